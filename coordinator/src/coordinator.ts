@@ -1,0 +1,123 @@
+import * as grpc from '@grpc/grpc-js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomToken, sha256Hex } from '@tessera/crypto';
+import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS } from '@tessera/proto';
+import { JobEvents } from './jobs/job-events.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { analystHandlers } from './service/analyst-service.js';
+import { participantHandlers } from './service/participant-service.js';
+import { SessionRegistry } from './service/registry.js';
+import { UploadSlots } from './service/upload-slots.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+export interface CoordinatorOptions {
+  /** Directory for the database and the analyst token (created if missing). */
+  dataDir: string;
+  /** host:port to listen on; port 0 lets the OS choose. Default 127.0.0.1:7070. */
+  listen?: string;
+  /** Uploads received at once (memory is about (uploadSlots + 1) * model size). */
+  uploadSlots?: number;
+  log?: (line: string) => void;
+}
+
+export const ANALYST_TOKEN_FILE = 'analyst-token';
+export const DATABASE_FILE = 'coordinator.sqlite';
+
+/** Reads the analyst token of a data directory, creating it (mode 0600) the first time. */
+export function analystTokenOf(dataDir: string): string {
+  const path = join(dataDir, ANALYST_TOKEN_FILE);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomToken('tsa_');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** Creates a one-time enrolment token for a participant; only its hash is stored. */
+export function createEnrollmentToken(dataDir: string, name: string): string {
+  const store = new SqliteStore(join(dataDir, DATABASE_FILE));
+  try {
+    const token = randomToken('tse_');
+    store.addEnrollmentToken(sha256Hex(token), name);
+    return token;
+  } finally {
+    store.close();
+  }
+}
+
+/** A running coordinator: gRPC server, store, participant sessions and job runners. */
+export class Coordinator {
+  readonly store: Store;
+  readonly registry = new SessionRegistry();
+  readonly events = new JobEvents();
+  private readonly runners = new Map<string, { runner: JobRunner; done: Promise<void> }>();
+  private readonly server = new grpc.Server(SERVER_OPTIONS);
+  private readonly slots: UploadSlots;
+  private readonly log: (line: string) => void;
+  readonly analystToken: string;
+  port = 0;
+  address = '';
+
+  private constructor(readonly options: CoordinatorOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.store = new SqliteStore(join(options.dataDir, DATABASE_FILE));
+    this.analystToken = analystTokenOf(options.dataDir);
+    this.slots = new UploadSlots(options.uploadSlots ?? 4);
+  }
+
+  static async start(options: CoordinatorOptions): Promise<Coordinator> {
+    const c = new Coordinator(options);
+    await c.listen(options.listen ?? '127.0.0.1:7070');
+    c.resumeJobs();
+    return c;
+  }
+
+  private async listen(address: string): Promise<void> {
+    this.server.addService(ParticipantServiceDefinition, participantHandlers(this.store, this.registry, this.log));
+    this.server.addService(AnalystServiceDefinition, analystHandlers({
+      store: this.store, registry: this.registry, events: this.events, analystToken: this.analystToken,
+      startJob: (id) => this.startJob(id),
+      cancelJob: (id, reason) => {
+        const r = this.runners.get(id);
+        r?.runner.cancel(reason);
+        return !!r;
+      },
+    }));
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port))));
+    const host = address.slice(0, address.lastIndexOf(':'));
+    this.address = `${host}:${this.port}`;
+    this.log(`coordinator listening on ${this.address}`);
+  }
+
+  /** Jobs that were running when the coordinator stopped continue from their last completed round. */
+  private resumeJobs(): void {
+    for (const job of this.store.jobsWithStatus(['pending', 'running'])) {
+      this.log(`resuming job ${job.id} after round ${job.roundsCompleted}`);
+      this.startJob(job.id);
+    }
+  }
+
+  private startJob(id: string): void {
+    if (this.runners.has(id)) return;
+    const runner = new JobRunner(id, this.store, this.registry, this.slots, this.events);
+    const done = runner.run().finally(() => this.runners.delete(id));
+    this.runners.set(id, { runner, done });
+  }
+
+  /** Resolves when the job reaches a final state. */
+  async waitForJob(id: string): Promise<void> {
+    await this.runners.get(id)?.done;
+  }
+
+  async stop(): Promise<void> {
+    for (const { runner } of this.runners.values()) runner.suspend();
+    await Promise.all([...this.runners.values()].map((r) => r.done));
+    this.registry.closeAll();
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    this.server.forceShutdown();
+    this.store.close();
+  }
+}

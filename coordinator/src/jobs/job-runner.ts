@@ -1,0 +1,298 @@
+import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
+import { createStrategy, StreamingSum, type Strategy } from '@tessera/fl';
+import { logisticInit, standardizationFrom } from '@tessera/ml';
+import { toConfigEntries, tessera } from '@tessera/proto';
+import { MetricsCollector, SchemaCollector, VectorCollector, type TaskAnswer } from '../rounds/collectors.js';
+import { runStage, type StageOutcome } from '../rounds/stage.js';
+import type { ParticipantSession } from '../service/participant-session.js';
+import type { SessionRegistry } from '../service/registry.js';
+import type { TaskKey } from '../service/task-ref.js';
+import type { UploadSlots } from '../service/upload-slots.js';
+import type { RoundRecord, RoundStage, Store } from '../store/store.js';
+import { parseContext, type JobContext } from './job-context.js';
+import type { JobEvents } from './job-events.js';
+import { parseJobSpec, type JobSpec } from './job-spec.js';
+
+const pb = tessera.v1;
+
+class JobStop extends Error {}
+
+const kindToProto = (k: string) => (k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC);
+
+const weightedMean = (answers: Iterable<TaskAnswer>, metric: string): number => {
+  let s = 0, w = 0;
+  for (const a of answers) {
+    const v = a.metrics[metric];
+    if (Number.isFinite(v)) { s += v * a.numExamples; w += a.numExamples; }
+  }
+  return w > 0 ? s / w : Number.NaN;
+};
+
+/**
+ * Drives one job through its stages: schema agreement, federated statistics for
+ * standardisation, then `rounds` rounds of fit (streamed, weighted sum of deltas) and
+ * federated evaluation. Every completed stage is persisted first, so a restarted coordinator
+ * resumes from the last completed round.
+ */
+export class JobRunner {
+  private readonly spec: JobSpec;
+  private readonly strategy: Strategy;
+  private readonly abort = new AbortController();
+  private context: JobContext;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly store: Store,
+    private readonly registry: SessionRegistry,
+    private readonly slots: UploadSlots,
+    private readonly events: JobEvents,
+  ) {
+    const job = store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    this.spec = parseJobSpec(JSON.parse(job.specJson));
+    this.context = parseContext(job.contextJson);
+    this.strategy = createStrategy({
+      name: this.spec.strategy.name,
+      fractionFit: this.spec.strategy.fractionFit,
+      serverLearningRate: this.spec.strategy.serverLearningRate,
+      minFitParticipants: this.spec.minParticipants,
+      ...(this.spec.seed !== undefined ? { seed: `${this.spec.seed}/${jobId}` } : {}),
+    });
+  }
+
+  private suspended = false;
+
+  cancel(reason: string): void {
+    this.abort.abort(reason);
+  }
+
+  /** Stops work without ending the job: a restarted coordinator resumes it. */
+  suspend(): void {
+    this.suspended = true;
+    this.abort.abort('coordinator shutting down');
+  }
+
+  async run(): Promise<void> {
+    try {
+      const job = this.store.getJob(this.jobId)!;
+      if (job.status === 'pending') this.store.updateJob(this.jobId, { status: 'running' });
+      this.publish(job.roundsCompleted > 0 ? `resuming after round ${job.roundsCompleted}` : 'started');
+      if (!this.context.schema) await this.agreeOnSchema();
+      if (!this.context.standardization) await this.computeStatistics();
+      const latest = this.store.latestModel(this.jobId);
+      let model = latest?.weights ?? logisticInit(this.context.featureNames!.length);
+      for (let round = (latest?.round ?? 0) + 1; round <= this.spec.rounds; round++) {
+        model = await this.trainRound(round, model);
+      }
+      this.store.updateJob(this.jobId, { status: 'completed' });
+      this.publish('completed');
+    } catch (e) {
+      if (this.suspended) return;
+      if (this.abort.signal.aborted) {
+        this.store.updateJob(this.jobId, { status: 'cancelled', error: String(this.abort.signal.reason ?? 'cancelled') });
+        this.publish('cancelled');
+      } else {
+        const message = e instanceof Error ? e.message : String(e);
+        this.store.updateJob(this.jobId, { status: 'failed', error: message });
+        this.publish(`failed: ${message}`);
+      }
+    }
+  }
+
+  private publish(message: string): void {
+    this.events.publish(this.jobId, message);
+  }
+
+  private checkNotCancelled(): void {
+    if (this.abort.signal.aborted) throw new JobStop('cancelled');
+  }
+
+  /** Waits for enough participants, runs `attemptOnce` until it succeeds or attempts run out. */
+  private async withAttempts<T>(stage: RoundStage, round: number, attemptOnce: (sessions: ParticipantSession[], attempt: number) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>): Promise<T> {
+    let lastReason = '';
+    for (let attempt = 1; attempt <= this.spec.maxRoundAttempts; attempt++) {
+      this.checkNotCancelled();
+      const enough = await this.registry.waitFor(this.spec.dataset, this.spec.minParticipants, this.spec.waitForParticipantsSeconds * 1000, this.abort.signal);
+      this.checkNotCancelled();
+      if (!enough) {
+        const have = this.registry.serving(this.spec.dataset).length;
+        throw new Error(`only ${have} participant(s) serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; the job needs minParticipants = ${this.spec.minParticipants}`);
+      }
+      const outcome = await attemptOnce(this.registry.serving(this.spec.dataset), attempt);
+      if (outcome.ok) return outcome.value;
+      lastReason = outcome.reason;
+      this.publish(`${stage} ${stage === 'fit' ? `round ${round} ` : ''}attempt ${attempt} failed: ${outcome.reason}`);
+    }
+    this.checkNotCancelled();
+    throw new Error(`${stage}${stage === 'fit' ? ` round ${round}` : ''} failed ${this.spec.maxRoundAttempts} time(s); last: ${lastReason}`);
+  }
+
+  private failureSummary(failures: Map<string, string>): string {
+    return [...failures].map(([id, why]) => `${id}: ${why}`).join('; ');
+  }
+
+  private recordRound(r: Omit<RoundRecord, 'jobId' | 'finishedAt'>): RoundRecord {
+    return { ...r, jobId: this.jobId, finishedAt: Date.now() };
+  }
+
+  private saveContext(patch: Partial<JobContext>): void {
+    this.context = { ...this.context, ...patch };
+    this.store.updateJob(this.jobId, { contextJson: JSON.stringify(this.context) });
+  }
+
+  private taskKey(round: number, stage: tessera.v1.Stage): TaskKey {
+    return { jobId: this.jobId, round, stage };
+  }
+
+  private baseTask(key: TaskKey): tessera.v1.ITask {
+    return {
+      ref: key,
+      dataset: this.spec.dataset,
+      label: this.spec.label,
+      deadlineUnixMs: Date.now() + this.spec.roundTimeoutSeconds * 1000,
+      config: toConfigEntries({ validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId }),
+    };
+  }
+
+  private featureMessages(schema: AgreedSchema): tessera.v1.IColumnProfile[] {
+    return schema.features.map((f) => ({ name: f.name, kind: kindToProto(f.kind), categories: f.categories ?? [] }));
+  }
+
+  private async agreeOnSchema(): Promise<void> {
+    const key = this.taskKey(0, pb.Stage.SCHEMA);
+    const schema = await this.withAttempts('schema', 0, async (sessions, attempt) => {
+      const started = performance.now();
+      const outcome = await runStage<tessera.v1.ISchemaReport>({
+        key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
+        request: () => ({ task: { ...this.baseTask(key), exclude: this.spec.exclude, features: (this.spec.features ?? []).map((name) => ({ name })) } }),
+        collector: (_s, settle) => new SchemaCollector(key, settle),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const dropped = [...outcome.failures.keys()];
+      if (outcome.results.size < this.spec.minParticipants) {
+        const reason = `${outcome.results.size} of ${sessions.length} participants reported a schema, fewer than minParticipants = ${this.spec.minParticipants}${dropped.length ? ` (${this.failureSummary(outcome.failures)})` : ''}`;
+        this.store.addRound(this.recordRound({ round: 0, stage: 'schema', attempt, status: 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason }));
+        return { ok: false as const, reason };
+      }
+      const profiles: LocalSchema[] = [...outcome.results.values()].map((r) => ({
+        label: this.spec.label,
+        rows: Number(r.rows),
+        columns: (r.columns ?? []).map((c) => ({
+          name: c.name ?? "",
+          kind: c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
+          ...(c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: c.categories ?? [] } : {}),
+        })),
+      }));
+      const agreed = agreeSchema(profiles);
+      if (agreed.features.length === 0) throw new Error(`the participants share no feature columns besides the label "${this.spec.label}"`);
+      this.store.addRound(this.recordRound({ round: 0, stage: 'schema', attempt, status: 'completed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: '' }));
+      return { ok: true as const, value: agreed };
+    });
+    const featureNames = schema.features.flatMap((f) => (f.kind === 'categorical' ? (f.categories ?? []).map((c) => `${f.name}=${c}`) : [f.name]));
+    this.saveContext({ schema, featureNames });
+    this.publish(`schema agreed: ${featureNames.length} features`);
+  }
+
+  private async computeStatistics(): Promise<void> {
+    const key = this.taskKey(0, pb.Stage.STATISTICS);
+    const d = this.context.featureNames!.length;
+    const dimension = 2 * d + 1;
+    const stats = await this.withAttempts('statistics', 0, async (sessions, attempt) => {
+      const started = performance.now();
+      const sum = new StreamingSum(dimension);
+      const outcome = await runStage<TaskAnswer>({
+        key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
+        request: () => ({ task: { ...this.baseTask(key), features: this.featureMessages(this.context.schema!) } }),
+        collector: (_s, settle) => new VectorCollector(key, settle, dimension, this.slots, (v, answer) => {
+          if (v[0] !== answer.numExamples) return `statistics count ${v[0]} does not match the reported ${answer.numExamples} examples`;
+          sum.addChunk(0, v, 1);
+          sum.commit(1);
+          return undefined;
+        }),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const dropped = [...outcome.failures.keys()];
+      const ok = outcome.results.size >= this.spec.minParticipants;
+      const reason = ok ? '' : `${outcome.results.size} of ${sessions.length} participants sent statistics, fewer than minParticipants = ${this.spec.minParticipants} (${this.failureSummary(outcome.failures)})`;
+      this.store.addRound(this.recordRound({ round: 0, stage: 'statistics', attempt, status: ok ? 'completed' : 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason }));
+      return ok ? { ok: true as const, value: sum.result().weightedSum } : { ok: false as const, reason };
+    });
+    const moments = { count: stats[0], sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) };
+    const s = standardizationFrom(moments);
+    this.saveContext({ standardization: { mean: [...s.mean], std: [...s.std], count: moments.count } });
+    this.publish(`statistics computed over ${moments.count} records`);
+  }
+
+  private trainingTask(key: TaskKey, model: Float64Array, config: Record<string, number | string | boolean>): tessera.v1.ITask {
+    const st = this.context.standardization!;
+    const base = this.baseTask(key);
+    return {
+      ...base,
+      config: [...(base.config ?? []), ...toConfigEntries(config)],
+      features: this.featureMessages(this.context.schema!),
+      modelLength: model.length,
+      mean: st.mean,
+      std: st.std,
+    };
+  }
+
+  private async trainRound(round: number, global: Float64Array): Promise<Float64Array> {
+    const fitKey = this.taskKey(round, pb.Stage.FIT);
+    const { model, fit, seconds, attempt, participants } = await this.withAttempts('fit', round, async (sessions, attempt) => {
+      const started = performance.now();
+      const plan = this.strategy.configureFit(round, sessions.map((s) => s.participantId));
+      const chosen = sessions.filter((s) => plan.participants.includes(s.participantId));
+      const config = {
+        epochs: this.spec.local.epochs, batchSize: this.spec.local.batchSize, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2,
+        ...plan.config,
+      };
+      const sum = new StreamingSum(global.length);
+      const fit = await runStage<TaskAnswer>({
+        key: fitKey, sessions: chosen, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
+        request: () => ({ task: this.trainingTask(fitKey, global, config), model: global }),
+        collector: (_s, settle) => new VectorCollector(fitKey, settle, global.length, this.slots, (delta, answer) => {
+          const w = this.strategy.contributionWeight(answer.numExamples);
+          sum.addChunk(0, delta, w);
+          sum.commit(w);
+          return undefined;
+        }),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (fit.results.size < this.spec.minParticipants) {
+        const reason = `${fit.results.size} of ${chosen.length} participants contributed, fewer than minParticipants = ${this.spec.minParticipants} (${this.failureSummary(fit.failures)})`;
+        this.store.addRound(this.recordRound({ round, stage: 'fit', attempt, status: 'failed', contributors: fit.results.size, dropped: [...fit.failures.keys()], metrics: {}, seconds, error: reason }));
+        return { ok: false as const, reason };
+      }
+      const model = this.strategy.aggregateFit(round, global, sum.result());
+      return { ok: true as const, value: { model, fit, seconds, attempt, participants: chosen.length } };
+    });
+    this.checkNotCancelled();
+    const evaluation = await this.evaluate(round, model);
+    const metrics: Record<string, number> = {
+      train_loss: weightedMean(fit.results.values(), 'train_loss'),
+      ...evaluation,
+      participants,
+    };
+    const record = this.recordRound({
+      round, stage: 'fit', attempt, status: 'completed', contributors: fit.results.size, dropped: [...fit.failures.keys()], metrics, seconds, error: '',
+    });
+    this.store.completeRound(record, model, round);
+    const dropped = fit.failures.size ? `, ${fit.failures.size} dropped` : '';
+    this.publish(`round ${round}/${this.spec.rounds} completed: loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
+    return model;
+  }
+
+  private async evaluate(round: number, model: Float64Array): Promise<Record<string, number>> {
+    const key = this.taskKey(round, pb.Stage.EVALUATE);
+    const sessions = this.registry.serving(this.spec.dataset);
+    const outcome: StageOutcome<TaskAnswer> = await runStage<TaskAnswer>({
+      key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
+      request: () => ({ task: this.trainingTask(key, model, {}), model }),
+      collector: (_s, settle) => new MetricsCollector(key, settle),
+    });
+    const reports = [...outcome.results].map(([participant, a]) => ({ participant, numExamples: a.numExamples, metrics: a.metrics }));
+    return { ...this.strategy.aggregateEvaluate(round, reports), evaluated_examples: reports.reduce((s, r) => s + r.numExamples, 0) };
+  }
+}
+
+const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));

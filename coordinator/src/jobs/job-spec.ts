@@ -1,0 +1,162 @@
+/** A training job as analysts write it (YAML or JSON), validated field by field. */
+export interface JobSpec {
+  name: string;
+  kind: 'train';
+  /** Logical data set name; each participant maps it to a local source. */
+  dataset: string;
+  label: string;
+  /** Only these columns (default: every column all participants share, except the label and `exclude`). */
+  features?: string[];
+  exclude: string[];
+  model: { type: 'logistic'; l2: number };
+  rounds: number;
+  local: { epochs: number; batchSize: number; learningRate: number };
+  strategy: { name: string; fractionFit: number; serverLearningRate: number };
+  /** A round completes only if at least this many participants contribute (the threshold). */
+  minParticipants: number;
+  roundTimeoutSeconds: number;
+  waitForParticipantsSeconds: number;
+  maxRoundAttempts: number;
+  /** Share of each participant's rows kept aside for federated evaluation. */
+  validationFraction: number;
+  seed?: string;
+}
+
+export class JobSpecError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`job spec: ${field}: ${message}`);
+    this.name = 'JobSpecError';
+  }
+}
+
+export const JOB_SPEC_DEFAULTS = {
+  kind: 'train',
+  exclude: [] as string[],
+  model: { type: 'logistic', l2: 1e-4 },
+  rounds: 10,
+  local: { epochs: 1, batchSize: 32, learningRate: 0.1 },
+  strategy: { name: 'fedavg', fractionFit: 1, serverLearningRate: 1 },
+  minParticipants: 2,
+  roundTimeoutSeconds: 120,
+  waitForParticipantsSeconds: 120,
+  maxRoundAttempts: 3,
+  validationFraction: 0.2,
+} as const;
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function closest(word: string, options: readonly string[]): string | undefined {
+  const dist = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    return d[a.length][b.length];
+  };
+  const best = options.map((o) => [o, dist(word.toLowerCase(), o.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 2 ? best[0] : undefined;
+}
+
+function noUnknownKeys(o: Obj, allowed: readonly string[], path: string): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) {
+      const hint = closest(k, allowed);
+      throw new JobSpecError(path ? `${path}.${k}` : k, `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}; known fields: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+
+function str(o: Obj, key: string, path: string, fallback?: string): string {
+  const v = o[key];
+  if (v === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new JobSpecError(path + key, 'is required');
+  }
+  if (typeof v !== 'string' || v.trim() === '') throw new JobSpecError(path + key, `must be a non-empty string, got ${show(v)}`);
+  return v;
+}
+
+function num(o: Obj, key: string, path: string, fallback: number, check: { int?: boolean; min?: number; max?: number; exclusiveMin?: number }): number {
+  const v = o[key] === undefined ? fallback : o[key];
+  const what = check.int ? 'an integer' : 'a number';
+  if (typeof v !== 'number' || !Number.isFinite(v) || (check.int && !Number.isInteger(v))) {
+    throw new JobSpecError(path + key, `must be ${what}, got ${show(v)}`);
+  }
+  if (check.min !== undefined && v < check.min) throw new JobSpecError(path + key, `must be at least ${check.min}, got ${v}`);
+  if (check.exclusiveMin !== undefined && v <= check.exclusiveMin) throw new JobSpecError(path + key, `must be greater than ${check.exclusiveMin}, got ${v}`);
+  if (check.max !== undefined && v > check.max) throw new JobSpecError(path + key, `must be at most ${check.max}, got ${v}`);
+  return v;
+}
+
+function strings(o: Obj, key: string, path: string): string[] | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s === '')) {
+    throw new JobSpecError(path + key, `must be a list of column names, got ${show(v)}`);
+  }
+  return v as string[];
+}
+
+function section(o: Obj, key: string, allowed: readonly string[]): Obj {
+  const v = o[key];
+  if (v === undefined) return {};
+  if (!isObj(v)) throw new JobSpecError(key, `must be an object with fields ${allowed.join(', ')}, got ${show(v)}`);
+  noUnknownKeys(v, allowed, key);
+  return v;
+}
+
+const TOP_LEVEL = ['name', 'kind', 'dataset', 'label', 'features', 'exclude', 'model', 'rounds', 'local', 'strategy', 'minParticipants',
+  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed'] as const;
+
+/** Validates a parsed spec, fills defaults, and throws JobSpecError naming the first bad field. */
+export function parseJobSpec(input: unknown): JobSpec {
+  if (!isObj(input)) throw new JobSpecError('(root)', `a job spec is an object with at least "dataset" and "label", got ${show(input)}`);
+  noUnknownKeys(input, TOP_LEVEL, '');
+  const d = JOB_SPEC_DEFAULTS;
+  const kind = str(input, 'kind', '', d.kind);
+  if (kind !== 'train') throw new JobSpecError('kind', `must be "train", got ${show(kind)}`);
+  const model = section(input, 'model', ['type', 'l2']);
+  const modelType = str(model, 'type', 'model.', d.model.type);
+  if (modelType !== 'logistic') throw new JobSpecError('model.type', `must be "logistic" (binary logistic regression), got ${show(modelType)}`);
+  const local = section(input, 'local', ['epochs', 'batchSize', 'learningRate']);
+  const strategy = section(input, 'strategy', ['name', 'fractionFit', 'serverLearningRate']);
+  const strategyName = str(strategy, 'name', 'strategy.', d.strategy.name).toLowerCase();
+  if (strategyName !== 'fedavg') throw new JobSpecError('strategy.name', `unknown strategy ${show(strategyName)}; known: fedavg`);
+  const seed = input.seed;
+  if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number') throw new JobSpecError('seed', `must be a string or number, got ${show(seed)}`);
+  const features = strings(input, 'features', '');
+  const spec: JobSpec = {
+    name: str(input, 'name', '', `${String(input.dataset ?? 'job')}-${String(input.label ?? 'model')}`),
+    kind: 'train',
+    dataset: str(input, 'dataset', ''),
+    label: str(input, 'label', ''),
+    ...(features ? { features } : {}),
+    exclude: strings(input, 'exclude', '') ?? [],
+    model: { type: 'logistic', l2: num(model, 'l2', 'model.', d.model.l2, { min: 0 }) },
+    rounds: num(input, 'rounds', '', d.rounds, { int: true, min: 1, max: 100_000 }),
+    local: {
+      epochs: num(local, 'epochs', 'local.', d.local.epochs, { int: true, min: 1, max: 10_000 }),
+      batchSize: num(local, 'batchSize', 'local.', d.local.batchSize, { int: true, min: 1 }),
+      learningRate: num(local, 'learningRate', 'local.', d.local.learningRate, { exclusiveMin: 0 }),
+    },
+    strategy: {
+      name: strategyName,
+      fractionFit: num(strategy, 'fractionFit', 'strategy.', d.strategy.fractionFit, { exclusiveMin: 0, max: 1 }),
+      serverLearningRate: num(strategy, 'serverLearningRate', 'strategy.', d.strategy.serverLearningRate, { exclusiveMin: 0 }),
+    },
+    minParticipants: num(input, 'minParticipants', '', d.minParticipants, { int: true, min: 1 }),
+    roundTimeoutSeconds: num(input, 'roundTimeoutSeconds', '', d.roundTimeoutSeconds, { exclusiveMin: 0 }),
+    waitForParticipantsSeconds: num(input, 'waitForParticipantsSeconds', '', d.waitForParticipantsSeconds, { min: 0 }),
+    maxRoundAttempts: num(input, 'maxRoundAttempts', '', d.maxRoundAttempts, { int: true, min: 1 }),
+    validationFraction: num(input, 'validationFraction', '', d.validationFraction, { min: 0, max: 0.9 }),
+    ...(seed !== undefined ? { seed: String(seed) } : {}),
+  };
+  if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
+  if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
+  return spec;
+}

@@ -1,0 +1,90 @@
+import { CHUNK_VALUES, tessera } from '@tessera/proto';
+import type { OpenTask, ParticipantSession } from '../service/participant-session.js';
+import type { TaskKey } from '../service/task-ref.js';
+
+export type Settle<R> = (outcome: { ok: true; result: R } | { ok: false; reason: string }) => void;
+
+export interface StageOutcome<R> {
+  results: Map<string, R>;
+  failures: Map<string, string>;
+}
+
+export interface StageRequest {
+  task: tessera.v1.ITask;
+  /** Streamed to the participant in ModelChunk messages right after the task. */
+  model?: Float64Array;
+}
+
+/**
+ * Sends one task to each participant and collects the answers through per-participant
+ * collectors. Resolves when every participant has answered, dropped or refused, when the
+ * deadline passes, or when `earlyStop` says enough is known; unanswered tasks are cancelled.
+ */
+export async function runStage<R>(opts: {
+  key: TaskKey;
+  sessions: readonly ParticipantSession[];
+  request: (s: ParticipantSession) => StageRequest;
+  collector: (s: ParticipantSession, settle: Settle<R>) => OpenTask;
+  deadlineMs: number;
+  signal?: AbortSignal;
+}): Promise<StageOutcome<R>> {
+  const results = new Map<string, R>();
+  const failures = new Map<string, string>();
+  const open = new Map<string, { session: ParticipantSession; task: OpenTask }>();
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => { finish = resolve; });
+  const checkDone = () => { if (open.size === 0) finish(); };
+
+  for (const session of opts.sessions) {
+    const id = session.participantId;
+    let settled = false;
+    const settle: Settle<R> = (o) => {
+      if (settled) return;
+      settled = true;
+      const entry = open.get(id);
+      open.delete(id);
+      if (entry) session.closeTask(entry.task);
+      if (o.ok) results.set(id, o.result);
+      else failures.set(id, o.reason);
+      checkDone();
+    };
+    const task = opts.collector(session, settle);
+    open.set(id, { session, task });
+    session.openTask(task);
+  }
+
+  const deadline = setTimeout(finish, opts.deadlineMs);
+  const onAbort = () => finish();
+  opts.signal?.addEventListener('abort', onAbort);
+
+  await Promise.all(opts.sessions.map(async (session) => {
+    if (!open.has(session.participantId)) return;
+    try {
+      const { task, model } = opts.request(session);
+      await session.send({ task });
+      if (model) {
+        for (let offset = 0; offset < model.length; offset += CHUNK_VALUES) {
+          if (!open.has(session.participantId)) return;
+          const values = model.subarray(offset, Math.min(model.length, offset + CHUNK_VALUES));
+          await session.send({ model: { task: task.ref, chunk: { offset, total: model.length, values: values as unknown as number[] } } });
+        }
+      }
+    } catch (e) {
+      open.get(session.participantId)?.task.onDisconnect();
+    }
+  }));
+  checkDone();
+  await finished;
+  clearTimeout(deadline);
+  opts.signal?.removeEventListener('abort', onAbort);
+
+  const why = opts.signal?.aborted ? 'the job was cancelled' : 'no answer before the round deadline';
+  for (const [id, { session, task }] of open) {
+    session.closeTask(task);
+    task.onRefused(why);
+    failures.set(id, why);
+    session.send({ cancel: { task: task.key, reason: why } }).catch(() => undefined);
+  }
+  open.clear();
+  return { results, failures };
+}

@@ -1,0 +1,156 @@
+import * as grpc from '@grpc/grpc-js';
+import { constantTimeEqual, randomId } from '@tessera/crypto';
+import { CHUNK_VALUES, tessera } from '@tessera/proto';
+import { parseContext } from '../jobs/job-context.js';
+import type { JobEvents } from '../jobs/job-events.js';
+import { JobSpecError, parseJobSpec } from '../jobs/job-spec.js';
+import type { Store } from '../store/store.js';
+import { isFinished, jobMessage } from './job-view.js';
+import type { SessionRegistry } from './registry.js';
+
+export interface AnalystServiceDeps {
+  store: Store;
+  registry: SessionRegistry;
+  events: JobEvents;
+  analystToken: string;
+  startJob(jobId: string): void;
+  cancelJob(jobId: string, reason: string): boolean;
+}
+
+const grpcError = (code: grpc.status, details: string): grpc.ServiceError =>
+  Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+
+/** Handlers of AnalystService. Every call must carry `authorization: Bearer <analyst token>`. */
+export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceImplementation {
+  const { store, registry, events } = deps;
+  const expected = Buffer.from(deps.analystToken);
+
+  const authorize = (metadata: grpc.Metadata): grpc.ServiceError | undefined => {
+    const header = String(metadata.get('authorization')[0] ?? '');
+    const token = Buffer.from(header.replace(/^Bearer\s+/i, ''));
+    if (!header || !constantTimeEqual(token, expected)) {
+      return grpcError(grpc.status.UNAUTHENTICATED, 'missing or wrong analyst token (see the coordinator\'s data directory, file analyst-token, or pass --token)');
+    }
+    return undefined;
+  };
+
+  const findJob = (id: string) => {
+    const job = store.getJob(id);
+    return job ?? grpcError(grpc.status.NOT_FOUND, `no job "${id}" (tessera job list shows the jobs)`);
+  };
+
+  const unary = <Req, Res>(fn: (req: Req) => Res) =>
+    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
+      const denied = authorize(call.metadata);
+      if (denied) return callback(denied);
+      try {
+        callback(null, fn(call.request));
+      } catch (e) {
+        callback(e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e)));
+      }
+    };
+
+  return {
+    submitJob: unary((req: tessera.v1.SubmitJobRequest) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(req.specJson);
+      } catch (e) {
+        throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec is not valid JSON: ${(e as Error).message}`);
+      }
+      let spec;
+      try {
+        spec = parseJobSpec(parsed);
+      } catch (e) {
+        if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
+        throw e;
+      }
+      const now = Date.now();
+      const id = randomId('job-', 6);
+      store.createJob({
+        id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: spec.rounds,
+        createdAt: now, updatedAt: now, error: '', contextJson: '',
+      });
+      deps.startJob(id);
+      return jobMessage(store, store.getJob(id)!);
+    }),
+
+    getJob: unary((req: tessera.v1.JobRef) => {
+      const job = findJob(req.jobId);
+      if (job instanceof Error) throw job;
+      return jobMessage(store, job);
+    }),
+
+    listJobs: unary((req: tessera.v1.ListJobsRequest) =>
+      tessera.v1.ListJobsResponse.create({ jobs: store.listJobs(req.limit || 50).map((j) => jobMessage(store, j)) })),
+
+    cancelJob: unary((req: tessera.v1.JobRef) => {
+      const job = findJob(req.jobId);
+      if (job instanceof Error) throw job;
+      if (isFinished(job.status)) throw grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} already ${job.status}`);
+      if (!deps.cancelJob(job.id, 'cancelled by the analyst')) store.updateJob(job.id, { status: 'cancelled', error: 'cancelled by the analyst' });
+      return jobMessage(store, store.getJob(job.id)!);
+    }),
+
+    listParticipants: unary(() => {
+      const online = new Map(registry.connected().map((s) => [s.participantId, s]));
+      return tessera.v1.ListParticipantsResponse.create({
+        participants: store.listParticipants().map((p) => ({
+          id: p.id, name: p.name, connected: online.has(p.id), datasets: online.get(p.id)?.datasets ?? [], enrolledUnixMs: p.enrolledAt,
+        })),
+      });
+    }),
+
+    watchJob(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.JobEvent>) {
+      const denied = authorize(call.metadata);
+      if (denied) return call.destroy(denied);
+      const first = findJob(call.request.jobId);
+      if (first instanceof Error) return call.destroy(first);
+      const jobId = first.id;
+      const push = (message: string) => {
+        const job = store.getJob(jobId)!;
+        call.write(tessera.v1.JobEvent.create({ job: jobMessage(store, job), message }));
+        if (isFinished(job.status)) finish();
+      };
+      const finish = () => {
+        events.off(jobId, push);
+        call.end();
+      };
+      events.on(jobId, push);
+      call.on('cancelled', () => events.off(jobId, push));
+      push(`job ${jobId} is ${first.status}`);
+    },
+
+    async getResult(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.ResultPart>) {
+      const denied = authorize(call.metadata);
+      if (denied) return call.destroy(denied);
+      const job = findJob(call.request.jobId);
+      if (job instanceof Error) return call.destroy(job);
+      const latest = store.latestModel(job.id);
+      if (!latest) {
+        return call.destroy(grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is ${job.status} and has no completed round yet`));
+      }
+      const ctx = parseContext(job.contextJson);
+      const spec = JSON.parse(job.specJson) as { label: string; model: { type: string } };
+      const write = (part: tessera.v1.IResultPart) => new Promise<void>((resolve) => {
+        if (call.write(tessera.v1.ResultPart.create(part))) resolve();
+        else call.once('drain', resolve);
+      });
+      await write({
+        header: {
+          job: jobMessage(store, job), featureNames: ctx.featureNames ?? [], label: spec.label, modelType: spec.model.type, round: latest.round,
+          mean: ctx.standardization?.mean ?? [], std: ctx.standardization?.std ?? [],
+          features: (ctx.schema?.features ?? []).map((f) => ({
+            name: f.name, kind: f.kind === 'categorical' ? tessera.v1.ColumnProfile.Kind.CATEGORICAL : tessera.v1.ColumnProfile.Kind.NUMERIC,
+            categories: f.categories ?? [],
+          })),
+        },
+      });
+      for (let offset = 0; offset < latest.weights.length; offset += CHUNK_VALUES) {
+        const values = latest.weights.subarray(offset, offset + CHUNK_VALUES);
+        await write({ weights: { offset, total: latest.weights.length, values: values as unknown as number[] } });
+      }
+      call.end();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { tessera } from '@tessera/proto';
+import { parseContext } from '../jobs/job-context.js';
+import type { JobRecord, JobStatus, Store } from '../store/store.js';
+
+const STATUS: Record<JobStatus, tessera.v1.JobStatus> = {
+  pending: tessera.v1.JobStatus.PENDING,
+  running: tessera.v1.JobStatus.RUNNING,
+  completed: tessera.v1.JobStatus.COMPLETED,
+  failed: tessera.v1.JobStatus.FAILED,
+  cancelled: tessera.v1.JobStatus.CANCELLED,
+};
+
+const finiteMetrics = (m: Record<string, number>) =>
+  Object.entries(m).filter(([, v]) => typeof v === 'number').map(([name, value]) => ({ name, value }));
+
+/** The wire view of a job: its record plus the round history. */
+export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
+  return tessera.v1.Job.create({
+    id: job.id,
+    name: job.name,
+    status: STATUS[job.status],
+    specJson: job.specJson,
+    roundsCompleted: job.roundsCompleted,
+    roundsTotal: job.roundsTotal,
+    createdUnixMs: job.createdAt,
+    updatedUnixMs: job.updatedAt,
+    error: job.error,
+    featureNames: parseContext(job.contextJson).featureNames ?? [],
+    history: store.listRounds(job.id).map((r) => ({
+      round: r.round, stage: r.stage, status: r.status, contributors: r.contributors, dropped: r.dropped,
+      metrics: finiteMetrics(r.metrics), seconds: r.seconds, error: r.error, attempt: r.attempt,
+    })),
+  });
+}
+
+export const isFinished = (s: JobStatus) => s === 'completed' || s === 'failed' || s === 'cancelled';

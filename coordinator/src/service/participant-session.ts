@@ -1,0 +1,167 @@
+import type * as grpc from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '@tessera/crypto';
+import { openParticipantMessage, tessera } from '@tessera/proto';
+import type { Store } from '../store/store.js';
+import { describeTask, sameTask, type TaskKey } from './task-ref.js';
+
+type Stream = grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>;
+
+/** What a round expects from one participant for one task; the session routes matching messages to it. */
+export interface OpenTask {
+  readonly key: TaskKey;
+  onSchema(report: tessera.v1.ISchemaReport): string | undefined;
+  onChunk(chunk: tessera.v1.IVectorChunk): Promise<string | undefined>;
+  onDone(done: tessera.v1.ITaskDone): string | undefined;
+  onRefused(reason: string): void;
+  onDisconnect(): void;
+}
+
+type SessionState = 'awaiting-hello' | 'ready' | 'closed';
+
+/**
+ * One participant's Connect stream. States: awaiting-hello (only a signed Hello bound to our
+ * challenge is accepted) -> ready (messages must be signed, bound to this stream, in sequence,
+ * and belong to the task open for this participant) -> closed.
+ */
+export class ParticipantSession {
+  private state: SessionState = 'awaiting-hello';
+  private readonly challenge = new Uint8Array(randomBytes(32));
+  private lastSeq = -1;
+  private task: OpenTask | undefined;
+  private readonly closeListeners: (() => void)[] = [];
+  participantId = '';
+  name = '';
+  datasets: string[] = [];
+  private publicKey: Uint8Array | undefined;
+
+  constructor(
+    private readonly call: Stream,
+    private readonly store: Store,
+    private readonly onReady: (s: ParticipantSession) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
+  async run(): Promise<void> {
+    this.call.on('error', () => this.close());
+    this.call.on('cancelled', () => this.close());
+    try {
+      await this.send({ challenge: { nonce: this.challenge } });
+      for await (const signed of this.call as AsyncIterable<tessera.v1.SignedMessage>) {
+        if (this.state === 'closed') break;
+        await this.receive(signed);
+      }
+    } catch {
+      // the stream broke (participant gone, network): handled as a disconnect below
+    } finally {
+      this.close();
+    }
+  }
+
+  private async receive(signed: tessera.v1.SignedMessage): Promise<void> {
+    if (this.state === 'awaiting-hello') return this.receiveHello(signed);
+    if (signed.participantId !== this.participantId) return this.reject(0, `message names participant ${signed.participantId} on ${this.participantId}'s stream`, true);
+    const opened = openParticipantMessage(signed, this.publicKey!);
+    if (!opened.ok) return this.reject(0, opened.reason, false);
+    const m = opened.message;
+    if (!constantTimeEqual(m.session, this.challenge)) return this.reject(m.seq, 'message is bound to another stream (replayed?)', false);
+    if (m.seq <= this.lastSeq) return this.reject(m.seq, `sequence number ${m.seq} is not above ${this.lastSeq} (replayed?)`, false);
+    this.lastSeq = m.seq;
+    switch (m.body) {
+      case 'schema': return this.route(m.seq, m.schema!.task, (t) => t.onSchema(m.schema!));
+      case 'update': return this.route(m.seq, m.update!.task, (t) => t.onChunk(m.update!.chunk ?? {}));
+      case 'done': return this.route(m.seq, m.done!.task, (t) => t.onDone(m.done!));
+      case 'refused': {
+        const t = this.task;
+        if (t && sameTask(t.key, m.refused!.task)) {
+          this.task = undefined;
+          t.onRefused(m.refused!.reason || 'refused without a reason');
+        }
+        return;
+      }
+      case 'hello': return this.reject(m.seq, 'hello was already received on this stream', false);
+      default: return this.reject(m.seq, 'message has no body', false);
+    }
+  }
+
+  private async route(seq: number, ref: tessera.v1.ITaskRef | null | undefined, handle: (t: OpenTask) => string | undefined | Promise<string | undefined>): Promise<void> {
+    const t = this.task;
+    if (!t || !sameTask(t.key, ref)) {
+      return this.reject(seq, `no open task for ${describeTask(ref)}${t ? ` (open: ${describeTask(t.key)})` : ''}`, false);
+    }
+    const problem = await handle(t);
+    if (problem) {
+      if (this.task === t) this.task = undefined;
+      t.onRefused(problem);
+      await this.reject(seq, problem, false);
+    }
+  }
+
+  private async receiveHello(signed: tessera.v1.SignedMessage): Promise<void> {
+    const record = this.store.getParticipant(signed.participantId);
+    if (!record) return this.reject(0, `unknown participant "${signed.participantId}": enrol first (tessera participant init --token ...)`, true);
+    const opened = openParticipantMessage(signed, record.publicKey);
+    if (!opened.ok) return this.reject(0, opened.reason, true);
+    const m = opened.message;
+    if (m.body !== 'hello') return this.reject(m.seq, 'the first message on a stream must be a hello', true);
+    if (!constantTimeEqual(m.session, this.challenge)) return this.reject(m.seq, 'hello does not answer this stream\'s challenge (replayed?)', true);
+    this.lastSeq = m.seq;
+    this.participantId = record.id;
+    this.name = record.name;
+    this.publicKey = record.publicKey;
+    this.datasets = m.hello!.datasets ?? [];
+    this.state = 'ready';
+    await this.send({ welcome: { participantId: record.id, name: record.name } });
+    this.onReady(this);
+  }
+
+  private async reject(seq: number, reason: string, fatal: boolean): Promise<void> {
+    this.log(`rejected a message from ${this.participantId || 'an unidentified participant'}: ${reason}`);
+    await this.send({ rejection: { seq, reason, fatal } }).catch(() => undefined);
+    if (fatal) this.close();
+  }
+
+  /** Writes with backpressure: resolves when the stream can take more. */
+  async send(message: tessera.v1.ICoordinatorMessage): Promise<void> {
+    if (this.state === 'closed') throw new Error(`participant ${this.participantId} is disconnected`);
+    if (!this.call.write(tessera.v1.CoordinatorMessage.create(message))) {
+      await new Promise<void>((resolve) => {
+        const done = () => { this.call.off('drain', done); this.off(done); resolve(); };
+        this.call.on('drain', done);
+        this.onClose(done);
+      });
+    }
+  }
+
+  openTask(task: OpenTask): void {
+    this.task = task;
+  }
+
+  closeTask(task: OpenTask): void {
+    if (this.task === task) this.task = undefined;
+  }
+
+  onClose(listener: () => void): void {
+    if (this.state === 'closed') listener();
+    else this.closeListeners.push(listener);
+  }
+
+  private off(listener: () => void): void {
+    const i = this.closeListeners.indexOf(listener);
+    if (i >= 0) this.closeListeners.splice(i, 1);
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const t = this.task;
+    this.task = undefined;
+    t?.onDisconnect();
+    for (const l of this.closeListeners.splice(0)) l();
+    try { this.call.end(); } catch { /* already gone */ }
+  }
+}

@@ -1,0 +1,58 @@
+/** Versioned schema migrations, applied in order, each once. Never edit a released one: add the next. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'participants, jobs, rounds, models',
+    sql: `
+      CREATE TABLE enrollment_tokens (
+        token_hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        used_at INTEGER,
+        participant_id TEXT
+      );
+      CREATE TABLE participants (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        public_key BLOB NOT NULL UNIQUE,
+        enrolled_at INTEGER NOT NULL
+      );
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        status TEXT NOT NULL,
+        rounds_completed INTEGER NOT NULL DEFAULT 0,
+        rounds_total INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        error TEXT NOT NULL DEFAULT '',
+        context_json TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX jobs_by_status ON jobs(status);
+      CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES jobs(id),
+        round INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        contributors INTEGER NOT NULL,
+        dropped_json TEXT NOT NULL,
+        metrics_json TEXT NOT NULL,
+        seconds REAL NOT NULL,
+        error TEXT NOT NULL,
+        finished_at INTEGER NOT NULL
+      );
+      CREATE INDEX rounds_by_job ON rounds(job_id, id);
+      CREATE TABLE models (
+        job_id TEXT NOT NULL REFERENCES jobs(id),
+        round INTEGER NOT NULL,
+        dimension INTEGER NOT NULL,
+        weights BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (job_id, round)
+      );
+    `,
+  },
+];

@@ -1,0 +1,176 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.js';
+import type { JobRecord, JobStatus, ParticipantRecord, RedeemResult, RoundRecord, Store } from './store.js';
+
+type Row = Record<string, unknown>;
+
+function toBlob(v: Float64Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function fromBlob(b: Buffer): Float64Array {
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return new Float64Array(copy.buffer);
+}
+
+const jobFromRow = (r: Row): JobRecord => ({
+  id: r.id as string,
+  name: r.name as string,
+  specJson: r.spec_json as string,
+  status: r.status as JobStatus,
+  roundsCompleted: r.rounds_completed as number,
+  roundsTotal: r.rounds_total as number,
+  createdAt: r.created_at as number,
+  updatedAt: r.updated_at as number,
+  error: r.error as string,
+  contextJson: r.context_json as string,
+});
+
+const roundFromRow = (r: Row): RoundRecord => ({
+  jobId: r.job_id as string,
+  round: r.round as number,
+  stage: r.stage as RoundRecord['stage'],
+  attempt: r.attempt as number,
+  status: r.status as RoundRecord['status'],
+  contributors: r.contributors as number,
+  dropped: JSON.parse(r.dropped_json as string) as string[],
+  metrics: JSON.parse(r.metrics_json as string, (_k, v) => (v === null ? Number.NaN : v)) as Record<string, number>,
+  seconds: r.seconds as number,
+  error: r.error as string,
+  finishedAt: r.finished_at as number,
+});
+
+const participantFromRow = (r: Row): ParticipantRecord => ({
+  id: r.id as string,
+  name: r.name as string,
+  publicKey: new Uint8Array(r.public_key as Buffer),
+  enrolledAt: r.enrolled_at as number,
+});
+
+/** The embedded default store: one SQLite file in WAL mode, migrated on open. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  /** Applies the migrations this file has not seen yet; returns the schema version. */
+  private migrate(): number {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const current = (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+    const newest = MIGRATIONS[MIGRATIONS.length - 1].version;
+    if (current > newest) {
+      throw new Error(`${this.path} has schema version ${current}, newer than this coordinator knows (${newest}); upgrade Tessera`);
+    }
+    for (const m of MIGRATIONS.filter((m) => m.version > current)) {
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+    }
+    return newest;
+  }
+
+  schemaVersion(): number {
+    return (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v;
+  }
+
+  addEnrollmentToken(tokenHash: string, name: string): void {
+    this.db.prepare('INSERT INTO enrollment_tokens (token_hash, name, created_at) VALUES (?, ?, ?)').run(tokenHash, name, Date.now());
+  }
+
+  redeemEnrollmentToken(tokenHash: string, p: ParticipantRecord): RedeemResult {
+    return this.db.transaction((): RedeemResult => {
+      const row = this.db.prepare('SELECT used_at FROM enrollment_tokens WHERE token_hash = ?').get(tokenHash) as { used_at: number | null } | undefined;
+      if (!row) return { ok: false, reason: 'unknown enrolment token: ask the coordinator operator for a new one (tessera coordinator enroll <name>)' };
+      if (row.used_at !== null) return { ok: false, reason: 'this enrolment token was already used: each token enrols exactly one participant' };
+      const clash = this.db.prepare('SELECT id FROM participants WHERE public_key = ?').get(Buffer.from(p.publicKey)) as Row | undefined;
+      if (clash) return { ok: false, reason: `this identity key is already enrolled as ${clash.id as string}` };
+      this.db.prepare('UPDATE enrollment_tokens SET used_at = ?, participant_id = ? WHERE token_hash = ?').run(Date.now(), p.id, tokenHash);
+      this.db.prepare('INSERT INTO participants (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)').run(p.id, p.name, Buffer.from(p.publicKey), p.enrolledAt);
+      return { ok: true, participant: p };
+    })();
+  }
+
+  getParticipant(id: string): ParticipantRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM participants WHERE id = ?').get(id) as Row | undefined;
+    return r && participantFromRow(r);
+  }
+
+  listParticipants(): ParticipantRecord[] {
+    return (this.db.prepare('SELECT * FROM participants ORDER BY enrolled_at, id').all() as Row[]).map(participantFromRow);
+  }
+
+  createJob(j: JobRecord): void {
+    this.db.prepare(`INSERT INTO jobs (id, name, spec_json, status, rounds_completed, rounds_total, created_at, updated_at, error, context_json)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(j.id, j.name, j.specJson, j.status, j.roundsCompleted, j.roundsTotal, j.createdAt, j.updatedAt, j.error, j.contextJson);
+  }
+
+  getJob(id: string): JobRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return r && jobFromRow(r);
+  }
+
+  listJobs(limit: number): JobRecord[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]).map(jobFromRow);
+  }
+
+  jobsWithStatus(statuses: readonly JobStatus[]): JobRecord[] {
+    if (statuses.length === 0) return [];
+    const marks = statuses.map(() => '?').join(', ');
+    return (this.db.prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at, id`).all(...statuses) as Row[]).map(jobFromRow);
+  }
+
+  updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): void {
+    const columns: Record<string, string> = {
+      name: 'name', specJson: 'spec_json', status: 'status', roundsCompleted: 'rounds_completed', roundsTotal: 'rounds_total',
+      updatedAt: 'updated_at', error: 'error', contextJson: 'context_json',
+    };
+    const entries = Object.entries({ updatedAt: Date.now(), ...patch }).filter(([k, v]) => k in columns && v !== undefined);
+    const sql = `UPDATE jobs SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`;
+    this.db.prepare(sql).run(...entries.map(([, v]) => v as string | number), id);
+  }
+
+  addRound(r: RoundRecord): void {
+    this.db.prepare(`INSERT INTO rounds (job_id, round, stage, attempt, status, contributors, dropped_json, metrics_json, seconds, error, finished_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(r.jobId, r.round, r.stage, r.attempt, r.status, r.contributors,
+      JSON.stringify(r.dropped), JSON.stringify(r.metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+      r.seconds, r.error, r.finishedAt);
+  }
+
+  listRounds(jobId: string): RoundRecord[] {
+    return (this.db.prepare('SELECT * FROM rounds WHERE job_id = ? ORDER BY id').all(jobId) as Row[]).map(roundFromRow);
+  }
+
+  completeRound(r: RoundRecord, weights: Float64Array, roundsCompleted: number): void {
+    this.db.transaction(() => {
+      this.addRound(r);
+      this.db.prepare('INSERT OR REPLACE INTO models (job_id, round, dimension, weights, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(r.jobId, r.round, weights.length, toBlob(weights), Date.now());
+      this.updateJob(r.jobId, { roundsCompleted });
+    })();
+  }
+
+  loadModel(jobId: string, round: number): Float64Array | undefined {
+    const r = this.db.prepare('SELECT weights FROM models WHERE job_id = ? AND round = ?').get(jobId, round) as { weights: Buffer } | undefined;
+    return r && fromBlob(r.weights);
+  }
+
+  latestModel(jobId: string): { round: number; weights: Float64Array } | undefined {
+    const r = this.db.prepare('SELECT round, weights FROM models WHERE job_id = ? ORDER BY round DESC LIMIT 1').get(jobId) as { round: number; weights: Buffer } | undefined;
+    return r && { round: r.round, weights: fromBlob(r.weights) };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

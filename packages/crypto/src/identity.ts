@@ -1,0 +1,53 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { randomBytes } from 'node:crypto';
+
+/** An Ed25519 signing identity: a participant's or the coordinator's long-term key. */
+export interface SigningKeyPair {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+export function generateSigningKeyPair(): SigningKeyPair {
+  const secretKey = new Uint8Array(randomBytes(32));
+  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+}
+
+export function signingKeyPairFromSecret(secretKey: Uint8Array): SigningKeyPair {
+  if (secretKey.length !== 32) throw new RangeError(`an Ed25519 secret key is 32 bytes, got ${secretKey.length}`);
+  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+}
+
+/** Domain-separated message: `context || 0x00 || message`, so a signature for one purpose is never valid for another. */
+export function withContext(context: string, message: Uint8Array): Uint8Array {
+  const prefix = encoder.encode(context);
+  const out = new Uint8Array(prefix.length + 1 + message.length);
+  out.set(prefix, 0);
+  out.set(message, prefix.length + 1);
+  return out;
+}
+
+export function sign(context: string, message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  return ed25519.sign(withContext(context, message), secretKey);
+}
+
+/** False (never a throw) for a malformed key or signature. */
+export function verify(context: string, message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64 || !isAcceptablePublicKey(publicKey)) return false;
+  try {
+    return ed25519.verify(signature, withContext(context, message), publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+/** A 32-byte encoding of a curve point that is not of small order (small-order keys let forged signatures verify). */
+export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false;
+  try {
+    return !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}

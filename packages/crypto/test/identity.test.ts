@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import {
+  constantTimeEqual, fromHex, generateSigningKeyPair, loadOrCreateSigningKeyPair, sign, signingKeyPairFromSecret, toHex, verify,
+} from '../src/index.js';
+
+describe('Ed25519 identities', () => {
+  it('matches RFC 8032 test vector 1 (empty message)', () => {
+    const sk = fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
+    const pair = signingKeyPairFromSecret(sk);
+    expect(toHex(pair.publicKey)).toBe('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    expect(toHex(ed25519.sign(new Uint8Array(0), sk))).toBe(
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    );
+  });
+
+  it('binds signatures to their context and message', () => {
+    const pair = generateSigningKeyPair();
+    const msg = new TextEncoder().encode('round 3 update');
+    const sig = sign('tessera/test', msg, pair.secretKey);
+    expect(verify('tessera/test', msg, sig, pair.publicKey)).toBe(true);
+    expect(verify('tessera/other', msg, sig, pair.publicKey)).toBe(false);
+    const tampered = msg.slice(); tampered[0] ^= 1;
+    expect(verify('tessera/test', tampered, sig, pair.publicKey)).toBe(false);
+    expect(verify('tessera/test', msg, sig, generateSigningKeyPair().publicKey)).toBe(false);
+    expect(verify('tessera/test', msg, sig.slice(0, 10), pair.publicKey)).toBe(false);
+    expect(verify('tessera/test', msg, new Uint8Array(64), new Uint8Array(32))).toBe(false);
+  });
+
+  it('stores identity keys in a 0600 file and reads them back', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tessera-key-')), 'id.key');
+    const a = loadOrCreateSigningKeyPair(path);
+    const b = loadOrCreateSigningKeyPair(path);
+    expect(toHex(b.publicKey)).toBe(toHex(a.publicKey));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, 'utf8')).toMatch(/^tessera-ed25519-secret-key [0-9a-f]{64}\n$/);
+  });
+
+  it('compares secrets in constant time with the right answers', () => {
+    expect(constantTimeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2]))).toBe(true);
+    expect(constantTimeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 3]))).toBe(false);
+    expect(constantTimeEqual(new Uint8Array([1]), new Uint8Array([1, 2]))).toBe(false);
+  });
+});

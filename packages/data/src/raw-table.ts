@@ -1,0 +1,42 @@
+import { DataError, type DataLocation, type LineName } from './data-error.js';
+
+/** Raw table: column names and string cells, plus where each row came from (for error messages). */
+export interface RawTable {
+  source: string;
+  columns: string[];
+  rows: string[][];
+  /** The 1-based file line (CSV, header is line 1) or the rowid (SQLite) of a row. */
+  lineOf: (rowIndex: number) => number;
+  /** What `lineOf` gives, as named in messages: 'line' (the default), 'rowid', or 'row' (1-based position). */
+  lineName?: LineName;
+}
+
+/** The location of a cell (or of a whole row when `column` is omitted), for a DataError. */
+export function cellLocation(t: RawTable, rowIndex: number, column?: string): DataLocation {
+  const at: DataLocation = { source: t.source, line: t.lineOf(rowIndex) };
+  if (column !== undefined) at.column = column;
+  if (t.lineName !== undefined) at.lineName = t.lineName;
+  return at;
+}
+
+/** Index of `name` in the table's columns, or a DataError listing the columns there are. */
+export function columnIndex(t: RawTable, name: string, role: string): number {
+  const index = t.columns.indexOf(name);
+  if (index < 0) {
+    throw new DataError(
+      { source: t.source },
+      `there is no ${role} column "${name}"; the columns are: ${t.columns.join(', ')}. Check the spelling or choose one of these`,
+    );
+  }
+  return index;
+}
+
+/** Line numbers as a lookup function that rejects indices outside the table. */
+export function lineLookup(lines: ArrayLike<number>): (rowIndex: number) => number {
+  return (rowIndex) => {
+    if (!Number.isInteger(rowIndex) || rowIndex < 0 || rowIndex >= lines.length) {
+      throw new RangeError(`row index ${rowIndex} is outside the table (0..${lines.length - 1})`);
+    }
+    return lines[rowIndex];
+  };
+}

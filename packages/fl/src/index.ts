@@ -1,0 +1,10 @@
+export type { ConfigValue, FitPlan, SummedUpdates, EvaluationReport, Strategy } from './strategy.js';
+export type { FedAvgOptions } from './fedavg.js';
+export { FedAvg } from './fedavg.js';
+export { createStrategy, knownStrategies } from './registry.js';
+export { weightedMeanMetrics } from './weighted-metrics.js';
+export { StreamingSum } from './streaming-sum.js';
+export type { Chunk } from './chunks.js';
+export { chunksOf, ChunkAssembler } from './chunks.js';
+export { deltaOf } from './delta.js';
+export { logisticConfigFrom } from './local-config.js';

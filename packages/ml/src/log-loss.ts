@@ -1,0 +1,16 @@
+import { checkSameLength } from './check-pairs.js';
+
+const EPS = 1e-12;
+
+/**
+ * Mean binary cross-entropy with p clamped to [1e-12, 1-1e-12]; NaN for no examples. The upper clamp is applied
+ * as 1-p >= 1e-12, because 1-1e-12 is not exactly representable and the two tails should cost the same.
+ */
+export function logLoss(y: Float64Array, p: Float64Array): number {
+  checkSameLength(y, p);
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    sum -= y[i] * Math.log(Math.max(EPS, p[i])) + (1 - y[i]) * Math.log(Math.max(EPS, 1 - p[i]));
+  }
+  return sum / y.length;
+}

@@ -1,0 +1,35 @@
+import { checkMatrix, type Matrix } from './matrix.js';
+
+/** Per-feature sums, enough to standardise features and cheap to add up across participants. */
+export interface FeatureMoments {
+  count: number;
+  sum: Float64Array;
+  sumSquares: Float64Array;
+}
+
+export function momentsOf(data: Matrix): FeatureMoments {
+  checkMatrix(data);
+  const { x, n, d } = data;
+  const sum = new Float64Array(d);
+  const sumSquares = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    for (let j = 0; j < d; j++) {
+      const v = x[base + j];
+      sum[j] += v;
+      sumSquares[j] += v * v;
+    }
+  }
+  return { count: n, sum, sumSquares };
+}
+
+export function addMoments(a: FeatureMoments, b: FeatureMoments): FeatureMoments {
+  if (a.sum.length !== b.sum.length) throw new RangeError(`cannot add moments of ${a.sum.length} and ${b.sum.length} features`);
+  const sum = a.sum.slice();
+  const sumSquares = a.sumSquares.slice();
+  for (let j = 0; j < sum.length; j++) {
+    sum[j] += b.sum[j];
+    sumSquares[j] += b.sumSquares[j];
+  }
+  return { count: a.count + b.count, sum, sumSquares };
+}

@@ -1,0 +1,43 @@
+import { checkMatrix, type Matrix } from './matrix.js';
+import type { FeatureMoments } from './moments.js';
+
+export interface Standardization {
+  mean: Float64Array;
+  /** Population standard deviation; 1 for a (numerically) constant column. */
+  std: Float64Array;
+}
+
+/**
+ * A column counts as constant when its variance is below this fraction of mean², the level of rounding
+ * error in sumSquares/count - mean² (and 0 absolute for a zero column).
+ */
+const RELATIVE_VARIANCE_FLOOR = 1e-9;
+
+export function standardizationFrom(m: FeatureMoments): Standardization {
+  if (!(m.count > 0)) throw new RangeError(`standardisation needs at least one row, got count ${m.count}`);
+  const d = m.sum.length;
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const mu = m.sum[j] / m.count;
+    const variance = m.sumSquares[j] / m.count - mu * mu;
+    mean[j] = mu;
+    std[j] = variance > RELATIVE_VARIANCE_FLOOR * mu * mu && variance > 0 ? Math.sqrt(variance) : 1;
+  }
+  return { mean, std };
+}
+
+/** (x - mean) / std column by column, into a new matrix. */
+export function standardize(data: Matrix, s: Standardization): Matrix {
+  checkMatrix(data);
+  const { x, n, d } = data;
+  if (s.mean.length !== d || s.std.length !== d) {
+    throw new RangeError(`standardisation has ${s.mean.length} features, data has ${d}`);
+  }
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    for (let j = 0; j < d; j++) out[base + j] = (x[base + j] - s.mean[j]) / s.std[j];
+  }
+  return { x: out, n, d };
+}

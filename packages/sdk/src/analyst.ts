@@ -1,0 +1,197 @@
+import * as grpc from '@grpc/grpc-js';
+import { analystClient, tessera, type GenericClient } from '@tessera/proto';
+
+export type JobStatusName = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface RoundView {
+  round: number;
+  stage: string;
+  status: string;
+  attempt: number;
+  contributors: number;
+  dropped: string[];
+  metrics: Record<string, number>;
+  seconds: number;
+  error: string;
+}
+
+/** A job as analysts see it. */
+export interface JobView {
+  id: string;
+  name: string;
+  status: JobStatusName;
+  spec: Record<string, unknown>;
+  roundsCompleted: number;
+  roundsTotal: number;
+  createdAt: Date;
+  updatedAt: Date;
+  error: string;
+  featureNames: string[];
+  history: RoundView[];
+}
+
+export interface JobResult {
+  job: JobView;
+  round: number;
+  label: string;
+  modelType: string;
+  featureNames: string[];
+  features: { name: string; kind: 'numeric' | 'categorical'; categories?: string[] }[];
+  mean: number[];
+  std: number[];
+  weights: Float64Array;
+}
+
+const STATUS: Record<number, JobStatusName> = {
+  [tessera.v1.JobStatus.PENDING]: 'pending',
+  [tessera.v1.JobStatus.RUNNING]: 'running',
+  [tessera.v1.JobStatus.COMPLETED]: 'completed',
+  [tessera.v1.JobStatus.FAILED]: 'failed',
+  [tessera.v1.JobStatus.CANCELLED]: 'cancelled',
+};
+
+export const isFinalStatus = (s: JobStatusName) => s === 'completed' || s === 'failed' || s === 'cancelled';
+
+export function jobView(j: tessera.v1.IJob): JobView {
+  return {
+    id: j.id ?? '',
+    name: j.name ?? '',
+    status: STATUS[j.status ?? 0] ?? 'pending',
+    spec: j.specJson ? (JSON.parse(j.specJson) as Record<string, unknown>) : {},
+    roundsCompleted: j.roundsCompleted ?? 0,
+    roundsTotal: j.roundsTotal ?? 0,
+    createdAt: new Date(j.createdUnixMs ?? 0),
+    updatedAt: new Date(j.updatedUnixMs ?? 0),
+    error: j.error ?? '',
+    featureNames: j.featureNames ?? [],
+    history: (j.history ?? []).map((r) => ({
+      round: r.round ?? 0, stage: r.stage ?? '', status: r.status ?? '', attempt: r.attempt ?? 1, contributors: r.contributors ?? 0,
+      dropped: r.dropped ?? [], metrics: Object.fromEntries((r.metrics ?? []).map((m) => [m.name ?? '', Number(m.value)])),
+      seconds: r.seconds ?? 0, error: r.error ?? '',
+    })),
+  };
+}
+
+/** An error from the coordinator, with the gRPC status name and the coordinator's reason. */
+export class CoordinatorError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'CoordinatorError';
+  }
+}
+
+const wrap = (e: grpc.ServiceError): CoordinatorError =>
+  new CoordinatorError(grpc.status[e.code] ?? String(e.code), e.code === grpc.status.UNAVAILABLE ? `coordinator unreachable: ${e.details}` : e.details || e.message);
+
+/** The analyst's connection to a coordinator: submit, watch, list, cancel jobs and fetch results. */
+export class AnalystClient {
+  private readonly client: GenericClient;
+  private readonly metadata = new grpc.Metadata();
+
+  constructor(readonly address: string, token: string) {
+    this.client = analystClient(address);
+    this.metadata.set('authorization', `Bearer ${token}`);
+  }
+
+  private unary<T>(method: string, request: object): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.client[method](request, this.metadata, { deadline: Date.now() + 30_000 }, (err: grpc.ServiceError | null, res: T) =>
+        (err ? reject(wrap(err)) : resolve(res)));
+    });
+  }
+
+  async submit(spec: object): Promise<JobView> {
+    return jobView(await this.unary<tessera.v1.Job>('submitJob', { specJson: JSON.stringify(spec) }));
+  }
+
+  async get(jobId: string): Promise<JobView> {
+    return jobView(await this.unary<tessera.v1.Job>('getJob', { jobId }));
+  }
+
+  async list(limit = 50): Promise<JobView[]> {
+    return (await this.unary<tessera.v1.ListJobsResponse>('listJobs', { limit })).jobs.map(jobView);
+  }
+
+  async cancel(jobId: string): Promise<JobView> {
+    return jobView(await this.unary<tessera.v1.Job>('cancelJob', { jobId }));
+  }
+
+  async participants(): Promise<{ id: string; name: string; connected: boolean; datasets: string[] }[]> {
+    const res = await this.unary<tessera.v1.ListParticipantsResponse>('listParticipants', {});
+    return res.participants.map((p) => ({ id: p.id ?? '', name: p.name ?? '', connected: !!p.connected, datasets: p.datasets ?? [] }));
+  }
+
+  /**
+   * Follows a job until it ends, calling `onEvent` for each change; resolves with the final
+   * view. A dropped connection (a coordinator restart) is retried until `reconnectForMs` passes.
+   */
+  async watch(jobId: string, onEvent: (job: JobView, message: string) => void = () => undefined, reconnectForMs = 60_000): Promise<JobView> {
+    let lastError: Error | undefined;
+    let deadline = Date.now() + reconnectForMs;
+    for (;;) {
+      try {
+        const final = await this.watchOnce(jobId, (j, m) => { deadline = Date.now() + reconnectForMs; onEvent(j, m); });
+        if (final && isFinalStatus(final.status)) return final;
+      } catch (e) {
+        lastError = e as Error;
+        if (e instanceof CoordinatorError && e.code !== 'UNAVAILABLE' && e.code !== 'CANCELLED' && e.code !== 'INTERNAL') throw e;
+      }
+      if (Date.now() > deadline) throw lastError ?? new CoordinatorError('UNAVAILABLE', `lost the watch on job ${jobId}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  private watchOnce(jobId: string, onEvent: (job: JobView, message: string) => void): Promise<JobView | undefined> {
+    return new Promise((resolve, reject) => {
+      let last: JobView | undefined;
+      const call = this.client.watchJob({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.JobEvent>;
+      call.on('data', (e: tessera.v1.JobEvent) => {
+        last = jobView(e.job!);
+        onEvent(last, e.message);
+      });
+      call.on('error', (e: grpc.ServiceError) => reject(wrap(e)));
+      call.on('end', () => resolve(last));
+    });
+  }
+
+  /** The latest model of a job, reassembled from its chunks. */
+  result(jobId: string): Promise<JobResult> {
+    return new Promise((resolve, reject) => {
+      let header: tessera.v1.IResultHeader | undefined;
+      let weights: Float64Array | undefined;
+      let received = 0;
+      const call = this.client.getResult({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.ResultPart>;
+      call.on('data', (p: tessera.v1.ResultPart) => {
+        if (p.header) header = p.header;
+        else if (p.weights) {
+          weights ??= new Float64Array(Number(p.weights.total));
+          weights.set(p.weights.values ?? [], Number(p.weights.offset));
+          received += (p.weights.values ?? []).length;
+        }
+      });
+      call.on('error', (e: grpc.ServiceError) => reject(wrap(e)));
+      call.on('end', () => {
+        if (!header || !weights || received !== weights.length) return reject(new CoordinatorError('DATA_LOSS', `the result of job ${jobId} arrived incomplete`));
+        resolve({
+          job: jobView(header.job!),
+          round: header.round ?? 0,
+          label: header.label ?? '',
+          modelType: header.modelType ?? '',
+          featureNames: header.featureNames ?? [],
+          features: (header.features ?? []).map((f) => ({
+            name: f.name ?? '',
+            kind: f.kind === tessera.v1.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
+            ...(f.kind === tessera.v1.ColumnProfile.Kind.CATEGORICAL ? { categories: f.categories ?? [] } : {}),
+          })),
+          mean: header.mean ?? [],
+          std: header.std ?? [],
+          weights,
+        });
+      });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

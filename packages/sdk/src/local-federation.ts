@@ -1,0 +1,152 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Coordinator, createEnrollmentToken } from '@tessera/coordinator';
+import { loadSigningKeyPair } from '@tessera/crypto';
+import { toCsv, type RawTable } from '@tessera/data';
+import { initParticipant, loadParticipantConfig, ParticipantNode } from '@tessera/participant';
+import { AnalystClient } from './analyst.js';
+
+/** A participant started by a local federation, in this thread or in a worker thread. */
+export interface LocalParticipant {
+  readonly name: string;
+  readonly id: string;
+  readonly configPath: string;
+  /** Cuts its connection as a crash would; it reconnects after a backoff. */
+  drop(): void;
+  stop(): Promise<void>;
+  /** Resolves when the participant has received a task of the given stage (1 schema, 2 statistics, 3 fit, 4 evaluate). */
+  nextTask(stage?: number): Promise<{ jobId: string; round: number; stage: number }>;
+}
+
+export interface LocalFederationOptions {
+  /** Working directory: coordinator state and one folder per participant. */
+  dir: string;
+  /** One table per participant; each becomes that participant's local CSV file. */
+  shards: readonly RawTable[];
+  /** Logical data set name the participants serve (default "customers"). */
+  dataset?: string;
+  /** 'worker': each participant in its own worker thread (parallel); 'inline': all in this thread. */
+  runtime?: 'worker' | 'inline';
+  names?: readonly string[];
+  log?: (line: string) => void;
+  /** An already running coordinator to use instead of starting one. */
+  coordinator?: { address: string; dataDir: string };
+}
+
+type TaskRef = { jobId: string; round: number; stage: number };
+
+class InlineParticipant implements LocalParticipant {
+  private readonly node: ParticipantNode;
+  constructor(readonly name: string, readonly id: string, readonly configPath: string, log: (l: string) => void) {
+    const config = loadParticipantConfig(configPath);
+    this.node = new ParticipantNode({ config, identity: loadSigningKeyPair(config.identityKey), log });
+  }
+  start(): Promise<void> {
+    const ready = new Promise<void>((resolve) => this.node.once('ready', () => resolve()));
+    this.node.start();
+    return ready;
+  }
+  drop(): void { this.node.dropConnection(); }
+  stop(): Promise<void> { return this.node.stop(); }
+  nextTask(stage?: number): Promise<TaskRef> {
+    return new Promise((resolve) => {
+      const on = (ref: TaskRef) => {
+        if (stage !== undefined && ref?.stage !== stage) return;
+        this.node.off('task', on);
+        resolve({ jobId: ref.jobId, round: ref.round ?? 0, stage: ref.stage ?? 0 });
+      };
+      this.node.on('task', on);
+    });
+  }
+}
+
+class WorkerParticipant implements LocalParticipant {
+  private readonly worker: Worker;
+  constructor(readonly name: string, readonly id: string, readonly configPath: string, private readonly log: (l: string) => void) {
+    const require = createRequire(import.meta.url);
+    this.worker = new Worker(require.resolve('@tessera/participant/worker'), { workerData: { configPath } });
+    this.worker.on('message', (m: { event: string; line?: string; message?: string }) => {
+      if (m.event === 'log' && m.line) this.log(m.line);
+      if (m.event === 'error') this.log(`participant ${name} failed: ${m.message}`);
+    });
+  }
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const on = (m: { event: string; message?: string }) => {
+        if (m.event === 'ready') { this.worker.off('message', on); resolve(); }
+        if (m.event === 'error') { this.worker.off('message', on); reject(new Error(`participant ${this.name}: ${m.message}`)); }
+      };
+      this.worker.on('message', on);
+      this.worker.once('error', reject);
+    });
+  }
+  drop(): void { this.worker.postMessage('drop'); }
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage('stop');
+    const timer = setTimeout(() => void this.worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+  nextTask(stage?: number): Promise<TaskRef> {
+    return new Promise((resolve) => {
+      const on = (m: { event: string; ref?: TaskRef }) => {
+        if (m.event !== 'task' || (stage !== undefined && m.ref?.stage !== stage)) return;
+        this.worker.off('message', on);
+        resolve(m.ref!);
+      };
+      this.worker.on('message', on);
+    });
+  }
+}
+
+/**
+ * A whole federation on this machine over real gRPC on loopback: a coordinator on a free port
+ * and one participant node per shard, each enrolled with its own token and identity key.
+ */
+export class LocalFederation {
+  private constructor(
+    readonly coordinator: Coordinator | undefined,
+    readonly address: string,
+    readonly analyst: AnalystClient,
+    readonly participants: LocalParticipant[],
+    readonly dataset: string,
+  ) {}
+
+  static async start(o: LocalFederationOptions): Promise<LocalFederation> {
+    const log = o.log ?? (() => undefined);
+    const dataset = o.dataset ?? 'customers';
+    const coordinatorDir = o.coordinator?.dataDir ?? join(o.dir, 'coordinator');
+    const coordinator = o.coordinator ? undefined : await Coordinator.start({ dataDir: coordinatorDir, listen: '127.0.0.1:0', log });
+    const address = o.coordinator?.address ?? coordinator!.address;
+    const participants: LocalParticipant[] = [];
+    try {
+      for (let i = 0; i < o.shards.length; i++) {
+        const name = o.names?.[i] ?? `merchant-${i + 1}`;
+        const dir = join(o.dir, name);
+        mkdirSync(dir, { recursive: true });
+        const csv = join(dir, `${dataset}.csv`);
+        writeFileSync(csv, toCsv(o.shards[i]));
+        const token = createEnrollmentToken(coordinatorDir, name);
+        const { configPath, participantId } = await initParticipant({ dir, coordinator: address, token, name, datasets: { [dataset]: { type: 'csv', path: csv } } });
+        const p = o.runtime === 'inline' ? new InlineParticipant(name, participantId, configPath, log) : new WorkerParticipant(name, participantId, configPath, log);
+        participants.push(p);
+      }
+      await Promise.all(participants.map((p) => (p as InlineParticipant | WorkerParticipant).start()));
+    } catch (e) {
+      await Promise.all(participants.map((p) => p.stop().catch(() => undefined)));
+      await coordinator?.stop();
+      throw e;
+    }
+    const token = coordinator?.analystToken ?? (await import('@tessera/coordinator')).analystTokenOf(coordinatorDir);
+    return new LocalFederation(coordinator, address, new AnalystClient(address, token), participants, dataset);
+  }
+
+  async stop(): Promise<void> {
+    this.analyst.close();
+    await Promise.all(this.participants.map((p) => p.stop().catch(() => undefined)));
+    await this.coordinator?.stop();
+  }
+}

@@ -1,0 +1,5 @@
+export { ParticipantNode, type ParticipantNodeOptions } from './node.js';
+export { enroll } from './enroll.js';
+export { loadParticipantConfig, parseParticipantConfig, ConfigError, type ParticipantConfig, type DatasetSource } from './config.js';
+export { LocalData } from './local-data.js';
+export { initParticipant, type InitOptions } from './init.js';

@@ -1,0 +1,69 @@
+import type { AgreedSchema, LocalSchema } from '@tessera/data';
+import { deltaOf, logisticConfigFrom } from '@tessera/fl';
+import { evaluateBinary, momentsOf, seededRandom, trainLogistic } from '@tessera/ml';
+import { fromConfigEntries, tessera } from '@tessera/proto';
+import type { LocalData } from './local-data.js';
+
+const pb = tessera.v1;
+
+/** The answer to one task: a vector to upload (or none), the example count and metrics. */
+export interface LocalResult {
+  vector?: Float64Array;
+  numExamples: number;
+  metrics: Record<string, number>;
+}
+
+export function agreedSchemaOf(task: tessera.v1.ITask): AgreedSchema {
+  return {
+    label: task.label ?? '',
+    features: (task.features ?? []).map((f) => ({
+      name: f.name ?? '',
+      kind: f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
+      ...(f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: f.categories ?? [] } : {}),
+    })),
+  };
+}
+
+export function schemaReport(data: LocalData, task: tessera.v1.ITask): LocalSchema {
+  const features = (task.features ?? []).map((f) => f.name ?? '').filter(Boolean);
+  return data.profile(task.dataset ?? '', task.label ?? '', task.exclude ?? [], features);
+}
+
+/** [count, sum_1..d, sumOfSquares_1..d] over the local rows, for federated standardisation. */
+export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult {
+  const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
+  const m = momentsOf(encoded);
+  const d = encoded.d;
+  const vector = new Float64Array(2 * d + 1);
+  vector[0] = m.count;
+  vector.set(m.sum, 1);
+  vector.set(m.sumSquares, d + 1);
+  return { vector, numExamples: m.count, metrics: {} };
+}
+
+function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string) {
+  const config = fromConfigEntries(task.config);
+  const standardization = { mean: Float64Array.from(task.mean ?? []), std: Float64Array.from(task.std ?? []) };
+  const seed = `${String(config.seed ?? task.ref?.jobId)}/${participantId}`;
+  const validationFraction = Number(config.validationFraction ?? 0.2);
+  return { config, seed, data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardization, validationFraction, seed) };
+}
+
+/** Trains from the global model on the local training rows; uploads the delta. */
+export function fit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string): LocalResult {
+  const { config, seed, data: local } = prepared(data, task, participantId);
+  if (global.length !== local.train.d + 1) {
+    throw new Error(`the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`);
+  }
+  const cfg = logisticConfigFrom(config);
+  const round = Number(task.ref?.round ?? 0);
+  const result = trainLogistic(global, local.train, cfg, seededRandom(`${seed}/round-${round}`));
+  return { vector: deltaOf(result.weights, global), numExamples: local.train.n, metrics: { train_loss: result.meanLoss } };
+}
+
+/** Evaluates the global model on the local validation rows. */
+export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string): LocalResult {
+  const { data: local } = prepared(data, task, participantId);
+  const m = evaluateBinary(global, local.validation);
+  return { numExamples: m.n, metrics: { loss: m.loss, accuracy: m.accuracy, auc: m.auc } };
+}

@@ -1,0 +1,74 @@
+import {
+  DataError, encodeTable, profileTable, readCsvFile, readSqliteTable, trainTestSplit,
+  type AgreedSchema, type EncodedData, type LocalSchema, type RawTable,
+} from '@tessera/data';
+import { seededRandom, standardize, takeRows, type LabeledData, type Standardization } from '@tessera/ml';
+import type { DatasetSource } from './config.js';
+
+export interface PreparedData {
+  train: LabeledData;
+  validation: LabeledData;
+  all: EncodedData;
+}
+
+/** The participant's own data sets: read once, profiled and encoded locally; rows never leave. */
+export class LocalData {
+  private readonly tables = new Map<string, RawTable>();
+  private readonly encoded = new Map<string, EncodedData>();
+
+  constructor(private readonly sources: Record<string, DatasetSource>) {}
+
+  names(): string[] {
+    return Object.keys(this.sources);
+  }
+
+  private source(name: string): DatasetSource {
+    const s = this.sources[name];
+    if (!s) throw new DataError({ source: name }, `this participant serves no data set "${name}" (it serves: ${this.names().join(", ") || "none"})`);
+    return s;
+  }
+
+  table(name: string): RawTable {
+    let t = this.tables.get(name);
+    if (!t) {
+      const s = this.source(name);
+      t = s.type === 'csv' ? readCsvFile(s.path) : readSqliteTable(s.path, s.table);
+      this.tables.set(name, t);
+    }
+    return t;
+  }
+
+  /** Checks every source can be read before joining; throws the first DataError. */
+  validate(): void {
+    for (const name of this.names()) this.table(name);
+  }
+
+  profile(name: string, label: string, exclude: string[], features: string[]): LocalSchema {
+    const s = this.source(name);
+    return profileTable(this.table(name), label, {
+      exclude: [...new Set([...exclude, ...s.exclude])],
+      ...(features.length ? { features } : {}),
+    });
+  }
+
+  encode(name: string, schema: AgreedSchema): EncodedData {
+    const key = `${name}\u0000${JSON.stringify(schema)}`;
+    let e = this.encoded.get(key);
+    if (!e) {
+      e = encodeTable(this.table(name), schema);
+      this.encoded.clear();
+      this.encoded.set(key, e);
+    }
+    return e;
+  }
+
+  /** Standardised train and validation parts; the split is deterministic per job and participant. */
+  prepare(name: string, schema: AgreedSchema, standardization: Standardization, validationFraction: number, seed: string): PreparedData {
+    const all = this.encode(name, schema);
+    const z = standardize(all, standardization);
+    const data: LabeledData = { ...z, y: all.y };
+    if (validationFraction <= 0 || all.n < 4) return { train: data, validation: data, all };
+    const { train, test } = trainTestSplit(all.n, validationFraction, seededRandom(seed), all.y);
+    return { train: takeRows(data, train), validation: takeRows(data, test), all };
+  }
+}

@@ -1,0 +1,235 @@
+import type * as grpc from '@grpc/grpc-js';
+import { EventEmitter } from 'node:events';
+import type { SigningKeyPair } from '@tessera/crypto';
+import { CHUNK_VALUES, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
+import type { ParticipantConfig } from './config.js';
+import { evaluate, fit, schemaReport, statistics, type LocalResult } from './local-compute.js';
+import { LocalData } from './local-data.js';
+
+const pb = tessera.v1;
+const SOFTWARE = 'tessera-participant/0.1.0';
+
+type Stream = grpc.ClientDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>;
+
+interface ActiveTask {
+  task: tessera.v1.ITask;
+  model?: Float64Array;
+  received: number;
+  cancelled: boolean;
+}
+
+export interface ParticipantNodeOptions {
+  config: ParticipantConfig;
+  identity: SigningKeyPair;
+  log?: (line: string) => void;
+  /** Reconnect delays grow from this to `maxBackoffMs` (default 250 ms to 5 s). */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * A participant node: dials out to the coordinator, answers its challenge with a signed hello,
+ * runs each pushed task on local data and answers with signed messages. Reconnects with
+ * backoff until stopped. Emits 'ready', 'task' (ref), 'done' (ref), 'rejected' (reason),
+ * 'disconnected'.
+ */
+export class ParticipantNode extends EventEmitter {
+  readonly data: LocalData;
+  private client: GenericClient | undefined;
+  private stream: Stream | undefined;
+  private session: Uint8Array = new Uint8Array(0);
+  private seq = 0;
+  private active: ActiveTask | undefined;
+  private stopped = true;
+  private backoff: number;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly opts: ParticipantNodeOptions) {
+    super();
+    this.data = new LocalData(opts.config.datasets);
+    this.log = opts.log ?? (() => undefined);
+    this.backoff = opts.minBackoffMs ?? 250;
+  }
+
+  get id(): string {
+    return this.opts.config.participantId;
+  }
+
+  /** Validates local data, then connects (and keeps reconnecting). */
+  start(): void {
+    this.data.validate();
+    this.stopped = false;
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.dropConnection();
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  /** Cuts the current connection now (as a crash or network failure would); reconnects later unless stopped. */
+  dropConnection(): void {
+    if (this.active) this.active.cancelled = true;
+    this.active = undefined;
+    const s = this.stream;
+    this.stream = undefined;
+    s?.cancel();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.client ??= participantClient(this.opts.config.coordinator);
+    const stream = this.client.connect() as Stream;
+    this.stream = stream;
+    this.seq = 0;
+    stream.on('data', (m: tessera.v1.CoordinatorMessage) => {
+      if (this.stream !== stream) return;
+      this.onMessage(m).catch((e) => this.log(`participant ${this.id}: ${(e as Error).message}`));
+    });
+    const ended = () => {
+      if (this.stream === stream) {
+        this.stream = undefined;
+        if (this.active) this.active.cancelled = true;
+        this.active = undefined;
+      }
+      this.emit('disconnected');
+      this.scheduleReconnect();
+    };
+    stream.on('error', () => undefined);
+    stream.on('close', ended);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer?.hasRef()) return;
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, this.opts.maxBackoffMs ?? 5000);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stream) this.connect();
+    }, delay);
+  }
+
+  private async send(body: Omit<tessera.v1.IParticipantMessage, 'session' | 'seq'>): Promise<void> {
+    const stream = this.stream;
+    if (!stream) throw new Error('not connected');
+    this.seq += 1;
+    const signed = sealParticipantMessage(this.id, { ...body, session: this.session, seq: this.seq }, this.opts.identity.secretKey);
+    if (!stream.write(signed)) await new Promise<void>((resolve) => { stream.once('drain', resolve); stream.once('close', resolve); });
+  }
+
+  private async onMessage(m: tessera.v1.CoordinatorMessage): Promise<void> {
+    switch (m.body) {
+      case 'challenge':
+        this.session = m.challenge!.nonce ?? new Uint8Array(0);
+        return this.send({ hello: { software: SOFTWARE, datasets: this.data.names() } });
+      case 'welcome':
+        this.backoff = this.opts.minBackoffMs ?? 250;
+        this.log(`participant ${this.id} connected to ${this.opts.config.coordinator}`);
+        this.emit('ready');
+        return;
+      case 'task':
+        return this.onTask(m.task!);
+      case 'model':
+        return this.onModelChunk(m.model!);
+      case 'cancel':
+        if (this.active && sameRef(this.active.task.ref, m.cancel!.task)) {
+          this.active.cancelled = true;
+          this.active = undefined;
+        }
+        return;
+      case 'rejection':
+        this.log(`participant ${this.id}: coordinator rejected message ${m.rejection!.seq}: ${m.rejection!.reason}`);
+        this.emit('rejected', m.rejection!.reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async onTask(task: tessera.v1.ITask): Promise<void> {
+    if (this.active) this.active.cancelled = true;
+    const length = Number(task.modelLength ?? 0);
+    const active: ActiveTask = { task, received: 0, cancelled: false, ...(length > 0 ? { model: new Float64Array(length) } : {}) };
+    this.active = active;
+    this.emit('task', task.ref);
+    if (!active.model) await this.run(active);
+  }
+
+  private async onModelChunk(m: tessera.v1.IModelChunk): Promise<void> {
+    const active = this.active;
+    if (!active?.model || !sameRef(active.task.ref, m.task)) return;
+    const offset = Number(m.chunk?.offset ?? 0);
+    const values = m.chunk?.values ?? [];
+    if (offset !== active.received || offset + values.length > active.model.length) {
+      return this.refuse(active, `model chunk at offset ${offset} does not continue the ${active.received} values received`);
+    }
+    active.model.set(values, offset);
+    active.received += values.length;
+    if (active.received === active.model.length) await this.run(active);
+  }
+
+  private async refuse(active: ActiveTask, reason: string): Promise<void> {
+    if (this.active === active) this.active = undefined;
+    this.log(`participant ${this.id} refused ${describe(active.task.ref)}: ${reason}`);
+    await this.send({ refused: { task: active.task.ref, reason } });
+  }
+
+  private compute(active: ActiveTask): { schema: tessera.v1.ISchemaReport } | LocalResult {
+    const { task, model } = active;
+    switch (task.ref?.stage) {
+      case pb.Stage.SCHEMA: {
+        const s = schemaReport(this.data, task);
+        return { schema: {
+          task: task.ref, rows: s.rows,
+          columns: s.columns.map((c) => ({
+            name: c.name,
+            kind: c.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC,
+            categories: c.categories ?? [],
+          })),
+        } };
+      }
+      case pb.Stage.STATISTICS: return statistics(this.data, task);
+      case pb.Stage.FIT: return fit(this.data, task, model!, this.id);
+      case pb.Stage.EVALUATE: return evaluate(this.data, task, model!, this.id);
+      default: throw new Error(`unknown stage ${task.ref?.stage}`);
+    }
+  }
+
+  private async run(active: ActiveTask): Promise<void> {
+    const ref = active.task.ref;
+    let result: { schema: tessera.v1.ISchemaReport } | LocalResult;
+    try {
+      result = this.compute(active);
+    } catch (e) {
+      return this.refuse(active, (e as Error).message);
+    }
+    if (active.cancelled || this.active !== active) return;
+    if ('schema' in result) {
+      await this.send({ schema: result.schema });
+    } else {
+      const { vector } = result;
+      if (vector) {
+        for (let offset = 0; offset < vector.length; offset += CHUNK_VALUES) {
+          if (active.cancelled) return;
+          const values = vector.subarray(offset, Math.min(vector.length, offset + CHUNK_VALUES));
+          await this.send({ update: { task: ref, chunk: { offset, total: vector.length, values: values as unknown as number[] } } });
+        }
+      }
+      if (active.cancelled) return;
+      await this.send({
+        done: { task: ref, numExamples: result.numExamples, metrics: Object.entries(result.metrics).map(([name, value]) => ({ name, value: Number(value) })) },
+      });
+    }
+    if (this.active === active) this.active = undefined;
+    this.emit('done', ref);
+  }
+}
+
+const sameRef = (a: tessera.v1.ITaskRef | null | undefined, b: tessera.v1.ITaskRef | null | undefined) =>
+  !!a && !!b && a.jobId === b.jobId && (a.round ?? 0) === (b.round ?? 0) && (a.stage ?? 0) === (b.stage ?? 0);
+
+const describe = (r: tessera.v1.ITaskRef | null | undefined) => `job ${r?.jobId} round ${r?.round ?? 0} stage ${r?.stage ?? 0}`;

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests import workspace packages from their TypeScript sources, so unit tests need no build.
+// Tests that spawn the `tessera` binary use the built output (npm test builds first).
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@tessera/crypto': at('./packages/crypto/src/index.ts'),
+      '@tessera/ml': at('./packages/ml/src/index.ts'),
+      '@tessera/fl': at('./packages/fl/src/index.ts'),
+      '@tessera/data': at('./packages/data/src/index.ts'),
+      '@tessera/sdk': at('./packages/sdk/src/index.ts'),
+      '@tessera/coordinator': at('./coordinator/src/index.ts'),
+      '@tessera/participant': at('./participant/src/index.ts'),
+      '@tessera/proto': at('./proto/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['**/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
