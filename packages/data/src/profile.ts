@@ -16,7 +16,7 @@ export interface ProfileOptions {
 }
 
 /**
- * Infers each feature column's kind (numeric when most cells are numbers, else categorical) and validates
+ * Infers each feature column's kind (numeric when at least half the cells are numbers, else categorical) and validates
  * every cell and label; any problem is a DataError naming file, line, column and the fix.
  */
 export function profileTable(t: RawTable, label: string, opts: ProfileOptions = {}): LocalSchema {
@@ -79,7 +79,7 @@ function profileColumn(t: RawTable, name: string, maxCategories: number): Column
     }
   }
 
-  if (numbers > texts) {
+  if (numbers >= texts && numbers > 0) {
     if (firstText >= 0 && (firstEmpty < 0 || firstText < firstEmpty)) {
       throw new DataError(
         cellLocation(t, firstText, name),

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Coordinator, createEnrollmentToken } from '@tessera/sdk';
+import { ADDRESS_FILE, DEFAULT_COORDINATOR_DIR, DEFAULT_LISTEN } from '../context.js';
+import { printJson } from '../ui/output.js';
+
+export function registerCoordinator(program: Command): void {
+  const cmd = program.command('coordinator').description('run and administer a coordinator');
+
+  cmd.command('start')
+    .description('start a coordinator: gRPC for participants and analysts, state in an SQLite file')
+    .option('--data-dir <dir>', 'state directory (database, analyst token)', DEFAULT_COORDINATOR_DIR)
+    .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
+    .option('--upload-slots <n>', 'contributions received at once (memory ~ (n+1) x model size)', (v) => parseInt(v, 10), 4)
+    .option('--json', 'print {address, dataDir} as JSON once listening')
+    .addHelpText('after', `
+Examples:
+  $ tessera coordinator start
+  $ tessera coordinator start --data-dir /var/lib/tessera --listen 127.0.0.1:7443
+
+Jobs that were running when the coordinator stopped resume from their last completed round.
+The analyst token is in <data-dir>/analyst-token; the CLI finds it there by default.`)
+    .action(async (o: { dataDir: string; listen: string; uploadSlots: number; json?: boolean }) => {
+      const dataDir = resolve(o.dataDir);
+      const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const c = await Coordinator.start({ dataDir, listen: o.listen, uploadSlots: o.uploadSlots, log });
+      writeFileSync(join(dataDir, ADDRESS_FILE), `${c.address}\n`);
+      if (o.json) printJson({ address: c.address, port: c.port, dataDir });
+      else process.stdout.write(`coordinator listening on ${c.address} (data in ${dataDir})\n`);
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        log('shutting down: running jobs will resume at the next start');
+        await c.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+
+  cmd.command('enroll')
+    .argument('<name>', 'a name for the participant (e.g. the merchant)')
+    .description('create a one-time enrolment token for a new participant')
+    .option('--data-dir <dir>', 'coordinator state directory', DEFAULT_COORDINATOR_DIR)
+    .option('--json', 'print {name, token} as JSON')
+    .addHelpText('after', `
+Examples:
+  $ tessera coordinator enroll merchant-a
+  $ tessera coordinator enroll merchant-b --json
+
+Give the token to the merchant; it is valid for one enrolment and stored only as a hash.`)
+    .action((name: string, o: { dataDir: string; json?: boolean }) => {
+      const token = createEnrollmentToken(resolve(o.dataDir), name);
+      if (o.json) printJson({ name, token });
+      else process.stdout.write(`${token}\n`);
+    });
+}

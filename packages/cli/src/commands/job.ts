@@ -1,0 +1,194 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { connectAnalyst, modelFileFrom, parseJobSpec, saveModelFile, type JobView } from '@tessera/sdk';
+import { analystConnection, connectionOptions } from '../context.js';
+import { watchWithProgress } from '../job-watch.js';
+import { UsageError } from '../ui/errors.js';
+import { printJson } from '../ui/output.js';
+import { renderTable } from '../ui/table.js';
+
+type Conn = { coordinator?: string; token?: string; dataDir?: string; json?: boolean };
+
+const withConnection = (c: Command) => c
+  .option('--coordinator <host:port>', 'coordinator address')
+  .option('--token <token>', 'analyst token')
+  .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)');
+
+export function readJobSpec(file: string): object {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read job spec ${file}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new UsageError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+  try {
+    return parseJobSpec(parsed);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+}
+
+function lastMetrics(j: JobView): Record<string, number> {
+  return [...j.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed')?.metrics ?? {};
+}
+
+function printJob(j: JobView): void {
+  process.stdout.write(`job ${j.id} (${j.name}): ${j.status}, ${j.roundsCompleted}/${j.roundsTotal} rounds${j.error ? `\nerror: ${j.error}` : ''}\n`);
+  const rounds = j.history.filter((h) => h.stage === 'fit');
+  if (rounds.length) {
+    process.stdout.write(`${renderTable(['round', 'status', 'contributors', 'dropped', 'train loss', 'loss', 'accuracy', 'AUC', 'seconds'],
+      rounds.map((h) => [h.round, h.status + (h.attempt > 1 ? ` (attempt ${h.attempt})` : ''), h.contributors, h.dropped.length,
+        h.metrics.train_loss ?? NaN, h.metrics.loss ?? NaN, h.metrics.accuracy ?? NaN, h.metrics.auc ?? NaN, h.seconds]))}\n`);
+  }
+}
+
+export function registerJob(program: Command): void {
+  const cmd = program.command('job').description('submit and follow jobs (analysts)');
+
+  withConnection(cmd.command('submit'))
+    .argument('<spec>', 'job spec file (.yaml, .yml or .json)')
+    .description('submit a job; with --watch, follow it to the end')
+    .option('--watch', 'follow the job with a progress bar until it ends')
+    .option('--json', 'print the job as JSON')
+    .addHelpText('after', `
+Examples:
+  $ tessera job submit examples/jobs/repurchase.yaml --watch
+  $ tessera job submit job.json --coordinator 127.0.0.1:7070 --token tsa_... --json
+${connectionOptions}
+A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field.`)
+    .action(async (file: string, o: Conn & { watch?: boolean }) => {
+      const spec = readJobSpec(file);
+      const conn = analystConnection(o);
+      const analyst = connectAnalyst(conn.address, conn.token);
+      try {
+        let job = await analyst.submit(spec);
+        if (!o.json) process.stderr.write(`submitted job ${job.id}\n`);
+        if (o.watch) job = await watchWithProgress(analyst, job.id);
+        if (o.json) printJson(job);
+        else if (o.watch) printJob(job);
+        else process.stdout.write(`${job.id}\n`);
+        if (o.watch && job.status !== 'completed') process.exitCode = 1;
+      } finally {
+        analyst.close();
+      }
+    });
+
+  withConnection(cmd.command('watch'))
+    .argument('<id>', 'job id')
+    .description('follow a job with a live progress bar: round i/n, loss, AUC, elapsed, ETA')
+    .option('--json', 'print the final job as JSON')
+    .addHelpText('after', `
+Examples:
+  $ tessera job watch job-3f2a9c1b7e44
+${connectionOptions}`)
+    .action(async (id: string, o: Conn) => {
+      const conn = analystConnection(o);
+      const analyst = connectAnalyst(conn.address, conn.token);
+      try {
+        const job = await watchWithProgress(analyst, id);
+        if (o.json) printJson(job);
+        else printJob(job);
+        if (job.status !== 'completed') process.exitCode = 1;
+      } finally {
+        analyst.close();
+      }
+    });
+
+  withConnection(cmd.command('list'))
+    .description('list recent jobs')
+    .option('--limit <n>', 'how many', (v) => parseInt(v, 10), 50)
+    .option('--json', 'print the jobs as JSON')
+    .addHelpText('after', `
+Examples:
+  $ tessera job list
+  $ tessera job list --json --limit 5
+${connectionOptions}`)
+    .action(async (o: Conn & { limit: number }) => {
+      const conn = analystConnection(o);
+      const analyst = connectAnalyst(conn.address, conn.token);
+      try {
+        const jobs = await analyst.list(o.limit);
+        if (o.json) return printJson(jobs);
+        process.stdout.write(`${renderTable(['id', 'name', 'status', 'rounds', 'AUC', 'created'],
+          jobs.map((j) => [j.id, j.name, j.status, `${j.roundsCompleted}/${j.roundsTotal}`, lastMetrics(j).auc ?? NaN, j.createdAt.toISOString()]))}\n`);
+      } finally {
+        analyst.close();
+      }
+    });
+
+  withConnection(cmd.command('get'))
+    .argument('<id>', 'job id')
+    .description('show a job and its round history')
+    .option('--json', 'print the job as JSON')
+    .addHelpText('after', `
+Examples:
+  $ tessera job get job-3f2a9c1b7e44 --json
+${connectionOptions}`)
+    .action(async (id: string, o: Conn) => {
+      const conn = analystConnection(o);
+      const analyst = connectAnalyst(conn.address, conn.token);
+      try {
+        const job = await analyst.get(id);
+        if (o.json) printJson(job);
+        else printJob(job);
+      } finally {
+        analyst.close();
+      }
+    });
+
+  withConnection(cmd.command('cancel'))
+    .argument('<id>', 'job id')
+    .description('cancel a pending or running job')
+    .option('--json', 'print the job as JSON')
+    .addHelpText('after', `
+Examples:
+  $ tessera job cancel job-3f2a9c1b7e44
+${connectionOptions}`)
+    .action(async (id: string, o: Conn) => {
+      const conn = analystConnection(o);
+      const analyst = connectAnalyst(conn.address, conn.token);
+      try {
+        const job = await analyst.cancel(id);
+        if (o.json) printJson(job);
+        else process.stdout.write(`job ${job.id}: ${job.status}\n`);
+      } finally {
+        analyst.close();
+      }
+    });
+
+  withConnection(cmd.command('result'))
+    .argument('<id>', 'job id')
+    .description('fetch the trained model of a job; --out saves it as a model file for `tessera model score`')
+    .option('--out <file>', 'write the model file (JSON) here')
+    .option('--json', 'print the model file on stdout')
+    .addHelpText('after', `
+Examples:
+  $ tessera job result job-3f2a9c1b7e44 --out model.json
+  $ tessera model score --model model.json --data new_customers.csv
+${connectionOptions}`)
+    .action(async (id: string, o: Conn & { out?: string }) => {
+      const conn = analystConnection(o);
+      const analyst = connectAnalyst(conn.address, conn.token);
+      try {
+        const model = modelFileFrom(await analyst.result(id));
+        if (o.out) saveModelFile(o.out, model);
+        if (o.json) printJson(model);
+        else {
+          if (o.out) process.stdout.write(`model of job ${id} (round ${model.job.round}) written to ${o.out}\n`);
+          const top = model.featureNames.map((n, i) => [n, model.weights[i]] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, 10);
+          process.stdout.write(`${renderTable(['feature', 'weight'], top.map(([n, w]) => [n, w]))}\n`);
+          const m = model.job.metrics;
+          process.stdout.write(`federated evaluation: loss ${m.loss?.toFixed(4) ?? 'n/a'}, accuracy ${m.accuracy?.toFixed(4) ?? 'n/a'}, AUC ${m.auc?.toFixed(4) ?? 'n/a'}\n`);
+        }
+      } finally {
+        analyst.close();
+      }
+    });
+}

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { parseSplit, selectRows, splitRows, trainTestSplit, type RawTable } from '@tessera/data';
+import { seededRandom } from '@tessera/ml';
+import { LocalFederation, modelFileFrom, scoreTable, JOB_SPEC_DEFAULTS, type JobView } from '@tessera/sdk';
+import { watchWithProgress } from '../job-watch.js';
+import { UsageError } from '../ui/errors.js';
+import { qualityOf, trainAlone, type Quality } from './baselines.js';
+import { loadDemoData } from './demo-data.js';
+
+export interface DemoOptions {
+  participants: number;
+  rounds: number;
+  data?: string;
+  label?: string;
+  split?: string;
+  seed: number;
+  /** Share of rows held out as the global test split that no participant sees. */
+  testFraction: number;
+  learningRate: number;
+  batchSize: number;
+  localEpochs: number;
+  runtime: 'worker' | 'inline';
+  progress: boolean;
+  keep?: string;
+  log?: (line: string) => void;
+}
+
+export interface DemoResult {
+  participants: number;
+  rounds: number;
+  data: string;
+  split: string;
+  seed: number;
+  jobId: string;
+  federated: Quality;
+  centralized: Quality;
+  localOnly: (Quality & { participant: string; rows: number })[];
+  localOnlyMean: Quality;
+  history: { round: number; trainLoss: number; loss: number; auc: number; accuracy: number; contributors: number; seconds: number }[];
+  timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const meanQuality = (qs: Quality[]): Quality => ({
+  auc: qs.reduce((s, q) => s + q.auc, 0) / qs.length,
+  accuracy: qs.reduce((s, q) => s + q.accuracy, 0) / qs.length,
+  logLoss: qs.reduce((s, q) => s + q.logLoss, 0) / qs.length,
+});
+
+/** Runs a whole federation on this machine and compares it with the centralized and local-only baselines. */
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const started = performance.now();
+  if (!Number.isInteger(o.participants) || o.participants < 2) throw new UsageError(`--participants must be an integer of at least 2, got ${o.participants}`);
+  if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${o.rounds}`);
+  const data = loadDemoData({ ...o });
+  const splitText = o.split ?? data.defaultSplit;
+  let split;
+  try {
+    split = parseSplit(splitText);
+  } catch (e) {
+    throw new UsageError(`--split: ${(e as Error).message}`);
+  }
+  const rng = seededRandom(`tessera-demo/${o.seed}`);
+  const { train, test } = trainTestSplit(data.table.rows.length, o.testFraction, rng, data.labels);
+  const assignment = splitRows(data.table, train, data.labels, o.participants, split, rng);
+  const shards: RawTable[] = assignment.map((rows) => selectRows(data.table, rows));
+  const testTable = selectRows(data.table, test);
+  const dataset = o.data ? basename(o.data, extname(o.data)).replace(/[^A-Za-z0-9_-]/g, '_') : 'customers';
+
+  const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'tessera-demo-'));
+  const fed = await LocalFederation.start({ dir, shards, dataset, runtime: o.runtime, ...(o.log ? { log: o.log } : {}) });
+  let job: JobView;
+  let federated: Quality;
+  let schema;
+  const jobStarted = performance.now();
+  try {
+    const submitted = await fed.analyst.submit({
+      name: 'demo', dataset, label: data.label, exclude: data.exclude, rounds: o.rounds, seed: String(o.seed),
+      minParticipants: Math.max(1, Math.ceil(o.participants / 2)),
+      local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
+      waitForParticipantsSeconds: 60,
+    });
+    job = await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
+    if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
+    const result = await fed.analyst.result(job.id);
+    const model = modelFileFrom(result);
+    federated = qualityOf(scoreTable(model, testTable).metrics!);
+    schema = { label: data.label, features: model.features };
+  } finally {
+    await fed.stop();
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  }
+  const jobSeconds = (performance.now() - jobStarted) / 1000;
+
+  const cfg = { l2: JOB_SPEC_DEFAULTS.model.l2, learningRate: o.learningRate, batchSize: o.batchSize, epochs: o.localEpochs, rounds: o.rounds };
+  const pooled = selectRows(data.table, train);
+  const centralized = trainAlone(pooled, testTable, schema, cfg, `centralized/${o.seed}`);
+  const names = fed.participants.map((p) => p.name);
+  const localOnly = shards.map((s, i) => ({ participant: names[i], rows: s.rows.length, ...trainAlone(s, testTable, schema, cfg, `local/${o.seed}/${i}`) }));
+  const fits = job.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
+  return {
+    participants: o.participants,
+    rounds: o.rounds,
+    data: data.description,
+    split: splitText,
+    seed: o.seed,
+    jobId: job.id,
+    federated,
+    centralized,
+    localOnly,
+    localOnlyMean: meanQuality(localOnly),
+    history: fits.map((h) => ({
+      round: h.round, trainLoss: h.metrics.train_loss, loss: h.metrics.loss, auc: h.metrics.auc, accuracy: h.metrics.accuracy,
+      contributors: h.contributors, seconds: h.seconds,
+    })),
+    timing: { totalSeconds: (performance.now() - started) / 1000, jobSeconds, roundSecondsMedian: median(fits.map((h) => h.seconds)) },
+  };
+}

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { registerBench } from './commands/bench.js';
+import { registerCoordinator } from './commands/coordinator.js';
+import { registerDemo } from './commands/demo.js';
+import { registerJob } from './commands/job.js';
+import { registerModel } from './commands/model.js';
+import { registerParticipant } from './commands/participant.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  const program = new Command('tessera')
+    .description('Privacy-preserving federated analytics and learning: merchants keep their data, everyone learns from all of it.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .addHelpText('after', `
+Examples:
+  $ tessera demo                                  a whole federation on this machine, then a results table
+  $ tessera coordinator start                     run a coordinator (state in ./.tessera/coordinator)
+  $ tessera coordinator enroll merchant-a         print a one-time enrolment token
+  $ tessera participant init --token <t> --name merchant-a --dataset customers=./customers.csv
+  $ tessera participant start                     serve local data to the coordinator
+  $ tessera job submit job.yaml --watch           train and follow the rounds
+`);
+  registerDemo(program);
+  registerCoordinator(program);
+  registerParticipant(program);
+  registerJob(program);
+  registerModel(program);
+  registerBench(program);
+  return program;
+}
