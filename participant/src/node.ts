@@ -21,6 +21,12 @@ interface ActiveTask {
 export interface ParticipantNodeOptions {
   config: ParticipantConfig;
   identity: SigningKeyPair;
+  /**
+   * Serve this LocalData instead of opening `config.datasets` (default). Lets many nodes in one
+   * process share parsed tables, e.g. a benchmark running a hundred nodes; a LocalData holds
+   * no per-node state besides its caches.
+   */
+  data?: LocalData;
   log?: (line: string) => void;
   /** Reconnect delays grow from this to `maxBackoffMs` (default 250 ms to 5 s). */
   minBackoffMs?: number;
@@ -47,7 +53,7 @@ export class ParticipantNode extends EventEmitter {
 
   constructor(private readonly opts: ParticipantNodeOptions) {
     super();
-    this.data = new LocalData(opts.config.datasets);
+    this.data = opts.data ?? new LocalData(opts.config.datasets);
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;
   }
@@ -90,7 +96,10 @@ export class ParticipantNode extends EventEmitter {
       if (this.stream !== stream) return;
       this.onMessage(m).catch((e) => this.log(`participant ${this.id}: ${(e as Error).message}`));
     });
+    let over = false;
     const ended = () => {
+      if (over) return;
+      over = true;
       if (this.stream === stream) {
         this.stream = undefined;
         if (this.active) this.active.cancelled = true;
@@ -99,7 +108,10 @@ export class ParticipantNode extends EventEmitter {
       this.emit('disconnected');
       this.scheduleReconnect();
     };
-    stream.on('error', () => undefined);
+    // grpc-js ends a call with 'status' (and 'error' for a non-OK status); 'close' is not guaranteed.
+    stream.on('error', ended);
+    stream.on('status', ended);
+    stream.on('end', ended);
     stream.on('close', ended);
   }
 

@@ -19,7 +19,7 @@ export function participantHandlers(store: Store, registry: SessionRegistry, log
         return fail(grpc.status.UNAUTHENTICATED, 'the enrolment signature does not match the public key');
       }
       const id = randomId('p-');
-      const result = store.redeemEnrollmentToken(sha256Hex(token), { id, name: '', publicKey, enrolledAt: Date.now() });
+      const result = store.redeemEnrollmentToken(sha256Hex(token), { id, name: name.trim().slice(0, 100), publicKey, enrolledAt: Date.now() });
       if (!result.ok) return fail(grpc.status.PERMISSION_DENIED, result.reason);
       const stored = store.getParticipant(id)!;
       log(`enrolled participant ${stored.id} (${stored.name})`);

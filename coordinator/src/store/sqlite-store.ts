@@ -90,14 +90,15 @@ export class SqliteStore implements Store {
 
   redeemEnrollmentToken(tokenHash: string, p: ParticipantRecord): RedeemResult {
     return this.db.transaction((): RedeemResult => {
-      const row = this.db.prepare('SELECT used_at FROM enrollment_tokens WHERE token_hash = ?').get(tokenHash) as { used_at: number | null } | undefined;
+      const row = this.db.prepare('SELECT used_at, name FROM enrollment_tokens WHERE token_hash = ?').get(tokenHash) as { used_at: number | null; name: string } | undefined;
       if (!row) return { ok: false, reason: 'unknown enrolment token: ask the coordinator operator for a new one (tessera coordinator enroll <name>)' };
       if (row.used_at !== null) return { ok: false, reason: 'this enrolment token was already used: each token enrols exactly one participant' };
       const clash = this.db.prepare('SELECT id FROM participants WHERE public_key = ?').get(Buffer.from(p.publicKey)) as Row | undefined;
       if (clash) return { ok: false, reason: `this identity key is already enrolled as ${clash.id as string}` };
+      const participant = { ...p, name: p.name || row.name };
       this.db.prepare('UPDATE enrollment_tokens SET used_at = ?, participant_id = ? WHERE token_hash = ?').run(Date.now(), p.id, tokenHash);
-      this.db.prepare('INSERT INTO participants (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)').run(p.id, p.name, Buffer.from(p.publicKey), p.enrolledAt);
-      return { ok: true, participant: p };
+      this.db.prepare('INSERT INTO participants (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)').run(participant.id, participant.name, Buffer.from(p.publicKey), p.enrolledAt);
+      return { ok: true, participant };
     })();
   }
 

@@ -10,7 +10,7 @@ import { AnalystClient } from './analyst.js';
 export { AnalystClient, CoordinatorError, isFinalStatus, type JobResult, type JobView, type JobStatusName, type RoundView } from './analyst.js';
 export { LocalFederation, type LocalFederationOptions, type LocalParticipant } from './local-federation.js';
 export { loadModelFile, modelFileFrom, saveModelFile, scoreCsv, scoreTable, type ModelFile, type Scores } from './model-file.js';
-export { Coordinator, analystTokenOf, createEnrollmentToken, parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type CoordinatorOptions } from '@tessera/coordinator';
+export { Coordinator, SqliteStore, analystTokenOf, createEnrollmentToken, parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type CoordinatorOptions } from '@tessera/coordinator';
 export { ParticipantNode, initParticipant, loadParticipantConfig, ConfigError, type ParticipantConfig } from '@tessera/participant';
 
 /** Starts a coordinator in this process (listen '127.0.0.1:0' picks a free port; see `.address`). */

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { JOB_SPEC_DEFAULTS, JobSpecError, parseJobSpec } from '../src/index.js';
+
+/** Parses and returns the JobSpecError it must throw. */
+function specError(input: unknown): JobSpecError {
+  try {
+    parseJobSpec(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(JobSpecError);
+    return e as JobSpecError;
+  }
+  throw new Error(`expected ${JSON.stringify(input)} to be refused`);
+}
+
+const base = { dataset: 'customers', label: 'churned' };
+
+describe('parseJobSpec', () => {
+  it('fills every default from a minimal spec', () => {
+    const spec = parseJobSpec(base);
+    expect(spec).toEqual({
+      name: 'customers-churned',
+      kind: 'train',
+      dataset: 'customers',
+      label: 'churned',
+      exclude: [],
+      model: { type: 'logistic', l2: JOB_SPEC_DEFAULTS.model.l2 },
+      rounds: JOB_SPEC_DEFAULTS.rounds,
+      local: { ...JOB_SPEC_DEFAULTS.local },
+      strategy: { ...JOB_SPEC_DEFAULTS.strategy },
+      minParticipants: JOB_SPEC_DEFAULTS.minParticipants,
+      roundTimeoutSeconds: JOB_SPEC_DEFAULTS.roundTimeoutSeconds,
+      waitForParticipantsSeconds: JOB_SPEC_DEFAULTS.waitForParticipantsSeconds,
+      maxRoundAttempts: JOB_SPEC_DEFAULTS.maxRoundAttempts,
+      validationFraction: JOB_SPEC_DEFAULTS.validationFraction,
+    });
+    expect(spec).not.toHaveProperty('features');
+    expect(spec).not.toHaveProperty('seed');
+  });
+
+  it('keeps given values, fills the rest of a partly given section, and normalises the seed to a string', () => {
+    const spec = parseJobSpec({
+      ...base, name: 'mine', rounds: 3, local: { epochs: 2 }, strategy: { name: 'FedAvg' }, features: ['a', 'b'], exclude: ['id'], seed: 7,
+    });
+    expect(spec.name).toBe('mine');
+    expect(spec.rounds).toBe(3);
+    expect(spec.local).toEqual({ epochs: 2, batchSize: JOB_SPEC_DEFAULTS.local.batchSize, learningRate: JOB_SPEC_DEFAULTS.local.learningRate });
+    expect(spec.strategy.name).toBe('fedavg');
+    expect(spec.features).toEqual(['a', 'b']);
+    expect(spec.exclude).toEqual(['id']);
+    expect(spec.seed).toBe('7');
+  });
+
+  it('accepts its own output (the coordinator re-parses stored specs)', () => {
+    const spec = parseJobSpec({ ...base, seed: 'x', features: ['a'] });
+    expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+  });
+
+  it.each([
+    ['missing dataset', { label: 'churned' }, 'dataset', /is required/],
+    ['empty dataset', { dataset: '  ', label: 'churned' }, 'dataset', /non-empty string/],
+    ['missing label', { dataset: 'customers' }, 'label', /is required/],
+    ['rounds 0', { ...base, rounds: 0 }, 'rounds', /at least 1, got 0/],
+    ['rounds 1.5', { ...base, rounds: 1.5 }, 'rounds', /must be an integer, got 1\.5/],
+    ['rounds as a string', { ...base, rounds: '3' }, 'rounds', /must be an integer, got "3"/],
+    ['local.batchSize "abc"', { ...base, local: { batchSize: 'abc' } }, 'local.batchSize', /must be an integer, got "abc"/],
+    ['local.learningRate 0', { ...base, local: { learningRate: 0 } }, 'local.learningRate', /greater than 0/],
+    ['local not an object', { ...base, local: 5 }, 'local', /must be an object/],
+    ['strategy.name unknown', { ...base, strategy: { name: 'fedprox' } }, 'strategy.name', /unknown strategy "fedprox"; known: fedavg/],
+    ['strategy.fractionFit 2', { ...base, strategy: { fractionFit: 2 } }, 'strategy.fractionFit', /at most 1/],
+    ['label listed in exclude', { ...base, exclude: ['id', 'churned'] }, 'exclude', /label column "churned"/],
+    ['label listed in features', { ...base, features: ['a', 'churned'] }, 'features', /label column "churned"/],
+    ['features not a list of names', { ...base, features: 'a,b' }, 'features', /list of column names/],
+    ['validationFraction 1.5', { ...base, validationFraction: 1.5 }, 'validationFraction', /at most 0\.9, got 1\.5/],
+    ['validationFraction -0.1', { ...base, validationFraction: -0.1 }, 'validationFraction', /at least 0/],
+    ['minParticipants 0', { ...base, minParticipants: 0 }, 'minParticipants', /at least 1/],
+    ['roundTimeoutSeconds 0', { ...base, roundTimeoutSeconds: 0 }, 'roundTimeoutSeconds', /greater than 0/],
+    ['maxRoundAttempts 0', { ...base, maxRoundAttempts: 0 }, 'maxRoundAttempts', /at least 1/],
+    ['kind not train', { ...base, kind: 'query' }, 'kind', /must be "train"/],
+    ['model.type not logistic', { ...base, model: { type: 'mlp' } }, 'model.type', /must be "logistic"/],
+    ['seed an object', { ...base, seed: { a: 1 } }, 'seed', /string or number/],
+    ['NaN number', { ...base, model: { l2: Number.NaN } }, 'model.l2', /must be a number/],
+  ])('refuses %s, naming the field', (_what, input, field, message) => {
+    const e = specError(input);
+    expect(e.field).toBe(field);
+    expect(e.message).toContain(`job spec: ${field}: `);
+    expect(e.message).toMatch(message);
+  });
+
+  it('refuses an unknown top-level field with a did-you-mean hint', () => {
+    const e = specError({ ...base, rouns: 5 });
+    expect(e.field).toBe('rouns');
+    expect(e.message).toContain('unknown field');
+    expect(e.message).toContain('did you mean "rounds"?');
+    expect(e.message).toContain('known fields: name, kind, dataset');
+  });
+
+  it('refuses an unknown field without a hint when nothing is close', () => {
+    const e = specError({ ...base, colour: 'blue' });
+    expect(e.field).toBe('colour');
+    expect(e.message).not.toContain('did you mean');
+  });
+
+  it('refuses an unknown nested field with its full path and a hint', () => {
+    const e = specError({ ...base, local: { epochs: 1, batchsize: 8 } });
+    expect(e.field).toBe('local.batchsize');
+    expect(e.message).toContain('did you mean "batchSize"?');
+    expect(e.message).toContain('known fields: epochs, batchSize, learningRate');
+
+    const s = specError({ ...base, strategy: { nmae: 'fedavg' } });
+    expect(s.field).toBe('strategy.nmae');
+    expect(s.message).toContain('did you mean "name"?');
+  });
+
+  it.each([
+    ['null', null],
+    ['an array', [base]],
+    ['a string', 'dataset: customers'],
+    ['a number', 42],
+    ['undefined', undefined],
+  ])('refuses a non-object root (%s)', (_what, input) => {
+    const e = specError(input);
+    expect(e.field).toBe('(root)');
+    expect(e.message).toMatch(/a job spec is an object with at least "dataset" and "label"/);
+  });
+});

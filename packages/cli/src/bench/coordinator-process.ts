@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { procMemory, type ProcMemory } from './proc-memory.js';
+
+/** The `tessera` binary of this build (dist/bin.js next to dist/bench/). */
+export const TESSERA_BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+
+/**
+ * A coordinator in its own process, started as an operator would
+ * (`tessera coordinator start --json`), so that its memory can be measured alone.
+ */
+export class CoordinatorProcess {
+  private stderrTail: string[] = [];
+  private readonly exited: Promise<number | null>;
+
+  private constructor(private readonly child: ChildProcess, readonly address: string, readonly dataDir: string) {
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static start(o: { dataDir: string; uploadSlots: number; timeoutMs?: number }): Promise<CoordinatorProcess> {
+    const args = [TESSERA_BIN, 'coordinator', 'start', '--data-dir', o.dataDir, '--listen', '127.0.0.1:0', '--upload-slots', String(o.uploadSlots), '--json'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      tail.push(...text.split('\n').filter(Boolean));
+      tail.splice(0, Math.max(0, tail.length - 20));
+    });
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`the coordinator process ${why}${tail.length ? `; its last messages:\n${tail.join('\n')}` : ''}`));
+      };
+      const timer = setTimeout(() => fail(`did not report its address within ${o.timeoutMs ?? 30_000} ms`), o.timeoutMs ?? 30_000);
+      child.once('exit', (code, signal) => fail(`exited early (${signal ?? `code ${code}`})`));
+      child.once('error', (e) => fail(`could not be started: ${e.message}`));
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (text: string) => {
+        out += text;
+        let info: { address?: string; dataDir?: string };
+        try {
+          info = JSON.parse(out) as typeof info;
+        } catch {
+          return; // the JSON document is not complete yet
+        }
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.removeAllListeners('error');
+        const c = new CoordinatorProcess(child, String(info.address), String(info.dataDir ?? o.dataDir));
+        c.stderrTail = tail;
+        resolve(c);
+      });
+    });
+  }
+
+  memory(): ProcMemory {
+    return procMemory(this.pid);
+  }
+
+  /** The coordinator's last log lines (stderr), for error messages. */
+  lastMessages(): string {
+    return this.stderrTail.join('\n');
+  }
+
+  /** SIGTERM (the coordinator shuts down cleanly), SIGKILL if it is still running after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

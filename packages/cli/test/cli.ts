@@ -1,0 +1,42 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI: these tests exercise what users run (`npm test` builds first). */
+export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+export function requireBuild(): void {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build (npm test does it first)`);
+}
+
+export function tessera(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, env: { ...process.env, ...opts.env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `tessera coordinator start --json` and resolves with its address once it listens. */
+export function startCoordinatorProcess(dataDir: string, listen = '127.0.0.1:0'): Promise<{ proc: ChildProcess; address: string; port: number; stderr: () => string }> {
+  const proc = spawn(process.execPath, [BIN, 'coordinator', 'start', '--data-dir', dataDir, '--listen', listen, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  proc.stderr!.on('data', (d) => { err += d; });
+  return new Promise((resolve, reject) => {
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const end = out.indexOf('}\n');
+      if (end >= 0) {
+        const info = JSON.parse(out.slice(0, end + 1)) as { address: string; port: number };
+        resolve({ proc, address: info.address, port: info.port, stderr: () => err });
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${err}`)));
+  });
+}
+
+export function killed(proc: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill(signal);
+  });
+}

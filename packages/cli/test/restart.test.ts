@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { AnalystClient, LocalFederation, SqliteStore, analystTokenOf } from '@tessera/sdk';
+import { shardsOf, tempDir } from '../../sdk/test/helpers.js';
+import { killed, requireBuild, startCoordinatorProcess } from './cli.js';
+
+describe('coordinator restart', () => {
+  const tmp = tempDir('tessera-restart-');
+  afterAll(() => tmp.cleanup());
+
+  it('a job interrupted by killing the coordinator resumes from its last completed round and finishes', async () => {
+    requireBuild();
+    const dataDir = join(tmp.dir, 'coordinator');
+    let coord = await startCoordinatorProcess(dataDir);
+    const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 5);
+    const fed = await LocalFederation.start({ dir: tmp.dir, shards: data.shards, runtime: 'inline', coordinator: { address: coord.address, dataDir } });
+    const analyst = new AnalystClient(coord.address, analystTokenOf(dataDir));
+    try {
+      const rounds = 12;
+      const job = await analyst.submit({ dataset: 'customers', label: 'benign', rounds, minParticipants: 3, seed: 9, roundTimeoutSeconds: 20 });
+      // Kill the coordinator (SIGKILL: no chance to clean up) once a few rounds are done.
+      let beforeKill = await analyst.get(job.id);
+      while (beforeKill.roundsCompleted < 3) {
+        await new Promise((r) => setTimeout(r, 5));
+        beforeKill = await analyst.get(job.id);
+      }
+      await killed(coord.proc);
+      const completedBeforeKill = beforeKill.roundsCompleted;
+      expect(completedBeforeKill).toBeLessThan(rounds);
+      const snapshot = new SqliteStore(join(dataDir, 'coordinator.sqlite'));
+      const savedModels = Array.from({ length: completedBeforeKill }, (_, i) => snapshot.loadModel(job.id, i + 1));
+      snapshot.close();
+
+      coord = await startCoordinatorProcess(dataDir, `127.0.0.1:${coord.port}`);
+      const final = await analyst.watch(job.id);
+      expect(final.status, final.error).toBe('completed');
+      const fits = final.history.filter((h) => h.stage === 'fit' && h.status === 'completed').map((h) => h.round);
+      expect(fits).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
+      // The statistics stage was not repeated, and the models of rounds finished before the kill are untouched.
+      expect(final.history.filter((h) => h.stage === 'statistics' && h.status === 'completed')).toHaveLength(1);
+      const after = new SqliteStore(join(dataDir, 'coordinator.sqlite'));
+      savedModels.forEach((m, i) => expect(after.loadModel(job.id, i + 1)).toEqual(m));
+      after.close();
+    } finally {
+      analyst.close();
+      await fed.stop();
+      await killed(coord.proc, 'SIGTERM');
+    }
+  }, 120_000);
+});
