@@ -1,0 +1,41 @@
+// `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
+// prints a summary. Arguments name a subset: node packages/cli/dist/bench/main.js foundation
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
+import { stderrLog } from './options.js';
+
+interface Benchmark {
+  name: string;
+  run(): Promise<{ pass: boolean }>;
+  render(report: never): string;
+}
+
+const BENCHMARKS: Benchmark[] = [
+  {
+    name: 'foundation',
+    run: () => runFoundation({ ...FOUNDATION_DEFAULTS, command: 'npm run bench', log: stderrLog('foundation') }),
+    render: renderFoundation as (r: never) => string,
+  },
+];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
+  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  const dir = resolve('bench-results');
+  mkdirSync(dir, { recursive: true });
+  const summaries: string[] = [];
+  for (const b of BENCHMARKS.filter((x) => wanted.length === 0 || wanted.includes(x.name))) {
+    const report = await b.run();
+    const file = join(dir, `${b.name}.json`);
+    writeFileSync(file, `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+    summaries.push(`${b.render(report as never)}\nwritten to ${file}`);
+  }
+  process.stdout.write(`\n${summaries.join('\n\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (process.env.TESSERA_DEBUG ? e.stack : e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
