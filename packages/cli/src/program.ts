@@ -7,6 +7,7 @@ import { registerModel } from './commands/model.js';
 import { registerParticipant } from './commands/participant.js';
 
 export const VERSION = '0.1.0';
+export { cliReference } from './cli-reference.js';
 
 export function buildProgram(): Command {
   const program = new Command('tessera')
