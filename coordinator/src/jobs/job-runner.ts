@@ -277,7 +277,7 @@ export class JobRunner {
       round, stage: 'fit', attempt, status: 'completed', contributors: fit.results.size, dropped: [...fit.failures.keys()], metrics, seconds, error: '',
     });
     this.store.completeRound(record, model, round);
-    const dropped = fit.failures.size ? `, ${fit.failures.size} dropped` : '';
+    const dropped = fit.failures.size ? `; dropped ${this.failureSummary(fit.failures)}` : '';
     this.publish(`round ${round}/${this.spec.rounds} completed: loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
     return model;
   }

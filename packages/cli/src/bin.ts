@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { buildProgram } from './program.js';
 import { reportError } from './ui/errors.js';
 

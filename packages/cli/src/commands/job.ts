@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { connectAnalyst, modelFileFrom, parseJobSpec, saveModelFile, type JobView } from '@tessera/sdk';
+import { connectAnalyst, modelFileFrom, parseJobSpec, saveModelFile, type AnalystClient, type JobView } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
 import { watchWithProgress } from '../job-watch.js';
 import { UsageError } from '../ui/errors.js';
@@ -14,6 +14,17 @@ const withConnection = (c: Command) => c
   .option('--coordinator <host:port>', 'coordinator address')
   .option('--token <token>', 'analyst token')
   .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)');
+
+/** Connects as an analyst for the duration of `fn`. */
+async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void>): Promise<void> {
+  const conn = analystConnection(o);
+  const analyst = connectAnalyst(conn.address, conn.token);
+  try {
+    await fn(analyst);
+  } finally {
+    analyst.close();
+  }
+}
 
 export function readJobSpec(file: string): object {
   let text: string;
@@ -65,9 +76,7 @@ ${connectionOptions}
 A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field.`)
     .action(async (file: string, o: Conn & { watch?: boolean }) => {
       const spec = readJobSpec(file);
-      const conn = analystConnection(o);
-      const analyst = connectAnalyst(conn.address, conn.token);
-      try {
+      await withAnalyst(o, async (analyst) => {
         let job = await analyst.submit(spec);
         if (!o.json) process.stderr.write(`submitted job ${job.id}\n`);
         if (o.watch) job = await watchWithProgress(analyst, job.id);
@@ -75,9 +84,7 @@ A spec needs at least "dataset" and "label"; see docs/job-spec.md for every fiel
         else if (o.watch) printJob(job);
         else process.stdout.write(`${job.id}\n`);
         if (o.watch && job.status !== 'completed') process.exitCode = 1;
-      } finally {
-        analyst.close();
-      }
+      });
     });
 
   withConnection(cmd.command('watch'))
@@ -89,16 +96,12 @@ Examples:
   $ tessera job watch job-3f2a9c1b7e44
 ${connectionOptions}`)
     .action(async (id: string, o: Conn) => {
-      const conn = analystConnection(o);
-      const analyst = connectAnalyst(conn.address, conn.token);
-      try {
+      await withAnalyst(o, async (analyst) => {
         const job = await watchWithProgress(analyst, id);
         if (o.json) printJson(job);
         else printJob(job);
         if (job.status !== 'completed') process.exitCode = 1;
-      } finally {
-        analyst.close();
-      }
+      });
     });
 
   withConnection(cmd.command('list'))
@@ -111,16 +114,12 @@ Examples:
   $ tessera job list --json --limit 5
 ${connectionOptions}`)
     .action(async (o: Conn & { limit: number }) => {
-      const conn = analystConnection(o);
-      const analyst = connectAnalyst(conn.address, conn.token);
-      try {
+      await withAnalyst(o, async (analyst) => {
         const jobs = await analyst.list(o.limit);
         if (o.json) return printJson(jobs);
         process.stdout.write(`${renderTable(['id', 'name', 'status', 'rounds', 'AUC', 'created'],
           jobs.map((j) => [j.id, j.name, j.status, `${j.roundsCompleted}/${j.roundsTotal}`, lastMetrics(j).auc ?? NaN, j.createdAt.toISOString()]))}\n`);
-      } finally {
-        analyst.close();
-      }
+      });
     });
 
   withConnection(cmd.command('get'))
@@ -132,15 +131,11 @@ Examples:
   $ tessera job get job-3f2a9c1b7e44 --json
 ${connectionOptions}`)
     .action(async (id: string, o: Conn) => {
-      const conn = analystConnection(o);
-      const analyst = connectAnalyst(conn.address, conn.token);
-      try {
+      await withAnalyst(o, async (analyst) => {
         const job = await analyst.get(id);
         if (o.json) printJson(job);
         else printJob(job);
-      } finally {
-        analyst.close();
-      }
+      });
     });
 
   withConnection(cmd.command('cancel'))
@@ -152,15 +147,11 @@ Examples:
   $ tessera job cancel job-3f2a9c1b7e44
 ${connectionOptions}`)
     .action(async (id: string, o: Conn) => {
-      const conn = analystConnection(o);
-      const analyst = connectAnalyst(conn.address, conn.token);
-      try {
+      await withAnalyst(o, async (analyst) => {
         const job = await analyst.cancel(id);
         if (o.json) printJson(job);
         else process.stdout.write(`job ${job.id}: ${job.status}\n`);
-      } finally {
-        analyst.close();
-      }
+      });
     });
 
   withConnection(cmd.command('result'))
@@ -174,9 +165,7 @@ Examples:
   $ tessera model score --model model.json --data new_customers.csv
 ${connectionOptions}`)
     .action(async (id: string, o: Conn & { out?: string }) => {
-      const conn = analystConnection(o);
-      const analyst = connectAnalyst(conn.address, conn.token);
-      try {
+      await withAnalyst(o, async (analyst) => {
         const model = modelFileFrom(await analyst.result(id));
         if (o.out) saveModelFile(o.out, model);
         if (o.json) printJson(model);
@@ -187,8 +176,6 @@ ${connectionOptions}`)
           const m = model.job.metrics;
           process.stdout.write(`federated evaluation: loss ${m.loss?.toFixed(4) ?? 'n/a'}, accuracy ${m.accuracy?.toFixed(4) ?? 'n/a'}, AUC ${m.auc?.toFixed(4) ?? 'n/a'}\n`);
         }
-      } finally {
-        analyst.close();
-      }
+      });
     });
 }
