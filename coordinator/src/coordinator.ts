@@ -25,6 +25,9 @@ export interface CoordinatorOptions {
 export const ANALYST_TOKEN_FILE = 'analyst-token';
 export const DATABASE_FILE = 'coordinator.sqlite';
 
+/** How long `stop()` waits for open calls to end before cutting them. */
+const SHUTDOWN_GRACE_MS = 2000;
+
 /** Reads the analyst token of a data directory, creating it (mode 0600) the first time. */
 export function analystTokenOf(dataDir: string): string {
   const path = join(dataDir, ANALYST_TOKEN_FILE);
@@ -116,7 +119,15 @@ export class Coordinator {
     for (const { runner } of this.runners.values()) runner.suspend();
     await Promise.all([...this.runners.values()].map((r) => r.done));
     this.registry.closeAll();
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    // Calls the coordinator does not end itself (a stream that never said hello, an analyst's
+    // watch) would hold a graceful shutdown open forever: give them a moment, then cut them.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.server.forceShutdown();
     this.store.close();
   }

@@ -75,17 +75,22 @@ export class RawStream {
       this.wake();
     });
     this.call.on('error', () => undefined);
-    this.closed = new Promise((resolve) => this.call.on('close', () => {
-      this.closedFlag = true;
-      this.wake();
-      resolve();
-    }));
+    // The coordinator ending the call shows as its status (the client's writable side may stay open).
+    this.closed = new Promise((resolve) => {
+      const ended = () => {
+        this.closedFlag = true;
+        this.wake();
+        resolve();
+      };
+      this.call.on('status', ended);
+      this.call.on('close', ended);
+    });
   }
 
   /** Opens a stream and waits for the coordinator's challenge. */
   static async open(address: string): Promise<RawStream> {
     const s = new RawStream(address);
-    s.challenge = (await s.take('challenge')).challenge!.nonce;
+    s.challenge = (await s.take('challenge')).challenge!.nonce ?? new Uint8Array(0);
     expect(s.challenge.length).toBe(32);
     return s;
   }

@@ -39,8 +39,8 @@ describe('large vectors travel in chunks', () => {
         call.on('data', (p: tessera.v1.ResultPart) => {
           if (!p.weights) return;
           chunks++;
-          largest = Math.max(largest, p.weights.values.length);
-          got.set(p.weights.values, Number(p.weights.offset));
+          largest = Math.max(largest, (p.weights.values ?? []).length);
+          got.set(p.weights.values ?? [], Number(p.weights.offset));
         });
         call.on('error', reject);
         call.on('end', resolve);

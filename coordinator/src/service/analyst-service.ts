@@ -20,6 +20,15 @@ export interface AnalystServiceDeps {
 const grpcError = (code: grpc.status, details: string): grpc.ServiceError =>
   Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
 
+/**
+ * Ends a server-streaming call with an error status. (grpc-js sends the status from an 'error'
+ * event; `call.destroy(err)` would tear the stream down without ever sending it, and the client
+ * would wait forever.)
+ */
+const failStream = (call: grpc.ServerWritableStream<unknown, unknown>, error: grpc.ServiceError): void => {
+  call.emit('error', error);
+};
+
 /** Handlers of AnalystService. Every call must carry `authorization: Bearer <analyst token>`. */
 export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceImplementation {
   const { store, registry, events } = deps;
@@ -103,9 +112,9 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
 
     watchJob(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.JobEvent>) {
       const denied = authorize(call.metadata);
-      if (denied) return call.destroy(denied);
+      if (denied) return failStream(call, denied);
       const first = findJob(call.request.jobId);
-      if (first instanceof Error) return call.destroy(first);
+      if (first instanceof Error) return failStream(call, first);
       const jobId = first.id;
       const push = (message: string) => {
         const job = store.getJob(jobId)!;
@@ -123,12 +132,12 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
 
     async getResult(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.ResultPart>) {
       const denied = authorize(call.metadata);
-      if (denied) return call.destroy(denied);
+      if (denied) return failStream(call, denied);
       const job = findJob(call.request.jobId);
-      if (job instanceof Error) return call.destroy(job);
+      if (job instanceof Error) return failStream(call, job);
       const latest = store.latestModel(job.id);
       if (!latest) {
-        return call.destroy(grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is ${job.status} and has no completed round yet`));
+        return failStream(call, grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is ${job.status} and has no completed round yet`));
       }
       const ctx = parseContext(job.contextJson);
       const spec = JSON.parse(job.specJson) as { label: string; model: { type: string } };

@@ -19,6 +19,9 @@ export interface OpenTask {
 
 type SessionState = 'awaiting-hello' | 'ready' | 'closed';
 
+/** A stream that has not answered the challenge by then is closed. */
+export const HELLO_TIMEOUT_MS = 10_000;
+
 /**
  * One participant's Connect stream. States: awaiting-hello (only a signed Hello bound to our
  * challenge is accepted) -> ready (messages must be signed, bound to this stream, in sequence,
@@ -49,6 +52,10 @@ export class ParticipantSession {
   async run(): Promise<void> {
     this.call.on('error', () => this.close());
     this.call.on('cancelled', () => this.close());
+    const helloTimer = setTimeout(() => {
+      if (this.state === 'awaiting-hello') void this.reject(0, `no hello within ${HELLO_TIMEOUT_MS / 1000} s of the challenge`, true);
+    }, HELLO_TIMEOUT_MS);
+    this.onClose(() => clearTimeout(helloTimer));
     try {
       await this.send({ challenge: { nonce: this.challenge } });
       for await (const signed of this.call as AsyncIterable<tessera.v1.SignedMessage>) {
