@@ -8,3 +8,4 @@ export type { Chunk } from './chunks.js';
 export { chunksOf, ChunkAssembler } from './chunks.js';
 export { deltaOf } from './delta.js';
 export { logisticConfigFrom } from './local-config.js';
+export * from './quantize/index.js';

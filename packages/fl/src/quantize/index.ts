@@ -1,0 +1,5 @@
+export { DEFAULT_MODULUS, toRing, fromRing, checkModulus } from './ring.js';
+export { stochasticRound } from './stochastic-round.js';
+export { clipL2 } from './clip.js';
+export { checkUpdateCodec, encodeUpdate, decodeUpdateSum, QuantizationError, type UpdateCodec } from './update-codec.js';
+export { encodeWide, decodeWideSum, checkWideCodec, DEFAULT_WIDE, WIDE_DIGITS, type WideCodec } from './wide-codec.js';

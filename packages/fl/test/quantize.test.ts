@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@tessera/ml';
+import {
+  checkUpdateCodec, clipL2, decodeUpdateSum, decodeWideSum, encodeUpdate, encodeWide, fromRing, QuantizationError, stochasticRound, toRing, DEFAULT_WIDE,
+} from '../src/index.js';
+
+const addRing = (a: Uint32Array, b: Uint32Array) => { for (let i = 0; i < a.length; i++) a[i] = (a[i] + b[i]) >>> 0; };
+
+describe('quantisation for secure aggregation', () => {
+  it('stochastic rounding is unbiased', () => {
+    const rng = seededRandom('sr');
+    let s = 0;
+    const n = 200_000;
+    for (let i = 0; i < n; i++) s += stochasticRound(2.3, rng);
+    expect(Math.abs(s / n - 2.3)).toBeLessThan(0.005);
+    expect(stochasticRound(-1, rng)).toBe(-1);
+  });
+
+  it('clips to the L2 bound and leaves short vectors alone', () => {
+    const long = clipL2(Float64Array.from([3, 4]), 1);
+    expect(long.norm).toBe(5);
+    expect(Math.hypot(...long.clipped)).toBeCloseTo(1, 12);
+    expect([...clipL2(Float64Array.from([0.3, 0.4]), 1).clipped]).toEqual([0.3, 0.4]);
+  });
+
+  it('ring mapping is centred', () => {
+    const m = 2 ** 32;
+    for (const v of [0, 1, -1, 2 ** 31 - 1, -(2 ** 31)]) expect(fromRing(toRing(v, m), m)).toBe(v);
+  });
+
+  it('the ring sum of encoded updates decodes to the sum of the (rounded) weighted deltas', () => {
+    const codec = { bits: 20, clip: 2, modulus: 2 ** 32 };
+    const rng = seededRandom('enc');
+    const d = 50, n = 40;
+    const sum = new Uint32Array(d + 1);
+    const exact = new Float64Array(d);
+    let totalWeight = 0;
+    for (let p = 0; p < n; p++) {
+      const delta = Float64Array.from({ length: d }, () => rng.gaussian() * 0.1);
+      const w = 0.2 + 0.8 * rng.float();
+      const { clipped } = clipL2(delta, codec.clip);
+      clipped.forEach((v, i) => { exact[i] += w * v; });
+      totalWeight += w;
+      addRing(sum, encodeUpdate(delta, w, codec, rng).words);
+    }
+    const decoded = decodeUpdateSum(sum, codec);
+    const step = codec.clip / (2 ** 19 - 1);
+    decoded.weightedSum.forEach((v, i) => expect(Math.abs(v - exact[i])).toBeLessThan(n * step));
+    expect(Math.abs(decoded.totalWeight - totalWeight)).toBeLessThan(n / (2 ** 19 - 1));
+  });
+
+  it('refuses a setting whose sum could wrap, naming the knob', () => {
+    expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(QuantizationError);
+    expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(/lower secure\.bits to \d+ or fewer/);
+    expect(() => checkUpdateCodec({ bits: 20, clip: 1, modulus: 2 ** 32 }, 500)).not.toThrow();
+  });
+
+  it('wide statistics sum exactly, with negative and large values', () => {
+    const rows = [[3, -1.5, 1e9, 12345.678], [7, 2.25, 3e9, -0.5], [1, 0, 1e11, 1e-3]];
+    const sum = new Uint32Array(rows[0].length * 4);
+    for (const r of rows) addRing(sum, encodeWide(r, DEFAULT_WIDE));
+    const got = decodeWideSum(sum, rows.length, DEFAULT_WIDE);
+    const want = rows[0].map((_, i) => rows.reduce((s, r) => s + Math.round(r[i] * 65536) / 65536, 0));
+    expect([...got]).toEqual(want);
+  });
+});
