@@ -3,3 +3,8 @@ export * from './identity.js';
 export * from './hash.js';
 export * from './encoding.js';
 export * from './key-file.js';
+export * from './key-agreement.js';
+export * from './hkdf.js';
+export { seal, open, AEAD_OVERHEAD } from './aead.js';
+export * from './shamir.js';
+export * from './prg.js';

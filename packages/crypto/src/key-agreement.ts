@@ -1,0 +1,47 @@
+import { x25519 } from '@noble/curves/ed25519.js';
+import { randomBytes } from 'node:crypto';
+
+/** An X25519 (RFC 7748) key-agreement pair: a participant's per-round Diffie-Hellman key. */
+export interface KeyAgreementPair {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+const KEY_BYTES = 32;
+
+export function generateKeyAgreementPair(): KeyAgreementPair {
+  return keyAgreementPairFromSecret(new Uint8Array(randomBytes(KEY_BYTES)));
+}
+
+/** The pair for a 32-byte secret key (any 32 bytes; X25519 clamps the scalar). */
+export function keyAgreementPairFromSecret(secretKey: Uint8Array): KeyAgreementPair {
+  checkLength('secret key', secretKey);
+  return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
+}
+
+/**
+ * The raw 32-byte X25519 shared secret, X25519(secretKey, peerPublicKey). Feed it to a KDF (`hkdfSha256`),
+ * never use it as a key directly. Throws if the peer key is of low order, which would make the result
+ * all zeros (RFC 7748 section 6.1) and so known to everyone.
+ */
+export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
+  checkLength('secret key', secretKey);
+  checkLength('peer public key', peerPublicKey);
+  let shared: Uint8Array;
+  try {
+    shared = x25519.getSharedSecret(secretKey, peerPublicKey);
+  } catch {
+    // @noble/curves rejects the low-order u-coordinates before running the ladder.
+    throw new Error('X25519: the peer public key is of low order (the shared secret would be all zeros)');
+  }
+  let acc = 0;
+  for (let i = 0; i < shared.length; i++) acc |= shared[i];
+  if (acc === 0) throw new Error('X25519: the peer public key is of low order (the shared secret would be all zeros)');
+  return shared;
+}
+
+function checkLength(what: string, key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
+    throw new RangeError(`an X25519 ${what} is ${KEY_BYTES} bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`);
+  }
+}
