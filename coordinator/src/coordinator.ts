@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomToken, sha256Hex } from '@tessera/crypto';
-import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS } from '@tessera/proto';
+import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS, type tessera } from '@tessera/proto';
 import { JobEvents } from './jobs/job-events.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { analystHandlers } from './service/analyst-service.js';
@@ -20,6 +20,8 @@ export interface CoordinatorOptions {
   /** Uploads received at once (memory is about (uploadSlots + 1) * model size). */
   uploadSlots?: number;
   log?: (line: string) => void;
+  /** Sees every participant message the coordinator accepts as authentic (for audits and transcript tests). */
+  onParticipantMessage?: (participantId: string, message: tessera.v1.ParticipantMessage) => void;
 }
 
 export const ANALYST_TOKEN_FILE = 'analyst-token';
@@ -78,7 +80,7 @@ export class Coordinator {
   }
 
   private async listen(address: string): Promise<void> {
-    this.server.addService(ParticipantServiceDefinition, participantHandlers(this.store, this.registry, this.log));
+    this.server.addService(ParticipantServiceDefinition, participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage));
     this.server.addService(AnalystServiceDefinition, analystHandlers({
       store: this.store, registry: this.registry, events: this.events, analystToken: this.analystToken,
       startJob: (id) => this.startJob(id),

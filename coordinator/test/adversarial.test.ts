@@ -31,6 +31,10 @@ async function coordinatorError(p: Promise<unknown>): Promise<CoordinatorError> 
 
 const fits = (job: JobView, round?: number) => job.history.filter((h) => h.stage === 'fit' && (round === undefined || h.round === round));
 
+
+/** These tests drive the plaintext path (secure: none); secure-rounds.test.ts covers SecAgg+ rounds. */
+const PLAINTEXT = { mode: 'none' } as const;
+
 describe('the coordinator against misbehaving participants and analysts (real gRPC on loopback)', () => {
   const tmp = tempDir();
   let coord: Coordinator;
@@ -245,14 +249,14 @@ describe('the coordinator against misbehaving participants and analysts (real gR
   });
 
   describe('in an open round', () => {
-    it('rejects bad contributions, drops only the offender, and the job completes', async () => {
+    it('rejects bad plaintext contributions, drops only the offender, and the job completes', async () => {
       const dataset = 'in-round';
       const [a, b] = shards(BREAST_CANCER, 2);
       nodes.push(await startNode(coord, tmp.dir, 'honest-1', dataset, a), await startNode(coord, tmp.dir, 'honest-2', dataset, b));
       const m = await open();
       await m.hello(mallory, [dataset]);
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 5, minParticipants: 2, roundTimeoutSeconds: 5, waitForParticipantsSeconds: 10, seed: 1 });
+      const job = await analyst.submit({ dataset, label: 'benign', rounds: 5, minParticipants: 2, roundTimeoutSeconds: 5, waitForParticipantsSeconds: 10, secure: PLAINTEXT, seed: 1 });
       const events: string[] = [];
       const watched = analyst.watch(job.id, (_j, message) => events.push(message));
 
@@ -333,7 +337,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     });
   });
 
-  describe('participants that disconnect mid-round', () => {
+  describe('participants that disconnect mid-round (plaintext aggregation)', () => {
     const dropOn = (node: ParticipantNode, times: number) => {
       let left = times;
       node.on('task', (ref: tessera.v1.ITaskRef) => {
@@ -352,7 +356,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       dropOn(victim, 1);
       const back = new Promise<void>((resolve) => victim.once('disconnected', () => victim.once('ready', () => resolve())));
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 3, seed: 2 });
+      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 3, secure: PLAINTEXT, seed: 2 });
       const final = await analyst.watch(job.id);
       expect(final.status, final.error).toBe('completed');
       const first = fits(final, 1);
@@ -369,7 +373,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const victim = nodes[1];
       dropOn(victim, 1);
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 3, waitForParticipantsSeconds: 10, seed: 3 });
+      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 3, waitForParticipantsSeconds: 10, secure: PLAINTEXT, seed: 3 });
       const events: string[] = [];
       const final = await analyst.watch(job.id, (_j, message) => events.push(message));
       expect(final.status, final.error).toBe('completed');
@@ -389,7 +393,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const victim = nodes[1];
       dropOn(victim, Number.POSITIVE_INFINITY);
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 2, waitForParticipantsSeconds: 10, seed: 4 });
+      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 2, waitForParticipantsSeconds: 10, secure: PLAINTEXT, seed: 4 });
       const final = await analyst.watch(job.id);
       expect(final.status).toBe('failed');
       expect(final.error).toBe(`fit round 1 failed 2 time(s); last: 1 of 2 participants contributed, fewer than minParticipants = 2 (${victim.id}: disconnected during the round)`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSigningKeyPair, sign, type SigningKeyPair } from '@tessera/crypto';
 import { readCsvFile, toCsv, type RawTable } from '@tessera/data';
-import { enroll, ParticipantNode } from '@tessera/participant';
+import { enroll, ParticipantNode, type ParticipantNodeOptions } from '@tessera/participant';
 import { ENROLL_CONTEXT, enrollmentMessage, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
 import { createEnrollmentToken, type Coordinator } from '../src/index.js';
 
@@ -165,8 +165,12 @@ export class RawStream {
   }
 }
 
-/** Writes a shard to CSV and starts a real participant node on it; resolves once welcomed. */
-export async function startNode(coord: Coordinator, dir: string, name: string, dataset: string, shard: RawTable): Promise<ParticipantNode> {
+/**
+ * Writes a shard to CSV and starts a real participant node on it; resolves once welcomed.
+ * `extra` adds node options (for example a `dropAt` hook or a `log`).
+ */
+export async function startNode(coord: Coordinator, dir: string, name: string, dataset: string, shard: RawTable,
+  extra: Partial<Pick<ParticipantNodeOptions, 'dropAt' | 'log'>> = {}): Promise<ParticipantNode> {
   const who = await enrolIdentity(coord, name);
   const path = join(dir, `${name}.csv`);
   writeFileSync(path, toCsv(shard));
@@ -175,6 +179,7 @@ export async function startNode(coord: Coordinator, dir: string, name: string, d
     identity: who.keys,
     minBackoffMs: 100,
     maxBackoffMs: 400,
+    ...extra,
   });
   const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
   node.start();

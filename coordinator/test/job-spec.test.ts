@@ -15,6 +15,13 @@ function specError(input: unknown): JobSpecError {
 const base = { dataset: 'customers', label: 'churned' };
 
 describe('parseJobSpec', () => {
+  it('aggregates securely unless told otherwise, and names a bad secure field', () => {
+    expect(parseJobSpec({ ...base, secure: { mode: 'none' } }).secure.mode).toBe('none');
+    expect(specError({ ...base, secure: { mode: 'open' } }).message).toMatch(/secure\.mode: must be "masked"/);
+    expect(specError({ ...base, secure: { bits: 40 } }).message).toMatch(/secure\.bits: must be at most 31/);
+    expect(specError({ ...base, secure: { clipp: 1 } }).message).toMatch(/secure\.clipp: unknown field \(did you mean "clip"\?\)/);
+  });
+
   it('fills every default from a minimal spec', () => {
     const spec = parseJobSpec(base);
     expect(spec).toEqual({
@@ -32,7 +39,9 @@ describe('parseJobSpec', () => {
       waitForParticipantsSeconds: JOB_SPEC_DEFAULTS.waitForParticipantsSeconds,
       maxRoundAttempts: JOB_SPEC_DEFAULTS.maxRoundAttempts,
       validationFraction: JOB_SPEC_DEFAULTS.validationFraction,
+      secure: { ...JOB_SPEC_DEFAULTS.secure },
     });
+    expect(spec.secure.mode).toBe('masked');
     expect(spec).not.toHaveProperty('features');
     expect(spec).not.toHaveProperty('seed');
   });

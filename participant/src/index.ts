@@ -3,3 +3,4 @@ export { enroll } from './enroll.js';
 export { loadParticipantConfig, parseParticipantConfig, ConfigError, type ParticipantConfig, type DatasetSource } from './config.js';
 export { LocalData } from './local-data.js';
 export { initParticipant, type InitOptions } from './init.js';
+export { simulatedDropout, droppersOf, type DropoutPlan } from './simulated-dropout.js';

@@ -5,6 +5,8 @@ import { CHUNK_VALUES, participantClient, sealParticipantMessage, tessera, type 
 import type { ParticipantConfig } from './config.js';
 import { evaluate, fit, schemaReport, statistics, type LocalResult } from './local-compute.js';
 import { LocalData } from './local-data.js';
+import { SecureContribution } from './secure-contribution.js';
+import { encodeForSecureSum, type LastFit } from './secure-encoding.js';
 
 const pb = tessera.v1;
 const SOFTWARE = 'tessera-participant/0.1.0';
@@ -31,6 +33,8 @@ export interface ParticipantNodeOptions {
   /** Reconnect delays grow from this to `maxBackoffMs` (default 250 ms to 5 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Test and demo hook: return true to drop the connection on receiving this step (simulates a dropout). */
+  dropAt?: (ref: tessera.v1.ITaskRef) => boolean;
 }
 
 /**
@@ -46,6 +50,8 @@ export class ParticipantNode extends EventEmitter {
   private session: Uint8Array = new Uint8Array(0);
   private seq = 0;
   private active: ActiveTask | undefined;
+  private secure: SecureContribution | undefined;
+  private readonly lastFit = new Map<string, LastFit>();
   private stopped = true;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -144,7 +150,14 @@ export class ParticipantNode extends EventEmitter {
         this.emit('ready');
         return;
       case 'task':
+        if (this.shouldDrop(m.task!.ref)) return;
         return this.onTask(m.task!);
+      case 'neighbourKeys':
+        return this.onSecureStep(m.neighbourKeys!.task, (c) => this.send({ shareKeys: { ...c.shareKeys(m.neighbourKeys!), task: m.neighbourKeys!.task } }));
+      case 'shares':
+        return this.onSecureStep(m.shares!.task, (c) => this.sendMasked(m.shares!.task!, c.mask(m.shares!)));
+      case 'unmaskRequest':
+        return this.onSecureStep(m.unmaskRequest!.task, (c) => this.send({ unmask: { ...c.unmask(m.unmaskRequest!), task: m.unmaskRequest!.task } }));
       case 'model':
         return this.onModelChunk(m.model!);
       case 'cancel':
@@ -160,6 +173,44 @@ export class ParticipantNode extends EventEmitter {
       default:
         return;
     }
+  }
+
+  private shouldDrop(ref: tessera.v1.ITaskRef | null | undefined): boolean {
+    if (!ref || !this.opts.dropAt?.(ref)) return false;
+    this.log(`participant ${this.id} drops out at ${describe(ref)} (simulated)`);
+    this.dropConnection();
+    return true;
+  }
+
+  /** A secure-aggregation step for the contribution in progress; a failure refuses it with the reason. */
+  private async onSecureStep(ref: tessera.v1.ITaskRef | null | undefined, step: (c: SecureContribution) => Promise<void>): Promise<void> {
+    if (this.shouldDrop(ref)) return;
+    const c = this.secure;
+    if (!c || !ref || ref.jobId !== c.ref.jobId || ref.round !== c.ref.round || (ref.computation ?? 0) !== (c.ref.computation ?? 0) || (ref.attempt ?? 0) !== (c.ref.attempt ?? 0)) {
+      this.log(`participant ${this.id}: ignored a secure-aggregation step for ${describe(ref)} with no matching contribution`);
+      return;
+    }
+    try {
+      await step(c);
+    } catch (e) {
+      this.secure = undefined;
+      const reason = (e as Error).message;
+      this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
+      await this.send({ refused: { task: ref, reason } });
+      return;
+    }
+    if (ref.stage === pb.Stage.UNMASK) {
+      this.secure = undefined;
+      this.emit('done', ref);
+    }
+  }
+
+  private async sendMasked(ref: tessera.v1.ITaskRef, y: Uint32Array): Promise<void> {
+    for (let offset = 0; offset < y.length; offset += CHUNK_VALUES) {
+      const words = y.subarray(offset, Math.min(y.length, offset + CHUNK_VALUES));
+      await this.send({ masked: { task: ref, chunk: { offset, total: y.length, words: words as unknown as number[] } } });
+    }
+    await this.send({ done: { task: ref, numExamples: 0 } });
   }
 
   private async onTask(task: tessera.v1.ITask): Promise<void> {
@@ -192,7 +243,8 @@ export class ParticipantNode extends EventEmitter {
 
   private compute(active: ActiveTask): { schema: tessera.v1.ISchemaReport } | LocalResult {
     const { task, model } = active;
-    switch (task.ref?.stage) {
+    const stage = task.secure ? task.secure.computation : task.ref?.stage;
+    switch (stage) {
       case pb.Stage.SCHEMA: {
         const s = schemaReport(this.data, task);
         return { schema: {
@@ -205,7 +257,11 @@ export class ParticipantNode extends EventEmitter {
         } };
       }
       case pb.Stage.STATISTICS: return statistics(this.data, task);
-      case pb.Stage.FIT: return fit(this.data, task, model!, this.id);
+      case pb.Stage.FIT: {
+        const r = fit(this.data, task, model!, this.id);
+        this.lastFit.set(task.ref?.jobId ?? '', { examples: r.numExamples, trainLoss: r.metrics.train_loss });
+        return r;
+      }
       case pb.Stage.EVALUATE: return evaluate(this.data, task, model!, this.id);
       default: throw new Error(`unknown stage ${task.ref?.stage}`);
     }
@@ -220,6 +276,18 @@ export class ParticipantNode extends EventEmitter {
       return this.refuse(active, (e as Error).message);
     }
     if (active.cancelled || this.active !== active) return;
+    if (active.task.secure && !('schema' in result)) {
+      try {
+        const words = encodeForSecureSum(active.task.secure, result, this.lastFit.get(ref?.jobId ?? ''));
+        this.secure = new SecureContribution(ref!, active.task.secure, words, this.opts.identity.secretKey);
+        await this.send({ advertise: { ...this.secure.advertise(), task: ref } });
+      } catch (e) {
+        this.secure = undefined;
+        return this.refuse(active, (e as Error).message);
+      }
+      if (this.active === active) this.active = undefined;
+      return;
+    }
     if ('schema' in result) {
       await this.send({ schema: result.schema });
     } else {
@@ -242,6 +310,7 @@ export class ParticipantNode extends EventEmitter {
 }
 
 const sameRef = (a: tessera.v1.ITaskRef | null | undefined, b: tessera.v1.ITaskRef | null | undefined) =>
-  !!a && !!b && a.jobId === b.jobId && (a.round ?? 0) === (b.round ?? 0) && (a.stage ?? 0) === (b.stage ?? 0);
+  !!a && !!b && a.jobId === b.jobId && (a.round ?? 0) === (b.round ?? 0) && (a.stage ?? 0) === (b.stage ?? 0) &&
+  (a.computation ?? 0) === (b.computation ?? 0) && (a.attempt ?? 0) === (b.attempt ?? 0);
 
 const describe = (r: tessera.v1.ITaskRef | null | undefined) => `job ${r?.jobId} round ${r?.round ?? 0} stage ${r?.stage ?? 0}`;

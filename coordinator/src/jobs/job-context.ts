@@ -4,7 +4,7 @@ import type { AgreedSchema } from '@tessera/data';
 export interface JobContext {
   schema?: AgreedSchema;
   featureNames?: string[];
-  standardization?: { mean: number[]; std: number[]; count: number };
+  standardization?: { mean: number[]; std: number[]; count: number; contributors?: number };
 }
 
 export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});

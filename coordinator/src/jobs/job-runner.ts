@@ -1,8 +1,10 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
-import { createStrategy, StreamingSum, type Strategy } from '@tessera/fl';
+import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeUpdateSum, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
+import { chooseParameters } from '@tessera/secagg';
 import { logisticInit, standardizationFrom } from '@tessera/ml';
 import { toConfigEntries, tessera } from '@tessera/proto';
 import { MetricsCollector, SchemaCollector, VectorCollector, type TaskAnswer } from '../rounds/collectors.js';
+import { runSecureSum, type SecureSumOutcome } from '../rounds/secure-sum.js';
 import { runStage, type StageOutcome } from '../rounds/stage.js';
 import type { ParticipantSession } from '../service/participant-session.js';
 import type { SessionRegistry } from '../service/registry.js';
@@ -164,7 +166,7 @@ export class JobRunner {
       const started = performance.now();
       const outcome = await runStage<tessera.v1.ISchemaReport>({
         key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-        request: () => ({ task: { ...this.baseTask(key), exclude: this.spec.exclude, features: (this.spec.features ?? []).map((name) => ({ name })) } }),
+        request: () => ({ message: { task: { ...this.baseTask(key), exclude: this.spec.exclude, features: (this.spec.features ?? []).map((name) => ({ name })) } } }),
         collector: (_s, settle) => new SchemaCollector(key, settle),
       });
       const seconds = (performance.now() - started) / 1000;
@@ -193,7 +195,44 @@ export class JobRunner {
     this.publish(`schema agreed: ${featureNames.length} features`);
   }
 
+  private get secure(): boolean {
+    return this.spec.secure.mode === 'masked';
+  }
+
+  /** SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions. */
+  private secureParameters(n: number): { threshold: number; degree: number; complete: boolean } {
+    const p = chooseParameters({ n, dropoutRate: this.spec.secure.dropoutRate, corruptFraction: this.spec.secure.corruptFraction });
+    const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(this.spec.minParticipants, n)));
+    return { threshold, degree: p.degree, complete: p.complete };
+  }
+
+  /** Runs one secure sum; records a failed round when it fails. */
+  private async secureSum(stage: RoundStage, round: number, attempt: number, computation: tessera.v1.Stage, sessions: ParticipantSession[],
+    dimension: number, task: tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number } } = {}):
+    Promise<{ ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string }> {
+    const started = performance.now();
+    const params = this.secureParameters(sessions.length);
+    const outcome = await runSecureSum({
+      jobId: this.jobId, round, attempt, computation, sessions, dimension, ...params, modulus: 2 ** 32, task,
+      identityKey: (id) => this.store.getParticipant(id)!.publicKey,
+      deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal, slots: this.slots, ...extra,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
+    if (!outcome.sum || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
+      const reason = outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
+      const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';
+      this.store.addRound(this.recordRound({
+        round, stage, attempt, status: 'failed', contributors: outcome.survivors.length, dropped: [...outcome.failures.keys()],
+        metrics: { threshold: params.threshold, degree: params.degree, rejected }, seconds, error: `secure aggregation failed: ${reason}${detail}`,
+      }));
+      return { ok: false, reason: `secure aggregation failed: ${reason}${detail}` };
+    }
+    return { ok: true, value: outcome as SecureSumOutcome & { sum: Uint32Array }, params };
+  }
+
   private async computeStatistics(): Promise<void> {
+    if (this.secure) return this.computeStatisticsSecurely();
     const key = this.taskKey(0, pb.Stage.STATISTICS);
     const d = this.context.featureNames!.length;
     const dimension = 2 * d + 1;
@@ -202,7 +241,7 @@ export class JobRunner {
       const sum = new StreamingSum(dimension);
       const outcome = await runStage<TaskAnswer>({
         key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-        request: () => ({ task: { ...this.baseTask(key), features: this.featureMessages(this.context.schema!) } }),
+        request: () => ({ message: { task: { ...this.baseTask(key), features: this.featureMessages(this.context.schema!) } } }),
         collector: (_s, settle) => new VectorCollector(key, settle, dimension, this.slots, (v, answer) => {
           if (v[0] !== answer.numExamples) return `statistics count ${v[0]} does not match the reported ${answer.numExamples} examples`;
           sum.addChunk(0, v, 1);
@@ -217,10 +256,31 @@ export class JobRunner {
       this.store.addRound(this.recordRound({ round: 0, stage: 'statistics', attempt, status: ok ? 'completed' : 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason }));
       return ok ? { ok: true as const, value: sum.result().weightedSum } : { ok: false as const, reason };
     });
+    this.saveStatistics(stats, d, this.registry.serving(this.spec.dataset).length);
+  }
+
+  private saveStatistics(stats: Float64Array, d: number, contributors: number): void {
     const moments = { count: stats[0], sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) };
     const s = standardizationFrom(moments);
-    this.saveContext({ standardization: { mean: [...s.mean], std: [...s.std], count: moments.count } });
-    this.publish(`statistics computed over ${moments.count} records`);
+    this.saveContext({ standardization: { mean: [...s.mean], std: [...s.std], count: moments.count, contributors } });
+    this.publish(`statistics computed over ${moments.count} records${this.secure ? ' (securely aggregated)' : ''}`);
+  }
+
+  private async computeStatisticsSecurely(): Promise<void> {
+    const d = this.context.featureNames!.length;
+    const { sum, survivors } = await this.withAttempts('statistics', 0, async (sessions, attempt) => {
+      const key = this.taskKey(0, pb.Stage.STATISTICS);
+      const started = performance.now();
+      const r = await this.secureSum('statistics', 0, attempt, pb.Stage.STATISTICS, sessions, (2 * d + 1) * WIDE_DIGITS,
+        { ...this.baseTask(key), features: this.featureMessages(this.context.schema!) });
+      if (!r.ok) return r;
+      this.store.addRound(this.recordRound({
+        round: 0, stage: 'statistics', attempt, status: 'completed', contributors: r.value.survivors.length, dropped: [...r.value.failures.keys()],
+        metrics: { threshold: r.params.threshold, degree: r.params.degree }, seconds: (performance.now() - started) / 1000, error: '',
+      }));
+      return { ok: true as const, value: r.value };
+    });
+    this.saveStatistics(decodeWideSum(sum, survivors.length, DEFAULT_WIDE), d, survivors.length);
   }
 
   private trainingTask(key: TaskKey, model: Float64Array, config: Record<string, number | string | boolean>): tessera.v1.ITask {
@@ -237,6 +297,7 @@ export class JobRunner {
   }
 
   private async trainRound(round: number, global: Float64Array): Promise<Float64Array> {
+    if (this.secure) return this.trainRoundSecurely(round, global);
     const fitKey = this.taskKey(round, pb.Stage.FIT);
     const { model, fit, seconds, attempt, participants } = await this.withAttempts('fit', round, async (sessions, attempt) => {
       const started = performance.now();
@@ -249,7 +310,7 @@ export class JobRunner {
       const sum = new StreamingSum(global.length);
       const fit = await runStage<TaskAnswer>({
         key: fitKey, sessions: chosen, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-        request: () => ({ task: this.trainingTask(fitKey, global, config), model: global }),
+        request: () => ({ message: { task: this.trainingTask(fitKey, global, config) }, model: global }),
         collector: (_s, settle) => new VectorCollector(fitKey, settle, global.length, this.slots, (delta, answer) => {
           const w = this.strategy.contributionWeight(answer.numExamples);
           sum.addChunk(0, delta, w);
@@ -282,12 +343,69 @@ export class JobRunner {
     return model;
   }
 
+  /** Example count that earns full weight in a secure FIT round: twice the mean per participant (larger ones are capped). */
+  private weightCap(): number {
+    const st = this.context.standardization!;
+    return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
+  }
+
+  private async trainRoundSecurely(round: number, global: Float64Array): Promise<Float64Array> {
+    const result = await this.withAttempts('fit', round, async (sessions, attempt) => {
+      const started = performance.now();
+      const plan = this.strategy.configureFit(round, sessions.map((s) => s.participantId));
+      const chosen = sessions.filter((s) => plan.participants.includes(s.participantId));
+      const codec = { bits: this.spec.secure.bits, clip: this.spec.secure.clip, modulus: 2 ** 32 };
+      try {
+        checkUpdateCodec(codec, chosen.length);
+      } catch (e) {
+        if (e instanceof QuantizationError) throw new Error(`job spec: ${e.message}`);
+        throw e;
+      }
+      const fitKey = this.taskKey(round, pb.Stage.FIT);
+      const config = {
+        epochs: this.spec.local.epochs, batchSize: this.spec.local.batchSize, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2,
+        ...plan.config,
+      };
+      const r = await this.secureSum('fit', round, attempt, pb.Stage.FIT, chosen, global.length + 1, this.trainingTask(fitKey, global, config),
+        { model: global, codec: { bits: codec.bits, clip: codec.clip, weightCap: this.weightCap() } });
+      if (!r.ok) return r;
+      const decoded = decodeUpdateSum(r.value.sum, codec);
+      const model = this.strategy.aggregateFit(round, global, { ...decoded, contributors: r.value.survivors.length });
+      return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000 } };
+    });
+    this.checkNotCancelled();
+    const evaluation = await this.evaluateSecurely(round, result.model);
+    const rejected = Object.values(result.outcome.rejected).reduce((a, b) => a + b, 0);
+    const metrics: Record<string, number> = {
+      ...evaluation, participants: result.outcome.survivors.length + result.outcome.failures.size,
+      threshold: result.params.threshold, degree: result.params.degree, rejected,
+    };
+    const record = this.recordRound({
+      round, stage: 'fit', attempt: result.attempt, status: 'completed', contributors: result.outcome.survivors.length,
+      dropped: [...result.outcome.failures.keys()], metrics, seconds: result.seconds, error: '',
+    });
+    this.store.completeRound(record, result.model, round);
+    const dropped = result.outcome.failures.size ? `; dropped ${this.failureSummary(result.outcome.failures)}` : '';
+    this.publish(`round ${round}/${this.spec.rounds} completed (secure aggregation, threshold ${result.params.threshold}): loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
+    return result.model;
+  }
+
+  /** Federated evaluation through secure aggregation: only the example-weighted sums of the metrics are revealed. */
+  private async evaluateSecurely(round: number, model: Float64Array): Promise<Record<string, number>> {
+    const sessions = this.registry.serving(this.spec.dataset);
+    if (sessions.length < 2) return {};
+    const key = this.taskKey(round, pb.Stage.EVALUATE);
+    const r = await this.secureSum('evaluate', round, 1, pb.Stage.EVALUATE, sessions, EVALUATION_VALUES * WIDE_DIGITS, this.trainingTask(key, model, {}), { model });
+    if (!r.ok) return {};
+    return decodeEvaluationSum(r.value.sum, r.value.survivors.length, DEFAULT_WIDE);
+  }
+
   private async evaluate(round: number, model: Float64Array): Promise<Record<string, number>> {
     const key = this.taskKey(round, pb.Stage.EVALUATE);
     const sessions = this.registry.serving(this.spec.dataset);
     const outcome: StageOutcome<TaskAnswer> = await runStage<TaskAnswer>({
       key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-      request: () => ({ task: this.trainingTask(key, model, {}), model }),
+      request: () => ({ message: { task: this.trainingTask(key, model, {}) }, model }),
       collector: (_s, settle) => new MetricsCollector(key, settle),
     });
     const reports = [...outcome.results].map(([participant, a]) => ({ participant, numExamples: a.numExamples, metrics: a.metrics }));

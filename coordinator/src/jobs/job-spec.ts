@@ -20,6 +20,20 @@ export interface JobSpec {
   /** Share of each participant's rows kept aside for federated evaluation. */
   validationFraction: number;
   seed?: string;
+  /** How contributions are aggregated: SecAgg+ masking by default, plaintext only when asked. */
+  secure: SecureSpec;
+}
+
+export interface SecureSpec {
+  mode: 'masked' | 'none';
+  /** Bits per coordinate of a quantised model update. */
+  bits: number;
+  /** L2 clipping bound of each participant's model update. */
+  clip: number;
+  /** Expected share of participants that drop out of a round (sets the graph and threshold). */
+  dropoutRate: number;
+  /** Share of participants that may collude with the coordinator (sets the threshold). */
+  corruptFraction: number;
 }
 
 export class JobSpecError extends Error {
@@ -41,6 +55,7 @@ export const JOB_SPEC_DEFAULTS = {
   waitForParticipantsSeconds: 120,
   maxRoundAttempts: 3,
   validationFraction: 0.2,
+  secure: { mode: 'masked', bits: 20, clip: 10, dropoutRate: 0.1, corruptFraction: 0.1 },
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -111,7 +126,7 @@ function section(o: Obj, key: string, allowed: readonly string[]): Obj {
 }
 
 const TOP_LEVEL = ['name', 'kind', 'dataset', 'label', 'features', 'exclude', 'model', 'rounds', 'local', 'strategy', 'minParticipants',
-  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed'] as const;
+  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure'] as const;
 
 /** Validates a parsed spec, fills defaults, and throws JobSpecError naming the first bad field. */
 export function parseJobSpec(input: unknown): JobSpec {
@@ -130,6 +145,9 @@ export function parseJobSpec(input: unknown): JobSpec {
   const seed = input.seed;
   if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number') throw new JobSpecError('seed', `must be a string or number, got ${show(seed)}`);
   const features = strings(input, 'features', '');
+  const secure = section(input, 'secure', ['mode', 'bits', 'clip', 'dropoutRate', 'corruptFraction']);
+  const secureMode = str(secure, 'mode', 'secure.', d.secure.mode);
+  if (secureMode !== 'masked' && secureMode !== 'none') throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default) or "none" (plaintext aggregation), got ${show(secureMode)}`);
   const spec: JobSpec = {
     name: str(input, 'name', '', `${String(input.dataset ?? 'job')}-${String(input.label ?? 'model')}`),
     kind: 'train',
@@ -155,6 +173,13 @@ export function parseJobSpec(input: unknown): JobSpec {
     maxRoundAttempts: num(input, 'maxRoundAttempts', '', d.maxRoundAttempts, { int: true, min: 1 }),
     validationFraction: num(input, 'validationFraction', '', d.validationFraction, { min: 0, max: 0.9 }),
     ...(seed !== undefined ? { seed: String(seed) } : {}),
+    secure: {
+      mode: secureMode,
+      bits: num(secure, 'bits', 'secure.', d.secure.bits, { int: true, min: 2, max: 31 }),
+      clip: num(secure, 'clip', 'secure.', d.secure.clip, { exclusiveMin: 0 }),
+      dropoutRate: num(secure, 'dropoutRate', 'secure.', d.secure.dropoutRate, { min: 0, max: 0.9 }),
+      corruptFraction: num(secure, 'corruptFraction', 'secure.', d.secure.corruptFraction, { min: 0, max: 0.5 }),
+    },
   };
   if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);

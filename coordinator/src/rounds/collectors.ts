@@ -12,7 +12,7 @@ export interface TaskAnswer {
 const metricsOf = (done: tessera.v1.ITaskDone): Record<string, number> =>
   Object.fromEntries((done.metrics ?? []).map((m) => [m.name ?? "", Number(m.value ?? Number.NaN)]));
 
-abstract class Collector<R> implements OpenTask {
+export abstract class Collector<R> implements OpenTask {
   constructor(readonly key: TaskKey, protected readonly settle: Settle<R>) {}
   onSchema(_report: tessera.v1.ISchemaReport): string | undefined {
     return 'a schema report was not asked for in this stage';
@@ -22,6 +22,18 @@ abstract class Collector<R> implements OpenTask {
   }
   onDone(_done: tessera.v1.ITaskDone): string | undefined {
     return 'this stage needs more than a done message';
+  }
+  onAdvertise(_keys: tessera.v1.IAdvertiseKeys): string | undefined {
+    return 'key advertisements were not asked for in this stage';
+  }
+  onShareKeys(_shares: tessera.v1.IShareKeys): string | undefined {
+    return 'key shares were not asked for in this stage';
+  }
+  async onMaskedChunk(_chunk: tessera.v1.IWordChunk): Promise<string | undefined> {
+    return 'a masked vector was not asked for in this stage';
+  }
+  onUnmask(_shares: tessera.v1.IUnmaskShares): string | undefined {
+    return 'unmasking shares were not asked for in this stage';
   }
   onRefused(reason: string): void {
     this.settle({ ok: false, reason });

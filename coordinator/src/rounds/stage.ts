@@ -10,8 +10,9 @@ export interface StageOutcome<R> {
 }
 
 export interface StageRequest {
-  task: tessera.v1.ITask;
-  /** Streamed to the participant in ModelChunk messages right after the task. */
+  /** The message that opens the stage for this participant (a Task, or a secure-aggregation step). */
+  message: tessera.v1.ICoordinatorMessage;
+  /** Streamed to the participant in ModelChunk messages right after the message. */
   model?: Float64Array;
 }
 
@@ -60,13 +61,13 @@ export async function runStage<R>(opts: {
   await Promise.all(opts.sessions.map(async (session) => {
     if (!open.has(session.participantId)) return;
     try {
-      const { task, model } = opts.request(session);
-      await session.send({ task });
+      const { message, model } = opts.request(session);
+      await session.send(message);
       if (model) {
         for (let offset = 0; offset < model.length; offset += CHUNK_VALUES) {
           if (!open.has(session.participantId)) return;
           const values = model.subarray(offset, Math.min(model.length, offset + CHUNK_VALUES));
-          await session.send({ model: { task: task.ref, chunk: { offset, total: model.length, values: values as unknown as number[] } } });
+          await session.send({ model: { task: opts.key, chunk: { offset, total: model.length, values: values as unknown as number[] } } });
         }
       }
     } catch (e) {

@@ -8,7 +8,8 @@ import type { SessionRegistry } from './registry.js';
 type Callback<T> = grpc.sendUnaryData<T>;
 
 /** Handlers of ParticipantService: enrolment and the signed work stream. */
-export function participantHandlers(store: Store, registry: SessionRegistry, log: (line: string) => void): grpc.UntypedServiceImplementation {
+export function participantHandlers(store: Store, registry: SessionRegistry, log: (line: string) => void,
+  observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void): grpc.UntypedServiceImplementation {
   return {
     enroll(call: grpc.ServerUnaryCall<tessera.v1.EnrollRequest, tessera.v1.EnrollResponse>, callback: Callback<tessera.v1.EnrollResponse>) {
       const { token, name, publicKey, signature } = call.request;
@@ -31,7 +32,7 @@ export function participantHandlers(store: Store, registry: SessionRegistry, log
         registry.add(s);
         log(`participant ${s.participantId} (${s.name}) connected, serving ${s.datasets.join(', ') || 'no data sets'}`);
         s.onClose(() => log(`participant ${s.participantId} (${s.name}) disconnected`));
-      }, log);
+      }, log, observe);
       void session.run();
     },
   };

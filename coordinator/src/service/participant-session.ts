@@ -13,6 +13,10 @@ export interface OpenTask {
   onSchema(report: tessera.v1.ISchemaReport): string | undefined;
   onChunk(chunk: tessera.v1.IVectorChunk): Promise<string | undefined>;
   onDone(done: tessera.v1.ITaskDone): string | undefined;
+  onAdvertise(keys: tessera.v1.IAdvertiseKeys): string | undefined;
+  onShareKeys(shares: tessera.v1.IShareKeys): string | undefined;
+  onMaskedChunk(chunk: tessera.v1.IWordChunk): Promise<string | undefined>;
+  onUnmask(shares: tessera.v1.IUnmaskShares): string | undefined;
   onRefused(reason: string): void;
   onDisconnect(): void;
 }
@@ -43,6 +47,7 @@ export class ParticipantSession {
     private readonly store: Store,
     private readonly onReady: (s: ParticipantSession) => void,
     private readonly log: (line: string) => void,
+    private readonly observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void,
   ) {}
 
   get ready(): boolean {
@@ -78,10 +83,15 @@ export class ParticipantSession {
     if (!constantTimeEqual(m.session, this.challenge)) return this.reject(m.seq, 'message is bound to another stream (replayed?)', false);
     if (m.seq <= this.lastSeq) return this.reject(m.seq, `sequence number ${m.seq} is not above ${this.lastSeq} (replayed?)`, false);
     this.lastSeq = m.seq;
+    this.observe?.(this.participantId, m);
     switch (m.body) {
       case 'schema': return this.route(m.seq, m.schema!.task, (t) => t.onSchema(m.schema!));
       case 'update': return this.route(m.seq, m.update!.task, (t) => t.onChunk(m.update!.chunk ?? {}));
       case 'done': return this.route(m.seq, m.done!.task, (t) => t.onDone(m.done!));
+      case 'advertise': return this.route(m.seq, m.advertise!.task, (t) => t.onAdvertise(m.advertise!));
+      case 'shareKeys': return this.route(m.seq, m.shareKeys!.task, (t) => t.onShareKeys(m.shareKeys!));
+      case 'masked': return this.route(m.seq, m.masked!.task, (t) => t.onMaskedChunk(m.masked!.chunk ?? {}));
+      case 'unmask': return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
       case 'refused': {
         const t = this.task;
         if (t && sameTask(t.key, m.refused!.task)) {

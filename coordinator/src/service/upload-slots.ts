@@ -4,30 +4,46 @@
  * (slots + 1) * d whatever the number of participants; a participant waiting for a slot simply
  * stops being read, and gRPC flow control holds its sender back.
  */
+type Buffer = Float64Array | Uint32Array;
+
 export class UploadSlots {
   private free: number;
   private readonly waiting: (() => void)[] = [];
-  private readonly pool = new Map<number, Float64Array[]>();
+  private readonly pool = new Map<string, Buffer[]>();
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`upload slots must be a positive integer, got ${size}`);
     this.free = size;
   }
 
-  async acquire(dimension: number): Promise<Float64Array> {
+  private async slot(): Promise<void> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    const buffers = this.pool.get(dimension);
-    const buffer = buffers?.pop() ?? new Float64Array(dimension);
+  }
+
+  async acquire(dimension: number): Promise<Float64Array> {
+    await this.slot();
+    return this.take(`f64/${dimension}`, () => new Float64Array(dimension)) as Float64Array;
+  }
+
+  /** A staging buffer for ring elements (masked contributions). */
+  async acquireWords(dimension: number): Promise<Uint32Array> {
+    await this.slot();
+    return this.take(`u32/${dimension}`, () => new Uint32Array(dimension)) as Uint32Array;
+  }
+
+  private take(key: string, make: () => Buffer): Buffer {
+    const buffer = this.pool.get(key)?.pop() ?? make();
     buffer.fill(0);
     return buffer;
   }
 
-  release(buffer: Float64Array): void {
-    const buffers = this.pool.get(buffer.length) ?? [];
+  release(buffer: Buffer): void {
+    const key = `${buffer instanceof Float64Array ? 'f64' : 'u32'}/${buffer.length}`;
+    const buffers = this.pool.get(key) ?? [];
     if (buffers.length < this.size) buffers.push(buffer);
     this.pool.clear();
-    this.pool.set(buffer.length, buffers);
+    this.pool.set(key, buffers);
     const next = this.waiting.shift();
     if (next) next();
     else this.free++;

@@ -64,3 +64,21 @@ describe('quantisation for secure aggregation', () => {
     expect([...got]).toEqual(want);
   });
 });
+
+describe('evaluation reports for secure aggregation', () => {
+  it('sums to example-weighted means, skipping undefined AUC', async () => {
+    const { encodeEvaluation, decodeEvaluationSum } = await import('../src/index.js');
+    const sum = new Uint32Array(28);
+    const reports = [
+      { examples: 10, loss: 0.5, accuracy: 0.8, auc: 0.9, trainExamples: 40, trainLoss: 0.6 },
+      { examples: 30, loss: 0.3, accuracy: 0.9, auc: Number.NaN, trainExamples: 120, trainLoss: 0.4 },
+    ];
+    for (const r of reports) addRing(sum, encodeEvaluation(r, DEFAULT_WIDE));
+    const m = decodeEvaluationSum(sum, 2, DEFAULT_WIDE);
+    expect(m.loss).toBeCloseTo((10 * 0.5 + 30 * 0.3) / 40, 4);
+    expect(m.accuracy).toBeCloseTo((10 * 0.8 + 30 * 0.9) / 40, 4);
+    expect(m.auc).toBeCloseTo(0.9, 4);
+    expect(m.train_loss).toBeCloseTo((40 * 0.6 + 120 * 0.4) / 160, 4);
+    expect(m.evaluated_examples).toBe(40);
+  });
+});

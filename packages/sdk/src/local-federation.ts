@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { Coordinator, createEnrollmentToken } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
-import { initParticipant, loadParticipantConfig, ParticipantNode } from '@tessera/participant';
+import { initParticipant, loadParticipantConfig, ParticipantNode, simulatedDropout, type DropoutPlan } from '@tessera/participant';
 import { AnalystClient } from './analyst.js';
 
 /** A participant started by a local federation, in this thread or in a worker thread. */
@@ -33,15 +33,20 @@ export interface LocalFederationOptions {
   log?: (line: string) => void;
   /** An already running coordinator to use instead of starting one. */
   coordinator?: { address: string; dataDir: string };
+  /** Simulated dropouts: in every training round this share of participants drops out at a random step. */
+  dropouts?: { fraction: number; seed: string };
 }
 
 type TaskRef = { jobId: string; round: number; stage: number };
 
 class InlineParticipant implements LocalParticipant {
   private readonly node: ParticipantNode;
-  constructor(readonly name: string, readonly id: string, readonly configPath: string, log: (l: string) => void) {
+  constructor(readonly name: string, readonly id: string, readonly configPath: string, log: (l: string) => void, dropout?: DropoutPlan) {
     const config = loadParticipantConfig(configPath);
-    this.node = new ParticipantNode({ config, identity: loadSigningKeyPair(config.identityKey), log });
+    this.node = new ParticipantNode({
+      config, identity: loadSigningKeyPair(config.identityKey), log,
+      ...(dropout ? { dropAt: simulatedDropout(dropout), minBackoffMs: 50, maxBackoffMs: 200 } : {}),
+    });
   }
   start(): Promise<void> {
     const ready = new Promise<void>((resolve) => this.node.once('ready', () => resolve()));
@@ -64,9 +69,9 @@ class InlineParticipant implements LocalParticipant {
 
 class WorkerParticipant implements LocalParticipant {
   private readonly worker: Worker;
-  constructor(readonly name: string, readonly id: string, readonly configPath: string, private readonly log: (l: string) => void) {
+  constructor(readonly name: string, readonly id: string, readonly configPath: string, private readonly log: (l: string) => void, dropout?: DropoutPlan) {
     const require = createRequire(import.meta.url);
-    this.worker = new Worker(require.resolve('@tessera/participant/worker'), { workerData: { configPath } });
+    this.worker = new Worker(require.resolve('@tessera/participant/worker'), { workerData: { configPath, ...(dropout ? { dropout } : {}) } });
     this.worker.on('message', (m: { event: string; line?: string; message?: string }) => {
       if (m.event === 'log' && m.line) this.log(m.line);
       if (m.event === 'error') this.log(`participant ${name} failed: ${m.message}`);
@@ -131,7 +136,8 @@ export class LocalFederation {
         writeFileSync(csv, toCsv(o.shards[i]));
         const token = createEnrollmentToken(coordinatorDir, name);
         const { configPath, participantId } = await initParticipant({ dir, coordinator: address, token, name, datasets: { [dataset]: { type: 'csv', path: csv } } });
-        const p = o.runtime === 'inline' ? new InlineParticipant(name, participantId, configPath, log) : new WorkerParticipant(name, participantId, configPath, log);
+        const dropout = o.dropouts && o.dropouts.fraction > 0 ? { ...o.dropouts, participants: o.shards.length, position: i } : undefined;
+        const p = o.runtime === 'inline' ? new InlineParticipant(name, participantId, configPath, log, dropout) : new WorkerParticipant(name, participantId, configPath, log, dropout);
         participants.push(p);
       }
       await Promise.all(participants.map((p) => (p as InlineParticipant | WorkerParticipant).start()));

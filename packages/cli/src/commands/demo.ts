@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runDemo, type DemoResult } from '../demo/run-demo.js';
+import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
@@ -9,6 +10,9 @@ function printDemo(r: DemoResult): void {
   const out: string[] = [];
   out.push(`Tessera demo: ${r.participants} participants, ${r.rounds} rounds over gRPC on loopback`);
   out.push(`data: ${r.data}; split: ${r.split}; a held-out test split no participant saw`);
+  out.push(r.secure.mode === 'masked'
+    ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
+    : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`);
   out.push('');
   const row = (name: string, q: { auc: number; accuracy: number; logLoss: number }, extra = '') => [name, q.auc, q.accuracy, q.logLoss, extra];
   out.push(renderTable(['model (on the global test split)', 'AUC', 'accuracy', 'log loss', 'note'], [
@@ -18,8 +22,8 @@ function printDemo(r: DemoResult): void {
     row('mean of local-only models', r.localOnlyMean, 'what each merchant gets without federation'),
   ]));
   out.push('');
-  out.push(renderTable(['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'seconds'],
-    r.history.map((h) => [h.round, h.trainLoss, h.loss, h.auc, h.contributors, h.seconds])));
+  out.push(renderTable(['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'dropped', 'seconds'],
+    r.history.map((h) => [h.round, h.trainLoss, h.loss, h.auc, h.contributors, h.dropped, h.seconds])));
   out.push('');
   out.push(`federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} (gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
     `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} (gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`);
@@ -40,6 +44,9 @@ export function registerDemo(program: Command): void {
     .option('--learning-rate <lr>', 'local SGD learning rate', Number, 0.1)
     .option('--batch-size <n>', 'local mini-batch size', int, 32)
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
+    .option('--secure <mode>', 'aggregation: masked (SecAgg+: the coordinator learns only the sum) or none (plaintext)', 'masked')
+    .option('--drop <fraction>', 'share of participants that drop out at a random step of every round', Number, 0)
+    .option('--dp <mode>', 'differential privacy: only "none" exists in this release', 'none')
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
     .option('--json', 'print one JSON document instead of the table')
@@ -48,17 +55,23 @@ Examples:
   $ tessera demo
   $ tessera demo --participants 3 --rounds 10 --data examples/data/breast_cancer.csv --label benign --split iid
   $ tessera demo --split dirichlet:0.3 --seed 7 --json
+  $ tessera demo --secure masked --drop 0.3        30% of participants drop out of every round
+  $ tessera demo --secure none                     plaintext aggregation, for comparison
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
-       localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian}, ...}`)
+       localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
+       secure:{mode, threshold, degree, dropped}, ...}`)
     .action(async (o: {
       participants: number; rounds: number; data?: string; label?: string; split?: string; seed: number; testFraction: number;
       learningRate: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
+      secure: string; drop: number; dp: string;
     }) => {
+      if (o.dp !== 'none') throw new UsageError(`--dp ${o.dp}: differential privacy is not available in this release; use --dp none`);
       const result = await runDemo({
         participants: o.participants, rounds: o.rounds, seed: o.seed, testFraction: o.testFraction,
         learningRate: o.learningRate, batchSize: o.batchSize, localEpochs: o.localEpochs,
         runtime: o.inline ? 'inline' : 'worker', progress: Boolean(process.stderr.isTTY),
+        secure: o.secure as 'masked' | 'none', drop: o.drop,
         ...(o.data ? { data: o.data } : {}), ...(o.label ? { label: o.label } : {}), ...(o.split ? { split: o.split } : {}), ...(o.keep ? { keep: o.keep } : {}),
       });
       if (o.json) printJson(result);

@@ -25,6 +25,10 @@ export interface DemoOptions {
   progress: boolean;
   keep?: string;
   log?: (line: string) => void;
+  /** Aggregation: SecAgg+ masking (default) or plaintext. */
+  secure?: 'masked' | 'none';
+  /** Share of participants that drop out at a random step of every training round. */
+  drop?: number;
 }
 
 export interface DemoResult {
@@ -38,7 +42,8 @@ export interface DemoResult {
   centralized: Quality;
   localOnly: (Quality & { participant: string; rows: number })[];
   localOnlyMean: Quality;
-  history: { round: number; trainLoss: number; loss: number; auc: number; accuracy: number; contributors: number; seconds: number }[];
+  history: { round: number; trainLoss: number; loss: number; auc: number; accuracy: number; contributors: number; dropped: number; seconds: number }[];
+  secure: { mode: 'masked' | 'none'; threshold: number | null; degree: number | null; dropped: number };
   timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
 }
 
@@ -58,6 +63,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   if (!Number.isInteger(o.participants) || o.participants < 2) throw new UsageError(`--participants must be an integer of at least 2, got ${o.participants}`);
   if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${o.rounds}`);
+  const drop = o.drop ?? 0;
+  if (!(drop >= 0 && drop < 1)) throw new UsageError(`--drop must be a fraction from 0 to below 1, got ${o.drop}`);
+  const mode = o.secure ?? 'masked';
+  if (mode !== 'masked' && mode !== 'none') throw new UsageError(`--secure must be masked or none, got ${String(o.secure)}`);
   const data = loadDemoData({ ...o });
   const splitText = o.split ?? data.defaultSplit;
   let split;
@@ -74,7 +83,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const dataset = o.data ? basename(o.data, extname(o.data)).replace(/[^A-Za-z0-9_-]/g, '_') : 'customers';
 
   const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'tessera-demo-'));
-  const fed = await LocalFederation.start({ dir, shards, dataset, runtime: o.runtime, ...(o.log ? { log: o.log } : {}) });
+  const fed = await LocalFederation.start({
+    dir, shards, dataset, runtime: o.runtime, ...(o.log ? { log: o.log } : {}),
+    ...(drop > 0 ? { dropouts: { fraction: drop, seed: `tessera-demo/${o.seed}` } } : {}),
+  });
   let job: JobView;
   let federated: Quality;
   let schema;
@@ -85,6 +97,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       minParticipants: Math.max(1, Math.ceil(o.participants / 2)),
       local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
       waitForParticipantsSeconds: 60,
+      roundTimeoutSeconds: 30,
+      secure: { mode, dropoutRate: Math.max(0.1, drop) },
     });
     job = await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
     if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
@@ -117,8 +131,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     localOnlyMean: meanQuality(localOnly),
     history: fits.map((h) => ({
       round: h.round, trainLoss: h.metrics.train_loss, loss: h.metrics.loss, auc: h.metrics.auc, accuracy: h.metrics.accuracy,
-      contributors: h.contributors, seconds: h.seconds,
+      contributors: h.contributors, dropped: h.dropped.length, seconds: h.seconds,
     })),
+    secure: {
+      mode,
+      threshold: mode === 'masked' ? (fits.at(-1)?.metrics.threshold ?? null) : null,
+      degree: mode === 'masked' ? (fits.at(-1)?.metrics.degree ?? null) : null,
+      dropped: fits.reduce((n, h) => n + h.dropped.length, 0),
+    },
     timing: { totalSeconds: (performance.now() - started) / 1000, jobSeconds, roundSecondsMedian: median(fits.map((h) => h.seconds)) },
   };
 }

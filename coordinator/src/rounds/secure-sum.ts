@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { tessera } from '@tessera/proto';
+import { completeGraph, harary, SecAggError, ServerAdvertiseKeys, type ServerUnmask } from '@tessera/secagg';
+import type { ParticipantSession } from '../service/participant-session.js';
+import type { TaskKey } from '../service/task-ref.js';
+import type { UploadSlots } from '../service/upload-slots.js';
+import { AdvertiseCollector, MaskedInputCollector, RejectionTally, ShareKeysCollector, UnmaskCollector } from './secure-collectors.js';
+import { runStage, type StageOutcome } from './stage.js';
+
+const pb = tessera.v1;
+
+export interface SecureSumRequest {
+  jobId: string;
+  round: number;
+  attempt: number;
+  /** What is summed: STATISTICS, FIT or EVALUATE. */
+  computation: tessera.v1.Stage;
+  sessions: readonly ParticipantSession[];
+  identityKey: (participantId: string) => Uint8Array;
+  /** Ring vector length every participant contributes. */
+  dimension: number;
+  threshold: number;
+  degree: number;
+  complete: boolean;
+  modulus: number;
+  /** The computation's task (features, model length, standardisation...) without its ref. */
+  task: tessera.v1.ITask;
+  /** Quantisation of FIT updates. */
+  codec?: { bits: number; clip: number; weightCap: number };
+  /** Sent with the first step (the global model for FIT and EVALUATE). */
+  model?: Float64Array;
+  deadlineMs: number;
+  signal?: AbortSignal;
+  slots: UploadSlots;
+}
+
+export interface SecureSumOutcome {
+  /** The unmasked sum of the survivors' vectors; absent when the round failed. */
+  sum?: Uint32Array;
+  /** Participant ids whose inputs are in the sum. */
+  survivors: string[];
+  /** Participant ids that were asked but are not in the sum, with why. */
+  failures: Map<string, string>;
+  /** Rejected messages by reason code. */
+  rejected: Record<string, number>;
+  reason?: string;
+}
+
+/**
+ * One SecAgg+ round over the participant streams (Bonawitz et al. 2017; Bell et al. 2020):
+ * AdvertiseKeys, ShareKeys, MaskedInput, Unmask, each a stage with its own deadline. The
+ * coordinator holds only the server state: it sees masked vectors and learns only their sum.
+ * Fewer than `threshold` participants at any step fails the round with no partial output.
+ */
+export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcome> {
+  const sessions = [...r.sessions].sort((a, b) => a.participantId.localeCompare(b.participantId));
+  const ids = sessions.map((s) => s.participantId);
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
+  const n = sessions.length;
+  const roundId = new Uint8Array(randomBytes(32));
+  const graphSeed = new Uint8Array(randomBytes(32));
+  const graph = r.complete || r.degree >= n - 1 ? completeGraph(n) : harary(n, r.degree, graphSeed);
+  const identityKeys = ids.map((id) => r.identityKey(id));
+  const tally = new RejectionTally();
+  const failures = new Map<string, string>();
+  const fail = (reason: string): SecureSumOutcome => ({ survivors: [], failures, rejected: tally.counts, reason });
+  if (n < r.threshold) return fail(`${n} participants available, fewer than the threshold ${r.threshold}`);
+
+  let advertise: ServerAdvertiseKeys;
+  try {
+    advertise = new ServerAdvertiseKeys({ roundId, n, threshold: r.threshold, graph, modulus: r.modulus, dimension: r.dimension, identityKeys });
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const key = (stage: tessera.v1.Stage): TaskKey => ({ jobId: r.jobId, round: r.round, stage, computation: r.computation, attempt: r.attempt });
+  const index = (s: ParticipantSession) => indexOf.get(s.participantId)!;
+  const stage = async <T>(sessionsIn: readonly ParticipantSession[], k: TaskKey, message: (s: ParticipantSession) => tessera.v1.ICoordinatorMessage,
+    collector: Parameters<typeof runStage<T>>[0]['collector'], model?: Float64Array): Promise<StageOutcome<T>> => {
+    const outcome = await runStage<T>({
+      key: k, sessions: sessionsIn, deadlineMs: r.deadlineMs, ...(r.signal ? { signal: r.signal } : {}),
+      request: (s) => ({ message: message(s), ...(model ? { model } : {}) }), collector,
+    });
+    for (const [id, why] of outcome.failures) if (!failures.has(id)) failures.set(id, why);
+    return outcome;
+  };
+  const tooFew = (e: unknown) => (e instanceof SecAggError ? e.message : String(e));
+  const bySession = (set: Iterable<number>) => { const keep = new Set(set); return sessions.filter((s) => keep.has(index(s))); };
+
+  // 1. AdvertiseKeys: the task (and model) go out; each participant computes its contribution and advertises two keys.
+  const k1 = key(pb.Stage.ADVERTISE_KEYS);
+  await stage<true>(sessions, k1, (s) => ({
+    task: {
+      ...r.task, ref: k1,
+      secure: {
+        roundId, index: index(s), participantIds: ids, identityKeys, threshold: r.threshold, degree: graph.degree, graphSeed,
+        modulus: r.modulus, computation: r.computation,
+        ...(r.codec ? { bits: r.codec.bits, clip: r.codec.clip, weightCap: r.codec.weightCap } : {}),
+      },
+    },
+  }), (s, settle) => new AdvertiseCollector(k1, settle, index(s), advertise, tally), r.model);
+  let shareKeys;
+  try { shareKeys = advertise.close(); } catch (e) { return fail(`advertise keys: ${tooFew(e)}`); }
+
+  // 2. ShareKeys: each advertiser gets its neighbours' keys and returns encrypted Shamir shares for them.
+  const k2 = key(pb.Stage.SHARE_KEYS);
+  await stage<true>(bySession(shareKeys.advertised), k2, (s) => {
+    const keys = shareKeys.forwardedKeys(index(s));
+    return { neighbourKeys: { task: k2, indices: keys.map((a) => a.index), keys: keys.map((a) => ({ encryptionKey: a.encryptionKey, maskingKey: a.maskingKey, signature: a.signature })) } };
+  }, (s, settle) => new ShareKeysCollector(k2, settle, index(s), shareKeys, tally));
+  let masked;
+  try { masked = shareKeys.close(); } catch (e) { return fail(`share keys: ${tooFew(e)}`); }
+
+  // 3. MaskedInput: each sharer gets the shares addressed to it and uploads its masked vector, summed on arrival.
+  const k3 = key(pb.Stage.MASKED_INPUT);
+  await stage<true>(bySession(masked.shared), k3, (s) => ({
+    shares: { task: k3, shares: masked.sharesFor(index(s)).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) },
+  }), (s, settle) => new MaskedInputCollector(k3, settle, index(s), masked, r.dimension, r.modulus, r.slots, tally));
+  let unmask: ServerUnmask;
+  try { unmask = masked.close(); } catch (e) { return fail(`masked input: ${tooFew(e)}`); }
+
+  // 4. Unmask: survivors reveal self-mask shares of survivors and masking-key shares of the dropped.
+  const k4 = key(pb.Stage.UNMASK);
+  const request = unmask.unmaskRequest();
+  await stage<true>(bySession(request.survivors), k4, () => ({
+    unmaskRequest: { task: k4, survivors: [...request.survivors], dropped: [...request.dropped] },
+  }), (s, settle) => new UnmaskCollector(k4, settle, index(s), unmask, tally));
+  let sum: Uint32Array;
+  try { sum = unmask.finish(); } catch (e) { return fail(`unmask: ${tooFew(e)}`); }
+
+  const survivors = request.survivors.map((i) => ids[i]);
+  for (const id of survivors) failures.delete(id);
+  for (const i of request.dropped) if (!failures.has(ids[i])) failures.set(ids[i], 'dropped before sending its masked input');
+  return { sum, survivors, failures, rejected: tally.counts };
+}
+

@@ -1,0 +1,14 @@
+export { SecAggError, type SecAggErrorCode } from './errors.js';
+export { completeGraph, harary, isConnected, permutation, type Neighbourhood } from './graph.js';
+export {
+  chooseParameters,
+  log2BinomialAtLeast,
+  log2BinomialBelow,
+  SPARSE_MINIMUM_PARTICIPANTS,
+  type ParameterRequest,
+  type Parameters,
+} from './parameters.js';
+export { DEFAULT_MODULUS, type RoundConfig } from './config.js';
+export type { AdvertiseKeys, IncomingShares, MaskedInput, OutgoingShares, ShareKeys, ShareOf, UnmaskRequest, UnmaskResponse } from './messages.js';
+export { ClientAdvertiseKeys, ClientDone, ClientMaskedInput, ClientShareKeys, ClientUnmask } from './client.js';
+export { ServerAdvertiseKeys, ServerMaskedInput, ServerShareKeys, ServerUnmask, type ServerStats } from './server.js';

@@ -1,0 +1,273 @@
+/**
+ * Test-only driver: wires n clients and a server in memory, with optional dropouts at each stage.
+ * Not part of the package (src/ has no such thing): the services wire the state machines to the network.
+ */
+import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tessera/crypto';
+import { randomBytes } from 'node:crypto';
+import {
+  ClientAdvertiseKeys,
+  ClientMaskedInput,
+  ClientShareKeys,
+  ClientUnmask,
+  completeGraph,
+  SecAggError,
+  ServerAdvertiseKeys,
+  type SecAggErrorCode,
+  type ServerMaskedInput,
+  type ServerShareKeys,
+  type ServerUnmask,
+  type Neighbourhood,
+  type RoundConfig,
+  type ServerStats,
+} from '@tessera/secagg';
+
+const identityPool: SigningKeyPair[] = [];
+
+/** n Ed25519 identities (reused across tests of one file: identities are long-term keys anyway). */
+export function identities(n: number): SigningKeyPair[] {
+  while (identityPool.length < n) identityPool.push(generateSigningKeyPair());
+  return identityPool.slice(0, n);
+}
+
+export interface Setup {
+  readonly config: RoundConfig;
+  readonly modulus: number;
+  readonly identities: SigningKeyPair[];
+}
+
+export function setup(options: { n: number; threshold: number; graph?: Neighbourhood; modulus?: number; dimension: number; roundId?: Uint8Array }): Setup {
+  const ids = identities(options.n);
+  const config: RoundConfig = {
+    roundId: options.roundId ?? new Uint8Array(randomBytes(16)),
+    n: options.n,
+    threshold: options.threshold,
+    graph: options.graph ?? completeGraph(options.n),
+    modulus: options.modulus,
+    dimension: options.dimension,
+    identityKeys: ids.map((k) => k.publicKey),
+  };
+  return { config, modulus: options.modulus ?? 2 ** 32, identities: ids };
+}
+
+/** Where participants drop out. Each set is disjoint from the others. */
+export interface Dropouts {
+  /** Never advertise (not in U1). */
+  beforeAdvertise?: Iterable<number>;
+  /** Advertise, then vanish before sending shares (U1 \ U2). */
+  afterAdvertise?: Iterable<number>;
+  /** Send shares, then vanish before receiving the others' (U2 \ U3). */
+  afterShareKeys?: Iterable<number>;
+  /** Receive the shares and build the masked-input state, but never send the masked input (U2 \ U3). */
+  beforeMaskedInput?: Iterable<number>;
+  /** Send the masked input but never answer the unmask request (in U3, not a responder). */
+  duringUnmask?: Iterable<number>;
+}
+
+export const STAGES = ['afterAdvertise', 'afterShareKeys', 'beforeMaskedInput', 'duringUnmask'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/**
+ * Dropouts drawn with a seeded generator (so a test always sees the same pattern):
+ * - 'compounding': at each of the four stages, round(rate * remaining) of the remaining participants drop;
+ * - 'spread': round(rate * n) participants drop, each at a stage drawn uniformly from the four;
+ * - a stage name: round(rate * n) participants drop at that stage.
+ */
+export function planDropouts(n: number, rate: number, mode: 'compounding' | 'spread' | Stage, seed: string): Dropouts {
+  const rng = seededRandom(`dropouts/${seed}`);
+  const order = Array.from({ length: n }, (_, i) => i);
+  rng.shuffle(order);
+  const out: Record<Stage, number[]> = { afterAdvertise: [], afterShareKeys: [], beforeMaskedInput: [], duringUnmask: [] };
+  if (mode === 'compounding') {
+    let remaining = n;
+    let next = 0;
+    for (const stage of STAGES) {
+      const k = Math.round(rate * remaining);
+      out[stage] = order.slice(next, next + k);
+      next += k;
+      remaining -= k;
+    }
+  } else {
+    const chosen = order.slice(0, Math.round(rate * n));
+    for (const i of chosen) out[mode === 'spread' ? STAGES[rng.int(4)] : mode].push(i);
+  }
+  return out;
+}
+
+export function randomInputs(n: number, dimension: number, modulus: number, seed = 'inputs'): Uint32Array[] {
+  const rng = seededRandom(seed);
+  return Array.from({ length: n }, () => {
+    const x = new Uint32Array(dimension);
+    for (let j = 0; j < dimension; j++) x[j] = rng.int(modulus);
+    return x;
+  });
+}
+
+/** Sum of inputs[i] for i in members, mod modulus, exactly. */
+export function expectedSum(inputs: readonly Uint32Array[], members: Iterable<number>, modulus: number): Uint32Array {
+  const m = BigInt(modulus);
+  const d = inputs[0].length;
+  const acc = new Array<bigint>(d).fill(0n);
+  for (const i of members) for (let j = 0; j < d; j++) acc[j] += BigInt(inputs[i][j]);
+  return Uint32Array.from(acc.map((v) => Number(v % m)));
+}
+
+export interface RoundResult {
+  readonly sum: Uint32Array;
+  readonly expected: Uint32Array;
+  readonly u1: number[];
+  readonly u2: number[];
+  readonly survivors: number[];
+  readonly dropped: number[];
+  readonly responders: number[];
+  readonly stats: ServerStats;
+}
+
+/** One full round in memory. `inputs` defaults to seeded random vectors below the modulus. */
+export function runRound(s: Setup, options: { inputs?: readonly Uint32Array[]; dropouts?: Dropouts } = {}): RoundResult {
+  const { config } = s;
+  const n = config.n;
+  const inputs = options.inputs ?? randomInputs(n, config.dimension, s.modulus);
+  const drop = (key: keyof Dropouts) => new Set(options.dropouts?.[key] ?? []);
+  const beforeAdvertise = drop('beforeAdvertise');
+  const afterAdvertise = drop('afterAdvertise');
+  const afterShareKeys = drop('afterShareKeys');
+  const beforeMaskedInput = drop('beforeMaskedInput');
+  const duringUnmask = drop('duringUnmask');
+
+  // Stage 1: AdvertiseKeys.
+  const server1 = new ServerAdvertiseKeys(config);
+  const advertising = new Map<number, ClientAdvertiseKeys>();
+  for (let i = 0; i < n; i++) {
+    if (beforeAdvertise.has(i)) continue;
+    const client = new ClientAdvertiseKeys(config, i, s.identities[i].secretKey);
+    advertising.set(i, client);
+    server1.receive(client.advertise());
+  }
+  const server2 = server1.close();
+
+  // Stage 2: ShareKeys.
+  const sharing = new Map<number, ClientShareKeys>();
+  for (const [i, client] of advertising) {
+    if (afterAdvertise.has(i)) continue;
+    const next = client.receiveKeys(server2.forwardedKeys(i));
+    sharing.set(i, next);
+    server2.receive(next.shareKeys());
+  }
+  const server3 = server2.close();
+
+  // Stage 3: MaskedInput.
+  const masking = new Map<number, ClientMaskedInput>();
+  for (const [i, client] of sharing) {
+    if (afterShareKeys.has(i)) continue;
+    masking.set(i, client.receiveShares(server3.sharesFor(i)));
+  }
+  const unmasking = new Map<number, ClientUnmask>();
+  for (const [i, client] of masking) {
+    if (beforeMaskedInput.has(i)) continue;
+    const { message, next } = client.mask(inputs[i]);
+    unmasking.set(i, next);
+    server3.receive(message);
+  }
+  const server4 = server3.close();
+
+  // Stage 4: Unmask.
+  const request = server4.unmaskRequest();
+  for (const [i, client] of unmasking) {
+    if (duringUnmask.has(i)) continue;
+    server4.receive(client.unmask(request).message);
+  }
+  const sum = server4.finish();
+  return {
+    sum,
+    expected: expectedSum(inputs, request.survivors, s.modulus),
+    u1: server2.advertised,
+    u2: server3.shared,
+    survivors: [...request.survivors],
+    dropped: [...request.dropped],
+    responders: server4.responded,
+    stats: server4.stats(),
+  };
+}
+
+/**
+ * Whether a dropout plan leaves the round recoverable when every client stays until its planned stage:
+ * every stage keeps t participants, each client sees t - 1 neighbours at each exchange, every survivor's
+ * self-mask seed has t responding holders (itself or neighbours) and every dropped participant's masking key
+ * has t responding neighbours. A seeded plan either always passes or always fails this check.
+ */
+export function feasible(graph: Neighbourhood, threshold: number, dropouts: Dropouts): boolean {
+  const n = graph.n;
+  const gone = (keys: (keyof Dropouts)[]) => new Set(keys.flatMap((k) => [...(dropouts[k] ?? [])]));
+  const all = Array.from({ length: n }, (_, i) => i);
+  const u1 = all.filter((i) => !gone(['beforeAdvertise']).has(i));
+  const u2 = u1.filter((i) => !gone(['afterAdvertise']).has(i));
+  const u3 = u2.filter((i) => !gone(['afterShareKeys', 'beforeMaskedInput']).has(i));
+  const responders = new Set(u3.filter((i) => !gone(['duringUnmask']).has(i)));
+  const count = (i: number, set: Set<number>) => graph.neighbours(i).filter((j) => set.has(j)).length;
+  const s1 = new Set(u1), s2 = new Set(u2);
+  if (u3.length < threshold || responders.size < threshold) return false;
+  if (u2.some((i) => count(i, s1) + 1 < threshold)) return false;
+  if (u3.some((i) => count(i, s2) + 1 < threshold)) return false;
+  if (u3.some((v) => count(v, responders) + (responders.has(v) ? 1 : 0) < threshold)) return false;
+  const dropped = u2.filter((v) => !u3.includes(v));
+  return dropped.every((v) => count(v, responders) >= threshold);
+}
+
+// Honest stage-by-stage helpers, for tests that step in between stages.
+
+export function honestAdvertise(s: Setup, skip: Iterable<number> = []): { server: ServerAdvertiseKeys; clients: Map<number, ClientAdvertiseKeys> } {
+  const server = new ServerAdvertiseKeys(s.config);
+  const clients = new Map<number, ClientAdvertiseKeys>();
+  const skipped = new Set(skip);
+  for (let i = 0; i < s.config.n; i++) {
+    if (skipped.has(i)) continue;
+    const client = new ClientAdvertiseKeys(s.config, i, s.identities[i].secretKey);
+    clients.set(i, client);
+    server.receive(client.advertise());
+  }
+  return { server, clients };
+}
+
+export function honestShareKeys(server: ServerShareKeys, clients: ReadonlyMap<number, ClientAdvertiseKeys>): Map<number, ClientShareKeys> {
+  const out = new Map<number, ClientShareKeys>();
+  for (const [i, client] of clients) {
+    const next = client.receiveKeys(server.forwardedKeys(i));
+    out.set(i, next);
+    server.receive(next.shareKeys());
+  }
+  return out;
+}
+
+export function honestReceiveShares(server: ServerMaskedInput, clients: ReadonlyMap<number, ClientShareKeys>): Map<number, ClientMaskedInput> {
+  const out = new Map<number, ClientMaskedInput>();
+  for (const [i, client] of clients) out.set(i, client.receiveShares(server.sharesFor(i)));
+  return out;
+}
+
+export function honestMask(server: ServerMaskedInput, clients: ReadonlyMap<number, ClientMaskedInput>, inputs: readonly Uint32Array[]): Map<number, ClientUnmask> {
+  const out = new Map<number, ClientUnmask>();
+  for (const [i, client] of clients) {
+    const { message, next } = client.mask(inputs[i]);
+    out.set(i, next);
+    server.receive(message);
+  }
+  return out;
+}
+
+export function honestUnmask(server: ServerUnmask, clients: ReadonlyMap<number, ClientUnmask>): Uint32Array {
+  const request = server.unmaskRequest();
+  for (const client of clients.values()) server.receive(client.unmask(request).message);
+  return server.finish();
+}
+
+/** Runs `fn`, expects a SecAggError with `code`, and returns it. */
+export function expectSecAggError(fn: () => unknown, code: SecAggErrorCode): SecAggError {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof SecAggError)) throw new Error(`expected SecAggError '${code}', got ${String(e)}`);
+    if (e.code !== code) throw new Error(`expected SecAggError '${code}', got '${e.code}': ${e.message}`);
+    return e;
+  }
+  throw new Error(`expected SecAggError '${code}', but nothing was thrown`);
+}

@@ -1,0 +1,71 @@
+import { encodeShare } from '@tessera/crypto';
+import { tessera } from '@tessera/proto';
+import {
+  ClientAdvertiseKeys, completeGraph, harary, type ClientMaskedInput, type ClientShareKeys, type ClientUnmask, type RoundConfig,
+} from '@tessera/secagg';
+
+type State = ClientAdvertiseKeys | ClientShareKeys | ClientMaskedInput | ClientUnmask | 'done';
+
+/**
+ * This participant's side of one SecAgg+ round, driven by the coordinator's messages:
+ * advertise keys -> share keys -> masked input -> unmask. Each step is accepted only in its
+ * state (the secagg client classes), so an out-of-order request is refused.
+ */
+export class SecureContribution {
+  private state: State;
+  readonly config: RoundConfig;
+
+  constructor(readonly ref: tessera.v1.ITaskRef, setup: tessera.v1.ISecureSetup, private readonly words: Uint32Array, identitySecretKey: Uint8Array) {
+    const n = (setup.participantIds ?? []).length;
+    const degree = Number(setup.degree ?? n - 1);
+    this.config = {
+      roundId: setup.roundId ?? new Uint8Array(0),
+      n,
+      threshold: Number(setup.threshold ?? 0),
+      graph: degree >= n - 1 ? completeGraph(n) : harary(n, degree, setup.graphSeed ?? new Uint8Array(0)),
+      modulus: Number(setup.modulus ?? 2 ** 32),
+      dimension: words.length,
+      identityKeys: setup.identityKeys ?? [],
+    };
+    this.state = new ClientAdvertiseKeys(this.config, Number(setup.index ?? 0), identitySecretKey);
+  }
+
+  advertise(): tessera.v1.IAdvertiseKeys {
+    if (!(this.state instanceof ClientAdvertiseKeys)) throw new Error('keys were already advertised in this round');
+    const a = this.state.advertise();
+    return { encryptionKey: a.encryptionKey, maskingKey: a.maskingKey, signature: a.signature };
+  }
+
+  shareKeys(m: tessera.v1.INeighbourKeys): tessera.v1.IShareKeys {
+    if (!(this.state instanceof ClientAdvertiseKeys)) throw new Error('neighbour keys arrived out of order');
+    const indices = m.indices ?? [];
+    const keys = m.keys ?? [];
+    const next = this.state.receiveKeys(keys.map((k, i) => ({
+      index: indices[i] ?? -1, encryptionKey: k.encryptionKey ?? new Uint8Array(0), maskingKey: k.maskingKey ?? new Uint8Array(0), signature: k.signature ?? new Uint8Array(0),
+    })));
+    this.state = next;
+    const out = next.shareKeys();
+    return { shares: out.shares.map((s) => ({ peer: s.to, ciphertext: s.ciphertext })) };
+  }
+
+  mask(m: tessera.v1.ISharesForYou): Uint32Array {
+    const s = this.state;
+    if (typeof s === 'string' || !('receiveShares' in s)) throw new Error('shares arrived out of order');
+    const masked = s.receiveShares((m.shares ?? []).map((x) => ({ from: x.peer ?? -1, ciphertext: x.ciphertext ?? new Uint8Array(0) })));
+    const { message, next } = masked.mask(this.words);
+    this.words.fill(0);
+    this.state = next;
+    return message.y;
+  }
+
+  unmask(m: tessera.v1.IUnmaskRequest): tessera.v1.IUnmaskShares {
+    const s = this.state;
+    if (typeof s === 'string' || !('unmask' in s)) throw new Error('an unmask request arrived out of order');
+    const { message } = s.unmask({ survivors: m.survivors ?? [], dropped: m.dropped ?? [] });
+    this.state = 'done';
+    return {
+      selfMaskShares: message.selfMaskShares.map((x) => ({ owner: x.of, share: encodeShare(x.share) })),
+      maskingKeyShares: message.maskingKeyShares.map((x) => ({ owner: x.of, share: encodeShare(x.share) })),
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { encodeEvaluation, encodeUpdate, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
+import { systemRandom } from '@tessera/ml';
+import { tessera } from '@tessera/proto';
+import type { LocalResult } from './local-compute.js';
+
+const pb = tessera.v1;
+
+/** Training loss of this participant's last fit, reported (securely summed) with the evaluation. */
+export interface LastFit {
+  examples: number;
+  trainLoss: number;
+}
+
+/**
+ * Turns a local result into ring elements for secure aggregation:
+ * statistics exactly (wide fixed point), a model delta clipped, weighted and quantised,
+ * evaluation metrics as example-weighted sums.
+ */
+export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: LocalResult, lastFit: LastFit | undefined): Uint32Array {
+  const modulus = Number(setup.modulus ?? 2 ** 32);
+  const wide = { ...DEFAULT_WIDE, modulus };
+  switch (setup.computation) {
+    case pb.Stage.STATISTICS:
+      return encodeWide(result.vector!, wide);
+    case pb.Stage.FIT: {
+      const cap = Number(setup.weightCap ?? 0);
+      const weight = cap > 0 ? Math.min(result.numExamples, cap) / cap : 1;
+      return encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom()).words;
+    }
+    case pb.Stage.EVALUATE:
+      return encodeEvaluation({
+        examples: result.numExamples, loss: result.metrics.loss, accuracy: result.metrics.accuracy, auc: result.metrics.auc,
+        trainExamples: lastFit?.examples ?? 0, trainLoss: lastFit?.trainLoss ?? Number.NaN,
+      }, wide);
+    default:
+      throw new Error(`secure aggregation of stage ${setup.computation} is not defined`);
+  }
+}
+
+/** Length of the ring vector a computation produces, for d encoded features (model length d + 1). */
+export function secureVectorLength(computation: tessera.v1.Stage, features: number): number {
+  switch (computation) {
+    case pb.Stage.STATISTICS: return (2 * features + 1) * WIDE_DIGITS;
+    case pb.Stage.FIT: return features + 2;
+    case pb.Stage.EVALUATE: return EVALUATION_VALUES * WIDE_DIGITS;
+    default: throw new Error(`no secure vector for stage ${computation}`);
+  }
+}
