@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
 
 /** An Ed25519 signing identity: a participant's or the coordinator's long-term key. */
 export interface SigningKeyPair {
@@ -32,22 +32,44 @@ export function sign(context: string, message: Uint8Array, secretKey: Uint8Array
   return ed25519.sign(withContext(context, message), secretKey);
 }
 
-/** False (never a throw) for a malformed key or signature. */
+/**
+ * False (never a throw) for a malformed key or signature. Keys of small order are refused
+ * (checked with @noble/curves); the RFC 8032 check itself runs in node:crypto (OpenSSL), an
+ * order of magnitude faster than pure JS on a coordinator that verifies every message.
+ */
 export function verify(context: string, message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || !isAcceptablePublicKey(publicKey)) return false;
   try {
-    return ed25519.verify(signature, withContext(context, message), publicKey, { zip215: false });
+    return nodeVerify(null, withContext(context, message), verifierKey(publicKey), signature);
   } catch {
     return false;
   }
 }
 
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+const verifierKeys = new WeakMap<Uint8Array, KeyObject>();
+const acceptable = new WeakMap<Uint8Array, boolean>();
+
+function verifierKey(publicKey: Uint8Array): KeyObject {
+  let k = verifierKeys.get(publicKey);
+  if (!k) {
+    k = createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: 'der', type: 'spki' });
+    verifierKeys.set(publicKey, k);
+  }
+  return k;
+}
+
 /** A 32-byte encoding of a curve point that is not of small order (small-order keys let forged signatures verify). */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.length !== 32) return false;
+  const known = acceptable.get(publicKey);
+  if (known !== undefined) return known;
+  let ok: boolean;
   try {
-    return !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+    ok = !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
   } catch {
-    return false;
+    ok = false;
   }
+  acceptable.set(publicKey, ok);
+  return ok;
 }

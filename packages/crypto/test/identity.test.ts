@@ -45,3 +45,18 @@ describe('Ed25519 identities', () => {
     expect(constantTimeEqual(new Uint8Array([1]), new Uint8Array([1, 2]))).toBe(false);
   });
 });
+
+describe('Ed25519 verification in node:crypto agrees with @noble/curves', () => {
+  it('on valid, tampered and foreign signatures', async () => {
+    const { withContext } = await import('../src/index.js');
+    for (let i = 0; i < 30; i++) {
+      const pair = generateSigningKeyPair();
+      const msg = new Uint8Array([i, 1, 2, 3]);
+      const sig = sign('ctx', msg, pair.secretKey);
+      const bad = sig.slice(); bad[i % 64] ^= 4;
+      for (const [s, m] of [[sig, msg], [bad, msg], [sig, new Uint8Array([9])]] as const) {
+        expect(verify('ctx', m, s, pair.publicKey)).toBe(ed25519.verify(s, withContext('ctx', m), pair.publicKey, { zip215: false }));
+      }
+    }
+  });
+});

@@ -73,3 +73,14 @@ describe('X25519 key agreement', () => {
     expect(() => keyAgreementPairFromSecret(new Uint8Array(16))).toThrow(/32 bytes/);
   });
 });
+
+describe('X25519 in node:crypto agrees with @noble/curves', () => {
+  it('on random key pairs', async () => {
+    const { x25519 } = await import('@noble/curves/ed25519.js');
+    const { generateKeyAgreementPair, agree } = await import('../src/index.js');
+    for (let i = 0; i < 50; i++) {
+      const a = generateKeyAgreementPair(), b = generateKeyAgreementPair();
+      expect(Buffer.from(agree(a.secretKey, b.publicKey)).toString('hex')).toBe(Buffer.from(x25519.getSharedSecret(a.secretKey, b.publicKey)).toString('hex'));
+    }
+  });
+});
