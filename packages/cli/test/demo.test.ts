@@ -33,6 +33,19 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     expect(r.centralized.auc - r.federated.auc).toBeLessThan(0.03);
   });
 
+  it('SecAgg+ with 30% of participants dropping every round trains as well as plaintext aggregation', async () => {
+    const common = { ...base, participants: 6, rounds: 8, data: breastCancer, label: 'benign', split: 'iid', seed: 2 };
+    const plain = await runDemo({ ...common, secure: 'none' });
+    const masked = await runDemo({ ...common, secure: 'masked', drop: 0.3 });
+    expect(plain.secure).toEqual({ mode: 'none', threshold: null, degree: null, dropped: 0 });
+    expect(masked.secure.mode).toBe('masked');
+    expect(masked.secure.threshold).toBeGreaterThanOrEqual(2);
+    expect(masked.secure.degree).toBe(5);
+    expect(masked.secure.dropped).toBeGreaterThanOrEqual(8);
+    expect(masked.history.every((h) => h.contributors >= 3)).toBe(true);
+    expect(Math.abs(masked.federated.auc - plain.federated.auc)).toBeLessThanOrEqual(0.01);
+  });
+
   it('names the line and column of a bad CSV cell and refuses a bad split', async () => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
