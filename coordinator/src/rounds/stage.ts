@@ -9,6 +9,9 @@ export interface StageOutcome<R> {
   failures: Map<string, string>;
 }
 
+/** How many participants a stage is opened for at once. */
+export const SEND_CONCURRENCY = 4;
+
 export interface StageRequest {
   /** The message that opens the stage for this participant (a Task, or a secure-aggregation step). */
   message: tessera.v1.ICoordinatorMessage;
@@ -28,6 +31,8 @@ export async function runStage<R>(opts: {
   collector: (s: ParticipantSession, settle: Settle<R>) => OpenTask;
   deadlineMs: number;
   signal?: AbortSignal;
+  /** Participants being sent to at once (default SEND_CONCURRENCY). */
+  sendConcurrency?: number;
 }): Promise<StageOutcome<R>> {
   const results = new Map<string, R>();
   const failures = new Map<string, string>();
@@ -58,7 +63,13 @@ export async function runStage<R>(opts: {
   const onAbort = () => finish();
   opts.signal?.addEventListener('abort', onAbort);
 
-  await Promise.all(opts.sessions.map(async (session) => {
+  // Open the stage for a few participants at a time: every stream buffers what it has not yet
+  // sent, so sending a model to all n at once would hold O(n * d) in memory.
+  const queue = [...opts.sessions];
+  const sendNext = async (): Promise<void> => {
+    for (let session = queue.shift(); session; session = queue.shift()) await openFor(session);
+  };
+  const openFor = async (session: ParticipantSession): Promise<void> => {
     if (!open.has(session.participantId)) return;
     try {
       const { message, model } = opts.request(session);
@@ -70,10 +81,11 @@ export async function runStage<R>(opts: {
           await session.send({ model: { task: opts.key, chunk: { offset, total: model.length, values: values as unknown as number[] } } });
         }
       }
-    } catch (e) {
+    } catch {
       open.get(session.participantId)?.task.onDisconnect();
     }
-  }));
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.sendConcurrency ?? SEND_CONCURRENCY, queue.length) }, sendNext));
   checkDone();
   await finished;
   clearTimeout(deadline);
