@@ -8,7 +8,7 @@ import { CoordinatorProcess } from './coordinator-process.js';
 import { RssSampler, type RssSample } from './proc-memory.js';
 import type { FoundationRun } from './results.js';
 import { fixed, kibToMiB, median } from './stats.js';
-import { BENCH_DATASET, BENCH_LABEL, writeShards } from './synthetic.js';
+import { BENCH_DATASET, BENCH_LABEL, rawFeatureColumns, writeShards, type BenchLayout } from './synthetic.js';
 
 export interface RunConfig {
   n: number;
@@ -17,14 +17,29 @@ export interface RunConfig {
   rowsPerParticipant: number;
   /** Distinct data shards; participant i serves shard i mod shards (nodes with the same shard share its parsed table). */
   shards: number;
+  layout: BenchLayout;
   uploadSlots: number;
   log: (line: string) => void;
 }
 
 const SAMPLE_INTERVAL_MS = 10;
 const ENROL_CONCURRENCY = 10;
+const READY_TIMEOUT_MS = 120_000;
 
-/** The job every foundation run trains: all n participants in every round, one local epoch on a few rows. */
+async function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(why())), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The job every foundation run trains: all n participants in every round, one local epoch on a
+ * few rows, plaintext streaming aggregation (`secure.mode: none`): the foundation's O(d) path.
+ * Secure aggregation has its own benchmark (tessera bench secagg).
+ */
 export function benchJobSpec(cfg: Pick<RunConfig, 'n' | 'd' | 'rounds'>) {
   return {
     name: `bench-foundation-n${cfg.n}-d${cfg.d}`,
@@ -38,8 +53,17 @@ export function benchJobSpec(cfg: Pick<RunConfig, 'n' | 'd' | 'rounds'>) {
     roundTimeoutSeconds: 900,
     waitForParticipantsSeconds: 120,
     maxRoundAttempts: 1,
+    secure: { mode: 'none' },
   };
 }
+
+/** The shards a run deals to its participants. */
+export const shardSpec = (cfg: RunConfig) =>
+  ({ dimension: cfg.d, rows: cfg.rowsPerParticipant, shards: Math.min(cfg.n, cfg.shards), layout: cfg.layout });
+
+/** What every run reports about its data. */
+export const dataFields = (cfg: RunConfig) =>
+  ({ rowsPerParticipant: cfg.rowsPerParticipant, layout: cfg.layout, rawColumns: rawFeatureColumns(shardSpec(cfg)) });
 
 const peakIn = (samples: readonly RssSample[], from: number, to: number) =>
   samples.reduce((m, s) => (s.t >= from && s.t <= to ? Math.max(m, s.rssKiB) : m), 0);
@@ -76,7 +100,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
   const { n, d, log } = cfg;
   const dir = mkdtempSync(join(tmpdir(), `tessera-bench-n${n}-d${d}-`));
   const coordinatorDir = join(dir, 'coordinator');
-  const shardPaths = writeShards(join(dir, 'shards'), d, cfg.rowsPerParticipant, Math.min(n, cfg.shards));
+  const shardPaths = writeShards(join(dir, 'shards'), shardSpec(cfg));
   const coordinator = await CoordinatorProcess.start({ dataDir: coordinatorDir, uploadSlots: cfg.uploadSlots });
   const sampler = new RssSampler(coordinator.pid, SAMPLE_INTERVAL_MS);
   const nodes: ParticipantNode[] = [];
@@ -115,7 +139,8 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
       nodes.push(node);
       node.start();
     }
-    await Promise.all(ready);
+    await withTimeout(Promise.all(ready), READY_TIMEOUT_MS, () =>
+      `${nodes.length} participants did not all connect within ${READY_TIMEOUT_MS / 1000} s${problems.length ? `:\n${problems.join('\n')}` : ''}\ncoordinator messages:\n${coordinator.lastMessages()}`);
     const connected = coordinator.memory();
     log(`${n} participants connected; coordinator RSS ${kibToMiB(connected.rssKiB)} MiB; submitting the job`);
 
@@ -139,7 +164,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
     const stageSeconds = (stage: string) => fixed(final.history.find((h) => h.stage === stage && h.status === 'completed')?.seconds ?? Number.NaN, 3);
     return {
       mode: 'grpc',
-      n, d, rounds: cfg.rounds, rowsPerParticipant: cfg.rowsPerParticipant,
+      n, d, rounds: cfg.rounds, ...dataFields(cfg),
       roundSeconds,
       roundSecondsMedian: fixed(median(roundSeconds), 4),
       coordinatorPeakRssMiB: kibToMiB(end.hwmKiB),

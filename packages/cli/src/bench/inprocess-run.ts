@@ -7,7 +7,7 @@ import { agreeSchema, featureNames, type AgreedSchema } from '@tessera/data';
 import { createStrategy, deltaOf, logisticConfigFrom, StreamingSum } from '@tessera/fl';
 import { logisticInit, momentsOf, seededRandom, standardizationFrom, trainLogistic, type Standardization } from '@tessera/ml';
 import { LocalData } from '@tessera/participant';
-import { benchJobSpec, type RunConfig } from './grpc-run.js';
+import { benchJobSpec, dataFields, shardSpec, type RunConfig } from './grpc-run.js';
 import type { FoundationRun } from './results.js';
 import { fixed, median, MiB } from './stats.js';
 import { BENCH_DATASET, BENCH_LABEL, writeShards } from './synthetic.js';
@@ -17,8 +17,12 @@ const INSTRUMENTED_ROUNDS = 3;
 
 const settle = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Bytes held in ArrayBuffers (every Float64Array vector) after a full garbage collection. */
+/**
+ * Bytes held in ArrayBuffers (every Float64Array vector) after a full garbage collection. Twice:
+ * V8 frees dead ArrayBuffers' memory in a concurrent sweep that the next collection completes.
+ */
 function liveVectorBytes(gc: () => void): number {
+  gc();
   gc();
   return process.memoryUsage().arrayBuffers;
 }
@@ -44,7 +48,7 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
   const { n, d, log } = cfg;
   const dir = mkdtempSync(join(tmpdir(), `tessera-bench-inproc-n${n}-d${d}-`));
   try {
-    const shardData = writeShards(join(dir, 'shards'), d, cfg.rowsPerParticipant, Math.min(n, cfg.shards))
+    const shardData = writeShards(join(dir, 'shards'), shardSpec(cfg))
       .map((path) => new LocalData({ [BENCH_DATASET]: { type: 'csv', path, exclude: [] } }));
     const ids = Array.from({ length: n }, (_, i) => `p-${String(i + 1).padStart(3, '0')}`);
     const dataOf = (i: number) => shardData[i % shardData.length];
@@ -137,11 +141,11 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
 
     return {
       mode: 'inprocess',
-      n, d, rounds: cfg.rounds, rowsPerParticipant: cfg.rowsPerParticipant,
+      n, d, rounds: cfg.rounds, ...dataFields(cfg),
       roundSeconds,
       roundSecondsMedian: fixed(median(roundSeconds), 4),
       coordinatorPeakRssMiB: fixed(peak / MiB, 3),
-      memoryMeasure: 'peak live ArrayBuffer bytes of the aggregation (process.memoryUsage().arrayBuffers after a forced full GC) above the pre-round baseline, at contribution checkpoints and after the FedAvg update',
+      memoryMeasure: 'peak live ArrayBuffer bytes of the aggregation (process.memoryUsage().arrayBuffers after forced full GCs) above the pre-round baseline, at contribution checkpoints and after the FedAvg update; median over 3 instrumented rounds',
       inprocess: {
         aggregationSecondsMedian: fixed(median(aggregateSeconds), 5),
         localFitSecondsMedian: fixed(median(fitSeconds), 4),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { arch, availableParallelism, cpus, freemem, platform, release, totalmem } from 'node:os';
+import { arch, availableParallelism, cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { fixed } from './stats.js';
 
 /** The machine a benchmark ran on: what `nproc`, `free -h`, `node --version` and /proc/cpuinfo say. */
@@ -11,6 +11,8 @@ export interface MachineInfo {
   memAvailableGiB: number;
   node: string;
   os: string;
+  /** 1, 5 and 15 minute load averages when the benchmark started: other work on the machine skews timings. */
+  loadAverage: number[];
 }
 
 function cpuModel(): string {
@@ -42,8 +44,9 @@ export function machineInfo(): MachineInfo {
     memAvailableGiB: gib(memAvailableBytes()),
     node: process.version,
     os: `${platform()} ${release()} ${arch()}`,
+    loadAverage: loadavg().map((l) => fixed(l, 2)),
   };
 }
 
 export const describeMachine = (m: MachineInfo) =>
-  `${m.cpus} x ${m.cpuModel}, ${m.memTotalGiB} GiB RAM (${m.memAvailableGiB} GiB available), Node ${m.node}, ${m.os}`;
+  `${m.cpus} x ${m.cpuModel}, ${m.memTotalGiB} GiB RAM (${m.memAvailableGiB} GiB available), Node ${m.node}, ${m.os}; load average ${m.loadAverage.join(' ')} at start`;

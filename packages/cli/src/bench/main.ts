@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
 import { stderrLog } from './options.js';
+import { SECAGG_GRID, runSecAggGrid, renderSecAggGrid } from './secagg/grid.js';
 
 interface Benchmark {
   name: string;
@@ -16,6 +17,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'foundation',
     run: () => runFoundation({ ...FOUNDATION_DEFAULTS, command: 'npm run bench', log: stderrLog('foundation') }),
     render: renderFoundation as (r: never) => string,
+  },
+  {
+    name: 'secagg',
+    run: async () => runSecAggGrid(SECAGG_GRID, stderrLog('secagg')),
+    render: renderSecAggGrid as (r: never) => string,
   },
 ];
 

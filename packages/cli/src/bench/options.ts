@@ -1,5 +1,6 @@
 import { UsageError } from '../ui/errors.js';
 import type { BenchMode } from './results.js';
+import type { BenchLayout } from './synthetic.js';
 
 /** "10,100" -> [10, 100]; also accepts 1e5. Every value must be an integer >= min. */
 export function parseIntList(flag: string, text: string, min: number): number[] {
@@ -21,6 +22,11 @@ export function parseModes(text: string): BenchMode[] {
   const bad = modes.filter((m) => m !== 'grpc' && m !== 'inprocess');
   if (modes.length === 0 || bad.length) throw new UsageError(`--modes takes grpc, inprocess or both (comma-separated), got "${text}"`);
   return [...new Set(modes)] as BenchMode[];
+}
+
+export function parseLayout(text: string): BenchLayout {
+  if (text !== 'onehot' && text !== 'numeric') throw new UsageError(`--layout takes onehot or numeric, got "${text}"`);
+  return text;
 }
 
 /** Progress lines on stderr, prefixed with the seconds since start. */

@@ -1,4 +1,5 @@
 import type { MachineInfo } from './machine.js';
+import type { BenchLayout } from './synthetic.js';
 
 export type BenchMode = 'grpc' | 'inprocess';
 
@@ -39,6 +40,10 @@ export interface FoundationRun {
   d: number;
   rounds: number;
   rowsPerParticipant: number;
+  /** How the d - 1 features are laid out in the participants' tables (see BenchLayout). */
+  layout: BenchLayout;
+  /** Raw feature columns of each participant's table (d - 1 when numeric). */
+  rawColumns: number;
   /** Fit-stage seconds of each round. */
   roundSeconds: number[];
   roundSecondsMedian: number;
@@ -70,7 +75,7 @@ export interface FoundationReport {
   date: string;
   machine: MachineInfo;
   command: string;
-  options: { participants: number[]; dims: number[]; rounds: number; modes: BenchMode[]; uploadSlots: number; rowsPerParticipant: number; shards: number };
+  options: { participants: number[]; dims: number[]; rounds: number; modes: BenchMode[]; uploadSlots: number; rowsPerParticipant: number; shards: number; layout: BenchLayout };
   runs: FoundationRun[];
   memoryChecks: MemoryCheck[];
   /** Every memory check passed. */

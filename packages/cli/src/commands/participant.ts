@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { initParticipant, startParticipant } from '@tessera/sdk';
 import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { UsageError } from '../ui/errors.js';
@@ -16,7 +16,7 @@ export function registerParticipant(program: Command): void {
     .requiredOption('--name <name>', 'this participant\'s name')
     .option('--coordinator <host:port>', 'coordinator address', DEFAULT_LISTEN)
     .option('--dataset <name=source>', 'a data set to serve: NAME=file.csv or NAME=sqlite:file.db:table (repeatable)', collect, [])
-    .option('--dir <dir>', 'where to write participant.yaml and identity.key', resolve(DEFAULT_PARTICIPANT_CONFIG, '..'))
+    .option('--dir <dir>', 'where to write participant.yaml and identity.key', dirname(DEFAULT_PARTICIPANT_CONFIG))
     .option('--json', 'print {configPath, participantId} as JSON')
     .addHelpText('after', `
 Examples:
