@@ -280,6 +280,11 @@ describe('the coordinator against misbehaving participants and analysts (real gR
         const ref = task.ref!;
         const update = (values: number[], total = n, offset = 0) => ({ update: { task: ref, chunk: { offset, total, values } } });
         const zeros = (k: number) => new Array<number>(k).fill(0);
+        // Uploads are pulled: announce the vector, wait for the coordinator's grant, then send it.
+        const granted = async () => {
+          m.send(mallory, { ready: { task: ref, total: n } });
+          await m.take('grant');
+        };
         switch (round) {
           case 1: {
             // A chunk for a stage or round that is not open is refused, and leaves the open task alone ...
@@ -287,18 +292,20 @@ describe('the coordinator against misbehaving participants and analysts (real gR
             await expectRejected(seq, `no open task for job ${job.id} round 0 stage statistics (open: job ${job.id} round 1 stage fit)`);
             seq = m.send(mallory, { update: { task: { ...ref, round: 2 }, chunk: { offset: 0, total: n, values: zeros(n) } } });
             await expectRejected(seq, `no open task for job ${job.id} round 2 stage fit (open: job ${job.id} round 1 stage fit)`);
-            // ... a vector of the wrong length fails the task.
-            seq = m.send(mallory, update(zeros(n + 1), n + 1));
-            await expectRejected(seq, `vector length ${n + 1} does not match the expected ${n}`);
+            // ... a chunk before the upload was announced (UploadReady) and granted is refused.
+            seq = m.send(mallory, update(zeros(n)));
+            await expectRejected(seq, 'chunk sent without UploadReady');
             break;
           }
           case 2: {
+            await granted();
             const v = zeros(n);
             v[3] = Number.NaN;
             await expectRejected(m.send(mallory, update(v)), 'value NaN at index 3 is not a finite number');
             break;
           }
           case 3: {
+            await granted();
             m.send(mallory, update(new Array<number>(10).fill(1e6), n, 0)); // a valid (if huge) first chunk, then a bad second one
             const v = zeros(n - 10);
             v[2] = Number.NEGATIVE_INFINITY;
@@ -306,12 +313,14 @@ describe('the coordinator against misbehaving participants and analysts (real gR
             break;
           }
           case 4: {
+            await granted();
             m.send(mallory, update(new Array<number>(10).fill(1e6)));
             await expectRejected(m.send(mallory, { done: { task: ref, numExamples: 10 } }), `the vector is incomplete: 10 of ${n} values arrived before done`);
             break;
           }
           case 5: {
             // An honest (zero) contribution on the same stream is accepted: rejections were not fatal.
+            await granted();
             m.send(mallory, update(zeros(n)));
             m.send(mallory, { done: { task: ref, numExamples: 1, metrics: [{ name: 'train_loss', value: 0.5 }] } });
             break;

@@ -432,7 +432,7 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     const o = offenderIndex;
     const signatureReason = `AdvertiseKeys from participant ${o}: the signature does not verify under its identity key for this round`;
     const expected: [round: number, reason: string][] = [
-      [1, `masked vector length ${MODEL_LENGTH + 2} does not match the expected ${MODEL_LENGTH + 1}`],
+      [1, `vector length ${MODEL_LENGTH + 2} does not match the expected ${MODEL_LENGTH + 1}`],
       [2, `the masked vector is incomplete: ${MODEL_LENGTH} of ${MODEL_LENGTH + 1} words arrived before done`],
       [3, `ShareKeys from participant ${o}: a share addressed to 99, not in 0..4`],
       [4, `ShareKeys from participant ${o}: a share addressed to participant ${o}, which is not a neighbour that advertised keys`],

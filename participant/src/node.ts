@@ -51,6 +51,8 @@ export class ParticipantNode extends EventEmitter {
   private seq = 0;
   private active: ActiveTask | undefined;
   private secure: SecureContribution | undefined;
+  /** A vector announced with UploadReady, sent when the coordinator grants it. */
+  private pendingUpload: { ref: tessera.v1.ITaskRef; send: () => Promise<void> } | undefined;
   private readonly lastFit = new Map<string, LastFit>();
   private stopped = true;
   private backoff: number;
@@ -87,6 +89,7 @@ export class ParticipantNode extends EventEmitter {
   dropConnection(): void {
     if (this.active) this.active.cancelled = true;
     this.active = undefined;
+    this.pendingUpload = undefined;
     const s = this.stream;
     this.stream = undefined;
     s?.cancel();
@@ -108,6 +111,7 @@ export class ParticipantNode extends EventEmitter {
       over = true;
       if (this.stream === stream) {
         this.stream = undefined;
+        this.pendingUpload = undefined;
         if (this.active) this.active.cancelled = true;
         this.active = undefined;
       }
@@ -156,6 +160,12 @@ export class ParticipantNode extends EventEmitter {
         return this.onSecureStep(m.neighbourKeys!.task, (c) => this.send({ shareKeys: { ...c.shareKeys(m.neighbourKeys!), task: m.neighbourKeys!.task } }));
       case 'shares':
         return this.onSecureStep(m.shares!.task, (c) => this.sendMasked(m.shares!.task!, c.mask(m.shares!)));
+      case 'grant': {
+        const pending = this.pendingUpload;
+        if (!pending || !sameRef(pending.ref, m.grant!.task)) return;
+        this.pendingUpload = undefined;
+        return pending.send();
+      }
       case 'unmaskRequest':
         return this.onSecureStep(m.unmaskRequest!.task, (c) => this.send({ unmask: { ...c.unmask(m.unmaskRequest!), task: m.unmaskRequest!.task } }));
       case 'model':
@@ -205,12 +215,20 @@ export class ParticipantNode extends EventEmitter {
     }
   }
 
+  /** Announces a vector; it is sent in chunks (then `done`) when the coordinator grants the upload. */
+  private async offerUpload(ref: tessera.v1.ITaskRef, total: number, send: () => Promise<void>): Promise<void> {
+    this.pendingUpload = { ref, send };
+    await this.send({ ready: { task: ref, total } });
+  }
+
   private async sendMasked(ref: tessera.v1.ITaskRef, y: Uint32Array): Promise<void> {
-    for (let offset = 0; offset < y.length; offset += CHUNK_VALUES) {
-      const words = y.subarray(offset, Math.min(y.length, offset + CHUNK_VALUES));
-      await this.send({ masked: { task: ref, chunk: { offset, total: y.length, words: words as unknown as number[] } } });
-    }
-    await this.send({ done: { task: ref, numExamples: 0 } });
+    await this.offerUpload(ref, y.length, async () => {
+      for (let offset = 0; offset < y.length; offset += CHUNK_VALUES) {
+        const words = y.subarray(offset, Math.min(y.length, offset + CHUNK_VALUES));
+        await this.send({ masked: { task: ref, chunk: { offset, total: y.length, words: words as unknown as number[] } } });
+      }
+      await this.send({ done: { task: ref, numExamples: 0 } });
+    });
   }
 
   private async onTask(task: tessera.v1.ITask): Promise<void> {
@@ -292,17 +310,24 @@ export class ParticipantNode extends EventEmitter {
       await this.send({ schema: result.schema });
     } else {
       const { vector } = result;
+      const done = async () => {
+        if (active.cancelled) return;
+        await this.send({
+          done: { task: ref, numExamples: result.numExamples, metrics: Object.entries(result.metrics).map(([name, value]) => ({ name, value: Number(value) })) },
+        });
+      };
       if (vector) {
-        for (let offset = 0; offset < vector.length; offset += CHUNK_VALUES) {
-          if (active.cancelled) return;
-          const values = vector.subarray(offset, Math.min(vector.length, offset + CHUNK_VALUES));
-          await this.send({ update: { task: ref, chunk: { offset, total: vector.length, values: values as unknown as number[] } } });
-        }
+        await this.offerUpload(ref!, vector.length, async () => {
+          for (let offset = 0; offset < vector.length; offset += CHUNK_VALUES) {
+            if (active.cancelled) return;
+            const values = vector.subarray(offset, Math.min(vector.length, offset + CHUNK_VALUES));
+            await this.send({ update: { task: ref, chunk: { offset, total: vector.length, values: values as unknown as number[] } } });
+          }
+          await done();
+        });
+      } else {
+        await done();
       }
-      if (active.cancelled) return;
-      await this.send({
-        done: { task: ref, numExamples: result.numExamples, metrics: Object.entries(result.metrics).map(([name, value]) => ({ name, value: Number(value) })) },
-      });
     }
     if (this.active === active) this.active = undefined;
     this.emit('done', ref);

@@ -164,10 +164,30 @@ export class JobRunner {
     const key = this.taskKey(0, pb.Stage.SCHEMA);
     const schema = await this.withAttempts('schema', 0, async (sessions, attempt) => {
       const started = performance.now();
-      const outcome = await runStage<tessera.v1.ISchemaReport>({
+      // Reports are folded into a running agreement as they arrive: memory does not grow with n.
+      let merged: LocalSchema | undefined;
+      const fold = (r: tessera.v1.ISchemaReport): string | undefined => {
+        const profile: LocalSchema = {
+          label: this.spec.label,
+          rows: Number(r.rows),
+          columns: (r.columns ?? []).map((c) => ({
+            name: c.name ?? '',
+            kind: c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
+            ...(c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: c.categories ?? [] } : {}),
+          })),
+        };
+        try {
+          const agreed = merged ? agreeSchema([merged, profile]) : agreeSchema([profile]);
+          merged = { label: this.spec.label, rows: (merged?.rows ?? 0) + profile.rows, columns: agreed.features };
+          return undefined;
+        } catch (e) {
+          return `its schema cannot be agreed with the others: ${(e as Error).message}`;
+        }
+      };
+      const outcome = await runStage<true>({
         key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
         request: () => ({ message: { task: { ...this.baseTask(key), exclude: this.spec.exclude, features: (this.spec.features ?? []).map((name) => ({ name })) } } }),
-        collector: (_s, settle) => new SchemaCollector(key, settle),
+        collector: (_s, settle) => new SchemaCollector(key, settle, fold),
       });
       const seconds = (performance.now() - started) / 1000;
       const dropped = [...outcome.failures.keys()];
@@ -176,16 +196,7 @@ export class JobRunner {
         this.store.addRound(this.recordRound({ round: 0, stage: 'schema', attempt, status: 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason }));
         return { ok: false as const, reason };
       }
-      const profiles: LocalSchema[] = [...outcome.results.values()].map((r) => ({
-        label: this.spec.label,
-        rows: Number(r.rows),
-        columns: (r.columns ?? []).map((c) => ({
-          name: c.name ?? "",
-          kind: c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
-          ...(c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: c.categories ?? [] } : {}),
-        })),
-      }));
-      const agreed = agreeSchema(profiles);
+      const agreed: AgreedSchema = { label: this.spec.label, features: merged!.columns };
       if (agreed.features.length === 0) throw new Error(`the participants share no feature columns besides the label "${this.spec.label}"`);
       this.store.addRound(this.recordRound({ round: 0, stage: 'schema', attempt, status: 'completed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: '' }));
       return { ok: true as const, value: agreed };
@@ -242,7 +253,7 @@ export class JobRunner {
       const outcome = await runStage<TaskAnswer>({
         key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
         request: () => ({ message: { task: { ...this.baseTask(key), features: this.featureMessages(this.context.schema!) } } }),
-        collector: (_s, settle) => new VectorCollector(key, settle, dimension, this.slots, (v, answer) => {
+        collector: (s, settle) => new VectorCollector(key, settle, dimension, this.slots, () => s.send({ grant: { task: key } }), (v, answer) => {
           if (v[0] !== answer.numExamples) return `statistics count ${v[0]} does not match the reported ${answer.numExamples} examples`;
           sum.addChunk(0, v, 1);
           sum.commit(1);
@@ -311,7 +322,7 @@ export class JobRunner {
       const fit = await runStage<TaskAnswer>({
         key: fitKey, sessions: chosen, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
         request: () => ({ message: { task: this.trainingTask(fitKey, global, config) }, model: global }),
-        collector: (_s, settle) => new VectorCollector(fitKey, settle, global.length, this.slots, (delta, answer) => {
+        collector: (s, settle) => new VectorCollector(fitKey, settle, global.length, this.slots, () => s.send({ grant: { task: fitKey } }), (delta, answer) => {
           const w = this.strategy.contributionWeight(answer.numExamples);
           sum.addChunk(0, delta, w);
           sum.commit(w);

@@ -2,6 +2,7 @@ import type { tessera } from '@tessera/proto';
 import type { OpenTask } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
+import { StagedUpload } from './staged-upload.js';
 import type { Settle } from './stage.js';
 
 export interface TaskAnswer {
@@ -35,6 +36,9 @@ export abstract class Collector<R> implements OpenTask {
   onUnmask(_shares: tessera.v1.IUnmaskShares): string | undefined {
     return 'unmasking shares were not asked for in this stage';
   }
+  onReady(_ready: tessera.v1.IUploadReady): string | undefined {
+    return 'an upload was not asked for in this stage';
+  }
   onRefused(reason: string): void {
     this.settle({ ok: false, reason });
   }
@@ -43,10 +47,17 @@ export abstract class Collector<R> implements OpenTask {
   }
 }
 
-export class SchemaCollector extends Collector<tessera.v1.ISchemaReport> {
+/** Hands each schema report to `accept` as it arrives (which folds it into the agreement), keeping none. */
+export class SchemaCollector extends Collector<true> {
+  constructor(key: TaskKey, settle: Settle<true>, private readonly accept: (report: tessera.v1.ISchemaReport) => string | undefined) {
+    super(key, settle);
+  }
+
   override onSchema(report: tessera.v1.ISchemaReport): string | undefined {
     if (!report.columns?.length) return 'the schema report lists no columns';
-    this.settle({ ok: true, result: report });
+    const problem = this.accept(report);
+    if (problem) return problem;
+    this.settle({ ok: true, result: true });
     return undefined;
   }
 }
@@ -60,74 +71,57 @@ export class MetricsCollector extends Collector<TaskAnswer> {
 }
 
 /**
- * Receives one participant's vector in order, into a staging buffer held from the first
- * chunk to the done message, then hands the complete vector to `accept` (which adds it to
- * the running sum). A broken upload never reaches the sum.
+ * Receives one participant's vector: it announces it (UploadReady), is granted a staging slot,
+ * sends it in order, then done; the complete vector goes to `accept` (which adds it to the
+ * running sum). A broken upload never reaches the sum.
  */
 export class VectorCollector extends Collector<TaskAnswer> {
-  private buffer: Float64Array | undefined;
-  private received = 0;
-  private ended = false;
+  private readonly upload: StagedUpload<Float64Array>;
 
   constructor(
     key: TaskKey,
     settle: Settle<TaskAnswer>,
-    private readonly dimension: number,
-    private readonly slots: UploadSlots,
+    dimension: number,
+    slots: UploadSlots,
+    grant: () => Promise<void>,
     private readonly accept: (vector: Float64Array, answer: TaskAnswer) => string | undefined,
   ) {
     super(key, settle);
+    this.upload = new StagedUpload(dimension, () => slots.acquire(dimension), slots, grant);
+  }
+
+  override onReady(ready: tessera.v1.IUploadReady): string | undefined {
+    return this.upload.ready(Number(ready.total ?? 0));
   }
 
   override async onChunk(chunk: tessera.v1.IVectorChunk): Promise<string | undefined> {
     const offset = Number(chunk.offset ?? 0);
-    const total = Number(chunk.total ?? 0);
     const values = chunk.values ?? [];
-    if (total !== this.dimension) return `vector length ${total} does not match the expected ${this.dimension}`;
-    if (offset !== this.received) return `chunk at offset ${offset} is out of order (expected offset ${this.received})`;
-    if (offset + values.length > this.dimension) return `chunk at offset ${offset} with ${values.length} values runs past the vector length ${this.dimension}`;
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i])) return `value ${values[i]} at index ${offset + i} is not a finite number`;
     }
-    if (!this.buffer) {
-      const buffer = await this.slots.acquire(this.dimension);
-      if (this.ended) {
-        this.slots.release(buffer);
-        return undefined;
-      }
-      this.buffer = buffer;
-    }
-    this.buffer.set(values, offset);
-    this.received += values.length;
-    return undefined;
+    return this.upload.add(offset, Number(chunk.total ?? 0), values);
   }
 
   override onDone(done: tessera.v1.ITaskDone): string | undefined {
-    if (this.received !== this.dimension || !this.buffer) {
-      return `the vector is incomplete: ${this.received} of ${this.dimension} values arrived before done`;
-    }
+    const vector = this.upload.complete();
+    if (!vector) return `the vector is incomplete: ${this.upload.progress} values arrived before done`;
     const answer = { numExamples: Number(done.numExamples), metrics: metricsOf(done) };
     if (!(answer.numExamples > 0)) return 'done reports no examples: a contribution needs at least one';
-    const problem = this.accept(this.buffer, answer);
+    const problem = this.accept(vector, answer);
     if (problem) return problem;
-    this.release();
+    this.upload.end();
     this.settle({ ok: true, result: answer });
     return undefined;
   }
 
   override onRefused(reason: string): void {
-    this.release();
+    this.upload.end();
     super.onRefused(reason);
   }
 
   override onDisconnect(): void {
-    this.release();
+    this.upload.end();
     super.onDisconnect();
-  }
-
-  private release(): void {
-    this.ended = true;
-    if (this.buffer) this.slots.release(this.buffer);
-    this.buffer = undefined;
   }
 }

@@ -4,6 +4,7 @@ import { SecAggError, type ServerAdvertiseKeys, type ServerMaskedInput, type Ser
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { Collector } from './collectors.js';
+import { StagedUpload } from './staged-upload.js';
 import type { Settle } from './stage.js';
 
 /** Counts rejected messages by reason code for the round report. */
@@ -55,69 +56,54 @@ export class ShareKeysCollector extends Collector<true> {
   }
 }
 
-/** Stages one participant's masked vector (in order, exact integers) and hands it to the server state when complete. */
+/** Stages one participant's masked vector (pulled like any upload, exact integers) and hands it to the server state when complete. */
 export class MaskedInputCollector extends Collector<true> {
-  private buffer: Uint32Array | undefined;
-  private received = 0;
-  private ended = false;
+  private readonly upload: StagedUpload<Uint32Array>;
 
   constructor(
     key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerMaskedInput,
-    private readonly dimension: number, private readonly modulus: number, private readonly slots: UploadSlots, private readonly tally: RejectionTally,
+    dimension: number, private readonly modulus: number, slots: UploadSlots, grant: () => Promise<void>, private readonly tally: RejectionTally,
   ) {
     super(key, settle);
+    this.upload = new StagedUpload(dimension, () => slots.acquireWords(dimension), slots, grant);
+  }
+
+  private reject(code: string, why: string | undefined): string | undefined {
+    if (why) this.tally.note(code);
+    return why;
+  }
+
+  override onReady(ready: tessera.v1.IUploadReady): string | undefined {
+    return this.reject('wrong-length', this.upload.ready(Number(ready.total ?? 0)));
   }
 
   override async onMaskedChunk(chunk: tessera.v1.IWordChunk): Promise<string | undefined> {
     const offset = Number(chunk.offset ?? 0);
-    const total = Number(chunk.total ?? 0);
     const words = chunk.words ?? [];
-    const reject = (code: string, why: string) => { this.tally.note(code); return why; };
-    if (total !== this.dimension) return reject('wrong-length', `masked vector length ${total} does not match the expected ${this.dimension}`);
-    if (offset !== this.received) return reject('wrong-length', `masked chunk at offset ${offset} is out of order (expected offset ${this.received})`);
-    if (offset + words.length > this.dimension) return reject('wrong-length', `masked chunk at offset ${offset} with ${words.length} words runs past the length ${this.dimension}`);
     for (let i = 0; i < words.length; i++) {
-      if (!(words[i] < this.modulus)) return reject('wrong-modulus', `masked word ${words[i]} at index ${offset + i} is not below the modulus ${this.modulus}`);
+      if (!(words[i] < this.modulus)) return this.reject('wrong-modulus', `masked word ${words[i]} at index ${offset + i} is not below the modulus ${this.modulus}`);
     }
-    if (!this.buffer) {
-      const buffer = await this.slots.acquireWords(this.dimension);
-      if (this.ended) {
-        this.slots.release(buffer);
-        return undefined;
-      }
-      this.buffer = buffer;
-    }
-    this.buffer.set(words, offset);
-    this.received += words.length;
-    return undefined;
+    return this.reject('wrong-length', this.upload.add(offset, Number(chunk.total ?? 0), words));
   }
 
   override onDone(_done: tessera.v1.ITaskDone): string | undefined {
-    if (!this.buffer || this.received !== this.dimension) {
-      this.tally.note('wrong-length');
-      return `the masked vector is incomplete: ${this.received} of ${this.dimension} words arrived before done`;
-    }
-    const problem = attempt(this.tally, () => this.server.receive({ index: this.index, y: this.buffer! }));
+    const y = this.upload.complete();
+    if (!y) return this.reject('wrong-length', `the masked vector is incomplete: ${this.upload.progress} words arrived before done`);
+    const problem = attempt(this.tally, () => this.server.receive({ index: this.index, y }));
     if (problem) return problem;
-    this.release();
+    this.upload.end();
     this.settle({ ok: true, result: true });
     return undefined;
   }
 
   override onRefused(reason: string): void {
-    this.release();
+    this.upload.end();
     super.onRefused(reason);
   }
 
   override onDisconnect(): void {
-    this.release();
+    this.upload.end();
     super.onDisconnect();
-  }
-
-  private release(): void {
-    this.ended = true;
-    if (this.buffer) this.slots.release(this.buffer);
-    this.buffer = undefined;
   }
 }
 

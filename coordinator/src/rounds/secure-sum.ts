@@ -114,7 +114,7 @@ export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcom
   const k3 = key(pb.Stage.MASKED_INPUT);
   await stage<true>(bySession(masked.shared), k3, (s) => ({
     shares: { task: k3, shares: masked.sharesFor(index(s)).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) },
-  }), (s, settle) => new MaskedInputCollector(k3, settle, index(s), masked, r.dimension, r.modulus, r.slots, tally));
+  }), (s, settle) => new MaskedInputCollector(k3, settle, index(s), masked, r.dimension, r.modulus, r.slots, () => s.send({ grant: { task: k3 } }), tally));
   let unmask: ServerUnmask;
   try { unmask = masked.close(); } catch (e) { return fail(`masked input: ${tooFew(e)}`); }
 

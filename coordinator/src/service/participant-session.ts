@@ -17,6 +17,7 @@ export interface OpenTask {
   onShareKeys(shares: tessera.v1.IShareKeys): string | undefined;
   onMaskedChunk(chunk: tessera.v1.IWordChunk): Promise<string | undefined>;
   onUnmask(shares: tessera.v1.IUnmaskShares): string | undefined;
+  onReady(ready: tessera.v1.IUploadReady): string | undefined;
   onRefused(reason: string): void;
   onDisconnect(): void;
 }
@@ -92,6 +93,7 @@ export class ParticipantSession {
       case 'shareKeys': return this.route(m.seq, m.shareKeys!.task, (t) => t.onShareKeys(m.shareKeys!));
       case 'masked': return this.route(m.seq, m.masked!.task, (t) => t.onMaskedChunk(m.masked!.chunk ?? {}));
       case 'unmask': return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
+      case 'ready': return this.route(m.seq, m.ready!.task, (t) => t.onReady(m.ready!));
       case 'refused': {
         const t = this.task;
         if (t && sameTask(t.key, m.refused!.task)) {
