@@ -54,6 +54,7 @@ export class ParticipantNode extends EventEmitter {
   /** A vector announced with UploadReady, sent when the coordinator grants it. */
   private pendingUpload: { ref: tessera.v1.ITaskRef; send: () => Promise<void> } | undefined;
   private readonly lastFit = new Map<string, LastFit>();
+  private readonly jobSetups = new Map<string, { features: tessera.v1.IColumnProfile[]; mean: number[]; std: number[] }>();
   private stopped = true;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -90,6 +91,7 @@ export class ParticipantNode extends EventEmitter {
     if (this.active) this.active.cancelled = true;
     this.active = undefined;
     this.pendingUpload = undefined;
+    this.jobSetups.clear();
     const s = this.stream;
     this.stream = undefined;
     s?.cancel();
@@ -112,6 +114,7 @@ export class ParticipantNode extends EventEmitter {
       if (this.stream === stream) {
         this.stream = undefined;
         this.pendingUpload = undefined;
+        this.jobSetups.clear();
         if (this.active) this.active.cancelled = true;
         this.active = undefined;
       }
@@ -231,7 +234,24 @@ export class ParticipantNode extends EventEmitter {
     });
   }
 
-  private async onTask(task: tessera.v1.ITask): Promise<void> {
+  /**
+   * The coordinator sends a job's agreed features and standardisation once per stream; later
+   * fit and evaluate tasks of that job omit them and use what this node kept.
+   */
+  private withJobSetup(task: tessera.v1.ITask): tessera.v1.ITask {
+    const jobId = task.ref?.jobId ?? '';
+    const stage = task.secure ? task.secure.computation : task.ref?.stage;
+    if (stage !== pb.Stage.FIT && stage !== pb.Stage.EVALUATE) return task;
+    if ((task.features ?? []).length > 0) {
+      this.jobSetups.set(jobId, { features: task.features!, mean: task.mean ?? [], std: task.std ?? [] });
+      return task;
+    }
+    const kept = this.jobSetups.get(jobId);
+    return kept ? { ...task, ...kept } : task;
+  }
+
+  private async onTask(received: tessera.v1.ITask): Promise<void> {
+    const task = this.withJobSetup(received);
     if (this.active) this.active.cancelled = true;
     const length = Number(task.modelLength ?? 0);
     const active: ActiveTask = { task, received: 0, cancelled: false, ...(length > 0 ? { model: new Float64Array(length) } : {}) };

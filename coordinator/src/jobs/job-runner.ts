@@ -219,7 +219,7 @@ export class JobRunner {
 
   /** Runs one secure sum; records a failed round when it fails. */
   private async secureSum(stage: RoundStage, round: number, attempt: number, computation: tessera.v1.Stage, sessions: ParticipantSession[],
-    dimension: number, task: tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number } } = {}):
+    dimension: number, task: (s: ParticipantSession) => tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number } } = {}):
     Promise<{ ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string }> {
     const started = performance.now();
     const params = this.secureParameters(sessions.length);
@@ -283,7 +283,7 @@ export class JobRunner {
       const key = this.taskKey(0, pb.Stage.STATISTICS);
       const started = performance.now();
       const r = await this.secureSum('statistics', 0, attempt, pb.Stage.STATISTICS, sessions, (2 * d + 1) * WIDE_DIGITS,
-        { ...this.baseTask(key), features: this.featureMessages(this.context.schema!) });
+        () => ({ ...this.baseTask(key), features: this.featureMessages(this.context.schema!) }));
       if (!r.ok) return r;
       this.store.addRound(this.recordRound({
         round: 0, stage: 'statistics', attempt, status: 'completed', contributors: r.value.survivors.length, dropped: [...r.value.failures.keys()],
@@ -294,18 +294,21 @@ export class JobRunner {
     this.saveStatistics(decodeWideSum(sum, survivors.length, DEFAULT_WIDE), d, survivors.length);
   }
 
-  private trainingTask(key: TaskKey, model: Float64Array, config: Record<string, number | string | boolean>): tessera.v1.ITask {
-    const st = this.context.standardization!;
+  /**
+   * A fit or evaluate task for one participant. The agreed features and the standardisation
+   * (each O(d)) go only to a session that has not had them for this job; participants keep them.
+   */
+  private trainingTask(key: TaskKey, model: Float64Array, config: Record<string, number | string | boolean>, session: ParticipantSession): tessera.v1.ITask {
     const base = this.baseTask(key);
-    return {
-      ...base,
-      config: [...(base.config ?? []), ...toConfigEntries(config)],
-      features: this.featureMessages(this.context.schema!),
-      modelLength: model.length,
-      mean: st.mean,
-      std: st.std,
-    };
+    const task: tessera.v1.ITask = { ...base, config: [...(base.config ?? []), ...toConfigEntries(config)], modelLength: model.length };
+    if (session.jobSetupSent.has(this.jobId)) return task;
+    session.jobSetupSent.add(this.jobId);
+    const st = this.context.standardization!;
+    this.featureList ??= this.featureMessages(this.context.schema!);
+    return { ...task, features: this.featureList, mean: st.mean, std: st.std };
   }
+
+  private featureList: tessera.v1.IColumnProfile[] | undefined;
 
   private async trainRound(round: number, global: Float64Array): Promise<Float64Array> {
     if (this.secure) return this.trainRoundSecurely(round, global);
@@ -321,7 +324,7 @@ export class JobRunner {
       const sum = new StreamingSum(global.length);
       const fit = await runStage<TaskAnswer>({
         key: fitKey, sessions: chosen, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-        request: () => ({ message: { task: this.trainingTask(fitKey, global, config) }, model: global }),
+        request: (s) => ({ message: { task: this.trainingTask(fitKey, global, config, s) }, model: global }),
         collector: (s, settle) => new VectorCollector(fitKey, settle, global.length, this.slots, () => s.send({ grant: { task: fitKey } }), (delta, answer) => {
           const w = this.strategy.contributionWeight(answer.numExamples);
           sum.addChunk(0, delta, w);
@@ -377,7 +380,7 @@ export class JobRunner {
         epochs: this.spec.local.epochs, batchSize: this.spec.local.batchSize, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2,
         ...plan.config,
       };
-      const r = await this.secureSum('fit', round, attempt, pb.Stage.FIT, chosen, global.length + 1, this.trainingTask(fitKey, global, config),
+      const r = await this.secureSum('fit', round, attempt, pb.Stage.FIT, chosen, global.length + 1, (s) => this.trainingTask(fitKey, global, config, s),
         { model: global, codec: { bits: codec.bits, clip: codec.clip, weightCap: this.weightCap() } });
       if (!r.ok) return r;
       const decoded = decodeUpdateSum(r.value.sum, codec);
@@ -406,7 +409,7 @@ export class JobRunner {
     const sessions = this.registry.serving(this.spec.dataset);
     if (sessions.length < 2) return {};
     const key = this.taskKey(round, pb.Stage.EVALUATE);
-    const r = await this.secureSum('evaluate', round, 1, pb.Stage.EVALUATE, sessions, EVALUATION_VALUES * WIDE_DIGITS, this.trainingTask(key, model, {}), { model });
+    const r = await this.secureSum('evaluate', round, 1, pb.Stage.EVALUATE, sessions, EVALUATION_VALUES * WIDE_DIGITS, (s) => this.trainingTask(key, model, {}, s), { model });
     if (!r.ok) return {};
     return decodeEvaluationSum(r.value.sum, r.value.survivors.length, DEFAULT_WIDE);
   }
@@ -416,7 +419,7 @@ export class JobRunner {
     const sessions = this.registry.serving(this.spec.dataset);
     const outcome: StageOutcome<TaskAnswer> = await runStage<TaskAnswer>({
       key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-      request: () => ({ message: { task: this.trainingTask(key, model, {}) }, model }),
+      request: (s) => ({ message: { task: this.trainingTask(key, model, {}, s) }, model }),
       collector: (_s, settle) => new MetricsCollector(key, settle),
     });
     const reports = [...outcome.results].map(([participant, a]) => ({ participant, numExamples: a.numExamples, metrics: a.metrics }));

@@ -23,8 +23,8 @@ export interface SecureSumRequest {
   degree: number;
   complete: boolean;
   modulus: number;
-  /** The computation's task (features, model length, standardisation...) without its ref. */
-  task: tessera.v1.ITask;
+  /** The computation's task for one participant (features, model length, standardisation...), without its ref. */
+  task: (s: ParticipantSession) => tessera.v1.ITask;
   /** Quantisation of FIT updates. */
   codec?: { bits: number; clip: number; weightCap: number };
   /** Sent with the first step (the global model for FIT and EVALUATE). */
@@ -90,7 +90,7 @@ export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcom
   const k1 = key(pb.Stage.ADVERTISE_KEYS);
   await stage<true>(sessions, k1, (s) => ({
     task: {
-      ...r.task, ref: k1,
+      ...r.task(s), ref: k1,
       secure: {
         roundId, index: index(s), participantIds: ids, identityKeys, threshold: r.threshold, degree: graph.degree, graphSeed,
         modulus: r.modulus, computation: r.computation,

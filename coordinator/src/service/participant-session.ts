@@ -41,6 +41,8 @@ export class ParticipantSession {
   participantId = '';
   name = '';
   datasets: string[] = [];
+  /** Jobs whose agreed features and standardisation this stream has received. */
+  readonly jobSetupSent = new Set<string>();
   private publicKey: Uint8Array | undefined;
 
   constructor(
