@@ -19,9 +19,10 @@ export function agreeSchema(profiles: LocalSchema[]): AgreedSchema {
     }
   });
 
+  const byName = profiles.map((p) => new Map(p.columns.map((c) => [c.name, c])));
   const features: ColumnProfile[] = [];
   for (const first of profiles[0].columns) {
-    const versions = profiles.map((p) => p.columns.find((c) => c.name === first.name));
+    const versions = byName.map((m) => m.get(first.name));
     if (versions.some((c) => c === undefined)) continue;
     features.push(agreeColumn(first.name, versions as ColumnProfile[]));
   }

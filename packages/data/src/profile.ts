@@ -1,7 +1,7 @@
 import { categoryValue, numberValue } from './cell-values.js';
 import { emptyNumberError, labelAt } from './cell-errors.js';
 import { DataError } from './data-error.js';
-import { cellLocation, columnIndex, type RawTable } from './raw-table.js';
+import { cellLocation, columnIndex, columnPosition, type RawTable } from './raw-table.js';
 import { sortedStrings, type ColumnProfile, type LocalSchema } from './schema.js';
 
 export const DEFAULT_MAX_CATEGORIES = 32;
@@ -57,7 +57,7 @@ function featureColumns(t: RawTable, label: string, opts: ProfileOptions): strin
 }
 
 function profileColumn(t: RawTable, name: string, maxCategories: number): ColumnProfile {
-  const column = t.columns.indexOf(name);
+  const column = columnPosition(t, name);
   let numbers = 0;
   let texts = 0;
   let firstText = -1;

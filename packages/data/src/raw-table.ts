@@ -20,8 +20,21 @@ export function cellLocation(t: RawTable, rowIndex: number, column?: string): Da
 }
 
 /** Index of `name` in the table's columns, or a DataError listing the columns there are. */
+const positions = new WeakMap<readonly string[], Map<string, number>>();
+
+/** Column name -> position, built once per column list (tables can be very wide). */
+export function columnPosition(t: RawTable, name: string): number {
+  let map = positions.get(t.columns);
+  if (!map) {
+    map = new Map();
+    t.columns.forEach((c, i) => { if (!map!.has(c)) map!.set(c, i); });
+    positions.set(t.columns, map);
+  }
+  return map.get(name) ?? -1;
+}
+
 export function columnIndex(t: RawTable, name: string, role: string): number {
-  const index = t.columns.indexOf(name);
+  const index = columnPosition(t, name);
   if (index < 0) {
     throw new DataError(
       { source: t.source },
