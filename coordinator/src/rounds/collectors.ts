@@ -70,14 +70,36 @@ export class MetricsCollector extends Collector<TaskAnswer> {
   }
 }
 
+/** A collector whose participant uploads one staged vector; the staging slot is freed however the task ends. */
+export abstract class UploadCollector<R, B extends Float64Array | Uint32Array> extends Collector<R> {
+  constructor(key: TaskKey, settle: Settle<R>, protected readonly upload: StagedUpload<B>) {
+    super(key, settle);
+  }
+
+  /** Settles with `result` after the vector was accepted. */
+  protected succeed(result: R): undefined {
+    this.upload.end();
+    this.settle({ ok: true, result });
+    return undefined;
+  }
+
+  override onRefused(reason: string): void {
+    this.upload.end();
+    super.onRefused(reason);
+  }
+
+  override onDisconnect(): void {
+    this.upload.end();
+    super.onDisconnect();
+  }
+}
+
 /**
  * Receives one participant's vector: it announces it (UploadReady), is granted a staging slot,
  * sends it in order, then done; the complete vector goes to `accept` (which adds it to the
  * running sum). A broken upload never reaches the sum.
  */
-export class VectorCollector extends Collector<TaskAnswer> {
-  private readonly upload: StagedUpload<Float64Array>;
-
+export class VectorCollector extends UploadCollector<TaskAnswer, Float64Array> {
   constructor(
     key: TaskKey,
     settle: Settle<TaskAnswer>,
@@ -86,8 +108,7 @@ export class VectorCollector extends Collector<TaskAnswer> {
     grant: () => Promise<void>,
     private readonly accept: (vector: Float64Array, answer: TaskAnswer) => string | undefined,
   ) {
-    super(key, settle);
-    this.upload = new StagedUpload(dimension, () => slots.acquire(dimension), slots, grant);
+    super(key, settle, new StagedUpload(dimension, () => slots.acquire(dimension), slots, grant));
   }
 
   override onReady(ready: tessera.v1.IUploadReady): string | undefined {
@@ -108,20 +129,6 @@ export class VectorCollector extends Collector<TaskAnswer> {
     if (!vector) return `the vector is incomplete: ${this.upload.progress} values arrived before done`;
     const answer = { numExamples: Number(done.numExamples), metrics: metricsOf(done) };
     if (!(answer.numExamples > 0)) return 'done reports no examples: a contribution needs at least one';
-    const problem = this.accept(vector, answer);
-    if (problem) return problem;
-    this.upload.end();
-    this.settle({ ok: true, result: answer });
-    return undefined;
-  }
-
-  override onRefused(reason: string): void {
-    this.upload.end();
-    super.onRefused(reason);
-  }
-
-  override onDisconnect(): void {
-    this.upload.end();
-    super.onDisconnect();
+    return this.accept(vector, answer) ?? this.succeed(answer);
   }
 }

@@ -3,7 +3,7 @@ import type { tessera } from '@tessera/proto';
 import { SecAggError, type ServerAdvertiseKeys, type ServerMaskedInput, type ServerShareKeys, type ServerUnmask } from '@tessera/secagg';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
-import { Collector } from './collectors.js';
+import { Collector, UploadCollector } from './collectors.js';
 import { StagedUpload } from './staged-upload.js';
 import type { Settle } from './stage.js';
 
@@ -57,15 +57,12 @@ export class ShareKeysCollector extends Collector<true> {
 }
 
 /** Stages one participant's masked vector (pulled like any upload, exact integers) and hands it to the server state when complete. */
-export class MaskedInputCollector extends Collector<true> {
-  private readonly upload: StagedUpload<Uint32Array>;
-
+export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
   constructor(
     key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerMaskedInput,
     dimension: number, private readonly modulus: number, slots: UploadSlots, grant: () => Promise<void>, private readonly tally: RejectionTally,
   ) {
-    super(key, settle);
-    this.upload = new StagedUpload(dimension, () => slots.acquireWords(dimension), slots, grant);
+    super(key, settle, new StagedUpload(dimension, () => slots.acquireWords(dimension), slots, grant));
   }
 
   private reject(code: string, why: string | undefined): string | undefined {
@@ -89,21 +86,7 @@ export class MaskedInputCollector extends Collector<true> {
   override onDone(_done: tessera.v1.ITaskDone): string | undefined {
     const y = this.upload.complete();
     if (!y) return this.reject('wrong-length', `the masked vector is incomplete: ${this.upload.progress} words arrived before done`);
-    const problem = attempt(this.tally, () => this.server.receive({ index: this.index, y }));
-    if (problem) return problem;
-    this.upload.end();
-    this.settle({ ok: true, result: true });
-    return undefined;
-  }
-
-  override onRefused(reason: string): void {
-    this.upload.end();
-    super.onRefused(reason);
-  }
-
-  override onDisconnect(): void {
-    this.upload.end();
-    super.onDisconnect();
+    return attempt(this.tally, () => this.server.receive({ index: this.index, y })) ?? this.succeed(true);
   }
 }
 
