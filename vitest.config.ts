@@ -13,6 +13,7 @@ export default defineConfig({
       '@tessera/fl': at('./packages/fl/src/index.ts'),
       '@tessera/data': at('./packages/data/src/index.ts'),
       '@tessera/secagg': at('./packages/secagg/src/index.ts'),
+      '@tessera/dp': at('./packages/dp/src/index.ts'),
       '@tessera/sdk': at('./packages/sdk/src/index.ts'),
       '@tessera/coordinator': at('./coordinator/src/index.ts'),
       '@tessera/participant': at('./participant/src/index.ts'),

@@ -1,0 +1,2 @@
+export * from './samplers/index.js';
+export * from './accountant/index.js';
