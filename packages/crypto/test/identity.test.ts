@@ -17,6 +17,20 @@ describe('Ed25519 identities', () => {
     );
   });
 
+  it('matches RFC 8032 test vectors 2 and 3', () => {
+    const vectors = [
+      ['4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb', '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c', '72',
+        '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00'],
+      ['c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7', 'fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025', 'af82',
+        '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a'],
+    ];
+    for (const [sk, pk, msg, sig] of vectors) {
+      const pair = signingKeyPairFromSecret(fromHex(sk));
+      expect(toHex(pair.publicKey)).toBe(pk);
+      expect(toHex(ed25519.sign(fromHex(msg), pair.secretKey))).toBe(sig);
+    }
+  });
+
   it('binds signatures to their context and message', () => {
     const pair = generateSigningKeyPair();
     const msg = new TextEncoder().encode('round 3 update');
