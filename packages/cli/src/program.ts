@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerJob } from './commands/job.js';
 import { registerModel } from './commands/model.js';
 import { registerParticipant } from './commands/participant.js';
+import { registerPrivacy } from './commands/privacy.js';
 
 export const VERSION = '0.1.0';
 export { cliReference } from './cli-reference.js';
@@ -28,6 +29,7 @@ Examples:
   registerParticipant(program);
   registerJob(program);
   registerModel(program);
+  registerPrivacy(program);
   registerBench(program);
   return program;
 }
