@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
 import { stderrLog } from './options.js';
 import { SECAGG_GRID, runSecAggGrid, renderSecAggGrid } from './secagg/grid.js';
+import { renderDpBench, runDpBench } from './dp/dp-bench.js';
 
 interface Benchmark {
   name: string;
@@ -22,6 +23,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'secagg',
     run: async () => runSecAggGrid(SECAGG_GRID, stderrLog('secagg')),
     render: renderSecAggGrid as (r: never) => string,
+  },
+  {
+    name: 'dp',
+    run: () => runDpBench(stderrLog('dp')),
+    render: renderDpBench as (r: never) => string,
   },
 ];
 
