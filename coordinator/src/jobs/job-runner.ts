@@ -222,6 +222,12 @@ export class JobRunner {
     dimension: number, task: (s: ParticipantSession) => tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number } } = {}):
     Promise<{ ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string }> {
     const started = performance.now();
+    if (sessions.length < 2) {
+      const reason = `secure aggregation needs at least 2 participants in a round, and ${sessions.length} is available; ` +
+        'connect more participants, or set secure: {mode: none} to aggregate in plaintext';
+      this.store.addRound(this.recordRound({ round, stage, attempt, status: 'failed', contributors: 0, dropped: [], metrics: {}, seconds: 0, error: reason }));
+      return { ok: false, reason };
+    }
     const params = this.secureParameters(sessions.length);
     const outcome = await runSecureSum({
       jobId: this.jobId, round, attempt, computation, sessions, dimension, ...params, modulus: 2 ** 32, task,

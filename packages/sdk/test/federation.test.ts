@@ -32,3 +32,21 @@ describe('a federation over gRPC on loopback (3 participants, breast cancer, IID
     expect(scored.metrics!.auc).toBeGreaterThan(0.97);
   });
 });
+
+describe('a single participant', () => {
+  it('cannot aggregate securely and is told how to proceed; plaintext works', async () => {
+    const tmp = tempDir();
+    const data = shardsOf('breast_cancer.csv', 'benign', 1, 'iid', 1);
+    const fed = await LocalFederation.start({ dir: tmp.dir, shards: data.shards, runtime: 'inline' });
+    try {
+      const masked = await fed.analyst.watch((await fed.analyst.submit({ dataset: 'customers', label: 'benign', rounds: 2, minParticipants: 1, maxRoundAttempts: 1 })).id);
+      expect(masked.status).toBe('failed');
+      expect(masked.error).toMatch(/secure aggregation needs at least 2 participants .* set secure: \{mode: none\}/);
+      const plain = await fed.analyst.watch((await fed.analyst.submit({ dataset: 'customers', label: 'benign', rounds: 2, minParticipants: 1, secure: { mode: 'none' } })).id);
+      expect(plain.status, plain.error).toBe('completed');
+    } finally {
+      await fed.stop();
+      tmp.cleanup();
+    }
+  });
+});
