@@ -15,6 +15,14 @@ function specError(input: unknown): JobSpecError {
 const base = { dataset: 'customers', label: 'churned' };
 
 describe('parseJobSpec', () => {
+  it('validates the privacy section, naming the field to change', () => {
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', epsilon: 2 } }).privacy).toEqual({ mode: 'distributed', unit: 'participant', epsilon: 2, delta: 1e-5 });
+    expect(specError({ ...base, privacy: { mode: 'distributed', epsilon: 0 } }).message).toMatch(/privacy\.epsilon: must be greater than 0/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', delta: 1 } }).message).toMatch(/privacy\.delta: must be at most/);
+    expect(specError({ ...base, privacy: { mode: 'laplace' } }).message).toMatch(/privacy\.mode: must be "none", "distributed"/);
+    expect(specError({ ...base, secure: { mode: 'none' }, privacy: { mode: 'central' } }).message).toMatch(/set secure\.mode to "masked"/);
+  });
+
   it('aggregates securely unless told otherwise, and names a bad secure field', () => {
     expect(parseJobSpec({ ...base, secure: { mode: 'none' } }).secure.mode).toBe('none');
     expect(specError({ ...base, secure: { mode: 'open' } }).message).toMatch(/secure\.mode: must be "masked"/);
@@ -40,6 +48,7 @@ describe('parseJobSpec', () => {
       maxRoundAttempts: JOB_SPEC_DEFAULTS.maxRoundAttempts,
       validationFraction: JOB_SPEC_DEFAULTS.validationFraction,
       secure: { ...JOB_SPEC_DEFAULTS.secure },
+      privacy: { ...JOB_SPEC_DEFAULTS.privacy },
     });
     expect(spec.secure.mode).toBe('masked');
     expect(spec).not.toHaveProperty('features');

@@ -1,5 +1,6 @@
 import { encodeEvaluation, encodeUpdate, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
+import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { tessera } from '@tessera/proto';
 import type { LocalResult } from './local-compute.js';
 
@@ -25,7 +26,11 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
     case pb.Stage.FIT: {
       const cap = Number(setup.weightCap ?? 0);
       const weight = cap > 0 ? Math.min(result.numExamples, cap) / cap : 1;
-      return encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom()).words;
+      const words = encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom()).words;
+      // Distributed DP: this participant's share of the round's integer noise, added before masking.
+      const noiseVariance = BigInt(setup.noiseVariance ?? 0);
+      if (noiseVariance > 0n) addDiscreteGaussianNoise(words, noiseVariance, modulus, systemRandom());
+      return words;
     }
     case pb.Stage.EVALUATE:
       return encodeEvaluation({

@@ -5,6 +5,7 @@ export interface JobContext {
   schema?: AgreedSchema;
   featureNames?: string[];
   standardization?: { mean: number[]; std: number[]; count: number; contributors?: number };
+  privacy?: { noiseMultiplier: number };
 }
 
 export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});

@@ -1,6 +1,8 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
 import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeUpdateSum, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
+import { addDiscreteGaussianNoise, DEFAULT_ORDERS, epsilonFor, noiseMultiplierFor, subsampledGaussianRdpVector } from '@tessera/dp';
+import { systemRandom } from '@tessera/crypto';
 import { logisticInit, standardizationFrom } from '@tessera/ml';
 import { toConfigEntries, tessera } from '@tessera/proto';
 import { MetricsCollector, SchemaCollector, VectorCollector, type TaskAnswer } from '../rounds/collectors.js';
@@ -219,7 +221,7 @@ export class JobRunner {
 
   /** Runs one secure sum; records a failed round when it fails. */
   private async secureSum(stage: RoundStage, round: number, attempt: number, computation: tessera.v1.Stage, sessions: ParticipantSession[],
-    dimension: number, task: (s: ParticipantSession) => tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number } } = {}):
+    dimension: number, task: (s: ParticipantSession) => tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number } } = {}):
     Promise<{ ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string }> {
     const started = performance.now();
     if (sessions.length < 2) {
@@ -369,6 +371,45 @@ export class JobRunner {
     return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
   }
 
+  /**
+   * Participant-level DP-FedAvg noise: the noise multiplier z that keeps `rounds` releases within
+   * (epsilon, delta) by RDP accounting (subsampling at fractionFit), computed once per job.
+   */
+  private noiseMultiplier(): number {
+    const p = this.spec.privacy;
+    this.context.privacy ??= {
+      noiseMultiplier: noiseMultiplierFor({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.spec.strategy.fractionFit, steps: this.spec.rounds }),
+    };
+    return this.context.privacy.noiseMultiplier;
+  }
+
+  /** Epsilon spent after `round` releases (the accountant's best order). */
+  private epsilonAfter(round: number): number {
+    const rdp = subsampledGaussianRdpVector(this.noiseMultiplier(), this.spec.strategy.fractionFit, round, DEFAULT_ORDERS);
+    return epsilonFor(rdp, DEFAULT_ORDERS, this.spec.privacy.delta).epsilon;
+  }
+
+  /**
+   * Noise for one DP round in quantised units. A participant's vector (its clipped delta at
+   * weight 1, plus the weight coordinate) has L2 norm at most sqrt(2) * level, so the sum
+   * carries discrete Gaussian noise of standard deviation z * sqrt(2) * level: added by the
+   * coordinator (central) or as `threshold` shares by the participants (distributed), so any
+   * threshold of survivors carry at least the full noise.
+   */
+  private differentialPrivacy(bits: number, participants: number): { mode: 'central' | 'distributed'; totalVariance: number; shareVariance: number } | undefined {
+    const mode = this.spec.privacy.mode;
+    if (mode === 'none') return undefined;
+    const level = 2 ** (bits - 1) - 1;
+    const sigma = this.noiseMultiplier() * Math.SQRT2 * level;
+    const worst = participants * level + 10 * sigma;
+    if (worst >= 2 ** 31) {
+      throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
+    }
+    const totalVariance = sigma * sigma;
+    const { threshold } = this.secureParameters(participants);
+    return { mode, totalVariance, shareVariance: Math.ceil(totalVariance / threshold) };
+  }
+
   private async trainRoundSecurely(round: number, global: Float64Array): Promise<Float64Array> {
     const result = await this.withAttempts('fit', round, async (sessions, attempt) => {
       const started = performance.now();
@@ -386,11 +427,15 @@ export class JobRunner {
         epochs: this.spec.local.epochs, batchSize: this.spec.local.batchSize, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2,
         ...plan.config,
       };
+      const dp = this.differentialPrivacy(codec.bits, chosen.length);
       const r = await this.secureSum('fit', round, attempt, pb.Stage.FIT, chosen, global.length + 1, (s) => this.trainingTask(fitKey, global, config, s),
-        { model: global, codec: { bits: codec.bits, clip: codec.clip, weightCap: this.weightCap() } });
+        { model: global, codec: { bits: codec.bits, clip: codec.clip, weightCap: dp ? 0 : this.weightCap(), ...(dp?.mode === 'distributed' ? { noiseVariance: dp.shareVariance } : {}) } });
       if (!r.ok) return r;
+      if (dp?.mode === 'central') addDiscreteGaussianNoise(r.value.sum, BigInt(Math.ceil(dp.totalVariance)), 2 ** 32, systemRandom());
       const decoded = decodeUpdateSum(r.value.sum, codec);
-      const model = this.strategy.aggregateFit(round, global, { ...decoded, contributors: r.value.survivors.length });
+      // With differential privacy every participant weighs 1, and the mean divides by the public survivor count.
+      const summed = dp ? { weightedSum: decoded.weightedSum, totalWeight: r.value.survivors.length } : decoded;
+      const model = this.strategy.aggregateFit(round, global, { ...summed, contributors: r.value.survivors.length });
       return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000 } };
     });
     this.checkNotCancelled();
@@ -399,6 +444,7 @@ export class JobRunner {
     const metrics: Record<string, number> = {
       ...evaluation, participants: result.outcome.survivors.length + result.outcome.failures.size,
       threshold: result.params.threshold, degree: result.params.degree, rejected,
+      ...(this.spec.privacy.mode !== 'none' ? { epsilon: this.epsilonAfter(round), noise_multiplier: this.noiseMultiplier() } : {}),
     };
     const record = this.recordRound({
       round, stage: 'fit', attempt: result.attempt, status: 'completed', contributors: result.outcome.survivors.length,
@@ -406,7 +452,8 @@ export class JobRunner {
     });
     this.store.completeRound(record, result.model, round);
     const dropped = result.outcome.failures.size ? `; dropped ${this.failureSummary(result.outcome.failures)}` : '';
-    this.publish(`round ${round}/${this.spec.rounds} completed (secure aggregation, threshold ${result.params.threshold}): loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
+    const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
+    this.publish(`round ${round}/${this.spec.rounds} completed (secure aggregation, threshold ${result.params.threshold}${privacy}): loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
     return result.model;
   }
 

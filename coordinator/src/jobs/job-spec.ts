@@ -22,6 +22,16 @@ export interface JobSpec {
   seed?: string;
   /** How contributions are aggregated: SecAgg+ masking by default, plaintext only when asked. */
   secure: SecureSpec;
+  /** Differential privacy of the released model updates (participant level). */
+  privacy: PrivacySpec;
+}
+
+export interface PrivacySpec {
+  /** none; distributed: each participant adds a share of integer noise before masking; central: the coordinator adds it to the unmasked sum. */
+  mode: 'none' | 'distributed' | 'central';
+  unit: 'participant';
+  epsilon: number;
+  delta: number;
 }
 
 export interface SecureSpec {
@@ -56,6 +66,7 @@ export const JOB_SPEC_DEFAULTS = {
   maxRoundAttempts: 3,
   validationFraction: 0.2,
   secure: { mode: 'masked', bits: 20, clip: 10, dropoutRate: 0.1, corruptFraction: 0.1 },
+  privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5 },
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -126,7 +137,7 @@ function section(o: Obj, key: string, allowed: readonly string[]): Obj {
 }
 
 const TOP_LEVEL = ['name', 'kind', 'dataset', 'label', 'features', 'exclude', 'model', 'rounds', 'local', 'strategy', 'minParticipants',
-  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure'] as const;
+  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure', 'privacy'] as const;
 
 /** Validates a parsed spec, fills defaults, and throws JobSpecError naming the first bad field. */
 export function parseJobSpec(input: unknown): JobSpec {
@@ -148,6 +159,16 @@ export function parseJobSpec(input: unknown): JobSpec {
   const secure = section(input, 'secure', ['mode', 'bits', 'clip', 'dropoutRate', 'corruptFraction']);
   const secureMode = str(secure, 'mode', 'secure.', d.secure.mode);
   if (secureMode !== 'masked' && secureMode !== 'none') throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default) or "none" (plaintext aggregation), got ${show(secureMode)}`);
+  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta']);
+  const privacyMode = str(privacy, 'mode', 'privacy.', d.privacy.mode);
+  if (!['none', 'distributed', 'central'].includes(privacyMode)) {
+    throw new JobSpecError('privacy.mode', `must be "none", "distributed" (noise shares added by participants before masking) or "central" (noise added to the unmasked sum), got ${show(privacyMode)}`);
+  }
+  const unit = str(privacy, 'unit', 'privacy.', d.privacy.unit);
+  if (unit !== 'participant') throw new JobSpecError('privacy.unit', `must be "participant" (record-level privacy is not available yet), got ${show(unit)}`);
+  if (privacyMode !== 'none' && secureMode !== 'masked') {
+    throw new JobSpecError('privacy.mode', `${privacyMode} differential privacy adds integer noise inside secure aggregation; set secure.mode to "masked" (or privacy.mode to "none")`);
+  }
   const spec: JobSpec = {
     name: str(input, 'name', '', `${String(input.dataset ?? 'job')}-${String(input.label ?? 'model')}`),
     kind: 'train',
@@ -179,6 +200,12 @@ export function parseJobSpec(input: unknown): JobSpec {
       clip: num(secure, 'clip', 'secure.', d.secure.clip, { exclusiveMin: 0 }),
       dropoutRate: num(secure, 'dropoutRate', 'secure.', d.secure.dropoutRate, { min: 0, max: 0.9 }),
       corruptFraction: num(secure, 'corruptFraction', 'secure.', d.secure.corruptFraction, { min: 0, max: 0.5 }),
+    },
+    privacy: {
+      mode: privacyMode as PrivacySpec['mode'],
+      unit: 'participant',
+      epsilon: num(privacy, 'epsilon', 'privacy.', d.privacy.epsilon, { exclusiveMin: 0 }),
+      delta: num(privacy, 'delta', 'privacy.', d.privacy.delta, { exclusiveMin: 0, max: 0.999999 }),
     },
   };
   if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);

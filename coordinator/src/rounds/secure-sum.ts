@@ -26,7 +26,7 @@ export interface SecureSumRequest {
   /** The computation's task for one participant (features, model length, standardisation...), without its ref. */
   task: (s: ParticipantSession) => tessera.v1.ITask;
   /** Quantisation of FIT updates. */
-  codec?: { bits: number; clip: number; weightCap: number };
+  codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number };
   /** Sent with the first step (the global model for FIT and EVALUATE). */
   model?: Float64Array;
   deadlineMs: number;
@@ -94,7 +94,7 @@ export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcom
       secure: {
         roundId, index: index(s), participantIds: ids, identityKeys, threshold: r.threshold, degree: graph.degree, graphSeed,
         modulus: r.modulus, computation: r.computation,
-        ...(r.codec ? { bits: r.codec.bits, clip: r.codec.clip, weightCap: r.codec.weightCap } : {}),
+        ...(r.codec ? { bits: r.codec.bits, clip: r.codec.clip, weightCap: r.codec.weightCap, noiseVariance: r.codec.noiseVariance ?? 0 } : {}),
       },
     },
   }), (s, settle) => new AdvertiseCollector(k1, settle, index(s), advertise, tally), r.model);

@@ -46,6 +46,22 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     expect(Math.abs(masked.federated.auc - plain.federated.auc)).toBeLessThanOrEqual(0.01);
   });
 
+  it('participant-level differential privacy spends at most the requested epsilon, distributed or central', async () => {
+    const common = { ...base, participants: 5, rounds: 6, data: breastCancer, label: 'benign', split: 'iid', seed: 4, epsilon: 4, delta: 1e-5 };
+    for (const dp of ['distributed', 'central'] as const) {
+      const r = await runDemo({ ...common, dp });
+      expect(r.privacy.mode).toBe(dp);
+      expect(r.privacy.epsilon).toBeGreaterThan(3.9);
+      expect(r.privacy.epsilon).toBeLessThanOrEqual(4 + 1e-9);
+      expect(r.privacy.noiseMultiplier).toBeGreaterThan(1);
+      expect(r.privacy.clip).toBe(1);
+      expect(r.history.every((h) => Number.isFinite(h.loss))).toBe(true);
+      expect(r.federated.auc).toBeGreaterThan(0.6);
+    }
+    const none = await runDemo({ ...common, rounds: 2 });
+    expect(none.privacy).toMatchObject({ mode: 'none', delta: null, noiseMultiplier: null });
+  });
+
   it('names the line and column of a bad CSV cell and refuses a bad split', async () => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');

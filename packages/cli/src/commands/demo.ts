@@ -13,6 +13,10 @@ function printDemo(r: DemoResult): void {
   out.push(r.secure.mode === 'masked'
     ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
     : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`);
+  if (r.privacy.mode !== 'none') {
+    out.push(`differential privacy: ${r.privacy.mode}, participant level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
+      `(noise multiplier ${r.privacy.noiseMultiplier?.toFixed(3)}, clip ${r.privacy.clip})`);
+  }
   out.push('');
   const row = (name: string, q: { auc: number; accuracy: number; logLoss: number }, extra = '') => [name, q.auc, q.accuracy, q.logLoss, extra];
   out.push(renderTable(['model (on the global test split)', 'AUC', 'accuracy', 'log loss', 'note'], [
@@ -46,7 +50,10 @@ export function registerDemo(program: Command): void {
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
     .option('--secure <mode>', 'aggregation: masked (SecAgg+: the coordinator learns only the sum) or none (plaintext)', 'masked')
     .option('--drop <fraction>', 'share of participants that drop out at a random step of every round', Number, 0)
-    .option('--dp <mode>', 'differential privacy: only "none" exists in this release', 'none')
+    .option('--dp <mode>', 'differential privacy of the model updates (participant level): none, distributed (noise shares added by participants before masking) or central (noise added to the unmasked sum)', 'none')
+    .option('--epsilon <e>', 'privacy budget of the whole training job, with --dp', Number, 4)
+    .option('--delta <d>', 'delta of the privacy guarantee, with --dp', Number, 1e-5)
+    .option('--clip <c>', 'L2 clipping bound of each participant\'s update (default 10, or 1 with --dp)', Number)
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
     .option('--json', 'print one JSON document instead of the table')
@@ -57,21 +64,25 @@ Examples:
   $ tessera demo --split dirichlet:0.3 --seed 7 --json
   $ tessera demo --secure masked --drop 0.3        30% of participants drop out of every round
   $ tessera demo --secure none                     plaintext aggregation, for comparison
+  $ tessera demo --dp distributed --epsilon 4 --delta 1e-5   participant-level differential privacy
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
        localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
-       secure:{mode, threshold, degree, dropped}, ...}`)
+       secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}`)
     .action(async (o: {
       participants: number; rounds: number; data?: string; label?: string; split?: string; seed: number; testFraction: number;
       learningRate: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
-      secure: string; drop: number; dp: string;
+      secure: string; drop: number; dp: string; epsilon: number; delta: number; clip?: number;
     }) => {
-      if (o.dp !== 'none') throw new UsageError(`--dp ${o.dp}: differential privacy is not available in this release; use --dp none`);
+      if (!['none', 'central', 'distributed'].includes(o.dp)) throw new UsageError(`--dp must be none, central or distributed, got "${o.dp}"`);
+      if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
+      if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1, got ${o.delta}`);
       const result = await runDemo({
         participants: o.participants, rounds: o.rounds, seed: o.seed, testFraction: o.testFraction,
         learningRate: o.learningRate, batchSize: o.batchSize, localEpochs: o.localEpochs,
         runtime: o.inline ? 'inline' : 'worker', progress: Boolean(process.stderr.isTTY),
         secure: o.secure as 'masked' | 'none', drop: o.drop,
+        dp: o.dp as 'none' | 'central' | 'distributed', epsilon: o.epsilon, delta: o.delta, ...(o.clip !== undefined ? { clip: o.clip } : {}),
         ...(o.data ? { data: o.data } : {}), ...(o.label ? { label: o.label } : {}), ...(o.split ? { split: o.split } : {}), ...(o.keep ? { keep: o.keep } : {}),
       });
       if (o.json) printJson(result);

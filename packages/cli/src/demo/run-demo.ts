@@ -29,6 +29,12 @@ export interface DemoOptions {
   secure?: 'masked' | 'none';
   /** Share of participants that drop out at a random step of every training round. */
   drop?: number;
+  /** Differential privacy of the model updates (participant level). */
+  dp?: 'none' | 'central' | 'distributed';
+  epsilon?: number;
+  delta?: number;
+  /** L2 clipping bound of each participant's update (default 10, or 1 with differential privacy). */
+  clip?: number;
 }
 
 export interface DemoResult {
@@ -44,6 +50,7 @@ export interface DemoResult {
   localOnlyMean: Quality;
   history: { round: number; trainLoss: number; loss: number; auc: number; accuracy: number; contributors: number; dropped: number; seconds: number }[];
   secure: { mode: 'masked' | 'none'; threshold: number | null; degree: number | null; dropped: number };
+  privacy: { mode: 'none' | 'central' | 'distributed'; unit: 'participant'; epsilon: number; delta: number | null; noiseMultiplier: number | null; clip: number };
   timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
 }
 
@@ -66,6 +73,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const drop = o.drop ?? 0;
   if (!(drop >= 0 && drop < 1)) throw new UsageError(`--drop must be a fraction from 0 to below 1, got ${o.drop}`);
   const mode = o.secure ?? 'masked';
+  const dp = o.dp ?? 'none';
+  if (!['none', 'central', 'distributed'].includes(dp)) throw new UsageError(`--dp must be none, central or distributed, got ${String(o.dp)}`);
+  const clip = o.clip ?? (dp === 'none' ? 10 : 1);
   if (mode !== 'masked' && mode !== 'none') throw new UsageError(`--secure must be masked or none, got ${String(o.secure)}`);
   const data = loadDemoData({ ...o });
   const splitText = o.split ?? data.defaultSplit;
@@ -98,7 +108,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
       waitForParticipantsSeconds: 60,
       roundTimeoutSeconds: 30,
-      secure: { mode, dropoutRate: Math.max(0.1, drop) },
+      secure: { mode, dropoutRate: Math.max(0.1, drop), clip },
+      ...(dp !== 'none' ? { privacy: { mode: dp, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5 } } : {}),
     });
     job = await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
     if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
@@ -138,6 +149,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       threshold: mode === 'masked' ? (fits.at(-1)?.metrics.threshold ?? null) : null,
       degree: mode === 'masked' ? (fits.at(-1)?.metrics.degree ?? null) : null,
       dropped: fits.reduce((n, h) => n + h.dropped.length, 0),
+    },
+    privacy: {
+      mode: dp, unit: 'participant', epsilon: dp === 'none' ? Number.POSITIVE_INFINITY : (fits.at(-1)?.metrics.epsilon ?? 0),
+      delta: dp === 'none' ? null : (o.delta ?? 1e-5), noiseMultiplier: dp === 'none' ? null : (fits.at(-1)?.metrics.noise_multiplier ?? null), clip,
     },
     timing: { totalSeconds: (performance.now() - started) / 1000, jobSeconds, roundSecondsMedian: median(fits.map((h) => h.seconds)) },
   };
