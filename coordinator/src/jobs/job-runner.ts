@@ -214,10 +214,18 @@ export class JobRunner {
 
   /** SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions. */
   private secureParameters(n: number): { threshold: number; degree: number; complete: boolean } {
-    const p = chooseParameters({ n, dropoutRate: this.spec.secure.dropoutRate, corruptFraction: this.spec.secure.corruptFraction });
-    const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(this.spec.minParticipants, n)));
-    return { threshold, degree: p.degree, complete: p.complete };
+    let params = this.parametersByN.get(n);
+    if (!params) {
+      const p = chooseParameters({ n, dropoutRate: this.spec.secure.dropoutRate, corruptFraction: this.spec.secure.corruptFraction });
+      const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(this.spec.minParticipants, n)));
+      params = { threshold, degree: p.degree, complete: p.complete };
+      this.parametersByN.set(n, params);
+    }
+    return params;
   }
+
+  /** The parameter search depends only on n and the job's assumptions: computed once per n. */
+  private readonly parametersByN = new Map<number, { threshold: number; degree: number; complete: boolean }>();
 
   /** Runs one secure sum; records a failed round when it fails. */
   private async secureSum(stage: RoundStage, round: number, attempt: number, computation: tessera.v1.Stage, sessions: ParticipantSession[],

@@ -1,5 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { randomBytes, verify as nodeVerify } from 'node:crypto';
+import { keyObject } from './key-objects.js';
 
 /** An Ed25519 signing identity: a participant's or the coordinator's long-term key. */
 export interface SigningKeyPair {
@@ -40,24 +41,13 @@ export function sign(context: string, message: Uint8Array, secretKey: Uint8Array
 export function verify(context: string, message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || !isAcceptablePublicKey(publicKey)) return false;
   try {
-    return nodeVerify(null, withContext(context, message), verifierKey(publicKey), signature);
+    return nodeVerify(null, withContext(context, message), keyObject('ed25519-public', publicKey), signature);
   } catch {
     return false;
   }
 }
 
-const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
-const verifierKeys = new WeakMap<Uint8Array, KeyObject>();
 const acceptable = new WeakMap<Uint8Array, boolean>();
-
-function verifierKey(publicKey: Uint8Array): KeyObject {
-  let k = verifierKeys.get(publicKey);
-  if (!k) {
-    k = createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: 'der', type: 'spki' });
-    verifierKeys.set(publicKey, k);
-  }
-  return k;
-}
 
 /** A 32-byte encoding of a curve point that is not of small order (small-order keys let forged signatures verify). */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {

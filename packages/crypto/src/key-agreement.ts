@@ -1,5 +1,6 @@
 import { x25519 } from '@noble/curves/ed25519.js';
-import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
+import { diffieHellman, randomBytes } from 'node:crypto';
+import { keyObject } from './key-objects.js';
 
 /** An X25519 (RFC 7748) key-agreement pair: a participant's per-round Diffie-Hellman key. */
 export interface KeyAgreementPair {
@@ -19,6 +20,9 @@ export function keyAgreementPairFromSecret(secretKey: Uint8Array): KeyAgreementP
   return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
 }
 
+// X25519 itself runs in node:crypto (OpenSSL), several times faster than a pure-JS ladder on the
+// hot path of secure aggregation (2k agreements per participant, k per dropped participant at
+// the server); key generation stays on @noble/curves. Tests check both agree on RFC 7748 vectors.
 /**
  * The raw 32-byte X25519 shared secret, X25519(secretKey, peerPublicKey). Feed it to a KDF (`hkdfSha256`),
  * never use it as a key directly. Throws if the peer key is of low order, which would make the result
@@ -29,7 +33,7 @@ export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Ar
   checkLength('peer public key', peerPublicKey);
   let shared: Uint8Array;
   try {
-    shared = new Uint8Array(diffieHellman({ privateKey: privateKeyObject(secretKey), publicKey: publicKeyObject(peerPublicKey) }));
+    shared = new Uint8Array(diffieHellman({ privateKey: keyObject('x25519-private', secretKey), publicKey: keyObject('x25519-public', peerPublicKey) }));
   } catch {
     // OpenSSL refuses to derive from the low-order points (an all-zero result).
     throw new Error('X25519: the peer public key is of low order (the shared secret would be all zeros)');
@@ -38,33 +42,6 @@ export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Ar
   for (let i = 0; i < shared.length; i++) acc |= shared[i];
   if (acc === 0) throw new Error('X25519: the peer public key is of low order (the shared secret would be all zeros)');
   return shared;
-}
-
-// X25519 itself runs in node:crypto (OpenSSL), several times faster than a pure-JS ladder on the
-// hot path of secure aggregation (2k agreements per participant, k per dropped participant at
-// the server); key generation stays on @noble/curves. Tests check both agree on RFC 7748 vectors.
-// Key objects are cached per key array, since the same keys meet many peers.
-const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
-const privateKeys = new WeakMap<Uint8Array, KeyObject>();
-const publicKeys = new WeakMap<Uint8Array, KeyObject>();
-
-function privateKeyObject(secretKey: Uint8Array): KeyObject {
-  let k = privateKeys.get(secretKey);
-  if (!k) {
-    k = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, secretKey]), format: 'der', type: 'pkcs8' });
-    privateKeys.set(secretKey, k);
-  }
-  return k;
-}
-
-function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  let k = publicKeys.get(publicKey);
-  if (!k) {
-    k = createPublicKey({ key: Buffer.concat([SPKI_X25519, publicKey]), format: 'der', type: 'spki' });
-    publicKeys.set(publicKey, k);
-  }
-  return k;
 }
 
 function checkLength(what: string, key: Uint8Array): void {
