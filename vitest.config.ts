@@ -14,6 +14,7 @@ export default defineConfig({
       '@tessera/data': at('./packages/data/src/index.ts'),
       '@tessera/secagg': at('./packages/secagg/src/index.ts'),
       '@tessera/dp': at('./packages/dp/src/index.ts'),
+      '@tessera/he': at('./packages/he/src/index.ts'),
       '@tessera/sdk': at('./packages/sdk/src/index.ts'),
       '@tessera/coordinator': at('./coordinator/src/index.ts'),
       '@tessera/participant': at('./participant/src/index.ts'),
