@@ -16,7 +16,14 @@ const base = { dataset: 'customers', label: 'churned' };
 
 describe('parseJobSpec', () => {
   it('validates the privacy section, naming the field to change', () => {
-    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', epsilon: 2 } }).privacy).toEqual({ mode: 'distributed', unit: 'participant', epsilon: 2, delta: 1e-5 });
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', epsilon: 2 } }).privacy).toEqual({ mode: 'distributed', unit: 'participant', epsilon: 2, delta: 1e-5, clip: 10 });
+    expect(parseJobSpec({ ...base, secure: { clip: 3 }, privacy: { mode: 'central' } }).privacy.clip).toBe(3);
+    expect(parseJobSpec({ ...base, privacy: { mode: 'local', unit: 'record' } }).privacy).toEqual({ mode: 'local', unit: 'record', epsilon: 4, delta: 1e-5, clip: 1 });
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', unit: 'record', clip: 0.5 } }).privacy.clip).toBe(0.5);
+    expect(specError({ ...base, privacy: { mode: 'distributed', clip: 0 } }).message).toMatch(/privacy\.clip: must be greater than 0/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', unit: 'customer' } }).message).toMatch(/privacy\.unit: must be "participant" .* or "record"/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', epsilon: -1 } }).message).toMatch(/privacy\.epsilon/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', delta: 0 } }).message).toMatch(/privacy\.delta: must be greater than 0/);
     expect(specError({ ...base, privacy: { mode: 'distributed', epsilon: 0 } }).message).toMatch(/privacy\.epsilon: must be greater than 0/);
     expect(specError({ ...base, privacy: { mode: 'distributed', delta: 1 } }).message).toMatch(/privacy\.delta: must be at most/);
     expect(specError({ ...base, privacy: { mode: 'laplace' } }).message).toMatch(/privacy\.mode: must be "none", "distributed"/);
@@ -48,7 +55,7 @@ describe('parseJobSpec', () => {
       maxRoundAttempts: JOB_SPEC_DEFAULTS.maxRoundAttempts,
       validationFraction: JOB_SPEC_DEFAULTS.validationFraction,
       secure: { ...JOB_SPEC_DEFAULTS.secure },
-      privacy: { ...JOB_SPEC_DEFAULTS.privacy },
+      privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5, clip: JOB_SPEC_DEFAULTS.secure.clip },
     });
     expect(spec.secure.mode).toBe('masked');
     expect(spec).not.toHaveProperty('features');

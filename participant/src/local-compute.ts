@@ -1,6 +1,6 @@
 import type { AgreedSchema, LocalSchema } from '@tessera/data';
-import { deltaOf, logisticConfigFrom } from '@tessera/fl';
-import { evaluateBinary, momentsOf, seededRandom, trainLogistic } from '@tessera/ml';
+import { addClippedRecord, deltaOf, logisticConfigFrom } from '@tessera/fl';
+import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRows, trainLogistic } from '@tessera/ml';
 import { fromConfigEntries, tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
 
@@ -9,6 +9,8 @@ const pb = tessera.v1;
 /** The answer to one task: a vector to upload (or none), the example count and metrics. */
 export interface LocalResult {
   vector?: Float64Array;
+  /** The vector already holds exact integers in quantised units (record-level DP sums), ready for the ring. */
+  integer?: boolean;
   numExamples: number;
   metrics: Record<string, number>;
 }
@@ -51,6 +53,7 @@ function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string
 
 /** Trains from the global model on the local training rows; uploads the delta. */
 export function fit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string): LocalResult {
+  if (fromConfigEntries(task.config).dpUnit === 'record') return recordLevelFit(data, task, global, participantId);
   const { config, seed, data: local } = prepared(data, task, participantId);
   if (global.length !== local.train.d + 1) {
     throw new Error(`the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`);
@@ -66,4 +69,34 @@ export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float6
   const { data: local } = prepared(data, task, participantId);
   const m = evaluateBinary(global, local.validation);
   return { numExamples: m.n, metrics: { loss: m.loss, accuracy: m.accuracy, auc: m.auc } };
+}
+
+/**
+ * Record-level DP (DP-FedSGD): the sum over at most `maxRecords` local training rows of each
+ * row's log-loss gradient at the global model, clipped to `recordClip` and quantised at
+ * `recordLevel` (with a count coordinate), as exact integers. The coordinator adds the noise
+ * (central) or every participant adds its share (distributed, local) before masking.
+ */
+export function recordLevelFit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string): LocalResult {
+  const { config, seed, data: local } = prepared(data, task, participantId);
+  if (global.length !== local.train.d + 1) {
+    throw new Error(`the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`);
+  }
+  const clip = Number(config.recordClip), level = Number(config.recordLevel), maxRecords = Number(config.maxRecords);
+  if (!(clip > 0) || !Number.isInteger(level) || level < 1 || !Number.isInteger(maxRecords) || maxRecords < 1) {
+    throw new Error(`record-level task needs recordClip > 0, integer recordLevel >= 1 and maxRecords >= 1, got ${clip}, ${level}, ${maxRecords}`);
+  }
+  const round = Number(task.ref?.round ?? 0);
+  const rng = seededRandom(`${seed}/round-${round}/records`);
+  let rows = local.train;
+  if (rows.n > maxRecords) {
+    const order = Array.from({ length: rows.n }, (_, i) => i);
+    rng.shuffle(order);
+    rows = takeRows(rows, order.slice(0, maxRecords));
+  }
+  const sum = new Float64Array(global.length + 1);
+  const codec = { clip, level, modulus: 2 ** 32 };
+  let clipped = 0;
+  const trainLoss = forEachExampleGradient(global, rows, (g) => { if (addClippedRecord(sum, g, codec, rng)) clipped++; });
+  return { vector: sum, integer: true, numExamples: rows.n, metrics: { train_loss: trainLoss, clipped_fraction: rows.n ? clipped / rows.n : 0 } };
 }

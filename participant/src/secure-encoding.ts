@@ -1,4 +1,4 @@
-import { encodeEvaluation, encodeUpdate, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
+import { encodeEvaluation, encodeUpdate, recordSumToRing, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { tessera } from '@tessera/proto';
@@ -26,7 +26,9 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
     case pb.Stage.FIT: {
       const cap = Number(setup.weightCap ?? 0);
       const weight = cap > 0 ? Math.min(result.numExamples, cap) / cap : 1;
-      const words = encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom()).words;
+      const words = result.integer
+        ? recordSumToRing(result.vector!, modulus)
+        : encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom()).words;
       // Distributed DP: this participant's share of the round's integer noise, added before masking.
       const noiseVariance = BigInt(setup.noiseVariance ?? 0);
       if (noiseVariance > 0n) addDiscreteGaussianNoise(words, noiseVariance, modulus, systemRandom());

@@ -1,5 +1,5 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
-import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeUpdateSum, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
+import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeRecordSum, decodeUpdateSum, largestRecordLevel, recordSensitivity, type RecordCodec, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
 import { addDiscreteGaussianNoise, DEFAULT_ORDERS, epsilonFor, noiseMultiplierFor, subsampledGaussianRdpVector } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
@@ -20,6 +20,17 @@ import { parseJobSpec, type JobSpec } from './job-spec.js';
 const pb = tessera.v1;
 
 class JobStop extends Error {}
+
+/** One round's differential privacy: who adds how much discrete Gaussian noise, in quantised units. */
+interface DpRound {
+  mode: 'central' | 'distributed' | 'local';
+  unit: 'participant' | 'record';
+  z: number;
+  totalVariance: number;
+  /** Added by each participant before masking (0: the coordinator adds the noise). */
+  shareVariance: number;
+  record?: RecordCodec & { maxRecords: number };
+}
 
 const kindToProto = (k: string) => (k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC);
 
@@ -379,43 +390,67 @@ export class JobRunner {
     return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
   }
 
+  /** Sampling rate the accountant uses: participants sampled per round (participant unit), or every record every round (record unit). */
+  private sampleRate(): number {
+    return this.spec.privacy.unit === 'record' ? 1 : this.spec.strategy.fractionFit;
+  }
+
   /**
-   * Participant-level DP-FedAvg noise: the noise multiplier z that keeps `rounds` releases within
-   * (epsilon, delta) by RDP accounting (subsampling at fractionFit), computed once per job.
+   * The noise multiplier z that keeps `rounds` releases within (epsilon, delta) by RDP
+   * accounting (Poisson subsampling at `sampleRate`), computed once per job.
    */
   private noiseMultiplier(): number {
     const p = this.spec.privacy;
     this.context.privacy ??= {
-      noiseMultiplier: noiseMultiplierFor({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.spec.strategy.fractionFit, steps: this.spec.rounds }),
+      noiseMultiplier: noiseMultiplierFor({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.sampleRate(), steps: this.spec.rounds }),
     };
     return this.context.privacy.noiseMultiplier;
   }
 
   /** Epsilon spent after `round` releases (the accountant's best order). */
   private epsilonAfter(round: number): number {
-    const rdp = subsampledGaussianRdpVector(this.noiseMultiplier(), this.spec.strategy.fractionFit, round, DEFAULT_ORDERS);
+    const rdp = subsampledGaussianRdpVector(this.noiseMultiplier(), this.sampleRate(), round, DEFAULT_ORDERS);
     return epsilonFor(rdp, DEFAULT_ORDERS, this.spec.privacy.delta).epsilon;
   }
 
   /**
-   * Noise for one DP round in quantised units. A participant's vector (its clipped delta at
-   * weight 1, plus the weight coordinate) has L2 norm at most sqrt(2) * level, so the sum
-   * carries discrete Gaussian noise of standard deviation z * sqrt(2) * level: added by the
-   * coordinator (central) or as `threshold` shares by the participants (distributed), so any
-   * threshold of survivors carry at least the full noise.
+   * Noise for one DP round in quantised units, of standard deviation z x sensitivity on the sum:
+   * added by the coordinator (central), as `threshold` shares by the participants so that any
+   * threshold of survivors carry at least the full noise (distributed), or whole by every
+   * participant (local).
+   * - unit participant: a participant's vector (its clipped delta at weight 1, plus the weight
+   *   coordinate) has L2 norm at most sqrt(2) x level.
+   * - unit record: one record moves the sum by at most sqrt(2) x level + sqrt(d) (recordSensitivity);
+   *   the level is the largest for which maxRecords records per participant plus 12 standard
+   *   deviations of noise cannot wrap the 32-bit ring.
    */
-  private differentialPrivacy(bits: number, participants: number): { mode: 'central' | 'distributed'; totalVariance: number; shareVariance: number } | undefined {
-    const mode = this.spec.privacy.mode;
-    if (mode === 'none') return undefined;
+  private differentialPrivacy(bits: number, participants: number, modelLength: number): DpRound | undefined {
+    const p = this.spec.privacy;
+    if (p.mode === 'none') return undefined;
+    const z = this.noiseMultiplier();
+    const { threshold } = this.secureParameters(participants);
+    const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
+    const shares = (totalVariance: number) => ({
+      totalVariance,
+      shareVariance: p.mode === 'distributed' ? Math.ceil(totalVariance / threshold) : p.mode === 'local' ? Math.ceil(totalVariance) : 0,
+    });
+    if (p.unit === 'record') {
+      const maxRecords = this.weightCap();
+      const level = Math.min(2 ** 24, largestRecordLevel(participants * maxRecords, 2 ** 32, { perLevel: spread * z * Math.SQRT2, fixed: spread * z * Math.sqrt(modelLength) }));
+      if (level < 16) {
+        throw new Error(`job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant leave no room for the noise in the 32-bit ring; ` +
+          'lower privacy.epsilon less aggressively, or use fewer participants per round (strategy.fractionFit)');
+      }
+      const sigma = z * recordSensitivity({ level }, modelLength);
+      return { mode: p.mode, unit: 'record', z, record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords }, ...shares(sigma * sigma) };
+    }
     const level = 2 ** (bits - 1) - 1;
-    const sigma = this.noiseMultiplier() * Math.SQRT2 * level;
-    const worst = participants * level + 10 * sigma;
+    const sigma = z * Math.SQRT2 * level;
+    const worst = participants * level + 10 * spread * sigma;
     if (worst >= 2 ** 31) {
       throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
     }
-    const totalVariance = sigma * sigma;
-    const { threshold } = this.secureParameters(participants);
-    return { mode, totalVariance, shareVariance: Math.ceil(totalVariance / threshold) };
+    return { mode: p.mode, unit: 'participant', z, ...shares(sigma * sigma) };
   }
 
   private async trainRoundSecurely(round: number, global: Float64Array): Promise<Float64Array> {
@@ -423,27 +458,28 @@ export class JobRunner {
       const started = performance.now();
       const plan = this.strategy.configureFit(round, sessions.map((s) => s.participantId));
       const chosen = sessions.filter((s) => plan.participants.includes(s.participantId));
-      const codec = { bits: this.spec.secure.bits, clip: this.spec.secure.clip, modulus: 2 ** 32 };
-      try {
-        checkUpdateCodec(codec, chosen.length);
-      } catch (e) {
-        if (e instanceof QuantizationError) throw new Error(`job spec: ${e.message}`);
-        throw e;
+      const privacy = this.spec.privacy;
+      const codec = { bits: this.spec.secure.bits, clip: privacy.mode !== 'none' && privacy.unit === 'participant' ? privacy.clip : this.spec.secure.clip, modulus: 2 ** 32 };
+      const dp = this.differentialPrivacy(codec.bits, chosen.length, global.length);
+      if (dp?.unit !== 'record') {
+        try {
+          checkUpdateCodec(codec, chosen.length);
+        } catch (e) {
+          if (e instanceof QuantizationError) throw new Error(`job spec: ${e.message}`);
+          throw e;
+        }
       }
       const fitKey = this.taskKey(round, pb.Stage.FIT);
       const config = {
         epochs: this.spec.local.epochs, batchSize: this.spec.local.batchSize, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2,
         ...plan.config,
+        ...(dp?.record ? { dpUnit: 'record', recordClip: dp.record.clip, recordLevel: dp.record.level, maxRecords: dp.record.maxRecords } : {}),
       };
-      const dp = this.differentialPrivacy(codec.bits, chosen.length);
       const r = await this.secureSum('fit', round, attempt, pb.Stage.FIT, chosen, global.length + 1, (s) => this.trainingTask(fitKey, global, config, s),
-        { model: global, codec: { bits: codec.bits, clip: codec.clip, weightCap: dp ? 0 : this.weightCap(), ...(dp?.mode === 'distributed' ? { noiseVariance: dp.shareVariance } : {}) } });
+        { model: global, codec: { bits: codec.bits, clip: codec.clip, weightCap: dp ? 0 : this.weightCap(), ...(dp && dp.shareVariance > 0 ? { noiseVariance: dp.shareVariance } : {}) } });
       if (!r.ok) return r;
       if (dp?.mode === 'central') addDiscreteGaussianNoise(r.value.sum, BigInt(Math.ceil(dp.totalVariance)), 2 ** 32, systemRandom());
-      const decoded = decodeUpdateSum(r.value.sum, codec);
-      // With differential privacy every participant weighs 1, and the mean divides by the public survivor count.
-      const summed = dp ? { weightedSum: decoded.weightedSum, totalWeight: r.value.survivors.length } : decoded;
-      const model = this.strategy.aggregateFit(round, global, { ...summed, contributors: r.value.survivors.length });
+      const model = this.strategy.aggregateFit(round, global, { ...this.summedUpdates(r.value.sum, codec, dp, global, r.value.survivors.length), contributors: r.value.survivors.length });
       return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000 } };
     });
     this.checkNotCancelled();
@@ -463,6 +499,24 @@ export class JobRunner {
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
     this.publish(`round ${round}/${this.spec.rounds} completed (secure aggregation, threshold ${result.params.threshold}${privacy}): loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
     return result.model;
+  }
+
+  /**
+   * The decoded sum as FedAvg input. Participant unit with DP: every participant weighs 1 and the
+   * mean divides by the public survivor count. Record unit: one full-batch gradient step,
+   * -learningRate x (mean clipped gradient + l2 x weights), the mean dividing by the noisy record count.
+   */
+  private summedUpdates(sum: Uint32Array, codec: { bits: number; clip: number; modulus: number }, dp: DpRound | undefined, global: Float64Array, survivors: number): { weightedSum: Float64Array; totalWeight: number } {
+    if (dp?.record) {
+      const { gradientSum, count } = decodeRecordSum(sum, dp.record);
+      const n = Math.max(1, count);
+      const lr = this.spec.local.learningRate, l2 = this.spec.model.l2;
+      const weightedSum = new Float64Array(gradientSum.length);
+      for (let j = 0; j < gradientSum.length; j++) weightedSum[j] = -lr * (gradientSum[j] + (j < gradientSum.length - 1 ? n * l2 * global[j] : 0));
+      return { weightedSum, totalWeight: n };
+    }
+    const decoded = decodeUpdateSum(sum, codec);
+    return dp ? { weightedSum: decoded.weightedSum, totalWeight: survivors } : decoded;
   }
 
   /** Federated evaluation through secure aggregation: only the example-weighted sums of the metrics are revealed. */

@@ -27,11 +27,18 @@ export interface JobSpec {
 }
 
 export interface PrivacySpec {
-  /** none; distributed: each participant adds a share of integer noise before masking; central: the coordinator adds it to the unmasked sum. */
-  mode: 'none' | 'distributed' | 'central';
-  unit: 'participant';
+  /**
+   * none; distributed: each participant adds a share of integer noise before masking; central: the
+   * coordinator adds it to the unmasked sum; local: each participant adds the whole noise itself, so its
+   * own contribution is private without trusting the others or the coordinator.
+   */
+  mode: 'none' | 'distributed' | 'central' | 'local';
+  /** participant: one merchant's whole update is protected (DP-FedAvg); record: one customer row (DP-FedSGD). */
+  unit: 'participant' | 'record';
   epsilon: number;
   delta: number;
+  /** L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (unit participant, default secure.clip). */
+  clip: number;
 }
 
 export interface SecureSpec {
@@ -66,7 +73,7 @@ export const JOB_SPEC_DEFAULTS = {
   maxRoundAttempts: 3,
   validationFraction: 0.2,
   secure: { mode: 'masked', bits: 20, clip: 10, dropoutRate: 0.1, corruptFraction: 0.1 },
-  privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5 },
+  privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5, recordClip: 1 },
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -159,13 +166,14 @@ export function parseJobSpec(input: unknown): JobSpec {
   const secure = section(input, 'secure', ['mode', 'bits', 'clip', 'dropoutRate', 'corruptFraction']);
   const secureMode = str(secure, 'mode', 'secure.', d.secure.mode);
   if (secureMode !== 'masked' && secureMode !== 'none') throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default) or "none" (plaintext aggregation), got ${show(secureMode)}`);
-  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta']);
+  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip']);
   const privacyMode = str(privacy, 'mode', 'privacy.', d.privacy.mode);
-  if (!['none', 'distributed', 'central'].includes(privacyMode)) {
-    throw new JobSpecError('privacy.mode', `must be "none", "distributed" (noise shares added by participants before masking) or "central" (noise added to the unmasked sum), got ${show(privacyMode)}`);
+  if (!['none', 'distributed', 'central', 'local'].includes(privacyMode)) {
+    throw new JobSpecError('privacy.mode', `must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`);
   }
   const unit = str(privacy, 'unit', 'privacy.', d.privacy.unit);
-  if (unit !== 'participant') throw new JobSpecError('privacy.unit', `must be "participant" (record-level privacy is not available yet), got ${show(unit)}`);
+  if (unit !== 'participant' && unit !== 'record') throw new JobSpecError('privacy.unit', `must be "participant" (one merchant's whole contribution) or "record" (one customer row), got ${show(unit)}`);
+  const privacyClip = privacy.clip === undefined ? undefined : num(privacy, 'clip', 'privacy.', 0, { exclusiveMin: 0 });
   if (privacyMode !== 'none' && secureMode !== 'masked') {
     throw new JobSpecError('privacy.mode', `${privacyMode} differential privacy adds integer noise inside secure aggregation; set secure.mode to "masked" (or privacy.mode to "none")`);
   }
@@ -203,11 +211,13 @@ export function parseJobSpec(input: unknown): JobSpec {
     },
     privacy: {
       mode: privacyMode as PrivacySpec['mode'],
-      unit: 'participant',
+      unit,
       epsilon: num(privacy, 'epsilon', 'privacy.', d.privacy.epsilon, { exclusiveMin: 0 }),
       delta: num(privacy, 'delta', 'privacy.', d.privacy.delta, { exclusiveMin: 0, max: 0.999999 }),
+      clip: 0,
     },
   };
+  spec.privacy.clip = privacyClip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);
   if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
   return spec;

@@ -49,8 +49,9 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
   it('participant-level differential privacy spends at most the requested epsilon, distributed or central', async () => {
     const common = { ...base, participants: 5, rounds: 6, data: breastCancer, label: 'benign', split: 'iid', seed: 4, epsilon: 4, delta: 1e-5 };
     for (const dp of ['distributed', 'central'] as const) {
-      const r = await runDemo({ ...common, dp });
+      const r = await runDemo({ ...common, dp, unit: 'participant' });
       expect(r.privacy.mode).toBe(dp);
+      expect(r.privacy.unit).toBe('participant');
       expect(r.privacy.epsilon).toBeGreaterThan(3.9);
       expect(r.privacy.epsilon).toBeLessThanOrEqual(4 + 1e-9);
       expect(r.privacy.noiseMultiplier).toBeGreaterThan(1);
@@ -61,6 +62,25 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     }
     const none = await runDemo({ ...common, rounds: 2 });
     expect(none.privacy).toMatchObject({ mode: 'none', delta: null, noiseMultiplier: null });
+  });
+
+  it('record-level distributed DP at epsilon 8 on breast cancer with 5 participants: AUC within 0.03 of the non-private federated model', async () => {
+    const common = { ...base, participants: 5, rounds: 10, data: breastCancer, label: 'benign', split: 'iid', seed: 1, epsilon: 8, delta: 1e-5 };
+    const plain = await runDemo({ ...common });
+    const dp = await runDemo({ ...common, dp: 'distributed', unit: 'record', learningRate: 1 });
+    expect(dp.privacy).toMatchObject({ mode: 'distributed', unit: 'record', delta: 1e-5, clip: 1 });
+    expect(dp.privacy.epsilon).toBeGreaterThan(7.9);
+    expect(dp.privacy.epsilon).toBeLessThanOrEqual(8 + 1e-9);
+    expect(dp.privacy.noiseMultiplier).toBeGreaterThan(1);
+    expect(plain.federated.auc - dp.federated.auc).toBeLessThanOrEqual(0.03);
+  });
+
+  it('record-level local DP: every participant adds the whole noise, and the epsilon is still the one asked for', async () => {
+    const r = await runDemo({ ...base, participants: 4, rounds: 4, data: breastCancer, label: 'benign', split: 'iid', seed: 6, dp: 'local', unit: 'record', epsilon: 4, learningRate: 1 });
+    expect(r.privacy).toMatchObject({ mode: 'local', unit: 'record' });
+    expect(r.privacy.epsilon).toBeLessThanOrEqual(4 + 1e-9);
+    expect(r.history).toHaveLength(4);
+    expect(Number.isFinite(r.federated.auc)).toBe(true);
   });
 
   it('names the line and column of a bad CSV cell and refuses a bad split', async () => {

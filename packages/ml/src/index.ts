@@ -5,6 +5,7 @@ export type { LogisticConfig } from './logistic-config.js';
 export { DEFAULT_LOGISTIC } from './logistic-config.js';
 export { logisticInit, predictProba } from './logistic-model.js';
 export { logisticGradient } from './logistic-gradient.js';
+export { forEachExampleGradient } from './per-example-gradient.js';
 export type { TrainResult } from './train-logistic.js';
 export { trainLogistic } from './train-logistic.js';
 export { trainCentralized } from './train-centralized.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runDemo, type DemoResult } from '../demo/run-demo.js';
+import { DEMO_PRIVACY_MODES, runDemo, type DemoPrivacyMode, type DemoResult } from '../demo/run-demo.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -14,7 +14,7 @@ function printDemo(r: DemoResult): void {
     ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
     : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`);
   if (r.privacy.mode !== 'none') {
-    out.push(`differential privacy: ${r.privacy.mode}, participant level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
+    out.push(`differential privacy: ${r.privacy.mode}, ${r.privacy.unit} level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
       `(noise multiplier ${r.privacy.noiseMultiplier?.toFixed(3)}, clip ${r.privacy.clip})`);
   }
   out.push('');
@@ -45,15 +45,16 @@ export function registerDemo(program: Command): void {
     .option('--split <how>', 'how rows are dealt to participants: iid | dirichlet:ALPHA | by:COLUMN (default iid; by:merchant for the synthetic data)')
     .option('--seed <n>', 'seed for data, splits and training (same seed, same result)', int, 42)
     .option('--test-fraction <f>', 'share of rows held out as the global test split', Number, 0.2)
-    .option('--learning-rate <lr>', 'local SGD learning rate', Number, 0.1)
+    .option('--learning-rate <lr>', 'local SGD learning rate (default 0.1; the gradient step size with --dp and --unit record, default 1)', Number)
     .option('--batch-size <n>', 'local mini-batch size', int, 32)
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
     .option('--secure <mode>', 'aggregation: masked (SecAgg+: the coordinator learns only the sum) or none (plaintext)', 'masked')
     .option('--drop <fraction>', 'share of participants that drop out at a random step of every round', Number, 0)
-    .option('--dp <mode>', 'differential privacy of the model updates (participant level): none, distributed (noise shares added by participants before masking) or central (noise added to the unmasked sum)', 'none')
+    .option('--dp <mode>', 'differential privacy of the model updates: none, distributed (noise shares added by participants before masking), central (noise added to the unmasked sum) or local (each participant adds the whole noise)', 'none')
+    .option('--unit <unit>', 'what --dp protects: record (one customer row: DP-FedSGD, one clipped gradient step per round) or participant (one merchant\'s whole update: DP-FedAvg)', 'record')
     .option('--epsilon <e>', 'privacy budget of the whole training job, with --dp', Number, 4)
     .option('--delta <d>', 'delta of the privacy guarantee, with --dp', Number, 1e-5)
-    .option('--clip <c>', 'L2 clipping bound of each participant\'s update (default 10, or 1 with --dp)', Number)
+    .option('--clip <c>', 'L2 clipping bound of each record\'s gradient (--unit record, default 1) or of each participant\'s update (default 10, or 1 with --dp)', Number)
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
     .option('--json', 'print one JSON document instead of the table')
@@ -64,25 +65,28 @@ Examples:
   $ tessera demo --split dirichlet:0.3 --seed 7 --json
   $ tessera demo --secure masked --drop 0.3        30% of participants drop out of every round
   $ tessera demo --secure none                     plaintext aggregation, for comparison
-  $ tessera demo --dp distributed --epsilon 4 --delta 1e-5   participant-level differential privacy
+  $ tessera demo --dp distributed --epsilon 4 --delta 1e-5   record-level differential privacy
+  $ tessera demo --dp local --unit record --epsilon 8         every participant adds the whole noise itself
+  $ tessera demo --dp central --unit participant --epsilon 8  participant-level (DP-FedAvg)
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
        localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
        secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}`)
     .action(async (o: {
       participants: number; rounds: number; data?: string; label?: string; split?: string; seed: number; testFraction: number;
-      learningRate: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
-      secure: string; drop: number; dp: string; epsilon: number; delta: number; clip?: number;
+      learningRate?: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
+      secure: string; drop: number; dp: string; unit: string; epsilon: number; delta: number; clip?: number;
     }) => {
-      if (!['none', 'central', 'distributed'].includes(o.dp)) throw new UsageError(`--dp must be none, central or distributed, got "${o.dp}"`);
+      if (!DEMO_PRIVACY_MODES.includes(o.dp as DemoPrivacyMode)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got "${o.dp}"`);
+      if (o.unit !== 'record' && o.unit !== 'participant') throw new UsageError(`--unit must be record or participant, got "${o.unit}"`);
       if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
       if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1, got ${o.delta}`);
       const result = await runDemo({
         participants: o.participants, rounds: o.rounds, seed: o.seed, testFraction: o.testFraction,
-        learningRate: o.learningRate, batchSize: o.batchSize, localEpochs: o.localEpochs,
+        learningRate: o.learningRate ?? (o.dp !== 'none' && o.unit === 'record' ? 1 : 0.1), batchSize: o.batchSize, localEpochs: o.localEpochs,
         runtime: o.inline ? 'inline' : 'worker', progress: Boolean(process.stderr.isTTY),
         secure: o.secure as 'masked' | 'none', drop: o.drop,
-        dp: o.dp as 'none' | 'central' | 'distributed', epsilon: o.epsilon, delta: o.delta, ...(o.clip !== undefined ? { clip: o.clip } : {}),
+        dp: o.dp as DemoPrivacyMode, unit: o.unit, epsilon: o.epsilon, delta: o.delta, ...(o.clip !== undefined ? { clip: o.clip } : {}),
         ...(o.data ? { data: o.data } : {}), ...(o.label ? { label: o.label } : {}), ...(o.split ? { split: o.split } : {}), ...(o.keep ? { keep: o.keep } : {}),
       });
       if (o.json) printJson(result);

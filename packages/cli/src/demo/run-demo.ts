@@ -29,13 +29,18 @@ export interface DemoOptions {
   secure?: 'masked' | 'none';
   /** Share of participants that drop out at a random step of every training round. */
   drop?: number;
-  /** Differential privacy of the model updates (participant level). */
-  dp?: 'none' | 'central' | 'distributed';
+  /** Differential privacy of the model updates. */
+  dp?: DemoPrivacyMode;
+  /** What the privacy protects: one customer row (record, the default) or one merchant's whole data (participant). */
+  unit?: 'record' | 'participant';
   epsilon?: number;
   delta?: number;
-  /** L2 clipping bound of each participant's update (default 10, or 1 with differential privacy). */
+  /** L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (default 10, or 1 with DP). */
   clip?: number;
 }
+
+export type DemoPrivacyMode = 'none' | 'central' | 'distributed' | 'local';
+export const DEMO_PRIVACY_MODES: readonly DemoPrivacyMode[] = ['none', 'central', 'distributed', 'local'];
 
 export interface DemoResult {
   participants: number;
@@ -50,7 +55,7 @@ export interface DemoResult {
   localOnlyMean: Quality;
   history: { round: number; trainLoss: number; loss: number; auc: number; accuracy: number; contributors: number; dropped: number; seconds: number }[];
   secure: { mode: 'masked' | 'none'; threshold: number | null; degree: number | null; dropped: number };
-  privacy: { mode: 'none' | 'central' | 'distributed'; unit: 'participant'; epsilon: number; delta: number | null; noiseMultiplier: number | null; clip: number };
+  privacy: { mode: DemoPrivacyMode; unit: 'record' | 'participant'; epsilon: number; delta: number | null; noiseMultiplier: number | null; clip: number };
   timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
 }
 
@@ -74,8 +79,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   if (!(drop >= 0 && drop < 1)) throw new UsageError(`--drop must be a fraction from 0 to below 1, got ${o.drop}`);
   const mode = o.secure ?? 'masked';
   const dp = o.dp ?? 'none';
-  if (!['none', 'central', 'distributed'].includes(dp)) throw new UsageError(`--dp must be none, central or distributed, got ${String(o.dp)}`);
+  if (!DEMO_PRIVACY_MODES.includes(dp)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got ${String(o.dp)}`);
+  const unit = o.unit ?? 'record';
+  if (unit !== 'record' && unit !== 'participant') throw new UsageError(`--unit must be record or participant, got ${String(o.unit)}`);
+  const recordLevel = dp !== 'none' && unit === 'record';
   const clip = o.clip ?? (dp === 'none' ? 10 : 1);
+  const secureClip = recordLevel ? 10 : clip;
   if (mode !== 'masked' && mode !== 'none') throw new UsageError(`--secure must be masked or none, got ${String(o.secure)}`);
   const data = loadDemoData({ ...o });
   const splitText = o.split ?? data.defaultSplit;
@@ -108,8 +117,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
       waitForParticipantsSeconds: 60,
       roundTimeoutSeconds: 30,
-      secure: { mode, dropoutRate: Math.max(0.1, drop), clip },
-      ...(dp !== 'none' ? { privacy: { mode: dp, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5 } } : {}),
+      secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
+      ...(dp !== 'none' ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } } : {}),
     });
     job = await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
     if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
@@ -151,7 +160,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       dropped: fits.reduce((n, h) => n + h.dropped.length, 0),
     },
     privacy: {
-      mode: dp, unit: 'participant', epsilon: dp === 'none' ? Number.POSITIVE_INFINITY : (fits.at(-1)?.metrics.epsilon ?? 0),
+      mode: dp, unit, epsilon: dp === 'none' ? Number.POSITIVE_INFINITY : (fits.at(-1)?.metrics.epsilon ?? 0),
       delta: dp === 'none' ? null : (o.delta ?? 1e-5), noiseMultiplier: dp === 'none' ? null : (fits.at(-1)?.metrics.noise_multiplier ?? null), clip,
     },
     timing: { totalSeconds: (performance.now() - started) / 1000, jobSeconds, roundSecondsMedian: median(fits.map((h) => h.seconds)) },
