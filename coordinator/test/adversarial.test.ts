@@ -84,7 +84,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const welcome = await s.hello(alice, ['customers']);
       expect(welcome).toMatchObject({ participantId: alice.id, name: 'alice' });
       const listed = (await analyst.participants()).find((p) => p.id === alice.id);
-      expect(listed).toEqual({ id: alice.id, name: 'alice', connected: true, datasets: ['customers'] });
+      expect(listed).toEqual({ id: alice.id, name: 'alice', connected: true, datasets: ['customers'], budgets: [] });
     });
 
     it('rejects an unsigned hello, closes that stream, and keeps serving', async () => {

@@ -2,9 +2,17 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
+/** A differential-privacy budget the owner sets for one data set; jobs are refused beyond it. */
+export interface DatasetBudget {
+  epsilon: number;
+  delta: number;
+  /** record: protects each customer row; participant: protects this merchant's whole data set. */
+  unit: 'record' | 'participant';
+}
+
 export type DatasetSource =
-  | { type: 'csv'; path: string; exclude: string[] }
-  | { type: 'sqlite'; path: string; table: string; exclude: string[] };
+  | { type: 'csv'; path: string; exclude: string[]; budget?: DatasetBudget }
+  | { type: 'sqlite'; path: string; table: string; exclude: string[]; budget?: DatasetBudget };
 
 /** A participant node's settings, from its config file (YAML or JSON) and flags. */
 export interface ParticipantConfig {
@@ -17,6 +25,8 @@ export interface ParticipantConfig {
   identityKey: string;
   /** Logical data set name -> local source. Only these names are served. */
   datasets: Record<string, DatasetSource>;
+  /** The durable ledger of data uses and privacy spent (SQLite; default: NAME-ledger.sqlite beside the config; in memory when absent). */
+  ledger?: string;
 }
 
 export class ConfigError extends Error {
@@ -32,7 +42,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Validates a parsed config; relative paths are resolved against `baseDir`. */
 export function parseParticipantConfig(input: unknown, file: string, baseDir: string): ParticipantConfig {
   if (!isObj(input)) throw new ConfigError(file, '(root)', 'expected a mapping with name, coordinator, participantId, identityKey and datasets');
-  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets'];
+  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger'];
   for (const k of Object.keys(input)) if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
   const text = (field: string): string => {
     const v = input[field];
@@ -51,19 +61,34 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     const exclude = src.exclude === undefined ? [] : src.exclude;
     if (!Array.isArray(exclude) || exclude.some((c) => typeof c !== 'string')) throw new ConfigError(file, `${field}.exclude`, 'must be a list of column names');
     if (typeof src.path !== 'string' || !src.path) throw new ConfigError(file, `${field}.path`, 'is required (a file path)');
-    if (src.type === 'csv') datasets[name] = { type: 'csv', path: at(src.path), exclude: exclude as string[] };
+    const budget = src.budget === undefined ? {} : { budget: parseBudget(src.budget, file, `${field}.budget`) };
+    if (src.type === 'csv') datasets[name] = { type: 'csv', path: at(src.path), exclude: exclude as string[], ...budget };
     else if (src.type === 'sqlite') {
       if (typeof src.table !== 'string' || !src.table) throw new ConfigError(file, `${field}.table`, 'is required for a sqlite source');
-      datasets[name] = { type: 'sqlite', path: at(src.path), table: src.table, exclude: exclude as string[] };
+      datasets[name] = { type: 'sqlite', path: at(src.path), table: src.table, exclude: exclude as string[], ...budget };
     } else throw new ConfigError(file, `${field}.type`, `must be "csv" or "sqlite", got ${JSON.stringify(src.type)}`);
   }
+  const name = text('name');
+  if (input.ledger !== undefined && (typeof input.ledger !== 'string' || !input.ledger)) throw new ConfigError(file, 'ledger', 'must be a file path');
   return {
-    name: text('name'),
+    name,
     coordinator: text('coordinator'),
     participantId: text('participantId'),
     identityKey: at(text('identityKey')),
     datasets,
+    ledger: at(typeof input.ledger === 'string' ? input.ledger : `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-ledger.sqlite`),
   };
+}
+
+function parseBudget(v: unknown, file: string, field: string): DatasetBudget {
+  if (!isObj(v)) throw new ConfigError(file, field, 'must be a mapping like { epsilon: 8, delta: 1e-5, unit: record }');
+  for (const k of Object.keys(v)) if (!['epsilon', 'delta', 'unit'].includes(k)) throw new ConfigError(file, `${field}.${k}`, 'unknown field; known fields: epsilon, delta, unit');
+  const { epsilon, delta } = v;
+  const unit = v.unit ?? 'record';
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new ConfigError(file, `${field}.epsilon`, `must be a positive number, got ${JSON.stringify(epsilon)}`);
+  if (typeof delta !== 'number' || !(delta > 0 && delta < 1)) throw new ConfigError(file, `${field}.delta`, `must be a number between 0 and 1 (e.g. 1e-5), got ${JSON.stringify(delta)}`);
+  if (unit !== 'record' && unit !== 'participant') throw new ConfigError(file, `${field}.unit`, `must be "record" or "participant", got ${JSON.stringify(unit)}`);
+  return { epsilon, delta, unit };
 }
 
 export function loadParticipantConfig(file: string): ParticipantConfig {

@@ -7,6 +7,8 @@ import { evaluate, fit, schemaReport, statistics, type LocalResult } from './loc
 import { LocalData } from './local-data.js';
 import { SecureContribution } from './secure-contribution.js';
 import { encodeForSecureSum, type LastFit } from './secure-encoding.js';
+import { PrivacyGuard } from './privacy/privacy-guard.js';
+import { PrivacyLedger } from './privacy/privacy-ledger.js';
 
 const pb = tessera.v1;
 const SOFTWARE = 'tessera-participant/0.1.0';
@@ -59,10 +61,15 @@ export class ParticipantNode extends EventEmitter {
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly log: (line: string) => void;
+  /** What this node's data was used for and the privacy it spent, durably. */
+  readonly ledger: PrivacyLedger;
+  private readonly guard: PrivacyGuard;
 
   constructor(private readonly opts: ParticipantNodeOptions) {
     super();
     this.data = opts.data ?? new LocalData(opts.config.datasets);
+    this.ledger = new PrivacyLedger(opts.config.ledger ?? ':memory:');
+    this.guard = new PrivacyGuard(this.ledger, Object.fromEntries(Object.entries(opts.config.datasets).map(([name, src]) => [name, src.budget])));
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;
   }
@@ -150,7 +157,7 @@ export class ParticipantNode extends EventEmitter {
     switch (m.body) {
       case 'challenge':
         this.session = m.challenge!.nonce ?? new Uint8Array(0);
-        return this.send({ hello: { software: SOFTWARE, datasets: this.data.names() } });
+        return this.send({ hello: { software: SOFTWARE, datasets: this.data.names(), budgets: this.guard.report() } });
       case 'welcome':
         this.backoff = this.opts.minBackoffMs ?? 250;
         this.log(`participant ${this.id} connected to ${this.opts.config.coordinator}`);
@@ -279,9 +286,17 @@ export class ParticipantNode extends EventEmitter {
     await this.send({ refused: { task: active.task.ref, reason } });
   }
 
+  /** Admits the task under this node's privacy budgets (or refuses it before any data is read), runs it, and records the use. */
   private compute(active: ActiveTask): { schema: tessera.v1.ISchemaReport } | LocalResult {
+    const stage = Number(active.task.secure ? active.task.secure.computation : active.task.ref?.stage);
+    this.guard.admit(active.task, stage);
+    const result = this.computeAdmitted(active, stage);
+    this.guard.recordUse(active.task, stage, 'schema' in result ? Number(result.schema.rows ?? 0) : result.numExamples);
+    return result;
+  }
+
+  private computeAdmitted(active: ActiveTask, stage: number): { schema: tessera.v1.ISchemaReport } | LocalResult {
     const { task, model } = active;
-    const stage = task.secure ? task.secure.computation : task.ref?.stage;
     switch (stage) {
       case pb.Stage.SCHEMA: {
         const s = schemaReport(this.data, task);

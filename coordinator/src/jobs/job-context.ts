@@ -6,6 +6,10 @@ export interface JobContext {
   featureNames?: string[];
   standardization?: { mean: number[]; std: number[]; count: number; contributors?: number };
   privacy?: { noiseMultiplier: number };
+  /** Noisy releases each participant was asked to contribute to (each is charged to its budget). */
+  privacySpend?: Record<string, number>;
+  /** Participants that refused work on privacy grounds, with their reasons. */
+  refusals?: { participantId: string; stage: string; round: number; reason: string }[];
 }
 
 export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});

@@ -15,7 +15,8 @@ import type { UploadSlots } from '../service/upload-slots.js';
 import type { RoundRecord, RoundStage, Store } from '../store/store.js';
 import { parseContext, type JobContext } from './job-context.js';
 import type { JobEvents } from './job-events.js';
-import { parseJobSpec, type JobSpec } from './job-spec.js';
+import { budgetConflicts } from './privacy-precheck.js';
+import { accountingSampleRate, parseJobSpec, type JobSpec } from './job-spec.js';
 
 const pb = tessera.v1;
 
@@ -92,7 +93,10 @@ export class JobRunner {
       const job = this.store.getJob(this.jobId)!;
       if (job.status === 'pending') this.store.updateJob(this.jobId, { status: 'running' });
       this.publish(job.roundsCompleted > 0 ? `resuming after round ${job.roundsCompleted}` : 'started');
-      if (!this.context.schema) await this.agreeOnSchema();
+      if (!this.context.schema) {
+        this.refuseOverBudget();
+        await this.agreeOnSchema();
+      }
       if (!this.context.standardization) await this.computeStatistics();
       const latest = this.store.latestModel(this.jobId);
       let model = latest?.weights ?? logisticInit(this.context.featureNames!.length);
@@ -114,6 +118,38 @@ export class JobRunner {
     }
   }
 
+  /** Fails the job before any work if a connected participant's reported budget cannot cover it. */
+  private refuseOverBudget(): void {
+    const conflicts = budgetConflicts(this.spec, this.registry.serving(this.spec.dataset));
+    if (conflicts.length) throw new Error(`refused before any work: ${conflicts.join('; ')}`);
+  }
+
+  /** Participants serving the job's data set, less those that refused it on privacy grounds (they are not asked again). */
+  private willing(): ParticipantSession[] {
+    const refused = new Set((this.context.refusals ?? []).map((r) => r.participantId));
+    return this.registry.serving(this.spec.dataset).filter((s) => !refused.has(s.participantId));
+  }
+
+  /** Keeps the privacy-budget refusals among a stage's failures, by participant, for the job's report. */
+  private noteRefusals(stage: RoundStage, round: number, failures: ReadonlyMap<string, string>): void {
+    const found = [...failures].filter(([, reason]) => reason.startsWith('privacy budget'));
+    if (!found.length) return;
+    const refusals = [...(this.context.refusals ?? [])];
+    for (const [participantId, reason] of found) {
+      if (!refusals.some((r) => r.participantId === participantId && r.stage === stage && r.round === round)) refusals.push({ participantId, stage, round, reason });
+      this.publish(`participant ${participantId} refused ${stage}${round ? ` round ${round}` : ''}: ${reason}`);
+    }
+    this.saveContext({ refusals });
+  }
+
+  /** Counts one charged release for every participant asked to contribute to a private FIT round (except those that refused it). */
+  private notePrivacySpend(asked: readonly ParticipantSession[], failures: ReadonlyMap<string, string>): void {
+    if (this.spec.privacy.mode === 'none') return;
+    const spend = { ...(this.context.privacySpend ?? {}) };
+    for (const s of asked) if (!(failures.get(s.participantId) ?? '').startsWith('privacy budget')) spend[s.participantId] = (spend[s.participantId] ?? 0) + 1;
+    this.saveContext({ privacySpend: spend });
+  }
+
   private publish(message: string): void {
     this.events.publish(this.jobId, message);
   }
@@ -133,7 +169,12 @@ export class JobRunner {
         const have = this.registry.serving(this.spec.dataset).length;
         throw new Error(`only ${have} participant(s) serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; the job needs minParticipants = ${this.spec.minParticipants}`);
       }
-      const outcome = await attemptOnce(this.registry.serving(this.spec.dataset), attempt);
+      const willing = this.willing();
+      if (willing.length < this.spec.minParticipants) {
+        const refused = (this.context.refusals ?? []).map((r) => r.participantId);
+        throw new Error(`${refused.length} participant(s) refused this job on privacy grounds (${[...new Set(refused)].join(', ')}), and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`);
+      }
+      const outcome = await attemptOnce(willing, attempt);
       if (outcome.ok) return outcome.value;
       lastReason = outcome.reason;
       this.publish(`${stage} ${stage === 'fit' ? `round ${round} ` : ''}attempt ${attempt} failed: ${outcome.reason}`);
@@ -165,7 +206,17 @@ export class JobRunner {
       dataset: this.spec.dataset,
       label: this.spec.label,
       deadlineUnixMs: Date.now() + this.spec.roundTimeoutSeconds * 1000,
-      config: toConfigEntries({ validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId }),
+      config: toConfigEntries({ validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacyPlan() }),
+    };
+  }
+
+  /** What the job costs in privacy, announced on every task so each participant can check its own budget first. */
+  private privacyPlan(): Record<string, string | number> {
+    const p = this.spec.privacy;
+    if (p.mode === 'none') return {};
+    return {
+      dpMode: p.mode, dpUnit: p.unit, dpNoiseMultiplier: this.noiseMultiplier(), dpSampleRate: this.sampleRate(), dpRounds: this.spec.rounds,
+      dpEpsilon: p.epsilon, dpDelta: p.delta,
     };
   }
 
@@ -204,6 +255,7 @@ export class JobRunner {
       });
       const seconds = (performance.now() - started) / 1000;
       const dropped = [...outcome.failures.keys()];
+      this.noteRefusals('schema', 0, outcome.failures);
       if (outcome.results.size < this.spec.minParticipants) {
         const reason = `${outcome.results.size} of ${sessions.length} participants reported a schema, fewer than minParticipants = ${this.spec.minParticipants}${dropped.length ? ` (${this.failureSummary(outcome.failures)})` : ''}`;
         this.store.addRound(this.recordRound({ round: 0, stage: 'schema', attempt, status: 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason }));
@@ -257,6 +309,8 @@ export class JobRunner {
     });
     const seconds = (performance.now() - started) / 1000;
     const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
+    this.noteRefusals(stage, round, outcome.failures);
+    if (stage === 'fit') this.notePrivacySpend(sessions, outcome.failures);
     if (!outcome.sum || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
       const reason = outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
       const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';
@@ -390,9 +444,8 @@ export class JobRunner {
     return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
   }
 
-  /** Sampling rate the accountant uses: participants sampled per round (participant unit), or every record every round (record unit). */
   private sampleRate(): number {
-    return this.spec.privacy.unit === 'record' ? 1 : this.spec.strategy.fractionFit;
+    return accountingSampleRate(this.spec);
   }
 
   /**
@@ -521,7 +574,7 @@ export class JobRunner {
 
   /** Federated evaluation through secure aggregation: only the example-weighted sums of the metrics are revealed. */
   private async evaluateSecurely(round: number, model: Float64Array): Promise<Record<string, number>> {
-    const sessions = this.registry.serving(this.spec.dataset);
+    const sessions = this.willing();
     if (sessions.length < 2) return {};
     const key = this.taskKey(round, pb.Stage.EVALUATE);
     const r = await this.secureSum('evaluate', round, 1, pb.Stage.EVALUATE, sessions, EVALUATION_VALUES * WIDE_DIGITS, (s) => this.trainingTask(key, model, {}, s), { model });
@@ -531,7 +584,7 @@ export class JobRunner {
 
   private async evaluate(round: number, model: Float64Array): Promise<Record<string, number>> {
     const key = this.taskKey(round, pb.Stage.EVALUATE);
-    const sessions = this.registry.serving(this.spec.dataset);
+    const sessions = this.willing();
     const outcome: StageOutcome<TaskAnswer> = await runStage<TaskAnswer>({
       key, sessions, deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
       request: (s) => ({ message: { task: this.trainingTask(key, model, {}, s) }, model }),

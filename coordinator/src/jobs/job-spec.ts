@@ -222,3 +222,6 @@ export function parseJobSpec(input: unknown): JobSpec {
   if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
   return spec;
 }
+
+/** Sampling rate the accountant uses: participants sampled per round (participant unit), or every record every round (record unit). */
+export const accountingSampleRate = (spec: JobSpec): number => (spec.privacy.unit === 'record' ? 1 : spec.strategy.fractionFit);

@@ -4,6 +4,7 @@ import { CHUNK_VALUES, tessera } from '@tessera/proto';
 import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import { JobSpecError, parseJobSpec } from '../jobs/job-spec.js';
+import { budgetConflicts } from '../jobs/privacy-precheck.js';
 import type { Store } from '../store/store.js';
 import { isFinished, jobMessage } from './job-view.js';
 import type { SessionRegistry } from './registry.js';
@@ -74,6 +75,8 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
         throw e;
       }
+      const conflicts = budgetConflicts(spec, registry.serving(spec.dataset));
+      if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
       const now = Date.now();
       const id = randomId('job-', 6);
       store.createJob({
@@ -106,6 +109,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       return tessera.v1.ListParticipantsResponse.create({
         participants: store.listParticipants().map((p) => ({
           id: p.id, name: p.name, connected: online.has(p.id), datasets: online.get(p.id)?.datasets ?? [], enrolledUnixMs: p.enrolledAt,
+          budgets: online.get(p.id)?.budgets ?? [],
         })),
       });
     }),

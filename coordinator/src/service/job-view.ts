@@ -1,5 +1,7 @@
 import { tessera } from '@tessera/proto';
-import { parseContext } from '../jobs/job-context.js';
+import { DEFAULT_ORDERS, epsilonFor, subsampledGaussianRdpVector } from '@tessera/dp';
+import { parseContext, type JobContext } from '../jobs/job-context.js';
+import { accountingSampleRate, type JobSpec } from '../jobs/job-spec.js';
 import type { JobRecord, JobStatus, Store } from '../store/store.js';
 
 const STATUS: Record<JobStatus, tessera.v1.JobStatus> = {
@@ -15,6 +17,7 @@ const finiteMetrics = (m: Record<string, number>) =>
 
 /** The wire view of a job: its record plus the round history. */
 export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
+  const context = parseContext(job.contextJson);
   return tessera.v1.Job.create({
     id: job.id,
     name: job.name,
@@ -25,12 +28,24 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     createdUnixMs: job.createdAt,
     updatedUnixMs: job.updatedAt,
     error: job.error,
-    featureNames: parseContext(job.contextJson).featureNames ?? [],
+    featureNames: context.featureNames ?? [],
+    privacySpend: privacySpendOf(job, context),
+    refusals: context.refusals ?? [],
     history: store.listRounds(job.id).map((r) => ({
       round: r.round, stage: r.stage, status: r.status, contributors: r.contributors, dropped: r.dropped,
       metrics: finiteMetrics(r.metrics), seconds: r.seconds, error: r.error, attempt: r.attempt,
     })),
   });
+}
+
+/** Epsilon each participant spent in this job, from the rounds it was charged for and the job's noise. */
+function privacySpendOf(job: JobRecord, context: JobContext): tessera.v1.IParticipantSpend[] {
+  const z = context.privacy?.noiseMultiplier;
+  if (!z || !context.privacySpend) return [];
+  const spec = JSON.parse(job.specJson) as JobSpec;
+  return Object.entries(context.privacySpend).map(([participantId, rounds]) => ({
+    participantId, rounds, epsilon: epsilonFor(subsampledGaussianRdpVector(z, accountingSampleRate(spec), rounds, DEFAULT_ORDERS), DEFAULT_ORDERS, spec.privacy.delta).epsilon,
+  }));
 }
 
 export const isFinished = (s: JobStatus) => s === 'completed' || s === 'failed' || s === 'cancelled';

@@ -41,6 +41,8 @@ export class ParticipantSession {
   participantId = '';
   name = '';
   datasets: string[] = [];
+  /** Privacy budgets the participant reported in its hello (with what it has spent). */
+  budgets: tessera.v1.IDatasetBudget[] = [];
   /** Jobs whose agreed features and standardisation this stream has received. */
   readonly jobSetupSent = new Set<string>();
   private publicKey: Uint8Array | undefined;
@@ -135,6 +137,7 @@ export class ParticipantSession {
     this.name = record.name;
     this.publicKey = record.publicKey;
     this.datasets = m.hello!.datasets ?? [];
+    this.budgets = m.hello!.budgets ?? [];
     this.state = 'ready';
     await this.send({ welcome: { participantId: record.id, name: record.name } });
     this.onReady(this);

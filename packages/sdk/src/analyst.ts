@@ -28,6 +28,19 @@ export interface JobView {
   error: string;
   featureNames: string[];
   history: RoundView[];
+  /** Differential privacy each participant spent in this job (epsilon at the job's delta). */
+  privacySpend: { participantId: string; epsilon: number; rounds: number }[];
+  /** Participants that refused work on privacy grounds, with their reasons. */
+  refusals: { participantId: string; stage: string; round: number; reason: string }[];
+}
+
+/** A privacy budget a participant keeps for one data set, as it reported it. */
+export interface BudgetView {
+  dataset: string;
+  epsilon: number;
+  delta: number;
+  unit: string;
+  spentEpsilon: number;
 }
 
 export interface JobResult {
@@ -69,6 +82,8 @@ export function jobView(j: tessera.v1.IJob): JobView {
       dropped: r.dropped ?? [], metrics: Object.fromEntries((r.metrics ?? []).map((m) => [m.name ?? '', Number(m.value)])),
       seconds: r.seconds ?? 0, error: r.error ?? '',
     })),
+    privacySpend: (j.privacySpend ?? []).map((p) => ({ participantId: p.participantId ?? '', epsilon: Number(p.epsilon ?? 0), rounds: p.rounds ?? 0 })),
+    refusals: (j.refusals ?? []).map((r) => ({ participantId: r.participantId ?? '', stage: r.stage ?? '', round: r.round ?? 0, reason: r.reason ?? '' })),
   };
 }
 
@@ -116,9 +131,12 @@ export class AnalystClient {
     return jobView(await this.unary<tessera.v1.Job>('cancelJob', { jobId }));
   }
 
-  async participants(): Promise<{ id: string; name: string; connected: boolean; datasets: string[] }[]> {
+  async participants(): Promise<{ id: string; name: string; connected: boolean; datasets: string[]; budgets: BudgetView[] }[]> {
     const res = await this.unary<tessera.v1.ListParticipantsResponse>('listParticipants', {});
-    return res.participants.map((p) => ({ id: p.id ?? '', name: p.name ?? '', connected: !!p.connected, datasets: p.datasets ?? [] }));
+    return res.participants.map((p) => ({
+      id: p.id ?? '', name: p.name ?? '', connected: !!p.connected, datasets: p.datasets ?? [],
+      budgets: (p.budgets ?? []).map((b) => ({ dataset: b.dataset ?? '', epsilon: Number(b.epsilon ?? 0), delta: Number(b.delta ?? 0), unit: b.unit ?? '', spentEpsilon: Number(b.spentEpsilon ?? 0) })),
+    }));
   }
 
   /**

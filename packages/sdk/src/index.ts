@@ -11,7 +11,7 @@ export { AnalystClient, CoordinatorError, isFinalStatus, type JobResult, type Jo
 export { LocalFederation, type LocalFederationOptions, type LocalParticipant } from './local-federation.js';
 export { loadModelFile, modelFileFrom, saveModelFile, scoreCsv, scoreTable, type ModelFile, type Scores } from './model-file.js';
 export { Coordinator, SqliteStore, analystTokenOf, createEnrollmentToken, parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type CoordinatorOptions } from '@tessera/coordinator';
-export { ParticipantNode, initParticipant, loadParticipantConfig, ConfigError, type ParticipantConfig } from '@tessera/participant';
+export { ParticipantNode, initParticipant, loadParticipantConfig, auditParticipant, ConfigError, type ParticipantConfig, type ParticipantAudit } from '@tessera/participant';
 
 /** Starts a coordinator in this process (listen '127.0.0.1:0' picks a free port; see `.address`). */
 export function startCoordinator(options: CoordinatorOptions): Promise<Coordinator> {

@@ -4,6 +4,7 @@ import { initParticipant, startParticipant } from '@tessera/sdk';
 import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
+import { renderTable } from '../ui/table.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -61,5 +62,34 @@ Raw records never leave it: it sends only model updates and aggregate statistics
       const stop = async () => { await node.stop(); process.exit(0); };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+    });
+
+  cmd.command('audit')
+    .description('show what this node\'s data was used for and the differential privacy spent, from its own ledger')
+    .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
+    .option('--json', 'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}]}')
+    .addHelpText('after', `
+Examples:
+  $ tessera participant audit
+  $ tessera participant audit --config ./node-b/participant.yaml --json
+
+Budgets are set per data set in the config file, e.g.
+  datasets:
+    customers: { type: csv, path: ./customers.csv, budget: { epsilon: 8, delta: 1e-5, unit: record } }
+The node refuses any task that would spend beyond them, before it reads the data.`)
+    .action(async (o: { config: string; json?: boolean }) => {
+      const { loadParticipantConfig, auditParticipant } = await import('@tessera/sdk');
+      const audit = auditParticipant(loadParticipantConfig(o.config));
+      if (o.json) return printJson(audit);
+      const out = [`ledger: ${audit.ledger}`, ''];
+      out.push(renderTable(['data set', 'budget', 'spent epsilon', 'remaining', 'releases', 'jobs'], audit.datasets.map((d) => [
+        d.dataset, d.budget ? `epsilon ${d.budget.epsilon}, delta ${d.budget.delta}, ${d.budget.unit}` : 'none', d.spentEpsilon,
+        d.remainingEpsilon ?? 'unlimited', d.releases, d.jobs.length,
+      ])));
+      out.push('');
+      out.push(audit.uses.length ? renderTable(['when', 'data set', 'job', 'stage', 'round', 'rows'], audit.uses.map((u) => [
+        new Date(u.at).toISOString(), u.dataset, u.jobId, u.stage, u.round, u.rows,
+      ])) : 'no recorded use of the data');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

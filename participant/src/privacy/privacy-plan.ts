@@ -1,0 +1,35 @@
+import { fromConfigEntries, type tessera } from '@tessera/proto';
+
+/**
+ * What a differentially private job costs, as its tasks announce it: every FIT round is one
+ * release of a Gaussian-noised sum with `noiseMultiplier` at Poisson sampling rate `sampleRate`.
+ * The participant recomputes the cost from these numbers with its own accountant.
+ */
+export interface PrivacyPlan {
+  mode: 'distributed' | 'central' | 'local';
+  unit: 'record' | 'participant';
+  noiseMultiplier: number;
+  sampleRate: number;
+  rounds: number;
+  epsilon: number;
+  delta: number;
+}
+
+export const PRIVACY_CONFIG_KEYS = ['dpMode', 'dpUnit', 'dpNoiseMultiplier', 'dpSampleRate', 'dpRounds', 'dpEpsilon', 'dpDelta'] as const;
+
+/** The plan a task carries, or undefined for a job without differential privacy. */
+export function privacyPlanOf(task: tessera.v1.ITask): PrivacyPlan | undefined {
+  const c = fromConfigEntries(task.config);
+  if (c.dpMode === undefined || c.dpMode === 'none') return undefined;
+  const mode = String(c.dpMode);
+  const unit = String(c.dpUnit);
+  const plan = {
+    mode, unit, noiseMultiplier: Number(c.dpNoiseMultiplier), sampleRate: Number(c.dpSampleRate), rounds: Number(c.dpRounds),
+    epsilon: Number(c.dpEpsilon), delta: Number(c.dpDelta),
+  };
+  if (!['distributed', 'central', 'local'].includes(mode) || !['record', 'participant'].includes(unit) ||
+    !(plan.noiseMultiplier > 0) || !(plan.sampleRate > 0 && plan.sampleRate <= 1) || !(Number.isInteger(plan.rounds) && plan.rounds >= 1)) {
+    throw new Error(`the task's privacy plan is malformed: ${JSON.stringify(plan)}`);
+  }
+  return plan as PrivacyPlan;
+}
