@@ -1,2 +1,3 @@
 export * from './samplers/index.js';
 export * from './accountant/index.js';
+export * from './clipping/index.js';

@@ -23,3 +23,10 @@ export { epsilonFor, deltaFor, zcdpDelta, zcdpEpsilon, type EpsilonResult, type 
 export { RdpAccountant, type RdpAccountantJson } from './composition.js';
 export { analyticGaussianSigma, gaussianDelta, noiseMultiplierFor, type NoiseMultiplierOptions } from './calibration.js';
 export { erfc, logErfc, normalCdf, logNormalCdf, logAdd, logSub } from './log-math.js';
+export {
+  type DistributedDiscreteGaussianParams,
+  distributedDiscreteGaussianTau,
+  distributedDiscreteGaussianZcdp,
+  distributedDiscreteGaussianRdp,
+  distributedDiscreteGaussianRdpVector,
+} from './distributed-discrete-gaussian.js';

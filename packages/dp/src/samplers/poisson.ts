@@ -1,10 +1,13 @@
 import type { Random } from '@tessera/crypto';
 import { bernoulli, bernoulliLazy } from './bernoulli.js';
 import { uniformBelow } from './uniform.js';
+import { largePoissonSampler } from './poisson-large.js';
 import { integerSquareRoot, MAX_SAFE, nonNegativeRational, type RationalLike } from './rational.js';
 
 /** Below this lambda the sum of small pieces is cheaper than the envelope rejection. */
-const LARGE_LAMBDA = 8n;
+const MEDIUM_LAMBDA = 8n;
+/** From this lambda on the O(1) Laplace-envelope sampler (poisson-large.ts) is the fastest. */
+const LARGE_LAMBDA = 48n;
 
 /**
  * A sampler of Poisson(lambda) for rational lambda = p/q >= 0, exact, with no floating point in any decision.
@@ -12,12 +15,15 @@ const LARGE_LAMBDA = 8n;
  * - lambda < 8: the sum of n = ceil(2·lambda) independent Poisson(r), r = lambda/n <= 1/2, each by rejection:
  *   propose K with P(K = k) = (1 - r)·r^k (Bernoulli(r) successes before the first failure) and accept with
  *   probability 1/k! (Bernoulli(1/i) for i = 2..k), so P(accepted k) ∝ r^k/k!; acceptance (1 - r)·e^r >= 0.82.
- * - lambda >= 8: rejection from a two-sided geometric envelope around the mode m = floor(lambda), see largePoisson.
+ * - 8 <= lambda < 48: rejection from a two-sided geometric envelope around the mode m = floor(lambda), cost
+ *   O(sqrt(lambda)) per draw, see envelopePoissonSampler;
+ * - lambda >= 48: rejection from a discrete Laplace envelope with an exact squeeze, O(1) expected, see largePoissonSampler.
  */
 export function poissonSampler(lambda: RationalLike, rng: Random): () => number {
   const { num: p, den: q } = nonNegativeRational(lambda, 'Poisson lambda');
   if (p === 0n) return () => 0;
   if (p >= LARGE_LAMBDA * q) return largePoissonSampler(p, q, rng);
+  if (p >= MEDIUM_LAMBDA * q) return envelopePoissonSampler(p, q, rng);
   const pieces = Number((2n * p + q - 1n) / q);
   const pieceDenBig = q * BigInt(pieces);
   const fast = pieceDenBig <= BigInt(MAX_SAFE);
@@ -55,7 +61,7 @@ function ratioBernoulli(factor: bigint, factorNumber: number, i: number, den: bi
 }
 
 /**
- * Poisson(p/q) for lambda = p/q >= 8 by exact rejection. Target weights R(k) = P(k)/P(m) are rational:
+ * Poisson(p/q) for lambda = p/q >= 8 by exact rejection (used for 8 <= lambda < 48). Target weights R(k) = P(k)/P(m) are rational:
  * R(m + d) = prod_{i=m+1}^{m+d} lambda/i and R(m - 1 - d) = prod_{i=m-d}^{m} i/lambda.
  * Envelope: with s = isqrt(floor(lambda)) + 2 and rho = (s - 1)/s, the right side k = m + d and the left side
  * k = m - 1 - d (d >= 0 geometric: P(d) = (1 - rho)·rho^d) are chosen with probabilities proportional to
@@ -66,8 +72,14 @@ function ratioBernoulli(factor: bigint, factorNumber: number, i: number, den: bi
  *   left, b_i = i/(lambda·rho) = q·s·i/(p·(s-1)), >= 1 exactly for i >= J = ceil(p·(s-1)/(q·s)):
  *     m - d >= J: prod_{i=J}^{m-d-1} 1/b_i;  m - d < J: prod_{i=m-d}^{J-1} b_i;
  * each evaluated as independent Bernoulli trials that must all succeed. Cost O(sqrt(lambda)) per draw.
+ * Why this is exact: a proposal k on side S with geometric offset d has probability W_S/(W_R + W_L)·(1 - rho)·rho^d and
+ * is accepted with R(k)/(rho^d·M_S), which is <= 1 because M_S is the maximum of R/rho^d over that side (a_i decreases
+ * and b_i increases in i, so the maximising product takes exactly the factors >= 1: i <= I on the right, i >= J on the
+ * left); the product over (proposal, acceptance) is (1 - rho)·R(k)/(M_R + M_L) ∝ P(k), and k < 0 is rejected. Each
+ * acceptance factor is a rational in [0, 1] tested by an independent uniform-integer comparison, and the digits of d
+ * are independent uniform base-s digits (P(digit = 0) = 1/s = 1 - rho). Reviewed: correct, but O(sqrt(lambda)).
  */
-function largePoissonSampler(p: bigint, q: bigint, rng: Random): () => number {
+function envelopePoissonSampler(p: bigint, q: bigint, rng: Random): () => number {
   const mBig = p / q;
   if (mBig > BigInt(MAX_SAFE) / 4n) throw new RangeError('Poisson lambda too large');
   const m = Number(mBig);

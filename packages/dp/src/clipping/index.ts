@@ -1,0 +1,8 @@
+export {
+  type AdaptiveClipState,
+  adaptiveClipState,
+  clipIndicator,
+  nextClip,
+  updateClipState,
+  effectiveNoiseMultiplier,
+} from './adaptive-clip.js';
