@@ -16,9 +16,9 @@ const base = { dataset: 'customers', label: 'churned' };
 
 describe('parseJobSpec', () => {
   it('validates the privacy section, naming the field to change', () => {
-    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', epsilon: 2 } }).privacy).toEqual({ mode: 'distributed', unit: 'participant', epsilon: 2, delta: 1e-5, clip: 10 });
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', epsilon: 2 } }).privacy).toEqual({ mode: 'distributed', unit: 'participant', epsilon: 2, delta: 1e-5, clip: 10, maxRecords: 100_000 });
     expect(parseJobSpec({ ...base, secure: { clip: 3 }, privacy: { mode: 'central' } }).privacy.clip).toBe(3);
-    expect(parseJobSpec({ ...base, privacy: { mode: 'local', unit: 'record' } }).privacy).toEqual({ mode: 'local', unit: 'record', epsilon: 4, delta: 1e-5, clip: 1 });
+    expect(parseJobSpec({ ...base, privacy: { mode: 'local', unit: 'record' } }).privacy).toEqual({ mode: 'local', unit: 'record', epsilon: 4, delta: 1e-5, clip: 1, maxRecords: 100_000 });
     expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', unit: 'record', clip: 0.5 } }).privacy.clip).toBe(0.5);
     expect(specError({ ...base, privacy: { mode: 'distributed', clip: 0 } }).message).toMatch(/privacy\.clip: must be greater than 0/);
     expect(specError({ ...base, privacy: { mode: 'distributed', unit: 'customer' } }).message).toMatch(/privacy\.unit: must be "participant" .* or "record"/);
@@ -55,7 +55,7 @@ describe('parseJobSpec', () => {
       maxRoundAttempts: JOB_SPEC_DEFAULTS.maxRoundAttempts,
       validationFraction: JOB_SPEC_DEFAULTS.validationFraction,
       secure: { ...JOB_SPEC_DEFAULTS.secure },
-      privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5, clip: JOB_SPEC_DEFAULTS.secure.clip },
+      privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5, clip: JOB_SPEC_DEFAULTS.secure.clip, maxRecords: 100_000 },
     });
     expect(spec.secure.mode).toBe('masked');
     expect(spec).not.toHaveProperty('features');

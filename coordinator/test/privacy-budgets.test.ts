@@ -67,6 +67,7 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     expect(first.privacySpend.map((s) => s.participantId).sort()).toEqual([...identities.values()].map((i) => i.id).sort());
     for (const s of first.privacySpend) {
       expect(s.rounds).toBe(3);
+      expect(s.statisticsReleases).toBe(2);
       expect(s.epsilon).toBeGreaterThan(1.9);
       expect(s.epsilon).toBeLessThanOrEqual(2 + 1e-9);
     }
@@ -74,8 +75,8 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     const spent = afterFirst.datasets[0].spentEpsilon;
     expect(spent).toBeGreaterThan(1.9);
     expect(spent).toBeLessThanOrEqual(2 + 1e-9);
-    expect(afterFirst.datasets[0].releases).toBe(3);
-    expect(afterFirst.uses.map((u) => u.stage)).toEqual(expect.arrayContaining(['schema', 'statistics', 'fit', 'evaluate']));
+    expect(afterFirst.datasets[0].releases).toBe(5); // two private statistics releases and three training rounds
+    expect(new Set(afterFirst.uses.map((u) => u.stage))).toEqual(new Set(['schema', 'statistics', 'fit'])); // no federated evaluation under DP: it would be one more release
     expect(afterFirst.uses.filter((u) => u.stage === 'fit')).toHaveLength(3);
 
     // The second job would take c beyond epsilon 2.5: c refuses at the schema stage, before reading its data;
@@ -84,12 +85,12 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     expect(second.status).toBe('completed');
     expect(second.refusals).toHaveLength(1);
     expect(second.refusals[0]).toMatchObject({ participantId: c, stage: 'schema' });
-    expect(second.refusals[0].reason).toMatch(/privacy budget of data set "patients" \(epsilon 2\.5 at delta 0\.00001, unit record\) would be exceeded: spent 2\.000, this job asks for 2\.000 \(3 rounds\)/);
+    expect(second.refusals[0].reason).toMatch(/privacy budget of data set "patients" \(epsilon 2\.5 at delta 0\.00001, unit record\) would be exceeded: spent 2\.000, this job asks for 2\.000 \(3 rounds and 2 statistics releases\)/);
     expect(second.privacySpend.map((s) => s.participantId)).not.toContain(c);
     const afterSecond = auditParticipant(configs[2]);
     expect(afterSecond.uses).toEqual(afterFirst.uses);
     expect(afterSecond.datasets[0].spentEpsilon).toBe(spent);
-    expect(afterSecond.datasets[0].releases).toBe(3);
+    expect(afterSecond.datasets[0].releases).toBe(5);
     expect(second.history.filter((h) => h.stage === 'fit' && h.status === 'completed').every((h) => h.contributors === 2)).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import type { AgreedSchema, LocalSchema } from '@tessera/data';
-import { addClippedRecord, deltaOf, logisticConfigFrom } from '@tessera/fl';
+import { addBoundedMoments, addClippedRecord, addMagnitudes, boundedMomentsLength, deltaOf, logisticConfigFrom, MAGNITUDE_BUCKETS } from '@tessera/fl';
 import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRows, trainLogistic } from '@tessera/ml';
 import { fromConfigEntries, tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
@@ -11,6 +11,8 @@ export interface LocalResult {
   vector?: Float64Array;
   /** The vector already holds exact integers in quantised units (record-level DP sums), ready for the ring. */
   integer?: boolean;
+  /** The vector is in bounded units (differentially private statistics): scale by this level and round into the ring. */
+  level?: number;
   numExamples: number;
   metrics: Record<string, number>;
 }
@@ -33,6 +35,7 @@ export function schemaReport(data: LocalData, task: tessera.v1.ITask): LocalSche
 
 /** [count, sum_1..d, sumOfSquares_1..d] over the local rows, for federated standardisation. */
 export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult {
+  if (fromConfigEntries(task.config).statsPart !== undefined) return privateStatistics(data, task);
   const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
   const m = momentsOf(encoded);
   const d = encoded.d;
@@ -45,7 +48,7 @@ export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult
 
 function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string) {
   const config = fromConfigEntries(task.config);
-  const standardization = { mean: Float64Array.from(task.mean ?? []), std: Float64Array.from(task.std ?? []) };
+  const standardization = { mean: Float64Array.from(task.mean ?? []), std: Float64Array.from(task.std ?? []), ...(Number(config.standardizedClip) > 0 ? { clip: Number(config.standardizedClip) } : {}) };
   const seed = `${String(config.seed ?? task.ref?.jobId)}/${participantId}`;
   const validationFraction = Number(config.validationFraction ?? 0.2);
   return { config, seed, data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardization, validationFraction, seed) };
@@ -99,4 +102,37 @@ export function recordLevelFit(data: LocalData, task: tessera.v1.ITask, global: 
   let clipped = 0;
   const trainLoss = forEachExampleGradient(global, rows, (g) => { if (addClippedRecord(sum, g, codec, rng)) clipped++; });
   return { vector: sum, integer: true, numExamples: rows.n, metrics: { train_loss: trainLoss, clipped_fraction: rows.n ? clipped / rows.n : 0 } };
+}
+
+/**
+ * One release of the differentially private statistics stage, over at most `maxRecords` rows:
+ * `magnitudes` (a power-of-two histogram of |x| per feature) or `moments` (moments of x clamped
+ * to the task's public bounds). Unit record: sums over rows; unit participant: means over rows,
+ * so one participant's whole contribution is bounded like one record's.
+ */
+export function privateStatistics(data: LocalData, task: tessera.v1.ITask): LocalResult {
+  const config = fromConfigEntries(task.config);
+  const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
+  const { d } = encoded;
+  const level = Number(config.dpLevel), maxRecords = Number(config.maxRecords);
+  if (!(level >= 1) || !(maxRecords >= 1)) throw new Error(`private statistics need dpLevel >= 1 and maxRecords >= 1, got ${config.dpLevel}, ${config.maxRecords}`);
+  let rows = Array.from({ length: encoded.n }, (_, i) => i);
+  if (rows.length > maxRecords) {
+    seededRandom(`${String(config.seed ?? task.ref?.jobId)}/statistics`).shuffle(rows);
+    rows = rows.slice(0, maxRecords);
+  }
+  const weight = config.dpUnit === 'participant' ? 1 / Math.max(1, rows.length) : 1;
+  let vector: Float64Array;
+  if (config.statsPart === 'magnitudes') {
+    vector = new Float64Array(d * MAGNITUDE_BUCKETS);
+    for (const r of rows) addMagnitudes(vector, encoded.x, r * d, d, weight);
+  } else if (config.statsPart === 'moments') {
+    const bounds = Float64Array.from(task.bounds ?? []);
+    if (bounds.length !== d || bounds.some((b) => !(b > 0))) throw new Error(`private moments need ${d} positive bounds, got ${bounds.length}`);
+    vector = new Float64Array(boundedMomentsLength(d));
+    for (const r of rows) addBoundedMoments(vector, encoded.x, r * d, bounds, weight);
+  } else {
+    throw new Error(`unknown statistics part ${JSON.stringify(config.statsPart)}`);
+  }
+  return { vector, level, numExamples: rows.length, metrics: {} };
 }

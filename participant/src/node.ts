@@ -8,6 +8,7 @@ import { LocalData } from './local-data.js';
 import { SecureContribution } from './secure-contribution.js';
 import { encodeForSecureSum, type LastFit } from './secure-encoding.js';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
+import { privacyPlanOf } from './privacy/privacy-plan.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 
 const pb = tessera.v1;
@@ -300,8 +301,9 @@ export class ParticipantNode extends EventEmitter {
     switch (stage) {
       case pb.Stage.SCHEMA: {
         const s = schemaReport(this.data, task);
+        // A differentially private job learns no exact row count from the schema stage.
         return { schema: {
-          task: task.ref, rows: s.rows,
+          task: task.ref, rows: privacyPlanOf(task) ? 0 : s.rows,
           columns: s.columns.map((c) => ({
             name: c.name,
             kind: c.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC,

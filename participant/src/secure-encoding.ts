@@ -1,4 +1,4 @@
-import { encodeEvaluation, encodeUpdate, recordSumToRing, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
+import { encodeEvaluation, encodeFixedPoint, encodeUpdate, recordSumToRing, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { tessera } from '@tessera/proto';
@@ -21,8 +21,13 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
   const modulus = Number(setup.modulus ?? 2 ** 32);
   const wide = { ...DEFAULT_WIDE, modulus };
   switch (setup.computation) {
-    case pb.Stage.STATISTICS:
-      return encodeWide(result.vector!, wide);
+    case pb.Stage.STATISTICS: {
+      if (!result.level) return encodeWide(result.vector!, wide);
+      const words = encodeFixedPoint(result.vector!, result.level, modulus, systemRandom());
+      const noiseVariance = BigInt(setup.noiseVariance ?? 0);
+      if (noiseVariance > 0n) addDiscreteGaussianNoise(words, noiseVariance, modulus, systemRandom());
+      return words;
+    }
     case pb.Stage.FIT: {
       const cap = Number(setup.weightCap ?? 0);
       const weight = cap > 0 ? Math.min(result.numExamples, cap) / cap : 1;

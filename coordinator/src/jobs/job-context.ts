@@ -4,10 +4,10 @@ import type { AgreedSchema } from '@tessera/data';
 export interface JobContext {
   schema?: AgreedSchema;
   featureNames?: string[];
-  standardization?: { mean: number[]; std: number[]; count: number; contributors?: number };
+  standardization?: { mean: number[]; std: number[]; count: number; contributors?: number; clip?: number };
   privacy?: { noiseMultiplier: number };
   /** Noisy releases each participant was asked to contribute to (each is charged to its budget). */
-  privacySpend?: Record<string, number>;
+  privacySpend?: Record<string, { rounds: number; statistics: number }>;
   /** Participants that refused work on privacy grounds, with their reasons. */
   refusals?: { participantId: string; stage: string; round: number; reason: string }[];
 }

@@ -1,7 +1,8 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
+import { boundedMomentsLength, boundedMomentsSensitivity, boundsFromHistogram, calibrateJobNoise, decodeFixedPoint, fixedPointSensitivity, jobEpsilon, MAGNITUDE_BUCKETS, momentsFromBounded, type JobPrivacyCost } from '@tessera/fl';
 import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeRecordSum, decodeUpdateSum, largestRecordLevel, recordSensitivity, type RecordCodec, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
-import { addDiscreteGaussianNoise, DEFAULT_ORDERS, epsilonFor, noiseMultiplierFor, subsampledGaussianRdpVector } from '@tessera/dp';
+import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
 import { logisticInit, standardizationFrom } from '@tessera/ml';
 import { toConfigEntries, tessera } from '@tessera/proto';
@@ -21,6 +22,11 @@ import { accountingSampleRate, parseJobSpec, type JobSpec } from './job-spec.js'
 const pb = tessera.v1;
 
 class JobStop extends Error {}
+
+/** Releases of the differentially private statistics stage: the magnitude histogram and the bounded moments. */
+const PRIVATE_STATISTICS_RELEASES = 2;
+/** With noisy statistics, standardised values are clamped to this many (estimated) standard deviations. */
+const PRIVATE_STANDARDIZED_CLIP = 6;
 
 /** One round's differential privacy: who adds how much discrete Gaussian noise, in quantised units. */
 interface DpRound {
@@ -142,11 +148,15 @@ export class JobRunner {
     this.saveContext({ refusals });
   }
 
-  /** Counts one charged release for every participant asked to contribute to a private FIT round (except those that refused it). */
-  private notePrivacySpend(asked: readonly ParticipantSession[], failures: ReadonlyMap<string, string>): void {
+  /** Counts one charged release for every participant asked to contribute to a private release (except those that refused it). */
+  private notePrivacySpend(kind: 'rounds' | 'statistics', asked: readonly ParticipantSession[], failures: ReadonlyMap<string, string>): void {
     if (this.spec.privacy.mode === 'none') return;
     const spend = { ...(this.context.privacySpend ?? {}) };
-    for (const s of asked) if (!(failures.get(s.participantId) ?? '').startsWith('privacy budget')) spend[s.participantId] = (spend[s.participantId] ?? 0) + 1;
+    for (const s of asked) {
+      if ((failures.get(s.participantId) ?? '').startsWith('privacy budget')) continue;
+      const was = spend[s.participantId] ?? { rounds: 0, statistics: 0 };
+      spend[s.participantId] = { ...was, [kind]: was[kind] + 1 };
+    }
     this.saveContext({ privacySpend: spend });
   }
 
@@ -216,7 +226,7 @@ export class JobRunner {
     if (p.mode === 'none') return {};
     return {
       dpMode: p.mode, dpUnit: p.unit, dpNoiseMultiplier: this.noiseMultiplier(), dpSampleRate: this.sampleRate(), dpRounds: this.spec.rounds,
-      dpEpsilon: p.epsilon, dpDelta: p.delta,
+      dpFullReleases: PRIVATE_STATISTICS_RELEASES, dpEpsilon: p.epsilon, dpDelta: p.delta,
     };
   }
 
@@ -310,7 +320,8 @@ export class JobRunner {
     const seconds = (performance.now() - started) / 1000;
     const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
     this.noteRefusals(stage, round, outcome.failures);
-    if (stage === 'fit') this.notePrivacySpend(sessions, outcome.failures);
+    if (stage === 'fit') this.notePrivacySpend('rounds', sessions, outcome.failures);
+    if (stage === 'statistics' && this.spec.privacy.mode !== 'none') this.notePrivacySpend('statistics', sessions, outcome.failures);
     if (!outcome.sum || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
       const reason = outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
       const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';
@@ -359,6 +370,7 @@ export class JobRunner {
   }
 
   private async computeStatisticsSecurely(): Promise<void> {
+    if (this.spec.privacy.mode !== 'none') return this.computePrivateStatistics();
     const d = this.context.featureNames!.length;
     const { sum, survivors } = await this.withAttempts('statistics', 0, async (sessions, attempt) => {
       const key = this.taskKey(0, pb.Stage.STATISTICS);
@@ -381,7 +393,8 @@ export class JobRunner {
    */
   private trainingTask(key: TaskKey, model: Float64Array, config: Record<string, number | string | boolean>, session: ParticipantSession): tessera.v1.ITask {
     const base = this.baseTask(key);
-    const task: tessera.v1.ITask = { ...base, config: [...(base.config ?? []), ...toConfigEntries(config)], modelLength: model.length };
+    const clip = this.context.standardization?.clip;
+    const task: tessera.v1.ITask = { ...base, config: [...(base.config ?? []), ...toConfigEntries({ ...config, ...(clip ? { standardizedClip: clip } : {}) })], modelLength: model.length };
     if (session.jobSetupSent.has(this.jobId)) return task;
     session.jobSetupSent.add(this.jobId);
     const st = this.context.standardization!;
@@ -449,21 +462,25 @@ export class JobRunner {
   }
 
   /**
-   * The noise multiplier z that keeps `rounds` releases within (epsilon, delta) by RDP
-   * accounting (Poisson subsampling at `sampleRate`), computed once per job.
+   * The noise multiplier z that keeps the job's releases within (epsilon, delta) by RDP accounting:
+   * the private statistics releases (over every unit) and `rounds` training rounds (Poisson
+   * subsampling at `sampleRate`), all with noise z x sensitivity. Computed once per job.
    */
   private noiseMultiplier(): number {
     const p = this.spec.privacy;
     this.context.privacy ??= {
-      noiseMultiplier: noiseMultiplierFor({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.sampleRate(), steps: this.spec.rounds }),
+      noiseMultiplier: calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.sampleRate(), rounds: this.spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES }),
     };
     return this.context.privacy.noiseMultiplier;
   }
 
-  /** Epsilon spent after `round` releases (the accountant's best order). */
+  private privacyCost(): JobPrivacyCost {
+    return { noiseMultiplier: this.noiseMultiplier(), sampleRate: this.sampleRate(), rounds: this.spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES };
+  }
+
+  /** Epsilon spent once the statistics and `round` training rounds are released (the accountant's best order). */
   private epsilonAfter(round: number): number {
-    const rdp = subsampledGaussianRdpVector(this.noiseMultiplier(), this.sampleRate(), round, DEFAULT_ORDERS);
-    return epsilonFor(rdp, DEFAULT_ORDERS, this.spec.privacy.delta).epsilon;
+    return jobEpsilon(this.privacyCost(), this.spec.privacy.delta, { rounds: round, fullReleases: PRIVATE_STATISTICS_RELEASES });
   }
 
   /**
@@ -488,7 +505,7 @@ export class JobRunner {
       shareVariance: p.mode === 'distributed' ? Math.ceil(totalVariance / threshold) : p.mode === 'local' ? Math.ceil(totalVariance) : 0,
     });
     if (p.unit === 'record') {
-      const maxRecords = this.weightCap();
+      const maxRecords = Math.min(this.weightCap(), p.maxRecords);
       const level = Math.min(2 ** 24, largestRecordLevel(participants * maxRecords, 2 ** 32, { perLevel: spread * z * Math.SQRT2, fixed: spread * z * Math.sqrt(modelLength) }));
       if (level < 16) {
         throw new Error(`job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant leave no room for the noise in the 32-bit ring; ` +
@@ -504,6 +521,69 @@ export class JobRunner {
       throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
     }
     return { mode: p.mode, unit: 'participant', z, ...shares(sigma * sigma) };
+  }
+
+  /**
+   * Level and noise of one private release whose every unit (record or participant) adds a vector
+   * of L2 norm at most `unitNorm` with entries in [-1, 1]: the level is the largest for which
+   * `units` units plus 12 standard deviations of noise cannot wrap the 32-bit ring.
+   */
+  private privateRelease(participants: number, unitNorm: number, length: number): { level: number; totalVariance: number; shareVariance: number } {
+    const p = this.spec.privacy;
+    const z = this.noiseMultiplier();
+    const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
+    const units = p.unit === 'record' ? participants * p.maxRecords : participants;
+    const level = Math.min(2 ** 24, largestRecordLevel(units, 2 ** 32, { perLevel: spread * z * unitNorm, fixed: spread * z * Math.sqrt(length) }));
+    if (level < 1) {
+      throw new Error(`job spec: privacy.maxRecords = ${p.maxRecords} records from each of ${participants} participants leave no room for the noise in the 32-bit ring; lower privacy.maxRecords`);
+    }
+    const sigma = z * fixedPointSensitivity(level, unitNorm, length);
+    const totalVariance = sigma * sigma;
+    const { threshold } = this.secureParameters(participants);
+    return { level, totalVariance, shareVariance: p.mode === 'distributed' ? Math.ceil(totalVariance / threshold) : p.mode === 'local' ? Math.ceil(totalVariance) : 0 };
+  }
+
+  /** One release of the private statistics stage: a secure sum of fixed-point vectors with discrete Gaussian noise, decoded. */
+  private async privateStatisticsRelease(part: 'magnitudes' | 'moments', length: number, unitNorm: number, bounds: Float64Array): Promise<{ values: Float64Array; noiseStd: number }> {
+    return this.withAttempts('statistics', 0, async (sessions, attempt) => {
+      const key = this.taskKey(0, pb.Stage.STATISTICS);
+      const started = performance.now();
+      const release = this.privateRelease(sessions.length, unitNorm, length);
+      const r = await this.secureSum('statistics', 0, attempt, pb.Stage.STATISTICS, sessions, length, () => {
+        const base = this.baseTask(key);
+        return {
+          ...base, features: this.featureMessages(this.context.schema!), bounds: [...bounds],
+          config: [...(base.config ?? []), ...toConfigEntries({ statsPart: part, dpLevel: release.level, maxRecords: this.spec.privacy.maxRecords })],
+        };
+      }, { codec: { bits: 0, clip: 0, weightCap: 0, ...(release.shareVariance > 0 ? { noiseVariance: release.shareVariance } : {}) } });
+      if (!r.ok) return r;
+      if (this.spec.privacy.mode === 'central') addDiscreteGaussianNoise(r.value.sum, BigInt(Math.ceil(release.totalVariance)), 2 ** 32, systemRandom());
+      this.store.addRound(this.recordRound({
+        round: 0, stage: 'statistics', attempt, status: 'completed', contributors: r.value.survivors.length, dropped: [...r.value.failures.keys()],
+        metrics: { threshold: r.params.threshold, degree: r.params.degree, noise_multiplier: this.noiseMultiplier() }, seconds: (performance.now() - started) / 1000, error: '',
+      }));
+      this.statisticsContributors = r.value.survivors.length;
+      const noiseStd = Math.sqrt(this.spec.privacy.mode === 'distributed' ? release.shareVariance * r.value.survivors.length : this.spec.privacy.mode === 'local' ? release.totalVariance * r.value.survivors.length : release.totalVariance) / release.level;
+      return { ok: true as const, value: { values: decodeFixedPoint(r.value.sum, release.level, 2 ** 32), noiseStd } };
+    });
+  }
+
+  private statisticsContributors = 0;
+
+  /**
+   * Differentially private standardisation, in two releases: a power-of-two histogram of |x| per
+   * feature gives public clipping bounds (its 99th percentile), then the moments of the features
+   * clamped to those bounds. Nothing of the raw data's range is revealed except through noise.
+   */
+  private async computePrivateStatistics(): Promise<void> {
+    const d = this.context.featureNames!.length;
+    const histogram = await this.privateStatisticsRelease('magnitudes', d * MAGNITUDE_BUCKETS, Math.sqrt(d), new Float64Array(0));
+    const bounds = boundsFromHistogram(histogram.values, d, 0.01, 3 * histogram.noiseStd);
+    const sums = await this.privateStatisticsRelease('moments', boundedMomentsLength(d), boundedMomentsSensitivity(d), bounds);
+    const m = momentsFromBounded(sums.values, bounds, sums.noiseStd);
+    const s = standardizationFrom(m);
+    this.saveContext({ standardization: { mean: [...s.mean], std: [...s.std], count: m.count, contributors: this.statisticsContributors, clip: PRIVATE_STANDARDIZED_CLIP } });
+    this.publish(`statistics computed with differential privacy (${this.spec.privacy.unit === 'record' ? `about ${Math.round(m.count)} records` : `${this.statisticsContributors} participants`})`);
   }
 
   private async trainRoundSecurely(round: number, global: Float64Array): Promise<Float64Array> {
@@ -574,6 +654,8 @@ export class JobRunner {
 
   /** Federated evaluation through secure aggregation: only the example-weighted sums of the metrics are revealed. */
   private async evaluateSecurely(round: number, model: Float64Array): Promise<Record<string, number>> {
+    // Under differential privacy every release is accounted; federated evaluation would be one more, so it is not run.
+    if (this.spec.privacy.mode !== 'none') return {};
     const sessions = this.willing();
     if (sessions.length < 2) return {};
     const key = this.taskKey(round, pb.Stage.EVALUATE);

@@ -39,6 +39,8 @@ export interface PrivacySpec {
   delta: number;
   /** L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (unit participant, default secure.clip). */
   clip: number;
+  /** Rows a participant contributes at most to a private statistics release (more are subsampled); sizes the fixed-point scale. */
+  maxRecords: number;
 }
 
 export interface SecureSpec {
@@ -73,7 +75,7 @@ export const JOB_SPEC_DEFAULTS = {
   maxRoundAttempts: 3,
   validationFraction: 0.2,
   secure: { mode: 'masked', bits: 20, clip: 10, dropoutRate: 0.1, corruptFraction: 0.1 },
-  privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5, recordClip: 1 },
+  privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5, recordClip: 1, maxRecords: 100_000 },
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -166,7 +168,7 @@ export function parseJobSpec(input: unknown): JobSpec {
   const secure = section(input, 'secure', ['mode', 'bits', 'clip', 'dropoutRate', 'corruptFraction']);
   const secureMode = str(secure, 'mode', 'secure.', d.secure.mode);
   if (secureMode !== 'masked' && secureMode !== 'none') throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default) or "none" (plaintext aggregation), got ${show(secureMode)}`);
-  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip']);
+  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip', 'maxRecords']);
   const privacyMode = str(privacy, 'mode', 'privacy.', d.privacy.mode);
   if (!['none', 'distributed', 'central', 'local'].includes(privacyMode)) {
     throw new JobSpecError('privacy.mode', `must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`);
@@ -215,6 +217,7 @@ export function parseJobSpec(input: unknown): JobSpec {
       epsilon: num(privacy, 'epsilon', 'privacy.', d.privacy.epsilon, { exclusiveMin: 0 }),
       delta: num(privacy, 'delta', 'privacy.', d.privacy.delta, { exclusiveMin: 0, max: 0.999999 }),
       clip: 0,
+      maxRecords: num(privacy, 'maxRecords', 'privacy.', d.privacy.maxRecords, { int: true, min: 1, max: 10_000_000 }),
     },
   };
   spec.privacy.clip = privacyClip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);

@@ -152,7 +152,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       await write({
         header: {
           job: jobMessage(store, job), featureNames: ctx.featureNames ?? [], label: spec.label, modelType: spec.model.type, round: latest.round,
-          mean: ctx.standardization?.mean ?? [], std: ctx.standardization?.std ?? [],
+          mean: ctx.standardization?.mean ?? [], std: ctx.standardization?.std ?? [], standardizedClip: ctx.standardization?.clip ?? 0,
           features: (ctx.schema?.features ?? []).map((f) => ({
             name: f.name, kind: f.kind === 'categorical' ? tessera.v1.ColumnProfile.Kind.CATEGORICAL : tessera.v1.ColumnProfile.Kind.NUMERIC,
             categories: f.categories ?? [],

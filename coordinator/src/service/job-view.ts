@@ -1,5 +1,5 @@
 import { tessera } from '@tessera/proto';
-import { DEFAULT_ORDERS, epsilonFor, subsampledGaussianRdpVector } from '@tessera/dp';
+import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { parseContext, type JobContext } from '../jobs/job-context.js';
 import { accountingSampleRate, type JobSpec } from '../jobs/job-spec.js';
 import type { JobRecord, JobStatus, Store } from '../store/store.js';
@@ -43,8 +43,9 @@ function privacySpendOf(job: JobRecord, context: JobContext): tessera.v1.IPartic
   const z = context.privacy?.noiseMultiplier;
   if (!z || !context.privacySpend) return [];
   const spec = JSON.parse(job.specJson) as JobSpec;
-  return Object.entries(context.privacySpend).map(([participantId, rounds]) => ({
-    participantId, rounds, epsilon: epsilonFor(subsampledGaussianRdpVector(z, accountingSampleRate(spec), rounds, DEFAULT_ORDERS), DEFAULT_ORDERS, spec.privacy.delta).epsilon,
+  return Object.entries(context.privacySpend).map(([participantId, done]) => ({
+    participantId, rounds: done.rounds, statisticsReleases: done.statistics,
+    epsilon: epsilonOfRdp(jobRdp(z, accountingSampleRate(spec), done.rounds, done.statistics), spec.privacy.delta),
   }));
 }
 

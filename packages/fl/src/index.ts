@@ -9,3 +9,5 @@ export { chunksOf, ChunkAssembler } from './chunks.js';
 export { deltaOf } from './delta.js';
 export { logisticConfigFrom } from './local-config.js';
 export * from './quantize/index.js';
+export * from './private-statistics/index.js';
+export { calibrateJobNoise, epsilonOfRdp, jobEpsilon, jobRdp, type JobPrivacyCost } from './privacy/job-privacy-cost.js';

@@ -5,6 +5,8 @@ export interface Standardization {
   mean: Float64Array;
   /** Population standard deviation; 1 for a (numerically) constant column. */
   std: Float64Array;
+  /** Clamp standardised values to [-clip, clip] (winsorising), when the mean and std are noisy estimates. */
+  clip?: number;
 }
 
 /**
@@ -35,9 +37,10 @@ export function standardize(data: Matrix, s: Standardization): Matrix {
     throw new RangeError(`standardisation has ${s.mean.length} features, data has ${d}`);
   }
   const out = new Float64Array(x.length);
+  const c = s.clip && s.clip > 0 ? s.clip : Infinity;
   for (let i = 0; i < n; i++) {
     const base = i * d;
-    for (let j = 0; j < d; j++) out[base + j] = (x[base + j] - s.mean[j]) / s.std[j];
+    for (let j = 0; j < d; j++) out[base + j] = Math.max(-c, Math.min(c, (x[base + j] - s.mean[j]) / s.std[j]));
   }
   return { x: out, n, d };
 }

@@ -29,7 +29,7 @@ export interface JobView {
   featureNames: string[];
   history: RoundView[];
   /** Differential privacy each participant spent in this job (epsilon at the job's delta). */
-  privacySpend: { participantId: string; epsilon: number; rounds: number }[];
+  privacySpend: { participantId: string; epsilon: number; rounds: number; statisticsReleases: number }[];
   /** Participants that refused work on privacy grounds, with their reasons. */
   refusals: { participantId: string; stage: string; round: number; reason: string }[];
 }
@@ -52,6 +52,8 @@ export interface JobResult {
   features: { name: string; kind: 'numeric' | 'categorical'; categories?: string[] }[];
   mean: number[];
   std: number[];
+  /** Standardised values are clamped to [-clip, clip] (0: no clamp). */
+  standardizedClip: number;
   weights: Float64Array;
 }
 
@@ -82,7 +84,7 @@ export function jobView(j: tessera.v1.IJob): JobView {
       dropped: r.dropped ?? [], metrics: Object.fromEntries((r.metrics ?? []).map((m) => [m.name ?? '', Number(m.value)])),
       seconds: r.seconds ?? 0, error: r.error ?? '',
     })),
-    privacySpend: (j.privacySpend ?? []).map((p) => ({ participantId: p.participantId ?? '', epsilon: Number(p.epsilon ?? 0), rounds: p.rounds ?? 0 })),
+    privacySpend: (j.privacySpend ?? []).map((p) => ({ participantId: p.participantId ?? '', epsilon: Number(p.epsilon ?? 0), rounds: p.rounds ?? 0, statisticsReleases: p.statisticsReleases ?? 0 })),
     refusals: (j.refusals ?? []).map((r) => ({ participantId: r.participantId ?? '', stage: r.stage ?? '', round: r.round ?? 0, reason: r.reason ?? '' })),
   };
 }
@@ -203,6 +205,7 @@ export class AnalystClient {
           })),
           mean: header.mean ?? [],
           std: header.std ?? [],
+          standardizedClip: Number(header.standardizedClip ?? 0),
           weights,
         });
       });

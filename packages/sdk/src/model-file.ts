@@ -11,7 +11,7 @@ export interface ModelFile {
   label: string;
   features: AgreedSchema['features'];
   featureNames: string[];
-  standardization: { mean: number[]; std: number[] };
+  standardization: { mean: number[]; std: number[]; clip?: number };
   /** Per encoded feature, then the bias last. */
   weights: number[];
   job: { id: string; name: string; round: number; metrics: Record<string, number> };
@@ -21,7 +21,7 @@ export function modelFileFrom(r: JobResult): ModelFile {
   const last = [...r.job.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed');
   return {
     format: 'tessera-model', version: 1, type: 'logistic', label: r.label, features: r.features, featureNames: r.featureNames,
-    standardization: { mean: r.mean, std: r.std }, weights: [...r.weights],
+    standardization: { mean: r.mean, std: r.std, ...(r.standardizedClip > 0 ? { clip: r.standardizedClip } : {}) }, weights: [...r.weights],
     job: { id: r.job.id, name: r.job.name, round: r.round, metrics: last?.metrics ?? {} },
   };
 }
@@ -56,7 +56,7 @@ export function scoreTable(model: ModelFile, table: RawTable): Scores {
   const hasLabel = table.columns.includes(model.label);
   const t: RawTable = hasLabel ? table : { ...table, columns: [...table.columns, model.label], rows: table.rows.map((r) => [...r, '0']) };
   const encoded = encodeTable(t, { label: model.label, features: model.features });
-  const s = { mean: Float64Array.from(model.standardization.mean), std: Float64Array.from(model.standardization.std) };
+  const s = { mean: Float64Array.from(model.standardization.mean), std: Float64Array.from(model.standardization.std), ...(model.standardization.clip ? { clip: model.standardization.clip } : {}) };
   const z = standardize(encoded, s);
   const w = Float64Array.from(model.weights);
   const probabilities = predictProba(w, z);

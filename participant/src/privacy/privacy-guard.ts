@@ -1,5 +1,6 @@
-import { DEFAULT_ORDERS, epsilonFor, subsampledGaussianRdpVector } from '@tessera/dp';
-import { tessera } from '@tessera/proto';
+import { DEFAULT_ORDERS } from '@tessera/dp';
+import { epsilonOfRdp, jobRdp } from '@tessera/fl';
+import { fromConfigEntries, tessera } from '@tessera/proto';
 import type { DatasetBudget } from '../config.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import { privacyPlanOf, type PrivacyPlan } from './privacy-plan.js';
@@ -29,7 +30,7 @@ export class PrivacyGuard {
   constructor(private readonly ledger: PrivacyLedger, private readonly budgets: Readonly<Record<string, DatasetBudget | undefined>>) {}
 
   private epsilonOf(rdp: readonly number[], delta: number): number {
-    return rdp.every((v) => v === 0) ? 0 : epsilonFor(rdp, DEFAULT_ORDERS, delta).epsilon;
+    return epsilonOfRdp(rdp, delta);
   }
 
   /** What this node reports to the coordinator in its hello. */
@@ -41,31 +42,36 @@ export class PrivacyGuard {
 
   /**
    * Admits a task before any data is read, or throws BudgetRefusal. The schema task of a private
-   * job checks the whole job's cost; each FIT task checks and charges one release.
+   * job checks the whole job's cost; each release (a private statistics part, a FIT round) is
+   * checked and charged before it is computed.
    */
   admit(task: tessera.v1.ITask, stage: number): void {
     const dataset = task.dataset ?? '';
     const budget = this.budgets[dataset];
     const plan = privacyPlanOf(task);
     const ref = task.ref ?? {};
-    if (budget) this.check(dataset, budget, plan, stage);
-    if (plan && stage === pb.Stage.FIT) {
+    const release = plan ? this.releaseOf(task, plan, stage) : undefined;
+    if (budget) this.check(dataset, budget, plan, stage, release);
+    if (plan && release) {
       this.ledger.charge({
         at: Date.now(), dataset, jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), attempt: Number(ref.attempt ?? 0), unit: plan.unit,
-        noiseMultiplier: plan.noiseMultiplier, sampleRate: plan.sampleRate, rdp: this.stepRdp(plan),
+        noiseMultiplier: plan.noiseMultiplier, sampleRate: release.sampleRate, rdp: release.rdp,
       });
     }
+  }
+
+  /** The RDP cost of the release this task computes, if it is one. */
+  private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): { rdp: number[]; sampleRate: number } | undefined {
+    if (stage === pb.Stage.FIT) return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
+    if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
+    return undefined;
   }
 
   recordUse(task: tessera.v1.ITask, stage: number, rows: number): void {
     this.ledger.recordUse({ at: Date.now(), dataset: task.dataset ?? '', jobId: task.ref?.jobId ?? '', stage: stageName(stage), round: Number(task.ref?.round ?? 0), rows });
   }
 
-  private stepRdp(plan: PrivacyPlan): number[] {
-    return subsampledGaussianRdpVector(plan.noiseMultiplier, plan.sampleRate, 1, DEFAULT_ORDERS);
-  }
-
-  private check(dataset: string, budget: DatasetBudget, plan: PrivacyPlan | undefined, stage: number): void {
+  private check(dataset: string, budget: DatasetBudget, plan: PrivacyPlan | undefined, stage: number, release: { rdp: number[] } | undefined): void {
     const what = `privacy budget of data set "${dataset}" (epsilon ${budget.epsilon} at delta ${budget.delta}, unit ${budget.unit})`;
     if (!plan) {
       throw new BudgetRefusal(`${what}: this data set serves only differentially private jobs, and this job has privacy.mode none; ` +
@@ -74,15 +80,16 @@ export class PrivacyGuard {
     if (budget.unit === 'participant' && plan.unit === 'record') {
       throw new BudgetRefusal(`${what}: the budget protects this participant's whole data, and the job protects single records only; ask for privacy.unit participant`);
     }
-    if (stage !== pb.Stage.SCHEMA && stage !== pb.Stage.FIT) return;
+    const wholeJob = stage === pb.Stage.SCHEMA;
+    if (!wholeJob && !release) return;
     const spent = this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length);
-    const steps = stage === pb.Stage.SCHEMA ? plan.rounds : 1;
-    const step = this.stepRdp(plan);
-    const request = step.map((v) => v * steps);
+    const request = wholeJob ? jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases) : release!.rdp;
     const total = this.epsilonOf(spent.map((v, i) => v + request[i]), budget.delta);
     if (total > budget.epsilon) {
       const spentEpsilon = this.epsilonOf(spent, budget.delta);
-      const asked = stage === pb.Stage.SCHEMA ? `this job asks for ${fmt(this.epsilonOf(request, budget.delta))} (${plan.rounds} rounds)` : `this round asks for ${fmt(this.epsilonOf(request, budget.delta))}`;
+      const asked = wholeJob
+      ? `this job asks for ${fmt(this.epsilonOf(request, budget.delta))} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
+      : `this ${stageName(stage)} release asks for ${fmt(this.epsilonOf(request, budget.delta))}`;
       throw new BudgetRefusal(`${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
         'refused before reading any data (the owner can raise the budget in the participant config, or the analyst can ask for a smaller epsilon)');
     }

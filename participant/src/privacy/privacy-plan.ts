@@ -11,11 +11,12 @@ export interface PrivacyPlan {
   noiseMultiplier: number;
   sampleRate: number;
   rounds: number;
+  /** Releases of the private statistics stage, each over every unit (no sampling). */
+  fullReleases: number;
   epsilon: number;
   delta: number;
 }
 
-export const PRIVACY_CONFIG_KEYS = ['dpMode', 'dpUnit', 'dpNoiseMultiplier', 'dpSampleRate', 'dpRounds', 'dpEpsilon', 'dpDelta'] as const;
 
 /** The plan a task carries, or undefined for a job without differential privacy. */
 export function privacyPlanOf(task: tessera.v1.ITask): PrivacyPlan | undefined {
@@ -25,10 +26,10 @@ export function privacyPlanOf(task: tessera.v1.ITask): PrivacyPlan | undefined {
   const unit = String(c.dpUnit);
   const plan = {
     mode, unit, noiseMultiplier: Number(c.dpNoiseMultiplier), sampleRate: Number(c.dpSampleRate), rounds: Number(c.dpRounds),
-    epsilon: Number(c.dpEpsilon), delta: Number(c.dpDelta),
+    fullReleases: Number(c.dpFullReleases ?? 0), epsilon: Number(c.dpEpsilon), delta: Number(c.dpDelta),
   };
   if (!['distributed', 'central', 'local'].includes(mode) || !['record', 'participant'].includes(unit) ||
-    !(plan.noiseMultiplier > 0) || !(plan.sampleRate > 0 && plan.sampleRate <= 1) || !(Number.isInteger(plan.rounds) && plan.rounds >= 1)) {
+    !(plan.noiseMultiplier > 0) || !(plan.sampleRate > 0 && plan.sampleRate <= 1) || !(Number.isInteger(plan.rounds) && plan.rounds >= 1) || !(Number.isInteger(plan.fullReleases) && plan.fullReleases >= 0)) {
     throw new Error(`the task's privacy plan is malformed: ${JSON.stringify(plan)}`);
   }
   return plan as PrivacyPlan;

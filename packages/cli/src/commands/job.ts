@@ -58,6 +58,11 @@ function printJob(j: JobView): void {
       rounds.map((h) => [h.round, h.status + (h.attempt > 1 ? ` (attempt ${h.attempt})` : ''), h.contributors, h.dropped.length,
         h.metrics.train_loss ?? NaN, h.metrics.loss ?? NaN, h.metrics.accuracy ?? NaN, h.metrics.auc ?? NaN, h.seconds]))}\n`);
   }
+  if (j.privacySpend.length) {
+    process.stdout.write(`differential privacy spent by each participant:\n${renderTable(['participant', 'epsilon', 'releases'],
+      j.privacySpend.map((p) => [p.participantId, p.epsilon, p.rounds]))}\n`);
+  }
+  for (const r of j.refusals) process.stdout.write(`refused by ${r.participantId} at ${r.stage}${r.round ? ` round ${r.round}` : ''}: ${r.reason}\n`);
 }
 
 export function registerJob(program: Command): void {

@@ -5,3 +5,4 @@ export { checkUpdateCodec, encodeUpdate, decodeUpdateSum, QuantizationError, typ
 export { encodeWide, decodeWideSum, checkWideCodec, DEFAULT_WIDE, WIDE_DIGITS, type WideCodec } from './wide-codec.js';
 export { encodeEvaluation, decodeEvaluationSum, EVALUATION_VALUES, type EvaluationReportInput } from './evaluation-codec.js';
 export { addClippedRecord, decodeRecordSum, largestRecordLevel, recordSensitivity, recordSumToRing, type RecordCodec } from './record-codec.js';
+export { encodeFixedPoint, decodeFixedPoint, fixedPointSensitivity } from './fixed-point.js';

@@ -1,0 +1,43 @@
+import type { FeatureMoments } from '@tessera/ml';
+
+/**
+ * Moments of features clamped to public bounds, in units of the bound: one record adds
+ * (1, c_1..c_d, c_1²..c_d²) with c_j = clamp(x_j / B_j, -1, 1), so its contribution has L2 norm
+ * at most sqrt(2d + 1): the second private release of a differentially private statistics stage.
+ */
+export const boundedMomentsLength = (d: number) => 2 * d + 1;
+export const boundedMomentsSensitivity = (d: number) => Math.sqrt(2 * d + 1);
+
+export function addBoundedMoments(acc: Float64Array, x: Float64Array, offset: number, bounds: Float64Array, weight = 1): void {
+  const d = bounds.length;
+  acc[0] += weight;
+  for (let j = 0; j < d; j++) {
+    const c = Math.max(-1, Math.min(1, x[offset + j] / bounds[j]));
+    acc[1 + j] += weight * c;
+    acc[1 + d + j] += weight * c * c;
+  }
+}
+
+/**
+ * Moments in the data's own units from a (noisy) bounded-moment sum whose coordinates carry noise
+ * of standard deviation `noiseStd`. The count is the first coordinate (at least 1). A variance
+ * is used only when it stands clear of its own noise (three standard deviations); otherwise the
+ * feature's spread is taken as a quarter of its bound, which keeps standardised values of order
+ * one without trusting a variance the noise has swamped (post-processing: no privacy cost).
+ */
+export function momentsFromBounded(sum: Float64Array, bounds: Float64Array, noiseStd = 0): FeatureMoments {
+  const d = bounds.length;
+  const count = Math.max(1, sum[0]);
+  const total = new Float64Array(d);
+  const sumSquares = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const c = Math.max(-1, Math.min(1, sum[1 + j] / count));
+    const second = Math.max(0, Math.min(1, sum[1 + d + j] / count));
+    const variance = second - c * c;
+    const varianceNoise = ((1 + 2 * Math.abs(c)) * noiseStd) / count;
+    const spread = variance > 3 * varianceNoise ? variance : 1 / 16;
+    total[j] = c * bounds[j] * count;
+    sumSquares[j] = (c * c + spread) * bounds[j] ** 2 * count;
+  }
+  return { count, sum: total, sumSquares };
+}
