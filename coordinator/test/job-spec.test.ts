@@ -21,6 +21,10 @@ describe('parseJobSpec', () => {
     expect(parseJobSpec({ ...base, privacy: { mode: 'local', unit: 'record' } }).privacy).toEqual({ mode: 'local', unit: 'record', epsilon: 4, delta: 1e-5, clip: 1, maxRecords: 100_000 });
     expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', unit: 'record', clip: 0.5 } }).privacy.clip).toBe(0.5);
     expect(specError({ ...base, privacy: { mode: 'distributed', clip: 0 } }).message).toMatch(/privacy\.clip: must be greater than 0/);
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', adaptiveClip: true } }).privacy.adaptiveClip).toEqual({ targetQuantile: 0.5, learningRate: 0.2 });
+    expect(parseJobSpec({ ...base, privacy: { mode: 'central', adaptiveClip: { targetQuantile: 0.8, bitNoiseStd: 2 } } }).privacy.adaptiveClip).toEqual({ targetQuantile: 0.8, learningRate: 0.2, bitNoiseStd: 2 });
+    expect(specError({ ...base, privacy: { mode: 'distributed', adaptiveClip: { targetQuantile: 1.5 } } }).message).toMatch(/privacy\.adaptiveClip\.targetQuantile: must be at most 1/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', unit: 'record', adaptiveClip: true } }).message).toMatch(/privacy\.adaptiveClip: .*needs privacy\.unit participant/);
     expect(specError({ ...base, privacy: { mode: 'distributed', unit: 'customer' } }).message).toMatch(/privacy\.unit: must be "participant" .* or "record"/);
     expect(specError({ ...base, privacy: { mode: 'distributed', epsilon: -1 } }).message).toMatch(/privacy\.epsilon/);
     expect(specError({ ...base, privacy: { mode: 'distributed', delta: 0 } }).message).toMatch(/privacy\.delta: must be greater than 0/);

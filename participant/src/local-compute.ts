@@ -13,6 +13,8 @@ export interface LocalResult {
   integer?: boolean;
   /** The vector is in bounded units (differentially private statistics): scale by this level and round into the ring. */
   level?: number;
+  /** Adaptive clipping: append (b - 1/2) x this scale, b = 1 if the update needed no clipping. */
+  clipIndicatorScale?: number;
   numExamples: number;
   metrics: Record<string, number>;
 }
@@ -64,7 +66,8 @@ export function fit(data: LocalData, task: tessera.v1.ITask, global: Float64Arra
   const cfg = logisticConfigFrom(config);
   const round = Number(task.ref?.round ?? 0);
   const result = trainLogistic(global, local.train, cfg, seededRandom(`${seed}/round-${round}`));
-  return { vector: deltaOf(result.weights, global), numExamples: local.train.n, metrics: { train_loss: result.meanLoss } };
+  const indicator = Number(config.clipIndicatorScale ?? 0);
+  return { vector: deltaOf(result.weights, global), numExamples: local.train.n, metrics: { train_loss: result.meanLoss }, ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}) };
 }
 
 /** Evaluates the global model on the local validation rows. */

@@ -1,4 +1,4 @@
-import { encodeEvaluation, encodeFixedPoint, encodeUpdate, recordSumToRing, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
+import { encodeEvaluation, encodeFixedPoint, encodeUpdate, recordSumToRing, stochasticRound, toRing, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { tessera } from '@tessera/proto';
@@ -31,9 +31,19 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
     case pb.Stage.FIT: {
       const cap = Number(setup.weightCap ?? 0);
       const weight = cap > 0 ? Math.min(result.numExamples, cap) / cap : 1;
-      const words = result.integer
-        ? recordSumToRing(result.vector!, modulus)
-        : encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom()).words;
+      let words: Uint32Array;
+      if (result.integer) words = recordSumToRing(result.vector!, modulus);
+      else {
+        const encoded = encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom());
+        words = encoded.words;
+        // Adaptive clipping: one more coordinate, (b - 1/2) x scale with b = 1 if the update was not clipped.
+        if (result.clipIndicatorScale) {
+          const withBit = new Uint32Array(words.length + 1);
+          withBit.set(words);
+          withBit[words.length] = toRing(stochasticRound(((encoded.clipped ? 0 : 1) - 0.5) * result.clipIndicatorScale, systemRandom()), modulus);
+          words = withBit;
+        }
+      }
       // Distributed DP: this participant's share of the round's integer noise, added before masking.
       const noiseVariance = BigInt(setup.noiseVariance ?? 0);
       if (noiseVariance > 0n) addDiscreteGaussianNoise(words, noiseVariance, modulus, systemRandom());

@@ -6,6 +6,8 @@ export interface JobContext {
   featureNames?: string[];
   standardization?: { mean: number[]; std: number[]; count: number; contributors?: number; clip?: number };
   privacy?: { noiseMultiplier: number };
+  /** The clip adaptive clipping has reached (after the last completed round). */
+  adaptiveClip?: { clip: number; round: number };
   /** Noisy releases each participant was asked to contribute to (each is charged to its budget). */
   privacySpend?: Record<string, { rounds: number; statistics: number }>;
   /** Participants that refused work on privacy grounds, with their reasons. */

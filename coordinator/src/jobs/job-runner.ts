@@ -1,8 +1,8 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
 import { boundedMomentsLength, boundedMomentsSensitivity, boundsFromHistogram, calibrateJobNoise, decodeFixedPoint, fixedPointSensitivity, jobEpsilon, MAGNITUDE_BUCKETS, momentsFromBounded, type JobPrivacyCost } from '@tessera/fl';
-import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeRecordSum, decodeUpdateSum, largestRecordLevel, recordSensitivity, type RecordCodec, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
+import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeRecordSum, fromRing, decodeUpdateSum, largestRecordLevel, recordSensitivity, type RecordCodec, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
-import { addDiscreteGaussianNoise } from '@tessera/dp';
+import { addDiscreteGaussianNoise, effectiveNoiseMultiplier, updateClipState } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
 import { logisticInit, standardizationFrom } from '@tessera/ml';
 import { toConfigEntries, tessera } from '@tessera/proto';
@@ -37,6 +37,8 @@ interface DpRound {
   /** Added by each participant before masking (0: the coordinator adds the noise). */
   shareVariance: number;
   record?: RecordCodec & { maxRecords: number };
+  /** Adaptive clipping: each participant appends (b - 1/2) x scale, b = 1 if its update was not clipped. */
+  indicator?: { scale: number; bitNoiseStd: number };
 }
 
 const kindToProto = (k: string) => (k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC);
@@ -515,12 +517,17 @@ export class JobRunner {
       return { mode: p.mode, unit: 'record', z, record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords }, ...shares(sigma * sigma) };
     }
     const level = 2 ** (bits - 1) - 1;
-    const sigma = z * Math.SQRT2 * level;
+    // With adaptive clipping the count of unclipped updates is released too: its share of the
+    // budget leaves the updates the noise multiplier z_delta (Andrew et al. 2021, Section 3).
+    const adaptive = p.adaptiveClip;
+    const bitNoiseStd = adaptive ? adaptive.bitNoiseStd ?? Math.max(participants / 20, z) : 0;
+    const zUpdate = adaptive ? effectiveNoiseMultiplier(z, bitNoiseStd) : z;
+    const sigma = zUpdate * Math.SQRT2 * level;
     const worst = participants * level + 10 * spread * sigma;
     if (worst >= 2 ** 31) {
       throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
     }
-    return { mode: p.mode, unit: 'participant', z, ...shares(sigma * sigma) };
+    return { mode: p.mode, unit: 'participant', z, ...shares(sigma * sigma), ...(adaptive ? { indicator: { scale: sigma / bitNoiseStd, bitNoiseStd } } : {}) };
   }
 
   /**
@@ -592,7 +599,8 @@ export class JobRunner {
       const plan = this.strategy.configureFit(round, sessions.map((s) => s.participantId));
       const chosen = sessions.filter((s) => plan.participants.includes(s.participantId));
       const privacy = this.spec.privacy;
-      const codec = { bits: this.spec.secure.bits, clip: privacy.mode !== 'none' && privacy.unit === 'participant' ? privacy.clip : this.spec.secure.clip, modulus: 2 ** 32 };
+      const clip = privacy.mode !== 'none' && privacy.unit === 'participant' ? (privacy.adaptiveClip ? this.context.adaptiveClip?.clip ?? privacy.clip : privacy.clip) : this.spec.secure.clip;
+      const codec = { bits: this.spec.secure.bits, clip, modulus: 2 ** 32 };
       const dp = this.differentialPrivacy(codec.bits, chosen.length, global.length);
       if (dp?.unit !== 'record') {
         try {
@@ -607,13 +615,22 @@ export class JobRunner {
         epochs: this.spec.local.epochs, batchSize: this.spec.local.batchSize, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2,
         ...plan.config,
         ...(dp?.record ? { dpUnit: 'record', recordClip: dp.record.clip, recordLevel: dp.record.level, maxRecords: dp.record.maxRecords } : {}),
+        ...(dp?.indicator ? { clipIndicatorScale: dp.indicator.scale } : {}),
       };
-      const r = await this.secureSum('fit', round, attempt, pb.Stage.FIT, chosen, global.length + 1, (s) => this.trainingTask(fitKey, global, config, s),
+      const r = await this.secureSum('fit', round, attempt, pb.Stage.FIT, chosen, global.length + 1 + (dp?.indicator ? 1 : 0), (s) => this.trainingTask(fitKey, global, config, s),
         { model: global, codec: { bits: codec.bits, clip: codec.clip, weightCap: dp ? 0 : this.weightCap(), ...(dp && dp.shareVariance > 0 ? { noiseVariance: dp.shareVariance } : {}) } });
       if (!r.ok) return r;
       if (dp?.mode === 'central') addDiscreteGaussianNoise(r.value.sum, BigInt(Math.ceil(dp.totalVariance)), 2 ** 32, systemRandom());
-      const model = this.strategy.aggregateFit(round, global, { ...this.summedUpdates(r.value.sum, codec, dp, global, r.value.survivors.length), contributors: r.value.survivors.length });
-      return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000 } };
+      const n = r.value.survivors.length;
+      let sum = r.value.sum;
+      let nextClip: number | undefined;
+      if (dp?.indicator && privacy.adaptiveClip) {
+        const unclipped = fromRing(sum[sum.length - 1], 2 ** 32) / dp.indicator.scale + n / 2;
+        nextClip = updateClipState({ clip, ...privacy.adaptiveClip, bitNoiseStd: dp.indicator.bitNoiseStd }, unclipped, n).clip;
+        sum = sum.subarray(0, sum.length - 1);
+      }
+      const model = this.strategy.aggregateFit(round, global, { ...this.summedUpdates(sum, codec, dp, global, n), contributors: n });
+      return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000, clip, nextClip } };
     });
     this.checkNotCancelled();
     const evaluation = await this.evaluateSecurely(round, result.model);
@@ -621,8 +638,9 @@ export class JobRunner {
     const metrics: Record<string, number> = {
       ...evaluation, participants: result.outcome.survivors.length + result.outcome.failures.size,
       threshold: result.params.threshold, degree: result.params.degree, rejected,
-      ...(this.spec.privacy.mode !== 'none' ? { epsilon: this.epsilonAfter(round), noise_multiplier: this.noiseMultiplier() } : {}),
+      ...(this.spec.privacy.mode !== 'none' ? { epsilon: this.epsilonAfter(round), noise_multiplier: this.noiseMultiplier(), clip: result.clip } : {}),
     };
+    if (result.nextClip !== undefined) this.saveContext({ adaptiveClip: { clip: result.nextClip, round } });
     const record = this.recordRound({
       round, stage: 'fit', attempt: result.attempt, status: 'completed', contributors: result.outcome.survivors.length,
       dropped: [...result.outcome.failures.keys()], metrics, seconds: result.seconds, error: '',

@@ -41,6 +41,17 @@ export interface PrivacySpec {
   clip: number;
   /** Rows a participant contributes at most to a private statistics release (more are subsampled); sizes the fixed-point scale. */
   maxRecords: number;
+  /** Unit participant: adapt the clip each round to a quantile of the update norms (Andrew et al. 2021), privately. */
+  adaptiveClip?: AdaptiveClipSpec;
+}
+
+export interface AdaptiveClipSpec {
+  /** Fraction of participants' updates to leave unclipped (the quantile the clip tracks). */
+  targetQuantile: number;
+  /** Step size of the geometric clip update. */
+  learningRate: number;
+  /** Noise standard deviation on the count of unclipped updates (default: the larger of participants/20 and the noise multiplier). */
+  bitNoiseStd?: number;
 }
 
 export interface SecureSpec {
@@ -168,7 +179,7 @@ export function parseJobSpec(input: unknown): JobSpec {
   const secure = section(input, 'secure', ['mode', 'bits', 'clip', 'dropoutRate', 'corruptFraction']);
   const secureMode = str(secure, 'mode', 'secure.', d.secure.mode);
   if (secureMode !== 'masked' && secureMode !== 'none') throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default) or "none" (plaintext aggregation), got ${show(secureMode)}`);
-  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip', 'maxRecords']);
+  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip', 'maxRecords', 'adaptiveClip']);
   const privacyMode = str(privacy, 'mode', 'privacy.', d.privacy.mode);
   if (!['none', 'distributed', 'central', 'local'].includes(privacyMode)) {
     throw new JobSpecError('privacy.mode', `must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`);
@@ -218,12 +229,27 @@ export function parseJobSpec(input: unknown): JobSpec {
       delta: num(privacy, 'delta', 'privacy.', d.privacy.delta, { exclusiveMin: 0, max: 0.999999 }),
       clip: 0,
       maxRecords: num(privacy, 'maxRecords', 'privacy.', d.privacy.maxRecords, { int: true, min: 1, max: 10_000_000 }),
+      ...adaptiveClipOf(privacy, unit),
     },
   };
   spec.privacy.clip = privacyClip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);
   if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
   return spec;
+}
+
+function adaptiveClipOf(privacy: Obj, unit: string): { adaptiveClip?: AdaptiveClipSpec } {
+  const v = privacy.adaptiveClip;
+  if (v === undefined || v === false) return {};
+  const a: Obj = v === true ? {} : isObj(v) ? v : (() => { throw new JobSpecError('privacy.adaptiveClip', `must be true or an object with targetQuantile, learningRate, bitNoiseStd, got ${show(v)}`); })();
+  noUnknownKeys(a, ['targetQuantile', 'learningRate', 'bitNoiseStd'], 'privacy.adaptiveClip');
+  if (unit !== 'participant') throw new JobSpecError('privacy.adaptiveClip', 'adapts the clip of whole participant updates; it needs privacy.unit participant (record-level jobs clip each record\'s gradient at privacy.clip)');
+  const path = 'privacy.adaptiveClip.';
+  return { adaptiveClip: {
+    targetQuantile: num(a, 'targetQuantile', path, 0.5, { min: 0, max: 1 }),
+    learningRate: num(a, 'learningRate', path, 0.2, { exclusiveMin: 0 }),
+    ...(a.bitNoiseStd !== undefined ? { bitNoiseStd: num(a, 'bitNoiseStd', path, 0, { exclusiveMin: 0 }) } : {}),
+  } };
 }
 
 /** Sampling rate the accountant uses: participants sampled per round (participant unit), or every record every round (record unit). */
