@@ -103,6 +103,7 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     expect(listed.budgets[0].spentEpsilon).toBeGreaterThan(1.9);
     await expect(analyst.submit(job(1))).rejects.toThrow(/participant .* keeps a privacy budget for data set "patients" .*remains and the job asks for 1; lower privacy\.epsilon/);
     await expect(analyst.submit(job(1, { privacy: { mode: 'none' } }))).rejects.toThrow(/serves only differentially private jobs; set privacy\.mode/);
+    await expect(analyst.submit(job(1e-7))).rejects.toThrow(/privacy\.epsilon: .*cannot be reached by this job even with noise multiplier 1000/);
     await expect(analyst.submit(job(0.2, { privacy: { mode: 'central', unit: 'participant', epsilon: 0.2 } }))).resolves.toMatchObject({ status: expect.any(String) });
   });
 });

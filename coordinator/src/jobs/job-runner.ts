@@ -17,14 +17,12 @@ import type { RoundRecord, RoundStage, Store } from '../store/store.js';
 import { parseContext, type JobContext } from './job-context.js';
 import type { JobEvents } from './job-events.js';
 import { budgetConflicts } from './privacy-precheck.js';
-import { accountingSampleRate, parseJobSpec, type JobSpec } from './job-spec.js';
+import { accountingSampleRate, parseJobSpec, PRIVATE_STATISTICS_RELEASES, type JobSpec } from './job-spec.js';
 
 const pb = tessera.v1;
 
 class JobStop extends Error {}
 
-/** Releases of the differentially private statistics stage: the magnitude histogram and the bounded moments. */
-const PRIVATE_STATISTICS_RELEASES = 2;
 /** With noisy statistics, standardised values are clamped to this many (estimated) standard deviations. */
 const PRIVATE_STANDARDIZED_CLIP = 6;
 

@@ -254,3 +254,6 @@ function adaptiveClipOf(privacy: Obj, unit: string): { adaptiveClip?: AdaptiveCl
 
 /** Sampling rate the accountant uses: participants sampled per round (participant unit), or every record every round (record unit). */
 export const accountingSampleRate = (spec: JobSpec): number => (spec.privacy.unit === 'record' ? 1 : spec.strategy.fractionFit);
+
+/** Releases of the differentially private statistics stage: the magnitude histogram and the bounded moments. */
+export const PRIVATE_STATISTICS_RELEASES = 2;

@@ -3,7 +3,8 @@ import { constantTimeEqual, randomId } from '@tessera/crypto';
 import { CHUNK_VALUES, tessera } from '@tessera/proto';
 import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
-import { JobSpecError, parseJobSpec } from '../jobs/job-spec.js';
+import { accountingSampleRate, JobSpecError, parseJobSpec, PRIVATE_STATISTICS_RELEASES } from '../jobs/job-spec.js';
+import { calibrateJobNoise } from '@tessera/fl';
 import { budgetConflicts } from '../jobs/privacy-precheck.js';
 import type { Store } from '../store/store.js';
 import { isFinished, jobMessage } from './job-view.js';
@@ -74,6 +75,13 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       } catch (e) {
         if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
         throw e;
+      }
+      if (spec.privacy.mode !== 'none') {
+        try {
+          calibrateJobNoise({ epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, sampleRate: accountingSampleRate(spec), rounds: spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES });
+        } catch (e) {
+          throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec: privacy.epsilon: ${(e as Error).message}`);
+        }
       }
       const conflicts = budgetConflicts(spec, registry.serving(spec.dataset));
       if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
