@@ -496,14 +496,12 @@ export class JobRunner {
    */
   private differentialPrivacy(bits: number, participants: number, modelLength: number): DpRound | undefined {
     const p = this.spec.privacy;
-    if (p.mode === 'none') return undefined;
+    const mode = p.mode;
+    if (mode === 'none') return undefined;
     const z = this.noiseMultiplier();
     const { threshold } = this.secureParameters(participants);
-    const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
-    const shares = (totalVariance: number) => ({
-      totalVariance,
-      shareVariance: p.mode === 'distributed' ? Math.ceil(totalVariance / threshold) : p.mode === 'local' ? Math.ceil(totalVariance) : 0,
-    });
+    const spread = mode === 'local' ? Math.sqrt(participants) : 1;
+    const shares = (totalVariance: number) => ({ totalVariance, shareVariance: shareVarianceOf(mode, totalVariance, threshold) });
     if (p.unit === 'record') {
       const maxRecords = Math.min(this.weightCap(), p.maxRecords);
       const level = Math.min(2 ** 24, largestRecordLevel(participants * maxRecords, 2 ** 32, { perLevel: spread * z * Math.SQRT2, fixed: spread * z * Math.sqrt(modelLength) }));
@@ -512,7 +510,7 @@ export class JobRunner {
           'lower privacy.epsilon less aggressively, or use fewer participants per round (strategy.fractionFit)');
       }
       const sigma = z * recordSensitivity({ level }, modelLength);
-      return { mode: p.mode, unit: 'record', z, record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords }, ...shares(sigma * sigma) };
+      return { mode, unit: 'record', z, record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords }, ...shares(sigma * sigma) };
     }
     const level = 2 ** (bits - 1) - 1;
     // With adaptive clipping the count of unclipped updates is released too: its share of the
@@ -525,7 +523,7 @@ export class JobRunner {
     if (worst >= 2 ** 31) {
       throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
     }
-    return { mode: p.mode, unit: 'participant', z, ...shares(sigma * sigma), ...(adaptive ? { indicator: { scale: sigma / bitNoiseStd, bitNoiseStd } } : {}) };
+    return { mode, unit: 'participant', z, ...shares(sigma * sigma), ...(adaptive ? { indicator: { scale: sigma / bitNoiseStd, bitNoiseStd } } : {}) };
   }
 
   /**
@@ -545,7 +543,7 @@ export class JobRunner {
     const sigma = z * fixedPointSensitivity(level, unitNorm, length);
     const totalVariance = sigma * sigma;
     const { threshold } = this.secureParameters(participants);
-    return { level, totalVariance, shareVariance: p.mode === 'distributed' ? Math.ceil(totalVariance / threshold) : p.mode === 'local' ? Math.ceil(totalVariance) : 0 };
+    return { level, totalVariance, shareVariance: p.mode === 'none' ? 0 : shareVarianceOf(p.mode, totalVariance, threshold) };
   }
 
   /** One release of the private statistics stage: a secure sum of fixed-point vectors with discrete Gaussian noise, decoded. */
@@ -691,6 +689,19 @@ export class JobRunner {
     const reports = [...outcome.results].map(([participant, a]) => ({ participant, numExamples: a.numExamples, metrics: a.metrics }));
     return { ...this.strategy.aggregateEvaluate(round, reports), evaluated_examples: reports.reduce((s, r) => s + r.numExamples, 0) };
   }
+}
+
+/**
+ * The variance each participant adds: a threshold share (distributed), the whole (local), none
+ * (central). Shares of standard deviation below 2 quantisation steps would make the
+ * Kairouz-Liu-Steinke term of their sum matter, which the accounting leaves out: refused.
+ */
+function shareVarianceOf(mode: 'distributed' | 'local' | 'central', totalVariance: number, threshold: number): number {
+  const share = mode === 'distributed' ? Math.ceil(totalVariance / threshold) : mode === 'local' ? Math.ceil(totalVariance) : 0;
+  if (mode !== 'central' && share < 4) {
+    throw new Error(`job spec: the noise share of each participant would be below 2 quantisation steps; raise secure.bits (or privacy.epsilon is too large to need noise)`);
+  }
+  return share;
 }
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
