@@ -1,8 +1,11 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
-import { boundedMomentsLength, boundedMomentsSensitivity, boundsFromHistogram, calibrateJobNoise, decodeFixedPoint, fixedPointSensitivity, jobEpsilon, MAGNITUDE_BUCKETS, momentsFromBounded, type JobPrivacyCost } from '@tessera/fl';
-import { checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeRecordSum, fromRing, decodeUpdateSum, largestRecordLevel, recordSensitivity, type RecordCodec, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, QuantizationError, StreamingSum, WIDE_DIGITS, type Strategy } from '@tessera/fl';
+import {
+  boundedMomentsLength, boundedMomentsSensitivity, boundsFromHistogram, checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeFixedPoint, decodeRecordSum,
+  decodeUpdateSum, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, fromRing, MAGNITUDE_BUCKETS, momentsFromBounded, QuantizationError, StreamingSum, WIDE_DIGITS,
+  type Strategy,
+} from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
-import { addDiscreteGaussianNoise, effectiveNoiseMultiplier, updateClipState } from '@tessera/dp';
+import { addDiscreteGaussianNoise, updateClipState } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
 import { logisticInit, standardizationFrom } from '@tessera/ml';
 import { toConfigEntries, tessera } from '@tessera/proto';
@@ -17,7 +20,8 @@ import type { RoundRecord, RoundStage, Store } from '../store/store.js';
 import { parseContext, type JobContext } from './job-context.js';
 import type { JobEvents } from './job-events.js';
 import { budgetConflicts } from './privacy-precheck.js';
-import { accountingSampleRate, parseJobSpec, PRIVATE_STATISTICS_RELEASES, type JobSpec } from './job-spec.js';
+import { JobPrivacy, type DpRound } from './job-privacy.js';
+import { parseJobSpec, type JobSpec } from './job-spec.js';
 
 const pb = tessera.v1;
 
@@ -25,19 +29,6 @@ class JobStop extends Error {}
 
 /** With noisy statistics, standardised values are clamped to this many (estimated) standard deviations. */
 const PRIVATE_STANDARDIZED_CLIP = 6;
-
-/** One round's differential privacy: who adds how much discrete Gaussian noise, in quantised units. */
-interface DpRound {
-  mode: 'central' | 'distributed' | 'local';
-  unit: 'participant' | 'record';
-  z: number;
-  totalVariance: number;
-  /** Added by each participant before masking (0: the coordinator adds the noise). */
-  shareVariance: number;
-  record?: RecordCodec & { maxRecords: number };
-  /** Adaptive clipping: each participant appends (b - 1/2) x scale, b = 1 if its update was not clipped. */
-  indicator?: { scale: number; bitNoiseStd: number };
-}
 
 const kindToProto = (k: string) => (k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC);
 
@@ -58,6 +49,7 @@ const weightedMean = (answers: Iterable<TaskAnswer>, metric: string): number => 
  */
 export class JobRunner {
   private readonly spec: JobSpec;
+  private readonly privacy: JobPrivacy;
   private readonly strategy: Strategy;
   private readonly abort = new AbortController();
   private context: JobContext;
@@ -72,6 +64,7 @@ export class JobRunner {
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     this.spec = parseJobSpec(JSON.parse(job.specJson));
+    this.privacy = new JobPrivacy(this.spec);
     this.context = parseContext(job.contextJson);
     this.strategy = createStrategy({
       name: this.spec.strategy.name,
@@ -99,6 +92,7 @@ export class JobRunner {
       const job = this.store.getJob(this.jobId)!;
       if (job.status === 'pending') this.store.updateJob(this.jobId, { status: 'running' });
       this.publish(job.roundsCompleted > 0 ? `resuming after round ${job.roundsCompleted}` : 'started');
+      if (this.privacy.enabled && !this.context.privacy) this.saveContext({ privacy: { noiseMultiplier: this.privacy.noiseMultiplier } });
       if (!this.context.schema) {
         this.refuseOverBudget();
         await this.agreeOnSchema();
@@ -216,17 +210,7 @@ export class JobRunner {
       dataset: this.spec.dataset,
       label: this.spec.label,
       deadlineUnixMs: Date.now() + this.spec.roundTimeoutSeconds * 1000,
-      config: toConfigEntries({ validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacyPlan() }),
-    };
-  }
-
-  /** What the job costs in privacy, announced on every task so each participant can check its own budget first. */
-  private privacyPlan(): Record<string, string | number> {
-    const p = this.spec.privacy;
-    if (p.mode === 'none') return {};
-    return {
-      dpMode: p.mode, dpUnit: p.unit, dpNoiseMultiplier: this.noiseMultiplier(), dpSampleRate: this.sampleRate(), dpRounds: this.spec.rounds,
-      dpFullReleases: PRIVATE_STATISTICS_RELEASES, dpEpsilon: p.epsilon, dpDelta: p.delta,
+      config: toConfigEntries({ validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacy.taskPlan() }),
     };
   }
 
@@ -457,101 +441,12 @@ export class JobRunner {
     return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
   }
 
-  private sampleRate(): number {
-    return accountingSampleRate(this.spec);
-  }
-
-  /**
-   * The noise multiplier z that keeps the job's releases within (epsilon, delta) by RDP accounting:
-   * the private statistics releases (over every unit) and `rounds` training rounds (Poisson
-   * subsampling at `sampleRate`), all with noise z x sensitivity. Computed once per job.
-   */
-  private noiseMultiplier(): number {
-    const p = this.spec.privacy;
-    this.context.privacy ??= {
-      noiseMultiplier: calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.sampleRate(), rounds: this.spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES }),
-    };
-    return this.context.privacy.noiseMultiplier;
-  }
-
-  private privacyCost(): JobPrivacyCost {
-    return { noiseMultiplier: this.noiseMultiplier(), sampleRate: this.sampleRate(), rounds: this.spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES };
-  }
-
-  /** Epsilon spent once the statistics and `round` training rounds are released (the accountant's best order). */
-  private epsilonAfter(round: number): number {
-    return jobEpsilon(this.privacyCost(), this.spec.privacy.delta, { rounds: round, fullReleases: PRIVATE_STATISTICS_RELEASES });
-  }
-
-  /**
-   * Noise for one DP round in quantised units, of standard deviation z x sensitivity on the sum:
-   * added by the coordinator (central), as `threshold` shares by the participants so that any
-   * threshold of survivors carry at least the full noise (distributed), or whole by every
-   * participant (local).
-   * - unit participant: a participant's vector (its clipped delta at weight 1, plus the weight
-   *   coordinate) has L2 norm at most sqrt(2) x level.
-   * - unit record: one record moves the sum by at most sqrt(2) x level + sqrt(d) (recordSensitivity);
-   *   the level is the largest for which maxRecords records per participant plus 12 standard
-   *   deviations of noise cannot wrap the 32-bit ring.
-   */
-  private differentialPrivacy(bits: number, participants: number, modelLength: number): DpRound | undefined {
-    const p = this.spec.privacy;
-    const mode = p.mode;
-    if (mode === 'none') return undefined;
-    const z = this.noiseMultiplier();
-    const { threshold } = this.secureParameters(participants);
-    const spread = mode === 'local' ? Math.sqrt(participants) : 1;
-    const shares = (totalVariance: number) => ({ totalVariance, shareVariance: shareVarianceOf(mode, totalVariance, threshold) });
-    if (p.unit === 'record') {
-      const maxRecords = Math.min(this.weightCap(), p.maxRecords);
-      const level = Math.min(2 ** 24, largestRecordLevel(participants * maxRecords, 2 ** 32, { perLevel: spread * z * Math.SQRT2, fixed: spread * z * Math.sqrt(modelLength) }));
-      if (level < 16) {
-        throw new Error(`job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant leave no room for the noise in the 32-bit ring; ` +
-          'lower privacy.epsilon less aggressively, or use fewer participants per round (strategy.fractionFit)');
-      }
-      const sigma = z * recordSensitivity({ level }, modelLength);
-      return { mode, unit: 'record', z, record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords }, ...shares(sigma * sigma) };
-    }
-    const level = 2 ** (bits - 1) - 1;
-    // With adaptive clipping the count of unclipped updates is released too: its share of the
-    // budget leaves the updates the noise multiplier z_delta (Andrew et al. 2021, Section 3).
-    const adaptive = p.adaptiveClip;
-    const bitNoiseStd = adaptive ? adaptive.bitNoiseStd ?? Math.max(participants / 20, z) : 0;
-    const zUpdate = adaptive ? effectiveNoiseMultiplier(z, bitNoiseStd) : z;
-    const sigma = zUpdate * Math.SQRT2 * level;
-    const worst = participants * level + 10 * spread * sigma;
-    if (worst >= 2 ** 31) {
-      throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
-    }
-    return { mode, unit: 'participant', z, ...shares(sigma * sigma), ...(adaptive ? { indicator: { scale: sigma / bitNoiseStd, bitNoiseStd } } : {}) };
-  }
-
-  /**
-   * Level and noise of one private release whose every unit (record or participant) adds a vector
-   * of L2 norm at most `unitNorm` with entries in [-1, 1]: the level is the largest for which
-   * `units` units plus 12 standard deviations of noise cannot wrap the 32-bit ring.
-   */
-  private privateRelease(participants: number, unitNorm: number, length: number): { level: number; totalVariance: number; shareVariance: number } {
-    const p = this.spec.privacy;
-    const z = this.noiseMultiplier();
-    const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
-    const units = p.unit === 'record' ? participants * p.maxRecords : participants;
-    const level = Math.min(2 ** 24, largestRecordLevel(units, 2 ** 32, { perLevel: spread * z * unitNorm, fixed: spread * z * Math.sqrt(length) }));
-    if (level < 1) {
-      throw new Error(`job spec: privacy.maxRecords = ${p.maxRecords} records from each of ${participants} participants leave no room for the noise in the 32-bit ring; lower privacy.maxRecords`);
-    }
-    const sigma = z * fixedPointSensitivity(level, unitNorm, length);
-    const totalVariance = sigma * sigma;
-    const { threshold } = this.secureParameters(participants);
-    return { level, totalVariance, shareVariance: p.mode === 'none' ? 0 : shareVarianceOf(p.mode, totalVariance, threshold) };
-  }
-
   /** One release of the private statistics stage: a secure sum of fixed-point vectors with discrete Gaussian noise, decoded. */
   private async privateStatisticsRelease(part: 'magnitudes' | 'moments', length: number, unitNorm: number, bounds: Float64Array): Promise<{ values: Float64Array; noiseStd: number }> {
     return this.withAttempts('statistics', 0, async (sessions, attempt) => {
       const key = this.taskKey(0, pb.Stage.STATISTICS);
       const started = performance.now();
-      const release = this.privateRelease(sessions.length, unitNorm, length);
+      const release = this.privacy.release(sessions.length, unitNorm, length, this.secureParameters(sessions.length).threshold);
       const r = await this.secureSum('statistics', 0, attempt, pb.Stage.STATISTICS, sessions, length, () => {
         const base = this.baseTask(key);
         return {
@@ -563,7 +458,7 @@ export class JobRunner {
       if (this.spec.privacy.mode === 'central') addDiscreteGaussianNoise(r.value.sum, BigInt(Math.ceil(release.totalVariance)), 2 ** 32, systemRandom());
       this.store.addRound(this.recordRound({
         round: 0, stage: 'statistics', attempt, status: 'completed', contributors: r.value.survivors.length, dropped: [...r.value.failures.keys()],
-        metrics: { threshold: r.params.threshold, degree: r.params.degree, noise_multiplier: this.noiseMultiplier() }, seconds: (performance.now() - started) / 1000, error: '',
+        metrics: { threshold: r.params.threshold, degree: r.params.degree, noise_multiplier: this.privacy.noiseMultiplier }, seconds: (performance.now() - started) / 1000, error: '',
       }));
       this.statisticsContributors = r.value.survivors.length;
       const noiseStd = Math.sqrt(this.spec.privacy.mode === 'distributed' ? release.shareVariance * r.value.survivors.length : this.spec.privacy.mode === 'local' ? release.totalVariance * r.value.survivors.length : release.totalVariance) / release.level;
@@ -597,7 +492,7 @@ export class JobRunner {
       const privacy = this.spec.privacy;
       const clip = privacy.mode !== 'none' && privacy.unit === 'participant' ? (privacy.adaptiveClip ? this.context.adaptiveClip?.clip ?? privacy.clip : privacy.clip) : this.spec.secure.clip;
       const codec = { bits: this.spec.secure.bits, clip, modulus: 2 ** 32 };
-      const dp = this.differentialPrivacy(codec.bits, chosen.length, global.length);
+      const dp = this.privacy.round(codec.bits, chosen.length, global.length, this.secureParameters(chosen.length).threshold, Math.min(this.weightCap(), this.spec.privacy.maxRecords));
       if (dp?.unit !== 'record') {
         try {
           checkUpdateCodec(codec, chosen.length);
@@ -634,7 +529,7 @@ export class JobRunner {
     const metrics: Record<string, number> = {
       ...evaluation, participants: result.outcome.survivors.length + result.outcome.failures.size,
       threshold: result.params.threshold, degree: result.params.degree, rejected,
-      ...(this.spec.privacy.mode !== 'none' ? { epsilon: this.epsilonAfter(round), noise_multiplier: this.noiseMultiplier(), clip: result.clip } : {}),
+      ...(this.spec.privacy.mode !== 'none' ? { epsilon: this.privacy.epsilonAfter(round), noise_multiplier: this.privacy.noiseMultiplier, clip: result.clip } : {}),
     };
     if (result.nextClip !== undefined) this.saveContext({ adaptiveClip: { clip: result.nextClip, round } });
     const record = this.recordRound({
@@ -689,19 +584,6 @@ export class JobRunner {
     const reports = [...outcome.results].map(([participant, a]) => ({ participant, numExamples: a.numExamples, metrics: a.metrics }));
     return { ...this.strategy.aggregateEvaluate(round, reports), evaluated_examples: reports.reduce((s, r) => s + r.numExamples, 0) };
   }
-}
-
-/**
- * The variance each participant adds: a threshold share (distributed), the whole (local), none
- * (central). Shares of standard deviation below 2 quantisation steps would make the
- * Kairouz-Liu-Steinke term of their sum matter, which the accounting leaves out: refused.
- */
-function shareVarianceOf(mode: 'distributed' | 'local' | 'central', totalVariance: number, threshold: number): number {
-  const share = mode === 'distributed' ? Math.ceil(totalVariance / threshold) : mode === 'local' ? Math.ceil(totalVariance) : 0;
-  if (mode !== 'central' && share < 4) {
-    throw new Error(`job spec: the noise share of each participant would be below 2 quantisation steps; raise secure.bits (or privacy.epsilon is too large to need noise)`);
-  }
-  return share;
 }
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
