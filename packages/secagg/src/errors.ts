@@ -24,7 +24,12 @@ export type SecAggErrorCode =
   /** An index outside 0..n-1, or a participant that is not part of this stage. */
   | 'unknown-participant'
   /** A second message from one participant in one stage, or a repeated entry in one message. */
-  | 'duplicate';
+  | 'duplicate'
+  /**
+   * A masked input of the other kind than the round's first one (a plaintext vector in a sealed round, or a
+   * sealed one in a plaintext round), or `finish()` in a sealed round (the server holds no plaintext sum).
+   */
+  | 'wrong-mode';
 
 export class SecAggError extends Error {
   override readonly name = 'SecAggError';

@@ -202,10 +202,19 @@ export class ServerShareKeys extends ServerStage {
   }
 }
 
+/**
+ * How the masked inputs of a round reach the server: as plaintext vectors it sums (`receive`), or sealed
+ * (encrypted under the analyst's BFV key and summed homomorphically outside this package: `receiveSealed`).
+ * The first accepted masked input fixes the mode of the round.
+ */
+export type MaskedInputMode = 'plain' | 'sealed';
+
 /** Stage 3: forwards the shares, sums the masked inputs as they arrive (U3); memory O(dimension). */
 export class ServerMaskedInput extends ServerStage {
-  private readonly sum: Uint32Array;
+  /** The running sum of plaintext masked inputs; allocated with the first one (never in sealed mode). */
+  private sum: Uint32Array | undefined;
   private readonly received = new Set<number>();
+  private currentMode: MaskedInputMode | undefined;
 
   /** @internal Created by `ServerShareKeys.close`. */
   constructor(
@@ -216,12 +225,16 @@ export class ServerMaskedInput extends ServerStage {
     private readonly inbox: ReadonlyMap<number, readonly IncomingShares[]>,
   ) {
     super();
-    this.sum = new Uint32Array(round.config.dimension);
   }
 
   /** U2, sorted. */
   get shared(): number[] {
     return sorted(this.sharers);
+  }
+
+  /** The mode fixed by the first accepted masked input, or undefined before it. */
+  get mode(): MaskedInputMode | undefined {
+    return this.currentMode;
   }
 
   /** The ciphertexts addressed to i (in U2) by the members of U2, sorted by sender. */
@@ -230,15 +243,31 @@ export class ServerMaskedInput extends ServerStage {
     return [...(this.inbox.get(i) ?? [])];
   }
 
-  receive(msg: MaskedInput): void {
-    const from = msg?.index;
-    this.checkOpen('MaskedInput', from);
+  /** The checks every masked input goes through, plaintext or sealed; returns the sender. */
+  private checkSender(stage: string, from: unknown, mode: MaskedInputMode): number {
+    this.checkOpen(stage, from);
     const { config } = this.round;
-    if (!isIndex(config.n, from) || !this.sharers.has(from)) this.round.reject('unknown-participant', `MaskedInput from participant ${describeIndex(from)}, which did not send shares`, isIndex(config.n, from) ? from : undefined);
-    if (this.received.has(from)) this.round.reject('duplicate', `MaskedInput: participant ${from} already sent its masked input`, from);
+    if (!isIndex(config.n, from) || !this.sharers.has(from)) this.round.reject('unknown-participant', `${stage} from participant ${describeIndex(from)}, which did not send shares`, isIndex(config.n, from) ? from : undefined);
+    if (this.received.has(from)) this.round.reject('duplicate', `${stage}: participant ${from} already sent its masked input`, from);
+    if (this.currentMode !== undefined && this.currentMode !== mode) {
+      this.round.reject('wrong-mode', `${stage} from participant ${from}: this round's masked inputs are ${this.currentMode === 'sealed' ? 'sealed (use receiveSealed)' : 'plaintext (use receive)'}`, from);
+    }
+    return from;
+  }
+
+  private accept(from: number, mode: MaskedInputMode): void {
+    this.currentMode = mode;
+    this.received.add(from);
+    this.round.stats.accepted.maskedInput++;
+  }
+
+  /** A plaintext masked input y (masked mode): checked (length, entries below the modulus) and added to the running sum. */
+  receive(msg: MaskedInput): void {
+    const from = this.checkSender('MaskedInput', msg?.index, 'plain');
+    const { config } = this.round;
     const problem = vectorProblem(config, msg.y);
     if (problem) this.round.reject(problem.code, `MaskedInput from participant ${from}: the vector ${problem.message}`, from);
-    const { sum } = this;
+    const sum = (this.sum ??= new Uint32Array(config.dimension));
     const y = msg.y;
     const m = config.modulus;
     if (m === 2 ** 32) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] + y[i]) >>> 0;
@@ -248,8 +277,22 @@ export class ServerMaskedInput extends ServerStage {
         sum[i] = s >= m ? s - m : s;
       }
     }
-    this.received.add(from);
-    this.round.stats.accepted.maskedInput++;
+    this.accept(from, 'plain');
+  }
+
+  /**
+   * Sealed mode: participant `index` sent its masked input encrypted, and the caller sums the ciphertexts
+   * itself (this package never sees them). The same checks as `receive` for the sender (it sent shares, has
+   * not sent a masked input yet, the stage is open, the round is not in plaintext mode); the vector itself
+   * cannot be checked here. `absorb`, if given, runs after those checks and before the participant is
+   * counted: add the ciphertexts to the homomorphic accumulator there (for example
+   * `() => accumulator.addVector(chunks)`), so that a refused sender is never added and ciphertexts that
+   * fail to load leave the participant out of U3 (the error of `absorb` is rethrown, nothing is recorded).
+   */
+  receiveSealed(index: number, absorb?: () => void): void {
+    const from = this.checkSender('Sealed MaskedInput', index, 'sealed');
+    absorb?.();
+    this.accept(from, 'sealed');
   }
 
   /** The participants whose masked input arrived so far, sorted. */
@@ -262,7 +305,8 @@ export class ServerMaskedInput extends ServerStage {
     this.checkNotClosed('MaskedInput');
     this.requireAtLeast(this.received.size, 'participants that sent masked inputs');
     this.markClosed();
-    return new ServerUnmask(this.round, this.advertisements, new Set(this.received), sorted(this.sharers).filter((v) => !this.received.has(v)), this.sum);
+    const maskedSum = this.currentMode === 'plain' ? this.sum! : undefined;
+    return new ServerUnmask(this.round, this.advertisements, new Set(this.received), sorted(this.sharers).filter((v) => !this.received.has(v)), maskedSum);
   }
 }
 
@@ -281,12 +325,18 @@ export class ServerUnmask extends ServerStage {
     private readonly advertisements: ReadonlyMap<number, AdvertiseKeys>,
     survivors: ReadonlySet<number>,
     dropped: readonly number[],
-    private readonly maskedSum: Uint32Array,
+    /** The sum of the plaintext masked inputs; undefined in sealed mode. */
+    private readonly maskedSum: Uint32Array | undefined,
   ) {
     super();
     this.survivors = survivors;
     this.dropped = new Set(dropped);
     this.request = Object.freeze({ survivors: Object.freeze(sorted(survivors)), dropped: Object.freeze([...dropped]) });
+  }
+
+  /** The round's masked-input mode: 'sealed' when the masked inputs arrived through `receiveSealed`. */
+  get mode(): MaskedInputMode {
+    return this.maskedSum ? 'plain' : 'sealed';
   }
 
   /** The same request for every member of U3: survivors = U3, dropped = U2 \ U3. */
@@ -339,12 +389,43 @@ export class ServerUnmask extends ServerStage {
   }
 
   /**
-   * The sum of the survivors' inputs mod the modulus. Needs t responses and t shares of every survivor's
-   * self-mask seed and every dropped participant's masking key; throws 'too-few' (changing nothing, so more
-   * responses may still be received) otherwise.
+   * The sum of the survivors' inputs mod the modulus (plaintext mode): the masked sum minus
+   * `maskCorrection()`. Needs t responses and t shares of every survivor's self-mask seed and every dropped
+   * participant's masking key; throws 'too-few' (changing nothing, so more responses may still be received)
+   * otherwise. In a sealed round, throws 'wrong-mode' (changing nothing): use `maskCorrection()`.
    */
   finish(): Uint32Array {
     this.checkNotClosed('Unmask');
+    if (!this.maskedSum) throw new SecAggError('wrong-mode', 'the masked inputs of this round were sealed, so the server holds no plaintext sum to unmask; use maskCorrection()');
+    const result = this.maskedSum.slice();
+    this.applyMasks(result, -1);
+    this.markClosed();
+    return result;
+  }
+
+  /**
+   * The mask correction C, mod the modulus: the survivors' self masks PRG(b_u), plus, for every dropped
+   * participant v (in U2, not in U3), the pairwise masks sign(w, v) PRG(s_{w,v}) that its surviving
+   * neighbours w added. The sum of the survivors' masked inputs minus C is the sum of their inputs, so in
+   * sealed mode the coordinator subtracts C (as a plaintext) from the homomorphic sum of the masked inputs,
+   * and only the analyst, who decrypts, sees the sum. Needs no masked vector: it works in either mode. Same
+   * requirements and 'too-few' refusal as `finish()`; ends the stage like `finish()` (the seeds and keys
+   * are recombined once, then wiped).
+   */
+  maskCorrection(): Uint32Array {
+    this.checkNotClosed('Unmask');
+    const correction = new Uint32Array(this.round.config.dimension);
+    this.applyMasks(correction, 1);
+    this.markClosed();
+    return correction;
+  }
+
+  /**
+   * target += sign * (the masks in the survivors' inputs), mod the modulus: sign -1 unmasks a masked sum,
+   * sign +1 builds the mask correction. Recombines and checks every secret before it expands any, so a
+   * refusal ('too-few', 'bad-share') comes before the PRG work and leaves the stage as it was.
+   */
+  private applyMasks(target: Uint32Array, sign: 1 | -1): void {
     const { config } = this.round;
     const t = config.threshold;
     this.requireAtLeast(this.responders.size, 'survivors that answered the unmask request');
@@ -357,25 +438,36 @@ export class ServerUnmask extends ServerStage {
         if (have < t) throw new SecAggError('too-few', `participant ${v}'s ${kind}: ${have} shares, the threshold is ${t}`, v);
       }
     }
-    const result = this.maskedSum.slice();
-    const m = config.modulus;
-    for (const v of this.request.survivors) {
-      addPrgWords(result, this.combine(v, this.selfMaskShares.get(v)!, 'self-mask seed'), m, -1);
+    const secrets: Uint8Array[] = [];
+    try {
+      const selfMaskSeeds = this.request.survivors.map((v) => {
+        const seed = this.combine(v, this.selfMaskShares.get(v)!, 'self-mask seed');
+        secrets.push(seed);
+        return seed;
+      });
+      const maskingKeys = this.request.dropped.map((v) => {
+        const secret = this.combine(v, this.maskingKeyShares.get(v)!, 'masking key');
+        secrets.push(secret);
+        if (!constantTimeEqual(keyAgreementPairFromSecret(secret).publicKey, this.advertisements.get(v)!.maskingKey)) {
+          throw new SecAggError('bad-share', `participant ${v}'s masking key shares recombine to a key that is not the one it advertised`, v);
+        }
+        return secret;
+      });
+      const m = config.modulus;
+      // Each survivor u added +PRG(b_u).
+      for (const seed of selfMaskSeeds) addPrgWords(target, seed, m, sign);
+      this.request.dropped.forEach((v, i) => {
+        for (const w of config.graph.neighbours(v)) {
+          if (!this.survivors.has(w)) continue;
+          // Survivor w added maskSign(w, v) * PRG(s_{w,v}); v's own masked input never arrived.
+          const seed = pairwiseSeed(config.roundId, maskingKeys[i], this.advertisements.get(w)!.maskingKey);
+          addPrgWords(target, seed, m, maskSign(w, v) === sign ? 1 : -1);
+          seed.fill(0);
+        }
+      });
+    } finally {
+      for (const s of secrets) s.fill(0);
     }
-    for (const v of this.request.dropped) {
-      const secret = this.combine(v, this.maskingKeyShares.get(v)!, 'masking key');
-      if (!constantTimeEqual(keyAgreementPairFromSecret(secret).publicKey, this.advertisements.get(v)!.maskingKey)) {
-        throw new SecAggError('bad-share', `participant ${v}'s masking key shares recombine to a key that is not the one it advertised`, v);
-      }
-      for (const w of config.graph.neighbours(v)) {
-        if (!this.survivors.has(w)) continue;
-        // w added maskSign(w, v) * PRG(s_{w,v}); remove it.
-        addPrgWords(result, pairwiseSeed(config.roundId, secret, this.advertisements.get(w)!.maskingKey), m, maskSign(w, v) === 1 ? -1 : 1);
-      }
-      secret.fill(0);
-    }
-    this.markClosed();
-    return result;
   }
 
   private combine(v: number, shares: Share[], kind: string): Uint8Array {

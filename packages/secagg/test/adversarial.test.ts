@@ -12,6 +12,7 @@ import {
   randomInputs,
   setup,
   type Setup,
+  upToMaskedInput,
 } from './harness.js';
 
 const TWO_32 = 2 ** 32;
@@ -87,14 +88,6 @@ describe('never both shares of one participant', () => {
   });
 });
 
-/** An honest round up to the masked-input stage (clients ready to mask, server waiting for masked inputs). */
-function upToMaskedInput(s: Setup) {
-  const a = honestAdvertise(s);
-  const shareKeys = a.server.close();
-  const sharing = honestShareKeys(shareKeys, a.clients);
-  const server = shareKeys.close();
-  return { server, clients: honestReceiveShares(server, sharing) };
-}
 
 describe('bad input is rejected with a code, changes nothing, and the round completes', () => {
   it('masked vector of the wrong length or with an entry not below the modulus', () => {

@@ -102,6 +102,12 @@ export function randomInputs(n: number, dimension: number, modulus: number, seed
   });
 }
 
+/** (a - b) mod modulus, elementwise, exactly. */
+export function subtractMod(a: Uint32Array, b: Uint32Array, modulus: number): Uint32Array {
+  const m = BigInt(modulus);
+  return Uint32Array.from(a, (x, j) => Number((((BigInt(x) - BigInt(b[j])) % m) + m) % m));
+}
+
 /** Sum of inputs[i] for i in members, mod modulus, exactly. */
 export function expectedSum(inputs: readonly Uint32Array[], members: Iterable<number>, modulus: number): Uint32Array {
   const m = BigInt(modulus);
@@ -120,10 +126,16 @@ export interface RoundResult {
   readonly dropped: number[];
   readonly responders: number[];
   readonly stats: ServerStats;
+  /** Sealed rounds only: the survivors' masked vectors (as the analyst's ciphertexts would hold them) and the server's mask correction. */
+  readonly sealed?: { readonly masked: ReadonlyMap<number, Uint32Array>; readonly correction: Uint32Array };
 }
 
-/** One full round in memory. `inputs` defaults to seeded random vectors below the modulus. */
-export function runRound(s: Setup, options: { inputs?: readonly Uint32Array[]; dropouts?: Dropouts } = {}): RoundResult {
+/**
+ * One full round in memory. `inputs` defaults to seeded random vectors below the modulus. With `sealed`, the
+ * server gets only `receiveSealed(i)` (the masked vectors stay out of its sight, kept in `sealed.masked`),
+ * and `sum` is sum(masked) - maskCorrection() mod the modulus, computed here.
+ */
+export function runRound(s: Setup, options: { inputs?: readonly Uint32Array[]; dropouts?: Dropouts; sealed?: boolean } = {}): RoundResult {
   const { config } = s;
   const n = config.n;
   const inputs = options.inputs ?? randomInputs(n, config.dimension, s.modulus);
@@ -162,11 +174,13 @@ export function runRound(s: Setup, options: { inputs?: readonly Uint32Array[]; d
     masking.set(i, client.receiveShares(server3.sharesFor(i)));
   }
   const unmasking = new Map<number, ClientUnmask>();
+  const sealedVectors = new Map<number, Uint32Array>();
   for (const [i, client] of masking) {
     if (beforeMaskedInput.has(i)) continue;
     const { message, next } = client.mask(inputs[i]);
     unmasking.set(i, next);
-    server3.receive(message);
+    if (options.sealed) server3.receiveSealed(i, () => sealedVectors.set(i, message.y));
+    else server3.receive(message);
   }
   const server4 = server3.close();
 
@@ -176,8 +190,16 @@ export function runRound(s: Setup, options: { inputs?: readonly Uint32Array[]; d
     if (duringUnmask.has(i)) continue;
     server4.receive(client.unmask(request).message);
   }
-  const sum = server4.finish();
+  let sealed: RoundResult['sealed'];
+  let sum: Uint32Array;
+  if (options.sealed) {
+    const correction = server4.maskCorrection();
+    sealed = { masked: sealedVectors, correction };
+    const ys = [...sealedVectors.values()];
+    sum = subtractMod(expectedSum(ys, ys.map((_, k) => k), s.modulus), correction, s.modulus);
+  } else sum = server4.finish();
   return {
+    sealed,
     sum,
     expected: expectedSum(inputs, request.survivors, s.modulus),
     u1: server2.advertised,
@@ -270,4 +292,13 @@ export function expectSecAggError(fn: () => unknown, code: SecAggErrorCode): Sec
     return e;
   }
   throw new Error(`expected SecAggError '${code}', but nothing was thrown`);
+}
+
+/** An honest round up to the masked-input stage (clients ready to mask, server waiting for masked inputs). */
+export function upToMaskedInput(s: Setup): { server: ServerMaskedInput; clients: Map<number, ClientMaskedInput> } {
+  const a = honestAdvertise(s);
+  const shareKeys = a.server.close();
+  const sharing = honestShareKeys(shareKeys, a.clients);
+  const server = shareKeys.close();
+  return { server, clients: honestReceiveShares(server, sharing) };
 }

@@ -6,6 +6,7 @@ import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundati
 import { stderrLog } from './options.js';
 import { SECAGG_GRID, runSecAggGrid, renderSecAggGrid } from './secagg/grid.js';
 import { renderDpBench, runDpBench } from './dp/dp-bench.js';
+import { renderHeBench, runHeBenchSuite } from './he/command.js';
 
 interface Benchmark {
   name: string;
@@ -28,6 +29,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'dp',
     run: () => runDpBench(stderrLog('dp')),
     render: renderDpBench as (r: never) => string,
+  },
+  {
+    name: 'he',
+    run: () => runHeBenchSuite(stderrLog('he')),
+    render: renderHeBench as (r: never) => string,
   },
 ];
 

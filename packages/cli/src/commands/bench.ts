@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from '../bench/foundation.js';
 import { parseInt1, parseIntList, parseLayout, parseModes, stderrLog } from '../bench/options.js';
+import { registerHeBench } from '../bench/he/command.js';
 import { registerSecAggBench } from '../bench/secagg/command.js';
 import { printJson } from '../ui/output.js';
 
@@ -16,6 +17,7 @@ Examples:
   $ tessera bench foundation                      the foundation benchmark with its defaults (a few minutes)
   $ tessera bench foundation --participants 10 --dims 1000 --rounds 2
   $ tessera bench secagg --participants 100 --dim 100000 --drop 0.1 --json
+  $ tessera bench he --participants 100 --dim 100000 --drop 0.1 --json
   $ npm run bench                                 every benchmark; JSON in bench-results/
 
 Benchmarks print progress on stderr and their results on stdout (--json for one JSON document).`);
@@ -71,4 +73,5 @@ JSON: {benchmark, date, machine, options, runs:[{mode, n, d, roundSecondsMedian,
       if (o.check && !report.pass) process.exitCode = 1;
     });
   registerSecAggBench(bench);
+  registerHeBench(bench);
 }

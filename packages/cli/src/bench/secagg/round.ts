@@ -1,3 +1,4 @@
+import { benchDeltas, now } from '../bench-inputs.js';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tessera/crypto';
 import { encodeUpdate } from '@tessera/fl';
@@ -29,20 +30,10 @@ export interface SecAggRoundFigures {
   clientSecondsMean: { advertise: number; shareKeys: number; mask: number; unmask: number };
 }
 
-const now = () => performance.now() / 1000;
-
-function deltas(n: number, d: number, seed: string): Float64Array[] {
-  const rng = seededRandom(seed);
-  return Array.from({ length: n }, () => {
-    const v = new Float64Array(d);
-    for (let i = 0; i < d; i++) v[i] = (rng.float() - 0.5) * 0.01;
-    return v;
-  });
-}
 
 export function measureSecAggRound(n: number, d: number, drop: number, seed = 'bench-secagg'): SecAggRoundFigures {
   const codec = { bits: 20, clip: 10, modulus: 2 ** 32 };
-  const updates = deltas(n, d - 1, seed);
+  const updates = benchDeltas(n, d - 1, seed);
   const rng = seededRandom(`${seed}/rounding`);
   const identities: SigningKeyPair[] = Array.from({ length: n }, () => generateSigningKeyPair());
 
