@@ -1,8 +1,8 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
 import {
-  boundedMomentsLength, boundedMomentsSensitivity, boundsFromHistogram, checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeFixedPoint, decodeRecordSum,
-  decodeUpdateSum, decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, fromRing, MAGNITUDE_BUCKETS, momentsFromBounded, QuantizationError, StreamingSum, WIDE_DIGITS,
-  type Strategy,
+  boundedMomentsLength, boundedMomentsSensitivity, boundsFromHistogram, checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeFixedPoint,
+  decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, fromRing, MAGNITUDE_BUCKETS, momentsFromBounded, QuantizationError, StreamingSum, WIDE_DIGITS,
+  summedUpdatesFrom, type Strategy, type SumDecoding,
 } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
 import { addDiscreteGaussianNoise, updateClipState } from '@tessera/dp';
@@ -520,7 +520,7 @@ export class JobRunner {
         nextClip = updateClipState({ clip, ...privacy.adaptiveClip, bitNoiseStd: dp.indicator.bitNoiseStd }, unclipped, n).clip;
         sum = sum.subarray(0, sum.length - 1);
       }
-      const model = this.strategy.aggregateFit(round, global, { ...this.summedUpdates(sum, codec, dp, global, n), contributors: n });
+      const model = this.strategy.aggregateFit(round, global, summedUpdatesFrom(sum, this.sumDecoding(codec, dp), global, n));
       return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000, clip, nextClip } };
     });
     this.checkNotCancelled();
@@ -543,22 +543,10 @@ export class JobRunner {
     return result.model;
   }
 
-  /**
-   * The decoded sum as FedAvg input. Participant unit with DP: every participant weighs 1 and the
-   * mean divides by the public survivor count. Record unit: one full-batch gradient step,
-   * -learningRate x (mean clipped gradient + l2 x weights), the mean dividing by the noisy record count.
-   */
-  private summedUpdates(sum: Uint32Array, codec: { bits: number; clip: number; modulus: number }, dp: DpRound | undefined, global: Float64Array, survivors: number): { weightedSum: Float64Array; totalWeight: number } {
-    if (dp?.record) {
-      const { gradientSum, count } = decodeRecordSum(sum, dp.record);
-      const n = Math.max(1, count);
-      const lr = this.spec.local.learningRate, l2 = this.spec.model.l2;
-      const weightedSum = new Float64Array(gradientSum.length);
-      for (let j = 0; j < gradientSum.length; j++) weightedSum[j] = -lr * (gradientSum[j] + (j < gradientSum.length - 1 ? n * l2 * global[j] : 0));
-      return { weightedSum, totalWeight: n };
-    }
-    const decoded = decodeUpdateSum(sum, codec);
-    return dp ? { weightedSum: decoded.weightedSum, totalWeight: survivors } : decoded;
+  /** How this round's ring sum decodes into the strategy's input (the analyst applies it in sealed mode). */
+  private sumDecoding(codec: { bits: number; clip: number; modulus: number }, dp: DpRound | undefined): SumDecoding {
+    if (dp?.record) return { kind: 'record', codec: { clip: dp.record.clip, level: dp.record.level, modulus: dp.record.modulus }, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2 };
+    return { kind: 'update', codec, uniformWeights: dp !== undefined };
   }
 
   /** Federated evaluation through secure aggregation: only the example-weighted sums of the metrics are revealed. */

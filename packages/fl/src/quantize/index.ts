@@ -6,3 +6,4 @@ export { encodeWide, decodeWideSum, checkWideCodec, DEFAULT_WIDE, WIDE_DIGITS, t
 export { encodeEvaluation, decodeEvaluationSum, EVALUATION_VALUES, type EvaluationReportInput } from './evaluation-codec.js';
 export { addClippedRecord, decodeRecordSum, largestRecordLevel, recordSensitivity, recordSumToRing, type RecordCodec } from './record-codec.js';
 export { encodeFixedPoint, decodeFixedPoint, fixedPointSensitivity } from './fixed-point.js';
+export { summedUpdatesFrom, type SumDecoding } from './sum-decoding.js';

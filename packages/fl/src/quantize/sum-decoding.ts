@@ -1,0 +1,27 @@
+import type { SummedUpdates } from '../strategy.js';
+import { decodeRecordSum, type RecordCodec } from './record-codec.js';
+import { decodeUpdateSum, type UpdateCodec } from './update-codec.js';
+
+/**
+ * How the ring sum of a FIT round becomes a strategy's input. The coordinator applies it in
+ * masked mode; in sealed mode it travels with the encrypted aggregate and the analyst applies it.
+ * - update: weighted deltas with the weight coordinate last; `uniformWeights` (participant-level
+ *   DP) divides by the public survivor count instead of the summed weights.
+ * - record: DP-FedSGD, one full-batch step of -learningRate x (mean clipped gradient + l2 x
+ *   weights), the mean dividing by the noisy record count.
+ */
+export type SumDecoding =
+  | { kind: 'update'; codec: UpdateCodec; uniformWeights: boolean }
+  | { kind: 'record'; codec: RecordCodec; learningRate: number; l2: number };
+
+export function summedUpdatesFrom(sum: Uint32Array, how: SumDecoding, global: Float64Array, survivors: number): SummedUpdates {
+  if (how.kind === 'record') {
+    const { gradientSum, count } = decodeRecordSum(sum, how.codec);
+    const n = Math.max(1, count);
+    const weightedSum = new Float64Array(gradientSum.length);
+    for (let j = 0; j < gradientSum.length; j++) weightedSum[j] = -how.learningRate * (gradientSum[j] + (j < gradientSum.length - 1 ? n * how.l2 * global[j] : 0));
+    return { weightedSum, totalWeight: n, contributors: survivors };
+  }
+  const decoded = decodeUpdateSum(sum, how.codec);
+  return { weightedSum: decoded.weightedSum, totalWeight: how.uniformWeights ? survivors : decoded.totalWeight, contributors: survivors };
+}
