@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomToken, sha256Hex } from '@tessera/crypto';
 import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS, type tessera } from '@tessera/proto';
+import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { analystHandlers } from './service/analyst-service.js';
@@ -57,6 +58,7 @@ export class Coordinator {
   readonly store: Store;
   readonly registry = new SessionRegistry();
   readonly events = new JobEvents();
+  readonly sealed = new SealedExchange();
   private readonly runners = new Map<string, { runner: JobRunner; done: Promise<void> }>();
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly slots: UploadSlots;
@@ -82,7 +84,7 @@ export class Coordinator {
   private async listen(address: string): Promise<void> {
     this.server.addService(ParticipantServiceDefinition, participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage));
     this.server.addService(AnalystServiceDefinition, analystHandlers({
-      store: this.store, registry: this.registry, events: this.events, analystToken: this.analystToken,
+      store: this.store, registry: this.registry, events: this.events, analystToken: this.analystToken, sealed: this.sealed,
       startJob: (id) => this.startJob(id),
       cancelJob: (id, reason) => {
         const r = this.runners.get(id);
@@ -107,7 +109,7 @@ export class Coordinator {
 
   private startJob(id: string): void {
     if (this.runners.has(id)) return;
-    const runner = new JobRunner(id, this.store, this.registry, this.slots, this.events);
+    const runner = new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
   }

@@ -8,6 +8,7 @@ import { LocalData } from './local-data.js';
 import { SecureContribution } from './secure-contribution.js';
 import { encodeForSecureSum, type LastFit } from './secure-encoding.js';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
+import { BfvEncryptor, loadSeal, type BfvParameters } from '@tessera/he';
 import { privacyPlanOf } from './privacy/privacy-plan.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 
@@ -170,7 +171,7 @@ export class ParticipantNode extends EventEmitter {
       case 'neighbourKeys':
         return this.onSecureStep(m.neighbourKeys!.task, (c) => this.send({ shareKeys: { ...c.shareKeys(m.neighbourKeys!), task: m.neighbourKeys!.task } }));
       case 'shares':
-        return this.onSecureStep(m.shares!.task, (c) => this.sendMasked(m.shares!.task!, c.mask(m.shares!)));
+        return this.onSecureStep(m.shares!.task, (c) => (c.sealed ? this.sendSealed(m.shares!.task!, c.sealed, c.mask(m.shares!)) : this.sendMasked(m.shares!.task!, c.mask(m.shares!))));
       case 'grant': {
         const pending = this.pendingUpload;
         if (!pending || !sameRef(pending.ref, m.grant!.task)) return;
@@ -243,6 +244,27 @@ export class ParticipantNode extends EventEmitter {
   }
 
   /**
+   * Sealed mode: the masked vector goes out encrypted under the analyst's BFV key, one
+   * ciphertext per chunk of slots; the coordinator can only add it to the others.
+   */
+  private async sendSealed(ref: tessera.v1.ITaskRef, sealed: { params: BfvParameters; analystKey: Uint8Array }, y: Uint32Array): Promise<void> {
+    const encryptor = new BfvEncryptor(sealed.params, sealed.analystKey);
+    let chunks: Uint8Array[];
+    try {
+      chunks = encryptor.encrypt(y);
+    } finally {
+      encryptor.dispose();
+      y.fill(0);
+    }
+    await this.offerUpload(ref, chunks.length, async () => {
+      for (let index = 0; index < chunks.length; index++) {
+        await this.send({ sealed: { task: ref, index, total: chunks.length, ciphertext: chunks[index] } });
+      }
+      await this.send({ done: { task: ref, numExamples: 0 } });
+    });
+  }
+
+  /**
    * The coordinator sends a job's agreed features and standardisation once per stream; later
    * fit and evaluate tasks of that job omit them and use what this node kept.
    */
@@ -260,6 +282,7 @@ export class ParticipantNode extends EventEmitter {
 
   private async onTask(received: tessera.v1.ITask): Promise<void> {
     const task = this.withJobSetup(received);
+    if (Number(task.secure?.sealedDegree ?? 0) > 0) await loadSeal();
     if (this.active) this.active.cancelled = true;
     const length = Number(task.modelLength ?? 0);
     const active: ActiveTask = { task, received: 0, cancelled: false, ...(length > 0 ? { model: new Float64Array(length) } : {}) };
@@ -334,7 +357,7 @@ export class ParticipantNode extends EventEmitter {
     if (active.task.secure && !('schema' in result)) {
       try {
         const words = encodeForSecureSum(active.task.secure, result, this.lastFit.get(ref?.jobId ?? ''));
-        this.secure = new SecureContribution(ref!, active.task.secure, words, this.opts.identity.secretKey);
+        this.secure = new SecureContribution(ref!, active.task.secure, words, this.opts.identity.secretKey, active.task.analystKey ?? undefined);
         await this.send({ advertise: { ...this.secure.advertise(), task: ref } });
       } catch (e) {
         this.secure = undefined;

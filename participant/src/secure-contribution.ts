@@ -1,4 +1,5 @@
 import { encodeShare } from '@tessera/crypto';
+import type { BfvParameters } from '@tessera/he';
 import { tessera } from '@tessera/proto';
 import {
   ClientAdvertiseKeys, completeGraph, harary, type ClientMaskedInput, type ClientShareKeys, type ClientUnmask, type RoundConfig,
@@ -14,8 +15,10 @@ type State = ClientAdvertiseKeys | ClientShareKeys | ClientMaskedInput | ClientU
 export class SecureContribution {
   private state: State;
   readonly config: RoundConfig;
+  /** Sealed mode: the masked vector is sent encrypted under this analyst key, with these parameters. */
+  readonly sealed: { params: BfvParameters; analystKey: Uint8Array } | undefined;
 
-  constructor(readonly ref: tessera.v1.ITaskRef, setup: tessera.v1.ISecureSetup, private readonly words: Uint32Array, identitySecretKey: Uint8Array) {
+  constructor(readonly ref: tessera.v1.ITaskRef, setup: tessera.v1.ISecureSetup, private readonly words: Uint32Array, identitySecretKey: Uint8Array, analystKey?: Uint8Array) {
     const n = (setup.participantIds ?? []).length;
     const degree = Number(setup.degree ?? n - 1);
     this.config = {
@@ -28,6 +31,14 @@ export class SecureContribution {
       identityKeys: setup.identityKeys ?? [],
     };
     this.state = new ClientAdvertiseKeys(this.config, Number(setup.index ?? 0), identitySecretKey);
+    const sealedDegree = Number(setup.sealedDegree ?? 0);
+    if (sealedDegree > 0) {
+      if (!analystKey?.length) throw new Error('a sealed round needs the analyst\'s public key with the task');
+      this.sealed = {
+        params: { polyModulusDegree: sealedDegree, coeffModulusBits: [...(setup.sealedCoeffBits ?? [])], plainModulus: Number(setup.modulus), slots: sealedDegree, securityLevel: 128 },
+        analystKey,
+      };
+    }
   }
 
   advertise(): tessera.v1.IAdvertiseKeys {

@@ -20,6 +20,8 @@ import type { RoundRecord, RoundStage, Store } from '../store/store.js';
 import { parseContext, type JobContext } from './job-context.js';
 import type { JobEvents } from './job-events.js';
 import { budgetConflicts } from './privacy-precheck.js';
+import { loadSeal, type BfvParameters } from '@tessera/he';
+import type { SealedExchange } from '../service/sealed-exchange.js';
 import { JobPrivacy, type DpRound } from './job-privacy.js';
 import { parseJobSpec, type JobSpec } from './job-spec.js';
 
@@ -60,6 +62,7 @@ export class JobRunner {
     private readonly registry: SessionRegistry,
     private readonly slots: UploadSlots,
     private readonly events: JobEvents,
+    private readonly sealedExchange: SealedExchange,
   ) {
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
@@ -92,6 +95,7 @@ export class JobRunner {
       const job = this.store.getJob(this.jobId)!;
       if (job.status === 'pending') this.store.updateJob(this.jobId, { status: 'running' });
       this.publish(job.roundsCompleted > 0 ? `resuming after round ${job.roundsCompleted}` : 'started');
+      if (this.sealed) await loadSeal();
       if (this.privacy.enabled && !this.context.privacy) this.saveContext({ privacy: { noiseMultiplier: this.privacy.noiseMultiplier } });
       if (!this.context.schema) {
         this.refuseOverBudget();
@@ -115,6 +119,8 @@ export class JobRunner {
         this.store.updateJob(this.jobId, { status: 'failed', error: message });
         this.publish(`failed: ${message}`);
       }
+    } finally {
+      if (!this.suspended) this.sealedExchange.close(this.jobId);
     }
   }
 
@@ -266,7 +272,31 @@ export class JobRunner {
   }
 
   private get secure(): boolean {
-    return this.spec.secure.mode === 'masked';
+    return this.spec.secure.mode !== 'none';
+  }
+
+  /** Sealed mode: the analyst's public key and parameters (the ring is their plaintext modulus). */
+  private get sealed(): { params: BfvParameters; analystKey: Uint8Array } | undefined {
+    const s = this.context.sealed;
+    if (this.spec.secure.mode !== 'sealed' || !s) return undefined;
+    this.sealedKey ??= { params: { ...s.params, slots: s.params.polyModulusDegree, securityLevel: 128 }, analystKey: new Uint8Array(Buffer.from(s.analystKey, 'base64')) };
+    return this.sealedKey;
+  }
+
+  private sealedKey: { params: BfvParameters; analystKey: Uint8Array } | undefined;
+
+  /** The ring of secure aggregation: 2^32, or the analyst's plaintext modulus in sealed mode. */
+  private get ringModulus(): number {
+    return this.sealed ? this.sealed.params.plainModulus as number : 2 ** 32;
+  }
+
+  /** Sealed mode: hands the encrypted sum to the job's analyst and waits for its answer. */
+  private async askAnalyst(stage: 'statistics' | 'fit', round: number, outcome: SecureSumOutcome, length: number, decode: object, model?: Float64Array): Promise<Float64Array> {
+    if (!this.sealedExchange.attached(this.jobId)) this.publish(`waiting for the analyst to decrypt the ${stage} aggregate${round ? ` of round ${round}` : ''} (tessera job attach ${this.jobId})`);
+    return this.sealedExchange.request({
+      jobId: this.jobId, round, stage, length, chunks: outcome.sealedSum!, survivors: outcome.survivors.length, decodeJson: JSON.stringify(decode),
+      ...(model ? { model: [...model] } : {}),
+    }, this.abort.signal);
   }
 
   /** SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions. */
@@ -288,6 +318,7 @@ export class JobRunner {
   private async secureSum(stage: RoundStage, round: number, attempt: number, computation: tessera.v1.Stage, sessions: ParticipantSession[],
     dimension: number, task: (s: ParticipantSession) => tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number } } = {}):
     Promise<{ ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string }> {
+    const sealed = this.sealed;
     const started = performance.now();
     if (sessions.length < 2) {
       const reason = `secure aggregation needs at least 2 participants in a round, and ${sessions.length} is available; ` +
@@ -297,7 +328,7 @@ export class JobRunner {
     }
     const params = this.secureParameters(sessions.length);
     const outcome = await runSecureSum({
-      jobId: this.jobId, round, attempt, computation, sessions, dimension, ...params, modulus: 2 ** 32, task,
+      jobId: this.jobId, round, attempt, computation, sessions, dimension, ...params, modulus: this.ringModulus, task, ...(sealed ? { sealed } : {}),
       identityKey: (id) => this.store.getParticipant(id)!.publicKey,
       deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal, slots: this.slots, ...extra,
     });
@@ -306,7 +337,7 @@ export class JobRunner {
     this.noteRefusals(stage, round, outcome.failures);
     if (stage === 'fit') this.notePrivacySpend('rounds', sessions, outcome.failures);
     if (stage === 'statistics' && this.spec.privacy.mode !== 'none') this.notePrivacySpend('statistics', sessions, outcome.failures);
-    if (!outcome.sum || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
+    if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
       const reason = outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
       const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';
       this.store.addRound(this.recordRound({
@@ -356,7 +387,7 @@ export class JobRunner {
   private async computeStatisticsSecurely(): Promise<void> {
     if (this.spec.privacy.mode !== 'none') return this.computePrivateStatistics();
     const d = this.context.featureNames!.length;
-    const { sum, survivors } = await this.withAttempts('statistics', 0, async (sessions, attempt) => {
+    const outcome = await this.withAttempts('statistics', 0, async (sessions, attempt) => {
       const key = this.taskKey(0, pb.Stage.STATISTICS);
       const started = performance.now();
       const r = await this.secureSum('statistics', 0, attempt, pb.Stage.STATISTICS, sessions, (2 * d + 1) * WIDE_DIGITS,
@@ -368,7 +399,18 @@ export class JobRunner {
       }));
       return { ok: true as const, value: r.value };
     });
-    this.saveStatistics(decodeWideSum(sum, survivors.length, DEFAULT_WIDE), d, survivors.length);
+    const { sum, survivors } = outcome;
+    if (this.sealed) return this.saveSealedStatistics(await this.askAnalyst('statistics', 0, outcome, (2 * d + 1) * WIDE_DIGITS, { wide: { ...DEFAULT_WIDE, modulus: this.ringModulus }, features: d }), d, survivors.length);
+    this.saveStatistics(decodeWideSum(sum, survivors.length, { ...DEFAULT_WIDE, modulus: this.ringModulus }), d, survivors.length);
+  }
+
+  /** Sealed mode: the analyst decrypted the statistics and answered with the count, means and standard deviations. */
+  private saveSealedStatistics(values: Float64Array, d: number, contributors: number): void {
+    if (values.length !== 2 * d + 1 || values.some((v) => !Number.isFinite(v)) || values.subarray(d + 1).some((v) => !(v > 0))) {
+      throw new Error(`the analyst answered the statistics with ${values.length} values; expected [count, ${d} means, ${d} positive standard deviations]`);
+    }
+    this.saveContext({ standardization: { mean: [...values.subarray(1, d + 1)], std: [...values.subarray(d + 1)], count: values[0], contributors } });
+    this.publish(`statistics computed over ${contributors} participants (sealed: decrypted by the analyst)`);
   }
 
   /**
@@ -491,7 +533,7 @@ export class JobRunner {
       const chosen = sessions.filter((s) => plan.participants.includes(s.participantId));
       const privacy = this.spec.privacy;
       const clip = privacy.mode !== 'none' && privacy.unit === 'participant' ? (privacy.adaptiveClip ? this.context.adaptiveClip?.clip ?? privacy.clip : privacy.clip) : this.spec.secure.clip;
-      const codec = { bits: this.spec.secure.bits, clip, modulus: 2 ** 32 };
+      const codec = { bits: this.spec.secure.bits, clip, modulus: this.ringModulus };
       const dp = this.privacy.round(codec.bits, chosen.length, global.length, this.secureParameters(chosen.length).threshold, Math.min(this.weightCap(), this.spec.privacy.maxRecords));
       if (dp?.unit !== 'record') {
         try {
@@ -520,7 +562,9 @@ export class JobRunner {
         nextClip = updateClipState({ clip, ...privacy.adaptiveClip, bitNoiseStd: dp.indicator.bitNoiseStd }, unclipped, n).clip;
         sum = sum.subarray(0, sum.length - 1);
       }
-      const model = this.strategy.aggregateFit(round, global, summedUpdatesFrom(sum, this.sumDecoding(codec, dp), global, n));
+      const model = this.sealed
+        ? this.checkedModel(await this.askAnalyst('fit', round, r.value, global.length + 1, { decoding: this.sumDecoding(codec, dp) }, global), global.length)
+        : this.strategy.aggregateFit(round, global, summedUpdatesFrom(sum, this.sumDecoding(codec, dp), global, n));
       return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000, clip, nextClip } };
     });
     this.checkNotCancelled();
@@ -543,6 +587,11 @@ export class JobRunner {
     return result.model;
   }
 
+  private checkedModel(values: Float64Array, length: number): Float64Array {
+    if (values.length !== length || values.some((v) => !Number.isFinite(v))) throw new Error(`the analyst answered with ${values.length} model values (finite values expected: ${length})`);
+    return values;
+  }
+
   /** How this round's ring sum decodes into the strategy's input (the analyst applies it in sealed mode). */
   private sumDecoding(codec: { bits: number; clip: number; modulus: number }, dp: DpRound | undefined): SumDecoding {
     if (dp?.record) return { kind: 'record', codec: { clip: dp.record.clip, level: dp.record.level, modulus: dp.record.modulus }, learningRate: this.spec.local.learningRate, l2: this.spec.model.l2 };
@@ -551,6 +600,8 @@ export class JobRunner {
 
   /** Federated evaluation through secure aggregation: only the example-weighted sums of the metrics are revealed. */
   private async evaluateSecurely(round: number, model: Float64Array): Promise<Record<string, number>> {
+    // Sealed: only the analyst may read aggregates, evaluation metrics included; they are not computed here.
+    if (this.sealed) return {};
     // Under differential privacy every release is accounted; federated evaluation would be one more, so it is not run.
     if (this.spec.privacy.mode !== 'none') return {};
     const sessions = this.willing();

@@ -55,7 +55,8 @@ export interface AdaptiveClipSpec {
 }
 
 export interface SecureSpec {
-  mode: 'masked' | 'none';
+  /** masked: SecAgg+; sealed: SecAgg+ under the analyst's BFV key, so only the analyst reads aggregates; none: plaintext. */
+  mode: 'masked' | 'sealed' | 'none';
   /** Bits per coordinate of a quantised model update. */
   bits: number;
   /** L2 clipping bound of each participant's model update. */
@@ -178,7 +179,9 @@ export function parseJobSpec(input: unknown): JobSpec {
   const features = strings(input, 'features', '');
   const secure = section(input, 'secure', ['mode', 'bits', 'clip', 'dropoutRate', 'corruptFraction']);
   const secureMode = str(secure, 'mode', 'secure.', d.secure.mode);
-  if (secureMode !== 'masked' && secureMode !== 'none') throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default) or "none" (plaintext aggregation), got ${show(secureMode)}`);
+  if (secureMode !== 'masked' && secureMode !== 'sealed' && secureMode !== 'none') {
+    throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default), "sealed" (SecAgg+ under the analyst's homomorphic key: only the analyst reads aggregates) or "none" (plaintext aggregation), got ${show(secureMode)}`);
+  }
   const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip', 'maxRecords', 'adaptiveClip']);
   const privacyMode = str(privacy, 'mode', 'privacy.', d.privacy.mode);
   if (!['none', 'distributed', 'central', 'local'].includes(privacyMode)) {
@@ -187,7 +190,10 @@ export function parseJobSpec(input: unknown): JobSpec {
   const unit = str(privacy, 'unit', 'privacy.', d.privacy.unit);
   if (unit !== 'participant' && unit !== 'record') throw new JobSpecError('privacy.unit', `must be "participant" (one merchant's whole contribution) or "record" (one customer row), got ${show(unit)}`);
   const privacyClip = privacy.clip === undefined ? undefined : num(privacy, 'clip', 'privacy.', 0, { exclusiveMin: 0 });
-  if (privacyMode !== 'none' && secureMode !== 'masked') {
+  if (secureMode === 'sealed' && privacyMode !== 'none') {
+    throw new JobSpecError('privacy.mode', 'differential privacy is not available with secure.mode sealed yet (its private statistics need the coordinator to read a noisy histogram); use secure.mode masked, or privacy.mode none');
+  }
+  if (privacyMode !== 'none' && secureMode === 'none') {
     throw new JobSpecError('privacy.mode', `${privacyMode} differential privacy adds integer noise inside secure aggregation; set secure.mode to "masked" (or privacy.mode to "none")`);
   }
   const spec: JobSpec = {

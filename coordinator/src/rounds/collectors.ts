@@ -36,6 +36,9 @@ export abstract class Collector<R> implements OpenTask {
   onUnmask(_shares: tessera.v1.IUnmaskShares): string | undefined {
     return 'unmasking shares were not asked for in this stage';
   }
+  onSealedChunk(_chunk: tessera.v1.ISealedChunk): string | undefined {
+    return 'an encrypted vector was not asked for in this stage';
+  }
   onReady(_ready: tessera.v1.IUploadReady): string | undefined {
     return 'an upload was not asked for in this stage';
   }

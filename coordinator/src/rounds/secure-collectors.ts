@@ -90,6 +90,55 @@ export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
   }
 }
 
+/**
+ * Sealed mode: one participant's masked vector arrives as BFV ciphertexts under the analyst's
+ * key (announced, granted, sent in order, then done). The complete set is added to the running
+ * ciphertext sum only then, through the server state, so a broken upload never reaches the sum.
+ */
+export class SealedInputCollector extends Collector<true> {
+  private readonly chunks: Uint8Array[] = [];
+  private total = -1;
+
+  constructor(key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerMaskedInput,
+    private readonly chunkCount: number, private readonly absorb: (chunks: Uint8Array[]) => void, private readonly grant: () => Promise<void>,
+    private readonly tally: RejectionTally) {
+    super(key, settle);
+  }
+
+  private reject(code: string, why: string): string {
+    this.tally.note(code);
+    return why;
+  }
+
+  override onReady(ready: tessera.v1.IUploadReady): string | undefined {
+    const total = Number(ready.total ?? 0);
+    if (total !== this.chunkCount) return this.reject('wrong-length', `an encrypted vector of ${total} ciphertexts was announced; this round takes ${this.chunkCount}`);
+    this.total = total;
+    void this.grant();
+    return undefined;
+  }
+
+  override onSealedChunk(chunk: tessera.v1.ISealedChunk): string | undefined {
+    if (this.total < 0) return this.reject('wrong-length', 'encrypted chunks arrived before the upload was announced');
+    const index = Number(chunk.index ?? -1);
+    if (index !== this.chunks.length || Number(chunk.total ?? 0) !== this.total) {
+      return this.reject('wrong-length', `ciphertext ${index} of ${chunk.total} does not continue the ${this.chunks.length} of ${this.total} received`);
+    }
+    const bytes = chunk.ciphertext ?? new Uint8Array(0);
+    if (bytes.length === 0) return this.reject('malformed', `ciphertext ${index} is empty`);
+    this.chunks.push(bytes);
+    return undefined;
+  }
+
+  override onDone(_done: tessera.v1.ITaskDone): string | undefined {
+    if (this.chunks.length !== this.chunkCount) return this.reject('wrong-length', `the encrypted vector is incomplete: ${this.chunks.length} of ${this.chunkCount} ciphertexts arrived before done`);
+    const problem = attempt(this.tally, () => this.server.receiveSealed(this.index, () => this.absorb(this.chunks)));
+    this.chunks.length = 0;
+    if (!problem) this.settle({ ok: true, result: true });
+    return problem;
+  }
+}
+
 export class UnmaskCollector extends Collector<true> {
   constructor(key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerUnmask, private readonly tally: RejectionTally) {
     super(key, settle);

@@ -4,7 +4,8 @@ import { completeGraph, harary, SecAggError, ServerAdvertiseKeys, type ServerUnm
 import type { ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
-import { AdvertiseCollector, MaskedInputCollector, RejectionTally, ShareKeysCollector, UnmaskCollector } from './secure-collectors.js';
+import { BfvAccumulator, bfvChunkCount, type BfvParameters } from '@tessera/he';
+import { AdvertiseCollector, MaskedInputCollector, RejectionTally, SealedInputCollector, ShareKeysCollector, UnmaskCollector } from './secure-collectors.js';
 import { runStage, type StageOutcome } from './stage.js';
 
 const pb = tessera.v1;
@@ -29,14 +30,18 @@ export interface SecureSumRequest {
   codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number };
   /** Sent with the first step (the global model for FIT and EVALUATE). */
   model?: Float64Array;
+  /** Sealed mode: masked vectors arrive encrypted under the analyst's key and are summed as ciphertexts (modulus = plain modulus). */
+  sealed?: { params: BfvParameters; analystKey: Uint8Array };
   deadlineMs: number;
   signal?: AbortSignal;
   slots: UploadSlots;
 }
 
 export interface SecureSumOutcome {
-  /** The unmasked sum of the survivors' vectors; absent when the round failed. */
+  /** The unmasked sum of the survivors' vectors; absent when the round failed (and in sealed mode). */
   sum?: Uint32Array;
+  /** Sealed mode: the encrypted sum of the survivors' vectors, masks removed; only the analyst can decrypt it. */
+  sealedSum?: Uint8Array[];
   /** Participant ids whose inputs are in the sum. */
   survivors: string[];
   /** Participant ids that were asked but are not in the sum, with why. */
@@ -53,6 +58,15 @@ export interface SecureSumOutcome {
  * Fewer than `threshold` participants at any step fails the round with no partial output.
  */
 export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcome> {
+  const accumulator = r.sealed ? new BfvAccumulator(r.sealed.params, bfvChunkCount(r.sealed.params, r.dimension)) : undefined;
+  try {
+    return await secureSumRounds(r, accumulator);
+  } finally {
+    accumulator?.dispose();
+  }
+}
+
+async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator | undefined): Promise<SecureSumOutcome> {
   const sessions = [...r.sessions].sort((a, b) => a.participantId.localeCompare(b.participantId));
   const ids = sessions.map((s) => s.participantId);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
@@ -90,10 +104,11 @@ export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcom
   const k1 = key(pb.Stage.ADVERTISE_KEYS);
   await stage<true>(sessions, k1, (s) => ({
     task: {
-      ...r.task(s), ref: k1,
+      ...r.task(s), ref: k1, ...(r.sealed ? { analystKey: r.sealed.analystKey } : {}),
       secure: {
         roundId, index: index(s), participantIds: ids, identityKeys, threshold: r.threshold, degree: graph.degree, graphSeed,
         modulus: r.modulus, computation: r.computation,
+        ...(r.sealed ? { sealedDegree: r.sealed.params.polyModulusDegree, sealedCoeffBits: [...r.sealed.params.coeffModulusBits] } : {}),
         ...(r.codec ? { bits: r.codec.bits, clip: r.codec.clip, weightCap: r.codec.weightCap, noiseVariance: r.codec.noiseVariance ?? 0 } : {}),
       },
     },
@@ -114,7 +129,9 @@ export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcom
   const k3 = key(pb.Stage.MASKED_INPUT);
   await stage<true>(bySession(masked.shared), k3, (s) => ({
     shares: { task: k3, shares: masked.sharesFor(index(s)).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) },
-  }), (s, settle) => new MaskedInputCollector(k3, settle, index(s), masked, r.dimension, r.modulus, r.slots, () => s.send({ grant: { task: k3 } }), tally));
+  }), (s, settle) => (accumulator
+    ? new SealedInputCollector(k3, settle, index(s), masked, bfvChunkCount(r.sealed!.params, r.dimension), (chunks) => accumulator.addVector(chunks), () => s.send({ grant: { task: k3 } }), tally)
+    : new MaskedInputCollector(k3, settle, index(s), masked, r.dimension, r.modulus, r.slots, () => s.send({ grant: { task: k3 } }), tally)));
   let unmask: ServerUnmask;
   try { unmask = masked.close(); } catch (e) { return fail(`masked input: ${tooFew(e)}`); }
 
@@ -124,12 +141,22 @@ export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcom
   await stage<true>(bySession(request.survivors), k4, () => ({
     unmaskRequest: { task: k4, survivors: [...request.survivors], dropped: [...request.dropped] },
   }), (s, settle) => new UnmaskCollector(k4, settle, index(s), unmask, tally));
-  let sum: Uint32Array;
-  try { sum = unmask.finish(); } catch (e) { return fail(`unmask: ${tooFew(e)}`); }
+  let result: { sum: Uint32Array } | { sealedSum: Uint8Array[] };
+  try {
+    if (accumulator) {
+      // Sealed: the server computes the masks' total and removes it from the ciphertext sum as a plaintext.
+      accumulator.subtractPlainVector(unmask.maskCorrection());
+      result = { sealedSum: accumulator.result() };
+    } else {
+      result = { sum: unmask.finish() };
+    }
+  } catch (e) {
+    return fail(`unmask: ${tooFew(e)}`);
+  }
 
   const survivors = request.survivors.map((i) => ids[i]);
   for (const id of survivors) failures.delete(id);
   for (const i of request.dropped) if (!failures.has(ids[i])) failures.set(ids[i], 'dropped before sending its masked input');
-  return { sum, survivors, failures, rejected: tally.counts };
+  return { ...result, survivors, failures, rejected: tally.counts };
 }
 

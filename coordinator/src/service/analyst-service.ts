@@ -6,6 +6,8 @@ import type { JobEvents } from '../jobs/job-events.js';
 import { accountingSampleRate, JobSpecError, parseJobSpec, PRIVATE_STATISTICS_RELEASES } from '../jobs/job-spec.js';
 import { calibrateJobNoise } from '@tessera/fl';
 import { budgetConflicts } from '../jobs/privacy-precheck.js';
+import { sealedSetup } from './sealed-setup.js';
+import type { SealedExchange } from './sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import { isFinished, jobMessage } from './job-view.js';
 import type { SessionRegistry } from './registry.js';
@@ -15,6 +17,8 @@ export interface AnalystServiceDeps {
   registry: SessionRegistry;
   events: JobEvents;
   analystToken: string;
+  /** Sealed mode: where runners post encrypted aggregates and analysts answer. */
+  sealed: SealedExchange;
   startJob(jobId: string): void;
   cancelJob(jobId: string, reason: string): boolean;
 }
@@ -27,7 +31,7 @@ const grpcError = (code: grpc.status, details: string): grpc.ServiceError =>
  * event; `call.destroy(err)` would tear the stream down without ever sending it, and the client
  * would wait forever.)
  */
-const failStream = (call: grpc.ServerWritableStream<unknown, unknown>, error: grpc.ServiceError): void => {
+const failStream = (call: { emit(event: 'error', error: grpc.ServiceError): boolean }, error: grpc.ServiceError): void => {
   call.emit('error', error);
 };
 
@@ -61,8 +65,16 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       }
     };
 
+  const unaryAsync = <Req, Res>(fn: (req: Req) => Promise<Res>) =>
+    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
+      const denied = authorize(call.metadata);
+      if (denied) return callback(denied);
+      fn(call.request).then((res) => callback(null, res), (e: unknown) =>
+        callback(e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e))));
+    };
+
   return {
-    submitJob: unary((req: tessera.v1.SubmitJobRequest) => {
+    submitJob: unaryAsync(async (req: tessera.v1.SubmitJobRequest) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(req.specJson);
@@ -85,11 +97,12 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       }
       const conflicts = budgetConflicts(spec, registry.serving(spec.dataset));
       if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
+      const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
       const now = Date.now();
       const id = randomId('job-', 6);
       store.createJob({
         id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: spec.rounds,
-        createdAt: now, updatedAt: now, error: '', contextJson: '',
+        createdAt: now, updatedAt: now, error: '', contextJson: sealed ? JSON.stringify({ sealed }) : '',
       });
       deps.startJob(id);
       return jobMessage(store, store.getJob(id)!);
@@ -140,6 +153,30 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       events.on(jobId, push);
       call.on('cancelled', () => events.off(jobId, push));
       push(`job ${jobId} is ${first.status}`);
+    },
+
+    attachSealed(call: grpc.ServerDuplexStream<tessera.v1.SealedReply, tessera.v1.SealedAggregate>) {
+      const denied = authorize(call.metadata);
+      if (denied) return failStream(call, denied);
+      let jobId = '';
+      const stream = { write: (m: tessera.v1.ISealedAggregate) => call.write(tessera.v1.SealedAggregate.create(m)), end: () => call.end() };
+      call.on('data', (m: tessera.v1.SealedReply) => {
+        if (!jobId) {
+          const job = m.attach ? findJob(m.jobId) : grpcError(grpc.status.INVALID_ARGUMENT, 'the first message must attach to a job: {jobId, attach: true}');
+          if (job instanceof Error) return failStream(call, job as grpc.ServiceError);
+          if (JSON.parse(job.specJson).secure?.mode !== 'sealed') return failStream(call, grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is not sealed (secure.mode is not "sealed")`));
+          if (isFinished(job.status)) return call.end();
+          jobId = job.id;
+          deps.sealed.attach(jobId, stream);
+          return;
+        }
+        const problem = m.jobId === jobId ? deps.sealed.reply(m) : `this stream is attached to job ${jobId}, not ${m.jobId}`;
+        if (problem) failStream(call, grpcError(grpc.status.FAILED_PRECONDITION, problem));
+      });
+      const leave = () => { if (jobId) deps.sealed.detach(jobId, stream); };
+      call.on('end', () => { leave(); call.end(); });
+      call.on('cancelled', leave);
+      call.on('error', leave);
     },
 
     async getResult(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.ResultPart>) {
