@@ -93,6 +93,8 @@ export class ParticipantNode extends EventEmitter {
     this.dropConnection();
     this.client?.close();
     this.client = undefined;
+    for (const e of this.encryptors.values()) e.encryptor.dispose();
+    this.encryptors.clear();
   }
 
   /** Cuts the current connection now (as a crash or network failure would); reconnects later unless stopped. */
@@ -248,12 +250,10 @@ export class ParticipantNode extends EventEmitter {
    * ciphertext per chunk of slots; the coordinator can only add it to the others.
    */
   private async sendSealed(ref: tessera.v1.ITaskRef, sealed: { params: BfvParameters; analystKey: Uint8Array }, y: Uint32Array): Promise<void> {
-    const encryptor = new BfvEncryptor(sealed.params, sealed.analystKey);
     let chunks: Uint8Array[];
     try {
-      chunks = encryptor.encrypt(y);
+      chunks = this.encryptorFor(ref.jobId ?? '', sealed).encrypt(y);
     } finally {
-      encryptor.dispose();
       y.fill(0);
     }
     await this.offerUpload(ref, chunks.length, async () => {
@@ -263,6 +263,19 @@ export class ParticipantNode extends EventEmitter {
       await this.send({ done: { task: ref, numExamples: 0 } });
     });
   }
+
+  /** One encryptor per job and analyst key, kept across rounds (setting one up costs about 0.1 s). */
+  private encryptorFor(jobId: string, sealed: { params: BfvParameters; analystKey: Uint8Array }): BfvEncryptor {
+    const kept = this.encryptors.get(jobId);
+    if (kept && Buffer.from(kept.key).equals(Buffer.from(sealed.analystKey))) return kept.encryptor;
+    kept?.encryptor.dispose();
+    for (const [id, e] of this.encryptors) if (id !== jobId) { e.encryptor.dispose(); this.encryptors.delete(id); }
+    const encryptor = new BfvEncryptor(sealed.params, sealed.analystKey);
+    this.encryptors.set(jobId, { key: sealed.analystKey, encryptor });
+    return encryptor;
+  }
+
+  private readonly encryptors = new Map<string, { key: Uint8Array; encryptor: BfvEncryptor }>();
 
   /**
    * The coordinator sends a job's agreed features and standardisation once per stream; later
