@@ -96,4 +96,31 @@ describe('sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
       .rejects.toThrow(/public key is not valid for the declared parameters/);
     await expect(analyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' }, privacy: { mode: 'distributed' } })).rejects.toThrow(/privacy\.mode: differential privacy is not available with secure\.mode sealed/);
   });
+
+  it('rejects a corrupted ciphertext with a reason, counts it, and the round goes on without that participant', async () => {
+    const body = { dataset: 'patients', label: 'benign', rounds: 1, minParticipants: 2, seed: 'tamper', roundTimeoutSeconds: 20, secure: { mode: 'sealed' } };
+    // One node flips a byte in the middle of its first ciphertext of every upload (its signature stays valid: it signs what it sends).
+    const liar = nodes[0] as unknown as { send: (body: tessera.v1.IParticipantMessage) => Promise<void> };
+    const originalSend = liar.send;
+    liar.send = function (this: unknown, m: tessera.v1.IParticipantMessage) {
+      if (m.sealed && m.sealed.index === 0) {
+        const bytes = Uint8Array.from(m.sealed.ciphertext!);
+        bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+        return originalSend.call(this, { ...m, sealed: { ...m.sealed, ciphertext: bytes } });
+      }
+      return originalSend.call(this, m);
+    };
+    try {
+      const submitted = await analyst!.submit(body);
+      await analyst!.attach(submitted.id, parseJobSpec(body));
+      const job = await plainAnalyst!.get(submitted.id);
+      expect(job.status, job.error).toBe('completed');
+      const fit = job.history.find((h) => h.stage === 'fit' && h.status === 'completed')!;
+      expect(fit.contributors).toBe(2);
+      expect(fit.dropped).toEqual([nodes[0].id]);
+      expect(fit.metrics.rejected).toBeGreaterThanOrEqual(1);
+    } finally {
+      liar.send = originalSend;
+    }
+  });
 });
