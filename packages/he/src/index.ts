@@ -4,3 +4,4 @@ export { BFV_DEGREES, chooseBfvParameters, plainModulusOf, validateBfvParameters
 export { BfvAccumulator, BfvDecryptor, BfvEncryptor, BfvKeyPair, bfvChunkCount } from './bfv.js';
 export { defaultCkksParameters, validateCkksParameters, type CkksParameters } from './ckks-parameters.js';
 export { CkksDecryptor, CkksEncryptor, CkksEvaluator, CkksKeyPair } from './ckks.js';
+export { foldedModel, ScoreAccumulator, ScoringAnalyst, ScoringParticipant, type LinearModel, type ScoringRequest, type SegmentCiphertexts } from './encrypted-scoring.js';
