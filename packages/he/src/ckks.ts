@@ -25,12 +25,14 @@ import { HeError, reason } from './errors.js';
 import { SealRole } from './role.js';
 import { scope, seal, type Deletable } from './seal.js';
 
-/** Rotation steps 1, 2, 4, ..., slots / 2: enough for rotate-and-sum over all slots. */
-function powerOfTwoSteps(slots: number): Int32Array {
+/** Rotation steps 1, 2, 4, ..., span / 2: enough for rotate-and-sum over the first `span` slots (all slots by default). */
+function powerOfTwoSteps(span: number): Int32Array {
   const steps: number[] = [];
-  for (let k = 1; k < slots; k *= 2) steps.push(k);
+  for (let k = 1; k < span; k *= 2) steps.push(k);
   return Int32Array.from(steps);
 }
+
+const isPowerOfTwo = (n: number) => Number.isInteger(n) && n >= 2 && (n & (n - 1)) === 0;
 
 abstract class CkksRole extends SealRole {
   readonly params: CkksParameters;
@@ -96,9 +98,14 @@ export class CkksKeyPair {
     this.#secretKey = secretKey;
   }
 
-  /** Generates keys; `galoisKeys: false` skips the (large, slow) rotation keys. */
-  static generate(params: CkksParameters, options: { galoisKeys?: boolean } = {}): CkksKeyPair {
+  /**
+   * Generates keys; `galoisKeys: false` skips the (large, slow) rotation keys; `rotationSpan` (a power
+   * of two) limits them to sums over the first `rotationSpan` slots (fewer, smaller keys).
+   */
+  static generate(params: CkksParameters, options: { galoisKeys?: boolean; rotationSpan?: number } = {}): CkksKeyPair {
     validateCkksParameters(params);
+    const span = options.rotationSpan ?? params.slots;
+    if (!isPowerOfTwo(span) || span > params.slots) throw new HeError('bad-input', `rotationSpan must be a power of two from 2 to ${params.slots}, got ${span}`);
     const opened = openContext('ckks', params.polyModulusDegree, params.coeffModulusBits);
     try {
       return scope((keep) => {
@@ -109,7 +116,7 @@ export class CkksKeyPair {
         const gk =
           options.galoisKeys === false
             ? undefined
-            : wrap(EnvelopeKind.CkksGaloisKeys, opened.keyParmsId, keep(generator.createGaloisKeysSerializable(powerOfTwoSteps(params.slots))).saveArray(zstd));
+            : wrap(EnvelopeKind.CkksGaloisKeys, opened.keyParmsId, keep(generator.createGaloisKeysSerializable(powerOfTwoSteps(span))).saveArray(zstd));
         const sk = keep(s.SecretKey());
         const raw = (generator.instance as { secretKey(): Deletable }).secretKey(); // see BfvKeyPair.generate
         try {
@@ -253,16 +260,26 @@ export class CkksEvaluator extends CkksRole {
    * and a plaintext feature vector (at most `slots` values; for example the sum of a participant's records).
    * The coordinator adds such results with `add`; the analyst decrypts slot 0. Needs the Galois keys.
    */
-  linearScore(encryptedWeights: Uint8Array, features: Float64Array): Uint8Array {
+  linearScore(encryptedWeights: Uint8Array, features: Float64Array, span?: number): Uint8Array {
     this.live();
     this.checkValues(features, 'the feature vector');
+    if (span !== undefined && (!isPowerOfTwo(span) || span > this.params.slots || features.length > span)) {
+      throw new HeError('bad-input', `span must be a power of two from ${features.length} to ${this.params.slots}, got ${span}`);
+    }
     if (!this.galois) throw new HeError('bad-state', 'linearScore needs the Galois keys: construct the CkksEvaluator with CkksKeyPair.galoisKeys');
     return scope((keep) => {
       const x = keep(this.loadCiphertext(encryptedWeights, 'the encrypted weights'));
       if (x.coeffModulusSize !== this.opened.firstCoeffCount) throw new HeError('bad-input', 'the encrypted weights must be a fresh encryption (at the first level)');
       this.multiplyInPlace(x, features, keep(seal().PlainText()));
       this.rescaleInPlace(x);
-      this.rotateSumInPlace(x, keep(seal().CipherText({ context: this.opened.context })));
+      this.rotateSumInPlace(x, keep(seal().CipherText({ context: this.opened.context })), span);
+      if (span !== undefined && span < this.params.slots) {
+        // Slots other than 0 hold partial sums of the products: keep slot 0 only, so nothing but the score is revealed.
+        const first = new Float64Array(this.params.slots);
+        first[0] = 1;
+        this.multiplyInPlace(x, first, keep(seal().PlainText()));
+        this.rescaleInPlace(x);
+      }
       return this.saveCiphertext(x);
     });
   }
@@ -285,10 +302,10 @@ export class CkksEvaluator extends CkksRole {
     }
   }
 
-  private rotateSumInPlace(x: CipherText, tmp: CipherText): void {
+  private rotateSumInPlace(x: CipherText, tmp: CipherText, span = this.params.slots): void {
     const galois = this.galois;
     if (!galois) throw new HeError('bad-state', 'rotateSum needs the Galois keys: construct the CkksEvaluator with CkksKeyPair.galoisKeys');
-    for (let step = 1; step < this.params.slots; step *= 2) {
+    for (let step = 1; step < span; step *= 2) {
       this.evaluator.rotateVector(x, step, galois, tmp);
       this.evaluator.add(x, tmp, x);
     }

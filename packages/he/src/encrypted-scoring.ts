@@ -37,6 +37,8 @@ export function foldedModel(model: LinearModel): Float64Array {
 /** What an analyst sends out for encrypted scoring: public parameters, keys and the encrypted model. */
 export interface ScoringRequest {
   params: CkksParameters;
+  /** Power of two covering features + 1: rotations (and Galois keys) only over that many slots. */
+  span: number;
   publicKey: Uint8Array;
   galoisKeys: Uint8Array;
   encryptedModel: Uint8Array;
@@ -50,10 +52,12 @@ export class ScoringAnalyst {
   static create(model: LinearModel, params: CkksParameters = defaultCkksParameters()): ScoringAnalyst {
     const folded = foldedModel(model);
     if (folded.length > params.slots) throw new HeError('bad-input', `${folded.length - 1} features do not fit ${params.slots} slots`);
-    const keys = CkksKeyPair.generate(params);
+    let span = 2;
+    while (span < folded.length) span *= 2;
+    const keys = CkksKeyPair.generate(params, { rotationSpan: span });
     const encryptor = new CkksEncryptor(params, keys.publicKey);
     try {
-      return new ScoringAnalyst(keys, { params, publicKey: keys.publicKey, galoisKeys: keys.galoisKeys!, encryptedModel: encryptor.encrypt(folded), features: folded.length - 1 });
+      return new ScoringAnalyst(keys, { params, span, publicKey: keys.publicKey, galoisKeys: keys.galoisKeys!, encryptedModel: encryptor.encrypt(folded), features: folded.length - 1 });
     } finally {
       encryptor.dispose();
     }
@@ -94,7 +98,7 @@ export class ScoringParticipant {
     const f = new Float64Array(rowSum.length + 1);
     f.set(rowSum);
     f[rowSum.length] = count;
-    return { score: this.evaluator.linearScore(this.request.encryptedModel, f), count: this.encryptor.encrypt(Float64Array.of(count)) };
+    return { score: this.evaluator.linearScore(this.request.encryptedModel, f, this.request.span), count: this.encryptor.encrypt(Float64Array.of(count)) };
   }
 
   dispose(): void {

@@ -60,3 +60,33 @@ describe('encrypted scoring of a linear model (CKKS)', () => {
     }
   });
 });
+
+describe('encrypted scoring: what the analyst can decrypt', () => {
+  it('holds the score in slot 0 only, with Galois keys for a short span (well under the message limit)', async () => {
+    await loadSeal();
+    const model = { weights: [1, 2, 3, 4, 5, 0.5] };
+    const analyst = ScoringAnalyst.create(model);
+    expect(analyst.request.span).toBe(8);
+    expect(analyst.request.galoisKeys.length).toBeLessThan(4 * 1024 * 1024);
+    const participant = new ScoringParticipant(analyst.request);
+    const acc = new ScoreAccumulator(analyst.request.params);
+    try {
+      acc.add(participant.scoreSegment(Float64Array.of(10, 20, 30, 40, 50), 7));
+      const totals = acc.result();
+      expect(analyst.decrypt(totals).total).toBeCloseTo(10 + 40 + 90 + 160 + 250 + 3.5, 4);
+      // Every other slot is (near) zero: no partial sums of the per-feature products leak.
+      const { CkksDecryptor } = await import('../src/index.js');
+      const keys = (analyst as unknown as { keys: { secretKeyBytes(): Uint8Array } }).keys;
+      const dec = new CkksDecryptor(analyst.request.params, keys.secretKeyBytes());
+      try {
+        const slots = dec.decrypt(totals.score, 16);
+        for (let i = 1; i < 16; i++) expect(Math.abs(slots[i])).toBeLessThan(1e-3);
+      } finally {
+        dec.dispose();
+      }
+    } finally {
+      participant.dispose();
+      acc.dispose();
+    }
+  });
+});
