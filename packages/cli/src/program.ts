@@ -3,6 +3,7 @@ import { registerBench } from './commands/bench.js';
 import { registerCoordinator } from './commands/coordinator.js';
 import { registerDemo } from './commands/demo.js';
 import { registerJob } from './commands/job.js';
+import { registerKeys } from './commands/keys.js';
 import { registerModel } from './commands/model.js';
 import { registerParticipant } from './commands/participant.js';
 import { registerPrivacy } from './commands/privacy.js';
@@ -23,11 +24,14 @@ Examples:
   $ tessera participant init --token <t> --name merchant-a --dataset customers=./customers.csv
   $ tessera participant start                     serve local data to the coordinator
   $ tessera job submit job.yaml --watch           train and follow the rounds
+  $ tessera keys create                           analyst keys for sealed (homomorphically encrypted) jobs
+  $ tessera job submit job.yaml --sealed          only you can decrypt the aggregates
 `);
   registerDemo(program);
   registerCoordinator(program);
   registerParticipant(program);
   registerJob(program);
+  registerKeys(program);
   registerModel(program);
   registerPrivacy(program);
   registerBench(program);

@@ -79,7 +79,7 @@ describe('tessera CLI workflow: coordinator, enrolment, participants, job, resul
 
   it('gives every command --help with examples', () => {
     const commands = [[], ['demo'], ['coordinator', 'start'], ['coordinator', 'enroll'], ['participant', 'init'], ['participant', 'start'],
-      ['job', 'submit'], ['job', 'watch'], ['job', 'list'], ['job', 'get'], ['job', 'cancel'], ['job', 'result'], ['model', 'score'],
+      ['job', 'submit'], ['job', 'attach'], ['keys', 'create'], ['job', 'watch'], ['job', 'list'], ['job', 'get'], ['job', 'cancel'], ['job', 'result'], ['model', 'score'],
       ['bench'], ['bench', 'foundation'], ['bench', 'secagg'],
       ['privacy', 'epsilon'], ['privacy', 'noise'], ['privacy', 'gaussian'], ['privacy', 'zcdp']];
     for (const c of commands) {

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { analystClient, tessera, type GenericClient } from '@tessera/proto';
+import type { AnalystKeys } from './sealed/analyst-keys.js';
 
 export type JobStatusName = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -100,6 +101,16 @@ export class CoordinatorError extends Error {
 const wrap = (e: grpc.ServiceError): CoordinatorError =>
   new CoordinatorError(grpc.status[e.code] ?? String(e.code), e.code === grpc.status.UNAVAILABLE ? `coordinator unreachable: ${e.details}` : e.details || e.message);
 
+/** The spec with secure.mode "sealed" (added when absent; another explicit mode is an error). */
+export function sealedSpec(spec: object): object {
+  const s = spec as { secure?: unknown };
+  const secure = s.secure === undefined ? {} : s.secure;
+  if (typeof secure !== 'object' || secure === null || Array.isArray(secure)) return spec; // the coordinator names the bad field
+  const mode = (secure as { mode?: unknown }).mode;
+  if (mode !== undefined && mode !== 'sealed') throw new Error(`the job spec says secure.mode "${String(mode)}" but was submitted with sealed analyst keys; use secure.mode "sealed" or leave it out`);
+  return { ...spec, secure: { ...secure, mode: 'sealed' } };
+}
+
 /** The analyst's connection to a coordinator: submit, watch, list, cancel jobs and fetch results. */
 export class AnalystClient {
   private readonly client: GenericClient;
@@ -117,8 +128,19 @@ export class AnalystClient {
     });
   }
 
-  async submit(spec: object): Promise<JobView> {
-    return jobView(await this.unary<tessera.v1.Job>('submitJob', { specJson: JSON.stringify(spec) }));
+  /**
+   * Submits a job. With `sealed`, the job runs in sealed mode under these analyst keys: the public
+   * key and its parameters travel with the submission (never the secret key), `secure.mode` is set to
+   * "sealed" when the spec does not say it, and the analyst must then answer the job's aggregates
+   * (`attachSealed`).
+   */
+  async submit(spec: object, opts: { sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams'> } = {}): Promise<JobView> {
+    const request: tessera.v1.ISubmitJobRequest = { specJson: JSON.stringify(opts.sealed ? sealedSpec(spec) : spec) };
+    if (opts.sealed) {
+      request.analystKey = opts.sealed.publicKey;
+      request.sealedParamsJson = JSON.stringify(opts.sealed.sealedParams);
+    }
+    return jobView(await this.unary<tessera.v1.Job>('submitJob', request));
   }
 
   async get(jobId: string): Promise<JobView> {
@@ -144,27 +166,37 @@ export class AnalystClient {
   /**
    * Follows a job until it ends, calling `onEvent` for each change; resolves with the final
    * view. A dropped connection (a coordinator restart) is retried until `reconnectForMs` passes.
+   * Aborting `signal` stops watching (rejects with the signal's reason when it is an Error).
    */
-  async watch(jobId: string, onEvent: (job: JobView, message: string) => void = () => undefined, reconnectForMs = 60_000): Promise<JobView> {
+  async watch(jobId: string, onEvent: (job: JobView, message: string) => void = () => undefined, reconnectForMs = 60_000, signal?: AbortSignal): Promise<JobView> {
     let lastError: Error | undefined;
     let deadline = Date.now() + reconnectForMs;
+    const aborted = () => (signal?.reason instanceof Error ? signal.reason : new CoordinatorError('CANCELLED', `stopped watching job ${jobId}`));
     for (;;) {
+      if (signal?.aborted) throw aborted();
       try {
-        const final = await this.watchOnce(jobId, (j, m) => { deadline = Date.now() + reconnectForMs; onEvent(j, m); });
+        const final = await this.watchOnce(jobId, (j, m) => { deadline = Date.now() + reconnectForMs; onEvent(j, m); }, signal);
         if (final && isFinalStatus(final.status)) return final;
       } catch (e) {
+        if (signal?.aborted) throw aborted();
         lastError = e as Error;
         if (e instanceof CoordinatorError && e.code !== 'UNAVAILABLE' && e.code !== 'CANCELLED' && e.code !== 'INTERNAL') throw e;
       }
+      if (signal?.aborted) throw aborted();
       if (Date.now() > deadline) throw lastError ?? new CoordinatorError('UNAVAILABLE', `lost the watch on job ${jobId}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
 
-  private watchOnce(jobId: string, onEvent: (job: JobView, message: string) => void): Promise<JobView | undefined> {
+  private watchOnce(jobId: string, onEvent: (job: JobView, message: string) => void, signal?: AbortSignal): Promise<JobView | undefined> {
     return new Promise((resolve, reject) => {
       let last: JobView | undefined;
       const call = this.client.watchJob({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.JobEvent>;
+      if (signal) {
+        const onAbort = () => call.cancel();
+        signal.addEventListener('abort', onAbort, { once: true });
+        call.on('close', () => signal.removeEventListener('abort', onAbort));
+      }
       call.on('data', (e: tessera.v1.JobEvent) => {
         last = jobView(e.job!);
         onEvent(last, e.message);
@@ -210,6 +242,19 @@ export class AnalystClient {
         });
       });
     });
+  }
+
+  /**
+   * The raw AttachSealed call (bidirectional stream, with the analyst token): write a SealedReply
+   * {jobId, attach: true} first, then one reply per SealedAggregate. `attachSealed` runs the whole loop.
+   */
+  attachSealedStream(): grpc.ClientDuplexStream<tessera.v1.ISealedReply, tessera.v1.SealedAggregate> {
+    return this.client.attachSealed(this.metadata) as grpc.ClientDuplexStream<tessera.v1.ISealedReply, tessera.v1.SealedAggregate>;
+  }
+
+  /** A gRPC error of this client's calls as a CoordinatorError. */
+  errorOf(e: grpc.ServiceError): CoordinatorError {
+    return wrap(e);
   }
 
   close(): void {

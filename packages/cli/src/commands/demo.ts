@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEMO_PRIVACY_MODES, runDemo, type DemoPrivacyMode, type DemoResult } from '../demo/run-demo.js';
+import { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo, type DemoPrivacyMode, type DemoResult, type DemoSecureMode } from '../demo/run-demo.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -12,7 +12,9 @@ function printDemo(r: DemoResult): void {
   out.push(`data: ${r.data}; split: ${r.split}; a held-out test split no participant saw`);
   out.push(r.secure.mode === 'masked'
     ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
-    : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`);
+    : r.secure.mode === 'sealed'
+      ? `aggregation: sealed (SecAgg+ under the analyst's BFV key, threshold ${r.secure.threshold}): the coordinator added ciphertexts, only the analyst decrypted the sums; ${r.secure.dropped} dropouts recovered`
+      : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`);
   if (r.privacy.mode !== 'none') {
     out.push(`differential privacy: ${r.privacy.mode}, ${r.privacy.unit} level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
       `(noise multiplier ${r.privacy.noiseMultiplier?.toFixed(3)}, clip ${r.privacy.clip})`);
@@ -27,7 +29,7 @@ function printDemo(r: DemoResult): void {
   ]));
   out.push('');
   out.push(renderTable(['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'dropped', 'seconds'],
-    r.history.map((h) => [h.round, h.trainLoss, h.loss, h.auc, h.contributors, h.dropped, h.seconds])));
+    r.history.map((h) => [h.round, h.trainLoss ?? NaN, h.loss ?? NaN, h.auc ?? NaN, h.contributors, h.dropped, h.seconds])));
   out.push('');
   out.push(`federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} (gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
     `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} (gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`);
@@ -48,7 +50,7 @@ export function registerDemo(program: Command): void {
     .option('--learning-rate <lr>', 'local SGD learning rate (default 0.1; the gradient step size with --dp and --unit record, default 1)', Number)
     .option('--batch-size <n>', 'local mini-batch size', int, 32)
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
-    .option('--secure <mode>', 'aggregation: masked (SecAgg+: the coordinator learns only the sum) or none (plaintext)', 'masked')
+    .option('--secure <mode>', 'aggregation: masked (SecAgg+: the coordinator learns only the sum), sealed (SecAgg+ under homomorphic encryption with analyst keys made for the demo: only the analyst decrypts the sums) or none (plaintext)', 'masked')
     .option('--drop <fraction>', 'share of participants that drop out at a random step of every round', Number, 0)
     .option('--dp <mode>', 'differential privacy of the model updates: none, distributed (noise shares added by participants before masking), central (noise added to the unmasked sum) or local (each participant adds the whole noise)', 'none')
     .option('--unit <unit>', 'what --dp protects: record (one customer row: DP-FedSGD, one clipped gradient step per round) or participant (one merchant\'s whole update: DP-FedAvg)', 'record')
@@ -65,6 +67,7 @@ Examples:
   $ tessera demo --split dirichlet:0.3 --seed 7 --json
   $ tessera demo --secure masked --drop 0.3        30% of participants drop out of every round
   $ tessera demo --secure none                     plaintext aggregation, for comparison
+  $ tessera demo --secure sealed                   homomorphically encrypted sums only the analyst decrypts
   $ tessera demo --dp distributed --epsilon 4 --delta 1e-5   record-level differential privacy
   $ tessera demo --dp local --unit record --epsilon 8         every participant adds the whole noise itself
   $ tessera demo --dp central --unit participant --epsilon 8  participant-level (DP-FedAvg)
@@ -77,6 +80,7 @@ JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...}
       learningRate?: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
       secure: string; drop: number; dp: string; unit: string; epsilon: number; delta: number; clip?: number;
     }) => {
+      if (!DEMO_SECURE_MODES.includes(o.secure as DemoSecureMode)) throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got "${o.secure}"`);
       if (!DEMO_PRIVACY_MODES.includes(o.dp as DemoPrivacyMode)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got "${o.dp}"`);
       if (o.unit !== 'record' && o.unit !== 'participant') throw new UsageError(`--unit must be record or participant, got "${o.unit}"`);
       if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
@@ -85,7 +89,7 @@ JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...}
         participants: o.participants, rounds: o.rounds, seed: o.seed, testFraction: o.testFraction,
         learningRate: o.learningRate ?? (o.dp !== 'none' && o.unit === 'record' ? 1 : 0.1), batchSize: o.batchSize, localEpochs: o.localEpochs,
         runtime: o.inline ? 'inline' : 'worker', progress: Boolean(process.stderr.isTTY),
-        secure: o.secure as 'masked' | 'none', drop: o.drop,
+        secure: o.secure as DemoSecureMode, drop: o.drop,
         dp: o.dp as DemoPrivacyMode, unit: o.unit, epsilon: o.epsilon, delta: o.delta, ...(o.clip !== undefined ? { clip: o.clip } : {}),
         ...(o.data ? { data: o.data } : {}), ...(o.label ? { label: o.label } : {}), ...(o.split ? { split: o.split } : {}), ...(o.keep ? { keep: o.keep } : {}),
       });

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { connectAnalyst, modelFileFrom, parseJobSpec, saveModelFile, type AnalystClient, type JobView } from '@tessera/sdk';
+import { AnalystKeysError, connectAnalyst, loadAnalystKeys, modelFileFrom, parseJobSpec, saveModelFile, sealedSpec, type AnalystClient, type AnalystKeys, type JobView } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
-import { watchWithProgress } from '../job-watch.js';
+import { followSealed, watchWithProgress } from '../job-watch.js';
+import { DEFAULT_ANALYST_KEYS } from './keys.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -26,7 +27,18 @@ async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void
   }
 }
 
-export function readJobSpec(file: string): object {
+/** Loads analyst keys for a sealed job; errors name the file and the field. */
+async function readKeys(file: string): Promise<AnalystKeys> {
+  try {
+    return await loadAnalystKeys(file);
+  } catch (e) {
+    if (e instanceof AnalystKeysError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Reads and validates a job spec; with `sealed`, secure.mode becomes "sealed" unless the spec says another mode (an error). */
+export function readJobSpec(file: string, opts: { sealed?: boolean } = {}): object {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,6 +52,7 @@ export function readJobSpec(file: string): object {
     throw new UsageError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
   }
   try {
+    if (opts.sealed && typeof parsed === 'object' && parsed !== null) parsed = sealedSpec(parsed);
     return parseJobSpec(parsed);
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
@@ -70,25 +83,56 @@ export function registerJob(program: Command): void {
 
   withConnection(cmd.command('submit'))
     .argument('<spec>', 'job spec file (.yaml, .yml or .json)')
-    .description('submit a job; with --watch, follow it to the end')
+    .description('submit a job; with --watch, follow it to the end; with --sealed, run it under your analyst keys and stay attached to decrypt its aggregates')
     .option('--watch', 'follow the job with a progress bar until it ends')
+    .option('--sealed', 'sealed mode: participants encrypt under your analyst public key, only you decrypt the aggregates; stays attached until the job ends (implies --watch)')
+    .option('--keys <file>', `analyst key file for --sealed (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS})`)
     .option('--json', 'print the job as JSON')
     .addHelpText('after', `
 Examples:
   $ tessera job submit examples/jobs/repurchase.yaml --watch
   $ tessera job submit job.json --coordinator 127.0.0.1:7070 --token tsa_... --json
+  $ tessera keys create && tessera job submit job.yaml --sealed
+  $ tessera job submit job.yaml --sealed --keys ~/.tessera/analyst-keys.json --json
 ${connectionOptions}
-A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field.`)
-    .action(async (file: string, o: Conn & { watch?: boolean }) => {
-      const spec = readJobSpec(file);
+A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field.
+--sealed sets secure.mode "sealed" unless the spec says it. A sealed job waits for you to decrypt each
+aggregate: if this command stops, continue with \`tessera job attach <id>\`.`)
+    .action(async (file: string, o: Conn & { watch?: boolean; sealed?: boolean; keys?: string }) => {
+      if (o.keys !== undefined && !o.sealed) throw new UsageError('--keys goes with --sealed');
+      const spec = readJobSpec(file, { sealed: Boolean(o.sealed) });
+      const keys = o.sealed ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined;
+      const follow = Boolean(o.watch || keys);
       await withAnalyst(o, async (analyst) => {
-        let job = await analyst.submit(spec);
-        if (!o.json) process.stderr.write(`submitted job ${job.id}\n`);
-        if (o.watch) job = await watchWithProgress(analyst, job.id);
+        let job = await analyst.submit(spec, keys ? { sealed: keys } : {});
+        if (!o.json) process.stderr.write(`submitted job ${job.id}${keys ? ` (sealed, analyst key ${keys.fingerprint.slice(0, 16)})` : ''}\n`);
+        if (keys) job = await followSealed(analyst, job.id, keys);
+        else if (o.watch) job = await watchWithProgress(analyst, job.id);
         if (o.json) printJson(job);
-        else if (o.watch) printJob(job);
+        else if (follow) printJob(job);
         else process.stdout.write(`${job.id}\n`);
-        if (o.watch && job.status !== 'completed') process.exitCode = 1;
+        if (follow && job.status !== 'completed') process.exitCode = 1;
+      });
+    });
+
+  withConnection(cmd.command('attach'))
+    .argument('<id>', 'job id of a running sealed job')
+    .description('re-attach to a running sealed job: decrypt its aggregates with your analyst keys and follow it to the end')
+    .option('--keys <file>', `analyst key file the job was submitted with (default ${DEFAULT_ANALYST_KEYS})`)
+    .option('--json', 'print the final job as JSON')
+    .addHelpText('after', `
+Examples:
+  $ tessera job attach job-3f2a9c1b7e44
+  $ tessera job attach job-3f2a9c1b7e44 --keys ~/.tessera/analyst-keys.json --json
+${connectionOptions}
+The coordinator re-sends the aggregate it is waiting for; the job goes on once you answered it.`)
+    .action(async (id: string, o: Conn & { keys?: string }) => {
+      const keys = await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS);
+      await withAnalyst(o, async (analyst) => {
+        const job = await followSealed(analyst, id, keys);
+        if (o.json) printJson(job);
+        else printJob(job);
+        if (job.status !== 'completed') process.exitCode = 1;
       });
     });
 

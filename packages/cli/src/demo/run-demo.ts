@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { parseSplit, selectRows, splitRows, trainTestSplit, type RawTable } from '@tessera/data';
 import { seededRandom } from '@tessera/ml';
-import { LocalFederation, modelFileFrom, scoreTable, JOB_SPEC_DEFAULTS, type JobView } from '@tessera/sdk';
-import { watchWithProgress } from '../job-watch.js';
+import { createAnalystKeys, LocalFederation, modelFileFrom, scoreTable, JOB_SPEC_DEFAULTS, type AnalystKeys, type JobView } from '@tessera/sdk';
+import { followSealed, watchWithProgress } from '../job-watch.js';
 import { UsageError } from '../ui/errors.js';
 import { qualityOf, trainAlone, type Quality } from './baselines.js';
 import { loadDemoData } from './demo-data.js';
@@ -25,8 +25,11 @@ export interface DemoOptions {
   progress: boolean;
   keep?: string;
   log?: (line: string) => void;
-  /** Aggregation: SecAgg+ masking (default) or plaintext. */
-  secure?: 'masked' | 'none';
+  /**
+   * Aggregation: SecAgg+ masking (default), sealed (SecAgg+ under the analyst's BFV key: the demo makes
+   * analyst keys in memory and decrypts each aggregate itself) or plaintext.
+   */
+  secure?: DemoSecureMode;
   /** Share of participants that drop out at a random step of every training round. */
   drop?: number;
   /** Differential privacy of the model updates. */
@@ -38,6 +41,9 @@ export interface DemoOptions {
   /** L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (default 10, or 1 with DP). */
   clip?: number;
 }
+
+export type DemoSecureMode = 'masked' | 'sealed' | 'none';
+export const DEMO_SECURE_MODES: readonly DemoSecureMode[] = ['masked', 'sealed', 'none'];
 
 export type DemoPrivacyMode = 'none' | 'central' | 'distributed' | 'local';
 export const DEMO_PRIVACY_MODES: readonly DemoPrivacyMode[] = ['none', 'central', 'distributed', 'local'];
@@ -54,7 +60,7 @@ export interface DemoResult {
   localOnly: (Quality & { participant: string; rows: number })[];
   localOnlyMean: Quality;
   history: { round: number; trainLoss: number; loss: number; auc: number; accuracy: number; contributors: number; dropped: number; seconds: number }[];
-  secure: { mode: 'masked' | 'none'; threshold: number | null; degree: number | null; dropped: number };
+  secure: { mode: DemoSecureMode; threshold: number | null; degree: number | null; dropped: number };
   privacy: { mode: DemoPrivacyMode; unit: 'record' | 'participant'; epsilon: number; delta: number | null; noiseMultiplier: number | null; clip: number };
   timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
 }
@@ -85,7 +91,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const recordLevel = dp !== 'none' && unit === 'record';
   const clip = o.clip ?? (dp === 'none' ? 10 : 1);
   const secureClip = recordLevel ? 10 : clip;
-  if (mode !== 'masked' && mode !== 'none') throw new UsageError(`--secure must be masked or none, got ${String(o.secure)}`);
+  if (!DEMO_SECURE_MODES.includes(mode)) throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got ${String(o.secure)}`);
+  if (mode === 'sealed' && dp !== 'none') throw new UsageError('--secure sealed does not combine with --dp yet; use --secure masked with --dp');
   const data = loadDemoData({ ...o });
   const splitText = o.split ?? data.defaultSplit;
   let split;
@@ -101,6 +108,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const testTable = selectRows(data.table, test);
   const dataset = o.data ? basename(o.data, extname(o.data)).replace(/[^A-Za-z0-9_-]/g, '_') : 'customers';
 
+  // Sealed mode: the analyst's BFV key pair, in memory only (the demo is the analyst).
+  const keys: AnalystKeys | undefined = mode === 'sealed' ? await createAnalystKeys() : undefined;
   const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'tessera-demo-'));
   const fed = await LocalFederation.start({
     dir, shards, dataset, runtime: o.runtime, ...(o.log ? { log: o.log } : {}),
@@ -119,8 +128,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       roundTimeoutSeconds: 30,
       secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
       ...(dp !== 'none' ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } } : {}),
-    });
-    job = await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
+    }, keys ? { sealed: keys } : {});
+    job = keys
+      ? await followSealed(fed.analyst, submitted.id, keys, { quiet: true, bar: o.progress })
+      : await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
     if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
     const result = await fed.analyst.result(job.id);
     const model = modelFileFrom(result);
@@ -155,8 +166,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     })),
     secure: {
       mode,
-      threshold: mode === 'masked' ? (fits.at(-1)?.metrics.threshold ?? null) : null,
-      degree: mode === 'masked' ? (fits.at(-1)?.metrics.degree ?? null) : null,
+      threshold: mode !== 'none' ? (fits.at(-1)?.metrics.threshold ?? null) : null,
+      degree: mode !== 'none' ? (fits.at(-1)?.metrics.degree ?? null) : null,
       dropped: fits.reduce((n, h) => n + h.dropped.length, 0),
     },
     privacy: {
