@@ -6,6 +6,7 @@ import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS,
 import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { ScoreRunner } from './jobs/score-runner.js';
 import { analystHandlers } from './service/analyst-service.js';
 import { participantHandlers } from './service/participant-service.js';
 import { SessionRegistry } from './service/registry.js';
@@ -59,7 +60,7 @@ export class Coordinator {
   readonly registry = new SessionRegistry();
   readonly events = new JobEvents();
   readonly sealed = new SealedExchange();
-  private readonly runners = new Map<string, { runner: JobRunner; done: Promise<void> }>();
+  private readonly runners = new Map<string, { runner: Pick<JobRunner, "run" | "cancel" | "suspend">; done: Promise<void> }>();
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
@@ -109,7 +110,10 @@ export class Coordinator {
 
   private startJob(id: string): void {
     if (this.runners.has(id)) return;
-    const runner = new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
+    const kind = (JSON.parse(this.store.getJob(id)?.specJson ?? '{}') as { kind?: string }).kind;
+    const runner = kind === 'score'
+      ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
+      : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
   }

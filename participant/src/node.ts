@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { SigningKeyPair } from '@tessera/crypto';
 import { CHUNK_VALUES, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
 import type { ParticipantConfig } from './config.js';
-import { evaluate, fit, schemaReport, statistics, type LocalResult } from './local-compute.js';
+import { evaluate, fit, schemaReport, scoreSegments, statistics, type LocalResult } from './local-compute.js';
 import { LocalData } from './local-data.js';
 import { SecureContribution } from './secure-contribution.js';
 import { encodeForSecureSum, type LastFit } from './secure-encoding.js';
@@ -13,6 +13,8 @@ import { privacyPlanOf } from './privacy/privacy-plan.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 
 const pb = tessera.v1;
+
+type Computed = { schema: tessera.v1.ISchemaReport } | { scores: ReturnType<typeof scoreSegments> } | LocalResult;
 const SOFTWARE = 'tessera-participant/0.1.0';
 
 type Stream = grpc.ClientDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>;
@@ -295,7 +297,7 @@ export class ParticipantNode extends EventEmitter {
 
   private async onTask(received: tessera.v1.ITask): Promise<void> {
     const task = this.withJobSetup(received);
-    if (Number(task.secure?.sealedDegree ?? 0) > 0) await loadSeal();
+    if (Number(task.secure?.sealedDegree ?? 0) > 0 || task.scoring) await loadSeal();
     if (this.active) this.active.cancelled = true;
     const length = Number(task.modelLength ?? 0);
     const active: ActiveTask = { task, received: 0, cancelled: false, ...(length > 0 ? { model: new Float64Array(length) } : {}) };
@@ -324,17 +326,18 @@ export class ParticipantNode extends EventEmitter {
   }
 
   /** Admits the task under this node's privacy budgets (or refuses it before any data is read), runs it, and records the use. */
-  private compute(active: ActiveTask): { schema: tessera.v1.ISchemaReport } | LocalResult {
+  private compute(active: ActiveTask): Computed {
     const stage = Number(active.task.secure ? active.task.secure.computation : active.task.ref?.stage);
     this.guard.admit(active.task, stage);
     const result = this.computeAdmitted(active, stage);
-    this.guard.recordUse(active.task, stage, 'schema' in result ? Number(result.schema.rows ?? 0) : result.numExamples);
+    this.guard.recordUse(active.task, stage, 'schema' in result ? Number(result.schema.rows ?? 0) : 'scores' in result ? result.scores.rows : result.numExamples);
     return result;
   }
 
-  private computeAdmitted(active: ActiveTask, stage: number): { schema: tessera.v1.ISchemaReport } | LocalResult {
+  private computeAdmitted(active: ActiveTask, stage: number): Computed {
     const { task, model } = active;
     switch (stage) {
+      case pb.Stage.SCORE: return { scores: scoreSegments(this.data, task) };
       case pb.Stage.SCHEMA: {
         const s = schemaReport(this.data, task);
         // A differentially private job learns no exact row count from the schema stage.
@@ -360,13 +363,23 @@ export class ParticipantNode extends EventEmitter {
 
   private async run(active: ActiveTask): Promise<void> {
     const ref = active.task.ref;
-    let result: { schema: tessera.v1.ISchemaReport } | LocalResult;
+    let result: Computed;
     try {
       result = this.compute(active);
     } catch (e) {
       return this.refuse(active, (e as Error).message);
     }
     if (active.cancelled || this.active !== active) return;
+    if ('scores' in result) {
+      const { segments, rows } = result.scores;
+      for (const [index, c] of segments.entries()) {
+        await this.send({ segment: { task: ref, index, total: segments.length, score: c.score, count: c.count } });
+      }
+      await this.send({ done: { task: ref, numExamples: rows } });
+      if (this.active === active) this.active = undefined;
+      this.emit('done', ref);
+      return;
+    }
     if (active.task.secure && !('schema' in result)) {
       try {
         const words = encodeForSecureSum(active.task.secure, result, this.lastFit.get(ref?.jobId ?? ''));

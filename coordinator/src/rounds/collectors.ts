@@ -39,6 +39,9 @@ export abstract class Collector<R> implements OpenTask {
   onSealedChunk(_chunk: tessera.v1.ISealedChunk): string | undefined {
     return 'an encrypted vector was not asked for in this stage';
   }
+  onEncryptedSegment(_segment: tessera.v1.IEncryptedSegment): string | undefined {
+    return 'encrypted scores were not asked for in this stage';
+  }
   onReady(_ready: tessera.v1.IUploadReady): string | undefined {
     return 'an upload was not asked for in this stage';
   }

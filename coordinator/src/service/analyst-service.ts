@@ -7,6 +7,8 @@ import { accountingSampleRate, JobSpecError, parseJobSpec, PRIVATE_STATISTICS_RE
 import { calibrateJobNoise } from '@tessera/fl';
 import { budgetConflicts } from '../jobs/privacy-precheck.js';
 import { sealedSetup } from './sealed-setup.js';
+import { scoringSetup } from './scoring-setup.js';
+import { parseScoreSpec } from '../jobs/score-spec.js';
 import type { SealedExchange } from './sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import { isFinished, jobMessage } from './job-view.js';
@@ -73,6 +75,30 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         callback(e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e))));
     };
 
+  const submitScoreJob = async (parsed: unknown, req: tessera.v1.SubmitJobRequest): Promise<tessera.v1.Job> => {
+    let spec;
+    try {
+      spec = parseScoreSpec(parsed);
+    } catch (e) {
+      if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
+      throw e;
+    }
+    const encoded = spec.features.reduce((n, f) => n + (f.kind === 'categorical' ? (f.categories ?? []).length : 1), 0);
+    const budgeted = registry.serving(spec.dataset).filter((s) => s.budgets.some((b) => b.dataset === spec.dataset)).map((s) => s.participantId);
+    if (budgeted.length) {
+      throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: participant(s) ${budgeted.join(', ')} keep a privacy budget for data set "${spec.dataset}" and serve only differentially private jobs; encrypted scoring is not one`);
+    }
+    const scoring = await scoringSetup(req, encoded);
+    const now = Date.now();
+    const id = randomId('job-', 6);
+    store.createJob({
+      id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
+      createdAt: now, updatedAt: now, error: '', contextJson: JSON.stringify({ scoring }),
+    });
+    deps.startJob(id);
+    return jobMessage(store, store.getJob(id)!);
+  };
+
   return {
     submitJob: unaryAsync(async (req: tessera.v1.SubmitJobRequest) => {
       let parsed: unknown;
@@ -81,6 +107,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       } catch (e) {
         throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec is not valid JSON: ${(e as Error).message}`);
       }
+      if ((parsed as { kind?: unknown } | null)?.kind === 'score') return submitScoreJob(parsed, req);
       let spec;
       try {
         spec = parseJobSpec(parsed);
@@ -164,7 +191,10 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         if (!jobId) {
           const job = m.attach ? findJob(m.jobId) : grpcError(grpc.status.INVALID_ARGUMENT, 'the first message must attach to a job: {jobId, attach: true}');
           if (job instanceof Error) return failStream(call, job as grpc.ServiceError);
-          if (JSON.parse(job.specJson).secure?.mode !== 'sealed') return failStream(call, grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is not sealed (secure.mode is not "sealed")`));
+          const attachable = JSON.parse(job.specJson) as { kind?: string; secure?: { mode?: string } };
+          if (attachable.kind !== 'score' && attachable.secure?.mode !== 'sealed') {
+            return failStream(call, grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is not sealed (secure.mode is not "sealed", and it is not an encrypted score job)`));
+          }
           if (isFinished(job.status)) return call.end();
           jobId = job.id;
           deps.sealed.attach(jobId, stream);

@@ -34,3 +34,4 @@ export async function startParticipant(config: string | ParticipantConfig, log?:
 export function connectAnalyst(address: string, token: string): AnalystClient {
   return new AnalystClient(address, token);
 }
+export { scoreEncrypted, type EncryptedScoreOptions, type EncryptedScoreResult, type SegmentScore } from './sealed/encrypted-scoring.js';

@@ -1,0 +1,116 @@
+import { CkksEvaluator, loadSeal, ScoreAccumulator } from '@tessera/he';
+import { tessera } from '@tessera/proto';
+import { ScoreCollector } from '../rounds/score-collector.js';
+import { runStage } from '../rounds/stage.js';
+import type { SealedExchange } from '../service/sealed-exchange.js';
+import type { SessionRegistry } from '../service/registry.js';
+import type { Store } from '../store/store.js';
+import type { JobEvents } from './job-events.js';
+import { parseScoreSpec, type ScoreSpec } from './score-spec.js';
+import type { StoredScoringSetup } from '../service/scoring-setup.js';
+
+const pb = tessera.v1;
+
+/**
+ * Runs an encrypted-scoring job: every participant serving the data set evaluates the analyst's
+ * encrypted model on its rows, per declared segment; the coordinator adds the ciphertexts (it holds
+ * no secret key) and hands the encrypted totals to the analyst, who alone decrypts them.
+ */
+export class ScoreRunner {
+  private readonly spec: ScoreSpec;
+  private readonly setup: StoredScoringSetup;
+  private readonly abort = new AbortController();
+  private suspended = false;
+
+  constructor(private readonly jobId: string, private readonly store: Store, private readonly registry: SessionRegistry,
+    private readonly events: JobEvents, private readonly sealed: SealedExchange) {
+    const job = store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    this.spec = parseScoreSpec(JSON.parse(job.specJson));
+    this.setup = (JSON.parse(job.contextJson) as { scoring: StoredScoringSetup }).scoring;
+  }
+
+  cancel(reason: string): void {
+    this.abort.abort(reason);
+  }
+
+  suspend(): void {
+    this.suspended = true;
+    this.abort.abort('coordinator shutting down');
+  }
+
+  async run(): Promise<void> {
+    try {
+      this.store.updateJob(this.jobId, { status: 'running' });
+      this.events.publish(this.jobId, 'started');
+      await loadSeal();
+      await this.score();
+      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1 });
+      this.events.publish(this.jobId, 'completed');
+    } catch (e) {
+      if (this.suspended) return;
+      const cancelled = this.abort.signal.aborted;
+      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
+      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
+      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
+    } finally {
+      if (!this.suspended) this.sealed.close(this.jobId);
+    }
+  }
+
+  private async score(): Promise<void> {
+    const s = this.spec;
+    const enough = await this.registry.waitFor(s.dataset, s.minParticipants, s.waitForParticipantsSeconds * 1000, this.abort.signal);
+    if (!enough) throw new Error(`fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`);
+    const sessions = this.registry.serving(s.dataset);
+    const key = { jobId: this.jobId, round: 1, stage: pb.Stage.SCORE };
+    const started = performance.now();
+    const totals = s.segments.map(() => new ScoreAccumulator(this.setup.params));
+    const checker = new CkksEvaluator(this.setup.params);
+    try {
+      const b = (x: string) => new Uint8Array(Buffer.from(x, 'base64'));
+      const scoring = {
+        paramsJson: JSON.stringify(this.setup.params), publicKey: b(this.setup.publicKey), galoisKeys: b(this.setup.galoisKeys),
+        encryptedModel: b(this.setup.encryptedModel), features: this.setup.features, span: this.setup.span,
+      };
+      const outcome = await runStage({
+        key, sessions, deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal,
+        request: () => ({ message: { task: {
+          ref: key, dataset: s.dataset, label: s.label, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+          features: s.features.map((f) => ({ name: f.name, kind: f.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC, categories: f.categories ?? [] })),
+          scoring, segmentBy: s.segmentBy ?? '', segments: s.segments,
+        } } }),
+        collector: (_session, settle) => new ScoreCollector(key, settle, s.segments.length, (segments) => {
+          try {
+            // Every ciphertext must load under the job's parameters before any is added.
+            for (const c of segments) {
+              checker.add(c.score, c.score);
+              checker.add(c.count, c.count);
+            }
+          } catch (e) {
+            return `an encrypted score does not load under the job's parameters: ${(e as Error).message}`;
+          }
+          segments.forEach((c, i) => totals[i].add(c));
+          return undefined;
+        }),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const dropped = [...outcome.failures.keys()];
+      if (outcome.results.size < s.minParticipants) {
+        const reason = `${outcome.results.size} of ${sessions.length} participants answered, fewer than minParticipants = ${s.minParticipants}` +
+          (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
+        this.store.addRound({ jobId: this.jobId, round: 1, stage: 'score', attempt: 1, status: 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason, finishedAt: Date.now() });
+        throw new Error(reason);
+      }
+      this.store.addRound({ jobId: this.jobId, round: 1, stage: 'score', attempt: 1, status: 'completed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: '', finishedAt: Date.now() });
+      if (!this.sealed.attached(this.jobId)) this.events.publish(this.jobId, `waiting for the analyst to decrypt the scores (tessera job attach ${this.jobId})`);
+      await this.sealed.request({
+        jobId: this.jobId, round: 1, stage: 'score', length: s.segments.length, survivors: outcome.results.size,
+        chunks: totals.flatMap((t) => { const r = t.result(); return [r.score, r.count]; }), decodeJson: JSON.stringify({ segments: s.segments }),
+      }, this.abort.signal);
+    } finally {
+      checker.dispose();
+      for (const t of totals) t.dispose();
+    }
+  }
+}

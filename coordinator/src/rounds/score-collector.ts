@@ -1,0 +1,36 @@
+import type { tessera } from '@tessera/proto';
+import type { SegmentCiphertexts } from '@tessera/he';
+import type { TaskKey } from '../service/task-ref.js';
+import { Collector, type TaskAnswer } from './collectors.js';
+import type { Settle } from './stage.js';
+
+/**
+ * One participant's encrypted scores: one EncryptedSegment per declared segment, in order, then
+ * done. The complete set goes to `accept` (which adds it to the encrypted totals) only then, so a
+ * broken answer never reaches the totals.
+ */
+export class ScoreCollector extends Collector<TaskAnswer> {
+  private readonly segments: SegmentCiphertexts[] = [];
+
+  constructor(key: TaskKey, settle: Settle<TaskAnswer>, private readonly expected: number, private readonly accept: (segments: SegmentCiphertexts[]) => string | undefined) {
+    super(key, settle);
+  }
+
+  override onEncryptedSegment(m: tessera.v1.IEncryptedSegment): string | undefined {
+    const index = Number(m.index ?? -1);
+    if (index !== this.segments.length || Number(m.total ?? 0) !== this.expected) {
+      return `segment ${index} of ${m.total} does not continue the ${this.segments.length} of ${this.expected} expected`;
+    }
+    if (!m.score?.length || !m.count?.length) return `segment ${index} lacks its score or count ciphertext`;
+    this.segments.push({ score: m.score, count: m.count });
+    return undefined;
+  }
+
+  override onDone(done: tessera.v1.ITaskDone): string | undefined {
+    if (this.segments.length !== this.expected) return `only ${this.segments.length} of ${this.expected} segments arrived before done`;
+    const problem = this.accept(this.segments);
+    if (problem) return problem;
+    this.settle({ ok: true, result: { numExamples: Number(done.numExamples ?? 0), metrics: {} } });
+    return undefined;
+  }
+}

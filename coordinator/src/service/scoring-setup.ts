@@ -1,0 +1,53 @@
+import * as grpc from '@grpc/grpc-js';
+import { CkksEncryptor, CkksEvaluator, loadSeal, validateCkksParameters, type CkksParameters } from '@tessera/he';
+import type { tessera } from '@tessera/proto';
+
+/** The scoring setup as a job keeps it: public keys and the encrypted model, base64. */
+export interface StoredScoringSetup {
+  params: CkksParameters;
+  publicKey: string;
+  galoisKeys: string;
+  encryptedModel: string;
+  features: number;
+  span: number;
+}
+
+const invalid = (details: string): grpc.ServiceError => Object.assign(new Error(details), { code: grpc.status.INVALID_ARGUMENT, details, metadata: new grpc.Metadata() });
+const b64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array(0)).toString('base64');
+
+/**
+ * Checks an encrypted-scoring submission before any work: 128-bit CKKS parameters, keys that load
+ * under them, and an encrypted model that the participants' evaluation accepts (tried on ones).
+ */
+export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: number): Promise<StoredScoringSetup> {
+  const s = req.scoring;
+  if (!s?.encryptedModel?.length || !s.publicKey?.length || !s.galoisKeys?.length) {
+    throw invalid('a score job needs the encrypted model, public key and Galois keys with the submission (tessera score --sealed builds them)');
+  }
+  let params: CkksParameters;
+  try {
+    params = { ...(JSON.parse(s.paramsJson || 'null') as CkksParameters), securityLevel: 128 };
+  } catch (e) {
+    throw invalid(`scoring.params_json: ${(e as Error).message}`);
+  }
+  if (s.features !== features) throw invalid(`the encrypted model scores ${s.features} encoded features, the spec's features encode ${features}`);
+  await loadSeal();
+  try {
+    validateCkksParameters(params);
+  } catch (e) {
+    throw invalid(`scoring parameters refused: ${(e as Error).message}`);
+  }
+  let evaluator: CkksEvaluator | undefined;
+  let encryptor: CkksEncryptor | undefined;
+  try {
+    evaluator = new CkksEvaluator(params, s.galoisKeys);
+    encryptor = new CkksEncryptor(params, s.publicKey);
+    evaluator.linearScore(s.encryptedModel, new Float64Array(features + 1).fill(1), s.span ?? undefined);
+  } catch (e) {
+    throw invalid(`the scoring keys or encrypted model are not valid for the declared parameters: ${(e as Error).message}`);
+  } finally {
+    evaluator?.dispose();
+    encryptor?.dispose();
+  }
+  return { params, publicKey: b64(s.publicKey), galoisKeys: b64(s.galoisKeys), encryptedModel: b64(s.encryptedModel), features, span: s.span ?? 0 };
+}
