@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerJob } from './commands/job.js';
 import { registerKeys } from './commands/keys.js';
 import { registerModel } from './commands/model.js';
+import { registerScore } from './commands/score.js';
 import { registerParticipant } from './commands/participant.js';
 import { registerPrivacy } from './commands/privacy.js';
 
@@ -33,6 +34,7 @@ Examples:
   registerJob(program);
   registerKeys(program);
   registerModel(program);
+  registerScore(program);
   registerPrivacy(program);
   registerBench(program);
   return program;

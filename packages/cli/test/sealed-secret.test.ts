@@ -7,7 +7,18 @@ import { startParticipant } from '@tessera/sdk';
 import { parseJobSpec } from '../../../coordinator/src/jobs/job-spec.js';
 import { TestSealedAnalyst } from '../../../coordinator/test/sealed-analyst.js';
 import { shardsOf, tempDir } from '../../sdk/test/helpers.js';
-import { killed, requireBuild, startCoordinatorProcess, tessera } from './cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, killed, requireBuild, startCoordinatorProcess, tessera } from './cli.js';
+
+function tesseraAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** Counts occurrences of each needle in the writable memory of a process (its heap, stacks, wasm memory). */
 function scanProcessMemory(pid: number, needles: Buffer[]): number[] {
@@ -42,12 +53,19 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
     tmp.cleanup();
   });
 
+  let address = '';
+  let analystToken = '';
+  let sealedJob = '';
+  let rows = 0;
+
   it('neither its process memory, its database nor its logs contain the secret key after a sealed job', async () => {
     requireBuild();
     const dataDir = join(tmp.dir, 'coordinator');
     const coord = await startCoordinatorProcess(dataDir);
     stop = () => killed(coord.proc, 'SIGTERM');
+    address = coord.address;
     const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 5);
+    rows = data.shards.reduce((n, s) => n + s.rows.length, 0);
     for (const [i, shard] of data.shards.entries()) {
       const name = `shop-${i}`;
       const { token } = JSON.parse(tessera(['coordinator', 'enroll', name, '--data-dir', dataDir, '--json']).stdout) as { token: string };
@@ -58,10 +76,12 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
       nodes.push(await startParticipant((JSON.parse(init.stdout) as { configPath: string }).configPath));
     }
     const token = readFileSync(join(dataDir, 'analyst-token'), 'utf8').trim();
+    analystToken = token;
     const analyst = await TestSealedAnalyst.create(coord.address, token);
     try {
       const body = { dataset: 'patients', label: 'benign', rounds: 2, minParticipants: 2, seed: 'secret', roundTimeoutSeconds: 30, secure: { mode: 'sealed' } };
       const job = await analyst.submit(body);
+      sealedJob = job.id;
       await analyst.attach(job.id, parseJobSpec(body));
       expect(analyst.aggregates.map((a) => a.stage)).toEqual(['statistics', 'fit', 'fit']);
 
@@ -81,5 +101,22 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
     } finally {
       analyst.close();
     }
+  });
+
+  it('tessera score --sealed scores the trained model on the participants\' data, encrypted, from the command line', async () => {
+    const conn = ['--coordinator', address, '--token', analystToken];
+    const modelPath = join(tmp.dir, 'model.json');
+    const result = tessera(['job', 'result', sealedJob, '--out', modelPath, ...conn]);
+    expect(result.code, result.stderr).toBe(0);
+    const refused = tessera(['score', '--model', modelPath, '--dataset', 'patients', ...conn]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/add --sealed/);
+    // The participants run in this process: the command must not block its event loop (no spawnSync).
+    const scored = await tesseraAsync(['score', '--model', modelPath, '--dataset', 'patients', '--sealed', '--min-participants', '3', '--json', ...conn]);
+    expect(scored.code, scored.stderr).toBe(0);
+    const out = JSON.parse(scored.stdout) as { overall: { count: number; mean: number }; segments: { segment: string }[] };
+    expect(Math.abs(out.overall.count - rows)).toBeLessThan(1e-3);
+    expect(Number.isFinite(out.overall.mean)).toBe(true);
+    expect(out.segments.map((s) => s.segment)).toEqual(['all']);
   });
 });
