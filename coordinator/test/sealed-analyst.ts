@@ -3,13 +3,15 @@ import { Metadata } from '@grpc/grpc-js';
 import { createStrategy, decodeWideSum, summedUpdatesFrom, type SumDecoding, type WideCodec } from '@tessera/fl';
 import { BfvDecryptor, BfvKeyPair, chooseBfvParameters, loadSeal, type BfvParameters } from '@tessera/he';
 import { standardizationFrom } from '@tessera/ml';
-import { analystClient, tessera } from '@tessera/proto';
+import { generateSigningKeyPair } from '@tessera/crypto';
+import { analystClient, signAnalystKey, tessera } from '@tessera/proto';
 import type { JobSpec } from '../src/jobs/job-spec.js';
 
 /** A minimal analyst for coordinator tests: keys, sealed submission and the decrypt-and-answer loop over AttachSealed. */
 export class TestSealedAnalyst {
   readonly params: BfvParameters;
   readonly keys: BfvKeyPair;
+  readonly identity = generateSigningKeyPair();
   readonly aggregates: tessera.v1.ISealedAggregate[] = [];
   private readonly client;
   private readonly metadata = new Metadata();
@@ -29,8 +31,13 @@ export class TestSealedAnalyst {
   submit(spec: object): Promise<tessera.v1.Job> {
     return new Promise((resolve, reject) => this.client.submitJob({
       specJson: JSON.stringify(spec), analystKey: this.keys.publicKey,
-      sealedParamsJson: JSON.stringify({ polyModulusDegree: this.params.polyModulusDegree, coeffModulusBits: this.params.coeffModulusBits, plainModulus: Number(this.params.plainModulus) }),
+      sealedParamsJson: JSON.stringify(this.wireParams()), analystIdentity: this.identity.publicKey,
+      analystSignature: signAnalystKey(this.keys.publicKey, this.wireParams(), this.identity.secretKey),
     }, this.metadata, (err: grpc.ServiceError | null, res: tessera.v1.Job) => (err ? reject(err) : resolve(res))));
+  }
+
+  wireParams() {
+    return { polyModulusDegree: this.params.polyModulusDegree, coeffModulusBits: [...this.params.coeffModulusBits], plainModulus: Number(this.params.plainModulus) };
   }
 
   /** Attaches to a job and answers every aggregate until the coordinator ends the stream. */

@@ -91,9 +91,11 @@ describe('sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
 
   it('refuses a sealed job without a valid analyst key, and differential privacy with sealed mode, naming what to change', async () => {
     await expect(plainAnalyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/needs the analyst's BFV public key/);
-    const bad = { ...analyst!, keys: { publicKey: new Uint8Array(500).fill(7) } };
-    await expect(TestSealedAnalyst.prototype.submit.call(bad as unknown as TestSealedAnalyst, { dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } }))
-      .rejects.toThrow(/public key is not valid for the declared parameters/);
+    const bad = Object.assign(Object.create(analyst!) as TestSealedAnalyst, { keys: { publicKey: new Uint8Array(500).fill(7) } });
+    await expect(bad.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/public key is not valid for the declared parameters/);
+    // A key whose signature does not verify (as if a coordinator had swapped in its own) is refused up front.
+    const forged = Object.assign(Object.create(analyst!) as TestSealedAnalyst, { identity: { ...analyst!.identity, publicKey: new Uint8Array(32).fill(1) } });
+    await expect(forged.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/not signed by the analyst identity/);
     await expect(analyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' }, privacy: { mode: 'distributed' } })).rejects.toThrow(/privacy\.mode: differential privacy is not available with secure\.mode sealed/);
   });
 

@@ -27,6 +27,8 @@ export interface ParticipantConfig {
   datasets: Record<string, DatasetSource>;
   /** The durable ledger of data uses and privacy spent (SQLite; default: NAME-ledger.sqlite beside the config; in memory when absent). */
   ledger?: string;
+  /** Sealed mode: Ed25519 identities (hex) of the analysts whose keys this node encrypts under; empty: any analyst that signed its key. */
+  trustedAnalysts?: string[];
 }
 
 export class ConfigError extends Error {
@@ -42,7 +44,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Validates a parsed config; relative paths are resolved against `baseDir`. */
 export function parseParticipantConfig(input: unknown, file: string, baseDir: string): ParticipantConfig {
   if (!isObj(input)) throw new ConfigError(file, '(root)', 'expected a mapping with name, coordinator, participantId, identityKey and datasets');
-  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger'];
+  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger', 'trustedAnalysts'];
   for (const k of Object.keys(input)) if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
   const text = (field: string): string => {
     const v = input[field];
@@ -70,8 +72,13 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
   }
   const name = text('name');
   if (input.ledger !== undefined && (typeof input.ledger !== 'string' || !input.ledger)) throw new ConfigError(file, 'ledger', 'must be a file path');
+  const trusted = input.trustedAnalysts ?? [];
+  if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string' || !/^[0-9a-f]{64}$/.test(t))) {
+    throw new ConfigError(file, 'trustedAnalysts', 'must be a list of analyst identities, 64 hex characters each (tessera keys create prints them)');
+  }
   return {
     name,
+    ...(trusted.length ? { trustedAnalysts: trusted as string[] } : {}),
     coordinator: text('coordinator'),
     participantId: text('participantId'),
     identityKey: at(text('identityKey')),

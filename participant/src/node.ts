@@ -383,7 +383,9 @@ export class ParticipantNode extends EventEmitter {
     if (active.task.secure && !('schema' in result)) {
       try {
         const words = encodeForSecureSum(active.task.secure, result, this.lastFit.get(ref?.jobId ?? ''));
-        this.secure = new SecureContribution(ref!, active.task.secure, words, this.opts.identity.secretKey, active.task.analystKey ?? undefined);
+        this.secure = new SecureContribution(ref!, active.task.secure, words, this.opts.identity.secretKey, {
+          key: active.task.analystKey, identity: active.task.analystIdentity, signature: active.task.analystSignature, trusted: this.opts.config.trustedAnalysts ?? [],
+        });
         await this.send({ advertise: { ...this.secure.advertise(), task: ref } });
       } catch (e) {
         this.secure = undefined;

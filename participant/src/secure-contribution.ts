@@ -1,6 +1,6 @@
 import { encodeShare } from '@tessera/crypto';
 import type { BfvParameters } from '@tessera/he';
-import { tessera } from '@tessera/proto';
+import { tessera, verifyAnalystKey } from '@tessera/proto';
 import {
   ClientAdvertiseKeys, completeGraph, harary, type ClientMaskedInput, type ClientShareKeys, type ClientUnmask, type RoundConfig,
 } from '@tessera/secagg';
@@ -18,7 +18,8 @@ export class SecureContribution {
   /** Sealed mode: the masked vector is sent encrypted under this analyst key, with these parameters. */
   readonly sealed: { params: BfvParameters; analystKey: Uint8Array } | undefined;
 
-  constructor(readonly ref: tessera.v1.ITaskRef, setup: tessera.v1.ISecureSetup, private readonly words: Uint32Array, identitySecretKey: Uint8Array, analystKey?: Uint8Array) {
+  constructor(readonly ref: tessera.v1.ITaskRef, setup: tessera.v1.ISecureSetup, private readonly words: Uint32Array, identitySecretKey: Uint8Array,
+    analyst?: { key?: Uint8Array | null; identity?: Uint8Array | null; signature?: Uint8Array | null; trusted?: readonly string[] }) {
     const n = (setup.participantIds ?? []).length;
     const degree = Number(setup.degree ?? n - 1);
     this.config = {
@@ -33,11 +34,18 @@ export class SecureContribution {
     this.state = new ClientAdvertiseKeys(this.config, Number(setup.index ?? 0), identitySecretKey);
     const sealedDegree = Number(setup.sealedDegree ?? 0);
     if (sealedDegree > 0) {
+      const analystKey = analyst?.key;
       if (!analystKey?.length) throw new Error('a sealed round needs the analyst\'s public key with the task');
-      this.sealed = {
-        params: { polyModulusDegree: sealedDegree, coeffModulusBits: [...(setup.sealedCoeffBits ?? [])], plainModulus: Number(setup.modulus), slots: sealedDegree, securityLevel: 128 },
-        analystKey,
-      };
+      const params = { polyModulusDegree: sealedDegree, coeffModulusBits: [...(setup.sealedCoeffBits ?? [])], plainModulus: Number(setup.modulus) };
+      const identity = analyst?.identity ?? new Uint8Array(0);
+      if (identity.length !== 32 || !verifyAnalystKey(analystKey, params, analyst?.signature ?? new Uint8Array(0), identity)) {
+        throw new Error('the analyst key of this sealed round is not signed by the analyst identity it came with: refusing to encrypt under it');
+      }
+      const who = Buffer.from(identity).toString('hex');
+      if (analyst?.trusted?.length && !analyst.trusted.includes(who)) {
+        throw new Error(`the sealed round's analyst ${who} is not among this node's trustedAnalysts: refusing to encrypt under its key`);
+      }
+      this.sealed = { params: { ...params, slots: sealedDegree, securityLevel: 128 }, analystKey };
     }
   }
 

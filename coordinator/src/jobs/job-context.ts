@@ -13,7 +13,7 @@ export interface JobContext {
   standardization?: { mean: number[]; std: number[]; count: number; contributors?: number; clip?: number };
   privacy?: { noiseMultiplier: number };
   /** Sealed mode: the analyst's BFV public key (base64) and the parameters it was made for. Never a secret key. */
-  sealed?: { analystKey: string; params: SealedParams };
+  sealed?: { analystKey: string; params: SealedParams; analystIdentity: string; analystSignature: string };
   /** The clip adaptive clipping has reached (after the last completed round). */
   adaptiveClip?: { clip: number; round: number };
   /** Noisy releases each participant was asked to contribute to (each is charged to its budget). */

@@ -27,6 +27,9 @@ import { parseJobSpec, type JobSpec } from './job-spec.js';
 
 const pb = tessera.v1;
 
+/** Sealed mode's analyst key, parameters and the analyst's signature over them, as tasks carry them. */
+type SealedRound = { params: BfvParameters; analystKey: Uint8Array; analystIdentity: Uint8Array; analystSignature: Uint8Array };
+
 class JobStop extends Error {}
 
 /** With noisy statistics, standardised values are clamped to this many (estimated) standard deviations. */
@@ -276,14 +279,18 @@ export class JobRunner {
   }
 
   /** Sealed mode: the analyst's public key and parameters (the ring is their plaintext modulus). */
-  private get sealed(): { params: BfvParameters; analystKey: Uint8Array } | undefined {
+  private get sealed(): SealedRound | undefined {
     const s = this.context.sealed;
     if (this.spec.secure.mode !== 'sealed' || !s) return undefined;
-    this.sealedKey ??= { params: { ...s.params, slots: s.params.polyModulusDegree, securityLevel: 128 }, analystKey: new Uint8Array(Buffer.from(s.analystKey, 'base64')) };
+    const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
+    this.sealedKey ??= {
+      params: { ...s.params, slots: s.params.polyModulusDegree, securityLevel: 128 }, analystKey: bytes(s.analystKey),
+      analystIdentity: bytes(s.analystIdentity ?? ''), analystSignature: bytes(s.analystSignature ?? ''),
+    };
     return this.sealedKey;
   }
 
-  private sealedKey: { params: BfvParameters; analystKey: Uint8Array } | undefined;
+  private sealedKey: SealedRound | undefined;
 
   /** The ring of secure aggregation: 2^32, or the analyst's plaintext modulus in sealed mode. */
   private get ringModulus(): number {

@@ -31,7 +31,7 @@ export interface SecureSumRequest {
   /** Sent with the first step (the global model for FIT and EVALUATE). */
   model?: Float64Array;
   /** Sealed mode: masked vectors arrive encrypted under the analyst's key and are summed as ciphertexts (modulus = plain modulus). */
-  sealed?: { params: BfvParameters; analystKey: Uint8Array };
+  sealed?: { params: BfvParameters; analystKey: Uint8Array; analystIdentity: Uint8Array; analystSignature: Uint8Array };
   deadlineMs: number;
   signal?: AbortSignal;
   slots: UploadSlots;
@@ -104,7 +104,7 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
   const k1 = key(pb.Stage.ADVERTISE_KEYS);
   await stage<true>(sessions, k1, (s) => ({
     task: {
-      ...r.task(s), ref: k1, ...(r.sealed ? { analystKey: r.sealed.analystKey } : {}),
+      ...r.task(s), ref: k1, ...(r.sealed ? { analystKey: r.sealed.analystKey, analystIdentity: r.sealed.analystIdentity, analystSignature: r.sealed.analystSignature } : {}),
       secure: {
         roundId, index: index(s), participantIds: ids, identityKeys, threshold: r.threshold, degree: graph.degree, graphSeed,
         modulus: r.modulus, computation: r.computation,

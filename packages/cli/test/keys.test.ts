@@ -50,7 +50,7 @@ describe('tessera keys create', () => {
       const missing = tessera(['job', 'submit', spec, '--sealed', '--keys', join(dir, 'k.json')], { env });
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toMatch(/k\.json: no such file/);
-      writeFileSync(join(dir, 'k.json'), '{"format":"tessera-analyst-keys","version":1}');
+      writeFileSync(join(dir, 'k.json'), '{"format":"tessera-analyst-keys","version":2}');
       const bad = tessera(['job', 'attach', 'job-1', '--keys', join(dir, 'k.json')], { env });
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/k\.json: params must be an object/);

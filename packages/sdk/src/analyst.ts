@@ -134,11 +134,13 @@ export class AnalystClient {
    * "sealed" when the spec does not say it, and the analyst must then answer the job's aggregates
    * (`attachSealed`).
    */
-  async submit(spec: object, opts: { sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams'>; scoring?: tessera.v1.IScoringSetup } = {}): Promise<JobView> {
+  async submit(spec: object, opts: { sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams' | 'identity' | 'keySignature'>; scoring?: tessera.v1.IScoringSetup } = {}): Promise<JobView> {
     const request: tessera.v1.ISubmitJobRequest = { specJson: JSON.stringify(opts.sealed ? sealedSpec(spec) : spec) };
     if (opts.sealed) {
       request.analystKey = opts.sealed.publicKey;
       request.sealedParamsJson = JSON.stringify(opts.sealed.sealedParams);
+      request.analystIdentity = opts.sealed.identity;
+      request.analystSignature = opts.sealed.keySignature();
     }
     if (opts.scoring) request.scoring = opts.scoring;
     return jobView(await this.unary<tessera.v1.Job>('submitJob', request));

@@ -48,7 +48,9 @@ describe('analyst keys', () => {
       expect(text).not.toContain(hex);
       expect(text.length).toBeLessThan(2000);
     }
-    expect(JSON.parse(JSON.stringify(keys))).toEqual({ params: keys.sealedParams, publicKeySha256: keys.fingerprint });
+    expect(JSON.parse(JSON.stringify(keys))).toEqual({ params: keys.sealedParams, publicKeySha256: keys.fingerprint, identity: keys.identityHex });
+    const identitySecret = Buffer.from(keys.identitySecretKeyBytes()).toString('base64');
+    for (const text of [String(keys), JSON.stringify(keys), inspect(keys, { depth: 10, showHidden: true })]) expect(text).not.toContain(identitySecret);
     expect(Object.keys(keys)).not.toContain('secretKey');
     // a copy each time: changing it does not change the keys
     const copy = keys.secretKeyBytes();
@@ -64,12 +66,15 @@ describe('analyst keys', () => {
       if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
       const doc = JSON.parse(readFileSync(file, 'utf8'));
       expect(doc.format).toBe('tessera-analyst-keys');
-      expect(doc.version).toBe(1);
+      expect(doc.version).toBe(2);
+      expect(doc.identity).toBe(keys.identityHex);
       expect(doc.params).toEqual(keys.sealedParams);
       expect(doc.publicKey).toBe(Buffer.from(keys.publicKey).toString('base64'));
       const loaded = await loadAnalystKeys(file);
       expect(loaded.fingerprint).toBe(keys.fingerprint);
       expect(Buffer.from(loaded.secretKeyBytes()).equals(Buffer.from(keys.secretKeyBytes()))).toBe(true);
+      expect(loaded.identityHex).toBe(keys.identityHex);
+      expect(Buffer.from(loaded.keySignature()).equals(Buffer.from(keys.keySignature()))).toBe(true);
     } finally {
       cleanup();
     }
@@ -94,7 +99,10 @@ describe('analyst keys', () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = join(dir, 'bad.json');
-      const good = { format: 'tessera-analyst-keys', version: 1, params: keys.sealedParams, publicKey: Buffer.from(keys.publicKey).toString('base64'), secretKey: Buffer.from(keys.secretKeyBytes()).toString('base64') };
+      const good = {
+        format: 'tessera-analyst-keys', version: 2, params: keys.sealedParams, publicKey: Buffer.from(keys.publicKey).toString('base64'), secretKey: Buffer.from(keys.secretKeyBytes()).toString('base64'),
+        identity: keys.identityHex, identitySecretKey: Buffer.from(keys.identitySecretKeyBytes()).toString('base64'),
+      };
       const refuse = async (doc: unknown, pattern: RegExp) => {
         writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc));
         const err = await loadAnalystKeys(file).catch((e: Error) => e);
@@ -106,7 +114,8 @@ describe('analyst keys', () => {
       await refuse('{not json', /not valid JSON/);
       await refuse({ ...good, params: { ...good.params, plainModulus: 65537 } }, /publicKey is not a BFV public key for these parameters: .*other encryption parameters/);
       await refuse({ ...good, format: 'pem' }, /format must be "tessera-analyst-keys"/);
-      await refuse({ ...good, version: 2 }, /version must be 1/);
+      await refuse({ ...good, version: 1 }, /version must be 2/);
+      await refuse({ ...good, identitySecretKey: undefined }, /identitySecretKey must be a non-empty base64 string/);
       await refuse({ ...good, params: { ...good.params, plainModulus: 'big' } }, /params\.plainModulus must be an integer/);
       await refuse({ ...good, params: { ...good.params, plainModulus: 65538 } }, /params are not valid BFV parameters/);
       await refuse({ ...good, publicKey: 'not base64!' }, /publicKey must be a non-empty base64 string/);

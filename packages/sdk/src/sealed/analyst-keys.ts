@@ -7,6 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { generateSigningKeyPair, signingKeyPairFromSecret } from '@tessera/crypto';
+import { signAnalystKey } from '@tessera/proto';
 import { BfvDecryptor, BfvEncryptor, BfvKeyPair, chooseBfvParameters, loadSeal, plainModulusOf, validateBfvParameters, type BfvParameters } from '@tessera/he';
 
 /** The BFV parameters as they travel (SubmitJobRequest.sealed_params_json) and sit in the key file. */
@@ -17,7 +19,7 @@ export interface SealedParams {
 }
 
 export const ANALYST_KEYS_FORMAT = 'tessera-analyst-keys';
-export const ANALYST_KEYS_VERSION = 1;
+export const ANALYST_KEYS_VERSION = 2;
 
 /** An error about an analyst key file; the message names the file and the field. */
 export class AnalystKeysError extends Error {
@@ -35,26 +37,51 @@ const fullParams = (p: SealedParams): BfvParameters => ({
   polyModulusDegree: p.polyModulusDegree, coeffModulusBits: [...p.coeffModulusBits], plainModulus: p.plainModulus, slots: p.polyModulusDegree, securityLevel: 128,
 });
 
-/** An analyst key pair: BFV parameters, public key, and the secret key behind an explicit accessor. */
+/**
+ * An analyst's keys: a BFV key pair (parameters, public key, and the secret key behind an explicit
+ * accessor) and an Ed25519 identity that signs the BFV key, so participants can tell it from a key a
+ * coordinator might slip in.
+ */
 export class AnalystKeys {
   readonly #secretKey: Uint8Array;
+  readonly #identitySecretKey: Uint8Array;
   /** The BFV parameters the keys were made for. */
   readonly params: BfvParameters;
+  /** The analyst's Ed25519 public key (participants may list it as trusted). */
+  readonly identity: Uint8Array;
 
-  private constructor(params: BfvParameters, readonly publicKey: Uint8Array, secretKey: Uint8Array) {
+  private constructor(params: BfvParameters, readonly publicKey: Uint8Array, secretKey: Uint8Array, identitySecretKey: Uint8Array) {
     this.params = params;
     this.#secretKey = secretKey;
+    this.#identitySecretKey = identitySecretKey;
+    this.identity = signingKeyPairFromSecret(identitySecretKey).publicKey;
+  }
+
+  /** The identity as hex, the form participants list in trustedAnalysts. */
+  get identityHex(): string {
+    return Buffer.from(this.identity).toString('hex');
+  }
+
+  /** The analyst's signature over the BFV public key and parameters (SubmitJobRequest.analyst_signature). */
+  keySignature(): Uint8Array {
+    return signAnalystKey(this.publicKey, this.sealedParams, this.#identitySecretKey);
+  }
+
+  /** A copy of the identity's secret key (for saving the key file). */
+  identitySecretKeyBytes(): Uint8Array {
+    return this.#identitySecretKey.slice();
   }
 
   /**
    * Checks that the parameters are valid, both keys load under them and belong together (a random
    * vector encrypted under the public key decrypts to itself under the secret key). Throws otherwise.
    */
-  static async fromBytes(params: SealedParams, publicKey: Uint8Array, secretKey: Uint8Array): Promise<AnalystKeys> {
+  static async fromBytes(params: SealedParams, publicKey: Uint8Array, secretKey: Uint8Array, identitySecretKey: Uint8Array): Promise<AnalystKeys> {
     await loadSeal();
     const full = fullParams(params);
     validateBfvParameters(full);
-    const keys = new AnalystKeys(full, Uint8Array.from(publicKey), Uint8Array.from(secretKey));
+    if (identitySecretKey.length !== 32) throw new AnalystKeysError(`the identity secret key must be 32 bytes, got ${identitySecretKey.length}`);
+    const keys = new AnalystKeys(full, Uint8Array.from(publicKey), Uint8Array.from(secretKey), Uint8Array.from(identitySecretKey));
     keys.check();
     return keys;
   }
@@ -64,7 +91,7 @@ export class AnalystKeys {
     await loadSeal();
     const params = chooseBfvParameters({ participants: 1, bitsPerCoordinate: 1 });
     const pair = BfvKeyPair.generate(params);
-    return new AnalystKeys(params, pair.publicKey, pair.secretKeyBytes());
+    return new AnalystKeys(params, pair.publicKey, pair.secretKeyBytes(), generateSigningKeyPair().secretKey);
   }
 
   /** A copy of the serialized secret key. Keep it private: whoever holds it reads every sealed aggregate. */
@@ -115,8 +142,8 @@ export class AnalystKeys {
   }
 
   /** Never the secret key: the parameters and the public key's fingerprint. */
-  toJSON(): { params: SealedParams; publicKeySha256: string } {
-    return { params: this.sealedParams, publicKeySha256: this.fingerprint };
+  toJSON(): { params: SealedParams; publicKeySha256: string; identity: string } {
+    return { params: this.sealedParams, publicKeySha256: this.fingerprint, identity: this.identityHex };
   }
 
   [inspect.custom](): string {
@@ -138,6 +165,7 @@ export function saveAnalystKeys(path: string, keys: AnalystKeys, opts: { overwri
   const text = `${JSON.stringify({
     format: ANALYST_KEYS_FORMAT, version: ANALYST_KEYS_VERSION, params: keys.sealedParams,
     publicKey: Buffer.from(keys.publicKey).toString('base64'), secretKey: Buffer.from(keys.secretKeyBytes()).toString('base64'),
+    identity: keys.identityHex, identitySecretKey: Buffer.from(keys.identitySecretKeyBytes()).toString('base64'),
   })}\n`;
   const flags = constants.O_WRONLY | constants.O_CREAT | (opts.overwrite ? constants.O_TRUNC : constants.O_EXCL);
   let fd: number;
@@ -183,7 +211,7 @@ export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
     throw bad('params.coeffModulusBits', `must be a non-empty array of integers, got ${JSON.stringify(p.coeffModulusBits) ?? 'nothing'}`);
   }
   if (!Number.isSafeInteger(p.plainModulus)) throw bad('params.plainModulus', `must be an integer, got ${JSON.stringify(p.plainModulus) ?? 'nothing'}`);
-  const bytes = (field: 'publicKey' | 'secretKey'): Uint8Array => {
+  const bytes = (field: 'publicKey' | 'secretKey' | 'identitySecretKey'): Uint8Array => {
     const v = d[field];
     if (typeof v !== 'string' || v.length === 0 || !BASE64.test(v)) throw bad(field, 'must be a non-empty base64 string');
     return new Uint8Array(Buffer.from(v, 'base64'));
@@ -191,6 +219,8 @@ export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
   const params: SealedParams = { polyModulusDegree: p.polyModulusDegree as number, coeffModulusBits: p.coeffModulusBits as number[], plainModulus: p.plainModulus as number };
   const publicKey = bytes('publicKey');
   const secretKey = bytes('secretKey');
+  const identitySecretKey = bytes('identitySecretKey');
+  if (identitySecretKey.length !== 32) throw bad('identitySecretKey', `must be a 32-byte Ed25519 secret key, got ${identitySecretKey.length} bytes`);
   await loadSeal();
   try {
     validateBfvParameters(fullParams(params));
@@ -208,7 +238,7 @@ export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
     throw bad('secretKey', `is not a BFV secret key for these parameters: ${(e as Error).message}`);
   }
   try {
-    return await AnalystKeys.fromBytes(params, publicKey, secretKey);
+    return await AnalystKeys.fromBytes(params, publicKey, secretKey, identitySecretKey);
   } catch (e) {
     throw new AnalystKeysError(`${path}: ${(e as Error).message}`);
   }
