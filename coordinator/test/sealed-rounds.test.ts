@@ -96,6 +96,9 @@ describe('sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
     // A key whose signature does not verify (as if a coordinator had swapped in its own) is refused up front.
     const forged = Object.assign(Object.create(analyst!) as TestSealedAnalyst, { identity: { ...analyst!.identity, publicKey: new Uint8Array(32).fill(1) } });
     await expect(forged.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/not signed by the analyst identity/);
+    // Parameters below 128-bit security (too many coefficient-modulus bits for n = 4096) are refused before any work.
+    const weak = Object.assign(Object.create(analyst!) as TestSealedAnalyst, { wireParams: () => ({ ...analyst!.wireParams(), coeffModulusBits: [60, 60, 60] }) });
+    await expect(weak.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/sealed parameters refused: .*coeffModulus|sealed parameters refused/);
     await expect(analyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' }, privacy: { mode: 'distributed' } })).rejects.toThrow(/privacy\.mode: differential privacy is not available with secure\.mode sealed/);
   });
 
