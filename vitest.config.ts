@@ -15,6 +15,8 @@ export default defineConfig({
       '@tessera/secagg': at('./packages/secagg/src/index.ts'),
       '@tessera/dp': at('./packages/dp/src/index.ts'),
       '@tessera/he': at('./packages/he/src/index.ts'),
+      '@tessera/analytics': at('./packages/analytics/src/index.ts'),
+      '@tessera/psi': at('./packages/psi/src/index.ts'),
       '@tessera/sdk': at('./packages/sdk/src/index.ts'),
       '@tessera/coordinator': at('./coordinator/src/index.ts'),
       '@tessera/participant': at('./participant/src/index.ts'),
