@@ -31,6 +31,7 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     featureNames: context.featureNames ?? [],
     privacySpend: privacySpendOf(job, context),
     refusals: context.refusals ?? [],
+    resultJson: (context as { result?: unknown }).result ? JSON.stringify((context as { result?: unknown }).result) : '',
     history: store.listRounds(job.id).map((r) => ({
       round: r.round, stage: r.stage, status: r.status, contributors: r.contributors, dropped: r.dropped,
       metrics: finiteMetrics(r.metrics), seconds: r.seconds, error: r.error, attempt: r.attempt,

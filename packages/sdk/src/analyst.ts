@@ -33,6 +33,8 @@ export interface JobView {
   privacySpend: { participantId: string; epsilon: number; rounds: number; statisticsReleases: number }[];
   /** Participants that refused work on privacy grounds, with their reasons. */
   refusals: { participantId: string; stage: string; round: number; reason: string }[];
+  /** Query jobs: the decoded result (rows with error bars), once completed. */
+  result?: unknown;
 }
 
 /** A privacy budget a participant keeps for one data set, as it reported it. */
@@ -87,6 +89,7 @@ export function jobView(j: tessera.v1.IJob): JobView {
     })),
     privacySpend: (j.privacySpend ?? []).map((p) => ({ participantId: p.participantId ?? '', epsilon: Number(p.epsilon ?? 0), rounds: p.rounds ?? 0, statisticsReleases: p.statisticsReleases ?? 0 })),
     refusals: (j.refusals ?? []).map((r) => ({ participantId: r.participantId ?? '', stage: r.stage ?? '', round: r.round ?? 0, reason: r.reason ?? '' })),
+    ...(j.resultJson ? { result: JSON.parse(j.resultJson) as unknown } : {}),
   };
 }
 
