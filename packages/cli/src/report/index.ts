@@ -1,0 +1,1 @@
+export { renderQueryReport, type QueryReportInput, type QueryReportRow } from './query-report.js';

@@ -1,0 +1,173 @@
+/**
+ * A self-contained HTML report of a federated analytics query result: inline SVG charts (no
+ * scripts, fonts or network at view time), a table of the rows and a privacy statement.
+ */
+import { barChart, type Bar } from './bar-chart.js';
+import { histogramChart, type Histogram } from './histogram-chart.js';
+import { quantileChart, type Quantile } from './quantile-chart.js';
+import { esc, fmt } from './svg.js';
+import { topKChart, type TopKItem } from './topk-chart.js';
+import { REPORT_CSS } from './style.js';
+
+export type { Histogram, Quantile, TopKItem };
+
+export type QueryReportRow = Record<string, unknown> & {
+  stddev: Record<string, number>;
+  ci95: Record<string, [number, number]>;
+};
+
+export interface QueryReportInput {
+  title?: string;
+  /** The SQL text. */
+  query: string;
+  /** ISO date. */
+  generatedAt: string;
+  participants: number;
+  /** Group columns (string values) and aggregates (numbers) keyed like 'COUNT(*)', 'AVG(order_value)' or aliases. */
+  rows: QueryReportRow[];
+  /** Which keys of a row are group columns. */
+  groupColumns: string[];
+  /** Which keys are aggregates, in order. */
+  aggregates: string[];
+  /** Groups hidden under the minimum count. */
+  suppressed: number;
+  histograms?: Record<string, Histogram>;
+  quantiles?: Record<string, Quantile[]>;
+  topK?: Record<string, TopKItem[]>;
+  /** A null epsilon means no differential privacy. */
+  privacy: { epsilon: number | null; delta: number | null; mode: string; noiseStd?: Record<string, number> };
+  /** masked | sealed | none */
+  secure: { mode: string };
+}
+
+/** Counts are shown as shares of their group (see shares()). */
+const isCount = (aggregate: string): boolean => /^\s*count\s*\(/i.test(aggregate);
+
+const groupLabel = (input: QueryReportInput, row: QueryReportRow): string =>
+  input.groupColumns.length ? input.groupColumns.map((c) => String(row[c])).join(' · ') : 'all';
+
+/**
+ * Shares of a count per row: of the total, or with two or more group columns of the total within
+ * the row's first group column (e.g. the share of each category within its region).
+ */
+function shares(input: QueryReportInput, aggregate: string): number[] {
+  const key = (row: QueryReportRow) => (input.groupColumns.length > 1 ? String(row[input.groupColumns[0]]) : '');
+  const totals = new Map<string, number>();
+  for (const row of input.rows) totals.set(key(row), (totals.get(key(row)) ?? 0) + Math.max(0, Number(row[aggregate]) || 0));
+  return input.rows.map((row) => Math.max(0, Number(row[aggregate]) || 0) / (totals.get(key(row)) || 1));
+}
+
+function aggregateCharts(input: QueryReportInput): string[] {
+  return input.aggregates.map((agg) => {
+    const share = isCount(agg) ? shares(input, agg) : undefined;
+    const bars: Bar[] = input.rows
+      .map((row, i) => ({ label: groupLabel(input, row), value: Number(row[agg]), ci: row.ci95?.[agg], share: share?.[i] }))
+      .filter((b) => Number.isFinite(b.value));
+    const by = input.groupColumns.length ? ` by ${input.groupColumns.join(', ')}` : '';
+    const of = share && input.groupColumns.length > 1 ? ` (percentages: share within each ${input.groupColumns[0]})` : share ? ' (percentages: share of the total)' : '';
+    return figure(barChart(agg, bars, `${agg}${by}, with 95% confidence intervals${of}`), `${agg}${by}. Error bars: 95% confidence interval${of}.`);
+  });
+}
+
+/** Whether numeric bin edges are unevenly spaced. */
+const unequalBins = (h: Histogram): boolean =>
+  !!h.edges && h.edges.length > 2 && h.edges.some((e, i) => i > 1 && Math.abs(e - h.edges![i - 1] - (h.edges![1] - h.edges![0])) > 1e-9);
+
+function figure(chart: string, caption: string): string {
+  return `<figure>${chart}<figcaption>${esc(caption)}</figcaption></figure>`;
+}
+
+function table(input: QueryReportInput): string {
+  const head =
+    input.groupColumns.map((c) => `<th scope="col" class="g">${esc(c)}</th>`).join('') +
+    input.aggregates.map((c) => `<th scope="col">${esc(c)}</th>`).join('');
+  const body = input.rows
+    .map((row) => {
+      const groups = input.groupColumns.map((c) => `<th scope="row">${esc(row[c])}</th>`).join('');
+      const aggs = input.aggregates
+        .map((a) => {
+          const sd = row.stddev?.[a];
+          const ci = row.ci95?.[a];
+          const tip = ci ? ` title="95% CI ${esc(fmt(ci[0]))} to ${esc(fmt(ci[1]))}"` : '';
+          const v = typeof row[a] === 'number' ? fmt(row[a] as number) : esc(row[a] ?? '–');
+          return `<td${tip}>${v}${sd !== undefined ? ` <span class="sd">± ${esc(fmt(sd))}</span>` : ''}</td>`;
+        })
+        .join('');
+      return `<tr>${groups}${aggs}</tr>`;
+    })
+    .join('');
+  return `<table><caption>All ${input.rows.length} result rows (value ± standard deviation; hover for the 95% confidence interval)</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+const SECURE: Record<string, string> = {
+  masked:
+    'Secure aggregation (masked): every participant hid its contributions with pairwise masks that cancel only in the sum, so the coordinator saw the sum over the participants and never an individual participant\u2019s values.',
+  sealed:
+    'Sealed secure aggregation: participants encrypted their masked contributions under the analyst\u2019s key; the coordinator added ciphertexts without the secret key and saw neither individual values nor the sums. Only the analyst decrypted the aggregates.',
+  none:
+    'No secure aggregation: the coordinator saw each participant\u2019s contributions in plaintext before summing them.',
+};
+
+function privacyStatement(input: QueryReportInput): string {
+  const p = input.privacy;
+  const parts: string[] = [];
+  if (p.epsilon === null) {
+    parts.push('No differential privacy: the aggregates are exact, with no noise added.');
+  } else {
+    const delta = p.delta === null || p.delta === 0 ? 'δ = 0 (pure ε-differential privacy)' : `δ = ${p.delta}`;
+    parts.push(`Differential privacy (${p.mode}): this query spent ε = ${fmt(p.epsilon)} of the privacy budget, with ${delta}.`);
+  }
+  const noise = Object.entries(p.noiseStd ?? {});
+  if (noise.length) parts.push(`Noise scale (standard deviation) per aggregate: ${noise.map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}.`);
+  parts.push(
+    input.suppressed > 0
+      ? `${input.suppressed} ${input.suppressed === 1 ? 'group was' : 'groups were'} suppressed: fewer records than the minimum count contributed to them, so publishing them could single out a participant or a customer.`
+      : 'No groups were suppressed: every group reached the minimum count.',
+  );
+  const mode = input.secure.mode;
+  parts.push(Object.hasOwn(SECURE, mode) ? SECURE[mode] : `Secure aggregation mode: ${mode}.`);
+  return `<p class="privacy">${parts.map(esc).join(' ')}</p>`;
+}
+
+/** Renders a complete, self-contained HTML document for a query result. */
+export function renderQueryReport(input: QueryReportInput): string {
+  const title = input.title?.trim() || 'Query report';
+  const sections: string[] = [];
+  const section = (heading: string, items: string[]) => {
+    if (items.length) sections.push(`<section><h2>${esc(heading)}</h2><div class="charts">${items.join('')}</div></section>`);
+  };
+  section('Aggregates', aggregateCharts(input));
+  section(
+    'Histograms',
+    Object.entries(input.histograms ?? {}).map(([k, h]) => figure(histogramChart(k, h, `Histogram of ${k}`), `Histogram of ${k}${unequalBins(h) ? ' (bins of unequal width are drawn equally wide)' : ''}.`)),
+  );
+  section(
+    'Quantiles',
+    Object.entries(input.quantiles ?? {}).map(([k, q]) => figure(quantileChart(k, q, `Quantiles of ${k}`), `Quantiles of ${k} (q against value).`)),
+  );
+  section(
+    'Top items',
+    Object.entries(input.topK ?? {}).map(([k, t]) => figure(topKChart(k, t, `Top ${t.length} of ${k}`), `Top ${t.length} of ${k} by count.`)),
+  );
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${esc(title)}</h1>
+<p class="meta">Generated ${esc(input.generatedAt)} · ${esc(input.participants)} participants · ${esc(input.rows.length)} groups${input.suppressed ? ` · ${esc(input.suppressed)} suppressed` : ''}</p>
+<pre class="sql"><code>${esc(input.query)}</code></pre>
+</header>
+<section><h2>Privacy</h2>${privacyStatement(input)}</section>
+${sections.join('\n')}
+<section><h2>Results</h2>${table(input)}</section>
+</body>
+</html>
+`;
+}

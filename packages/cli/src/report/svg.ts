@@ -1,0 +1,89 @@
+/** Tiny shared helpers for the inline SVG charts of the query report (no chart library). */
+
+/** Escapes text for HTML and SVG text content and attribute values. */
+export function esc(value: unknown): string {
+  return String(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A number for display: up to 4 significant digits, thousands grouped, no exponent for ordinary values. */
+export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const abs = Math.abs(n);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e12)) return n.toExponential(2);
+  const digits = abs >= 1000 ? 0 : abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+/** Rounds a coordinate to 2 decimals so the markup stays small. */
+export const r = (n: number): string => String(Math.round(n * 100) / 100);
+
+/** About `count` evenly spaced "nice" tick values (1, 2, 5 × 10^k) covering [min, max]. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) max = min + 1;
+  const raw = (max - min) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let t = Math.floor(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Math.round(t / step) * step);
+  if (ticks[ticks.length - 1] < max) ticks.push(ticks[ticks.length - 1] + step);
+  return ticks;
+}
+
+/** A linear map from the domain [d0, d1] to the range [r0, r1]. */
+export function scale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
+  const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
+  return (v) => r0 + (v - d0) * k;
+}
+
+export interface SvgOptions {
+  width: number;
+  height: number;
+  title: string;
+  /** data-* attributes, e.g. { chart: 'bar', series: 'COUNT(*)' }. */
+  data: Record<string, string>;
+}
+
+/** An accessible inline <svg>: role="img", aria-label, a <title>, and data-* attributes for tests. */
+export function svg(o: SvgOptions, body: string): string {
+  const data = Object.entries(o.data).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
+  return `<svg class="chart" viewBox="0 0 ${o.width} ${o.height}" width="${o.width}" height="${o.height}" role="img" aria-label="${esc(o.title)}"${data}><title>${esc(o.title)}</title>${body}</svg>`;
+}
+
+export function text(x: number, y: number, s: string, attrs = ''): string {
+  return `<text x="${r(x)}" y="${r(y)}"${attrs ? ' ' + attrs : ''}>${esc(s)}</text>`;
+}
+
+export function line(x1: number, y1: number, x2: number, y2: number, cls: string): string {
+  return `<line class="${cls}" x1="${r(x1)}" y1="${r(y1)}" x2="${r(x2)}" y2="${r(y2)}"/>`;
+}
+
+/** A rectangle with a hover tooltip (<title>); negative sizes are normalised. */
+export function rect(x: number, y: number, w: number, h: number, cls: string, tip: string): string {
+  const [x0, w0] = w < 0 ? [x + w, -w] : [x, w];
+  const [y0, h0] = h < 0 ? [y + h, -h] : [y, h];
+  return `<rect class="${cls}" x="${r(x0)}" y="${r(y0)}" width="${r(w0)}" height="${r(Math.max(h0, 0.5))}"><title>${esc(tip)}</title></rect>`;
+}
+
+/** A vertical value axis at x with gridlines across to xEnd. */
+export function yAxis(ticks: number[], y: (v: number) => number, x: number, xEnd: number, label = (v: number) => fmt(v)): string {
+  return ticks
+    .map((t) => line(x, y(t), xEnd, y(t), 'grid') + text(x - 6, y(t) + 4, label(t), 'class="tick" text-anchor="end"'))
+    .join('') + line(x, y(ticks[0]), x, y(ticks[ticks.length - 1]), 'axis');
+}
+
+/** A horizontal value axis at y with gridlines up to yTop. */
+export function xAxis(ticks: number[], x: (v: number) => number, y: number, yTop: number, label = (v: number) => fmt(v)): string {
+  return ticks
+    .map((t) => line(x(t), y, x(t), yTop, 'grid') + text(x(t), y + 16, label(t), 'class="tick" text-anchor="middle"'))
+    .join('') + line(x(ticks[0]), y, x(ticks[ticks.length - 1]), y, 'axis');
+}
+
+/** Shortens a label to at most n characters (the full text stays in the tooltip). */
+export function clip(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}
