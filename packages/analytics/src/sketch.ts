@@ -1,0 +1,141 @@
+import { sha256 } from '@tessera/crypto';
+
+/**
+ * Heavy hitters over an unknown domain, in one round: every item is encoded as UTF-8 bytes, truncated (at a
+ * character boundary) or zero-padded to `maxLength`; for each prefix length l = 1..maxLength a count-min sketch
+ * of depth x width counts the item's length-l prefix. Counter (l, r, b) is at offset ((l - 1) * depth + r) * width + b.
+ * Bucket hashes are MurmurHash3 under per-row seeds derived (SHA-256) from a fixed public seed, so every
+ * participant and the decoder agree.
+ * Count-min never underestimates without noise, so every item whose count reaches the threshold survives
+ * every level of the prefix search (its prefixes' counts are at least its own).
+ */
+export interface SketchShape { maxLength: number; depth: number; width: number; seed: string }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** The item's bytes: UTF-8, truncated at a character boundary to maxLength, zero-padded to maxLength. */
+export function itemBytes(item: string, maxLength: number): Uint8Array {
+  let b = encoder.encode(item);
+  if (b.length > maxLength) {
+    let end = maxLength;
+    while (end > 0 && (b[end] & 0xc0) === 0x80) end--; // b[end] is a continuation byte: cut before its lead byte
+    b = b.subarray(0, end);
+  }
+  const out = new Uint8Array(maxLength);
+  out.set(b);
+  return out;
+}
+
+/** The item a decoded byte string stands for: trailing zero padding removed, UTF-8 decoded. */
+export function bytesItem(bytes: Uint8Array): string {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return decoder.decode(bytes.subarray(0, end));
+}
+
+const rowSeedCache = new Map<string, Uint32Array>();
+
+/** Per-row 32-bit hash seeds derived from the public seed by SHA-256 (the same for every participant). */
+function rowSeeds(seed: string, depth: number): Uint32Array {
+  const key = `${seed}/${depth}`;
+  let seeds = rowSeedCache.get(key);
+  if (!seeds) {
+    seeds = new Uint32Array(depth);
+    for (let r = 0; r < depth; r++) {
+      const h = sha256(`${seed}/row/${r}`);
+      seeds[r] = ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+    }
+    rowSeedCache.set(key, seeds);
+  }
+  return seeds;
+}
+
+/** MurmurHash3 (x86, 32-bit) of `data` under `seed`: a fast, well-mixed public hash (no secrecy is needed). */
+export function murmur3(data: Uint8Array, seed: number): number {
+  let h = seed >>> 0;
+  const n = data.length;
+  const blocks = n & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const tail = n & 3;
+  if (tail > 0) {
+    let k = 0;
+    if (tail === 3) k ^= data[blocks + 2] << 16;
+    if (tail >= 2) k ^= data[blocks + 1] << 8;
+    k ^= data[blocks];
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+  }
+  h ^= n;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The bucket of `prefix` (its length is the level) in each of the `depth` rows: MurmurHash3 under per-row seeds derived from the public seed. */
+export function prefixBuckets(shape: SketchShape, prefix: Uint8Array, out = new Int32Array(shape.depth)): Int32Array {
+  const seeds = rowSeeds(shape.seed, shape.depth);
+  for (let r = 0; r < shape.depth; r++) out[r] = murmur3(prefix, (seeds[r] ^ Math.imul(prefix.length, 0x9e3779b1)) >>> 0) % shape.width;
+  return out;
+}
+
+/** Offsets (relative to the sketch section) of every counter an item increments: maxLength * depth of them. */
+export function itemCounters(shape: SketchShape, item: string): Int32Array {
+  const bytes = itemBytes(item, shape.maxLength);
+  const out = new Int32Array(shape.maxLength * shape.depth);
+  const buckets = new Int32Array(shape.depth);
+  for (let l = 1; l <= shape.maxLength; l++) {
+    prefixBuckets(shape, bytes.subarray(0, l), buckets);
+    for (let r = 0; r < shape.depth; r++) out[(l - 1) * shape.depth + r] = ((l - 1) * shape.depth + r) * shape.width + buckets[r];
+  }
+  return out;
+}
+
+/** Count-min estimate of a prefix's count from the (summed) sketch section. */
+export function estimatePrefix(shape: SketchShape, sketch: ArrayLike<number>, prefix: Uint8Array): number {
+  const buckets = prefixBuckets(shape, prefix);
+  const l = prefix.length;
+  let est = Infinity;
+  for (let r = 0; r < shape.depth; r++) est = Math.min(est, sketch[((l - 1) * shape.depth + r) * shape.width + buckets[r]]);
+  return est;
+}
+
+/**
+ * Decodes heavy hitters: extends candidate prefixes byte by byte, keeping those whose estimate is at least
+ * `threshold` (at most `cap` per level, the highest estimates), and returns the full-length survivors by
+ * decreasing estimate. A prefix ending in padding (0) is only extended with padding.
+ */
+export function decodeHeavyHitters(shape: SketchShape, sketch: ArrayLike<number>, threshold: number, cap: number): Array<{ item: string; count: number }> {
+  let candidates: Array<{ prefix: Uint8Array; est: number }> = [{ prefix: new Uint8Array(0), est: Infinity }];
+  for (let l = 1; l <= shape.maxLength && candidates.length > 0; l++) {
+    const next: Array<{ prefix: Uint8Array; est: number }> = [];
+    for (const c of candidates) {
+      const padded = l > 1 && c.prefix[l - 2] === 0;
+      for (let b = 0; b < 256; b++) {
+        if (padded && b !== 0) break;
+        if (l === 1 && b === 0) continue; // an item is never empty
+        const p = new Uint8Array(l);
+        p.set(c.prefix);
+        p[l - 1] = b;
+        const est = estimatePrefix(shape, sketch, p);
+        if (est >= threshold) next.push({ prefix: p, est });
+      }
+    }
+    next.sort((a, b) => b.est - a.est);
+    candidates = next.length > cap ? next.slice(0, cap) : next;
+  }
+  return candidates.map((c) => ({ item: bytesItem(c.prefix), count: c.est }));
+}
