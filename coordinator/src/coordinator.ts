@@ -7,6 +7,7 @@ import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { ScoreRunner } from './jobs/score-runner.js';
+import { QueryRunner } from './jobs/query-runner.js';
 import { analystHandlers } from './service/analyst-service.js';
 import { participantHandlers } from './service/participant-service.js';
 import { SessionRegistry } from './service/registry.js';
@@ -111,9 +112,9 @@ export class Coordinator {
   private startJob(id: string): void {
     if (this.runners.has(id)) return;
     const kind = (JSON.parse(this.store.getJob(id)?.specJson ?? '{}') as { kind?: string }).kind;
-    const runner = kind === 'score'
-      ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
-      : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
+    const runner = kind === 'score' ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
+      : kind === 'query' ? new QueryRunner(id, this.store, this.registry, this.slots, this.events)
+        : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
   }

@@ -1,3 +1,4 @@
+import { checkColumns, evaluateLocally, parseQuery, planQuery, type QueryOptions } from '@tessera/analytics';
 import { encodeTable, type AgreedSchema, type LocalSchema } from '@tessera/data';
 import { ScoringParticipant, type CkksParameters, type ScoringRequest, type SegmentCiphertexts } from '@tessera/he';
 import { addBoundedMoments, addClippedRecord, addMagnitudes, boundedMomentsLength, deltaOf, logisticConfigFrom, MAGNITUDE_BUCKETS } from '@tessera/fl';
@@ -16,6 +17,8 @@ export interface LocalResult {
   level?: number;
   /** Adaptive clipping: append (b - 1/2) x this scale, b = 1 if the update needed no clipping. */
   clipIndicatorScale?: number;
+  /** Exact (wide) encoding with this many fraction bits instead of the default. */
+  fractionBits?: number;
   numExamples: number;
   metrics: Record<string, number>;
 }
@@ -179,4 +182,23 @@ export function scoreSegments(data: LocalData, task: tessera.v1.ITask): { segmen
   } finally {
     participant.dispose();
   }
+}
+/**
+ * Analytics: the job's query (SQL, bounds, domains) planned here as at the coordinator, run on the
+ * local table into the fixed-shape vector: exact raw sums without DP, or normalised by each
+ * coordinate's per-record bound (every entry of one record's contribution in [-1, 1]) for the
+ * fixed-point encoding its noise share is added to.
+ */
+export function runQueryLocally(data: LocalData, task: tessera.v1.ITask): LocalResult {
+  const config = fromConfigEntries(task.config);
+  const { sql, options } = JSON.parse(String(config.query ?? '{}')) as { sql: string; options: QueryOptions };
+  const plan = planQuery(parseQuery(sql), options);
+  const table = data.table(task.dataset ?? '');
+  checkColumns(plan, table);
+  const maxRecords = Number(config.maxRecords ?? Number.POSITIVE_INFINITY);
+  if (table.rows.length > maxRecords) throw new Error(`data set "${task.dataset}" has ${table.rows.length} rows, more than the ${maxRecords} a private query's scale allows`);
+  const raw = evaluateLocally(plan, table);
+  const level = Number(config.dpLevel ?? 0);
+  if (!(level > 0)) return { vector: raw, numExamples: table.rows.length, metrics: {}, ...(config.wideFractionBits ? { fractionBits: Number(config.wideFractionBits) } : {}) };
+  return { vector: raw.map((v, i) => v / plan.scale[i]), level, numExamples: table.rows.length, metrics: {} };
 }

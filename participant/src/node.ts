@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { SigningKeyPair } from '@tessera/crypto';
 import { CHUNK_VALUES, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
 import type { ParticipantConfig } from './config.js';
-import { evaluate, fit, schemaReport, scoreSegments, statistics, type LocalResult } from './local-compute.js';
+import { evaluate, fit, runQueryLocally, schemaReport, scoreSegments, statistics, type LocalResult } from './local-compute.js';
 import { LocalData } from './local-data.js';
 import { SecureContribution } from './secure-contribution.js';
 import { encodeForSecureSum, type LastFit } from './secure-encoding.js';
@@ -338,6 +338,7 @@ export class ParticipantNode extends EventEmitter {
     const { task, model } = active;
     switch (stage) {
       case pb.Stage.SCORE: return { scores: scoreSegments(this.data, task) };
+      case pb.Stage.QUERY: return runQueryLocally(this.data, task);
       case pb.Stage.SCHEMA: {
         const s = schemaReport(this.data, task);
         // A differentially private job learns no exact row count from the schema stage.

@@ -21,8 +21,9 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
   const modulus = Number(setup.modulus ?? 2 ** 32);
   const wide = { ...DEFAULT_WIDE, modulus };
   switch (setup.computation) {
-    case pb.Stage.STATISTICS: {
-      if (!result.level) return encodeWide(result.vector!, wide);
+    case pb.Stage.STATISTICS:
+    case pb.Stage.QUERY: {
+      if (!result.level) return encodeWide(result.vector!, result.fractionBits ? { ...wide, fractionBits: result.fractionBits } : wide);
       const words = encodeFixedPoint(result.vector!, result.level, modulus, systemRandom());
       const noiseVariance = BigInt(setup.noiseVariance ?? 0);
       if (noiseVariance > 0n) addDiscreteGaussianNoise(words, noiseVariance, modulus, systemRandom());

@@ -12,7 +12,7 @@ export interface BudgetHolder {
  * would refuse it (empty when none can be seen yet). It compares the job's epsilon with the
  * remaining epsilon (budget minus spent); each participant's own ledger has the final word.
  */
-export function budgetConflicts(spec: JobSpec, holders: readonly BudgetHolder[]): string[] {
+export function budgetConflicts(spec: Pick<JobSpec, 'dataset'> & { privacy: Pick<JobSpec['privacy'], 'mode' | 'unit' | 'epsilon'> }, holders: readonly BudgetHolder[]): string[] {
   const out: string[] = [];
   for (const h of holders) {
     const b = h.budgets.find((x) => x.dataset === spec.dataset);

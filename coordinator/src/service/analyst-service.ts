@@ -9,6 +9,7 @@ import { budgetConflicts } from '../jobs/privacy-precheck.js';
 import { sealedSetup } from './sealed-setup.js';
 import { scoringSetup } from './scoring-setup.js';
 import { parseScoreSpec } from '../jobs/score-spec.js';
+import { parseQuerySpec } from '../jobs/query-spec.js';
 import type { SealedExchange } from './sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import { isFinished, jobMessage } from './job-view.js';
@@ -99,6 +100,26 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     return jobMessage(store, store.getJob(id)!);
   };
 
+  const submitQueryJob = (parsed: unknown): tessera.v1.Job => {
+    let spec;
+    try {
+      ({ spec } = parseQuerySpec(parsed));
+    } catch (e) {
+      if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
+      throw e;
+    }
+    const conflicts = budgetConflicts({ dataset: spec.dataset, privacy: { ...spec.privacy, unit: 'record' } }, registry.serving(spec.dataset));
+    if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
+    const now = Date.now();
+    const id = randomId('job-', 6);
+    store.createJob({
+      id, name: spec.name, specJson: JSON.stringify(parsed), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
+      createdAt: now, updatedAt: now, error: '', contextJson: '',
+    });
+    deps.startJob(id);
+    return jobMessage(store, store.getJob(id)!);
+  };
+
   return {
     submitJob: unaryAsync(async (req: tessera.v1.SubmitJobRequest) => {
       let parsed: unknown;
@@ -108,6 +129,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec is not valid JSON: ${(e as Error).message}`);
       }
       if ((parsed as { kind?: unknown } | null)?.kind === 'score') return submitScoreJob(parsed, req);
+      if ((parsed as { kind?: unknown } | null)?.kind === 'query') return submitQueryJob(parsed);
       let spec;
       try {
         spec = parseJobSpec(parsed);

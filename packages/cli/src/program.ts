@@ -6,6 +6,7 @@ import { registerJob } from './commands/job.js';
 import { registerKeys } from './commands/keys.js';
 import { registerModel } from './commands/model.js';
 import { registerScore } from './commands/score.js';
+import { registerQuery } from './commands/query.js';
 import { registerParticipant } from './commands/participant.js';
 import { registerPrivacy } from './commands/privacy.js';
 
@@ -35,6 +36,7 @@ Examples:
   registerKeys(program);
   registerModel(program);
   registerScore(program);
+  registerQuery(program);
   registerPrivacy(program);
   registerBench(program);
   return program;

@@ -35,3 +35,4 @@ export function connectAnalyst(address: string, token: string): AnalystClient {
   return new AnalystClient(address, token);
 }
 export { scoreEncrypted, type EncryptedScoreOptions, type EncryptedScoreResult, type SegmentScore } from './sealed/encrypted-scoring.js';
+export { runQuery, type QueryRequest, type QueryJobResult } from './analytics/run-query.js';

@@ -64,6 +64,7 @@ export class PrivacyGuard {
   private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): { rdp: number[]; sampleRate: number } | undefined {
     if (stage === pb.Stage.FIT) return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
     if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
+    if (stage === pb.Stage.QUERY) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     return undefined;
   }
 
@@ -80,15 +81,17 @@ export class PrivacyGuard {
     if (budget.unit === 'participant' && plan.unit === 'record') {
       throw new BudgetRefusal(`${what}: the budget protects this participant's whole data, and the job protects single records only; ask for privacy.unit participant`);
     }
-    const wholeJob = stage === pb.Stage.SCHEMA;
+    const wholeJob = stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
     if (!wholeJob && !release) return;
     const spent = this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length);
     const request = wholeJob ? jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases) : release!.rdp;
     const total = this.epsilonOf(spent.map((v, i) => v + request[i]), budget.delta);
     if (total > budget.epsilon) {
       const spentEpsilon = this.epsilonOf(spent, budget.delta);
-      const asked = wholeJob
-      ? `this job asks for ${fmt(this.epsilonOf(request, budget.delta))} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
+      const asked = wholeJob && plan.rounds === 0
+      ? `this query asks for ${fmt(this.epsilonOf(request, budget.delta))}`
+      : wholeJob
+        ? `this job asks for ${fmt(this.epsilonOf(request, budget.delta))} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
       : `this ${stageName(stage)} release asks for ${fmt(this.epsilonOf(request, budget.delta))}`;
       throw new BudgetRefusal(`${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
         'refused before reading any data (the owner can raise the budget in the participant config, or the analyst can ask for a smaller epsilon)');

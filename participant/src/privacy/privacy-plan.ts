@@ -29,7 +29,7 @@ export function privacyPlanOf(task: tessera.v1.ITask): PrivacyPlan | undefined {
     fullReleases: Number(c.dpFullReleases ?? 0), epsilon: Number(c.dpEpsilon), delta: Number(c.dpDelta),
   };
   if (!['distributed', 'central', 'local'].includes(mode) || !['record', 'participant'].includes(unit) ||
-    !(plan.noiseMultiplier > 0) || !(plan.sampleRate > 0 && plan.sampleRate <= 1) || !(Number.isInteger(plan.rounds) && plan.rounds >= 1) || !(Number.isInteger(plan.fullReleases) && plan.fullReleases >= 0)) {
+    !(plan.noiseMultiplier > 0) || !(plan.sampleRate > 0 && plan.sampleRate <= 1) || !(Number.isInteger(plan.rounds) && plan.rounds >= 0) || !(Number.isInteger(plan.fullReleases) && plan.fullReleases >= 0) || plan.rounds + plan.fullReleases < 1) {
     throw new Error(`the task's privacy plan is malformed: ${JSON.stringify(plan)}`);
   }
   return plan as PrivacyPlan;

@@ -1,0 +1,145 @@
+import { decodeResult, type QueryPlan, type QueryResult } from '@tessera/analytics';
+import { calibrateJobNoise, decodeFixedPoint, decodeWideSum, DEFAULT_WIDE, fixedPointSensitivity, largestRecordLevel, WIDE_DIGITS } from '@tessera/fl';
+import { chooseParameters } from '@tessera/secagg';
+import { addDiscreteGaussianNoise } from '@tessera/dp';
+import { systemRandom } from '@tessera/crypto';
+import { toConfigEntries, tessera } from '@tessera/proto';
+import { runSecureSum } from '../rounds/secure-sum.js';
+import type { SessionRegistry } from '../service/registry.js';
+import type { UploadSlots } from '../service/upload-slots.js';
+import type { Store } from '../store/store.js';
+import type { JobEvents } from './job-events.js';
+import { shareVarianceOf } from './job-privacy.js';
+import { parseQuerySpec, type QuerySpec } from './query-spec.js';
+
+const pb = tessera.v1;
+
+/** Rows a participant may contribute to a private query; sizes the fixed-point scale (a node with more refuses). */
+export const QUERY_MAX_RECORDS = 1_000_000;
+
+/** Fraction bits of the exact encoding: all of the 63-bit signed range the largest total (QUERY_MAX_RECORDS records at the largest per-record scale) leaves, at most 32. */
+export function exactFractionBits(plan: QueryPlan): number {
+  const largest = QUERY_MAX_RECORDS * Math.max(1, ...plan.scale);
+  return Math.max(8, Math.min(32, Math.floor(62 - Math.log2(largest))));
+}
+
+/** Noise of a private query in raw units per coordinate, and the fixed-point level participants encode at. */
+interface QueryNoise {
+  level: number;
+  totalVariance: number;
+  shareVariance: number;
+  noiseMultiplier: number;
+}
+
+/**
+ * Runs an analytics job: every participant serving the query's table evaluates it locally into
+ * a fixed-shape vector (exact wide fixed point without DP; normalised fixed point with its noise
+ * share under DP), the vectors are summed by SecAgg+, and the sum is decoded into estimates with
+ * their noise standard deviation and 95% intervals; small groups are suppressed.
+ */
+export class QueryRunner {
+  private readonly spec: QuerySpec;
+  private readonly plan: QueryPlan;
+  private readonly abort = new AbortController();
+  private suspended = false;
+
+  constructor(private readonly jobId: string, private readonly store: Store, private readonly registry: SessionRegistry,
+    private readonly slots: UploadSlots, private readonly events: JobEvents) {
+    const job = store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    ({ spec: this.spec, plan: this.plan } = parseQuerySpec(JSON.parse(job.specJson)));
+  }
+
+  cancel(reason: string): void {
+    this.abort.abort(reason);
+  }
+
+  suspend(): void {
+    this.suspended = true;
+    this.abort.abort('coordinator shutting down');
+  }
+
+  async run(): Promise<void> {
+    try {
+      this.store.updateJob(this.jobId, { status: 'running' });
+      this.events.publish(this.jobId, 'started');
+      const result = await this.query();
+      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, contextJson: JSON.stringify({ result }) });
+      this.events.publish(this.jobId, `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`);
+    } catch (e) {
+      if (this.suspended) return;
+      const cancelled = this.abort.signal.aborted;
+      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
+      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
+      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
+    }
+  }
+
+  private noise(participants: number, threshold: number): QueryNoise | undefined {
+    const p = this.spec.privacy;
+    if (p.mode === 'none') return undefined;
+    const z = calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate: 1, rounds: 0, fullReleases: 1 });
+    const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
+    const S = this.plan.sensitivity, len = this.plan.length;
+    const level = Math.min(2 ** 24, largestRecordLevel(participants * QUERY_MAX_RECORDS, 2 ** 32, { perLevel: spread * z * S, fixed: spread * z * Math.sqrt(len) }));
+    if (level < 1) throw new Error(`${participants} participants leave no room for the query's noise in the 32-bit ring`);
+    const sigma = z * fixedPointSensitivity(level, S, len);
+    const totalVariance = sigma * sigma;
+    return { level, totalVariance, shareVariance: p.mode === 'central' ? 0 : shareVarianceOf(p.mode, totalVariance, threshold), noiseMultiplier: z };
+  }
+
+  private async query(): Promise<QueryResult & { privacy: { epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number } }> {
+    const s = this.spec;
+    const enough = await this.registry.waitFor(s.dataset, s.minParticipants, s.waitForParticipantsSeconds * 1000, this.abort.signal);
+    if (!enough) throw new Error(`fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`);
+    const sessions = this.registry.serving(s.dataset);
+    const n = sessions.length;
+    const p = chooseParameters({ n, dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction });
+    const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(s.minParticipants, n)));
+    const noise = this.noise(n, threshold);
+    const dimension = noise ? this.plan.length : this.plan.length * WIDE_DIGITS;
+    const started = performance.now();
+    // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total leaves.
+    const fractionBits = exactFractionBits(this.plan);
+    const privacyConfig: Record<string, string | number> = noise ? {
+      dpMode: s.privacy.mode, dpUnit: 'record', dpNoiseMultiplier: noise.noiseMultiplier, dpSampleRate: 1, dpRounds: 0, dpFullReleases: 1,
+      dpEpsilon: s.privacy.epsilon, dpDelta: s.privacy.delta, dpLevel: noise.level, maxRecords: QUERY_MAX_RECORDS,
+    } : { wideFractionBits: fractionBits, maxRecords: QUERY_MAX_RECORDS };
+    const outcome = await runSecureSum({
+      jobId: this.jobId, round: 1, attempt: 1, computation: pb.Stage.QUERY, sessions, dimension, threshold, degree: p.degree, complete: p.complete, modulus: 2 ** 32,
+      task: () => ({
+        dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+        config: toConfigEntries({ query: JSON.stringify({ sql: s.sql, options: s.options }), ...privacyConfig }),
+      }),
+      identityKey: (id) => this.store.getParticipant(id)!.publicKey,
+      codec: { bits: 0, clip: 0, weightCap: 0, ...(noise && noise.shareVariance > 0 ? { noiseVariance: noise.shareVariance } : {}) },
+      deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal, slots: this.slots,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const dropped = [...outcome.failures.keys()];
+    if (!outcome.sum || outcome.survivors.length < Math.min(s.minParticipants, n)) {
+      const reason = `secure aggregation failed: ${outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`}` +
+        (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
+      this.store.addRound({ jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'failed', contributors: outcome.survivors.length, dropped, metrics: {}, seconds, error: reason, finishedAt: Date.now() });
+      throw new Error(reason);
+    }
+    let values: Float64Array;
+    let noiseStd: Float64Array | number = 0;
+    if (noise) {
+      if (s.privacy.mode === 'central') addDiscreteGaussianNoise(outcome.sum, BigInt(Math.ceil(noise.totalVariance)), 2 ** 32, systemRandom());
+      const normalised = decodeFixedPoint(outcome.sum, noise.level, 2 ** 32);
+      values = normalised.map((v, i) => v * this.plan.scale[i]);
+      const survivorsVariance = s.privacy.mode === 'central' ? noise.totalVariance : noise.shareVariance * outcome.survivors.length;
+      const stdNormalised = Math.sqrt(survivorsVariance) / noise.level;
+      noiseStd = this.plan.scale.map((sc) => stdNormalised * sc);
+    } else {
+      values = decodeWideSum(outcome.sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits });
+    }
+    const result = decodeResult(this.plan, values, noiseStd);
+    this.store.addRound({
+      jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'completed', contributors: outcome.survivors.length, dropped,
+      metrics: { threshold, degree: p.degree, ...(noise ? { epsilon: s.privacy.epsilon, noise_multiplier: noise.noiseMultiplier } : {}) }, seconds, error: '', finishedAt: Date.now(),
+    });
+    return { ...result, privacy: noise ? { epsilon: s.privacy.epsilon, delta: s.privacy.delta, mode: s.privacy.mode, noiseMultiplier: noise.noiseMultiplier } : { epsilon: null, delta: null, mode: 'none' } };
+  }
+}

@@ -1,0 +1,80 @@
+import { parseQuery, planQuery, QueryError, type QueryOptions, type QueryPlan } from '@tessera/analytics';
+import { JobSpecError } from './job-spec.js';
+
+/** An analytics job: one aggregate query over a data set every participant serves, run once through secure aggregation. */
+export interface QuerySpec {
+  name: string;
+  kind: 'query';
+  sql: string;
+  /** The logical data set: the query's FROM table. */
+  dataset: string;
+  options: QueryOptions;
+  privacy: { mode: 'none' | 'distributed' | 'central' | 'local'; epsilon: number; delta: number };
+  secure: { mode: 'masked' | 'sealed'; dropoutRate: number; corruptFraction: number };
+  minParticipants: number;
+  roundTimeoutSeconds: number;
+  waitForParticipantsSeconds: number;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const FIELDS = ['name', 'kind', 'sql', 'bounds', 'domains', 'bins', 'minCount', 'privacy', 'secure', 'minParticipants', 'roundTimeoutSeconds', 'waitForParticipantsSeconds'];
+
+/** Validates a query job (the SQL, its bounds and domains, privacy) before any participant reads data; errors name the field or the SQL token. */
+export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPlan } {
+  if (!isObj(input)) throw new JobSpecError('(root)', 'a query job spec is an object with at least "sql"');
+  for (const k of Object.keys(input)) if (!FIELDS.includes(k)) throw new JobSpecError(k, `unknown field; known fields: ${FIELDS.join(', ')}`);
+  if (typeof input.sql !== 'string' || !input.sql.trim()) throw new JobSpecError('sql', 'must be the query text, e.g. SELECT region, COUNT(*) FROM orders GROUP BY region');
+  const pairs = (key: string): Record<string, [number, number]> => {
+    const v = input[key] ?? {};
+    if (!isObj(v)) throw new JobSpecError(key, 'must map columns to [low, high]');
+    for (const [c, b] of Object.entries(v)) {
+      if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(b[0] < b[1])) {
+        throw new JobSpecError(`${key}.${c}`, `must be [low, high] with low < high, got ${JSON.stringify(b)}`);
+      }
+    }
+    return v as Record<string, [number, number]>;
+  };
+  const lists = (key: string, kind: 'string' | 'number'): Record<string, never[]> => {
+    const v = input[key] ?? {};
+    if (!isObj(v)) throw new JobSpecError(key, `must map columns to lists of ${kind}s`);
+    for (const [c, l] of Object.entries(v)) {
+      if (!Array.isArray(l) || l.length === 0 || l.some((x) => typeof x !== kind)) throw new JobSpecError(`${key}.${c}`, `must be a non-empty list of ${kind}s`);
+    }
+    return v as Record<string, never[]>;
+  };
+  const privacyIn = input.privacy === undefined ? {} : input.privacy;
+  if (!isObj(privacyIn)) throw new JobSpecError('privacy', 'must be an object {mode, epsilon, delta}');
+  const mode = privacyIn.mode ?? 'none';
+  if (!['none', 'distributed', 'central', 'local'].includes(mode as string)) throw new JobSpecError('privacy.mode', `must be none, distributed, central or local, got ${JSON.stringify(mode)}`);
+  const epsilon = privacyIn.epsilon ?? 1, delta = privacyIn.delta ?? 1e-6;
+  if (typeof epsilon !== 'number' || !(epsilon > 0)) throw new JobSpecError('privacy.epsilon', `must be a positive number, got ${JSON.stringify(epsilon)}`);
+  if (typeof delta !== 'number' || !(delta > 0 && delta < 1)) throw new JobSpecError('privacy.delta', `must be between 0 and 1, got ${JSON.stringify(delta)}`);
+  const secureIn = input.secure === undefined ? {} : input.secure;
+  if (!isObj(secureIn)) throw new JobSpecError('secure', 'must be an object {mode}');
+  const secureMode = secureIn.mode ?? 'masked';
+  if (secureMode !== 'masked' && secureMode !== 'sealed') throw new JobSpecError('secure.mode', `must be masked or sealed (queries always run through secure aggregation), got ${JSON.stringify(secureMode)}`);
+  if (secureMode === 'sealed' && mode !== 'none') throw new JobSpecError('privacy.mode', 'differential privacy is not available with secure.mode sealed yet; use masked');
+  const positive = (k: string, fallback: number, int = false): number => {
+    const v = input[k] ?? fallback;
+    if (typeof v !== 'number' || !(v > 0) || (int && !Number.isInteger(v))) throw new JobSpecError(k, `must be a positive ${int ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const minCount = input.minCount ?? (mode === 'none' ? 0 : 10);
+  if (typeof minCount !== 'number' || minCount < 0) throw new JobSpecError('minCount', `must be a count of at least 0, got ${JSON.stringify(minCount)}`);
+  const options: QueryOptions = { bounds: pairs('bounds'), domains: lists('domains', 'string'), bins: lists('bins', 'number'), minCount };
+  let plan: QueryPlan;
+  try {
+    plan = planQuery(parseQuery(input.sql), options);
+  } catch (e) {
+    if (e instanceof QueryError) throw new JobSpecError('sql', e.message);
+    throw e;
+  }
+  const spec: QuerySpec = {
+    name: typeof input.name === 'string' && input.name ? input.name : `query-${plan.table}`, kind: 'query', sql: input.sql, dataset: plan.table, options,
+    privacy: { mode: mode as QuerySpec['privacy']['mode'], epsilon, delta },
+    secure: { mode: secureMode, dropoutRate: 0.1, corruptFraction: 0.1 },
+    minParticipants: positive('minParticipants', 2, true), roundTimeoutSeconds: positive('roundTimeoutSeconds', 120), waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
+  };
+  return { spec, plan };
+}

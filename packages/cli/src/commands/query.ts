@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { AnalystClient, runQuery, type QueryRequest } from '@tessera/sdk';
+import { analystConnection, connectionOptions } from '../context.js';
+import { UsageError } from '../ui/errors.js';
+import { printJson } from '../ui/output.js';
+import { renderTable } from '../ui/table.js';
+
+/** COL=LO:HI,COL=LO:HI */
+export function parseBounds(text: string | undefined): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const part of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^=]+)=(-?[\d.eE+-]+):(-?[\d.eE+-]+)$/.exec(part);
+    if (!m || !(Number(m[2]) < Number(m[3]))) throw new UsageError(`--bounds "${part}" must look like COLUMN=LOW:HIGH with LOW < HIGH, e.g. order_value=0:5000`);
+    out[m[1]] = [Number(m[2]), Number(m[3])];
+  }
+  return out;
+}
+
+/** COL=a|b|c;COL2=x|y  (values separated by |, columns by ;) */
+export function parseDomains(text: string | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const part of (text ?? '').split(';').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--domain "${part}" must look like COLUMN=a|b|c`);
+    out[part.slice(0, eq)] = part.slice(eq + 1).split('|').map((s) => s.trim()).filter(Boolean);
+  }
+  return out;
+}
+
+export function queryRequestFrom(sql: string, o: { bounds?: string; domain?: string; dp: string; epsilon: number; delta: number; minCount?: number; minParticipants?: number }): QueryRequest {
+  if (!['none', 'distributed', 'central', 'local'].includes(o.dp)) throw new UsageError(`--dp must be none, distributed, central or local, got "${o.dp}"`);
+  if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
+  if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1, got ${o.delta}`);
+  return {
+    sql, bounds: parseBounds(o.bounds), domains: parseDomains(o.domain),
+    privacy: { mode: o.dp as 'none', ...(o.dp !== 'none' ? { epsilon: o.epsilon, delta: o.delta } : {}) },
+    ...(o.minCount !== undefined ? { minCount: o.minCount } : {}), ...(o.minParticipants ? { minParticipants: o.minParticipants } : {}),
+  };
+}
+
+export function registerQuery(program: Command): void {
+  program.command('query')
+    .argument('<sql>', 'the query, e.g. "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region"')
+    .description('run an aggregate query over the participants\' data through secure aggregation, with differential privacy by default')
+    .option('--bounds <col=lo:hi,...>', 'clamping bounds of every SUM/AVG/VARIANCE column (they set the noise)')
+    .option('--domain <col=a|b|c;...>', 'declared values of every GROUP BY column')
+    .option('--dp <mode>', 'differential privacy: distributed (noise shares added by participants), central, local, or none', 'distributed')
+    .option('--epsilon <e>', 'privacy budget of this query', Number, 1)
+    .option('--delta <d>', 'delta of the guarantee', Number, 1e-6)
+    .option('--min-count <n>', 'suppress groups with fewer (noisy) rows (default 10 with DP, 0 without)', Number)
+    .option('--min-participants <n>', 'participants that must answer', Number)
+    .option('--out <file.json>', 'also write the result JSON here (tessera report turns it into an HTML page)')
+    .option('--coordinator <host:port>', 'coordinator address')
+    .option('--token <token>', 'analyst token')
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option('--json', 'print {query, rows:[{<groups>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta}, suppressed}')
+    .addHelpText('after', `
+Examples:
+  $ tessera query "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region" --bounds order_value=0:5000 --domain "region=north|south|east|west"
+  $ tessera query "SELECT COUNT(*) FROM customers WHERE signup >= '2026-01-01'" --dp none --json
+  $ tessera query "SELECT QUANTILES(basket_size) FROM orders" --bounds basket_size=0:50 --epsilon 2 --out result.json
+
+Every numeric aggregate needs --bounds (values are clamped to them); every GROUP BY column needs
+--domain. The participants check the cost against their own privacy budgets before reading data.
+${connectionOptions}`)
+    .action(async (sql: string, o: { bounds?: string; domain?: string; dp: string; epsilon: number; delta: number; minCount?: number; minParticipants?: number; out?: string; coordinator?: string; token?: string; dataDir?: string; json?: boolean }) => {
+      const request = queryRequestFrom(sql, o);
+      const { address, token } = analystConnection(o);
+      const client = new AnalystClient(address, token);
+      try {
+        const { result } = await runQuery(client, request);
+        if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+        if (o.json) return printJson(result);
+        const keys = result.rows.length ? Object.keys(result.rows[0]).filter((k) => k !== 'stddev' && k !== 'ci95') : [];
+        process.stdout.write(`${renderTable(keys, result.rows.map((r) => keys.map((k) => {
+          const v = r[k];
+          const sd = r.stddev[k];
+          return typeof v === 'number' && sd ? `${v.toPrecision(6)} ± ${sd.toPrecision(2)}` : (v as string | number);
+        })))}\n`);
+        process.stdout.write(result.privacy.epsilon === null ? 'no differential privacy\n' : `differential privacy: epsilon ${result.privacy.epsilon}, delta ${result.privacy.delta} (${result.privacy.mode})\n`);
+        if (result.suppressed) process.stdout.write(`${result.suppressed} group(s) suppressed under the minimum count\n`);
+      } finally {
+        client.close();
+      }
+    });
+}
