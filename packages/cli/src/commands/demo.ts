@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { printQueryResult, queryRequestFrom } from './query.js';
+import { runQueryDemo } from '../demo/run-query-demo.js';
 import { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo, type DemoPrivacyMode, type DemoResult, type DemoSecureMode } from '../demo/run-demo.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -57,6 +59,10 @@ export function registerDemo(program: Command): void {
     .option('--epsilon <e>', 'privacy budget of the whole training job, with --dp', Number, 4)
     .option('--delta <d>', 'delta of the privacy guarantee, with --dp', Number, 1e-5)
     .option('--clip <c>', 'L2 clipping bound of each record\'s gradient (--unit record, default 1) or of each participant\'s update (default 10, or 1 with --dp)', Number)
+    .option('--query <sql>', 'instead of training, run this aggregate query on the demo federation (FROM is the --data file\'s base name, or customers)')
+    .option('--bounds <col=lo:hi,...>', 'with --query: clamping bounds of every SUM/AVG/VARIANCE column')
+    .option('--domain <col=a|b;...>', 'with --query: declared GROUP BY values (default: the demo CSV\'s values)')
+    .option('--min-count <n>', 'with --query: suppress groups with fewer (noisy) rows', Number)
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
     .option('--json', 'print one JSON document instead of the table')
@@ -71,15 +77,33 @@ Examples:
   $ tessera demo --dp distributed --epsilon 4 --delta 1e-5   record-level differential privacy
   $ tessera demo --dp local --unit record --epsilon 8         every participant adds the whole noise itself
   $ tessera demo --dp central --unit participant --epsilon 8  participant-level (DP-FedAvg)
+  $ tessera demo --query "SELECT region, COUNT(*), AVG(avg_basket) FROM customers GROUP BY region" --bounds avg_basket=0:500
+  $ tessera demo --query "SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar" --data wine.csv --bounds alcohol=0:20 --dp none --json
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
        localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
-       secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}`)
+       secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}
+With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode}, suppressed}
+(a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)`)
     .action(async (o: {
       participants: number; rounds: number; data?: string; label?: string; split?: string; seed: number; testFraction: number;
       learningRate?: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
       secure: string; drop: number; dp: string; unit: string; epsilon: number; delta: number; clip?: number;
-    }) => {
+      query?: string; bounds?: string; domain?: string; minCount?: number;
+    }, cmd: Command) => {
+      if (o.query) {
+        const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
+        const epsilon = cmd.getOptionValueSource('epsilon') === 'default' ? 1 : o.epsilon;
+        const delta = cmd.getOptionValueSource('delta') === 'default' ? 1e-6 : o.delta;
+        const request = queryRequestFrom(o.query, { ...o, dp, epsilon, delta });
+        const result = await runQueryDemo({
+          query: o.query, participants: o.participants, seed: o.seed, bounds: request.bounds ?? {}, domains: request.domains ?? {},
+          dp: dp as 'none', epsilon, delta, runtime: o.inline ? 'inline' : 'worker',
+          ...(o.data ? { data: o.data } : {}), ...(o.split ? { split: o.split } : {}), ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
+        });
+        if (o.json) return printJson(result);
+        return printQueryResult(result);
+      }
       if (!DEMO_SECURE_MODES.includes(o.secure as DemoSecureMode)) throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got "${o.secure}"`);
       if (!DEMO_PRIVACY_MODES.includes(o.dp as DemoPrivacyMode)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got "${o.dp}"`);
       if (o.unit !== 'record' && o.unit !== 'participant') throw new UsageError(`--unit must be record or participant, got "${o.unit}"`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { AnalystClient, runQuery, type QueryRequest } from '@tessera/sdk';
+import { AnalystClient, runQuery, type QueryJobResult, type QueryRequest } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -39,6 +39,18 @@ export function queryRequestFrom(sql: string, o: { bounds?: string; domain?: str
   };
 }
 
+/** The result as a table, with ± one standard deviation, and the privacy line. */
+export function printQueryResult(result: QueryJobResult): void {
+  const keys = result.rows.length ? Object.keys(result.rows[0]).filter((k) => k !== 'stddev' && k !== 'ci95') : [];
+  process.stdout.write(`${renderTable(keys, result.rows.map((r) => keys.map((k) => {
+    const v = r[k];
+    const sd = r.stddev[k];
+    return typeof v === 'number' && sd ? `${v.toPrecision(6)} ± ${sd.toPrecision(2)}` : (v as string | number);
+  })))}\n`);
+  process.stdout.write(result.privacy.epsilon === null ? 'no differential privacy\n' : `differential privacy: epsilon ${result.privacy.epsilon}, delta ${result.privacy.delta} (${result.privacy.mode})\n`);
+  if (result.suppressed) process.stdout.write(`${result.suppressed} group(s) suppressed under the minimum count\n`);
+}
+
 export function registerQuery(program: Command): void {
   program.command('query')
     .argument('<sql>', 'the query, e.g. "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region"')
@@ -72,14 +84,7 @@ ${connectionOptions}`)
         const { result } = await runQuery(client, request);
         if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
         if (o.json) return printJson(result);
-        const keys = result.rows.length ? Object.keys(result.rows[0]).filter((k) => k !== 'stddev' && k !== 'ci95') : [];
-        process.stdout.write(`${renderTable(keys, result.rows.map((r) => keys.map((k) => {
-          const v = r[k];
-          const sd = r.stddev[k];
-          return typeof v === 'number' && sd ? `${v.toPrecision(6)} ± ${sd.toPrecision(2)}` : (v as string | number);
-        })))}\n`);
-        process.stdout.write(result.privacy.epsilon === null ? 'no differential privacy\n' : `differential privacy: epsilon ${result.privacy.epsilon}, delta ${result.privacy.delta} (${result.privacy.mode})\n`);
-        if (result.suppressed) process.stdout.write(`${result.suppressed} group(s) suppressed under the minimum count\n`);
+        printQueryResult(result);
       } finally {
         client.close();
       }
