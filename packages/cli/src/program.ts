@@ -7,6 +7,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerModel } from './commands/model.js';
 import { registerScore } from './commands/score.js';
 import { registerQuery } from './commands/query.js';
+import { registerReport } from './commands/report.js';
 import { registerParticipant } from './commands/participant.js';
 import { registerPrivacy } from './commands/privacy.js';
 
@@ -37,6 +38,7 @@ Examples:
   registerModel(program);
   registerScore(program);
   registerQuery(program);
+  registerReport(program);
   registerPrivacy(program);
   registerBench(program);
   return program;

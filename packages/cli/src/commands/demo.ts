@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { printQueryResult, queryRequestFrom } from './query.js';
-import { runQueryDemo } from '../demo/run-query-demo.js';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MARKET_INSIGHT, runQueryDemo } from '../demo/run-query-demo.js';
+import { reportInputOf } from '../report/from-result.js';
+import { renderReportPage } from '../report/index.js';
 import { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo, type DemoPrivacyMode, type DemoResult, type DemoSecureMode } from '../demo/run-demo.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -63,6 +67,7 @@ export function registerDemo(program: Command): void {
     .option('--bounds <col=lo:hi,...>', 'with --query: clamping bounds of every SUM/AVG/VARIANCE column')
     .option('--domain <col=a|b;...>', 'with --query: declared GROUP BY values (default: the demo CSV\'s values)')
     .option('--min-count <n>', 'with --query: suppress groups with fewer (noisy) rows', Number)
+    .option('--report <file.html>', 'write an HTML report with charts (with --query: of that query; alone: the market-insight report of the synthetic merchants)')
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
     .option('--json', 'print one JSON document instead of the table')
@@ -79,6 +84,7 @@ Examples:
   $ tessera demo --dp central --unit participant --epsilon 8  participant-level (DP-FedAvg)
   $ tessera demo --query "SELECT region, COUNT(*), AVG(avg_basket) FROM customers GROUP BY region" --bounds avg_basket=0:500
   $ tessera demo --query "SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar" --data wine.csv --bounds alcohol=0:20 --dp none --json
+  $ tessera demo --report market-insight.html       category share, basket sizes and repurchase by region, as charts
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
        localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
@@ -89,20 +95,28 @@ With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{
       participants: number; rounds: number; data?: string; label?: string; split?: string; seed: number; testFraction: number;
       learningRate?: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
       secure: string; drop: number; dp: string; unit: string; epsilon: number; delta: number; clip?: number;
-      query?: string; bounds?: string; domain?: string; minCount?: number;
+      query?: string; bounds?: string; domain?: string; minCount?: number; report?: string;
     }, cmd: Command) => {
-      if (o.query) {
+      if (o.query || o.report) {
         const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
         const epsilon = cmd.getOptionValueSource('epsilon') === 'default' ? 1 : o.epsilon;
         const delta = cmd.getOptionValueSource('delta') === 'default' ? 1e-6 : o.delta;
-        const request = queryRequestFrom(o.query, { ...o, dp, epsilon, delta });
-        const result = await runQueryDemo({
-          query: o.query, participants: o.participants, seed: o.seed, bounds: request.bounds ?? {}, domains: request.domains ?? {},
+        const request = queryRequestFrom(o.query ?? '', { ...o, dp, epsilon, delta });
+        const queries = o.query ? [o.query] : MARKET_INSIGHT.queries;
+        if (o.report && o.data && !o.query) throw new UsageError('--report without --query writes the market-insight report of the synthetic merchants; leave out --data, or give --query');
+        const results = await runQueryDemo({
+          queries, participants: o.participants, seed: o.seed, bounds: { ...(o.query ? {} : MARKET_INSIGHT.bounds), ...request.bounds }, domains: request.domains ?? {},
           dp: dp as 'none', epsilon, delta, runtime: o.inline ? 'inline' : 'worker',
           ...(o.data ? { data: o.data } : {}), ...(o.split ? { split: o.split } : {}), ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
         });
-        if (o.json) return printJson(result);
-        return printQueryResult(result);
+        if (o.report) {
+          const inputs = results.map((r, i) => reportInputOf(r, { participants: r.participants, ...(o.query ? {} : { title: MARKET_INSIGHT.titles[i] }) }));
+          writeFileSync(o.report, renderReportPage(o.query ? 'Tessera query report' : 'Market insight (synthetic merchants)', inputs));
+          process.stderr.write(`report written to ${resolve(o.report)}\n`);
+        }
+        if (o.json) return printJson(o.query ? results[0] : results);
+        for (const r of results) printQueryResult(r);
+        return;
       }
       if (!DEMO_SECURE_MODES.includes(o.secure as DemoSecureMode)) throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got "${o.secure}"`);
       if (!DEMO_PRIVACY_MODES.includes(o.dp as DemoPrivacyMode)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got "${o.dp}"`);

@@ -41,8 +41,11 @@ export function queryRequestFrom(sql: string, o: { bounds?: string; domain?: str
 
 /** The result as a table, with ± one standard deviation, and the privacy line. */
 export function printQueryResult(result: QueryJobResult): void {
-  const keys = result.rows.length ? Object.keys(result.rows[0]).filter((k) => k !== 'stddev' && k !== 'ci95') : [];
-  process.stdout.write(`${renderTable(keys, result.rows.map((r) => keys.map((k) => {
+  const keys = result.rows.length ? Object.keys(result.rows[0]).filter((k) => k !== 'stddev' && k !== 'ci95' && ['string', 'number'].includes(typeof result.rows[0][k])) : [];
+  for (const [column, q] of Object.entries(result.quantiles ?? {})) process.stdout.write(`${column}: ${q.map((x) => `q${x.q} = ${x.value.toPrecision(4)}`).join(', ')}\n`);
+  for (const [column, h] of Object.entries(result.histograms ?? {})) process.stdout.write(`${column}: histogram of ${h.counts.length} bins (see --json or tessera report)\n`);
+  for (const [column, t] of Object.entries(result.topK ?? {})) process.stdout.write(`${column}: ${t.map((x) => `${x.item} (${Math.round(x.count)})`).join(', ')}\n`);
+  if (keys.length) process.stdout.write(`${renderTable(keys, result.rows.map((r) => keys.map((k) => {
     const v = r[k];
     const sd = r.stddev[k];
     return typeof v === 'number' && sd ? `${v.toPrecision(6)} ± ${sd.toPrecision(2)}` : (v as string | number);

@@ -8,7 +8,8 @@ import { LocalFederation, runQuery, type QueryJobResult } from '@tessera/sdk';
 import { UsageError } from '../ui/errors.js';
 
 export interface QueryDemoOptions {
-  query: string;
+  /** One query, or several on the same federation (each charged separately). */
+  queries: string[];
   participants: number;
   seed: number;
   data?: string;
@@ -30,7 +31,7 @@ export type QueryDemoResult = QueryJobResult & { participants: number; data: str
  * `FROM sales`; the synthetic merchants are `FROM customers`). The demo owns its CSV, so a GROUP BY
  * column without --domain gets the CSV's values as its declared domain (a real analyst declares it).
  */
-export async function runQueryDemo(o: QueryDemoOptions): Promise<QueryDemoResult> {
+export async function runQueryDemo(o: QueryDemoOptions): Promise<QueryDemoResult[]> {
   const started = performance.now();
   if (!Number.isInteger(o.participants) || o.participants < 2) throw new UsageError(`--participants must be an integer of at least 2, got ${o.participants}`);
   const table: RawTable = o.data ? readCsvFile(o.data) : generateCommerce({ merchants: o.participants, customersPerMerchant: 600, seed: o.seed });
@@ -46,27 +47,44 @@ export async function runQueryDemo(o: QueryDemoOptions): Promise<QueryDemoResult
   const assignment = splitRows(table, all, new Float64Array(table.rows.length), o.participants, split, seededRandom(`tessera-query-demo/${o.seed}`));
   const shards = assignment.map((rows) => selectRows(table, rows));
   const domains = { ...o.domains };
-  let groupBy: string[] = [];
-  try {
-    groupBy = parseQuery(o.query).groupBy;
-  } catch {
-    // the coordinator names the SQL problem
-  }
-  for (const column of groupBy) {
-    const c = table.columns.indexOf(column);
-    if (!domains[column] && c >= 0) domains[column] = [...new Set(table.rows.map((r) => r[c]))].sort();
+  for (const query of o.queries) {
+    let groupBy: string[] = [];
+    try {
+      groupBy = parseQuery(query).groupBy;
+    } catch {
+      // the coordinator names the SQL problem
+    }
+    for (const column of groupBy) {
+      const c = table.columns.indexOf(column);
+      if (!domains[column] && c >= 0) domains[column] = [...new Set(table.rows.map((r) => r[c]))].sort();
+    }
   }
   const dir = mkdtempSync(join(tmpdir(), 'tessera-query-demo-'));
   const fed = await LocalFederation.start({ dir, shards, dataset, runtime: o.runtime, ...(o.log ? { log: o.log } : {}) });
   try {
-    const { job, result } = await runQuery(fed.analyst, {
-      sql: o.query, bounds: o.bounds, domains, minParticipants: o.participants, roundTimeoutSeconds: 60, waitForParticipantsSeconds: 60,
-      privacy: o.dp === 'none' ? { mode: 'none' } : { mode: o.dp, epsilon: o.epsilon, delta: o.delta },
-      ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
-    });
-    return { ...result, participants: o.participants, data: o.data ? basename(o.data) : 'synthetic customers', split: splitText, jobId: job.id, timing: { totalSeconds: (performance.now() - started) / 1000 } };
+    const out: QueryDemoResult[] = [];
+    for (const sql of o.queries) {
+      const { job, result } = await runQuery(fed.analyst, {
+        sql, bounds: o.bounds, domains, minParticipants: o.participants, roundTimeoutSeconds: 60, waitForParticipantsSeconds: 60,
+        privacy: o.dp === 'none' ? { mode: 'none' } : { mode: o.dp, epsilon: o.epsilon, delta: o.delta },
+        ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
+      });
+      out.push({ ...result, participants: o.participants, data: o.data ? basename(o.data) : 'synthetic customers', split: splitText, jobId: job.id, timing: { totalSeconds: (performance.now() - started) / 1000 } });
+    }
+    return out;
   } finally {
     await fed.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The market-insight queries the demo's synthetic merchants get a report of. */
+export const MARKET_INSIGHT = {
+  queries: [
+    'SELECT region, favourite_category, COUNT(*) AS customers FROM customers GROUP BY region, favourite_category',
+    'SELECT HISTOGRAM(avg_basket), QUANTILES(avg_basket) FROM customers',
+    'SELECT region, repurchase, COUNT(*) AS customers FROM customers GROUP BY region, repurchase',
+  ],
+  titles: ['Category share by region', 'Basket size distribution', 'Repurchase by region'],
+  bounds: { avg_basket: [0, 400] as [number, number] },
+};

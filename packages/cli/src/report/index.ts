@@ -1,1 +1,1 @@
-export { renderQueryReport, type QueryReportInput, type QueryReportRow } from './query-report.js';
+export { renderReportPage, renderQueryReport, type QueryReportInput, type QueryReportRow } from './query-report.js';

@@ -129,12 +129,13 @@ function privacyStatement(input: QueryReportInput): string {
   return `<p class="privacy">${parts.map(esc).join(' ')}</p>`;
 }
 
-/** Renders a complete, self-contained HTML document for a query result. */
-export function renderQueryReport(input: QueryReportInput): string {
+/** One query's part of a report: its header, privacy statement, charts and results table. */
+function renderQuerySection(input: QueryReportInput, heading: 'h1' | 'h2'): string {
   const title = input.title?.trim() || 'Query report';
+  const sub = heading === 'h1' ? 'h2' : 'h3';
   const sections: string[] = [];
-  const section = (heading: string, items: string[]) => {
-    if (items.length) sections.push(`<section><h2>${esc(heading)}</h2><div class="charts">${items.join('')}</div></section>`);
+  const section = (name: string, items: string[]) => {
+    if (items.length) sections.push(`<section><${sub}>${esc(name)}</${sub}><div class="charts">${items.join('')}</div></section>`);
   };
   section('Aggregates', aggregateCharts(input));
   section(
@@ -149,6 +150,19 @@ export function renderQueryReport(input: QueryReportInput): string {
     'Top items',
     Object.entries(input.topK ?? {}).map(([k, t]) => figure(topKChart(k, t, `Top ${t.length} of ${k}`), `Top ${t.length} of ${k} by count.`)),
   );
+  return `<article>
+<header>
+<${heading}>${esc(title)}</${heading}>
+<p class="meta">Generated ${esc(input.generatedAt)} · ${esc(input.participants)} participants · ${esc(input.rows.length)} groups${input.suppressed ? ` · ${esc(input.suppressed)} suppressed` : ''}</p>
+<pre class="sql"><code>${esc(input.query)}</code></pre>
+</header>
+<section><${sub}>Privacy</${sub}>${privacyStatement(input)}</section>
+${sections.join('\n')}
+<section><${sub}>Results</${sub}>${table(input)}</section>
+</article>`;
+}
+
+function htmlDocument(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -159,15 +173,18 @@ export function renderQueryReport(input: QueryReportInput): string {
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-<header>
-<h1>${esc(title)}</h1>
-<p class="meta">Generated ${esc(input.generatedAt)} · ${esc(input.participants)} participants · ${esc(input.rows.length)} groups${input.suppressed ? ` · ${esc(input.suppressed)} suppressed` : ''}</p>
-<pre class="sql"><code>${esc(input.query)}</code></pre>
-</header>
-<section><h2>Privacy</h2>${privacyStatement(input)}</section>
-${sections.join('\n')}
-<section><h2>Results</h2>${table(input)}</section>
+${body}
 </body>
 </html>
 `;
+}
+
+/** Renders a complete, self-contained HTML document for a query result. */
+export function renderQueryReport(input: QueryReportInput): string {
+  return htmlDocument(input.title?.trim() || 'Query report', renderQuerySection(input, 'h1'));
+}
+
+/** Several query results on one self-contained page (a market-insight report), each with its own charts and privacy statement. */
+export function renderReportPage(title: string, inputs: readonly QueryReportInput[]): string {
+  return htmlDocument(title, `<h1>${esc(title)}</h1>\n${inputs.map((i) => renderQuerySection(i, 'h2')).join('\n')}`);
 }
