@@ -113,7 +113,7 @@ export class Coordinator {
     if (this.runners.has(id)) return;
     const kind = (JSON.parse(this.store.getJob(id)?.specJson ?? '{}') as { kind?: string }).kind;
     const runner = kind === 'score' ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
-      : kind === 'query' ? new QueryRunner(id, this.store, this.registry, this.slots, this.events)
+      : kind === 'query' ? new QueryRunner(id, this.store, this.registry, this.slots, this.events, this.sealed)
         : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });

@@ -9,6 +9,11 @@ import type { SessionRegistry } from '../service/registry.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
+import type { JobContext } from './job-context.js';
+import type { SealedExchange } from '../service/sealed-exchange.js';
+import { loadSeal, type BfvParameters } from '@tessera/he';
+
+type SealedKey = { params: BfvParameters; analystKey: Uint8Array; analystIdentity: Uint8Array; analystSignature: Uint8Array };
 import { shareVarianceOf } from './job-privacy.js';
 import { parseQuerySpec, type QuerySpec } from './query-spec.js';
 
@@ -43,11 +48,22 @@ export class QueryRunner {
   private readonly abort = new AbortController();
   private suspended = false;
 
+  private readonly sealedKey: SealedKey | undefined;
+
   constructor(private readonly jobId: string, private readonly store: Store, private readonly registry: SessionRegistry,
-    private readonly slots: UploadSlots, private readonly events: JobEvents) {
+    private readonly slots: UploadSlots, private readonly events: JobEvents, private readonly exchange: SealedExchange) {
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     ({ spec: this.spec, plan: this.plan } = parseQuerySpec(JSON.parse(job.specJson)));
+    const sealed = job.contextJson ? (JSON.parse(job.contextJson) as JobContext).sealed : undefined;
+    if (this.spec.secure.mode === 'sealed') {
+      if (!sealed) throw new Error(`sealed query ${jobId} has no analyst key`);
+      const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
+      this.sealedKey = {
+        params: { ...sealed.params, slots: sealed.params.polyModulusDegree, securityLevel: 128 }, analystKey: bytes(sealed.analystKey),
+        analystIdentity: bytes(sealed.analystIdentity), analystSignature: bytes(sealed.analystSignature),
+      };
+    }
   }
 
   cancel(reason: string): void {
@@ -63,15 +79,23 @@ export class QueryRunner {
     try {
       this.store.updateJob(this.jobId, { status: 'running' });
       this.events.publish(this.jobId, 'started');
+      if (this.sealedKey) await loadSeal();
       const result = await this.query();
-      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, contextJson: JSON.stringify({ result }) });
-      this.events.publish(this.jobId, `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`);
+      if (result) {
+        this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, contextJson: JSON.stringify({ result }) });
+        this.events.publish(this.jobId, `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`);
+      } else {
+        this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1 });
+        this.events.publish(this.jobId, 'completed: the analyst decrypted the result (sealed: the coordinator kept none)');
+      }
     } catch (e) {
       if (this.suspended) return;
       const cancelled = this.abort.signal.aborted;
       const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
       this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
       this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
+    } finally {
+      if (!this.suspended) this.exchange.close(this.jobId);
     }
   }
 
@@ -88,7 +112,8 @@ export class QueryRunner {
     return { level, totalVariance, shareVariance: p.mode === 'central' ? 0 : shareVarianceOf(p.mode, totalVariance, threshold), noiseMultiplier: z };
   }
 
-  private async query(): Promise<QueryResult & { privacy: { epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number } }> {
+  /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */
+  private async query(): Promise<(QueryResult & { privacy: { epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number } }) | undefined> {
     const s = this.spec;
     const enough = await this.registry.waitFor(s.dataset, s.minParticipants, s.waitForParticipantsSeconds * 1000, this.abort.signal);
     if (!enough) throw new Error(`fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`);
@@ -105,8 +130,10 @@ export class QueryRunner {
       dpMode: s.privacy.mode, dpUnit: 'record', dpNoiseMultiplier: noise.noiseMultiplier, dpSampleRate: 1, dpRounds: 0, dpFullReleases: 1,
       dpEpsilon: s.privacy.epsilon, dpDelta: s.privacy.delta, dpLevel: noise.level, maxRecords: QUERY_MAX_RECORDS,
     } : { wideFractionBits: fractionBits, maxRecords: QUERY_MAX_RECORDS };
+    const modulus = this.sealedKey ? Number(this.sealedKey.params.plainModulus) : 2 ** 32;
     const outcome = await runSecureSum({
-      jobId: this.jobId, round: 1, attempt: 1, computation: pb.Stage.QUERY, sessions, dimension, threshold, degree: p.degree, complete: p.complete, modulus: 2 ** 32,
+      jobId: this.jobId, round: 1, attempt: 1, computation: pb.Stage.QUERY, sessions, dimension, threshold, degree: p.degree, complete: p.complete, modulus,
+      ...(this.sealedKey ? { sealed: this.sealedKey } : {}),
       task: () => ({
         dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
         config: toConfigEntries({ query: JSON.stringify({ sql: s.sql, options: s.options }), ...privacyConfig }),
@@ -117,23 +144,33 @@ export class QueryRunner {
     });
     const seconds = (performance.now() - started) / 1000;
     const dropped = [...outcome.failures.keys()];
-    if (!outcome.sum || outcome.survivors.length < Math.min(s.minParticipants, n)) {
+    if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(s.minParticipants, n)) {
       const reason = `secure aggregation failed: ${outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`}` +
         (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
       this.store.addRound({ jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'failed', contributors: outcome.survivors.length, dropped, metrics: {}, seconds, error: reason, finishedAt: Date.now() });
       throw new Error(reason);
     }
+    if (outcome.sealedSum) {
+      this.store.addRound({ jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'completed', contributors: outcome.survivors.length, dropped, metrics: { threshold, degree: p.degree }, seconds, error: '', finishedAt: Date.now() });
+      if (!this.exchange.attached(this.jobId)) this.events.publish(this.jobId, `waiting for the analyst to decrypt the result (tessera job attach ${this.jobId})`);
+      await this.exchange.request({
+        jobId: this.jobId, round: 1, stage: 'query', length: dimension, chunks: outcome.sealedSum, survivors: outcome.survivors.length,
+        decodeJson: JSON.stringify({ wide: { ...DEFAULT_WIDE, fractionBits, modulus } }),
+      }, this.abort.signal);
+      return undefined;
+    }
+    const sum = outcome.sum!;
     let values: Float64Array;
     let noiseStd: Float64Array | number = 0;
     if (noise) {
-      if (s.privacy.mode === 'central') addDiscreteGaussianNoise(outcome.sum, BigInt(Math.ceil(noise.totalVariance)), 2 ** 32, systemRandom());
-      const normalised = decodeFixedPoint(outcome.sum, noise.level, 2 ** 32);
+      if (s.privacy.mode === 'central') addDiscreteGaussianNoise(sum, BigInt(Math.ceil(noise.totalVariance)), 2 ** 32, systemRandom());
+      const normalised = decodeFixedPoint(sum, noise.level, 2 ** 32);
       values = normalised.map((v, i) => v * this.plan.scale[i]);
       const survivorsVariance = s.privacy.mode === 'central' ? noise.totalVariance : noise.shareVariance * outcome.survivors.length;
       const stdNormalised = Math.sqrt(survivorsVariance) / noise.level;
       noiseStd = this.plan.scale.map((sc) => stdNormalised * sc);
     } else {
-      values = decodeWideSum(outcome.sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits });
+      values = decodeWideSum(sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits });
     }
     const result = decodeResult(this.plan, values, noiseStd);
     this.store.addRound({

@@ -100,7 +100,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     return jobMessage(store, store.getJob(id)!);
   };
 
-  const submitQueryJob = (parsed: unknown): tessera.v1.Job => {
+  const submitQueryJob = async (parsed: unknown, req: tessera.v1.SubmitJobRequest): Promise<tessera.v1.Job> => {
     let spec;
     try {
       ({ spec } = parseQuerySpec(parsed));
@@ -110,11 +110,12 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     }
     const conflicts = budgetConflicts({ dataset: spec.dataset, privacy: { ...spec.privacy, unit: 'record' } }, registry.serving(spec.dataset));
     if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
+    const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
     const now = Date.now();
     const id = randomId('job-', 6);
     store.createJob({
       id, name: spec.name, specJson: JSON.stringify(parsed), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
-      createdAt: now, updatedAt: now, error: '', contextJson: '',
+      createdAt: now, updatedAt: now, error: '', contextJson: sealed ? JSON.stringify({ sealed }) : '',
     });
     deps.startJob(id);
     return jobMessage(store, store.getJob(id)!);
@@ -129,7 +130,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec is not valid JSON: ${(e as Error).message}`);
       }
       if ((parsed as { kind?: unknown } | null)?.kind === 'score') return submitScoreJob(parsed, req);
-      if ((parsed as { kind?: unknown } | null)?.kind === 'query') return submitQueryJob(parsed);
+      if ((parsed as { kind?: unknown } | null)?.kind === 'query') return submitQueryJob(parsed, req);
       let spec;
       try {
         spec = parseJobSpec(parsed);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery, planQuery, runPooled } from '@tessera/analytics';
 import { generateCommerce, type RawTable } from '@tessera/data';
-import { LocalFederation, runQuery } from '../src/index.js';
+import { createAnalystKeys, LocalFederation, runQuery } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 const REGIONS = ['north', 'south', 'east', 'west', 'central'];
@@ -47,6 +47,20 @@ describe('analytics queries through secure aggregation (3 merchants, synthetic c
       }
     }
     expect(result.privacy.epsilon).toBeNull();
+  });
+
+  it('sealed (DP off): the same exact answer, decoded by the analyst; the coordinator keeps no result', async () => {
+    const keys = await createAnalystKeys();
+    const { result, job } = await runQuery(fed.analyst, { ...request, privacy: { mode: 'none' } }, { sealed: keys });
+    expect(job.status).toBe('completed');
+    expect(job.result).toBeUndefined();
+    const pooled = runPooled(planQuery(parseQuery(request.sql), { bounds: request.bounds, domains: request.domains, minCount: 0 }), [table]);
+    expect(result.rows.map((r) => r.region)).toEqual(pooled.rows.map((r) => r.region));
+    for (const [i, row] of result.rows.entries()) {
+      expect(row['COUNT(*)']).toBe(pooled.rows[i]['COUNT(*)']);
+      expect(row.returns).toBe(pooled.rows[i].returns);
+      expect(Math.abs((row['AVG(monetary_total)'] as number) - (pooled.rows[i]['AVG(monetary_total)'] as number))).toBeLessThan(1e-9 * (pooled.rows[i]['AVG(monetary_total)'] as number));
+    }
   });
 
   it('with distributed DP: noisy estimates with their standard deviations and 95% intervals, epsilon reported, small groups suppressed', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { AnalystClient, runQuery, type QueryJobResult, type QueryRequest } from '@tessera/sdk';
+import { AnalystClient, loadAnalystKeys, runQuery, type QueryJobResult, type QueryRequest } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -65,6 +65,8 @@ export function registerQuery(program: Command): void {
     .option('--delta <d>', 'delta of the guarantee', Number, 1e-6)
     .option('--min-count <n>', 'suppress groups with fewer (noisy) rows (default 10 with DP, 0 without)', Number)
     .option('--min-participants <n>', 'participants that must answer', Number)
+    .option('--sealed', 'the sum comes back encrypted under your analyst keys and is decoded here (the coordinator keeps no result; DP off)')
+    .option('--keys <file>', 'analyst keys for --sealed (tessera keys create)', 'analyst-keys.json')
     .option('--out <file.json>', 'also write the result JSON here (tessera report turns it into an HTML page)')
     .option('--coordinator <host:port>', 'coordinator address')
     .option('--token <token>', 'analyst token')
@@ -75,16 +77,20 @@ Examples:
   $ tessera query "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region" --bounds order_value=0:5000 --domain "region=north|south|east|west"
   $ tessera query "SELECT COUNT(*) FROM customers WHERE signup >= '2026-01-01'" --dp none --json
   $ tessera query "SELECT QUANTILES(basket_size) FROM orders" --bounds basket_size=0:50 --epsilon 2 --out result.json
+  $ tessera query "SELECT region, COUNT(*) FROM orders GROUP BY region" --domain "region=north|south" --sealed --keys analyst-keys.json
 
 Every numeric aggregate needs --bounds (values are clamped to them); every GROUP BY column needs
 --domain. The participants check the cost against their own privacy budgets before reading data.
 ${connectionOptions}`)
-    .action(async (sql: string, o: { bounds?: string; domain?: string; dp: string; epsilon: number; delta: number; minCount?: number; minParticipants?: number; out?: string; coordinator?: string; token?: string; dataDir?: string; json?: boolean }) => {
-      const request = queryRequestFrom(sql, o);
+    .action(async (sql: string, o: { bounds?: string; domain?: string; dp: string; epsilon: number; delta: number; minCount?: number; minParticipants?: number; out?: string; sealed?: boolean; keys: string; coordinator?: string; token?: string; dataDir?: string; json?: boolean }, cmd: Command) => {
+      const dp = o.sealed && cmd.getOptionValueSource('dp') === 'default' ? 'none' : o.dp;
+      if (o.sealed && dp !== 'none') throw new UsageError('--sealed queries run without differential privacy for now: leave out --dp (or give --dp none)');
+      const request = queryRequestFrom(sql, { ...o, dp });
+      const keys = o.sealed ? await loadAnalystKeys(o.keys).catch((e: Error) => { throw new UsageError(e.message); }) : undefined;
       const { address, token } = analystConnection(o);
       const client = new AnalystClient(address, token);
       try {
-        const { result } = await runQuery(client, request);
+        const { result } = await runQuery(client, request, keys ? { sealed: keys } : {});
         if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
         if (o.json) return printJson(result);
         printQueryResult(result);

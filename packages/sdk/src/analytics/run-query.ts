@@ -1,5 +1,8 @@
-import type { QueryResult } from '@tessera/analytics';
+import { decodeResult, parseQuery, planQuery, type QueryResult } from '@tessera/analytics';
+import { decodeWideSum, type WideCodec } from '@tessera/fl';
+import type { tessera } from '@tessera/proto';
 import type { AnalystClient, JobView } from '../analyst.js';
+import type { AnalystKeys } from '../sealed/analyst-keys.js';
 
 export interface QueryRequest {
   sql: string;
@@ -15,10 +18,44 @@ export interface QueryRequest {
 
 export type QueryJobResult = QueryResult & { privacy: { epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number } };
 
-/** Runs an aggregate query over the participants' data (one secure-aggregation round) and returns the decoded result. */
-export async function runQuery(client: AnalystClient, q: QueryRequest, onEvent?: (job: JobView, message: string) => void): Promise<{ job: JobView; result: QueryJobResult }> {
-  const submitted = await client.submit({ kind: 'query', ...q });
-  const job = await client.watch(submitted.id, onEvent);
-  if (job.status !== 'completed' || !job.result) throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
-  return { job, result: job.result as QueryJobResult };
+/**
+ * Runs an aggregate query over the participants' data (one secure-aggregation round) and returns
+ * the decoded result. With `sealed` keys the sum comes back encrypted under them and is decoded
+ * here: the coordinator never holds the result.
+ */
+export async function runQuery(client: AnalystClient, q: QueryRequest, opts: { sealed?: AnalystKeys; onEvent?: (job: JobView, message: string) => void } = {}): Promise<{ job: JobView; result: QueryJobResult }> {
+  const submitted = await client.submit({ kind: 'query', ...q }, opts.sealed ? { sealed: opts.sealed } : {});
+  if (!opts.sealed) {
+    const job = await client.watch(submitted.id, opts.onEvent);
+    if (job.status !== 'completed' || !job.result) throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+    return { job, result: job.result as QueryJobResult };
+  }
+  const plan = planQuery(parseQuery(q.sql), { bounds: q.bounds ?? {}, domains: q.domains ?? {}, ...(q.bins ? { bins: q.bins } : {}), minCount: q.minCount ?? 0 });
+  const keys = opts.sealed;
+  const [result, job] = await Promise.all([
+    new Promise<QueryJobResult>((resolve, reject) => {
+      const call = client.attachSealedStream();
+      let answer: QueryJobResult | undefined;
+      call.on('data', (a: tessera.v1.SealedAggregate) => {
+        const decryptor = keys.decryptor();
+        try {
+          if (a.stage !== 'query') throw new Error(`expected the query's encrypted sum, got a ${a.stage} aggregate`);
+          const { wide } = JSON.parse(a.decodeJson) as { wide: WideCodec };
+          const values = decodeWideSum(decryptor.decrypt(a.chunks, a.length), a.survivors, wide);
+          answer = { ...decodeResult(plan, values, 0), privacy: { epsilon: null, delta: null, mode: 'none' } };
+          call.write({ jobId: submitted.id, round: a.round, stage: a.stage, values: [] });
+        } catch (e) {
+          call.write({ jobId: submitted.id, round: a.round, stage: a.stage, error: (e as Error).message });
+        } finally {
+          decryptor.dispose();
+        }
+      });
+      call.on('end', () => (answer ? resolve(answer) : reject(new Error(`the sealed query ${submitted.id} ended without a result`))));
+      call.on('error', (e: Error) => reject('code' in e ? client.errorOf(e as never) : e));
+      call.write({ jobId: submitted.id, attach: true });
+    }),
+    client.watch(submitted.id, opts.onEvent),
+  ]);
+  if (job.status !== 'completed') throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+  return { job, result };
 }
