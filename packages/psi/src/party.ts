@@ -6,10 +6,11 @@ import {
   pointKey,
   PSI_DST,
   randomPermutation,
-  randomScalar,
-  GROUP_ORDER,
+  randomScalarBytes,
+  requireReady,
+  scalarMult,
+  scalarToBytes,
   validatePoints,
-  type Point,
 } from './group.js';
 import { PSI_VERSION, type PsiBlindedSet, type PsiMessage, type PsiReblindedSet, type PsiRole } from './messages.js';
 
@@ -66,8 +67,8 @@ class AwaitingPeerSet extends Stage {
   readonly name = 'awaiting-peer-set';
   constructor(
     readonly self: Self,
-    /** a; dropped (set to 0n) once the peer's set is re-blinded. */
-    public scalar: bigint,
+    /** a, 32 bytes little-endian; zeroised once the peer's set is re-blinded. */
+    readonly scalar: Uint8Array,
   ) {
     super();
   }
@@ -95,7 +96,7 @@ class Done extends Stage {
 }
 
 /**
- * One side of ECDH-PSI cardinality over ristretto255 (semi-honest).
+ * One side of ECDH-PSI cardinality over ristretto255 (semi-honest). `await psiReady()` once before use.
  *
  * ```
  * const { party: alice, message: a1 } = PsiParty.start(aliceIds, 'initiator');
@@ -117,10 +118,16 @@ export class PsiParty {
 
   /**
    * Hashes the (deduplicated) identifiers to ristretto255, blinds them with a fresh secret scalar, shuffles them
-   * and returns message 1 for the peer.
+   * and returns message 1 for the peer. Needs `await psiReady()` first.
    */
   static start(ids: Iterable<string>, options: PsiOptions | PsiRole): { party: PsiParty; message: PsiBlindedSet } {
-    return startWithScalar(ids, options, randomScalar());
+    const scalar = randomScalarBytes();
+    try {
+      return startWithScalarBytes(ids, options, scalar);
+    } catch (e) {
+      scalar.fill(0);
+      throw e;
+    }
   }
 
   get stage(): PsiStage {
@@ -148,9 +155,9 @@ export class PsiParty {
     const self = state.self;
     checkEnvelope(self, message, 'psi/blinded', state.name);
     if (message.count > self.maxPeerSetSize) fail(self, 'too-large', `peer set of ${message.count} points is over the limit of ${self.maxPeerSetSize}`);
-    const { decoded } = validatePoints(message.points, message.count, true, 'peer set');
+    const { encodings } = validatePoints(message.points, message.count, true, 'peer set');
 
-    const doubly: Point[] = decoded.map((p) => p.multiply(state.scalar));
+    const doubly: Uint8Array[] = encodings.map((p) => scalarMult(state.scalar, p));
     const perm = randomPermutation(doubly.length);
     const points = encodePermuted(doubly, perm);
     // This party's own copy of H(y)^{ab}: keys only, in the shuffled order (unlinkable to the peer's order too).
@@ -158,7 +165,7 @@ export class PsiParty {
     const keys = new Set<string>();
     for (let i = 0; i < doubly.length; i++) keys.add(pointKey(buffer, i));
 
-    state.scalar = 0n; // bigints cannot be wiped in place; drop the only reference
+    state.scalar.fill(0); // the scalar is not needed to finish
     this.state = new AwaitingOwnSet(self, keys);
     return { kind: 'psi/reblinded', version: PSI_VERSION, session: self.session, from: self.role, count: message.count, points };
   }
@@ -193,7 +200,12 @@ export class PsiParty {
  * the package index. Production code uses `PsiParty.start`, which draws the scalar from node:crypto.
  */
 export function startWithScalar(ids: Iterable<string>, options: PsiOptions | PsiRole, scalar: bigint): { party: PsiParty; message: PsiBlindedSet } {
-  if (scalar <= 0n || scalar >= GROUP_ORDER) throw new RangeError('scalar must be in [1, l)');
+  return startWithScalarBytes(ids, options, scalarToBytes(scalar));
+}
+
+/** Takes ownership of `scalar` (32 bytes little-endian, in [1, l)): it is zeroised after `receive()`. */
+function startWithScalarBytes(ids: Iterable<string>, options: PsiOptions | PsiRole, scalar: Uint8Array): { party: PsiParty; message: PsiBlindedSet } {
+  requireReady();
   const o: PsiOptions = typeof options === 'string' ? { role: options } : options;
   if (o.role !== 'initiator' && o.role !== 'responder') throw new PsiError('bad-message', `unknown role ${String(o.role)}`);
   const maxPeerSetSize = o.maxPeerSetSize ?? DEFAULT_MAX_SET_SIZE;
@@ -206,10 +218,9 @@ export function startWithScalar(ids: Iterable<string>, options: PsiOptions | Psi
   if (unique.size > maxPeerSetSize) throw new PsiError('too-large', `own set of ${unique.size} identifiers is over the limit of ${maxPeerSetSize}`);
   const self: Self = { role: o.role, session: o.session ?? '', maxPeerSetSize, ownSetSize: unique.size };
   const dst = o.dst ?? PSI_DST;
-  const blinded: Point[] = [];
-  for (const id of unique) blinded.push(hashToGroup(id, dst).multiply(scalar));
+  const blinded: Uint8Array[] = [];
+  for (const id of unique) blinded.push(scalarMult(scalar, hashToGroup(id, dst)));
   const points = encodePermuted(blinded, randomPermutation(blinded.length));
   const message: PsiBlindedSet = { kind: 'psi/blinded', version: PSI_VERSION, session: self.session, from: self.role, count: unique.size, points };
   return { party: new PsiParty(new AwaitingPeerSet(self, scalar)), message };
 }
-

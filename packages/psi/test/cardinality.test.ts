@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { measurePsiThroughput, PsiParty, psiCardinality } from '@tessera/psi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { measurePsiThroughput, PsiParty, psiCardinality, psiReady } from '@tessera/psi';
+
+beforeAll(() => psiReady());
 
 const ids = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
 
@@ -42,7 +44,7 @@ describe('psiCardinality', () => {
     expect(alice.party.cardinality).toBe(20);
   });
 
-  it('reports a positive throughput', () => {
-    expect(measurePsiThroughput(50)).toBeGreaterThan(0);
+  it('reports a positive throughput', async () => {
+    expect(await measurePsiThroughput(50)).toBeGreaterThan(0);
   });
 });

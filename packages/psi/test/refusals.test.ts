@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { PsiError, PsiParty, type PsiBlindedSet, type PsiErrorCode, type PsiReblindedSet } from '@tessera/psi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PsiError, PsiParty, psiReady, type PsiBlindedSet, type PsiErrorCode, type PsiReblindedSet } from '@tessera/psi';
+
+beforeAll(() => psiReady());
 
 const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 

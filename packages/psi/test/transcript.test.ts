@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ristretto255 } from '@noble/curves/ed25519.js';
-import { POINT_BYTES, type PsiBlindedSet, type PsiReblindedSet } from '@tessera/psi';
-import { hashToGroup, randomScalar } from '../src/group.js';
+import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
+import { POINT_BYTES, PSI_DST, psiReady, type PsiBlindedSet, type PsiReblindedSet } from '@tessera/psi';
+import { randomScalar } from '../src/group.js';
 import { startWithScalar } from '../src/party.js';
+
+// The parties run on libsodium; every expected value below is recomputed independently with @noble/curves.
+await psiReady();
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const pointsOf = (m: PsiBlindedSet | PsiReblindedSet): string[] =>
   Array.from({ length: m.count }, (_, i) => hex(m.points.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES)));
 const enc = (p: InstanceType<typeof ristretto255.Point>): string => hex(p.toBytes());
+const hashToGroup = (id: string) => ristretto255_hasher.hashToCurve(new TextEncoder().encode(id), { DST: PSI_DST });
 
 describe('what each side sees', () => {
   const n = 300;
