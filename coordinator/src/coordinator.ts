@@ -8,6 +8,7 @@ import { JobEvents } from './jobs/job-events.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { ScoreRunner } from './jobs/score-runner.js';
 import { QueryRunner } from './jobs/query-runner.js';
+import { OverlapRunner } from './jobs/overlap-runner.js';
 import { analystHandlers } from './service/analyst-service.js';
 import { participantHandlers } from './service/participant-service.js';
 import { SessionRegistry } from './service/registry.js';
@@ -114,6 +115,7 @@ export class Coordinator {
     const kind = (JSON.parse(this.store.getJob(id)?.specJson ?? '{}') as { kind?: string }).kind;
     const runner = kind === 'score' ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
       : kind === 'query' ? new QueryRunner(id, this.store, this.registry, this.slots, this.events, this.sealed)
+        : kind === 'overlap' ? new OverlapRunner(id, this.store, this.registry, this.events)
         : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });

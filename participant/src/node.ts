@@ -8,6 +8,7 @@ import { LocalData } from './local-data.js';
 import { SecureContribution } from './secure-contribution.js';
 import { encodeForSecureSum, type LastFit } from './secure-encoding.js';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
+import { PsiSession } from './psi-session.js';
 import { BfvEncryptor, loadSeal, type BfvParameters } from '@tessera/he';
 import { privacyPlanOf } from './privacy/privacy-plan.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
@@ -182,6 +183,8 @@ export class ParticipantNode extends EventEmitter {
         this.pendingUpload = undefined;
         return pending.send();
       }
+      case 'psi':
+        return this.onPsiPoints(m.psi!);
       case 'unmaskRequest':
         return this.onSecureStep(m.unmaskRequest!.task, (c) => this.send({ unmask: { ...c.unmask(m.unmaskRequest!), task: m.unmaskRequest!.task } }));
       case 'model':
@@ -295,7 +298,42 @@ export class ParticipantNode extends EventEmitter {
     return kept ? { ...task, ...kept } : task;
   }
 
+  /** An audience-overlap run in progress (its peer's sets arrive relayed by the coordinator). */
+  private psi: PsiSession | undefined;
+
+  private async startOverlap(task: tessera.v1.ITask): Promise<void> {
+    const ref = task.ref ?? {};
+    try {
+      this.guard.admit(task, pb.Stage.OVERLAP);
+      const { session, message, identifiers } = await PsiSession.start(task, this.data);
+      this.guard.recordUse(task, pb.Stage.OVERLAP, identifiers);
+      this.psi = session;
+      await this.send({ psi: message });
+    } catch (e) {
+      this.psi = undefined;
+      const reason = (e as Error).message;
+      this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
+      await this.send({ refused: { task: ref, reason } });
+    }
+  }
+
+  private async onPsiPoints(m: tessera.v1.IPsiPoints): Promise<void> {
+    const session = this.psi;
+    if (!session || !sameRef(session.ref, m.task)) return this.log(`participant ${this.id}: ignored set-intersection points for ${describe(m.task)} with no matching run`);
+    try {
+      const out = session.onPoints(m);
+      if ('reply' in out) return await this.send({ psi: out.reply });
+      this.psi = undefined;
+      await this.send({ done: { task: session.ref, numExamples: 0, metrics: [{ name: 'overlap', value: out.overlap }] } });
+      this.emit('done', session.ref);
+    } catch (e) {
+      this.psi = undefined;
+      await this.send({ refused: { task: session.ref, reason: (e as Error).message } });
+    }
+  }
+
   private async onTask(received: tessera.v1.ITask): Promise<void> {
+    if (received.ref?.stage === pb.Stage.OVERLAP) return this.startOverlap(received);
     const task = this.withJobSetup(received);
     if (Number(task.secure?.sealedDegree ?? 0) > 0 || task.scoring) await loadSeal();
     if (this.active) this.active.cancelled = true;

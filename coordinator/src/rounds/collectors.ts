@@ -42,6 +42,9 @@ export abstract class Collector<R> implements OpenTask {
   onEncryptedSegment(_segment: tessera.v1.IEncryptedSegment): string | undefined {
     return 'encrypted scores were not asked for in this stage';
   }
+  onPsi(_points: tessera.v1.IPsiPoints): string | undefined {
+    return 'set-intersection points were not asked for in this stage';
+  }
   onReady(_ready: tessera.v1.IUploadReady): string | undefined {
     return 'an upload was not asked for in this stage';
   }

@@ -10,6 +10,7 @@ import { sealedSetup } from './sealed-setup.js';
 import { scoringSetup } from './scoring-setup.js';
 import { parseScoreSpec } from '../jobs/score-spec.js';
 import { parseQuerySpec } from '../jobs/query-spec.js';
+import { parseOverlapSpec } from '../jobs/overlap-spec.js';
 import type { SealedExchange } from './sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import { isFinished, jobMessage } from './job-view.js';
@@ -100,6 +101,22 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     return jobMessage(store, store.getJob(id)!);
   };
 
+  const submitOverlapJob = (parsed: unknown): tessera.v1.Job => {
+    let spec;
+    try {
+      spec = parseOverlapSpec(parsed);
+    } catch (e) {
+      if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
+      throw e;
+    }
+    for (const id of spec.participants) if (!store.getParticipant(id)) throw grpcError(grpc.status.INVALID_ARGUMENT, `participants: no enrolled participant "${id}" (tessera job list-participants shows them)`);
+    const now = Date.now();
+    const id = randomId('job-', 6);
+    store.createJob({ id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: 1, createdAt: now, updatedAt: now, error: '', contextJson: '' });
+    deps.startJob(id);
+    return jobMessage(store, store.getJob(id)!);
+  };
+
   const submitQueryJob = async (parsed: unknown, req: tessera.v1.SubmitJobRequest): Promise<tessera.v1.Job> => {
     let spec;
     try {
@@ -131,6 +148,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       }
       if ((parsed as { kind?: unknown } | null)?.kind === 'score') return submitScoreJob(parsed, req);
       if ((parsed as { kind?: unknown } | null)?.kind === 'query') return submitQueryJob(parsed, req);
+      if ((parsed as { kind?: unknown } | null)?.kind === 'overlap') return submitOverlapJob(parsed);
       let spec;
       try {
         spec = parseJobSpec(parsed);

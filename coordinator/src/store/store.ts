@@ -22,7 +22,7 @@ export interface JobRecord {
   contextJson: string;
 }
 
-export type RoundStage = 'schema' | 'statistics' | 'fit' | 'evaluate' | 'score' | 'query';
+export type RoundStage = 'schema' | 'statistics' | 'fit' | 'evaluate' | 'score' | 'query' | 'overlap';
 export type RoundStatus = 'completed' | 'failed' | 'abandoned';
 
 export interface RoundRecord {

@@ -8,6 +8,7 @@ import { registerModel } from './commands/model.js';
 import { registerScore } from './commands/score.js';
 import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
+import { registerOverlap } from './commands/overlap.js';
 import { registerParticipant } from './commands/participant.js';
 import { registerPrivacy } from './commands/privacy.js';
 
@@ -39,6 +40,7 @@ Examples:
   registerScore(program);
   registerQuery(program);
   registerReport(program);
+  registerOverlap(program);
   registerPrivacy(program);
   registerBench(program);
   return program;

@@ -36,3 +36,4 @@ export function connectAnalyst(address: string, token: string): AnalystClient {
 }
 export { scoreEncrypted, type EncryptedScoreOptions, type EncryptedScoreResult, type SegmentScore } from './sealed/encrypted-scoring.js';
 export { runQuery, type QueryRequest, type QueryJobResult } from './analytics/run-query.js';
+export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';

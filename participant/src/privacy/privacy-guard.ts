@@ -15,7 +15,10 @@ export class BudgetRefusal extends Error {
   }
 }
 
-const STAGE_NAMES: Record<number, string> = { [pb.Stage.SCHEMA]: 'schema', [pb.Stage.STATISTICS]: 'statistics', [pb.Stage.FIT]: 'fit', [pb.Stage.EVALUATE]: 'evaluate' };
+const STAGE_NAMES: Record<number, string> = {
+  [pb.Stage.SCHEMA]: 'schema', [pb.Stage.STATISTICS]: 'statistics', [pb.Stage.FIT]: 'fit', [pb.Stage.EVALUATE]: 'evaluate',
+  [pb.Stage.SCORE]: 'score', [pb.Stage.QUERY]: 'query', [pb.Stage.OVERLAP]: 'overlap',
+};
 export const stageName = (stage: number) => STAGE_NAMES[stage] ?? `stage ${stage}`;
 
 const fmt = (v: number) => (v === 0 ? '0' : v < 0.01 ? v.toExponential(2) : v.toFixed(3));

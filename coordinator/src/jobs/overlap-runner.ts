@@ -1,0 +1,89 @@
+import { toConfigEntries, tessera } from '@tessera/proto';
+import { PsiRelayCollector } from '../rounds/psi-relay.js';
+import { runStage } from '../rounds/stage.js';
+import type { ParticipantSession } from '../service/participant-session.js';
+import type { SessionRegistry } from '../service/registry.js';
+import type { Store } from '../store/store.js';
+import type { JobEvents } from './job-events.js';
+import { parseOverlapSpec, type OverlapSpec } from './overlap-spec.js';
+
+const pb = tessera.v1;
+
+/**
+ * Runs an audience-overlap job: the two named participants run ECDH-PSI cardinality on their
+ * identifier column, the coordinator relaying their blinded point sets (it never sees an
+ * identifier nor anything it could match); both report the overlap, which must agree.
+ */
+export class OverlapRunner {
+  private readonly spec: OverlapSpec;
+  private readonly abort = new AbortController();
+  private suspended = false;
+
+  constructor(private readonly jobId: string, private readonly store: Store, private readonly registry: SessionRegistry, private readonly events: JobEvents) {
+    const job = store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    this.spec = parseOverlapSpec(JSON.parse(job.specJson));
+  }
+
+  cancel(reason: string): void {
+    this.abort.abort(reason);
+  }
+
+  suspend(): void {
+    this.suspended = true;
+    this.abort.abort('coordinator shutting down');
+  }
+
+  async run(): Promise<void> {
+    try {
+      this.store.updateJob(this.jobId, { status: 'running' });
+      this.events.publish(this.jobId, 'started');
+      const overlap = await this.overlap();
+      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, contextJson: JSON.stringify({ result: { overlap, participants: this.spec.participants } }) });
+      this.events.publish(this.jobId, `completed: ${overlap} shared identifiers`);
+    } catch (e) {
+      if (this.suspended) return;
+      const cancelled = this.abort.signal.aborted;
+      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
+      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
+      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
+    }
+  }
+
+  private async both(): Promise<[ParticipantSession, ParticipantSession]> {
+    const s = this.spec;
+    const until = Date.now() + s.waitForParticipantsSeconds * 1000;
+    for (;;) {
+      const serving = this.registry.serving(s.dataset);
+      const pair = s.participants.map((id) => serving.find((x) => x.participantId === id));
+      if (pair[0] && pair[1]) return [pair[0], pair[1]];
+      if (Date.now() > until || this.abort.signal.aborted) {
+        const missing = s.participants.filter((_, i) => !pair[i]);
+        throw new Error(`participant(s) ${missing.join(', ')} did not connect serving data set "${s.dataset}" within ${s.waitForParticipantsSeconds} s`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private async overlap(): Promise<number> {
+    const s = this.spec;
+    const [a, b] = await this.both();
+    const key = { jobId: this.jobId, round: 1, stage: pb.Stage.OVERLAP };
+    const started = performance.now();
+    const outcome = await runStage<number>({
+      key, sessions: [a, b], deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal,
+      request: (x) => ({ message: { task: {
+        ref: key, dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+        config: toConfigEntries({ psiColumn: s.column, psiRole: x === a ? 'initiator' : 'responder', psiSession: this.jobId }),
+      } } }),
+      collector: (x, settle) => new PsiRelayCollector(key, settle, () => (x === a ? b : a)),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const counts = [...outcome.results.values()];
+    const error = outcome.results.size < 2 ? `the overlap did not complete: ${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')}`
+      : counts[0] !== counts[1] ? `the two participants computed different overlaps (${counts.join(' and ')})` : '';
+    this.store.addRound({ jobId: this.jobId, round: 1, stage: 'overlap', attempt: 1, status: error ? 'failed' : 'completed', contributors: outcome.results.size, dropped: [...outcome.failures.keys()], metrics: error ? {} : { overlap: counts[0] }, seconds, error, finishedAt: Date.now() });
+    if (error) throw new Error(error);
+    return counts[0];
+  }
+}

@@ -1,0 +1,40 @@
+import { JobSpecError } from './job-spec.js';
+
+/** An audience-overlap job: two participants learn how many customer identifiers they share, and nothing else about each other's sets. */
+export interface OverlapSpec {
+  name: string;
+  kind: 'overlap';
+  dataset: string;
+  /** The identifier column both data sets carry (e.g. a hashed e-mail or customer number). */
+  column: string;
+  /** The two participants, by id. */
+  participants: [string, string];
+  roundTimeoutSeconds: number;
+  waitForParticipantsSeconds: number;
+}
+
+type Obj = Record<string, unknown>;
+const FIELDS = ['name', 'kind', 'dataset', 'column', 'participants', 'roundTimeoutSeconds', 'waitForParticipantsSeconds'];
+
+export function parseOverlapSpec(input: unknown): OverlapSpec {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new JobSpecError('(root)', 'an overlap job spec is an object');
+  const o = input as Obj;
+  for (const k of Object.keys(o)) if (!FIELDS.includes(k)) throw new JobSpecError(k, `unknown field; known fields: ${FIELDS.join(', ')}`);
+  const text = (k: string): string => {
+    if (typeof o[k] !== 'string' || !o[k]) throw new JobSpecError(k, `must be a non-empty string, got ${JSON.stringify(o[k])}`);
+    return o[k] as string;
+  };
+  const p = o.participants;
+  if (!Array.isArray(p) || p.length !== 2 || p.some((x) => typeof x !== 'string' || !x) || p[0] === p[1]) {
+    throw new JobSpecError('participants', `must name two different participants, got ${JSON.stringify(p)}`);
+  }
+  const positive = (k: string, fallback: number): number => {
+    const v = o[k] ?? fallback;
+    if (typeof v !== 'number' || !(v > 0)) throw new JobSpecError(k, `must be a positive number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return {
+    name: typeof o.name === 'string' && o.name ? o.name : `overlap-${text('dataset')}`, kind: 'overlap', dataset: text('dataset'), column: text('column'),
+    participants: [p[0] as string, p[1] as string], roundTimeoutSeconds: positive('roundTimeoutSeconds', 300), waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
+  };
+}

@@ -1,0 +1,20 @@
+import type { AnalystClient, JobView } from '../analyst.js';
+
+export interface OverlapRequest {
+  dataset: string;
+  /** The identifier column both participants' data sets carry. */
+  column: string;
+  /** The two participants (ids). */
+  participants: [string, string];
+  roundTimeoutSeconds?: number;
+  waitForParticipantsSeconds?: number;
+}
+
+/** Audience overlap: how many identifiers two participants share, by ECDH-PSI between them (relayed, blinded). */
+export async function runOverlap(client: AnalystClient, r: OverlapRequest): Promise<{ job: JobView; overlap: number }> {
+  const submitted = await client.submit({ kind: 'overlap', ...r });
+  const job = await client.watch(submitted.id);
+  const result = job.result as { overlap?: number } | undefined;
+  if (job.status !== 'completed' || result?.overlap === undefined) throw new Error(`the overlap job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+  return { job, overlap: result.overlap };
+}

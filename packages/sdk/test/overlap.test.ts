@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCommerce, type RawTable } from '@tessera/data';
+import { LocalFederation, runOverlap } from '../src/index.js';
+import { tempDir } from './helpers.js';
+
+/** A merchant's customers with identifiers first..first+n-1. */
+function customers(first: number, n: number, seed: string): RawTable {
+  const t = generateCommerce({ merchants: 1, customersPerMerchant: n, seed });
+  const id = t.columns.indexOf('customer_id');
+  return { ...t, rows: t.rows.map((r, i) => r.map((v, j) => (j === id ? `c${first + i}` : v))) };
+}
+
+describe('audience overlap (ECDH-PSI cardinality relayed by the coordinator)', () => {
+  const tmp = tempDir();
+  let fed: LocalFederation;
+  beforeAll(async () => {
+    fed = await LocalFederation.start({ dir: tmp.dir, shards: [customers(0, 1000, 'a'), customers(700, 1000, 'b'), customers(5000, 50, 'c')], runtime: 'inline' });
+  });
+  afterAll(async () => {
+    await fed?.stop();
+    tmp.cleanup();
+  });
+
+  it('two participants learn exactly how many customers they share; a third is not involved', async () => {
+    const [a, b, c] = fed.participants.map((p) => p.id);
+    const ab = await runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, b] });
+    expect(ab.overlap).toBe(300);
+    expect(ab.job.history[0]).toMatchObject({ stage: 'overlap', contributors: 2 });
+    expect((await runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, c] })).overlap).toBe(0);
+  });
+
+  it('refuses a missing identifier column and an unknown participant, naming them', async () => {
+    const [a, b] = fed.participants.map((p) => p.id);
+    await expect(runOverlap(fed.analyst, { dataset: 'customers', column: 'email', participants: [a, b], roundTimeoutSeconds: 10 })).rejects.toThrow(/no identifier column "email"/);
+    await expect(runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, 'p-nobody'] })).rejects.toThrow(/no enrolled participant "p-nobody"/);
+  });
+});
