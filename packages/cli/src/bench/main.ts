@@ -7,6 +7,7 @@ import { stderrLog } from './options.js';
 import { SECAGG_GRID, runSecAggGrid, renderSecAggGrid } from './secagg/grid.js';
 import { renderDpBench, runDpBench } from './dp/dp-bench.js';
 import { renderHeBench, runHeBenchSuite } from './he/command.js';
+import { renderAnalyticsBench, runAnalyticsBench } from './analytics/analytics-bench.js';
 
 interface Benchmark {
   name: string;
@@ -34,6 +35,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'he',
     run: () => runHeBenchSuite(stderrLog('he')),
     render: renderHeBench as (r: never) => string,
+  },
+  {
+    name: 'analytics',
+    run: () => runAnalyticsBench(stderrLog('analytics')),
+    render: renderAnalyticsBench as (r: never) => string,
   },
 ];
 
