@@ -29,11 +29,40 @@ export function exactFractionBits(plan: QueryPlan): number {
 }
 
 /** Noise of a private query in raw units per coordinate, and the fixed-point level participants encode at. */
-interface QueryNoise {
+export interface QueryNoise {
   level: number;
   totalVariance: number;
   shareVariance: number;
   noiseMultiplier: number;
+}
+
+/**
+ * The noise of a private query: z for one release at (epsilon, delta), discrete Gaussian of
+ * standard deviation z x (level x sensitivity + sqrt(length)) in fixed-point units on the sum,
+ * added by the coordinator (central), as threshold shares (distributed) or whole by each participant (local).
+ */
+export function queryNoise(plan: QueryPlan, privacy: QuerySpec['privacy'], participants: number, threshold: number): QueryNoise | undefined {
+  if (privacy.mode === 'none') return undefined;
+  const z = calibrateJobNoise({ epsilon: privacy.epsilon, delta: privacy.delta, sampleRate: 1, rounds: 0, fullReleases: 1 });
+  const spread = privacy.mode === 'local' ? Math.sqrt(participants) : 1;
+  const S = plan.sensitivity, len = plan.length;
+  const level = Math.min(2 ** 24, largestRecordLevel(participants * QUERY_MAX_RECORDS, 2 ** 32, { perLevel: spread * z * S, fixed: spread * z * Math.sqrt(len) }));
+  if (level < 1) throw new Error(`${participants} participants leave no room for the query's noise in the 32-bit ring`);
+  const sigma = z * fixedPointSensitivity(level, S, len);
+  const totalVariance = sigma * sigma;
+  return { level, totalVariance, shareVariance: privacy.mode === 'central' ? 0 : shareVarianceOf(privacy.mode, totalVariance, threshold), noiseMultiplier: z };
+}
+
+/**
+ * A noisy fixed-point sum back in raw units, with the noise standard deviation of every coordinate
+ * (the survivors' shares, or the coordinator's whole noise in central mode; central noise is added here).
+ */
+export function decodeNoisySum(plan: QueryPlan, sum: Uint32Array, noise: QueryNoise, mode: QuerySpec['privacy']['mode'], survivors: number): { values: Float64Array; noiseStd: Float64Array } {
+  if (mode === 'central') addDiscreteGaussianNoise(sum, BigInt(Math.ceil(noise.totalVariance)), 2 ** 32, systemRandom());
+  const normalised = decodeFixedPoint(sum, noise.level, 2 ** 32);
+  const variance = mode === 'central' ? noise.totalVariance : noise.shareVariance * survivors;
+  const stdNormalised = Math.sqrt(variance) / noise.level;
+  return { values: normalised.map((v, i) => v * plan.scale[i]), noiseStd: plan.scale.map((sc) => stdNormalised * sc) };
 }
 
 /**
@@ -99,19 +128,6 @@ export class QueryRunner {
     }
   }
 
-  private noise(participants: number, threshold: number): QueryNoise | undefined {
-    const p = this.spec.privacy;
-    if (p.mode === 'none') return undefined;
-    const z = calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate: 1, rounds: 0, fullReleases: 1 });
-    const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
-    const S = this.plan.sensitivity, len = this.plan.length;
-    const level = Math.min(2 ** 24, largestRecordLevel(participants * QUERY_MAX_RECORDS, 2 ** 32, { perLevel: spread * z * S, fixed: spread * z * Math.sqrt(len) }));
-    if (level < 1) throw new Error(`${participants} participants leave no room for the query's noise in the 32-bit ring`);
-    const sigma = z * fixedPointSensitivity(level, S, len);
-    const totalVariance = sigma * sigma;
-    return { level, totalVariance, shareVariance: p.mode === 'central' ? 0 : shareVarianceOf(p.mode, totalVariance, threshold), noiseMultiplier: z };
-  }
-
   /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */
   private async query(): Promise<(QueryResult & { privacy: { epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number } }) | undefined> {
     const s = this.spec;
@@ -121,7 +137,7 @@ export class QueryRunner {
     const n = sessions.length;
     const p = chooseParameters({ n, dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction });
     const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(s.minParticipants, n)));
-    const noise = this.noise(n, threshold);
+    const noise = queryNoise(this.plan, s.privacy, n, threshold);
     const dimension = noise ? this.plan.length : this.plan.length * WIDE_DIGITS;
     const started = performance.now();
     // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total leaves.
@@ -160,18 +176,9 @@ export class QueryRunner {
       return undefined;
     }
     const sum = outcome.sum!;
-    let values: Float64Array;
-    let noiseStd: Float64Array | number = 0;
-    if (noise) {
-      if (s.privacy.mode === 'central') addDiscreteGaussianNoise(sum, BigInt(Math.ceil(noise.totalVariance)), 2 ** 32, systemRandom());
-      const normalised = decodeFixedPoint(sum, noise.level, 2 ** 32);
-      values = normalised.map((v, i) => v * this.plan.scale[i]);
-      const survivorsVariance = s.privacy.mode === 'central' ? noise.totalVariance : noise.shareVariance * outcome.survivors.length;
-      const stdNormalised = Math.sqrt(survivorsVariance) / noise.level;
-      noiseStd = this.plan.scale.map((sc) => stdNormalised * sc);
-    } else {
-      values = decodeWideSum(sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits });
-    }
+    const { values, noiseStd } = noise
+      ? decodeNoisySum(this.plan, sum, noise, s.privacy.mode, outcome.survivors.length)
+      : { values: decodeWideSum(sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits }), noiseStd: 0 };
     const result = decodeResult(this.plan, values, noiseStd);
     this.store.addRound({
       jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'completed', contributors: outcome.survivors.length, dropped,
