@@ -20,15 +20,14 @@ import type { RoundRecord, RoundStage, Store } from '../store/store.js';
 import { parseContext, type JobContext } from './job-context.js';
 import type { JobEvents } from './job-events.js';
 import { budgetConflicts } from './privacy-precheck.js';
-import { loadSeal, type BfvParameters } from '@tessera/he';
+import { sealedRoundOf, type SealedRound } from './sealed-round.js';
+import { loadSeal } from '@tessera/he';
 import type { SealedExchange } from '../service/sealed-exchange.js';
 import { JobPrivacy, type DpRound } from './job-privacy.js';
 import { parseJobSpec, type JobSpec } from './job-spec.js';
 
 const pb = tessera.v1;
 
-/** Sealed mode's analyst key, parameters and the analyst's signature over them, as tasks carry them. */
-type SealedRound = { params: BfvParameters; analystKey: Uint8Array; analystIdentity: Uint8Array; analystSignature: Uint8Array };
 
 class JobStop extends Error {}
 
@@ -282,11 +281,7 @@ export class JobRunner {
   private get sealed(): SealedRound | undefined {
     const s = this.context.sealed;
     if (this.spec.secure.mode !== 'sealed' || !s) return undefined;
-    const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
-    this.sealedKey ??= {
-      params: { ...s.params, slots: s.params.polyModulusDegree, securityLevel: 128 }, analystKey: bytes(s.analystKey),
-      analystIdentity: bytes(s.analystIdentity ?? ''), analystSignature: bytes(s.analystSignature ?? ''),
-    };
+    this.sealedKey ??= sealedRoundOf(s);
     return this.sealedKey;
   }
 

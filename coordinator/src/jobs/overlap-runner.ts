@@ -5,6 +5,7 @@ import type { ParticipantSession } from '../service/participant-session.js';
 import type { SessionRegistry } from '../service/registry.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
+import { OneRoundRunner } from './one-round-runner.js';
 import { parseOverlapSpec, type OverlapSpec } from './overlap-spec.js';
 
 const pb = tessera.v1;
@@ -14,40 +15,19 @@ const pb = tessera.v1;
  * identifier column, the coordinator relaying their blinded point sets (it never sees an
  * identifier nor anything it could match); both report the overlap, which must agree.
  */
-export class OverlapRunner {
+export class OverlapRunner extends OneRoundRunner {
   private readonly spec: OverlapSpec;
-  private readonly abort = new AbortController();
-  private suspended = false;
 
-  constructor(private readonly jobId: string, private readonly store: Store, private readonly registry: SessionRegistry, private readonly events: JobEvents) {
+  constructor(jobId: string, store: Store, private readonly registry: SessionRegistry, events: JobEvents) {
+    super(jobId, store, events);
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     this.spec = parseOverlapSpec(JSON.parse(job.specJson));
   }
 
-  cancel(reason: string): void {
-    this.abort.abort(reason);
-  }
-
-  suspend(): void {
-    this.suspended = true;
-    this.abort.abort('coordinator shutting down');
-  }
-
-  async run(): Promise<void> {
-    try {
-      this.store.updateJob(this.jobId, { status: 'running' });
-      this.events.publish(this.jobId, 'started');
-      const overlap = await this.overlap();
-      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, contextJson: JSON.stringify({ result: { overlap, participants: this.spec.participants } }) });
-      this.events.publish(this.jobId, `completed: ${overlap} shared identifiers`);
-    } catch (e) {
-      if (this.suspended) return;
-      const cancelled = this.abort.signal.aborted;
-      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
-      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
-      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
-    }
+  protected async work(): Promise<{ message: string; context: object }> {
+    const overlap = await this.overlap();
+    return { message: `completed: ${overlap} shared identifiers`, context: { result: { overlap, participants: this.spec.participants } } };
   }
 
   private async both(): Promise<[ParticipantSession, ParticipantSession]> {

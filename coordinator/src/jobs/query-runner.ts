@@ -11,9 +11,9 @@ import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
 import type { JobContext } from './job-context.js';
 import type { SealedExchange } from '../service/sealed-exchange.js';
-import { loadSeal, type BfvParameters } from '@tessera/he';
-
-type SealedKey = { params: BfvParameters; analystKey: Uint8Array; analystIdentity: Uint8Array; analystSignature: Uint8Array };
+import { loadSeal } from '@tessera/he';
+import { OneRoundRunner } from './one-round-runner.js';
+import { sealedRoundOf, type SealedRound } from './sealed-round.js';
 import { shareVarianceOf } from './job-privacy.js';
 import { parseQuerySpec, type QuerySpec } from './query-spec.js';
 
@@ -71,61 +71,29 @@ export function decodeNoisySum(plan: QueryPlan, sum: Uint32Array, noise: QueryNo
  * share under DP), the vectors are summed by SecAgg+, and the sum is decoded into estimates with
  * their noise standard deviation and 95% intervals; small groups are suppressed.
  */
-export class QueryRunner {
+export class QueryRunner extends OneRoundRunner {
   private readonly spec: QuerySpec;
   private readonly plan: QueryPlan;
-  private readonly abort = new AbortController();
-  private suspended = false;
+  private readonly sealedKey: SealedRound | undefined;
 
-  private readonly sealedKey: SealedKey | undefined;
-
-  constructor(private readonly jobId: string, private readonly store: Store, private readonly registry: SessionRegistry,
-    private readonly slots: UploadSlots, private readonly events: JobEvents, private readonly exchange: SealedExchange) {
+  constructor(jobId: string, store: Store, private readonly registry: SessionRegistry,
+    private readonly slots: UploadSlots, events: JobEvents, private readonly exchange: SealedExchange) {
+    super(jobId, store, events, exchange);
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     ({ spec: this.spec, plan: this.plan } = parseQuerySpec(JSON.parse(job.specJson)));
-    const sealed = job.contextJson ? (JSON.parse(job.contextJson) as JobContext).sealed : undefined;
     if (this.spec.secure.mode === 'sealed') {
+      const sealed = job.contextJson ? (JSON.parse(job.contextJson) as JobContext).sealed : undefined;
       if (!sealed) throw new Error(`sealed query ${jobId} has no analyst key`);
-      const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
-      this.sealedKey = {
-        params: { ...sealed.params, slots: sealed.params.polyModulusDegree, securityLevel: 128 }, analystKey: bytes(sealed.analystKey),
-        analystIdentity: bytes(sealed.analystIdentity), analystSignature: bytes(sealed.analystSignature),
-      };
+      this.sealedKey = sealedRoundOf(sealed);
     }
   }
 
-  cancel(reason: string): void {
-    this.abort.abort(reason);
-  }
-
-  suspend(): void {
-    this.suspended = true;
-    this.abort.abort('coordinator shutting down');
-  }
-
-  async run(): Promise<void> {
-    try {
-      this.store.updateJob(this.jobId, { status: 'running' });
-      this.events.publish(this.jobId, 'started');
-      if (this.sealedKey) await loadSeal();
-      const result = await this.query();
-      if (result) {
-        this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, contextJson: JSON.stringify({ result }) });
-        this.events.publish(this.jobId, `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`);
-      } else {
-        this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1 });
-        this.events.publish(this.jobId, 'completed: the analyst decrypted the result (sealed: the coordinator kept none)');
-      }
-    } catch (e) {
-      if (this.suspended) return;
-      const cancelled = this.abort.signal.aborted;
-      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
-      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
-      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
-    } finally {
-      if (!this.suspended) this.exchange.close(this.jobId);
-    }
+  protected async work(): Promise<{ message: string; context?: object }> {
+    if (this.sealedKey) await loadSeal();
+    const result = await this.query();
+    if (!result) return { message: 'completed: the analyst decrypted the result (sealed: the coordinator kept none)' };
+    return { message: `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`, context: { result } };
   }
 
   /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */

@@ -6,6 +6,7 @@ import type { SealedExchange } from '../service/sealed-exchange.js';
 import type { SessionRegistry } from '../service/registry.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
+import { OneRoundRunner } from './one-round-runner.js';
 import { parseScoreSpec, type ScoreSpec } from './score-spec.js';
 import type { StoredScoringSetup } from '../service/scoring-setup.js';
 
@@ -16,46 +17,22 @@ const pb = tessera.v1;
  * encrypted model on its rows, per declared segment; the coordinator adds the ciphertexts (it holds
  * no secret key) and hands the encrypted totals to the analyst, who alone decrypts them.
  */
-export class ScoreRunner {
+export class ScoreRunner extends OneRoundRunner {
   private readonly spec: ScoreSpec;
   private readonly setup: StoredScoringSetup;
-  private readonly abort = new AbortController();
-  private suspended = false;
 
-  constructor(private readonly jobId: string, private readonly store: Store, private readonly registry: SessionRegistry,
-    private readonly events: JobEvents, private readonly sealed: SealedExchange) {
+  constructor(jobId: string, store: Store, private readonly registry: SessionRegistry, events: JobEvents, private readonly sealed: SealedExchange) {
+    super(jobId, store, events, sealed);
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     this.spec = parseScoreSpec(JSON.parse(job.specJson));
     this.setup = (JSON.parse(job.contextJson) as { scoring: StoredScoringSetup }).scoring;
   }
 
-  cancel(reason: string): void {
-    this.abort.abort(reason);
-  }
-
-  suspend(): void {
-    this.suspended = true;
-    this.abort.abort('coordinator shutting down');
-  }
-
-  async run(): Promise<void> {
-    try {
-      this.store.updateJob(this.jobId, { status: 'running' });
-      this.events.publish(this.jobId, 'started');
-      await loadSeal();
-      await this.score();
-      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1 });
-      this.events.publish(this.jobId, 'completed');
-    } catch (e) {
-      if (this.suspended) return;
-      const cancelled = this.abort.signal.aborted;
-      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
-      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
-      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
-    } finally {
-      if (!this.suspended) this.sealed.close(this.jobId);
-    }
+  protected async work(): Promise<{ message: string }> {
+    await loadSeal();
+    await this.score();
+    return { message: 'completed' };
   }
 
   private async score(): Promise<void> {

@@ -1,0 +1,47 @@
+import type { SealedExchange } from '../service/sealed-exchange.js';
+import type { Store } from '../store/store.js';
+import type { JobEvents } from './job-events.js';
+
+/**
+ * The life cycle of a job that is one round (a query, an encrypted score, an overlap): running,
+ * then completed with what `work` returns, or failed / cancelled with the reason; a suspended
+ * runner (coordinator shutting down) leaves the job for a restart. Analysts attached to it are
+ * released when it ends.
+ */
+export abstract class OneRoundRunner {
+  protected readonly abort = new AbortController();
+  private suspended = false;
+
+  protected constructor(protected readonly jobId: string, protected readonly store: Store, protected readonly events: JobEvents,
+    private readonly analysts?: SealedExchange) {}
+
+  cancel(reason: string): void {
+    this.abort.abort(reason);
+  }
+
+  suspend(): void {
+    this.suspended = true;
+    this.abort.abort('coordinator shutting down');
+  }
+
+  /** The round itself: the completion message, and the job context to store (the result), if any. */
+  protected abstract work(): Promise<{ message: string; context?: object }>;
+
+  async run(): Promise<void> {
+    try {
+      this.store.updateJob(this.jobId, { status: 'running' });
+      this.events.publish(this.jobId, 'started');
+      const done = await this.work();
+      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, ...(done.context ? { contextJson: JSON.stringify(done.context) } : {}) });
+      this.events.publish(this.jobId, done.message);
+    } catch (e) {
+      if (this.suspended) return;
+      const cancelled = this.abort.signal.aborted;
+      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
+      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
+      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
+    } finally {
+      if (!this.suspended) this.analysts?.close(this.jobId);
+    }
+  }
+}
