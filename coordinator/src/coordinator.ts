@@ -14,6 +14,7 @@ import { participantHandlers } from './service/participant-service.js';
 import { SessionRegistry } from './service/registry.js';
 import { UploadSlots } from './service/upload-slots.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { PayoutLedger } from './payouts/payout-ledger.js';
 import type { Store } from './store/store.js';
 
 export interface CoordinatorOptions {
@@ -67,6 +68,8 @@ export class Coordinator {
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
   readonly analystToken: string;
+  /** The signed, hash-chained payout ledger (key in the data directory, entries in the database). */
+  readonly ledger: PayoutLedger;
   port = 0;
   address = '';
 
@@ -74,6 +77,7 @@ export class Coordinator {
     this.log = options.log ?? (() => undefined);
     this.store = new SqliteStore(join(options.dataDir, DATABASE_FILE));
     this.analystToken = analystTokenOf(options.dataDir);
+    this.ledger = new PayoutLedger(this.store, options.dataDir);
     this.slots = new UploadSlots(options.uploadSlots ?? 4);
   }
 
@@ -87,7 +91,7 @@ export class Coordinator {
   private async listen(address: string): Promise<void> {
     this.server.addService(ParticipantServiceDefinition, participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage));
     this.server.addService(AnalystServiceDefinition, analystHandlers({
-      store: this.store, registry: this.registry, events: this.events, analystToken: this.analystToken, sealed: this.sealed,
+      store: this.store, registry: this.registry, events: this.events, analystToken: this.analystToken, sealed: this.sealed, ledger: this.ledger,
       startJob: (id) => this.startJob(id),
       cancelJob: (id, reason) => {
         const r = this.runners.get(id);
@@ -116,7 +120,7 @@ export class Coordinator {
     const runner = kind === 'score' ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
       : kind === 'query' ? new QueryRunner(id, this.store, this.registry, this.slots, this.events, this.sealed)
         : kind === 'overlap' ? new OverlapRunner(id, this.store, this.registry, this.events)
-        : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed);
+        : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed, this.ledger);
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
   }

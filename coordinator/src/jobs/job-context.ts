@@ -20,6 +20,28 @@ export interface JobContext {
   privacySpend?: Record<string, { rounds: number; statistics: number }>;
   /** Participants that refused work on privacy grounds, with their reasons. */
   refusals?: { participantId: string; stage: string; round: number; reason: string }[];
+  /** Hex Ed25519 identity of the analyst that signed the submission (participants' consent grants name it). */
+  analystIdentity?: string;
+  /** Participants whose updates went into at least one completed training round. */
+  contributors?: string[];
+  /** The job's payout, once valued and split (or why it was not). */
+  payouts?: PayoutsView;
+}
+
+/** What `tessera payouts show` and the demo print: the split of a job's pool and where it sits in the ledger. */
+export interface PayoutsView {
+  status: 'paid' | 'refused' | 'failed';
+  reason?: string;
+  method: string;
+  metric: string;
+  pool: number;
+  currency: string;
+  entries: { participant: string; value: number; share: number; amount: number; seq?: number }[];
+  evaluations?: number;
+  valuationSeconds?: number;
+  ledgerHead?: string;
+  coordinatorPublicKey: string;
+
 }
 
 export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});

@@ -25,6 +25,11 @@ import { loadSeal } from '@tessera/he';
 import type { SealedExchange } from '../service/sealed-exchange.js';
 import { JobPrivacy, type DpRound } from './job-privacy.js';
 import { parseJobSpec, type JobSpec } from './job-spec.js';
+import { splitPool } from '@tessera/payouts';
+import type { PayoutLedger } from '../payouts/payout-ledger.js';
+import { valueTraining } from '../payouts/job-valuation.js';
+import { ValuationCollector, type DisclosedRound } from '../rounds/valuation-collector.js';
+import type { PayoutsView } from './job-context.js';
 
 const pb = tessera.v1;
 
@@ -65,6 +70,7 @@ export class JobRunner {
     private readonly slots: UploadSlots,
     private readonly events: JobEvents,
     private readonly sealedExchange: SealedExchange,
+    private readonly ledger?: PayoutLedger,
   ) {
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
@@ -109,6 +115,7 @@ export class JobRunner {
       for (let round = (latest?.round ?? 0) + 1; round <= this.spec.rounds; round++) {
         model = await this.trainRound(round, model);
       }
+      if (this.spec.payout && !this.context.payouts) await this.settlePayout();
       this.store.updateJob(this.jobId, { status: 'completed' });
       this.publish('completed');
     } catch (e) {
@@ -140,7 +147,7 @@ export class JobRunner {
 
   /** Keeps the privacy-budget refusals among a stage's failures, by participant, for the job's report. */
   private noteRefusals(stage: RoundStage, round: number, failures: ReadonlyMap<string, string>): void {
-    const found = [...failures].filter(([, reason]) => reason.startsWith('privacy budget'));
+    const found = [...failures].filter(([, reason]) => isRefusal(reason));
     if (!found.length) return;
     const refusals = [...(this.context.refusals ?? [])];
     for (const [participantId, reason] of found) {
@@ -155,7 +162,7 @@ export class JobRunner {
     if (this.spec.privacy.mode === 'none') return;
     const spend = { ...(this.context.privacySpend ?? {}) };
     for (const s of asked) {
-      if ((failures.get(s.participantId) ?? '').startsWith('privacy budget')) continue;
+      if (isRefusal(failures.get(s.participantId) ?? '')) continue;
       const was = spend[s.participantId] ?? { rounds: 0, statistics: 0 };
       spend[s.participantId] = { ...was, [kind]: was[kind] + 1 };
     }
@@ -218,8 +225,79 @@ export class JobRunner {
       dataset: this.spec.dataset,
       label: this.spec.label,
       deadlineUnixMs: Date.now() + this.spec.roundTimeoutSeconds * 1000,
-      config: toConfigEntries({ validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacy.taskPlan() }),
+      config: toConfigEntries({
+        validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacy.taskPlan(),
+        ...(this.spec.payout ? { keepForValuation: true } : {}),
+      }),
+      ...(this.context.analystIdentity ? { analystIdentity: Buffer.from(this.context.analystIdentity, 'hex') } : {}),
     };
+  }
+
+  /** Remembers who contributed to a completed round (valuation asks each of them for its updates). */
+  private noteContributors(ids: Iterable<string>): void {
+    if (!this.spec.payout) return;
+    const all = new Set([...(this.context.contributors ?? []), ...ids]);
+    if (all.size !== (this.context.contributors ?? []).length) this.saveContext({ contributors: [...all].sort() });
+  }
+
+  /**
+   * Data-trust payout: every contributor discloses its per-round updates (if its consent policy
+   * grants valuation), the coordinator values the contributions on the job's validation rows, splits
+   * the pool exactly, appends the split to the signed ledger and sends each participant its receipt.
+   * Without every contributor's consent (or answer) nothing is valued and nothing is paid.
+   */
+  private async settlePayout(): Promise<void> {
+    const payout = this.spec.payout!;
+    const contributors = this.context.contributors ?? [];
+    const base = { method: payout.valuation, metric: payout.metric, pool: payout.pool, currency: payout.currency, coordinatorPublicKey: this.ledger?.publicKeyHex ?? '' };
+    const give = (status: PayoutsView['status'], reason: string) => {
+      this.saveContext({ payouts: { ...base, status, reason, entries: [] } });
+      this.publish(`payout not made: ${reason}`);
+    };
+    if (!this.ledger) return give('failed', 'this coordinator has no payout ledger');
+    if (contributors.length === 0) return give('failed', 'no participant contributed to a completed round');
+    const key = this.taskKey(this.spec.rounds, pb.Stage.VALUATE);
+    const byId = new Map(this.registry.serving(this.spec.dataset).map((s) => [s.participantId, s]));
+    const missing = contributors.filter((id) => !byId.has(id));
+    if (missing.length) return give('failed', `contributors ${missing.join(', ')} are not connected to disclose their updates for valuation`);
+    const d = this.context.featureNames!.length + 1;
+    this.publish(`valuing contributions (${payout.valuation}, ${payout.metric} on ${payout.validation.source})`);
+    const outcome = await runStage<Map<number, DisclosedRound>>({
+      key, sessions: contributors.map((id) => byId.get(id)!), deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
+      request: () => ({ message: { task: this.baseTask(key) } }),
+      collector: (_s, settle) => new ValuationCollector(key, settle, d, this.spec.rounds),
+    });
+    this.checkNotCancelled();
+    this.noteRefusals('valuate', this.spec.rounds, outcome.failures);
+    if (outcome.failures.size) {
+      const refused = [...outcome.failures].every(([, r]) => isRefusal(r));
+      return give(refused ? 'refused' : 'failed', `valuation runs only with every contributor's updates: ${this.failureSummary(outcome.failures)}`);
+    }
+    const started = performance.now();
+    let report;
+    try {
+      report = valueTraining({
+        payout, schema: this.context.schema!, standardization: this.context.standardization!, rounds: this.spec.rounds,
+        startModel: (t) => (t === 1 ? logisticInit(d - 1) : this.store.loadModel(this.jobId, t - 1)!),
+        strategy: this.strategy, participants: contributors, disclosed: outcome.results, seed: this.jobId,
+        weightOf: (n) => (this.secure ? Math.min(this.strategy.contributionWeight(n), this.weightCap()) : this.strategy.contributionWeight(n)),
+      });
+    } catch (e) {
+      return give('failed', `valuation failed: ${(e as Error).message}`);
+    }
+    const split = splitPool(payout.pool, payout.currency, contributors.map((participant, i) => ({ participant, value: report.values[i] })));
+    const timestamp = new Date().toISOString();
+    const entries = this.ledger.append(split.entries.map((e) => ({
+      job: this.jobId, participant: e.participant, amount: e.amount, currency: split.currency, method: payout.valuation, share: e.share, timestamp,
+    })));
+    this.saveContext({ payouts: {
+      ...base, status: 'paid', evaluations: report.evaluations, valuationSeconds: (performance.now() - started) / 1000,
+      entries: split.entries.map((e, i) => ({ ...e, seq: entries[i].seq })), ledgerHead: entries[entries.length - 1]?.hash ?? '',
+    } });
+    for (const e of entries) {
+      byId.get(e.participant)?.send({ receipt: { entryJson: JSON.stringify(e), coordinatorKey: this.ledger.publicKey } }).catch(() => undefined);
+    }
+    this.publish(`payout of ${payout.pool} ${payout.currency} split by ${payout.valuation}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`);
   }
 
   private featureMessages(schema: AgreedSchema): tessera.v1.IColumnProfile[] {
@@ -474,6 +552,7 @@ export class JobRunner {
       round, stage: 'fit', attempt, status: 'completed', contributors: fit.results.size, dropped: [...fit.failures.keys()], metrics, seconds, error: '',
     });
     this.store.completeRound(record, model, round);
+    this.noteContributors(fit.results.keys());
     const dropped = fit.failures.size ? `; dropped ${this.failureSummary(fit.failures)}` : '';
     this.publish(`round ${round}/${this.spec.rounds} completed: loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
     return model;
@@ -583,6 +662,7 @@ export class JobRunner {
       dropped: [...result.outcome.failures.keys()], metrics, seconds: result.seconds, error: '',
     });
     this.store.completeRound(record, result.model, round);
+    this.noteContributors(result.outcome.survivors);
     const dropped = result.outcome.failures.size ? `; dropped ${this.failureSummary(result.outcome.failures)}` : '';
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
     this.publish(`round ${round}/${this.spec.rounds} completed (secure aggregation, threshold ${result.params.threshold}${privacy}): loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
@@ -626,5 +706,8 @@ export class JobRunner {
     return { ...this.strategy.aggregateEvaluate(round, reports), evaluated_examples: reports.reduce((s, r) => s + r.numExamples, 0) };
   }
 }
+
+/** A participant's refusal on its owner's terms (privacy budget or consent), as opposed to a failure. */
+const isRefusal = (reason: string) => reason.startsWith('privacy budget') || reason.startsWith('consent');
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));

@@ -1,3 +1,5 @@
+import { PAYOUT_METHODS, PAYOUT_METRICS, type PayoutSpec } from './payout-spec.js';
+
 /** A training job as analysts write it (YAML or JSON), validated field by field. */
 export interface JobSpec {
   name: string;
@@ -24,6 +26,8 @@ export interface JobSpec {
   secure: SecureSpec;
   /** Differential privacy of the released model updates (participant level). */
   privacy: PrivacySpec;
+  /** Data-trust payout: after training, value each participant's contribution and split the pool. */
+  payout?: PayoutSpec;
 }
 
 export interface PrivacySpec {
@@ -158,7 +162,7 @@ function section(o: Obj, key: string, allowed: readonly string[]): Obj {
 }
 
 const TOP_LEVEL = ['name', 'kind', 'dataset', 'label', 'features', 'exclude', 'model', 'rounds', 'local', 'strategy', 'minParticipants',
-  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure', 'privacy'] as const;
+  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure', 'privacy', 'payout'] as const;
 
 /** Validates a parsed spec, fills defaults, and throws JobSpecError naming the first bad field. */
 export function parseJobSpec(input: unknown): JobSpec {
@@ -239,6 +243,7 @@ export function parseJobSpec(input: unknown): JobSpec {
     },
   };
   spec.privacy.clip = privacyClip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);
+  if (input.payout !== undefined) spec.payout = payoutOf(input, spec);
   if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
   return spec;
@@ -263,3 +268,36 @@ export const accountingSampleRate = (spec: JobSpec): number => (spec.privacy.uni
 
 /** Releases of the differentially private statistics stage: the magnitude histogram and the bounded moments. */
 export const PRIVATE_STATISTICS_RELEASES = 2;
+
+function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
+  const p = section(input, 'payout', ['pool', 'currency', 'valuation', 'metric', 'validation', 'seed', 'maxPermutations']);
+  const pool = p.pool;
+  if (typeof pool !== 'number' || !Number.isSafeInteger(pool) || pool < 0) {
+    throw new JobSpecError('payout.pool', `must be a non-negative integer amount in minor units (e.g. 100000 for 1000.00), got ${show(pool)}`);
+  }
+  const currency = str(p, 'currency', 'payout.');
+  if (!/^[A-Z]{3}$/.test(currency)) throw new JobSpecError('payout.currency', `must be a three-letter ISO 4217 code such as CNY, EUR or USD, got ${show(currency)}`);
+  const valuation = str(p, 'valuation', 'payout.', 'gtg');
+  if (!(PAYOUT_METHODS as readonly string[]).includes(valuation)) throw new JobSpecError('payout.valuation', `must be one of ${PAYOUT_METHODS.join(', ')}, got ${show(valuation)}`);
+  const metric = str(p, 'metric', 'payout.', 'auc');
+  if (!(PAYOUT_METRICS as readonly string[]).includes(metric)) throw new JobSpecError('payout.metric', `must be one of ${PAYOUT_METRICS.join(', ')}, got ${show(metric)}`);
+  const v = p.validation;
+  if (!isObj(v) || typeof v.csv !== 'string' || !v.csv.trim()) {
+    throw new JobSpecError('payout.validation', 'must be {csv: "<labelled validation rows as CSV text>"} (tessera job submit reads {path: file.csv} for you); coalition utilities are measured on these rows');
+  }
+  noUnknownKeys(v, ['csv', 'source'], 'payout.validation');
+  if (spec.privacy.mode !== 'none') {
+    throw new JobSpecError('payout', 'valuation needs each participant\'s per-round updates, which differential privacy is there to hide; a job with a payout needs privacy.mode none (see docs/payouts.md)');
+  }
+  if (spec.secure.mode === 'sealed') {
+    throw new JobSpecError('payout', 'valuation rebuilds coalition models next to the global model, which the coordinator does not see in sealed mode; use secure.mode masked or none for a job with a payout');
+  }
+  const seed = p.seed;
+  if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number') throw new JobSpecError('payout.seed', `must be a string or number, got ${show(seed)}`);
+  return {
+    pool, currency, valuation: valuation as PayoutSpec['valuation'], metric: metric as PayoutSpec['metric'],
+    validation: { csv: v.csv, source: typeof v.source === 'string' && v.source ? v.source : 'payout.validation.csv' },
+    ...(seed !== undefined ? { seed: String(seed) } : {}),
+    ...(p.maxPermutations !== undefined ? { maxPermutations: num(p, 'maxPermutations', 'payout.', 0, { int: true, min: 1, max: 100_000 }) } : {}),
+  };
+}

@@ -24,6 +24,12 @@ export abstract class OneRoundRunner {
     this.abort.abort('coordinator shutting down');
   }
 
+  /** The task field naming the analyst that signed the submission, for participants' consent checks. */
+  protected analystField(): { analystIdentity?: Uint8Array } {
+    const hex = (JSON.parse(this.store.getJob(this.jobId)?.contextJson || '{}') as { analystIdentity?: string }).analystIdentity;
+    return hex ? { analystIdentity: Buffer.from(hex, 'hex') } : {};
+  }
+
   /** The round itself: the completion message, and the job context to store (the result), if any. */
   protected abstract work(): Promise<{ message: string; context?: object }>;
 

@@ -53,7 +53,7 @@ export class OverlapRunner extends OneRoundRunner {
     const outcome = await runStage<number>({
       key, sessions: [a, b], deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal,
       request: (x) => ({ message: { task: {
-        ref: key, dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+        ...this.analystField(), ref: key, dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
         config: toConfigEntries({ psiColumn: s.column, psiRole: x === a ? 'initiator' : 'responder', psiSession: this.jobId }),
       } } }),
       collector: (x, settle) => new PsiRelayCollector(key, settle, () => (x === a ? b : a)),

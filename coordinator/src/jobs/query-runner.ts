@@ -119,7 +119,7 @@ export class QueryRunner extends OneRoundRunner {
       jobId: this.jobId, round: 1, attempt: 1, computation: pb.Stage.QUERY, sessions, dimension, threshold, degree: p.degree, complete: p.complete, modulus,
       ...(this.sealedKey ? { sealed: this.sealedKey } : {}),
       task: () => ({
-        dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+        ...this.analystField(), dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
         config: toConfigEntries({ query: JSON.stringify({ sql: s.sql, options: s.options }), ...privacyConfig }),
       }),
       identityKey: (id) => this.store.getParticipant(id)!.publicKey,

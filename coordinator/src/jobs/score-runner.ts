@@ -53,7 +53,7 @@ export class ScoreRunner extends OneRoundRunner {
       const outcome = await runStage({
         key, sessions, deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal,
         request: () => ({ message: { task: {
-          ref: key, dataset: s.dataset, label: s.label, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+          ...this.analystField(), ref: key, dataset: s.dataset, label: s.label, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
           features: s.features.map((f) => ({ name: f.name, kind: f.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC, categories: f.categories ?? [] })),
           scoring, segmentBy: s.segmentBy ?? '', segments: s.segments,
         } } }),

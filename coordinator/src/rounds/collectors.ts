@@ -48,6 +48,9 @@ export abstract class Collector<R> implements OpenTask {
   onReady(_ready: tessera.v1.IUploadReady): string | undefined {
     return 'an upload was not asked for in this stage';
   }
+  onValuation(_update: tessera.v1.IValuationUpdate): string | undefined {
+    return 'valuation updates were not asked for in this stage';
+  }
   onRefused(reason: string): void {
     this.settle({ ok: false, reason });
   }

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { constantTimeEqual, randomId } from '@tessera/crypto';
+import { constantTimeEqual, randomId, verify } from '@tessera/crypto';
+import type { PayoutLedger } from '../payouts/payout-ledger.js';
 import { CHUNK_VALUES, tessera } from '@tessera/proto';
 import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
@@ -23,6 +24,8 @@ export interface AnalystServiceDeps {
   analystToken: string;
   /** Sealed mode: where runners post encrypted aggregates and analysts answer. */
   sealed: SealedExchange;
+  /** The payout ledger ExportLedger reads. */
+  ledger?: PayoutLedger;
   startJob(jobId: string): void;
   cancelJob(jobId: string, reason: string): boolean;
 }
@@ -37,6 +40,30 @@ const grpcError = (code: grpc.status, details: string): grpc.ServiceError =>
  */
 const failStream = (call: { emit(event: 'error', error: grpc.ServiceError): boolean }, error: grpc.ServiceError): void => {
   call.emit('error', error);
+};
+
+/** Context of signatures over job specs (SubmitJobRequest.spec_signature). */
+export const JOB_SPEC_CONTEXT = 'tessera/v1/job-spec';
+
+/**
+ * The analyst identity (hex) a submission proves: its signature over the spec, or the identity that
+ * signed a sealed job's key. A signature that does not verify is refused.
+ */
+function analystIdentityOf(req: tessera.v1.ISubmitJobRequest): string | undefined {
+  const identity = req.analystIdentity ?? new Uint8Array(0);
+  const signature = req.specSignature ?? new Uint8Array(0);
+  if (signature.length > 0) {
+    if (!verify(JOB_SPEC_CONTEXT, new TextEncoder().encode(req.specJson ?? ''), signature, identity)) {
+      throw grpcError(grpc.status.INVALID_ARGUMENT, 'spec_signature does not verify with analyst_identity over spec_json; sign the exact spec you send (tessera job submit --keys does)');
+    }
+    return Buffer.from(identity).toString('hex');
+  }
+  return (req.analystSignature?.length ?? 0) > 0 && identity.length === 32 ? Buffer.from(identity).toString('hex') : undefined;
+}
+
+const withAnalyst = (context: object, analyst: string | undefined): string => {
+  const c = analyst ? { ...context, analystIdentity: analyst } : context;
+  return Object.keys(c).length ? JSON.stringify(c) : '';
 };
 
 /** Handlers of AnalystService. Every call must carry `authorization: Bearer <analyst token>`. */
@@ -95,7 +122,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     const id = randomId('job-', 6);
     store.createJob({
       id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
-      createdAt: now, updatedAt: now, error: '', contextJson: JSON.stringify({ scoring }),
+      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst({ scoring }, analystIdentityOf(req)),
     });
     deps.startJob(id);
     return jobMessage(store, store.getJob(id)!);
@@ -132,7 +159,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     const id = randomId('job-', 6);
     store.createJob({
       id, name: spec.name, specJson: JSON.stringify(parsed), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
-      createdAt: now, updatedAt: now, error: '', contextJson: sealed ? JSON.stringify({ sealed }) : '',
+      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analystIdentityOf(req)),
     });
     deps.startJob(id);
     return jobMessage(store, store.getJob(id)!);
@@ -149,6 +176,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       if ((parsed as { kind?: unknown } | null)?.kind === 'score') return submitScoreJob(parsed, req);
       if ((parsed as { kind?: unknown } | null)?.kind === 'query') return submitQueryJob(parsed, req);
       if ((parsed as { kind?: unknown } | null)?.kind === 'overlap') return submitOverlapJob(parsed);
+      const analyst = analystIdentityOf(req);
       let spec;
       try {
         spec = parseJobSpec(parsed);
@@ -170,11 +198,30 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       const id = randomId('job-', 6);
       store.createJob({
         id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: spec.rounds,
-        createdAt: now, updatedAt: now, error: '', contextJson: sealed ? JSON.stringify({ sealed }) : '',
+        createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analyst),
       });
       deps.startJob(id);
       return jobMessage(store, store.getJob(id)!);
     }),
+
+    async exportLedger(call: grpc.ServerWritableStream<tessera.v1.ExportLedgerRequest, tessera.v1.LedgerLines>) {
+      const denied = authorize(call.metadata);
+      if (denied) return failStream(call, denied);
+      if (!deps.ledger) return failStream(call, grpcError(grpc.status.UNIMPLEMENTED, 'this coordinator keeps no payout ledger'));
+      const jobId = call.request.jobId || undefined;
+      if (jobId) {
+        const job = findJob(jobId);
+        if (job instanceof Error) return failStream(call, job);
+      }
+      const { lines, head } = deps.ledger.export(jobId);
+      const write = (m: tessera.v1.ILedgerLines) => new Promise<void>((resolve) => {
+        if (call.write(tessera.v1.LedgerLines.create(m))) resolve();
+        else call.once('drain', resolve);
+      });
+      await write({ coordinatorKey: deps.ledger.publicKey, head, lines: lines.slice(0, 1000) });
+      for (let i = 1000; i < lines.length; i += 1000) await write({ lines: lines.slice(i, i + 1000) });
+      call.end();
+    },
 
     getJob: unary((req: tessera.v1.JobRef) => {
       const job = findJob(req.jobId);

@@ -22,7 +22,7 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     id: job.id,
     name: job.name,
     status: STATUS[job.status],
-    specJson: job.specJson,
+    specJson: publicSpecJson(job.specJson),
     roundsCompleted: job.roundsCompleted,
     roundsTotal: job.roundsTotal,
     createdUnixMs: job.createdAt,
@@ -31,12 +31,24 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     featureNames: context.featureNames ?? [],
     privacySpend: privacySpendOf(job, context),
     refusals: context.refusals ?? [],
+    payoutsJson: context.payouts ? JSON.stringify(context.payouts) : '',
+    analystIdentity: context.analystIdentity ?? '',
     resultJson: (context as { result?: unknown }).result ? JSON.stringify((context as { result?: unknown }).result) : '',
     history: store.listRounds(job.id).map((r) => ({
       round: r.round, stage: r.stage, status: r.status, contributors: r.contributors, dropped: r.dropped,
       metrics: finiteMetrics(r.metrics), seconds: r.seconds, error: r.error, attempt: r.attempt,
     })),
   });
+}
+
+/** The stored spec as analysts see it: a payout's validation rows are summarised, not echoed with every job event. */
+function publicSpecJson(specJson: string): string {
+  if (!specJson.includes('"payout"')) return specJson;
+  const spec = JSON.parse(specJson) as { payout?: { validation?: { csv?: string; source?: string } } };
+  const v = spec.payout?.validation;
+  if (!v?.csv) return specJson;
+  const rows = v.csv.trim().split('\n').length - 1;
+  return JSON.stringify({ ...spec, payout: { ...spec.payout, validation: { source: v.source, csv: `(${rows} validation rows held by the coordinator)` } } });
 }
 
 /** Epsilon each participant spent in this job, from the rounds it was charged for and the job's noise. */

@@ -19,6 +19,7 @@ export interface OpenTask {
   onSealedChunk(chunk: tessera.v1.ISealedChunk): string | undefined;
   onEncryptedSegment(segment: tessera.v1.IEncryptedSegment): string | undefined;
   onPsi(points: tessera.v1.IPsiPoints): string | undefined;
+  onValuation(update: tessera.v1.IValuationUpdate): string | undefined;
   onUnmask(shares: tessera.v1.IUnmaskShares): string | undefined;
   onReady(ready: tessera.v1.IUploadReady): string | undefined;
   onRefused(reason: string): void;
@@ -102,6 +103,7 @@ export class ParticipantSession {
       case 'sealed': return this.route(m.seq, m.sealed!.task, (t) => t.onSealedChunk(m.sealed!));
       case 'segment': return this.route(m.seq, m.segment!.task, (t) => t.onEncryptedSegment(m.segment!));
       case 'psi': return this.route(m.seq, m.psi!.task, (t) => t.onPsi(m.psi!));
+      case 'valuation': return this.route(m.seq, m.valuation!.task, (t) => t.onValuation(m.valuation!));
       case 'unmask': return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
       case 'ready': return this.route(m.seq, m.ready!.task, (t) => t.onReady(m.ready!));
       case 'refused': {

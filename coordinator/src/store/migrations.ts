@@ -55,4 +55,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'payout ledger',
+    sql: `
+      CREATE TABLE payout_ledger (
+        seq INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        participant TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        entry_json TEXT NOT NULL
+      );
+      CREATE INDEX payout_ledger_by_job ON payout_ledger(job_id, seq);
+    `,
+  },
 ];

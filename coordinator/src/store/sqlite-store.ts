@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
-import type { JobRecord, JobStatus, ParticipantRecord, RedeemResult, RoundRecord, Store } from './store.js';
+import type { LedgerRow, JobRecord, JobStatus, ParticipantRecord, RedeemResult, RoundRecord, Store } from './store.js';
 
 type Row = Record<string, unknown>;
 
@@ -169,6 +169,27 @@ export class SqliteStore implements Store {
   latestModel(jobId: string): { round: number; weights: Float64Array } | undefined {
     const r = this.db.prepare('SELECT round, weights FROM models WHERE job_id = ? ORDER BY round DESC LIMIT 1').get(jobId) as { round: number; weights: Buffer } | undefined;
     return r && { round: r.round, weights: fromBlob(r.weights) };
+  }
+
+  appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): LedgerRow[] {
+    return this.db.transaction(() => {
+      const rows = build(this.ledgerHead());
+      const insert = this.db.prepare('INSERT INTO payout_ledger (seq, job_id, participant, hash, entry_json) VALUES (?, ?, ?, ?, ?)');
+      for (const r of rows) insert.run(r.seq, r.jobId, r.participant, r.hash, r.line);
+      return rows;
+    })();
+  }
+
+  ledgerRows(jobId?: string): LedgerRow[] {
+    const rows = (jobId === undefined
+      ? this.db.prepare('SELECT * FROM payout_ledger ORDER BY seq').all()
+      : this.db.prepare('SELECT * FROM payout_ledger WHERE job_id = ? ORDER BY seq').all(jobId)) as { seq: number; job_id: string; participant: string; hash: string; entry_json: string }[];
+    return rows.map((r) => ({ seq: r.seq, jobId: r.job_id, participant: r.participant, hash: r.hash, line: r.entry_json }));
+  }
+
+  ledgerHead(): { seq: number; hash: string } {
+    const r = this.db.prepare('SELECT seq, hash FROM payout_ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    return r ? { seq: r.seq, hash: r.hash } : { seq: 0, hash: '' };
   }
 
   close(): void {

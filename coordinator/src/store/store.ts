@@ -22,7 +22,7 @@ export interface JobRecord {
   contextJson: string;
 }
 
-export type RoundStage = 'schema' | 'statistics' | 'fit' | 'evaluate' | 'score' | 'query' | 'overlap';
+export type RoundStage = 'schema' | 'statistics' | 'fit' | 'evaluate' | 'score' | 'query' | 'overlap' | 'valuate';
 export type RoundStatus = 'completed' | 'failed' | 'abandoned';
 
 export interface RoundRecord {
@@ -37,6 +37,15 @@ export interface RoundRecord {
   seconds: number;
   error: string;
   finishedAt: number;
+}
+
+/** One stored payout ledger entry: its position, hash and the signed JSON line. */
+export interface LedgerRow {
+  seq: number;
+  jobId: string;
+  participant: string;
+  hash: string;
+  line: string;
 }
 
 export type RedeemResult = { ok: true; participant: ParticipantRecord } | { ok: false; reason: string };
@@ -62,6 +71,15 @@ export interface Store {
   completeRound(round: RoundRecord, weights: Float64Array, roundsCompleted: number): void;
   loadModel(jobId: string, round: number): Float64Array | undefined;
   latestModel(jobId: string): { round: number; weights: Float64Array } | undefined;
+
+  /**
+   * Appends to the payout ledger atomically: `build` receives the current head ({seq: 0, hash: ''}
+   * when empty) and returns the rows to append after it, in order.
+   */
+  appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): LedgerRow[];
+  /** Ledger rows in order; only one job's when `jobId` is given. */
+  ledgerRows(jobId?: string): LedgerRow[];
+  ledgerHead(): { seq: number; hash: string };
 
   close(): void;
 }

@@ -35,6 +35,31 @@ export interface JobView {
   refusals: { participantId: string; stage: string; round: number; reason: string }[];
   /** Query jobs: the decoded result (rows with error bars), once completed. */
   result?: unknown;
+  /** Jobs with a payout pool: how it was split (or why not), once valued. */
+  payouts?: PayoutsView;
+  /** Hex Ed25519 identity of the analyst that signed the submission ('' when unsigned). */
+  analystIdentity: string;
+}
+
+/** A job's payout as the coordinator recorded it in its ledger. */
+export interface PayoutsView {
+  status: 'paid' | 'refused' | 'failed';
+  reason?: string;
+  method: string;
+  metric: string;
+  pool: number;
+  currency: string;
+  entries: { participant: string; value: number; share: number; amount: number; seq?: number }[];
+  evaluations?: number;
+  valuationSeconds?: number;
+  ledgerHead?: string;
+  coordinatorPublicKey: string;
+}
+
+/** Signs job specs with an analyst identity (AnalystKeys does). */
+export interface SpecSigner {
+  readonly identity: Uint8Array;
+  signSpec(specJson: string): Uint8Array;
 }
 
 /** A privacy budget a participant keeps for one data set, as it reported it. */
@@ -90,6 +115,8 @@ export function jobView(j: tessera.v1.IJob): JobView {
     privacySpend: (j.privacySpend ?? []).map((p) => ({ participantId: p.participantId ?? '', epsilon: Number(p.epsilon ?? 0), rounds: p.rounds ?? 0, statisticsReleases: p.statisticsReleases ?? 0 })),
     refusals: (j.refusals ?? []).map((r) => ({ participantId: r.participantId ?? '', stage: r.stage ?? '', round: r.round ?? 0, reason: r.reason ?? '' })),
     ...(j.resultJson ? { result: JSON.parse(j.resultJson) as unknown } : {}),
+    ...(j.payoutsJson ? { payouts: JSON.parse(j.payoutsJson) as PayoutsView } : {}),
+    analystIdentity: j.analystIdentity ?? '',
   };
 }
 
@@ -137,8 +164,12 @@ export class AnalystClient {
    * "sealed" when the spec does not say it, and the analyst must then answer the job's aggregates
    * (`attachSealed`).
    */
-  async submit(spec: object, opts: { sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams' | 'identity' | 'keySignature'>; scoring?: tessera.v1.IScoringSetup } = {}): Promise<JobView> {
+  async submit(spec: object, opts: { sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams' | 'identity' | 'keySignature'>; scoring?: tessera.v1.IScoringSetup; signer?: SpecSigner } = {}): Promise<JobView> {
     const request: tessera.v1.ISubmitJobRequest = { specJson: JSON.stringify(opts.sealed ? sealedSpec(spec) : spec) };
+    if (opts.signer) {
+      request.analystIdentity = opts.signer.identity;
+      request.specSignature = opts.signer.signSpec(request.specJson!);
+    }
     if (opts.sealed) {
       request.analystKey = opts.sealed.publicKey;
       request.sealedParamsJson = JSON.stringify(opts.sealed.sealedParams);
@@ -147,6 +178,22 @@ export class AnalystClient {
     }
     if (opts.scoring) request.scoring = opts.scoring;
     return jobView(await this.unary<tessera.v1.Job>('submitJob', request));
+  }
+
+  /** The coordinator's payout ledger as JSON Lines (one job's entries when `jobId` is given), its head and the key that verifies it. */
+  exportLedger(jobId = ''): Promise<{ lines: string[]; head: string; coordinatorKey: string }> {
+    return new Promise((resolve, reject) => {
+      const lines: string[] = [];
+      let head = '', key = '';
+      const call = this.client.exportLedger({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.LedgerLines>;
+      call.on('data', (m: tessera.v1.LedgerLines) => {
+        lines.push(...m.lines);
+        if (m.head) head = m.head;
+        if (m.coordinatorKey?.length) key = Buffer.from(m.coordinatorKey).toString('hex');
+      });
+      call.on('error', (e: grpc.ServiceError) => reject(wrap(e)));
+      call.on('end', () => resolve({ lines, head, coordinatorKey: key }));
+    });
   }
 
   async get(jobId: string): Promise<JobView> {

@@ -7,7 +7,7 @@ import { loadSigningKeyPair } from '@tessera/crypto';
 import { loadParticipantConfig, ParticipantNode, type ParticipantConfig } from '@tessera/participant';
 import { AnalystClient } from './analyst.js';
 
-export { AnalystClient, CoordinatorError, isFinalStatus, sealedSpec, type JobResult, type JobView, type JobStatusName, type RoundView } from './analyst.js';
+export { AnalystClient, CoordinatorError, isFinalStatus, sealedSpec, type JobResult, type JobView, type JobStatusName, type RoundView, type PayoutsView, type SpecSigner } from './analyst.js';
 export { AnalystKeys, AnalystKeysError, createAnalystKeys, loadAnalystKeys, saveAnalystKeys, ANALYST_KEYS_FORMAT, type SealedParams } from './sealed/analyst-keys.js';
 export { answerAggregate, attachSealed, strategyForJob, type AttachSealedOptions, type SealedAggregateMessage, type SealedReplyMessage, type SealedJobSpec, type SealedSession } from './sealed/sealed-analyst.js';
 export { LocalFederation, type LocalFederationOptions, type LocalParticipant } from './local-federation.js';

@@ -40,7 +40,42 @@ function printDemo(r: DemoResult): void {
   out.push(`federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} (gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
     `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} (gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`);
   out.push(`time: ${r.timing.totalSeconds.toFixed(1)} s in all, median round ${r.timing.roundSecondsMedian.toFixed(3)} s`);
+  if (r.payouts) {
+    const p = r.payouts;
+    out.push('');
+    out.push(`payout: ${p.pool} ${p.currency} (minor units) split by ${p.method} value of each contribution (AUC on the held-out split)`);
+    out.push(renderTable(['participant', 'value', 'share', `amount (${p.currency})`], p.entries.map((e) => [e.name, e.value, e.share, e.amount])));
+    out.push(`ledger head ${p.ledgerHead}, signed by coordinator key ${p.coordinatorPublicKey}` +
+      (p.ledgerFile ? `\nexported to ${p.ledgerFile}; check it with: tessera ledger verify ${p.ledgerFile} --key ${p.coordinatorPublicKey}` : ''));
+  }
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+const participantFlag = (flag: string, v: string | boolean | undefined, last: number): number | undefined => {
+  if (v === undefined) return undefined;
+  if (v === true) return last;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} takes a participant number (1 to ${last}), got "${String(v)}"`);
+  return n;
+};
+
+/** The demo's payout and data-quality flags, checked. */
+function payoutOptionsOf(o: { participants: number; payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean; dp: string; secure: string }) {
+  const noisy = participantFlag('--noisy-participant', o.noisyParticipant, o.participants);
+  const duplicate = participantFlag('--duplicate-participant', o.duplicateParticipant, o.participants);
+  const extra = { ...(noisy !== undefined ? { noisyParticipant: noisy } : {}), ...(duplicate !== undefined ? { duplicateParticipant: duplicate } : {}) };
+  if (o.payoutPool === undefined) {
+    if (o.ledgerOut || o.valuation) throw new UsageError('--ledger-out and --valuation go with --payout-pool AMOUNT');
+    return extra;
+  }
+  const pool = Number(o.payoutPool);
+  if (!/^\d+$/.test(o.payoutPool.trim()) || !Number.isSafeInteger(pool)) {
+    throw new UsageError(`--payout-pool must be a non-negative integer amount in minor units (e.g. 100000 for 1000.00), got "${o.payoutPool}"`);
+  }
+  if (!/^[A-Z]{3}$/.test(o.currency)) throw new UsageError(`--currency must be a three-letter ISO 4217 code such as CNY, EUR or USD, got "${o.currency}"`);
+  if (o.dp !== 'none') throw new UsageError('--payout-pool needs --dp none: valuation reads each participant\'s per-round updates, which differential privacy hides (docs/payouts.md)');
+  if (o.secure === 'sealed') throw new UsageError('--payout-pool needs --secure masked or none: in sealed mode the coordinator cannot rebuild coalition models');
+  return { ...extra, payout: { pool, currency: o.currency, ...(o.valuation ? { valuation: o.valuation } : {}), ...(o.ledgerOut ? { ledgerOut: o.ledgerOut } : {}) } };
 }
 
 export function registerDemo(program: Command): void {
@@ -68,6 +103,12 @@ export function registerDemo(program: Command): void {
     .option('--domain <col=a|b;...>', 'with --query: declared GROUP BY values (default: the demo CSV\'s values)')
     .option('--min-count <n>', 'with --query: suppress groups with fewer (noisy) rows', Number)
     .option('--report <file.html>', 'write an HTML report with charts (with --query: of that query; alone: the market-insight report of the synthetic merchants)')
+    .option('--payout-pool <amount>', 'after training, split this pool (an integer in minor units, e.g. 100000 = 1000.00) by the value of each participant\'s contribution, recorded in the signed ledger')
+    .option('--currency <code>', 'currency of --payout-pool (ISO 4217)', 'CNY')
+    .option('--valuation <method>', 'how contributions are valued: shapley (exact; default up to 8 participants), gtg (GTG-Shapley; default beyond), tmc, loo or records')
+    .option('--ledger-out <file.jsonl>', 'with --payout-pool: write the exported payout ledger (JSON Lines) here')
+    .option('--noisy-participant [n]', 'scramble participant n\'s labels (default: the last one), so its data is pure noise')
+    .option('--duplicate-participant [n]', 'give participant n (default: the last one) a copy of participant 1\'s data')
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
     .option('--json', 'print one JSON document instead of the table')
@@ -85,17 +126,20 @@ Examples:
   $ tessera demo --query "SELECT region, COUNT(*), AVG(avg_basket) FROM customers GROUP BY region" --bounds avg_basket=0:500
   $ tessera demo --query "SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar" --data wine.csv --bounds alcohol=0:20 --dp none --json
   $ tessera demo --report market-insight.html       category share, basket sizes and repurchase by region, as charts
+  $ tessera demo --payout-pool 100000 --noisy-participant --ledger-out ledger.jsonl   value contributions, split the pool, export the ledger
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
        localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
        secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}
 With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode}, suppressed}
-(a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)`)
+(a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)
+With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name, value, share, amount}], ledgerHead, coordinatorPublicKey}`)
     .action(async (o: {
       participants: number; rounds: number; data?: string; label?: string; split?: string; seed: number; testFraction: number;
       learningRate?: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
       secure: string; drop: number; dp: string; unit: string; epsilon: number; delta: number; clip?: number;
       query?: string; bounds?: string; domain?: string; minCount?: number; report?: string;
+      payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean;
     }, cmd: Command) => {
       if (o.query || o.report) {
         const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
@@ -130,6 +174,7 @@ With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{
         secure: o.secure as DemoSecureMode, drop: o.drop,
         dp: o.dp as DemoPrivacyMode, unit: o.unit, epsilon: o.epsilon, delta: o.delta, ...(o.clip !== undefined ? { clip: o.clip } : {}),
         ...(o.data ? { data: o.data } : {}), ...(o.label ? { label: o.label } : {}), ...(o.split ? { split: o.split } : {}), ...(o.keep ? { keep: o.keep } : {}),
+        ...payoutOptionsOf(o),
       });
       if (o.json) printJson(result);
       else printDemo(result);

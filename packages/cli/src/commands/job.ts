@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AnalystKeysError, connectAnalyst, loadAnalystKeys, modelFileFrom, parseJobSpec, saveModelFile, sealedSpec, type AnalystClient, type AnalystKeys, type JobView } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
@@ -38,6 +39,22 @@ async function readKeys(file: string): Promise<AnalystKeys> {
 }
 
 /** Reads and validates a job spec; with `sealed`, secure.mode becomes "sealed" unless the spec says another mode (an error). */
+/** A payout's `validation: {path: rows.csv}` (relative to the spec file) becomes the rows themselves, which the coordinator keeps for the job. */
+function withValidationRows(spec: unknown, file: string): unknown {
+  const payout = (spec as { payout?: { validation?: { path?: unknown } } } | null)?.payout;
+  const path = payout?.validation?.path;
+  if (path === undefined) return spec;
+  if (typeof path !== 'string' || !path) throw new UsageError(`${file}: payout.validation.path must be a file name, got ${JSON.stringify(path)}`);
+  const at = isAbsolute(path) ? path : resolve(dirname(resolve(file)), path);
+  let csv: string;
+  try {
+    csv = readFileSync(at, 'utf8');
+  } catch {
+    throw new UsageError(`${file}: payout.validation.path: cannot read ${at}`);
+  }
+  return { ...(spec as object), payout: { ...payout, validation: { csv, source: basename(at) } } };
+}
+
 export function readJobSpec(file: string, opts: { sealed?: boolean } = {}): object {
   let text: string;
   try {
@@ -53,6 +70,7 @@ export function readJobSpec(file: string, opts: { sealed?: boolean } = {}): obje
   }
   try {
     if (opts.sealed && typeof parsed === 'object' && parsed !== null) parsed = sealedSpec(parsed);
+    parsed = withValidationRows(parsed, file);
     return parseJobSpec(parsed);
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
@@ -86,11 +104,12 @@ export function registerJob(program: Command): void {
     .description('submit a job; with --watch, follow it to the end; with --sealed, run it under your analyst keys and stay attached to decrypt its aggregates')
     .option('--watch', 'follow the job with a progress bar until it ends')
     .option('--sealed', 'sealed mode: participants encrypt under your analyst public key, only you decrypt the aggregates; stays attached until the job ends (implies --watch)')
-    .option('--keys <file>', `analyst key file for --sealed (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS})`)
+    .option('--keys <file>', `analyst key file (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS}, used when it exists): signs the spec with your analyst identity, which participants' consent grants name; with --sealed also the encryption keys`)
     .option('--json', 'print the job as JSON')
     .addHelpText('after', `
 Examples:
   $ tessera job submit examples/jobs/repurchase.yaml --watch
+  $ tessera job submit examples/jobs/repurchase-payout.yaml --watch   train, then value contributions and split a payout pool
   $ tessera job submit job.json --coordinator 127.0.0.1:7070 --token tsa_... --json
   $ tessera keys create && tessera job submit job.yaml --sealed
   $ tessera job submit job.yaml --sealed --keys ~/.tessera/analyst-keys.json --json
@@ -99,12 +118,12 @@ A spec needs at least "dataset" and "label"; see docs/job-spec.md for every fiel
 --sealed sets secure.mode "sealed" unless the spec says it. A sealed job waits for you to decrypt each
 aggregate: if this command stops, continue with \`tessera job attach <id>\`.`)
     .action(async (file: string, o: Conn & { watch?: boolean; sealed?: boolean; keys?: string }) => {
-      if (o.keys !== undefined && !o.sealed) throw new UsageError('--keys goes with --sealed');
       const spec = readJobSpec(file, { sealed: Boolean(o.sealed) });
       const keys = o.sealed ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined;
+      const signer = keys ?? (o.keys !== undefined || existsSync(DEFAULT_ANALYST_KEYS) ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined);
       const follow = Boolean(o.watch || keys);
       await withAnalyst(o, async (analyst) => {
-        let job = await analyst.submit(spec, keys ? { sealed: keys } : {});
+        let job = await analyst.submit(spec, { ...(keys ? { sealed: keys } : {}), ...(signer ? { signer } : {}) });
         if (!o.json) process.stderr.write(`submitted job ${job.id}${keys ? ` (sealed, analyst key ${keys.fingerprint.slice(0, 16)})` : ''}\n`);
         if (keys) job = await followSealed(analyst, job.id, keys);
         else if (o.watch) job = await watchWithProgress(analyst, job.id);

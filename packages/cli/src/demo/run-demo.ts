@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { parseSplit, selectRows, splitRows, trainTestSplit, type RawTable } from '@tessera/data';
+import { parseSplit, selectRows, splitRows, toCsv, trainTestSplit, type RawTable } from '@tessera/data';
 import { seededRandom } from '@tessera/ml';
-import { createAnalystKeys, LocalFederation, modelFileFrom, scoreTable, JOB_SPEC_DEFAULTS, type AnalystKeys, type JobView } from '@tessera/sdk';
+import { createAnalystKeys, LocalFederation, type PayoutsView, modelFileFrom, scoreTable, JOB_SPEC_DEFAULTS, type AnalystKeys, type JobView } from '@tessera/sdk';
 import { followSealed, watchWithProgress } from '../job-watch.js';
 import { UsageError } from '../ui/errors.js';
 import { qualityOf, trainAlone, type Quality } from './baselines.js';
@@ -40,6 +40,33 @@ export interface DemoOptions {
   delta?: number;
   /** L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (default 10, or 1 with DP). */
   clip?: number;
+  /** Data-trust payout: split this pool (integer minor units) by the value of each participant's contribution. */
+  payout?: DemoPayoutOptions;
+  /** 1-based participant whose labels are scrambled (its data is pure noise). */
+  noisyParticipant?: number;
+  /** 1-based participant whose shard is replaced by a copy of participant 1's (duplicated data). */
+  duplicateParticipant?: number;
+}
+
+export interface DemoPayoutOptions {
+  pool: number;
+  currency: string;
+  /** records, loo, shapley (exact), tmc or gtg; default shapley up to 8 participants, gtg beyond. */
+  valuation?: string;
+  /** Write the exported ledger (JSON Lines) here. */
+  ledgerOut?: string;
+}
+
+export interface DemoPayouts {
+  method: string;
+  pool: number;
+  currency: string;
+  entries: { participant: string; name: string; value: number; share: number; amount: number }[];
+  ledgerHead: string;
+  coordinatorPublicKey: string;
+  ledgerFile: string | null;
+  evaluations: number | null;
+  valuationSeconds: number | null;
 }
 
 export type DemoSecureMode = 'masked' | 'sealed' | 'none';
@@ -63,6 +90,8 @@ export interface DemoResult {
   secure: { mode: DemoSecureMode; threshold: number | null; degree: number | null; dropped: number };
   privacy: { mode: DemoPrivacyMode; unit: 'record' | 'participant'; epsilon: number; delta: number | null; noiseMultiplier: number | null; clip: number };
   timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
+  /** With a payout pool: how it was split, and the ledger it was recorded in. */
+  payouts?: DemoPayouts;
 }
 
 const median = (xs: number[]) => {
@@ -105,6 +134,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const { train, test } = trainTestSplit(data.table.rows.length, o.testFraction, rng, data.labels);
   const assignment = splitRows(data.table, train, data.labels, o.participants, split, rng);
   const shards: RawTable[] = assignment.map((rows) => selectRows(data.table, rows));
+  const which = (flag: string, k: number | undefined) => {
+    if (k === undefined) return undefined;
+    if (!Number.isInteger(k) || k < 1 || k > o.participants) throw new UsageError(`${flag} must be a participant number from 1 to ${o.participants}, got ${k}`);
+    return k - 1;
+  };
+  const duplicate = which('--duplicate-participant', o.duplicateParticipant);
+  if (duplicate !== undefined) {
+    if (duplicate === 0) throw new UsageError('--duplicate-participant copies participant 1\'s data; give another participant (2 or more)');
+    shards[duplicate] = { ...shards[0], rows: shards[0].rows.map((r) => [...r]) };
+  }
+  const noisy = which('--noisy-participant', o.noisyParticipant);
+  if (noisy !== undefined) shards[noisy] = scrambleLabels(shards[noisy], data.label, seededRandom(`tessera-demo/${o.seed}/noise`));
   const testTable = selectRows(data.table, test);
   const dataset = o.data ? basename(o.data, extname(o.data)).replace(/[^A-Za-z0-9_-]/g, '_') : 'customers';
 
@@ -116,6 +157,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     ...(drop > 0 ? { dropouts: { fraction: drop, seed: `tessera-demo/${o.seed}` } } : {}),
   });
   let job: JobView;
+  let payouts: DemoPayouts | undefined;
   let federated: Quality;
   let schema;
   const jobStarted = performance.now();
@@ -128,11 +170,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       roundTimeoutSeconds: 30,
       secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
       ...(dp !== 'none' ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } } : {}),
+      ...(o.payout ? { payout: {
+        pool: o.payout.pool, currency: o.payout.currency, valuation: o.payout.valuation ?? (o.participants <= 8 ? 'shapley' : 'gtg'),
+        metric: 'auc', validation: { csv: toCsv(testTable), source: 'the demo\'s held-out test split' },
+      } } : {}),
     }, keys ? { sealed: keys } : {});
     job = keys
       ? await followSealed(fed.analyst, submitted.id, keys, { quiet: true, bar: o.progress })
       : await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
     if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
+    if (o.payout) payouts = await collectPayouts(fed, job, o.payout);
     const result = await fed.analyst.result(job.id);
     const model = modelFileFrom(result);
     federated = qualityOf(scoreTable(model, testTable).metrics!);
@@ -175,5 +222,29 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       delta: dp === 'none' ? null : (o.delta ?? 1e-5), noiseMultiplier: dp === 'none' ? null : (fits.at(-1)?.metrics.noise_multiplier ?? null), clip,
     },
     timing: { totalSeconds: (performance.now() - started) / 1000, jobSeconds, roundSecondsMedian: median(fits.map((h) => h.seconds)) },
+    ...(payouts ? { payouts } : {}),
+  };
+}
+
+/** A copy of a shard whose label column is randomly permuted: same class balance, no signal. */
+function scrambleLabels(t: RawTable, label: string, rng: ReturnType<typeof seededRandom>): RawTable {
+  const li = t.columns.indexOf(label);
+  const labels = t.rows.map((r) => r[li]);
+  rng.shuffle(labels);
+  return { ...t, rows: t.rows.map((r, i) => r.map((c, j) => (j === li ? labels[i] : c))) };
+}
+
+/** The job's split, named by participant, and the exported ledger (written to `ledgerOut`). */
+async function collectPayouts(fed: LocalFederation, job: JobView, o: DemoPayoutOptions): Promise<DemoPayouts> {
+  const p: PayoutsView | undefined = job.payouts;
+  if (!p || p.status !== 'paid') throw new Error(`the payout was not made: ${p?.reason ?? 'the job reported no payout'}`);
+  const names = new Map(fed.participants.map((x) => [x.id, x.name]));
+  const ledger = await fed.analyst.exportLedger();
+  if (o.ledgerOut) writeFileSync(o.ledgerOut, ledger.lines.map((l) => `${l}\n`).join(''));
+  return {
+    method: p.method, pool: p.pool, currency: p.currency,
+    entries: p.entries.map((e) => ({ participant: e.participant, name: names.get(e.participant) ?? e.participant, value: e.value, share: e.share, amount: e.amount })),
+    ledgerHead: ledger.head, coordinatorPublicKey: ledger.coordinatorKey, ledgerFile: o.ledgerOut ?? null,
+    evaluations: p.evaluations ?? null, valuationSeconds: p.valuationSeconds ?? null,
   };
 }

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { generateSigningKeyPair, signingKeyPairFromSecret } from '@tessera/crypto';
+import { generateSigningKeyPair, sign, signingKeyPairFromSecret } from '@tessera/crypto';
 import { signAnalystKey } from '@tessera/proto';
 import { BfvDecryptor, BfvEncryptor, BfvKeyPair, chooseBfvParameters, loadSeal, plainModulusOf, validateBfvParameters, type BfvParameters } from '@tessera/he';
 
@@ -65,6 +65,11 @@ export class AnalystKeys {
   /** The analyst's signature over the BFV public key and parameters (SubmitJobRequest.analyst_signature). */
   keySignature(): Uint8Array {
     return signAnalystKey(this.publicKey, this.sealedParams, this.#identitySecretKey);
+  }
+
+  /** The analyst's signature over a job spec as submitted (SubmitJobRequest.spec_signature), so participants' grants can name this analyst. */
+  signSpec(specJson: string): Uint8Array {
+    return sign('tessera/v1/job-spec', new TextEncoder().encode(specJson), this.#identitySecretKey);
   }
 
   /** A copy of the identity's secret key (for saving the key file). */

@@ -1,0 +1,25 @@
+import type { ValuationMethod } from '@tessera/payouts';
+
+/** A training job's payout: a pool split among the participants by the value of their contributions. */
+export interface PayoutSpec {
+  /** Integer amount in minor units (e.g. cents). */
+  pool: number;
+  /** ISO 4217 code, e.g. CNY. */
+  currency: string;
+  valuation: ValuationMethod;
+  /** The validation metric that is a coalition's utility. */
+  metric: 'auc' | 'accuracy' | 'logLoss';
+  /**
+   * Labelled validation rows (CSV text with the training columns and the label), held by the
+   * coordinator for this job, and where they came from (a file name) for messages.
+   */
+  validation: { csv: string; source: string };
+  /** Sampling methods (tmc, gtg): seed of the permutation sampler and the per-round permutation cap. */
+  seed?: string;
+  maxPermutations?: number;
+}
+
+export const PAYOUT_METHODS: readonly ValuationMethod[] = ['records', 'loo', 'shapley', 'tmc', 'gtg'];
+export const PAYOUT_METRICS = ['auc', 'accuracy', 'logLoss'] as const;
+/** Exact Shapley evaluates 2^n coalitions per round; beyond this many participants the job asks for gtg or tmc. */
+export const EXACT_SHAPLEY_MAX_PARTICIPANTS = 12;
