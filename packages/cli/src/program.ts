@@ -11,6 +11,9 @@ import { registerReport } from './commands/report.js';
 import { registerOverlap } from './commands/overlap.js';
 import { registerParticipant } from './commands/participant.js';
 import { registerPrivacy } from './commands/privacy.js';
+import { registerValuation } from './commands/valuation.js';
+import { registerPayouts } from './commands/payouts.js';
+import { registerLedger } from './commands/ledger.js';
 
 export const VERSION = '0.1.0';
 export { cliReference } from './cli-reference.js';
@@ -42,6 +45,9 @@ Examples:
   registerReport(program);
   registerOverlap(program);
   registerPrivacy(program);
+  registerValuation(program);
+  registerPayouts(program);
+  registerLedger(program);
   registerBench(program);
   return program;
 }

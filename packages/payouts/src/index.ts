@@ -1,1 +1,14 @@
-export {};
+export * from './game.js';
+export * from './exact-shapley.js';
+export * from './leave-one-out.js';
+export * from './records.js';
+export * from './sampling-options.js';
+export { relativeChange, permutation } from './permutation-sampling.js';
+export * from './tmc-shapley.js';
+export * from './gtg-shapley.js';
+export * from './round-valuation.js';
+export * from './exact-rational.js';
+export * from './split.js';
+export * from './ledger.js';
+export * from './federated-games.js';
+export * from './utility-table.js';

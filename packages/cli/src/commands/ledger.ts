@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { fromHex } from '@tessera/crypto';
+import { verifyLedger } from '@tessera/payouts';
+import { UsageError } from '../ui/errors.js';
+import { printJson } from '../ui/output.js';
+
+/** The coordinator's Ed25519 public key from 64 hex characters. */
+export function parsePublicKey(text: string): Uint8Array {
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new UsageError(`--key must be the coordinator's Ed25519 public key as 64 hex characters, got "${text.length > 20 ? `${text.slice(0, 20)}...` : text}" (${text.length} characters)`);
+  return fromHex(text);
+}
+
+function registerVerify(cmd: Command): void {
+  cmd.command('verify')
+    .description('check an exported payout ledger: every entry\'s hash, the chain of hashes, the sequence numbers and the coordinator\'s signatures')
+    .argument('<file>', 'the ledger, one JSON entry per line')
+    .requiredOption('--key <hex>', 'the coordinator\'s Ed25519 public key, 64 hex characters')
+    .option('--head <hash>', 'the hash of the newest entry as the coordinator published it: detects entries cut off the end')
+    .option('--json', 'print {ok, entries, head} or {ok: false, line, seq, reason}')
+    .addHelpText('after', `
+Exits 0 when the ledger is intact, 1 with the first bad line otherwise. Without --head a file whose newest
+entries were deleted still verifies: the file alone cannot show what is missing after its last line.
+
+Examples:
+  $ tessera ledger verify payouts.jsonl --key 3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
+  $ tessera ledger verify payouts.jsonl --key <coordinator key hex> --head <newest entry hash> --json`)
+    .action((file: string, o: { key: string; head?: string; json?: boolean }) => {
+      const key = parsePublicKey(o.key);
+      if (o.head !== undefined && !/^[0-9a-fA-F]{64}$/.test(o.head)) throw new UsageError(`--head must be an entry hash, 64 hex characters, got "${o.head}"`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read ledger ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      const v = verifyLedger(text, key, o.head === undefined ? {} : { head: o.head });
+      if (v.ok) {
+        if (o.json) printJson({ ok: true, entries: v.entries, head: v.head.hash, seq: v.head.seq });
+        else process.stdout.write(`ledger intact: ${v.entries} entries, head ${v.head.hash}\n`);
+        return;
+      }
+      process.exitCode = 1;
+      if (o.json) printJson({ ok: false, line: v.line, seq: v.seq ?? null, reason: v.reason, entries: v.entries });
+      else process.stderr.write(`ledger tampered: ${file} ${v.reason}\n`);
+    });
+}
+
+export function registerLedger(program: Command): void {
+  const cmd = program.command('ledger')
+    .description('the signed, hash-chained payout ledger')
+    .addHelpText('after', `
+Examples:
+  $ tessera ledger verify payouts.jsonl --key <coordinator key hex>`);
+  registerVerify(cmd);
+}

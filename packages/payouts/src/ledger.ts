@@ -1,0 +1,2 @@
+export * from './ledger-entry.js';
+export * from './ledger-verify.js';
