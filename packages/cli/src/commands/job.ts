@@ -10,15 +10,15 @@ import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
-type Conn = { coordinator?: string; token?: string; dataDir?: string; json?: boolean };
+export type Conn = { coordinator?: string; token?: string; dataDir?: string; json?: boolean };
 
-const withConnection = (c: Command) => c
+export const withConnection = (c: Command) => c
   .option('--coordinator <host:port>', 'coordinator address')
   .option('--token <token>', 'analyst token')
   .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)');
 
 /** Connects as an analyst for the duration of `fn`. */
-async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void>): Promise<void> {
+export async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void>): Promise<void> {
   const conn = analystConnection(o);
   const analyst = connectAnalyst(conn.address, conn.token);
   try {
@@ -109,7 +109,7 @@ export function registerJob(program: Command): void {
     .addHelpText('after', `
 Examples:
   $ tessera job submit examples/jobs/repurchase.yaml --watch
-  $ tessera job submit examples/jobs/repurchase-payout.yaml --watch   train, then value contributions and split a payout pool
+  $ tessera job submit examples/jobs/payout.yaml --watch   train, then value contributions and split a payout pool
   $ tessera job submit job.json --coordinator 127.0.0.1:7070 --token tsa_... --json
   $ tessera keys create && tessera job submit job.yaml --sealed
   $ tessera job submit job.yaml --sealed --keys ~/.tessera/analyst-keys.json --json

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connectionOptions } from '../context.js';
+import { withAnalyst, withConnection, type Conn } from './job.js';
 import type { Command } from 'commander';
 import { fromHex } from '@tessera/crypto';
 import { verifyLedger } from '@tessera/payouts';
@@ -17,6 +19,7 @@ function registerVerify(cmd: Command): void {
     .argument('<file>', 'the ledger, one JSON entry per line')
     .requiredOption('--key <hex>', 'the coordinator\'s Ed25519 public key, 64 hex characters')
     .option('--head <hash>', 'the hash of the newest entry as the coordinator published it: detects entries cut off the end')
+    .option('--first-seq <n>', 'the file is a slice (tessera ledger export --job) whose first entry has this seq; the chain before it is not checked', (v: string) => Number(v))
     .option('--json', 'print {ok, entries, head} or {ok: false, line, seq, reason}')
     .addHelpText('after', `
 Exits 0 when the ledger is intact, 1 with the first bad line otherwise. Without --head a file whose newest
@@ -25,7 +28,8 @@ entries were deleted still verifies: the file alone cannot show what is missing 
 Examples:
   $ tessera ledger verify payouts.jsonl --key 3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
   $ tessera ledger verify payouts.jsonl --key <coordinator key hex> --head <newest entry hash> --json`)
-    .action((file: string, o: { key: string; head?: string; json?: boolean }) => {
+    .action((file: string, o: { key: string; head?: string; firstSeq?: number; json?: boolean }) => {
+      if (o.firstSeq !== undefined && !(Number.isInteger(o.firstSeq) && o.firstSeq >= 1)) throw new UsageError(`--first-seq must be a positive integer, got ${o.firstSeq}`);
       const key = parsePublicKey(o.key);
       if (o.head !== undefined && !/^[0-9a-fA-F]{64}$/.test(o.head)) throw new UsageError(`--head must be an entry hash, 64 hex characters, got "${o.head}"`);
       let text: string;
@@ -34,7 +38,7 @@ Examples:
       } catch (e) {
         throw new UsageError(`cannot read ledger ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
-      const v = verifyLedger(text, key, o.head === undefined ? {} : { head: o.head });
+      const v = verifyLedger(text, key, { ...(o.head === undefined ? {} : { head: o.head }), ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }) });
       if (v.ok) {
         if (o.json) printJson({ ok: true, entries: v.entries, head: v.head.hash, seq: v.head.seq });
         else process.stdout.write(`ledger intact: ${v.entries} entries, head ${v.head.hash}\n`);
@@ -46,11 +50,38 @@ Examples:
     });
 }
 
+function registerExport(cmd: Command): void {
+  withConnection(cmd.command('export'))
+    .description('write the coordinator\'s payout ledger as JSON Lines, with the key and head to verify it')
+    .requiredOption('--out <file.jsonl>', 'where to write the ledger')
+    .option('--job <id>', 'only this job\'s entries: a slice of the chain (verify it with --first-seq, the seq of its first entry)')
+    .option('--json', 'print {file, entries, head, coordinatorPublicKey}')
+    .addHelpText('after', `
+Examples:
+  $ tessera ledger export --out ledger.jsonl
+  $ tessera ledger export --out ledger.jsonl --json
+  $ tessera ledger export --out ledger.jsonl && tessera ledger verify ledger.jsonl --key <coordinatorPublicKey>
+${connectionOptions}`)
+    .action(async (o: Conn & { out: string; job?: string }) => {
+      await withAnalyst(o, async (analyst) => {
+        const ledger = await analyst.exportLedger(o.job ?? '');
+        writeFileSync(o.out, ledger.lines.map((l) => `${l}\n`).join(''));
+        const summary = { file: o.out, entries: ledger.lines.length, head: ledger.head, coordinatorPublicKey: ledger.coordinatorKey };
+        if (o.json) return printJson(summary);
+        process.stdout.write(`${summary.entries} ledger entries written to ${o.out}; head ${summary.head}\n` +
+          `verify with: tessera ledger verify ${o.out} --key ${summary.coordinatorPublicKey}` +
+          `${o.job ? (ledger.lines.length ? ` --first-seq ${(JSON.parse(ledger.lines[0]) as { seq: number }).seq}` : '') : ` --head ${summary.head}`}\n`);
+      });
+    });
+}
+
 export function registerLedger(program: Command): void {
   const cmd = program.command('ledger')
     .description('the signed, hash-chained payout ledger')
     .addHelpText('after', `
 Examples:
+  $ tessera ledger export --out payouts.jsonl
   $ tessera ledger verify payouts.jsonl --key <coordinator key hex>`);
   registerVerify(cmd);
+  registerExport(cmd);
 }

@@ -65,22 +65,39 @@ Raw records never leave it: it sends only model updates and aggregate statistics
     });
 
   cmd.command('audit')
-    .description('show what this node\'s data was used for and the differential privacy spent, from its own ledger')
+    .description('show what this node\'s data was used for, the differential privacy spent and the hash-chained audit log, from its own ledger')
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
-    .option('--json', 'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}]}')
+    .option('--verify', 'recompute the audit log\'s hash chain; exit 1 naming the first bad entry if a row was edited, deleted or inserted')
+    .option('--json', 'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}], log:[{id, kind, at, jobId, round, stage, purpose, dataset, columns, rows, epsilon, analyst, grantId, reason, prevHash, hash}], chain:{ok, entries, head | badId, problem}, receipts:[...]}')
     .addHelpText('after', `
 Examples:
   $ tessera participant audit
+  $ tessera participant audit --verify
   $ tessera participant audit --config ./node-b/participant.yaml --json
 
 Budgets are set per data set in the config file, e.g.
   datasets:
     customers: { type: csv, path: ./customers.csv, budget: { epsilon: 8, delta: 1e-5, unit: record } }
-The node refuses any task that would spend beyond them, before it reads the data.`)
-    .action(async (o: { config: string; json?: boolean }) => {
-      const { loadParticipantConfig, auditParticipant } = await import('@tessera/sdk');
+The node refuses any task that would spend beyond them, before it reads the data.
+
+Every admitted use of the data and every refusal is appended to a hash-chained log in the
+ledger (each entry's hash covers the previous entry's hash). --verify recomputes the chain and
+prints the head hash: note it somewhere else, since deleting the newest entries is only
+detectable against a head hash noted earlier.`)
+    .action(async (o: { config: string; json?: boolean; verify?: boolean }) => {
+      const { loadParticipantConfig, auditParticipant } = await import('@tessera/participant');
       const audit = auditParticipant(loadParticipantConfig(o.config));
+      const broken = !audit.chain.ok;
+      if (o.verify && broken) process.exitCode = 1;
       if (o.json) return printJson(audit);
+      const chainLine = audit.chain.ok
+        ? `audit log: ${audit.chain.entries} entries, chain intact; head hash ${audit.chain.head}`
+        : `audit log: chain BROKEN at entry ${audit.chain.badId}: ${audit.chain.problem}`;
+      if (o.verify) {
+        if (broken) process.stderr.write(`error: ${chainLine.replace('audit log: chain BROKEN', 'the audit log\'s hash chain is broken')}\n`);
+        else process.stdout.write(`${chainLine}\nnote the head hash elsewhere: deleting the newest entries can only be detected against it\n`);
+        return;
+      }
       const out = [`ledger: ${audit.ledger}`, ''];
       out.push(renderTable(['data set', 'budget', 'spent epsilon', 'remaining', 'releases', 'jobs'], audit.datasets.map((d) => [
         d.dataset, d.budget ? `epsilon ${d.budget.epsilon}, delta ${d.budget.delta}, ${d.budget.unit}` : 'none', d.spentEpsilon,
@@ -90,6 +107,69 @@ The node refuses any task that would spend beyond them, before it reads the data
       out.push(audit.uses.length ? renderTable(['when', 'data set', 'job', 'stage', 'round', 'rows'], audit.uses.map((u) => [
         new Date(u.at).toISOString(), u.dataset, u.jobId, u.stage, u.round, u.rows,
       ])) : 'no recorded use of the data');
+      if (audit.log.length) {
+        out.push('');
+        out.push(renderTable(['#', 'when', 'what', 'job', 'round', 'stage', 'purpose', 'data set', 'rows', 'epsilon', 'analyst', 'grant', 'columns / reason'], audit.log.map((e) => [
+          e.id, new Date(e.at).toISOString(), e.kind, e.jobId, e.kind === 'revocation' ? '' : e.round, e.stage, e.purpose, e.dataset, e.kind === 'use' ? e.rows : '',
+          e.kind === 'use' ? e.epsilon : '', e.analyst ? `${e.analyst.slice(0, 8)}…` : '', e.grantId, e.kind === 'use' ? e.columns.join(', ') : e.reason,
+        ])));
+      }
+      if (audit.receipts.length) out.push('', `payout receipts: ${audit.receipts.length} (see --json)`);
+      out.push('', chainLine);
       process.stdout.write(`${out.join('\n')}\n`);
+    });
+
+  cmd.command('grants')
+    .description('list the grants of this node\'s consent policy and whether each is active, revoked or expired')
+    .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
+    .option('--json', 'print [{id, analysts, purposes, jobKinds, datasets, budget, expires, status, revokedAt, reason, spentEpsilon}]')
+    .addHelpText('after', `
+Examples:
+  $ tessera participant grants
+  $ tessera participant grants --config ./node-b/participant.yaml --json
+
+The consent policy is the file named by policy: in the participant config, e.g.
+  analysts:
+    acme-research: 3b6a27bc...        # the analyst's identity, from tessera keys create
+  grants:
+    - id: acme-train
+      analysts: [acme-research]
+      purposes: [train, valuation]
+      budget: { perJob: 2, total: 8 }
+      expires: 2027-06-30`)
+    .action(async (o: { config: string; json?: boolean }) => {
+      const { loadParticipantConfig, grantStatuses } = await import('@tessera/participant');
+      const grants = grantStatuses(loadParticipantConfig(o.config));
+      if (o.json) return printJson(grants);
+      process.stdout.write(`${grants.length ? renderTable(['grant', 'status', 'analysts', 'purposes', 'job kinds', 'data sets', 'epsilon caps', 'spent epsilon', 'expires'], grants.map((g) => [
+        g.id, g.status === 'revoked' ? `revoked at ${g.revokedAt}${g.reason ? ` (${g.reason})` : ''}` : g.status, g.analysts.join(', '), g.purposes.join(', '), g.jobKinds.join(', '),
+        g.datasets?.join(', ') ?? 'all', g.budget ? [g.budget.perJob !== undefined ? `per job ${g.budget.perJob}` : '', g.budget.total !== undefined ? `total ${g.budget.total}` : ''].filter(Boolean).join(', ') : 'none',
+        g.spentEpsilon, g.expires,
+      ])) : 'the policy has no grants: every request is refused'}\n`);
+    });
+
+  cmd.command('revoke')
+    .description('revoke a grant of this node\'s consent policy, durably: the running node refuses its next task, no restart needed')
+    .argument('<grant>', 'the grant id, as in the policy file (tessera participant grants lists them)')
+    .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
+    .option('--reason <text>', 'why (kept in the ledger and the audit log, and shown to the analyst in the refusal)')
+    .option('--json', 'print {grantId, at, atMs, reason, ledger, alreadyRevoked}')
+    .addHelpText('after', `
+Examples:
+  $ tessera participant revoke acme-train --reason "contract ended"
+  $ tessera participant revoke acme-train --config ./node-b/participant.yaml
+
+The revocation is written to the node's ledger (SQLite), which the running node reads before
+every task: the grant's next task is refused with "consent: grant ... was revoked at ...".
+A revoked grant stays revoked; to allow the analyst again, add a grant with a new id.`)
+    .action(async (grant: string, o: { config: string; reason?: string; json?: boolean }) => {
+      const { loadParticipantConfig, revokeGrant } = await import('@tessera/participant');
+      const config = loadParticipantConfig(o.config);
+      if (!config.policy) throw new UsageError(`${o.config}: this node has no consent policy (add policy: ./policy.yaml to its config); without one every request is allowed and there is nothing to revoke`);
+      const r = revokeGrant(config, grant, o.reason !== undefined ? { reason: o.reason } : {});
+      if (o.json) return printJson(r);
+      process.stdout.write(r.alreadyRevoked
+        ? `grant ${r.grantId} was already revoked at ${r.at}${r.reason ? ` (${r.reason})` : ''}; nothing changed\n`
+        : `revoked grant ${r.grantId} at ${r.at}${r.reason ? ` (${r.reason})` : ''}; recorded in ${r.ledger}\nthe node refuses the grant's next task (a task already running finishes)\n`);
     });
 }

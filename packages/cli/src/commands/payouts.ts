@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { PayoutInputError, splitPool, type Split } from '@tessera/payouts';
+import type { PayoutsView } from '@tessera/sdk';
+import { connectionOptions } from '../context.js';
+import { withAnalyst, withConnection, type Conn } from './job.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -68,11 +71,45 @@ Examples:
     });
 }
 
+/** A job's payout for a person: the split, or why nothing was paid. */
+export function renderPayouts(jobId: string, p: PayoutsView): string {
+  if (p.status !== 'paid') return `job ${jobId}: payout of ${p.pool} ${p.currency} ${p.status}: ${p.reason ?? ''}\n`;
+  const rows = p.entries.map((e) => [e.participant, e.value, `${(e.share * 100).toFixed(2)}%`, e.amount, e.seq ?? '']);
+  return `job ${jobId}: ${p.pool} ${p.currency} (minor units) split by ${p.method} (${p.metric} on the job's validation rows${p.evaluations !== undefined ? `, ${p.evaluations} utility evaluations` : ''})\n` +
+    `${renderTable(['participant', 'value', 'share', `amount (${p.currency})`, 'ledger seq'], rows)}\n` +
+    `ledger head ${p.ledgerHead}; coordinator key ${p.coordinatorPublicKey}\n`;
+}
+
+function registerShow(cmd: Command): void {
+  withConnection(cmd.command('show'))
+    .description('show how a job\'s payout pool was split (or why it was not), with the ledger entries it wrote')
+    .requiredOption('--job <id>', 'the training job')
+    .option('--json', 'print {method, metric, pool, currency, status, entries:[{participant, value, share, amount, seq}], ledgerHead, coordinatorPublicKey}')
+    .addHelpText('after', `
+Examples:
+  $ tessera payouts show --job job-3f2a9c1b7e44
+  $ tessera payouts show --job job-3f2a9c1b7e44 --json
+${connectionOptions}`)
+    .action(async (o: Conn & { job: string }) => {
+      await withAnalyst(o, async (analyst) => {
+        const job = await analyst.get(o.job);
+        if (!job.payouts) {
+          throw new UsageError(job.spec.payout ? `job ${job.id} is ${job.status} and has not been valued yet` : `job ${job.id} has no payout (its spec has no payout section)`);
+        }
+        if (o.json) printJson(job.payouts);
+        else process.stdout.write(renderPayouts(job.id, job.payouts));
+        if (job.payouts.status !== 'paid') process.exitCode = 1;
+      });
+    });
+}
+
 export function registerPayouts(program: Command): void {
   const cmd = program.command('payouts')
     .description('data-trust payouts: split a pool by contribution, exactly to the cent')
     .addHelpText('after', `
 Examples:
-  $ tessera payouts split --pool 1001 --currency CNY --scores a=1,b=1,c=1`);
+  $ tessera payouts split --pool 1001 --currency CNY --scores a=1,b=1,c=1
+  $ tessera payouts show --job job-3f2a9c1b7e44`);
   registerSplit(cmd);
+  registerShow(cmd);
 }
