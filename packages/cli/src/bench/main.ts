@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node packages/cli/dist/bench/main.js foundation
+// Parts: foundation, secagg, dp, he, analytics, payouts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -8,6 +9,7 @@ import { SECAGG_GRID, runSecAggGrid, renderSecAggGrid } from './secagg/grid.js';
 import { renderDpBench, runDpBench } from './dp/dp-bench.js';
 import { renderHeBench, runHeBenchSuite } from './he/command.js';
 import { renderAnalyticsBench, runAnalyticsBench } from './analytics/analytics-bench.js';
+import { renderPayoutsBench, runPayoutsBench } from './payouts/payouts-bench.js';
 
 interface Benchmark {
   name: string;
@@ -40,6 +42,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'analytics',
     run: () => runAnalyticsBench(stderrLog('analytics')),
     render: renderAnalyticsBench as (r: never) => string,
+  },
+  {
+    name: 'payouts',
+    run: () => runPayoutsBench(stderrLog('payouts')),
+    render: renderPayoutsBench as (r: never) => string,
   },
 ];
 
