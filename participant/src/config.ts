@@ -10,9 +10,13 @@ export interface DatasetBudget {
   unit: 'record' | 'participant';
 }
 
+/**
+ * `columns` is never read from the node config: the node sets it from its consent policy
+ * (`datasets.NAME.columns`, with the policy file in `columnsFrom`), and only those columns are then served.
+ */
 export type DatasetSource =
-  | { type: 'csv'; path: string; exclude: string[]; budget?: DatasetBudget }
-  | { type: 'sqlite'; path: string; table: string; exclude: string[]; budget?: DatasetBudget };
+  | { type: 'csv'; path: string; exclude: string[]; budget?: DatasetBudget; columns?: string[]; columnsFrom?: string }
+  | { type: 'sqlite'; path: string; table: string; exclude: string[]; budget?: DatasetBudget; columns?: string[]; columnsFrom?: string };
 
 /** A participant node's settings, from its config file (YAML or JSON) and flags. */
 export interface ParticipantConfig {
@@ -29,6 +33,8 @@ export interface ParticipantConfig {
   ledger?: string;
   /** Sealed mode: Ed25519 identities (hex) of the analysts whose keys this node encrypts under; empty: any analyst that signed its key. */
   trustedAnalysts?: string[];
+  /** The consent policy file (grants per analyst, purpose and data set); absent: every request is allowed. */
+  policy?: string;
 }
 
 export class ConfigError extends Error {
@@ -44,7 +50,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Validates a parsed config; relative paths are resolved against `baseDir`. */
 export function parseParticipantConfig(input: unknown, file: string, baseDir: string): ParticipantConfig {
   if (!isObj(input)) throw new ConfigError(file, '(root)', 'expected a mapping with name, coordinator, participantId, identityKey and datasets');
-  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger', 'trustedAnalysts'];
+  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger', 'trustedAnalysts', 'policy'];
   for (const k of Object.keys(input)) if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
   const text = (field: string): string => {
     const v = input[field];
@@ -72,6 +78,7 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
   }
   const name = text('name');
   if (input.ledger !== undefined && (typeof input.ledger !== 'string' || !input.ledger)) throw new ConfigError(file, 'ledger', 'must be a file path');
+  if (input.policy !== undefined && (typeof input.policy !== 'string' || !input.policy)) throw new ConfigError(file, 'policy', 'must be a file path (a consent policy, YAML or JSON)');
   const trusted = input.trustedAnalysts ?? [];
   if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string' || !/^[0-9a-f]{64}$/.test(t))) {
     throw new ConfigError(file, 'trustedAnalysts', 'must be a list of analyst identities, 64 hex characters each (tessera keys create prints them)');
@@ -79,6 +86,7 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
   return {
     name,
     ...(trusted.length ? { trustedAnalysts: trusted as string[] } : {}),
+    ...(typeof input.policy === 'string' ? { policy: at(input.policy) } : {}),
     coordinator: text('coordinator'),
     participantId: text('participantId'),
     identityKey: at(text('identityKey')),

@@ -5,6 +5,22 @@ import {
 import { seededRandom, standardize, takeRows, type LabeledData, type Standardization } from '@tessera/ml';
 import type { DatasetSource } from './config.js';
 
+/**
+ * Keeps only `columns` of a table (a consent policy's `datasets.NAME.columns`): no computation
+ * ever sees the others. Names the file and the column when the data lacks one.
+ */
+function onlyColumns(t: RawTable, columns: string[], name: string, policy: string): RawTable {
+  const at = columns.map((c) => {
+    const i = t.columns.indexOf(c);
+    if (i < 0) {
+      throw new DataError({ source: t.source, column: c },
+        `${policy}: datasets.${name}.columns lists "${c}", which this data does not have (its columns: ${t.columns.join(', ')}); fix the policy or the data`);
+    }
+    return i;
+  });
+  return { ...t, columns: [...columns], rows: t.rows.map((r) => at.map((i) => r[i])) };
+}
+
 export interface PreparedData {
   train: LabeledData;
   validation: LabeledData;
@@ -33,12 +49,19 @@ export class LocalData {
     if (!t) {
       const s = this.source(name);
       t = s.type === 'csv' ? readCsvFile(s.path) : readSqliteTable(s.path, s.table);
+      if (s.columns) t = onlyColumns(t, s.columns, name, s.columnsFrom ?? 'the consent policy');
       this.tables.set(name, t);
     }
     return t;
   }
 
-  /** Checks every source can be read before joining; throws the first DataError. */
+  /** The columns a task on this data set can see: the served columns (after a consent policy's restriction) minus `exclude`. */
+  servedColumns(name: string): string[] {
+    const s = this.source(name);
+    return this.table(name).columns.filter((c) => !s.exclude.includes(c));
+  }
+
+  /** Checks every source can be read (and has the columns a consent policy names) before joining; throws the first DataError. */
   validate(): void {
     for (const name of this.names()) this.table(name);
   }

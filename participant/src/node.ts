@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { EventEmitter } from 'node:events';
 import type { SigningKeyPair } from '@tessera/crypto';
-import { CHUNK_VALUES, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
+import { CHUNK_VALUES, fromConfigEntries, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
 import type { ParticipantConfig } from './config.js';
 import { evaluate, fit, runQueryLocally, schemaReport, scoreSegments, statistics, type LocalResult } from './local-compute.js';
 import { LocalData } from './local-data.js';
@@ -12,6 +12,11 @@ import { PsiSession } from './psi-session.js';
 import { BfvEncryptor, loadSeal, type BfvParameters } from '@tessera/he';
 import { privacyPlanOf } from './privacy/privacy-plan.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
+import { ValuationDisclosure } from './valuation-disclosure.js';
+import { parseLedgerLine, verifyEntry } from '@tessera/payouts';
+import { stageName } from './privacy/privacy-guard.js';
+import { analystOf, ConsentGuard, purposeOfStage, restrictSources, type ConsentDecision } from './consent/consent-guard.js';
+import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
 
 const pb = tessera.v1;
 
@@ -42,6 +47,19 @@ export interface ParticipantNodeOptions {
   maxBackoffMs?: number;
   /** Test and demo hook: return true to drop the connection on receiving this step (simulates a dropout). */
   dropAt?: (ref: tessera.v1.ITaskRef) => boolean;
+  /** Use this consent policy instead of loading `config.policy`. */
+  policy?: ConsentPolicy;
+  /** The clock grant expiry is checked against, at every task (default Date.now; tests inject one). */
+  clock?: () => number;
+}
+
+/** A task admitted to read data (consent, then privacy budget): what `recordDataUse` logs once it has run. */
+export interface DataAdmission {
+  task: tessera.v1.ITask;
+  stage: number;
+  consent: ConsentDecision;
+  /** Epsilon this release spent (at the data set budget's delta, or 1e-5); 0 if none. */
+  epsilon: number;
 }
 
 /**
@@ -69,12 +87,22 @@ export class ParticipantNode extends EventEmitter {
   /** What this node's data was used for and the privacy it spent, durably. */
   readonly ledger: PrivacyLedger;
   private readonly guard: PrivacyGuard;
+  /** The owner's consent policy, enforced before every read (allows everything without `config.policy`). */
+  readonly consent: ConsentGuard;
 
   constructor(private readonly opts: ParticipantNodeOptions) {
     super();
-    this.data = opts.data ?? new LocalData(opts.config.datasets);
+    const clock = opts.clock ?? Date.now;
+    const policy = opts.policy ?? (opts.config.policy
+      ? loadConsentPolicy(opts.config.policy, { datasets: Object.keys(opts.config.datasets), now: clock() })
+      : undefined);
+    if (opts.data && policy && Object.values(policy.datasets).some((d) => d.columns)) {
+      throw new Error(`${policy.file}: datasets: a policy that restricts columns needs the node to open its own data (do not pass a shared LocalData)`);
+    }
+    this.data = opts.data ?? new LocalData(restrictSources(opts.config.datasets, policy));
     this.ledger = new PrivacyLedger(opts.config.ledger ?? ':memory:');
     this.guard = new PrivacyGuard(this.ledger, Object.fromEntries(Object.entries(opts.config.datasets).map(([name, src]) => [name, src.budget])));
+    this.consent = new ConsentGuard(policy, this.ledger, this.guard, clock);
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;
   }
@@ -195,6 +223,8 @@ export class ParticipantNode extends EventEmitter {
           this.active = undefined;
         }
         return;
+      case 'receipt':
+        return this.onReceipt(m.receipt!);
       case 'rejection':
         this.log(`participant ${this.id}: coordinator rejected message ${m.rejection!.seq}: ${m.rejection!.reason}`);
         this.emit('rejected', m.rejection!.reason);
@@ -223,9 +253,7 @@ export class ParticipantNode extends EventEmitter {
       await step(c);
     } catch (e) {
       this.secure = undefined;
-      const reason = (e as Error).message;
-      this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
-      await this.send({ refused: { task: ref, reason } });
+      await this.sendRefused(ref, (e as Error).message);
       return;
     }
     if (ref.stage === pb.Stage.UNMASK) {
@@ -304,16 +332,14 @@ export class ParticipantNode extends EventEmitter {
   private async startOverlap(task: tessera.v1.ITask): Promise<void> {
     const ref = task.ref ?? {};
     try {
-      this.guard.admit(task, pb.Stage.OVERLAP);
+      const admission = this.admitData(task, pb.Stage.OVERLAP);
       const { session, message, identifiers } = await PsiSession.start(task, this.data);
-      this.guard.recordUse(task, pb.Stage.OVERLAP, identifiers);
+      this.recordDataUse(admission, identifiers);
       this.psi = session;
       await this.send({ psi: message });
     } catch (e) {
       this.psi = undefined;
-      const reason = (e as Error).message;
-      this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
-      await this.send({ refused: { task: ref, reason } });
+      await this.sendRefused(ref, (e as Error).message, task, pb.Stage.OVERLAP);
     }
   }
 
@@ -328,12 +354,51 @@ export class ParticipantNode extends EventEmitter {
       this.emit('done', session.ref);
     } catch (e) {
       this.psi = undefined;
-      await this.send({ refused: { task: session.ref, reason: (e as Error).message } });
+      await this.sendRefused(session.ref, (e as Error).message);
+    }
+  }
+
+  /** Training updates of jobs with a payout, kept for a later valuation request. */
+  private readonly disclosure = new ValuationDisclosure();
+
+  /**
+   * VALUATE: if the owner's consent policy grants the job's analyst the `valuation` purpose,
+   * discloses this node's kept per-round updates to the coordinator (and logs the use); otherwise
+   * refuses with the reason.
+   */
+  private async discloseForValuation(task: tessera.v1.ITask): Promise<void> {
+    const ref = task.ref ?? {};
+    try {
+      const admission = this.admitData(task, pb.Stage.VALUATE);
+      const updates = this.disclosure.messages(ref);
+      for (const u of updates) await this.send({ valuation: u });
+      const rows = Math.max(...updates.map((u) => Number(u.numExamples)));
+      this.recordDataUse(admission, rows);
+      await this.send({ done: { task: ref, numExamples: rows } });
+      this.disclosure.forget(ref.jobId ?? '');
+      this.emit('done', ref);
+    } catch (e) {
+      await this.sendRefused(ref, (e as Error).message, task, pb.Stage.VALUATE);
+    }
+  }
+
+  /** A payout ledger entry for this node: kept if the coordinator's signature over it verifies. */
+  private onReceipt(r: tessera.v1.IPayoutReceipt): void {
+    try {
+      const entry = parseLedgerLine(r.entryJson ?? '', 1);
+      if (entry.participant !== this.id) throw new Error(`it names participant ${entry.participant}, not this node`);
+      if (!verifyEntry(entry, r.coordinatorKey ?? new Uint8Array(0))) throw new Error('its hash or the coordinator\'s signature does not verify');
+      this.ledger.storeReceipt(r.entryJson!);
+      this.log(`participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for job ${entry.job} (ledger seq ${entry.seq})`);
+      this.emit('receipt', entry);
+    } catch (e) {
+      this.log(`participant ${this.id}: ignored a payout receipt: ${(e as Error).message}`);
     }
   }
 
   private async onTask(received: tessera.v1.ITask): Promise<void> {
     if (received.ref?.stage === pb.Stage.OVERLAP) return this.startOverlap(received);
+    if (received.ref?.stage === pb.Stage.VALUATE) return this.discloseForValuation(received);
     const task = this.withJobSetup(received);
     if (Number(task.secure?.sealedDegree ?? 0) > 0 || task.scoring) await loadSeal();
     if (this.active) this.active.cancelled = true;
@@ -359,16 +424,64 @@ export class ParticipantNode extends EventEmitter {
 
   private async refuse(active: ActiveTask, reason: string): Promise<void> {
     if (this.active === active) this.active = undefined;
-    this.log(`participant ${this.id} refused ${describe(active.task.ref)}: ${reason}`);
-    await this.send({ refused: { task: active.task.ref, reason } });
+    const stage = Number(active.task.secure ? active.task.secure.computation : active.task.ref?.stage);
+    await this.sendRefused(active.task.ref, reason, active.task, stage);
   }
 
-  /** Admits the task under this node's privacy budgets (or refuses it before any data is read), runs it, and records the use. */
+  /**
+   * Refuses a task step: logs it, appends the refusal (with its reason) to the audit log, and
+   * sends TaskRefused (the coordinator shows the reason in the job's refusals).
+   */
+  async sendRefused(ref: tessera.v1.ITaskRef | null | undefined, reason: string, task?: tessera.v1.ITask, stage?: number): Promise<void> {
+    this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
+    try {
+      const st = stage ?? Number(ref?.stage ?? 0);
+      this.ledger.appendAudit({
+        kind: 'refusal', at: Date.now(), jobId: ref?.jobId ?? '', round: Number(ref?.round ?? 0), stage: stageName(st), purpose: (purposeOfStage(st) ?? purposeOfStage(Number(ref?.computation ?? 0)))?.purpose ?? '',
+        dataset: task?.dataset ?? '', columns: [], rows: 0, epsilon: 0, analyst: task ? analystOf(task) : '', grantId: '', reason,
+      });
+    } catch (e) {
+      this.log(`participant ${this.id}: could not append the refusal to the audit log: ${(e as Error).message}`);
+    }
+    await this.send({ refused: { task: ref, reason } });
+  }
+
+  /**
+   * Admits a task about to read data, before anything is read: the consent policy first
+   * (ConsentRefusal: no grant, revoked, expired, label or epsilon cap), then the privacy budget
+   * (BudgetRefusal), charging the release under the grant. Call `recordDataUse` once it has run;
+   * on a throw, refuse the task with the message (`sendRefused` also logs it). Used by every stage,
+   * and for VALUATE by its handler.
+   */
+  admitData(task: tessera.v1.ITask, stage: number): DataAdmission {
+    const consent = this.consent.admit(task, stage);
+    const { epsilon } = this.guard.admit(task, stage, consent.grantId);
+    return { task, stage, consent, epsilon };
+  }
+
+  /** Records an admitted use of data: the data_use row and a hash-chained audit log entry. */
+  recordDataUse(a: DataAdmission, rows: number): void {
+    const { task, stage, consent } = a;
+    const ref = task.ref ?? {};
+    this.guard.recordUse(task, stage, rows);
+    let columns: string[] = [];
+    try {
+      columns = this.data.servedColumns(task.dataset ?? '');
+    } catch {
+      columns = [];
+    }
+    this.ledger.appendAudit({
+      kind: 'use', at: Date.now(), jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), stage: stageName(stage), purpose: consent.purpose,
+      dataset: task.dataset ?? '', columns, rows, epsilon: a.epsilon, analyst: consent.analyst, grantId: consent.grantId ?? '', reason: '',
+    });
+  }
+
+  /** Admits the task under this node's consent policy and privacy budgets (or refuses it before any data is read), runs it, and records the use. */
   private compute(active: ActiveTask): Computed {
     const stage = Number(active.task.secure ? active.task.secure.computation : active.task.ref?.stage);
-    this.guard.admit(active.task, stage);
+    const admission = this.admitData(active.task, stage);
     const result = this.computeAdmitted(active, stage);
-    this.guard.recordUse(active.task, stage, 'schema' in result ? Number(result.schema.rows ?? 0) : 'scores' in result ? result.scores.rows : result.numExamples);
+    this.recordDataUse(admission, 'schema' in result ? Number(result.schema.rows ?? 0) : 'scores' in result ? result.scores.rows : result.numExamples);
     return result;
   }
 
@@ -393,6 +506,7 @@ export class ParticipantNode extends EventEmitter {
       case pb.Stage.FIT: {
         const r = fit(this.data, task, model!, this.id);
         this.lastFit.set(task.ref?.jobId ?? '', { examples: r.numExamples, trainLoss: r.metrics.train_loss });
+        if (fromConfigEntries(task.config).keepForValuation && r.vector) this.disclosure.keep(task.ref?.jobId ?? '', Number(task.ref?.round ?? 0), r.vector, r.numExamples);
         return r;
       }
       case pb.Stage.EVALUATE: return evaluate(this.data, task, model!, this.id);

@@ -17,11 +17,12 @@ export class BudgetRefusal extends Error {
 
 const STAGE_NAMES: Record<number, string> = {
   [pb.Stage.SCHEMA]: 'schema', [pb.Stage.STATISTICS]: 'statistics', [pb.Stage.FIT]: 'fit', [pb.Stage.EVALUATE]: 'evaluate',
-  [pb.Stage.SCORE]: 'score', [pb.Stage.QUERY]: 'query', [pb.Stage.OVERLAP]: 'overlap',
+  [pb.Stage.SCORE]: 'score', [pb.Stage.QUERY]: 'query', [pb.Stage.OVERLAP]: 'overlap', [pb.Stage.VALUATE]: 'valuate',
 };
+export const fmtEpsilon = (v: number) => (v === 0 ? '0' : v < 0.01 ? v.toExponential(2) : v.toFixed(3));
 export const stageName = (stage: number) => STAGE_NAMES[stage] ?? `stage ${stage}`;
 
-const fmt = (v: number) => (v === 0 ? '0' : v < 0.01 ? v.toExponential(2) : v.toFixed(3));
+const fmt = fmtEpsilon;
 
 /**
  * Enforces the owner's privacy budgets where the data lives: before a task reads a data set,
@@ -32,7 +33,7 @@ const fmt = (v: number) => (v === 0 ? '0' : v < 0.01 ? v.toExponential(2) : v.to
 export class PrivacyGuard {
   constructor(private readonly ledger: PrivacyLedger, private readonly budgets: Readonly<Record<string, DatasetBudget | undefined>>) {}
 
-  private epsilonOf(rdp: readonly number[], delta: number): number {
+  epsilonOf(rdp: readonly number[], delta: number): number {
     return epsilonOfRdp(rdp, delta);
   }
 
@@ -46,21 +47,39 @@ export class PrivacyGuard {
   /**
    * Admits a task before any data is read, or throws BudgetRefusal. The schema task of a private
    * job checks the whole job's cost; each release (a private statistics part, a FIT round) is
-   * checked and charged before it is computed.
+   * checked and charged before it is computed (with the consent grant it was admitted under, if
+   * any). Returns the epsilon this release spends (at the budget's delta, or 1e-5), 0 if none.
    */
-  admit(task: tessera.v1.ITask, stage: number): void {
+  admit(task: tessera.v1.ITask, stage: number, grantId?: string): { epsilon: number } {
     const dataset = task.dataset ?? '';
     const budget = this.budgets[dataset];
-    const plan = privacyPlanOf(task);
+    const { plan, release } = this.requestOf(task, stage);
     const ref = task.ref ?? {};
-    const release = plan ? this.releaseOf(task, plan, stage) : undefined;
     if (budget) this.check(dataset, budget, plan, stage, release);
     if (plan && release) {
       this.ledger.charge({
         at: Date.now(), dataset, jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), attempt: Number(ref.attempt ?? 0), unit: plan.unit,
-        noiseMultiplier: plan.noiseMultiplier, sampleRate: release.sampleRate, rdp: release.rdp,
+        noiseMultiplier: plan.noiseMultiplier, sampleRate: release.sampleRate, rdp: release.rdp, ...(grantId !== undefined ? { grantId } : {}),
       });
+      return { epsilon: this.epsilonOf(release.rdp, budget?.delta ?? 1e-5) };
     }
+    return { epsilon: 0 };
+  }
+
+  /**
+   * What a task asks for, as `check` counts it: the job's privacy plan (none: not private), the
+   * release this stage computes (if any), and the whole job's RDP when this stage is where the
+   * whole job is checked (the schema stage, or a one-release query).
+   */
+  requestOf(task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: { rdp: number[]; sampleRate: number }; wholeJob?: number[] } {
+    const plan = privacyPlanOf(task);
+    if (!plan) return {};
+    const release = this.releaseOf(task, plan, stage);
+    const wholeJob = stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
+    return {
+      plan, ...(release ? { release } : {}),
+      ...(wholeJob ? { wholeJob: jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases) } : {}),
+    };
   }
 
   /** The RDP cost of the release this task computes, if it is one. */
@@ -69,6 +88,11 @@ export class PrivacyGuard {
     if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     if (stage === pb.Stage.QUERY) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     return undefined;
+  }
+
+  /** The data set's budget delta, or 1e-5 without a budget: the delta at which epsilons of this data set are reported. */
+  deltaOf(dataset: string): number {
+    return this.budgets[dataset]?.delta ?? 1e-5;
   }
 
   recordUse(task: tessera.v1.ITask, stage: number, rows: number): void {

@@ -1,0 +1,171 @@
+import { DEFAULT_ORDERS } from '@tessera/dp';
+import { tessera } from '@tessera/proto';
+import type { DatasetSource } from '../config.js';
+import { fmtEpsilon, stageName, type PrivacyGuard } from '../privacy/privacy-guard.js';
+import type { PrivacyLedger } from '../privacy/privacy-ledger.js';
+import { JOB_KINDS, type ConsentPolicy, type Grant, type JobKind, type Purpose } from './policy.js';
+
+const pb = tessera.v1;
+
+/** A refusal on consent grounds; its message says which grant is missing, revoked, expired or exceeded. */
+export class ConsentRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConsentRefusal';
+  }
+}
+
+/** What a task's stage uses the data for, and the kind of job it belongs to. */
+export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind } | undefined {
+  switch (stage) {
+    case pb.Stage.SCHEMA:
+    case pb.Stage.STATISTICS:
+    case pb.Stage.FIT:
+    case pb.Stage.EVALUATE: return { purpose: 'train', kind: 'train' };
+    case pb.Stage.QUERY: return { purpose: 'query', kind: 'query' };
+    case pb.Stage.SCORE: return { purpose: 'score', kind: 'score' };
+    case pb.Stage.OVERLAP: return { purpose: 'query', kind: 'overlap' };
+    case pb.Stage.VALUATE: return { purpose: 'valuation', kind: 'train' };
+    default: return undefined;
+  }
+}
+
+/** The analyst a task acts for: hex of its Ed25519 identity ('' when it carries none). */
+export const analystOf = (task: tessera.v1.ITask): string => Buffer.from(task.analystIdentity ?? new Uint8Array(0)).toString('hex');
+
+/** The decision for one task: the purpose and job kind, the analyst, and the grant it was admitted under (none without a policy). */
+export interface ConsentDecision {
+  purpose: Purpose | '';
+  kind: JobKind | '';
+  analyst: string;
+  grantId?: string;
+}
+
+/** ISO time to the second, e.g. 2026-11-22T08:01:02Z. */
+export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The node's data sources with a policy's column restrictions applied: only `datasets.NAME.columns` are ever served. */
+export function restrictSources(sources: Record<string, DatasetSource>, policy: ConsentPolicy | undefined): Record<string, DatasetSource> {
+  if (!policy) return sources;
+  return Object.fromEntries(Object.entries(sources).map(([name, s]) => {
+    const columns = policy.datasets[name]?.columns;
+    return [name, columns ? { ...s, columns: [...columns], columnsFrom: policy.file } : s];
+  }));
+}
+
+/**
+ * Enforces the owner's consent policy where the data lives: before a task reads a data set, finds
+ * a grant (not revoked, not expired at this moment) that allows this analyst, purpose, job kind
+ * and data set, checks the grant's epsilon caps, or throws ConsentRefusal naming the reason.
+ * Revocations are read from the ledger for every task, so `tessera participant revoke` takes
+ * effect at the next task without a restart. Without a policy every task is allowed.
+ */
+export class ConsentGuard {
+  constructor(
+    readonly policy: ConsentPolicy | undefined,
+    private readonly ledger: PrivacyLedger,
+    private readonly privacy: PrivacyGuard,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Describes an analyst identity for messages: `3b6a27bc…(acme-research)`. */
+  describeAnalyst(analyst: string): string {
+    if (!analyst) return '(none: the task carries no analyst identity)';
+    const name = this.nameOf(analyst);
+    return `${analyst.slice(0, 8)}…${name !== undefined ? `(${name})` : '(not named in the policy)'}`;
+  }
+
+  private nameOf(analyst: string): string | undefined {
+    return Object.entries(this.policy?.analysts ?? {}).find(([, id]) => id === analyst)?.[0];
+  }
+
+  /** Admits a task about to read data (or throws ConsentRefusal); returns the grant it is admitted under. */
+  admit(task: tessera.v1.ITask, stage: number): ConsentDecision {
+    const use = purposeOfStage(stage);
+    const analyst = analystOf(task);
+    const policy = this.policy;
+    if (!policy) return { purpose: use?.purpose ?? '', kind: use?.kind ?? '', analyst };
+    if (!use) throw new ConsentRefusal(`consent: stage ${stageName(stage)} has no purpose under the consent policy; refused`);
+    const { purpose, kind } = use;
+    const dataset = task.dataset ?? '';
+    const now = this.clock();
+    const name = analyst ? this.nameOf(analyst) : undefined;
+    const who = this.describeAnalyst(analyst);
+
+    const relevant = policy.grants.filter((g) => (g.analysts.includes('*') || (name !== undefined && g.analysts.includes(name))) && (!g.datasets || g.datasets.includes(dataset)));
+    const revocations = this.ledger.revocations();
+    const statusOf = (g: Grant): string | undefined => {
+      const r = revocations.get(g.id);
+      if (r) return `grant "${g.id}" was revoked at ${isoSeconds(r.at)}${r.reason ? ` (${r.reason})` : ''}`;
+      if (now >= g.expiresAt) return `grant "${g.id}" expired on ${isoSeconds(g.expiresAt)}`;
+      return undefined;
+    };
+    const candidates = relevant.filter((g) => g.purposes.includes(purpose) && g.jobKinds.includes(kind));
+    if (candidates.length === 0) {
+      const allows = (g: Grant) => `${g.id} allows ${g.purposes.join(', ')}${g.jobKinds.length < JOB_KINDS.length ? ` (job kinds ${g.jobKinds.join(', ')})` : ''}`;
+      const live = relevant.filter((g) => !statusOf(g));
+      const revoked = relevant.filter((g) => revocations.has(g.id)).map((g) => g.id);
+      const expired = relevant.filter((g) => !revocations.has(g.id) && now >= g.expiresAt).map((g) => g.id);
+      const known = [
+        live.length ? `grants: ${live.map(allows).join('; ')}` : '',
+        revoked.length ? `revoked: ${revoked.join(', ')}` : '',
+        expired.length ? `expired: ${expired.join(', ')}` : '',
+      ].filter(Boolean).join('; ');
+      throw new ConsentRefusal(`consent: no grant of this node allows purpose "${purpose}" (job kind ${kind}) for analyst ${who} on data set "${dataset}" ` +
+        `(${known || (analyst && name === undefined ? 'this analyst is not named in the policy and no grant is to "*"' : 'no grant covers this analyst and data set')})`);
+    }
+    const blocked: string[] = [];
+    const active: Grant[] = [];
+    for (const g of candidates) {
+      const s = statusOf(g);
+      if (s) blocked.push(s);
+      else active.push(g);
+    }
+    if (active.length === 0) throw new ConsentRefusal(`consent: ${blocked.join('; ')}`);
+
+    const label = policy.datasets[dataset]?.label;
+    if (kind === 'train' && label !== undefined && (task.label ?? '') !== label) {
+      throw new ConsentRefusal(`consent: data set "${dataset}" may be used for training only with label "${label}" (policy datasets.${dataset}.label), and this job's label is "${task.label ?? ''}"`);
+    }
+
+    const exceeded: string[] = [];
+    for (const g of active) {
+      const problem = g.budget ? this.capProblem(g, task, stage) : undefined;
+      if (!problem) return { purpose, kind, analyst, grantId: g.id };
+      exceeded.push(problem);
+    }
+    throw new ConsentRefusal(`consent: ${exceeded.join('; ')}`);
+  }
+
+  /** Why a grant's epsilon caps do not allow this task, or undefined when they do. */
+  private capProblem(g: Grant, task: tessera.v1.ITask, stage: number): string | undefined {
+    const budget = g.budget!;
+    const caps = [budget.perJob !== undefined ? `perJob ${budget.perJob}` : '', budget.total !== undefined ? `total ${budget.total}` : ''].filter(Boolean).join(', ');
+    const { plan, release, wholeJob } = this.privacy.requestOf(task, stage);
+    if (!plan) {
+      return `grant "${g.id}" caps epsilon (${caps}) and this job is not differentially private (privacy.mode none); ask for privacy.mode distributed, central or local`;
+    }
+    const request = wholeJob ?? release?.rdp;
+    if (!request) return undefined;
+    const delta = this.privacy.deltaOf(task.dataset ?? '');
+    const orders = DEFAULT_ORDERS.length;
+    const eps = (rdp: readonly number[]) => (rdp.every((v) => v === 0) ? 0 : this.privacy.epsilonOf(rdp, delta));
+    const plus = (a: readonly number[], b: readonly number[]) => a.map((v, i) => v + b[i]);
+    const asks = wholeJob ? `this job asks for ${fmtEpsilon(eps(request))}` : `this ${stageName(stage)} release asks for ${fmtEpsilon(eps(request))}`;
+    if (budget.perJob !== undefined) {
+      const spentJob = this.ledger.grantRdp(g.id, orders, task.ref?.jobId ?? '');
+      const total = eps(plus(spentJob, request));
+      if (total > budget.perJob) {
+        return `grant "${g.id}" allows at most epsilon ${budget.perJob} per job (at delta ${delta}): this job spent ${fmtEpsilon(eps(spentJob))} under it, ${asks}, ${fmtEpsilon(total)} in all`;
+      }
+    }
+    if (budget.total !== undefined) {
+      const spent = this.ledger.grantRdp(g.id, orders);
+      const total = eps(plus(spent, request));
+      if (total > budget.total) {
+        return `grant "${g.id}" allows at most epsilon ${budget.total} in all (at delta ${delta}): spent ${fmtEpsilon(eps(spent))} under it, ${asks}, ${fmtEpsilon(total)} in all`;
+      }
+    }
+    return undefined;
+  }
+}
