@@ -279,7 +279,7 @@ function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
   if (!/^[A-Z]{3}$/.test(currency)) throw new JobSpecError('payout.currency', `must be a three-letter ISO 4217 code such as CNY, EUR or USD, got ${show(currency)}`);
   const valuation = str(p, 'valuation', 'payout.', 'gtg');
   if (!(PAYOUT_METHODS as readonly string[]).includes(valuation)) throw new JobSpecError('payout.valuation', `must be one of ${PAYOUT_METHODS.join(', ')}, got ${show(valuation)}`);
-  const metric = str(p, 'metric', 'payout.', 'auc');
+  const metric = str(p, 'metric', 'payout.', 'logLoss');
   if (!(PAYOUT_METRICS as readonly string[]).includes(metric)) throw new JobSpecError('payout.metric', `must be one of ${PAYOUT_METRICS.join(', ')}, got ${show(metric)}`);
   const v = p.validation;
   if (!isObj(v) || typeof v.csv !== 'string' || !v.csv.trim()) {

@@ -43,7 +43,7 @@ function printDemo(r: DemoResult): void {
   if (r.payouts) {
     const p = r.payouts;
     out.push('');
-    out.push(`payout: ${p.pool} ${p.currency} (minor units) split by ${p.method} value of each contribution (AUC on the held-out split)`);
+    out.push(`payout: ${p.pool} ${p.currency} (minor units) split by ${p.method} value of each contribution (log loss on the held-out split)`);
     out.push(renderTable(['participant', 'value', 'share', `amount (${p.currency})`], p.entries.map((e) => [e.name, e.value, e.share, e.amount])));
     out.push(`ledger head ${p.ledgerHead}, signed by coordinator key ${p.coordinatorPublicKey}` +
       (p.ledgerFile ? `\nexported to ${p.ledgerFile}; check it with: tessera ledger verify ${p.ledgerFile} --key ${p.coordinatorPublicKey}` : ''));

@@ -51,7 +51,9 @@ Examples:
   $ tessera participant start --config ./node-b/participant.yaml
 
 The node checks that every configured data source can be read before it connects.
-Raw records never leave it: it sends only model updates and aggregate statistics.`)
+Raw records never leave it: it sends only model updates and aggregate statistics.
+With policy: ./policy.yaml in the config, it serves only the analysts, purposes and data sets
+its grants allow (see tessera participant grants), and refuses everything else.`)
     .action(async (o: { config: string; coordinator?: string }) => {
       const { loadParticipantConfig } = await import('@tessera/sdk');
       const config = loadParticipantConfig(o.config);
@@ -59,6 +61,8 @@ Raw records never leave it: it sends only model updates and aggregate statistics
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       const node = await startParticipant(config, log);
       process.stdout.write(`participant ${config.participantId} (${config.name}) serving ${Object.keys(config.datasets).join(', ')}\n`);
+      const policy = node.consent.policy;
+      if (policy) process.stdout.write(`consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: tessera participant revoke GRANT --config ${o.config}\n`);
       const stop = async () => { await node.stop(); process.exit(0); };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

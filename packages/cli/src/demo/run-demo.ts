@@ -172,7 +172,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       ...(dp !== 'none' ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } } : {}),
       ...(o.payout ? { payout: {
         pool: o.payout.pool, currency: o.payout.currency, valuation: o.payout.valuation ?? (o.participants <= 8 ? 'shapley' : 'gtg'),
-        metric: 'auc', validation: { csv: toCsv(testTable), source: 'the demo\'s held-out test split' },
+        metric: 'logLoss', validation: { csv: toCsv(testTable), source: 'the demo\'s held-out test split' },
       } } : {}),
     }, keys ? { sealed: keys } : {});
     job = keys
