@@ -62,7 +62,7 @@ const participantFlag = (flag: string, v: string | boolean | undefined, last: nu
 /** The demo's payout and data-quality flags, checked. */
 function payoutOptionsOf(o: { participants: number; payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean; dp: string; secure: string }) {
   const noisy = participantFlag('--noisy-participant', o.noisyParticipant, o.participants);
-  const duplicate = participantFlag('--duplicate-participant', o.duplicateParticipant, o.participants);
+  const duplicate = o.duplicateParticipant === true ? 1 : participantFlag('--duplicate-participant', o.duplicateParticipant, o.participants);
   const extra = { ...(noisy !== undefined ? { noisyParticipant: noisy } : {}), ...(duplicate !== undefined ? { duplicateParticipant: duplicate } : {}) };
   if (o.payoutPool === undefined) {
     if (o.ledgerOut || o.valuation) throw new UsageError('--ledger-out and --valuation go with --payout-pool AMOUNT');
@@ -108,7 +108,7 @@ export function registerDemo(program: Command): void {
     .option('--valuation <method>', 'how contributions are valued: shapley (exact; default up to 8 participants), gtg (GTG-Shapley; default beyond), tmc, loo or records')
     .option('--ledger-out <file.jsonl>', 'with --payout-pool: write the exported payout ledger (JSON Lines) here')
     .option('--noisy-participant [n]', 'scramble participant n\'s labels (default: the last one), so its data is pure noise')
-    .option('--duplicate-participant [n]', 'give participant n (default: the last one) a copy of participant 1\'s data')
+    .option('--duplicate-participant [n]', 'add one more participant holding a copy of participant n\'s data (default: 1)')
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
     .option('--json', 'print one JSON document instead of the table')

@@ -44,7 +44,7 @@ export interface DemoOptions {
   payout?: DemoPayoutOptions;
   /** 1-based participant whose labels are scrambled (its data is pure noise). */
   noisyParticipant?: number;
-  /** 1-based participant whose shard is replaced by a copy of participant 1's (duplicated data). */
+  /** Adds one more participant holding a copy of this (1-based) participant's shard: duplicated data. */
   duplicateParticipant?: number;
 }
 
@@ -139,13 +139,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     if (!Number.isInteger(k) || k < 1 || k > o.participants) throw new UsageError(`${flag} must be a participant number from 1 to ${o.participants}, got ${k}`);
     return k - 1;
   };
-  const duplicate = which('--duplicate-participant', o.duplicateParticipant);
-  if (duplicate !== undefined) {
-    if (duplicate === 0) throw new UsageError('--duplicate-participant copies participant 1\'s data; give another participant (2 or more)');
-    shards[duplicate] = { ...shards[0], rows: shards[0].rows.map((r) => [...r]) };
-  }
   const noisy = which('--noisy-participant', o.noisyParticipant);
   if (noisy !== undefined) shards[noisy] = scrambleLabels(shards[noisy], data.label, seededRandom(`tessera-demo/${o.seed}/noise`));
+  const duplicate = which('--duplicate-participant', o.duplicateParticipant);
+  if (duplicate !== undefined) shards.push({ ...shards[duplicate], rows: shards[duplicate].rows.map((r) => [...r]) });
   const testTable = selectRows(data.table, test);
   const dataset = o.data ? basename(o.data, extname(o.data)).replace(/[^A-Za-z0-9_-]/g, '_') : 'customers';
 
@@ -164,14 +161,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   try {
     const submitted = await fed.analyst.submit({
       name: 'demo', dataset, label: data.label, exclude: data.exclude, rounds: o.rounds, seed: String(o.seed),
-      minParticipants: Math.max(1, Math.ceil(o.participants / 2)),
+      minParticipants: Math.max(1, Math.ceil(shards.length / 2)),
       local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
       waitForParticipantsSeconds: 60,
       roundTimeoutSeconds: 30,
       secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
       ...(dp !== 'none' ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } } : {}),
       ...(o.payout ? { payout: {
-        pool: o.payout.pool, currency: o.payout.currency, valuation: o.payout.valuation ?? (o.participants <= 8 ? 'shapley' : 'gtg'),
+        pool: o.payout.pool, currency: o.payout.currency, valuation: o.payout.valuation ?? (shards.length <= 8 ? 'shapley' : 'gtg'),
         metric: 'logLoss', validation: { csv: toCsv(testTable), source: 'the demo\'s held-out test split' },
       } } : {}),
     }, keys ? { sealed: keys } : {});
@@ -197,7 +194,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const localOnly = shards.map((s, i) => ({ participant: names[i], rows: s.rows.length, ...trainAlone(s, testTable, schema, cfg, `local/${o.seed}/${i}`) }));
   const fits = job.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
   return {
-    participants: o.participants,
+    participants: shards.length,
     rounds: o.rounds,
     data: data.description,
     split: splitText,
@@ -243,7 +240,9 @@ async function collectPayouts(fed: LocalFederation, job: JobView, o: DemoPayoutO
   if (o.ledgerOut) writeFileSync(o.ledgerOut, ledger.lines.map((l) => `${l}\n`).join(''));
   return {
     method: p.method, pool: p.pool, currency: p.currency,
-    entries: p.entries.map((e) => ({ participant: e.participant, name: names.get(e.participant) ?? e.participant, value: e.value, share: e.share, amount: e.amount })),
+    // In the federation's order (participant k holds shard k), not the ledger's order (by participant id).
+    entries: fed.participants.flatMap((x) => p.entries.filter((e) => e.participant === x.id))
+      .map((e) => ({ participant: e.participant, name: names.get(e.participant) ?? e.participant, value: e.value, share: e.share, amount: e.amount })),
     ledgerHead: ledger.head, coordinatorPublicKey: ledger.coordinatorKey, ledgerFile: o.ledgerOut ?? null,
     evaluations: p.evaluations ?? null, valuationSeconds: p.valuationSeconds ?? null,
   };
