@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { randomBytes, verify as nodeVerify } from 'node:crypto';
+import { randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { keyObject } from './key-objects.js';
 
 /** An Ed25519 signing identity: a participant's or the coordinator's long-term key. */
@@ -29,8 +29,10 @@ export function withContext(context: string, message: Uint8Array): Uint8Array {
   return out;
 }
 
+/** RFC 8032 Ed25519 (deterministic): computed by node:crypto (OpenSSL), about 20x faster than pure JS. */
 export function sign(context: string, message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return ed25519.sign(withContext(context, message), secretKey);
+  if (secretKey.length !== 32) throw new RangeError(`an Ed25519 secret key is 32 bytes, got ${secretKey.length}`);
+  return new Uint8Array(nodeSign(null, withContext(context, message), keyObject('ed25519-private', secretKey)));
 }
 
 /**
