@@ -6,7 +6,7 @@ import { generateSigningKeyPair, sign } from '@tessera/crypto';
 import { ParticipantNode, type ParticipantConfig } from '@tessera/participant';
 import { parseLedgerLine, verifyEntry, verifyLedger } from '@tessera/payouts';
 import { AnalystClient, CoordinatorError, type JobView } from '@tessera/sdk';
-import { Coordinator } from '../src/index.js';
+import { Coordinator, SqliteStore } from '../src/index.js';
 import { BREAST_CANCER, enrolIdentity, type Identity } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
@@ -163,6 +163,33 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect(done.payouts!.reason).toMatch(/valuation/);
     expect(done.refusals.some((r) => r.participantId === identities.get('b')!.id && r.stage === 'valuate')).toBe(true);
     expect((await analyst.exportLedger()).head).toBe(headBefore);
+  }, 120_000);
+
+  it('never pays twice: a coordinator that stopped after writing the ledger but before recording the payout restores it from the ledger', async () => {
+    for (const c of [configOf('a', shards[0]), configOf('b', shards[1])]) await start(c);
+    const done = await run(job({ valuation: 'loo', pool: 5000 }));
+    const paid = done.payouts!;
+    expect(paid.status).toBe('paid');
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    const before = await analyst.exportLedger();
+    analyst.close();
+    const port = coord.port;
+    await coord.stop();
+    // The crash window: entries are in the ledger, the job is still running and has no payout view.
+    const store = new SqliteStore(join(tmp.dir, 'coordinator', 'coordinator.sqlite'));
+    const record = store.getJob(done.id)!;
+    const context = JSON.parse(record.contextJson) as { payouts?: unknown };
+    delete context.payouts;
+    store.updateJob(done.id, { status: 'running', contextJson: JSON.stringify(context) });
+    store.close();
+    coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: `127.0.0.1:${port}` });
+    analyst = new AnalystClient(coord.address, coord.analystToken);
+    const resumed = await analyst.watch(done.id);
+    expect(resumed.status).toBe('completed');
+    expect(resumed.payouts!.status).toBe('paid');
+    expect(resumed.payouts!.entries.map((e) => e.amount)).toEqual(paid.entries.map((e) => e.amount));
+    const after = await analyst.exportLedger();
+    expect(after.lines).toEqual(before.lines);
   }, 120_000);
 
   it('refuses bad payout specs and unverifiable signatures at submission, naming the field', async () => {

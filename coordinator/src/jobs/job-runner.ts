@@ -241,6 +241,22 @@ export class JobRunner {
   }
 
   /**
+   * A coordinator that stopped between writing a job's ledger entries and recording its payout view
+   * must not pay twice: the entries already in the ledger are the payout.
+   */
+  private restorePayout(base: Omit<PayoutsView, 'status' | 'entries'>): boolean {
+    const rows = this.store.ledgerRows(this.jobId);
+    if (!rows.length) return false;
+    const entries = rows.map((r) => JSON.parse(r.line) as { participant: string; amount: number; share: number; seq: number });
+    this.saveContext({ payouts: {
+      ...base, status: 'paid', reason: 'restored from the ledger after a restart (values were not kept)',
+      entries: entries.map((e) => ({ participant: e.participant, value: e.share, share: e.share, amount: e.amount, seq: e.seq })), ledgerHead: rows[rows.length - 1].hash,
+    } });
+    this.publish('payout already in the ledger (restored after a restart)');
+    return true;
+  }
+
+  /**
    * Data-trust payout: every contributor discloses its per-round updates (if its consent policy
    * grants valuation), the coordinator values the contributions on the job's validation rows, splits
    * the pool exactly, appends the split to the signed ledger and sends each participant its receipt.
@@ -255,6 +271,7 @@ export class JobRunner {
       this.publish(`payout not made: ${reason}`);
     };
     if (!this.ledger) return give('failed', 'this coordinator has no payout ledger');
+    if (this.restorePayout(base)) return;
     if (contributors.length === 0) return give('failed', 'no participant contributed to a completed round');
     const key = this.taskKey(this.spec.rounds, pb.Stage.VALUATE);
     const byId = new Map(this.registry.serving(this.spec.dataset).map((s) => [s.participantId, s]));
