@@ -4,18 +4,25 @@ import { PAYOUTS_DEFAULTS, renderPayoutsBench, runPayoutsBenchWith } from '../sr
 
 const data = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
+const reduced = {
+  ...PAYOUTS_DEFAULTS,
+  data,
+  sizes: [4],
+  rounds: 3,
+  estimators: PAYOUTS_DEFAULTS.estimators.map((e) => ({ ...e, options: { ...e.options, ...(e.method === 'loo' ? {} : { maxPermutations: 50 }) } })),
+  referencePerStratum: 5,
+  ledgerEntries: 50,
+};
+
+const sum = (v: readonly number[]) => v.reduce((s, x) => s + x, 0);
+
 describe('payouts benchmark (cli bench module)', () => {
   it('values a small real federation with every method and verifies a ledger', async () => {
-    const r = await runPayoutsBenchWith({
-      ...PAYOUTS_DEFAULTS,
-      data,
-      sizes: [4],
-      rounds: 3,
-      estimators: PAYOUTS_DEFAULTS.estimators.map((e) => ({ ...e, options: { ...e.options, ...(e.method === 'loo' ? {} : { maxPermutations: 50 }) } })),
-      referencePerStratum: 5,
-      ledgerEntries: 50,
-    }, () => {});
+    expect(PAYOUTS_DEFAULTS.metric).toBe('logLoss');
+    const r = await runPayoutsBenchWith(reduced, () => {});
     expect(r.benchmark).toBe('payouts');
+    expect(r.setup.metric).toBe('logLoss');
+    expect(r.options.metric).toBe('logLoss');
     expect(r.sizes).toHaveLength(1);
     const s = r.sizes[0];
     expect(s.players).toBe(4);
@@ -29,6 +36,9 @@ describe('payouts benchmark (cli bench module)', () => {
     expect(exact.evaluations).toBe(2 ** 4 * 3);
     expect(exact.error!.relativeL2).toBe(0);
     expect(exact.error!.maxAbsOverL1).toBe(0);
+    // Utility = -log loss: exact values over the rounds add up to -loss(final) - (-loss(zero model)) = ln 2 - loss(final).
+    expect(s.logLossByRound).toHaveLength(3);
+    expect(sum(exact.values)).toBeCloseTo(Math.LN2 - s.logLossByRound[2], 3);
     for (const m of s.methods) {
       expect(m.values).toHaveLength(4);
       expect(m.seconds).toBeGreaterThanOrEqual(0);
@@ -41,5 +51,15 @@ describe('payouts benchmark (cli bench module)', () => {
     expect(r.ledger.entriesVerifiedPerSecond).toBeGreaterThan(0);
     expect(r.pass).toBe(true);
     expect(renderPayoutsBench(r)).toContain('gtg, no truncation');
+  });
+
+  it('values with validation AUC when asked (metric: auc)', async () => {
+    const r = await runPayoutsBenchWith({ ...reduced, metric: 'auc', estimators: reduced.estimators.filter((e) => e.method === 'loo'), calibrateReference: false }, () => {});
+    expect(r.setup.metric).toBe('auc');
+    const s = r.sizes[0];
+    const exact = s.methods[0];
+    expect(exact.method).toBe('shapley');
+    // Utility = AUC: the exact values add up to AUC(final) - AUC(zero model) = AUC(final) - 0.5.
+    expect(sum(exact.values)).toBeCloseTo(s.aucByRound[2] - 0.5, 3);
   });
 });

@@ -25,6 +25,8 @@ function printDemo(r: DemoResult): void {
     out.push(`differential privacy: ${r.privacy.mode}, ${r.privacy.unit} level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
       `(noise multiplier ${r.privacy.noiseMultiplier?.toFixed(3)}, clip ${r.privacy.clip})`);
   }
+  if (r.altered?.noisy) out.push(`data quality: ${r.altered.noisy}'s labels are scrambled (--noisy-participant): its data is pure noise`);
+  if (r.altered?.duplicate) out.push(`data quality: ${r.altered.duplicate.participant} holds a copy of ${r.altered.duplicate.copyOf}'s rows (--duplicate-participant)`);
   out.push('');
   const row = (name: string, q: { auc: number; accuracy: number; logLoss: number }, extra = '') => [name, q.auc, q.accuracy, q.logLoss, extra];
   out.push(renderTable(['model (on the global test split)', 'AUC', 'accuracy', 'log loss', 'note'], [

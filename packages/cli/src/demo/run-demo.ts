@@ -92,6 +92,8 @@ export interface DemoResult {
   timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
   /** With a payout pool: how it was split, and the ledger it was recorded in. */
   payouts?: DemoPayouts;
+  /** Participants whose data the demo altered on purpose: labels scrambled, or a copy of another's rows. */
+  altered?: { noisy?: string; duplicate?: { participant: string; copyOf: string } };
 }
 
 const median = (xs: number[]) => {
@@ -220,6 +222,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     },
     timing: { totalSeconds: (performance.now() - started) / 1000, jobSeconds, roundSecondsMedian: median(fits.map((h) => h.seconds)) },
     ...(payouts ? { payouts } : {}),
+    ...(noisy !== undefined || duplicate !== undefined ? { altered: {
+      ...(noisy !== undefined ? { noisy: names[noisy] } : {}),
+      ...(duplicate !== undefined ? { duplicate: { participant: names[shards.length - 1], copyOf: names[duplicate] } } : {}),
+    } } : {}),
   };
 }
 

@@ -7,11 +7,13 @@
 // aggregateFit makes the next model). Every round's start model, deltas and weights are kept, and the
 // per-round games of multi-round reconstruction (federatedRoundGames, what the coordinator values jobs
 // with) are valued by exact Shapley, TMC-Shapley, GTG-Shapley and leave-one-out through valueRounds.
+// The coalition utility is the product's default payout metric, the negated log loss on the validation rows
+// (coordinator validationUtility: -evaluateBinary(model, data).loss); option metric: 'auc' values with validation AUC instead.
 // Where exact Shapley is too costly the reference is a stratified Monte Carlo estimate (stratifiedReference).
 import { agreeSchema, encodeTable, parseSplit, profileTable, readCsvFile, splitRows, trainTestSplit } from '@tessera/data';
 import { deltaOf, FedAvg } from '@tessera/fl';
 import {
-  auc, DEFAULT_LOGISTIC, logisticInit, momentsOf, predictProba, seededRandom, standardizationFrom, standardize, takeRows, trainLogistic,
+  auc, DEFAULT_LOGISTIC, evaluateBinary, logisticInit, logLoss, momentsOf, predictProba, seededRandom, standardizationFrom, standardize, takeRows, trainLogistic,
   type LabeledData, type LogisticConfig,
 } from '@tessera/ml';
 import { generateSigningKeyPair } from '@tessera/crypto';
@@ -23,7 +25,12 @@ import { describeMachine, machineInfo, type MachineInfo } from '../machine.js';
 import { fixed } from '../stats.js';
 import { benchTable } from '../table.js';
 
+/** The coalition utility: 'logLoss' = negated validation log loss (the product's default payout.metric), 'auc' = validation AUC. */
+export type PayoutsMetric = 'logLoss' | 'auc';
+
 export interface PayoutsBenchOptions {
+  /** The validation metric that is a coalition's utility (as coordinator validationUtility computes it). */
+  metric: PayoutsMetric;
   /** Federation sizes n to value. */
   sizes: number[];
   /** FedAvg rounds per federation. */
@@ -47,6 +54,7 @@ export interface PayoutsBenchOptions {
 }
 
 export const PAYOUTS_DEFAULTS: PayoutsBenchOptions = {
+  metric: 'logLoss',
   sizes: [4, 6, 8, 10, 12, 16, 20],
   rounds: 20,
   data: 'examples/data/breast_cancer.csv',
@@ -111,8 +119,10 @@ export interface SizeResult {
   players: number;
   roles: ParticipantRole[];
   examples: number[];
-  /** Validation AUC of the global model after each round, and of the final model. */
+  /** Validation AUC of the global model after each round (the last is the final model's). */
   aucByRound: number[];
+  /** Validation log loss of the global model after each round. */
+  logLossByRound: number[];
   trainSeconds: number;
   reference: 'exact' | 'stratified-reference';
   /** Why exact Shapley was skipped (null when it ran). */
@@ -149,6 +159,8 @@ export interface PayoutsBenchReport {
     validationRows: number;
     split: string;
     standardisation: string;
+    /** The metric the utility used (options.metric). */
+    metric: PayoutsMetric;
     utility: string;
     strategy: string;
     noisy: string;
@@ -159,6 +171,19 @@ export interface PayoutsBenchReport {
   totalSeconds: number;
   /** Every valuation ran and the ledger verified. */
   pass: boolean;
+}
+
+/**
+ * The coalition utility of a model, computed as coordinator validationUtility does: evaluateBinary on the validation
+ * rows, then -loss for 'logLoss' (higher is better) or the AUC for 'auc'.
+ */
+export function utilityOf(metric: PayoutsMetric, validation: LabeledData): (model: Float64Array) => number {
+  return (model) => {
+    const m = evaluateBinary(model, validation);
+    const v = metric === 'auc' ? m.auc : -m.loss;
+    if (!Number.isFinite(v)) throw new Error(`the validation rows give no ${metric}`);
+    return v;
+  };
 }
 
 const secondsSince = (t: number) => (performance.now() - t) / 1000;
@@ -310,11 +335,12 @@ function federation(p: Prepared, n: number, seed: string): { data: LabeledData[]
 }
 
 /** FedAvg over all participants for `rounds` rounds, keeping each round's start model, deltas and weights. */
-function train(data: LabeledData[], rounds: number, cfg: LogisticConfig, seed: string, validation: LabeledData): { rounds: RoundUpdates[]; strategy: FedAvg; aucByRound: number[] } {
+function train(data: LabeledData[], rounds: number, cfg: LogisticConfig, seed: string, validation: LabeledData): { rounds: RoundUpdates[]; strategy: FedAvg; aucByRound: number[]; logLossByRound: number[] } {
   const strategy = new FedAvg({ learningRate: cfg.learningRate, batchSize: cfg.batchSize, localEpochs: cfg.epochs });
   let global = logisticInit(data[0].d);
   const history: RoundUpdates[] = [];
   const aucByRound: number[] = [];
+  const logLossByRound: number[] = [];
   for (let t = 0; t < rounds; t++) {
     const updates: Float64Array[] = [];
     const weights: number[] = [];
@@ -331,13 +357,15 @@ function train(data: LabeledData[], rounds: number, cfg: LogisticConfig, seed: s
     });
     history.push({ start: global, updates, weights });
     global = strategy.aggregateFit(t, global, { weightedSum, totalWeight, contributors: data.length });
-    aucByRound.push(auc(validation.y, predictProba(global, validation)));
+    const p = predictProba(global, validation);
+    aucByRound.push(auc(validation.y, p));
+    logLossByRound.push(logLoss(validation.y, p));
   }
-  return { rounds: history, strategy, aucByRound };
+  return { rounds: history, strategy, aucByRound, logLossByRound };
 }
 
 /** The federation of n trained for o.rounds rounds, and its per-round games (as the coordinator builds them). */
-export function buildFederation(p: Prepared, n: number, o: PayoutsBenchOptions): { games: Game[]; roles: ParticipantRole[]; examples: number[]; aucByRound: number[]; trainSeconds: number } {
+export function buildFederation(p: Prepared, n: number, o: PayoutsBenchOptions): { games: Game[]; roles: ParticipantRole[]; examples: number[]; aucByRound: number[]; logLossByRound: number[]; trainSeconds: number } {
   const t0 = performance.now();
   const fed = federation(p, n, o.seed);
   const trained = train(fed.data, o.rounds, o.local, `${o.seed}/n${n}`, p.validation);
@@ -346,9 +374,9 @@ export function buildFederation(p: Prepared, n: number, o: PayoutsBenchOptions):
   const games = federatedRoundGames(
     trained.rounds,
     (t, start, sum, total) => strategy.aggregateFit(t, start, { weightedSum: sum, totalWeight: total, contributors: 1 }),
-    (model) => auc(p.validation.y, predictProba(model, p.validation)),
+    utilityOf(o.metric, p.validation),
   );
-  return { games, roles: fed.roles, examples: fed.data.map((d) => d.n), aucByRound: trained.aucByRound, trainSeconds };
+  return { games, roles: fed.roles, examples: fed.data.map((d) => d.n), aucByRound: trained.aucByRound, logLossByRound: trained.logLossByRound, trainSeconds };
 }
 
 function describeRow(label: string, method: MethodRow['method'], r: { values: number[]; seconds: number; evaluations: number; permutations?: number; roundsSkipped?: number }, roles: ParticipantRole[], reference: number[] | null): MethodRow {
@@ -376,7 +404,7 @@ function describeRow(label: string, method: MethodRow['method'], r: { values: nu
 export function valueSize(p: Prepared, n: number, o: PayoutsBenchOptions, log: (line: string) => void, exactSecondsPerEvaluation: number | null): SizeResult & { exactSecondsPerEvaluation: number | null } {
   const fed = buildFederation(p, n, o);
   const { games, trainSeconds } = fed;
-  log(`n = ${n}: trained ${o.rounds} rounds in ${trainSeconds.toFixed(2)} s, final validation AUC ${fed.aucByRound.at(-1)?.toFixed(4)}`);
+  log(`n = ${n}: trained ${o.rounds} rounds in ${trainSeconds.toFixed(2)} s, final validation AUC ${fed.aucByRound.at(-1)?.toFixed(4)}, log loss ${fed.logLossByRound.at(-1)?.toFixed(4)}; utility ${o.metric}`);
 
   let exactSkipped: string | null = null;
   const exactEvaluations = 2 ** n * o.rounds;
@@ -419,6 +447,7 @@ export function valueSize(p: Prepared, n: number, o: PayoutsBenchOptions, log: (
     roles: fed.roles,
     examples: fed.examples,
     aucByRound: fed.aucByRound.map((a) => fixed(a, 4)),
+    logLossByRound: fed.logLossByRound.map((a) => fixed(a, 4)),
     trainSeconds: fixed(trainSeconds, 3),
     reference: referenceKind,
     exactSkipped,
@@ -496,7 +525,8 @@ export async function runPayoutsBenchWith(o: PayoutsBenchOptions, log: (line: st
       validationRows: p.validation.n,
       split: 'training rows split IID into n - 1 shards (seeded); participant n - 1 holds a copy of participant 0\'s shard',
       standardisation: 'pooled mean and std of the training rows',
-      utility: 'AUC on the held-out validation rows of the model FedAvg would produce from round t\'s start with only the coalition\'s updates (federatedRoundGames); values are summed over rounds',
+      metric: o.metric,
+      utility: `${o.metric === 'auc' ? 'AUC' : 'negated log loss'} (evaluateBinary, as coordinator validationUtility) on the held-out validation rows of the model FedAvg would produce from round t's start with only the coalition's updates (federatedRoundGames); values are summed over rounds`,
       strategy: `FedAvg (server learning rate 1), local trainLogistic ${JSON.stringify(o.local)}, weight = example count, ${o.rounds} rounds, all participants every round`,
       noisy: 'participant 1 (index 1): its shard\'s labels shuffled',
       duplicate: 'participant n - 1: an exact copy of participant 0\'s rows (its own SGD shuffling seed)',
@@ -529,7 +559,7 @@ export function renderPayoutsBench(r: PayoutsBenchReport): string {
   const cal = r.sizes.find((s) => s.referenceCalibration)?.referenceCalibration;
   const calN = r.sizes.find((s) => s.referenceCalibration)?.players;
   return [
-    `Contribution valuation on breast_cancer (${r.setup.trainRows} training rows, ${r.setup.validationRows} validation), FedAvg ${r.options.rounds} rounds; participant 1 noisy labels, participant n-1 duplicates participant 0`,
+    `Contribution valuation on breast_cancer (${r.setup.trainRows} training rows, ${r.setup.validationRows} validation), FedAvg ${r.options.rounds} rounds, utility ${r.setup.metric === 'auc' ? 'validation AUC' : 'negated validation log loss'}; participant 1 noisy labels, participant n-1 duplicates participant 0`,
     benchTable(['n', 'method', 'seconds', 'utilities', 'permutations', 'rounds skipped', 'rel. L2 err', 'max err/L1', 'spearman', 'against', 'noisy rank', 'dup/source'], rows),
     ...skipped,
     ...(cal ? [`Stratified reference at n = ${calN} against exact: relative L2 error ${sci(cal.error!.relativeL2)}, its own relative std. error ${sci(cal.relativeStdErr)} (${cal.seconds.toFixed(1)} s)`] : []),
