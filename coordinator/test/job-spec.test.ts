@@ -152,3 +152,30 @@ describe('parseJobSpec', () => {
     expect(e.message).toMatch(/a job spec is an object with at least "dataset" and "label"/);
   });
 });
+
+describe('payout section', () => {
+  const base = { dataset: 'customers', label: 'repurchase' };
+  const payout = { pool: 100000, currency: 'CNY', validation: { csv: 'a,repurchase\n1,yes\n2,no\n', source: 'v.csv' } };
+
+  it('fills defaults (gtg on negated log loss) and parses its own output to the same spec', () => {
+    const spec = parseJobSpec({ ...base, payout });
+    expect(spec.payout).toEqual({ pool: 100000, currency: 'CNY', valuation: 'gtg', metric: 'logLoss', validation: payout.validation });
+    expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+  });
+
+  it('accepts the design\'s method names as aliases', () => {
+    expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'gtg-shapley' } }).payout!.valuation).toBe('gtg');
+    expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'tmc-shapley' } }).payout!.valuation).toBe('tmc');
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, valuation: 'banzhaf' } })).toThrow(/payout\.valuation: must be one of records, loo, shapley, tmc, gtg, got "banzhaf"/);
+  });
+
+  it('names the field of a bad pool, currency, metric or validation, and an unknown field', () => {
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, pool: '100' } })).toThrow(/payout\.pool: must be a non-negative integer.*"100"/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, pool: 2 ** 53 } })).toThrow(/payout\.pool/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, currency: 'cny' } })).toThrow(/payout\.currency/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, metric: 'f1' } })).toThrow(/payout\.metric/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, validation: { path: 'v.csv' } } })).toThrow(/payout\.validation/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, poool: 1 } })).toThrow(/payout\.poool: unknown field/);
+    expect(() => parseJobSpec({ ...base, secure: { mode: 'sealed' }, payout })).toThrow(/payout: .*sealed/);
+  });
+});

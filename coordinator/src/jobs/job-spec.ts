@@ -1,4 +1,4 @@
-import { PAYOUT_METHODS, PAYOUT_METRICS, type PayoutSpec } from './payout-spec.js';
+import { PAYOUT_METHOD_ALIASES, PAYOUT_METHODS, PAYOUT_METRICS, type PayoutSpec } from './payout-spec.js';
 
 /** A training job as analysts write it (YAML or JSON), validated field by field. */
 export interface JobSpec {
@@ -277,8 +277,9 @@ function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
   }
   const currency = str(p, 'currency', 'payout.');
   if (!/^[A-Z]{3}$/.test(currency)) throw new JobSpecError('payout.currency', `must be a three-letter ISO 4217 code such as CNY, EUR or USD, got ${show(currency)}`);
-  const valuation = str(p, 'valuation', 'payout.', 'gtg');
-  if (!(PAYOUT_METHODS as readonly string[]).includes(valuation)) throw new JobSpecError('payout.valuation', `must be one of ${PAYOUT_METHODS.join(', ')}, got ${show(valuation)}`);
+  const named = str(p, 'valuation', 'payout.', 'gtg');
+  const valuation = PAYOUT_METHOD_ALIASES[named] ?? named;
+  if (!(PAYOUT_METHODS as readonly string[]).includes(valuation)) throw new JobSpecError('payout.valuation', `must be one of ${PAYOUT_METHODS.join(', ')}, got ${show(named)}`);
   const metric = str(p, 'metric', 'payout.', 'logLoss');
   if (!(PAYOUT_METRICS as readonly string[]).includes(metric)) throw new JobSpecError('payout.metric', `must be one of ${PAYOUT_METRICS.join(', ')}, got ${show(metric)}`);
   const v = p.validation;
