@@ -33,6 +33,8 @@ export interface ParticipantConfig {
   ledger?: string;
   /** Sealed mode: Ed25519 identities (hex) of the analysts whose keys this node encrypts under; empty: any analyst that signed its key. */
   trustedAnalysts?: string[];
+  /** Payout receipts must be signed by this coordinator ledger key (hex); default: the key of the first receipt kept. */
+  coordinatorKey?: string;
   /** The consent policy file (grants per analyst, purpose and data set); absent: every request is allowed. */
   policy?: string;
 }
@@ -50,7 +52,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Validates a parsed config; relative paths are resolved against `baseDir`. */
 export function parseParticipantConfig(input: unknown, file: string, baseDir: string): ParticipantConfig {
   if (!isObj(input)) throw new ConfigError(file, '(root)', 'expected a mapping with name, coordinator, participantId, identityKey and datasets');
-  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger', 'trustedAnalysts', 'policy'];
+  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger', 'trustedAnalysts', 'policy', 'coordinatorKey'];
   for (const k of Object.keys(input)) if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
   const text = (field: string): string => {
     const v = input[field];
@@ -86,6 +88,7 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
   return {
     name,
     ...(trusted.length ? { trustedAnalysts: trusted as string[] } : {}),
+    ...(input.coordinatorKey !== undefined ? { coordinatorKey: hexKey(input.coordinatorKey, file) } : {}),
     ...(typeof input.policy === 'string' ? { policy: at(input.policy) } : {}),
     coordinator: text('coordinator'),
     participantId: text('participantId'),
@@ -93,6 +96,13 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     datasets,
     ledger: at(typeof input.ledger === 'string' ? input.ledger : `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-ledger.sqlite`),
   };
+}
+
+function hexKey(v: unknown, file: string): string {
+  if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) {
+    throw new ConfigError(file, 'coordinatorKey', `must be the coordinator's ledger key, 64 hex characters (printed as coordinatorPublicKey by tessera ledger export --json), got ${JSON.stringify(v)}`);
+  }
+  return v.toLowerCase();
 }
 
 function parseBudget(v: unknown, file: string, field: string): DatasetBudget {

@@ -13,7 +13,7 @@ import { BfvEncryptor, loadSeal, type BfvParameters } from '@tessera/he';
 import { privacyPlanOf } from './privacy/privacy-plan.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 import { ValuationDisclosure } from './valuation-disclosure.js';
-import { parseLedgerLine, verifyEntry } from '@tessera/payouts';
+import { acceptReceipt } from './payout-receipt.js';
 import { stageName } from './privacy/privacy-guard.js';
 import { analystOf, ConsentGuard, purposeOfStage, restrictSources, type ConsentDecision } from './consent/consent-guard.js';
 import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
@@ -382,13 +382,11 @@ export class ParticipantNode extends EventEmitter {
     }
   }
 
-  /** A payout ledger entry for this node: kept if the coordinator's signature over it verifies. */
+  /** A payout ledger entry for this node: kept if it verifies under the trusted coordinator key. */
   private onReceipt(r: tessera.v1.IPayoutReceipt): void {
     try {
-      const entry = parseLedgerLine(r.entryJson ?? '', 1);
-      if (entry.participant !== this.id) throw new Error(`it names participant ${entry.participant}, not this node`);
-      if (!verifyEntry(entry, r.coordinatorKey ?? new Uint8Array(0))) throw new Error('its hash or the coordinator\'s signature does not verify');
-      this.ledger.storeReceipt(r.entryJson!);
+      const { entry, keyHex } = acceptReceipt(r, this.id, this.opts.config.coordinatorKey ?? this.ledger.firstReceiptKey());
+      this.ledger.storeReceipt(r.entryJson!, keyHex);
       this.log(`participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for job ${entry.job} (ledger seq ${entry.seq})`);
       this.emit('receipt', entry);
     } catch (e) {

@@ -91,7 +91,7 @@ const MIGRATIONS = [
    CREATE INDEX privacy_charge_grant ON privacy_charge(grant_id);
    CREATE TABLE grant_revocation (id INTEGER PRIMARY KEY, at REAL NOT NULL, grant_id TEXT NOT NULL, reason TEXT NOT NULL);
    CREATE TABLE audit_log (id INTEGER PRIMARY KEY, entry_json TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-   CREATE TABLE payout_receipt (id INTEGER PRIMARY KEY, received_at REAL NOT NULL, entry_json TEXT NOT NULL);`,
+   CREATE TABLE payout_receipt (id INTEGER PRIMARY KEY, received_at REAL NOT NULL, entry_json TEXT NOT NULL, coordinator_key TEXT NOT NULL DEFAULT '');`,
 ];
 
 /**
@@ -223,8 +223,14 @@ export class PrivacyLedger {
   }
 
   /** Stores a payout receipt (its JSON as received; the caller verifies it). */
-  storeReceipt(entryJson: string): void {
-    this.db.prepare('INSERT INTO payout_receipt (received_at, entry_json) VALUES (?, ?)').run(Date.now(), entryJson);
+  storeReceipt(entryJson: string, coordinatorKeyHex = ''): void {
+    this.db.prepare('INSERT INTO payout_receipt (received_at, entry_json, coordinator_key) VALUES (?, ?, ?)').run(Date.now(), entryJson, coordinatorKeyHex);
+  }
+
+  /** The coordinator key of the first receipt this node kept (trusted from then on), if any. */
+  firstReceiptKey(): string | undefined {
+    const r = this.db.prepare("SELECT coordinator_key FROM payout_receipt WHERE coordinator_key != '' ORDER BY id LIMIT 1").get() as { coordinator_key: string } | undefined;
+    return r?.coordinator_key;
   }
 
   /** Every stored payout receipt's JSON, oldest first. */
