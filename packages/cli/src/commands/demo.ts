@@ -62,12 +62,12 @@ const participantFlag = (flag: string, v: string | boolean | undefined, last: nu
 };
 
 /** The demo's payout and data-quality flags, checked. */
-function payoutOptionsOf(o: { participants: number; payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean; dp: string; secure: string }) {
+function payoutOptionsOf(o: { participants: number; payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; payoutReport?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean; dp: string; secure: string }) {
   const noisy = participantFlag('--noisy-participant', o.noisyParticipant, o.participants);
   const duplicate = o.duplicateParticipant === true ? 1 : participantFlag('--duplicate-participant', o.duplicateParticipant, o.participants);
   const extra = { ...(noisy !== undefined ? { noisyParticipant: noisy } : {}), ...(duplicate !== undefined ? { duplicateParticipant: duplicate } : {}) };
   if (o.payoutPool === undefined) {
-    if (o.ledgerOut || o.valuation) throw new UsageError('--ledger-out and --valuation go with --payout-pool AMOUNT');
+    if (o.ledgerOut || o.valuation || o.payoutReport) throw new UsageError('--ledger-out, --payout-report and --valuation go with --payout-pool AMOUNT');
     return extra;
   }
   const pool = Number(o.payoutPool);
@@ -77,7 +77,7 @@ function payoutOptionsOf(o: { participants: number; payoutPool?: string; currenc
   if (!/^[A-Z]{3}$/.test(o.currency)) throw new UsageError(`--currency must be a three-letter ISO 4217 code such as CNY, EUR or USD, got "${o.currency}"`);
   if (o.dp !== 'none') throw new UsageError('--payout-pool needs --dp none: valuation reads each participant\'s per-round updates, which differential privacy hides (docs/payouts.md)');
   if (o.secure === 'sealed') throw new UsageError('--payout-pool needs --secure masked or none: in sealed mode the coordinator cannot rebuild coalition models');
-  return { ...extra, payout: { pool, currency: o.currency, ...(o.valuation ? { valuation: o.valuation } : {}), ...(o.ledgerOut ? { ledgerOut: o.ledgerOut } : {}) } };
+  return { ...extra, payout: { pool, currency: o.currency, ...(o.valuation ? { valuation: o.valuation } : {}), ...(o.ledgerOut ? { ledgerOut: o.ledgerOut } : {}), ...(o.payoutReport ? { reportOut: o.payoutReport } : {}) } };
 }
 
 export function registerDemo(program: Command): void {
@@ -109,6 +109,7 @@ export function registerDemo(program: Command): void {
     .option('--currency <code>', 'currency of --payout-pool (ISO 4217)', 'CNY')
     .option('--valuation <method>', 'how contributions are valued: shapley (exact; default up to 8 participants), gtg (GTG-Shapley; default beyond), tmc, loo or records')
     .option('--ledger-out <file.jsonl>', 'with --payout-pool: write the exported payout ledger (JSON Lines) here')
+    .option('--payout-report <file.html>', 'with --payout-pool: write an HTML report of the payout (charts of shares and values, the ledger entries)')
     .option('--noisy-participant [n]', 'scramble participant n\'s labels (default: the last one), so its data is pure noise')
     .option('--duplicate-participant [n]', 'add one more participant holding a copy of participant n\'s data (default: 1)')
     .option('--inline', 'run participants in this thread instead of worker threads')
@@ -129,6 +130,7 @@ Examples:
   $ tessera demo --query "SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar" --data wine.csv --bounds alcohol=0:20 --dp none --json
   $ tessera demo --report market-insight.html       category share, basket sizes and repurchase by region, as charts
   $ tessera demo --payout-pool 100000 --noisy-participant --ledger-out ledger.jsonl   value contributions, split the pool, export the ledger
+  $ tessera demo --payout-pool 100000 --payout-report payout.html   the split as charts
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
        localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
@@ -141,7 +143,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
       learningRate?: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
       secure: string; drop: number; dp: string; unit: string; epsilon: number; delta: number; clip?: number;
       query?: string; bounds?: string; domain?: string; minCount?: number; report?: string;
-      payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean;
+      payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; payoutReport?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean;
     }, cmd: Command) => {
       if (o.query || o.report) {
         const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;

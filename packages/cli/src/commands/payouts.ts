@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { PayoutInputError, splitPool, type Split } from '@tessera/payouts';
+import { writeFileSync } from 'node:fs';
 import type { PayoutsView } from '@tessera/sdk';
+import { renderPayoutReport } from '../report/payout-report.js';
 import { connectionOptions } from '../context.js';
 import { withAnalyst, withConnection, type Conn } from './job.js';
 import { UsageError } from '../ui/errors.js';
@@ -85,16 +87,22 @@ function registerShow(cmd: Command): void {
     .description('show how a job\'s payout pool was split (or why it was not), with the ledger entries it wrote')
     .requiredOption('--job <id>', 'the training job')
     .option('--json', 'print {method, metric, pool, currency, status, entries:[{participant, value, share, amount, seq}], ledgerHead, coordinatorPublicKey}')
+    .option('--out <file.html>', 'also write an HTML report: shares and values as charts, the ledger entries, how to verify them')
     .addHelpText('after', `
 Examples:
   $ tessera payouts show --job job-3f2a9c1b7e44
   $ tessera payouts show --job job-3f2a9c1b7e44 --json
+  $ tessera payouts show --job job-3f2a9c1b7e44 --out payout.html
 ${connectionOptions}`)
-    .action(async (o: Conn & { job: string }) => {
+    .action(async (o: Conn & { job: string; out?: string }) => {
       await withAnalyst(o, async (analyst) => {
         const job = await analyst.get(o.job);
         if (!job.payouts) {
           throw new UsageError(job.spec.payout ? `job ${job.id} is ${job.status} and has not been valued yet` : `job ${job.id} has no payout (its spec has no payout section)`);
+        }
+        if (o.out) {
+          writeFileSync(o.out, renderPayoutReport({ jobId: job.id, payouts: job.payouts, generatedAt: new Date().toISOString() }));
+          process.stderr.write(`payout report written to ${o.out}\n`);
         }
         if (o.json) printJson(job.payouts);
         else process.stdout.write(renderPayouts(job.id, job.payouts));

@@ -7,6 +7,7 @@ import { createAnalystKeys, LocalFederation, type PayoutsView, modelFileFrom, sc
 import { followSealed, watchWithProgress } from '../job-watch.js';
 import { UsageError } from '../ui/errors.js';
 import { qualityOf, trainAlone, type Quality } from './baselines.js';
+import { renderPayoutReport } from '../report/payout-report.js';
 import { loadDemoData } from './demo-data.js';
 
 export interface DemoOptions {
@@ -55,6 +56,8 @@ export interface DemoPayoutOptions {
   valuation?: string;
   /** Write the exported ledger (JSON Lines) here. */
   ledgerOut?: string;
+  /** Write an HTML report of the payout (charts of shares and values, the entries, how to verify) here. */
+  reportOut?: string;
 }
 
 export interface DemoPayouts {
@@ -244,6 +247,7 @@ async function collectPayouts(fed: LocalFederation, job: JobView, o: DemoPayoutO
   const names = new Map(fed.participants.map((x) => [x.id, x.name]));
   const ledger = await fed.analyst.exportLedger();
   if (o.ledgerOut) writeFileSync(o.ledgerOut, ledger.lines.map((l) => `${l}\n`).join(''));
+  if (o.reportOut) writeFileSync(o.reportOut, renderPayoutReport({ jobId: job.id, payouts: p, names: Object.fromEntries(names), generatedAt: new Date().toISOString() }));
   return {
     method: p.method, pool: p.pool, currency: p.currency,
     // In the federation's order (participant k holds shard k), not the ledger's order (by participant id).

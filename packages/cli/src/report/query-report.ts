@@ -162,7 +162,8 @@ ${sections.join('\n')}
 </article>`;
 }
 
-function htmlDocument(title: string, body: string): string {
+/** A self-contained HTML page: inline styles only, no scripts, fonts or network at view time. */
+export function htmlDocument(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
