@@ -65,7 +65,7 @@ describe('tessera demo --payout-pool: valuation, an exact split and an exported,
     const c = tessera(['demo', '--payout-pool', '100', '--currency', 'yuan']);
     expect(c.stderr).toMatch(/--currency must be a three-letter ISO 4217 code/);
     const l = tessera(['demo', '--ledger-out', 'x.jsonl']);
-    expect(l.stderr).toMatch(/--ledger-out and --valuation go with --payout-pool/);
+    expect(l.stderr).toMatch(/--ledger-out, --payout-report and --valuation go with --payout-pool/);
     const n = tessera(['demo', '--noisy-participant', 'x']);
     expect(n.stderr).toMatch(/--noisy-participant takes a participant number/);
   });
