@@ -51,12 +51,15 @@ function rowSeeds(seed: string, depth: number): Uint32Array {
   return seeds;
 }
 
-/** MurmurHash3 (x86, 32-bit) of `data` under `seed`: a fast, well-mixed public hash (no secrecy is needed). */
-export function murmur3(data: Uint8Array, seed: number): number {
-  let h = seed >>> 0;
-  const n = data.length;
+/** MurmurHash3 (x86, 32-bit) of the first `n` bytes of `data` under `seed`: a fast, well-mixed public hash (no secrecy is needed). */
+export function murmur3(data: Uint8Array, seed: number, n = data.length): number {
   const blocks = n & ~3;
-  for (let i = 0; i < blocks; i += 4) {
+  return murmurFinish(data, murmurBlocks(data, seed >>> 0, 0, blocks), blocks, n);
+}
+
+/** The MurmurHash3 state after mixing in the 4-byte blocks of data[from, to) (to - from a multiple of 4) into state h. */
+function murmurBlocks(data: Uint8Array, h: number, from: number, to: number): number {
+  for (let i = from; i < to; i += 4) {
     let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
@@ -65,6 +68,13 @@ export function murmur3(data: Uint8Array, seed: number): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
+  return h;
+}
+
+/** Completes MurmurHash3 of data[0, n) from the state h after its first `done` bytes (a multiple of 4): the remaining blocks, the tail, the finaliser. */
+function murmurFinish(data: Uint8Array, h: number, done: number, n: number): number {
+  const blocks = n & ~3;
+  h = murmurBlocks(data, h, done, blocks);
   const tail = n & 3;
   if (tail > 0) {
     let k = 0;
@@ -87,8 +97,12 @@ export function murmur3(data: Uint8Array, seed: number): number {
 
 /** The bucket of `prefix` (its length is the level) in each of the `depth` rows: MurmurHash3 under per-row seeds derived from the public seed. */
 export function prefixBuckets(shape: SketchShape, prefix: Uint8Array, out = new Int32Array(shape.depth)): Int32Array {
-  const seeds = rowSeeds(shape.seed, shape.depth);
-  for (let r = 0; r < shape.depth; r++) out[r] = murmur3(prefix, (seeds[r] ^ Math.imul(prefix.length, 0x9e3779b1)) >>> 0) % shape.width;
+  return bucketsOf(rowSeeds(shape.seed, shape.depth), shape.width, prefix, prefix.length, out);
+}
+
+/** prefixBuckets for the first `length` bytes of `bytes`, with the row seeds already derived (the decoder's inner loop). */
+function bucketsOf(seeds: Uint32Array, width: number, bytes: Uint8Array, length: number, out: Int32Array): Int32Array {
+  for (let r = 0; r < seeds.length; r++) out[r] = murmur3(bytes, (seeds[r] ^ Math.imul(length, 0x9e3779b1)) >>> 0, length) % width;
   return out;
 }
 
@@ -106,10 +120,14 @@ export function itemCounters(shape: SketchShape, item: string): Int32Array {
 
 /** Count-min estimate of a prefix's count from the (summed) sketch section. */
 export function estimatePrefix(shape: SketchShape, sketch: ArrayLike<number>, prefix: Uint8Array): number {
-  const buckets = prefixBuckets(shape, prefix);
-  const l = prefix.length;
+  return estimateOf(shape, sketch, rowSeeds(shape.seed, shape.depth), prefix, prefix.length, new Int32Array(shape.depth));
+}
+
+/** estimatePrefix of the first `length` bytes of `bytes`, reusing the row seeds and a bucket buffer. */
+function estimateOf(shape: SketchShape, sketch: ArrayLike<number>, seeds: Uint32Array, bytes: Uint8Array, length: number, buckets: Int32Array): number {
+  bucketsOf(seeds, shape.width, bytes, length, buckets);
   let est = Infinity;
-  for (let r = 0; r < shape.depth; r++) est = Math.min(est, sketch[((l - 1) * shape.depth + r) * shape.width + buckets[r]]);
+  for (let r = 0; r < shape.depth; r++) est = Math.min(est, sketch[((length - 1) * shape.depth + r) * shape.width + buckets[r]]);
   return est;
 }
 
@@ -120,18 +138,27 @@ export function estimatePrefix(shape: SketchShape, sketch: ArrayLike<number>, pr
  */
 export function decodeHeavyHitters(shape: SketchShape, sketch: ArrayLike<number>, threshold: number, cap: number): Array<{ item: string; count: number }> {
   let candidates: Array<{ prefix: Uint8Array; est: number }> = [{ prefix: new Uint8Array(0), est: Infinity }];
+  const seeds = rowSeeds(shape.seed, shape.depth);
+  const states = new Int32Array(shape.depth);
+  const scratch = new Uint8Array(shape.maxLength);
   for (let l = 1; l <= shape.maxLength && candidates.length > 0; l++) {
     const next: Array<{ prefix: Uint8Array; est: number }> = [];
+    // The 256 extensions of a candidate share its full 4-byte blocks: hash those once per row.
+    const common = (l - 1) & ~3;
     for (const c of candidates) {
       const padded = l > 1 && c.prefix[l - 2] === 0;
+      scratch.set(c.prefix);
+      for (let r = 0; r < shape.depth; r++) states[r] = murmurBlocks(scratch, (seeds[r] ^ Math.imul(l, 0x9e3779b1)) >>> 0, 0, common);
       for (let b = 0; b < 256; b++) {
         if (padded && b !== 0) break;
         if (l === 1 && b === 0) continue; // an item is never empty
-        const p = new Uint8Array(l);
-        p.set(c.prefix);
-        p[l - 1] = b;
-        const est = estimatePrefix(shape, sketch, p);
-        if (est >= threshold) next.push({ prefix: p, est });
+        scratch[l - 1] = b;
+        let est = Infinity;
+        for (let r = 0; r < shape.depth; r++) {
+          const bucket = murmurFinish(scratch, states[r], common, l) % shape.width;
+          est = Math.min(est, sketch[((l - 1) * shape.depth + r) * shape.width + bucket]);
+        }
+        if (est >= threshold) next.push({ prefix: scratch.slice(0, l), est });
       }
     }
     next.sort((a, b) => b.est - a.est);
