@@ -157,16 +157,16 @@ describe('payout section', () => {
   const base = { dataset: 'customers', label: 'repurchase' };
   const payout = { pool: 100000, currency: 'CNY', validation: { csv: 'a,repurchase\n1,yes\n2,no\n', source: 'v.csv' } };
 
-  it('fills defaults (gtg on negated log loss) and parses its own output to the same spec', () => {
+  it('fills defaults (auto: exact Shapley up to 12 contributors, GTG beyond; negated log loss) and parses its own output to the same spec', () => {
     const spec = parseJobSpec({ ...base, payout });
-    expect(spec.payout).toEqual({ pool: 100000, currency: 'CNY', valuation: 'gtg', metric: 'logLoss', validation: payout.validation });
+    expect(spec.payout).toEqual({ pool: 100000, currency: 'CNY', valuation: 'auto', metric: 'logLoss', validation: payout.validation });
     expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
   });
 
   it('accepts the design\'s method names as aliases', () => {
     expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'gtg-shapley' } }).payout!.valuation).toBe('gtg');
     expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'tmc-shapley' } }).payout!.valuation).toBe('tmc');
-    expect(() => parseJobSpec({ ...base, payout: { ...payout, valuation: 'banzhaf' } })).toThrow(/payout\.valuation: must be one of records, loo, shapley, tmc, gtg, got "banzhaf"/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, valuation: 'banzhaf' } })).toThrow(/payout\.valuation: must be one of auto, records, loo, shapley, tmc, gtg, got "banzhaf"/);
   });
 
   it('names the field of a bad pool, currency, metric or validation, and an unknown field', () => {

@@ -30,6 +30,7 @@ import type { PayoutLedger } from '../payouts/payout-ledger.js';
 import { valueTraining } from '../payouts/job-valuation.js';
 import { ValuationCollector, type DisclosedRound } from '../rounds/valuation-collector.js';
 import type { PayoutsView } from './job-context.js';
+import { resolveValuation } from './payout-spec.js';
 
 const pb = tessera.v1;
 
@@ -247,9 +248,9 @@ export class JobRunner {
   private restorePayout(base: Omit<PayoutsView, 'status' | 'entries'>): boolean {
     const rows = this.store.ledgerRows(this.jobId);
     if (!rows.length) return false;
-    const entries = rows.map((r) => JSON.parse(r.line) as { participant: string; amount: number; share: number; seq: number });
+    const entries = rows.map((r) => JSON.parse(r.line) as { participant: string; amount: number; share: number; seq: number; method: string });
     this.saveContext({ payouts: {
-      ...base, status: 'paid', reason: 'restored from the ledger after a restart (values were not kept)',
+      ...base, method: entries[0].method, status: 'paid', reason: 'restored from the ledger after a restart (values were not kept)',
       entries: entries.map((e) => ({ participant: e.participant, value: e.share, share: e.share, amount: e.amount, seq: e.seq })), ledgerHead: rows[rows.length - 1].hash,
     } });
     this.publish('payout already in the ledger (restored after a restart)');
@@ -278,7 +279,7 @@ export class JobRunner {
     const missing = contributors.filter((id) => !byId.has(id));
     if (missing.length) return give('failed', `contributors ${missing.join(', ')} are not connected to disclose their updates for valuation`);
     const d = this.context.featureNames!.length + 1;
-    this.publish(`valuing contributions (${payout.valuation}, ${payout.metric} on ${payout.validation.source})`);
+    this.publish(`valuing contributions (${resolveValuation(payout.valuation, contributors.length)}, ${payout.metric} on ${payout.validation.source})`);
     const outcome = await runStage<Map<number, DisclosedRound>>({
       key, sessions: contributors.map((id) => byId.get(id)!), deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal,
       request: () => ({ message: { task: this.baseTask(key) } }),
@@ -305,16 +306,16 @@ export class JobRunner {
     const split = splitPool(payout.pool, payout.currency, contributors.map((participant, i) => ({ participant, value: report.values[i] })));
     const timestamp = new Date().toISOString();
     const entries = this.ledger.append(split.entries.map((e) => ({
-      job: this.jobId, participant: e.participant, amount: e.amount, currency: split.currency, method: payout.valuation, share: e.share, timestamp,
+      job: this.jobId, participant: e.participant, amount: e.amount, currency: split.currency, method: report.method, share: e.share, timestamp,
     })));
     this.saveContext({ payouts: {
-      ...base, status: 'paid', evaluations: report.evaluations, valuationSeconds: (performance.now() - started) / 1000,
+      ...base, method: report.method, status: 'paid', evaluations: report.evaluations, valuationSeconds: (performance.now() - started) / 1000,
       entries: split.entries.map((e, i) => ({ ...e, seq: entries[i].seq })), ledgerHead: entries[entries.length - 1]?.hash ?? '',
     } });
     for (const e of entries) {
       byId.get(e.participant)?.send({ receipt: { entryJson: JSON.stringify(e), coordinatorKey: this.ledger.publicKey } }).catch(() => undefined);
     }
-    this.publish(`payout of ${payout.pool} ${payout.currency} split by ${payout.valuation}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`);
+    this.publish(`payout of ${payout.pool} ${payout.currency} split by ${report.method}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`);
   }
 
   private featureMessages(schema: AgreedSchema): tessera.v1.IColumnProfile[] {

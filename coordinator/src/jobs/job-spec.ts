@@ -277,7 +277,7 @@ function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
   }
   const currency = str(p, 'currency', 'payout.');
   if (!/^[A-Z]{3}$/.test(currency)) throw new JobSpecError('payout.currency', `must be a three-letter ISO 4217 code such as CNY, EUR or USD, got ${show(currency)}`);
-  const named = str(p, 'valuation', 'payout.', 'gtg');
+  const named = str(p, 'valuation', 'payout.', 'auto');
   const valuation = PAYOUT_METHOD_ALIASES[named] ?? named;
   if (!(PAYOUT_METHODS as readonly string[]).includes(valuation)) throw new JobSpecError('payout.valuation', `must be one of ${PAYOUT_METHODS.join(', ')}, got ${show(named)}`);
   const metric = str(p, 'metric', 'payout.', 'logLoss');

@@ -2,7 +2,7 @@ import { encodeTable, parseCsv, type AgreedSchema } from '@tessera/data';
 import type { Strategy } from '@tessera/fl';
 import { evaluateBinary, standardize } from '@tessera/ml';
 import { federatedRoundGames, valueRounds, type RoundUpdates, type ValuationReport } from '@tessera/payouts';
-import { EXACT_SHAPLEY_MAX_PARTICIPANTS, type PayoutSpec } from '../jobs/payout-spec.js';
+import { EXACT_SHAPLEY_MAX_PARTICIPANTS, resolveValuation, type PayoutSpec } from '../jobs/payout-spec.js';
 import type { DisclosedRound } from '../rounds/valuation-collector.js';
 
 export interface TrainingValuationInput {
@@ -39,7 +39,8 @@ export function validationUtility(payout: PayoutSpec, schema: AgreedSchema, stan
 /** Values each participant's contribution to a finished training job from the per-round updates they disclosed. */
 export function valueTraining(input: TrainingValuationInput): ValuationReport {
   const { payout, participants } = input;
-  if (payout.valuation === 'shapley' && participants.length > EXACT_SHAPLEY_MAX_PARTICIPANTS) {
+  const method = resolveValuation(payout.valuation, participants.length);
+  if (method === 'shapley' && participants.length > EXACT_SHAPLEY_MAX_PARTICIPANTS) {
     throw new Error(`payout.valuation shapley evaluates 2^${participants.length} coalitions per round; with more than ${EXACT_SHAPLEY_MAX_PARTICIPANTS} participants use gtg or tmc`);
   }
   const utility = validationUtility(payout, input.schema, input.standardization);
@@ -55,7 +56,7 @@ export function valueTraining(input: TrainingValuationInput): ValuationReport {
   const games = federatedRoundGames(rounds, (t, start, weightedSum, totalWeight) =>
     input.strategy.aggregateFit(t + 1, start, { weightedSum, totalWeight, contributors: 1 }), utility);
   const records = participants.map((p) => Math.max(0, ...[...(input.disclosed.get(p)?.values() ?? [])].map((r) => r.numExamples)));
-  return valueRounds(payout.valuation, games, {
+  return valueRounds(method, games, {
     seed: payout.seed ?? input.seed, records,
     ...(payout.maxPermutations !== undefined ? { maxPermutations: payout.maxPermutations } : {}),
   });

@@ -107,7 +107,7 @@ export function registerDemo(program: Command): void {
     .option('--report <file.html>', 'write an HTML report with charts (with --query: of that query; alone: the market-insight report of the synthetic merchants)')
     .option('--payout-pool <amount>', 'after training, split this pool (an integer in minor units, e.g. 100000 = 1000.00) by the value of each participant\'s contribution, recorded in the signed ledger')
     .option('--currency <code>', 'currency of --payout-pool (ISO 4217)', 'CNY')
-    .option('--valuation <method>', 'how contributions are valued: shapley (exact; default up to 8 participants), gtg (GTG-Shapley; default beyond), tmc, loo or records')
+    .option('--valuation <method>', 'how contributions are valued: auto (default: exact Shapley up to 12 participants, GTG-Shapley beyond), shapley, gtg, tmc, loo or records')
     .option('--ledger-out <file.jsonl>', 'with --payout-pool: write the exported payout ledger (JSON Lines) here')
     .option('--payout-report <file.html>', 'with --payout-pool: write an HTML report of the payout (charts of shares and values, the ledger entries)')
     .option('--noisy-participant [n]', 'scramble participant n\'s labels (default: the last one), so its data is pure noise')

@@ -173,7 +173,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
       ...(dp !== 'none' ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } } : {}),
       ...(o.payout ? { payout: {
-        pool: o.payout.pool, currency: o.payout.currency, valuation: o.payout.valuation ?? (shards.length <= 8 ? 'shapley' : 'gtg'),
+        pool: o.payout.pool, currency: o.payout.currency, valuation: o.payout.valuation ?? 'auto',
         metric: 'logLoss', validation: { csv: toCsv(testTable), source: 'the demo\'s held-out test split' },
       } } : {}),
     }, keys ? { sealed: keys } : {});
