@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shardsOf, tempDir } from '../../sdk/test/helpers.js';
 import { toCsv } from '@tessera/data';
@@ -33,13 +33,20 @@ describe('tessera CLI payout workflow', () => {
       expect(enrolled.code, enrolled.stderr).toBe(0);
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
-      const init = tessera(['participant', 'init', '--token', (JSON.parse(enrolled.stdout) as { token: string }).token, '--name', name,
-        '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--json']);
+      const token = (JSON.parse(enrolled.stdout) as { token: string }).token;
+      const initArgs = ['participant', 'init', '--token', token, '--name', name, '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--json'];
+      // A bad policy is refused before enrolling, naming the file and field; the token stays usable.
+      const badPolicy = join(tmp.dir, `${name}-bad-policy.yaml`);
+      writeFileSync(badPolicy, 'grants:\n  - id: x\n    analysts: [nobody]\n    purposes: [train]\n    expires: 2099-12-31\n');
+      const refused = tessera([...initArgs, '--policy', badPolicy]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/bad-policy\.yaml: grants\[0\]\.analysts: unknown analyst "nobody"/);
+      const policy = join(tmp.dir, `${name}-policy.yaml`);
+      writeFileSync(policy, `analysts:\n  buyer: ${identity}\ngrants:\n  - id: buyer-all\n    analysts: [buyer]\n    purposes: [train, valuation]\n    expires: 2099-12-31\n`);
+      const init = tessera([...initArgs, '--policy', policy]);
       expect(init.code, init.stderr).toBe(0);
       const configPath = (JSON.parse(init.stdout) as { configPath: string }).configPath;
-      const policy = join(tmp.dir, name, 'policy.yaml');
-      writeFileSync(policy, `analysts:\n  buyer: ${identity}\ngrants:\n  - id: buyer-all\n    analysts: [buyer]\n    purposes: [train, valuation]\n    expires: 2099-12-31\n`);
-      appendFileSync(configPath, `policy: ${policy}\n`);
+      expect(readFileSync(configPath, 'utf8')).toMatch(/^policy: \.\.\/clinic-\d-policy\.yaml$/m);
       configs.push(configPath);
       procs.push(spawn(process.execPath, [BIN, 'participant', 'start', '--config', configPath], { stdio: 'ignore' }));
     }

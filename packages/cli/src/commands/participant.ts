@@ -18,12 +18,14 @@ export function registerParticipant(program: Command): void {
     .option('--coordinator <host:port>', 'coordinator address', DEFAULT_LISTEN)
     .option('--dataset <name=source>', 'a data set to serve: NAME=file.csv or NAME=sqlite:file.db:table (repeatable)', collect, [])
     .option('--dir <dir>', 'where to write participant.yaml and identity.key', dirname(DEFAULT_PARTICIPANT_CONFIG))
+    .option('--policy <file.yaml>', 'a consent policy (grants per analyst, purpose, data set, budget and expiry; docs/privacy.md), checked before enrolling')
     .option('--json', 'print {configPath, participantId} as JSON')
     .addHelpText('after', `
 Examples:
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv
+  $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv --policy ./policy.yaml
   $ tessera participant init --token tse_... --name shop-b --dataset orders=sqlite:./shop.db:orders --dir ./node-b`)
-    .action(async (o: { token: string; name: string; coordinator: string; dataset: string[]; dir: string; json?: boolean }) => {
+    .action(async (o: { token: string; name: string; coordinator: string; dataset: string[]; dir: string; policy?: string; json?: boolean }) => {
       if (o.dataset.length === 0) throw new UsageError('give at least one --dataset NAME=file.csv (or NAME=sqlite:file.db:table)');
       const datasets = Object.fromEntries(o.dataset.map((spec) => {
         const eq = spec.indexOf('=');
@@ -36,7 +38,7 @@ Examples:
         }
         return [name, { type: 'csv' as const, path: resolve(source) }];
       }));
-      const r = await initParticipant({ dir: resolve(o.dir), coordinator: o.coordinator, token: o.token, name: o.name, datasets });
+      const r = await initParticipant({ dir: resolve(o.dir), coordinator: o.coordinator, token: o.token, name: o.name, datasets, ...(o.policy ? { policy: resolve(o.policy) } : {}) });
       if (o.json) printJson(r);
       else process.stdout.write(`enrolled as ${r.participantId}; config written to ${r.configPath}\nstart the node with: tessera participant start --config ${r.configPath}\n`);
     });
