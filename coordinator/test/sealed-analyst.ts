@@ -5,7 +5,7 @@ import { BfvDecryptor, BfvKeyPair, chooseBfvParameters, loadSeal, type BfvParame
 import { standardizationFrom } from '@tessera/ml';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { analystClient, signAnalystKey, tessera } from '@tessera/proto';
-import type { JobSpec } from '../src/jobs/job-spec.js';
+import type { JobSpec } from '@tessera/jobs';
 
 /** A minimal analyst for coordinator tests: keys, sealed submission and the decrypt-and-answer loop over AttachSealed. */
 export class TestSealedAnalyst {

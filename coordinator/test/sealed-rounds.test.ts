@@ -6,7 +6,7 @@ import { tessera } from '@tessera/proto';
 import { AnalystClient } from '@tessera/sdk';
 import { SecureContribution } from '../../participant/src/secure-contribution.js';
 import { Coordinator } from '../src/index.js';
-import { parseJobSpec } from '../src/jobs/job-spec.js';
+import { parseJobSpec } from '@tessera/jobs';
 import { BREAST_CANCER, shards, startNode } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 import { TestSealedAnalyst } from './sealed-analyst.js';

@@ -1,6 +1,4 @@
-import { checkColumns, evaluateLocally, parseQuery, planQuery, type QueryOptions } from '@tessera/analytics';
-import { encodeTable, type AgreedSchema, type LocalSchema } from '@tessera/data';
-import { ScoringParticipant, type CkksParameters, type ScoringRequest, type SegmentCiphertexts } from '@tessera/he';
+import type { AgreedSchema, LocalSchema } from '@tessera/data';
 import { addBoundedMoments, addClippedRecord, addMagnitudes, boundedMomentsLength, deltaOf, logisticConfigFrom, MAGNITUDE_BUCKETS } from '@tessera/fl';
 import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRows, trainLogistic } from '@tessera/ml';
 import { fromConfigEntries, tessera } from '@tessera/proto';
@@ -142,63 +140,4 @@ export function privateStatistics(data: LocalData, task: tessera.v1.ITask): Loca
     throw new Error(`unknown statistics part ${JSON.stringify(config.statsPart)}`);
   }
   return { vector, level, numExamples: rows.length, metrics: {} };
-}
-
-/**
- * Encrypted scoring: the sum of this participant's encoded rows (and their count) per declared
- * segment, each scored against the analyst's encrypted model without decrypting it. The model
- * never appears in the clear here; only ciphertexts leave.
- */
-export function scoreSegments(data: LocalData, task: tessera.v1.ITask): { segments: SegmentCiphertexts[]; rows: number } {
-  const setup = task.scoring;
-  if (!setup?.encryptedModel?.length) throw new Error('a score task needs the encrypted model');
-  const params = { ...(JSON.parse(setup.paramsJson ?? '{}') as CkksParameters), securityLevel: 128 as const };
-  const request: ScoringRequest = {
-    params, span: Number(setup.span ?? 0), publicKey: setup.publicKey ?? new Uint8Array(0), galoisKeys: setup.galoisKeys ?? new Uint8Array(0),
-    encryptedModel: setup.encryptedModel, features: Number(setup.features ?? 0),
-  };
-  const schema = agreedSchemaOf(task);
-  const raw = data.table(task.dataset ?? '');
-  // Scoring data need not carry the model's label: a placeholder column lets the rows encode.
-  const table = raw.columns.includes(schema.label) ? raw : { ...raw, columns: [...raw.columns, schema.label], rows: raw.rows.map((r) => [...r, '0']) };
-  const encoded = encodeTable(table, schema);
-  const names = task.segments ?? [];
-  const by = task.segmentBy ? table.columns.indexOf(task.segmentBy) : -1;
-  if (task.segmentBy && by < 0) throw new Error(`the data set has no column "${task.segmentBy}" to segment by`);
-  const sums = names.map(() => new Float64Array(encoded.d));
-  const counts = names.map(() => 0);
-  let used = 0;
-  for (let r = 0; r < encoded.n; r++) {
-    const s = by < 0 ? 0 : names.indexOf(table.rows[r][by]);
-    if (s < 0) continue;
-    const base = r * encoded.d;
-    for (let j = 0; j < encoded.d; j++) sums[s][j] += encoded.x[base + j];
-    counts[s]++;
-    used++;
-  }
-  const participant = new ScoringParticipant(request);
-  try {
-    return { segments: names.map((_, s) => participant.scoreSegment(sums[s], counts[s])), rows: used };
-  } finally {
-    participant.dispose();
-  }
-}
-/**
- * Analytics: the job's query (SQL, bounds, domains) planned here as at the coordinator, run on the
- * local table into the fixed-shape vector: exact raw sums without DP, or normalised by each
- * coordinate's per-record bound (every entry of one record's contribution in [-1, 1]) for the
- * fixed-point encoding its noise share is added to.
- */
-export function runQueryLocally(data: LocalData, task: tessera.v1.ITask): LocalResult {
-  const config = fromConfigEntries(task.config);
-  const { sql, options } = JSON.parse(String(config.query ?? '{}')) as { sql: string; options: QueryOptions };
-  const plan = planQuery(parseQuery(sql), options);
-  const table = data.table(task.dataset ?? '');
-  checkColumns(plan, table);
-  const maxRecords = Number(config.maxRecords ?? Number.POSITIVE_INFINITY);
-  if (table.rows.length > maxRecords) throw new Error(`data set "${task.dataset}" has ${table.rows.length} rows, more than the ${maxRecords} a private query's scale allows`);
-  const raw = evaluateLocally(plan, table);
-  const level = Number(config.dpLevel ?? 0);
-  if (!(level > 0)) return { vector: raw, numExamples: table.rows.length, metrics: {}, ...(config.wideFractionBits ? { fractionBits: Number(config.wideFractionBits) } : {}) };
-  return { vector: raw.map((v, i) => v / plan.scale[i]), level, numExamples: table.rows.length, metrics: {} };
 }

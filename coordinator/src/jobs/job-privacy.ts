@@ -1,6 +1,6 @@
 import { effectiveNoiseMultiplier } from '@tessera/dp';
 import { calibrateJobNoise, fixedPointSensitivity, jobEpsilon, largestRecordLevel, recordSensitivity, type JobPrivacyCost, type RecordCodec } from '@tessera/fl';
-import { accountingSampleRate, PRIVATE_STATISTICS_RELEASES, type JobSpec } from './job-spec.js';
+import { accountingSampleRate, PRIVATE_STATISTICS_RELEASES, type JobSpec } from '@tessera/jobs';
 
 /** One round's differential privacy: who adds how much discrete Gaussian noise, in quantised units. */
 export interface DpRound {

@@ -24,13 +24,13 @@ import { sealedRoundOf, type SealedRound } from './sealed-round.js';
 import { loadSeal } from '@tessera/he';
 import type { SealedExchange } from '../service/sealed-exchange.js';
 import { JobPrivacy, type DpRound } from './job-privacy.js';
-import { parseJobSpec, type JobSpec } from './job-spec.js';
+import { parseJobSpec, type JobSpec } from '@tessera/jobs';
 import { splitPool } from '@tessera/payouts';
 import type { PayoutLedger } from '../payouts/payout-ledger.js';
 import { valueTraining } from '../payouts/job-valuation.js';
 import { ValuationCollector, type DisclosedRound } from '../rounds/valuation-collector.js';
 import type { PayoutsView } from './job-context.js';
-import { resolveValuation } from './payout-spec.js';
+import { resolveValuation } from '@tessera/jobs';
 
 const pb = tessera.v1;
 

@@ -6,7 +6,7 @@ import type { SessionRegistry } from '../service/registry.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
 import { OneRoundRunner } from './one-round-runner.js';
-import { parseOverlapSpec, type OverlapSpec } from './overlap-spec.js';
+import { parseOverlapSpec, type OverlapSpec } from '@tessera/jobs';
 
 const pb = tessera.v1;
 

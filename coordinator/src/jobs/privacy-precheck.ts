@@ -1,5 +1,5 @@
 import type { tessera } from '@tessera/proto';
-import type { JobSpec } from './job-spec.js';
+import type { JobSpec } from '@tessera/jobs';
 
 /** A connected participant as the precheck sees it: its id and the budgets from its hello. */
 export interface BudgetHolder {

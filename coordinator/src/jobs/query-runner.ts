@@ -15,7 +15,7 @@ import { loadSeal } from '@tessera/he';
 import { OneRoundRunner } from './one-round-runner.js';
 import { sealedRoundOf, type SealedRound } from './sealed-round.js';
 import { shareVarianceOf } from './job-privacy.js';
-import { parseQuerySpec, type QuerySpec } from './query-spec.js';
+import { parseQuerySpec, type QuerySpec } from '@tessera/jobs';
 
 const pb = tessera.v1;
 

@@ -7,7 +7,7 @@ import type { SessionRegistry } from '../service/registry.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
 import { OneRoundRunner } from './one-round-runner.js';
-import { parseScoreSpec, type ScoreSpec } from './score-spec.js';
+import { parseScoreSpec, type ScoreSpec } from '@tessera/jobs';
 import type { StoredScoringSetup } from '../service/scoring-setup.js';
 
 const pb = tessera.v1;

@@ -2,7 +2,7 @@ import { encodeTable, parseCsv, type AgreedSchema } from '@tessera/data';
 import type { Strategy } from '@tessera/fl';
 import { evaluateBinary, standardize } from '@tessera/ml';
 import { federatedRoundGames, valueRounds, type RoundUpdates, type ValuationReport } from '@tessera/payouts';
-import { EXACT_SHAPLEY_MAX_PARTICIPANTS, resolveValuation, type PayoutSpec } from '../jobs/payout-spec.js';
+import { EXACT_SHAPLEY_MAX_PARTICIPANTS, resolveValuation, type PayoutSpec } from '@tessera/jobs';
 import type { DisclosedRound } from '../rounds/valuation-collector.js';
 
 export interface TrainingValuationInput {

@@ -1,7 +1,7 @@
 import { tessera } from '@tessera/proto';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { parseContext, type JobContext } from '../jobs/job-context.js';
-import { accountingSampleRate, type JobSpec } from '../jobs/job-spec.js';
+import { accountingSampleRate, type JobSpec } from '@tessera/jobs';
 import type { JobRecord, JobStatus, Store } from '../store/store.js';
 
 const STATUS: Record<JobStatus, tessera.v1.JobStatus> = {

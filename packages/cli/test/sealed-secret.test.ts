@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { toCsv } from '@tessera/data';
 import type { ParticipantNode } from '@tessera/participant';
 import { startParticipant } from '@tessera/sdk';
-import { parseJobSpec } from '../../../coordinator/src/jobs/job-spec.js';
+import { parseJobSpec } from '@tessera/jobs';
 import { TestSealedAnalyst } from '../../../coordinator/test/sealed-analyst.js';
 import { shardsOf, tempDir } from '../../sdk/test/helpers.js';
 import { spawn } from 'node:child_process';

@@ -4,7 +4,7 @@
  * after the statistics stage, the next global model after each fit round).
  */
 import type * as grpc from '@grpc/grpc-js';
-import { parseJobSpec } from '@tessera/coordinator';
+import { parseJobSpec } from '@tessera/jobs';
 import { createStrategy, decodeWideSum, summedUpdatesFrom, type Strategy, type SumDecoding, type WideCodec } from '@tessera/fl';
 import type { BfvDecryptor } from '@tessera/he';
 import { standardizationFrom } from '@tessera/ml';

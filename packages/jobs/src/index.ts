@@ -1,0 +1,5 @@
+export * from './job-spec.js';
+export * from './query-spec.js';
+export * from './payout-spec.js';
+export * from './score-spec.js';
+export * from './overlap-spec.js';

@@ -1,0 +1,45 @@
+import { encodeTable } from '@tessera/data';
+import { ScoringParticipant, type CkksParameters, type ScoringRequest, type SegmentCiphertexts } from '@tessera/he';
+import type { tessera } from '@tessera/proto';
+import { agreedSchemaOf } from './local-compute.js';
+import type { LocalData } from './local-data.js';
+
+/**
+ * Encrypted scoring: the sum of this participant's encoded rows (and their count) per declared
+ * segment, each scored against the analyst's encrypted model without decrypting it. The model
+ * never appears in the clear here; only ciphertexts leave.
+ */
+export function scoreSegments(data: LocalData, task: tessera.v1.ITask): { segments: SegmentCiphertexts[]; rows: number } {
+  const setup = task.scoring;
+  if (!setup?.encryptedModel?.length) throw new Error('a score task needs the encrypted model');
+  const params = { ...(JSON.parse(setup.paramsJson ?? '{}') as CkksParameters), securityLevel: 128 as const };
+  const request: ScoringRequest = {
+    params, span: Number(setup.span ?? 0), publicKey: setup.publicKey ?? new Uint8Array(0), galoisKeys: setup.galoisKeys ?? new Uint8Array(0),
+    encryptedModel: setup.encryptedModel, features: Number(setup.features ?? 0),
+  };
+  const schema = agreedSchemaOf(task);
+  const raw = data.table(task.dataset ?? '');
+  // Scoring data need not carry the model's label: a placeholder column lets the rows encode.
+  const table = raw.columns.includes(schema.label) ? raw : { ...raw, columns: [...raw.columns, schema.label], rows: raw.rows.map((r) => [...r, '0']) };
+  const encoded = encodeTable(table, schema);
+  const names = task.segments ?? [];
+  const by = task.segmentBy ? table.columns.indexOf(task.segmentBy) : -1;
+  if (task.segmentBy && by < 0) throw new Error(`the data set has no column "${task.segmentBy}" to segment by`);
+  const sums = names.map(() => new Float64Array(encoded.d));
+  const counts = names.map(() => 0);
+  let used = 0;
+  for (let r = 0; r < encoded.n; r++) {
+    const s = by < 0 ? 0 : names.indexOf(table.rows[r][by]);
+    if (s < 0) continue;
+    const base = r * encoded.d;
+    for (let j = 0; j < encoded.d; j++) sums[s][j] += encoded.x[base + j];
+    counts[s]++;
+    used++;
+  }
+  const participant = new ScoringParticipant(request);
+  try {
+    return { segments: names.map((_, s) => participant.scoreSegment(sums[s], counts[s])), rows: used };
+  } finally {
+    participant.dispose();
+  }
+}
