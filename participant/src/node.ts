@@ -13,6 +13,7 @@ import { PrivacyGuard } from './privacy/privacy-guard.js';
 import { PsiSession } from './psi-session.js';
 import { BfvEncryptor, loadSeal, type BfvParameters } from '@tessera/he';
 import { privacyPlanOf } from './privacy/privacy-plan.js';
+import type { CheckedTask } from './privacy/release-check.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 import { ValuationDisclosure } from './valuation-disclosure.js';
 import { acceptReceipt } from './payout-receipt.js';
@@ -29,6 +30,8 @@ type Stream = grpc.ClientDuplexStream<tessera.v1.SignedMessage, tessera.v1.Coord
 
 interface ActiveTask {
   task: tessera.v1.ITask;
+  /** What the privacy check admitted it as (the node's own plan from the job's spec). */
+  checked?: CheckedTask;
   model?: Float64Array;
   received: number;
   cancelled: boolean;
@@ -60,6 +63,8 @@ export interface DataAdmission {
   task: tessera.v1.ITask;
   stage: number;
   consent: ConsentDecision;
+  /** The task as the privacy check admitted it (its spec and this node's own plan). */
+  checked: CheckedTask;
   /** Epsilon this release spent (at the data set budget's delta, or 1e-5); 0 if none. */
   epsilon: number;
 }
@@ -116,6 +121,8 @@ export class ParticipantNode extends EventEmitter {
   /** Validates local data, then connects (and keeps reconnecting). */
   start(): void {
     this.data.validate();
+    const budgeted = Object.entries(this.opts.config.datasets).filter(([, s]) => s.budget).map(([n]) => n);
+    for (const w of this.consent.startWarnings(this.data.names(), budgeted)) this.log(`participant ${this.id}: warning: ${w}`);
     this.stopped = false;
     this.connect();
   }
@@ -454,9 +461,11 @@ export class ParticipantNode extends EventEmitter {
    * and for VALUATE by its handler.
    */
   admitData(task: tessera.v1.ITask, stage: number): DataAdmission {
-    const consent = this.consent.admit(task, stage);
-    const { epsilon } = this.guard.admit(task, stage, consent.grantId);
-    return { task, stage, consent, epsilon };
+    return this.ledger.atomically(() => {
+      const consent = this.consent.admit(task, stage);
+      const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);
+      return { task, stage, consent, epsilon, checked };
+    });
   }
 
   /** Records an admitted use of data: the data_use row and a hash-chained audit log entry. */
@@ -480,6 +489,7 @@ export class ParticipantNode extends EventEmitter {
   private compute(active: ActiveTask): Computed {
     const stage = Number(active.task.secure ? active.task.secure.computation : active.task.ref?.stage);
     const admission = this.admitData(active.task, stage);
+    active.checked = admission.checked;
     const result = this.computeAdmitted(active, stage);
     this.recordDataUse(admission, 'schema' in result ? Number(result.schema.rows ?? 0) : 'scores' in result ? result.scores.rows : result.numExamples);
     return result;
@@ -535,10 +545,11 @@ export class ParticipantNode extends EventEmitter {
     }
     if (active.task.secure && !('schema' in result)) {
       try {
+        const floor = active.checked?.floor;
         const words = encodeForSecureSum(active.task.secure, result, this.lastFit.get(ref?.jobId ?? ''));
         this.secure = new SecureContribution(ref!, active.task.secure, words, this.opts.identity.secretKey, {
           key: active.task.analystKey, identity: active.task.analystIdentity, signature: active.task.analystSignature, trusted: this.opts.config.trustedAnalysts ?? [],
-        });
+        }, floor?.minSurvivors ?? 0);
         await this.send({ advertise: { ...this.secure.advertise(), task: ref } });
       } catch (e) {
         this.secure = undefined;

@@ -19,7 +19,9 @@ export class SecureContribution {
   readonly sealed: { params: BfvParameters; analystKey: Uint8Array } | undefined;
 
   constructor(readonly ref: tessera.v1.ITaskRef, setup: tessera.v1.ISecureSetup, private readonly words: Uint32Array, identitySecretKey: Uint8Array,
-    analyst?: { key?: Uint8Array | null; identity?: Uint8Array | null; signature?: Uint8Array | null; trusted?: readonly string[] }) {
+    analyst?: { key?: Uint8Array | null; identity?: Uint8Array | null; signature?: Uint8Array | null; trusted?: readonly string[] },
+    /** Distributed DP: this node helps unmask only a sum of at least this many survivors (its noise share is sized for them). */
+    private readonly minSurvivors = 0) {
     const n = (setup.participantIds ?? []).length;
     const degree = Number(setup.degree ?? n - 1);
     this.config = {
@@ -80,6 +82,12 @@ export class SecureContribution {
   unmask(m: tessera.v1.IUnmaskRequest): tessera.v1.IUnmaskShares {
     const s = this.state;
     if (typeof s === 'string' || !('unmask' in s)) throw new Error('an unmask request arrived out of order');
+    const survivors = (m.survivors ?? []).length;
+    if (survivors < this.minSurvivors) {
+      this.state = 'done';
+      throw new Error(`privacy check: the unmask request names ${survivors} survivors, fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
+        'the sum would carry less than the job\'s noise, so this node does not help release it');
+    }
     const { message } = s.unmask({ survivors: m.survivors ?? [], dropped: m.dropped ?? [] });
     this.state = 'done';
     return {

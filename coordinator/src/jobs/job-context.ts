@@ -1,3 +1,4 @@
+import type { Submission } from './signed-spec.js';
 import type { AgreedSchema } from '@tessera/data';
 
 export interface SealedParams {
@@ -22,6 +23,8 @@ export interface JobContext {
   refusals?: { participantId: string; stage: string; round: number; reason: string }[];
   /** Hex Ed25519 identity of the analyst that signed the submission (participants' consent grants name it). */
   analystIdentity?: string;
+  /** The spec text as submitted and the analyst's signature over it: every task carries both. */
+  submission?: Submission;
   /** Participants whose updates went into at least one completed training round. */
   contributors?: string[];
   /** The job's payout, once valued and split (or why it was not). */

@@ -1,6 +1,6 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
 import {
-  boundedMomentsLength, boundedMomentsSensitivity, boundsFromHistogram, checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeFixedPoint,
+  boundedMomentsLength, boundedMomentsNorms, boundsFromHistogram, magnitudeNorms, checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeFixedPoint,
   decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, fromRing, MAGNITUDE_BUCKETS, momentsFromBounded, QuantizationError, StreamingSum, WIDE_DIGITS,
   summedUpdatesFrom, type Strategy, type SumDecoding,
 } from '@tessera/fl';
@@ -31,6 +31,7 @@ import { valueTraining } from '../payouts/job-valuation.js';
 import { ValuationCollector, type DisclosedRound } from '../rounds/valuation-collector.js';
 import type { PayoutsView } from './job-context.js';
 import { resolveValuation } from '@tessera/jobs';
+import { signedSpecFields } from './signed-spec.js';
 
 const pb = tessera.v1;
 
@@ -230,7 +231,7 @@ export class JobRunner {
         validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacy.taskPlan(),
         ...(this.spec.payout ? { keepForValuation: true } : {}),
       }),
-      ...(this.context.analystIdentity ? { analystIdentity: Buffer.from(this.context.analystIdentity, 'hex') } : {}),
+      ...signedSpecFields(this.context, this.store.getJob(this.jobId)?.specJson ?? ''),
     };
   }
 
@@ -425,8 +426,10 @@ export class JobRunner {
       return { ok: false, reason };
     }
     const params = this.secureParameters(sessions.length);
+    const minSurvivors = this.privacy.minSurvivors(sessions.length);
     const outcome = await runSecureSum({
       jobId: this.jobId, round, attempt, computation, sessions, dimension, ...params, modulus: this.ringModulus, task, ...(sealed ? { sealed } : {}),
+      ...(minSurvivors > 0 && computation !== pb.Stage.EVALUATE ? { minSurvivors } : {}),
       identityKey: (id) => this.store.getParticipant(id)!.publicKey,
       deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.abort.signal, slots: this.slots, ...extra,
     });
@@ -583,11 +586,11 @@ export class JobRunner {
   }
 
   /** One release of the private statistics stage: a secure sum of fixed-point vectors with discrete Gaussian noise, decoded. */
-  private async privateStatisticsRelease(part: 'magnitudes' | 'moments', length: number, unitNorm: number, bounds: Float64Array): Promise<{ values: Float64Array; noiseStd: number }> {
+  private async privateStatisticsRelease(part: 'magnitudes' | 'moments', length: number, norms: { unitNorm: number; replaceNorm: number }, bounds: Float64Array): Promise<{ values: Float64Array; noiseStd: number }> {
     return this.withAttempts('statistics', 0, async (sessions, attempt) => {
       const key = this.taskKey(0, pb.Stage.STATISTICS);
       const started = performance.now();
-      const release = this.privacy.release(sessions.length, unitNorm, length, this.secureParameters(sessions.length).threshold);
+      const release = this.privacy.release(sessions.length, norms, length);
       const r = await this.secureSum('statistics', 0, attempt, pb.Stage.STATISTICS, sessions, length, () => {
         const base = this.baseTask(key);
         return {
@@ -616,9 +619,9 @@ export class JobRunner {
    */
   private async computePrivateStatistics(): Promise<void> {
     const d = this.context.featureNames!.length;
-    const histogram = await this.privateStatisticsRelease('magnitudes', d * MAGNITUDE_BUCKETS, Math.sqrt(d), new Float64Array(0));
+    const histogram = await this.privateStatisticsRelease('magnitudes', d * MAGNITUDE_BUCKETS, magnitudeNorms(d), new Float64Array(0));
     const bounds = boundsFromHistogram(histogram.values, d, 0.01, 3 * histogram.noiseStd);
-    const sums = await this.privateStatisticsRelease('moments', boundedMomentsLength(d), boundedMomentsSensitivity(d), bounds);
+    const sums = await this.privateStatisticsRelease('moments', boundedMomentsLength(d), boundedMomentsNorms(d), bounds);
     const m = momentsFromBounded(sums.values, bounds, sums.noiseStd);
     const s = standardizationFrom(m);
     this.saveContext({ standardization: { mean: [...s.mean], std: [...s.std], count: m.count, contributors: this.statisticsContributors, clip: PRIVATE_STANDARDIZED_CLIP } });
@@ -633,7 +636,7 @@ export class JobRunner {
       const privacy = this.spec.privacy;
       const clip = privacy.mode !== 'none' && privacy.unit === 'participant' ? (privacy.adaptiveClip ? this.context.adaptiveClip?.clip ?? privacy.clip : privacy.clip) : this.spec.secure.clip;
       const codec = { bits: this.spec.secure.bits, clip, modulus: this.ringModulus };
-      const dp = this.privacy.round(codec.bits, chosen.length, global.length, this.secureParameters(chosen.length).threshold, Math.min(this.weightCap(), this.spec.privacy.maxRecords));
+      const dp = this.privacy.round(codec.bits, chosen.length, global.length, Math.min(this.weightCap(), this.spec.privacy.maxRecords));
       if (dp?.unit !== 'record') {
         try {
           checkUpdateCodec(codec, chosen.length);

@@ -1,3 +1,5 @@
+import type { tessera } from '@tessera/proto';
+import { signedSpecFields, type Submission } from './signed-spec.js';
 import type { SealedExchange } from '../service/sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
@@ -25,9 +27,9 @@ export abstract class OneRoundRunner {
   }
 
   /** The task field naming the analyst that signed the submission, for participants' consent checks. */
-  protected analystField(): { analystIdentity?: Uint8Array } {
-    const hex = (JSON.parse(this.store.getJob(this.jobId)?.contextJson || '{}') as { analystIdentity?: string }).analystIdentity;
-    return hex ? { analystIdentity: Buffer.from(hex, 'hex') } : {};
+  protected analystField(): Pick<tessera.v1.ITask, 'specJson' | 'specSignature' | 'analystIdentity'> {
+    const job = this.store.getJob(this.jobId);
+    return signedSpecFields(JSON.parse(job?.contextJson || '{}') as { submission?: Submission; analystIdentity?: string }, job?.specJson ?? '');
   }
 
   /** The round itself: the completion message, and the job context to store (the result), if any. */

@@ -21,6 +21,8 @@ export interface SecureSumRequest {
   /** Ring vector length every participant contributes. */
   dimension: number;
   threshold: number;
+  /** Distributed DP: unmask only when at least this many masked inputs arrived (the survivor floor). */
+  minSurvivors?: number;
   degree: number;
   complete: boolean;
   modulus: number;
@@ -138,6 +140,9 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
   // 4. Unmask: survivors reveal self-mask shares of survivors and masking-key shares of the dropped.
   const k4 = key(pb.Stage.UNMASK);
   const request = unmask.unmaskRequest();
+  if (request.survivors.length < (r.minSurvivors ?? 0)) {
+    return fail(`${request.survivors.length} participants sent masked inputs, fewer than the survivor floor ${r.minSurvivors} the noise shares are sized for (privacy.survivorFloor); nothing was unmasked or released`);
+  }
   await stage<true>(bySession(request.survivors), k4, () => ({
     unmaskRequest: { task: k4, survivors: [...request.survivors], dropped: [...request.dropped] },
   }), (s, settle) => new UnmaskCollector(k4, settle, index(s), unmask, tally));

@@ -1,3 +1,5 @@
+import { submissionOf } from '../jobs/signed-spec.js';
+import { JOB_SPEC_CONTEXT } from '@tessera/jobs';
 import * as grpc from '@grpc/grpc-js';
 import { constantTimeEqual, randomId, verify } from '@tessera/crypto';
 import type { PayoutLedger } from '../payouts/payout-ledger.js';
@@ -42,8 +44,7 @@ const failStream = (call: { emit(event: 'error', error: grpc.ServiceError): bool
   call.emit('error', error);
 };
 
-/** Context of signatures over job specs (SubmitJobRequest.spec_signature). */
-export const JOB_SPEC_CONTEXT = 'tessera/v1/job-spec';
+export { JOB_SPEC_CONTEXT };
 
 /**
  * The analyst identity (hex) a submission proves: its signature over the spec, or the identity that
@@ -61,8 +62,8 @@ function analystIdentityOf(req: tessera.v1.ISubmitJobRequest): string | undefine
   return (req.analystSignature?.length ?? 0) > 0 && identity.length === 32 ? Buffer.from(identity).toString('hex') : undefined;
 }
 
-const withAnalyst = (context: object, analyst: string | undefined): string => {
-  const c = analyst ? { ...context, analystIdentity: analyst } : context;
+const withAnalyst = (context: object, analyst: string | undefined, req?: tessera.v1.ISubmitJobRequest): string => {
+  const c = { ...context, ...(analyst ? { analystIdentity: analyst } : {}), ...(req ? { submission: submissionOf(req) } : {}) };
   return Object.keys(c).length ? JSON.stringify(c) : '';
 };
 
@@ -122,7 +123,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     const id = randomId('job-', 6);
     store.createJob({
       id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
-      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst({ scoring }, analystIdentityOf(req)),
+      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst({ scoring }, analystIdentityOf(req), req),
     });
     deps.startJob(id);
     return jobMessage(store, store.getJob(id)!);
@@ -159,7 +160,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     const id = randomId('job-', 6);
     store.createJob({
       id, name: spec.name, specJson: JSON.stringify(parsed), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
-      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analystIdentityOf(req)),
+      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analystIdentityOf(req), req),
     });
     deps.startJob(id);
     return jobMessage(store, store.getJob(id)!);
@@ -198,7 +199,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       const id = randomId('job-', 6);
       store.createJob({
         id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: spec.rounds,
-        createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analyst),
+        createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analyst, req),
       });
       deps.startJob(id);
       return jobMessage(store, store.getJob(id)!);

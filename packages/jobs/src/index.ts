@@ -3,3 +3,4 @@ export * from './query-spec.js';
 export * from './payout-spec.js';
 export * from './score-spec.js';
 export * from './overlap-spec.js';
+export * from './query-noise.js';

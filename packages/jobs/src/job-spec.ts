@@ -47,6 +47,12 @@ export interface PrivacySpec {
   maxRecords: number;
   /** Unit participant: adapt the clip each round to a quantile of the update norms (Andrew et al. 2021), privately. */
   adaptiveClip?: AdaptiveClipSpec;
+  /**
+   * Distributed mode: a round releases only with at least this many survivors, and each noise share
+   * is sized so that m survivors less the tolerated colluders carry the full noise (default: the
+   * cohort less its expected dropouts at secure.dropoutRate).
+   */
+  survivorFloor?: number;
 }
 
 export interface AdaptiveClipSpec {
@@ -186,7 +192,7 @@ export function parseJobSpec(input: unknown): JobSpec {
   if (secureMode !== 'masked' && secureMode !== 'sealed' && secureMode !== 'none') {
     throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default), "sealed" (SecAgg+ under the analyst's homomorphic key: only the analyst reads aggregates) or "none" (plaintext aggregation), got ${show(secureMode)}`);
   }
-  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip', 'maxRecords', 'adaptiveClip']);
+  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip', 'maxRecords', 'adaptiveClip', 'survivorFloor']);
   const privacyMode = str(privacy, 'mode', 'privacy.', d.privacy.mode);
   if (!['none', 'distributed', 'central', 'local'].includes(privacyMode)) {
     throw new JobSpecError('privacy.mode', `must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`);
@@ -240,13 +246,44 @@ export function parseJobSpec(input: unknown): JobSpec {
       clip: 0,
       maxRecords: num(privacy, 'maxRecords', 'privacy.', d.privacy.maxRecords, { int: true, min: 1, max: 10_000_000 }),
       ...adaptiveClipOf(privacy, unit),
+      ...(privacy.survivorFloor !== undefined ? { survivorFloor: num(privacy, 'survivorFloor', 'privacy.', 0, { int: true, min: 2 }) } : {}),
     },
   };
+  checkPrivacyFields(privacy, spec);
+  noSplitUnderPrivacy(input, spec);
   spec.privacy.clip = privacyClip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);
   if (input.payout !== undefined) spec.payout = payoutOf(input, spec);
   if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
   return spec;
+}
+
+/**
+ * Refuses privacy fields that contradict each other, naming the field: settings that would be
+ * silently ignored (a mode none job with an epsilon), or a survivor floor the cohort cannot meet.
+ */
+function checkPrivacyFields(given: Obj, spec: JobSpec): void {
+  const p = spec.privacy;
+  if (p.mode === 'none') {
+    const set = ['unit', 'epsilon', 'delta', 'clip', 'maxRecords', 'adaptiveClip', 'survivorFloor'].find((k) => given[k] !== undefined);
+    if (set) throw new JobSpecError(`privacy.${set}`, `is set but privacy.mode is none, so no differential privacy applies; set privacy.mode to distributed, central or local, or remove privacy.${set}`);
+  }
+  if (p.survivorFloor !== undefined) {
+    if (p.mode !== 'distributed') throw new JobSpecError('privacy.survivorFloor', `sizes the noise shares of distributed mode; privacy.mode is ${p.mode}: remove it or use distributed`);
+  }
+}
+
+/**
+ * Under differential privacy every row of a participant trains and no federated evaluation runs:
+ * a validation split would be chosen by a seed the coordinator knows, so which rows are summed
+ * would depend on it (issue 12). An explicit validationFraction is refused; the default becomes 0.
+ */
+function noSplitUnderPrivacy(input: Obj, spec: JobSpec): void {
+  if (spec.privacy.mode === 'none') return;
+  if (input.validationFraction !== undefined && spec.validationFraction > 0) {
+    throw new JobSpecError('validationFraction', `is ${spec.validationFraction}, but under differential privacy every row trains and no federated evaluation runs (a split chosen by a seed the coordinator knows would break the guarantee); remove it or set it to 0`);
+  }
+  spec.validationFraction = 0;
 }
 
 function adaptiveClipOf(privacy: Obj, unit: string): { adaptiveClip?: AdaptiveClipSpec } {
@@ -263,8 +300,22 @@ function adaptiveClipOf(privacy: Obj, unit: string): { adaptiveClip?: AdaptiveCl
   } };
 }
 
-/** Sampling rate the accountant uses: participants sampled per round (participant unit), or every record every round (record unit). */
-export const accountingSampleRate = (spec: JobSpec): number => (spec.privacy.unit === 'record' ? 1 : spec.strategy.fractionFit);
+/**
+ * Sampling rate the accountant uses. Amplification by sampling holds only against a party that
+ * does not know the sample. The coordinator draws the participants of a round, so in distributed
+ * and local modes (which protect against the coordinator) every round counts as if every
+ * participant took part: q = 1. Only central mode (which trusts the coordinator) amplifies, with
+ * the rate the coordinator really uses, by Poisson sampling from its CSPRNG (participantSampling).
+ * Records are never subsampled for amplification: q = 1 for unit record.
+ */
+export const accountingSampleRate = (spec: JobSpec): number =>
+  (spec.privacy.unit === 'participant' && spec.privacy.mode === 'central' ? spec.strategy.fractionFit : 1);
+
+/** How a round's participants are drawn, as the job view states it. */
+export function participantSampling(spec: JobSpec): 'all' | 'poisson' | 'fixed-size' {
+  if (spec.strategy.fractionFit >= 1) return 'all';
+  return spec.privacy.mode === 'central' && spec.privacy.unit === 'participant' ? 'poisson' : 'fixed-size';
+}
 
 /** Releases of the differentially private statistics stage: the magnitude histogram and the bounded moments. */
 export const PRIVATE_STATISTICS_RELEASES = 2;
@@ -302,3 +353,6 @@ function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
     ...(p.maxPermutations !== undefined ? { maxPermutations: num(p, 'maxPermutations', 'payout.', 0, { int: true, min: 1, max: 100_000 }) } : {}),
   };
 }
+
+/** Context of the analyst's Ed25519 signature over a submitted job spec (SubmitJobRequest.spec_signature, Task.spec_signature). */
+export const JOB_SPEC_CONTEXT = 'tessera/v1/job-spec';

@@ -1,4 +1,4 @@
-import { parseQuery, planQuery, QueryError, type QueryOptions, type QueryPlan } from '@tessera/analytics';
+import { parseQuery, planQuery, QueryError, type PrivacyUnit, type QueryOptions, type QueryPlan } from '@tessera/analytics';
 import { JobSpecError } from './job-spec.js';
 
 /** An analytics job: one aggregate query over a data set every participant serves, run once through secure aggregation. */
@@ -9,7 +9,12 @@ export interface QuerySpec {
   /** The logical data set: the query's FROM table. */
   dataset: string;
   options: QueryOptions;
-  privacy: { mode: 'none' | 'distributed' | 'central' | 'local'; epsilon: number; delta: number };
+  /**
+   * unit: what the guarantee protects: one row (`record`, the default), or one customer
+   * (`customer`: every participant keeps at most `maxRowsPerUser` of the rows of each value of
+   * `userColumn`, chosen with its own CSPRNG; the sensitivity is maxRowsPerUser x a row's).
+   */
+  privacy: { mode: 'none' | 'distributed' | 'central' | 'local'; epsilon: number; delta: number; unit: 'record' | 'customer'; userColumn?: string; maxRowsPerUser?: number };
   secure: { mode: 'masked' | 'sealed'; dropoutRate: number; corruptFraction: number };
   minParticipants: number;
   roundTimeoutSeconds: number;
@@ -18,6 +23,7 @@ export interface QuerySpec {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const PRIVACY_FIELDS = ['mode', 'epsilon', 'delta', 'unit', 'userColumn', 'maxRowsPerUser'];
 const FIELDS = ['name', 'kind', 'sql', 'bounds', 'domains', 'bins', 'minCount', 'privacy', 'secure', 'minParticipants', 'roundTimeoutSeconds', 'waitForParticipantsSeconds'];
 
 /** Validates a query job (the SQL, its bounds and domains, privacy) before any participant reads data; errors name the field or the SQL token. */
@@ -44,12 +50,14 @@ export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPl
     return v as Record<string, never[]>;
   };
   const privacyIn = input.privacy === undefined ? {} : input.privacy;
-  if (!isObj(privacyIn)) throw new JobSpecError('privacy', 'must be an object {mode, epsilon, delta}');
+  if (!isObj(privacyIn)) throw new JobSpecError('privacy', 'must be an object {mode, epsilon, delta, unit}');
+  for (const k of Object.keys(privacyIn)) if (!PRIVACY_FIELDS.includes(k)) throw new JobSpecError(`privacy.${k}`, `unknown field; known fields: ${PRIVACY_FIELDS.join(', ')}`);
   const mode = privacyIn.mode ?? 'none';
   if (!['none', 'distributed', 'central', 'local'].includes(mode as string)) throw new JobSpecError('privacy.mode', `must be none, distributed, central or local, got ${JSON.stringify(mode)}`);
   const epsilon = privacyIn.epsilon ?? 1, delta = privacyIn.delta ?? 1e-6;
   if (typeof epsilon !== 'number' || !(epsilon > 0)) throw new JobSpecError('privacy.epsilon', `must be a positive number, got ${JSON.stringify(epsilon)}`);
   if (typeof delta !== 'number' || !(delta > 0 && delta < 1)) throw new JobSpecError('privacy.delta', `must be between 0 and 1, got ${JSON.stringify(delta)}`);
+  const unit = privacyUnitOf(privacyIn, mode as string);
   const secureIn = input.secure === undefined ? {} : input.secure;
   if (!isObj(secureIn)) throw new JobSpecError('secure', 'must be an object {mode}');
   const secureMode = secureIn.mode ?? 'masked';
@@ -65,16 +73,45 @@ export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPl
   const options: QueryOptions = { bounds: pairs('bounds'), domains: lists('domains', 'string'), bins: lists('bins', 'number'), minCount };
   let plan: QueryPlan;
   try {
-    plan = planQuery(parseQuery(input.sql), options);
+    plan = planQuery(parseQuery(input.sql), options, unit);
   } catch (e) {
     if (e instanceof QueryError) throw new JobSpecError('sql', e.message);
     throw e;
   }
   const spec: QuerySpec = {
     name: typeof input.name === 'string' && input.name ? input.name : `query-${plan.table}`, kind: 'query', sql: input.sql, dataset: plan.table, options,
-    privacy: { mode: mode as QuerySpec['privacy']['mode'], epsilon, delta },
+    privacy: { mode: mode as QuerySpec['privacy']['mode'], epsilon, delta, ...unit },
     secure: { mode: secureMode, dropoutRate: 0.1, corruptFraction: 0.1 },
     minParticipants: positive('minParticipants', 2, true), roundTimeoutSeconds: positive('roundTimeoutSeconds', 120), waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
   };
   return { spec, plan };
+}
+
+/**
+ * The unit a query's guarantee covers, with its contradictions refused naming the field: a user
+ * column or cap without unit customer, unit customer without a user column, or a customer unit
+ * (which is a differential privacy guarantee) on a query without differential privacy.
+ */
+function privacyUnitOf(p: Obj, mode: string): PrivacyUnit {
+  const unit = p.unit ?? 'record';
+  if (unit === 'participant') throw new JobSpecError('privacy.unit', 'participant is a unit of training jobs; a query protects one record (record) or one customer (customer)');
+  if (unit !== 'record' && unit !== 'customer') throw new JobSpecError('privacy.unit', `must be record or customer, got ${JSON.stringify(unit)}`);
+  if (unit === 'record') {
+    const stray = (['userColumn', 'maxRowsPerUser'] as const).find((k) => p[k] !== undefined);
+    if (stray) {
+      throw new JobSpecError(`privacy.${stray}`, `is set but privacy.unit is record, which protects single rows and caps nothing; set privacy.unit to customer to protect each customer's rows, or remove privacy.${stray}`);
+    }
+    return { unit: 'record' };
+  }
+  if (mode === 'none') {
+    throw new JobSpecError('privacy.unit', 'customer is a differential privacy guarantee, but privacy.mode is none; set privacy.mode to distributed, central or local, or remove privacy.unit');
+  }
+  if (typeof p.userColumn !== 'string' || !p.userColumn.trim()) {
+    throw new JobSpecError('privacy.userColumn', `is required with privacy.unit customer: the column that identifies a customer (e.g. customer_id), got ${JSON.stringify(p.userColumn)}`);
+  }
+  const cap = p.maxRowsPerUser ?? 1;
+  if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 1 || cap > 10_000) {
+    throw new JobSpecError('privacy.maxRowsPerUser', `must be a whole number of rows between 1 and 10000 (the noise grows with it), got ${JSON.stringify(cap)}`);
+  }
+  return { unit: 'customer', userColumn: p.userColumn, maxRowsPerUser: cap };
 }

@@ -3,7 +3,8 @@ import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { fromConfigEntries, tessera } from '@tessera/proto';
 import type { DatasetBudget } from '../config.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
-import { privacyPlanOf, type PrivacyPlan } from './privacy-plan.js';
+import type { PrivacyPlan } from './privacy-plan.js';
+import { checkTask, type CheckedTask } from './release-check.js';
 
 const pb = tessera.v1;
 
@@ -45,34 +46,45 @@ export class PrivacyGuard {
   }
 
   /**
-   * Admits a task before any data is read, or throws BudgetRefusal. The schema task of a private
-   * job checks the whole job's cost; each release (a private statistics part, a FIT round) is
-   * checked and charged before it is computed (with the consent grant it was admitted under, if
-   * any). Returns the epsilon this release spends (at the budget's delta, or 1e-5), 0 if none.
+   * Admits a task before any data is read, or throws BudgetRefusal or PrivacyRefusal. The task is
+   * first checked against the job's spec and this node's protection of the data set (checkTask:
+   * only private releases read a protected data set, at the spec's parameters). The schema task of
+   * a private job checks the whole job's cost; each release (a private statistics part, a FIT round,
+   * a query) is checked and charged, at this node's own plan, in one SQLite transaction before it is
+   * computed (with the consent grant it was admitted under, if any). Returns the epsilon this
+   * release spends (at the budget's delta, or 1e-5), 0 if none, and the checked task.
    */
-  admit(task: tessera.v1.ITask, stage: number, grantId?: string): { epsilon: number } {
+  admit(task: tessera.v1.ITask, stage: number, grantId?: string): { epsilon: number; checked: CheckedTask } {
     const dataset = task.dataset ?? '';
     const budget = this.budgets[dataset];
-    const { plan, release } = this.requestOf(task, stage);
+    const checked = checkTask(task, stage, budget !== undefined);
+    const { plan, release } = this.requestFor(checked, task, stage);
     const ref = task.ref ?? {};
-    if (budget) this.check(dataset, budget, plan, stage, release);
-    if (plan && release) {
-      this.ledger.charge({
-        at: Date.now(), dataset, jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), attempt: Number(ref.attempt ?? 0), unit: plan.unit,
-        noiseMultiplier: plan.noiseMultiplier, sampleRate: release.sampleRate, rdp: release.rdp, ...(grantId !== undefined ? { grantId } : {}),
-      });
-      return { epsilon: this.epsilonOf(release.rdp, budget?.delta ?? 1e-5) };
-    }
-    return { epsilon: 0 };
+    return this.ledger.atomically(() => {
+      if (budget) this.check(dataset, budget, plan, stage, release);
+      if (plan && release) {
+        this.ledger.charge({
+          at: Date.now(), dataset, jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), attempt: Number(ref.attempt ?? 0), unit: plan.unit,
+          noiseMultiplier: plan.noiseMultiplier, sampleRate: release.sampleRate, rdp: release.rdp, ...(grantId !== undefined ? { grantId } : {}),
+        });
+        return { epsilon: this.epsilonOf(release.rdp, budget?.delta ?? 1e-5), checked };
+      }
+      return { epsilon: 0, checked };
+    });
   }
 
   /**
-   * What a task asks for, as `check` counts it: the job's privacy plan (none: not private), the
-   * release this stage computes (if any), and the whole job's RDP when this stage is where the
-   * whole job is checked (the schema stage, or a one-release query).
+   * What a task asks for, as `check` counts it: the plan its releases are charged at (this node's
+   * own, derived from the job's spec; none: not private), the release this stage computes (if any),
+   * and the whole job's RDP when this stage is where the whole job is checked (the schema stage, or
+   * a one-release query). Throws PrivacyRefusal for a task this node will not run.
    */
   requestOf(task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: { rdp: number[]; sampleRate: number }; wholeJob?: number[] } {
-    const plan = privacyPlanOf(task);
+    return this.requestFor(checkTask(task, stage, this.budgets[task.dataset ?? ''] !== undefined), task, stage);
+  }
+
+  private requestFor(checked: CheckedTask, task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: { rdp: number[]; sampleRate: number }; wholeJob?: number[] } {
+    const plan = checked.plan;
     if (!plan) return {};
     const release = this.releaseOf(task, plan, stage);
     const wholeJob = stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
@@ -82,7 +94,11 @@ export class PrivacyGuard {
     };
   }
 
-  /** The RDP cost of the release this task computes, if it is one. */
+  /**
+   * The RDP cost of the release this task computes, if it is one. A FIT round costs one round at
+   * the plan's sampling rate: 1 in distributed and local modes, whose guarantee holds against the
+   * coordinator that draws each round's participants (no amplification by a sample it knows).
+   */
   private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): { rdp: number[]; sampleRate: number } | undefined {
     if (stage === pb.Stage.FIT) return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
     if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };

@@ -116,6 +116,16 @@ export class PrivacyLedger {
     })();
   }
 
+  /**
+   * Runs `fn` in one immediate SQLite transaction: a budget check and the charge it admits are
+   * one step, so two tasks (or two nodes sharing a ledger file) cannot both pass the same check.
+   * Nested calls join the outer transaction.
+   */
+  atomically<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn).immediate();
+  }
+
   recordUse(u: DataUse): void {
     this.db.prepare('INSERT INTO data_use (at, dataset, job_id, stage, round, rows) VALUES (?, ?, ?, ?, ?, ?)').run(u.at, u.dataset, u.jobId, u.stage, u.round, u.rows);
   }

@@ -1,0 +1,117 @@
+import { fromConfigEntries, tessera } from '@tessera/proto';
+import { noiseFloorOf, type NoiseFloor } from './noise-floor.js';
+import { ownPlanOf, type OwnPlan } from './own-plan.js';
+import { privacyPlanOf, type PrivacyPlan } from './privacy-plan.js';
+import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
+
+const pb = tessera.v1;
+
+/** What a checked task may do: the plan its releases are charged at (the node's own when the task carries a spec). */
+export interface CheckedTask {
+  spec?: TaskSpec;
+  own?: OwnPlan;
+  /** The plan to charge: the node's own, or the announced one for a task without a spec on an unprotected data set. */
+  plan?: PrivacyPlan;
+  /** A private release through secure aggregation: the noise this node adds at least, and the survivors it needs. */
+  floor?: NoiseFloor;
+}
+
+const STAGE = (s: number) => ({
+  [pb.Stage.SCHEMA]: 'schema', [pb.Stage.STATISTICS]: 'statistics', [pb.Stage.FIT]: 'fit', [pb.Stage.EVALUATE]: 'evaluate',
+  [pb.Stage.SCORE]: 'score', [pb.Stage.QUERY]: 'query', [pb.Stage.OVERLAP]: 'overlap', [pb.Stage.VALUATE]: 'valuate',
+} as Record<number, string>)[s] ?? `stage ${s}`;
+
+const near = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
+
+/**
+ * Checks a task against the job's spec and this node's protection of the data set before any row
+ * is read, or throws PrivacyRefusal with the reason. A data set is protected when it has a privacy
+ * budget or the job's spec asks for differential privacy. On a protected data set:
+ * - every task must carry the job's spec (a node cannot check a task against nothing);
+ * - what the task announces (mode, unit, noise multiplier, sampling rate, rounds, clip) must be what
+ *   the spec implies, with the noise multiplier at least this node's own calibration;
+ * - only stages that are differentially private releases read data: the schema (the whole job's
+ *   check), private statistics parts, FIT rounds within the spec's rounds, private queries, each
+ *   through secure aggregation; evaluation, exact statistics, scoring, overlap and valuation are
+ *   refused, whatever the budget left.
+ */
+export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boolean): CheckedTask {
+  const spec = taskSpecOf(task);
+  const own = spec ? ownPlanOf(spec) : undefined;
+  const announced = privacyPlanOf(task);
+  const dataset = task.dataset ?? '';
+  if (budgeted && !spec) {
+    throw new PrivacyRefusal(`data set "${dataset}" keeps a privacy budget, and this task carries no job spec to check it against; refused before reading any data`);
+  }
+  if (spec) compare(own, announced, spec);
+  const isProtected = budgeted || own !== undefined;
+  if (isProtected) checkStage(task, stage, own, dataset);
+  const plan = own ?? (spec ? undefined : announced);
+  const floor = own && task.secure && isRelease(task, stage) ? noiseFloorOf(task, own, spec) : undefined;
+  return { ...(spec ? { spec } : {}), ...(own ? { own } : {}), ...(plan ? { plan } : {}), ...(floor ? { floor } : {}) };
+}
+
+/** A stage that releases a noisy sum: FIT, a private statistics part, a private query. */
+function isRelease(task: tessera.v1.ITask, stage: number): boolean {
+  const config = fromConfigEntries(task.config);
+  return stage === pb.Stage.FIT || (stage === pb.Stage.STATISTICS && config.statsPart !== undefined) || (stage === pb.Stage.QUERY && Number(config.dpLevel) > 0);
+}
+
+function compare(own: OwnPlan | undefined, announced: PrivacyPlan | undefined, spec: TaskSpec): void {
+  const differs = (what: string) => new PrivacyRefusal(`the task's ${what} differs from the job's ${spec.signed ? 'signed ' : ''}spec; refused before reading any data`);
+  if (!own) {
+    if (announced) throw differs(`privacy plan (${announced.mode})`);
+    return;
+  }
+  if (!announced) throw new PrivacyRefusal(`the job's spec asks for ${own.mode} differential privacy (epsilon ${own.epsilon}) and the task announces none; refused before reading any data`);
+  if (announced.mode !== own.mode) throw differs(`privacy mode (${announced.mode}, spec: ${own.mode})`);
+  if (spec.kind === 'train' && announced.unit !== own.unit) throw differs(`privacy unit (${announced.unit}, spec: ${own.unit})`);
+  if (!near(announced.sampleRate, own.sampleRate)) throw differs(`sample rate (${announced.sampleRate}, spec: ${own.sampleRate})`);
+  if (announced.rounds !== own.rounds || announced.fullReleases !== own.fullReleases) {
+    throw differs(`number of releases (${announced.rounds} rounds and ${announced.fullReleases} statistics releases, spec: ${own.rounds} and ${own.fullReleases})`);
+  }
+  if (!(announced.noiseMultiplier >= own.noiseMultiplier * (1 - 1e-9))) {
+    throw differs(`noise multiplier (${announced.noiseMultiplier}, below the ${own.noiseMultiplier} the spec's epsilon ${own.epsilon} needs)`);
+  }
+}
+
+function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefined, dataset: string): void {
+  const config = fromConfigEntries(task.config);
+  const notRelease = (why: string) => new PrivacyRefusal(`data set "${dataset}" is protected by differential privacy, and ${STAGE(stage)} ${why}; refused before reading any data`);
+  const secure = task.secure;
+  switch (stage) {
+    case pb.Stage.SCHEMA:
+      return;
+    case pb.Stage.STATISTICS:
+      if (config.statsPart !== 'magnitudes' && config.statsPart !== 'moments') throw notRelease('without a private statistics part releases exact counts and sums, not a differentially private release');
+      if (!secure) throw notRelease('outside secure aggregation would show this node\'s own noisy vector to the coordinator');
+      return;
+    case pb.Stage.QUERY:
+      if (!(Number(config.dpLevel) > 0)) throw notRelease('without differential privacy releases exact aggregates');
+      if (!secure) throw notRelease('outside secure aggregation would show this node\'s own vector to the coordinator');
+      return;
+    case pb.Stage.FIT: {
+      if (!own) throw notRelease('of a job without differential privacy is not a private release');
+      if (!secure) throw notRelease('outside secure aggregation would show this node\'s own update to the coordinator');
+      const round = Number(task.ref?.round ?? 0);
+      if (round < 1 || round > own.maxRound) throw new PrivacyRefusal(`round ${round} is outside the ${own.maxRound} rounds of the job's spec; refused before reading any data`);
+      if (own.unit === 'record') {
+        if (config.dpUnit !== 'record') throw new PrivacyRefusal('the job\'s spec protects single records and the task is not a record-level round; refused before reading any data');
+        if (!near(Number(config.recordClip), own.clip)) throw new PrivacyRefusal(`the task's record clip ${String(config.recordClip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`);
+      } else if (!own.adaptiveClip && !near(Number(secure.clip), own.clip)) {
+        throw new PrivacyRefusal(`the task's update clip ${String(secure.clip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`);
+      }
+      return;
+    }
+    case pb.Stage.EVALUATE:
+      throw notRelease('releases exact loss, accuracy and AUC over this node\'s rows, which is not a differentially private release');
+    case pb.Stage.SCORE:
+      throw notRelease('releases exact score totals, which is not a differentially private release');
+    case pb.Stage.OVERLAP:
+      throw notRelease('releases an exact overlap count, which is not a differentially private release');
+    case pb.Stage.VALUATE:
+      throw notRelease('discloses this node\'s per-round updates, which is not a differentially private release');
+    default:
+      throw notRelease('is not a stage this node knows to be private');
+  }
+}
