@@ -1,5 +1,5 @@
 import { effectiveNoiseMultiplier } from '@tessera/dp';
-import { calibrateJobNoise, fixedPointSensitivity, jobEpsilon, largestRecordLevel, recordSensitivity, type JobPrivacyCost, type RecordCodec } from '@tessera/fl';
+import { calibrateJobNoise, noiseShareVariance, NoiseShareError, survivorFloor, type ShareSizing, jobEpsilon, largestRecordLevel, releaseSensitivity, type JobPrivacyCost, type RecordCodec } from '@tessera/fl';
 import { accountingSampleRate, PRIVATE_STATISTICS_RELEASES, type JobSpec } from '@tessera/jobs';
 
 /** One round's differential privacy: who adds how much discrete Gaussian noise, in quantised units. */
@@ -38,6 +38,17 @@ export class JobPrivacy {
       : calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.sampleRate, rounds: spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES });
   }
 
+  /** The survivor floor and collusion assumptions of a round of n participants. */
+  sizing(n: number): ShareSizing {
+    const { survivorFloor } = this.spec.privacy;
+    return { n, dropoutRate: this.spec.secure.dropoutRate, corruptFraction: this.spec.secure.corruptFraction, ...(survivorFloor !== undefined ? { survivorFloor } : {}) };
+  }
+
+  /** Survivors a round of n needs before it may release (fewer: no unmasking, no release). */
+  minSurvivors(n: number): number {
+    return this.spec.privacy.mode === 'distributed' ? survivorFloor(this.sizing(n)) : 0;
+  }
+
   get enabled(): boolean {
     return this.spec.privacy.mode !== 'none';
   }
@@ -63,72 +74,80 @@ export class JobPrivacy {
 
   /**
    * Noise for one training round in quantised units, of standard deviation z x sensitivity on the
-   * sum: added by the coordinator (central), as `threshold` shares by the participants so that any
-   * threshold of survivors carry at least the full noise (distributed), or whole by every
+   * sum: added by the coordinator (central), as shares by the participants so that any m
+   * survivors less the tolerated colluders carry at least the full noise (distributed), or whole by every
    * participant (local).
-   * - unit participant: a participant's vector (its clipped delta at weight 1, plus the weight
-   *   coordinate) has L2 norm at most sqrt(2) x level; with adaptive clipping the count of
-   *   unclipped updates takes its share of the budget (Andrew et al. 2021, Section 3).
-   * - unit record: one record moves the sum by at most sqrt(2) x level + sqrt(d) (recordSensitivity);
-   *   the level is the largest for which maxRecords records per participant plus 12 standard
-   *   deviations of noise cannot wrap the 32-bit ring.
+   * The sensitivity is releaseSensitivity's (@tessera/fl), which participants recompute:
+   * - unit participant: a participant's vector (its clipped delta at weight 1, and a zero weight
+   *   coordinate) has L2 norm below level + sqrt(d), the rounding overshoot included; with adaptive
+   *   clipping the count of unclipped updates takes its share of the budget (Andrew et al. 2021,
+   *   Section 3), its indicator an even integer scale so that it needs no rounding.
+   * - unit record: one record (added, removed or, under the fixed-size selection, swapped for
+   *   another) moves the sum by at most 2(level + sqrt(d)); the level is the largest for which
+   *   maxRecords records per participant plus 12 standard deviations of noise cannot wrap the
+   *   32-bit ring.
    */
-  round(bits: number, participants: number, modelLength: number, threshold: number, maxRecords: number): DpRound | undefined {
+  round(bits: number, participants: number, modelLength: number, maxRecords: number): DpRound | undefined {
     const p = this.spec.privacy;
     const mode = p.mode;
     if (mode === 'none') return undefined;
     const z = this.noiseMultiplier;
     const spread = mode === 'local' ? Math.sqrt(participants) : 1;
-    const shares = (totalVariance: number) => ({ totalVariance, shareVariance: shareVarianceOf(mode, totalVariance, threshold) });
+    const shares = (totalVariance: number) => ({ totalVariance, shareVariance: shareVarianceOf(mode, totalVariance, this.sizing(participants)) });
     if (p.unit === 'record') {
-      const level = Math.min(2 ** 24, largestRecordLevel(participants * maxRecords, 2 ** 32, { perLevel: spread * z * Math.SQRT2, fixed: spread * z * Math.sqrt(modelLength) }));
+      const level = Math.min(2 ** 24, largestRecordLevel(participants * maxRecords, 2 ** 32, { perLevel: spread * z * 2.001, fixed: spread * z * 2.001 * Math.sqrt(modelLength) }));
       if (level < 16) {
         throw new Error(`job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant leave no room for the noise in the 32-bit ring; ` +
           'use fewer participants per round (strategy.fractionFit) or a lower privacy.maxRecords');
       }
-      const sigma = z * recordSensitivity({ level }, modelLength);
+      const sigma = z * releaseSensitivity({ kind: 'record-fit', level, gradientLength: modelLength, countWeight: level });
       return { mode, unit: 'record', z, record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords }, ...shares(sigma * sigma) };
     }
     const level = 2 ** (bits - 1) - 1;
     const adaptive = p.adaptiveClip;
     const bitNoiseStd = adaptive ? adaptive.bitNoiseStd ?? Math.max(participants / 20, z) : 0;
     const zUpdate = adaptive ? effectiveNoiseMultiplier(z, bitNoiseStd) : z;
-    const sigma = zUpdate * Math.SQRT2 * level;
+    const sigma = zUpdate * releaseSensitivity({ kind: 'participant-fit', level, length: modelLength });
+    const indicatorScale = adaptive ? 2 * Math.floor(sigma / bitNoiseStd / 2) : 0;
+    if (adaptive && indicatorScale < 2) throw new Error(`job spec: secure.bits = ${bits} leaves the adaptive clipping indicator no integer scale; raise secure.bits`);
     if (participants * level + 10 * spread * sigma >= 2 ** 31) {
       throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
     }
-    return { mode, unit: 'participant', z, ...shares(sigma * sigma), ...(adaptive ? { indicator: { scale: sigma / bitNoiseStd, bitNoiseStd } } : {}) };
+    return { mode, unit: 'participant', z, ...shares(sigma * sigma), ...(adaptive ? { indicator: { scale: indicatorScale, bitNoiseStd } } : {}) };
   }
 
   /**
-   * Level and noise of one private statistics release whose every unit (record or participant)
-   * adds a vector of L2 norm at most `unitNorm` with entries in [-1, 1]: the level is the largest
-   * for which the units plus 12 standard deviations of noise cannot wrap the 32-bit ring.
+   * Level and noise of one private statistics release whose every record adds a vector of L2 norm
+   * at most `unitNorm` with entries in [-1, 1], two records' vectors differing by at most
+   * `replaceNorm` (magnitudeNorms, boundedMomentsNorms): the level is the largest for which the
+   * units plus 12 standard deviations of noise cannot wrap the 32-bit ring; the sensitivity is
+   * releaseSensitivity's (kind statistics).
    */
-  release(participants: number, unitNorm: number, length: number, threshold: number): DpRelease {
+  release(participants: number, norms: { unitNorm: number; replaceNorm: number }, length: number): DpRelease {
     const p = this.spec.privacy;
     const z = this.noiseMultiplier;
     const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
     const units = p.unit === 'record' ? participants * p.maxRecords : participants;
-    const level = Math.min(2 ** 24, largestRecordLevel(units, 2 ** 32, { perLevel: spread * z * unitNorm, fixed: spread * z * Math.sqrt(length) }));
+    const unitNorm = p.unit === 'record' ? Math.max(norms.unitNorm, norms.replaceNorm) : norms.unitNorm;
+    const level = Math.min(2 ** 24, largestRecordLevel(units, 2 ** 32, { perLevel: spread * z * 1.001 * unitNorm, fixed: spread * z * 1.001 * Math.sqrt(length) }));
     if (level < 1) {
       throw new Error(`job spec: privacy.maxRecords = ${p.maxRecords} records from each of ${participants} participants leave no room for the noise in the 32-bit ring; lower privacy.maxRecords`);
     }
-    const sigma = z * fixedPointSensitivity(level, unitNorm, length);
+    const sigma = z * releaseSensitivity({ kind: 'statistics', unit: p.unit, level, length, ...norms });
     const totalVariance = sigma * sigma;
-    return { level, totalVariance, shareVariance: p.mode === 'none' ? 0 : shareVarianceOf(p.mode, totalVariance, threshold) };
+    return { level, totalVariance, shareVariance: p.mode === 'none' ? 0 : shareVarianceOf(p.mode, totalVariance, this.sizing(participants)) };
   }
 }
 
 /**
- * The variance each participant adds: a threshold share (distributed), the whole (local), none
- * (central). Shares of standard deviation below 2 quantisation steps would make the
- * Kairouz-Liu-Steinke term of their sum matter, which the accounting leaves out: refused.
+ * The variance each participant adds (see noiseShareVariance): for a query or a job whose survivor
+ * floor and collusion assumptions are `sizing`.
  */
-export function shareVarianceOf(mode: 'distributed' | 'local' | 'central', totalVariance: number, threshold: number): number {
-  const share = mode === 'distributed' ? Math.ceil(totalVariance / threshold) : mode === 'local' ? Math.ceil(totalVariance) : 0;
-  if (mode !== 'central' && share < 4) {
-    throw new Error('job spec: the noise share of each participant would be below 2 quantisation steps; raise secure.bits (or privacy.epsilon is too large to need noise)');
+export function shareVarianceOf(mode: 'distributed' | 'local' | 'central', totalVariance: number, sizing: ShareSizing): number {
+  try {
+    return noiseShareVariance(mode, totalVariance, sizing);
+  } catch (e) {
+    if (e instanceof NoiseShareError) throw new Error(e.message.startsWith('job spec') ? e.message : `job spec: ${e.message}`);
+    throw e;
   }
-  return share;
 }

@@ -1,5 +1,5 @@
 import { decodeResult, type QueryPlan, type QueryResult } from '@tessera/analytics';
-import { calibrateJobNoise, decodeFixedPoint, decodeWideSum, DEFAULT_WIDE, fixedPointSensitivity, largestRecordLevel, WIDE_DIGITS } from '@tessera/fl';
+import { survivorFloor, decodeFixedPoint, decodeWideSum, DEFAULT_WIDE, fixedPointSensitivity, largestRecordLevel, WIDE_DIGITS } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
@@ -15,12 +15,15 @@ import { loadSeal } from '@tessera/he';
 import { OneRoundRunner } from './one-round-runner.js';
 import { sealedRoundOf, type SealedRound } from './sealed-round.js';
 import { shareVarianceOf } from './job-privacy.js';
-import { parseQuerySpec, type QuerySpec } from '@tessera/jobs';
+import { parseQuerySpec, queryNoiseCalibration, type QueryCalibration, type QuerySpec } from '@tessera/jobs';
 
 const pb = tessera.v1;
 
 /** Rows a participant may contribute to a private query; sizes the fixed-point scale (a node with more refuses). */
 export const QUERY_MAX_RECORDS = 1_000_000;
+
+/** The dropout and collusion assumptions of query rounds (QuerySpec.secure); they size the noise shares. */
+const QUERY_SECURE = { dropoutRate: 0.1, corruptFraction: 0.1 };
 
 /** Fraction bits of the exact encoding: all of the 63-bit signed range the largest total (QUERY_MAX_RECORDS records at the largest per-record scale) leaves, at most 32. */
 export function exactFractionBits(plan: QueryPlan): number {
@@ -34,23 +37,52 @@ export interface QueryNoise {
   totalVariance: number;
   shareVariance: number;
   noiseMultiplier: number;
+  /** Which calibration gave the noise multiplier (the smaller of the analytic Gaussian and the RDP conversion). */
+  calibration: QueryCalibration['method'];
+}
+
+/** What a query result says about its privacy: the guarantee (epsilon, delta, mode) and the unit it covers. */
+export interface QueryPrivacy {
+  epsilon: number | null;
+  delta: number | null;
+  mode: string;
+  noiseMultiplier?: number;
+  /** The unit the guarantee covers: one row, or one customer (at most maxRowsPerUser rows per userColumn value). Absent without DP. */
+  unit?: 'record' | 'customer';
+  userColumn?: string;
+  maxRowsPerUser?: number;
+  /** How the noise was calibrated for this single release (epsilon is what it guarantees). */
+  calibration?: QueryCalibration['method'];
+}
+
+/** The privacy statement of a result: what the spec asked for and the calibration delivered. */
+export function queryPrivacyOf(privacy: QuerySpec['privacy'], noise: QueryNoise | undefined): QueryPrivacy {
+  if (!noise || privacy.mode === 'none') return { epsilon: null, delta: null, mode: 'none' };
+  return {
+    epsilon: privacy.epsilon, delta: privacy.delta, mode: privacy.mode, noiseMultiplier: noise.noiseMultiplier, unit: privacy.unit ?? 'record',
+    ...(privacy.unit === 'customer' ? { userColumn: privacy.userColumn!, maxRowsPerUser: privacy.maxRowsPerUser! } : {}),
+    calibration: noise.calibration,
+  };
 }
 
 /**
- * The noise of a private query: z for one release at (epsilon, delta), discrete Gaussian of
- * standard deviation z x (level x sensitivity + sqrt(length)) in fixed-point units on the sum,
- * added by the coordinator (central), as threshold shares (distributed) or whole by each participant (local).
+ * The noise of a private query: z for one release at (epsilon, delta) (the analytic Gaussian, or the
+ * RDP conversion where smaller: queryNoiseCalibration), discrete Gaussian of standard deviation
+ * z x (level x sensitivity + sqrt(length)) in fixed-point units on the sum, where the sensitivity
+ * is the plan's unit's (a record's, or maxRowsPerUser records' for unit customer); added by the
+ * coordinator (central), as threshold shares (distributed) or whole by each participant (local).
  */
-export function queryNoise(plan: QueryPlan, privacy: QuerySpec['privacy'], participants: number, threshold: number): QueryNoise | undefined {
+export function queryNoise(plan: QueryPlan, privacy: Pick<QuerySpec['privacy'], 'mode' | 'epsilon' | 'delta'>, participants: number, threshold: number): QueryNoise | undefined {
   if (privacy.mode === 'none') return undefined;
-  const z = calibrateJobNoise({ epsilon: privacy.epsilon, delta: privacy.delta, sampleRate: 1, rounds: 0, fullReleases: 1 });
+  const calibration = queryNoiseCalibration(privacy);
+  const z = calibration.noiseMultiplier;
   const spread = privacy.mode === 'local' ? Math.sqrt(participants) : 1;
   const S = plan.sensitivity, len = plan.length;
   const level = Math.min(2 ** 24, largestRecordLevel(participants * QUERY_MAX_RECORDS, 2 ** 32, { perLevel: spread * z * S, fixed: spread * z * Math.sqrt(len) }));
   if (level < 1) throw new Error(`${participants} participants leave no room for the query's noise in the 32-bit ring`);
   const sigma = z * fixedPointSensitivity(level, S, len);
   const totalVariance = sigma * sigma;
-  return { level, totalVariance, shareVariance: privacy.mode === 'central' ? 0 : shareVarianceOf(privacy.mode, totalVariance, threshold), noiseMultiplier: z };
+  return { level, totalVariance, shareVariance: privacy.mode === 'central' ? 0 : shareVarianceOf(privacy.mode, totalVariance, { n: participants, dropoutRate: QUERY_SECURE.dropoutRate, corruptFraction: QUERY_SECURE.corruptFraction }), noiseMultiplier: z, calibration: calibration.method };
 }
 
 /**
@@ -97,7 +129,7 @@ export class QueryRunner extends OneRoundRunner {
   }
 
   /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */
-  private async query(): Promise<(QueryResult & { privacy: { epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number } }) | undefined> {
+  private async query(): Promise<(QueryResult & { privacy: QueryPrivacy }) | undefined> {
     const s = this.spec;
     const enough = await this.registry.waitFor(s.dataset, s.minParticipants, s.waitForParticipantsSeconds * 1000, this.abort.signal);
     if (!enough) throw new Error(`fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`);
@@ -111,16 +143,18 @@ export class QueryRunner extends OneRoundRunner {
     // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total leaves.
     const fractionBits = exactFractionBits(this.plan);
     const privacyConfig: Record<string, string | number> = noise ? {
-      dpMode: s.privacy.mode, dpUnit: 'record', dpNoiseMultiplier: noise.noiseMultiplier, dpSampleRate: 1, dpRounds: 0, dpFullReleases: 1,
+      // dpUnit is the ledger's unit: a customer-level guarantee implies the record-level one at the same epsilon.
+      dpMode: s.privacy.mode, dpUnit: 'record', dpQueryUnit: s.privacy.unit, dpNoiseMultiplier: noise.noiseMultiplier, dpSampleRate: 1, dpRounds: 0, dpFullReleases: 1,
       dpEpsilon: s.privacy.epsilon, dpDelta: s.privacy.delta, dpLevel: noise.level, maxRecords: QUERY_MAX_RECORDS,
     } : { wideFractionBits: fractionBits, maxRecords: QUERY_MAX_RECORDS };
     const modulus = this.sealedKey ? Number(this.sealedKey.params.plainModulus) : 2 ** 32;
     const outcome = await runSecureSum({
       jobId: this.jobId, round: 1, attempt: 1, computation: pb.Stage.QUERY, sessions, dimension, threshold, degree: p.degree, complete: p.complete, modulus,
+      ...(s.privacy.mode === 'distributed' ? { minSurvivors: survivorFloor({ n, ...QUERY_SECURE }) } : {}),
       ...(this.sealedKey ? { sealed: this.sealedKey } : {}),
       task: () => ({
         ...this.analystField(), dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-        config: toConfigEntries({ query: JSON.stringify({ sql: s.sql, options: s.options }), ...privacyConfig }),
+        config: toConfigEntries({ query: JSON.stringify({ sql: s.sql, options: s.options, unit: this.plan.unit }), ...privacyConfig }),
       }),
       identityKey: (id) => this.store.getParticipant(id)!.publicKey,
       codec: { bits: 0, clip: 0, weightCap: 0, ...(noise && noise.shareVariance > 0 ? { noiseVariance: noise.shareVariance } : {}) },
@@ -152,6 +186,6 @@ export class QueryRunner extends OneRoundRunner {
       jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'completed', contributors: outcome.survivors.length, dropped,
       metrics: { threshold, degree: p.degree, ...(noise ? { epsilon: s.privacy.epsilon, noise_multiplier: noise.noiseMultiplier } : {}) }, seconds, error: '', finishedAt: Date.now(),
     });
-    return { ...result, privacy: noise ? { epsilon: s.privacy.epsilon, delta: s.privacy.delta, mode: s.privacy.mode, noiseMultiplier: noise.noiseMultiplier } : { epsilon: null, delta: null, mode: 'none' } };
+    return { ...result, privacy: queryPrivacyOf(s.privacy, noise) };
   }
 }
