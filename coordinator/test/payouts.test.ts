@@ -153,7 +153,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
   it('values nothing and pays nothing unless every contributor grants valuation, and says who refused', async () => {
     const analystKeys = generateSigningKeyPair();
     const identity = Buffer.from(analystKeys.publicKey).toString('hex');
-    const policy = (purposes: string) => `analysts:\n  buyer: ${identity}\ngrants:\n  - id: buyer-train\n    analysts: [buyer]\n    purposes: [${purposes}]\n    expires: 2099-12-31\n`;
+    const policy = (purposes: string) => `analysts:\n  buyer: ${identity}\ndatasets:\n  ${DATASET}: { allowWithoutPrivacy: true }\ngrants:\n  - id: buyer-train\n    analysts: [buyer]\n    purposes: [${purposes}]\n    expires: 2099-12-31\n`;
     for (const c of [configOf('a', shards[0], policy('train, valuation')), configOf('b', shards[1], policy('train')), configOf('c', shards[2], policy('train, valuation'))]) await start(c);
     const headBefore = (await analyst.exportLedger()).head;
     const spec = job({});

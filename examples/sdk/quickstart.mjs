@@ -25,9 +25,13 @@ for (let m = 0; m < 3; m++) {
   const csv = join(work, `merchant-${m}.csv`);
   writeFileSync(csv, toCsv(selectRows(data, rows)));
   const token = createEnrollmentToken(join(work, 'coordinator'), `merchant-${m}`);
+  // initParticipant writes a starter consent policy (docs/privacy.md): differential privacy is
+  // required unless a data set opts out. These rows are a public data set, so they opt out and the
+  // job below runs without DP; with real customers leave allowWithoutPrivacy out and submit with
+  // privacy: { mode: 'distributed', unit: 'record', epsilon: 8, delta: 1e-6 }.
   const { configPath } = await initParticipant({
     dir: join(work, `merchant-${m}`), coordinator: coordinator.address, token, name: `merchant-${m}`,
-    datasets: { patients: { type: 'csv', path: csv } },
+    datasets: { patients: { type: 'csv', path: csv } }, allowWithoutPrivacy: ['patients'],
   });
   nodes.push(await startParticipant(configPath));
 }

@@ -1,10 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { loadOrCreateSigningKeyPair } from '@tessera/crypto';
-import type { DatasetSource } from './config.js';
+import type { DatasetBudget, DatasetSource } from './config.js';
 import { enroll } from './enroll.js';
-import { loadConsentPolicy } from './consent/policy.js';
+import { LocalData } from './local-data.js';
+import { describePolicy } from './consent/describe-policy.js';
+import { detectIdentifierColumns, type IdentifierColumn } from './consent/identifier-columns.js';
+import { datasetRules, loadConsentPolicy, PolicyError, type ConsentPolicy } from './consent/policy.js';
+import { oneYearAfter, STARTER_BUDGET, starterPolicyText } from './consent/starter-policy.js';
 
 export interface InitOptions {
   /** Directory for the config file and the identity key. */
@@ -13,22 +17,95 @@ export interface InitOptions {
   token: string;
   name: string;
   datasets: Record<string, Omit<DatasetSource, 'exclude'> & { exclude?: string[] }>;
-  /** A consent policy file (checked before enrolling, so a bad one does not use up the token). */
-  policy?: string;
+  /**
+   * The consent policy. A file: checked before enrolling (a bad one does not use up the token).
+   * Absent (the default): a starter policy is written beside the config as policy.yaml (differential
+   * privacy required, a minimum group size, the identifier-like columns found in the data, one grant
+   * to any analyst for training and queries). false: no policy, so the node serves every request and
+   * warns at start (simulations and benchmarks that own all the data).
+   */
+  policy?: string | false;
+  /** Data sets the starter policy also serves without differential privacy (allowWithoutPrivacy: true; no budget is written for them). */
+  allowWithoutPrivacy?: string[];
+  /** The budget written for every data set served only with differential privacy that has none (default epsilon 10 at delta 1e-6, unit record). */
+  budget?: DatasetBudget;
+  /** The time the starter grant's year counts from (default now). */
+  now?: Date;
 }
 
-/** Creates an identity key, enrols with the coordinator and writes participant.yaml; returns its path. */
-export async function initParticipant(o: InitOptions): Promise<{ configPath: string; participantId: string }> {
-  if (o.policy) loadConsentPolicy(o.policy, { datasets: Object.keys(o.datasets) });
+export interface InitResult {
+  configPath: string;
+  participantId: string;
+  /** The consent policy the config names (the starter policy written, or the file given); absent with policy: false. */
+  policyPath?: string;
+  /** True when init wrote the starter policy. */
+  starterPolicy: boolean;
+  /** Per data set, the identifier-like columns found in the data (starter policy only). */
+  identifierColumns: Record<string, IdentifierColumn[]>;
+  /** What the node allows, in plain words, one fact a line (lines indented by two spaces belong to the data set above). */
+  allows: string[];
+}
+
+const POLICY_FILE = 'policy.yaml';
+
+/** Creates an identity key, enrols with the coordinator and writes participant.yaml (and, by default, a starter policy.yaml). */
+export async function initParticipant(o: InitOptions): Promise<InitResult> {
+  const names = Object.keys(o.datasets);
+  const optedOut = o.allowWithoutPrivacy ?? [];
+  for (const d of optedOut) {
+    if (!names.includes(d)) throw new PolicyError('(init)', 'allowWithoutPrivacy', `data set "${d}" is not among the data sets to serve (${names.join(', ')}); name one of them`);
+  }
+  if (optedOut.length && o.policy !== undefined) {
+    throw new PolicyError(typeof o.policy === 'string' ? o.policy : '(init)', 'allowWithoutPrivacy',
+      'opts data sets out of differential privacy in the starter policy; with your own policy file set datasets.NAME.allowWithoutPrivacy: true in it instead');
+  }
+  let given: ConsentPolicy | undefined;
+  if (typeof o.policy === 'string') given = loadConsentPolicy(o.policy, { datasets: names });
+  const starterPath = join(o.dir, POLICY_FILE);
+  const identifierColumns: Record<string, IdentifierColumn[]> = {};
+  if (o.policy === undefined) {
+    if (existsSync(starterPath)) {
+      throw new PolicyError(starterPath, '(file)', `already exists; pass --policy ${starterPath} to use it, or move it away for a new starter policy`);
+    }
+    // Read before enrolling: an unreadable source leaves the token unused.
+    const data = new LocalData(Object.fromEntries(Object.entries(o.datasets).map(([k, v]) => [k, { ...v, exclude: v.exclude ?? [] } as DatasetSource])));
+    for (const name of names) identifierColumns[name] = detectIdentifierColumns(data.table(name));
+  }
+
   mkdirSync(o.dir, { recursive: true });
   const keyPath = join(o.dir, 'identity.key');
   const identity = loadOrCreateSigningKeyPair(keyPath);
   const { participantId } = await enroll(o.coordinator, o.token, o.name, identity);
+
+  let policyPath: string | undefined;
+  if (o.policy === undefined) {
+    const now = o.now ?? new Date();
+    writeFileSync(starterPath, starterPolicyText({
+      now, expires: oneYearAfter(now),
+      datasets: Object.fromEntries(names.map((n) => [n, { identifiers: identifierColumns[n], allowWithoutPrivacy: optedOut.includes(n) }])),
+    }));
+    policyPath = starterPath;
+  } else if (typeof o.policy === 'string') {
+    policyPath = o.policy;
+  }
+  const policy = given ?? (policyPath ? loadConsentPolicy(policyPath, { datasets: names }) : undefined);
+  const budgets: Record<string, DatasetBudget | undefined> = {};
+  for (const n of names) {
+    const own = o.datasets[n].budget;
+    budgets[n] = own ?? (policy && !datasetRules(policy, n).allowWithoutPrivacy ? { ...(o.budget ?? STARTER_BUDGET) } : undefined);
+  }
+
   const configPath = join(o.dir, 'participant.yaml');
-  const datasets = Object.fromEntries(Object.entries(o.datasets).map(([k, v]) => [k, { ...v, path: relative(o.dir, v.path) || '.' }]));
+  const datasets = Object.fromEntries(Object.entries(o.datasets).map(([k, v]) => [k, {
+    ...v, path: relative(o.dir, v.path) || '.', ...(budgets[k] ? { budget: budgets[k] } : {}),
+  }]));
   writeFileSync(configPath, [
     '# Tessera participant node. Raw rows never leave this machine: only model updates and aggregate statistics do.',
-    stringify({ name: o.name, coordinator: o.coordinator, participantId, identityKey: 'identity.key', datasets, ...(o.policy ? { policy: relative(o.dir, o.policy) } : {}) }),
+    ...(policy ? ['# Each data set\'s budget caps the differential privacy spent on it; the consent policy says who may use it, for what.'] : []),
+    stringify({ name: o.name, coordinator: o.coordinator, participantId, identityKey: 'identity.key', datasets, ...(policyPath ? { policy: relative(o.dir, policyPath) } : {}) }),
   ].join('\n'));
-  return { configPath, participantId };
+  const allows = policy
+    ? describePolicy(policy, budgets)
+    : ['no consent policy: this node serves every request without differential privacy (except on data sets with a budget); add a policy (policy: FILE in participant.yaml; tessera participant init writes a starter one)'];
+  return { configPath, participantId, ...(policyPath ? { policyPath } : {}), starterPolicy: o.policy === undefined, identifierColumns, allows };
 }

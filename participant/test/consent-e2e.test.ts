@@ -57,6 +57,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     dataset: DATASET, label: 'benign', rounds: 5, minParticipants: 2, seed, roundTimeoutSeconds: 20, waitForParticipantsSeconds: 10, local: { learningRate: 1 },
   });
   const policy = (id: string, expires: string) => [
+    'datasets:', '  patients: { allowWithoutPrivacy: true }',
     'grants:', `  - id: ${id}`, '    analysts: ["*"]', '    purposes: [train]', '    datasets: [patients]', `    expires: ${expires}`, `  - id: ${id}-queries`, '    analysts: ["*"]', '    purposes: [query]', `    expires: ${expires}`, '',
   ].join('\n');
 

@@ -12,7 +12,9 @@ const PLAN = { dpMode: 'distributed', dpUnit: 'record', dpNoiseMultiplier: 1.1, 
 const JOB_EPSILON = epsilonOfRdp(jobRdp(PLAN.dpNoiseMultiplier, PLAN.dpSampleRate, PLAN.dpRounds, 0), 1e-5);
 
 function setup(grants: object[], opts: { datasets?: object; start?: number } = {}) {
-  const policy = parseConsentPolicy({ analysts: { 'acme-research': ACME, other: OTHER }, datasets: opts.datasets ?? {}, grants }, 'policy.yaml', { datasets: ['customers', 'orders'], now: NOW });
+  // Most cases here run jobs without differential privacy, so both data sets opt out unless a test says otherwise.
+  const datasets = opts.datasets ?? { customers: { allowWithoutPrivacy: true }, orders: { allowWithoutPrivacy: true } };
+  const policy = parseConsentPolicy({ analysts: { 'acme-research': ACME, other: OTHER }, datasets, grants }, 'policy.yaml', { datasets: ['customers', 'orders'], now: NOW });
   const ledger = new PrivacyLedger(':memory:');
   const privacy = new PrivacyGuard(ledger, {});
   const clock = { now: opts.start ?? NOW };
@@ -105,7 +107,7 @@ describe('ConsentGuard', () => {
   });
 
   it('refuses a training job whose label is not the policy\'s label, naming both', () => {
-    const { consent } = setup([grant()], { datasets: { customers: { columns: ['age', 'churned'], label: 'churned' } } });
+    const { consent } = setup([grant()], { datasets: { customers: { columns: ['age', 'churned'], label: 'churned', allowWithoutPrivacy: true } } });
     expect(consent.admit(task(pb.Stage.SCHEMA), pb.Stage.SCHEMA).grantId).toBe('acme-train');
     expect(refusal(() => consent.admit(task(pb.Stage.SCHEMA, { label: 'age' }), pb.Stage.SCHEMA)))
       .toBe('consent: data set "customers" may be used for training only with label "churned" (policy datasets.customers.label), and this job\'s label is "age"');

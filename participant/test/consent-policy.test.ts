@@ -48,7 +48,7 @@ describe('consent policy files', () => {
   it('names the file and field of every mistake', () => {
     bad((p) => { p.colour = 'blue'; }, /colour: unknown field; known fields: analysts, datasets, grants/);
     bad((p) => { (p.grants[0] as any).purpose = ['train']; }, /grants\[0\]\.purpose: unknown field; known fields: id, analysts, purposes, jobKinds, datasets, budget, expires/);
-    bad((p) => { (p.datasets.customers as any).rows = 5; }, /datasets\.customers\.rows: unknown field; known fields: columns, label/);
+    bad((p) => { (p.datasets.customers as any).rows = 5; }, /datasets\.customers\.rows: unknown field; known fields: columns, label, minGroupSize, identifierColumns, allowIdentifierQueries, allowWithoutPrivacy/);
     bad((p) => { (p.grants[0].budget as any).epsilon = 1; }, /grants\[0\]\.budget\.epsilon: unknown field; known fields: perJob, total/);
     bad((p) => { p.grants[1].expires = '2025-01-01'; }, /grants\[1\]\.expires: 2025-01-01 is in the past; extend or remove the grant/);
     bad((p) => { p.grants[0].analysts = ['acme']; }, /grants\[0\]\.analysts: unknown analyst "acme"; declare it under analysts/);
@@ -102,7 +102,7 @@ describe('consent policy files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-node-policy-'));
     writeFileSync(join(dir, 'c.csv'), 'age,spend,email,churned\n30,10,a@x,1\n40,20,b@x,0\n');
     writeFileSync(join(dir, 'policy.yaml'), [
-      'datasets:', '  customers: { columns: [age, spend, churned], label: churned }',
+      'datasets:', '  customers: { columns: [age, spend, churned], label: churned, allowWithoutPrivacy: true }',
       'grants:', '  - { id: all, analysts: ["*"], purposes: [train, query], expires: 2099-01-01 }', '',
     ].join('\n'));
     const config = parseParticipantConfig({

@@ -55,9 +55,9 @@ describe('participant data sources', () => {
     db.transaction(() => { for (const r of shard.rows) insert.run(...r.map(Number)); })();
     db.close();
     const a = await initParticipant({ dir: join(dir, 'a'), coordinator: coordinator.address, token: createEnrollmentToken(join(dir, 'coordinator'), 'a'), name: 'a',
-      datasets: { customers: { type: 'csv', path: csvPath } } });
+      datasets: { customers: { type: 'csv', path: csvPath } }, allowWithoutPrivacy: ['customers'] });
     const b = await initParticipant({ dir: join(dir, 'b'), coordinator: coordinator.address, token: createEnrollmentToken(join(dir, 'coordinator'), 'b'), name: 'b',
-      datasets: { customers: { type: 'sqlite', path: dbPath, table: 'customers' } } });
+      datasets: { customers: { type: 'sqlite', path: dbPath, table: 'customers' } }, allowWithoutPrivacy: ['customers'] });
     const nodes = [await startParticipant(a.configPath), await startParticipant(b.configPath)];
     const analyst = connectAnalyst(coordinator.address, coordinator.analystToken);
     try {

@@ -42,7 +42,7 @@ describe('tessera CLI payout workflow', () => {
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toMatch(/bad-policy\.yaml: grants\[0\]\.analysts: unknown analyst "nobody"/);
       const policy = join(tmp.dir, `${name}-policy.yaml`);
-      writeFileSync(policy, `analysts:\n  buyer: ${identity}\ngrants:\n  - id: buyer-all\n    analysts: [buyer]\n    purposes: [train, valuation]\n    expires: 2099-12-31\n`);
+      writeFileSync(policy, `analysts:\n  buyer: ${identity}\ndatasets:\n  patients: { allowWithoutPrivacy: true }\ngrants:\n  - id: buyer-all\n    analysts: [buyer]\n    purposes: [train, valuation]\n    expires: 2099-12-31\n`);
       const init = tessera([...initArgs, '--policy', policy]);
       expect(init.code, init.stderr).toBe(0);
       const configPath = (JSON.parse(init.stdout) as { configPath: string }).configPath;

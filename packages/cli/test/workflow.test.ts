@@ -30,7 +30,7 @@ describe('tessera CLI workflow: coordinator, enrolment, participants, job, resul
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
       const init = tessera(['participant', 'init', '--token', token, '--name', name, '--coordinator', coord.address,
-        '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--json']);
+        '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--allow-without-privacy', 'patients', '--json']);
       expect(init.code, init.stderr).toBe(0);
       const { configPath } = JSON.parse(init.stdout) as { configPath: string };
       expect(readFileSync(configPath, 'utf8')).toContain('participantId');

@@ -135,7 +135,8 @@ export class LocalFederation {
         const csv = join(dir, `${dataset}.csv`);
         writeFileSync(csv, toCsv(o.shards[i]));
         const token = createEnrollmentToken(coordinatorDir, name);
-        const { configPath, participantId } = await initParticipant({ dir, coordinator: address, token, name, datasets: { [dataset]: { type: 'csv', path: csv } } });
+        // A simulation that owns all the data: no consent policy (each node warns so in its log).
+        const { configPath, participantId } = await initParticipant({ dir, coordinator: address, token, name, datasets: { [dataset]: { type: 'csv', path: csv } }, policy: false });
         const dropout = o.dropouts && o.dropouts.fraction > 0 ? { ...o.dropouts, participants: o.shards.length, position: i } : undefined;
         const p = o.runtime === 'inline' ? new InlineParticipant(name, participantId, configPath, log, dropout) : new WorkerParticipant(name, participantId, configPath, log, dropout);
         participants.push(p);

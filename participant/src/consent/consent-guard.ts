@@ -3,7 +3,8 @@ import { tessera } from '@tessera/proto';
 import type { DatasetSource } from '../config.js';
 import { fmtEpsilon, stageName, type PrivacyGuard } from '../privacy/privacy-guard.js';
 import type { PrivacyLedger } from '../privacy/privacy-ledger.js';
-import { JOB_KINDS, type ConsentPolicy, type Grant, type JobKind, type Purpose } from './policy.js';
+import { privacyPlanOf } from '../privacy/privacy-plan.js';
+import { datasetRules, JOB_KINDS, type ConsentPolicy, type Grant, type JobKind, type Purpose } from './policy.js';
 
 const pb = tessera.v1;
 
@@ -28,6 +29,34 @@ export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind
     case pb.Stage.VALUATE: return { purpose: 'valuation', kind: 'train' };
     default: return undefined;
   }
+}
+
+/** The stages whose output is a differentially private release when the job has a privacy plan. */
+const DP_STAGES: ReadonlySet<number> = new Set([pb.Stage.SCHEMA, pb.Stage.STATISTICS, pb.Stage.FIT, pb.Stage.EVALUATE, pb.Stage.QUERY]);
+
+/**
+ * Why a task reading data is not differentially private, or undefined when it is part of a DP
+ * job: a job with privacy.mode none, or a stage that releases exact values whatever the job says
+ * (scoring, audience overlap, and valuation, which discloses this node's per-round model updates).
+ */
+export function withoutPrivacy(task: tessera.v1.ITask, stage: number): string | undefined {
+  if (stage === pb.Stage.VALUATE) return 'payout valuation discloses this node\'s own model updates to the coordinator, without noise';
+  if (stage === pb.Stage.SCORE) return 'encrypted scoring returns exact per-segment totals, without noise';
+  if (stage === pb.Stage.OVERLAP) return 'audience overlap reveals the exact size of the intersection, without noise';
+  if (!DP_STAGES.has(stage)) return `stage ${stageName(stage)} is not a differentially private release`;
+  if (privacyPlanOf(task)) return undefined;
+  return stage === pb.Stage.QUERY
+    ? 'this query has no differential privacy (--dp none); run it with --dp distributed, central or local'
+    : 'this job has no differential privacy (privacy.mode none); ask for privacy.mode distributed, central or local';
+}
+
+/** The query-level rules a data set's policy sets, which the participant enforces on every query. */
+export interface QueryRules {
+  /** Released aggregates must cover at least this many rows (0: no minimum). */
+  minGroupSize: number;
+  /** Columns refused as filters and group keys (unless allowIdentifierQueries). */
+  identifierColumns: string[];
+  allowIdentifierQueries: boolean;
 }
 
 /** The analyst a task acts for: hex of its Ed25519 identity ('' when it carries none). */
@@ -123,6 +152,13 @@ export class ConsentGuard {
     }
     if (active.length === 0) throw new ConsentRefusal(`consent: ${blocked.join('; ')}`);
 
+    const rules = datasetRules(policy, dataset);
+    const notPrivate = rules.allowWithoutPrivacy ? undefined : withoutPrivacy(task, stage);
+    if (notPrivate !== undefined) {
+      throw new ConsentRefusal(`consent: data set "${dataset}" is served only with differential privacy, and ${notPrivate} ` +
+        `(the owner can opt out with datasets.${dataset}.allowWithoutPrivacy: true in the consent policy)`);
+    }
+
     const label = policy.datasets[dataset]?.label;
     if (kind === 'train' && label !== undefined && (task.label ?? '') !== label) {
       throw new ConsentRefusal(`consent: data set "${dataset}" may be used for training only with label "${label}" (policy datasets.${dataset}.label), and this job's label is "${task.label ?? ''}"`);
@@ -135,6 +171,40 @@ export class ConsentGuard {
       exceeded.push(problem);
     }
     throw new ConsentRefusal(`consent: ${exceeded.join('; ')}`);
+  }
+
+  /**
+   * The query-level rules for a data set: its policy's minimum group size, identifier columns and
+   * whether queries on them are allowed. Without a policy: no minimum, no identifier columns.
+   */
+  queryRules(dataset: string): QueryRules {
+    if (!this.policy) return { minGroupSize: 0, identifierColumns: [], allowIdentifierQueries: true };
+    const { minGroupSize, identifierColumns, allowIdentifierQueries } = datasetRules(this.policy, dataset);
+    return { minGroupSize, identifierColumns, allowIdentifierQueries };
+  }
+
+  /**
+   * What the node warns about when it starts: no policy at all, and every data set served without
+   * differential privacy (opted out), or opted out but still budgeted (the budget wins).
+   * `budgeted`: the data sets with a budget in the node config.
+   */
+  startWarnings(datasets: readonly string[], budgeted: readonly string[]): string[] {
+    const policy = this.policy;
+    if (!policy) {
+      const open = datasets.filter((d) => !budgeted.includes(d));
+      if (open.length === 0) {
+        return ['no consent policy: this node serves every analyst and purpose (its budgets still require differential privacy); run tessera participant init or add a policy'];
+      }
+      return [`no consent policy: this node serves every request without differential privacy${open.length < datasets.length ? ` (data sets without a budget: ${open.join(', ')})` : ''}; run tessera participant init or add a policy`];
+    }
+    const out: string[] = [];
+    for (const d of datasets) {
+      if (!datasetRules(policy, d).allowWithoutPrivacy) continue;
+      out.push(budgeted.includes(d)
+        ? `data set "${d}": the policy allows serving it without differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}), but its budget in the node config serves only private jobs, so jobs without privacy are still refused; remove the budget or the opt-out`
+        : `data set "${d}" is served WITHOUT differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}): jobs without privacy can read exact results from it`);
+    }
+    return out;
   }
 
   /** Why a grant's epsilon caps do not allow this task, or undefined when they do. */

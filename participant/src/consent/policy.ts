@@ -15,6 +15,36 @@ export interface DatasetRestriction {
   columns?: string[];
   /** The only column a training job may use as its label. */
   label?: string;
+  /** Released aggregates must cover at least this many rows (default 20; enforced by the participant's query checks). */
+  minGroupSize?: number;
+  /** Columns that identify a customer (a key, an email, any column unique per row): refused as filters and group keys. */
+  identifierColumns?: string[];
+  /** true: filters and group keys on `identifierColumns` are allowed (default false). */
+  allowIdentifierQueries?: boolean;
+  /** true: tasks without differential privacy may read this data set (default false: DP required). */
+  allowWithoutPrivacy?: boolean;
+}
+
+/** What a policy's data set restriction means once its defaults are applied. */
+export interface DatasetRules {
+  minGroupSize: number;
+  identifierColumns: string[];
+  allowIdentifierQueries: boolean;
+  allowWithoutPrivacy: boolean;
+}
+
+/** The minimum group size a consent policy implies for a data set it does not set one for. */
+export const DEFAULT_MIN_GROUP_SIZE = 20;
+
+/** A data set's rules under a policy, with the defaults (minGroupSize 20, no identifier queries, DP required). */
+export function datasetRules(policy: ConsentPolicy, dataset: string): DatasetRules {
+  const r = policy.datasets[dataset] ?? {};
+  return {
+    minGroupSize: r.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE,
+    identifierColumns: [...(r.identifierColumns ?? [])],
+    allowIdentifierQueries: r.allowIdentifierQueries ?? false,
+    allowWithoutPrivacy: r.allowWithoutPrivacy ?? false,
+  };
 }
 
 /** One grant of a consent policy: who may use which data set for what, until when, within which epsilon. */
@@ -59,6 +89,8 @@ export interface PolicyOptions {
 }
 
 type Obj = Record<string, unknown>;
+/** The fields of `datasets.NAME` in a policy. */
+const DATASET_FIELDS = ['columns', 'label', 'minGroupSize', 'identifierColumns', 'allowIdentifierQueries', 'allowWithoutPrivacy'] as const;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (xs: readonly string[]) => xs.join(', ');
 
@@ -125,12 +157,12 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
 
   const datasets: Record<string, DatasetRestriction> = {};
   const datasetsIn = input.datasets ?? {};
-  if (!isObj(datasetsIn)) throw new PolicyError(file, 'datasets', 'must map data set names to restrictions like { columns: [age, spend], label: churned }');
+  if (!isObj(datasetsIn)) throw new PolicyError(file, 'datasets', 'must map data set names to restrictions like { columns: [age, spend], label: churned, minGroupSize: 20 }');
   for (const [name, r] of Object.entries(datasetsIn)) {
     const field = `datasets.${name}`;
     if (!served.includes(name)) throw new PolicyError(file, field, `data set "${name}" is not in the node config (it serves: ${list(served) || 'none'}); its source is declared there`);
-    if (!isObj(r)) throw new PolicyError(file, field, 'must be a mapping with columns and/or label');
-    onlyKnown(file, field, r, ['columns', 'label']);
+    if (!isObj(r)) throw new PolicyError(file, field, `must be a mapping with any of ${list(DATASET_FIELDS)}`);
+    onlyKnown(file, field, r, DATASET_FIELDS);
     const out: DatasetRestriction = {};
     if (r.columns !== undefined) {
       const columns = stringList(file, `${field}.columns`, r.columns, 'column names');
@@ -145,6 +177,7 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
       }
       out.label = r.label;
     }
+    Object.assign(out, queryFieldsOf(file, field, r));
     datasets[name] = out;
   }
 
@@ -198,6 +231,33 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
     });
   });
   return { file, analysts, datasets, grants };
+}
+
+/** The privacy fields of a data set restriction: minGroupSize, identifierColumns and the two opt-outs. */
+function queryFieldsOf(file: string, field: string, r: Obj): DatasetRestriction {
+  const out: DatasetRestriction = {};
+  if (r.minGroupSize !== undefined) {
+    const v = r.minGroupSize;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+      throw new PolicyError(file, `${field}.minGroupSize`, `must be a whole number of rows, at least 1 (1 releases groups of any size; the starter policy uses ${DEFAULT_MIN_GROUP_SIZE}), got ${JSON.stringify(v)}`);
+    }
+    out.minGroupSize = v;
+  }
+  if (r.identifierColumns !== undefined) {
+    const v = r.identifierColumns;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) {
+      throw new PolicyError(file, `${field}.identifierColumns`, `must be a list of column names (it may be empty: []), got ${JSON.stringify(v)}`);
+    }
+    const dup = v.find((c, i) => v.indexOf(c) !== i);
+    if (dup !== undefined) throw new PolicyError(file, `${field}.identifierColumns`, `lists "${dup}" twice`);
+    out.identifierColumns = [...(v as string[])];
+  }
+  for (const k of ['allowIdentifierQueries', 'allowWithoutPrivacy'] as const) {
+    if (r[k] === undefined) continue;
+    if (typeof r[k] !== 'boolean') throw new PolicyError(file, `${field}.${k}`, `must be true or false, got ${JSON.stringify(r[k])}`);
+    out[k] = r[k];
+  }
+  return out;
 }
 
 /** Reads and validates a consent policy file (YAML or JSON). */

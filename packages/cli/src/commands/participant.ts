@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { initParticipant, startParticipant } from '@tessera/sdk';
+import { DEFAULT_MIN_GROUP_SIZE, STARTER_BUDGET } from '@tessera/participant';
 import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -12,21 +13,38 @@ export function registerParticipant(program: Command): void {
   const cmd = program.command('participant').description('run a participant node next to your data');
 
   cmd.command('init')
-    .description('create an identity key, enrol with the coordinator and write the node\'s config file')
+    .description('create an identity key, enrol with the coordinator, write the node\'s config and a starter consent policy, and say what it allows')
     .requiredOption('--token <token>', 'one-time enrolment token from the coordinator operator')
     .requiredOption('--name <name>', 'this participant\'s name')
     .option('--coordinator <host:port>', 'coordinator address', DEFAULT_LISTEN)
     .option('--dataset <name=source>', 'a data set to serve: NAME=file.csv or NAME=sqlite:file.db:table (repeatable)', collect, [])
-    .option('--dir <dir>', 'where to write participant.yaml and identity.key', dirname(DEFAULT_PARTICIPANT_CONFIG))
-    .option('--policy <file.yaml>', 'a consent policy (grants per analyst, purpose, data set, budget and expiry; docs/privacy.md), checked before enrolling')
-    .option('--json', 'print {configPath, participantId} as JSON')
+    .option('--dir <dir>', 'where to write participant.yaml, policy.yaml and identity.key', dirname(DEFAULT_PARTICIPANT_CONFIG))
+    .option('--policy <file.yaml>', 'your own consent policy (grants per analyst, purpose, data set, budget and expiry; docs/privacy.md), checked before enrolling, instead of the starter policy')
+    .option('--allow-without-privacy <name>', 'opt this data set out of differential privacy in the starter policy: jobs and queries without DP read exact results from it, and no budget is written (repeatable)', collect, [])
+    .option('--epsilon <e>', 'privacy budget written for every data set served with DP: epsilon', Number, STARTER_BUDGET.epsilon)
+    .option('--delta <d>', 'privacy budget written for every data set served with DP: delta', Number, STARTER_BUDGET.delta)
+    .option('--json', 'print {configPath, participantId, policyPath, starterPolicy, identifierColumns, allows} as JSON')
     .addHelpText('after', `
 Examples:
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv --policy ./policy.yaml
-  $ tessera participant init --token tse_... --name shop-b --dataset orders=sqlite:./shop.db:orders --dir ./node-b`)
-    .action(async (o: { token: string; name: string; coordinator: string; dataset: string[]; dir: string; policy?: string; json?: boolean }) => {
+  $ tessera participant init --token tse_... --name shop-b --dataset orders=sqlite:./shop.db:orders --dir ./node-b
+  $ tessera participant init --token tse_... --name lab --dataset patients=./patients.csv --allow-without-privacy patients
+
+Safe by default: without --policy, init writes a starter policy (policy.yaml beside the config)
+and a budget per data set (epsilon ${STARTER_BUDGET.epsilon} at delta ${STARTER_BUDGET.delta}, unit record, in participant.yaml):
+differential privacy is required for training and queries, every released aggregate must cover
+at least ${DEFAULT_MIN_GROUP_SIZE} rows, and the identifier-like columns found in the data (unique per row, or named
+like an id, key, email or phone) are refused as filters and group keys. Any analyst may train and
+query within the budget for a year; scoring, audience overlap and payout valuation are not granted.
+Edit policy.yaml to change any of it (docs/privacy.md).`)
+    .action(async (o: { token: string; name: string; coordinator: string; dataset: string[]; dir: string; policy?: string; allowWithoutPrivacy: string[]; epsilon: number; delta: number; json?: boolean }) => {
       if (o.dataset.length === 0) throw new UsageError('give at least one --dataset NAME=file.csv (or NAME=sqlite:file.db:table)');
+      if (!(o.epsilon > 0) || !Number.isFinite(o.epsilon)) throw new UsageError(`--epsilon must be a positive number, got ${o.epsilon}`);
+      if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1 (e.g. 1e-6), got ${o.delta}`);
+      if (o.policy && o.allowWithoutPrivacy.length) {
+        throw new UsageError('--allow-without-privacy changes the starter policy; with --policy FILE set datasets.NAME.allowWithoutPrivacy: true in that file instead');
+      }
       const datasets = Object.fromEntries(o.dataset.map((spec) => {
         const eq = spec.indexOf('=');
         if (eq <= 0) throw new UsageError(`--dataset "${spec}" must look like NAME=file.csv or NAME=sqlite:file.db:table`);
@@ -38,9 +56,21 @@ Examples:
         }
         return [name, { type: 'csv' as const, path: resolve(source) }];
       }));
-      const r = await initParticipant({ dir: resolve(o.dir), coordinator: o.coordinator, token: o.token, name: o.name, datasets, ...(o.policy ? { policy: resolve(o.policy) } : {}) });
-      if (o.json) printJson(r);
-      else process.stdout.write(`enrolled as ${r.participantId}; config written to ${r.configPath}\nstart the node with: tessera participant start --config ${r.configPath}\n`);
+      for (const d of o.allowWithoutPrivacy) {
+        if (!(d in datasets)) throw new UsageError(`--allow-without-privacy ${d}: no --dataset is named "${d}" (given: ${Object.keys(datasets).join(', ')})`);
+      }
+      const r = await initParticipant({
+        dir: resolve(o.dir), coordinator: o.coordinator, token: o.token, name: o.name, datasets,
+        budget: { epsilon: o.epsilon, delta: o.delta, unit: 'record' },
+        ...(o.policy ? { policy: resolve(o.policy) } : {}), ...(o.allowWithoutPrivacy.length ? { allowWithoutPrivacy: o.allowWithoutPrivacy } : {}),
+      });
+      if (o.json) return printJson(r);
+      const lines = [`enrolled as ${r.participantId}; config written to ${r.configPath}`];
+      if (r.starterPolicy) lines.push(`starter consent policy written to ${r.policyPath}`);
+      lines.push(`what this node allows${r.policyPath ? ` (edit ${r.policyPath}, then restart the node)` : ''}:`);
+      for (const a of r.allows) lines.push(`  ${a.startsWith('  ') ? a : `- ${a}`}`);
+      lines.push(`start the node with: tessera participant start --config ${r.configPath}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 
   cmd.command('start')
@@ -55,7 +85,9 @@ Examples:
 The node checks that every configured data source can be read before it connects.
 Raw records never leave it: it sends only model updates and aggregate statistics.
 With policy: ./policy.yaml in the config, it serves only the analysts, purposes and data sets
-its grants allow (see tessera participant grants), and refuses everything else.`)
+its grants allow (see tessera participant grants), and refuses everything else. It warns at start
+when it has no policy (it then serves every request) and for every data set it serves without
+differential privacy (allowWithoutPrivacy: true in the policy).`)
     .action(async (o: { config: string; coordinator?: string }) => {
       const { loadParticipantConfig } = await import('@tessera/sdk');
       const config = loadParticipantConfig(o.config);
