@@ -1,5 +1,8 @@
 import type { AgreedSchema, LocalSchema } from '@tessera/data';
-import { addBoundedMoments, addClippedRecord, addMagnitudes, boundedMomentsLength, deltaOf, logisticConfigFrom, MAGNITUDE_BUCKETS } from '@tessera/fl';
+import {
+  addBoundedMoments, addClippedRecord, addMagnitudes, boundedMomentsLength, deltaOf, logisticConfigFrom, MAGNITUDE_BUCKETS,
+  secretRecordRandomness, selectRecords, type RecordRandomness,
+} from '@tessera/fl';
 import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRows, trainLogistic } from '@tessera/ml';
 import { fromConfigEntries, tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
@@ -17,6 +20,8 @@ export interface LocalResult {
   clipIndicatorScale?: number;
   /** Exact (wide) encoding with this many fraction bits instead of the default. */
   fractionBits?: number;
+  /** Participant-level DP: the update weighs 1 and its weight coordinate is sent as 0 (decoding divides by the survivor count). */
+  uniformWeight?: boolean;
   numExamples: number;
   metrics: Record<string, number>;
 }
@@ -50,26 +55,46 @@ export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult
   return { vector, numExamples: m.count, metrics: {} };
 }
 
+/** The task carries a differential privacy plan (its releases are accounted). */
+function underDp(config: ReturnType<typeof fromConfigEntries>): boolean {
+  return config.dpMode !== undefined && config.dpMode !== 'none';
+}
+
+/**
+ * The local rows, standardised. Without differential privacy a share of them (the task's
+ * `validationFraction`, split by the job's seed) is kept for evaluation. Under differential
+ * privacy there is no split: the seed is known to the coordinator, so a split by it would let
+ * the coordinator decide which records train, and adding one record would reshuffle them all.
+ * Every row trains (evaluation, where it runs, sees the same rows).
+ */
 function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string) {
   const config = fromConfigEntries(task.config);
   const standardization = { mean: Float64Array.from(task.mean ?? []), std: Float64Array.from(task.std ?? []), ...(Number(config.standardizedClip) > 0 ? { clip: Number(config.standardizedClip) } : {}) };
   const seed = `${String(config.seed ?? task.ref?.jobId)}/${participantId}`;
-  const validationFraction = Number(config.validationFraction ?? 0.2);
+  const validationFraction = underDp(config) ? 0 : Number(config.validationFraction ?? 0.2);
   return { config, seed, data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardization, validationFraction, seed) };
 }
 
-/** Trains from the global model on the local training rows; uploads the delta. */
-export function fit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string): LocalResult {
-  if (fromConfigEntries(task.config).dpUnit === 'record') return recordLevelFit(data, task, global, participantId);
+/**
+ * Trains from the global model on the local training rows; uploads the delta. Under
+ * differential privacy (unit participant) the mini-batch order is secret (`randomness`, the
+ * CSPRNG in production) and the update weighs 1 with a zero weight coordinate.
+ */
+export function fit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string, randomness: RecordRandomness = secretRecordRandomness()): LocalResult {
+  if (fromConfigEntries(task.config).dpUnit === 'record') return recordLevelFit(data, task, global, participantId, randomness);
   const { config, seed, data: local } = prepared(data, task, participantId);
   if (global.length !== local.train.d + 1) {
     throw new Error(`the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`);
   }
   const cfg = logisticConfigFrom(config);
   const round = Number(task.ref?.round ?? 0);
-  const result = trainLogistic(global, local.train, cfg, seededRandom(`${seed}/round-${round}`));
+  const dp = underDp(config);
+  const result = trainLogistic(global, local.train, cfg, dp ? randomness.shared() : seededRandom(`${seed}/round-${round}`));
   const indicator = Number(config.clipIndicatorScale ?? 0);
-  return { vector: deltaOf(result.weights, global), numExamples: local.train.n, metrics: { train_loss: result.meanLoss }, ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}) };
+  return {
+    vector: deltaOf(result.weights, global), numExamples: local.train.n, metrics: { train_loss: result.meanLoss },
+    ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}), ...(dp ? { uniformWeight: true } : {}),
+  };
 }
 
 /** Evaluates the global model on the local validation rows. */
@@ -80,13 +105,16 @@ export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float6
 }
 
 /**
- * Record-level DP (DP-FedSGD): the sum over at most `maxRecords` local training rows of each
- * row's log-loss gradient at the global model, clipped to `recordClip` and quantised at
- * `recordLevel` (with a count coordinate), as exact integers. The coordinator adds the noise
- * (central) or every participant adds its share (distributed, local) before masking.
+ * Record-level DP (DP-FedSGD): the sum over at most `maxRecords` local rows of each row's
+ * log-loss gradient at the global model, clipped to `recordClip` and quantised at `recordLevel`
+ * (with a count coordinate), as exact integers. When there are more rows, the `maxRecords` with
+ * the smallest secret keys are used; each row is rounded with its own secret draws
+ * (`randomness`: the CSPRNG in production, per record so that a test can couple two data sets).
+ * The coordinator adds the noise (central) or every participant adds its share (distributed,
+ * local) before masking; releaseSensitivity (kind record-fit) bounds what one row changes.
  */
-export function recordLevelFit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string): LocalResult {
-  const { config, seed, data: local } = prepared(data, task, participantId);
+export function recordLevelFit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string, randomness: RecordRandomness = secretRecordRandomness()): LocalResult {
+  const { config, data: local } = prepared(data, task, participantId);
   if (global.length !== local.train.d + 1) {
     throw new Error(`the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`);
   }
@@ -94,50 +122,45 @@ export function recordLevelFit(data: LocalData, task: tessera.v1.ITask, global: 
   if (!(clip > 0) || !Number.isInteger(level) || level < 1 || !Number.isInteger(maxRecords) || maxRecords < 1) {
     throw new Error(`record-level task needs recordClip > 0, integer recordLevel >= 1 and maxRecords >= 1, got ${clip}, ${level}, ${maxRecords}`);
   }
-  const round = Number(task.ref?.round ?? 0);
-  const rng = seededRandom(`${seed}/round-${round}/records`);
-  let rows = local.train;
-  if (rows.n > maxRecords) {
-    const order = Array.from({ length: rows.n }, (_, i) => i);
-    rng.shuffle(order);
-    rows = takeRows(rows, order.slice(0, maxRecords));
-  }
+  const used = selectRecords(local.train.n, maxRecords, randomness);
+  const rows = used.length === local.train.n ? local.train : takeRows(local.train, used);
   const sum = new Float64Array(global.length + 1);
   const codec = { clip, level, modulus: 2 ** 32 };
   let clipped = 0;
-  const trainLoss = forEachExampleGradient(global, rows, (g) => { if (addClippedRecord(sum, g, codec, rng)) clipped++; });
+  const trainLoss = forEachExampleGradient(global, rows, (g, k) => { if (addClippedRecord(sum, g, codec, randomness.rounding(used[k]))) clipped++; });
   return { vector: sum, integer: true, numExamples: rows.n, metrics: { train_loss: trainLoss, clipped_fraction: rows.n ? clipped / rows.n : 0 } };
 }
 
 /**
- * One release of the differentially private statistics stage, over at most `maxRecords` rows:
- * `magnitudes` (a power-of-two histogram of |x| per feature) or `moments` (moments of x clamped
- * to the task's public bounds). Unit record: sums over rows; unit participant: means over rows,
- * so one participant's whole contribution is bounded like one record's.
+ * One release of the differentially private statistics stage, over at most `maxRecords` rows
+ * (the ones with the smallest secret keys when there are more): `magnitudes` (a power-of-two
+ * histogram of |x| per feature) or `moments` (moments of x clamped to the task's public bounds).
+ * Unit record: sums over rows; unit participant: means over rows, so one participant's whole
+ * contribution is bounded like one record's. The sums are exact (see addBoundedMoments); the
+ * encoding scales them by `level` and rounds them with secret draws.
  */
-export function privateStatistics(data: LocalData, task: tessera.v1.ITask): LocalResult {
+export function privateStatistics(data: LocalData, task: tessera.v1.ITask, randomness: RecordRandomness = secretRecordRandomness()): LocalResult {
   const config = fromConfigEntries(task.config);
   const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
   const { d } = encoded;
   const level = Number(config.dpLevel), maxRecords = Number(config.maxRecords);
-  if (!(level >= 1) || !(maxRecords >= 1)) throw new Error(`private statistics need dpLevel >= 1 and maxRecords >= 1, got ${config.dpLevel}, ${config.maxRecords}`);
-  let rows = Array.from({ length: encoded.n }, (_, i) => i);
-  if (rows.length > maxRecords) {
-    seededRandom(`${String(config.seed ?? task.ref?.jobId)}/statistics`).shuffle(rows);
-    rows = rows.slice(0, maxRecords);
-  }
-  const weight = config.dpUnit === 'participant' ? 1 / Math.max(1, rows.length) : 1;
+  if (!(level >= 1) || !Number.isInteger(maxRecords) || maxRecords < 1) throw new Error(`private statistics need dpLevel >= 1 and an integer maxRecords >= 1, got ${config.dpLevel}, ${config.maxRecords}`);
+  const rows = selectRecords(encoded.n, maxRecords, randomness);
   let vector: Float64Array;
   if (config.statsPart === 'magnitudes') {
     vector = new Float64Array(d * MAGNITUDE_BUCKETS);
-    for (const r of rows) addMagnitudes(vector, encoded.x, r * d, d, weight);
+    for (const r of rows) addMagnitudes(vector, encoded.x, r * d, d);
   } else if (config.statsPart === 'moments') {
     const bounds = Float64Array.from(task.bounds ?? []);
     if (bounds.length !== d || bounds.some((b) => !(b > 0))) throw new Error(`private moments need ${d} positive bounds, got ${bounds.length}`);
     vector = new Float64Array(boundedMomentsLength(d));
-    for (const r of rows) addBoundedMoments(vector, encoded.x, r * d, bounds, weight);
+    for (const r of rows) addBoundedMoments(vector, encoded.x, r * d, bounds);
   } else {
     throw new Error(`unknown statistics part ${JSON.stringify(config.statsPart)}`);
+  }
+  if (config.dpUnit === 'participant') {
+    const weight = 1 / Math.max(1, rows.length);
+    for (let i = 0; i < vector.length; i++) vector[i] *= weight;
   }
   return { vector, level, numExamples: rows.length, metrics: {} };
 }

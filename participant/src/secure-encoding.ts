@@ -35,7 +35,7 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
       let words: Uint32Array;
       if (result.integer) words = recordSumToRing(result.vector!, modulus);
       else {
-        const encoded = encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus }, systemRandom());
+        const encoded = encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus, ...(result.uniformWeight ? { uniformWeights: true } : {}) }, systemRandom());
         words = encoded.words;
         // Adaptive clipping: one more coordinate, (b - 1/2) x scale with b = 1 if the update was not clipped.
         if (result.clipIndicatorScale) {

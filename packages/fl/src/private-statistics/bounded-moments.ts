@@ -4,17 +4,29 @@ import type { FeatureMoments } from '@tessera/ml';
  * Moments of features clamped to public bounds, in units of the bound: one record adds
  * (1, c_1..c_d, c_1²..c_d²) with c_j = clamp(x_j / B_j, -1, 1), so its contribution has L2 norm
  * at most sqrt(2d + 1): the second private release of a differentially private statistics stage.
+ * Two records' contributions differ by at most 2·sqrt(d): per feature (c − c')² + (c² − c'²)²
+ * = (c − c')²(1 + (c + c')²), whose maximum over |c|, |c'| ≤ 1 is 4 (at c = −c' = ±1), and the
+ * counts cancel.
+ *
+ * c and c² are rounded to the nearest multiple of 2^-24 (which keeps them in [-1, 1] and [0, 1]),
+ * so sums over fewer than 2^28 records are exact in floating point: the sensitivity bound holds
+ * for the computed sum, not only for the real one.
  */
 export const boundedMomentsLength = (d: number) => 2 * d + 1;
 export const boundedMomentsSensitivity = (d: number) => Math.sqrt(2 * d + 1);
+/** One record's norm bound and two records' difference bound, for releaseSensitivity. */
+export const boundedMomentsNorms = (d: number) => ({ unitNorm: Math.sqrt(2 * d + 1), replaceNorm: 2 * Math.sqrt(d) });
+
+const GRID = 2 ** 24;
+const onGrid = (v: number) => Math.round(v * GRID) / GRID;
 
 export function addBoundedMoments(acc: Float64Array, x: Float64Array, offset: number, bounds: Float64Array, weight = 1): void {
   const d = bounds.length;
   acc[0] += weight;
   for (let j = 0; j < d; j++) {
-    const c = Math.max(-1, Math.min(1, x[offset + j] / bounds[j]));
+    const c = onGrid(Math.max(-1, Math.min(1, x[offset + j] / bounds[j])));
     acc[1 + j] += weight * c;
-    acc[1 + d + j] += weight * c * c;
+    acc[1 + d + j] += weight * onGrid(c * c);
   }
 }
 

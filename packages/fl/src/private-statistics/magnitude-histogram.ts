@@ -4,9 +4,12 @@
  * Bucket 0 holds |x| < 4^-12, bucket k (1..22) holds [4^(k-13), 4^(k-12)), the last bucket
  * everything from 4^10 up. Wide buckets keep few of them empty (less noise to wade through)
  * at the cost of a bound up to four times the largest value. Each record adds exactly 1 to
- * one bucket of each feature, so the L2 norm of one record's contribution is sqrt(d).
+ * one bucket of each feature, so the L2 norm of one record's contribution is sqrt(d), and two
+ * records' contributions differ by at most sqrt(2d) (per feature, -1 in one bucket and +1 in another).
  */
 export const MAGNITUDE_BUCKETS = 48;
+/** One record's norm bound and two records' difference bound, for releaseSensitivity. */
+export const magnitudeNorms = (d: number) => ({ unitNorm: Math.sqrt(d), replaceNorm: Math.sqrt(2 * d) });
 const OFFSET = 25;
 
 export function magnitudeBucket(v: number): number {

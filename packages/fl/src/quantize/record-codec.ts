@@ -4,10 +4,11 @@ import { stochasticRound } from './stochastic-round.js';
 
 /**
  * Record-level encoding for DP-FedSGD: every record's gradient is clipped to L2 norm `clip`,
- * scaled so that `clip` maps to `level`, rounded stochastically, and summed with a count
- * coordinate worth `level` per record. One record therefore moves the integer sum by an L2
- * norm of at most sqrt(2)·level + sqrt(d) (the rounding moves each of the d gradient
- * coordinates by less than 1), which is the sensitivity the noise is calibrated to.
+ * scaled so that `clip` maps to `level`, rounded stochastically (with that record's own secret
+ * draws), and summed with a count coordinate worth `level` per record, as exact integers. The
+ * sensitivity of the sum, with the fixed-size record selection and the rounding overshoot, is
+ * `releaseSensitivity({ kind: 'record-fit', ... })` (privacy/release-sensitivity.ts):
+ * 2(level + sqrt(d)); the count coordinate at full weight costs nothing there.
  */
 export interface RecordCodec {
   clip: number;
@@ -16,11 +17,7 @@ export interface RecordCodec {
   modulus: number;
 }
 
-export function recordSensitivity(c: Pick<RecordCodec, 'level'>, gradientLength: number): number {
-  return Math.SQRT2 * c.level + Math.sqrt(gradientLength);
-}
-
-/** Adds one record's gradient (clipped, scaled, rounded) and its count to an integer accumulator of length g + 1. */
+/** Adds one record's gradient (clipped, scaled, rounded with `rng`) and its count to an integer accumulator of length g + 1. */
 export function addClippedRecord(accumulator: Float64Array, gradient: Float64Array, c: RecordCodec, rng: Random): boolean {
   let s = 0;
   for (let i = 0; i < gradient.length; i++) s += gradient[i] * gradient[i];

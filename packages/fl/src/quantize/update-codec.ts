@@ -10,11 +10,18 @@ import { stochasticRound } from './stochastic-round.js';
  * rounded stochastically (unbiased) into the ring. The sum of n such vectors decodes exactly to
  * the sum of the rounded values as long as n·(2^(bits-1) - 1) < modulus/2, which `checkUpdateCodec`
  * enforces before a job starts.
+ *
+ * With `uniformWeights` (participant-level DP: every participant weighs 1 and decoding divides by
+ * the public survivor count) the weight coordinate is sent as 0, so it adds nothing to the
+ * sensitivity: one participant's vector then has L2 norm below 2^(bits-1) - 1 + sqrt(d), the
+ * second term the rounding overshoot (releaseSensitivity, kind participant-fit).
  */
 export interface UpdateCodec {
   bits: number;
   clip: number;
   modulus: number;
+  /** Send the weight coordinate as 0 (the weight must then be 1). */
+  uniformWeights?: boolean;
 }
 
 export class QuantizationError extends Error {
@@ -42,6 +49,8 @@ export function checkUpdateCodec(c: UpdateCodec, participants: number): void {
 
 export function encodeUpdate(delta: Float64Array, weight: number, c: UpdateCodec, rng: Random): { words: Uint32Array; clipped: boolean; norm: number } {
   if (!(weight >= 0 && weight <= 1)) throw new RangeError(`the update weight must be in [0, 1], got ${weight}`);
+  // The weight would reveal the participant's row count: not echoed.
+  if (c.uniformWeights && weight !== 1) throw new RangeError('with uniform weights (participant-level differential privacy) every update must weigh 1: a task that sets a weight cap is refused');
   const { clipped, norm, wasClipped } = clipL2(delta, c.clip);
   const level = maxLevel(c.bits);
   const scale = level / c.clip;
@@ -50,7 +59,7 @@ export function encodeUpdate(delta: Float64Array, weight: number, c: UpdateCodec
     const q = Math.max(-level, Math.min(level, stochasticRound(clipped[i] * weight * scale, rng)));
     words[i] = toRing(q, c.modulus);
   }
-  words[delta.length] = toRing(Math.min(level, stochasticRound(weight * level, rng)), c.modulus);
+  words[delta.length] = c.uniformWeights ? 0 : toRing(Math.min(level, stochasticRound(weight * level, rng)), c.modulus);
   return { words, clipped: wasClipped, norm };
 }
 
