@@ -76,6 +76,28 @@ export function binOf(edges: number[], v: number): number {
   return lo;
 }
 
+/**
+ * The group a row contributes to (its index in the plan's group layout), or -1 when it contributes
+ * nothing: it fails WHERE, or a GROUP BY value is outside the declared domain.
+ */
+export function compileGroupOf(plan: QueryPlan, cols: string[]): (row: string[]) => number {
+  const where = compileCondition(plan.query.where, cols);
+  const { domains } = plan.groups;
+  const groupIdx = plan.groups.columns.map((c) => cols.indexOf(c));
+  const groupMaps = domains.map((d) => new Map(d.map((v, i) => [v, i])));
+  const strides = domains.map((_, i) => domains.slice(i + 1).reduce((a, d) => a * d.length, 1));
+  return (row) => {
+    if (!where(row)) return -1;
+    let g = 0;
+    for (let i = 0; i < groupIdx.length; i++) {
+      const k = groupMaps[i].get((row[groupIdx[i]] ?? '').trim());
+      if (k === undefined) return -1;
+      g += k * strides[i];
+    }
+    return g;
+  };
+}
+
 const clamp = (v: number, [lo, hi]: [number, number]) => (v < lo ? lo : v > hi ? hi : v);
 
 /**
@@ -89,27 +111,17 @@ export function evaluateLocally(plan: QueryPlan, table: RawTable): Float64Array 
   checkColumns(plan, table);
   const cols = table.columns;
   const out = new Float64Array(plan.length);
-  const where = compileCondition(plan.query.where, cols);
-  const { slots, domains } = plan.groups;
+  const groupOf = compileGroupOf(plan, cols);
+  const { slots } = plan.groups;
   const width = slots.length;
-  const groupIdx = plan.groups.columns.map((c) => cols.indexOf(c));
-  const groupMaps = domains.map((d) => new Map(d.map((v, i) => [v, i])));
-  const strides = domains.map((_, i) => domains.slice(i + 1).reduce((a, d) => a * d.length, 1));
   const slotCol = slots.map((s) => (s.column === undefined ? -1 : cols.indexOf(s.column)));
   const sketchCache = plan.sections.map(() => new Map<string, Int32Array>());
   const secCol = plan.sections.map((sec) => cols.indexOf(sec.column));
   const path: number[] = [];
 
   for (const row of table.rows) {
-    if (!where(row)) continue;
-    let g = 0;
-    let inDomain = true;
-    for (let i = 0; i < groupIdx.length; i++) {
-      const k = groupMaps[i].get((row[groupIdx[i]] ?? '').trim());
-      if (k === undefined) { inDomain = false; break; }
-      g += k * strides[i];
-    }
-    if (!inDomain) continue;
+    const g = groupOf(row);
+    if (g < 0) continue;
     const base = g * width;
     for (let s = 0; s < width; s++) {
       const slot = slots[s];

@@ -4,10 +4,12 @@ export {
 } from './query.js';
 export { QueryError, parseQuery, SUBSET_SUMMARY } from './parse.js';
 export {
-  planQuery, checkColumns, DEFAULT_BINS, TOPK_DEFAULTS, TOPK_SEED, MAX_GROUP_COLUMNS, MAX_VECTOR_LENGTH,
-  type QueryOptions, type QueryPlan, type GroupLayout, type Slot, type SlotKind, type Section, type Output,
+  planQuery, checkColumns, DEFAULT_BINS, TOPK_DEFAULTS, TOPK_SEED, MAX_GROUP_COLUMNS, MAX_VECTOR_LENGTH, MAX_ROWS_PER_USER,
+  type QueryOptions, type QueryPlan, type PrivacyUnit, type CustomerUnit, type GroupLayout, type Slot, type SlotKind, type Section, type Output,
 } from './plan.js';
-export { evaluateLocally, isMissing, cellNumber } from './evaluate.js';
+export { evaluateLocally, isMissing, cellNumber, compileGroupOf } from './evaluate.js';
+export { capRowsPerUser, type CapReport } from './customer-cap.js';
+export { suppressSmallGroups, type SmallGroupReport } from './min-group.js';
 export { decodeResult, runPooled, type QueryResult, type ResultRow } from './decode.js';
 export { consistentTree, quantilesFromBins, QUANTILE_LEVELS } from './tree.js';
 export { decodeHeavyHitters, itemBytes, bytesItem, murmur3 } from './sketch.js';

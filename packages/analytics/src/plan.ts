@@ -15,6 +15,17 @@ export interface QueryOptions {
   topK?: { maxLength?: number; threshold?: number; depth?: number; width?: number };
 }
 
+/**
+ * What one "neighbouring data set" differs by, which the sensitivity covers: one row (`record`,
+ * the default), or all the rows of one customer (`customer`): each participant keeps at most
+ * `maxRowsPerUser` of a customer's contributing rows (identified by `userColumn`), chosen at
+ * random with its own CSPRNG, so the sensitivity is `maxRowsPerUser` times the per-record one.
+ */
+export type PrivacyUnit = { unit: 'record' } | CustomerUnit;
+export interface CustomerUnit { unit: 'customer'; userColumn: string; maxRowsPerUser: number }
+/** The largest per-customer cap a plan accepts (the noise grows linearly with it). */
+export const MAX_ROWS_PER_USER = 10_000;
+
 /** A per-group counter: rows (COUNT(*)), non-missing cells (COUNT(col)), numeric cells, clamped sum, clamped sum of squares. */
 export type SlotKind = 'rows' | 'nonnull' | 'n' | 'sum' | 'sq';
 export interface Slot { kind: SlotKind; column?: string; bounds?: [number, number] }
@@ -51,9 +62,13 @@ export interface QueryPlan {
   length: number;
   /** Per coordinate: the most one record can add in absolute value (raw units). Dividing by it normalises one record's contribution to [-1, 1]. */
   scale: Float64Array;
-  /** L2 norm of one record's normalised contribution (record-level sensitivity in normalised units). */
+  /** L2 norm of one unit's normalised contribution (the sensitivity the noise is calibrated to, in normalised units): recordSensitivity x maxRowsPerUser for unit customer. */
   sensitivity: number;
-  /** Columns the query reads. */
+  /** L2 norm of one record's normalised contribution. */
+  recordSensitivity: number;
+  /** The unit the sensitivity protects. */
+  unit: PrivacyUnit;
+  /** Columns the query reads (with unit customer, the user column last). */
   columns: string[];
   groups: GroupLayout;
   /** Offset of the first section (= groups.count * groups.slots.length). */
@@ -109,8 +124,23 @@ function positiveInt(v: unknown, what: string, max: number): number {
   return v;
 }
 
-/** Plans a query: the vector layout, per-coordinate scale, and the record-level sensitivity. Throws QueryError before any data is read. */
-export function planQuery(query: Query, options: QueryOptions): QueryPlan {
+/** The unit, checked: a customer unit needs a user column name and a whole-number cap of at least 1. */
+function checkUnit(unit: PrivacyUnit | undefined): PrivacyUnit {
+  if (unit === undefined || unit.unit === 'record') return { unit: 'record' };
+  if (unit.unit !== 'customer') fail(`privacy.unit must be record or customer, got ${JSON.stringify((unit as { unit?: unknown }).unit)}`);
+  if (typeof unit.userColumn !== 'string' || !unit.userColumn.trim()) {
+    fail('privacy.userColumn must name the column that identifies a customer (e.g. customer_id) when privacy.unit is customer');
+  }
+  positiveInt(unit.maxRowsPerUser, 'privacy.maxRowsPerUser', MAX_ROWS_PER_USER);
+  return { unit: 'customer', userColumn: unit.userColumn, maxRowsPerUser: unit.maxRowsPerUser };
+}
+
+/**
+ * Plans a query: the vector layout, per-coordinate scale, and the sensitivity of the unit (one
+ * record, or one customer's capped rows). Throws QueryError before any data is read.
+ */
+export function planQuery(query: Query, options: QueryOptions, privacyUnit?: PrivacyUnit): QueryPlan {
+  const unit = checkUnit(privacyUnit);
   const bounds = options.bounds ?? {};
   const domains = options.domains ?? {};
   const opts: QueryOptions = { ...options, bounds, domains };
@@ -265,9 +295,15 @@ export function planQuery(query: Query, options: QueryOptions): QueryPlan {
   const columns: string[] = [...groupBy];
   conditionColumns(query.where, columns);
   for (const item of query.items) if (item.kind === 'aggregate' && item.column !== undefined && !columns.includes(item.column)) columns.push(item.column);
+  if (unit.unit === 'customer' && !columns.includes(unit.userColumn)) columns.push(unit.userColumn);
 
+  // One customer adds at most maxRowsPerUser records' contributions: by the triangle inequality their
+  // sum has L2 norm at most maxRowsPerUser x the record's, wherever the rows land (the same group,
+  // where the bound is reached, or different groups and bins, where it is sqrt(maxRowsPerUser) x).
+  const recordSensitivity = Math.sqrt(touched);
   const plan: QueryPlan = {
-    query, table: query.table, length, scale, sensitivity: Math.sqrt(touched), columns,
+    query, table: query.table, length, scale, recordSensitivity, unit, columns,
+    sensitivity: unit.unit === 'customer' ? unit.maxRowsPerUser * recordSensitivity : recordSensitivity,
     groups: { columns: [...groupBy], domains: groupDomains, count: groupCount, slots },
     sectionsOffset, sections, outputs, minCount,
   };
@@ -277,6 +313,12 @@ export function planQuery(query: Query, options: QueryOptions): QueryPlan {
 
 /** Checks that the table has every column the plan reads; throws QueryError naming the missing one and the table's columns. */
 export function checkColumns(plan: QueryPlan, table: RawTable): void {
+  if (plan.unit.unit === 'customer' && !table.columns.includes(plan.unit.userColumn)) {
+    const c = plan.unit.userColumn;
+    const near = table.columns.find((x) => x.toLowerCase() === c.toLowerCase());
+    fail(`privacy.userColumn "${c}" is not a column of table ${plan.table} (${table.source}), so rows cannot be capped per customer; its columns are: ${table.columns.join(', ')}` +
+      `${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}; set privacy.userColumn to the column that identifies a customer`);
+  }
   for (const c of plan.columns) {
     if (!table.columns.includes(c)) {
       const near = table.columns.find((x) => x.toLowerCase() === c.toLowerCase());
