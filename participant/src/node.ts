@@ -499,7 +499,7 @@ export class ParticipantNode extends EventEmitter {
     const { task, model } = active;
     switch (stage) {
       case pb.Stage.SCORE: return { scores: scoreSegments(this.data, task) };
-      case pb.Stage.QUERY: return runQueryLocally(this.data, task);
+      case pb.Stage.QUERY: return runQueryLocally(this.data, task, this.consent.queryRules(task.dataset ?? ''));
       case pb.Stage.SCHEMA: {
         const s = schemaReport(this.data, task);
         // A differentially private job learns no exact row count from the schema stage.
