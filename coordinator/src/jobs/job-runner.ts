@@ -2,7 +2,7 @@ import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data'
 import {
   boundedMomentsLength, boundedMomentsNorms, boundsFromHistogram, magnitudeNorms, checkUpdateCodec, createStrategy, decodeEvaluationSum, decodeFixedPoint,
   decodeWideSum, DEFAULT_WIDE, EVALUATION_VALUES, fromRing, MAGNITUDE_BUCKETS, momentsFromBounded, QuantizationError, StreamingSum, WIDE_DIGITS,
-  summedUpdatesFrom, type Strategy, type SumDecoding,
+  summedUpdatesFrom, type Strategy, type SumDecoding, poissonSample, jobEpsilon,
 } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
 import { addDiscreteGaussianNoise, updateClipState } from '@tessera/dp';
@@ -30,13 +30,24 @@ import type { PayoutLedger } from '../payouts/payout-ledger.js';
 import { valueTraining } from '../payouts/job-valuation.js';
 import { ValuationCollector, type DisclosedRound } from '../rounds/valuation-collector.js';
 import type { PayoutsView } from './job-context.js';
-import { resolveValuation } from '@tessera/jobs';
+import { participantSampling, resolveValuation } from '@tessera/jobs';
 import { signedSpecFields } from './signed-spec.js';
 
 const pb = tessera.v1;
 
 
 class JobStop extends Error {}
+
+/** One completed secure training round, before it is recorded. */
+interface SecureRoundResult {
+  model: Float64Array;
+  outcome: SecureSumOutcome & { sum: Uint32Array };
+  params: { threshold: number; degree: number };
+  attempt: number;
+  seconds: number;
+  clip: number;
+  nextClip?: number;
+}
 
 /** With noisy statistics, standardised values are clamped to this many (estimated) standard deviations. */
 const PRIVATE_STANDARDIZED_CLIP = 6;
@@ -629,10 +640,19 @@ export class JobRunner {
   }
 
   private async trainRoundSecurely(round: number, global: Float64Array): Promise<Float64Array> {
-    const result = await this.withAttempts('fit', round, async (sessions, attempt) => {
+    // Central mode, fractionFit < 1: one Poisson sample per round (from the CSPRNG), kept across attempts.
+    let sample: string[] | undefined;
+    let skipped = false;
+    const result = await this.withAttempts<SecureRoundResult | undefined>('fit', round, async (sessions, attempt) => {
       const started = performance.now();
       const plan = this.strategy.configureFit(round, sessions.map((s) => s.participantId));
-      const chosen = sessions.filter((s) => plan.participants.includes(s.participantId));
+      if (this.poisson) sample ??= poissonSample(sessions.map((s) => s.participantId), this.spec.strategy.fractionFit, systemRandom());
+      const chosen = sessions.filter((s) => (sample ?? plan.participants).includes(s.participantId));
+      if (sample && sample.length < Math.max(2, this.spec.minParticipants)) {
+        skipped = true;
+        this.skippedRound(round, attempt, sample.length, global);
+        return { ok: true as const, value: undefined };
+      }
       const privacy = this.spec.privacy;
       const clip = privacy.mode !== 'none' && privacy.unit === 'participant' ? (privacy.adaptiveClip ? this.context.adaptiveClip?.clip ?? privacy.clip : privacy.clip) : this.spec.secure.clip;
       const codec = { bits: this.spec.secure.bits, clip, modulus: this.ringModulus };
@@ -670,12 +690,13 @@ export class JobRunner {
       return { ok: true as const, value: { model, outcome: r.value, params: r.params, attempt, seconds: (performance.now() - started) / 1000, clip, nextClip } };
     });
     this.checkNotCancelled();
+    if (skipped || !result) return global;
     const evaluation = await this.evaluateSecurely(round, result.model);
     const rejected = Object.values(result.outcome.rejected).reduce((a, b) => a + b, 0);
     const metrics: Record<string, number> = {
       ...evaluation, participants: result.outcome.survivors.length + result.outcome.failures.size,
       threshold: result.params.threshold, degree: result.params.degree, rejected,
-      ...(this.spec.privacy.mode !== 'none' ? { epsilon: this.privacy.epsilonAfter(round), noise_multiplier: this.privacy.noiseMultiplier, clip: result.clip } : {}),
+      ...(this.spec.privacy.mode !== 'none' ? { epsilon: this.spentEpsilon(), noise_multiplier: this.privacy.noiseMultiplier, clip: result.clip } : {}),
     };
     if (result.nextClip !== undefined) this.saveContext({ adaptiveClip: { clip: result.nextClip, round } });
     const record = this.recordRound({
@@ -688,6 +709,33 @@ export class JobRunner {
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
     this.publish(`round ${round}/${this.spec.rounds} completed (secure aggregation, threshold ${result.params.threshold}${privacy}): loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`);
     return result.model;
+  }
+
+  /** Central mode with fractionFit < 1: participants are drawn by Poisson sampling from the CSPRNG, the rate the accountant amplifies with. */
+  private get poisson(): boolean {
+    return participantSampling(this.spec) === 'poisson';
+  }
+
+  /**
+   * A Poisson sample too small to aggregate: the round releases nothing and the model stays. It
+   * is not retried with a new sample (resampling until enough would raise the real sampling rate
+   * above the one the accountant assumes); it still counts as one of the job's rounds.
+   */
+  private skippedRound(round: number, attempt: number, sampled: number, global: Float64Array) {
+    const reason = `Poisson sample of ${sampled} participant(s) is below what a round needs (minParticipants = ${this.spec.minParticipants}); nothing released, model unchanged`;
+    this.store.completeRound(this.recordRound({ round, stage: 'fit', attempt, status: 'completed', contributors: 0, dropped: [], metrics: { participants: sampled, skipped: 1 }, seconds: 0, error: reason }), global, round);
+    this.publish(`round ${round}/${this.spec.rounds} skipped: ${reason}`);
+  }
+
+  /**
+   * Epsilon spent so far by the participant charged most: every attempt it was asked to contribute
+   * to counts (a retried round is charged again by the participants), not only completed rounds.
+   */
+  private spentEpsilon(): number {
+    const spend = Object.values(this.context.privacySpend ?? {});
+    const rounds = Math.max(0, ...spend.map((s) => s.rounds));
+    const statistics = Math.max(0, ...spend.map((s) => s.statistics));
+    return jobEpsilon(this.privacy.cost(), this.spec.privacy.delta, { rounds, fullReleases: statistics });
   }
 
   private checkedModel(values: Float64Array, length: number): Float64Array {

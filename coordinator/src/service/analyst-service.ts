@@ -194,6 +194,11 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       }
       const conflicts = budgetConflicts(spec, registry.serving(spec.dataset));
       if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
+      const serving = registry.serving(spec.dataset).length;
+      const floor = spec.privacy.survivorFloor;
+      if (floor !== undefined && serving > 0 && floor > serving) {
+        throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec: privacy.survivorFloor: is ${floor}, above the ${serving} participant(s) serving data set "${spec.dataset}": no round could release; lower it to at most ${serving}`);
+      }
       const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
       const now = Date.now();
       const id = randomId('job-', 6);

@@ -1,7 +1,7 @@
 import { tessera } from '@tessera/proto';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { parseContext, type JobContext } from '../jobs/job-context.js';
-import { accountingSampleRate, type JobSpec } from '@tessera/jobs';
+import { accountingSampleRate, privacyViewOf, type JobSpec } from '@tessera/jobs';
 import type { JobRecord, JobStatus, Store } from '../store/store.js';
 
 const STATUS: Record<JobStatus, tessera.v1.JobStatus> = {
@@ -33,6 +33,7 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     refusals: context.refusals ?? [],
     payoutsJson: context.payouts ? JSON.stringify(context.payouts) : '',
     analystIdentity: context.analystIdentity ?? '',
+    privacyJson: privacyJsonOf(job, context),
     resultJson: (context as { result?: unknown }).result ? JSON.stringify((context as { result?: unknown }).result) : '',
     history: store.listRounds(job.id).map((r) => ({
       round: r.round, stage: r.stage, status: r.status, contributors: r.contributors, dropped: r.dropped,
@@ -49,6 +50,17 @@ function publicSpecJson(specJson: string): string {
   if (!v?.csv) return specJson;
   const rows = v.csv.trim().split('\n').length - 1;
   return JSON.stringify({ ...spec, payout: { ...spec.payout, validation: { source: v.source, csv: `(${rows} validation rows held by the coordinator)` } } });
+}
+
+/** A private training job's guarantee as the view states it (PrivacyView), or '' for others. */
+function privacyJsonOf(job: JobRecord, context: JobContext): string {
+  const z = context.privacy?.noiseMultiplier;
+  if (!z) return '';
+  const spec = JSON.parse(job.specJson) as JobSpec;
+  if (spec.kind !== 'train') return '';
+  const spent = Math.max(0, ...privacySpendOf(job, context).map((p) => Number(p.epsilon ?? 0)));
+  const view = privacyViewOf(spec, z, spent);
+  return view ? JSON.stringify(view) : '';
 }
 
 /** Epsilon each participant spent in this job, from the rounds it was charged for and the job's noise. */

@@ -4,3 +4,4 @@ export * from './payout-spec.js';
 export * from './score-spec.js';
 export * from './overlap-spec.js';
 export * from './query-noise.js';
+export * from './privacy-view.js';

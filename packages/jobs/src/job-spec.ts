@@ -259,15 +259,11 @@ export function parseJobSpec(input: unknown): JobSpec {
 }
 
 /**
- * Refuses privacy fields that contradict each other, naming the field: settings that would be
- * silently ignored (a mode none job with an epsilon), or a survivor floor the cohort cannot meet.
+ * Refuses privacy fields that contradict each other, naming the field. (Fields a normalised spec
+ * always carries, such as unit and epsilon with mode none, are not contradictions: they are unused.)
  */
 function checkPrivacyFields(given: Obj, spec: JobSpec): void {
   const p = spec.privacy;
-  if (p.mode === 'none') {
-    const set = ['unit', 'epsilon', 'delta', 'clip', 'maxRecords', 'adaptiveClip', 'survivorFloor'].find((k) => given[k] !== undefined);
-    if (set) throw new JobSpecError(`privacy.${set}`, `is set but privacy.mode is none, so no differential privacy applies; set privacy.mode to distributed, central or local, or remove privacy.${set}`);
-  }
   if (p.survivorFloor !== undefined) {
     if (p.mode !== 'distributed') throw new JobSpecError('privacy.survivorFloor', `sizes the noise shares of distributed mode; privacy.mode is ${p.mode}: remove it or use distributed`);
   }

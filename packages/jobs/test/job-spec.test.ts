@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JOB_SPEC_DEFAULTS, JobSpecError, parseJobSpec } from '../src/index.js';
+import { accountingSampleRate, JOB_SPEC_DEFAULTS, JobSpecError, parseJobSpec, participantSampling } from '../src/index.js';
 
 /** Parses and returns the JobSpecError it must throw. */
 function specError(input: unknown): JobSpecError {
@@ -32,6 +32,27 @@ describe('parseJobSpec', () => {
     expect(specError({ ...base, privacy: { mode: 'distributed', delta: 1 } }).message).toMatch(/privacy\.delta: must be at most/);
     expect(specError({ ...base, privacy: { mode: 'laplace' } }).message).toMatch(/privacy\.mode: must be "none", "distributed"/);
     expect(specError({ ...base, secure: { mode: 'none' }, privacy: { mode: 'central' } }).message).toMatch(/set secure\.mode to "masked"/);
+  });
+
+  it('under differential privacy: no validation split, a survivor floor only where it means something, an honest sampling rate', () => {
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed' } }).validationFraction).toBe(0);
+    expect(parseJobSpec(base).validationFraction).toBe(0.2);
+    expect(specError({ ...base, validationFraction: 0.2, privacy: { mode: 'distributed' } }).message).toMatch(/^job spec: validationFraction: is 0\.2, but under differential privacy every row trains/);
+    expect(parseJobSpec({ ...base, validationFraction: 0, privacy: { mode: 'local' } }).validationFraction).toBe(0);
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 4 } }).privacy.survivorFloor).toBe(4);
+    expect(specError({ ...base, privacy: { mode: 'central', survivorFloor: 4 } }).message).toMatch(/privacy\.survivorFloor: sizes the noise shares of distributed mode/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', survivorFloor: 1 } }).message).toMatch(/privacy\.survivorFloor: must be at least 2/);
+    // Re-parsing a normalised spec (what the coordinator stores) gives the same spec.
+    const normal = parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 3 } });
+    expect(parseJobSpec(JSON.parse(JSON.stringify(normal)))).toEqual(normal);
+    const sampled = (mode: string, unit = 'participant') => parseJobSpec({ ...base, strategy: { fractionFit: 0.1 }, privacy: { mode, unit } });
+    expect(accountingSampleRate(sampled('distributed'))).toBe(1);
+    expect(accountingSampleRate(sampled('local'))).toBe(1);
+    expect(accountingSampleRate(sampled('central'))).toBe(0.1);
+    expect(accountingSampleRate(sampled('central', 'record'))).toBe(1);
+    expect(participantSampling(sampled('central'))).toBe('poisson');
+    expect(participantSampling(sampled('distributed'))).toBe('fixed-size');
+    expect(participantSampling(parseJobSpec(base))).toBe('all');
   });
 
   it('aggregates securely unless told otherwise, and names a bad secure field', () => {

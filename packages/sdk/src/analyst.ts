@@ -1,3 +1,4 @@
+import type { PrivacyView } from '@tessera/jobs';
 import * as grpc from '@grpc/grpc-js';
 import { analystClient, tessera, type GenericClient } from '@tessera/proto';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
@@ -39,6 +40,8 @@ export interface JobView {
   payouts?: PayoutsView;
   /** Hex Ed25519 identity of the analyst that signed the submission ('' when unsigned). */
   analystIdentity: string;
+  /** Training jobs with differential privacy: the guarantee (target, spent, sampling, whom it protects against). */
+  privacy?: PrivacyView;
 }
 
 /** A job's payout as the coordinator recorded it in its ledger. */
@@ -117,6 +120,7 @@ export function jobView(j: tessera.v1.IJob): JobView {
     ...(j.resultJson ? { result: JSON.parse(j.resultJson) as unknown } : {}),
     ...(j.payoutsJson ? { payouts: JSON.parse(j.payoutsJson) as PayoutsView } : {}),
     analystIdentity: j.analystIdentity ?? '',
+    ...(j.privacyJson ? { privacy: JSON.parse(j.privacyJson) as PrivacyView } : {}),
   };
 }
 
