@@ -50,7 +50,7 @@ describe('the participant\'s query guard: identifier-like columns', () => {
       const m = refusal(sql, STRICT, t);
       expect(m).toMatch(/column "customer_id"/);
       expect(m).toMatch(/unique per row/);
-      expect(m).toMatch(/allowIdentifierQueries: true for data set "customers"/);
+      expect(m).toMatch(/datasets\.customers\.allowIdentifierQueries: true in this node's consent policy/);
       expect(m, 'no row count in a refusal').not.toMatch(/\b(60|20)\b/);
     }
     expect(refusal('SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id', STRICT, t)).toMatch(/as a group key/);
