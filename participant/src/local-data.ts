@@ -85,7 +85,11 @@ export class LocalData {
     return e;
   }
 
-  /** Standardised train and validation parts; the split is deterministic per job and participant. */
+  /**
+   * Standardised train and validation parts; the split is deterministic per job and participant
+   * (`seed`). Under differential privacy callers pass validationFraction 0 (local-compute.ts):
+   * a split by a seed the coordinator knows would let it choose which records train.
+   */
   prepare(name: string, schema: AgreedSchema, standardization: Standardization, validationFraction: number, seed: string): PreparedData {
     const all = this.encode(name, schema);
     const z = standardize(all, standardization);

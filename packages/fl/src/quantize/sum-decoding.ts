@@ -6,7 +6,8 @@ import { decodeUpdateSum, type UpdateCodec } from './update-codec.js';
  * How the ring sum of a FIT round becomes a strategy's input. The coordinator applies it in
  * masked mode; in sealed mode it travels with the encrypted aggregate and the analyst applies it.
  * - update: weighted deltas with the weight coordinate last; `uniformWeights` (participant-level
- *   DP) divides by the public survivor count instead of the summed weights.
+ *   DP, whose participants send that coordinate as 0 so it costs no sensitivity) divides by the
+ *   public survivor count instead of the summed weights.
  * - record: DP-FedSGD, one full-batch step of -learningRate x (mean clipped gradient + l2 x
  *   weights), the mean dividing by the noisy record count.
  */
