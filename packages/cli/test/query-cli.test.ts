@@ -47,10 +47,13 @@ describe('tessera demo --query and --report (separate processes)', () => {
       const file = join(dir, 'market.html');
       const r = tessera(['demo', '--report', file, '--participants', '3', '--json']);
       expect(r.code, r.stderr).toBe(0);
-      const results = JSON.parse(r.stdout) as { privacy: { epsilon: number } }[];
+      const results = JSON.parse(r.stdout) as { privacy: { epsilon: number; unit?: string; calibration?: string } }[];
       expect(results).toHaveLength(3);
       expect(results.every((x) => x.privacy.epsilon === 1)).toBe(true);
+      // The guarantee's unit and the calibration of the single release are stated.
+      expect(results.every((x) => x.privacy.unit === 'record' && x.privacy.calibration === 'analytic-gaussian')).toBe(true);
       const html = readFileSync(file, 'utf8');
+      expect(html).toContain('The guarantee covers each single row (unit record)');
       for (const title of ['Category share by region', 'Basket size distribution', 'Repurchase by region']) expect(html).toContain(title);
       expect((html.match(/data-chart="/g) ?? []).length).toBeGreaterThanOrEqual(4);
       expect(html).not.toMatch(/https?:\/\//);

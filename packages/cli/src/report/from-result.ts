@@ -12,7 +12,11 @@ export function reportInputOf(result: QueryJobResult, o: { title?: string; parti
     query: result.query, generatedAt: o.generatedAt ?? new Date().toISOString(), participants: o.participants,
     rows: result.rows, groupColumns, aggregates, suppressed: result.suppressed,
     ...(result.histograms ? { histograms: result.histograms } : {}), ...(result.quantiles ? { quantiles: result.quantiles } : {}), ...(result.topK ? { topK: result.topK } : {}),
-    privacy: { epsilon: result.privacy.epsilon, delta: result.privacy.delta, mode: result.privacy.mode, ...(result.privacy.epsilon !== null ? { noiseStd } : {}) },
+    privacy: {
+      epsilon: result.privacy.epsilon, delta: result.privacy.delta, mode: result.privacy.mode, ...(result.privacy.epsilon !== null ? { noiseStd } : {}),
+      ...(result.privacy.unit ? { unit: result.privacy.unit } : {}),
+      ...(result.privacy.unit === 'customer' ? { userColumn: result.privacy.userColumn ?? '', maxRowsPerUser: result.privacy.maxRowsPerUser ?? 1 } : {}),
+    },
     secure: { mode: o.secure ?? 'masked' },
   };
 }

@@ -35,7 +35,11 @@ export interface QueryReportInput {
   quantiles?: Record<string, Quantile[]>;
   topK?: Record<string, TopKItem[]>;
   /** A null epsilon means no differential privacy. */
-  privacy: { epsilon: number | null; delta: number | null; mode: string; noiseStd?: Record<string, number> };
+  privacy: {
+    epsilon: number | null; delta: number | null; mode: string; noiseStd?: Record<string, number>;
+    /** What the guarantee covers: one row (record) or one customer (userColumn, at most maxRowsPerUser rows each). */
+    unit?: 'record' | 'customer'; userColumn?: string; maxRowsPerUser?: number;
+  };
   /** masked | sealed | none */
   secure: { mode: string };
 }
@@ -108,6 +112,15 @@ const SECURE: Record<string, string> = {
     'No secure aggregation: the coordinator saw each participant\u2019s contributions in plaintext before summing them.',
 };
 
+/** What one neighbouring data set differs by, in words. */
+export function unitStatement(p: QueryReportInput['privacy']): string {
+  if (p.unit === 'customer') {
+    const rows = p.maxRowsPerUser === 1 ? 'one row' : `${p.maxRowsPerUser} rows`;
+    return `The guarantee covers each customer (unit customer): every participant kept at most ${rows} per customer, identified by column ${p.userColumn}, chosen at random by the participant itself, so adding or removing one customer\u2019s rows changes the result by no more than the noise allows for.`;
+  }
+  return 'The guarantee covers each single row (unit record); a customer with several rows is protected only as a group of rows, with a weaker guarantee.';
+}
+
 function privacyStatement(input: QueryReportInput): string {
   const p = input.privacy;
   const parts: string[] = [];
@@ -116,6 +129,7 @@ function privacyStatement(input: QueryReportInput): string {
   } else {
     const delta = p.delta === null || p.delta === 0 ? 'δ = 0 (pure ε-differential privacy)' : `δ = ${p.delta}`;
     parts.push(`Differential privacy (${p.mode}): this query spent ε = ${fmt(p.epsilon)} of the privacy budget, with ${delta}.`);
+    if (p.unit) parts.push(unitStatement(p));
   }
   const noise = Object.entries(p.noiseStd ?? {});
   if (noise.length) parts.push(`Noise scale (standard deviation) per aggregate: ${noise.map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}.`);

@@ -10,13 +10,27 @@ export interface QueryRequest {
   domains?: Record<string, string[]>;
   bins?: Record<string, number[]>;
   minCount?: number;
-  privacy?: { mode: 'none' | 'distributed' | 'central' | 'local'; epsilon?: number; delta?: number };
+  /**
+   * unit record (default) protects one row; unit customer protects all of one customer's rows: each
+   * participant keeps at most maxRowsPerUser (default 1) rows per value of userColumn.
+   */
+  privacy?: { mode: 'none' | 'distributed' | 'central' | 'local'; epsilon?: number; delta?: number; unit?: 'record' | 'customer'; userColumn?: string; maxRowsPerUser?: number };
   minParticipants?: number;
   roundTimeoutSeconds?: number;
   waitForParticipantsSeconds?: number;
 }
 
-export type QueryJobResult = QueryResult & { privacy: { epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number } };
+/**
+ * A query's result. privacy.unit says what the guarantee covers (absent without DP): one row, or one
+ * customer (userColumn, at most maxRowsPerUser rows each); calibration says how the single release's
+ * noise was calibrated for epsilon (analytic-gaussian or rdp).
+ */
+export type QueryJobResult = QueryResult & {
+  privacy: {
+    epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number;
+    unit?: 'record' | 'customer'; userColumn?: string; maxRowsPerUser?: number; calibration?: 'analytic-gaussian' | 'rdp';
+  };
+};
 
 /**
  * Runs an aggregate query over the participants' data (one secure-aggregation round) and returns
