@@ -7,6 +7,7 @@ import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRo
 import { fromConfigEntries, tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
 
+import { privacyPlanOf } from './privacy/privacy-plan.js';
 const pb = tessera.v1;
 
 /** The answer to one task: a vector to upload (or none), the example count and metrics. */
@@ -26,13 +27,19 @@ export interface LocalResult {
   metrics: Record<string, number>;
 }
 
+/**
+ * The schema the task's features describe. Under differential privacy every text domain is a
+ * public one (declared in the spec): a local value outside it encodes as zeros rather than failing
+ * the task, since a refusal would reveal that this node holds such a value.
+ */
 export function agreedSchemaOf(task: tessera.v1.ITask): AgreedSchema {
+  const declared = privacyPlanOf(task) !== undefined;
   return {
     label: task.label ?? '',
     features: (task.features ?? []).map((f) => ({
       name: f.name ?? '',
       kind: f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
-      ...(f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: f.categories ?? [] } : {}),
+      ...(f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: f.categories ?? [], ...(declared ? { declared: true } : {}) } : {}),
     })),
   };
 }

@@ -13,6 +13,7 @@ import { PrivacyGuard } from './privacy/privacy-guard.js';
 import { PsiSession } from './psi-session.js';
 import { BfvEncryptor, loadSeal, type BfvParameters } from '@tessera/he';
 import { privacyPlanOf } from './privacy/privacy-plan.js';
+import { privateSchemaReport } from './privacy/private-schema.js';
 import type { CheckedTask } from './privacy/release-check.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 import { ValuationDisclosure } from './valuation-disclosure.js';
@@ -501,10 +502,12 @@ export class ParticipantNode extends EventEmitter {
       case pb.Stage.SCORE: return { scores: scoreSegments(this.data, task) };
       case pb.Stage.QUERY: return runQueryLocally(this.data, task, this.consent.queryRules(task.dataset ?? ''));
       case pb.Stage.SCHEMA: {
-        const s = schemaReport(this.data, task);
-        // A differentially private job learns no exact row count from the schema stage.
+        const local = schemaReport(this.data, task);
+        // A differentially private job learns no row count and no text value that occurs here: only declared domains.
+        const spec = active.checked?.spec;
+        const s = active.checked?.own || privacyPlanOf(task) ? privateSchemaReport(local, spec?.kind === 'train' ? spec.spec.domains : undefined).schema : local;
         return { schema: {
-          task: task.ref, rows: privacyPlanOf(task) ? 0 : s.rows,
+          task: task.ref, rows: s.rows,
           columns: s.columns.map((c) => ({
             name: c.name,
             kind: c.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC,

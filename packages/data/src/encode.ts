@@ -54,6 +54,7 @@ function columnEncoder(t: RawTable, feature: ColumnProfile): ColumnEncoder {
   return (row, x, offset) => {
     const value = categoryValue(t.rows[row][column]);
     const index = position.get(value);
+    if (index === undefined && feature.declared) return offset + categories.length;
     if (index === undefined) {
       throw new DataError(
         cellLocation(t, row, feature.name),

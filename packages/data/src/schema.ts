@@ -6,6 +6,11 @@ export interface ColumnProfile {
   kind: ColumnKind;
   /** Sorted distinct values; categorical columns only. */
   categories?: string[];
+  /**
+   * A public domain (declared in the job's spec, not read from the data): a value outside it
+   * encodes as all zeros instead of being an error, so no participant reveals that it has one.
+   */
+  declared?: boolean;
 }
 
 /** What one participant learns about its own table; shareable, as it holds no rows. */

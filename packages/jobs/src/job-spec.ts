@@ -28,6 +28,12 @@ export interface JobSpec {
   privacy: PrivacySpec;
   /** Data-trust payout: after training, value each participant's contribution and split the pool. */
   payout?: PayoutSpec;
+  /**
+   * Public categorical domains by column. Under differential privacy a text column is a feature only
+   * with a declared domain: participants report the declared values (never the values that occur),
+   * and a value outside the domain encodes as zeros.
+   */
+  domains?: Record<string, string[]>;
 }
 
 export interface PrivacySpec {
@@ -168,7 +174,7 @@ function section(o: Obj, key: string, allowed: readonly string[]): Obj {
 }
 
 const TOP_LEVEL = ['name', 'kind', 'dataset', 'label', 'features', 'exclude', 'model', 'rounds', 'local', 'strategy', 'minParticipants',
-  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure', 'privacy', 'payout'] as const;
+  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure', 'privacy', 'payout', 'domains'] as const;
 
 /** Validates a parsed spec, fills defaults, and throws JobSpecError naming the first bad field. */
 export function parseJobSpec(input: unknown): JobSpec {
@@ -249,6 +255,8 @@ export function parseJobSpec(input: unknown): JobSpec {
       ...(privacy.survivorFloor !== undefined ? { survivorFloor: num(privacy, 'survivorFloor', 'privacy.', 0, { int: true, min: 2 }) } : {}),
     },
   };
+  const domains = domainsOf(input);
+  if (domains) spec.domains = domains;
   checkPrivacyFields(privacy, spec);
   noSplitUnderPrivacy(input, spec);
   spec.privacy.clip = privacyClip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);
@@ -256,6 +264,24 @@ export function parseJobSpec(input: unknown): JobSpec {
   if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
   return spec;
+}
+
+/** `domains: {column: [value, ...]}`: non-empty lists of distinct strings; the label has none. */
+function domainsOf(input: Obj): Record<string, string[]> | undefined {
+  const v = input.domains;
+  if (v === undefined) return undefined;
+  if (!isObj(v)) throw new JobSpecError('domains', `must map text columns to the list of their values, e.g. {region: [north, south]}, got ${show(v)}`);
+  const out: Record<string, string[]> = {};
+  for (const [column, values] of Object.entries(v)) {
+    if (!Array.isArray(values) || values.length === 0 || values.some((x) => typeof x !== 'string' || x === '')) {
+      throw new JobSpecError(`domains.${column}`, `must be a non-empty list of values (strings), got ${show(values)}`);
+    }
+    const dup = values.find((x, i) => values.indexOf(x) !== i);
+    if (dup !== undefined) throw new JobSpecError(`domains.${column}`, `lists ${show(dup)} twice; list each value once`);
+    if (column === input.label) throw new JobSpecError(`domains.${column}`, 'is the label column; a domain is for feature columns');
+    out[column] = [...(values as string[])];
+  }
+  return out;
 }
 
 /**
