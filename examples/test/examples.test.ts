@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseJobSpec, JOB_SPEC_DEFAULTS } from '@tessera/coordinator';
-import { parseParticipantConfig } from '@tessera/participant';
+import { datasetRules, loadConsentPolicy, parseParticipantConfig } from '@tessera/participant';
 
 const at = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
@@ -24,8 +24,31 @@ describe('examples', () => {
     expect(spec.minParticipants).toBe(JOB_SPEC_DEFAULTS.minParticipants);
   });
 
-  it('the example participant config is valid', () => {
+  it('the example participant config and its consent policy are valid', () => {
     const c = parseParticipantConfig(parse(readFileSync(at('participant.example.yaml'), 'utf8')), 'participant.example.yaml', '/srv');
     expect(Object.keys(c.datasets)).toEqual(['customers', 'orders']);
+    expect(c.datasets.customers.budget).toEqual({ epsilon: 10, delta: 1e-6, unit: 'record' });
+    expect(c.policy).toBe('/srv/policy.example.yaml');
+    const policy = loadConsentPolicy(at('policy.example.yaml'), { datasets: Object.keys(c.datasets) });
+    expect(datasetRules(policy, 'customers')).toEqual({ minGroupSize: 20, identifierColumns: ['customer_id', 'email', 'phone'], allowIdentifierQueries: false, allowWithoutPrivacy: false });
+    expect(datasetRules(policy, 'orders')).toMatchObject({ minGroupSize: 20, allowWithoutPrivacy: false });
+    expect(policy.grants.map((g) => g.id)).toEqual(['anyone-queries', 'acme-train']);
+  });
+
+  it('the README walkthrough data: two merchants\' customers and new customers, customer_id unique per row', () => {
+    const rows = (f: string) => readFileSync(at(`data/${f}`), 'utf8').trim().split('\n');
+    for (const [f, n] of [['customers-a.csv', 600], ['customers-b.csv', 600], ['new-customers.csv', 200]] as const) {
+      const [header, ...lines] = rows(f);
+      expect(header.split(',').slice(0, 2)).toEqual(['customer_id', 'merchant']);
+      expect(lines).toHaveLength(n);
+      expect(new Set(lines.map((l) => l.split(',')[0])).size).toBe(n);
+    }
+    expect(rows('customers-a.csv')[2]).toMatch(/^m1-000002,m1,/);
+  });
+
+  it('the example job spec is private, as a node initialised with the starter policy requires', () => {
+    const spec = parseJobSpec(parse(readFileSync(at('jobs/repurchase.yaml'), 'utf8')));
+    expect(spec.privacy).toMatchObject({ mode: 'distributed', unit: 'record', epsilon: 4, delta: 1e-6 });
+    expect(spec.validationFraction).toBe(0);
   });
 });

@@ -144,7 +144,7 @@ describe('the starter policy', () => {
       'not granted to anyone: encrypted scoring and payout valuation',
       'data set "customers":',
       '  differential privacy required: jobs and queries without it (privacy.mode none, --dp none) are refused, and so are scoring, audience overlap and payout valuation',
-      '  privacy budget: epsilon 10 at delta 0.000001, protecting each row (unit record); the node refuses any release beyond it, and only private jobs are served',
+      '  privacy budget: epsilon 10 at delta 1e-6, protecting each row (unit record); the node refuses any release beyond it, and only private jobs are served',
       '  every released aggregate must cover at least 20 rows (minGroupSize)',
       '  identifier columns, refused as filters (WHERE) and group keys (GROUP BY): customer_id, email',
       'data set "orders":',

@@ -159,7 +159,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     // The coordinator checks the spec signature (context tessera/v1/job-spec) and passes the identity to every task.
     const signer = (k: SigningKeyPair) => ({ identity: k.publicKey, signSpec: (spec: string) => sign('tessera/v1/job-spec', new TextEncoder().encode(spec), k.secretKey) });
     const e = configOf('e', parts[2], [
-      'analysts:', `  acme-research: ${hex(acme)}`,
+      'analysts:', `  acme-research: ${hex(acme)}`, 'datasets:', '  patients: { allowWithoutPrivacy: true }',
       'grants:', '  - id: acme-train', '    analysts: [acme-research]', '    purposes: [train]', '    expires: 2099-12-31', '',
     ].join('\n'));
     await start(configOf('a', parts[0]));

@@ -14,9 +14,12 @@ function grantLine(g: Grant): string {
   return `grant ${g.id}: ${words(who)} may use ${on} for ${words(g.purposes.map((p) => PURPOSE_WORDS[p] ?? p))}${kinds}${caps}, until ${g.expires}`;
 }
 
+/** 1e-6 rather than 0.000001. */
+const fmtDelta = (d: number) => (d < 1e-3 ? d.toExponential() : String(d));
+
 function budgetLine(b: DatasetBudget | undefined): string {
   if (!b) return 'no privacy budget: private jobs are not limited in how much they spend';
-  return `privacy budget: epsilon ${b.epsilon} at delta ${b.delta}, protecting ${b.unit === 'record' ? 'each row' : 'this merchant\'s whole data set'} ` +
+  return `privacy budget: epsilon ${b.epsilon} at delta ${fmtDelta(b.delta)}, protecting ${b.unit === 'record' ? 'each row' : 'this merchant\'s whole data set'} ` +
     '(unit ' + b.unit + '); the node refuses any release beyond it, and only private jobs are served';
 }
 

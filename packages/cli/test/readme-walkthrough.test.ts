@@ -1,0 +1,100 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../sdk/test/helpers.js';
+import { BIN, EXAMPLES, killed, requireBuild } from './cli.js';
+
+const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+
+/** The shell blocks of the README's "A federation by hand" section, one command a line (continuations joined). */
+export function walkthroughBlocks(readme: string): string[][] {
+  const section = readme.slice(readme.indexOf('## A federation by hand'), readme.indexOf('\n## ', readme.indexOf('## A federation by hand') + 5));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/\\\n\s*/g, '').split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').replace(/^#.*$/, '').trim()).filter(Boolean));
+}
+
+/** Splits a command line as a shell would for these commands: words, "double" and 'single' quotes. */
+export function words(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
+});
+
+interface Ran { line: string; code: number | null; stdout: string; stderr: string }
+
+/**
+ * Runs the README's federation-by-hand commands as written, each a separate process, in a fresh
+ * directory that links the repository's examples/: `npx tessera` is the built CLI, the tokens and
+ * the job id are the ones the earlier commands printed, and the coordinator listens on a free
+ * loopback port (the only change: --listen, and --coordinator for init).
+ */
+describe('README: a federation by hand works as written under the safe defaults', () => {
+  const tmp = tempDir('tessera-readme-');
+  const background: ChildProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(background.map((p) => killed(p, 'SIGTERM')));
+    tmp.cleanup();
+  });
+
+  it('every command succeeds; the single-customer query without DP is refused', async () => {
+    requireBuild();
+    symlinkSync(EXAMPLES, join(tmp.dir, 'examples'));
+    const [walk, refused] = walkthroughBlocks(readFileSync(README, 'utf8'));
+    expect(walk.length).toBeGreaterThanOrEqual(10);
+    const address = `127.0.0.1:${await freePort()}`;
+    const tokens: string[] = [];
+    let jobId = '';
+    const exec = async (line: string): Promise<Ran> => {
+      const bg = line.endsWith('&');
+      let args = words(line.replace(/&$/, '').trim());
+      expect(args.slice(0, 2), line).toEqual(['npx', 'tessera']);
+      args = args.slice(2).map((a) => (a === '<job-id>' ? jobId : /^<token(-\w+)?>$/.test(a) ? tokens.shift() ?? a : a));
+      if (args[0] === 'coordinator' && args[1] === 'start') args.push('--listen', address);
+      if (args[0] === 'participant' && args[1] === 'init') args.push('--coordinator', address);
+      const proc = spawn(process.execPath, [BIN, ...args], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      proc.stdout!.on('data', (d) => { stdout += d; });
+      proc.stderr!.on('data', (d) => { stderr += d; });
+      if (bg) {
+        background.push(proc);
+        // Started: the coordinator listens, a participant is serving.
+        await new Promise<void>((resolve, reject) => {
+          proc.stdout!.on('data', () => { if (/listening on|serving/.test(stdout)) resolve(); });
+          proc.on('exit', (code) => reject(new Error(`${line} exited with ${code}: ${stderr}`)));
+        });
+        return { line, code: null, stdout, stderr };
+      }
+      const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+      return { line, code, stdout, stderr };
+    };
+
+    const out: Ran[] = [];
+    for (const line of walk) {
+      const r = await exec(line);
+      out.push(r);
+      if (r.code !== null) expect(r.code, `${line}\n${r.stderr}`).toBe(0);
+      if (/coordinator enroll/.test(line)) tokens.push(r.stdout.trim());
+      if (/job submit/.test(line)) jobId = /job (job-[0-9a-f]+)/.exec(r.stdout)![1];
+    }
+    const of = (re: RegExp) => out.find((r) => re.test(r.line))!;
+    expect(of(/participant init .*merchant-a/).stdout).toMatch(/starter consent policy written to .*node-a[/\\]policy\.yaml\n[\s\S]*identifier columns, refused as filters \(WHERE\) and group keys \(GROUP BY\): customer_id/);
+    expect(of(/participant start .*node-a/).stderr).not.toMatch(/warning/);
+    expect(of(/job submit/).stdout).toMatch(/: completed, 10\/10 rounds/);
+    expect(of(/model score/).stdout).toMatch(/scored 200 rows of examples\/data\/new-customers\.csv[\s\S]*AUC 0\.[6-9]\d*/);
+    expect(of(/tessera query/).stdout).toMatch(/central\s[\s\S]*differential privacy: epsilon 1, delta/);
+    expect(of(/participant audit/).stdout).toMatch(/customers\s+epsilon 10, delta [^\n]*record/);
+
+    expect(refused).toHaveLength(1);
+    const r = await exec(refused[0]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/job refused: participant p-[0-9a-f]+ keeps a privacy budget for data set "customers" .* serves only differentially private jobs/);
+  }, 180_000);
+});
