@@ -8,6 +8,13 @@ import { checkTask, type CheckedTask } from './release-check.js';
 
 const pb = tessera.v1;
 
+/** One release's cost: its RDP curve, the sampling rate it was accounted at, and its own (epsilon, delta) when calibrated to one. */
+interface Release {
+  rdp: number[];
+  sampleRate: number;
+  approx?: { epsilon: number; delta: number };
+}
+
 /** A refusal on privacy grounds; its message names the data set, the budget, the spent amount and the request. */
 export class BudgetRefusal extends Error {
   constructor(message: string) {
@@ -38,10 +45,28 @@ export class PrivacyGuard {
     return epsilonOfRdp(rdp, delta);
   }
 
+  /**
+   * Epsilon at `delta` of releases composed two ways, whichever is smaller: the RDP curves summed
+   * order by order and converted; or, when every release has its own (epsilon_i, delta_i)
+   * (single queries calibrated by the analytic Gaussian), basic composition: (sum epsilon_i,
+   * sum delta_i), valid at `delta` when sum delta_i <= delta. Both are true bounds; the second is
+   * tighter for a few single releases, whose RDP conversion reads a little above their epsilon.
+   */
+  composedEpsilon(rdp: readonly number[], approx: readonly { epsilon: number; delta: number }[] | undefined, delta: number): number {
+    const viaRdp = this.epsilonOf(rdp, delta);
+    if (!approx || approx.length === 0) return viaRdp;
+    const d = approx.reduce((a, x) => a + x.delta, 0);
+    return d <= delta ? Math.min(viaRdp, approx.reduce((a, x) => a + x.epsilon, 0)) : viaRdp;
+  }
+
+  private spentEpsilon(dataset: string, delta: number): number {
+    return this.composedEpsilon(this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length), this.ledger.spentApprox(dataset), delta);
+  }
+
   /** What this node reports to the coordinator in its hello. */
   report(): tessera.v1.IDatasetBudget[] {
     return Object.entries(this.budgets).flatMap(([dataset, b]) => (b ? [{
-      dataset, epsilon: b.epsilon, delta: b.delta, unit: b.unit, spentEpsilon: this.epsilonOf(this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length), b.delta),
+      dataset, epsilon: b.epsilon, delta: b.delta, unit: b.unit, spentEpsilon: this.spentEpsilon(dataset, b.delta),
     }] : []));
   }
 
@@ -66,8 +91,9 @@ export class PrivacyGuard {
         this.ledger.charge({
           at: Date.now(), dataset, jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), attempt: Number(ref.attempt ?? 0), unit: plan.unit,
           noiseMultiplier: plan.noiseMultiplier, sampleRate: release.sampleRate, rdp: release.rdp, ...(grantId !== undefined ? { grantId } : {}),
+          ...(release.approx ? { approx: release.approx } : {}),
         });
-        return { epsilon: this.epsilonOf(release.rdp, budget?.delta ?? 1e-5), checked };
+        return { epsilon: this.composedEpsilon(release.rdp, release.approx ? [release.approx] : undefined, budget?.delta ?? 1e-5), checked };
       }
       return { epsilon: 0, checked };
     });
@@ -79,11 +105,11 @@ export class PrivacyGuard {
    * and the whole job's RDP when this stage is where the whole job is checked (the schema stage, or
    * a one-release query). Throws PrivacyRefusal for a task this node will not run.
    */
-  requestOf(task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: { rdp: number[]; sampleRate: number }; wholeJob?: number[] } {
+  requestOf(task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: Release; wholeJob?: number[] } {
     return this.requestFor(checkTask(task, stage, this.budgets[task.dataset ?? ''] !== undefined), task, stage);
   }
 
-  private requestFor(checked: CheckedTask, task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: { rdp: number[]; sampleRate: number }; wholeJob?: number[] } {
+  private requestFor(checked: CheckedTask, task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: Release; wholeJob?: number[] } {
     const plan = checked.plan;
     if (!plan) return {};
     const release = this.releaseOf(task, plan, stage);
@@ -99,10 +125,13 @@ export class PrivacyGuard {
    * the plan's sampling rate: 1 in distributed and local modes, whose guarantee holds against the
    * coordinator that draws each round's participants (no amplification by a sample it knows).
    */
-  private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): { rdp: number[]; sampleRate: number } | undefined {
+  private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): Release | undefined {
     if (stage === pb.Stage.FIT) return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
     if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
-    if (stage === pb.Stage.QUERY) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
+    if (stage === pb.Stage.QUERY) {
+      // A single query's noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or the RDP conversion): at a noise multiplier at least this node's own, that guarantee holds.
+      return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1, ...(plan.rounds === 0 && plan.fullReleases === 1 ? { approx: { epsilon: plan.epsilon, delta: plan.delta } } : {}) };
+    }
     return undefined;
   }
 
@@ -115,7 +144,7 @@ export class PrivacyGuard {
     this.ledger.recordUse({ at: Date.now(), dataset: task.dataset ?? '', jobId: task.ref?.jobId ?? '', stage: stageName(stage), round: Number(task.ref?.round ?? 0), rows });
   }
 
-  private check(dataset: string, budget: DatasetBudget, plan: PrivacyPlan | undefined, stage: number, release: { rdp: number[] } | undefined): void {
+  private check(dataset: string, budget: DatasetBudget, plan: PrivacyPlan | undefined, stage: number, release: Release | undefined): void {
     const what = `privacy budget of data set "${dataset}" (epsilon ${budget.epsilon} at delta ${budget.delta}, unit ${budget.unit})`;
     if (!plan) {
       throw new BudgetRefusal(`${what}: this data set serves only differentially private jobs, and this job has privacy.mode none; ` +
@@ -127,15 +156,18 @@ export class PrivacyGuard {
     const wholeJob = stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
     if (!wholeJob && !release) return;
     const spent = this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length);
+    const spentApprox = this.ledger.spentApprox(dataset);
     const request = wholeJob ? jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases) : release!.rdp;
-    const total = this.epsilonOf(spent.map((v, i) => v + request[i]), budget.delta);
-    if (total > budget.epsilon) {
-      const spentEpsilon = this.epsilonOf(spent, budget.delta);
+    const requestApprox = release?.approx && (!wholeJob || plan.rounds === 0) ? [release.approx] : undefined;
+    const total = this.composedEpsilon(spent.map((v, i) => v + request[i]), spentApprox && requestApprox ? [...spentApprox, ...requestApprox] : undefined, budget.delta);
+    if (total > budget.epsilon * (1 + 1e-12)) {
+      const spentEpsilon = this.composedEpsilon(spent, spentApprox, budget.delta);
+      const asks = this.composedEpsilon(request, requestApprox, budget.delta);
       const asked = wholeJob && plan.rounds === 0
-      ? `this query asks for ${fmt(this.epsilonOf(request, budget.delta))}`
+      ? `this query asks for ${fmt(asks)}`
       : wholeJob
-        ? `this job asks for ${fmt(this.epsilonOf(request, budget.delta))} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
-      : `this ${stageName(stage)} release asks for ${fmt(this.epsilonOf(request, budget.delta))}`;
+        ? `this job asks for ${fmt(asks)} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
+      : `this ${stageName(stage)} release asks for ${fmt(asks)}`;
       throw new BudgetRefusal(`${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
         'refused before reading any data (the owner can raise the budget in the participant config, or the analyst can ask for a smaller epsilon)');
     }

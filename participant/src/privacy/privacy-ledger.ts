@@ -24,6 +24,12 @@ export interface PrivacyCharge {
   rdp: number[];
   /** The consent grant the release was admitted under (absent without a consent policy). */
   grantId?: string;
+  /**
+   * An (epsilon, delta) guarantee of this release on its own, when its noise was calibrated to one
+   * directly (a single query, by the analytic Gaussian): composed by basic composition as an
+   * alternative to the RDP curve (see composedEpsilon).
+   */
+  approx?: { epsilon: number; delta: number };
 }
 
 /** A consent grant revoked by the node's owner (`tessera participant revoke`). */
@@ -92,6 +98,8 @@ const MIGRATIONS = [
    CREATE TABLE grant_revocation (id INTEGER PRIMARY KEY, at REAL NOT NULL, grant_id TEXT NOT NULL, reason TEXT NOT NULL);
    CREATE TABLE audit_log (id INTEGER PRIMARY KEY, entry_json TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
    CREATE TABLE payout_receipt (id INTEGER PRIMARY KEY, received_at REAL NOT NULL, entry_json TEXT NOT NULL, coordinator_key TEXT NOT NULL DEFAULT '');`,
+  `ALTER TABLE privacy_charge ADD COLUMN approx_epsilon REAL;
+   ALTER TABLE privacy_charge ADD COLUMN approx_delta REAL;`,
 ];
 
 /**
@@ -131,8 +139,8 @@ export class PrivacyLedger {
   }
 
   charge(c: PrivacyCharge): void {
-    this.db.prepare('INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, rdp_json, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(c.at, c.dataset, c.jobId, c.round, c.attempt, c.unit, c.noiseMultiplier, c.sampleRate, JSON.stringify(c.rdp), c.grantId ?? null);
+    this.db.prepare('INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, rdp_json, grant_id, approx_epsilon, approx_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(c.at, c.dataset, c.jobId, c.round, c.attempt, c.unit, c.noiseMultiplier, c.sampleRate, JSON.stringify(c.rdp), c.grantId ?? null, c.approx?.epsilon ?? null, c.approx?.delta ?? null);
   }
 
   /** The composed RDP curve of the charges admitted under a consent grant (over every data set; of one job if given). */
@@ -260,12 +268,24 @@ export class PrivacyLedger {
       ? this.db.prepare('SELECT * FROM privacy_charge WHERE dataset = ? ORDER BY id').all(dataset)
       : this.db.prepare('SELECT * FROM privacy_charge ORDER BY id').all()) as {
       at: number; dataset: string; job_id: string; round: number; attempt: number; unit: string; noise_multiplier: number; sample_rate: number; rdp_json: string; grant_id: string | null;
+      approx_epsilon: number | null; approx_delta: number | null;
     }[];
     return rows.map((r) => ({
       at: r.at, dataset: r.dataset, jobId: r.job_id, round: r.round, attempt: r.attempt, unit: r.unit,
       noiseMultiplier: r.noise_multiplier, sampleRate: r.sample_rate, rdp: JSON.parse(r.rdp_json) as number[],
       ...(r.grant_id !== null ? { grantId: r.grant_id } : {}),
+      ...(r.approx_epsilon !== null && r.approx_delta !== null ? { approx: { epsilon: r.approx_epsilon, delta: r.approx_delta } } : {}),
     }));
+  }
+
+  /** The (epsilon, delta) guarantees of every charge against a data set, or undefined if one has none (see PrivacyCharge.approx). */
+  spentApprox(dataset: string): { epsilon: number; delta: number }[] | undefined {
+    const out: { epsilon: number; delta: number }[] = [];
+    for (const c of this.charges(dataset)) {
+      if (!c.approx) return undefined;
+      out.push(c.approx);
+    }
+    return out;
   }
 
   /** The composed RDP curve of every charge against a data set (sums over charges, order by order). */
