@@ -4,7 +4,7 @@ import type { SigningKeyPair } from '@tessera/crypto';
 import { CHUNK_VALUES, fromConfigEntries, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
 import type { ParticipantConfig } from './config.js';
 import { evaluate, fit, schemaReport, statistics, type LocalResult } from './local-compute.js';
-import { runQueryLocally } from './query-compute.js';
+import { precheckQuery, runQueryLocally } from './query-compute.js';
 import { scoreSegments } from './score-compute.js';
 import { LocalData } from './local-data.js';
 import { SecureContribution } from './secure-contribution.js';
@@ -461,9 +461,10 @@ export class ParticipantNode extends EventEmitter {
    * on a throw, refuse the task with the message (`sendRefused` also logs it). Used by every stage,
    * and for VALUATE by its handler.
    */
-  admitData(task: tessera.v1.ITask, stage: number): DataAdmission {
+  admitData(task: tessera.v1.ITask, stage: number, beforeCharge?: () => void): DataAdmission {
     return this.ledger.atomically(() => {
       const consent = this.consent.admit(task, stage);
+      beforeCharge?.();
       const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);
       return { task, stage, consent, epsilon, checked };
     });
@@ -489,7 +490,9 @@ export class ParticipantNode extends EventEmitter {
   /** Admits the task under this node's consent policy and privacy budgets (or refuses it before any data is read), runs it, and records the use. */
   private compute(active: ActiveTask): Computed {
     const stage = Number(active.task.secure ? active.task.secure.computation : active.task.ref?.stage);
-    const admission = this.admitData(active.task, stage);
+    // A query the owner's query rules refuse is refused after consent and before the charge, so it is never charged.
+    const precheck = stage === pb.Stage.QUERY ? () => void precheckQuery(this.data, active.task, this.consent.queryRules(active.task.dataset ?? '')) : undefined;
+    const admission = this.admitData(active.task, stage, precheck);
     active.checked = admission.checked;
     const result = this.computeAdmitted(active, stage);
     this.recordDataUse(admission, 'schema' in result ? Number(result.schema.rows ?? 0) : 'scores' in result ? result.scores.rows : result.numExamples);

@@ -2,6 +2,7 @@ import { capRowsPerUser, checkColumns, evaluateLocally, parseQuery, planQuery, t
 import { systemRandom, type Random } from '@tessera/crypto';
 import { JobSpecError, parseQuerySpec } from '@tessera/jobs';
 import { fromConfigEntries, type tessera } from '@tessera/proto';
+import type { RawTable } from '@tessera/data';
 import type { LocalResult } from './local-compute.js';
 import type { LocalData } from './local-data.js';
 import { applyMinGroupSize, checkIdentifierUse, checkQueryRules, OPEN_QUERY_RULES, type QueryRules } from './query-guard.js';
@@ -27,6 +28,23 @@ export function queryPlanOf(task: tessera.v1.ITask): QueryPlan {
 }
 
 /**
+ * The checks a query passes before it is admitted (and charged): the owner's query rules, the
+ * columns it needs, no filter or grouping on identifier-like columns unless allowed, and the
+ * scale's row limit. Throws with the reason (never a row count); returns the plan and the table.
+ */
+export function precheckQuery(data: LocalData, task: tessera.v1.ITask, rules: QueryRules): { plan: QueryPlan; table: RawTable } {
+  const dataset = task.dataset ?? '';
+  checkQueryRules(rules, `query rules of data set "${dataset}"`);
+  const plan = queryPlanOf(task);
+  const table = data.table(dataset);
+  checkColumns(plan, table);
+  checkIdentifierUse(plan, table, rules, dataset);
+  const maxRecords = Number(fromConfigEntries(task.config).maxRecords ?? Number.POSITIVE_INFINITY);
+  if (table.rows.length > maxRecords) throw new Error(`data set "${dataset}" has more rows than the ${maxRecords} a private query's scale allows; refused`);
+  return { plan, table };
+}
+
+/**
  * Analytics: the job's query planned here as at the coordinator, checked against the owner's query
  * rules (no filter or grouping on identifier-like columns unless allowed), run on the local table
  * into the fixed-shape vector. With unit customer, at most maxRowsPerUser rows per customer are
@@ -37,14 +55,8 @@ export function queryPlanOf(task: tessera.v1.ITask): QueryPlan {
  */
 export function runQueryLocally(data: LocalData, task: tessera.v1.ITask, rules: QueryRules = OPEN_QUERY_RULES, rng: Random = systemRandom()): LocalResult {
   const dataset = task.dataset ?? '';
-  checkQueryRules(rules, `query rules of data set "${dataset}"`);
+  const { plan, table } = precheckQuery(data, task, rules);
   const config = fromConfigEntries(task.config);
-  const plan = queryPlanOf(task);
-  const table = data.table(dataset);
-  checkColumns(plan, table);
-  checkIdentifierUse(plan, table, rules, dataset);
-  const maxRecords = Number(config.maxRecords ?? Number.POSITIVE_INFINITY);
-  if (table.rows.length > maxRecords) throw new Error(`data set "${dataset}" has more rows than the ${maxRecords} a private query's scale allows; refused`);
   const used = capRowsPerUser(plan, table, rng).table;
   const level = Number(config.dpLevel ?? 0);
   const exact = !(level > 0);

@@ -777,6 +777,6 @@ export class JobRunner {
 }
 
 /** A participant's refusal on its owner's terms (privacy budget or consent), as opposed to a failure. */
-const isRefusal = (reason: string) => reason.startsWith('privacy budget') || reason.startsWith('consent');
+const isRefusal = (reason: string) => reason.startsWith('privacy') || reason.startsWith('consent');
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));

@@ -131,6 +131,8 @@ describe('safe by default: freshly initialised participant nodes', () => {
       expect(entry!.reason).toMatch(refusedFor('customer_id', 'filter'));
       // Nothing was released: no use, no charge for this job.
       expect(node.ledger.uses().filter((u) => u.jobId === done.id)).toEqual([]);
+      // Refused by the owner's query rules before the charge: the budget is untouched.
+      expect(node.ledger.charges('customers').filter((c) => c.jobId === done.id)).toEqual([]);
     }
   }, 60_000);
 
