@@ -32,6 +32,23 @@ export abstract class OneRoundRunner {
     return signedSpecFields(JSON.parse(job?.contextJson || '{}') as { submission?: Submission; analystIdentity?: string }, job?.specJson ?? '');
   }
 
+  private context(): Record<string, unknown> {
+    return JSON.parse(this.store.getJob(this.jobId)?.contextJson || '{}') as Record<string, unknown>;
+  }
+
+  /**
+   * Keeps the participants' refusals on their owners' terms (privacy, consent, query rules) among a
+   * round's failures in the job's context, so the analyst sees them in `job.refusals`.
+   */
+  protected noteRefusals(stage: string, failures: ReadonlyMap<string, string>): void {
+    const found = [...failures].filter(([, reason]) => /^(privacy|consent|query refused)/.test(reason));
+    if (!found.length) return;
+    const context = this.context();
+    const refusals = [...((context.refusals as { participantId: string; stage: string; round: number; reason: string }[] | undefined) ?? [])];
+    for (const [participantId, reason] of found) refusals.push({ participantId, stage, round: 1, reason });
+    this.store.updateJob(this.jobId, { contextJson: JSON.stringify({ ...context, refusals }) });
+  }
+
   /** The round itself: the completion message, and the job context to store (the result), if any. */
   protected abstract work(): Promise<{ message: string; context?: object }>;
 
@@ -40,7 +57,7 @@ export abstract class OneRoundRunner {
       this.store.updateJob(this.jobId, { status: 'running' });
       this.events.publish(this.jobId, 'started');
       const done = await this.work();
-      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, ...(done.context ? { contextJson: JSON.stringify(done.context) } : {}) });
+      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, ...(done.context ? { contextJson: JSON.stringify({ ...this.context(), ...done.context }) } : {}) });
       this.events.publish(this.jobId, done.message);
     } catch (e) {
       if (this.suspended) return;

@@ -124,6 +124,8 @@ describe('safe by default: freshly initialised participant nodes', () => {
     const reasons = reasonsOf(done);
     for (const node of nodes) expect(reasons).toMatch(new RegExp(`${node.id}: query refused by the data owner's rules: it uses column "customer_id" as a filter`));
     expect(reasons).toMatch(/datasets\.customers\.allowIdentifierQueries: true/);
+    // The refusals reach the analyst as refusals (not only in the error), one per node.
+    expect(done.refusals.map((r) => r.participantId).sort()).toEqual(nodes.map((n) => n.id).sort());
     expect(reasons).not.toMatch(/\b300\b/);
     for (const node of nodes) {
       const entry = node.ledger.auditLog().find((e) => e.jobId === done.id);
