@@ -66,12 +66,15 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
     address = coord.address;
     const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 5);
     rows = data.shards.reduce((n, s) => n + s.rows.length, 0);
+    // These merchants opt their (public) data out of DP and grant scoring too: sealed jobs and encrypted scoring are not DP releases.
+    const policy = join(tmp.dir, 'policy.yaml');
+    writeFileSync(policy, 'datasets:\n  patients: { allowWithoutPrivacy: true }\ngrants:\n  - { id: all, analysts: ["*"], purposes: [train, query, score], expires: 2099-12-31 }\n');
     for (const [i, shard] of data.shards.entries()) {
       const name = `shop-${i}`;
       const { token } = JSON.parse(tessera(['coordinator', 'enroll', name, '--data-dir', dataDir, '--json']).stdout) as { token: string };
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
-      const init = tessera(['participant', 'init', '--token', token, '--name', name, '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--json']);
+      const init = tessera(['participant', 'init', '--token', token, '--name', name, '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--policy', policy, '--json']);
       expect(init.code, init.stderr).toBe(0);
       nodes.push(await startParticipant((JSON.parse(init.stdout) as { configPath: string }).configPath));
     }

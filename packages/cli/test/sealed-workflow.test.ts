@@ -28,7 +28,7 @@ describe('tessera CLI sealed workflow', () => {
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
       const init = tessera(['participant', 'init', '--token', (JSON.parse(enrolled.stdout) as { token: string }).token, '--name', name,
-        '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--json']);
+        '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--allow-without-privacy', 'patients', '--json']);
       expect(init.code, init.stderr).toBe(0);
       procs.push(spawn(process.execPath, [BIN, 'participant', 'start', '--config', (JSON.parse(init.stdout) as { configPath: string }).configPath], { stdio: 'ignore' }));
     }
