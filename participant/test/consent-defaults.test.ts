@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { refusal } from './support/refusal.js';
 import { toConfigEntries, tessera } from '@tessera/proto';
 import type { RawTable } from '@tessera/data';
 import {
@@ -21,15 +22,6 @@ function guard(datasets: object, grants: object[] = [ANY]) {
 const task = (stage: number, plan?: object, dataset = 'customers'): tessera.v1.ITask => ({
   ref: { jobId: 'job-1', round: 1, stage }, dataset, label: 'churned', config: toConfigEntries(plan ?? { seed: 's' }),
 });
-const refusal = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConsentRefusal);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConsentRefusal');
-};
 const table = (columns: string[], rows: string[][]): RawTable => ({ source: 't', columns, rows, lineOf: (i: number) => i + 2 }) as unknown as RawTable;
 
 describe('consent policy: differential privacy required unless a data set opts out', () => {

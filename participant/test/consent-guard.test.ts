@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { refusal } from './support/refusal.js';
 import { toConfigEntries, tessera } from '@tessera/proto';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { ConsentGuard, ConsentRefusal, parseConsentPolicy, PrivacyLedger } from '../src/index.js';
@@ -35,15 +36,6 @@ const task = (stage: number, o: { analyst?: string; dataset?: string; label?: st
   config: toConfigEntries(o.private ? PLAN : { seed: 's' }),
 });
 
-const refusal = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConsentRefusal);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConsentRefusal');
-};
 
 const grant = (over: object = {}) => ({ id: 'acme-train', analysts: ['acme-research'], purposes: ['train', 'valuation'], jobKinds: ['train'], datasets: ['customers'], expires: '2027-06-30', ...over });
 
