@@ -1,6 +1,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { randomBytes, sign as nodeSign } from 'node:crypto';
+import { isAcceptablePublicKey, verifyDetached } from './ed25519-verify.js';
 import { keyObject } from './key-objects.js';
+
+export { isAcceptablePublicKey };
 
 /** An Ed25519 signing identity: a participant's or the coordinator's long-term key. */
 export interface SigningKeyPair {
@@ -41,27 +44,5 @@ export function sign(context: string, message: Uint8Array, secretKey: Uint8Array
  * order of magnitude faster than pure JS on a coordinator that verifies every message.
  */
 export function verify(context: string, message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || !isAcceptablePublicKey(publicKey)) return false;
-  try {
-    return nodeVerify(null, withContext(context, message), keyObject('ed25519-public', publicKey), signature);
-  } catch {
-    return false;
-  }
-}
-
-const acceptable = new WeakMap<Uint8Array, boolean>();
-
-/** A 32-byte encoding of a curve point that is not of small order (small-order keys let forged signatures verify). */
-export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
-  if (publicKey.length !== 32) return false;
-  const known = acceptable.get(publicKey);
-  if (known !== undefined) return known;
-  let ok: boolean;
-  try {
-    ok = !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
-  } catch {
-    ok = false;
-  }
-  acceptable.set(publicKey, ok);
-  return ok;
+  return verifyDetached(withContext(context, message), signature, publicKey);
 }
