@@ -5,7 +5,7 @@ import { randomToken, sha256Hex } from '@tessera/crypto';
 import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS, type tessera } from '@tessera/proto';
 import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
-import { JobRunner } from './jobs/job-runner.js';
+import { TrainingJob } from './jobs/kinds/train/training-job.js';
 import { ScoreRunner } from './jobs/score-runner.js';
 import { QueryRunner } from './jobs/query-runner.js';
 import { OverlapRunner } from './jobs/overlap-runner.js';
@@ -63,7 +63,7 @@ export class Coordinator {
   readonly registry = new SessionRegistry();
   readonly events = new JobEvents();
   readonly sealed = new SealedExchange();
-  private readonly runners = new Map<string, { runner: Pick<JobRunner, "run" | "cancel" | "suspend">; done: Promise<void> }>();
+  private readonly runners = new Map<string, { runner: Pick<TrainingJob, "run" | "cancel" | "suspend">; done: Promise<void> }>();
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
@@ -120,7 +120,7 @@ export class Coordinator {
     const runner = kind === 'score' ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
       : kind === 'query' ? new QueryRunner(id, this.store, this.registry, this.slots, this.events, this.sealed)
         : kind === 'overlap' ? new OverlapRunner(id, this.store, this.registry, this.events)
-        : new JobRunner(id, this.store, this.registry, this.slots, this.events, this.sealed, this.ledger);
+        : new TrainingJob(id, this.store, this.registry, this.slots, this.events, this.sealed, this.ledger);
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
   }

@@ -8,7 +8,12 @@ export interface SealedParams {
 }
 
 /** What a job's setup stages agreed on, persisted so that a restarted coordinator resumes after them. */
+/** Where a training job stands; stored with the result of the stage that moves it on. */
+export type TrainingStage = 'schema' | 'statistics' | 'training' | 'payout' | 'done';
+
 export interface JobContext {
+  /** Training jobs: the stage to run next (absent in jobs stored before stages were: see stageOf). */
+  stage?: TrainingStage;
   schema?: AgreedSchema;
   featureNames?: string[];
   standardization?: { mean: number[]; std: number[]; count: number; contributors?: number; clip?: number };
@@ -48,3 +53,11 @@ export interface PayoutsView {
 }
 
 export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});
+
+/** A training job's stage: the stored one, or for jobs stored before it was, the one its context implies. */
+export function stageOf(c: JobContext): TrainingStage {
+  if (c.stage) return c.stage;
+  if (!c.schema) return 'schema';
+  if (!c.standardization) return 'statistics';
+  return 'training';
+}

@@ -3,6 +3,7 @@ import { signedSpecFields, type Submission } from './signed-spec.js';
 import type { SealedExchange } from '../service/sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
+import { JobLifecycle } from './job-lifecycle.js';
 
 /**
  * The life cycle of a job that is one round (a query, an encrypted score, an overlap): running,
@@ -10,23 +11,11 @@ import type { JobEvents } from './job-events.js';
  * runner (coordinator shutting down) leaves the job for a restart. Analysts attached to it are
  * released when it ends.
  */
-export abstract class OneRoundRunner {
-  protected readonly abort = new AbortController();
-  private suspended = false;
-
-  protected constructor(protected readonly jobId: string, protected readonly store: Store, protected readonly events: JobEvents,
-    private readonly analysts?: SealedExchange) {}
-
-  cancel(reason: string): void {
-    this.abort.abort(reason);
+export abstract class OneRoundRunner extends JobLifecycle {
+  protected constructor(jobId: string, store: Store, events: JobEvents, private readonly analysts?: SealedExchange) {
+    super(jobId, store, events);
   }
 
-  suspend(): void {
-    this.suspended = true;
-    this.abort.abort('coordinator shutting down');
-  }
-
-  /** The task field naming the analyst that signed the submission, for participants' consent checks. */
   protected analystField(): Pick<tessera.v1.ITask, 'specJson' | 'specSignature' | 'analystIdentity'> {
     const job = this.store.getJob(this.jobId);
     return signedSpecFields(JSON.parse(job?.contextJson || '{}') as { submission?: Submission; analystIdentity?: string }, job?.specJson ?? '');
@@ -50,23 +39,17 @@ export abstract class OneRoundRunner {
   }
 
   /** The round itself: the completion message, and the job context to store (the result), if any. */
-  protected abstract work(): Promise<{ message: string; context?: object }>;
+  protected abstract runRound(): Promise<{ message: string; context?: object }>;
 
-  async run(): Promise<void> {
-    try {
-      this.store.updateJob(this.jobId, { status: 'running' });
-      this.events.publish(this.jobId, 'started');
-      const done = await this.work();
-      this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, ...(done.context ? { contextJson: JSON.stringify({ ...this.context(), ...done.context }) } : {}) });
-      this.events.publish(this.jobId, done.message);
-    } catch (e) {
-      if (this.suspended) return;
-      const cancelled = this.abort.signal.aborted;
-      const message = cancelled ? String(this.abort.signal.reason ?? 'cancelled') : e instanceof Error ? e.message : String(e);
-      this.store.updateJob(this.jobId, { status: cancelled ? 'cancelled' : 'failed', error: message });
-      this.events.publish(this.jobId, cancelled ? 'cancelled' : `failed: ${message}`);
-    } finally {
-      if (!this.suspended) this.analysts?.close(this.jobId);
-    }
+  protected async work(): Promise<void> {
+    this.store.updateJob(this.jobId, { status: 'running' });
+    this.events.publish(this.jobId, 'started');
+    const done = await this.runRound();
+    this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, ...(done.context ? { contextJson: JSON.stringify({ ...this.context(), ...done.context }) } : {}) });
+    this.events.publish(this.jobId, done.message);
+  }
+
+  protected override ended(): void {
+    this.analysts?.close(this.jobId);
   }
 }

@@ -25,7 +25,7 @@ export class OverlapRunner extends OneRoundRunner {
     this.spec = parseOverlapSpec(JSON.parse(job.specJson));
   }
 
-  protected async work(): Promise<{ message: string; context: object }> {
+  protected async runRound(): Promise<{ message: string; context: object }> {
     const overlap = await this.overlap();
     return { message: `completed: ${overlap} shared identifiers`, context: { result: { overlap, participants: this.spec.participants } } };
   }

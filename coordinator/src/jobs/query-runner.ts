@@ -121,7 +121,7 @@ export class QueryRunner extends OneRoundRunner {
     }
   }
 
-  protected async work(): Promise<{ message: string; context?: object }> {
+  protected async runRound(): Promise<{ message: string; context?: object }> {
     if (this.sealedKey) await loadSeal();
     const result = await this.query();
     if (!result) return { message: 'completed: the analyst decrypted the result (sealed: the coordinator kept none)' };

@@ -29,7 +29,7 @@ export class ScoreRunner extends OneRoundRunner {
     this.setup = (JSON.parse(job.contextJson) as { scoring: StoredScoringSetup }).scoring;
   }
 
-  protected async work(): Promise<{ message: string }> {
+  protected async runRound(): Promise<{ message: string }> {
     await loadSeal();
     await this.score();
     return { message: 'completed' };

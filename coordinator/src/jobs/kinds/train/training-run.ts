@@ -1,0 +1,289 @@
+import type { AgreedSchema } from '@tessera/data';
+import { createStrategy, jobEpsilon, type Strategy } from '@tessera/fl';
+import { chooseParameters } from '@tessera/secagg';
+import { parseJobSpec, type JobSpec } from '@tessera/jobs';
+import { toConfigEntries, tessera } from '@tessera/proto';
+import { runSecureSum, type SecureSumOutcome } from '../../../rounds/secure-sum.js';
+import type { ParticipantSession } from '../../../service/participant-session.js';
+import type { SessionRegistry } from '../../../service/registry.js';
+import type { SealedExchange } from '../../../service/sealed-exchange.js';
+import type { TaskKey } from '../../../service/task-ref.js';
+import type { UploadSlots } from '../../../service/upload-slots.js';
+import type { RoundRecord, RoundStage, Store } from '../../../store/store.js';
+import type { PayoutLedger } from '../../../payouts/payout-ledger.js';
+import { parseContext, type JobContext } from '../../job-context.js';
+import type { JobEvents } from '../../job-events.js';
+import { JobPrivacy } from '../../job-privacy.js';
+import { sealedRoundOf, type SealedRound } from '../../sealed-round.js';
+import { signedSpecFields } from '../../signed-spec.js';
+
+const pb = tessera.v1;
+
+/** Thrown to unwind a job whose abort signal fired (cancel or suspend). */
+export class JobStop extends Error {}
+
+/** A participant's refusal on its owner's terms (privacy, consent), as opposed to a failure. */
+export const isRefusal = (reason: string) => reason.startsWith('privacy') || reason.startsWith('consent');
+
+export const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
+
+const kindToProto = (k: string) => (k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC);
+
+/** One secure sum's result as the stages see it: the ring sum (or sealed sum) and the round's threshold and degree. */
+export type SecureSumResult = { ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string };
+
+/**
+ * What every stage of one training job shares: the job's spec, privacy and strategy, its
+ * persisted context, the participants, and the round machinery (attempts, secure sums, the
+ * analyst's answers in sealed mode, task building). Stages (schema, statistics, fit, evaluate,
+ * payout) hold one and know nothing of each other.
+ */
+export class TrainingRun {
+  readonly spec: JobSpec;
+  readonly privacy: JobPrivacy;
+  readonly strategy: Strategy;
+  context: JobContext;
+
+  constructor(
+    readonly jobId: string,
+    readonly store: Store,
+    readonly registry: SessionRegistry,
+    readonly slots: UploadSlots,
+    readonly events: JobEvents,
+    readonly sealedExchange: SealedExchange,
+    readonly signal: AbortSignal,
+    readonly ledger?: PayoutLedger,
+  ) {
+    const job = store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    this.spec = parseJobSpec(JSON.parse(job.specJson));
+    this.privacy = new JobPrivacy(this.spec);
+    this.context = parseContext(job.contextJson);
+    this.strategy = createStrategy({
+      name: this.spec.strategy.name,
+      fractionFit: this.spec.strategy.fractionFit,
+      serverLearningRate: this.spec.strategy.serverLearningRate,
+      minFitParticipants: this.spec.minParticipants,
+      ...(this.spec.seed !== undefined ? { seed: `${this.spec.seed}/${jobId}` } : {}),
+    });
+  }
+
+  /** Participants serving the job's data set, less those that refused it on privacy grounds (they are not asked again). */
+  willing(): ParticipantSession[] {
+    const refused = new Set((this.context.refusals ?? []).map((r) => r.participantId));
+    return this.registry.serving(this.spec.dataset).filter((s) => !refused.has(s.participantId));
+  }
+
+  /** Keeps the privacy-budget refusals among a stage's failures, by participant, for the job's report. */
+  noteRefusals(stage: RoundStage, round: number, failures: ReadonlyMap<string, string>): void {
+    const found = [...failures].filter(([, reason]) => isRefusal(reason));
+    if (!found.length) return;
+    const refusals = [...(this.context.refusals ?? [])];
+    for (const [participantId, reason] of found) {
+      if (!refusals.some((r) => r.participantId === participantId && r.stage === stage && r.round === round)) refusals.push({ participantId, stage, round, reason });
+      this.publish(`participant ${participantId} refused ${stage}${round ? ` round ${round}` : ''}: ${reason}`);
+    }
+    this.saveContext({ refusals });
+  }
+
+  /** Counts one charged release for every participant asked to contribute to a private release (except those that refused it). */
+  notePrivacySpend(kind: 'rounds' | 'statistics', asked: readonly ParticipantSession[], failures: ReadonlyMap<string, string>): void {
+    if (this.spec.privacy.mode === 'none') return;
+    const spend = { ...(this.context.privacySpend ?? {}) };
+    for (const s of asked) {
+      if (isRefusal(failures.get(s.participantId) ?? '')) continue;
+      const was = spend[s.participantId] ?? { rounds: 0, statistics: 0 };
+      spend[s.participantId] = { ...was, [kind]: was[kind] + 1 };
+    }
+    this.saveContext({ privacySpend: spend });
+  }
+
+  publish(message: string): void {
+    this.events.publish(this.jobId, message);
+  }
+
+  checkNotCancelled(): void {
+    if (this.signal.aborted) throw new JobStop('cancelled');
+  }
+
+  /** Waits for enough participants, runs `attemptOnce` until it succeeds or attempts run out. */
+  async withAttempts<T>(stage: RoundStage, round: number, attemptOnce: (sessions: ParticipantSession[], attempt: number) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>): Promise<T> {
+    let lastReason = '';
+    for (let attempt = 1; attempt <= this.spec.maxRoundAttempts; attempt++) {
+      this.checkNotCancelled();
+      const enough = await this.registry.waitFor(this.spec.dataset, this.spec.minParticipants, this.spec.waitForParticipantsSeconds * 1000, this.signal);
+      this.checkNotCancelled();
+      if (!enough) {
+        const have = this.registry.serving(this.spec.dataset).length;
+        throw new Error(`only ${have} participant(s) serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; the job needs minParticipants = ${this.spec.minParticipants}`);
+      }
+      const willing = this.willing();
+      if (willing.length < this.spec.minParticipants) {
+        const refused = (this.context.refusals ?? []).map((r) => r.participantId);
+        throw new Error(`${refused.length} participant(s) refused this job on privacy grounds (${[...new Set(refused)].join(', ')}), and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`);
+      }
+      const outcome = await attemptOnce(willing, attempt);
+      if (outcome.ok) return outcome.value;
+      lastReason = outcome.reason;
+      this.publish(`${stage} ${stage === 'fit' ? `round ${round} ` : ''}attempt ${attempt} failed: ${outcome.reason}`);
+    }
+    this.checkNotCancelled();
+    throw new Error(`${stage}${stage === 'fit' ? ` round ${round}` : ''} failed ${this.spec.maxRoundAttempts} time(s); last: ${lastReason}`);
+  }
+
+  failureSummary(failures: Map<string, string>): string {
+    return [...failures].map(([id, why]) => `${id}: ${why}`).join('; ');
+  }
+
+  recordRound(r: Omit<RoundRecord, 'jobId' | 'finishedAt'>): RoundRecord {
+    return { ...r, jobId: this.jobId, finishedAt: Date.now() };
+  }
+
+  saveContext(patch: Partial<JobContext>): void {
+    this.context = { ...this.context, ...patch };
+    this.store.updateJob(this.jobId, { contextJson: JSON.stringify(this.context) });
+  }
+
+  taskKey(round: number, stage: tessera.v1.Stage): TaskKey {
+    return { jobId: this.jobId, round, stage };
+  }
+
+  baseTask(key: TaskKey): tessera.v1.ITask {
+    return {
+      ref: key,
+      dataset: this.spec.dataset,
+      label: this.spec.label,
+      deadlineUnixMs: Date.now() + this.spec.roundTimeoutSeconds * 1000,
+      config: toConfigEntries({
+        validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacy.taskPlan(),
+        ...(this.spec.payout ? { keepForValuation: true } : {}),
+      }),
+      ...signedSpecFields(this.context, this.store.getJob(this.jobId)?.specJson ?? ''),
+    };
+  }
+
+  /** Remembers who contributed to a completed round (valuation asks each of them for its updates). */
+  noteContributors(ids: Iterable<string>): void {
+    if (!this.spec.payout) return;
+    const all = new Set([...(this.context.contributors ?? []), ...ids]);
+    if (all.size !== (this.context.contributors ?? []).length) this.saveContext({ contributors: [...all].sort() });
+  }
+
+  featureMessages(schema: AgreedSchema): tessera.v1.IColumnProfile[] {
+    return schema.features.map((f) => ({ name: f.name, kind: kindToProto(f.kind), categories: f.categories ?? [] }));
+  }
+
+  get secure(): boolean {
+    return this.spec.secure.mode !== 'none';
+  }
+
+  /** Sealed mode: the analyst's public key and parameters (the ring is their plaintext modulus). */
+  get sealed(): SealedRound | undefined {
+    const s = this.context.sealed;
+    if (this.spec.secure.mode !== 'sealed' || !s) return undefined;
+    this.sealedKey ??= sealedRoundOf(s);
+    return this.sealedKey;
+  }
+
+  private sealedKey: SealedRound | undefined;
+
+  /** The ring of secure aggregation: 2^32, or the analyst's plaintext modulus in sealed mode. */
+  get ringModulus(): number {
+    return this.sealed ? this.sealed.params.plainModulus as number : 2 ** 32;
+  }
+
+  /** Sealed mode: hands the encrypted sum to the job's analyst and waits for its answer. */
+  async askAnalyst(stage: 'statistics' | 'fit', round: number, outcome: SecureSumOutcome, length: number, decode: object, model?: Float64Array): Promise<Float64Array> {
+    if (!this.sealedExchange.attached(this.jobId)) this.publish(`waiting for the analyst to decrypt the ${stage} aggregate${round ? ` of round ${round}` : ''} (tessera job attach ${this.jobId})`);
+    return this.sealedExchange.request({
+      jobId: this.jobId, round, stage, length, chunks: outcome.sealedSum!, survivors: outcome.survivors.length, decodeJson: JSON.stringify(decode),
+      ...(model ? { model: [...model] } : {}),
+    }, this.signal);
+  }
+
+  /** SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions. */
+  secureParameters(n: number): { threshold: number; degree: number; complete: boolean } {
+    let params = this.parametersByN.get(n);
+    if (!params) {
+      const p = chooseParameters({ n, dropoutRate: this.spec.secure.dropoutRate, corruptFraction: this.spec.secure.corruptFraction });
+      const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(this.spec.minParticipants, n)));
+      params = { threshold, degree: p.degree, complete: p.complete };
+      this.parametersByN.set(n, params);
+    }
+    return params;
+  }
+
+  /** The parameter search depends only on n and the job's assumptions: computed once per n. */
+  private readonly parametersByN = new Map<number, { threshold: number; degree: number; complete: boolean }>();
+
+  /** Runs one secure sum; records a failed round when it fails. */
+  async secureSum(stage: RoundStage, round: number, attempt: number, computation: tessera.v1.Stage, sessions: ParticipantSession[],
+    dimension: number, task: (s: ParticipantSession) => tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number } } = {}):
+    Promise<{ ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string }> {
+    const sealed = this.sealed;
+    const started = performance.now();
+    if (sessions.length < 2) {
+      const reason = `secure aggregation needs at least 2 participants in a round, and ${sessions.length} is available; ` +
+        'connect more participants, or set secure: {mode: none} to aggregate in plaintext';
+      this.store.addRound(this.recordRound({ round, stage, attempt, status: 'failed', contributors: 0, dropped: [], metrics: {}, seconds: 0, error: reason }));
+      return { ok: false, reason };
+    }
+    const params = this.secureParameters(sessions.length);
+    const minSurvivors = this.privacy.minSurvivors(sessions.length);
+    const outcome = await runSecureSum({
+      jobId: this.jobId, round, attempt, computation, sessions, dimension, ...params, modulus: this.ringModulus, task, ...(sealed ? { sealed } : {}),
+      ...(minSurvivors > 0 && computation !== pb.Stage.EVALUATE ? { minSurvivors } : {}),
+      identityKey: (id) => this.store.getParticipant(id)!.publicKey,
+      deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.signal, slots: this.slots, ...extra,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
+    this.noteRefusals(stage, round, outcome.failures);
+    if (stage === 'fit') this.notePrivacySpend('rounds', sessions, outcome.failures);
+    if (stage === 'statistics' && this.spec.privacy.mode !== 'none') this.notePrivacySpend('statistics', sessions, outcome.failures);
+    if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
+      const reason = outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
+      const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';
+      this.store.addRound(this.recordRound({
+        round, stage, attempt, status: 'failed', contributors: outcome.survivors.length, dropped: [...outcome.failures.keys()],
+        metrics: { threshold: params.threshold, degree: params.degree, rejected }, seconds, error: `secure aggregation failed: ${reason}${detail}`,
+      }));
+      return { ok: false, reason: `secure aggregation failed: ${reason}${detail}` };
+    }
+    return { ok: true, value: outcome as SecureSumOutcome & { sum: Uint32Array }, params };
+  }
+
+  /**
+   * A fit or evaluate task for one participant. The agreed features and the standardisation
+   * (each O(d)) go only to a session that has not had them for this job; participants keep them.
+   */
+  trainingTask(key: TaskKey, model: Float64Array, config: Record<string, number | string | boolean>, session: ParticipantSession): tessera.v1.ITask {
+    const base = this.baseTask(key);
+    const clip = this.context.standardization?.clip;
+    const task: tessera.v1.ITask = { ...base, config: [...(base.config ?? []), ...toConfigEntries({ ...config, ...(clip ? { standardizedClip: clip } : {}) })], modelLength: model.length };
+    if (session.jobSetupSent.has(this.jobId)) return task;
+    session.jobSetupSent.add(this.jobId);
+    const st = this.context.standardization!;
+    this.featureList ??= this.featureMessages(this.context.schema!);
+    return { ...task, features: this.featureList, mean: st.mean, std: st.std };
+  }
+
+  private featureList: tessera.v1.IColumnProfile[] | undefined;
+
+  /** Example count that earns full weight in a secure FIT round: twice the mean per participant (larger ones are capped). */
+  weightCap(): number {
+    const st = this.context.standardization!;
+    return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
+  }
+
+  /**
+   * Epsilon spent so far by the participant charged most: every attempt it was asked to contribute
+   * to counts (a retried round is charged again by the participants), not only completed rounds.
+   */
+  spentEpsilon(): number {
+    const spend = Object.values(this.context.privacySpend ?? {});
+    const rounds = Math.max(0, ...spend.map((s) => s.rounds));
+    const statistics = Math.max(0, ...spend.map((s) => s.statistics));
+    return jobEpsilon(this.privacy.cost(), this.spec.privacy.delta, { rounds, fullReleases: statistics });
+  }
+}

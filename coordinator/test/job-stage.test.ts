@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { stageOf } from '../src/jobs/job-context.js';
+
+describe('a training job\'s stage is stored, not inferred', () => {
+  it('uses the stored stage whatever else the context holds', () => {
+    expect(stageOf({ stage: 'payout' })).toBe('payout');
+    expect(stageOf({ stage: 'statistics', schema: { label: 'y', features: [] } })).toBe('statistics');
+    expect(stageOf({ stage: 'done' })).toBe('done');
+  });
+
+  it('reads the stage of a job stored before stages were, from what its context holds', () => {
+    expect(stageOf({})).toBe('schema');
+    expect(stageOf({ schema: { label: 'y', features: [] } })).toBe('statistics');
+    expect(stageOf({ schema: { label: 'y', features: [] }, standardization: { mean: [], std: [], count: 0 } })).toBe('training');
+  });
+});
