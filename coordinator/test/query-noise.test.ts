@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeResult, evaluateLocally, parseQuery, planQuery, runPooled } from '@tessera/analytics';
-import { systemRandom } from '@tessera/crypto';
+import { seededRandom } from '@tessera/crypto';
 import { generateCommerce, type RawTable } from '@tessera/data';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { encodeFixedPoint } from '@tessera/fl';
@@ -12,6 +12,10 @@ import { decodeNoisySum, queryNoise } from '../src/jobs/query-runner.js';
  * summed in the ring (SecAgg's masks cancel exactly, so they are left out), and the coordinator
  * decodes. Over many repetitions the errors must have the reported standard deviation and the 95%
  * intervals must cover the truth about 95% of the time.
+ *
+ * The noise comes from seededRandom (an AES-256-CTR keystream; production draws the same samplers
+ * from systemRandom()), so the 2000 errors are the same on every run: the test checks the
+ * calibration and cannot flake. Any seed passes with the 4-sigma margins below.
  */
 describe('private query noise: the stated standard deviation and 95% coverage over repetitions', () => {
   it('distributed DP with 6 participants and threshold 4, 400 repetitions', () => {
@@ -24,7 +28,7 @@ describe('private query noise: the stated standard deviation and 95% coverage ov
     const truth = runPooled(plan, [table]);
     const noise = queryNoise(plan, { mode: 'distributed', epsilon: 1, delta: 1e-6 }, shards.length, 4)!;
     const normalised = shards.map((s) => evaluateLocally(plan, s).map((v, i) => v / plan.scale[i]));
-    const rng = systemRandom();
+    const rng = seededRandom('query-noise/coverage/1');
     const keys = ['COUNT(*)', 'returns'];
     const z: Record<string, number[]> = { 'COUNT(*)': [], returns: [] };
     const reps = 400;

@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { PayoutsView } from '@tessera/sdk';
 import { renderPayoutReport } from '../src/report/index.js';
+import { requireChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 const paid: PayoutsView = {
   status: 'paid', method: 'shapley', metric: 'logLoss', pool: 100000, currency: 'CNY', evaluations: 320, valuationSeconds: 0.04,
@@ -40,13 +39,14 @@ describe('payout report (self-contained HTML)', () => {
     expect(html).not.toMatch(/<svg/);
   });
 
-  (HAVE_CHROMIUM ? it : it.skip)('renders both charts in headless Chromium and saves a screenshot', async () => {
+  it('renders both charts in headless Chromium and saves a screenshot', async () => {
+    const executablePath = requireChromium();
     const { chromium } = await import('playwright-core');
     const dir = mkdtempSync(join(tmpdir(), 'tessera-payout-report-'));
     const htmlPath = join(dir, 'payout.html');
     const pngPath = join(dir, 'payout.png');
     writeFileSync(htmlPath, renderPayoutReport({ jobId: 'job-1', payouts: paid, names, generatedAt: '2026-11-22T08:00:00Z' }));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors: string[] = [];

@@ -1,13 +1,11 @@
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderQueryReport, type QueryReportInput, type QueryReportRow } from '../src/report/index.js';
+import { requireChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) console.warn(`report.test.ts: skipping the browser test, ${CHROMIUM} does not exist`);
 
 /** A row with a symmetric 95% CI (1.96 standard deviations) around each aggregate. */
 function row(groups: Record<string, string>, values: Record<string, [value: number, sd: number]>): QueryReportRow {
@@ -132,15 +130,15 @@ describe('renderQueryReport', () => {
     expect(html).toMatch(/No secure aggregation/);
   });
 
-  const BROWSER_TEST = 'renders every chart in headless Chromium and saves a screenshot';
-  (HAVE_CHROMIUM ? it : it.skip)(HAVE_CHROMIUM ? BROWSER_TEST : `${BROWSER_TEST} (SKIPPED: ${CHROMIUM} does not exist)`, async () => {
+  it('renders every chart in headless Chromium and saves a screenshot', async () => {
+    const executablePath = requireChromium();
     const { chromium } = await import('playwright-core');
     const dir = mkdtempSync(join(tmpdir(), 'tessera-report-'));
     const htmlPath = join(dir, 'market-insight.html');
     const pngPath = join(dir, 'market-insight.png');
     writeFileSync(htmlPath, renderQueryReport(marketInsight()));
     const browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     try {
