@@ -1,10 +1,10 @@
+// `tessera bench`: the commands and their options live here; the benchmarks themselves are in
+// @tessera/bench (bench/), loaded by loadBench() only when a bench command runs (see bench-api.ts).
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from '../bench/foundation.js';
-import { parseInt1, parseIntList, parseLayout, parseModes, stderrLog } from '../bench/options.js';
-import { registerHeBench } from '../bench/he/command.js';
-import { registerSecAggBench } from '../bench/secagg/command.js';
+import { FOUNDATION_DEFAULTS, loadBench, type BenchLayout, type BenchMode } from '../bench-api.js';
+import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
 const jsonText = (value: unknown) => `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
@@ -52,7 +52,7 @@ JSON: {benchmark, date, machine, options, runs:[{mode, n, d, roundSecondsMedian,
       participants: string; dims: string; rounds: string; modes: string; uploadSlots: string; rows: string;
       layout: string; json?: boolean; out?: string; check?: boolean;
     }) => {
-      const report = await runFoundation({
+      const request = {
         participants: parseIntList('--participants', o.participants, 1),
         dims: parseIntList('--dims', o.dims, 2),
         rounds: parseInt1('--rounds', o.rounds, 1),
@@ -62,16 +62,112 @@ JSON: {benchmark, date, machine, options, runs:[{mode, n, d, roundSecondsMedian,
         shards: FOUNDATION_DEFAULTS.shards,
         layout: parseLayout(o.layout),
         command: `tessera ${process.argv.slice(2).join(' ')}`,
-        log: stderrLog('bench'),
-      });
+      };
+      const api = await loadBench();
+      const { report, text } = await api.foundation({ ...request, log: api.stderrLog('bench') });
       if (o.out) {
         mkdirSync(dirname(resolve(o.out)), { recursive: true });
         writeFileSync(o.out, jsonText(report));
       }
       if (o.json) printJson(report);
-      else process.stdout.write(`${renderFoundation(report)}\n${o.out ? `report written to ${o.out}\n` : ''}`);
+      else process.stdout.write(`${text}\n${o.out ? `report written to ${o.out}\n` : ''}`);
       if (o.check && !report.pass) process.exitCode = 1;
     });
   registerSecAggBench(bench);
   registerHeBench(bench);
+}
+
+const list = (v: string) => v.split(',').map((x) => Number(x.trim()));
+
+/** `tessera bench secagg`: one in-process SecAgg+ round against the plain round, same run, same inputs. */
+function registerSecAggBench(bench: Command): void {
+  bench.command('secagg')
+    .description('time one SecAgg+ round against a plain round on the same inputs, in-process (no network)')
+    .option('--participants <n>', 'participants in the round (comma-separated for several)', '10')
+    .option('--dim <d>', 'vector length (comma-separated for several)', '10000')
+    .option('--drop <fraction>', 'share of participants that drop out, each at a random stage', Number, 0.1)
+    .option('--json', 'print {plainSeconds, secureSeconds, ratio, unmaskSeconds, ...} (an array for several sizes)')
+    .addHelpText('after', `
+Examples:
+  $ tessera bench secagg --participants 10 --dim 10000 --drop 0.1 --json
+  $ tessera bench secagg --participants 100,500 --dim 100000 --drop 0.3
+
+plainSeconds: every participant quantises its update and the server sums them.
+secureSeconds: the same plus all four SecAgg+ stages for every participant and the server,
+run one after another in this process; the secure sum is checked against the plain one.
+unmaskSeconds: the server's unmask step alone. See docs/benchmarks.md.`)
+    .action(async (o: { participants: string; dim: string; drop: number; json?: boolean }) => {
+      const sizes = list(o.participants).flatMap((participants) => list(o.dim).map((dimension) => ({ participants, dimension })));
+      const { rows, text } = (await loadBench()).secagg(sizes, o.drop);
+      if (o.json) printJson(rows.length === 1 ? rows[0] : rows);
+      else process.stdout.write(`${text}\n`);
+    });
+}
+
+const positiveInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+  return n;
+};
+
+const fraction = (v: string): number => {
+  const f = Number(v);
+  if (!(f >= 0 && f < 1)) throw new Error(`--drop must be a fraction in [0, 1), got ${v}`);
+  return f;
+};
+
+/** `tessera bench he`: BFV vs Paillier per value, and one sealed round against the masked round, same run. */
+function registerHeBench(bench: Command): void {
+  bench.command('he')
+    .description('sealed mode cost: BFV vs Paillier per value, and one sealed SecAgg+ round (BFV) against the masked round, in-process (no network)')
+    .option('--participants <n>', 'participants in the round', positiveInt('--participants'), 10)
+    .option('--dim <d>', 'vector length', positiveInt('--dim'), 10_000)
+    .option('--drop <fraction>', 'share of participants that drop out, each at a random stage', fraction, 0.1)
+    .option('--json', 'print {bfvEncryptUsPerValue, paillierEncryptUsPerValue, speedup, sealedOverMasked, bytesPerValueSealed, bytesPerValueMasked, ...}')
+    .addHelpText('after', `
+Examples:
+  $ tessera bench he --participants 10 --dim 10000 --json
+  $ tessera bench he --participants 100 --dim 100000 --drop 0.1
+
+bfvEncryptUsPerValue / paillierEncryptUsPerValue: encryption time per vector word, BFV (node-seal,
+n = 4096, batched) and Paillier (2048-bit, one value per ciphertext, timed on a sample); speedup is
+their ratio. sealedOverMasked: one sealed round (SecAgg+ with the BFV plain modulus, each survivor
+encrypts its masked vector, the server adds ciphertexts and subtracts the mask correction, the
+analyst decrypts) over the same round in masked mode, same inputs and dropouts, participants run
+one after another in this process; both sums are checked word for word against the plain sum.
+bytesPerValueSealed / bytesPerValueMasked: one participant's upload per word. Targets: sealed/masked
+<= 3, bytes <= 16x. See packages/he/README.md.`)
+    .action(async (o: { participants: number; dim: number; drop: number; json?: boolean }) => {
+      const api = await loadBench();
+      const { figures, text } = await api.he({ participants: o.participants, dimension: o.dim, drop: o.drop }, api.stderrLog('he'));
+      if (o.json) printJson(figures);
+      else process.stdout.write(`${text}\n`);
+    });
+}
+
+/** "10,100" -> [10, 100]; also accepts 1e5. Every value must be an integer >= min. */
+export function parseIntList(flag: string, text: string, min: number): number[] {
+  const values = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < min)) {
+    throw new UsageError(`${flag} must be a comma-separated list of integers of at least ${min}, got "${text}"`);
+  }
+  return [...new Set(values)];
+}
+
+export function parseInt1(flag: string, text: string, min: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new UsageError(`${flag} must be an integer of at least ${min}, got "${text}"`);
+  return v;
+}
+
+export function parseModes(text: string): BenchMode[] {
+  const modes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = modes.filter((m) => m !== 'grpc' && m !== 'inprocess');
+  if (modes.length === 0 || bad.length) throw new UsageError(`--modes takes grpc, inprocess or both (comma-separated), got "${text}"`);
+  return [...new Set(modes)] as BenchMode[];
+}
+
+export function parseLayout(text: string): BenchLayout {
+  if (text !== 'onehot' && text !== 'numeric') throw new UsageError(`--layout takes onehot or numeric, got "${text}"`);
+  return text;
 }

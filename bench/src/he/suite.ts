@@ -1,8 +1,5 @@
-import type { Command } from 'commander';
+import { renderTable } from '@tessera/cli/ui/table';
 import { machineInfo, type MachineInfo } from '../machine.js';
-import { stderrLog } from '../options.js';
-import { printJson } from '../../ui/output.js';
-import { renderTable } from '../../ui/table.js';
 import { measureHe, type HeBenchResult } from './he-bench.js';
 import { measureSealedRound, type SealedRoundFigures } from './sealed-round.js';
 
@@ -118,44 +115,4 @@ export function renderHeTable(runs: readonly (HeBenchFigures & { targeted?: bool
 
 export function renderHeBench(report: HeBenchReport): string {
   return renderHeTable(report.runs);
-}
-
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  return n;
-};
-
-const fraction = (v: string): number => {
-  const f = Number(v);
-  if (!(f >= 0 && f < 1)) throw new Error(`--drop must be a fraction in [0, 1), got ${v}`);
-  return f;
-};
-
-/** `tessera bench he`: BFV vs Paillier per value, and one sealed round against the masked round, same run. */
-export function registerHeBench(bench: Command): void {
-  bench.command('he')
-    .description('sealed mode cost: BFV vs Paillier per value, and one sealed SecAgg+ round (BFV) against the masked round, in-process (no network)')
-    .option('--participants <n>', 'participants in the round', positiveInt('--participants'), 10)
-    .option('--dim <d>', 'vector length', positiveInt('--dim'), 10_000)
-    .option('--drop <fraction>', 'share of participants that drop out, each at a random stage', fraction, 0.1)
-    .option('--json', 'print {bfvEncryptUsPerValue, paillierEncryptUsPerValue, speedup, sealedOverMasked, bytesPerValueSealed, bytesPerValueMasked, ...}')
-    .addHelpText('after', `
-Examples:
-  $ tessera bench he --participants 10 --dim 10000 --json
-  $ tessera bench he --participants 100 --dim 100000 --drop 0.1
-
-bfvEncryptUsPerValue / paillierEncryptUsPerValue: encryption time per vector word, BFV (node-seal,
-n = 4096, batched) and Paillier (2048-bit, one value per ciphertext, timed on a sample); speedup is
-their ratio. sealedOverMasked: one sealed round (SecAgg+ with the BFV plain modulus, each survivor
-encrypts its masked vector, the server adds ciphertexts and subtracts the mask correction, the
-analyst decrypts) over the same round in masked mode, same inputs and dropouts, participants run
-one after another in this process; both sums are checked word for word against the plain sum.
-bytesPerValueSealed / bytesPerValueMasked: one participant's upload per word. Targets: sealed/masked
-<= 3, bytes <= 16x. See packages/he/README.md.`)
-    .action(async (o: { participants: number; dim: number; drop: number; json?: boolean }) => {
-      const r = await runHeBench({ participants: o.participants, dimension: o.dim, drop: o.drop }, stderrLog('he'));
-      if (o.json) printJson(r);
-      else process.stdout.write(`${renderHeTable([r])}\n`);
-    });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { measureHe } from '../src/bench/he/he-bench.js';
+import { measureHe } from '../src/he/he-bench.js';
 
-describe('he benchmark (cli bench module)', () => {
+describe('he benchmark (bench workspace)', () => {
   it('measures BFV against Paillier on a small vector', async () => {
     const dimension = Number(process.env.HE_BENCH_DIM ?? 5000);
     const r = await measureHe({ participants: Number(process.env.HE_BENCH_PARTICIPANTS ?? 4), dimension, paillierSample: Number(process.env.HE_BENCH_PAILLIER ?? 6) });

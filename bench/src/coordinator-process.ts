@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { procMemory, type ProcMemory } from './proc-memory.js';
 
-/** The `tessera` binary of this build (dist/bin.js next to dist/bench/). */
-export const TESSERA_BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+/** The `tessera` binary of the installed @tessera/cli (its dist/bin.js, next to its main module dist/program.js). */
+export function tesseraBin(): string {
+  return fileURLToPath(new URL('./bin.js', import.meta.resolve('@tessera/cli')));
+}
 
 /**
  * A coordinator in its own process, started as an operator would
@@ -22,7 +24,7 @@ export class CoordinatorProcess {
   }
 
   static start(o: { dataDir: string; uploadSlots: number; timeoutMs?: number }): Promise<CoordinatorProcess> {
-    const args = [TESSERA_BIN, 'coordinator', 'start', '--data-dir', o.dataDir, '--listen', '127.0.0.1:0', '--upload-slots', String(o.uploadSlots), '--json'];
+    const args = [tesseraBin(), 'coordinator', 'start', '--data-dir', o.dataDir, '--listen', '127.0.0.1:0', '--upload-slots', String(o.uploadSlots), '--json'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     child.stderr!.setEncoding('utf8');

@@ -1,37 +1,15 @@
+import { FOUNDATION_DEFAULTS, type FoundationRequest } from '@tessera/cli/bench-api';
 import { runGrpc } from './grpc-run.js';
 import { runInProcessIsolated } from './inprocess-run.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { canReadProcMemory } from './proc-memory.js';
 import type { BenchMode, FoundationReport, FoundationRun, MemoryCheck } from './results.js';
 import { fixed } from './stats.js';
-import type { BenchLayout } from './synthetic.js';
 import { benchTable } from './table.js';
 
-export interface FoundationOptions {
-  participants: number[];
-  dims: number[];
-  rounds: number;
-  modes: BenchMode[];
-  /** The coordinator's --upload-slots (its default is 4). */
-  uploadSlots: number;
-  rowsPerParticipant: number;
-  shards: number;
-  layout: BenchLayout;
-  /** How the run was started, for the report (e.g. "npm run bench"). */
-  command: string;
-  log: (line: string) => void;
-}
-
-export const FOUNDATION_DEFAULTS = {
-  participants: [10, 100],
-  dims: [1_000, 100_000],
-  rounds: 3,
-  modes: ['grpc', 'inprocess'] as BenchMode[],
-  uploadSlots: 4,
-  rowsPerParticipant: 8,
-  shards: 10,
-  layout: 'onehot' as BenchLayout,
-};
+/** What a foundation run measures; the defaults (FOUNDATION_DEFAULTS) are those of `tessera bench foundation`. */
+export type FoundationOptions = FoundationRequest;
+export { FOUNDATION_DEFAULTS };
 
 /** The design bound: peak at the largest n under this many times the peak at the smallest n. */
 export const MEMORY_RATIO_LIMIT = 2;

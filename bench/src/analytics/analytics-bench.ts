@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderTable } from '@tessera/cli/ui/table';
 import { generateCommerce, type RawTable } from '@tessera/data';
 import { measurePsiThroughputDetailed, type PsiThroughput } from '@tessera/psi';
 import { createAnalystKeys, LocalFederation, runQuery, type AnalystKeys, type QueryRequest } from '@tessera/sdk';
 import { machineInfo, type MachineInfo } from '../machine.js';
 import { fixed, median } from '../stats.js';
-import { renderTable } from '../../ui/table.js';
 
 /** Identifiers per second per side, per core (packages/psi/README.md). */
 export const PSI_TARGET_IDS_PER_SECOND_PER_SIDE = 2e4;

@@ -1,13 +1,13 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
-// prints a summary. Arguments name a subset: node packages/cli/dist/bench/main.js foundation
+// prints a summary. Arguments name a subset: node bench/dist/main.js foundation
 // Parts: foundation, secagg, dp, he, analytics, payouts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
-import { stderrLog } from './options.js';
+import { stderrLog } from './log.js';
 import { SECAGG_GRID, runSecAggGrid, renderSecAggGrid } from './secagg/grid.js';
 import { renderDpBench, runDpBench } from './dp/dp-bench.js';
-import { renderHeBench, runHeBenchSuite } from './he/command.js';
+import { renderHeBench, runHeBenchSuite } from './he/suite.js';
 import { renderAnalyticsBench, runAnalyticsBench } from './analytics/analytics-bench.js';
 import { renderPayoutsBench, runPayoutsBench } from './payouts/payouts-bench.js';
 

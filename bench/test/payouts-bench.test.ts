@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PAYOUTS_DEFAULTS, renderPayoutsBench, runPayoutsBenchWith } from '../src/bench/payouts/payouts-bench.js';
+import { PAYOUTS_DEFAULTS, renderPayoutsBench, runPayoutsBenchWith } from '../src/payouts/payouts-bench.js';
 
-const data = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
+const data = fileURLToPath(new URL('../../examples/data/breast_cancer.csv', import.meta.url));
 
 const reduced = {
   ...PAYOUTS_DEFAULTS,
@@ -16,7 +16,7 @@ const reduced = {
 
 const sum = (v: readonly number[]) => v.reduce((s, x) => s + x, 0);
 
-describe('payouts benchmark (cli bench module)', () => {
+describe('payouts benchmark (bench workspace)', () => {
   it('values a small real federation with every method and verifies a ledger', async () => {
     expect(PAYOUTS_DEFAULTS.metric).toBe('logLoss');
     const r = await runPayoutsBenchWith(reduced, () => {});

@@ -1,5 +1,5 @@
+import { renderTable } from '@tessera/cli/ui/table';
 import { machineInfo } from '../machine.js';
-import { renderTable } from '../../ui/table.js';
 import { measureSecAggRound, type SecAggRoundFigures } from './round.js';
 
 /** The configurations of `npm run bench` for secure aggregation (n, d, dropout share). */
@@ -44,4 +44,13 @@ export function renderSecAggGrid(r: SecAggGridReport): string {
     `targets: ratio at n=100 d=1e5 ${r.targets.ratioAtN100D1e5?.toFixed(2)} (target <= 1.5); unmask at n=500 d=1e5 30% drop ${r.targets.unmaskSecondsAtN500D1e5Drop03?.toFixed(2)} s (target < 5); ` +
       `masking ${Math.round(r.targets.maskingWordsPerSecondMin ?? 0)} words/s (target >= 1e8)`,
   ].join('\n');
+}
+
+/** `tessera bench secagg`: one row per measured round. */
+export function renderSecAggRounds(rows: readonly SecAggRoundFigures[]): string {
+  return renderTable(
+    ['n', 'd', 'drop', 't', 'k', 'plain s', 'secure s', 'ratio', 'critical path ratio', 'unmask s', 'mask words/s'],
+    rows.map((r) => [r.participants, r.dimension, r.drop, r.threshold, r.degree, r.plainSeconds, r.secureSeconds, r.ratio,
+      r.secureCriticalPathSeconds / r.plainCriticalPathSeconds, r.unmaskSeconds, Math.round(r.maskingWordsPerSecond)]),
+  );
 }

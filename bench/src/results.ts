@@ -1,7 +1,7 @@
+import type { BenchLayout, BenchMode } from '@tessera/cli/bench-api';
 import type { MachineInfo } from './machine.js';
-import type { BenchLayout } from './synthetic.js';
 
-export type BenchMode = 'grpc' | 'inprocess';
+export type { BenchMode };
 
 /** Coordinator memory over the gRPC run, from /proc: right after start, with everyone connected, and per stage. */
 export interface GrpcDetails {

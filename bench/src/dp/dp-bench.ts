@@ -1,6 +1,6 @@
 import { RdpAccountant, samplerThroughput, type SamplerThroughput } from '@tessera/dp';
+import { renderTable } from '@tessera/cli/ui/table';
 import { machineInfo } from '../machine.js';
-import { renderTable } from '../../ui/table.js';
 import { runUtilityCurve, UTILITY_DEFAULTS, type UtilityCurve } from './utility-curve.js';
 
 export interface DpBenchReport {

@@ -1,7 +1,7 @@
 // The utility of differential privacy on a small real federation: held-out AUC of the federated
 // model on breast_cancer (5 participants, iid) without DP and with record-level DP at several
 // epsilons, through the same `runDemo` that `tessera demo` runs.
-import { runDemo, type DemoPrivacyMode } from '../../demo/run-demo.js';
+import { runDemo, type DemoPrivacyMode } from '@tessera/cli/demo';
 
 export interface UtilitySetting {
   /** Short label for the table. */

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { BenchLayout } from '@tessera/cli/bench-api';
 import { join } from 'node:path';
 import { DEFAULT_MAX_CATEGORIES, toCsv, type RawTable } from '@tessera/data';
 import { seededRandom } from '@tessera/ml';
@@ -12,7 +13,7 @@ export const BENCH_LABEL = 'label';
  * - onehot: about (d - 1) / 32 categorical columns of up to 32 categories each, one-hot
  *   encoded into d - 1 features. Same vector length, 32 times fewer columns.
  */
-export type BenchLayout = 'numeric' | 'onehot';
+export type { BenchLayout };
 
 export interface ShardSpec {
   dimension: number;
