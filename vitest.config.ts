@@ -26,10 +26,15 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['**/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // `npm test` runs the default project; `npm run test:slow` the cases that take long on their own
+    // (scale runs, multi-process CLI workflows covered in process by default tests). CI runs both.
+    projects: [
+      { extends: true, test: { name: 'default', include: ['**/test/**/*.test.ts'], exclude: ['**/node_modules/**', '**/dist/**', '**/*.slow.test.ts'] } },
+      { extends: true, test: { name: 'slow', include: ['**/test/**/*.slow.test.ts'] } },
+    ],
   },
 });
