@@ -5,10 +5,8 @@ import { randomToken, sha256Hex } from '@tessera/crypto';
 import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS, type tessera } from '@tessera/proto';
 import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
-import { TrainingJob } from './jobs/kinds/train/training-job.js';
-import { ScoreRunner } from './jobs/score-runner.js';
-import { QueryRunner } from './jobs/query-runner.js';
-import { OverlapRunner } from './jobs/overlap-runner.js';
+import { jobKindOfStored } from './jobs/kinds/registry.js';
+import type { JobLifecycle } from './jobs/job-lifecycle.js';
 import { analystHandlers } from './service/analyst-service.js';
 import { participantHandlers } from './service/participant-service.js';
 import { SessionRegistry } from './service/registry.js';
@@ -63,7 +61,7 @@ export class Coordinator {
   readonly registry = new SessionRegistry();
   readonly events = new JobEvents();
   readonly sealed = new SealedExchange();
-  private readonly runners = new Map<string, { runner: Pick<TrainingJob, "run" | "cancel" | "suspend">; done: Promise<void> }>();
+  private readonly runners = new Map<string, { runner: Pick<JobLifecycle, "run" | "cancel" | "suspend">; done: Promise<void> }>();
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
@@ -116,11 +114,9 @@ export class Coordinator {
 
   private startJob(id: string): void {
     if (this.runners.has(id)) return;
-    const kind = (JSON.parse(this.store.getJob(id)?.specJson ?? '{}') as { kind?: string }).kind;
-    const runner = kind === 'score' ? new ScoreRunner(id, this.store, this.registry, this.events, this.sealed)
-      : kind === 'query' ? new QueryRunner(id, this.store, this.registry, this.slots, this.events, this.sealed)
-        : kind === 'overlap' ? new OverlapRunner(id, this.store, this.registry, this.events)
-        : new TrainingJob(id, this.store, this.registry, this.slots, this.events, this.sealed, this.ledger);
+    const runner = jobKindOfStored(this.store.getJob(id)?.specJson ?? '{}').runner(id, {
+      store: this.store, registry: this.registry, slots: this.slots, events: this.events, sealed: this.sealed, ...(this.ledger ? { ledger: this.ledger } : {}),
+    });
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
   }

@@ -14,3 +14,12 @@ describe('a training job\'s stage is stored, not inferred', () => {
     expect(stageOf({ schema: { label: 'y', features: [] }, standardization: { mean: [], std: [], count: 0 } })).toBe('training');
   });
 });
+
+describe('job kinds sit behind one registry', () => {
+  it('dispatches by the spec\'s kind (train when absent) and names the known kinds otherwise', async () => {
+    const { jobKindOf } = await import('../src/jobs/kinds/registry.js');
+    expect(jobKindOf({ dataset: 'd', label: 'y' }).name).toBe('train');
+    for (const k of ['train', 'query', 'score', 'overlap']) expect(jobKindOf({ kind: k }).name).toBe(k);
+    expect(() => jobKindOf({ kind: 'vertical' })).toThrow(/kind: must be one of train, query, score, overlap, got "vertical"/);
+  });
+});

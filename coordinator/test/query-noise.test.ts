@@ -4,7 +4,7 @@ import { seededRandom } from '@tessera/crypto';
 import { generateCommerce, type RawTable } from '@tessera/data';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { encodeFixedPoint } from '@tessera/fl';
-import { decodeNoisySum, queryNoise } from '../src/jobs/query-runner.js';
+import { decodeNoisySum, queryNoise } from '../src/jobs/kinds/query/query-runner.js';
 
 /**
  * The private query path end to end without the network: each participant encodes its normalised

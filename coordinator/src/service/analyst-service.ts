@@ -1,19 +1,13 @@
 import { submissionOf } from '../jobs/signed-spec.js';
-import { JOB_SPEC_CONTEXT } from '@tessera/jobs';
+import { JOB_SPEC_CONTEXT, JobSpecError } from '@tessera/jobs';
+import { jobKindOf } from '../jobs/kinds/registry.js';
+import { SubmissionRefused } from '../jobs/kinds/job-kind.js';
 import * as grpc from '@grpc/grpc-js';
 import { constantTimeEqual, randomId, verify } from '@tessera/crypto';
 import type { PayoutLedger } from '../payouts/payout-ledger.js';
 import { CHUNK_VALUES, tessera } from '@tessera/proto';
 import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
-import { accountingSampleRate, JobSpecError, parseJobSpec, PRIVATE_STATISTICS_RELEASES } from '@tessera/jobs';
-import { calibrateJobNoise } from '@tessera/fl';
-import { budgetConflicts } from '../jobs/privacy-precheck.js';
-import { sealedSetup } from './sealed-setup.js';
-import { scoringSetup } from './scoring-setup.js';
-import { parseScoreSpec } from '@tessera/jobs';
-import { parseQuerySpec } from '@tessera/jobs';
-import { parseOverlapSpec } from '@tessera/jobs';
 import type { SealedExchange } from './sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import { isFinished, jobMessage } from './job-view.js';
@@ -105,67 +99,6 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         callback(e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e))));
     };
 
-  const submitScoreJob = async (parsed: unknown, req: tessera.v1.SubmitJobRequest): Promise<tessera.v1.Job> => {
-    let spec;
-    try {
-      spec = parseScoreSpec(parsed);
-    } catch (e) {
-      if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
-      throw e;
-    }
-    const encoded = spec.features.reduce((n, f) => n + (f.kind === 'categorical' ? (f.categories ?? []).length : 1), 0);
-    const budgeted = registry.serving(spec.dataset).filter((s) => s.budgets.some((b) => b.dataset === spec.dataset)).map((s) => s.participantId);
-    if (budgeted.length) {
-      throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: participant(s) ${budgeted.join(', ')} keep a privacy budget for data set "${spec.dataset}" and serve only differentially private jobs; encrypted scoring is not one`);
-    }
-    const scoring = await scoringSetup(req, encoded);
-    const now = Date.now();
-    const id = randomId('job-', 6);
-    store.createJob({
-      id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
-      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst({ scoring }, analystIdentityOf(req), req),
-    });
-    deps.startJob(id);
-    return jobMessage(store, store.getJob(id)!);
-  };
-
-  const submitOverlapJob = (parsed: unknown): tessera.v1.Job => {
-    let spec;
-    try {
-      spec = parseOverlapSpec(parsed);
-    } catch (e) {
-      if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
-      throw e;
-    }
-    for (const id of spec.participants) if (!store.getParticipant(id)) throw grpcError(grpc.status.INVALID_ARGUMENT, `participants: no enrolled participant "${id}" (tessera job list-participants shows them)`);
-    const now = Date.now();
-    const id = randomId('job-', 6);
-    store.createJob({ id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: 1, createdAt: now, updatedAt: now, error: '', contextJson: '' });
-    deps.startJob(id);
-    return jobMessage(store, store.getJob(id)!);
-  };
-
-  const submitQueryJob = async (parsed: unknown, req: tessera.v1.SubmitJobRequest): Promise<tessera.v1.Job> => {
-    let spec;
-    try {
-      ({ spec } = parseQuerySpec(parsed));
-    } catch (e) {
-      if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
-      throw e;
-    }
-    const conflicts = budgetConflicts({ dataset: spec.dataset, privacy: { ...spec.privacy, unit: 'record' } }, registry.serving(spec.dataset));
-    if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
-    const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
-    const now = Date.now();
-    const id = randomId('job-', 6);
-    store.createJob({
-      id, name: spec.name, specJson: JSON.stringify(parsed), status: 'pending', roundsCompleted: 0, roundsTotal: 1,
-      createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analystIdentityOf(req), req),
-    });
-    deps.startJob(id);
-    return jobMessage(store, store.getJob(id)!);
-  };
-
   return {
     submitJob: unaryAsync(async (req: tessera.v1.SubmitJobRequest) => {
       let parsed: unknown;
@@ -174,37 +107,20 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       } catch (e) {
         throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec is not valid JSON: ${(e as Error).message}`);
       }
-      if ((parsed as { kind?: unknown } | null)?.kind === 'score') return submitScoreJob(parsed, req);
-      if ((parsed as { kind?: unknown } | null)?.kind === 'query') return submitQueryJob(parsed, req);
-      if ((parsed as { kind?: unknown } | null)?.kind === 'overlap') return submitOverlapJob(parsed);
       const analyst = analystIdentityOf(req);
-      let spec;
+      let accepted;
       try {
-        spec = parseJobSpec(parsed);
+        accepted = await jobKindOf(parsed).submit({ parsed, req, registry, store });
       } catch (e) {
         if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
+        if (e instanceof SubmissionRefused) throw grpcError(e.code === 'invalid-spec' ? grpc.status.INVALID_ARGUMENT : grpc.status.FAILED_PRECONDITION, e.message);
         throw e;
       }
-      if (spec.privacy.mode !== 'none') {
-        try {
-          calibrateJobNoise({ epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, sampleRate: accountingSampleRate(spec), rounds: spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES });
-        } catch (e) {
-          throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec: privacy.epsilon: ${(e as Error).message}`);
-        }
-      }
-      const conflicts = budgetConflicts(spec, registry.serving(spec.dataset));
-      if (conflicts.length) throw grpcError(grpc.status.FAILED_PRECONDITION, `job refused: ${conflicts.join('; ')}`);
-      const serving = registry.serving(spec.dataset).length;
-      const floor = spec.privacy.survivorFloor;
-      if (floor !== undefined && serving > 0 && floor > serving) {
-        throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec: privacy.survivorFloor: is ${floor}, above the ${serving} participant(s) serving data set "${spec.dataset}": no round could release; lower it to at most ${serving}`);
-      }
-      const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
       const now = Date.now();
       const id = randomId('job-', 6);
       store.createJob({
-        id, name: spec.name, specJson: JSON.stringify(spec), status: 'pending', roundsCompleted: 0, roundsTotal: spec.rounds,
-        createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(sealed ? { sealed } : {}, analyst, req),
+        id, name: accepted.name, specJson: accepted.specJson, status: 'pending', roundsCompleted: 0, roundsTotal: accepted.roundsTotal,
+        createdAt: now, updatedAt: now, error: '', contextJson: withAnalyst(accepted.context, analyst, req),
       });
       deps.startJob(id);
       return jobMessage(store, store.getJob(id)!);

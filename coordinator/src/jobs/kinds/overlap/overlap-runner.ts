@@ -1,11 +1,11 @@
 import { toConfigEntries, tessera } from '@tessera/proto';
-import { PsiRelayCollector } from '../rounds/psi-relay.js';
-import { runStage } from '../rounds/stage.js';
-import type { ParticipantSession } from '../service/participant-session.js';
-import type { SessionRegistry } from '../service/registry.js';
-import type { Store } from '../store/store.js';
-import type { JobEvents } from './job-events.js';
-import { OneRoundRunner } from './one-round-runner.js';
+import { PsiRelayCollector } from '../../../rounds/psi-relay.js';
+import { runStage } from '../../../rounds/stage.js';
+import type { ParticipantSession } from '../../../service/participant-session.js';
+import type { SessionRegistry } from '../../../service/registry.js';
+import type { Store } from '../../../store/store.js';
+import type { JobEvents } from '../../job-events.js';
+import { OneRoundRunner } from '../../one-round-runner.js';
 import { parseOverlapSpec, type OverlapSpec } from '@tessera/jobs';
 
 const pb = tessera.v1;

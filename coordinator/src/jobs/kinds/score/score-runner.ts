@@ -1,14 +1,14 @@
 import { CkksEvaluator, loadSeal, ScoreAccumulator } from '@tessera/he';
 import { tessera } from '@tessera/proto';
-import { ScoreCollector } from '../rounds/score-collector.js';
-import { runStage } from '../rounds/stage.js';
-import type { SealedExchange } from '../service/sealed-exchange.js';
-import type { SessionRegistry } from '../service/registry.js';
-import type { Store } from '../store/store.js';
-import type { JobEvents } from './job-events.js';
-import { OneRoundRunner } from './one-round-runner.js';
+import { ScoreCollector } from '../../../rounds/score-collector.js';
+import { runStage } from '../../../rounds/stage.js';
+import type { SealedExchange } from '../../../service/sealed-exchange.js';
+import type { SessionRegistry } from '../../../service/registry.js';
+import type { Store } from '../../../store/store.js';
+import type { JobEvents } from '../../job-events.js';
+import { OneRoundRunner } from '../../one-round-runner.js';
 import { parseScoreSpec, type ScoreSpec } from '@tessera/jobs';
-import type { StoredScoringSetup } from '../service/scoring-setup.js';
+import type { StoredScoringSetup } from '../../../service/scoring-setup.js';
 
 const pb = tessera.v1;
 
