@@ -107,11 +107,11 @@ describe('SecAgg+ state machines under random dropouts (fast-check, seed 13)', (
           outcomes.refused++;
         }
       }),
-      { seed: 13, numRuns: 120 },
+      { seed: 13, numRuns: 80 },
     );
-    // Both branches are exercised: this seed gives 74 summed rounds and 46 refused ones.
-    expect(outcomes.summed).toBeGreaterThanOrEqual(40);
-    expect(outcomes.refused).toBeGreaterThanOrEqual(20);
+    // Both branches are exercised: this seed gives 52 summed rounds and 28 refused ones.
+    expect(outcomes.summed).toBeGreaterThanOrEqual(30);
+    expect(outcomes.refused).toBeGreaterThanOrEqual(15);
   });
 
   it('gives the same sum sealed and in plaintext, counting those who dropped after masking', () => {
@@ -127,7 +127,7 @@ describe('SecAgg+ state machines under random dropouts (fast-check, seed 13)', (
           for (const i of late) expect(plain.result!.survivors).toContain(i);
         },
       ),
-      { seed: 1313, numRuns: 25 },
+      { seed: 1313, numRuns: 15 },
     );
   });
 });
