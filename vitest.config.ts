@@ -19,6 +19,7 @@ export default defineConfig({
       '@tessera/psi': at('./packages/psi/src/index.ts'),
       '@tessera/payouts': at('./packages/payouts/src/index.ts'),
       '@tessera/jobs': at('./packages/jobs/src/index.ts'),
+      '@tessera/client': at('./packages/client/src/index.ts'),
       '@tessera/sdk': at('./packages/sdk/src/index.ts'),
       '@tessera/coordinator': at('./coordinator/src/index.ts'),
       '@tessera/participant': at('./participant/src/index.ts'),

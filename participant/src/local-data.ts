@@ -1,9 +1,10 @@
 import {
-  DataError, encodeTable, profileTable, readCsvFile, readSqliteTable, trainTestSplit,
+  DataError, encodeTable, profileTable, readCsvFile, trainTestSplit,
   type AgreedSchema, type EncodedData, type LocalSchema, type RawTable,
 } from '@tessera/data';
 import { seededRandom, standardize, takeRows, type LabeledData, type Standardization } from '@tessera/ml';
 import type { DatasetSource } from './config.js';
+import { readSqliteTable } from './sources/sqlite-table.js';
 
 /**
  * Keeps only `columns` of a table (a consent policy's `datasets.NAME.columns`): no computation

@@ -6,7 +6,7 @@ import { Coordinator, createEnrollmentToken } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
 import { initParticipant, loadParticipantConfig, ParticipantNode, simulatedDropout, type DropoutPlan } from '@tessera/participant';
-import { AnalystClient } from './analyst.js';
+import { AnalystClient } from '@tessera/client';
 
 /** A participant started by a local federation, in this thread or in a worker thread. */
 export interface LocalParticipant {

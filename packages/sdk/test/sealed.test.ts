@@ -5,10 +5,10 @@ import { inspect } from 'node:util';
 import { BfvAccumulator, BfvEncryptor, bfvChunkCount, plainModulusOf } from '@tessera/he';
 import { encodeUpdate, encodeWide, type SumDecoding } from '@tessera/fl';
 import { seededRandom, standardizationFrom } from '@tessera/ml';
-import { AnalystClient } from '../src/analyst.js';
-import { AnalystKeys, AnalystKeysError, createAnalystKeys, loadAnalystKeys, saveAnalystKeys } from '../src/sealed/analyst-keys.js';
-import { answerAggregate, strategyForJob, type SealedJobSpec } from '../src/sealed/sealed-analyst.js';
-import { sealedSpec } from '../src/analyst.js';
+import { AnalystClient } from '../../client/src/analyst.js';
+import { AnalystKeys, AnalystKeysError, createAnalystKeys, loadAnalystKeys, saveAnalystKeys } from '../../client/src/sealed/analyst-keys.js';
+import { answerAggregate, strategyForJob, type SealedJobSpec } from '../../client/src/sealed/sealed-analyst.js';
+import { sealedSpec } from '../../client/src/analyst.js';
 import { tempDir } from './helpers.js';
 
 let keys: AnalystKeys;

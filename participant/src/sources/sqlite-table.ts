@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { DataError } from './data-error.js';
-import { lineLookup, type RawTable } from './raw-table.js';
+import { DataError, lineLookup, type RawTable } from '@tessera/data';
 
 /** Reading options; there is deliberately no free-form SQL (`where`), so no SQL text ever comes from configuration. */
 export interface SqliteReadOptions {

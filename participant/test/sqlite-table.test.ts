@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, test } from 'vitest';
-import { parseCsv, profileTable, readSqliteTable, toCsv } from '../src/index.js';
-import { dataErrorOf } from './helpers/errors.js';
+import { parseCsv, profileTable, toCsv } from '@tessera/data';
+import { readSqliteTable } from '../src/sources/sqlite-table.js';
+import { dataErrorOf } from '../../packages/data/test/helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-data-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
