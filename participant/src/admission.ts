@@ -1,0 +1,76 @@
+// Admission: consent, then the privacy check and budget charge, before any handler reads data; and their audit.
+import type { tessera } from '@tessera/proto';
+import { analystOf, purposeOfStage, type ConsentDecision, type ConsentGuard } from './consent/consent-guard.js';
+import type { LocalData } from './local-data.js';
+import { stageName, type PrivacyGuard } from './privacy/privacy-guard.js';
+import type { PrivacyLedger } from './privacy/privacy-ledger.js';
+import type { CheckedTask } from './privacy/release-check.js';
+
+/** A task admitted to read data (consent, then privacy budget): what `record` logs once it has run. */
+export interface DataAdmission {
+  task: tessera.v1.ITask;
+  stage: number;
+  consent: ConsentDecision;
+  /** The task as the privacy check admitted it (its spec and this node's own plan). */
+  checked: CheckedTask;
+  /** Epsilon this release spent (at the data set budget's delta, or 1e-5); 0 if none. */
+  epsilon: number;
+}
+
+/**
+ * The one gate between a task and this node's data. Every task kind passes it before its handler
+ * reads a row, so what the owner enforces (consent, privacy budgets, and whatever later checks
+ * join them) lives here; `record` and `recordRefusal` write the data-use rows and the hash-chained
+ * audit entries.
+ */
+export class Admission {
+  constructor(
+    private readonly ledger: PrivacyLedger,
+    private readonly guard: PrivacyGuard,
+    private readonly consent: ConsentGuard,
+    private readonly data: LocalData,
+  ) {}
+
+  /**
+   * Admits a task about to read data, before anything is read: the consent policy first
+   * (ConsentRefusal: no grant, revoked, expired, label or epsilon cap), then `beforeCharge` (a
+   * check that refuses before any budget is spent, e.g. the owner's query rules), then the privacy
+   * budget (BudgetRefusal), charging the release under the grant, all in one ledger transaction.
+   * Call `record` once the task has run; on a throw, refuse the task with the message.
+   */
+  admit(task: tessera.v1.ITask, stage: number, beforeCharge?: () => void): DataAdmission {
+    return this.ledger.atomically(() => {
+      const consent = this.consent.admit(task, stage);
+      beforeCharge?.();
+      const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);
+      return { task, stage, consent, epsilon, checked };
+    });
+  }
+
+  /** Records an admitted use of data: the data_use row and a hash-chained audit log entry. */
+  record(a: DataAdmission, rows: number): void {
+    const { task, stage, consent } = a;
+    const ref = task.ref ?? {};
+    this.guard.recordUse(task, stage, rows);
+    let columns: string[] = [];
+    try {
+      columns = this.data.servedColumns(task.dataset ?? '');
+    } catch {
+      columns = [];
+    }
+    this.ledger.appendAudit({
+      kind: 'use', at: Date.now(), jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), stage: stageName(stage), purpose: consent.purpose,
+      dataset: task.dataset ?? '', columns, rows, epsilon: a.epsilon, analyst: consent.analyst, grantId: consent.grantId ?? '', reason: '',
+    });
+  }
+
+  /** Appends a refused task step, with its reason, to the audit log. */
+  recordRefusal(ref: tessera.v1.ITaskRef | null | undefined, reason: string, task?: tessera.v1.ITask, stage?: number): void {
+    const st = stage ?? Number(ref?.stage ?? 0);
+    this.ledger.appendAudit({
+      kind: 'refusal', at: Date.now(), jobId: ref?.jobId ?? '', round: Number(ref?.round ?? 0), stage: stageName(st),
+      purpose: (purposeOfStage(st) ?? purposeOfStage(Number(ref?.computation ?? 0)))?.purpose ?? '',
+      dataset: task?.dataset ?? '', columns: [], rows: 0, epsilon: 0, analyst: task ? analystOf(task) : '', grantId: '', reason,
+    });
+  }
+}
