@@ -8,6 +8,7 @@ import { tessera } from '@tessera/proto';
 import { AnalystClient, type JobView } from '@tessera/sdk';
 import { completeGraph, SecAggError, ServerAdvertiseKeys, type RoundConfig } from '@tessera/secagg';
 import { SecureContribution } from '../../participant/src/secure-contribution.js';
+import { Connection } from '../../participant/src/connection.js';
 import { ADVERTISE_CONTEXT, advertisedBytes } from '../../packages/secagg/src/config.js';
 import { Coordinator } from '../src/index.js';
 import { BREAST_CANCER, shards, startNode } from './grpc-helpers.js';
@@ -59,8 +60,10 @@ function varints(words: ArrayLike<number>): Buffer {
 /** The private parts of a ParticipantNode that tests tamper with or inspect. */
 interface NodeInternals {
   send(body: Body): Promise<void>;
-  secure: SecureContribution | undefined;
+  /** The current stream's connection, which holds the secure contribution in progress. */
+  connection: Connection | undefined;
   opts: { identity: { secretKey: Uint8Array; publicKey: Uint8Array } };
+  onMessage(connection: Connection, m: tessera.v1.CoordinatorMessage): Promise<void>;
 }
 const internals = (node: ParticipantNode) => node as unknown as NodeInternals;
 /** The participant's index in the secure round its contribution belongs to. */
@@ -412,7 +415,7 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
           return body.advertise ? { advertise: { ...body.advertise, encryptionKey: roundOneAdvert!.encryptionKey, maskingKey: roundOneAdvert!.maskingKey, signature: roundOneAdvert!.signature } } : body;
         case 7: { // AdvertiseKeys signed with another participant's identity key
           if (!body.advertise) return body;
-          const c = internals(offender).secure!;
+          const c = internals(offender).connection!.secure!;
           offenderIndex = indexOf(c);
           const signature = sign(ADVERTISE_CONTEXT, advertisedBytes(c.config.roundId, offenderIndex, body.advertise.encryptionKey!, body.advertise.maskingKey!), other.secretKey);
           return { advertise: { ...body.advertise, signature } };
@@ -540,13 +543,15 @@ describe('a participant asked for both shares of one participant', () => {
     });
     const sent: Body[] = [];
     internals(node).send = async (body: Body) => { sent.push(body); };
-    internals(node).secure = c0;
+    // A connection whose stream is never written to: the node's send is replaced above.
+    const connection = new Connection({} as never, node.id, generateSigningKeyPair().secretKey);
+    connection.secure = c0;
+    internals(node).connection = connection;
     const unmaskRef = { ...ref, stage: pb.Stage.UNMASK };
-    await (node as unknown as { onMessage(m: tessera.v1.CoordinatorMessage): Promise<void> }).onMessage(
-      pb.CoordinatorMessage.create({ unmaskRequest: { task: unmaskRef, survivors: [0, 1, 2], dropped: [2] } }));
+    await internals(node).onMessage(connection, pb.CoordinatorMessage.create({ unmaskRequest: { task: unmaskRef, survivors: [0, 1, 2], dropped: [2] } }));
     expect(sent).toHaveLength(1);
     expect(sent[0].unmask).toBeUndefined();
     expect(sent[0].refused).toMatchObject({ task: unmaskRef, reason: 'participant 0: participant 2 is listed both as a survivor and as dropped' });
-    expect(internals(node).secure).toBeUndefined();
+    expect(connection.secure).toBeUndefined();
   });
 });

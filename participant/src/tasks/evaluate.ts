@@ -1,0 +1,16 @@
+// EVALUATE: the global model's loss and accuracy on this node's data.
+import { tessera } from '@tessera/proto';
+import { evaluate, type LocalResult } from '../local-compute.js';
+import { asSecureInput, replyWithResult } from './local-result.js';
+import type { ComputeHandler } from './task-handler.js';
+
+export const evaluateTask: ComputeHandler<LocalResult> = {
+  kind: 'compute',
+  stage: tessera.v1.Stage.EVALUATE,
+  compute(ctx, { task, model }) {
+    const result = evaluate(ctx.data, task, model!, ctx.id);
+    return { result, rows: result.numExamples };
+  },
+  reply: replyWithResult,
+  secureInput: asSecureInput,
+};

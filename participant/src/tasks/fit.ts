@@ -1,0 +1,21 @@
+// FIT: one round of local training from the global model; kept for the evaluation and for valuation.
+import { fromConfigEntries, tessera } from '@tessera/proto';
+import { fit, type LocalResult } from '../local-compute.js';
+import { asSecureInput, replyWithResult } from './local-result.js';
+import type { ComputeHandler } from './task-handler.js';
+
+export const fitTask: ComputeHandler<LocalResult> = {
+  kind: 'compute',
+  stage: tessera.v1.Stage.FIT,
+  compute(ctx, { task, model }) {
+    const r = fit(ctx.data, task, model!, ctx.id);
+    const jobId = task.ref?.jobId ?? '';
+    // The training loss goes (securely summed) with this job's evaluation.
+    ctx.memory.lastFit.set(jobId, { examples: r.numExamples, trainLoss: r.metrics.train_loss });
+    // A job with a payout may later ask for this round's update, to value the contribution.
+    if (fromConfigEntries(task.config).keepForValuation && r.vector) ctx.memory.disclosure.keep(jobId, Number(task.ref?.round ?? 0), r.vector, r.numExamples);
+    return { result: r, rows: r.numExamples };
+  },
+  reply: replyWithResult,
+  secureInput: asSecureInput,
+};
