@@ -22,6 +22,8 @@ export default defineConfig({
       '@tessera/client': at('./packages/client/src/index.ts'),
       '@tessera/sdk': at('./packages/sdk/src/index.ts'),
       '@tessera/coordinator': at('./coordinator/src/index.ts'),
+      // A subpath before its package: the first alias that matches wins.
+      '@tessera/participant/defaults': at('./participant/src/defaults.ts'),
       '@tessera/participant': at('./participant/src/index.ts'),
       '@tessera/proto': at('./proto/src/index.ts'),
     },

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Coordinator, createEnrollmentToken } from '@tessera/sdk';
 import { ADDRESS_FILE, DEFAULT_COORDINATOR_DIR, DEFAULT_LISTEN } from '../context.js';
 import { printJson } from '../ui/output.js';
 
@@ -22,6 +21,7 @@ Examples:
 Jobs that were running when the coordinator stopped resume from their last completed round.
 The analyst token is in <data-dir>/analyst-token; the CLI finds it there by default.`)
     .action(async (o: { dataDir: string; listen: string; uploadSlots: number; json?: boolean }) => {
+      const { Coordinator } = await import('@tessera/sdk');
       const dataDir = resolve(o.dataDir);
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       const c = await Coordinator.start({ dataDir, listen: o.listen, uploadSlots: o.uploadSlots, log });
@@ -51,7 +51,8 @@ Examples:
   $ tessera coordinator enroll merchant-b --json
 
 Give the token to the merchant; it is valid for one enrolment and stored only as a hash.`)
-    .action((name: string, o: { dataDir: string; json?: boolean }) => {
+    .action(async (name: string, o: { dataDir: string; json?: boolean }) => {
+      const { createEnrollmentToken } = await import('@tessera/sdk');
       const token = createEnrollmentToken(resolve(o.dataDir), name);
       if (o.json) printJson({ name, token });
       else process.stdout.write(`${token}\n`);

@@ -2,10 +2,7 @@ import type { Command } from 'commander';
 import { printQueryResult, queryRequestFrom } from './query.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MARKET_INSIGHT, runQueryDemo } from '../demo/run-query-demo.js';
-import { reportInputOf } from '../report/from-result.js';
-import { renderReportPage } from '../report/index.js';
-import { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo, type DemoPrivacyMode, type DemoResult, type DemoSecureMode } from '../demo/run-demo.js';
+import type { DemoPrivacyMode, DemoResult, DemoSecureMode } from '../demo/run-demo.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -146,6 +143,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
       payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; payoutReport?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean;
     }, cmd: Command) => {
       if (o.query || o.report) {
+        const { MARKET_INSIGHT, runQueryDemo } = await import('../demo/run-query-demo.js');
         const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
         const epsilon = cmd.getOptionValueSource('epsilon') === 'default' ? 1 : o.epsilon;
         const delta = cmd.getOptionValueSource('delta') === 'default' ? 1e-6 : o.delta;
@@ -158,6 +156,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
           ...(o.data ? { data: o.data } : {}), ...(o.split ? { split: o.split } : {}), ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
         });
         if (o.report) {
+          const [{ reportInputOf }, { renderReportPage }] = await Promise.all([import('../report/from-result.js'), import('../report/index.js')]);
           const inputs = results.map((r, i) => reportInputOf(r, { participants: r.participants, ...(o.query ? {} : { title: MARKET_INSIGHT.titles[i] }) }));
           writeFileSync(o.report, renderReportPage(o.query ? 'Tessera query report' : 'Market insight (synthetic merchants)', inputs));
           process.stderr.write(`report written to ${resolve(o.report)}\n`);
@@ -166,6 +165,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
         for (const r of results) printQueryResult(r);
         return;
       }
+      const { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo } = await import('../demo/run-demo.js');
       if (!DEMO_SECURE_MODES.includes(o.secure as DemoSecureMode)) throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got "${o.secure}"`);
       if (!DEMO_PRIVACY_MODES.includes(o.dp as DemoPrivacyMode)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got "${o.dp}"`);
       if (o.unit !== 'record' && o.unit !== 'participant') throw new UsageError(`--unit must be record or participant, got "${o.unit}"`);

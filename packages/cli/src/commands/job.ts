@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { AnalystKeysError, connectAnalyst, loadAnalystKeys, modelFileFrom, parseJobSpec, saveModelFile, sealedSpec, type AnalystClient, type AnalystKeys, type JobView } from '@tessera/sdk';
+import type { AnalystClient, AnalystKeys, JobView } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
-import { followSealed, watchWithProgress } from '../job-watch.js';
 import { DEFAULT_ANALYST_KEYS } from './keys.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -20,6 +18,7 @@ export const withConnection = (c: Command) => c
 /** Connects as an analyst for the duration of `fn`. */
 export async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void>): Promise<void> {
   const conn = analystConnection(o);
+  const { connectAnalyst } = await import('@tessera/sdk');
   const analyst = connectAnalyst(conn.address, conn.token);
   try {
     await fn(analyst);
@@ -30,6 +29,7 @@ export async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promi
 
 /** Loads analyst keys for a sealed job; errors name the file and the field. */
 async function readKeys(file: string): Promise<AnalystKeys> {
+  const { AnalystKeysError, loadAnalystKeys } = await import('@tessera/sdk');
   try {
     return await loadAnalystKeys(file);
   } catch (e) {
@@ -55,7 +55,8 @@ function withValidationRows(spec: unknown, file: string): unknown {
   return { ...(spec as object), payout: { ...payout, validation: { csv, source: basename(at) } } };
 }
 
-export function readJobSpec(file: string, opts: { sealed?: boolean } = {}): object {
+export async function readJobSpec(file: string, opts: { sealed?: boolean } = {}): Promise<object> {
+  const [{ parse: parseYaml }, { parseJobSpec, sealedSpec }] = await Promise.all([import('yaml'), import('@tessera/sdk')]);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -118,10 +119,11 @@ A spec needs at least "dataset" and "label"; see docs/job-spec.md for every fiel
 --sealed sets secure.mode "sealed" unless the spec says it. A sealed job waits for you to decrypt each
 aggregate: if this command stops, continue with \`tessera job attach <id>\`.`)
     .action(async (file: string, o: Conn & { watch?: boolean; sealed?: boolean; keys?: string }) => {
-      const spec = readJobSpec(file, { sealed: Boolean(o.sealed) });
+      const spec = await readJobSpec(file, { sealed: Boolean(o.sealed) });
       const keys = o.sealed ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined;
       const signer = keys ?? (o.keys !== undefined || existsSync(DEFAULT_ANALYST_KEYS) ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined);
       const follow = Boolean(o.watch || keys);
+      const { followSealed, watchWithProgress } = await import('../job-watch.js');
       await withAnalyst(o, async (analyst) => {
         let job = await analyst.submit(spec, { ...(keys ? { sealed: keys } : {}), ...(signer ? { signer } : {}) });
         if (!o.json) process.stderr.write(`submitted job ${job.id}${keys ? ` (sealed, analyst key ${keys.fingerprint.slice(0, 16)})` : ''}\n`);
@@ -147,6 +149,7 @@ ${connectionOptions}
 The coordinator re-sends the aggregate it is waiting for; the job goes on once you answered it.`)
     .action(async (id: string, o: Conn & { keys?: string }) => {
       const keys = await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS);
+      const { followSealed } = await import('../job-watch.js');
       await withAnalyst(o, async (analyst) => {
         const job = await followSealed(analyst, id, keys);
         if (o.json) printJson(job);
@@ -164,6 +167,7 @@ Examples:
   $ tessera job watch job-3f2a9c1b7e44
 ${connectionOptions}`)
     .action(async (id: string, o: Conn) => {
+      const { watchWithProgress } = await import('../job-watch.js');
       await withAnalyst(o, async (analyst) => {
         const job = await watchWithProgress(analyst, id);
         if (o.json) printJson(job);
@@ -233,6 +237,7 @@ Examples:
   $ tessera model score --model model.json --data new_customers.csv
 ${connectionOptions}`)
     .action(async (id: string, o: Conn & { out?: string }) => {
+      const { modelFileFrom, saveModelFile } = await import('@tessera/sdk');
       await withAnalyst(o, async (analyst) => {
         const model = modelFileFrom(await analyst.result(id));
         if (o.out) saveModelFile(o.out, model);

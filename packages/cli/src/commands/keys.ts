@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { AnalystKeysError, createAnalystKeys, saveAnalystKeys } from '@tessera/sdk';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
@@ -22,6 +21,7 @@ Examples:
 
 Keep the key file private: whoever holds it can decrypt every sealed aggregate made for it.`)
     .action(async (o: { out: string; force?: boolean; json?: boolean }) => {
+      const { AnalystKeysError, createAnalystKeys, saveAnalystKeys } = await import('@tessera/sdk');
       const keys = await createAnalystKeys();
       try {
         saveAnalystKeys(o.out, keys, { overwrite: Boolean(o.force) });

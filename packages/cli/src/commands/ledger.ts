@@ -2,14 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { connectionOptions } from '../context.js';
 import { withAnalyst, withConnection, type Conn } from './job.js';
 import type { Command } from 'commander';
-import { fromHex } from '@tessera/crypto';
-import { verifyLedger } from '@tessera/payouts';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
 /** The coordinator's Ed25519 public key from 64 hex characters. */
-export function parsePublicKey(text: string): Uint8Array {
+export async function parsePublicKey(text: string): Promise<Uint8Array> {
   if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new UsageError(`--key must be the coordinator's Ed25519 public key as 64 hex characters, got "${text.length > 20 ? `${text.slice(0, 20)}...` : text}" (${text.length} characters)`);
+  const { fromHex } = await import('@tessera/crypto');
   return fromHex(text);
 }
 
@@ -28,9 +27,9 @@ entries were deleted still verifies: the file alone cannot show what is missing 
 Examples:
   $ tessera ledger verify payouts.jsonl --key 3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
   $ tessera ledger verify payouts.jsonl --key <coordinator key hex> --head <newest entry hash> --json`)
-    .action((file: string, o: { key: string; head?: string; firstSeq?: number; json?: boolean }) => {
+    .action(async (file: string, o: { key: string; head?: string; firstSeq?: number; json?: boolean }) => {
       if (o.firstSeq !== undefined && !(Number.isInteger(o.firstSeq) && o.firstSeq >= 1)) throw new UsageError(`--first-seq must be a positive integer, got ${o.firstSeq}`);
-      const key = parsePublicKey(o.key);
+      const key = await parsePublicKey(o.key);
       if (o.head !== undefined && !/^[0-9a-fA-F]{64}$/.test(o.head)) throw new UsageError(`--head must be an entry hash, 64 hex characters, got "${o.head}"`);
       let text: string;
       try {
@@ -38,6 +37,7 @@ Examples:
       } catch (e) {
         throw new UsageError(`cannot read ledger ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
+      const { verifyLedger } = await import('@tessera/payouts');
       const v = verifyLedger(text, key, { ...(o.head === undefined ? {} : { head: o.head }), ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }) });
       if (v.ok) {
         if (o.json) printJson({ ok: true, entries: v.entries, head: v.head.hash, seq: v.head.seq });

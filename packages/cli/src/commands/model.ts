@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { loadModelFile, scoreCsv } from '@tessera/sdk';
 import { printJson } from '../ui/output.js';
 
 export function registerModel(program: Command): void {
@@ -16,7 +15,8 @@ export function registerModel(program: Command): void {
 Examples:
   $ tessera model score --model model.json --data customers.csv
   $ tessera model score --model model.json --data new.csv --out scored.csv`)
-    .action((o: { model: string; data: string; out?: string; json?: boolean }) => {
+    .action(async (o: { model: string; data: string; out?: string; json?: boolean }) => {
+      const { loadModelFile, scoreCsv } = await import('@tessera/sdk');
       const model = loadModelFile(o.model);
       const s = scoreCsv(model, o.data);
       if (o.out) {

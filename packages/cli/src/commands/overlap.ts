@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { AnalystClient, runOverlap } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
 import { printJson } from '../ui/output.js';
 
@@ -23,6 +22,7 @@ Each side hashes its identifiers onto ristretto255 and blinds them with a secret
 are blinded again by the other side and compared, so only the size of the intersection (and
 each set's size) is revealed. ${'\n'}${connectionOptions}`)
     .action(async (o: { as: string; with: string; dataset: string; column: string; coordinator?: string; token?: string; dataDir?: string; json?: boolean }) => {
+      const { AnalystClient, runOverlap } = await import('@tessera/sdk');
       const { address, token } = analystConnection(o);
       const client = new AnalystClient(address, token);
       try {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
-import { initParticipant, startParticipant } from '@tessera/sdk';
-import { DEFAULT_MIN_GROUP_SIZE, STARTER_BUDGET } from '@tessera/participant';
+import { DEFAULT_MIN_GROUP_SIZE, STARTER_BUDGET } from '@tessera/participant/defaults';
 import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -59,6 +58,7 @@ Edit policy.yaml to change any of it (docs/privacy.md).`)
       for (const d of o.allowWithoutPrivacy) {
         if (!(d in datasets)) throw new UsageError(`--allow-without-privacy ${d}: no --dataset is named "${d}" (given: ${Object.keys(datasets).join(', ')})`);
       }
+      const { initParticipant } = await import('@tessera/sdk');
       const r = await initParticipant({
         dir: resolve(o.dir), coordinator: o.coordinator, token: o.token, name: o.name, datasets,
         budget: { epsilon: o.epsilon, delta: o.delta, unit: 'record' },
@@ -89,7 +89,7 @@ its grants allow (see tessera participant grants), and refuses everything else. 
 when it has no policy (it then serves every request) and for every data set it serves without
 differential privacy (allowWithoutPrivacy: true in the policy).`)
     .action(async (o: { config: string; coordinator?: string }) => {
-      const { loadParticipantConfig } = await import('@tessera/sdk');
+      const { loadParticipantConfig, startParticipant } = await import('@tessera/sdk');
       const config = loadParticipantConfig(o.config);
       if (o.coordinator) config.coordinator = o.coordinator;
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { PayoutInputError, splitPool, type Split } from '@tessera/payouts';
+import type { PayoutInputError, Split } from '@tessera/payouts';
 import { writeFileSync } from 'node:fs';
 import type { PayoutsView } from '@tessera/sdk';
-import { renderPayoutReport } from '../report/payout-report.js';
 import { connectionOptions } from '../context.js';
 import { withAnalyst, withConnection, type Conn } from './job.js';
 import { UsageError } from '../ui/errors.js';
@@ -33,12 +32,12 @@ export function parsePool(text: string): number {
   return pool;
 }
 
-/** Runs `fn`, turning a library input error into a usage error that names the flag to change. */
-const asUsage = <T>(fn: () => T): T => {
+/** Runs `fn`, turning a library input error (a `PayoutInputError`, the class given) into a usage error that names the flag to change. */
+const asUsage = <T>(inputError: typeof PayoutInputError, fn: () => T): T => {
   try {
     return fn();
   } catch (e) {
-    if (!(e instanceof PayoutInputError)) throw e;
+    if (!(e instanceof inputError)) throw e;
     const flag = e.field === 'pool' || e.field === 'currency' ? `--${e.field}` : '--scores';
     throw new UsageError(e.message.startsWith(e.field) && flag !== '--scores' ? `${flag}${e.message.slice(e.field.length)}` : `${flag}: ${e.message}`);
   }
@@ -64,10 +63,11 @@ score, then to the participant name that sorts first.
 Examples:
   $ tessera payouts split --pool 1001 --currency CNY --scores a=1,b=1,c=1
   $ tessera payouts split --pool 250000 --currency EUR --scores merchant-a=0.52,merchant-b=0.31,merchant-c=-0.02 --json`)
-    .action((o: { pool: string; currency: string; scores: string; json?: boolean }) => {
+    .action(async (o: { pool: string; currency: string; scores: string; json?: boolean }) => {
       const pool = parsePool(o.pool);
       const scores = parseScores(o.scores);
-      const split = asUsage(() => splitPool(pool, o.currency, scores));
+      const { PayoutInputError, splitPool } = await import('@tessera/payouts');
+      const split = asUsage(PayoutInputError, () => splitPool(pool, o.currency, scores));
       if (o.json) printJson(split);
       else process.stdout.write(renderSplit(split));
     });
@@ -101,6 +101,7 @@ ${connectionOptions}`)
           throw new UsageError(job.spec.payout ? `job ${job.id} is ${job.status} and has not been valued yet` : `job ${job.id} has no payout (its spec has no payout section)`);
         }
         if (o.out) {
+          const { renderPayoutReport } = await import('../report/payout-report.js');
           writeFileSync(o.out, renderPayoutReport({ jobId: job.id, payouts: job.payouts, generatedAt: new Date().toISOString() }));
           process.stderr.write(`payout report written to ${o.out}\n`);
         }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { analyticGaussianSigma, DEFAULT_ORDERS, epsilonFor, noiseMultiplierFor, resolveOrders, subsampledGaussianRdp, zcdpEpsilon } from '@tessera/dp';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
@@ -49,7 +48,8 @@ export function registerPrivacy(program: Command): void {
 Examples:
   $ tessera privacy epsilon --noise-multiplier 1.3 --sample-rate 0.0025 --steps 6000 --delta 1e-5
   $ tessera privacy epsilon --noise-multiplier 1.1 --sample-rate 0.01 --steps 1000 --delta 1e-5 --orders 2..64 --json`)
-    .action((o: { noiseMultiplier: number; sampleRate: number; steps: number; delta: number; orders?: string; json?: boolean }) => {
+    .action(async (o: { noiseMultiplier: number; sampleRate: number; steps: number; delta: number; orders?: string; json?: boolean }) => {
+      const { DEFAULT_ORDERS, epsilonFor, resolveOrders, subsampledGaussianRdp } = await import('@tessera/dp');
       const orders = asUsage(() => resolveOrders(o.orders ? parseOrders(o.orders) : DEFAULT_ORDERS));
       const r = asUsage(() => {
         if (!(o.noiseMultiplier > 0)) throw new Error(`--noise-multiplier must be positive, got ${o.noiseMultiplier}`);
@@ -73,7 +73,8 @@ Examples:
 Examples:
   $ tessera privacy noise --epsilon 2 --delta 1e-5 --sample-rate 0.01 --steps 1000
   $ tessera privacy noise --epsilon 8 --delta 1e-5 --sample-rate 1 --steps 10 --json`)
-    .action((o: { epsilon: number; delta: number; sampleRate: number; steps: number; orders?: string; json?: boolean }) => {
+    .action(async (o: { epsilon: number; delta: number; sampleRate: number; steps: number; orders?: string; json?: boolean }) => {
+      const { noiseMultiplierFor } = await import('@tessera/dp');
       const noiseMultiplier = asUsage(() => noiseMultiplierFor({
         epsilon: o.epsilon, delta: o.delta, sampleRate: o.sampleRate, steps: o.steps, ...(o.orders ? { orders: parseOrders(o.orders) } : {}),
       }));
@@ -91,7 +92,8 @@ Examples:
 Examples:
   $ tessera privacy gaussian --epsilon 0.1 --delta 1e-6
   $ tessera privacy gaussian --epsilon 1 --delta 1e-5 --sensitivity 5000 --json`)
-    .action((o: { epsilon: number; delta: number; sensitivity: number; json?: boolean }) => {
+    .action(async (o: { epsilon: number; delta: number; sensitivity: number; json?: boolean }) => {
+      const { analyticGaussianSigma } = await import('@tessera/dp');
       const sigma = asUsage(() => analyticGaussianSigma(o.epsilon, o.delta, o.sensitivity));
       if (o.json) printJson({ sigma });
       else process.stdout.write(`sigma ${sigma} gives (${o.epsilon}, ${o.delta})-DP at L2 sensitivity ${o.sensitivity}\n`);
@@ -106,7 +108,8 @@ Examples:
 Examples:
   $ tessera privacy zcdp --rho 0.5 --delta 1e-6
   $ tessera privacy zcdp --rho 0.05 --delta 1e-5 --json`)
-    .action((o: { rho: number; delta: number; json?: boolean }) => {
+    .action(async (o: { rho: number; delta: number; json?: boolean }) => {
+      const { zcdpEpsilon } = await import('@tessera/dp');
       const epsilon = asUsage(() => zcdpEpsilon(o.rho, o.delta));
       if (o.json) printJson({ epsilon });
       else process.stdout.write(`epsilon ${epsilon} at delta ${o.delta} for ${o.rho}-zCDP\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { AnalystClient, loadAnalystKeys, runQuery, type QueryJobResult, type QueryRequest } from '@tessera/sdk';
+import type { QueryJobResult, QueryRequest } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -117,6 +117,7 @@ ${connectionOptions}`)
       const dp = o.sealed && cmd.getOptionValueSource('dp') === 'default' ? 'none' : o.dp;
       if (o.sealed && dp !== 'none') throw new UsageError('--sealed queries run without differential privacy for now: leave out --dp (or give --dp none)');
       const request = queryRequestFrom(sql, { ...o, dp });
+      const { AnalystClient, loadAnalystKeys, runQuery } = await import('@tessera/sdk');
       const keys = o.sealed ? await loadAnalystKeys(o.keys).catch((e: Error) => { throw new UsageError(e.message); }) : undefined;
       const { address, token } = analystConnection(o);
       const client = new AnalystClient(address, token);

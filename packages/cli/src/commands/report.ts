@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AnalystClient, type QueryJobResult } from '@tessera/sdk';
+import type { QueryJobResult } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
-import { reportInputOf } from '../report/from-result.js';
-import { renderReportPage } from '../report/index.js';
 import { UsageError } from '../ui/errors.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -29,6 +27,7 @@ The page needs no network to view: charts are inline SVG.
 ${connectionOptions}`)
     .action(async (o: { job: string[]; in: string[]; title: string; out: string; coordinator?: string; token?: string; dataDir?: string }) => {
       if (!o.job.length && !o.in.length) throw new UsageError('give at least one --job ID or --in result.json');
+      const [{ reportInputOf }, { renderReportPage }] = await Promise.all([import('../report/from-result.js'), import('../report/index.js')]);
       const inputs = o.in.map((file) => {
         let parsed: QueryJobResult;
         try {
@@ -40,6 +39,7 @@ ${connectionOptions}`)
         return reportInputOf(parsed, { participants: 0 });
       });
       if (o.job.length) {
+        const { AnalystClient } = await import('@tessera/sdk');
         const { address, token } = analystConnection(o);
         const client = new AnalystClient(address, token);
         try {

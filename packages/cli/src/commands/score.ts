@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { AnalystClient, loadModelFile, scoreEncrypted } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -33,6 +32,7 @@ ${connectionOptions}`)
       if (!o.sealed) throw new UsageError('scoring over the network is encrypted: add --sealed (tessera model score --model M --data FILE scores a local CSV)');
       if (o.segment && !o.segments?.length) throw new UsageError(`--segment ${o.segment} needs --segments listing the values to report, e.g. --segments a,b,c`);
       if (o.segments && !o.segment) throw new UsageError('--segments needs --segment COLUMN');
+      const { AnalystClient, loadModelFile, scoreEncrypted } = await import('@tessera/sdk');
       const model = loadModelFile(o.model);
       const { address, token } = analystConnection(o);
       const client = new AnalystClient(address, token);

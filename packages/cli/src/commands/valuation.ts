@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exactShapley, leaveOneOut, parseUtilityTable, tmcShapley, type Game } from '@tessera/payouts';
+import type { Game } from '@tessera/payouts';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -9,7 +9,7 @@ const METHODS = ['exact', 'tmc', 'loo'] as const;
 type TableMethod = (typeof METHODS)[number];
 
 /** Reads a utility table file; errors name the file and what to fix. */
-export function readUtilityTable(file: string): { players: string[]; game: Game } {
+export async function readUtilityTable(file: string): Promise<{ players: string[]; game: Game }> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -22,6 +22,7 @@ export function readUtilityTable(file: string): { players: string[]; game: Game 
   } catch (e) {
     throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
   }
+  const { parseUtilityTable } = await import('@tessera/payouts');
   try {
     return parseUtilityTable(json);
   } catch (e) {
@@ -30,7 +31,8 @@ export function readUtilityTable(file: string): { players: string[]; game: Game 
 }
 
 /** Values the players of a game by the chosen method. */
-function value(game: Game, method: TableMethod, seed?: string): { values: number[]; evaluations: number; permutations?: number } {
+async function value(game: Game, method: TableMethod, seed?: string): Promise<{ values: number[]; evaluations: number; permutations?: number }> {
+  const { exactShapley, leaveOneOut, tmcShapley } = await import('@tessera/payouts');
   switch (method) {
     case 'exact':
       return { values: exactShapley(game), evaluations: 2 ** game.players };
@@ -62,11 +64,11 @@ Examples:
   $ tessera valuation shapley --utilities game.json
   $ tessera valuation shapley --utilities game.json --method tmc --seed 1 --json
   where game.json is {"players":["a","b","c"],"utilities":{"":0,"a":1,"b":1,"c":0,"a,b":3,"a,c":1,"b,c":1,"a,b,c":3}}`)
-    .action((o: { utilities: string; method: string; seed?: string; json?: boolean }) => {
+    .action(async (o: { utilities: string; method: string; seed?: string; json?: boolean }) => {
       if (!(METHODS as readonly string[]).includes(o.method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, got "${o.method}"`);
       const method = o.method as TableMethod;
-      const { players, game } = readUtilityTable(o.utilities);
-      const r = value(game, method, o.seed);
+      const { players, game } = await readUtilityTable(o.utilities);
+      const r = await value(game, method, o.seed);
       const values = Object.fromEntries(players.map((p, i) => [p, r.values[i]]));
       if (o.json) {
         printJson({ method, players, values, evaluations: r.evaluations, ...(r.permutations === undefined ? {} : { permutations: r.permutations }) });
