@@ -15,3 +15,6 @@ export function fixed(v: number, digits = 3): number {
 
 export const kibToMiB = (kib: number) => fixed(kib / 1024, 1);
 export const bytesToMiB = (bytes: number) => fixed(bytes / MiB, 2);
+
+/** Seconds since `t`, a performance.now() reading. */
+export const secondsSince = (t: number) => (performance.now() - t) / 1000;

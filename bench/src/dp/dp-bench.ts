@@ -1,6 +1,7 @@
-import { RdpAccountant, samplerThroughput, type SamplerThroughput } from '@tessera/dp';
+import type { SamplerThroughput } from '@tessera/dp';
 import { renderTable } from '@tessera/cli/ui/table';
 import { machineInfo } from '../machine.js';
+import { measureAccountant, measureSamplers } from './measure.js';
 import { runUtilityCurve, UTILITY_DEFAULTS, type UtilityCurve } from './utility-curve.js';
 
 export interface DpBenchReport {
@@ -15,23 +16,12 @@ export interface DpBenchReport {
   pass: boolean;
 }
 
-function accountantMs(): { cold: number; warm: number } {
-  const once = () => {
-    const t = performance.now();
-    new RdpAccountant().spendSubsampledGaussian(1.1, 0.01, 10_000).epsilon(1e-5);
-    return performance.now() - t;
-  };
-  const cold = once();
-  let warm = 0;
-  for (let i = 0; i < 20; i++) warm += once();
-  return { cold, warm: warm / 20 };
-}
-
 export async function runDpBench(log: (line: string) => void): Promise<DpBenchReport> {
   log('sampler throughput (discrete Gaussian and Skellam, sigma 1, 10, 1000)');
-  const samplers = samplerThroughput({ minMillis: 1000 });
+  const samplers = measureSamplers({ minMillis: 1000 });
   log('accountant: 10^4 steps');
-  const acc = accountantMs();
+  const { cold, warm } = measureAccountant(20);
+  const acc = { cold, warm };
   log(`utility curve: breast_cancer, 5 participants, seeds ${UTILITY_DEFAULTS.seeds.join(', ')}`);
   const utility = await runUtilityCurve(log);
   const gauss10 = samplers.find((s) => s.name === 'discreteGaussian' && s.param === 'sigma=10')?.samplesPerSecond ?? 0;
