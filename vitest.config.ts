@@ -1,33 +1,19 @@
 import { defineConfig } from 'vitest/config';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests import workspace packages from their TypeScript sources, so unit tests need no build.
 // Tests that spawn the `tessera` binary use the built output (npm test builds first).
+// The package -> source map is tsconfig.test.json's `paths`, which `npm run typecheck` uses to
+// type-check the tests against the same sources: add a package (or a subpath) there. A subpath
+// comes before its package: the first alias that matches wins.
+const { compilerOptions } = JSON.parse(readFileSync(at('./tsconfig.test.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+const alias = Object.fromEntries(Object.entries(compilerOptions.paths).map(([name, [source]]) => [name, at(source)]));
+
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@tessera/crypto': at('./packages/crypto/src/index.ts'),
-      '@tessera/ml': at('./packages/ml/src/index.ts'),
-      '@tessera/fl': at('./packages/fl/src/index.ts'),
-      '@tessera/data': at('./packages/data/src/index.ts'),
-      '@tessera/secagg': at('./packages/secagg/src/index.ts'),
-      '@tessera/dp': at('./packages/dp/src/index.ts'),
-      '@tessera/he': at('./packages/he/src/index.ts'),
-      '@tessera/analytics': at('./packages/analytics/src/index.ts'),
-      '@tessera/psi': at('./packages/psi/src/index.ts'),
-      '@tessera/payouts': at('./packages/payouts/src/index.ts'),
-      '@tessera/jobs': at('./packages/jobs/src/index.ts'),
-      '@tessera/client': at('./packages/client/src/index.ts'),
-      '@tessera/sdk': at('./packages/sdk/src/index.ts'),
-      '@tessera/coordinator': at('./coordinator/src/index.ts'),
-      // A subpath before its package: the first alias that matches wins.
-      '@tessera/participant/defaults': at('./participant/src/defaults.ts'),
-      '@tessera/participant': at('./participant/src/index.ts'),
-      '@tessera/proto': at('./proto/src/index.ts'),
-    },
-  },
+  resolve: { alias },
   test: {
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,

@@ -10,13 +10,21 @@ import { detectIdentifierColumns, type IdentifierColumn } from './consent/identi
 import { datasetRules, loadConsentPolicy, PolicyError, type ConsentPolicy } from './consent/policy.js';
 import { oneYearAfter, STARTER_BUDGET, starterPolicyText } from './consent/starter-policy.js';
 
+/**
+ * A data source as `initParticipant` takes it: `exclude` is optional. The Omit distributes over the
+ * union (`Omit<DatasetSource, 'exclude'>` on the union itself keeps only the common keys, which drops
+ * SQLite's `table`).
+ */
+export type InitDatasetSource = OptionalExclude<DatasetSource>;
+type OptionalExclude<S> = S extends unknown ? Omit<S, 'exclude'> & { exclude?: string[] } : never;
+
 export interface InitOptions {
   /** Directory for the config file and the identity key. */
   dir: string;
   coordinator: string;
   token: string;
   name: string;
-  datasets: Record<string, Omit<DatasetSource, 'exclude'> & { exclude?: string[] }>;
+  datasets: Record<string, InitDatasetSource>;
   /**
    * The consent policy. A file: checked before enrolling (a bad one does not use up the token).
    * Absent (the default): a starter policy is written beside the config as policy.yaml (differential
@@ -68,7 +76,7 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
       throw new PolicyError(starterPath, '(file)', `already exists; pass --policy ${starterPath} to use it, or move it away for a new starter policy`);
     }
     // Read before enrolling: an unreadable source leaves the token unused.
-    const data = new LocalData(Object.fromEntries(Object.entries(o.datasets).map(([k, v]) => [k, { ...v, exclude: v.exclude ?? [] } as DatasetSource])));
+    const data = new LocalData(Object.fromEntries(Object.entries(o.datasets).map(([k, v]): [string, DatasetSource] => [k, { ...v, exclude: v.exclude ?? [] }])));
     for (const name of names) identifierColumns[name] = detectIdentifierColumns(data.table(name));
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refusal } from './support/refusal.js';
-import { toConfigEntries, tessera } from '@tessera/proto';
+import { toConfigEntries, tessera, type ConfigRecord } from '@tessera/proto';
 import type { RawTable } from '@tessera/data';
 import {
   ConsentGuard, ConsentRefusal, describePolicy, detectIdentifierColumns, namedLikeIdentifier, parseConsentPolicy, PolicyError, PrivacyLedger, starterPolicyText,
@@ -19,7 +19,7 @@ function guard(datasets: object, grants: object[] = [ANY]) {
   const ledger = new PrivacyLedger(':memory:');
   return new ConsentGuard(policy, ledger, new PrivacyGuard(ledger, {}), () => NOW);
 }
-const task = (stage: number, plan?: object, dataset = 'customers'): tessera.v1.ITask => ({
+const task = (stage: number, plan?: ConfigRecord, dataset = 'customers'): tessera.v1.ITask => ({
   ref: { jobId: 'job-1', round: 1, stage }, dataset, label: 'churned', config: toConfigEntries(plan ?? { seed: 's' }),
 });
 const table = (columns: string[], rows: string[][]): RawTable => ({ source: 't', columns, rows, lineOf: (i: number) => i + 2 }) as unknown as RawTable;

@@ -82,7 +82,7 @@ describe('Ed25519 signing in node:crypto', () => {
       '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
       '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
       'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
-    ].map(fromHex);
+    ].map((hex) => fromHex(hex));
     const keys = [...rfcKeys, ...Array.from({ length: 20 }, () => generateSigningKeyPair().secretKey)];
     for (const [i, sk] of keys.entries()) {
       const msg = new Uint8Array(i * 7).map((_, j) => (j * 31 + i) & 255);
