@@ -62,18 +62,18 @@ export function scalarToBytes(s: bigint): Uint8Array {
 
 /** The little-endian bytes as a bigint (for tests). */
 export function scalarFromBytes(b: Uint8Array): bigint {
-  let s = 0n;
-  for (let i = b.length - 1; i >= 0; i--) s = (s << 8n) | BigInt(b[i]);
-  return s;
+  return b.reduceRight((s, byte) => (s << 8n) | BigInt(byte), 0n);
 }
 
 /** 1 if the 32-byte little-endian `s` is in [1, l), else 0; no data-dependent branches over the bytes. */
 export function scalarBytesInRange(s: Uint8Array): number {
+  if (s.length !== SCALAR_BYTES) throw new RangeError(`a scalar must be ${SCALAR_BYTES} bytes, got ${s.length}`);
   let borrow = 0;
   let nonzero = 0;
   for (let i = 0; i < SCALAR_BYTES; i++) {
-    borrow = (s[i] - ORDER_LE[i] - borrow) >>> 31; // 1 iff the byte subtraction went negative
-    nonzero |= s[i];
+    // Both arrays hold exactly SCALAR_BYTES bytes (checked above; ORDER_LE by construction).
+    borrow = (s[i]! - ORDER_LE[i]! - borrow) >>> 31; // 1 iff the byte subtraction went negative
+    nonzero |= s[i]!;
   }
   return borrow & ((nonzero + 0xff) >>> 8); // s < l and s != 0
 }
@@ -86,7 +86,7 @@ export function randomScalarBytes(): Uint8Array {
   const buf = new Uint8Array(SCALAR_BYTES);
   for (;;) {
     randomFillSync(buf);
-    buf[31] &= 0x1f; // 253 bits, little-endian; l < 2^253
+    buf[31]! &= 0x1f; // 253 bits, little-endian; l < 2^253
     if (scalarBytesInRange(buf) === 1) return buf;
   }
 }
@@ -171,7 +171,7 @@ export function isValidNonIdentityPoint(p: Uint8Array): boolean {
   requireReady();
   if (p.length !== POINT_BYTES) return false;
   let acc = 0;
-  for (let i = 0; i < POINT_BYTES; i++) acc |= p[i];
+  for (let i = 0; i < POINT_BYTES; i++) acc |= p[i]!; // p.length === POINT_BYTES, checked above
   if (acc === 0) return false; // the identity's only canonical encoding; libsodium's is_valid_point accepts it
   return sodium.crypto_core_ristretto255_is_valid_point(p);
 }
@@ -189,8 +189,12 @@ export function randomPermutation(n: number): Uint32Array {
 
 /** The encoded points in one buffer in the order `perm` (output slot i holds points[perm[i]]). */
 export function encodePermuted(points: readonly Uint8Array[], perm: Uint32Array): Uint8Array {
+  if (perm.length !== points.length) {
+    throw new RangeError(`encodePermuted: the permutation has ${perm.length} entries for ${points.length} points`);
+  }
   const out = new Uint8Array(points.length * POINT_BYTES);
-  for (let i = 0; i < perm.length; i++) out.set(points[perm[i]], i * POINT_BYTES);
+  // perm is a permutation of 0..points.length-1 (randomPermutation), so every index is in range.
+  for (let i = 0; i < perm.length; i++) out.set(points[perm[i]!]!, i * POINT_BYTES);
   return out;
 }
 
