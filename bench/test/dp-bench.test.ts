@@ -10,8 +10,12 @@ describe('dp benchmark (bench workspace)', () => {
   it('reports every sampler and scale', () => {
     const results = measureSamplers({ minMillis: 5, rng: seededRandom('throughput') });
     expect(results.map((r) => `${r.name} ${r.param}`)).toEqual([
-      'discreteGaussian sigma=1', 'skellam mu=1', 'discreteGaussian sigma=10', 'skellam mu=100',
-      'discreteGaussian sigma=1000', 'skellam mu=1000000',
+      'discreteGaussian sigma=1',
+      'skellam mu=1',
+      'discreteGaussian sigma=10',
+      'skellam mu=100',
+      'discreteGaussian sigma=1000',
+      'skellam mu=1000000',
     ]);
     for (const r of results) expect(r.samplesPerSecond).toBeGreaterThan(0);
   });

@@ -70,12 +70,14 @@ export async function loadBench(specifier: string = BENCH_PACKAGE): Promise<Benc
     if (err.code !== 'ERR_MODULE_NOT_FOUND') throw e;
     throw new UsageError(
       `tessera bench needs the benchmarks (${specifier}, the private bench/ workspace of the Tessera checkout) and their ` +
-      `dependencies, which this installation lacks (${err.message.split('\n')[0]}). In a Tessera checkout, run ` +
-      '`npm install` and `npm run build` there (they install and build the bench/ workspace too), then try again.',
+        `dependencies, which this installation lacks (${err.message.split('\n')[0]}). In a Tessera checkout, run ` +
+        '`npm install` and `npm run build` there (they install and build the bench/ workspace too), then try again.',
     );
   }
   if (typeof mod.benchApi?.foundation !== 'function') {
-    throw new UsageError(`${specifier} does not export benchApi (foundation, secagg, he): rebuild it with \`npm run build\``);
+    throw new UsageError(
+      `${specifier} does not export benchApi (foundation, secagg, he): rebuild it with \`npm run build\``,
+    );
   }
   return mod.benchApi;
 }

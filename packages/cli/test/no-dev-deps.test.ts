@@ -16,7 +16,12 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOOKS = fileURLToPath(new URL('./no-dev-deps/register.mjs', import.meta.url));
 const LOAD = fileURLToPath(new URL('./no-dev-deps/load-commands.mjs', import.meta.url));
 
-interface Manifest { name?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; workspaces?: string[] }
+interface Manifest {
+  name?: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  workspaces?: string[];
+}
 const manifest = (dir: string) => JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as Manifest;
 
 /** What `npm install --omit=dev` leaves out, and the bench workspace with what only it needs. */
@@ -27,16 +32,27 @@ function unavailablePackages(): string[] {
   const bench = workspaces.find((m) => m.name === '@tessera/bench');
   const needed = new Set(workspaces.filter((m) => m !== bench).flatMap((m) => Object.keys(m.dependencies ?? {})));
   const benchOnly = Object.keys(bench?.dependencies ?? {}).filter((d) => !d.startsWith('@tessera/') && !needed.has(d));
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-  const devOnly = Object.entries(lock.packages).filter(([path, p]) => p.dev && path.includes('node_modules/'))
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  const devOnly = Object.entries(lock.packages)
+    .filter(([path, p]) => p.dev && path.includes('node_modules/'))
     .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
   return [...new Set([...declared, ...devOnly, '@tessera/bench', ...benchOnly])].sort();
 }
 
 const packages = unavailablePackages();
-const env = { ...process.env, TESSERA_UNAVAILABLE: JSON.stringify({ packages, dirs: [pathToFileURL(join(ROOT, 'bench')).href + '/'] }) };
+const env = {
+  ...process.env,
+  TESSERA_UNAVAILABLE: JSON.stringify({ packages, dirs: [`${pathToFileURL(join(ROOT, 'bench')).href}/`] }),
+};
 const run = (args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(HOOKS).href, ...args], { encoding: 'utf8', env, cwd: ROOT, timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(HOOKS).href, ...args], {
+    encoding: 'utf8',
+    env,
+    cwd: ROOT,
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -47,17 +63,32 @@ describe('the CLI with devDependencies unavailable', () => {
   requireBuild();
 
   it('makes the devDependencies and the bench unavailable', () => {
-    for (const name of ['typescript', 'vitest', 'paillier-bigint', 'playwright-core', '@tessera/bench']) expect(packages).toContain(name);
+    for (const name of ['typescript', 'vitest', 'paillier-bigint', 'playwright-core', '@tessera/bench'])
+      expect(packages).toContain(name);
     expect(packages).not.toContain('commander');
   });
 
   it('loads every command module and prints the help of every command', () => {
     const r = run([LOAD]);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { modules: string[]; commands: string[]; usage: number; unavailable: { name: string; code: string }[] };
-    expect(out.modules).toEqual(expect.arrayContaining(['commands/bench.js', 'commands/job.js', 'commands/participant.js', 'commands/demo.js']));
+    const out = JSON.parse(r.stdout) as {
+      modules: string[];
+      commands: string[];
+      usage: number;
+      unavailable: { name: string; code: string }[];
+    };
+    expect(out.modules).toEqual(
+      expect.arrayContaining(['commands/bench.js', 'commands/job.js', 'commands/participant.js', 'commands/demo.js']),
+    );
     expect(out.modules.length).toBeGreaterThanOrEqual(15);
-    expect(out.commands).toEqual(expect.arrayContaining(['tessera job submit', 'tessera bench secagg', 'tessera bench he', 'tessera participant init']));
+    expect(out.commands).toEqual(
+      expect.arrayContaining([
+        'tessera job submit',
+        'tessera bench secagg',
+        'tessera bench he',
+        'tessera participant init',
+      ]),
+    );
     expect(out.usage).toBe(out.commands.length);
     // The hooks did their job: not one of the packages could be imported.
     expect(out.unavailable.filter((u) => u.code !== 'ERR_MODULE_NOT_FOUND')).toEqual([]);

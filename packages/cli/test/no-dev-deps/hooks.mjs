@@ -17,7 +17,9 @@ function packageOf(specifier) {
 }
 
 function notFound(what, parentURL) {
-  const e = new Error(`Cannot find package '${what}' imported from ${parentURL ?? 'the command line'} (made unavailable by packages/cli/test/no-dev-deps: a devDependency)`);
+  const e = new Error(
+    `Cannot find package '${what}' imported from ${parentURL ?? 'the command line'} (made unavailable by packages/cli/test/no-dev-deps: a devDependency)`,
+  );
   e.code = 'ERR_MODULE_NOT_FOUND';
   return e;
 }
@@ -27,7 +29,9 @@ export async function resolve(specifier, context, next) {
   if (name !== null && packages.has(name)) throw notFound(name, context.parentURL);
   const resolved = await next(specifier, context);
   // The same packages reached by a path (a workspace symlink, a relative import into node_modules).
-  const inside = [...packages].find((p) => resolved.url.includes(`/node_modules/${p}/`)) ?? dirs.find((d) => resolved.url.startsWith(d));
+  const inside =
+    [...packages].find((p) => resolved.url.includes(`/node_modules/${p}/`)) ??
+    dirs.find((d) => resolved.url.startsWith(d));
   if (inside !== undefined) throw notFound(inside, context.parentURL);
   return resolved;
 }

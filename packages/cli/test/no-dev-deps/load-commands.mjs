@@ -6,7 +6,9 @@ import { readdirSync } from 'node:fs';
 
 const dist = new URL('../../dist/', import.meta.url);
 const modules = [
-  ...readdirSync(new URL('commands/', dist)).filter((f) => f.endsWith('.js')).map((f) => new URL(`commands/${f}`, dist).href),
+  ...readdirSync(new URL('commands/', dist))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => new URL(`commands/${f}`, dist).href),
   ...process.argv.slice(2),
 ];
 for (const m of modules) await import(m);
@@ -22,4 +24,6 @@ for (const name of JSON.parse(process.env.TESSERA_UNAVAILABLE).packages) {
     unavailable.push({ name, code: e.code ?? String(e) });
   }
 }
-process.stdout.write(`${JSON.stringify({ modules: modules.map((m) => (m.startsWith(dist.href) ? m.slice(dist.href.length) : m)), commands, usage: (reference.match(/^Usage: tessera/gm) ?? []).length, unavailable })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ modules: modules.map((m) => (m.startsWith(dist.href) ? m.slice(dist.href.length) : m)), commands, usage: (reference.match(/^Usage: tessera/gm) ?? []).length, unavailable })}\n`,
+);
