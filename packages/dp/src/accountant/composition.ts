@@ -35,9 +35,10 @@ export class RdpAccountant {
     validateRdpVector(rdpVector, this.orders, 'rdpVector');
     validateCount(count, 'count');
     if (count === 0) return this;
+    // validateRdpVector checked one entry per order, and total has one entry per order too.
     for (let k = 0; k < this.total.length; k++) {
-      const r = rdpVector[k];
-      if (r !== 0) this.total[k] += count * r;
+      const r = rdpVector[k]!;
+      if (r !== 0) this.total[k]! += count * r;
     }
     return this;
   }

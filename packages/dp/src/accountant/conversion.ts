@@ -34,11 +34,12 @@ export function epsilonFor(rdp: readonly number[], orders: readonly number[], de
   validateRdpVector(rdp, grid);
   validateDelta(delta);
   const logDelta = Math.log(delta);
+  // resolveOrders refuses an empty grid and validateRdpVector checked one rdp entry per order.
   let best = Infinity;
-  let bestOrder = grid[0];
+  let bestOrder = grid[0]!;
   for (let k = 0; k < grid.length; k++) {
-    const a = grid[k];
-    const r = rdp[k];
+    const a = grid[k]!;
+    const r = rdp[k]!;
     let eps: number;
     if (r === Infinity) eps = Infinity;
     else if (delta * delta + Math.expm1(-r) >= 0) eps = 0;
@@ -57,11 +58,12 @@ export function deltaFor(rdp: readonly number[], orders: readonly number[], epsi
   const grid = resolveOrders(orders);
   validateRdpVector(rdp, grid);
   validateNonNegative(epsilon, 'epsilon', 'pass the target epsilon (>= 0)');
+  // resolveOrders refuses an empty grid and validateRdpVector checked one rdp entry per order.
   let best = Infinity;
-  let bestOrder = grid[0];
+  let bestOrder = grid[0]!;
   for (let k = 0; k < grid.length; k++) {
-    const a = grid[k];
-    const r = rdp[k];
+    const a = grid[k]!;
+    const r = rdp[k]!;
     // KL / total-variation bound: delta <= sqrt(1 - exp(-r)).
     let logDelta = r === 0 ? -Infinity : 0.5 * Math.log(-Math.expm1(-r));
     if (a > MIN_CONVERSION_ORDER && r !== Infinity) {

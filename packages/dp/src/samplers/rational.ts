@@ -42,7 +42,7 @@ export function rationalFromNumber(x: number): Rational {
 function rationalFromString(text: string): Rational {
   const s = text.trim();
   const fraction = /^([+-]?\d+)\s*\/\s*(\d+)$/.exec(s);
-  if (fraction) return reduced(BigInt(fraction[1]), BigInt(fraction[2]));
+  if (fraction) return reduced(BigInt(fraction[1]!), BigInt(fraction[2]!)); // both groups are mandatory in the pattern
   const decimal = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
   if (!decimal || (decimal[2] === '' && (decimal[3] ?? '') === '')) throw new RangeError(`not a decimal or fraction: "${text}"`);
   const digits = BigInt(`${decimal[1]}${decimal[2]}${decimal[3] ?? ''}`.replace(/^([+-]?)$/, '0'));

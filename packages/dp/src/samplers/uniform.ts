@@ -23,7 +23,7 @@ export function uniformBelowBig(n: bigint, rng: Random): bigint {
   const topMask = (1 << (bits - 8 * (byteCount - 1))) - 1;
   for (;;) {
     const bytes = rng.bytes(byteCount);
-    bytes[0] &= topMask;
+    bytes[0]! &= topMask; // n > 2^53 - 1 here, so byteCount >= 7
     let candidate = 0n;
     for (const b of bytes) candidate = (candidate << 8n) | BigInt(b);
     if (candidate < n) return candidate;

@@ -13,10 +13,11 @@ function checkModulus(modulus: number): void {
 export function addNoiseModulo(words: Uint32Array, noise: () => number, modulus: number): Uint32Array {
   checkModulus(modulus);
   for (let i = 0; i < words.length; i++) {
-    if (words[i] >= modulus) throw new RangeError(`word ${i} = ${words[i]} is not reduced modulo ${modulus}`);
+    const word = words[i]!; // i < words.length
+    if (word >= modulus) throw new RangeError(`word ${i} = ${word} is not reduced modulo ${modulus}`);
     let shift = noise() % modulus; // exact: noise is an integer below 2^53
     if (shift < 0) shift += modulus;
-    const sum = words[i] + shift; // < 2^33, exact
+    const sum = word + shift; // < 2^33, exact
     words[i] = sum >= modulus ? sum - modulus : sum;
   }
   return words;
