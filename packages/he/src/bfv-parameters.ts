@@ -37,7 +37,11 @@ export const BFV_DEGREES = [4096, 8192, 16384] as const;
  * default coefficient modulus, as measured with node-seal 6.0.3; a smaller modulus leaves about one bit more
  * per bit less. Adding k fresh ciphertexts costs at most log2(k) bits.
  */
-const FRESH_BUDGET_BITS_32: Record<number, number> = { 4096: 30, 8192: 132, 16384: 347 };
+const FRESH_BUDGET_BITS_32: Readonly<Record<(typeof BFV_DEGREES)[number], number>> = {
+  4096: 30,
+  8192: 132,
+  16384: 347,
+};
 /** Noise bits kept in reserve beyond log2(participants): plaintext subtractions and rounding. */
 const BUDGET_MARGIN_BITS = 4;
 

@@ -76,7 +76,8 @@ abstract class BfvRole extends SealRole {
     if (words.length > max) throw new HeError('bad-input', `${what} has ${words.length} words, at most ${max} fit`);
     const p = this.p;
     for (let i = 0; i < words.length; i++) {
-      if (words[i] >= p) throw new HeError('bad-input', `${what}: word ${i} = ${words[i]} is not below the plaintext modulus ${p}`);
+      const w = words[i]!; // i < words.length
+      if (w >= p) throw new HeError('bad-input', `${what}: word ${i} = ${w} is not below the plaintext modulus ${p}`);
     }
   }
 }
@@ -219,7 +220,7 @@ export class BfvAccumulator extends BfvRole {
   /** Number of ciphertexts added to chunk `chunkIndex` so far. */
   additions(chunkIndex: number): number {
     this.checkIndex(chunkIndex);
-    return this.counts[chunkIndex];
+    return this.counts[chunkIndex]!; // checkIndex: 0 <= chunkIndex < chunkCount = counts.length
   }
 
   /** Adds one participant's ciphertext for chunk `chunkIndex`. Throws (changing nothing) when the bytes are refused. */
@@ -243,7 +244,7 @@ export class BfvAccumulator extends BfvRole {
     }
     let i = 0;
     try {
-      for (; i < loaded.length; i++) this.absorb(i, loaded[i]);
+      for (; i < loaded.length; i++) this.absorb(i, loaded[i]!); // i < loaded.length
     } finally {
       free(...loaded.slice(i + 1)); // only if an addition failed: absorb() has freed or kept loaded[i]
     }
@@ -256,8 +257,9 @@ export class BfvAccumulator extends BfvRole {
     this.checkWords(words, this.n, `the plaintext for chunk ${chunkIndex}`);
     const p = this.p;
     const acc = (this.pending[chunkIndex] ??= new Uint32Array(this.n));
+    // checkWords: words.length <= n = acc.length, so every i is in range for both arrays.
     for (let i = 0; i < words.length; i++) {
-      const v = acc[i] + words[i];
+      const v = acc[i]! + words[i]!;
       acc[i] = v >= p ? v - p : v;
     }
   }
@@ -311,7 +313,7 @@ export class BfvAccumulator extends BfvRole {
         ct.delete();
       }
     }
-    this.counts[chunkIndex]++;
+    this.counts[chunkIndex]!++; // callers pass an index checkIndex accepted
   }
 
   private checkIndex(chunkIndex: number): void {

@@ -23,12 +23,14 @@ export function foldedModel(model: LinearModel): Float64Array {
   if (s?.clip) throw new HeError('bad-input', `the model clamps standardised values at ${s.clip}: its score is not linear in the features and cannot be evaluated encrypted`);
   if (s && (s.mean.length !== d || s.std.length !== d)) throw new HeError('bad-input', `standardisation has ${s.mean.length} features, the weights ${d}`);
   const out = new Float64Array(d + 1);
-  let bias = model.weights[d];
+  // d = weights.length - 1, and mean and std hold d entries (checked above): every index below is in range.
+  let bias = model.weights[d]!;
   for (let j = 0; j < d; j++) {
-    const std = s ? s.std[j] : 1;
+    const w = model.weights[j]!;
+    const std = s ? s.std[j]! : 1;
     if (!(std > 0)) throw new HeError('bad-input', `standard deviation of feature ${j} is ${std}; it must be positive`);
-    out[j] = model.weights[j] / std;
-    bias -= s ? (model.weights[j] * s.mean[j]) / std : 0;
+    out[j] = w / std;
+    bias -= s ? (w * s.mean[j]!) / std : 0;
   }
   out[d] = bias;
   return out;
@@ -67,8 +69,9 @@ export class ScoringAnalyst {
   decrypt(totals: SegmentCiphertexts): { total: number; count: number; mean: number } {
     const decryptor = new CkksDecryptor(this.request.params, this.keys.secretKeyBytes());
     try {
-      const total = decryptor.decrypt(totals.score, 1)[0];
-      const count = decryptor.decrypt(totals.count, 1)[0];
+      // decrypt(ct, 1) returns exactly one slot.
+      const total = decryptor.decrypt(totals.score, 1)[0]!;
+      const count = decryptor.decrypt(totals.count, 1)[0]!;
       return { total, count, mean: count > 0.5 ? total / count : Number.NaN };
     } finally {
       decryptor.dispose();

@@ -30,7 +30,7 @@ export const EnvelopeKind = {
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
-const KIND_NAMES: Record<number, string> = {
+const KIND_NAMES: Readonly<Record<EnvelopeKind, string>> = {
   1: 'a BFV ciphertext',
   2: 'a BFV public key',
   3: 'a BFV secret key',
@@ -39,6 +39,9 @@ const KIND_NAMES: Record<number, string> = {
   6: 'a CKKS secret key',
   7: 'CKKS Galois keys',
 };
+
+/** The same names, looked up by a kind byte read from untrusted bytes (which may name no kind). */
+const NAME_OF_KIND_BYTE: Readonly<Partial<Record<number, string>>> = KIND_NAMES;
 
 const MAGIC = [0x54, 0x48, 0x45, 0x01]; // "THE" v1
 const HEADER = 24;
@@ -80,10 +83,13 @@ export function unwrap(bytes: unknown, kind: EnvelopeKind, parmsId: Uint8Array, 
   const end = bytes.length - CHECKSUM;
   const expected = checksum(bytes.subarray(0, end));
   let diff = 0;
-  for (let i = 0; i < CHECKSUM; i++) diff |= expected[i] ^ bytes[end + i];
+  // expected holds CHECKSUM bytes and bytes.length = end + CHECKSUM, so both reads are in range.
+  for (let i = 0; i < CHECKSUM; i++) diff |= expected[i]! ^ bytes[end + i]!;
   if (diff !== 0) throw new HeError('bad-bytes', `${what}: checksum mismatch, the ${bytes.length} bytes are truncated or corrupted`);
-  if (bytes[4] !== kind) {
-    throw new HeError('bad-bytes', `${what}: expected ${KIND_NAMES[kind]}, but the bytes hold ${KIND_NAMES[bytes[4]] ?? `an unknown object (kind ${bytes[4]})`}`);
+  const storedKind = bytes[4]!; // bytes.length >= HEADER, checked above
+  if (storedKind !== kind) {
+    const held = NAME_OF_KIND_BYTE[storedKind] ?? `an unknown object (kind ${storedKind})`;
+    throw new HeError('bad-bytes', `${what}: expected ${KIND_NAMES[kind]}, but the bytes hold ${held}`);
   }
   for (let i = 0; i < ID_BYTES; i++) {
     if (bytes[8 + i] !== parmsId[i]) {
