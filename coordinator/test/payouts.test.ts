@@ -108,7 +108,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect(new Set(entries.map((e) => e.method))).toEqual(new Set(['shapley']));
 
     // Receipts arrive asynchronously after the job completes.
-    for (let i = 0; i < 50 && started.some((n) => n.ledger.receipts().length === 0); i++) await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => started.filter((n) => n.ledger.receipts().length === 0).map((n) => n.id), { timeout: 5_000 }).toEqual([]);
     for (const n of started) {
       const receipts = n.ledger.receipts().map((r) => parseLedgerLine(r, 1));
       expect(receipts).toHaveLength(1);

@@ -1,16 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeyPair, toHex } from '@tessera/crypto';
 import { appendEntries, GENESIS_HASH, ledgerLine } from '@tessera/payouts';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, requireBuild, tessera } from './cli.js';
-
-/** Runs the built CLI without blocking, so independent error cases run in parallel. */
-const tesseraAsync = (args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-  execFile(process.execPath, [BIN, ...args], { encoding: 'utf8' }, (error, _stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }));
-});
+import { describe, expect, it } from 'vitest';
+import { requireBuild, tessera } from './cli.js';
+import { runCli } from './in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-payouts-'));
 const file = (name: string, text: string) => {
@@ -20,64 +16,59 @@ const file = (name: string, text: string) => {
 };
 const EXAMPLE = { players: ['a', 'b', 'c'], utilities: { '': 0, a: 1, b: 1, c: 0, 'a,b': 3, 'a,c': 1, 'b,c': 1, 'a,b,c': 3 } };
 
-beforeAll(() => requireBuild());
-
 describe('tessera valuation shapley', () => {
-  it('values the contract example: a = b = 1.5, c = 0', () => {
-    const r = tessera(['valuation', 'shapley', '--utilities', file('game.json', JSON.stringify(EXAMPLE)), '--json']);
+  it('values the contract example: a = b = 1.5, c = 0', async () => {
+    const r = await runCli(['valuation', 'shapley', '--utilities', file('game.json', JSON.stringify(EXAMPLE)), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { values: Record<string, number>; evaluations: number };
     expect(out.values).toEqual({ a: 1.5, b: 1.5, c: 0 });
     expect(out.evaluations).toBe(8);
-    const table = tessera(['valuation', 'shapley', '--utilities', join(dir, 'game.json')]);
+    const table = await runCli(['valuation', 'shapley', '--utilities', join(dir, 'game.json')]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/a\s+1\.5/);
   });
 
-  it('accepts keys in any order with spaces, and the other methods', () => {
+  it('accepts keys in any order with spaces, and the other methods', async () => {
     const shuffled = { players: ['a', 'b', 'c'], utilities: { 'c, b, a': 3, 'b,a': 3, 'c,a': 1, ' c , b': 1, '': 0, a: 1, b: 1, c: 0 } };
     const path = file('shuffled.json', JSON.stringify(shuffled));
-    expect(JSON.parse(tessera(['valuation', 'shapley', '--utilities', path, '--json']).stdout).values).toEqual({ a: 1.5, b: 1.5, c: 0 });
-    expect(JSON.parse(tessera(['valuation', 'shapley', '--utilities', path, '--method', 'loo', '--json']).stdout).values).toEqual({ a: 2, b: 2, c: 0 });
-    const tmc = JSON.parse(tessera(['valuation', 'shapley', '--utilities', path, '--method', 'tmc', '--seed', '1', '--json']).stdout) as { values: Record<string, number>; permutations: number };
+    expect(JSON.parse((await runCli(['valuation', 'shapley', '--utilities', path, '--json'])).stdout).values).toEqual({ a: 1.5, b: 1.5, c: 0 });
+    expect(JSON.parse((await runCli(['valuation', 'shapley', '--utilities', path, '--method', 'loo', '--json'])).stdout).values).toEqual({ a: 2, b: 2, c: 0 });
+    const tmc = JSON.parse((await runCli(['valuation', 'shapley', '--utilities', path, '--method', 'tmc', '--seed', '1', '--json'])).stdout) as { values: Record<string, number>; permutations: number };
     expect(tmc.values.c).toBe(0);
     expect(tmc.values.a + tmc.values.b).toBeCloseTo(3, 9);
   });
 
   it('names the file, key or coalition to fix', async () => {
-    const runs: Promise<void>[] = [];
-    const bad = (name: string, text: string, message: RegExp) => {
-      runs.push(tesseraAsync(['valuation', 'shapley', '--utilities', file(name, text)]).then((r) => {
-        expect(r.code, name).not.toBe(0);
-        expect(r.stderr, name).toMatch(message);
-      }));
+    const bad = async (name: string, text: string, message: RegExp) => {
+      const r = await runCli(['valuation', 'shapley', '--utilities', file(name, text)]);
+      expect(r.code, name).not.toBe(0);
+      expect(r.stderr, name).toMatch(message);
     };
     const { 'b,c': _, ...missing } = EXAMPLE.utilities;
-    bad('missing.json', JSON.stringify({ ...EXAMPLE, utilities: missing }), /missing\.json: utilities has no value for coalition "b,c"/);
-    bad('unknown.json', JSON.stringify({ ...EXAMPLE, utilities: { ...EXAMPLE.utilities, 'a,d': 2 } }), /utilities key "a,d": unknown player "d"/);
-    bad('duplicate.json', JSON.stringify({ ...EXAMPLE, utilities: { ...EXAMPLE.utilities, 'b,a': 3 } }), /"a,b" and "b,a" are the same coalition/);
-    bad('nan.json', JSON.stringify({ ...EXAMPLE, utilities: { ...EXAMPLE.utilities, a: 'one' } }), /utilities key "a" must map to a finite number, got "one"/);
-    bad('broken.json', '{"players": [', /broken\.json is not JSON: /);
-    await Promise.all(runs);
-    const r = tessera(['valuation', 'shapley', '--utilities', join(dir, 'game.json'), '--method', 'magic']);
+    await bad('missing.json', JSON.stringify({ ...EXAMPLE, utilities: missing }), /missing\.json: utilities has no value for coalition "b,c"/);
+    await bad('unknown.json', JSON.stringify({ ...EXAMPLE, utilities: { ...EXAMPLE.utilities, 'a,d': 2 } }), /utilities key "a,d": unknown player "d"/);
+    await bad('duplicate.json', JSON.stringify({ ...EXAMPLE, utilities: { ...EXAMPLE.utilities, 'b,a': 3 } }), /"a,b" and "b,a" are the same coalition/);
+    await bad('nan.json', JSON.stringify({ ...EXAMPLE, utilities: { ...EXAMPLE.utilities, a: 'one' } }), /utilities key "a" must map to a finite number, got "one"/);
+    await bad('broken.json', '{"players": [', /broken\.json is not JSON: /);
+    const r = await runCli(['valuation', 'shapley', '--utilities', join(dir, 'game.json'), '--method', 'magic']);
     expect(r.stderr).toMatch(/--method must be one of exact, tmc, loo/);
   });
 });
 
 describe('tessera payouts split', () => {
-  it('splits 1001 CNY three ways into amounts that sum to 1001', () => {
-    const r = tessera(['payouts', 'split', '--pool', '1001', '--currency', 'CNY', '--scores', 'a=1,b=1,c=1', '--json']);
+  it('splits 1001 CNY three ways into amounts that sum to 1001', async () => {
+    const r = await runCli(['payouts', 'split', '--pool', '1001', '--currency', 'CNY', '--scores', 'a=1,b=1,c=1', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const split = JSON.parse(r.stdout) as { pool: number; currency: string; entries: { participant: string; amount: number; share: number; value: number }[] };
     expect(split.pool).toBe(1001);
     expect(split.currency).toBe('CNY');
     expect(split.entries.map((e) => e.amount)).toEqual([334, 334, 333]);
     expect(split.entries.reduce((a, e) => a + e.amount, 0)).toBe(1001);
-    expect(tessera(['payouts', 'split', '--pool', '1001', '--currency', 'CNY', '--scores', 'a=1,b=1,c=1']).stdout).toMatch(/total 1001 CNY/);
+    expect((await runCli(['payouts', 'split', '--pool', '1001', '--currency', 'CNY', '--scores', 'a=1,b=1,c=1'])).stdout).toMatch(/total 1001 CNY/);
   });
 
   it('names the flag and value to fix', async () => {
-    await Promise.all(([
+    for (const [args, message] of ([
       [['--pool', '10.5', '--currency', 'EUR', '--scores', 'a=1'], /--pool must be a non-negative whole number .*got "10\.5"/],
       [['--pool', '-3', '--currency', 'EUR', '--scores', 'a=1'], /--pool .*got "-3"/],
       [['--pool', '10', '--currency', 'euro', '--scores', 'a=1'], /--currency must be a three-letter ISO 4217 code/],
@@ -85,11 +76,11 @@ describe('tessera payouts split', () => {
       [['--pool', '10', '--currency', 'EUR', '--scores', 'a=1,b=lots'], /--scores: "b=lots": the score "lots" is not a number/],
       [['--pool', '10', '--currency', 'EUR', '--scores', 'a=1,a=2'], /--scores: participant "a" is listed twice/],
       [['--pool', '10', '--currency', 'EUR', '--scores', 'a=0,b=-1'], /no participant has a positive value/],
-    ] as const).map(async ([args, message]) => {
-      const r = await tesseraAsync(['payouts', 'split', ...args]);
+    ] as const)) {
+      const r = await runCli(['payouts', 'split', ...args]);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr, args.join(' ')).toMatch(message);
-    }));
+    }
   });
 });
 
@@ -100,37 +91,39 @@ describe('tessera ledger verify', () => {
   const text = `${entries.map(ledgerLine).join('\n')}\n`;
   const key = toHex(keys.publicKey);
 
-  it('reports an intact ledger with its head', () => {
+  it('reports an intact ledger with its head', async () => {
     const path = file('ledger.jsonl', text);
-    const r = tessera(['ledger', 'verify', path, '--key', key]);
+    const r = await runCli(['ledger', 'verify', path, '--key', key]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`ledger intact: 3 entries, head ${entries[2].hash}\n`);
-    const j = tessera(['ledger', 'verify', path, '--key', key, '--head', entries[2].hash, '--json']);
+    const j = await runCli(['ledger', 'verify', path, '--key', key, '--head', entries[2].hash, '--json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, entries: 3, head: entries[2].hash });
   });
 
-  it('exits non-zero naming the first tampered line', () => {
+  it('exits non-zero naming the first tampered line', async () => {
     const path = file('tampered.jsonl', text);
     execFileSync('sed', ['-i', '2s/"amount":\\([0-9]*\\)/"amount":9\\1/', path]);
+    // A real process: scripts rely on the exit code.
+    requireBuild();
     const r = tessera(['ledger', 'verify', path, '--key', key]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/line 2 \(seq 2\): hash does not match/);
-    const j = tessera(['ledger', 'verify', path, '--key', key, '--json']);
+    const j = await runCli(['ledger', 'verify', path, '--key', key, '--json']);
     expect(j.code).not.toBe(0);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, line: 2, seq: 2 });
     const cut = file('cut.jsonl', `${entries.slice(0, 2).map(ledgerLine).join('\n')}\n`);
-    expect(tessera(['ledger', 'verify', cut, '--key', key]).code).toBe(0);
-    const withHead = tessera(['ledger', 'verify', cut, '--key', key, '--head', entries[2].hash]);
+    expect((await runCli(['ledger', 'verify', cut, '--key', key])).code).toBe(0);
+    const withHead = await runCli(['ledger', 'verify', cut, '--key', key, '--head', entries[2].hash]);
     expect(withHead.code).not.toBe(0);
     expect(withHead.stderr).toMatch(/line 3: expected head/);
   });
 
-  it('refuses a bad key or a missing file', () => {
+  it('refuses a bad key or a missing file', async () => {
     const path = join(dir, 'ledger.jsonl');
-    expect(tessera(['ledger', 'verify', path, '--key', 'abc']).stderr).toMatch(/--key must be the coordinator's Ed25519 public key as 64 hex characters/);
-    const wrong = tessera(['ledger', 'verify', path, '--key', toHex(generateSigningKeyPair().publicKey)]);
+    expect((await runCli(['ledger', 'verify', path, '--key', 'abc'])).stderr).toMatch(/--key must be the coordinator's Ed25519 public key as 64 hex characters/);
+    const wrong = await runCli(['ledger', 'verify', path, '--key', toHex(generateSigningKeyPair().publicKey)]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/line 1 \(seq 1\): signature does not verify/);
-    expect(tessera(['ledger', 'verify', join(dir, 'nope.jsonl'), '--key', key]).stderr).toMatch(/cannot read ledger .*nope\.jsonl: ENOENT/);
+    expect((await runCli(['ledger', 'verify', join(dir, 'nope.jsonl'), '--key', key])).stderr).toMatch(/cannot read ledger .*nope\.jsonl: ENOENT/);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyLedger } from '@tessera/payouts';
 import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
-import { tessera } from './cli.js';
+import { runCli } from './in-process.js';
 
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
@@ -31,13 +31,13 @@ describe('tessera demo --payout-pool: valuation, an exact split and an exported,
 
       const text = readFileSync(ledgerOut, 'utf8');
       expect(verifyLedger(text, Buffer.from(p.coordinatorPublicKey, 'hex'), { head: p.ledgerHead })).toMatchObject({ ok: true, entries: 4 });
-      const ok = tessera(['ledger', 'verify', ledgerOut, '--key', p.coordinatorPublicKey, '--head', p.ledgerHead, '--json']);
+      const ok = await runCli(['ledger', 'verify', ledgerOut, '--key', p.coordinatorPublicKey, '--head', p.ledgerHead, '--json']);
       expect(ok.code).toBe(0);
       expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, entries: 4 });
       // The same edit as the contract check: one amount on line 1.
       const edited = join(dir, 'edited.jsonl');
       writeFileSync(edited, text.replace(/"amount":(\d+)/, '"amount":9$1'));
-      const bad = tessera(['ledger', 'verify', edited, '--key', p.coordinatorPublicKey]);
+      const bad = await runCli(['ledger', 'verify', edited, '--key', p.coordinatorPublicKey]);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/line 1 \(seq 1\)/);
     } finally {
@@ -58,15 +58,15 @@ describe('tessera demo --payout-pool: valuation, an exact split and an exported,
     expect(first.amount + copy.amount).toBeLessThan(2 * original.amount);
   }, 120_000);
 
-  it('refuses bad payout flags before starting anything, naming the flag', () => {
-    const r = tessera(['demo', '--payout-pool', '12.5']);
+  it('refuses bad payout flags before starting anything, naming the flag', async () => {
+    const r = await runCli(['demo', '--payout-pool', '12.5']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/--payout-pool must be a non-negative integer.*"12\.5"/);
-    const c = tessera(['demo', '--payout-pool', '100', '--currency', 'yuan']);
+    const c = await runCli(['demo', '--payout-pool', '100', '--currency', 'yuan']);
     expect(c.stderr).toMatch(/--currency must be a three-letter ISO 4217 code/);
-    const l = tessera(['demo', '--ledger-out', 'x.jsonl']);
+    const l = await runCli(['demo', '--ledger-out', 'x.jsonl']);
     expect(l.stderr).toMatch(/--ledger-out, --payout-report and --valuation go with --payout-pool/);
-    const n = tessera(['demo', '--noisy-participant', 'x']);
+    const n = await runCli(['demo', '--noisy-participant', 'x']);
     expect(n.stderr).toMatch(/--noisy-participant takes a participant number/);
   });
 });

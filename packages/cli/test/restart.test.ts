@@ -20,10 +20,7 @@ describe('coordinator restart', () => {
       const job = await analyst.submit({ dataset: 'customers', label: 'benign', rounds, minParticipants: 3, seed: 9, roundTimeoutSeconds: 20 });
       // Kill the coordinator (SIGKILL: no chance to clean up) once a few rounds are done.
       let beforeKill = await analyst.get(job.id);
-      while (beforeKill.roundsCompleted < 3) {
-        await new Promise((r) => setTimeout(r, 5));
-        beforeKill = await analyst.get(job.id);
-      }
+      await expect.poll(async () => (beforeKill = await analyst.get(job.id)).roundsCompleted, { timeout: 60_000, interval: 5 }).toBeGreaterThanOrEqual(3);
       await killed(coord.proc);
       const completedBeforeKill = beforeKill.roundsCompleted;
       expect(completedBeforeKill).toBeLessThan(rounds);

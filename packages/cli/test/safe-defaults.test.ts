@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { generateCommerce, selectRows, toCsv } from '@tessera/data';
 import { tessera as proto, toConfigEntries } from '@tessera/proto';
@@ -12,9 +10,8 @@ import {
 } from '@tessera/sdk';
 import { ConsentRefusal, type InitResult } from '@tessera/participant';
 import { tempDir } from '../../sdk/test/helpers.js';
-import { BIN, requireBuild } from './cli.js';
+import { runCli } from './in-process.js';
 
-const run = promisify(execFile);
 /** The issue's query: one named customer's exact spend. */
 const ONE_CUSTOMER = "SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE customer_id = 'm1-000002'";
 const BOUNDS = { monetary_total: [0, 5000] as [number, number] };
@@ -36,7 +33,6 @@ describe('safe by default: freshly initialised participant nodes', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    requireBuild();
     const table = generateCommerce({ merchants: 2, customersPerMerchant: 300, seed: 12 });
     const m = table.columns.indexOf('merchant');
     coordinator = await startCoordinator({ dataDir, listen: '127.0.0.1:0' });
@@ -45,12 +41,14 @@ describe('safe by default: freshly initialised participant nodes', () => {
       writeFileSync(csv, toCsv(selectRows(table, table.rows.flatMap((r, i) => (r[m] === id ? [i] : [])))));
       return csv;
     });
-    // Merchant 1 by the CLI, as the README shows (asynchronously: the coordinator answers in this process).
-    const cli = await run(process.execPath, [BIN, 'participant', 'init', '--token', createEnrollmentToken(dataDir, 'merchant-1'), '--name', 'merchant-1',
+    // Merchant 1 by the CLI, as the README shows (in this process, where the coordinator answers).
+    const cli = await runCli(['participant', 'init', '--token', createEnrollmentToken(dataDir, 'merchant-1'), '--name', 'merchant-1',
       '--coordinator', coordinator.address, '--dataset', `customers=${csvs[0]}`, '--dir', join(tmp.dir, 'merchant-1'), '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
     inits.push(JSON.parse(cli.stdout) as InitResult);
-    const text = await run(process.execPath, [BIN, 'participant', 'init', '--token', createEnrollmentToken(dataDir, 'merchant-1b'), '--name', 'merchant-1b',
+    const text = await runCli(['participant', 'init', '--token', createEnrollmentToken(dataDir, 'merchant-1b'), '--name', 'merchant-1b',
       '--coordinator', coordinator.address, '--dataset', `customers=${csvs[0]}`, '--dir', join(tmp.dir, 'merchant-1b')]);
+    expect(text.code, text.stderr).toBe(0);
     cliOut = text.stdout;
     // Merchant 2 through the SDK, with no options beyond the README's.
     inits.push(await initParticipant({ dir: join(tmp.dir, 'merchant-2'), coordinator: coordinator.address, token: createEnrollmentToken(dataDir, 'merchant-2'), name: 'merchant-2',

@@ -87,14 +87,12 @@ describe('tessera CLI payout workflow', () => {
     expect(headCheck.code).not.toBe(0);
     expect(headCheck.stderr).toMatch(/line 3/);
 
-    // Every member logged the disclosure for valuation and kept its signed receipt.
+    // Every member logged the disclosure for valuation and kept its signed receipt (it arrives after the job completes).
+    type Audit = { receipts: { job: string; amount: number }[]; log: { purpose: string; jobId: string }[] };
+    const auditOf = (config: string) => JSON.parse(tessera(['participant', 'audit', '--config', config, '--json']).stdout) as Audit;
     for (const config of configs) {
-      let audit = { receipts: [] as { job: string; amount: number }[], log: [] as { purpose: string; jobId: string }[] };
-      for (let i = 0; i < 40 && audit.receipts.length === 0; i++) {
-        audit = JSON.parse(tessera(['participant', 'audit', '--config', config, '--json']).stdout) as typeof audit;
-        if (!audit.receipts.length) await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(audit.receipts).toHaveLength(1);
+      await expect.poll(() => auditOf(config).receipts, { timeout: 10_000, interval: 250 }).toHaveLength(1);
+      const audit = auditOf(config);
       expect(audit.receipts[0].job).toBe(job.id);
       expect(audit.log.some((e) => e.purpose === 'valuation' && e.jobId === job.id)).toBe(true);
       expect(tessera(['participant', 'audit', '--config', config, '--verify']).code).toBe(0);
