@@ -19,6 +19,7 @@ import {
   ADVERTISE_CONTEXT,
   advertisedBytes,
   describeIndex,
+  identityKeyOf,
   isIndex,
   maskSign,
   pairwiseSeed,
@@ -92,7 +93,7 @@ export class ClientAdvertiseKeys extends ClientStage {
     const resolved = resolveConfig(config);
     if (!isIndex(resolved.n, index)) throw new RangeError(`participant index ${describeIndex(index)} is not in 0..${resolved.n - 1}`);
     const identity = signingKeyPairFromSecret(identitySecretKey);
-    if (!constantTimeEqual(identity.publicKey, resolved.identityKeys[index])) {
+    if (!constantTimeEqual(identity.publicKey, identityKeyOf(resolved, index))) {
       throw new RangeError(`the identity secret key does not belong to participant ${index} (its public key differs from identityKeys[${index}])`);
     }
     this.self = { config: resolved, index };
@@ -125,7 +126,7 @@ export class ClientAdvertiseKeys extends ClientStage {
       if (!(ad.encryptionKey instanceof Uint8Array) || ad.encryptionKey.length !== 32 || !(ad.maskingKey instanceof Uint8Array) || ad.maskingKey.length !== 32) {
         fail(this.self, 'wrong-length', `keys of participant ${j} are not two 32-byte X25519 public keys`, j);
       }
-      if (!(ad.signature instanceof Uint8Array) || !verify(ADVERTISE_CONTEXT, advertisedBytes(config.roundId, j, ad.encryptionKey, ad.maskingKey), ad.signature, config.identityKeys[j])) {
+      if (!(ad.signature instanceof Uint8Array) || !verify(ADVERTISE_CONTEXT, advertisedBytes(config.roundId, j, ad.encryptionKey, ad.maskingKey), ad.signature, identityKeyOf(config, j))) {
         fail(this.self, 'bad-signature', `keys of participant ${j} are not signed by its identity key for this round`, j);
       }
       for (const key of [ad.encryptionKey, ad.maskingKey]) {
@@ -186,13 +187,15 @@ export class ClientShareKeys extends ClientStage {
     const maskingKey = shamirSplit(this.masking.secretKey, config.threshold, xs);
     const shares: { to: number; ciphertext: Uint8Array }[] = [];
     holders.forEach((v, i) => {
+      // shamirSplit returns one share per evaluation point, and xs has one point per holder.
+      const pair: SharePair = { selfMask: selfMask[i]!, maskingKey: maskingKey[i]! };
       if (v === index) {
-        this.ownShares = { selfMask: selfMask[i], maskingKey: maskingKey[i] };
+        this.ownShares = pair;
         return;
       }
       const plaintext = new Uint8Array(PLAINTEXT_BYTES);
-      plaintext.set(encodeShare(selfMask[i]), 0);
-      plaintext.set(encodeShare(maskingKey[i]), SHARE_BYTES);
+      plaintext.set(encodeShare(pair.selfMask), 0);
+      plaintext.set(encodeShare(pair.maskingKey), SHARE_BYTES);
       shares.push({ to: v, ciphertext: seal(this.peers.get(v)!.shareKey, plaintext, shareAd(config.roundId, index, v)) });
       plaintext.fill(0);
     });

@@ -89,13 +89,26 @@ export function isIndex(n: number, i: unknown): i is number {
   return typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < n;
 }
 
+/** Participant i's Ed25519 identity public key (resolveConfig checked there is one per index 0..n-1). */
+export function identityKeyOf(config: ResolvedConfig, i: number): Uint8Array {
+  const key = config.identityKeys[i];
+  if (key === undefined) {
+    const last = config.identityKeys.length - 1;
+    throw new RangeError(`no identity key for participant ${describeIndex(i)}: the round has keys for 0..${last}`);
+  }
+  return key;
+}
+
 /** Checks that y is a Uint32Array of the round's dimension with every entry below the modulus; returns a problem or undefined. */
 export function vectorProblem(config: ResolvedConfig, y: unknown): { code: 'wrong-length' | 'wrong-modulus'; message: string } | undefined {
   if (!(y instanceof Uint32Array)) return { code: 'wrong-length', message: 'is not a Uint32Array' };
   if (y.length !== config.dimension) return { code: 'wrong-length', message: `has length ${y.length}, the round's dimension is ${config.dimension}` };
   if (config.modulus !== DEFAULT_MODULUS) {
     for (let i = 0; i < y.length; i++) {
-      if (y[i] >= config.modulus) return { code: 'wrong-modulus', message: `has entry ${i} = ${y[i]}, not below the modulus ${config.modulus}` };
+      const v = y[i]!; // i < y.length
+      if (v >= config.modulus) {
+        return { code: 'wrong-modulus', message: `has entry ${i} = ${v}, not below the modulus ${config.modulus}` };
+      }
     }
   }
   return undefined;

@@ -67,12 +67,13 @@ class HararyGraph implements Neighbourhood {
     const hit = this.cache[i];
     if (hit) return hit;
     const { n, order } = this;
-    const p = this.position[i];
+    // checkNode: 0 <= i < n; position and order have n entries, and every index below is reduced mod n.
+    const p = this.position[i]!;
     const out: number[] = [];
     for (let d = 1; d <= this.degree >> 1; d++) {
-      out.push(order[(p + d) % n], order[(p - d + n) % n]);
+      out.push(order[(p + d) % n]!, order[(p - d + n) % n]!);
     }
-    if (this.degree % 2 === 1) out.push(order[(p + n / 2) % n]);
+    if (this.degree % 2 === 1) out.push(order[(p + n / 2) % n]!);
     out.sort((a, b) => a - b);
     const frozen = Object.freeze(out);
     this.cache[i] = frozen;
@@ -84,7 +85,7 @@ class HararyGraph implements Neighbourhood {
     checkNode(this.n, j);
     if (i === j) return false;
     const { n } = this;
-    const d = (this.position[j] - this.position[i] + n) % n;
+    const d = (this.position[j]! - this.position[i]! + n) % n; // checkNode: i, j in 0..n-1
     const ring = Math.min(d, n - d);
     return ring <= this.degree >> 1 || (this.degree % 2 === 1 && ring === n / 2);
   }
@@ -106,7 +107,7 @@ export function harary(n: number, k: number, seed: Uint8Array): Neighbourhood {
   if (k % 2 === 1 && n % 2 === 1) throw new RangeError(`a Harary graph of odd degree ${k} needs an even number of nodes, got ${n}`);
   const order = permutation(n, seed);
   const position = new Uint32Array(n);
-  for (let p = 0; p < n; p++) position[order[p]] = p;
+  for (let p = 0; p < n; p++) position[order[p]!] = p; // order is a permutation of 0..n-1
   return new HararyGraph(n, k, order, position);
 }
 
@@ -122,12 +123,13 @@ export function permutation(n: number, seed: Uint8Array): Uint32Array {
   const words = prgWords(key, 2 * Math.max(0, n - 1), 2 ** 32);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
+  // The stream has exactly two words per step, and 0 <= j <= i < n: every index below is in range.
   let w = 0;
   for (let i = n - 1; i > 0; i--) {
-    const r = (words[w++] >>> 5) * 67108864 + (words[w++] >>> 6); // 27 + 26 bits
+    const r = (words[w++]! >>> 5) * 67108864 + (words[w++]! >>> 6); // 27 + 26 bits
     const j = Math.min(i, Math.floor((r / 9007199254740992) * (i + 1)));
-    const t = order[i];
-    order[i] = order[j];
+    const t = order[i]!;
+    order[i] = order[j]!;
     order[j] = t;
   }
   return order;
@@ -136,8 +138,8 @@ export function permutation(n: number, seed: Uint8Array): Uint32Array {
 /** Whether the subgraph induced on `nodes` (default: all) is connected; true for zero or one node. */
 export function isConnected(graph: Neighbourhood, nodes?: Iterable<number>): boolean {
   const members = new Set<number>(nodes ?? Array.from({ length: graph.n }, (_, i) => i));
-  if (members.size <= 1) return true;
   const [start] = members;
+  if (start === undefined || members.size === 1) return true;
   const seen = new Set<number>([start]);
   const stack = [start];
   while (stack.length > 0) {

@@ -49,8 +49,9 @@ function logAddExp(a: number, b: number): number {
 
 const lnFactorials: number[] = [0];
 function lnFactorial(m: number): number {
-  for (let j = lnFactorials.length; j <= m; j++) lnFactorials.push(lnFactorials[j - 1] + Math.log(j));
-  return lnFactorials[m];
+  // The table starts with ln 0! and grows to m before the read, so both indices are in range.
+  for (let j = lnFactorials.length; j <= m; j++) lnFactorials.push(lnFactorials[j - 1]! + Math.log(j));
+  return lnFactorials[m]!;
 }
 
 /** ln P[X = i] for X ~ Binomial(k, p), i = 0..k, exactly in log space (no underflow). */
@@ -71,7 +72,7 @@ function lnUpperTails(k: number, p: number): Float64Array {
   const pmf = lnBinomialPmf(k, p);
   const out = new Float64Array(k + 2);
   out[k + 1] = -Infinity;
-  for (let t = k; t >= 0; t--) out[t] = logAddExp(out[t + 1], pmf[t]);
+  for (let t = k; t >= 0; t--) out[t] = logAddExp(out[t + 1]!, pmf[t]!); // out: k + 2 entries, pmf: k + 1
   out[0] = 0;
   return out;
 }
@@ -81,7 +82,7 @@ function lnLowerTails(k: number, p: number): Float64Array {
   const pmf = lnBinomialPmf(k, p);
   const out = new Float64Array(k + 2);
   out[0] = -Infinity;
-  for (let t = 1; t <= k + 1; t++) out[t] = logAddExp(out[t - 1], pmf[t - 1]);
+  for (let t = 1; t <= k + 1; t++) out[t] = logAddExp(out[t - 1]!, pmf[t - 1]!); // out: k + 2 entries, pmf: k + 1
   out[k + 1] = 0;
   return out;
 }
@@ -100,7 +101,7 @@ export function log2BinomialAtLeast(k: number, p: number, t: number): number {
   checkTail(k, p, t);
   if (t <= 0) return 0;
   if (t > k) return -Infinity;
-  return lnUpperTails(k, p)[t] / LN2;
+  return lnUpperTails(k, p)[t]! / LN2; // 1 <= t <= k here
 }
 
 /** log2 P[Binomial(k, p) < t]. */
@@ -108,7 +109,7 @@ export function log2BinomialBelow(k: number, p: number, t: number): number {
   checkTail(k, p, t);
   if (t <= 0) return -Infinity;
   if (t > k) return 0;
-  return lnLowerTails(k, p)[t] / LN2;
+  return lnLowerTails(k, p)[t]! / LN2; // 1 <= t <= k here
 }
 
 const capAtZero = (x: number): number => Math.min(0, x);
@@ -144,8 +145,9 @@ export function chooseParameters(request: ParameterRequest): Parameters {
       const liveBelow = lnLowerTails(k, 1 - delta); // ln P[Bin(k, 1 - delta) < t]
       let best: { t: number; leak: number; fail: number; slack: number } | undefined;
       for (let t = 2; t <= k; t++) {
-        const leak = capAtZero(log2Sum(log2n + corruptAtLeast[t] / LN2, disconnect));
-        const fail = capAtZero(log2n + liveBelow[t] / LN2);
+        // Both tables have k + 2 entries and 2 <= t <= k.
+        const leak = capAtZero(log2Sum(log2n + corruptAtLeast[t]! / LN2, disconnect));
+        const fail = capAtZero(log2n + liveBelow[t]! / LN2);
         if (leak > -securityBits || fail > -correctnessBits) continue;
         const slack = Math.min(-securityBits - leak, -correctnessBits - fail);
         if (!best || slack > best.slack) best = { t, leak, fail, slack };

@@ -3,6 +3,7 @@ import {
   ADVERTISE_CONTEXT,
   advertisedBytes,
   describeIndex,
+  identityKeyOf,
   isIndex,
   maskSign,
   pairwiseSeed,
@@ -91,7 +92,7 @@ export class ServerAdvertiseKeys extends ServerStage {
     if (!(encryptionKey instanceof Uint8Array) || encryptionKey.length !== 32 || !(maskingKey instanceof Uint8Array) || maskingKey.length !== 32) {
       this.round.reject('wrong-length', `AdvertiseKeys from participant ${from}: the keys are not two 32-byte X25519 public keys`, from);
     }
-    if (!(signature instanceof Uint8Array) || !verify(ADVERTISE_CONTEXT, advertisedBytes(config.roundId, from, encryptionKey, maskingKey), signature, config.identityKeys[from])) {
+    if (!(signature instanceof Uint8Array) || !verify(ADVERTISE_CONTEXT, advertisedBytes(config.roundId, from, encryptionKey, maskingKey), signature, identityKeyOf(config, from))) {
       this.round.reject('bad-signature', `AdvertiseKeys from participant ${from}: the signature does not verify under its identity key for this round`, from);
     }
     for (const key of [encryptionKey, maskingKey]) {
@@ -270,10 +271,11 @@ export class ServerMaskedInput extends ServerStage {
     const sum = (this.sum ??= new Uint32Array(config.dimension));
     const y = msg.y;
     const m = config.modulus;
-    if (m === 2 ** 32) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] + y[i]) >>> 0;
+    // vectorProblem checked y.length === dimension === sum.length, so every i is in range for both.
+    if (m === 2 ** 32) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i]! + y[i]!) >>> 0;
     else {
       for (let i = 0; i < sum.length; i++) {
-        const s = sum[i] + y[i];
+        const s = sum[i]! + y[i]!;
         sum[i] = s >= m ? s - m : s;
       }
     }
@@ -445,26 +447,26 @@ export class ServerUnmask extends ServerStage {
         secrets.push(seed);
         return seed;
       });
-      const maskingKeys = this.request.dropped.map((v) => {
+      const maskingKeys = this.request.dropped.map((v): [number, Uint8Array] => {
         const secret = this.combine(v, this.maskingKeyShares.get(v)!, 'masking key');
         secrets.push(secret);
         if (!constantTimeEqual(keyAgreementPairFromSecret(secret).publicKey, this.advertisements.get(v)!.maskingKey)) {
           throw new SecAggError('bad-share', `participant ${v}'s masking key shares recombine to a key that is not the one it advertised`, v);
         }
-        return secret;
+        return [v, secret];
       });
       const m = config.modulus;
       // Each survivor u added +PRG(b_u).
       for (const seed of selfMaskSeeds) addPrgWords(target, seed, m, sign);
-      this.request.dropped.forEach((v, i) => {
+      for (const [v, maskingKey] of maskingKeys) {
         for (const w of config.graph.neighbours(v)) {
           if (!this.survivors.has(w)) continue;
           // Survivor w added maskSign(w, v) * PRG(s_{w,v}); v's own masked input never arrived.
-          const seed = pairwiseSeed(config.roundId, maskingKeys[i], this.advertisements.get(w)!.maskingKey);
+          const seed = pairwiseSeed(config.roundId, maskingKey, this.advertisements.get(w)!.maskingKey);
           addPrgWords(target, seed, m, maskSign(w, v) === sign ? 1 : -1);
           seed.fill(0);
         }
-      });
+      }
     } finally {
       for (const s of secrets) s.fill(0);
     }
