@@ -30,13 +30,15 @@ export function exactShapley(game: Game): number[] {
   for (let s = 0; s < size; s++) u[s] = game.utility(s);
   // marginals are summed per coalition size first and weighted once, which keeps integer games exact where possible
   const bySize = Array.from({ length: n }, () => new Float64Array(n));
+  // s < 2^n - 1 has popcount < n, s | bit < 2^n, and i < n: every index below is in range.
   for (let s = 0; s < size - 1; s++) {
-    const sums = bySize[popcount(s)];
+    const sums = bySize[popcount(s)]!;
+    const us = u[s]!;
     for (let i = 0; i < n; i++) {
       const bit = 1 << i;
-      if ((s & bit) === 0) sums[i] += u[s | bit] - u[s];
+      if ((s & bit) === 0) sums[i]! += u[s | bit]! - us;
     }
   }
-  const weights = shapleyWeights(n);
-  return Array.from({ length: n }, (_, i) => bySize.reduce((a, sums, k) => a + weights[k] * sums[i], 0));
+  const weights = shapleyWeights(n); // one weight per coalition size 0..n-1
+  return Array.from({ length: n }, (_, i) => bySize.reduce((a, sums, k) => a + weights[k]! * sums[i]!, 0));
 }

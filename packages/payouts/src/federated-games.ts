@@ -21,6 +21,12 @@ export function federatedRoundGames(rounds: readonly RoundUpdates[], aggregate: 
   return rounds.map((r, t) => {
     const players = r.updates.length;
     if (r.weights.length !== players) throw new RangeError(`round ${t}: ${players} updates but ${r.weights.length} weights`);
+    r.updates.forEach((u, i) => {
+      if (u && u.length !== r.start.length) {
+        const sizes = `${u.length} values, the start model ${r.start.length}`;
+        throw new RangeError(`round ${t}: the update of player ${i} has ${sizes}`);
+      }
+    });
     return {
       players,
       utility(coalition: number): number {
@@ -29,8 +35,8 @@ export function federatedRoundGames(rounds: readonly RoundUpdates[], aggregate: 
         for (let i = 0; i < players; i++) {
           const u = r.updates[i];
           if (!(coalition & (1 << i)) || !u) continue;
-          const w = r.weights[i];
-          for (let k = 0; k < sum.length; k++) sum[k] += w * u[k];
+          const w = r.weights[i]!; // one weight per update, checked above
+          for (let k = 0; k < sum.length; k++) sum[k]! += w * u[k]!; // u.length === sum.length, checked above
           total += w;
         }
         return utility(total > 0 ? aggregate(t, r.start, sum, total) : r.start);

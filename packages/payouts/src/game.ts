@@ -56,7 +56,7 @@ export function tableGame(players: number, utilities: ArrayLike<number>): Game {
     players,
     utility(coalition: number): number {
       if (!(coalition >= 0 && coalition < size && Number.isInteger(coalition))) throw new RangeError(`coalition ${coalition} is not a mask of ${players} players`);
-      return table[coalition];
+      return table[coalition]!; // 0 <= coalition < size = table.length, checked above
     },
   };
 }

@@ -29,8 +29,9 @@ export const DEFAULT_ROUND_TOLERANCE = 0.001;
 
 /** Throws unless every round is a game over the same number of players (at least one round). */
 export function checkRounds(rounds: readonly Game[]): number {
-  if (rounds.length === 0) throw new RangeError('rounds must hold at least one round\'s game');
-  const n = rounds[0].players;
+  const [first] = rounds;
+  if (first === undefined) throw new RangeError('rounds must hold at least one round\'s game');
+  const n = first.players;
   checkPlayers(n);
   rounds.forEach((r, t) => {
     if (r.players !== n) throw new RangeError(`rounds[${t}] has ${r.players} players where rounds[0] has ${n}: every round must value the same players`);
@@ -62,7 +63,7 @@ export function gtgShapley(rounds: readonly Game[], options: GtgOptions = {}): R
         truncated: (prefixUtility, total) => Math.abs(total - prefixUtility) <= within,
         first: (k) => k % n,
       }, options, random);
-      r.values.forEach((v, i) => { values[i] += v; });
+      r.values.forEach((v, i) => { values[i]! += v; }); // one value per player
       permutations += r.permutations;
     }
     evaluations += game.evaluations;

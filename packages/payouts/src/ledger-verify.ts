@@ -43,17 +43,17 @@ export type LedgerVerdict =
  */
 export function verifyLedger(text: string, publicKey: Uint8Array, options: { head?: string; firstSeq?: number } = {}): LedgerVerdict {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  while (lines.at(-1)?.trim() === '') lines.pop();
   const startSeq = options.firstSeq ?? 1;
   if (!Number.isSafeInteger(startSeq) || startSeq < 1) throw new RangeError(`firstSeq must be a positive integer, got ${options.firstSeq}`);
   let head: LedgerHead = { seq: startSeq - 1, hash: GENESIS_HASH };
-  for (let i = 0; i < lines.length; i++) {
+  for (const [i, text] of lines.entries()) {
     const line = i + 1;
     const fail = (reason: string, seq?: number): LedgerVerdict => ({ ok: false, line, ...(seq === undefined ? {} : { seq }), reason, entries: i });
-    if (lines[i].trim() === '') return fail(`line ${line} is blank (a ledger has one entry per line)`);
+    if (text.trim() === '') return fail(`line ${line} is blank (a ledger has one entry per line)`);
     let e: LedgerEntry;
     try {
-      e = parseLedgerLine(lines[i], line);
+      e = parseLedgerLine(text, line);
     } catch (err) {
       if (err instanceof LedgerFormatError) return fail(err.message);
       throw err;

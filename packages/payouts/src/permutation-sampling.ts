@@ -15,10 +15,14 @@ export interface PermutationPlan {
  * weighted by their magnitude (so a value near zero cannot dominate). 0 when both are all zero.
  */
 export function relativeChange(current: readonly number[], earlier: readonly number[]): number {
+  if (earlier.length !== current.length) {
+    throw new RangeError(`relativeChange: ${current.length} current estimates against ${earlier.length} earlier ones`);
+  }
   let change = 0, size = 0;
   for (let i = 0; i < current.length; i++) {
-    change += Math.abs(current[i] - earlier[i]);
-    size += Math.abs(current[i]);
+    const c = current[i]!; // i < current.length = earlier.length
+    change += Math.abs(c - earlier[i]!);
+    size += Math.abs(c);
   }
   if (change === 0) return 0;
   return size === 0 ? Infinity : change / size;
@@ -31,7 +35,10 @@ export function permutation(n: number, random: Random, first?: number): number[]
     random.shuffle(order);
     return order;
   }
-  [order[0], order[first]] = [order[first], order[0]];
+  if (!Number.isInteger(first) || first < 0 || first >= n) {
+    throw new RangeError(`the first player ${first} is not in 0..${n - 1}`);
+  }
+  [order[0], order[first]] = [first, 0]; // order is still the identity here
   const rest = order.slice(1);
   random.shuffle(rest);
   return [first, ...rest];
@@ -64,11 +71,12 @@ export function samplePermutations(game: Game, plan: PermutationPlan, options: S
         marginal = after - before;
         before = after;
       }
-      values[player] += (marginal - values[player]) / t;
+      values[player]! += (marginal - values[player]!) / t; // order is a permutation of 0..n-1
     }
     history.push(values.slice());
     if (history.length > window + 1) history.shift();
-    if (t >= Math.max(2 * window, n) && relativeChange(values, history[0]) < convergence) break;
+    const oldest = history[0]!; // the line above pushed one
+    if (t >= Math.max(2 * window, n) && relativeChange(values, oldest) < convergence) break;
   }
   return { values, permutations: t };
 }

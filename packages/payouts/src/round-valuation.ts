@@ -37,7 +37,7 @@ function sumOverRounds(rounds: readonly Game[], value: (game: CachedGame, t: num
   rounds.forEach((round, t) => {
     const game = new CachedGame(round);
     const r = value(game, t);
-    r.values.forEach((v, i) => { values[i] += v; });
+    r.values.forEach((v, i) => { values[i]! += v; }); // one value per player
     evaluations += game.evaluations;
     permutations += r.permutations ?? 0;
   });

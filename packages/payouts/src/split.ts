@@ -50,17 +50,19 @@ export function splitPool(pool: number, currency: string, values: readonly { par
   const exact = commonScale(positive);
   const total = exact.reduce((a, b) => a + b, 0n);
   const big = BigInt(pool);
-  const floors = exact.map((p) => (big * p) / total);
-  const remainders = exact.map((p) => (big * p) % total);
-  let leftover = Number(big - floors.reduce((a, b) => a + b, 0n));
-  const order = values.map((_, i) => i).sort((a, b) =>
-    (remainders[a] === remainders[b] ? 0 : remainders[a] > remainders[b] ? -1 : 1)
-    || (exact[a] === exact[b] ? 0 : exact[a] > exact[b] ? -1 : 1)
-    || (values[a].participant < values[b].participant ? -1 : 1));
-  const amounts = floors.map(Number);
-  for (const i of order) {
+  const rows = values.map(({ participant, value }, i) => {
+    const p = exact[i]!; // commonScale returns one exact value per input value
+    const floor = (big * p) / total;
+    return { participant, value, exact: p, floor, remainder: (big * p) % total, amount: Number(floor) };
+  });
+  let leftover = Number(big - rows.reduce((a, r) => a + r.floor, 0n));
+  const ranked = [...rows].sort((a, b) =>
+    (a.remainder === b.remainder ? 0 : a.remainder > b.remainder ? -1 : 1)
+    || (a.exact === b.exact ? 0 : a.exact > b.exact ? -1 : 1)
+    || (a.participant < b.participant ? -1 : 1));
+  for (const row of ranked) {
     if (leftover === 0) break;
-    amounts[i]++;
+    row.amount++;
     leftover--;
   }
   const scaled = positive.map((v) => v / largest);
@@ -68,6 +70,11 @@ export function splitPool(pool: number, currency: string, values: readonly { par
   return {
     pool,
     currency,
-    entries: values.map(({ participant, value }, i) => ({ participant, value, share: scaled[i] / scaledTotal, amount: amounts[i] })),
+    entries: rows.map(({ participant, value, amount }, i) => ({
+      participant,
+      value,
+      share: scaled[i]! / scaledTotal, // one scaled value per row
+      amount,
+    })),
   };
 }
