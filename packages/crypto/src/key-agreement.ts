@@ -39,7 +39,7 @@ export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Ar
     throw new Error('X25519: the peer public key is of low order (the shared secret would be all zeros)');
   }
   let acc = 0;
-  for (let i = 0; i < shared.length; i++) acc |= shared[i];
+  for (const byte of shared) acc |= byte;
   if (acc === 0) throw new Error('X25519: the peer public key is of low order (the shared secret would be all zeros)');
   return shared;
 }

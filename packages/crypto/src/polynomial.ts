@@ -2,9 +2,7 @@ import type { PrimeField } from './prime-field.js';
 
 /** f(x) for f = coefficients[0] + coefficients[1] x + ... (Horner's rule). */
 export function evaluatePolynomial(field: PrimeField, coefficients: readonly bigint[], x: bigint): bigint {
-  let acc = 0n;
-  for (let i = coefficients.length - 1; i >= 0; i--) acc = field.add(field.mul(acc, x), coefficients[i]);
-  return acc;
+  return coefficients.reduceRight((acc, c) => field.add(field.mul(acc, x), c), 0n);
 }
 
 /** A polynomial of degree < `terms` with constant term `constant` and the other coefficients uniform. */
@@ -21,14 +19,14 @@ export function randomPolynomial(field: PrimeField, constant: bigint, terms: num
 export function interpolateAtZero(field: PrimeField, xs: readonly bigint[], ys: readonly bigint[]): bigint {
   if (xs.length !== ys.length) throw new RangeError('interpolateAtZero: xs and ys differ in length');
   let acc = 0n;
-  for (let i = 0; i < xs.length; i++) {
+  for (const [i, xi] of xs.entries()) {
     let num = 1n, den = 1n;
-    for (let j = 0; j < xs.length; j++) {
+    for (const [j, xj] of xs.entries()) {
       if (j === i) continue;
-      num = field.mul(num, xs[j]);
-      den = field.mul(den, field.sub(xs[j], xs[i]));
+      num = field.mul(num, xj);
+      den = field.mul(den, field.sub(xj, xi));
     }
-    acc = field.add(acc, field.mul(ys[i], field.mul(num, field.inv(den))));
+    acc = field.add(acc, field.mul(ys[i]!, field.mul(num, field.inv(den)))); // ys.length === xs.length, checked above
   }
   return acc;
 }

@@ -57,8 +57,9 @@ function addWrapping(target: Uint32Array, stream: Keystream, sign: 1 | -1): void
     const n = Math.min(BLOCK_WORDS, target.length - offset);
     const words = stream.next(n);
     const t = target.subarray(offset, offset + n);
-    if (sign === 1) for (let i = 0; i < n; i++) t[i] = (t[i] + words[i]) >>> 0;
-    else for (let i = 0; i < n; i++) t[i] = (t[i] - words[i]) >>> 0;
+    // t and words both hold n words.
+    if (sign === 1) for (let i = 0; i < n; i++) t[i] = (t[i]! + words[i]!) >>> 0;
+    else for (let i = 0; i < n; i++) t[i] = (t[i]! - words[i]!) >>> 0;
   }
 }
 
@@ -68,8 +69,9 @@ function addMasked(target: Uint32Array, stream: Keystream, mask: number, sign: 1
     const n = Math.min(BLOCK_WORDS, target.length - offset);
     const words = stream.next(n);
     const t = target.subarray(offset, offset + n);
-    if (sign === 1) for (let i = 0; i < n; i++) t[i] = (t[i] + words[i]) & mask;
-    else for (let i = 0; i < n; i++) t[i] = (t[i] - words[i]) & mask;
+    // t and words both hold n words.
+    if (sign === 1) for (let i = 0; i < n; i++) t[i] = (t[i]! + words[i]!) & mask;
+    else for (let i = 0; i < n; i++) t[i] = (t[i]! - words[i]!) & mask;
   }
 }
 
@@ -90,13 +92,14 @@ function addRejectingLarge(target: Uint32Array, stream: Keystream, modulus: numb
   let j = 0;
   while (j < n) {
     const words = stream.next(wordsToRequest(n - j));
+    // i < words.length, and j < n = target.length (the loop stops when j reaches n).
     for (let i = 0; i < words.length; i++) {
-      let w = words[i];
+      let w = words[i]!;
       if (w >= limit) continue;
       if (w >= modulus) w -= modulus;
       if (w >= modulus) w -= modulus;
       if (negate && w !== 0) w = modulus - w;
-      const a = target[j];
+      const a = target[j]!;
       const s = (a < modulus ? a : a % modulus) + w;
       target[j] = s >= modulus ? s - modulus : s;
       if (++j === n) break;
@@ -111,12 +114,13 @@ function addRejectingSmall(target: Uint32Array, stream: Keystream, m: number, li
   let j = 0;
   while (j < n) {
     const words = stream.next(wordsToRequest(n - j));
+    // i < words.length, and j < n = target.length (the loop stops when j reaches n).
     for (let i = 0; i < words.length; i++) {
-      const v = words[i];
+      const v = words[i]!;
       if (v >= limit) continue;
       let w = ((((v >>> 1) % modulus) << 1) | (v & 1)) % modulus;
       if (negate && w !== 0) w = modulus - w;
-      const a = target[j];
+      const a = target[j]!;
       const s = (a < modulus ? a : a % modulus) + w;
       target[j] = s >= modulus ? s - modulus : s;
       if (++j === n) break;

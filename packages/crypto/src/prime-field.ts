@@ -55,7 +55,7 @@ export class PrimeField {
   random(): bigint {
     for (;;) {
       const bytes = randomBytes(this.byteLength);
-      bytes[0] &= this.topMask;
+      bytes[0]! &= this.topMask; // byteLength >= 1
       const value = BigInt('0x' + bytes.toString('hex'));
       bytes.fill(0);
       if (value < this.p) return value;

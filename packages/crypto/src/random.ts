@@ -50,7 +50,7 @@ abstract class ByteStreamRandom implements Random {
     }
     const b = this.buffer, p = this.pos;
     this.pos = p + 4;
-    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0; // p + 4 <= length, ensured above
   }
 
   float(): number {
@@ -77,9 +77,9 @@ abstract class ByteStreamRandom implements Random {
 
   shuffle<T>(items: T[] | Uint32Array): void {
     for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = items[i];
-      items[i] = items[j];
+      const j = this.int(i + 1); // 0 <= j <= i < items.length
+      const t = items[i]!;
+      items[i] = items[j]!;
       items[j] = t as never;
     }
   }

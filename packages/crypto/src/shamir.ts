@@ -78,7 +78,7 @@ export function encodeShare(share: Share): Uint8Array {
 /** Inverse of `encodeShare`; throws unless `bytes` is 35 bytes with x in 1..65535 and y < p. */
 export function decodeShare(bytes: Uint8Array): Share {
   if (bytes.length !== SHARE_BYTES) throw new RangeError(`Shamir: an encoded share is ${SHARE_BYTES} bytes, got ${bytes.length}`);
-  const x = (bytes[0] << 8) | bytes[1];
+  const x = (bytes[0]! << 8) | bytes[1]!; // the length is SHARE_BYTES, checked above
   checkX(x, 'encoded share');
   const y = bytes.slice(2);
   if (bytesToBigInt(y) >= SHAMIR_PRIME) throw new RangeError('Shamir: encoded share has a y that is not < p');
