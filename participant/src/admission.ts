@@ -59,18 +59,44 @@ export class Admission {
       columns = [];
     }
     this.ledger.appendAudit({
-      kind: 'use', at: Date.now(), jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), stage: stageName(stage), purpose: consent.purpose,
-      dataset: task.dataset ?? '', columns, rows, epsilon: a.epsilon, analyst: consent.analyst, grantId: consent.grantId ?? '', reason: '',
+      kind: 'use',
+      at: Date.now(),
+      jobId: ref.jobId ?? '',
+      round: Number(ref.round ?? 0),
+      stage: stageName(stage),
+      purpose: consent.purpose,
+      dataset: task.dataset ?? '',
+      columns,
+      rows,
+      epsilon: a.epsilon,
+      analyst: consent.analyst,
+      grantId: consent.grantId ?? '',
+      reason: '',
     });
   }
 
   /** Appends a refused task step, with its reason, to the audit log. */
-  recordRefusal(ref: tessera.v1.ITaskRef | null | undefined, reason: string, task?: tessera.v1.ITask, stage?: number): void {
+  recordRefusal(
+    ref: tessera.v1.ITaskRef | null | undefined,
+    reason: string,
+    task?: tessera.v1.ITask,
+    stage?: number,
+  ): void {
     const st = stage ?? Number(ref?.stage ?? 0);
     this.ledger.appendAudit({
-      kind: 'refusal', at: Date.now(), jobId: ref?.jobId ?? '', round: Number(ref?.round ?? 0), stage: stageName(st),
+      kind: 'refusal',
+      at: Date.now(),
+      jobId: ref?.jobId ?? '',
+      round: Number(ref?.round ?? 0),
+      stage: stageName(st),
       purpose: (purposeOfStage(st) ?? purposeOfStage(Number(ref?.computation ?? 0)))?.purpose ?? '',
-      dataset: task?.dataset ?? '', columns: [], rows: 0, epsilon: 0, analyst: task ? analystOf(task) : '', grantId: '', reason,
+      dataset: task?.dataset ?? '',
+      columns: [],
+      rows: 0,
+      epsilon: 0,
+      analyst: task ? analystOf(task) : '',
+      grantId: '',
+      reason,
     });
   }
 }

@@ -39,15 +39,27 @@ export class Connection {
   readonly uploads = new Uploader();
   private readonly jobSetups = new Map<string, JobSetup>();
 
-  constructor(readonly stream: Stream, private readonly participantId: string, private readonly secretKey: Uint8Array) {}
+  constructor(
+    readonly stream: Stream,
+    private readonly participantId: string,
+    private readonly secretKey: Uint8Array,
+  ) {}
 
   /** Signs the message with the next sequence number and writes it, waiting while the stream is full. */
   async send(body: Body): Promise<void> {
     if (this.closed) throw new Error('not connected');
     const stream = this.stream;
     this.seq += 1;
-    const signed = sealParticipantMessage(this.participantId, { ...body, session: this.session, seq: this.seq }, this.secretKey);
-    if (!stream.write(signed)) await new Promise<void>((resolve) => { stream.once('drain', resolve); stream.once('close', resolve); });
+    const signed = sealParticipantMessage(
+      this.participantId,
+      { ...body, session: this.session, seq: this.seq },
+      this.secretKey,
+    );
+    if (!stream.write(signed))
+      await new Promise<void>((resolve) => {
+        stream.once('drain', resolve);
+        stream.once('close', resolve);
+      });
   }
 
   /**

@@ -20,7 +20,11 @@ export class JobMemory {
     const kept = this.encryptors.get(jobId);
     if (kept && Buffer.from(kept.key).equals(Buffer.from(sealed.analystKey))) return kept.encryptor;
     kept?.encryptor.dispose();
-    for (const [id, e] of this.encryptors) if (id !== jobId) { e.encryptor.dispose(); this.encryptors.delete(id); }
+    for (const [id, e] of this.encryptors)
+      if (id !== jobId) {
+        e.encryptor.dispose();
+        this.encryptors.delete(id);
+      }
     const encryptor = new BfvEncryptor(sealed.params, sealed.analystKey);
     this.encryptors.set(jobId, { key: sealed.analystKey, encryptor });
     return encryptor;

@@ -72,15 +72,22 @@ export class ParticipantNode extends EventEmitter {
   constructor(private readonly opts: ParticipantNodeOptions) {
     super();
     const clock = opts.clock ?? Date.now;
-    const policy = opts.policy ?? (opts.config.policy
-      ? loadConsentPolicy(opts.config.policy, { datasets: Object.keys(opts.config.datasets), now: clock() })
-      : undefined);
+    const policy =
+      opts.policy ??
+      (opts.config.policy
+        ? loadConsentPolicy(opts.config.policy, { datasets: Object.keys(opts.config.datasets), now: clock() })
+        : undefined);
     if (opts.data && policy && Object.values(policy.datasets).some((d) => d.columns)) {
-      throw new Error(`${policy.file}: datasets: a policy that restricts columns needs the node to open its own data (do not pass a shared LocalData)`);
+      throw new Error(
+        `${policy.file}: datasets: a policy that restricts columns needs the node to open its own data (do not pass a shared LocalData)`,
+      );
     }
     this.data = opts.data ?? new LocalData(restrictSources(opts.config.datasets, policy));
     this.ledger = new PrivacyLedger(opts.config.ledger ?? ':memory:');
-    this.guard = new PrivacyGuard(this.ledger, Object.fromEntries(Object.entries(opts.config.datasets).map(([name, src]) => [name, src.budget])));
+    this.guard = new PrivacyGuard(
+      this.ledger,
+      Object.fromEntries(Object.entries(opts.config.datasets).map(([name, src]) => [name, src.budget])),
+    );
     this.consent = new ConsentGuard(policy, this.ledger, this.guard, clock);
     this.admission = new Admission(this.ledger, this.guard, this.consent, this.data);
     this.dispatcher = new TaskDispatcher(this.admission);
@@ -95,8 +102,11 @@ export class ParticipantNode extends EventEmitter {
   /** Validates local data, then connects (and keeps reconnecting). */
   start(): void {
     this.data.validate();
-    const budgeted = Object.entries(this.opts.config.datasets).filter(([, s]) => s.budget).map(([n]) => n);
-    for (const w of this.consent.startWarnings(this.data.names(), budgeted)) this.log(`participant ${this.id}: warning: ${w}`);
+    const budgeted = Object.entries(this.opts.config.datasets)
+      .filter(([, s]) => s.budget)
+      .map(([n]) => n);
+    for (const w of this.consent.startWarnings(this.data.names(), budgeted))
+      this.log(`participant ${this.id}: warning: ${w}`);
     this.stopped = false;
     this.connect();
   }
@@ -135,11 +145,22 @@ export class ParticipantNode extends EventEmitter {
    * Refuses a task step: logs it, appends the refusal (with its reason) to the audit log, and
    * sends TaskRefused (the coordinator shows the reason in the job's refusals).
    */
-  async sendRefused(ref: tessera.v1.ITaskRef | null | undefined, reason: string, task?: tessera.v1.ITask, stage?: number): Promise<void> {
+  async sendRefused(
+    ref: tessera.v1.ITaskRef | null | undefined,
+    reason: string,
+    task?: tessera.v1.ITask,
+    stage?: number,
+  ): Promise<void> {
     return this.refuseOn((body) => this.send(body), ref, reason, task, stage);
   }
 
-  private async refuseOn(send: Send, ref: tessera.v1.ITaskRef | null | undefined, reason: string, task?: tessera.v1.ITask, stage?: number): Promise<void> {
+  private async refuseOn(
+    send: Send,
+    ref: tessera.v1.ITaskRef | null | undefined,
+    reason: string,
+    task?: tessera.v1.ITask,
+    stage?: number,
+  ): Promise<void> {
     this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
     try {
       this.admission.recordRefusal(ref, reason, task, stage);
@@ -197,8 +218,13 @@ export class ParticipantNode extends EventEmitter {
     // A message for a closed connection is never sent on the next one.
     const send: Send = (body) => (connection.closed ? Promise.reject(new Error('not connected')) : this.send(body));
     return {
-      id: this.id, data: this.data, consent: this.consent, connection, memory: this.memory,
-      identitySecretKey: this.opts.identity.secretKey, trustedAnalysts: this.opts.config.trustedAnalysts ?? [],
+      id: this.id,
+      data: this.data,
+      consent: this.consent,
+      connection,
+      memory: this.memory,
+      identitySecretKey: this.opts.identity.secretKey,
+      trustedAnalysts: this.opts.config.trustedAnalysts ?? [],
       send,
       refuse: (ref, reason, task, stage) => this.refuseOn(send, ref, reason, task, stage),
       emit: (event, ref) => void this.emit(event, ref),
@@ -240,9 +266,15 @@ export class ParticipantNode extends EventEmitter {
   /** A payout ledger entry for this node: kept if it verifies under the trusted coordinator key. */
   private onReceipt(r: tessera.v1.IPayoutReceipt): void {
     try {
-      const { entry, keyHex } = acceptReceipt(r, this.id, this.opts.config.coordinatorKey ?? this.ledger.firstReceiptKey());
+      const { entry, keyHex } = acceptReceipt(
+        r,
+        this.id,
+        this.opts.config.coordinatorKey ?? this.ledger.firstReceiptKey(),
+      );
       this.ledger.storeReceipt(r.entryJson!, keyHex);
-      this.log(`participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for job ${entry.job} (ledger seq ${entry.seq})`);
+      this.log(
+        `participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for job ${entry.job} (ledger seq ${entry.seq})`,
+      );
       this.emit('receipt', entry);
     } catch (e) {
       this.log(`participant ${this.id}: ignored a payout receipt: ${(e as Error).message}`);

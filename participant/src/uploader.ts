@@ -18,9 +18,12 @@ export type Upload =
 /** How many pieces an upload announces: values, words or ciphertexts. */
 function totalOf(u: Upload): number {
   switch (u.kind) {
-    case 'update': return u.values.length;
-    case 'masked': return u.words.length;
-    case 'sealed': return u.ciphertexts.length;
+    case 'update':
+      return u.values.length;
+    case 'masked':
+      return u.words.length;
+    case 'sealed':
+      return u.ciphertexts.length;
   }
 }
 
@@ -30,7 +33,9 @@ function* chunksOf(ref: tessera.v1.ITaskRef, u: Upload): Generator<Body> {
     case 'update':
       for (let offset = 0; offset < u.values.length; offset += CHUNK_VALUES) {
         const values = u.values.subarray(offset, Math.min(u.values.length, offset + CHUNK_VALUES));
-        yield { update: { task: ref, chunk: { offset, total: u.values.length, values: values as unknown as number[] } } };
+        yield {
+          update: { task: ref, chunk: { offset, total: u.values.length, values: values as unknown as number[] } },
+        };
       }
       return;
     case 'masked':

@@ -10,7 +10,11 @@ import { SecureContribution } from '../src/secure-contribution.js';
 import { RogueCoordinator } from './support/rogue-coordinator.js';
 
 const pb = tessera.v1;
-const FEATURES = readFileSync(BREAST_CANCER, 'utf8').split('\n')[0].trim().split(',').filter((c) => c !== 'benign');
+const FEATURES = readFileSync(BREAST_CANCER, 'utf8')
+  .split('\n')[0]
+  .trim()
+  .split(',')
+  .filter((c) => c !== 'benign');
 const MODEL_LENGTH = FEATURES.length + 1;
 
 /**
@@ -28,7 +32,8 @@ describe('a reconnect drops the protocol state of the old connection', () => {
   let node: ParticipantNode;
 
   const ready = () => new Promise<void>((resolve) => node.once('ready', () => resolve()));
-  const logged = async (pattern: RegExp) => expect.poll(() => lines.some((l) => pattern.test(l)), { timeout: 10_000 }).toBe(true);
+  const logged = async (pattern: RegExp) =>
+    expect.poll(() => lines.some((l) => pattern.test(l)), { timeout: 10_000 }).toBe(true);
 
   let round = 0;
   /** A secure FIT task (index 0 of three), its model, and the two peers' SecureContributions in the same round. */
@@ -37,24 +42,54 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     const ids = ['me', 'p1', 'p2'];
     const identityKeys = [me.publicKey, ...peers.map((p) => p.publicKey)];
     const setup: tessera.v1.ISecureSetup = {
-      roundId: new Uint8Array(32).fill(round), index: 0, participantIds: ids, identityKeys, threshold: 2, degree: 2,
-      modulus: 2 ** 32, computation: pb.Stage.FIT, bits: 20, clip: 10, weightCap: 0,
+      roundId: new Uint8Array(32).fill(round),
+      index: 0,
+      participantIds: ids,
+      identityKeys,
+      threshold: 2,
+      degree: 2,
+      modulus: 2 ** 32,
+      computation: pb.Stage.FIT,
+      bits: 20,
+      clip: 10,
+      weightCap: 0,
     };
     const ref: tessera.v1.ITaskRef = { jobId: 'job-secure', round, stage: pb.Stage.ADVERTISE_KEYS, attempt: 1 };
     const task: tessera.v1.ITask = {
-      ref, dataset: 'patients', label: 'benign', modelLength: MODEL_LENGTH, secure: setup,
-      config: toConfigEntries({ validationFraction: 0, seed: 'reconnect', epochs: 1, batchSize: 32, learningRate: 1, l2: 1e-4 }),
-      features: FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })), mean: FEATURES.map(() => 0), std: FEATURES.map(() => 1),
+      ref,
+      dataset: 'patients',
+      label: 'benign',
+      modelLength: MODEL_LENGTH,
+      secure: setup,
+      config: toConfigEntries({
+        validationFraction: 0,
+        seed: 'reconnect',
+        epochs: 1,
+        batchSize: 32,
+        learningRate: 1,
+        l2: 1e-4,
+      }),
+      features: FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
+      mean: FEATURES.map(() => 0),
+      std: FEATURES.map(() => 1),
     };
-    const others = peers.map((p, i) => new SecureContribution(ref, { ...setup, index: i + 1 }, new Uint32Array(MODEL_LENGTH + 1), p.secretKey));
+    const others = peers.map(
+      (p, i) => new SecureContribution(ref, { ...setup, index: i + 1 }, new Uint32Array(MODEL_LENGTH + 1), p.secretKey),
+    );
     const adverts = others.map((c) => c.advertise());
-    const neighbourKeys: tessera.v1.INeighbourKeys = { task: { ...ref, stage: pb.Stage.SHARE_KEYS }, indices: [1, 2], keys: adverts };
+    const neighbourKeys: tessera.v1.INeighbourKeys = {
+      task: { ...ref, stage: pb.Stage.SHARE_KEYS },
+      indices: [1, 2],
+      keys: adverts,
+    };
     return { task, neighbourKeys };
   };
   const startSecureFit = async (task: tessera.v1.ITask) => {
     const answer = rogue.answerTo(task.ref!);
     rogue.send({ task });
-    rogue.send({ model: { task: task.ref, chunk: { offset: 0, total: MODEL_LENGTH, values: new Array(MODEL_LENGTH).fill(0) } } });
+    rogue.send({
+      model: { task: task.ref, chunk: { offset: 0, total: MODEL_LENGTH, values: new Array(MODEL_LENGTH).fill(0) } },
+    });
     expect(await answer).toEqual({ body: 'advertise' });
   };
 
@@ -62,7 +97,8 @@ describe('a reconnect drops the protocol state of the old connection', () => {
   const overlapTask = (): tessera.v1.ITask => {
     job += 1;
     return {
-      ref: { jobId: `job-overlap-${job}`, stage: pb.Stage.OVERLAP }, dataset: 'customers',
+      ref: { jobId: `job-overlap-${job}`, stage: pb.Stage.OVERLAP },
+      dataset: 'customers',
       config: toConfigEntries({ psiColumn: 'email', psiRole: 'initiator', psiSession: `overlap-${job}` }),
     };
   };
@@ -72,7 +108,15 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     expect(await answer).toEqual({ body: 'psi' });
   };
   /** Points of a kind no run accepts: a run that holds a session answers them with a refusal. */
-  const strayPoints = (task: tessera.v1.ITask): tessera.v1.IPsiPoints => ({ task: task.ref, kind: 'psi/stray', version: 1, session: 'x', from: 'responder', count: 0, points: new Uint8Array(0) });
+  const strayPoints = (task: tessera.v1.ITask): tessera.v1.IPsiPoints => ({
+    task: task.ref,
+    kind: 'psi/stray',
+    version: 1,
+    session: 'x',
+    from: 'responder',
+    count: 0,
+    points: new Uint8Array(0),
+  });
 
   beforeAll(async () => {
     const patients = join(tmp.dir, 'patients.csv');
@@ -81,8 +125,14 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     writeFileSync(customers, 'email,spend\na@x.com,1\nb@x.com,2\nc@x.com,3\n');
     await rogue.start();
     const config: ParticipantConfig = {
-      name: 'me', coordinator: rogue.address, participantId: 'me', identityKey: '(in memory)',
-      datasets: { patients: { type: 'csv', path: patients, exclude: [] }, customers: { type: 'csv', path: customers, exclude: [] } },
+      name: 'me',
+      coordinator: rogue.address,
+      participantId: 'me',
+      identityKey: '(in memory)',
+      datasets: {
+        patients: { type: 'csv', path: patients, exclude: [] },
+        customers: { type: 'csv', path: customers, exclude: [] },
+      },
     };
     node = new ParticipantNode({ config, identity: me, log: (l) => lines.push(l), minBackoffMs: 20, maxBackoffMs: 50 });
     const first = ready();
@@ -110,8 +160,12 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     node.dropConnection();
     await again;
     rogue.send({ neighbourKeys });
-    await logged(/ignored a secure-aggregation step for job job-secure round 2 stage \d+ with no matching contribution/);
-    await expect(rogue.next((m) => m.body === 'shareKeys' || m.body === 'refused', 300)).rejects.toThrow(/no matching participant message/);
+    await logged(
+      /ignored a secure-aggregation step for job job-secure round 2 stage \d+ with no matching contribution/,
+    );
+    await expect(rogue.next((m) => m.body === 'shareKeys' || m.body === 'refused', 300)).rejects.toThrow(
+      /no matching participant message/,
+    );
     // The new connection serves a new round as usual.
     const next = secureFit();
     await startSecureFit(next.task);
@@ -120,7 +174,7 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     expect(await answer).toEqual({ body: 'shareKeys' });
   });
 
-  it('control: on the stream an overlap run started on, the node answers the peer\'s points', async () => {
+  it("control: on the stream an overlap run started on, the node answers the peer's points", async () => {
     const task = overlapTask();
     await startOverlap(task);
     const answer = rogue.answerTo(task.ref!);
@@ -135,7 +189,13 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     node.dropConnection();
     await again;
     rogue.send({ psi: strayPoints(task) });
-    await logged(new RegExp(`ignored set-intersection points for job ${task.ref!.jobId} round 0 stage ${pb.Stage.OVERLAP} with no matching run`));
-    await expect(rogue.next((m) => m.body === 'refused' || m.body === 'psi', 300)).rejects.toThrow(/no matching participant message/);
+    await logged(
+      new RegExp(
+        `ignored set-intersection points for job ${task.ref!.jobId} round 0 stage ${pb.Stage.OVERLAP} with no matching run`,
+      ),
+    );
+    await expect(rogue.next((m) => m.body === 'refused' || m.body === 'psi', 300)).rejects.toThrow(
+      /no matching participant message/,
+    );
   });
 });

@@ -21,12 +21,13 @@ const S = pb.Stage;
  */
 function harness(admit: boolean) {
   const events: string[] = [];
-  const tripwire = <T extends object>(what: string) => new Proxy({} as T, {
-    get: (_t, p) => {
-      events.push(`read ${what}.${String(p)}`);
-      throw new Error(`read ${what}`);
-    },
-  });
+  const tripwire = <T extends object>(what: string) =>
+    new Proxy({} as T, {
+      get: (_t, p) => {
+        events.push(`read ${what}.${String(p)}`);
+        throw new Error(`read ${what}`);
+      },
+    });
   const admission = {
     admit(task: tessera.v1.ITask, stage: number, beforeCharge?: () => void): DataAdmission {
       events.push('consent');
@@ -39,11 +40,18 @@ function harness(admit: boolean) {
     recordRefusal: () => undefined,
   } as unknown as Admission;
   const sent: Body[] = [];
-  const send = async (b: Body) => { sent.push(b); };
+  const send = async (b: Body) => {
+    sent.push(b);
+  };
   const ctx: TaskContext = {
-    id: 'me', data: tripwire<LocalData>('data'), consent: { queryRules: () => OPEN_QUERY_RULES } as unknown as ConsentGuard,
-    connection: new Connection({} as never, 'me', generateSigningKeyPair().secretKey), memory: tripwire<JobMemory>('memory'),
-    identitySecretKey: new Uint8Array(64), trustedAnalysts: [], send,
+    id: 'me',
+    data: tripwire<LocalData>('data'),
+    consent: { queryRules: () => OPEN_QUERY_RULES } as unknown as ConsentGuard,
+    connection: new Connection({} as never, 'me', generateSigningKeyPair().secretKey),
+    memory: tripwire<JobMemory>('memory'),
+    identitySecretKey: new Uint8Array(64),
+    trustedAnalysts: [],
+    send,
     refuse: async (ref, reason, _task, stage) => {
       events.push(`refused stage ${stage}: ${reason}`);
       await send({ refused: { task: ref, reason } });
@@ -56,33 +64,76 @@ function harness(admit: boolean) {
   /** Dispatches the task (and its model, if it has one); resolves once the dispatcher is done with it. */
   const run = async (task: tessera.v1.ITask) => {
     await dispatcher.dispatch(ctx, pb.CoordinatorMessage.create({ task }));
-    if (task.modelLength) await dispatcher.dispatch(ctx, pb.CoordinatorMessage.create({ model: { task: task.ref, chunk: { offset: 0, total: 2, values: [0, 0] } } }));
+    if (task.modelLength)
+      await dispatcher.dispatch(
+        ctx,
+        pb.CoordinatorMessage.create({ model: { task: task.ref, chunk: { offset: 0, total: 2, values: [0, 0] } } }),
+      );
   };
   return { events, sent, run, ctx };
 }
 
 /** One task of each kind this node answers, plain and (for the kinds securely summed) secure. */
 const KINDS: [string, number, tessera.v1.ITask][] = [];
-const add = (name: string, stage: number, task: Omit<tessera.v1.ITask, 'dataset'>) => KINDS.push([name, stage, { dataset: 'd', ...task }]);
-for (const [name, stage] of [['schema', S.SCHEMA], ['statistics', S.STATISTICS], ['query', S.QUERY], ['overlap', S.OVERLAP], ['valuate', S.VALUATE]] as const) {
+const add = (name: string, stage: number, task: Omit<tessera.v1.ITask, 'dataset'>) =>
+  KINDS.push([name, stage, { dataset: 'd', ...task }]);
+for (const [name, stage] of [
+  ['schema', S.SCHEMA],
+  ['statistics', S.STATISTICS],
+  ['query', S.QUERY],
+  ['overlap', S.OVERLAP],
+  ['valuate', S.VALUATE],
+] as const) {
   add(name, stage, { ref: { jobId: `job-${name}`, stage } });
 }
-add('score', S.SCORE, { ref: { jobId: 'job-score', stage: S.SCORE }, scoring: { encryptedModel: Uint8Array.of(1), paramsJson: '{}' } });
-for (const [name, stage] of [['fit', S.FIT], ['evaluate', S.EVALUATE]] as const) add(name, stage, { ref: { jobId: `job-${name}`, round: 1, stage }, modelLength: 2 });
-for (const [name, stage, modelLength] of [['statistics', S.STATISTICS, 0], ['query', S.QUERY, 0], ['fit', S.FIT, 2], ['evaluate', S.EVALUATE, 2]] as const) {
-  add(`secure ${name}`, stage, { ref: { jobId: `job-secure-${name}`, round: 1, stage: S.ADVERTISE_KEYS }, secure: { computation: stage }, modelLength });
+add('score', S.SCORE, {
+  ref: { jobId: 'job-score', stage: S.SCORE },
+  scoring: { encryptedModel: Uint8Array.of(1), paramsJson: '{}' },
+});
+for (const [name, stage] of [
+  ['fit', S.FIT],
+  ['evaluate', S.EVALUATE],
+] as const)
+  add(name, stage, { ref: { jobId: `job-${name}`, round: 1, stage }, modelLength: 2 });
+for (const [name, stage, modelLength] of [
+  ['statistics', S.STATISTICS, 0],
+  ['query', S.QUERY, 0],
+  ['fit', S.FIT, 2],
+  ['evaluate', S.EVALUATE, 2],
+] as const) {
+  add(`secure ${name}`, stage, {
+    ref: { jobId: `job-secure-${name}`, round: 1, stage: S.ADVERTISE_KEYS },
+    secure: { computation: stage },
+    modelLength,
+  });
 }
 
 describe('TaskDispatcher: admission before any handler reads data', () => {
   it('has a case for every task kind', () => {
-    expect(KINDS.map(([n]) => n)).toEqual(['schema', 'statistics', 'query', 'overlap', 'valuate', 'score', 'fit', 'evaluate', 'secure statistics', 'secure query', 'secure fit', 'secure evaluate']);
+    expect(KINDS.map(([n]) => n)).toEqual([
+      'schema',
+      'statistics',
+      'query',
+      'overlap',
+      'valuate',
+      'score',
+      'fit',
+      'evaluate',
+      'secure statistics',
+      'secure query',
+      'secure fit',
+      'secure evaluate',
+    ]);
   });
 
   for (const [name, stage, task] of KINDS) {
     it(`${name}: a task admission refuses is refused with the reason, and no handler touches the data`, async () => {
       const h = harness(false);
       await h.run(task);
-      expect(h.events.filter((e) => e !== 'emit task')).toEqual(['consent', `refused stage ${stage}: consent: no grant`]);
+      expect(h.events.filter((e) => e !== 'emit task')).toEqual([
+        'consent',
+        `refused stage ${stage}: consent: no grant`,
+      ]);
       expect(h.sent).toEqual([{ refused: { task: task.ref, reason: 'consent: no grant' } }]);
       expect(h.ctx.connection.active).toBeUndefined();
     });
@@ -97,7 +148,9 @@ describe('TaskDispatcher: admission before any handler reads data', () => {
       if (stage === S.QUERY) {
         // The query rules' pre-check runs inside admission, after consent; this task carries no query, so it is refused uncharged.
         expect(at('charge')).toBe(-1);
-        expect(events.at(-1)).toBe(`refused stage ${stage}: the task carries no query; refused before reading any data`);
+        expect(events.at(-1)).toBe(
+          `refused stage ${stage}: the task carries no query; refused before reading any data`,
+        );
       } else {
         expect(at('consent')).toBe(0);
         expect(at('charge')).toBe(1);

@@ -8,7 +8,12 @@ const ref = (round: number): tessera.v1.ITaskRef => ({ jobId: 'job-u', round, st
 /** An outbox that records what the uploader sends. */
 function outbox() {
   const sent: Body[] = [];
-  return { sent, send: async (b: Body) => { sent.push(b); } };
+  return {
+    sent,
+    send: async (b: Body) => {
+      sent.push(b);
+    },
+  };
 }
 
 /** The body kinds sent, in order ("update", "masked", ...). */
@@ -30,7 +35,11 @@ describe('Uploader: the one chunked upload of plain, masked and sealed vectors',
     await u.grant(ref(1));
     expect(kinds(sent)).toEqual(['ready', 'update', 'update', 'update', 'done']);
     const chunks = sent.slice(1, 4).map((b) => b.update!.chunk!);
-    expect(chunks.map((c) => [c.offset, c.total, (c.values as unknown as Float64Array).length])).toEqual([[0, n, CHUNK_VALUES], [CHUNK_VALUES, n, CHUNK_VALUES], [2 * CHUNK_VALUES, n, 7]]);
+    expect(chunks.map((c) => [c.offset, c.total, (c.values as unknown as Float64Array).length])).toEqual([
+      [0, n, CHUNK_VALUES],
+      [CHUNK_VALUES, n, CHUNK_VALUES],
+      [2 * CHUNK_VALUES, n, 7],
+    ]);
     const joined = chunks.flatMap((c) => [...(c.values as unknown as Float64Array)]);
     expect(joined).toEqual([...values]);
     expect(sent[4]).toEqual({ done });
@@ -42,7 +51,10 @@ describe('Uploader: the one chunked upload of plain, masked and sealed vectors',
   it('sends masked words in chunks and sealed ciphertexts one per message, each followed by done', async () => {
     const words = Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0);
     const ciphertexts = [Uint8Array.of(1, 2), Uint8Array.of(3), Uint8Array.of(4, 5, 6)];
-    const cases: [Upload, number, string][] = [[{ kind: 'masked', words }, n, 'masked'], [{ kind: 'sealed', ciphertexts }, 3, 'sealed']];
+    const cases: [Upload, number, string][] = [
+      [{ kind: 'masked', words }, n, 'masked'],
+      [{ kind: 'sealed', ciphertexts }, 3, 'sealed'],
+    ];
     for (const [upload, total, kind] of cases) {
       const { sent, send } = outbox();
       const u = new Uploader();
@@ -55,7 +67,9 @@ describe('Uploader: the one chunked upload of plain, masked and sealed vectors',
         expect(got).toEqual([...words]);
         expect(sent.slice(1, 4).map((b) => b.masked!.chunk!.offset)).toEqual([0, CHUNK_VALUES, 2 * CHUNK_VALUES]);
       } else {
-        expect(sent.slice(1, 4).map((b) => [b.sealed!.index, b.sealed!.total, b.sealed!.ciphertext])).toEqual(ciphertexts.map((c, i) => [i, 3, c]));
+        expect(sent.slice(1, 4).map((b) => [b.sealed!.index, b.sealed!.total, b.sealed!.ciphertext])).toEqual(
+          ciphertexts.map((c, i) => [i, 3, c]),
+        );
       }
       expect(sent[4]).toEqual({ done: { task: ref(3), numExamples: 0 } });
     }
@@ -70,7 +84,13 @@ describe('Uploader: the one chunked upload of plain, masked and sealed vectors',
       if (b.update) cancelled = true; // the task is cancelled while its first chunk is on the wire
     };
     const u = new Uploader();
-    await u.offer({ send: sendThenCancel, ref: ref(4), upload: { kind: 'update', values }, done: { task: ref(4) }, cancelled: () => cancelled });
+    await u.offer({
+      send: sendThenCancel,
+      ref: ref(4),
+      upload: { kind: 'update', values },
+      done: { task: ref(4) },
+      cancelled: () => cancelled,
+    });
     await u.grant(ref(4));
     expect(kinds(sent)).toEqual(['ready', 'update']);
   });
@@ -78,8 +98,18 @@ describe('Uploader: the one chunked upload of plain, masked and sealed vectors',
   it('holds one upload at a time: a new offer replaces the one waiting, and clear forgets it', async () => {
     const { sent, send } = outbox();
     const u = new Uploader();
-    await u.offer({ send, ref: ref(5), upload: { kind: 'sealed', ciphertexts: [Uint8Array.of(5)] }, done: { task: ref(5) } });
-    await u.offer({ send, ref: ref(6), upload: { kind: 'sealed', ciphertexts: [Uint8Array.of(6)] }, done: { task: ref(6) } });
+    await u.offer({
+      send,
+      ref: ref(5),
+      upload: { kind: 'sealed', ciphertexts: [Uint8Array.of(5)] },
+      done: { task: ref(5) },
+    });
+    await u.offer({
+      send,
+      ref: ref(6),
+      upload: { kind: 'sealed', ciphertexts: [Uint8Array.of(6)] },
+      done: { task: ref(6) },
+    });
     await u.grant(ref(5));
     expect(kinds(sent)).toEqual(['ready', 'ready']);
     u.clear();

@@ -16,15 +16,25 @@ import type { ActiveTask, ComputeHandler, SessionHandler, TaskContext, TaskHandl
 const pb = tessera.v1;
 
 /** Every task kind this node answers, by the stage it computes. */
-const HANDLERS: ReadonlyMap<number, TaskHandler> = new Map<number, TaskHandler>(
-  [schemaTask, statisticsTask, fitTask, evaluateTask, queryTask, scoreTask, overlapTask, valuateTask].map((h) => [h.stage, h as TaskHandler]),
-);
+const KINDS: readonly TaskHandler[] = [
+  schemaTask,
+  statisticsTask,
+  fitTask,
+  evaluateTask,
+  queryTask,
+  scoreTask,
+  overlapTask,
+  valuateTask,
+];
+const HANDLERS: ReadonlyMap<number, TaskHandler> = new Map(KINDS.map((h) => [h.stage, h]));
 
 /** A stage no handler knows: admitted like any other, then refused (as before the split into handlers). */
 const unknownStage: ComputeHandler<never> = {
   kind: 'compute',
   stage: pb.Stage.STAGE_UNSPECIFIED,
-  compute: (_ctx, { task }) => { throw new Error(`unknown stage ${task.ref?.stage}`); },
+  compute: (_ctx, { task }) => {
+    throw new Error(`unknown stage ${task.ref?.stage}`);
+  },
   reply: async () => undefined,
 };
 
@@ -42,7 +52,8 @@ export class TaskDispatcher {
       case 'task':
         if (ctx.dropsOut(m.task!.ref)) return;
         return this.onTask(ctx, m.task!);
-      case 'model': return this.onModelChunk(ctx, m.model!);
+      case 'model':
+        return this.onModelChunk(ctx, m.model!);
       case 'cancel': {
         const active = ctx.connection.active;
         if (active && sameRef(active.task.ref, m.cancel!.task)) {
@@ -51,12 +62,18 @@ export class TaskDispatcher {
         }
         return;
       }
-      case 'grant': return ctx.connection.uploads.grant(m.grant!.task);
-      case 'neighbourKeys': return onNeighbourKeys(ctx, m.neighbourKeys!);
-      case 'shares': return onShares(ctx, m.shares!);
-      case 'unmaskRequest': return onUnmaskRequest(ctx, m.unmaskRequest!);
-      case 'psi': return onPsiPoints(ctx, m.psi!);
-      default: return;
+      case 'grant':
+        return ctx.connection.uploads.grant(m.grant!.task);
+      case 'neighbourKeys':
+        return onNeighbourKeys(ctx, m.neighbourKeys!);
+      case 'shares':
+        return onShares(ctx, m.shares!);
+      case 'unmaskRequest':
+        return onUnmaskRequest(ctx, m.unmaskRequest!);
+      case 'psi':
+        return onPsiPoints(ctx, m.psi!);
+      default:
+        return;
     }
   }
 
@@ -81,7 +98,13 @@ export class TaskDispatcher {
     }
     if (conn.active) conn.active.cancelled = true;
     const length = Number(task.modelLength ?? 0);
-    const active: ActiveTask = { task, handler, received: 0, cancelled: false, ...(length > 0 ? { model: new Float64Array(length) } : {}) };
+    const active: ActiveTask = {
+      task,
+      handler,
+      received: 0,
+      cancelled: false,
+      ...(length > 0 ? { model: new Float64Array(length) } : {}),
+    };
     conn.active = active;
     ctx.emit('task', task.ref);
     if (!active.model) await this.run(ctx, active);
@@ -93,7 +116,11 @@ export class TaskDispatcher {
     const offset = Number(m.chunk?.offset ?? 0);
     const values = m.chunk?.values ?? [];
     if (offset !== active.received || offset + values.length > active.model.length) {
-      return this.refuse(ctx, active, `model chunk at offset ${offset} does not continue the ${active.received} values received`);
+      return this.refuse(
+        ctx,
+        active,
+        `model chunk at offset ${offset} does not continue the ${active.received} values received`,
+      );
     }
     active.model.set(values, offset);
     active.received += values.length;

@@ -13,7 +13,8 @@ export const fitTask: ComputeHandler<LocalResult> = {
     // The training loss goes (securely summed) with this job's evaluation.
     ctx.memory.lastFit.set(jobId, { examples: r.numExamples, trainLoss: r.metrics.train_loss });
     // A job with a payout may later ask for this round's update, to value the contribution.
-    if (fromConfigEntries(task.config).keepForValuation && r.vector) ctx.memory.disclosure.keep(jobId, Number(task.ref?.round ?? 0), r.vector, r.numExamples);
+    if (fromConfigEntries(task.config).keepForValuation && r.vector)
+      ctx.memory.disclosure.keep(jobId, Number(task.ref?.round ?? 0), r.vector, r.numExamples);
     return { result: r, rows: r.numExamples };
   },
   reply: replyWithResult,

@@ -9,10 +9,20 @@ import type { ActiveTask, TaskContext } from './task-handler.js';
  */
 export async function replyWithResult(ctx: TaskContext, active: ActiveTask, result: LocalResult): Promise<void> {
   const ref = active.task.ref!;
-  const done = { task: ref, numExamples: result.numExamples, metrics: Object.entries(result.metrics).map(([name, value]) => ({ name, value: Number(value) })) };
+  const done = {
+    task: ref,
+    numExamples: result.numExamples,
+    metrics: Object.entries(result.metrics).map(([name, value]) => ({ name, value: Number(value) })),
+  };
   const cancelled = () => active.cancelled;
   if (result.vector) {
-    await ctx.connection.uploads.offer({ send: ctx.send, ref, upload: { kind: 'update', values: result.vector }, done, cancelled });
+    await ctx.connection.uploads.offer({
+      send: ctx.send,
+      ref,
+      upload: { kind: 'update', values: result.vector },
+      done,
+      cancelled,
+    });
   } else if (!cancelled()) {
     await ctx.send({ done });
   }

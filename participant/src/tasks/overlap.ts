@@ -22,7 +22,10 @@ export const overlapTask: SessionHandler = {
 /** The peer's points, relayed by the coordinator: answered, or (the last of them) the overlap reported. */
 export async function onPsiPoints(ctx: TaskContext, m: tessera.v1.IPsiPoints): Promise<void> {
   const session = ctx.connection.psi;
-  if (!session || !sameRef(session.ref, m.task)) return ctx.log(`participant ${ctx.id}: ignored set-intersection points for ${describe(m.task)} with no matching run`);
+  if (!session || !sameRef(session.ref, m.task))
+    return ctx.log(
+      `participant ${ctx.id}: ignored set-intersection points for ${describe(m.task)} with no matching run`,
+    );
   try {
     const out = session.onPoints(m);
     if ('reply' in out) return await ctx.send({ psi: out.reply });

@@ -14,9 +14,13 @@ export const schemaTask: ComputeHandler<tessera.v1.ISchemaReport> = {
     const local = schemaReport(ctx.data, task);
     // A differentially private job learns no row count and no text value that occurs here: only declared domains.
     const spec = checked?.spec;
-    const s = checked?.own || privacyPlanOf(task) ? privateSchemaReport(local, spec?.kind === 'train' ? spec.spec.domains : undefined).schema : local;
+    const s =
+      checked?.own || privacyPlanOf(task)
+        ? privateSchemaReport(local, spec?.kind === 'train' ? spec.spec.domains : undefined).schema
+        : local;
     const schema: tessera.v1.ISchemaReport = {
-      task: task.ref, rows: s.rows,
+      task: task.ref,
+      rows: s.rows,
       columns: s.columns.map((c) => ({
         name: c.name,
         kind: c.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC,

@@ -25,9 +25,19 @@ export async function startContribution(ctx: TaskContext, active: ActiveTask, in
   const setup = task.secure!;
   const floor = active.checked?.floor;
   const words = encodeForSecureSum(setup, input, ctx.memory.lastFit.get(ref.jobId ?? ''));
-  const contribution = new SecureContribution(ref, setup, words, ctx.identitySecretKey, {
-    key: task.analystKey, identity: task.analystIdentity, signature: task.analystSignature, trusted: ctx.trustedAnalysts,
-  }, floor?.minSurvivors ?? 0);
+  const contribution = new SecureContribution(
+    ref,
+    setup,
+    words,
+    ctx.identitySecretKey,
+    {
+      key: task.analystKey,
+      identity: task.analystIdentity,
+      signature: task.analystSignature,
+      trusted: ctx.trustedAnalysts,
+    },
+    floor?.minSurvivors ?? 0,
+  );
   ctx.connection.secure = contribution;
   await ctx.send({ advertise: { ...contribution.advertise(), task: ref } });
 }
@@ -42,11 +52,17 @@ export const onUnmaskRequest = (ctx: TaskContext, m: tessera.v1.IUnmaskRequest):
   step(ctx, m.task, (c) => ctx.send({ unmask: { ...c.unmask(m), task: m.task } }));
 
 /** A step of the contribution in progress on this connection; a failure refuses it with the reason. */
-async function step(ctx: TaskContext, ref: tessera.v1.ITaskRef | null | undefined, answer: (c: SecureContribution) => Promise<void>): Promise<void> {
+async function step(
+  ctx: TaskContext,
+  ref: tessera.v1.ITaskRef | null | undefined,
+  answer: (c: SecureContribution) => Promise<void>,
+): Promise<void> {
   if (ctx.dropsOut(ref)) return;
   const c = ctx.connection.secure;
   if (!c || !sameContribution(ref, c.ref)) {
-    ctx.log(`participant ${ctx.id}: ignored a secure-aggregation step for ${describe(ref)} with no matching contribution`);
+    ctx.log(
+      `participant ${ctx.id}: ignored a secure-aggregation step for ${describe(ref)} with no matching contribution`,
+    );
     return;
   }
   try {
@@ -66,9 +82,16 @@ async function step(ctx: TaskContext, ref: tessera.v1.ITaskRef | null | undefine
  * The masked input, offered for upload: as ring words, or in sealed mode encrypted under the
  * analyst's BFV key, one ciphertext per chunk of slots (the coordinator can only add it to the others).
  */
-async function uploadMasked(ctx: TaskContext, ref: tessera.v1.ITaskRef, c: SecureContribution, y: Uint32Array): Promise<void> {
+async function uploadMasked(
+  ctx: TaskContext,
+  ref: tessera.v1.ITaskRef,
+  c: SecureContribution,
+  y: Uint32Array,
+): Promise<void> {
   const done = { task: ref, numExamples: 0 };
-  if (!c.sealed) return ctx.connection.uploads.offer({ send: ctx.send, ref, upload: { kind: 'masked', words: y }, done });
+  if (!c.sealed) {
+    return ctx.connection.uploads.offer({ send: ctx.send, ref, upload: { kind: 'masked', words: y }, done });
+  }
   let ciphertexts: Uint8Array[];
   try {
     ciphertexts = ctx.memory.encryptorFor(ref.jobId ?? '', c.sealed).encrypt(y);

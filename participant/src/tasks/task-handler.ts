@@ -25,7 +25,12 @@ export interface TaskContext {
   /** Sends on the task's connection; fails with "not connected" once that connection is gone. */
   readonly send: Send;
   /** Refuses a task step: logs it, appends the refusal to the audit log and sends TaskRefused. */
-  refuse(ref: tessera.v1.ITaskRef | null | undefined, reason: string, task?: tessera.v1.ITask, stage?: number): Promise<void>;
+  refuse(
+    ref: tessera.v1.ITaskRef | null | undefined,
+    reason: string,
+    task?: tessera.v1.ITask,
+    stage?: number,
+  ): Promise<void>;
   /** Emits the node's 'task' or 'done' event. */
   emit(event: 'task' | 'done', ref: tessera.v1.ITaskRef | null | undefined): void;
   /** The node's dropout hook: true if it dropped its connection on this step (tests and demos). */
