@@ -8,8 +8,9 @@ const SOURCE = 'schema agreement';
  * united and sorted. A column numeric at one participant and categorical at another is a DataError.
  */
 export function agreeSchema(profiles: LocalSchema[]): AgreedSchema {
-  if (profiles.length === 0) throw new RangeError('agreeSchema needs at least one participant profile');
-  const label = profiles[0].label;
+  const [first] = profiles;
+  if (first === undefined) throw new RangeError('agreeSchema needs at least one participant profile');
+  const label = first.label;
   profiles.forEach((p, i) => {
     if (p.label !== label) {
       throw new DataError(
@@ -21,10 +22,10 @@ export function agreeSchema(profiles: LocalSchema[]): AgreedSchema {
 
   const byName = profiles.map((p) => new Map(p.columns.map((c) => [c.name, c])));
   const features: ColumnProfile[] = [];
-  for (const first of profiles[0].columns) {
-    const versions = byName.map((m) => m.get(first.name));
+  for (const column of first.columns) {
+    const versions = byName.map((m) => m.get(column.name));
     if (versions.some((c) => c === undefined)) continue;
-    features.push(agreeColumn(first.name, versions as ColumnProfile[]));
+    features.push(agreeColumn(column.name, versions as ColumnProfile[]));
   }
   if (features.length === 0) {
     throw new DataError({ source: SOURCE }, 'no feature column is present at every participant; agree on common column names');
@@ -32,13 +33,14 @@ export function agreeSchema(profiles: LocalSchema[]): AgreedSchema {
   return { label, features };
 }
 
+/** `versions` holds the column as each participant profiled it, one per participant (there is at least one). */
 function agreeColumn(name: string, versions: ColumnProfile[]): ColumnProfile {
-  const kind = versions[0].kind;
-  const other = versions.findIndex((c) => c.kind !== kind);
-  if (other >= 0) {
+  const kind = versions[0]!.kind;
+  for (const [i, other] of versions.entries()) {
+    if (other.kind === kind) continue;
     throw new DataError(
       { source: SOURCE, column: name },
-      `the column is ${kind} at participant 1 but ${versions[other].kind} at participant ${other + 1}; ` +
+      `the column is ${kind} at participant 1 but ${other.kind} at participant ${i + 1}; ` +
         `make its values consistent everywhere or list "${name}" under exclude at every participant`,
     );
   }

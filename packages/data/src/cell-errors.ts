@@ -1,15 +1,14 @@
 import { BINARY_LABEL_FORMS, binaryLabel } from './cell-values.js';
 import { DataError } from './data-error.js';
-import { cellLocation, type RawTable } from './raw-table.js';
+import { cellAt, cellLocation, columnName, type RawTable } from './raw-table.js';
 
 /** Reads a binary label cell, or throws a DataError naming line, column and value. */
 export function labelAt(t: RawTable, row: number, labelColumn: number): 1 | 0 {
-  const cell = t.rows[row][labelColumn];
+  const cell = cellAt(t, row, labelColumn);
   const value = binaryLabel(cell);
   if (value === undefined) {
-    const name = t.columns[labelColumn];
     throw new DataError(
-      cellLocation(t, row, name),
+      cellLocation(t, row, columnName(t, labelColumn)),
       `${JSON.stringify(cell)} is not a binary label; use ${BINARY_LABEL_FORMS} (upper or lower case)`,
     );
   }

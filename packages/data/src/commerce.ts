@@ -24,7 +24,8 @@ export function generateCommerce(opts: CommerceOptions): RawTable {
   const rows: string[][] = [];
   merchants.forEach((merchant, k) => {
     const rng = seededRandom(`tessera/data/commerce/${opts.seed}/customers/${merchant.id}`);
-    for (let c = 0; c < counts[k]; c++) rows.push(drawCustomer(merchant, c, rng));
+    const count = counts[k]!; // one count per merchant, checked by customerCounts
+    for (let c = 0; c < count; c++) rows.push(drawCustomer(merchant, c, rng));
   });
   return {
     source: `synthetic commerce (seed ${opts.seed})`,
@@ -48,8 +49,9 @@ function customerCounts(opts: CommerceOptions): number[] {
 }
 
 function drawCustomer(m: MerchantProfile, index: number, rng: Random): string[] {
+  // The merchant's weights have one entry per region and per category, so the picked indices are in range.
   const region = pickWeighted(m.regionWeights, rng);
-  const category = CATEGORIES[pickWeighted(m.categoryWeights, rng)];
+  const category = CATEGORIES[pickWeighted(m.categoryWeights, rng)]!;
   const tenure = 30 + rng.int(1471);
   const engagement = m.engagement + rng.gaussian();
   const tenureYears = tenure / 365;
@@ -68,7 +70,7 @@ function drawCustomer(m: MerchantProfile, index: number, rng: Random): string[] 
     1.1 * logRecency +
     1.0 * logFrequency +
     category.repurchase +
-    REGION_EFFECT[region] +
+    REGION_EFFECT[region]! +
     m.discountEffect * (discountShare - 0.3) -
     2 * (returns / frequency) +
     0.25 * Math.log(tenureYears) +
@@ -80,7 +82,7 @@ function drawCustomer(m: MerchantProfile, index: number, rng: Random): string[] 
   return [
     `${m.id}-${String(index + 1).padStart(6, '0')}`,
     m.id,
-    REGIONS[region],
+    REGIONS[region]!,
     category.name,
     String(recency),
     String(frequency),

@@ -76,7 +76,7 @@ export function readCsvRecords(text: string, source: string): CsvRecord[] {
       line++;
       break;
     }
-    const blankLine = cells.length === 1 && cells[0].trim() === '' && !sawQuotedCell;
+    const blankLine = cells.length === 1 && cells[0]?.trim() === '' && !sawQuotedCell;
     if (!blankLine) records.push({ cells, line: startLine });
   }
   return records;

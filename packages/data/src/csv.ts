@@ -4,11 +4,10 @@ import { lineLookup, type RawTable } from './raw-table.js';
 
 /** Parses CSV text with a header row (RFC 4180). `source` names the text in error messages, e.g. the file name. */
 export function parseCsv(text: string, source: string): RawTable {
-  const records = readCsvRecords(text, source);
-  if (records.length === 0) {
+  const [header, ...body] = readCsvRecords(text, source);
+  if (header === undefined) {
     throw new DataError({ source }, 'the file is empty; it needs a header row naming the columns, then one row per record');
   }
-  const [header, ...body] = records;
   const columns = header.cells.map((name) => name.trim());
   checkColumnNames(columns, source, header.line);
 
@@ -47,9 +46,10 @@ function checkColumnNames(columns: string[], source: string, line: number): void
  * single-cell row, which would otherwise read back as a skipped blank line); `parseCsv` reads it back.
  */
 export function toCsv(t: RawTable): string {
-  const lines = [t.columns, ...t.rows].map((cells) =>
-    cells.length === 1 && cells[0].trim() === '' ? quoted(cells[0]) : cells.map(csvField).join(','),
-  );
+  const lines = [t.columns, ...t.rows].map((cells) => {
+    const [first] = cells;
+    return cells.length === 1 && first?.trim() === '' ? quoted(first) : cells.map(csvField).join(',');
+  });
   return lines.join('\n') + '\n';
 }
 

@@ -1,7 +1,7 @@
 import { categoryValue, numberValue } from './cell-values.js';
 import { emptyNumberError, labelAt } from './cell-errors.js';
 import { DataError } from './data-error.js';
-import { cellLocation, columnIndex, type RawTable } from './raw-table.js';
+import { cellAt, cellLocation, columnIndex, columnName, type RawTable } from './raw-table.js';
 import type { AgreedSchema, ColumnProfile } from './schema.js';
 
 /** A numeric design matrix: `x` is n rows of d features, row-major; `y` holds 0/1 labels. */
@@ -52,7 +52,7 @@ function columnEncoder(t: RawTable, feature: ColumnProfile): ColumnEncoder {
   const categories = feature.categories ?? [];
   const position = new Map(categories.map((c, i) => [c, i]));
   return (row, x, offset) => {
-    const value = categoryValue(t.rows[row][column]);
+    const value = categoryValue(cellAt(t, row, column));
     const index = position.get(value);
     if (index === undefined && feature.declared) return offset + categories.length;
     if (index === undefined) {
@@ -68,11 +68,11 @@ function columnEncoder(t: RawTable, feature: ColumnProfile): ColumnEncoder {
 }
 
 function numberAt(t: RawTable, row: number, column: number): number {
-  const cell = t.rows[row][column];
-  const name = t.columns[column];
-  if (cell.trim() === '') throw emptyNumberError(t, row, name);
+  const cell = cellAt(t, row, column);
+  if (cell.trim() === '') throw emptyNumberError(t, row, columnName(t, column));
   const value = numberValue(cell);
   if (value === undefined) {
+    const name = columnName(t, column);
     throw new DataError(
       cellLocation(t, row, name),
       `${JSON.stringify(cell)} is not a number but the agreed schema says "${name}" is numeric; fix the value`,

@@ -1,7 +1,7 @@
 import { categoryValue, numberValue } from './cell-values.js';
 import { emptyNumberError, labelAt } from './cell-errors.js';
 import { DataError } from './data-error.js';
-import { cellLocation, columnIndex, columnPosition, type RawTable } from './raw-table.js';
+import { cellAt, cellLocation, columnIndex, type RawTable } from './raw-table.js';
 import { sortedStrings, type ColumnProfile, type LocalSchema } from './schema.js';
 
 export const DEFAULT_MAX_CATEGORIES = 32;
@@ -57,14 +57,14 @@ function featureColumns(t: RawTable, label: string, opts: ProfileOptions): strin
 }
 
 function profileColumn(t: RawTable, name: string, maxCategories: number): ColumnProfile {
-  const column = columnPosition(t, name);
+  const column = columnIndex(t, name, 'feature'); // featureColumns checked the name already
   let numbers = 0;
   let texts = 0;
   let firstText = -1;
   let firstEmpty = -1;
   const distinct = new Set<string>();
   for (let row = 0; row < t.rows.length; row++) {
-    const cell = t.rows[row][column];
+    const cell = cellAt(t, row, column);
     const value = categoryValue(cell);
     if (value === '') {
       if (firstEmpty < 0) firstEmpty = row;
@@ -83,7 +83,8 @@ function profileColumn(t: RawTable, name: string, maxCategories: number): Column
     if (firstText >= 0 && (firstEmpty < 0 || firstText < firstEmpty)) {
       throw new DataError(
         cellLocation(t, firstText, name),
-        `${JSON.stringify(t.rows[firstText][column])} is not a number (the column is numeric in ${numbers} other rows); ` +
+        `${JSON.stringify(cellAt(t, firstText, column))} is not a number ` +
+          `(the column is numeric in ${numbers} other rows); ` +
           `fix the value or list "${name}" under exclude`,
       );
     }

@@ -19,6 +19,26 @@ export function cellLocation(t: RawTable, rowIndex: number, column?: string): Da
   return at;
 }
 
+/**
+ * The cell at `rowIndex`, `column`. Every row of a well-formed table has one cell per column (parseCsv and the
+ * SQLite reader check this); a table that breaks that gets a RangeError naming the position, not a TypeError.
+ */
+export function cellAt(t: RawTable, rowIndex: number, column: number): string {
+  const cell = t.rows[rowIndex]?.[column];
+  if (cell === undefined) {
+    const shape = `${t.rows.length} rows of ${t.columns.length} columns`;
+    throw new RangeError(`${t.source}: no cell at row index ${rowIndex}, column ${column} (${shape})`);
+  }
+  return cell;
+}
+
+/** The name of column `column`, or a RangeError naming the index and the column count. */
+export function columnName(t: RawTable, column: number): string {
+  const name = t.columns[column];
+  if (name === undefined) throw new RangeError(`${t.source}: no column ${column} (the table has ${t.columns.length})`);
+  return name;
+}
+
 /** Index of `name` in the table's columns, or a DataError listing the columns there are. */
 const positions = new WeakMap<readonly string[], Map<string, number>>();
 
@@ -50,6 +70,6 @@ export function lineLookup(lines: ArrayLike<number>): (rowIndex: number) => numb
     if (!Number.isInteger(rowIndex) || rowIndex < 0 || rowIndex >= lines.length) {
       throw new RangeError(`row index ${rowIndex} is outside the table (0..${lines.length - 1})`);
     }
-    return lines[rowIndex];
+    return lines[rowIndex]!; // in range, checked above
   };
 }

@@ -7,10 +7,10 @@ export function sigmoid(z: number): number {
 /** An index drawn with probability proportional to `weights`. */
 export function pickWeighted(weights: ArrayLike<number>, rng: Random): number {
   let total = 0;
-  for (let i = 0; i < weights.length; i++) total += weights[i];
+  for (let i = 0; i < weights.length; i++) total += weights[i]!;
   let u = rng.float() * total;
   for (let i = 0; i < weights.length; i++) {
-    u -= weights[i];
+    u -= weights[i]!;
     if (u < 0) return i;
   }
   return weights.length - 1;

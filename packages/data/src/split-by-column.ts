@@ -1,7 +1,7 @@
 import { categoryValue } from './cell-values.js';
 import { DataError } from './data-error.js';
 import { sortedIndices } from './indices.js';
-import { columnIndex, type RawTable } from './raw-table.js';
+import { cellAt, columnIndex, type RawTable } from './raw-table.js';
 import { sortedStrings } from './schema.js';
 
 /**
@@ -10,7 +10,7 @@ import { sortedStrings } from './schema.js';
  */
 export function splitByColumn(t: RawTable, rows: Uint32Array, parts: number, column: string): Uint32Array[] {
   const index = columnIndex(t, column, 'split');
-  const valueOf = (row: number) => categoryValue(t.rows[row][index]);
+  const valueOf = (row: number) => categoryValue(cellAt(t, row, index));
   const values = sortedStrings(new Set(Array.from(rows, valueOf)));
   if (values.length < parts) {
     throw new DataError(
@@ -21,6 +21,6 @@ export function splitByColumn(t: RawTable, rows: Uint32Array, parts: number, col
   }
   const partOfValue = new Map(values.map((v, i) => [v, i % parts]));
   const assignment: number[][] = Array.from({ length: parts }, () => []);
-  for (const row of rows) assignment[partOfValue.get(valueOf(row)) ?? 0].push(row);
+  for (const row of rows) assignment[partOfValue.get(valueOf(row)) ?? 0]!.push(row); // parts are i % parts
   return assignment.map(sortedIndices);
 }

@@ -42,9 +42,10 @@ function drawAssignment(groups: Uint32Array[], parts: number, alpha: number, rng
     let cumulative = 0;
     let start = 0;
     for (let p = 0; p < parts; p++) {
-      cumulative += shares[p];
+      // dirichletSample returns `parts` shares, and assignment has `parts` lists.
+      cumulative += shares[p]!;
       const end = p === parts - 1 ? shuffled.length : Math.round(cumulative * shuffled.length);
-      assignment[p].push(...shuffled.subarray(start, Math.max(start, end)));
+      assignment[p]!.push(...shuffled.subarray(start, Math.max(start, end)));
       start = Math.max(start, end);
     }
   }
@@ -54,10 +55,11 @@ function drawAssignment(groups: Uint32Array[], parts: number, alpha: number, rng
 function repairSmallParts(assignment: number[][], minRows: number, rng: Random): void {
   for (;;) {
     const sizes = assignment.map((p) => p.length);
+    // indexOf finds the minimum and the maximum in sizes, so both positions are in range; the caller checked
+    // rows >= parts * minRows, so the largest part has rows to give while the smallest is short.
     const smallest = sizes.indexOf(Math.min(...sizes));
-    if (sizes[smallest] >= minRows) return;
-    const donor = assignment[sizes.indexOf(Math.max(...sizes))];
-    const [moved] = donor.splice(rng.int(donor.length), 1);
-    assignment[smallest].push(moved);
+    if (sizes[smallest]! >= minRows) return;
+    const donor = assignment[sizes.indexOf(Math.max(...sizes))]!;
+    assignment[smallest]!.push(...donor.splice(rng.int(donor.length), 1));
   }
 }
