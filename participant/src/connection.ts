@@ -3,7 +3,6 @@ import type * as grpc from '@grpc/grpc-js';
 import { sealParticipantMessage, tessera } from '@tessera/proto';
 import type { PsiSession } from './psi-session.js';
 import type { SecureContribution } from './secure-contribution.js';
-import type { ActiveTask } from './tasks/task-handler.js';
 import { Uploader, type Body } from './uploader.js';
 
 const pb = tessera.v1;
@@ -24,14 +23,15 @@ interface JobSetup {
  * run in progress). On disconnect the node drops the whole Connection and starts a new one, so
  * nothing of a dead stream carries over into the next.
  */
-export class Connection {
+/** `A` is the data task in progress (tasks/ ActiveTask); only its cancellation is the connection's business. */
+export class Connection<A extends { cancelled: boolean } = { cancelled: boolean }> {
   /** The challenge nonce every signed message on this stream carries. */
   session: Uint8Array = new Uint8Array(0);
   private seq = 0;
   /** Set once the stream ended or was dropped: nothing more is sent or run on it. */
   closed = false;
   /** The data task in progress (waiting for its model, or computing). */
-  active: ActiveTask | undefined;
+  active: A | undefined;
   /** This node's side of the SecAgg+ round in progress. */
   secure: SecureContribution | undefined;
   /** The audience-overlap run in progress (its peer's sets arrive relayed by the coordinator). */

@@ -14,7 +14,7 @@ import { PrivacyGuard } from './privacy/privacy-guard.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 import { describe } from './task-ref.js';
 import { TaskDispatcher } from './tasks/dispatcher.js';
-import type { TaskContext } from './tasks/task-handler.js';
+import type { ActiveTask, TaskContext } from './tasks/task-handler.js';
 import type { Body, Send } from './uploader.js';
 
 export type { DataAdmission } from './admission.js';
@@ -63,7 +63,7 @@ export class ParticipantNode extends EventEmitter {
   private readonly memory = new JobMemory();
   private client: GenericClient | undefined;
   /** The current stream's connection; undefined while disconnected. */
-  private connection: Connection | undefined;
+  private connection: Connection<ActiveTask> | undefined;
   private stopped = true;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -174,7 +174,7 @@ export class ParticipantNode extends EventEmitter {
     if (this.stopped) return;
     this.client ??= participantClient(this.opts.config.coordinator);
     const stream = this.client.connect() as Stream;
-    const connection = new Connection(stream, this.id, this.opts.identity.secretKey);
+    const connection = new Connection<ActiveTask>(stream, this.id, this.opts.identity.secretKey);
     this.connection = connection;
     stream.on('data', (m: tessera.v1.CoordinatorMessage) => {
       if (connection.closed) return;
@@ -214,7 +214,7 @@ export class ParticipantNode extends EventEmitter {
   }
 
   /** What a task handler may use, bound to the connection its task came on. */
-  private contextFor(connection: Connection): TaskContext {
+  private contextFor(connection: Connection<ActiveTask>): TaskContext {
     // A message for a closed connection is never sent on the next one.
     const send: Send = (body) => (connection.closed ? Promise.reject(new Error('not connected')) : this.send(body));
     return {
@@ -233,7 +233,7 @@ export class ParticipantNode extends EventEmitter {
     };
   }
 
-  private async onMessage(connection: Connection, m: tessera.v1.CoordinatorMessage): Promise<void> {
+  private async onMessage(connection: Connection<ActiveTask>, m: tessera.v1.CoordinatorMessage): Promise<void> {
     const ctx = this.contextFor(connection);
     switch (m.body) {
       case 'challenge':

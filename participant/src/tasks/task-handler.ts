@@ -15,7 +15,7 @@ export interface TaskContext {
   readonly data: LocalData;
   readonly consent: ConsentGuard;
   /** The connection the task came on; its protocol state (secure contribution, PSI run, uploads) lives there. */
-  readonly connection: Connection;
+  readonly connection: Connection<ActiveTask>;
   /** Job state kept across connections. */
   readonly memory: JobMemory;
   /** The node's identity signing key (SecAgg+ signs its advertised keys with it). */
