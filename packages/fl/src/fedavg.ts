@@ -73,7 +73,7 @@ export class FedAvg implements Strategy {
     const next = global.slice();
     if (summed.contributors === 0 || !(summed.totalWeight > 0)) return next;
     const scale = this.serverLearningRate / summed.totalWeight;
-    for (let j = 0; j < next.length; j++) next[j] += scale * summed.weightedSum[j];
+    for (let j = 0; j < next.length; j++) next[j]! += scale * summed.weightedSum[j]!; // lengths equal, checked above
     return next;
   }
 

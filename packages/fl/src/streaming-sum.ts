@@ -16,7 +16,8 @@ export class StreamingSum {
   addChunk(offset: number, values: ArrayLike<number>, weight: number): void {
     if (!Number.isFinite(weight)) throw new RangeError(`chunk at offset ${offset} has non-finite weight ${weight}`);
     checkChunk(offset, values, this.dimension);
-    for (let k = 0; k < values.length; k++) this.sum[offset + k] += weight * values[k];
+    // checkChunk: offset + values.length <= dimension = sum.length.
+    for (let k = 0; k < values.length; k++) this.sum[offset + k]! += weight * values[k]!;
   }
 
   /** Record one finished contribution of the given weight. */

@@ -16,7 +16,7 @@ export interface JobPrivacyCost {
 export function jobRdp(z: number, sampleRate: number, rounds: number, fullReleases: number): number[] {
   const full = fullReleases > 0 ? subsampledGaussianRdpVector(z, 1, fullReleases, DEFAULT_ORDERS) : DEFAULT_ORDERS.map(() => 0);
   const sampled = rounds > 0 ? subsampledGaussianRdpVector(z, sampleRate, rounds, DEFAULT_ORDERS) : DEFAULT_ORDERS.map(() => 0);
-  return full.map((v, i) => v + sampled[i]);
+  return full.map((v, i) => v + sampled[i]!); // both curves have one value per order of DEFAULT_ORDERS
 }
 
 export function epsilonOfRdp(rdp: readonly number[], delta: number): number {

@@ -35,6 +35,6 @@ export function selectRecords(n: number, max: number, randomness: RecordRandomne
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) keys[i] = randomness.key(i);
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => keys[a] - keys[b] || a - b);
+  order.sort((a, b) => keys[a]! - keys[b]! || a - b); // a, b in 0..n-1 = keys' indices
   return order.slice(0, max).sort((a, b) => a - b);
 }

@@ -22,11 +22,18 @@ const onGrid = (v: number) => Math.round(v * GRID) / GRID;
 
 export function addBoundedMoments(acc: Float64Array, x: Float64Array, offset: number, bounds: Float64Array, weight = 1): void {
   const d = bounds.length;
-  acc[0] += weight;
+  if (acc.length !== boundedMomentsLength(d)) {
+    throw new RangeError(`bounded moments of ${d} features need ${boundedMomentsLength(d)} sums, got ${acc.length}`);
+  }
+  if (!(Number.isInteger(offset) && offset >= 0 && offset + d <= x.length)) {
+    throw new RangeError(`a record of ${d} features at offset ${offset} runs past the end of x (length ${x.length})`);
+  }
+  acc[0]! += weight;
+  // Every index below is in range by the two checks above.
   for (let j = 0; j < d; j++) {
-    const c = onGrid(Math.max(-1, Math.min(1, x[offset + j] / bounds[j])));
-    acc[1 + j] += weight * c;
-    acc[1 + d + j] += weight * onGrid(c * c);
+    const c = onGrid(Math.max(-1, Math.min(1, x[offset + j]! / bounds[j]!)));
+    acc[1 + j]! += weight * c;
+    acc[1 + d + j]! += weight * onGrid(c * c);
   }
 }
 
@@ -39,17 +46,22 @@ export function addBoundedMoments(acc: Float64Array, x: Float64Array, offset: nu
  */
 export function momentsFromBounded(sum: Float64Array, bounds: Float64Array, noiseStd = 0): FeatureMoments {
   const d = bounds.length;
-  const count = Math.max(1, sum[0]);
+  if (sum.length !== boundedMomentsLength(d)) {
+    throw new RangeError(`bounded moments of ${d} features have ${boundedMomentsLength(d)} sums, got ${sum.length}`);
+  }
+  const count = Math.max(1, sum[0]!);
   const total = new Float64Array(d);
   const sumSquares = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    const c = Math.max(-1, Math.min(1, sum[1 + j] / count));
-    const second = Math.max(0, Math.min(1, sum[1 + d + j] / count));
+    // sum has 2d + 1 entries (checked above) and bounds d.
+    const c = Math.max(-1, Math.min(1, sum[1 + j]! / count));
+    const second = Math.max(0, Math.min(1, sum[1 + d + j]! / count));
     const variance = second - c * c;
     const varianceNoise = ((1 + 2 * Math.abs(c)) * noiseStd) / count;
     const spread = variance > 3 * varianceNoise ? variance : 1 / 16;
-    total[j] = c * bounds[j] * count;
-    sumSquares[j] = (c * c + spread) * bounds[j] ** 2 * count;
+    const bound = bounds[j]!;
+    total[j] = c * bound * count;
+    sumSquares[j] = (c * c + spread) * bound ** 2 * count;
   }
   return { count, sum: total, sumSquares };
 }

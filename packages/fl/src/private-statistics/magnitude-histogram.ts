@@ -25,7 +25,19 @@ export function bucketUpperEdge(k: number): number {
 
 /** Adds one row's buckets (row-major x, feature j at [j * MAGNITUDE_BUCKETS + bucket]) with the given weight. */
 export function addMagnitudes(histogram: Float64Array, x: Float64Array, offset: number, d: number, weight = 1): void {
-  for (let j = 0; j < d; j++) histogram[j * MAGNITUDE_BUCKETS + magnitudeBucket(x[offset + j])] += weight;
+  checkHistogram(histogram, d);
+  if (!(Number.isInteger(offset) && offset >= 0 && offset + d <= x.length)) {
+    throw new RangeError(`a record of ${d} features at offset ${offset} runs past the end of x (length ${x.length})`);
+  }
+  // In range by the checks above; magnitudeBucket returns 0..MAGNITUDE_BUCKETS-1.
+  for (let j = 0; j < d; j++) histogram[j * MAGNITUDE_BUCKETS + magnitudeBucket(x[offset + j]!)]! += weight;
+}
+
+function checkHistogram(histogram: Float64Array, d: number): void {
+  if (histogram.length < d * MAGNITUDE_BUCKETS) {
+    const needed = d * MAGNITUDE_BUCKETS;
+    throw new RangeError(`a histogram of ${d} features needs ${needed} buckets, got ${histogram.length}`);
+  }
 }
 
 /**
@@ -37,12 +49,14 @@ export function addMagnitudes(histogram: Float64Array, x: Float64Array, offset: 
  * record adds one to each feature), so its noise averages out over all buckets.
  */
 export function boundsFromHistogram(histogram: Float64Array, d: number, share = 0.01, threshold = 0): Float64Array {
+  checkHistogram(histogram, d);
+  // Every index below is under d * MAGNITUDE_BUCKETS <= histogram.length.
   let total = 0;
-  for (let i = 0; i < d * MAGNITUDE_BUCKETS; i++) total += histogram[i];
+  for (let i = 0; i < d * MAGNITUDE_BUCKETS; i++) total += histogram[i]!;
   const records = Math.max(0, total / Math.max(1, d));
   const needed = Math.max(threshold, share * records);
   const bounds = new Float64Array(d);
-  const at = (j: number, k: number) => (k >= 0 && k < MAGNITUDE_BUCKETS ? histogram[j * MAGNITUDE_BUCKETS + k] : 0);
+  const at = (j: number, k: number) => (k >= 0 && k < MAGNITUDE_BUCKETS ? histogram[j * MAGNITUDE_BUCKETS + k]! : 0);
   for (let j = 0; j < d; j++) {
     let chosen = -1;
     for (let k = 0; k < MAGNITUDE_BUCKETS; k++) if (at(j, k) > needed) chosen = k;

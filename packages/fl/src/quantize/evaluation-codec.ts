@@ -23,9 +23,24 @@ export function encodeEvaluation(r: EvaluationReportInput, codec: WideCodec): Ui
   ], codec);
 }
 
+/** The summed values in the order encodeEvaluation writes them. */
+type EvaluationSums = [
+  n: number,
+  loss: number,
+  accuracy: number,
+  nAuc: number,
+  auc: number,
+  nTrain: number,
+  trainLoss: number,
+];
+
 /** The example-weighted means of the summed reports (AUC over participants where it is defined). */
 export function decodeEvaluationSum(sum: Uint32Array, contributors: number, codec: WideCodec): Record<string, number> {
-  const [n, loss, accuracy, nAuc, auc, nTrain, trainLoss] = decodeWideSum(sum, contributors, codec);
+  const values = decodeWideSum(sum, contributors, codec);
+  if (values.length !== EVALUATION_VALUES) {
+    throw new RangeError(`an evaluation sum decodes to ${EVALUATION_VALUES} values, got ${values.length}`);
+  }
+  const [n, loss, accuracy, nAuc, auc, nTrain, trainLoss] = Array.from(values) as EvaluationSums; // length checked
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
   return { loss: ratio(loss, n), accuracy: ratio(accuracy, n), auc: ratio(auc, nAuc), train_loss: ratio(trainLoss, nTrain), evaluated_examples: n };
 }

@@ -10,13 +10,13 @@ import { stochasticRound } from './stochastic-round.js';
 export function encodeFixedPoint(v: Float64Array, level: number, modulus: number, rng: Random): Uint32Array {
   checkModulus(modulus);
   const words = new Uint32Array(v.length);
-  for (let i = 0; i < v.length; i++) words[i] = toRing(stochasticRound(v[i] * level, rng), modulus);
+  for (let i = 0; i < v.length; i++) words[i] = toRing(stochasticRound(v[i]! * level, rng), modulus); // i < v.length
   return words;
 }
 
 export function decodeFixedPoint(sum: Uint32Array, level: number, modulus: number): Float64Array {
   const out = new Float64Array(sum.length);
-  for (let i = 0; i < sum.length; i++) out[i] = fromRing(sum[i], modulus) / level;
+  for (let i = 0; i < sum.length; i++) out[i] = fromRing(sum[i]!, modulus) / level; // i < sum.length
   return out;
 }
 

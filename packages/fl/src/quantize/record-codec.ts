@@ -19,12 +19,17 @@ export interface RecordCodec {
 
 /** Adds one record's gradient (clipped, scaled, rounded with `rng`) and its count to an integer accumulator of length g + 1. */
 export function addClippedRecord(accumulator: Float64Array, gradient: Float64Array, c: RecordCodec, rng: Random): boolean {
+  if (accumulator.length !== gradient.length + 1) {
+    const sizes = `${gradient.length + 1} accumulator entries, got ${accumulator.length}`;
+    throw new RangeError(`a gradient of ${gradient.length} values needs ${sizes}`);
+  }
   let s = 0;
-  for (let i = 0; i < gradient.length; i++) s += gradient[i] * gradient[i];
+  for (let i = 0; i < gradient.length; i++) s += gradient[i]! * gradient[i]!;
   const norm = Math.sqrt(s);
   const factor = (c.level / c.clip) * (norm > c.clip ? c.clip / norm : 1);
-  for (let i = 0; i < gradient.length; i++) accumulator[i] += stochasticRound(gradient[i] * factor, rng);
-  accumulator[gradient.length] += c.level;
+  // accumulator.length = gradient.length + 1, checked above.
+  for (let i = 0; i < gradient.length; i++) accumulator[i]! += stochasticRound(gradient[i]! * factor, rng);
+  accumulator[gradient.length]! += c.level;
   return norm > c.clip;
 }
 
@@ -33,8 +38,9 @@ export function recordSumToRing(accumulator: Float64Array, modulus: number): Uin
   checkModulus(modulus);
   const words = new Uint32Array(accumulator.length);
   for (let i = 0; i < accumulator.length; i++) {
-    if (!Number.isSafeInteger(accumulator[i])) throw new RangeError(`record sum coordinate ${i} is not a safe integer: ${accumulator[i]}`);
-    words[i] = toRing(accumulator[i], modulus);
+    const v = accumulator[i]!; // i < accumulator.length
+    if (!Number.isSafeInteger(v)) throw new RangeError(`record sum coordinate ${i} is not a safe integer: ${v}`);
+    words[i] = toRing(v, modulus);
   }
   return words;
 }
@@ -42,10 +48,11 @@ export function recordSumToRing(accumulator: Float64Array, modulus: number): Uin
 /** Decodes a ring sum of record encodings into the sum of clipped gradients and the (noisy) record count. */
 export function decodeRecordSum(sum: Uint32Array, c: RecordCodec): { gradientSum: Float64Array; count: number } {
   const g = sum.length - 1;
+  if (g < 0) throw new RangeError('a record sum holds at least its count coordinate; got an empty vector');
   const gradientSum = new Float64Array(g);
   const unscale = c.clip / c.level;
-  for (let i = 0; i < g; i++) gradientSum[i] = fromRing(sum[i], c.modulus) * unscale;
-  return { gradientSum, count: fromRing(sum[g], c.modulus) / c.level };
+  for (let i = 0; i < g; i++) gradientSum[i] = fromRing(sum[i]!, c.modulus) * unscale; // i < g < sum.length
+  return { gradientSum, count: fromRing(sum[g]!, c.modulus) / c.level };
 }
 
 /**

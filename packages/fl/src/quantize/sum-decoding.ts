@@ -18,9 +18,17 @@ export type SumDecoding =
 export function summedUpdatesFrom(sum: Uint32Array, how: SumDecoding, global: Float64Array, survivors: number): SummedUpdates {
   if (how.kind === 'record') {
     const { gradientSum, count } = decodeRecordSum(sum, how.codec);
+    if (gradientSum.length !== global.length) {
+      const sizes = `${gradientSum.length} gradient values, the global model has ${global.length}`;
+      throw new RangeError(`the record sum decodes to ${sizes}`);
+    }
     const n = Math.max(1, count);
     const weightedSum = new Float64Array(gradientSum.length);
-    for (let j = 0; j < gradientSum.length; j++) weightedSum[j] = -how.learningRate * (gradientSum[j] + (j < gradientSum.length - 1 ? n * how.l2 * global[j] : 0));
+    const last = gradientSum.length - 1; // the bias: no l2 penalty
+    // gradientSum, global and weightedSum have equal lengths (checked above).
+    for (let j = 0; j < gradientSum.length; j++) {
+      weightedSum[j] = -how.learningRate * (gradientSum[j]! + (j < last ? n * how.l2 * global[j]! : 0));
+    }
     return { weightedSum, totalWeight: n, contributors: survivors };
   }
   const decoded = decodeUpdateSum(sum, how.codec);

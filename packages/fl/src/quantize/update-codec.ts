@@ -56,7 +56,7 @@ export function encodeUpdate(delta: Float64Array, weight: number, c: UpdateCodec
   const scale = level / c.clip;
   const words = new Uint32Array(delta.length + 1);
   for (let i = 0; i < clipped.length; i++) {
-    const q = Math.max(-level, Math.min(level, stochasticRound(clipped[i] * weight * scale, rng)));
+    const q = Math.max(-level, Math.min(level, stochasticRound(clipped[i]! * weight * scale, rng))); // i < length
     words[i] = toRing(q, c.modulus);
   }
   words[delta.length] = c.uniformWeights ? 0 : toRing(Math.min(level, stochasticRound(weight * level, rng)), c.modulus);
@@ -67,8 +67,9 @@ export function encodeUpdate(delta: Float64Array, weight: number, c: UpdateCodec
 export function decodeUpdateSum(sum: Uint32Array, c: UpdateCodec): { weightedSum: Float64Array; totalWeight: number } {
   const level = maxLevel(c.bits);
   const d = sum.length - 1;
+  if (d < 0) throw new RangeError('an update sum holds at least its weight coordinate; got an empty vector');
   const weightedSum = new Float64Array(d);
   const unscale = c.clip / level;
-  for (let i = 0; i < d; i++) weightedSum[i] = fromRing(sum[i], c.modulus) * unscale;
-  return { weightedSum, totalWeight: fromRing(sum[d], c.modulus) / level };
+  for (let i = 0; i < d; i++) weightedSum[i] = fromRing(sum[i]!, c.modulus) * unscale; // i < d < sum.length
+  return { weightedSum, totalWeight: fromRing(sum[d]!, c.modulus) / level };
 }

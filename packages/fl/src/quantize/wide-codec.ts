@@ -28,7 +28,7 @@ export function encodeWide(values: ArrayLike<number>, c: WideCodec): Uint32Array
   const scale = 2 ** c.fractionBits;
   const limit = 2 ** (63 - c.fractionBits);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    const v = values[i]!; // i < values.length
     if (!Number.isFinite(v) || Math.abs(v) >= limit) throw new RangeError(`value ${v} at index ${i} is outside the encodable range ±2^${63 - c.fractionBits}`);
     let u = BigInt(Math.round(v * scale)) + OFFSET;
     for (let k = 0; k < WIDE_DIGITS; k++) {
@@ -46,7 +46,8 @@ export function decodeWideSum(sum: Uint32Array, contributors: number, c: WideCod
   const offset = OFFSET * BigInt(contributors);
   for (let i = 0; i < out.length; i++) {
     let total = 0n;
-    for (let k = WIDE_DIGITS - 1; k >= 0; k--) total = (total << DIGIT_BITS) + BigInt(sum[i * WIDE_DIGITS + k]);
+    // sum.length = out.length * WIDE_DIGITS, so every digit index is in range.
+    for (let k = WIDE_DIGITS - 1; k >= 0; k--) total = (total << DIGIT_BITS) + BigInt(sum[i * WIDE_DIGITS + k]!);
     out[i] = Number(total - offset) / 2 ** c.fractionBits;
   }
   return out;
