@@ -5,7 +5,7 @@ export function accuracy(y: Float64Array, p: Float64Array, threshold = 0.5): num
   checkSameLength(y, p);
   let correct = 0;
   for (let i = 0; i < y.length; i++) {
-    if ((p[i] >= threshold ? 1 : 0) === (y[i] > 0.5 ? 1 : 0)) correct++;
+    if ((p[i]! >= threshold ? 1 : 0) === (y[i]! > 0.5 ? 1 : 0)) correct++; // same lengths, checked above
   }
   return correct / y.length;
 }

@@ -12,15 +12,16 @@ export function auc(y: Float64Array, p: Float64Array): number {
     if (Number.isNaN(p[i])) throw new RangeError(`prediction ${i} is NaN`);
     order[i] = i;
   }
-  order.sort((a, b) => p[a] - p[b]);
+  // order is a permutation of 0..n-1, and p and y have n entries: every index below is in range.
+  order.sort((a, b) => p[a]! - p[b]!);
   let positives = 0;
   let positiveRankSum = 0;
   for (let first = 0; first < n; ) {
     let last = first;
-    while (last + 1 < n && p[order[last + 1]] === p[order[first]]) last++;
+    while (last + 1 < n && p[order[last + 1]!] === p[order[first]!]) last++;
     const averageRank = (first + last) / 2 + 1;
     for (let k = first; k <= last; k++) {
-      if (y[order[k]] > 0.5) {
+      if (y[order[k]!]! > 0.5) {
         positives++;
         positiveRankSum += averageRank;
       }

@@ -16,24 +16,28 @@ export function batchLossAndGradient(
   gradient: Float64Array,
 ): number {
   const { x, y, d } = data;
+  // Callers check the shapes (checkLabeled, checkWeights, a gradient of d + 1) and pass rows of the data with
+  // start <= end <= rows.length; no per-element checks here, this is the training inner loop.
   gradient.fill(0);
   let loss = 0;
   for (let k = start; k < end; k++) {
-    const row = rows[k];
+    const row = rows[k]!;
     const z = logitOfRow(weights, x, row, d);
-    loss += logLossFromLogit(y[row], z);
-    const residual = sigmoid(z) - y[row];
+    const label = y[row]!;
+    loss += logLossFromLogit(label, z);
+    const residual = sigmoid(z) - label;
     const base = row * d;
-    for (let j = 0; j < d; j++) gradient[j] += residual * x[base + j];
-    gradient[d] += residual;
+    for (let j = 0; j < d; j++) gradient[j]! += residual * x[base + j]!;
+    gradient[d]! += residual;
   }
   const size = end - start;
   let penalty = 0;
   for (let j = 0; j < d; j++) {
-    gradient[j] = gradient[j] / size + l2 * weights[j];
-    penalty += weights[j] * weights[j];
+    const w = weights[j]!;
+    gradient[j] = gradient[j]! / size + l2 * w;
+    penalty += w * w;
   }
-  gradient[d] /= size;
+  gradient[d]! /= size;
   return loss / size + (l2 / 2) * penalty;
 }
 

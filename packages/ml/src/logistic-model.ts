@@ -13,9 +13,10 @@ export function checkWeights(weights: Float64Array, d: number): void {
 
 /** w·x_row + bias. */
 export function logitOfRow(weights: Float64Array, x: Float64Array, row: number, d: number): number {
-  let z = weights[d];
+  // Callers check weights (d + 1 entries) and the matrix shape; this is the inner loop of training and scoring.
+  let z = weights[d]!;
   const base = row * d;
-  for (let j = 0; j < d; j++) z += weights[j] * x[base + j];
+  for (let j = 0; j < d; j++) z += weights[j]! * x[base + j]!;
   return z;
 }
 

@@ -25,7 +25,7 @@ export function checkLabeled(data: LabeledData): void {
 /** Builds a matrix from nested rows (tests, examples); every row must have the same length. */
 export function matrixFromRows(rows: readonly (readonly number[])[]): Matrix {
   const n = rows.length;
-  const d = n === 0 ? 0 : rows[0].length;
+  const d = rows[0]?.length ?? 0;
   const x = new Float64Array(n * d);
   rows.forEach((row, i) => {
     if (row.length !== d) throw new RangeError(`row ${i} has ${row.length} values, expected ${d}`);
@@ -40,10 +40,10 @@ export function takeRows(data: LabeledData, rows: ArrayLike<number>): LabeledDat
   const x = new Float64Array(rows.length * d);
   const y = new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
-    const r = rows[k];
+    const r = rows[k]!; // k < rows.length; r itself is checked below
     if (!Number.isInteger(r) || r < 0 || r >= data.n) throw new RangeError(`row ${r} is out of range [0, ${data.n})`);
     x.set(data.x.subarray(r * d, (r + 1) * d), k * d);
-    y[k] = data.y[r];
+    y[k] = data.y[r]!;
   }
   return { x, y, n: rows.length, d };
 }

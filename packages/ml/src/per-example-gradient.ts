@@ -13,12 +13,14 @@ export function forEachExampleGradient(weights: Float64Array, data: LabeledData,
   const { x, y, d } = data;
   const gradient = new Float64Array(d + 1);
   let loss = 0;
+  // checkLabeled and checkWeights above: every index below is in range.
   for (let row = 0; row < data.n; row++) {
     const z = logitOfRow(weights, x, row, d);
-    loss += logLossFromLogit(y[row], z);
-    const residual = sigmoid(z) - y[row];
+    const label = y[row]!;
+    loss += logLossFromLogit(label, z);
+    const residual = sigmoid(z) - label;
     const base = row * d;
-    for (let j = 0; j < d; j++) gradient[j] = residual * x[base + j];
+    for (let j = 0; j < d; j++) gradient[j] = residual * x[base + j]!;
     gradient[d] = residual;
     visit(gradient, row);
   }

@@ -1,5 +1,5 @@
 import { checkMatrix, type Matrix } from './matrix.js';
-import type { FeatureMoments } from './moments.js';
+import { checkMoments, type FeatureMoments } from './moments.js';
 
 export interface Standardization {
   mean: Float64Array;
@@ -17,12 +17,13 @@ const RELATIVE_VARIANCE_FLOOR = 1e-9;
 
 export function standardizationFrom(m: FeatureMoments): Standardization {
   if (!(m.count > 0)) throw new RangeError(`standardisation needs at least one row, got count ${m.count}`);
+  checkMoments(m);
   const d = m.sum.length;
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    const mu = m.sum[j] / m.count;
-    const variance = m.sumSquares[j] / m.count - mu * mu;
+    const mu = m.sum[j]! / m.count;
+    const variance = m.sumSquares[j]! / m.count - mu * mu;
     mean[j] = mu;
     std[j] = variance > RELATIVE_VARIANCE_FLOOR * mu * mu && variance > 0 ? Math.sqrt(variance) : 1;
   }
@@ -40,7 +41,8 @@ export function standardize(data: Matrix, s: Standardization): Matrix {
   const c = s.clip && s.clip > 0 ? s.clip : Infinity;
   for (let i = 0; i < n; i++) {
     const base = i * d;
-    for (let j = 0; j < d; j++) out[base + j] = Math.max(-c, Math.min(c, (x[base + j] - s.mean[j]) / s.std[j]));
+    // checkMatrix and the check above: x and out hold n * d values, mean and std d each.
+    for (let j = 0; j < d; j++) out[base + j] = Math.max(-c, Math.min(c, (x[base + j]! - s.mean[j]!) / s.std[j]!));
   }
   return { x: out, n, d };
 }

@@ -17,11 +17,11 @@ export function separableData(n: number, d: number, rng: Random, truth?: Float64
   const x = new Float64Array(n * d);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let z = w[d];
+    let z = w[d]!; // w.length = d + 1, checked above
     for (let j = 0; j < d; j++) {
       const v = rng.gaussian();
       x[i * d + j] = v;
-      z += w[j] * v;
+      z += w[j]! * v;
     }
     y[i] = z > 0 ? 1 : 0;
   }

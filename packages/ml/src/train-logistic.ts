@@ -30,7 +30,7 @@ export function trainLogistic(weights: Float64Array, data: LabeledData, cfg: Log
     for (let start = 0; start < n; start += cfg.batchSize) {
       const end = Math.min(n, start + cfg.batchSize);
       lossSum += batchLossAndGradient(w, data, order, start, end, cfg.l2, gradient);
-      for (let j = 0; j < w.length; j++) w[j] -= cfg.learningRate * gradient[j];
+      for (let j = 0; j < w.length; j++) w[j]! -= cfg.learningRate * gradient[j]!; // same length
       batches++;
       steps++;
     }
