@@ -54,7 +54,7 @@ export function capRowsPerUser(plan: QueryPlan, table: RawTable, rng: Random): C
       cappedCustomers++;
       const priority = rows.map((row, k) => ({ row, p: createHmac('sha256', secret).update(`${id}\u0000${k}`).digest() }));
       priority.sort((a, b) => Buffer.compare(a.p, b.p) || a.row - b.row);
-      for (let j = 0; j < maxRowsPerUser; j++) kept.push(priority[j].row);
+      for (const { row } of priority.slice(0, maxRowsPerUser)) kept.push(row);
     } else {
       for (const r of rows) kept.push(r);
     }

@@ -39,7 +39,9 @@ export function decodeResult(plan: QueryPlan, sum: Float64Array, noiseStd: numbe
   if (typeof noiseStd !== 'number' && noiseStd.length !== plan.length) {
     throw new RangeError(`decodeResult: noiseStd has ${noiseStd.length} entries, the plan ${plan.length}`);
   }
-  const sd = (i: number): number => (typeof noiseStd === 'number' ? noiseStd : noiseStd[i]);
+  // sum and noiseStd have plan.length entries (checked above), and planQuery lays every group slot and section
+  // inside that length: the reads of sum and noiseStd below are in range.
+  const sd = (i: number): number => (typeof noiseStd === 'number' ? noiseStd : noiseStd[i]!);
   const { slots, domains, columns, count } = plan.groups;
   const width = slots.length;
   const result: QueryResult = { query: plan.query.sql, rows: [], suppressed: 0 };
@@ -47,7 +49,7 @@ export function decodeResult(plan: QueryPlan, sum: Float64Array, noiseStd: numbe
 
   for (let g = 0; g < count; g++) {
     const base = g * width;
-    const rowsCount = sum[base];
+    const rowsCount = sum[base]!;
     const noisy = sd(base) > 0;
     if (columns.length > 0 && rowsCount === 0 && !noisy) continue;
     if ((plan.minCount > 0 && rowsCount < plan.minCount) || (columns.length > 0 && noisy && rowsCount <= 0)) {
@@ -59,9 +61,11 @@ export function decodeResult(plan: QueryPlan, sum: Float64Array, noiseStd: numbe
     const ci95: Record<string, [number, number]> = {};
     let rest = g;
     const groupValues: Record<string, string> = {};
+    // One declared domain per group column; g < count = the product of the domain sizes.
     for (let i = columns.length - 1; i >= 0; i--) {
-      groupValues[columns[i]] = domains[i][rest % domains[i].length];
-      rest = Math.floor(rest / domains[i].length);
+      const domain = domains[i]!;
+      groupValues[columns[i]!] = domain[rest % domain.length]!;
+      rest = Math.floor(rest / domain.length);
     }
     for (const c of columns) if (!plan.outputs.some((o) => o.kind === 'group' && o.column === c)) row[c] = groupValues[c];
     for (const o of plan.outputs) {
@@ -72,27 +76,28 @@ export function decodeResult(plan: QueryPlan, sum: Float64Array, noiseStd: numbe
           row[o.name] = groupValues[o.column];
           continue;
         case 'section': {
-          row[o.name] = sectionValues[o.section].value;
-          if (sectionValues[o.section].std !== undefined) stddev[o.name] = sectionValues[o.section].std!;
+          const section = sectionValues[o.section]!; // one decoded value per plan section
+          row[o.name] = section.value;
+          if (section.std !== undefined) stddev[o.name] = section.std;
           continue;
         }
         case 'count':
         case 'sum':
-          value = sum[base + o.slot];
+          value = sum[base + o.slot]!;
           std = sd(base + o.slot);
           break;
         case 'avg': {
-          const n = sum[base + o.n];
-          const s = sum[base + o.sum];
+          const n = sum[base + o.n]!;
+          const s = sum[base + o.sum]!;
           if (!(n > 0)) { value = null; std = NaN; break; }
           value = s / n;
           std = deltaStd([[1 / n, sd(base + o.sum)], [-s / (n * n), sd(base + o.n)]]);
           break;
         }
         case 'variance': {
-          const n = sum[base + o.n];
-          const s = sum[base + o.sum];
-          const q = sum[base + o.sq];
+          const n = sum[base + o.n]!;
+          const s = sum[base + o.sum]!;
+          const q = sum[base + o.sq]!;
           if (!(n > 0)) { value = null; std = NaN; break; }
           const mean = s / n;
           value = Math.max(0, q / n - mean * mean);
@@ -145,7 +150,7 @@ function decodeSection(plan: QueryPlan, s: Section, sum: Float64Array, sd: (i: n
     }
     case 'topk': {
       let rows = 0;
-      for (let g = 0; g < plan.groups.count; g++) rows += sum[g * plan.groups.slots.length];
+      for (let g = 0; g < plan.groups.count; g++) rows += sum[g * plan.groups.slots.length]!;
       const threshold = Math.max(plan.topKThreshold ?? (plan.minCount > 0 ? plan.minCount : 0.01 * rows), 1e-9);
       const cap = Math.min(4096, Math.max(2 * s.k, Math.ceil((2 * Math.max(rows, 0)) / threshold) + 16));
       const items = decodeHeavyHitters(s, part, threshold, cap).slice(0, s.k);
@@ -159,8 +164,8 @@ function decodeSection(plan: QueryPlan, s: Section, sum: Float64Array, sd: (i: n
 export function runPooled(plan: QueryPlan, tables: RawTable[]): QueryResult {
   const total = new Float64Array(plan.length);
   for (const t of tables) {
-    const v = evaluateLocally(plan, t);
-    for (let i = 0; i < v.length; i++) total[i] += v[i];
+    const v = evaluateLocally(plan, t); // plan.length entries, like total
+    for (let i = 0; i < v.length; i++) total[i]! += v[i]!;
   }
   return decodeResult(plan, total, 0);
 }

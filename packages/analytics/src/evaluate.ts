@@ -65,12 +65,13 @@ export function compileCondition(c: Condition | undefined, columns: string[]): (
 
 /** Index of the bin holding v (v already clamped to [edges[0], edges[last]]); the last bin includes its right edge. */
 export function binOf(edges: number[], v: number): number {
+  // planQuery gives every binned section at least two edges, so 0 <= lo <= mid <= hi <= edges.length - 2.
   let lo = 0;
   let hi = edges.length - 2;
-  if (v >= edges[hi]) return hi;
+  if (v >= edges[hi]!) return hi;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (edges[mid] <= v) lo = mid;
+    if (edges[mid]! <= v) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -89,10 +90,11 @@ export function compileGroupOf(plan: QueryPlan, cols: string[]): (row: string[])
   return (row) => {
     if (!where(row)) return -1;
     let g = 0;
+    // groupIdx, groupMaps and strides have one entry per group column.
     for (let i = 0; i < groupIdx.length; i++) {
-      const k = groupMaps[i].get((row[groupIdx[i]] ?? '').trim());
+      const k = groupMaps[i]!.get((row[groupIdx[i]!] ?? '').trim());
       if (k === undefined) return -1;
-      g += k * strides[i];
+      g += k * strides[i]!;
     }
     return g;
   };
@@ -119,57 +121,61 @@ export function evaluateLocally(plan: QueryPlan, table: RawTable): Float64Array 
   const secCol = plan.sections.map((sec) => cols.indexOf(sec.column));
   const path: number[] = [];
 
+  // out has plan.length entries, and planQuery lays every group block, section and counter inside it; slotCol has
+  // one entry per slot and secCol and sketchCache one per section. A cell itself may be absent (a short row):
+  // isMissing and cellNumber treat that as missing.
   for (const row of table.rows) {
     const g = groupOf(row);
     if (g < 0) continue;
     const base = g * width;
     for (let s = 0; s < width; s++) {
-      const slot = slots[s];
+      const slot = slots[s]!;
       switch (slot.kind) {
         case 'rows':
-          out[base + s] += 1;
+          out[base + s]! += 1;
           break;
         case 'nonnull':
-          if (!isMissing(row[slotCol[s]])) out[base + s] += 1;
+          if (!isMissing(row[slotCol[s]!])) out[base + s]! += 1;
           break;
         case 'n':
-          if (cellNumber(row[slotCol[s]]) !== undefined) out[base + s] += 1;
+          if (cellNumber(row[slotCol[s]!]) !== undefined) out[base + s]! += 1;
           break;
         case 'sum': {
-          const v = cellNumber(row[slotCol[s]]);
-          if (v !== undefined) out[base + s] += clamp(v, slot.bounds!);
+          const v = cellNumber(row[slotCol[s]!]);
+          if (v !== undefined) out[base + s]! += clamp(v, slot.bounds!);
           break;
         }
         case 'sq': {
-          const v = cellNumber(row[slotCol[s]]);
-          if (v !== undefined) out[base + s] += clamp(v, slot.bounds!) ** 2;
+          const v = cellNumber(row[slotCol[s]!]);
+          if (v !== undefined) out[base + s]! += clamp(v, slot.bounds!) ** 2;
           break;
         }
       }
     }
     for (let si = 0; si < plan.sections.length; si++) {
-      const sec = plan.sections[si];
-      const cell = row[secCol[si]];
+      const sec = plan.sections[si]!;
+      const cell = row[secCol[si]!];
       if (sec.kind === 'categories') {
         if (cell === undefined) continue;
         const k = sec.categories.indexOf(cell.trim());
-        if (k >= 0) out[sec.offset + k] += 1;
+        if (k >= 0) out[sec.offset + k]! += 1;
       } else if (sec.kind === 'histogram') {
         const v = cellNumber(cell);
-        if (v !== undefined) out[sec.offset + binOf(sec.edges, clamp(v, sec.clamp))] += 1;
+        if (v !== undefined) out[sec.offset + binOf(sec.edges, clamp(v, sec.clamp))]! += 1;
       } else if (sec.kind === 'quantiles') {
         const v = cellNumber(cell);
         if (v === undefined) continue;
-        for (const j of pathNodes(sec.leaves, binOf(sec.edges, clamp(v, sec.clamp)), path)) out[sec.offset + j] += 1;
+        for (const j of pathNodes(sec.leaves, binOf(sec.edges, clamp(v, sec.clamp)), path)) out[sec.offset + j]! += 1;
       } else {
-        if (isMissing(cell)) continue;
+        if (cell === undefined || isMissing(cell)) continue;
         const item = cell.trim();
-        let counters = sketchCache[si].get(item);
+        const cache = sketchCache[si]!;
+        let counters = cache.get(item);
         if (!counters) {
           counters = itemCounters(sec, item);
-          sketchCache[si].set(item, counters);
+          cache.set(item, counters);
         }
-        for (let j = 0; j < counters.length; j++) out[sec.offset + counters[j]] += 1;
+        for (let j = 0; j < counters.length; j++) out[sec.offset + counters[j]!]! += 1;
       }
     }
   }

@@ -25,8 +25,9 @@ export function suppressSmallGroups(plan: QueryPlan, raw: Float64Array, minGroup
   if (minGroupSize <= 1) return report;
   const small = (c: number) => c > 0 && c < minGroupSize;
   const width = plan.groups.slots.length;
+  // vector.length === plan.length (checked above), and the plan's groups and sections lie inside it.
   for (let g = 0; g < plan.groups.count; g++) {
-    if (!small(vector[g * width])) continue;
+    if (!small(vector[g * width]!)) continue;
     vector.fill(0, g * width, (g + 1) * width);
     report.suppressedGroups++;
   }
@@ -41,12 +42,13 @@ export function suppressSmallGroups(plan: QueryPlan, raw: Float64Array, minGroup
     if (s.kind === 'quantiles') {
       const first = s.leaves - 1;
       for (let j = first; j < part.length; j++) {
-        if (small(part[j])) { part[j] = 0; report.suppressedCells++; }
+        if (small(part[j]!)) { part[j] = 0; report.suppressedCells++; }
       }
-      for (let j = first - 1; j >= 0; j--) part[j] = part[2 * j + 1] + part[2 * j + 2];
+      // A complete tree of 2 * leaves - 1 nodes: the children of an inner node j are in range.
+      for (let j = first - 1; j >= 0; j--) part[j] = part[2 * j + 1]! + part[2 * j + 2]!;
     } else {
       for (let j = 0; j < part.length; j++) {
-        if (small(part[j])) { part[j] = 0; report.suppressedCells++; }
+        if (small(part[j]!)) { part[j] = 0; report.suppressedCells++; }
       }
     }
   }

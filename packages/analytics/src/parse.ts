@@ -36,7 +36,7 @@ function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < sql.length) {
-    const ch = sql[i];
+    const ch = sql.charAt(i);
     if (/\s/.test(ch)) { i++; continue; }
     const start = i;
     if (sql.startsWith('--', i)) {
@@ -44,7 +44,7 @@ function tokenize(sql: string): Token[] {
       continue;
     }
     if (/[A-Za-z_]/.test(ch)) {
-      while (i < sql.length && /[A-Za-z0-9_]/.test(sql[i])) i++;
+      while (i < sql.length && /[A-Za-z0-9_]/.test(sql.charAt(i))) i++;
       const text = sql.slice(start, i);
       tokens.push({ kind: 'ident', value: text, raw: text, position: start + 1 });
       continue;
@@ -63,7 +63,7 @@ function tokenize(sql: string): Token[] {
           i++;
           break;
         }
-        value += sql[i++];
+        value += sql.charAt(i++);
       }
       if (ch === '"' && value === '') throw new QueryError('empty quoted identifier', { position: start + 1, token: '""' });
       tokens.push({ kind: ch === '"' ? 'quoted' : 'string', value, raw: sql.slice(start, i), position: start + 1 });
@@ -72,8 +72,8 @@ function tokenize(sql: string): Token[] {
     const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(sql.slice(i));
     if (num) {
       i += num[0].length;
-      if (i < sql.length && /[A-Za-z_]/.test(sql[i])) {
-        while (i < sql.length && /[A-Za-z0-9_]/.test(sql[i])) i++;
+      if (i < sql.length && /[A-Za-z_]/.test(sql.charAt(i))) {
+        while (i < sql.length && /[A-Za-z0-9_]/.test(sql.charAt(i))) i++;
         throw new QueryError('not a number or identifier (identifiers start with a letter or _; quote other names with "...")', {
           position: start + 1, token: sql.slice(start, i),
         });
@@ -111,7 +111,8 @@ class Parser {
   private i = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  peek(offset = 0): Token { return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]; }
+  /** tokenize always ends the list with an 'end' token, so the clamped index is in range. */
+  peek(offset = 0): Token { return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!; }
   next(): Token { const t = this.peek(); if (t.kind !== 'end') this.i++; return t; }
 
   fail(expected: string, t: Token = this.peek()): never {
@@ -180,7 +181,7 @@ class Parser {
       }
     }
     if (!items.some(({ item }) => item.kind === 'aggregate')) {
-      const t = items[0].token;
+      const t = items[0]!.token; // the do-while above read at least one item
       throw new QueryError('the query has no aggregate; select at least one of ' + FUNCTION_LIST, { position: t.position, token: t.raw });
     }
     const q: Query = { sql, items: items.map((x) => x.item), table, groupBy: groupNames };
@@ -228,15 +229,17 @@ class Parser {
   }
 
   orCondition(): Condition {
-    const parts = [this.andCondition()];
+    const first = this.andCondition();
+    const parts = [first];
     while (this.isKeyword('OR')) { this.next(); parts.push(this.andCondition()); }
-    return parts.length === 1 ? parts[0] : { kind: 'or', conditions: parts };
+    return parts.length === 1 ? first : { kind: 'or', conditions: parts };
   }
 
   andCondition(): Condition {
-    const parts = [this.primaryCondition()];
+    const first = this.primaryCondition();
+    const parts = [first];
     while (this.isKeyword('AND')) { this.next(); parts.push(this.primaryCondition()); }
-    return parts.length === 1 ? parts[0] : { kind: 'and', conditions: parts };
+    return parts.length === 1 ? first : { kind: 'and', conditions: parts };
   }
 
   primaryCondition(): Condition {

@@ -103,12 +103,13 @@ function numericEdges(column: string, options: QueryOptions, fn: string): { edge
   const bounds = options.bounds[column] !== undefined ? checkBounds(column, options.bounds[column], fn) : undefined;
   if (declared !== undefined) {
     if (!Array.isArray(declared) || declared.length < 2 || !declared.every((x) => typeof x === 'number' && Number.isFinite(x))
-      || declared.some((x, i) => i > 0 && x <= declared[i - 1])) {
+      || declared.some((x, i) => i > 0 && x <= declared[i - 1]!)) {
       fail(`${fn}: the bins of "${column}" must be at least two finite, strictly increasing edges, got ${JSON.stringify(declared)}`);
     }
-    const lo = Math.max(declared[0], bounds ? bounds[0] : -Infinity);
-    const hi = Math.min(declared[declared.length - 1], bounds ? bounds[1] : Infinity);
-    return { edges: [...declared], clamp: lo <= hi ? [lo, hi] : [declared[0], declared[declared.length - 1]] };
+    const first = declared[0]!, last = declared[declared.length - 1]!; // at least two edges, checked above
+    const lo = Math.max(first, bounds ? bounds[0] : -Infinity);
+    const hi = Math.min(last, bounds ? bounds[1] : Infinity);
+    return { edges: [...declared], clamp: lo <= hi ? [lo, hi] : [first, last] };
   }
   if (!bounds) {
     fail(`${fn} needs bounds or bin edges for "${column}" (declare bounds ${column}=LO:HI, e.g. --bounds ${column}=0:100, or bins for ${column})`);

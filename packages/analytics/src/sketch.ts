@@ -19,7 +19,8 @@ export function itemBytes(item: string, maxLength: number): Uint8Array {
   let b = encoder.encode(item);
   if (b.length > maxLength) {
     let end = maxLength;
-    while (end > 0 && (b[end] & 0xc0) === 0x80) end--; // b[end] is a continuation byte: cut before its lead byte
+    // b[end] (end <= maxLength < b.length) is a continuation byte: cut before its lead byte.
+    while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
     b = b.subarray(0, end);
   }
   const out = new Uint8Array(maxLength);
@@ -43,15 +44,18 @@ function rowSeeds(seed: string, depth: number): Uint32Array {
   if (!seeds) {
     seeds = new Uint32Array(depth);
     for (let r = 0; r < depth; r++) {
-      const h = sha256(`${seed}/row/${r}`);
-      seeds[r] = ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+      const h = sha256(`${seed}/row/${r}`); // 32 bytes
+      seeds[r] = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
     }
     rowSeedCache.set(key, seeds);
   }
   return seeds;
 }
 
-/** MurmurHash3 (x86, 32-bit) of the first `n` bytes of `data` under `seed`: a fast, well-mixed public hash (no secrecy is needed). */
+/**
+ * MurmurHash3 (x86, 32-bit) of the first `n` bytes of `data` under `seed`: a fast, well-mixed public hash (no secrecy
+ * is needed). `n` must not exceed data.length; the hash loops read data[0, n) without a bounds check.
+ */
 export function murmur3(data: Uint8Array, seed: number, n = data.length): number {
   const blocks = n & ~3;
   return murmurFinish(data, murmurBlocks(data, seed >>> 0, 0, blocks), blocks, n);
@@ -60,7 +64,7 @@ export function murmur3(data: Uint8Array, seed: number, n = data.length): number
 /** The MurmurHash3 state after mixing in the 4-byte blocks of data[from, to) (to - from a multiple of 4) into state h. */
 function murmurBlocks(data: Uint8Array, h: number, from: number, to: number): number {
   for (let i = from; i < to; i += 4) {
-    let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);
@@ -78,9 +82,9 @@ function murmurFinish(data: Uint8Array, h: number, done: number, n: number): num
   const tail = n & 3;
   if (tail > 0) {
     let k = 0;
-    if (tail === 3) k ^= data[blocks + 2] << 16;
-    if (tail >= 2) k ^= data[blocks + 1] << 8;
-    k ^= data[blocks];
+    if (tail === 3) k ^= data[blocks + 2]! << 16;
+    if (tail >= 2) k ^= data[blocks + 1]! << 8;
+    k ^= data[blocks]!;
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);
@@ -102,7 +106,9 @@ export function prefixBuckets(shape: SketchShape, prefix: Uint8Array, out = new 
 
 /** prefixBuckets for the first `length` bytes of `bytes`, with the row seeds already derived (the decoder's inner loop). */
 function bucketsOf(seeds: Uint32Array, width: number, bytes: Uint8Array, length: number, out: Int32Array): Int32Array {
-  for (let r = 0; r < seeds.length; r++) out[r] = murmur3(bytes, (seeds[r] ^ Math.imul(length, 0x9e3779b1)) >>> 0, length) % width;
+  for (let r = 0; r < seeds.length; r++) {
+    out[r] = murmur3(bytes, (seeds[r]! ^ Math.imul(length, 0x9e3779b1)) >>> 0, length) % width;
+  }
   return out;
 }
 
@@ -113,21 +119,39 @@ export function itemCounters(shape: SketchShape, item: string): Int32Array {
   const buckets = new Int32Array(shape.depth);
   for (let l = 1; l <= shape.maxLength; l++) {
     prefixBuckets(shape, bytes.subarray(0, l), buckets);
-    for (let r = 0; r < shape.depth; r++) out[(l - 1) * shape.depth + r] = ((l - 1) * shape.depth + r) * shape.width + buckets[r];
+    for (let r = 0; r < shape.depth; r++) {
+      out[(l - 1) * shape.depth + r] = ((l - 1) * shape.depth + r) * shape.width + buckets[r]!;
+    }
   }
   return out;
 }
 
 /** Count-min estimate of a prefix's count from the (summed) sketch section. */
 export function estimatePrefix(shape: SketchShape, sketch: ArrayLike<number>, prefix: Uint8Array): number {
+  checkSketch(shape, sketch);
+  if (prefix.length < 1 || prefix.length > shape.maxLength) {
+    throw new RangeError(`a prefix has 1..${shape.maxLength} bytes, got ${prefix.length}`);
+  }
   return estimateOf(shape, sketch, rowSeeds(shape.seed, shape.depth), prefix, prefix.length, new Int32Array(shape.depth));
+}
+
+/** Throws unless the sketch holds every counter of the shape (maxLength x depth x width). */
+function checkSketch(shape: SketchShape, sketch: ArrayLike<number>): void {
+  const counters = shape.maxLength * shape.depth * shape.width;
+  if (sketch.length < counters) {
+    const dims = `${shape.maxLength} x ${shape.depth} x ${shape.width}`;
+    throw new RangeError(`a sketch of ${dims} has ${counters} counters, got ${sketch.length}`);
+  }
 }
 
 /** estimatePrefix of the first `length` bytes of `bytes`, reusing the row seeds and a bucket buffer. */
 function estimateOf(shape: SketchShape, sketch: ArrayLike<number>, seeds: Uint32Array, bytes: Uint8Array, length: number, buckets: Int32Array): number {
   bucketsOf(seeds, shape.width, bytes, length, buckets);
   let est = Infinity;
-  for (let r = 0; r < shape.depth; r++) est = Math.min(est, sketch[((length - 1) * shape.depth + r) * shape.width + buckets[r]]);
+  // checkSketch and 1 <= length <= maxLength: every counter index is in range; buckets are below width.
+  for (let r = 0; r < shape.depth; r++) {
+    est = Math.min(est, sketch[((length - 1) * shape.depth + r) * shape.width + buckets[r]!]!);
+  }
   return est;
 }
 
@@ -137,6 +161,7 @@ function estimateOf(shape: SketchShape, sketch: ArrayLike<number>, seeds: Uint32
  * decreasing estimate. A prefix ending in padding (0) is only extended with padding.
  */
 export function decodeHeavyHitters(shape: SketchShape, sketch: ArrayLike<number>, threshold: number, cap: number): Array<{ item: string; count: number }> {
+  checkSketch(shape, sketch);
   let candidates: Array<{ prefix: Uint8Array; est: number }> = [{ prefix: new Uint8Array(0), est: Infinity }];
   const seeds = rowSeeds(shape.seed, shape.depth);
   const states = new Int32Array(shape.depth);
@@ -148,15 +173,18 @@ export function decodeHeavyHitters(shape: SketchShape, sketch: ArrayLike<number>
     for (const c of candidates) {
       const padded = l > 1 && c.prefix[l - 2] === 0;
       scratch.set(c.prefix);
-      for (let r = 0; r < shape.depth; r++) states[r] = murmurBlocks(scratch, (seeds[r] ^ Math.imul(l, 0x9e3779b1)) >>> 0, 0, common);
+      for (let r = 0; r < shape.depth; r++) {
+        states[r] = murmurBlocks(scratch, (seeds[r]! ^ Math.imul(l, 0x9e3779b1)) >>> 0, 0, common);
+      }
       for (let b = 0; b < 256; b++) {
         if (padded && b !== 0) break;
         if (l === 1 && b === 0) continue; // an item is never empty
         scratch[l - 1] = b;
         let est = Infinity;
         for (let r = 0; r < shape.depth; r++) {
-          const bucket = murmurFinish(scratch, states[r], common, l) % shape.width;
-          est = Math.min(est, sketch[((l - 1) * shape.depth + r) * shape.width + bucket]);
+          // checkSketch above and l <= maxLength: the counter index is in range.
+          const bucket = murmurFinish(scratch, states[r]!, common, l) % shape.width;
+          est = Math.min(est, sketch[((l - 1) * shape.depth + r) * shape.width + bucket]!);
         }
         if (est >= threshold) next.push({ prefix: scratch.slice(0, l), est });
       }
