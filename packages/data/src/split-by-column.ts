@@ -10,8 +10,8 @@ import { sortedStrings } from './schema.js';
  */
 export function splitByColumn(t: RawTable, rows: Uint32Array, parts: number, column: string): Uint32Array[] {
   const index = columnIndex(t, column, 'split');
-  const valueOf = (row: number) => categoryValue(cellAt(t, row, index));
-  const values = sortedStrings(new Set(Array.from(rows, valueOf)));
+  const categoryAt = (row: number) => categoryValue(cellAt(t, row, index));
+  const values = sortedStrings(new Set(Array.from(rows, categoryAt)));
   if (values.length < parts) {
     throw new DataError(
       { source: t.source, column },
@@ -21,6 +21,6 @@ export function splitByColumn(t: RawTable, rows: Uint32Array, parts: number, col
   }
   const partOfValue = new Map(values.map((v, i) => [v, i % parts]));
   const assignment: number[][] = Array.from({ length: parts }, () => []);
-  for (const row of rows) assignment[partOfValue.get(valueOf(row)) ?? 0]!.push(row); // parts are i % parts
+  for (const row of rows) assignment[partOfValue.get(categoryAt(row)) ?? 0]!.push(row); // parts are i % parts
   return assignment.map(sortedIndices);
 }
