@@ -1,7 +1,8 @@
 // ParticipantNode: this node's life cycle; a Connection per stream, tasks through admission and the TaskDispatcher.
+import { refusalKindOf } from './refusal-kind.js';
 import { EventEmitter } from 'node:events';
 import type { SigningKeyPair } from '@tessera/crypto';
-import { participantClient, type GenericClient, type tessera } from '@tessera/proto';
+import { participantClient, tessera, type GenericClient } from '@tessera/proto';
 import { Admission, type DataAdmission } from './admission.js';
 import type { ParticipantConfig } from './config.js';
 import { Connection, type Stream } from './connection.js';
@@ -147,7 +148,7 @@ export class ParticipantNode extends EventEmitter {
    */
   async sendRefused(
     ref: tessera.v1.ITaskRef | null | undefined,
-    reason: string,
+    reason: string | Error,
     task?: tessera.v1.ITask,
     stage?: number,
   ): Promise<void> {
@@ -157,17 +158,19 @@ export class ParticipantNode extends EventEmitter {
   private async refuseOn(
     send: Send,
     ref: tessera.v1.ITaskRef | null | undefined,
-    reason: string,
+    cause: string | Error,
     task?: tessera.v1.ITask,
     stage?: number,
   ): Promise<void> {
+    const reason = typeof cause === 'string' ? cause : cause.message;
+    const kind = typeof cause === 'string' ? tessera.v1.RefusalKind.REFUSAL_FAILURE : refusalKindOf(cause);
     this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
     try {
       this.admission.recordRefusal(ref, reason, task, stage);
     } catch (e) {
       this.log(`participant ${this.id}: could not append the refusal to the audit log: ${(e as Error).message}`);
     }
-    await send({ refused: { task: ref, reason } });
+    await send({ refused: { task: ref, reason, kind } });
   }
 
   private connect(): void {

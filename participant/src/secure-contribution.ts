@@ -1,4 +1,5 @@
 import { encodeShare } from '@tessera/crypto';
+import { PrivacyRefusal } from './privacy/task-spec.js';
 import type { BfvParameters } from '@tessera/he';
 import { tessera, verifyAnalystKey } from '@tessera/proto';
 import {
@@ -85,7 +86,7 @@ export class SecureContribution {
     const survivors = (m.survivors ?? []).length;
     if (survivors < this.minSurvivors) {
       this.state = 'done';
-      throw new Error(`privacy check: the unmask request names ${survivors} survivors, fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
+      throw new PrivacyRefusal(`privacy check: the unmask request names ${survivors} survivors, fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
         'the sum would carry less than the job\'s noise, so this node does not help release it');
     }
     const { message } = s.unmask({ survivors: m.survivors ?? [], dropped: m.dropped ?? [] });

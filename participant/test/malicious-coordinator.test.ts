@@ -125,6 +125,8 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       const before = { uses: uses().length, charges: ledger.charges(DATASET).length, refusals: refusals().length };
       const a = await offer(task());
       expect(a.refused).toMatch(reason);
+      // Typed on the wire: the coordinator does not parse the reason to know it was the owner's terms.
+      expect(a.kind).toBe(pb.RefusalKind.REFUSAL_PRIVACY);
       expect(uses()).toHaveLength(before.uses);
       expect(ledger.charges(DATASET)).toHaveLength(before.charges);
       const logged = refusals();

@@ -52,7 +52,8 @@ function harness(admit: boolean) {
     identitySecretKey: new Uint8Array(64),
     trustedAnalysts: [],
     send,
-    refuse: async (ref, reason, _task, stage) => {
+    refuse: async (ref, cause, _task, stage) => {
+      const reason = typeof cause === 'string' ? cause : cause.message;
       events.push(`refused stage ${stage}: ${reason}`);
       await send({ refused: { task: ref, reason } });
     },

@@ -4,6 +4,8 @@ import type { SealedExchange } from '../service/sealed-exchange.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
 import { JobLifecycle } from './job-lifecycle.js';
+import { refusalReasons } from '../rounds/refusals.js';
+import type { OwnersRefusal } from '../rounds/stage.js';
 
 /**
  * The life cycle of a job that is one round (a query, an encrypted score, an overlap): running,
@@ -29,8 +31,8 @@ export abstract class OneRoundRunner extends JobLifecycle {
    * Keeps the participants' refusals on their owners' terms (privacy, consent, query rules) among a
    * round's failures in the job's context, so the analyst sees them in `job.refusals`.
    */
-  protected noteRefusals(stage: string, failures: ReadonlyMap<string, string>): void {
-    const found = [...failures].filter(([, reason]) => /^(privacy|consent|query refused)/.test(reason));
+  protected noteRefusals(stage: string, outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> }): void {
+    const found = [...refusalReasons(outcome)];
     if (!found.length) return;
     const context = this.context();
     const refusals = [...((context.refusals as { participantId: string; stage: string; round: number; reason: string }[] | undefined) ?? [])];

@@ -3,7 +3,8 @@ import type { OpenTask } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { StagedUpload } from './staged-upload.js';
-import type { Settle } from './stage.js';
+import type { OwnersRefusal, Settle } from './stage.js';
+import { ownersRefusal } from './refusals.js';
 
 export interface TaskAnswer {
   numExamples: number;
@@ -51,8 +52,8 @@ export abstract class Collector<R> implements OpenTask {
   onValuation(_update: tessera.v1.IValuationUpdate): string | undefined {
     return 'valuation updates were not asked for in this stage';
   }
-  onRefused(reason: string): void {
-    this.settle({ ok: false, reason });
+  onRefused(reason: string, kind?: tessera.v1.RefusalKind | null): void {
+    this.settle({ ok: false, reason, ...(ownersRefusal(kind) ? { refusal: kind as OwnersRefusal } : {}) });
   }
   onDisconnect(): void {
     this.settle({ ok: false, reason: 'disconnected during the round' });
@@ -95,9 +96,9 @@ export abstract class UploadCollector<R, B extends Float64Array | Uint32Array> e
     return undefined;
   }
 
-  override onRefused(reason: string): void {
+  override onRefused(reason: string, kind?: tessera.v1.RefusalKind | null): void {
     this.upload.end();
-    super.onRefused(reason);
+    super.onRefused(reason, kind);
   }
 
   override onDisconnect(): void {

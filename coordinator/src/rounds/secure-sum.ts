@@ -6,7 +6,7 @@ import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { BfvAccumulator, bfvChunkCount, type BfvParameters } from '@tessera/he';
 import { AdvertiseCollector, MaskedInputCollector, RejectionTally, SealedInputCollector, ShareKeysCollector, UnmaskCollector } from './secure-collectors.js';
-import { runStage, type StageOutcome } from './stage.js';
+import { runStage, type OwnersRefusal, type StageOutcome } from './stage.js';
 
 const pb = tessera.v1;
 
@@ -48,6 +48,8 @@ export interface SecureSumOutcome {
   survivors: string[];
   /** Participant ids that were asked but are not in the sum, with why. */
   failures: Map<string, string>;
+  /** Of the failures, those that refused on their owners' terms (privacy, consent, query rules). */
+  refusals: Map<string, OwnersRefusal>;
   /** Rejected messages by reason code. */
   rejected: Record<string, number>;
   reason?: string;
@@ -79,7 +81,8 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
   const identityKeys = ids.map((id) => r.identityKey(id));
   const tally = new RejectionTally();
   const failures = new Map<string, string>();
-  const fail = (reason: string): SecureSumOutcome => ({ survivors: [], failures, rejected: tally.counts, reason });
+  const refusals = new Map<string, OwnersRefusal>();
+  const fail = (reason: string): SecureSumOutcome => ({ survivors: [], failures, refusals, rejected: tally.counts, reason });
   if (n < r.threshold) return fail(`${n} participants available, fewer than the threshold ${r.threshold}`);
 
   let advertise: ServerAdvertiseKeys;
@@ -96,7 +99,12 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
       key: k, sessions: sessionsIn, deadlineMs: r.deadlineMs, ...(r.signal ? { signal: r.signal } : {}),
       request: (s) => ({ message: message(s), ...(model ? { model } : {}) }), collector,
     });
-    for (const [id, why] of outcome.failures) if (!failures.has(id)) failures.set(id, why);
+    for (const [id, why] of outcome.failures) {
+      if (failures.has(id)) continue;
+      failures.set(id, why);
+      const kind = outcome.refusals.get(id);
+      if (kind) refusals.set(id, kind);
+    }
     return outcome;
   };
   const tooFew = (e: unknown) => (e instanceof SecAggError ? e.message : String(e));
@@ -160,8 +168,11 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
   }
 
   const survivors = request.survivors.map((i) => ids[i]);
-  for (const id of survivors) failures.delete(id);
+  for (const id of survivors) {
+    failures.delete(id);
+    refusals.delete(id);
+  }
   for (const i of request.dropped) if (!failures.has(ids[i])) failures.set(ids[i], 'dropped before sending its masked input');
-  return { ...result, survivors, failures, rejected: tally.counts };
+  return { ...result, survivors, failures, refusals, rejected: tally.counts };
 }
 

@@ -2,11 +2,16 @@ import { CHUNK_VALUES, tessera } from '@tessera/proto';
 import type { OpenTask, ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 
-export type Settle<R> = (outcome: { ok: true; result: R } | { ok: false; reason: string }) => void;
+/** A refusal on the participant owner's terms (privacy, consent, query rules), as the participant classed it. */
+export type OwnersRefusal = Exclude<tessera.v1.RefusalKind, tessera.v1.RefusalKind.REFUSAL_UNSPECIFIED | tessera.v1.RefusalKind.REFUSAL_FAILURE>;
+
+export type Settle<R> = (outcome: { ok: true; result: R } | { ok: false; reason: string; refusal?: OwnersRefusal }) => void;
 
 export interface StageOutcome<R> {
   results: Map<string, R>;
   failures: Map<string, string>;
+  /** Of the failures, the participants that refused on their owners' terms, and how. */
+  refusals: Map<string, OwnersRefusal>;
 }
 
 /** How many participants a stage is opened for at once. */
@@ -36,6 +41,7 @@ export async function runStage<R>(opts: {
 }): Promise<StageOutcome<R>> {
   const results = new Map<string, R>();
   const failures = new Map<string, string>();
+  const refusals = new Map<string, OwnersRefusal>();
   const open = new Map<string, { session: ParticipantSession; task: OpenTask }>();
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => { finish = resolve; });
@@ -51,7 +57,10 @@ export async function runStage<R>(opts: {
       open.delete(id);
       if (entry) session.closeTask(entry.task);
       if (o.ok) results.set(id, o.result);
-      else failures.set(id, o.reason);
+      else {
+        failures.set(id, o.reason);
+        if (o.refusal) refusals.set(id, o.refusal);
+      }
       checkDone();
     };
     const task = opts.collector(session, settle);
@@ -99,5 +108,5 @@ export async function runStage<R>(opts: {
     session.send({ cancel: { task: task.key, reason: why } }).catch(() => undefined);
   }
   open.clear();
-  return { results, failures };
+  return { results, failures, refusals };
 }

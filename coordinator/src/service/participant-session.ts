@@ -22,7 +22,7 @@ export interface OpenTask {
   onValuation(update: tessera.v1.IValuationUpdate): string | undefined;
   onUnmask(shares: tessera.v1.IUnmaskShares): string | undefined;
   onReady(ready: tessera.v1.IUploadReady): string | undefined;
-  onRefused(reason: string): void;
+  onRefused(reason: string, kind?: tessera.v1.RefusalKind | null): void;
   onDisconnect(): void;
 }
 
@@ -110,7 +110,7 @@ export class ParticipantSession {
         const t = this.task;
         if (t && sameTask(t.key, m.refused!.task)) {
           this.task = undefined;
-          t.onRefused(m.refused!.reason || 'refused without a reason');
+          t.onRefused(m.refused!.reason || 'refused without a reason', m.refused!.kind);
         }
         return;
       }

@@ -141,7 +141,7 @@ export class TaskDispatcher {
       this.admission.record(admission, computed.rows);
       result = computed.result;
     } catch (e) {
-      return this.refuse(ctx, active, (e as Error).message);
+      return this.refuse(ctx, active, e as Error);
     }
     if (active.cancelled || conn.active !== active) return;
     if (task.secure && handler.secureInput) {
@@ -149,7 +149,7 @@ export class TaskDispatcher {
         await startContribution(ctx, active, handler.secureInput(result));
       } catch (e) {
         conn.secure = undefined;
-        return this.refuse(ctx, active, (e as Error).message);
+        return this.refuse(ctx, active, e as Error);
       }
       if (conn.active === active) conn.active = undefined;
       return;
@@ -159,7 +159,7 @@ export class TaskDispatcher {
     ctx.emit('done', task.ref);
   }
 
-  private async refuse(ctx: TaskContext, active: ActiveTask, reason: string): Promise<void> {
+  private async refuse(ctx: TaskContext, active: ActiveTask, reason: string | Error): Promise<void> {
     if (ctx.connection.active === active) ctx.connection.active = undefined;
     await ctx.refuse(active.task.ref, reason, active.task, computedStage(active.task));
   }
@@ -171,7 +171,7 @@ export class TaskDispatcher {
       await handler.start(ctx, task, (rows) => this.admission.record(admission, rows));
     } catch (e) {
       handler.abandon?.(ctx);
-      await ctx.refuse(task.ref ?? {}, (e as Error).message, task, handler.stage);
+      await ctx.refuse(task.ref ?? {}, e as Error, task, handler.stage);
     }
   }
 }

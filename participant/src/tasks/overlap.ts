@@ -34,6 +34,6 @@ export async function onPsiPoints(ctx: TaskContext, m: tessera.v1.IPsiPoints): P
     ctx.emit('done', session.ref);
   } catch (e) {
     ctx.connection.psi = undefined;
-    await ctx.refuse(session.ref, (e as Error).message);
+    await ctx.refuse(session.ref, e as Error);
   }
 }

@@ -69,7 +69,7 @@ async function step(
     await answer(c);
   } catch (e) {
     ctx.connection.secure = undefined;
-    await ctx.refuse(ref, (e as Error).message);
+    await ctx.refuse(ref, e as Error);
     return;
   }
   if (ref!.stage === pb.Stage.UNMASK) {

@@ -27,7 +27,8 @@ export interface TaskContext {
   /** Refuses a task step: logs it, appends the refusal to the audit log and sends TaskRefused. */
   refuse(
     ref: tessera.v1.ITaskRef | null | undefined,
-    reason: string,
+    /** The reason, or the error whose message it is (its class gives TaskRefused.kind). */
+    reason: string | Error,
     task?: tessera.v1.ITask,
     stage?: number,
   ): Promise<void>;

@@ -64,14 +64,14 @@ export class RogueCoordinator {
   }
 
   /** The node's answer to a task step: its refusal reason, or the kind of message it sent instead. */
-  async answerTo(ref: tessera.v1.ITaskRef): Promise<{ refused?: string; body: string }> {
+  async answerTo(ref: tessera.v1.ITaskRef): Promise<{ refused?: string; kind?: tessera.v1.RefusalKind; body: string }> {
     const same = (r: tessera.v1.ITaskRef | null | undefined) => !!r && r.jobId === ref.jobId && Number(r.round ?? 0) === Number(ref.round ?? 0) && Number(r.stage ?? 0) === Number(ref.stage ?? 0);
     const m = await this.next((x) => {
       const body = x.body as string;
       const task = (x as unknown as Record<string, { task?: tessera.v1.ITaskRef } | undefined>)[body]?.task;
       return same(task);
     });
-    return m.body === 'refused' ? { refused: m.refused!.reason ?? '', body: 'refused' } : { body: m.body as string };
+    return m.body === 'refused' ? { refused: m.refused!.reason ?? '', kind: m.refused!.kind ?? 0, body: 'refused' } : { body: m.body as string };
   }
 
   async stop(): Promise<void> {

@@ -162,7 +162,7 @@ export class QueryRunner extends OneRoundRunner {
     });
     const seconds = (performance.now() - started) / 1000;
     const dropped = [...outcome.failures.keys()];
-    this.noteRefusals('query', outcome.failures);
+    this.noteRefusals('query', outcome);
     if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(s.minParticipants, n)) {
       const reason = `secure aggregation failed: ${outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`}` +
         (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');

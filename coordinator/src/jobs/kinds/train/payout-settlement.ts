@@ -6,7 +6,7 @@ import { valueTraining } from '../../../payouts/job-valuation.js';
 import { runStage } from '../../../rounds/stage.js';
 import { ValuationCollector, type DisclosedRound } from '../../../rounds/valuation-collector.js';
 import type { PayoutsView } from '../../job-context.js';
-import { isRefusal, type TrainingRun } from './training-run.js';
+import type { TrainingRun } from './training-run.js';
 
 const pb = tessera.v1;
 
@@ -59,9 +59,9 @@ export class PayoutSettlement {
       collector: (_s, settle) => new ValuationCollector(key, settle, d, this.r.spec.rounds),
     });
     this.r.checkNotCancelled();
-    this.r.noteRefusals('valuate', this.r.spec.rounds, outcome.failures);
+    this.r.noteRefusals('valuate', this.r.spec.rounds, outcome);
     if (outcome.failures.size) {
-      const refused = [...outcome.failures].every(([, r]) => isRefusal(r));
+      const refused = [...outcome.failures.keys()].every((id) => outcome.refusals.has(id));
       return give(refused ? 'refused' : 'failed', `valuation runs only with every contributor's updates: ${this.r.failureSummary(outcome.failures)}`);
     }
     const started = performance.now();

@@ -48,7 +48,7 @@ export class SchemaStage {
       });
       const seconds = (performance.now() - started) / 1000;
       const dropped = [...outcome.failures.keys()];
-      this.r.noteRefusals('schema', 0, outcome.failures);
+      this.r.noteRefusals('schema', 0, outcome);
       if (outcome.results.size < this.r.spec.minParticipants) {
         const reason = `${outcome.results.size} of ${sessions.length} participants reported a schema, fewer than minParticipants = ${this.r.spec.minParticipants}${dropped.length ? ` (${this.r.failureSummary(outcome.failures)})` : ''}`;
         this.r.store.addRound(this.r.recordRound({ round: 0, stage: 'schema', attempt, status: 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason }));

@@ -4,6 +4,8 @@ import { chooseParameters } from '@tessera/secagg';
 import { parseJobSpec, type JobSpec } from '@tessera/jobs';
 import { toConfigEntries, tessera } from '@tessera/proto';
 import { runSecureSum, type SecureSumOutcome } from '../../../rounds/secure-sum.js';
+import { refusalReasons } from '../../../rounds/refusals.js';
+import type { OwnersRefusal } from '../../../rounds/stage.js';
 import type { ParticipantSession } from '../../../service/participant-session.js';
 import type { SessionRegistry } from '../../../service/registry.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
@@ -21,9 +23,6 @@ const pb = tessera.v1;
 
 /** Thrown to unwind a job whose abort signal fired (cancel or suspend). */
 export class JobStop extends Error {}
-
-/** A participant's refusal on its owner's terms (privacy, consent), as opposed to a failure. */
-export const isRefusal = (reason: string) => reason.startsWith('privacy') || reason.startsWith('consent');
 
 export const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
 
@@ -75,8 +74,8 @@ export class TrainingRun {
   }
 
   /** Keeps the privacy-budget refusals among a stage's failures, by participant, for the job's report. */
-  noteRefusals(stage: RoundStage, round: number, failures: ReadonlyMap<string, string>): void {
-    const found = [...failures].filter(([, reason]) => isRefusal(reason));
+  noteRefusals(stage: RoundStage, round: number, outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> }): void {
+    const found = [...refusalReasons(outcome)];
     if (!found.length) return;
     const refusals = [...(this.context.refusals ?? [])];
     for (const [participantId, reason] of found) {
@@ -87,11 +86,11 @@ export class TrainingRun {
   }
 
   /** Counts one charged release for every participant asked to contribute to a private release (except those that refused it). */
-  notePrivacySpend(kind: 'rounds' | 'statistics', asked: readonly ParticipantSession[], failures: ReadonlyMap<string, string>): void {
+  notePrivacySpend(kind: 'rounds' | 'statistics', asked: readonly ParticipantSession[], outcome: { refusals: ReadonlyMap<string, OwnersRefusal> }): void {
     if (this.spec.privacy.mode === 'none') return;
     const spend = { ...(this.context.privacySpend ?? {}) };
     for (const s of asked) {
-      if (isRefusal(failures.get(s.participantId) ?? '')) continue;
+      if (outcome.refusals.has(s.participantId)) continue;
       const was = spend[s.participantId] ?? { rounds: 0, statistics: 0 };
       spend[s.participantId] = { ...was, [kind]: was[kind] + 1 };
     }
@@ -238,9 +237,9 @@ export class TrainingRun {
     });
     const seconds = (performance.now() - started) / 1000;
     const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
-    this.noteRefusals(stage, round, outcome.failures);
-    if (stage === 'fit') this.notePrivacySpend('rounds', sessions, outcome.failures);
-    if (stage === 'statistics' && this.spec.privacy.mode !== 'none') this.notePrivacySpend('statistics', sessions, outcome.failures);
+    this.noteRefusals(stage, round, outcome);
+    if (stage === 'fit') this.notePrivacySpend('rounds', sessions, outcome);
+    if (stage === 'statistics' && this.spec.privacy.mode !== 'none') this.notePrivacySpend('statistics', sessions, outcome);
     if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
       const reason = outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
       const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';

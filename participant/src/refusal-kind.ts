@@ -1,0 +1,16 @@
+// The kind of a refusal, from the error that caused it, for TaskRefused.kind.
+import { tessera } from '@tessera/proto';
+import { ConsentRefusal } from './consent/consent-guard.js';
+import { BudgetRefusal } from './privacy/privacy-guard.js';
+import { PrivacyRefusal } from './privacy/task-spec.js';
+import { QueryGuardRefusal } from './query-guard.js';
+
+const pb = tessera.v1;
+
+/** Privacy and budget refusals, consent refusals and query-rule refusals are the owner's terms; anything else is a failure. */
+export function refusalKindOf(e: unknown): tessera.v1.RefusalKind {
+  if (e instanceof PrivacyRefusal || e instanceof BudgetRefusal) return pb.RefusalKind.REFUSAL_PRIVACY;
+  if (e instanceof ConsentRefusal) return pb.RefusalKind.REFUSAL_CONSENT;
+  if (e instanceof QueryGuardRefusal) return pb.RefusalKind.REFUSAL_QUERY_RULES;
+  return pb.RefusalKind.REFUSAL_FAILURE;
+}
