@@ -12,12 +12,6 @@ const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const { compilerOptions } = JSON.parse(readFileSync(at('./tsconfig.test.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
 const alias = Object.fromEntries(Object.entries(compilerOptions.paths).map(([name, [source]]) => [name, at(source)]));
 
-/**
- * Library workspaces: pure functions over their inputs, no servers, no processes, no global state a
- * test relies on being fresh. Their test files share one module graph per worker (isolate: false),
- * which saves a process start and an import of the graph per file (about half their wall time).
- */
-const LIBRARIES = ['crypto', 'ml', 'fl', 'data', 'secagg', 'dp', 'he', 'analytics', 'psi', 'payouts', 'jobs'].map((p) => `packages/${p}/test/**`);
 const SLOW = '**/*.slow.test.ts';
 
 export default defineConfig({
@@ -27,12 +21,23 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // `npm test` runs the libraries and default projects; `npm run test:slow` the cases that take long
-    // on their own (scale runs, soak tests, multi-process CLI workflows covered in process by default
-    // tests). CI runs both.
+    // `npm test` runs the default project; `npm run test:slow` the cases that take long on their own
+    // (scale runs, soak tests, multi-process CLI workflows covered in process by default tests). CI runs both.
     projects: [
-      { extends: true, test: { name: 'libraries', include: LIBRARIES.map((d) => `${d}/*.test.ts`), exclude: [SLOW], isolate: false } },
-      { extends: true, test: { name: 'default', include: ['**/test/**/*.test.ts'], exclude: ['**/node_modules/**', '**/dist/**', SLOW, ...LIBRARIES] } },
+      {
+        extends: true,
+        test: {
+          name: 'default',
+          include: ['**/test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**', SLOW],
+          // The test files share one module graph per worker: loading the workspaces' sources once
+          // instead of once per file more than halves the suite's wall time. So a test must not rely on
+          // a module being fresh (take a fresh copy with vi.resetModules(), as psi's ready.test.ts does)
+          // and must restore any global it changes (process.env, process.exitCode, stdout: see
+          // packages/cli/test/in-process.ts). The files pass in shuffled order (--sequence.shuffle.files).
+          isolate: false,
+        },
+      },
       { extends: true, test: { name: 'slow', include: ['**/test/**/*.slow.test.ts'], exclude: ['**/node_modules/**', '**/dist/**'] } },
     ],
   },
