@@ -34,6 +34,8 @@ describe('attachSealed (3 participants, breast cancer)', () => {
       },
     });
     expect(seen).toEqual(['statistics/0', 'fit/1']);
+    // A window in which a wrong coordinator would fail or finish the job without its analyst. It checks
+    // that nothing happens, so there is no event to wait for (and nothing for expect.poll to poll).
     await new Promise((r) => setTimeout(r, 300));
     expect((await fed.analyst.get(job.id)).status).toBe('running'); // waiting for the analyst
     // re-attach: the pending aggregate comes again (or the next one), and the job finishes
