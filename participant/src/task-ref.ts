@@ -1,17 +1,10 @@
 // Task references on the participant side: equality and a readable name for logs.
-import type { tessera } from '@tessera/proto';
+import { sameTaskRef, type tessera } from '@tessera/proto';
 
 type Ref = tessera.v1.ITaskRef | null | undefined;
 
 /** The same task step: job, round, stage, computation and attempt all agree. */
-export const sameRef = (a: Ref, b: Ref): boolean =>
-  !!a &&
-  !!b &&
-  a.jobId === b.jobId &&
-  (a.round ?? 0) === (b.round ?? 0) &&
-  (a.stage ?? 0) === (b.stage ?? 0) &&
-  (a.computation ?? 0) === (b.computation ?? 0) &&
-  (a.attempt ?? 0) === (b.attempt ?? 0);
+export const sameRef = (a: Ref, b: Ref): boolean => sameTaskRef(a, b);
 
 /** The same secure-aggregation contribution: every field but the stage (its steps share the rest). */
 export const sameContribution = (a: Ref, b: Ref): boolean =>

@@ -1,6 +1,6 @@
 import { DEFAULT_ORDERS } from '@tessera/dp';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
-import { fromConfigEntries, tessera } from '@tessera/proto';
+import { fromConfigEntries, stageName, tessera } from '@tessera/proto';
 import type { DatasetBudget } from '../config.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import type { PrivacyPlan } from './privacy-plan.js';
@@ -23,12 +23,9 @@ export class BudgetRefusal extends Error {
   }
 }
 
-const STAGE_NAMES: Record<number, string> = {
-  [pb.Stage.SCHEMA]: 'schema', [pb.Stage.STATISTICS]: 'statistics', [pb.Stage.FIT]: 'fit', [pb.Stage.EVALUATE]: 'evaluate',
-  [pb.Stage.SCORE]: 'score', [pb.Stage.QUERY]: 'query', [pb.Stage.OVERLAP]: 'overlap', [pb.Stage.VALUATE]: 'valuate',
-};
+/** Stage names as the audit log writes them: one list, shared with the coordinator. */
+export { stageName } from '@tessera/proto';
 export const fmtEpsilon = (v: number) => (v === 0 ? '0' : v < 0.01 ? v.toExponential(2) : v.toFixed(3));
-export const stageName = (stage: number) => STAGE_NAMES[stage] ?? `stage ${stage}`;
 
 const fmt = fmtEpsilon;
 
