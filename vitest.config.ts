@@ -9,7 +9,9 @@ const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // The package -> source map is tsconfig.test.json's `paths`, which `npm run typecheck` uses to
 // type-check the tests against the same sources: add a package (or a subpath) there. A subpath
 // comes before its package: the first alias that matches wins.
-const { compilerOptions } = JSON.parse(readFileSync(at('./tsconfig.test.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+const { compilerOptions } = JSON.parse(readFileSync(at('./tsconfig.test.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
 const alias = Object.fromEntries(Object.entries(compilerOptions.paths).map(([name, [source]]) => [name, at(source)]));
 
 const SLOW = '**/*.slow.test.ts';
@@ -38,7 +40,10 @@ export default defineConfig({
           isolate: false,
         },
       },
-      { extends: true, test: { name: 'slow', include: ['**/test/**/*.slow.test.ts'], exclude: ['**/node_modules/**', '**/dist/**'] } },
+      {
+        extends: true,
+        test: { name: 'slow', include: ['**/test/**/*.slow.test.ts'], exclude: ['**/node_modules/**', '**/dist/**'] },
+      },
     ],
   },
 });

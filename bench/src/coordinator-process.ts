@@ -15,7 +15,11 @@ export class CoordinatorProcess {
   private stderrTail: string[] = [];
   private readonly exited: Promise<number | null>;
 
-  private constructor(private readonly child: ChildProcess, readonly address: string, readonly dataDir: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly address: string,
+    readonly dataDir: string,
+  ) {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
@@ -24,7 +28,18 @@ export class CoordinatorProcess {
   }
 
   static start(o: { dataDir: string; uploadSlots: number; timeoutMs?: number }): Promise<CoordinatorProcess> {
-    const args = [tesseraBin(), 'coordinator', 'start', '--data-dir', o.dataDir, '--listen', '127.0.0.1:0', '--upload-slots', String(o.uploadSlots), '--json'];
+    const args = [
+      tesseraBin(),
+      'coordinator',
+      'start',
+      '--data-dir',
+      o.dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--upload-slots',
+      String(o.uploadSlots),
+      '--json',
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     child.stderr!.setEncoding('utf8');
@@ -37,9 +52,14 @@ export class CoordinatorProcess {
       const fail = (why: string) => {
         clearTimeout(timer);
         child.kill('SIGKILL');
-        reject(new Error(`the coordinator process ${why}${tail.length ? `; its last messages:\n${tail.join('\n')}` : ''}`));
+        reject(
+          new Error(`the coordinator process ${why}${tail.length ? `; its last messages:\n${tail.join('\n')}` : ''}`),
+        );
       };
-      const timer = setTimeout(() => fail(`did not report its address within ${o.timeoutMs ?? 30_000} ms`), o.timeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => fail(`did not report its address within ${o.timeoutMs ?? 30_000} ms`),
+        o.timeoutMs ?? 30_000,
+      );
       child.once('exit', (code, signal) => fail(`exited early (${signal ?? `code ${code}`})`));
       child.once('error', (e) => fail(`could not be started: ${e.message}`));
       child.stdout!.setEncoding('utf8');

@@ -20,11 +20,19 @@ export function memoryChecks(runs: readonly FoundationRun[]): MemoryCheck[] {
     for (const d of [...new Set(runs.map((r) => r.d))]) {
       const same = runs.filter((r) => r.mode === mode && r.d === d).sort((a, b) => a.n - b.n);
       if (same.length < 2) continue;
-      const low = same[0], high = same[same.length - 1];
+      const low = same[0],
+        high = same[same.length - 1];
       const ratio = high.coordinatorPeakRssMiB / low.coordinatorPeakRssMiB;
       checks.push({
-        mode, d, nLow: low.n, nHigh: high.n, peakLowMiB: low.coordinatorPeakRssMiB, peakHighMiB: high.coordinatorPeakRssMiB,
-        ratio: fixed(ratio, 3), limit: MEMORY_RATIO_LIMIT, pass: ratio < MEMORY_RATIO_LIMIT,
+        mode,
+        d,
+        nLow: low.n,
+        nHigh: high.n,
+        peakLowMiB: low.coordinatorPeakRssMiB,
+        peakHighMiB: high.coordinatorPeakRssMiB,
+        ratio: fixed(ratio, 3),
+        limit: MEMORY_RATIO_LIMIT,
+        pass: ratio < MEMORY_RATIO_LIMIT,
       });
     }
   }
@@ -40,7 +48,9 @@ export async function runFoundation(o: FoundationOptions): Promise<FoundationRep
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   if (o.modes.includes('grpc') && !canReadProcMemory()) {
-    throw new Error('the gRPC benchmark reads the coordinator\'s memory from /proc/<pid>/status, which this system does not have (Linux only); run with --modes inprocess');
+    throw new Error(
+      "the gRPC benchmark reads the coordinator's memory from /proc/<pid>/status, which this system does not have (Linux only); run with --modes inprocess",
+    );
   }
   o.log(`foundation benchmark on ${describeMachine(machine)}`);
   const runs: FoundationRun[] = [];
@@ -52,12 +62,20 @@ export async function runFoundation(o: FoundationOptions): Promise<FoundationRep
         const t0 = performance.now();
         o.log(`${label}: starting`);
         const cfg = {
-          n, d, rounds: o.rounds, rowsPerParticipant: o.rowsPerParticipant, shards: o.shards, layout: o.layout, uploadSlots: o.uploadSlots,
+          n,
+          d,
+          rounds: o.rounds,
+          rowsPerParticipant: o.rowsPerParticipant,
+          shards: o.shards,
+          layout: o.layout,
+          uploadSlots: o.uploadSlots,
           log: (line: string) => o.log(`${label}: ${line}`),
         };
         const run = mode === 'grpc' ? await runGrpc(cfg) : await runInProcessIsolated(cfg);
         runs.push(run);
-        o.log(`${label}: median round ${run.roundSecondsMedian} s, coordinator peak ${run.coordinatorPeakRssMiB} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        o.log(
+          `${label}: median round ${run.roundSecondsMedian} s, coordinator peak ${run.coordinatorPeakRssMiB} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+        );
       }
     }
   }
@@ -68,8 +86,14 @@ export async function runFoundation(o: FoundationOptions): Promise<FoundationRep
     machine,
     command: o.command,
     options: {
-      participants: o.participants, dims: o.dims, rounds: o.rounds, modes: o.modes,
-      uploadSlots: o.uploadSlots, rowsPerParticipant: o.rowsPerParticipant, shards: o.shards, layout: o.layout,
+      participants: o.participants,
+      dims: o.dims,
+      rounds: o.rounds,
+      modes: o.modes,
+      uploadSlots: o.uploadSlots,
+      rowsPerParticipant: o.rowsPerParticipant,
+      shards: o.shards,
+      layout: o.layout,
     },
     runs,
     memoryChecks: checks,
@@ -86,28 +110,71 @@ export function renderFoundation(r: FoundationReport): string {
   const out: string[] = [];
   out.push(`Foundation benchmark, ${r.date}`);
   out.push(`machine: ${describeMachine(r.machine)}`);
-  out.push(`${r.options.rounds} rounds per run; ${r.options.rowsPerParticipant} rows per participant, ${r.options.layout} layout; coordinator --upload-slots ${r.options.uploadSlots}`);
+  out.push(
+    `${r.options.rounds} rounds per run; ${r.options.rowsPerParticipant} rows per participant, ${r.options.layout} layout; coordinator --upload-slots ${r.options.uploadSlots}`,
+  );
   out.push('');
-  out.push(benchTable(['mode', 'n', 'd', 'round s (median)', 'coordinator peak MiB', 'what the peak is'], r.runs.map((x) => [
-    x.mode, x.n, x.d, x.roundSecondsMedian, peak(x.mode, x.coordinatorPeakRssMiB),
-    x.mode === 'grpc' ? 'VmHWM of the coordinator process' : `live vectors of the aggregation (whole process: ${x.inprocess?.processPeakRssMiB} MiB)`,
-  ]), { 3: 3 }));
+  out.push(
+    benchTable(
+      ['mode', 'n', 'd', 'round s (median)', 'coordinator peak MiB', 'what the peak is'],
+      r.runs.map((x) => [
+        x.mode,
+        x.n,
+        x.d,
+        x.roundSecondsMedian,
+        peak(x.mode, x.coordinatorPeakRssMiB),
+        x.mode === 'grpc'
+          ? 'VmHWM of the coordinator process'
+          : `live vectors of the aggregation (whole process: ${x.inprocess?.processPeakRssMiB} MiB)`,
+      ]),
+      { 3: 3 },
+    ),
+  );
   const grpc = r.runs.filter((x) => x.grpc);
   if (grpc.length) {
     out.push('');
     out.push('coordinator RSS by stage (gRPC runs, MiB; sampled every 10 ms):');
-    out.push(benchTable(['n', 'd', 'idle', 'connected', 'schema', 'statistics', 'fit', 'evaluate', 'peak (VmHWM)', 'job s'], grpc.map((x) => {
-      const g = x.grpc!;
-      return [x.n, x.d, g.coordinatorIdleRssMiB, g.coordinatorConnectedRssMiB, g.stagePeakRssMiB.schema, g.stagePeakRssMiB.statistics,
-        g.stagePeakRssMiB.fit, g.stagePeakRssMiB.evaluate, x.coordinatorPeakRssMiB, g.jobSeconds];
-    }), { 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1 }));
+    out.push(
+      benchTable(
+        ['n', 'd', 'idle', 'connected', 'schema', 'statistics', 'fit', 'evaluate', 'peak (VmHWM)', 'job s'],
+        grpc.map((x) => {
+          const g = x.grpc!;
+          return [
+            x.n,
+            x.d,
+            g.coordinatorIdleRssMiB,
+            g.coordinatorConnectedRssMiB,
+            g.stagePeakRssMiB.schema,
+            g.stagePeakRssMiB.statistics,
+            g.stagePeakRssMiB.fit,
+            g.stagePeakRssMiB.evaluate,
+            x.coordinatorPeakRssMiB,
+            g.jobSeconds,
+          ];
+        }),
+        { 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1 },
+      ),
+    );
   }
   if (r.memoryChecks.length) {
     out.push('');
     out.push(`memory criterion: peak(n=max) / peak(n=min) < ${MEMORY_RATIO_LIMIT}`);
-    out.push(benchTable(['mode', 'd', 'n_min', 'n_max', 'peak n_min MiB', 'peak n_max MiB', 'ratio', 'result'], r.memoryChecks.map((c) => [
-      c.mode, c.d, c.nLow, c.nHigh, peak(c.mode, c.peakLowMiB), peak(c.mode, c.peakHighMiB), c.ratio, c.pass ? 'pass' : 'FAIL',
-    ]), { 6: 2 }));
+    out.push(
+      benchTable(
+        ['mode', 'd', 'n_min', 'n_max', 'peak n_min MiB', 'peak n_max MiB', 'ratio', 'result'],
+        r.memoryChecks.map((c) => [
+          c.mode,
+          c.d,
+          c.nLow,
+          c.nHigh,
+          peak(c.mode, c.peakLowMiB),
+          peak(c.mode, c.peakHighMiB),
+          c.ratio,
+          c.pass ? 'pass' : 'FAIL',
+        ]),
+        { 6: 2 },
+      ),
+    );
   }
   out.push('');
   out.push(`${r.pass ? 'all memory checks passed' : 'memory check FAILED'}; total ${r.totalSeconds} s`);

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE, SqliteStore, type RoundRecord } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
-import { analystTokenOf, connectAnalyst, createEnrollmentToken, initParticipant, loadParticipantConfig, ParticipantNode } from '@tessera/sdk';
+import {
+  analystTokenOf,
+  connectAnalyst,
+  createEnrollmentToken,
+  initParticipant,
+  loadParticipantConfig,
+  ParticipantNode,
+} from '@tessera/sdk';
 import { CoordinatorProcess } from './coordinator-process.js';
 import { RssSampler, type RssSample } from './proc-memory.js';
 import type { FoundationRun } from './results.js';
@@ -29,7 +36,12 @@ const READY_TIMEOUT_MS = 120_000;
 async function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(why())), ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(why())), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -58,12 +70,19 @@ export function benchJobSpec(cfg: Pick<RunConfig, 'n' | 'd' | 'rounds'>) {
 }
 
 /** The shards a run deals to its participants. */
-export const shardSpec = (cfg: RunConfig) =>
-  ({ dimension: cfg.d, rows: cfg.rowsPerParticipant, shards: Math.min(cfg.n, cfg.shards), layout: cfg.layout });
+export const shardSpec = (cfg: RunConfig) => ({
+  dimension: cfg.d,
+  rows: cfg.rowsPerParticipant,
+  shards: Math.min(cfg.n, cfg.shards),
+  layout: cfg.layout,
+});
 
 /** What every run reports about its data. */
-export const dataFields = (cfg: RunConfig) =>
-  ({ rowsPerParticipant: cfg.rowsPerParticipant, layout: cfg.layout, rawColumns: rawFeatureColumns(shardSpec(cfg)) });
+export const dataFields = (cfg: RunConfig) => ({
+  rowsPerParticipant: cfg.rowsPerParticipant,
+  layout: cfg.layout,
+  rawColumns: rawFeatureColumns(shardSpec(cfg)),
+});
 
 const peakIn = (samples: readonly RssSample[], from: number, to: number) =>
   samples.reduce((m, s) => (s.t >= from && s.t <= to ? Math.max(m, s.rssKiB) : m), 0);
@@ -74,7 +93,8 @@ function stagePeaks(records: readonly RoundRecord[], samples: readonly RssSample
   const interval = (r: RoundRecord) => [r.finishedAt - r.seconds * 1000, r.finishedAt] as const;
   const schema = done.find((r) => r.stage === 'schema');
   const statistics = done.find((r) => r.stage === 'statistics');
-  let fit = 0, evaluate = 0;
+  let fit = 0,
+    evaluate = 0;
   let previousEnd = statistics?.finishedAt ?? 0;
   for (const r of done.filter((x) => x.stage === 'fit')) {
     // A fit record is written after its round's evaluation; `seconds` covers the fit stage only.
@@ -112,16 +132,22 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
 
     const configPaths: string[] = new Array(n);
     for (let start = 0; start < n; start += ENROL_CONCURRENCY) {
-      await Promise.all(Array.from({ length: Math.min(ENROL_CONCURRENCY, n - start) }, async (_, k) => {
-        const i = start + k;
-        const name = `bench-${String(i + 1).padStart(3, '0')}`;
-        const token = createEnrollmentToken(coordinatorDir, name);
-        const { configPath } = await initParticipant({
-          dir: join(dir, name), coordinator: coordinator.address, token, name,
-          datasets: { [BENCH_DATASET]: { type: 'csv', path: shardPaths[i % shardPaths.length] } }, policy: false,
-        });
-        configPaths[i] = configPath;
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(ENROL_CONCURRENCY, n - start) }, async (_, k) => {
+          const i = start + k;
+          const name = `bench-${String(i + 1).padStart(3, '0')}`;
+          const token = createEnrollmentToken(coordinatorDir, name);
+          const { configPath } = await initParticipant({
+            dir: join(dir, name),
+            coordinator: coordinator.address,
+            token,
+            name,
+            datasets: { [BENCH_DATASET]: { type: 'csv', path: shardPaths[i % shardPaths.length] } },
+            policy: false,
+          });
+          configPaths[i] = configPath;
+        }),
+      );
     }
 
     const shared = new Map<number, ParticipantNode['data']>();
@@ -131,28 +157,40 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
       const config = loadParticipantConfig(configPaths[i]);
       const data = shared.get(i % shardPaths.length);
       const node = new ParticipantNode({
-        config, identity: loadSigningKeyPair(config.identityKey), ...(data ? { data } : {}),
-        log: (line) => { if (problems.length < 20 && !line.includes(': warning: no consent policy')) problems.push(line); },
+        config,
+        identity: loadSigningKeyPair(config.identityKey),
+        ...(data ? { data } : {}),
+        log: (line) => {
+          if (problems.length < 20 && !line.includes(': warning: no consent policy')) problems.push(line);
+        },
       });
       shared.set(i % shardPaths.length, node.data);
       ready.push(new Promise((resolve) => node.once('ready', () => resolve())));
       nodes.push(node);
       node.start();
     }
-    await withTimeout(Promise.all(ready), READY_TIMEOUT_MS, () =>
-      `${nodes.length} participants did not all connect within ${READY_TIMEOUT_MS / 1000} s${problems.length ? `:\n${problems.join('\n')}` : ''}\ncoordinator messages:\n${coordinator.lastMessages()}`);
+    await withTimeout(
+      Promise.all(ready),
+      READY_TIMEOUT_MS,
+      () =>
+        `${nodes.length} participants did not all connect within ${READY_TIMEOUT_MS / 1000} s${problems.length ? `:\n${problems.join('\n')}` : ''}\ncoordinator messages:\n${coordinator.lastMessages()}`,
+    );
     const connected = coordinator.memory();
     log(`${n} participants connected; coordinator RSS ${kibToMiB(connected.rssKiB)} MiB; submitting the job`);
 
     const submitted = performance.now();
     const job = await analyst.submit(benchJobSpec(cfg));
     jobId = job.id;
-    const final = await analyst.watch(job.id, (_j, message) => { if (message) log(message); });
+    const final = await analyst.watch(job.id, (_j, message) => {
+      if (message) log(message);
+    });
     const jobSeconds = (performance.now() - submitted) / 1000;
     const end = coordinator.memory();
     const samples = await sampler.stop();
     if (final.status !== 'completed') {
-      throw new Error(`job ${job.id} ${final.status}: ${final.error}${problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : ''}\ncoordinator messages:\n${coordinator.lastMessages()}`);
+      throw new Error(
+        `job ${job.id} ${final.status}: ${final.error}${problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : ''}\ncoordinator messages:\n${coordinator.lastMessages()}`,
+      );
     }
     await Promise.all(nodes.splice(0).map((p) => p.stop()));
     await coordinator.stop();
@@ -160,15 +198,22 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
     const store = new SqliteStore(join(coordinatorDir, DATABASE_FILE));
     const records = store.listRounds(jobId);
     store.close();
-    const roundSeconds = final.history.filter((h) => h.stage === 'fit' && h.status === 'completed').map((h) => fixed(h.seconds, 4));
-    const stageSeconds = (stage: string) => fixed(final.history.find((h) => h.stage === stage && h.status === 'completed')?.seconds ?? Number.NaN, 3);
+    const roundSeconds = final.history
+      .filter((h) => h.stage === 'fit' && h.status === 'completed')
+      .map((h) => fixed(h.seconds, 4));
+    const stageSeconds = (stage: string) =>
+      fixed(final.history.find((h) => h.stage === stage && h.status === 'completed')?.seconds ?? Number.NaN, 3);
     return {
       mode: 'grpc',
-      n, d, rounds: cfg.rounds, ...dataFields(cfg),
+      n,
+      d,
+      rounds: cfg.rounds,
+      ...dataFields(cfg),
       roundSeconds,
       roundSecondsMedian: fixed(median(roundSeconds), 4),
       coordinatorPeakRssMiB: kibToMiB(end.hwmKiB),
-      memoryMeasure: 'VmHWM of the coordinator process (/proc/<pid>/status) at the end of the job: its peak resident set over start-up, enrolment, connections and every stage',
+      memoryMeasure:
+        'VmHWM of the coordinator process (/proc/<pid>/status) at the end of the job: its peak resident set over start-up, enrolment, connections and every stage',
       grpc: {
         uploadSlots: cfg.uploadSlots,
         coordinatorIdleRssMiB: kibToMiB(idle.rssKiB),

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agreeSchema, featureNames, type AgreedSchema } from '@tessera/data';
 import { createStrategy, deltaOf, logisticConfigFrom, StreamingSum } from '@tessera/fl';
-import { logisticInit, momentsOf, seededRandom, standardizationFrom, trainLogistic, type Standardization } from '@tessera/ml';
+import {
+  logisticInit,
+  momentsOf,
+  seededRandom,
+  standardizationFrom,
+  trainLogistic,
+  type Standardization,
+} from '@tessera/ml';
 import { LocalData } from '@tessera/participant';
 import { benchJobSpec, dataFields, shardSpec, type RunConfig } from './grpc-run.js';
 import type { FoundationRun } from './results.js';
@@ -48,8 +55,9 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
   const { n, d, log } = cfg;
   const dir = mkdtempSync(join(tmpdir(), `tessera-bench-inproc-n${n}-d${d}-`));
   try {
-    const shardData = writeShards(join(dir, 'shards'), shardSpec(cfg))
-      .map((path) => new LocalData({ [BENCH_DATASET]: { type: 'csv', path, exclude: [] } }));
+    const shardData = writeShards(join(dir, 'shards'), shardSpec(cfg)).map(
+      (path) => new LocalData({ [BENCH_DATASET]: { type: 'csv', path, exclude: [] } }),
+    );
     const ids = Array.from({ length: n }, (_, i) => `p-${String(i + 1).padStart(3, '0')}`);
     const dataOf = (i: number) => shardData[i % shardData.length];
     const spec = benchJobSpec(cfg);
@@ -65,21 +73,42 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
       stats.commit(1);
     }
     const s = stats.result().weightedSum;
-    const standardization: Standardization = standardizationFrom({ count: s[0], sum: s.slice(1, k + 1), sumSquares: s.slice(k + 1) });
-    const strategy = createStrategy({ name: 'fedavg', fractionFit: 1, serverLearningRate: 1, minFitParticipants: n, seed: `${spec.seed}/in-process` });
-    const local = { epochs: spec.local.epochs, batchSize: spec.local.batchSize, learningRate: spec.local.learningRate, l2: 1e-4 };
+    const standardization: Standardization = standardizationFrom({
+      count: s[0],
+      sum: s.slice(1, k + 1),
+      sumSquares: s.slice(k + 1),
+    });
+    const strategy = createStrategy({
+      name: 'fedavg',
+      fractionFit: 1,
+      serverLearningRate: 1,
+      minFitParticipants: n,
+      seed: `${spec.seed}/in-process`,
+    });
+    const local = {
+      epochs: spec.local.epochs,
+      batchSize: spec.local.batchSize,
+      learningRate: spec.local.learningRate,
+      l2: 1e-4,
+    };
 
     /** One participant's FIT answer, computed as participant/src/local-compute.ts does. */
     const localFit = (i: number, round: number, global: Float64Array) => {
       const seed = `${spec.seed}/${ids[i]}`;
       const prepared = dataOf(i).prepare(BENCH_DATASET, schema, standardization, spec.validationFraction, seed);
-      const result = trainLogistic(global, prepared.train, logisticConfigFrom({ ...local, round }), seededRandom(`${seed}/round-${round}`));
+      const result = trainLogistic(
+        global,
+        prepared.train,
+        logisticConfigFrom({ ...local, round }),
+        seededRandom(`${seed}/round-${round}`),
+      );
       return { delta: deltaOf(result.weights, global), numExamples: prepared.train.n };
     };
 
     const fitRound = (round: number, global: Float64Array, checkpoint?: (contribution: number) => void) => {
       const started = performance.now();
-      let fitMs = 0, aggregateMs = 0;
+      let fitMs = 0,
+        aggregateMs = 0;
       const plan = strategy.configureFit(round, ids);
       const sum = new StreamingSum(global.length);
       plan.participants.forEach((id, c) => {
@@ -99,20 +128,27 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
       const next = strategy.aggregateFit(round, global, summed);
       aggregateMs += performance.now() - t3;
       checkpoint?.(-1); // after the update: the sum, its snapshot and the next model are alive
-      if (summed.contributors !== plan.participants.length) throw new Error(`round ${round}: ${summed.contributors} contributions summed, expected ${plan.participants.length}`);
+      if (summed.contributors !== plan.participants.length)
+        throw new Error(
+          `round ${round}: ${summed.contributors} contributions summed, expected ${plan.participants.length}`,
+        );
       const seconds = (performance.now() - started) / 1000;
       return { next, seconds, fitSeconds: fitMs / 1000, aggregateSeconds: aggregateMs / 1000 };
     };
 
     let global = logisticInit(k);
-    const roundSeconds: number[] = [], fitSeconds: number[] = [], aggregateSeconds: number[] = [];
+    const roundSeconds: number[] = [],
+      fitSeconds: number[] = [],
+      aggregateSeconds: number[] = [];
     for (let round = 1; round <= cfg.rounds; round++) {
       const r = fitRound(round, global);
       global = r.next;
       roundSeconds.push(fixed(r.seconds, 4));
       fitSeconds.push(r.fitSeconds);
       aggregateSeconds.push(r.aggregateSeconds);
-      log(`round ${round}/${cfg.rounds}: ${r.seconds.toFixed(3)} s (local fits ${r.fitSeconds.toFixed(3)} s, aggregation ${r.aggregateSeconds.toFixed(4)} s)`);
+      log(
+        `round ${round}/${cfg.rounds}: ${r.seconds.toFixed(3)} s (local fits ${r.fitSeconds.toFixed(3)} s, aggregation ${r.aggregateSeconds.toFixed(4)} s)`,
+      );
       await settle();
     }
 
@@ -141,11 +177,15 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
 
     return {
       mode: 'inprocess',
-      n, d, rounds: cfg.rounds, ...dataFields(cfg),
+      n,
+      d,
+      rounds: cfg.rounds,
+      ...dataFields(cfg),
       roundSeconds,
       roundSecondsMedian: fixed(median(roundSeconds), 4),
       coordinatorPeakRssMiB: fixed(peak / MiB, 3),
-      memoryMeasure: 'peak live ArrayBuffer bytes of the aggregation (process.memoryUsage().arrayBuffers after forced full GCs) above the pre-round baseline, at contribution checkpoints and after the FedAvg update; median over 3 instrumented rounds',
+      memoryMeasure:
+        'peak live ArrayBuffer bytes of the aggregation (process.memoryUsage().arrayBuffers after forced full GCs) above the pre-round baseline, at contribution checkpoints and after the FedAvg update; median over 3 instrumented rounds',
       inprocess: {
         aggregationSecondsMedian: fixed(median(aggregateSeconds), 5),
         localFitSecondsMedian: fixed(median(fitSeconds), 4),
@@ -169,11 +209,18 @@ export function runInProcessIsolated(cfg: RunConfig): Promise<FoundationRun> {
     let settled = false;
     child.on('message', (m: { log?: string; result?: FoundationRun; error?: string }) => {
       if (m.log !== undefined) log(m.log);
-      if (m.result) { settled = true; resolve(m.result); }
-      if (m.error) { settled = true; reject(new Error(m.error)); }
+      if (m.result) {
+        settled = true;
+        resolve(m.result);
+      }
+      if (m.error) {
+        settled = true;
+        reject(new Error(m.error));
+      }
     });
     child.once('exit', (code, signal) => {
-      if (!settled) reject(new Error(`the in-process benchmark child exited without a result (${signal ?? `code ${code}`})`));
+      if (!settled)
+        reject(new Error(`the in-process benchmark child exited without a result (${signal ?? `code ${code}`})`));
     });
     child.send(plain);
   });

@@ -53,20 +53,26 @@ const BENCHMARKS: Benchmark[] = [
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
-  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
   const dir = resolve('bench-results');
   mkdirSync(dir, { recursive: true });
   const summaries: string[] = [];
   for (const b of BENCHMARKS.filter((x) => wanted.length === 0 || wanted.includes(x.name))) {
     const report = await b.run();
     const file = join(dir, `${b.name}.json`);
-    writeFileSync(file, `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+    );
     summaries.push(`${b.render(report as never)}\nwritten to ${file}`);
   }
   process.stdout.write(`\n${summaries.join('\n\n')}\n`);
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? (process.env.TESSERA_DEBUG ? e.stack : e.message) : String(e)}\n`);
+  process.stderr.write(
+    `bench failed: ${e instanceof Error ? (process.env.TESSERA_DEBUG ? e.stack : e.message) : String(e)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -75,7 +75,16 @@ export interface FoundationReport {
   date: string;
   machine: MachineInfo;
   command: string;
-  options: { participants: number[]; dims: number[]; rounds: number; modes: BenchMode[]; uploadSlots: number; rowsPerParticipant: number; shards: number; layout: BenchLayout };
+  options: {
+    participants: number[];
+    dims: number[];
+    rounds: number;
+    modes: BenchMode[];
+    uploadSlots: number;
+    rowsPerParticipant: number;
+    shards: number;
+    layout: BenchLayout;
+  };
   runs: FoundationRun[];
   memoryChecks: MemoryCheck[];
   /** Every memory check passed. */

@@ -26,7 +26,8 @@ export interface ShardSpec {
 }
 
 /** Categories per one-hot column: at most 32 (the profile's limit), and no more than the federation's rows can show. */
-export const categoriesPerColumn = (s: Pick<ShardSpec, 'rows' | 'shards'>) => Math.max(2, Math.min(DEFAULT_MAX_CATEGORIES, s.rows * s.shards));
+export const categoriesPerColumn = (s: Pick<ShardSpec, 'rows' | 'shards'>) =>
+  Math.max(2, Math.min(DEFAULT_MAX_CATEGORIES, s.rows * s.shards));
 
 /** Raw columns besides the label that a layout needs for a model of length `dimension`. */
 export function rawFeatureColumns(s: Pick<ShardSpec, 'dimension' | 'rows' | 'shards' | 'layout'>): number {
@@ -42,7 +43,8 @@ export function rawFeatureColumns(s: Pick<ShardSpec, 'dimension' | 'rows' | 'sha
  */
 export function benchTable(s: ShardSpec): RawTable {
   const { dimension, rows, shard, layout } = s;
-  if (!Number.isInteger(dimension) || dimension < 2) throw new RangeError(`dimension must be an integer >= 2, got ${dimension}`);
+  if (!Number.isInteger(dimension) || dimension < 2)
+    throw new RangeError(`dimension must be an integer >= 2, got ${dimension}`);
   const features = dimension - 1;
   const columnsCount = rawFeatureColumns(s);
   const perColumn = categoriesPerColumn(s);

@@ -9,7 +9,10 @@ const reduced = {
   data,
   sizes: [4],
   rounds: 3,
-  estimators: PAYOUTS_DEFAULTS.estimators.map((e) => ({ ...e, options: { ...e.options, ...(e.method === 'loo' ? {} : { maxPermutations: 50 }) } })),
+  estimators: PAYOUTS_DEFAULTS.estimators.map((e) => ({
+    ...e,
+    options: { ...e.options, ...(e.method === 'loo' ? {} : { maxPermutations: 50 }) },
+  })),
   referencePerStratum: 5,
   ledgerEntries: 50,
 };
@@ -54,7 +57,15 @@ describe('payouts benchmark (bench workspace)', () => {
   });
 
   it('values with validation AUC when asked (metric: auc)', async () => {
-    const r = await runPayoutsBenchWith({ ...reduced, metric: 'auc', estimators: reduced.estimators.filter((e) => e.method === 'loo'), calibrateReference: false }, () => {});
+    const r = await runPayoutsBenchWith(
+      {
+        ...reduced,
+        metric: 'auc',
+        estimators: reduced.estimators.filter((e) => e.method === 'loo'),
+        calibrateReference: false,
+      },
+      () => {},
+    );
     expect(r.setup.metric).toBe('auc');
     const s = r.sizes[0];
     const exact = s.methods[0];
@@ -66,7 +77,10 @@ describe('payouts benchmark (bench workspace)', () => {
 
 describe('sampled Shapley on real federations of 6 and 8 participants (breast cancer, 10 FedAvg rounds)', () => {
   it('TMC and GTG-Shapley land within the stated error of exact Shapley, and rank the noisy participant last', async () => {
-    const r = await runPayoutsBenchWith({ ...PAYOUTS_DEFAULTS, data, sizes: [6, 8], rounds: 10, ledgerEntries: 10, calibrateReference: false }, () => {});
+    const r = await runPayoutsBenchWith(
+      { ...PAYOUTS_DEFAULTS, data, sizes: [6, 8], rounds: 10, ledgerEntries: 10, calibrateReference: false },
+      () => {},
+    );
     for (const s of r.sizes) {
       expect(s.reference).toBe('exact');
       const [exact, tmc, , gtg] = s.methods;

@@ -17,7 +17,15 @@ describe('sealed-round benchmark (bench workspace)', () => {
     expect(r.bytesPerValueMasked).toBe(4);
     expect(r.bytesPerValueSealed).toBeGreaterThan(4);
     // Timing is not asserted (see npm run bench); only that every figure was measured.
-    for (const v of [r.maskedSeconds, r.sealedSeconds, r.sealedOverMasked, r.encryptSeconds, r.accumulateSeconds, r.decryptSeconds, r.correctionSeconds]) {
+    for (const v of [
+      r.maskedSeconds,
+      r.sealedSeconds,
+      r.sealedOverMasked,
+      r.encryptSeconds,
+      r.accumulateSeconds,
+      r.decryptSeconds,
+      r.correctionSeconds,
+    ]) {
       expect(v).toBeGreaterThan(0);
     }
   });

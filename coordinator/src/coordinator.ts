@@ -61,7 +61,10 @@ export class Coordinator {
   readonly registry = new SessionRegistry();
   readonly events = new JobEvents();
   readonly sealed = new SealedExchange();
-  private readonly runners = new Map<string, { runner: Pick<JobLifecycle, "run" | "cancel" | "suspend">; done: Promise<void> }>();
+  private readonly runners = new Map<
+    string,
+    { runner: Pick<JobLifecycle, 'run' | 'cancel' | 'suspend'>; done: Promise<void> }
+  >();
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
@@ -87,18 +90,32 @@ export class Coordinator {
   }
 
   private async listen(address: string): Promise<void> {
-    this.server.addService(ParticipantServiceDefinition, participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage));
-    this.server.addService(AnalystServiceDefinition, analystHandlers({
-      store: this.store, registry: this.registry, events: this.events, analystToken: this.analystToken, sealed: this.sealed, ledger: this.ledger,
-      startJob: (id) => this.startJob(id),
-      cancelJob: (id, reason) => {
-        const r = this.runners.get(id);
-        r?.runner.cancel(reason);
-        return !!r;
-      },
-    }));
+    this.server.addService(
+      ParticipantServiceDefinition,
+      participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage),
+    );
+    this.server.addService(
+      AnalystServiceDefinition,
+      analystHandlers({
+        store: this.store,
+        registry: this.registry,
+        events: this.events,
+        analystToken: this.analystToken,
+        sealed: this.sealed,
+        ledger: this.ledger,
+        startJob: (id) => this.startJob(id),
+        cancelJob: (id, reason) => {
+          const r = this.runners.get(id);
+          r?.runner.cancel(reason);
+          return !!r;
+        },
+      }),
+    );
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port))));
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port),
+      ),
+    );
     const host = address.slice(0, address.lastIndexOf(':'));
     this.address = `${host}:${this.port}`;
     this.log(`coordinator listening on ${this.address}`);
@@ -115,7 +132,12 @@ export class Coordinator {
   private startJob(id: string): void {
     if (this.runners.has(id)) return;
     const runner = jobKindOfStored(this.store.getJob(id)?.specJson ?? '{}').runner(id, {
-      store: this.store, registry: this.registry, slots: this.slots, events: this.events, sealed: this.sealed, ...(this.ledger ? { ledger: this.ledger } : {}),
+      store: this.store,
+      registry: this.registry,
+      slots: this.slots,
+      events: this.events,
+      sealed: this.sealed,
+      ...(this.ledger ? { ledger: this.ledger } : {}),
     });
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });

@@ -1,4 +1,11 @@
-export { Coordinator, analystTokenOf, createEnrollmentToken, ANALYST_TOKEN_FILE, DATABASE_FILE, type CoordinatorOptions } from './coordinator.js';
+export {
+  Coordinator,
+  analystTokenOf,
+  createEnrollmentToken,
+  ANALYST_TOKEN_FILE,
+  DATABASE_FILE,
+  type CoordinatorOptions,
+} from './coordinator.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec } from '@tessera/jobs';
 export { SqliteStore } from './store/sqlite-store.js';
 export type { Store, JobRecord, JobStatus, ParticipantRecord, RoundRecord } from './store/store.js';

@@ -23,10 +23,26 @@ describe('adaptive clipping (Andrew et al. 2021) in participant-level DP jobs', 
     analyst = new AnalystClient(coord.address, coord.analystToken);
     const parts = shards(BREAST_CANCER, 4);
     for (let i = 0; i < 4; i++) nodes.push(await startNode(coord, tmp.dir, `n${i}`, 'patients', parts[i]));
-    const job = await analyst.watch((await analyst.submit({
-      dataset: 'patients', label: 'benign', rounds: 6, minParticipants: 2, seed: 'adaptive', roundTimeoutSeconds: 20,
-      privacy: { mode: 'distributed', unit: 'participant', epsilon: 200, delta: 1e-5, clip: 20, adaptiveClip: { targetQuantile: 0.5, learningRate: 0.5 } },
-    })).id);
+    const job = await analyst.watch(
+      (
+        await analyst.submit({
+          dataset: 'patients',
+          label: 'benign',
+          rounds: 6,
+          minParticipants: 2,
+          seed: 'adaptive',
+          roundTimeoutSeconds: 20,
+          privacy: {
+            mode: 'distributed',
+            unit: 'participant',
+            epsilon: 200,
+            delta: 1e-5,
+            clip: 20,
+            adaptiveClip: { targetQuantile: 0.5, learningRate: 0.5 },
+          },
+        })
+      ).id,
+    );
     expect(job.status).toBe('completed');
     const clips = job.history.filter((h) => h.stage === 'fit' && h.status === 'completed').map((h) => h.metrics.clip);
     expect(clips).toHaveLength(6);

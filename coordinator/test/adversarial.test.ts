@@ -6,7 +6,16 @@ import { enroll, type ParticipantNode } from '@tessera/participant';
 import { analystClient, sealParticipantMessage, tessera } from '@tessera/proto';
 import { AnalystClient, CoordinatorError, type JobView } from '@tessera/sdk';
 import { Coordinator, createEnrollmentToken, DATABASE_FILE, SqliteStore } from '../src/index.js';
-import { BREAST_CANCER, enrolIdentity, rawEnroll, RawStream, shards, signedEnrollRequest, startNode, type Identity } from './grpc-helpers.js';
+import {
+  BREAST_CANCER,
+  enrolIdentity,
+  rawEnroll,
+  RawStream,
+  shards,
+  signedEnrollRequest,
+  startNode,
+  type Identity,
+} from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 const pb = tessera.v1;
@@ -29,8 +38,8 @@ async function coordinatorError(p: Promise<unknown>): Promise<CoordinatorError> 
   throw new Error('expected the call to fail');
 }
 
-const fits = (job: JobView, round?: number) => job.history.filter((h) => h.stage === 'fit' && (round === undefined || h.round === round));
-
+const fits = (job: JobView, round?: number) =>
+  job.history.filter((h) => h.stage === 'fit' && (round === undefined || h.round === round));
 
 /** These tests drive the plaintext path (secure: none); secure-rounds.test.ts covers SecAgg+ rounds. */
 const PLAINTEXT = { mode: 'none' } as const;
@@ -89,7 +98,11 @@ describe('the coordinator against misbehaving participants and analysts (real gR
 
     it('rejects an unsigned hello, closes that stream, and keeps serving', async () => {
       const s = await open();
-      const payload = pb.ParticipantMessage.encode({ session: s.challenge, seq: 1, hello: { software: 'x', datasets: [] } }).finish();
+      const payload = pb.ParticipantMessage.encode({
+        session: s.challenge,
+        seq: 1,
+        hello: { software: 'x', datasets: [] },
+      }).finish();
       s.write({ participantId: mallory.id, payload });
       const r = await s.rejection();
       expect(r.reason).toBe('message is not signed');
@@ -101,7 +114,13 @@ describe('the coordinator against misbehaving participants and analysts (real gR
 
     it('rejects a hello signed by another key than the enrolled one', async () => {
       const s = await open();
-      s.write(sealParticipantMessage(mallory.id, { session: s.challenge, seq: 1, hello: { datasets: ['customers'] } }, alice.keys.secretKey));
+      s.write(
+        sealParticipantMessage(
+          mallory.id,
+          { session: s.challenge, seq: 1, hello: { datasets: ['customers'] } },
+          alice.keys.secretKey,
+        ),
+      );
       const r = await s.rejection();
       expect(r.reason).toBe(`bad signature on a message from ${mallory.id}`);
       expect(r.fatal).toBe(true);
@@ -111,7 +130,10 @@ describe('the coordinator against misbehaving participants and analysts (real gR
 
     it('rejects a hello from a participant id that was never enrolled', async () => {
       const s = await open();
-      s.send({ id: 'p-never-enrolled', name: 'ghost', keys: generateSigningKeyPair() }, { hello: { datasets: ['customers'] } });
+      s.send(
+        { id: 'p-never-enrolled', name: 'ghost', keys: generateSigningKeyPair() },
+        { hello: { datasets: ['customers'] } },
+      );
       const r = await s.rejection();
       expect(r.reason).toMatch(/^unknown participant "p-never-enrolled": enrol first/);
       expect(r.fatal).toBe(true);
@@ -119,16 +141,20 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       await expectStillServing();
     });
 
-    it('rejects a hello replayed from another stream (its session nonce is not this stream\'s challenge)', async () => {
+    it("rejects a hello replayed from another stream (its session nonce is not this stream's challenge)", async () => {
       const a = await open();
       const b = await open();
       expect(Buffer.from(a.challenge).equals(Buffer.from(b.challenge))).toBe(false);
-      const helloForA = sealParticipantMessage(mallory.id, { session: a.challenge, seq: 1, hello: { datasets: [] } }, mallory.keys.secretKey);
+      const helloForA = sealParticipantMessage(
+        mallory.id,
+        { session: a.challenge, seq: 1, hello: { datasets: [] } },
+        mallory.keys.secretKey,
+      );
       a.write(helloForA);
       expect((await a.take('welcome')).welcome!.participantId).toBe(mallory.id);
       b.write(helloForA);
       const r = await b.rejection();
-      expect(r.reason).toBe('hello does not answer this stream\'s challenge (replayed?)');
+      expect(r.reason).toBe("hello does not answer this stream's challenge (replayed?)");
       expect(r.fatal).toBe(true);
       await b.closed;
       // The replay neither replaced nor disturbed the genuine session.
@@ -150,7 +176,11 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const s = await open();
       await s.hello(mallory);
       const ghostTask = { jobId: 'no-such-job', round: 1, stage: pb.Stage.FIT };
-      const signed = sealParticipantMessage(mallory.id, { session: s.challenge, seq: 5, update: { task: ghostTask, chunk: { offset: 0, total: 1, values: [0] } } }, mallory.keys.secretKey);
+      const signed = sealParticipantMessage(
+        mallory.id,
+        { session: s.challenge, seq: 5, update: { task: ghostTask, chunk: { offset: 0, total: 1, values: [0] } } },
+        mallory.keys.secretKey,
+      );
       s.write(signed);
       let r = await s.rejection();
       expect(r).toMatchObject({ seq: 5, fatal: false, reason: 'no open task for job no-such-job round 1 stage fit' });
@@ -175,7 +205,10 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const s = await open();
       await s.hello(mallory);
       const body = { refused: { task: { jobId: 'j', round: 1, stage: pb.Stage.FIT }, reason: 'x' } };
-      s.write({ participantId: mallory.id, payload: pb.ParticipantMessage.encode({ session: s.challenge, seq: 2, ...body }).finish() });
+      s.write({
+        participantId: mallory.id,
+        payload: pb.ParticipantMessage.encode({ session: s.challenge, seq: 2, ...body }).finish(),
+      });
       expect((await s.rejection()).reason).toBe('message is not signed');
       s.write(sealParticipantMessage(mallory.id, { session: s.challenge, seq: 3, ...body }, alice.keys.secretKey));
       expect((await s.rejection()).reason).toBe(`bad signature on a message from ${mallory.id}`);
@@ -186,11 +219,17 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(s.isClosed).toBe(false);
     });
 
-    it('rejects a message that names another participant than the stream\'s, and closes the stream', async () => {
+    it("rejects a message that names another participant than the stream's, and closes the stream", async () => {
       const s = await open();
       await s.hello(mallory);
       // Even a message genuinely signed by alice may not be injected into mallory's stream.
-      s.write(sealParticipantMessage(alice.id, { session: s.challenge, seq: 2, refused: { task: { jobId: 'j' }, reason: 'x' } }, alice.keys.secretKey));
+      s.write(
+        sealParticipantMessage(
+          alice.id,
+          { session: s.challenge, seq: 2, refused: { task: { jobId: 'j' }, reason: 'x' } },
+          alice.keys.secretKey,
+        ),
+      );
       const r = await s.rejection();
       expect(r.reason).toBe(`message names participant ${alice.id} on ${mallory.id}'s stream`);
       expect(r.fatal).toBe(true);
@@ -201,8 +240,17 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     it('rejects an update for a task when none is open', async () => {
       const s = await open();
       await s.hello(mallory);
-      const seq = s.send(mallory, { update: { task: { jobId: 'job-x', round: 2, stage: pb.Stage.STATISTICS }, chunk: { offset: 0, total: 3, values: [1, 2, 3] } } });
-      expect(await s.rejection()).toMatchObject({ seq, fatal: false, reason: 'no open task for job job-x round 2 stage statistics' });
+      const seq = s.send(mallory, {
+        update: {
+          task: { jobId: 'job-x', round: 2, stage: pb.Stage.STATISTICS },
+          chunk: { offset: 0, total: 3, values: [1, 2, 3] },
+        },
+      });
+      expect(await s.rejection()).toMatchObject({
+        seq,
+        fatal: false,
+        reason: 'no open task for job job-x round 2 stage statistics',
+      });
     });
   });
 
@@ -214,9 +262,14 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(first.response!.participantId).toMatch(/^p-/);
       expect(first.response!.name).toBe('carol');
 
-      const second = await rawEnroll(coord.address, signedEnrollRequest(token, 'carol-again', generateSigningKeyPair()));
+      const second = await rawEnroll(
+        coord.address,
+        signedEnrollRequest(token, 'carol-again', generateSigningKeyPair()),
+      );
       expect(second.error?.code).toBe(grpc.status.PERMISSION_DENIED);
-      expect(second.error?.details).toBe('this enrolment token was already used: each token enrols exactly one participant');
+      expect(second.error?.details).toBe(
+        'this enrolment token was already used: each token enrols exactly one participant',
+      );
       // The participant client surfaces the same reason.
       await expect(enroll(coord.address, token, 'carol-3', generateSigningKeyPair())).rejects.toThrow(/already used/);
     });
@@ -229,7 +282,10 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(noToken.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(noToken.error?.details).toMatch(/needs a token/);
       const token = createEnrollmentToken(coord.options.dataDir, 'short-key');
-      const badKey = await rawEnroll(coord.address, { ...signedEnrollRequest(token, 'x', generateSigningKeyPair()), publicKey: new Uint8Array(31) });
+      const badKey = await rawEnroll(coord.address, {
+        ...signedEnrollRequest(token, 'x', generateSigningKeyPair()),
+        publicKey: new Uint8Array(31),
+      });
       expect(badKey.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(badKey.error?.details).toMatch(/public_key must be a valid 32-byte Ed25519 key/);
     });
@@ -252,11 +308,23 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     it('rejects bad plaintext contributions, drops only the offender, and the job completes', async () => {
       const dataset = 'in-round';
       const [a, b] = shards(BREAST_CANCER, 2);
-      nodes.push(await startNode(coord, tmp.dir, 'honest-1', dataset, a), await startNode(coord, tmp.dir, 'honest-2', dataset, b));
+      nodes.push(
+        await startNode(coord, tmp.dir, 'honest-1', dataset, a),
+        await startNode(coord, tmp.dir, 'honest-2', dataset, b),
+      );
       const m = await open();
       await m.hello(mallory, [dataset]);
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 5, minParticipants: 2, roundTimeoutSeconds: 5, waitForParticipantsSeconds: 10, secure: PLAINTEXT, seed: 1 });
+      const job = await analyst.submit({
+        dataset,
+        label: 'benign',
+        rounds: 5,
+        minParticipants: 2,
+        roundTimeoutSeconds: 5,
+        waitForParticipantsSeconds: 10,
+        secure: PLAINTEXT,
+        seed: 1,
+      });
       const events: string[] = [];
       const watched = analyst.watch(job.id, (_j, message) => events.push(message));
 
@@ -278,7 +346,9 @@ describe('the coordinator against misbehaving participants and analysts (real gR
         const n = model.length;
         expect(n).toBe(31);
         const ref = task.ref!;
-        const update = (values: number[], total = n, offset = 0) => ({ update: { task: ref, chunk: { offset, total, values } } });
+        const update = (values: number[], total = n, offset = 0) => ({
+          update: { task: ref, chunk: { offset, total, values } },
+        });
         const zeros = (k: number) => new Array<number>(k).fill(0);
         // Uploads are pulled: announce the vector, wait for the coordinator's grant, then send it.
         const granted = async () => {
@@ -288,10 +358,23 @@ describe('the coordinator against misbehaving participants and analysts (real gR
         switch (round) {
           case 1: {
             // A chunk for a stage or round that is not open is refused, and leaves the open task alone ...
-            let seq = m.send(mallory, { update: { task: { jobId: job.id, round: 0, stage: pb.Stage.STATISTICS }, chunk: { offset: 0, total: n, values: zeros(n) } } });
-            await expectRejected(seq, `no open task for job ${job.id} round 0 stage statistics (open: job ${job.id} round 1 stage fit)`);
-            seq = m.send(mallory, { update: { task: { ...ref, round: 2 }, chunk: { offset: 0, total: n, values: zeros(n) } } });
-            await expectRejected(seq, `no open task for job ${job.id} round 2 stage fit (open: job ${job.id} round 1 stage fit)`);
+            let seq = m.send(mallory, {
+              update: {
+                task: { jobId: job.id, round: 0, stage: pb.Stage.STATISTICS },
+                chunk: { offset: 0, total: n, values: zeros(n) },
+              },
+            });
+            await expectRejected(
+              seq,
+              `no open task for job ${job.id} round 0 stage statistics (open: job ${job.id} round 1 stage fit)`,
+            );
+            seq = m.send(mallory, {
+              update: { task: { ...ref, round: 2 }, chunk: { offset: 0, total: n, values: zeros(n) } },
+            });
+            await expectRejected(
+              seq,
+              `no open task for job ${job.id} round 2 stage fit (open: job ${job.id} round 1 stage fit)`,
+            );
             // ... a chunk before the upload was announced (UploadReady) and granted is refused.
             seq = m.send(mallory, update(zeros(n)));
             await expectRejected(seq, 'chunk sent without UploadReady');
@@ -309,13 +392,19 @@ describe('the coordinator against misbehaving participants and analysts (real gR
             m.send(mallory, update(new Array<number>(10).fill(1e6), n, 0)); // a valid (if huge) first chunk, then a bad second one
             const v = zeros(n - 10);
             v[2] = Number.NEGATIVE_INFINITY;
-            await expectRejected(m.send(mallory, update(v, n, 10)), 'value -Infinity at index 12 is not a finite number');
+            await expectRejected(
+              m.send(mallory, update(v, n, 10)),
+              'value -Infinity at index 12 is not a finite number',
+            );
             break;
           }
           case 4: {
             await granted();
             m.send(mallory, update(new Array<number>(10).fill(1e6)));
-            await expectRejected(m.send(mallory, { done: { task: ref, numExamples: 10 } }), `the vector is incomplete: 10 of ${n} values arrived before done`);
+            await expectRejected(
+              m.send(mallory, { done: { task: ref, numExamples: 10 } }),
+              `the vector is incomplete: 10 of ${n} values arrived before done`,
+            );
             break;
           }
           case 5: {
@@ -335,7 +424,13 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(final.status, final.error).toBe('completed');
       expect(m.has('rejection')).toBe(false);
       const rounds = fits(final);
-      expect(rounds.map((r) => [r.round, r.status, r.contributors])).toEqual([[1, 'completed', 2], [2, 'completed', 2], [3, 'completed', 2], [4, 'completed', 2], [5, 'completed', 3]]);
+      expect(rounds.map((r) => [r.round, r.status, r.contributors])).toEqual([
+        [1, 'completed', 2],
+        [2, 'completed', 2],
+        [3, 'completed', 2],
+        [4, 'completed', 2],
+        [5, 'completed', 3],
+      ]);
       for (const r of rounds.slice(0, 4)) expect(r.dropped).toEqual([mallory.id]);
       expect(rounds[4].dropped).toEqual([]);
       for (const r of rounds) expect(Number.isFinite(r.metrics.loss)).toBe(true);
@@ -360,12 +455,24 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     it('completes the round without the dropped participant when enough remain', async () => {
       const dataset = 'drop-enough';
       const parts = shards(BREAST_CANCER, 3);
-      for (const [i, part] of parts.entries()) nodes.push(await startNode(coord, tmp.dir, `${dataset}-${i}`, dataset, part));
+      for (const [i, part] of parts.entries())
+        nodes.push(await startNode(coord, tmp.dir, `${dataset}-${i}`, dataset, part));
       const victim = nodes[2];
       dropOn(victim, 1);
-      const back = new Promise<void>((resolve) => victim.once('disconnected', () => victim.once('ready', () => resolve())));
+      const back = new Promise<void>((resolve) =>
+        victim.once('disconnected', () => victim.once('ready', () => resolve())),
+      );
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 3, secure: PLAINTEXT, seed: 2 });
+      const job = await analyst.submit({
+        dataset,
+        label: 'benign',
+        rounds: 2,
+        minParticipants: 2,
+        roundTimeoutSeconds: 5,
+        maxRoundAttempts: 3,
+        secure: PLAINTEXT,
+        seed: 2,
+      });
       const final = await analyst.watch(job.id);
       expect(final.status, final.error).toBe('completed');
       const first = fits(final, 1);
@@ -378,18 +485,34 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     it('fails the round with a reason when too few remain, retries it, and completes once the participant is back', async () => {
       const dataset = 'drop-retry';
       const parts = shards(BREAST_CANCER, 2);
-      for (const [i, part] of parts.entries()) nodes.push(await startNode(coord, tmp.dir, `${dataset}-${i}`, dataset, part));
+      for (const [i, part] of parts.entries())
+        nodes.push(await startNode(coord, tmp.dir, `${dataset}-${i}`, dataset, part));
       const victim = nodes[1];
       dropOn(victim, 1);
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 3, waitForParticipantsSeconds: 10, secure: PLAINTEXT, seed: 3 });
+      const job = await analyst.submit({
+        dataset,
+        label: 'benign',
+        rounds: 2,
+        minParticipants: 2,
+        roundTimeoutSeconds: 5,
+        maxRoundAttempts: 3,
+        waitForParticipantsSeconds: 10,
+        secure: PLAINTEXT,
+        seed: 3,
+      });
       const events: string[] = [];
       const final = await analyst.watch(job.id, (_j, message) => events.push(message));
       expect(final.status, final.error).toBe('completed');
       const first = fits(final, 1);
-      expect(first.map((r) => [r.attempt, r.status])).toEqual([[1, 'failed'], [2, 'completed']]);
+      expect(first.map((r) => [r.attempt, r.status])).toEqual([
+        [1, 'failed'],
+        [2, 'completed'],
+      ]);
       expect(first[0].dropped).toEqual([victim.id]);
-      expect(first[0].error).toBe(`1 of 2 participants contributed, fewer than minParticipants = 2 (${victim.id}: disconnected during the round)`);
+      expect(first[0].error).toBe(
+        `1 of 2 participants contributed, fewer than minParticipants = 2 (${victim.id}: disconnected during the round)`,
+      );
       expect(first[1].contributors).toBe(2);
       expect(events).toContain(`fit round 1 attempt 1 failed: ${first[0].error}`);
       expect(final.roundsCompleted).toBe(2);
@@ -398,15 +521,31 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     it('fails the job with a clear reason, without hanging, when every attempt loses a participant', async () => {
       const dataset = 'drop-always';
       const parts = shards(BREAST_CANCER, 2);
-      for (const [i, part] of parts.entries()) nodes.push(await startNode(coord, tmp.dir, `${dataset}-${i}`, dataset, part));
+      for (const [i, part] of parts.entries())
+        nodes.push(await startNode(coord, tmp.dir, `${dataset}-${i}`, dataset, part));
       const victim = nodes[1];
       dropOn(victim, Number.POSITIVE_INFINITY);
 
-      const job = await analyst.submit({ dataset, label: 'benign', rounds: 2, minParticipants: 2, roundTimeoutSeconds: 5, maxRoundAttempts: 2, waitForParticipantsSeconds: 10, secure: PLAINTEXT, seed: 4 });
+      const job = await analyst.submit({
+        dataset,
+        label: 'benign',
+        rounds: 2,
+        minParticipants: 2,
+        roundTimeoutSeconds: 5,
+        maxRoundAttempts: 2,
+        waitForParticipantsSeconds: 10,
+        secure: PLAINTEXT,
+        seed: 4,
+      });
       const final = await analyst.watch(job.id);
       expect(final.status).toBe('failed');
-      expect(final.error).toBe(`fit round 1 failed 2 time(s); last: 1 of 2 participants contributed, fewer than minParticipants = 2 (${victim.id}: disconnected during the round)`);
-      expect(fits(final).map((r) => [r.round, r.attempt, r.status])).toEqual([[1, 1, 'failed'], [1, 2, 'failed']]);
+      expect(final.error).toBe(
+        `fit round 1 failed 2 time(s); last: 1 of 2 participants contributed, fewer than minParticipants = 2 (${victim.id}: disconnected during the round)`,
+      );
+      expect(fits(final).map((r) => [r.round, r.attempt, r.status])).toEqual([
+        [1, 1, 'failed'],
+        [1, 2, 'failed'],
+      ]);
       expect(final.roundsCompleted).toBe(0);
     });
   });
@@ -418,8 +557,13 @@ describe('the coordinator against misbehaving participants and analysts (real gR
         const bad = new AnalystClient(coord.address, token);
         try {
           const calls: (() => Promise<unknown>)[] = [
-            () => bad.submit({ dataset: 'x', label: 'y' }), () => bad.list(), () => bad.get('job-x'), () => bad.cancel('job-x'),
-            () => bad.participants(), () => bad.watch('job-x'), () => bad.result('job-x'),
+            () => bad.submit({ dataset: 'x', label: 'y' }),
+            () => bad.list(),
+            () => bad.get('job-x'),
+            () => bad.cancel('job-x'),
+            () => bad.participants(),
+            () => bad.watch('job-x'),
+            () => bad.result('job-x'),
           ];
           for (const call of calls) {
             const e = await coordinatorError(call());
@@ -439,7 +583,10 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(e.code).toBe('INVALID_ARGUMENT');
       expect(e.message).toMatch(/^job spec: rouns: unknown field \(did you mean "rounds"\?\)/);
       e = await coordinatorError(analyst.submit({ dataset: 'x', label: 'y', local: { batchSize: 'abc' } }));
-      expect(e).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'job spec: local.batchSize: must be an integer, got "abc"' });
+      expect(e).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: 'job spec: local.batchSize: must be an integer, got "abc"',
+      });
       e = await coordinatorError(analyst.submit({ label: 'y' }));
       expect(e).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'job spec: dataset: is required' });
 
@@ -447,7 +594,8 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const metadata = new grpc.Metadata();
       metadata.set('authorization', `Bearer ${coord.analystToken}`);
       const notJson = await new Promise<{ code: number; details: string }>((resolve) =>
-        raw.submitJob({ specJson: '{"dataset": ' }, metadata, (err: { code: number; details: string }) => resolve(err)));
+        raw.submitJob({ specJson: '{"dataset": ' }, metadata, (err: { code: number; details: string }) => resolve(err)),
+      );
       raw.close();
       expect(notJson.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(notJson.details).toMatch(/^job spec is not valid JSON/);
@@ -455,7 +603,12 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     });
 
     it('answers NOT_FOUND for an unknown job on unary and streaming calls', async () => {
-      for (const call of [() => analyst.get('job-nope'), () => analyst.cancel('job-nope'), () => analyst.watch('job-nope'), () => analyst.result('job-nope')]) {
+      for (const call of [
+        () => analyst.get('job-nope'),
+        () => analyst.cancel('job-nope'),
+        () => analyst.watch('job-nope'),
+        () => analyst.result('job-nope'),
+      ]) {
         const e = await coordinatorError(call());
         expect(e.code).toBe('NOT_FOUND');
         expect(e.message).toMatch(/^no job "job-nope"/);
@@ -471,7 +624,12 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     });
 
     it('cancels a running job that waits for participants; it ends as cancelled, and a second cancel is refused', async () => {
-      const job = await analyst.submit({ dataset: 'nobody-serves-this', label: 'y', minParticipants: 3, waitForParticipantsSeconds: 60 });
+      const job = await analyst.submit({
+        dataset: 'nobody-serves-this',
+        label: 'y',
+        minParticipants: 3,
+        waitForParticipantsSeconds: 60,
+      });
       expect(job.status).toBe('running');
       await analyst.cancel(job.id);
       const final = await analyst.watch(job.id);
@@ -481,7 +639,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(again.message).toMatch(/already cancelled/);
     });
 
-    it('cancels a job in the middle of a stage: the stage stops at once and the participant\'s task is cancelled', async () => {
+    it("cancels a job in the middle of a stage: the stage stops at once and the participant's task is cancelled", async () => {
       const dataset = 'stalled';
       const m = await open();
       await m.hello(mallory, [dataset]);
@@ -505,9 +663,19 @@ describe('Coordinator.stop', () => {
     const analyst = new AnalystClient(coord.address, coord.analystToken);
     const s = await RawStream.open(coord.address);
     try {
-      const job = await analyst.submit({ dataset: 'nobody', label: 'y', minParticipants: 2, waitForParticipantsSeconds: 60 });
+      const job = await analyst.submit({
+        dataset: 'nobody',
+        label: 'y',
+        minParticipants: 2,
+        waitForParticipantsSeconds: 60,
+      });
       const messages: string[] = [];
-      const watching = analyst.watch(job.id, (_j, m) => messages.push(m), 0).then(() => 'ended', (e: Error) => `ended: ${e.message}`);
+      const watching = analyst
+        .watch(job.id, (_j, m) => messages.push(m), 0)
+        .then(
+          () => 'ended',
+          (e: Error) => `ended: ${e.message}`,
+        );
       await expect.poll(() => messages.length).toBeGreaterThan(0);
       const outcome = await Promise.race([
         coord.stop().then(() => 'stopped'),

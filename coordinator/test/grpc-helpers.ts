@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { generateSigningKeyPair, sign, type SigningKeyPair } from '@tessera/crypto';
 import { readCsvFile, toCsv, type RawTable } from '@tessera/data';
 import { enroll, ParticipantNode, type ParticipantNodeOptions } from '@tessera/participant';
-import { ENROLL_CONTEXT, enrollmentMessage, participantClient, sealParticipantMessage, tessera, type GenericClient } from '@tessera/proto';
+import {
+  ENROLL_CONTEXT,
+  enrollmentMessage,
+  participantClient,
+  sealParticipantMessage,
+  tessera,
+  type GenericClient,
+} from '@tessera/proto';
 import { createEnrollmentToken, type Coordinator } from '../src/index.js';
 
 const pb = tessera.v1;
@@ -37,18 +44,30 @@ export async function enrolIdentity(coord: Coordinator, name: string): Promise<I
 }
 
 /** A raw Enroll call: the gRPC error (with its status code) or the response. */
-export function rawEnroll(address: string, request: tessera.v1.IEnrollRequest): Promise<{ error?: grpc.ServiceError; response?: tessera.v1.EnrollResponse }> {
+export function rawEnroll(
+  address: string,
+  request: tessera.v1.IEnrollRequest,
+): Promise<{ error?: grpc.ServiceError; response?: tessera.v1.EnrollResponse }> {
   const client = participantClient(address);
   return new Promise((resolve) => {
-    client.enroll(request, { deadline: Date.now() + 10_000 }, (error: grpc.ServiceError | null, response: tessera.v1.EnrollResponse) => {
-      client.close();
-      resolve(error ? { error } : { response });
-    });
+    client.enroll(
+      request,
+      { deadline: Date.now() + 10_000 },
+      (error: grpc.ServiceError | null, response: tessera.v1.EnrollResponse) => {
+        client.close();
+        resolve(error ? { error } : { response });
+      },
+    );
   });
 }
 
 export function signedEnrollRequest(token: string, name: string, keys: SigningKeyPair): tessera.v1.IEnrollRequest {
-  return { token, name, publicKey: keys.publicKey, signature: sign(ENROLL_CONTEXT, enrollmentMessage(token, keys.publicKey), keys.secretKey) };
+  return {
+    token,
+    name,
+    publicKey: keys.publicKey,
+    signature: sign(ENROLL_CONTEXT, enrollmentMessage(token, keys.publicKey), keys.secretKey),
+  };
 }
 
 /**
@@ -96,17 +115,25 @@ export class RawStream {
   }
 
   /** Removes and returns the first message of this kind (waiting for it). */
-  async take(body: Body, timeoutMs = 10_000, where: (m: CoordinatorMessage) => boolean = () => true): Promise<CoordinatorMessage> {
+  async take(
+    body: Body,
+    timeoutMs = 10_000,
+    where: (m: CoordinatorMessage) => boolean = () => true,
+  ): Promise<CoordinatorMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.inbox.findIndex((m) => m.body === body && where(m));
       if (i >= 0) return this.inbox.splice(i, 1)[0];
-      if (this.closedFlag) throw new Error(`stream closed while waiting for ${body}; received so far: ${this.received.join(', ')}`);
+      if (this.closedFlag)
+        throw new Error(`stream closed while waiting for ${body}; received so far: ${this.received.join(', ')}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${body} within ${timeoutMs} ms; received so far: ${this.received.join(', ')}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.wake = () => { clearTimeout(timer); resolve(); };
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   }
@@ -125,9 +152,15 @@ export class RawStream {
   }
 
   /** Seals a message the way an honest participant does (this stream's challenge, the next seq); returns its seq. */
-  send(who: Identity, body: Omit<tessera.v1.IParticipantMessage, 'session' | 'seq'>, override: { seq?: number; session?: Uint8Array } = {}): number {
+  send(
+    who: Identity,
+    body: Omit<tessera.v1.IParticipantMessage, 'session' | 'seq'>,
+    override: { seq?: number; session?: Uint8Array } = {},
+  ): number {
     const seq = override.seq ?? ++this.seq;
-    this.write(sealParticipantMessage(who.id, { ...body, session: override.session ?? this.challenge, seq }, who.keys.secretKey));
+    this.write(
+      sealParticipantMessage(who.id, { ...body, session: override.session ?? this.challenge, seq }, who.keys.secretKey),
+    );
     return seq;
   }
 
@@ -169,13 +202,25 @@ export class RawStream {
  * Writes a shard to CSV and starts a real participant node on it; resolves once welcomed.
  * `extra` adds node options (for example a `dropAt` hook or a `log`).
  */
-export async function startNode(coord: Coordinator, dir: string, name: string, dataset: string, shard: RawTable,
-  extra: Partial<Pick<ParticipantNodeOptions, 'dropAt' | 'log'>> = {}): Promise<ParticipantNode> {
+export async function startNode(
+  coord: Coordinator,
+  dir: string,
+  name: string,
+  dataset: string,
+  shard: RawTable,
+  extra: Partial<Pick<ParticipantNodeOptions, 'dropAt' | 'log'>> = {},
+): Promise<ParticipantNode> {
   const who = await enrolIdentity(coord, name);
   const path = join(dir, `${name}.csv`);
   writeFileSync(path, toCsv(shard));
   const node = new ParticipantNode({
-    config: { name, coordinator: coord.address, participantId: who.id, identityKey: '(in memory)', datasets: { [dataset]: { type: 'csv', path, exclude: [] } } },
+    config: {
+      name,
+      coordinator: coord.address,
+      participantId: who.id,
+      identityKey: '(in memory)',
+      datasets: { [dataset]: { type: 'csv', path, exclude: [] } },
+    },
     identity: who.keys,
     minBackoffMs: 100,
     maxBackoffMs: 400,

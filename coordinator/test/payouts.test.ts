@@ -5,7 +5,7 @@ import { parseCsv, selectRows, toCsv, type RawTable } from '@tessera/data';
 import { generateSigningKeyPair, sign } from '@tessera/crypto';
 import { ParticipantNode, type ParticipantConfig } from '@tessera/participant';
 import { parseLedgerLine, verifyEntry, verifyLedger } from '@tessera/payouts';
-import { AnalystClient, CoordinatorError, type JobView } from '@tessera/sdk';
+import { AnalystClient, type CoordinatorError, type JobView } from '@tessera/sdk';
 import { Coordinator, SqliteStore } from '../src/index.js';
 import { BREAST_CANCER, enrolIdentity, type Identity } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
@@ -17,7 +17,15 @@ function dealt(table: RawTable, parts: number, validationEvery: number): { shard
   const idx = table.rows.map((_, i) => i);
   const validation = idx.filter((i) => i % validationEvery === 0);
   const train = idx.filter((i) => i % validationEvery !== 0);
-  return { shards: Array.from({ length: parts }, (_, k) => selectRows(table, train.filter((_, j) => j % parts === k))), validation: selectRows(table, validation) };
+  return {
+    shards: Array.from({ length: parts }, (_, k) =>
+      selectRows(
+        table,
+        train.filter((_, j) => j % parts === k),
+      ),
+    ),
+    validation: selectRows(table, validation),
+  };
 }
 
 function scrambled(t: RawTable, label: string): RawTable {
@@ -25,7 +33,10 @@ function scrambled(t: RawTable, label: string): RawTable {
   // A fixed derangement-like rotation of the labels keeps the class balance and removes the signal.
   const labels = t.rows.map((r) => r[li]);
   const shift = Math.floor(labels.length / 3);
-  return { ...t, rows: t.rows.map((r, i) => r.map((c, j) => (j === li ? labels[(i * 7 + shift) % labels.length] : c))) };
+  return {
+    ...t,
+    rows: t.rows.map((r, i) => r.map((c, j) => (j === li ? labels[(i * 7 + shift) % labels.length] : c))),
+  };
 }
 
 describe('data-trust payouts: valuation after training, an exact split, a signed ledger and receipts', () => {
@@ -48,13 +59,22 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
       writeFileSync(policyPath, policy);
     }
     return {
-      name, coordinator: coord.address, participantId: who.id, identityKey: '(in memory)',
-      datasets: { [DATASET]: { type: 'csv', path, exclude: [] } }, ledger: join(tmp.dir, `${name}-ledger.sqlite`),
+      name,
+      coordinator: coord.address,
+      participantId: who.id,
+      identityKey: '(in memory)',
+      datasets: { [DATASET]: { type: 'csv', path, exclude: [] } },
+      ledger: join(tmp.dir, `${name}-ledger.sqlite`),
       ...(policyPath ? { policy: policyPath } : {}),
     };
   };
   const start = async (config: ParticipantConfig) => {
-    const node = new ParticipantNode({ config, identity: identities.get(config.name)!.keys, minBackoffMs: 100, maxBackoffMs: 400 });
+    const node = new ParticipantNode({
+      config,
+      identity: identities.get(config.name)!.keys,
+      minBackoffMs: 100,
+      maxBackoffMs: 400,
+    });
     const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
     node.start();
     await ready;
@@ -62,8 +82,22 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     return node;
   };
   const job = (payout: object, extra: object = {}) => ({
-    dataset: DATASET, label: 'benign', rounds: 4, minParticipants: 2, seed: 'payout', roundTimeoutSeconds: 20, waitForParticipantsSeconds: 10,
-    local: { learningRate: 0.1 }, payout: { pool: 100_000, currency: 'CNY', valuation: 'shapley', validation: { csv: validationCsv, source: 'validation.csv' }, ...payout }, ...extra,
+    dataset: DATASET,
+    label: 'benign',
+    rounds: 4,
+    minParticipants: 2,
+    seed: 'payout',
+    roundTimeoutSeconds: 20,
+    waitForParticipantsSeconds: 10,
+    local: { learningRate: 0.1 },
+    payout: {
+      pool: 100_000,
+      currency: 'CNY',
+      valuation: 'shapley',
+      validation: { csv: validationCsv, source: 'validation.csv' },
+      ...payout,
+    },
+    ...extra,
   });
   const run = async (spec: object): Promise<JobView> => analyst.watch((await analyst.submit(spec)).id);
 
@@ -83,7 +117,9 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
 
   it('pays the noisy participant least, splits the pool exactly, and chains signed entries that verify; each participant keeps its receipt', async () => {
     const started = [
-      await start(configOf('a', shards[0])), await start(configOf('b', shards[1])), await start(configOf('c', shards[2])),
+      await start(configOf('a', shards[0])),
+      await start(configOf('b', shards[1])),
+      await start(configOf('c', shards[2])),
       await start(configOf('d', scrambled(shards[0], 'benign'))),
     ];
     const done = await run(job({}));
@@ -108,7 +144,9 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect(new Set(entries.map((e) => e.method))).toEqual(new Set(['shapley']));
 
     // Receipts arrive asynchronously after the job completes.
-    await expect.poll(() => started.filter((n) => n.ledger.receipts().length === 0).map((n) => n.id), { timeout: 5_000 }).toEqual([]);
+    await expect
+      .poll(() => started.filter((n) => n.ledger.receipts().length === 0).map((n) => n.id), { timeout: 5_000 })
+      .toEqual([]);
     for (const n of started) {
       const receipts = n.ledger.receipts().map((r) => parseLedgerLine(r, 1));
       expect(receipts).toHaveLength(1);
@@ -137,27 +175,37 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     await Promise.all(nodes.splice(0).map((n) => n.stop()));
     for (const c of [...base, configOf('d', shards[0])]) await start(c);
     const withCopy = (await run(job({ valuation: 'shapley', pool: 1_000_000 }, plain))).payouts!;
-    const valueOf = (p: typeof alone, name: string) => p.entries.find((e) => e.participant === identities.get(name)!.id)!.value;
-    const original = valueOf(alone, 'a');
-    const pair = valueOf(withCopy, 'a') + valueOf(withCopy, 'd');
+    const valueIn = (p: typeof alone, name: string) =>
+      p.entries.find((e) => e.participant === identities.get(name)!.id)!.value;
+    const original = valueIn(alone, 'a');
+    const pair = valueIn(withCopy, 'a') + valueIn(withCopy, 'd');
     expect(original).toBeGreaterThan(0);
     // The copies split the credit: each earns less than the original alone. Together they earn more than the
     // original (FedAvg weights the duplicated rows twice, which does move the model), but not double:
     // 1.45x to 1.7x over repeated masked runs.
-    expect(valueOf(withCopy, 'a')).toBeLessThan(original);
-    expect(valueOf(withCopy, 'd')).toBeLessThan(original);
+    expect(valueIn(withCopy, 'a')).toBeLessThan(original);
+    expect(valueIn(withCopy, 'd')).toBeLessThan(original);
     expect(pair).toBeLessThan(1.85 * original);
-    expect(Math.abs(valueOf(withCopy, 'a') - valueOf(withCopy, 'd'))).toBeLessThan(0.3 * pair);
+    expect(Math.abs(valueIn(withCopy, 'a') - valueIn(withCopy, 'd'))).toBeLessThan(0.3 * pair);
   }, 120_000);
 
   it('values nothing and pays nothing unless every contributor grants valuation, and says who refused', async () => {
     const analystKeys = generateSigningKeyPair();
     const identity = Buffer.from(analystKeys.publicKey).toString('hex');
-    const policy = (purposes: string) => `analysts:\n  buyer: ${identity}\ndatasets:\n  ${DATASET}: { allowWithoutPrivacy: true }\ngrants:\n  - id: buyer-train\n    analysts: [buyer]\n    purposes: [${purposes}]\n    expires: 2099-12-31\n`;
-    for (const c of [configOf('a', shards[0], policy('train, valuation')), configOf('b', shards[1], policy('train')), configOf('c', shards[2], policy('train, valuation'))]) await start(c);
+    const policy = (purposes: string) =>
+      `analysts:\n  buyer: ${identity}\ndatasets:\n  ${DATASET}: { allowWithoutPrivacy: true }\ngrants:\n  - id: buyer-train\n    analysts: [buyer]\n    purposes: [${purposes}]\n    expires: 2099-12-31\n`;
+    for (const c of [
+      configOf('a', shards[0], policy('train, valuation')),
+      configOf('b', shards[1], policy('train')),
+      configOf('c', shards[2], policy('train, valuation')),
+    ])
+      await start(c);
     const headBefore = (await analyst.exportLedger()).head;
     const spec = job({});
-    const signer = { identity: analystKeys.publicKey, signSpec: (json: string) => sign('tessera/v1/job-spec', new TextEncoder().encode(json), analystKeys.secretKey) };
+    const signer = {
+      identity: analystKeys.publicKey,
+      signSpec: (json: string) => sign('tessera/v1/job-spec', new TextEncoder().encode(json), analystKeys.secretKey),
+    };
     const done = await analyst.watch((await analyst.submit(spec, { signer })).id);
     expect(done.status).toBe('completed');
     expect(done.analystIdentity).toBe(identity);
@@ -211,9 +259,14 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect((await bad(job({ currency: 'yuan' }))).message).toMatch(/payout\.currency/);
     expect((await bad(job({ valuation: 'magic' }))).message).toMatch(/payout\.valuation/);
     expect((await bad(job({ validation: {} }))).message).toMatch(/payout\.validation/);
-    expect((await bad(job({}, { privacy: { mode: 'distributed', unit: 'record', epsilon: 4, delta: 1e-5 } }))).message).toMatch(/payout.*privacy\.mode none/);
+    expect(
+      (await bad(job({}, { privacy: { mode: 'distributed', unit: 'record', epsilon: 4, delta: 1e-5 } }))).message,
+    ).toMatch(/payout.*privacy\.mode none/);
     const k = generateSigningKeyPair();
-    const forged = { identity: k.publicKey, signSpec: () => sign('tessera/v1/job-spec', new TextEncoder().encode('another spec'), k.secretKey) };
+    const forged = {
+      identity: k.publicKey,
+      signSpec: () => sign('tessera/v1/job-spec', new TextEncoder().encode('another spec'), k.secretKey),
+    };
     expect((await bad(job({}), { signer: forged })).message).toMatch(/spec_signature/);
   });
 });

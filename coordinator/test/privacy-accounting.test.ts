@@ -23,8 +23,16 @@ describe('a private job states how it sampled and what it spent', () => {
   const parts = shards(BREAST_CANCER, 4);
   const identities = new Map<string, Identity>();
   const job = (privacy: object, extra: object = {}) => ({
-    dataset: DATASET, label: 'benign', rounds: 3, minParticipants: 2, roundTimeoutSeconds: 20, waitForParticipantsSeconds: 10,
-    local: { learningRate: 1 }, strategy: { fractionFit: 0.5 }, privacy: { unit: 'participant', epsilon: 8, delta: 1e-5, ...privacy }, ...extra,
+    dataset: DATASET,
+    label: 'benign',
+    rounds: 3,
+    minParticipants: 2,
+    roundTimeoutSeconds: 20,
+    waitForParticipantsSeconds: 10,
+    local: { learningRate: 1 },
+    strategy: { fractionFit: 0.5 },
+    privacy: { unit: 'participant', epsilon: 8, delta: 1e-5, ...privacy },
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -35,10 +43,19 @@ describe('a private job states how it sampled and what it spent', () => {
       const path = join(tmp.dir, `${name}.csv`);
       writeFileSync(path, toCsv(parts[i]));
       const config: ParticipantConfig = {
-        name, coordinator: coord.address, participantId: identities.get(name)!.id, identityKey: '(in memory)',
-        datasets: { [DATASET]: { type: 'csv', path, exclude: [] } }, ledger: join(tmp.dir, `${name}-ledger.sqlite`),
+        name,
+        coordinator: coord.address,
+        participantId: identities.get(name)!.id,
+        identityKey: '(in memory)',
+        datasets: { [DATASET]: { type: 'csv', path, exclude: [] } },
+        ledger: join(tmp.dir, `${name}-ledger.sqlite`),
       };
-      const node = new ParticipantNode({ config, identity: identities.get(name)!.keys, minBackoffMs: 100, maxBackoffMs: 400 });
+      const node = new ParticipantNode({
+        config,
+        identity: identities.get(name)!.keys,
+        minBackoffMs: 100,
+        maxBackoffMs: 400,
+      });
       const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
       node.start();
       await ready;
@@ -56,7 +73,12 @@ describe('a private job states how it sampled and what it spent', () => {
   it('distributed, half the participants per round: accounted at q = 1, the fixed-size draw named, spent epsilon within the target', async () => {
     const view = await analyst.watch((await analyst.submit(job({ mode: 'distributed' }))).id);
     expect(view.status).toBe('completed');
-    expect(view.privacy).toMatchObject({ mode: 'distributed', sampling: 'fixed-size', accountantSampleRate: 1, validationSplit: 'none' });
+    expect(view.privacy).toMatchObject({
+      mode: 'distributed',
+      sampling: 'fixed-size',
+      accountantSampleRate: 1,
+      validationSplit: 'none',
+    });
     expect(view.privacy!.protectsAgainst).toMatch(/the coordinator, with up to secure\.corruptFraction/);
     // Nobody was charged more than the job's target, and the participant charged most spent what the view says.
     expect(view.privacy!.spentEpsilon).toBeLessThanOrEqual(8 + 1e-9);
@@ -77,6 +99,8 @@ describe('a private job states how it sampled and what it spent', () => {
   });
 
   it('refuses at submission a survivor floor above the participants serving the data', async () => {
-    await expect(analyst.submit(job({ mode: 'distributed', survivorFloor: 9 }))).rejects.toThrow(/privacy\.survivorFloor: is 9, above the 4 participant\(s\) serving/);
+    await expect(analyst.submit(job({ mode: 'distributed', survivorFloor: 9 }))).rejects.toThrow(
+      /privacy\.survivorFloor: is 9, above the 4 participant\(s\) serving/,
+    );
   });
 });

@@ -23,12 +23,21 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     writeFileSync(path, toCsv(shard));
     const who = identities.get(name)!;
     return {
-      name, coordinator: coord.address, participantId: who.id, identityKey: '(in memory)',
-      datasets: { [DATASET]: { type: 'csv', path, exclude: [], ...(budget ? { budget } : {}) } }, ledger: join(tmp.dir, `${name}-ledger.sqlite`),
+      name,
+      coordinator: coord.address,
+      participantId: who.id,
+      identityKey: '(in memory)',
+      datasets: { [DATASET]: { type: 'csv', path, exclude: [], ...(budget ? { budget } : {}) } },
+      ledger: join(tmp.dir, `${name}-ledger.sqlite`),
     };
   };
   const start = async (config: ParticipantConfig) => {
-    const node = new ParticipantNode({ config, identity: identities.get(config.name)!.keys, minBackoffMs: 100, maxBackoffMs: 400 });
+    const node = new ParticipantNode({
+      config,
+      identity: identities.get(config.name)!.keys,
+      minBackoffMs: 100,
+      maxBackoffMs: 400,
+    });
     const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
     node.start();
     await ready;
@@ -36,8 +45,16 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     return node;
   };
   const job = (epsilon: number, extra: object = {}) => ({
-    dataset: DATASET, label: 'benign', rounds: 3, minParticipants: 2, seed: 'budget', roundTimeoutSeconds: 20, waitForParticipantsSeconds: 10,
-    local: { learningRate: 1 }, privacy: { mode: 'distributed', unit: 'record', epsilon, delta: 1e-5 }, ...extra,
+    dataset: DATASET,
+    label: 'benign',
+    rounds: 3,
+    minParticipants: 2,
+    seed: 'budget',
+    roundTimeoutSeconds: 20,
+    waitForParticipantsSeconds: 10,
+    local: { learningRate: 1 },
+    privacy: { mode: 'distributed', unit: 'record', epsilon, delta: 1e-5 },
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -56,7 +73,11 @@ describe('privacy budgets kept by each participant, enforced before any data is 
 
   it('charges every private round to the ledger, refuses by name once the budget would be exceeded, and reads nothing when it refuses', async () => {
     const tight: DatasetBudget = { epsilon: 2.5, delta: 1e-5, unit: 'record' };
-    const configs = [configOf('a', parts[0]), configOf('b', parts[1], { epsilon: 100, delta: 1e-5, unit: 'record' }), configOf('c', parts[2], tight)];
+    const configs = [
+      configOf('a', parts[0]),
+      configOf('b', parts[1], { epsilon: 100, delta: 1e-5, unit: 'record' }),
+      configOf('c', parts[2], tight),
+    ];
     for (const c of configs) await start(c);
     const c = identities.get('c')!.id;
 
@@ -64,7 +85,9 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     const first = await analyst.watch((await analyst.submit(job(2))).id);
     expect(first.status).toBe('completed');
     expect(first.refusals).toEqual([]);
-    expect(first.privacySpend.map((s) => s.participantId).sort()).toEqual([...identities.values()].map((i) => i.id).sort());
+    expect(first.privacySpend.map((s) => s.participantId).sort()).toEqual(
+      [...identities.values()].map((i) => i.id).sort(),
+    );
     for (const s of first.privacySpend) {
       expect(s.rounds).toBe(3);
       expect(s.statisticsReleases).toBe(2);
@@ -85,13 +108,17 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     expect(second.status).toBe('completed');
     expect(second.refusals).toHaveLength(1);
     expect(second.refusals[0]).toMatchObject({ participantId: c, stage: 'schema' });
-    expect(second.refusals[0].reason).toMatch(/privacy budget of data set "patients" \(epsilon 2\.5 at delta 0\.00001, unit record\) would be exceeded: spent 2\.000, this job asks for 2\.000 \(3 rounds and 2 statistics releases\)/);
+    expect(second.refusals[0].reason).toMatch(
+      /privacy budget of data set "patients" \(epsilon 2\.5 at delta 0\.00001, unit record\) would be exceeded: spent 2\.000, this job asks for 2\.000 \(3 rounds and 2 statistics releases\)/,
+    );
     expect(second.privacySpend.map((s) => s.participantId)).not.toContain(c);
     const afterSecond = auditParticipant(configs[2]);
     expect(afterSecond.uses).toEqual(afterFirst.uses);
     expect(afterSecond.datasets[0].spentEpsilon).toBe(spent);
     expect(afterSecond.datasets[0].releases).toBe(5);
-    expect(second.history.filter((h) => h.stage === 'fit' && h.status === 'completed').every((h) => h.contributors === 2)).toBe(true);
+    expect(
+      second.history.filter((h) => h.stage === 'fit' && h.status === 'completed').every((h) => h.contributors === 2),
+    ).toBe(true);
   });
 
   it('the coordinator refuses at submission a job it can see exceeds a reported budget, or that is not private on a budgeted data set', async () => {
@@ -101,9 +128,17 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     const listed = (await analyst.participants()).find((p) => p.id === identities.get('c')!.id)!;
     expect(listed.budgets[0]).toMatchObject({ dataset: DATASET, epsilon: 2.5, unit: 'record' });
     expect(listed.budgets[0].spentEpsilon).toBeGreaterThan(1.9);
-    await expect(analyst.submit(job(1))).rejects.toThrow(/participant .* keeps a privacy budget for data set "patients" .*remains and the job asks for 1; lower privacy\.epsilon/);
-    await expect(analyst.submit(job(1, { privacy: { mode: 'none' } }))).rejects.toThrow(/serves only differentially private jobs; set privacy\.mode/);
-    await expect(analyst.submit(job(1e-7))).rejects.toThrow(/privacy\.epsilon: .*cannot be reached by this job even with noise multiplier 1000/);
-    await expect(analyst.submit(job(0.2, { privacy: { mode: 'central', unit: 'participant', epsilon: 0.2 } }))).resolves.toMatchObject({ status: expect.any(String) });
+    await expect(analyst.submit(job(1))).rejects.toThrow(
+      /participant .* keeps a privacy budget for data set "patients" .*remains and the job asks for 1; lower privacy\.epsilon/,
+    );
+    await expect(analyst.submit(job(1, { privacy: { mode: 'none' } }))).rejects.toThrow(
+      /serves only differentially private jobs; set privacy\.mode/,
+    );
+    await expect(analyst.submit(job(1e-7))).rejects.toThrow(
+      /privacy\.epsilon: .*cannot be reached by this job even with noise multiplier 1000/,
+    );
+    await expect(
+      analyst.submit(job(0.2, { privacy: { mode: 'central', unit: 'participant', epsilon: 0.2 } })),
+    ).resolves.toMatchObject({ status: expect.any(String) });
   });
 });

@@ -21,8 +21,15 @@ describe('categorical domains under differential privacy are public, never the v
   let analyst: AnalystClient;
   const nodes: ParticipantNode[] = [];
   const job = (extra: object) => ({
-    dataset: DATASET, label: 'benign', rounds: 1, minParticipants: 3, roundTimeoutSeconds: 20, waitForParticipantsSeconds: 10,
-    local: { learningRate: 1 }, privacy: { mode: 'distributed', unit: 'record', epsilon: 8, delta: 1e-5 }, ...extra,
+    dataset: DATASET,
+    label: 'benign',
+    rounds: 1,
+    minParticipants: 3,
+    roundTimeoutSeconds: 20,
+    waitForParticipantsSeconds: 10,
+    local: { learningRate: 1 },
+    privacy: { mode: 'distributed', unit: 'record', epsilon: 8, delta: 1e-5 },
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -32,12 +39,19 @@ describe('categorical domains under differential privacy are public, never the v
       const name = `m${i}`;
       const who = await enrolIdentity(coord, name);
       // A text column: two common segments, and at merchant 0 one row with a value only one customer has.
-      const rows = shard.rows.map((r, k) => [...r, i === 0 && k === 7 ? 'vip-customer-4711' : k % 2 ? 'retail' : 'online']);
+      const rows = shard.rows.map((r, k) => [
+        ...r,
+        i === 0 && k === 7 ? 'vip-customer-4711' : k % 2 ? 'retail' : 'online',
+      ]);
       const path = join(tmp.dir, `${name}.csv`);
       writeFileSync(path, toCsv({ ...shard, columns: [...shard.columns, 'segment'], rows }));
       const config: ParticipantConfig = {
-        name, coordinator: coord.address, participantId: who.id, identityKey: '(in memory)',
-        datasets: { [DATASET]: { type: 'csv', path, exclude: [] } }, ledger: join(tmp.dir, `${name}-ledger.sqlite`),
+        name,
+        coordinator: coord.address,
+        participantId: who.id,
+        identityKey: '(in memory)',
+        datasets: { [DATASET]: { type: 'csv', path, exclude: [] } },
+        ledger: join(tmp.dir, `${name}-ledger.sqlite`),
       };
       const node = new ParticipantNode({ config, identity: who.keys, minBackoffMs: 100, maxBackoffMs: 400 });
       const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
@@ -54,9 +68,15 @@ describe('categorical domains under differential privacy are public, never the v
   });
 
   it('with a declared domain the feature is exactly that domain; the rare value never reaches the coordinator', async () => {
-    const view = await analyst.watch((await analyst.submit(job({ domains: { segment: ['online', 'retail', 'wholesale'] } }))).id);
+    const view = await analyst.watch(
+      (await analyst.submit(job({ domains: { segment: ['online', 'retail', 'wholesale'] } }))).id,
+    );
     expect(view.status, view.error).toBe('completed');
-    expect(view.featureNames.filter((f) => f.startsWith('segment='))).toEqual(['segment=online', 'segment=retail', 'segment=wholesale']);
+    expect(view.featureNames.filter((f) => f.startsWith('segment='))).toEqual([
+      'segment=online',
+      'segment=retail',
+      'segment=wholesale',
+    ]);
     expect(JSON.stringify(view)).not.toContain('vip-customer-4711');
   });
 

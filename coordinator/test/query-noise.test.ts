@@ -24,7 +24,11 @@ describe('private query noise: the stated standard deviation and 95% coverage ov
     const merchants = [...new Set(table.rows.map((r) => r[m]))];
     const shards: RawTable[] = merchants.map((name) => ({ ...table, rows: table.rows.filter((r) => r[m] === name) }));
     const sql = 'SELECT region, COUNT(*), SUM(returns) AS returns, AVG(avg_basket) FROM customers GROUP BY region';
-    const plan = planQuery(parseQuery(sql), { bounds: { returns: [0, 50], avg_basket: [0, 1000] }, domains: { region: ['north', 'south', 'east', 'west', 'central'] }, minCount: 0 });
+    const plan = planQuery(parseQuery(sql), {
+      bounds: { returns: [0, 50], avg_basket: [0, 1000] },
+      domains: { region: ['north', 'south', 'east', 'west', 'central'] },
+      minCount: 0,
+    });
     const truth = runPooled(plan, [table]);
     const noise = queryNoise(plan, { mode: 'distributed', epsilon: 1, delta: 1e-6 }, shards.length, 4)!;
     const normalised = shards.map((s) => evaluateLocally(plan, s).map((v, i) => v / plan.scale[i]));

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { AnalystServiceDefinition, CHUNK_VALUES, tessera } from '@tessera/proto';
+import { AnalystServiceDefinition, CHUNK_VALUES, type tessera } from '@tessera/proto';
 import { expect } from 'vitest';
 import { Coordinator } from '../src/index.js';
 
@@ -14,16 +14,44 @@ export async function expectModelStreamsWhole(dataDir: string, d: number): Promi
     const weights = new Float64Array(d);
     for (let i = 0; i < d; i++) weights[i] = (i % 1000) / 7;
     const now = Date.now();
-    c.store.createJob({ id: 'job-big', name: 'big', specJson: JSON.stringify({ label: 'y', model: { type: 'logistic' } }), status: 'completed',
-      roundsCompleted: 1, roundsTotal: 1, createdAt: now, updatedAt: now, error: '', contextJson: '' });
-    c.store.completeRound({ jobId: 'job-big', round: 1, stage: 'fit', attempt: 1, status: 'completed', contributors: 2, dropped: [], metrics: {}, seconds: 1, error: '', finishedAt: now }, weights, 1);
+    c.store.createJob({
+      id: 'job-big',
+      name: 'big',
+      specJson: JSON.stringify({ label: 'y', model: { type: 'logistic' } }),
+      status: 'completed',
+      roundsCompleted: 1,
+      roundsTotal: 1,
+      createdAt: now,
+      updatedAt: now,
+      error: '',
+      contextJson: '',
+    });
+    c.store.completeRound(
+      {
+        jobId: 'job-big',
+        round: 1,
+        stage: 'fit',
+        attempt: 1,
+        status: 'completed',
+        contributors: 2,
+        dropped: [],
+        metrics: {},
+        seconds: 1,
+        error: '',
+        finishedAt: now,
+      },
+      weights,
+      1,
+    );
 
     const Client = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
-    const client = new Client(c.address, grpc.credentials.createInsecure()) as unknown as grpc.Client & Record<string, (...a: unknown[]) => grpc.ClientReadableStream<tessera.v1.ResultPart>>;
+    const client = new Client(c.address, grpc.credentials.createInsecure()) as unknown as grpc.Client &
+      Record<string, (...a: unknown[]) => grpc.ClientReadableStream<tessera.v1.ResultPart>>;
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${c.analystToken}`);
     const got = new Float64Array(d);
-    let chunks = 0, largest = 0;
+    let chunks = 0,
+      largest = 0;
     await new Promise<void>((resolve, reject) => {
       const call = client.getResult({ jobId: 'job-big' }, md);
       call.on('data', (p: tessera.v1.ResultPart) => {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { BfvDecryptor } from '@tessera/he';
 import type { ParticipantNode } from '@tessera/participant';
-import { tessera } from '@tessera/proto';
+import type { tessera } from '@tessera/proto';
 import { AnalystClient } from '@tessera/sdk';
 import { SecureContribution } from '../../participant/src/secure-contribution.js';
 import { Coordinator } from '../src/index.js';
@@ -18,7 +18,7 @@ const chiSquareUniform = (words: Uint32Array, modulus: number, bins = 16) => {
   return counts.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
 };
 
-describe('sealed mode: aggregates only the analyst can read (real gRPC, BFV under the analyst\'s key)', () => {
+describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV under the analyst's key)", () => {
   const tmp = tempDir();
   let coord: Coordinator | undefined;
   let analyst: TestSealedAnalyst | undefined;
@@ -43,14 +43,25 @@ describe('sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
       return originalMask.call(this, m);
     };
     coord = await Coordinator.start({
-      dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0',
-      onParticipantMessage: (participantId, message) => { if (message.body === 'sealed') received.push({ participantId, chunk: message.sealed! }); },
+      dataDir: join(tmp.dir, 'coordinator'),
+      listen: '127.0.0.1:0',
+      onParticipantMessage: (participantId, message) => {
+        if (message.body === 'sealed') received.push({ participantId, chunk: message.sealed! });
+      },
     });
     analyst = await TestSealedAnalyst.create(coord.address, coord.analystToken);
     plainAnalyst = new AnalystClient(coord.address, coord.analystToken);
     const parts = shards(BREAST_CANCER, 3);
     for (let i = 0; i < 3; i++) nodes.push(await startNode(coord, tmp.dir, `s${i}`, 'patients', parts[i]));
-    const body = { dataset: 'patients', label: 'benign', rounds: 3, minParticipants: 2, seed: 'sealed', roundTimeoutSeconds: 30, secure: { mode: 'sealed' } };
+    const body = {
+      dataset: 'patients',
+      label: 'benign',
+      rounds: 3,
+      minParticipants: 2,
+      seed: 'sealed',
+      roundTimeoutSeconds: 30,
+      secure: { mode: 'sealed' },
+    };
     const submitted = await analyst.submit(body);
     await analyst.attach(submitted.id, parseJobSpec(body));
     const job = await plainAnalyst.get(submitted.id);
@@ -77,7 +88,12 @@ describe('sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
       for (const chunks of byContribution.values()) {
         const words = decryptor.decrypt(chunks, 4096 * chunks.length);
         const y = words.subarray(0, 200);
-        for (const x of inputs) expect(Buffer.from(y.buffer, y.byteOffset, y.byteLength).equals(Buffer.from(x.buffer, x.byteOffset, Math.min(x.byteLength, y.byteLength)))).toBe(false);
+        for (const x of inputs)
+          expect(
+            Buffer.from(y.buffer, y.byteOffset, y.byteLength).equals(
+              Buffer.from(x.buffer, x.byteOffset, Math.min(x.byteLength, y.byteLength)),
+            ),
+          ).toBe(false);
         all.push(...words.subarray(0, 30)); // every contribution is at least 33 words (d + 2); the rest of the slots are padding
       }
       // 360 masked words in 16 bins: chi-square with 15 degrees of freedom stays below 50 (p < 1e-5) unless far from uniform.
@@ -90,20 +106,49 @@ describe('sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
   });
 
   it('refuses a sealed job without a valid analyst key, and differential privacy with sealed mode, naming what to change', async () => {
-    await expect(plainAnalyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/needs the analyst's BFV public key/);
-    const bad = Object.assign(Object.create(analyst!) as TestSealedAnalyst, { keys: { publicKey: new Uint8Array(500).fill(7) } });
-    await expect(bad.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/public key is not valid for the declared parameters/);
+    await expect(
+      plainAnalyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } }),
+    ).rejects.toThrow(/needs the analyst's BFV public key/);
+    const bad = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
+      keys: { publicKey: new Uint8Array(500).fill(7) },
+    });
+    await expect(bad.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
+      /public key is not valid for the declared parameters/,
+    );
     // A key whose signature does not verify (as if a coordinator had swapped in its own) is refused up front.
-    const forged = Object.assign(Object.create(analyst!) as TestSealedAnalyst, { identity: { ...analyst!.identity, publicKey: new Uint8Array(32).fill(1) } });
-    await expect(forged.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/not signed by the analyst identity/);
+    const forged = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
+      identity: { ...analyst!.identity, publicKey: new Uint8Array(32).fill(1) },
+    });
+    await expect(forged.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
+      /not signed by the analyst identity/,
+    );
     // Parameters below 128-bit security (too many coefficient-modulus bits for n = 4096) are refused before any work.
-    const weak = Object.assign(Object.create(analyst!) as TestSealedAnalyst, { wireParams: () => ({ ...analyst!.wireParams(), coeffModulusBits: [60, 60, 60] }) });
-    await expect(weak.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(/sealed parameters refused: .*coeffModulus|sealed parameters refused/);
-    await expect(analyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' }, privacy: { mode: 'distributed' } })).rejects.toThrow(/privacy\.mode: differential privacy is not available with secure\.mode sealed/);
+    const weak = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
+      wireParams: () => ({ ...analyst!.wireParams(), coeffModulusBits: [60, 60, 60] }),
+    });
+    await expect(weak.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
+      /sealed parameters refused: .*coeffModulus|sealed parameters refused/,
+    );
+    await expect(
+      analyst!.submit({
+        dataset: 'patients',
+        label: 'benign',
+        secure: { mode: 'sealed' },
+        privacy: { mode: 'distributed' },
+      }),
+    ).rejects.toThrow(/privacy\.mode: differential privacy is not available with secure\.mode sealed/);
   });
 
   it('rejects a corrupted ciphertext with a reason, counts it, and the round goes on without that participant', async () => {
-    const body = { dataset: 'patients', label: 'benign', rounds: 1, minParticipants: 2, seed: 'tamper', roundTimeoutSeconds: 20, secure: { mode: 'sealed' } };
+    const body = {
+      dataset: 'patients',
+      label: 'benign',
+      rounds: 1,
+      minParticipants: 2,
+      seed: 'tamper',
+      roundTimeoutSeconds: 20,
+      secure: { mode: 'sealed' },
+    };
     // One node flips a byte in the middle of its first ciphertext of every upload (its signature stays valid: it signs what it sends).
     const liar = nodes[0] as unknown as { send: (body: tessera.v1.IParticipantMessage) => Promise<void> };
     const originalSend = liar.send;

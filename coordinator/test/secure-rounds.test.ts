@@ -23,7 +23,8 @@ const UPDATE_CODEC = { bits: 20, clip: 10, modulus: 2 ** 32 };
 /** breast_cancer.csv: 30 numeric features, so the model has 31 weights and a FIT ring vector 32 words. */
 const MODEL_LENGTH = 31;
 
-const fits = (job: JobView, round?: number) => job.history.filter((h) => h.stage === 'fit' && (round === undefined || h.round === round));
+const fits = (job: JobView, round?: number) =>
+  job.history.filter((h) => h.stage === 'fit' && (round === undefined || h.round === round));
 const sumKey = (r: Ref | null | undefined) => `${r?.jobId}/${r?.round ?? 0}/${r?.computation ?? 0}/${r?.attempt ?? 0}`;
 const bytesOf = (w: Uint32Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength);
 const sameWords = (a: Uint32Array, b: Uint32Array) => a.length === b.length && bytesOf(a).equals(bytesOf(b));
@@ -81,10 +82,22 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
   const originalAdvertise = SecureContribution.prototype.advertise;
 
   const spec = (dataset: string, extra: Record<string, unknown> = {}) => ({
-    dataset, label: 'benign', rounds: 2, minParticipants: 3, roundTimeoutSeconds: 10, waitForParticipantsSeconds: 15, maxRoundAttempts: 3, seed: 11, ...extra,
+    dataset,
+    label: 'benign',
+    rounds: 2,
+    minParticipants: 3,
+    roundTimeoutSeconds: 10,
+    waitForParticipantsSeconds: 15,
+    maxRoundAttempts: 3,
+    seed: 11,
+    ...extra,
   });
 
-  const startNodes = async (dataset: string, count: number, extra: (i: number) => Parameters<typeof startNode>[5] = () => ({})) => {
+  const startNodes = async (
+    dataset: string,
+    count: number,
+    extra: (i: number) => Parameters<typeof startNode>[5] = () => ({}),
+  ) => {
     const started: ParticipantNode[] = [];
     for (const [i, part] of shards(BREAST_CANCER, count).entries()) {
       const node = await startNode(coord, tmp.dir, `${dataset}-${i}`, dataset, part, extra(i));
@@ -110,7 +123,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       const { task, chunk } = message.masked!;
       const id = `${participantId} ${sumKey(task)}`;
       let entry = out.get(id);
-      if (!entry) out.set(id, (entry = { participantId, sum: sumKey(task), y: new Uint32Array(Number(chunk?.total ?? 0)) }));
+      if (!entry)
+        out.set(id, (entry = { participantId, sum: sumKey(task), y: new Uint32Array(Number(chunk?.total ?? 0)) }));
       const words = chunk?.words ?? [];
       const offset = Number(chunk?.offset ?? 0);
       if (offset + words.length <= entry.y.length) entry.y.set(words, offset);
@@ -134,7 +148,13 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
   };
 
   /** The model FedAvg makes of exactly the survivors' pre-mask inputs (decoded from their sum mod 2^32). */
-  const expectedModel = (jobId: string, round: number, attempt: number, survivors: readonly string[], previous: Float64Array): Float64Array => {
+  const expectedModel = (
+    jobId: string,
+    round: number,
+    attempt: number,
+    survivors: readonly string[],
+    previous: Float64Array,
+  ): Float64Array => {
     const inputs = inputsOf({ jobId, round, computation: pb.Stage.FIT, attempt });
     const sum = new Uint32Array(MODEL_LENGTH + 1);
     for (const id of survivors) {
@@ -142,24 +162,33 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       expect(input, `the pre-mask input of survivor ${id} in round ${round} attempt ${attempt}`).toBeDefined();
       for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] + input![i]) >>> 0;
     }
-    return new FedAvg().aggregateFit(round, previous, { ...decodeUpdateSum(sum, UPDATE_CODEC), contributors: survivors.length });
+    return new FedAvg().aggregateFit(round, previous, {
+      ...decodeUpdateSum(sum, UPDATE_CODEC),
+      contributors: survivors.length,
+    });
   };
 
   /** Every completed fit round's stored model is exactly FedAvg of its contributors' inputs (the ones not dropped). */
   const expectModelsFromSurvivors = (job: JobView) => {
     let previous = logisticInit(MODEL_LENGTH - 1);
     for (const r of fits(job).filter((h) => h.status === 'completed')) {
-      const survivors = [...inputsOf({ jobId: job.id, round: r.round, computation: pb.Stage.FIT, attempt: r.attempt }).keys()].filter((id) => !r.dropped.includes(id));
+      const survivors = [
+        ...inputsOf({ jobId: job.id, round: r.round, computation: pb.Stage.FIT, attempt: r.attempt }).keys(),
+      ].filter((id) => !r.dropped.includes(id));
       expect(survivors, `contributors of round ${r.round}`).toHaveLength(r.contributors);
       const stored = coord.store.loadModel(job.id, r.round)!;
-      expect(sameBits(stored, expectedModel(job.id, r.round, r.attempt, survivors, previous)), `round ${r.round}'s model is the survivors' FedAvg`).toBe(true);
+      expect(
+        sameBits(stored, expectedModel(job.id, r.round, r.attempt, survivors, previous)),
+        `round ${r.round}'s model is the survivors' FedAvg`,
+      ).toBe(true);
       previous = stored;
     }
   };
 
   beforeAll(async () => {
     coord = await Coordinator.start({
-      dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0',
+      dataDir: join(tmp.dir, 'coordinator'),
+      listen: '127.0.0.1:0',
       onParticipantMessage: (participantId, message) => transcript.push({ participantId, message }),
     });
     analyst = new AnalystClient(coord.address, coord.analystToken);
@@ -197,13 +226,21 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     expect(plain.status, plain.error).toBe('completed');
 
     const rounds = fits(masked);
-    expect(rounds.map((r) => [r.round, r.status, r.attempt, r.contributors])).toEqual([[1, 'completed', 1, 5], [2, 'completed', 1, 5], [3, 'completed', 1, 5]]);
+    expect(rounds.map((r) => [r.round, r.status, r.attempt, r.contributors])).toEqual([
+      [1, 'completed', 1, 5],
+      [2, 'completed', 1, 5],
+      [3, 'completed', 1, 5],
+    ]);
     for (const r of rounds) {
       // Five participants: the complete graph (degree 4), threshold max(2, minParticipants) = 3.
       expect(r.metrics).toMatchObject({ threshold: 3, degree: 4, rejected: 0, participants: 5 });
       expect(r.dropped).toEqual([]);
     }
-    expect(masked.history.find((h) => h.stage === 'statistics')).toMatchObject({ status: 'completed', contributors: 5, metrics: { threshold: 3, degree: 4 } });
+    expect(masked.history.find((h) => h.stage === 'statistics')).toMatchObject({
+      status: 'completed',
+      contributors: 5,
+      metrics: { threshold: 3, degree: 4 },
+    });
     expectModelsFromSurvivors(masked);
 
     // Quantisation (20 bits over a clip of 10) adds noise of about 1e-5 per weight: the models agree closely.
@@ -238,7 +275,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
 
     // Statistics, fit and evaluation were each securely summed over all four participants.
     const sums = [pb.Stage.STATISTICS, pb.Stage.FIT, pb.Stage.EVALUATE].map((computation) =>
-      inputsOf({ jobId: job.id, round: computation === pb.Stage.STATISTICS ? 0 : 1, computation, attempt: 1 }));
+      inputsOf({ jobId: job.id, round: computation === pb.Stage.STATISTICS ? 0 : 1, computation, attempt: 1 }),
+    );
     const inputs = sums.flatMap((s) => [...s.values()]);
     for (const s of sums) expect([...s.keys()].sort()).toEqual([...ids].sort());
     expect(inputs).toHaveLength(12);
@@ -270,16 +308,26 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       return varintWindows.some((v) => payload.includes(v));
     };
     // (the detector does see a contribution sent in the clear)
-    const inTheClear = Buffer.from(pb.ParticipantMessage.encode({ masked: { chunk: { offset: 0, total: 32, words: [...sums[1].values()][0].input as unknown as number[] } } }).finish());
+    const inTheClear = Buffer.from(
+      pb.ParticipantMessage.encode({
+        masked: { chunk: { offset: 0, total: 32, words: [...sums[1].values()][0].input as unknown as number[] } },
+      }).finish(),
+    );
     expect(leaks(inTheClear)).toBe(true);
     expect(varintWindows.length).toBeGreaterThan(0);
-    for (const t of messages) expect(leaks(Buffer.from(pb.ParticipantMessage.encode(t.message).finish())), `a ${t.message.body} message from ${t.participantId}`).toBe(false);
+    for (const t of messages)
+      expect(
+        leaks(Buffer.from(pb.ParticipantMessage.encode(t.message).finish())),
+        `a ${t.message.body} message from ${t.participantId}`,
+      ).toBe(false);
 
     // ... nor as words of any masked upload.
     const wordWindows = new Set<string>();
-    for (const { input } of inputs) for (let i = 0; i + 4 <= input.length; i++) wordWindows.add(bytesOf(input.subarray(i, i + 4)).toString('hex'));
+    for (const { input } of inputs)
+      for (let i = 0; i + 4 <= input.length; i++) wordWindows.add(bytesOf(input.subarray(i, i + 4)).toString('hex'));
     for (const { y } of receivedMasked(job.id)) {
-      for (let i = 0; i + 4 <= y.length; i++) expect(wordWindows.has(bytesOf(y.subarray(i, i + 4)).toString('hex'))).toBe(false);
+      for (let i = 0; i + 4 <= y.length; i++)
+        expect(wordWindows.has(bytesOf(y.subarray(i, i + 4)).toString('hex'))).toBe(false);
     }
   });
 
@@ -301,73 +349,103 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       };
     };
 
-    it.each(STAGES)('at %s with enough remaining, the round completes without the participant\'s lost input', async (name, stage) => {
-      const dataset = `enough-${name}`;
-      const started = await startNodes(dataset, 4, (i) => (i === 3 ? { dropAt: dropOnce(stage) } : {}));
-      const victim = started[3];
-      const { job, events } = await run(spec(dataset));
-      expect(job.status, job.error).toBe('completed');
-      const [first] = fits(job, 1);
-      expect(fits(job, 1)).toHaveLength(1);
-      if (stage === pb.Stage.UNMASK) {
-        // Its masked input had arrived: the other survivors' shares recover its self-mask, so its input is in the sum.
-        expect(first).toMatchObject({ status: 'completed', attempt: 1, contributors: 4, dropped: [] });
-      } else {
-        expect(first).toMatchObject({ status: 'completed', attempt: 1, contributors: 3, dropped: [victim.id] });
-        expect(events.find((e) => e.startsWith('round 1/2 completed'))).toContain(`dropped ${victim.id}: disconnected during the round`);
-      }
-      expect(first.metrics).toMatchObject({ threshold: 3, degree: 3, rejected: 0 });
-      expect(job.roundsCompleted).toBe(2);
-      expectModelsFromSurvivors(job);
-    });
+    it.each(STAGES)(
+      "at %s with enough remaining, the round completes without the participant's lost input",
+      async (name, stage) => {
+        const dataset = `enough-${name}`;
+        const started = await startNodes(dataset, 4, (i) => (i === 3 ? { dropAt: dropOnce(stage) } : {}));
+        const victim = started[3];
+        const { job, events } = await run(spec(dataset));
+        expect(job.status, job.error).toBe('completed');
+        const [first] = fits(job, 1);
+        expect(fits(job, 1)).toHaveLength(1);
+        if (stage === pb.Stage.UNMASK) {
+          // Its masked input had arrived: the other survivors' shares recover its self-mask, so its input is in the sum.
+          expect(first).toMatchObject({ status: 'completed', attempt: 1, contributors: 4, dropped: [] });
+        } else {
+          expect(first).toMatchObject({ status: 'completed', attempt: 1, contributors: 3, dropped: [victim.id] });
+          expect(events.find((e) => e.startsWith('round 1/2 completed'))).toContain(
+            `dropped ${victim.id}: disconnected during the round`,
+          );
+        }
+        expect(first.metrics).toMatchObject({ threshold: 3, degree: 3, rejected: 0 });
+        expect(job.roundsCompleted).toBe(2);
+        expectModelsFromSurvivors(job);
+      },
+    );
 
-    it.each(STAGES)('at %s with too few remaining, the round fails with a reason and no model, and a fresh attempt completes', async (name, stage, step, what) => {
-      const dataset = `too-few-${name}`;
-      const started = await startNodes(dataset, 3, (i) => (i === 2 ? { dropAt: dropOnce(stage) } : {}));
-      const victim = started[2];
-      const atFailure: { model: Float64Array | undefined; roundsCompleted: number }[] = [];
-      const onEvent = (jobId: string, message: string) => {
-        if (message.startsWith('fit round 1 attempt 1 failed')) atFailure.push({ model: coord.store.loadModel(jobId, 1), roundsCompleted: coord.store.getJob(jobId)!.roundsCompleted });
-      };
-      coord.events.on('*', onEvent);
-      const { job, events } = await run(spec(dataset)).finally(() => coord.events.off('*', onEvent));
-      expect(job.status, job.error).toBe('completed');
+    it.each(STAGES)(
+      'at %s with too few remaining, the round fails with a reason and no model, and a fresh attempt completes',
+      async (name, stage, step, what) => {
+        const dataset = `too-few-${name}`;
+        const started = await startNodes(dataset, 3, (i) => (i === 2 ? { dropAt: dropOnce(stage) } : {}));
+        const victim = started[2];
+        const atFailure: { model: Float64Array | undefined; roundsCompleted: number }[] = [];
+        const onEvent = (jobId: string, message: string) => {
+          if (message.startsWith('fit round 1 attempt 1 failed'))
+            atFailure.push({
+              model: coord.store.loadModel(jobId, 1),
+              roundsCompleted: coord.store.getJob(jobId)!.roundsCompleted,
+            });
+        };
+        coord.events.on('*', onEvent);
+        const { job, events } = await run(spec(dataset)).finally(() => coord.events.off('*', onEvent));
+        expect(job.status, job.error).toBe('completed');
 
-      const [failed, retried] = fits(job, 1);
-      expect(fits(job, 1)).toHaveLength(2);
-      const reason = `secure aggregation failed: ${step}: ${what}: 2, the threshold is 3 (${victim.id}: disconnected during the round)`;
-      expect(failed).toMatchObject({ status: 'failed', attempt: 1, contributors: 0, dropped: [victim.id], error: reason, metrics: { threshold: 3, degree: 2 } });
-      expect(events).toContain(`fit round 1 attempt 1 failed: ${reason}`);
-      // No partial output: when the attempt failed there was no model for the round.
-      expect(atFailure).toEqual([{ model: undefined, roundsCompleted: 0 }]);
-      expect(retried).toMatchObject({ status: 'completed', attempt: 2, contributors: 3, dropped: [] });
-      expect(job.roundsCompleted).toBe(2);
-      expectModelsFromSurvivors(job);
+        const [failed, retried] = fits(job, 1);
+        expect(fits(job, 1)).toHaveLength(2);
+        const reason = `secure aggregation failed: ${step}: ${what}: 2, the threshold is 3 (${victim.id}: disconnected during the round)`;
+        expect(failed).toMatchObject({
+          status: 'failed',
+          attempt: 1,
+          contributors: 0,
+          dropped: [victim.id],
+          error: reason,
+          metrics: { threshold: 3, degree: 2 },
+        });
+        expect(events).toContain(`fit round 1 attempt 1 failed: ${reason}`);
+        // No partial output: when the attempt failed there was no model for the round.
+        expect(atFailure).toEqual([{ model: undefined, roundsCompleted: 0 }]);
+        expect(retried).toMatchObject({ status: 'completed', attempt: 2, contributors: 3, dropped: [] });
+        expect(job.roundsCompleted).toBe(2);
+        expectModelsFromSurvivors(job);
 
-      // The new attempt ran with a fresh round id and fresh keys.
-      const ofAttempt = (attempt: number) => advertised.filter((a) => sumKey(a.ref) === sumKey({ jobId: job.id, round: 1, computation: pb.Stage.FIT, attempt }));
-      const [one, two] = [ofAttempt(1), ofAttempt(2)];
-      expect(one.length).toBe(stage === pb.Stage.ADVERTISE_KEYS ? 2 : 3);
-      expect(two.length).toBe(3);
-      const roundIds = (list: AdvertiseCapture[]) => new Set(list.map((a) => hex(a.roundId)));
-      expect(roundIds(one).size).toBe(1);
-      expect(roundIds(two).size).toBe(1);
-      expect([...roundIds(two)][0]).not.toBe([...roundIds(one)][0]);
-      const oldKeys = new Set(one.map((a) => hex(a.encryptionKey)));
-      expect(two.some((a) => oldKeys.has(hex(a.encryptionKey)))).toBe(false);
-      // The AdvertiseKeys the coordinator recorded: attempt 2's verify under attempt 2's round id, attempt 1's never do.
-      const roundId2 = two[0].roundId;
-      const recorded = (attempt: number) => transcript.filter((t) => t.message.body === 'advertise' && sumKey(t.message.advertise!.task) === sumKey({ jobId: job.id, round: 1, computation: pb.Stage.FIT, attempt }));
-      const signedFor = (t: (typeof transcript)[number], roundId: Uint8Array) => {
-        const a = t.message.advertise!;
-        const key = coord.store.getParticipant(t.participantId)!.publicKey;
-        return [0, 1, 2].some((i) => verify(ADVERTISE_CONTEXT, advertisedBytes(roundId, i, a.encryptionKey!, a.maskingKey!), a.signature!, key));
-      };
-      expect(recorded(2)).toHaveLength(3);
-      for (const t of recorded(2)) expect(signedFor(t, roundId2)).toBe(true);
-      expect(recorded(1)).toHaveLength(one.length);
-      for (const t of recorded(1)) expect(signedFor(t, roundId2)).toBe(false);
-    });
+        // The new attempt ran with a fresh round id and fresh keys.
+        const ofAttempt = (attempt: number) =>
+          advertised.filter(
+            (a) => sumKey(a.ref) === sumKey({ jobId: job.id, round: 1, computation: pb.Stage.FIT, attempt }),
+          );
+        const [one, two] = [ofAttempt(1), ofAttempt(2)];
+        expect(one.length).toBe(stage === pb.Stage.ADVERTISE_KEYS ? 2 : 3);
+        expect(two.length).toBe(3);
+        const roundIds = (list: AdvertiseCapture[]) => new Set(list.map((a) => hex(a.roundId)));
+        expect(roundIds(one).size).toBe(1);
+        expect(roundIds(two).size).toBe(1);
+        expect([...roundIds(two)][0]).not.toBe([...roundIds(one)][0]);
+        const oldKeys = new Set(one.map((a) => hex(a.encryptionKey)));
+        expect(two.some((a) => oldKeys.has(hex(a.encryptionKey)))).toBe(false);
+        // The AdvertiseKeys the coordinator recorded: attempt 2's verify under attempt 2's round id, attempt 1's never do.
+        const roundId2 = two[0].roundId;
+        const recorded = (attempt: number) =>
+          transcript.filter(
+            (t) =>
+              t.message.body === 'advertise' &&
+              sumKey(t.message.advertise!.task) ===
+                sumKey({ jobId: job.id, round: 1, computation: pb.Stage.FIT, attempt }),
+          );
+        const signedFor = (t: (typeof transcript)[number], roundId: Uint8Array) => {
+          const a = t.message.advertise!;
+          const key = coord.store.getParticipant(t.participantId)!.publicKey;
+          return [0, 1, 2].some((i) =>
+            verify(ADVERTISE_CONTEXT, advertisedBytes(roundId, i, a.encryptionKey!, a.maskingKey!), a.signature!, key),
+          );
+        };
+        expect(recorded(2)).toHaveLength(3);
+        for (const t of recorded(2)) expect(signedFor(t, roundId2)).toBe(true);
+        expect(recorded(1)).toHaveLength(one.length);
+        for (const t of recorded(1)) expect(signedFor(t, roundId2)).toBe(false);
+      },
+    );
   });
 
   it('rejects bad secure-aggregation input with a reason, counts it, and the round goes on for the others', async () => {
@@ -392,13 +470,31 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
         const peers = (body.shareKeys.shares ?? []).map((s) => s.peer!);
         offenderIndex = [...Array(peers.length + 1).keys()].find((i) => !peers.includes(i))!;
       }
-      const shares = (change: (s: tessera.v1.IEncryptedShare) => tessera.v1.IEncryptedShare): Body =>
-        ({ shareKeys: { ...body.shareKeys, shares: body.shareKeys!.shares!.map((s, i) => (i === 0 ? change(s) : s)) } });
+      const shares = (change: (s: tessera.v1.IEncryptedShare) => tessera.v1.IEncryptedShare): Body => ({
+        shareKeys: { ...body.shareKeys, shares: body.shareKeys!.shares!.map((s, i) => (i === 0 ? change(s) : s)) },
+      });
       switch (ref.round) {
         case 1: // a masked vector that claims another length
-          return body.masked ? { masked: { ...body.masked, chunk: { ...body.masked.chunk, total: Number(body.masked.chunk!.total) + 1 } } } : body;
+          return body.masked
+            ? {
+                masked: {
+                  ...body.masked,
+                  chunk: { ...body.masked.chunk, total: Number(body.masked.chunk!.total) + 1 },
+                },
+              }
+            : body;
         case 2: // a short masked vector
-          return body.masked ? { masked: { ...body.masked, chunk: { ...body.masked.chunk, words: (body.masked.chunk!.words as unknown as Uint32Array).slice(0, -1) as unknown as number[] } } } : body;
+          return body.masked
+            ? {
+                masked: {
+                  ...body.masked,
+                  chunk: {
+                    ...body.masked.chunk,
+                    words: (body.masked.chunk!.words as unknown as Uint32Array).slice(0, -1) as unknown as number[],
+                  },
+                },
+              }
+            : body;
         case 3: // a share addressed to an index outside the round
           return body.shareKeys ? shares((s) => ({ ...s, peer: 99 })) : body;
         case 4: // a share addressed to the offender itself
@@ -412,12 +508,26 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
             return { ...s, ciphertext };
           });
         case 6: // round 1's AdvertiseKeys replayed in a later round
-          return body.advertise ? { advertise: { ...body.advertise, encryptionKey: roundOneAdvert!.encryptionKey, maskingKey: roundOneAdvert!.maskingKey, signature: roundOneAdvert!.signature } } : body;
-        case 7: { // AdvertiseKeys signed with another participant's identity key
+          return body.advertise
+            ? {
+                advertise: {
+                  ...body.advertise,
+                  encryptionKey: roundOneAdvert!.encryptionKey,
+                  maskingKey: roundOneAdvert!.maskingKey,
+                  signature: roundOneAdvert!.signature,
+                },
+              }
+            : body;
+        case 7: {
+          // AdvertiseKeys signed with another participant's identity key
           if (!body.advertise) return body;
           const c = internals(offender).connection!.secure!;
           offenderIndex = indexOf(c);
-          const signature = sign(ADVERTISE_CONTEXT, advertisedBytes(c.config.roundId, offenderIndex, body.advertise.encryptionKey!, body.advertise.maskingKey!), other.secretKey);
+          const signature = sign(
+            ADVERTISE_CONTEXT,
+            advertisedBytes(c.config.roundId, offenderIndex, body.advertise.encryptionKey!, body.advertise.maskingKey!),
+            other.secretKey,
+          );
           return { advertise: { ...body.advertise, signature } };
         }
         default:
@@ -429,7 +539,9 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     const { job, events } = await run(spec(dataset, { rounds: 7 }));
     expect(job.status, job.error).toBe('completed');
     const rounds = fits(job);
-    expect(rounds.map((r) => [r.round, r.status, r.attempt, r.contributors])).toEqual([1, 2, 3, 4, 5, 6, 7].map((r) => [r, 'completed', 1, 4]));
+    expect(rounds.map((r) => [r.round, r.status, r.attempt, r.contributors])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((r) => [r, 'completed', 1, 4]),
+    );
     for (const r of rounds) expect(r.metrics).toMatchObject({ threshold: 3, degree: 4, participants: 5 });
 
     const o = offenderIndex;
@@ -438,7 +550,10 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       [1, `vector length ${MODEL_LENGTH + 2} does not match the expected ${MODEL_LENGTH + 1}`],
       [2, `the masked vector is incomplete: ${MODEL_LENGTH} of ${MODEL_LENGTH + 1} words arrived before done`],
       [3, `ShareKeys from participant ${o}: a share addressed to 99, not in 0..4`],
-      [4, `ShareKeys from participant ${o}: a share addressed to participant ${o}, which is not a neighbour that advertised keys`],
+      [
+        4,
+        `ShareKeys from participant ${o}: a share addressed to participant ${o}, which is not a neighbour that advertised keys`,
+      ],
       [6, signatureReason],
       [7, signatureReason],
     ];
@@ -447,7 +562,9 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       expect(rejections, `round ${round}`).toContain(reason);
       expect(r.dropped, `round ${round}`).toEqual([offender.id]);
       expect(r.metrics.rejected, `round ${round}`).toBe(1);
-      expect(events.find((e) => e.startsWith(`round ${round}/7 completed`))).toContain(`dropped ${offender.id}: ${reason}`);
+      expect(events.find((e) => e.startsWith(`round ${round}/7 completed`))).toContain(
+        `dropped ${offender.id}: ${reason}`,
+      );
     }
     // Round 1's rejection closed the offender's upload, so its trailing 'done' had no open task either.
     expect(rejections).toContain(`no open task for job ${job.id} round 1 stage masked-input of fit attempt 1`);
@@ -459,7 +576,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     expect(five.dropped).toHaveLength(1);
     expect(five.dropped[0]).not.toBe(offender.id);
     expect(events.find((e) => e.startsWith('round 5/7 completed'))).toContain(
-      `dropped ${five.dropped[0]}: participant ${tamperedPeer}: the share ciphertext from participant ${o} fails authentication (tampered, or from another round)`);
+      `dropped ${five.dropped[0]}: participant ${tamperedPeer}: the share ciphertext from participant ${o} fails authentication (tampered, or from another round)`,
+    );
 
     // Every round's model is exactly the FedAvg of the accepted inputs: no rejected vector reached a sum.
     expectModelsFromSurvivors(job);
@@ -474,22 +592,58 @@ describe('a participant asked for both shares of one participant', () => {
     const roundId = new Uint8Array(32).fill(9);
     const identities = Array.from({ length: n }, () => generateSigningKeyPair());
     const identityKeys = identities.map((k) => k.publicKey);
-    const ref: Ref = { jobId: 'job-x', round: 1, stage: pb.Stage.ADVERTISE_KEYS, computation: pb.Stage.FIT, attempt: 1 };
-    const inputs = [[1, 2, 3, 4], [10, 20, 30, 40], [100, 200, 300, 400]].map((w) => Uint32Array.from(w));
-    const contributions = inputs.map((w, index) => new SecureContribution(ref, {
-      roundId, index, participantIds: ['a', 'b', 'c'], identityKeys, threshold: 2, degree: n - 1, graphSeed: new Uint8Array(32), modulus: 2 ** 32, computation: pb.Stage.FIT,
-    }, w.slice(), identities[index].secretKey));
+    const ref: Ref = {
+      jobId: 'job-x',
+      round: 1,
+      stage: pb.Stage.ADVERTISE_KEYS,
+      computation: pb.Stage.FIT,
+      attempt: 1,
+    };
+    const inputs = [
+      [1, 2, 3, 4],
+      [10, 20, 30, 40],
+      [100, 200, 300, 400],
+    ].map((w) => Uint32Array.from(w));
+    const contributions = inputs.map(
+      (w, index) =>
+        new SecureContribution(
+          ref,
+          {
+            roundId,
+            index,
+            participantIds: ['a', 'b', 'c'],
+            identityKeys,
+            threshold: 2,
+            degree: n - 1,
+            graphSeed: new Uint8Array(32),
+            modulus: 2 ** 32,
+            computation: pb.Stage.FIT,
+          },
+          w.slice(),
+          identities[index].secretKey,
+        ),
+    );
     const config: RoundConfig = { roundId, n, threshold: 2, graph: completeGraph(n), dimension: 4, identityKeys };
     const advertise = new ServerAdvertiseKeys(config);
-    contributions.forEach((c, index) => advertise.receive({ index, ...(c.advertise() as { encryptionKey: Uint8Array; maskingKey: Uint8Array; signature: Uint8Array }) }));
+    contributions.forEach((c, index) =>
+      advertise.receive({
+        index,
+        ...(c.advertise() as { encryptionKey: Uint8Array; maskingKey: Uint8Array; signature: Uint8Array }),
+      }),
+    );
     const shareKeys = advertise.close();
     contributions.forEach((c, index) => {
       const keys = shareKeys.forwardedKeys(index);
-      const out = c.shareKeys({ indices: keys.map((k) => k.index), keys: keys.map((k) => ({ encryptionKey: k.encryptionKey, maskingKey: k.maskingKey, signature: k.signature })) });
+      const out = c.shareKeys({
+        indices: keys.map((k) => k.index),
+        keys: keys.map((k) => ({ encryptionKey: k.encryptionKey, maskingKey: k.maskingKey, signature: k.signature })),
+      });
       shareKeys.receive({ index, shares: out.shares!.map((s) => ({ to: s.peer!, ciphertext: s.ciphertext! })) });
     });
     const masked = shareKeys.close();
-    const ys = contributions.map((c, index) => c.mask({ shares: masked.sharesFor(index).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) }));
+    const ys = contributions.map((c, index) =>
+      c.mask({ shares: masked.sharesFor(index).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) }),
+    );
     masked.receive({ index: 0, y: ys[0] });
     masked.receive({ index: 1, y: ys[1] });
     return { contributions, inputs, unmask: masked.close(), ref };
@@ -506,7 +660,11 @@ describe('a participant asked for both shares of one participant', () => {
   };
 
   it('SecureContribution refuses to reveal both the self-mask and the masking-key share of one participant', () => {
-    const { contributions: [c0, c1], inputs, unmask } = threeAtUnmask();
+    const {
+      contributions: [c0, c1],
+      inputs,
+      unmask,
+    } = threeAtUnmask();
     const honest = unmask.unmaskRequest();
     expect(honest).toEqual({ survivors: [0, 1], dropped: [2] });
 
@@ -519,7 +677,10 @@ describe('a participant asked for both shares of one participant', () => {
     expect(e.code).toBe('both-shares-requested');
 
     // The refusals changed nothing: the honest request is still answered, and the sum comes out.
-    const answers = [c0, c1].map((c, index) => ({ index, reply: c.unmask({ survivors: [...honest.survivors], dropped: [...honest.dropped] }) }));
+    const answers = [c0, c1].map((c, index) => ({
+      index,
+      reply: c.unmask({ survivors: [...honest.survivors], dropped: [...honest.dropped] }),
+    }));
     for (const { index, reply } of answers) {
       expect(reply.selfMaskShares!.map((s) => s.owner)).toEqual([0, 1]);
       expect(reply.maskingKeyShares!.map((s) => s.owner)).toEqual([2]);
@@ -536,22 +697,39 @@ describe('a participant asked for both shares of one participant', () => {
   });
 
   it('a ParticipantNode answers such a request with a refusal naming the reason, and sends no shares', async () => {
-    const { contributions: [c0], ref } = threeAtUnmask();
+    const {
+      contributions: [c0],
+      ref,
+    } = threeAtUnmask();
     const node = new ParticipantNode({
-      config: { name: 'n0', coordinator: '127.0.0.1:1', participantId: 'p-n0', identityKey: '(in memory)', datasets: {} },
+      config: {
+        name: 'n0',
+        coordinator: '127.0.0.1:1',
+        participantId: 'p-n0',
+        identityKey: '(in memory)',
+        datasets: {},
+      },
       identity: generateSigningKeyPair(),
     });
     const sent: Body[] = [];
-    internals(node).send = async (body: Body) => { sent.push(body); };
+    internals(node).send = async (body: Body) => {
+      sent.push(body);
+    };
     // A connection whose stream is never written to: the node's send is replaced above.
     const connection = new Connection({} as never, node.id, generateSigningKeyPair().secretKey);
     connection.secure = c0;
     internals(node).connection = connection;
     const unmaskRef = { ...ref, stage: pb.Stage.UNMASK };
-    await internals(node).onMessage(connection, pb.CoordinatorMessage.create({ unmaskRequest: { task: unmaskRef, survivors: [0, 1, 2], dropped: [2] } }));
+    await internals(node).onMessage(
+      connection,
+      pb.CoordinatorMessage.create({ unmaskRequest: { task: unmaskRef, survivors: [0, 1, 2], dropped: [2] } }),
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0].unmask).toBeUndefined();
-    expect(sent[0].refused).toMatchObject({ task: unmaskRef, reason: 'participant 0: participant 2 is listed both as a survivor and as dropped' });
+    expect(sent[0].refused).toMatchObject({
+      task: unmaskRef,
+      reason: 'participant 0: participant 2 is listed both as a survivor and as dropped',
+    });
     expect(connection.secure).toBeUndefined();
   });
 });

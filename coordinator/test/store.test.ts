@@ -9,19 +9,43 @@ const newest = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 function job(id: string, createdAt: number, patch: Partial<JobRecord> = {}): JobRecord {
   return {
-    id, name: `job ${id}`, specJson: JSON.stringify({ dataset: 'd', label: 'y' }), status: 'pending', roundsCompleted: 0, roundsTotal: 5,
-    createdAt, updatedAt: createdAt, error: '', contextJson: '', ...patch,
+    id,
+    name: `job ${id}`,
+    specJson: JSON.stringify({ dataset: 'd', label: 'y' }),
+    status: 'pending',
+    roundsCompleted: 0,
+    roundsTotal: 5,
+    createdAt,
+    updatedAt: createdAt,
+    error: '',
+    contextJson: '',
+    ...patch,
   };
 }
 
 function round(jobId: string, r: number, patch: Partial<RoundRecord> = {}): RoundRecord {
   return {
-    jobId, round: r, stage: 'fit', attempt: 1, status: 'completed', contributors: 3, dropped: [], metrics: { loss: 0.5 },
-    seconds: 0.25, error: '', finishedAt: 1_700_000_000_000 + r, ...patch,
+    jobId,
+    round: r,
+    stage: 'fit',
+    attempt: 1,
+    status: 'completed',
+    contributors: 3,
+    dropped: [],
+    metrics: { loss: 0.5 },
+    seconds: 0.25,
+    error: '',
+    finishedAt: 1_700_000_000_000 + r,
+    ...patch,
   };
 }
 
-const participant = (id: string, name = id) => ({ id, name, publicKey: generateSigningKeyPair().publicKey, enrolledAt: Date.now() });
+const participant = (id: string, name = id) => ({
+  id,
+  name,
+  publicKey: generateSigningKeyPair().publicKey,
+  enrolledAt: Date.now(),
+});
 
 describe('SqliteStore', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -34,7 +58,11 @@ describe('SqliteStore', () => {
     store = new SqliteStore(path);
   });
   afterEach(() => {
-    try { store.close(); } catch { /* already closed */ }
+    try {
+      store.close();
+    } catch {
+      /* already closed */
+    }
     tmp.cleanup();
   });
 
@@ -42,7 +70,11 @@ describe('SqliteStore', () => {
     const migrationRows = (p: string) => {
       const db = new Database(p, { readonly: true });
       try {
-        return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as { version: number; name: string; applied_at: number }[];
+        return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as {
+          version: number;
+          name: string;
+          applied_at: number;
+        }[];
       } finally {
         db.close();
       }
@@ -53,9 +85,13 @@ describe('SqliteStore', () => {
       const rows = migrationRows(path);
       expect(rows.map((r) => [r.version, r.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
       const db = new Database(path, { readonly: true });
-      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((t) => t.name);
       db.close();
-      expect(tables).toEqual(expect.arrayContaining(['schema_migrations', 'enrollment_tokens', 'participants', 'jobs', 'rounds', 'models']));
+      expect(tables).toEqual(
+        expect.arrayContaining(['schema_migrations', 'enrollment_tokens', 'participants', 'jobs', 'rounds', 'models']),
+      );
     });
 
     it('does not re-apply migrations when a database is opened again, and keeps the data', () => {
@@ -72,9 +108,15 @@ describe('SqliteStore', () => {
     it('refuses a database whose schema is newer than this coordinator knows, with a message', () => {
       store.close();
       const db = new Database(path);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(newest + 1, 'from the future', Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        newest + 1,
+        'from the future',
+        Date.now(),
+      );
       db.close();
-      expect(() => new SqliteStore(path)).toThrow(new RegExp(`schema version ${newest + 1}, newer than this coordinator knows \\(${newest}\\); upgrade Tessera`));
+      expect(() => new SqliteStore(path)).toThrow(
+        new RegExp(`schema version ${newest + 1}, newer than this coordinator knows \\(${newest}\\); upgrade Tessera`),
+      );
     });
   });
 
@@ -131,8 +173,9 @@ describe('SqliteStore', () => {
       expect(got.publicKey).toBeInstanceOf(Uint8Array);
       expect(Buffer.from(got.publicKey).equals(Buffer.from(ps[1].publicKey))).toBe(true);
       expect(got).toMatchObject({ id: 'p-2', name: 'two', enrolledAt: 2000 });
-      expect(store.listParticipants().map((p) => [p.id, Buffer.from(p.publicKey).toString('hex')]))
-        .toEqual(ps.map((p) => [p.id, Buffer.from(p.publicKey).toString('hex')]));
+      expect(store.listParticipants().map((p) => [p.id, Buffer.from(p.publicKey).toString('hex')])).toEqual(
+        ps.map((p) => [p.id, Buffer.from(p.publicKey).toString('hex')]),
+      );
       expect(store.getParticipant('p-none')).toBeUndefined();
     });
   });
@@ -156,7 +199,14 @@ describe('SqliteStore', () => {
       const before = Date.now();
       store.updateJob('a', { status: 'failed', error: 'it broke', contextJson: '{"featureNames":["x"]}' });
       const j = store.getJob('a')!;
-      expect(j).toMatchObject({ status: 'failed', error: 'it broke', contextJson: '{"featureNames":["x"]}', name: 'job a', roundsCompleted: 0, createdAt: 100 });
+      expect(j).toMatchObject({
+        status: 'failed',
+        error: 'it broke',
+        contextJson: '{"featureNames":["x"]}',
+        name: 'job a',
+        roundsCompleted: 0,
+        createdAt: 100,
+      });
       expect(j.updatedAt).toBeGreaterThanOrEqual(before);
       store.updateJob('a', { roundsCompleted: 2, error: undefined });
       expect(store.getJob('a')).toMatchObject({ roundsCompleted: 2, error: 'it broke', status: 'failed' });
@@ -168,7 +218,11 @@ describe('SqliteStore', () => {
       store.addRound(round('a', 1, { status: 'failed', attempt: 1, error: 'too few', metrics: {} }));
       store.addRound(round('a', 1, { attempt: 2 }));
       const rounds = store.listRounds('a');
-      expect(rounds.map((r) => [r.stage, r.round, r.attempt, r.status])).toEqual([['schema', 0, 1, 'completed'], ['fit', 1, 1, 'failed'], ['fit', 1, 2, 'completed']]);
+      expect(rounds.map((r) => [r.stage, r.round, r.attempt, r.status])).toEqual([
+        ['schema', 0, 1, 'completed'],
+        ['fit', 1, 1, 'failed'],
+        ['fit', 1, 2, 'completed'],
+      ]);
       expect(rounds[0].dropped).toEqual(['p-3']);
       expect(rounds[1].error).toBe('too few');
       expect(store.listRounds('other')).toEqual([]);
@@ -182,7 +236,20 @@ describe('SqliteStore', () => {
   describe('models', () => {
     it('persists a model bit-exactly, with special values, and advances roundsCompleted in the same call', () => {
       store.createJob(job('a', 1, { status: 'running' }));
-      const w = Float64Array.from([0, -0, 1.5, -1e-308, 5e-324, Number.MAX_VALUE, Number.MIN_VALUE, Math.PI, 1 / 3, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]);
+      const w = Float64Array.from([
+        0,
+        -0,
+        1.5,
+        -1e-308,
+        5e-324,
+        Number.MAX_VALUE,
+        Number.MIN_VALUE,
+        Math.PI,
+        1 / 3,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.NaN,
+      ]);
       store.completeRound(round('a', 1), w, 1);
       const back = store.loadModel('a', 1)!;
       expect(back).toBeInstanceOf(Float64Array);
@@ -234,7 +301,9 @@ describe('SqliteStore', () => {
       store.createJob(job('a', 1, { status: 'running' }));
       store.completeRound(round('a', 1), Float64Array.from([1, 2]), 1);
       const other = new Database(path);
-      other.exec(`CREATE TRIGGER refuse_round_2 BEFORE INSERT ON models WHEN NEW.round = 2 BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;`);
+      other.exec(
+        `CREATE TRIGGER refuse_round_2 BEFORE INSERT ON models WHEN NEW.round = 2 BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;`,
+      );
       other.close();
       expect(() => store.completeRound(round('a', 2), Float64Array.from([3, 4]), 2)).toThrow(/disk full/);
       expect(store.getJob('a')!.roundsCompleted).toBe(1);

@@ -9,7 +9,8 @@ import { generateCommerce, selectRows, toCsv } from '@tessera/data';
 const table = generateCommerce({ merchants: 2, customersPerMerchant: 700, seed: 'readme' });
 const merchant = table.columns.indexOf('merchant');
 const rowsOf = (id, from, to) => table.rows.flatMap((r, i) => (r[merchant] === id ? [i] : [])).slice(from, to);
-const out = (name, rows) => writeFileSync(fileURLToPath(new URL(name, import.meta.url)), toCsv(selectRows(table, rows)));
+const out = (name, rows) =>
+  writeFileSync(fileURLToPath(new URL(name, import.meta.url)), toCsv(selectRows(table, rows)));
 out('customers-a.csv', rowsOf('m1', 0, 600));
 out('customers-b.csv', rowsOf('m2', 0, 600));
 out('new-customers.csv', [...rowsOf('m1', 600, 700), ...rowsOf('m2', 600, 700)]);

@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  connectAnalyst, createEnrollmentToken, initParticipant, modelFileFrom, scoreCsv, startCoordinator, startParticipant,
+  connectAnalyst,
+  createEnrollmentToken,
+  initParticipant,
+  modelFileFrom,
+  scoreCsv,
+  startCoordinator,
+  startParticipant,
 } from '@tessera/sdk';
 import { readCsvFile, selectRows, toCsv } from '@tessera/data';
 
@@ -30,8 +36,12 @@ for (let m = 0; m < 3; m++) {
   // job below runs without DP; with real customers leave allowWithoutPrivacy out and submit with
   // privacy: { mode: 'distributed', unit: 'record', epsilon: 8, delta: 1e-6 }.
   const { configPath } = await initParticipant({
-    dir: join(work, `merchant-${m}`), coordinator: coordinator.address, token, name: `merchant-${m}`,
-    datasets: { patients: { type: 'csv', path: csv } }, allowWithoutPrivacy: ['patients'],
+    dir: join(work, `merchant-${m}`),
+    coordinator: coordinator.address,
+    token,
+    name: `merchant-${m}`,
+    datasets: { patients: { type: 'csv', path: csv } },
+    allowWithoutPrivacy: ['patients'],
   });
   nodes.push(await startParticipant(configPath));
 }
@@ -39,13 +49,23 @@ for (let m = 0; m < 3; m++) {
 // 3. An analyst submits a job and follows it round by round.
 const analyst = connectAnalyst(coordinator.address, coordinator.analystToken);
 const job = await analyst.submit({ dataset: 'patients', label: 'benign', rounds: 5, minParticipants: 3 });
-const final = await analyst.watch(job.id, (j, message) => console.log(`[${j.roundsCompleted}/${j.roundsTotal}] ${message}`));
+const final = await analyst.watch(job.id, (j, message) =>
+  console.log(`[${j.roundsCompleted}/${j.roundsTotal}] ${message}`),
+);
 console.log(`job ${final.id}: ${final.status}`);
 
 // 4. The model, scored on rows no participant trained on.
 const model = modelFileFrom(await analyst.result(job.id));
 const heldOut = join(work, 'held-out.csv');
-writeFileSync(heldOut, toCsv(selectRows(data, data.rows.map((_, i) => i).filter((i) => i % 4 === 3))));
+writeFileSync(
+  heldOut,
+  toCsv(
+    selectRows(
+      data,
+      data.rows.map((_, i) => i).filter((i) => i % 4 === 3),
+    ),
+  ),
+);
 const { metrics } = scoreCsv(model, heldOut);
 console.log(`held-out AUC ${metrics.auc.toFixed(4)}, accuracy ${metrics.accuracy.toFixed(4)}`);
 

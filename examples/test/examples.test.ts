@@ -25,19 +25,35 @@ describe('examples', () => {
   });
 
   it('the example participant config and its consent policy are valid', () => {
-    const c = parseParticipantConfig(parse(readFileSync(at('participant.example.yaml'), 'utf8')), 'participant.example.yaml', '/srv');
+    const c = parseParticipantConfig(
+      parse(readFileSync(at('participant.example.yaml'), 'utf8')),
+      'participant.example.yaml',
+      '/srv',
+    );
     expect(Object.keys(c.datasets)).toEqual(['customers', 'orders']);
     expect(c.datasets.customers.budget).toEqual({ epsilon: 10, delta: 1e-6, unit: 'record' });
     expect(c.policy).toBe('/srv/policy.example.yaml');
     const policy = loadConsentPolicy(at('policy.example.yaml'), { datasets: Object.keys(c.datasets) });
-    expect(datasetRules(policy, 'customers')).toEqual({ minGroupSize: 20, identifierColumns: ['customer_id', 'email', 'phone'], allowIdentifierQueries: false, allowWithoutPrivacy: false });
+    expect(datasetRules(policy, 'customers')).toEqual({
+      minGroupSize: 20,
+      identifierColumns: ['customer_id', 'email', 'phone'],
+      allowIdentifierQueries: false,
+      allowWithoutPrivacy: false,
+    });
     expect(datasetRules(policy, 'orders')).toMatchObject({ minGroupSize: 20, allowWithoutPrivacy: false });
     expect(policy.grants.map((g) => g.id)).toEqual(['anyone-queries', 'acme-train']);
   });
 
-  it('the README walkthrough data: two merchants\' customers and new customers, customer_id unique per row', () => {
-    const rows = (f: string) => readFileSync(at(`data/${f}`), 'utf8').trim().split('\n');
-    for (const [f, n] of [['customers-a.csv', 600], ['customers-b.csv', 600], ['new-customers.csv', 200]] as const) {
+  it("the README walkthrough data: two merchants' customers and new customers, customer_id unique per row", () => {
+    const rows = (f: string) =>
+      readFileSync(at(`data/${f}`), 'utf8')
+        .trim()
+        .split('\n');
+    for (const [f, n] of [
+      ['customers-a.csv', 600],
+      ['customers-b.csv', 600],
+      ['new-customers.csv', 200],
+    ] as const) {
       const [header, ...lines] = rows(f);
       expect(header.split(',').slice(0, 2)).toEqual(['customer_id', 'merchant']);
       expect(lines).toHaveLength(n);

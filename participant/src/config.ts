@@ -16,7 +16,15 @@ export interface DatasetBudget {
  */
 export type DatasetSource =
   | { type: 'csv'; path: string; exclude: string[]; budget?: DatasetBudget; columns?: string[]; columnsFrom?: string }
-  | { type: 'sqlite'; path: string; table: string; exclude: string[]; budget?: DatasetBudget; columns?: string[]; columnsFrom?: string };
+  | {
+      type: 'sqlite';
+      path: string;
+      table: string;
+      exclude: string[];
+      budget?: DatasetBudget;
+      columns?: string[];
+      columnsFrom?: string;
+    };
 
 /** A participant node's settings, from its config file (YAML or JSON) and flags. */
 export interface ParticipantConfig {
@@ -40,7 +48,11 @@ export interface ParticipantConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly field: string, message: string) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    message: string,
+  ) {
     super(`${file}: ${field}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -51,39 +63,76 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** Validates a parsed config; relative paths are resolved against `baseDir`. */
 export function parseParticipantConfig(input: unknown, file: string, baseDir: string): ParticipantConfig {
-  if (!isObj(input)) throw new ConfigError(file, '(root)', 'expected a mapping with name, coordinator, participantId, identityKey and datasets');
-  const known = ['name', 'coordinator', 'participantId', 'identityKey', 'datasets', 'ledger', 'trustedAnalysts', 'policy', 'coordinatorKey'];
-  for (const k of Object.keys(input)) if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
+  if (!isObj(input))
+    throw new ConfigError(
+      file,
+      '(root)',
+      'expected a mapping with name, coordinator, participantId, identityKey and datasets',
+    );
+  const known = [
+    'name',
+    'coordinator',
+    'participantId',
+    'identityKey',
+    'datasets',
+    'ledger',
+    'trustedAnalysts',
+    'policy',
+    'coordinatorKey',
+  ];
+  for (const k of Object.keys(input))
+    if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
   const text = (field: string): string => {
     const v = input[field];
-    if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(file, field, `must be a non-empty string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v.trim() === '')
+      throw new ConfigError(file, field, `must be a non-empty string, got ${JSON.stringify(v)}`);
     return v;
   };
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const datasetsIn = input.datasets;
   if (!isObj(datasetsIn) || Object.keys(datasetsIn).length === 0) {
-    throw new ConfigError(file, 'datasets', 'must map at least one data set name to a source, e.g. customers: { type: csv, path: ./customers.csv }');
+    throw new ConfigError(
+      file,
+      'datasets',
+      'must map at least one data set name to a source, e.g. customers: { type: csv, path: ./customers.csv }',
+    );
   }
   const datasets: Record<string, DatasetSource> = {};
   for (const [name, src] of Object.entries(datasetsIn)) {
     const field = `datasets.${name}`;
     if (!isObj(src)) throw new ConfigError(file, field, 'must be a mapping with type and path');
     const exclude = src.exclude === undefined ? [] : src.exclude;
-    if (!Array.isArray(exclude) || exclude.some((c) => typeof c !== 'string')) throw new ConfigError(file, `${field}.exclude`, 'must be a list of column names');
-    if (typeof src.path !== 'string' || !src.path) throw new ConfigError(file, `${field}.path`, 'is required (a file path)');
+    if (!Array.isArray(exclude) || exclude.some((c) => typeof c !== 'string'))
+      throw new ConfigError(file, `${field}.exclude`, 'must be a list of column names');
+    if (typeof src.path !== 'string' || !src.path)
+      throw new ConfigError(file, `${field}.path`, 'is required (a file path)');
     const budget = src.budget === undefined ? {} : { budget: parseBudget(src.budget, file, `${field}.budget`) };
-    if (src.type === 'csv') datasets[name] = { type: 'csv', path: at(src.path), exclude: exclude as string[], ...budget };
+    if (src.type === 'csv')
+      datasets[name] = { type: 'csv', path: at(src.path), exclude: exclude as string[], ...budget };
     else if (src.type === 'sqlite') {
-      if (typeof src.table !== 'string' || !src.table) throw new ConfigError(file, `${field}.table`, 'is required for a sqlite source');
-      datasets[name] = { type: 'sqlite', path: at(src.path), table: src.table, exclude: exclude as string[], ...budget };
+      if (typeof src.table !== 'string' || !src.table)
+        throw new ConfigError(file, `${field}.table`, 'is required for a sqlite source');
+      datasets[name] = {
+        type: 'sqlite',
+        path: at(src.path),
+        table: src.table,
+        exclude: exclude as string[],
+        ...budget,
+      };
     } else throw new ConfigError(file, `${field}.type`, `must be "csv" or "sqlite", got ${JSON.stringify(src.type)}`);
   }
   const name = text('name');
-  if (input.ledger !== undefined && (typeof input.ledger !== 'string' || !input.ledger)) throw new ConfigError(file, 'ledger', 'must be a file path');
-  if (input.policy !== undefined && (typeof input.policy !== 'string' || !input.policy)) throw new ConfigError(file, 'policy', 'must be a file path (a consent policy, YAML or JSON)');
+  if (input.ledger !== undefined && (typeof input.ledger !== 'string' || !input.ledger))
+    throw new ConfigError(file, 'ledger', 'must be a file path');
+  if (input.policy !== undefined && (typeof input.policy !== 'string' || !input.policy))
+    throw new ConfigError(file, 'policy', 'must be a file path (a consent policy, YAML or JSON)');
   const trusted = input.trustedAnalysts ?? [];
   if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string' || !/^[0-9a-f]{64}$/.test(t))) {
-    throw new ConfigError(file, 'trustedAnalysts', 'must be a list of analyst identities, 64 hex characters each (tessera keys create prints them)');
+    throw new ConfigError(
+      file,
+      'trustedAnalysts',
+      'must be a list of analyst identities, 64 hex characters each (tessera keys create prints them)',
+    );
   }
   return {
     name,
@@ -94,25 +143,40 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     participantId: text('participantId'),
     identityKey: at(text('identityKey')),
     datasets,
-    ledger: at(typeof input.ledger === 'string' ? input.ledger : `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-ledger.sqlite`),
+    ledger: at(
+      typeof input.ledger === 'string' ? input.ledger : `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-ledger.sqlite`,
+    ),
   };
 }
 
 function hexKey(v: unknown, file: string): string {
   if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) {
-    throw new ConfigError(file, 'coordinatorKey', `must be the coordinator's ledger key, 64 hex characters (printed as coordinatorPublicKey by tessera ledger export --json), got ${JSON.stringify(v)}`);
+    throw new ConfigError(
+      file,
+      'coordinatorKey',
+      `must be the coordinator's ledger key, 64 hex characters (printed as coordinatorPublicKey by tessera ledger export --json), got ${JSON.stringify(v)}`,
+    );
   }
   return v.toLowerCase();
 }
 
 function parseBudget(v: unknown, file: string, field: string): DatasetBudget {
   if (!isObj(v)) throw new ConfigError(file, field, 'must be a mapping like { epsilon: 8, delta: 1e-5, unit: record }');
-  for (const k of Object.keys(v)) if (!['epsilon', 'delta', 'unit'].includes(k)) throw new ConfigError(file, `${field}.${k}`, 'unknown field; known fields: epsilon, delta, unit');
+  for (const k of Object.keys(v))
+    if (!['epsilon', 'delta', 'unit'].includes(k))
+      throw new ConfigError(file, `${field}.${k}`, 'unknown field; known fields: epsilon, delta, unit');
   const { epsilon, delta } = v;
   const unit = v.unit ?? 'record';
-  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new ConfigError(file, `${field}.epsilon`, `must be a positive number, got ${JSON.stringify(epsilon)}`);
-  if (typeof delta !== 'number' || !(delta > 0 && delta < 1)) throw new ConfigError(file, `${field}.delta`, `must be a number between 0 and 1 (e.g. 1e-5), got ${JSON.stringify(delta)}`);
-  if (unit !== 'record' && unit !== 'participant') throw new ConfigError(file, `${field}.unit`, `must be "record" or "participant", got ${JSON.stringify(unit)}`);
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon))
+    throw new ConfigError(file, `${field}.epsilon`, `must be a positive number, got ${JSON.stringify(epsilon)}`);
+  if (typeof delta !== 'number' || !(delta > 0 && delta < 1))
+    throw new ConfigError(
+      file,
+      `${field}.delta`,
+      `must be a number between 0 and 1 (e.g. 1e-5), got ${JSON.stringify(delta)}`,
+    );
+  if (unit !== 'record' && unit !== 'participant')
+    throw new ConfigError(file, `${field}.unit`, `must be "record" or "participant", got ${JSON.stringify(unit)}`);
   return { epsilon, delta, unit };
 }
 

@@ -2,15 +2,25 @@ import { sign, type SigningKeyPair } from '@tessera/crypto';
 import { ENROLL_CONTEXT, enrollmentMessage, participantClient } from '@tessera/proto';
 
 /** Exchanges a one-time token for a participant id bound to this identity key. */
-export async function enroll(coordinator: string, token: string, name: string, identity: SigningKeyPair): Promise<{ participantId: string; name: string }> {
+export async function enroll(
+  coordinator: string,
+  token: string,
+  name: string,
+  identity: SigningKeyPair,
+): Promise<{ participantId: string; name: string }> {
   const client = participantClient(coordinator);
   try {
     return await new Promise((resolve, reject) => {
       client.enroll(
-        { token, name, publicKey: identity.publicKey, signature: sign(ENROLL_CONTEXT, enrollmentMessage(token, identity.publicKey), identity.secretKey) },
+        {
+          token,
+          name,
+          publicKey: identity.publicKey,
+          signature: sign(ENROLL_CONTEXT, enrollmentMessage(token, identity.publicKey), identity.secretKey),
+        },
         { deadline: Date.now() + 15_000 },
         (err: { details?: string; message: string } | null, res: { participantId: string; name: string }) =>
-          (err ? reject(new Error(`enrolment at ${coordinator} failed: ${err.details ?? err.message}`)) : resolve(res)),
+          err ? reject(new Error(`enrolment at ${coordinator} failed: ${err.details ?? err.message}`)) : resolve(res),
       );
     });
   } finally {

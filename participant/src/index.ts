@@ -1,21 +1,61 @@
 export { ParticipantNode, type ParticipantNodeOptions, type DataAdmission } from './node.js';
 export { enroll } from './enroll.js';
-export { loadParticipantConfig, parseParticipantConfig, ConfigError, type ParticipantConfig, type DatasetSource } from './config.js';
+export {
+  loadParticipantConfig,
+  parseParticipantConfig,
+  ConfigError,
+  type ParticipantConfig,
+  type DatasetSource,
+} from './config.js';
 export { LocalData } from './local-data.js';
 export { initParticipant, type InitOptions, type InitResult } from './init.js';
 export { simulatedDropout, droppersOf, type DropoutPlan } from './simulated-dropout.js';
 export { auditParticipant, type ParticipantAudit, type DatasetAudit } from './privacy/audit.js';
 export {
-  PrivacyLedger, canonicalJson, auditHash, GENESIS_HASH,
-  type DataUse, type PrivacyCharge, type AuditEntry, type AuditFields, type ChainVerification, type GrantRevocation,
+  PrivacyLedger,
+  canonicalJson,
+  auditHash,
+  GENESIS_HASH,
+  type DataUse,
+  type PrivacyCharge,
+  type AuditEntry,
+  type AuditFields,
+  type ChainVerification,
+  type GrantRevocation,
 } from './privacy/privacy-ledger.js';
 export { BudgetRefusal } from './privacy/privacy-guard.js';
 export {
-  loadConsentPolicy, parseConsentPolicy, PolicyError, PURPOSES, JOB_KINDS, datasetRules, DEFAULT_MIN_GROUP_SIZE,
-  type ConsentPolicy, type DatasetRules, type Grant, type Purpose, type JobKind, type DatasetRestriction, type PolicyOptions,
+  loadConsentPolicy,
+  parseConsentPolicy,
+  PolicyError,
+  PURPOSES,
+  JOB_KINDS,
+  datasetRules,
+  DEFAULT_MIN_GROUP_SIZE,
+  type ConsentPolicy,
+  type DatasetRules,
+  type Grant,
+  type Purpose,
+  type JobKind,
+  type DatasetRestriction,
+  type PolicyOptions,
 } from './consent/policy.js';
-export { ConsentGuard, ConsentRefusal, purposeOfStage, analystOf, restrictSources, withoutPrivacy, type ConsentDecision, type QueryRules } from './consent/consent-guard.js';
-export { detectIdentifierColumns, namedLikeIdentifier, uniquePerRow, type IdentifierColumn } from './consent/identifier-columns.js';
+export {
+  ConsentGuard,
+  ConsentRefusal,
+  purposeOfStage,
+  analystOf,
+  restrictSources,
+  withoutPrivacy,
+  type ConsentDecision,
+  type QueryRules,
+} from './consent/consent-guard.js';
+export {
+  detectIdentifierColumns,
+  namedLikeIdentifier,
+  uniquePerRow,
+  type IdentifierColumn,
+} from './consent/identifier-columns.js';
 export { starterPolicyText, STARTER_BUDGET, STARTER_GRANT } from './consent/starter-policy.js';
 export { describePolicy } from './consent/describe-policy.js';
 export { grantStatuses, revokeGrant, policyOf, type GrantStatus, type RevokeResult } from './consent/grants.js';

@@ -61,11 +61,19 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   const names = Object.keys(o.datasets);
   const optedOut = o.allowWithoutPrivacy ?? [];
   for (const d of optedOut) {
-    if (!names.includes(d)) throw new PolicyError('(init)', 'allowWithoutPrivacy', `data set "${d}" is not among the data sets to serve (${names.join(', ')}); name one of them`);
+    if (!names.includes(d))
+      throw new PolicyError(
+        '(init)',
+        'allowWithoutPrivacy',
+        `data set "${d}" is not among the data sets to serve (${names.join(', ')}); name one of them`,
+      );
   }
   if (optedOut.length && o.policy !== undefined) {
-    throw new PolicyError(typeof o.policy === 'string' ? o.policy : '(init)', 'allowWithoutPrivacy',
-      'opts data sets out of differential privacy in the starter policy; with your own policy file set datasets.NAME.allowWithoutPrivacy: true in it instead');
+    throw new PolicyError(
+      typeof o.policy === 'string' ? o.policy : '(init)',
+      'allowWithoutPrivacy',
+      'opts data sets out of differential privacy in the starter policy; with your own policy file set datasets.NAME.allowWithoutPrivacy: true in it instead',
+    );
   }
   let given: ConsentPolicy | undefined;
   if (typeof o.policy === 'string') given = loadConsentPolicy(o.policy, { datasets: names });
@@ -73,10 +81,18 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   const identifierColumns: Record<string, IdentifierColumn[]> = {};
   if (o.policy === undefined) {
     if (existsSync(starterPath)) {
-      throw new PolicyError(starterPath, '(file)', `already exists; pass --policy ${starterPath} to use it, or move it away for a new starter policy`);
+      throw new PolicyError(
+        starterPath,
+        '(file)',
+        `already exists; pass --policy ${starterPath} to use it, or move it away for a new starter policy`,
+      );
     }
     // Read before enrolling: an unreadable source leaves the token unused.
-    const data = new LocalData(Object.fromEntries(Object.entries(o.datasets).map(([k, v]): [string, DatasetSource] => [k, { ...v, exclude: v.exclude ?? [] }])));
+    const data = new LocalData(
+      Object.fromEntries(
+        Object.entries(o.datasets).map(([k, v]): [string, DatasetSource] => [k, { ...v, exclude: v.exclude ?? [] }]),
+      ),
+    );
     for (const name of names) identifierColumns[name] = detectIdentifierColumns(data.table(name));
   }
 
@@ -88,10 +104,16 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   let policyPath: string | undefined;
   if (o.policy === undefined) {
     const now = o.now ?? new Date();
-    writeFileSync(starterPath, starterPolicyText({
-      now, expires: oneYearAfter(now),
-      datasets: Object.fromEntries(names.map((n) => [n, { identifiers: identifierColumns[n], allowWithoutPrivacy: optedOut.includes(n) }])),
-    }));
+    writeFileSync(
+      starterPath,
+      starterPolicyText({
+        now,
+        expires: oneYearAfter(now),
+        datasets: Object.fromEntries(
+          names.map((n) => [n, { identifiers: identifierColumns[n], allowWithoutPrivacy: optedOut.includes(n) }]),
+        ),
+      }),
+    );
     policyPath = starterPath;
   } else if (typeof o.policy === 'string') {
     policyPath = o.policy;
@@ -100,20 +122,51 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   const budgets: Record<string, DatasetBudget | undefined> = {};
   for (const n of names) {
     const own = o.datasets[n].budget;
-    budgets[n] = own ?? (policy && !datasetRules(policy, n).allowWithoutPrivacy ? { ...(o.budget ?? STARTER_BUDGET) } : undefined);
+    budgets[n] =
+      own ?? (policy && !datasetRules(policy, n).allowWithoutPrivacy ? { ...(o.budget ?? STARTER_BUDGET) } : undefined);
   }
 
   const configPath = join(o.dir, 'participant.yaml');
-  const datasets = Object.fromEntries(Object.entries(o.datasets).map(([k, v]) => [k, {
-    ...v, path: relative(o.dir, v.path) || '.', ...(budgets[k] ? { budget: budgets[k] } : {}),
-  }]));
-  writeFileSync(configPath, [
-    '# Tessera participant node. Raw rows never leave this machine: only model updates and aggregate statistics do.',
-    ...(policy ? ['# Each data set\'s budget caps the differential privacy spent on it; the consent policy says who may use it, for what.'] : []),
-    stringify({ name: o.name, coordinator: o.coordinator, participantId, identityKey: 'identity.key', datasets, ...(policyPath ? { policy: relative(o.dir, policyPath) } : {}) }),
-  ].join('\n'));
+  const datasets = Object.fromEntries(
+    Object.entries(o.datasets).map(([k, v]) => [
+      k,
+      {
+        ...v,
+        path: relative(o.dir, v.path) || '.',
+        ...(budgets[k] ? { budget: budgets[k] } : {}),
+      },
+    ]),
+  );
+  writeFileSync(
+    configPath,
+    [
+      '# Tessera participant node. Raw rows never leave this machine: only model updates and aggregate statistics do.',
+      ...(policy
+        ? [
+            "# Each data set's budget caps the differential privacy spent on it; the consent policy says who may use it, for what.",
+          ]
+        : []),
+      stringify({
+        name: o.name,
+        coordinator: o.coordinator,
+        participantId,
+        identityKey: 'identity.key',
+        datasets,
+        ...(policyPath ? { policy: relative(o.dir, policyPath) } : {}),
+      }),
+    ].join('\n'),
+  );
   const allows = policy
     ? describePolicy(policy, budgets)
-    : ['no consent policy: this node serves every request without differential privacy (except on data sets with a budget); add a policy (policy: FILE in participant.yaml; tessera participant init writes a starter one)'];
-  return { configPath, participantId, ...(policyPath ? { policyPath } : {}), starterPolicy: o.policy === undefined, identifierColumns, allows };
+    : [
+        'no consent policy: this node serves every request without differential privacy (except on data sets with a budget); add a policy (policy: FILE in participant.yaml; tessera participant init writes a starter one)',
+      ];
+  return {
+    configPath,
+    participantId,
+    ...(policyPath ? { policyPath } : {}),
+    starterPolicy: o.policy === undefined,
+    identifierColumns,
+    allows,
+  };
 }

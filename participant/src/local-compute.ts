@@ -1,7 +1,15 @@
 import type { AgreedSchema, LocalSchema } from '@tessera/data';
 import {
-  addBoundedMoments, addClippedRecord, addMagnitudes, boundedMomentsLength, deltaOf, logisticConfigFrom, MAGNITUDE_BUCKETS,
-  secretRecordRandomness, selectRecords, type RecordRandomness,
+  addBoundedMoments,
+  addClippedRecord,
+  addMagnitudes,
+  boundedMomentsLength,
+  deltaOf,
+  logisticConfigFrom,
+  MAGNITUDE_BUCKETS,
+  secretRecordRandomness,
+  selectRecords,
+  type RecordRandomness,
 } from '@tessera/fl';
 import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRows, trainLogistic } from '@tessera/ml';
 import { fromConfigEntries, tessera } from '@tessera/proto';
@@ -38,8 +46,10 @@ export function agreedSchemaOf(task: tessera.v1.ITask): AgreedSchema {
     label: task.label ?? '',
     features: (task.features ?? []).map((f) => ({
       name: f.name ?? '',
-      kind: f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
-      ...(f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: f.categories ?? [], ...(declared ? { declared: true } : {}) } : {}),
+      kind: f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? ('categorical' as const) : ('numeric' as const),
+      ...(f.kind === pb.ColumnProfile.Kind.CATEGORICAL
+        ? { categories: f.categories ?? [], ...(declared ? { declared: true } : {}) }
+        : {}),
     })),
   };
 }
@@ -76,10 +86,18 @@ function underDp(config: ReturnType<typeof fromConfigEntries>): boolean {
  */
 function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string) {
   const config = fromConfigEntries(task.config);
-  const standardization = { mean: Float64Array.from(task.mean ?? []), std: Float64Array.from(task.std ?? []), ...(Number(config.standardizedClip) > 0 ? { clip: Number(config.standardizedClip) } : {}) };
+  const standardization = {
+    mean: Float64Array.from(task.mean ?? []),
+    std: Float64Array.from(task.std ?? []),
+    ...(Number(config.standardizedClip) > 0 ? { clip: Number(config.standardizedClip) } : {}),
+  };
   const seed = `${String(config.seed ?? task.ref?.jobId)}/${participantId}`;
   const validationFraction = underDp(config) ? 0 : Number(config.validationFraction ?? 0.2);
-  return { config, seed, data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardization, validationFraction, seed) };
+  return {
+    config,
+    seed,
+    data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardization, validationFraction, seed),
+  };
 }
 
 /**
@@ -87,25 +105,47 @@ function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string
  * differential privacy (unit participant) the mini-batch order is secret (`randomness`, the
  * CSPRNG in production) and the update weighs 1 with a zero weight coordinate.
  */
-export function fit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string, randomness: RecordRandomness = secretRecordRandomness()): LocalResult {
-  if (fromConfigEntries(task.config).dpUnit === 'record') return recordLevelFit(data, task, global, participantId, randomness);
+export function fit(
+  data: LocalData,
+  task: tessera.v1.ITask,
+  global: Float64Array,
+  participantId: string,
+  randomness: RecordRandomness = secretRecordRandomness(),
+): LocalResult {
+  if (fromConfigEntries(task.config).dpUnit === 'record')
+    return recordLevelFit(data, task, global, participantId, randomness);
   const { config, seed, data: local } = prepared(data, task, participantId);
   if (global.length !== local.train.d + 1) {
-    throw new Error(`the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`);
+    throw new Error(
+      `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,
+    );
   }
   const cfg = logisticConfigFrom(config);
   const round = Number(task.ref?.round ?? 0);
   const dp = underDp(config);
-  const result = trainLogistic(global, local.train, cfg, dp ? randomness.shared() : seededRandom(`${seed}/round-${round}`));
+  const result = trainLogistic(
+    global,
+    local.train,
+    cfg,
+    dp ? randomness.shared() : seededRandom(`${seed}/round-${round}`),
+  );
   const indicator = Number(config.clipIndicatorScale ?? 0);
   return {
-    vector: deltaOf(result.weights, global), numExamples: local.train.n, metrics: { train_loss: result.meanLoss },
-    ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}), ...(dp ? { uniformWeight: true } : {}),
+    vector: deltaOf(result.weights, global),
+    numExamples: local.train.n,
+    metrics: { train_loss: result.meanLoss },
+    ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}),
+    ...(dp ? { uniformWeight: true } : {}),
   };
 }
 
 /** Evaluates the global model on the local validation rows. */
-export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string): LocalResult {
+export function evaluate(
+  data: LocalData,
+  task: tessera.v1.ITask,
+  global: Float64Array,
+  participantId: string,
+): LocalResult {
   const { data: local } = prepared(data, task, participantId);
   const m = evaluateBinary(global, local.validation);
   return { numExamples: m.n, metrics: { loss: m.loss, accuracy: m.accuracy, auc: m.auc } };
@@ -120,22 +160,41 @@ export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float6
  * The coordinator adds the noise (central) or every participant adds its share (distributed,
  * local) before masking; releaseSensitivity (kind record-fit) bounds what one row changes.
  */
-export function recordLevelFit(data: LocalData, task: tessera.v1.ITask, global: Float64Array, participantId: string, randomness: RecordRandomness = secretRecordRandomness()): LocalResult {
+export function recordLevelFit(
+  data: LocalData,
+  task: tessera.v1.ITask,
+  global: Float64Array,
+  participantId: string,
+  randomness: RecordRandomness = secretRecordRandomness(),
+): LocalResult {
   const { config, data: local } = prepared(data, task, participantId);
   if (global.length !== local.train.d + 1) {
-    throw new Error(`the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`);
+    throw new Error(
+      `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,
+    );
   }
-  const clip = Number(config.recordClip), level = Number(config.recordLevel), maxRecords = Number(config.maxRecords);
+  const clip = Number(config.recordClip),
+    level = Number(config.recordLevel),
+    maxRecords = Number(config.maxRecords);
   if (!(clip > 0) || !Number.isInteger(level) || level < 1 || !Number.isInteger(maxRecords) || maxRecords < 1) {
-    throw new Error(`record-level task needs recordClip > 0, integer recordLevel >= 1 and maxRecords >= 1, got ${clip}, ${level}, ${maxRecords}`);
+    throw new Error(
+      `record-level task needs recordClip > 0, integer recordLevel >= 1 and maxRecords >= 1, got ${clip}, ${level}, ${maxRecords}`,
+    );
   }
   const used = selectRecords(local.train.n, maxRecords, randomness);
   const rows = used.length === local.train.n ? local.train : takeRows(local.train, used);
   const sum = new Float64Array(global.length + 1);
   const codec = { clip, level, modulus: 2 ** 32 };
   let clipped = 0;
-  const trainLoss = forEachExampleGradient(global, rows, (g, k) => { if (addClippedRecord(sum, g, codec, randomness.rounding(used[k]))) clipped++; });
-  return { vector: sum, integer: true, numExamples: rows.n, metrics: { train_loss: trainLoss, clipped_fraction: rows.n ? clipped / rows.n : 0 } };
+  const trainLoss = forEachExampleGradient(global, rows, (g, k) => {
+    if (addClippedRecord(sum, g, codec, randomness.rounding(used[k]))) clipped++;
+  });
+  return {
+    vector: sum,
+    integer: true,
+    numExamples: rows.n,
+    metrics: { train_loss: trainLoss, clipped_fraction: rows.n ? clipped / rows.n : 0 },
+  };
 }
 
 /**
@@ -146,12 +205,20 @@ export function recordLevelFit(data: LocalData, task: tessera.v1.ITask, global: 
  * contribution is bounded like one record's. The sums are exact (see addBoundedMoments); the
  * encoding scales them by `level` and rounds them with secret draws.
  */
-export function privateStatistics(data: LocalData, task: tessera.v1.ITask, randomness: RecordRandomness = secretRecordRandomness()): LocalResult {
+export function privateStatistics(
+  data: LocalData,
+  task: tessera.v1.ITask,
+  randomness: RecordRandomness = secretRecordRandomness(),
+): LocalResult {
   const config = fromConfigEntries(task.config);
   const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
   const { d } = encoded;
-  const level = Number(config.dpLevel), maxRecords = Number(config.maxRecords);
-  if (!(level >= 1) || !Number.isInteger(maxRecords) || maxRecords < 1) throw new Error(`private statistics need dpLevel >= 1 and an integer maxRecords >= 1, got ${config.dpLevel}, ${config.maxRecords}`);
+  const level = Number(config.dpLevel),
+    maxRecords = Number(config.maxRecords);
+  if (!(level >= 1) || !Number.isInteger(maxRecords) || maxRecords < 1)
+    throw new Error(
+      `private statistics need dpLevel >= 1 and an integer maxRecords >= 1, got ${config.dpLevel}, ${config.maxRecords}`,
+    );
   const rows = selectRecords(encoded.n, maxRecords, randomness);
   let vector: Float64Array;
   if (config.statsPart === 'magnitudes') {
@@ -159,7 +226,8 @@ export function privateStatistics(data: LocalData, task: tessera.v1.ITask, rando
     for (const r of rows) addMagnitudes(vector, encoded.x, r * d, d);
   } else if (config.statsPart === 'moments') {
     const bounds = Float64Array.from(task.bounds ?? []);
-    if (bounds.length !== d || bounds.some((b) => !(b > 0))) throw new Error(`private moments need ${d} positive bounds, got ${bounds.length}`);
+    if (bounds.length !== d || bounds.some((b) => !(b > 0)))
+      throw new Error(`private moments need ${d} positive bounds, got ${bounds.length}`);
     vector = new Float64Array(boundedMomentsLength(d));
     for (const r of rows) addBoundedMoments(vector, encoded.x, r * d, bounds);
   } else {

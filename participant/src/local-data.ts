@@ -1,6 +1,13 @@
 import {
-  DataError, encodeTable, profileTable, readCsvFile, trainTestSplit,
-  type AgreedSchema, type EncodedData, type LocalSchema, type RawTable,
+  DataError,
+  encodeTable,
+  profileTable,
+  readCsvFile,
+  trainTestSplit,
+  type AgreedSchema,
+  type EncodedData,
+  type LocalSchema,
+  type RawTable,
 } from '@tessera/data';
 import { seededRandom, standardize, takeRows, type LabeledData, type Standardization } from '@tessera/ml';
 import type { DatasetSource } from './config.js';
@@ -14,8 +21,10 @@ function onlyColumns(t: RawTable, columns: string[], name: string, policy: strin
   const at = columns.map((c) => {
     const i = t.columns.indexOf(c);
     if (i < 0) {
-      throw new DataError({ source: t.source, column: c },
-        `${policy}: datasets.${name}.columns lists "${c}", which this data does not have (its columns: ${t.columns.join(', ')}); fix the policy or the data`);
+      throw new DataError(
+        { source: t.source, column: c },
+        `${policy}: datasets.${name}.columns lists "${c}", which this data does not have (its columns: ${t.columns.join(', ')}); fix the policy or the data`,
+      );
     }
     return i;
   });
@@ -41,7 +50,11 @@ export class LocalData {
 
   private source(name: string): DatasetSource {
     const s = this.sources[name];
-    if (!s) throw new DataError({ source: name }, `this participant serves no data set "${name}" (it serves: ${this.names().join(", ") || "none"})`);
+    if (!s)
+      throw new DataError(
+        { source: name },
+        `this participant serves no data set "${name}" (it serves: ${this.names().join(', ') || 'none'})`,
+      );
     return s;
   }
 
@@ -91,7 +104,13 @@ export class LocalData {
    * (`seed`). Under differential privacy callers pass validationFraction 0 (local-compute.ts):
    * a split by a seed the coordinator knows would let it choose which records train.
    */
-  prepare(name: string, schema: AgreedSchema, standardization: Standardization, validationFraction: number, seed: string): PreparedData {
+  prepare(
+    name: string,
+    schema: AgreedSchema,
+    standardization: Standardization,
+    validationFraction: number,
+    seed: string,
+  ): PreparedData {
     const all = this.encode(name, schema);
     const z = standardize(all, standardization);
     const data: LabeledData = { ...z, y: all.y };

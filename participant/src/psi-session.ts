@@ -3,13 +3,24 @@ import { fromConfigEntries, type tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
 
 /** Wire form of a PSI message (a set of blinded points) and back. */
-const toWire = (m: PsiBlindedSet | PsiReblindedSet, task: tessera.v1.ITaskRef): tessera.v1.IPsiPoints =>
-  ({ task, kind: m.kind, version: m.version, session: m.session, from: m.from, count: m.count, points: m.points });
+const toWire = (m: PsiBlindedSet | PsiReblindedSet, task: tessera.v1.ITaskRef): tessera.v1.IPsiPoints => ({
+  task,
+  kind: m.kind,
+  version: m.version,
+  session: m.session,
+  from: m.from,
+  count: m.count,
+  points: m.points,
+});
 
 function fromWire(m: tessera.v1.IPsiPoints): PsiBlindedSet | PsiReblindedSet {
   return {
-    kind: m.kind as 'psi/blinded', version: Number(m.version ?? 0) as 1, session: m.session ?? '', from: (m.from ?? '') as PsiRole,
-    count: Number(m.count ?? 0), points: m.points ?? new Uint8Array(0),
+    kind: m.kind as 'psi/blinded',
+    version: Number(m.version ?? 0) as 1,
+    session: m.session ?? '',
+    from: (m.from ?? '') as PsiRole,
+    count: Number(m.count ?? 0),
+    points: m.points ?? new Uint8Array(0),
   };
 }
 
@@ -19,18 +30,34 @@ function fromWire(m: tessera.v1.IPsiPoints): PsiBlindedSet | PsiReblindedSet {
  * the coordinator could match without this node's key.
  */
 export class PsiSession {
-  private constructor(readonly ref: tessera.v1.ITaskRef, private readonly party: PsiParty) {}
+  private constructor(
+    readonly ref: tessera.v1.ITaskRef,
+    private readonly party: PsiParty,
+  ) {}
 
-  static async start(task: tessera.v1.ITask, data: LocalData): Promise<{ session: PsiSession; message: tessera.v1.IPsiPoints; identifiers: number }> {
+  static async start(
+    task: tessera.v1.ITask,
+    data: LocalData,
+  ): Promise<{ session: PsiSession; message: tessera.v1.IPsiPoints; identifiers: number }> {
     const c = fromConfigEntries(task.config);
     const column = String(c.psiColumn ?? '');
     const table = data.table(task.dataset ?? '');
     const index = table.columns.indexOf(column);
-    if (index < 0) throw new Error(`data set "${task.dataset}" has no identifier column "${column}" (columns: ${table.columns.join(', ')})`);
+    if (index < 0)
+      throw new Error(
+        `data set "${task.dataset}" has no identifier column "${column}" (columns: ${table.columns.join(', ')})`,
+      );
     const ids = table.rows.map((r) => r[index]).filter((v) => v !== undefined && v !== '');
     await psiReady();
-    const { party, message } = PsiParty.start(ids, { role: String(c.psiRole) as PsiRole, session: String(c.psiSession ?? '') });
-    return { session: new PsiSession(task.ref ?? {}, party), message: toWire(message, task.ref ?? {}), identifiers: ids.length };
+    const { party, message } = PsiParty.start(ids, {
+      role: String(c.psiRole) as PsiRole,
+      session: String(c.psiSession ?? ''),
+    });
+    return {
+      session: new PsiSession(task.ref ?? {}, party),
+      message: toWire(message, task.ref ?? {}),
+      identifiers: ids.length,
+    };
   }
 
   /** The peer's blinded set -> our re-blinding of it; the peer's re-blinding of ours -> the overlap. */

@@ -19,7 +19,11 @@ export interface QueryRules {
 }
 
 /** The rules of a node without a policy: nothing refused, nothing suppressed (as before the guard). */
-export const OPEN_QUERY_RULES: Readonly<QueryRules> = Object.freeze({ minGroupSize: 0, identifierColumns: [], allowIdentifierQueries: true });
+export const OPEN_QUERY_RULES: Readonly<QueryRules> = Object.freeze({
+  minGroupSize: 0,
+  identifierColumns: [],
+  allowIdentifierQueries: true,
+});
 
 /** A column counts as unique per row only in a table of at least this many rows. */
 export const UNIQUE_MIN_ROWS = 20;
@@ -35,13 +39,19 @@ export class QueryGuardRefusal extends Error {
 /** The rules, checked: a bad policy value is named (e.g. from a hand-written policy file). */
 export function checkQueryRules(rules: QueryRules, where = 'query rules'): QueryRules {
   if (typeof rules.minGroupSize !== 'number' || !Number.isInteger(rules.minGroupSize) || rules.minGroupSize < 0) {
-    throw new Error(`${where}: minGroupSize must be a whole number of rows of at least 0, got ${JSON.stringify(rules.minGroupSize)}`);
+    throw new Error(
+      `${where}: minGroupSize must be a whole number of rows of at least 0, got ${JSON.stringify(rules.minGroupSize)}`,
+    );
   }
   if (!Array.isArray(rules.identifierColumns) || rules.identifierColumns.some((c) => typeof c !== 'string')) {
-    throw new Error(`${where}: identifierColumns must be a list of column names, got ${JSON.stringify(rules.identifierColumns)}`);
+    throw new Error(
+      `${where}: identifierColumns must be a list of column names, got ${JSON.stringify(rules.identifierColumns)}`,
+    );
   }
   if (typeof rules.allowIdentifierQueries !== 'boolean') {
-    throw new Error(`${where}: allowIdentifierQueries must be true or false, got ${JSON.stringify(rules.allowIdentifierQueries)}`);
+    throw new Error(
+      `${where}: allowIdentifierQueries must be true or false, got ${JSON.stringify(rules.allowIdentifierQueries)}`,
+    );
   }
   return rules;
 }
@@ -50,13 +60,20 @@ const RANGE_OPS = new Set(['<', '<=', '>', '>=']);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
 
 /** How a query uses a column: as a filter (with its comparison kinds) or as a key that splits the result by its values. */
-interface ColumnUse { column: string; how: 'filter' | 'group key'; rangeOnly: boolean }
+interface ColumnUse {
+  column: string;
+  how: 'filter' | 'group key';
+  rangeOnly: boolean;
+}
 
 function usesOf(plan: QueryPlan): ColumnUse[] {
   const uses: ColumnUse[] = [];
   const walk = (c: Condition | undefined): void => {
     if (!c) return;
-    if (c.kind === 'and' || c.kind === 'or') return c.conditions.forEach(walk);
+    if (c.kind === 'and' || c.kind === 'or') {
+      for (const sub of c.conditions) walk(sub);
+      return;
+    }
     const rangeOnly = c.kind === 'compare' && RANGE_OPS.has(c.op);
     const seen = uses.find((u) => u.column === c.column && u.how === 'filter');
     if (seen) seen.rangeOnly &&= rangeOnly;
@@ -65,7 +82,9 @@ function usesOf(plan: QueryPlan): ColumnUse[] {
   walk(plan.query.where);
   for (const column of plan.groups.columns) uses.push({ column, how: 'group key', rangeOnly: false });
   // A categorical histogram or a heavy-hitters sketch splits the result by the column's values as GROUP BY does.
-  for (const s of plan.sections) if (s.kind === 'categories' || s.kind === 'topk') uses.push({ column: s.column, how: 'group key', rangeOnly: false });
+  for (const s of plan.sections)
+    if (s.kind === 'categories' || s.kind === 'topk')
+      uses.push({ column: s.column, how: 'group key', rangeOnly: false });
   return uses;
 }
 
@@ -110,11 +129,14 @@ export function checkIdentifierUse(plan: QueryPlan, table: RawTable, rules: Quer
     else if (customerKey) why = 'it is the customer key of this query (privacy.userColumn)';
     else {
       const u = uniqueness(table, use.column);
-      if (u.unique && !(use.how === 'filter' && use.rangeOnly && u.ordered)) why = 'its values are unique per row in this data set, so it identifies single rows';
+      if (u.unique && !(use.how === 'filter' && use.rangeOnly && u.ordered))
+        why = 'its values are unique per row in this data set, so it identifies single rows';
     }
     if (why) {
-      throw new QueryGuardRefusal(`query refused by the data owner's rules: it uses column "${use.column}" as a ${use.how}, and ${why}; ` +
-        `aggregate over other columns instead (${allow})`);
+      throw new QueryGuardRefusal(
+        `query refused by the data owner's rules: it uses column "${use.column}" as a ${use.how}, and ${why}; ` +
+          `aggregate over other columns instead (${allow})`,
+      );
     }
   }
 }

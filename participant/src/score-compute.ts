@@ -9,18 +9,27 @@ import type { LocalData } from './local-data.js';
  * segment, each scored against the analyst's encrypted model without decrypting it. The model
  * never appears in the clear here; only ciphertexts leave.
  */
-export function scoreSegments(data: LocalData, task: tessera.v1.ITask): { segments: SegmentCiphertexts[]; rows: number } {
+export function scoreSegments(
+  data: LocalData,
+  task: tessera.v1.ITask,
+): { segments: SegmentCiphertexts[]; rows: number } {
   const setup = task.scoring;
   if (!setup?.encryptedModel?.length) throw new Error('a score task needs the encrypted model');
   const params = { ...(JSON.parse(setup.paramsJson ?? '{}') as CkksParameters), securityLevel: 128 as const };
   const request: ScoringRequest = {
-    params, span: Number(setup.span ?? 0), publicKey: setup.publicKey ?? new Uint8Array(0), galoisKeys: setup.galoisKeys ?? new Uint8Array(0),
-    encryptedModel: setup.encryptedModel, features: Number(setup.features ?? 0),
+    params,
+    span: Number(setup.span ?? 0),
+    publicKey: setup.publicKey ?? new Uint8Array(0),
+    galoisKeys: setup.galoisKeys ?? new Uint8Array(0),
+    encryptedModel: setup.encryptedModel,
+    features: Number(setup.features ?? 0),
   };
   const schema = agreedSchemaOf(task);
   const raw = data.table(task.dataset ?? '');
   // Scoring data need not carry the model's label: a placeholder column lets the rows encode.
-  const table = raw.columns.includes(schema.label) ? raw : { ...raw, columns: [...raw.columns, schema.label], rows: raw.rows.map((r) => [...r, '0']) };
+  const table = raw.columns.includes(schema.label)
+    ? raw
+    : { ...raw, columns: [...raw.columns, schema.label], rows: raw.rows.map((r) => [...r, '0']) };
   const encoded = encodeTable(table, schema);
   const names = task.segments ?? [];
   const by = task.segmentBy ? table.columns.indexOf(task.segmentBy) : -1;

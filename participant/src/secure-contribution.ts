@@ -1,9 +1,15 @@
 import { encodeShare } from '@tessera/crypto';
 import { PrivacyRefusal } from './privacy/task-spec.js';
 import type { BfvParameters } from '@tessera/he';
-import { tessera, verifyAnalystKey } from '@tessera/proto';
+import { type tessera, verifyAnalystKey } from '@tessera/proto';
 import {
-  ClientAdvertiseKeys, completeGraph, harary, type ClientMaskedInput, type ClientShareKeys, type ClientUnmask, type RoundConfig,
+  ClientAdvertiseKeys,
+  completeGraph,
+  harary,
+  type ClientMaskedInput,
+  type ClientShareKeys,
+  type ClientUnmask,
+  type RoundConfig,
 } from '@tessera/secagg';
 
 type State = ClientAdvertiseKeys | ClientShareKeys | ClientMaskedInput | ClientUnmask | 'done';
@@ -19,10 +25,20 @@ export class SecureContribution {
   /** Sealed mode: the masked vector is sent encrypted under this analyst key, with these parameters. */
   readonly sealed: { params: BfvParameters; analystKey: Uint8Array } | undefined;
 
-  constructor(readonly ref: tessera.v1.ITaskRef, setup: tessera.v1.ISecureSetup, private readonly words: Uint32Array, identitySecretKey: Uint8Array,
-    analyst?: { key?: Uint8Array | null; identity?: Uint8Array | null; signature?: Uint8Array | null; trusted?: readonly string[] },
+  constructor(
+    readonly ref: tessera.v1.ITaskRef,
+    setup: tessera.v1.ISecureSetup,
+    private readonly words: Uint32Array,
+    identitySecretKey: Uint8Array,
+    analyst?: {
+      key?: Uint8Array | null;
+      identity?: Uint8Array | null;
+      signature?: Uint8Array | null;
+      trusted?: readonly string[];
+    },
     /** Distributed DP: this node helps unmask only a sum of at least this many survivors (its noise share is sized for them). */
-    private readonly minSurvivors = 0) {
+    private readonly minSurvivors = 0,
+  ) {
     const n = (setup.participantIds ?? []).length;
     const degree = Number(setup.degree ?? n - 1);
     this.config = {
@@ -38,15 +54,26 @@ export class SecureContribution {
     const sealedDegree = Number(setup.sealedDegree ?? 0);
     if (sealedDegree > 0) {
       const analystKey = analyst?.key;
-      if (!analystKey?.length) throw new Error('a sealed round needs the analyst\'s public key with the task');
-      const params = { polyModulusDegree: sealedDegree, coeffModulusBits: [...(setup.sealedCoeffBits ?? [])], plainModulus: Number(setup.modulus) };
+      if (!analystKey?.length) throw new Error("a sealed round needs the analyst's public key with the task");
+      const params = {
+        polyModulusDegree: sealedDegree,
+        coeffModulusBits: [...(setup.sealedCoeffBits ?? [])],
+        plainModulus: Number(setup.modulus),
+      };
       const identity = analyst?.identity ?? new Uint8Array(0);
-      if (identity.length !== 32 || !verifyAnalystKey(analystKey, params, analyst?.signature ?? new Uint8Array(0), identity)) {
-        throw new Error('the analyst key of this sealed round is not signed by the analyst identity it came with: refusing to encrypt under it');
+      if (
+        identity.length !== 32 ||
+        !verifyAnalystKey(analystKey, params, analyst?.signature ?? new Uint8Array(0), identity)
+      ) {
+        throw new Error(
+          'the analyst key of this sealed round is not signed by the analyst identity it came with: refusing to encrypt under it',
+        );
       }
       const who = Buffer.from(identity).toString('hex');
       if (analyst?.trusted?.length && !analyst.trusted.includes(who)) {
-        throw new Error(`the sealed round's analyst ${who} is not among this node's trustedAnalysts: refusing to encrypt under its key`);
+        throw new Error(
+          `the sealed round's analyst ${who} is not among this node's trustedAnalysts: refusing to encrypt under its key`,
+        );
       }
       this.sealed = { params: { ...params, slots: sealedDegree, securityLevel: 128 }, analystKey };
     }
@@ -62,9 +89,14 @@ export class SecureContribution {
     if (!(this.state instanceof ClientAdvertiseKeys)) throw new Error('neighbour keys arrived out of order');
     const indices = m.indices ?? [];
     const keys = m.keys ?? [];
-    const next = this.state.receiveKeys(keys.map((k, i) => ({
-      index: indices[i] ?? -1, encryptionKey: k.encryptionKey ?? new Uint8Array(0), maskingKey: k.maskingKey ?? new Uint8Array(0), signature: k.signature ?? new Uint8Array(0),
-    })));
+    const next = this.state.receiveKeys(
+      keys.map((k, i) => ({
+        index: indices[i] ?? -1,
+        encryptionKey: k.encryptionKey ?? new Uint8Array(0),
+        maskingKey: k.maskingKey ?? new Uint8Array(0),
+        signature: k.signature ?? new Uint8Array(0),
+      })),
+    );
     this.state = next;
     const out = next.shareKeys();
     return { shares: out.shares.map((s) => ({ peer: s.to, ciphertext: s.ciphertext })) };
@@ -73,7 +105,9 @@ export class SecureContribution {
   mask(m: tessera.v1.ISharesForYou): Uint32Array {
     const s = this.state;
     if (typeof s === 'string' || !('receiveShares' in s)) throw new Error('shares arrived out of order');
-    const masked = s.receiveShares((m.shares ?? []).map((x) => ({ from: x.peer ?? -1, ciphertext: x.ciphertext ?? new Uint8Array(0) })));
+    const masked = s.receiveShares(
+      (m.shares ?? []).map((x) => ({ from: x.peer ?? -1, ciphertext: x.ciphertext ?? new Uint8Array(0) })),
+    );
     const { message, next } = masked.mask(this.words);
     this.words.fill(0);
     this.state = next;
@@ -86,8 +120,10 @@ export class SecureContribution {
     const survivors = (m.survivors ?? []).length;
     if (survivors < this.minSurvivors) {
       this.state = 'done';
-      throw new PrivacyRefusal(`privacy check: the unmask request names ${survivors} survivors, fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
-        'the sum would carry less than the job\'s noise, so this node does not help release it');
+      throw new PrivacyRefusal(
+        `privacy check: the unmask request names ${survivors} survivors, fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
+          "the sum would carry less than the job's noise, so this node does not help release it",
+      );
     }
     const { message } = s.unmask({ survivors: m.survivors ?? [], dropped: m.dropped ?? [] });
     this.state = 'done';

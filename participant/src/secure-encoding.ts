@@ -1,4 +1,15 @@
-import { encodeEvaluation, encodeFixedPoint, encodeUpdate, recordSumToRing, stochasticRound, toRing, encodeWide, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
+import {
+  encodeEvaluation,
+  encodeFixedPoint,
+  encodeUpdate,
+  recordSumToRing,
+  stochasticRound,
+  toRing,
+  encodeWide,
+  DEFAULT_WIDE,
+  EVALUATION_VALUES,
+  WIDE_DIGITS,
+} from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { tessera } from '@tessera/proto';
@@ -17,13 +28,18 @@ export interface LastFit {
  * statistics exactly (wide fixed point), a model delta clipped, weighted and quantised,
  * evaluation metrics as example-weighted sums.
  */
-export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: LocalResult, lastFit: LastFit | undefined): Uint32Array {
+export function encodeForSecureSum(
+  setup: tessera.v1.ISecureSetup,
+  result: LocalResult,
+  lastFit: LastFit | undefined,
+): Uint32Array {
   const modulus = Number(setup.modulus ?? 2 ** 32);
   const wide = { ...DEFAULT_WIDE, modulus };
   switch (setup.computation) {
     case pb.Stage.STATISTICS:
     case pb.Stage.QUERY: {
-      if (!result.level) return encodeWide(result.vector!, result.fractionBits ? { ...wide, fractionBits: result.fractionBits } : wide);
+      if (!result.level)
+        return encodeWide(result.vector!, result.fractionBits ? { ...wide, fractionBits: result.fractionBits } : wide);
       const words = encodeFixedPoint(result.vector!, result.level, modulus, systemRandom());
       const noiseVariance = BigInt(setup.noiseVariance ?? 0);
       if (noiseVariance > 0n) addDiscreteGaussianNoise(words, noiseVariance, modulus, systemRandom());
@@ -35,13 +51,26 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
       let words: Uint32Array;
       if (result.integer) words = recordSumToRing(result.vector!, modulus);
       else {
-        const encoded = encodeUpdate(result.vector!, weight, { bits: Number(setup.bits), clip: Number(setup.clip), modulus, ...(result.uniformWeight ? { uniformWeights: true } : {}) }, systemRandom());
+        const encoded = encodeUpdate(
+          result.vector!,
+          weight,
+          {
+            bits: Number(setup.bits),
+            clip: Number(setup.clip),
+            modulus,
+            ...(result.uniformWeight ? { uniformWeights: true } : {}),
+          },
+          systemRandom(),
+        );
         words = encoded.words;
         // Adaptive clipping: one more coordinate, (b - 1/2) x scale with b = 1 if the update was not clipped.
         if (result.clipIndicatorScale) {
           const withBit = new Uint32Array(words.length + 1);
           withBit.set(words);
-          withBit[words.length] = toRing(stochasticRound(((encoded.clipped ? 0 : 1) - 0.5) * result.clipIndicatorScale, systemRandom()), modulus);
+          withBit[words.length] = toRing(
+            stochasticRound(((encoded.clipped ? 0 : 1) - 0.5) * result.clipIndicatorScale, systemRandom()),
+            modulus,
+          );
           words = withBit;
         }
       }
@@ -51,10 +80,17 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
       return words;
     }
     case pb.Stage.EVALUATE:
-      return encodeEvaluation({
-        examples: result.numExamples, loss: result.metrics.loss, accuracy: result.metrics.accuracy, auc: result.metrics.auc,
-        trainExamples: lastFit?.examples ?? 0, trainLoss: lastFit?.trainLoss ?? Number.NaN,
-      }, wide);
+      return encodeEvaluation(
+        {
+          examples: result.numExamples,
+          loss: result.metrics.loss,
+          accuracy: result.metrics.accuracy,
+          auc: result.metrics.auc,
+          trainExamples: lastFit?.examples ?? 0,
+          trainLoss: lastFit?.trainLoss ?? Number.NaN,
+        },
+        wide,
+      );
     default:
       throw new Error(`secure aggregation of stage ${setup.computation} is not defined`);
   }
@@ -63,9 +99,13 @@ export function encodeForSecureSum(setup: tessera.v1.ISecureSetup, result: Local
 /** Length of the ring vector a computation produces, for d encoded features (model length d + 1). */
 export function secureVectorLength(computation: tessera.v1.Stage, features: number): number {
   switch (computation) {
-    case pb.Stage.STATISTICS: return (2 * features + 1) * WIDE_DIGITS;
-    case pb.Stage.FIT: return features + 2;
-    case pb.Stage.EVALUATE: return EVALUATION_VALUES * WIDE_DIGITS;
-    default: throw new Error(`no secure vector for stage ${computation}`);
+    case pb.Stage.STATISTICS:
+      return (2 * features + 1) * WIDE_DIGITS;
+    case pb.Stage.FIT:
+      return features + 2;
+    case pb.Stage.EVALUATE:
+      return EVALUATION_VALUES * WIDE_DIGITS;
+    default:
+      throw new Error(`no secure vector for stage ${computation}`);
   }
 }

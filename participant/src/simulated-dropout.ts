@@ -36,7 +36,9 @@ export function simulatedDropout(plan: DropoutPlan): (ref: tessera.v1.ITaskRef) 
     const plainFit = (ref.stage ?? 0) === pb.Stage.FIT;
     if (round < 1 || (!secure && !plainFit) || (ref.attempt ?? 1) > 1 || dropped.has(round)) return false;
     if (!droppersOf(plan, round).has(plan.position)) return false;
-    const step = secure ? SECURE_STEPS[seededRandom(`${plan.seed}/dropouts/round-${round}/p${plan.position}`).int(SECURE_STEPS.length)] : pb.Stage.FIT;
+    const step = secure
+      ? SECURE_STEPS[seededRandom(`${plan.seed}/dropouts/round-${round}/p${plan.position}`).int(SECURE_STEPS.length)]
+      : pb.Stage.FIT;
     if ((ref.stage ?? 0) !== step) return false;
     dropped.add(round);
     return true;

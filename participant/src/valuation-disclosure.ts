@@ -24,9 +24,19 @@ export class ValuationDisclosure {
   /** The messages that disclose a job's kept rounds, in round order; throws when there are none. */
   messages(task: tessera.v1.ITaskRef): tessera.v1.IValuationUpdate[] {
     const rounds = this.jobs.get(task.jobId ?? '');
-    if (!rounds?.size) throw new Error(`this node kept no training updates of job ${task.jobId} (it may have restarted since); nothing to disclose for valuation`);
+    if (!rounds?.size)
+      throw new Error(
+        `this node kept no training updates of job ${task.jobId} (it may have restarted since); nothing to disclose for valuation`,
+      );
     const ordered = [...rounds].sort(([a], [b]) => a - b);
-    return ordered.map(([round, r], index) => ({ task, round, index, total: ordered.length, numExamples: r.numExamples, delta: r.delta as unknown as number[] }));
+    return ordered.map(([round, r], index) => ({
+      task,
+      round,
+      index,
+      total: ordered.length,
+      numExamples: r.numExamples,
+      delta: r.delta as unknown as number[],
+    }));
   }
 
   /** Forgets a job's updates (after disclosing them, or when the job is over). */

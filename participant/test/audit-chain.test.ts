@@ -10,8 +10,18 @@ const dir = mkdtempSync(join(tmpdir(), 'tessera-audit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const entry = (i: number): AuditFields => ({
-  kind: i % 3 === 2 ? 'refusal' : 'use', at: 1_790_000_000_000 + i * 1000, jobId: `job-${i}`, round: i, stage: 'fit', purpose: 'train', dataset: 'customers',
-  columns: i % 3 === 2 ? [] : ['age', 'spend'], rows: i % 3 === 2 ? 0 : 100 + i, epsilon: i % 3 === 2 ? 0 : 0.125, analyst: 'ab'.repeat(32), grantId: 'acme-train',
+  kind: i % 3 === 2 ? 'refusal' : 'use',
+  at: 1_790_000_000_000 + i * 1000,
+  jobId: `job-${i}`,
+  round: i,
+  stage: 'fit',
+  purpose: 'train',
+  dataset: 'customers',
+  columns: i % 3 === 2 ? [] : ['age', 'spend'],
+  rows: i % 3 === 2 ? 0 : 100 + i,
+  epsilon: i % 3 === 2 ? 0 : 0.125,
+  analyst: 'ab'.repeat(32),
+  grantId: 'acme-train',
   reason: i % 3 === 2 ? 'consent: grant "acme-train" was revoked at 2026-11-22T08:01:02Z' : '',
 });
 
@@ -59,9 +69,15 @@ describe('the hash-chained audit log', () => {
     const edited = ledgerWithFive('edited');
     sql(edited, (db) => {
       const row = db.prepare('SELECT entry_json FROM audit_log WHERE id = 3').get() as { entry_json: string };
-      db.prepare('UPDATE audit_log SET entry_json = ? WHERE id = 3').run(row.entry_json.replace('"rows":103', '"rows":3'));
+      db.prepare('UPDATE audit_log SET entry_json = ? WHERE id = 3').run(
+        row.entry_json.replace('"rows":103', '"rows":3'),
+      );
     });
-    expect(verify(edited)).toMatchObject({ ok: false, badId: 3, problem: expect.stringMatching(/hash does not match its id and contents: the row was edited/) });
+    expect(verify(edited)).toMatchObject({
+      ok: false,
+      badId: 3,
+      problem: expect.stringMatching(/hash does not match its id and contents: the row was edited/),
+    });
 
     const renumbered = ledgerWithFive('renumbered');
     sql(renumbered, (db) => db.prepare('UPDATE audit_log SET id = 9 WHERE id = 5').run());
@@ -69,11 +85,21 @@ describe('the hash-chained audit log', () => {
 
     const deleted = ledgerWithFive('deleted');
     sql(deleted, (db) => db.prepare('DELETE FROM audit_log WHERE id = 2').run());
-    expect(verify(deleted)).toMatchObject({ ok: false, badId: 3, problem: expect.stringMatching(/prev_hash does not match the hash of entry 1: an entry between them was deleted or inserted/) });
+    expect(verify(deleted)).toMatchObject({
+      ok: false,
+      badId: 3,
+      problem: expect.stringMatching(
+        /prev_hash does not match the hash of entry 1: an entry between them was deleted or inserted/,
+      ),
+    });
 
     const firstDeleted = ledgerWithFive('first-deleted');
     sql(firstDeleted, (db) => db.prepare('DELETE FROM audit_log WHERE id = 1').run());
-    expect(verify(firstDeleted)).toMatchObject({ ok: false, badId: 2, problem: expect.stringMatching(/not the genesis hash/) });
+    expect(verify(firstDeleted)).toMatchObject({
+      ok: false,
+      badId: 2,
+      problem: expect.stringMatching(/not the genesis hash/),
+    });
 
     // Inserted in a gap with a plausible (copied) prev_hash and a recomputed hash: the next entry no longer chains to it.
     const inserted = ledgerWithFive('inserted');
@@ -81,14 +107,21 @@ describe('the hash-chained audit log', () => {
       db.prepare('UPDATE audit_log SET id = id + 10 WHERE id >= 4').run();
       const prev = db.prepare('SELECT hash FROM audit_log WHERE id = 3').get() as { hash: string };
       const forged = { ...entry(9), rows: 0 };
-      db.prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (4, ?, ?, ?)')
-        .run(canonicalJson(forged), prev.hash, sha256Hex(prev.hash + canonicalJson({ ...forged, id: 4 })));
+      db.prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (4, ?, ?, ?)').run(
+        canonicalJson(forged),
+        prev.hash,
+        sha256Hex(prev.hash + canonicalJson({ ...forged, id: 4 })),
+      );
     });
     expect(verify(inserted)).toMatchObject({ ok: false, badId: 14 });
 
     // Appended at the end with a made-up hash.
     const appended = ledgerWithFive('appended');
-    sql(appended, (db) => db.prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (6, ?, ?, ?)').run(canonicalJson(entry(6)), 'f'.repeat(64), 'e'.repeat(64)));
+    sql(appended, (db) =>
+      db
+        .prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (6, ?, ?, ?)')
+        .run(canonicalJson(entry(6)), 'f'.repeat(64), 'e'.repeat(64)),
+    );
     expect(verify(appended)).toMatchObject({ ok: false, badId: 6 });
 
     // Deleting the newest entry leaves a valid, shorter chain: only a noted head hash reveals it.
@@ -124,7 +157,19 @@ describe('the hash-chained audit log', () => {
     });
     const ledger = new PrivacyLedger(path);
     expect(ledger.uses()).toHaveLength(1);
-    expect(ledger.charges()).toEqual([{ at: 1, dataset: 'customers', jobId: 'j', round: 1, attempt: 0, unit: 'record', noiseMultiplier: 1, sampleRate: 0.1, rdp: [0.5] }]);
+    expect(ledger.charges()).toEqual([
+      {
+        at: 1,
+        dataset: 'customers',
+        jobId: 'j',
+        round: 1,
+        attempt: 0,
+        unit: 'record',
+        noiseMultiplier: 1,
+        sampleRate: 0.1,
+        rdp: [0.5],
+      },
+    ]);
     expect(ledger.verifyAudit()).toEqual({ ok: true, entries: 0, head: GENESIS_HASH });
     ledger.close();
   });

@@ -4,14 +4,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadParticipantConfig, parseParticipantConfig } from '../src/index.js';
 
-const valid = { name: 'shop', coordinator: '127.0.0.1:7070', participantId: 'p-1', identityKey: 'identity.key', datasets: { customers: { type: 'csv', path: 'c.csv' } } };
+const valid = {
+  name: 'shop',
+  coordinator: '127.0.0.1:7070',
+  participantId: 'p-1',
+  identityKey: 'identity.key',
+  datasets: { customers: { type: 'csv', path: 'c.csv' } },
+};
 
 describe('participant config', () => {
   it('resolves relative paths against the config file and accepts csv and sqlite sources', () => {
-    const c = parseParticipantConfig({ ...valid, datasets: { ...valid.datasets, orders: { type: 'sqlite', path: 'shop.db', table: 'orders', exclude: ['email'] } } }, 'p.yaml', '/srv/node');
+    const c = parseParticipantConfig(
+      {
+        ...valid,
+        datasets: {
+          ...valid.datasets,
+          orders: { type: 'sqlite', path: 'shop.db', table: 'orders', exclude: ['email'] },
+        },
+      },
+      'p.yaml',
+      '/srv/node',
+    );
     expect(c.identityKey).toBe('/srv/node/identity.key');
     expect(c.datasets.customers).toEqual({ type: 'csv', path: '/srv/node/c.csv', exclude: [] });
-    expect(c.datasets.orders).toEqual({ type: 'sqlite', path: '/srv/node/shop.db', table: 'orders', exclude: ['email'] });
+    expect(c.datasets.orders).toEqual({
+      type: 'sqlite',
+      path: '/srv/node/shop.db',
+      table: 'orders',
+      exclude: ['email'],
+    });
   });
 
   it('names the file and field of each mistake', () => {

@@ -179,7 +179,11 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     await startOverlap(task);
     const answer = rogue.answerTo(task.ref!);
     rogue.send({ psi: strayPoints(task) });
-    expect(await answer).toEqual({ body: 'refused', refused: 'unknown set kind "psi/stray"', kind: tessera.v1.RefusalKind.REFUSAL_FAILURE });
+    expect(await answer).toEqual({
+      body: 'refused',
+      refused: 'unknown set kind "psi/stray"',
+      kind: tessera.v1.RefusalKind.REFUSAL_FAILURE,
+    });
   });
 
   it('after a reconnect, points for the overlap run begun on the old stream are ignored', async () => {

@@ -3,26 +3,58 @@ import { refusal } from './support/refusal.js';
 import { toConfigEntries, tessera, type ConfigRecord } from '@tessera/proto';
 import type { RawTable } from '@tessera/data';
 import {
-  ConsentGuard, ConsentRefusal, describePolicy, detectIdentifierColumns, namedLikeIdentifier, parseConsentPolicy, PolicyError, PrivacyLedger, starterPolicyText,
+  ConsentGuard,
+  describePolicy,
+  detectIdentifierColumns,
+  namedLikeIdentifier,
+  parseConsentPolicy,
+  PolicyError,
+  PrivacyLedger,
+  starterPolicyText,
 } from '../src/index.js';
 import { PrivacyGuard } from '../src/privacy/privacy-guard.js';
 import { parse } from 'yaml';
 
 const pb = tessera.v1;
 const NOW = Date.parse('2026-11-22T08:00:00Z');
-const PLAN = { dpMode: 'distributed', dpUnit: 'record', dpNoiseMultiplier: 1.1, dpSampleRate: 1, dpRounds: 3, dpFullReleases: 0, dpEpsilon: 1, dpDelta: 1e-5 };
-const QUERY_PLAN = { dpMode: 'distributed', dpUnit: 'record', dpNoiseMultiplier: 2, dpSampleRate: 1, dpRounds: 0, dpFullReleases: 1, dpEpsilon: 1, dpDelta: 1e-6 };
+const PLAN = {
+  dpMode: 'distributed',
+  dpUnit: 'record',
+  dpNoiseMultiplier: 1.1,
+  dpSampleRate: 1,
+  dpRounds: 3,
+  dpFullReleases: 0,
+  dpEpsilon: 1,
+  dpDelta: 1e-5,
+};
+const QUERY_PLAN = {
+  dpMode: 'distributed',
+  dpUnit: 'record',
+  dpNoiseMultiplier: 2,
+  dpSampleRate: 1,
+  dpRounds: 0,
+  dpFullReleases: 1,
+  dpEpsilon: 1,
+  dpDelta: 1e-6,
+};
 const ANY = { id: 'any', analysts: ['*'], purposes: ['train', 'query', 'score', 'valuation'], expires: '2027-06-30' };
 
 function guard(datasets: object, grants: object[] = [ANY]) {
-  const policy = parseConsentPolicy({ datasets, grants }, 'policy.yaml', { datasets: ['customers', 'orders'], now: NOW });
+  const policy = parseConsentPolicy({ datasets, grants }, 'policy.yaml', {
+    datasets: ['customers', 'orders'],
+    now: NOW,
+  });
   const ledger = new PrivacyLedger(':memory:');
   return new ConsentGuard(policy, ledger, new PrivacyGuard(ledger, {}), () => NOW);
 }
 const task = (stage: number, plan?: ConfigRecord, dataset = 'customers'): tessera.v1.ITask => ({
-  ref: { jobId: 'job-1', round: 1, stage }, dataset, label: 'churned', config: toConfigEntries(plan ?? { seed: 's' }),
+  ref: { jobId: 'job-1', round: 1, stage },
+  dataset,
+  label: 'churned',
+  config: toConfigEntries(plan ?? { seed: 's' }),
 });
-const table = (columns: string[], rows: string[][]): RawTable => ({ source: 't', columns, rows, lineOf: (i: number) => i + 2 }) as unknown as RawTable;
+const table = (columns: string[], rows: string[][]): RawTable =>
+  ({ source: 't', columns, rows, lineOf: (i: number) => i + 2 }) as unknown as RawTable;
 
 describe('consent policy: differential privacy required unless a data set opts out', () => {
   it('refuses every data-reading stage of a job without DP, and scoring, overlap and valuation even in a DP job', () => {
@@ -30,15 +62,24 @@ describe('consent policy: differential privacy required unless a data set opts o
     for (const stage of [pb.Stage.SCHEMA, pb.Stage.STATISTICS, pb.Stage.FIT, pb.Stage.EVALUATE]) {
       expect(refusal(() => g.admit(task(stage), stage))).toBe(
         'consent: data set "customers" is served only with differential privacy, and this job has no differential privacy (privacy.mode none); ' +
-        'ask for privacy.mode distributed, central or local (the owner can opt out with datasets.customers.allowWithoutPrivacy: true in the consent policy)');
+          'ask for privacy.mode distributed, central or local (the owner can opt out with datasets.customers.allowWithoutPrivacy: true in the consent policy)',
+      );
       // The same stage of a private job is admitted under the grant.
       expect(g.admit(task(stage, PLAN), stage).grantId).toBe('any');
     }
-    expect(refusal(() => g.admit(task(pb.Stage.QUERY), pb.Stage.QUERY))).toMatch(/this query has no differential privacy \(--dp none\); run it with --dp distributed, central or local/);
+    expect(refusal(() => g.admit(task(pb.Stage.QUERY), pb.Stage.QUERY))).toMatch(
+      /this query has no differential privacy \(--dp none\); run it with --dp distributed, central or local/,
+    );
     expect(g.admit(task(pb.Stage.QUERY, QUERY_PLAN), pb.Stage.QUERY).grantId).toBe('any');
-    expect(refusal(() => g.admit(task(pb.Stage.VALUATE, PLAN), pb.Stage.VALUATE))).toMatch(/payout valuation discloses this node's own model updates/);
-    expect(refusal(() => g.admit(task(pb.Stage.SCORE, PLAN), pb.Stage.SCORE))).toMatch(/encrypted scoring returns exact per-segment totals/);
-    expect(refusal(() => g.admit(task(pb.Stage.OVERLAP), pb.Stage.OVERLAP))).toMatch(/audience overlap reveals the exact size of the intersection/);
+    expect(refusal(() => g.admit(task(pb.Stage.VALUATE, PLAN), pb.Stage.VALUATE))).toMatch(
+      /payout valuation discloses this node's own model updates/,
+    );
+    expect(refusal(() => g.admit(task(pb.Stage.SCORE, PLAN), pb.Stage.SCORE))).toMatch(
+      /encrypted scoring returns exact per-segment totals/,
+    );
+    expect(refusal(() => g.admit(task(pb.Stage.OVERLAP), pb.Stage.OVERLAP))).toMatch(
+      /audience overlap reveals the exact size of the intersection/,
+    );
   });
 
   it('serves jobs without DP only on the data set that opts out, and the refusal reveals no path or row count', () => {
@@ -50,16 +91,29 @@ describe('consent policy: differential privacy required unless a data set opts o
     expect(message).not.toMatch(/policy\.yaml|\d+ rows/);
     // A grant that does not cover the analyst is still the reason given first.
     const narrow = guard({}, [{ id: 'q', analysts: ['*'], purposes: ['query'], expires: '2027-06-30' }]);
-    expect(refusal(() => narrow.admit(task(pb.Stage.FIT), pb.Stage.FIT))).toMatch(/no grant of this node allows purpose "train"/);
+    expect(refusal(() => narrow.admit(task(pb.Stage.FIT), pb.Stage.FIT))).toMatch(
+      /no grant of this node allows purpose "train"/,
+    );
   });
 
-  it('queryRules: the policy\'s minimum group size and identifier columns, with defaults; no policy: none', () => {
-    const g = guard({ customers: { identifierColumns: ['customer_id', 'email'] }, orders: { minGroupSize: 50, allowIdentifierQueries: true } });
-    expect(g.queryRules('customers')).toEqual({ minGroupSize: 20, identifierColumns: ['customer_id', 'email'], allowIdentifierQueries: false });
+  it("queryRules: the policy's minimum group size and identifier columns, with defaults; no policy: none", () => {
+    const g = guard({
+      customers: { identifierColumns: ['customer_id', 'email'] },
+      orders: { minGroupSize: 50, allowIdentifierQueries: true },
+    });
+    expect(g.queryRules('customers')).toEqual({
+      minGroupSize: 20,
+      identifierColumns: ['customer_id', 'email'],
+      allowIdentifierQueries: false,
+    });
     expect(g.queryRules('orders')).toEqual({ minGroupSize: 50, identifierColumns: [], allowIdentifierQueries: true });
     const ledger = new PrivacyLedger(':memory:');
     const open = new ConsentGuard(undefined, ledger, new PrivacyGuard(ledger, {}));
-    expect(open.queryRules('customers')).toEqual({ minGroupSize: 0, identifierColumns: [], allowIdentifierQueries: true });
+    expect(open.queryRules('customers')).toEqual({
+      minGroupSize: 0,
+      identifierColumns: [],
+      allowIdentifierQueries: true,
+    });
     // And without a policy, a job without DP is admitted as before.
     expect(open.admit(task(pb.Stage.FIT), pb.Stage.FIT)).toMatchObject({ purpose: 'train' });
   });
@@ -70,12 +124,20 @@ describe('consent policy: differential privacy required unless a data set opts o
     expect(open.startWarnings(['customers'], [])).toEqual([
       'no consent policy: this node serves every request without differential privacy; run tessera participant init or add a policy',
     ]);
-    expect(open.startWarnings(['customers', 'orders'], ['orders'])[0]).toMatch(/without differential privacy \(data sets without a budget: customers\)/);
-    expect(open.startWarnings(['customers'], ['customers'])[0]).toMatch(/^no consent policy: .*its budgets still require differential privacy/);
+    expect(open.startWarnings(['customers', 'orders'], ['orders'])[0]).toMatch(
+      /without differential privacy \(data sets without a budget: customers\)/,
+    );
+    expect(open.startWarnings(['customers'], ['customers'])[0]).toMatch(
+      /^no consent policy: .*its budgets still require differential privacy/,
+    );
     const g = guard({ customers: { allowWithoutPrivacy: true }, orders: { allowWithoutPrivacy: true } });
     const w = g.startWarnings(['customers', 'orders'], ['orders']);
-    expect(w[0]).toBe('data set "customers" is served WITHOUT differential privacy (datasets.customers.allowWithoutPrivacy: true in policy.yaml): jobs without privacy can read exact results from it');
-    expect(w[1]).toMatch(/data set "orders": the policy allows .* but its budget in the node config serves only private jobs/);
+    expect(w[0]).toBe(
+      'data set "customers" is served WITHOUT differential privacy (datasets.customers.allowWithoutPrivacy: true in policy.yaml): jobs without privacy can read exact results from it',
+    );
+    expect(w[1]).toMatch(
+      /data set "orders": the policy allows .* but its budget in the node config serves only private jobs/,
+    );
     expect(guard({}).startWarnings(['customers', 'orders'], ['customers', 'orders'])).toEqual([]);
   });
 
@@ -90,11 +152,20 @@ describe('consent policy: differential privacy required unless a data set opts o
       expect(error).toBeInstanceOf(PolicyError);
       expect((error as Error).message).toMatch(message);
     };
-    bad({ customers: { minGroupSize: 0 } }, /^policy\.yaml: datasets\.customers\.minGroupSize: must be a whole number of rows, at least 1/);
+    bad(
+      { customers: { minGroupSize: 0 } },
+      /^policy\.yaml: datasets\.customers\.minGroupSize: must be a whole number of rows, at least 1/,
+    );
     bad({ customers: { minGroupSize: 2.5 } }, /datasets\.customers\.minGroupSize: must be a whole number/);
-    bad({ customers: { identifierColumns: 'customer_id' } }, /datasets\.customers\.identifierColumns: must be a list of column names/);
+    bad(
+      { customers: { identifierColumns: 'customer_id' } },
+      /datasets\.customers\.identifierColumns: must be a list of column names/,
+    );
     bad({ customers: { identifierColumns: ['id', 'id'] } }, /datasets\.customers\.identifierColumns: lists "id" twice/);
-    bad({ orders: { allowWithoutPrivacy: 'yes' } }, /datasets\.orders\.allowWithoutPrivacy: must be true or false, got "yes"/);
+    bad(
+      { orders: { allowWithoutPrivacy: 'yes' } },
+      /datasets\.orders\.allowWithoutPrivacy: must be true or false, got "yes"/,
+    );
     bad({ orders: { allowIdentifierQueries: 1 } }, /datasets\.orders\.allowIdentifierQueries: must be true or false/);
     expect(guard({ customers: { identifierColumns: [] } }).queryRules('customers').identifierColumns).toEqual([]);
   });
@@ -102,35 +173,84 @@ describe('consent policy: differential privacy required unless a data set opts o
 
 describe('identifier-like columns', () => {
   it('finds keys by name and text or whole-number columns unique per row, not measurements or small tables', () => {
-    for (const n of ['customer_id', 'customerId', 'ID', 'user-key', 'email', 'Email_Address', 'phone_number', 'mobile', 'customerid', 'uuid']) expect(namedLikeIdentifier(n), n).toBe(true);
-    for (const n of ['paid', 'valid', 'monkey', 'region', 'identity_score', 'keyword', 'monetary_total', 'tenure_days']) expect(namedLikeIdentifier(n), n).toBe(false);
-    const rows = Array.from({ length: 30 }, (_, i) => [`c-${i}`, String(1000 + i), (i * 1.37 + 0.01).toFixed(2), i % 2 ? 'north' : 'south', String(i % 7)]);
+    for (const n of [
+      'customer_id',
+      'customerId',
+      'ID',
+      'user-key',
+      'email',
+      'Email_Address',
+      'phone_number',
+      'mobile',
+      'customerid',
+      'uuid',
+    ])
+      expect(namedLikeIdentifier(n), n).toBe(true);
+    for (const n of ['paid', 'valid', 'monkey', 'region', 'identity_score', 'keyword', 'monetary_total', 'tenure_days'])
+      expect(namedLikeIdentifier(n), n).toBe(false);
+    const rows = Array.from({ length: 30 }, (_, i) => [
+      `c-${i}`,
+      String(1000 + i),
+      (i * 1.37 + 0.01).toFixed(2),
+      i % 2 ? 'north' : 'south',
+      String(i % 7),
+    ]);
     const found = detectIdentifierColumns(table(['customer_ref', 'account', 'spend', 'region', 'visits'], rows));
-    expect(found).toEqual([{ column: 'customer_ref', why: ['unique'] }, { column: 'account', why: ['unique'] }]);
+    expect(found).toEqual([
+      { column: 'customer_ref', why: ['unique'] },
+      { column: 'account', why: ['unique'] },
+    ]);
     // One repeated value: not unique. Under 20 rows: uniqueness is not judged, names still are.
     rows[5][0] = 'c-4';
     expect(detectIdentifierColumns(table(['customer_ref', 'account'], rows)).map((c) => c.column)).toEqual(['account']);
-    expect(detectIdentifierColumns(table(['customer_id', 'ref'], rows.slice(0, 5)))).toEqual([{ column: 'customer_id', why: ['name'] }]);
+    expect(detectIdentifierColumns(table(['customer_id', 'ref'], rows.slice(0, 5)))).toEqual([
+      { column: 'customer_id', why: ['name'] },
+    ]);
   });
 });
 
 describe('the starter policy', () => {
   it('parses, says in plain words what it allows, and refuses what it should', () => {
     const text = starterPolicyText({
-      now: new Date(NOW), expires: '2027-11-22',
+      now: new Date(NOW),
+      expires: '2027-11-22',
       datasets: {
-        customers: { identifiers: [{ column: 'customer_id', why: ['unique', 'name'] }, { column: 'email', why: ['name'] }], allowWithoutPrivacy: false },
+        customers: {
+          identifiers: [
+            { column: 'customer_id', why: ['unique', 'name'] },
+            { column: 'email', why: ['name'] },
+          ],
+          allowWithoutPrivacy: false,
+        },
         orders: { identifiers: [], allowWithoutPrivacy: true },
       },
     });
-    expect(text).toMatch(/Found in the data: customer_id \(unique per row, named like an identifier\); email \(named like an identifier\)\./);
+    expect(text).toMatch(
+      /Found in the data: customer_id \(unique per row, named like an identifier\); email \(named like an identifier\)\./,
+    );
     const policy = parseConsentPolicy(parse(text), 'policy.yaml', { datasets: ['customers', 'orders'], now: NOW });
     expect(policy.datasets).toEqual({
-      customers: { minGroupSize: 20, identifierColumns: ['customer_id', 'email'], allowIdentifierQueries: false, allowWithoutPrivacy: false },
+      customers: {
+        minGroupSize: 20,
+        identifierColumns: ['customer_id', 'email'],
+        allowIdentifierQueries: false,
+        allowWithoutPrivacy: false,
+      },
       orders: { minGroupSize: 20, identifierColumns: [], allowIdentifierQueries: false, allowWithoutPrivacy: true },
     });
-    expect(policy.grants).toMatchObject([{ id: 'starter', analysts: ['*'], purposes: ['train', 'query'], datasets: ['customers', 'orders'], expires: '2027-11-22' }]);
-    const lines = describePolicy(policy, { customers: { epsilon: 10, delta: 1e-6, unit: 'record' }, orders: undefined });
+    expect(policy.grants).toMatchObject([
+      {
+        id: 'starter',
+        analysts: ['*'],
+        purposes: ['train', 'query'],
+        datasets: ['customers', 'orders'],
+        expires: '2027-11-22',
+      },
+    ]);
+    const lines = describePolicy(policy, {
+      customers: { epsilon: 10, delta: 1e-6, unit: 'record' },
+      orders: undefined,
+    });
     expect(lines).toEqual([
       'grant starter: any analyst may use data sets customers, orders for training models and aggregate queries, until 2027-11-22',
       'not granted to anyone: encrypted scoring and payout valuation',
@@ -147,12 +267,20 @@ describe('the starter policy', () => {
     ]);
     const ledger = new PrivacyLedger(':memory:');
     const g = new ConsentGuard(policy, ledger, new PrivacyGuard(ledger, {}), () => NOW);
-    expect(refusal(() => g.admit(task(pb.Stage.QUERY), pb.Stage.QUERY))).toMatch(/served only with differential privacy/);
+    expect(refusal(() => g.admit(task(pb.Stage.QUERY), pb.Stage.QUERY))).toMatch(
+      /served only with differential privacy/,
+    );
     expect(g.admit(task(pb.Stage.QUERY, QUERY_PLAN), pb.Stage.QUERY).grantId).toBe('starter');
     expect(g.admit(task(pb.Stage.FIT, undefined, 'orders'), pb.Stage.FIT).grantId).toBe('starter');
-    expect(refusal(() => g.admit(task(pb.Stage.SCORE, undefined, 'orders'), pb.Stage.SCORE))).toMatch(/no grant of this node allows purpose "score"/);
+    expect(refusal(() => g.admit(task(pb.Stage.SCORE, undefined, 'orders'), pb.Stage.SCORE))).toMatch(
+      /no grant of this node allows purpose "score"/,
+    );
     // A year later the grant has expired: the node would refuse to start on it, naming the field.
-    expect(() => parseConsentPolicy(parse(text), 'policy.yaml', { datasets: ['customers', 'orders'], now: Date.parse('2027-11-23T00:00:00Z') }))
-      .toThrow(/policy\.yaml: grants\[0\]\.expires: 2027-11-22 is in the past/);
+    expect(() =>
+      parseConsentPolicy(parse(text), 'policy.yaml', {
+        datasets: ['customers', 'orders'],
+        now: Date.parse('2027-11-23T00:00:00Z'),
+      }),
+    ).toThrow(/policy\.yaml: grants\[0\]\.expires: 2027-11-22 is in the past/);
   });
 });

@@ -8,7 +8,14 @@ import { Coordinator } from '@tessera/coordinator';
 import { AnalystClient } from '@tessera/sdk';
 import { BREAST_CANCER, enrolIdentity, shards, type Identity } from '../../coordinator/test/grpc-helpers.js';
 import { tempDir } from '../../coordinator/test/helpers.js';
-import { auditParticipant, grantStatuses, ParticipantNode, PrivacyLedger, revokeGrant, type ParticipantConfig } from '../src/index.js';
+import {
+  auditParticipant,
+  grantStatuses,
+  ParticipantNode,
+  PrivacyLedger,
+  revokeGrant,
+  type ParticipantConfig,
+} from '../src/index.js';
 
 const pb = tessera.v1;
 const DATASET = 'patients';
@@ -30,12 +37,23 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
       writeFileSync(policyPath, policy);
     }
     return {
-      name, coordinator: coord.address, participantId: identities.get(name)!.id, identityKey: '(in memory)',
-      datasets: { [DATASET]: { type: 'csv', path, exclude: [] } }, ledger: join(tmp.dir, `${name}-ledger.sqlite`), ...(policyPath ? { policy: policyPath } : {}),
+      name,
+      coordinator: coord.address,
+      participantId: identities.get(name)!.id,
+      identityKey: '(in memory)',
+      datasets: { [DATASET]: { type: 'csv', path, exclude: [] } },
+      ledger: join(tmp.dir, `${name}-ledger.sqlite`),
+      ...(policyPath ? { policy: policyPath } : {}),
     };
   };
   const start = async (config: ParticipantConfig, clock?: () => number) => {
-    const node = new ParticipantNode({ config, identity: identities.get(config.name)!.keys, minBackoffMs: 100, maxBackoffMs: 400, ...(clock ? { clock } : {}) });
+    const node = new ParticipantNode({
+      config,
+      identity: identities.get(config.name)!.keys,
+      minBackoffMs: 100,
+      maxBackoffMs: 400,
+      ...(clock ? { clock } : {}),
+    });
     const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
     node.start();
     await ready;
@@ -54,12 +72,31 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     node.on('done', onDone);
   };
   const job = (seed: string) => ({
-    dataset: DATASET, label: 'benign', rounds: 5, minParticipants: 2, seed, roundTimeoutSeconds: 20, waitForParticipantsSeconds: 10, local: { learningRate: 1 },
+    dataset: DATASET,
+    label: 'benign',
+    rounds: 5,
+    minParticipants: 2,
+    seed,
+    roundTimeoutSeconds: 20,
+    waitForParticipantsSeconds: 10,
+    local: { learningRate: 1 },
   });
-  const policy = (id: string, expires: string) => [
-    'datasets:', '  patients: { allowWithoutPrivacy: true }',
-    'grants:', `  - id: ${id}`, '    analysts: ["*"]', '    purposes: [train]', '    datasets: [patients]', `    expires: ${expires}`, `  - id: ${id}-queries`, '    analysts: ["*"]', '    purposes: [query]', `    expires: ${expires}`, '',
-  ].join('\n');
+  const policy = (id: string, expires: string) =>
+    [
+      'datasets:',
+      '  patients: { allowWithoutPrivacy: true }',
+      'grants:',
+      `  - id: ${id}`,
+      '    analysts: ["*"]',
+      '    purposes: [train]',
+      '    datasets: [patients]',
+      `    expires: ${expires}`,
+      `  - id: ${id}-queries`,
+      '    analysts: ["*"]',
+      '    purposes: [query]',
+      `    expires: ${expires}`,
+      '',
+    ].join('\n');
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
@@ -93,7 +130,9 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     const refused = done.refusals.filter((r) => r.participantId === cid);
     expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) {
-      expect(r.reason).toMatch(/^consent: grant "hospital-train" was revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(study withdrawn\)$/);
+      expect(r.reason).toMatch(
+        /^consent: grant "hospital-train" was revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(study withdrawn\)$/,
+      );
       expect(r.round).toBeGreaterThanOrEqual(2);
     }
     expect(done.refusals.every((r) => r.participantId === cid)).toBe(true);
@@ -106,15 +145,26 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     expect(audit.chain.ok).toBe(true);
     const uses = audit.log.filter((e) => e.kind === 'use');
     expect(uses.length).toBeGreaterThan(0);
-    expect(uses.every((e) => e.at <= revokedAt && e.grantId === 'hospital-train' && e.purpose === 'train' && e.dataset === DATASET)).toBe(true);
+    expect(
+      uses.every(
+        (e) => e.at <= revokedAt && e.grantId === 'hospital-train' && e.purpose === 'train' && e.dataset === DATASET,
+      ),
+    ).toBe(true);
     expect(uses.filter((e) => e.stage === 'fit').map((e) => e.round)).toEqual([1, 2]);
     expect(uses[0].columns).toContain('benign');
     expect(audit.uses.every((u) => u.at <= revokedAt)).toBe(true);
-    expect(audit.log.find((e) => e.kind === 'revocation')).toMatchObject({ grantId: 'hospital-train', reason: 'study withdrawn', at: revokedAt });
+    expect(audit.log.find((e) => e.kind === 'revocation')).toMatchObject({
+      grantId: 'hospital-train',
+      reason: 'study withdrawn',
+      at: revokedAt,
+    });
     const refusals = audit.log.filter((e) => e.kind === 'refusal');
     expect(refusals.length).toBe(refused.length);
     expect(refusals.every((e) => e.at >= revokedAt && /was revoked at/.test(e.reason))).toBe(true);
-    expect(grantStatuses(c).map((g) => [g.id, g.status])).toEqual([['hospital-train', 'revoked'], ['hospital-train-queries', 'active']]);
+    expect(grantStatuses(c).map((g) => [g.id, g.status])).toEqual([
+      ['hospital-train', 'revoked'],
+      ['hospital-train-queries', 'active'],
+    ]);
 
     // The next job from the same analyst is refused by c at its first task; the revocation survives a restart.
     await node.stop();
@@ -127,7 +177,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     ledger.close();
   });
 
-  it('a grant that expires during a job (by the node\'s clock) stops its use at the next task', async () => {
+  it("a grant that expires during a job (by the node's clock) stops its use at the next task", async () => {
     const expires = Date.now() + 365 * 86_400_000;
     const d = configOf('d', parts[2], policy('short-train', new Date(expires).toISOString()));
     await start(configOf('a', parts[0]));
@@ -157,11 +207,26 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     const stranger = generateSigningKeyPair();
     const hex = (k: SigningKeyPair) => Buffer.from(k.publicKey).toString('hex');
     // The coordinator checks the spec signature (context tessera/v1/job-spec) and passes the identity to every task.
-    const signer = (k: SigningKeyPair) => ({ identity: k.publicKey, signSpec: (spec: string) => sign('tessera/v1/job-spec', new TextEncoder().encode(spec), k.secretKey) });
-    const e = configOf('e', parts[2], [
-      'analysts:', `  acme-research: ${hex(acme)}`, 'datasets:', '  patients: { allowWithoutPrivacy: true }',
-      'grants:', '  - id: acme-train', '    analysts: [acme-research]', '    purposes: [train]', '    expires: 2099-12-31', '',
-    ].join('\n'));
+    const signer = (k: SigningKeyPair) => ({
+      identity: k.publicKey,
+      signSpec: (spec: string) => sign('tessera/v1/job-spec', new TextEncoder().encode(spec), k.secretKey),
+    });
+    const e = configOf(
+      'e',
+      parts[2],
+      [
+        'analysts:',
+        `  acme-research: ${hex(acme)}`,
+        'datasets:',
+        '  patients: { allowWithoutPrivacy: true }',
+        'grants:',
+        '  - id: acme-train',
+        '    analysts: [acme-research]',
+        '    purposes: [train]',
+        '    expires: 2099-12-31',
+        '',
+      ].join('\n'),
+    );
     await start(configOf('a', parts[0]));
     await start(configOf('b', parts[1]));
     await start(e);
@@ -169,16 +234,22 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     const ok = await analyst.watch((await analyst.submit({ ...job('acme'), rounds: 2 }, { signer: signer(acme) })).id);
     expect(ok.status).toBe('completed');
     expect(ok.refusals).toEqual([]);
-    const refused = await analyst.watch((await analyst.submit({ ...job('stranger'), rounds: 2 }, { signer: signer(stranger) })).id);
-    expect(refused.refusals.filter((r) => r.participantId === eid)).toMatchObject([{
-      stage: 'schema',
-      reason: `consent: no grant of this node allows purpose "train" (job kind train) for analyst ${hex(stranger).slice(0, 8)}…(not named in the policy) on data set "patients" (this analyst is not named in the policy and no grant is to "*")`,
-    }]);
+    const refused = await analyst.watch(
+      (await analyst.submit({ ...job('stranger'), rounds: 2 }, { signer: signer(stranger) })).id,
+    );
+    expect(refused.refusals.filter((r) => r.participantId === eid)).toMatchObject([
+      {
+        stage: 'schema',
+        reason: `consent: no grant of this node allows purpose "train" (job kind train) for analyst ${hex(stranger).slice(0, 8)}…(not named in the policy) on data set "patients" (this analyst is not named in the policy and no grant is to "*")`,
+      },
+    ]);
     const audit = auditParticipant(e);
     expect(audit.chain.ok).toBe(true);
     const uses = audit.log.filter((x) => x.kind === 'use');
     expect(uses.length).toBeGreaterThan(0);
     expect(uses.every((x) => x.analyst === hex(acme) && x.grantId === 'acme-train')).toBe(true);
-    expect(audit.log.filter((x) => x.kind === 'refusal')).toMatchObject([{ analyst: hex(stranger), stage: 'schema', purpose: 'train', dataset: DATASET }]);
+    expect(audit.log.filter((x) => x.kind === 'refusal')).toMatchObject([
+      { analyst: hex(stranger), stage: 'schema', purpose: 'train', dataset: DATASET },
+    ]);
   });
 });

@@ -8,12 +8,16 @@ import { tessera, toConfigEntries } from '@tessera/proto';
 import { JobPrivacy } from '../../coordinator/src/jobs/job-privacy.js';
 import { BREAST_CANCER } from '../../coordinator/test/grpc-helpers.js';
 import { tempDir } from '../../coordinator/test/helpers.js';
-import { ParticipantNode, PrivacyLedger, type ParticipantConfig } from '../src/index.js';
+import { ParticipantNode, type PrivacyLedger, type ParticipantConfig } from '../src/index.js';
 import { RogueCoordinator } from './support/rogue-coordinator.js';
 
 const pb = tessera.v1;
 const DATASET = 'patients';
-const FEATURES = readFileSync(BREAST_CANCER, 'utf8').split('\n')[0].trim().split(',').filter((c) => c !== 'benign');
+const FEATURES = readFileSync(BREAST_CANCER, 'utf8')
+  .split('\n')[0]
+  .trim()
+  .split(',')
+  .filter((c) => c !== 'benign');
 
 /**
  * A participant node is the guardian of its merchant's data: driven by a coordinator that forges
@@ -32,7 +36,10 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
 
   // A sampled, record-level, distributed job: 5 rounds, a fifth of the participants per round.
   const specText = JSON.stringify({
-    dataset: DATASET, label: 'benign', rounds: 5, strategy: { fractionFit: 0.2 },
+    dataset: DATASET,
+    label: 'benign',
+    rounds: 5,
+    strategy: { fractionFit: 0.2 },
     privacy: { mode: 'distributed', unit: 'record', epsilon: 8, delta: 1e-5 },
   });
   const signature = sign(JOB_SPEC_CONTEXT, new TextEncoder().encode(specText), analyst.secretKey);
@@ -44,30 +51,66 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
 
   let attempt = 0;
   /** A FIT task as an honest coordinator sends it (ADVERTISE_KEYS of a secure round), with `change` applied. */
-  const fitTask = (round: number, change: { config?: Record<string, string | number>; secure?: Partial<tessera.v1.ISecureSetup> | null; spec?: string } = {}): tessera.v1.ITask => {
+  const fitTask = (
+    round: number,
+    change: {
+      config?: Record<string, string | number>;
+      secure?: Partial<tessera.v1.ISecureSetup> | null;
+      spec?: string;
+    } = {},
+  ): tessera.v1.ITask => {
     attempt += 1;
     const config = {
-      validationFraction: 0, seed: 'job-1', ...privacy.taskPlan(), epochs: 1, batchSize: 32, learningRate: 1, l2: 1e-4,
-      dpUnit: 'record', recordClip: honest.record!.clip, recordLevel: honest.record!.level, maxRecords: honest.record!.maxRecords, ...change.config,
+      validationFraction: 0,
+      seed: 'job-1',
+      ...privacy.taskPlan(),
+      epochs: 1,
+      batchSize: 32,
+      learningRate: 1,
+      l2: 1e-4,
+      dpUnit: 'record',
+      recordClip: honest.record!.clip,
+      recordLevel: honest.record!.level,
+      maxRecords: honest.record!.maxRecords,
+      ...change.config,
     };
     const secure: tessera.v1.ISecureSetup = {
-      roundId: new Uint8Array(32).fill(attempt), index: 0, participantIds: ids, identityKeys: ids.map((_, i) => (i === 0 ? me.publicKey : generateSigningKeyPair().publicKey)),
-      threshold: 3, degree: 4, modulus: 2 ** 32, computation: pb.Stage.FIT, bits: spec.secure.bits, clip: spec.secure.clip, weightCap: 0,
-      noiseVariance: honest.shareVariance, ...change.secure,
+      roundId: new Uint8Array(32).fill(attempt),
+      index: 0,
+      participantIds: ids,
+      identityKeys: ids.map((_, i) => (i === 0 ? me.publicKey : generateSigningKeyPair().publicKey)),
+      threshold: 3,
+      degree: 4,
+      modulus: 2 ** 32,
+      computation: pb.Stage.FIT,
+      bits: spec.secure.bits,
+      clip: spec.secure.clip,
+      weightCap: 0,
+      noiseVariance: honest.shareVariance,
+      ...change.secure,
     };
     return {
       ref: { jobId: 'job-1', round, stage: change.secure === null ? pb.Stage.FIT : pb.Stage.ADVERTISE_KEYS, attempt },
-      dataset: DATASET, label: 'benign', config: toConfigEntries(config), modelLength,
-      features: FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })), mean: FEATURES.map(() => 0), std: FEATURES.map(() => 1),
+      dataset: DATASET,
+      label: 'benign',
+      config: toConfigEntries(config),
+      modelLength,
+      features: FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
+      mean: FEATURES.map(() => 0),
+      std: FEATURES.map(() => 1),
       ...(change.secure === null ? {} : { secure }),
-      specJson: change.spec ?? specText, specSignature: signature, analystIdentity: analyst.publicKey,
+      specJson: change.spec ?? specText,
+      specSignature: signature,
+      analystIdentity: analyst.publicKey,
     };
   };
   /** Sends a FIT task and its model; resolves with the node's answer (refused with a reason, or advertise). */
   const offer = async (task: tessera.v1.ITask) => {
     const answer = rogue.answerTo(task.ref!);
     rogue.send({ task });
-    rogue.send({ model: { task: task.ref, chunk: { offset: 0, total: modelLength, values: new Array(modelLength).fill(0) } } });
+    rogue.send({
+      model: { task: task.ref, chunk: { offset: 0, total: modelLength, values: new Array(modelLength).fill(0) } },
+    });
     return answer;
   };
   const refusals = () => ledger.auditLog().filter((e) => e.kind === 'refusal');
@@ -77,7 +120,11 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
     copyFileSync(BREAST_CANCER, path);
     await rogue.start();
     const config: ParticipantConfig = {
-      name: 'me', coordinator: rogue.address, participantId: 'me', identityKey: '(in memory)', ledger: join(tmp.dir, 'ledger.sqlite'),
+      name: 'me',
+      coordinator: rogue.address,
+      participantId: 'me',
+      identityKey: '(in memory)',
+      ledger: join(tmp.dir, 'ledger.sqlite'),
       datasets: { [DATASET]: { type: 'csv', path, exclude: [], budget: { epsilon: 30, delta: 1e-5, unit: 'record' } } },
     };
     node = new ParticipantNode({ config, identity: me });
@@ -111,14 +158,41 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
 
   const cases: [string, () => tessera.v1.ITask, RegExp][] = [
     ['no noise (variance 0)', () => fitTask(3, { secure: { noiseVariance: 0 } }), /below the \d+ its own plan needs/],
-    ['half its own noise share', () => fitTask(3, { secure: { noiseVariance: Math.floor(honest.shareVariance / 2) } }), /below the \d+ its own plan needs/],
+    [
+      'half its own noise share',
+      () => fitTask(3, { secure: { noiseVariance: Math.floor(honest.shareVariance / 2) } }),
+      /below the \d+ its own plan needs/,
+    ],
     ['no secure block on a budgeted data set', () => fitTask(3, { secure: null }), /outside secure aggregation/],
-    ['the amplified sample rate of the old accounting', () => fitTask(3, { config: { dpSampleRate: 0.2 } }), /sample rate \(0\.2, spec: 1\) differs from the job's signed spec/],
-    ['a record clip other than the signed one', () => fitTask(3, { config: { recordClip: 2 } }), /record clip 2 differs from the job's spec/],
-    ['a smaller noise multiplier', () => fitTask(3, { config: { dpNoiseMultiplier: privacy.noiseMultiplier / 2 } }), /noise multiplier .* below the/],
-    ['a spec changed after the analyst signed it', () => fitTask(3, { spec: specText.replace('"epsilon":8', '"epsilon":80') }), /signature does not verify/],
-    ['a round beyond the spec\'s rounds', () => fitTask(6), /round 6 is outside the 5 rounds/],
-    ['a smaller cohort than the announced share was sized for (each share must then be larger)', () => fitTask(3, { secure: { participantIds: ['me', 'p2'], identityKeys: [me.publicKey, generateSigningKeyPair().publicKey] } }), /below the \d+ its own plan needs/],
+    [
+      'the amplified sample rate of the old accounting',
+      () => fitTask(3, { config: { dpSampleRate: 0.2 } }),
+      /sample rate \(0\.2, spec: 1\) differs from the job's signed spec/,
+    ],
+    [
+      'a record clip other than the signed one',
+      () => fitTask(3, { config: { recordClip: 2 } }),
+      /record clip 2 differs from the job's spec/,
+    ],
+    [
+      'a smaller noise multiplier',
+      () => fitTask(3, { config: { dpNoiseMultiplier: privacy.noiseMultiplier / 2 } }),
+      /noise multiplier .* below the/,
+    ],
+    [
+      'a spec changed after the analyst signed it',
+      () => fitTask(3, { spec: specText.replace('"epsilon":8', '"epsilon":80') }),
+      /signature does not verify/,
+    ],
+    ["a round beyond the spec's rounds", () => fitTask(6), /round 6 is outside the 5 rounds/],
+    [
+      'a smaller cohort than the announced share was sized for (each share must then be larger)',
+      () =>
+        fitTask(3, {
+          secure: { participantIds: ['me', 'p2'], identityKeys: [me.publicKey, generateSigningKeyPair().publicKey] },
+        }),
+      /below the \d+ its own plan needs/,
+    ],
   ];
   for (const [what, task, reason] of cases) {
     it(`refuses ${what}, before reading any data, and logs why`, async () => {
@@ -137,28 +211,93 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
 
   it('once the budget is spent, refuses every data-reading stage: evaluate, exact and private statistics, queries, scoring, overlap, valuation, schema', async () => {
     // Spend the rest of the budget (another job's charges, as a crowded ledger would hold).
-    ledger.charge({ at: Date.now(), dataset: DATASET, jobId: 'other', round: 1, attempt: 1, unit: 'record', noiseMultiplier: 0.1, sampleRate: 1, rdp: jobRdp(0.05, 1, 0, 1) });
-    const base = { dataset: DATASET, label: 'benign', specJson: specText, specSignature: signature, analystIdentity: analyst.publicKey };
+    ledger.charge({
+      at: Date.now(),
+      dataset: DATASET,
+      jobId: 'other',
+      round: 1,
+      attempt: 1,
+      unit: 'record',
+      noiseMultiplier: 0.1,
+      sampleRate: 1,
+      rdp: jobRdp(0.05, 1, 0, 1),
+    });
+    const base = {
+      dataset: DATASET,
+      label: 'benign',
+      specJson: specText,
+      specSignature: signature,
+      analystIdentity: analyst.publicKey,
+    };
     const features = FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC }));
     const plan = toConfigEntries({ ...privacy.taskPlan() });
     const tasks: [string, tessera.v1.ITask, RegExp][] = [
-      ['evaluate', { ...base, ref: { jobId: 'job-1', round: 2, stage: pb.Stage.EVALUATE }, config: plan, features, modelLength }, /evaluate releases exact loss/],
-      ['exact statistics', { ...base, ref: { jobId: 'job-1', stage: pb.Stage.STATISTICS }, config: plan, features }, /without a private statistics part/],
-      ['private statistics', { ...fitTask(0), ref: { jobId: 'job-1', stage: pb.Stage.ADVERTISE_KEYS, attempt: 99 }, modelLength: 0,
-        config: toConfigEntries({ ...privacy.taskPlan(), statsPart: 'moments', dpLevel: 1000, maxRecords: 400 }), bounds: FEATURES.map(() => 3),
-        secure: { ...fitTask(0).secure, computation: pb.Stage.STATISTICS, noiseVariance: 1e12 } }, /privacy budget .* would be exceeded/],
-      ['a query without DP', { ...base, specJson: '', specSignature: new Uint8Array(0), ref: { jobId: 'job-2', stage: pb.Stage.QUERY }, config: toConfigEntries({ query: JSON.stringify({ sql: 'SELECT COUNT(*) FROM patients', options: {} }) }) }, /carries no job spec/],
-      ['scoring', { ...base, ref: { jobId: 'job-1', stage: pb.Stage.SCORE }, config: plan }, /score releases exact score totals/],
-      ['overlap', { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, config: plan }, /overlap releases an exact overlap count/],
-      ['valuation', { ...base, ref: { jobId: 'job-1', round: 5, stage: pb.Stage.VALUATE }, config: plan }, /discloses this node's per-round updates/],
-      ['schema (the whole job)', { ...base, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, config: plan }, /would be exceeded/],
+      [
+        'evaluate',
+        { ...base, ref: { jobId: 'job-1', round: 2, stage: pb.Stage.EVALUATE }, config: plan, features, modelLength },
+        /evaluate releases exact loss/,
+      ],
+      [
+        'exact statistics',
+        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.STATISTICS }, config: plan, features },
+        /without a private statistics part/,
+      ],
+      [
+        'private statistics',
+        {
+          ...fitTask(0),
+          ref: { jobId: 'job-1', stage: pb.Stage.ADVERTISE_KEYS, attempt: 99 },
+          modelLength: 0,
+          config: toConfigEntries({ ...privacy.taskPlan(), statsPart: 'moments', dpLevel: 1000, maxRecords: 400 }),
+          bounds: FEATURES.map(() => 3),
+          secure: { ...fitTask(0).secure, computation: pb.Stage.STATISTICS, noiseVariance: 1e12 },
+        },
+        /privacy budget .* would be exceeded/,
+      ],
+      [
+        'a query without DP',
+        {
+          ...base,
+          specJson: '',
+          specSignature: new Uint8Array(0),
+          ref: { jobId: 'job-2', stage: pb.Stage.QUERY },
+          config: toConfigEntries({ query: JSON.stringify({ sql: 'SELECT COUNT(*) FROM patients', options: {} }) }),
+        },
+        /carries no job spec/,
+      ],
+      [
+        'scoring',
+        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.SCORE }, config: plan },
+        /score releases exact score totals/,
+      ],
+      [
+        'overlap',
+        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, config: plan },
+        /overlap releases an exact overlap count/,
+      ],
+      [
+        'valuation',
+        { ...base, ref: { jobId: 'job-1', round: 5, stage: pb.Stage.VALUATE }, config: plan },
+        /discloses this node's per-round updates/,
+      ],
+      [
+        'schema (the whole job)',
+        { ...base, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, config: plan },
+        /would be exceeded/,
+      ],
       ['a training round', fitTask(4), /would be exceeded/],
     ];
     const usesBefore = uses().length;
     for (const [what, task, reason] of tasks) {
       const answer = rogue.answerTo(task.ref!);
       rogue.send({ task });
-      if (Number(task.modelLength) > 0) rogue.send({ model: { task: task.ref, chunk: { offset: 0, total: Number(task.modelLength), values: new Array(Number(task.modelLength)).fill(0) } } });
+      if (Number(task.modelLength) > 0)
+        rogue.send({
+          model: {
+            task: task.ref,
+            chunk: { offset: 0, total: Number(task.modelLength), values: new Array(Number(task.modelLength)).fill(0) },
+          },
+        });
       const a = await answer;
       expect(a.refused, what).toMatch(reason);
       expect(refusals().at(-1)!.reason, what).toMatch(reason);

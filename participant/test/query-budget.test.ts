@@ -8,13 +8,28 @@ const pb = tessera.v1;
 
 /** A private query task as an honest coordinator sends it (ADVERTISE_KEYS of its secure sum). */
 function queryTask(jobId: string, epsilon: number, delta: number): tessera.v1.ITask {
-  const spec = { kind: 'query', sql: 'SELECT COUNT(*) FROM patients', privacy: { mode: 'distributed', epsilon, delta } };
+  const spec = {
+    kind: 'query',
+    sql: 'SELECT COUNT(*) FROM patients',
+    privacy: { mode: 'distributed', epsilon, delta },
+  };
   const z = queryNoiseCalibration({ epsilon, delta }).noiseMultiplier;
   return {
-    ref: { jobId, round: 1, stage: pb.Stage.ADVERTISE_KEYS, attempt: 1 }, dataset: 'patients', specJson: JSON.stringify(spec),
+    ref: { jobId, round: 1, stage: pb.Stage.ADVERTISE_KEYS, attempt: 1 },
+    dataset: 'patients',
+    specJson: JSON.stringify(spec),
     config: toConfigEntries({
-      query: JSON.stringify({ sql: spec.sql, options: {} }), dpMode: 'distributed', dpUnit: 'record', dpNoiseMultiplier: z, dpSampleRate: 1, dpRounds: 0,
-      dpFullReleases: 1, dpEpsilon: epsilon, dpDelta: delta, dpLevel: 1000, maxRecords: 1_000_000,
+      query: JSON.stringify({ sql: spec.sql, options: {} }),
+      dpMode: 'distributed',
+      dpUnit: 'record',
+      dpNoiseMultiplier: z,
+      dpSampleRate: 1,
+      dpRounds: 0,
+      dpFullReleases: 1,
+      dpEpsilon: epsilon,
+      dpDelta: delta,
+      dpLevel: 1000,
+      maxRecords: 1_000_000,
     }),
     secure: { participantIds: ['a', 'b', 'c'], computation: pb.Stage.QUERY, modulus: 2 ** 32, noiseVariance: 1e15 },
   };
@@ -38,12 +53,16 @@ describe('a participant charges a single query at the (epsilon, delta) it was ca
     expect(first.epsilon).toBeCloseTo(1, 12);
     expect(guard.report()[0].spentEpsilon).toBeCloseTo(1, 12);
     let message = '';
-    try { guard.admit(queryTask('q2', 0.1, 1e-8), pb.Stage.QUERY); } catch (e) { message = (e as Error).message; }
+    try {
+      guard.admit(queryTask('q2', 0.1, 1e-8), pb.Stage.QUERY);
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(message).toMatch(/would be exceeded: spent 1\.000, this query asks for 0\.\d+, 1\.\d+ in all/);
     expect(ledger.charges('patients')).toHaveLength(1);
   });
 
-  it('composes by the tighter of basic composition (while the deltas fit the budget\'s delta) and RDP', () => {
+  it("composes by the tighter of basic composition (while the deltas fit the budget's delta) and RDP", () => {
     const ledger = new PrivacyLedger(':memory:');
     const guard = new PrivacyGuard(ledger, { patients: { epsilon: 10, delta: 1e-6, unit: 'record' } });
     const rdpSpent = () => guard.epsilonOf(ledger.spentRdp('patients', ledger.charges('patients')[0].rdp.length), 1e-6);

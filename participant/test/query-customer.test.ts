@@ -18,14 +18,16 @@ function orders(withWhale: boolean): RawTable {
   const rows: string[][] = [];
   for (let c = 0; c < 400; c++) {
     const n = 1 + rng.int(5);
-    for (let k = 0; k < n; k++) rows.push([`m1-${String(c).padStart(6, '0')}`, REGIONS[rng.int(4)], (rng.int(40000) / 100).toFixed(2), 'paid']);
+    for (let k = 0; k < n; k++)
+      rows.push([`m1-${String(c).padStart(6, '0')}`, REGIONS[rng.int(4)], (rng.int(40000) / 100).toFixed(2), 'paid']);
   }
   const at = Array.from({ length: 50 }, () => rng.int(rows.length));
-  if (withWhale) at.sort((a, b) => b - a).forEach((i, k) => rows.splice(i, 0, ['whale', REGIONS[k % 4], '300.00', 'paid']));
+  if (withWhale)
+    at.sort((a, b) => b - a).forEach((i, k) => rows.splice(i, 0, ['whale', REGIONS[k % 4], '300.00', 'paid']));
   return { source: 'orders.csv', columns: COLUMNS, rows, lineOf: (i) => i + 2 };
 }
 
-describe('customer-level queries through the participant\'s local path: a customer with 50 orders', () => {
+describe("customer-level queries through the participant's local path: a customer with 50 orders", () => {
   const tmp = tempDir('tessera-query-customer-');
   afterAll(() => tmp.cleanup());
   const dataOf = (t: RawTable, name: string): LocalData => {
@@ -36,11 +38,18 @@ describe('customer-level queries through the participant\'s local path: a custom
   const withWhale = dataOf(orders(true), 'with');
   const without = dataOf(orders(false), 'without');
   const spec = (privacy: object) => ({
-    kind: 'query', sql: 'SELECT region, COUNT(*), SUM(order_value) FROM orders GROUP BY region',
-    bounds: { order_value: [0, 500] }, domains: { region: REGIONS }, privacy: { mode: 'distributed', epsilon: 1, ...privacy },
+    kind: 'query',
+    sql: 'SELECT region, COUNT(*), SUM(order_value) FROM orders GROUP BY region',
+    bounds: { order_value: [0, 500] },
+    domains: { region: REGIONS },
+    privacy: { mode: 'distributed', epsilon: 1, ...privacy },
   });
   /** The DP path: the task carries the spec; the vector comes back normalised by each coordinate's per-record bound. */
-  const task = (privacy: object) => ({ dataset: 'orders', specJson: JSON.stringify(spec(privacy)), config: toConfigEntries({ dpLevel: 4096, maxRecords: 1_000_000 }) });
+  const task = (privacy: object) => ({
+    dataset: 'orders',
+    specJson: JSON.stringify(spec(privacy)),
+    config: toConfigEntries({ dpLevel: 4096, maxRecords: 1_000_000 }),
+  });
   /** The change the customer makes, with the participant's secret draw the same in both runs (coupled randomness). */
   const move = (privacy: object) => {
     const t = task(privacy);
@@ -48,7 +57,9 @@ describe('customer-level queries through the participant\'s local path: a custom
     const b = runQueryLocally(without, t, undefined, seededRandom('participant-secret')).vector!;
     const { plan } = parseQuerySpec(spec(privacy));
     const width = plan.groups.slots.length;
-    let count = 0, sum = 0, l2 = 0;
+    let count = 0,
+      sum = 0,
+      l2 = 0;
     for (let g = 0; g < plan.groups.count; g++) {
       count += (a[g * width] - b[g * width]) * plan.scale[g * width];
       sum += (a[g * width + 1] - b[g * width + 1]) * plan.scale[g * width + 1];
@@ -57,7 +68,7 @@ describe('customer-level queries through the participant\'s local path: a custom
     return { count, sum, l2: Math.sqrt(l2), plan };
   };
 
-  it('with maxRowsPerUser 1 moves COUNT by 1 and SUM by at most one order\'s bound: within the declared sensitivity', () => {
+  it("with maxRowsPerUser 1 moves COUNT by 1 and SUM by at most one order's bound: within the declared sensitivity", () => {
     const m = move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
     expect(m.plan.sensitivity).toBeCloseTo(Math.SQRT2, 12); // a row adds to its group's row count and sum
     expect(m.count).toBeCloseTo(1, 9);
@@ -84,15 +95,33 @@ describe('customer-level queries through the participant\'s local path: a custom
   });
 
   it('refuses a data set without the user column, naming it, before computing anything', () => {
-    expect(() => runQueryLocally(withWhale, task({ unit: 'customer', userColumn: 'client', maxRowsPerUser: 1 })))
-      .toThrow(/privacy\.userColumn "client" is not a column of table orders .*its columns are: customer_id, region, order_value, status/);
+    expect(() =>
+      runQueryLocally(withWhale, task({ unit: 'customer', userColumn: 'client', maxRowsPerUser: 1 })),
+    ).toThrow(
+      /privacy\.userColumn "client" is not a column of table orders .*its columns are: customer_id, region, order_value, status/,
+    );
   });
 
   it('plans from the config when the task carries no spec (older coordinators), with the same unit', () => {
     const { spec: s } = parseQuerySpec(spec({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }));
-    const viaConfig = { dataset: 'orders', config: toConfigEntries({ query: JSON.stringify({ sql: s.sql, options: s.options, unit: { unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 } }), dpLevel: 4096 }) };
+    const viaConfig = {
+      dataset: 'orders',
+      config: toConfigEntries({
+        query: JSON.stringify({
+          sql: s.sql,
+          options: s.options,
+          unit: { unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 },
+        }),
+        dpLevel: 4096,
+      }),
+    };
     const a = runQueryLocally(withWhale, viaConfig, undefined, seededRandom('k')).vector!;
-    const b = runQueryLocally(withWhale, task({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }), undefined, seededRandom('k')).vector!;
+    const b = runQueryLocally(
+      withWhale,
+      task({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }),
+      undefined,
+      seededRandom('k'),
+    ).vector!;
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 });

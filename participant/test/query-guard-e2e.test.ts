@@ -15,12 +15,22 @@ const SEGMENTS = ['a', 'b', 'rare'];
 function customers(merchant: number): RawTable {
   const rows: string[][] = [];
   const add = (segment: string, n: number) => {
-    for (let i = 0; i < n; i++) rows.push([`m${merchant}-${String(rows.length + 1).padStart(6, '0')}`, segment, (10 + rows.length + merchant / 10).toFixed(2)]);
+    for (let i = 0; i < n; i++)
+      rows.push([
+        `m${merchant}-${String(rows.length + 1).padStart(6, '0')}`,
+        segment,
+        (10 + rows.length + merchant / 10).toFixed(2),
+      ]);
   };
   add('a', 40);
   add('b', 30);
   add('rare', 3);
-  return { source: `m${merchant}.csv`, columns: ['customer_id', 'segment', 'monetary_total'], rows, lineOf: (i) => i + 2 };
+  return {
+    source: `m${merchant}.csv`,
+    columns: ['customer_id', 'segment', 'monetary_total'],
+    rows,
+    lineOf: (i) => i + 2,
+  };
 }
 
 describe('the query guard through the services: a coordinator and three participants with policies', () => {
@@ -39,13 +49,26 @@ describe('the query guard through the services: a coordinator and three particip
       const path = join(tmp.dir, `${name}.csv`);
       writeFileSync(path, toCsv(shard));
       // The owner serves queries without DP on this data set, with the default minimum group size (20) and its customer key listed.
-      const policy = parseConsentPolicy({
-        datasets: { customers: { identifierColumns: ['customer_id'], allowWithoutPrivacy: true } },
-        grants: [{ id: 'queries', analysts: ['*'], purposes: ['query'], expires: '2099-01-01' }],
-      }, `${name}-policy.yaml`, { datasets: ['customers'], now: Date.now() });
+      const policy = parseConsentPolicy(
+        {
+          datasets: { customers: { identifierColumns: ['customer_id'], allowWithoutPrivacy: true } },
+          grants: [{ id: 'queries', analysts: ['*'], purposes: ['query'], expires: '2099-01-01' }],
+        },
+        `${name}-policy.yaml`,
+        { datasets: ['customers'], now: Date.now() },
+      );
       const node = new ParticipantNode({
-        config: { name, coordinator: coord.address, participantId: who.id, identityKey: '(in memory)', datasets: { customers: { type: 'csv', path, exclude: [] } } },
-        identity: who.keys, policy, minBackoffMs: 100, maxBackoffMs: 400,
+        config: {
+          name,
+          coordinator: coord.address,
+          participantId: who.id,
+          identityKey: '(in memory)',
+          datasets: { customers: { type: 'csv', path, exclude: [] } },
+        },
+        identity: who.keys,
+        policy,
+        minBackoffMs: 100,
+        maxBackoffMs: 400,
       });
       const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
       node.start();
@@ -63,7 +86,12 @@ describe('the query guard through the services: a coordinator and three particip
 
   it('refuses the single-customer query of the issue at every participant, naming the column and not the row counts', async () => {
     const sql = "SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE customer_id = 'm1-000002'";
-    const err = await runQuery(analyst, { sql, bounds: { monetary_total: [0, 1000] }, privacy: { mode: 'none' }, ...common }).catch((e: Error) => e);
+    const err = await runQuery(analyst, {
+      sql,
+      bounds: { monetary_total: [0, 1000] },
+      privacy: { mode: 'none' },
+      ...common,
+    }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/column "customer_id" as a filter/);
     expect((err as Error).message).toMatch(/datasets\.customers\.allowIdentifierQueries: true/);
@@ -74,16 +102,31 @@ describe('the query guard through the services: a coordinator and three particip
 
   it('refuses a GROUP BY on the customer key, with DP too', async () => {
     const err = await runQuery(analyst, {
-      sql: 'SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id', domains: { customer_id: ['m1-000001', 'm2-000001'] },
-      privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6 }, ...common,
+      sql: 'SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id',
+      domains: { customer_id: ['m1-000001', 'm2-000001'] },
+      privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6 },
+      ...common,
     }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/column "customer_id" as a group key/);
   });
 
   it('without DP, a group under the minimum group size at every participant is left out; the others are exact', async () => {
     const sql = 'SELECT segment, COUNT(*), SUM(monetary_total) AS spend FROM customers GROUP BY segment';
-    const { result } = await runQuery(analyst, { sql, bounds: { monetary_total: [0, 1000] }, domains: { segment: SEGMENTS }, privacy: { mode: 'none' }, ...common });
-    const pooled = runPooled(planQuery(parseQuery(sql), { bounds: { monetary_total: [0, 1000] }, domains: { segment: SEGMENTS }, minCount: 0 }), shards);
+    const { result } = await runQuery(analyst, {
+      sql,
+      bounds: { monetary_total: [0, 1000] },
+      domains: { segment: SEGMENTS },
+      privacy: { mode: 'none' },
+      ...common,
+    });
+    const pooled = runPooled(
+      planQuery(parseQuery(sql), {
+        bounds: { monetary_total: [0, 1000] },
+        domains: { segment: SEGMENTS },
+        minCount: 0,
+      }),
+      shards,
+    );
     expect(pooled.rows.map((r) => r.segment)).toEqual(['a', 'b', 'rare']);
     expect(result.rows.map((r) => r.segment)).toEqual(['a', 'b']);
     for (const [i, row] of result.rows.entries()) {

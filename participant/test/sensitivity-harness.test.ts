@@ -5,8 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCsvFile, toCsv, type RawTable } from '@tessera/data';
 import {
-  boundedMomentsLength, boundedMomentsNorms, encodeFixedPoint, encodeUpdate, fromRing, magnitudeNorms, MAGNITUDE_BUCKETS,
-  releaseSensitivity, type RecordRandomness, type ReleaseShape,
+  boundedMomentsLength,
+  boundedMomentsNorms,
+  encodeFixedPoint,
+  encodeUpdate,
+  fromRing,
+  magnitudeNorms,
+  MAGNITUDE_BUCKETS,
+  releaseSensitivity,
+  type RecordRandomness,
+  type ReleaseShape,
 } from '@tessera/fl';
 import { parseJobSpec, type JobSpec } from '@tessera/jobs';
 import { tessera, toConfigEntries, type ConfigRecord } from '@tessera/proto';
@@ -54,8 +62,17 @@ const resampled = (n: number, seed: string) => {
 const shard0 = source.rows.filter((_r, i) => i % PARTICIPANTS === 0);
 
 const CASES: Case[] = [
-  { name: 'default job settings (breast cancer over 5 merchants)', rows: shard0, federation: [shard0.length, 114, 114, 114, 113] },
-  { name: 'a merchant holding more than 2x the mean rows (subsampled)', rows: resampled(1500, 'big'), federation: [1500, 114, 114, 114, 113], maxRecords: 600 },
+  {
+    name: 'default job settings (breast cancer over 5 merchants)',
+    rows: shard0,
+    federation: [shard0.length, 114, 114, 114, 113],
+  },
+  {
+    name: 'a merchant holding more than 2x the mean rows (subsampled)',
+    rows: resampled(1500, 'big'),
+    federation: [1500, 114, 114, 114, 113],
+    maxRecords: 600,
+  },
   { name: '200 rows', rows: resampled(200, 'n200'), federation: Array(PARTICIPANTS).fill(200) },
   { name: '2,000 rows', rows: resampled(2000, 'n2000'), federation: Array(PARTICIPANTS).fill(2000) },
   { name: '20,000 rows', rows: resampled(20000, 'n20000'), federation: Array(PARTICIPANTS).fill(20000) },
@@ -88,10 +105,17 @@ function publicInputs(rows: RawTable['rows']) {
   return { mean, std, bounds };
 }
 
-interface Measured { release: string; worst: number }
+interface Measured {
+  release: string;
+  worst: number;
+}
 
 function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
-  const spec: JobSpec = parseJobSpec({ dataset: 'patients', label: LABEL, privacy: { mode: 'distributed', unit, ...(c.maxRecords ? { maxRecords: c.maxRecords } : {}) } });
+  const spec: JobSpec = parseJobSpec({
+    dataset: 'patients',
+    label: LABEL,
+    privacy: { mode: 'distributed', unit, ...(c.maxRecords ? { maxRecords: c.maxRecords } : {}) },
+  });
   const privacy = new JobPrivacy(spec);
   const z = privacy.noiseMultiplier;
   const total = c.federation.reduce((a, b) => a + b, 0);
@@ -101,13 +125,32 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
   const Dx = localData(`${c.name}-${unit}-Dx`, [...c.rows, extremeOf(c.rows[0])]);
   const { mean, std, bounds } = publicInputs(c.rows);
   const task = (round: number, config: ConfigRecord): tessera.v1.ITask => ({
-    ref: { jobId: 'harness', round }, dataset: 'patients', label: LABEL, modelLength,
-    features: featureNames.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })), mean, std, bounds,
+    ref: { jobId: 'harness', round },
+    dataset: 'patients',
+    label: LABEL,
+    modelLength,
+    features: featureNames.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
+    mean,
+    std,
+    bounds,
     // The job's seed and a validation share are announced as a coordinator would: under DP neither may matter.
-    config: toConfigEntries({ seed: 'known-to-the-coordinator', validationFraction: 0.2, standardizedClip: 6, ...privacy.taskPlan(), ...config }),
+    config: toConfigEntries({
+      seed: 'known-to-the-coordinator',
+      validationFraction: 0.2,
+      standardizedClip: 6,
+      ...privacy.taskPlan(),
+      ...config,
+    }),
   });
   const worst = new Map<string, number>();
-  const check = (release: string, a: ArrayLike<number>, b: ArrayLike<number>, shape: ReleaseShape, sigma: number, own?: number) => {
+  const check = (
+    release: string,
+    a: ArrayLike<number>,
+    b: ArrayLike<number>,
+    shape: ReleaseShape,
+    sigma: number,
+    own?: number,
+  ) => {
     const delta = releaseSensitivity(shape);
     // The coordinator's noise is z·Δ with this very Δ.
     expect(sigma / (z * delta)).toBeCloseTo(1, 9);
@@ -119,26 +162,53 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
   };
   const model = testRandom(`${c.name}/${unit}/models`);
   for (let round = 1; round <= ROUNDS; round++) {
-    const coupled = (what: string): [RecordRandomness, RecordRandomness] => [coupledRandomness(`${c.name}/${unit}/${round}/${what}`), coupledRandomness(`${c.name}/${unit}/${round}/${what}`)];
+    const coupled = (what: string): [RecordRandomness, RecordRandomness] => [
+      coupledRandomness(`${c.name}/${unit}/${round}/${what}`),
+      coupledRandomness(`${c.name}/${unit}/${round}/${what}`),
+    ];
     const global = Float64Array.from({ length: modelLength }, () => model.gaussian() * (round % 3 === 0 ? 3 : 0.5));
     const dp = privacy.round(spec.secure.bits, PARTICIPANTS, modelLength, fitMaxRecords)!;
     if (unit === 'record') {
-      const cfg = { dpUnit: 'record', recordClip: dp.record!.clip, recordLevel: dp.record!.level, maxRecords: dp.record!.maxRecords };
+      const cfg = {
+        dpUnit: 'record',
+        recordClip: dp.record!.clip,
+        recordLevel: dp.record!.level,
+        maxRecords: dp.record!.maxRecords,
+      };
       const [r1, r2] = coupled('fit');
       const a = fit(D, task(round, cfg), global, 'p1', r1).vector!;
       const b = fit(Dx, task(round, cfg), global, 'p1', r2).vector!;
-      check('FIT', a, b, { kind: 'record-fit', level: dp.record!.level, gradientLength: modelLength, countWeight: dp.record!.level }, Math.sqrt(dp.totalVariance));
+      check(
+        'FIT',
+        a,
+        b,
+        { kind: 'record-fit', level: dp.record!.level, gradientLength: modelLength, countWeight: dp.record!.level },
+        Math.sqrt(dp.totalVariance),
+      );
     } else {
-      const cfg = { epochs: spec.local.epochs, batchSize: spec.local.batchSize, learningRate: spec.local.learningRate, l2: spec.model.l2 };
+      const cfg = {
+        epochs: spec.local.epochs,
+        batchSize: spec.local.batchSize,
+        learningRate: spec.local.learningRate,
+        l2: spec.model.l2,
+      };
       const codec = { bits: spec.secure.bits, clip: spec.privacy.clip, modulus: 2 ** 32, uniformWeights: true };
       const [r1, r2] = coupled('fit');
       const [e1, e2] = coupled('encode');
-      const ra = fit(D, task(round, cfg), global, 'p1', r1), rb = fit(Dx, task(round, cfg), global, 'p1', r2);
+      const ra = fit(D, task(round, cfg), global, 'p1', r1),
+        rb = fit(Dx, task(round, cfg), global, 'p1', r2);
       expect(ra.uniformWeight && rb.uniformWeight).toBe(true);
       const a = signed(encodeUpdate(ra.vector!, 1, codec, e1.shared()).words);
       const b = signed(encodeUpdate(rb.vector!, 1, codec, e2.shared()).words);
       const level = 2 ** (spec.secure.bits - 1) - 1;
-      check('FIT', a, b, { kind: 'participant-fit', level, length: modelLength }, Math.sqrt(dp.totalVariance), Math.max(distance(a, new Float64Array(a.length)), distance(b, new Float64Array(b.length))));
+      check(
+        'FIT',
+        a,
+        b,
+        { kind: 'participant-fit', level, length: modelLength },
+        Math.sqrt(dp.totalVariance),
+        Math.max(distance(a, new Float64Array(a.length)), distance(b, new Float64Array(b.length))),
+      );
     }
     for (const part of ['magnitudes', 'moments'] as const) {
       const length = part === 'magnitudes' ? d * MAGNITUDE_BUCKETS : boundedMomentsLength(d);
@@ -146,11 +216,22 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
       const release = privacy.release(PARTICIPANTS, norms, length);
       const cfg = { statsPart: part, dpLevel: release.level, maxRecords: spec.privacy.maxRecords };
       const [r1, r2] = coupled(part);
-      const va = privateStatistics(D, task(0, cfg), r1), vb = privateStatistics(Dx, task(0, cfg), r2);
+      const va = privateStatistics(D, task(0, cfg), r1),
+        vb = privateStatistics(Dx, task(0, cfg), r2);
       const a = signed(encodeFixedPoint(va.vector!, release.level, 2 ** 32, r1.shared()));
       const b = signed(encodeFixedPoint(vb.vector!, release.level, 2 ** 32, r2.shared()));
-      const own = unit === 'participant' ? Math.max(distance(a, new Float64Array(a.length)), distance(b, new Float64Array(b.length))) : undefined;
-      check(part, a, b, { kind: 'statistics', unit, level: release.level, length, ...norms }, Math.sqrt(release.totalVariance), own);
+      const own =
+        unit === 'participant'
+          ? Math.max(distance(a, new Float64Array(a.length)), distance(b, new Float64Array(b.length)))
+          : undefined;
+      check(
+        part,
+        a,
+        b,
+        { kind: 'statistics', unit, level: release.level, length, ...norms },
+        Math.sqrt(release.totalVariance),
+        own,
+      );
     }
   }
   return [...worst].map(([release, w]) => ({ release, worst: w }));
@@ -175,16 +256,47 @@ describe('sensitivity harness: ||S(D ∪ {x}) − S(D)||₂ ≤ the Δ the coord
 
   it('the harness detects a violation: without the coupling (a subsample drawn afresh, as a reseeded shuffle would) one record moves the sum far beyond Δ', () => {
     const c = CASES[1];
-    const spec = parseJobSpec({ dataset: 'patients', label: LABEL, privacy: { mode: 'distributed', unit: 'record', maxRecords: 600 } });
+    const spec = parseJobSpec({
+      dataset: 'patients',
+      label: LABEL,
+      privacy: { mode: 'distributed', unit: 'record', maxRecords: 600 },
+    });
     const privacy = new JobPrivacy(spec);
     const dp = privacy.round(spec.secure.bits, PARTICIPANTS, d + 1, 782)!;
     const { mean, std, bounds } = publicInputs(c.rows);
-    const config = toConfigEntries({ ...privacy.taskPlan(), standardizedClip: 6, dpUnit: 'record', recordClip: dp.record!.clip, recordLevel: dp.record!.level, maxRecords: 782 });
-    const task: tessera.v1.ITask = { ref: { jobId: 'harness', round: 1 }, dataset: 'patients', label: LABEL, features: featureNames.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })), mean, std, bounds, config };
+    const config = toConfigEntries({
+      ...privacy.taskPlan(),
+      standardizedClip: 6,
+      dpUnit: 'record',
+      recordClip: dp.record!.clip,
+      recordLevel: dp.record!.level,
+      maxRecords: 782,
+    });
+    const task: tessera.v1.ITask = {
+      ref: { jobId: 'harness', round: 1 },
+      dataset: 'patients',
+      label: LABEL,
+      features: featureNames.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
+      mean,
+      std,
+      bounds,
+      config,
+    };
     const global = new Float64Array(d + 1);
     const a = fit(localData('uncoupled-D', c.rows), task, global, 'p1', coupledRandomness('one')).vector!;
-    const b = fit(localData('uncoupled-Dx', [...c.rows, extremeOf(c.rows[0])]), task, global, 'p1', coupledRandomness('another')).vector!;
-    const delta = releaseSensitivity({ kind: 'record-fit', level: dp.record!.level, gradientLength: d + 1, countWeight: dp.record!.level });
+    const b = fit(
+      localData('uncoupled-Dx', [...c.rows, extremeOf(c.rows[0])]),
+      task,
+      global,
+      'p1',
+      coupledRandomness('another'),
+    ).vector!;
+    const delta = releaseSensitivity({
+      kind: 'record-fit',
+      level: dp.record!.level,
+      gradientLength: d + 1,
+      countWeight: dp.record!.level,
+    });
     expect(distance(a, b) / delta).toBeGreaterThan(3);
   });
 });

@@ -2,7 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { readCsvFile, toCsv } from '@tessera/data';
-import { connectAnalyst, createEnrollmentToken, initParticipant, startCoordinator, startParticipant } from '../../packages/sdk/src/index.js';
+import {
+  connectAnalyst,
+  createEnrollmentToken,
+  initParticipant,
+  startCoordinator,
+  startParticipant,
+} from '../../packages/sdk/src/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { EXAMPLE_DATA, shardsOf, tempDir } from '../../packages/sdk/test/helpers.js';
 import { LocalData } from '../src/index.js';
@@ -17,7 +23,9 @@ describe('participant data sources', () => {
     const cols = table.columns.map((c) => `"${c}" REAL`).join(', ');
     db.exec(`CREATE TABLE patients (${cols})`);
     const insert = db.prepare(`INSERT INTO patients VALUES (${table.columns.map(() => '?').join(', ')})`);
-    db.transaction(() => { for (const r of table.rows) insert.run(...r.map(Number)); })();
+    db.transaction(() => {
+      for (const r of table.rows) insert.run(...r.map(Number));
+    })();
     db.close();
     const local = new LocalData({
       fromSqlite: { type: 'sqlite', path: join(tmp.dir, 'shop.db'), table: 'patients', exclude: [] },
@@ -28,9 +36,11 @@ describe('participant data sources', () => {
     const b = local.profile('fromCsv', 'benign', [], []);
     expect(a.columns).toEqual(b.columns);
     const schema = { label: 'benign', features: a.columns };
-    const ea = local.encode('fromSqlite', schema), eb = local.encode('fromCsv', schema);
+    const ea = local.encode('fromSqlite', schema),
+      eb = local.encode('fromCsv', schema);
     expect(ea.n).toBe(569);
-    for (let i = 0; i < ea.x.length; i++) expect(Math.abs(ea.x[i] - eb.x[i])).toBeLessThan(1e-9 * Math.max(1, Math.abs(eb.x[i])));
+    for (let i = 0; i < ea.x.length; i++)
+      expect(Math.abs(ea.x[i] - eb.x[i])).toBeLessThan(1e-9 * Math.max(1, Math.abs(eb.x[i])));
     expect([...ea.y]).toEqual([...eb.y]);
   });
 
@@ -52,12 +62,26 @@ describe('participant data sources', () => {
     const shard = data.shards[1];
     db.exec(`CREATE TABLE customers (${shard.columns.map((c) => `"${c}" REAL`).join(', ')})`);
     const insert = db.prepare(`INSERT INTO customers VALUES (${shard.columns.map(() => '?').join(', ')})`);
-    db.transaction(() => { for (const r of shard.rows) insert.run(...r.map(Number)); })();
+    db.transaction(() => {
+      for (const r of shard.rows) insert.run(...r.map(Number));
+    })();
     db.close();
-    const a = await initParticipant({ dir: join(dir, 'a'), coordinator: coordinator.address, token: createEnrollmentToken(join(dir, 'coordinator'), 'a'), name: 'a',
-      datasets: { customers: { type: 'csv', path: csvPath } }, allowWithoutPrivacy: ['customers'] });
-    const b = await initParticipant({ dir: join(dir, 'b'), coordinator: coordinator.address, token: createEnrollmentToken(join(dir, 'coordinator'), 'b'), name: 'b',
-      datasets: { customers: { type: 'sqlite', path: dbPath, table: 'customers' } }, allowWithoutPrivacy: ['customers'] });
+    const a = await initParticipant({
+      dir: join(dir, 'a'),
+      coordinator: coordinator.address,
+      token: createEnrollmentToken(join(dir, 'coordinator'), 'a'),
+      name: 'a',
+      datasets: { customers: { type: 'csv', path: csvPath } },
+      allowWithoutPrivacy: ['customers'],
+    });
+    const b = await initParticipant({
+      dir: join(dir, 'b'),
+      coordinator: coordinator.address,
+      token: createEnrollmentToken(join(dir, 'coordinator'), 'b'),
+      name: 'b',
+      datasets: { customers: { type: 'sqlite', path: dbPath, table: 'customers' } },
+      allowWithoutPrivacy: ['customers'],
+    });
     const nodes = [await startParticipant(a.configPath), await startParticipant(b.configPath)];
     const analyst = connectAnalyst(coordinator.address, coordinator.analystToken);
     try {

@@ -24,7 +24,9 @@ describe('readSqliteTable', () => {
     db.exec('CREATE TABLE customers (id INTEGER, region TEXT, spend REAL, visits INTEGER, bought TEXT)');
     db.exec('CREATE TABLE other (x)');
     db.exec("CREATE VIEW northern AS SELECT id, spend FROM customers WHERE region = 'north'");
-    const insert = db.prepare('INSERT INTO customers (rowid, id, region, spend, visits, bought) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO customers (rowid, id, region, spend, visits, bought) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     insert.run(100, 7, 'north', 10.5, 3, 'yes');
     insert.run(205, 9, 'south, far', 20.25, null, 'no');
   });
@@ -73,7 +75,9 @@ describe('readSqliteTable', () => {
 
   test('a missing file or a file that is not a database is a DataError naming the path', () => {
     const missing = join(dir, 'missing.db');
-    expect(dataErrorOf(() => readSqliteTable(missing, 'customers')).message).toMatch(/^.*missing\.db: database file not found/);
+    expect(dataErrorOf(() => readSqliteTable(missing, 'customers')).message).toMatch(
+      /^.*missing\.db: database file not found/,
+    );
     const text = join(dir, 'notes.db');
     writeFileSync(text, 'this is not a database, just some text that is long enough to have a header'.repeat(10));
     const err = dataErrorOf(() => readSqliteTable(text, 'customers'));

@@ -11,16 +11,40 @@ import protobuf from 'protobufjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const protoDir = join(root, 'tessera', 'v1');
-const files = readdirSync(protoDir).filter((f) => f.endsWith('.proto')).sort().map((f) => join(protoDir, f));
+const files = readdirSync(protoDir)
+  .filter((f) => f.endsWith('.proto'))
+  .sort()
+  .map((f) => join(protoDir, f));
 const gen = join(root, 'src', 'gen');
 mkdirSync(gen, { recursive: true });
 
 const require = createRequire(import.meta.url);
 const cliBin = (name) => join(dirname(require.resolve('protobufjs-cli/package.json')), 'bin', name);
 
-execFileSync(process.execPath, [cliBin('pbjs'), '-t', 'static-module', '-w', 'esm', '--force-number', '--no-service',
-  '--no-delimited', '--no-typeurl', '-p', root, ...files, '-o', join(gen, 'tessera.js')], { cwd: root, stdio: 'inherit' });
-execFileSync(process.execPath, [cliBin('pbts'), '-o', join(gen, 'tessera.d.ts'), join(gen, 'tessera.js')], { cwd: root, stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    cliBin('pbjs'),
+    '-t',
+    'static-module',
+    '-w',
+    'esm',
+    '--force-number',
+    '--no-service',
+    '--no-delimited',
+    '--no-typeurl',
+    '-p',
+    root,
+    ...files,
+    '-o',
+    join(gen, 'tessera.js'),
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+execFileSync(process.execPath, [cliBin('pbts'), '-o', join(gen, 'tessera.d.ts'), join(gen, 'tessera.js')], {
+  cwd: root,
+  stdio: 'inherit',
+});
 
 const rootNs = new protobuf.Root();
 rootNs.resolvePath = (_origin, target) => (target.startsWith('/') ? target : join(root, target));
@@ -43,7 +67,8 @@ for (const svc of rootNs.lookup('tessera.v1').nestedArray.filter((n) => n instan
     const req = local(m.resolvedRequestType);
     const res = local(m.resolvedResponseType);
     const name = m.name[0].toLowerCase() + m.name.slice(1);
-    lines.push(`  ${name}: {`,
+    lines.push(
+      `  ${name}: {`,
       `    path: '/tessera.v1.${svc.name}/${m.name}',`,
       `    requestStream: ${Boolean(m.requestStream)},`,
       `    responseStream: ${Boolean(m.responseStream)},`,
@@ -52,7 +77,8 @@ for (const svc of rootNs.lookup('tessera.v1').nestedArray.filter((n) => n instan
       `    responseSerialize: encode(tessera.v1.${res}),`,
       `    responseDeserialize: decode(tessera.v1.${res}),`,
       `    originalName: '${name}',`,
-      '  },');
+      '  },',
+    );
   }
   lines.push('} satisfies ServiceDefinition;', '');
 }

@@ -15,13 +15,23 @@ export interface AnalystKeyParams {
 }
 
 export function analystKeyMessage(publicKey: Uint8Array, p: AnalystKeyParams): Uint8Array {
-  return lengthPrefixed(publicKey, u32be(p.polyModulusDegree), u32be(p.plainModulus), Uint8Array.from(p.coeffModulusBits));
+  return lengthPrefixed(
+    publicKey,
+    u32be(p.polyModulusDegree),
+    u32be(p.plainModulus),
+    Uint8Array.from(p.coeffModulusBits),
+  );
 }
 
 export function signAnalystKey(publicKey: Uint8Array, p: AnalystKeyParams, identitySecretKey: Uint8Array): Uint8Array {
   return sign(ANALYST_KEY_CONTEXT, analystKeyMessage(publicKey, p), identitySecretKey);
 }
 
-export function verifyAnalystKey(publicKey: Uint8Array, p: AnalystKeyParams, signature: Uint8Array, identity: Uint8Array): boolean {
+export function verifyAnalystKey(
+  publicKey: Uint8Array,
+  p: AnalystKeyParams,
+  signature: Uint8Array,
+  identity: Uint8Array,
+): boolean {
   return verify(ANALYST_KEY_CONTEXT, analystKeyMessage(publicKey, p), signature, identity);
 }

@@ -6,10 +6,15 @@ const ParticipantClientCtor = grpc.makeGenericClientConstructor(ParticipantServi
 const AnalystClientCtor = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
 
 /** Typed enough for our callers; grpc-js generic clients are dynamically shaped. */
+// biome-ignore lint/suspicious/noExplicitAny: grpc-js builds the methods of a generic client at run time; callers cast the results.
 export type GenericClient = grpc.Client & Record<string, (...args: any[]) => any>;
 
 export function participantClient(address: string): GenericClient {
-  return new ParticipantClientCtor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as GenericClient;
+  return new ParticipantClientCtor(
+    address,
+    grpc.credentials.createInsecure(),
+    CHANNEL_OPTIONS,
+  ) as unknown as GenericClient;
 }
 
 export function analystClient(address: string): GenericClient {

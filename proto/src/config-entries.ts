@@ -4,7 +4,8 @@ export type ConfigRecord = Record<string, number | string | boolean>;
 
 export function toConfigEntries(config: ConfigRecord): tessera.v1.IConfigEntry[] {
   return Object.entries(config).map(([key, v]) =>
-    typeof v === 'number' ? { key, number: v } : typeof v === 'boolean' ? { key, flag: v } : { key, text: v });
+    typeof v === 'number' ? { key, number: v } : typeof v === 'boolean' ? { key, flag: v } : { key, text: v },
+  );
 }
 
 export function fromConfigEntries(entries: readonly tessera.v1.IConfigEntry[] | null | undefined): ConfigRecord {

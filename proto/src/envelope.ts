@@ -8,9 +8,17 @@ const pb = tessera.v1;
 export const PARTICIPANT_MESSAGE_CONTEXT = 'tessera/v1/participant-message';
 export const ENROLL_CONTEXT = 'tessera/v1/enroll';
 
-export function sealParticipantMessage(participantId: string, message: tessera.v1.IParticipantMessage, secretKey: Uint8Array): tessera.v1.SignedMessage {
+export function sealParticipantMessage(
+  participantId: string,
+  message: tessera.v1.IParticipantMessage,
+  secretKey: Uint8Array,
+): tessera.v1.SignedMessage {
   const payload = pb.ParticipantMessage.encode(message).finish();
-  return pb.SignedMessage.create({ participantId, payload, signature: sign(PARTICIPANT_MESSAGE_CONTEXT, payload, secretKey) });
+  return pb.SignedMessage.create({
+    participantId,
+    payload,
+    signature: sign(PARTICIPANT_MESSAGE_CONTEXT, payload, secretKey),
+  });
 }
 
 export type OpenResult = { ok: true; message: tessera.v1.ParticipantMessage } | { ok: false; reason: string };

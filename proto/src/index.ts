@@ -5,5 +5,11 @@ export * from './limits.js';
 export * from './envelope.js';
 export * from './clients.js';
 export * from './config-entries.js';
-export { ANALYST_KEY_CONTEXT, analystKeyMessage, signAnalystKey, verifyAnalystKey, type AnalystKeyParams } from './analyst-key.js';
+export {
+  ANALYST_KEY_CONTEXT,
+  analystKeyMessage,
+  signAnalystKey,
+  verifyAnalystKey,
+  type AnalystKeyParams,
+} from './analyst-key.js';
 export { describeTaskRef, sameTaskRef, stageName } from './task-ref.js';

@@ -40,7 +40,10 @@ const REGIONS = ['north', 'south', 'east', 'west', 'central'];
 const BOUNDS: Record<string, [number, number]> = { monetary_total: [0, 20000], avg_basket: [0, 1000] };
 
 export const ANALYTICS_QUERIES: readonly { id: string; sql: string }[] = [
-  { id: 'a: group by region', sql: 'SELECT region, COUNT(*), AVG(monetary_total), VARIANCE(avg_basket) FROM customers GROUP BY region' },
+  {
+    id: 'a: group by region',
+    sql: 'SELECT region, COUNT(*), AVG(monetary_total), VARIANCE(avg_basket) FROM customers GROUP BY region',
+  },
   { id: 'b: quantiles + histogram', sql: 'SELECT QUANTILES(avg_basket), HISTOGRAM(avg_basket) FROM customers' },
   { id: 'c: top-k', sql: 'SELECT TOP_K(favourite_category, 5) FROM customers' },
 ];
@@ -101,19 +104,27 @@ function byMerchant(table: RawTable): RawTable[] {
 
 const secondsSince = (t: number) => (performance.now() - t) / 1000;
 
-export async function runAnalyticsBench(log: (line: string) => void, o: AnalyticsBenchOptions = ANALYTICS_DEFAULTS): Promise<AnalyticsBenchReport> {
+export async function runAnalyticsBench(
+  log: (line: string) => void,
+  o: AnalyticsBenchOptions = ANALYTICS_DEFAULTS,
+): Promise<AnalyticsBenchReport> {
   const started = performance.now();
   const machine = machineInfo();
   const totalRows = o.participants * o.rowsPerParticipant;
 
   log(`generating ${o.participants} x ${o.rowsPerParticipant} synthetic customers`);
   let t = performance.now();
-  const table = generateCommerce({ merchants: o.participants, customersPerMerchant: o.rowsPerParticipant, seed: o.seed });
+  const table = generateCommerce({
+    merchants: o.participants,
+    customersPerMerchant: o.rowsPerParticipant,
+    seed: o.seed,
+  });
   const generateSeconds = secondsSince(t);
   t = performance.now();
   const shards = byMerchant(table);
   const splitSeconds = secondsSince(t);
-  if (shards.length !== o.participants) throw new Error(`expected ${o.participants} merchants in the synthetic data, got ${shards.length}`);
+  if (shards.length !== o.participants)
+    throw new Error(`expected ${o.participants} merchants in the synthetic data, got ${shards.length}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-analytics-'));
   const queries: QueryTiming[] = [];
@@ -135,7 +146,11 @@ export async function runAnalyticsBench(log: (line: string) => void, o: Analytic
           log(`sealed mode unavailable: ${(e as Error).message}`);
         }
       }
-      const configs: { query: (typeof ANALYTICS_QUERIES)[number]; dp: (typeof PRIVACY)[number]; secure: 'masked' | 'sealed' }[] = [];
+      const configs: {
+        query: (typeof ANALYTICS_QUERIES)[number];
+        dp: (typeof PRIVACY)[number];
+        secure: 'masked' | 'sealed';
+      }[] = [];
       for (const query of ANALYTICS_QUERIES) {
         for (const dp of PRIVACY) configs.push({ query, dp, secure: 'masked' });
         if (keys) configs.push({ query, dp: PRIVACY[0], secure: 'sealed' });
@@ -143,15 +158,32 @@ export async function runAnalyticsBench(log: (line: string) => void, o: Analytic
       const budgetEnd = performance.now() + o.queryBudgetSeconds * 1000;
       for (const [i, c] of configs.entries()) {
         const request: QueryRequest = {
-          sql: c.query.sql, bounds: BOUNDS, domains: { region: REGIONS }, privacy: c.dp.privacy,
-          minParticipants: o.participants, roundTimeoutSeconds: 600,
+          sql: c.query.sql,
+          bounds: BOUNDS,
+          domains: { region: REGIONS },
+          privacy: c.dp.privacy,
+          minParticipants: o.participants,
+          roundTimeoutSeconds: 600,
         };
         const once = async () => {
           const t0 = performance.now();
-          const { result } = await runQuery(fed.analyst, request, c.secure === 'sealed' && keys ? { sealed: keys } : {});
+          const { result } = await runQuery(
+            fed.analyst,
+            request,
+            c.secure === 'sealed' && keys ? { sealed: keys } : {},
+          );
           return { seconds: secondsSince(t0), sample: result.rows[0] };
         };
-        const timing: QueryTiming = { query: c.query.id, sql: c.query.sql, dp: c.dp.label, secure: c.secure, warmUp: false, seconds: [], medianSeconds: null, rowsPerSecond: null };
+        const timing: QueryTiming = {
+          query: c.query.id,
+          sql: c.query.sql,
+          dp: c.dp.label,
+          secure: c.secure,
+          warmUp: false,
+          seconds: [],
+          medianSeconds: null,
+          rowsPerSecond: null,
+        };
         queries.push(timing);
         try {
           log(`${c.query.id}, DP ${c.dp.label}, ${c.secure}: first run`);
@@ -172,7 +204,9 @@ export async function runAnalyticsBench(log: (line: string) => void, o: Analytic
           }
           timing.medianSeconds = fixed(median(timing.seconds), 3);
           timing.rowsPerSecond = Math.round(totalRows / median(timing.seconds));
-          log(`  ${timing.seconds.map((s) => s.toFixed(2)).join(', ')} s${timing.warmUp ? ' after a warm-up' : ' (no warm-up)'}`);
+          log(
+            `  ${timing.seconds.map((s) => s.toFixed(2)).join(', ')} s${timing.warmUp ? ' after a warm-up' : ' (no warm-up)'}`,
+          );
         } catch (e) {
           timing.error = (e as Error).message;
           log(`  failed: ${timing.error}`);
@@ -189,16 +223,34 @@ export async function runAnalyticsBench(log: (line: string) => void, o: Analytic
   for (const n of o.psiSizes) {
     log(`PSI cardinality, ${n} identifiers per side (both sides on this thread)`);
     const r = await measurePsiThroughputDetailed(n);
-    psi.push({ ...r, seconds: fixed(r.seconds, 3), idsPerSecondPerSide: Math.round(r.idsPerSecondPerSide), meetsTarget: r.idsPerSecondPerSide >= PSI_TARGET_IDS_PER_SECOND_PER_SIDE });
+    psi.push({
+      ...r,
+      seconds: fixed(r.seconds, 3),
+      idsPerSecondPerSide: Math.round(r.idsPerSecondPerSide),
+      meetsTarget: r.idsPerSecondPerSide >= PSI_TARGET_IDS_PER_SECOND_PER_SIDE,
+    });
   }
 
   return {
-    benchmark: 'analytics', date: new Date().toISOString(), machine,
-    participants: o.participants, rowsPerParticipant: o.rowsPerParticipant, totalRows,
-    setup: { generateSeconds: fixed(generateSeconds, 2), splitSeconds: fixed(splitSeconds, 2), federationStartSeconds: fixed(federationStartSeconds, 2) },
-    queries, sealedAvailable, psi, psiTarget: PSI_TARGET_IDS_PER_SECOND_PER_SIDE,
+    benchmark: 'analytics',
+    date: new Date().toISOString(),
+    machine,
+    participants: o.participants,
+    rowsPerParticipant: o.rowsPerParticipant,
+    totalRows,
+    setup: {
+      generateSeconds: fixed(generateSeconds, 2),
+      splitSeconds: fixed(splitSeconds, 2),
+      federationStartSeconds: fixed(federationStartSeconds, 2),
+    },
+    queries,
+    sealedAvailable,
+    psi,
+    psiTarget: PSI_TARGET_IDS_PER_SECOND_PER_SIDE,
     totalSeconds: fixed(secondsSince(started), 1),
-    pass: queries.filter((q) => q.secure === 'masked').every((q) => q.medianSeconds !== null) && psi.every((p) => p.meetsTarget),
+    pass:
+      queries.filter((q) => q.secure === 'masked').every((q) => q.medianSeconds !== null) &&
+      psi.every((p) => p.meetsTarget),
   };
 }
 
@@ -209,12 +261,25 @@ export function renderAnalyticsBench(r: AnalyticsBenchReport): string {
     `set-up: generate ${s.generateSeconds} s, split ${s.splitSeconds} s, federation start (CSV write, enrol, load) ${s.federationStartSeconds} s`,
     renderTable(
       ['query', 'DP', 'secure', 'runs', 'warm-up', 'median s', 'min s', 'max s', 'rows/s'],
-      r.queries.map((q) => q.error
-        ? [q.query, q.dp, q.secure, 0, '-', '-', '-', '-', `failed: ${q.error}`]
-        : [q.query, q.dp, q.secure, q.seconds.length, q.warmUp ? 'yes' : 'no', q.medianSeconds ?? NaN,
-          fixed(Math.min(...q.seconds), 3), fixed(Math.max(...q.seconds), 3), q.rowsPerSecond ?? NaN]),
+      r.queries.map((q) =>
+        q.error
+          ? [q.query, q.dp, q.secure, 0, '-', '-', '-', '-', `failed: ${q.error}`]
+          : [
+              q.query,
+              q.dp,
+              q.secure,
+              q.seconds.length,
+              q.warmUp ? 'yes' : 'no',
+              q.medianSeconds ?? NaN,
+              fixed(Math.min(...q.seconds), 3),
+              fixed(Math.max(...q.seconds), 3),
+              q.rowsPerSecond ?? NaN,
+            ],
+      ),
     ),
-    r.sealedAvailable ? 'sealed: DP off only (the coordinator refuses DP with secure.mode sealed)' : 'sealed: not available in this build; masked only',
+    r.sealedAvailable
+      ? 'sealed: DP off only (the coordinator refuses DP with secure.mode sealed)'
+      : 'sealed: not available in this build; masked only',
     '',
     `PSI cardinality (ECDH over ristretto255), both sides on one thread; per side = n / (seconds / 2); target ${r.psiTarget} ids/s/side`,
     renderTable(

@@ -25,13 +25,24 @@ export async function runDpBench(log: (line: string) => void): Promise<DpBenchRe
   log(`utility curve: breast_cancer, 5 participants, seeds ${UTILITY_DEFAULTS.seeds.join(', ')}`);
   const utility = await runUtilityCurve(log);
   const gauss10 = samplers.find((s) => s.name === 'discreteGaussian' && s.param === 'sigma=10')?.samplesPerSecond ?? 0;
-  return { benchmark: 'dp', date: new Date().toISOString(), machine: machineInfo(), samplers, accountantMs: acc, utility, pass: gauss10 >= 1e6 && acc.cold < 50 };
+  return {
+    benchmark: 'dp',
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    samplers,
+    accountantMs: acc,
+    utility,
+    pass: gauss10 >= 1e6 && acc.cold < 50,
+  };
 }
 
 export function renderDpBench(r: DpBenchReport): string {
   return [
     'Exact noise samplers and the accountant (tessera dp benchmark)',
-    renderTable(['sampler', 'parameter', 'samples/s'], r.samplers.map((s) => [s.name, s.param, Math.round(s.samplesPerSecond)])),
+    renderTable(
+      ['sampler', 'parameter', 'samples/s'],
+      r.samplers.map((s) => [s.name, s.param, Math.round(s.samplesPerSecond)]),
+    ),
     `accountant, 10^4 steps over the default grid: ${r.accountantMs.cold.toFixed(1)} ms first call, ${r.accountantMs.warm.toFixed(2)} ms warm (target < 50 ms)`,
     '',
     renderUtility(r.utility),
@@ -45,7 +56,17 @@ function renderUtility(u: UtilityCurve): string {
     `Utility: held-out AUC of the federated model, ${u.data} (label ${u.label}), ${u.participants} participants, ${u.split}, ${u.rounds} rounds, delta ${u.delta}, mean over seeds ${u.seeds.join(', ')} (${u.seconds.toFixed(0)} s)`,
     renderTable(
       ['setting', 'lr', 'epsilon spent', 'noise mult.', 'mean AUC', 'min', 'max', 'gap to no DP', 'worst seed gap'],
-      u.rows.map((x) => [x.label, String(x.learningRate), x.dp === 'none' ? '-' : f(x.epsilonSpent, 3), f(x.noiseMultiplier, 3), f(x.mean), f(x.min), f(x.max), signed(x.gapToNonPrivate), signed(x.worstSeedGap)]),
+      u.rows.map((x) => [
+        x.label,
+        String(x.learningRate),
+        x.dp === 'none' ? '-' : f(x.epsilonSpent, 3),
+        f(x.noiseMultiplier, 3),
+        f(x.mean),
+        f(x.min),
+        f(x.max),
+        signed(x.gapToNonPrivate),
+        signed(x.worstSeedGap),
+      ]),
     ),
     'gap: mean AUC minus the non-private mean at the same learning rate; worst seed gap: the lowest per-seed difference (same data split)',
   ].join('\n');

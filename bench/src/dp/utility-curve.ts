@@ -63,7 +63,15 @@ const DP_LR = 1;
 export const UTILITY_SETTINGS: UtilitySetting[] = [
   { label: 'no DP, lr 0.1 (demo default)', dp: 'none', unit: 'record', epsilon: null, learningRate: 0.1 },
   { label: 'no DP, lr 1', dp: 'none', unit: 'record', epsilon: null, learningRate: DP_LR },
-  ...[1, 2, 4, 8].map((e): UtilitySetting => ({ label: `distributed, record, eps ${e}`, dp: 'distributed', unit: 'record', epsilon: e, learningRate: DP_LR })),
+  ...[1, 2, 4, 8].map(
+    (e): UtilitySetting => ({
+      label: `distributed, record, eps ${e}`,
+      dp: 'distributed',
+      unit: 'record',
+      epsilon: e,
+      learningRate: DP_LR,
+    }),
+  ),
   { label: 'central, record, eps 8', dp: 'central', unit: 'record', epsilon: 8, learningRate: DP_LR },
   { label: 'local, record, eps 8', dp: 'local', unit: 'record', epsilon: 8, learningRate: DP_LR },
   { label: 'distributed, participant, eps 8', dp: 'distributed', unit: 'participant', epsilon: 8, learningRate: DP_LR },
@@ -71,7 +79,10 @@ export const UTILITY_SETTINGS: UtilitySetting[] = [
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-export async function runUtilityCurve(log: (line: string) => void, settings: UtilitySetting[] = UTILITY_SETTINGS): Promise<UtilityCurve> {
+export async function runUtilityCurve(
+  log: (line: string) => void,
+  settings: UtilitySetting[] = UTILITY_SETTINGS,
+): Promise<UtilityCurve> {
   const d = UTILITY_DEFAULTS;
   const started = performance.now();
   const rows: UtilityRow[] = [];
@@ -82,9 +93,20 @@ export async function runUtilityCurve(log: (line: string) => void, settings: Uti
     let noiseMultiplier: number | null = null;
     for (const seed of d.seeds) {
       const r = await runDemo({
-        participants: d.participants, rounds: d.rounds, seed, testFraction: d.testFraction, learningRate: s.learningRate,
-        batchSize: d.batchSize, localEpochs: d.localEpochs, runtime: 'inline', progress: false,
-        data: d.data, label: d.label, split: d.split, dp: s.dp, unit: s.unit,
+        participants: d.participants,
+        rounds: d.rounds,
+        seed,
+        testFraction: d.testFraction,
+        learningRate: s.learningRate,
+        batchSize: d.batchSize,
+        localEpochs: d.localEpochs,
+        runtime: 'inline',
+        progress: false,
+        data: d.data,
+        label: d.label,
+        split: d.split,
+        dp: s.dp,
+        unit: s.unit,
         ...(s.epsilon !== null ? { epsilon: s.epsilon, delta: d.delta } : {}),
         log: () => {},
       });
@@ -95,8 +117,16 @@ export async function runUtilityCurve(log: (line: string) => void, settings: Uti
       }
     }
     const row: UtilityRow = {
-      ...s, aucs, mean: mean(aucs), min: Math.min(...aucs), max: Math.max(...aucs), gapToNonPrivate: null, worstSeedGap: null,
-      epsilonSpent, noiseMultiplier, seconds: (performance.now() - t) / 1000,
+      ...s,
+      aucs,
+      mean: mean(aucs),
+      min: Math.min(...aucs),
+      max: Math.max(...aucs),
+      gapToNonPrivate: null,
+      worstSeedGap: null,
+      epsilonSpent,
+      noiseMultiplier,
+      seconds: (performance.now() - t) / 1000,
     };
     rows.push(row);
     log(`${s.label}: mean AUC ${row.mean.toFixed(4)} over seeds ${d.seeds.join(', ')} (${row.seconds.toFixed(1)} s)`);
@@ -108,8 +138,15 @@ export async function runUtilityCurve(log: (line: string) => void, settings: Uti
     row.worstSeedGap = base ? Math.min(...row.aucs.map((a, i) => a - base.aucs[i])) : null;
   }
   return {
-    data: d.data, label: d.label, participants: d.participants, split: d.split, rounds: d.rounds, delta: d.delta, seeds: d.seeds,
+    data: d.data,
+    label: d.label,
+    participants: d.participants,
+    split: d.split,
+    rounds: d.rounds,
+    delta: d.delta,
+    seeds: d.seeds,
     common: { testFraction: d.testFraction, batchSize: d.batchSize, localEpochs: d.localEpochs, runtime: 'inline' },
-    rows, seconds: (performance.now() - started) / 1000,
+    rows,
+    seconds: (performance.now() - started) / 1000,
   };
 }

@@ -4,7 +4,16 @@
  * with a 2048-bit modulus, which encrypts one value per ciphertext (timed on a small sample).
  */
 import { randomBytes } from 'node:crypto';
-import { BfvAccumulator, BfvDecryptor, BfvEncryptor, BfvKeyPair, bfvChunkCount, chooseBfvParameters, loadSeal, plainModulusOf } from '@tessera/he';
+import {
+  BfvAccumulator,
+  BfvDecryptor,
+  BfvEncryptor,
+  BfvKeyPair,
+  bfvChunkCount,
+  chooseBfvParameters,
+  loadSeal,
+  plainModulusOf,
+} from '@tessera/he';
 import * as paillier from 'paillier-bigint';
 
 export interface HeBenchRequest {
@@ -53,7 +62,8 @@ const microseconds = (start: number) => (performance.now() - start) * 1000;
 
 export async function measureHe(request: HeBenchRequest): Promise<HeBenchResult> {
   const { participants, dimension } = request;
-  if (!Number.isInteger(dimension) || dimension < 1) throw new RangeError(`dimension must be a positive integer, got ${dimension}`);
+  if (!Number.isInteger(dimension) || dimension < 1)
+    throw new RangeError(`dimension must be a positive integer, got ${dimension}`);
   const sample = request.paillierSample ?? 24;
   await loadSeal();
   const params = chooseBfvParameters({ participants, bitsPerCoordinate: BITS_PER_COORDINATE });

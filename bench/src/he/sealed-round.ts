@@ -14,10 +14,27 @@ import { benchDeltas, now } from '../bench-inputs.js';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tessera/crypto';
 import { checkUpdateCodec, encodeUpdate } from '@tessera/fl';
-import { BfvAccumulator, BfvDecryptor, BfvEncryptor, BfvKeyPair, bfvChunkCount, chooseBfvParameters, loadSeal, plainModulusOf, type BfvParameters } from '@tessera/he';
 import {
-  chooseParameters, ClientAdvertiseKeys, completeGraph, harary, ServerAdvertiseKeys,
-  type ClientShareKeys, type ClientUnmask, type MaskedInput, type RoundConfig,
+  BfvAccumulator,
+  BfvDecryptor,
+  BfvEncryptor,
+  BfvKeyPair,
+  bfvChunkCount,
+  chooseBfvParameters,
+  loadSeal,
+  plainModulusOf,
+  type BfvParameters,
+} from '@tessera/he';
+import {
+  chooseParameters,
+  ClientAdvertiseKeys,
+  completeGraph,
+  harary,
+  ServerAdvertiseKeys,
+  type ClientShareKeys,
+  type ClientUnmask,
+  type MaskedInput,
+  type RoundConfig,
 } from '@tessera/secagg';
 
 export interface SealedRoundRequest {
@@ -105,7 +122,13 @@ interface RoundRun {
 }
 
 /** One SecAgg+ round over `encoded` with the given dropouts; sealed when `sealing` is given. */
-function runRound(config: RoundConfig, identities: readonly SigningKeyPair[], encoded: readonly Uint32Array[], gone: (i: number, stage: number) => boolean, sealing?: Sealing): RoundRun {
+function runRound(
+  config: RoundConfig,
+  identities: readonly SigningKeyPair[],
+  encoded: readonly Uint32Array[],
+  gone: (i: number, stage: number) => boolean,
+  sealing?: Sealing,
+): RoundRun {
   const n = config.n;
   const slowest = [0, 0, 0, 0];
   let serverSeconds = 0;
@@ -113,7 +136,8 @@ function runRound(config: RoundConfig, identities: readonly SigningKeyPair[], en
     const s = now();
     const r = fn();
     const dt = now() - s;
-    if (stage === null) serverSeconds += dt; else slowest[stage] = Math.max(slowest[stage], dt);
+    if (stage === null) serverSeconds += dt;
+    else slowest[stage] = Math.max(slowest[stage], dt);
     return r;
   };
   let encryptSeconds = 0;
@@ -202,7 +226,11 @@ function runRound(config: RoundConfig, identities: readonly SigningKeyPair[], en
 
 function checkEqual(what: string, got: Uint32Array, expected: Uint32Array): void {
   if (got.length !== expected.length) throw new Error(`${what}: ${got.length} words, expected ${expected.length}`);
-  for (let j = 0; j < got.length; j++) if (got[j] !== expected[j]) throw new Error(`${what} differs from the plain sum of the survivors' inputs at word ${j}: ${got[j]} != ${expected[j]}`);
+  for (let j = 0; j < got.length; j++)
+    if (got[j] !== expected[j])
+      throw new Error(
+        `${what} differs from the plain sum of the survivors' inputs at word ${j}: ${got[j]} != ${expected[j]}`,
+      );
 }
 
 export async function measureSealedRound(request: SealedRoundRequest): Promise<SealedRoundFigures> {
@@ -242,7 +270,15 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
     // A fresh round id (and fresh keys) for each round: masks are never reused.
     const roundId = new Uint8Array(randomBytes(32));
     const graph = sp.complete ? completeGraph(n) : harary(n, sp.degree, roundId);
-    return { roundId, n, threshold: sp.threshold, graph, modulus: p, dimension: d, identityKeys: identities.map((k) => k.publicKey) };
+    return {
+      roundId,
+      n,
+      threshold: sp.threshold,
+      graph,
+      modulus: p,
+      dimension: d,
+      identityKeys: identities.map((k) => k.publicKey),
+    };
   };
 
   const plainSumOf = (members: readonly number[]) => {
@@ -259,7 +295,7 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
 
   // Masked round.
   const masked = runRound(configFor(), identities, encoded, gone);
-  checkEqual('the masked round\'s sum', masked.output, plainSumOf(masked.survivors));
+  checkEqual("the masked round's sum", masked.output, plainSumOf(masked.survivors));
 
   // Sealed round.
   t = now();
@@ -269,7 +305,11 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
   const accumulator = new BfvAccumulator(params, chunkCount);
   let decryptor: BfvDecryptor | undefined;
   try {
-    const sealedRun = runRound(configFor(), identities, encoded, gone, { params, publicKey: keys.publicKey, accumulator });
+    const sealedRun = runRound(configFor(), identities, encoded, gone, {
+      params,
+      publicKey: keys.publicKey,
+      accumulator,
+    });
     t = now();
     accumulator.subtractPlainVector(sealedRun.output);
     const sealedSum = accumulator.result();
@@ -280,7 +320,7 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
     secretKey.fill(0);
     const sum = decryptor.decrypt(sealedSum, d);
     const decryptSeconds = now() - t;
-    checkEqual('the sealed round\'s decrypted sum', sum, plainSumOf(sealedRun.survivors));
+    checkEqual("the sealed round's decrypted sum", sum, plainSumOf(sealedRun.survivors));
     const dec = decryptor;
     const noiseBudgetBits = Math.min(...sealedSum.map((c) => dec.noiseBudget(c)));
     const sealedSumBytes = sealedSum.reduce((a, c) => a + c.length, 0);
@@ -292,18 +332,37 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
     const survivorValues = sealedRun.survivors.length * d;
     const bytesPerValueSealed = sealedRun.sealedBytesPerParticipant / d;
     return {
-      participants: n, dimension: d, drop, threshold: sp.threshold, degree: sp.complete ? n - 1 : sp.degree,
-      survivors: sealedRun.survivors.length, dropped: sealedRun.dropped.length,
-      bits: BITS, plainModulus: p, polyModulusDegree: params.polyModulusDegree, chunks: chunkCount,
-      maskedSeconds, sealedSeconds, sealedOverMasked: sealedSeconds / maskedSeconds,
-      maskedCriticalPathSeconds, sealedCriticalPathSeconds, sealedOverMaskedCriticalPath: sealedCriticalPathSeconds / maskedCriticalPathSeconds,
+      participants: n,
+      dimension: d,
+      drop,
+      threshold: sp.threshold,
+      degree: sp.complete ? n - 1 : sp.degree,
+      survivors: sealedRun.survivors.length,
+      dropped: sealedRun.dropped.length,
+      bits: BITS,
+      plainModulus: p,
+      polyModulusDegree: params.polyModulusDegree,
+      chunks: chunkCount,
+      maskedSeconds,
+      sealedSeconds,
+      sealedOverMasked: sealedSeconds / maskedSeconds,
+      maskedCriticalPathSeconds,
+      sealedCriticalPathSeconds,
+      sealedOverMaskedCriticalPath: sealedCriticalPathSeconds / maskedCriticalPathSeconds,
       keygenSeconds,
-      encryptSeconds: sealedRun.encryptSeconds, encryptorSetupSeconds: sealedRun.encryptorSetupSeconds,
+      encryptSeconds: sealedRun.encryptSeconds,
+      encryptorSetupSeconds: sealedRun.encryptorSetupSeconds,
       encryptUsPerValue: ((sealedRun.encryptSeconds - sealedRun.encryptorSetupSeconds) * 1e6) / survivorValues,
-      accumulateSeconds: sealedRun.accumulateSeconds, accumulateUsPerValue: (sealedRun.accumulateSeconds * 1e6) / survivorValues,
-      correctionSeconds: sealedRun.finalSeconds, unmaskSeconds: masked.finalSeconds,
-      subtractSeconds, decryptSeconds, noiseBudgetBits,
-      bytesPerValueSealed, bytesPerValueMasked: 4, bytesSealedOverMasked: bytesPerValueSealed / 4,
+      accumulateSeconds: sealedRun.accumulateSeconds,
+      accumulateUsPerValue: (sealedRun.accumulateSeconds * 1e6) / survivorValues,
+      correctionSeconds: sealedRun.finalSeconds,
+      unmaskSeconds: masked.finalSeconds,
+      subtractSeconds,
+      decryptSeconds,
+      noiseBudgetBits,
+      bytesPerValueSealed,
+      bytesPerValueMasked: 4,
+      bytesSealedOverMasked: bytesPerValueSealed / 4,
       sealedSumBytes,
     };
   } finally {

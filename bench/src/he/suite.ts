@@ -64,19 +64,24 @@ export async function runHeBench(size: HeBenchSize, log: (line: string) => void 
   log(`masked and sealed round: n = ${participants}, d = ${dimension}, drop = ${drop}`);
   const sealedRound = await measureSealedRound({ participants, dimension, drop });
   return {
-    participants, dimension, drop,
+    participants,
+    dimension,
+    drop,
     bfvEncryptUsPerValue: perValue.bfvEncryptUsPerValue,
     paillierEncryptUsPerValue: perValue.paillierEncryptUsPerValue,
     speedup: perValue.speedup,
     sealedOverMasked: sealedRound.sealedOverMasked,
     sealedOverMaskedCriticalPath: sealedRound.sealedOverMaskedCriticalPath,
-    sealedOverMaskedReusedEncryptors: (sealedRound.sealedSeconds - sealedRound.encryptorSetupSeconds) / sealedRound.maskedSeconds,
+    sealedOverMaskedReusedEncryptors:
+      (sealedRound.sealedSeconds - sealedRound.encryptorSetupSeconds) / sealedRound.maskedSeconds,
     maskedSeconds: sealedRound.maskedSeconds,
     sealedSeconds: sealedRound.sealedSeconds,
     bytesPerValueSealed: sealedRound.bytesPerValueSealed,
     bytesPerValueMasked: sealedRound.bytesPerValueMasked,
     bytesSealedOverMasked: sealedRound.bytesSealedOverMasked,
-    pass: sealedRound.sealedOverMasked <= HE_TARGETS.sealedOverMasked && sealedRound.bytesSealedOverMasked <= HE_TARGETS.bytesSealedOverMasked,
+    pass:
+      sealedRound.sealedOverMasked <= HE_TARGETS.sealedOverMasked &&
+      sealedRound.bytesSealedOverMasked <= HE_TARGETS.bytesSealedOverMasked,
     perValue,
     sealedRound,
   };
@@ -87,7 +92,14 @@ export async function runHeBenchSuite(log: (line: string) => void): Promise<HeBe
   const machine = machineInfo();
   const runs: (HeBenchFigures & { targeted: boolean })[] = [];
   for (const size of HE_BENCH_SIZES) runs.push({ ...(await runHeBench(size, log)), targeted: size.targeted });
-  return { benchmark: 'he', date: new Date().toISOString(), machine, targets: HE_TARGETS, runs, pass: runs.every((r) => !r.targeted || r.pass) };
+  return {
+    benchmark: 'he',
+    date: new Date().toISOString(),
+    machine,
+    targets: HE_TARGETS,
+    runs,
+    pass: runs.every((r) => !r.targeted || r.pass),
+  };
 }
 
 export function renderHeTable(runs: readonly (HeBenchFigures & { targeted?: boolean })[]): string {
@@ -95,16 +107,69 @@ export function renderHeTable(runs: readonly (HeBenchFigures & { targeted?: bool
   const lines = [
     'Sealed mode (BFV, node-seal) against masked mode and Paillier (tessera he benchmark)',
     renderTable(
-      ['n', 'd', 'drop', 'BFV enc us/value', 'Paillier enc us/value', 'speedup', 'masked s', 'sealed s', 'sealed/masked', 'critical path ratio', 'reused encryptors ratio', 'bytes/value sealed', 'masked', 'ratio'],
-      runs.map((r) => [r.participants, r.dimension, r.drop, r.bfvEncryptUsPerValue, r.paillierEncryptUsPerValue, Math.round(r.speedup),
-        r.maskedSeconds, r.sealedSeconds, r.sealedOverMasked, r.sealedOverMaskedCriticalPath, r.sealedOverMaskedReusedEncryptors, r.bytesPerValueSealed, r.bytesPerValueMasked, r.bytesSealedOverMasked]),
+      [
+        'n',
+        'd',
+        'drop',
+        'BFV enc us/value',
+        'Paillier enc us/value',
+        'speedup',
+        'masked s',
+        'sealed s',
+        'sealed/masked',
+        'critical path ratio',
+        'reused encryptors ratio',
+        'bytes/value sealed',
+        'masked',
+        'ratio',
+      ],
+      runs.map((r) => [
+        r.participants,
+        r.dimension,
+        r.drop,
+        r.bfvEncryptUsPerValue,
+        r.paillierEncryptUsPerValue,
+        Math.round(r.speedup),
+        r.maskedSeconds,
+        r.sealedSeconds,
+        r.sealedOverMasked,
+        r.sealedOverMaskedCriticalPath,
+        r.sealedOverMaskedReusedEncryptors,
+        r.bytesPerValueSealed,
+        r.bytesPerValueMasked,
+        r.bytesSealedOverMasked,
+      ]),
     ),
     'sealed round, seconds:',
     renderTable(
-      ['n', 'd', 'survivors', 'encrypt', 'of which set-up', 'accumulate', 'correction', 'subtract', 'decrypt', 'unmask (masked)', 'noise budget bits'],
+      [
+        'n',
+        'd',
+        'survivors',
+        'encrypt',
+        'of which set-up',
+        'accumulate',
+        'correction',
+        'subtract',
+        'decrypt',
+        'unmask (masked)',
+        'noise budget bits',
+      ],
       runs.map((r) => {
         const s = r.sealedRound;
-        return [r.participants, r.dimension, s.survivors, s.encryptSeconds, s.encryptorSetupSeconds, s.accumulateSeconds, s.correctionSeconds, s.subtractSeconds, s.decryptSeconds, s.unmaskSeconds, s.noiseBudgetBits];
+        return [
+          r.participants,
+          r.dimension,
+          s.survivors,
+          s.encryptSeconds,
+          s.encryptorSetupSeconds,
+          s.accumulateSeconds,
+          s.correctionSeconds,
+          s.subtractSeconds,
+          s.decryptSeconds,
+          s.unmaskSeconds,
+          s.noiseBudgetBits,
+        ];
       }),
     ),
     `targets (${judged.map((r) => `n = ${r.participants}, d = ${r.dimension}`).join('; ') || 'none'}): sealed/masked <= ${HE_TARGETS.sealedOverMasked}, ` +

@@ -1,11 +1,30 @@
 // The payouts benchmark's federations: breast_cancer split into n participants (one with scrambled
 // labels, one a duplicate), trained by FedAvg as participants and the coordinator do, and the
 // per-round games the coordinator values.
-import { agreeSchema, encodeTable, parseSplit, profileTable, readCsvFile, splitRows, trainTestSplit } from '@tessera/data';
+import {
+  agreeSchema,
+  encodeTable,
+  parseSplit,
+  profileTable,
+  readCsvFile,
+  splitRows,
+  trainTestSplit,
+} from '@tessera/data';
 import { deltaOf, FedAvg } from '@tessera/fl';
 import {
-  auc, evaluateBinary, logisticInit, logLoss, momentsOf, predictProba, seededRandom, standardizationFrom, standardize, takeRows, trainLogistic,
-  type LabeledData, type LogisticConfig,
+  auc,
+  evaluateBinary,
+  logisticInit,
+  logLoss,
+  momentsOf,
+  predictProba,
+  seededRandom,
+  standardizationFrom,
+  standardize,
+  takeRows,
+  trainLogistic,
+  type LabeledData,
+  type LogisticConfig,
 } from '@tessera/ml';
 import { federatedRoundGames, type Game, type RoundUpdates } from '@tessera/payouts';
 import { secondsSince } from '../stats.js';
@@ -54,12 +73,20 @@ function federation(p: Prepared, n: number, seed: string): { data: LabeledData[]
   rng.shuffle(labels);
   data[1] = { ...noisy, y: Float64Array.from(labels) };
   data.push({ ...data[0], x: data[0].x.slice(), y: data[0].y.slice() });
-  const roles: ParticipantRole[] = data.map((_, i) => (i === 0 ? 'duplicate-source' : i === 1 ? 'noisy' : i === n - 1 ? 'duplicate' : 'honest'));
+  const roles: ParticipantRole[] = data.map((_, i) =>
+    i === 0 ? 'duplicate-source' : i === 1 ? 'noisy' : i === n - 1 ? 'duplicate' : 'honest',
+  );
   return { data, roles };
 }
 
 /** FedAvg over all participants for `rounds` rounds, keeping each round's start model, deltas and weights. */
-function train(data: LabeledData[], rounds: number, cfg: LogisticConfig, seed: string, validation: LabeledData): { rounds: RoundUpdates[]; strategy: FedAvg; aucByRound: number[]; logLossByRound: number[] } {
+function train(
+  data: LabeledData[],
+  rounds: number,
+  cfg: LogisticConfig,
+  seed: string,
+  validation: LabeledData,
+): { rounds: RoundUpdates[]; strategy: FedAvg; aucByRound: number[]; logLossByRound: number[] } {
   const strategy = new FedAvg({ learningRate: cfg.learningRate, batchSize: cfg.batchSize, localEpochs: cfg.epochs });
   let global = logisticInit(data[0].d);
   const history: RoundUpdates[] = [];
@@ -89,7 +116,18 @@ function train(data: LabeledData[], rounds: number, cfg: LogisticConfig, seed: s
 }
 
 /** The federation of n trained for o.rounds rounds, and its per-round games (as the coordinator builds them). */
-export function buildFederation(p: Prepared, n: number, o: PayoutsBenchOptions): { games: Game[]; roles: ParticipantRole[]; examples: number[]; aucByRound: number[]; logLossByRound: number[]; trainSeconds: number } {
+export function buildFederation(
+  p: Prepared,
+  n: number,
+  o: PayoutsBenchOptions,
+): {
+  games: Game[];
+  roles: ParticipantRole[];
+  examples: number[];
+  aucByRound: number[];
+  logLossByRound: number[];
+  trainSeconds: number;
+} {
   const t0 = performance.now();
   const fed = federation(p, n, o.seed);
   const trained = train(fed.data, o.rounds, o.local, `${o.seed}/n${n}`, p.validation);
@@ -97,8 +135,16 @@ export function buildFederation(p: Prepared, n: number, o: PayoutsBenchOptions):
   const { strategy } = trained;
   const games = federatedRoundGames(
     trained.rounds,
-    (t, start, sum, total) => strategy.aggregateFit(t, start, { weightedSum: sum, totalWeight: total, contributors: 1 }),
+    (t, start, sum, total) =>
+      strategy.aggregateFit(t, start, { weightedSum: sum, totalWeight: total, contributors: 1 }),
     utilityOf(o.metric, p.validation),
   );
-  return { games, roles: fed.roles, examples: fed.data.map((d) => d.n), aucByRound: trained.aucByRound, logLossByRound: trained.logLossByRound, trainSeconds };
+  return {
+    games,
+    roles: fed.roles,
+    examples: fed.data.map((d) => d.n),
+    aucByRound: trained.aucByRound,
+    logLossByRound: trained.logLossByRound,
+    trainSeconds,
+  };
 }

@@ -11,20 +11,43 @@
 // (coordinator validationUtility: -evaluateBinary(model, data).loss); option metric: 'auc' values with validation AUC instead.
 // Where exact Shapley is too costly the reference is a stratified Monte Carlo estimate (stratifiedReference).
 import { generateSigningKeyPair } from '@tessera/crypto';
-import { appendEntries, GENESIS_HASH, ledgerLine, valueRounds, verifyLedger, type PayoutRecord } from '@tessera/payouts';
+import {
+  appendEntries,
+  GENESIS_HASH,
+  ledgerLine,
+  valueRounds,
+  verifyLedger,
+  type PayoutRecord,
+} from '@tessera/payouts';
 import { describeMachine, machineInfo } from '../machine.js';
 import { fixed, secondsSince } from '../stats.js';
 import { benchTable } from '../table.js';
 import { buildFederation, prepare, type Prepared } from './federation.js';
 import { errorTo, norm, ranks, stratifiedReference } from './reference.js';
-import { PAYOUTS_DEFAULTS, type LedgerTiming, type MethodRow, type ParticipantRole, type PayoutsBenchOptions, type PayoutsBenchReport, type SizeResult } from './report.js';
+import {
+  PAYOUTS_DEFAULTS,
+  type LedgerTiming,
+  type MethodRow,
+  type ParticipantRole,
+  type PayoutsBenchOptions,
+  type PayoutsBenchReport,
+  type SizeResult,
+} from './report.js';
 
 export * from './report.js';
 export { buildFederation, prepare, utilityOf, type Prepared } from './federation.js';
 export { errorTo, stratifiedReference } from './reference.js';
 
-function describeRow(label: string, method: MethodRow['method'], r: { values: number[]; seconds: number; evaluations: number; permutations?: number; roundsSkipped?: number }, roles: ParticipantRole[], reference: number[] | null): MethodRow {
-  const noisy = roles.indexOf('noisy'), source = roles.indexOf('duplicate-source'), dup = roles.indexOf('duplicate');
+function describeRow(
+  label: string,
+  method: MethodRow['method'],
+  r: { values: number[]; seconds: number; evaluations: number; permutations?: number; roundsSkipped?: number },
+  roles: ParticipantRole[],
+  reference: number[] | null,
+): MethodRow {
+  const noisy = roles.indexOf('noisy'),
+    source = roles.indexOf('duplicate-source'),
+    dup = roles.indexOf('duplicate');
   const rank = ranks(r.values);
   const honest = r.values.filter((_, i) => roles[i] === 'honest');
   const honestMean = honest.length ? honest.reduce((s, x) => s + x, 0) / honest.length : Number.NaN;
@@ -45,17 +68,27 @@ function describeRow(label: string, method: MethodRow['method'], r: { values: nu
 }
 
 /** The valuation part for one federation size. */
-export function valueSize(p: Prepared, n: number, o: PayoutsBenchOptions, log: (line: string) => void, exactSecondsPerEvaluation: number | null): SizeResult & { exactSecondsPerEvaluation: number | null } {
+export function valueSize(
+  p: Prepared,
+  n: number,
+  o: PayoutsBenchOptions,
+  log: (line: string) => void,
+  exactSecondsPerEvaluation: number | null,
+): SizeResult & { exactSecondsPerEvaluation: number | null } {
   const fed = buildFederation(p, n, o);
   const { games, trainSeconds } = fed;
-  log(`n = ${n}: trained ${o.rounds} rounds in ${trainSeconds.toFixed(2)} s, final validation AUC ${fed.aucByRound.at(-1)?.toFixed(4)}, log loss ${fed.logLossByRound.at(-1)?.toFixed(4)}; utility ${o.metric}`);
+  log(
+    `n = ${n}: trained ${o.rounds} rounds in ${trainSeconds.toFixed(2)} s, final validation AUC ${fed.aucByRound.at(-1)?.toFixed(4)}, log loss ${fed.logLossByRound.at(-1)?.toFixed(4)}; utility ${o.metric}`,
+  );
 
   let exactSkipped: string | null = null;
   const exactEvaluations = 2 ** n * o.rounds;
-  if (n > o.exactMaxPlayers) exactSkipped = `n > ${o.exactMaxPlayers} (2^${n} x ${o.rounds} = ${exactEvaluations.toExponential(2)} utilities)`;
+  if (n > o.exactMaxPlayers)
+    exactSkipped = `n > ${o.exactMaxPlayers} (2^${n} x ${o.rounds} = ${exactEvaluations.toExponential(2)} utilities)`;
   else if (exactSecondsPerEvaluation !== null) {
     const predicted = exactSecondsPerEvaluation * exactEvaluations * (n / 10);
-    if (predicted > o.exactBudgetSeconds) exactSkipped = `predicted ${predicted.toFixed(0)} s > budget ${o.exactBudgetSeconds} s`;
+    if (predicted > o.exactBudgetSeconds)
+      exactSkipped = `predicted ${predicted.toFixed(0)} s > budget ${o.exactBudgetSeconds} s`;
   }
 
   const methods: MethodRow[] = [];
@@ -78,13 +111,17 @@ export function valueSize(p: Prepared, n: number, o: PayoutsBenchOptions, log: (
     referenceStdErr = mc.stdErr.map((x) => fixed(x, 6));
     referenceRelativeStdErr = norm(mc.stdErr) / norm(mc.values);
     methods.push(describeRow('stratified reference', 'stratified-reference', mc, fed.roles, null));
-    log(`n = ${n}: exact skipped (${exactSkipped}); stratified reference (${o.referencePerStratum} per stratum), ${mc.evaluations} utilities in ${mc.seconds.toFixed(1)} s, relative std. error ${referenceRelativeStdErr.toFixed(4)}`);
+    log(
+      `n = ${n}: exact skipped (${exactSkipped}); stratified reference (${o.referencePerStratum} per stratum), ${mc.evaluations} utilities in ${mc.seconds.toFixed(1)} s, relative std. error ${referenceRelativeStdErr.toFixed(4)}`,
+    );
   }
   for (const { label, method, options } of o.estimators) {
     const r = valueRounds(method, games, options);
     methods.push(describeRow(label, method, r, fed.roles, reference));
     const e = methods.at(-1)!.error!;
-    log(`n = ${n}: ${label}: ${r.evaluations} utilities, ${r.permutations ?? '-'} permutations, ${r.seconds.toFixed(2)} s, relative L2 error ${e.relativeL2.toFixed(4)} against ${referenceKind}`);
+    log(
+      `n = ${n}: ${label}: ${r.evaluations} utilities, ${r.permutations ?? '-'} permutations, ${r.seconds.toFixed(2)} s, relative L2 error ${e.relativeL2.toFixed(4)} against ${referenceKind}`,
+    );
   }
   return {
     players: n,
@@ -108,12 +145,21 @@ export function timeLedger(entries: number): LedgerTiming {
   const keys = generateSigningKeyPair();
   const timestamp = new Date(0).toISOString();
   const records: PayoutRecord[] = Array.from({ length: entries }, (_, i) => ({
-    job: `job-${Math.floor(i / 20)}`, participant: `participant-${i % 20}`, amount: 1000 + (i % 997), currency: 'EUR', method: 'gtg', share: fixed(1 / 20, 6), timestamp,
+    job: `job-${Math.floor(i / 20)}`,
+    participant: `participant-${i % 20}`,
+    amount: 1000 + (i % 997),
+    currency: 'EUR',
+    method: 'gtg',
+    share: fixed(1 / 20, 6),
+    timestamp,
   }));
   let t = performance.now();
   const ledger = appendEntries({ seq: 0, hash: GENESIS_HASH }, records, keys.secretKey);
   const signSeconds = secondsSince(t);
-  const text = ledger.map((e) => ledgerLine(e)).map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
+  const text = ledger
+    .map((e) => ledgerLine(e))
+    .map((l) => (l.endsWith('\n') ? l : `${l}\n`))
+    .join('');
   t = performance.now();
   const verified = verifyLedger(text, keys.publicKey);
   const verifySeconds = secondsSince(t);
@@ -129,7 +175,10 @@ export function timeLedger(entries: number): LedgerTiming {
   };
 }
 
-export async function runPayoutsBenchWith(o: PayoutsBenchOptions, log: (line: string) => void): Promise<PayoutsBenchReport> {
+export async function runPayoutsBenchWith(
+  o: PayoutsBenchOptions,
+  log: (line: string) => void,
+): Promise<PayoutsBenchReport> {
   const started = performance.now();
   const machine = machineInfo();
   log(describeMachine(machine));
@@ -149,12 +198,19 @@ export async function runPayoutsBenchWith(o: PayoutsBenchOptions, log: (line: st
     const { games, roles } = buildFederation(p, n, o);
     const mc = stratifiedReference(games, o.referencePerStratum, `${o.seed}/reference/${n}`);
     const exact = lastExact.methods.find((m) => m.method === 'shapley')!.values;
-    lastExact.referenceCalibration = { ...describeRow('stratified reference', 'stratified-reference', mc, roles, exact), relativeStdErr: norm(mc.stdErr) / norm(mc.values) };
-    log(`n = ${n}: stratified reference against exact: relative L2 error ${lastExact.referenceCalibration.error!.relativeL2.toFixed(4)} (${mc.seconds.toFixed(1)} s)`);
+    lastExact.referenceCalibration = {
+      ...describeRow('stratified reference', 'stratified-reference', mc, roles, exact),
+      relativeStdErr: norm(mc.stdErr) / norm(mc.values),
+    };
+    log(
+      `n = ${n}: stratified reference against exact: relative L2 error ${lastExact.referenceCalibration.error!.relativeL2.toFixed(4)} (${mc.seconds.toFixed(1)} s)`,
+    );
   }
   log(`ledger: signing and verifying ${o.ledgerEntries} entries`);
   const ledger = timeLedger(o.ledgerEntries);
-  log(`ledger: ${ledger.entriesSignedPerSecond} entries/s signed, ${ledger.entriesVerifiedPerSecond} entries/s verified`);
+  log(
+    `ledger: ${ledger.entriesSignedPerSecond} entries/s signed, ${ledger.entriesVerifiedPerSecond} entries/s verified`,
+  );
   return {
     benchmark: 'payouts',
     date: new Date().toISOString(),
@@ -167,13 +223,14 @@ export async function runPayoutsBenchWith(o: PayoutsBenchOptions, log: (line: st
       features: p.features,
       trainRows: p.train.length,
       validationRows: p.validation.n,
-      split: 'training rows split IID into n - 1 shards (seeded); participant n - 1 holds a copy of participant 0\'s shard',
+      split:
+        "training rows split IID into n - 1 shards (seeded); participant n - 1 holds a copy of participant 0's shard",
       standardisation: 'pooled mean and std of the training rows',
       metric: o.metric,
       utility: `${o.metric === 'auc' ? 'AUC' : 'negated log loss'} (evaluateBinary, as coordinator validationUtility) on the held-out validation rows of the model FedAvg would produce from round t's start with only the coalition's updates (federatedRoundGames); values are summed over rounds`,
       strategy: `FedAvg (server learning rate 1), local trainLogistic ${JSON.stringify(o.local)}, weight = example count, ${o.rounds} rounds, all participants every round`,
-      noisy: 'participant 1 (index 1): its shard\'s labels shuffled',
-      duplicate: 'participant n - 1: an exact copy of participant 0\'s rows (its own SGD shuffling seed)',
+      noisy: "participant 1 (index 1): its shard's labels shuffled",
+      duplicate: "participant n - 1: an exact copy of participant 0's rows (its own SGD shuffling seed)",
     },
     sizes,
     ledger,
@@ -186,27 +243,62 @@ export function runPayoutsBench(log: (line: string) => void): Promise<PayoutsBen
   return runPayoutsBenchWith(PAYOUTS_DEFAULTS, log);
 }
 
-const sci = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
+const sci = (v: number) =>
+  v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2);
 
 export function renderPayoutsBench(r: PayoutsBenchReport): string {
   const rows: (string | number)[][] = [];
   for (const s of r.sizes) {
     for (const m of s.methods) {
       rows.push([
-        s.players, m.label, m.seconds, m.evaluations, m.permutations ?? '-', m.roundsSkipped ?? '-',
-        m.error ? sci(m.error.relativeL2) : '(reference)', m.error ? sci(m.error.maxAbsOverL1) : '-', m.error ? m.error.spearman.toFixed(3) : '-',
-        m.method === 'stratified-reference' || m.method === 'shapley' ? '-' : s.reference, `${m.noisyRank}${m.noisyLast ? ' (last)' : ''}`, m.duplicateRatio.toFixed(3),
+        s.players,
+        m.label,
+        m.seconds,
+        m.evaluations,
+        m.permutations ?? '-',
+        m.roundsSkipped ?? '-',
+        m.error ? sci(m.error.relativeL2) : '(reference)',
+        m.error ? sci(m.error.maxAbsOverL1) : '-',
+        m.error ? m.error.spearman.toFixed(3) : '-',
+        m.method === 'stratified-reference' || m.method === 'shapley' ? '-' : s.reference,
+        `${m.noisyRank}${m.noisyLast ? ' (last)' : ''}`,
+        m.duplicateRatio.toFixed(3),
       ]);
     }
   }
-  const skipped = r.sizes.filter((s) => s.exactSkipped).map((s) => `n = ${s.players}: ${s.exactSkipped}; reference: stratified Monte Carlo, ${r.options.referencePerStratum} coalitions per size stratum (relative std. error ${s.referenceRelativeStdErr?.toFixed(4)})`);
+  const skipped = r.sizes
+    .filter((s) => s.exactSkipped)
+    .map(
+      (s) =>
+        `n = ${s.players}: ${s.exactSkipped}; reference: stratified Monte Carlo, ${r.options.referencePerStratum} coalitions per size stratum (relative std. error ${s.referenceRelativeStdErr?.toFixed(4)})`,
+    );
   const cal = r.sizes.find((s) => s.referenceCalibration)?.referenceCalibration;
   const calN = r.sizes.find((s) => s.referenceCalibration)?.players;
   return [
     `Contribution valuation on breast_cancer (${r.setup.trainRows} training rows, ${r.setup.validationRows} validation), FedAvg ${r.options.rounds} rounds, utility ${r.setup.metric === 'auc' ? 'validation AUC' : 'negated validation log loss'}; participant 1 noisy labels, participant n-1 duplicates participant 0`,
-    benchTable(['n', 'method', 'seconds', 'utilities', 'permutations', 'rounds skipped', 'rel. L2 err', 'max err/L1', 'spearman', 'against', 'noisy rank', 'dup/source'], rows),
+    benchTable(
+      [
+        'n',
+        'method',
+        'seconds',
+        'utilities',
+        'permutations',
+        'rounds skipped',
+        'rel. L2 err',
+        'max err/L1',
+        'spearman',
+        'against',
+        'noisy rank',
+        'dup/source',
+      ],
+      rows,
+    ),
     ...skipped,
-    ...(cal ? [`Stratified reference at n = ${calN} against exact: relative L2 error ${sci(cal.error!.relativeL2)}, its own relative std. error ${sci(cal.relativeStdErr)} (${cal.seconds.toFixed(1)} s)`] : []),
+    ...(cal
+      ? [
+          `Stratified reference at n = ${calN} against exact: relative L2 error ${sci(cal.error!.relativeL2)}, its own relative std. error ${sci(cal.relativeStdErr)} (${cal.seconds.toFixed(1)} s)`,
+        ]
+      : []),
     '',
     `Ledger: ${r.ledger.entries} entries signed in ${r.ledger.signSeconds} s (${r.ledger.entriesSignedPerSecond} entries/s), verified in ${r.ledger.verifySeconds} s (${r.ledger.entriesVerifiedPerSecond} entries/s), ${(r.ledger.bytes / 2 ** 20).toFixed(1)} MiB of JSON Lines`,
     `total ${r.totalSeconds} s`,

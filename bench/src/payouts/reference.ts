@@ -13,7 +13,7 @@ export function ranks(v: readonly number[]): number[] {
   // average ranks, 1 = largest value
   const order = v.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]);
   const r = new Array<number>(v.length);
-  for (let first = 0; first < order.length;) {
+  for (let first = 0; first < order.length; ) {
     let last = first;
     while (last + 1 < order.length && order[last + 1][0] === order[first][0]) last++;
     for (let k = first; k <= last; k++) r[order[k][1]] = (first + last) / 2 + 1;
@@ -23,9 +23,12 @@ export function ranks(v: readonly number[]): number[] {
 }
 
 function spearman(a: readonly number[], b: readonly number[]): number {
-  const ra = ranks(a), rb = ranks(b);
+  const ra = ranks(a),
+    rb = ranks(b);
   const mean = (ra.length + 1) / 2;
-  let num = 0, da = 0, db = 0;
+  let num = 0,
+    da = 0,
+    db = 0;
   for (let i = 0; i < ra.length; i++) {
     num += (ra[i] - mean) * (rb[i] - mean);
     da += (ra[i] - mean) ** 2;
@@ -72,7 +75,11 @@ function binomial(n: number, k: number): number {
  * so at equal cost it is far more precise than permutation sampling on these games. Standard error per player: the
  * sampled strata's sample variances over the draws, summed in quadrature over strata and rounds.
  */
-export function stratifiedReference(rounds: readonly Game[], perStratum: number, seed: string): { values: number[]; stdErr: number[]; evaluations: number; seconds: number } {
+export function stratifiedReference(
+  rounds: readonly Game[],
+  perStratum: number,
+  seed: string,
+): { values: number[]; stdErr: number[]; evaluations: number; seconds: number } {
   const t0 = performance.now();
   const n = rounds[0].players;
   const random = seededRandom(seed);
@@ -85,7 +92,9 @@ export function stratifiedReference(rounds: readonly Game[], perStratum: number,
       const bit = 1 << i;
       const others = Array.from({ length: n }, (_, j) => j).filter((j) => j !== i);
       for (let k = 0; k < n; k++) {
-        let sum = 0, sumSquares = 0, count = 0;
+        let sum = 0,
+          sumSquares = 0,
+          count = 0;
         const add = (s: number) => {
           const m = game.utility(s | bit) - game.utility(s);
           sum += m;

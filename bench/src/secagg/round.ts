@@ -3,8 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tessera/crypto';
 import { encodeUpdate } from '@tessera/fl';
 import {
-  chooseParameters, ClientAdvertiseKeys, completeGraph, harary, ServerAdvertiseKeys,
-  type ClientMaskedInput, type ClientShareKeys, type ClientUnmask, type RoundConfig,
+  chooseParameters,
+  ClientAdvertiseKeys,
+  completeGraph,
+  harary,
+  ServerAdvertiseKeys,
+  type ClientMaskedInput,
+  type ClientShareKeys,
+  type ClientUnmask,
+  type RoundConfig,
 } from '@tessera/secagg';
 
 /** One measured round of aggregation in one process: the real protocol objects, no network. */
@@ -29,7 +36,6 @@ export interface SecAggRoundFigures {
   maskingWordsPerSecond: number;
   clientSecondsMean: { advertise: number; shareKeys: number; mask: number; unmask: number };
 }
-
 
 export function measureSecAggRound(n: number, d: number, drop: number, seed = 'bench-secagg'): SecAggRoundFigures {
   const codec = { bits: 20, clip: 10, modulus: 2 ** 32 };
@@ -58,7 +64,14 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
   const p = chooseParameters({ n, dropoutRate: Math.max(0.1, drop), corruptFraction: 0.1 });
   const roundId = new Uint8Array(randomBytes(32));
   const graph = p.complete ? completeGraph(n) : harary(n, p.degree, roundId);
-  const config: RoundConfig = { roundId, n, threshold: p.threshold, graph, dimension: d, identityKeys: identities.map((k) => k.publicKey) };
+  const config: RoundConfig = {
+    roundId,
+    n,
+    threshold: p.threshold,
+    graph,
+    dimension: d,
+    identityKeys: identities.map((k) => k.publicKey),
+  };
   const order = Array.from({ length: n }, (_, i) => i);
   const dropRng = seededRandom(`${seed}/drop`);
   dropRng.shuffle(order);
@@ -70,7 +83,8 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
     const s = now();
     const r = fn();
     const dt = now() - s;
-    if (bucket) bucket.push(dt); else serverSeconds += dt;
+    if (bucket) bucket.push(dt);
+    else serverSeconds += dt;
     return r;
   };
 
@@ -94,7 +108,8 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
   }
   const server3 = timed(null, () => server2.close());
   const unmasking = new Map<number, ClientUnmask>();
-  let maskWords = 0, maskSeconds = 0;
+  let maskWords = 0,
+    maskSeconds = 0;
   for (const [i, c] of sharing) {
     if (gone(i, 2)) continue;
     const masking: ClientMaskedInput = timed(times.mask, () => c.receiveShares(server3.sharesFor(i)));
@@ -123,16 +138,31 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
   // The result must be exact: the survivors' encoded vectors, summed.
   const expected = new Uint32Array(d);
   for (const i of request.survivors) for (let j = 0; j < d; j++) expected[j] = (expected[j] + encoded[i][j]) >>> 0;
-  for (let j = 0; j < d; j++) if (sum[j] !== expected[j]) throw new Error(`secure sum differs from the plain sum at index ${j}`);
+  for (let j = 0; j < d; j++)
+    if (sum[j] !== expected[j]) throw new Error(`secure sum differs from the plain sum at index ${j}`);
 
   const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   return {
-    participants: n, dimension: d, drop, threshold: p.threshold, degree: graph.degree, survivors: request.survivors.length,
-    plainSeconds, secureSeconds, ratio: secureSeconds / plainSeconds, unmaskSeconds,
-    secureCriticalPathSeconds: slowestEncode + serverSeconds + max(times.advertise) + max(times.shareKeys) + max(times.mask) + max(times.unmask),
+    participants: n,
+    dimension: d,
+    drop,
+    threshold: p.threshold,
+    degree: graph.degree,
+    survivors: request.survivors.length,
+    plainSeconds,
+    secureSeconds,
+    ratio: secureSeconds / plainSeconds,
+    unmaskSeconds,
+    secureCriticalPathSeconds:
+      slowestEncode + serverSeconds + max(times.advertise) + max(times.shareKeys) + max(times.mask) + max(times.unmask),
     plainCriticalPathSeconds: slowestEncode + plainSumSeconds,
     maskingWordsPerSecond: maskWords / maskSeconds,
-    clientSecondsMean: { advertise: mean(times.advertise), shareKeys: mean(times.shareKeys), mask: mean(times.mask), unmask: mean(times.unmask) },
+    clientSecondsMean: {
+      advertise: mean(times.advertise),
+      shareKeys: mean(times.shareKeys),
+      mask: mean(times.mask),
+      unmask: mean(times.unmask),
+    },
   };
 }

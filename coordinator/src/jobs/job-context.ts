@@ -49,7 +49,6 @@ export interface PayoutsView {
   valuationSeconds?: number;
   ledgerHead?: string;
   coordinatorPublicKey: string;
-
 }
 
 export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});

@@ -11,7 +11,11 @@ export abstract class JobLifecycle {
   protected readonly abort = new AbortController();
   protected suspended = false;
 
-  protected constructor(protected readonly jobId: string, protected readonly store: Store, protected readonly events: JobEvents) {}
+  protected constructor(
+    protected readonly jobId: string,
+    protected readonly store: Store,
+    protected readonly events: JobEvents,
+  ) {}
 
   cancel(reason: string): void {
     this.abort.abort(reason);
@@ -29,7 +33,10 @@ export abstract class JobLifecycle {
     } catch (e) {
       if (this.suspended) return;
       if (this.abort.signal.aborted) {
-        this.store.updateJob(this.jobId, { status: 'cancelled', error: String(this.abort.signal.reason ?? 'cancelled') });
+        this.store.updateJob(this.jobId, {
+          status: 'cancelled',
+          error: String(this.abort.signal.reason ?? 'cancelled'),
+        });
         this.events.publish(this.jobId, 'cancelled');
       } else {
         const message = e instanceof Error ? e.message : String(e);

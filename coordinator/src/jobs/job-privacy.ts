@@ -1,5 +1,16 @@
 import { effectiveNoiseMultiplier } from '@tessera/dp';
-import { calibrateJobNoise, noiseShareVariance, NoiseShareError, survivorFloor, type ShareSizing, jobEpsilon, largestRecordLevel, releaseSensitivity, type JobPrivacyCost, type RecordCodec } from '@tessera/fl';
+import {
+  calibrateJobNoise,
+  noiseShareVariance,
+  NoiseShareError,
+  survivorFloor,
+  type ShareSizing,
+  jobEpsilon,
+  largestRecordLevel,
+  releaseSensitivity,
+  type JobPrivacyCost,
+  type RecordCodec,
+} from '@tessera/fl';
 import { accountingSampleRate, PRIVATE_STATISTICS_RELEASES, type JobSpec } from '@tessera/jobs';
 
 /** One round's differential privacy: who adds how much discrete Gaussian noise, in quantised units. */
@@ -34,14 +45,27 @@ export class JobPrivacy {
   constructor(private readonly spec: JobSpec) {
     const p = spec.privacy;
     this.sampleRate = accountingSampleRate(spec);
-    this.noiseMultiplier = p.mode === 'none' ? 0
-      : calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate: this.sampleRate, rounds: spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES });
+    this.noiseMultiplier =
+      p.mode === 'none'
+        ? 0
+        : calibrateJobNoise({
+            epsilon: p.epsilon,
+            delta: p.delta,
+            sampleRate: this.sampleRate,
+            rounds: spec.rounds,
+            fullReleases: PRIVATE_STATISTICS_RELEASES,
+          });
   }
 
   /** The survivor floor and collusion assumptions of a round of n participants. */
   sizing(n: number): ShareSizing {
     const { survivorFloor } = this.spec.privacy;
-    return { n, dropoutRate: this.spec.secure.dropoutRate, corruptFraction: this.spec.secure.corruptFraction, ...(survivorFloor !== undefined ? { survivorFloor } : {}) };
+    return {
+      n,
+      dropoutRate: this.spec.secure.dropoutRate,
+      corruptFraction: this.spec.secure.corruptFraction,
+      ...(survivorFloor !== undefined ? { survivorFloor } : {}),
+    };
   }
 
   /** Survivors a round of n needs before it may release (fewer: no unmasking, no release). */
@@ -54,12 +78,20 @@ export class JobPrivacy {
   }
 
   cost(): JobPrivacyCost {
-    return { noiseMultiplier: this.noiseMultiplier, sampleRate: this.sampleRate, rounds: this.spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES };
+    return {
+      noiseMultiplier: this.noiseMultiplier,
+      sampleRate: this.sampleRate,
+      rounds: this.spec.rounds,
+      fullReleases: PRIVATE_STATISTICS_RELEASES,
+    };
   }
 
   /** Epsilon spent once the statistics and `round` training rounds are released (the accountant's best order). */
   epsilonAfter(round: number): number {
-    return jobEpsilon(this.cost(), this.spec.privacy.delta, { rounds: round, fullReleases: PRIVATE_STATISTICS_RELEASES });
+    return jobEpsilon(this.cost(), this.spec.privacy.delta, {
+      rounds: round,
+      fullReleases: PRIVATE_STATISTICS_RELEASES,
+    });
   }
 
   /** What the job costs, announced on every task so each participant can check its own budget first. */
@@ -67,8 +99,14 @@ export class JobPrivacy {
     const p = this.spec.privacy;
     if (p.mode === 'none') return {};
     return {
-      dpMode: p.mode, dpUnit: p.unit, dpNoiseMultiplier: this.noiseMultiplier, dpSampleRate: this.sampleRate, dpRounds: this.spec.rounds,
-      dpFullReleases: PRIVATE_STATISTICS_RELEASES, dpEpsilon: p.epsilon, dpDelta: p.delta,
+      dpMode: p.mode,
+      dpUnit: p.unit,
+      dpNoiseMultiplier: this.noiseMultiplier,
+      dpSampleRate: this.sampleRate,
+      dpRounds: this.spec.rounds,
+      dpFullReleases: PRIVATE_STATISTICS_RELEASES,
+      dpEpsilon: p.epsilon,
+      dpDelta: p.delta,
     };
   }
 
@@ -93,27 +131,56 @@ export class JobPrivacy {
     if (mode === 'none') return undefined;
     const z = this.noiseMultiplier;
     const spread = mode === 'local' ? Math.sqrt(participants) : 1;
-    const shares = (totalVariance: number) => ({ totalVariance, shareVariance: shareVarianceOf(mode, totalVariance, this.sizing(participants)) });
+    const shares = (totalVariance: number) => ({
+      totalVariance,
+      shareVariance: shareVarianceOf(mode, totalVariance, this.sizing(participants)),
+    });
     if (p.unit === 'record') {
-      const level = Math.min(2 ** 24, largestRecordLevel(participants * maxRecords, 2 ** 32, { perLevel: spread * z * 2.001, fixed: spread * z * 2.001 * Math.sqrt(modelLength) }));
+      const level = Math.min(
+        2 ** 24,
+        largestRecordLevel(participants * maxRecords, 2 ** 32, {
+          perLevel: spread * z * 2.001,
+          fixed: spread * z * 2.001 * Math.sqrt(modelLength),
+        }),
+      );
       if (level < 16) {
-        throw new Error(`job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant leave no room for the noise in the 32-bit ring; ` +
-          'use fewer participants per round (strategy.fractionFit) or a lower privacy.maxRecords');
+        throw new Error(
+          `job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant leave no room for the noise in the 32-bit ring; ` +
+            'use fewer participants per round (strategy.fractionFit) or a lower privacy.maxRecords',
+        );
       }
-      const sigma = z * releaseSensitivity({ kind: 'record-fit', level, gradientLength: modelLength, countWeight: level });
-      return { mode, unit: 'record', z, record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords }, ...shares(sigma * sigma) };
+      const sigma =
+        z * releaseSensitivity({ kind: 'record-fit', level, gradientLength: modelLength, countWeight: level });
+      return {
+        mode,
+        unit: 'record',
+        z,
+        record: { clip: p.clip, level, modulus: 2 ** 32, maxRecords },
+        ...shares(sigma * sigma),
+      };
     }
     const level = 2 ** (bits - 1) - 1;
     const adaptive = p.adaptiveClip;
-    const bitNoiseStd = adaptive ? adaptive.bitNoiseStd ?? Math.max(participants / 20, z) : 0;
+    const bitNoiseStd = adaptive ? (adaptive.bitNoiseStd ?? Math.max(participants / 20, z)) : 0;
     const zUpdate = adaptive ? effectiveNoiseMultiplier(z, bitNoiseStd) : z;
     const sigma = zUpdate * releaseSensitivity({ kind: 'participant-fit', level, length: modelLength });
     const indicatorScale = adaptive ? 2 * Math.floor(sigma / bitNoiseStd / 2) : 0;
-    if (adaptive && indicatorScale < 2) throw new Error(`job spec: secure.bits = ${bits} leaves the adaptive clipping indicator no integer scale; raise secure.bits`);
+    if (adaptive && indicatorScale < 2)
+      throw new Error(
+        `job spec: secure.bits = ${bits} leaves the adaptive clipping indicator no integer scale; raise secure.bits`,
+      );
     if (participants * level + 10 * spread * sigma >= 2 ** 31) {
-      throw new Error(`job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`);
+      throw new Error(
+        `job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`,
+      );
     }
-    return { mode, unit: 'participant', z, ...shares(sigma * sigma), ...(adaptive ? { indicator: { scale: indicatorScale, bitNoiseStd } } : {}) };
+    return {
+      mode,
+      unit: 'participant',
+      z,
+      ...shares(sigma * sigma),
+      ...(adaptive ? { indicator: { scale: indicatorScale, bitNoiseStd } } : {}),
+    };
   }
 
   /**
@@ -129,13 +196,25 @@ export class JobPrivacy {
     const spread = p.mode === 'local' ? Math.sqrt(participants) : 1;
     const units = p.unit === 'record' ? participants * p.maxRecords : participants;
     const unitNorm = p.unit === 'record' ? Math.max(norms.unitNorm, norms.replaceNorm) : norms.unitNorm;
-    const level = Math.min(2 ** 24, largestRecordLevel(units, 2 ** 32, { perLevel: spread * z * 1.001 * unitNorm, fixed: spread * z * 1.001 * Math.sqrt(length) }));
+    const level = Math.min(
+      2 ** 24,
+      largestRecordLevel(units, 2 ** 32, {
+        perLevel: spread * z * 1.001 * unitNorm,
+        fixed: spread * z * 1.001 * Math.sqrt(length),
+      }),
+    );
     if (level < 1) {
-      throw new Error(`job spec: privacy.maxRecords = ${p.maxRecords} records from each of ${participants} participants leave no room for the noise in the 32-bit ring; lower privacy.maxRecords`);
+      throw new Error(
+        `job spec: privacy.maxRecords = ${p.maxRecords} records from each of ${participants} participants leave no room for the noise in the 32-bit ring; lower privacy.maxRecords`,
+      );
     }
     const sigma = z * releaseSensitivity({ kind: 'statistics', unit: p.unit, level, length, ...norms });
     const totalVariance = sigma * sigma;
-    return { level, totalVariance, shareVariance: p.mode === 'none' ? 0 : shareVarianceOf(p.mode, totalVariance, this.sizing(participants)) };
+    return {
+      level,
+      totalVariance,
+      shareVariance: p.mode === 'none' ? 0 : shareVarianceOf(p.mode, totalVariance, this.sizing(participants)),
+    };
   }
 }
 
@@ -143,11 +222,16 @@ export class JobPrivacy {
  * The variance each participant adds (see noiseShareVariance): for a query or a job whose survivor
  * floor and collusion assumptions are `sizing`.
  */
-export function shareVarianceOf(mode: 'distributed' | 'local' | 'central', totalVariance: number, sizing: ShareSizing): number {
+export function shareVarianceOf(
+  mode: 'distributed' | 'local' | 'central',
+  totalVariance: number,
+  sizing: ShareSizing,
+): number {
   try {
     return noiseShareVariance(mode, totalVariance, sizing);
   } catch (e) {
-    if (e instanceof NoiseShareError) throw new Error(e.message.startsWith('job spec') ? e.message : `job spec: ${e.message}`);
+    if (e instanceof NoiseShareError)
+      throw new Error(e.message.startsWith('job spec') ? e.message : `job spec: ${e.message}`);
     throw e;
   }
 }

@@ -14,13 +14,21 @@ import type { OwnersRefusal } from '../rounds/stage.js';
  * released when it ends.
  */
 export abstract class OneRoundRunner extends JobLifecycle {
-  protected constructor(jobId: string, store: Store, events: JobEvents, private readonly analysts?: SealedExchange) {
+  protected constructor(
+    jobId: string,
+    store: Store,
+    events: JobEvents,
+    private readonly analysts?: SealedExchange,
+  ) {
     super(jobId, store, events);
   }
 
   protected analystField(): Pick<tessera.v1.ITask, 'specJson' | 'specSignature' | 'analystIdentity'> {
     const job = this.store.getJob(this.jobId);
-    return signedSpecFields(JSON.parse(job?.contextJson || '{}') as { submission?: Submission; analystIdentity?: string }, job?.specJson ?? '');
+    return signedSpecFields(
+      JSON.parse(job?.contextJson || '{}') as { submission?: Submission; analystIdentity?: string },
+      job?.specJson ?? '',
+    );
   }
 
   private context(): Record<string, unknown> {
@@ -31,11 +39,17 @@ export abstract class OneRoundRunner extends JobLifecycle {
    * Keeps the participants' refusals on their owners' terms (privacy, consent, query rules) among a
    * round's failures in the job's context, so the analyst sees them in `job.refusals`.
    */
-  protected noteRefusals(stage: string, outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> }): void {
+  protected noteRefusals(
+    stage: string,
+    outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> },
+  ): void {
     const found = [...refusalReasons(outcome)];
     if (!found.length) return;
     const context = this.context();
-    const refusals = [...((context.refusals as { participantId: string; stage: string; round: number; reason: string }[] | undefined) ?? [])];
+    const refusals = [
+      ...((context.refusals as { participantId: string; stage: string; round: number; reason: string }[] | undefined) ??
+        []),
+    ];
     for (const [participantId, reason] of found) refusals.push({ participantId, stage, round: 1, reason });
     this.store.updateJob(this.jobId, { contextJson: JSON.stringify({ ...context, refusals }) });
   }
@@ -47,7 +61,11 @@ export abstract class OneRoundRunner extends JobLifecycle {
     this.store.updateJob(this.jobId, { status: 'running' });
     this.events.publish(this.jobId, 'started');
     const done = await this.runRound();
-    this.store.updateJob(this.jobId, { status: 'completed', roundsCompleted: 1, ...(done.context ? { contextJson: JSON.stringify({ ...this.context(), ...done.context }) } : {}) });
+    this.store.updateJob(this.jobId, {
+      status: 'completed',
+      roundsCompleted: 1,
+      ...(done.context ? { contextJson: JSON.stringify({ ...this.context(), ...done.context }) } : {}),
+    });
     this.events.publish(this.jobId, done.message);
   }
 

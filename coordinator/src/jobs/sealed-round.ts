@@ -13,7 +13,9 @@ export interface SealedRound {
 export function sealedRoundOf(s: NonNullable<JobContext['sealed']>): SealedRound {
   const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
   return {
-    params: { ...s.params, slots: s.params.polyModulusDegree, securityLevel: 128 }, analystKey: bytes(s.analystKey),
-    analystIdentity: bytes(s.analystIdentity), analystSignature: bytes(s.analystSignature),
+    params: { ...s.params, slots: s.params.polyModulusDegree, securityLevel: 128 },
+    analystKey: bytes(s.analystKey),
+    analystIdentity: bytes(s.analystIdentity),
+    analystSignature: bytes(s.analystSignature),
   };
 }

@@ -12,7 +12,10 @@ export interface Submission {
  * spec the analyst signed: the submitted text, the signature and the analyst identity. Jobs
  * stored before submissions were kept fall back to the stored (normalised) spec, unsigned.
  */
-export function signedSpecFields(context: { submission?: Submission; analystIdentity?: string }, storedSpecJson: string): Pick<tessera.v1.ITask, 'specJson' | 'specSignature' | 'analystIdentity'> {
+export function signedSpecFields(
+  context: { submission?: Submission; analystIdentity?: string },
+  storedSpecJson: string,
+): Pick<tessera.v1.ITask, 'specJson' | 'specSignature' | 'analystIdentity'> {
   const s = context.submission;
   return {
     specJson: s?.specJson ?? storedSpecJson,

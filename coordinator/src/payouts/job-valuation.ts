@@ -21,17 +21,26 @@ export interface TrainingValuationInput {
 }
 
 /** The coalition utility: the payout's metric of a model on the job's validation rows (log loss negated, so higher is better). */
-export function validationUtility(payout: PayoutSpec, schema: AgreedSchema, standardization: TrainingValuationInput['standardization']): (model: Float64Array) => number {
+export function validationUtility(
+  payout: PayoutSpec,
+  schema: AgreedSchema,
+  standardization: TrainingValuationInput['standardization'],
+): (model: Float64Array) => number {
   const table = parseCsv(payout.validation.csv, payout.validation.source);
   const encoded = encodeTable(table, schema);
   const z = standardize(encoded, {
-    mean: Float64Array.from(standardization.mean), std: Float64Array.from(standardization.std), ...(standardization.clip ? { clip: standardization.clip } : {}),
+    mean: Float64Array.from(standardization.mean),
+    std: Float64Array.from(standardization.std),
+    ...(standardization.clip ? { clip: standardization.clip } : {}),
   });
   const data = { ...z, y: encoded.y };
   return (model) => {
     const m = evaluateBinary(model, data);
     const v = payout.metric === 'auc' ? m.auc : payout.metric === 'accuracy' ? m.accuracy : -m.loss;
-    if (!Number.isFinite(v)) throw new Error(`the validation rows of ${payout.validation.source} give no ${payout.metric} (does the label take both values?)`);
+    if (!Number.isFinite(v))
+      throw new Error(
+        `the validation rows of ${payout.validation.source} give no ${payout.metric} (does the label take both values?)`,
+      );
     return v;
   };
 }
@@ -41,7 +50,9 @@ export function valueTraining(input: TrainingValuationInput): ValuationReport {
   const { payout, participants } = input;
   const method = resolveValuation(payout.valuation, participants.length);
   if (method === 'shapley' && participants.length > EXACT_SHAPLEY_MAX_PARTICIPANTS) {
-    throw new Error(`payout.valuation shapley evaluates 2^${participants.length} coalitions per round; with more than ${EXACT_SHAPLEY_MAX_PARTICIPANTS} participants use gtg or tmc`);
+    throw new Error(
+      `payout.valuation shapley evaluates 2^${participants.length} coalitions per round; with more than ${EXACT_SHAPLEY_MAX_PARTICIPANTS} participants use gtg or tmc`,
+    );
   }
   const utility = validationUtility(payout, input.schema, input.standardization);
   const rounds: RoundUpdates[] = [];
@@ -53,11 +64,18 @@ export function valueTraining(input: TrainingValuationInput): ValuationReport {
     });
     rounds.push({ start: input.startModel(t), updates, weights });
   }
-  const games = federatedRoundGames(rounds, (t, start, weightedSum, totalWeight) =>
-    input.strategy.aggregateFit(t + 1, start, { weightedSum, totalWeight, contributors: 1 }), utility);
-  const records = participants.map((p) => Math.max(0, ...[...(input.disclosed.get(p)?.values() ?? [])].map((r) => r.numExamples)));
+  const games = federatedRoundGames(
+    rounds,
+    (t, start, weightedSum, totalWeight) =>
+      input.strategy.aggregateFit(t + 1, start, { weightedSum, totalWeight, contributors: 1 }),
+    utility,
+  );
+  const records = participants.map((p) =>
+    Math.max(0, ...[...(input.disclosed.get(p)?.values() ?? [])].map((r) => r.numExamples)),
+  );
   return valueRounds(method, games, {
-    seed: payout.seed ?? input.seed, records,
+    seed: payout.seed ?? input.seed,
+    records,
     ...(payout.maxPermutations !== undefined ? { maxPermutations: payout.maxPermutations } : {}),
   });
 }

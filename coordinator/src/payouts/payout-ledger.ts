@@ -10,7 +10,10 @@ export const LEDGER_KEY_FILE = 'ledger-key';
 export class PayoutLedger {
   private readonly key: SigningKeyPair;
 
-  constructor(private readonly store: Store, dataDir: string) {
+  constructor(
+    private readonly store: Store,
+    dataDir: string,
+  ) {
     this.key = loadOrCreateSigningKeyPair(join(dataDir, LEDGER_KEY_FILE));
   }
 
@@ -28,7 +31,13 @@ export class PayoutLedger {
     let entries: LedgerEntry[] = [];
     this.store.appendLedger((head) => {
       entries = appendEntries({ seq: head.seq, hash: head.hash || GENESIS_HASH }, records, this.key.secretKey);
-      return entries.map((e) => ({ seq: e.seq, jobId: e.job, participant: e.participant, hash: e.hash, line: ledgerLine(e) }));
+      return entries.map((e) => ({
+        seq: e.seq,
+        jobId: e.job,
+        participant: e.participant,
+        hash: e.hash,
+        line: ledgerLine(e),
+      }));
     });
     return entries;
   }

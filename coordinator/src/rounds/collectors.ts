@@ -12,10 +12,13 @@ export interface TaskAnswer {
 }
 
 const metricsOf = (done: tessera.v1.ITaskDone): Record<string, number> =>
-  Object.fromEntries((done.metrics ?? []).map((m) => [m.name ?? "", Number(m.value ?? Number.NaN)]));
+  Object.fromEntries((done.metrics ?? []).map((m) => [m.name ?? '', Number(m.value ?? Number.NaN)]));
 
 export abstract class Collector<R> implements OpenTask {
-  constructor(readonly key: TaskKey, protected readonly settle: Settle<R>) {}
+  constructor(
+    readonly key: TaskKey,
+    protected readonly settle: Settle<R>,
+  ) {}
   onSchema(_report: tessera.v1.ISchemaReport): string | undefined {
     return 'a schema report was not asked for in this stage';
   }
@@ -62,7 +65,11 @@ export abstract class Collector<R> implements OpenTask {
 
 /** Hands each schema report to `accept` as it arrives (which folds it into the agreement), keeping none. */
 export class SchemaCollector extends Collector<true> {
-  constructor(key: TaskKey, settle: Settle<true>, private readonly accept: (report: tessera.v1.ISchemaReport) => string | undefined) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<true>,
+    private readonly accept: (report: tessera.v1.ISchemaReport) => string | undefined,
+  ) {
     super(key, settle);
   }
 
@@ -85,7 +92,11 @@ export class MetricsCollector extends Collector<TaskAnswer> {
 
 /** A collector whose participant uploads one staged vector; the staging slot is freed however the task ends. */
 export abstract class UploadCollector<R, B extends Float64Array | Uint32Array> extends Collector<R> {
-  constructor(key: TaskKey, settle: Settle<R>, protected readonly upload: StagedUpload<B>) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<R>,
+    protected readonly upload: StagedUpload<B>,
+  ) {
     super(key, settle);
   }
 

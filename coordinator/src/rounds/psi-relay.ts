@@ -12,7 +12,11 @@ import type { Settle } from './stage.js';
 export class PsiRelayCollector extends Collector<number> {
   private sent = { blinded: false, reblinded: false };
 
-  constructor(key: TaskKey, settle: Settle<number>, private readonly peer: () => ParticipantSession | undefined) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<number>,
+    private readonly peer: () => ParticipantSession | undefined,
+  ) {
     super(key, settle);
   }
 
@@ -22,7 +26,8 @@ export class PsiRelayCollector extends Collector<number> {
     if (this.sent[kind]) return `a ${kind} set was already relayed`;
     if (kind === 'reblinded' && !this.sent.blinded) return 'a re-blinded set before the blinded one';
     const points = m.points ?? new Uint8Array(0);
-    if (points.length !== Number(m.count ?? 0) * 32) return `${m.count} points need ${Number(m.count ?? 0) * 32} bytes, got ${points.length}`;
+    if (points.length !== Number(m.count ?? 0) * 32)
+      return `${m.count} points need ${Number(m.count ?? 0) * 32} bytes, got ${points.length}`;
     const peer = this.peer();
     if (!peer) return 'the other participant is gone';
     this.sent[kind] = true;
@@ -32,7 +37,8 @@ export class PsiRelayCollector extends Collector<number> {
 
   override onDone(done: tessera.v1.ITaskDone): string | undefined {
     const overlap = (done.metrics ?? []).find((x) => x.name === 'overlap');
-    if (!overlap || !Number.isInteger(Number(overlap.value)) || Number(overlap.value) < 0) return 'done without an overlap count';
+    if (!overlap || !Number.isInteger(Number(overlap.value)) || Number(overlap.value) < 0)
+      return 'done without an overlap count';
     this.settle({ ok: true, result: Number(overlap.value) });
     return undefined;
   }

@@ -12,7 +12,12 @@ import type { Settle } from './stage.js';
 export class ScoreCollector extends Collector<TaskAnswer> {
   private readonly segments: SegmentCiphertexts[] = [];
 
-  constructor(key: TaskKey, settle: Settle<TaskAnswer>, private readonly expected: number, private readonly accept: (segments: SegmentCiphertexts[]) => string | undefined) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<TaskAnswer>,
+    private readonly expected: number,
+    private readonly accept: (segments: SegmentCiphertexts[]) => string | undefined,
+  ) {
     super(key, settle);
   }
 
@@ -27,7 +32,8 @@ export class ScoreCollector extends Collector<TaskAnswer> {
   }
 
   override onDone(done: tessera.v1.ITaskDone): string | undefined {
-    if (this.segments.length !== this.expected) return `only ${this.segments.length} of ${this.expected} segments arrived before done`;
+    if (this.segments.length !== this.expected)
+      return `only ${this.segments.length} of ${this.expected} segments arrived before done`;
     const problem = this.accept(this.segments);
     if (problem) return problem;
     this.settle({ ok: true, result: { numExamples: Number(done.numExamples ?? 0), metrics: {} } });

@@ -1,6 +1,12 @@
 import { decodeShare } from '@tessera/crypto';
 import type { tessera } from '@tessera/proto';
-import { SecAggError, type ServerAdvertiseKeys, type ServerMaskedInput, type ServerShareKeys, type ServerUnmask } from '@tessera/secagg';
+import {
+  SecAggError,
+  type ServerAdvertiseKeys,
+  type ServerMaskedInput,
+  type ServerShareKeys,
+  type ServerUnmask,
+} from '@tessera/secagg';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { Collector, UploadCollector } from './collectors.js';
@@ -31,26 +37,46 @@ function attempt(tally: RejectionTally, fn: () => void): string | undefined {
 }
 
 export class AdvertiseCollector extends Collector<true> {
-  constructor(key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerAdvertiseKeys, private readonly tally: RejectionTally) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<true>,
+    private readonly index: number,
+    private readonly server: ServerAdvertiseKeys,
+    private readonly tally: RejectionTally,
+  ) {
     super(key, settle);
   }
   override onAdvertise(m: tessera.v1.IAdvertiseKeys): string | undefined {
-    const problem = attempt(this.tally, () => this.server.receive({
-      index: this.index, encryptionKey: m.encryptionKey ?? new Uint8Array(0), maskingKey: m.maskingKey ?? new Uint8Array(0), signature: m.signature ?? new Uint8Array(0),
-    }));
+    const problem = attempt(this.tally, () =>
+      this.server.receive({
+        index: this.index,
+        encryptionKey: m.encryptionKey ?? new Uint8Array(0),
+        maskingKey: m.maskingKey ?? new Uint8Array(0),
+        signature: m.signature ?? new Uint8Array(0),
+      }),
+    );
     if (!problem) this.settle({ ok: true, result: true });
     return problem;
   }
 }
 
 export class ShareKeysCollector extends Collector<true> {
-  constructor(key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerShareKeys, private readonly tally: RejectionTally) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<true>,
+    private readonly index: number,
+    private readonly server: ServerShareKeys,
+    private readonly tally: RejectionTally,
+  ) {
     super(key, settle);
   }
   override onShareKeys(m: tessera.v1.IShareKeys): string | undefined {
-    const problem = attempt(this.tally, () => this.server.receive({
-      index: this.index, shares: (m.shares ?? []).map((s) => ({ to: s.peer ?? -1, ciphertext: s.ciphertext ?? new Uint8Array(0) })),
-    }));
+    const problem = attempt(this.tally, () =>
+      this.server.receive({
+        index: this.index,
+        shares: (m.shares ?? []).map((s) => ({ to: s.peer ?? -1, ciphertext: s.ciphertext ?? new Uint8Array(0) })),
+      }),
+    );
     if (!problem) this.settle({ ok: true, result: true });
     return problem;
   }
@@ -59,8 +85,15 @@ export class ShareKeysCollector extends Collector<true> {
 /** Stages one participant's masked vector (pulled like any upload, exact integers) and hands it to the server state when complete. */
 export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
   constructor(
-    key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerMaskedInput,
-    dimension: number, private readonly modulus: number, slots: UploadSlots, grant: () => Promise<void>, private readonly tally: RejectionTally,
+    key: TaskKey,
+    settle: Settle<true>,
+    private readonly index: number,
+    private readonly server: ServerMaskedInput,
+    dimension: number,
+    private readonly modulus: number,
+    slots: UploadSlots,
+    grant: () => Promise<void>,
+    private readonly tally: RejectionTally,
   ) {
     super(key, settle, new StagedUpload(dimension, () => slots.acquireWords(dimension), slots, grant));
   }
@@ -78,14 +111,22 @@ export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
     const offset = Number(chunk.offset ?? 0);
     const words = chunk.words ?? [];
     for (let i = 0; i < words.length; i++) {
-      if (!(words[i] < this.modulus)) return this.reject('wrong-modulus', `masked word ${words[i]} at index ${offset + i} is not below the modulus ${this.modulus}`);
+      if (!(words[i] < this.modulus))
+        return this.reject(
+          'wrong-modulus',
+          `masked word ${words[i]} at index ${offset + i} is not below the modulus ${this.modulus}`,
+        );
     }
     return this.reject('wrong-length', this.upload.add(offset, Number(chunk.total ?? 0), words));
   }
 
   override onDone(_done: tessera.v1.ITaskDone): string | undefined {
     const y = this.upload.complete();
-    if (!y) return this.reject('wrong-length', `the masked vector is incomplete: ${this.upload.progress} words arrived before done`);
+    if (!y)
+      return this.reject(
+        'wrong-length',
+        `the masked vector is incomplete: ${this.upload.progress} words arrived before done`,
+      );
     return attempt(this.tally, () => this.server.receive({ index: this.index, y })) ?? this.succeed(true);
   }
 }
@@ -99,9 +140,16 @@ export class SealedInputCollector extends Collector<true> {
   private readonly chunks: Uint8Array[] = [];
   private total = -1;
 
-  constructor(key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerMaskedInput,
-    private readonly chunkCount: number, private readonly absorb: (chunks: Uint8Array[]) => void, private readonly grant: () => Promise<void>,
-    private readonly tally: RejectionTally) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<true>,
+    private readonly index: number,
+    private readonly server: ServerMaskedInput,
+    private readonly chunkCount: number,
+    private readonly absorb: (chunks: Uint8Array[]) => void,
+    private readonly grant: () => Promise<void>,
+    private readonly tally: RejectionTally,
+  ) {
     super(key, settle);
   }
 
@@ -112,7 +160,11 @@ export class SealedInputCollector extends Collector<true> {
 
   override onReady(ready: tessera.v1.IUploadReady): string | undefined {
     const total = Number(ready.total ?? 0);
-    if (total !== this.chunkCount) return this.reject('wrong-length', `an encrypted vector of ${total} ciphertexts was announced; this round takes ${this.chunkCount}`);
+    if (total !== this.chunkCount)
+      return this.reject(
+        'wrong-length',
+        `an encrypted vector of ${total} ciphertexts was announced; this round takes ${this.chunkCount}`,
+      );
     this.total = total;
     void this.grant();
     return undefined;
@@ -122,7 +174,10 @@ export class SealedInputCollector extends Collector<true> {
     if (this.total < 0) return this.reject('wrong-length', 'encrypted chunks arrived before the upload was announced');
     const index = Number(chunk.index ?? -1);
     if (index !== this.chunks.length || Number(chunk.total ?? 0) !== this.total) {
-      return this.reject('wrong-length', `ciphertext ${index} of ${chunk.total} does not continue the ${this.chunks.length} of ${this.total} received`);
+      return this.reject(
+        'wrong-length',
+        `ciphertext ${index} of ${chunk.total} does not continue the ${this.chunks.length} of ${this.total} received`,
+      );
     }
     const bytes = chunk.ciphertext ?? new Uint8Array(0);
     if (bytes.length === 0) return this.reject('malformed', `ciphertext ${index} is empty`);
@@ -131,7 +186,11 @@ export class SealedInputCollector extends Collector<true> {
   }
 
   override onDone(_done: tessera.v1.ITaskDone): string | undefined {
-    if (this.chunks.length !== this.chunkCount) return this.reject('wrong-length', `the encrypted vector is incomplete: ${this.chunks.length} of ${this.chunkCount} ciphertexts arrived before done`);
+    if (this.chunks.length !== this.chunkCount)
+      return this.reject(
+        'wrong-length',
+        `the encrypted vector is incomplete: ${this.chunks.length} of ${this.chunkCount} ciphertexts arrived before done`,
+      );
     const problem = attempt(this.tally, () => this.server.receiveSealed(this.index, () => this.absorb(this.chunks)));
     this.chunks.length = 0;
     if (!problem) this.settle({ ok: true, result: true });
@@ -140,15 +199,29 @@ export class SealedInputCollector extends Collector<true> {
 }
 
 export class UnmaskCollector extends Collector<true> {
-  constructor(key: TaskKey, settle: Settle<true>, private readonly index: number, private readonly server: ServerUnmask, private readonly tally: RejectionTally) {
+  constructor(
+    key: TaskKey,
+    settle: Settle<true>,
+    private readonly index: number,
+    private readonly server: ServerUnmask,
+    private readonly tally: RejectionTally,
+  ) {
     super(key, settle);
   }
   override onUnmask(m: tessera.v1.IUnmaskShares): string | undefined {
-    const problem = attempt(this.tally, () => this.server.receive({
-      index: this.index,
-      selfMaskShares: (m.selfMaskShares ?? []).map((s) => ({ of: s.owner ?? -1, share: decodeShare(s.share ?? new Uint8Array(0)) })),
-      maskingKeyShares: (m.maskingKeyShares ?? []).map((s) => ({ of: s.owner ?? -1, share: decodeShare(s.share ?? new Uint8Array(0)) })),
-    }));
+    const problem = attempt(this.tally, () =>
+      this.server.receive({
+        index: this.index,
+        selfMaskShares: (m.selfMaskShares ?? []).map((s) => ({
+          of: s.owner ?? -1,
+          share: decodeShare(s.share ?? new Uint8Array(0)),
+        })),
+        maskingKeyShares: (m.maskingKeyShares ?? []).map((s) => ({
+          of: s.owner ?? -1,
+          share: decodeShare(s.share ?? new Uint8Array(0)),
+        })),
+      }),
+    );
     if (!problem) this.settle({ ok: true, result: true });
     return problem;
   }

@@ -5,7 +5,14 @@ import type { ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { BfvAccumulator, bfvChunkCount, type BfvParameters } from '@tessera/he';
-import { AdvertiseCollector, MaskedInputCollector, RejectionTally, SealedInputCollector, ShareKeysCollector, UnmaskCollector } from './secure-collectors.js';
+import {
+  AdvertiseCollector,
+  MaskedInputCollector,
+  RejectionTally,
+  SealedInputCollector,
+  ShareKeysCollector,
+  UnmaskCollector,
+} from './secure-collectors.js';
 import { runStage, type OwnersRefusal, type StageOutcome } from './stage.js';
 
 const pb = tessera.v1;
@@ -62,7 +69,9 @@ export interface SecureSumOutcome {
  * Fewer than `threshold` participants at any step fails the round with no partial output.
  */
 export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcome> {
-  const accumulator = r.sealed ? new BfvAccumulator(r.sealed.params, bfvChunkCount(r.sealed.params, r.dimension)) : undefined;
+  const accumulator = r.sealed
+    ? new BfvAccumulator(r.sealed.params, bfvChunkCount(r.sealed.params, r.dimension))
+    : undefined;
   try {
     return await secureSumRounds(r, accumulator);
   } finally {
@@ -70,7 +79,10 @@ export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcom
   }
 }
 
-async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator | undefined): Promise<SecureSumOutcome> {
+async function secureSumRounds(
+  r: SecureSumRequest,
+  accumulator: BfvAccumulator | undefined,
+): Promise<SecureSumOutcome> {
   const sessions = [...r.sessions].sort((a, b) => a.participantId.localeCompare(b.participantId));
   const ids = sessions.map((s) => s.participantId);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
@@ -82,22 +94,51 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
   const tally = new RejectionTally();
   const failures = new Map<string, string>();
   const refusals = new Map<string, OwnersRefusal>();
-  const fail = (reason: string): SecureSumOutcome => ({ survivors: [], failures, refusals, rejected: tally.counts, reason });
+  const fail = (reason: string): SecureSumOutcome => ({
+    survivors: [],
+    failures,
+    refusals,
+    rejected: tally.counts,
+    reason,
+  });
   if (n < r.threshold) return fail(`${n} participants available, fewer than the threshold ${r.threshold}`);
 
   let advertise: ServerAdvertiseKeys;
   try {
-    advertise = new ServerAdvertiseKeys({ roundId, n, threshold: r.threshold, graph, modulus: r.modulus, dimension: r.dimension, identityKeys });
+    advertise = new ServerAdvertiseKeys({
+      roundId,
+      n,
+      threshold: r.threshold,
+      graph,
+      modulus: r.modulus,
+      dimension: r.dimension,
+      identityKeys,
+    });
   } catch (e) {
     return fail((e as Error).message);
   }
-  const key = (stage: tessera.v1.Stage): TaskKey => ({ jobId: r.jobId, round: r.round, stage, computation: r.computation, attempt: r.attempt });
+  const key = (stage: tessera.v1.Stage): TaskKey => ({
+    jobId: r.jobId,
+    round: r.round,
+    stage,
+    computation: r.computation,
+    attempt: r.attempt,
+  });
   const index = (s: ParticipantSession) => indexOf.get(s.participantId)!;
-  const stage = async <T>(sessionsIn: readonly ParticipantSession[], k: TaskKey, message: (s: ParticipantSession) => tessera.v1.ICoordinatorMessage,
-    collector: Parameters<typeof runStage<T>>[0]['collector'], model?: Float64Array): Promise<StageOutcome<T>> => {
+  const stage = async <T>(
+    sessionsIn: readonly ParticipantSession[],
+    k: TaskKey,
+    message: (s: ParticipantSession) => tessera.v1.ICoordinatorMessage,
+    collector: Parameters<typeof runStage<T>>[0]['collector'],
+    model?: Float64Array,
+  ): Promise<StageOutcome<T>> => {
     const outcome = await runStage<T>({
-      key: k, sessions: sessionsIn, deadlineMs: r.deadlineMs, ...(r.signal ? { signal: r.signal } : {}),
-      request: (s) => ({ message: message(s), ...(model ? { model } : {}) }), collector,
+      key: k,
+      sessions: sessionsIn,
+      deadlineMs: r.deadlineMs,
+      ...(r.signal ? { signal: r.signal } : {}),
+      request: (s) => ({ message: message(s), ...(model ? { model } : {}) }),
+      collector,
     });
     for (const [id, why] of outcome.failures) {
       if (failures.has(id)) continue;
@@ -108,52 +149,143 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
     return outcome;
   };
   const tooFew = (e: unknown) => (e instanceof SecAggError ? e.message : String(e));
-  const bySession = (set: Iterable<number>) => { const keep = new Set(set); return sessions.filter((s) => keep.has(index(s))); };
+  const bySession = (set: Iterable<number>) => {
+    const keep = new Set(set);
+    return sessions.filter((s) => keep.has(index(s)));
+  };
 
   // 1. AdvertiseKeys: the task (and model) go out; each participant computes its contribution and advertises two keys.
   const k1 = key(pb.Stage.ADVERTISE_KEYS);
-  await stage<true>(sessions, k1, (s) => ({
-    task: {
-      ...r.task(s), ref: k1, ...(r.sealed ? { analystKey: r.sealed.analystKey, analystIdentity: r.sealed.analystIdentity, analystSignature: r.sealed.analystSignature } : {}),
-      secure: {
-        roundId, index: index(s), participantIds: ids, identityKeys, threshold: r.threshold, degree: graph.degree, graphSeed,
-        modulus: r.modulus, computation: r.computation,
-        ...(r.sealed ? { sealedDegree: r.sealed.params.polyModulusDegree, sealedCoeffBits: [...r.sealed.params.coeffModulusBits] } : {}),
-        ...(r.codec ? { bits: r.codec.bits, clip: r.codec.clip, weightCap: r.codec.weightCap, noiseVariance: r.codec.noiseVariance ?? 0 } : {}),
+  await stage<true>(
+    sessions,
+    k1,
+    (s) => ({
+      task: {
+        ...r.task(s),
+        ref: k1,
+        ...(r.sealed
+          ? {
+              analystKey: r.sealed.analystKey,
+              analystIdentity: r.sealed.analystIdentity,
+              analystSignature: r.sealed.analystSignature,
+            }
+          : {}),
+        secure: {
+          roundId,
+          index: index(s),
+          participantIds: ids,
+          identityKeys,
+          threshold: r.threshold,
+          degree: graph.degree,
+          graphSeed,
+          modulus: r.modulus,
+          computation: r.computation,
+          ...(r.sealed
+            ? {
+                sealedDegree: r.sealed.params.polyModulusDegree,
+                sealedCoeffBits: [...r.sealed.params.coeffModulusBits],
+              }
+            : {}),
+          ...(r.codec
+            ? {
+                bits: r.codec.bits,
+                clip: r.codec.clip,
+                weightCap: r.codec.weightCap,
+                noiseVariance: r.codec.noiseVariance ?? 0,
+              }
+            : {}),
+        },
       },
-    },
-  }), (s, settle) => new AdvertiseCollector(k1, settle, index(s), advertise, tally), r.model);
+    }),
+    (s, settle) => new AdvertiseCollector(k1, settle, index(s), advertise, tally),
+    r.model,
+  );
   let shareKeys;
-  try { shareKeys = advertise.close(); } catch (e) { return fail(`advertise keys: ${tooFew(e)}`); }
+  try {
+    shareKeys = advertise.close();
+  } catch (e) {
+    return fail(`advertise keys: ${tooFew(e)}`);
+  }
 
   // 2. ShareKeys: each advertiser gets its neighbours' keys and returns encrypted Shamir shares for them.
   const k2 = key(pb.Stage.SHARE_KEYS);
-  await stage<true>(bySession(shareKeys.advertised), k2, (s) => {
-    const keys = shareKeys.forwardedKeys(index(s));
-    return { neighbourKeys: { task: k2, indices: keys.map((a) => a.index), keys: keys.map((a) => ({ encryptionKey: a.encryptionKey, maskingKey: a.maskingKey, signature: a.signature })) } };
-  }, (s, settle) => new ShareKeysCollector(k2, settle, index(s), shareKeys, tally));
+  await stage<true>(
+    bySession(shareKeys.advertised),
+    k2,
+    (s) => {
+      const keys = shareKeys.forwardedKeys(index(s));
+      return {
+        neighbourKeys: {
+          task: k2,
+          indices: keys.map((a) => a.index),
+          keys: keys.map((a) => ({ encryptionKey: a.encryptionKey, maskingKey: a.maskingKey, signature: a.signature })),
+        },
+      };
+    },
+    (s, settle) => new ShareKeysCollector(k2, settle, index(s), shareKeys, tally),
+  );
   let masked;
-  try { masked = shareKeys.close(); } catch (e) { return fail(`share keys: ${tooFew(e)}`); }
+  try {
+    masked = shareKeys.close();
+  } catch (e) {
+    return fail(`share keys: ${tooFew(e)}`);
+  }
 
   // 3. MaskedInput: each sharer gets the shares addressed to it and uploads its masked vector, summed on arrival.
   const k3 = key(pb.Stage.MASKED_INPUT);
-  await stage<true>(bySession(masked.shared), k3, (s) => ({
-    shares: { task: k3, shares: masked.sharesFor(index(s)).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) },
-  }), (s, settle) => (accumulator
-    ? new SealedInputCollector(k3, settle, index(s), masked, bfvChunkCount(r.sealed!.params, r.dimension), (chunks) => accumulator.addVector(chunks), () => s.send({ grant: { task: k3 } }), tally)
-    : new MaskedInputCollector(k3, settle, index(s), masked, r.dimension, r.modulus, r.slots, () => s.send({ grant: { task: k3 } }), tally)));
+  await stage<true>(
+    bySession(masked.shared),
+    k3,
+    (s) => ({
+      shares: { task: k3, shares: masked.sharesFor(index(s)).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) },
+    }),
+    (s, settle) =>
+      accumulator
+        ? new SealedInputCollector(
+            k3,
+            settle,
+            index(s),
+            masked,
+            bfvChunkCount(r.sealed!.params, r.dimension),
+            (chunks) => accumulator.addVector(chunks),
+            () => s.send({ grant: { task: k3 } }),
+            tally,
+          )
+        : new MaskedInputCollector(
+            k3,
+            settle,
+            index(s),
+            masked,
+            r.dimension,
+            r.modulus,
+            r.slots,
+            () => s.send({ grant: { task: k3 } }),
+            tally,
+          ),
+  );
   let unmask: ServerUnmask;
-  try { unmask = masked.close(); } catch (e) { return fail(`masked input: ${tooFew(e)}`); }
+  try {
+    unmask = masked.close();
+  } catch (e) {
+    return fail(`masked input: ${tooFew(e)}`);
+  }
 
   // 4. Unmask: survivors reveal self-mask shares of survivors and masking-key shares of the dropped.
   const k4 = key(pb.Stage.UNMASK);
   const request = unmask.unmaskRequest();
   if (request.survivors.length < (r.minSurvivors ?? 0)) {
-    return fail(`${request.survivors.length} participants sent masked inputs, fewer than the survivor floor ${r.minSurvivors} the noise shares are sized for (privacy.survivorFloor); nothing was unmasked or released`);
+    return fail(
+      `${request.survivors.length} participants sent masked inputs, fewer than the survivor floor ${r.minSurvivors} the noise shares are sized for (privacy.survivorFloor); nothing was unmasked or released`,
+    );
   }
-  await stage<true>(bySession(request.survivors), k4, () => ({
-    unmaskRequest: { task: k4, survivors: [...request.survivors], dropped: [...request.dropped] },
-  }), (s, settle) => new UnmaskCollector(k4, settle, index(s), unmask, tally));
+  await stage<true>(
+    bySession(request.survivors),
+    k4,
+    () => ({
+      unmaskRequest: { task: k4, survivors: [...request.survivors], dropped: [...request.dropped] },
+    }),
+    (s, settle) => new UnmaskCollector(k4, settle, index(s), unmask, tally),
+  );
   let result: { sum: Uint32Array } | { sealedSum: Uint8Array[] };
   try {
     if (accumulator) {
@@ -172,7 +304,7 @@ async function secureSumRounds(r: SecureSumRequest, accumulator: BfvAccumulator 
     failures.delete(id);
     refusals.delete(id);
   }
-  for (const i of request.dropped) if (!failures.has(ids[i])) failures.set(ids[i], 'dropped before sending its masked input');
+  for (const i of request.dropped)
+    if (!failures.has(ids[i])) failures.set(ids[i], 'dropped before sending its masked input');
   return { ...result, survivors, failures, refusals, rejected: tally.counts };
 }
-

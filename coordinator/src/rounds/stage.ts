@@ -1,11 +1,16 @@
-import { CHUNK_VALUES, tessera } from '@tessera/proto';
+import { CHUNK_VALUES, type tessera } from '@tessera/proto';
 import type { OpenTask, ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 
 /** A refusal on the participant owner's terms (privacy, consent, query rules), as the participant classed it. */
-export type OwnersRefusal = Exclude<tessera.v1.RefusalKind, tessera.v1.RefusalKind.REFUSAL_UNSPECIFIED | tessera.v1.RefusalKind.REFUSAL_FAILURE>;
+export type OwnersRefusal = Exclude<
+  tessera.v1.RefusalKind,
+  tessera.v1.RefusalKind.REFUSAL_UNSPECIFIED | tessera.v1.RefusalKind.REFUSAL_FAILURE
+>;
 
-export type Settle<R> = (outcome: { ok: true; result: R } | { ok: false; reason: string; refusal?: OwnersRefusal }) => void;
+export type Settle<R> = (
+  outcome: { ok: true; result: R } | { ok: false; reason: string; refusal?: OwnersRefusal },
+) => void;
 
 export interface StageOutcome<R> {
   results: Map<string, R>;
@@ -44,8 +49,12 @@ export async function runStage<R>(opts: {
   const refusals = new Map<string, OwnersRefusal>();
   const open = new Map<string, { session: ParticipantSession; task: OpenTask }>();
   let finish!: () => void;
-  const finished = new Promise<void>((resolve) => { finish = resolve; });
-  const checkDone = () => { if (open.size === 0) finish(); };
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const checkDone = () => {
+    if (open.size === 0) finish();
+  };
 
   for (const session of opts.sessions) {
     const id = session.participantId;
@@ -87,7 +96,9 @@ export async function runStage<R>(opts: {
         for (let offset = 0; offset < model.length; offset += CHUNK_VALUES) {
           if (!open.has(session.participantId)) return;
           const values = model.subarray(offset, Math.min(model.length, offset + CHUNK_VALUES));
-          await session.send({ model: { task: opts.key, chunk: { offset, total: model.length, values: values as unknown as number[] } } });
+          await session.send({
+            model: { task: opts.key, chunk: { offset, total: model.length, values: values as unknown as number[] } },
+          });
         }
       }
     } catch {

@@ -35,10 +35,12 @@ export class StagedUpload<B extends Staging> {
 
   /** Checks placement and stores one chunk; a problem is returned as the rejection reason. */
   add(offset: number, total: number, values: ArrayLike<number>): string | undefined {
-    if (!this.buffer) return this.requested ? 'chunk sent before the upload was granted' : 'chunk sent without UploadReady';
+    if (!this.buffer)
+      return this.requested ? 'chunk sent before the upload was granted' : 'chunk sent without UploadReady';
     if (total !== this.dimension) return `vector length ${total} does not match the expected ${this.dimension}`;
     if (offset !== this.received) return `chunk at offset ${offset} is out of order (expected offset ${this.received})`;
-    if (offset + values.length > this.dimension) return `chunk at offset ${offset} with ${values.length} values runs past the vector length ${this.dimension}`;
+    if (offset + values.length > this.dimension)
+      return `chunk at offset ${offset} with ${values.length} values runs past the vector length ${this.dimension}`;
     this.buffer.set(values, offset);
     this.received += values.length;
     return undefined;

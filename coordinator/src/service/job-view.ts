@@ -13,7 +13,9 @@ const STATUS: Record<JobStatus, tessera.v1.JobStatus> = {
 };
 
 const finiteMetrics = (m: Record<string, number>) =>
-  Object.entries(m).filter(([, v]) => typeof v === 'number').map(([name, value]) => ({ name, value }));
+  Object.entries(m)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([name, value]) => ({ name, value }));
 
 /** The wire view of a job: its record plus the round history. */
 export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
@@ -34,10 +36,19 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     payoutsJson: context.payouts ? JSON.stringify(context.payouts) : '',
     analystIdentity: context.analystIdentity ?? '',
     privacyJson: privacyJsonOf(job, context),
-    resultJson: (context as { result?: unknown }).result ? JSON.stringify((context as { result?: unknown }).result) : '',
+    resultJson: (context as { result?: unknown }).result
+      ? JSON.stringify((context as { result?: unknown }).result)
+      : '',
     history: store.listRounds(job.id).map((r) => ({
-      round: r.round, stage: r.stage, status: r.status, contributors: r.contributors, dropped: r.dropped,
-      metrics: finiteMetrics(r.metrics), seconds: r.seconds, error: r.error, attempt: r.attempt,
+      round: r.round,
+      stage: r.stage,
+      status: r.status,
+      contributors: r.contributors,
+      dropped: r.dropped,
+      metrics: finiteMetrics(r.metrics),
+      seconds: r.seconds,
+      error: r.error,
+      attempt: r.attempt,
     })),
   });
 }
@@ -49,7 +60,13 @@ function publicSpecJson(specJson: string): string {
   const v = spec.payout?.validation;
   if (!v?.csv) return specJson;
   const rows = v.csv.trim().split('\n').length - 1;
-  return JSON.stringify({ ...spec, payout: { ...spec.payout, validation: { source: v.source, csv: `(${rows} validation rows held by the coordinator)` } } });
+  return JSON.stringify({
+    ...spec,
+    payout: {
+      ...spec.payout,
+      validation: { source: v.source, csv: `(${rows} validation rows held by the coordinator)` },
+    },
+  });
 }
 
 /** A private training job's guarantee as the view states it (PrivacyView), or '' for others. */
@@ -69,7 +86,9 @@ function privacySpendOf(job: JobRecord, context: JobContext): tessera.v1.IPartic
   if (!z || !context.privacySpend) return [];
   const spec = JSON.parse(job.specJson) as JobSpec;
   return Object.entries(context.privacySpend).map(([participantId, done]) => ({
-    participantId, rounds: done.rounds, statisticsReleases: done.statistics,
+    participantId,
+    rounds: done.rounds,
+    statisticsReleases: done.statistics,
     epsilon: epsilonOfRdp(jobRdp(z, accountingSampleRate(spec), done.rounds, done.statistics), spec.privacy.delta),
   }));
 }

@@ -67,7 +67,8 @@ export class ParticipantSession {
     this.call.on('error', () => this.close());
     this.call.on('cancelled', () => this.close());
     const helloTimer = setTimeout(() => {
-      if (this.state === 'awaiting-hello') void this.reject(0, `no hello within ${HELLO_TIMEOUT_MS / 1000} s of the challenge`, true);
+      if (this.state === 'awaiting-hello')
+        void this.reject(0, `no hello within ${HELLO_TIMEOUT_MS / 1000} s of the challenge`, true);
     }, HELLO_TIMEOUT_MS);
     this.onClose(() => clearTimeout(helloTimer));
     try {
@@ -85,27 +86,46 @@ export class ParticipantSession {
 
   private async receive(signed: tessera.v1.SignedMessage): Promise<void> {
     if (this.state === 'awaiting-hello') return this.receiveHello(signed);
-    if (signed.participantId !== this.participantId) return this.reject(0, `message names participant ${signed.participantId} on ${this.participantId}'s stream`, true);
+    if (signed.participantId !== this.participantId)
+      return this.reject(
+        0,
+        `message names participant ${signed.participantId} on ${this.participantId}'s stream`,
+        true,
+      );
     const opened = openParticipantMessage(signed, this.publicKey!);
     if (!opened.ok) return this.reject(0, opened.reason, false);
     const m = opened.message;
-    if (!constantTimeEqual(m.session, this.challenge)) return this.reject(m.seq, 'message is bound to another stream (replayed?)', false);
-    if (m.seq <= this.lastSeq) return this.reject(m.seq, `sequence number ${m.seq} is not above ${this.lastSeq} (replayed?)`, false);
+    if (!constantTimeEqual(m.session, this.challenge))
+      return this.reject(m.seq, 'message is bound to another stream (replayed?)', false);
+    if (m.seq <= this.lastSeq)
+      return this.reject(m.seq, `sequence number ${m.seq} is not above ${this.lastSeq} (replayed?)`, false);
     this.lastSeq = m.seq;
     this.observe?.(this.participantId, m);
     switch (m.body) {
-      case 'schema': return this.route(m.seq, m.schema!.task, (t) => t.onSchema(m.schema!));
-      case 'update': return this.route(m.seq, m.update!.task, (t) => t.onChunk(m.update!.chunk ?? {}));
-      case 'done': return this.route(m.seq, m.done!.task, (t) => t.onDone(m.done!));
-      case 'advertise': return this.route(m.seq, m.advertise!.task, (t) => t.onAdvertise(m.advertise!));
-      case 'shareKeys': return this.route(m.seq, m.shareKeys!.task, (t) => t.onShareKeys(m.shareKeys!));
-      case 'masked': return this.route(m.seq, m.masked!.task, (t) => t.onMaskedChunk(m.masked!.chunk ?? {}));
-      case 'sealed': return this.route(m.seq, m.sealed!.task, (t) => t.onSealedChunk(m.sealed!));
-      case 'segment': return this.route(m.seq, m.segment!.task, (t) => t.onEncryptedSegment(m.segment!));
-      case 'psi': return this.route(m.seq, m.psi!.task, (t) => t.onPsi(m.psi!));
-      case 'valuation': return this.route(m.seq, m.valuation!.task, (t) => t.onValuation(m.valuation!));
-      case 'unmask': return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
-      case 'ready': return this.route(m.seq, m.ready!.task, (t) => t.onReady(m.ready!));
+      case 'schema':
+        return this.route(m.seq, m.schema!.task, (t) => t.onSchema(m.schema!));
+      case 'update':
+        return this.route(m.seq, m.update!.task, (t) => t.onChunk(m.update!.chunk ?? {}));
+      case 'done':
+        return this.route(m.seq, m.done!.task, (t) => t.onDone(m.done!));
+      case 'advertise':
+        return this.route(m.seq, m.advertise!.task, (t) => t.onAdvertise(m.advertise!));
+      case 'shareKeys':
+        return this.route(m.seq, m.shareKeys!.task, (t) => t.onShareKeys(m.shareKeys!));
+      case 'masked':
+        return this.route(m.seq, m.masked!.task, (t) => t.onMaskedChunk(m.masked!.chunk ?? {}));
+      case 'sealed':
+        return this.route(m.seq, m.sealed!.task, (t) => t.onSealedChunk(m.sealed!));
+      case 'segment':
+        return this.route(m.seq, m.segment!.task, (t) => t.onEncryptedSegment(m.segment!));
+      case 'psi':
+        return this.route(m.seq, m.psi!.task, (t) => t.onPsi(m.psi!));
+      case 'valuation':
+        return this.route(m.seq, m.valuation!.task, (t) => t.onValuation(m.valuation!));
+      case 'unmask':
+        return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
+      case 'ready':
+        return this.route(m.seq, m.ready!.task, (t) => t.onReady(m.ready!));
       case 'refused': {
         const t = this.task;
         if (t && sameTask(t.key, m.refused!.task)) {
@@ -114,15 +134,25 @@ export class ParticipantSession {
         }
         return;
       }
-      case 'hello': return this.reject(m.seq, 'hello was already received on this stream', false);
-      default: return this.reject(m.seq, 'message has no body', false);
+      case 'hello':
+        return this.reject(m.seq, 'hello was already received on this stream', false);
+      default:
+        return this.reject(m.seq, 'message has no body', false);
     }
   }
 
-  private async route(seq: number, ref: tessera.v1.ITaskRef | null | undefined, handle: (t: OpenTask) => string | undefined | Promise<string | undefined>): Promise<void> {
+  private async route(
+    seq: number,
+    ref: tessera.v1.ITaskRef | null | undefined,
+    handle: (t: OpenTask) => string | undefined | Promise<string | undefined>,
+  ): Promise<void> {
     const t = this.task;
     if (!t || !sameTask(t.key, ref)) {
-      return this.reject(seq, `no open task for ${describeTask(ref)}${t ? ` (open: ${describeTask(t.key)})` : ''}`, false);
+      return this.reject(
+        seq,
+        `no open task for ${describeTask(ref)}${t ? ` (open: ${describeTask(t.key)})` : ''}`,
+        false,
+      );
     }
     const problem = await handle(t);
     if (problem) {
@@ -134,12 +164,18 @@ export class ParticipantSession {
 
   private async receiveHello(signed: tessera.v1.SignedMessage): Promise<void> {
     const record = this.store.getParticipant(signed.participantId);
-    if (!record) return this.reject(0, `unknown participant "${signed.participantId}": enrol first (tessera participant init --token ...)`, true);
+    if (!record)
+      return this.reject(
+        0,
+        `unknown participant "${signed.participantId}": enrol first (tessera participant init --token ...)`,
+        true,
+      );
     const opened = openParticipantMessage(signed, record.publicKey);
     if (!opened.ok) return this.reject(0, opened.reason, true);
     const m = opened.message;
     if (m.body !== 'hello') return this.reject(m.seq, 'the first message on a stream must be a hello', true);
-    if (!constantTimeEqual(m.session, this.challenge)) return this.reject(m.seq, 'hello does not answer this stream\'s challenge (replayed?)', true);
+    if (!constantTimeEqual(m.session, this.challenge))
+      return this.reject(m.seq, "hello does not answer this stream's challenge (replayed?)", true);
     this.lastSeq = m.seq;
     this.participantId = record.id;
     this.name = record.name;
@@ -162,7 +198,11 @@ export class ParticipantSession {
     if (this.state === 'closed') throw new Error(`participant ${this.participantId} is disconnected`);
     if (!this.call.write(tessera.v1.CoordinatorMessage.create(message))) {
       await new Promise<void>((resolve) => {
-        const done = () => { this.call.off('drain', done); this.off(done); resolve(); };
+        const done = () => {
+          this.call.off('drain', done);
+          this.off(done);
+          resolve();
+        };
         this.call.on('drain', done);
         this.onClose(done);
       });
@@ -194,6 +234,10 @@ export class ParticipantSession {
     this.task = undefined;
     t?.onDisconnect();
     for (const l of this.closeListeners.splice(0)) l();
-    try { this.call.end(); } catch { /* already gone */ }
+    try {
+      this.call.end();
+    } catch {
+      /* already gone */
+    }
   }
 }

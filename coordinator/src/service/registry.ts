@@ -27,7 +27,9 @@ export class SessionRegistry extends EventEmitter {
   }
 
   serving(dataset: string): ParticipantSession[] {
-    return this.connected().filter((s) => s.datasets.includes(dataset)).sort((a, b) => a.participantId.localeCompare(b.participantId));
+    return this.connected()
+      .filter((s) => s.datasets.includes(dataset))
+      .sort((a, b) => a.participantId.localeCompare(b.participantId));
   }
 
   /** Resolves when at least `count` participants serve `dataset`, or with false after `timeoutMs` or when aborted. */

@@ -12,7 +12,8 @@ export interface StoredScoringSetup {
   span: number;
 }
 
-const invalid = (details: string): grpc.ServiceError => Object.assign(new Error(details), { code: grpc.status.INVALID_ARGUMENT, details, metadata: new grpc.Metadata() });
+const invalid = (details: string): grpc.ServiceError =>
+  Object.assign(new Error(details), { code: grpc.status.INVALID_ARGUMENT, details, metadata: new grpc.Metadata() });
 const b64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array(0)).toString('base64');
 
 /**
@@ -22,7 +23,9 @@ const b64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Arra
 export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: number): Promise<StoredScoringSetup> {
   const s = req.scoring;
   if (!s?.encryptedModel?.length || !s.publicKey?.length || !s.galoisKeys?.length) {
-    throw invalid('a score job needs the encrypted model, public key and Galois keys with the submission (tessera score --sealed builds them)');
+    throw invalid(
+      'a score job needs the encrypted model, public key and Galois keys with the submission (tessera score --sealed builds them)',
+    );
   }
   let params: CkksParameters;
   try {
@@ -30,7 +33,8 @@ export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: 
   } catch (e) {
     throw invalid(`scoring.params_json: ${(e as Error).message}`);
   }
-  if (s.features !== features) throw invalid(`the encrypted model scores ${s.features} encoded features, the spec's features encode ${features}`);
+  if (s.features !== features)
+    throw invalid(`the encrypted model scores ${s.features} encoded features, the spec's features encode ${features}`);
   await loadSeal();
   try {
     validateCkksParameters(params);
@@ -44,10 +48,19 @@ export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: 
     encryptor = new CkksEncryptor(params, s.publicKey);
     evaluator.linearScore(s.encryptedModel, new Float64Array(features + 1).fill(1), s.span ?? undefined);
   } catch (e) {
-    throw invalid(`the scoring keys or encrypted model are not valid for the declared parameters: ${(e as Error).message}`);
+    throw invalid(
+      `the scoring keys or encrypted model are not valid for the declared parameters: ${(e as Error).message}`,
+    );
   } finally {
     evaluator?.dispose();
     encryptor?.dispose();
   }
-  return { params, publicKey: b64(s.publicKey), galoisKeys: b64(s.galoisKeys), encryptedModel: b64(s.encryptedModel), features, span: s.span ?? 0 };
+  return {
+    params,
+    publicKey: b64(s.publicKey),
+    galoisKeys: b64(s.galoisKeys),
+    encryptedModel: b64(s.encryptedModel),
+    features,
+    span: s.span ?? 0,
+  };
 }

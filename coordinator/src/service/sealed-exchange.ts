@@ -33,11 +33,13 @@ export class SealedExchange {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      const done = <T>(fn: (v: T) => void) => (v: T) => {
-        signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(jobId);
-        fn(v);
-      };
+      const done =
+        <T>(fn: (v: T) => void) =>
+        (v: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          this.pending.delete(jobId);
+          fn(v);
+        };
       this.pending.set(jobId, { aggregate, resolve: done(resolve), reject: done(reject) });
       for (const s of this.streams.get(jobId) ?? []) s.write(aggregate);
     });
@@ -67,7 +69,12 @@ export class SealedExchange {
     if ((m.round ?? 0) !== (p.aggregate.round ?? 0) || (m.stage ?? '') !== (p.aggregate.stage ?? '')) {
       return `the answer is for ${m.stage} round ${m.round}, but ${p.aggregate.stage} round ${p.aggregate.round} is waiting`;
     }
-    if (m.error) p.reject(new Error(`the analyst could not use the ${p.aggregate.stage} aggregate of round ${p.aggregate.round}: ${m.error}`));
+    if (m.error)
+      p.reject(
+        new Error(
+          `the analyst could not use the ${p.aggregate.stage} aggregate of round ${p.aggregate.round}: ${m.error}`,
+        ),
+      );
     else p.resolve(Float64Array.from(m.values ?? []));
     return undefined;
   }

@@ -12,7 +12,8 @@ export class UploadSlots {
   private readonly pool = new Map<string, Buffer[]>();
 
   constructor(readonly size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`upload slots must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`upload slots must be a positive integer, got ${size}`);
     this.free = size;
   }
 

@@ -65,16 +65,23 @@ export class SqliteStore implements Store {
 
   /** Applies the migrations this file has not seen yet; returns the schema version. */
   private migrate(): number {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    const current = (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    const current =
+      (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
     const newest = MIGRATIONS[MIGRATIONS.length - 1].version;
     if (current > newest) {
-      throw new Error(`${this.path} has schema version ${current}, newer than this coordinator knows (${newest}); upgrade Tessera`);
+      throw new Error(
+        `${this.path} has schema version ${current}, newer than this coordinator knows (${newest}); upgrade Tessera`,
+      );
     }
     for (const m of MIGRATIONS.filter((m) => m.version > current)) {
       this.db.transaction(() => {
         this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, Date.now());
       })();
     }
     return newest;
@@ -85,19 +92,38 @@ export class SqliteStore implements Store {
   }
 
   addEnrollmentToken(tokenHash: string, name: string): void {
-    this.db.prepare('INSERT INTO enrollment_tokens (token_hash, name, created_at) VALUES (?, ?, ?)').run(tokenHash, name, Date.now());
+    this.db
+      .prepare('INSERT INTO enrollment_tokens (token_hash, name, created_at) VALUES (?, ?, ?)')
+      .run(tokenHash, name, Date.now());
   }
 
   redeemEnrollmentToken(tokenHash: string, p: ParticipantRecord): RedeemResult {
     return this.db.transaction((): RedeemResult => {
-      const row = this.db.prepare('SELECT used_at, name FROM enrollment_tokens WHERE token_hash = ?').get(tokenHash) as { used_at: number | null; name: string } | undefined;
-      if (!row) return { ok: false, reason: 'unknown enrolment token: ask the coordinator operator for a new one (tessera coordinator enroll <name>)' };
-      if (row.used_at !== null) return { ok: false, reason: 'this enrolment token was already used: each token enrols exactly one participant' };
-      const clash = this.db.prepare('SELECT id FROM participants WHERE public_key = ?').get(Buffer.from(p.publicKey)) as Row | undefined;
+      const row = this.db.prepare('SELECT used_at, name FROM enrollment_tokens WHERE token_hash = ?').get(tokenHash) as
+        | { used_at: number | null; name: string }
+        | undefined;
+      if (!row)
+        return {
+          ok: false,
+          reason:
+            'unknown enrolment token: ask the coordinator operator for a new one (tessera coordinator enroll <name>)',
+        };
+      if (row.used_at !== null)
+        return {
+          ok: false,
+          reason: 'this enrolment token was already used: each token enrols exactly one participant',
+        };
+      const clash = this.db.prepare('SELECT id FROM participants WHERE public_key = ?').get(Buffer.from(p.publicKey)) as
+        | Row
+        | undefined;
       if (clash) return { ok: false, reason: `this identity key is already enrolled as ${clash.id as string}` };
       const participant = { ...p, name: p.name || row.name };
-      this.db.prepare('UPDATE enrollment_tokens SET used_at = ?, participant_id = ? WHERE token_hash = ?').run(Date.now(), p.id, tokenHash);
-      this.db.prepare('INSERT INTO participants (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)').run(participant.id, participant.name, Buffer.from(p.publicKey), p.enrolledAt);
+      this.db
+        .prepare('UPDATE enrollment_tokens SET used_at = ?, participant_id = ? WHERE token_hash = ?')
+        .run(Date.now(), p.id, tokenHash);
+      this.db
+        .prepare('INSERT INTO participants (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)')
+        .run(participant.id, participant.name, Buffer.from(p.publicKey), p.enrolledAt);
       return { ok: true, participant };
     })();
   }
@@ -108,12 +134,27 @@ export class SqliteStore implements Store {
   }
 
   listParticipants(): ParticipantRecord[] {
-    return (this.db.prepare('SELECT * FROM participants ORDER BY enrolled_at, id').all() as Row[]).map(participantFromRow);
+    return (this.db.prepare('SELECT * FROM participants ORDER BY enrolled_at, id').all() as Row[]).map(
+      participantFromRow,
+    );
   }
 
   createJob(j: JobRecord): void {
-    this.db.prepare(`INSERT INTO jobs (id, name, spec_json, status, rounds_completed, rounds_total, created_at, updated_at, error, context_json)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(j.id, j.name, j.specJson, j.status, j.roundsCompleted, j.roundsTotal, j.createdAt, j.updatedAt, j.error, j.contextJson);
+    this.db
+      .prepare(`INSERT INTO jobs (id, name, spec_json, status, rounds_completed, rounds_total, created_at, updated_at, error, context_json)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(
+        j.id,
+        j.name,
+        j.specJson,
+        j.status,
+        j.roundsCompleted,
+        j.roundsTotal,
+        j.createdAt,
+        j.updatedAt,
+        j.error,
+        j.contextJson,
+      );
   }
 
   getJob(id: string): JobRecord | undefined {
@@ -122,30 +163,54 @@ export class SqliteStore implements Store {
   }
 
   listJobs(limit: number): JobRecord[] {
-    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]).map(jobFromRow);
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]).map(
+      jobFromRow,
+    );
   }
 
   jobsWithStatus(statuses: readonly JobStatus[]): JobRecord[] {
     if (statuses.length === 0) return [];
     const marks = statuses.map(() => '?').join(', ');
-    return (this.db.prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at, id`).all(...statuses) as Row[]).map(jobFromRow);
+    return (
+      this.db.prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at, id`).all(...statuses) as Row[]
+    ).map(jobFromRow);
   }
 
   updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): void {
     const columns: Record<string, string> = {
-      name: 'name', specJson: 'spec_json', status: 'status', roundsCompleted: 'rounds_completed', roundsTotal: 'rounds_total',
-      updatedAt: 'updated_at', error: 'error', contextJson: 'context_json',
+      name: 'name',
+      specJson: 'spec_json',
+      status: 'status',
+      roundsCompleted: 'rounds_completed',
+      roundsTotal: 'rounds_total',
+      updatedAt: 'updated_at',
+      error: 'error',
+      contextJson: 'context_json',
     };
-    const entries = Object.entries({ updatedAt: Date.now(), ...patch }).filter(([k, v]) => k in columns && v !== undefined);
+    const entries = Object.entries({ updatedAt: Date.now(), ...patch }).filter(
+      ([k, v]) => k in columns && v !== undefined,
+    );
     const sql = `UPDATE jobs SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`;
     this.db.prepare(sql).run(...entries.map(([, v]) => v as string | number), id);
   }
 
   addRound(r: RoundRecord): void {
-    this.db.prepare(`INSERT INTO rounds (job_id, round, stage, attempt, status, contributors, dropped_json, metrics_json, seconds, error, finished_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(r.jobId, r.round, r.stage, r.attempt, r.status, r.contributors,
-      JSON.stringify(r.dropped), JSON.stringify(r.metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
-      r.seconds, r.error, r.finishedAt);
+    this.db
+      .prepare(`INSERT INTO rounds (job_id, round, stage, attempt, status, contributors, dropped_json, metrics_json, seconds, error, finished_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(
+        r.jobId,
+        r.round,
+        r.stage,
+        r.attempt,
+        r.status,
+        r.contributors,
+        JSON.stringify(r.dropped),
+        JSON.stringify(r.metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+        r.seconds,
+        r.error,
+        r.finishedAt,
+      );
   }
 
   listRounds(jobId: string): RoundRecord[] {
@@ -155,40 +220,57 @@ export class SqliteStore implements Store {
   completeRound(r: RoundRecord, weights: Float64Array, roundsCompleted: number): void {
     this.db.transaction(() => {
       this.addRound(r);
-      this.db.prepare('INSERT OR REPLACE INTO models (job_id, round, dimension, weights, created_at) VALUES (?, ?, ?, ?, ?)')
+      this.db
+        .prepare('INSERT OR REPLACE INTO models (job_id, round, dimension, weights, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(r.jobId, r.round, weights.length, toBlob(weights), Date.now());
       this.updateJob(r.jobId, { roundsCompleted });
     })();
   }
 
   loadModel(jobId: string, round: number): Float64Array | undefined {
-    const r = this.db.prepare('SELECT weights FROM models WHERE job_id = ? AND round = ?').get(jobId, round) as { weights: Buffer } | undefined;
+    const r = this.db.prepare('SELECT weights FROM models WHERE job_id = ? AND round = ?').get(jobId, round) as
+      | { weights: Buffer }
+      | undefined;
     return r && fromBlob(r.weights);
   }
 
   latestModel(jobId: string): { round: number; weights: Float64Array } | undefined {
-    const r = this.db.prepare('SELECT round, weights FROM models WHERE job_id = ? ORDER BY round DESC LIMIT 1').get(jobId) as { round: number; weights: Buffer } | undefined;
+    const r = this.db
+      .prepare('SELECT round, weights FROM models WHERE job_id = ? ORDER BY round DESC LIMIT 1')
+      .get(jobId) as { round: number; weights: Buffer } | undefined;
     return r && { round: r.round, weights: fromBlob(r.weights) };
   }
 
   appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): LedgerRow[] {
     return this.db.transaction(() => {
       const rows = build(this.ledgerHead());
-      const insert = this.db.prepare('INSERT INTO payout_ledger (seq, job_id, participant, hash, entry_json) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.db.prepare(
+        'INSERT INTO payout_ledger (seq, job_id, participant, hash, entry_json) VALUES (?, ?, ?, ?, ?)',
+      );
       for (const r of rows) insert.run(r.seq, r.jobId, r.participant, r.hash, r.line);
       return rows;
     })();
   }
 
   ledgerRows(jobId?: string): LedgerRow[] {
-    const rows = (jobId === undefined
-      ? this.db.prepare('SELECT * FROM payout_ledger ORDER BY seq').all()
-      : this.db.prepare('SELECT * FROM payout_ledger WHERE job_id = ? ORDER BY seq').all(jobId)) as { seq: number; job_id: string; participant: string; hash: string; entry_json: string }[];
-    return rows.map((r) => ({ seq: r.seq, jobId: r.job_id, participant: r.participant, hash: r.hash, line: r.entry_json }));
+    const rows = (
+      jobId === undefined
+        ? this.db.prepare('SELECT * FROM payout_ledger ORDER BY seq').all()
+        : this.db.prepare('SELECT * FROM payout_ledger WHERE job_id = ? ORDER BY seq').all(jobId)
+    ) as { seq: number; job_id: string; participant: string; hash: string; entry_json: string }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      jobId: r.job_id,
+      participant: r.participant,
+      hash: r.hash,
+      line: r.entry_json,
+    }));
   }
 
   ledgerHead(): { seq: number; hash: string } {
-    const r = this.db.prepare('SELECT seq, hash FROM payout_ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const r = this.db.prepare('SELECT seq, hash FROM payout_ledger ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
     return r ? { seq: r.seq, hash: r.hash } : { seq: 0, hash: '' };
   }
 

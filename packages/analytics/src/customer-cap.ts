@@ -52,7 +52,10 @@ export function capRowsPerUser(plan: QueryPlan, table: RawTable, rng: Random): C
   for (const [id, rows] of byCustomer) {
     if (rows.length > maxRowsPerUser) {
       cappedCustomers++;
-      const priority = rows.map((row, k) => ({ row, p: createHmac('sha256', secret).update(`${id}\u0000${k}`).digest() }));
+      const priority = rows.map((row, k) => ({
+        row,
+        p: createHmac('sha256', secret).update(`${id}\u0000${k}`).digest(),
+      }));
       priority.sort((a, b) => Buffer.compare(a.p, b.p) || a.row - b.row);
       for (const { row } of priority.slice(0, maxRowsPerUser)) kept.push(row);
     } else {

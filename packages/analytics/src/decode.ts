@@ -4,7 +4,10 @@ import type { QueryPlan, Section } from './plan.js';
 import { decodeHeavyHitters } from './sketch.js';
 import { consistentTree, quantilesFromBins } from './tree.js';
 
-export type ResultRow = Record<string, unknown> & { stddev: Record<string, number>; ci95: Record<string, [number, number]> };
+export type ResultRow = Record<string, unknown> & {
+  stddev: Record<string, number>;
+  ci95: Record<string, [number, number]>;
+};
 
 export interface QueryResult {
   query: string;
@@ -34,8 +37,13 @@ function deltaStd(terms: Array<[number, number]>): number {
  * Without GROUP BY the single row is always reported (unless suppressed); with GROUP BY, groups whose row count
  * is exactly 0 without noise are left out (as SQL does), and groups with a non-positive noisy count are suppressed.
  */
-export function decodeResult(plan: QueryPlan, sum: Float64Array, noiseStd: number[] | Float64Array | number): QueryResult {
-  if (sum.length !== plan.length) throw new RangeError(`decodeResult: the vector has ${sum.length} entries, the plan ${plan.length}`);
+export function decodeResult(
+  plan: QueryPlan,
+  sum: Float64Array,
+  noiseStd: number[] | Float64Array | number,
+): QueryResult {
+  if (sum.length !== plan.length)
+    throw new RangeError(`decodeResult: the vector has ${sum.length} entries, the plan ${plan.length}`);
   if (typeof noiseStd !== 'number' && noiseStd.length !== plan.length) {
     throw new RangeError(`decodeResult: noiseStd has ${noiseStd.length} entries, the plan ${plan.length}`);
   }
@@ -67,7 +75,8 @@ export function decodeResult(plan: QueryPlan, sum: Float64Array, noiseStd: numbe
       groupValues[columns[i]!] = domain[rest % domain.length]!;
       rest = Math.floor(rest / domain.length);
     }
-    for (const c of columns) if (!plan.outputs.some((o) => o.kind === 'group' && o.column === c)) row[c] = groupValues[c];
+    for (const c of columns)
+      if (!plan.outputs.some((o) => o.kind === 'group' && o.column === c)) row[c] = groupValues[c];
     for (const o of plan.outputs) {
       let value: number | null;
       let std: number;
@@ -89,16 +98,27 @@ export function decodeResult(plan: QueryPlan, sum: Float64Array, noiseStd: numbe
         case 'avg': {
           const n = sum[base + o.n]!;
           const s = sum[base + o.sum]!;
-          if (!(n > 0)) { value = null; std = NaN; break; }
+          if (!(n > 0)) {
+            value = null;
+            std = NaN;
+            break;
+          }
           value = s / n;
-          std = deltaStd([[1 / n, sd(base + o.sum)], [-s / (n * n), sd(base + o.n)]]);
+          std = deltaStd([
+            [1 / n, sd(base + o.sum)],
+            [-s / (n * n), sd(base + o.n)],
+          ]);
           break;
         }
         case 'variance': {
           const n = sum[base + o.n]!;
           const s = sum[base + o.sum]!;
           const q = sum[base + o.sq]!;
-          if (!(n > 0)) { value = null; std = NaN; break; }
+          if (!(n > 0)) {
+            value = null;
+            std = NaN;
+            break;
+          }
           const mean = s / n;
           value = Math.max(0, q / n - mean * mean);
           std = deltaStd([
@@ -128,7 +148,13 @@ function sectionMaxStd(s: Section, sd: (i: number) => number): number {
   return m;
 }
 
-function decodeSection(plan: QueryPlan, s: Section, sum: Float64Array, sd: (i: number) => number, result: QueryResult): { value: unknown; std?: number } {
+function decodeSection(
+  plan: QueryPlan,
+  s: Section,
+  sum: Float64Array,
+  sd: (i: number) => number,
+  result: QueryResult,
+): { value: unknown; std?: number } {
   const part = sum.subarray(s.offset, s.offset + s.length);
   switch (s.kind) {
     case 'histogram': {

@@ -30,13 +30,20 @@ function compareLiteral(cell: string, op: string, value: Literal): boolean {
     c = s < value ? -1 : s > value ? 1 : 0;
   }
   switch (op) {
-    case '=': return c === 0;
-    case '!=': return c !== 0;
-    case '<': return c < 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    case '>=': return c >= 0;
-    default: throw new Error(`unknown operator ${op}`);
+    case '=':
+      return c === 0;
+    case '!=':
+      return c !== 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
+    default:
+      throw new Error(`unknown operator ${op}`);
   }
 }
 

@@ -18,8 +18,10 @@ export interface SmallGroupReport {
  * Counts of 0 stay 0. Returns a new vector; `minGroupSize` 0 or 1 changes nothing.
  */
 export function suppressSmallGroups(plan: QueryPlan, raw: Float64Array, minGroupSize: number): SmallGroupReport {
-  if (!(Number.isFinite(minGroupSize) && minGroupSize >= 0)) throw new RangeError(`minGroupSize must be a count of at least 0, got ${minGroupSize}`);
-  if (raw.length !== plan.length) throw new RangeError(`suppressSmallGroups: the vector has ${raw.length} entries, the plan ${plan.length}`);
+  if (!(Number.isFinite(minGroupSize) && minGroupSize >= 0))
+    throw new RangeError(`minGroupSize must be a count of at least 0, got ${minGroupSize}`);
+  if (raw.length !== plan.length)
+    throw new RangeError(`suppressSmallGroups: the vector has ${raw.length} entries, the plan ${plan.length}`);
   const vector = Float64Array.from(raw);
   const report: SmallGroupReport = { vector, suppressedGroups: 0, suppressedCells: 0 };
   if (minGroupSize <= 1) return report;
@@ -42,13 +44,19 @@ export function suppressSmallGroups(plan: QueryPlan, raw: Float64Array, minGroup
     if (s.kind === 'quantiles') {
       const first = s.leaves - 1;
       for (let j = first; j < part.length; j++) {
-        if (small(part[j]!)) { part[j] = 0; report.suppressedCells++; }
+        if (small(part[j]!)) {
+          part[j] = 0;
+          report.suppressedCells++;
+        }
       }
       // A complete tree of 2 * leaves - 1 nodes: the children of an inner node j are in range.
       for (let j = first - 1; j >= 0; j--) part[j] = part[2 * j + 1]! + part[2 * j + 2]!;
     } else {
       for (let j = 0; j < part.length; j++) {
-        if (small(part[j]!)) { part[j] = 0; report.suppressedCells++; }
+        if (small(part[j]!)) {
+          part[j] = 0;
+          report.suppressedCells++;
+        }
       }
     }
   }

@@ -37,7 +37,10 @@ function tokenize(sql: string): Token[] {
   let i = 0;
   while (i < sql.length) {
     const ch = sql.charAt(i);
-    if (/\s/.test(ch)) { i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
     const start = i;
     if (sql.startsWith('--', i)) {
       while (i < sql.length && sql[i] !== '\n') i++;
@@ -54,18 +57,27 @@ function tokenize(sql: string): Token[] {
       i++;
       for (;;) {
         if (i >= sql.length) {
-          throw new QueryError(`unterminated ${ch === '"' ? 'quoted identifier' : 'string literal'}; close it with ${ch}`, {
-            position: start + 1, token: sql.slice(start, Math.min(sql.length, start + 20)),
-          });
+          throw new QueryError(
+            `unterminated ${ch === '"' ? 'quoted identifier' : 'string literal'}; close it with ${ch}`,
+            {
+              position: start + 1,
+              token: sql.slice(start, Math.min(sql.length, start + 20)),
+            },
+          );
         }
         if (sql[i] === ch) {
-          if (sql[i + 1] === ch) { value += ch; i += 2; continue; }
+          if (sql[i + 1] === ch) {
+            value += ch;
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
         value += sql.charAt(i++);
       }
-      if (ch === '"' && value === '') throw new QueryError('empty quoted identifier', { position: start + 1, token: '""' });
+      if (ch === '"' && value === '')
+        throw new QueryError('empty quoted identifier', { position: start + 1, token: '""' });
       tokens.push({ kind: ch === '"' ? 'quoted' : 'string', value, raw: sql.slice(start, i), position: start + 1 });
       continue;
     }
@@ -74,9 +86,13 @@ function tokenize(sql: string): Token[] {
       i += num[0].length;
       if (i < sql.length && /[A-Za-z_]/.test(sql.charAt(i))) {
         while (i < sql.length && /[A-Za-z0-9_]/.test(sql.charAt(i))) i++;
-        throw new QueryError('not a number or identifier (identifiers start with a letter or _; quote other names with "...")', {
-          position: start + 1, token: sql.slice(start, i),
-        });
+        throw new QueryError(
+          'not a number or identifier (identifiers start with a letter or _; quote other names with "...")',
+          {
+            position: start + 1,
+            token: sql.slice(start, i),
+          },
+        );
       }
       tokens.push({ kind: 'number', value: num[0], raw: num[0], position: start + 1 });
       continue;
@@ -98,11 +114,38 @@ function tokenize(sql: string): Token[] {
   return tokens;
 }
 
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'GROUP', 'BY', 'AND', 'OR', 'IN', 'AS', 'ORDER', 'LIMIT', 'HAVING', 'JOIN', 'NOT', 'DISTINCT', 'UNION', 'ON']);
+const KEYWORDS = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'BY',
+  'AND',
+  'OR',
+  'IN',
+  'AS',
+  'ORDER',
+  'LIMIT',
+  'HAVING',
+  'JOIN',
+  'NOT',
+  'DISTINCT',
+  'UNION',
+  'ON',
+]);
 
 const FUNCTIONS: Record<string, AggregateFunction> = {
-  COUNT: 'COUNT', SUM: 'SUM', AVG: 'AVG', MEAN: 'AVG', VARIANCE: 'VARIANCE', VAR: 'VARIANCE', VAR_POP: 'VARIANCE',
-  HISTOGRAM: 'HISTOGRAM', QUANTILES: 'QUANTILES', TOP_K: 'TOP_K', TOPK: 'TOP_K',
+  COUNT: 'COUNT',
+  SUM: 'SUM',
+  AVG: 'AVG',
+  MEAN: 'AVG',
+  VARIANCE: 'VARIANCE',
+  VAR: 'VARIANCE',
+  VAR_POP: 'VARIANCE',
+  HISTOGRAM: 'HISTOGRAM',
+  QUANTILES: 'QUANTILES',
+  TOP_K: 'TOP_K',
+  TOPK: 'TOP_K',
 };
 
 const FUNCTION_LIST = 'COUNT, SUM, AVG (MEAN), VARIANCE (VAR), HISTOGRAM, QUANTILES, TOP_K';
@@ -112,8 +155,14 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   /** tokenize always ends the list with an 'end' token, so the clamped index is in range. */
-  peek(offset = 0): Token { return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!; }
-  next(): Token { const t = this.peek(); if (t.kind !== 'end') this.i++; return t; }
+  peek(offset = 0): Token {
+    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
+  }
+  next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'end') this.i++;
+    return t;
+  }
 
   fail(expected: string, t: Token = this.peek()): never {
     throw new QueryError(`expected ${expected}; ${SUBSET_SUMMARY}`, { position: t.position, token: t.raw });
@@ -126,7 +175,9 @@ class Parser {
     if (!this.isKeyword(word)) this.fail(expected);
     return this.next();
   }
-  isPunct(p: string, t: Token = this.peek()): boolean { return t.kind === 'punct' && t.value === p; }
+  isPunct(p: string, t: Token = this.peek()): boolean {
+    return t.kind === 'punct' && t.value === p;
+  }
   punct(p: string, expected = `"${p}"`): Token {
     if (!this.isPunct(p)) this.fail(expected);
     return this.next();
@@ -135,8 +186,14 @@ class Parser {
   /** A column name or alias: a non-keyword identifier (as written) or a "quoted" one. */
   name(what: string): { name: string; token: Token } {
     const t = this.peek();
-    if (t.kind === 'quoted') { this.next(); return { name: t.value, token: t }; }
-    if (t.kind === 'ident' && !KEYWORDS.has(t.value.toUpperCase())) { this.next(); return { name: t.value, token: t }; }
+    if (t.kind === 'quoted') {
+      this.next();
+      return { name: t.value, token: t };
+    }
+    if (t.kind === 'ident' && !KEYWORDS.has(t.value.toUpperCase())) {
+      this.next();
+      return { name: t.value, token: t };
+    }
     this.fail(what);
   }
 
@@ -168,8 +225,11 @@ class Parser {
     const end = this.peek();
     if (end.kind !== 'end') {
       const what = where || groupBy.length ? 'the end of the query' : 'WHERE, GROUP BY or the end of the query';
-      this.fail(end.kind === 'ident' && ['ORDER', 'LIMIT', 'HAVING', 'JOIN', 'UNION'].includes(end.value.toUpperCase())
-        ? `${what} (${end.value.toUpperCase()} is not in the subset)` : what);
+      this.fail(
+        end.kind === 'ident' && ['ORDER', 'LIMIT', 'HAVING', 'JOIN', 'UNION'].includes(end.value.toUpperCase())
+          ? `${what} (${end.value.toUpperCase()} is not in the subset)`
+          : what,
+      );
     }
     const groupNames = groupBy.map((g) => g.name);
     for (const { item, token } of items) {
@@ -182,7 +242,10 @@ class Parser {
     }
     if (!items.some(({ item }) => item.kind === 'aggregate')) {
       const t = items[0]!.token; // the do-while above read at least one item
-      throw new QueryError('the query has no aggregate; select at least one of ' + FUNCTION_LIST, { position: t.position, token: t.raw });
+      throw new QueryError(`the query has no aggregate; select at least one of ${FUNCTION_LIST}`, {
+        position: t.position,
+        token: t.raw,
+      });
     }
     const q: Query = { sql, items: items.map((x) => x.item), table, groupBy: groupNames };
     if (where) q.where = where;
@@ -195,7 +258,10 @@ class Parser {
     if (t.kind === 'ident' && this.isPunct('(', this.peek(1))) {
       const fn = FUNCTIONS[t.value.toUpperCase()];
       if (!fn) {
-        throw new QueryError(`unknown aggregate ${t.value}; the subset supports ${FUNCTION_LIST}`, { position: t.position, token: t.raw });
+        throw new QueryError(`unknown aggregate ${t.value}; the subset supports ${FUNCTION_LIST}`, {
+          position: t.position,
+          token: t.raw,
+        });
       }
       this.next();
       this.next();
@@ -203,8 +269,11 @@ class Parser {
         this.next();
         item = { kind: 'aggregate', fn };
       } else {
-        if (this.isKeyword('DISTINCT')) this.fail(`a column name in ${t.value.toUpperCase()}(...) (DISTINCT is not in the subset)`);
-        const col = this.name(fn === 'COUNT' ? 'a column name or * in COUNT(...)' : `a column name in ${t.value.toUpperCase()}(...)`).name;
+        if (this.isKeyword('DISTINCT'))
+          this.fail(`a column name in ${t.value.toUpperCase()}(...) (DISTINCT is not in the subset)`);
+        const col = this.name(
+          fn === 'COUNT' ? 'a column name or * in COUNT(...)' : `a column name in ${t.value.toUpperCase()}(...)`,
+        ).name;
         item = { kind: 'aggregate', fn, column: col };
         if (fn === 'TOP_K') {
           this.punct(',', '", k" in TOP_K(col, k)');
@@ -218,7 +287,7 @@ class Parser {
       }
       this.punct(')', `")" to close ${t.value.toUpperCase()}(`);
     } else {
-      const col = this.name('a column name or an aggregate (' + FUNCTION_LIST + ')');
+      const col = this.name(`a column name or an aggregate (${FUNCTION_LIST})`);
       item = { kind: 'column', column: col.name };
     }
     if (this.isKeyword('AS')) {
@@ -231,14 +300,20 @@ class Parser {
   orCondition(): Condition {
     const first = this.andCondition();
     const parts = [first];
-    while (this.isKeyword('OR')) { this.next(); parts.push(this.andCondition()); }
+    while (this.isKeyword('OR')) {
+      this.next();
+      parts.push(this.andCondition());
+    }
     return parts.length === 1 ? first : { kind: 'or', conditions: parts };
   }
 
   andCondition(): Condition {
     const first = this.primaryCondition();
     const parts = [first];
-    while (this.isKeyword('AND')) { this.next(); parts.push(this.primaryCondition()); }
+    while (this.isKeyword('AND')) {
+      this.next();
+      parts.push(this.primaryCondition());
+    }
     return parts.length === 1 ? first : { kind: 'and', conditions: parts };
   }
 
@@ -254,27 +329,34 @@ class Parser {
       this.next();
       this.punct('(', '"(" after IN');
       const values: Literal[] = [];
-      do { values.push(this.literal()); } while (this.isPunct(',') && this.next());
+      do {
+        values.push(this.literal());
+      } while (this.isPunct(',') && this.next());
       this.punct(')', '"," or ")" in the IN list');
       return { kind: 'in', column: col, values };
     }
     const t = this.peek();
     const ops = ['=', '!=', '<', '<=', '>', '>='];
-    if (t.kind !== 'punct' || !ops.includes(t.value)) this.fail('a comparison operator (=, !=, <>, <, <=, >, >=) or IN');
+    if (t.kind !== 'punct' || !ops.includes(t.value))
+      this.fail('a comparison operator (=, !=, <>, <, <=, >, >=) or IN');
     this.next();
     return { kind: 'compare', column: col, op: t.value as ComparisonOp, value: this.literal() };
   }
 
   literal(): Literal {
     const t = this.peek();
-    if (t.kind === 'string') { this.next(); return t.value; }
+    if (t.kind === 'string') {
+      this.next();
+      return t.value;
+    }
     let sign = 1;
     if (this.isPunct('-') || this.isPunct('+')) {
       sign = t.value === '-' ? -1 : 1;
       this.next();
     }
     const n = this.peek();
-    if (n.kind !== 'number') this.fail("a literal: a number or a 'string'" + (n.kind === 'quoted' ? ' (use single quotes for strings)' : ''), n);
+    if (n.kind !== 'number')
+      this.fail(`a literal: a number or a 'string'${n.kind === 'quoted' ? ' (use single quotes for strings)' : ''}`, n);
     this.next();
     return sign * Number(n.value);
   }

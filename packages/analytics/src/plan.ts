@@ -1,6 +1,13 @@
 import type { RawTable } from '@tessera/data';
 import { QueryError } from './parse.js';
-import { AGGREGATE_FUNCTIONS, canonicalName, conditionColumns, outputName, type AggregateItem, type Query } from './query.js';
+import {
+  AGGREGATE_FUNCTIONS,
+  canonicalName,
+  conditionColumns,
+  outputName,
+  type AggregateItem,
+  type Query,
+} from './query.js';
 
 export interface QueryOptions {
   /** For every numeric aggregate column: values are clamped to [lo, hi]; the bounds set the sensitivity. */
@@ -22,13 +29,21 @@ export interface QueryOptions {
  * random with its own CSPRNG, so the sensitivity is `maxRowsPerUser` times the per-record one.
  */
 export type PrivacyUnit = { unit: 'record' } | CustomerUnit;
-export interface CustomerUnit { unit: 'customer'; userColumn: string; maxRowsPerUser: number }
+export interface CustomerUnit {
+  unit: 'customer';
+  userColumn: string;
+  maxRowsPerUser: number;
+}
 /** The largest per-customer cap a plan accepts (the noise grows linearly with it). */
 export const MAX_ROWS_PER_USER = 10_000;
 
 /** A per-group counter: rows (COUNT(*)), non-missing cells (COUNT(col)), numeric cells, clamped sum, clamped sum of squares. */
 export type SlotKind = 'rows' | 'nonnull' | 'n' | 'sum' | 'sq';
-export interface Slot { kind: SlotKind; column?: string; bounds?: [number, number] }
+export interface Slot {
+  kind: SlotKind;
+  column?: string;
+  bounds?: [number, number];
+}
 
 export interface GroupLayout {
   /** GROUP BY columns (empty: one group). */
@@ -42,10 +57,39 @@ export interface GroupLayout {
 }
 
 export type Section =
-  | { kind: 'histogram'; name: string; column: string; offset: number; length: number; edges: number[]; clamp: [number, number] }
+  | {
+      kind: 'histogram';
+      name: string;
+      column: string;
+      offset: number;
+      length: number;
+      edges: number[];
+      clamp: [number, number];
+    }
   | { kind: 'categories'; name: string; column: string; offset: number; length: number; categories: string[] }
-  | { kind: 'quantiles'; name: string; column: string; offset: number; length: number; edges: number[]; clamp: [number, number]; leaves: number; levels: number }
-  | { kind: 'topk'; name: string; column: string; offset: number; length: number; k: number; maxLength: number; depth: number; width: number; seed: string };
+  | {
+      kind: 'quantiles';
+      name: string;
+      column: string;
+      offset: number;
+      length: number;
+      edges: number[];
+      clamp: [number, number];
+      leaves: number;
+      levels: number;
+    }
+  | {
+      kind: 'topk';
+      name: string;
+      column: string;
+      offset: number;
+      length: number;
+      k: number;
+      maxLength: number;
+      depth: number;
+      width: number;
+      seed: string;
+    };
 
 /** How one SELECT item is read from the vector. */
 export type Output =
@@ -92,7 +136,12 @@ function fail(message: string): never {
 }
 
 function checkBounds(column: string, b: unknown, fn: string): [number, number] {
-  if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && Number.isFinite(x)) || b[0] > b[1]) {
+  if (
+    !Array.isArray(b) ||
+    b.length !== 2 ||
+    !b.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
+    b[0] > b[1]
+  ) {
     fail(`${fn}: the bounds of "${column}" must be two finite numbers lo <= hi, got ${JSON.stringify(b)}`);
   }
   return [b[0], b[1]];
@@ -102,35 +151,50 @@ function numericEdges(column: string, options: QueryOptions, fn: string): { edge
   const declared = options.bins?.[column];
   const bounds = options.bounds[column] !== undefined ? checkBounds(column, options.bounds[column], fn) : undefined;
   if (declared !== undefined) {
-    if (!Array.isArray(declared) || declared.length < 2 || !declared.every((x) => typeof x === 'number' && Number.isFinite(x))
-      || declared.some((x, i) => i > 0 && x <= declared[i - 1]!)) {
-      fail(`${fn}: the bins of "${column}" must be at least two finite, strictly increasing edges, got ${JSON.stringify(declared)}`);
+    if (
+      !Array.isArray(declared) ||
+      declared.length < 2 ||
+      !declared.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
+      declared.some((x, i) => i > 0 && x <= declared[i - 1]!)
+    ) {
+      fail(
+        `${fn}: the bins of "${column}" must be at least two finite, strictly increasing edges, got ${JSON.stringify(declared)}`,
+      );
     }
-    const first = declared[0]!, last = declared[declared.length - 1]!; // at least two edges, checked above
+    const first = declared[0]!,
+      last = declared[declared.length - 1]!; // at least two edges, checked above
     const lo = Math.max(first, bounds ? bounds[0] : -Infinity);
     const hi = Math.min(last, bounds ? bounds[1] : Infinity);
     return { edges: [...declared], clamp: lo <= hi ? [lo, hi] : [first, last] };
   }
   if (!bounds) {
-    fail(`${fn} needs bounds or bin edges for "${column}" (declare bounds ${column}=LO:HI, e.g. --bounds ${column}=0:100, or bins for ${column})`);
+    fail(
+      `${fn} needs bounds or bin edges for "${column}" (declare bounds ${column}=LO:HI, e.g. --bounds ${column}=0:100, or bins for ${column})`,
+    );
   }
   const [lo, hi] = bounds;
   if (!(hi > lo)) fail(`${fn}: the bounds of "${column}" must have lo < hi to make bins, got ${lo}:${hi}`);
-  const edges = Array.from({ length: DEFAULT_BINS + 1 }, (_, i) => (i === DEFAULT_BINS ? hi : lo + ((hi - lo) * i) / DEFAULT_BINS));
+  const edges = Array.from({ length: DEFAULT_BINS + 1 }, (_, i) =>
+    i === DEFAULT_BINS ? hi : lo + ((hi - lo) * i) / DEFAULT_BINS,
+  );
   return { edges, clamp: [lo, hi] };
 }
 
 function positiveInt(v: unknown, what: string, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) fail(`${what} must be a whole number between 1 and ${max}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
+    fail(`${what} must be a whole number between 1 and ${max}, got ${String(v)}`);
   return v;
 }
 
 /** The unit, checked: a customer unit needs a user column name and a whole-number cap of at least 1. */
 function checkUnit(unit: PrivacyUnit | undefined): PrivacyUnit {
   if (unit === undefined || unit.unit === 'record') return { unit: 'record' };
-  if (unit.unit !== 'customer') fail(`privacy.unit must be record or customer, got ${JSON.stringify((unit as { unit?: unknown }).unit)}`);
+  if (unit.unit !== 'customer')
+    fail(`privacy.unit must be record or customer, got ${JSON.stringify((unit as { unit?: unknown }).unit)}`);
   if (typeof unit.userColumn !== 'string' || !unit.userColumn.trim()) {
-    fail('privacy.userColumn must name the column that identifies a customer (e.g. customer_id) when privacy.unit is customer');
+    fail(
+      'privacy.userColumn must name the column that identifies a customer (e.g. customer_id) when privacy.unit is customer',
+    );
   }
   positiveInt(unit.maxRowsPerUser, 'privacy.maxRowsPerUser', MAX_ROWS_PER_USER);
   return { unit: 'customer', userColumn: unit.userColumn, maxRowsPerUser: unit.maxRowsPerUser };
@@ -147,17 +211,22 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
   const opts: QueryOptions = { ...options, bounds, domains };
   if (!query || !Array.isArray(query.items) || query.items.length === 0) fail('the query selects nothing');
   const minCount = options.minCount ?? 0;
-  if (typeof minCount !== 'number' || !Number.isFinite(minCount) || minCount < 0) fail(`minCount must be a non-negative number, got ${String(minCount)}`);
+  if (typeof minCount !== 'number' || !Number.isFinite(minCount) || minCount < 0)
+    fail(`minCount must be a non-negative number, got ${String(minCount)}`);
 
   // Group layout
   const groupBy = query.groupBy ?? [];
-  if (groupBy.length > MAX_GROUP_COLUMNS) fail(`GROUP BY supports at most ${MAX_GROUP_COLUMNS} columns, got ${groupBy.length} (${groupBy.join(', ')})`);
+  if (groupBy.length > MAX_GROUP_COLUMNS)
+    fail(`GROUP BY supports at most ${MAX_GROUP_COLUMNS} columns, got ${groupBy.length} (${groupBy.join(', ')})`);
   const groupDomains = groupBy.map((col) => {
     const d = domains[col];
     if (d === undefined) {
-      fail(`GROUP BY "${col}" needs a declared domain (the list of its values, e.g. domains: { ${col}: ['a', 'b'] }); the groups must be fixed before any participant reads data`);
+      fail(
+        `GROUP BY "${col}" needs a declared domain (the list of its values, e.g. domains: { ${col}: ['a', 'b'] }); the groups must be fixed before any participant reads data`,
+      );
     }
-    if (!Array.isArray(d) || d.length === 0 || !d.every((x) => typeof x === 'string')) fail(`the domain of "${col}" must be a non-empty list of strings`);
+    if (!Array.isArray(d) || d.length === 0 || !d.every((x) => typeof x === 'string'))
+      fail(`the domain of "${col}" must be a non-empty list of strings`);
     if (new Set(d).size !== d.length) fail(`the domain of "${col}" lists a value twice`);
     return [...d];
   });
@@ -181,12 +250,15 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
     }
     seenNames.add(name);
     if (item.kind === 'column') {
-      if (!groupBy.includes(item.column)) fail(`column "${item.column}" is selected without an aggregate, so it must appear in GROUP BY`);
+      if (!groupBy.includes(item.column))
+        fail(`column "${item.column}" is selected without an aggregate, so it must appear in GROUP BY`);
       outputs.push({ kind: 'group', name, column: item.column });
       continue;
     }
     if (item.kind !== 'aggregate' || !AGGREGATE_FUNCTIONS.includes(item.fn)) {
-      fail(`unknown aggregate ${String((item as { fn?: unknown }).fn)}; the subset supports ${AGGREGATE_FUNCTIONS.join(', ')}`);
+      fail(
+        `unknown aggregate ${String((item as { fn?: unknown }).fn)}; the subset supports ${AGGREGATE_FUNCTIONS.join(', ')}`,
+      );
     }
     const fn = canonicalName(item);
     if (item.column === undefined && item.fn !== 'COUNT') fail(`${item.fn} needs a column`);
@@ -194,7 +266,9 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
     const needBounds = (): [number, number] => {
       const b = bounds[col];
       if (b === undefined) {
-        fail(`${fn} needs bounds for "${col}": values are clamped to them and they set the noise (declare ${col}=LO:HI, e.g. --bounds ${col}=0:5000)`);
+        fail(
+          `${fn} needs bounds for "${col}": values are clamped to them and they set the noise (declare ${col}=LO:HI, e.g. --bounds ${col}=0:5000)`,
+        );
       }
       return checkBounds(col, b, fn);
     };
@@ -214,14 +288,23 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
       }
       case 'VARIANCE': {
         const b = needBounds();
-        outputs.push({ kind: 'variance', name, fn, n: slotIndex('n', col), sum: slotIndex('sum', col, b), sq: slotIndex('sq', col, b) });
+        outputs.push({
+          kind: 'variance',
+          name,
+          fn,
+          n: slotIndex('n', col),
+          sum: slotIndex('sum', col, b),
+          sq: slotIndex('sq', col, b),
+        });
         break;
       }
       case 'HISTOGRAM':
       case 'QUANTILES':
       case 'TOP_K':
         if (groupBy.length > 0) {
-          fail(`${fn} is computed over all matching records and cannot be combined with GROUP BY; run it in a separate query (optionally with a WHERE filter per group)`);
+          fail(
+            `${fn} is computed over all matching records and cannot be combined with GROUP BY; run it in a separate query (optionally with a WHERE filter per group)`,
+          );
         }
         pending.push({ item, name, outputIndex: outputs.length });
         outputs.push({ kind: 'section', name, fn, section: -1 });
@@ -237,7 +320,10 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
   const maxLength = positiveInt(topK.maxLength ?? TOPK_DEFAULTS.maxLength, 'topK.maxLength', 64);
   const depth = positiveInt(topK.depth ?? TOPK_DEFAULTS.depth, 'topK.depth', 16);
   const width = positiveInt(topK.width ?? TOPK_DEFAULTS.width, 'topK.width', 65536);
-  if (topK.threshold !== undefined && !(typeof topK.threshold === 'number' && topK.threshold > 0 && Number.isFinite(topK.threshold))) {
+  if (
+    topK.threshold !== undefined &&
+    !(typeof topK.threshold === 'number' && topK.threshold > 0 && Number.isFinite(topK.threshold))
+  ) {
     fail(`topK.threshold must be a positive number, got ${String(topK.threshold)}`);
   }
   for (const { item, name, outputIndex } of pending) {
@@ -248,11 +334,14 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
       const categorical = opts.bins?.[col] === undefined && domains[col] !== undefined;
       if (categorical) {
         const cats = domains[col];
-        if (!Array.isArray(cats) || cats.length === 0 || new Set(cats).size !== cats.length) fail(`${fn}: the domain of "${col}" must be a non-empty list of distinct strings`);
+        if (!Array.isArray(cats) || cats.length === 0 || new Set(cats).size !== cats.length)
+          fail(`${fn}: the domain of "${col}" must be a non-empty list of distinct strings`);
         s = { kind: 'categories', name, column: col, offset, length: cats.length, categories: [...cats] };
       } else {
         if (opts.bins?.[col] === undefined && bounds[col] === undefined) {
-          fail(`${fn} needs bin edges or bounds for a numeric column, or a declared domain (categories) for a categorical one; "${col}" has none`);
+          fail(
+            `${fn} needs bin edges or bounds for a numeric column, or a declared domain (categories) for a categorical one; "${col}" has none`,
+          );
         }
         const { edges, clamp } = numericEdges(col, opts, fn);
         s = { kind: 'histogram', name, column: col, offset, length: edges.length - 1, edges, clamp };
@@ -262,19 +351,38 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
       const bins = edges.length - 1;
       let leaves = 1;
       let levels = 1;
-      while (leaves < bins) { leaves *= 2; levels++; }
+      while (leaves < bins) {
+        leaves *= 2;
+        levels++;
+      }
       s = { kind: 'quantiles', name, column: col, offset, length: 2 * leaves - 1, edges, clamp, leaves, levels };
     } else {
       const k = positiveInt(item.k, `${fn}: k`, 10000);
-      s = { kind: 'topk', name, column: col, offset, length: maxLength * depth * width, k, maxLength, depth, width, seed: TOPK_SEED };
+      s = {
+        kind: 'topk',
+        name,
+        column: col,
+        offset,
+        length: maxLength * depth * width,
+        k,
+        maxLength,
+        depth,
+        width,
+        seed: TOPK_SEED,
+      };
     }
     offset += s.length;
-    if (offset > MAX_VECTOR_LENGTH) fail(`the query's vector would have more than ${MAX_VECTOR_LENGTH} entries; use smaller domains, fewer bins or a smaller sketch`);
+    if (offset > MAX_VECTOR_LENGTH)
+      fail(
+        `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries; use smaller domains, fewer bins or a smaller sketch`,
+      );
     sections.push(s);
     (outputs[outputIndex] as Extract<Output, { kind: 'section' }>).section = sections.length - 1;
   }
   if (sectionsOffset > MAX_VECTOR_LENGTH || offset > MAX_VECTOR_LENGTH) {
-    fail(`the query's vector would have more than ${MAX_VECTOR_LENGTH} entries (${groupCount} groups); use smaller domains`);
+    fail(
+      `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries (${groupCount} groups); use smaller domains`,
+    );
   }
   const length = offset;
 
@@ -295,7 +403,9 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
 
   const columns: string[] = [...groupBy];
   conditionColumns(query.where, columns);
-  for (const item of query.items) if (item.kind === 'aggregate' && item.column !== undefined && !columns.includes(item.column)) columns.push(item.column);
+  for (const item of query.items)
+    if (item.kind === 'aggregate' && item.column !== undefined && !columns.includes(item.column))
+      columns.push(item.column);
   if (unit.unit === 'customer' && !columns.includes(unit.userColumn)) columns.push(unit.userColumn);
 
   // One customer adds at most maxRowsPerUser records' contributions: by the triangle inequality their
@@ -303,10 +413,19 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
   // where the bound is reached, or different groups and bins, where it is sqrt(maxRowsPerUser) x).
   const recordSensitivity = Math.sqrt(touched);
   const plan: QueryPlan = {
-    query, table: query.table, length, scale, recordSensitivity, unit, columns,
+    query,
+    table: query.table,
+    length,
+    scale,
+    recordSensitivity,
+    unit,
+    columns,
     sensitivity: unit.unit === 'customer' ? unit.maxRowsPerUser * recordSensitivity : recordSensitivity,
     groups: { columns: [...groupBy], domains: groupDomains, count: groupCount, slots },
-    sectionsOffset, sections, outputs, minCount,
+    sectionsOffset,
+    sections,
+    outputs,
+    minCount,
   };
   if (topK.threshold !== undefined) plan.topKThreshold = topK.threshold;
   return plan;
@@ -317,13 +436,17 @@ export function checkColumns(plan: QueryPlan, table: RawTable): void {
   if (plan.unit.unit === 'customer' && !table.columns.includes(plan.unit.userColumn)) {
     const c = plan.unit.userColumn;
     const near = table.columns.find((x) => x.toLowerCase() === c.toLowerCase());
-    fail(`privacy.userColumn "${c}" is not a column of table ${plan.table} (${table.source}), so rows cannot be capped per customer; its columns are: ${table.columns.join(', ')}` +
-      `${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}; set privacy.userColumn to the column that identifies a customer`);
+    fail(
+      `privacy.userColumn "${c}" is not a column of table ${plan.table} (${table.source}), so rows cannot be capped per customer; its columns are: ${table.columns.join(', ')}` +
+        `${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}; set privacy.userColumn to the column that identifies a customer`,
+    );
   }
   for (const c of plan.columns) {
     if (!table.columns.includes(c)) {
       const near = table.columns.find((x) => x.toLowerCase() === c.toLowerCase());
-      fail(`unknown column "${c}" in table ${plan.table} (${table.source}); its columns are: ${table.columns.join(', ')}${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}`);
+      fail(
+        `unknown column "${c}" in table ${plan.table} (${table.source}); its columns are: ${table.columns.join(', ')}${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}`,
+      );
     }
   }
 }

@@ -2,7 +2,15 @@
 
 export type AggregateFunction = 'COUNT' | 'SUM' | 'AVG' | 'VARIANCE' | 'HISTOGRAM' | 'QUANTILES' | 'TOP_K';
 
-export const AGGREGATE_FUNCTIONS: readonly AggregateFunction[] = ['COUNT', 'SUM', 'AVG', 'VARIANCE', 'HISTOGRAM', 'QUANTILES', 'TOP_K'];
+export const AGGREGATE_FUNCTIONS: readonly AggregateFunction[] = [
+  'COUNT',
+  'SUM',
+  'AVG',
+  'VARIANCE',
+  'HISTOGRAM',
+  'QUANTILES',
+  'TOP_K',
+];
 
 /** A group column in the SELECT list (it must appear in GROUP BY). */
 export interface ColumnItem {

@@ -9,7 +9,12 @@ import { sha256 } from '@tessera/crypto';
  * Count-min never underestimates without noise, so every item whose count reaches the threshold survives
  * every level of the prefix search (its prefixes' counts are at least its own).
  */
-export interface SketchShape { maxLength: number; depth: number; width: number; seed: string }
+export interface SketchShape {
+  maxLength: number;
+  depth: number;
+  width: number;
+  seed: string;
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -132,7 +137,14 @@ export function estimatePrefix(shape: SketchShape, sketch: ArrayLike<number>, pr
   if (prefix.length < 1 || prefix.length > shape.maxLength) {
     throw new RangeError(`a prefix has 1..${shape.maxLength} bytes, got ${prefix.length}`);
   }
-  return estimateOf(shape, sketch, rowSeeds(shape.seed, shape.depth), prefix, prefix.length, new Int32Array(shape.depth));
+  return estimateOf(
+    shape,
+    sketch,
+    rowSeeds(shape.seed, shape.depth),
+    prefix,
+    prefix.length,
+    new Int32Array(shape.depth),
+  );
 }
 
 /** Throws unless the sketch holds every counter of the shape (maxLength x depth x width). */
@@ -145,7 +157,14 @@ function checkSketch(shape: SketchShape, sketch: ArrayLike<number>): void {
 }
 
 /** estimatePrefix of the first `length` bytes of `bytes`, reusing the row seeds and a bucket buffer. */
-function estimateOf(shape: SketchShape, sketch: ArrayLike<number>, seeds: Uint32Array, bytes: Uint8Array, length: number, buckets: Int32Array): number {
+function estimateOf(
+  shape: SketchShape,
+  sketch: ArrayLike<number>,
+  seeds: Uint32Array,
+  bytes: Uint8Array,
+  length: number,
+  buckets: Int32Array,
+): number {
   bucketsOf(seeds, shape.width, bytes, length, buckets);
   let est = Infinity;
   // checkSketch and 1 <= length <= maxLength: every counter index is in range; buckets are below width.
@@ -160,7 +179,12 @@ function estimateOf(shape: SketchShape, sketch: ArrayLike<number>, seeds: Uint32
  * `threshold` (at most `cap` per level, the highest estimates), and returns the full-length survivors by
  * decreasing estimate. A prefix ending in padding (0) is only extended with padding.
  */
-export function decodeHeavyHitters(shape: SketchShape, sketch: ArrayLike<number>, threshold: number, cap: number): Array<{ item: string; count: number }> {
+export function decodeHeavyHitters(
+  shape: SketchShape,
+  sketch: ArrayLike<number>,
+  threshold: number,
+  cap: number,
+): Array<{ item: string; count: number }> {
   checkSketch(shape, sketch);
   let candidates: Array<{ prefix: Uint8Array; est: number }> = [{ prefix: new Uint8Array(0), est: Infinity }];
   const seeds = rowSeeds(shape.seed, shape.depth);

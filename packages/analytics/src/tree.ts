@@ -44,7 +44,8 @@ export function consistentTree(noisy: ArrayLike<number>, leaves: number): Float6
   for (let j = 0; j < leaves - 1; j++) {
     const l = 2 * j + 1;
     const r = 2 * j + 2;
-    const zl = z[l]!, zr = z[r]!;
+    const zl = z[l]!,
+      zr = z[r]!;
     const diff = (h[j]! - zl - zr) / 2;
     h[l] = zl + diff;
     h[r] = zr + diff;
@@ -55,7 +56,11 @@ export function consistentTree(noisy: ArrayLike<number>, leaves: number): Float6
 export const QUANTILE_LEVELS = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
 
 /** Quantiles from bin counts (negative counts read as 0), interpolating linearly within the bin. NaN when empty. */
-export function quantilesFromBins(edges: number[], counts: ArrayLike<number>, qs: readonly number[] = QUANTILE_LEVELS): Array<{ q: number; value: number }> {
+export function quantilesFromBins(
+  edges: number[],
+  counts: ArrayLike<number>,
+  qs: readonly number[] = QUANTILE_LEVELS,
+): Array<{ q: number; value: number }> {
   const bins = edges.length - 1;
   if (bins < 1) throw new RangeError(`quantiles need at least two bin edges, got ${edges.length}`);
   if (counts.length < bins) throw new RangeError(`${bins} bins need ${bins} counts, got ${counts.length}`);

@@ -41,7 +41,8 @@ export function split(t: RawTable, parts: number, how: 'iid' | 'by-region' | 'un
     const row = t.rows[i];
     let p: number;
     if (how === 'iid') p = k % parts;
-    else if (how === 'by-region') p = Math.min(parts - 1, REGIONS.indexOf(row[0]) >= 0 ? REGIONS.indexOf(row[0]) % parts : 0);
+    else if (how === 'by-region')
+      p = Math.min(parts - 1, REGIONS.indexOf(row[0]) >= 0 ? REGIONS.indexOf(row[0]) % parts : 0);
     else p = Math.min(parts - 1, Math.floor(parts * rng.float() ** 3)); // heavily skewed sizes
     buckets[p].push(row);
   });

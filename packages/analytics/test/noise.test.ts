@@ -1,11 +1,20 @@
 import { seededRandom } from '@tessera/crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeResult, evaluateLocally, murmur3, parseQuery, planQuery, runPooled, type QueryOptions } from '../src/index.js';
+import {
+  decodeResult,
+  evaluateLocally,
+  murmur3,
+  parseQuery,
+  planQuery,
+  runPooled,
+  type QueryOptions,
+} from '../src/index.js';
 import { orders, REGIONS } from './helpers.js';
 
 const data = orders(20000, 'noise');
 const opts: QueryOptions = { bounds: { order_value: [0, 5000], basket: [0, 20] }, domains: { region: REGIONS } };
-const sql = 'SELECT region, COUNT(*) AS n, SUM(order_value), AVG(order_value) AS mean, VARIANCE(order_value) AS var, AVG(basket) FROM orders GROUP BY region';
+const sql =
+  'SELECT region, COUNT(*) AS n, SUM(order_value), AVG(order_value) AS mean, VARIANCE(order_value) AS var, AVG(basket) FROM orders GROUP BY region';
 const plan = planQuery(parseQuery(sql), opts);
 const exact = evaluateLocally(plan, data);
 const truth = runPooled(plan, [data]);
@@ -20,20 +29,27 @@ describe('with noise', () => {
     const noisy = exact.map((x, i) => x + sigma[i] * rng.gaussian());
     const r = decodeResult(plan, noisy, sigma);
     const width = plan.groups.slots.length;
-    const slot = (kind: string, col?: string) => plan.groups.slots.findIndex((s) => s.kind === kind && s.column === col);
+    const slot = (kind: string, col?: string) =>
+      plan.groups.slots.findIndex((s) => s.kind === kind && s.column === col);
     r.rows.forEach((row, g) => {
       const at = (i: number) => noisy[g * width + i];
       const sd = (i: number) => sigma[g * width + i];
       const [n, s, q] = [slot('n', 'order_value'), slot('sum', 'order_value'), slot('sq', 'order_value')];
-      const N = at(n), S = at(s), Q = at(q);
+      const N = at(n),
+        S = at(s),
+        Q = at(q);
       expect(row.region).toBe(REGIONS[g]);
       expect(row.stddev.n).toBe(sd(0));
       expect(row.stddev['SUM(order_value)']).toBe(sd(s));
       expect(row.mean).toBeCloseTo(S / N, 9);
       expect(row.stddev.mean).toBeCloseTo(Math.sqrt(sd(s) ** 2 / N ** 2 + (S ** 2 * sd(n) ** 2) / N ** 4), 9);
-      const dQ = 1 / N, dS = -2 * S / N ** 2, dN = -Q / N ** 2 + 2 * S ** 2 / N ** 3;
+      const dQ = 1 / N,
+        dS = (-2 * S) / N ** 2,
+        dN = -Q / N ** 2 + (2 * S ** 2) / N ** 3;
       expect(row.var).toBeCloseTo(Q / N - (S / N) ** 2, 6);
-      expect((row.stddev.var as number) / Math.sqrt(dQ ** 2 * sd(q) ** 2 + dS ** 2 * sd(s) ** 2 + dN ** 2 * sd(n) ** 2)).toBeCloseTo(1, 12);
+      expect(
+        (row.stddev.var as number) / Math.sqrt(dQ ** 2 * sd(q) ** 2 + dS ** 2 * sd(s) ** 2 + dN ** 2 * sd(n) ** 2),
+      ).toBeCloseTo(1, 12);
       for (const name of names) {
         const v = row[name] as number;
         expect(row.ci95[name][0]).toBeCloseTo(v - 1.96 * row.stddev[name], 9);
@@ -51,7 +67,10 @@ describe('with noise', () => {
     const reps = 1000;
     const covered: Record<string, number> = {};
     const zsq: Record<string, number> = {};
-    for (const name of names) { covered[name] = 0; zsq[name] = 0; }
+    for (const name of names) {
+      covered[name] = 0;
+      zsq[name] = 0;
+    }
     for (let rep = 0; rep < reps; rep++) {
       const noisy = exact.map((x, i) => x + sigma[i] * rng.gaussian());
       const r = decodeResult(plan, noisy, sigma);
@@ -79,12 +98,21 @@ describe('with noise', () => {
 
   it('suppresses groups under minCount and reports how many', () => {
     const p = planQuery(parseQuery('SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region'), {
-      ...opts, domains: { region: [...REGIONS, 'nowhere', 'tiny'] }, minCount: 100,
+      ...opts,
+      domains: { region: [...REGIONS, 'nowhere', 'tiny'] },
+      minCount: 100,
     });
-    const t = { ...data, rows: [...data.rows, ...Array.from({ length: 20 }, () => ['tiny', 'books', '2026-01-01', '10', '1'])] };
+    const t = {
+      ...data,
+      rows: [...data.rows, ...Array.from({ length: 20 }, () => ['tiny', 'books', '2026-01-01', '10', '1'])],
+    };
     const exactP = evaluateLocally(p, t);
     const rng = seededRandom('suppress');
-    const r = decodeResult(p, exactP.map((x, i) => x + 2 * p.scale[i] * rng.gaussian()), Array.from(p.scale, (s) => 2 * s));
+    const r = decodeResult(
+      p,
+      exactP.map((x, i) => x + 2 * p.scale[i] * rng.gaussian()),
+      Array.from(p.scale, (s) => 2 * s),
+    );
     expect(r.rows.map((x) => x.region)).toEqual(REGIONS);
     expect(r.suppressed).toBe(2);
     // without noise and without minCount, the empty group is left out (as SQL would) and nothing is suppressed

@@ -13,7 +13,9 @@ function errorOf(sql: string): QueryError {
 
 describe('parseQuery', () => {
   it('parses the issue example', () => {
-    const q = parseQuery("SELECT region, COUNT(*), AVG(order_value) FROM orders WHERE order_date >= '2026-01-01' GROUP BY region");
+    const q = parseQuery(
+      "SELECT region, COUNT(*), AVG(order_value) FROM orders WHERE order_date >= '2026-01-01' GROUP BY region",
+    );
     expect(q.table).toBe('orders');
     expect(q.groupBy).toEqual(['region']);
     expect(q.items).toEqual([
@@ -44,10 +46,13 @@ describe('parseQuery', () => {
     expect(q.where).toEqual({
       kind: 'and',
       conditions: [
-        { kind: 'or', conditions: [
-          { kind: 'compare', column: 'a', op: '=', value: 1 },
-          { kind: 'compare', column: 'b', op: '!=', value: "it's" },
-        ] },
+        {
+          kind: 'or',
+          conditions: [
+            { kind: 'compare', column: 'a', op: '=', value: 1 },
+            { kind: 'compare', column: 'b', op: '!=', value: "it's" },
+          ],
+        },
         { kind: 'in', column: 'c', values: ['p', 'q', -2.5] },
         { kind: 'compare', column: 'd', op: '<', value: 1000 },
       ],
@@ -62,17 +67,28 @@ describe('parseQuery', () => {
 
   it('AND binds tighter than OR', () => {
     const q = parseQuery('SELECT COUNT(*) FROM t WHERE a = 1 OR b = 2 AND c = 3');
-    expect(q.where).toEqual({ kind: 'or', conditions: [
-      { kind: 'compare', column: 'a', op: '=', value: 1 },
-      { kind: 'and', conditions: [
-        { kind: 'compare', column: 'b', op: '=', value: 2 },
-        { kind: 'compare', column: 'c', op: '=', value: 3 },
-      ] },
-    ] });
+    expect(q.where).toEqual({
+      kind: 'or',
+      conditions: [
+        { kind: 'compare', column: 'a', op: '=', value: 1 },
+        {
+          kind: 'and',
+          conditions: [
+            { kind: 'compare', column: 'b', op: '=', value: 2 },
+            { kind: 'compare', column: 'c', op: '=', value: 3 },
+          ],
+        },
+      ],
+    });
   });
 
   const bad: Array<[string, number, string, RegExp]> = [
-    ['SELECT region, COUNT(*) FROM orders GROUPBY region', 37, 'GROUPBY', /expected WHERE, GROUP BY or the end of the query; the subset supports/],
+    [
+      'SELECT region, COUNT(*) FROM orders GROUPBY region',
+      37,
+      'GROUPBY',
+      /expected WHERE, GROUP BY or the end of the query; the subset supports/,
+    ],
     ['SELECT MEDIAN(x) FROM t', 8, 'MEDIAN', /unknown aggregate MEDIAN; the subset supports COUNT, SUM/],
     ['SELECT region, COUNT(*) FROM t', 8, 'region', /must appear in GROUP BY/],
     ['SELECT COUNT(*) FROM t WHERE a LIKE 3', 32, 'LIKE', /expected a comparison operator/],

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { checkColumns, evaluateLocally, parseQuery, planQuery, QueryError, type QueryOptions } from '../src/index.js';
 import { table } from './helpers.js';
 
-const opts: QueryOptions = { bounds: { v: [-10, 40], w: [0, 1] }, domains: { g: ['a', 'b', 'c'], h: ['x', 'y'], cat: ['p', 'q'] } };
+const opts: QueryOptions = {
+  bounds: { v: [-10, 40], w: [0, 1] },
+  domains: { g: ['a', 'b', 'c'], h: ['x', 'y'], cat: ['p', 'q'] },
+};
 const plan = (sql: string, o: QueryOptions = opts) => planQuery(parseQuery(sql), o);
 
 function planError(sql: string, o: QueryOptions = opts): QueryError {
@@ -19,7 +22,15 @@ describe('planQuery', () => {
   it('lays out one block per group: rows, then each distinct counter, with honest scales', () => {
     const p = plan('SELECT g, h, COUNT(*), COUNT(v), SUM(v), AVG(v), VARIANCE(v), AVG(w) FROM t GROUP BY g, h');
     expect(p.groups.count).toBe(6);
-    expect(p.groups.slots.map((s) => `${s.kind}:${s.column ?? ''}`)).toEqual(['rows:', 'nonnull:v', 'sum:v', 'n:v', 'sq:v', 'n:w', 'sum:w']);
+    expect(p.groups.slots.map((s) => `${s.kind}:${s.column ?? ''}`)).toEqual([
+      'rows:',
+      'nonnull:v',
+      'sum:v',
+      'n:v',
+      'sq:v',
+      'n:w',
+      'sum:w',
+    ]);
     expect(p.length).toBe(6 * 7);
     expect(Array.from(p.scale.subarray(0, 7))).toEqual([1, 1, 40, 1, 1600, 1, 1]);
     expect(Array.from(p.scale.subarray(35, 42))).toEqual([1, 1, 40, 1, 1600, 1, 1]);
@@ -30,15 +41,24 @@ describe('planQuery', () => {
 
   it('counts histogram bins, quantile-tree levels and sketch counters in the sensitivity', () => {
     const p = plan('SELECT COUNT(*), HISTOGRAM(v), HISTOGRAM(cat), QUANTILES(w), TOP_K(s, 3) FROM t WHERE k = 1', {
-      ...opts, bins: { w: [0, 0.1, 0.2, 0.5, 1] }, topK: { maxLength: 8 },
+      ...opts,
+      bins: { w: [0, 0.1, 0.2, 0.5, 1] },
+      topK: { maxLength: 8 },
     });
     // rows (1) + HISTOGRAM(v): 32 default bins over the bounds + HISTOGRAM(cat): 2 categories + QUANTILES(w): 4 bins -> 4 leaves, 3 levels, 7 nodes + sketch 8 * 4 * 256
-    expect(p.sections.map((s) => [s.kind, s.length])).toEqual([['histogram', 32], ['categories', 2], ['quantiles', 7], ['topk', 8 * 4 * 256]]);
+    expect(p.sections.map((s) => [s.kind, s.length])).toEqual([
+      ['histogram', 32],
+      ['categories', 2],
+      ['quantiles', 7],
+      ['topk', 8 * 4 * 256],
+    ]);
     expect(p.length).toBe(1 + 32 + 2 + 7 + 8 * 1024);
     expect(p.sensitivity).toBeCloseTo(Math.sqrt(1 + 1 + 1 + 3 + 8 * 4), 12);
     expect(Array.from(p.scale).every((x) => x === 1)).toBe(true);
     const h = p.sections[0];
-    expect(h.kind === 'histogram' && h.edges[0] === -10 && h.edges[32] === 40 && h.edges[1] === -10 + 50 / 32).toBe(true);
+    expect(h.kind === 'histogram' && h.edges[0] === -10 && h.edges[32] === 40 && h.edges[1] === -10 + 50 / 32).toBe(
+      true,
+    );
     expect(p.columns).toEqual(['k', 'v', 'cat', 'w', 's']);
   });
 
@@ -76,17 +96,23 @@ describe('planQuery', () => {
   }
 
   it('rejects an unknown aggregate in a hand-built query', () => {
-    expect(() => planQuery({ sql: 'x', table: 't', groupBy: [], items: [{ kind: 'aggregate', fn: 'MEDIAN' as never, column: 'v' }] }, opts))
-      .toThrow(/unknown aggregate MEDIAN/);
+    expect(() =>
+      planQuery(
+        { sql: 'x', table: 't', groupBy: [], items: [{ kind: 'aggregate', fn: 'MEDIAN' as never, column: 'v' }] },
+        opts,
+      ),
+    ).toThrow(/unknown aggregate MEDIAN/);
   });
 });
 
 describe('checkColumns', () => {
-  it('names the unknown column and the table\'s columns', () => {
+  it("names the unknown column and the table's columns", () => {
     const p = plan("SELECT g, SUM(v) FROM t WHERE Day >= '2026-01-01' GROUP BY g");
     const t = table(['g', 'v', 'day'], [], 'shop.csv');
     expect(() => checkColumns(p, t)).toThrow(QueryError);
-    expect(() => checkColumns(p, t)).toThrow(/unknown column "Day" in table t \(shop.csv\); its columns are: g, v, day\. Did you mean "day"\?/);
+    expect(() => checkColumns(p, t)).toThrow(
+      /unknown column "Day" in table t \(shop.csv\); its columns are: g, v, day\. Did you mean "day"\?/,
+    );
     expect(() => evaluateLocally(p, t)).toThrow(/unknown column "Day"/);
     expect(() => checkColumns(p, table(['g', 'v', 'Day'], []))).not.toThrow();
   });

@@ -14,8 +14,18 @@ function num(cell: string): number | undefined {
 }
 const clampTo = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
-interface Agg { fn: 'COUNT*' | 'COUNT' | 'SUM' | 'AVG' | 'VAR'; col?: string; name: string }
-function reference(rows: Row[], where: (r: Row) => boolean, groupBy: string[], aggs: Agg[], bounds: Record<string, [number, number]>) {
+interface Agg {
+  fn: 'COUNT*' | 'COUNT' | 'SUM' | 'AVG' | 'VAR';
+  col?: string;
+  name: string;
+}
+function reference(
+  rows: Row[],
+  where: (r: Row) => boolean,
+  groupBy: string[],
+  aggs: Agg[],
+  bounds: Record<string, [number, number]>,
+) {
   const groups = new Map<string, Row[]>();
   for (const r of rows.filter(where)) {
     const key = JSON.stringify(groupBy.map((g) => r[g]));
@@ -27,10 +37,19 @@ function reference(rows: Row[], where: (r: Row) => boolean, groupBy: string[], a
   for (const [key, rs] of groups) {
     const res: Record<string, number | null> = {};
     for (const a of aggs) {
-      if (a.fn === 'COUNT*') { res[a.name] = rs.length; continue; }
-      if (a.fn === 'COUNT') { res[a.name] = rs.filter((r) => !/^(|na|n\/a|null|nan)$/i.test(r[a.col!].trim())).length; continue; }
+      if (a.fn === 'COUNT*') {
+        res[a.name] = rs.length;
+        continue;
+      }
+      if (a.fn === 'COUNT') {
+        res[a.name] = rs.filter((r) => !/^(|na|n\/a|null|nan)$/i.test(r[a.col!].trim())).length;
+        continue;
+      }
       const [lo, hi] = bounds[a.col!];
-      const vals = rs.map((r) => num(r[a.col!])).filter((v): v is number => v !== undefined).map((v) => clampTo(v, lo, hi));
+      const vals = rs
+        .map((r) => num(r[a.col!]))
+        .filter((v): v is number => v !== undefined)
+        .map((v) => clampTo(v, lo, hi));
       let s = 0;
       for (const v of vals) s += v;
       if (a.fn === 'SUM') res[a.name] = s;
@@ -56,7 +75,10 @@ function close(actual: unknown, expected: number | null, rel: number, what: stri
   expect(typeof actual, what).toBe('number');
   const a = actual as number;
   if (rel === 0) expect(a, what).toBe(expected);
-  else expect(Math.abs(a - expected), `${what}: ${a} vs ${expected}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(expected)));
+  else
+    expect(Math.abs(a - expected), `${what}: ${a} vs ${expected}`).toBeLessThanOrEqual(
+      rel * Math.max(1, Math.abs(expected)),
+    );
 }
 
 const data = orders(6000, 'pooled');
@@ -72,8 +94,10 @@ const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[];
     where: (r) => r.order_date >= '2026-03-01',
     groupBy: ['region'],
     aggs: [
-      { fn: 'COUNT*', name: 'COUNT(*)' }, { fn: 'COUNT', col: 'order_value', name: 'COUNT(order_value)' },
-      { fn: 'SUM', col: 'order_value', name: 'SUM(order_value)' }, { fn: 'AVG', col: 'order_value', name: 'AVG(order_value)' },
+      { fn: 'COUNT*', name: 'COUNT(*)' },
+      { fn: 'COUNT', col: 'order_value', name: 'COUNT(order_value)' },
+      { fn: 'SUM', col: 'order_value', name: 'SUM(order_value)' },
+      { fn: 'AVG', col: 'order_value', name: 'AVG(order_value)' },
       { fn: 'VAR', col: 'order_value', name: 'var_value' },
     ],
   },
@@ -83,7 +107,9 @@ const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[];
     where: (r) => ['books', 'toys', 'food'].includes(r.category) && Number(r.basket) > 2,
     groupBy: ['region', 'category'],
     aggs: [
-      { fn: 'COUNT*', name: 'n' }, { fn: 'SUM', col: 'basket', name: 'SUM(basket)' }, { fn: 'AVG', col: 'basket', name: 'AVG(basket)' },
+      { fn: 'COUNT*', name: 'n' },
+      { fn: 'SUM', col: 'basket', name: 'SUM(basket)' },
+      { fn: 'AVG', col: 'basket', name: 'AVG(basket)' },
       { fn: 'VAR', col: 'order_value', name: 'VARIANCE(order_value)' },
     ],
   },
@@ -92,21 +118,34 @@ const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[];
     where: (r) => r.region === 'north' || Number(r.basket) >= 10,
     groupBy: [],
     aggs: [
-      { fn: 'COUNT*', name: 'COUNT(*)' }, { fn: 'AVG', col: 'order_value', name: 'AVG(order_value)' },
-      { fn: 'VAR', col: 'basket', name: 'VARIANCE(basket)' }, { fn: 'SUM', col: 'order_value', name: 'SUM(order_value)' },
+      { fn: 'COUNT*', name: 'COUNT(*)' },
+      { fn: 'AVG', col: 'order_value', name: 'AVG(order_value)' },
+      { fn: 'VAR', col: 'basket', name: 'VARIANCE(basket)' },
+      { fn: 'SUM', col: 'order_value', name: 'SUM(order_value)' },
     ],
   },
   {
     sql: "SELECT COUNT(*), SUM(order_value), AVG(order_value) FROM orders WHERE order_date < '2000-01-01'",
     where: () => false,
     groupBy: [],
-    aggs: [{ fn: 'COUNT*', name: 'COUNT(*)' }, { fn: 'SUM', col: 'order_value', name: 'SUM(order_value)' }, { fn: 'AVG', col: 'order_value', name: 'AVG(order_value)' }],
+    aggs: [
+      { fn: 'COUNT*', name: 'COUNT(*)' },
+      { fn: 'SUM', col: 'order_value', name: 'SUM(order_value)' },
+      { fn: 'AVG', col: 'order_value', name: 'AVG(order_value)' },
+    ],
   },
   {
     sql: 'SELECT category, COUNT(*), SUM(basket) FROM orders WHERE basket != 3 AND order_value <= 100.5 GROUP BY category',
-    where: (r) => options.domains.category.includes(r.category) && Number(r.basket) !== 3 && num(r.order_value) !== undefined && num(r.order_value)! <= 100.5,
+    where: (r) =>
+      options.domains.category.includes(r.category) &&
+      Number(r.basket) !== 3 &&
+      num(r.order_value) !== undefined &&
+      num(r.order_value)! <= 100.5,
     groupBy: ['category'],
-    aggs: [{ fn: 'COUNT*', name: 'COUNT(*)' }, { fn: 'SUM', col: 'basket', name: 'SUM(basket)' }],
+    aggs: [
+      { fn: 'COUNT*', name: 'COUNT(*)' },
+      { fn: 'SUM', col: 'basket', name: 'SUM(basket)' },
+    ],
   },
 ];
 
@@ -152,9 +191,14 @@ describe('with DP off, the federated result equals the pooled computation', () =
   }
 
   it('orders groups by the declared domains and reports every non-empty group', () => {
-    const plan = planQuery(parseQuery('SELECT category, region, COUNT(*) FROM orders GROUP BY region, category'), options);
+    const plan = planQuery(
+      parseQuery('SELECT category, region, COUNT(*) FROM orders GROUP BY region, category'),
+      options,
+    );
     const r = runPooled(plan, [data]);
-    expect(r.rows.map((x) => `${x.region}/${x.category}`)).toEqual(REGIONS.flatMap((reg) => options.domains.category.map((c) => `${reg}/${c}`)));
+    expect(r.rows.map((x) => `${x.region}/${x.category}`)).toEqual(
+      REGIONS.flatMap((reg) => options.domains.category.map((c) => `${reg}/${c}`)),
+    );
     expect(Object.keys(r.rows[0]).slice(0, 3)).toEqual(['category', 'region', 'COUNT(*)']);
     expect(CATEGORIES).toContain('garden');
   });

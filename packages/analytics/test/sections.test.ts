@@ -1,20 +1,40 @@
 import { seededRandom } from '@tessera/crypto';
 import { describe, expect, it } from 'vitest';
-import { consistentTree, decodeResult, evaluateLocally, itemBytes, bytesItem, parseQuery, planQuery, runPooled, type QueryOptions } from '../src/index.js';
+import {
+  consistentTree,
+  decodeResult,
+  evaluateLocally,
+  itemBytes,
+  bytesItem,
+  parseQuery,
+  planQuery,
+  runPooled,
+  type QueryOptions,
+} from '../src/index.js';
 import { orders, split, table } from './helpers.js';
 
 function addAll(vs: Float64Array[]): Float64Array {
   const out = new Float64Array(vs[0].length);
-  for (const v of vs) v.forEach((x, i) => { out[i] += x; });
+  for (const v of vs)
+    v.forEach((x, i) => {
+      out[i] += x;
+    });
   return out;
 }
 
 describe('HISTOGRAM', () => {
   const data = orders(3000, 'hist');
-  const opts: QueryOptions = { bounds: { order_value: [0, 5000] }, domains: { category: ['books', 'toys', 'food'] }, bins: { basket: [1, 3, 6, 12.5] } };
+  const opts: QueryOptions = {
+    bounds: { order_value: [0, 5000] },
+    domains: { category: ['books', 'toys', 'food'] },
+    bins: { basket: [1, 3, 6, 12.5] },
+  };
 
   it('numeric (default 32 bins over the bounds, values clamped) and categorical, equal to a direct count', () => {
-    const plan = planQuery(parseQuery('SELECT HISTOGRAM(order_value), HISTOGRAM(category) AS cats, HISTOGRAM(basket) FROM orders'), opts);
+    const plan = planQuery(
+      parseQuery('SELECT HISTOGRAM(order_value), HISTOGRAM(category) AS cats, HISTOGRAM(basket) FROM orders'),
+      opts,
+    );
     const parts = split(data, 3, 'by-region', seededRandom('h'));
     const r = decodeResult(plan, addAll(parts.map((p) => evaluateLocally(plan, p))), 0);
     const ov = new Array(32).fill(0);
@@ -22,7 +42,8 @@ describe('HISTOGRAM', () => {
     const bk = [0, 0, 0];
     for (const row of data.rows) {
       const v = Number(row[3]);
-      if (row[3].trim() !== '' && Number.isFinite(v)) ov[Math.min(31, Math.floor(Math.min(5000, Math.max(0, v)) / (5000 / 32)))]++;
+      if (row[3].trim() !== '' && Number.isFinite(v))
+        ov[Math.min(31, Math.floor(Math.min(5000, Math.max(0, v)) / (5000 / 32)))]++;
       const c = ['books', 'toys', 'food'].indexOf(row[1]);
       if (c >= 0) cats[c]++;
       const b = Number(row[4]);
@@ -53,8 +74,14 @@ describe('QUANTILES', () => {
       const h = consistentTree(noisy, leaves);
       for (let j = 0; j < leaves - 1; j++) expect(h[j]).toBeCloseTo(h[2 * j + 1] + h[2 * j + 2], 8);
       // the error of a range count (sum of the first 5 leaves) shrinks
-      let raw = 0, post = 0, truth = 0;
-      for (let i = 0; i < 5; i++) { raw += noisy[leaves - 1 + i]; post += h[leaves - 1 + i]; truth += exact[leaves - 1 + i]; }
+      let raw = 0,
+        post = 0,
+        truth = 0;
+      for (let i = 0; i < 5; i++) {
+        raw += noisy[leaves - 1 + i];
+        post += h[leaves - 1 + i];
+        truth += exact[leaves - 1 + i];
+      }
       rawErr += (raw - truth) ** 2;
       postErr += (post - truth) ** 2;
     }
@@ -63,13 +90,20 @@ describe('QUANTILES', () => {
 
   it('quartiles and deciles lie within one bin of the true quantile (federated = pooled)', () => {
     const data = orders(8000, 'quant');
-    const opts: QueryOptions = { bounds: { order_value: [0, 5000] }, domains: {}, bins: { basket: [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 8.5, 12.5] } };
+    const opts: QueryOptions = {
+      bounds: { order_value: [0, 5000] },
+      domains: {},
+      bins: { basket: [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 8.5, 12.5] },
+    };
     const plan = planQuery(parseQuery('SELECT QUANTILES(order_value), QUANTILES(basket) AS qb FROM orders'), opts);
     const parts = split(data, 5, 'uneven', seededRandom('q'));
     const r = decodeResult(plan, addAll(parts.map((p) => evaluateLocally(plan, p))), 0);
     expect(runPooled(plan, [data])).toEqual(r);
-    const values = data.rows.map((row) => row[3]).filter((c) => c.trim() !== '' && Number.isFinite(Number(c)))
-      .map((c) => Math.min(5000, Math.max(0, Number(c)))).sort((a, b) => a - b);
+    const values = data.rows
+      .map((row) => row[3])
+      .filter((c) => c.trim() !== '' && Number.isFinite(Number(c)))
+      .map((c) => Math.min(5000, Math.max(0, Number(c))))
+      .sort((a, b) => a - b);
     const baskets = data.rows.map((row) => Number(row[4])).sort((a, b) => a - b);
     const trueQ = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))];
     const qs = r.quantiles!['QUANTILES(order_value)'];
@@ -81,11 +115,17 @@ describe('QUANTILES', () => {
 
   it('stays within about a bin with moderate noise', () => {
     const data = orders(20000, 'quant-noise');
-    const plan = planQuery(parseQuery('SELECT QUANTILES(order_value) FROM orders'), { bounds: { order_value: [0, 5000] }, domains: {} });
+    const plan = planQuery(parseQuery('SELECT QUANTILES(order_value) FROM orders'), {
+      bounds: { order_value: [0, 5000] },
+      domains: {},
+    });
     const exact = evaluateLocally(plan, data);
     const rng = seededRandom('qn');
-    const values = data.rows.map((row) => row[3]).filter((c) => c.trim() !== '' && Number.isFinite(Number(c)))
-      .map((c) => Math.min(5000, Math.max(0, Number(c)))).sort((a, b) => a - b);
+    const values = data.rows
+      .map((row) => row[3])
+      .filter((c) => c.trim() !== '' && Number.isFinite(Number(c)))
+      .map((c) => Math.min(5000, Math.max(0, Number(c))))
+      .sort((a, b) => a - b);
     for (let rep = 0; rep < 10; rep++) {
       const noisy = exact.map((x) => x + 10 * rng.gaussian());
       const r = decodeResult(plan, noisy, 10);
@@ -107,7 +147,9 @@ describe('TOP_K heavy hitters', () => {
 
   // Zipf(1.1) over 3000 items, some with long or non-ASCII names.
   const rng = seededRandom('zipf');
-  const names = Array.from({ length: 3000 }, (_, i) => (i % 7 === 3 ? `produit-spécial-n°${i}-édition-longue` : `sku-${i * 7919 % 100000}`));
+  const names = Array.from({ length: 3000 }, (_, i) =>
+    i % 7 === 3 ? `produit-spécial-n°${i}-édition-longue` : `sku-${(i * 7919) % 100000}`,
+  );
   const weights = names.map((_, i) => 1 / (i + 1) ** 1.1);
   const total = weights.reduce((a, b) => a + b, 0);
   const cdf: number[] = [];
@@ -115,8 +157,13 @@ describe('TOP_K heavy hitters', () => {
   const rows: string[][] = [];
   for (let i = 0; i < 40000; i++) {
     const u = rng.float();
-    let lo = 0, hi = cdf.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] < u) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
     rows.push([names[lo], String(i % 3)]);
   }
   rows.push(['', '0'], ['NA', '1']);
@@ -125,12 +172,20 @@ describe('TOP_K heavy hitters', () => {
   const trueCounts = new Map<string, number>();
   for (const [s] of rows) if (s !== '' && s !== 'NA') trueCounts.set(trunc(s), (trueCounts.get(trunc(s)) ?? 0) + 1);
   const plan = planQuery(parseQuery('SELECT TOP_K(sku, 10), COUNT(*) FROM orders'), { bounds: {}, domains: {} });
-  const parts = [0, 1, 2].map((k) => table(data.columns, rows.filter((r) => r[1] === String(k))));
+  const parts = [0, 1, 2].map((k) =>
+    table(
+      data.columns,
+      rows.filter((r) => r[1] === String(k)),
+    ),
+  );
   const sum = addAll(parts.map((p) => evaluateLocally(plan, p)));
 
   it('finds every item above the threshold frequency (default 1% of rows), with no underestimate', () => {
     const threshold = 0.01 * rows.length;
-    const heavy = [...trueCounts].filter(([, c]) => c >= threshold).sort((a, b) => b[1] - a[1]).map(([s]) => s);
+    const heavy = [...trueCounts]
+      .filter(([, c]) => c >= threshold)
+      .sort((a, b) => b[1] - a[1])
+      .map(([s]) => s);
     expect(heavy.length).toBeGreaterThan(5);
     const r = decodeResult(plan, sum, 0);
     const list = r.topK!['TOP_K(sku, 10)'];
@@ -139,7 +194,10 @@ describe('TOP_K heavy hitters', () => {
     for (const h of heavy.slice(0, 10)) expect(found.has(h), h).toBe(true);
     for (const { item, count } of list) expect(count).toBeGreaterThanOrEqual(trueCounts.get(item) ?? 0);
     // the top 10 by true count, in order
-    const top10 = [...trueCounts].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([s]) => s);
+    const top10 = [...trueCounts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([s]) => s);
     expect(list.map((x) => x.item)).toEqual(top10);
 
     // every heavy item, with a large k
@@ -147,7 +205,11 @@ describe('TOP_K heavy hitters', () => {
     const all = runPooled(planAll, parts).topK!['TOP_K(sku, 1000)'].map((x) => x.item);
     for (const h of heavy) expect(all, h).toContain(h);
     // a lower declared threshold, with a wider sketch (count-min resolves counts above about rows / width), finds more
-    const planLow = planQuery(parseQuery('SELECT TOP_K(sku, 1000) FROM orders'), { bounds: {}, domains: {}, topK: { threshold: 0.002 * rows.length, width: 4096 } });
+    const planLow = planQuery(parseQuery('SELECT TOP_K(sku, 1000) FROM orders'), {
+      bounds: {},
+      domains: {},
+      topK: { threshold: 0.002 * rows.length, width: 4096 },
+    });
     const low = runPooled(planLow, parts).topK!['TOP_K(sku, 1000)'].map((x) => x.item);
     for (const [s, c] of trueCounts) if (c >= 0.002 * rows.length) expect(low, s).toContain(s);
   });

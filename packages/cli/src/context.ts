@@ -18,11 +18,14 @@ export interface AnalystConnection {
  */
 export function analystConnection(opts: { coordinator?: string; token?: string; dataDir?: string }): AnalystConnection {
   const dir = resolve(opts.dataDir ?? DEFAULT_COORDINATOR_DIR);
-  const fromFile = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined);
+  const fromFile = (name: string) =>
+    existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined;
   const address = opts.coordinator ?? process.env.TESSERA_COORDINATOR ?? fromFile(ADDRESS_FILE) ?? DEFAULT_LISTEN;
   const token = opts.token ?? process.env.TESSERA_TOKEN ?? fromFile('analyst-token');
   if (!token) {
-    throw new UsageError(`no analyst token: pass --token, set TESSERA_TOKEN, or point --data-dir at the coordinator's data directory (looked in ${dir})`);
+    throw new UsageError(
+      `no analyst token: pass --token, set TESSERA_TOKEN, or point --data-dir at the coordinator's data directory (looked in ${dir})`,
+    );
   }
   return { address, token };
 }

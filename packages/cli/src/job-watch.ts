@@ -11,7 +11,11 @@ export interface WatchOptions {
 }
 
 /** Follows a job with a live progress bar (round i/n, loss, AUC, elapsed, ETA); resolves with the final view. */
-export async function watchWithProgress(analyst: AnalystClient, jobId: string, opts: WatchOptions = {}): Promise<JobView> {
+export async function watchWithProgress(
+  analyst: AnalystClient,
+  jobId: string,
+  opts: WatchOptions = {},
+): Promise<JobView> {
   let bar: ProgressBar | undefined;
   let last: { done: number; detail: string } | undefined;
   const draw = () => {
@@ -21,13 +25,21 @@ export async function watchWithProgress(analyst: AnalystClient, jobId: string, o
   };
   let final: JobView;
   try {
-    final = await analyst.watch(jobId, (job, message) => {
-      bar ??= new ProgressBar(job.roundsTotal, `job ${job.id}`, opts.bar === undefined ? {} : { enabled: opts.bar });
-      const fit = [...job.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed');
-      last = { done: job.roundsCompleted, detail: fit ? `loss ${fmt(fit.metrics.loss)}  AUC ${fmt(fit.metrics.auc)}` : job.status };
-      draw();
-      if (!opts.quiet && !process.stderr.isTTY && message) process.stderr.write(`${message}\n`);
-    }, undefined, opts.signal);
+    final = await analyst.watch(
+      jobId,
+      (job, message) => {
+        bar ??= new ProgressBar(job.roundsTotal, `job ${job.id}`, opts.bar === undefined ? {} : { enabled: opts.bar });
+        const fit = [...job.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed');
+        last = {
+          done: job.roundsCompleted,
+          detail: fit ? `loss ${fmt(fit.metrics.loss)}  AUC ${fmt(fit.metrics.auc)}` : job.status,
+        };
+        draw();
+        if (!opts.quiet && !process.stderr.isTTY && message) process.stderr.write(`${message}\n`);
+      },
+      undefined,
+      opts.signal,
+    );
   } finally {
     bar?.finish();
   }
@@ -39,7 +51,12 @@ export async function watchWithProgress(analyst: AnalystClient, jobId: string, o
  * following it with the progress bar; resolves with the final view once the job ended. A failure to
  * attach (a job that is not sealed, a refused token) stops the watch and rejects.
  */
-export async function followSealed(analyst: AnalystClient, jobId: string, keys: AnalystKeys, opts: Omit<WatchOptions, 'signal' | 'detail'> = {}): Promise<JobView> {
+export async function followSealed(
+  analyst: AnalystClient,
+  jobId: string,
+  keys: AnalystKeys,
+  opts: Omit<WatchOptions, 'signal' | 'detail'> = {},
+): Promise<JobView> {
   const stop = new AbortController();
   let answered = 0;
   let refused = 0;
@@ -49,7 +66,11 @@ export async function followSealed(analyst: AnalystClient, jobId: string, keys: 
       if (error) refused++;
       else answered++;
       if (!opts.quiet && !process.stderr.isTTY) {
-        process.stderr.write(error ? `refused the sealed ${stage} aggregate of round ${round}: ${error}\n` : `decrypted the sealed ${stage} aggregate of round ${round}\n`);
+        process.stderr.write(
+          error
+            ? `refused the sealed ${stage} aggregate of round ${round}: ${error}\n`
+            : `decrypted the sealed ${stage} aggregate of round ${round}\n`,
+        );
       }
     },
   }).catch((e: unknown) => {
@@ -58,7 +79,9 @@ export async function followSealed(analyst: AnalystClient, jobId: string, keys: 
   });
   attached.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const job = await watchWithProgress(analyst, jobId, {
-    ...opts, signal: stop.signal, detail: () => `sealed: ${answered} decrypted${refused ? `, ${refused} refused` : ''}`,
+    ...opts,
+    signal: stop.signal,
+    detail: () => `sealed: ${answered} decrypted${refused ? `, ${refused} refused` : ''}`,
   });
   // The coordinator ends the AttachSealed stream when the job ends; do not wait for it forever.
   const grace = setTimeout(() => stop.abort(), 5_000);

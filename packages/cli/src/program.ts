@@ -20,10 +20,14 @@ export { cliReference } from './cli-reference.js';
 
 export function buildProgram(): Command {
   const program = new Command('tessera')
-    .description('Privacy-preserving federated analytics and learning: merchants keep their data, everyone learns from all of it.')
+    .description(
+      'Privacy-preserving federated analytics and learning: merchants keep their data, everyone learns from all of it.',
+    )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage and examples)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera demo                                  a whole federation on this machine, then a results table
   $ tessera coordinator start                     run a coordinator (state in ./.tessera/coordinator)
@@ -33,7 +37,8 @@ Examples:
   $ tessera job submit job.yaml --watch           train and follow the rounds
   $ tessera keys create                           analyst keys for sealed (homomorphically encrypted) jobs
   $ tessera job submit job.yaml --sealed          only you can decrypt the aggregates
-`);
+`,
+    );
   registerDemo(program);
   registerCoordinator(program);
   registerParticipant(program);

@@ -9,8 +9,10 @@ export const CHROMIUM = '/usr/bin/chromium';
  */
 export function requireChromium(): string {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} does not exist: the report tests render their pages in headless Chromium. `
-      + 'Install it with `sudo apt-get install chromium` (Debian/Ubuntu; .ci/run does this) and run the tests again.');
+    throw new Error(
+      `${CHROMIUM} does not exist: the report tests render their pages in headless Chromium. ` +
+        'Install it with `sudo apt-get install chromium` (Debian/Ubuntu; .ci/run does this) and run the tests again.',
+    );
   }
   return CHROMIUM;
 }

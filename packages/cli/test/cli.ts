@@ -11,15 +11,30 @@ export function requireBuild(): void {
 }
 
 export function tessera(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, env: { ...process.env, ...opts.env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts `tessera coordinator start --json` and resolves with its address once it listens. */
-export function startCoordinatorProcess(dataDir: string, listen = '127.0.0.1:0'): Promise<{ proc: ChildProcess; address: string; port: number; stderr: () => string }> {
-  const proc = spawn(process.execPath, [BIN, 'coordinator', 'start', '--data-dir', dataDir, '--listen', listen, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  proc.stderr!.on('data', (d) => { err += d; });
+export function startCoordinatorProcess(
+  dataDir: string,
+  listen = '127.0.0.1:0',
+): Promise<{ proc: ChildProcess; address: string; port: number; stderr: () => string }> {
+  const proc = spawn(
+    process.execPath,
+    [BIN, 'coordinator', 'start', '--data-dir', dataDir, '--listen', listen, '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '',
+    err = '';
+  proc.stderr!.on('data', (d) => {
+    err += d;
+  });
   return new Promise((resolve, reject) => {
     proc.stdout!.on('data', (d) => {
       out += d;

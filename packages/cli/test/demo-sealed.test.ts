@@ -5,8 +5,18 @@ import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
 const base: DemoOptions = {
-  participants: 4, rounds: 6, seed: 11, testFraction: 0.2, learningRate: 0.1, batchSize: 32, localEpochs: 1,
-  runtime: 'inline', progress: false, data: breastCancer, label: 'benign', split: 'iid',
+  participants: 4,
+  rounds: 6,
+  seed: 11,
+  testFraction: 0.2,
+  learningRate: 0.1,
+  batchSize: 32,
+  localEpochs: 1,
+  runtime: 'inline',
+  progress: false,
+  data: breastCancer,
+  label: 'benign',
+  split: 'iid',
 };
 
 describe('tessera demo --secure sealed (analyst keys in memory, the analyst decrypts every aggregate)', () => {
@@ -32,6 +42,8 @@ describe('tessera demo --secure sealed (analyst keys in memory, the analyst decr
   }, 300_000);
 
   it('refuses --secure sealed with --dp (not combined yet)', async () => {
-    await expect(runDemo({ ...base, secure: 'sealed', dp: 'distributed' })).rejects.toThrow(/--secure sealed does not combine with --dp/);
+    await expect(runDemo({ ...base, secure: 'sealed', dp: 'distributed' })).rejects.toThrow(
+      /--secure sealed does not combine with --dp/,
+    );
   });
 });

@@ -5,8 +5,15 @@ import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
 const base: DemoOptions = {
-  participants: 3, rounds: 10, seed: 1, testFraction: 0.2, learningRate: 0.1, batchSize: 32, localEpochs: 1,
-  runtime: 'inline', progress: false,
+  participants: 3,
+  rounds: 10,
+  seed: 1,
+  testFraction: 0.2,
+  learningRate: 0.1,
+  batchSize: 32,
+  localEpochs: 1,
+  runtime: 'inline',
+  progress: false,
 };
 
 describe('tessera demo (federation over gRPC on loopback, participants inline)', () => {
@@ -47,7 +54,17 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
   });
 
   it('participant-level differential privacy spends at most the requested epsilon, distributed or central', async () => {
-    const common = { ...base, participants: 5, rounds: 6, data: breastCancer, label: 'benign', split: 'iid', seed: 4, epsilon: 4, delta: 1e-5 };
+    const common = {
+      ...base,
+      participants: 5,
+      rounds: 6,
+      data: breastCancer,
+      label: 'benign',
+      split: 'iid',
+      seed: 4,
+      epsilon: 4,
+      delta: 1e-5,
+    };
     for (const dp of ['distributed', 'central'] as const) {
       const r = await runDemo({ ...common, dp, unit: 'participant' });
       expect(r.privacy.mode).toBe(dp);
@@ -66,7 +83,17 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
   });
 
   it('record-level distributed DP at epsilon 8 on breast cancer with 5 participants: AUC within 0.03 of the non-private federated model', async () => {
-    const common = { ...base, participants: 5, rounds: 10, data: breastCancer, label: 'benign', split: 'iid', seed: 1, epsilon: 8, delta: 1e-5 };
+    const common = {
+      ...base,
+      participants: 5,
+      rounds: 10,
+      data: breastCancer,
+      label: 'benign',
+      split: 'iid',
+      seed: 1,
+      epsilon: 8,
+      delta: 1e-5,
+    };
     const plain = await runDemo({ ...common });
     const dp = await runDemo({ ...common, dp: 'distributed', unit: 'record', learningRate: 1 });
     expect(dp.privacy).toMatchObject({ mode: 'distributed', unit: 'record', delta: 1e-5, clip: 1 });
@@ -77,7 +104,19 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
   });
 
   it('record-level local DP: every participant adds the whole noise, and the epsilon is still the one asked for', async () => {
-    const r = await runDemo({ ...base, participants: 4, rounds: 4, data: breastCancer, label: 'benign', split: 'iid', seed: 6, dp: 'local', unit: 'record', epsilon: 4, learningRate: 1 });
+    const r = await runDemo({
+      ...base,
+      participants: 4,
+      rounds: 4,
+      data: breastCancer,
+      label: 'benign',
+      split: 'iid',
+      seed: 6,
+      dp: 'local',
+      unit: 'record',
+      epsilon: 4,
+      learningRate: 1,
+    });
     expect(r.privacy).toMatchObject({ mode: 'local', unit: 'record' });
     expect(r.privacy.epsilon).toBeLessThanOrEqual(4 + 1e-9);
     expect(r.history).toHaveLength(4);
@@ -90,8 +129,12 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     const { tmpdir } = await import('node:os');
     const bad = join(mkdtempSync(join(tmpdir(), 'tessera-bad-')), 'bad.csv');
     writeFileSync(bad, 'a,b,label\n1,2,yes\n3,x,no\n4,5,no\n');
-    await expect(runDemo({ ...base, data: bad, label: 'label' })).rejects.toThrow(/bad\.csv line 3, column "b": "x" is not a number/);
+    await expect(runDemo({ ...base, data: bad, label: 'label' })).rejects.toThrow(
+      /bad\.csv line 3, column "b": "x" is not a number/,
+    );
     await expect(runDemo({ ...base, data: breastCancer, label: 'nope' })).rejects.toThrow(/nope/);
-    await expect(runDemo({ ...base, data: breastCancer, label: 'benign', split: 'sideways' })).rejects.toThrow(/--split/);
+    await expect(runDemo({ ...base, data: breastCancer, label: 'benign', split: 'sideways' })).rejects.toThrow(
+      /--split/,
+    );
   });
 });

@@ -5,9 +5,25 @@ import { commandsOf, runCli } from './in-process.js';
 
 /** Commands the README and docs/cli.md walk through: a missing one is a regression, not a smaller tree. */
 const DOCUMENTED = [
-  [], ['demo'], ['coordinator', 'start'], ['coordinator', 'enroll'], ['participant', 'init'], ['participant', 'start'],
-  ['job', 'submit'], ['job', 'attach'], ['keys', 'create'], ['job', 'watch'], ['job', 'list'], ['job', 'get'], ['job', 'cancel'],
-  ['job', 'result'], ['model', 'score'], ['privacy', 'epsilon'], ['privacy', 'noise'], ['privacy', 'gaussian'], ['privacy', 'zcdp'],
+  [],
+  ['demo'],
+  ['coordinator', 'start'],
+  ['coordinator', 'enroll'],
+  ['participant', 'init'],
+  ['participant', 'start'],
+  ['job', 'submit'],
+  ['job', 'attach'],
+  ['keys', 'create'],
+  ['job', 'watch'],
+  ['job', 'list'],
+  ['job', 'get'],
+  ['job', 'cancel'],
+  ['job', 'result'],
+  ['model', 'score'],
+  ['privacy', 'epsilon'],
+  ['privacy', 'noise'],
+  ['privacy', 'gaussian'],
+  ['privacy', 'zcdp'],
 ];
 
 describe('tessera --help (in process, through buildProgram)', () => {

@@ -3,7 +3,11 @@ import { buildProgram } from '../src/program.js';
 import { reportError } from '../src/ui/errors.js';
 
 /** What `tessera <args>` printed and the exit code bin.ts would have left. */
-export interface CliRun { code: number; stdout: string; stderr: string }
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Every command of the program, depth first, with the words that name it (`[]` for the program itself). */
 export function commandsOf(program: Command): { path: string[]; command: Command }[] {
@@ -32,28 +36,56 @@ let running = false;
 export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   if (running) throw new Error('runCli: another in-process run is in progress; await it first');
   running = true;
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   const program = buildProgram();
   for (const { command } of commandsOf(program)) {
     command.exitOverride();
-    command.configureOutput({ writeOut: (s) => { stdout += s; }, writeErr: (s) => { stderr += s; }, getOutHasColors: () => false, getErrHasColors: () => false });
+    command.configureOutput({
+      writeOut: (s) => {
+        stdout += s;
+      },
+      writeErr: (s) => {
+        stderr += s;
+      },
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
   }
-  const text = (chunk: unknown) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+  const text = (chunk: unknown) =>
+    typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
   const line = (xs: unknown[]) => `${xs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ')}\n`;
   const saved = {
-    out: process.stdout.write, err: process.stderr.write, log: console.log, info: console.info, warn: console.warn, error: console.error,
-    outTty: Object.getOwnPropertyDescriptor(process.stdout, 'isTTY'), errTty: Object.getOwnPropertyDescriptor(process.stderr, 'isTTY'),
-    exitCode: process.exitCode, env: new Map<string, string | undefined>(),
+    out: process.stdout.write,
+    err: process.stderr.write,
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    outTty: Object.getOwnPropertyDescriptor(process.stdout, 'isTTY'),
+    errTty: Object.getOwnPropertyDescriptor(process.stderr, 'isTTY'),
+    exitCode: process.exitCode,
+    env: new Map<string, string | undefined>(),
   };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     saved.env.set(k, process.env[k]);
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  process.stdout.write = ((chunk: unknown) => { stdout += text(chunk); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown) => { stderr += text(chunk); return true; }) as typeof process.stderr.write;
-  console.log = console.info = (...xs: unknown[]) => { stdout += line(xs); };
-  console.warn = console.error = (...xs: unknown[]) => { stderr += line(xs); };
+  process.stdout.write = ((chunk: unknown) => {
+    stdout += text(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown) => {
+    stderr += text(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  console.log = console.info = (...xs: unknown[]) => {
+    stdout += line(xs);
+  };
+  console.warn = console.error = (...xs: unknown[]) => {
+    stderr += line(xs);
+  };
   Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true, writable: true });
   Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true, writable: true });
   process.exitCode = undefined;
@@ -71,7 +103,10 @@ export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } =
     process.stdout.write = saved.out;
     process.stderr.write = saved.err;
     Object.assign(console, { log: saved.log, info: saved.info, warn: saved.warn, error: saved.error });
-    for (const [stream, d] of [[process.stdout, saved.outTty], [process.stderr, saved.errTty]] as const) {
+    for (const [stream, d] of [
+      [process.stdout, saved.outTty],
+      [process.stderr, saved.errTty],
+    ] as const) {
       if (d) Object.defineProperty(stream, 'isTTY', d);
       else delete (stream as { isTTY?: boolean }).isTTY;
     }

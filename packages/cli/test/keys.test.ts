@@ -11,7 +11,11 @@ describe('tessera keys create', () => {
       const out = join(dir, 'analyst-keys.json');
       const r = await runCli(['keys', 'create', '--out', out, '--json']);
       expect(r.code, r.stderr).toBe(0);
-      const printed = JSON.parse(r.stdout) as { file: string; params: { polyModulusDegree: number; plainModulus: number }; publicKeySha256: string };
+      const printed = JSON.parse(r.stdout) as {
+        file: string;
+        params: { polyModulusDegree: number; plainModulus: number };
+        publicKeySha256: string;
+      };
       expect(printed.file).toBe(out);
       expect(printed.params.polyModulusDegree).toBe(4096);
       expect(printed.publicKeySha256).toMatch(/^[0-9a-f]{64}$/);

@@ -7,16 +7,22 @@ import type { PayoutsView } from '@tessera/sdk';
 import { renderPayoutReport } from '../src/report/index.js';
 import { requireChromium } from './chromium.js';
 
-
 const paid: PayoutsView = {
-  status: 'paid', method: 'shapley', metric: 'logLoss', pool: 100000, currency: 'CNY', evaluations: 320, valuationSeconds: 0.04,
+  status: 'paid',
+  method: 'shapley',
+  metric: 'logLoss',
+  pool: 100000,
+  currency: 'CNY',
+  evaluations: 320,
+  valuationSeconds: 0.04,
   entries: [
     { participant: 'p-1', value: 0.2395, share: 0.3248, amount: 32481, seq: 1 },
     { participant: 'p-2', value: 0.254, share: 0.3445, amount: 34451, seq: 2 },
     { participant: 'p-3', value: 0.2438, share: 0.3307, amount: 33068, seq: 3 },
     { participant: 'p-4', value: -0.3432, share: 0, amount: 0, seq: 4 },
   ],
-  ledgerHead: 'ab'.repeat(32), coordinatorPublicKey: 'cd'.repeat(32),
+  ledgerHead: 'ab'.repeat(32),
+  coordinatorPublicKey: 'cd'.repeat(32),
 };
 const names = { 'p-1': 'merchant-1', 'p-2': 'merchant-2', 'p-3': 'merchant-3', 'p-4': 'merchant-4 <noisy>' };
 
@@ -34,7 +40,10 @@ describe('payout report (self-contained HTML)', () => {
   });
 
   it('says why nothing was paid', () => {
-    const html = renderPayoutReport({ jobId: 'job-2', payouts: { ...paid, status: 'refused', reason: 'p-2: consent: no grant allows valuation', entries: [] } });
+    const html = renderPayoutReport({
+      jobId: 'job-2',
+      payouts: { ...paid, status: 'refused', reason: 'p-2: consent: no grant allows valuation', entries: [] },
+    });
     expect(html).toMatch(/No payout was made \(refused\): p-2: consent: no grant allows valuation/);
     expect(html).not.toMatch(/<svg/);
   });
@@ -45,8 +54,14 @@ describe('payout report (self-contained HTML)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-payout-report-'));
     const htmlPath = join(dir, 'payout.html');
     const pngPath = join(dir, 'payout.png');
-    writeFileSync(htmlPath, renderPayoutReport({ jobId: 'job-1', payouts: paid, names, generatedAt: '2026-11-22T08:00:00Z' }));
-    const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    writeFileSync(
+      htmlPath,
+      renderPayoutReport({ jobId: 'job-1', payouts: paid, names, generatedAt: '2026-11-22T08:00:00Z' }),
+    );
+    const browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors: string[] = [];

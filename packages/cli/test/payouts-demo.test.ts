@@ -10,8 +10,18 @@ import { runCli } from './in-process.js';
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
 const base: DemoOptions = {
-  participants: 4, rounds: 5, seed: 5, testFraction: 0.2, learningRate: 0.1, batchSize: 32, localEpochs: 1,
-  runtime: 'inline', progress: false, data: breastCancer, label: 'benign', split: 'iid',
+  participants: 4,
+  rounds: 5,
+  seed: 5,
+  testFraction: 0.2,
+  learningRate: 0.1,
+  batchSize: 32,
+  localEpochs: 1,
+  runtime: 'inline',
+  progress: false,
+  data: breastCancer,
+  label: 'benign',
+  split: 'iid',
 };
 
 describe('tessera demo --payout-pool: valuation, an exact split and an exported, verifiable ledger', () => {
@@ -30,8 +40,20 @@ describe('tessera demo --payout-pool: valuation, an exact split and an exported,
       expect(p.coordinatorPublicKey).toMatch(/^[0-9a-f]{64}$/);
 
       const text = readFileSync(ledgerOut, 'utf8');
-      expect(verifyLedger(text, Buffer.from(p.coordinatorPublicKey, 'hex'), { head: p.ledgerHead })).toMatchObject({ ok: true, entries: 4 });
-      const ok = await runCli(['ledger', 'verify', ledgerOut, '--key', p.coordinatorPublicKey, '--head', p.ledgerHead, '--json']);
+      expect(verifyLedger(text, Buffer.from(p.coordinatorPublicKey, 'hex'), { head: p.ledgerHead })).toMatchObject({
+        ok: true,
+        entries: 4,
+      });
+      const ok = await runCli([
+        'ledger',
+        'verify',
+        ledgerOut,
+        '--key',
+        p.coordinatorPublicKey,
+        '--head',
+        p.ledgerHead,
+        '--json',
+      ]);
       expect(ok.code).toBe(0);
       expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, entries: 4 });
       // The same edit as the contract check: one amount on line 1.

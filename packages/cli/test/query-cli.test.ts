@@ -8,7 +8,8 @@ import { EXAMPLES, requireBuild, tessera } from './cli.js';
 function pooled(csv: string): Record<string, { count: number; mean: number }> {
   const [header, ...lines] = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
   const h = header.split(',');
-  const ia = h.indexOf('alcohol'), ic = h.indexOf('cultivar');
+  const ia = h.indexOf('alcohol'),
+    ic = h.indexOf('cultivar');
   const out: Record<string, { count: number; sum: number }> = {};
   for (const line of lines) {
     const c = line.split(',');
@@ -24,7 +25,22 @@ describe('tessera demo --query and --report (separate processes)', () => {
 
   it('a GROUP BY query with DP off equals the pooled answer; SUM without bounds is refused naming the column', () => {
     requireBuild();
-    const r = tessera(['demo', '--query', 'SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar', '--data', wine, '--participants', '4', '--split', 'iid', '--bounds', 'alcohol=0:20', '--dp', 'none', '--json']);
+    const r = tessera([
+      'demo',
+      '--query',
+      'SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar',
+      '--data',
+      wine,
+      '--participants',
+      '4',
+      '--split',
+      'iid',
+      '--bounds',
+      'alcohol=0:20',
+      '--dp',
+      'none',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { rows: Record<string, unknown>[]; privacy: { epsilon: number | null } };
     const want = pooled(wine);
@@ -35,7 +51,18 @@ describe('tessera demo --query and --report (separate processes)', () => {
       expect(Math.abs((row['AVG(alcohol)'] as number) - w.mean) / w.mean).toBeLessThan(1e-9);
     }
     expect(out.privacy.epsilon).toBeNull();
-    const bad = tessera(['demo', '--query', 'SELECT SUM(alcohol) FROM wine', '--data', wine, '--participants', '2', '--dp', 'none', '--json']);
+    const bad = tessera([
+      'demo',
+      '--query',
+      'SELECT SUM(alcohol) FROM wine',
+      '--data',
+      wine,
+      '--participants',
+      '2',
+      '--dp',
+      'none',
+      '--json',
+    ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/alcohol/);
     expect(bad.stderr).toMatch(/bounds/i);
@@ -51,10 +78,13 @@ describe('tessera demo --query and --report (separate processes)', () => {
       expect(results).toHaveLength(3);
       expect(results.every((x) => x.privacy.epsilon === 1)).toBe(true);
       // The guarantee's unit and the calibration of the single release are stated.
-      expect(results.every((x) => x.privacy.unit === 'record' && x.privacy.calibration === 'analytic-gaussian')).toBe(true);
+      expect(results.every((x) => x.privacy.unit === 'record' && x.privacy.calibration === 'analytic-gaussian')).toBe(
+        true,
+      );
       const html = readFileSync(file, 'utf8');
       expect(html).toContain('The guarantee covers each single row (unit record)');
-      for (const title of ['Category share by region', 'Basket size distribution', 'Repurchase by region']) expect(html).toContain(title);
+      for (const title of ['Category share by region', 'Basket size distribution', 'Repurchase by region'])
+        expect(html).toContain(title);
       expect((html.match(/data-chart="/g) ?? []).length).toBeGreaterThanOrEqual(4);
       expect(html).not.toMatch(/https?:\/\//);
       // tessera report turns a saved result into the same kind of page

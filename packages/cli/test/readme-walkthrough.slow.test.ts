@@ -11,9 +11,22 @@ const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 
 /** The shell blocks of the README's "A federation by hand" section, one command a line (continuations joined). */
 export function walkthroughBlocks(readme: string): string[][] {
-  const section = readme.slice(readme.indexOf('## A federation by hand'), readme.indexOf('\n## ', readme.indexOf('## A federation by hand') + 5));
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/\\\n\s*/g, '').split('\n')
-    .map((l) => l.replace(/\s+#.*$/, '').replace(/^#.*$/, '').trim()).filter(Boolean));
+  const section = readme.slice(
+    readme.indexOf('## A federation by hand'),
+    readme.indexOf('\n## ', readme.indexOf('## A federation by hand') + 5),
+  );
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
+    m[1]
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .map((l) =>
+        l
+          .replace(/\s+#.*$/, '')
+          .replace(/^#.*$/, '')
+          .trim(),
+      )
+      .filter(Boolean),
+  );
 }
 
 /** Splits a command line as a shell would for these commands: words, "double" and 'single' quotes. */
@@ -21,14 +34,20 @@ export function words(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
-});
 
-interface Ran { line: string; code: number | null; stdout: string; stderr: string }
+interface Ran {
+  line: string;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Runs the README's federation-by-hand commands as written, each a separate process, in a fresh
@@ -56,18 +75,27 @@ describe('README: a federation by hand works as written under the safe defaults'
       const bg = line.endsWith('&');
       let args = words(line.replace(/&$/, '').trim());
       expect(args.slice(0, 2), line).toEqual(['npx', 'tessera']);
-      args = args.slice(2).map((a) => (a === '<job-id>' ? jobId : /^<token(-\w+)?>$/.test(a) ? tokens.shift() ?? a : a));
+      args = args
+        .slice(2)
+        .map((a) => (a === '<job-id>' ? jobId : /^<token(-\w+)?>$/.test(a) ? (tokens.shift() ?? a) : a));
       if (args[0] === 'coordinator' && args[1] === 'start') args.push('--listen', address);
       if (args[0] === 'participant' && args[1] === 'init') args.push('--coordinator', address);
       const proc = spawn(process.execPath, [BIN, ...args], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '', stderr = '';
-      proc.stdout!.on('data', (d) => { stdout += d; });
-      proc.stderr!.on('data', (d) => { stderr += d; });
+      let stdout = '',
+        stderr = '';
+      proc.stdout!.on('data', (d) => {
+        stdout += d;
+      });
+      proc.stderr!.on('data', (d) => {
+        stderr += d;
+      });
       if (bg) {
         background.push(proc);
         // Started: the coordinator listens, a participant is serving.
         await new Promise<void>((resolve, reject) => {
-          proc.stdout!.on('data', () => { if (/listening on|serving/.test(stdout)) resolve(); });
+          proc.stdout!.on('data', () => {
+            if (/listening on|serving/.test(stdout)) resolve();
+          });
           proc.on('exit', (code) => reject(new Error(`${line} exited with ${code}: ${stderr}`)));
         });
         return { line, code: null, stdout, stderr };
@@ -85,16 +113,22 @@ describe('README: a federation by hand works as written under the safe defaults'
       if (/job submit/.test(line)) jobId = /job (job-[0-9a-f]+)/.exec(r.stdout)![1];
     }
     const of = (re: RegExp) => out.find((r) => re.test(r.line))!;
-    expect(of(/participant init .*merchant-a/).stdout).toMatch(/starter consent policy written to .*node-a[/\\]policy\.yaml\n[\s\S]*identifier columns, refused as filters \(WHERE\) and group keys \(GROUP BY\): customer_id/);
+    expect(of(/participant init .*merchant-a/).stdout).toMatch(
+      /starter consent policy written to .*node-a[/\\]policy\.yaml\n[\s\S]*identifier columns, refused as filters \(WHERE\) and group keys \(GROUP BY\): customer_id/,
+    );
     expect(of(/participant start .*node-a/).stderr).not.toMatch(/warning/);
     expect(of(/job submit/).stdout).toMatch(/: completed, 10\/10 rounds/);
-    expect(of(/model score/).stdout).toMatch(/scored 200 rows of examples\/data\/new-customers\.csv[\s\S]*AUC 0\.[6-9]\d*/);
+    expect(of(/model score/).stdout).toMatch(
+      /scored 200 rows of examples\/data\/new-customers\.csv[\s\S]*AUC 0\.[6-9]\d*/,
+    );
     expect(of(/tessera query/).stdout).toMatch(/central\s[\s\S]*differential privacy: epsilon 1, delta/);
     expect(of(/participant audit/).stdout).toMatch(/customers\s+epsilon 10, delta [^\n]*record/);
 
     expect(refused).toHaveLength(1);
     const r = await exec(refused[0]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/job refused: participant p-[0-9a-f]+ keeps a privacy budget for data set "customers" .* serves only differentially private jobs/);
+    expect(r.stderr).toMatch(
+      /job refused: participant p-[0-9a-f]+ keeps a privacy budget for data set "customers" .* serves only differentially private jobs/,
+    );
   }, 180_000);
 });

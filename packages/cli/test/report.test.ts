@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { renderQueryReport, type QueryReportInput, type QueryReportRow } from '../src/report/index.js';
 import { requireChromium } from './chromium.js';
 
-
 /** A row with a symmetric 95% CI (1.96 standard deviations) around each aggregate. */
 function row(groups: Record<string, string>, values: Record<string, [value: number, sd: number]>): QueryReportRow {
   const out: QueryReportRow = { ...groups, stddev: {}, ci95: {} };
@@ -26,11 +25,14 @@ function marketInsight(): QueryReportInput {
   regions.forEach((region, i) =>
     categories.forEach((category, j) =>
       rows.push(
-        row({ region, category }, {
-          'COUNT(*)': [1200 + 340 * ((i + 2 * j) % 4) - 90 * j, 2.8],
-          repurchase_rate: [0.22 + 0.05 * i + 0.03 * j, 0.012],
-          'AVG(order_value)': [38 + 11 * j + 4 * i, 0.9],
-        }),
+        row(
+          { region, category },
+          {
+            'COUNT(*)': [1200 + 340 * ((i + 2 * j) % 4) - 90 * j, 2.8],
+            repurchase_rate: [0.22 + 0.05 * i + 0.03 * j, 0.012],
+            'AVG(order_value)': [38 + 11 * j + 4 * i, 0.9],
+          },
+        ),
       ),
     ),
   );
@@ -45,7 +47,10 @@ function marketInsight(): QueryReportInput {
     aggregates: ['COUNT(*)', 'repurchase_rate', 'AVG(order_value)'],
     suppressed: 2,
     histograms: {
-      basket_size: { edges: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20], counts: [0, 4120, 3650, 2480, 1530, 980, 1010, 420, 260, 75] },
+      basket_size: {
+        edges: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20],
+        counts: [0, 4120, 3650, 2480, 1530, 980, 1010, 420, 260, 75],
+      },
       payment_method: { categories: ['card', 'wallet', 'invoice', 'cash'], counts: [8200, 3900, 1250, 640] },
     },
     quantiles: {
@@ -66,7 +71,12 @@ function marketInsight(): QueryReportInput {
         { item: 'Wireless earbuds', count: 1190 },
       ],
     },
-    privacy: { epsilon: 1.5, delta: 1e-6, mode: 'distributed', noiseStd: { 'COUNT(*)': 2.8, repurchase_rate: 0.012, 'AVG(order_value)': 0.9 } },
+    privacy: {
+      epsilon: 1.5,
+      delta: 1e-6,
+      mode: 'distributed',
+      noiseStd: { 'COUNT(*)': 2.8, repurchase_rate: 0.012, 'AVG(order_value)': 0.9 },
+    },
     secure: { mode: 'masked' },
   };
 }
@@ -123,7 +133,12 @@ describe('renderQueryReport', () => {
   });
 
   it('states when there is no differential privacy and no secure aggregation', () => {
-    const input = { ...marketInsight(), privacy: { epsilon: null, delta: null, mode: 'none' }, secure: { mode: 'none' }, suppressed: 0 };
+    const input = {
+      ...marketInsight(),
+      privacy: { epsilon: null, delta: null, mode: 'none' },
+      secure: { mode: 'none' },
+      suppressed: 0,
+    };
     const html = renderQueryReport(input);
     expect(html).toMatch(/No differential privacy/);
     expect(html).toMatch(/No groups were suppressed/);
@@ -139,7 +154,15 @@ describe('renderQueryReport', () => {
     writeFileSync(htmlPath, renderQueryReport(marketInsight()));
     const browser = await chromium.launch({
       executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

@@ -13,14 +13,28 @@ describe('coordinator restart', () => {
     const dataDir = join(tmp.dir, 'coordinator');
     let coord = await startCoordinatorProcess(dataDir);
     const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 5);
-    const fed = await LocalFederation.start({ dir: tmp.dir, shards: data.shards, runtime: 'inline', coordinator: { address: coord.address, dataDir } });
+    const fed = await LocalFederation.start({
+      dir: tmp.dir,
+      shards: data.shards,
+      runtime: 'inline',
+      coordinator: { address: coord.address, dataDir },
+    });
     const analyst = new AnalystClient(coord.address, analystTokenOf(dataDir));
     try {
       const rounds = 12;
-      const job = await analyst.submit({ dataset: 'customers', label: 'benign', rounds, minParticipants: 3, seed: 9, roundTimeoutSeconds: 20 });
+      const job = await analyst.submit({
+        dataset: 'customers',
+        label: 'benign',
+        rounds,
+        minParticipants: 3,
+        seed: 9,
+        roundTimeoutSeconds: 20,
+      });
       // Kill the coordinator (SIGKILL: no chance to clean up) once a few rounds are done.
       let beforeKill = await analyst.get(job.id);
-      await expect.poll(async () => (beforeKill = await analyst.get(job.id)).roundsCompleted, { timeout: 60_000, interval: 5 }).toBeGreaterThanOrEqual(3);
+      await expect
+        .poll(async () => (beforeKill = await analyst.get(job.id)).roundsCompleted, { timeout: 60_000, interval: 5 })
+        .toBeGreaterThanOrEqual(3);
       await killed(coord.proc);
       const completedBeforeKill = beforeKill.roundsCompleted;
       expect(completedBeforeKill).toBeLessThan(rounds);

@@ -5,8 +5,14 @@ import { parse } from 'yaml';
 import { generateCommerce, selectRows, toCsv } from '@tessera/data';
 import { tessera as proto, toConfigEntries } from '@tessera/proto';
 import {
-  connectAnalyst, createEnrollmentToken, initParticipant, startCoordinator, startParticipant,
-  type AnalystClient, type Coordinator, type ParticipantNode,
+  connectAnalyst,
+  createEnrollmentToken,
+  initParticipant,
+  startCoordinator,
+  startParticipant,
+  type AnalystClient,
+  type Coordinator,
+  type ParticipantNode,
 } from '@tessera/sdk';
 import { ConsentRefusal, type InitResult } from '@tessera/participant';
 import { tempDir } from '../../sdk/test/helpers.js';
@@ -38,21 +44,61 @@ describe('safe by default: freshly initialised participant nodes', () => {
     coordinator = await startCoordinator({ dataDir, listen: '127.0.0.1:0' });
     const csvs = ['m1', 'm2'].map((id) => {
       const csv = join(tmp.dir, `${id}.csv`);
-      writeFileSync(csv, toCsv(selectRows(table, table.rows.flatMap((r, i) => (r[m] === id ? [i] : [])))));
+      writeFileSync(
+        csv,
+        toCsv(
+          selectRows(
+            table,
+            table.rows.flatMap((r, i) => (r[m] === id ? [i] : [])),
+          ),
+        ),
+      );
       return csv;
     });
     // Merchant 1 by the CLI, as the README shows (in this process, where the coordinator answers).
-    const cli = await runCli(['participant', 'init', '--token', createEnrollmentToken(dataDir, 'merchant-1'), '--name', 'merchant-1',
-      '--coordinator', coordinator.address, '--dataset', `customers=${csvs[0]}`, '--dir', join(tmp.dir, 'merchant-1'), '--json']);
+    const cli = await runCli([
+      'participant',
+      'init',
+      '--token',
+      createEnrollmentToken(dataDir, 'merchant-1'),
+      '--name',
+      'merchant-1',
+      '--coordinator',
+      coordinator.address,
+      '--dataset',
+      `customers=${csvs[0]}`,
+      '--dir',
+      join(tmp.dir, 'merchant-1'),
+      '--json',
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     inits.push(JSON.parse(cli.stdout) as InitResult);
-    const text = await runCli(['participant', 'init', '--token', createEnrollmentToken(dataDir, 'merchant-1b'), '--name', 'merchant-1b',
-      '--coordinator', coordinator.address, '--dataset', `customers=${csvs[0]}`, '--dir', join(tmp.dir, 'merchant-1b')]);
+    const text = await runCli([
+      'participant',
+      'init',
+      '--token',
+      createEnrollmentToken(dataDir, 'merchant-1b'),
+      '--name',
+      'merchant-1b',
+      '--coordinator',
+      coordinator.address,
+      '--dataset',
+      `customers=${csvs[0]}`,
+      '--dir',
+      join(tmp.dir, 'merchant-1b'),
+    ]);
     expect(text.code, text.stderr).toBe(0);
     cliOut = text.stdout;
     // Merchant 2 through the SDK, with no options beyond the README's.
-    inits.push(await initParticipant({ dir: join(tmp.dir, 'merchant-2'), coordinator: coordinator.address, token: createEnrollmentToken(dataDir, 'merchant-2'), name: 'merchant-2',
-      datasets: { customers: { type: 'csv', path: csvs[1] } } }));
+    inits.push(
+      await initParticipant({
+        dir: join(tmp.dir, 'merchant-2'),
+        coordinator: coordinator.address,
+        token: createEnrollmentToken(dataDir, 'merchant-2'),
+        name: 'merchant-2',
+        datasets: { customers: { type: 'csv', path: csvs[1] } },
+      }),
+    );
     for (const r of inits) nodes.push(await startParticipant(r.configPath, (line) => logs.push(line)));
     analyst = connectAnalyst(coordinator.address, coordinator.analystToken);
   }, 60_000);
@@ -68,17 +114,30 @@ describe('safe by default: freshly initialised participant nodes', () => {
     for (const r of inits) {
       expect(r.starterPolicy).toBe(true);
       expect(r.policyPath).toBe(join(r.configPath, '..', 'policy.yaml'));
-      const config = parse(readFileSync(r.configPath, 'utf8')) as { policy: string; datasets: { customers: { budget: unknown } } };
+      const config = parse(readFileSync(r.configPath, 'utf8')) as {
+        policy: string;
+        datasets: { customers: { budget: unknown } };
+      };
       expect(config.policy).toBe('policy.yaml');
       expect(config.datasets.customers.budget).toEqual({ epsilon: 10, delta: 1e-6, unit: 'record' });
-      const policy = parse(readFileSync(r.policyPath!, 'utf8')) as { datasets: Record<string, unknown>; grants: { analysts: string[]; purposes: string[] }[] };
+      const policy = parse(readFileSync(r.policyPath!, 'utf8')) as {
+        datasets: Record<string, unknown>;
+        grants: { analysts: string[]; purposes: string[] }[];
+      };
       // customer_id is unique per row and named like a key; monetary_total is unique too, but an amount, not a key.
-      expect(policy.datasets.customers).toEqual({ minGroupSize: 20, identifierColumns: ['customer_id'], allowIdentifierQueries: false, allowWithoutPrivacy: false });
+      expect(policy.datasets.customers).toEqual({
+        minGroupSize: 20,
+        identifierColumns: ['customer_id'],
+        allowIdentifierQueries: false,
+        allowWithoutPrivacy: false,
+      });
       expect(policy.grants).toMatchObject([{ analysts: ['*'], purposes: ['train', 'query'] }]);
       expect(r.identifierColumns.customers).toEqual([{ column: 'customer_id', why: ['unique', 'name'] }]);
     }
     expect(existsSync(join(tmp.dir, 'merchant-1b', 'policy.yaml'))).toBe(true);
-    expect(cliOut).toMatch(/^enrolled as p-[0-9a-f]+; config written to .*participant\.yaml\nstarter consent policy written to .*policy\.yaml\n/);
+    expect(cliOut).toMatch(
+      /^enrolled as p-[0-9a-f]+; config written to .*participant\.yaml\nstarter consent policy written to .*policy\.yaml\n/,
+    );
     for (const phrase of [
       'grant starter: any analyst may use data set customers for training models and aggregate queries, until',
       'not granted to anyone: encrypted scoring and payout valuation',
@@ -86,41 +145,68 @@ describe('safe by default: freshly initialised participant nodes', () => {
       'privacy budget: epsilon 10 at delta 1e-6, protecting each row (unit record)',
       'every released aggregate must cover at least 20 rows (minGroupSize)',
       'identifier columns, refused as filters (WHERE) and group keys (GROUP BY): customer_id',
-    ]) expect(cliOut).toContain(phrase);
+    ])
+      expect(cliOut).toContain(phrase);
     // A safe node has nothing to warn about at start.
     expect(logs.filter((l) => l.includes('warning'))).toEqual([]);
   });
 
   it('the single-customer query without DP is refused: at submission, and by each node itself', async () => {
-    const submitted = analyst.submit({ kind: 'query', sql: ONE_CUSTOMER, bounds: BOUNDS, privacy: { mode: 'none' }, minParticipants: 2 });
-    await expect(submitted).rejects.toThrow(/keeps a privacy budget for data set "customers" .* and serves only differentially private jobs/);
+    const submitted = analyst.submit({
+      kind: 'query',
+      sql: ONE_CUSTOMER,
+      bounds: BOUNDS,
+      privacy: { mode: 'none' },
+      minParticipants: 2,
+    });
+    await expect(submitted).rejects.toThrow(
+      /keeps a privacy budget for data set "customers" .* and serves only differentially private jobs/,
+    );
     // A coordinator that forwarded it anyway: each node's consent check refuses it before reading anything.
     const forged: proto.v1.ITask = {
-      ref: { jobId: 'job-forged', round: 0, stage: proto.v1.Stage.QUERY }, dataset: 'customers',
-      config: toConfigEntries({ query: JSON.stringify({ sql: ONE_CUSTOMER, options: { bounds: BOUNDS, domains: {}, minCount: 0 } }) }),
+      ref: { jobId: 'job-forged', round: 0, stage: proto.v1.Stage.QUERY },
+      dataset: 'customers',
+      config: toConfigEntries({
+        query: JSON.stringify({ sql: ONE_CUSTOMER, options: { bounds: BOUNDS, domains: {}, minCount: 0 } }),
+      }),
     };
     for (const node of nodes) {
       expect(() => node.admitData(forged, proto.v1.Stage.QUERY)).toThrow(ConsentRefusal);
-      expect(() => node.admitData(forged, proto.v1.Stage.QUERY)).toThrow(/data set "customers" is served only with differential privacy, and this query has no differential privacy/);
+      expect(() => node.admitData(forged, proto.v1.Stage.QUERY)).toThrow(
+        /data set "customers" is served only with differential privacy, and this query has no differential privacy/,
+      );
       expect(node.ledger.uses()).toEqual([]);
     }
   });
 
   /** Runs a DP query job to its end; returns the final view. */
   const dpQuery = async (sql: string, extra: object = {}) => {
-    const job = await analyst.submit({ kind: 'query', sql, bounds: BOUNDS, privacy: DP, minParticipants: 2, roundTimeoutSeconds: 20, waitForParticipantsSeconds: 10, ...extra });
+    const job = await analyst.submit({
+      kind: 'query',
+      sql,
+      bounds: BOUNDS,
+      privacy: DP,
+      minParticipants: 2,
+      roundTimeoutSeconds: 20,
+      waitForParticipantsSeconds: 10,
+      ...extra,
+    });
     return analyst.watch(job.id);
   };
   const refusedFor = (column: string, how: string) => new RegExp(`column "${column}" as a ${how}`);
 
   /** What the job says each node refused with: its refusals, or the failed secure round's error that lists them. */
-  const reasonsOf = (done: { refusals: { reason: string }[]; error?: string }) => [...done.refusals.map((r) => r.reason), done.error ?? ''].join('\n');
+  const reasonsOf = (done: { refusals: { reason: string }[]; error?: string }) =>
+    [...done.refusals.map((r) => r.reason), done.error ?? ''].join('\n');
 
   it('the single-customer query with DP is refused by each node (customer_id is an identifier), the reason in the job and the audit log', async () => {
     const done = await dpQuery(ONE_CUSTOMER);
     expect(done.status).toBe('failed');
     const reasons = reasonsOf(done);
-    for (const node of nodes) expect(reasons).toMatch(new RegExp(`${node.id}: query refused by the data owner's rules: it uses column "customer_id" as a filter`));
+    for (const node of nodes)
+      expect(reasons).toMatch(
+        new RegExp(`${node.id}: query refused by the data owner's rules: it uses column "customer_id" as a filter`),
+      );
     expect(reasons).toMatch(/datasets\.customers\.allowIdentifierQueries: true/);
     // The refusals reach the analyst as refusals (not only in the error), one per node.
     expect(done.refusals.map((r) => r.participantId).sort()).toEqual(nodes.map((n) => n.id).sort());
@@ -137,14 +223,21 @@ describe('safe by default: freshly initialised participant nodes', () => {
   }, 60_000);
 
   it('a GROUP BY on the customer key with DP is refused the same way', async () => {
-    const done = await dpQuery('SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id', { domains: { customer_id: ['m1-000001', 'm1-000002', 'm2-000001'] } });
+    const done = await dpQuery('SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id', {
+      domains: { customer_id: ['m1-000001', 'm1-000002', 'm2-000001'] },
+    });
     expect(done.status).toBe('failed');
     expect(reasonsOf(done)).toMatch(refusedFor('customer_id', 'group key'));
-    for (const node of nodes) expect(node.ledger.auditLog().find((e) => e.jobId === done.id)?.reason).toMatch(refusedFor('customer_id', 'group key'));
+    for (const node of nodes)
+      expect(node.ledger.auditLog().find((e) => e.jobId === done.id)?.reason).toMatch(
+        refusedFor('customer_id', 'group key'),
+      );
   }, 60_000);
 
-  it('an aggregate over ordinary columns with DP is answered, and charged to each node\'s budget', async () => {
-    const done = await dpQuery('SELECT region, COUNT(*), AVG(monetary_total) FROM customers GROUP BY region', { domains: { region: ['north', 'south', 'east', 'west', 'central'] } });
+  it("an aggregate over ordinary columns with DP is answered, and charged to each node's budget", async () => {
+    const done = await dpQuery('SELECT region, COUNT(*), AVG(monetary_total) FROM customers GROUP BY region', {
+      domains: { region: ['north', 'south', 'east', 'west', 'central'] },
+    });
     expect(done.status, done.error).toBe('completed');
     expect(done.refusals).toEqual([]);
     for (const node of nodes) expect(node.ledger.charges('customers').length).toBeGreaterThanOrEqual(1);

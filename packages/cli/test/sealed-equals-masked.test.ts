@@ -1,9 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BfvAccumulator, bfvChunkCount, BfvDecryptor, BfvEncryptor, BfvKeyPair, chooseBfvParameters, loadSeal, type BfvParameters } from '@tessera/he';
+import {
+  BfvAccumulator,
+  bfvChunkCount,
+  BfvDecryptor,
+  BfvEncryptor,
+  BfvKeyPair,
+  chooseBfvParameters,
+  loadSeal,
+  type BfvParameters,
+} from '@tessera/he';
 import { planDropouts, randomInputs, runRound, setup } from '../../secagg/test/harness.js';
 
 /** Sealed mode's aggregate, as the analyst decrypts it: the masked vectors encrypted, summed as ciphertexts, the correction removed homomorphically. */
-function decryptSealed(params: BfvParameters, keys: BfvKeyPair, masked: ReadonlyMap<number, Uint32Array>, correction: Uint32Array, dimension: number): Uint32Array {
+function decryptSealed(
+  params: BfvParameters,
+  keys: BfvKeyPair,
+  masked: ReadonlyMap<number, Uint32Array>,
+  correction: Uint32Array,
+  dimension: number,
+): Uint32Array {
   const encryptor = new BfvEncryptor(params, keys.publicKey);
   const accumulator = new BfvAccumulator(params, bfvChunkCount(params, dimension));
   const decryptor = new BfvDecryptor(params, keys.secretKeyBytes());
@@ -29,7 +44,8 @@ describe('sealed and masked modes decode to bit-identical sums on the same input
 
   for (const rate of [0, 0.3]) {
     it(`n = 10, d = 5000 (two ciphertexts), ${rate * 100}% dropping, each at a random stage`, () => {
-      const n = 10, dimension = 5000;
+      const n = 10,
+        dimension = 5000;
       const modulus = Number(params.plainModulus);
       const inputs = randomInputs(n, dimension, modulus, `same-${rate}`);
       const dropouts = planDropouts(n, rate, 'spread', `drops-${rate}`);

@@ -13,9 +13,14 @@ import { BIN, killed, requireBuild, startCoordinatorProcess, tessera } from './c
 function tesseraAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     p.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -23,11 +28,16 @@ function tesseraAsync(args: string[]): Promise<{ code: number | null; stdout: st
 /** Counts occurrences of each needle in the writable memory of a process (its heap, stacks, wasm memory). */
 function scanProcessMemory(pid: number, needles: Buffer[]): number[] {
   const found = needles.map(() => 0);
-  const regions = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter((l) => / rw.p /.test(l));
+  const regions = readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .split('\n')
+    .filter((l) => / rw.p /.test(l));
   const fd = openSync(`/proc/${pid}/mem`, 'r');
   try {
     for (const line of regions) {
-      const [from, to] = line.split(' ')[0].split('-').map((h) => Number.parseInt(h, 16));
+      const [from, to] = line
+        .split(' ')[0]
+        .split('-')
+        .map((h) => Number.parseInt(h, 16));
       if (to - from > 2 ** 31) continue;
       const buf = Buffer.alloc(to - from);
       try {
@@ -35,7 +45,9 @@ function scanProcessMemory(pid: number, needles: Buffer[]): number[] {
       } catch {
         continue;
       }
-      needles.forEach((n, i) => { if (buf.indexOf(n) >= 0) found[i]++; });
+      needles.forEach((n, i) => {
+        if (buf.indexOf(n) >= 0) found[i]++;
+      });
     }
   } finally {
     closeSync(fd);
@@ -43,7 +55,7 @@ function scanProcessMemory(pid: number, needles: Buffer[]): number[] {
   return found;
 }
 
-describe('sealed mode: the coordinator never holds the analyst\'s secret key', () => {
+describe("sealed mode: the coordinator never holds the analyst's secret key", () => {
   const tmp = tempDir('tessera-sealed-');
   const nodes: ParticipantNode[] = [];
   let stop: (() => Promise<void>) | undefined;
@@ -68,13 +80,34 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
     rows = data.shards.reduce((n, s) => n + s.rows.length, 0);
     // These merchants opt their (public) data out of DP and grant scoring too: sealed jobs and encrypted scoring are not DP releases.
     const policy = join(tmp.dir, 'policy.yaml');
-    writeFileSync(policy, 'datasets:\n  patients: { allowWithoutPrivacy: true }\ngrants:\n  - { id: all, analysts: ["*"], purposes: [train, query, score], expires: 2099-12-31 }\n');
+    writeFileSync(
+      policy,
+      'datasets:\n  patients: { allowWithoutPrivacy: true }\ngrants:\n  - { id: all, analysts: ["*"], purposes: [train, query, score], expires: 2099-12-31 }\n',
+    );
     for (const [i, shard] of data.shards.entries()) {
       const name = `shop-${i}`;
-      const { token } = JSON.parse(tessera(['coordinator', 'enroll', name, '--data-dir', dataDir, '--json']).stdout) as { token: string };
+      const { token } = JSON.parse(
+        tessera(['coordinator', 'enroll', name, '--data-dir', dataDir, '--json']).stdout,
+      ) as { token: string };
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
-      const init = tessera(['participant', 'init', '--token', token, '--name', name, '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--policy', policy, '--json']);
+      const init = tessera([
+        'participant',
+        'init',
+        '--token',
+        token,
+        '--name',
+        name,
+        '--coordinator',
+        coord.address,
+        '--dataset',
+        `patients=${csv}`,
+        '--dir',
+        join(tmp.dir, name),
+        '--policy',
+        policy,
+        '--json',
+      ]);
       expect(init.code, init.stderr).toBe(0);
       nodes.push(await startParticipant((JSON.parse(init.stdout) as { configPath: string }).configPath));
     }
@@ -82,7 +115,15 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
     analystToken = token;
     const analyst = await TestSealedAnalyst.create(coord.address, token);
     try {
-      const body = { dataset: 'patients', label: 'benign', rounds: 2, minParticipants: 2, seed: 'secret', roundTimeoutSeconds: 30, secure: { mode: 'sealed' } };
+      const body = {
+        dataset: 'patients',
+        label: 'benign',
+        rounds: 2,
+        minParticipants: 2,
+        seed: 'secret',
+        roundTimeoutSeconds: 30,
+        secure: { mode: 'sealed' },
+      };
       const job = await analyst.submit(body);
       sealedJob = job.id;
       await analyst.attach(job.id, parseJobSpec(body));
@@ -91,7 +132,11 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
       const secret = Buffer.from(analyst.keys.secretKeyBytes());
       const pub = Buffer.from(analyst.keys.publicKey);
       const window = (b: Buffer) => b.subarray(Math.floor(b.length / 2), Math.floor(b.length / 2) + 48);
-      const secretForms = [window(secret), Buffer.from(secret.toString('base64').slice(4000, 4064)), Buffer.from(secret.toString('hex').slice(4000, 4064))];
+      const secretForms = [
+        window(secret),
+        Buffer.from(secret.toString('base64').slice(4000, 4064)),
+        Buffer.from(secret.toString('hex').slice(4000, 4064)),
+      ];
       // The positive control: the public key, which the coordinator must hold, is found by the same scan.
       const [pubFound, ...secretFound] = scanProcessMemory(coord.proc.pid!, [window(pub), ...secretForms]);
       expect(pubFound).toBeGreaterThan(0);
@@ -106,7 +151,7 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
     }
   });
 
-  it('tessera score --sealed scores the trained model on the participants\' data, encrypted, from the command line', async () => {
+  it("tessera score --sealed scores the trained model on the participants' data, encrypted, from the command line", async () => {
     const conn = ['--coordinator', address, '--token', analystToken];
     const modelPath = join(tmp.dir, 'model.json');
     const result = tessera(['job', 'result', sealedJob, '--out', modelPath, ...conn]);
@@ -115,9 +160,23 @@ describe('sealed mode: the coordinator never holds the analyst\'s secret key', (
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/add --sealed/);
     // The participants run in this process: the command must not block its event loop (no spawnSync).
-    const scored = await tesseraAsync(['score', '--model', modelPath, '--dataset', 'patients', '--sealed', '--min-participants', '3', '--json', ...conn]);
+    const scored = await tesseraAsync([
+      'score',
+      '--model',
+      modelPath,
+      '--dataset',
+      'patients',
+      '--sealed',
+      '--min-participants',
+      '3',
+      '--json',
+      ...conn,
+    ]);
     expect(scored.code, scored.stderr).toBe(0);
-    const out = JSON.parse(scored.stdout) as { overall: { count: number; mean: number }; segments: { segment: string }[] };
+    const out = JSON.parse(scored.stdout) as {
+      overall: { count: number; mean: number };
+      segments: { segment: string }[];
+    };
     expect(Math.abs(out.overall.count - rows)).toBeLessThan(1e-3);
     expect(Number.isFinite(out.overall.mean)).toBe(true);
     expect(out.segments.map((s) => s.segment)).toEqual(['all']);

@@ -27,28 +27,66 @@ describe('tessera CLI sealed workflow', () => {
       expect(enrolled.code, enrolled.stderr).toBe(0);
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
-      const init = tessera(['participant', 'init', '--token', (JSON.parse(enrolled.stdout) as { token: string }).token, '--name', name,
-        '--coordinator', coord.address, '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--allow-without-privacy', 'patients', '--json']);
+      const init = tessera([
+        'participant',
+        'init',
+        '--token',
+        (JSON.parse(enrolled.stdout) as { token: string }).token,
+        '--name',
+        name,
+        '--coordinator',
+        coord.address,
+        '--dataset',
+        `patients=${csv}`,
+        '--dir',
+        join(tmp.dir, name),
+        '--allow-without-privacy',
+        'patients',
+        '--json',
+      ]);
       expect(init.code, init.stderr).toBe(0);
-      procs.push(spawn(process.execPath, [BIN, 'participant', 'start', '--config', (JSON.parse(init.stdout) as { configPath: string }).configPath], { stdio: 'ignore' }));
+      procs.push(
+        spawn(
+          process.execPath,
+          [BIN, 'participant', 'start', '--config', (JSON.parse(init.stdout) as { configPath: string }).configPath],
+          { stdio: 'ignore' },
+        ),
+      );
     }
     const keys = join(tmp.dir, 'analyst-keys.json');
     expect(tessera(['keys', 'create', '--out', keys]).code).toBe(0);
     const spec = join(tmp.dir, 'job.yaml');
-    writeFileSync(spec, 'name: sealed-screening\ndataset: patients\nlabel: benign\nrounds: 3\nminParticipants: 2\nseed: 1\n');
+    writeFileSync(
+      spec,
+      'name: sealed-screening\ndataset: patients\nlabel: benign\nrounds: 3\nminParticipants: 2\nseed: 1\n',
+    );
     const env = { TESSERA_COORDINATOR: coord.address };
 
-    const submitted = tessera(['job', 'submit', spec, '--sealed', '--keys', keys, '--json', '--data-dir', dataDir], { env });
+    const submitted = tessera(['job', 'submit', spec, '--sealed', '--keys', keys, '--json', '--data-dir', dataDir], {
+      env,
+    });
     expect(submitted.code, submitted.stderr).toBe(0);
-    const job = JSON.parse(submitted.stdout) as { id: string; status: string; roundsCompleted: number; spec: { secure: { mode: string } } };
+    const job = JSON.parse(submitted.stdout) as {
+      id: string;
+      status: string;
+      roundsCompleted: number;
+      spec: { secure: { mode: string } };
+    };
     expect(job.status).toBe('completed');
     expect(job.roundsCompleted).toBe(3);
     expect(job.spec.secure.mode).toBe('sealed');
 
     // the analyst leaves after the first fit aggregate; the job waits; `job attach` finishes it
     const longer = join(tmp.dir, 'longer.yaml');
-    writeFileSync(longer, 'name: sealed-longer\ndataset: patients\nlabel: benign\nrounds: 4\nminParticipants: 2\nseed: 2\nroundTimeoutSeconds: 60\n');
-    const first = spawn(process.execPath, [BIN, 'job', 'submit', longer, '--sealed', '--keys', keys, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    writeFileSync(
+      longer,
+      'name: sealed-longer\ndataset: patients\nlabel: benign\nrounds: 4\nminParticipants: 2\nseed: 2\nroundTimeoutSeconds: 60\n',
+    );
+    const first = spawn(
+      process.execPath,
+      [BIN, 'job', 'submit', longer, '--sealed', '--keys', keys, '--data-dir', dataDir],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+    );
     procs.push(first);
     let err = '';
     const id = await new Promise<string>((resolve, reject) => {
@@ -60,7 +98,9 @@ describe('tessera CLI sealed workflow', () => {
       first.on('exit', (code) => reject(new Error(`job submit exited (${code}) before round 1: ${err}`)));
     });
     await killed(first, 'SIGKILL');
-    const waiting = JSON.parse(tessera(['job', 'get', id, '--json', '--data-dir', dataDir], { env }).stdout) as { status: string };
+    const waiting = JSON.parse(tessera(['job', 'get', id, '--json', '--data-dir', dataDir], { env }).stdout) as {
+      status: string;
+    };
     expect(waiting.status).toBe('running');
     const attached = tessera(['job', 'attach', id, '--keys', keys, '--json', '--data-dir', dataDir], { env });
     expect(attached.code, attached.stderr).toBe(0);

@@ -32,14 +32,41 @@ describe('tessera CLI workflow: coordinator, enrolment, participants, job, resul
       const { token } = JSON.parse(enrolled.stdout) as { token: string };
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
-      const init = tessera(['participant', 'init', '--token', token, '--name', name, '--coordinator', coord.address,
-        '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, name), '--allow-without-privacy', 'patients', '--json']);
+      const init = tessera([
+        'participant',
+        'init',
+        '--token',
+        token,
+        '--name',
+        name,
+        '--coordinator',
+        coord.address,
+        '--dataset',
+        `patients=${csv}`,
+        '--dir',
+        join(tmp.dir, name),
+        '--allow-without-privacy',
+        'patients',
+        '--json',
+      ]);
       expect(init.code, init.stderr).toBe(0);
       const { configPath } = JSON.parse(init.stdout) as { configPath: string };
       expect(readFileSync(configPath, 'utf8')).toContain('participantId');
       // the token was consumed
-      const again = tessera(['participant', 'init', '--token', token, '--name', 'thief', '--coordinator', coord.address,
-        '--dataset', `patients=${csv}`, '--dir', join(tmp.dir, 'thief')]);
+      const again = tessera([
+        'participant',
+        'init',
+        '--token',
+        token,
+        '--name',
+        'thief',
+        '--coordinator',
+        coord.address,
+        '--dataset',
+        `patients=${csv}`,
+        '--dir',
+        join(tmp.dir, 'thief'),
+      ]);
       expect(again.code).not.toBe(0);
       expect(again.stderr).toMatch(/already used/);
       const node = spawn(process.execPath, [BIN, 'participant', 'start', '--config', configPath], { stdio: 'ignore' });
@@ -47,7 +74,10 @@ describe('tessera CLI workflow: coordinator, enrolment, participants, job, resul
     }
 
     const spec = join(tmp.dir, 'job.yaml');
-    writeFileSync(spec, 'name: cancer-screening\ndataset: patients\nlabel: benign\nrounds: 4\nminParticipants: 2\nseed: 1\n');
+    writeFileSync(
+      spec,
+      'name: cancer-screening\ndataset: patients\nlabel: benign\nrounds: 4\nminParticipants: 2\nseed: 1\n',
+    );
     const env = { TESSERA_COORDINATOR: coord.address };
     const submitted = tessera(['job', 'submit', spec, '--watch', '--json', '--data-dir', dataDir], { env });
     expect(submitted.code, submitted.stderr).toBe(0);

@@ -16,7 +16,9 @@ describe('tessera job submit: spec checks', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/bad\.yaml: job spec: rounds: must be at least 1, got 0/);
     writeFileSync(spec, 'dataset: patients\nlabel: benign\nrouns: 3\n');
-    expect((await runCli(['job', 'submit', spec, '--token', 'x'])).stderr).toMatch(/rouns: unknown field \(did you mean "rounds"\?\)/);
+    expect((await runCli(['job', 'submit', spec, '--token', 'x'])).stderr).toMatch(
+      /rouns: unknown field \(did you mean "rounds"\?\)/,
+    );
   });
   // Every command's --help: help.test.ts, in process.
 });

@@ -111,12 +111,28 @@ export function jobView(j: tessera.v1.IJob): JobView {
     error: j.error ?? '',
     featureNames: j.featureNames ?? [],
     history: (j.history ?? []).map((r) => ({
-      round: r.round ?? 0, stage: r.stage ?? '', status: r.status ?? '', attempt: r.attempt ?? 1, contributors: r.contributors ?? 0,
-      dropped: r.dropped ?? [], metrics: Object.fromEntries((r.metrics ?? []).map((m) => [m.name ?? '', Number(m.value)])),
-      seconds: r.seconds ?? 0, error: r.error ?? '',
+      round: r.round ?? 0,
+      stage: r.stage ?? '',
+      status: r.status ?? '',
+      attempt: r.attempt ?? 1,
+      contributors: r.contributors ?? 0,
+      dropped: r.dropped ?? [],
+      metrics: Object.fromEntries((r.metrics ?? []).map((m) => [m.name ?? '', Number(m.value)])),
+      seconds: r.seconds ?? 0,
+      error: r.error ?? '',
     })),
-    privacySpend: (j.privacySpend ?? []).map((p) => ({ participantId: p.participantId ?? '', epsilon: Number(p.epsilon ?? 0), rounds: p.rounds ?? 0, statisticsReleases: p.statisticsReleases ?? 0 })),
-    refusals: (j.refusals ?? []).map((r) => ({ participantId: r.participantId ?? '', stage: r.stage ?? '', round: r.round ?? 0, reason: r.reason ?? '' })),
+    privacySpend: (j.privacySpend ?? []).map((p) => ({
+      participantId: p.participantId ?? '',
+      epsilon: Number(p.epsilon ?? 0),
+      rounds: p.rounds ?? 0,
+      statisticsReleases: p.statisticsReleases ?? 0,
+    })),
+    refusals: (j.refusals ?? []).map((r) => ({
+      participantId: r.participantId ?? '',
+      stage: r.stage ?? '',
+      round: r.round ?? 0,
+      reason: r.reason ?? '',
+    })),
     ...(j.resultJson ? { result: JSON.parse(j.resultJson) as unknown } : {}),
     ...(j.payoutsJson ? { payouts: JSON.parse(j.payoutsJson) as PayoutsView } : {}),
     analystIdentity: j.analystIdentity ?? '',
@@ -126,14 +142,20 @@ export function jobView(j: tessera.v1.IJob): JobView {
 
 /** An error from the coordinator, with the gRPC status name and the coordinator's reason. */
 export class CoordinatorError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'CoordinatorError';
   }
 }
 
 const wrap = (e: grpc.ServiceError): CoordinatorError =>
-  new CoordinatorError(grpc.status[e.code] ?? String(e.code), e.code === grpc.status.UNAVAILABLE ? `coordinator unreachable: ${e.details}` : e.details || e.message);
+  new CoordinatorError(
+    grpc.status[e.code] ?? String(e.code),
+    e.code === grpc.status.UNAVAILABLE ? `coordinator unreachable: ${e.details}` : e.details || e.message,
+  );
 
 /** The spec with secure.mode "sealed" (added when absent; another explicit mode is an error). */
 export function sealedSpec(spec: object): object {
@@ -141,7 +163,10 @@ export function sealedSpec(spec: object): object {
   const secure = s.secure === undefined ? {} : s.secure;
   if (typeof secure !== 'object' || secure === null || Array.isArray(secure)) return spec; // the coordinator names the bad field
   const mode = (secure as { mode?: unknown }).mode;
-  if (mode !== undefined && mode !== 'sealed') throw new Error(`the job spec says secure.mode "${String(mode)}" but was submitted with sealed analyst keys; use secure.mode "sealed" or leave it out`);
+  if (mode !== undefined && mode !== 'sealed')
+    throw new Error(
+      `the job spec says secure.mode "${String(mode)}" but was submitted with sealed analyst keys; use secure.mode "sealed" or leave it out`,
+    );
   return { ...spec, secure: { ...secure, mode: 'sealed' } };
 }
 
@@ -150,15 +175,22 @@ export class AnalystClient {
   private readonly client: GenericClient;
   private readonly metadata = new grpc.Metadata();
 
-  constructor(readonly address: string, token: string) {
+  constructor(
+    readonly address: string,
+    token: string,
+  ) {
     this.client = analystClient(address);
     this.metadata.set('authorization', `Bearer ${token}`);
   }
 
   private unary<T>(method: string, request: object): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.client[method](request, this.metadata, { deadline: Date.now() + 30_000 }, (err: grpc.ServiceError | null, res: T) =>
-        (err ? reject(wrap(err)) : resolve(res)));
+      this.client[method](
+        request,
+        this.metadata,
+        { deadline: Date.now() + 30_000 },
+        (err: grpc.ServiceError | null, res: T) => (err ? reject(wrap(err)) : resolve(res)),
+      );
     });
   }
 
@@ -168,7 +200,14 @@ export class AnalystClient {
    * "sealed" when the spec does not say it, and the analyst must then answer the job's aggregates
    * (`attachSealed`).
    */
-  async submit(spec: object, opts: { sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams' | 'identity' | 'keySignature'>; scoring?: tessera.v1.IScoringSetup; signer?: SpecSigner } = {}): Promise<JobView> {
+  async submit(
+    spec: object,
+    opts: {
+      sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams' | 'identity' | 'keySignature'>;
+      scoring?: tessera.v1.IScoringSetup;
+      signer?: SpecSigner;
+    } = {},
+  ): Promise<JobView> {
     const request: tessera.v1.ISubmitJobRequest = { specJson: JSON.stringify(opts.sealed ? sealedSpec(spec) : spec) };
     if (opts.signer) {
       request.analystIdentity = opts.signer.identity;
@@ -188,8 +227,12 @@ export class AnalystClient {
   exportLedger(jobId = ''): Promise<{ lines: string[]; head: string; coordinatorKey: string }> {
     return new Promise((resolve, reject) => {
       const lines: string[] = [];
-      let head = '', key = '';
-      const call = this.client.exportLedger({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.LedgerLines>;
+      let head = '',
+        key = '';
+      const call = this.client.exportLedger(
+        { jobId },
+        this.metadata,
+      ) as grpc.ClientReadableStream<tessera.v1.LedgerLines>;
       call.on('data', (m: tessera.v1.LedgerLines) => {
         lines.push(...m.lines);
         if (m.head) head = m.head;
@@ -212,11 +255,22 @@ export class AnalystClient {
     return jobView(await this.unary<tessera.v1.Job>('cancelJob', { jobId }));
   }
 
-  async participants(): Promise<{ id: string; name: string; connected: boolean; datasets: string[]; budgets: BudgetView[] }[]> {
+  async participants(): Promise<
+    { id: string; name: string; connected: boolean; datasets: string[]; budgets: BudgetView[] }[]
+  > {
     const res = await this.unary<tessera.v1.ListParticipantsResponse>('listParticipants', {});
     return res.participants.map((p) => ({
-      id: p.id ?? '', name: p.name ?? '', connected: !!p.connected, datasets: p.datasets ?? [],
-      budgets: (p.budgets ?? []).map((b) => ({ dataset: b.dataset ?? '', epsilon: Number(b.epsilon ?? 0), delta: Number(b.delta ?? 0), unit: b.unit ?? '', spentEpsilon: Number(b.spentEpsilon ?? 0) })),
+      id: p.id ?? '',
+      name: p.name ?? '',
+      connected: !!p.connected,
+      datasets: p.datasets ?? [],
+      budgets: (p.budgets ?? []).map((b) => ({
+        dataset: b.dataset ?? '',
+        epsilon: Number(b.epsilon ?? 0),
+        delta: Number(b.delta ?? 0),
+        unit: b.unit ?? '',
+        spentEpsilon: Number(b.spentEpsilon ?? 0),
+      })),
     }));
   }
 
@@ -225,27 +279,53 @@ export class AnalystClient {
    * view. A dropped connection (a coordinator restart) is retried until `reconnectForMs` passes.
    * Aborting `signal` stops watching (rejects with the signal's reason when it is an Error).
    */
-  async watch(jobId: string, onEvent: (job: JobView, message: string) => void = () => undefined, reconnectForMs = 60_000, signal?: AbortSignal): Promise<JobView> {
+  async watch(
+    jobId: string,
+    onEvent: (job: JobView, message: string) => void = () => undefined,
+    reconnectForMs = 60_000,
+    signal?: AbortSignal,
+  ): Promise<JobView> {
     let lastError: Error | undefined;
     let deadline = Date.now() + reconnectForMs;
-    const aborted = () => (signal?.reason instanceof Error ? signal.reason : new CoordinatorError('CANCELLED', `stopped watching job ${jobId}`));
+    const aborted = () =>
+      signal?.reason instanceof Error
+        ? signal.reason
+        : new CoordinatorError('CANCELLED', `stopped watching job ${jobId}`);
     for (;;) {
       if (signal?.aborted) throw aborted();
       try {
-        const final = await this.watchOnce(jobId, (j, m) => { deadline = Date.now() + reconnectForMs; onEvent(j, m); }, signal);
+        const final = await this.watchOnce(
+          jobId,
+          (j, m) => {
+            deadline = Date.now() + reconnectForMs;
+            onEvent(j, m);
+          },
+          signal,
+        );
         if (final && isFinalStatus(final.status)) return final;
       } catch (e) {
         if (signal?.aborted) throw aborted();
         lastError = e as Error;
-        if (e instanceof CoordinatorError && e.code !== 'UNAVAILABLE' && e.code !== 'CANCELLED' && e.code !== 'INTERNAL') throw e;
+        if (
+          e instanceof CoordinatorError &&
+          e.code !== 'UNAVAILABLE' &&
+          e.code !== 'CANCELLED' &&
+          e.code !== 'INTERNAL'
+        )
+          throw e;
       }
       if (signal?.aborted) throw aborted();
-      if (Date.now() > deadline) throw lastError ?? new CoordinatorError('UNAVAILABLE', `lost the watch on job ${jobId}`);
+      if (Date.now() > deadline)
+        throw lastError ?? new CoordinatorError('UNAVAILABLE', `lost the watch on job ${jobId}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
 
-  private watchOnce(jobId: string, onEvent: (job: JobView, message: string) => void, signal?: AbortSignal): Promise<JobView | undefined> {
+  private watchOnce(
+    jobId: string,
+    onEvent: (job: JobView, message: string) => void,
+    signal?: AbortSignal,
+  ): Promise<JobView | undefined> {
     return new Promise((resolve, reject) => {
       let last: JobView | undefined;
       const call = this.client.watchJob({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.JobEvent>;
@@ -280,7 +360,8 @@ export class AnalystClient {
       });
       call.on('error', (e: grpc.ServiceError) => reject(wrap(e)));
       call.on('end', () => {
-        if (!header || !weights || received !== weights.length) return reject(new CoordinatorError('DATA_LOSS', `the result of job ${jobId} arrived incomplete`));
+        if (!header || !weights || received !== weights.length)
+          return reject(new CoordinatorError('DATA_LOSS', `the result of job ${jobId} arrived incomplete`));
         resolve({
           job: jobView(header.job!),
           round: header.round ?? 0,
@@ -289,7 +370,8 @@ export class AnalystClient {
           featureNames: header.featureNames ?? [],
           features: (header.features ?? []).map((f) => ({
             name: f.name ?? '',
-            kind: f.kind === tessera.v1.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
+            kind:
+              f.kind === tessera.v1.ColumnProfile.Kind.CATEGORICAL ? ('categorical' as const) : ('numeric' as const),
             ...(f.kind === tessera.v1.ColumnProfile.Kind.CATEGORICAL ? { categories: f.categories ?? [] } : {}),
           })),
           mean: header.mean ?? [],
@@ -306,7 +388,10 @@ export class AnalystClient {
    * {jobId, attach: true} first, then one reply per SealedAggregate. `attachSealed` runs the whole loop.
    */
   attachSealedStream(): grpc.ClientDuplexStream<tessera.v1.ISealedReply, tessera.v1.SealedAggregate> {
-    return this.client.attachSealed(this.metadata) as grpc.ClientDuplexStream<tessera.v1.ISealedReply, tessera.v1.SealedAggregate>;
+    return this.client.attachSealed(this.metadata) as grpc.ClientDuplexStream<
+      tessera.v1.ISealedReply,
+      tessera.v1.SealedAggregate
+    >;
   }
 
   /** A gRPC error of this client's calls as a CoordinatorError. */

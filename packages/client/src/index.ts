@@ -6,11 +6,52 @@
  */
 import { AnalystClient } from './analyst.js';
 
-export { AnalystClient, CoordinatorError, isFinalStatus, sealedSpec, type JobResult, type JobView, type JobStatusName, type RoundView, type PayoutsView, type SpecSigner } from './analyst.js';
-export { AnalystKeys, AnalystKeysError, createAnalystKeys, loadAnalystKeys, saveAnalystKeys, ANALYST_KEYS_FORMAT, type SealedParams } from './sealed/analyst-keys.js';
-export { answerAggregate, attachSealed, strategyForJob, type AttachSealedOptions, type SealedAggregateMessage, type SealedReplyMessage, type SealedJobSpec, type SealedSession } from './sealed/sealed-analyst.js';
-export { loadModelFile, modelFileFrom, saveModelFile, scoreCsv, scoreTable, type ModelFile, type Scores } from './model-file.js';
-export { scoreEncrypted, type EncryptedScoreOptions, type EncryptedScoreResult, type SegmentScore } from './sealed/encrypted-scoring.js';
+export {
+  AnalystClient,
+  CoordinatorError,
+  isFinalStatus,
+  sealedSpec,
+  type JobResult,
+  type JobView,
+  type JobStatusName,
+  type RoundView,
+  type PayoutsView,
+  type SpecSigner,
+} from './analyst.js';
+export {
+  AnalystKeys,
+  AnalystKeysError,
+  createAnalystKeys,
+  loadAnalystKeys,
+  saveAnalystKeys,
+  ANALYST_KEYS_FORMAT,
+  type SealedParams,
+} from './sealed/analyst-keys.js';
+export {
+  answerAggregate,
+  attachSealed,
+  strategyForJob,
+  type AttachSealedOptions,
+  type SealedAggregateMessage,
+  type SealedReplyMessage,
+  type SealedJobSpec,
+  type SealedSession,
+} from './sealed/sealed-analyst.js';
+export {
+  loadModelFile,
+  modelFileFrom,
+  saveModelFile,
+  scoreCsv,
+  scoreTable,
+  type ModelFile,
+  type Scores,
+} from './model-file.js';
+export {
+  scoreEncrypted,
+  type EncryptedScoreOptions,
+  type EncryptedScoreResult,
+  type SegmentScore,
+} from './sealed/encrypted-scoring.js';
 export { runQuery, type QueryRequest, type QueryJobResult } from './analytics/run-query.js';
 export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type PrivacyView } from '@tessera/jobs';

@@ -20,8 +20,14 @@ export interface ModelFile {
 export function modelFileFrom(r: JobResult): ModelFile {
   const last = [...r.job.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed');
   return {
-    format: 'tessera-model', version: 1, type: 'logistic', label: r.label, features: r.features, featureNames: r.featureNames,
-    standardization: { mean: r.mean, std: r.std, ...(r.standardizedClip > 0 ? { clip: r.standardizedClip } : {}) }, weights: [...r.weights],
+    format: 'tessera-model',
+    version: 1,
+    type: 'logistic',
+    label: r.label,
+    features: r.features,
+    featureNames: r.featureNames,
+    standardization: { mean: r.mean, std: r.std, ...(r.standardizedClip > 0 ? { clip: r.standardizedClip } : {}) },
+    weights: [...r.weights],
     job: { id: r.job.id, name: r.job.name, round: r.round, metrics: last?.metrics ?? {} },
   };
 }
@@ -35,11 +41,16 @@ export function loadModelFile(path: string): ModelFile {
   try {
     m = JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelFile>;
   } catch (e) {
-    throw new Error(`${path}: not a readable JSON model file (${(e as Error).message}); export one with tessera job result <id> --out model.json`);
+    throw new Error(
+      `${path}: not a readable JSON model file (${(e as Error).message}); export one with tessera job result <id> --out model.json`,
+    );
   }
-  if (m.format !== 'tessera-model' || m.version !== 1) throw new Error(`${path}: not a Tessera model file (format "${String(m.format)}", version ${String(m.version)})`);
+  if (m.format !== 'tessera-model' || m.version !== 1)
+    throw new Error(`${path}: not a Tessera model file (format "${String(m.format)}", version ${String(m.version)})`);
   if (!Array.isArray(m.weights) || m.weights.length !== (m.featureNames?.length ?? -1) + 1) {
-    throw new Error(`${path}: weights has ${m.weights?.length} values for ${m.featureNames?.length} features (+1 bias); the file is damaged`);
+    throw new Error(
+      `${path}: weights has ${m.weights?.length} values for ${m.featureNames?.length} features (+1 bias); the file is damaged`,
+    );
   }
   return m as ModelFile;
 }
@@ -54,9 +65,15 @@ export interface Scores {
 /** Scores every row of a table; the label column is optional. */
 export function scoreTable(model: ModelFile, table: RawTable): Scores {
   const hasLabel = table.columns.includes(model.label);
-  const t: RawTable = hasLabel ? table : { ...table, columns: [...table.columns, model.label], rows: table.rows.map((r) => [...r, '0']) };
+  const t: RawTable = hasLabel
+    ? table
+    : { ...table, columns: [...table.columns, model.label], rows: table.rows.map((r) => [...r, '0']) };
   const encoded = encodeTable(t, { label: model.label, features: model.features });
-  const s = { mean: Float64Array.from(model.standardization.mean), std: Float64Array.from(model.standardization.std), ...(model.standardization.clip ? { clip: model.standardization.clip } : {}) };
+  const s = {
+    mean: Float64Array.from(model.standardization.mean),
+    std: Float64Array.from(model.standardization.std),
+    ...(model.standardization.clip ? { clip: model.standardization.clip } : {}),
+  };
   const z = standardize(encoded, s);
   const w = Float64Array.from(model.weights);
   const probabilities = predictProba(w, z);

@@ -49,9 +49,15 @@ export function open(key: Uint8Array, sealed: Uint8Array, associatedData: Uint8A
  * @internal `seal` with a caller-chosen nonce, for known-answer tests only. Not exported from the package:
  * reusing a nonce under one key reveals the XOR of plaintexts and lets an attacker forge tags.
  */
-export function sealWithNonce(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Uint8Array {
+export function sealWithNonce(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  associatedData: Uint8Array,
+): Uint8Array {
   if (key.length !== KEY_BYTES) throw new RangeError(`an AES-256-GCM key is ${KEY_BYTES} bytes, got ${key.length}`);
-  if (nonce.length !== NONCE_BYTES) throw new RangeError(`an AES-256-GCM nonce is ${NONCE_BYTES} bytes here, got ${nonce.length}`);
+  if (nonce.length !== NONCE_BYTES)
+    throw new RangeError(`an AES-256-GCM nonce is ${NONCE_BYTES} bytes here, got ${nonce.length}`);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData);
   const head = cipher.update(plaintext);

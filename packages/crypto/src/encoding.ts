@@ -3,7 +3,8 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 export function fromHex(hex: string, what = 'hex string'): Uint8Array {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`${what} is not hex: "${hex.slice(0, 16)}${hex.length > 16 ? '...' : ''}"`);
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex))
+    throw new Error(`${what} is not hex: "${hex.slice(0, 16)}${hex.length > 16 ? '...' : ''}"`);
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
@@ -26,7 +27,8 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 
 /** `n` as 4 big-endian bytes; `n` must be an integer in [0, 2^32). */
 export function u32be(n: number): Uint8Array {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`u32be needs an integer in [0, 2^32), got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new RangeError(`u32be needs an integer in [0, 2^32), got ${n}`);
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, n, false);
   return out;

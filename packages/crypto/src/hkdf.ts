@@ -11,6 +11,7 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array |
     throw new RangeError(`HKDF-SHA-256 output length must be an integer in [1, 8160], got ${length}`);
   }
   const infoBytes = typeof info === 'string' ? encoder.encode(info) : info;
-  if (infoBytes.length > 1024) throw new RangeError(`HKDF info is at most 1024 bytes here (node:crypto), got ${infoBytes.length}`);
+  if (infoBytes.length > 1024)
+    throw new RangeError(`HKDF info is at most 1024 bytes here (node:crypto), got ${infoBytes.length}`);
   return new Uint8Array(hkdfSync('sha256', ikm, salt, infoBytes, length));
 }

@@ -33,7 +33,12 @@ export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Ar
   checkLength('peer public key', peerPublicKey);
   let shared: Uint8Array;
   try {
-    shared = new Uint8Array(diffieHellman({ privateKey: keyObject('x25519-private', secretKey), publicKey: keyObject('x25519-public', peerPublicKey) }));
+    shared = new Uint8Array(
+      diffieHellman({
+        privateKey: keyObject('x25519-private', secretKey),
+        publicKey: keyObject('x25519-public', peerPublicKey),
+      }),
+    );
   } catch {
     // OpenSSL refuses to derive from the low-order points (an all-zero result).
     throw new Error('X25519: the peer public key is of low order (the shared secret would be all zeros)');
@@ -46,6 +51,8 @@ export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Ar
 
 function checkLength(what: string, key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
-    throw new RangeError(`an X25519 ${what} is ${KEY_BYTES} bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`);
+    throw new RangeError(
+      `an X25519 ${what} is ${KEY_BYTES} bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`,
+    );
   }
 }

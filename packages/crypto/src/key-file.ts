@@ -16,7 +16,9 @@ export function loadSigningKeyPair(path: string): SigningKeyPair {
   const text = readFileSync(path, 'utf8').trim();
   const [header, hex] = text.split(/\s+/);
   if (header !== HEADER || !hex || !/^[0-9a-f]{64}$/.test(hex)) {
-    throw new Error(`${path} is not a Tessera identity key file (expected "${HEADER} <64 hex digits>"); move it away to create a new identity`);
+    throw new Error(
+      `${path} is not a Tessera identity key file (expected "${HEADER} <64 hex digits>"); move it away to create a new identity`,
+    );
   }
   return signingKeyPairFromSecret(new Uint8Array(Buffer.from(hex, 'hex')));
 }

@@ -22,7 +22,9 @@ export function keyObject(kind: RawKeyKind, raw: Uint8Array): KeyObject {
   let k = cache.get(raw);
   if (!k) {
     const key = Buffer.concat([DER_PREFIX[kind], raw]);
-    k = kind.endsWith('-private') ? createPrivateKey({ key, format: 'der', type: 'pkcs8' }) : createPublicKey({ key, format: 'der', type: 'spki' });
+    k = kind.endsWith('-private')
+      ? createPrivateKey({ key, format: 'der', type: 'pkcs8' })
+      : createPublicKey({ key, format: 'der', type: 'spki' });
     cache.set(raw, k);
   }
   return k;

@@ -20,7 +20,8 @@ export function interpolateAtZero(field: PrimeField, xs: readonly bigint[], ys: 
   if (xs.length !== ys.length) throw new RangeError('interpolateAtZero: xs and ys differ in length');
   let acc = 0n;
   for (const [i, xi] of xs.entries()) {
-    let num = 1n, den = 1n;
+    let num = 1n,
+      den = 1n;
     for (const [j, xj] of xs.entries()) {
       if (j === i) continue;
       num = field.mul(num, xj);

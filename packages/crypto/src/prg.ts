@@ -25,7 +25,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** `count` words uniform in [0, modulus), for an integer 2 <= modulus <= 2^32. */
 export function prgWords(seed: Uint8Array, count: number, modulus: number): Uint32Array {
-  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`prgWords: count must be a non-negative integer, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new RangeError(`prgWords: count must be a non-negative integer, got ${count}`);
   const out = new Uint32Array(count);
   addPrgWords(out, seed, modulus, 1);
   return out;
@@ -87,7 +88,13 @@ function addRejecting(target: Uint32Array, stream: Keystream, modulus: number, s
 }
 
 /** 2^30 < modulus < 2^32: an accepted v is < 3 * modulus, so v mod modulus takes at most two subtractions. */
-function addRejectingLarge(target: Uint32Array, stream: Keystream, modulus: number, limit: number, negate: boolean): void {
+function addRejectingLarge(
+  target: Uint32Array,
+  stream: Keystream,
+  modulus: number,
+  limit: number,
+  negate: boolean,
+): void {
   const n = target.length;
   let j = 0;
   while (j < n) {
@@ -139,7 +146,9 @@ class Keystream {
 
   constructor(seed: Uint8Array) {
     if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) {
-      throw new RangeError(`a PRG seed is ${SEED_BYTES} bytes, got ${seed instanceof Uint8Array ? seed.length : typeof seed}`);
+      throw new RangeError(
+        `a PRG seed is ${SEED_BYTES} bytes, got ${seed instanceof Uint8Array ? seed.length : typeof seed}`,
+      );
     }
     const okm = hkdfSha256(seed, new Uint8Array(0), 'tessera/prg', 32);
     this.cipher = createCipheriv('aes-128-ctr', okm.subarray(0, 16), new Uint8Array(16));

@@ -41,7 +41,10 @@ export class PrimeField {
 
   /** The multiplicative inverse (extended Euclid); throws for zero. */
   inv(a: bigint): bigint {
-    let r0 = this.mod(a), r1 = this.p, s0 = 1n, s1 = 0n;
+    let r0 = this.mod(a),
+      r1 = this.p,
+      s0 = 1n,
+      s1 = 0n;
     if (r0 === 0n) throw new RangeError('zero has no inverse');
     while (r1 !== 0n) {
       const q = r0 / r1;
@@ -56,7 +59,7 @@ export class PrimeField {
     for (;;) {
       const bytes = randomBytes(this.byteLength);
       bytes[0]! &= this.topMask; // byteLength >= 1
-      const value = BigInt('0x' + bytes.toString('hex'));
+      const value = BigInt(`0x${bytes.toString('hex')}`);
       bytes.fill(0);
       if (value < this.p) return value;
     }
@@ -70,7 +73,8 @@ export class PrimeField {
 
   /** Decodes `byteLength` big-endian bytes; throws unless the value is < p. */
   fromBytes(bytes: Uint8Array): bigint {
-    if (bytes.length !== this.byteLength) throw new RangeError(`a field element is ${this.byteLength} bytes, got ${bytes.length}`);
+    if (bytes.length !== this.byteLength)
+      throw new RangeError(`a field element is ${this.byteLength} bytes, got ${bytes.length}`);
     const value = bytesToBigInt(bytes);
     if (value >= this.p) throw new RangeError('field element is not < p');
     return value;
@@ -78,5 +82,7 @@ export class PrimeField {
 }
 
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt('0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'));
+  return bytes.length === 0
+    ? 0n
+    : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`);
 }

@@ -48,7 +48,8 @@ abstract class ByteStreamRandom implements Random {
       this.buffer = merged;
       this.pos = 0;
     }
-    const b = this.buffer, p = this.pos;
+    const b = this.buffer,
+      p = this.pos;
     this.pos = p + 4;
     return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0; // p + 4 <= length, ensured above
   }
@@ -60,7 +61,8 @@ abstract class ByteStreamRandom implements Random {
   }
 
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32) throw new RangeError(`int(n) needs an integer 1 <= n <= 2^32, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32)
+      throw new RangeError(`int(n) needs an integer 1 <= n <= 2^32, got ${n}`);
     const limit = 2 ** 32 - (2 ** 32 % n);
     for (;;) {
       const v = this.uint32();
@@ -91,7 +93,8 @@ class SeededRandom extends ByteStreamRandom {
 
   constructor(seed: string | number | Uint8Array) {
     super();
-    const material = typeof seed === 'object' ? seed : new TextEncoder().encode(`tessera/seeded-random/${String(seed)}`);
+    const material =
+      typeof seed === 'object' ? seed : new TextEncoder().encode(`tessera/seeded-random/${String(seed)}`);
     const key = createHash('sha256').update(material).digest();
     this.cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   }

@@ -30,10 +30,14 @@ export interface Share {
 /** One share of the 32-byte `secret` for every x in `xs`; any `threshold` of them recover it. */
 export function shamirSplit(secret: Uint8Array, threshold: number, xs: readonly number[]): Share[] {
   if (!(secret instanceof Uint8Array) || secret.length !== SECRET_BYTES) {
-    throw new RangeError(`Shamir: the secret must be ${SECRET_BYTES} bytes, got ${secret instanceof Uint8Array ? secret.length : typeof secret}`);
+    throw new RangeError(
+      `Shamir: the secret must be ${SECRET_BYTES} bytes, got ${secret instanceof Uint8Array ? secret.length : typeof secret}`,
+    );
   }
-  if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError(`Shamir: threshold must be an integer >= 1, got ${threshold}`);
-  if (threshold > xs.length) throw new RangeError(`Shamir: threshold ${threshold} exceeds the number of shares ${xs.length}`);
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new RangeError(`Shamir: threshold must be an integer >= 1, got ${threshold}`);
+  if (threshold > xs.length)
+    throw new RangeError(`Shamir: threshold ${threshold} exceeds the number of shares ${xs.length}`);
   checkDistinctXs(xs);
   const coefficients = randomPolynomial(field, bytesToBigInt(secret), threshold);
   return xs.map((x) => ({ x, y: field.toBytes(evaluatePolynomial(field, coefficients, BigInt(x))) }));
@@ -47,27 +51,37 @@ export function shamirSplit(secret: Uint8Array, threshold: number, xs: readonly 
  * authenticate shares (sign or AEAD them) before combining.
  */
 export function shamirCombine(shares: readonly Share[], threshold: number): Uint8Array {
-  if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError(`Shamir: threshold must be an integer >= 1, got ${threshold}`);
-  if (shares.length < threshold) throw new Error(`Shamir: need at least ${threshold} shares to recover the secret, got ${shares.length}`);
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new RangeError(`Shamir: threshold must be an integer >= 1, got ${threshold}`);
+  if (shares.length < threshold)
+    throw new Error(`Shamir: need at least ${threshold} shares to recover the secret, got ${shares.length}`);
   const used = shares.slice(0, threshold);
   checkDistinctXs(used.map((s) => s.x));
   const ys = used.map((s, i) => {
     if (!(s.y instanceof Uint8Array) || s.y.length !== field.byteLength) {
-      throw new RangeError(`Shamir: share ${i} (x = ${s.x}) has a y of ${s.y instanceof Uint8Array ? s.y.length : typeof s.y} bytes, expected ${field.byteLength}`);
+      throw new RangeError(
+        `Shamir: share ${i} (x = ${s.x}) has a y of ${s.y instanceof Uint8Array ? s.y.length : typeof s.y} bytes, expected ${field.byteLength}`,
+      );
     }
     const y = bytesToBigInt(s.y);
     if (y >= SHAMIR_PRIME) throw new RangeError(`Shamir: share ${i} (x = ${s.x}) has a y that is not < p`);
     return y;
   });
-  const secret = interpolateAtZero(field, used.map((s) => BigInt(s.x)), ys);
-  if (secret >= TWO_256) throw new Error('Shamir: the shares are inconsistent (they interpolate to a value that is not a 32-byte secret)');
+  const secret = interpolateAtZero(
+    field,
+    used.map((s) => BigInt(s.x)),
+    ys,
+  );
+  if (secret >= TWO_256)
+    throw new Error('Shamir: the shares are inconsistent (they interpolate to a value that is not a 32-byte secret)');
   return field.toBytes(secret).subarray(1);
 }
 
 /** `x` as 2 big-endian bytes followed by the 33-byte `y`. */
 export function encodeShare(share: Share): Uint8Array {
   checkX(share.x, 'share');
-  if (share.y.length !== field.byteLength) throw new RangeError(`Shamir: a share's y is ${field.byteLength} bytes, got ${share.y.length}`);
+  if (share.y.length !== field.byteLength)
+    throw new RangeError(`Shamir: a share's y is ${field.byteLength} bytes, got ${share.y.length}`);
   const out = new Uint8Array(SHARE_BYTES);
   out[0] = share.x >>> 8;
   out[1] = share.x & 0xff;
@@ -77,7 +91,8 @@ export function encodeShare(share: Share): Uint8Array {
 
 /** Inverse of `encodeShare`; throws unless `bytes` is 35 bytes with x in 1..65535 and y < p. */
 export function decodeShare(bytes: Uint8Array): Share {
-  if (bytes.length !== SHARE_BYTES) throw new RangeError(`Shamir: an encoded share is ${SHARE_BYTES} bytes, got ${bytes.length}`);
+  if (bytes.length !== SHARE_BYTES)
+    throw new RangeError(`Shamir: an encoded share is ${SHARE_BYTES} bytes, got ${bytes.length}`);
   const x = (bytes[0]! << 8) | bytes[1]!; // the length is SHARE_BYTES, checked above
   checkX(x, 'encoded share');
   const y = bytes.slice(2);
@@ -87,7 +102,8 @@ export function decodeShare(bytes: Uint8Array): Share {
 
 function checkX(x: number, what: string): void {
   if (x === 0) throw new RangeError(`Shamir: ${what} has x = 0, the point that holds the secret itself`);
-  if (!Number.isInteger(x) || x < 1 || x > MAX_X) throw new RangeError(`Shamir: ${what} has x = ${x}; x must be an integer in 1..${MAX_X}`);
+  if (!Number.isInteger(x) || x < 1 || x > MAX_X)
+    throw new RangeError(`Shamir: ${what} has x = ${x}; x must be an integer in 1..${MAX_X}`);
 }
 
 function checkDistinctXs(xs: readonly number[]): void {

@@ -16,20 +16,23 @@ describe('AES-256-GCM', () => {
     );
     const aad = fromHex('feedfacedeadbeeffeedfacedeadbeefabaddad2');
     const ciphertext =
-      '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa' + '8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662';
+      '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa' +
+      '8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662';
     const tag = '76fc6ece0f4e1768cddf8853bb2d551b';
     const sealed = sealWithNonce(key, nonce, plaintext, aad);
-    expect(toHex(sealed)).toBe('cafebabefacedbaddecaf888' + ciphertext + tag);
+    expect(toHex(sealed)).toBe(`cafebabefacedbaddecaf888${ciphertext}${tag}`);
     expect(toHex(open(key, sealed, aad)!)).toBe(toHex(plaintext));
   });
 
   it('matches GCM spec test cases 13 and 14 (zero key and nonce)', () => {
-    const key = new Uint8Array(32), nonce = new Uint8Array(12), none = new Uint8Array(0);
-    expect(toHex(sealWithNonce(key, nonce, none, none))).toBe('00'.repeat(12) + '530f8afbc74536b9a963b4f1c4cb738b');
+    const key = new Uint8Array(32),
+      nonce = new Uint8Array(12),
+      none = new Uint8Array(0);
+    expect(toHex(sealWithNonce(key, nonce, none, none))).toBe(`${'00'.repeat(12)}530f8afbc74536b9a963b4f1c4cb738b`);
     expect(toHex(sealWithNonce(key, nonce, new Uint8Array(16), none))).toBe(
-      '00'.repeat(12) + 'cea7403d4d606b6e074ec5d3baf39d18' + 'd0d1c8a799996bf0265b98b5d48ab919',
+      `${'00'.repeat(12)}cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919`,
     );
-    expect(toHex(open(key, fromHex('00'.repeat(12) + '530f8afbc74536b9a963b4f1c4cb738b'), none)!)).toBe('');
+    expect(toHex(open(key, fromHex(`${'00'.repeat(12)}530f8afbc74536b9a963b4f1c4cb738b`), none)!)).toBe('');
   });
 
   it('round-trips with a fresh random nonce per message', () => {
@@ -41,7 +44,8 @@ describe('AES-256-GCM', () => {
       expect(toHex(open(key, sealed, ad)!)).toBe(toHex(plaintext));
     }
     const m = new TextEncoder().encode('same message');
-    const a = seal(key, m, ad), b = seal(key, m, ad);
+    const a = seal(key, m, ad),
+      b = seal(key, m, ad);
     expect(toHex(a.subarray(0, 12))).not.toBe(toHex(b.subarray(0, 12)));
     expect(toHex(a)).not.toBe(toHex(b));
   });
@@ -61,11 +65,13 @@ describe('AES-256-GCM', () => {
   it('rejects a different key or associated data', () => {
     const key = new Uint8Array(randomBytes(32));
     const sealed = seal(key, new Uint8Array([1, 2, 3]), ad);
-    const otherKey = key.slice(); otherKey[31] ^= 1;
+    const otherKey = key.slice();
+    otherKey[31] ^= 1;
     expect(open(otherKey, sealed, ad)).toBeUndefined();
     expect(open(new Uint8Array(randomBytes(32)), sealed, ad)).toBeUndefined();
     expect(open(key, sealed, new Uint8Array(0))).toBeUndefined();
-    const otherAd = ad.slice(); otherAd[0] ^= 1;
+    const otherAd = ad.slice();
+    otherAd[0] ^= 1;
     expect(open(key, sealed, otherAd)).toBeUndefined();
     expect(open(key, sealed, new Uint8Array([...ad, 0]))).toBeUndefined();
   });

@@ -6,7 +6,12 @@ const range = (from: number, to: number) => Uint8Array.from({ length: to - from 
 describe('HKDF-SHA-256', () => {
   // RFC 5869 appendix A, test cases 1-3 (SHA-256).
   it('matches RFC 5869 test case 1 (basic)', () => {
-    const okm = hkdfSha256(fromHex('0b'.repeat(22)), fromHex('000102030405060708090a0b0c'), fromHex('f0f1f2f3f4f5f6f7f8f9'), 42);
+    const okm = hkdfSha256(
+      fromHex('0b'.repeat(22)),
+      fromHex('000102030405060708090a0b0c'),
+      fromHex('f0f1f2f3f4f5f6f7f8f9'),
+      42,
+    );
     expect(toHex(okm)).toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
   });
 
@@ -27,14 +32,17 @@ describe('HKDF-SHA-256', () => {
   it('encodes a string info as UTF-8 and binds the output to it', () => {
     const ikm = range(1, 32);
     const salt = new Uint8Array(0);
-    expect(toHex(hkdfSha256(ikm, salt, 'tessera/x', 32))).toBe(toHex(hkdfSha256(ikm, salt, new TextEncoder().encode('tessera/x'), 32)));
+    expect(toHex(hkdfSha256(ikm, salt, 'tessera/x', 32))).toBe(
+      toHex(hkdfSha256(ikm, salt, new TextEncoder().encode('tessera/x'), 32)),
+    );
     expect(toHex(hkdfSha256(ikm, salt, 'tessera/x', 32))).not.toBe(toHex(hkdfSha256(ikm, salt, 'tessera/y', 32)));
     // A shorter output is a prefix of a longer one (HKDF-Expand).
     expect(toHex(hkdfSha256(ikm, salt, 'i', 16))).toBe(toHex(hkdfSha256(ikm, salt, 'i', 64)).slice(0, 32));
   });
 
   it('rejects output lengths outside [1, 255 * 32]', () => {
-    for (const bad of [0, -1, 8161, 1.5]) expect(() => hkdfSha256(new Uint8Array(32), new Uint8Array(0), '', bad)).toThrow(/length/);
+    for (const bad of [0, -1, 8161, 1.5])
+      expect(() => hkdfSha256(new Uint8Array(32), new Uint8Array(0), '', bad)).toThrow(/length/);
     expect(hkdfSha256(new Uint8Array(32), new Uint8Array(0), '', 8160).length).toBe(8160);
   });
 });

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
-  constantTimeEqual, fromHex, generateSigningKeyPair, loadOrCreateSigningKeyPair, sign, signingKeyPairFromSecret, toHex, verify,
+  constantTimeEqual,
+  fromHex,
+  generateSigningKeyPair,
+  loadOrCreateSigningKeyPair,
+  sign,
+  signingKeyPairFromSecret,
+  toHex,
+  verify,
 } from '../src/index.js';
 
 describe('Ed25519 identities', () => {
@@ -19,10 +26,18 @@ describe('Ed25519 identities', () => {
 
   it('matches RFC 8032 test vectors 2 and 3', () => {
     const vectors = [
-      ['4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb', '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c', '72',
-        '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00'],
-      ['c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7', 'fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025', 'af82',
-        '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a'],
+      [
+        '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
+        '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c',
+        '72',
+        '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+      ],
+      [
+        'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
+        'fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025',
+        'af82',
+        '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
+      ],
     ];
     for (const [sk, pk, msg, sig] of vectors) {
       const pair = signingKeyPairFromSecret(fromHex(sk));
@@ -37,7 +52,8 @@ describe('Ed25519 identities', () => {
     const sig = sign('tessera/test', msg, pair.secretKey);
     expect(verify('tessera/test', msg, sig, pair.publicKey)).toBe(true);
     expect(verify('tessera/other', msg, sig, pair.publicKey)).toBe(false);
-    const tampered = msg.slice(); tampered[0] ^= 1;
+    const tampered = msg.slice();
+    tampered[0] ^= 1;
     expect(verify('tessera/test', tampered, sig, pair.publicKey)).toBe(false);
     expect(verify('tessera/test', msg, sig, generateSigningKeyPair().publicKey)).toBe(false);
     expect(verify('tessera/test', msg, sig.slice(0, 10), pair.publicKey)).toBe(false);
@@ -67,9 +83,16 @@ describe('Ed25519 verification in node:crypto agrees with @noble/curves', () => 
       const pair = generateSigningKeyPair();
       const msg = new Uint8Array([i, 1, 2, 3]);
       const sig = sign('ctx', msg, pair.secretKey);
-      const bad = sig.slice(); bad[i % 64] ^= 4;
-      for (const [s, m] of [[sig, msg], [bad, msg], [sig, new Uint8Array([9])]] as const) {
-        expect(verify('ctx', m, s, pair.publicKey)).toBe(ed25519.verify(s, withContext('ctx', m), pair.publicKey, { zip215: false }));
+      const bad = sig.slice();
+      bad[i % 64] ^= 4;
+      for (const [s, m] of [
+        [sig, msg],
+        [bad, msg],
+        [sig, new Uint8Array([9])],
+      ] as const) {
+        expect(verify('ctx', m, s, pair.publicKey)).toBe(
+          ed25519.verify(s, withContext('ctx', m), pair.publicKey, { zip215: false }),
+        );
       }
     }
   });

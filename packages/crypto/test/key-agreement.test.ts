@@ -20,7 +20,9 @@ describe('X25519 key agreement', () => {
   });
 
   it('matches the RFC 7748 section 6.1 Diffie-Hellman example', () => {
-    const alice = keyAgreementPairFromSecret(fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
+    const alice = keyAgreementPairFromSecret(
+      fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'),
+    );
     const bob = keyAgreementPairFromSecret(fromHex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
     expect(toHex(alice.publicKey)).toBe('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
     expect(toHex(bob.publicKey)).toBe('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
@@ -79,8 +81,11 @@ describe('X25519 in node:crypto agrees with @noble/curves', () => {
     const { x25519 } = await import('@noble/curves/ed25519.js');
     const { generateKeyAgreementPair, agree } = await import('../src/index.js');
     for (let i = 0; i < 50; i++) {
-      const a = generateKeyAgreementPair(), b = generateKeyAgreementPair();
-      expect(Buffer.from(agree(a.secretKey, b.publicKey)).toString('hex')).toBe(Buffer.from(x25519.getSharedSecret(a.secretKey, b.publicKey)).toString('hex'));
+      const a = generateKeyAgreementPair(),
+        b = generateKeyAgreementPair();
+      expect(Buffer.from(agree(a.secretKey, b.publicKey)).toString('hex')).toBe(
+        Buffer.from(x25519.getSharedSecret(a.secretKey, b.publicKey)).toString('hex'),
+      );
     }
   });
 });

@@ -37,7 +37,20 @@ function referenceWords(seed: Uint8Array, count: number, modulus: number): numbe
 }
 
 const MODULI = [
-  2, 3, 7, 256, 1000003, 2 ** 16, 2 ** 30 - 1, 2 ** 30 + 1, 3 * 2 ** 29 + 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 5, TWO_32,
+  2,
+  3,
+  7,
+  256,
+  1000003,
+  2 ** 16,
+  2 ** 30 - 1,
+  2 ** 30 + 1,
+  3 * 2 ** 29 + 1,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 31 + 1,
+  2 ** 32 - 5,
+  TWO_32,
 ];
 
 describe('mask PRG (AES-128-CTR)', () => {
@@ -66,10 +79,16 @@ describe('mask PRG (AES-128-CTR)', () => {
   });
 
   it('is deterministic in the seed and different across seeds', () => {
-    const a = seedOf('a'), b = seedOf('b');
-    expect(toHex(new Uint8Array(prgWords(a, 1000, TWO_32).buffer))).toBe(toHex(new Uint8Array(prgWords(a, 1000, TWO_32).buffer)));
-    expect(toHex(new Uint8Array(prgWords(a, 1000, TWO_32).buffer))).not.toBe(toHex(new Uint8Array(prgWords(b, 1000, TWO_32).buffer)));
-    const flipped = a.slice(); flipped[31] ^= 1;
+    const a = seedOf('a'),
+      b = seedOf('b');
+    expect(toHex(new Uint8Array(prgWords(a, 1000, TWO_32).buffer))).toBe(
+      toHex(new Uint8Array(prgWords(a, 1000, TWO_32).buffer)),
+    );
+    expect(toHex(new Uint8Array(prgWords(a, 1000, TWO_32).buffer))).not.toBe(
+      toHex(new Uint8Array(prgWords(b, 1000, TWO_32).buffer)),
+    );
+    const flipped = a.slice();
+    flipped[31] ^= 1;
     expect(prgWords(flipped, 4, TWO_32)).not.toEqual(prgWords(a, 4, TWO_32));
   });
 
@@ -77,7 +96,8 @@ describe('mask PRG (AES-128-CTR)', () => {
     const seed = seedOf(`ref-${modulus}`);
     const long = referenceWords(seed, 40_000, modulus);
     expect(Array.from(prgWords(seed, 40_000, modulus))).toEqual(long);
-    for (const count of [1, 3, 17, 16384, 16385]) expect(Array.from(prgWords(seed, count, modulus))).toEqual(long.slice(0, count));
+    for (const count of [1, 3, 17, 16384, 16385])
+      expect(Array.from(prgWords(seed, count, modulus))).toEqual(long.slice(0, count));
   });
 
   it('rejection sampling for modulus 3: 10^6 words, all < 3, chi-square uniform', () => {
@@ -120,21 +140,24 @@ describe('mask PRG (AES-128-CTR)', () => {
     const target = original.slice();
     addPrgWords(target, seed, modulus, 1);
     for (let i = 0; i < n; i++) {
-      if (target[i] !== (original[i] + words[i]) % modulus) throw new Error(`+1 at ${i}: ${target[i]} != (${original[i]} + ${words[i]}) mod ${modulus}`);
+      if (target[i] !== (original[i] + words[i]) % modulus)
+        throw new Error(`+1 at ${i}: ${target[i]} != (${original[i]} + ${words[i]}) mod ${modulus}`);
     }
     addPrgWords(target, seed, modulus, -1);
     expect(toHex(new Uint8Array(target.buffer))).toBe(toHex(new Uint8Array(original.buffer)));
     const negated = original.slice();
     addPrgWords(negated, seed, modulus, -1);
     for (let i = 0; i < n; i++) {
-      if (negated[i] !== (original[i] - words[i] + modulus) % modulus) throw new Error(`-1 at ${i} (modulus ${modulus})`);
+      if (negated[i] !== (original[i] - words[i] + modulus) % modulus)
+        throw new Error(`-1 at ${i} (modulus ${modulus})`);
     }
   });
 
   it('masks cancel: the sum of +mask and -mask over two targets is the plain sum', () => {
     const seed = seedOf('cancel');
     const modulus = 2 ** 32 - 5;
-    const a = Uint32Array.from({ length: 5000 }, (_, i) => i), b = Uint32Array.from({ length: 5000 }, (_, i) => 3 * i);
+    const a = Uint32Array.from({ length: 5000 }, (_, i) => i),
+      b = Uint32Array.from({ length: 5000 }, (_, i) => 3 * i);
     addPrgWords(a, seed, modulus, 1);
     addPrgWords(b, seed, modulus, -1);
     for (let i = 0; i < 5000; i++) expect((a[i] + b[i]) % modulus).toBe(4 * i);
@@ -153,7 +176,8 @@ describe('mask PRG (AES-128-CTR)', () => {
   it('rejects bad seeds, moduli, counts and signs', () => {
     const seed = seedOf('bad');
     expect(() => prgWords(new Uint8Array(16), 1, 3)).toThrow(/seed is 32 bytes/);
-    for (const modulus of [0, 1, 2.5, TWO_32 + 1, Number.NaN]) expect(() => prgWords(seed, 1, modulus)).toThrow(/modulus/);
+    for (const modulus of [0, 1, 2.5, TWO_32 + 1, Number.NaN])
+      expect(() => prgWords(seed, 1, modulus)).toThrow(/modulus/);
     expect(() => prgWords(seed, -1, 3)).toThrow(/count/);
     expect(() => addPrgWords(new Uint32Array(1), seed, 3, 0 as 1)).toThrow(/sign/);
     expect(() => addPrgWords([0] as unknown as Uint32Array, seed, 3, 1)).toThrow(/Uint32Array/);

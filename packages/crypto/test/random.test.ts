@@ -3,7 +3,9 @@ import { seededRandom, systemRandom } from '../src/index.js';
 
 describe('Random', () => {
   it('is reproducible from a seed and differs across seeds', () => {
-    const a = seededRandom(7), b = seededRandom(7), c = seededRandom(8);
+    const a = seededRandom(7),
+      b = seededRandom(7),
+      c = seededRandom(8);
     const xs = Array.from({ length: 20 }, () => a.int(1000));
     expect(Array.from({ length: 20 }, () => b.int(1000))).toEqual(xs);
     expect(Array.from({ length: 20 }, () => c.int(1000))).not.toEqual(xs);
@@ -11,7 +13,8 @@ describe('Random', () => {
 
   it('draws unbiased integers below a non-power-of-two bound', () => {
     const r = seededRandom('chi');
-    const k = 6, n = 60000;
+    const k = 6,
+      n = 60000;
     const counts = new Array(k).fill(0);
     for (let i = 0; i < n; i++) counts[r.int(k)]++;
     const chi2 = counts.reduce((s, c) => s + (c - n / k) ** 2 / (n / k), 0);
@@ -20,13 +23,17 @@ describe('Random', () => {
 
   it('draws floats in [0, 1) with the right mean and gaussians with unit variance', () => {
     const r = systemRandom();
-    let s = 0, g = 0, g2 = 0;
+    let s = 0,
+      g = 0,
+      g2 = 0;
     const n = 50000;
     for (let i = 0; i < n; i++) {
       const f = r.float();
       expect(f >= 0 && f < 1).toBe(true);
       s += f;
-      const z = r.gaussian(); g += z; g2 += z * z;
+      const z = r.gaussian();
+      g += z;
+      g2 += z * z;
     }
     expect(Math.abs(s / n - 0.5)).toBeLessThan(0.01);
     expect(Math.abs(g / n)).toBeLessThan(0.03);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { SHAMIR_PRIME, SHARE_BYTES, decodeShare, encodeShare, shamirCombine, shamirSplit, toHex, type Share } from '../src/index.js';
+import {
+  SHAMIR_PRIME,
+  SHARE_BYTES,
+  decodeShare,
+  encodeShare,
+  shamirCombine,
+  shamirSplit,
+  toHex,
+  type Share,
+} from '../src/index.js';
 import { PrimeField } from '../src/prime-field.js';
 import { evaluatePolynomial, interpolateAtZero } from '../src/polynomial.js';
 import { chiSquareCritical, chiSquareUniform } from './stats.js';
@@ -24,8 +33,12 @@ function modPow(base: bigint, exp: bigint, m: bigint): bigint {
 function millerRabin(n: bigint, bases: readonly bigint[]): boolean {
   if (n < 4n) return n === 2n || n === 3n;
   if (n % 2n === 0n) return false;
-  let d = n - 1n, s = 0;
-  while (d % 2n === 0n) { d /= 2n; s++; }
+  let d = n - 1n,
+    s = 0;
+  while (d % 2n === 0n) {
+    d /= 2n;
+    s++;
+  }
   witness: for (const b of bases) {
     const a = b >= 2n && b <= n - 2n ? b : 2n + (b % (n - 3n));
     let x = modPow(a, d, n);
@@ -39,7 +52,33 @@ function millerRabin(n: bigint, bases: readonly bigint[]): boolean {
   return true;
 }
 
-const SMALL_PRIMES = [2n, 3n, 5n, 7n, 11n, 13n, 17n, 19n, 23n, 29n, 31n, 37n, 41n, 43n, 47n, 53n, 59n, 61n, 67n, 71n, 73n, 79n, 83n, 89n, 97n];
+const SMALL_PRIMES = [
+  2n,
+  3n,
+  5n,
+  7n,
+  11n,
+  13n,
+  17n,
+  19n,
+  23n,
+  29n,
+  31n,
+  37n,
+  41n,
+  43n,
+  47n,
+  53n,
+  59n,
+  61n,
+  67n,
+  71n,
+  73n,
+  79n,
+  83n,
+  89n,
+  97n,
+];
 
 /** The k-element subsets of items, in order. */
 function subsets<T>(items: readonly T[], k: number): T[][] {
@@ -53,7 +92,8 @@ function subsets<T>(items: readonly T[], k: number): T[][] {
 function lagrangeAt(field: PrimeField, xs: bigint[], ys: bigint[], x: bigint): bigint {
   let acc = 0n;
   for (let i = 0; i < xs.length; i++) {
-    let num = 1n, den = 1n;
+    let num = 1n,
+      den = 1n;
     for (let j = 0; j < xs.length; j++) {
       if (j === i) continue;
       num = field.mul(num, field.sub(x, xs[j]));
@@ -84,7 +124,8 @@ function interpolateCoefficients(field: PrimeField, xs: bigint[], ys: bigint[]):
 
 describe('the Shamir field', () => {
   it('has a working Miller-Rabin test (known primes, composites and Carmichael numbers)', () => {
-    for (const prime of [3n, 97n, 2n ** 61n - 1n, 2n ** 127n - 1n, 2n ** 255n - 19n]) expect(millerRabin(prime, SMALL_PRIMES)).toBe(true);
+    for (const prime of [3n, 97n, 2n ** 61n - 1n, 2n ** 127n - 1n, 2n ** 255n - 19n])
+      expect(millerRabin(prime, SMALL_PRIMES)).toBe(true);
     for (const composite of [561n, 1105n, 8911n, 3215031751n, (2n ** 61n - 1n) * (2n ** 31n - 1n), 2n ** 256n + 1n]) {
       expect(millerRabin(composite, SMALL_PRIMES)).toBe(false);
     }
@@ -92,7 +133,7 @@ describe('the Shamir field', () => {
 
   it('uses p = 2^256 + 297, a prime (Miller-Rabin over many bases)', () => {
     expect(P).toBe(2n ** 256n + 297n);
-    const randomBases = Array.from({ length: 40 }, () => BigInt('0x' + randomBytes(40).toString('hex')));
+    const randomBases = Array.from({ length: 40 }, () => BigInt(`0x${randomBytes(40).toString('hex')}`));
     expect(millerRabin(P, [...SMALL_PRIMES, ...randomBases])).toBe(true);
   });
 
@@ -161,7 +202,8 @@ describe('Shamir secret sharing', () => {
 
   it('shares are fresh randomness: splitting twice gives different shares', () => {
     const secret = secret32();
-    const a = shamirSplit(secret, 2, [1, 2]), b = shamirSplit(secret, 2, [1, 2]);
+    const a = shamirSplit(secret, 2, [1, 2]),
+      b = shamirSplit(secret, 2, [1, 2]);
     expect(toHex(a[0].y)).not.toBe(toHex(b[0].y));
     // with threshold 1 the polynomial is constant: every share is the secret itself
     expect(shamirSplit(secret, 1, [9])[0].y.subarray(1)).toEqual(secret);
@@ -174,9 +216,10 @@ describe('Shamir secret sharing', () => {
     // a t-th share makes shamirCombine return the target.
     const t = 4;
     const shares = shamirSplit(secret32(), t, [3, 5, 8, 13, 21]).slice(0, t - 1);
-    const xs = shares.map((s) => BigInt(s.x)), ys = shares.map((s) => big.fromBytes(s.y));
+    const xs = shares.map((s) => BigInt(s.x)),
+      ys = shares.map((s) => big.fromBytes(s.y));
     for (const target of [new Uint8Array(32), new Uint8Array(32).fill(0xff), secret32(), secret32()]) {
-      const s = BigInt('0x' + toHex(target));
+      const s = BigInt(`0x${toHex(target)}`);
       const g = interpolateCoefficients(big, [0n, ...xs], [s, ...ys]);
       expect(g.length).toBeLessThanOrEqual(t);
       expect(g[0]).toBe(s);
@@ -191,7 +234,11 @@ describe('Shamir secret sharing', () => {
     // For each secret s, the map (a1, a2) -> (f(x1), f(x2)) with f = s + a1 x + a2 x^2 is a bijection onto
     // GF(31)^2, so with uniform a1, a2 the two shares are uniform whatever s is.
     const toy = new PrimeField(31n);
-    for (const [x1, x2] of [[1n, 2n], [5n, 17n], [30n, 4n]]) {
+    for (const [x1, x2] of [
+      [1n, 2n],
+      [5n, 17n],
+      [30n, 4n],
+    ]) {
       for (let s = 0n; s < 31n; s++) {
         const seen = new Set<string>();
         for (let a1 = 0n; a1 < 31n; a1++) {
@@ -203,7 +250,13 @@ describe('Shamir secret sharing', () => {
       }
     }
     // and any 3 shares interpolate back to s
-    expect(interpolateAtZero(toy, [1n, 2n, 3n], [1n, 2n, 3n].map((x) => evaluatePolynomial(toy, [7n, 11n, 13n], x)))).toBe(7n);
+    expect(
+      interpolateAtZero(
+        toy,
+        [1n, 2n, 3n],
+        [1n, 2n, 3n].map((x) => evaluatePolynomial(toy, [7n, 11n, 13n], x)),
+      ),
+    ).toBe(7n);
   });
 
   it('encodes a share as 2-byte big-endian x || 33-byte y and decodes it back', () => {
@@ -222,9 +275,12 @@ describe('Shamir secret sharing', () => {
     const good = encodeShare(shamirSplit(secret32(), 1, [1])[0]);
     expect(() => decodeShare(good.subarray(0, 34))).toThrow(/35 bytes/);
     expect(() => decodeShare(new Uint8Array([...good, 0]))).toThrow(/35 bytes/);
-    const zeroX = good.slice(); zeroX[0] = 0; zeroX[1] = 0;
+    const zeroX = good.slice();
+    zeroX[0] = 0;
+    zeroX[1] = 0;
     expect(() => decodeShare(zeroX)).toThrow(/x = 0/);
-    const bigY = good.slice(); bigY.set(new Uint8Array(33).fill(0xff), 2);
+    const bigY = good.slice();
+    bigY.set(new Uint8Array(33).fill(0xff), 2);
     expect(() => decodeShare(bigY)).toThrow(/not < p/);
     expect(() => encodeShare({ x: 0, y: new Uint8Array(33) })).toThrow(/x = 0/);
     expect(() => encodeShare({ x: 65536, y: new Uint8Array(33) })).toThrow(/1\.\.65535/);
@@ -250,9 +306,15 @@ describe('Shamir secret sharing', () => {
     expect(() => shamirCombine(shares, 0)).toThrow(/threshold must be an integer >= 1/);
     expect(() => shamirCombine([shares[0], shares[1], shares[0]], 3)).toThrow(/duplicate x = 1/);
     expect(() => shamirCombine([{ x: 0, y: shares[0].y }, shares[1], shares[2]], 3)).toThrow(/x = 0/);
-    expect(() => shamirCombine([{ x: 1, y: new Uint8Array(33).fill(0xff) }, shares[1], shares[2]], 3)).toThrow(/not < p/);
-    expect(() => shamirCombine([{ x: 1, y: big.toBytes(P - 1n).map((b, i) => (i === 32 ? b + 1 : b)) }, shares[1], shares[2]], 3)).toThrow(/not < p/);
-    expect(() => shamirCombine([{ x: 1, y: new Uint8Array(32) }, shares[1], shares[2]], 3)).toThrow(/32 bytes, expected 33/);
+    expect(() => shamirCombine([{ x: 1, y: new Uint8Array(33).fill(0xff) }, shares[1], shares[2]], 3)).toThrow(
+      /not < p/,
+    );
+    expect(() =>
+      shamirCombine([{ x: 1, y: big.toBytes(P - 1n).map((b, i) => (i === 32 ? b + 1 : b)) }, shares[1], shares[2]], 3),
+    ).toThrow(/not < p/);
+    expect(() => shamirCombine([{ x: 1, y: new Uint8Array(32) }, shares[1], shares[2]], 3)).toThrow(
+      /32 bytes, expected 33/,
+    );
     // values that interpolate above 2^256 - 1 cannot be a sharing of a 32-byte secret
     expect(() => shamirCombine([{ x: 1, y: big.toBytes(P - 1n) }], 1)).toThrow(/inconsistent/);
   });

@@ -39,11 +39,13 @@ describe('Wycheproof aes_gcm_test.json through the AES-256-GCM wrapper', () => {
       const sealed = sealOutcome(c);
       if (c.keySize !== 256) {
         if (opened !== undefined) failures.push(`${c.label}: open accepted a ${c.keySize}-bit key`);
-        if (!/key is 32 bytes/.test(sealed)) failures.push(`${c.label}: seal with a ${c.keySize}-bit key gave ${sealed}`);
+        if (!/key is 32 bytes/.test(sealed))
+          failures.push(`${c.label}: seal with a ${c.keySize}-bit key gave ${sealed}`);
         outcomes.add(`${c.result}: refused (key ${c.keySize} bits)`);
       } else if (c.ivSize !== 96) {
         if (opened !== undefined) failures.push(`${c.label}: open accepted iv || ct || tag with a ${c.ivSize}-bit IV`);
-        if (!/nonce is 12 bytes/.test(sealed)) failures.push(`${c.label}: seal with a ${c.ivSize}-bit IV gave ${sealed}`);
+        if (!/nonce is 12 bytes/.test(sealed))
+          failures.push(`${c.label}: seal with a ${c.ivSize}-bit IV gave ${sealed}`);
         outcomes.add(`${c.result}: refused (IV not 96 bits)`);
       } else if (c.result === 'valid') {
         if (opened === undefined || toHex(opened) !== toHex(c.msg)) failures.push(`${c.label}: open did not give msg`);

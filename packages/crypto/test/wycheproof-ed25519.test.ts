@@ -26,7 +26,8 @@ describe('Wycheproof ed25519_test.json through the Ed25519 wrapper', () => {
       } catch (e) {
         ok = `throws: ${(e as Error).message}`;
       }
-      if (ok !== (c.result === 'valid')) failures.push(`${c.label} ${c.comment}: expected ${c.result}, verify gave ${ok}`);
+      if (ok !== (c.result === 'valid'))
+        failures.push(`${c.label} ${c.comment}: expected ${c.result}, verify gave ${ok}`);
       outcomes.add(`${c.result} ${c.flags.join('+')}: ${ok === true ? 'accepted' : 'refused'}`);
     }
     expect(failures).toEqual([]);
@@ -55,6 +56,6 @@ describe('Wycheproof ed25519_test.json through the Ed25519 wrapper', () => {
     const c = file.cases.find((x) => x.result === 'valid' && x.msg.length > 0);
     expect(c).toBeDefined();
     expect(verify('', c!.msg, c!.sig, c!.publicKey)).toBe(false);
-    expect(toHex(withContext('', c!.msg))).toBe('00' + toHex(c!.msg));
+    expect(toHex(withContext('', c!.msg))).toBe(`00${toHex(c!.msg)}`);
   });
 });

@@ -28,7 +28,8 @@ describe('Wycheproof hkdf_sha256_test.json through hkdfSha256', () => {
         if (got !== toHex(c.okm)) failures.push(`${c.label}: expected ${toHex(c.okm)}, got ${got}`);
         outcomes.add('valid: output matches');
       } else {
-        if (!/output length must be/.test(got)) failures.push(`${c.label} (size ${c.size}): expected a refusal, got ${got}`);
+        if (!/output length must be/.test(got))
+          failures.push(`${c.label} (size ${c.size}): expected a refusal, got ${got}`);
         outcomes.add('invalid: refused');
       }
     }

@@ -33,7 +33,8 @@ type Json = Record<string, unknown>;
 const dir = fileURLToPath(new URL('./vectors/wycheproof/', import.meta.url));
 
 function object(value: unknown, where: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where} is not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${where} is not a JSON object`);
   return value as Json;
 }
 
@@ -50,7 +51,8 @@ function str(o: Json, key: string, where: string): string {
 
 function int(o: Json, key: string, where: string): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${where}.${key} is not a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new Error(`${where}.${key} is not a non-negative integer`);
   return v;
 }
 
@@ -66,8 +68,10 @@ function load<C extends Case>(
   read: (group: Json, test: Json, base: Case, where: string) => C,
 ): VectorFile<C> {
   const root = object(JSON.parse(readFileSync(dir + file, 'utf8')), file);
-  if (str(root, 'algorithm', file) !== algorithm) throw new Error(`${file}: expected algorithm ${algorithm}, got ${String(root.algorithm)}`);
-  if (str(root, 'schema', file) !== schema) throw new Error(`${file}: expected schema ${schema}, got ${String(root.schema)}`);
+  if (str(root, 'algorithm', file) !== algorithm)
+    throw new Error(`${file}: expected algorithm ${algorithm}, got ${String(root.algorithm)}`);
+  if (str(root, 'schema', file) !== schema)
+    throw new Error(`${file}: expected schema ${schema}, got ${String(root.schema)}`);
   const cases: C[] = [];
   array(root.testGroups, `${file}.testGroups`).forEach((g, gi) => {
     const gWhere = `${file}.testGroups[${gi}]`;
@@ -76,13 +80,20 @@ function load<C extends Case>(
       const where = `${gWhere}.tests[${ti}]`;
       const test = object(t, where);
       const result = str(test, 'result', where);
-      if (result !== 'valid' && result !== 'invalid' && result !== 'acceptable') throw new Error(`${where}.result is "${result}"`);
+      if (result !== 'valid' && result !== 'invalid' && result !== 'acceptable')
+        throw new Error(`${where}.result is "${result}"`);
       const flags = array(test.flags, `${where}.flags`).map((f, fi) => {
         if (typeof f !== 'string') throw new Error(`${where}.flags[${fi}] is not a string`);
         return f;
       });
       const tcId = int(test, 'tcId', where);
-      const base: Case = { tcId, comment: str(test, 'comment', where), flags, result, label: `tcId ${tcId} [${flags.join(',')}]` };
+      const base: Case = {
+        tcId,
+        comment: str(test, 'comment', where),
+        flags,
+        result,
+        label: `tcId ${tcId} [${flags.join(',')}]`,
+      };
       cases.push(read(group, test, base, where));
     });
   });
@@ -103,7 +114,12 @@ export interface XdhCase extends Case {
 export function loadX25519(): VectorFile<XdhCase> {
   return load('x25519_test.json', 'XDH', 'xdh_comp_schema_v1.json', (group, test, base, where) => {
     if (str(group, 'curve', where) !== 'curve25519') throw new Error(`${where}: curve is not curve25519`);
-    return { ...base, publicKey: hex(test, 'public', where), privateKey: hex(test, 'private', where), shared: hex(test, 'shared', where) };
+    return {
+      ...base,
+      publicKey: hex(test, 'public', where),
+      privateKey: hex(test, 'private', where),
+      shared: hex(test, 'shared', where),
+    };
   });
 }
 
@@ -117,7 +133,12 @@ export function loadEd25519(): VectorFile<EddsaCase> {
   return load('ed25519_test.json', 'EDDSA', 'eddsa_verify_schema_v1.json', (group, test, base, where) => {
     const key = object(group.publicKey, `${where}.publicKey`);
     if (str(key, 'curve', where) !== 'edwards25519') throw new Error(`${where}: curve is not edwards25519`);
-    return { ...base, publicKey: hex(key, 'pk', `${where}.publicKey`), msg: hex(test, 'msg', where), sig: hex(test, 'sig', where) };
+    return {
+      ...base,
+      publicKey: hex(key, 'pk', `${where}.publicKey`),
+      msg: hex(test, 'msg', where),
+      sig: hex(test, 'sig', where),
+    };
   });
 }
 

@@ -28,7 +28,10 @@ export function agreeSchema(profiles: LocalSchema[]): AgreedSchema {
     features.push(agreeColumn(column.name, versions as ColumnProfile[]));
   }
   if (features.length === 0) {
-    throw new DataError({ source: SOURCE }, 'no feature column is present at every participant; agree on common column names');
+    throw new DataError(
+      { source: SOURCE },
+      'no feature column is present at every participant; agree on common column names',
+    );
   }
   return { label, features };
 }

@@ -37,10 +37,14 @@ export function generateCommerce(opts: CommerceOptions): RawTable {
 
 function customerCounts(opts: CommerceOptions): number[] {
   const { merchants, customersPerMerchant } = opts;
-  if (!Number.isInteger(merchants) || merchants < 1) throw new RangeError(`merchants must be a positive integer, got ${merchants}`);
-  const counts = typeof customersPerMerchant === 'number' ? Array(merchants).fill(customersPerMerchant) : customersPerMerchant;
+  if (!Number.isInteger(merchants) || merchants < 1)
+    throw new RangeError(`merchants must be a positive integer, got ${merchants}`);
+  const counts =
+    typeof customersPerMerchant === 'number' ? Array(merchants).fill(customersPerMerchant) : customersPerMerchant;
   if (counts.length !== merchants) {
-    throw new RangeError(`customersPerMerchant lists ${counts.length} counts for ${merchants} merchants; give one per merchant`);
+    throw new RangeError(
+      `customersPerMerchant lists ${counts.length} counts for ${merchants} merchants; give one per merchant`,
+    );
   }
   for (const n of counts) {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`customer counts must be non-negative integers, got ${n}`);
@@ -56,7 +60,10 @@ function drawCustomer(m: MerchantProfile, index: number, rng: Random): string[] 
   const engagement = m.engagement + rng.gaussian();
   const tenureYears = tenure / 365;
 
-  const frequency = Math.max(1, Math.round(Math.exp(0.9 + 0.55 * engagement + 0.3 * rng.gaussian()) * Math.sqrt(Math.min(1, tenureYears) + 0.2)));
+  const frequency = Math.max(
+    1,
+    Math.round(Math.exp(0.9 + 0.55 * engagement + 0.3 * rng.gaussian()) * Math.sqrt(Math.min(1, tenureYears) + 0.2)),
+  );
   const recency = clamp(Math.round(Math.exp(3.6 - 0.6 * engagement + 0.7 * rng.gaussian())), 1, tenure);
   const avgBasket = round2(category.basket * m.priceLevel * Math.exp(0.35 * rng.gaussian()));
   const monetary = round2(frequency * avgBasket * Math.exp(0.1 * rng.gaussian()));

@@ -6,7 +6,10 @@ import { lineLookup, type RawTable } from './raw-table.js';
 export function parseCsv(text: string, source: string): RawTable {
   const [header, ...body] = readCsvRecords(text, source);
   if (header === undefined) {
-    throw new DataError({ source }, 'the file is empty; it needs a header row naming the columns, then one row per record');
+    throw new DataError(
+      { source },
+      'the file is empty; it needs a header row naming the columns, then one row per record',
+    );
   }
   const columns = header.cells.map((name) => name.trim());
   checkColumnNames(columns, source, header.line);
@@ -50,7 +53,7 @@ export function toCsv(t: RawTable): string {
     const [first] = cells;
     return cells.length === 1 && first?.trim() === '' ? quoted(first) : cells.map(csvField).join(',');
   });
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function csvField(value: string): string {

@@ -1,10 +1,10 @@
 export { DataError, type DataLocation, type LineName } from './data-error.js';
-export { type RawTable } from './raw-table.js';
+export type { RawTable } from './raw-table.js';
 export { parseCsv, toCsv } from './csv.js';
 export { readCsvFile } from './csv-file.js';
 export { selectRows } from './select-rows.js';
 export { binaryLabel, numberValue } from './cell-values.js';
-export { type AgreedSchema, type ColumnKind, type ColumnProfile, type LocalSchema } from './schema.js';
+export type { AgreedSchema, ColumnKind, ColumnProfile, LocalSchema } from './schema.js';
 export { profileTable, DEFAULT_MAX_CATEGORIES, type ProfileOptions } from './profile.js';
 export { agreeSchema } from './agree-schema.js';
 export { encodeTable, featureNames, type EncodedData } from './encode.js';

@@ -27,7 +27,10 @@ export function profileTable(t: RawTable, label: string, opts: ProfileOptions = 
   const labelColumn = columnIndex(t, label, 'label');
   const features = featureColumns(t, label, opts);
   if (t.rows.length === 0) {
-    throw new DataError({ source: t.source }, 'the table has a header but no data rows; add rows or choose another file');
+    throw new DataError(
+      { source: t.source },
+      'the table has a header but no data rows; add rows or choose another file',
+    );
   }
   for (let row = 0; row < t.rows.length; row++) labelAt(t, row, labelColumn);
   return {
@@ -40,18 +43,27 @@ export function profileTable(t: RawTable, label: string, opts: ProfileOptions = 
 function featureColumns(t: RawTable, label: string, opts: ProfileOptions): string[] {
   const exclude = new Set(opts.exclude ?? []);
   if (exclude.has(label)) {
-    throw new DataError({ source: t.source }, `the label column "${label}" is listed under exclude; remove it from exclude`);
+    throw new DataError(
+      { source: t.source },
+      `the label column "${label}" is listed under exclude; remove it from exclude`,
+    );
   }
   const candidates = opts.features ?? t.columns.filter((name) => name !== label);
   for (const name of candidates) {
     columnIndex(t, name, 'feature');
     if (name === label) {
-      throw new DataError({ source: t.source }, `"${label}" is the label, so it cannot also be a feature; remove it from features`);
+      throw new DataError(
+        { source: t.source },
+        `"${label}" is the label, so it cannot also be a feature; remove it from features`,
+      );
     }
   }
   const features = candidates.filter((name) => !exclude.has(name));
   if (features.length === 0) {
-    throw new DataError({ source: t.source }, 'no feature columns are left besides the label; include at least one column');
+    throw new DataError(
+      { source: t.source },
+      'no feature columns are left besides the label; include at least one column',
+    );
   }
   return features;
 }

@@ -47,7 +47,9 @@ export function columnPosition(t: RawTable, name: string): number {
   let map = positions.get(t.columns);
   if (!map) {
     map = new Map();
-    t.columns.forEach((c, i) => { if (!map!.has(c)) map!.set(c, i); });
+    t.columns.forEach((c, i) => {
+      if (!map!.has(c)) map!.set(c, i);
+    });
     positions.set(t.columns, map);
   }
   return map.get(name) ?? -1;

@@ -30,7 +30,9 @@ export function splitRows(
       return splitIid(rowsSubset, parts, rng);
     case 'dirichlet': {
       if (labels.length !== t.rows.length) {
-        throw new RangeError(`splitRows: ${labels.length} labels for a table of ${t.rows.length} rows; labels are indexed by table row`);
+        throw new RangeError(
+          `splitRows: ${labels.length} labels for a table of ${t.rows.length} rows; labels are indexed by table row`,
+        );
       }
       return splitDirichlet(rowsSubset, labels, parts, spec.alpha, opts.minRows ?? 10, rng);
     }
@@ -42,7 +44,8 @@ export function splitRows(
 function checkSubset(t: RawTable, rows: Uint32Array): void {
   const seen = new Uint8Array(t.rows.length);
   for (const row of rows) {
-    if (row >= t.rows.length) throw new RangeError(`splitRows: row index ${row} is outside the table (0..${t.rows.length - 1})`);
+    if (row >= t.rows.length)
+      throw new RangeError(`splitRows: row index ${row} is outside the table (0..${t.rows.length - 1})`);
     if (seen[row]) throw new RangeError(`splitRows: row index ${row} appears twice in the subset`);
     seen[row] = 1;
   }

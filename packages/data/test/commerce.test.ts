@@ -1,6 +1,15 @@
 import { seededRandom } from '@tessera/crypto';
 import { describe, expect, test } from 'vitest';
-import { agreeSchema, encodeTable, generateCommerce, profileTable, selectRows, toCsv, trainTestSplit, type RawTable } from '../src/index.js';
+import {
+  agreeSchema,
+  encodeTable,
+  generateCommerce,
+  profileTable,
+  selectRows,
+  toCsv,
+  trainTestSplit,
+  type RawTable,
+} from '../src/index.js';
 import { auc, fitLogistic } from './helpers/logistic.js';
 
 function repurchaseRate(t: RawTable, merchant: string): number {
@@ -12,8 +21,18 @@ describe('generateCommerce', () => {
   test('has the documented columns and plausible values', () => {
     const t = generateCommerce({ merchants: 3, customersPerMerchant: [5, 0, 7], seed: 'shape' });
     expect(t.columns).toEqual([
-      'customer_id', 'merchant', 'region', 'favourite_category', 'recency_days', 'frequency_orders',
-      'monetary_total', 'avg_basket', 'discount_share', 'returns', 'tenure_days', 'repurchase',
+      'customer_id',
+      'merchant',
+      'region',
+      'favourite_category',
+      'recency_days',
+      'frequency_orders',
+      'monetary_total',
+      'avg_basket',
+      'discount_share',
+      'returns',
+      'tenure_days',
+      'repurchase',
     ]);
     expect(t.rows).toHaveLength(12);
     expect(t.rows.map((r) => r[1])).toEqual([...Array(5).fill('m1'), ...Array(7).fill('m3')]);
@@ -30,7 +49,7 @@ describe('generateCommerce', () => {
     }
   });
 
-  test('is deterministic given the seed, and a merchant\'s rows do not depend on the others\' counts', () => {
+  test("is deterministic given the seed, and a merchant's rows do not depend on the others' counts", () => {
     const a = generateCommerce({ merchants: 3, customersPerMerchant: 50, seed: 7 });
     expect(toCsv(generateCommerce({ merchants: 3, customersPerMerchant: 50, seed: 7 }))).toBe(toCsv(a));
     expect(toCsv(generateCommerce({ merchants: 3, customersPerMerchant: 50, seed: 8 }))).not.toBe(toCsv(a));

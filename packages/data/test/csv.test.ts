@@ -59,11 +59,15 @@ describe('parseCsv', () => {
   });
 
   test('text after a closing quote is an error', () => {
-    expect(dataErrorOf(() => parseCsv('a\n"x"y\n', 't.csv')).message).toMatch(/t\.csv line 2: unexpected text after a closing quote/);
+    expect(dataErrorOf(() => parseCsv('a\n"x"y\n', 't.csv')).message).toMatch(
+      /t\.csv line 2: unexpected text after a closing quote/,
+    );
   });
 
   test('empty text, unnamed and duplicate header columns are errors', () => {
-    expect(dataErrorOf(() => parseCsv('', 'e.csv')).message).toMatch(/^e\.csv: the file is empty; it needs a header row/);
+    expect(dataErrorOf(() => parseCsv('', 'e.csv')).message).toMatch(
+      /^e\.csv: the file is empty; it needs a header row/,
+    );
     expect(dataErrorOf(() => parseCsv('a,,c\n', 'n.csv')).message).toMatch(/header column 2 has no name/);
     expect(dataErrorOf(() => parseCsv('a,b,a\n', 'd.csv')).message).toMatch(/names column "a" twice/);
   });
@@ -112,13 +116,17 @@ describe('readCsvFile', () => {
     const path = join(dir, 'nope.csv');
     const err = dataErrorOf(() => readCsvFile(path));
     expect(err.source).toBe(path);
-    expect(err.message).toBe(`${path}: file not found; check the path (relative paths start from the current directory)`);
+    expect(err.message).toBe(
+      `${path}: file not found; check the path (relative paths start from the current directory)`,
+    );
   });
 
   test('an empty file is a DataError naming the path', () => {
     const path = join(dir, 'empty.csv');
     writeFileSync(path, '');
-    expect(dataErrorOf(() => readCsvFile(path)).message).toMatch(new RegExp(`^${path.replace(/[.\\/]/g, '\\$&')}: the file is empty`));
+    expect(dataErrorOf(() => readCsvFile(path)).message).toMatch(
+      new RegExp(`^${path.replace(/[.\\/]/g, '\\$&')}: the file is empty`),
+    );
   });
 
   test('a directory is a DataError', () => {

@@ -27,9 +27,9 @@ describe('profileTable', () => {
   test('features selects and orders the columns', () => {
     const schema = profileTable(parseCsv(customers, 'customers.csv'), 'label', { features: ['visits', 'region'] });
     expect(schema.columns.map((c) => c.name)).toEqual(['visits', 'region']);
-    expect(dataErrorOf(() => profileTable(parseCsv(customers, 'c.csv'), 'label', { features: ['age'] })).message).toMatch(
-      /no feature column "age"; the columns are: id, region, spend, visits, label/,
-    );
+    expect(
+      dataErrorOf(() => profileTable(parseCsv(customers, 'c.csv'), 'label', { features: ['age'] })).message,
+    ).toMatch(/no feature column "age"; the columns are: id, region, spend, visits, label/);
   });
 
   test('a missing label column is named, with the columns there are', () => {
@@ -87,22 +87,32 @@ describe('profileTable', () => {
     expect(err.message).toMatch(/40 distinct text values, more than the 32 allowed/);
     expect(err.message).toMatch(/list "email" under exclude\) or bucket/);
     expect(profileTable(t, 'label', { maxCategories: 40 }).columns[0].categories).toHaveLength(40);
-    expect(dataErrorOf(() => profileTable(t, 'label', { maxCategories: 5 })).message).toMatch(/more than the 5 allowed/);
+    expect(dataErrorOf(() => profileTable(t, 'label', { maxCategories: 5 })).message).toMatch(
+      /more than the 5 allowed/,
+    );
   });
 
   test('a column mostly of text is categorical even if some values look numeric', () => {
     const t = parseCsv('size,label\nS,1\nM,0\nL,1\n42,0\n', 's.csv');
-    expect(profileTable(t, 'label').columns[0]).toEqual({ name: 'size', kind: 'categorical', categories: ['42', 'L', 'M', 'S'] });
+    expect(profileTable(t, 'label').columns[0]).toEqual({
+      name: 'size',
+      kind: 'categorical',
+      categories: ['42', 'L', 'M', 'S'],
+    });
   });
 
   test('an empty categorical cell is an error', () => {
     const t = parseCsv('region,label\nnorth,1\n,0\n', 'r.csv');
-    expect(dataErrorOf(() => profileTable(t, 'label')).message).toMatch(/^r\.csv line 3, column "region": the value is empty/);
+    expect(dataErrorOf(() => profileTable(t, 'label')).message).toMatch(
+      /^r\.csv line 3, column "region": the value is empty/,
+    );
   });
 
   test('excluding the label or everything else is an error', () => {
     const t: RawTable = parseCsv('id,label\n1,1\n', 'x.csv');
     expect(dataErrorOf(() => profileTable(t, 'label', { exclude: ['label'] })).message).toMatch(/listed under exclude/);
-    expect(dataErrorOf(() => profileTable(t, 'label', { exclude: ['id'] })).message).toMatch(/no feature columns are left/);
+    expect(dataErrorOf(() => profileTable(t, 'label', { exclude: ['id'] })).message).toMatch(
+      /no feature columns are left/,
+    );
   });
 });

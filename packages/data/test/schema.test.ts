@@ -20,10 +20,16 @@ describe('agreeSchema', () => {
 
   test('a column numeric at one participant and categorical at another is an error naming it', () => {
     const p1: LocalSchema = { label: 'y', rows: 5, columns: [{ name: 'zip', kind: 'numeric' }] };
-    const p2: LocalSchema = { label: 'y', rows: 5, columns: [{ name: 'zip', kind: 'categorical', categories: ['A1'] }] };
+    const p2: LocalSchema = {
+      label: 'y',
+      rows: 5,
+      columns: [{ name: 'zip', kind: 'categorical', categories: ['A1'] }],
+    };
     const err = dataErrorOf(() => agreeSchema([p1, p2]));
     expect(err.column).toBe('zip');
-    expect(err.message).toMatch(/column "zip": the column is numeric at participant 1 but categorical at participant 2/);
+    expect(err.message).toMatch(
+      /column "zip": the column is numeric at participant 1 but categorical at participant 2/,
+    );
   });
 
   test('different labels or no common feature are errors', () => {
@@ -31,7 +37,9 @@ describe('agreeSchema', () => {
     const p2: LocalSchema = { label: 'z', rows: 5, columns: [{ name: 'a', kind: 'numeric' }] };
     const p3: LocalSchema = { label: 'y', rows: 5, columns: [{ name: 'b', kind: 'numeric' }] };
     expect(dataErrorOf(() => agreeSchema([p1, p2])).message).toMatch(/participant 2 uses "z"/);
-    expect(dataErrorOf(() => agreeSchema([p1, p3])).message).toMatch(/no feature column is present at every participant/);
+    expect(dataErrorOf(() => agreeSchema([p1, p3])).message).toMatch(
+      /no feature column is present at every participant/,
+    );
   });
 });
 
@@ -61,6 +69,8 @@ describe('encodeTable', () => {
       /no feature column "region"/,
     );
     const bad = parseCsv('age,region,bought\nold,north,no\n', 'n.csv');
-    expect(dataErrorOf(() => encodeTable(bad, agreed)).message).toMatch(/^n\.csv line 2, column "age": "old" is not a number/);
+    expect(dataErrorOf(() => encodeTable(bad, agreed)).message).toMatch(
+      /^n\.csv line 2, column "age": "old" is not a number/,
+    );
   });
 });

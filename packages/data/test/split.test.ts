@@ -31,7 +31,10 @@ describe('trainTestSplit', () => {
   test('partitions 0..n-1, stratified by label when labels are given, deterministically', () => {
     const { labels } = sampleTable();
     const split = trainTestSplit(1000, 0.2, seededRandom('tts'), labels);
-    expectPartition([split.train, split.test], Uint32Array.from({ length: 1000 }, (_, i) => i));
+    expectPartition(
+      [split.train, split.test],
+      Uint32Array.from({ length: 1000 }, (_, i) => i),
+    );
     expect(split.test.length).toBe(200);
     expect(labelShare(split.test, labels)).toBe(0.3);
     expect(labelShare(split.train, labels)).toBe(0.3);
@@ -119,14 +122,20 @@ describe('splitRows', () => {
   test('by:column with fewer values than parts, or an unknown column, names the column', () => {
     const err = dataErrorOf(() => splitRows(t, subset, labels, 6, parseSplit('by:region'), seededRandom(0)));
     expect(err.column).toBe('region');
-    expect(err.message).toMatch(/has 5 distinct values \(central, east, north, south, west\) for 6 parts; use at most 5 parts/);
+    expect(err.message).toMatch(
+      /has 5 distinct values \(central, east, north, south, west\) for 6 parts; use at most 5 parts/,
+    );
     expect(dataErrorOf(() => splitRows(t, subset, labels, 2, parseSplit('by:city'), seededRandom(0))).message).toMatch(
       /no split column "city"; the columns are: region, label/,
     );
   });
 
   test('rejects subsets with repeated or out-of-range rows', () => {
-    expect(() => splitRows(t, Uint32Array.of(1, 1), labels, 1, { kind: 'iid' }, seededRandom(0))).toThrow(/appears twice/);
-    expect(() => splitRows(t, Uint32Array.of(1000), labels, 1, { kind: 'iid' }, seededRandom(0))).toThrow(/outside the table/);
+    expect(() => splitRows(t, Uint32Array.of(1, 1), labels, 1, { kind: 'iid' }, seededRandom(0))).toThrow(
+      /appears twice/,
+    );
+    expect(() => splitRows(t, Uint32Array.of(1000), labels, 1, { kind: 'iid' }, seededRandom(0))).toThrow(
+      /outside the table/,
+    );
   });
 });

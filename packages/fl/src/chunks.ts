@@ -7,7 +7,8 @@ export interface Chunk {
 
 /** Consecutive zero-copy slices of `v` of at most `chunkSize` values each. */
 export function* chunksOf(v: Float64Array, chunkSize: number): Generator<Chunk> {
-  if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new RangeError(`chunkSize must be an integer >= 1, got ${chunkSize}`);
+  if (!(Number.isInteger(chunkSize) && chunkSize >= 1))
+    throw new RangeError(`chunkSize must be an integer >= 1, got ${chunkSize}`);
   for (let offset = 0; offset < v.length; offset += chunkSize) {
     yield { offset, values: v.subarray(offset, Math.min(v.length, offset + chunkSize)) };
   }
@@ -44,7 +45,9 @@ export class ChunkAssembler {
   /** The assembled vector (owned by the caller from now on); throws naming the first missing offset if incomplete. */
   result(): Float64Array {
     if (!this.complete) {
-      throw new RangeError(`vector incomplete: ${this.total - this.received} of ${this.total} values missing, first at offset ${this.filled.indexOf(0)}`);
+      throw new RangeError(
+        `vector incomplete: ${this.total - this.received} of ${this.total} values missing, first at offset ${this.filled.indexOf(0)}`,
+      );
     }
     return this.values;
   }

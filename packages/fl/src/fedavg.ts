@@ -31,7 +31,8 @@ export class FedAvg implements Strategy {
     this.minFitParticipants = opts.minFitParticipants ?? 1;
     this.serverLearningRate = opts.serverLearningRate ?? 1;
     this.seed = opts.seed;
-    if (!(this.fractionFit > 0 && this.fractionFit <= 1)) throw new RangeError(`fractionFit must be in (0, 1], got ${this.fractionFit}`);
+    if (!(this.fractionFit > 0 && this.fractionFit <= 1))
+      throw new RangeError(`fractionFit must be in (0, 1], got ${this.fractionFit}`);
     requireInteger('minFitParticipants', this.minFitParticipants, 1);
     if (!(Number.isFinite(this.serverLearningRate) && this.serverLearningRate > 0)) {
       throw new RangeError(`serverLearningRate must be finite and > 0, got ${this.serverLearningRate}`);
@@ -51,7 +52,9 @@ export class FedAvg implements Strategy {
   configureFit(round: number, available: readonly string[]): FitPlan {
     const pool = [...new Set(available)].sort();
     if (pool.length < this.minFitParticipants) {
-      throw new Error(`round ${round} needs at least ${this.minFitParticipants} participants but only ${pool.length} are available`);
+      throw new Error(
+        `round ${round} needs at least ${this.minFitParticipants} participants but only ${pool.length} are available`,
+      );
     }
     const count = Math.max(this.minFitParticipants, Math.floor(this.fractionFit * pool.length + 1e-9));
     return {
@@ -61,7 +64,8 @@ export class FedAvg implements Strategy {
   }
 
   contributionWeight(numExamples: number): number {
-    if (!(Number.isFinite(numExamples) && numExamples >= 0)) throw new RangeError(`numExamples must be a finite count >= 0, got ${numExamples}`);
+    if (!(Number.isFinite(numExamples) && numExamples >= 0))
+      throw new RangeError(`numExamples must be a finite count >= 0, got ${numExamples}`);
     return numExamples;
   }
 
@@ -87,6 +91,7 @@ export class FedAvg implements Strategy {
 }
 
 function requireInteger(name: string, value: number, min: number): number {
-  if (!(Number.isInteger(value) && value >= min)) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  if (!(Number.isInteger(value) && value >= min))
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
   return value;
 }

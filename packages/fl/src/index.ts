@@ -10,8 +10,20 @@ export { deltaOf } from './delta.js';
 export { logisticConfigFrom } from './local-config.js';
 export * from './quantize/index.js';
 export * from './private-statistics/index.js';
-export { calibrateJobNoise, epsilonOfRdp, jobEpsilon, jobRdp, type JobPrivacyCost } from './privacy/job-privacy-cost.js';
-export { noiseShareVariance, NoiseShareError, survivorFloor, tolerableColluders, type ShareSizing } from './privacy/noise-shares.js';
+export {
+  calibrateJobNoise,
+  epsilonOfRdp,
+  jobEpsilon,
+  jobRdp,
+  type JobPrivacyCost,
+} from './privacy/job-privacy-cost.js';
+export {
+  noiseShareVariance,
+  NoiseShareError,
+  survivorFloor,
+  tolerableColluders,
+  type ShareSizing,
+} from './privacy/noise-shares.js';
 export { poissonSample, sampleWithoutReplacement } from './sample.js';
 export { releaseSensitivity, SensitivityError, type ReleaseShape } from './privacy/release-sensitivity.js';
 export { secretRecordRandomness, selectRecords, type RecordRandomness } from './privacy/record-randomness.js';

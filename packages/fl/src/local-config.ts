@@ -4,7 +4,10 @@ import type { ConfigValue } from './strategy.js';
 const KEYS = ['l2', 'learningRate', 'batchSize', 'epochs'] as const;
 
 /** The participant's training settings: `base` overridden by the numeric settings a FitPlan config carries. */
-export function logisticConfigFrom(config: Readonly<Record<string, ConfigValue>>, base: LogisticConfig = DEFAULT_LOGISTIC): LogisticConfig {
+export function logisticConfigFrom(
+  config: Readonly<Record<string, ConfigValue>>,
+  base: LogisticConfig = DEFAULT_LOGISTIC,
+): LogisticConfig {
   const out = { ...base };
   for (const key of KEYS) {
     const value = config[key];

@@ -8,7 +8,8 @@ export class StreamingSum {
   private contributors = 0;
 
   constructor(readonly dimension: number) {
-    if (!(Number.isInteger(dimension) && dimension >= 0)) throw new RangeError(`dimension must be an integer >= 0, got ${dimension}`);
+    if (!(Number.isInteger(dimension) && dimension >= 0))
+      throw new RangeError(`dimension must be an integer >= 0, got ${dimension}`);
     this.sum = new Float64Array(dimension);
   }
 
@@ -22,7 +23,8 @@ export class StreamingSum {
 
   /** Record one finished contribution of the given weight. */
   commit(weight: number): void {
-    if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`contribution weight must be finite and >= 0, got ${weight}`);
+    if (!(Number.isFinite(weight) && weight >= 0))
+      throw new RangeError(`contribution weight must be finite and >= 0, got ${weight}`);
     this.totalWeight += weight;
     this.contributors++;
   }

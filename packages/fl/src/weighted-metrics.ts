@@ -9,7 +9,9 @@ export function weightedMeanMetrics(reports: readonly EvaluationReport[]): Recor
   for (const report of reports) {
     const weight = report.numExamples;
     if (!(Number.isFinite(weight) && weight >= 0)) {
-      throw new RangeError(`participant ${report.participant} reported numExamples ${weight}; expected a finite count >= 0`);
+      throw new RangeError(
+        `participant ${report.participant} reported numExamples ${weight}; expected a finite count >= 0`,
+      );
     }
     for (const [name, value] of Object.entries(report.metrics)) {
       const acc = sums.get(name) ?? { weighted: 0, examples: 0 };

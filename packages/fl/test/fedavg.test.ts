@@ -103,14 +103,19 @@ describe('FedAvg.configureFit', () => {
   it('samples each participant about equally often', () => {
     const strategy = new FedAvg({ fractionFit: 0.3, seed: 'uniform' });
     const counts = new Map(ids.map((id) => [id, 0]));
-    for (let r = 1; r <= 300; r++) for (const id of strategy.configureFit(r, ids).participants) counts.set(id, counts.get(id)! + 1);
+    for (let r = 1; r <= 300; r++)
+      for (const id of strategy.configureFit(r, ids).participants) counts.set(id, counts.get(id)! + 1);
     for (const c of counts.values()) expect(c).toBeGreaterThan(60); // expected 90, sd ≈ 8
     for (const c of counts.values()) expect(c).toBeLessThan(120);
   });
 
   it('respects minFitParticipants', () => {
-    expect(new FedAvg({ fractionFit: 0.1, minFitParticipants: 4, seed: 1 }).configureFit(1, ids).participants).toHaveLength(4);
-    expect(() => new FedAvg({ minFitParticipants: 11 }).configureFit(1, ids)).toThrow(/at least 11 participants but only 10/);
+    expect(
+      new FedAvg({ fractionFit: 0.1, minFitParticipants: 4, seed: 1 }).configureFit(1, ids).participants,
+    ).toHaveLength(4);
+    expect(() => new FedAvg({ minFitParticipants: 11 }).configureFit(1, ids)).toThrow(
+      /at least 11 participants but only 10/,
+    );
   });
 
   it('takes everyone by default and passes local settings in the config', () => {

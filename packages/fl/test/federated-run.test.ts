@@ -28,7 +28,12 @@ describe('a mini federated run in-process', () => {
   const local = { ...DEFAULT_LOGISTIC, epochs: 1, batchSize: 32, learningRate: 0.1 };
 
   it('reaches the accuracy of pooled training within 0.03', () => {
-    const strategy = new FedAvg({ localEpochs: local.epochs, batchSize: local.batchSize, learningRate: local.learningRate, seed: 'run' });
+    const strategy = new FedAvg({
+      localEpochs: local.epochs,
+      batchSize: local.batchSize,
+      learningRate: local.learningRate,
+      seed: 'run',
+    });
     let global = logisticInit(d);
     let evaluation: Record<string, number> = {};
     for (let round = 1; round <= rounds; round++) {
@@ -56,7 +61,10 @@ describe('a mini federated run in-process', () => {
     expect(evaluation.loss).toBeCloseTo(onPooled.loss, 12);
 
     const federated = evaluateBinary(global, test).accuracy;
-    const centralized = evaluateBinary(trainCentralized(pooled, { ...local, rounds }, seededRandom('central')), test).accuracy;
+    const centralized = evaluateBinary(
+      trainCentralized(pooled, { ...local, rounds }, seededRandom('central')),
+      test,
+    ).accuracy;
     expect(centralized).toBeGreaterThan(0.95);
     expect(Math.abs(federated - centralized)).toBeLessThanOrEqual(0.03);
   });

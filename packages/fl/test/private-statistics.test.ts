@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@tessera/ml';
 import { DEFAULT_ORDERS, epsilonFor, noiseMultiplierFor, subsampledGaussianRdpVector } from '@tessera/dp';
 import {
-  addBoundedMoments, addMagnitudes, boundedMomentsSensitivity, boundsFromHistogram, bucketUpperEdge, calibrateJobNoise, decodeFixedPoint,
-  encodeFixedPoint, fixedPointSensitivity, jobEpsilon, magnitudeBucket, MAGNITUDE_BUCKETS, momentsFromBounded,
+  addBoundedMoments,
+  addMagnitudes,
+  boundedMomentsSensitivity,
+  boundsFromHistogram,
+  bucketUpperEdge,
+  calibrateJobNoise,
+  decodeFixedPoint,
+  encodeFixedPoint,
+  fixedPointSensitivity,
+  jobEpsilon,
+  magnitudeBucket,
+  MAGNITUDE_BUCKETS,
+  momentsFromBounded,
 } from '../src/index.js';
 
 describe('differentially private statistics building blocks', () => {
@@ -22,7 +33,10 @@ describe('differentially private statistics building blocks', () => {
     const rows = 1000;
     const x = new Float64Array(rows * d);
     const rng = seededRandom('hist');
-    for (let i = 0; i < rows; i++) { x[i * d] = 10 + 90 * rng.float(); x[i * d + 1] = 0.01 * rng.float(); }
+    for (let i = 0; i < rows; i++) {
+      x[i * d] = 10 + 90 * rng.float();
+      x[i * d + 1] = 0.01 * rng.float();
+    }
     const h = new Float64Array(d * MAGNITUDE_BUCKETS);
     for (let i = 0; i < rows; i++) addMagnitudes(h, x, i * d, d);
     const clean = boundsFromHistogram(h, d, 0.01, 0);
@@ -77,11 +91,16 @@ describe('job privacy cost', () => {
     expect(jobEpsilon(cost, 1e-5)).toBeLessThanOrEqual(2);
     expect(jobEpsilon(cost, 1e-5)).toBeGreaterThan(2 - 1e-6);
     // With no statistics releases it is the accountant's own calibration of a Gaussian over 12 steps.
-    expect(calibrateJobNoise({ ...o, rounds: 12, fullReleases: 0 })).toBeCloseTo(noiseMultiplierFor({ epsilon: 2, delta: 1e-5, sampleRate: 1, steps: 12 }), 6);
+    expect(calibrateJobNoise({ ...o, rounds: 12, fullReleases: 0 })).toBeCloseTo(
+      noiseMultiplierFor({ epsilon: 2, delta: 1e-5, sampleRate: 1, steps: 12 }),
+      6,
+    );
     expect(z).toBeCloseTo(noiseMultiplierFor({ epsilon: 2, delta: 1e-5, sampleRate: 1, steps: 12 }), 6);
     // Sampled rounds compose with the full releases.
     const sampled = { noiseMultiplier: 1.1, sampleRate: 0.1, rounds: 50, fullReleases: 2 };
-    const rdp = subsampledGaussianRdpVector(1.1, 0.1, 50, DEFAULT_ORDERS).map((v, i) => v + subsampledGaussianRdpVector(1.1, 1, 2, DEFAULT_ORDERS)[i]);
+    const rdp = subsampledGaussianRdpVector(1.1, 0.1, 50, DEFAULT_ORDERS).map(
+      (v, i) => v + subsampledGaussianRdpVector(1.1, 1, 2, DEFAULT_ORDERS)[i],
+    );
     expect(jobEpsilon(sampled, 1e-5)).toBeCloseTo(epsilonFor(rdp, DEFAULT_ORDERS, 1e-5).epsilon, 12);
     expect(() => calibrateJobNoise({ ...o, epsilon: 1e-9 })).toThrow(/privacy\.epsilon|epsilon/);
   });

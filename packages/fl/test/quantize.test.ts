@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@tessera/ml';
 import {
-  checkUpdateCodec, clipL2, decodeUpdateSum, decodeWideSum, encodeUpdate, encodeWide, fromRing, QuantizationError, stochasticRound, toRing, DEFAULT_WIDE,
+  checkUpdateCodec,
+  clipL2,
+  decodeUpdateSum,
+  decodeWideSum,
+  encodeUpdate,
+  encodeWide,
+  fromRing,
+  QuantizationError,
+  stochasticRound,
+  toRing,
+  DEFAULT_WIDE,
 } from '../src/index.js';
 
-const addRing = (a: Uint32Array, b: Uint32Array) => { for (let i = 0; i < a.length; i++) a[i] = (a[i] + b[i]) >>> 0; };
+const addRing = (a: Uint32Array, b: Uint32Array) => {
+  for (let i = 0; i < a.length; i++) a[i] = (a[i] + b[i]) >>> 0;
+};
 
 describe('quantisation for secure aggregation', () => {
   it('stochastic rounding is unbiased', () => {
@@ -31,7 +43,8 @@ describe('quantisation for secure aggregation', () => {
   it('the ring sum of encoded updates decodes to the sum of the (rounded) weighted deltas', () => {
     const codec = { bits: 20, clip: 2, modulus: 2 ** 32 };
     const rng = seededRandom('enc');
-    const d = 50, n = 40;
+    const d = 50,
+      n = 40;
     const sum = new Uint32Array(d + 1);
     const exact = new Float64Array(d);
     let totalWeight = 0;
@@ -39,7 +52,9 @@ describe('quantisation for secure aggregation', () => {
       const delta = Float64Array.from({ length: d }, () => rng.gaussian() * 0.1);
       const w = 0.2 + 0.8 * rng.float();
       const { clipped } = clipL2(delta, codec.clip);
-      clipped.forEach((v, i) => { exact[i] += w * v; });
+      clipped.forEach((v, i) => {
+        exact[i] += w * v;
+      });
       totalWeight += w;
       addRing(sum, encodeUpdate(delta, w, codec, rng).words);
     }
@@ -51,12 +66,18 @@ describe('quantisation for secure aggregation', () => {
 
   it('refuses a setting whose sum could wrap, naming the knob', () => {
     expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(QuantizationError);
-    expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(/lower secure\.bits to \d+ or fewer/);
+    expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(
+      /lower secure\.bits to \d+ or fewer/,
+    );
     expect(() => checkUpdateCodec({ bits: 20, clip: 1, modulus: 2 ** 32 }, 500)).not.toThrow();
   });
 
   it('wide statistics sum exactly, with negative and large values', () => {
-    const rows = [[3, -1.5, 1e9, 12345.678], [7, 2.25, 3e9, -0.5], [1, 0, 1e11, 1e-3]];
+    const rows = [
+      [3, -1.5, 1e9, 12345.678],
+      [7, 2.25, 3e9, -0.5],
+      [1, 0, 1e11, 1e-3],
+    ];
     const sum = new Uint32Array(rows[0].length * 4);
     for (const r of rows) addRing(sum, encodeWide(r, DEFAULT_WIDE));
     const got = decodeWideSum(sum, rows.length, DEFAULT_WIDE);
@@ -85,12 +106,16 @@ describe('evaluation reports for secure aggregation', () => {
 
 describe('record-level encoding (DP-FedSGD)', () => {
   it('sums clipped, scaled records with a count, decodes back, and one record moves the sum by at most the sensitivity', async () => {
-    const { addClippedRecord, decodeRecordSum, recordSumToRing, largestRecordLevel } = await import('../src/quantize/index.js');
+    const { addClippedRecord, decodeRecordSum, recordSumToRing, largestRecordLevel } = await import(
+      '../src/quantize/index.js'
+    );
     const { releaseSensitivity } = await import('../src/privacy/release-sensitivity.js');
     const { seededRandom } = await import('@tessera/ml');
     const rng = seededRandom('records');
     const codec = { clip: 2, level: 1000, modulus: 2 ** 32 };
-    const records = Array.from({ length: 50 }, (_, i) => Float64Array.from({ length: 7 }, (_, j) => Math.sin(i * 7 + j) * (i % 3 === 0 ? 10 : 0.5)));
+    const records = Array.from({ length: 50 }, (_, i) =>
+      Float64Array.from({ length: 7 }, (_, j) => Math.sin(i * 7 + j) * (i % 3 === 0 ? 10 : 0.5)),
+    );
     const acc = new Float64Array(8);
     let clipped = 0;
     for (const r of records) if (addClippedRecord(acc, r, codec, rng)) clipped++;
@@ -103,15 +128,23 @@ describe('record-level encoding (DP-FedSGD)', () => {
       const k = norm > codec.clip ? codec.clip / norm : 1;
       for (let j = 0; j < 7; j++) expected[j] += r[j] * k;
     }
-    for (let j = 0; j < 7; j++) expect(Math.abs(gradientSum[j] - expected[j])).toBeLessThan(50 * codec.clip / codec.level);
+    for (let j = 0; j < 7; j++)
+      expect(Math.abs(gradientSum[j] - expected[j])).toBeLessThan((50 * codec.clip) / codec.level);
     // Adding one more record (here the largest possible) changes the integer sum by at most its own bound, sqrt((level + sqrt(g))^2 + level^2),
     // which the release's sensitivity (replacement under the fixed-size selection: 2(level + sqrt(g))) covers.
     const before = Float64Array.from(acc);
-    addClippedRecord(acc, Float64Array.from({ length: 7 }, () => 100), codec, rng);
+    addClippedRecord(
+      acc,
+      Float64Array.from({ length: 7 }, () => 100),
+      codec,
+      rng,
+    );
     let moved = 0;
     for (let j = 0; j < 8; j++) moved += (acc[j] - before[j]) ** 2;
     expect(Math.sqrt(moved)).toBeLessThanOrEqual(Math.hypot(codec.level + Math.sqrt(7), codec.level));
-    expect(releaseSensitivity({ kind: 'record-fit', level: codec.level, gradientLength: 7, countWeight: codec.level })).toBeCloseTo(2 * (codec.level + Math.sqrt(7)), 1);
+    expect(
+      releaseSensitivity({ kind: 'record-fit', level: codec.level, gradientLength: 7, countWeight: codec.level }),
+    ).toBeCloseTo(2 * (codec.level + Math.sqrt(7)), 1);
     expect(Math.sqrt(moved)).toBeGreaterThan(Math.SQRT2 * codec.level - Math.sqrt(7));
     // The level leaves room for every record and 12 standard deviations of noise in the centred ring.
     const level = largestRecordLevel(1000, 2 ** 32, { perLevel: 3, fixed: 30 });

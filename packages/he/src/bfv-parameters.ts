@@ -60,11 +60,16 @@ export function plainModulusOf(params: BfvParameters): number {
 export function chooseBfvParameters(request: BfvParameterRequest): BfvParameters & { readonly plainModulus: number } {
   const { participants, bitsPerCoordinate } = request;
   const maxPlainBits = request.maxPlainBits ?? 32;
-  if (!Number.isSafeInteger(participants) || participants < 1) throw new HeError('bad-input', `participants must be a positive integer, got ${participants}`);
+  if (!Number.isSafeInteger(participants) || participants < 1)
+    throw new HeError('bad-input', `participants must be a positive integer, got ${participants}`);
   if (!Number.isInteger(bitsPerCoordinate) || bitsPerCoordinate < 1 || bitsPerCoordinate > 31) {
-    throw new HeError('bad-input', `secure.bits (bitsPerCoordinate) must be an integer from 1 to 31, got ${bitsPerCoordinate}`);
+    throw new HeError(
+      'bad-input',
+      `secure.bits (bitsPerCoordinate) must be an integer from 1 to 31, got ${bitsPerCoordinate}`,
+    );
   }
-  if (!Number.isInteger(maxPlainBits) || maxPlainBits < 2 || maxPlainBits > 32) throw new HeError('bad-input', `maxPlainBits must be an integer from 2 to 32, got ${maxPlainBits}`);
+  if (!Number.isInteger(maxPlainBits) || maxPlainBits < 2 || maxPlainBits > 32)
+    throw new HeError('bad-input', `maxPlainBits must be an integer from 2 to 32, got ${maxPlainBits}`);
   const needed = BigInt(participants) * (1n << BigInt(bitsPerCoordinate)); // p must exceed this
   const neededBits = Math.log2(participants) + BUDGET_MARGIN_BITS;
   for (const n of BFV_DEGREES) {
@@ -74,7 +79,10 @@ export function chooseBfvParameters(request: BfvParameterRequest): BfvParameters
     try {
       p = batchingPrime(n, maxPlainBits);
     } catch (e) {
-      throw new HeError('impossible', `sealed mode: no ${maxPlainBits}-bit prime p = 1 mod ${2 * n} exists for batching with n = ${n} (raise maxPlainBits): ${reason(e)}`);
+      throw new HeError(
+        'impossible',
+        `sealed mode: no ${maxPlainBits}-bit prime p = 1 mod ${2 * n} exists for batching with n = ${n} (raise maxPlainBits): ${reason(e)}`,
+      );
     }
     if (p <= needed) {
       const maxBits = Math.floor(Math.log2(Number(p - 1n) / participants));
@@ -97,7 +105,10 @@ export function chooseBfvParameters(request: BfvParameterRequest): BfvParameters
     validateBfvParameters(params);
     return params;
   }
-  throw new HeError('impossible', `sealed mode: no ring dimension up to ${BFV_DEGREES[BFV_DEGREES.length - 1]} has noise budget for summing ${participants} ciphertexts`);
+  throw new HeError(
+    'impossible',
+    `sealed mode: no ring dimension up to ${BFV_DEGREES[BFV_DEGREES.length - 1]} has noise budget for summing ${participants} ciphertexts`,
+  );
 }
 
 /**
@@ -110,7 +121,8 @@ export function validateBfvParameters(params: BfvParameters): void {
   const bad = (m: string) => new HeError('bad-parameters', `BFV parameters: ${m}`);
   if (typeof params !== 'object' || params === null) throw bad('expected a parameter object');
   const n = params.polyModulusDegree;
-  if (!Number.isInteger(n) || n < 1024 || n > 32768 || (n & (n - 1)) !== 0) throw bad(`polyModulusDegree must be a power of two from 1024 to 32768, got ${n}`);
+  if (!Number.isInteger(n) || n < 1024 || n > 32768 || (n & (n - 1)) !== 0)
+    throw bad(`polyModulusDegree must be a power of two from 1024 to 32768, got ${n}`);
   if (params.securityLevel !== 128) throw bad(`securityLevel must be 128, got ${String(params.securityLevel)}`);
   if (params.slots !== n) throw bad(`slots must equal polyModulusDegree (${n}), got ${params.slots}`);
   const bits = params.coeffModulusBits;
@@ -120,7 +132,9 @@ export function validateBfvParameters(params: BfvParameters): void {
   const total = bits.reduce((a, b) => a + b, 0);
   const max = seal().CoeffModulus.MaxBitCount(n, seal().SecurityLevel.tc128);
   if (total > max) {
-    throw bad(`coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, the most SEAL allows for n = ${n} at 128-bit security`);
+    throw bad(
+      `coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, the most SEAL allows for n = ${n} at 128-bit security`,
+    );
   }
   let p: bigint;
   try {
@@ -128,9 +142,11 @@ export function validateBfvParameters(params: BfvParameters): void {
   } catch {
     throw bad(`plainModulus must be an integer, got ${String(params.plainModulus)}`);
   }
-  if (typeof params.plainModulus === 'number' && !Number.isSafeInteger(params.plainModulus)) throw bad(`plainModulus must be an integer, got ${params.plainModulus}`);
+  if (typeof params.plainModulus === 'number' && !Number.isSafeInteger(params.plainModulus))
+    throw bad(`plainModulus must be an integer, got ${params.plainModulus}`);
   if (p < 2n || p >= 1n << 32n) throw bad(`plainModulus ${p} must be below 2^32 (masked words travel as uint32)`);
   if (!sealIsPrime(p)) throw bad(`plainModulus ${p} is not prime`);
   const twoN = BigInt(2 * n);
-  if (p % twoN !== 1n) throw bad(`plainModulus ${p} does not support batching: p mod 2n = ${p % twoN}, it must be 1 (n = ${n})`);
+  if (p % twoN !== 1n)
+    throw bad(`plainModulus ${p} does not support batching: p mod 2n = ${p % twoN}, it must be 1 (n = ${n})`);
 }

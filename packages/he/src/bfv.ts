@@ -26,7 +26,8 @@ import { free, scope, seal, type Deletable } from './seal.js';
 
 /** Number of ciphertext chunks for a vector of `length` words: ceil(length / n). */
 export function bfvChunkCount(params: BfvParameters, length: number): number {
-  if (!Number.isSafeInteger(length) || length < 0) throw new HeError('bad-input', `vector length must be a non-negative integer, got ${length}`);
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new HeError('bad-input', `vector length must be a non-negative integer, got ${length}`);
   return Math.ceil(length / params.polyModulusDegree);
 }
 
@@ -56,7 +57,10 @@ abstract class BfvRole extends SealRole {
       }
       if (ct.size !== 2) throw new HeError('bad-bytes', `${what}: has ${ct.size} components, expected 2`);
       if (ct.coeffModulusSize !== this.opened.firstCoeffCount || ct.isNttForm) {
-        throw new HeError('bad-bytes', `${what}: is not at the first data level of these parameters (${ct.coeffModulusSize} primes, expected ${this.opened.firstCoeffCount})`);
+        throw new HeError(
+          'bad-bytes',
+          `${what}: is not at the first data level of these parameters (${ct.coeffModulusSize} primes, expected ${this.opened.firstCoeffCount})`,
+        );
       }
       if (ct.isTransparent) throw new HeError('bad-bytes', `${what}: is transparent (not encrypted)`);
       return ct;
@@ -106,7 +110,11 @@ export class BfvKeyPair {
       return scope((keep) => {
         const s = seal();
         const generator = keep(s.KeyGenerator(opened.context));
-        const pk = wrap(EnvelopeKind.BfvPublicKey, opened.keyParmsId, keep(generator.createPublicKeySerializable()).saveArray(s.ComprModeType.zstd));
+        const pk = wrap(
+          EnvelopeKind.BfvPublicKey,
+          opened.keyParmsId,
+          keep(generator.createPublicKeySerializable()).saveArray(s.ComprModeType.zstd),
+        );
         const sk = keep(s.SecretKey());
         // node-seal's `secretKey()` copies the key and never frees the original; take the raw copy and free it.
         const raw = (generator.instance as { secretKey(): Deletable }).secretKey();
@@ -205,7 +213,8 @@ export class BfvAccumulator extends BfvRole {
   readonly chunkCount: number;
 
   constructor(params: BfvParameters, chunkCount: number) {
-    if (!Number.isSafeInteger(chunkCount) || chunkCount < 1) throw new HeError('bad-input', `chunkCount must be a positive integer, got ${chunkCount}`);
+    if (!Number.isSafeInteger(chunkCount) || chunkCount < 1)
+      throw new HeError('bad-input', `chunkCount must be a positive integer, got ${chunkCount}`);
     super(params);
     this.chunkCount = chunkCount;
     this.sums = new Array<CipherText | undefined>(chunkCount).fill(undefined);
@@ -234,7 +243,11 @@ export class BfvAccumulator extends BfvRole {
   /** Adds all chunks of one participant's vector; every chunk is validated before any is added. */
   addVector(chunks: readonly Uint8Array[]): void {
     this.live();
-    if (!Array.isArray(chunks) || chunks.length !== this.chunkCount) throw new HeError('bad-input', `expected ${this.chunkCount} ciphertext chunks, got ${Array.isArray(chunks) ? chunks.length : typeof chunks}`);
+    if (!Array.isArray(chunks) || chunks.length !== this.chunkCount)
+      throw new HeError(
+        'bad-input',
+        `expected ${this.chunkCount} ciphertext chunks, got ${Array.isArray(chunks) ? chunks.length : typeof chunks}`,
+      );
     const loaded: CipherText[] = [];
     try {
       for (let i = 0; i < chunks.length; i++) loaded.push(this.loadCiphertext(chunks[i], `chunk ${i}`));
@@ -277,8 +290,12 @@ export class BfvAccumulator extends BfvRole {
    */
   result(): Uint8Array[] {
     this.live();
-    const empty = this.counts.findIndex((c) => c === 0);
-    if (empty >= 0) throw new HeError('bad-state', `chunk ${empty} has no ciphertext yet: every chunk needs at least one contribution`);
+    const empty = this.counts.indexOf(0);
+    if (empty >= 0)
+      throw new HeError(
+        'bad-state',
+        `chunk ${empty} has no ciphertext yet: every chunk needs at least one contribution`,
+      );
     const s = seal();
     return this.sums.map((sum, i) =>
       scope((keep) => {
@@ -364,7 +381,10 @@ export class BfvDecryptor extends BfvRole {
     const n = this.n;
     const expected = bfvChunkCount(this.params, length);
     if (!Array.isArray(chunks) || chunks.length !== expected) {
-      throw new HeError('bad-input', `a vector of ${length} words needs ${expected} chunks, got ${Array.isArray(chunks) ? chunks.length : typeof chunks}`);
+      throw new HeError(
+        'bad-input',
+        `a vector of ${length} words needs ${expected} chunks, got ${Array.isArray(chunks) ? chunks.length : typeof chunks}`,
+      );
     }
     const out = new Uint32Array(length);
     for (let i = 0; i < chunks.length; i++) {

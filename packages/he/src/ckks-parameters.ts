@@ -21,7 +21,13 @@ export interface CkksParameters {
 
 /** n = 8192, [60, 40, 40, 60], scale 2^40: 4096 slots, one multiplication by a plaintext, rotations. */
 export function defaultCkksParameters(): CkksParameters {
-  return Object.freeze({ polyModulusDegree: 8192, coeffModulusBits: Object.freeze([60, 40, 40, 60]), scaleBits: 40, slots: 4096, securityLevel: 128 as const });
+  return Object.freeze({
+    polyModulusDegree: 8192,
+    coeffModulusBits: Object.freeze([60, 40, 40, 60]),
+    scaleBits: 40,
+    slots: 4096,
+    securityLevel: 128 as const,
+  });
 }
 
 /**
@@ -32,16 +38,23 @@ export function validateCkksParameters(params: CkksParameters): void {
   const bad = (m: string) => new HeError('bad-parameters', `CKKS parameters: ${m}`);
   if (typeof params !== 'object' || params === null) throw bad('expected a parameter object');
   const n = params.polyModulusDegree;
-  if (!Number.isInteger(n) || n < 1024 || n > 32768 || (n & (n - 1)) !== 0) throw bad(`polyModulusDegree must be a power of two from 1024 to 32768, got ${n}`);
+  if (!Number.isInteger(n) || n < 1024 || n > 32768 || (n & (n - 1)) !== 0)
+    throw bad(`polyModulusDegree must be a power of two from 1024 to 32768, got ${n}`);
   if (params.securityLevel !== 128) throw bad(`securityLevel must be 128, got ${String(params.securityLevel)}`);
   if (params.slots !== n / 2) throw bad(`slots must be polyModulusDegree / 2 (${n / 2}), got ${params.slots}`);
   const bits = params.coeffModulusBits;
   if (!Array.isArray(bits) || bits.length < 3 || !bits.every((b) => Number.isInteger(b) && b >= 2 && b <= 60)) {
-    throw bad(`coeffModulusBits must list at least 3 integers from 2 to 60 (first, one per rescale, special), got ${JSON.stringify(bits)}`);
+    throw bad(
+      `coeffModulusBits must list at least 3 integers from 2 to 60 (first, one per rescale, special), got ${JSON.stringify(bits)}`,
+    );
   }
   const total = bits.reduce((a, b) => a + b, 0);
   const max = seal().CoeffModulus.MaxBitCount(n, seal().SecurityLevel.tc128);
-  if (total > max) throw bad(`coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, the most SEAL allows for n = ${n} at 128-bit security`);
+  if (total > max)
+    throw bad(
+      `coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, the most SEAL allows for n = ${n} at 128-bit security`,
+    );
   const s = params.scaleBits;
-  if (!Number.isInteger(s) || s < 10 || s >= bits[0]) throw bad(`scaleBits must be an integer from 10 to below the first prime's ${bits[0]} bits, got ${s}`);
+  if (!Number.isInteger(s) || s < 10 || s >= bits[0])
+    throw bad(`scaleBits must be an integer from 10 to below the first prime's ${bits[0]} bits, got ${s}`);
 }

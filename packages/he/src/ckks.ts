@@ -56,7 +56,8 @@ abstract class CkksRole extends SealRole {
         throw new HeError('bad-bytes', `${what}: refused by SEAL (${reason(e)})`);
       }
       if (ct.size !== 2) throw new HeError('bad-bytes', `${what}: has ${ct.size} components, expected 2`);
-      if (!ct.isNttForm || !(ct.scale > 0)) throw new HeError('bad-bytes', `${what}: is not a CKKS ciphertext (NTT form, positive scale)`);
+      if (!ct.isNttForm || !(ct.scale > 0))
+        throw new HeError('bad-bytes', `${what}: is not a CKKS ciphertext (NTT form, positive scale)`);
       if (ct.isTransparent) throw new HeError('bad-bytes', `${what}: is transparent (not encrypted)`);
       return ct;
     } catch (e) {
@@ -71,8 +72,13 @@ abstract class CkksRole extends SealRole {
 
   protected checkValues(values: unknown, what: string): asserts values is Float64Array {
     if (!(values instanceof Float64Array)) throw new HeError('bad-input', `${what} must be a Float64Array`);
-    if (values.length > this.params.slots) throw new HeError('bad-input', `${what} has ${values.length} values, at most ${this.params.slots} fit in one ciphertext`);
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new HeError('bad-input', `${what}: value ${i} is not finite`);
+    if (values.length > this.params.slots)
+      throw new HeError(
+        'bad-input',
+        `${what} has ${values.length} values, at most ${this.params.slots} fit in one ciphertext`,
+      );
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) throw new HeError('bad-input', `${what}: value ${i} is not finite`);
   }
 
   /** Encodes `values` at the scale 2^scaleBits, at the level of a ciphertext with `coeffCount` primes. */
@@ -105,18 +111,27 @@ export class CkksKeyPair {
   static generate(params: CkksParameters, options: { galoisKeys?: boolean; rotationSpan?: number } = {}): CkksKeyPair {
     validateCkksParameters(params);
     const span = options.rotationSpan ?? params.slots;
-    if (!isPowerOfTwo(span) || span > params.slots) throw new HeError('bad-input', `rotationSpan must be a power of two from 2 to ${params.slots}, got ${span}`);
+    if (!isPowerOfTwo(span) || span > params.slots)
+      throw new HeError('bad-input', `rotationSpan must be a power of two from 2 to ${params.slots}, got ${span}`);
     const opened = openContext('ckks', params.polyModulusDegree, params.coeffModulusBits);
     try {
       return scope((keep) => {
         const s = seal();
         const zstd = s.ComprModeType.zstd;
         const generator = keep(s.KeyGenerator(opened.context));
-        const pk = wrap(EnvelopeKind.CkksPublicKey, opened.keyParmsId, keep(generator.createPublicKeySerializable()).saveArray(zstd));
+        const pk = wrap(
+          EnvelopeKind.CkksPublicKey,
+          opened.keyParmsId,
+          keep(generator.createPublicKeySerializable()).saveArray(zstd),
+        );
         const gk =
           options.galoisKeys === false
             ? undefined
-            : wrap(EnvelopeKind.CkksGaloisKeys, opened.keyParmsId, keep(generator.createGaloisKeysSerializable(powerOfTwoSteps(span))).saveArray(zstd));
+            : wrap(
+                EnvelopeKind.CkksGaloisKeys,
+                opened.keyParmsId,
+                keep(generator.createGaloisKeysSerializable(powerOfTwoSteps(span))).saveArray(zstd),
+              );
         const sk = keep(s.SecretKey());
         const raw = (generator.instance as { secretKey(): Deletable }).secretKey(); // see BfvKeyPair.generate
         try {
@@ -137,7 +152,12 @@ export class CkksKeyPair {
 
   toJSON(): { scheme: 'ckks'; params: CkksParameters; publicKey: string; galoisKeys?: string } {
     const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-    return { scheme: 'ckks', params: this.params, publicKey: b64(this.publicKey), ...(this.galoisKeys ? { galoisKeys: b64(this.galoisKeys) } : {}) };
+    return {
+      scheme: 'ckks',
+      params: this.params,
+      publicKey: b64(this.publicKey),
+      ...(this.galoisKeys ? { galoisKeys: b64(this.galoisKeys) } : {}),
+    };
   }
 
   toString(): string {
@@ -217,7 +237,10 @@ export class CkksEvaluator extends CkksRole {
       const x = keep(this.loadCiphertext(a, 'the first summand'));
       const y = keep(this.loadCiphertext(b, 'the second summand'));
       if (x.coeffModulusSize !== y.coeffModulusSize || x.scale !== y.scale) {
-        throw new HeError('bad-input', `cannot add CKKS ciphertexts at different levels or scales (${x.coeffModulusSize} vs ${y.coeffModulusSize} primes, scale 2^${Math.log2(x.scale).toFixed(3)} vs 2^${Math.log2(y.scale).toFixed(3)})`);
+        throw new HeError(
+          'bad-input',
+          `cannot add CKKS ciphertexts at different levels or scales (${x.coeffModulusSize} vs ${y.coeffModulusSize} primes, scale 2^${Math.log2(x.scale).toFixed(3)} vs 2^${Math.log2(y.scale).toFixed(3)})`,
+        );
       }
       this.evaluator.add(x, y, x);
       return this.saveCiphertext(x);
@@ -264,12 +287,20 @@ export class CkksEvaluator extends CkksRole {
     this.live();
     this.checkValues(features, 'the feature vector');
     if (span !== undefined && (!isPowerOfTwo(span) || span > this.params.slots || features.length > span)) {
-      throw new HeError('bad-input', `span must be a power of two from ${features.length} to ${this.params.slots}, got ${span}`);
+      throw new HeError(
+        'bad-input',
+        `span must be a power of two from ${features.length} to ${this.params.slots}, got ${span}`,
+      );
     }
-    if (!this.galois) throw new HeError('bad-state', 'linearScore needs the Galois keys: construct the CkksEvaluator with CkksKeyPair.galoisKeys');
+    if (!this.galois)
+      throw new HeError(
+        'bad-state',
+        'linearScore needs the Galois keys: construct the CkksEvaluator with CkksKeyPair.galoisKeys',
+      );
     return scope((keep) => {
       const x = keep(this.loadCiphertext(encryptedWeights, 'the encrypted weights'));
-      if (x.coeffModulusSize !== this.opened.firstCoeffCount) throw new HeError('bad-input', 'the encrypted weights must be a fresh encryption (at the first level)');
+      if (x.coeffModulusSize !== this.opened.firstCoeffCount)
+        throw new HeError('bad-input', 'the encrypted weights must be a fresh encryption (at the first level)');
       this.multiplyInPlace(x, features, keep(seal().PlainText()));
       this.rescaleInPlace(x);
       this.rotateSumInPlace(x, keep(seal().CipherText({ context: this.opened.context })), span);
@@ -294,7 +325,8 @@ export class CkksEvaluator extends CkksRole {
   }
 
   private rescaleInPlace(x: CipherText): void {
-    if (x.coeffModulusSize < 2) throw new HeError('bad-input', 'the ciphertext is at the last level: no prime left to rescale by');
+    if (x.coeffModulusSize < 2)
+      throw new HeError('bad-input', 'the ciphertext is at the last level: no prime left to rescale by');
     try {
       this.evaluator.rescaleToNext(x, x);
     } catch (e) {
@@ -304,7 +336,11 @@ export class CkksEvaluator extends CkksRole {
 
   private rotateSumInPlace(x: CipherText, tmp: CipherText, span = this.params.slots): void {
     const galois = this.galois;
-    if (!galois) throw new HeError('bad-state', 'rotateSum needs the Galois keys: construct the CkksEvaluator with CkksKeyPair.galoisKeys');
+    if (!galois)
+      throw new HeError(
+        'bad-state',
+        'rotateSum needs the Galois keys: construct the CkksEvaluator with CkksKeyPair.galoisKeys',
+      );
     for (let step = 1; step < span; step *= 2) {
       this.evaluator.rotateVector(x, step, galois, tmp);
       this.evaluator.add(x, tmp, x);
@@ -339,7 +375,8 @@ export class CkksDecryptor extends CkksRole {
   /** The first `length` slots (default all) of a ciphertext, decrypted and decoded. */
   decrypt(ciphertext: Uint8Array, length = this.params.slots): Float64Array {
     this.live();
-    if (!Number.isInteger(length) || length < 0 || length > this.params.slots) throw new HeError('bad-input', `length must be an integer from 0 to ${this.params.slots}, got ${length}`);
+    if (!Number.isInteger(length) || length < 0 || length > this.params.slots)
+      throw new HeError('bad-input', `length must be an integer from 0 to ${this.params.slots}, got ${length}`);
     return scope((keep) => {
       const x = keep(this.loadCiphertext(ciphertext, 'the ciphertext'));
       this.decryptor.decrypt(x, this.plain);

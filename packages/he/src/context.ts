@@ -82,7 +82,10 @@ export function openContext(
     }
     if (!ctx.parametersSet()) {
       ctx.delete();
-      throw new HeError('bad-parameters', `SEAL refused the ${scheme.toUpperCase()} parameters (n = ${polyModulusDegree}, coefficient modulus bits ${coeffModulusBits.join('+')}) as invalid or below 128-bit security`);
+      throw new HeError(
+        'bad-parameters',
+        `SEAL refused the ${scheme.toUpperCase()} parameters (n = ${polyModulusDegree}, coefficient modulus bits ${coeffModulusBits.join('+')}) as invalid or below 128-bit security`,
+      );
     }
     return ctx;
   });

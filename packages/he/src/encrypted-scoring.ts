@@ -18,10 +18,19 @@ export interface LinearModel {
 /** [effective weights..., effective bias]: the vector the analyst encrypts. */
 export function foldedModel(model: LinearModel): Float64Array {
   const d = model.weights.length - 1;
-  if (d < 1) throw new HeError('bad-input', `a linear model needs at least one weight and a bias, got ${model.weights.length} values`);
+  if (d < 1)
+    throw new HeError(
+      'bad-input',
+      `a linear model needs at least one weight and a bias, got ${model.weights.length} values`,
+    );
   const s = model.standardization;
-  if (s?.clip) throw new HeError('bad-input', `the model clamps standardised values at ${s.clip}: its score is not linear in the features and cannot be evaluated encrypted`);
-  if (s && (s.mean.length !== d || s.std.length !== d)) throw new HeError('bad-input', `standardisation has ${s.mean.length} features, the weights ${d}`);
+  if (s?.clip)
+    throw new HeError(
+      'bad-input',
+      `the model clamps standardised values at ${s.clip}: its score is not linear in the features and cannot be evaluated encrypted`,
+    );
+  if (s && (s.mean.length !== d || s.std.length !== d))
+    throw new HeError('bad-input', `standardisation has ${s.mean.length} features, the weights ${d}`);
   const out = new Float64Array(d + 1);
   // d = weights.length - 1, and mean and std hold d entries (checked above): every index below is in range.
   let bias = model.weights[d]!;
@@ -49,17 +58,28 @@ export interface ScoringRequest {
 
 /** The analyst's side: keys (the secret one stays here), the encrypted model, and decryption of the totals. */
 export class ScoringAnalyst {
-  private constructor(private readonly keys: CkksKeyPair, readonly request: ScoringRequest) {}
+  private constructor(
+    private readonly keys: CkksKeyPair,
+    readonly request: ScoringRequest,
+  ) {}
 
   static create(model: LinearModel, params: CkksParameters = defaultCkksParameters()): ScoringAnalyst {
     const folded = foldedModel(model);
-    if (folded.length > params.slots) throw new HeError('bad-input', `${folded.length - 1} features do not fit ${params.slots} slots`);
+    if (folded.length > params.slots)
+      throw new HeError('bad-input', `${folded.length - 1} features do not fit ${params.slots} slots`);
     let span = 2;
     while (span < folded.length) span *= 2;
     const keys = CkksKeyPair.generate(params, { rotationSpan: span });
     const encryptor = new CkksEncryptor(params, keys.publicKey);
     try {
-      return new ScoringAnalyst(keys, { params, span, publicKey: keys.publicKey, galoisKeys: keys.galoisKeys!, encryptedModel: encryptor.encrypt(folded), features: folded.length - 1 });
+      return new ScoringAnalyst(keys, {
+        params,
+        span,
+        publicKey: keys.publicKey,
+        galoisKeys: keys.galoisKeys!,
+        encryptedModel: encryptor.encrypt(folded),
+        features: folded.length - 1,
+      });
     } finally {
       encryptor.dispose();
     }
@@ -97,11 +117,18 @@ export class ScoringParticipant {
 
   /** `rowSum` is the sum of the segment's encoded feature rows (length = features); `count` its number of rows. */
   scoreSegment(rowSum: Float64Array, count: number): SegmentCiphertexts {
-    if (rowSum.length !== this.request.features) throw new HeError('bad-input', `the model scores ${this.request.features} features, the rows have ${rowSum.length}`);
+    if (rowSum.length !== this.request.features)
+      throw new HeError(
+        'bad-input',
+        `the model scores ${this.request.features} features, the rows have ${rowSum.length}`,
+      );
     const f = new Float64Array(rowSum.length + 1);
     f.set(rowSum);
     f[rowSum.length] = count;
-    return { score: this.evaluator.linearScore(this.request.encryptedModel, f, this.request.span), count: this.encryptor.encrypt(Float64Array.of(count)) };
+    return {
+      score: this.evaluator.linearScore(this.request.encryptedModel, f, this.request.span),
+      count: this.encryptor.encrypt(Float64Array.of(count)),
+    };
   }
 
   dispose(): void {
@@ -120,7 +147,9 @@ export class ScoreAccumulator {
   }
 
   add(c: SegmentCiphertexts): void {
-    this.total = this.total ? { score: this.evaluator.add(this.total.score, c.score), count: this.evaluator.add(this.total.count, c.count) } : c;
+    this.total = this.total
+      ? { score: this.evaluator.add(this.total.score, c.score), count: this.evaluator.add(this.total.count, c.count) }
+      : c;
   }
 
   result(): SegmentCiphertexts {

@@ -75,17 +75,21 @@ export function wrap(kind: EnvelopeKind, parmsId: Uint8Array, payload: Uint8Arra
  * bytes were made under other parameters. `what` names the expected object in messages.
  */
 export function unwrap(bytes: unknown, kind: EnvelopeKind, parmsId: Uint8Array, what = KIND_NAMES[kind]): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw new HeError('bad-bytes', `${what}: expected a Uint8Array, got ${describe(bytes)}`);
-  if (bytes.length < HEADER + SEAL_HEADER + CHECKSUM) throw new HeError('bad-bytes', `${what}: only ${bytes.length} bytes, too short to be one (truncated?)`);
+  if (!(bytes instanceof Uint8Array))
+    throw new HeError('bad-bytes', `${what}: expected a Uint8Array, got ${describe(bytes)}`);
+  if (bytes.length < HEADER + SEAL_HEADER + CHECKSUM)
+    throw new HeError('bad-bytes', `${what}: only ${bytes.length} bytes, too short to be one (truncated?)`);
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw new HeError('bad-bytes', `${what}: not a @tessera/he serialization (bad magic bytes)`);
+    if (bytes[i] !== MAGIC[i])
+      throw new HeError('bad-bytes', `${what}: not a @tessera/he serialization (bad magic bytes)`);
   }
   const end = bytes.length - CHECKSUM;
   const expected = checksum(bytes.subarray(0, end));
   let diff = 0;
   // expected holds CHECKSUM bytes and bytes.length = end + CHECKSUM, so both reads are in range.
   for (let i = 0; i < CHECKSUM; i++) diff |= expected[i]! ^ bytes[end + i]!;
-  if (diff !== 0) throw new HeError('bad-bytes', `${what}: checksum mismatch, the ${bytes.length} bytes are truncated or corrupted`);
+  if (diff !== 0)
+    throw new HeError('bad-bytes', `${what}: checksum mismatch, the ${bytes.length} bytes are truncated or corrupted`);
   const storedKind = bytes[4]!; // bytes.length >= HEADER, checked above
   if (storedKind !== kind) {
     const held = NAME_OF_KIND_BYTE[storedKind] ?? `an unknown object (kind ${storedKind})`;
@@ -93,7 +97,10 @@ export function unwrap(bytes: unknown, kind: EnvelopeKind, parmsId: Uint8Array, 
   }
   for (let i = 0; i < ID_BYTES; i++) {
     if (bytes[8 + i] !== parmsId[i]) {
-      throw new HeError('wrong-parameters', `${what} was made under other encryption parameters (parms id ${hex(bytes.subarray(8, 8 + ID_BYTES))}..., expected ${hex(parmsId.subarray(0, ID_BYTES))}...)`);
+      throw new HeError(
+        'wrong-parameters',
+        `${what} was made under other encryption parameters (parms id ${hex(bytes.subarray(8, 8 + ID_BYTES))}..., expected ${hex(parmsId.subarray(0, ID_BYTES))}...)`,
+      );
     }
   }
   const payload = bytes.subarray(HEADER, end);
@@ -107,10 +114,16 @@ export function unwrap(bytes: unknown, kind: EnvelopeKind, parmsId: Uint8Array, 
  */
 function checkSealHeader(payload: Uint8Array, what: string): void {
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (view.getUint16(0, true) !== SEAL_MAGIC || payload[2] !== SEAL_HEADER) throw new HeError('bad-bytes', `${what}: the inner SEAL header is invalid`);
-  if (payload[5] !== SEAL_ZSTD) throw new HeError('bad-bytes', `${what}: the SEAL payload is not zstd-compressed (compression mode ${payload[5]})`);
+  if (view.getUint16(0, true) !== SEAL_MAGIC || payload[2] !== SEAL_HEADER)
+    throw new HeError('bad-bytes', `${what}: the inner SEAL header is invalid`);
+  if (payload[5] !== SEAL_ZSTD)
+    throw new HeError('bad-bytes', `${what}: the SEAL payload is not zstd-compressed (compression mode ${payload[5]})`);
   const declared = view.getBigUint64(8, true);
-  if (declared !== BigInt(payload.length)) throw new HeError('bad-bytes', `${what}: the SEAL header declares ${declared} bytes but ${payload.length} are present`);
+  if (declared !== BigInt(payload.length))
+    throw new HeError(
+      'bad-bytes',
+      `${what}: the SEAL header declares ${declared} bytes but ${payload.length} are present`,
+    );
 }
 
 function hex(b: Uint8Array): string {

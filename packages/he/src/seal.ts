@@ -50,7 +50,8 @@ export function loadSeal(): Promise<SealLibrary> {
       };
       try {
         // The UMD bundle's module.exports is the loader function; TypeScript sees it through the d.ts's `export default`.
-        const load = ((SEAL as unknown as { default?: () => Promise<SealLibrary> }).default ?? SEAL) as unknown as () => Promise<SealLibrary>;
+        const load = ((SEAL as unknown as { default?: () => Promise<SealLibrary> }).default ??
+          SEAL) as unknown as () => Promise<SealLibrary>;
         library = await load();
         return library;
       } catch (e) {
@@ -66,7 +67,8 @@ export function loadSeal(): Promise<SealLibrary> {
 
 /** The loaded library; throws a `HeError('not-loaded')` when `await loadSeal()` has not completed. */
 export function seal(): SealLibrary {
-  if (!library) throw new HeError('not-loaded', 'node-seal is not loaded: call `await loadSeal()` once before using @tessera/he');
+  if (!library)
+    throw new HeError('not-loaded', 'node-seal is not loaded: call `await loadSeal()` once before using @tessera/he');
   return library;
 }
 

@@ -53,20 +53,56 @@ describe('BFV parameter choice', () => {
     const small = chooseBfvParameters({ participants: 10, bitsPerCoordinate: 8, maxPlainBits: 20 });
     expect(plainModulusOf(small)).toBeLessThan(2 ** 20);
     expect(plainModulusOf(small) % 8192).toBe(1);
-    expectHeError(() => chooseBfvParameters({ participants: 1000, bitsPerCoordinate: 24 }), 'impossible', /secure\.bits = 24.*1000 participants|1000 participants.*secure\.bits = 24/);
-    expectHeError(() => chooseBfvParameters({ participants: 1000, bitsPerCoordinate: 24 }), 'impossible', /lower secure\.bits to 22 or fewer.*at most 255 participants/);
-    expectHeError(() => chooseBfvParameters({ participants: 2, bitsPerCoordinate: 2, maxPlainBits: 13 }), 'impossible', /no 13-bit prime p = 1 mod 8192/);
+    expectHeError(
+      () => chooseBfvParameters({ participants: 1000, bitsPerCoordinate: 24 }),
+      'impossible',
+      /secure\.bits = 24.*1000 participants|1000 participants.*secure\.bits = 24/,
+    );
+    expectHeError(
+      () => chooseBfvParameters({ participants: 1000, bitsPerCoordinate: 24 }),
+      'impossible',
+      /lower secure\.bits to 22 or fewer.*at most 255 participants/,
+    );
+    expectHeError(
+      () => chooseBfvParameters({ participants: 2, bitsPerCoordinate: 2, maxPlainBits: 13 }),
+      'impossible',
+      /no 13-bit prime p = 1 mod 8192/,
+    );
     expectHeError(() => chooseBfvParameters({ participants: 0, bitsPerCoordinate: 8 }), 'bad-input', /participants/);
     expectHeError(() => chooseBfvParameters({ participants: 5, bitsPerCoordinate: 40 }), 'bad-input', /secure\.bits/);
   });
 
   it('refuses parameters below 128-bit security or with an unusable plaintext modulus', () => {
-    expectHeError(() => validateBfvParameters({ ...params, coeffModulusBits: [40, 40, 40] }), 'bad-parameters', /coeffModulusBits total 120 bits .* exceeds 109/);
-    expectHeError(() => validateBfvParameters({ ...params, plainModulus: p - 2 }), 'bad-parameters', new RegExp(`plainModulus ${p - 2} is not prime`));
-    expectHeError(() => validateBfvParameters({ ...params, plainModulus: 4294967291 }), 'bad-parameters', /plainModulus 4294967291 does not support batching: p mod 2n = \d+/);
-    expectHeError(() => validateBfvParameters({ ...params, plainModulus: 2n ** 32n + 15n }), 'bad-parameters', /must be below 2\^32/);
-    expectHeError(() => validateBfvParameters({ ...params, polyModulusDegree: 3000, slots: 3000 }), 'bad-parameters', /power of two/);
-    expectHeError(() => validateBfvParameters({ ...params, securityLevel: 64 as 128 }), 'bad-parameters', /securityLevel/);
+    expectHeError(
+      () => validateBfvParameters({ ...params, coeffModulusBits: [40, 40, 40] }),
+      'bad-parameters',
+      /coeffModulusBits total 120 bits .* exceeds 109/,
+    );
+    expectHeError(
+      () => validateBfvParameters({ ...params, plainModulus: p - 2 }),
+      'bad-parameters',
+      new RegExp(`plainModulus ${p - 2} is not prime`),
+    );
+    expectHeError(
+      () => validateBfvParameters({ ...params, plainModulus: 4294967291 }),
+      'bad-parameters',
+      /plainModulus 4294967291 does not support batching: p mod 2n = \d+/,
+    );
+    expectHeError(
+      () => validateBfvParameters({ ...params, plainModulus: 2n ** 32n + 15n }),
+      'bad-parameters',
+      /must be below 2\^32/,
+    );
+    expectHeError(
+      () => validateBfvParameters({ ...params, polyModulusDegree: 3000, slots: 3000 }),
+      'bad-parameters',
+      /power of two/,
+    );
+    expectHeError(
+      () => validateBfvParameters({ ...params, securityLevel: 64 as 128 }),
+      'bad-parameters',
+      /securityLevel/,
+    );
     expect(() => validateBfvParameters(params)).not.toThrow();
   });
 });
@@ -92,7 +128,13 @@ describe('BFV keys and bytes are validated', () => {
 
   it('refuses to decode a sum whose noise budget is exhausted by too many additions', () => {
     // n = 2048 (one 54-bit prime) leaves only about 11 bits of budget with a 32-bit p.
-    const tiny: BfvParameters = { polyModulusDegree: 2048, slots: 2048, coeffModulusBits: [54], plainModulus: 4294955009, securityLevel: 128 };
+    const tiny: BfvParameters = {
+      polyModulusDegree: 2048,
+      slots: 2048,
+      coeffModulusBits: [54],
+      plainModulus: 4294955009,
+      securityLevel: 128,
+    };
     const tinyKeys = BfvKeyPair.generate(tiny);
     const encryptor = new BfvEncryptor(tiny, tinyKeys.publicKey);
     const accumulator = new BfvAccumulator(tiny, 1);
@@ -102,7 +144,11 @@ describe('BFV keys and bytes are validated', () => {
       const fresh = decryptor.noiseBudget(chunk);
       expect(fresh).toBeGreaterThan(5);
       for (let k = 0; k < 2 ** (fresh + 2); k++) accumulator.add(0, chunk);
-      expectHeError(() => decryptor.decrypt(accumulator.result(), 3), 'noise-exhausted', /chunk 0: the invariant noise budget is 0 bits.*more additions/);
+      expectHeError(
+        () => decryptor.decrypt(accumulator.result(), 3),
+        'noise-exhausted',
+        /chunk 0: the invariant noise budget is 0 bits.*more additions/,
+      );
     } finally {
       encryptor.dispose();
       accumulator.dispose();
@@ -122,9 +168,17 @@ describe('BFV keys and bytes are validated', () => {
       const [good] = encryptor.encrypt(words);
       const [foreign] = otherEncryptor.encrypt(randomWords(500, 1000));
 
-      expectHeError(() => accumulator.add(0, foreign), 'wrong-parameters', /chunk 0 was made under other encryption parameters/);
+      expectHeError(
+        () => accumulator.add(0, foreign),
+        'wrong-parameters',
+        /chunk 0 was made under other encryption parameters/,
+      );
       // With the envelope's parms id forged, SEAL's own load refuses the ciphertext (its parms id is unknown to the context).
-      const forged = wrap(EnvelopeKind.BfvCiphertext, keyIdOf(good), unwrap(foreign, EnvelopeKind.BfvCiphertext, keyIdOf(foreign)));
+      const forged = wrap(
+        EnvelopeKind.BfvCiphertext,
+        keyIdOf(good),
+        unwrap(foreign, EnvelopeKind.BfvCiphertext, keyIdOf(foreign)),
+      );
       expectHeError(() => accumulator.add(0, forged), 'bad-bytes', /refused by SEAL \(ciphertext data is invalid\)/);
 
       expectHeError(() => accumulator.add(0, good.subarray(0, good.length - 100)), 'bad-bytes', /checksum mismatch/);
@@ -134,7 +188,11 @@ describe('BFV keys and bytes are validated', () => {
         corrupted[at] ^= 0x40;
         expectHeError(() => accumulator.add(0, corrupted), 'bad-bytes', /checksum mismatch|bad magic/);
       }
-      expectHeError(() => accumulator.add(0, keys.publicKey), 'bad-bytes', /chunk 0: expected a BFV ciphertext, but the bytes hold a BFV public key/);
+      expectHeError(
+        () => accumulator.add(0, keys.publicKey),
+        'bad-bytes',
+        /chunk 0: expected a BFV ciphertext, but the bytes hold a BFV public key/,
+      );
       expectHeError(() => accumulator.add(0, 'nope' as unknown as Uint8Array), 'bad-bytes', /expected a Uint8Array/);
       expectHeError(() => accumulator.add(1, good), 'bad-input', /chunk index 1 is outside 0\.\.0/);
       expectHeError(() => accumulator.result(), 'bad-state', /chunk 0 has no ciphertext yet/);
@@ -152,16 +210,38 @@ describe('BFV keys and bytes are validated', () => {
 
   it('refuses a public key that is not valid for the declared parameters', () => {
     const big = chooseBfvParameters({ participants: 10, bitsPerCoordinate: 8 });
-    const bigger: BfvParameters = { ...big, polyModulusDegree: 8192, slots: 8192, coeffModulusBits: [43, 43, 44, 44, 44], plainModulus: 4294475777 };
+    const bigger: BfvParameters = {
+      ...big,
+      polyModulusDegree: 8192,
+      slots: 8192,
+      coeffModulusBits: [43, 43, 44, 44, 44],
+      plainModulus: 4294475777,
+    };
     const biggerKeys = BfvKeyPair.generate(bigger);
-    expectHeError(() => new BfvEncryptor(params, biggerKeys.publicKey), 'wrong-parameters', /a BFV public key was made under other encryption parameters/);
-    expectHeError(() => new BfvEncryptor(params, keys.secretKeyBytes()), 'bad-bytes', /expected a BFV public key, but the bytes hold a BFV secret key/);
+    expectHeError(
+      () => new BfvEncryptor(params, biggerKeys.publicKey),
+      'wrong-parameters',
+      /a BFV public key was made under other encryption parameters/,
+    );
+    expectHeError(
+      () => new BfvEncryptor(params, keys.secretKeyBytes()),
+      'bad-bytes',
+      /expected a BFV public key, but the bytes hold a BFV secret key/,
+    );
     // Correct envelope, but the payload is another parameter set's key: SEAL's validating load refuses it.
-    const forged = wrap(EnvelopeKind.BfvPublicKey, keyIdOf(keys.publicKey), unwrap(biggerKeys.publicKey, EnvelopeKind.BfvPublicKey, keyIdOf(biggerKeys.publicKey)));
+    const forged = wrap(
+      EnvelopeKind.BfvPublicKey,
+      keyIdOf(keys.publicKey),
+      unwrap(biggerKeys.publicKey, EnvelopeKind.BfvPublicKey, keyIdOf(biggerKeys.publicKey)),
+    );
     expectHeError(() => new BfvEncryptor(params, forged), 'bad-bytes', /a BFV public key: refused by SEAL/);
     const truncated = keys.publicKey.subarray(0, keys.publicKey.length - 1);
     expectHeError(() => new BfvEncryptor(params, truncated), 'bad-bytes', /checksum mismatch/);
-    expectHeError(() => new BfvDecryptor(params, keys.publicKey), 'bad-bytes', /expected a BFV secret key, but the bytes hold a BFV public key/);
+    expectHeError(
+      () => new BfvDecryptor(params, keys.publicKey),
+      'bad-bytes',
+      /expected a BFV secret key, but the bytes hold a BFV public key/,
+    );
   });
 
   it('refuses words not below p and mismatched chunk counts', () => {
@@ -169,9 +249,17 @@ describe('BFV keys and bytes are validated', () => {
     const decryptor = new BfvDecryptor(params, keys.secretKeyBytes());
     const accumulator = new BfvAccumulator(params, 2);
     try {
-      expectHeError(() => encryptor.encrypt(Uint32Array.of(1, 2, p)), 'bad-input', new RegExp(`word 2 = ${p} is not below the plaintext modulus`));
+      expectHeError(
+        () => encryptor.encrypt(Uint32Array.of(1, 2, p)),
+        'bad-input',
+        new RegExp(`word 2 = ${p} is not below the plaintext modulus`),
+      );
       expectHeError(() => encryptor.encrypt([1, 2] as unknown as Uint32Array), 'bad-input', /Uint32Array/);
-      expectHeError(() => accumulator.subtractPlain(0, new Uint32Array(params.slots + 1)), 'bad-input', /at most 4096 fit/);
+      expectHeError(
+        () => accumulator.subtractPlain(0, new Uint32Array(params.slots + 1)),
+        'bad-input',
+        /at most 4096 fit/,
+      );
       const chunks = encryptor.encrypt(new Uint32Array(5000));
       expectHeError(() => decryptor.decrypt(chunks, 9000), 'bad-input', /needs 3 chunks, got 2/);
       expectHeError(() => accumulator.addVector(chunks.slice(0, 1)), 'bad-input', /expected 2 ciphertext chunks/);

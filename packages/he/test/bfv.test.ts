@@ -1,5 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BfvAccumulator, BfvDecryptor, BfvEncryptor, BfvKeyPair, bfvChunkCount, chooseBfvParameters, HeError, loadSeal, plainModulusOf, type BfvParameters } from '../src/index.js';
+import {
+  BfvAccumulator,
+  BfvDecryptor,
+  BfvEncryptor,
+  BfvKeyPair,
+  bfvChunkCount,
+  chooseBfvParameters,
+  loadSeal,
+  plainModulusOf,
+  type BfvParameters,
+} from '../src/index.js';
 import { randomWords } from './helpers.js';
 
 let params: BfvParameters;

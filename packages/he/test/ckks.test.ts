@@ -1,5 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CkksDecryptor, CkksEncryptor, CkksEvaluator, CkksKeyPair, defaultCkksParameters, HeError, loadSeal, validateCkksParameters, type CkksParameters } from '../src/index.js';
+import {
+  CkksDecryptor,
+  CkksEncryptor,
+  CkksEvaluator,
+  CkksKeyPair,
+  defaultCkksParameters,
+  HeError,
+  loadSeal,
+  validateCkksParameters,
+  type CkksParameters,
+} from '../src/index.js';
 import { randomDoubles } from './helpers.js';
 
 let params: CkksParameters;
@@ -82,7 +92,9 @@ describe('CKKS encrypted linear scoring', () => {
   });
 
   it('refuses CKKS parameters below 128-bit security and the secret key stays out of JSON', () => {
-    expect(() => validateCkksParameters({ ...params, coeffModulusBits: [60, 60, 60, 60] })).toThrow(/240 bits .* exceeds 218/);
+    expect(() => validateCkksParameters({ ...params, coeffModulusBits: [60, 60, 60, 60] })).toThrow(
+      /240 bits .* exceeds 218/,
+    );
     expect(JSON.stringify(keys)).not.toContain(Buffer.from(keys.secretKeyBytes()).toString('base64').slice(0, 40));
     expect(String(keys)).toContain('secret key hidden');
   });

@@ -17,14 +17,19 @@ describe('encrypted scoring of a linear model (CKKS)', () => {
     const folded = foldedModel({ weights: [2, -1, 0.5], standardization: { mean: [10, 4], std: [2, 0.5] } });
     // score = 2 (x1 - 10)/2 - (x2 - 4)/0.5 + 0.5 = x1 - 2 x2 + (0.5 - 10 + 8)
     expect([...folded]).toEqual([1, -2, -1.5]);
-    expect(() => foldedModel({ weights: [1, 0], standardization: { mean: [0], std: [1], clip: 6 } })).toThrow(/clamps standardised values at 6/);
+    expect(() => foldedModel({ weights: [1, 0], standardization: { mean: [0], std: [1], clip: 6 } })).toThrow(
+      /clamps standardised values at 6/,
+    );
   });
 
   // CKKS error is absolute at the scale of the computation, so it is measured against the magnitude
   // sum |w_j| x_j of the inner products (a total that nearly cancels would make a plain relative error meaningless).
   it('returns the same totals and means per segment as plaintext scoring, to 1e-6 of the magnitude of the computation, with only the sum decrypted', () => {
     const d = 30;
-    const model = { weights: [...uniform(d, -1, 1), 0.3], standardization: { mean: [...uniform(d, 0, 50)], std: [...uniform(d, 0.5, 20)] } };
+    const model = {
+      weights: [...uniform(d, -1, 1), 0.3],
+      standardization: { mean: [...uniform(d, 0, 50)], std: [...uniform(d, 0.5, 20)] },
+    };
     const analyst = ScoringAnalyst.create(model);
     const segments = ['new', 'returning'];
     const accumulators = segments.map(() => new ScoreAccumulator(analyst.request.params));
@@ -45,7 +50,8 @@ describe('encrypted scoring of a linear model (CKKS)', () => {
               plain[s].total += score;
             }
             plain[s].count += rows;
-            plain[s].magnitude += Math.abs(folded[d]) * rows + rowSum.reduce((m, v, j) => m + Math.abs(folded[j]) * v, 0);
+            plain[s].magnitude +=
+              Math.abs(folded[d]) * rows + rowSum.reduce((m, v, j) => m + Math.abs(folded[j]) * v, 0);
             accumulators[s].add(participant.scoreSegment(rowSum, rows));
           });
         } finally {
@@ -56,7 +62,9 @@ describe('encrypted scoring of a linear model (CKKS)', () => {
         const got = analyst.decrypt(accumulators[s].result());
         expect(Math.abs(got.total - plain[s].total) / plain[s].magnitude).toBeLessThan(1e-6);
         expect(Math.abs(got.count - plain[s].count)).toBeLessThan(1e-3);
-        expect(Math.abs(got.mean - plain[s].total / plain[s].count) / (plain[s].magnitude / plain[s].count)).toBeLessThan(1e-6);
+        expect(
+          Math.abs(got.mean - plain[s].total / plain[s].count) / (plain[s].magnitude / plain[s].count),
+        ).toBeLessThan(1e-6);
       });
     } finally {
       for (const a of accumulators) a.dispose();

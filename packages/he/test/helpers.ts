@@ -16,6 +16,7 @@ export function randomWords(n: number, p: number): Uint32Array {
 export function randomDoubles(n: number, lo: number, hi: number): Float64Array {
   const words = new Uint32Array(randomBytes(8 * n).buffer);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * (((words[2 * i] >>> 5) * 67108864 + (words[2 * i + 1] >>> 6)) / 9007199254740992);
+  for (let i = 0; i < n; i++)
+    out[i] = lo + (hi - lo) * (((words[2 * i] >>> 5) * 67108864 + (words[2 * i + 1] >>> 6)) / 9007199254740992);
   return out;
 }

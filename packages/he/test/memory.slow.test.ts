@@ -59,7 +59,10 @@ describe('wasm heap', () => {
       expect(growth).toBeLessThan(MAX_GROWTH);
       const sum = decryptor.decrypt(accumulator.result(), 3);
       for (let i = 0; i < 3; i++) {
-        const expected = Number((BigInt(words[i]) * BigInt(iterations) - BigInt(mask[i]) * BigInt(iterations)) % BigInt(p) + BigInt(p)) % p;
+        const expected =
+          Number(
+            ((BigInt(words[i]) * BigInt(iterations) - BigInt(mask[i]) * BigInt(iterations)) % BigInt(p)) + BigInt(p),
+          ) % p;
         expect(sum[i]).toBe(expected);
       }
     } finally {

@@ -84,7 +84,10 @@ export interface SecureSpec {
 }
 
 export class JobSpecError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`job spec: ${field}: ${message}`);
     this.name = 'JobSpecError';
   }
@@ -124,7 +127,9 @@ function closest(word: string, options: readonly string[]): string | undefined {
     }
     return prev[b.length]!;
   };
-  const best = options.map((o) => [o, dist(word.toLowerCase(), o.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+  const best = options
+    .map((o) => [o, dist(word.toLowerCase(), o.toLowerCase())] as const)
+    .sort((x, y) => x[1] - y[1])[0];
   return best && best[1] <= 2 ? best[0] : undefined;
 }
 
@@ -132,7 +137,10 @@ function noUnknownKeys(o: Obj, allowed: readonly string[], path: string): void {
   for (const k of Object.keys(o)) {
     if (!allowed.includes(k)) {
       const hint = closest(k, allowed);
-      throw new JobSpecError(path ? `${path}.${k}` : k, `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}; known fields: ${allowed.join(', ')}`);
+      throw new JobSpecError(
+        path ? `${path}.${k}` : k,
+        `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}; known fields: ${allowed.join(', ')}`,
+      );
     }
   }
 }
@@ -145,19 +153,29 @@ function str(o: Obj, key: string, path: string, fallback?: string): string {
     if (fallback !== undefined) return fallback;
     throw new JobSpecError(path + key, 'is required');
   }
-  if (typeof v !== 'string' || v.trim() === '') throw new JobSpecError(path + key, `must be a non-empty string, got ${show(v)}`);
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new JobSpecError(path + key, `must be a non-empty string, got ${show(v)}`);
   return v;
 }
 
-function num(o: Obj, key: string, path: string, fallback: number, check: { int?: boolean; min?: number; max?: number; exclusiveMin?: number }): number {
+function num(
+  o: Obj,
+  key: string,
+  path: string,
+  fallback: number,
+  check: { int?: boolean; min?: number; max?: number; exclusiveMin?: number },
+): number {
   const v = o[key] === undefined ? fallback : o[key];
   const what = check.int ? 'an integer' : 'a number';
   if (typeof v !== 'number' || !Number.isFinite(v) || (check.int && !Number.isInteger(v))) {
     throw new JobSpecError(path + key, `must be ${what}, got ${show(v)}`);
   }
-  if (check.min !== undefined && v < check.min) throw new JobSpecError(path + key, `must be at least ${check.min}, got ${v}`);
-  if (check.exclusiveMin !== undefined && v <= check.exclusiveMin) throw new JobSpecError(path + key, `must be greater than ${check.exclusiveMin}, got ${v}`);
-  if (check.max !== undefined && v > check.max) throw new JobSpecError(path + key, `must be at most ${check.max}, got ${v}`);
+  if (check.min !== undefined && v < check.min)
+    throw new JobSpecError(path + key, `must be at least ${check.min}, got ${v}`);
+  if (check.exclusiveMin !== undefined && v <= check.exclusiveMin)
+    throw new JobSpecError(path + key, `must be greater than ${check.exclusiveMin}, got ${v}`);
+  if (check.max !== undefined && v > check.max)
+    throw new JobSpecError(path + key, `must be at most ${check.max}, got ${v}`);
   return v;
 }
 
@@ -178,44 +196,93 @@ function section(o: Obj, key: string, allowed: readonly string[]): Obj {
   return v;
 }
 
-const TOP_LEVEL = ['name', 'kind', 'dataset', 'label', 'features', 'exclude', 'model', 'rounds', 'local', 'strategy', 'minParticipants',
-  'roundTimeoutSeconds', 'waitForParticipantsSeconds', 'maxRoundAttempts', 'validationFraction', 'seed', 'secure', 'privacy', 'payout', 'domains'] as const;
+const TOP_LEVEL = [
+  'name',
+  'kind',
+  'dataset',
+  'label',
+  'features',
+  'exclude',
+  'model',
+  'rounds',
+  'local',
+  'strategy',
+  'minParticipants',
+  'roundTimeoutSeconds',
+  'waitForParticipantsSeconds',
+  'maxRoundAttempts',
+  'validationFraction',
+  'seed',
+  'secure',
+  'privacy',
+  'payout',
+  'domains',
+] as const;
 
 /** Validates a parsed spec, fills defaults, and throws JobSpecError naming the first bad field. */
 export function parseJobSpec(input: unknown): JobSpec {
-  if (!isObj(input)) throw new JobSpecError('(root)', `a job spec is an object with at least "dataset" and "label", got ${show(input)}`);
+  if (!isObj(input))
+    throw new JobSpecError('(root)', `a job spec is an object with at least "dataset" and "label", got ${show(input)}`);
   noUnknownKeys(input, TOP_LEVEL, '');
   const d = JOB_SPEC_DEFAULTS;
   const kind = str(input, 'kind', '', d.kind);
   if (kind !== 'train') throw new JobSpecError('kind', `must be "train", got ${show(kind)}`);
   const model = section(input, 'model', ['type', 'l2']);
   const modelType = str(model, 'type', 'model.', d.model.type);
-  if (modelType !== 'logistic') throw new JobSpecError('model.type', `must be "logistic" (binary logistic regression), got ${show(modelType)}`);
+  if (modelType !== 'logistic')
+    throw new JobSpecError('model.type', `must be "logistic" (binary logistic regression), got ${show(modelType)}`);
   const local = section(input, 'local', ['epochs', 'batchSize', 'learningRate']);
   const strategy = section(input, 'strategy', ['name', 'fractionFit', 'serverLearningRate']);
   const strategyName = str(strategy, 'name', 'strategy.', d.strategy.name).toLowerCase();
-  if (strategyName !== 'fedavg') throw new JobSpecError('strategy.name', `unknown strategy ${show(strategyName)}; known: fedavg`);
+  if (strategyName !== 'fedavg')
+    throw new JobSpecError('strategy.name', `unknown strategy ${show(strategyName)}; known: fedavg`);
   const seed = input.seed;
-  if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number') throw new JobSpecError('seed', `must be a string or number, got ${show(seed)}`);
+  if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number')
+    throw new JobSpecError('seed', `must be a string or number, got ${show(seed)}`);
   const features = strings(input, 'features', '');
   const secure = section(input, 'secure', ['mode', 'bits', 'clip', 'dropoutRate', 'corruptFraction']);
   const secureMode = str(secure, 'mode', 'secure.', d.secure.mode);
   if (secureMode !== 'masked' && secureMode !== 'sealed' && secureMode !== 'none') {
-    throw new JobSpecError('secure.mode', `must be "masked" (SecAgg+, the default), "sealed" (SecAgg+ under the analyst's homomorphic key: only the analyst reads aggregates) or "none" (plaintext aggregation), got ${show(secureMode)}`);
+    throw new JobSpecError(
+      'secure.mode',
+      `must be "masked" (SecAgg+, the default), "sealed" (SecAgg+ under the analyst's homomorphic key: only the analyst reads aggregates) or "none" (plaintext aggregation), got ${show(secureMode)}`,
+    );
   }
-  const privacy = section(input, 'privacy', ['mode', 'unit', 'epsilon', 'delta', 'clip', 'maxRecords', 'adaptiveClip', 'survivorFloor']);
+  const privacy = section(input, 'privacy', [
+    'mode',
+    'unit',
+    'epsilon',
+    'delta',
+    'clip',
+    'maxRecords',
+    'adaptiveClip',
+    'survivorFloor',
+  ]);
   const privacyMode = str(privacy, 'mode', 'privacy.', d.privacy.mode);
   if (!['none', 'distributed', 'central', 'local'].includes(privacyMode)) {
-    throw new JobSpecError('privacy.mode', `must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`);
+    throw new JobSpecError(
+      'privacy.mode',
+      `must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`,
+    );
   }
   const unit = str(privacy, 'unit', 'privacy.', d.privacy.unit);
-  if (unit !== 'participant' && unit !== 'record') throw new JobSpecError('privacy.unit', `must be "participant" (one merchant's whole contribution) or "record" (one customer row), got ${show(unit)}`);
+  if (unit !== 'participant' && unit !== 'record')
+    throw new JobSpecError(
+      'privacy.unit',
+      `must be "participant" (one merchant's whole contribution) or "record" (one customer row), got ${show(unit)}`,
+    );
   const privacyClip = privacy.clip === undefined ? undefined : num(privacy, 'clip', 'privacy.', 0, { exclusiveMin: 0 });
   if (secureMode === 'sealed' && privacyMode !== 'none') {
-    throw new JobSpecError('privacy.mode', 'differential privacy is not available with secure.mode sealed yet (its private statistics need the coordinator to read a noisy histogram); use secure.mode masked, or privacy.mode none');
+    throw new JobSpecError(
+      'privacy.mode',
+      'differential privacy is not available with secure.mode sealed yet (its private statistics need the coordinator to read a noisy histogram); use secure.mode masked, or privacy.mode none',
+    );
   }
   if (privacyMode !== 'none' && secureMode === 'none') {
-    throw new JobSpecError('privacy.mode', `${privacyMode} differential privacy adds integer noise inside secure aggregation; set secure.mode to "masked" (or privacy.mode to "none")`);
+    throw new JobSpecError(
+      'privacy.mode',
+      `${privacyMode} differential privacy adds integer noise inside secure aggregation; set secure.mode to "masked" (or privacy.mode to "none")`,
+    );
   }
   const spec: JobSpec = {
     name: str(input, 'name', '', `${String(input.dataset ?? 'job')}-${String(input.label ?? 'model')}`),
@@ -234,7 +301,9 @@ export function parseJobSpec(input: unknown): JobSpec {
     strategy: {
       name: strategyName,
       fractionFit: num(strategy, 'fractionFit', 'strategy.', d.strategy.fractionFit, { exclusiveMin: 0, max: 1 }),
-      serverLearningRate: num(strategy, 'serverLearningRate', 'strategy.', d.strategy.serverLearningRate, { exclusiveMin: 0 }),
+      serverLearningRate: num(strategy, 'serverLearningRate', 'strategy.', d.strategy.serverLearningRate, {
+        exclusiveMin: 0,
+      }),
     },
     minParticipants: num(input, 'minParticipants', '', d.minParticipants, { int: true, min: 1 }),
     roundTimeoutSeconds: num(input, 'roundTimeoutSeconds', '', d.roundTimeoutSeconds, { exclusiveMin: 0 }),
@@ -257,7 +326,9 @@ export function parseJobSpec(input: unknown): JobSpec {
       clip: 0,
       maxRecords: num(privacy, 'maxRecords', 'privacy.', d.privacy.maxRecords, { int: true, min: 1, max: 10_000_000 }),
       ...adaptiveClipOf(privacy, unit),
-      ...(privacy.survivorFloor !== undefined ? { survivorFloor: num(privacy, 'survivorFloor', 'privacy.', 0, { int: true, min: 2 }) } : {}),
+      ...(privacy.survivorFloor !== undefined
+        ? { survivorFloor: num(privacy, 'survivorFloor', 'privacy.', 0, { int: true, min: 2 }) }
+        : {}),
     },
   };
   const domains = domainsOf(input);
@@ -266,8 +337,10 @@ export function parseJobSpec(input: unknown): JobSpec {
   noSplitUnderPrivacy(input, spec);
   spec.privacy.clip = privacyClip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);
   if (input.payout !== undefined) spec.payout = payoutOf(input, spec);
-  if (spec.exclude.includes(spec.label)) throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
-  if (spec.features?.includes(spec.label)) throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
+  if (spec.exclude.includes(spec.label))
+    throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
+  if (spec.features?.includes(spec.label))
+    throw new JobSpecError('features', `lists the label column "${spec.label}"; the label is not a feature`);
   return spec;
 }
 
@@ -275,15 +348,21 @@ export function parseJobSpec(input: unknown): JobSpec {
 function domainsOf(input: Obj): Record<string, string[]> | undefined {
   const v = input.domains;
   if (v === undefined) return undefined;
-  if (!isObj(v)) throw new JobSpecError('domains', `must map text columns to the list of their values, e.g. {region: [north, south]}, got ${show(v)}`);
+  if (!isObj(v))
+    throw new JobSpecError(
+      'domains',
+      `must map text columns to the list of their values, e.g. {region: [north, south]}, got ${show(v)}`,
+    );
   const out: Record<string, string[]> = {};
   for (const [column, values] of Object.entries(v)) {
     if (!Array.isArray(values) || values.length === 0 || values.some((x) => typeof x !== 'string' || x === '')) {
       throw new JobSpecError(`domains.${column}`, `must be a non-empty list of values (strings), got ${show(values)}`);
     }
     const dup = values.find((x, i) => values.indexOf(x) !== i);
-    if (dup !== undefined) throw new JobSpecError(`domains.${column}`, `lists ${show(dup)} twice; list each value once`);
-    if (column === input.label) throw new JobSpecError(`domains.${column}`, 'is the label column; a domain is for feature columns');
+    if (dup !== undefined)
+      throw new JobSpecError(`domains.${column}`, `lists ${show(dup)} twice; list each value once`);
+    if (column === input.label)
+      throw new JobSpecError(`domains.${column}`, 'is the label column; a domain is for feature columns');
     out[column] = [...(values as string[])];
   }
   return out;
@@ -293,10 +372,14 @@ function domainsOf(input: Obj): Record<string, string[]> | undefined {
  * Refuses privacy fields that contradict each other, naming the field. (Fields a normalised spec
  * always carries, such as unit and epsilon with mode none, are not contradictions: they are unused.)
  */
-function checkPrivacyFields(given: Obj, spec: JobSpec): void {
+function checkPrivacyFields(_given: Obj, spec: JobSpec): void {
   const p = spec.privacy;
   if (p.survivorFloor !== undefined) {
-    if (p.mode !== 'distributed') throw new JobSpecError('privacy.survivorFloor', `sizes the noise shares of distributed mode; privacy.mode is ${p.mode}: remove it or use distributed`);
+    if (p.mode !== 'distributed')
+      throw new JobSpecError(
+        'privacy.survivorFloor',
+        `sizes the noise shares of distributed mode; privacy.mode is ${p.mode}: remove it or use distributed`,
+      );
   }
 }
 
@@ -308,7 +391,10 @@ function checkPrivacyFields(given: Obj, spec: JobSpec): void {
 function noSplitUnderPrivacy(input: Obj, spec: JobSpec): void {
   if (spec.privacy.mode === 'none') return;
   if (input.validationFraction !== undefined && spec.validationFraction > 0) {
-    throw new JobSpecError('validationFraction', `is ${spec.validationFraction}, but under differential privacy every row trains and no federated evaluation runs (a split chosen by a seed the coordinator knows would break the guarantee); remove it or set it to 0`);
+    throw new JobSpecError(
+      'validationFraction',
+      `is ${spec.validationFraction}, but under differential privacy every row trains and no federated evaluation runs (a split chosen by a seed the coordinator knows would break the guarantee); remove it or set it to 0`,
+    );
   }
   spec.validationFraction = 0;
 }
@@ -316,15 +402,31 @@ function noSplitUnderPrivacy(input: Obj, spec: JobSpec): void {
 function adaptiveClipOf(privacy: Obj, unit: string): { adaptiveClip?: AdaptiveClipSpec } {
   const v = privacy.adaptiveClip;
   if (v === undefined || v === false) return {};
-  const a: Obj = v === true ? {} : isObj(v) ? v : (() => { throw new JobSpecError('privacy.adaptiveClip', `must be true or an object with targetQuantile, learningRate, bitNoiseStd, got ${show(v)}`); })();
+  const a: Obj =
+    v === true
+      ? {}
+      : isObj(v)
+        ? v
+        : (() => {
+            throw new JobSpecError(
+              'privacy.adaptiveClip',
+              `must be true or an object with targetQuantile, learningRate, bitNoiseStd, got ${show(v)}`,
+            );
+          })();
   noUnknownKeys(a, ['targetQuantile', 'learningRate', 'bitNoiseStd'], 'privacy.adaptiveClip');
-  if (unit !== 'participant') throw new JobSpecError('privacy.adaptiveClip', 'adapts the clip of whole participant updates; it needs privacy.unit participant (record-level jobs clip each record\'s gradient at privacy.clip)');
+  if (unit !== 'participant')
+    throw new JobSpecError(
+      'privacy.adaptiveClip',
+      "adapts the clip of whole participant updates; it needs privacy.unit participant (record-level jobs clip each record's gradient at privacy.clip)",
+    );
   const path = 'privacy.adaptiveClip.';
-  return { adaptiveClip: {
-    targetQuantile: num(a, 'targetQuantile', path, 0.5, { min: 0, max: 1 }),
-    learningRate: num(a, 'learningRate', path, 0.2, { exclusiveMin: 0 }),
-    ...(a.bitNoiseStd !== undefined ? { bitNoiseStd: num(a, 'bitNoiseStd', path, 0, { exclusiveMin: 0 }) } : {}),
-  } };
+  return {
+    adaptiveClip: {
+      targetQuantile: num(a, 'targetQuantile', path, 0.5, { min: 0, max: 1 }),
+      learningRate: num(a, 'learningRate', path, 0.2, { exclusiveMin: 0 }),
+      ...(a.bitNoiseStd !== undefined ? { bitNoiseStd: num(a, 'bitNoiseStd', path, 0, { exclusiveMin: 0 }) } : {}),
+    },
+  };
 }
 
 /**
@@ -336,7 +438,7 @@ function adaptiveClipOf(privacy: Obj, unit: string): { adaptiveClip?: AdaptiveCl
  * Records are never subsampled for amplification: q = 1 for unit record.
  */
 export const accountingSampleRate = (spec: JobSpec): number =>
-  (spec.privacy.unit === 'participant' && spec.privacy.mode === 'central' ? spec.strategy.fractionFit : 1);
+  spec.privacy.unit === 'participant' && spec.privacy.mode === 'central' ? spec.strategy.fractionFit : 1;
 
 /** How a round's participants are drawn, as the job view states it. */
 export function participantSampling(spec: JobSpec): 'all' | 'poisson' | 'fixed-size' {
@@ -348,36 +450,68 @@ export function participantSampling(spec: JobSpec): 'all' | 'poisson' | 'fixed-s
 export const PRIVATE_STATISTICS_RELEASES = 2;
 
 function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
-  const p = section(input, 'payout', ['pool', 'currency', 'valuation', 'metric', 'validation', 'seed', 'maxPermutations']);
+  const p = section(input, 'payout', [
+    'pool',
+    'currency',
+    'valuation',
+    'metric',
+    'validation',
+    'seed',
+    'maxPermutations',
+  ]);
   const pool = p.pool;
   if (typeof pool !== 'number' || !Number.isSafeInteger(pool) || pool < 0) {
-    throw new JobSpecError('payout.pool', `must be a non-negative integer amount in minor units (e.g. 100000 for 1000.00), got ${show(pool)}`);
+    throw new JobSpecError(
+      'payout.pool',
+      `must be a non-negative integer amount in minor units (e.g. 100000 for 1000.00), got ${show(pool)}`,
+    );
   }
   const currency = str(p, 'currency', 'payout.');
-  if (!/^[A-Z]{3}$/.test(currency)) throw new JobSpecError('payout.currency', `must be a three-letter ISO 4217 code such as CNY, EUR or USD, got ${show(currency)}`);
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new JobSpecError(
+      'payout.currency',
+      `must be a three-letter ISO 4217 code such as CNY, EUR or USD, got ${show(currency)}`,
+    );
   const named = str(p, 'valuation', 'payout.', 'auto');
   const valuation = PAYOUT_METHOD_ALIASES[named] ?? named;
-  if (!(PAYOUT_METHODS as readonly string[]).includes(valuation)) throw new JobSpecError('payout.valuation', `must be one of ${PAYOUT_METHODS.join(', ')}, got ${show(named)}`);
+  if (!(PAYOUT_METHODS as readonly string[]).includes(valuation))
+    throw new JobSpecError('payout.valuation', `must be one of ${PAYOUT_METHODS.join(', ')}, got ${show(named)}`);
   const metric = str(p, 'metric', 'payout.', 'logLoss');
-  if (!(PAYOUT_METRICS as readonly string[]).includes(metric)) throw new JobSpecError('payout.metric', `must be one of ${PAYOUT_METRICS.join(', ')}, got ${show(metric)}`);
+  if (!(PAYOUT_METRICS as readonly string[]).includes(metric))
+    throw new JobSpecError('payout.metric', `must be one of ${PAYOUT_METRICS.join(', ')}, got ${show(metric)}`);
   const v = p.validation;
   if (!isObj(v) || typeof v.csv !== 'string' || !v.csv.trim()) {
-    throw new JobSpecError('payout.validation', 'must be {csv: "<labelled validation rows as CSV text>"} (tessera job submit reads {path: file.csv} for you); coalition utilities are measured on these rows');
+    throw new JobSpecError(
+      'payout.validation',
+      'must be {csv: "<labelled validation rows as CSV text>"} (tessera job submit reads {path: file.csv} for you); coalition utilities are measured on these rows',
+    );
   }
   noUnknownKeys(v, ['csv', 'source'], 'payout.validation');
   if (spec.privacy.mode !== 'none') {
-    throw new JobSpecError('payout', 'valuation needs each participant\'s per-round updates, which differential privacy is there to hide; a job with a payout needs privacy.mode none (see docs/payouts.md)');
+    throw new JobSpecError(
+      'payout',
+      "valuation needs each participant's per-round updates, which differential privacy is there to hide; a job with a payout needs privacy.mode none (see docs/payouts.md)",
+    );
   }
   if (spec.secure.mode === 'sealed') {
-    throw new JobSpecError('payout', 'valuation rebuilds coalition models next to the global model, which the coordinator does not see in sealed mode; use secure.mode masked or none for a job with a payout');
+    throw new JobSpecError(
+      'payout',
+      'valuation rebuilds coalition models next to the global model, which the coordinator does not see in sealed mode; use secure.mode masked or none for a job with a payout',
+    );
   }
   const seed = p.seed;
-  if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number') throw new JobSpecError('payout.seed', `must be a string or number, got ${show(seed)}`);
+  if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number')
+    throw new JobSpecError('payout.seed', `must be a string or number, got ${show(seed)}`);
   return {
-    pool, currency, valuation: valuation as PayoutSpec['valuation'], metric: metric as PayoutSpec['metric'],
+    pool,
+    currency,
+    valuation: valuation as PayoutSpec['valuation'],
+    metric: metric as PayoutSpec['metric'],
     validation: { csv: v.csv, source: typeof v.source === 'string' && v.source ? v.source : 'payout.validation.csv' },
     ...(seed !== undefined ? { seed: String(seed) } : {}),
-    ...(p.maxPermutations !== undefined ? { maxPermutations: num(p, 'maxPermutations', 'payout.', 0, { int: true, min: 1, max: 100_000 }) } : {}),
+    ...(p.maxPermutations !== undefined
+      ? { maxPermutations: num(p, 'maxPermutations', 'payout.', 0, { int: true, min: 1, max: 100_000 }) }
+      : {}),
   };
 }
 

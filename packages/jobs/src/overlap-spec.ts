@@ -14,14 +14,25 @@ export interface OverlapSpec {
 }
 
 type Obj = Record<string, unknown>;
-const FIELDS = ['name', 'kind', 'dataset', 'column', 'participants', 'roundTimeoutSeconds', 'waitForParticipantsSeconds'];
+const FIELDS = [
+  'name',
+  'kind',
+  'dataset',
+  'column',
+  'participants',
+  'roundTimeoutSeconds',
+  'waitForParticipantsSeconds',
+];
 
 export function parseOverlapSpec(input: unknown): OverlapSpec {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new JobSpecError('(root)', 'an overlap job spec is an object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new JobSpecError('(root)', 'an overlap job spec is an object');
   const o = input as Obj;
-  for (const k of Object.keys(o)) if (!FIELDS.includes(k)) throw new JobSpecError(k, `unknown field; known fields: ${FIELDS.join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!FIELDS.includes(k)) throw new JobSpecError(k, `unknown field; known fields: ${FIELDS.join(', ')}`);
   const text = (k: string): string => {
-    if (typeof o[k] !== 'string' || !o[k]) throw new JobSpecError(k, `must be a non-empty string, got ${JSON.stringify(o[k])}`);
+    if (typeof o[k] !== 'string' || !o[k])
+      throw new JobSpecError(k, `must be a non-empty string, got ${JSON.stringify(o[k])}`);
     return o[k] as string;
   };
   const p = o.participants;
@@ -30,11 +41,17 @@ export function parseOverlapSpec(input: unknown): OverlapSpec {
   }
   const positive = (k: string, fallback: number): number => {
     const v = o[k] ?? fallback;
-    if (typeof v !== 'number' || !(v > 0)) throw new JobSpecError(k, `must be a positive number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !(v > 0))
+      throw new JobSpecError(k, `must be a positive number, got ${JSON.stringify(v)}`);
     return v;
   };
   return {
-    name: typeof o.name === 'string' && o.name ? o.name : `overlap-${text('dataset')}`, kind: 'overlap', dataset: text('dataset'), column: text('column'),
-    participants: [p[0] as string, p[1] as string], roundTimeoutSeconds: positive('roundTimeoutSeconds', 300), waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
+    name: typeof o.name === 'string' && o.name ? o.name : `overlap-${text('dataset')}`,
+    kind: 'overlap',
+    dataset: text('dataset'),
+    column: text('column'),
+    participants: [p[0] as string, p[1] as string],
+    roundTimeoutSeconds: positive('roundTimeoutSeconds', 300),
+    waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
   };
 }

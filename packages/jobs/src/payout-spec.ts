@@ -20,9 +20,20 @@ export interface PayoutSpec {
   maxPermutations?: number;
 }
 
-export const PAYOUT_METHODS: readonly (ValuationMethod | 'auto')[] = ['auto', 'records', 'loo', 'shapley', 'tmc', 'gtg'];
+export const PAYOUT_METHODS: readonly (ValuationMethod | 'auto')[] = [
+  'auto',
+  'records',
+  'loo',
+  'shapley',
+  'tmc',
+  'gtg',
+];
 /** The design's longer names for the sampling methods, accepted as aliases. */
-export const PAYOUT_METHOD_ALIASES: Readonly<Record<string, ValuationMethod>> = { 'tmc-shapley': 'tmc', 'gtg-shapley': 'gtg', exact: 'shapley' };
+export const PAYOUT_METHOD_ALIASES: Readonly<Record<string, ValuationMethod>> = {
+  'tmc-shapley': 'tmc',
+  'gtg-shapley': 'gtg',
+  exact: 'shapley',
+};
 export const PAYOUT_METRICS = ['auc', 'accuracy', 'logLoss'] as const;
 /** Exact Shapley evaluates 2^n coalitions per round; beyond this many participants the job asks for gtg or tmc. */
 export const EXACT_SHAPLEY_MAX_PARTICIPANTS = 12;

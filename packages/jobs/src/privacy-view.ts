@@ -30,15 +30,28 @@ export function privacyViewOf(spec: JobSpec, noiseMultiplier: number, spentEpsil
   const p = spec.privacy;
   if (p.mode === 'none') return undefined;
   const colluders = `up to secure.corruptFraction = ${spec.secure.corruptFraction} of each round's participants colluding with it`;
-  const protectsAgainst = p.mode === 'central'
-    ? 'the analyst and anyone who sees the model; not the coordinator, which adds the noise and sees the exact sum'
-    : p.mode === 'distributed'
-      ? `the analyst and the coordinator, with ${colluders}; each participant checks and adds its own noise share`
-      : 'the analyst, the coordinator and every other participant: each participant adds the whole noise to its own contribution';
+  const protectsAgainst =
+    p.mode === 'central'
+      ? 'the analyst and anyone who sees the model; not the coordinator, which adds the noise and sees the exact sum'
+      : p.mode === 'distributed'
+        ? `the analyst and the coordinator, with ${colluders}; each participant checks and adds its own noise share`
+        : 'the analyst, the coordinator and every other participant: each participant adds the whole noise to its own contribution';
   return {
-    mode: p.mode, unit: p.unit, epsilon: p.epsilon, delta: p.delta, noiseMultiplier, spentEpsilon,
-    sampling: participantSampling(spec), accountantSampleRate: accountingSampleRate(spec),
-    ...(p.mode === 'distributed' ? { survivorFloor: p.survivorFloor ?? `default: each round's participants less ${spec.secure.dropoutRate} expected dropouts` } : {}),
-    validationSplit: 'none', protectsAgainst,
+    mode: p.mode,
+    unit: p.unit,
+    epsilon: p.epsilon,
+    delta: p.delta,
+    noiseMultiplier,
+    spentEpsilon,
+    sampling: participantSampling(spec),
+    accountantSampleRate: accountingSampleRate(spec),
+    ...(p.mode === 'distributed'
+      ? {
+          survivorFloor:
+            p.survivorFloor ?? `default: each round's participants less ${spec.secure.dropoutRate} expected dropouts`,
+        }
+      : {}),
+    validationSplit: 'none',
+    protectsAgainst,
   };
 }

@@ -26,10 +26,22 @@ export function queryNoiseCalibration(privacy: { epsilon: number; delta: number 
   let c = calibrated.get(key);
   if (c === undefined) {
     const analytic = analyticGaussianSigma(privacy.epsilon, privacy.delta, 1);
-    const rdp = calibrateJobNoise({ epsilon: privacy.epsilon, delta: privacy.delta, sampleRate: 1, rounds: 0, fullReleases: 1 });
-    c = analytic <= rdp
-      ? { noiseMultiplier: analytic, method: 'analytic-gaussian', analyticNoiseMultiplier: analytic, rdpNoiseMultiplier: rdp }
-      : { noiseMultiplier: rdp, method: 'rdp', analyticNoiseMultiplier: analytic, rdpNoiseMultiplier: rdp };
+    const rdp = calibrateJobNoise({
+      epsilon: privacy.epsilon,
+      delta: privacy.delta,
+      sampleRate: 1,
+      rounds: 0,
+      fullReleases: 1,
+    });
+    c =
+      analytic <= rdp
+        ? {
+            noiseMultiplier: analytic,
+            method: 'analytic-gaussian',
+            analyticNoiseMultiplier: analytic,
+            rdpNoiseMultiplier: rdp,
+          }
+        : { noiseMultiplier: rdp, method: 'rdp', analyticNoiseMultiplier: analytic, rdpNoiseMultiplier: rdp };
     if (calibrated.size > 256) calibrated.clear();
     calibrated.set(key, c);
   }

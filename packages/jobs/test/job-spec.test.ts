@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { accountingSampleRate, JOB_SPEC_DEFAULTS, JobSpecError, parseJobSpec, participantSampling } from '../src/index.js';
+import {
+  accountingSampleRate,
+  JOB_SPEC_DEFAULTS,
+  JobSpecError,
+  parseJobSpec,
+  participantSampling,
+} from '../src/index.js';
 
 /** Parses and returns the JobSpecError it must throw. */
 function specError(input: unknown): JobSpecError {
@@ -16,36 +22,82 @@ const base = { dataset: 'customers', label: 'churned' };
 
 describe('parseJobSpec', () => {
   it('validates the privacy section, naming the field to change', () => {
-    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', epsilon: 2 } }).privacy).toEqual({ mode: 'distributed', unit: 'participant', epsilon: 2, delta: 1e-5, clip: 10, maxRecords: 100_000 });
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', epsilon: 2 } }).privacy).toEqual({
+      mode: 'distributed',
+      unit: 'participant',
+      epsilon: 2,
+      delta: 1e-5,
+      clip: 10,
+      maxRecords: 100_000,
+    });
     expect(parseJobSpec({ ...base, secure: { clip: 3 }, privacy: { mode: 'central' } }).privacy.clip).toBe(3);
-    expect(parseJobSpec({ ...base, privacy: { mode: 'local', unit: 'record' } }).privacy).toEqual({ mode: 'local', unit: 'record', epsilon: 4, delta: 1e-5, clip: 1, maxRecords: 100_000 });
-    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', unit: 'record', clip: 0.5 } }).privacy.clip).toBe(0.5);
-    expect(specError({ ...base, privacy: { mode: 'distributed', clip: 0 } }).message).toMatch(/privacy\.clip: must be greater than 0/);
-    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', adaptiveClip: true } }).privacy.adaptiveClip).toEqual({ targetQuantile: 0.5, learningRate: 0.2 });
-    expect(parseJobSpec({ ...base, privacy: { mode: 'central', adaptiveClip: { targetQuantile: 0.8, bitNoiseStd: 2 } } }).privacy.adaptiveClip).toEqual({ targetQuantile: 0.8, learningRate: 0.2, bitNoiseStd: 2 });
-    expect(specError({ ...base, privacy: { mode: 'distributed', adaptiveClip: { targetQuantile: 1.5 } } }).message).toMatch(/privacy\.adaptiveClip\.targetQuantile: must be at most 1/);
-    expect(specError({ ...base, privacy: { mode: 'distributed', unit: 'record', adaptiveClip: true } }).message).toMatch(/privacy\.adaptiveClip: .*needs privacy\.unit participant/);
-    expect(specError({ ...base, privacy: { mode: 'distributed', unit: 'customer' } }).message).toMatch(/privacy\.unit: must be "participant" .* or "record"/);
+    expect(parseJobSpec({ ...base, privacy: { mode: 'local', unit: 'record' } }).privacy).toEqual({
+      mode: 'local',
+      unit: 'record',
+      epsilon: 4,
+      delta: 1e-5,
+      clip: 1,
+      maxRecords: 100_000,
+    });
+    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', unit: 'record', clip: 0.5 } }).privacy.clip).toBe(
+      0.5,
+    );
+    expect(specError({ ...base, privacy: { mode: 'distributed', clip: 0 } }).message).toMatch(
+      /privacy\.clip: must be greater than 0/,
+    );
+    expect(
+      parseJobSpec({ ...base, privacy: { mode: 'distributed', adaptiveClip: true } }).privacy.adaptiveClip,
+    ).toEqual({ targetQuantile: 0.5, learningRate: 0.2 });
+    expect(
+      parseJobSpec({ ...base, privacy: { mode: 'central', adaptiveClip: { targetQuantile: 0.8, bitNoiseStd: 2 } } })
+        .privacy.adaptiveClip,
+    ).toEqual({ targetQuantile: 0.8, learningRate: 0.2, bitNoiseStd: 2 });
+    expect(
+      specError({ ...base, privacy: { mode: 'distributed', adaptiveClip: { targetQuantile: 1.5 } } }).message,
+    ).toMatch(/privacy\.adaptiveClip\.targetQuantile: must be at most 1/);
+    expect(
+      specError({ ...base, privacy: { mode: 'distributed', unit: 'record', adaptiveClip: true } }).message,
+    ).toMatch(/privacy\.adaptiveClip: .*needs privacy\.unit participant/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', unit: 'customer' } }).message).toMatch(
+      /privacy\.unit: must be "participant" .* or "record"/,
+    );
     expect(specError({ ...base, privacy: { mode: 'distributed', epsilon: -1 } }).message).toMatch(/privacy\.epsilon/);
-    expect(specError({ ...base, privacy: { mode: 'distributed', delta: 0 } }).message).toMatch(/privacy\.delta: must be greater than 0/);
-    expect(specError({ ...base, privacy: { mode: 'distributed', epsilon: 0 } }).message).toMatch(/privacy\.epsilon: must be greater than 0/);
-    expect(specError({ ...base, privacy: { mode: 'distributed', delta: 1 } }).message).toMatch(/privacy\.delta: must be at most/);
-    expect(specError({ ...base, privacy: { mode: 'laplace' } }).message).toMatch(/privacy\.mode: must be "none", "distributed"/);
-    expect(specError({ ...base, secure: { mode: 'none' }, privacy: { mode: 'central' } }).message).toMatch(/set secure\.mode to "masked"/);
+    expect(specError({ ...base, privacy: { mode: 'distributed', delta: 0 } }).message).toMatch(
+      /privacy\.delta: must be greater than 0/,
+    );
+    expect(specError({ ...base, privacy: { mode: 'distributed', epsilon: 0 } }).message).toMatch(
+      /privacy\.epsilon: must be greater than 0/,
+    );
+    expect(specError({ ...base, privacy: { mode: 'distributed', delta: 1 } }).message).toMatch(
+      /privacy\.delta: must be at most/,
+    );
+    expect(specError({ ...base, privacy: { mode: 'laplace' } }).message).toMatch(
+      /privacy\.mode: must be "none", "distributed"/,
+    );
+    expect(specError({ ...base, secure: { mode: 'none' }, privacy: { mode: 'central' } }).message).toMatch(
+      /set secure\.mode to "masked"/,
+    );
   });
 
   it('under differential privacy: no validation split, a survivor floor only where it means something, an honest sampling rate', () => {
     expect(parseJobSpec({ ...base, privacy: { mode: 'distributed' } }).validationFraction).toBe(0);
     expect(parseJobSpec(base).validationFraction).toBe(0.2);
-    expect(specError({ ...base, validationFraction: 0.2, privacy: { mode: 'distributed' } }).message).toMatch(/^job spec: validationFraction: is 0\.2, but under differential privacy every row trains/);
+    expect(specError({ ...base, validationFraction: 0.2, privacy: { mode: 'distributed' } }).message).toMatch(
+      /^job spec: validationFraction: is 0\.2, but under differential privacy every row trains/,
+    );
     expect(parseJobSpec({ ...base, validationFraction: 0, privacy: { mode: 'local' } }).validationFraction).toBe(0);
     expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 4 } }).privacy.survivorFloor).toBe(4);
-    expect(specError({ ...base, privacy: { mode: 'central', survivorFloor: 4 } }).message).toMatch(/privacy\.survivorFloor: sizes the noise shares of distributed mode/);
-    expect(specError({ ...base, privacy: { mode: 'distributed', survivorFloor: 1 } }).message).toMatch(/privacy\.survivorFloor: must be at least 2/);
+    expect(specError({ ...base, privacy: { mode: 'central', survivorFloor: 4 } }).message).toMatch(
+      /privacy\.survivorFloor: sizes the noise shares of distributed mode/,
+    );
+    expect(specError({ ...base, privacy: { mode: 'distributed', survivorFloor: 1 } }).message).toMatch(
+      /privacy\.survivorFloor: must be at least 2/,
+    );
     // Re-parsing a normalised spec (what the coordinator stores) gives the same spec.
     const normal = parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 3 } });
     expect(parseJobSpec(JSON.parse(JSON.stringify(normal)))).toEqual(normal);
-    const sampled = (mode: string, unit = 'participant') => parseJobSpec({ ...base, strategy: { fractionFit: 0.1 }, privacy: { mode, unit } });
+    const sampled = (mode: string, unit = 'participant') =>
+      parseJobSpec({ ...base, strategy: { fractionFit: 0.1 }, privacy: { mode, unit } });
     expect(accountingSampleRate(sampled('distributed'))).toBe(1);
     expect(accountingSampleRate(sampled('local'))).toBe(1);
     expect(accountingSampleRate(sampled('central'))).toBe(0.1);
@@ -59,7 +111,9 @@ describe('parseJobSpec', () => {
     expect(parseJobSpec({ ...base, secure: { mode: 'none' } }).secure.mode).toBe('none');
     expect(specError({ ...base, secure: { mode: 'open' } }).message).toMatch(/secure\.mode: must be "masked"/);
     expect(specError({ ...base, secure: { bits: 40 } }).message).toMatch(/secure\.bits: must be at most 31/);
-    expect(specError({ ...base, secure: { clipp: 1 } }).message).toMatch(/secure\.clipp: unknown field \(did you mean "clip"\?\)/);
+    expect(specError({ ...base, secure: { clipp: 1 } }).message).toMatch(
+      /secure\.clipp: unknown field \(did you mean "clip"\?\)/,
+    );
   });
 
   it('fills every default from a minimal spec', () => {
@@ -80,7 +134,14 @@ describe('parseJobSpec', () => {
       maxRoundAttempts: JOB_SPEC_DEFAULTS.maxRoundAttempts,
       validationFraction: JOB_SPEC_DEFAULTS.validationFraction,
       secure: { ...JOB_SPEC_DEFAULTS.secure },
-      privacy: { mode: 'none', unit: 'participant', epsilon: 4, delta: 1e-5, clip: JOB_SPEC_DEFAULTS.secure.clip, maxRecords: 100_000 },
+      privacy: {
+        mode: 'none',
+        unit: 'participant',
+        epsilon: 4,
+        delta: 1e-5,
+        clip: JOB_SPEC_DEFAULTS.secure.clip,
+        maxRecords: 100_000,
+      },
     });
     expect(spec.secure.mode).toBe('masked');
     expect(spec).not.toHaveProperty('features');
@@ -89,11 +150,22 @@ describe('parseJobSpec', () => {
 
   it('keeps given values, fills the rest of a partly given section, and normalises the seed to a string', () => {
     const spec = parseJobSpec({
-      ...base, name: 'mine', rounds: 3, local: { epochs: 2 }, strategy: { name: 'FedAvg' }, features: ['a', 'b'], exclude: ['id'], seed: 7,
+      ...base,
+      name: 'mine',
+      rounds: 3,
+      local: { epochs: 2 },
+      strategy: { name: 'FedAvg' },
+      features: ['a', 'b'],
+      exclude: ['id'],
+      seed: 7,
     });
     expect(spec.name).toBe('mine');
     expect(spec.rounds).toBe(3);
-    expect(spec.local).toEqual({ epochs: 2, batchSize: JOB_SPEC_DEFAULTS.local.batchSize, learningRate: JOB_SPEC_DEFAULTS.local.learningRate });
+    expect(spec.local).toEqual({
+      epochs: 2,
+      batchSize: JOB_SPEC_DEFAULTS.local.batchSize,
+      learningRate: JOB_SPEC_DEFAULTS.local.learningRate,
+    });
     expect(spec.strategy.name).toBe('fedavg');
     expect(spec.features).toEqual(['a', 'b']);
     expect(spec.exclude).toEqual(['id']);
@@ -112,10 +184,20 @@ describe('parseJobSpec', () => {
     ['rounds 0', { ...base, rounds: 0 }, 'rounds', /at least 1, got 0/],
     ['rounds 1.5', { ...base, rounds: 1.5 }, 'rounds', /must be an integer, got 1\.5/],
     ['rounds as a string', { ...base, rounds: '3' }, 'rounds', /must be an integer, got "3"/],
-    ['local.batchSize "abc"', { ...base, local: { batchSize: 'abc' } }, 'local.batchSize', /must be an integer, got "abc"/],
+    [
+      'local.batchSize "abc"',
+      { ...base, local: { batchSize: 'abc' } },
+      'local.batchSize',
+      /must be an integer, got "abc"/,
+    ],
     ['local.learningRate 0', { ...base, local: { learningRate: 0 } }, 'local.learningRate', /greater than 0/],
     ['local not an object', { ...base, local: 5 }, 'local', /must be an object/],
-    ['strategy.name unknown', { ...base, strategy: { name: 'fedprox' } }, 'strategy.name', /unknown strategy "fedprox"; known: fedavg/],
+    [
+      'strategy.name unknown',
+      { ...base, strategy: { name: 'fedprox' } },
+      'strategy.name',
+      /unknown strategy "fedprox"; known: fedavg/,
+    ],
     ['strategy.fractionFit 2', { ...base, strategy: { fractionFit: 2 } }, 'strategy.fractionFit', /at most 1/],
     ['label listed in exclude', { ...base, exclude: ['id', 'churned'] }, 'exclude', /label column "churned"/],
     ['label listed in features', { ...base, features: ['a', 'churned'] }, 'features', /label column "churned"/],
@@ -180,22 +262,34 @@ describe('payout section', () => {
 
   it('fills defaults (auto: exact Shapley up to 12 contributors, GTG beyond; negated log loss) and parses its own output to the same spec', () => {
     const spec = parseJobSpec({ ...base, payout });
-    expect(spec.payout).toEqual({ pool: 100000, currency: 'CNY', valuation: 'auto', metric: 'logLoss', validation: payout.validation });
+    expect(spec.payout).toEqual({
+      pool: 100000,
+      currency: 'CNY',
+      valuation: 'auto',
+      metric: 'logLoss',
+      validation: payout.validation,
+    });
     expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
   });
 
-  it('accepts the design\'s method names as aliases', () => {
+  it("accepts the design's method names as aliases", () => {
     expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'gtg-shapley' } }).payout!.valuation).toBe('gtg');
     expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'tmc-shapley' } }).payout!.valuation).toBe('tmc');
-    expect(() => parseJobSpec({ ...base, payout: { ...payout, valuation: 'banzhaf' } })).toThrow(/payout\.valuation: must be one of auto, records, loo, shapley, tmc, gtg, got "banzhaf"/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, valuation: 'banzhaf' } })).toThrow(
+      /payout\.valuation: must be one of auto, records, loo, shapley, tmc, gtg, got "banzhaf"/,
+    );
   });
 
   it('names the field of a bad pool, currency, metric or validation, and an unknown field', () => {
-    expect(() => parseJobSpec({ ...base, payout: { ...payout, pool: '100' } })).toThrow(/payout\.pool: must be a non-negative integer.*"100"/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, pool: '100' } })).toThrow(
+      /payout\.pool: must be a non-negative integer.*"100"/,
+    );
     expect(() => parseJobSpec({ ...base, payout: { ...payout, pool: 2 ** 53 } })).toThrow(/payout\.pool/);
     expect(() => parseJobSpec({ ...base, payout: { ...payout, currency: 'cny' } })).toThrow(/payout\.currency/);
     expect(() => parseJobSpec({ ...base, payout: { ...payout, metric: 'f1' } })).toThrow(/payout\.metric/);
-    expect(() => parseJobSpec({ ...base, payout: { ...payout, validation: { path: 'v.csv' } } })).toThrow(/payout\.validation/);
+    expect(() => parseJobSpec({ ...base, payout: { ...payout, validation: { path: 'v.csv' } } })).toThrow(
+      /payout\.validation/,
+    );
     expect(() => parseJobSpec({ ...base, payout: { ...payout, poool: 1 } })).toThrow(/payout\.poool: unknown field/);
     expect(() => parseJobSpec({ ...base, secure: { mode: 'sealed' }, payout })).toThrow(/payout: .*sealed/);
   });

@@ -20,10 +20,16 @@ describe('query spec: privacy.unit', () => {
     const record = parseQuerySpec({ ...base, privacy: { mode: 'distributed' } });
     expect(record.spec.privacy).toMatchObject({ unit: 'record' });
     expect(record.spec.privacy.userColumn).toBeUndefined();
-    const customer = parseQuerySpec({ ...base, privacy: { mode: 'distributed', unit: 'customer', userColumn: 'customer_id' } });
+    const customer = parseQuerySpec({
+      ...base,
+      privacy: { mode: 'distributed', unit: 'customer', userColumn: 'customer_id' },
+    });
     expect(customer.spec.privacy).toMatchObject({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
     expect(customer.plan.unit).toEqual({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
-    const four = parseQuerySpec({ ...base, privacy: { mode: 'central', unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 4 } });
+    const four = parseQuerySpec({
+      ...base,
+      privacy: { mode: 'central', unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 4 },
+    });
     expect(four.plan.sensitivity).toBeCloseTo(4 * record.plan.sensitivity, 12);
   });
 
@@ -41,11 +47,17 @@ describe('query spec: privacy.unit', () => {
       [{ mode: 'distributed', userColumns: 'c' }, 'privacy.userColumns'],
     ];
     for (const [privacy, field] of cases) expect(fieldOf({ ...base, privacy }), JSON.stringify(privacy)).toBe(field);
-    expect(() => parseQuerySpec({ ...base, privacy: { mode: 'distributed', userColumn: 'customer_id' } })).toThrow(/privacy\.unit is record.*set privacy\.unit to customer/);
+    expect(() => parseQuerySpec({ ...base, privacy: { mode: 'distributed', userColumn: 'customer_id' } })).toThrow(
+      /privacy\.unit is record.*set privacy\.unit to customer/,
+    );
   });
 
   it('accepts its own privacy section again (record and customer, with and without DP)', () => {
-    for (const privacy of [{ mode: 'local', unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 3 }, { mode: 'central' }, { mode: 'none' }]) {
+    for (const privacy of [
+      { mode: 'local', unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 3 },
+      { mode: 'central' },
+      { mode: 'none' },
+    ]) {
       const once = parseQuerySpec({ ...base, privacy }).spec.privacy;
       expect(parseQuerySpec({ ...base, privacy: JSON.parse(JSON.stringify(once)) }).spec.privacy).toEqual(once);
     }
@@ -68,7 +80,9 @@ describe('queryNoiseMultiplier: one release calibrated by the analytic Gaussian 
         expect(saving, `epsilon ${epsilon}, delta ${delta}: ${saving}`).toBeGreaterThan(0.03);
         expect(saving).toBeLessThan(0.2);
         // The ledgers' RDP view of the same release reads somewhat above epsilon (a true but looser bound).
-        expect(jobEpsilon({ noiseMultiplier: c.noiseMultiplier, sampleRate: 1, rounds: 0, fullReleases: 1 }, delta)).toBeGreaterThan(epsilon);
+        expect(
+          jobEpsilon({ noiseMultiplier: c.noiseMultiplier, sampleRate: 1, rounds: 0, fullReleases: 1 }, delta),
+        ).toBeGreaterThan(epsilon);
       }
     }
     const at1 = queryNoiseCalibration({ epsilon: 1, delta: 1e-6 });

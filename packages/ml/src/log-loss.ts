@@ -10,7 +10,8 @@ export function logLoss(y: Float64Array, p: Float64Array): number {
   checkSameLength(y, p);
   let sum = 0;
   for (let i = 0; i < y.length; i++) {
-    const yi = y[i]!, pi = p[i]!; // same lengths, checked above
+    const yi = y[i]!,
+      pi = p[i]!; // same lengths, checked above
     sum -= yi * Math.log(Math.max(EPS, pi)) + (1 - yi) * Math.log(Math.max(EPS, 1 - pi));
   }
   return sum / y.length;

@@ -8,7 +8,8 @@ export function logisticInit(d: number): Float64Array {
 }
 
 export function checkWeights(weights: Float64Array, d: number): void {
-  if (weights.length !== d + 1) throw new RangeError(`weights have length ${weights.length}, expected d+1 = ${d + 1} (bias last)`);
+  if (weights.length !== d + 1)
+    throw new RangeError(`weights have length ${weights.length}, expected d+1 = ${d + 1} (bias last)`);
 }
 
 /** w·x_row + bias. */

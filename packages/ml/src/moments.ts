@@ -34,7 +34,8 @@ export function momentsOf(data: Matrix): FeatureMoments {
 export function addMoments(a: FeatureMoments, b: FeatureMoments): FeatureMoments {
   checkMoments(a);
   checkMoments(b);
-  if (a.sum.length !== b.sum.length) throw new RangeError(`cannot add moments of ${a.sum.length} and ${b.sum.length} features`);
+  if (a.sum.length !== b.sum.length)
+    throw new RangeError(`cannot add moments of ${a.sum.length} and ${b.sum.length} features`);
   const sum = a.sum.slice();
   const sumSquares = a.sumSquares.slice();
   for (let j = 0; j < sum.length; j++) {

@@ -7,7 +7,11 @@ import { logLossFromLogit, sigmoid } from './sigmoid.js';
  * penalty, which does not depend on the data. The gradient buffer is reused between calls.
  * Returns the mean loss over the rows.
  */
-export function forEachExampleGradient(weights: Float64Array, data: LabeledData, visit: (gradient: Float64Array, row: number) => void): number {
+export function forEachExampleGradient(
+  weights: Float64Array,
+  data: LabeledData,
+  visit: (gradient: Float64Array, row: number) => void,
+): number {
   checkLabeled(data);
   checkWeights(weights, data.d);
   const { x, y, d } = data;

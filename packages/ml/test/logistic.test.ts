@@ -26,7 +26,11 @@ describe('logistic model', () => {
   });
 
   it('predicts sigmoid(w·x + b), stably for huge logits', () => {
-    const m = matrixFromRows([[1, 2], [-1000, 0], [1000, 0]]);
+    const m = matrixFromRows([
+      [1, 2],
+      [-1000, 0],
+      [1000, 0],
+    ]);
     const p = predictProba(Float64Array.from([0.5, -0.25, 0.1]), m);
     expect(p[0]).toBeCloseTo(1 / (1 + Math.exp(-(0.5 - 0.5 + 0.1))), 15);
     expect(p[1]).toBeGreaterThanOrEqual(0);
@@ -60,7 +64,8 @@ describe('logisticGradient', () => {
       const minus = w.slice();
       plus[j] += h;
       minus[j] -= h;
-      const numeric = (logisticGradient(plus, data, rows, l2).loss - logisticGradient(minus, data, rows, l2).loss) / (2 * h);
+      const numeric =
+        (logisticGradient(plus, data, rows, l2).loss - logisticGradient(minus, data, rows, l2).loss) / (2 * h);
       expect(gradient[j]).toBeCloseTo(numeric, 6);
     }
   });
@@ -80,9 +85,18 @@ describe('trainLogistic', () => {
   });
 
   it('takes exactly -learningRate * gradient for one full batch from zero', () => {
-    const m = matrixFromRows([[1, 2], [3, -1], [0, 1]]);
+    const m = matrixFromRows([
+      [1, 2],
+      [3, -1],
+      [0, 1],
+    ]);
     const data = { ...m, y: Float64Array.from([1, 0, 1]) };
-    const { weights, steps, meanLoss } = trainLogistic(logisticInit(2), data, { l2: 0, learningRate: 0.5, batchSize: 8, epochs: 1 }, seededRandom(0));
+    const { weights, steps, meanLoss } = trainLogistic(
+      logisticInit(2),
+      data,
+      { l2: 0, learningRate: 0.5, batchSize: 8, epochs: 1 },
+      seededRandom(0),
+    );
     // at w = 0 every p is 1/2, so the gradient is mean((1/2 - y) x) = ((-1/2)(1,2) + (1/2)(3,-1) + (-1/2)(0,1)) / 3 = (1/3, -2/3); bias (-1/2)/3
     expect(steps).toBe(1);
     expect(meanLoss).toBeCloseTo(Math.log(2), 14);
@@ -104,7 +118,9 @@ describe('trainLogistic', () => {
   });
 
   it('validates its configuration', () => {
-    expect(() => trainLogistic(logisticInit(10), train, { ...cfg, batchSize: 0 }, seededRandom(0))).toThrow(/batchSize/);
+    expect(() => trainLogistic(logisticInit(10), train, { ...cfg, batchSize: 0 }, seededRandom(0))).toThrow(
+      /batchSize/,
+    );
     expect(() => trainLogistic(logisticInit(9), train, cfg, seededRandom(0))).toThrow(/d\+1/);
   });
 });

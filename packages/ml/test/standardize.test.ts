@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addMoments, matrixFromRows, momentsOf, seededRandom, standardizationFrom, standardize, type Matrix } from '../src/index.js';
+import {
+  addMoments,
+  matrixFromRows,
+  momentsOf,
+  seededRandom,
+  standardizationFrom,
+  standardize,
+  type Matrix,
+} from '../src/index.js';
 
 function randomMatrix(n: number, d: number, seed: string): Matrix {
   const rng = seededRandom(seed);
@@ -49,7 +57,15 @@ describe('feature moments', () => {
   });
 
   it('gives a constant column std 1, even a large constant', () => {
-    const s = standardizationFrom(momentsOf(matrixFromRows([[1e6, 0, 1], [1e6, 0, 3], [1e6, 0, 5]])));
+    const s = standardizationFrom(
+      momentsOf(
+        matrixFromRows([
+          [1e6, 0, 1],
+          [1e6, 0, 3],
+          [1e6, 0, 5],
+        ]),
+      ),
+    );
     expect(Array.from(s.mean)).toEqual([1e6, 0, 3]);
     expect(s.std[0]).toBe(1);
     expect(s.std[1]).toBe(1);

@@ -1,5 +1,8 @@
 /** A non-negative finite double as mantissa·2^exponent, both exact (every double is dyadic). */
-export interface Dyadic { mantissa: bigint; exponent: number }
+export interface Dyadic {
+  mantissa: bigint;
+  exponent: number;
+}
 
 /** The exact dyadic form of a non-negative finite double, with an odd mantissa (or 0·2^0 for zero). */
 export function toDyadic(x: number): Dyadic {

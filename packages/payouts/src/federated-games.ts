@@ -9,7 +9,12 @@ export interface RoundUpdates {
 }
 
 /** The next global model from the round's start and a coalition's weighted update sum (the job's strategy). */
-export type Aggregate = (round: number, start: Float64Array, weightedSum: Float64Array, totalWeight: number) => Float64Array;
+export type Aggregate = (
+  round: number,
+  start: Float64Array,
+  weightedSum: Float64Array,
+  totalWeight: number,
+) => Float64Array;
 
 /**
  * The per-round games of multi-round reconstruction (Song et al. 2019; GTG-Shapley): the utility of
@@ -17,10 +22,15 @@ export type Aggregate = (round: number, start: Float64Array, weightedSum: Float6
  * round t's start with only S's updates. The empty coalition (and a coalition none of whose members
  * trained) keeps the start model.
  */
-export function federatedRoundGames(rounds: readonly RoundUpdates[], aggregate: Aggregate, utility: (model: Float64Array) => number): Game[] {
+export function federatedRoundGames(
+  rounds: readonly RoundUpdates[],
+  aggregate: Aggregate,
+  utility: (model: Float64Array) => number,
+): Game[] {
   return rounds.map((r, t) => {
     const players = r.updates.length;
-    if (r.weights.length !== players) throw new RangeError(`round ${t}: ${players} updates but ${r.weights.length} weights`);
+    if (r.weights.length !== players)
+      throw new RangeError(`round ${t}: ${players} updates but ${r.weights.length} weights`);
     r.updates.forEach((u, i) => {
       if (u && u.length !== r.start.length) {
         const sizes = `${u.length} values, the start model ${r.start.length}`;

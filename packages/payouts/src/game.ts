@@ -47,15 +47,18 @@ export class CachedGame implements Game {
 export function tableGame(players: number, utilities: ArrayLike<number>): Game {
   checkPlayers(players, 24);
   const size = 2 ** players;
-  if (utilities.length !== size) throw new RangeError(`utilities must have 2^${players} = ${size} entries, got ${utilities.length}`);
+  if (utilities.length !== size)
+    throw new RangeError(`utilities must have 2^${players} = ${size} entries, got ${utilities.length}`);
   for (let s = 0; s < size; s++) {
-    if (!Number.isFinite(utilities[s])) throw new RangeError(`utilities[${s}] must be a finite number, got ${utilities[s]}`);
+    if (!Number.isFinite(utilities[s]))
+      throw new RangeError(`utilities[${s}] must be a finite number, got ${utilities[s]}`);
   }
   const table = Float64Array.from(utilities as ArrayLike<number>);
   return {
     players,
     utility(coalition: number): number {
-      if (!(coalition >= 0 && coalition < size && Number.isInteger(coalition))) throw new RangeError(`coalition ${coalition} is not a mask of ${players} players`);
+      if (!(coalition >= 0 && coalition < size && Number.isInteger(coalition)))
+        throw new RangeError(`coalition ${coalition} is not a mask of ${players} players`);
       return table[coalition]!; // 0 <= coalition < size = table.length, checked above
     },
   };

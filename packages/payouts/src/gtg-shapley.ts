@@ -30,11 +30,14 @@ export const DEFAULT_ROUND_TOLERANCE = 0.001;
 /** Throws unless every round is a game over the same number of players (at least one round). */
 export function checkRounds(rounds: readonly Game[]): number {
   const [first] = rounds;
-  if (first === undefined) throw new RangeError('rounds must hold at least one round\'s game');
+  if (first === undefined) throw new RangeError("rounds must hold at least one round's game");
   const n = first.players;
   checkPlayers(n);
   rounds.forEach((r, t) => {
-    if (r.players !== n) throw new RangeError(`rounds[${t}] has ${r.players} players where rounds[0] has ${n}: every round must value the same players`);
+    if (r.players !== n)
+      throw new RangeError(
+        `rounds[${t}] has ${r.players} players where rounds[0] has ${n}: every round must value the same players`,
+      );
   });
   return n;
 }
@@ -47,23 +50,42 @@ export function checkRounds(rounds: readonly Game[]): number {
 export function gtgShapley(rounds: readonly Game[], options: GtgOptions = {}): RoundValuation {
   const n = checkRounds(rounds);
   checkSamplingOptions(options);
-  checkOption('betweenRoundTolerance', options.betweenRoundTolerance, (v) => Number.isFinite(v) && v >= 0, 'a non-negative number');
-  checkOption('withinRoundTolerance', options.withinRoundTolerance, (v) => Number.isFinite(v) && v >= 0, 'a non-negative number');
+  checkOption(
+    'betweenRoundTolerance',
+    options.betweenRoundTolerance,
+    (v) => Number.isFinite(v) && v >= 0,
+    'a non-negative number',
+  );
+  checkOption(
+    'withinRoundTolerance',
+    options.withinRoundTolerance,
+    (v) => Number.isFinite(v) && v >= 0,
+    'a non-negative number',
+  );
   const between = options.betweenRoundTolerance ?? DEFAULT_ROUND_TOLERANCE;
   const within = options.withinRoundTolerance ?? DEFAULT_ROUND_TOLERANCE;
   const random = randomFrom(options.seed);
   const values = new Array<number>(n).fill(0);
-  let evaluations = 0, permutations = 0, roundsSkipped = 0;
+  let evaluations = 0,
+    permutations = 0,
+    roundsSkipped = 0;
   for (const round of rounds) {
     const game = new CachedGame(round);
     if (Math.abs(game.utility(grandCoalition(n)) - game.utility(0)) <= between) {
       roundsSkipped++;
     } else {
-      const r = samplePermutations(game, {
-        truncated: (prefixUtility, total) => Math.abs(total - prefixUtility) <= within,
-        first: (k) => k % n,
-      }, options, random);
-      r.values.forEach((v, i) => { values[i]! += v; }); // one value per player
+      const r = samplePermutations(
+        game,
+        {
+          truncated: (prefixUtility, total) => Math.abs(total - prefixUtility) <= within,
+          first: (k) => k % n,
+        },
+        options,
+        random,
+      );
+      r.values.forEach((v, i) => {
+        values[i]! += v;
+      }); // one value per player
       permutations += r.permutations;
     }
     evaluations += game.evaluations;

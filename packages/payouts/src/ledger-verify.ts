@@ -1,9 +1,20 @@
 import { fromHex, verify } from '@tessera/crypto';
-import { entryHash, fieldProblem, GENESIS_HASH, LEDGER_CONTEXT, LEDGER_FIELDS, type LedgerEntry, type LedgerHead } from './ledger-entry.js';
+import {
+  entryHash,
+  fieldProblem,
+  GENESIS_HASH,
+  LEDGER_CONTEXT,
+  LEDGER_FIELDS,
+  type LedgerEntry,
+  type LedgerHead,
+} from './ledger-entry.js';
 
 /** A malformed ledger line; the message starts with "line N". */
 export class LedgerFormatError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(message.startsWith(`line ${line}`) ? message : `line ${line}: ${message}`);
     this.name = 'LedgerFormatError';
   }
@@ -17,10 +28,15 @@ export function parseLedgerLine(text: string, line: number): LedgerEntry {
   } catch (e) {
     throw new LedgerFormatError(line, `line ${line} is not JSON: ${(e as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new LedgerFormatError(line, `line ${line} is not a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new LedgerFormatError(line, `line ${line} is not a JSON object`);
   const fields = parsed as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!(LEDGER_FIELDS as readonly string[]).includes(key)) throw new LedgerFormatError(line, `line ${line}: unknown field "${key}" (an entry has exactly ${LEDGER_FIELDS.join(', ')})`);
+    if (!(LEDGER_FIELDS as readonly string[]).includes(key))
+      throw new LedgerFormatError(
+        line,
+        `line ${line}: unknown field "${key}" (an entry has exactly ${LEDGER_FIELDS.join(', ')})`,
+      );
   }
   for (const field of LEDGER_FIELDS) {
     if (!(field in fields)) throw new LedgerFormatError(line, `line ${line}: field ${field} is missing`);
@@ -41,15 +57,26 @@ export type LedgerVerdict =
  * show that its newest entries were cut off: pass `head` (the hash of the newest entry, as published by the coordinator)
  * to detect the removal of the last entries. `entries` counts the lines that passed.
  */
-export function verifyLedger(text: string, publicKey: Uint8Array, options: { head?: string; firstSeq?: number } = {}): LedgerVerdict {
+export function verifyLedger(
+  text: string,
+  publicKey: Uint8Array,
+  options: { head?: string; firstSeq?: number } = {},
+): LedgerVerdict {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   while (lines.at(-1)?.trim() === '') lines.pop();
   const startSeq = options.firstSeq ?? 1;
-  if (!Number.isSafeInteger(startSeq) || startSeq < 1) throw new RangeError(`firstSeq must be a positive integer, got ${options.firstSeq}`);
+  if (!Number.isSafeInteger(startSeq) || startSeq < 1)
+    throw new RangeError(`firstSeq must be a positive integer, got ${options.firstSeq}`);
   let head: LedgerHead = { seq: startSeq - 1, hash: GENESIS_HASH };
   for (const [i, text] of lines.entries()) {
     const line = i + 1;
-    const fail = (reason: string, seq?: number): LedgerVerdict => ({ ok: false, line, ...(seq === undefined ? {} : { seq }), reason, entries: i });
+    const fail = (reason: string, seq?: number): LedgerVerdict => ({
+      ok: false,
+      line,
+      ...(seq === undefined ? {} : { seq }),
+      reason,
+      entries: i,
+    });
     if (text.trim() === '') return fail(`line ${line} is blank (a ledger has one entry per line)`);
     let e: LedgerEntry;
     try {
@@ -59,20 +86,44 @@ export function verifyLedger(text: string, publicKey: Uint8Array, options: { hea
       throw err;
     }
     const at = `line ${line} (seq ${e.seq})`;
-    if (e.seq !== head.seq + 1) return fail(`line ${line}: seq ${e.seq} where ${head.seq + 1} was expected (an entry was removed, inserted or reordered)`, e.seq);
+    if (e.seq !== head.seq + 1)
+      return fail(
+        `line ${line}: seq ${e.seq} where ${head.seq + 1} was expected (an entry was removed, inserted or reordered)`,
+        e.seq,
+      );
     if (i === 0 && options.firstSeq === undefined && e.prevHash !== GENESIS_HASH) {
-      return fail(`${at}: prevHash is not the genesis hash (the first entry of a ledger chains to ${GENESIS_HASH.slice(0, 8)}...; pass firstSeq for an export that starts later)`, e.seq);
+      return fail(
+        `${at}: prevHash is not the genesis hash (the first entry of a ledger chains to ${GENESIS_HASH.slice(0, 8)}...; pass firstSeq for an export that starts later)`,
+        e.seq,
+      );
     }
-    if (i > 0 && e.prevHash !== head.hash) return fail(`line ${line}: prevHash does not match the hash of line ${line - 1}`, e.seq);
-    if (entryHash(e) !== e.hash) return fail(`${at}: hash does not match the entry's fields (a field such as amount, share, participant or timestamp was changed)`, e.seq);
+    if (i > 0 && e.prevHash !== head.hash)
+      return fail(`line ${line}: prevHash does not match the hash of line ${line - 1}`, e.seq);
+    if (entryHash(e) !== e.hash)
+      return fail(
+        `${at}: hash does not match the entry's fields (a field such as amount, share, participant or timestamp was changed)`,
+        e.seq,
+      );
     if (!verify(LEDGER_CONTEXT, fromHex(e.hash), fromHex(e.signature), publicKey)) {
-      return fail(`${at}: signature does not verify with the given key (the entry was forged or re-hashed, or the key is not the coordinator's)`, e.seq);
+      return fail(
+        `${at}: signature does not verify with the given key (the entry was forged or re-hashed, or the key is not the coordinator's)`,
+        e.seq,
+      );
     }
     head = { seq: e.seq, hash: e.hash };
   }
   if (options.head !== undefined && options.head.toLowerCase() !== head.hash) {
-    const last = lines.length === 0 ? 'the ledger is empty' : `the newest entry (line ${lines.length}, seq ${head.seq}) has hash ${head.hash}`;
-    return { ok: false, line: lines.length + 1, seq: head.seq + 1, reason: `line ${lines.length + 1}: expected head ${options.head} but ${last}: entries after it were removed (or the head belongs to another ledger)`, entries: lines.length };
+    const last =
+      lines.length === 0
+        ? 'the ledger is empty'
+        : `the newest entry (line ${lines.length}, seq ${head.seq}) has hash ${head.hash}`;
+    return {
+      ok: false,
+      line: lines.length + 1,
+      seq: head.seq + 1,
+      reason: `line ${lines.length + 1}: expected head ${options.head} but ${last}: entries after it were removed (or the head belongs to another ledger)`,
+      entries: lines.length,
+    };
   }
   return { ok: true, entries: lines.length, head };
 }

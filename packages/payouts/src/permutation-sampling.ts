@@ -1,6 +1,11 @@
 import { randomFrom, type Random } from '@tessera/crypto';
 import { grandCoalition, type Game } from './game.js';
-import { DEFAULT_CONVERGENCE, DEFAULT_MAX_PERMUTATIONS, DEFAULT_WINDOW, type SamplingOptions } from './sampling-options.js';
+import {
+  DEFAULT_CONVERGENCE,
+  DEFAULT_MAX_PERMUTATIONS,
+  DEFAULT_WINDOW,
+  type SamplingOptions,
+} from './sampling-options.js';
 
 /** How one game is sampled: the truncation rule and, optionally, the player each permutation starts with. */
 export interface PermutationPlan {
@@ -18,7 +23,8 @@ export function relativeChange(current: readonly number[], earlier: readonly num
   if (earlier.length !== current.length) {
     throw new RangeError(`relativeChange: ${current.length} current estimates against ${earlier.length} earlier ones`);
   }
-  let change = 0, size = 0;
+  let change = 0,
+    size = 0;
   for (let i = 0; i < current.length; i++) {
     const c = current[i]!; // i < current.length = earlier.length
     change += Math.abs(c - earlier[i]!);
@@ -49,7 +55,12 @@ export function permutation(n: number, random: Random, first?: number): number[]
  * Stops after `maxPermutations` or once the estimates moved by less than `convergence` over the last `window` permutations
  * (checked from permutation max(2·window, n) on, so every guided start is tried before stopping).
  */
-export function samplePermutations(game: Game, plan: PermutationPlan, options: SamplingOptions, random: Random = randomFrom(options.seed)): { values: number[]; permutations: number } {
+export function samplePermutations(
+  game: Game,
+  plan: PermutationPlan,
+  options: SamplingOptions,
+  random: Random = randomFrom(options.seed),
+): { values: number[]; permutations: number } {
   const n = game.players;
   const maxPermutations = options.maxPermutations ?? DEFAULT_MAX_PERMUTATIONS;
   const convergence = options.convergence ?? DEFAULT_CONVERGENCE;
@@ -62,7 +73,8 @@ export function samplePermutations(game: Game, plan: PermutationPlan, options: S
   while (t < maxPermutations) {
     const order = permutation(n, random, plan.first?.(t));
     t++;
-    let prefix = 0, before = empty;
+    let prefix = 0,
+      before = empty;
     for (const player of order) {
       let marginal = 0;
       if (!plan.truncated(before, total)) {

@@ -27,17 +27,24 @@ export function checkMethod(method: string): asserts method is ValuationMethod {
 }
 
 /** A per-round seed derived from the caller's seed, so rounds sample independently yet reproducibly. */
-const roundSeed = (seed: string | number | undefined, t: number) => (seed === undefined ? undefined : `${String(seed)}/round-${t}`);
+const roundSeed = (seed: string | number | undefined, t: number) =>
+  seed === undefined ? undefined : `${String(seed)}/round-${t}`;
 
 /** Sums a per-round valuation over the rounds (the multi-round reconstruction of Song, Tong and Wei 2019). */
-function sumOverRounds(rounds: readonly Game[], value: (game: CachedGame, t: number) => { values: number[]; permutations?: number }) {
+function sumOverRounds(
+  rounds: readonly Game[],
+  value: (game: CachedGame, t: number) => { values: number[]; permutations?: number },
+) {
   const n = checkRounds(rounds);
   const values = new Array<number>(n).fill(0);
-  let evaluations = 0, permutations = 0;
+  let evaluations = 0,
+    permutations = 0;
   rounds.forEach((round, t) => {
     const game = new CachedGame(round);
     const r = value(game, t);
-    r.values.forEach((v, i) => { values[i]! += v; }); // one value per player
+    r.values.forEach((v, i) => {
+      values[i]! += v;
+    }); // one value per player
     evaluations += game.evaluations;
     permutations += r.permutations ?? 0;
   });
@@ -45,13 +52,18 @@ function sumOverRounds(rounds: readonly Game[], value: (game: CachedGame, t: num
 }
 
 /** Values each player over the rounds' games; `records` is needed for method 'records' only. */
-export function valueRounds(method: ValuationMethod, rounds: readonly Game[], options: GtgOptions & { records?: readonly number[] } = {}): ValuationReport {
+export function valueRounds(
+  method: ValuationMethod,
+  rounds: readonly Game[],
+  options: GtgOptions & { records?: readonly number[] } = {},
+): ValuationReport {
   checkMethod(method);
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   switch (method) {
     case 'records': {
-      if (!options.records) throw new RangeError('records must be given for method "records" (one record count per participant)');
+      if (!options.records)
+        throw new RangeError('records must be given for method "records" (one record count per participant)');
       return { method, values: recordsValuation(options.records), evaluations: 0, seconds: seconds() };
     }
     case 'loo': {

@@ -26,8 +26,14 @@ export const DEFAULT_CONVERGENCE = 0.01;
 export const DEFAULT_WINDOW = 20;
 
 /** Throws unless `value` (an option named `name`) is undefined or satisfies `ok`. */
-export function checkOption(name: string, value: number | undefined, ok: (v: number) => boolean, expected: string): void {
-  if (value !== undefined && !(typeof value === 'number' && ok(value))) throw new RangeError(`${name} must be ${expected}, got ${value}`);
+export function checkOption(
+  name: string,
+  value: number | undefined,
+  ok: (v: number) => boolean,
+  expected: string,
+): void {
+  if (value !== undefined && !(typeof value === 'number' && ok(value)))
+    throw new RangeError(`${name} must be ${expected}, got ${value}`);
 }
 
 /** Validates the options shared by the samplers. */

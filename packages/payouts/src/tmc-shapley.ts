@@ -1,6 +1,11 @@
 import { CachedGame, checkPlayers, type Game } from './game.js';
 import { samplePermutations } from './permutation-sampling.js';
-import { checkSamplingOptions, DEFAULT_TOLERANCE, type SampledValuation, type SamplingOptions } from './sampling-options.js';
+import {
+  checkSamplingOptions,
+  DEFAULT_TOLERANCE,
+  type SampledValuation,
+  type SamplingOptions,
+} from './sampling-options.js';
 
 export type { SampledValuation, SamplingOptions } from './sampling-options.js';
 
@@ -13,8 +18,12 @@ export function tmcShapley(game: Game, options: SamplingOptions = {}): SampledVa
   checkSamplingOptions(options);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const cached = new CachedGame(game);
-  const { values, permutations } = samplePermutations(cached, {
-    truncated: (prefixUtility, total) => Math.abs(total - prefixUtility) <= tolerance * Math.abs(total),
-  }, options);
+  const { values, permutations } = samplePermutations(
+    cached,
+    {
+      truncated: (prefixUtility, total) => Math.abs(total - prefixUtility) <= tolerance * Math.abs(total),
+    },
+    options,
+  );
   return { values, evaluations: cached.evaluations, permutations };
 }

@@ -4,7 +4,9 @@ import { tableGame, type Game } from '../src/index.js';
 /** All n! orders of 0..n-1. */
 export function permutations(n: number): number[][] {
   if (n === 0) return [[]];
-  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, k) => [...p.slice(0, k), n - 1, ...p.slice(k)]));
+  return permutations(n - 1).flatMap((p) =>
+    Array.from({ length: n }, (_, k) => [...p.slice(0, k), n - 1, ...p.slice(k)]),
+  );
 }
 
 /** Shapley values by averaging marginals over every permutation: the definition, independent of the subset formula. */
@@ -29,7 +31,10 @@ export function fnGame(players: number, u: (mask: number) => number): Game {
 
 /** A random table game with utilities in [-5, 5). */
 export function randomGame(random: Random, players: number): Game {
-  return tableGame(players, Array.from({ length: 2 ** players }, () => random.float() * 10 - 5));
+  return tableGame(
+    players,
+    Array.from({ length: 2 ** players }, () => random.float() * 10 - 5),
+  );
 }
 
 const bits = (mask: number, n: number) => Array.from({ length: n }, (_, i) => (mask >> i) & 1);
@@ -47,7 +52,8 @@ export function accuracyGame(seed: string, players: number, scale = 1, base = 0.
     const b = bits(mask, players);
     const data = b.reduce((a, x, i) => a + x * weight[i], 0);
     let inter = 0;
-    for (let i = 0; i < players; i++) for (let j = i + 1; j < players; j++) inter += b[i] * b[j] * pair[i * players + j];
+    for (let i = 0; i < players; i++)
+      for (let j = i + 1; j < players; j++) inter += b[i] * b[j] * pair[i * players + j];
     return base + scale * (0.4 * (1 - Math.exp(-data)) + inter + (mask === 0 ? 0 : noise[mask]));
   });
 }

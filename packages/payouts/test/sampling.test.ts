@@ -5,7 +5,8 @@ import { accuracyGame, fnGame, relativeL1, relativeLinf } from './games.js';
 const SEEDS = [0, 1, 2, 3, 4];
 
 /** Ten federated rounds whose improvements halve each round (the last one is below the between-round tolerance). */
-const federatedRounds = (n: number): Game[] => Array.from({ length: 10 }, (_, t) => accuracyGame(`round-${n}-${t}`, n, 0.5 ** t, 0.5 + 0.2 * (1 - 0.5 ** t)));
+const federatedRounds = (n: number): Game[] =>
+  Array.from({ length: 10 }, (_, t) => accuracyGame(`round-${n}-${t}`, n, 0.5 ** t, 0.5 + 0.2 * (1 - 0.5 ** t)));
 
 describe('tmcShapley', () => {
   // measured on these seeds: worst relative L1 error 0.142 (6 players) and 0.125 (8), worst L-infinity 0.245
@@ -39,7 +40,9 @@ describe('tmcShapley', () => {
 
   it('stops at maxPermutations and checks its options', () => {
     expect(tmcShapley(accuracyGame('cap', 5), { seed: 1, maxPermutations: 7 }).permutations).toBe(7);
-    expect(() => tmcShapley(accuracyGame('cap', 5), { maxPermutations: 0 })).toThrow(/maxPermutations must be a positive integer, got 0/);
+    expect(() => tmcShapley(accuracyGame('cap', 5), { maxPermutations: 0 })).toThrow(
+      /maxPermutations must be a positive integer, got 0/,
+    );
     expect(() => tmcShapley(accuracyGame('cap', 5), { tolerance: -1 })).toThrow(/tolerance/);
   });
 });
@@ -58,20 +61,23 @@ describe('gtgShapley', () => {
   });
 
   // measured: worst relative L1 error 0.037, L-infinity 0.052; 440 of 640 (6 players) and 1462 of 2560 (8) evaluations
-  it.each([6, 8])('is within 8%% (L1) and 10%% (L-infinity) of per-round exact Shapley over 10 rounds of %i players, with fewer evaluations', (n) => {
-    const rounds = federatedRounds(n);
-    const exact = valueRounds('shapley', rounds);
-    expect(exact.evaluations).toBe(2 ** n * rounds.length);
-    for (const seed of SEEDS) {
-      const r = valueRounds('gtg', rounds, { seed });
-      expect(relativeL1(r.values, exact.values), `seed ${seed}`).toBeLessThan(0.08);
-      expect(relativeLinf(r.values, exact.values), `seed ${seed}`).toBeLessThan(0.1);
-      expect(r.roundsSkipped).toBe(1);
-      expect(r.evaluations).toBeLessThan(0.8 * 2 ** n * rounds.length);
-    }
-  });
+  it.each([6, 8])(
+    'is within 8%% (L1) and 10%% (L-infinity) of per-round exact Shapley over 10 rounds of %i players, with fewer evaluations',
+    (n) => {
+      const rounds = federatedRounds(n);
+      const exact = valueRounds('shapley', rounds);
+      expect(exact.evaluations).toBe(2 ** n * rounds.length);
+      for (const seed of SEEDS) {
+        const r = valueRounds('gtg', rounds, { seed });
+        expect(relativeL1(r.values, exact.values), `seed ${seed}`).toBeLessThan(0.08);
+        expect(relativeLinf(r.values, exact.values), `seed ${seed}`).toBeLessThan(0.1);
+        expect(r.roundsSkipped).toBe(1);
+        expect(r.evaluations).toBeLessThan(0.8 * 2 ** n * rounds.length);
+      }
+    },
+  );
 
-  it('skips rounds that did not move the model and guides each permutation\'s first player', () => {
+  it("skips rounds that did not move the model and guides each permutation's first player", () => {
     const flat = fnGame(4, () => 0.7);
     const r = gtgShapley([flat, flat], { seed: 1 });
     expect(r).toEqual({ values: [0, 0, 0, 0], evaluations: 4, permutations: 0, roundsSkipped: 2 });
@@ -87,7 +93,9 @@ describe('gtgShapley', () => {
   });
 
   it('refuses rounds over different players', () => {
-    expect(() => gtgShapley([fnGame(3, () => 0), fnGame(4, () => 0)])).toThrow(/rounds\[1\] has 4 players where rounds\[0\] has 3/);
+    expect(() => gtgShapley([fnGame(3, () => 0), fnGame(4, () => 0)])).toThrow(
+      /rounds\[1\] has 4 players where rounds\[0\] has 3/,
+    );
     expect(() => gtgShapley([])).toThrow(/at least one round/);
   });
 });
@@ -108,6 +116,8 @@ describe('valueRounds', () => {
     expect(reports[3].permutations).toBeGreaterThan(0);
     expect(reports[4].roundsSkipped).toBe(1);
     expect(() => valueRounds('records', rounds)).toThrow(/records must be given/);
-    expect(() => valueRounds('magic' as never, rounds)).toThrow(/method must be one of records, loo, shapley, tmc, gtg, got "magic"/);
+    expect(() => valueRounds('magic' as never, rounds)).toThrow(
+      /method must be one of records, loo, shapley, tmc, gtg, got "magic"/,
+    );
   });
 });

@@ -40,7 +40,13 @@ describe('exactShapley on known games', () => {
   it('evaluates each coalition exactly once and refuses games too large to enumerate', () => {
     const cached = new CachedGame(fnGame(6, (m) => m));
     let calls = 0;
-    exactShapley({ players: 6, utility: (m) => { calls++; return cached.utility(m); } });
+    exactShapley({
+      players: 6,
+      utility: (m) => {
+        calls++;
+        return cached.utility(m);
+      },
+    });
     expect(calls).toBe(64);
     expect(cached.evaluations).toBe(64);
     expect(() => exactShapley(fnGame(25, () => 0))).toThrow(/players must be an integer from 1 to 24/);
@@ -51,54 +57,60 @@ describe('Shapley axioms on random games', () => {
   const random = seededRandom('payouts/shapley-axioms');
   const cases = Array.from({ length: 240 }, (_, k) => ({ k, n: 1 + (k % 7) }));
 
-  it.each([['efficiency'], ['symmetry'], ['null player'], ['additivity'], ['brute force']])('%s holds on 240 random games with 1 to 7 players', (axiom) => {
-    for (const { k, n } of cases) {
-      const u = randomGame(random, n);
-      const phi = exactShapley(u);
-      const all = 2 ** n - 1;
-      const at = `game ${k} (${n} players)`;
-      switch (axiom) {
-        case 'efficiency':
-          expect(phi.reduce((a, b) => a + b, 0), at).toBeCloseTo(u.utility(all) - u.utility(0), 9);
-          break;
-        case 'symmetry': {
-          if (n < 2) break;
-          // make players 0 and 1 interchangeable: u'(S) = u(S with 0 and 1 sorted so that 0 joins first)
-          const sym: Game = fnGame(n, (m) => {
-            const both = m & 3;
-            return u.utility(both === 2 ? (m & ~3) | 1 : m);
-          });
-          const s = exactShapley(sym);
-          expect(s[0], at).toBeCloseTo(s[1], 9);
-          break;
+  it.each([['efficiency'], ['symmetry'], ['null player'], ['additivity'], ['brute force']])(
+    '%s holds on 240 random games with 1 to 7 players',
+    (axiom) => {
+      for (const { k, n } of cases) {
+        const u = randomGame(random, n);
+        const phi = exactShapley(u);
+        const all = 2 ** n - 1;
+        const at = `game ${k} (${n} players)`;
+        switch (axiom) {
+          case 'efficiency':
+            expect(
+              phi.reduce((a, b) => a + b, 0),
+              at,
+            ).toBeCloseTo(u.utility(all) - u.utility(0), 9);
+            break;
+          case 'symmetry': {
+            if (n < 2) break;
+            // make players 0 and 1 interchangeable: u'(S) = u(S with 0 and 1 sorted so that 0 joins first)
+            const sym: Game = fnGame(n, (m) => {
+              const both = m & 3;
+              return u.utility(both === 2 ? (m & ~3) | 1 : m);
+            });
+            const s = exactShapley(sym);
+            expect(s[0], at).toBeCloseTo(s[1], 9);
+            break;
+          }
+          case 'null player': {
+            // player n-1 of a one-larger game adds nothing to any coalition
+            if (n > 6) break;
+            const dummy = fnGame(n + 1, (m) => u.utility(m & all));
+            const d = exactShapley(dummy);
+            expect(d[n], at).toBeCloseTo(0, 12);
+            d.slice(0, n).forEach((v, i) => expect(v, `${at} player ${i}`).toBeCloseTo(phi[i], 9));
+            // a player adding u({i}) - u(∅) to every coalition gets exactly that
+            const c = 1.25;
+            const constant = fnGame(n + 1, (m) => u.utility(m & all) + ((m >> n) & 1) * c);
+            expect(exactShapley(constant)[n], at).toBeCloseTo(c, 12);
+            break;
+          }
+          case 'additivity': {
+            const v = randomGame(random, n);
+            const sum = fnGame(n, (m) => u.utility(m) + v.utility(m));
+            const pv = exactShapley(v);
+            exactShapley(sum).forEach((x, i) => expect(x, `${at} player ${i}`).toBeCloseTo(phi[i] + pv[i], 9));
+            break;
+          }
+          case 'brute force':
+            if (n > 6) break;
+            bruteForceShapley(u).forEach((x, i) => expect(phi[i], `${at} player ${i}`).toBeCloseTo(x, 9));
+            break;
         }
-        case 'null player': {
-          // player n-1 of a one-larger game adds nothing to any coalition
-          if (n > 6) break;
-          const dummy = fnGame(n + 1, (m) => u.utility(m & all));
-          const d = exactShapley(dummy);
-          expect(d[n], at).toBeCloseTo(0, 12);
-          d.slice(0, n).forEach((v, i) => expect(v, `${at} player ${i}`).toBeCloseTo(phi[i], 9));
-          // a player adding u({i}) - u(∅) to every coalition gets exactly that
-          const c = 1.25;
-          const constant = fnGame(n + 1, (m) => u.utility(m & all) + ((m >> n) & 1) * c);
-          expect(exactShapley(constant)[n], at).toBeCloseTo(c, 12);
-          break;
-        }
-        case 'additivity': {
-          const v = randomGame(random, n);
-          const sum = fnGame(n, (m) => u.utility(m) + v.utility(m));
-          const pv = exactShapley(v);
-          exactShapley(sum).forEach((x, i) => expect(x, `${at} player ${i}`).toBeCloseTo(phi[i] + pv[i], 9));
-          break;
-        }
-        case 'brute force':
-          if (n > 6) break;
-          bruteForceShapley(u).forEach((x, i) => expect(phi[i], `${at} player ${i}`).toBeCloseTo(x, 9));
-          break;
       }
-    }
-  });
+    },
+  );
 });
 
 describe('leaveOneOut and recordsValuation', () => {

@@ -12,12 +12,20 @@ const value = fc.oneof(
   fc.double({ min: 1e-300, max: 1e300, noNaN: true, noDefaultInfinity: true }),
 );
 
-const pool = fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.constantFrom(0, 1, Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
+const pool = fc.oneof(
+  fc.integer({ min: 0, max: 10_000 }),
+  fc.constantFrom(0, 1, Number.MAX_SAFE_INTEGER),
+  fc.maxSafeNat(),
+);
 
 /** Distinct participant ids with their values; at least one value is positive (otherwise nothing can be split). */
 const scores = fc
   .uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 12 })
-  .chain((ids) => fc.array(value, { minLength: ids.length, maxLength: ids.length }).map((vs) => ids.map((participant, i) => ({ participant, value: vs[i]! }))))
+  .chain((ids) =>
+    fc
+      .array(value, { minLength: ids.length, maxLength: ids.length })
+      .map((vs) => ids.map((participant, i) => ({ participant, value: vs[i]! }))),
+  )
   .filter((s) => s.some((e) => e.value > 0));
 
 const RUNS = { numRuns: 400 };
@@ -46,7 +54,8 @@ describe('splitPool properties (fast-check)', () => {
         const amounts = splitPool(p, 'EUR', s).entries.map((e) => e.amount);
         for (let a = 0; a < s.length; a++) {
           for (let b = 0; b < s.length; b++) {
-            const va = Math.max(0, s[a]!.value), vb = Math.max(0, s[b]!.value);
+            const va = Math.max(0, s[a]!.value),
+              vb = Math.max(0, s[b]!.value);
             if (va > vb) expect(amounts[a]!).toBeGreaterThanOrEqual(amounts[b]!);
             if (va === vb) expect(Math.abs(amounts[a]! - amounts[b]!)).toBeLessThanOrEqual(1);
           }
@@ -58,12 +67,20 @@ describe('splitPool properties (fast-check)', () => {
 
   it('never pays a participant less when only its own value rises', () => {
     fc.assert(
-      fc.property(pool, scores, fc.nat(), fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 1e-9, max: 1e6, noNaN: true })), (p, s, pick, rise) => {
-        const i = pick % s.length;
-        const raised = s.map((e, k) => (k === i ? { ...e, value: e.value + rise } : e));
-        fc.pre(raised[i]!.value > s[i]!.value); // a rise below the double's precision is no rise
-        expect(splitPool(p, 'EUR', raised).entries[i]!.amount).toBeGreaterThanOrEqual(splitPool(p, 'EUR', s).entries[i]!.amount);
-      }),
+      fc.property(
+        pool,
+        scores,
+        fc.nat(),
+        fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 1e-9, max: 1e6, noNaN: true })),
+        (p, s, pick, rise) => {
+          const i = pick % s.length;
+          const raised = s.map((e, k) => (k === i ? { ...e, value: e.value + rise } : e));
+          fc.pre(raised[i]!.value > s[i]!.value); // a rise below the double's precision is no rise
+          expect(splitPool(p, 'EUR', raised).entries[i]!.amount).toBeGreaterThanOrEqual(
+            splitPool(p, 'EUR', s).entries[i]!.amount,
+          );
+        },
+      ),
       { seed: 47, ...RUNS },
     );
   });
@@ -96,9 +113,12 @@ describe('splitPool properties (fast-check)', () => {
     fc.assert(
       fc.property(
         pool,
-        scores.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))),
+        scores.chain((s) =>
+          fc.tuple(fc.constant(s), fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length })),
+        ),
         (p, [s, shuffled]) => {
-          const byId = (entries: { participant: string; amount: number }[]) => new Map(entries.map((e) => [e.participant, e.amount]));
+          const byId = (entries: { participant: string; amount: number }[]) =>
+            new Map(entries.map((e) => [e.participant, e.amount]));
           expect(byId(splitPool(p, 'EUR', shuffled).entries)).toEqual(byId(splitPool(p, 'EUR', s).entries));
         },
       ),
@@ -110,13 +130,21 @@ describe('splitPool properties (fast-check)', () => {
     const intScores = fc
       .uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 })
       .chain((ids) =>
-        fc.array(fc.integer({ min: -100, max: 1_000_000 }), { minLength: ids.length, maxLength: ids.length })
-          .map((vs) => ids.map((participant, i) => ({ participant, value: vs[i]! }))))
+        fc
+          .array(fc.integer({ min: -100, max: 1_000_000 }), { minLength: ids.length, maxLength: ids.length })
+          .map((vs) => ids.map((participant, i) => ({ participant, value: vs[i]! }))),
+      )
       .filter((s) => s.some((e) => e.value > 0));
     fc.assert(
       fc.property(pool, intScores, fc.integer({ min: 2, max: 1_000_000 }), (p, s, k) => {
         const amounts = splitPool(p, 'EUR', s).entries.map((e) => e.amount);
-        expect(splitPool(p, 'EUR', s.map((e) => ({ ...e, value: e.value * k }))).entries.map((e) => e.amount)).toEqual(amounts);
+        expect(
+          splitPool(
+            p,
+            'EUR',
+            s.map((e) => ({ ...e, value: e.value * k })),
+          ).entries.map((e) => e.amount),
+        ).toEqual(amounts);
       }),
       { seed: 46, ...RUNS },
     );

@@ -10,8 +10,16 @@ describe('splitPool', () => {
     expect(s.entries.map((e) => e.amount)).toEqual([334, 334, 333]);
     expect(s.entries.map((e) => e.participant)).toEqual(['a', 'b', 'c']);
     // input order is kept; the tie-break is by id, not by position
-    const reversed = splitPool(1001, 'CNY', [{ participant: 'c', value: 1 }, { participant: 'b', value: 1 }, { participant: 'a', value: 1 }]);
-    expect(reversed.entries.map((e) => [e.participant, e.amount])).toEqual([['c', 333], ['b', 334], ['a', 334]]);
+    const reversed = splitPool(1001, 'CNY', [
+      { participant: 'c', value: 1 },
+      { participant: 'b', value: 1 },
+      { participant: 'a', value: 1 },
+    ]);
+    expect(reversed.entries.map((e) => [e.participant, e.amount])).toEqual([
+      ['c', 333],
+      ['b', 334],
+      ['a', 334],
+    ]);
     expect(s.entries[0].share).toBeCloseTo(1 / 3, 15);
   });
 
@@ -34,21 +42,50 @@ describe('splitPool', () => {
 
   it('sums to the pool exactly for random pools and awkward values (property, 500 cases)', () => {
     const random = seededRandom('payouts/split');
-    const awkward = [0, -1, 5e-324, 1e-300, 1e-10, 0.1, 1, 3, 1e15, 1e300, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** -1022];
+    const awkward = [
+      0,
+      -1,
+      5e-324,
+      1e-300,
+      1e-10,
+      0.1,
+      1,
+      3,
+      1e15,
+      1e300,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      2 ** -1022,
+    ];
     for (let k = 0; k < 500; k++) {
-      const pool = k % 5 === 0 ? Number.MAX_SAFE_INTEGER - random.int(1000) : k % 5 === 1 ? random.int(10) : Math.floor(random.float() * Number.MAX_SAFE_INTEGER);
+      const pool =
+        k % 5 === 0
+          ? Number.MAX_SAFE_INTEGER - random.int(1000)
+          : k % 5 === 1
+            ? random.int(10)
+            : Math.floor(random.float() * Number.MAX_SAFE_INTEGER);
       const n = 1 + random.int(9);
-      const values = Array.from({ length: n }, () => (random.int(3) === 0 ? awkward[random.int(awkward.length)] : (random.float() - 0.2) * 10 ** (random.int(40) - 20)));
+      const values = Array.from({ length: n }, () =>
+        random.int(3) === 0
+          ? awkward[random.int(awkward.length)]
+          : (random.float() - 0.2) * 10 ** (random.int(40) - 20),
+      );
       if (!values.some((v) => v > 0)) values[0] = 1;
       const s = splitPool(pool, 'EUR', scores(...values));
       const at = `case ${k}: pool ${pool}, values ${values.join(', ')}`;
-      expect(s.entries.reduce((a, e) => a + BigInt(e.amount), 0n), at).toBe(BigInt(pool));
+      expect(
+        s.entries.reduce((a, e) => a + BigInt(e.amount), 0n),
+        at,
+      ).toBe(BigInt(pool));
       for (const e of s.entries) {
         expect(Number.isSafeInteger(e.amount) && e.amount >= 0, at).toBe(true);
         if (e.value <= 0) expect([e.amount, e.share], at).toEqual([0, 0]);
         expect(Math.abs(e.amount - pool * e.share), at).toBeLessThanOrEqual(1 + pool * 1e-12);
       }
-      expect(s.entries.reduce((a, e) => a + e.share, 0), at).toBeCloseTo(1, 9);
+      expect(
+        s.entries.reduce((a, e) => a + e.share, 0),
+        at,
+      ).toBeCloseTo(1, 9);
     }
   });
 
@@ -68,16 +105,36 @@ describe('splitPool', () => {
       [() => splitPool(NaN, 'EUR', scores(1)), 'pool', /got NaN/],
       [() => splitPool(2 ** 53, 'EUR', scores(1)), 'pool', /got 9007199254740992/],
       [() => splitPool(10, 'eur', scores(1)), 'currency', /^currency must be a three-letter ISO 4217 code .*got "eur"/],
-      [() => splitPool(10, 'EUR', [{ participant: 'a', value: 'x' as unknown as number }]), 'value', /participant "a" must be a finite number, got x/],
+      [
+        () => splitPool(10, 'EUR', [{ participant: 'a', value: 'x' as unknown as number }]),
+        'value',
+        /participant "a" must be a finite number, got x/,
+      ],
       [() => splitPool(10, 'EUR', scores(Infinity)), 'value', /participant "a" .*got Infinity/],
-      [() => splitPool(10, 'EUR', [{ participant: 'a', value: 1 }, { participant: 'a', value: 2 }]), 'participant', /participant "a" is listed twice/],
+      [
+        () =>
+          splitPool(10, 'EUR', [
+            { participant: 'a', value: 1 },
+            { participant: 'a', value: 2 },
+          ]),
+        'participant',
+        /participant "a" is listed twice/,
+      ],
       [() => splitPool(10, 'EUR', [{ participant: '', value: 1 }]), 'participant', /non-empty string/],
-      [() => splitPool(10, 'EUR', scores(0, -1)), 'values', /^values: no participant has a positive value; nothing can be split/],
+      [
+        () => splitPool(10, 'EUR', scores(0, -1)),
+        'values',
+        /^values: no participant has a positive value; nothing can be split/,
+      ],
       [() => splitPool(10, 'EUR', []), 'values', /at least one participant/],
     ];
     for (const [fn, field, message] of bad) {
       let caught: unknown;
-      try { fn(); } catch (e) { caught = e; }
+      try {
+        fn();
+      } catch (e) {
+        caught = e;
+      }
       expect(caught, String(message)).toBeInstanceOf(PayoutInputError);
       expect((caught as PayoutInputError).field).toBe(field);
       expect((caught as Error).message).toMatch(message);

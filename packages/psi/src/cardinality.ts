@@ -7,7 +7,11 @@ import { PsiParty } from './party.js';
  * identifiers within one list count once. Throws if the two parties disagree (they cannot, unless there is a bug).
  * Needs `await psiReady()` first.
  */
-export function psiCardinality(a: readonly string[], b: readonly string[], options: { maxSetSize?: number } = {}): number {
+export function psiCardinality(
+  a: readonly string[],
+  b: readonly string[],
+  options: { maxSetSize?: number } = {},
+): number {
   const maxPeerSetSize = options.maxSetSize ?? Math.max(new Set(a).size, new Set(b).size);
   const alice = PsiParty.start(a, { role: 'initiator', maxPeerSetSize });
   const bob = PsiParty.start(b, { role: 'responder', maxPeerSetSize });

@@ -212,10 +212,18 @@ export function asBuffer(bytes: Uint8Array): Buffer {
  * their keys (and, when `split` is set, the encodings as 32-byte views into `points`). Throws a `PsiError`
  * otherwise.
  */
-export function validatePoints(points: Uint8Array, count: number, split: boolean, what: string): { keys: Set<string>; encodings: Uint8Array[] } {
+export function validatePoints(
+  points: Uint8Array,
+  count: number,
+  split: boolean,
+  what: string,
+): { keys: Set<string>; encodings: Uint8Array[] } {
   requireReady();
   if (points.length !== count * POINT_BYTES) {
-    throw new PsiError('wrong-length', `${what}: ${points.length} bytes of points for a declared count of ${count} (need ${count * POINT_BYTES})`);
+    throw new PsiError(
+      'wrong-length',
+      `${what}: ${points.length} bytes of points for a declared count of ${count} (need ${count * POINT_BYTES})`,
+    );
   }
   const buffer = asBuffer(points);
   const keys = new Set<string>();
@@ -226,7 +234,10 @@ export function validatePoints(points: Uint8Array, count: number, split: boolean
     keys.add(key);
     const p = points.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES);
     if (!isValidNonIdentityPoint(p)) {
-      throw new PsiError('bad-point', `${what}: point ${i} is not a canonical ristretto255 encoding, or is the identity`);
+      throw new PsiError(
+        'bad-point',
+        `${what}: point ${i} is not a canonical ristretto255 encoding, or is the identity`,
+      );
     }
     if (split) encodings.push(p);
   }

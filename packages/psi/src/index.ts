@@ -1,5 +1,17 @@
 export { PsiError, type PsiErrorCode } from './errors.js';
-export { POINT_BYTES, PSI_VERSION, type PsiBlindedSet, type PsiMessage, type PsiReblindedSet, type PsiRole } from './messages.js';
+export {
+  POINT_BYTES,
+  PSI_VERSION,
+  type PsiBlindedSet,
+  type PsiMessage,
+  type PsiReblindedSet,
+  type PsiRole,
+} from './messages.js';
 export { PSI_DST, GROUP_ORDER, psiReady } from './group.js';
 export { DEFAULT_MAX_SET_SIZE, PsiParty, type PsiOptions, type PsiStage } from './party.js';
-export { measurePsiThroughput, measurePsiThroughputDetailed, psiCardinality, type PsiThroughput } from './cardinality.js';
+export {
+  measurePsiThroughput,
+  measurePsiThroughputDetailed,
+  psiCardinality,
+  type PsiThroughput,
+} from './cardinality.js';

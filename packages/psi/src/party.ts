@@ -50,10 +50,14 @@ function checkEnvelope(self: Self, message: PsiMessage, kind: PsiMessage['kind']
     fail(self, 'bad-message', `unknown message kind ${String((message as { kind?: unknown }).kind)}`);
   }
   if (message.version !== PSI_VERSION) fail(self, 'bad-message', `unsupported version ${String(message.version)}`);
-  if (message.session !== self.session) fail(self, 'wrong-session', `message is for session "${String(message.session)}", not "${self.session}"`);
-  if (message.from !== 'initiator' && message.from !== 'responder') fail(self, 'bad-message', `unknown sender role ${String(message.from)}`);
-  if (message.from === self.role) fail(self, 'wrong-role', `message claims to come from this party's own role (${self.role})`);
-  if (!Number.isSafeInteger(message.count) || message.count < 0) fail(self, 'bad-message', `count ${String(message.count)} is not a non-negative integer`);
+  if (message.session !== self.session)
+    fail(self, 'wrong-session', `message is for session "${String(message.session)}", not "${self.session}"`);
+  if (message.from !== 'initiator' && message.from !== 'responder')
+    fail(self, 'bad-message', `unknown sender role ${String(message.from)}`);
+  if (message.from === self.role)
+    fail(self, 'wrong-role', `message claims to come from this party's own role (${self.role})`);
+  if (!Number.isSafeInteger(message.count) || message.count < 0)
+    fail(self, 'bad-message', `count ${String(message.count)} is not a non-negative integer`);
   if (!(message.points instanceof Uint8Array)) fail(self, 'bad-message', 'points is not a Uint8Array');
 }
 
@@ -154,7 +158,8 @@ export class PsiParty {
     }
     const self = state.self;
     checkEnvelope(self, message, 'psi/blinded', state.name);
-    if (message.count > self.maxPeerSetSize) fail(self, 'too-large', `peer set of ${message.count} points is over the limit of ${self.maxPeerSetSize}`);
+    if (message.count > self.maxPeerSetSize)
+      fail(self, 'too-large', `peer set of ${message.count} points is over the limit of ${self.maxPeerSetSize}`);
     const { encodings } = validatePoints(message.points, message.count, true, 'peer set');
 
     const doubly: Uint8Array[] = encodings.map((p) => scalarMult(state.scalar, p));
@@ -167,7 +172,14 @@ export class PsiParty {
 
     state.scalar.fill(0); // the scalar is not needed to finish
     this.state = new AwaitingOwnSet(self, keys);
-    return { kind: 'psi/reblinded', version: PSI_VERSION, session: self.session, from: self.role, count: message.count, points };
+    return {
+      kind: 'psi/reblinded',
+      version: PSI_VERSION,
+      session: self.session,
+      from: self.role,
+      count: message.count,
+      points,
+    };
   }
 
   /** Message 2 from the peer (this party's own set, doubly blinded and shuffled) in, |A ∩ B| out. */
@@ -199,28 +211,46 @@ export class PsiParty {
  * `PsiParty.start` with a given scalar in [1, l). For tests that need to recompute H(x)^{ab}; not exported from
  * the package index. Production code uses `PsiParty.start`, which draws the scalar from node:crypto.
  */
-export function startWithScalar(ids: Iterable<string>, options: PsiOptions | PsiRole, scalar: bigint): { party: PsiParty; message: PsiBlindedSet } {
+export function startWithScalar(
+  ids: Iterable<string>,
+  options: PsiOptions | PsiRole,
+  scalar: bigint,
+): { party: PsiParty; message: PsiBlindedSet } {
   return startWithScalarBytes(ids, options, scalarToBytes(scalar));
 }
 
 /** Takes ownership of `scalar` (32 bytes little-endian, in [1, l)): it is zeroised after `receive()`. */
-function startWithScalarBytes(ids: Iterable<string>, options: PsiOptions | PsiRole, scalar: Uint8Array): { party: PsiParty; message: PsiBlindedSet } {
+function startWithScalarBytes(
+  ids: Iterable<string>,
+  options: PsiOptions | PsiRole,
+  scalar: Uint8Array,
+): { party: PsiParty; message: PsiBlindedSet } {
   requireReady();
   const o: PsiOptions = typeof options === 'string' ? { role: options } : options;
-  if (o.role !== 'initiator' && o.role !== 'responder') throw new PsiError('bad-message', `unknown role ${String(o.role)}`);
+  if (o.role !== 'initiator' && o.role !== 'responder')
+    throw new PsiError('bad-message', `unknown role ${String(o.role)}`);
   const maxPeerSetSize = o.maxPeerSetSize ?? DEFAULT_MAX_SET_SIZE;
-  if (!Number.isSafeInteger(maxPeerSetSize) || maxPeerSetSize < 0) throw new PsiError('bad-message', `maxPeerSetSize ${maxPeerSetSize} is not a non-negative integer`);
+  if (!Number.isSafeInteger(maxPeerSetSize) || maxPeerSetSize < 0)
+    throw new PsiError('bad-message', `maxPeerSetSize ${maxPeerSetSize} is not a non-negative integer`);
   const unique = new Set<string>();
   for (const id of ids) {
     if (typeof id !== 'string') throw new PsiError('bad-message', 'identifiers must be strings');
     unique.add(id);
   }
-  if (unique.size > maxPeerSetSize) throw new PsiError('too-large', `own set of ${unique.size} identifiers is over the limit of ${maxPeerSetSize}`);
+  if (unique.size > maxPeerSetSize)
+    throw new PsiError('too-large', `own set of ${unique.size} identifiers is over the limit of ${maxPeerSetSize}`);
   const self: Self = { role: o.role, session: o.session ?? '', maxPeerSetSize, ownSetSize: unique.size };
   const dst = o.dst ?? PSI_DST;
   const blinded: Uint8Array[] = [];
   for (const id of unique) blinded.push(scalarMult(scalar, hashToGroup(id, dst)));
   const points = encodePermuted(blinded, randomPermutation(blinded.length));
-  const message: PsiBlindedSet = { kind: 'psi/blinded', version: PSI_VERSION, session: self.session, from: self.role, count: unique.size, points };
+  const message: PsiBlindedSet = {
+    kind: 'psi/blinded',
+    version: PSI_VERSION,
+    session: self.session,
+    from: self.role,
+    count: unique.size,
+    points,
+  };
   return { party: new PsiParty(new AwaitingPeerSet(self, scalar)), message };
 }

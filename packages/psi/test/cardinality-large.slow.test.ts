@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { psiCardinality, psiReady } from '@tessera/psi';
 
-const ids = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `customer-${from + i}@example.com`);
+const ids = (from: number, to: number): string[] =>
+  Array.from({ length: to - from }, (_, i) => `customer-${from + i}@example.com`);
 
 beforeAll(() => psiReady());
 

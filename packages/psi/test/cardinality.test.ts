@@ -3,7 +3,8 @@ import { measurePsiThroughput, PsiParty, psiCardinality, psiReady } from '@tesse
 
 beforeAll(() => psiReady());
 
-const ids = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
+const ids = (prefix: string, from: number, to: number): string[] =>
+  Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
 
 describe('psiCardinality', () => {
   it('counts small intersections exactly', () => {

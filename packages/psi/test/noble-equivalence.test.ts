@@ -25,7 +25,8 @@ const Point = ristretto255.Point;
 type NoblePoint = InstanceType<typeof Point>;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const utf8 = new TextEncoder();
-const nobleH = (id: string, dst = PSI_DST): NoblePoint => ristretto255_hasher.hashToCurve(utf8.encode(id), { DST: dst });
+const nobleH = (id: string, dst = PSI_DST): NoblePoint =>
+  ristretto255_hasher.hashToCurve(utf8.encode(id), { DST: dst });
 
 /** A random string: ASCII, Latin-1, BMP and astral characters, length 0..40. */
 function randomId(): string {
@@ -45,7 +46,13 @@ function randomId(): string {
   return s;
 }
 
-const DSTS = [PSI_DST, 'QUUX-V01-CS02-with-ristretto255_XMD:SHA-512_R255MAP_RO_', 'x', 'd'.repeat(255), 'long-dst/'.repeat(40)];
+const DSTS = [
+  PSI_DST,
+  'QUUX-V01-CS02-with-ristretto255_XMD:SHA-512_R255MAP_RO_',
+  'x',
+  'd'.repeat(255),
+  'long-dst/'.repeat(40),
+];
 
 describe('libsodium group arithmetic is byte-identical to @noble/curves', () => {
   it('expand_message_xmd (SHA-512, 64 bytes) over several DSTs, including one over 255 bytes', () => {
@@ -97,7 +104,8 @@ describe('libsodium group arithmetic is byte-identical to @noble/curves', () => 
       }
     };
     const p = 2n ** 255n - 19n;
-    const le = (v: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+    const le = (v: bigint): Uint8Array =>
+      Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
     const cases: Uint8Array[] = [
       new Uint8Array(32), // the identity
       le(p), // s = p: not canonical (would reduce to 0, the identity)
@@ -151,7 +159,8 @@ describe('scalars', () => {
   });
 
   it('the range check is exact at the boundary (sampler rejects l and above, and 0)', () => {
-    const le = (v: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+    const le = (v: bigint): Uint8Array =>
+      Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
     for (const [v, ok] of [
       [0n, 0],
       [1n, 1],

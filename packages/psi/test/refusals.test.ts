@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PsiError, PsiParty, psiReady, type PsiBlindedSet, type PsiErrorCode, type PsiReblindedSet } from '@tessera/psi';
+import {
+  PsiError,
+  PsiParty,
+  psiReady,
+  type PsiBlindedSet,
+  type PsiErrorCode,
+  type PsiReblindedSet,
+} from '@tessera/psi';
 
 beforeAll(() => psiReady());
 
@@ -22,7 +29,11 @@ function pair(options: { maxPeerSetSize?: number; session?: string } = {}) {
   return { alice, bob };
 }
 
-const withPoints = <M extends PsiBlindedSet | PsiReblindedSet>(m: M, edit: (p: Uint8Array) => void, count = m.count): M => {
+const withPoints = <M extends PsiBlindedSet | PsiReblindedSet>(
+  m: M,
+  edit: (p: Uint8Array) => void,
+  count = m.count,
+): M => {
   const points = new Uint8Array(m.points);
   edit(points);
   return { ...m, points, count };
@@ -91,7 +102,9 @@ describe('refusals', () => {
     const { alice, bob } = pair();
     alice.party.receive(bob.message);
     const toAlice = bob.party.receive(alice.message);
-    refused('wrong-count', () => alice.party.finish({ ...toAlice, count: toAlice.count - 1, points: toAlice.points.subarray(32) }));
+    refused('wrong-count', () =>
+      alice.party.finish({ ...toAlice, count: toAlice.count - 1, points: toAlice.points.subarray(32) }),
+    );
     refused('bad-point', () => alice.party.finish(withPoints(toAlice, (p) => p.fill(0xff, 0, 32))));
     refused('duplicate', () => alice.party.finish(withPoints(toAlice, (p) => p.copyWithin(0, 32, 64))));
     expect(alice.party.finish(toAlice)).toBe(4); // nothing changed by the refusals
@@ -101,9 +114,15 @@ describe('refusals', () => {
     const alice = PsiParty.start(ids('a', 3), { role: 'initiator', session: 's1' });
     const bob = PsiParty.start(ids('a', 3), { role: 'responder', session: 's2' });
     refused('wrong-session', () => alice.party.receive(bob.message));
-    refused('bad-message', () => alice.party.receive({ ...bob.message, session: 's1', version: 2 } as unknown as PsiBlindedSet));
-    refused('bad-message', () => alice.party.receive({ ...bob.message, session: 's1', kind: 'psi/other' } as unknown as PsiBlindedSet));
-    refused('bad-message', () => alice.party.receive({ ...bob.message, session: 's1', points: [1, 2] } as unknown as PsiBlindedSet));
+    refused('bad-message', () =>
+      alice.party.receive({ ...bob.message, session: 's1', version: 2 } as unknown as PsiBlindedSet),
+    );
+    refused('bad-message', () =>
+      alice.party.receive({ ...bob.message, session: 's1', kind: 'psi/other' } as unknown as PsiBlindedSet),
+    );
+    refused('bad-message', () =>
+      alice.party.receive({ ...bob.message, session: 's1', points: [1, 2] } as unknown as PsiBlindedSet),
+    );
     const toBob = alice.party.receive({ ...bob.message, session: 's1' });
     expect(toBob.count).toBe(3);
   });

@@ -17,7 +17,10 @@ describe('what each side sees', () => {
   const n = 300;
   const common = 120;
   const aliceIds = Array.from({ length: n }, (_, i) => `shopper-${i}@a.example`);
-  const bobIds = [...aliceIds.slice(n - common), ...Array.from({ length: n - common }, (_, i) => `shopper-${i}@b.example`)];
+  const bobIds = [
+    ...aliceIds.slice(n - common),
+    ...Array.from({ length: n - common }, (_, i) => `shopper-${i}@b.example`),
+  ];
   const a = randomScalar();
   const b = randomScalar();
   const alice = startWithScalar(aliceIds, 'initiator', a);
@@ -37,7 +40,9 @@ describe('what each side sees', () => {
       [[bob.message, toAlice], bobIds],
       [[alice.message, toBob], aliceIds],
     ] as const) {
-      const blob = received.map((m) => Buffer.from(m.points).toString('latin1') + JSON.stringify({ ...m, points: undefined })).join('');
+      const blob = received
+        .map((m) => Buffer.from(m.points).toString('latin1') + JSON.stringify({ ...m, points: undefined }))
+        .join('');
       for (const id of senderIds) expect(blob.includes(id)).toBe(false);
     }
   });

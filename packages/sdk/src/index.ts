@@ -10,8 +10,22 @@ import { loadParticipantConfig, ParticipantNode, type ParticipantConfig } from '
 // The analyst's side lives in @tessera/client (no services, no SQLite); the SDK adds the services.
 export * from '@tessera/client';
 export { LocalFederation, type LocalFederationOptions, type LocalParticipant } from './local-federation.js';
-export { Coordinator, SqliteStore, analystTokenOf, createEnrollmentToken, type CoordinatorOptions } from '@tessera/coordinator';
-export { ParticipantNode, initParticipant, loadParticipantConfig, auditParticipant, ConfigError, type ParticipantConfig, type ParticipantAudit } from '@tessera/participant';
+export {
+  Coordinator,
+  SqliteStore,
+  analystTokenOf,
+  createEnrollmentToken,
+  type CoordinatorOptions,
+} from '@tessera/coordinator';
+export {
+  ParticipantNode,
+  initParticipant,
+  loadParticipantConfig,
+  auditParticipant,
+  ConfigError,
+  type ParticipantConfig,
+  type ParticipantAudit,
+} from '@tessera/participant';
 
 /** Starts a coordinator in this process (listen '127.0.0.1:0' picks a free port; see `.address`). */
 export function startCoordinator(options: CoordinatorOptions): Promise<Coordinator> {
@@ -19,7 +33,10 @@ export function startCoordinator(options: CoordinatorOptions): Promise<Coordinat
 }
 
 /** Starts a participant node from a config file path or object; resolves once the coordinator welcomed it. */
-export async function startParticipant(config: string | ParticipantConfig, log?: (line: string) => void): Promise<ParticipantNode> {
+export async function startParticipant(
+  config: string | ParticipantConfig,
+  log?: (line: string) => void,
+): Promise<ParticipantNode> {
   const c = typeof config === 'string' ? loadParticipantConfig(config) : config;
   const node = new ParticipantNode({ config: c, identity: loadSigningKeyPair(c.identityKey), ...(log ? { log } : {}) });
   const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
@@ -27,4 +44,3 @@ export async function startParticipant(config: string | ParticipantConfig, log?:
   await ready;
   return node;
 }
-

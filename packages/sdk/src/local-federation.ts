@@ -5,7 +5,13 @@ import { Worker } from 'node:worker_threads';
 import { Coordinator, createEnrollmentToken } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
-import { initParticipant, loadParticipantConfig, ParticipantNode, simulatedDropout, type DropoutPlan } from '@tessera/participant';
+import {
+  initParticipant,
+  loadParticipantConfig,
+  ParticipantNode,
+  simulatedDropout,
+  type DropoutPlan,
+} from '@tessera/participant';
 import { AnalystClient } from '@tessera/client';
 
 /** A participant started by a local federation, in this thread or in a worker thread. */
@@ -41,10 +47,18 @@ type TaskRef = { jobId: string; round: number; stage: number };
 
 class InlineParticipant implements LocalParticipant {
   private readonly node: ParticipantNode;
-  constructor(readonly name: string, readonly id: string, readonly configPath: string, log: (l: string) => void, dropout?: DropoutPlan) {
+  constructor(
+    readonly name: string,
+    readonly id: string,
+    readonly configPath: string,
+    log: (l: string) => void,
+    dropout?: DropoutPlan,
+  ) {
     const config = loadParticipantConfig(configPath);
     this.node = new ParticipantNode({
-      config, identity: loadSigningKeyPair(config.identityKey), log,
+      config,
+      identity: loadSigningKeyPair(config.identityKey),
+      log,
       ...(dropout ? { dropAt: simulatedDropout(dropout), minBackoffMs: 50, maxBackoffMs: 200 } : {}),
     });
   }
@@ -53,8 +67,12 @@ class InlineParticipant implements LocalParticipant {
     this.node.start();
     return ready;
   }
-  drop(): void { this.node.dropConnection(); }
-  stop(): Promise<void> { return this.node.stop(); }
+  drop(): void {
+    this.node.dropConnection();
+  }
+  stop(): Promise<void> {
+    return this.node.stop();
+  }
   nextTask(stage?: number): Promise<TaskRef> {
     return new Promise((resolve) => {
       const on = (ref: TaskRef) => {
@@ -69,9 +87,17 @@ class InlineParticipant implements LocalParticipant {
 
 class WorkerParticipant implements LocalParticipant {
   private readonly worker: Worker;
-  constructor(readonly name: string, readonly id: string, readonly configPath: string, private readonly log: (l: string) => void, dropout?: DropoutPlan) {
+  constructor(
+    readonly name: string,
+    readonly id: string,
+    readonly configPath: string,
+    private readonly log: (l: string) => void,
+    dropout?: DropoutPlan,
+  ) {
     const require = createRequire(import.meta.url);
-    this.worker = new Worker(require.resolve('@tessera/participant/worker'), { workerData: { configPath, ...(dropout ? { dropout } : {}) } });
+    this.worker = new Worker(require.resolve('@tessera/participant/worker'), {
+      workerData: { configPath, ...(dropout ? { dropout } : {}) },
+    });
     this.worker.on('message', (m: { event: string; line?: string; message?: string }) => {
       if (m.event === 'log' && m.line) this.log(m.line);
       if (m.event === 'error') this.log(`participant ${name} failed: ${m.message}`);
@@ -80,14 +106,22 @@ class WorkerParticipant implements LocalParticipant {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const on = (m: { event: string; message?: string }) => {
-        if (m.event === 'ready') { this.worker.off('message', on); resolve(); }
-        if (m.event === 'error') { this.worker.off('message', on); reject(new Error(`participant ${this.name}: ${m.message}`)); }
+        if (m.event === 'ready') {
+          this.worker.off('message', on);
+          resolve();
+        }
+        if (m.event === 'error') {
+          this.worker.off('message', on);
+          reject(new Error(`participant ${this.name}: ${m.message}`));
+        }
       };
       this.worker.on('message', on);
       this.worker.once('error', reject);
     });
   }
-  drop(): void { this.worker.postMessage('drop'); }
+  drop(): void {
+    this.worker.postMessage('drop');
+  }
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('stop');
@@ -124,7 +158,9 @@ export class LocalFederation {
     const log = o.log ?? (() => undefined);
     const dataset = o.dataset ?? 'customers';
     const coordinatorDir = o.coordinator?.dataDir ?? join(o.dir, 'coordinator');
-    const coordinator = o.coordinator ? undefined : await Coordinator.start({ dataDir: coordinatorDir, listen: '127.0.0.1:0', log });
+    const coordinator = o.coordinator
+      ? undefined
+      : await Coordinator.start({ dataDir: coordinatorDir, listen: '127.0.0.1:0', log });
     const address = o.coordinator?.address ?? coordinator!.address;
     const participants: LocalParticipant[] = [];
     try {
@@ -136,9 +172,22 @@ export class LocalFederation {
         writeFileSync(csv, toCsv(o.shards[i]));
         const token = createEnrollmentToken(coordinatorDir, name);
         // A simulation that owns all the data: no consent policy (each node warns so in its log).
-        const { configPath, participantId } = await initParticipant({ dir, coordinator: address, token, name, datasets: { [dataset]: { type: 'csv', path: csv } }, policy: false });
-        const dropout = o.dropouts && o.dropouts.fraction > 0 ? { ...o.dropouts, participants: o.shards.length, position: i } : undefined;
-        const p = o.runtime === 'inline' ? new InlineParticipant(name, participantId, configPath, log, dropout) : new WorkerParticipant(name, participantId, configPath, log, dropout);
+        const { configPath, participantId } = await initParticipant({
+          dir,
+          coordinator: address,
+          token,
+          name,
+          datasets: { [dataset]: { type: 'csv', path: csv } },
+          policy: false,
+        });
+        const dropout =
+          o.dropouts && o.dropouts.fraction > 0
+            ? { ...o.dropouts, participants: o.shards.length, position: i }
+            : undefined;
+        const p =
+          o.runtime === 'inline'
+            ? new InlineParticipant(name, participantId, configPath, log, dropout)
+            : new WorkerParticipant(name, participantId, configPath, log, dropout);
         participants.push(p);
       }
       await Promise.all(participants.map((p) => (p as InlineParticipant | WorkerParticipant).start()));

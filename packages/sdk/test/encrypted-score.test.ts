@@ -5,25 +5,40 @@ import { LocalFederation, modelFileFrom, scoreEncrypted, type ModelFile } from '
 import { shardsOf, tempDir } from './helpers.js';
 
 /** Adds a `cohort` column (a or b, by row) that the model does not use, to segment by. */
-const withCohort = (t: RawTable): RawTable => ({ ...t, columns: [...t.columns, 'cohort'], rows: t.rows.map((r, i) => [...r, i % 3 === 0 ? 'a' : 'b']) });
+const withCohort = (t: RawTable): RawTable => ({
+  ...t,
+  columns: [...t.columns, 'cohort'],
+  rows: t.rows.map((r, i) => [...r, i % 3 === 0 ? 'a' : 'b']),
+});
 
 /**
  * The plaintext reference: each row's linear score (log-odds) under the model, summed per cohort,
  * with the sum of the terms' magnitudes (weights times raw feature sums, and the bias term), the
  * scale CKKS's absolute error is relative to: log-odds of both signs cancel in a total.
  */
-function plainTotals(model: ModelFile, shards: RawTable[]): Record<string, { total: number; count: number; magnitude: number }> {
-  const out: Record<string, { total: number; count: number; magnitude: number }> = { a: { total: 0, count: 0, magnitude: 0 }, b: { total: 0, count: 0, magnitude: 0 } };
+function plainTotals(
+  model: ModelFile,
+  shards: RawTable[],
+): Record<string, { total: number; count: number; magnitude: number }> {
+  const out: Record<string, { total: number; count: number; magnitude: number }> = {
+    a: { total: 0, count: 0, magnitude: 0 },
+    b: { total: 0, count: 0, magnitude: 0 },
+  };
   for (const t of shards) {
     const enc = encodeTable(t, { label: model.label, features: model.features });
-    const z = standardize(enc, { mean: Float64Array.from(model.standardization.mean), std: Float64Array.from(model.standardization.std) });
+    const z = standardize(enc, {
+      mean: Float64Array.from(model.standardization.mean),
+      std: Float64Array.from(model.standardization.std),
+    });
     const cohort = t.columns.indexOf('cohort');
     for (let r = 0; r < z.n; r++) {
       let s = model.weights[z.d];
       let m = Math.abs(model.weights[z.d]);
       for (let j = 0; j < z.d; j++) {
         s += model.weights[j] * z.x[r * z.d + j];
-        m += Math.abs((model.weights[j] * enc.x[r * z.d + j]) / model.standardization.std[j]) + Math.abs((model.weights[j] * model.standardization.mean[j]) / model.standardization.std[j]);
+        m +=
+          Math.abs((model.weights[j] * enc.x[r * z.d + j]) / model.standardization.std[j]) +
+          Math.abs((model.weights[j] * model.standardization.mean[j]) / model.standardization.std[j]);
       }
       const c = out[t.rows[r][cohort]];
       c.total += s;
@@ -43,7 +58,18 @@ describe('encrypted scoring (CKKS) through the coordinator: the participants nev
 
   beforeAll(async () => {
     fed = await LocalFederation.start({ dir: tmp.dir, shards, runtime: 'inline' });
-    const trained = await fed.analyst.watch((await fed.analyst.submit({ dataset: 'customers', label: 'benign', exclude: ['cohort'], rounds: 3, minParticipants: 3, seed: 8 })).id);
+    const trained = await fed.analyst.watch(
+      (
+        await fed.analyst.submit({
+          dataset: 'customers',
+          label: 'benign',
+          exclude: ['cohort'],
+          rounds: 3,
+          minParticipants: 3,
+          seed: 8,
+        })
+      ).id,
+    );
     expect(trained.status).toBe('completed');
     model = modelFileFrom(await fed.analyst.result(trained.id));
   });
@@ -52,8 +78,13 @@ describe('encrypted scoring (CKKS) through the coordinator: the participants nev
     tmp.cleanup();
   });
 
-  it('returns per-segment and overall totals and means equal to plaintext scoring within CKKS precision (1e-6 of the summed terms\' magnitude)', async () => {
-    const r = await scoreEncrypted(fed.analyst, model, { dataset: 'customers', segmentBy: 'cohort', segments: ['a', 'b'], minParticipants: 3 });
+  it("returns per-segment and overall totals and means equal to plaintext scoring within CKKS precision (1e-6 of the summed terms' magnitude)", async () => {
+    const r = await scoreEncrypted(fed.analyst, model, {
+      dataset: 'customers',
+      segmentBy: 'cohort',
+      segments: ['a', 'b'],
+      minParticipants: 3,
+    });
     expect(r.job.status).toBe('completed');
     const expected = plainTotals(model, shards);
     for (const s of r.segments) {
@@ -70,8 +101,18 @@ describe('encrypted scoring (CKKS) through the coordinator: the participants nev
   });
 
   it('refuses bad scoring input before any work, naming what to change', async () => {
-    await expect(fed.analyst.submit({ kind: 'score', dataset: 'customers', label: 'benign', features: model.features })).rejects.toThrow(/needs the encrypted model/);
-    await expect(scoreEncrypted(fed.analyst, model, { dataset: 'customers', segmentBy: 'cohort' })).rejects.toThrow(/segments: must list the distinct values of cohort/);
-    await expect(scoreEncrypted(fed.analyst, { ...model, standardization: { ...model.standardization, clip: 6 } }, { dataset: 'customers' })).rejects.toThrow(/clamps standardised values/);
+    await expect(
+      fed.analyst.submit({ kind: 'score', dataset: 'customers', label: 'benign', features: model.features }),
+    ).rejects.toThrow(/needs the encrypted model/);
+    await expect(scoreEncrypted(fed.analyst, model, { dataset: 'customers', segmentBy: 'cohort' })).rejects.toThrow(
+      /segments: must list the distinct values of cohort/,
+    );
+    await expect(
+      scoreEncrypted(
+        fed.analyst,
+        { ...model, standardization: { ...model.standardization, clip: 6 } },
+        { dataset: 'customers' },
+      ),
+    ).rejects.toThrow(/clamps standardised values/);
   });
 });

@@ -16,7 +16,13 @@ describe('a federation over gRPC on loopback (3 participants, breast cancer, IID
   });
 
   it('trains: the loss falls and the model scores held-out data well', async () => {
-    const job = await fed.analyst.submit({ dataset: 'customers', label: 'benign', rounds: 6, minParticipants: 3, seed: 1 });
+    const job = await fed.analyst.submit({
+      dataset: 'customers',
+      label: 'benign',
+      rounds: 6,
+      minParticipants: 3,
+      seed: 1,
+    });
     const events: string[] = [];
     const final = await fed.analyst.watch(job.id, (_j, m) => events.push(m));
     expect(final.status, final.error).toBe('completed');
@@ -39,10 +45,30 @@ describe('a single participant', () => {
     const data = shardsOf('breast_cancer.csv', 'benign', 1, 'iid', 1);
     const fed = await LocalFederation.start({ dir: tmp.dir, shards: data.shards, runtime: 'inline' });
     try {
-      const masked = await fed.analyst.watch((await fed.analyst.submit({ dataset: 'customers', label: 'benign', rounds: 2, minParticipants: 1, maxRoundAttempts: 1 })).id);
+      const masked = await fed.analyst.watch(
+        (
+          await fed.analyst.submit({
+            dataset: 'customers',
+            label: 'benign',
+            rounds: 2,
+            minParticipants: 1,
+            maxRoundAttempts: 1,
+          })
+        ).id,
+      );
       expect(masked.status).toBe('failed');
       expect(masked.error).toMatch(/secure aggregation needs at least 2 participants .* set secure: \{mode: none\}/);
-      const plain = await fed.analyst.watch((await fed.analyst.submit({ dataset: 'customers', label: 'benign', rounds: 2, minParticipants: 1, secure: { mode: 'none' } })).id);
+      const plain = await fed.analyst.watch(
+        (
+          await fed.analyst.submit({
+            dataset: 'customers',
+            label: 'benign',
+            rounds: 2,
+            minParticipants: 1,
+            secure: { mode: 'none' },
+          })
+        ).id,
+      );
       expect(plain.status, plain.error).toBe('completed');
     } finally {
       await fed.stop();

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readCsvFile, splitRows, trainTestSplit, binaryLabel, selectRows, parseSplit, type RawTable } from '@tessera/data';
+import {
+  readCsvFile,
+  splitRows,
+  trainTestSplit,
+  binaryLabel,
+  selectRows,
+  parseSplit,
+  type RawTable,
+} from '@tessera/data';
 import { seededRandom } from '@tessera/ml';
 
 export const EXAMPLE_DATA = fileURLToPath(new URL('../../../examples/data/', import.meta.url));
@@ -20,5 +28,9 @@ export function shardsOf(file: string, label: string, parts: number, split: stri
   const rng = seededRandom(seed);
   const { train, test } = trainTestSplit(table.rows.length, 0.2, rng, labels);
   const assignment = splitRows(table, train, labels, parts, parseSplit(split), rng);
-  return { table, test: selectRows(table, test), shards: assignment.map((rows) => selectRows(table, rows)) as RawTable[] };
+  return {
+    table,
+    test: selectRows(table, test),
+    shards: assignment.map((rows) => selectRows(table, rows)) as RawTable[],
+  };
 }

@@ -14,7 +14,11 @@ describe('audience overlap (ECDH-PSI cardinality relayed by the coordinator)', (
   const tmp = tempDir();
   let fed: LocalFederation;
   beforeAll(async () => {
-    fed = await LocalFederation.start({ dir: tmp.dir, shards: [customers(0, 1000, 'a'), customers(700, 1000, 'b'), customers(5000, 50, 'c')], runtime: 'inline' });
+    fed = await LocalFederation.start({
+      dir: tmp.dir,
+      shards: [customers(0, 1000, 'a'), customers(700, 1000, 'b'), customers(5000, 50, 'c')],
+      runtime: 'inline',
+    });
   });
   afterAll(async () => {
     await fed?.stop();
@@ -26,12 +30,18 @@ describe('audience overlap (ECDH-PSI cardinality relayed by the coordinator)', (
     const ab = await runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, b] });
     expect(ab.overlap).toBe(300);
     expect(ab.job.history[0]).toMatchObject({ stage: 'overlap', contributors: 2 });
-    expect((await runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, c] })).overlap).toBe(0);
+    expect(
+      (await runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, c] })).overlap,
+    ).toBe(0);
   });
 
   it('refuses a missing identifier column and an unknown participant, naming them', async () => {
     const [a, b] = fed.participants.map((p) => p.id);
-    await expect(runOverlap(fed.analyst, { dataset: 'customers', column: 'email', participants: [a, b], roundTimeoutSeconds: 10 })).rejects.toThrow(/no identifier column "email"/);
-    await expect(runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, 'p-nobody'] })).rejects.toThrow(/no enrolled participant "p-nobody"/);
+    await expect(
+      runOverlap(fed.analyst, { dataset: 'customers', column: 'email', participants: [a, b], roundTimeoutSeconds: 10 }),
+    ).rejects.toThrow(/no identifier column "email"/);
+    await expect(
+      runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, 'p-nobody'] }),
+    ).rejects.toThrow(/no enrolled participant "p-nobody"/);
   });
 });

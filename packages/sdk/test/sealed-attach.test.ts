@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachSealed, createAnalystKeys, CoordinatorError, LocalFederation, modelFileFrom, scoreTable, type AnalystKeys } from '../src/index.js';
+import {
+  attachSealed,
+  createAnalystKeys,
+  CoordinatorError,
+  LocalFederation,
+  modelFileFrom,
+  scoreTable,
+  type AnalystKeys,
+} from '../src/index.js';
 import { shardsOf, tempDir } from './helpers.js';
 
 /** The analyst side of sealed mode against a real coordinator and participants (gRPC on loopback). */
@@ -8,7 +16,14 @@ describe('attachSealed (3 participants, breast cancer)', () => {
   const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 5);
   let fed: LocalFederation;
   let keys: AnalystKeys;
-  const spec = { dataset: 'customers', label: 'benign', rounds: 4, minParticipants: 3, seed: 3, roundTimeoutSeconds: 30 };
+  const spec = {
+    dataset: 'customers',
+    label: 'benign',
+    rounds: 4,
+    minParticipants: 3,
+    seed: 3,
+    roundTimeoutSeconds: 30,
+  };
 
   beforeAll(async () => {
     keys = await createAnalystKeys();
@@ -39,20 +54,31 @@ describe('attachSealed (3 participants, breast cancer)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await fed.analyst.get(job.id)).status).toBe('running'); // waiting for the analyst
     // re-attach: the pending aggregate comes again (or the next one), and the job finishes
-    const [final] = await Promise.all([fed.analyst.watch(job.id), attachSealed(fed.analyst, job.id, keys, { onAggregate: (round, stage) => seen.push(`${stage}/${round}`) })]);
+    const [final] = await Promise.all([
+      fed.analyst.watch(job.id),
+      attachSealed(fed.analyst, job.id, keys, { onAggregate: (round, stage) => seen.push(`${stage}/${round}`) }),
+    ]);
     expect(final.status, final.error).toBe('completed');
-    expect(seen.filter((s) => s.startsWith('fit/')).map((s) => Number(s.slice(4))).at(-1)).toBe(4);
+    expect(
+      seen
+        .filter((s) => s.startsWith('fit/'))
+        .map((s) => Number(s.slice(4)))
+        .at(-1),
+    ).toBe(4);
     const scored = scoreTable(modelFileFrom(await fed.analyst.result(job.id)), data.test);
     expect(scored.metrics!.auc).toBeGreaterThan(0.97);
     // attaching to a finished job returns at once
     await attachSealed(fed.analyst, job.id, keys);
   });
 
-  it('another analyst\'s keys cannot decrypt: the reply carries the reason and the job fails with it', async () => {
+  it("another analyst's keys cannot decrypt: the reply carries the reason and the job fails with it", async () => {
     const job = await fed.analyst.submit(spec, { sealed: keys });
     const other = await createAnalystKeys();
     const errors: string[] = [];
-    const [final] = await Promise.all([fed.analyst.watch(job.id), attachSealed(fed.analyst, job.id, other, { onAggregate: (_r, _s, e) => e && errors.push(e) })]);
+    const [final] = await Promise.all([
+      fed.analyst.watch(job.id),
+      attachSealed(fed.analyst, job.id, other, { onAggregate: (_r, _s, e) => e && errors.push(e) }),
+    ]);
     expect(errors[0]).toMatch(/could not use the statistics aggregate of round 0/);
     expect(final.status).toBe('failed');
     expect(final.error).toMatch(/could not use/);
@@ -67,6 +93,8 @@ describe('attachSealed (3 participants, breast cancer)', () => {
   });
 
   it('refuses a sealed submission whose spec says another mode', async () => {
-    await expect(fed.analyst.submit({ ...spec, secure: { mode: 'masked' } }, { sealed: keys })).rejects.toThrow(/secure\.mode "masked"/);
+    await expect(fed.analyst.submit({ ...spec, secure: { mode: 'masked' } }, { sealed: keys })).rejects.toThrow(
+      /secure\.mode "masked"/,
+    );
   });
 });

@@ -6,7 +6,13 @@ import { BfvAccumulator, BfvEncryptor, bfvChunkCount, plainModulusOf } from '@te
 import { encodeUpdate, encodeWide, type SumDecoding } from '@tessera/fl';
 import { seededRandom, standardizationFrom } from '@tessera/ml';
 import { AnalystClient } from '../../client/src/analyst.js';
-import { AnalystKeys, AnalystKeysError, createAnalystKeys, loadAnalystKeys, saveAnalystKeys } from '../../client/src/sealed/analyst-keys.js';
+import {
+  type AnalystKeys,
+  AnalystKeysError,
+  createAnalystKeys,
+  loadAnalystKeys,
+  saveAnalystKeys,
+} from '../../client/src/sealed/analyst-keys.js';
 import { answerAggregate, strategyForJob, type SealedJobSpec } from '../../client/src/sealed/sealed-analyst.js';
 import { sealedSpec } from '../../client/src/analyst.js';
 import { tempDir } from './helpers.js';
@@ -16,7 +22,11 @@ beforeAll(async () => {
   keys = await createAnalystKeys();
 });
 
-const spec: SealedJobSpec = { strategy: { name: 'fedavg', fractionFit: 1, serverLearningRate: 1 }, minParticipants: 2, seed: '7' };
+const spec: SealedJobSpec = {
+  strategy: { name: 'fedavg', fractionFit: 1, serverLearningRate: 1 },
+  minParticipants: 2,
+  seed: '7',
+};
 
 /** Encrypts each participant's words under the analyst key and adds them as the coordinator would. */
 function sealedSum(vectors: Uint32Array[]): Uint8Array[] {
@@ -35,7 +45,11 @@ function sealedSum(vectors: Uint32Array[]): Uint8Array[] {
 describe('analyst keys', () => {
   it('are made for n = 4096 and the largest 32-bit batching prime', () => {
     expect(keys.params.polyModulusDegree).toBe(4096);
-    expect(keys.sealedParams).toEqual({ polyModulusDegree: 4096, coeffModulusBits: [...keys.params.coeffModulusBits], plainModulus: 4294828033 });
+    expect(keys.sealedParams).toEqual({
+      polyModulusDegree: 4096,
+      coeffModulusBits: [...keys.params.coeffModulusBits],
+      plainModulus: 4294828033,
+    });
     expect(keys.publicKey.length).toBeGreaterThan(1000);
   });
 
@@ -43,14 +57,26 @@ describe('analyst keys', () => {
     const secret = Buffer.from(keys.secretKeyBytes());
     const b64 = secret.toString('base64');
     const hex = secret.subarray(40, 72).toString('hex');
-    for (const text of [String(keys), `${keys}`, JSON.stringify(keys), JSON.stringify({ keys }), inspect(keys, { depth: 10, showHidden: true }), inspect({ keys }, { depth: 10 })]) {
+    for (const text of [
+      String(keys),
+      `${keys}`,
+      JSON.stringify(keys),
+      JSON.stringify({ keys }),
+      inspect(keys, { depth: 10, showHidden: true }),
+      inspect({ keys }, { depth: 10 }),
+    ]) {
       expect(text).not.toContain(b64.slice(60, 120));
       expect(text).not.toContain(hex);
       expect(text.length).toBeLessThan(2000);
     }
-    expect(JSON.parse(JSON.stringify(keys))).toEqual({ params: keys.sealedParams, publicKeySha256: keys.fingerprint, identity: keys.identityHex });
+    expect(JSON.parse(JSON.stringify(keys))).toEqual({
+      params: keys.sealedParams,
+      publicKeySha256: keys.fingerprint,
+      identity: keys.identityHex,
+    });
     const identitySecret = Buffer.from(keys.identitySecretKeyBytes()).toString('base64');
-    for (const text of [String(keys), JSON.stringify(keys), inspect(keys, { depth: 10, showHidden: true })]) expect(text).not.toContain(identitySecret);
+    for (const text of [String(keys), JSON.stringify(keys), inspect(keys, { depth: 10, showHidden: true })])
+      expect(text).not.toContain(identitySecret);
     expect(Object.keys(keys)).not.toContain('secretKey');
     // a copy each time: changing it does not change the keys
     const copy = keys.secretKeyBytes();
@@ -100,8 +126,13 @@ describe('analyst keys', () => {
     try {
       const file = join(dir, 'bad.json');
       const good = {
-        format: 'tessera-analyst-keys', version: 2, params: keys.sealedParams, publicKey: Buffer.from(keys.publicKey).toString('base64'), secretKey: Buffer.from(keys.secretKeyBytes()).toString('base64'),
-        identity: keys.identityHex, identitySecretKey: Buffer.from(keys.identitySecretKeyBytes()).toString('base64'),
+        format: 'tessera-analyst-keys',
+        version: 2,
+        params: keys.sealedParams,
+        publicKey: Buffer.from(keys.publicKey).toString('base64'),
+        secretKey: Buffer.from(keys.secretKeyBytes()).toString('base64'),
+        identity: keys.identityHex,
+        identitySecretKey: Buffer.from(keys.identitySecretKeyBytes()).toString('base64'),
       };
       const refuse = async (doc: unknown, pattern: RegExp) => {
         writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc));
@@ -112,11 +143,17 @@ describe('analyst keys', () => {
         expect((err as Error).message).not.toContain(good.secretKey.slice(100, 160));
       };
       await refuse('{not json', /not valid JSON/);
-      await refuse({ ...good, params: { ...good.params, plainModulus: 65537 } }, /publicKey is not a BFV public key for these parameters: .*other encryption parameters/);
+      await refuse(
+        { ...good, params: { ...good.params, plainModulus: 65537 } },
+        /publicKey is not a BFV public key for these parameters: .*other encryption parameters/,
+      );
       await refuse({ ...good, format: 'pem' }, /format must be "tessera-analyst-keys"/);
       await refuse({ ...good, version: 1 }, /version must be 2/);
       await refuse({ ...good, identitySecretKey: undefined }, /identitySecretKey must be a non-empty base64 string/);
-      await refuse({ ...good, params: { ...good.params, plainModulus: 'big' } }, /params\.plainModulus must be an integer/);
+      await refuse(
+        { ...good, params: { ...good.params, plainModulus: 'big' } },
+        /params\.plainModulus must be an integer/,
+      );
       await refuse({ ...good, params: { ...good.params, plainModulus: 65538 } }, /params are not valid BFV parameters/);
       await refuse({ ...good, publicKey: 'not base64!' }, /publicKey must be a non-empty base64 string/);
       await refuse({ ...good, secretKey: undefined }, /secretKey must be a non-empty base64 string/);
@@ -125,7 +162,10 @@ describe('analyst keys', () => {
       flipped[flipped.length - 5] ^= 1;
       await refuse({ ...good, secretKey: flipped.toString('base64') }, /secretKey is not a BFV secret key/);
       const other = await createAnalystKeys();
-      await refuse({ ...good, secretKey: Buffer.from(other.secretKeyBytes()).toString('base64') }, /do not belong together/);
+      await refuse(
+        { ...good, secretKey: Buffer.from(other.secretKeyBytes()).toString('base64') },
+        /do not belong together/,
+      );
       await expect(loadAnalystKeys(join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: no such file/);
     } finally {
       cleanup();
@@ -139,20 +179,41 @@ describe('answerAggregate', () => {
     const wide = { fractionBits: 16, modulus: p };
     const d = 3;
     const rng = seededRandom('stats');
-    const parts = [40, 25, 61].map((rows) => Array.from({ length: rows }, () => Array.from({ length: d }, (_, j) => (rng.float() - 0.3) * 10 * (j + 1))));
+    const parts = [40, 25, 61].map((rows) =>
+      Array.from({ length: rows }, () => Array.from({ length: d }, (_, j) => (rng.float() - 0.3) * 10 * (j + 1))),
+    );
     const moments = parts.map((rows) => {
       const v = new Float64Array(2 * d + 1);
       v[0] = rows.length;
-      for (const r of rows) for (let j = 0; j < d; j++) { v[1 + j] += r[j]; v[1 + d + j] += r[j] * r[j]; }
+      for (const r of rows)
+        for (let j = 0; j < d; j++) {
+          v[1 + j] += r[j];
+          v[1 + d + j] += r[j] * r[j];
+        }
       return v;
     });
     const chunks = sealedSum(moments.map((m) => encodeWide(m, wide)));
-    const reply = answerAggregate({
-      jobId: 'job-1', round: 0, stage: 'statistics', length: (2 * d + 1) * 4, chunks, survivors: 3, decodeJson: JSON.stringify({ wide, features: d }),
-    }, keys, spec, 'job-1');
+    const reply = answerAggregate(
+      {
+        jobId: 'job-1',
+        round: 0,
+        stage: 'statistics',
+        length: (2 * d + 1) * 4,
+        chunks,
+        survivors: 3,
+        decodeJson: JSON.stringify({ wide, features: d }),
+      },
+      keys,
+      spec,
+      'job-1',
+    );
     expect(reply.error ?? '').toBe('');
     const total = moments.reduce((a, m) => a.map((x, i) => x + m[i]));
-    const expected = standardizationFrom({ count: total[0], sum: total.slice(1, d + 1), sumSquares: total.slice(d + 1) });
+    const expected = standardizationFrom({
+      count: total[0],
+      sum: total.slice(1, d + 1),
+      sumSquares: total.slice(d + 1),
+    });
     expect(reply).toMatchObject({ jobId: 'job-1', round: 0, stage: 'statistics' });
     const values = reply.values!;
     expect(values).toHaveLength(2 * d + 1);
@@ -163,18 +224,30 @@ describe('answerAggregate', () => {
     }
   });
 
-  it('fit: decrypts the weighted updates and answers the strategy\'s next model', () => {
+  it("fit: decrypts the weighted updates and answers the strategy's next model", () => {
     const p = plainModulusOf(keys.params);
     const codec = { bits: 16, clip: 10, modulus: p };
     const rng = seededRandom('fit');
     const dim = 5000; // two ciphertexts
     const global = Float64Array.from({ length: dim }, () => rng.float() - 0.5);
-    const deltas = [0.5, 0.3, 0.2].map((w) => ({ w, delta: Float64Array.from({ length: dim }, () => (rng.float() - 0.5) * 0.1) }));
+    const deltas = [0.5, 0.3, 0.2].map((w) => ({
+      w,
+      delta: Float64Array.from({ length: dim }, () => (rng.float() - 0.5) * 0.1),
+    }));
     const encoded = deltas.map(({ w, delta }) => encodeUpdate(delta, w, codec, rng).words);
     const chunks = sealedSum(encoded);
     expect(chunks).toHaveLength(2);
     const decoding: SumDecoding = { kind: 'update', codec, uniformWeights: false };
-    const aggregate = { jobId: 'job-2', round: 3, stage: 'fit', length: dim + 1, chunks, model: [...global], survivors: 3, decodeJson: JSON.stringify({ decoding }) };
+    const aggregate = {
+      jobId: 'job-2',
+      round: 3,
+      stage: 'fit',
+      length: dim + 1,
+      chunks,
+      model: [...global],
+      survivors: 3,
+      decodeJson: JSON.stringify({ decoding }),
+    };
     const reply = answerAggregate(aggregate, keys, spec, 'job-2');
     expect(reply.error ?? '').toBe('');
     // the expectation: the plaintext ring sum, decoded and aggregated the same way
@@ -185,7 +258,9 @@ describe('answerAggregate', () => {
     const totalWeight = centred(sum[dim]) / level;
     const expected = global.map((g, i) => g + (centred(sum[i]) * (codec.clip / level)) / totalWeight);
     const viaStrategy = strategyForJob(spec, 'job-2').aggregateFit(3, global, {
-      weightedSum: Float64Array.from({ length: dim }, (_, i) => centred(sum[i]) * (codec.clip / level)), totalWeight, contributors: 3,
+      weightedSum: Float64Array.from({ length: dim }, (_, i) => centred(sum[i]) * (codec.clip / level)),
+      totalWeight,
+      contributors: 3,
     });
     expect(reply.values).toHaveLength(dim);
     for (let i = 0; i < dim; i += 97) {
@@ -203,7 +278,15 @@ describe('answerAggregate', () => {
     const p = plainModulusOf(keys.params);
     const wide = { fractionBits: 16, modulus: p };
     const chunks = sealedSum([encodeWide([1, 2, 3], wide)]);
-    const base = { jobId: 'job-3', round: 0, stage: 'statistics', length: 12, chunks, survivors: 1, decodeJson: JSON.stringify({ wide, features: 1 }) };
+    const base = {
+      jobId: 'job-3',
+      round: 0,
+      stage: 'statistics',
+      length: 12,
+      chunks,
+      survivors: 1,
+      decodeJson: JSON.stringify({ wide, features: 1 }),
+    };
     expect(answerAggregate(base, keys, spec, 'job-3').values).toHaveLength(3);
     const other = await createAnalystKeys();
     const foreign = answerAggregate(base, other, spec, 'job-3');
@@ -212,10 +295,16 @@ describe('answerAggregate', () => {
     const corrupt = Buffer.from(chunks[0]);
     corrupt[corrupt.length - 3] ^= 1;
     expect(answerAggregate({ ...base, chunks: [corrupt] }, keys, spec, 'job-3').error).toMatch(/could not use/);
-    expect(answerAggregate({ ...base, decodeJson: '{' }, keys, spec, 'job-3').error).toMatch(/decode_json is not valid JSON/);
-    expect(answerAggregate({ ...base, decodeJson: JSON.stringify({ wide, features: 4 }) }, keys, spec, 'job-3').error).toMatch(/expected 9 for 4 features/);
+    expect(answerAggregate({ ...base, decodeJson: '{' }, keys, spec, 'job-3').error).toMatch(
+      /decode_json is not valid JSON/,
+    );
+    expect(
+      answerAggregate({ ...base, decodeJson: JSON.stringify({ wide, features: 4 }) }, keys, spec, 'job-3').error,
+    ).toMatch(/expected 9 for 4 features/);
     expect(answerAggregate({ ...base, stage: 'evaluate' }, keys, spec, 'job-3').error).toMatch(/unknown stage/);
-    expect(answerAggregate({ ...base, stage: 'fit', decodeJson: '{}' }, keys, spec, 'job-3').error).toMatch(/decode_json\.decoding/);
+    expect(answerAggregate({ ...base, stage: 'fit', decodeJson: '{}' }, keys, spec, 'job-3').error).toMatch(
+      /decode_json\.decoding/,
+    );
     expect(answerAggregate(base, keys, spec, 'job-4').error).toMatch(/for job job-3, not job-4/);
     expect(answerAggregate({ ...base, survivors: 0 }, keys, spec, 'job-3').error).toMatch(/no survivors/);
   });

@@ -31,7 +31,15 @@ import {
   type RoundConfig,
 } from './config.js';
 import { SecAggError } from './errors.js';
-import type { AdvertiseKeys, IncomingShares, MaskedInput, ShareKeys, ShareOf, UnmaskRequest, UnmaskResponse } from './messages.js';
+import type {
+  AdvertiseKeys,
+  IncomingShares,
+  MaskedInput,
+  ShareKeys,
+  ShareOf,
+  UnmaskRequest,
+  UnmaskResponse,
+} from './messages.js';
 
 /** What every client stage knows about itself. */
 interface Self {
@@ -55,7 +63,12 @@ interface SharePair {
 
 const PLAINTEXT_BYTES = 2 * SHARE_BYTES;
 
-function fail(self: Self, code: ConstructorParameters<typeof SecAggError>[0], message: string, participant?: number): never {
+function fail(
+  self: Self,
+  code: ConstructorParameters<typeof SecAggError>[0],
+  message: string,
+  participant?: number,
+): never {
   throw new SecAggError(code, `participant ${self.index}: ${message}`, participant);
 }
 
@@ -91,15 +104,27 @@ export class ClientAdvertiseKeys extends ClientStage {
   constructor(config: RoundConfig, index: number, identitySecretKey: Uint8Array) {
     super();
     const resolved = resolveConfig(config);
-    if (!isIndex(resolved.n, index)) throw new RangeError(`participant index ${describeIndex(index)} is not in 0..${resolved.n - 1}`);
+    if (!isIndex(resolved.n, index))
+      throw new RangeError(`participant index ${describeIndex(index)} is not in 0..${resolved.n - 1}`);
     const identity = signingKeyPairFromSecret(identitySecretKey);
     if (!constantTimeEqual(identity.publicKey, identityKeyOf(resolved, index))) {
-      throw new RangeError(`the identity secret key does not belong to participant ${index} (its public key differs from identityKeys[${index}])`);
+      throw new RangeError(
+        `the identity secret key does not belong to participant ${index} (its public key differs from identityKeys[${index}])`,
+      );
     }
     this.self = { config: resolved, index };
     const { encryption, masking } = this;
-    const signature = sign(ADVERTISE_CONTEXT, advertisedBytes(resolved.roundId, index, encryption.publicKey, masking.publicKey), identity.secretKey);
-    this.message = Object.freeze({ index, encryptionKey: encryption.publicKey, maskingKey: masking.publicKey, signature });
+    const signature = sign(
+      ADVERTISE_CONTEXT,
+      advertisedBytes(resolved.roundId, index, encryption.publicKey, masking.publicKey),
+      identity.secretKey,
+    );
+    this.message = Object.freeze({
+      index,
+      encryptionKey: encryption.publicKey,
+      maskingKey: masking.publicKey,
+      signature,
+    });
   }
 
   /** The signed advertisement (the same object on every call). */
@@ -120,18 +145,48 @@ export class ClientAdvertiseKeys extends ClientStage {
     const seenKeys = new Set<string>([hex(this.message.encryptionKey), hex(this.message.maskingKey)]);
     for (const ad of list) {
       const j = ad?.index;
-      if (!isIndex(config.n, j)) fail(this.self, 'unknown-participant', `forwarded keys name participant ${describeIndex(j)}, not in 0..${config.n - 1}`, undefined);
+      if (!isIndex(config.n, j))
+        fail(
+          this.self,
+          'unknown-participant',
+          `forwarded keys name participant ${describeIndex(j)}, not in 0..${config.n - 1}`,
+          undefined,
+        );
       if (j === index || !config.graph.isNeighbour(index, j)) continue;
       if (peers.has(j)) fail(this.self, 'duplicate', `keys of participant ${j} were forwarded twice`, j);
-      if (!(ad.encryptionKey instanceof Uint8Array) || ad.encryptionKey.length !== 32 || !(ad.maskingKey instanceof Uint8Array) || ad.maskingKey.length !== 32) {
+      if (
+        !(ad.encryptionKey instanceof Uint8Array) ||
+        ad.encryptionKey.length !== 32 ||
+        !(ad.maskingKey instanceof Uint8Array) ||
+        ad.maskingKey.length !== 32
+      ) {
         fail(this.self, 'wrong-length', `keys of participant ${j} are not two 32-byte X25519 public keys`, j);
       }
-      if (!(ad.signature instanceof Uint8Array) || !verify(ADVERTISE_CONTEXT, advertisedBytes(config.roundId, j, ad.encryptionKey, ad.maskingKey), ad.signature, identityKeyOf(config, j))) {
-        fail(this.self, 'bad-signature', `keys of participant ${j} are not signed by its identity key for this round`, j);
+      if (
+        !(ad.signature instanceof Uint8Array) ||
+        !verify(
+          ADVERTISE_CONTEXT,
+          advertisedBytes(config.roundId, j, ad.encryptionKey, ad.maskingKey),
+          ad.signature,
+          identityKeyOf(config, j),
+        )
+      ) {
+        fail(
+          this.self,
+          'bad-signature',
+          `keys of participant ${j} are not signed by its identity key for this round`,
+          j,
+        );
       }
       for (const key of [ad.encryptionKey, ad.maskingKey]) {
         const h = hex(key);
-        if (seenKeys.has(h)) fail(this.self, 'duplicate', `participant ${j} advertised a public key that another participant also uses`, j);
+        if (seenKeys.has(h))
+          fail(
+            this.self,
+            'duplicate',
+            `participant ${j} advertised a public key that another participant also uses`,
+            j,
+          );
         seenKeys.add(h);
       }
       let derived: Pick<Peer, 'shareKey' | 'maskSeed'>;
@@ -143,10 +198,22 @@ export class ClientAdvertiseKeys extends ClientStage {
       } catch (e) {
         fail(this.self, 'bad-key', `participant ${j} advertised an unusable X25519 key (${(e as Error).message})`, j);
       }
-      peers.set(j, { advertisement: { index: j, encryptionKey: ad.encryptionKey, maskingKey: ad.maskingKey, signature: ad.signature }, ...derived });
+      peers.set(j, {
+        advertisement: {
+          index: j,
+          encryptionKey: ad.encryptionKey,
+          maskingKey: ad.maskingKey,
+          signature: ad.signature,
+        },
+        ...derived,
+      });
     }
     if (peers.size + 1 < config.threshold) {
-      fail(this.self, 'too-few', `only ${peers.size} neighbours advertised keys; with this participant that is ${peers.size + 1} share holders, the threshold is ${config.threshold}`);
+      fail(
+        this.self,
+        'too-few',
+        `only ${peers.size} neighbours advertised keys; with this participant that is ${peers.size + 1} share holders, the threshold is ${config.threshold}`,
+      );
     }
     this.moveOn();
     return new ClientShareKeys(this.self, this.masking, peers);
@@ -196,7 +263,10 @@ export class ClientShareKeys extends ClientStage {
       const plaintext = new Uint8Array(PLAINTEXT_BYTES);
       plaintext.set(encodeShare(pair.selfMask), 0);
       plaintext.set(encodeShare(pair.maskingKey), SHARE_BYTES);
-      shares.push({ to: v, ciphertext: seal(this.peers.get(v)!.shareKey, plaintext, shareAd(config.roundId, index, v)) });
+      shares.push({
+        to: v,
+        ciphertext: seal(this.peers.get(v)!.shareKey, plaintext, shareAd(config.roundId, index, v)),
+      });
       plaintext.fill(0);
     });
     this.message = Object.freeze({ index, shares: Object.freeze(shares) });
@@ -215,27 +285,61 @@ export class ClientShareKeys extends ClientStage {
     const received = new Map<number, SharePair>();
     for (const item of incoming) {
       const from = item?.from;
-      if (!isIndex(config.n, from)) fail(this.self, 'unknown-participant', `shares from participant ${describeIndex(from)}, not in 0..${config.n - 1}`);
-      if (from === index || !config.graph.isNeighbour(index, from)) fail(this.self, 'not-neighbour', `shares from participant ${from}, which is not a neighbour`, from);
+      if (!isIndex(config.n, from))
+        fail(
+          this.self,
+          'unknown-participant',
+          `shares from participant ${describeIndex(from)}, not in 0..${config.n - 1}`,
+        );
+      if (from === index || !config.graph.isNeighbour(index, from))
+        fail(this.self, 'not-neighbour', `shares from participant ${from}, which is not a neighbour`, from);
       const peer = this.peers.get(from);
-      if (!peer) fail(this.self, 'unknown-participant', `shares from neighbour ${from}, which did not advertise keys`, from);
-      if (received.has(from)) fail(this.self, 'duplicate', `shares from participant ${from} were forwarded twice`, from);
-      const plaintext = item.ciphertext instanceof Uint8Array ? open(peer.shareKey, item.ciphertext, shareAd(config.roundId, from, index)) : undefined;
-      if (!plaintext) fail(this.self, 'bad-share', `the share ciphertext from participant ${from} fails authentication (tampered, or from another round)`, from);
+      if (!peer)
+        fail(this.self, 'unknown-participant', `shares from neighbour ${from}, which did not advertise keys`, from);
+      if (received.has(from))
+        fail(this.self, 'duplicate', `shares from participant ${from} were forwarded twice`, from);
+      const plaintext =
+        item.ciphertext instanceof Uint8Array
+          ? open(peer.shareKey, item.ciphertext, shareAd(config.roundId, from, index))
+          : undefined;
+      if (!plaintext)
+        fail(
+          this.self,
+          'bad-share',
+          `the share ciphertext from participant ${from} fails authentication (tampered, or from another round)`,
+          from,
+        );
       let pair: SharePair;
       try {
         if (plaintext.length !== PLAINTEXT_BYTES) throw new Error(`${plaintext.length} bytes`);
-        pair = { selfMask: decodeShare(plaintext.subarray(0, SHARE_BYTES)), maskingKey: decodeShare(plaintext.subarray(SHARE_BYTES)) };
+        pair = {
+          selfMask: decodeShare(plaintext.subarray(0, SHARE_BYTES)),
+          maskingKey: decodeShare(plaintext.subarray(SHARE_BYTES)),
+        };
       } catch (e) {
-        fail(this.self, 'bad-share', `the shares from participant ${from} are malformed (${(e as Error).message})`, from);
+        fail(
+          this.self,
+          'bad-share',
+          `the shares from participant ${from} are malformed (${(e as Error).message})`,
+          from,
+        );
       }
       if (pair.selfMask.x !== index + 1 || pair.maskingKey.x !== index + 1) {
-        fail(this.self, 'bad-share', `the shares from participant ${from} are not evaluated at this participant's point ${index + 1}`, from);
+        fail(
+          this.self,
+          'bad-share',
+          `the shares from participant ${from} are not evaluated at this participant's point ${index + 1}`,
+          from,
+        );
       }
       received.set(from, pair);
     }
     if (received.size + 1 < config.threshold) {
-      fail(this.self, 'too-few', `only ${received.size} neighbours sent shares; with this participant that is ${received.size + 1}, the threshold is ${config.threshold}`);
+      fail(
+        this.self,
+        'too-few',
+        `only ${received.size} neighbours sent shares; with this participant that is ${received.size + 1}, the threshold is ${config.threshold}`,
+      );
     }
     this.shareKeys(); // draws the own shares if the message was not built yet
     const maskSeeds = new Map<number, Uint8Array>();
@@ -315,19 +419,44 @@ export class ClientUnmask {
     const survivors = this.checkList(request?.survivors, 'survivors');
     const dropped = this.checkList(request?.dropped, 'dropped');
     for (const v of dropped) {
-      if (survivors.has(v)) fail(this.self, 'both-shares-requested', `participant ${v} is listed both as a survivor and as dropped`, v);
+      if (survivors.has(v))
+        fail(this.self, 'both-shares-requested', `participant ${v} is listed both as a survivor and as dropped`, v);
     }
-    if (dropped.has(index)) fail(this.self, 'both-shares-requested', 'this participant is listed as dropped, but it sent its masked input', index);
+    if (dropped.has(index))
+      fail(
+        this.self,
+        'both-shares-requested',
+        'this participant is listed as dropped, but it sent its masked input',
+        index,
+      );
     for (const v of dropped) {
-      if (this.revealedSelfMask.has(v)) fail(this.self, 'both-shares-requested', `participant ${v} is listed as dropped, but its self-mask share was revealed in an earlier request`, v);
+      if (this.revealedSelfMask.has(v))
+        fail(
+          this.self,
+          'both-shares-requested',
+          `participant ${v} is listed as dropped, but its self-mask share was revealed in an earlier request`,
+          v,
+        );
     }
     for (const v of survivors) {
-      if (this.revealedMaskingKey.has(v)) fail(this.self, 'both-shares-requested', `participant ${v} is listed as a survivor, but its masking-key share was revealed in an earlier request`, v);
+      if (this.revealedMaskingKey.has(v))
+        fail(
+          this.self,
+          'both-shares-requested',
+          `participant ${v} is listed as a survivor, but its masking-key share was revealed in an earlier request`,
+          v,
+        );
     }
-    if (survivors.size < config.threshold) fail(this.self, 'too-few', `only ${survivors.size} survivors, the threshold is ${config.threshold}`);
+    if (survivors.size < config.threshold)
+      fail(this.self, 'too-few', `only ${survivors.size} survivors, the threshold is ${config.threshold}`);
     for (const v of [...survivors, ...dropped]) {
       if (v !== index && config.graph.isNeighbour(index, v) && !this.received.has(v)) {
-        fail(this.self, 'unknown-participant', `participant ${v} is listed in the unmask request, but it sent no shares to this neighbour`, v);
+        fail(
+          this.self,
+          'unknown-participant',
+          `participant ${v} is listed in the unmask request, but it sent no shares to this neighbour`,
+          v,
+        );
       }
     }
     const selfMaskShares: ShareOf[] = [];
@@ -343,7 +472,11 @@ export class ClientUnmask {
     for (const s of maskingKeyShares) this.revealedMaskingKey.add(s.of);
     return {
       message: { index, selfMaskShares, maskingKeyShares },
-      next: new ClientDone(index, [...this.revealedSelfMask].sort((a, b) => a - b), [...this.revealedMaskingKey].sort((a, b) => a - b)),
+      next: new ClientDone(
+        index,
+        [...this.revealedSelfMask].sort((a, b) => a - b),
+        [...this.revealedMaskingKey].sort((a, b) => a - b),
+      ),
     };
   }
 
@@ -351,7 +484,12 @@ export class ClientUnmask {
     if (!Array.isArray(list)) fail(this.self, 'unknown-participant', `the unmask request's ${name} is not a list`);
     const out = new Set<number>();
     for (const v of list) {
-      if (!isIndex(this.self.config.n, v)) fail(this.self, 'unknown-participant', `the unmask request's ${name} names ${describeIndex(v)}, not in 0..${this.self.config.n - 1}`);
+      if (!isIndex(this.self.config.n, v))
+        fail(
+          this.self,
+          'unknown-participant',
+          `the unmask request's ${name} names ${describeIndex(v)}, not in 0..${this.self.config.n - 1}`,
+        );
       if (out.has(v)) fail(this.self, 'duplicate', `the unmask request's ${name} lists participant ${v} twice`, v);
       out.add(v);
     }

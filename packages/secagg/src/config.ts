@@ -31,18 +31,25 @@ export interface ResolvedConfig extends RoundConfig {
 export function resolveConfig(config: RoundConfig): ResolvedConfig {
   const { roundId, n, threshold, graph, dimension, identityKeys } = config;
   const modulus = config.modulus ?? DEFAULT_MODULUS;
-  if (!(roundId instanceof Uint8Array) || roundId.length === 0) throw new RangeError('roundId must be a non-empty Uint8Array');
+  if (!(roundId instanceof Uint8Array) || roundId.length === 0)
+    throw new RangeError('roundId must be a non-empty Uint8Array');
   if (!Number.isInteger(n) || n < 2 || n > 0xffff) throw new RangeError(`n must be an integer in 2..65535, got ${n}`);
   if (!graph || graph.n !== n) throw new RangeError(`the graph has ${graph?.n} nodes, the round has n = ${n}`);
   // t = 1 would hand every neighbour the secrets themselves (a degree-0 polynomial).
   if (!Number.isInteger(threshold) || threshold < 2 || threshold > graph.degree + 1) {
-    throw new RangeError(`threshold must be an integer in 2..${graph.degree + 1} (degree + 1 share holders), got ${threshold}`);
+    throw new RangeError(
+      `threshold must be an integer in 2..${graph.degree + 1} (degree + 1 share holders), got ${threshold}`,
+    );
   }
-  if (!Number.isInteger(modulus) || modulus < 2 || modulus > DEFAULT_MODULUS) throw new RangeError(`modulus must be an integer in [2, 2^32], got ${modulus}`);
-  if (!Number.isInteger(dimension) || dimension < 1) throw new RangeError(`dimension must be a positive integer, got ${dimension}`);
-  if (!Array.isArray(identityKeys) || identityKeys.length !== n) throw new RangeError(`identityKeys must hold one key per participant (${n}), got ${identityKeys?.length}`);
+  if (!Number.isInteger(modulus) || modulus < 2 || modulus > DEFAULT_MODULUS)
+    throw new RangeError(`modulus must be an integer in [2, 2^32], got ${modulus}`);
+  if (!Number.isInteger(dimension) || dimension < 1)
+    throw new RangeError(`dimension must be a positive integer, got ${dimension}`);
+  if (!Array.isArray(identityKeys) || identityKeys.length !== n)
+    throw new RangeError(`identityKeys must hold one key per participant (${n}), got ${identityKeys?.length}`);
   identityKeys.forEach((k, i) => {
-    if (!(k instanceof Uint8Array) || k.length !== 32) throw new RangeError(`identity key of participant ${i} must be 32 bytes`);
+    if (!(k instanceof Uint8Array) || k.length !== 32)
+      throw new RangeError(`identity key of participant ${i} must be 32 bytes`);
   });
   return Object.freeze({ ...config, modulus });
 }
@@ -57,7 +64,12 @@ export const SHARE_AD_LABEL = 'tessera/secagg/share';
 export const PAIRWISE_MASK_INFO = 'tessera/secagg/pairwise-mask';
 
 /** The signed bytes of an advertisement: lengthPrefixed(roundId, u32(index), encryptionKey, maskingKey), under context ADVERTISE_CONTEXT. */
-export function advertisedBytes(roundId: Uint8Array, index: number, encryptionKey: Uint8Array, maskingKey: Uint8Array): Uint8Array {
+export function advertisedBytes(
+  roundId: Uint8Array,
+  index: number,
+  encryptionKey: Uint8Array,
+  maskingKey: Uint8Array,
+): Uint8Array {
   return lengthPrefixed(roundId, u32be(index), encryptionKey, maskingKey);
 }
 
@@ -72,7 +84,11 @@ export function shareAd(roundId: Uint8Array, from: number, to: number): Uint8Arr
 }
 
 /** PRG seed s_{u,v} of the pairwise mask between u and v. */
-export function pairwiseSeed(roundId: Uint8Array, maskingSecretKey: Uint8Array, peerMaskingKey: Uint8Array): Uint8Array {
+export function pairwiseSeed(
+  roundId: Uint8Array,
+  maskingSecretKey: Uint8Array,
+  peerMaskingKey: Uint8Array,
+): Uint8Array {
   return hkdfSha256(agree(maskingSecretKey, peerMaskingKey), roundId, PAIRWISE_MASK_INFO, 32);
 }
 
@@ -82,7 +98,7 @@ export function maskSign(u: number, v: number): 1 | -1 {
 }
 
 export function describeIndex(i: unknown): string {
-  return typeof i === 'number' ? String(i) : JSON.stringify(i) ?? String(i);
+  return typeof i === 'number' ? String(i) : (JSON.stringify(i) ?? String(i));
 }
 
 export function isIndex(n: number, i: unknown): i is number {
@@ -100,9 +116,13 @@ export function identityKeyOf(config: ResolvedConfig, i: number): Uint8Array {
 }
 
 /** Checks that y is a Uint32Array of the round's dimension with every entry below the modulus; returns a problem or undefined. */
-export function vectorProblem(config: ResolvedConfig, y: unknown): { code: 'wrong-length' | 'wrong-modulus'; message: string } | undefined {
+export function vectorProblem(
+  config: ResolvedConfig,
+  y: unknown,
+): { code: 'wrong-length' | 'wrong-modulus'; message: string } | undefined {
   if (!(y instanceof Uint32Array)) return { code: 'wrong-length', message: 'is not a Uint32Array' };
-  if (y.length !== config.dimension) return { code: 'wrong-length', message: `has length ${y.length}, the round's dimension is ${config.dimension}` };
+  if (y.length !== config.dimension)
+    return { code: 'wrong-length', message: `has length ${y.length}, the round's dimension is ${config.dimension}` };
   if (config.modulus !== DEFAULT_MODULUS) {
     for (let i = 0; i < y.length; i++) {
       const v = y[i]!; // i < y.length

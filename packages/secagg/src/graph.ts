@@ -18,7 +18,8 @@ export interface Neighbourhood {
 const MAX_PARTICIPANTS = 0xffff; // Shamir evaluation points are index + 1 in 1..65535
 
 function checkN(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTICIPANTS) throw new RangeError(`a graph needs an integer number of nodes in 1..${MAX_PARTICIPANTS}, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTICIPANTS)
+    throw new RangeError(`a graph needs an integer number of nodes in 1..${MAX_PARTICIPANTS}, got ${n}`);
 }
 
 function checkNode(n: number, i: number): void {
@@ -104,7 +105,8 @@ export function harary(n: number, k: number, seed: Uint8Array): Neighbourhood {
   checkN(n);
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`Harary graph degree must be an integer >= 1, got ${k}`);
   if (k >= n - 1) return completeGraph(n);
-  if (k % 2 === 1 && n % 2 === 1) throw new RangeError(`a Harary graph of odd degree ${k} needs an even number of nodes, got ${n}`);
+  if (k % 2 === 1 && n % 2 === 1)
+    throw new RangeError(`a Harary graph of odd degree ${k} needs an even number of nodes, got ${n}`);
   const order = permutation(n, seed);
   const position = new Uint32Array(n);
   for (let p = 0; p < n; p++) position[order[p]!] = p; // order is a permutation of 0..n-1
@@ -118,7 +120,8 @@ export function harary(n: number, k: number, seed: Uint8Array): Neighbourhood {
  */
 export function permutation(n: number, seed: Uint8Array): Uint32Array {
   checkN(n);
-  if (!(seed instanceof Uint8Array) || seed.length === 0) throw new RangeError('a graph seed is a non-empty Uint8Array');
+  if (!(seed instanceof Uint8Array) || seed.length === 0)
+    throw new RangeError('a graph seed is a non-empty Uint8Array');
   const key = hkdfSha256(seed, new Uint8Array(0), 'tessera/secagg/graph', 32);
   const words = prgWords(key, 2 * Math.max(0, n - 1), 2 ** 32);
   const order = new Uint32Array(n);

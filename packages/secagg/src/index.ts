@@ -9,6 +9,22 @@ export {
   type Parameters,
 } from './parameters.js';
 export { DEFAULT_MODULUS, type RoundConfig } from './config.js';
-export type { AdvertiseKeys, IncomingShares, MaskedInput, OutgoingShares, ShareKeys, ShareOf, UnmaskRequest, UnmaskResponse } from './messages.js';
+export type {
+  AdvertiseKeys,
+  IncomingShares,
+  MaskedInput,
+  OutgoingShares,
+  ShareKeys,
+  ShareOf,
+  UnmaskRequest,
+  UnmaskResponse,
+} from './messages.js';
 export { ClientAdvertiseKeys, ClientDone, ClientMaskedInput, ClientShareKeys, ClientUnmask } from './client.js';
-export { ServerAdvertiseKeys, ServerMaskedInput, ServerShareKeys, ServerUnmask, type MaskedInputMode, type ServerStats } from './server.js';
+export {
+  ServerAdvertiseKeys,
+  ServerMaskedInput,
+  ServerShareKeys,
+  ServerUnmask,
+  type MaskedInputMode,
+  type ServerStats,
+} from './server.js';

@@ -127,7 +127,8 @@ export function chooseParameters(request: ParameterRequest): Parameters {
   if (!Number.isInteger(n) || n < 2 || n > 0xffff) throw new RangeError(`n must be an integer in 2..65535, got ${n}`);
   if (!(delta >= 0 && delta < 1)) throw new RangeError(`dropoutRate must be in [0, 1), got ${delta}`);
   if (!(gamma >= 0 && gamma < 1)) throw new RangeError(`corruptFraction must be in [0, 1), got ${gamma}`);
-  if (!(securityBits > 0) || !(correctnessBits > 0)) throw new RangeError('securityBits and correctnessBits must be positive');
+  if (!(securityBits > 0) || !(correctnessBits > 0))
+    throw new RangeError('securityBits and correctnessBits must be positive');
   const log2n = Math.log2(n);
 
   if (n >= SPARSE_MINIMUM_PARTICIPANTS && delta + gamma < 1) {
@@ -152,7 +153,14 @@ export function chooseParameters(request: ParameterRequest): Parameters {
         const slack = Math.min(-securityBits - leak, -correctnessBits - fail);
         if (!best || slack > best.slack) best = { t, leak, fail, slack };
       }
-      if (best) return { complete: false, degree: k, threshold: best.t, failureProbabilityLog2: best.fail, leakProbabilityLog2: best.leak };
+      if (best)
+        return {
+          complete: false,
+          degree: k,
+          threshold: best.t,
+          failureProbabilityLog2: best.fail,
+          leakProbabilityLog2: best.leak,
+        };
     }
   }
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { lengthPrefixed, sign, u32be } from '@tessera/crypto';
-import { harary, ServerAdvertiseKeys, type AdvertiseKeys, type ClientUnmask, type UnmaskRequest } from '@tessera/secagg';
+import {
+  harary,
+  ServerAdvertiseKeys,
+  type AdvertiseKeys,
+  type ClientUnmask,
+  type UnmaskRequest,
+} from '@tessera/secagg';
 import {
   expectedSum,
   expectSecAggError,
@@ -43,7 +49,11 @@ describe('never both shares of one participant', () => {
     for (const [i, client] of clients) {
       const e = expectSecAggError(() => client.unmask(lie), 'both-shares-requested');
       expect(e.message).toContain(`participant ${i}:`);
-      expect(e.message).toMatch(i === 2 ? /listed as dropped, but it sent its masked input/ : /participant 2 is listed as dropped, but its self-mask share was revealed/);
+      expect(e.message).toMatch(
+        i === 2
+          ? /listed as dropped, but it sent its masked input/
+          : /participant 2 is listed as dropped, but its self-mask share was revealed/,
+      );
     }
     // Asking both at once is refused outright, even by a client that has revealed nothing yet.
     const fresh = upToUnmask(setup({ n: 6, threshold: 3, dimension: 16 }), inputs);
@@ -83,11 +93,15 @@ describe('never both shares of one participant', () => {
     const own = (clients.get(4) as ClientUnmask).unmask(second).message;
     expect(own.selfMaskShares.filter((x) => x.of === 4).length).toBe(1);
     // A repeat of the first request is still answered the same way.
-    expect(clients.get(0)!.unmask(first).message.maskingKeyShares.map((x) => x.of)).toEqual([4]);
+    expect(
+      clients
+        .get(0)!
+        .unmask(first)
+        .message.maskingKeyShares.map((x) => x.of),
+    ).toEqual([4]);
     expect(given.size).toBe(5);
   });
 });
-
 
 describe('bad input is rejected with a code, changes nothing, and the round completes', () => {
   it('masked vector of the wrong length or with an entry not below the modulus', () => {
@@ -98,16 +112,22 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     const c0 = clients.get(0)!;
 
     // Client side: the input itself is checked before anything is masked.
-    expect(expectSecAggError(() => c0.mask(new Uint32Array(15)), 'wrong-length').message).toMatch(/participant 0: the input has length 15, the round's dimension is 16/);
+    expect(expectSecAggError(() => c0.mask(new Uint32Array(15)), 'wrong-length').message).toMatch(
+      /participant 0: the input has length 15, the round's dimension is 16/,
+    );
     const big = inputs[0].slice();
     big[3] = modulus;
-    expect(expectSecAggError(() => c0.mask(big), 'wrong-modulus').message).toMatch(/entry 3 = 2147483647, not below the modulus/);
+    expect(expectSecAggError(() => c0.mask(big), 'wrong-modulus').message).toMatch(
+      /entry 3 = 2147483647, not below the modulus/,
+    );
 
     // Server side: the same checks on what arrives.
     expectSecAggError(() => server.receive({ index: 1, y: new Uint32Array(17) }), 'wrong-length');
     const overflow = new Uint32Array(16);
     overflow[15] = 0xffffffff;
-    expect(expectSecAggError(() => server.receive({ index: 1, y: overflow }), 'wrong-modulus').message).toMatch(/participant 1/);
+    expect(expectSecAggError(() => server.receive({ index: 1, y: overflow }), 'wrong-modulus').message).toMatch(
+      /participant 1/,
+    );
     expectSecAggError(() => server.receive({ index: 7, y: new Uint32Array(16) }), 'unknown-participant');
     expect(server.masked).toEqual([]);
 
@@ -116,7 +136,12 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     expectSecAggError(() => c0.mask(inputs[0]), 'replay');
     expectSecAggError(() => server.receive({ index: 0, y: new Uint32Array(16) }), 'duplicate');
     const unmask = server.close();
-    expect(unmask.stats().rejected).toEqual({ 'wrong-length': 1, 'wrong-modulus': 1, 'unknown-participant': 1, duplicate: 1 });
+    expect(unmask.stats().rejected).toEqual({
+      'wrong-length': 1,
+      'wrong-modulus': 1,
+      'unknown-participant': 1,
+      duplicate: 1,
+    });
     expect(honestUnmask(unmask, unmasking)).toEqual(expectedSum(inputs, all(5), modulus));
   });
 
@@ -132,20 +157,30 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     // Server: participant 0's shares with one extra ciphertext addressed to a non-neighbour.
     const sharing = new Map([...a.clients].map(([i, c]) => [i, c.receiveKeys(shareKeys.forwardedKeys(i))]));
     const honest0 = sharing.get(0)!.shareKeys();
-    const forged = { index: 0, shares: [...honest0.shares, { to: outsider, ciphertext: honest0.shares[0].ciphertext }] };
+    const forged = {
+      index: 0,
+      shares: [...honest0.shares, { to: outsider, ciphertext: honest0.shares[0].ciphertext }],
+    };
     const e = expectSecAggError(() => shareKeys.receive(forged), 'not-neighbour');
-    expect(e.message).toContain(`participant 0: a share addressed to participant ${outsider}, which is not a neighbour`);
+    expect(e.message).toContain(
+      `participant 0: a share addressed to participant ${outsider}, which is not a neighbour`,
+    );
     expect(shareKeys.shared).toEqual([]);
     // ... and one missing a neighbour.
     expectSecAggError(() => shareKeys.receive({ index: 0, shares: honest0.shares.slice(1) }), 'too-few');
-    for (const [i, c] of sharing) shareKeys.receive(c.shareKeys());
+    for (const [, c] of sharing) shareKeys.receive(c.shareKeys());
     const maskedInput = shareKeys.close();
 
     // Client: a ciphertext claiming to come from a non-neighbour.
     const incoming = maskedInput.sharesFor(0);
     expect(incoming.map((x) => x.from)).toEqual(graph.neighbours(0));
     const c0 = sharing.get(0)!;
-    expect(expectSecAggError(() => c0.receiveShares([...incoming, { from: outsider, ciphertext: incoming[0].ciphertext }]), 'not-neighbour').participant).toBe(outsider);
+    expect(
+      expectSecAggError(
+        () => c0.receiveShares([...incoming, { from: outsider, ciphertext: incoming[0].ciphertext }]),
+        'not-neighbour',
+      ).participant,
+    ).toBe(outsider);
     expectSecAggError(() => c0.receiveShares([...incoming, incoming[1]]), 'duplicate');
     const masking = honestReceiveShares(maskedInput, sharing);
     const unmasking = honestMask(maskedInput, masking, inputs);
@@ -153,9 +188,15 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
 
     // Server, unmask stage: a share of a non-neighbour's seed, and a share of a survivor in the dropped list.
     const response = unmasking.get(0)!.unmask(unmask.unmaskRequest()).message;
-    const fake = { ...response, selfMaskShares: [...response.selfMaskShares, { of: outsider, share: response.selfMaskShares[0].share }] };
+    const fake = {
+      ...response,
+      selfMaskShares: [...response.selfMaskShares, { of: outsider, share: response.selfMaskShares[0].share }],
+    };
     expectSecAggError(() => unmask.receive(fake), 'not-neighbour');
-    expectSecAggError(() => unmask.receive({ ...response, maskingKeyShares: [response.selfMaskShares[1]] }), 'bad-share');
+    expectSecAggError(
+      () => unmask.receive({ ...response, maskingKeyShares: [response.selfMaskShares[1]] }),
+      'bad-share',
+    );
     expect(unmask.responded).toEqual([]);
     expect(honestUnmask(unmask, unmasking)).toEqual(expectedSum(inputs, all(12), TWO_32));
   });
@@ -173,9 +214,13 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     ct[20] ^= 1;
     tampered[2] = { from: tampered[2].from, ciphertext: ct };
     const e = expectSecAggError(() => sharing.get(3)!.receiveShares(tampered), 'bad-share');
-    expect(e.message).toContain(`participant 3: the share ciphertext from participant ${incoming[2].from} fails authentication`);
+    expect(e.message).toContain(
+      `participant 3: the share ciphertext from participant ${incoming[2].from} fails authentication`,
+    );
     // The same ciphertext addressed to another recipient fails too (the AD binds sender and recipient).
-    const redirected = maskedInput.sharesFor(4).map((x) => (x.from === incoming[0].from ? { from: x.from, ciphertext: incoming[0].ciphertext } : x));
+    const redirected = maskedInput
+      .sharesFor(4)
+      .map((x) => (x.from === incoming[0].from ? { from: x.from, ciphertext: incoming[0].ciphertext } : x));
     expectSecAggError(() => sharing.get(4)!.receiveShares(redirected), 'bad-share');
     const masking = honestReceiveShares(maskedInput, sharing);
     const unmasking = honestMask(maskedInput, masking, inputs);
@@ -204,7 +249,9 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     const sharing = honestShareKeys(shareKeys, a.clients);
     const maskedInput = shareKeys.close();
     // An old share ciphertext from participant 1 to participant 0.
-    const stale = maskedInput.sharesFor(0).map((x) => (x.from === 1 ? oldShares.sharesFor(0).find((y) => y.from === 1)! : x));
+    const stale = maskedInput
+      .sharesFor(0)
+      .map((x) => (x.from === 1 ? oldShares.sharesFor(0).find((y) => y.from === 1)! : x));
     expectSecAggError(() => sharing.get(0)!.receiveShares(stale), 'bad-share');
     void oldSharing;
     const unmasking = honestMask(maskedInput, honestReceiveShares(maskedInput, sharing), inputs);
@@ -218,7 +265,11 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     const genuine = a.clients.get(2)!.advertise();
     // Participant 2 (or anyone holding its key) advertises keys in participant 1's name.
     const bytes = lengthPrefixed(s.config.roundId, u32be(1), genuine.encryptionKey, genuine.maskingKey);
-    const impostor: AdvertiseKeys = { ...genuine, index: 1, signature: sign('tessera/secagg/advertise', bytes, s.identities[2].secretKey) };
+    const impostor: AdvertiseKeys = {
+      ...genuine,
+      index: 1,
+      signature: sign('tessera/secagg/advertise', bytes, s.identities[2].secretKey),
+    };
     const before = a.server.stats();
     expect(expectSecAggError(() => a.server.receive(impostor), 'bad-signature').participant).toBe(1);
     expect(a.server.advertised).toEqual([0, 2, 3, 4]);
@@ -245,7 +296,9 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     expectSecAggError(() => a.clients.get(0)!.receiveKeys(shareKeys.forwardedKeys(0)), 'replay');
     shareKeys.receive(sharing.get(0)!.shareKeys());
     shareKeys.receive(sharing.get(1)!.shareKeys());
-    expect(expectSecAggError(() => shareKeys.close(), 'too-few').message).toMatch(/participants that sent shares: 2, the threshold is 3/);
+    expect(expectSecAggError(() => shareKeys.close(), 'too-few').message).toMatch(
+      /participants that sent shares: 2, the threshold is 3/,
+    );
     shareKeys.receive(sharing.get(2)!.shareKeys());
     const maskedInput = shareKeys.close();
     expectSecAggError(() => maskedInput.sharesFor(3), 'unknown-participant');

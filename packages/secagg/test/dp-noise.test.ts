@@ -10,13 +10,21 @@ import { planDropouts, runRound, setup } from './harness.js';
  */
 describe('distributed noise through SecAgg+ with 30% dropouts', () => {
   it('the decoded sum carries the target noise (empirical variance over repeated rounds)', () => {
-    const n = 10, t = 5, d = 4000, sigma2 = 10_000, rounds = 5;
+    const n = 10,
+      t = 5,
+      d = 4000,
+      sigma2 = 10_000,
+      rounds = 5;
     const share = BigInt(Math.ceil(sigma2 / t));
     const rng = seededRandom('dp-noise');
-    let sumSq = 0, count = 0, expected = 0;
+    let sumSq = 0,
+      count = 0,
+      expected = 0;
     for (let r = 0; r < rounds; r++) {
       const s = setup({ n, threshold: t, dimension: d });
-      const inputs = Array.from({ length: n }, () => addDiscreteGaussianNoise(new Uint32Array(d), share, s.modulus, rng));
+      const inputs = Array.from({ length: n }, () =>
+        addDiscreteGaussianNoise(new Uint32Array(d), share, s.modulus, rng),
+      );
       const result = runRound(s, { inputs, dropouts: planDropouts(n, 0.3, 'spread', `dp-${r}`) });
       expect(result.survivors.length).toBeGreaterThanOrEqual(t);
       for (let j = 0; j < d; j++) {

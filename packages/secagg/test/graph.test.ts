@@ -24,7 +24,15 @@ function checkRegularSymmetric(g: Neighbourhood, k: number): void {
 
 describe('Harary graph', () => {
   it('is k-regular and symmetric, for even and odd k', () => {
-    for (const [n, k] of [[10, 2], [10, 4], [11, 6], [50, 8], [20, 3], [20, 5], [200, 10]] as const) {
+    for (const [n, k] of [
+      [10, 2],
+      [10, 4],
+      [11, 6],
+      [50, 8],
+      [20, 3],
+      [20, 5],
+      [200, 10],
+    ] as const) {
       const g = harary(n, k, seed(`regular/${n}/${k}`));
       expect(g.n).toBe(n);
       expect(g.degree).toBe(k);
@@ -67,7 +75,11 @@ describe('Harary graph', () => {
 
   it('is connected, and stays connected after removing any k - 1 nodes (it is k-connected)', () => {
     const rng = seededRandom('connectivity');
-    for (const [n, k] of [[20, 4], [30, 6], [24, 5]] as const) {
+    for (const [n, k] of [
+      [20, 4],
+      [30, 6],
+      [24, 5],
+    ] as const) {
       const g = harary(n, k, seed(`conn/${n}/${k}`));
       expect(isConnected(g)).toBe(true);
       for (let trial = 0; trial < 200; trial++) {
@@ -82,7 +94,12 @@ describe('Harary graph', () => {
     const g = harary(12, 2, seed('cycle'));
     const a = 0;
     const b = [...Array(12).keys()].find((j) => j !== a && !g.isNeighbour(a, j))!;
-    expect(isConnected(g, [...Array(12).keys()].filter((j) => j !== a && j !== b))).toBe(false);
+    expect(
+      isConnected(
+        g,
+        [...Array(12).keys()].filter((j) => j !== a && j !== b),
+      ),
+    ).toBe(false);
     expect(isConnected(g, [a])).toBe(true);
     expect(isConnected(completeGraph(5), [1, 3])).toBe(true);
   });

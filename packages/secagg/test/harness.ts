@@ -6,9 +6,9 @@ import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tess
 import { randomBytes } from 'node:crypto';
 import {
   ClientAdvertiseKeys,
-  ClientMaskedInput,
-  ClientShareKeys,
-  ClientUnmask,
+  type ClientMaskedInput,
+  type ClientShareKeys,
+  type ClientUnmask,
   completeGraph,
   SecAggError,
   ServerAdvertiseKeys,
@@ -35,7 +35,14 @@ export interface Setup {
   readonly identities: SigningKeyPair[];
 }
 
-export function setup(options: { n: number; threshold: number; graph?: Neighbourhood; modulus?: number; dimension: number; roundId?: Uint8Array }): Setup {
+export function setup(options: {
+  n: number;
+  threshold: number;
+  graph?: Neighbourhood;
+  modulus?: number;
+  dimension: number;
+  roundId?: Uint8Array;
+}): Setup {
   const ids = identities(options.n);
   const config: RoundConfig = {
     roundId: options.roundId ?? new Uint8Array(randomBytes(16)),
@@ -76,7 +83,12 @@ export function planDropouts(n: number, rate: number, mode: 'compounding' | 'spr
   const rng = seededRandom(`dropouts/${seed}`);
   const order = Array.from({ length: n }, (_, i) => i);
   rng.shuffle(order);
-  const out: Record<Stage, number[]> = { afterAdvertise: [], afterShareKeys: [], beforeMaskedInput: [], duringUnmask: [] };
+  const out: Record<Stage, number[]> = {
+    afterAdvertise: [],
+    afterShareKeys: [],
+    beforeMaskedInput: [],
+    duringUnmask: [],
+  };
   if (mode === 'compounding') {
     let remaining = n;
     let next = 0;
@@ -135,7 +147,10 @@ export interface RoundResult {
  * server gets only `receiveSealed(i)` (the masked vectors stay out of its sight, kept in `sealed.masked`),
  * and `sum` is sum(masked) - maskCorrection() mod the modulus, computed here.
  */
-export function runRound(s: Setup, options: { inputs?: readonly Uint32Array[]; dropouts?: Dropouts; sealed?: boolean } = {}): RoundResult {
+export function runRound(
+  s: Setup,
+  options: { inputs?: readonly Uint32Array[]; dropouts?: Dropouts; sealed?: boolean } = {},
+): RoundResult {
   const { config } = s;
   const n = config.n;
   const inputs = options.inputs ?? randomInputs(n, config.dimension, s.modulus);
@@ -196,7 +211,15 @@ export function runRound(s: Setup, options: { inputs?: readonly Uint32Array[]; d
     const correction = server4.maskCorrection();
     sealed = { masked: sealedVectors, correction };
     const ys = [...sealedVectors.values()];
-    sum = subtractMod(expectedSum(ys, ys.map((_, k) => k), s.modulus), correction, s.modulus);
+    sum = subtractMod(
+      expectedSum(
+        ys,
+        ys.map((_, k) => k),
+        s.modulus,
+      ),
+      correction,
+      s.modulus,
+    );
   } else sum = server4.finish();
   return {
     sealed,
@@ -226,7 +249,8 @@ export function feasible(graph: Neighbourhood, threshold: number, dropouts: Drop
   const u3 = u2.filter((i) => !gone(['afterShareKeys', 'beforeMaskedInput']).has(i));
   const responders = new Set(u3.filter((i) => !gone(['duringUnmask']).has(i)));
   const count = (i: number, set: Set<number>) => graph.neighbours(i).filter((j) => set.has(j)).length;
-  const s1 = new Set(u1), s2 = new Set(u2);
+  const s1 = new Set(u1),
+    s2 = new Set(u2);
   if (u3.length < threshold || responders.size < threshold) return false;
   if (u2.some((i) => count(i, s1) + 1 < threshold)) return false;
   if (u3.some((i) => count(i, s2) + 1 < threshold)) return false;
@@ -237,7 +261,10 @@ export function feasible(graph: Neighbourhood, threshold: number, dropouts: Drop
 
 // Honest stage-by-stage helpers, for tests that step in between stages.
 
-export function honestAdvertise(s: Setup, skip: Iterable<number> = []): { server: ServerAdvertiseKeys; clients: Map<number, ClientAdvertiseKeys> } {
+export function honestAdvertise(
+  s: Setup,
+  skip: Iterable<number> = [],
+): { server: ServerAdvertiseKeys; clients: Map<number, ClientAdvertiseKeys> } {
   const server = new ServerAdvertiseKeys(s.config);
   const clients = new Map<number, ClientAdvertiseKeys>();
   const skipped = new Set(skip);
@@ -250,7 +277,10 @@ export function honestAdvertise(s: Setup, skip: Iterable<number> = []): { server
   return { server, clients };
 }
 
-export function honestShareKeys(server: ServerShareKeys, clients: ReadonlyMap<number, ClientAdvertiseKeys>): Map<number, ClientShareKeys> {
+export function honestShareKeys(
+  server: ServerShareKeys,
+  clients: ReadonlyMap<number, ClientAdvertiseKeys>,
+): Map<number, ClientShareKeys> {
   const out = new Map<number, ClientShareKeys>();
   for (const [i, client] of clients) {
     const next = client.receiveKeys(server.forwardedKeys(i));
@@ -260,13 +290,20 @@ export function honestShareKeys(server: ServerShareKeys, clients: ReadonlyMap<nu
   return out;
 }
 
-export function honestReceiveShares(server: ServerMaskedInput, clients: ReadonlyMap<number, ClientShareKeys>): Map<number, ClientMaskedInput> {
+export function honestReceiveShares(
+  server: ServerMaskedInput,
+  clients: ReadonlyMap<number, ClientShareKeys>,
+): Map<number, ClientMaskedInput> {
   const out = new Map<number, ClientMaskedInput>();
   for (const [i, client] of clients) out.set(i, client.receiveShares(server.sharesFor(i)));
   return out;
 }
 
-export function honestMask(server: ServerMaskedInput, clients: ReadonlyMap<number, ClientMaskedInput>, inputs: readonly Uint32Array[]): Map<number, ClientUnmask> {
+export function honestMask(
+  server: ServerMaskedInput,
+  clients: ReadonlyMap<number, ClientMaskedInput>,
+  inputs: readonly Uint32Array[],
+): Map<number, ClientUnmask> {
   const out = new Map<number, ClientUnmask>();
   for (const [i, client] of clients) {
     const { message, next } = client.mask(inputs[i]);

@@ -22,7 +22,13 @@ function sparseBounds(n: number, delta: number, gamma: number, k: number, t: num
 
 describe('binomial tails in log space', () => {
   it('match a direct sum where that is accurate', () => {
-    for (const [k, p, t] of [[10, 0.3, 4], [40, 0.1, 9], [64, 0.9, 50], [20, 0.5, 0], [20, 0.5, 20]] as const) {
+    for (const [k, p, t] of [
+      [10, 0.3, 4],
+      [40, 0.1, 9],
+      [64, 0.9, 50],
+      [20, 0.5, 0],
+      [20, 0.5, 20],
+    ] as const) {
       expect(log2BinomialAtLeast(k, p, t)).toBeCloseTo(directTail(k, p, t, k), 9);
       expect(log2BinomialBelow(k, p, t)).toBeCloseTo(t === 0 ? -Infinity : directTail(k, p, 0, t - 1), 9);
     }
@@ -48,7 +54,10 @@ describe('chooseParameters', () => {
       expect(p.degree).toBe(n - 1);
       expect(p.threshold).toBe(Math.max(2, Math.floor(n * 0.2) + 1));
       expect(p.leakProbabilityLog2).toBe(-Infinity);
-      expect(p.failureProbabilityLog2).toBeCloseTo(Math.min(0, Math.log2(n) + log2BinomialBelow(n - 1, 0.9, p.threshold)), 9);
+      expect(p.failureProbabilityLog2).toBeCloseTo(
+        Math.min(0, Math.log2(n) + log2BinomialBelow(n - 1, 0.9, p.threshold)),
+        9,
+      );
     }
   });
 
@@ -85,7 +94,13 @@ describe('chooseParameters', () => {
       for (const delta of [0, 0.05, 0.2]) {
         for (const gamma of [0.01, 0.1, 0.3]) {
           for (const bits of [20, 40]) {
-            const p = chooseParameters({ n, dropoutRate: delta, corruptFraction: gamma, securityBits: bits, correctnessBits: bits });
+            const p = chooseParameters({
+              n,
+              dropoutRate: delta,
+              corruptFraction: gamma,
+              securityBits: bits,
+              correctnessBits: bits,
+            });
             expect(p.threshold).toBeGreaterThanOrEqual(2);
             expect(p.threshold).toBeLessThanOrEqual(p.degree + 1);
             if (p.complete) {
@@ -106,8 +121,15 @@ describe('chooseParameters', () => {
   });
 
   it('needs more neighbours for more dropouts, more colluders, more security bits and (slowly) more participants', () => {
-    const degree = (o: Partial<{ n: number; dropoutRate: number; corruptFraction: number; securityBits: number; correctnessBits: number }>) =>
-      chooseParameters({ n: 2000, dropoutRate: 0.1, corruptFraction: 0.1, ...o }).degree;
+    const degree = (
+      o: Partial<{
+        n: number;
+        dropoutRate: number;
+        corruptFraction: number;
+        securityBits: number;
+        correctnessBits: number;
+      }>,
+    ) => chooseParameters({ n: 2000, dropoutRate: 0.1, corruptFraction: 0.1, ...o }).degree;
     const nondecreasing = (xs: number[]) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);
     const byDropout = [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4].map((dropoutRate) => degree({ dropoutRate }));
     const byCorrupt = [0.001, 0.01, 0.05, 0.1, 0.2, 0.3].map((corruptFraction) => degree({ corruptFraction }));

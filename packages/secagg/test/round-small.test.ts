@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planDropouts, runRound, setup, STAGES } from './harness.js';
 
-describe('SecAgg+ round: the unmasked sum is the exact sum of the survivors\' inputs', () => {
+describe("SecAgg+ round: the unmasked sum is the exact sum of the survivors' inputs", () => {
   it('n = 3, complete graph, no dropouts', () => {
     const r = runRound(setup({ n: 3, threshold: 2, dimension: 64 }));
     expect(r.survivors).toEqual([0, 1, 2]);
@@ -43,7 +43,9 @@ describe('SecAgg+ round: the unmasked sum is the exact sum of the survivors\' in
   }
 
   it('n = 10, a power-of-two modulus below 2^32 (2^20)', () => {
-    const r = runRound(setup({ n: 10, threshold: 4, dimension: 32, modulus: 2 ** 20 }), { dropouts: planDropouts(10, 0.3, 'spread', 'n10/2^20') });
+    const r = runRound(setup({ n: 10, threshold: 4, dimension: 32, modulus: 2 ** 20 }), {
+      dropouts: planDropouts(10, 0.3, 'spread', 'n10/2^20'),
+    });
     expect(r.sum).toEqual(r.expected);
   });
 });

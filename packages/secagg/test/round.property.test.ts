@@ -9,7 +9,13 @@ import { expectedSum, feasible, runRound, setup, type Dropouts, type RoundResult
 
 const MODULI = [2 ** 32, 2 ** 31 - 1, 2 ** 20, 65_537, 2];
 type Fate = 'stays' | keyof Dropouts;
-const FATES: readonly Fate[] = ['beforeAdvertise', 'afterAdvertise', 'afterShareKeys', 'beforeMaskedInput', 'duringUnmask'];
+const FATES: readonly Fate[] = [
+  'beforeAdvertise',
+  'afterAdvertise',
+  'afterShareKeys',
+  'beforeMaskedInput',
+  'duringUnmask',
+];
 
 interface Scenario {
   readonly n: number;
@@ -46,10 +52,13 @@ const scenario: fc.Arbitrary<Scenario> = shape.chain(({ n, degree }) =>
     })
     .chain((r) =>
       fc
-        .array(fc.array(fc.integer({ min: 0, max: r.modulus - 1 }), { minLength: r.dimension, maxLength: r.dimension }), {
-          minLength: n,
-          maxLength: n,
-        })
+        .array(
+          fc.array(fc.integer({ min: 0, max: r.modulus - 1 }), { minLength: r.dimension, maxLength: r.dimension }),
+          {
+            minLength: n,
+            maxLength: n,
+          },
+        )
         .map((rows) => ({ ...r, n, degree, inputs: rows.map((row) => Uint32Array.from(row)) })),
     ),
 );
@@ -60,7 +69,11 @@ function graphOf(s: Scenario): Neighbourhood {
 
 function dropoutsOf(s: Scenario): Dropouts {
   const out: Record<keyof Dropouts, number[]> = {
-    beforeAdvertise: [], afterAdvertise: [], afterShareKeys: [], beforeMaskedInput: [], duringUnmask: [],
+    beforeAdvertise: [],
+    afterAdvertise: [],
+    afterShareKeys: [],
+    beforeMaskedInput: [],
+    duringUnmask: [],
   };
   s.fates.forEach((f, i) => {
     if (f !== 'stays') out[f].push(i);
@@ -75,7 +88,14 @@ function survivorsOf(s: Scenario): number[] {
 
 function play(s: Scenario): { result?: RoundResult; error?: unknown } {
   const graph = graphOf(s);
-  const round = setup({ n: s.n, threshold: s.threshold, graph, modulus: s.modulus, dimension: s.inputs[0]!.length, roundId: s.roundId });
+  const round = setup({
+    n: s.n,
+    threshold: s.threshold,
+    graph,
+    modulus: s.modulus,
+    dimension: s.inputs[0]!.length,
+    roundId: s.roundId,
+  });
   try {
     return { result: runRound(round, { inputs: s.inputs, dropouts: dropoutsOf(s), sealed: s.sealed }) };
   } catch (error) {
@@ -84,7 +104,7 @@ function play(s: Scenario): { result?: RoundResult; error?: unknown } {
 }
 
 describe('SecAgg+ state machines under random dropouts (fast-check, seed 13)', () => {
-  it('either unmask exactly the survivors\' sum or fail with too-few and no output', () => {
+  it("either unmask exactly the survivors' sum or fail with too-few and no output", () => {
     const outcomes = { summed: 0, refused: 0 };
     fc.assert(
       fc.property(scenario, (s) => {

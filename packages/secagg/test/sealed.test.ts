@@ -14,7 +14,6 @@ import {
   STAGES,
   subtractMod,
   type Dropouts,
-  type Setup,
   upToMaskedInput,
 } from './harness.js';
 
@@ -26,7 +25,7 @@ const cases: { n: number; threshold: number; graph?: ReturnType<typeof harary> }
   { n: 20, threshold: 3, graph: harary(20, 8, new TextEncoder().encode('sealed/n20')) },
 ];
 
-describe('sealed mode: sum of the masked inputs minus maskCorrection() is the exact sum of the survivors\' inputs', () => {
+describe("sealed mode: sum of the masked inputs minus maskCorrection() is the exact sum of the survivors' inputs", () => {
   for (const { n, threshold, graph } of cases) {
     const s = () => setup({ n, threshold, graph, dimension: 48, modulus: P });
 
@@ -40,9 +39,14 @@ describe('sealed mode: sum of the masked inputs minus maskCorrection() is the ex
     });
 
     const plans: [string, Dropouts][] = [
-      ...STAGES.map((stage) => [`30% drop ${stage}`, planDropouts(n, 0.3, stage, `sealed/${n}/${stage}`)] as [string, Dropouts]),
+      ...STAGES.map(
+        (stage) => [`30% drop ${stage}`, planDropouts(n, 0.3, stage, `sealed/${n}/${stage}`)] as [string, Dropouts],
+      ),
       ['30% drop, each at a random stage', planDropouts(n, 0.3, 'spread', `sealed/${n}/spread`)],
-      ['30% never advertise', { beforeAdvertise: planDropouts(n, 0.3, 'afterAdvertise', `sealed/${n}/before`).afterAdvertise }],
+      [
+        '30% never advertise',
+        { beforeAdvertise: planDropouts(n, 0.3, 'afterAdvertise', `sealed/${n}/before`).afterAdvertise },
+      ],
     ];
     for (const [name, dropouts] of plans) {
       it(`n = ${n}, ${name}`, () => {
@@ -50,7 +54,8 @@ describe('sealed mode: sum of the masked inputs minus maskCorrection() is the ex
         expect(feasible(setupN.config.graph, threshold, dropouts)).toBe(true);
         const r = runRound(setupN, { dropouts, sealed: true });
         expect(r.survivors.length).toBeLessThanOrEqual(n);
-        if ([...(dropouts.afterShareKeys ?? []), ...(dropouts.beforeMaskedInput ?? [])].length > 0) expect(r.dropped.length).toBeGreaterThan(0);
+        if ([...(dropouts.afterShareKeys ?? []), ...(dropouts.beforeMaskedInput ?? [])].length > 0)
+          expect(r.dropped.length).toBeGreaterThan(0);
         expect([...r.sealed!.masked.keys()].sort((a, b) => a - b)).toEqual(r.survivors);
         expect(r.sum).toEqual(r.expected);
       });
@@ -67,9 +72,8 @@ describe('sealed mode: sum of the masked inputs minus maskCorrection() is the ex
   });
 });
 
-
-describe('sealed mode: the stages\' rules', () => {
-  it('receiveSealed keeps the masked-input stage\'s refusals, and a round cannot mix the two modes', () => {
+describe("sealed mode: the stages' rules", () => {
+  it("receiveSealed keeps the masked-input stage's refusals, and a round cannot mix the two modes", () => {
     const s = setup({ n: 6, threshold: 3, dimension: 16, modulus: P });
     const inputs = randomInputs(6, 16, P, 'sealed-rules');
     // Participant 5 never sends shares (not in U2).
@@ -79,11 +83,13 @@ describe('sealed mode: the stages\' rules', () => {
     const server = shareKeys.close();
     const clients = honestReceiveShares(server, sharing);
     const messages = new Map<number, MaskedInput>();
-    const unmasking = new Map([...clients].map(([i, c]) => {
-      const { message, next } = c.mask(inputs[i]);
-      messages.set(i, message);
-      return [i, next] as const;
-    }));
+    const unmasking = new Map(
+      [...clients].map(([i, c]) => {
+        const { message, next } = c.mask(inputs[i]);
+        messages.set(i, message);
+        return [i, next] as const;
+      }),
+    );
 
     expectSecAggError(() => server.receiveSealed(5), 'unknown-participant');
     expectSecAggError(() => server.receiveSealed(6), 'unknown-participant');
@@ -93,15 +99,27 @@ describe('sealed mode: the stages\' rules', () => {
     expect(server.mode).toBeUndefined();
 
     // A failing absorb (ciphertexts that do not load) records nothing: the participant may try again.
-    expect(() => server.receiveSealed(0, () => { throw new Error('bad ciphertext'); })).toThrow('bad ciphertext');
+    expect(() =>
+      server.receiveSealed(0, () => {
+        throw new Error('bad ciphertext');
+      }),
+    ).toThrow('bad ciphertext');
     expect(server.masked).toEqual([]);
     expect(server.mode).toBeUndefined();
     let absorbed = 0;
-    server.receiveSealed(0, () => { absorbed++; });
+    server.receiveSealed(0, () => {
+      absorbed++;
+    });
     expect(absorbed).toBe(1);
     expect(server.mode).toBe('sealed');
     // Refused before absorb runs: nothing is added twice.
-    expectSecAggError(() => server.receiveSealed(0, () => { absorbed++; }), 'duplicate');
+    expectSecAggError(
+      () =>
+        server.receiveSealed(0, () => {
+          absorbed++;
+        }),
+      'duplicate',
+    );
     expect(absorbed).toBe(1);
     // The round is sealed: a plaintext vector is refused, even a well-formed one.
     const e = expectSecAggError(() => server.receive(messages.get(1)!), 'wrong-mode');
@@ -128,7 +146,9 @@ describe('sealed mode: the stages\' rules', () => {
     expectSecAggError(() => unmask.finish(), 'wrong-mode');
     const correction = unmask.maskCorrection();
     const masked = [0, 1, 2, 3].map((i) => messages.get(i)!.y);
-    expect(subtractMod(expectedSum(masked, [0, 1, 2, 3], P), correction, P)).toEqual(expectedSum(inputs, [0, 1, 2, 3], P));
+    expect(subtractMod(expectedSum(masked, [0, 1, 2, 3], P), correction, P)).toEqual(
+      expectedSum(inputs, [0, 1, 2, 3], P),
+    );
     expectSecAggError(() => unmask.maskCorrection(), 'replay');
     expectSecAggError(() => unmask.finish(), 'replay');
   });
@@ -138,12 +158,14 @@ describe('sealed mode: the stages\' rules', () => {
     const inputs = randomInputs(5, 24, P, 'plain-correction');
     const { server, clients } = upToMaskedInput(s);
     const ys: Uint32Array[] = [];
-    const unmasking = [...clients].filter(([i]) => i !== 2).map(([i, c]) => {
-      const { message, next } = c.mask(inputs[i]);
-      server.receive(message);
-      ys.push(message.y);
-      return next;
-    });
+    const unmasking = [...clients]
+      .filter(([i]) => i !== 2)
+      .map(([i, c]) => {
+        const { message, next } = c.mask(inputs[i]);
+        server.receive(message);
+        ys.push(message.y);
+        return next;
+      });
     expect(server.mode).toBe('plain');
     expectSecAggError(() => server.receiveSealed(2), 'wrong-mode');
     // The old refusals are unchanged.
@@ -156,6 +178,16 @@ describe('sealed mode: the stages\' rules', () => {
     expect(request.dropped).toEqual([2]);
     for (const c of unmasking) unmask.receive(c.unmask(request).message);
     const correction = unmask.maskCorrection();
-    expect(subtractMod(expectedSum(ys, ys.map((_, k) => k), P), correction, P)).toEqual(expectedSum(inputs, [0, 1, 3, 4], P));
+    expect(
+      subtractMod(
+        expectedSum(
+          ys,
+          ys.map((_, k) => k),
+          P,
+        ),
+        correction,
+        P,
+      ),
+    ).toEqual(expectedSum(inputs, [0, 1, 3, 4], P));
   });
 });

@@ -22,17 +22,29 @@ export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind
     case pb.Stage.SCHEMA:
     case pb.Stage.STATISTICS:
     case pb.Stage.FIT:
-    case pb.Stage.EVALUATE: return { purpose: 'train', kind: 'train' };
-    case pb.Stage.QUERY: return { purpose: 'query', kind: 'query' };
-    case pb.Stage.SCORE: return { purpose: 'score', kind: 'score' };
-    case pb.Stage.OVERLAP: return { purpose: 'query', kind: 'overlap' };
-    case pb.Stage.VALUATE: return { purpose: 'valuation', kind: 'train' };
-    default: return undefined;
+    case pb.Stage.EVALUATE:
+      return { purpose: 'train', kind: 'train' };
+    case pb.Stage.QUERY:
+      return { purpose: 'query', kind: 'query' };
+    case pb.Stage.SCORE:
+      return { purpose: 'score', kind: 'score' };
+    case pb.Stage.OVERLAP:
+      return { purpose: 'query', kind: 'overlap' };
+    case pb.Stage.VALUATE:
+      return { purpose: 'valuation', kind: 'train' };
+    default:
+      return undefined;
   }
 }
 
 /** The stages whose output is a differentially private release when the job has a privacy plan. */
-const DP_STAGES: ReadonlySet<number> = new Set([pb.Stage.SCHEMA, pb.Stage.STATISTICS, pb.Stage.FIT, pb.Stage.EVALUATE, pb.Stage.QUERY]);
+const DP_STAGES: ReadonlySet<number> = new Set([
+  pb.Stage.SCHEMA,
+  pb.Stage.STATISTICS,
+  pb.Stage.FIT,
+  pb.Stage.EVALUATE,
+  pb.Stage.QUERY,
+]);
 
 /**
  * Why a task reading data is not differentially private, or undefined when it is part of a DP
@@ -40,7 +52,8 @@ const DP_STAGES: ReadonlySet<number> = new Set([pb.Stage.SCHEMA, pb.Stage.STATIS
  * (scoring, audience overlap, and valuation, which discloses this node's per-round model updates).
  */
 export function withoutPrivacy(task: tessera.v1.ITask, stage: number): string | undefined {
-  if (stage === pb.Stage.VALUATE) return 'payout valuation discloses this node\'s own model updates to the coordinator, without noise';
+  if (stage === pb.Stage.VALUATE)
+    return "payout valuation discloses this node's own model updates to the coordinator, without noise";
   if (stage === pb.Stage.SCORE) return 'encrypted scoring returns exact per-segment totals, without noise';
   if (stage === pb.Stage.OVERLAP) return 'audience overlap reveals the exact size of the intersection, without noise';
   if (!DP_STAGES.has(stage)) return `stage ${stageName(stage)} is not a differentially private release`;
@@ -60,7 +73,8 @@ export interface QueryRules {
 }
 
 /** The analyst a task acts for: hex of its Ed25519 identity ('' when it carries none). */
-export const analystOf = (task: tessera.v1.ITask): string => Buffer.from(task.analystIdentity ?? new Uint8Array(0)).toString('hex');
+export const analystOf = (task: tessera.v1.ITask): string =>
+  Buffer.from(task.analystIdentity ?? new Uint8Array(0)).toString('hex');
 
 /** The decision for one task: the purpose and job kind, the analyst, and the grant it was admitted under (none without a policy). */
 export interface ConsentDecision {
@@ -74,12 +88,17 @@ export interface ConsentDecision {
 export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The node's data sources with a policy's column restrictions applied: only `datasets.NAME.columns` are ever served. */
-export function restrictSources(sources: Record<string, DatasetSource>, policy: ConsentPolicy | undefined): Record<string, DatasetSource> {
+export function restrictSources(
+  sources: Record<string, DatasetSource>,
+  policy: ConsentPolicy | undefined,
+): Record<string, DatasetSource> {
   if (!policy) return sources;
-  return Object.fromEntries(Object.entries(sources).map(([name, s]) => {
-    const columns = policy.datasets[name]?.columns;
-    return [name, columns ? { ...s, columns: [...columns], columnsFrom: policy.file } : s];
-  }));
+  return Object.fromEntries(
+    Object.entries(sources).map(([name, s]) => {
+      const columns = policy.datasets[name]?.columns;
+      return [name, columns ? { ...s, columns: [...columns], columnsFrom: policy.file } : s];
+    }),
+  );
 }
 
 /**
@@ -114,14 +133,19 @@ export class ConsentGuard {
     const analyst = analystOf(task);
     const policy = this.policy;
     if (!policy) return { purpose: use?.purpose ?? '', kind: use?.kind ?? '', analyst };
-    if (!use) throw new ConsentRefusal(`consent: stage ${stageName(stage)} has no purpose under the consent policy; refused`);
+    if (!use)
+      throw new ConsentRefusal(`consent: stage ${stageName(stage)} has no purpose under the consent policy; refused`);
     const { purpose, kind } = use;
     const dataset = task.dataset ?? '';
     const now = this.clock();
     const name = analyst ? this.nameOf(analyst) : undefined;
     const who = this.describeAnalyst(analyst);
 
-    const relevant = policy.grants.filter((g) => (g.analysts.includes('*') || (name !== undefined && g.analysts.includes(name))) && (!g.datasets || g.datasets.includes(dataset)));
+    const relevant = policy.grants.filter(
+      (g) =>
+        (g.analysts.includes('*') || (name !== undefined && g.analysts.includes(name))) &&
+        (!g.datasets || g.datasets.includes(dataset)),
+    );
     const revocations = this.ledger.revocations();
     const statusOf = (g: Grant): string | undefined => {
       const r = revocations.get(g.id);
@@ -131,7 +155,8 @@ export class ConsentGuard {
     };
     const candidates = relevant.filter((g) => g.purposes.includes(purpose) && g.jobKinds.includes(kind));
     if (candidates.length === 0) {
-      const allows = (g: Grant) => `${g.id} allows ${g.purposes.join(', ')}${g.jobKinds.length < JOB_KINDS.length ? ` (job kinds ${g.jobKinds.join(', ')})` : ''}`;
+      const allows = (g: Grant) =>
+        `${g.id} allows ${g.purposes.join(', ')}${g.jobKinds.length < JOB_KINDS.length ? ` (job kinds ${g.jobKinds.join(', ')})` : ''}`;
       const live = relevant.filter((g) => !statusOf(g));
       const revoked = relevant.filter((g) => revocations.has(g.id)).map((g) => g.id);
       const expired = relevant.filter((g) => !revocations.has(g.id) && now >= g.expiresAt).map((g) => g.id);
@@ -139,9 +164,13 @@ export class ConsentGuard {
         live.length ? `grants: ${live.map(allows).join('; ')}` : '',
         revoked.length ? `revoked: ${revoked.join(', ')}` : '',
         expired.length ? `expired: ${expired.join(', ')}` : '',
-      ].filter(Boolean).join('; ');
-      throw new ConsentRefusal(`consent: no grant of this node allows purpose "${purpose}" (job kind ${kind}) for analyst ${who} on data set "${dataset}" ` +
-        `(${known || (analyst && name === undefined ? 'this analyst is not named in the policy and no grant is to "*"' : 'no grant covers this analyst and data set')})`);
+      ]
+        .filter(Boolean)
+        .join('; ');
+      throw new ConsentRefusal(
+        `consent: no grant of this node allows purpose "${purpose}" (job kind ${kind}) for analyst ${who} on data set "${dataset}" ` +
+          `(${known || (analyst && name === undefined ? 'this analyst is not named in the policy and no grant is to "*"' : 'no grant covers this analyst and data set')})`,
+      );
     }
     const blocked: string[] = [];
     const active: Grant[] = [];
@@ -155,13 +184,17 @@ export class ConsentGuard {
     const rules = datasetRules(policy, dataset);
     const notPrivate = rules.allowWithoutPrivacy ? undefined : withoutPrivacy(task, stage);
     if (notPrivate !== undefined) {
-      throw new ConsentRefusal(`consent: data set "${dataset}" is served only with differential privacy, and ${notPrivate} ` +
-        `(the owner can opt out with datasets.${dataset}.allowWithoutPrivacy: true in the consent policy)`);
+      throw new ConsentRefusal(
+        `consent: data set "${dataset}" is served only with differential privacy, and ${notPrivate} ` +
+          `(the owner can opt out with datasets.${dataset}.allowWithoutPrivacy: true in the consent policy)`,
+      );
     }
 
     const label = policy.datasets[dataset]?.label;
     if (kind === 'train' && label !== undefined && (task.label ?? '') !== label) {
-      throw new ConsentRefusal(`consent: data set "${dataset}" may be used for training only with label "${label}" (policy datasets.${dataset}.label), and this job's label is "${task.label ?? ''}"`);
+      throw new ConsentRefusal(
+        `consent: data set "${dataset}" may be used for training only with label "${label}" (policy datasets.${dataset}.label), and this job's label is "${task.label ?? ''}"`,
+      );
     }
 
     const exceeded: string[] = [];
@@ -193,16 +226,22 @@ export class ConsentGuard {
     if (!policy) {
       const open = datasets.filter((d) => !budgeted.includes(d));
       if (open.length === 0) {
-        return ['no consent policy: this node serves every analyst and purpose (its budgets still require differential privacy); run tessera participant init or add a policy'];
+        return [
+          'no consent policy: this node serves every analyst and purpose (its budgets still require differential privacy); run tessera participant init or add a policy',
+        ];
       }
-      return [`no consent policy: this node serves every request without differential privacy${open.length < datasets.length ? ` (data sets without a budget: ${open.join(', ')})` : ''}; run tessera participant init or add a policy`];
+      return [
+        `no consent policy: this node serves every request without differential privacy${open.length < datasets.length ? ` (data sets without a budget: ${open.join(', ')})` : ''}; run tessera participant init or add a policy`,
+      ];
     }
     const out: string[] = [];
     for (const d of datasets) {
       if (!datasetRules(policy, d).allowWithoutPrivacy) continue;
-      out.push(budgeted.includes(d)
-        ? `data set "${d}": the policy allows serving it without differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}), but its budget in the node config serves only private jobs, so jobs without privacy are still refused; remove the budget or the opt-out`
-        : `data set "${d}" is served WITHOUT differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}): jobs without privacy can read exact results from it`);
+      out.push(
+        budgeted.includes(d)
+          ? `data set "${d}": the policy allows serving it without differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}), but its budget in the node config serves only private jobs, so jobs without privacy are still refused; remove the budget or the opt-out`
+          : `data set "${d}" is served WITHOUT differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}): jobs without privacy can read exact results from it`,
+      );
     }
     return out;
   }
@@ -210,7 +249,12 @@ export class ConsentGuard {
   /** Why a grant's epsilon caps do not allow this task, or undefined when they do. */
   private capProblem(g: Grant, task: tessera.v1.ITask, stage: number): string | undefined {
     const budget = g.budget!;
-    const caps = [budget.perJob !== undefined ? `perJob ${budget.perJob}` : '', budget.total !== undefined ? `total ${budget.total}` : ''].filter(Boolean).join(', ');
+    const caps = [
+      budget.perJob !== undefined ? `perJob ${budget.perJob}` : '',
+      budget.total !== undefined ? `total ${budget.total}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     const { plan, release, wholeJob } = this.privacy.requestOf(task, stage);
     if (!plan) {
       return `grant "${g.id}" caps epsilon (${caps}) and this job is not differentially private (privacy.mode none); ask for privacy.mode distributed, central or local`;
@@ -221,7 +265,9 @@ export class ConsentGuard {
     const orders = DEFAULT_ORDERS.length;
     const eps = (rdp: readonly number[]) => (rdp.every((v) => v === 0) ? 0 : this.privacy.epsilonOf(rdp, delta));
     const plus = (a: readonly number[], b: readonly number[]) => a.map((v, i) => v + b[i]);
-    const asks = wholeJob ? `this job asks for ${fmtEpsilon(eps(request))}` : `this ${stageName(stage)} release asks for ${fmtEpsilon(eps(request))}`;
+    const asks = wholeJob
+      ? `this job asks for ${fmtEpsilon(eps(request))}`
+      : `this ${stageName(stage)} release asks for ${fmtEpsilon(eps(request))}`;
     if (budget.perJob !== undefined) {
       const spentJob = this.ledger.grantRdp(g.id, orders, task.ref?.jobId ?? '');
       const total = eps(plus(spentJob, request));

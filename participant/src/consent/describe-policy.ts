@@ -1,8 +1,14 @@
 import type { DatasetBudget } from '../config.js';
 import { datasetRules, PURPOSES, type ConsentPolicy, type Grant } from './policy.js';
 
-const PURPOSE_WORDS: Record<string, string> = { train: 'training models', query: 'aggregate queries', score: 'encrypted scoring', valuation: 'payout valuation' };
-const words = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+const PURPOSE_WORDS: Record<string, string> = {
+  train: 'training models',
+  query: 'aggregate queries',
+  score: 'encrypted scoring',
+  valuation: 'payout valuation',
+};
+const words = (xs: readonly string[]) =>
+  xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
 function grantLine(g: Grant): string {
   const who = g.analysts.map((a) => (a === '*' ? 'any analyst' : `analyst ${a}`));
@@ -19,8 +25,12 @@ const fmtDelta = (d: number) => (d < 1e-3 ? d.toExponential() : String(d));
 
 function budgetLine(b: DatasetBudget | undefined): string {
   if (!b) return 'no privacy budget: private jobs are not limited in how much they spend';
-  return `privacy budget: epsilon ${b.epsilon} at delta ${fmtDelta(b.delta)}, protecting ${b.unit === 'record' ? 'each row' : 'this merchant\'s whole data set'} ` +
-    '(unit ' + b.unit + '); the node refuses any release beyond it, and only private jobs are served';
+  return (
+    `privacy budget: epsilon ${b.epsilon} at delta ${fmtDelta(b.delta)}, protecting ${b.unit === 'record' ? 'each row' : "this merchant's whole data set"} ` +
+    '(unit ' +
+    b.unit +
+    '); the node refuses any release beyond it, and only private jobs are served'
+  );
 }
 
 /**
@@ -35,22 +45,31 @@ export function describePolicy(policy: ConsentPolicy, budgets: Record<string, Da
   for (const g of policy.grants) out.push(grantLine(g));
   const granted = new Set(policy.grants.flatMap((g) => g.purposes));
   const missing = PURPOSES.filter((p) => !granted.has(p));
-  if (missing.length && policy.grants.length) out.push(`not granted to anyone: ${words(missing.map((p) => PURPOSE_WORDS[p]))}`);
+  if (missing.length && policy.grants.length)
+    out.push(`not granted to anyone: ${words(missing.map((p) => PURPOSE_WORDS[p]))}`);
   for (const name of Object.keys(budgets)) {
     const r = datasetRules(policy, name);
     out.push(`data set "${name}":`);
     const budget = budgets[name];
-    out.push(r.allowWithoutPrivacy
-      ? `  differential privacy NOT required (allowWithoutPrivacy: true): jobs and queries without it read exact results${budget ? ', but the budget below still refuses them' : ''}`
-      : '  differential privacy required: jobs and queries without it (privacy.mode none, --dp none) are refused, and so are scoring, audience overlap and payout valuation');
+    out.push(
+      r.allowWithoutPrivacy
+        ? `  differential privacy NOT required (allowWithoutPrivacy: true): jobs and queries without it read exact results${budget ? ', but the budget below still refuses them' : ''}`
+        : '  differential privacy required: jobs and queries without it (privacy.mode none, --dp none) are refused, and so are scoring, audience overlap and payout valuation',
+    );
     out.push(`  ${budgetLine(budget)}`);
-    out.push(r.minGroupSize > 1 ? `  every released aggregate must cover at least ${r.minGroupSize} rows (minGroupSize)` : '  no minimum group size');
+    out.push(
+      r.minGroupSize > 1
+        ? `  every released aggregate must cover at least ${r.minGroupSize} rows (minGroupSize)`
+        : '  no minimum group size',
+    );
     const ids = r.identifierColumns;
-    out.push(ids.length === 0
-      ? '  no identifier columns listed (identifierColumns: [])'
-      : r.allowIdentifierQueries
-        ? `  identifier columns ${ids.join(', ')}: filters and group keys on them are allowed (allowIdentifierQueries: true)`
-        : `  identifier columns, refused as filters (WHERE) and group keys (GROUP BY): ${ids.join(', ')}`);
+    out.push(
+      ids.length === 0
+        ? '  no identifier columns listed (identifierColumns: [])'
+        : r.allowIdentifierQueries
+          ? `  identifier columns ${ids.join(', ')}: filters and group keys on them are allowed (allowIdentifierQueries: true)`
+          : `  identifier columns, refused as filters (WHERE) and group keys (GROUP BY): ${ids.join(', ')}`,
+    );
   }
   return out;
 }

@@ -26,7 +26,12 @@ export interface GrantStatus {
 
 /** The node's consent policy, including grants that have expired (for listing and revoking). */
 export function policyOf(config: ParticipantConfig): ConsentPolicy {
-  if (!config.policy) throw new PolicyError('(participant config)', 'policy', 'this node has no consent policy (add policy: ./policy.yaml to its config); without one every request is allowed and there is nothing to revoke');
+  if (!config.policy)
+    throw new PolicyError(
+      '(participant config)',
+      'policy',
+      'this node has no consent policy (add policy: ./policy.yaml to its config); without one every request is allowed and there is nothing to revoke',
+    );
   return loadConsentPolicy(config.policy, { datasets: Object.keys(config.datasets), rejectExpired: false });
 }
 
@@ -50,12 +55,24 @@ export function grantStatuses(config: ParticipantConfig, now = Date.now()): Gran
   });
 }
 
-function statusOf(config: ParticipantConfig, g: Grant, r: GrantRevocation | undefined, now: number, ledger: PrivacyLedger | undefined): GrantStatus {
+function statusOf(
+  config: ParticipantConfig,
+  g: Grant,
+  r: GrantRevocation | undefined,
+  now: number,
+  ledger: PrivacyLedger | undefined,
+): GrantStatus {
   const only = g.datasets?.length === 1 ? config.datasets[g.datasets[0]]?.budget : undefined;
   const rdp = ledger?.grantRdp(g.id, DEFAULT_ORDERS.length);
-  const spentEpsilon = rdp && rdp.some((v) => v > 0) ? epsilonOfRdp(rdp, only?.delta ?? 1e-5) : 0;
+  const spentEpsilon = rdp?.some((v) => v > 0) ? epsilonOfRdp(rdp, only?.delta ?? 1e-5) : 0;
   return {
-    id: g.id, analysts: g.analysts, purposes: g.purposes, jobKinds: g.jobKinds, datasets: g.datasets ?? null, budget: g.budget ?? null, expires: g.expires,
+    id: g.id,
+    analysts: g.analysts,
+    purposes: g.purposes,
+    jobKinds: g.jobKinds,
+    datasets: g.datasets ?? null,
+    budget: g.budget ?? null,
+    expires: g.expires,
     status: r ? 'revoked' : now >= g.expiresAt ? 'expired' : 'active',
     ...(r ? { revokedAt: isoSeconds(r.at), reason: r.reason } : {}),
     spentEpsilon,
@@ -78,20 +95,40 @@ export interface RevokeResult {
  * revocations before every task, so the grant's next task is refused, without a restart. The
  * revocation is also appended to the audit log. Unknown grant id: PolicyError listing the ids.
  */
-export function revokeGrant(config: ParticipantConfig, grantId: string, opts: { reason?: string; now?: number } = {}): RevokeResult {
+export function revokeGrant(
+  config: ParticipantConfig,
+  grantId: string,
+  opts: { reason?: string; now?: number } = {},
+): RevokeResult {
   const policy = policyOf(config);
   if (!policy.grants.some((g) => g.id === grantId)) {
-    throw new PolicyError(policy.file, 'grants', `no grant "${grantId}" in the policy; its grant ids: ${policy.grants.map((g) => g.id).join(', ') || 'none'}`);
+    throw new PolicyError(
+      policy.file,
+      'grants',
+      `no grant "${grantId}" in the policy; its grant ids: ${policy.grants.map((g) => g.id).join(', ') || 'none'}`,
+    );
   }
   const path = config.ledger;
-  if (!path || path === ':memory:') throw new PolicyError('(participant config)', 'ledger', 'revocations are kept in the node\'s ledger file; this node has none');
+  if (!path || path === ':memory:')
+    throw new PolicyError(
+      '(participant config)',
+      'ledger',
+      "revocations are kept in the node's ledger file; this node has none",
+    );
   const ledger = new PrivacyLedger(path);
   try {
     const at = opts.now ?? Date.now();
     const reason = opts.reason ?? '';
     const asked = { grantId, at, reason };
     const kept = ledger.revokeGrant(asked);
-    return { grantId, at: isoSeconds(kept.at), atMs: kept.at, reason: kept.reason, ledger: path, alreadyRevoked: kept !== asked };
+    return {
+      grantId,
+      at: isoSeconds(kept.at),
+      atMs: kept.at,
+      reason: kept.reason,
+      ledger: path,
+      alreadyRevoked: kept !== asked,
+    };
   } finally {
     ledger.close();
   }

@@ -8,16 +8,36 @@ export interface IdentifierColumn {
 }
 
 /** Name parts that mark a column as an identifier (after splitting on separators and camelCase). */
-const NAME_PARTS = new Set(['id', 'ids', 'key', 'uuid', 'guid', 'email', 'mail', 'phone', 'mobile', 'tel', 'telephone', 'ssn', 'passport', 'iban']);
+const NAME_PARTS = new Set([
+  'id',
+  'ids',
+  'key',
+  'uuid',
+  'guid',
+  'email',
+  'mail',
+  'phone',
+  'mobile',
+  'tel',
+  'telephone',
+  'ssn',
+  'passport',
+  'iban',
+]);
 /** Glued forms without a separator: customerid, userkey, accountno, phonenumber. */
-const GLUED = /^(customer|user|client|account|member|person|patient|device|session|order|loyalty|card)(id|key|no|number|nr)$|^(e?mail|phone|mobile)(address|number|no)?$/;
+const GLUED =
+  /^(customer|user|client|account|member|person|patient|device|session|order|loyalty|card)(id|key|no|number|nr)$|^(e?mail|phone|mobile)(address|number|no)?$/;
 
 /** Below this many rows "every value is distinct" says little (a small table's columns are often unique by chance). */
 export const UNIQUE_MIN_ROWS = 20;
 
 /** The lowercase parts of a column name: customer_id, customerId and Customer-ID are all [customer, id]. */
 export function nameParts(column: string): string[] {
-  return column.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return column
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 /** True for a column named like an identifier: an id, key, email, phone number (customer_id, userKey, email_address, Phone). */
@@ -35,7 +55,8 @@ export function uniquePerRow(table: RawTable, column: string): boolean {
   const c = table.columns.indexOf(column);
   if (c < 0 || table.rows.length < UNIQUE_MIN_ROWS) return false;
   const seen = new Set<string>();
-  let text = false, fraction = false;
+  let text = false,
+    fraction = false;
   for (const row of table.rows) {
     const v = (row[c] ?? '').trim();
     if (v === '' || seen.has(v)) return false;

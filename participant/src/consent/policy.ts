@@ -90,13 +90,21 @@ export interface PolicyOptions {
 
 type Obj = Record<string, unknown>;
 /** The fields of `datasets.NAME` in a policy. */
-const DATASET_FIELDS = ['columns', 'label', 'minGroupSize', 'identifierColumns', 'allowIdentifierQueries', 'allowWithoutPrivacy'] as const;
+const DATASET_FIELDS = [
+  'columns',
+  'label',
+  'minGroupSize',
+  'identifierColumns',
+  'allowIdentifierQueries',
+  'allowWithoutPrivacy',
+] as const;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (xs: readonly string[]) => xs.join(', ');
 
 function onlyKnown(file: string, field: string, v: Obj, known: readonly string[]): void {
   for (const k of Object.keys(v)) {
-    if (!known.includes(k)) throw new PolicyError(file, field ? `${field}.${k}` : k, `unknown field; known fields: ${list(known)}`);
+    if (!known.includes(k))
+      throw new PolicyError(file, field ? `${field}.${k}` : k, `unknown field; known fields: ${list(known)}`);
   }
 }
 
@@ -114,12 +122,17 @@ function stringList(file: string, field: string, v: unknown, what: string): stri
 export function parseExpiry(file: string, field: string, v: unknown): { expiresAt: number; expires: string } {
   if (v instanceof Date && !Number.isNaN(v.getTime())) return { expiresAt: v.getTime(), expires: v.toISOString() };
   if (typeof v !== 'string' || v.trim() === '') {
-    throw new PolicyError(file, field, `is required: an ISO date (2027-06-30) or date-time with a time zone (2027-06-30T18:00:00Z), got ${JSON.stringify(v)}`);
+    throw new PolicyError(
+      file,
+      field,
+      `is required: an ISO date (2027-06-30) or date-time with a time zone (2027-06-30T18:00:00Z), got ${JSON.stringify(v)}`,
+    );
   }
   const s = v.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
     const start = Date.parse(`${s}T00:00:00Z`);
-    if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== s) throw new PolicyError(file, field, `${s} is not a valid date`);
+    if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== s)
+      throw new PolicyError(file, field, `${s} is not a valid date`);
     return { expiresAt: start + 86_400_000, expires: s };
   }
   if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(s)) {
@@ -127,40 +140,67 @@ export function parseExpiry(file: string, field: string, v: unknown): { expiresA
     if (Number.isNaN(at)) throw new PolicyError(file, field, `${s} is not a valid date-time`);
     return { expiresAt: at, expires: s };
   }
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) throw new PolicyError(file, field, `${s} has no time zone; write e.g. ${s}Z (UTC) or ${s}+02:00`);
-  throw new PolicyError(file, field, `${JSON.stringify(s)} is not an ISO date (2027-06-30) or date-time (2027-06-30T18:00:00Z)`);
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s))
+    throw new PolicyError(file, field, `${s} has no time zone; write e.g. ${s}Z (UTC) or ${s}+02:00`);
+  throw new PolicyError(
+    file,
+    field,
+    `${JSON.stringify(s)} is not an ISO date (2027-06-30) or date-time (2027-06-30T18:00:00Z)`,
+  );
 }
 
 /** Validates a parsed consent policy against the node's data sets. */
 export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOptions): ConsentPolicy {
   const now = opts.now ?? Date.now();
   const served = opts.datasets;
-  if (!isObj(input)) throw new PolicyError(file, '(root)', 'expected a mapping with analysts, datasets (optional) and grants');
+  if (!isObj(input))
+    throw new PolicyError(file, '(root)', 'expected a mapping with analysts, datasets (optional) and grants');
   onlyKnown(file, '', input, ['analysts', 'datasets', 'grants']);
 
   const analysts: Record<string, string> = {};
   const analystsIn = input.analysts ?? {};
-  if (!isObj(analystsIn)) throw new PolicyError(file, 'analysts', 'must map analyst names to Ed25519 identities (64 hex characters, printed by `tessera keys create`)');
+  if (!isObj(analystsIn))
+    throw new PolicyError(
+      file,
+      'analysts',
+      'must map analyst names to Ed25519 identities (64 hex characters, printed by `tessera keys create`)',
+    );
   const byIdentity = new Map<string, string>();
   for (const [name, id] of Object.entries(analystsIn)) {
     const field = `analysts.${name}`;
-    if (name === '*') throw new PolicyError(file, field, '"*" is reserved for "any analyst" in grants; choose another name');
+    if (name === '*')
+      throw new PolicyError(file, field, '"*" is reserved for "any analyst" in grants; choose another name');
     if (typeof id !== 'string' || !/^[0-9a-fA-F]{64}$/.test(id.trim())) {
-      throw new PolicyError(file, field, `must be an Ed25519 identity, 64 hex characters (tessera keys create prints it), got ${JSON.stringify(id)}`);
+      throw new PolicyError(
+        file,
+        field,
+        `must be an Ed25519 identity, 64 hex characters (tessera keys create prints it), got ${JSON.stringify(id)}`,
+      );
     }
     const hex = id.trim().toLowerCase();
     const other = byIdentity.get(hex);
-    if (other !== undefined) throw new PolicyError(file, field, `has the same identity as analysts.${other}; give each identity one name`);
+    if (other !== undefined)
+      throw new PolicyError(file, field, `has the same identity as analysts.${other}; give each identity one name`);
     byIdentity.set(hex, name);
     analysts[name] = hex;
   }
 
   const datasets: Record<string, DatasetRestriction> = {};
   const datasetsIn = input.datasets ?? {};
-  if (!isObj(datasetsIn)) throw new PolicyError(file, 'datasets', 'must map data set names to restrictions like { columns: [age, spend], label: churned, minGroupSize: 20 }');
+  if (!isObj(datasetsIn))
+    throw new PolicyError(
+      file,
+      'datasets',
+      'must map data set names to restrictions like { columns: [age, spend], label: churned, minGroupSize: 20 }',
+    );
   for (const [name, r] of Object.entries(datasetsIn)) {
     const field = `datasets.${name}`;
-    if (!served.includes(name)) throw new PolicyError(file, field, `data set "${name}" is not in the node config (it serves: ${list(served) || 'none'}); its source is declared there`);
+    if (!served.includes(name))
+      throw new PolicyError(
+        file,
+        field,
+        `data set "${name}" is not in the node config (it serves: ${list(served) || 'none'}); its source is declared there`,
+      );
     if (!isObj(r)) throw new PolicyError(file, field, `must be a mapping with any of ${list(DATASET_FIELDS)}`);
     onlyKnown(file, field, r, DATASET_FIELDS);
     const out: DatasetRestriction = {};
@@ -171,9 +211,14 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
       out.columns = columns;
     }
     if (r.label !== undefined) {
-      if (typeof r.label !== 'string' || r.label === '') throw new PolicyError(file, `${field}.label`, `must be a column name, got ${JSON.stringify(r.label)}`);
+      if (typeof r.label !== 'string' || r.label === '')
+        throw new PolicyError(file, `${field}.label`, `must be a column name, got ${JSON.stringify(r.label)}`);
       if (out.columns && !out.columns.includes(r.label)) {
-        throw new PolicyError(file, `${field}.label`, `"${r.label}" is not among ${field}.columns (${list(out.columns)}); add it there`);
+        throw new PolicyError(
+          file,
+          `${field}.label`,
+          `"${r.label}" is not among ${field}.columns (${list(out.columns)}); add it there`,
+        );
       }
       out.label = r.label;
     }
@@ -182,7 +227,8 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
   }
 
   const grantsIn = input.grants;
-  if (!Array.isArray(grantsIn)) throw new PolicyError(file, 'grants', 'is required: a list of grants (an empty list allows nothing)');
+  if (!Array.isArray(grantsIn))
+    throw new PolicyError(file, 'grants', 'is required: a list of grants (an empty list allows nothing)');
   const grants: Grant[] = [];
   const ids = new Set<string>();
   grantsIn.forEach((g, i) => {
@@ -190,44 +236,80 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
     if (!isObj(g)) throw new PolicyError(file, field, 'must be a mapping with id, analysts, purposes and expires');
     onlyKnown(file, field, g, ['id', 'analysts', 'purposes', 'jobKinds', 'datasets', 'budget', 'expires']);
     if (typeof g.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(g.id)) {
-      throw new PolicyError(file, `${field}.id`, `must be a name of letters, digits, ".", "_" and "-", got ${JSON.stringify(g.id)}`);
+      throw new PolicyError(
+        file,
+        `${field}.id`,
+        `must be a name of letters, digits, ".", "_" and "-", got ${JSON.stringify(g.id)}`,
+      );
     }
-    if (ids.has(g.id)) throw new PolicyError(file, `${field}.id`, `duplicate grant id "${g.id}"; grant ids must be unique`);
+    if (ids.has(g.id))
+      throw new PolicyError(file, `${field}.id`, `duplicate grant id "${g.id}"; grant ids must be unique`);
     ids.add(g.id);
     const who = stringList(file, `${field}.analysts`, g.analysts, 'analyst names (or "*" for any analyst)');
     for (const a of who) {
-      if (a !== '*' && !(a in analysts)) throw new PolicyError(file, `${field}.analysts`, `unknown analyst "${a}"; declare it under analysts (declared: ${list(Object.keys(analysts)) || 'none'})`);
+      if (a !== '*' && !(a in analysts))
+        throw new PolicyError(
+          file,
+          `${field}.analysts`,
+          `unknown analyst "${a}"; declare it under analysts (declared: ${list(Object.keys(analysts)) || 'none'})`,
+        );
     }
     const purposes = stringList(file, `${field}.purposes`, g.purposes, `purposes (${list(PURPOSES)})`);
-    for (const p of purposes) if (!(PURPOSES as readonly string[]).includes(p)) throw new PolicyError(file, `${field}.purposes`, `unknown purpose "${p}"; purposes are ${list(PURPOSES)}`);
-    const kinds = g.jobKinds === undefined ? [...JOB_KINDS] : stringList(file, `${field}.jobKinds`, g.jobKinds, `job kinds (${list(JOB_KINDS)})`);
-    for (const k of kinds) if (!(JOB_KINDS as readonly string[]).includes(k)) throw new PolicyError(file, `${field}.jobKinds`, `unknown job kind "${k}"; job kinds are ${list(JOB_KINDS)}`);
+    for (const p of purposes)
+      if (!(PURPOSES as readonly string[]).includes(p))
+        throw new PolicyError(file, `${field}.purposes`, `unknown purpose "${p}"; purposes are ${list(PURPOSES)}`);
+    const kinds =
+      g.jobKinds === undefined
+        ? [...JOB_KINDS]
+        : stringList(file, `${field}.jobKinds`, g.jobKinds, `job kinds (${list(JOB_KINDS)})`);
+    for (const k of kinds)
+      if (!(JOB_KINDS as readonly string[]).includes(k))
+        throw new PolicyError(file, `${field}.jobKinds`, `unknown job kind "${k}"; job kinds are ${list(JOB_KINDS)}`);
     let ds: string[] | undefined;
     if (g.datasets !== undefined) {
       ds = stringList(file, `${field}.datasets`, g.datasets, 'data set names');
-      for (const d of ds) if (!served.includes(d)) throw new PolicyError(file, `${field}.datasets`, `data set "${d}" is not in the node config (it serves: ${list(served) || 'none'})`);
+      for (const d of ds)
+        if (!served.includes(d))
+          throw new PolicyError(
+            file,
+            `${field}.datasets`,
+            `data set "${d}" is not in the node config (it serves: ${list(served) || 'none'})`,
+          );
     }
     let budget: Grant['budget'];
     if (g.budget !== undefined) {
       const b = g.budget;
-      if (!isObj(b)) throw new PolicyError(file, `${field}.budget`, 'must be a mapping like { perJob: 2, total: 8 } (epsilon caps)');
+      if (!isObj(b))
+        throw new PolicyError(file, `${field}.budget`, 'must be a mapping like { perJob: 2, total: 8 } (epsilon caps)');
       onlyKnown(file, `${field}.budget`, b, ['perJob', 'total']);
       budget = {};
       for (const k of ['perJob', 'total'] as const) {
         if (b[k] === undefined) continue;
         const v = b[k];
-        if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new PolicyError(file, `${field}.budget.${k}`, `must be a positive number (an epsilon), got ${JSON.stringify(v)}`);
+        if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+          throw new PolicyError(
+            file,
+            `${field}.budget.${k}`,
+            `must be a positive number (an epsilon), got ${JSON.stringify(v)}`,
+          );
         budget[k] = v;
       }
-      if (budget.perJob === undefined && budget.total === undefined) throw new PolicyError(file, `${field}.budget`, 'must set perJob and/or total');
+      if (budget.perJob === undefined && budget.total === undefined)
+        throw new PolicyError(file, `${field}.budget`, 'must set perJob and/or total');
     }
     const { expiresAt, expires } = parseExpiry(file, `${field}.expires`, g.expires);
     if ((opts.rejectExpired ?? true) && expiresAt <= now) {
       throw new PolicyError(file, `${field}.expires`, `${expires} is in the past; extend or remove the grant`);
     }
     grants.push({
-      id: g.id, analysts: who, purposes: purposes as Purpose[], jobKinds: kinds as JobKind[], expiresAt, expires,
-      ...(ds ? { datasets: ds } : {}), ...(budget ? { budget } : {}),
+      id: g.id,
+      analysts: who,
+      purposes: purposes as Purpose[],
+      jobKinds: kinds as JobKind[],
+      expiresAt,
+      expires,
+      ...(ds ? { datasets: ds } : {}),
+      ...(budget ? { budget } : {}),
     });
   });
   return { file, analysts, datasets, grants };
@@ -239,14 +321,22 @@ function queryFieldsOf(file: string, field: string, r: Obj): DatasetRestriction 
   if (r.minGroupSize !== undefined) {
     const v = r.minGroupSize;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-      throw new PolicyError(file, `${field}.minGroupSize`, `must be a whole number of rows, at least 1 (1 releases groups of any size; the starter policy uses ${DEFAULT_MIN_GROUP_SIZE}), got ${JSON.stringify(v)}`);
+      throw new PolicyError(
+        file,
+        `${field}.minGroupSize`,
+        `must be a whole number of rows, at least 1 (1 releases groups of any size; the starter policy uses ${DEFAULT_MIN_GROUP_SIZE}), got ${JSON.stringify(v)}`,
+      );
     }
     out.minGroupSize = v;
   }
   if (r.identifierColumns !== undefined) {
     const v = r.identifierColumns;
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) {
-      throw new PolicyError(file, `${field}.identifierColumns`, `must be a list of column names (it may be empty: []), got ${JSON.stringify(v)}`);
+      throw new PolicyError(
+        file,
+        `${field}.identifierColumns`,
+        `must be a list of column names (it may be empty: []), got ${JSON.stringify(v)}`,
+      );
     }
     const dup = v.find((c, i) => v.indexOf(c) !== i);
     if (dup !== undefined) throw new PolicyError(file, `${field}.identifierColumns`, `lists "${dup}" twice`);
@@ -254,7 +344,8 @@ function queryFieldsOf(file: string, field: string, r: Obj): DatasetRestriction 
   }
   for (const k of ['allowIdentifierQueries', 'allowWithoutPrivacy'] as const) {
     if (r[k] === undefined) continue;
-    if (typeof r[k] !== 'boolean') throw new PolicyError(file, `${field}.${k}`, `must be true or false, got ${JSON.stringify(r[k])}`);
+    if (typeof r[k] !== 'boolean')
+      throw new PolicyError(file, `${field}.${k}`, `must be true or false, got ${JSON.stringify(r[k])}`);
     out[k] = r[k];
   }
   return out;

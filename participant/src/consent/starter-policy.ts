@@ -33,7 +33,8 @@ export function oneYearAfter(now: Date): string {
 }
 
 const q = (s: string) => JSON.stringify(s);
-const why = (c: IdentifierColumn) => c.why.map((w) => (w === 'unique' ? 'unique per row' : 'named like an identifier')).join(', ');
+const why = (c: IdentifierColumn) =>
+  c.why.map((w) => (w === 'unique' ? 'unique per row' : 'named like an identifier')).join(', ');
 
 /**
  * The text of a starter consent policy (YAML, commented): per data set a minimum group size,
@@ -45,7 +46,7 @@ export function starterPolicyText(o: StarterPolicyOptions): string {
   const min = o.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   const lines = [
     `# Consent policy written by tessera participant init on ${o.now.toISOString().slice(0, 10)}. It says who may use this`,
-    '# node\'s data, for what, and how (docs/privacy.md). Edit it, then restart the node.',
+    "# node's data, for what, and how (docs/privacy.md). Edit it, then restart the node.",
     '',
     '# Analysts by name -> Ed25519 identity (tessera keys create prints it); name one to grant it more than "*" below.',
     'analysts: {}',
@@ -57,15 +58,19 @@ export function starterPolicyText(o: StarterPolicyOptions): string {
     lines.push(`  ${q(name)}:`);
     lines.push(`    # Every released aggregate (a query group, a count) must cover at least this many rows.`);
     lines.push(`    minGroupSize: ${min}`);
-    lines.push(d.identifiers.length
-      ? `    # Found in the data: ${d.identifiers.map((c) => `${c.column} (${why(c)})`).join('; ')}.`
-      : '    # No identifier-like column was found in the data; list any column that identifies a customer.');
+    lines.push(
+      d.identifiers.length
+        ? `    # Found in the data: ${d.identifiers.map((c) => `${c.column} (${why(c)})`).join('; ')}.`
+        : '    # No identifier-like column was found in the data; list any column that identifies a customer.',
+    );
     lines.push(`    identifierColumns: [${d.identifiers.map((c) => q(c.column)).join(', ')}]`);
     lines.push('    # true: allow filters (WHERE) and group keys (GROUP BY) on the identifier columns.');
     lines.push('    allowIdentifierQueries: false');
-    lines.push(d.allowWithoutPrivacy
-      ? '    # Opted out at init: jobs and queries WITHOUT differential privacy may read this data set too.'
-      : '    # true: also serve jobs and queries without differential privacy (exact results); remove the data set\'s budget in participant.yaml too.');
+    lines.push(
+      d.allowWithoutPrivacy
+        ? '    # Opted out at init: jobs and queries WITHOUT differential privacy may read this data set too.'
+        : "    # true: also serve jobs and queries without differential privacy (exact results); remove the data set's budget in participant.yaml too.",
+    );
     lines.push(`    allowWithoutPrivacy: ${d.allowWithoutPrivacy}`);
   }
   lines.push(

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_ORDERS, epsilonFor } from '@tessera/dp';
 import type { DatasetBudget, ParticipantConfig } from '../config.js';
-import { GENESIS_HASH, PrivacyLedger, type AuditEntry, type ChainVerification, type DataUse } from './privacy-ledger.js';
+import {
+  GENESIS_HASH,
+  PrivacyLedger,
+  type AuditEntry,
+  type ChainVerification,
+  type DataUse,
+} from './privacy-ledger.js';
 
 export interface DatasetAudit {
   dataset: string;
@@ -29,9 +35,21 @@ export interface ParticipantAudit {
 export function auditParticipant(config: ParticipantConfig): ParticipantAudit {
   const path = config.ledger ?? '';
   if (!path || !existsSync(path)) {
-    return { ledger: path, uses: [], log: [], chain: { ok: true, entries: 0, head: GENESIS_HASH }, receipts: [], datasets: Object.entries(config.datasets).map(([dataset, s]) => ({
-      dataset, budget: s.budget ?? null, spentEpsilon: 0, remainingEpsilon: s.budget?.epsilon ?? null, releases: 0, jobs: [],
-    })) };
+    return {
+      ledger: path,
+      uses: [],
+      log: [],
+      chain: { ok: true, entries: 0, head: GENESIS_HASH },
+      receipts: [],
+      datasets: Object.entries(config.datasets).map(([dataset, s]) => ({
+        dataset,
+        budget: s.budget ?? null,
+        spentEpsilon: 0,
+        remainingEpsilon: s.budget?.epsilon ?? null,
+        releases: 0,
+        jobs: [],
+      })),
+    };
   }
   const ledger = new PrivacyLedger(path);
   try {
@@ -41,8 +59,12 @@ export function auditParticipant(config: ParticipantConfig): ParticipantAudit {
       const delta = s.budget?.delta ?? 1e-5;
       const spentEpsilon = charges.length ? epsilonFor(spent, DEFAULT_ORDERS, delta).epsilon : 0;
       return {
-        dataset, budget: s.budget ?? null, spentEpsilon, remainingEpsilon: s.budget ? Math.max(0, s.budget.epsilon - spentEpsilon) : null,
-        releases: charges.length, jobs: [...new Set(charges.map((c) => c.jobId))],
+        dataset,
+        budget: s.budget ?? null,
+        spentEpsilon,
+        remainingEpsilon: s.budget ? Math.max(0, s.budget.epsilon - spentEpsilon) : null,
+        releases: charges.length,
+        jobs: [...new Set(charges.map((c) => c.jobId))],
       };
     });
     const receipts = ledger.receipts().map((r) => {
@@ -52,7 +74,14 @@ export function auditParticipant(config: ParticipantConfig): ParticipantAudit {
         return r;
       }
     });
-    return { ledger: path, datasets, uses: ledger.uses(), log: ledger.auditLog(), chain: ledger.verifyAudit(), receipts };
+    return {
+      ledger: path,
+      datasets,
+      uses: ledger.uses(),
+      log: ledger.auditLog(),
+      chain: ledger.verifyAudit(),
+      receipts,
+    };
   } finally {
     ledger.close();
   }

@@ -1,5 +1,14 @@
 import { effectiveNoiseMultiplier } from '@tessera/dp';
-import { boundedMomentsLength, MAGNITUDE_BUCKETS, boundedMomentsSensitivity, fixedPointSensitivity, noiseShareVariance, releaseSensitivity, survivorFloor, type ShareSizing } from '@tessera/fl';
+import {
+  boundedMomentsLength,
+  MAGNITUDE_BUCKETS,
+  boundedMomentsSensitivity,
+  fixedPointSensitivity,
+  noiseShareVariance,
+  releaseSensitivity,
+  survivorFloor,
+  type ShareSizing,
+} from '@tessera/fl';
 import { fromConfigEntries, tessera } from '@tessera/proto';
 import type { OwnPlan } from './own-plan.js';
 import { PrivacyRefusal, type TaskSpec } from './task-spec.js';
@@ -36,8 +45,10 @@ export function noiseFloorOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpe
   }
   const announced = Number(setup.noiseVariance ?? 0);
   if (own.mode !== 'central' && !(announced >= shareVariance * (1 - 1e-9) - 1)) {
-    throw new PrivacyRefusal(`the task asks this node to add noise of variance ${announced}, below the ${shareVariance} its own plan needs ` +
-      `(${own.mode}, epsilon ${own.epsilon}, noise multiplier ${own.noiseMultiplier.toFixed(4)}, ${n} participants); refused before reading any data`);
+    throw new PrivacyRefusal(
+      `the task asks this node to add noise of variance ${announced}, below the ${shareVariance} its own plan needs ` +
+        `(${own.mode}, epsilon ${own.epsilon}, noise multiplier ${own.noiseMultiplier.toFixed(4)}, ${n} participants); refused before reading any data`,
+    );
   }
   return { shareVariance, minSurvivors: own.mode === 'distributed' ? survivorFloor(sizing) : 0 };
 }
@@ -48,35 +59,57 @@ function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | un
   const config = fromConfigEntries(task.config);
   const level = (key: string) => {
     const v = Number(config[key]);
-    if (!(Number.isInteger(v) && v >= 1)) throw new PrivacyRefusal(`the task's ${key} ${String(config[key])} is not a positive integer`);
+    if (!(Number.isInteger(v) && v >= 1))
+      throw new PrivacyRefusal(`the task's ${key} ${String(config[key])} is not a positive integer`);
     return v;
   };
   switch (setup.computation) {
     case pb.Stage.FIT:
       if (own.unit === 'record') {
         const l = level('recordLevel');
-        return releaseSensitivity({ kind: 'record-fit', level: l, gradientLength: Number(task.modelLength ?? 0), countWeight: Number(config.recordCountWeight ?? l) });
+        return releaseSensitivity({
+          kind: 'record-fit',
+          level: l,
+          gradientLength: Number(task.modelLength ?? 0),
+          countWeight: Number(config.recordCountWeight ?? l),
+        });
       }
       {
         const bits = Number(setup.bits);
-        if (!(Number.isInteger(bits) && bits >= 2 && bits <= 31)) throw new PrivacyRefusal(`the task's secure.bits ${setup.bits} is outside 2..31`);
+        if (!(Number.isInteger(bits) && bits >= 2 && bits <= 31))
+          throw new PrivacyRefusal(`the task's secure.bits ${setup.bits} is outside 2..31`);
         const updateLevel = 2 ** (bits - 1) - 1;
         // Adaptive clipping spends part of the budget on the clip indicator: the update's own noise multiplier is larger.
         const z = own.noiseMultiplier;
-        const ratio = own.adaptiveClip ? effectiveNoiseMultiplier(z, own.adaptiveClip.bitNoiseStd ?? Math.max(n / 20, z)) / z : 1;
-        return ratio * releaseSensitivity({ kind: 'participant-fit', level: updateLevel, length: Number(task.modelLength ?? 0) });
+        const ratio = own.adaptiveClip
+          ? effectiveNoiseMultiplier(z, own.adaptiveClip.bitNoiseStd ?? Math.max(n / 20, z)) / z
+          : 1;
+        return (
+          ratio *
+          releaseSensitivity({ kind: 'participant-fit', level: updateLevel, length: Number(task.modelLength ?? 0) })
+        );
       }
     case pb.Stage.STATISTICS: {
-      const d = (task.features ?? []).reduce((k, f) => k + (f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? (f.categories ?? []).length : 1), 0);
+      const d = (task.features ?? []).reduce(
+        (k, f) => k + (f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? (f.categories ?? []).length : 1),
+        0,
+      );
       const magnitudes = config.statsPart === 'magnitudes';
       const unitNorm = magnitudes ? Math.sqrt(d) : boundedMomentsSensitivity(d);
       const unit = own.unit === 'participant' ? 'participant' : 'record';
       // Two records' vectors differ by at most replaceNorm (magnitudeNorms, boundedMomentsNorms): what the coordinator calibrates to.
       const replaceNorm = magnitudes ? Math.sqrt(2 * d) : 2 * Math.sqrt(d);
-      return releaseSensitivity({ kind: 'statistics', unit, level: level('dpLevel'), unitNorm, replaceNorm, length: magnitudes ? d * MAGNITUDE_BUCKETS : boundedMomentsLength(d) });
+      return releaseSensitivity({
+        kind: 'statistics',
+        unit,
+        level: level('dpLevel'),
+        unitNorm,
+        replaceNorm,
+        length: magnitudes ? d * MAGNITUDE_BUCKETS : boundedMomentsLength(d),
+      });
     }
     case pb.Stage.QUERY: {
-      if (spec?.kind !== 'query') throw new PrivacyRefusal('a query task needs the query job\'s spec');
+      if (spec?.kind !== 'query') throw new PrivacyRefusal("a query task needs the query job's spec");
       return fixedPointSensitivity(level('dpLevel'), spec.plan.sensitivity, spec.plan.length);
     }
     default:

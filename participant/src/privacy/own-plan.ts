@@ -25,28 +25,61 @@ const calibrated = new Map<string, number>();
 /** The spec's own plan, or undefined for a job without differential privacy (or of a kind with none). */
 export function ownPlanOf(t: TaskSpec): OwnPlan | undefined {
   if (t.kind === 'train') {
-    const s = t.spec, p = s.privacy;
+    const s = t.spec,
+      p = s.privacy;
     if (p.mode === 'none') return undefined;
     const sampleRate = accountingSampleRate(s);
     const key = JSON.stringify([p.epsilon, p.delta, sampleRate, s.rounds]);
     let z = calibrated.get(key);
     if (z === undefined) {
-      z = calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate, rounds: s.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES });
+      z = calibrateJobNoise({
+        epsilon: p.epsilon,
+        delta: p.delta,
+        sampleRate,
+        rounds: s.rounds,
+        fullReleases: PRIVATE_STATISTICS_RELEASES,
+      });
       calibrated.set(key, z);
     }
     return {
-      mode: p.mode, unit: p.unit, noiseMultiplier: z, sampleRate, rounds: s.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES,
-      epsilon: p.epsilon, delta: p.delta, clip: p.clip, maxRound: s.rounds,
-      ...(p.adaptiveClip ? { adaptiveClip: { ...(p.adaptiveClip.bitNoiseStd !== undefined ? { bitNoiseStd: p.adaptiveClip.bitNoiseStd } : {}) } } : {}),
-      sizing: { dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction, ...(p.survivorFloor !== undefined ? { survivorFloor: p.survivorFloor } : {}) },
+      mode: p.mode,
+      unit: p.unit,
+      noiseMultiplier: z,
+      sampleRate,
+      rounds: s.rounds,
+      fullReleases: PRIVATE_STATISTICS_RELEASES,
+      epsilon: p.epsilon,
+      delta: p.delta,
+      clip: p.clip,
+      maxRound: s.rounds,
+      ...(p.adaptiveClip
+        ? {
+            adaptiveClip: {
+              ...(p.adaptiveClip.bitNoiseStd !== undefined ? { bitNoiseStd: p.adaptiveClip.bitNoiseStd } : {}),
+            },
+          }
+        : {}),
+      sizing: {
+        dropoutRate: s.secure.dropoutRate,
+        corruptFraction: s.secure.corruptFraction,
+        ...(p.survivorFloor !== undefined ? { survivorFloor: p.survivorFloor } : {}),
+      },
     };
   }
   if (t.kind === 'query') {
     const p = t.spec.privacy;
     if (p.mode === 'none') return undefined;
     return {
-      mode: p.mode, unit: 'record', noiseMultiplier: queryNoiseMultiplier(p), sampleRate: 1, rounds: 0, fullReleases: 1,
-      epsilon: p.epsilon, delta: p.delta, clip: 0, maxRound: 1,
+      mode: p.mode,
+      unit: 'record',
+      noiseMultiplier: queryNoiseMultiplier(p),
+      sampleRate: 1,
+      rounds: 0,
+      fullReleases: 1,
+      epsilon: p.epsilon,
+      delta: p.delta,
+      clip: 0,
+      maxRound: 1,
       sizing: { dropoutRate: t.spec.secure.dropoutRate, corruptFraction: t.spec.secure.corruptFraction },
     };
   }

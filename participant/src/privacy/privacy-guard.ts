@@ -36,7 +36,10 @@ const fmt = fmtEpsilon;
  * Every admitted read is recorded as a data use, so the audit shows exactly what was read.
  */
 export class PrivacyGuard {
-  constructor(private readonly ledger: PrivacyLedger, private readonly budgets: Readonly<Record<string, DatasetBudget | undefined>>) {}
+  constructor(
+    private readonly ledger: PrivacyLedger,
+    private readonly budgets: Readonly<Record<string, DatasetBudget | undefined>>,
+  ) {}
 
   epsilonOf(rdp: readonly number[], delta: number): number {
     return epsilonOfRdp(rdp, delta);
@@ -49,22 +52,45 @@ export class PrivacyGuard {
    * sum delta_i), valid at `delta` when sum delta_i <= delta. Both are true bounds; the second is
    * tighter for a few single releases, whose RDP conversion reads a little above their epsilon.
    */
-  composedEpsilon(rdp: readonly number[], approx: readonly { epsilon: number; delta: number }[] | undefined, delta: number): number {
+  composedEpsilon(
+    rdp: readonly number[],
+    approx: readonly { epsilon: number; delta: number }[] | undefined,
+    delta: number,
+  ): number {
     const viaRdp = this.epsilonOf(rdp, delta);
     if (!approx || approx.length === 0) return viaRdp;
     const d = approx.reduce((a, x) => a + x.delta, 0);
-    return d <= delta ? Math.min(viaRdp, approx.reduce((a, x) => a + x.epsilon, 0)) : viaRdp;
+    return d <= delta
+      ? Math.min(
+          viaRdp,
+          approx.reduce((a, x) => a + x.epsilon, 0),
+        )
+      : viaRdp;
   }
 
   private spentEpsilon(dataset: string, delta: number): number {
-    return this.composedEpsilon(this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length), this.ledger.spentApprox(dataset), delta);
+    return this.composedEpsilon(
+      this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length),
+      this.ledger.spentApprox(dataset),
+      delta,
+    );
   }
 
   /** What this node reports to the coordinator in its hello. */
   report(): tessera.v1.IDatasetBudget[] {
-    return Object.entries(this.budgets).flatMap(([dataset, b]) => (b ? [{
-      dataset, epsilon: b.epsilon, delta: b.delta, unit: b.unit, spentEpsilon: this.spentEpsilon(dataset, b.delta),
-    }] : []));
+    return Object.entries(this.budgets).flatMap(([dataset, b]) =>
+      b
+        ? [
+            {
+              dataset,
+              epsilon: b.epsilon,
+              delta: b.delta,
+              unit: b.unit,
+              spentEpsilon: this.spentEpsilon(dataset, b.delta),
+            },
+          ]
+        : [],
+    );
   }
 
   /**
@@ -86,11 +112,26 @@ export class PrivacyGuard {
       if (budget) this.check(dataset, budget, plan, stage, release);
       if (plan && release) {
         this.ledger.charge({
-          at: Date.now(), dataset, jobId: ref.jobId ?? '', round: Number(ref.round ?? 0), attempt: Number(ref.attempt ?? 0), unit: plan.unit,
-          noiseMultiplier: plan.noiseMultiplier, sampleRate: release.sampleRate, rdp: release.rdp, ...(grantId !== undefined ? { grantId } : {}),
+          at: Date.now(),
+          dataset,
+          jobId: ref.jobId ?? '',
+          round: Number(ref.round ?? 0),
+          attempt: Number(ref.attempt ?? 0),
+          unit: plan.unit,
+          noiseMultiplier: plan.noiseMultiplier,
+          sampleRate: release.sampleRate,
+          rdp: release.rdp,
+          ...(grantId !== undefined ? { grantId } : {}),
           ...(release.approx ? { approx: release.approx } : {}),
         });
-        return { epsilon: this.composedEpsilon(release.rdp, release.approx ? [release.approx] : undefined, budget?.delta ?? 1e-5), checked };
+        return {
+          epsilon: this.composedEpsilon(
+            release.rdp,
+            release.approx ? [release.approx] : undefined,
+            budget?.delta ?? 1e-5,
+          ),
+          checked,
+        };
       }
       return { epsilon: 0, checked };
     });
@@ -106,13 +147,19 @@ export class PrivacyGuard {
     return this.requestFor(checkTask(task, stage, this.budgets[task.dataset ?? ''] !== undefined), task, stage);
   }
 
-  private requestFor(checked: CheckedTask, task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: Release; wholeJob?: number[] } {
+  private requestFor(
+    checked: CheckedTask,
+    task: tessera.v1.ITask,
+    stage: number,
+  ): { plan?: PrivacyPlan; release?: Release; wholeJob?: number[] } {
     const plan = checked.plan;
     if (!plan) return {};
     const release = this.releaseOf(task, plan, stage);
-    const wholeJob = stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
+    const wholeJob =
+      stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
     return {
-      plan, ...(release ? { release } : {}),
+      plan,
+      ...(release ? { release } : {}),
       ...(wholeJob ? { wholeJob: jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases) } : {}),
     };
   }
@@ -123,11 +170,19 @@ export class PrivacyGuard {
    * coordinator that draws each round's participants (no amplification by a sample it knows).
    */
   private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): Release | undefined {
-    if (stage === pb.Stage.FIT) return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
-    if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
+    if (stage === pb.Stage.FIT)
+      return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
+    if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined)
+      return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     if (stage === pb.Stage.QUERY) {
       // A single query's noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or the RDP conversion): at a noise multiplier at least this node's own, that guarantee holds.
-      return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1, ...(plan.rounds === 0 && plan.fullReleases === 1 ? { approx: { epsilon: plan.epsilon, delta: plan.delta } } : {}) };
+      return {
+        rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1),
+        sampleRate: 1,
+        ...(plan.rounds === 0 && plan.fullReleases === 1
+          ? { approx: { epsilon: plan.epsilon, delta: plan.delta } }
+          : {}),
+      };
     }
     return undefined;
   }
@@ -138,35 +193,62 @@ export class PrivacyGuard {
   }
 
   recordUse(task: tessera.v1.ITask, stage: number, rows: number): void {
-    this.ledger.recordUse({ at: Date.now(), dataset: task.dataset ?? '', jobId: task.ref?.jobId ?? '', stage: stageName(stage), round: Number(task.ref?.round ?? 0), rows });
+    this.ledger.recordUse({
+      at: Date.now(),
+      dataset: task.dataset ?? '',
+      jobId: task.ref?.jobId ?? '',
+      stage: stageName(stage),
+      round: Number(task.ref?.round ?? 0),
+      rows,
+    });
   }
 
-  private check(dataset: string, budget: DatasetBudget, plan: PrivacyPlan | undefined, stage: number, release: Release | undefined): void {
+  private check(
+    dataset: string,
+    budget: DatasetBudget,
+    plan: PrivacyPlan | undefined,
+    stage: number,
+    release: Release | undefined,
+  ): void {
     const what = `privacy budget of data set "${dataset}" (epsilon ${budget.epsilon} at delta ${budget.delta}, unit ${budget.unit})`;
     if (!plan) {
-      throw new BudgetRefusal(`${what}: this data set serves only differentially private jobs, and this job has privacy.mode none; ` +
-        'ask for privacy.mode distributed, central or local');
+      throw new BudgetRefusal(
+        `${what}: this data set serves only differentially private jobs, and this job has privacy.mode none; ` +
+          'ask for privacy.mode distributed, central or local',
+      );
     }
     if (budget.unit === 'participant' && plan.unit === 'record') {
-      throw new BudgetRefusal(`${what}: the budget protects this participant's whole data, and the job protects single records only; ask for privacy.unit participant`);
+      throw new BudgetRefusal(
+        `${what}: the budget protects this participant's whole data, and the job protects single records only; ask for privacy.unit participant`,
+      );
     }
-    const wholeJob = stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
+    const wholeJob =
+      stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
     if (!wholeJob && !release) return;
     const spent = this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length);
     const spentApprox = this.ledger.spentApprox(dataset);
-    const request = wholeJob ? jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases) : release!.rdp;
+    const request = wholeJob
+      ? jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases)
+      : release!.rdp;
     const requestApprox = release?.approx && (!wholeJob || plan.rounds === 0) ? [release.approx] : undefined;
-    const total = this.composedEpsilon(spent.map((v, i) => v + request[i]), spentApprox && requestApprox ? [...spentApprox, ...requestApprox] : undefined, budget.delta);
+    const total = this.composedEpsilon(
+      spent.map((v, i) => v + request[i]),
+      spentApprox && requestApprox ? [...spentApprox, ...requestApprox] : undefined,
+      budget.delta,
+    );
     if (total > budget.epsilon * (1 + 1e-12)) {
       const spentEpsilon = this.composedEpsilon(spent, spentApprox, budget.delta);
       const asks = this.composedEpsilon(request, requestApprox, budget.delta);
-      const asked = wholeJob && plan.rounds === 0
-      ? `this query asks for ${fmt(asks)}`
-      : wholeJob
-        ? `this job asks for ${fmt(asks)} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
-      : `this ${stageName(stage)} release asks for ${fmt(asks)}`;
-      throw new BudgetRefusal(`${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
-        'refused before reading any data (the owner can raise the budget in the participant config, or the analyst can ask for a smaller epsilon)');
+      const asked =
+        wholeJob && plan.rounds === 0
+          ? `this query asks for ${fmt(asks)}`
+          : wholeJob
+            ? `this job asks for ${fmt(asks)} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
+            : `this ${stageName(stage)} release asks for ${fmt(asks)}`;
+      throw new BudgetRefusal(
+        `${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
+          'refused before reading any data (the owner can raise the budget in the participant config, or the analyst can ask for a smaller epsilon)',
+      );
     }
   }
 }

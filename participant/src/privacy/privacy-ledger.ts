@@ -78,7 +78,11 @@ export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v ?? null);
 }
@@ -116,7 +120,10 @@ export class PrivacyLedger {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
     const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
     const current = row?.version ?? 0;
-    if (current > MIGRATIONS.length) throw new Error(`${path}: ledger version ${current} is newer than this software (${MIGRATIONS.length}); upgrade tessera`);
+    if (current > MIGRATIONS.length)
+      throw new Error(
+        `${path}: ledger version ${current} is newer than this software (${MIGRATIONS.length}); upgrade tessera`,
+      );
     this.db.transaction(() => {
       for (let v = current; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]);
       this.db.prepare('DELETE FROM schema_version').run();
@@ -135,19 +142,39 @@ export class PrivacyLedger {
   }
 
   recordUse(u: DataUse): void {
-    this.db.prepare('INSERT INTO data_use (at, dataset, job_id, stage, round, rows) VALUES (?, ?, ?, ?, ?, ?)').run(u.at, u.dataset, u.jobId, u.stage, u.round, u.rows);
+    this.db
+      .prepare('INSERT INTO data_use (at, dataset, job_id, stage, round, rows) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(u.at, u.dataset, u.jobId, u.stage, u.round, u.rows);
   }
 
   charge(c: PrivacyCharge): void {
-    this.db.prepare('INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, rdp_json, grant_id, approx_epsilon, approx_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(c.at, c.dataset, c.jobId, c.round, c.attempt, c.unit, c.noiseMultiplier, c.sampleRate, JSON.stringify(c.rdp), c.grantId ?? null, c.approx?.epsilon ?? null, c.approx?.delta ?? null);
+    this.db
+      .prepare(
+        'INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, rdp_json, grant_id, approx_epsilon, approx_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        c.at,
+        c.dataset,
+        c.jobId,
+        c.round,
+        c.attempt,
+        c.unit,
+        c.noiseMultiplier,
+        c.sampleRate,
+        JSON.stringify(c.rdp),
+        c.grantId ?? null,
+        c.approx?.epsilon ?? null,
+        c.approx?.delta ?? null,
+      );
   }
 
   /** The composed RDP curve of the charges admitted under a consent grant (over every data set; of one job if given). */
   grantRdp(grantId: string, orders: number, jobId?: string): number[] {
-    const rows = (jobId === undefined
-      ? this.db.prepare('SELECT rdp_json FROM privacy_charge WHERE grant_id = ?').all(grantId)
-      : this.db.prepare('SELECT rdp_json FROM privacy_charge WHERE grant_id = ? AND job_id = ?').all(grantId, jobId)) as { rdp_json: string }[];
+    const rows = (
+      jobId === undefined
+        ? this.db.prepare('SELECT rdp_json FROM privacy_charge WHERE grant_id = ?').all(grantId)
+        : this.db.prepare('SELECT rdp_json FROM privacy_charge WHERE grant_id = ? AND job_id = ?').all(grantId, jobId)
+    ) as { rdp_json: string }[];
     const total = new Array<number>(orders).fill(0);
     for (const r of rows) {
       const rdp = JSON.parse(r.rdp_json) as number[];
@@ -158,25 +185,50 @@ export class PrivacyLedger {
 
   /** Records that the owner revoked a grant (durable; a running node reads it before its next task). Keeps the first revocation of a grant. */
   revokeGrant(r: GrantRevocation): GrantRevocation {
-    return this.db.transaction(() => {
-      const first = this.revocation(r.grantId);
-      if (first) return first;
-      this.db.prepare('INSERT INTO grant_revocation (at, grant_id, reason) VALUES (?, ?, ?)').run(r.at, r.grantId, r.reason);
-      this.appendAuditInTx({ kind: 'revocation', at: r.at, jobId: '', round: 0, stage: '', purpose: '', dataset: '', columns: [], rows: 0, epsilon: 0, analyst: '', grantId: r.grantId, reason: r.reason });
-      return r;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const first = this.revocation(r.grantId);
+        if (first) return first;
+        this.db
+          .prepare('INSERT INTO grant_revocation (at, grant_id, reason) VALUES (?, ?, ?)')
+          .run(r.at, r.grantId, r.reason);
+        this.appendAuditInTx({
+          kind: 'revocation',
+          at: r.at,
+          jobId: '',
+          round: 0,
+          stage: '',
+          purpose: '',
+          dataset: '',
+          columns: [],
+          rows: 0,
+          epsilon: 0,
+          analyst: '',
+          grantId: r.grantId,
+          reason: r.reason,
+        });
+        return r;
+      })
+      .immediate();
   }
 
   revocation(grantId: string): GrantRevocation | undefined {
-    const row = this.db.prepare('SELECT at, grant_id, reason FROM grant_revocation WHERE grant_id = ? ORDER BY id LIMIT 1').get(grantId) as { at: number; grant_id: string; reason: string } | undefined;
+    const row = this.db
+      .prepare('SELECT at, grant_id, reason FROM grant_revocation WHERE grant_id = ? ORDER BY id LIMIT 1')
+      .get(grantId) as { at: number; grant_id: string; reason: string } | undefined;
     return row ? { grantId: row.grant_id, at: row.at, reason: row.reason } : undefined;
   }
 
   /** Every revoked grant, with its first revocation. */
   revocations(): Map<string, GrantRevocation> {
-    const rows = this.db.prepare('SELECT at, grant_id, reason FROM grant_revocation ORDER BY id').all() as { at: number; grant_id: string; reason: string }[];
+    const rows = this.db.prepare('SELECT at, grant_id, reason FROM grant_revocation ORDER BY id').all() as {
+      at: number;
+      grant_id: string;
+      reason: string;
+    }[];
     const out = new Map<string, GrantRevocation>();
-    for (const r of rows) if (!out.has(r.grant_id)) out.set(r.grant_id, { grantId: r.grant_id, at: r.at, reason: r.reason });
+    for (const r of rows)
+      if (!out.has(r.grant_id)) out.set(r.grant_id, { grantId: r.grant_id, at: r.at, reason: r.reason });
     return out;
   }
 
@@ -186,24 +238,47 @@ export class PrivacyLedger {
   }
 
   private appendAuditInTx(fields: AuditFields): AuditEntry {
-    const last = this.db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+    const last = this.db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
+      | { id: number; hash: string }
+      | undefined;
     const id = (last?.id ?? 0) + 1;
     const prevHash = last?.hash ?? GENESIS_HASH;
     const entry: AuditFields = { ...fields, columns: [...fields.columns] };
     const hash = auditHash(prevHash, id, entry);
-    this.db.prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (?, ?, ?, ?)').run(id, canonicalJson(entry), prevHash, hash);
+    this.db
+      .prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (?, ?, ?, ?)')
+      .run(id, canonicalJson(entry), prevHash, hash);
     return { ...entry, id, prevHash, hash };
   }
 
   /** The audit log, oldest first (as stored: `verifyAudit` says whether it is intact). */
   auditLog(): AuditEntry[] {
-    const rows = this.db.prepare('SELECT id, entry_json, prev_hash, hash FROM audit_log ORDER BY id').all() as { id: number; entry_json: string; prev_hash: string; hash: string }[];
+    const rows = this.db.prepare('SELECT id, entry_json, prev_hash, hash FROM audit_log ORDER BY id').all() as {
+      id: number;
+      entry_json: string;
+      prev_hash: string;
+      hash: string;
+    }[];
     return rows.map((r) => {
       let fields: AuditFields;
       try {
         fields = JSON.parse(r.entry_json) as AuditFields;
       } catch {
-        fields = { kind: 'use', at: 0, jobId: '', round: 0, stage: '', purpose: '', dataset: '', columns: [], rows: 0, epsilon: 0, analyst: '', grantId: '', reason: `(unreadable entry: ${r.entry_json.slice(0, 40)})` };
+        fields = {
+          kind: 'use',
+          at: 0,
+          jobId: '',
+          round: 0,
+          stage: '',
+          purpose: '',
+          dataset: '',
+          columns: [],
+          rows: 0,
+          epsilon: 0,
+          analyst: '',
+          grantId: '',
+          reason: `(unreadable entry: ${r.entry_json.slice(0, 40)})`,
+        };
       }
       return { ...fields, id: r.id, prevHash: r.prev_hash, hash: r.hash };
     });
@@ -216,23 +291,44 @@ export class PrivacyLedger {
    * noted earlier.
    */
   verifyAudit(): ChainVerification {
-    const rows = this.db.prepare('SELECT id, entry_json, prev_hash, hash FROM audit_log ORDER BY id').all() as { id: number; entry_json: string; prev_hash: string; hash: string }[];
+    const rows = this.db.prepare('SELECT id, entry_json, prev_hash, hash FROM audit_log ORDER BY id').all() as {
+      id: number;
+      entry_json: string;
+      prev_hash: string;
+      hash: string;
+    }[];
     let prev = GENESIS_HASH;
     let prevId = 0;
     for (const r of rows) {
       if (r.prev_hash !== prev) {
-        return { ok: false, entries: rows.length, badId: r.id, problem: prevId === 0
-          ? `its prev_hash is not the genesis hash: an entry before it was deleted, or it was inserted`
-          : `its prev_hash does not match the hash of entry ${prevId}: an entry between them was deleted or inserted, or entry ${prevId} was replaced` };
+        return {
+          ok: false,
+          entries: rows.length,
+          badId: r.id,
+          problem:
+            prevId === 0
+              ? `its prev_hash is not the genesis hash: an entry before it was deleted, or it was inserted`
+              : `its prev_hash does not match the hash of entry ${prevId}: an entry between them was deleted or inserted, or entry ${prevId} was replaced`,
+        };
       }
       let fields: unknown;
       try {
         fields = JSON.parse(r.entry_json);
       } catch {
-        return { ok: false, entries: rows.length, badId: r.id, problem: 'its contents are not valid JSON: the row was edited' };
+        return {
+          ok: false,
+          entries: rows.length,
+          badId: r.id,
+          problem: 'its contents are not valid JSON: the row was edited',
+        };
       }
       if (auditHash(r.prev_hash, r.id, fields as AuditFields) !== r.hash) {
-        return { ok: false, entries: rows.length, badId: r.id, problem: 'its hash does not match its id and contents: the row was edited (or inserted)' };
+        return {
+          ok: false,
+          entries: rows.length,
+          badId: r.id,
+          problem: 'its hash does not match its id and contents: the row was edited (or inserted)',
+        };
       }
       prev = r.hash;
       prevId = r.id;
@@ -242,39 +338,75 @@ export class PrivacyLedger {
 
   /** Stores a payout receipt (its JSON as received; the caller verifies it). */
   storeReceipt(entryJson: string, coordinatorKeyHex = ''): void {
-    this.db.prepare('INSERT INTO payout_receipt (received_at, entry_json, coordinator_key) VALUES (?, ?, ?)').run(Date.now(), entryJson, coordinatorKeyHex);
+    this.db
+      .prepare('INSERT INTO payout_receipt (received_at, entry_json, coordinator_key) VALUES (?, ?, ?)')
+      .run(Date.now(), entryJson, coordinatorKeyHex);
   }
 
   /** The coordinator key of the first receipt this node kept (trusted from then on), if any. */
   firstReceiptKey(): string | undefined {
-    const r = this.db.prepare("SELECT coordinator_key FROM payout_receipt WHERE coordinator_key != '' ORDER BY id LIMIT 1").get() as { coordinator_key: string } | undefined;
+    const r = this.db
+      .prepare("SELECT coordinator_key FROM payout_receipt WHERE coordinator_key != '' ORDER BY id LIMIT 1")
+      .get() as { coordinator_key: string } | undefined;
     return r?.coordinator_key;
   }
 
   /** Every stored payout receipt's JSON, oldest first. */
   receipts(): string[] {
-    return (this.db.prepare('SELECT entry_json FROM payout_receipt ORDER BY id').all() as { entry_json: string }[]).map((r) => r.entry_json);
+    return (this.db.prepare('SELECT entry_json FROM payout_receipt ORDER BY id').all() as { entry_json: string }[]).map(
+      (r) => r.entry_json,
+    );
   }
 
   uses(dataset?: string): DataUse[] {
-    const rows = (dataset
-      ? this.db.prepare('SELECT * FROM data_use WHERE dataset = ? ORDER BY id').all(dataset)
-      : this.db.prepare('SELECT * FROM data_use ORDER BY id').all()) as { at: number; dataset: string; job_id: string; stage: string; round: number; rows: number }[];
-    return rows.map((r) => ({ at: r.at, dataset: r.dataset, jobId: r.job_id, stage: r.stage, round: r.round, rows: r.rows }));
+    const rows = (
+      dataset
+        ? this.db.prepare('SELECT * FROM data_use WHERE dataset = ? ORDER BY id').all(dataset)
+        : this.db.prepare('SELECT * FROM data_use ORDER BY id').all()
+    ) as { at: number; dataset: string; job_id: string; stage: string; round: number; rows: number }[];
+    return rows.map((r) => ({
+      at: r.at,
+      dataset: r.dataset,
+      jobId: r.job_id,
+      stage: r.stage,
+      round: r.round,
+      rows: r.rows,
+    }));
   }
 
   charges(dataset?: string): PrivacyCharge[] {
-    const rows = (dataset
-      ? this.db.prepare('SELECT * FROM privacy_charge WHERE dataset = ? ORDER BY id').all(dataset)
-      : this.db.prepare('SELECT * FROM privacy_charge ORDER BY id').all()) as {
-      at: number; dataset: string; job_id: string; round: number; attempt: number; unit: string; noise_multiplier: number; sample_rate: number; rdp_json: string; grant_id: string | null;
-      approx_epsilon: number | null; approx_delta: number | null;
+    const rows = (
+      dataset
+        ? this.db.prepare('SELECT * FROM privacy_charge WHERE dataset = ? ORDER BY id').all(dataset)
+        : this.db.prepare('SELECT * FROM privacy_charge ORDER BY id').all()
+    ) as {
+      at: number;
+      dataset: string;
+      job_id: string;
+      round: number;
+      attempt: number;
+      unit: string;
+      noise_multiplier: number;
+      sample_rate: number;
+      rdp_json: string;
+      grant_id: string | null;
+      approx_epsilon: number | null;
+      approx_delta: number | null;
     }[];
     return rows.map((r) => ({
-      at: r.at, dataset: r.dataset, jobId: r.job_id, round: r.round, attempt: r.attempt, unit: r.unit,
-      noiseMultiplier: r.noise_multiplier, sampleRate: r.sample_rate, rdp: JSON.parse(r.rdp_json) as number[],
+      at: r.at,
+      dataset: r.dataset,
+      jobId: r.job_id,
+      round: r.round,
+      attempt: r.attempt,
+      unit: r.unit,
+      noiseMultiplier: r.noise_multiplier,
+      sampleRate: r.sample_rate,
+      rdp: JSON.parse(r.rdp_json) as number[],
       ...(r.grant_id !== null ? { grantId: r.grant_id } : {}),
-      ...(r.approx_epsilon !== null && r.approx_delta !== null ? { approx: { epsilon: r.approx_epsilon, delta: r.approx_delta } } : {}),
+      ...(r.approx_epsilon !== null && r.approx_delta !== null
+        ? { approx: { epsilon: r.approx_epsilon, delta: r.approx_delta } }
+        : {}),
     }));
   }
 

@@ -8,7 +8,10 @@ const sortedStrings = (values: readonly string[]): string[] => [...values].sort(
  * reveal that some customer has it). A text column without a declared domain is left out of the
  * report, so it is not a feature of the job. Returns the report and the columns left out.
  */
-export function privateSchemaReport(local: LocalSchema, declared: Readonly<Record<string, string[]>> | undefined): { schema: LocalSchema; withheld: string[] } {
+export function privateSchemaReport(
+  local: LocalSchema,
+  declared: Readonly<Record<string, string[]>> | undefined,
+): { schema: LocalSchema; withheld: string[] } {
   const withheld: string[] = [];
   const columns = local.columns.flatMap((c) => {
     if (c.kind !== 'categorical') return [c];

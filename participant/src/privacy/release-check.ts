@@ -16,10 +16,19 @@ export interface CheckedTask {
   floor?: NoiseFloor;
 }
 
-const STAGE = (s: number) => ({
-  [pb.Stage.SCHEMA]: 'schema', [pb.Stage.STATISTICS]: 'statistics', [pb.Stage.FIT]: 'fit', [pb.Stage.EVALUATE]: 'evaluate',
-  [pb.Stage.SCORE]: 'score', [pb.Stage.QUERY]: 'query', [pb.Stage.OVERLAP]: 'overlap', [pb.Stage.VALUATE]: 'valuate',
-} as Record<number, string>)[s] ?? `stage ${s}`;
+const STAGE = (s: number) =>
+  (
+    ({
+      [pb.Stage.SCHEMA]: 'schema',
+      [pb.Stage.STATISTICS]: 'statistics',
+      [pb.Stage.FIT]: 'fit',
+      [pb.Stage.EVALUATE]: 'evaluate',
+      [pb.Stage.SCORE]: 'score',
+      [pb.Stage.QUERY]: 'query',
+      [pb.Stage.OVERLAP]: 'overlap',
+      [pb.Stage.VALUATE]: 'valuate',
+    }) as Record<number, string>
+  )[s] ?? `stage ${s}`;
 
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
 
@@ -41,7 +50,9 @@ export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boole
   const announced = privacyPlanOf(task);
   const dataset = task.dataset ?? '';
   if (budgeted && !spec) {
-    throw new PrivacyRefusal(`data set "${dataset}" keeps a privacy budget, and this task carries no job spec to check it against; refused before reading any data`);
+    throw new PrivacyRefusal(
+      `data set "${dataset}" keeps a privacy budget, and this task carries no job spec to check it against; refused before reading any data`,
+    );
   }
   if (spec) compare(own, announced, spec);
   const isProtected = budgeted || own !== undefined;
@@ -54,63 +65,99 @@ export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boole
 /** A stage that releases a noisy sum: FIT, a private statistics part, a private query. */
 function isRelease(task: tessera.v1.ITask, stage: number): boolean {
   const config = fromConfigEntries(task.config);
-  return stage === pb.Stage.FIT || (stage === pb.Stage.STATISTICS && config.statsPart !== undefined) || (stage === pb.Stage.QUERY && Number(config.dpLevel) > 0);
+  return (
+    stage === pb.Stage.FIT ||
+    (stage === pb.Stage.STATISTICS && config.statsPart !== undefined) ||
+    (stage === pb.Stage.QUERY && Number(config.dpLevel) > 0)
+  );
 }
 
 function compare(own: OwnPlan | undefined, announced: PrivacyPlan | undefined, spec: TaskSpec): void {
-  const differs = (what: string) => new PrivacyRefusal(`the task's ${what} differs from the job's ${spec.signed ? 'signed ' : ''}spec; refused before reading any data`);
+  const differs = (what: string) =>
+    new PrivacyRefusal(
+      `the task's ${what} differs from the job's ${spec.signed ? 'signed ' : ''}spec; refused before reading any data`,
+    );
   if (!own) {
     if (announced) throw differs(`privacy plan (${announced.mode})`);
     return;
   }
-  if (!announced) throw new PrivacyRefusal(`the job's spec asks for ${own.mode} differential privacy (epsilon ${own.epsilon}) and the task announces none; refused before reading any data`);
+  if (!announced)
+    throw new PrivacyRefusal(
+      `the job's spec asks for ${own.mode} differential privacy (epsilon ${own.epsilon}) and the task announces none; refused before reading any data`,
+    );
   if (announced.mode !== own.mode) throw differs(`privacy mode (${announced.mode}, spec: ${own.mode})`);
-  if (spec.kind === 'train' && announced.unit !== own.unit) throw differs(`privacy unit (${announced.unit}, spec: ${own.unit})`);
-  if (!near(announced.sampleRate, own.sampleRate)) throw differs(`sample rate (${announced.sampleRate}, spec: ${own.sampleRate})`);
+  if (spec.kind === 'train' && announced.unit !== own.unit)
+    throw differs(`privacy unit (${announced.unit}, spec: ${own.unit})`);
+  if (!near(announced.sampleRate, own.sampleRate))
+    throw differs(`sample rate (${announced.sampleRate}, spec: ${own.sampleRate})`);
   if (announced.rounds !== own.rounds || announced.fullReleases !== own.fullReleases) {
-    throw differs(`number of releases (${announced.rounds} rounds and ${announced.fullReleases} statistics releases, spec: ${own.rounds} and ${own.fullReleases})`);
+    throw differs(
+      `number of releases (${announced.rounds} rounds and ${announced.fullReleases} statistics releases, spec: ${own.rounds} and ${own.fullReleases})`,
+    );
   }
   if (!(announced.noiseMultiplier >= own.noiseMultiplier * (1 - 1e-9))) {
-    throw differs(`noise multiplier (${announced.noiseMultiplier}, below the ${own.noiseMultiplier} the spec's epsilon ${own.epsilon} needs)`);
+    throw differs(
+      `noise multiplier (${announced.noiseMultiplier}, below the ${own.noiseMultiplier} the spec's epsilon ${own.epsilon} needs)`,
+    );
   }
 }
 
 function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefined, dataset: string): void {
   const config = fromConfigEntries(task.config);
-  const notRelease = (why: string) => new PrivacyRefusal(`data set "${dataset}" is protected by differential privacy, and ${STAGE(stage)} ${why}; refused before reading any data`);
+  const notRelease = (why: string) =>
+    new PrivacyRefusal(
+      `data set "${dataset}" is protected by differential privacy, and ${STAGE(stage)} ${why}; refused before reading any data`,
+    );
   const secure = task.secure;
   switch (stage) {
     case pb.Stage.SCHEMA:
       return;
     case pb.Stage.STATISTICS:
-      if (config.statsPart !== 'magnitudes' && config.statsPart !== 'moments') throw notRelease('without a private statistics part releases exact counts and sums, not a differentially private release');
-      if (!secure) throw notRelease('outside secure aggregation would show this node\'s own noisy vector to the coordinator');
+      if (config.statsPart !== 'magnitudes' && config.statsPart !== 'moments')
+        throw notRelease(
+          'without a private statistics part releases exact counts and sums, not a differentially private release',
+        );
+      if (!secure)
+        throw notRelease("outside secure aggregation would show this node's own noisy vector to the coordinator");
       return;
     case pb.Stage.QUERY:
       if (!(Number(config.dpLevel) > 0)) throw notRelease('without differential privacy releases exact aggregates');
-      if (!secure) throw notRelease('outside secure aggregation would show this node\'s own vector to the coordinator');
+      if (!secure) throw notRelease("outside secure aggregation would show this node's own vector to the coordinator");
       return;
     case pb.Stage.FIT: {
       if (!own) throw notRelease('of a job without differential privacy is not a private release');
-      if (!secure) throw notRelease('outside secure aggregation would show this node\'s own update to the coordinator');
+      if (!secure) throw notRelease("outside secure aggregation would show this node's own update to the coordinator");
       const round = Number(task.ref?.round ?? 0);
-      if (round < 1 || round > own.maxRound) throw new PrivacyRefusal(`round ${round} is outside the ${own.maxRound} rounds of the job's spec; refused before reading any data`);
+      if (round < 1 || round > own.maxRound)
+        throw new PrivacyRefusal(
+          `round ${round} is outside the ${own.maxRound} rounds of the job's spec; refused before reading any data`,
+        );
       if (own.unit === 'record') {
-        if (config.dpUnit !== 'record') throw new PrivacyRefusal('the job\'s spec protects single records and the task is not a record-level round; refused before reading any data');
-        if (!near(Number(config.recordClip), own.clip)) throw new PrivacyRefusal(`the task's record clip ${String(config.recordClip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`);
+        if (config.dpUnit !== 'record')
+          throw new PrivacyRefusal(
+            "the job's spec protects single records and the task is not a record-level round; refused before reading any data",
+          );
+        if (!near(Number(config.recordClip), own.clip))
+          throw new PrivacyRefusal(
+            `the task's record clip ${String(config.recordClip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`,
+          );
       } else if (!own.adaptiveClip && !near(Number(secure.clip), own.clip)) {
-        throw new PrivacyRefusal(`the task's update clip ${String(secure.clip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`);
+        throw new PrivacyRefusal(
+          `the task's update clip ${String(secure.clip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`,
+        );
       }
       return;
     }
     case pb.Stage.EVALUATE:
-      throw notRelease('releases exact loss, accuracy and AUC over this node\'s rows, which is not a differentially private release');
+      throw notRelease(
+        "releases exact loss, accuracy and AUC over this node's rows, which is not a differentially private release",
+      );
     case pb.Stage.SCORE:
       throw notRelease('releases exact score totals, which is not a differentially private release');
     case pb.Stage.OVERLAP:
       throw notRelease('releases an exact overlap count, which is not a differentially private release');
     case pb.Stage.VALUATE:
-      throw notRelease('discloses this node\'s per-round updates, which is not a differentially private release');
+      throw notRelease("discloses this node's per-round updates, which is not a differentially private release");
     default:
       throw notRelease('is not a stage this node knows to be private');
   }

@@ -1,5 +1,12 @@
 import { sha256Hex, verify } from '@tessera/crypto';
-import { JOB_SPEC_CONTEXT, JobSpecError, parseJobSpec, parseQuerySpec, type JobSpec, type QuerySpec } from '@tessera/jobs';
+import {
+  JOB_SPEC_CONTEXT,
+  JobSpecError,
+  parseJobSpec,
+  parseQuerySpec,
+  type JobSpec,
+  type QuerySpec,
+} from '@tessera/jobs';
 import type { QueryPlan } from '@tessera/analytics';
 import type { tessera } from '@tessera/proto';
 
@@ -35,8 +42,13 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
   const kept = cache.get(key);
   if (kept) return kept;
   const analyst = Buffer.from(identity).toString('hex');
-  if (signature.length > 0 && (identity.length !== 32 || !verify(JOB_SPEC_CONTEXT, new TextEncoder().encode(text), signature, identity))) {
-    throw new PrivacyRefusal(`the job spec's signature does not verify under the analyst identity ${analyst.slice(0, 16) || '(none)'}…: the spec was changed after the analyst signed it; refused before reading any data`);
+  if (
+    signature.length > 0 &&
+    (identity.length !== 32 || !verify(JOB_SPEC_CONTEXT, new TextEncoder().encode(text), signature, identity))
+  ) {
+    throw new PrivacyRefusal(
+      `the job spec's signature does not verify under the analyst identity ${analyst.slice(0, 16) || '(none)'}…: the spec was changed after the analyst signed it; refused before reading any data`,
+    );
   }
   let parsed: unknown;
   try {
@@ -56,7 +68,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
       out = { kind: 'other', signed: signature.length > 0, analyst };
     }
   } catch (e) {
-    if (e instanceof JobSpecError) throw new PrivacyRefusal(`the task's job spec is invalid (${e.message}); refused before reading any data`);
+    if (e instanceof JobSpecError)
+      throw new PrivacyRefusal(`the task's job spec is invalid (${e.message}); refused before reading any data`);
     throw e;
   }
   if (cache.size > 256) cache.clear();

@@ -16,7 +16,10 @@ type SqliteValue = null | bigint | number | string | Uint8Array;
  */
 export function readSqliteTable(path: string, table: string, _opts: SqliteReadOptions = {}): RawTable {
   if (!existsSync(path)) {
-    throw new DataError({ source: path }, 'database file not found; check the path (relative paths start from the current directory)');
+    throw new DataError(
+      { source: path },
+      'database file not found; check the path (relative paths start from the current directory)',
+    );
   }
   let db: Database.Database;
   try {
@@ -36,11 +39,16 @@ function storedTableName(db: Database.Database, path: string, requested: string)
   let names: string[];
   try {
     names = db
-      .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
       .pluck()
       .all() as string[];
   } catch (err) {
-    throw new DataError({ source: path }, `cannot read the database (${(err as Error).message}); is this a SQLite file?`);
+    throw new DataError(
+      { source: path },
+      `cannot read the database (${(err as Error).message}); is this a SQLite file?`,
+    );
   }
   const exact = names.find((n) => n === requested);
   if (exact !== undefined) return exact;
@@ -59,7 +67,10 @@ function readRows(db: Database.Database, source: string, table: string): RawTabl
   const withRowid = tryPrepare(db, `SELECT rowid, * FROM ${quoted}`);
   const statement = withRowid ?? db.prepare(`SELECT * FROM ${quoted}`);
   statement.raw(true).safeIntegers(true);
-  const columns = statement.columns().map((c) => c.name).slice(withRowid ? 1 : 0);
+  const columns = statement
+    .columns()
+    .map((c) => c.name)
+    .slice(withRowid ? 1 : 0);
   const values = statement.all() as SqliteValue[][];
 
   const rows = values.map((record) => (withRowid ? record.slice(1) : record).map(cellText));

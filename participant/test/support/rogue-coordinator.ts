@@ -20,7 +20,8 @@ export class RogueCoordinator {
 
   async start(): Promise<void> {
     this.server.addService(ParticipantServiceDefinition as unknown as grpc.ServiceDefinition, {
-      enroll: (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'rogue' } as grpc.ServiceError),
+      enroll: (_call: unknown, cb: grpc.sendUnaryData<unknown>) =>
+        cb({ code: grpc.status.UNIMPLEMENTED, details: 'rogue' } as grpc.ServiceError),
       connect: (stream: Stream) => {
         this.stream = stream;
         stream.on('data', (signed: tessera.v1.SignedMessage) => {
@@ -39,7 +40,10 @@ export class RogueCoordinator {
       },
     });
     const port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
     this.address = `127.0.0.1:${port}`;
   }
 
@@ -55,23 +59,35 @@ export class RogueCoordinator {
       const i = this.inbox.findIndex(pick);
       if (i >= 0) return this.inbox.splice(i, 1)[0];
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching participant message within ${ms} ms (inbox: ${this.inbox.map((m) => m.body).join(', ') || 'empty'})`);
+      if (left <= 0)
+        throw new Error(
+          `no matching participant message within ${ms} ms (inbox: ${this.inbox.map((m) => m.body).join(', ') || 'empty'})`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(t); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }
 
   /** The node's answer to a task step: its refusal reason, or the kind of message it sent instead. */
   async answerTo(ref: tessera.v1.ITaskRef): Promise<{ refused?: string; kind?: tessera.v1.RefusalKind; body: string }> {
-    const same = (r: tessera.v1.ITaskRef | null | undefined) => !!r && r.jobId === ref.jobId && Number(r.round ?? 0) === Number(ref.round ?? 0) && Number(r.stage ?? 0) === Number(ref.stage ?? 0);
+    const same = (r: tessera.v1.ITaskRef | null | undefined) =>
+      !!r &&
+      r.jobId === ref.jobId &&
+      Number(r.round ?? 0) === Number(ref.round ?? 0) &&
+      Number(r.stage ?? 0) === Number(ref.stage ?? 0);
     const m = await this.next((x) => {
       const body = x.body as string;
       const task = (x as unknown as Record<string, { task?: tessera.v1.ITaskRef } | undefined>)[body]?.task;
       return same(task);
     });
-    return m.body === 'refused' ? { refused: m.refused!.reason ?? '', kind: m.refused!.kind ?? 0, body: 'refused' } : { body: m.body as string };
+    return m.body === 'refused'
+      ? { refused: m.refused!.reason ?? '', kind: m.refused!.kind ?? 0, body: 'refused' }
+      : { body: m.body as string };
   }
 
   async stop(): Promise<void> {

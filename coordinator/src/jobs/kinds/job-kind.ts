@@ -12,7 +12,10 @@ export type RefusalCode = 'invalid-spec' | 'precondition';
 
 /** A refused submission with its typed code; the message names the field or the participant. */
 export class SubmissionRefused extends Error {
-  constructor(readonly code: RefusalCode, message: string) {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'SubmissionRefused';
   }

@@ -6,13 +6,16 @@ import { scoreKind } from './score/score-kind.js';
 import { trainKind } from './train/train-kind.js';
 
 /** Every job kind the coordinator runs, by the spec's `kind` (absent: train). */
-const KINDS: ReadonlyMap<string, JobKind> = new Map([trainKind, queryKind, scoreKind, overlapKind].map((k) => [k.name, k]));
+const KINDS: ReadonlyMap<string, JobKind> = new Map(
+  [trainKind, queryKind, scoreKind, overlapKind].map((k) => [k.name, k]),
+);
 
 /** The kind a spec names, or a JobSpecError naming the known kinds. */
 export function jobKindOf(spec: unknown): JobKind {
   const named = (spec as { kind?: unknown } | null)?.kind ?? 'train';
   const kind = typeof named === 'string' ? KINDS.get(named) : undefined;
-  if (!kind) throw new JobSpecError('kind', `must be one of ${[...KINDS.keys()].join(', ')}, got ${JSON.stringify(named)}`);
+  if (!kind)
+    throw new JobSpecError('kind', `must be one of ${[...KINDS.keys()].join(', ')}, got ${JSON.stringify(named)}`);
   return kind;
 }
 

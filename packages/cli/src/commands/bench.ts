@@ -7,12 +7,16 @@ import { FOUNDATION_DEFAULTS, loadBench, type BenchLayout, type BenchMode } from
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
-const jsonText = (value: unknown) => `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+const jsonText = (value: unknown) =>
+  `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 
 export function registerBench(program: Command): void {
-  const bench = program.command('bench')
+  const bench = program
+    .command('bench')
     .description('performance benchmarks: round latency and coordinator memory (see docs/benchmarks.md)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera bench foundation                      the foundation benchmark with its defaults (a few minutes)
   $ tessera bench foundation --participants 10 --dims 1000 --rounds 2
@@ -20,21 +24,50 @@ Examples:
   $ tessera bench he --participants 100 --dim 100000 --drop 0.1 --json
   $ npm run bench                                 every benchmark; JSON in bench-results/
 
-Benchmarks print progress on stderr and their results on stdout (--json for one JSON document).`);
+Benchmarks print progress on stderr and their results on stdout (--json for one JSON document).`,
+    );
 
-  bench.command('foundation')
-    .description('round latency and coordinator peak memory of federated training rounds, for n participants and models of d parameters, over gRPC on loopback and in-process')
-    .option('--participants <list>', 'participant counts n, comma-separated', FOUNDATION_DEFAULTS.participants.join(','))
-    .option('--dims <list>', 'model lengths d (d-1 features + bias), comma-separated', FOUNDATION_DEFAULTS.dims.join(','))
+  bench
+    .command('foundation')
+    .description(
+      'round latency and coordinator peak memory of federated training rounds, for n participants and models of d parameters, over gRPC on loopback and in-process',
+    )
+    .option(
+      '--participants <list>',
+      'participant counts n, comma-separated',
+      FOUNDATION_DEFAULTS.participants.join(','),
+    )
+    .option(
+      '--dims <list>',
+      'model lengths d (d-1 features + bias), comma-separated',
+      FOUNDATION_DEFAULTS.dims.join(','),
+    )
     .option('--rounds <n>', 'training rounds per run', String(FOUNDATION_DEFAULTS.rounds))
-    .option('--modes <list>', 'grpc (coordinator in its own process, participants over loopback), inprocess (no network), or both', FOUNDATION_DEFAULTS.modes.join(','))
-    .option('--upload-slots <n>', 'the coordinator\'s --upload-slots (contributions received at once)', String(FOUNDATION_DEFAULTS.uploadSlots))
+    .option(
+      '--modes <list>',
+      'grpc (coordinator in its own process, participants over loopback), inprocess (no network), or both',
+      FOUNDATION_DEFAULTS.modes.join(','),
+    )
+    .option(
+      '--upload-slots <n>',
+      "the coordinator's --upload-slots (contributions received at once)",
+      String(FOUNDATION_DEFAULTS.uploadSlots),
+    )
     .option('--rows <n>', 'data rows per participant', String(FOUNDATION_DEFAULTS.rowsPerParticipant))
-    .option('--layout <layout>', 'participants\' columns: onehot (categorical columns of up to 32 categories, one-hot encoded) or numeric (d-1 numeric columns)', FOUNDATION_DEFAULTS.layout)
+    .option(
+      '--layout <layout>',
+      "participants' columns: onehot (categorical columns of up to 32 categories, one-hot encoded) or numeric (d-1 numeric columns)",
+      FOUNDATION_DEFAULTS.layout,
+    )
     .option('--json', 'print the report as one JSON document instead of tables')
     .option('--out <file>', 'also write the JSON report to this file')
-    .option('--check', 'exit with status 1 when a memory check fails (peak at the largest n >= 2x the peak at the smallest n)')
-    .addHelpText('after', `
+    .option(
+      '--check',
+      'exit with status 1 when a memory check fails (peak at the largest n >= 2x the peak at the smallest n)',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera bench foundation
   $ tessera bench foundation --participants 10,100 --dims 1000,100000 --rounds 3 --out foundation.json
@@ -47,32 +80,43 @@ the median fit-stage time of the job's rounds. In-process runs time the same loc
 streaming FedAvg aggregation without the network and measure the aggregation's live memory.
 
 JSON: {benchmark, date, machine, options, runs:[{mode, n, d, roundSecondsMedian, coordinatorPeakRssMiB, ...}],
-       memoryChecks:[{mode, d, nLow, nHigh, ratio, pass}], pass}`)
-    .action(async (o: {
-      participants: string; dims: string; rounds: string; modes: string; uploadSlots: string; rows: string;
-      layout: string; json?: boolean; out?: string; check?: boolean;
-    }) => {
-      const request = {
-        participants: parseIntList('--participants', o.participants, 1),
-        dims: parseIntList('--dims', o.dims, 2),
-        rounds: parseInt1('--rounds', o.rounds, 1),
-        modes: parseModes(o.modes),
-        uploadSlots: parseInt1('--upload-slots', o.uploadSlots, 1),
-        rowsPerParticipant: parseInt1('--rows', o.rows, 2),
-        shards: FOUNDATION_DEFAULTS.shards,
-        layout: parseLayout(o.layout),
-        command: `tessera ${process.argv.slice(2).join(' ')}`,
-      };
-      const api = await loadBench();
-      const { report, text } = await api.foundation({ ...request, log: api.stderrLog('bench') });
-      if (o.out) {
-        mkdirSync(dirname(resolve(o.out)), { recursive: true });
-        writeFileSync(o.out, jsonText(report));
-      }
-      if (o.json) printJson(report);
-      else process.stdout.write(`${text}\n${o.out ? `report written to ${o.out}\n` : ''}`);
-      if (o.check && !report.pass) process.exitCode = 1;
-    });
+       memoryChecks:[{mode, d, nLow, nHigh, ratio, pass}], pass}`,
+    )
+    .action(
+      async (o: {
+        participants: string;
+        dims: string;
+        rounds: string;
+        modes: string;
+        uploadSlots: string;
+        rows: string;
+        layout: string;
+        json?: boolean;
+        out?: string;
+        check?: boolean;
+      }) => {
+        const request = {
+          participants: parseIntList('--participants', o.participants, 1),
+          dims: parseIntList('--dims', o.dims, 2),
+          rounds: parseInt1('--rounds', o.rounds, 1),
+          modes: parseModes(o.modes),
+          uploadSlots: parseInt1('--upload-slots', o.uploadSlots, 1),
+          rowsPerParticipant: parseInt1('--rows', o.rows, 2),
+          shards: FOUNDATION_DEFAULTS.shards,
+          layout: parseLayout(o.layout),
+          command: `tessera ${process.argv.slice(2).join(' ')}`,
+        };
+        const api = await loadBench();
+        const { report, text } = await api.foundation({ ...request, log: api.stderrLog('bench') });
+        if (o.out) {
+          mkdirSync(dirname(resolve(o.out)), { recursive: true });
+          writeFileSync(o.out, jsonText(report));
+        }
+        if (o.json) printJson(report);
+        else process.stdout.write(`${text}\n${o.out ? `report written to ${o.out}\n` : ''}`);
+        if (o.check && !report.pass) process.exitCode = 1;
+      },
+    );
   registerSecAggBench(bench);
   registerHeBench(bench);
 }
@@ -81,13 +125,16 @@ const list = (v: string) => v.split(',').map((x) => Number(x.trim()));
 
 /** `tessera bench secagg`: one in-process SecAgg+ round against the plain round, same run, same inputs. */
 function registerSecAggBench(bench: Command): void {
-  bench.command('secagg')
+  bench
+    .command('secagg')
     .description('time one SecAgg+ round against a plain round on the same inputs, in-process (no network)')
     .option('--participants <n>', 'participants in the round (comma-separated for several)', '10')
     .option('--dim <d>', 'vector length (comma-separated for several)', '10000')
     .option('--drop <fraction>', 'share of participants that drop out, each at a random stage', Number, 0.1)
     .option('--json', 'print {plainSeconds, secureSeconds, ratio, unmaskSeconds, ...} (an array for several sizes)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera bench secagg --participants 10 --dim 10000 --drop 0.1 --json
   $ tessera bench secagg --participants 100,500 --dim 100000 --drop 0.3
@@ -95,20 +142,25 @@ Examples:
 plainSeconds: every participant quantises its update and the server sums them.
 secureSeconds: the same plus all four SecAgg+ stages for every participant and the server,
 run one after another in this process; the secure sum is checked against the plain one.
-unmaskSeconds: the server's unmask step alone. See docs/benchmarks.md.`)
+unmaskSeconds: the server's unmask step alone. See docs/benchmarks.md.`,
+    )
     .action(async (o: { participants: string; dim: string; drop: number; json?: boolean }) => {
-      const sizes = list(o.participants).flatMap((participants) => list(o.dim).map((dimension) => ({ participants, dimension })));
+      const sizes = list(o.participants).flatMap((participants) =>
+        list(o.dim).map((dimension) => ({ participants, dimension })),
+      );
       const { rows, text } = (await loadBench()).secagg(sizes, o.drop);
       if (o.json) printJson(rows.length === 1 ? rows[0] : rows);
       else process.stdout.write(`${text}\n`);
     });
 }
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  return n;
-};
+const positiveInt =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+    return n;
+  };
 
 const fraction = (v: string): number => {
   const f = Number(v);
@@ -118,13 +170,21 @@ const fraction = (v: string): number => {
 
 /** `tessera bench he`: BFV vs Paillier per value, and one sealed round against the masked round, same run. */
 function registerHeBench(bench: Command): void {
-  bench.command('he')
-    .description('sealed mode cost: BFV vs Paillier per value, and one sealed SecAgg+ round (BFV) against the masked round, in-process (no network)')
+  bench
+    .command('he')
+    .description(
+      'sealed mode cost: BFV vs Paillier per value, and one sealed SecAgg+ round (BFV) against the masked round, in-process (no network)',
+    )
     .option('--participants <n>', 'participants in the round', positiveInt('--participants'), 10)
     .option('--dim <d>', 'vector length', positiveInt('--dim'), 10_000)
     .option('--drop <fraction>', 'share of participants that drop out, each at a random stage', fraction, 0.1)
-    .option('--json', 'print {bfvEncryptUsPerValue, paillierEncryptUsPerValue, speedup, sealedOverMasked, bytesPerValueSealed, bytesPerValueMasked, ...}')
-    .addHelpText('after', `
+    .option(
+      '--json',
+      'print {bfvEncryptUsPerValue, paillierEncryptUsPerValue, speedup, sealedOverMasked, bytesPerValueSealed, bytesPerValueMasked, ...}',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera bench he --participants 10 --dim 10000 --json
   $ tessera bench he --participants 100 --dim 100000 --drop 0.1
@@ -136,10 +196,14 @@ encrypts its masked vector, the server adds ciphertexts and subtracts the mask c
 analyst decrypts) over the same round in masked mode, same inputs and dropouts, participants run
 one after another in this process; both sums are checked word for word against the plain sum.
 bytesPerValueSealed / bytesPerValueMasked: one participant's upload per word. Targets: sealed/masked
-<= 3, bytes <= 16x. See packages/he/README.md.`)
+<= 3, bytes <= 16x. See packages/he/README.md.`,
+    )
     .action(async (o: { participants: number; dim: number; drop: number; json?: boolean }) => {
       const api = await loadBench();
-      const { figures, text } = await api.he({ participants: o.participants, dimension: o.dim, drop: o.drop }, api.stderrLog('he'));
+      const { figures, text } = await api.he(
+        { participants: o.participants, dimension: o.dim, drop: o.drop },
+        api.stderrLog('he'),
+      );
       if (o.json) printJson(figures);
       else process.stdout.write(`${text}\n`);
     });
@@ -147,7 +211,11 @@ bytesPerValueSealed / bytesPerValueMasked: one participant's upload per word. Ta
 
 /** "10,100" -> [10, 100]; also accepts 1e5. Every value must be an integer >= min. */
 export function parseIntList(flag: string, text: string, min: number): number[] {
-  const values = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const values = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < min)) {
     throw new UsageError(`${flag} must be a comma-separated list of integers of at least ${min}, got "${text}"`);
   }
@@ -156,14 +224,19 @@ export function parseIntList(flag: string, text: string, min: number): number[] 
 
 export function parseInt1(flag: string, text: string, min: number): number {
   const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new UsageError(`${flag} must be an integer of at least ${min}, got "${text}"`);
+  if (!Number.isInteger(v) || v < min)
+    throw new UsageError(`${flag} must be an integer of at least ${min}, got "${text}"`);
   return v;
 }
 
 export function parseModes(text: string): BenchMode[] {
-  const modes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const modes = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = modes.filter((m) => m !== 'grpc' && m !== 'inprocess');
-  if (modes.length === 0 || bad.length) throw new UsageError(`--modes takes grpc, inprocess or both (comma-separated), got "${text}"`);
+  if (modes.length === 0 || bad.length)
+    throw new UsageError(`--modes takes grpc, inprocess or both (comma-separated), got "${text}"`);
   return [...new Set(modes)] as BenchMode[];
 }
 

@@ -7,19 +7,28 @@ import { printJson } from '../ui/output.js';
 export function registerCoordinator(program: Command): void {
   const cmd = program.command('coordinator').description('run and administer a coordinator');
 
-  cmd.command('start')
+  cmd
+    .command('start')
     .description('start a coordinator: gRPC for participants and analysts, state in an SQLite file')
     .option('--data-dir <dir>', 'state directory (database, analyst token)', DEFAULT_COORDINATOR_DIR)
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
-    .option('--upload-slots <n>', 'contributions received at once (memory ~ (n+1) x model size)', (v) => parseInt(v, 10), 4)
+    .option(
+      '--upload-slots <n>',
+      'contributions received at once (memory ~ (n+1) x model size)',
+      (v) => parseInt(v, 10),
+      4,
+    )
     .option('--json', 'print {address, dataDir} as JSON once listening')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera coordinator start
   $ tessera coordinator start --data-dir /var/lib/tessera --listen 127.0.0.1:7443
 
 Jobs that were running when the coordinator stopped resume from their last completed round.
-The analyst token is in <data-dir>/analyst-token; the CLI finds it there by default.`)
+The analyst token is in <data-dir>/analyst-token; the CLI finds it there by default.`,
+    )
     .action(async (o: { dataDir: string; listen: string; uploadSlots: number; json?: boolean }) => {
       const { Coordinator } = await import('@tessera/sdk');
       const dataDir = resolve(o.dataDir);
@@ -40,17 +49,21 @@ The analyst token is in <data-dir>/analyst-token; the CLI finds it there by defa
       process.on('SIGTERM', stop);
     });
 
-  cmd.command('enroll')
+  cmd
+    .command('enroll')
     .argument('<name>', 'a name for the participant (e.g. the merchant)')
     .description('create a one-time enrolment token for a new participant')
     .option('--data-dir <dir>', 'coordinator state directory', DEFAULT_COORDINATOR_DIR)
     .option('--json', 'print {name, token} as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera coordinator enroll merchant-a
   $ tessera coordinator enroll merchant-b --json
 
-Give the token to the merchant; it is valid for one enrolment and stored only as a hash.`)
+Give the token to the merchant; it is valid for one enrolment and stored only as a hash.`,
+    )
     .action(async (name: string, o: { dataDir: string; json?: boolean }) => {
       const { createEnrollmentToken } = await import('@tessera/sdk');
       const token = createEnrollmentToken(resolve(o.dataDir), name);

@@ -13,39 +13,85 @@ function printDemo(r: DemoResult): void {
   const out: string[] = [];
   out.push(`Tessera demo: ${r.participants} participants, ${r.rounds} rounds over gRPC on loopback`);
   out.push(`data: ${r.data}; split: ${r.split}; a held-out test split no participant saw`);
-  out.push(r.secure.mode === 'masked'
-    ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
-    : r.secure.mode === 'sealed'
-      ? `aggregation: sealed (SecAgg+ under the analyst's BFV key, threshold ${r.secure.threshold}): the coordinator added ciphertexts, only the analyst decrypted the sums; ${r.secure.dropped} dropouts recovered`
-      : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`);
+  out.push(
+    r.secure.mode === 'masked'
+      ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
+      : r.secure.mode === 'sealed'
+        ? `aggregation: sealed (SecAgg+ under the analyst's BFV key, threshold ${r.secure.threshold}): the coordinator added ciphertexts, only the analyst decrypted the sums; ${r.secure.dropped} dropouts recovered`
+        : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`,
+  );
   if (r.privacy.mode !== 'none') {
-    out.push(`differential privacy: ${r.privacy.mode}, ${r.privacy.unit} level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
-      `(noise multiplier ${r.privacy.noiseMultiplier?.toFixed(3)}, clip ${r.privacy.clip})`);
+    out.push(
+      `differential privacy: ${r.privacy.mode}, ${r.privacy.unit} level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
+        `(noise multiplier ${r.privacy.noiseMultiplier?.toFixed(3)}, clip ${r.privacy.clip})`,
+    );
   }
-  if (r.altered?.noisy) out.push(`data quality: ${r.altered.noisy}'s labels are scrambled (--noisy-participant): its data is pure noise`);
-  if (r.altered?.duplicate) out.push(`data quality: ${r.altered.duplicate.participant} holds a copy of ${r.altered.duplicate.copyOf}'s rows (--duplicate-participant)`);
+  if (r.altered?.noisy)
+    out.push(`data quality: ${r.altered.noisy}'s labels are scrambled (--noisy-participant): its data is pure noise`);
+  if (r.altered?.duplicate)
+    out.push(
+      `data quality: ${r.altered.duplicate.participant} holds a copy of ${r.altered.duplicate.copyOf}'s rows (--duplicate-participant)`,
+    );
   out.push('');
-  const row = (name: string, q: { auc: number; accuracy: number; logLoss: number }, extra = '') => [name, q.auc, q.accuracy, q.logLoss, extra];
-  out.push(renderTable(['model (on the global test split)', 'AUC', 'accuracy', 'log loss', 'note'], [
-    row('federated (Tessera)', r.federated, 'raw rows never left the participants'),
-    row('centralized (pooled data)', r.centralized, 'the ceiling: needs all data in one place'),
-    ...r.localOnly.map((l) => row(`${l.participant} alone`, l, `${l.rows} rows`)),
-    row('mean of local-only models', r.localOnlyMean, 'what each merchant gets without federation'),
-  ]));
+  const row = (name: string, q: { auc: number; accuracy: number; logLoss: number }, extra = '') => [
+    name,
+    q.auc,
+    q.accuracy,
+    q.logLoss,
+    extra,
+  ];
+  out.push(
+    renderTable(
+      ['model (on the global test split)', 'AUC', 'accuracy', 'log loss', 'note'],
+      [
+        row('federated (Tessera)', r.federated, 'raw rows never left the participants'),
+        row('centralized (pooled data)', r.centralized, 'the ceiling: needs all data in one place'),
+        ...r.localOnly.map((l) => row(`${l.participant} alone`, l, `${l.rows} rows`)),
+        row('mean of local-only models', r.localOnlyMean, 'what each merchant gets without federation'),
+      ],
+    ),
+  );
   out.push('');
-  out.push(renderTable(['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'dropped', 'seconds'],
-    r.history.map((h) => [h.round, h.trainLoss ?? NaN, h.loss ?? NaN, h.auc ?? NaN, h.contributors, h.dropped, h.seconds])));
+  out.push(
+    renderTable(
+      ['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'dropped', 'seconds'],
+      r.history.map((h) => [
+        h.round,
+        h.trainLoss ?? NaN,
+        h.loss ?? NaN,
+        h.auc ?? NaN,
+        h.contributors,
+        h.dropped,
+        h.seconds,
+      ]),
+    ),
+  );
   out.push('');
-  out.push(`federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} (gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
-    `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} (gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`);
-  out.push(`time: ${r.timing.totalSeconds.toFixed(1)} s in all, median round ${r.timing.roundSecondsMedian.toFixed(3)} s`);
+  out.push(
+    `federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} (gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
+      `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} (gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`,
+  );
+  out.push(
+    `time: ${r.timing.totalSeconds.toFixed(1)} s in all, median round ${r.timing.roundSecondsMedian.toFixed(3)} s`,
+  );
   if (r.payouts) {
     const p = r.payouts;
     out.push('');
-    out.push(`payout: ${p.pool} ${p.currency} (minor units) split by ${p.method} value of each contribution (log loss on the held-out split)`);
-    out.push(renderTable(['participant', 'value', 'share', `amount (${p.currency})`], p.entries.map((e) => [e.name, e.value, e.share, e.amount])));
-    out.push(`ledger head ${p.ledgerHead}, signed by coordinator key ${p.coordinatorPublicKey}` +
-      (p.ledgerFile ? `\nexported to ${p.ledgerFile}; check it with: tessera ledger verify ${p.ledgerFile} --key ${p.coordinatorPublicKey}` : ''));
+    out.push(
+      `payout: ${p.pool} ${p.currency} (minor units) split by ${p.method} value of each contribution (log loss on the held-out split)`,
+    );
+    out.push(
+      renderTable(
+        ['participant', 'value', 'share', `amount (${p.currency})`],
+        p.entries.map((e) => [e.name, e.value, e.share, e.amount]),
+      ),
+    );
+    out.push(
+      `ledger head ${p.ledgerHead}, signed by coordinator key ${p.coordinatorPublicKey}` +
+        (p.ledgerFile
+          ? `\nexported to ${p.ledgerFile}; check it with: tessera ledger verify ${p.ledgerFile} --key ${p.coordinatorPublicKey}`
+          : ''),
+    );
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -54,65 +100,156 @@ const participantFlag = (flag: string, v: string | boolean | undefined, last: nu
   if (v === undefined) return undefined;
   if (v === true) return last;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} takes a participant number (1 to ${last}), got "${String(v)}"`);
+  if (!Number.isInteger(n))
+    throw new UsageError(`${flag} takes a participant number (1 to ${last}), got "${String(v)}"`);
   return n;
 };
 
 /** The demo's payout and data-quality flags, checked. */
-function payoutOptionsOf(o: { participants: number; payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; payoutReport?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean; dp: string; secure: string }) {
+function payoutOptionsOf(o: {
+  participants: number;
+  payoutPool?: string;
+  currency: string;
+  valuation?: string;
+  ledgerOut?: string;
+  payoutReport?: string;
+  noisyParticipant?: string | boolean;
+  duplicateParticipant?: string | boolean;
+  dp: string;
+  secure: string;
+}) {
   const noisy = participantFlag('--noisy-participant', o.noisyParticipant, o.participants);
-  const duplicate = o.duplicateParticipant === true ? 1 : participantFlag('--duplicate-participant', o.duplicateParticipant, o.participants);
-  const extra = { ...(noisy !== undefined ? { noisyParticipant: noisy } : {}), ...(duplicate !== undefined ? { duplicateParticipant: duplicate } : {}) };
+  const duplicate =
+    o.duplicateParticipant === true
+      ? 1
+      : participantFlag('--duplicate-participant', o.duplicateParticipant, o.participants);
+  const extra = {
+    ...(noisy !== undefined ? { noisyParticipant: noisy } : {}),
+    ...(duplicate !== undefined ? { duplicateParticipant: duplicate } : {}),
+  };
   if (o.payoutPool === undefined) {
-    if (o.ledgerOut || o.valuation || o.payoutReport) throw new UsageError('--ledger-out, --payout-report and --valuation go with --payout-pool AMOUNT');
+    if (o.ledgerOut || o.valuation || o.payoutReport)
+      throw new UsageError('--ledger-out, --payout-report and --valuation go with --payout-pool AMOUNT');
     return extra;
   }
   const pool = Number(o.payoutPool);
   if (!/^\d+$/.test(o.payoutPool.trim()) || !Number.isSafeInteger(pool)) {
-    throw new UsageError(`--payout-pool must be a non-negative integer amount in minor units (e.g. 100000 for 1000.00), got "${o.payoutPool}"`);
+    throw new UsageError(
+      `--payout-pool must be a non-negative integer amount in minor units (e.g. 100000 for 1000.00), got "${o.payoutPool}"`,
+    );
   }
-  if (!/^[A-Z]{3}$/.test(o.currency)) throw new UsageError(`--currency must be a three-letter ISO 4217 code such as CNY, EUR or USD, got "${o.currency}"`);
-  if (o.dp !== 'none') throw new UsageError('--payout-pool needs --dp none: valuation reads each participant\'s per-round updates, which differential privacy hides (docs/payouts.md)');
-  if (o.secure === 'sealed') throw new UsageError('--payout-pool needs --secure masked or none: in sealed mode the coordinator cannot rebuild coalition models');
-  return { ...extra, payout: { pool, currency: o.currency, ...(o.valuation ? { valuation: o.valuation } : {}), ...(o.ledgerOut ? { ledgerOut: o.ledgerOut } : {}), ...(o.payoutReport ? { reportOut: o.payoutReport } : {}) } };
+  if (!/^[A-Z]{3}$/.test(o.currency))
+    throw new UsageError(
+      `--currency must be a three-letter ISO 4217 code such as CNY, EUR or USD, got "${o.currency}"`,
+    );
+  if (o.dp !== 'none')
+    throw new UsageError(
+      "--payout-pool needs --dp none: valuation reads each participant's per-round updates, which differential privacy hides (docs/payouts.md)",
+    );
+  if (o.secure === 'sealed')
+    throw new UsageError(
+      '--payout-pool needs --secure masked or none: in sealed mode the coordinator cannot rebuild coalition models',
+    );
+  return {
+    ...extra,
+    payout: {
+      pool,
+      currency: o.currency,
+      ...(o.valuation ? { valuation: o.valuation } : {}),
+      ...(o.ledgerOut ? { ledgerOut: o.ledgerOut } : {}),
+      ...(o.payoutReport ? { reportOut: o.payoutReport } : {}),
+    },
+  };
 }
 
 export function registerDemo(program: Command): void {
-  program.command('demo')
-    .description('run a whole federation on this machine: a coordinator, N participant nodes over real gRPC, one training job, then a results table')
+  program
+    .command('demo')
+    .description(
+      'run a whole federation on this machine: a coordinator, N participant nodes over real gRPC, one training job, then a results table',
+    )
     .option('--participants <n>', 'participant nodes (worker threads)', int, 5)
     .option('--rounds <n>', 'federated training rounds', int, 10)
     .option('--data <file.csv>', 'a CSV file with a header row (default: seeded synthetic e-commerce customers)')
     .option('--label <column>', 'the binary target column of --data (yes/no, 0/1, true/false)')
-    .option('--split <how>', 'how rows are dealt to participants: iid | dirichlet:ALPHA | by:COLUMN (default iid; by:merchant for the synthetic data)')
+    .option(
+      '--split <how>',
+      'how rows are dealt to participants: iid | dirichlet:ALPHA | by:COLUMN (default iid; by:merchant for the synthetic data)',
+    )
     .option('--seed <n>', 'seed for data, splits and training (same seed, same result)', int, 42)
     .option('--test-fraction <f>', 'share of rows held out as the global test split', Number, 0.2)
-    .option('--learning-rate <lr>', 'local SGD learning rate (default 0.1; the gradient step size with --dp and --unit record, default 1)', Number)
+    .option(
+      '--learning-rate <lr>',
+      'local SGD learning rate (default 0.1; the gradient step size with --dp and --unit record, default 1)',
+      Number,
+    )
     .option('--batch-size <n>', 'local mini-batch size', int, 32)
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
-    .option('--secure <mode>', 'aggregation: masked (SecAgg+: the coordinator learns only the sum), sealed (SecAgg+ under homomorphic encryption with analyst keys made for the demo: only the analyst decrypts the sums) or none (plaintext)', 'masked')
+    .option(
+      '--secure <mode>',
+      'aggregation: masked (SecAgg+: the coordinator learns only the sum), sealed (SecAgg+ under homomorphic encryption with analyst keys made for the demo: only the analyst decrypts the sums) or none (plaintext)',
+      'masked',
+    )
     .option('--drop <fraction>', 'share of participants that drop out at a random step of every round', Number, 0)
-    .option('--dp <mode>', 'differential privacy of the model updates: none, distributed (noise shares added by participants before masking), central (noise added to the unmasked sum) or local (each participant adds the whole noise)', 'none')
-    .option('--unit <unit>', 'what --dp protects: record (one customer row: DP-FedSGD, one clipped gradient step per round) or participant (one merchant\'s whole update: DP-FedAvg)', 'record')
+    .option(
+      '--dp <mode>',
+      'differential privacy of the model updates: none, distributed (noise shares added by participants before masking), central (noise added to the unmasked sum) or local (each participant adds the whole noise)',
+      'none',
+    )
+    .option(
+      '--unit <unit>',
+      "what --dp protects: record (one customer row: DP-FedSGD, one clipped gradient step per round) or participant (one merchant's whole update: DP-FedAvg)",
+      'record',
+    )
     .option('--epsilon <e>', 'privacy budget of the whole training job, with --dp', Number, 4)
     .option('--delta <d>', 'delta of the privacy guarantee, with --dp', Number, 1e-5)
-    .option('--clip <c>', 'L2 clipping bound of each record\'s gradient (--unit record, default 1) or of each participant\'s update (default 10, or 1 with --dp)', Number)
-    .option('--query <sql>', 'instead of training, run this aggregate query on the demo federation (FROM is the --data file\'s base name, or customers)')
+    .option(
+      '--clip <c>',
+      "L2 clipping bound of each record's gradient (--unit record, default 1) or of each participant's update (default 10, or 1 with --dp)",
+      Number,
+    )
+    .option(
+      '--query <sql>',
+      "instead of training, run this aggregate query on the demo federation (FROM is the --data file's base name, or customers)",
+    )
     .option('--bounds <col=lo:hi,...>', 'with --query: clamping bounds of every SUM/AVG/VARIANCE column')
-    .option('--domain <col=a|b;...>', 'with --query: declared GROUP BY values (default: the demo CSV\'s values)')
+    .option('--domain <col=a|b;...>', "with --query: declared GROUP BY values (default: the demo CSV's values)")
     .option('--min-count <n>', 'with --query: suppress groups with fewer (noisy) rows', Number)
-    .option('--report <file.html>', 'write an HTML report with charts (with --query: of that query; alone: the market-insight report of the synthetic merchants)')
-    .option('--payout-pool <amount>', 'after training, split this pool (an integer in minor units, e.g. 100000 = 1000.00) by the value of each participant\'s contribution, recorded in the signed ledger')
+    .option(
+      '--report <file.html>',
+      'write an HTML report with charts (with --query: of that query; alone: the market-insight report of the synthetic merchants)',
+    )
+    .option(
+      '--payout-pool <amount>',
+      "after training, split this pool (an integer in minor units, e.g. 100000 = 1000.00) by the value of each participant's contribution, recorded in the signed ledger",
+    )
     .option('--currency <code>', 'currency of --payout-pool (ISO 4217)', 'CNY')
-    .option('--valuation <method>', 'how contributions are valued: auto (default: exact Shapley up to 12 participants, GTG-Shapley beyond), shapley, gtg, tmc, loo or records')
+    .option(
+      '--valuation <method>',
+      'how contributions are valued: auto (default: exact Shapley up to 12 participants, GTG-Shapley beyond), shapley, gtg, tmc, loo or records',
+    )
     .option('--ledger-out <file.jsonl>', 'with --payout-pool: write the exported payout ledger (JSON Lines) here')
-    .option('--payout-report <file.html>', 'with --payout-pool: write an HTML report of the payout (charts of shares and values, the ledger entries)')
-    .option('--noisy-participant [n]', 'scramble participant n\'s labels (default: the last one), so its data is pure noise')
-    .option('--duplicate-participant [n]', 'add one more participant holding a copy of participant n\'s data (default: 1)')
+    .option(
+      '--payout-report <file.html>',
+      'with --payout-pool: write an HTML report of the payout (charts of shares and values, the ledger entries)',
+    )
+    .option(
+      '--noisy-participant [n]',
+      "scramble participant n's labels (default: the last one), so its data is pure noise",
+    )
+    .option(
+      '--duplicate-participant [n]',
+      "add one more participant holding a copy of participant n's data (default: 1)",
+    )
     .option('--inline', 'run participants in this thread instead of worker threads')
-    .option('--keep <dir>', 'keep the federation\'s files (coordinator database, participant configs and shards) in this directory')
+    .option(
+      '--keep <dir>',
+      "keep the federation's files (coordinator database, participant configs and shards) in this directory",
+    )
     .option('--json', 'print one JSON document instead of the table')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera demo
   $ tessera demo --participants 3 --rounds 10 --data examples/data/breast_cancer.csv --label benign --split iid
@@ -134,53 +271,126 @@ JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...}
        secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}
 With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode}, suppressed}
 (a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)
-With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name, value, share, amount}], ledgerHead, coordinatorPublicKey}`)
-    .action(async (o: {
-      participants: number; rounds: number; data?: string; label?: string; split?: string; seed: number; testFraction: number;
-      learningRate?: number; batchSize: number; localEpochs: number; inline?: boolean; keep?: string; json?: boolean;
-      secure: string; drop: number; dp: string; unit: string; epsilon: number; delta: number; clip?: number;
-      query?: string; bounds?: string; domain?: string; minCount?: number; report?: string;
-      payoutPool?: string; currency: string; valuation?: string; ledgerOut?: string; payoutReport?: string; noisyParticipant?: string | boolean; duplicateParticipant?: string | boolean;
-    }, cmd: Command) => {
-      if (o.query || o.report) {
-        const { MARKET_INSIGHT, runQueryDemo } = await import('../demo/run-query-demo.js');
-        const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
-        const epsilon = cmd.getOptionValueSource('epsilon') === 'default' ? 1 : o.epsilon;
-        const delta = cmd.getOptionValueSource('delta') === 'default' ? 1e-6 : o.delta;
-        const request = queryRequestFrom(o.query ?? '', { ...o, dp, epsilon, delta });
-        const queries = o.query ? [o.query] : MARKET_INSIGHT.queries;
-        if (o.report && o.data && !o.query) throw new UsageError('--report without --query writes the market-insight report of the synthetic merchants; leave out --data, or give --query');
-        const results = await runQueryDemo({
-          queries, participants: o.participants, seed: o.seed, bounds: { ...(o.query ? {} : MARKET_INSIGHT.bounds), ...request.bounds }, domains: request.domains ?? {},
-          dp: dp as 'none', epsilon, delta, runtime: o.inline ? 'inline' : 'worker',
-          ...(o.data ? { data: o.data } : {}), ...(o.split ? { split: o.split } : {}), ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
-        });
-        if (o.report) {
-          const [{ reportInputOf }, { renderReportPage }] = await Promise.all([import('../report/from-result.js'), import('../report/index.js')]);
-          const inputs = results.map((r, i) => reportInputOf(r, { participants: r.participants, ...(o.query ? {} : { title: MARKET_INSIGHT.titles[i] }) }));
-          writeFileSync(o.report, renderReportPage(o.query ? 'Tessera query report' : 'Market insight (synthetic merchants)', inputs));
-          process.stderr.write(`report written to ${resolve(o.report)}\n`);
+With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name, value, share, amount}], ledgerHead, coordinatorPublicKey}`,
+    )
+    .action(
+      async (
+        o: {
+          participants: number;
+          rounds: number;
+          data?: string;
+          label?: string;
+          split?: string;
+          seed: number;
+          testFraction: number;
+          learningRate?: number;
+          batchSize: number;
+          localEpochs: number;
+          inline?: boolean;
+          keep?: string;
+          json?: boolean;
+          secure: string;
+          drop: number;
+          dp: string;
+          unit: string;
+          epsilon: number;
+          delta: number;
+          clip?: number;
+          query?: string;
+          bounds?: string;
+          domain?: string;
+          minCount?: number;
+          report?: string;
+          payoutPool?: string;
+          currency: string;
+          valuation?: string;
+          ledgerOut?: string;
+          payoutReport?: string;
+          noisyParticipant?: string | boolean;
+          duplicateParticipant?: string | boolean;
+        },
+        cmd: Command,
+      ) => {
+        if (o.query || o.report) {
+          const { MARKET_INSIGHT, runQueryDemo } = await import('../demo/run-query-demo.js');
+          const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
+          const epsilon = cmd.getOptionValueSource('epsilon') === 'default' ? 1 : o.epsilon;
+          const delta = cmd.getOptionValueSource('delta') === 'default' ? 1e-6 : o.delta;
+          const request = queryRequestFrom(o.query ?? '', { ...o, dp, epsilon, delta });
+          const queries = o.query ? [o.query] : MARKET_INSIGHT.queries;
+          if (o.report && o.data && !o.query)
+            throw new UsageError(
+              '--report without --query writes the market-insight report of the synthetic merchants; leave out --data, or give --query',
+            );
+          const results = await runQueryDemo({
+            queries,
+            participants: o.participants,
+            seed: o.seed,
+            bounds: { ...(o.query ? {} : MARKET_INSIGHT.bounds), ...request.bounds },
+            domains: request.domains ?? {},
+            dp: dp as 'none',
+            epsilon,
+            delta,
+            runtime: o.inline ? 'inline' : 'worker',
+            ...(o.data ? { data: o.data } : {}),
+            ...(o.split ? { split: o.split } : {}),
+            ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
+          });
+          if (o.report) {
+            const [{ reportInputOf }, { renderReportPage }] = await Promise.all([
+              import('../report/from-result.js'),
+              import('../report/index.js'),
+            ]);
+            const inputs = results.map((r, i) =>
+              reportInputOf(r, {
+                participants: r.participants,
+                ...(o.query ? {} : { title: MARKET_INSIGHT.titles[i] }),
+              }),
+            );
+            writeFileSync(
+              o.report,
+              renderReportPage(o.query ? 'Tessera query report' : 'Market insight (synthetic merchants)', inputs),
+            );
+            process.stderr.write(`report written to ${resolve(o.report)}\n`);
+          }
+          if (o.json) return printJson(o.query ? results[0] : results);
+          for (const r of results) printQueryResult(r);
+          return;
         }
-        if (o.json) return printJson(o.query ? results[0] : results);
-        for (const r of results) printQueryResult(r);
-        return;
-      }
-      const { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo } = await import('../demo/run-demo.js');
-      if (!DEMO_SECURE_MODES.includes(o.secure as DemoSecureMode)) throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got "${o.secure}"`);
-      if (!DEMO_PRIVACY_MODES.includes(o.dp as DemoPrivacyMode)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got "${o.dp}"`);
-      if (o.unit !== 'record' && o.unit !== 'participant') throw new UsageError(`--unit must be record or participant, got "${o.unit}"`);
-      if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
-      if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1, got ${o.delta}`);
-      const result = await runDemo({
-        participants: o.participants, rounds: o.rounds, seed: o.seed, testFraction: o.testFraction,
-        learningRate: o.learningRate ?? (o.dp !== 'none' && o.unit === 'record' ? 1 : 0.1), batchSize: o.batchSize, localEpochs: o.localEpochs,
-        runtime: o.inline ? 'inline' : 'worker', progress: Boolean(process.stderr.isTTY),
-        secure: o.secure as DemoSecureMode, drop: o.drop,
-        dp: o.dp as DemoPrivacyMode, unit: o.unit, epsilon: o.epsilon, delta: o.delta, ...(o.clip !== undefined ? { clip: o.clip } : {}),
-        ...(o.data ? { data: o.data } : {}), ...(o.label ? { label: o.label } : {}), ...(o.split ? { split: o.split } : {}), ...(o.keep ? { keep: o.keep } : {}),
-        ...payoutOptionsOf(o),
-      });
-      if (o.json) printJson(result);
-      else printDemo(result);
-    });
+        const { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo } = await import('../demo/run-demo.js');
+        if (!DEMO_SECURE_MODES.includes(o.secure as DemoSecureMode))
+          throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got "${o.secure}"`);
+        if (!DEMO_PRIVACY_MODES.includes(o.dp as DemoPrivacyMode))
+          throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got "${o.dp}"`);
+        if (o.unit !== 'record' && o.unit !== 'participant')
+          throw new UsageError(`--unit must be record or participant, got "${o.unit}"`);
+        if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
+        if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1, got ${o.delta}`);
+        const result = await runDemo({
+          participants: o.participants,
+          rounds: o.rounds,
+          seed: o.seed,
+          testFraction: o.testFraction,
+          learningRate: o.learningRate ?? (o.dp !== 'none' && o.unit === 'record' ? 1 : 0.1),
+          batchSize: o.batchSize,
+          localEpochs: o.localEpochs,
+          runtime: o.inline ? 'inline' : 'worker',
+          progress: Boolean(process.stderr.isTTY),
+          secure: o.secure as DemoSecureMode,
+          drop: o.drop,
+          dp: o.dp as DemoPrivacyMode,
+          unit: o.unit,
+          epsilon: o.epsilon,
+          delta: o.delta,
+          ...(o.clip !== undefined ? { clip: o.clip } : {}),
+          ...(o.data ? { data: o.data } : {}),
+          ...(o.label ? { label: o.label } : {}),
+          ...(o.split ? { split: o.split } : {}),
+          ...(o.keep ? { keep: o.keep } : {}),
+          ...payoutOptionsOf(o),
+        });
+        if (o.json) printJson(result);
+        else printDemo(result);
+      },
+    );
 }

@@ -10,10 +10,11 @@ import { renderTable } from '../ui/table.js';
 
 export type Conn = { coordinator?: string; token?: string; dataDir?: string; json?: boolean };
 
-export const withConnection = (c: Command) => c
-  .option('--coordinator <host:port>', 'coordinator address')
-  .option('--token <token>', 'analyst token')
-  .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)');
+export const withConnection = (c: Command) =>
+  c
+    .option('--coordinator <host:port>', 'coordinator address')
+    .option('--token <token>', 'analyst token')
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)');
 
 /** Connects as an analyst for the duration of `fn`. */
 export async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void>): Promise<void> {
@@ -44,7 +45,8 @@ function withValidationRows(spec: unknown, file: string): unknown {
   const payout = (spec as { payout?: { validation?: { path?: unknown } } } | null)?.payout;
   const path = payout?.validation?.path;
   if (path === undefined) return spec;
-  if (typeof path !== 'string' || !path) throw new UsageError(`${file}: payout.validation.path must be a file name, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || !path)
+    throw new UsageError(`${file}: payout.validation.path must be a file name, got ${JSON.stringify(path)}`);
   const at = isAbsolute(path) ? path : resolve(dirname(resolve(file)), path);
   let csv: string;
   try {
@@ -56,7 +58,10 @@ function withValidationRows(spec: unknown, file: string): unknown {
 }
 
 export async function readJobSpec(file: string, opts: { sealed?: boolean } = {}): Promise<object> {
-  const [{ parse: parseYaml }, { parseJobSpec, sealedSpec }] = await Promise.all([import('yaml'), import('@tessera/sdk')]);
+  const [{ parse: parseYaml }, { parseJobSpec, sealedSpec }] = await Promise.all([
+    import('yaml'),
+    import('@tessera/sdk'),
+  ]);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -83,18 +88,40 @@ function lastMetrics(j: JobView): Record<string, number> {
 }
 
 function printJob(j: JobView): void {
-  process.stdout.write(`job ${j.id} (${j.name}): ${j.status}, ${j.roundsCompleted}/${j.roundsTotal} rounds${j.error ? `\nerror: ${j.error}` : ''}\n`);
+  process.stdout.write(
+    `job ${j.id} (${j.name}): ${j.status}, ${j.roundsCompleted}/${j.roundsTotal} rounds${j.error ? `\nerror: ${j.error}` : ''}\n`,
+  );
   const rounds = j.history.filter((h) => h.stage === 'fit');
   if (rounds.length) {
-    process.stdout.write(`${renderTable(['round', 'status', 'contributors', 'dropped', 'train loss', 'loss', 'accuracy', 'AUC', 'seconds'],
-      rounds.map((h) => [h.round, h.status + (h.attempt > 1 ? ` (attempt ${h.attempt})` : ''), h.contributors, h.dropped.length,
-        h.metrics.train_loss ?? NaN, h.metrics.loss ?? NaN, h.metrics.accuracy ?? NaN, h.metrics.auc ?? NaN, h.seconds]))}\n`);
+    process.stdout.write(
+      `${renderTable(
+        ['round', 'status', 'contributors', 'dropped', 'train loss', 'loss', 'accuracy', 'AUC', 'seconds'],
+        rounds.map((h) => [
+          h.round,
+          h.status + (h.attempt > 1 ? ` (attempt ${h.attempt})` : ''),
+          h.contributors,
+          h.dropped.length,
+          h.metrics.train_loss ?? NaN,
+          h.metrics.loss ?? NaN,
+          h.metrics.accuracy ?? NaN,
+          h.metrics.auc ?? NaN,
+          h.seconds,
+        ]),
+      )}\n`,
+    );
   }
   if (j.privacySpend.length) {
-    process.stdout.write(`differential privacy spent by each participant:\n${renderTable(['participant', 'epsilon', 'releases'],
-      j.privacySpend.map((p) => [p.participantId, p.epsilon, p.rounds]))}\n`);
+    process.stdout.write(
+      `differential privacy spent by each participant:\n${renderTable(
+        ['participant', 'epsilon', 'releases'],
+        j.privacySpend.map((p) => [p.participantId, p.epsilon, p.rounds]),
+      )}\n`,
+    );
   }
-  for (const r of j.refusals) process.stdout.write(`refused by ${r.participantId} at ${r.stage}${r.round ? ` round ${r.round}` : ''}: ${r.reason}\n`);
+  for (const r of j.refusals)
+    process.stdout.write(
+      `refused by ${r.participantId} at ${r.stage}${r.round ? ` round ${r.round}` : ''}: ${r.reason}\n`,
+    );
 }
 
 export function registerJob(program: Command): void {
@@ -102,12 +129,22 @@ export function registerJob(program: Command): void {
 
   withConnection(cmd.command('submit'))
     .argument('<spec>', 'job spec file (.yaml, .yml or .json)')
-    .description('submit a job; with --watch, follow it to the end; with --sealed, run it under your analyst keys and stay attached to decrypt its aggregates')
+    .description(
+      'submit a job; with --watch, follow it to the end; with --sealed, run it under your analyst keys and stay attached to decrypt its aggregates',
+    )
     .option('--watch', 'follow the job with a progress bar until it ends')
-    .option('--sealed', 'sealed mode: participants encrypt under your analyst public key, only you decrypt the aggregates; stays attached until the job ends (implies --watch)')
-    .option('--keys <file>', `analyst key file (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS}, used when it exists): signs the spec with your analyst identity, which participants' consent grants name; with --sealed also the encryption keys`)
+    .option(
+      '--sealed',
+      'sealed mode: participants encrypt under your analyst public key, only you decrypt the aggregates; stays attached until the job ends (implies --watch)',
+    )
+    .option(
+      '--keys <file>',
+      `analyst key file (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS}, used when it exists): signs the spec with your analyst identity, which participants' consent grants name; with --sealed also the encryption keys`,
+    )
     .option('--json', 'print the job as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera job submit examples/jobs/repurchase.yaml --watch
   $ tessera job submit examples/jobs/payout.yaml --watch   train, then value contributions and split a payout pool
@@ -117,16 +154,24 @@ Examples:
 ${connectionOptions}
 A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field.
 --sealed sets secure.mode "sealed" unless the spec says it. A sealed job waits for you to decrypt each
-aggregate: if this command stops, continue with \`tessera job attach <id>\`.`)
+aggregate: if this command stops, continue with \`tessera job attach <id>\`.`,
+    )
     .action(async (file: string, o: Conn & { watch?: boolean; sealed?: boolean; keys?: string }) => {
       const spec = await readJobSpec(file, { sealed: Boolean(o.sealed) });
       const keys = o.sealed ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined;
-      const signer = keys ?? (o.keys !== undefined || existsSync(DEFAULT_ANALYST_KEYS) ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined);
+      const signer =
+        keys ??
+        (o.keys !== undefined || existsSync(DEFAULT_ANALYST_KEYS)
+          ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS)
+          : undefined);
       const follow = Boolean(o.watch || keys);
       const { followSealed, watchWithProgress } = await import('../job-watch.js');
       await withAnalyst(o, async (analyst) => {
         let job = await analyst.submit(spec, { ...(keys ? { sealed: keys } : {}), ...(signer ? { signer } : {}) });
-        if (!o.json) process.stderr.write(`submitted job ${job.id}${keys ? ` (sealed, analyst key ${keys.fingerprint.slice(0, 16)})` : ''}\n`);
+        if (!o.json)
+          process.stderr.write(
+            `submitted job ${job.id}${keys ? ` (sealed, analyst key ${keys.fingerprint.slice(0, 16)})` : ''}\n`,
+          );
         if (keys) job = await followSealed(analyst, job.id, keys);
         else if (o.watch) job = await watchWithProgress(analyst, job.id);
         if (o.json) printJson(job);
@@ -138,15 +183,20 @@ aggregate: if this command stops, continue with \`tessera job attach <id>\`.`)
 
   withConnection(cmd.command('attach'))
     .argument('<id>', 'job id of a running sealed job')
-    .description('re-attach to a running sealed job: decrypt its aggregates with your analyst keys and follow it to the end')
+    .description(
+      're-attach to a running sealed job: decrypt its aggregates with your analyst keys and follow it to the end',
+    )
     .option('--keys <file>', `analyst key file the job was submitted with (default ${DEFAULT_ANALYST_KEYS})`)
     .option('--json', 'print the final job as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera job attach job-3f2a9c1b7e44
   $ tessera job attach job-3f2a9c1b7e44 --keys ~/.tessera/analyst-keys.json --json
 ${connectionOptions}
-The coordinator re-sends the aggregate it is waiting for; the job goes on once you answered it.`)
+The coordinator re-sends the aggregate it is waiting for; the job goes on once you answered it.`,
+    )
     .action(async (id: string, o: Conn & { keys?: string }) => {
       const keys = await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS);
       const { followSealed } = await import('../job-watch.js');
@@ -162,10 +212,13 @@ The coordinator re-sends the aggregate it is waiting for; the job goes on once y
     .argument('<id>', 'job id')
     .description('follow a job with a live progress bar: round i/n, loss, AUC, elapsed, ETA')
     .option('--json', 'print the final job as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera job watch job-3f2a9c1b7e44
-${connectionOptions}`)
+${connectionOptions}`,
+    )
     .action(async (id: string, o: Conn) => {
       const { watchWithProgress } = await import('../job-watch.js');
       await withAnalyst(o, async (analyst) => {
@@ -180,17 +233,31 @@ ${connectionOptions}`)
     .description('list recent jobs')
     .option('--limit <n>', 'how many', (v) => parseInt(v, 10), 50)
     .option('--json', 'print the jobs as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera job list
   $ tessera job list --json --limit 5
-${connectionOptions}`)
+${connectionOptions}`,
+    )
     .action(async (o: Conn & { limit: number }) => {
       await withAnalyst(o, async (analyst) => {
         const jobs = await analyst.list(o.limit);
         if (o.json) return printJson(jobs);
-        process.stdout.write(`${renderTable(['id', 'name', 'status', 'rounds', 'AUC', 'created'],
-          jobs.map((j) => [j.id, j.name, j.status, `${j.roundsCompleted}/${j.roundsTotal}`, lastMetrics(j).auc ?? NaN, j.createdAt.toISOString()]))}\n`);
+        process.stdout.write(
+          `${renderTable(
+            ['id', 'name', 'status', 'rounds', 'AUC', 'created'],
+            jobs.map((j) => [
+              j.id,
+              j.name,
+              j.status,
+              `${j.roundsCompleted}/${j.roundsTotal}`,
+              lastMetrics(j).auc ?? NaN,
+              j.createdAt.toISOString(),
+            ]),
+          )}\n`,
+        );
       });
     });
 
@@ -198,10 +265,13 @@ ${connectionOptions}`)
     .argument('<id>', 'job id')
     .description('show a job and its round history')
     .option('--json', 'print the job as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera job get job-3f2a9c1b7e44 --json
-${connectionOptions}`)
+${connectionOptions}`,
+    )
     .action(async (id: string, o: Conn) => {
       await withAnalyst(o, async (analyst) => {
         const job = await analyst.get(id);
@@ -214,10 +284,13 @@ ${connectionOptions}`)
     .argument('<id>', 'job id')
     .description('cancel a pending or running job')
     .option('--json', 'print the job as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera job cancel job-3f2a9c1b7e44
-${connectionOptions}`)
+${connectionOptions}`,
+    )
     .action(async (id: string, o: Conn) => {
       await withAnalyst(o, async (analyst) => {
         const job = await analyst.cancel(id);
@@ -231,11 +304,14 @@ ${connectionOptions}`)
     .description('fetch the trained model of a job; --out saves it as a model file for `tessera model score`')
     .option('--out <file>', 'write the model file (JSON) here')
     .option('--json', 'print the model file on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera job result job-3f2a9c1b7e44 --out model.json
   $ tessera model score --model model.json --data new_customers.csv
-${connectionOptions}`)
+${connectionOptions}`,
+    )
     .action(async (id: string, o: Conn & { out?: string }) => {
       const { modelFileFrom, saveModelFile } = await import('@tessera/sdk');
       await withAnalyst(o, async (analyst) => {
@@ -244,10 +320,20 @@ ${connectionOptions}`)
         if (o.json) printJson(model);
         else {
           if (o.out) process.stdout.write(`model of job ${id} (round ${model.job.round}) written to ${o.out}\n`);
-          const top = model.featureNames.map((n, i) => [n, model.weights[i]] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, 10);
-          process.stdout.write(`${renderTable(['feature', 'weight'], top.map(([n, w]) => [n, w]))}\n`);
+          const top = model.featureNames
+            .map((n, i) => [n, model.weights[i]] as const)
+            .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+            .slice(0, 10);
+          process.stdout.write(
+            `${renderTable(
+              ['feature', 'weight'],
+              top.map(([n, w]) => [n, w]),
+            )}\n`,
+          );
           const m = model.job.metrics;
-          process.stdout.write(`federated evaluation: loss ${m.loss?.toFixed(4) ?? 'n/a'}, accuracy ${m.accuracy?.toFixed(4) ?? 'n/a'}, AUC ${m.auc?.toFixed(4) ?? 'n/a'}\n`);
+          process.stdout.write(
+            `federated evaluation: loss ${m.loss?.toFixed(4) ?? 'n/a'}, accuracy ${m.accuracy?.toFixed(4) ?? 'n/a'}, AUC ${m.auc?.toFixed(4) ?? 'n/a'}\n`,
+          );
         }
       });
     });

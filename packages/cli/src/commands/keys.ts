@@ -6,20 +6,28 @@ import { printJson } from '../ui/output.js';
 export const DEFAULT_ANALYST_KEYS = 'analyst-keys.json';
 
 export function registerKeys(program: Command): void {
-  const cmd = program.command('keys').description('analyst keys for sealed mode (homomorphic encryption: only you can read the aggregates)');
+  const cmd = program
+    .command('keys')
+    .description('analyst keys for sealed mode (homomorphic encryption: only you can read the aggregates)');
 
-  cmd.command('create')
-    .description('create a BFV key pair for sealed jobs and save it (mode 0600); the public key goes with each sealed submission, the secret key never leaves this file')
+  cmd
+    .command('create')
+    .description(
+      'create a BFV key pair for sealed jobs and save it (mode 0600); the public key goes with each sealed submission, the secret key never leaves this file',
+    )
     .option('--out <file>', 'where to write the key file', DEFAULT_ANALYST_KEYS)
     .option('--force', 'replace an existing key file (the old keys can then no longer read their jobs)')
     .option('--json', 'print {file, params, publicKeySha256, identity} as JSON (never a secret key)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera keys create
   $ tessera keys create --out ~/.tessera/analyst-keys.json
   $ tessera job submit job.yaml --sealed --keys ~/.tessera/analyst-keys.json
 
-Keep the key file private: whoever holds it can decrypt every sealed aggregate made for it.`)
+Keep the key file private: whoever holds it can decrypt every sealed aggregate made for it.`,
+    )
     .action(async (o: { out: string; force?: boolean; json?: boolean }) => {
       const { AnalystKeysError, createAnalystKeys, saveAnalystKeys } = await import('@tessera/sdk');
       const keys = await createAnalystKeys();
@@ -30,10 +38,18 @@ Keep the key file private: whoever holds it can decrypt every sealed aggregate m
         throw e;
       }
       const file = resolve(o.out);
-      if (o.json) return printJson({ file, params: keys.sealedParams, publicKeySha256: keys.fingerprint, identity: keys.identityHex });
-      process.stdout.write(`analyst keys written to ${file} (mode 0600)\n` +
-        `BFV n=${keys.sealedParams.polyModulusDegree}, plaintext modulus ${keys.sealedParams.plainModulus}, public key sha256 ${keys.fingerprint}\n` +
-        `analyst identity ${keys.identityHex} (participants may list it under trustedAnalysts)\n` +
-        `keep this file private: it decrypts every sealed aggregate made for it\n`);
+      if (o.json)
+        return printJson({
+          file,
+          params: keys.sealedParams,
+          publicKeySha256: keys.fingerprint,
+          identity: keys.identityHex,
+        });
+      process.stdout.write(
+        `analyst keys written to ${file} (mode 0600)\n` +
+          `BFV n=${keys.sealedParams.polyModulusDegree}, plaintext modulus ${keys.sealedParams.plainModulus}, public key sha256 ${keys.fingerprint}\n` +
+          `analyst identity ${keys.identityHex} (participants may list it under trustedAnalysts)\n` +
+          `keep this file private: it decrypts every sealed aggregate made for it\n`,
+      );
     });
 }

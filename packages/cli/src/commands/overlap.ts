@@ -3,8 +3,11 @@ import { analystConnection, connectionOptions } from '../context.js';
 import { printJson } from '../ui/output.js';
 
 export function registerOverlap(program: Command): void {
-  program.command('overlap')
-    .description('count the customers two participants share (audience overlap) by private set intersection: neither learns which, the coordinator learns nothing but the count')
+  program
+    .command('overlap')
+    .description(
+      'count the customers two participants share (audience overlap) by private set intersection: neither learns which, the coordinator learns nothing but the count',
+    )
     .requiredOption('--as <participant>', 'the first participant (id)')
     .requiredOption('--with <participant>', 'the other participant (id)')
     .option('--dataset <name>', 'the data set both serve', 'customers')
@@ -13,24 +16,44 @@ export function registerOverlap(program: Command): void {
     .option('--token <token>', 'analyst token')
     .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
     .option('--json', 'print {jobId, overlap, participants}')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera overlap --as p-1a2b --with p-3c4d
   $ tessera overlap --as p-1a2b --with p-3c4d --dataset orders --column email_sha256 --json
 
 Each side hashes its identifiers onto ristretto255 and blinds them with a secret key; the sets
 are blinded again by the other side and compared, so only the size of the intersection (and
-each set's size) is revealed. ${'\n'}${connectionOptions}`)
-    .action(async (o: { as: string; with: string; dataset: string; column: string; coordinator?: string; token?: string; dataDir?: string; json?: boolean }) => {
-      const { AnalystClient, runOverlap } = await import('@tessera/sdk');
-      const { address, token } = analystConnection(o);
-      const client = new AnalystClient(address, token);
-      try {
-        const { job, overlap } = await runOverlap(client, { dataset: o.dataset, column: o.column, participants: [o.as, o.with] });
-        if (o.json) return printJson({ jobId: job.id, overlap, participants: [o.as, o.with] });
-        process.stdout.write(`${o.as} and ${o.with} share ${overlap} ${o.column} value(s) in "${o.dataset}" (job ${job.id})\n`);
-      } finally {
-        client.close();
-      }
-    });
+each set's size) is revealed. ${'\n'}${connectionOptions}`,
+    )
+    .action(
+      async (o: {
+        as: string;
+        with: string;
+        dataset: string;
+        column: string;
+        coordinator?: string;
+        token?: string;
+        dataDir?: string;
+        json?: boolean;
+      }) => {
+        const { AnalystClient, runOverlap } = await import('@tessera/sdk');
+        const { address, token } = analystConnection(o);
+        const client = new AnalystClient(address, token);
+        try {
+          const { job, overlap } = await runOverlap(client, {
+            dataset: o.dataset,
+            column: o.column,
+            participants: [o.as, o.with],
+          });
+          if (o.json) return printJson({ jobId: job.id, overlap, participants: [o.as, o.with] });
+          process.stdout.write(
+            `${o.as} and ${o.with} share ${overlap} ${o.column} value(s) in "${o.dataset}" (job ${job.id})\n`,
+          );
+        } finally {
+          client.close();
+        }
+      },
+    );
 }

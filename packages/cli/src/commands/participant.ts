@@ -11,19 +11,51 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function registerParticipant(program: Command): void {
   const cmd = program.command('participant').description('run a participant node next to your data');
 
-  cmd.command('init')
-    .description('create an identity key, enrol with the coordinator, write the node\'s config and a starter consent policy, and say what it allows')
+  cmd
+    .command('init')
+    .description(
+      "create an identity key, enrol with the coordinator, write the node's config and a starter consent policy, and say what it allows",
+    )
     .requiredOption('--token <token>', 'one-time enrolment token from the coordinator operator')
-    .requiredOption('--name <name>', 'this participant\'s name')
+    .requiredOption('--name <name>', "this participant's name")
     .option('--coordinator <host:port>', 'coordinator address', DEFAULT_LISTEN)
-    .option('--dataset <name=source>', 'a data set to serve: NAME=file.csv or NAME=sqlite:file.db:table (repeatable)', collect, [])
-    .option('--dir <dir>', 'where to write participant.yaml, policy.yaml and identity.key', dirname(DEFAULT_PARTICIPANT_CONFIG))
-    .option('--policy <file.yaml>', 'your own consent policy (grants per analyst, purpose, data set, budget and expiry; docs/privacy.md), checked before enrolling, instead of the starter policy')
-    .option('--allow-without-privacy <name>', 'opt this data set out of differential privacy in the starter policy: jobs and queries without DP read exact results from it, and no budget is written (repeatable)', collect, [])
-    .option('--epsilon <e>', 'privacy budget written for every data set served with DP: epsilon', Number, STARTER_BUDGET.epsilon)
-    .option('--delta <d>', 'privacy budget written for every data set served with DP: delta', Number, STARTER_BUDGET.delta)
+    .option(
+      '--dataset <name=source>',
+      'a data set to serve: NAME=file.csv or NAME=sqlite:file.db:table (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--dir <dir>',
+      'where to write participant.yaml, policy.yaml and identity.key',
+      dirname(DEFAULT_PARTICIPANT_CONFIG),
+    )
+    .option(
+      '--policy <file.yaml>',
+      'your own consent policy (grants per analyst, purpose, data set, budget and expiry; docs/privacy.md), checked before enrolling, instead of the starter policy',
+    )
+    .option(
+      '--allow-without-privacy <name>',
+      'opt this data set out of differential privacy in the starter policy: jobs and queries without DP read exact results from it, and no budget is written (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--epsilon <e>',
+      'privacy budget written for every data set served with DP: epsilon',
+      Number,
+      STARTER_BUDGET.epsilon,
+    )
+    .option(
+      '--delta <d>',
+      'privacy budget written for every data set served with DP: delta',
+      Number,
+      STARTER_BUDGET.delta,
+    )
     .option('--json', 'print {configPath, participantId, policyPath, starterPolicy, identifierColumns, allows} as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv --policy ./policy.yaml
@@ -36,48 +68,82 @@ differential privacy is required for training and queries, every released aggreg
 at least ${DEFAULT_MIN_GROUP_SIZE} rows, and the identifier-like columns found in the data (unique per row, or named
 like an id, key, email or phone) are refused as filters and group keys. Any analyst may train and
 query within the budget for a year; scoring, audience overlap and payout valuation are not granted.
-Edit policy.yaml to change any of it (docs/privacy.md).`)
-    .action(async (o: { token: string; name: string; coordinator: string; dataset: string[]; dir: string; policy?: string; allowWithoutPrivacy: string[]; epsilon: number; delta: number; json?: boolean }) => {
-      if (o.dataset.length === 0) throw new UsageError('give at least one --dataset NAME=file.csv (or NAME=sqlite:file.db:table)');
-      if (!(o.epsilon > 0) || !Number.isFinite(o.epsilon)) throw new UsageError(`--epsilon must be a positive number, got ${o.epsilon}`);
-      if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1 (e.g. 1e-6), got ${o.delta}`);
-      if (o.policy && o.allowWithoutPrivacy.length) {
-        throw new UsageError('--allow-without-privacy changes the starter policy; with --policy FILE set datasets.NAME.allowWithoutPrivacy: true in that file instead');
-      }
-      const datasets = Object.fromEntries(o.dataset.map((spec) => {
-        const eq = spec.indexOf('=');
-        if (eq <= 0) throw new UsageError(`--dataset "${spec}" must look like NAME=file.csv or NAME=sqlite:file.db:table`);
-        const name = spec.slice(0, eq), source = spec.slice(eq + 1);
-        if (source.startsWith('sqlite:')) {
-          const [, path, table] = source.split(':');
-          if (!path || !table) throw new UsageError(`--dataset "${spec}": a SQLite source is sqlite:FILE:TABLE`);
-          return [name, { type: 'sqlite' as const, path: resolve(path), table }];
+Edit policy.yaml to change any of it (docs/privacy.md).`,
+    )
+    .action(
+      async (o: {
+        token: string;
+        name: string;
+        coordinator: string;
+        dataset: string[];
+        dir: string;
+        policy?: string;
+        allowWithoutPrivacy: string[];
+        epsilon: number;
+        delta: number;
+        json?: boolean;
+      }) => {
+        if (o.dataset.length === 0)
+          throw new UsageError('give at least one --dataset NAME=file.csv (or NAME=sqlite:file.db:table)');
+        if (!(o.epsilon > 0) || !Number.isFinite(o.epsilon))
+          throw new UsageError(`--epsilon must be a positive number, got ${o.epsilon}`);
+        if (!(o.delta > 0 && o.delta < 1))
+          throw new UsageError(`--delta must be between 0 and 1 (e.g. 1e-6), got ${o.delta}`);
+        if (o.policy && o.allowWithoutPrivacy.length) {
+          throw new UsageError(
+            '--allow-without-privacy changes the starter policy; with --policy FILE set datasets.NAME.allowWithoutPrivacy: true in that file instead',
+          );
         }
-        return [name, { type: 'csv' as const, path: resolve(source) }];
-      }));
-      for (const d of o.allowWithoutPrivacy) {
-        if (!(d in datasets)) throw new UsageError(`--allow-without-privacy ${d}: no --dataset is named "${d}" (given: ${Object.keys(datasets).join(', ')})`);
-      }
-      const { initParticipant } = await import('@tessera/sdk');
-      const r = await initParticipant({
-        dir: resolve(o.dir), coordinator: o.coordinator, token: o.token, name: o.name, datasets,
-        budget: { epsilon: o.epsilon, delta: o.delta, unit: 'record' },
-        ...(o.policy ? { policy: resolve(o.policy) } : {}), ...(o.allowWithoutPrivacy.length ? { allowWithoutPrivacy: o.allowWithoutPrivacy } : {}),
-      });
-      if (o.json) return printJson(r);
-      const lines = [`enrolled as ${r.participantId}; config written to ${r.configPath}`];
-      if (r.starterPolicy) lines.push(`starter consent policy written to ${r.policyPath}`);
-      lines.push(`what this node allows${r.policyPath ? ` (edit ${r.policyPath}, then restart the node)` : ''}:`);
-      for (const a of r.allows) lines.push(`  ${a.startsWith('  ') ? a : `- ${a}`}`);
-      lines.push(`start the node with: tessera participant start --config ${r.configPath}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
-    });
+        const datasets = Object.fromEntries(
+          o.dataset.map((spec) => {
+            const eq = spec.indexOf('=');
+            if (eq <= 0)
+              throw new UsageError(`--dataset "${spec}" must look like NAME=file.csv or NAME=sqlite:file.db:table`);
+            const name = spec.slice(0, eq),
+              source = spec.slice(eq + 1);
+            if (source.startsWith('sqlite:')) {
+              const [, path, table] = source.split(':');
+              if (!path || !table) throw new UsageError(`--dataset "${spec}": a SQLite source is sqlite:FILE:TABLE`);
+              return [name, { type: 'sqlite' as const, path: resolve(path), table }];
+            }
+            return [name, { type: 'csv' as const, path: resolve(source) }];
+          }),
+        );
+        for (const d of o.allowWithoutPrivacy) {
+          if (!(d in datasets))
+            throw new UsageError(
+              `--allow-without-privacy ${d}: no --dataset is named "${d}" (given: ${Object.keys(datasets).join(', ')})`,
+            );
+        }
+        const { initParticipant } = await import('@tessera/sdk');
+        const r = await initParticipant({
+          dir: resolve(o.dir),
+          coordinator: o.coordinator,
+          token: o.token,
+          name: o.name,
+          datasets,
+          budget: { epsilon: o.epsilon, delta: o.delta, unit: 'record' },
+          ...(o.policy ? { policy: resolve(o.policy) } : {}),
+          ...(o.allowWithoutPrivacy.length ? { allowWithoutPrivacy: o.allowWithoutPrivacy } : {}),
+        });
+        if (o.json) return printJson(r);
+        const lines = [`enrolled as ${r.participantId}; config written to ${r.configPath}`];
+        if (r.starterPolicy) lines.push(`starter consent policy written to ${r.policyPath}`);
+        lines.push(`what this node allows${r.policyPath ? ` (edit ${r.policyPath}, then restart the node)` : ''}:`);
+        for (const a of r.allows) lines.push(`  ${a.startsWith('  ') ? a : `- ${a}`}`);
+        lines.push(`start the node with: tessera participant start --config ${r.configPath}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      },
+    );
 
-  cmd.command('start')
+  cmd
+    .command('start')
     .description('connect to the coordinator and serve tasks until stopped (reconnects automatically)')
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
     .option('--coordinator <host:port>', 'override the coordinator address of the config file')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera participant start
   $ tessera participant start --config ./node-b/participant.yaml
@@ -87,27 +153,47 @@ Raw records never leave it: it sends only model updates and aggregate statistics
 With policy: ./policy.yaml in the config, it serves only the analysts, purposes and data sets
 its grants allow (see tessera participant grants), and refuses everything else. It warns at start
 when it has no policy (it then serves every request) and for every data set it serves without
-differential privacy (allowWithoutPrivacy: true in the policy).`)
+differential privacy (allowWithoutPrivacy: true in the policy).`,
+    )
     .action(async (o: { config: string; coordinator?: string }) => {
       const { loadParticipantConfig, startParticipant } = await import('@tessera/sdk');
       const config = loadParticipantConfig(o.config);
       if (o.coordinator) config.coordinator = o.coordinator;
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       const node = await startParticipant(config, log);
-      process.stdout.write(`participant ${config.participantId} (${config.name}) serving ${Object.keys(config.datasets).join(', ')}\n`);
+      process.stdout.write(
+        `participant ${config.participantId} (${config.name}) serving ${Object.keys(config.datasets).join(', ')}\n`,
+      );
       const policy = node.consent.policy;
-      if (policy) process.stdout.write(`consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: tessera participant revoke GRANT --config ${o.config}\n`);
-      const stop = async () => { await node.stop(); process.exit(0); };
+      if (policy)
+        process.stdout.write(
+          `consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: tessera participant revoke GRANT --config ${o.config}\n`,
+        );
+      const stop = async () => {
+        await node.stop();
+        process.exit(0);
+      };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
 
-  cmd.command('audit')
-    .description('show what this node\'s data was used for, the differential privacy spent and the hash-chained audit log, from its own ledger')
+  cmd
+    .command('audit')
+    .description(
+      "show what this node's data was used for, the differential privacy spent and the hash-chained audit log, from its own ledger",
+    )
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
-    .option('--verify', 'recompute the audit log\'s hash chain; exit 1 naming the first bad entry if a row was edited, deleted or inserted')
-    .option('--json', 'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}], log:[{id, kind, at, jobId, round, stage, purpose, dataset, columns, rows, epsilon, analyst, grantId, reason, prevHash, hash}], chain:{ok, entries, head | badId, problem}, receipts:[...]}')
-    .addHelpText('after', `
+    .option(
+      '--verify',
+      "recompute the audit log's hash chain; exit 1 naming the first bad entry if a row was edited, deleted or inserted",
+    )
+    .option(
+      '--json',
+      'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}], log:[{id, kind, at, jobId, round, stage, purpose, dataset, columns, rows, epsilon, analyst, grantId, reason, prevHash, hash}], chain:{ok, entries, head | badId, problem}, receipts:[...]}',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera participant audit
   $ tessera participant audit --verify
@@ -121,7 +207,8 @@ The node refuses any task that would spend beyond them, before it reads the data
 Every admitted use of the data and every refusal is appended to a hash-chained log in the
 ledger (each entry's hash covers the previous entry's hash). --verify recomputes the chain and
 prints the head hash: note it somewhere else, since deleting the newest entries is only
-detectable against a head hash noted earlier.`)
+detectable against a head hash noted earlier.`,
+    )
     .action(async (o: { config: string; json?: boolean; verify?: boolean }) => {
       const { loadParticipantConfig, auditParticipant } = await import('@tessera/participant');
       const audit = auditParticipant(loadParticipantConfig(o.config));
@@ -132,36 +219,92 @@ detectable against a head hash noted earlier.`)
         ? `audit log: ${audit.chain.entries} entries, chain intact; head hash ${audit.chain.head}`
         : `audit log: chain BROKEN at entry ${audit.chain.badId}: ${audit.chain.problem}`;
       if (o.verify) {
-        if (broken) process.stderr.write(`error: ${chainLine.replace('audit log: chain BROKEN', 'the audit log\'s hash chain is broken')}\n`);
-        else process.stdout.write(`${chainLine}\nnote the head hash elsewhere: deleting the newest entries can only be detected against it\n`);
+        if (broken)
+          process.stderr.write(
+            `error: ${chainLine.replace('audit log: chain BROKEN', "the audit log's hash chain is broken")}\n`,
+          );
+        else
+          process.stdout.write(
+            `${chainLine}\nnote the head hash elsewhere: deleting the newest entries can only be detected against it\n`,
+          );
         return;
       }
       const out = [`ledger: ${audit.ledger}`, ''];
-      out.push(renderTable(['data set', 'budget', 'spent epsilon', 'remaining', 'releases', 'jobs'], audit.datasets.map((d) => [
-        d.dataset, d.budget ? `epsilon ${d.budget.epsilon}, delta ${d.budget.delta}, ${d.budget.unit}` : 'none', d.spentEpsilon,
-        d.remainingEpsilon ?? 'unlimited', d.releases, d.jobs.length,
-      ])));
+      out.push(
+        renderTable(
+          ['data set', 'budget', 'spent epsilon', 'remaining', 'releases', 'jobs'],
+          audit.datasets.map((d) => [
+            d.dataset,
+            d.budget ? `epsilon ${d.budget.epsilon}, delta ${d.budget.delta}, ${d.budget.unit}` : 'none',
+            d.spentEpsilon,
+            d.remainingEpsilon ?? 'unlimited',
+            d.releases,
+            d.jobs.length,
+          ]),
+        ),
+      );
       out.push('');
-      out.push(audit.uses.length ? renderTable(['when', 'data set', 'job', 'stage', 'round', 'rows'], audit.uses.map((u) => [
-        new Date(u.at).toISOString(), u.dataset, u.jobId, u.stage, u.round, u.rows,
-      ])) : 'no recorded use of the data');
+      out.push(
+        audit.uses.length
+          ? renderTable(
+              ['when', 'data set', 'job', 'stage', 'round', 'rows'],
+              audit.uses.map((u) => [new Date(u.at).toISOString(), u.dataset, u.jobId, u.stage, u.round, u.rows]),
+            )
+          : 'no recorded use of the data',
+      );
       if (audit.log.length) {
         out.push('');
-        out.push(renderTable(['#', 'when', 'what', 'job', 'round', 'stage', 'purpose', 'data set', 'rows', 'epsilon', 'analyst', 'grant', 'columns / reason'], audit.log.map((e) => [
-          e.id, new Date(e.at).toISOString(), e.kind, e.jobId, e.kind === 'revocation' ? '' : e.round, e.stage, e.purpose, e.dataset, e.kind === 'use' ? e.rows : '',
-          e.kind === 'use' ? e.epsilon : '', e.analyst ? `${e.analyst.slice(0, 8)}…` : '', e.grantId, e.kind === 'use' ? e.columns.join(', ') : e.reason,
-        ])));
+        out.push(
+          renderTable(
+            [
+              '#',
+              'when',
+              'what',
+              'job',
+              'round',
+              'stage',
+              'purpose',
+              'data set',
+              'rows',
+              'epsilon',
+              'analyst',
+              'grant',
+              'columns / reason',
+            ],
+            audit.log.map((e) => [
+              e.id,
+              new Date(e.at).toISOString(),
+              e.kind,
+              e.jobId,
+              e.kind === 'revocation' ? '' : e.round,
+              e.stage,
+              e.purpose,
+              e.dataset,
+              e.kind === 'use' ? e.rows : '',
+              e.kind === 'use' ? e.epsilon : '',
+              e.analyst ? `${e.analyst.slice(0, 8)}…` : '',
+              e.grantId,
+              e.kind === 'use' ? e.columns.join(', ') : e.reason,
+            ]),
+          ),
+        );
       }
       if (audit.receipts.length) out.push('', `payout receipts: ${audit.receipts.length} (see --json)`);
       out.push('', chainLine);
       process.stdout.write(`${out.join('\n')}\n`);
     });
 
-  cmd.command('grants')
-    .description('list the grants of this node\'s consent policy and whether each is active, revoked or expired')
+  cmd
+    .command('grants')
+    .description("list the grants of this node's consent policy and whether each is active, revoked or expired")
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
-    .option('--json', 'print [{id, analysts, purposes, jobKinds, datasets, budget, expires, status, revokedAt, reason, spentEpsilon}]')
-    .addHelpText('after', `
+    .option(
+      '--json',
+      'print [{id, analysts, purposes, jobKinds, datasets, budget, expires, status, revokedAt, reason, spentEpsilon}]',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera participant grants
   $ tessera participant grants --config ./node-b/participant.yaml --json
@@ -174,40 +317,84 @@ The consent policy is the file named by policy: in the participant config, e.g.
       analysts: [acme-research]
       purposes: [train, valuation]
       budget: { perJob: 2, total: 8 }
-      expires: 2027-06-30`)
+      expires: 2027-06-30`,
+    )
     .action(async (o: { config: string; json?: boolean }) => {
       const { loadParticipantConfig, grantStatuses } = await import('@tessera/participant');
       const grants = grantStatuses(loadParticipantConfig(o.config));
       if (o.json) return printJson(grants);
-      process.stdout.write(`${grants.length ? renderTable(['grant', 'status', 'analysts', 'purposes', 'job kinds', 'data sets', 'epsilon caps', 'spent epsilon', 'expires'], grants.map((g) => [
-        g.id, g.status === 'revoked' ? `revoked at ${g.revokedAt}${g.reason ? ` (${g.reason})` : ''}` : g.status, g.analysts.join(', '), g.purposes.join(', '), g.jobKinds.join(', '),
-        g.datasets?.join(', ') ?? 'all', g.budget ? [g.budget.perJob !== undefined ? `per job ${g.budget.perJob}` : '', g.budget.total !== undefined ? `total ${g.budget.total}` : ''].filter(Boolean).join(', ') : 'none',
-        g.spentEpsilon, g.expires,
-      ])) : 'the policy has no grants: every request is refused'}\n`);
+      process.stdout.write(
+        `${
+          grants.length
+            ? renderTable(
+                [
+                  'grant',
+                  'status',
+                  'analysts',
+                  'purposes',
+                  'job kinds',
+                  'data sets',
+                  'epsilon caps',
+                  'spent epsilon',
+                  'expires',
+                ],
+                grants.map((g) => [
+                  g.id,
+                  g.status === 'revoked' ? `revoked at ${g.revokedAt}${g.reason ? ` (${g.reason})` : ''}` : g.status,
+                  g.analysts.join(', '),
+                  g.purposes.join(', '),
+                  g.jobKinds.join(', '),
+                  g.datasets?.join(', ') ?? 'all',
+                  g.budget
+                    ? [
+                        g.budget.perJob !== undefined ? `per job ${g.budget.perJob}` : '',
+                        g.budget.total !== undefined ? `total ${g.budget.total}` : '',
+                      ]
+                        .filter(Boolean)
+                        .join(', ')
+                    : 'none',
+                  g.spentEpsilon,
+                  g.expires,
+                ]),
+              )
+            : 'the policy has no grants: every request is refused'
+        }\n`,
+      );
     });
 
-  cmd.command('revoke')
-    .description('revoke a grant of this node\'s consent policy, durably: the running node refuses its next task, no restart needed')
+  cmd
+    .command('revoke')
+    .description(
+      "revoke a grant of this node's consent policy, durably: the running node refuses its next task, no restart needed",
+    )
     .argument('<grant>', 'the grant id, as in the policy file (tessera participant grants lists them)')
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
     .option('--reason <text>', 'why (kept in the ledger and the audit log, and shown to the analyst in the refusal)')
     .option('--json', 'print {grantId, at, atMs, reason, ledger, alreadyRevoked}')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera participant revoke acme-train --reason "contract ended"
   $ tessera participant revoke acme-train --config ./node-b/participant.yaml
 
 The revocation is written to the node's ledger (SQLite), which the running node reads before
 every task: the grant's next task is refused with "consent: grant ... was revoked at ...".
-A revoked grant stays revoked; to allow the analyst again, add a grant with a new id.`)
+A revoked grant stays revoked; to allow the analyst again, add a grant with a new id.`,
+    )
     .action(async (grant: string, o: { config: string; reason?: string; json?: boolean }) => {
       const { loadParticipantConfig, revokeGrant } = await import('@tessera/participant');
       const config = loadParticipantConfig(o.config);
-      if (!config.policy) throw new UsageError(`${o.config}: this node has no consent policy (add policy: ./policy.yaml to its config); without one every request is allowed and there is nothing to revoke`);
+      if (!config.policy)
+        throw new UsageError(
+          `${o.config}: this node has no consent policy (add policy: ./policy.yaml to its config); without one every request is allowed and there is nothing to revoke`,
+        );
       const r = revokeGrant(config, grant, o.reason !== undefined ? { reason: o.reason } : {});
       if (o.json) return printJson(r);
-      process.stdout.write(r.alreadyRevoked
-        ? `grant ${r.grantId} was already revoked at ${r.at}${r.reason ? ` (${r.reason})` : ''}; nothing changed\n`
-        : `revoked grant ${r.grantId} at ${r.at}${r.reason ? ` (${r.reason})` : ''}; recorded in ${r.ledger}\nthe node refuses the grant's next task (a task already running finishes)\n`);
+      process.stdout.write(
+        r.alreadyRevoked
+          ? `grant ${r.grantId} was already revoked at ${r.at}${r.reason ? ` (${r.reason})` : ''}; nothing changed\n`
+          : `revoked grant ${r.grantId} at ${r.at}${r.reason ? ` (${r.reason})` : ''}; recorded in ${r.ledger}\nthe node refuses the grant's next task (a task already running finishes)\n`,
+      );
     });
 }

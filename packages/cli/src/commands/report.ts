@@ -8,7 +8,8 @@ import { UsageError } from '../ui/errors.js';
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerReport(program: Command): void {
-  program.command('report')
+  program
+    .command('report')
     .description('write a self-contained HTML report (charts, error bars, privacy statement) of query results')
     .option('--job <id>', 'a completed query job (repeatable: one section each)', collect, [])
     .option('--in <result.json>', 'a result file from tessera query --out (repeatable)', collect, [])
@@ -17,43 +18,71 @@ export function registerReport(program: Command): void {
     .option('--coordinator <host:port>', 'coordinator address')
     .option('--token <token>', 'analyst token')
     .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera report --job job-1a2b3c --out report.html
   $ tessera query "SELECT region, COUNT(*) FROM customers GROUP BY region" --domain "region=north|south" --out regions.json
   $ tessera report --in regions.json --in baskets.json --title "Market insight" --out market.html
 
 The page needs no network to view: charts are inline SVG.
-${connectionOptions}`)
-    .action(async (o: { job: string[]; in: string[]; title: string; out: string; coordinator?: string; token?: string; dataDir?: string }) => {
-      if (!o.job.length && !o.in.length) throw new UsageError('give at least one --job ID or --in result.json');
-      const [{ reportInputOf }, { renderReportPage }] = await Promise.all([import('../report/from-result.js'), import('../report/index.js')]);
-      const inputs = o.in.map((file) => {
-        let parsed: QueryJobResult;
-        try {
-          parsed = JSON.parse(readFileSync(file, 'utf8')) as QueryJobResult;
-        } catch (e) {
-          throw new UsageError(`${file}: not a query result (${(e as Error).message}); write one with tessera query --out`);
-        }
-        if (!Array.isArray(parsed.rows) || typeof parsed.query !== 'string') throw new UsageError(`${file}: not a query result (no query and rows); write one with tessera query --out`);
-        return reportInputOf(parsed, { participants: 0 });
-      });
-      if (o.job.length) {
-        const { AnalystClient } = await import('@tessera/sdk');
-        const { address, token } = analystConnection(o);
-        const client = new AnalystClient(address, token);
-        try {
-          for (const id of o.job) {
-            const job = await client.get(id);
-            if (!job.result) throw new UsageError(`job ${id} is ${job.status} and has no query result${job.error ? `: ${job.error}` : ''}`);
-            const participants = Math.max(0, ...job.history.map((h) => h.contributors));
-            inputs.push(reportInputOf(job.result as QueryJobResult, { participants, title: job.name, generatedAt: job.updatedAt.toISOString() }));
+${connectionOptions}`,
+    )
+    .action(
+      async (o: {
+        job: string[];
+        in: string[];
+        title: string;
+        out: string;
+        coordinator?: string;
+        token?: string;
+        dataDir?: string;
+      }) => {
+        if (!o.job.length && !o.in.length) throw new UsageError('give at least one --job ID or --in result.json');
+        const [{ reportInputOf }, { renderReportPage }] = await Promise.all([
+          import('../report/from-result.js'),
+          import('../report/index.js'),
+        ]);
+        const inputs = o.in.map((file) => {
+          let parsed: QueryJobResult;
+          try {
+            parsed = JSON.parse(readFileSync(file, 'utf8')) as QueryJobResult;
+          } catch (e) {
+            throw new UsageError(
+              `${file}: not a query result (${(e as Error).message}); write one with tessera query --out`,
+            );
           }
-        } finally {
-          client.close();
+          if (!Array.isArray(parsed.rows) || typeof parsed.query !== 'string')
+            throw new UsageError(`${file}: not a query result (no query and rows); write one with tessera query --out`);
+          return reportInputOf(parsed, { participants: 0 });
+        });
+        if (o.job.length) {
+          const { AnalystClient } = await import('@tessera/sdk');
+          const { address, token } = analystConnection(o);
+          const client = new AnalystClient(address, token);
+          try {
+            for (const id of o.job) {
+              const job = await client.get(id);
+              if (!job.result)
+                throw new UsageError(
+                  `job ${id} is ${job.status} and has no query result${job.error ? `: ${job.error}` : ''}`,
+                );
+              const participants = Math.max(0, ...job.history.map((h) => h.contributors));
+              inputs.push(
+                reportInputOf(job.result as QueryJobResult, {
+                  participants,
+                  title: job.name,
+                  generatedAt: job.updatedAt.toISOString(),
+                }),
+              );
+            }
+          } finally {
+            client.close();
+          }
         }
-      }
-      writeFileSync(o.out, renderReportPage(o.title, inputs));
-      process.stdout.write(`report written to ${resolve(o.out)}\n`);
-    });
+        writeFileSync(o.out, renderReportPage(o.title, inputs));
+        process.stdout.write(`report written to ${resolve(o.out)}\n`);
+      },
+    );
 }

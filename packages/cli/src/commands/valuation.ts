@@ -31,7 +31,11 @@ export async function readUtilityTable(file: string): Promise<{ players: string[
 }
 
 /** Values the players of a game by the chosen method. */
-async function value(game: Game, method: TableMethod, seed?: string): Promise<{ values: number[]; evaluations: number; permutations?: number }> {
+async function value(
+  game: Game,
+  method: TableMethod,
+  seed?: string,
+): Promise<{ values: number[]; evaluations: number; permutations?: number }> {
   const { exactShapley, leaveOneOut, tmcShapley } = await import('@tessera/payouts');
   switch (method) {
     case 'exact':
@@ -44,37 +48,66 @@ async function value(game: Game, method: TableMethod, seed?: string): Promise<{ 
 }
 
 export function registerValuation(program: Command): void {
-  const cmd = program.command('valuation')
-    .description('contribution valuation: how much each participant\'s data is worth to a model')
-    .addHelpText('after', `
+  const cmd = program
+    .command('valuation')
+    .description("contribution valuation: how much each participant's data is worth to a model")
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tessera valuation shapley --utilities game.json
-  $ tessera valuation shapley --utilities game.json --method tmc --json`);
+  $ tessera valuation shapley --utilities game.json --method tmc --json`,
+    );
 
-  cmd.command('shapley')
+  cmd
+    .command('shapley')
     .description('Shapley values of the players of a cooperative game given as a table of coalition utilities')
-    .requiredOption('--utilities <file>', 'JSON {"players": [...], "utilities": {"": 0, "a": 1, "a,b": 3, ...}} with all 2^n coalitions')
-    .option('--method <method>', `exact (every coalition), tmc (truncated Monte Carlo sampling) or loo (leave-one-out)`, 'exact')
+    .requiredOption(
+      '--utilities <file>',
+      'JSON {"players": [...], "utilities": {"": 0, "a": 1, "a,b": 3, ...}} with all 2^n coalitions',
+    )
+    .option(
+      '--method <method>',
+      `exact (every coalition), tmc (truncated Monte Carlo sampling) or loo (leave-one-out)`,
+      'exact',
+    )
     .option('--seed <seed>', 'seed for reproducible tmc sampling (default: random)')
     .option('--json', 'print {method, players, values: {player: value}, evaluations}')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Coalition keys are player names joined by commas, in any order ("b,a" is "a,b"); "" is the empty coalition.
 
 Examples:
   $ tessera valuation shapley --utilities game.json
   $ tessera valuation shapley --utilities game.json --method tmc --seed 1 --json
-  where game.json is {"players":["a","b","c"],"utilities":{"":0,"a":1,"b":1,"c":0,"a,b":3,"a,c":1,"b,c":1,"a,b,c":3}}`)
+  where game.json is {"players":["a","b","c"],"utilities":{"":0,"a":1,"b":1,"c":0,"a,b":3,"a,c":1,"b,c":1,"a,b,c":3}}`,
+    )
     .action(async (o: { utilities: string; method: string; seed?: string; json?: boolean }) => {
-      if (!(METHODS as readonly string[]).includes(o.method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, got "${o.method}"`);
+      if (!(METHODS as readonly string[]).includes(o.method))
+        throw new UsageError(`--method must be one of ${METHODS.join(', ')}, got "${o.method}"`);
       const method = o.method as TableMethod;
       const { players, game } = await readUtilityTable(o.utilities);
       const r = await value(game, method, o.seed);
       const values = Object.fromEntries(players.map((p, i) => [p, r.values[i]]));
       if (o.json) {
-        printJson({ method, players, values, evaluations: r.evaluations, ...(r.permutations === undefined ? {} : { permutations: r.permutations }) });
+        printJson({
+          method,
+          players,
+          values,
+          evaluations: r.evaluations,
+          ...(r.permutations === undefined ? {} : { permutations: r.permutations }),
+        });
         return;
       }
-      process.stdout.write(`${renderTable(['player', 'value'], players.map((p, i) => [p, r.values[i]]))}\n`);
-      process.stdout.write(`${method === 'loo' ? 'leave-one-out' : method === 'tmc' ? `truncated Monte Carlo Shapley (${r.permutations} permutations)` : 'exact Shapley'}: ${r.evaluations} coalitions evaluated\n`);
+      process.stdout.write(
+        `${renderTable(
+          ['player', 'value'],
+          players.map((p, i) => [p, r.values[i]]),
+        )}\n`,
+      );
+      process.stdout.write(
+        `${method === 'loo' ? 'leave-one-out' : method === 'tmc' ? `truncated Monte Carlo Shapley (${r.permutations} permutations)` : 'exact Shapley'}: ${r.evaluations} coalitions evaluated\n`,
+      );
     });
 }

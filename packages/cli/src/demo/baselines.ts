@@ -1,5 +1,14 @@
 import { encodeTable, type AgreedSchema, type RawTable } from '@tessera/data';
-import { evaluateBinary, momentsOf, seededRandom, standardizationFrom, standardize, trainCentralized, type BinaryMetrics, type LogisticConfig } from '@tessera/ml';
+import {
+  evaluateBinary,
+  momentsOf,
+  seededRandom,
+  standardizationFrom,
+  standardize,
+  trainCentralized,
+  type BinaryMetrics,
+  type LogisticConfig,
+} from '@tessera/ml';
 
 export interface Quality {
   auc: number;
@@ -14,7 +23,13 @@ export const qualityOf = (m: BinaryMetrics): Quality => ({ auc: m.auc, accuracy:
  * for a local-only model), standardised by that table's own statistics, and evaluates it on
  * the held-out test table. Same model, hyperparameters and total epochs as the federation.
  */
-export function trainAlone(train: RawTable, test: RawTable, schema: AgreedSchema, cfg: LogisticConfig & { rounds: number }, seed: string): Quality {
+export function trainAlone(
+  train: RawTable,
+  test: RawTable,
+  schema: AgreedSchema,
+  cfg: LogisticConfig & { rounds: number },
+  seed: string,
+): Quality {
   const enc = encodeTable(train, schema);
   const s = standardizationFrom(momentsOf(enc));
   const z = { ...standardize(enc, s), y: enc.y };

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { parseSplit, selectRows, splitRows, toCsv, trainTestSplit, type RawTable } from '@tessera/data';
 import { seededRandom } from '@tessera/ml';
-import { createAnalystKeys, LocalFederation, type PayoutsView, modelFileFrom, scoreTable, JOB_SPEC_DEFAULTS, type AnalystKeys, type JobView } from '@tessera/sdk';
+import {
+  createAnalystKeys,
+  LocalFederation,
+  type PayoutsView,
+  modelFileFrom,
+  scoreTable,
+  JOB_SPEC_DEFAULTS,
+  type AnalystKeys,
+  type JobView,
+} from '@tessera/sdk';
 import { followSealed, watchWithProgress } from '../job-watch.js';
 import { UsageError } from '../ui/errors.js';
 import { qualityOf, trainAlone, type Quality } from './baselines.js';
@@ -89,9 +98,25 @@ export interface DemoResult {
   centralized: Quality;
   localOnly: (Quality & { participant: string; rows: number })[];
   localOnlyMean: Quality;
-  history: { round: number; trainLoss: number; loss: number; auc: number; accuracy: number; contributors: number; dropped: number; seconds: number }[];
+  history: {
+    round: number;
+    trainLoss: number;
+    loss: number;
+    auc: number;
+    accuracy: number;
+    contributors: number;
+    dropped: number;
+    seconds: number;
+  }[];
   secure: { mode: DemoSecureMode; threshold: number | null; degree: number | null; dropped: number };
-  privacy: { mode: DemoPrivacyMode; unit: 'record' | 'participant'; epsilon: number; delta: number | null; noiseMultiplier: number | null; clip: number };
+  privacy: {
+    mode: DemoPrivacyMode;
+    unit: 'record' | 'participant';
+    epsilon: number;
+    delta: number | null;
+    noiseMultiplier: number | null;
+    clip: number;
+  };
   timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
   /** With a payout pool: how it was split, and the ledger it was recorded in. */
   payouts?: DemoPayouts;
@@ -101,7 +126,11 @@ export interface DemoResult {
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s.length === 0
+    ? Number.NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 const meanQuality = (qs: Quality[]): Quality => ({
@@ -113,20 +142,26 @@ const meanQuality = (qs: Quality[]): Quality => ({
 /** Runs a whole federation on this machine and compares it with the centralized and local-only baselines. */
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
-  if (!Number.isInteger(o.participants) || o.participants < 2) throw new UsageError(`--participants must be an integer of at least 2, got ${o.participants}`);
-  if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new UsageError(`--rounds must be a positive integer, got ${o.rounds}`);
+  if (!Number.isInteger(o.participants) || o.participants < 2)
+    throw new UsageError(`--participants must be an integer of at least 2, got ${o.participants}`);
+  if (!Number.isInteger(o.rounds) || o.rounds < 1)
+    throw new UsageError(`--rounds must be a positive integer, got ${o.rounds}`);
   const drop = o.drop ?? 0;
   if (!(drop >= 0 && drop < 1)) throw new UsageError(`--drop must be a fraction from 0 to below 1, got ${o.drop}`);
   const mode = o.secure ?? 'masked';
   const dp = o.dp ?? 'none';
-  if (!DEMO_PRIVACY_MODES.includes(dp)) throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got ${String(o.dp)}`);
+  if (!DEMO_PRIVACY_MODES.includes(dp))
+    throw new UsageError(`--dp must be one of ${DEMO_PRIVACY_MODES.join(', ')}, got ${String(o.dp)}`);
   const unit = o.unit ?? 'record';
-  if (unit !== 'record' && unit !== 'participant') throw new UsageError(`--unit must be record or participant, got ${String(o.unit)}`);
+  if (unit !== 'record' && unit !== 'participant')
+    throw new UsageError(`--unit must be record or participant, got ${String(o.unit)}`);
   const recordLevel = dp !== 'none' && unit === 'record';
   const clip = o.clip ?? (dp === 'none' ? 10 : 1);
   const secureClip = recordLevel ? 10 : clip;
-  if (!DEMO_SECURE_MODES.includes(mode)) throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got ${String(o.secure)}`);
-  if (mode === 'sealed' && dp !== 'none') throw new UsageError('--secure sealed does not combine with --dp yet; use --secure masked with --dp');
+  if (!DEMO_SECURE_MODES.includes(mode))
+    throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got ${String(o.secure)}`);
+  if (mode === 'sealed' && dp !== 'none')
+    throw new UsageError('--secure sealed does not combine with --dp yet; use --secure masked with --dp');
   const data = loadDemoData({ ...o });
   const splitText = o.split ?? data.defaultSplit;
   let split;
@@ -141,11 +176,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const shards: RawTable[] = assignment.map((rows) => selectRows(data.table, rows));
   const which = (flag: string, k: number | undefined) => {
     if (k === undefined) return undefined;
-    if (!Number.isInteger(k) || k < 1 || k > o.participants) throw new UsageError(`${flag} must be a participant number from 1 to ${o.participants}, got ${k}`);
+    if (!Number.isInteger(k) || k < 1 || k > o.participants)
+      throw new UsageError(`${flag} must be a participant number from 1 to ${o.participants}, got ${k}`);
     return k - 1;
   };
   const noisy = which('--noisy-participant', o.noisyParticipant);
-  if (noisy !== undefined) shards[noisy] = scrambleLabels(shards[noisy], data.label, seededRandom(`tessera-demo/${o.seed}/noise`));
+  if (noisy !== undefined)
+    shards[noisy] = scrambleLabels(shards[noisy], data.label, seededRandom(`tessera-demo/${o.seed}/noise`));
   const duplicate = which('--duplicate-participant', o.duplicateParticipant);
   if (duplicate !== undefined) shards.push({ ...shards[duplicate], rows: shards[duplicate].rows.map((r) => [...r]) });
   const testTable = selectRows(data.table, test);
@@ -155,7 +192,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const keys: AnalystKeys | undefined = mode === 'sealed' ? await createAnalystKeys() : undefined;
   const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'tessera-demo-'));
   const fed = await LocalFederation.start({
-    dir, shards, dataset, runtime: o.runtime, ...(o.log ? { log: o.log } : {}),
+    dir,
+    shards,
+    dataset,
+    runtime: o.runtime,
+    ...(o.log ? { log: o.log } : {}),
     ...(drop > 0 ? { dropouts: { fraction: drop, seed: `tessera-demo/${o.seed}` } } : {}),
   });
   let job: JobView;
@@ -164,19 +205,36 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let schema;
   const jobStarted = performance.now();
   try {
-    const submitted = await fed.analyst.submit({
-      name: 'demo', dataset, label: data.label, exclude: data.exclude, rounds: o.rounds, seed: String(o.seed),
-      minParticipants: Math.max(1, Math.ceil(shards.length / 2)),
-      local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
-      waitForParticipantsSeconds: 60,
-      roundTimeoutSeconds: 30,
-      secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
-      ...(dp !== 'none' ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } } : {}),
-      ...(o.payout ? { payout: {
-        pool: o.payout.pool, currency: o.payout.currency, valuation: o.payout.valuation ?? 'auto',
-        metric: 'logLoss', validation: { csv: toCsv(testTable), source: 'the demo\'s held-out test split' },
-      } } : {}),
-    }, keys ? { sealed: keys } : {});
+    const submitted = await fed.analyst.submit(
+      {
+        name: 'demo',
+        dataset,
+        label: data.label,
+        exclude: data.exclude,
+        rounds: o.rounds,
+        seed: String(o.seed),
+        minParticipants: Math.max(1, Math.ceil(shards.length / 2)),
+        local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
+        waitForParticipantsSeconds: 60,
+        roundTimeoutSeconds: 30,
+        secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
+        ...(dp !== 'none'
+          ? { privacy: { mode: dp, unit, epsilon: o.epsilon ?? 4, delta: o.delta ?? 1e-5, clip } }
+          : {}),
+        ...(o.payout
+          ? {
+              payout: {
+                pool: o.payout.pool,
+                currency: o.payout.currency,
+                valuation: o.payout.valuation ?? 'auto',
+                metric: 'logLoss',
+                validation: { csv: toCsv(testTable), source: "the demo's held-out test split" },
+              },
+            }
+          : {}),
+      },
+      keys ? { sealed: keys } : {},
+    );
     job = keys
       ? await followSealed(fed.analyst, submitted.id, keys, { quiet: true, bar: o.progress })
       : await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
@@ -192,11 +250,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   }
   const jobSeconds = (performance.now() - jobStarted) / 1000;
 
-  const cfg = { l2: JOB_SPEC_DEFAULTS.model.l2, learningRate: o.learningRate, batchSize: o.batchSize, epochs: o.localEpochs, rounds: o.rounds };
+  const cfg = {
+    l2: JOB_SPEC_DEFAULTS.model.l2,
+    learningRate: o.learningRate,
+    batchSize: o.batchSize,
+    epochs: o.localEpochs,
+    rounds: o.rounds,
+  };
   const pooled = selectRows(data.table, train);
   const centralized = trainAlone(pooled, testTable, schema, cfg, `centralized/${o.seed}`);
   const names = fed.participants.map((p) => p.name);
-  const localOnly = shards.map((s, i) => ({ participant: names[i], rows: s.rows.length, ...trainAlone(s, testTable, schema, cfg, `local/${o.seed}/${i}`) }));
+  const localOnly = shards.map((s, i) => ({
+    participant: names[i],
+    rows: s.rows.length,
+    ...trainAlone(s, testTable, schema, cfg, `local/${o.seed}/${i}`),
+  }));
   const fits = job.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
   return {
     participants: shards.length,
@@ -210,8 +278,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     localOnly,
     localOnlyMean: meanQuality(localOnly),
     history: fits.map((h) => ({
-      round: h.round, trainLoss: h.metrics.train_loss, loss: h.metrics.loss, auc: h.metrics.auc, accuracy: h.metrics.accuracy,
-      contributors: h.contributors, dropped: h.dropped.length, seconds: h.seconds,
+      round: h.round,
+      trainLoss: h.metrics.train_loss,
+      loss: h.metrics.loss,
+      auc: h.metrics.auc,
+      accuracy: h.metrics.accuracy,
+      contributors: h.contributors,
+      dropped: h.dropped.length,
+      seconds: h.seconds,
     })),
     secure: {
       mode,
@@ -220,15 +294,29 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       dropped: fits.reduce((n, h) => n + h.dropped.length, 0),
     },
     privacy: {
-      mode: dp, unit, epsilon: dp === 'none' ? Number.POSITIVE_INFINITY : (fits.at(-1)?.metrics.epsilon ?? 0),
-      delta: dp === 'none' ? null : (o.delta ?? 1e-5), noiseMultiplier: dp === 'none' ? null : (fits.at(-1)?.metrics.noise_multiplier ?? null), clip,
+      mode: dp,
+      unit,
+      epsilon: dp === 'none' ? Number.POSITIVE_INFINITY : (fits.at(-1)?.metrics.epsilon ?? 0),
+      delta: dp === 'none' ? null : (o.delta ?? 1e-5),
+      noiseMultiplier: dp === 'none' ? null : (fits.at(-1)?.metrics.noise_multiplier ?? null),
+      clip,
     },
-    timing: { totalSeconds: (performance.now() - started) / 1000, jobSeconds, roundSecondsMedian: median(fits.map((h) => h.seconds)) },
+    timing: {
+      totalSeconds: (performance.now() - started) / 1000,
+      jobSeconds,
+      roundSecondsMedian: median(fits.map((h) => h.seconds)),
+    },
     ...(payouts ? { payouts } : {}),
-    ...(noisy !== undefined || duplicate !== undefined ? { altered: {
-      ...(noisy !== undefined ? { noisy: names[noisy] } : {}),
-      ...(duplicate !== undefined ? { duplicate: { participant: names[shards.length - 1], copyOf: names[duplicate] } } : {}),
-    } } : {}),
+    ...(noisy !== undefined || duplicate !== undefined
+      ? {
+          altered: {
+            ...(noisy !== undefined ? { noisy: names[noisy] } : {}),
+            ...(duplicate !== undefined
+              ? { duplicate: { participant: names[shards.length - 1], copyOf: names[duplicate] } }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -243,17 +331,38 @@ function scrambleLabels(t: RawTable, label: string, rng: ReturnType<typeof seede
 /** The job's split, named by participant, and the exported ledger (written to `ledgerOut`). */
 async function collectPayouts(fed: LocalFederation, job: JobView, o: DemoPayoutOptions): Promise<DemoPayouts> {
   const p: PayoutsView | undefined = job.payouts;
-  if (!p || p.status !== 'paid') throw new Error(`the payout was not made: ${p?.reason ?? 'the job reported no payout'}`);
+  if (p?.status !== 'paid') throw new Error(`the payout was not made: ${p?.reason ?? 'the job reported no payout'}`);
   const names = new Map(fed.participants.map((x) => [x.id, x.name]));
   const ledger = await fed.analyst.exportLedger();
   if (o.ledgerOut) writeFileSync(o.ledgerOut, ledger.lines.map((l) => `${l}\n`).join(''));
-  if (o.reportOut) writeFileSync(o.reportOut, renderPayoutReport({ jobId: job.id, payouts: p, names: Object.fromEntries(names), generatedAt: new Date().toISOString() }));
+  if (o.reportOut)
+    writeFileSync(
+      o.reportOut,
+      renderPayoutReport({
+        jobId: job.id,
+        payouts: p,
+        names: Object.fromEntries(names),
+        generatedAt: new Date().toISOString(),
+      }),
+    );
   return {
-    method: p.method, pool: p.pool, currency: p.currency,
+    method: p.method,
+    pool: p.pool,
+    currency: p.currency,
     // In the federation's order (participant k holds shard k), not the ledger's order (by participant id).
-    entries: fed.participants.flatMap((x) => p.entries.filter((e) => e.participant === x.id))
-      .map((e) => ({ participant: e.participant, name: names.get(e.participant) ?? e.participant, value: e.value, share: e.share, amount: e.amount })),
-    ledgerHead: ledger.head, coordinatorPublicKey: ledger.coordinatorKey, ledgerFile: o.ledgerOut ?? null,
-    evaluations: p.evaluations ?? null, valuationSeconds: p.valuationSeconds ?? null,
+    entries: fed.participants
+      .flatMap((x) => p.entries.filter((e) => e.participant === x.id))
+      .map((e) => ({
+        participant: e.participant,
+        name: names.get(e.participant) ?? e.participant,
+        value: e.value,
+        share: e.share,
+        amount: e.amount,
+      })),
+    ledgerHead: ledger.head,
+    coordinatorPublicKey: ledger.coordinatorKey,
+    ledgerFile: o.ledgerOut ?? null,
+    evaluations: p.evaluations ?? null,
+    valuationSeconds: p.valuationSeconds ?? null,
   };
 }

@@ -24,7 +24,13 @@ export interface QueryDemoOptions {
   log?: (line: string) => void;
 }
 
-export type QueryDemoResult = QueryJobResult & { participants: number; data: string; split: string; jobId: string; timing: { totalSeconds: number } };
+export type QueryDemoResult = QueryJobResult & {
+  participants: number;
+  data: string;
+  split: string;
+  jobId: string;
+  timing: { totalSeconds: number };
+};
 
 /**
  * Runs one query on a demo federation. The data set is named after the CSV (`--data sales.csv` is
@@ -33,8 +39,11 @@ export type QueryDemoResult = QueryJobResult & { participants: number; data: str
  */
 export async function runQueryDemo(o: QueryDemoOptions): Promise<QueryDemoResult[]> {
   const started = performance.now();
-  if (!Number.isInteger(o.participants) || o.participants < 2) throw new UsageError(`--participants must be an integer of at least 2, got ${o.participants}`);
-  const table: RawTable = o.data ? readCsvFile(o.data) : generateCommerce({ merchants: o.participants, customersPerMerchant: 600, seed: o.seed });
+  if (!Number.isInteger(o.participants) || o.participants < 2)
+    throw new UsageError(`--participants must be an integer of at least 2, got ${o.participants}`);
+  const table: RawTable = o.data
+    ? readCsvFile(o.data)
+    : generateCommerce({ merchants: o.participants, customersPerMerchant: 600, seed: o.seed });
   const dataset = o.data ? basename(o.data, extname(o.data)).replace(/[^A-Za-z0-9_-]/g, '_') : 'customers';
   const splitText = o.split ?? (o.data ? 'iid' : 'by:merchant');
   let split;
@@ -44,7 +53,14 @@ export async function runQueryDemo(o: QueryDemoOptions): Promise<QueryDemoResult
     throw new UsageError(`--split: ${(e as Error).message}`);
   }
   const all = Uint32Array.from({ length: table.rows.length }, (_, i) => i);
-  const assignment = splitRows(table, all, new Float64Array(table.rows.length), o.participants, split, seededRandom(`tessera-query-demo/${o.seed}`));
+  const assignment = splitRows(
+    table,
+    all,
+    new Float64Array(table.rows.length),
+    o.participants,
+    split,
+    seededRandom(`tessera-query-demo/${o.seed}`),
+  );
   const shards = assignment.map((rows) => selectRows(table, rows));
   const domains = { ...o.domains };
   for (const query of o.queries) {
@@ -60,16 +76,34 @@ export async function runQueryDemo(o: QueryDemoOptions): Promise<QueryDemoResult
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'tessera-query-demo-'));
-  const fed = await LocalFederation.start({ dir, shards, dataset, runtime: o.runtime, ...(o.log ? { log: o.log } : {}) });
+  const fed = await LocalFederation.start({
+    dir,
+    shards,
+    dataset,
+    runtime: o.runtime,
+    ...(o.log ? { log: o.log } : {}),
+  });
   try {
     const out: QueryDemoResult[] = [];
     for (const sql of o.queries) {
       const { job, result } = await runQuery(fed.analyst, {
-        sql, bounds: o.bounds, domains, minParticipants: o.participants, roundTimeoutSeconds: 60, waitForParticipantsSeconds: 60,
+        sql,
+        bounds: o.bounds,
+        domains,
+        minParticipants: o.participants,
+        roundTimeoutSeconds: 60,
+        waitForParticipantsSeconds: 60,
         privacy: o.dp === 'none' ? { mode: 'none' } : { mode: o.dp, epsilon: o.epsilon, delta: o.delta },
         ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
       });
-      out.push({ ...result, participants: o.participants, data: o.data ? basename(o.data) : 'synthetic customers', split: splitText, jobId: job.id, timing: { totalSeconds: (performance.now() - started) / 1000 } });
+      out.push({
+        ...result,
+        participants: o.participants,
+        data: o.data ? basename(o.data) : 'synthetic customers',
+        split: splitText,
+        jobId: job.id,
+        timing: { totalSeconds: (performance.now() - started) / 1000 },
+      });
     }
     return out;
   } finally {

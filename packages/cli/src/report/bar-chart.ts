@@ -23,11 +23,17 @@ export function barChart(series: string, bars: Bar[], title: string): string {
   let body = yAxis(ticks, y, left, width - right);
   bars.forEach((b, i) => {
     const cx = left + slot * (i + 0.5);
-    const tip = `${b.label}: ${fmt(b.value)}` + (b.ci ? ` (95% CI ${fmt(b.ci[0])} to ${fmt(b.ci[1])})` : '') + (b.share !== undefined ? `, ${pct(b.share)}` : '');
+    const tip =
+      `${b.label}: ${fmt(b.value)}` +
+      (b.ci ? ` (95% CI ${fmt(b.ci[0])} to ${fmt(b.ci[1])})` : '') +
+      (b.share !== undefined ? `, ${pct(b.share)}` : '');
     body += rect(cx - bw / 2, y(0), bw, y(b.value) - y(0), 'bar', tip);
     if (b.ci) {
       const [lo, hi] = [y(b.ci[0]), y(b.ci[1])];
-      body += line(cx, lo, cx, hi, 'err') + line(cx - bw / 5, lo, cx + bw / 5, lo, 'err') + line(cx - bw / 5, hi, cx + bw / 5, hi, 'err');
+      body +=
+        line(cx, lo, cx, hi, 'err') +
+        line(cx - bw / 5, lo, cx + bw / 5, lo, 'err') +
+        line(cx - bw / 5, hi, cx + bw / 5, hi, 'err');
     }
     const labelTop = Math.min(y(b.value), b.ci ? y(b.ci[1]) : Infinity, y(0)) - 5;
     body += text(cx, labelTop, b.share !== undefined ? pct(b.share) : fmt(b.value), 'class="val" text-anchor="middle"');

@@ -19,17 +19,24 @@ export function histogramChart(name: string, h: Histogram, title: string): strin
   const bw = (width - left - right) / Math.max(n, 1);
   const numeric = !!h.edges && h.edges.length === n + 1;
   const binLabel = (i: number): string =>
-    numeric ? `${fmt(h.edges![i])}–${fmt(h.edges![i + 1])}` : h.categories?.[i] ?? `bin ${i + 1}`;
+    numeric ? `${fmt(h.edges![i])}–${fmt(h.edges![i + 1])}` : (h.categories?.[i] ?? `bin ${i + 1}`);
   let body = yAxis(ticks, y, left, width - right);
   h.counts.forEach((c, i) => {
     const x = left + i * bw;
     body += rect(x + 1, y(0), bw - 2, y(c) - y(0), 'bar hist', `${binLabel(i)}: ${fmt(c)}`);
-    if (!numeric) body += text(x + bw / 2, height - bottom + 16, clip(binLabel(i), Math.max(3, Math.floor(bw / 7))), 'class="cat" text-anchor="middle"');
+    if (!numeric)
+      body += text(
+        x + bw / 2,
+        height - bottom + 16,
+        clip(binLabel(i), Math.max(3, Math.floor(bw / 7))),
+        'class="cat" text-anchor="middle"',
+      );
   });
   if (numeric) {
     const every = Math.ceil((n + 1) / 12);
     h.edges!.forEach((e, i) => {
-      if (i % every === 0 || i === n) body += text(left + i * bw, height - bottom + 16, fmt(e), `class="tick" text-anchor="middle"`);
+      if (i % every === 0 || i === n)
+        body += text(left + i * bw, height - bottom + 16, fmt(e), `class="tick" text-anchor="middle"`);
     });
   }
   body += text(left, 16, name, 'class="series"');

@@ -20,9 +20,9 @@ const METHOD: Record<string, string> = {
 };
 
 const METRIC: Record<string, string> = {
-  logLoss: 'validation log loss (a value is how much a participant\'s updates lowered it)',
-  auc: 'validation AUC (a value is how much a participant\'s updates raised it)',
-  accuracy: 'validation accuracy (a value is how much a participant\'s updates raised it)',
+  logLoss: "validation log loss (a value is how much a participant's updates lowered it)",
+  auc: "validation AUC (a value is how much a participant's updates raised it)",
+  accuracy: "validation accuracy (a value is how much a participant's updates raised it)",
 };
 
 /** A self-contained HTML page of a job's payout: shares and values as charts, the entries, and how to verify them. */
@@ -31,12 +31,28 @@ export function renderPayoutReport(input: PayoutReportInput): string {
   const name = (id: string) => input.names?.[id] ?? id;
   const title = `Payout of job ${input.jobId}`;
   if (p.status !== 'paid') {
-    return htmlDocument(title, `<h1>${esc(title)}</h1>\n<p class="meta">No payout was made (${esc(p.status)}): ${esc(p.reason ?? '')}</p>`);
+    return htmlDocument(
+      title,
+      `<h1>${esc(title)}</h1>\n<p class="meta">No payout was made (${esc(p.status)}): ${esc(p.reason ?? '')}</p>`,
+    );
   }
-  const amounts = barChart(`amount (${p.currency} minor units)`, p.entries.map((e) => ({ label: name(e.participant), value: e.amount, share: e.share })), 'Share of the pool by participant');
-  const values = barChart(`contribution value (${p.metric === 'logLoss' ? 'log loss lowered' : `${p.metric} gained`})`, p.entries.map((e) => ({ label: name(e.participant), value: e.value })), 'Value of each contribution');
-  const rows = p.entries.map((e) => `<tr><th scope="row">${esc(name(e.participant))}</th><td>${esc(fmt(e.value))}</td><td>${esc(pct(e.share))}</td>` +
-    `<td>${esc(e.amount)}</td><td>${esc(e.seq ?? '')}</td></tr>`).join('');
+  const amounts = barChart(
+    `amount (${p.currency} minor units)`,
+    p.entries.map((e) => ({ label: name(e.participant), value: e.amount, share: e.share })),
+    'Share of the pool by participant',
+  );
+  const values = barChart(
+    `contribution value (${p.metric === 'logLoss' ? 'log loss lowered' : `${p.metric} gained`})`,
+    p.entries.map((e) => ({ label: name(e.participant), value: e.value })),
+    'Value of each contribution',
+  );
+  const rows = p.entries
+    .map(
+      (e) =>
+        `<tr><th scope="row">${esc(name(e.participant))}</th><td>${esc(fmt(e.value))}</td><td>${esc(pct(e.share))}</td>` +
+        `<td>${esc(e.amount)}</td><td>${esc(e.seq ?? '')}</td></tr>`,
+    )
+    .join('');
   const unpaid = p.entries.filter((e) => e.amount === 0).map((e) => name(e.participant));
   const body = `<h1>${esc(title)}</h1>
 <p class="privacy">A pool of <strong>${esc(p.pool)} ${esc(p.currency)}</strong> (minor units) split by ${esc(METHOD[p.method] ?? p.method)},

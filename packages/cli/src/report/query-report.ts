@@ -36,9 +36,14 @@ export interface QueryReportInput {
   topK?: Record<string, TopKItem[]>;
   /** A null epsilon means no differential privacy. */
   privacy: {
-    epsilon: number | null; delta: number | null; mode: string; noiseStd?: Record<string, number>;
+    epsilon: number | null;
+    delta: number | null;
+    mode: string;
+    noiseStd?: Record<string, number>;
     /** What the guarantee covers: one row (record) or one customer (userColumn, at most maxRowsPerUser rows each). */
-    unit?: 'record' | 'customer'; userColumn?: string; maxRowsPerUser?: number;
+    unit?: 'record' | 'customer';
+    userColumn?: string;
+    maxRowsPerUser?: number;
   };
   /** masked | sealed | none */
   secure: { mode: string };
@@ -57,7 +62,8 @@ const groupLabel = (input: QueryReportInput, row: QueryReportRow): string =>
 function shares(input: QueryReportInput, aggregate: string): number[] {
   const key = (row: QueryReportRow) => (input.groupColumns.length > 1 ? String(row[input.groupColumns[0]]) : '');
   const totals = new Map<string, number>();
-  for (const row of input.rows) totals.set(key(row), (totals.get(key(row)) ?? 0) + Math.max(0, Number(row[aggregate]) || 0));
+  for (const row of input.rows)
+    totals.set(key(row), (totals.get(key(row)) ?? 0) + Math.max(0, Number(row[aggregate]) || 0));
   return input.rows.map((row) => Math.max(0, Number(row[aggregate]) || 0) / (totals.get(key(row)) || 1));
 }
 
@@ -65,17 +71,32 @@ function aggregateCharts(input: QueryReportInput): string[] {
   return input.aggregates.map((agg) => {
     const share = isCount(agg) ? shares(input, agg) : undefined;
     const bars: Bar[] = input.rows
-      .map((row, i) => ({ label: groupLabel(input, row), value: Number(row[agg]), ci: row.ci95?.[agg], share: share?.[i] }))
+      .map((row, i) => ({
+        label: groupLabel(input, row),
+        value: Number(row[agg]),
+        ci: row.ci95?.[agg],
+        share: share?.[i],
+      }))
       .filter((b) => Number.isFinite(b.value));
     const by = input.groupColumns.length ? ` by ${input.groupColumns.join(', ')}` : '';
-    const of = share && input.groupColumns.length > 1 ? ` (percentages: share within each ${input.groupColumns[0]})` : share ? ' (percentages: share of the total)' : '';
-    return figure(barChart(agg, bars, `${agg}${by}, with 95% confidence intervals${of}`), `${agg}${by}. Error bars: 95% confidence interval${of}.`);
+    const of =
+      share && input.groupColumns.length > 1
+        ? ` (percentages: share within each ${input.groupColumns[0]})`
+        : share
+          ? ' (percentages: share of the total)'
+          : '';
+    return figure(
+      barChart(agg, bars, `${agg}${by}, with 95% confidence intervals${of}`),
+      `${agg}${by}. Error bars: 95% confidence interval${of}.`,
+    );
   });
 }
 
 /** Whether numeric bin edges are unevenly spaced. */
 const unequalBins = (h: Histogram): boolean =>
-  !!h.edges && h.edges.length > 2 && h.edges.some((e, i) => i > 1 && Math.abs(e - h.edges![i - 1] - (h.edges![1] - h.edges![0])) > 1e-9);
+  !!h.edges &&
+  h.edges.length > 2 &&
+  h.edges.some((e, i) => i > 1 && Math.abs(e - h.edges![i - 1] - (h.edges![1] - h.edges![0])) > 1e-9);
 
 function figure(chart: string, caption: string): string {
   return `<figure>${chart}<figcaption>${esc(caption)}</figcaption></figure>`;
@@ -108,8 +129,7 @@ const SECURE: Record<string, string> = {
     'Secure aggregation (masked): every participant hid its contributions with pairwise masks that cancel only in the sum, so the coordinator saw the sum over the participants and never an individual participant\u2019s values.',
   sealed:
     'Sealed secure aggregation: participants encrypted their masked contributions under the analyst\u2019s key; the coordinator added ciphertexts without the secret key and saw neither individual values nor the sums. Only the analyst decrypted the aggregates.',
-  none:
-    'No secure aggregation: the coordinator saw each participant\u2019s contributions in plaintext before summing them.',
+  none: 'No secure aggregation: the coordinator saw each participant\u2019s contributions in plaintext before summing them.',
 };
 
 /** What one neighbouring data set differs by, in words. */
@@ -128,11 +148,16 @@ function privacyStatement(input: QueryReportInput): string {
     parts.push('No differential privacy: the aggregates are exact, with no noise added.');
   } else {
     const delta = p.delta === null || p.delta === 0 ? 'δ = 0 (pure ε-differential privacy)' : `δ = ${p.delta}`;
-    parts.push(`Differential privacy (${p.mode}): this query spent ε = ${fmt(p.epsilon)} of the privacy budget, with ${delta}.`);
+    parts.push(
+      `Differential privacy (${p.mode}): this query spent ε = ${fmt(p.epsilon)} of the privacy budget, with ${delta}.`,
+    );
     if (p.unit) parts.push(unitStatement(p));
   }
   const noise = Object.entries(p.noiseStd ?? {});
-  if (noise.length) parts.push(`Noise scale (standard deviation) per aggregate: ${noise.map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}.`);
+  if (noise.length)
+    parts.push(
+      `Noise scale (standard deviation) per aggregate: ${noise.map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}.`,
+    );
   parts.push(
     input.suppressed > 0
       ? `${input.suppressed} ${input.suppressed === 1 ? 'group was' : 'groups were'} suppressed: fewer records than the minimum count contributed to them, so publishing them could single out a participant or a customer.`
@@ -149,20 +174,30 @@ function renderQuerySection(input: QueryReportInput, heading: 'h1' | 'h2'): stri
   const sub = heading === 'h1' ? 'h2' : 'h3';
   const sections: string[] = [];
   const section = (name: string, items: string[]) => {
-    if (items.length) sections.push(`<section><${sub}>${esc(name)}</${sub}><div class="charts">${items.join('')}</div></section>`);
+    if (items.length)
+      sections.push(`<section><${sub}>${esc(name)}</${sub}><div class="charts">${items.join('')}</div></section>`);
   };
   section('Aggregates', aggregateCharts(input));
   section(
     'Histograms',
-    Object.entries(input.histograms ?? {}).map(([k, h]) => figure(histogramChart(k, h, `Histogram of ${k}`), `Histogram of ${k}${unequalBins(h) ? ' (bins of unequal width are drawn equally wide)' : ''}.`)),
+    Object.entries(input.histograms ?? {}).map(([k, h]) =>
+      figure(
+        histogramChart(k, h, `Histogram of ${k}`),
+        `Histogram of ${k}${unequalBins(h) ? ' (bins of unequal width are drawn equally wide)' : ''}.`,
+      ),
+    ),
   );
   section(
     'Quantiles',
-    Object.entries(input.quantiles ?? {}).map(([k, q]) => figure(quantileChart(k, q, `Quantiles of ${k}`), `Quantiles of ${k} (q against value).`)),
+    Object.entries(input.quantiles ?? {}).map(([k, q]) =>
+      figure(quantileChart(k, q, `Quantiles of ${k}`), `Quantiles of ${k} (q against value).`),
+    ),
   );
   section(
     'Top items',
-    Object.entries(input.topK ?? {}).map(([k, t]) => figure(topKChart(k, t, `Top ${t.length} of ${k}`), `Top ${t.length} of ${k} by count.`)),
+    Object.entries(input.topK ?? {}).map(([k, t]) =>
+      figure(topKChart(k, t, `Top ${t.length} of ${k}`), `Top ${t.length} of ${k} by count.`),
+    ),
   );
   return `<article>
 <header>

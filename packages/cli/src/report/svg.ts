@@ -29,7 +29,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let t = Math.floor(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Math.round(t / step) * step);
+  for (let t = Math.floor(min / step) * step; t <= max + step * 1e-9; t += step)
+    ticks.push(Math.round(t / step) * step);
   if (ticks[ticks.length - 1] < max) ticks.push(ticks[ticks.length - 1] + step);
   return ticks;
 }
@@ -50,12 +51,14 @@ export interface SvgOptions {
 
 /** An accessible inline <svg>: role="img", aria-label, a <title>, and data-* attributes for tests. */
 export function svg(o: SvgOptions, body: string): string {
-  const data = Object.entries(o.data).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
+  const data = Object.entries(o.data)
+    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
+    .join('');
   return `<svg class="chart" viewBox="0 0 ${o.width} ${o.height}" width="${o.width}" height="${o.height}" role="img" aria-label="${esc(o.title)}"${data}><title>${esc(o.title)}</title>${body}</svg>`;
 }
 
 export function text(x: number, y: number, s: string, attrs = ''): string {
-  return `<text x="${r(x)}" y="${r(y)}"${attrs ? ' ' + attrs : ''}>${esc(s)}</text>`;
+  return `<text x="${r(x)}" y="${r(y)}"${attrs ? ` ${attrs}` : ''}>${esc(s)}</text>`;
 }
 
 export function line(x1: number, y1: number, x2: number, y2: number, cls: string): string {
@@ -70,20 +73,36 @@ export function rect(x: number, y: number, w: number, h: number, cls: string, ti
 }
 
 /** A vertical value axis at x with gridlines across to xEnd. */
-export function yAxis(ticks: number[], y: (v: number) => number, x: number, xEnd: number, label = (v: number) => fmt(v)): string {
-  return ticks
-    .map((t) => line(x, y(t), xEnd, y(t), 'grid') + text(x - 6, y(t) + 4, label(t), 'class="tick" text-anchor="end"'))
-    .join('') + line(x, y(ticks[0]), x, y(ticks[ticks.length - 1]), 'axis');
+export function yAxis(
+  ticks: number[],
+  y: (v: number) => number,
+  x: number,
+  xEnd: number,
+  label = (v: number) => fmt(v),
+): string {
+  return (
+    ticks
+      .map((t) => line(x, y(t), xEnd, y(t), 'grid') + text(x - 6, y(t) + 4, label(t), 'class="tick" text-anchor="end"'))
+      .join('') + line(x, y(ticks[0]), x, y(ticks[ticks.length - 1]), 'axis')
+  );
 }
 
 /** A horizontal value axis at y with gridlines up to yTop. */
-export function xAxis(ticks: number[], x: (v: number) => number, y: number, yTop: number, label = (v: number) => fmt(v)): string {
-  return ticks
-    .map((t) => line(x(t), y, x(t), yTop, 'grid') + text(x(t), y + 16, label(t), 'class="tick" text-anchor="middle"'))
-    .join('') + line(x(ticks[0]), y, x(ticks[ticks.length - 1]), y, 'axis');
+export function xAxis(
+  ticks: number[],
+  x: (v: number) => number,
+  y: number,
+  yTop: number,
+  label = (v: number) => fmt(v),
+): string {
+  return (
+    ticks
+      .map((t) => line(x(t), y, x(t), yTop, 'grid') + text(x(t), y + 16, label(t), 'class="tick" text-anchor="middle"'))
+      .join('') + line(x(ticks[0]), y, x(ticks[ticks.length - 1]), y, 'axis')
+  );
 }
 
 /** Shortens a label to at most n characters (the full text stays in the tooltip). */
 export function clip(s: string, n: number): string {
-  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }

@@ -4,7 +4,11 @@ export class ProgressBar {
   private lastLength = 0;
   private readonly enabled: boolean;
 
-  constructor(private readonly total: number, private readonly label: string, opts: { enabled?: boolean } = {}) {
+  constructor(
+    private readonly total: number,
+    private readonly label: string,
+    opts: { enabled?: boolean } = {},
+  ) {
     this.enabled = opts.enabled ?? Boolean(process.stderr.isTTY);
   }
 
@@ -15,7 +19,8 @@ export class ProgressBar {
     const filled = Math.round(ratio * width);
     const elapsed = (Date.now() - this.started) / 1000;
     const eta = done > 0 && done < this.total ? (elapsed / done) * (this.total - done) : 0;
-    const line = `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${this.total}` +
+    const line =
+      `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${this.total}` +
       `${detail ? `  ${detail}` : ''}  ${formatSeconds(elapsed)} elapsed${eta ? `, ETA ${formatSeconds(eta)}` : ''}`;
     process.stderr.write(`\r${line}${' '.repeat(Math.max(0, this.lastLength - line.length))}`);
     this.lastLength = line.length;

@@ -15,6 +15,7 @@ export async function runOverlap(client: AnalystClient, r: OverlapRequest): Prom
   const submitted = await client.submit({ kind: 'overlap', ...r });
   const job = await client.watch(submitted.id);
   const result = job.result as { overlap?: number } | undefined;
-  if (job.status !== 'completed' || result?.overlap === undefined) throw new Error(`the overlap job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+  if (job.status !== 'completed' || result?.overlap === undefined)
+    throw new Error(`the overlap job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
   return { job, overlap: result.overlap };
 }

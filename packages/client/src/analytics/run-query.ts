@@ -14,7 +14,14 @@ export interface QueryRequest {
    * unit record (default) protects one row; unit customer protects all of one customer's rows: each
    * participant keeps at most maxRowsPerUser (default 1) rows per value of userColumn.
    */
-  privacy?: { mode: 'none' | 'distributed' | 'central' | 'local'; epsilon?: number; delta?: number; unit?: 'record' | 'customer'; userColumn?: string; maxRowsPerUser?: number };
+  privacy?: {
+    mode: 'none' | 'distributed' | 'central' | 'local';
+    epsilon?: number;
+    delta?: number;
+    unit?: 'record' | 'customer';
+    userColumn?: string;
+    maxRowsPerUser?: number;
+  };
   minParticipants?: number;
   roundTimeoutSeconds?: number;
   waitForParticipantsSeconds?: number;
@@ -27,8 +34,14 @@ export interface QueryRequest {
  */
 export type QueryJobResult = QueryResult & {
   privacy: {
-    epsilon: number | null; delta: number | null; mode: string; noiseMultiplier?: number;
-    unit?: 'record' | 'customer'; userColumn?: string; maxRowsPerUser?: number; calibration?: 'analytic-gaussian' | 'rdp';
+    epsilon: number | null;
+    delta: number | null;
+    mode: string;
+    noiseMultiplier?: number;
+    unit?: 'record' | 'customer';
+    userColumn?: string;
+    maxRowsPerUser?: number;
+    calibration?: 'analytic-gaussian' | 'rdp';
   };
 };
 
@@ -37,14 +50,24 @@ export type QueryJobResult = QueryResult & {
  * the decoded result. With `sealed` keys the sum comes back encrypted under them and is decoded
  * here: the coordinator never holds the result.
  */
-export async function runQuery(client: AnalystClient, q: QueryRequest, opts: { sealed?: AnalystKeys; onEvent?: (job: JobView, message: string) => void } = {}): Promise<{ job: JobView; result: QueryJobResult }> {
+export async function runQuery(
+  client: AnalystClient,
+  q: QueryRequest,
+  opts: { sealed?: AnalystKeys; onEvent?: (job: JobView, message: string) => void } = {},
+): Promise<{ job: JobView; result: QueryJobResult }> {
   const submitted = await client.submit({ kind: 'query', ...q }, opts.sealed ? { sealed: opts.sealed } : {});
   if (!opts.sealed) {
     const job = await client.watch(submitted.id, opts.onEvent);
-    if (job.status !== 'completed' || !job.result) throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+    if (job.status !== 'completed' || !job.result)
+      throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
     return { job, result: job.result as QueryJobResult };
   }
-  const plan = planQuery(parseQuery(q.sql), { bounds: q.bounds ?? {}, domains: q.domains ?? {}, ...(q.bins ? { bins: q.bins } : {}), minCount: q.minCount ?? 0 });
+  const plan = planQuery(parseQuery(q.sql), {
+    bounds: q.bounds ?? {},
+    domains: q.domains ?? {},
+    ...(q.bins ? { bins: q.bins } : {}),
+    minCount: q.minCount ?? 0,
+  });
   const keys = opts.sealed;
   const [result, job] = await Promise.all([
     new Promise<QueryJobResult>((resolve, reject) => {
@@ -64,12 +87,15 @@ export async function runQuery(client: AnalystClient, q: QueryRequest, opts: { s
           decryptor.dispose();
         }
       });
-      call.on('end', () => (answer ? resolve(answer) : reject(new Error(`the sealed query ${submitted.id} ended without a result`))));
+      call.on('end', () =>
+        answer ? resolve(answer) : reject(new Error(`the sealed query ${submitted.id} ended without a result`)),
+      );
       call.on('error', (e: Error) => reject('code' in e ? client.errorOf(e as never) : e));
       call.write({ jobId: submitted.id, attach: true });
     }),
     client.watch(submitted.id, opts.onEvent),
   ]);
-  if (job.status !== 'completed') throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+  if (job.status !== 'completed')
+    throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
   return { job, result };
 }

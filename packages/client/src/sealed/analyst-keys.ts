@@ -9,7 +9,16 @@ import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, wr
 import { inspect } from 'node:util';
 import { generateSigningKeyPair, sign, signingKeyPairFromSecret } from '@tessera/crypto';
 import { signAnalystKey } from '@tessera/proto';
-import { BfvDecryptor, BfvEncryptor, BfvKeyPair, chooseBfvParameters, loadSeal, plainModulusOf, validateBfvParameters, type BfvParameters } from '@tessera/he';
+import {
+  BfvDecryptor,
+  BfvEncryptor,
+  BfvKeyPair,
+  chooseBfvParameters,
+  loadSeal,
+  plainModulusOf,
+  validateBfvParameters,
+  type BfvParameters,
+} from '@tessera/he';
 
 /** The BFV parameters as they travel (SubmitJobRequest.sealed_params_json) and sit in the key file. */
 export interface SealedParams {
@@ -30,11 +39,17 @@ export class AnalystKeysError extends Error {
 }
 
 const wireParams = (p: BfvParameters): SealedParams => ({
-  polyModulusDegree: p.polyModulusDegree, coeffModulusBits: [...p.coeffModulusBits], plainModulus: plainModulusOf(p),
+  polyModulusDegree: p.polyModulusDegree,
+  coeffModulusBits: [...p.coeffModulusBits],
+  plainModulus: plainModulusOf(p),
 });
 
 const fullParams = (p: SealedParams): BfvParameters => ({
-  polyModulusDegree: p.polyModulusDegree, coeffModulusBits: [...p.coeffModulusBits], plainModulus: p.plainModulus, slots: p.polyModulusDegree, securityLevel: 128,
+  polyModulusDegree: p.polyModulusDegree,
+  coeffModulusBits: [...p.coeffModulusBits],
+  plainModulus: p.plainModulus,
+  slots: p.polyModulusDegree,
+  securityLevel: 128,
 });
 
 /**
@@ -50,7 +65,12 @@ export class AnalystKeys {
   /** The analyst's Ed25519 public key (participants may list it as trusted). */
   readonly identity: Uint8Array;
 
-  private constructor(params: BfvParameters, readonly publicKey: Uint8Array, secretKey: Uint8Array, identitySecretKey: Uint8Array) {
+  private constructor(
+    params: BfvParameters,
+    readonly publicKey: Uint8Array,
+    secretKey: Uint8Array,
+    identitySecretKey: Uint8Array,
+  ) {
     this.params = params;
     this.#secretKey = secretKey;
     this.#identitySecretKey = identitySecretKey;
@@ -81,12 +101,23 @@ export class AnalystKeys {
    * Checks that the parameters are valid, both keys load under them and belong together (a random
    * vector encrypted under the public key decrypts to itself under the secret key). Throws otherwise.
    */
-  static async fromBytes(params: SealedParams, publicKey: Uint8Array, secretKey: Uint8Array, identitySecretKey: Uint8Array): Promise<AnalystKeys> {
+  static async fromBytes(
+    params: SealedParams,
+    publicKey: Uint8Array,
+    secretKey: Uint8Array,
+    identitySecretKey: Uint8Array,
+  ): Promise<AnalystKeys> {
     await loadSeal();
     const full = fullParams(params);
     validateBfvParameters(full);
-    if (identitySecretKey.length !== 32) throw new AnalystKeysError(`the identity secret key must be 32 bytes, got ${identitySecretKey.length}`);
-    const keys = new AnalystKeys(full, Uint8Array.from(publicKey), Uint8Array.from(secretKey), Uint8Array.from(identitySecretKey));
+    if (identitySecretKey.length !== 32)
+      throw new AnalystKeysError(`the identity secret key must be 32 bytes, got ${identitySecretKey.length}`);
+    const keys = new AnalystKeys(
+      full,
+      Uint8Array.from(publicKey),
+      Uint8Array.from(secretKey),
+      Uint8Array.from(identitySecretKey),
+    );
     keys.check();
     return keys;
   }
@@ -135,7 +166,10 @@ export class AnalystKeys {
       } catch {
         back = undefined;
       }
-      if (!back?.every((v, i) => v === probe[i])) throw new AnalystKeysError('the public key and the secret key do not belong together (a test encryption did not decrypt)');
+      if (!back?.every((v, i) => v === probe[i]))
+        throw new AnalystKeysError(
+          'the public key and the secret key do not belong together (a test encryption did not decrypt)',
+        );
     } finally {
       enc?.dispose();
       dec?.dispose();
@@ -166,11 +200,18 @@ export function createAnalystKeys(): Promise<AnalystKeys> {
  * file mode 0600. Refuses to replace an existing file unless `overwrite`.
  */
 export function saveAnalystKeys(path: string, keys: AnalystKeys, opts: { overwrite?: boolean } = {}): void {
-  if (!opts.overwrite && existsSync(path)) throw new AnalystKeysError(`${path} already exists: refusing to overwrite analyst keys (pass overwrite / --force to replace them)`);
+  if (!opts.overwrite && existsSync(path))
+    throw new AnalystKeysError(
+      `${path} already exists: refusing to overwrite analyst keys (pass overwrite / --force to replace them)`,
+    );
   const text = `${JSON.stringify({
-    format: ANALYST_KEYS_FORMAT, version: ANALYST_KEYS_VERSION, params: keys.sealedParams,
-    publicKey: Buffer.from(keys.publicKey).toString('base64'), secretKey: Buffer.from(keys.secretKeyBytes()).toString('base64'),
-    identity: keys.identityHex, identitySecretKey: Buffer.from(keys.identitySecretKeyBytes()).toString('base64'),
+    format: ANALYST_KEYS_FORMAT,
+    version: ANALYST_KEYS_VERSION,
+    params: keys.sealedParams,
+    publicKey: Buffer.from(keys.publicKey).toString('base64'),
+    secretKey: Buffer.from(keys.secretKeyBytes()).toString('base64'),
+    identity: keys.identityHex,
+    identitySecretKey: Buffer.from(keys.identitySecretKeyBytes()).toString('base64'),
   })}\n`;
   const flags = constants.O_WRONLY | constants.O_CREAT | (opts.overwrite ? constants.O_TRUNC : constants.O_EXCL);
   let fd: number;
@@ -178,7 +219,11 @@ export function saveAnalystKeys(path: string, keys: AnalystKeys, opts: { overwri
     fd = openSync(path, flags, 0o600);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new AnalystKeysError(code === 'EEXIST' ? `${path} already exists: refusing to overwrite analyst keys (pass overwrite / --force to replace them)` : `cannot write analyst keys to ${path}: ${(e as Error).message}`);
+    throw new AnalystKeysError(
+      code === 'EEXIST'
+        ? `${path} already exists: refusing to overwrite analyst keys (pass overwrite / --force to replace them)`
+        : `cannot write analyst keys to ${path}: ${(e as Error).message}`,
+    );
   }
   try {
     writeSync(fd, text);
@@ -196,7 +241,9 @@ export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new AnalystKeysError(`cannot read analyst keys ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (create one with `tessera keys create`)' : (e as Error).message}`);
+    throw new AnalystKeysError(
+      `cannot read analyst keys ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (create one with `tessera keys create`)' : (e as Error).message}`,
+    );
   }
   let doc: unknown;
   try {
@@ -207,25 +254,46 @@ export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
   const bad = (field: string, what: string) => new AnalystKeysError(`${path}: ${field} ${what}`);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad('(top level)', 'must be a JSON object');
   const d = doc as Record<string, unknown>;
-  if (d.format !== ANALYST_KEYS_FORMAT) throw bad('format', `must be "${ANALYST_KEYS_FORMAT}", got ${JSON.stringify(d.format) ?? 'nothing'}`);
-  if (d.version !== ANALYST_KEYS_VERSION) throw bad('version', `must be ${ANALYST_KEYS_VERSION}, got ${JSON.stringify(d.version) ?? 'nothing'}`);
+  if (d.format !== ANALYST_KEYS_FORMAT)
+    throw bad('format', `must be "${ANALYST_KEYS_FORMAT}", got ${JSON.stringify(d.format) ?? 'nothing'}`);
+  if (d.version !== ANALYST_KEYS_VERSION)
+    throw bad('version', `must be ${ANALYST_KEYS_VERSION}, got ${JSON.stringify(d.version) ?? 'nothing'}`);
   const p = d.params as Record<string, unknown> | undefined;
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw bad('params', 'must be an object {polyModulusDegree, coeffModulusBits, plainModulus}');
-  if (!Number.isInteger(p.polyModulusDegree)) throw bad('params.polyModulusDegree', `must be an integer, got ${JSON.stringify(p.polyModulusDegree) ?? 'nothing'}`);
-  if (!Array.isArray(p.coeffModulusBits) || p.coeffModulusBits.length === 0 || !p.coeffModulusBits.every((b) => Number.isInteger(b))) {
-    throw bad('params.coeffModulusBits', `must be a non-empty array of integers, got ${JSON.stringify(p.coeffModulusBits) ?? 'nothing'}`);
+  if (typeof p !== 'object' || p === null || Array.isArray(p))
+    throw bad('params', 'must be an object {polyModulusDegree, coeffModulusBits, plainModulus}');
+  if (!Number.isInteger(p.polyModulusDegree))
+    throw bad(
+      'params.polyModulusDegree',
+      `must be an integer, got ${JSON.stringify(p.polyModulusDegree) ?? 'nothing'}`,
+    );
+  if (
+    !Array.isArray(p.coeffModulusBits) ||
+    p.coeffModulusBits.length === 0 ||
+    !p.coeffModulusBits.every((b) => Number.isInteger(b))
+  ) {
+    throw bad(
+      'params.coeffModulusBits',
+      `must be a non-empty array of integers, got ${JSON.stringify(p.coeffModulusBits) ?? 'nothing'}`,
+    );
   }
-  if (!Number.isSafeInteger(p.plainModulus)) throw bad('params.plainModulus', `must be an integer, got ${JSON.stringify(p.plainModulus) ?? 'nothing'}`);
+  if (!Number.isSafeInteger(p.plainModulus))
+    throw bad('params.plainModulus', `must be an integer, got ${JSON.stringify(p.plainModulus) ?? 'nothing'}`);
   const bytes = (field: 'publicKey' | 'secretKey' | 'identitySecretKey'): Uint8Array => {
     const v = d[field];
-    if (typeof v !== 'string' || v.length === 0 || !BASE64.test(v)) throw bad(field, 'must be a non-empty base64 string');
+    if (typeof v !== 'string' || v.length === 0 || !BASE64.test(v))
+      throw bad(field, 'must be a non-empty base64 string');
     return new Uint8Array(Buffer.from(v, 'base64'));
   };
-  const params: SealedParams = { polyModulusDegree: p.polyModulusDegree as number, coeffModulusBits: p.coeffModulusBits as number[], plainModulus: p.plainModulus as number };
+  const params: SealedParams = {
+    polyModulusDegree: p.polyModulusDegree as number,
+    coeffModulusBits: p.coeffModulusBits as number[],
+    plainModulus: p.plainModulus as number,
+  };
   const publicKey = bytes('publicKey');
   const secretKey = bytes('secretKey');
   const identitySecretKey = bytes('identitySecretKey');
-  if (identitySecretKey.length !== 32) throw bad('identitySecretKey', `must be a 32-byte Ed25519 secret key, got ${identitySecretKey.length} bytes`);
+  if (identitySecretKey.length !== 32)
+    throw bad('identitySecretKey', `must be a 32-byte Ed25519 secret key, got ${identitySecretKey.length} bytes`);
   await loadSeal();
   try {
     validateBfvParameters(fullParams(params));

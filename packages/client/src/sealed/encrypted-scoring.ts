@@ -33,30 +33,53 @@ export interface EncryptedScoreResult {
  * encrypted (CKKS, standardisation folded in), each participant evaluates it on its rows per
  * segment, the coordinator adds the ciphertexts, and only this process decrypts the totals.
  */
-export async function scoreEncrypted(client: AnalystClient, model: ModelFile, o: EncryptedScoreOptions): Promise<EncryptedScoreResult> {
+export async function scoreEncrypted(
+  client: AnalystClient,
+  model: ModelFile,
+  o: EncryptedScoreOptions,
+): Promise<EncryptedScoreResult> {
   await loadSeal();
   const analyst = ScoringAnalyst.create({ weights: model.weights, standardization: model.standardization });
   const r = analyst.request;
   const spec = {
-    kind: 'score', dataset: o.dataset, label: model.label, features: model.features,
+    kind: 'score',
+    dataset: o.dataset,
+    label: model.label,
+    features: model.features,
     ...(o.segmentBy ? { segmentBy: o.segmentBy, segments: o.segments } : {}),
-    ...(o.minParticipants ? { minParticipants: o.minParticipants } : {}), ...(o.roundTimeoutSeconds ? { roundTimeoutSeconds: o.roundTimeoutSeconds } : {}),
+    ...(o.minParticipants ? { minParticipants: o.minParticipants } : {}),
+    ...(o.roundTimeoutSeconds ? { roundTimeoutSeconds: o.roundTimeoutSeconds } : {}),
   };
   const job = await client.submit(spec, {
-    scoring: { paramsJson: JSON.stringify(r.params), publicKey: r.publicKey, galoisKeys: r.galoisKeys, encryptedModel: r.encryptedModel, features: r.features, span: r.span },
+    scoring: {
+      paramsJson: JSON.stringify(r.params),
+      publicKey: r.publicKey,
+      galoisKeys: r.galoisKeys,
+      encryptedModel: r.encryptedModel,
+      features: r.features,
+      span: r.span,
+    },
   });
   o.onProgress?.(`job ${job.id} submitted; waiting for the participants' encrypted scores`);
-  const names = o.segmentBy ? o.segments ?? [] : ['all'];
+  const names = o.segmentBy ? (o.segments ?? []) : ['all'];
   const segments = await new Promise<SegmentScore[]>((resolve, reject) => {
     const call = client.attachSealedStream();
     let answer: SegmentScore[] | undefined;
     call.on('data', (a: tessera.v1.SealedAggregate) => {
       if (a.stage !== 'score') {
-        call.write({ jobId: job.id, round: a.round, stage: a.stage, error: `expected the encrypted scores, got a ${a.stage} aggregate` });
+        call.write({
+          jobId: job.id,
+          round: a.round,
+          stage: a.stage,
+          error: `expected the encrypted scores, got a ${a.stage} aggregate`,
+        });
         return;
       }
       try {
-        answer = names.map((segment, i) => ({ segment, ...analyst.decrypt({ score: a.chunks[2 * i], count: a.chunks[2 * i + 1] }) }));
+        answer = names.map((segment, i) => ({
+          segment,
+          ...analyst.decrypt({ score: a.chunks[2 * i], count: a.chunks[2 * i + 1] }),
+        }));
         call.write({ jobId: job.id, round: a.round, stage: a.stage, values: [] });
       } catch (e) {
         call.write({ jobId: job.id, round: a.round, stage: a.stage, error: (e as Error).message });

@@ -5,7 +5,14 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { parseJobSpec } from '@tessera/jobs';
-import { createStrategy, decodeWideSum, summedUpdatesFrom, type Strategy, type SumDecoding, type WideCodec } from '@tessera/fl';
+import {
+  createStrategy,
+  decodeWideSum,
+  summedUpdatesFrom,
+  type Strategy,
+  type SumDecoding,
+  type WideCodec,
+} from '@tessera/fl';
 import type { BfvDecryptor } from '@tessera/he';
 import { standardizationFrom } from '@tessera/ml';
 import type { tessera } from '@tessera/proto';
@@ -48,29 +55,41 @@ function decodeJsonOf(aggregate: SealedAggregateMessage): Record<string, unknown
   } catch {
     throw new Error(`decode_json is not valid JSON`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('decode_json must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('decode_json must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
 function checkFinite(values: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new Error(`${what} has a non-finite value at index ${i}`);
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isFinite(values[i])) throw new Error(`${what} has a non-finite value at index ${i}`);
 }
 
 function statisticsValues(sum: Uint32Array, aggregate: SealedAggregateMessage, survivors: number): number[] {
   const how = decodeJsonOf(aggregate);
   const wide = how.wide as WideCodec | undefined;
   const d = how.features;
-  if (typeof wide !== 'object' || wide === null || typeof wide.fractionBits !== 'number') throw new Error('decode_json.wide must be a wide codec {fractionBits, modulus}');
-  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new Error(`decode_json.features must be a positive integer, got ${JSON.stringify(d)}`);
+  if (typeof wide !== 'object' || wide === null || typeof wide.fractionBits !== 'number')
+    throw new Error('decode_json.wide must be a wide codec {fractionBits, modulus}');
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1)
+    throw new Error(`decode_json.features must be a positive integer, got ${JSON.stringify(d)}`);
   const stats = decodeWideSum(sum, survivors, wide);
-  if (stats.length !== 2 * d + 1) throw new Error(`the statistics aggregate decodes to ${stats.length} values, expected ${2 * d + 1} for ${d} features`);
+  if (stats.length !== 2 * d + 1)
+    throw new Error(
+      `the statistics aggregate decodes to ${stats.length} values, expected ${2 * d + 1} for ${d} features`,
+    );
   const s = standardizationFrom({ count: stats[0], sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) });
   const values = [stats[0], ...s.mean, ...s.std];
   checkFinite(values, 'the standardisation');
   return values;
 }
 
-function fitValues(sum: Uint32Array, aggregate: SealedAggregateMessage, survivors: number, strategy: Strategy): number[] {
+function fitValues(
+  sum: Uint32Array,
+  aggregate: SealedAggregateMessage,
+  survivors: number,
+  strategy: Strategy,
+): number[] {
   const how = decodeJsonOf(aggregate);
   const decoding = how.decoding as SumDecoding | undefined;
   if (typeof decoding !== 'object' || decoding === null || (decoding.kind !== 'update' && decoding.kind !== 'record')) {
@@ -79,7 +98,8 @@ function fitValues(sum: Uint32Array, aggregate: SealedAggregateMessage, survivor
   const global = Float64Array.from(aggregate.model ?? []);
   if (global.length === 0) throw new Error('the fit aggregate carries no model');
   const next = strategy.aggregateFit(aggregate.round ?? 0, global, summedUpdatesFrom(sum, decoding, global, survivors));
-  if (next.length !== global.length) throw new Error(`the next model has ${next.length} values, the round's model ${global.length}`);
+  if (next.length !== global.length)
+    throw new Error(`the next model has ${next.length} values, the round's model ${global.length}`);
   checkFinite(next, 'the next model');
   return [...next];
 }
@@ -90,27 +110,42 @@ function fitValues(sum: Uint32Array, aggregate: SealedAggregateMessage, survivor
  * used (decryption refused, noise budget exhausted, a malformed decoding) the reply carries
  * `error` instead of values. Pure apart from SEAL: no network.
  */
-export function answerAggregate(aggregate: SealedAggregateMessage, keys: AnalystKeys, spec: SealedJobSpec, jobId: string, session: SealedSession = {}): SealedReplyMessage {
+export function answerAggregate(
+  aggregate: SealedAggregateMessage,
+  keys: AnalystKeys,
+  spec: SealedJobSpec,
+  jobId: string,
+  session: SealedSession = {},
+): SealedReplyMessage {
   const round = aggregate.round ?? 0;
   const stage = aggregate.stage ?? '';
   const reply = { jobId, round, stage };
   const ownDecryptor = session.decryptor === undefined;
   let decryptor: BfvDecryptor | undefined;
   try {
-    if (aggregate.jobId && aggregate.jobId !== jobId) throw new Error(`the aggregate is for job ${aggregate.jobId}, not ${jobId}`);
-    if (stage !== 'statistics' && stage !== 'fit') throw new Error(`unknown stage "${stage}" (expected statistics or fit)`);
+    if (aggregate.jobId && aggregate.jobId !== jobId)
+      throw new Error(`the aggregate is for job ${aggregate.jobId}, not ${jobId}`);
+    if (stage !== 'statistics' && stage !== 'fit')
+      throw new Error(`unknown stage "${stage}" (expected statistics or fit)`);
     const survivors = aggregate.survivors ?? 0;
     if (!(survivors >= 1)) throw new Error('the aggregate has no survivors');
     const length = aggregate.length ?? 0;
     if (!(length >= 1)) throw new Error('the aggregate has length 0');
     decryptor = session.decryptor ?? keys.decryptor();
-    const sum = decryptor.decrypt((aggregate.chunks ?? []).map((c) => new Uint8Array(c)), length);
-    const values = stage === 'statistics'
-      ? statisticsValues(sum, aggregate, survivors)
-      : fitValues(sum, aggregate, survivors, session.strategy ?? strategyForJob(spec, jobId));
+    const sum = decryptor.decrypt(
+      (aggregate.chunks ?? []).map((c) => new Uint8Array(c)),
+      length,
+    );
+    const values =
+      stage === 'statistics'
+        ? statisticsValues(sum, aggregate, survivors)
+        : fitValues(sum, aggregate, survivors, session.strategy ?? strategyForJob(spec, jobId));
     return { ...reply, values };
   } catch (e) {
-    return { ...reply, error: `the analyst could not use the ${stage || 'sealed'} aggregate of round ${round}: ${(e as Error).message}` };
+    return {
+      ...reply,
+      error: `the analyst could not use the ${stage || 'sealed'} aggregate of round ${round}: ${(e as Error).message}`,
+    };
   } finally {
     if (ownDecryptor) decryptor?.dispose();
   }
@@ -132,11 +167,20 @@ const RETRYABLE = new Set(['UNAVAILABLE', 'CANCELLED', 'INTERNAL', 'UNKNOWN']);
  * cancelled); resolves then. Re-attaches after a lost connection (the coordinator re-sends the
  * pending aggregate) until `reconnectForMs` passes without one.
  */
-export async function attachSealed(client: AnalystClient, jobId: string, keys: AnalystKeys, opts: AttachSealedOptions = {}): Promise<void> {
+export async function attachSealed(
+  client: AnalystClient,
+  jobId: string,
+  keys: AnalystKeys,
+  opts: AttachSealedOptions = {},
+): Promise<void> {
   const view = await client.get(jobId);
   if (isFinalStatus(view.status)) return;
   const spec = parseJobSpec(view.spec);
-  if (spec.secure.mode !== 'sealed') throw new CoordinatorError('FAILED_PRECONDITION', `job ${jobId} is not a sealed job (secure.mode is ${spec.secure.mode})`);
+  if (spec.secure.mode !== 'sealed')
+    throw new CoordinatorError(
+      'FAILED_PRECONDITION',
+      `job ${jobId} is not a sealed job (secure.mode is ${spec.secure.mode})`,
+    );
   const session: SealedSession = { decryptor: keys.decryptor(), strategy: strategyForJob(spec, jobId) };
   const reconnectForMs = opts.reconnectForMs ?? 60_000;
   let deadline = Date.now() + reconnectForMs;
@@ -145,7 +189,9 @@ export async function attachSealed(client: AnalystClient, jobId: string, keys: A
     for (;;) {
       if (opts.signal?.aborted) return;
       try {
-        await attachOnce(client, jobId, keys, spec, session, opts, () => { deadline = Date.now() + reconnectForMs; });
+        await attachOnce(client, jobId, keys, spec, session, opts, () => {
+          deadline = Date.now() + reconnectForMs;
+        });
       } catch (e) {
         lastError = e as Error;
         if (!(e instanceof CoordinatorError) || !RETRYABLE.has(e.code)) throw e;
@@ -158,7 +204,8 @@ export async function attachSealed(client: AnalystClient, jobId: string, keys: A
         lastError = e as Error;
         if (!(e instanceof CoordinatorError) || !RETRYABLE.has(e.code)) throw e;
       }
-      if (Date.now() > deadline) throw lastError ?? new CoordinatorError('UNAVAILABLE', `lost the sealed attachment to job ${jobId}`);
+      if (Date.now() > deadline)
+        throw lastError ?? new CoordinatorError('UNAVAILABLE', `lost the sealed attachment to job ${jobId}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
@@ -166,8 +213,15 @@ export async function attachSealed(client: AnalystClient, jobId: string, keys: A
   }
 }
 
-function attachOnce(client: AnalystClient, jobId: string, keys: AnalystKeys, spec: SealedJobSpec, session: SealedSession,
-  opts: AttachSealedOptions, alive: () => void): Promise<void> {
+function attachOnce(
+  client: AnalystClient,
+  jobId: string,
+  keys: AnalystKeys,
+  spec: SealedJobSpec,
+  session: SealedSession,
+  opts: AttachSealedOptions,
+  alive: () => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const call: grpc.ClientDuplexStream<SealedReplyMessage, tessera.v1.SealedAggregate> = client.attachSealedStream();
     const onAbort = () => call.cancel();
@@ -182,8 +236,15 @@ function attachOnce(client: AnalystClient, jobId: string, keys: AnalystKeys, spe
       call.write(reply);
       opts.onAggregate?.(reply.round ?? 0, reply.stage ?? '', reply.error || undefined);
     });
-    call.on('error', (e: grpc.ServiceError) => done(() => (opts.signal?.aborted ? resolve() : reject(client.errorOf(e)))));
-    call.on('end', () => done(() => { call.end(); resolve(); }));
+    call.on('error', (e: grpc.ServiceError) =>
+      done(() => (opts.signal?.aborted ? resolve() : reject(client.errorOf(e)))),
+    );
+    call.on('end', () =>
+      done(() => {
+        call.end();
+        resolve();
+      }),
+    );
     call.write({ jobId, attach: true });
     alive();
   });

@@ -6,7 +6,15 @@ import { DEFAULT_ORDERS, resolveOrders } from './orders.js';
 import { epsilonFor, deltaFor, type DeltaResult, type EpsilonResult } from './conversion.js';
 import { subsampledGaussianRdp } from './subsampled-gaussian.js';
 import { gaussianRdp } from './mechanisms.js';
-import { PrivacyParameterError, validateCount, validateDelta, validateNonNegative, validateRdpVector, validateSampleRate, validateSteps } from './errors.js';
+import {
+  PrivacyParameterError,
+  validateCount,
+  validateDelta,
+  validateNonNegative,
+  validateRdpVector,
+  validateSampleRate,
+  validateSteps,
+} from './errors.js';
 
 /** JSON form of an accountant. Infinite RDP values are stored as the string "Infinity". */
 export interface RdpAccountantJson {
@@ -49,18 +57,27 @@ export class RdpAccountant {
     // (the low-level subsampledGaussianRdp accepts q = 0 and returns 0).
     validateSampleRate(q, 'sampleRate');
     validateSteps(steps, 'steps');
-    return this.compose(this.orders.map((a) => subsampledGaussianRdp(sigma, q, a)), steps);
+    return this.compose(
+      this.orders.map((a) => subsampledGaussianRdp(sigma, q, a)),
+      steps,
+    );
   }
 
   /** Spend `count` releases of the Gaussian mechanism with noise std sigma and L2 sensitivity. */
   spendGaussian(sigma: number, sensitivity = 1, count = 1): this {
-    return this.compose(this.orders.map((a) => gaussianRdp(sigma, a, sensitivity)), count);
+    return this.compose(
+      this.orders.map((a) => gaussianRdp(sigma, a, sensitivity)),
+      count,
+    );
   }
 
   /** Spend rho-zCDP (RDP alpha * rho at every order), `count` times. */
   spendZcdp(rho: number, count = 1): this {
     validateNonNegative(rho, 'rho', 'pass the zCDP parameter');
-    return this.compose(this.orders.map((a) => a * rho), count);
+    return this.compose(
+      this.orders.map((a) => a * rho),
+      count,
+    );
   }
 
   /** Compose another accountant's spend into this one (e.g. another job on the same data). Orders must match. */
@@ -111,10 +128,20 @@ export class RdpAccountant {
     try {
       obj = typeof json === 'string' ? JSON.parse(json) : json;
     } catch (e) {
-      throw new PrivacyParameterError('json', `json is not valid JSON (${(e as Error).message}); pass the output of accountant.toJSON()`);
+      throw new PrivacyParameterError(
+        'json',
+        `json is not valid JSON (${(e as Error).message}); pass the output of accountant.toJSON()`,
+      );
     }
     const o = obj as Partial<RdpAccountantJson> | null;
-    if (!o || typeof o !== 'object' || o.kind !== 'tessera.rdp-accountant' || o.version !== 1 || !Array.isArray(o.orders) || !Array.isArray(o.rdp)) {
+    if (
+      !o ||
+      typeof o !== 'object' ||
+      o.kind !== 'tessera.rdp-accountant' ||
+      o.version !== 1 ||
+      !Array.isArray(o.orders) ||
+      !Array.isArray(o.rdp)
+    ) {
       throw new PrivacyParameterError(
         'json',
         'json is not a serialised RdpAccountant (expected kind "tessera.rdp-accountant", version 1, orders[] and rdp[]); pass the output of accountant.toJSON()',

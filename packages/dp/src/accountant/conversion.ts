@@ -12,7 +12,7 @@
  *   delta = inf_{alpha > 1} exp((alpha - 1)(alpha rho - eps)) / (alpha - 1) * (1 - 1/alpha)^alpha.
  */
 import { resolveOrders } from './orders.js';
-import { validateDelta, validateEpsilon, validateNonNegative, validateRdpVector } from './errors.js';
+import { validateDelta, validateNonNegative, validateRdpVector } from './errors.js';
 
 /** Result of an RDP -> (eps, delta) conversion: the bound and the order that achieved it. */
 export interface EpsilonResult {

@@ -38,17 +38,27 @@ export interface DistributedDiscreteGaussianParams {
 
 function validate(p: DistributedDiscreteGaussianParams): void {
   if (!Number.isInteger(p.participants) || p.participants < 1) {
-    throw new PrivacyParameterError('participants', `participants must be an integer >= 1 (got ${p.participants}); pass the number of clients whose noise is summed`);
+    throw new PrivacyParameterError(
+      'participants',
+      `participants must be an integer >= 1 (got ${p.participants}); pass the number of clients whose noise is summed`,
+    );
   }
-  validatePositive(p.sigma, 'sigma', 'pass each participant\'s discrete Gaussian scale');
+  validatePositive(p.sigma, 'sigma', "pass each participant's discrete Gaussian scale");
   if (p.sigma < 0.5) {
-    throw new PrivacyParameterError('sigma', `sigma must be >= 1/2 for the Kairouz-Liu-Steinke bound (got ${p.sigma}); use more noise or a finer discretisation`);
+    throw new PrivacyParameterError(
+      'sigma',
+      `sigma must be >= 1/2 for the Kairouz-Liu-Steinke bound (got ${p.sigma}); use more noise or a finer discretisation`,
+    );
   }
   if (!Number.isInteger(p.dimension) || p.dimension < 1) {
-    throw new PrivacyParameterError('dimension', `dimension must be an integer >= 1 (got ${p.dimension}); pass the number of coordinates`);
+    throw new PrivacyParameterError(
+      'dimension',
+      `dimension must be an integer >= 1 (got ${p.dimension}); pass the number of coordinates`,
+    );
   }
   validateNonNegative(p.l2Sensitivity, 'l2Sensitivity', 'pass the L2 sensitivity of the integer-valued sum');
-  if (p.l1Sensitivity !== undefined) validateNonNegative(p.l1Sensitivity, 'l1Sensitivity', 'pass the L1 sensitivity or omit it');
+  if (p.l1Sensitivity !== undefined)
+    validateNonNegative(p.l1Sensitivity, 'l1Sensitivity', 'pass the L1 sensitivity or omit it');
 }
 
 /** tau = 10 · sum_{k=1}^{n-1} exp(-2 pi² sigma² k/(k+1)), the extra term for a sum of n discrete Gaussians. */
@@ -73,12 +83,19 @@ function bounds(p: DistributedDiscreteGaussianParams): { a: number; b: number; m
   const a = (l2 * l2) / (2 * n * sigma * sigma);
   const b = tau * d;
   const c = 0.5 * (l2 / scale + tau * Math.sqrt(d)) ** 2;
-  const m = p.l1Sensitivity === undefined ? Infinity : 0.5 * ((l2 * l2) / (n * sigma * sigma) + (2 * p.l1Sensitivity * tau) / scale + tau * tau * d);
+  const m =
+    p.l1Sensitivity === undefined
+      ? Infinity
+      : 0.5 * ((l2 * l2) / (n * sigma * sigma) + (2 * p.l1Sensitivity * tau) / scale + tau * tau * d);
   return { a, b, m, c, tau };
 }
 
 /** rho-zCDP of the released sum (rho = eps²/2), with tau for reference. */
-export function distributedDiscreteGaussianZcdp(params: DistributedDiscreteGaussianParams): { rho: number; epsilon: number; tau: number } {
+export function distributedDiscreteGaussianZcdp(params: DistributedDiscreteGaussianParams): {
+  rho: number;
+  epsilon: number;
+  tau: number;
+} {
   const { a, b, m, c, tau } = bounds(params);
   const rho = Math.min(a + b, m, c);
   return { rho, epsilon: Math.sqrt(2 * rho), tau };
@@ -92,7 +109,10 @@ export function distributedDiscreteGaussianRdp(params: DistributedDiscreteGaussi
 }
 
 /** RDP over a grid of orders, for RdpAccountant.compose (one release; pass a count to compose for rounds). */
-export function distributedDiscreteGaussianRdpVector(params: DistributedDiscreteGaussianParams, orders: readonly number[] = DEFAULT_ORDERS): number[] {
+export function distributedDiscreteGaussianRdpVector(
+  params: DistributedDiscreteGaussianParams,
+  orders: readonly number[] = DEFAULT_ORDERS,
+): number[] {
   const { a, b, m, c } = bounds(params);
   return resolveOrders(orders).map((alpha) => Math.min(alpha * a + b, alpha * m, alpha * c));
 }

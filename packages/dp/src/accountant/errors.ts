@@ -13,7 +13,7 @@ export class PrivacyParameterError extends RangeError {
   }
 }
 
-const show = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)));
 
 /** epsilon must be a finite number > 0. */
 export function validateEpsilon(epsilon: number, name = 'epsilon'): void {

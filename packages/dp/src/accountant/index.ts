@@ -21,7 +21,12 @@ export {
 } from './mechanisms.js';
 export { epsilonFor, deltaFor, zcdpDelta, zcdpEpsilon, type EpsilonResult, type DeltaResult } from './conversion.js';
 export { RdpAccountant, type RdpAccountantJson } from './composition.js';
-export { analyticGaussianSigma, gaussianDelta, noiseMultiplierFor, type NoiseMultiplierOptions } from './calibration.js';
+export {
+  analyticGaussianSigma,
+  gaussianDelta,
+  noiseMultiplierFor,
+  type NoiseMultiplierOptions,
+} from './calibration.js';
 export { erfc, logErfc, normalCdf, logNormalCdf, logAdd, logSub } from './log-math.js';
 export {
   type DistributedDiscreteGaussianParams,

@@ -14,7 +14,11 @@ export function gaussianRdp(sigma: number, alpha: number, sensitivity = 1): numb
 }
 
 /** Gaussian RDP over a grid of orders. */
-export function gaussianRdpVector(sigma: number, sensitivity = 1, orders: readonly number[] = DEFAULT_ORDERS): number[] {
+export function gaussianRdpVector(
+  sigma: number,
+  sensitivity = 1,
+  orders: readonly number[] = DEFAULT_ORDERS,
+): number[] {
   return resolveOrders(orders).map((a) => gaussianRdp(sigma, a, sensitivity));
 }
 

@@ -116,4 +116,3 @@ export function subsampledGaussianRdpVector(
   const grid = resolveOrders(orders);
   return grid.map((a) => steps * subsampledGaussianRdp(sigma, q, a));
 }
-

@@ -30,29 +30,57 @@ function check(ok: boolean, parameter: string, message: string): void {
 /** Validates a state and returns it. */
 export function adaptiveClipState(state: AdaptiveClipState): AdaptiveClipState {
   check(Number.isFinite(state.clip) && state.clip > 0, 'clip', `clip must be a finite number > 0 (got ${state.clip})`);
-  check(state.targetQuantile >= 0 && state.targetQuantile <= 1, 'targetQuantile', `targetQuantile must be in [0, 1] (got ${state.targetQuantile})`);
-  check(Number.isFinite(state.learningRate) && state.learningRate > 0, 'learningRate', `learningRate must be a finite number > 0 (got ${state.learningRate})`);
-  check(Number.isFinite(state.bitNoiseStd) && state.bitNoiseStd >= 0, 'bitNoiseStd', `bitNoiseStd must be a finite number >= 0 (got ${state.bitNoiseStd})`);
+  check(
+    state.targetQuantile >= 0 && state.targetQuantile <= 1,
+    'targetQuantile',
+    `targetQuantile must be in [0, 1] (got ${state.targetQuantile})`,
+  );
+  check(
+    Number.isFinite(state.learningRate) && state.learningRate > 0,
+    'learningRate',
+    `learningRate must be a finite number > 0 (got ${state.learningRate})`,
+  );
+  check(
+    Number.isFinite(state.bitNoiseStd) && state.bitNoiseStd >= 0,
+    'bitNoiseStd',
+    `bitNoiseStd must be a finite number >= 0 (got ${state.bitNoiseStd})`,
+  );
   return state;
 }
 
 /** The participant's bit: 1 if its update norm is at most the clip C (unclipped), else 0. */
 export function clipIndicator(updateNorm: number, clip: number): 0 | 1 {
-  check(Number.isFinite(updateNorm) && updateNorm >= 0, 'updateNorm', `updateNorm must be a finite number >= 0 (got ${updateNorm})`);
+  check(
+    Number.isFinite(updateNorm) && updateNorm >= 0,
+    'updateNorm',
+    `updateNorm must be a finite number >= 0 (got ${updateNorm})`,
+  );
   return updateNorm <= clip ? 1 : 0;
 }
 
 /** The next clip C · exp(-eta (b̄ - gamma)) with b̄ = noisySumOfIndicators / participants (b̄ is not truncated to [0, 1]). */
 export function nextClip(state: AdaptiveClipState, noisySumOfIndicators: number, participants: number): number {
   adaptiveClipState(state);
-  check(Number.isFinite(noisySumOfIndicators), 'noisySumOfIndicators', `noisySumOfIndicators must be finite (got ${noisySumOfIndicators})`);
-  check(participants > 0 && Number.isFinite(participants), 'participants', `participants must be > 0 (got ${participants}); pass the (expected) number of reporting participants`);
+  check(
+    Number.isFinite(noisySumOfIndicators),
+    'noisySumOfIndicators',
+    `noisySumOfIndicators must be finite (got ${noisySumOfIndicators})`,
+  );
+  check(
+    participants > 0 && Number.isFinite(participants),
+    'participants',
+    `participants must be > 0 (got ${participants}); pass the (expected) number of reporting participants`,
+  );
   const unclippedFraction = noisySumOfIndicators / participants;
   return state.clip * Math.exp(-state.learningRate * (unclippedFraction - state.targetQuantile));
 }
 
 /** The state after one round: the same hyper-parameters with clip = nextClip(...). */
-export function updateClipState(state: AdaptiveClipState, noisySumOfIndicators: number, participants: number): AdaptiveClipState {
+export function updateClipState(
+  state: AdaptiveClipState,
+  noisySumOfIndicators: number,
+  participants: number,
+): AdaptiveClipState {
   return { ...state, clip: nextClip(state, noisySumOfIndicators, participants) };
 }
 
@@ -62,7 +90,11 @@ export function updateClipState(state: AdaptiveClipState, noisySumOfIndicators: 
  * z = 0 (no privacy) gives 0.
  */
 export function effectiveNoiseMultiplier(noiseMultiplier: number, bitNoiseStd: number): number {
-  check(Number.isFinite(noiseMultiplier) && noiseMultiplier >= 0, 'noiseMultiplier', `noiseMultiplier must be a finite number >= 0 (got ${noiseMultiplier})`);
+  check(
+    Number.isFinite(noiseMultiplier) && noiseMultiplier >= 0,
+    'noiseMultiplier',
+    `noiseMultiplier must be a finite number >= 0 (got ${noiseMultiplier})`,
+  );
   check(bitNoiseStd >= 0 && !Number.isNaN(bitNoiseStd), 'bitNoiseStd', `bitNoiseStd must be >= 0 (got ${bitNoiseStd})`);
   if (noiseMultiplier === 0) return 0;
   check(

@@ -5,8 +5,10 @@ import { uniformBelow, uniformBelowBig } from './uniform.js';
 type Integer = number | bigint;
 
 function checkFraction(num: Integer, den: Integer): void {
-  if (typeof num === 'number' && !Number.isSafeInteger(num)) throw new RangeError(`numerator must be a safe integer, got ${num}`);
-  if (typeof den === 'number' && !Number.isSafeInteger(den)) throw new RangeError(`denominator must be a safe integer, got ${den}`);
+  if (typeof num === 'number' && !Number.isSafeInteger(num))
+    throw new RangeError(`numerator must be a safe integer, got ${num}`);
+  if (typeof den === 'number' && !Number.isSafeInteger(den))
+    throw new RangeError(`denominator must be a safe integer, got ${den}`);
   if (den <= 0 || num < 0) throw new RangeError(`need num >= 0 and den > 0, got ${num}/${den}`);
 }
 
@@ -21,7 +23,10 @@ export function bernoulli(num: Integer, den: Integer, rng: Random): boolean {
 function bernoulliExpAtMostOne(num: number, den: number, rng: Random): boolean {
   for (let k = 1; ; k++) {
     const scaledDen = den * k;
-    const success = scaledDen <= MAX_SAFE ? uniformBelow(scaledDen, rng) < num : uniformBelowBig(BigInt(den) * BigInt(k), rng) < BigInt(num);
+    const success =
+      scaledDen <= MAX_SAFE
+        ? uniformBelow(scaledDen, rng) < num
+        : uniformBelowBig(BigInt(den) * BigInt(k), rng) < BigInt(num);
     if (!success) return (k & 1) === 1;
   }
 }

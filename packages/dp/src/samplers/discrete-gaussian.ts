@@ -1,7 +1,14 @@
 import type { Random } from '@tessera/crypto';
 import { bernoulliExp } from './bernoulli.js';
 import { discreteLaplaceSampler } from './discrete-laplace.js';
-import { integerSquareRoot, MAX_SAFE, multiplyRationals, positiveRational, type Rational, type RationalLike } from './rational.js';
+import {
+  integerSquareRoot,
+  MAX_SAFE,
+  multiplyRationals,
+  positiveRational,
+  type Rational,
+  type RationalLike,
+} from './rational.js';
 
 /**
  * The exact variance parameter sigma^2 for a given sigma, as a rational: the exact square of sigma's rational value
@@ -28,7 +35,9 @@ export function discreteGaussianSampler(sigma2: RationalLike, rng: Random): () =
   const laplace = discreteLaplaceSampler(tBig, rng);
   const gammaDenBig = 2n * a * b * tBig * tBig;
   const fast = gammaDenBig <= BigInt(MAX_SAFE);
-  const an = Number(a), bt = Number(b * tBig), gammaDen = Number(gammaDenBig);
+  const an = Number(a),
+    bt = Number(b * tBig),
+    gammaDen = Number(gammaDenBig);
   const btBig = b * tBig;
   return () => {
     for (;;) {

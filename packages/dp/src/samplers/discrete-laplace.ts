@@ -14,7 +14,8 @@ const TWO_32 = 4294967296;
  */
 export function discreteLaplaceSampler(scale: RationalLike, rng: Random): () => number {
   const safe = asSafeIntegers(positiveRational(scale, 'discrete Laplace scale'));
-  if (!safe || safe.num > TWO_32) throw new RangeError('discrete Laplace scale needs a numerator <= 2^32 and a denominator < 2^53 (reduced)');
+  if (!safe || safe.num > TWO_32)
+    throw new RangeError('discrete Laplace scale needs a numerator <= 2^32 and a denominator < 2^53 (reduced)');
   const { num: t, den: s } = safe;
   return () => {
     for (;;) {

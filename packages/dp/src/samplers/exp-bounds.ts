@@ -18,7 +18,9 @@ export function expBounds(num: bigint, den: bigint, terms: number): RationalInte
   const minimum = Number((2n * num) / den) + 2;
   const n = Math.max(terms, minimum);
   // S_k = A_k / D_k with D_k = den^k k!, A_k = A_{k-1}·den·k + num^k
-  let a = 1n, d = 1n, power = 1n;
+  let a = 1n,
+    d = 1n,
+    power = 1n;
   for (let k = 1; k <= n; k++) {
     const kb = BigInt(k);
     power *= num;
@@ -26,7 +28,8 @@ export function expBounds(num: bigint, den: bigint, terms: number): RationalInte
     d = d * den * kb;
   }
   // tail: num^{N+1} / (den^{N+1} (N+1)!) · (N+2)·den / ((N+2)·den - num)
-  const n1 = BigInt(n + 1), n2 = BigInt(n + 2);
+  const n1 = BigInt(n + 1),
+    n2 = BigInt(n + 2);
   const tailNum = power * num * n2 * den;
   const dNext = d * den * n1;
   const gap = n2 * den - num; // > 0 since N + 2 > 2c

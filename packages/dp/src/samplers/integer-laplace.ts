@@ -11,7 +11,8 @@ const TWO_32 = 4294967296;
  * Every decision compares uniform integers (rng.int) or takes a uniform bit; no floating point.
  */
 export function integerLaplaceSampler(t: number, rng: Random): () => number {
-  if (!Number.isInteger(t) || t < 1 || t > 2147483648) throw new RangeError(`integer Laplace scale must be an integer in [1, 2^31], got ${t}`);
+  if (!Number.isInteger(t) || t < 1 || t > 2147483648)
+    throw new RangeError(`integer Laplace scale must be an integer in [1, 2^31], got ${t}`);
   let word = 0;
   let bitsLeft = 0;
   const coin = (): number => {

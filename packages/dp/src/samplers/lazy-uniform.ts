@@ -11,7 +11,10 @@ export class LazyUniform {
   private word = 0n;
   private bits = 0n;
 
-  constructor(private readonly rng: Random, firstWord?: number) {
+  constructor(
+    private readonly rng: Random,
+    firstWord?: number,
+  ) {
     if (firstWord !== undefined) {
       this.word = BigInt(firstWord);
       this.bits = 32n;

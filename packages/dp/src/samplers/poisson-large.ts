@@ -94,7 +94,8 @@ export function largePoissonSampler(p: bigint, q: bigint, rng: Random, counters?
   };
   // max of a discretely concave score on [0, end]: the first point whose increment is <= 0 (bisection)
   const concaveMax = (score: (v: bigint) => bigint, end: bigint): bigint => {
-    let lo = 0n, hi = end; // answer in [lo, hi]
+    let lo = 0n,
+      hi = end; // answer in [lo, hi]
     while (lo < hi) {
       const mid = (lo + hi) / 2n;
       if (score(mid + 1n) - score(mid) <= 0n) hi = mid;
@@ -109,11 +110,16 @@ export function largePoissonSampler(p: bigint, q: bigint, rng: Random, counters?
 
   // Double-precision fast path: for |y| <= ySafe every integer below (power sums, scores, squeeze bounds) is < 2^53, so
   // the same formulas are exact in doubles. ySafe is found by bisection on exact BigInt bounds of the largest terms.
-  const qN = Number(q), r0N = Number(r0), tN = Number(t), twoPN = Number(twoP), twoP2N = Number(twoP2);
+  const qN = Number(q),
+    r0N = Number(r0),
+    tN = Number(t),
+    twoPN = Number(twoP),
+    twoP2N = Number(twoP2);
   const fits = (y: bigint): boolean => {
     // bounds on the absolute value of every intermediate of acceptFast for |y| <= Y (the left sums, over i <= u - 1
     // with u <= Y, are termwise below the right ones; partial sums are below the sums of absolute values)
-    const t1 = (y * (y + 1n)) / 2n, t2 = (y * (y + 1n) * (2n * y + 1n)) / 6n;
+    const t1 = (y * (y + 1n)) / 2n,
+      t2 = (y * (y + 1n) * (2n * y + 1n)) / 6n;
     const sA = q * t1 + r0 * y;
     const sB = q * q * t2 + 2n * q * r0 * t1 + r0 * r0 * y;
     const sC = 2n * (q * q * q * t1 * t1 + 3n * q * q * r0 * t2 + 3n * q * r0 * r0 * t1 + r0 * r0 * r0 * y);
@@ -121,7 +127,8 @@ export function largePoissonSampler(p: bigint, q: bigint, rng: Random, counters?
     const bounds = [y * (y + 1n) * (2n * y + 1n), sC, score + muNum, twoP * sA + sB, D];
     return bounds.every((v) => v <= SAFE);
   };
-  let safeLo = 0n, safeHi = m;
+  let safeLo = 0n,
+    safeHi = m;
   while (safeLo < safeHi) {
     const mid = (safeLo + safeHi + 1n) / 2n;
     if (fits(mid)) safeLo = mid;
@@ -167,7 +174,8 @@ export function largePoissonSampler(p: bigint, q: bigint, rng: Random, counters?
   };
   // R(y) = P(m + y)/P(m) as an exact fraction
   const ratio = (y: number): [bigint, bigint] => {
-    let num = 1n, den = 1n;
+    let num = 1n,
+      den = 1n;
     if (y > 0) {
       for (let i = 1; i <= y; i++) {
         num *= p;
@@ -191,20 +199,22 @@ export function largePoissonSampler(p: bigint, q: bigint, rng: Random, counters?
     return below(new LazyUniform(rng, w), rNum, rDen, cNum, twoP2);
   };
 
-
   // The fast range in doubles: returns the verdict for y (1 <= |y| <= min(ySafe, range end)).
   const acceptFast = (y: number): boolean => {
     let sA: number, sB: number, sC: number, score: number, cNum: number;
     if (y > 0) {
-      const t1 = (y * (y + 1)) / 2, t2 = (y * (y + 1) * (2 * y + 1)) / 6;
+      const t1 = (y * (y + 1)) / 2,
+        t2 = (y * (y + 1) * (2 * y + 1)) / 6;
       sA = qN * t1 - r0N * y;
       sB = qN * qN * t2 - 2 * qN * r0N * t1 + r0N * r0N * y;
       sC = qN * qN * qN * t1 * t1 - 3 * qN * qN * r0N * t2 + 3 * qN * r0N * r0N * t1 - r0N * r0N * r0N * y;
       score = tN * (sB - twoPN * sA) + twoP2N * y;
       cNum = twoPN * sA - sB;
     } else {
-      const u = -y, n = u - 1;
-      const t1 = (n * (n + 1)) / 2, t2 = (n * (n + 1) * (2 * n + 1)) / 6;
+      const u = -y,
+        n = u - 1;
+      const t1 = (n * (n + 1)) / 2,
+        t2 = (n * (n + 1) * (2 * n + 1)) / 6;
       sA = qN * t1 + r0N * u;
       sB = qN * qN * t2 + 2 * qN * r0N * t1 + r0N * r0N * u;
       sC = 2 * (qN * qN * qN * t1 * t1 + 3 * qN * qN * r0N * t2 + 3 * qN * r0N * r0N * t1 + r0N * r0N * r0N * u);

@@ -53,7 +53,15 @@ export function poissonSampler(lambda: RationalLike, rng: Random): () => number 
 }
 
 /** Bernoulli(factor·i / (den·j)), exactly: doubles while they hold the integers, BigInt beyond. */
-function ratioBernoulli(factor: bigint, factorNumber: number, i: number, den: bigint, denNumber: number, j: number, rng: Random): boolean {
+function ratioBernoulli(
+  factor: bigint,
+  factorNumber: number,
+  i: number,
+  den: bigint,
+  denNumber: number,
+  j: number,
+  rng: Random,
+): boolean {
   const num = factorNumber * i;
   const scaledDen = denNumber * j;
   if (num <= MAX_SAFE && scaledDen <= MAX_SAFE) return uniformBelow(scaledDen, rng) < num;
@@ -92,15 +100,20 @@ function envelopePoissonSampler(p: bigint, q: bigint, rng: Random): () => number
   const rightPeak = Math.max(m, Number(ps / qs1)); // I (always > m for lambda >= 8; clamped for safety)
   const leftPeak = Math.min(m, Number((ps1 + qs - 1n) / qs)); // J (always < m for lambda >= 8)
   const asNumber = (x: bigint): number => (x <= BigInt(MAX_SAFE) ? Number(x) : Infinity); // Infinity forces the BigInt path
-  const psN = asNumber(ps), qs1N = asNumber(qs1), qsN = asNumber(qs), ps1N = asNumber(ps1);
+  const psN = asNumber(ps),
+    qs1N = asNumber(qs1),
+    qsN = asNumber(qs),
+    ps1N = asNumber(ps1);
 
   // M_right = prod_{i=m+1}^{I} a_i ; M_left = (m/lambda)·prod_{i=J}^{m-1} b_i, as exact fractions
-  let rightNum = 1n, rightDen = 1n;
+  let rightNum = 1n,
+    rightDen = 1n;
   for (let i = m + 1; i <= rightPeak; i++) {
     rightNum *= ps;
     rightDen *= qs1 * BigInt(i);
   }
-  let leftNum = mBig * q, leftDen = p;
+  let leftNum = mBig * q,
+    leftDen = p;
   for (let i = leftPeak; i <= m - 1; i++) {
     leftNum *= qs * BigInt(i);
     leftDen *= ps1;

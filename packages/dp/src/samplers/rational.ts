@@ -44,7 +44,8 @@ function rationalFromString(text: string): Rational {
   const fraction = /^([+-]?\d+)\s*\/\s*(\d+)$/.exec(s);
   if (fraction) return reduced(BigInt(fraction[1]!), BigInt(fraction[2]!)); // both groups are mandatory in the pattern
   const decimal = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
-  if (!decimal || (decimal[2] === '' && (decimal[3] ?? '') === '')) throw new RangeError(`not a decimal or fraction: "${text}"`);
+  if (!decimal || (decimal[2] === '' && (decimal[3] ?? '') === ''))
+    throw new RangeError(`not a decimal or fraction: "${text}"`);
   const digits = BigInt(`${decimal[1]}${decimal[2]}${decimal[3] ?? ''}`.replace(/^([+-]?)$/, '0'));
   const exponent = Number(decimal[4] ?? '0') - (decimal[3] ?? '').length;
   return exponent >= 0 ? reduced(digits * 10n ** BigInt(exponent), 1n) : reduced(digits, 10n ** BigInt(-exponent));
@@ -85,5 +86,7 @@ export function integerSquareRoot(n: bigint): bigint {
 
 /** The pair as doubles when both are integers <= 2^53 - 1, else undefined. */
 export function asSafeIntegers(r: Rational): { num: number; den: number } | undefined {
-  return r.num <= BigInt(MAX_SAFE) && r.den <= BigInt(MAX_SAFE) ? { num: Number(r.num), den: Number(r.den) } : undefined;
+  return r.num <= BigInt(MAX_SAFE) && r.den <= BigInt(MAX_SAFE)
+    ? { num: Number(r.num), den: Number(r.den) }
+    : undefined;
 }

@@ -25,7 +25,9 @@ function measure(sampler: () => number, minMillis: number): number {
 }
 
 /** Samples per second on one core for the discrete Gaussian (sigma 1, 10, 1000) and Skellam at the same variance. */
-export function samplerThroughput(options: { minMillis?: number; rng?: Random; sigmas?: number[] } = {}): SamplerThroughput[] {
+export function samplerThroughput(
+  options: { minMillis?: number; rng?: Random; sigmas?: number[] } = {},
+): SamplerThroughput[] {
   const rng = options.rng ?? systemRandom();
   const minMillis = options.minMillis ?? 500;
   const results: SamplerThroughput[] = [];

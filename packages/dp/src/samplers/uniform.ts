@@ -6,7 +6,8 @@ const TWO_32 = 4294967296;
 /** Uniform integer in [0, n) for an integer 1 <= n <= 2^53 - 1, without bias (rejection sampling). */
 export function uniformBelow(n: number, rng: Random): number {
   if (n <= TWO_32) return rng.int(n);
-  if (!(n <= MAX_SAFE) || !Number.isInteger(n)) throw new RangeError(`uniformBelow needs an integer 1 <= n < 2^53, got ${n}`);
+  if (!(n <= MAX_SAFE) || !Number.isInteger(n))
+    throw new RangeError(`uniformBelow needs an integer 1 <= n < 2^53, got ${n}`);
   const highRange = Math.ceil(n / TWO_32); // <= 2^21, so every candidate below is an exact double
   for (;;) {
     const candidate = rng.int(highRange) * TWO_32 + rng.int(TWO_32);

@@ -6,7 +6,8 @@ import { skellamSampler } from './skellam.js';
 const TWO_32 = 4294967296;
 
 function checkModulus(modulus: number): void {
-  if (!Number.isInteger(modulus) || modulus < 2 || modulus > TWO_32) throw new RangeError(`modulus must be an integer in [2, 2^32], got ${modulus}`);
+  if (!Number.isInteger(modulus) || modulus < 2 || modulus > TWO_32)
+    throw new RangeError(`modulus must be an integer in [2, 2^32], got ${modulus}`);
 }
 
 /** words[i] = (words[i] + noise()) mod modulus in place, with exact integer arithmetic; words must already be < modulus. */
@@ -24,7 +25,12 @@ export function addNoiseModulo(words: Uint32Array, noise: () => number, modulus:
 }
 
 /** Adds independent N_Z(0, sigma2) noise to every word modulo `modulus` (<= 2^32), in place; returns words. */
-export function addDiscreteGaussianNoise(words: Uint32Array, sigma2: RationalLike, modulus: number, rng: Random): Uint32Array {
+export function addDiscreteGaussianNoise(
+  words: Uint32Array,
+  sigma2: RationalLike,
+  modulus: number,
+  rng: Random,
+): Uint32Array {
   return addNoiseModulo(words, discreteGaussianSampler(sigma2, rng), modulus);
 }
 

@@ -58,13 +58,20 @@ describe('noiseMultiplierFor', () => {
       expect(got).toBeLessThanOrEqual(epsilon);
       expect(epsilon - got).toBeLessThan(1e-6 * epsilon);
       // slightly less noise would overshoot
-      const less = new RdpAccountant().spendSubsampledGaussian(sigma * (1 - 1e-6), sampleRate, steps).epsilon(1e-5).epsilon;
+      const less = new RdpAccountant()
+        .spendSubsampledGaussian(sigma * (1 - 1e-6), sampleRate, steps)
+        .epsilon(1e-5).epsilon;
       expect(less).toBeGreaterThan(epsilon);
     }
   });
 
   it('recovers the published MNIST noise multiplier 1.3', () => {
-    const sigma = noiseMultiplierFor({ epsilon: 0.7242234026109595, delta: 1e-5, sampleRate: 150 / 60000, steps: 6000 });
+    const sigma = noiseMultiplierFor({
+      epsilon: 0.7242234026109595,
+      delta: 1e-5,
+      sampleRate: 150 / 60000,
+      steps: 6000,
+    });
     expect(sigma).toBeCloseTo(1.3, 6);
   });
 
@@ -77,6 +84,8 @@ describe('noiseMultiplierFor', () => {
   it('validates its options', () => {
     expect(() => noiseMultiplierFor({ epsilon: 1, delta: 1e-5, sampleRate: 0, steps: 10 })).toThrow(/sampleRate/);
     expect(() => noiseMultiplierFor({ epsilon: 1, delta: 1e-5, sampleRate: 0.1, steps: 1.5 })).toThrow(/steps/);
-    expect(() => noiseMultiplierFor({ epsilon: 1, delta: 1e-5, sampleRate: 0.1, steps: 10, orders: [] })).toThrow(/orders/);
+    expect(() => noiseMultiplierFor({ epsilon: 1, delta: 1e-5, sampleRate: 0.1, steps: 10, orders: [] })).toThrow(
+      /orders/,
+    );
   });
 });

@@ -30,7 +30,13 @@ describe('RDP -> (epsilon, delta)', () => {
 
   it('constant RDP (pure DP) picks the largest order', () => {
     const orders = Array.from({ length: 31 }, (_, i) => i + 2);
-    expect(epsilonFor(orders.map(() => 1.1), orders, 1e-5).order).toBe(32);
+    expect(
+      epsilonFor(
+        orders.map(() => 1.1),
+        orders,
+        1e-5,
+      ).order,
+    ).toBe(32);
   });
 
   it('tiny RDP gives epsilon 0 through the KL bound', () => {
@@ -62,7 +68,9 @@ describe('RDP -> (epsilon, delta)', () => {
       prev = e;
     }
     const bigger = rdp.map((r) => r * 1.5);
-    expect(epsilonFor(bigger, DEFAULT_ORDERS, 1e-5).epsilon).toBeGreaterThan(epsilonFor(rdp, DEFAULT_ORDERS, 1e-5).epsilon);
+    expect(epsilonFor(bigger, DEFAULT_ORDERS, 1e-5).epsilon).toBeGreaterThan(
+      epsilonFor(rdp, DEFAULT_ORDERS, 1e-5).epsilon,
+    );
   });
 });
 
@@ -71,7 +79,7 @@ describe('zCDP -> (epsilon, delta) (Canonne, Kamath, Steinke 2020)', () => {
     let best = Infinity;
     for (let t = 1e-4; t < 2000; t *= 1.0005) {
       const a = 1 + t;
-      const v = Math.exp((a - 1) * (a * rho - eps)) / (a - 1) * Math.pow(1 - 1 / a, a);
+      const v = (Math.exp((a - 1) * (a * rho - eps)) / (a - 1)) * (1 - 1 / a) ** a;
       if (v < best) best = v;
     }
     return Math.min(1, best);

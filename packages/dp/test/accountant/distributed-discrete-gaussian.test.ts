@@ -14,7 +14,11 @@ describe('distributed discrete Gaussian (Kairouz-Liu-Steinke 2021)', () => {
   it('tau is negligible for sigma >= 2 and the bound is the continuous Gaussian rho = Δ²/(2 n sigma²)', () => {
     expect(distributedDiscreteGaussianTau(1000, 2)).toBeLessThan(1e-12);
     expect(distributedDiscreteGaussianTau(1, 0.5)).toBe(0); // a single discrete Gaussian: no extra term
-    for (const [n, sigma, d, l2] of [[100, 2, 1000, 5], [10, 20, 1 << 20, 100], [1000, 3, 10_000, 1]] as const) {
+    for (const [n, sigma, d, l2] of [
+      [100, 2, 1000, 5],
+      [10, 20, 1 << 20, 100],
+      [1000, 3, 10_000, 1],
+    ] as const) {
       const { rho } = distributedDiscreteGaussianZcdp({ participants: n, sigma, dimension: d, l2Sensitivity: l2 });
       const continuous = gaussianZcdp(Math.sqrt(n) * sigma, l2);
       expect(rho).toBeCloseTo(l2 ** 2 / (2 * n * sigma ** 2), 12);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RdpAccountant, analyticGaussianSigma, epsilonFor, subsampledGaussianRdpVector, zcdpDelta } from '../../src/accountant/index.js';
+import {
+  RdpAccountant,
+  analyticGaussianSigma,
+  epsilonFor,
+  subsampledGaussianRdpVector,
+  zcdpDelta,
+} from '../../src/accountant/index.js';
 
 const tfOrders = (): number[] => {
   const o = [1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5];

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ORDERS, gaussianRdp, subsampledGaussianRdp, subsampledGaussianRdpVector } from '../../src/accountant/index.js';
+import {
+  DEFAULT_ORDERS,
+  gaussianRdp,
+  subsampledGaussianRdp,
+  subsampledGaussianRdpVector,
+} from '../../src/accountant/index.js';
 
 describe('subsampledGaussianRdp', () => {
   it('q = 1 equals the plain Gaussian alpha / (2 sigma^2) at every order', () => {

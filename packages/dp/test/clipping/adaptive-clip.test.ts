@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@tessera/crypto';
-import { PrivacyParameterError, clipIndicator, effectiveNoiseMultiplier, nextClip, updateClipState, type AdaptiveClipState } from '@tessera/dp';
+import {
+  PrivacyParameterError,
+  clipIndicator,
+  effectiveNoiseMultiplier,
+  nextClip,
+  updateClipState,
+  type AdaptiveClipState,
+} from '@tessera/dp';
 
 describe('adaptive clipping (Andrew et al. 2021)', () => {
   it('clipIndicator is 1 iff the norm is at most the clip', () => {

@@ -9,7 +9,13 @@ function expectRate(successes: number, trials: number, p: number): void {
 }
 
 describe('bernoulli(num/den)', () => {
-  test.each([[0, 1], [1, 1], [1, 3], [7, 10], [1, 2 ** 40]])('p = %i/%i', (num, den) => {
+  test.each([
+    [0, 1],
+    [1, 1],
+    [1, 3],
+    [7, 10],
+    [1, 2 ** 40],
+  ])('p = %i/%i', (num, den) => {
     const rng = seededRandom(`bernoulli-${num}-${den}`);
     const n = 100_000;
     let hits = 0;
@@ -34,7 +40,13 @@ describe('bernoulli(num/den)', () => {
 });
 
 describe('bernoulliExp: Bernoulli(exp(-gamma))', () => {
-  test.each([[0, 1], [3, 10], [1, 1], [5, 2], [7, 1]])('gamma = %i/%i', (num, den) => {
+  test.each([
+    [0, 1],
+    [3, 10],
+    [1, 1],
+    [5, 2],
+    [7, 1],
+  ])('gamma = %i/%i', (num, den) => {
     const rng = seededRandom(`bernoulli-exp-${num}-${den}`);
     const n = 200_000;
     let hits = 0;
@@ -45,7 +57,10 @@ describe('bernoulliExp: Bernoulli(exp(-gamma))', () => {
   test('bigint path (gamma = 0.3 and 2.5 with 2^70-scaled fractions)', () => {
     const rng = seededRandom('bernoulli-exp-big');
     const scale = 2n ** 70n;
-    for (const [num, den, gamma] of [[3n * scale, 10n * scale, 0.3], [5n * scale, 2n * scale, 2.5]] as const) {
+    for (const [num, den, gamma] of [
+      [3n * scale, 10n * scale, 0.3],
+      [5n * scale, 2n * scale, 2.5],
+    ] as const) {
       let hits = 0;
       for (let i = 0; i < 40_000; i++) if (bernoulliExp(num, den, rng)) hits++;
       expectRate(hits, 40_000, Math.exp(-gamma));
@@ -69,7 +84,15 @@ describe('uniform integers', () => {
       bigger[i] = Number(uniformBelowBig(5n * 2n ** 90n + 6n, rng) % 6n);
     }
     // residues mod 7 of [0, 3·2^40 + 7) and mod 6 of [0, 5·2^90 + 6) are uniform up to ~1e-12
-    expectDistribution(big, pmfFrom(() => 1, 0, 6), { centre: 3 });
-    expectDistribution(bigger, pmfFrom(() => 1, 0, 5), { centre: 3 });
+    expectDistribution(
+      big,
+      pmfFrom(() => 1, 0, 6),
+      { centre: 3 },
+    );
+    expectDistribution(
+      bigger,
+      pmfFrom(() => 1, 0, 5),
+      { centre: 3 },
+    );
   });
 });

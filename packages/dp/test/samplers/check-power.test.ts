@@ -13,6 +13,11 @@ describe('the distribution check rejects near misses', () => {
   test('Poisson(40) is not Poisson(40.5), and a shift by one is caught', () => {
     const samples = sampleMany(poissonSampler(40, seededRandom('power-poisson')), 100_000);
     expect(() => expectDistribution(samples, poissonPmf(40.5))).toThrow();
-    expect(() => expectDistribution(samples.map((x) => x + 1), poissonPmf(40))).toThrow();
+    expect(() =>
+      expectDistribution(
+        samples.map((x) => x + 1),
+        poissonPmf(40),
+      ),
+    ).toThrow();
   });
 });

@@ -5,7 +5,10 @@ import { discreteGaussianPmf, expectDistribution } from './distribution-check.js
 
 describe('discrete Gaussian N_Z(0, sigma^2)', () => {
   test.each([0.5, 1, 3, 10])('sigma = %s (sigma^2 from the exact double)', (sigma) => {
-    const samples = sampleMany(discreteGaussianSampler(varianceFromSigma(sigma), seededRandom(`gaussian-${sigma}`)), 100_000);
+    const samples = sampleMany(
+      discreteGaussianSampler(varianceFromSigma(sigma), seededRandom(`gaussian-${sigma}`)),
+      100_000,
+    );
     expectDistribution(samples, discreteGaussianPmf(sigma * sigma), { centre: 0 });
   });
 

@@ -3,8 +3,10 @@ import { expect } from 'vitest';
 
 function logGamma(x: number): number {
   const g = 7;
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -18,7 +20,8 @@ function upperGamma(a: number, x: number): number {
   if (x <= 0) return 1;
   const front = Math.exp(-x + a * Math.log(x) - logGamma(a));
   if (x < a + 1) {
-    let sum = 1 / a, term = sum;
+    let sum = 1 / a,
+      term = sum;
     for (let n = 1; n < 1000; n++) {
       term *= x / (a + n);
       sum += term;
@@ -26,7 +29,10 @@ function upperGamma(a: number, x: number): number {
     }
     return 1 - front * sum;
   }
-  let b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
+  let b = x + 1 - a,
+    c = 1e300,
+    d = 1 / b,
+    h = d;
   for (let i = 1; i < 1000; i++) {
     const an = -i * (i - a);
     b += 2;
@@ -56,7 +62,7 @@ export interface Pmf {
 export function pmfFrom(weight: (x: number) => number, lo: number, hi: number): Pmf {
   const p = new Float64Array(hi - lo + 1);
   let total = 0;
-  for (let x = lo; x <= hi; x++) total += (p[x - lo] = weight(x));
+  for (let x = lo; x <= hi; x++) total += p[x - lo] = weight(x);
   for (let i = 0; i < p.length; i++) p[i] /= total;
   return { lo, p };
 }
@@ -83,11 +89,15 @@ export function poissonPmf(lambda: number): Pmf {
 export function skellamPmf(mu: number): Pmf {
   const half = poissonPmf(mu / 2);
   const n = half.p.length;
-  return pmfFrom((x) => {
-    let s = 0;
-    for (let k = Math.max(0, -x); k < n && k + x < n; k++) s += half.p[k + x] * half.p[k];
-    return s;
-  }, -(n - 1), n - 1);
+  return pmfFrom(
+    (x) => {
+      let s = 0;
+      for (let k = Math.max(0, -x); k < n && k + x < n; k++) s += half.p[k + x] * half.p[k];
+      return s;
+    },
+    -(n - 1),
+    n - 1,
+  );
 }
 
 export interface CheckResult {
@@ -101,7 +111,11 @@ export interface CheckResult {
  * Chi-square goodness of fit over bins merged greedily from the left until each expects >= 5 samples (so the tails
  * are pooled), plus mean, variance and tail frequencies P(|X - centre| >= k·sd), k = 1, 2, 3, against the PMF.
  */
-export function expectDistribution(samples: Float64Array, pmf: Pmf, options: { alpha?: number; centre?: number } = {}): CheckResult {
+export function expectDistribution(
+  samples: Float64Array,
+  pmf: Pmf,
+  options: { alpha?: number; centre?: number } = {},
+): CheckResult {
   const n = samples.length;
   const { lo, p } = pmf;
   const counts = new Float64Array(p.length);
@@ -114,7 +128,8 @@ export function expectDistribution(samples: Float64Array, pmf: Pmf, options: { a
   expect(allIntegers, 'every sample is an integer').toBe(true);
   const observedBins: number[] = [];
   const expectedBins: number[] = [];
-  let o = 0, e = 0;
+  let o = 0,
+    e = 0;
   for (let i = 0; i < p.length; i++) {
     o += counts[i];
     e += p[i] * n;
@@ -134,7 +149,9 @@ export function expectDistribution(samples: Float64Array, pmf: Pmf, options: { a
   const pValue = bins > 1 ? chiSquarePValue(statistic, bins - 1) : 1;
   expect(pValue, `chi-square ${statistic.toFixed(1)} on ${bins - 1} dof`).toBeGreaterThan(options.alpha ?? 1e-4);
 
-  let mean = 0, m2 = 0, m4 = 0;
+  let mean = 0,
+    m2 = 0,
+    m4 = 0;
   for (let i = 0; i < p.length; i++) mean += p[i] * (lo + i);
   for (let i = 0; i < p.length; i++) {
     const d = lo + i - mean;
@@ -153,7 +170,8 @@ export function expectDistribution(samples: Float64Array, pmf: Pmf, options: { a
   const centre = options.centre ?? Math.round(mean);
   const sd = Math.sqrt(m2);
   for (const k of [1, 2, 3]) {
-    let exact = 0, seen = 0;
+    let exact = 0,
+      seen = 0;
     for (let i = 0; i < p.length; i++) if (Math.abs(lo + i - centre) >= k * sd) exact += p[i];
     for (const x of samples) if (Math.abs(x - centre) >= k * sd) seen++;
     const tolerance = 5 * Math.sqrt((exact * (1 - exact)) / n) + 3 / n;

@@ -6,7 +6,15 @@ import { integerLaplaceSampler } from '../../src/samplers/integer-laplace.js';
 import { sampleBinomialHalf } from '../../src/samplers/binomial-half.js';
 import { expBounds } from '../../src/samplers/exp-bounds.js';
 import { LazyUniform } from '../../src/samplers/lazy-uniform.js';
-import { discreteLaplacePmf, expectDistribution, logPoisson, pmfFrom, poissonPmf, skellamPmf, type Pmf } from './distribution-check.js';
+import {
+  discreteLaplacePmf,
+  expectDistribution,
+  logPoisson,
+  pmfFrom,
+  poissonPmf,
+  skellamPmf,
+  type Pmf,
+} from './distribution-check.js';
 
 /** Skellam pmf (variance mu) by convolving the Poisson(mu/2) pmf over its bulk only (mass outside < 1e-20). */
 function skellamPmfWindowed(mu: number): Pmf {
@@ -17,16 +25,26 @@ function skellamPmfWindowed(mu: number): Pmf {
   const half = new Float64Array(hi - lo + 1);
   for (let k = lo; k <= hi; k++) half[k - lo] = Math.exp(logPoisson(lambda, k));
   const r = Math.ceil(8 * Math.sqrt(mu));
-  return pmfFrom((x) => {
-    let s = 0;
-    for (let i = Math.max(0, -x); i < half.length && i + x < half.length; i++) s += half[i + x] * half[i];
-    return s;
-  }, -r, r);
+  return pmfFrom(
+    (x) => {
+      let s = 0;
+      for (let i = Math.max(0, -x); i < half.length && i + x < half.length; i++) s += half[i + x] * half[i];
+      return s;
+    },
+    -r,
+    r,
+  );
 }
 
 describe('Poisson(lambda) for lambda >= 48: Laplace envelope with an exact squeeze', () => {
   test.each([
-    [48, 100_000], ['99/2', 100_000], [100, 100_000], [1000, 50_000], [10_000, 50_000], ['1000003/3', 50_000], [1_000_000, 50_000],
+    [48, 100_000],
+    ['99/2', 100_000],
+    [100, 100_000],
+    [1000, 50_000],
+    [10_000, 50_000],
+    ['1000003/3', 50_000],
+    [1_000_000, 50_000],
   ] as const)('lambda = %s', (lambda, n) => {
     const rng = seededRandom(`large-poisson-${lambda}`);
     const samples = sampleMany(poissonSampler(lambda, rng), n);
@@ -70,7 +88,14 @@ describe('Poisson(lambda) for lambda >= 48: Laplace envelope with an exact squee
 });
 
 describe('Skellam (variance mu) at several scales', () => {
-  test.each([[0.3, 50_000], [5, 50_000], [100, 100_000], [400, 50_000], [10_000, 50_000], [1_000_000, 30_000]] as const)('mu = %s', (mu, n) => {
+  test.each([
+    [0.3, 50_000],
+    [5, 50_000],
+    [100, 100_000],
+    [400, 50_000],
+    [10_000, 50_000],
+    [1_000_000, 30_000],
+  ] as const)('mu = %s', (mu, n) => {
     const samples = sampleMany(skellamSampler(mu, seededRandom(`skellam-scale-${mu}`)), n);
     const result = expectDistribution(samples, skellamPmfWindowed(mu), { centre: 0 });
     expect(Math.abs(result.variance / mu - 1)).toBeLessThan(0.05);
@@ -82,7 +107,10 @@ describe('building blocks', () => {
     const rng = seededRandom(`binomial-${n}`);
     const samples = sampleMany(() => sampleBinomialHalf(n, rng), 50_000);
     const logChoose = (k: number) => logPoisson(1, k) + logPoisson(1, n - k) - logPoisson(1, n) + 1; // log C(n, k), as logPoisson(1, j) = -1 - log j!
-    expectDistribution(samples, pmfFrom((k) => Math.exp(logChoose(k) - n * Math.LN2), 0, n));
+    expectDistribution(
+      samples,
+      pmfFrom((k) => Math.exp(logChoose(k) - n * Math.LN2), 0, n),
+    );
   });
 
   test.each([1, 7, 1000])('integer Laplace with t = %s', (t) => {
@@ -91,12 +119,17 @@ describe('building blocks', () => {
   });
 
   test('expBounds brackets e^c and shrinks; e^0 is exact', () => {
-    for (const [num, den] of [[1n, 2n], [7n, 1n], [123n, 10n]] as const) {
+    for (const [num, den] of [
+      [1n, 2n],
+      [7n, 1n],
+      [123n, 10n],
+    ] as const) {
       const value = Math.exp(Number(num) / Number(den));
       let width = Infinity;
       for (const terms of [5, 20, 60]) {
         const b = expBounds(num, den, terms);
-        const lo = Number(b.loNum) / Number(b.loDen), hi = Number(b.hiNum) / Number(b.hiDen);
+        const lo = Number(b.loNum) / Number(b.loDen),
+          hi = Number(b.hiNum) / Number(b.hiDen);
         expect(lo).toBeLessThanOrEqual(value * (1 + 1e-12));
         expect(hi).toBeGreaterThanOrEqual(value * (1 - 1e-12));
         expect(hi - lo).toBeLessThanOrEqual(width);
@@ -110,7 +143,8 @@ describe('building blocks', () => {
   test('LazyUniform decides U < v with probability v (v = 1/3 exactly, and v = e^{-1/2}/2 through Taylor bounds)', () => {
     const rng = seededRandom('lazy-uniform');
     const n = 50_000;
-    let third = 0, irrational = 0;
+    let third = 0,
+      irrational = 0;
     for (let i = 0; i < n; i++) {
       const u = new LazyUniform(rng);
       let verdict: boolean | undefined;
@@ -127,7 +161,8 @@ describe('building blocks', () => {
         w.refine();
       }
     }
-    const check = (count: number, p: number) => expect(Math.abs(count / n - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n));
+    const check = (count: number, p: number) =>
+      expect(Math.abs(count / n - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n));
     check(third, 1 / 3);
     check(irrational, Math.exp(-0.5) / 2);
   });

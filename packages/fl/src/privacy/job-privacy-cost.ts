@@ -14,8 +14,10 @@ export interface JobPrivacyCost {
 
 /** The RDP curve (over DEFAULT_ORDERS) after `fullReleases` full releases and `rounds` sampled rounds. */
 export function jobRdp(z: number, sampleRate: number, rounds: number, fullReleases: number): number[] {
-  const full = fullReleases > 0 ? subsampledGaussianRdpVector(z, 1, fullReleases, DEFAULT_ORDERS) : DEFAULT_ORDERS.map(() => 0);
-  const sampled = rounds > 0 ? subsampledGaussianRdpVector(z, sampleRate, rounds, DEFAULT_ORDERS) : DEFAULT_ORDERS.map(() => 0);
+  const full =
+    fullReleases > 0 ? subsampledGaussianRdpVector(z, 1, fullReleases, DEFAULT_ORDERS) : DEFAULT_ORDERS.map(() => 0);
+  const sampled =
+    rounds > 0 ? subsampledGaussianRdpVector(z, sampleRate, rounds, DEFAULT_ORDERS) : DEFAULT_ORDERS.map(() => 0);
   return full.map((v, i) => v + sampled[i]!); // both curves have one value per order of DEFAULT_ORDERS
 }
 
@@ -24,17 +26,30 @@ export function epsilonOfRdp(rdp: readonly number[], delta: number): number {
 }
 
 /** Epsilon at `delta` after part (or all) of a job. */
-export function jobEpsilon(cost: JobPrivacyCost, delta: number, done: { rounds: number; fullReleases: number } = cost): number {
+export function jobEpsilon(
+  cost: JobPrivacyCost,
+  delta: number,
+  done: { rounds: number; fullReleases: number } = cost,
+): number {
   return epsilonOfRdp(jobRdp(cost.noiseMultiplier, cost.sampleRate, done.rounds, done.fullReleases), delta);
 }
 
 /** The smallest noise multiplier (to 1e-9 relative, rounded up) whose whole job stays within (epsilon, delta). */
-export function calibrateJobNoise(o: { epsilon: number; delta: number; sampleRate: number; rounds: number; fullReleases: number }): number {
+export function calibrateJobNoise(o: {
+  epsilon: number;
+  delta: number;
+  sampleRate: number;
+  rounds: number;
+  fullReleases: number;
+}): number {
   const eps = (z: number) => epsilonOfRdp(jobRdp(z, o.sampleRate, o.rounds, o.fullReleases), o.delta);
   let hi = 1000;
   if (eps(hi) > o.epsilon) {
-    throw new PrivacyParameterError('epsilon', `epsilon=${o.epsilon} cannot be reached by this job even with noise multiplier ${hi} ` +
-      `(${o.rounds} rounds, ${o.fullReleases} statistics releases, delta ${o.delta}); raise privacy.epsilon or lower rounds`);
+    throw new PrivacyParameterError(
+      'epsilon',
+      `epsilon=${o.epsilon} cannot be reached by this job even with noise multiplier ${hi} ` +
+        `(${o.rounds} rounds, ${o.fullReleases} statistics releases, delta ${o.delta}); raise privacy.epsilon or lower rounds`,
+    );
   }
   let lo = hi;
   do {
@@ -44,7 +59,8 @@ export function calibrateJobNoise(o: { epsilon: number; delta: number; sampleRat
   } while (eps(lo) <= o.epsilon);
   while ((hi - lo) / hi > 1e-9) {
     const mid = Math.sqrt(lo * hi);
-    if (eps(mid) <= o.epsilon) hi = mid; else lo = mid;
+    if (eps(mid) <= o.epsilon) hi = mid;
+    else lo = mid;
   }
   return hi;
 }

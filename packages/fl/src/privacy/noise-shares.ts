@@ -25,7 +25,8 @@ export interface ShareSizing {
 }
 
 /** c = ⌊γn⌋: colluding participants tolerated in a cohort of n. */
-export const tolerableColluders = (n: number, corruptFraction: number): number => Math.floor(corruptFraction * n + 1e-9);
+export const tolerableColluders = (n: number, corruptFraction: number): number =>
+  Math.floor(corruptFraction * n + 1e-9);
 
 /**
  * The survivor floor m of a round of n: the job's `privacy.survivorFloor`, or by default the
@@ -51,19 +52,31 @@ export class NoiseShareError extends Error {
  * Shares of standard deviation below 2 quantisation steps would make the Kairouz–Liu–Steinke
  * term of their sum matter, which the accounting leaves out: refused.
  */
-export function noiseShareVariance(mode: 'distributed' | 'local' | 'central', totalVariance: number, s: ShareSizing): number {
+export function noiseShareVariance(
+  mode: 'distributed' | 'local' | 'central',
+  totalVariance: number,
+  s: ShareSizing,
+): number {
   if (mode === 'central') return 0;
   if (mode === 'local') return checkedShare(Math.ceil(totalVariance));
   const m = survivorFloor(s);
   const c = tolerableColluders(s.n, s.corruptFraction);
-  if (m > s.n) throw new NoiseShareError(`privacy.survivorFloor = ${m} is above the ${s.n} participants of this round; lower it or connect more participants`);
-  if (m - c < 1) throw new NoiseShareError(`privacy.survivorFloor = ${m} does not exceed the ${c} colluders tolerated at secure.corruptFraction ${s.corruptFraction} (n = ${s.n}); raise it`);
+  if (m > s.n)
+    throw new NoiseShareError(
+      `privacy.survivorFloor = ${m} is above the ${s.n} participants of this round; lower it or connect more participants`,
+    );
+  if (m - c < 1)
+    throw new NoiseShareError(
+      `privacy.survivorFloor = ${m} does not exceed the ${c} colluders tolerated at secure.corruptFraction ${s.corruptFraction} (n = ${s.n}); raise it`,
+    );
   return checkedShare(Math.ceil(totalVariance / (m - c)));
 }
 
 function checkedShare(share: number): number {
   if (share < 4) {
-    throw new NoiseShareError('job spec: the noise share of each participant would be below 2 quantisation steps; raise secure.bits (or privacy.epsilon is too large to need noise)');
+    throw new NoiseShareError(
+      'job spec: the noise share of each participant would be below 2 quantisation steps; raise secure.bits (or privacy.epsilon is too large to need noise)',
+    );
   }
   return share;
 }

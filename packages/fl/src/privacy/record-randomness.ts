@@ -29,8 +29,10 @@ export function secretRecordRandomness(): RecordRandomness {
  * subset: adding a record can swap it for one used before, which `releaseSensitivity` counts.
  */
 export function selectRecords(n: number, max: number, randomness: RecordRandomness): number[] {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`record selection: the record count must be a non-negative integer, got ${n}`);
-  if (!Number.isInteger(max) || max < 1) throw new RangeError(`record selection: maxRecords must be an integer >= 1, got ${max}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`record selection: the record count must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new RangeError(`record selection: maxRecords must be an integer >= 1, got ${max}`);
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) keys[i] = randomness.key(i);

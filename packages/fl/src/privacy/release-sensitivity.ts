@@ -45,7 +45,14 @@ const FLOAT_SLACK = 1 + 2 ** -20;
 export type ReleaseShape =
   | { kind: 'record-fit'; level: number; gradientLength: number; countWeight: number }
   | { kind: 'participant-fit'; level: number; length: number }
-  | { kind: 'statistics'; unit: 'record' | 'participant'; level: number; length: number; unitNorm: number; replaceNorm?: number };
+  | {
+      kind: 'statistics';
+      unit: 'record' | 'participant';
+      level: number;
+      length: number;
+      unitNorm: number;
+      replaceNorm?: number;
+    };
 
 export class SensitivityError extends Error {
   constructor(message: string) {
@@ -56,7 +63,9 @@ export class SensitivityError extends Error {
 
 function check(name: string, v: number, integer = false): void {
   if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
-    throw new SensitivityError(`release sensitivity: ${name} must be a finite ${integer ? 'non-negative integer' : 'non-negative number'}, got ${v}`);
+    throw new SensitivityError(
+      `release sensitivity: ${name} must be a finite ${integer ? 'non-negative integer' : 'non-negative number'}, got ${v}`,
+    );
   }
 }
 

@@ -20,7 +20,13 @@ export const boundedMomentsNorms = (d: number) => ({ unitNorm: Math.sqrt(2 * d +
 const GRID = 2 ** 24;
 const onGrid = (v: number) => Math.round(v * GRID) / GRID;
 
-export function addBoundedMoments(acc: Float64Array, x: Float64Array, offset: number, bounds: Float64Array, weight = 1): void {
+export function addBoundedMoments(
+  acc: Float64Array,
+  x: Float64Array,
+  offset: number,
+  bounds: Float64Array,
+  weight = 1,
+): void {
   const d = bounds.length;
   if (acc.length !== boundedMomentsLength(d)) {
     throw new RangeError(`bounded moments of ${d} features need ${boundedMomentsLength(d)} sums, got ${acc.length}`);

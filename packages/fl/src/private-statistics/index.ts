@@ -1,2 +1,15 @@
-export { MAGNITUDE_BUCKETS, magnitudeBucket, bucketUpperEdge, addMagnitudes, boundsFromHistogram, magnitudeNorms } from './magnitude-histogram.js';
-export { addBoundedMoments, boundedMomentsLength, boundedMomentsSensitivity, boundedMomentsNorms, momentsFromBounded } from './bounded-moments.js';
+export {
+  MAGNITUDE_BUCKETS,
+  magnitudeBucket,
+  bucketUpperEdge,
+  addMagnitudes,
+  boundsFromHistogram,
+  magnitudeNorms,
+} from './magnitude-histogram.js';
+export {
+  addBoundedMoments,
+  boundedMomentsLength,
+  boundedMomentsSensitivity,
+  boundedMomentsNorms,
+  momentsFromBounded,
+} from './bounded-moments.js';

@@ -64,7 +64,10 @@ export function boundsFromHistogram(histogram: Float64Array, d: number, share = 
       let best = -Infinity;
       for (let k = 0; k < MAGNITUDE_BUCKETS; k++) {
         const window = at(j, k - 2) + at(j, k - 1) + at(j, k) + at(j, k + 1) + at(j, k + 2);
-        if (window > best) { best = window; chosen = Math.min(MAGNITUDE_BUCKETS - 1, k + 2); }
+        if (window > best) {
+          best = window;
+          chosen = Math.min(MAGNITUDE_BUCKETS - 1, k + 2);
+        }
       }
     }
     bounds[j] = bucketUpperEdge(chosen);

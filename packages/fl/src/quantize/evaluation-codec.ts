@@ -16,11 +16,18 @@ export const EVALUATION_VALUES = 7;
 export function encodeEvaluation(r: EvaluationReportInput, codec: WideCodec): Uint32Array {
   const aucKnown = Number.isFinite(r.auc);
   const trained = r.trainExamples > 0 && Number.isFinite(r.trainLoss);
-  return encodeWide([
-    r.examples, r.examples * r.loss, r.examples * r.accuracy,
-    aucKnown ? r.examples : 0, aucKnown ? r.examples * r.auc : 0,
-    trained ? r.trainExamples : 0, trained ? r.trainExamples * r.trainLoss : 0,
-  ], codec);
+  return encodeWide(
+    [
+      r.examples,
+      r.examples * r.loss,
+      r.examples * r.accuracy,
+      aucKnown ? r.examples : 0,
+      aucKnown ? r.examples * r.auc : 0,
+      trained ? r.trainExamples : 0,
+      trained ? r.trainExamples * r.trainLoss : 0,
+    ],
+    codec,
+  );
 }
 
 /** The summed values in the order encodeEvaluation writes them. */
@@ -42,5 +49,11 @@ export function decodeEvaluationSum(sum: Uint32Array, contributors: number, code
   }
   const [n, loss, accuracy, nAuc, auc, nTrain, trainLoss] = Array.from(values) as EvaluationSums; // length checked
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
-  return { loss: ratio(loss, n), accuracy: ratio(accuracy, n), auc: ratio(auc, nAuc), train_loss: ratio(trainLoss, nTrain), evaluated_examples: n };
+  return {
+    loss: ratio(loss, n),
+    accuracy: ratio(accuracy, n),
+    auc: ratio(auc, nAuc),
+    train_loss: ratio(trainLoss, nTrain),
+    evaluated_examples: n,
+  };
 }

@@ -20,4 +20,5 @@ export function decodeFixedPoint(sum: Uint32Array, level: number, modulus: numbe
   return out;
 }
 
-export const fixedPointSensitivity = (level: number, unitNorm: number, length: number) => level * unitNorm + Math.sqrt(length);
+export const fixedPointSensitivity = (level: number, unitNorm: number, length: number) =>
+  level * unitNorm + Math.sqrt(length);

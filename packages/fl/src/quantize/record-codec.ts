@@ -18,7 +18,12 @@ export interface RecordCodec {
 }
 
 /** Adds one record's gradient (clipped, scaled, rounded with `rng`) and its count to an integer accumulator of length g + 1. */
-export function addClippedRecord(accumulator: Float64Array, gradient: Float64Array, c: RecordCodec, rng: Random): boolean {
+export function addClippedRecord(
+  accumulator: Float64Array,
+  gradient: Float64Array,
+  c: RecordCodec,
+  rng: Random,
+): boolean {
   if (accumulator.length !== gradient.length + 1) {
     const sizes = `${gradient.length + 1} accumulator entries, got ${accumulator.length}`;
     throw new RangeError(`a gradient of ${gradient.length} values needs ${sizes}`);
@@ -59,7 +64,11 @@ export function decodeRecordSum(sum: Uint32Array, c: RecordCodec): { gradientSum
  * The largest level for which `records` records plus noise of standard deviation
  * sigmaPerLevel·level + sigmaFixed (12 standard deviations of margin) cannot wrap the centred ring.
  */
-export function largestRecordLevel(records: number, modulus: number, noise: { perLevel: number; fixed: number }): number {
+export function largestRecordLevel(
+  records: number,
+  modulus: number,
+  noise: { perLevel: number; fixed: number },
+): number {
   const room = modulus / 2 - 1 - 12 * noise.fixed;
   return Math.floor(room / (records + 12 * noise.perLevel));
 }

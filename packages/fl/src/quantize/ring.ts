@@ -2,7 +2,8 @@
 export const DEFAULT_MODULUS = 2 ** 32;
 
 export function checkModulus(modulus: number): void {
-  if (!Number.isInteger(modulus) || modulus < 2 || modulus > 2 ** 32) throw new RangeError(`modulus must be an integer in [2, 2^32], got ${modulus}`);
+  if (!Number.isInteger(modulus) || modulus < 2 || modulus > 2 ** 32)
+    throw new RangeError(`modulus must be an integer in [2, 2^32], got ${modulus}`);
 }
 
 /** Maps a signed integer |v| < modulus/2 into [0, modulus). */

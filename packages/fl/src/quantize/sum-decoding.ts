@@ -15,7 +15,12 @@ export type SumDecoding =
   | { kind: 'update'; codec: UpdateCodec; uniformWeights: boolean }
   | { kind: 'record'; codec: RecordCodec; learningRate: number; l2: number };
 
-export function summedUpdatesFrom(sum: Uint32Array, how: SumDecoding, global: Float64Array, survivors: number): SummedUpdates {
+export function summedUpdatesFrom(
+  sum: Uint32Array,
+  how: SumDecoding,
+  global: Float64Array,
+  survivors: number,
+): SummedUpdates {
   if (how.kind === 'record') {
     const { gradientSum, count } = decodeRecordSum(sum, how.codec);
     if (gradientSum.length !== global.length) {
@@ -32,5 +37,9 @@ export function summedUpdatesFrom(sum: Uint32Array, how: SumDecoding, global: Fl
     return { weightedSum, totalWeight: n, contributors: survivors };
   }
   const decoded = decodeUpdateSum(sum, how.codec);
-  return { weightedSum: decoded.weightedSum, totalWeight: how.uniformWeights ? survivors : decoded.totalWeight, contributors: survivors };
+  return {
+    weightedSum: decoded.weightedSum,
+    totalWeight: how.uniformWeights ? survivors : decoded.totalWeight,
+    contributors: survivors,
+  };
 }

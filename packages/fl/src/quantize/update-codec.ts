@@ -36,21 +36,31 @@ const maxLevel = (bits: number) => 2 ** (bits - 1) - 1;
 /** Refuses settings whose sum over `participants` could wrap the ring, naming the knob to change. */
 export function checkUpdateCodec(c: UpdateCodec, participants: number): void {
   checkModulus(c.modulus);
-  if (!Number.isInteger(c.bits) || c.bits < 2 || c.bits > 31) throw new QuantizationError(`secure.bits must be an integer from 2 to 31, got ${c.bits}`);
+  if (!Number.isInteger(c.bits) || c.bits < 2 || c.bits > 31)
+    throw new QuantizationError(`secure.bits must be an integer from 2 to 31, got ${c.bits}`);
   if (!(c.clip > 0)) throw new QuantizationError(`secure.clip must be positive, got ${c.clip}`);
   const worst = participants * maxLevel(c.bits);
   if (worst >= c.modulus / 2) {
     const maxBits = Math.floor(Math.log2(c.modulus / 2 / participants)) + 1;
     throw new QuantizationError(
       `${participants} participants x 2^${c.bits - 1} levels per coordinate can wrap the ring mod 2^${Math.log2(c.modulus).toFixed(0)}; ` +
-      `lower secure.bits to ${Math.max(2, maxBits - 1)} or fewer, or run with fewer participants per round`);
+        `lower secure.bits to ${Math.max(2, maxBits - 1)} or fewer, or run with fewer participants per round`,
+    );
   }
 }
 
-export function encodeUpdate(delta: Float64Array, weight: number, c: UpdateCodec, rng: Random): { words: Uint32Array; clipped: boolean; norm: number } {
+export function encodeUpdate(
+  delta: Float64Array,
+  weight: number,
+  c: UpdateCodec,
+  rng: Random,
+): { words: Uint32Array; clipped: boolean; norm: number } {
   if (!(weight >= 0 && weight <= 1)) throw new RangeError(`the update weight must be in [0, 1], got ${weight}`);
   // The weight would reveal the participant's row count: not echoed.
-  if (c.uniformWeights && weight !== 1) throw new RangeError('with uniform weights (participant-level differential privacy) every update must weigh 1: a task that sets a weight cap is refused');
+  if (c.uniformWeights && weight !== 1)
+    throw new RangeError(
+      'with uniform weights (participant-level differential privacy) every update must weigh 1: a task that sets a weight cap is refused',
+    );
   const { clipped, norm, wasClipped } = clipL2(delta, c.clip);
   const level = maxLevel(c.bits);
   const scale = level / c.clip;

@@ -20,7 +20,10 @@ export const DEFAULT_WIDE: WideCodec = { fractionBits: 16, modulus: 2 ** 32 };
 
 export function checkWideCodec(c: WideCodec, participants: number): void {
   checkModulus(c.modulus);
-  if (participants * 2 ** 16 > c.modulus) throw new RangeError(`${participants} participants can wrap 16-bit digit sums in a ring mod ${c.modulus}; use a 2^32 modulus or fewer participants`);
+  if (participants * 2 ** 16 > c.modulus)
+    throw new RangeError(
+      `${participants} participants can wrap 16-bit digit sums in a ring mod ${c.modulus}; use a 2^32 modulus or fewer participants`,
+    );
 }
 
 export function encodeWide(values: ArrayLike<number>, c: WideCodec): Uint32Array {
@@ -29,7 +32,8 @@ export function encodeWide(values: ArrayLike<number>, c: WideCodec): Uint32Array
   const limit = 2 ** (63 - c.fractionBits);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!; // i < values.length
-    if (!Number.isFinite(v) || Math.abs(v) >= limit) throw new RangeError(`value ${v} at index ${i} is outside the encodable range ±2^${63 - c.fractionBits}`);
+    if (!Number.isFinite(v) || Math.abs(v) >= limit)
+      throw new RangeError(`value ${v} at index ${i} is outside the encodable range ±2^${63 - c.fractionBits}`);
     let u = BigInt(Math.round(v * scale)) + OFFSET;
     for (let k = 0; k < WIDE_DIGITS; k++) {
       out[i * WIDE_DIGITS + k] = Number(u & DIGIT_MASK);
@@ -41,7 +45,8 @@ export function encodeWide(values: ArrayLike<number>, c: WideCodec): Uint32Array
 
 /** Decodes the ring sum of `contributors` wide-encoded vectors back to the sums of their values. */
 export function decodeWideSum(sum: Uint32Array, contributors: number, c: WideCodec): Float64Array {
-  if (sum.length % WIDE_DIGITS !== 0) throw new RangeError(`a wide-encoded vector has a multiple of ${WIDE_DIGITS} words, got ${sum.length}`);
+  if (sum.length % WIDE_DIGITS !== 0)
+    throw new RangeError(`a wide-encoded vector has a multiple of ${WIDE_DIGITS} words, got ${sum.length}`);
   const out = new Float64Array(sum.length / WIDE_DIGITS);
   const offset = OFFSET * BigInt(contributors);
   for (let i = 0; i < out.length; i++) {

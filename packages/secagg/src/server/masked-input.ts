@@ -3,7 +3,7 @@ import { SecAggError } from '../errors.js';
 import type { AdvertiseKeys, IncomingShares, MaskedInput } from '../messages.js';
 
 import { ServerUnmask } from './unmask.js';
-import { Round, sorted, ServerStage, type MaskedInputMode } from './round.js';
+import { type Round, sorted, ServerStage, type MaskedInputMode } from './round.js';
 export type { MaskedInputMode } from './round.js';
 
 /** Stage 3: forwards the shares, sums the masked inputs as they arrive (U3); memory O(dimension). */

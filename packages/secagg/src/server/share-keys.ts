@@ -3,7 +3,7 @@ import { SecAggError } from '../errors.js';
 import type { AdvertiseKeys, IncomingShares, ShareKeys } from '../messages.js';
 
 import { ServerMaskedInput } from './masked-input.js';
-import { Round, SHARE_CIPHERTEXT_BYTES, sorted, ServerStage } from './round.js';
+import { type Round, SHARE_CIPHERTEXT_BYTES, sorted, ServerStage } from './round.js';
 
 /** Stage 2: forwards the keys, collects the encrypted shares (U2). */
 export class ServerShareKeys extends ServerStage {

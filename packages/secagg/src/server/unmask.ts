@@ -11,7 +11,7 @@ import { describeIndex, isIndex, maskSign, pairwiseSeed } from '../config.js';
 import { SecAggError } from '../errors.js';
 import type { AdvertiseKeys, ShareOf, UnmaskRequest, UnmaskResponse } from '../messages.js';
 
-import { push, Round, sorted, ServerStage, type MaskedInputMode } from './round.js';
+import { push, type Round, sorted, ServerStage, type MaskedInputMode } from './round.js';
 
 /** Stage 4: collects the shares and removes the masks. */
 export class ServerUnmask extends ServerStage {

@@ -8,7 +8,11 @@ export const overlapKind: JobKind = {
   async submit({ parsed, store }) {
     const spec = parseOverlapSpec(parsed);
     for (const id of spec.participants) {
-      if (!store.getParticipant(id)) throw new SubmissionRefused('invalid-spec', `participants: no enrolled participant "${id}" (tessera job list-participants shows them)`);
+      if (!store.getParticipant(id))
+        throw new SubmissionRefused(
+          'invalid-spec',
+          `participants: no enrolled participant "${id}" (tessera job list-participants shows them)`,
+        );
     }
     return { name: spec.name, specJson: JSON.stringify(spec), roundsTotal: 1, context: {} };
   },

@@ -18,7 +18,12 @@ const pb = tessera.v1;
 export class OverlapRunner extends OneRoundRunner {
   private readonly spec: OverlapSpec;
 
-  constructor(jobId: string, store: Store, private readonly registry: SessionRegistry, events: JobEvents) {
+  constructor(
+    jobId: string,
+    store: Store,
+    private readonly registry: SessionRegistry,
+    events: JobEvents,
+  ) {
     super(jobId, store, events);
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
@@ -27,7 +32,10 @@ export class OverlapRunner extends OneRoundRunner {
 
   protected async runRound(): Promise<{ message: string; context: object }> {
     const overlap = await this.overlap();
-    return { message: `completed: ${overlap} shared identifiers`, context: { result: { overlap, participants: this.spec.participants } } };
+    return {
+      message: `completed: ${overlap} shared identifiers`,
+      context: { result: { overlap, participants: this.spec.participants } },
+    };
   }
 
   private async both(): Promise<[ParticipantSession, ParticipantSession]> {
@@ -39,7 +47,9 @@ export class OverlapRunner extends OneRoundRunner {
       if (pair[0] && pair[1]) return [pair[0], pair[1]];
       if (Date.now() > until || this.abort.signal.aborted) {
         const missing = s.participants.filter((_, i) => !pair[i]);
-        throw new Error(`participant(s) ${missing.join(', ')} did not connect serving data set "${s.dataset}" within ${s.waitForParticipantsSeconds} s`);
+        throw new Error(
+          `participant(s) ${missing.join(', ')} did not connect serving data set "${s.dataset}" within ${s.waitForParticipantsSeconds} s`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -51,18 +61,48 @@ export class OverlapRunner extends OneRoundRunner {
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.OVERLAP };
     const started = performance.now();
     const outcome = await runStage<number>({
-      key, sessions: [a, b], deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-      request: (x) => ({ message: { task: {
-        ...this.analystField(), ref: key, dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-        config: toConfigEntries({ psiColumn: s.column, psiRole: x === a ? 'initiator' : 'responder', psiSession: this.jobId }),
-      } } }),
+      key,
+      sessions: [a, b],
+      deadlineMs: s.roundTimeoutSeconds * 1000,
+      signal: this.abort.signal,
+      request: (x) => ({
+        message: {
+          task: {
+            ...this.analystField(),
+            ref: key,
+            dataset: s.dataset,
+            deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+            config: toConfigEntries({
+              psiColumn: s.column,
+              psiRole: x === a ? 'initiator' : 'responder',
+              psiSession: this.jobId,
+            }),
+          },
+        },
+      }),
       collector: (x, settle) => new PsiRelayCollector(key, settle, () => (x === a ? b : a)),
     });
     const seconds = (performance.now() - started) / 1000;
     const counts = [...outcome.results.values()];
-    const error = outcome.results.size < 2 ? `the overlap did not complete: ${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')}`
-      : counts[0] !== counts[1] ? `the two participants computed different overlaps (${counts.join(' and ')})` : '';
-    this.store.addRound({ jobId: this.jobId, round: 1, stage: 'overlap', attempt: 1, status: error ? 'failed' : 'completed', contributors: outcome.results.size, dropped: [...outcome.failures.keys()], metrics: error ? {} : { overlap: counts[0] }, seconds, error, finishedAt: Date.now() });
+    const error =
+      outcome.results.size < 2
+        ? `the overlap did not complete: ${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')}`
+        : counts[0] !== counts[1]
+          ? `the two participants computed different overlaps (${counts.join(' and ')})`
+          : '';
+    this.store.addRound({
+      jobId: this.jobId,
+      round: 1,
+      stage: 'overlap',
+      attempt: 1,
+      status: error ? 'failed' : 'completed',
+      contributors: outcome.results.size,
+      dropped: [...outcome.failures.keys()],
+      metrics: error ? {} : { overlap: counts[0] },
+      seconds,
+      error,
+      finishedAt: Date.now(),
+    });
     if (error) throw new Error(error);
     return counts[0];
   }

@@ -9,7 +9,10 @@ export const queryKind: JobKind = {
   name: 'query',
   async submit({ parsed, req, registry }) {
     const { spec } = parseQuerySpec(parsed);
-    const conflicts = budgetConflicts({ dataset: spec.dataset, privacy: { ...spec.privacy, unit: 'record' } }, registry.serving(spec.dataset));
+    const conflicts = budgetConflicts(
+      { dataset: spec.dataset, privacy: { ...spec.privacy, unit: 'record' } },
+      registry.serving(spec.dataset),
+    );
     if (conflicts.length) throw new SubmissionRefused('precondition', `job refused: ${conflicts.join('; ')}`);
     const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
     return { name: spec.name, specJson: JSON.stringify(parsed), roundsTotal: 1, context: sealed ? { sealed } : {} };

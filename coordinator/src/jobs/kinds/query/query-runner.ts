@@ -1,5 +1,13 @@
 import { decodeResult, type QueryPlan, type QueryResult } from '@tessera/analytics';
-import { survivorFloor, decodeFixedPoint, decodeWideSum, DEFAULT_WIDE, fixedPointSensitivity, largestRecordLevel, WIDE_DIGITS } from '@tessera/fl';
+import {
+  survivorFloor,
+  decodeFixedPoint,
+  decodeWideSum,
+  DEFAULT_WIDE,
+  fixedPointSensitivity,
+  largestRecordLevel,
+  WIDE_DIGITS,
+} from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
@@ -59,8 +67,14 @@ export interface QueryPrivacy {
 export function queryPrivacyOf(privacy: QuerySpec['privacy'], noise: QueryNoise | undefined): QueryPrivacy {
   if (!noise || privacy.mode === 'none') return { epsilon: null, delta: null, mode: 'none' };
   return {
-    epsilon: privacy.epsilon, delta: privacy.delta, mode: privacy.mode, noiseMultiplier: noise.noiseMultiplier, unit: privacy.unit ?? 'record',
-    ...(privacy.unit === 'customer' ? { userColumn: privacy.userColumn!, maxRowsPerUser: privacy.maxRowsPerUser! } : {}),
+    epsilon: privacy.epsilon,
+    delta: privacy.delta,
+    mode: privacy.mode,
+    noiseMultiplier: noise.noiseMultiplier,
+    unit: privacy.unit ?? 'record',
+    ...(privacy.unit === 'customer'
+      ? { userColumn: privacy.userColumn!, maxRowsPerUser: privacy.maxRowsPerUser! }
+      : {}),
     calibration: noise.calibration,
   };
 }
@@ -72,25 +86,57 @@ export function queryPrivacyOf(privacy: QuerySpec['privacy'], noise: QueryNoise 
  * is the plan's unit's (a record's, or maxRowsPerUser records' for unit customer); added by the
  * coordinator (central), as threshold shares (distributed) or whole by each participant (local).
  */
-export function queryNoise(plan: QueryPlan, privacy: Pick<QuerySpec['privacy'], 'mode' | 'epsilon' | 'delta'>, participants: number, threshold: number): QueryNoise | undefined {
+export function queryNoise(
+  plan: QueryPlan,
+  privacy: Pick<QuerySpec['privacy'], 'mode' | 'epsilon' | 'delta'>,
+  participants: number,
+  _threshold: number,
+): QueryNoise | undefined {
   if (privacy.mode === 'none') return undefined;
   const calibration = queryNoiseCalibration(privacy);
   const z = calibration.noiseMultiplier;
   const spread = privacy.mode === 'local' ? Math.sqrt(participants) : 1;
-  const S = plan.sensitivity, len = plan.length;
-  const level = Math.min(2 ** 24, largestRecordLevel(participants * QUERY_MAX_RECORDS, 2 ** 32, { perLevel: spread * z * S, fixed: spread * z * Math.sqrt(len) }));
+  const S = plan.sensitivity,
+    len = plan.length;
+  const level = Math.min(
+    2 ** 24,
+    largestRecordLevel(participants * QUERY_MAX_RECORDS, 2 ** 32, {
+      perLevel: spread * z * S,
+      fixed: spread * z * Math.sqrt(len),
+    }),
+  );
   if (level < 1) throw new Error(`${participants} participants leave no room for the query's noise in the 32-bit ring`);
   const sigma = z * fixedPointSensitivity(level, S, len);
   const totalVariance = sigma * sigma;
-  return { level, totalVariance, shareVariance: privacy.mode === 'central' ? 0 : shareVarianceOf(privacy.mode, totalVariance, { n: participants, dropoutRate: QUERY_SECURE.dropoutRate, corruptFraction: QUERY_SECURE.corruptFraction }), noiseMultiplier: z, calibration: calibration.method };
+  return {
+    level,
+    totalVariance,
+    shareVariance:
+      privacy.mode === 'central'
+        ? 0
+        : shareVarianceOf(privacy.mode, totalVariance, {
+            n: participants,
+            dropoutRate: QUERY_SECURE.dropoutRate,
+            corruptFraction: QUERY_SECURE.corruptFraction,
+          }),
+    noiseMultiplier: z,
+    calibration: calibration.method,
+  };
 }
 
 /**
  * A noisy fixed-point sum back in raw units, with the noise standard deviation of every coordinate
  * (the survivors' shares, or the coordinator's whole noise in central mode; central noise is added here).
  */
-export function decodeNoisySum(plan: QueryPlan, sum: Uint32Array, noise: QueryNoise, mode: QuerySpec['privacy']['mode'], survivors: number): { values: Float64Array; noiseStd: Float64Array } {
-  if (mode === 'central') addDiscreteGaussianNoise(sum, BigInt(Math.ceil(noise.totalVariance)), 2 ** 32, systemRandom());
+export function decodeNoisySum(
+  plan: QueryPlan,
+  sum: Uint32Array,
+  noise: QueryNoise,
+  mode: QuerySpec['privacy']['mode'],
+  survivors: number,
+): { values: Float64Array; noiseStd: Float64Array } {
+  if (mode === 'central')
+    addDiscreteGaussianNoise(sum, BigInt(Math.ceil(noise.totalVariance)), 2 ** 32, systemRandom());
   const normalised = decodeFixedPoint(sum, noise.level, 2 ** 32);
   const variance = mode === 'central' ? noise.totalVariance : noise.shareVariance * survivors;
   const stdNormalised = Math.sqrt(variance) / noise.level;
@@ -108,8 +154,14 @@ export class QueryRunner extends OneRoundRunner {
   private readonly plan: QueryPlan;
   private readonly sealedKey: SealedRound | undefined;
 
-  constructor(jobId: string, store: Store, private readonly registry: SessionRegistry,
-    private readonly slots: UploadSlots, events: JobEvents, private readonly exchange: SealedExchange) {
+  constructor(
+    jobId: string,
+    store: Store,
+    private readonly registry: SessionRegistry,
+    private readonly slots: UploadSlots,
+    events: JobEvents,
+    private readonly exchange: SealedExchange,
+  ) {
     super(jobId, store, events, exchange);
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
@@ -125,14 +177,25 @@ export class QueryRunner extends OneRoundRunner {
     if (this.sealedKey) await loadSeal();
     const result = await this.query();
     if (!result) return { message: 'completed: the analyst decrypted the result (sealed: the coordinator kept none)' };
-    return { message: `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`, context: { result } };
+    return {
+      message: `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`,
+      context: { result },
+    };
   }
 
   /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */
   private async query(): Promise<(QueryResult & { privacy: QueryPrivacy }) | undefined> {
     const s = this.spec;
-    const enough = await this.registry.waitFor(s.dataset, s.minParticipants, s.waitForParticipantsSeconds * 1000, this.abort.signal);
-    if (!enough) throw new Error(`fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`);
+    const enough = await this.registry.waitFor(
+      s.dataset,
+      s.minParticipants,
+      s.waitForParticipantsSeconds * 1000,
+      this.abort.signal,
+    );
+    if (!enough)
+      throw new Error(
+        `fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`,
+      );
     const sessions = this.registry.serving(s.dataset);
     const n = sessions.length;
     const p = chooseParameters({ n, dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction });
@@ -142,40 +205,109 @@ export class QueryRunner extends OneRoundRunner {
     const started = performance.now();
     // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total leaves.
     const fractionBits = exactFractionBits(this.plan);
-    const privacyConfig: Record<string, string | number> = noise ? {
-      // dpUnit is the ledger's unit: a customer-level guarantee implies the record-level one at the same epsilon.
-      dpMode: s.privacy.mode, dpUnit: 'record', dpQueryUnit: s.privacy.unit, dpNoiseMultiplier: noise.noiseMultiplier, dpSampleRate: 1, dpRounds: 0, dpFullReleases: 1,
-      dpEpsilon: s.privacy.epsilon, dpDelta: s.privacy.delta, dpLevel: noise.level, maxRecords: QUERY_MAX_RECORDS,
-    } : { wideFractionBits: fractionBits, maxRecords: QUERY_MAX_RECORDS };
+    const privacyConfig: Record<string, string | number> = noise
+      ? {
+          // dpUnit is the ledger's unit: a customer-level guarantee implies the record-level one at the same epsilon.
+          dpMode: s.privacy.mode,
+          dpUnit: 'record',
+          dpQueryUnit: s.privacy.unit,
+          dpNoiseMultiplier: noise.noiseMultiplier,
+          dpSampleRate: 1,
+          dpRounds: 0,
+          dpFullReleases: 1,
+          dpEpsilon: s.privacy.epsilon,
+          dpDelta: s.privacy.delta,
+          dpLevel: noise.level,
+          maxRecords: QUERY_MAX_RECORDS,
+        }
+      : { wideFractionBits: fractionBits, maxRecords: QUERY_MAX_RECORDS };
     const modulus = this.sealedKey ? Number(this.sealedKey.params.plainModulus) : 2 ** 32;
     const outcome = await runSecureSum({
-      jobId: this.jobId, round: 1, attempt: 1, computation: pb.Stage.QUERY, sessions, dimension, threshold, degree: p.degree, complete: p.complete, modulus,
+      jobId: this.jobId,
+      round: 1,
+      attempt: 1,
+      computation: pb.Stage.QUERY,
+      sessions,
+      dimension,
+      threshold,
+      degree: p.degree,
+      complete: p.complete,
+      modulus,
       ...(s.privacy.mode === 'distributed' ? { minSurvivors: survivorFloor({ n, ...QUERY_SECURE }) } : {}),
       ...(this.sealedKey ? { sealed: this.sealedKey } : {}),
       task: () => ({
-        ...this.analystField(), dataset: s.dataset, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-        config: toConfigEntries({ query: JSON.stringify({ sql: s.sql, options: s.options, unit: this.plan.unit }), ...privacyConfig }),
+        ...this.analystField(),
+        dataset: s.dataset,
+        deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+        config: toConfigEntries({
+          query: JSON.stringify({ sql: s.sql, options: s.options, unit: this.plan.unit }),
+          ...privacyConfig,
+        }),
       }),
       identityKey: (id) => this.store.getParticipant(id)!.publicKey,
-      codec: { bits: 0, clip: 0, weightCap: 0, ...(noise && noise.shareVariance > 0 ? { noiseVariance: noise.shareVariance } : {}) },
-      deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal, slots: this.slots,
+      codec: {
+        bits: 0,
+        clip: 0,
+        weightCap: 0,
+        ...(noise && noise.shareVariance > 0 ? { noiseVariance: noise.shareVariance } : {}),
+      },
+      deadlineMs: s.roundTimeoutSeconds * 1000,
+      signal: this.abort.signal,
+      slots: this.slots,
     });
     const seconds = (performance.now() - started) / 1000;
     const dropped = [...outcome.failures.keys()];
     this.noteRefusals('query', outcome);
     if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(s.minParticipants, n)) {
-      const reason = `secure aggregation failed: ${outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`}` +
+      const reason =
+        `secure aggregation failed: ${outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`}` +
         (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
-      this.store.addRound({ jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'failed', contributors: outcome.survivors.length, dropped, metrics: {}, seconds, error: reason, finishedAt: Date.now() });
+      this.store.addRound({
+        jobId: this.jobId,
+        round: 1,
+        stage: 'query',
+        attempt: 1,
+        status: 'failed',
+        contributors: outcome.survivors.length,
+        dropped,
+        metrics: {},
+        seconds,
+        error: reason,
+        finishedAt: Date.now(),
+      });
       throw new Error(reason);
     }
     if (outcome.sealedSum) {
-      this.store.addRound({ jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'completed', contributors: outcome.survivors.length, dropped, metrics: { threshold, degree: p.degree }, seconds, error: '', finishedAt: Date.now() });
-      if (!this.exchange.attached(this.jobId)) this.events.publish(this.jobId, `waiting for the analyst to decrypt the result (tessera job attach ${this.jobId})`);
-      await this.exchange.request({
-        jobId: this.jobId, round: 1, stage: 'query', length: dimension, chunks: outcome.sealedSum, survivors: outcome.survivors.length,
-        decodeJson: JSON.stringify({ wide: { ...DEFAULT_WIDE, fractionBits, modulus } }),
-      }, this.abort.signal);
+      this.store.addRound({
+        jobId: this.jobId,
+        round: 1,
+        stage: 'query',
+        attempt: 1,
+        status: 'completed',
+        contributors: outcome.survivors.length,
+        dropped,
+        metrics: { threshold, degree: p.degree },
+        seconds,
+        error: '',
+        finishedAt: Date.now(),
+      });
+      if (!this.exchange.attached(this.jobId))
+        this.events.publish(
+          this.jobId,
+          `waiting for the analyst to decrypt the result (tessera job attach ${this.jobId})`,
+        );
+      await this.exchange.request(
+        {
+          jobId: this.jobId,
+          round: 1,
+          stage: 'query',
+          length: dimension,
+          chunks: outcome.sealedSum,
+          survivors: outcome.survivors.length,
+          decodeJson: JSON.stringify({ wide: { ...DEFAULT_WIDE, fractionBits, modulus } }),
+        },
+        this.abort.signal,
+      );
       return undefined;
     }
     const sum = outcome.sum!;
@@ -184,8 +316,21 @@ export class QueryRunner extends OneRoundRunner {
       : { values: decodeWideSum(sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits }), noiseStd: 0 };
     const result = decodeResult(this.plan, values, noiseStd);
     this.store.addRound({
-      jobId: this.jobId, round: 1, stage: 'query', attempt: 1, status: 'completed', contributors: outcome.survivors.length, dropped,
-      metrics: { threshold, degree: p.degree, ...(noise ? { epsilon: s.privacy.epsilon, noise_multiplier: noise.noiseMultiplier } : {}) }, seconds, error: '', finishedAt: Date.now(),
+      jobId: this.jobId,
+      round: 1,
+      stage: 'query',
+      attempt: 1,
+      status: 'completed',
+      contributors: outcome.survivors.length,
+      dropped,
+      metrics: {
+        threshold,
+        degree: p.degree,
+        ...(noise ? { epsilon: s.privacy.epsilon, noise_multiplier: noise.noiseMultiplier } : {}),
+      },
+      seconds,
+      error: '',
+      finishedAt: Date.now(),
     });
     return { ...result, privacy: queryPrivacyOf(s.privacy, noise) };
   }

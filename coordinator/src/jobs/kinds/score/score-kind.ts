@@ -9,9 +9,15 @@ export const scoreKind: JobKind = {
   async submit({ parsed, req, registry }) {
     const spec = parseScoreSpec(parsed);
     const encoded = spec.features.reduce((n, f) => n + (f.kind === 'categorical' ? (f.categories ?? []).length : 1), 0);
-    const budgeted = registry.serving(spec.dataset).filter((s) => s.budgets.some((b) => b.dataset === spec.dataset)).map((s) => s.participantId);
+    const budgeted = registry
+      .serving(spec.dataset)
+      .filter((s) => s.budgets.some((b) => b.dataset === spec.dataset))
+      .map((s) => s.participantId);
     if (budgeted.length) {
-      throw new SubmissionRefused('precondition', `job refused: participant(s) ${budgeted.join(', ')} keep a privacy budget for data set "${spec.dataset}" and serve only differentially private jobs; encrypted scoring is not one`);
+      throw new SubmissionRefused(
+        'precondition',
+        `job refused: participant(s) ${budgeted.join(', ')} keep a privacy budget for data set "${spec.dataset}" and serve only differentially private jobs; encrypted scoring is not one`,
+      );
     }
     const scoring = await scoringSetup(req, encoded);
     return { name: spec.name, specJson: JSON.stringify(spec), roundsTotal: 1, context: { scoring } };

@@ -21,7 +21,13 @@ export class ScoreRunner extends OneRoundRunner {
   private readonly spec: ScoreSpec;
   private readonly setup: StoredScoringSetup;
 
-  constructor(jobId: string, store: Store, private readonly registry: SessionRegistry, events: JobEvents, private readonly sealed: SealedExchange) {
+  constructor(
+    jobId: string,
+    store: Store,
+    private readonly registry: SessionRegistry,
+    events: JobEvents,
+    private readonly sealed: SealedExchange,
+  ) {
     super(jobId, store, events, sealed);
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
@@ -37,8 +43,16 @@ export class ScoreRunner extends OneRoundRunner {
 
   private async score(): Promise<void> {
     const s = this.spec;
-    const enough = await this.registry.waitFor(s.dataset, s.minParticipants, s.waitForParticipantsSeconds * 1000, this.abort.signal);
-    if (!enough) throw new Error(`fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`);
+    const enough = await this.registry.waitFor(
+      s.dataset,
+      s.minParticipants,
+      s.waitForParticipantsSeconds * 1000,
+      this.abort.signal,
+    );
+    if (!enough)
+      throw new Error(
+        `fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`,
+      );
     const sessions = this.registry.serving(s.dataset);
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.SCORE };
     const started = performance.now();
@@ -47,44 +61,106 @@ export class ScoreRunner extends OneRoundRunner {
     try {
       const b = (x: string) => new Uint8Array(Buffer.from(x, 'base64'));
       const scoring = {
-        paramsJson: JSON.stringify(this.setup.params), publicKey: b(this.setup.publicKey), galoisKeys: b(this.setup.galoisKeys),
-        encryptedModel: b(this.setup.encryptedModel), features: this.setup.features, span: this.setup.span,
+        paramsJson: JSON.stringify(this.setup.params),
+        publicKey: b(this.setup.publicKey),
+        galoisKeys: b(this.setup.galoisKeys),
+        encryptedModel: b(this.setup.encryptedModel),
+        features: this.setup.features,
+        span: this.setup.span,
       };
       const outcome = await runStage({
-        key, sessions, deadlineMs: s.roundTimeoutSeconds * 1000, signal: this.abort.signal,
-        request: () => ({ message: { task: {
-          ...this.analystField(), ref: key, dataset: s.dataset, label: s.label, deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-          features: s.features.map((f) => ({ name: f.name, kind: f.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC, categories: f.categories ?? [] })),
-          scoring, segmentBy: s.segmentBy ?? '', segments: s.segments,
-        } } }),
-        collector: (_session, settle) => new ScoreCollector(key, settle, s.segments.length, (segments) => {
-          try {
-            // Every ciphertext must load under the job's parameters before any is added.
-            for (const c of segments) {
-              checker.add(c.score, c.score);
-              checker.add(c.count, c.count);
-            }
-          } catch (e) {
-            return `an encrypted score does not load under the job's parameters: ${(e as Error).message}`;
-          }
-          segments.forEach((c, i) => totals[i].add(c));
-          return undefined;
+        key,
+        sessions,
+        deadlineMs: s.roundTimeoutSeconds * 1000,
+        signal: this.abort.signal,
+        request: () => ({
+          message: {
+            task: {
+              ...this.analystField(),
+              ref: key,
+              dataset: s.dataset,
+              label: s.label,
+              deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+              features: s.features.map((f) => ({
+                name: f.name,
+                kind: f.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC,
+                categories: f.categories ?? [],
+              })),
+              scoring,
+              segmentBy: s.segmentBy ?? '',
+              segments: s.segments,
+            },
+          },
         }),
+        collector: (_session, settle) =>
+          new ScoreCollector(key, settle, s.segments.length, (segments) => {
+            try {
+              // Every ciphertext must load under the job's parameters before any is added.
+              for (const c of segments) {
+                checker.add(c.score, c.score);
+                checker.add(c.count, c.count);
+              }
+            } catch (e) {
+              return `an encrypted score does not load under the job's parameters: ${(e as Error).message}`;
+            }
+            for (const [i, c] of segments.entries()) totals[i].add(c);
+            return undefined;
+          }),
       });
       const seconds = (performance.now() - started) / 1000;
       const dropped = [...outcome.failures.keys()];
       if (outcome.results.size < s.minParticipants) {
-        const reason = `${outcome.results.size} of ${sessions.length} participants answered, fewer than minParticipants = ${s.minParticipants}` +
+        const reason =
+          `${outcome.results.size} of ${sessions.length} participants answered, fewer than minParticipants = ${s.minParticipants}` +
           (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
-        this.store.addRound({ jobId: this.jobId, round: 1, stage: 'score', attempt: 1, status: 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason, finishedAt: Date.now() });
+        this.store.addRound({
+          jobId: this.jobId,
+          round: 1,
+          stage: 'score',
+          attempt: 1,
+          status: 'failed',
+          contributors: outcome.results.size,
+          dropped,
+          metrics: {},
+          seconds,
+          error: reason,
+          finishedAt: Date.now(),
+        });
         throw new Error(reason);
       }
-      this.store.addRound({ jobId: this.jobId, round: 1, stage: 'score', attempt: 1, status: 'completed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: '', finishedAt: Date.now() });
-      if (!this.sealed.attached(this.jobId)) this.events.publish(this.jobId, `waiting for the analyst to decrypt the scores (tessera job attach ${this.jobId})`);
-      await this.sealed.request({
-        jobId: this.jobId, round: 1, stage: 'score', length: s.segments.length, survivors: outcome.results.size,
-        chunks: totals.flatMap((t) => { const r = t.result(); return [r.score, r.count]; }), decodeJson: JSON.stringify({ segments: s.segments }),
-      }, this.abort.signal);
+      this.store.addRound({
+        jobId: this.jobId,
+        round: 1,
+        stage: 'score',
+        attempt: 1,
+        status: 'completed',
+        contributors: outcome.results.size,
+        dropped,
+        metrics: {},
+        seconds,
+        error: '',
+        finishedAt: Date.now(),
+      });
+      if (!this.sealed.attached(this.jobId))
+        this.events.publish(
+          this.jobId,
+          `waiting for the analyst to decrypt the scores (tessera job attach ${this.jobId})`,
+        );
+      await this.sealed.request(
+        {
+          jobId: this.jobId,
+          round: 1,
+          stage: 'score',
+          length: s.segments.length,
+          survivors: outcome.results.size,
+          chunks: totals.flatMap((t) => {
+            const r = t.result();
+            return [r.score, r.count];
+          }),
+          decodeJson: JSON.stringify({ segments: s.segments }),
+        },
+        this.abort.signal,
+      );
     } finally {
       checker.dispose();
       for (const t of totals) t.dispose();

@@ -19,7 +19,16 @@ export class EvaluateRound {
     const sessions = this.r.willing();
     if (sessions.length < 2) return {};
     const key = this.r.taskKey(round, pb.Stage.EVALUATE);
-    const r = await this.r.secureSum('evaluate', round, 1, pb.Stage.EVALUATE, sessions, EVALUATION_VALUES * WIDE_DIGITS, (s) => this.r.trainingTask(key, model, {}, s), { model });
+    const r = await this.r.secureSum(
+      'evaluate',
+      round,
+      1,
+      pb.Stage.EVALUATE,
+      sessions,
+      EVALUATION_VALUES * WIDE_DIGITS,
+      (s) => this.r.trainingTask(key, model, {}, s),
+      { model },
+    );
     if (!r.ok) return {};
     return decodeEvaluationSum(r.value.sum, r.value.survivors.length, DEFAULT_WIDE);
   }
@@ -28,11 +37,21 @@ export class EvaluateRound {
     const key = this.r.taskKey(round, pb.Stage.EVALUATE);
     const sessions = this.r.willing();
     const outcome: StageOutcome<TaskAnswer> = await runStage<TaskAnswer>({
-      key, sessions, deadlineMs: this.r.spec.roundTimeoutSeconds * 1000, signal: this.r.signal,
+      key,
+      sessions,
+      deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
+      signal: this.r.signal,
       request: (s) => ({ message: { task: this.r.trainingTask(key, model, {}, s) }, model }),
       collector: (_s, settle) => new MetricsCollector(key, settle),
     });
-    const reports = [...outcome.results].map(([participant, a]) => ({ participant, numExamples: a.numExamples, metrics: a.metrics }));
-    return { ...this.r.strategy.aggregateEvaluate(round, reports), evaluated_examples: reports.reduce((s, r) => s + r.numExamples, 0) };
+    const reports = [...outcome.results].map(([participant, a]) => ({
+      participant,
+      numExamples: a.numExamples,
+      metrics: a.metrics,
+    }));
+    return {
+      ...this.r.strategy.aggregateEvaluate(round, reports),
+      evaluated_examples: reports.reduce((s, r) => s + r.numExamples, 0),
+    };
   }
 }

@@ -21,11 +21,25 @@ export class PayoutSettlement {
   private restorePayout(base: Omit<PayoutsView, 'status' | 'entries'>): boolean {
     const rows = this.r.store.ledgerRows(this.r.jobId);
     if (!rows.length) return false;
-    const entries = rows.map((r) => JSON.parse(r.line) as { participant: string; amount: number; share: number; seq: number; method: string });
-    this.r.saveContext({ payouts: {
-      ...base, method: entries[0].method, status: 'paid', reason: 'restored from the ledger after a restart (values were not kept)',
-      entries: entries.map((e) => ({ participant: e.participant, value: e.share, share: e.share, amount: e.amount, seq: e.seq })), ledgerHead: rows[rows.length - 1].hash,
-    } });
+    const entries = rows.map(
+      (r) => JSON.parse(r.line) as { participant: string; amount: number; share: number; seq: number; method: string },
+    );
+    this.r.saveContext({
+      payouts: {
+        ...base,
+        method: entries[0].method,
+        status: 'paid',
+        reason: 'restored from the ledger after a restart (values were not kept)',
+        entries: entries.map((e) => ({
+          participant: e.participant,
+          value: e.share,
+          share: e.share,
+          amount: e.amount,
+          seq: e.seq,
+        })),
+        ledgerHead: rows[rows.length - 1].hash,
+      },
+    });
     this.r.publish('payout already in the ledger (restored after a restart)');
     return true;
   }
@@ -39,7 +53,13 @@ export class PayoutSettlement {
   async settlePayout(): Promise<void> {
     const payout = this.r.spec.payout!;
     const contributors = this.r.context.contributors ?? [];
-    const base = { method: payout.valuation, metric: payout.metric, pool: payout.pool, currency: payout.currency, coordinatorPublicKey: this.r.ledger?.publicKeyHex ?? '' };
+    const base = {
+      method: payout.valuation,
+      metric: payout.metric,
+      pool: payout.pool,
+      currency: payout.currency,
+      coordinatorPublicKey: this.r.ledger?.publicKeyHex ?? '',
+    };
     const give = (status: PayoutsView['status'], reason: string) => {
       this.r.saveContext({ payouts: { ...base, status, reason, entries: [] } });
       this.r.publish(`payout not made: ${reason}`);
@@ -50,11 +70,20 @@ export class PayoutSettlement {
     const key = this.r.taskKey(this.r.spec.rounds, pb.Stage.VALUATE);
     const byId = new Map(this.r.registry.serving(this.r.spec.dataset).map((s) => [s.participantId, s]));
     const missing = contributors.filter((id) => !byId.has(id));
-    if (missing.length) return give('failed', `contributors ${missing.join(', ')} are not connected to disclose their updates for valuation`);
+    if (missing.length)
+      return give(
+        'failed',
+        `contributors ${missing.join(', ')} are not connected to disclose their updates for valuation`,
+      );
     const d = this.r.context.featureNames!.length + 1;
-    this.r.publish(`valuing contributions (${resolveValuation(payout.valuation, contributors.length)}, ${payout.metric} on ${payout.validation.source})`);
+    this.r.publish(
+      `valuing contributions (${resolveValuation(payout.valuation, contributors.length)}, ${payout.metric} on ${payout.validation.source})`,
+    );
     const outcome = await runStage<Map<number, DisclosedRound>>({
-      key, sessions: contributors.map((id) => byId.get(id)!), deadlineMs: this.r.spec.roundTimeoutSeconds * 1000, signal: this.r.signal,
+      key,
+      sessions: contributors.map((id) => byId.get(id)!),
+      deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
+      signal: this.r.signal,
       request: () => ({ message: { task: this.r.baseTask(key) } }),
       collector: (_s, settle) => new ValuationCollector(key, settle, d, this.r.spec.rounds),
     });
@@ -62,32 +91,68 @@ export class PayoutSettlement {
     this.r.noteRefusals('valuate', this.r.spec.rounds, outcome);
     if (outcome.failures.size) {
       const refused = [...outcome.failures.keys()].every((id) => outcome.refusals.has(id));
-      return give(refused ? 'refused' : 'failed', `valuation runs only with every contributor's updates: ${this.r.failureSummary(outcome.failures)}`);
+      return give(
+        refused ? 'refused' : 'failed',
+        `valuation runs only with every contributor's updates: ${this.r.failureSummary(outcome.failures)}`,
+      );
     }
     const started = performance.now();
     let report;
     try {
       report = valueTraining({
-        payout, schema: this.r.context.schema!, standardization: this.r.context.standardization!, rounds: this.r.spec.rounds,
+        payout,
+        schema: this.r.context.schema!,
+        standardization: this.r.context.standardization!,
+        rounds: this.r.spec.rounds,
         startModel: (t) => (t === 1 ? logisticInit(d - 1) : this.r.store.loadModel(this.r.jobId, t - 1)!),
-        strategy: this.r.strategy, participants: contributors, disclosed: outcome.results, seed: this.r.jobId,
-        weightOf: (n) => (this.r.secure ? Math.min(this.r.strategy.contributionWeight(n), this.r.weightCap()) : this.r.strategy.contributionWeight(n)),
+        strategy: this.r.strategy,
+        participants: contributors,
+        disclosed: outcome.results,
+        seed: this.r.jobId,
+        weightOf: (n) =>
+          this.r.secure
+            ? Math.min(this.r.strategy.contributionWeight(n), this.r.weightCap())
+            : this.r.strategy.contributionWeight(n),
       });
     } catch (e) {
       return give('failed', `valuation failed: ${(e as Error).message}`);
     }
-    const split = splitPool(payout.pool, payout.currency, contributors.map((participant, i) => ({ participant, value: report.values[i] })));
+    const split = splitPool(
+      payout.pool,
+      payout.currency,
+      contributors.map((participant, i) => ({ participant, value: report.values[i] })),
+    );
     const timestamp = new Date().toISOString();
-    const entries = this.r.ledger.append(split.entries.map((e) => ({
-      job: this.r.jobId, participant: e.participant, amount: e.amount, currency: split.currency, method: report.method, share: e.share, timestamp,
-    })));
-    this.r.saveContext({ payouts: {
-      ...base, method: report.method, status: 'paid', evaluations: report.evaluations, valuationSeconds: (performance.now() - started) / 1000,
-      entries: split.entries.map((e, i) => ({ ...e, seq: entries[i].seq })), ledgerHead: entries[entries.length - 1]?.hash ?? '',
-    } });
+    const entries = this.r.ledger.append(
+      split.entries.map((e) => ({
+        job: this.r.jobId,
+        participant: e.participant,
+        amount: e.amount,
+        currency: split.currency,
+        method: report.method,
+        share: e.share,
+        timestamp,
+      })),
+    );
+    this.r.saveContext({
+      payouts: {
+        ...base,
+        method: report.method,
+        status: 'paid',
+        evaluations: report.evaluations,
+        valuationSeconds: (performance.now() - started) / 1000,
+        entries: split.entries.map((e, i) => ({ ...e, seq: entries[i].seq })),
+        ledgerHead: entries[entries.length - 1]?.hash ?? '',
+      },
+    });
     for (const e of entries) {
-      byId.get(e.participant)?.send({ receipt: { entryJson: JSON.stringify(e), coordinatorKey: this.r.ledger.publicKey } }).catch(() => undefined);
+      byId
+        .get(e.participant)
+        ?.send({ receipt: { entryJson: JSON.stringify(e), coordinatorKey: this.r.ledger.publicKey } })
+        .catch(() => undefined);
     }
-    this.r.publish(`payout of ${payout.pool} ${payout.currency} split by ${report.method}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`);
+    this.r.publish(
+      `payout of ${payout.pool} ${payout.currency} split by ${report.method}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`,
+    );
   }
 }

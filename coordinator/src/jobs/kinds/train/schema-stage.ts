@@ -29,7 +29,7 @@ export class SchemaStage {
           rows: Number(r.rows),
           columns: (r.columns ?? []).map((c) => ({
             name: c.name ?? '',
-            kind: c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? 'categorical' as const : 'numeric' as const,
+            kind: c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? ('categorical' as const) : ('numeric' as const),
             ...(c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: c.categories ?? [] } : {}),
           })),
         };
@@ -42,8 +42,19 @@ export class SchemaStage {
         }
       };
       const outcome = await runStage<true>({
-        key, sessions, deadlineMs: this.r.spec.roundTimeoutSeconds * 1000, signal: this.r.signal,
-        request: () => ({ message: { task: { ...this.r.baseTask(key), exclude: this.r.spec.exclude, features: (this.r.spec.features ?? []).map((name) => ({ name })) } } }),
+        key,
+        sessions,
+        deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
+        signal: this.r.signal,
+        request: () => ({
+          message: {
+            task: {
+              ...this.r.baseTask(key),
+              exclude: this.r.spec.exclude,
+              features: (this.r.spec.features ?? []).map((name) => ({ name })),
+            },
+          },
+        }),
         collector: (_s, settle) => new SchemaCollector(key, settle, fold),
       });
       const seconds = (performance.now() - started) / 1000;
@@ -51,15 +62,42 @@ export class SchemaStage {
       this.r.noteRefusals('schema', 0, outcome);
       if (outcome.results.size < this.r.spec.minParticipants) {
         const reason = `${outcome.results.size} of ${sessions.length} participants reported a schema, fewer than minParticipants = ${this.r.spec.minParticipants}${dropped.length ? ` (${this.r.failureSummary(outcome.failures)})` : ''}`;
-        this.r.store.addRound(this.r.recordRound({ round: 0, stage: 'schema', attempt, status: 'failed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: reason }));
+        this.r.store.addRound(
+          this.r.recordRound({
+            round: 0,
+            stage: 'schema',
+            attempt,
+            status: 'failed',
+            contributors: outcome.results.size,
+            dropped,
+            metrics: {},
+            seconds,
+            error: reason,
+          }),
+        );
         return { ok: false as const, reason };
       }
       const agreed: AgreedSchema = { label: this.r.spec.label, features: merged!.columns };
-      if (agreed.features.length === 0) throw new Error(`the participants share no feature columns besides the label "${this.r.spec.label}"`);
-      this.r.store.addRound(this.r.recordRound({ round: 0, stage: 'schema', attempt, status: 'completed', contributors: outcome.results.size, dropped, metrics: {}, seconds, error: '' }));
+      if (agreed.features.length === 0)
+        throw new Error(`the participants share no feature columns besides the label "${this.r.spec.label}"`);
+      this.r.store.addRound(
+        this.r.recordRound({
+          round: 0,
+          stage: 'schema',
+          attempt,
+          status: 'completed',
+          contributors: outcome.results.size,
+          dropped,
+          metrics: {},
+          seconds,
+          error: '',
+        }),
+      );
       return { ok: true as const, value: agreed };
     });
-    const featureNames = schema.features.flatMap((f) => (f.kind === 'categorical' ? (f.categories ?? []).map((c) => `${f.name}=${c}`) : [f.name]));
+    const featureNames = schema.features.flatMap((f) =>
+      f.kind === 'categorical' ? (f.categories ?? []).map((c) => `${f.name}=${c}`) : [f.name],
+    );
     this.r.saveContext({ schema, featureNames, stage: 'statistics' });
     this.r.publish(`schema agreed: ${featureNames.length} features`);
   }

@@ -16,7 +16,13 @@ export const trainKind: JobKind = {
     const spec = parseJobSpec(parsed);
     if (spec.privacy.mode !== 'none') {
       try {
-        calibrateJobNoise({ epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, sampleRate: accountingSampleRate(spec), rounds: spec.rounds, fullReleases: PRIVATE_STATISTICS_RELEASES });
+        calibrateJobNoise({
+          epsilon: spec.privacy.epsilon,
+          delta: spec.privacy.delta,
+          sampleRate: accountingSampleRate(spec),
+          rounds: spec.rounds,
+          fullReleases: PRIVATE_STATISTICS_RELEASES,
+        });
       } catch (e) {
         throw new SubmissionRefused('invalid-spec', `job spec: privacy.epsilon: ${(e as Error).message}`);
       }
@@ -26,10 +32,18 @@ export const trainKind: JobKind = {
     if (conflicts.length) throw new SubmissionRefused('precondition', `job refused: ${conflicts.join('; ')}`);
     const floor = spec.privacy.survivorFloor;
     if (floor !== undefined && serving.length > 0 && floor > serving.length) {
-      throw new SubmissionRefused('invalid-spec', `job spec: privacy.survivorFloor: is ${floor}, above the ${serving.length} participant(s) serving data set "${spec.dataset}": no round could release; lower it to at most ${serving.length}`);
+      throw new SubmissionRefused(
+        'invalid-spec',
+        `job spec: privacy.survivorFloor: is ${floor}, above the ${serving.length} participant(s) serving data set "${spec.dataset}": no round could release; lower it to at most ${serving.length}`,
+      );
     }
     const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
-    return { name: spec.name, specJson: JSON.stringify(spec), roundsTotal: spec.rounds, context: sealed ? { sealed } : {} };
+    return {
+      name: spec.name,
+      specJson: JSON.stringify(spec),
+      roundsTotal: spec.rounds,
+      context: sealed ? { sealed } : {},
+    };
   },
   runner: (id, d) => new TrainingJob(id, d.store, d.registry, d.slots, d.events, d.sealed, d.ledger),
 };

@@ -24,7 +24,15 @@ import { TrainingRun } from './training-run.js';
 export class TrainingJob extends JobLifecycle {
   private readonly r: TrainingRun;
 
-  constructor(jobId: string, store: Store, registry: SessionRegistry, slots: UploadSlots, events: JobEvents, private readonly sealedExchange: SealedExchange, ledger?: PayoutLedger) {
+  constructor(
+    jobId: string,
+    store: Store,
+    registry: SessionRegistry,
+    slots: UploadSlots,
+    events: JobEvents,
+    private readonly sealedExchange: SealedExchange,
+    ledger?: PayoutLedger,
+  ) {
     super(jobId, store, events);
     this.r = new TrainingRun(jobId, store, registry, slots, events, sealedExchange, this.abort.signal, ledger);
   }
@@ -35,7 +43,8 @@ export class TrainingJob extends JobLifecycle {
     if (job.status === 'pending') this.store.updateJob(this.jobId, { status: 'running' });
     r.publish(job.roundsCompleted > 0 ? `resuming after round ${job.roundsCompleted}` : 'started');
     if (r.sealed) await loadSeal();
-    if (r.privacy.enabled && !r.context.privacy) r.saveContext({ privacy: { noiseMultiplier: r.privacy.noiseMultiplier } });
+    if (r.privacy.enabled && !r.context.privacy)
+      r.saveContext({ privacy: { noiseMultiplier: r.privacy.noiseMultiplier } });
     for (let stage = stageOf(r.context); stage !== 'done'; stage = stageOf(r.context)) {
       switch (stage) {
         case 'schema': {
@@ -51,7 +60,8 @@ export class TrainingJob extends JobLifecycle {
           const fit = new FitRound(r, new EvaluateRound(r));
           const latest = this.store.latestModel(this.jobId);
           let model = latest?.weights ?? logisticInit(r.context.featureNames!.length);
-          for (let round = (latest?.round ?? 0) + 1; round <= r.spec.rounds; round++) model = await fit.trainRound(round, model);
+          for (let round = (latest?.round ?? 0) + 1; round <= r.spec.rounds; round++)
+            model = await fit.trainRound(round, model);
           r.saveContext({ stage: r.spec.payout && !r.context.payouts ? 'payout' : 'done' });
           break;
         }

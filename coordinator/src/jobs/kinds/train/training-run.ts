@@ -26,10 +26,13 @@ export class JobStop extends Error {}
 
 export const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
 
-const kindToProto = (k: string) => (k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC);
+const kindToProto = (k: string) =>
+  k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC;
 
 /** One secure sum's result as the stages see it: the ring sum (or sealed sum) and the round's threshold and degree. */
-export type SecureSumResult = { ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string };
+export type SecureSumResult =
+  | { ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } }
+  | { ok: false; reason: string };
 
 /**
  * What every stage of one training job shares: the job's spec, privacy and strategy, its
@@ -74,19 +77,28 @@ export class TrainingRun {
   }
 
   /** Keeps the privacy-budget refusals among a stage's failures, by participant, for the job's report. */
-  noteRefusals(stage: RoundStage, round: number, outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> }): void {
+  noteRefusals(
+    stage: RoundStage,
+    round: number,
+    outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> },
+  ): void {
     const found = [...refusalReasons(outcome)];
     if (!found.length) return;
     const refusals = [...(this.context.refusals ?? [])];
     for (const [participantId, reason] of found) {
-      if (!refusals.some((r) => r.participantId === participantId && r.stage === stage && r.round === round)) refusals.push({ participantId, stage, round, reason });
+      if (!refusals.some((r) => r.participantId === participantId && r.stage === stage && r.round === round))
+        refusals.push({ participantId, stage, round, reason });
       this.publish(`participant ${participantId} refused ${stage}${round ? ` round ${round}` : ''}: ${reason}`);
     }
     this.saveContext({ refusals });
   }
 
   /** Counts one charged release for every participant asked to contribute to a private release (except those that refused it). */
-  notePrivacySpend(kind: 'rounds' | 'statistics', asked: readonly ParticipantSession[], outcome: { refusals: ReadonlyMap<string, OwnersRefusal> }): void {
+  notePrivacySpend(
+    kind: 'rounds' | 'statistics',
+    asked: readonly ParticipantSession[],
+    outcome: { refusals: ReadonlyMap<string, OwnersRefusal> },
+  ): void {
     if (this.spec.privacy.mode === 'none') return;
     const spend = { ...(this.context.privacySpend ?? {}) };
     for (const s of asked) {
@@ -106,20 +118,36 @@ export class TrainingRun {
   }
 
   /** Waits for enough participants, runs `attemptOnce` until it succeeds or attempts run out. */
-  async withAttempts<T>(stage: RoundStage, round: number, attemptOnce: (sessions: ParticipantSession[], attempt: number) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>): Promise<T> {
+  async withAttempts<T>(
+    stage: RoundStage,
+    round: number,
+    attemptOnce: (
+      sessions: ParticipantSession[],
+      attempt: number,
+    ) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>,
+  ): Promise<T> {
     let lastReason = '';
     for (let attempt = 1; attempt <= this.spec.maxRoundAttempts; attempt++) {
       this.checkNotCancelled();
-      const enough = await this.registry.waitFor(this.spec.dataset, this.spec.minParticipants, this.spec.waitForParticipantsSeconds * 1000, this.signal);
+      const enough = await this.registry.waitFor(
+        this.spec.dataset,
+        this.spec.minParticipants,
+        this.spec.waitForParticipantsSeconds * 1000,
+        this.signal,
+      );
       this.checkNotCancelled();
       if (!enough) {
         const have = this.registry.serving(this.spec.dataset).length;
-        throw new Error(`only ${have} participant(s) serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; the job needs minParticipants = ${this.spec.minParticipants}`);
+        throw new Error(
+          `only ${have} participant(s) serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; the job needs minParticipants = ${this.spec.minParticipants}`,
+        );
       }
       const willing = this.willing();
       if (willing.length < this.spec.minParticipants) {
         const refused = (this.context.refusals ?? []).map((r) => r.participantId);
-        throw new Error(`${refused.length} participant(s) refused this job on privacy grounds (${[...new Set(refused)].join(', ')}), and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`);
+        throw new Error(
+          `${refused.length} participant(s) refused this job on privacy grounds (${[...new Set(refused)].join(', ')}), and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`,
+        );
       }
       const outcome = await attemptOnce(willing, attempt);
       if (outcome.ok) return outcome.value;
@@ -127,7 +155,9 @@ export class TrainingRun {
       this.publish(`${stage} ${stage === 'fit' ? `round ${round} ` : ''}attempt ${attempt} failed: ${outcome.reason}`);
     }
     this.checkNotCancelled();
-    throw new Error(`${stage}${stage === 'fit' ? ` round ${round}` : ''} failed ${this.spec.maxRoundAttempts} time(s); last: ${lastReason}`);
+    throw new Error(
+      `${stage}${stage === 'fit' ? ` round ${round}` : ''} failed ${this.spec.maxRoundAttempts} time(s); last: ${lastReason}`,
+    );
   }
 
   failureSummary(failures: Map<string, string>): string {
@@ -154,7 +184,9 @@ export class TrainingRun {
       label: this.spec.label,
       deadlineUnixMs: Date.now() + this.spec.roundTimeoutSeconds * 1000,
       config: toConfigEntries({
-        validationFraction: this.spec.validationFraction, seed: this.spec.seed ?? this.jobId, ...this.privacy.taskPlan(),
+        validationFraction: this.spec.validationFraction,
+        seed: this.spec.seed ?? this.jobId,
+        ...this.privacy.taskPlan(),
         ...(this.spec.payout ? { keepForValuation: true } : {}),
       }),
       ...signedSpecFields(this.context, this.store.getJob(this.jobId)?.specJson ?? ''),
@@ -188,23 +220,46 @@ export class TrainingRun {
 
   /** The ring of secure aggregation: 2^32, or the analyst's plaintext modulus in sealed mode. */
   get ringModulus(): number {
-    return this.sealed ? this.sealed.params.plainModulus as number : 2 ** 32;
+    return this.sealed ? (this.sealed.params.plainModulus as number) : 2 ** 32;
   }
 
   /** Sealed mode: hands the encrypted sum to the job's analyst and waits for its answer. */
-  async askAnalyst(stage: 'statistics' | 'fit', round: number, outcome: SecureSumOutcome, length: number, decode: object, model?: Float64Array): Promise<Float64Array> {
-    if (!this.sealedExchange.attached(this.jobId)) this.publish(`waiting for the analyst to decrypt the ${stage} aggregate${round ? ` of round ${round}` : ''} (tessera job attach ${this.jobId})`);
-    return this.sealedExchange.request({
-      jobId: this.jobId, round, stage, length, chunks: outcome.sealedSum!, survivors: outcome.survivors.length, decodeJson: JSON.stringify(decode),
-      ...(model ? { model: [...model] } : {}),
-    }, this.signal);
+  async askAnalyst(
+    stage: 'statistics' | 'fit',
+    round: number,
+    outcome: SecureSumOutcome,
+    length: number,
+    decode: object,
+    model?: Float64Array,
+  ): Promise<Float64Array> {
+    if (!this.sealedExchange.attached(this.jobId))
+      this.publish(
+        `waiting for the analyst to decrypt the ${stage} aggregate${round ? ` of round ${round}` : ''} (tessera job attach ${this.jobId})`,
+      );
+    return this.sealedExchange.request(
+      {
+        jobId: this.jobId,
+        round,
+        stage,
+        length,
+        chunks: outcome.sealedSum!,
+        survivors: outcome.survivors.length,
+        decodeJson: JSON.stringify(decode),
+        ...(model ? { model: [...model] } : {}),
+      },
+      this.signal,
+    );
   }
 
   /** SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions. */
   secureParameters(n: number): { threshold: number; degree: number; complete: boolean } {
     let params = this.parametersByN.get(n);
     if (!params) {
-      const p = chooseParameters({ n, dropoutRate: this.spec.secure.dropoutRate, corruptFraction: this.spec.secure.corruptFraction });
+      const p = chooseParameters({
+        n,
+        dropoutRate: this.spec.secure.dropoutRate,
+        corruptFraction: this.spec.secure.corruptFraction,
+      });
       const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(this.spec.minParticipants, n)));
       params = { threshold, degree: p.degree, complete: p.complete };
       this.parametersByN.set(n, params);
@@ -216,37 +271,90 @@ export class TrainingRun {
   private readonly parametersByN = new Map<number, { threshold: number; degree: number; complete: boolean }>();
 
   /** Runs one secure sum; records a failed round when it fails. */
-  async secureSum(stage: RoundStage, round: number, attempt: number, computation: tessera.v1.Stage, sessions: ParticipantSession[],
-    dimension: number, task: (s: ParticipantSession) => tessera.v1.ITask, extra: { model?: Float64Array; codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number } } = {}):
-    Promise<{ ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } } | { ok: false; reason: string }> {
+  async secureSum(
+    stage: RoundStage,
+    round: number,
+    attempt: number,
+    computation: tessera.v1.Stage,
+    sessions: ParticipantSession[],
+    dimension: number,
+    task: (s: ParticipantSession) => tessera.v1.ITask,
+    extra: {
+      model?: Float64Array;
+      codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number };
+    } = {},
+  ): Promise<
+    | { ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } }
+    | { ok: false; reason: string }
+  > {
     const sealed = this.sealed;
     const started = performance.now();
     if (sessions.length < 2) {
-      const reason = `secure aggregation needs at least 2 participants in a round, and ${sessions.length} is available; ` +
+      const reason =
+        `secure aggregation needs at least 2 participants in a round, and ${sessions.length} is available; ` +
         'connect more participants, or set secure: {mode: none} to aggregate in plaintext';
-      this.store.addRound(this.recordRound({ round, stage, attempt, status: 'failed', contributors: 0, dropped: [], metrics: {}, seconds: 0, error: reason }));
+      this.store.addRound(
+        this.recordRound({
+          round,
+          stage,
+          attempt,
+          status: 'failed',
+          contributors: 0,
+          dropped: [],
+          metrics: {},
+          seconds: 0,
+          error: reason,
+        }),
+      );
       return { ok: false, reason };
     }
     const params = this.secureParameters(sessions.length);
     const minSurvivors = this.privacy.minSurvivors(sessions.length);
     const outcome = await runSecureSum({
-      jobId: this.jobId, round, attempt, computation, sessions, dimension, ...params, modulus: this.ringModulus, task, ...(sealed ? { sealed } : {}),
+      jobId: this.jobId,
+      round,
+      attempt,
+      computation,
+      sessions,
+      dimension,
+      ...params,
+      modulus: this.ringModulus,
+      task,
+      ...(sealed ? { sealed } : {}),
       ...(minSurvivors > 0 && computation !== pb.Stage.EVALUATE ? { minSurvivors } : {}),
       identityKey: (id) => this.store.getParticipant(id)!.publicKey,
-      deadlineMs: this.spec.roundTimeoutSeconds * 1000, signal: this.signal, slots: this.slots, ...extra,
+      deadlineMs: this.spec.roundTimeoutSeconds * 1000,
+      signal: this.signal,
+      slots: this.slots,
+      ...extra,
     });
     const seconds = (performance.now() - started) / 1000;
     const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
     this.noteRefusals(stage, round, outcome);
     if (stage === 'fit') this.notePrivacySpend('rounds', sessions, outcome);
-    if (stage === 'statistics' && this.spec.privacy.mode !== 'none') this.notePrivacySpend('statistics', sessions, outcome);
-    if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)) {
-      const reason = outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
+    if (stage === 'statistics' && this.spec.privacy.mode !== 'none')
+      this.notePrivacySpend('statistics', sessions, outcome);
+    if (
+      (!outcome.sum && !outcome.sealedSum) ||
+      outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)
+    ) {
+      const reason =
+        outcome.reason ??
+        `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
       const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';
-      this.store.addRound(this.recordRound({
-        round, stage, attempt, status: 'failed', contributors: outcome.survivors.length, dropped: [...outcome.failures.keys()],
-        metrics: { threshold: params.threshold, degree: params.degree, rejected }, seconds, error: `secure aggregation failed: ${reason}${detail}`,
-      }));
+      this.store.addRound(
+        this.recordRound({
+          round,
+          stage,
+          attempt,
+          status: 'failed',
+          contributors: outcome.survivors.length,
+          dropped: [...outcome.failures.keys()],
+          metrics: { threshold: params.threshold, degree: params.degree, rejected },
+          seconds,
+          error: `secure aggregation failed: ${reason}${detail}`,
+        }),
+      );
       return { ok: false, reason: `secure aggregation failed: ${reason}${detail}` };
     }
     return { ok: true, value: outcome as SecureSumOutcome & { sum: Uint32Array }, params };
@@ -256,10 +364,19 @@ export class TrainingRun {
    * A fit or evaluate task for one participant. The agreed features and the standardisation
    * (each O(d)) go only to a session that has not had them for this job; participants keep them.
    */
-  trainingTask(key: TaskKey, model: Float64Array, config: Record<string, number | string | boolean>, session: ParticipantSession): tessera.v1.ITask {
+  trainingTask(
+    key: TaskKey,
+    model: Float64Array,
+    config: Record<string, number | string | boolean>,
+    session: ParticipantSession,
+  ): tessera.v1.ITask {
     const base = this.baseTask(key);
     const clip = this.context.standardization?.clip;
-    const task: tessera.v1.ITask = { ...base, config: [...(base.config ?? []), ...toConfigEntries({ ...config, ...(clip ? { standardizedClip: clip } : {}) })], modelLength: model.length };
+    const task: tessera.v1.ITask = {
+      ...base,
+      config: [...(base.config ?? []), ...toConfigEntries({ ...config, ...(clip ? { standardizedClip: clip } : {}) })],
+      modelLength: model.length,
+    };
     if (session.jobSetupSent.has(this.jobId)) return task;
     session.jobSetupSent.add(this.jobId);
     const st = this.context.standardization!;
