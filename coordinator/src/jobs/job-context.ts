@@ -1,3 +1,4 @@
+import type { PayoutsView } from '@tessera/jobs';
 import type { Submission } from './signed-spec.js';
 import type { AgreedSchema } from '@tessera/data';
 
@@ -36,21 +37,6 @@ export interface JobContext {
   payouts?: PayoutsView;
 }
 
-/** What `tessera payouts show` and the demo print: the split of a job's pool and where it sits in the ledger. */
-export interface PayoutsView {
-  status: 'paid' | 'refused' | 'failed';
-  reason?: string;
-  method: string;
-  metric: string;
-  pool: number;
-  currency: string;
-  entries: { participant: string; value: number; share: number; amount: number; seq?: number }[];
-  evaluations?: number;
-  valuationSeconds?: number;
-  ledgerHead?: string;
-  coordinatorPublicKey: string;
-}
-
 export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});
 
 /** A training job's stage: the stored one, or for jobs stored before it was, the one its context implies. */
@@ -60,3 +46,5 @@ export function stageOf(c: JobContext): TrainingStage {
   if (!c.standardization) return 'statistics';
   return 'training';
 }
+
+export type { PayoutsView };

@@ -1,4 +1,4 @@
-import type { PrivacyView } from '@tessera/jobs';
+import type { PayoutsView, PrivacyView } from '@tessera/jobs';
 import * as grpc from '@grpc/grpc-js';
 import { analystClient, tessera, type GenericClient } from '@tessera/proto';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
@@ -18,6 +18,8 @@ export interface RoundView {
 }
 
 /** A job as analysts see it. */
+export type { PayoutsView };
+
 export interface JobView {
   id: string;
   name: string;
@@ -42,21 +44,6 @@ export interface JobView {
   analystIdentity: string;
   /** Training jobs with differential privacy: the guarantee (target, spent, sampling, whom it protects against). */
   privacy?: PrivacyView;
-}
-
-/** A job's payout as the coordinator recorded it in its ledger. */
-export interface PayoutsView {
-  status: 'paid' | 'refused' | 'failed';
-  reason?: string;
-  method: string;
-  metric: string;
-  pool: number;
-  currency: string;
-  entries: { participant: string; value: number; share: number; amount: number; seq?: number }[];
-  evaluations?: number;
-  valuationSeconds?: number;
-  ledgerHead?: string;
-  coordinatorPublicKey: string;
 }
 
 /** Signs job specs with an analyst identity (AnalystKeys does). */

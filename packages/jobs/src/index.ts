@@ -5,3 +5,4 @@ export * from './score-spec.js';
 export * from './overlap-spec.js';
 export * from './query-noise.js';
 export * from './privacy-view.js';
+export * from './payouts-view.js';
