@@ -22,7 +22,9 @@ export interface RunConfig {
   d: number;
   rounds: number;
   rowsPerParticipant: number;
-  /** Distinct data shards; participant i serves shard i mod shards (nodes with the same shard share its parsed table). */
+  /**
+   * Distinct data shards; participant i serves shard i mod shards (nodes with the same shard share its parsed table).
+   */
   shards: number;
   layout: BenchLayout;
   uploadSlots: number;

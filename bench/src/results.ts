@@ -20,15 +20,23 @@ export interface GrpcDetails {
   rssSampleIntervalMs: number;
 }
 
-/** The in-process aggregation's memory: live bytes (heap + external, after a forced full GC) above the pre-round baseline. */
+/**
+ * The in-process aggregation's memory: live bytes (heap + external, after a forced full GC) above the pre-round
+ * baseline.
+ */
 export interface InProcessDetails {
-  /** Median per round of the time spent in the aggregation itself (StreamingSum.addChunk/commit + FedAvg.aggregateFit). */
+  /**
+   * Median per round of the time spent in the aggregation itself (StreamingSum.addChunk/commit + FedAvg.aggregateFit).
+   */
   aggregationSecondsMedian: number;
   /** Median per round of the participants' local fits (run one after another in this one process). */
   localFitSecondsMedian: number;
   /** Contributions after which live memory was measured (plus once after the FedAvg update). */
   checkpoints: number;
-  /** VmHWM of the whole benchmark process: includes all n participants' data and training, so it is not the coordinator's. */
+  /**
+   * VmHWM of the whole benchmark process: includes all n participants' data and training, so it is not the
+   * coordinator's.
+   */
   processPeakRssMiB: number;
 }
 
@@ -57,7 +65,10 @@ export interface FoundationRun {
   inprocess?: InProcessDetails;
 }
 
-/** The design bound: the coordinator's peak memory at the largest n stays under `limit` times its figure at the smallest n. */
+/**
+ * The design bound: the coordinator's peak memory at the largest n stays under `limit` times its figure at the smallest
+ * n.
+ */
 export interface MemoryCheck {
   mode: BenchMode;
   d: number;

@@ -68,7 +68,9 @@ export function benchTable(s: ShardSpec): RawTable {
   return { source: `bench-shard-${shard + 1}`, columns, rows: body, lineOf: (i) => i + 2 };
 }
 
-/** Writes the federation's distinct shards as CSV files; returns their paths. Participants are dealt shards round-robin. */
+/**
+ * Writes the federation's distinct shards as CSV files; returns their paths. Participants are dealt shards round-robin.
+ */
 export function writeShards(dir: string, o: Omit<ShardSpec, 'shard'>): string[] {
   mkdirSync(dir, { recursive: true });
   return Array.from({ length: o.shards }, (_, shard) => {

@@ -1,4 +1,7 @@
-/** A plain text table; strings are printed as given, numbers with `digits[column]` decimals (integers as they are); numeric columns are right-aligned. */
+/**
+ * A plain text table; strings are printed as given, numbers with `digits[column]` decimals (integers as they are);
+ * numeric columns are right-aligned.
+ */
 export function benchTable(header: string[], rows: (string | number)[][], digits: Record<number, number> = {}): string {
   const show = (c: string | number, i: number) =>
     typeof c === 'string'

@@ -39,7 +39,8 @@ describe('payouts benchmark (bench workspace)', () => {
     expect(exact.evaluations).toBe(2 ** 4 * 3);
     expect(exact.error!.relativeL2).toBe(0);
     expect(exact.error!.maxAbsOverL1).toBe(0);
-    // Utility = -log loss: exact values over the rounds add up to -loss(final) - (-loss(zero model)) = ln 2 - loss(final).
+    // Utility = -log loss: exact values over the rounds add up to -loss(final) - (-loss(zero model)) = ln 2 -
+    // loss(final).
     expect(s.logLossByRound).toHaveLength(3);
     expect(sum(exact.values)).toBeCloseTo(Math.LN2 - s.logLossByRound[2], 3);
     for (const m of s.methods) {

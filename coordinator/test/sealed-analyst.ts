@@ -7,7 +7,9 @@ import { generateSigningKeyPair } from '@tessera/crypto';
 import { analystClient, signAnalystKey, type tessera } from '@tessera/proto';
 import type { JobSpec } from '@tessera/jobs';
 
-/** A minimal analyst for coordinator tests: keys, sealed submission and the decrypt-and-answer loop over AttachSealed. */
+/**
+ * A minimal analyst for coordinator tests: keys, sealed submission and the decrypt-and-answer loop over AttachSealed.
+ */
 export class TestSealedAnalyst {
   readonly params: BfvParameters;
   readonly keys: BfvKeyPair;

@@ -67,7 +67,8 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
     const job = await plainAnalyst.get(submitted.id);
     expect(job.status, job.error).toBe('completed');
     expect(job.history.filter((h) => h.stage === 'fit' && h.status === 'completed')).toHaveLength(3);
-    // The analyst answered the statistics and every round; no round carries evaluation metrics the coordinator could read.
+    // The analyst answered the statistics and every round; no round carries evaluation metrics the coordinator could
+    // read.
     expect(analyst.aggregates.map((a) => a.stage)).toEqual(['statistics', 'fit', 'fit', 'fit']);
     expect(job.history.every((h) => h.metrics.auc === undefined)).toBe(true);
     const model = (await plainAnalyst.result(submitted.id)).weights;
@@ -96,7 +97,8 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
           ).toBe(false);
         all.push(...words.subarray(0, 30)); // every contribution is at least 33 words (d + 2); the rest of the slots are padding
       }
-      // 360 masked words in 16 bins: chi-square with 15 degrees of freedom stays below 50 (p < 1e-5) unless far from uniform.
+      // 360 masked words in 16 bins: chi-square with 15 degrees of freedom stays below 50 (p < 1e-5) unless far from
+      // uniform.
       expect(chiSquareUniform(Uint32Array.from(all), p)).toBeLessThan(50);
       // The inputs themselves are far from uniform (small quantised values near 0 or just below p).
       expect(chiSquareUniform(Uint32Array.from(inputs.flatMap((x) => [...x.subarray(0, 30)])), p)).toBeGreaterThan(100);
@@ -149,7 +151,8 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
       roundTimeoutSeconds: 20,
       secure: { mode: 'sealed' },
     };
-    // One node flips a byte in the middle of its first ciphertext of every upload (its signature stays valid: it signs what it sends).
+    // One node flips a byte in the middle of its first ciphertext of every upload (its signature stays valid: it signs
+    // what it sends).
     const liar = nodes[0] as unknown as { send: (body: tessera.v1.IParticipantMessage) => Promise<void> };
     const originalSend = liar.send;
     liar.send = function (this: unknown, m: tessera.v1.IParticipantMessage) {

@@ -115,7 +115,10 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     return { job, events };
   };
 
-  /** The masked vectors the coordinator received for a job, reassembled from the transcript, per participant and secure sum. */
+  /**
+   * The masked vectors the coordinator received for a job, reassembled from the transcript, per participant and secure
+   * sum.
+   */
   const receivedMasked = (jobId: string) => {
     const out = new Map<string, { participantId: string; sum: string; y: Uint32Array }>();
     for (const { participantId, message } of transcript) {
@@ -192,7 +195,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       onParticipantMessage: (participantId, message) => transcript.push({ participantId, message }),
     });
     analyst = new AnalystClient(coord.address, coord.analystToken);
-    // Capture each contribution's ring vector before masking (the contribution zeroes it afterwards) and its round keys.
+    // Capture each contribution's ring vector before masking (the contribution zeroes it afterwards) and its round
+    // keys.
     SecureContribution.prototype.mask = function (this: SecureContribution, m: tessera.v1.ISharesForYou): Uint32Array {
       const input = (this as unknown as { words: Uint32Array }).words.slice();
       const output = originalMask.call(this, m);
@@ -360,7 +364,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
         const [first] = fits(job, 1);
         expect(fits(job, 1)).toHaveLength(1);
         if (stage === pb.Stage.UNMASK) {
-          // Its masked input had arrived: the other survivors' shares recover its self-mask, so its input is in the sum.
+          // Its masked input had arrived: the other survivors' shares recover its self-mask, so its input is in the
+          // sum.
           expect(first).toMatchObject({ status: 'completed', attempt: 1, contributors: 4, dropped: [] });
         } else {
           expect(first).toMatchObject({ status: 'completed', attempt: 1, contributors: 3, dropped: [victim.id] });
@@ -424,7 +429,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
         expect([...roundIds(two)][0]).not.toBe([...roundIds(one)][0]);
         const oldKeys = new Set(one.map((a) => hex(a.encryptionKey)));
         expect(two.some((a) => oldKeys.has(hex(a.encryptionKey)))).toBe(false);
-        // The AdvertiseKeys the coordinator recorded: attempt 2's verify under attempt 2's round id, attempt 1's never do.
+        // The AdvertiseKeys the coordinator recorded: attempt 2's verify under attempt 2's round id, attempt 1's never
+        // do.
         const roundId2 = two[0].roundId;
         const recorded = (attempt: number) =>
           transcript.filter(
@@ -586,7 +592,10 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
 });
 
 describe('a participant asked for both shares of one participant', () => {
-  /** Three SecureContributions (n = 3, t = 2) driven by the in-process SecAgg+ server through MaskedInput; participant 2 drops. */
+  /**
+   * Three SecureContributions (n = 3, t = 2) driven by the in-process SecAgg+ server through MaskedInput; participant 2
+   * drops.
+   */
   function threeAtUnmask() {
     const n = 3;
     const roundId = new Uint8Array(32).fill(9);

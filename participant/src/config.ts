@@ -37,11 +37,19 @@ export interface ParticipantConfig {
   identityKey: string;
   /** Logical data set name -> local source. Only these names are served. */
   datasets: Record<string, DatasetSource>;
-  /** The durable ledger of data uses and privacy spent (SQLite; default: NAME-ledger.sqlite beside the config; in memory when absent). */
+  /**
+   * The durable ledger of data uses and privacy spent (SQLite; default: NAME-ledger.sqlite beside the config; in memory
+   * when absent).
+   */
   ledger?: string;
-  /** Sealed mode: Ed25519 identities (hex) of the analysts whose keys this node encrypts under; empty: any analyst that signed its key. */
+  /**
+   * Sealed mode: Ed25519 identities (hex) of the analysts whose keys this node encrypts under; empty: any analyst that
+   * signed its key.
+   */
   trustedAnalysts?: string[];
-  /** Payout receipts must be signed by this coordinator ledger key (hex); default: the key of the first receipt kept. */
+  /**
+   * Payout receipts must be signed by this coordinator ledger key (hex); default: the key of the first receipt kept.
+   */
   coordinatorKey?: string;
   /** The consent policy file (grants per analyst, purpose and data set); absent: every request is allowed. */
   policy?: string;

@@ -33,9 +33,15 @@ export interface InitOptions {
    * warns at start (simulations and benchmarks that own all the data).
    */
   policy?: string | false;
-  /** Data sets the starter policy also serves without differential privacy (allowWithoutPrivacy: true; no budget is written for them). */
+  /**
+   * Data sets the starter policy also serves without differential privacy (allowWithoutPrivacy: true; no budget is
+   * written for them).
+   */
   allowWithoutPrivacy?: string[];
-  /** The budget written for every data set served only with differential privacy that has none (default epsilon 10 at delta 1e-6, unit record). */
+  /**
+   * The budget written for every data set served only with differential privacy that has none (default epsilon 10 at
+   * delta 1e-6, unit record).
+   */
   budget?: DatasetBudget;
   /** The time the starter grant's year counts from (default now). */
   now?: Date;
@@ -50,13 +56,18 @@ export interface InitResult {
   starterPolicy: boolean;
   /** Per data set, the identifier-like columns found in the data (starter policy only). */
   identifierColumns: Record<string, IdentifierColumn[]>;
-  /** What the node allows, in plain words, one fact a line (lines indented by two spaces belong to the data set above). */
+  /**
+   * What the node allows, in plain words, one fact a line (lines indented by two spaces belong to the data set above).
+   */
   allows: string[];
 }
 
 const POLICY_FILE = 'policy.yaml';
 
-/** Creates an identity key, enrols with the coordinator and writes participant.yaml (and, by default, a starter policy.yaml). */
+/**
+ * Creates an identity key, enrols with the coordinator and writes participant.yaml (and, by default, a starter
+ * policy.yaml).
+ */
 export async function initParticipant(o: InitOptions): Promise<InitResult> {
   const names = Object.keys(o.datasets);
   const optedOut = o.allowWithoutPrivacy ?? [];

@@ -23,13 +23,18 @@ export interface LocalResult {
   vector?: Float64Array;
   /** The vector already holds exact integers in quantised units (record-level DP sums), ready for the ring. */
   integer?: boolean;
-  /** The vector is in bounded units (differentially private statistics): scale by this level and round into the ring. */
+  /**
+   * The vector is in bounded units (differentially private statistics): scale by this level and round into the ring.
+   */
   level?: number;
   /** Adaptive clipping: append (b - 1/2) x this scale, b = 1 if the update needed no clipping. */
   clipIndicatorScale?: number;
   /** Exact (wide) encoding with this many fraction bits instead of the default. */
   fractionBits?: number;
-  /** Participant-level DP: the update weighs 1 and its weight coordinate is sent as 0 (decoding divides by the survivor count). */
+  /**
+   * Participant-level DP: the update weighs 1 and its weight coordinate is sent as 0 (decoding divides by the survivor
+   * count).
+   */
   uniformWeight?: boolean;
   numExamples: number;
   metrics: Record<string, number>;

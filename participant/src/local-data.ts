@@ -69,13 +69,19 @@ export class LocalData {
     return t;
   }
 
-  /** The columns a task on this data set can see: the served columns (after a consent policy's restriction) minus `exclude`. */
+  /**
+   * The columns a task on this data set can see: the served columns (after a consent policy's restriction) minus
+   * `exclude`.
+   */
   servedColumns(name: string): string[] {
     const s = this.source(name);
     return this.table(name).columns.filter((c) => !s.exclude.includes(c));
   }
 
-  /** Checks every source can be read (and has the columns a consent policy names) before joining; throws the first DataError. */
+  /**
+   * Checks every source can be read (and has the columns a consent policy names) before joining; throws the first
+   * DataError.
+   */
   validate(): void {
     for (const name of this.names()) this.table(name);
   }

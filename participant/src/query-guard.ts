@@ -28,7 +28,10 @@ export const OPEN_QUERY_RULES: Readonly<QueryRules> = Object.freeze({
 /** A column counts as unique per row only in a table of at least this many rows. */
 export const UNIQUE_MIN_ROWS = 20;
 
-/** A query refused by the data owner's rules; the message names the column and how the owner can allow it, never a row count. */
+/**
+ * A query refused by the data owner's rules; the message names the column and how the owner can allow it, never a row
+ * count.
+ */
 export class QueryGuardRefusal extends Error {
   constructor(message: string) {
     super(message);
@@ -59,7 +62,9 @@ export function checkQueryRules(rules: QueryRules, where = 'query rules'): Query
 const RANGE_OPS = new Set(['<', '<=', '>', '>=']);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
 
-/** How a query uses a column: as a filter (with its comparison kinds) or as a key that splits the result by its values. */
+/**
+ * How a query uses a column: as a filter (with its comparison kinds) or as a key that splits the result by its values.
+ */
 interface ColumnUse {
   column: string;
   how: 'filter' | 'group key';

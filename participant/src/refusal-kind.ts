@@ -7,7 +7,10 @@ import { QueryGuardRefusal } from './query-guard.js';
 
 const pb = tessera.v1;
 
-/** Privacy and budget refusals, consent refusals and query-rule refusals are the owner's terms; anything else is a failure. */
+/**
+ * Privacy and budget refusals, consent refusals and query-rule refusals are the owner's terms; anything else is a
+ * failure.
+ */
 export function refusalKindOf(e: unknown): tessera.v1.RefusalKind {
   if (e instanceof PrivacyRefusal || e instanceof BudgetRefusal) return pb.RefusalKind.REFUSAL_PRIVACY;
   if (e instanceof ConsentRefusal) return pb.RefusalKind.REFUSAL_CONSENT;

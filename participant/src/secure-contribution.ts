@@ -36,7 +36,10 @@ export class SecureContribution {
       signature?: Uint8Array | null;
       trusted?: readonly string[];
     },
-    /** Distributed DP: this node helps unmask only a sum of at least this many survivors (its noise share is sized for them). */
+    /**
+     * Distributed DP: this node helps unmask only a sum of at least this many survivors (its noise share is sized for
+     * them).
+     */
     private readonly minSurvivors = 0,
   ) {
     const n = (setup.participantIds ?? []).length;

@@ -101,7 +101,8 @@ describe('the hash-chained audit log', () => {
       problem: expect.stringMatching(/not the genesis hash/),
     });
 
-    // Inserted in a gap with a plausible (copied) prev_hash and a recomputed hash: the next entry no longer chains to it.
+    // Inserted in a gap with a plausible (copied) prev_hash and a recomputed hash: the next entry no longer chains to
+    // it.
     const inserted = ledgerWithFive('inserted');
     sql(inserted, (db) => {
       db.prepare('UPDATE audit_log SET id = id + 10 WHERE id >= 4').run();

@@ -60,7 +60,10 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     nodes.push(node);
     return node;
   };
-  /** Runs `f` once, when the node has finished its part of the FIT round `round` (in secure aggregation: its unmask step). */
+  /**
+   * Runs `f` once, when the node has finished its part of the FIT round `round` (in secure aggregation: its unmask
+   * step).
+   */
   const afterFitRound = (node: ParticipantNode, round: number, f: () => void) => {
     const onDone = (ref: tessera.v1.ITaskRef) => {
       const fit = ref.stage === pb.Stage.FIT || (ref.stage === pb.Stage.UNMASK && ref.computation === pb.Stage.FIT);

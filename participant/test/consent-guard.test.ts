@@ -195,7 +195,8 @@ describe('ConsentGuard', () => {
       /^consent: grant "acme-train" caps epsilon \(perJob [\d.]+\) and this job is not differentially private \(privacy\.mode none\)/,
     );
 
-    // total fits one job but not two (RDP composes sublinearly): the first job runs, the second is refused at its schema stage.
+    // total fits one job but not two (RDP composes sublinearly): the first job runs, the second is refused at its
+    // schema stage.
     const s = setup([grant({ budget: { perJob: JOB_EPSILON * 1.01, total: JOB_EPSILON * 1.1 } })]);
     s.admit(task(pb.Stage.SCHEMA, { private: true }), pb.Stage.SCHEMA);
     for (let round = 1; round <= 3; round++)

@@ -152,7 +152,8 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       expect(c.sampleRate).toBe(1);
       c.rdp.forEach((v, i) => expect(v).toBeCloseTo(unamplified[i], 12));
     }
-    // What the coordinator once charged: the amplified cost at fractionFit 0.2 is far smaller, and would be a lie against it.
+    // What the coordinator once charged: the amplified cost at fractionFit 0.2 is far smaller, and would be a lie
+    // against it.
     expect(jobRdp(privacy.noiseMultiplier, 0.2, 1, 0)[10]).toBeLessThan(unamplified[10] / 2);
   });
 

@@ -12,7 +12,10 @@ import { runQueryLocally } from '../src/query-compute.js';
 const REGIONS = ['north', 'south', 'east', 'west'];
 const COLUMNS = ['customer_id', 'region', 'order_value', 'status'];
 
-/** 400 customers with 1 to 5 orders each, and (optionally) customer "whale" with 50 orders of 300 spread through the file. */
+/**
+ * 400 customers with 1 to 5 orders each, and (optionally) customer "whale" with 50 orders of 300 spread through the
+ * file.
+ */
 function orders(withWhale: boolean): RawTable {
   const rng = seededRandom('query-customer/orders');
   const rows: string[][] = [];

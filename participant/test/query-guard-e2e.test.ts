@@ -48,7 +48,8 @@ describe('the query guard through the services: a coordinator and three particip
       const who = await enrolIdentity(coord, name);
       const path = join(tmp.dir, `${name}.csv`);
       writeFileSync(path, toCsv(shard));
-      // The owner serves queries without DP on this data set, with the default minimum group size (20) and its customer key listed.
+      // The owner serves queries without DP on this data set, with the default minimum group size (20) and its customer
+      // key listed.
       const policy = parseConsentPolicy(
         {
           datasets: { customers: { identifierColumns: ['customer_id'], allowWithoutPrivacy: true } },

@@ -5,7 +5,10 @@ import { SecureContribution } from '../src/secure-contribution.js';
 
 const me = generateSigningKeyPair();
 
-/** A sealed round's setup for 3 participants, as the coordinator would send it (the keys themselves are not loaded here). */
+/**
+ * A sealed round's setup for 3 participants, as the coordinator would send it (the keys themselves are not loaded
+ * here).
+ */
 const setup = {
   roundId: new Uint8Array(32),
   index: 0,

@@ -147,7 +147,8 @@ describe('TaskDispatcher: admission before any handler reads data', () => {
       const at = (e: string) => events.indexOf(e);
       const firstRead = events.findIndex((e) => e.startsWith('read '));
       if (stage === S.QUERY) {
-        // The query rules' pre-check runs inside admission, after consent; this task carries no query, so it is refused uncharged.
+        // The query rules' pre-check runs inside admission, after consent; this task carries no query, so it is refused
+        // uncharged.
         expect(at('charge')).toBe(-1);
         expect(events.at(-1)).toBe(
           `refused stage ${stage}: the task carries no query; refused before reading any data`,

@@ -6,7 +6,8 @@ const ParticipantClientCtor = grpc.makeGenericClientConstructor(ParticipantServi
 const AnalystClientCtor = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
 
 /** Typed enough for our callers; grpc-js generic clients are dynamically shaped. */
-// biome-ignore lint/suspicious/noExplicitAny: grpc-js builds the methods of a generic client at run time; callers cast the results.
+// biome-ignore lint/suspicious/noExplicitAny: grpc-js builds the methods of a generic client at run time; callers cast
+// the results.
 export type GenericClient = grpc.Client & Record<string, (...args: any[]) => any>;
 
 export function participantClient(address: string): GenericClient {

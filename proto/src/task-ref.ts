@@ -20,7 +20,9 @@ const STAGE_NAMES: Readonly<Record<number, string>> = {
   [pb.Stage.VALUATE]: 'valuate',
 };
 
-/** The stage's name as logs, audit entries and round records write it ('stage N' for one this version does not know). */
+/**
+ * The stage's name as logs, audit entries and round records write it ('stage N' for one this version does not know).
+ */
 export const stageName = (stage: number | null | undefined): string => STAGE_NAMES[stage ?? 0] ?? `stage ${stage ?? 0}`;
 
 /** The same task step: job, round, stage, computation and attempt all agree (absent fields are 0). */

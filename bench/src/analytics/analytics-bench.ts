@@ -17,7 +17,10 @@ export interface AnalyticsBenchOptions {
   participants: number;
   rowsPerParticipant: number;
   seed: string;
-  /** Wall-clock budget for all the timed queries (set-up excluded); runs beyond the first are skipped when it runs short. */
+  /**
+   * Wall-clock budget for all the timed queries (set-up excluded); runs beyond the first are skipped when it runs
+   * short.
+   */
   queryBudgetSeconds: number;
   /** Measured runs per query after one warm-up, when the budget allows. */
   runs: number;

@@ -9,9 +9,15 @@ export interface DpBenchReport {
   date: string;
   machine: unknown;
   samplers: SamplerThroughput[];
-  /** Milliseconds to account 10^4 subsampled-Gaussian steps and convert to epsilon over the default order grid (first call, then mean of warm calls). */
+  /**
+   * Milliseconds to account 10^4 subsampled-Gaussian steps and convert to epsilon over the default order grid (first
+   * call, then mean of warm calls).
+   */
   accountantMs: { cold: number; warm: number };
-  /** Held-out AUC on breast_cancer (5 participants) without DP and with DP at several epsilons (informational: not part of pass). */
+  /**
+   * Held-out AUC on breast_cancer (5 participants) without DP and with DP at several epsilons (informational: not part
+   * of pass).
+   */
   utility: UtilityCurve;
   pass: boolean;
 }

@@ -3,7 +3,10 @@
 import type { Random } from '@tessera/crypto';
 import { RdpAccountant, samplerThroughput, type SamplerThroughput } from '@tessera/dp';
 
-/** Samples per second of the discrete Gaussian (sigma 1, 10, 1000) and Skellam at the same variance, each timed for at least `minMillis`. */
+/**
+ * Samples per second of the discrete Gaussian (sigma 1, 10, 1000) and Skellam at the same variance, each timed for at
+ * least `minMillis`.
+ */
 export function measureSamplers(o: { minMillis: number; rng?: Random }): SamplerThroughput[] {
   return samplerThroughput({ minMillis: o.minMillis, ...(o.rng ? { rng: o.rng } : {}) });
 }
@@ -17,7 +20,10 @@ export interface AccountantTiming {
   order: number;
 }
 
-/** Accounts 10^4 Poisson-subsampled Gaussian steps (sigma 1.1, q 0.01) and converts to epsilon at delta 1e-5 over the default order grid. */
+/**
+ * Accounts 10^4 Poisson-subsampled Gaussian steps (sigma 1.1, q 0.01) and converts to epsilon at delta 1e-5 over the
+ * default order grid.
+ */
 export function measureAccountant(warmCalls = 20): AccountantTiming {
   let last = { epsilon: NaN, order: NaN };
   const once = () => {

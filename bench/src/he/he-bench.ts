@@ -17,7 +17,10 @@ import {
 import * as paillier from 'paillier-bigint';
 
 export interface HeBenchRequest {
-  /** Participants per round: sets the plaintext modulus (participants * 2^16 must fit) and the number of additions timed (at most 8). */
+  /**
+   * Participants per round: sets the plaintext modulus (participants * 2^16 must fit) and the number of additions timed
+   * (at most 8).
+   */
   readonly participants: number;
   /** Words per vector. */
   readonly dimension: number;

@@ -72,7 +72,10 @@ export interface SealedRoundFigures {
   sealedOverMaskedCriticalPath: number;
   /** The analyst's key generation (once per job, not per round: outside both round times). */
   keygenSeconds: number;
-  /** All survivors' encryptions, summed: each builds its encryptor (SEAL context, public key loaded and checked), then encrypts. */
+  /**
+   * All survivors' encryptions, summed: each builds its encryptor (SEAL context, public key loaded and checked), then
+   * encrypts.
+   */
   encryptSeconds: number;
   /** The encryptor set-up part of encryptSeconds (a participant node could keep it across rounds with the same key). */
   encryptorSetupSeconds: number;

@@ -21,7 +21,10 @@ export const HE_BENCH_SIZES: readonly (HeBenchSize & { readonly targeted: boolea
   { participants: 100, dimension: 100_000, drop: 0.1, targeted: true },
 ];
 
-/** One run: per-value BFV vs Paillier (`measureHe`) and one sealed round against the masked round (`measureSealedRound`). */
+/**
+ * One run: per-value BFV vs Paillier (`measureHe`) and one sealed round against the masked round
+ * (`measureSealedRound`).
+ */
 export interface HeBenchFigures {
   participants: number;
   dimension: number;
@@ -32,9 +35,14 @@ export interface HeBenchFigures {
   speedup: number;
   /** Sealed round time / masked round time, same run, same inputs and dropouts (target <= 3). */
   sealedOverMasked: number;
-  /** The same ratio if participants ran in parallel (server and analyst time plus the slowest participant per stage). */
+  /**
+   * The same ratio if participants ran in parallel (server and analyst time plus the slowest participant per stage).
+   */
   sealedOverMaskedCriticalPath: number;
-  /** The ratio if participants kept their BFV encryptor across rounds (the encryptor set-up left out of the sealed round). */
+  /**
+   * The ratio if participants kept their BFV encryptor across rounds (the encryptor set-up left out of the sealed
+   * round).
+   */
   sealedOverMaskedReusedEncryptors: number;
   maskedSeconds: number;
   sealedSeconds: number;

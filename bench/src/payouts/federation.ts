@@ -63,7 +63,10 @@ export function prepare(o: PayoutsBenchOptions): Prepared {
   return { all, train, validation: takeRows(all, test), rowsOfTable: enc.n, features: enc.d, table };
 }
 
-/** The federation of n: n - 1 IID shards of the training rows; participant 1's labels shuffled; participant n - 1 a copy of participant 0. */
+/**
+ * The federation of n: n - 1 IID shards of the training rows; participant 1's labels shuffled; participant n - 1 a copy
+ * of participant 0.
+ */
 function federation(p: Prepared, n: number, seed: string): { data: LabeledData[]; roles: ParticipantRole[] } {
   const rng = seededRandom(`${seed}/split/${n}`);
   const shards = splitRows(p.table, p.train, p.all.y, n - 1, parseSplit('iid'), rng);

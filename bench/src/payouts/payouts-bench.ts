@@ -8,7 +8,8 @@
 // per-round games of multi-round reconstruction (federatedRoundGames, what the coordinator values jobs
 // with) are valued by exact Shapley, TMC-Shapley, GTG-Shapley and leave-one-out through valueRounds.
 // The coalition utility is the product's default payout metric, the negated log loss on the validation rows
-// (coordinator validationUtility: -evaluateBinary(model, data).loss); option metric: 'auc' values with validation AUC instead.
+// (coordinator validationUtility: -evaluateBinary(model, data).loss); option metric: 'auc' values with validation AUC
+// instead.
 // Where exact Shapley is too costly the reference is a stratified Monte Carlo estimate (stratifiedReference).
 import { generateSigningKeyPair } from '@tessera/crypto';
 import {

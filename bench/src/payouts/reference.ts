@@ -71,7 +71,8 @@ function binomial(n: number, k: number): number {
  * Stratified Monte Carlo Shapley (Maleki et al. 2013; Castro et al. 2017): the Shapley value of i is the mean over
  * coalition sizes k = 0..n-1 of the mean marginal U(S + i) - U(S) over the k-subsets S of the others. A stratum with
  * at most `perStratum` subsets is enumerated exactly; a larger one is estimated from `perStratum` uniform k-subsets.
- * Unbiased; the error comes only from the sampled strata, where marginals are small (coalitions are large or mid-sized),
+ * Unbiased; the error comes only from the sampled strata, where marginals are small (coalitions are large or
+ * mid-sized),
  * so at equal cost it is far more precise than permutation sampling on these games. Standard error per player: the
  * sampled strata's sample variances over the draws, summed in quadrature over strata and rounds.
  */

@@ -3,7 +3,10 @@ import { DEFAULT_LOGISTIC, type LogisticConfig } from '@tessera/ml';
 import type { GtgOptions, ValuationMethod } from '@tessera/payouts';
 import type { MachineInfo } from '../machine.js';
 
-/** The coalition utility: 'logLoss' = negated validation log loss (the product's default payout.metric), 'auc' = validation AUC. */
+/**
+ * The coalition utility: 'logLoss' = negated validation log loss (the product's default payout.metric), 'auc' =
+ * validation AUC.
+ */
 export type PayoutsMetric = 'logLoss' | 'auc';
 
 export interface PayoutsBenchOptions {
@@ -23,7 +26,10 @@ export interface PayoutsBenchOptions {
   exactBudgetSeconds: number;
   /** The estimators compared with exact Shapley, each a valueRounds method with options. */
   estimators: Estimator[];
-  /** Reference where exact is skipped: stratified Monte Carlo (stratifiedReference) with this many coalitions per size stratum. */
+  /**
+   * Reference where exact is skipped: stratified Monte Carlo (stratifiedReference) with this many coalitions per size
+   * stratum.
+   */
   referencePerStratum: number;
   /** Also run the reference estimator at the largest n that has exact values, to show its own error. */
   calibrateReference: boolean;
@@ -123,7 +129,10 @@ export interface MethodRow {
   permutations: number | null;
   roundsSkipped: number | null;
   values: number[];
-  /** Error against this size's reference (exact, or the stratified Monte Carlo reference); null for the reference itself. */
+  /**
+   * Error against this size's reference (exact, or the stratified Monte Carlo reference); null for the reference
+   * itself.
+   */
   error: ErrorToReference | null;
   /** 1 = most valuable. */
   noisyRank: number;
@@ -146,7 +155,10 @@ export interface SizeResult {
   reference: 'exact' | 'stratified-reference';
   /** Why exact Shapley was skipped (null when it ran). */
   exactSkipped: string | null;
-  /** Per-player standard error of the stratified reference (summed over strata and rounds), and ||se|| / ||v_ref||; null with exact. */
+  /**
+   * Per-player standard error of the stratified reference (summed over strata and rounds), and ||se|| / ||v_ref||; null
+   * with exact.
+   */
   referenceStdErr: number[] | null;
   referenceRelativeStdErr: number | null;
   methods: MethodRow[];

@@ -24,12 +24,18 @@ export interface SecAggRoundFigures {
   survivors: number;
   /** Plain round: every participant quantises its update (stochastic rounding), the server sums the vectors. */
   plainSeconds: number;
-  /** Secure round: the same quantisation, then all four SecAgg+ stages for every participant and the server, run one after another. */
+  /**
+   * Secure round: the same quantisation, then all four SecAgg+ stages for every participant and the server, run one
+   * after another.
+   */
   secureSeconds: number;
   ratio: number;
   /** The server's unmask (reconstruct seeds and keys, regenerate and remove masks). */
   unmaskSeconds: number;
-  /** Round time if participants run in parallel (each on its own machine): server time plus the slowest participant of each stage. */
+  /**
+   * Round time if participants run in parallel (each on its own machine): server time plus the slowest participant of
+   * each stage.
+   */
   secureCriticalPathSeconds: number;
   plainCriticalPathSeconds: number;
   /** PRG-and-add throughput inside participants' mask step (words per second, one core). */

@@ -20,7 +20,10 @@ export interface TrainingValuationInput {
   seed: string;
 }
 
-/** The coalition utility: the payout's metric of a model on the job's validation rows (log loss negated, so higher is better). */
+/**
+ * The coalition utility: the payout's metric of a model on the job's validation rows (log loss negated, so higher is
+ * better).
+ */
 export function validationUtility(
   payout: PayoutSpec,
   schema: AgreedSchema,

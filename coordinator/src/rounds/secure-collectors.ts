@@ -82,7 +82,10 @@ export class ShareKeysCollector extends Collector<true> {
   }
 }
 
-/** Stages one participant's masked vector (pulled like any upload, exact integers) and hands it to the server state when complete. */
+/**
+ * Stages one participant's masked vector (pulled like any upload, exact integers) and hands it to the server state when
+ * complete.
+ */
 export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
   constructor(
     key: TaskKey,

@@ -39,7 +39,10 @@ export interface SecureSumRequest {
   codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number };
   /** Sent with the first step (the global model for FIT and EVALUATE). */
   model?: Float64Array;
-  /** Sealed mode: masked vectors arrive encrypted under the analyst's key and are summed as ciphertexts (modulus = plain modulus). */
+  /**
+   * Sealed mode: masked vectors arrive encrypted under the analyst's key and are summed as ciphertexts (modulus = plain
+   * modulus).
+   */
   sealed?: { params: BfvParameters; analystKey: Uint8Array; analystIdentity: Uint8Array; analystSignature: Uint8Array };
   deadlineMs: number;
   signal?: AbortSignal;

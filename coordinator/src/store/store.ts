@@ -53,7 +53,10 @@ export type RedeemResult = { ok: true; participant: ParticipantRecord } | { ok: 
 export interface Store {
   /** Stores only the token's hash; returns nothing secret. */
   addEnrollmentToken(tokenHash: string, name: string): void;
-  /** Atomically marks the token used and creates the participant (named as the token when `name` is empty); a used or unknown token is refused. */
+  /**
+   * Atomically marks the token used and creates the participant (named as the token when `name` is empty); a used or
+   * unknown token is refused.
+   */
   redeemEnrollmentToken(tokenHash: string, participant: ParticipantRecord): RedeemResult;
   getParticipant(id: string): ParticipantRecord | undefined;
   listParticipants(): ParticipantRecord[];

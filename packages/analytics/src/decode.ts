@@ -22,7 +22,9 @@ export interface QueryResult {
 
 const Z95 = 1.96;
 
-/** Standard deviation of a value from independent noise on its inputs: sqrt(sum (d value / d input)^2 sigma_input^2). */
+/**
+ * Standard deviation of a value from independent noise on its inputs: sqrt(sum (d value / d input)^2 sigma_input^2).
+ */
 function deltaStd(terms: Array<[number, number]>): number {
   let v = 0;
   for (const [grad, sigma] of terms) v += grad * grad * sigma * sigma;

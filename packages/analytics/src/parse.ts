@@ -5,7 +5,10 @@ export const SUBSET_SUMMARY =
   'HISTOGRAM(col), QUANTILES(col), TOP_K(col, k)> [AS alias] FROM <table> [WHERE col <op> literal | col IN (...) ' +
   'combined with AND/OR and parentheses] [GROUP BY col[, col]]';
 
-/** A query the subset cannot express or plan. `position` (1-based character offset) and `token` point at the offending token when there is one. */
+/**
+ * A query the subset cannot express or plan. `position` (1-based character offset) and `token` point at the offending
+ * token when there is one.
+ */
 export class QueryError extends Error {
   readonly position?: number;
   readonly token?: string;

@@ -37,7 +37,10 @@ export interface CustomerUnit {
 /** The largest per-customer cap a plan accepts (the noise grows linearly with it). */
 export const MAX_ROWS_PER_USER = 10_000;
 
-/** A per-group counter: rows (COUNT(*)), non-missing cells (COUNT(col)), numeric cells, clamped sum, clamped sum of squares. */
+/**
+ * A per-group counter: rows (COUNT(*)), non-missing cells (COUNT(col)), numeric cells, clamped sum, clamped sum of
+ * squares.
+ */
 export type SlotKind = 'rows' | 'nonnull' | 'n' | 'sum' | 'sq';
 export interface Slot {
   kind: SlotKind;
@@ -104,9 +107,15 @@ export interface QueryPlan {
   table: string;
   /** Length of the vector every participant contributes. */
   length: number;
-  /** Per coordinate: the most one record can add in absolute value (raw units). Dividing by it normalises one record's contribution to [-1, 1]. */
+  /**
+   * Per coordinate: the most one record can add in absolute value (raw units). Dividing by it normalises one record's
+   * contribution to [-1, 1].
+   */
   scale: Float64Array;
-  /** L2 norm of one unit's normalised contribution (the sensitivity the noise is calibrated to, in normalised units): recordSensitivity x maxRowsPerUser for unit customer. */
+  /**
+   * L2 norm of one unit's normalised contribution (the sensitivity the noise is calibrated to, in normalised units):
+   * recordSensitivity x maxRowsPerUser for unit customer.
+   */
   sensitivity: number;
   /** L2 norm of one record's normalised contribution. */
   recordSensitivity: number;
@@ -431,7 +440,10 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
   return plan;
 }
 
-/** Checks that the table has every column the plan reads; throws QueryError naming the missing one and the table's columns. */
+/**
+ * Checks that the table has every column the plan reads; throws QueryError naming the missing one and the table's
+ * columns.
+ */
 export function checkColumns(plan: QueryPlan, table: RawTable): void {
   if (plan.unit.unit === 'customer' && !table.columns.includes(plan.unit.userColumn)) {
     const c = plan.unit.userColumn;

@@ -66,7 +66,9 @@ export function murmur3(data: Uint8Array, seed: number, n = data.length): number
   return murmurFinish(data, murmurBlocks(data, seed >>> 0, 0, blocks), blocks, n);
 }
 
-/** The MurmurHash3 state after mixing in the 4-byte blocks of data[from, to) (to - from a multiple of 4) into state h. */
+/**
+ * The MurmurHash3 state after mixing in the 4-byte blocks of data[from, to) (to - from a multiple of 4) into state h.
+ */
 function murmurBlocks(data: Uint8Array, h: number, from: number, to: number): number {
   for (let i = from; i < to; i += 4) {
     let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
@@ -80,7 +82,10 @@ function murmurBlocks(data: Uint8Array, h: number, from: number, to: number): nu
   return h;
 }
 
-/** Completes MurmurHash3 of data[0, n) from the state h after its first `done` bytes (a multiple of 4): the remaining blocks, the tail, the finaliser. */
+/**
+ * Completes MurmurHash3 of data[0, n) from the state h after its first `done` bytes (a multiple of 4): the remaining
+ * blocks, the tail, the finaliser.
+ */
 function murmurFinish(data: Uint8Array, h: number, done: number, n: number): number {
   const blocks = n & ~3;
   h = murmurBlocks(data, h, done, blocks);
@@ -104,12 +109,17 @@ function murmurFinish(data: Uint8Array, h: number, done: number, n: number): num
   return h >>> 0;
 }
 
-/** The bucket of `prefix` (its length is the level) in each of the `depth` rows: MurmurHash3 under per-row seeds derived from the public seed. */
+/**
+ * The bucket of `prefix` (its length is the level) in each of the `depth` rows: MurmurHash3 under per-row seeds derived
+ * from the public seed.
+ */
 export function prefixBuckets(shape: SketchShape, prefix: Uint8Array, out = new Int32Array(shape.depth)): Int32Array {
   return bucketsOf(rowSeeds(shape.seed, shape.depth), shape.width, prefix, prefix.length, out);
 }
 
-/** prefixBuckets for the first `length` bytes of `bytes`, with the row seeds already derived (the decoder's inner loop). */
+/**
+ * prefixBuckets for the first `length` bytes of `bytes`, with the row seeds already derived (the decoder's inner loop).
+ */
 function bucketsOf(seeds: Uint32Array, width: number, bytes: Uint8Array, length: number, out: Int32Array): Int32Array {
   for (let r = 0; r < seeds.length; r++) {
     out[r] = murmur3(bytes, (seeds[r]! ^ Math.imul(length, 0x9e3779b1)) >>> 0, length) % width;

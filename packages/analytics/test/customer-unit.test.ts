@@ -132,7 +132,8 @@ describe('capRowsPerUser', () => {
       for (const v of kept) rowHits[v]++;
       pairHits.set(kept.join(), (pairHits.get(kept.join()) ?? 0) + 1);
     }
-    // Each row is kept with probability 2/5 (sd 0.0077 over 4000 draws), each of the 10 pairs with 1/10 (sd 0.0047): 5 sd margins.
+    // Each row is kept with probability 2/5 (sd 0.0077 over 4000 draws), each of the 10 pairs with 1/10 (sd 0.0047): 5
+    // sd margins.
     for (const h of rowHits) expect(Math.abs(h / reps - 0.4)).toBeLessThan(0.04);
     expect(pairHits.size).toBe(10);
     for (const h of pairHits.values()) expect(Math.abs(h / reps - 0.1)).toBeLessThan(0.024);

@@ -8,7 +8,9 @@ export function table(columns: string[], rows: string[][], source = 'test.csv'):
   return { source, columns, rows, lineOf: (i) => i + 2 };
 }
 
-/** Orders: region, category, order_date, order_value (2 decimals, some empty/NA/text), basket (integer), sku (Zipf-ish). */
+/**
+ * Orders: region, category, order_date, order_value (2 decimals, some empty/NA/text), basket (integer), sku (Zipf-ish).
+ */
 export function orders(n: number, seed: string | number): RawTable {
   const rng = seededRandom(`analytics-test/${seed}`);
   const rows: string[][] = [];

@@ -45,7 +45,8 @@ describe('planQuery', () => {
       bins: { w: [0, 0.1, 0.2, 0.5, 1] },
       topK: { maxLength: 8 },
     });
-    // rows (1) + HISTOGRAM(v): 32 default bins over the bounds + HISTOGRAM(cat): 2 categories + QUANTILES(w): 4 bins -> 4 leaves, 3 levels, 7 nodes + sketch 8 * 4 * 256
+    // rows (1) + HISTOGRAM(v): 32 default bins over the bounds + HISTOGRAM(cat): 2 categories + QUANTILES(w): 4 bins ->
+    // 4 leaves, 3 levels, 7 nodes + sketch 8 * 4 * 256
     expect(p.sections.map((s) => [s.kind, s.length])).toEqual([
       ['histogram', 32],
       ['categories', 2],

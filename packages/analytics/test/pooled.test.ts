@@ -102,7 +102,8 @@ const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[];
     ],
   },
   {
-    // category 'garden' and 'other' are outside the declared domain: those rows are not counted; 'tools' is filtered out by IN.
+    // category 'garden' and 'other' are outside the declared domain: those rows are not counted; 'tools' is filtered
+    // out by IN.
     sql: "SELECT region, category, COUNT(*) AS n, SUM(basket), AVG(basket), VAR(order_value) FROM orders WHERE category IN ('books', 'toys', 'food', 'garden') AND basket > 2 GROUP BY region, category",
     where: (r) => ['books', 'toys', 'food'].includes(r.category) && Number(r.basket) > 2,
     groupBy: ['region', 'category'],

@@ -56,7 +56,8 @@ describe('tessera keys create', () => {
       const bad = await runCli(['job', 'attach', 'job-1', '--keys', join(dir, 'k.json')], { env });
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/k\.json: params must be an object/);
-      // Without --sealed, --keys signs the spec with the analyst identity: a damaged key file is named before anything is sent.
+      // Without --sealed, --keys signs the spec with the analyst identity: a damaged key file is named before anything
+      // is sent.
       const keysAlone = await runCli(['job', 'submit', spec, '--keys', join(dir, 'k.json')], { env });
       expect(keysAlone.code).not.toBe(0);
       expect(keysAlone.stderr).toMatch(/k\.json: params must be an object/);

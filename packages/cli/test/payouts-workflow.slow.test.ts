@@ -6,7 +6,10 @@ import { shardsOf, tempDir } from '../../sdk/test/helpers.js';
 import { toCsv } from '@tessera/data';
 import { BIN, killed, requireBuild, startCoordinatorProcess, tessera } from './cli.js';
 
-/** A data-trust payout from the command line: signed submission, consent grants, payouts show, ledger export and verify, receipts. */
+/**
+ * A data-trust payout from the command line: signed submission, consent grants, payouts show, ledger export and verify,
+ * receipts.
+ */
 describe('tessera CLI payout workflow', () => {
   const tmp = tempDir('tessera-cli-payouts-');
   const procs: ChildProcess[] = [];
@@ -128,7 +131,8 @@ describe('tessera CLI payout workflow', () => {
     expect(headCheck.code).not.toBe(0);
     expect(headCheck.stderr).toMatch(/line 3/);
 
-    // Every member logged the disclosure for valuation and kept its signed receipt (it arrives after the job completes).
+    // Every member logged the disclosure for valuation and kept its signed receipt (it arrives after the job
+    // completes).
     type Audit = { receipts: { job: string; amount: number }[]; log: { purpose: string; jobId: string }[] };
     const auditOf = (config: string) =>
       JSON.parse(tessera(['participant', 'audit', '--config', config, '--json']).stdout) as Audit;

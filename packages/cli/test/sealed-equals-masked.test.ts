@@ -11,7 +11,10 @@ import {
 } from '@tessera/he';
 import { planDropouts, randomInputs, runRound, setup } from '../../secagg/test/harness.js';
 
-/** Sealed mode's aggregate, as the analyst decrypts it: the masked vectors encrypted, summed as ciphertexts, the correction removed homomorphically. */
+/**
+ * Sealed mode's aggregate, as the analyst decrypts it: the masked vectors encrypted, summed as ciphertexts, the
+ * correction removed homomorphically.
+ */
 function decryptSealed(
   params: BfvParameters,
   keys: BfvKeyPair,

@@ -78,7 +78,8 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
     address = coord.address;
     const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 5);
     rows = data.shards.reduce((n, s) => n + s.rows.length, 0);
-    // These merchants opt their (public) data out of DP and grant scoring too: sealed jobs and encrypted scoring are not DP releases.
+    // These merchants opt their (public) data out of DP and grant scoring too: sealed jobs and encrypted scoring are
+    // not DP releases.
     const policy = join(tmp.dir, 'policy.yaml');
     writeFileSync(
       policy,

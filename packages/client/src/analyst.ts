@@ -210,7 +210,10 @@ export class AnalystClient {
     return jobView(await this.unary<tessera.v1.Job>('submitJob', request));
   }
 
-  /** The coordinator's payout ledger as JSON Lines (one job's entries when `jobId` is given), its head and the key that verifies it. */
+  /**
+   * The coordinator's payout ledger as JSON Lines (one job's entries when `jobId` is given), its head and the key that
+   * verifies it.
+   */
   exportLedger(jobId = ''): Promise<{ lines: string[]; head: string; coordinatorKey: string }> {
     return new Promise((resolve, reject) => {
       const lines: string[] = [];

@@ -23,7 +23,9 @@ export function signingKeyPairFromSecret(secretKey: Uint8Array): SigningKeyPair 
   return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
 }
 
-/** Domain-separated message: `context || 0x00 || message`, so a signature for one purpose is never valid for another. */
+/**
+ * Domain-separated message: `context || 0x00 || message`, so a signature for one purpose is never valid for another.
+ */
 export function withContext(context: string, message: Uint8Array): Uint8Array {
   const prefix = encoder.encode(context);
   const out = new Uint8Array(prefix.length + 1 + message.length);

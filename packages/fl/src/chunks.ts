@@ -26,7 +26,10 @@ export class ChunkAssembler {
     this.filled = new Uint8Array(total);
   }
 
-  /** Rejects, with a RangeError naming the offset and before storing anything, chunks out of range, overlapping earlier ones, or holding NaN/±Infinity. */
+  /**
+   * Rejects, with a RangeError naming the offset and before storing anything, chunks out of range, overlapping earlier
+   * ones, or holding NaN/±Infinity.
+   */
   add(offset: number, values: ArrayLike<number>): void {
     checkChunk(offset, values, this.total);
     const overlap = this.filled.subarray(offset, offset + values.length).indexOf(1);

@@ -17,7 +17,9 @@ export interface FedAvgOptions {
   seed?: string | number;
 }
 
-/** Federated averaging (McMahan et al. 2017): the global model moves to the example-weighted mean of the local models. */
+/**
+ * Federated averaging (McMahan et al. 2017): the global model moves to the example-weighted mean of the local models.
+ */
 export class FedAvg implements Strategy {
   readonly name = 'fedavg';
   readonly fractionFit: number;
@@ -48,7 +50,10 @@ export class FedAvg implements Strategy {
     }
   }
 
-  /** Samples max(minFitParticipants, ⌊fractionFit·available⌋) distinct participants; the draw depends only on seed, round and the set available. */
+  /**
+   * Samples max(minFitParticipants, ⌊fractionFit·available⌋) distinct participants; the draw depends only on seed,
+   * round and the set available.
+   */
   configureFit(round: number, available: readonly string[]): FitPlan {
     const pool = [...new Set(available)].sort();
     if (pool.length < this.minFitParticipants) {

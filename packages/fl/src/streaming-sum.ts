@@ -13,7 +13,10 @@ export class StreamingSum {
     this.sum = new Float64Array(dimension);
   }
 
-  /** Adds weight·values into [offset, offset+values.length); rejects (before adding anything) chunks out of bounds or with non-finite values. */
+  /**
+   * Adds weight·values into [offset, offset+values.length); rejects (before adding anything) chunks out of bounds or
+   * with non-finite values.
+   */
   addChunk(offset: number, values: ArrayLike<number>, weight: number): void {
     if (!Number.isFinite(weight)) throw new RangeError(`chunk at offset ${offset} has non-finite weight ${weight}`);
     checkChunk(offset, values, this.dimension);

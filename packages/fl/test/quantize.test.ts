@@ -130,7 +130,8 @@ describe('record-level encoding (DP-FedSGD)', () => {
     }
     for (let j = 0; j < 7; j++)
       expect(Math.abs(gradientSum[j] - expected[j])).toBeLessThan((50 * codec.clip) / codec.level);
-    // Adding one more record (here the largest possible) changes the integer sum by at most its own bound, sqrt((level + sqrt(g))^2 + level^2),
+    // Adding one more record (here the largest possible) changes the integer sum by at most its own bound, sqrt((level
+    // + sqrt(g))^2 + level^2),
     // which the release's sensitivity (replacement under the fixed-size selection: 2(level + sqrt(g))) covers.
     const before = Float64Array.from(acc);
     addClippedRecord(

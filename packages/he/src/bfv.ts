@@ -157,7 +157,9 @@ export class BfvEncryptor extends BfvRole {
   private cipher!: CipherText;
   private readonly slots: Uint32Array;
 
-  /** Loads and validates the public key (`HeError('bad-bytes' | 'wrong-parameters')` when it is not one for `params`). */
+  /**
+   * Loads and validates the public key (`HeError('bad-bytes' | 'wrong-parameters')` when it is not one for `params`).
+   */
   constructor(params: BfvParameters, publicKeyBytes: Uint8Array) {
     super(params);
     this.slots = new Uint32Array(this.n);
@@ -346,7 +348,9 @@ export class BfvDecryptor extends BfvRole {
   private encoder!: BatchEncoder;
   private plain!: PlainText;
 
-  /** Loads and validates the secret key (`HeError('bad-bytes' | 'wrong-parameters')` when it is not one for `params`). */
+  /**
+   * Loads and validates the secret key (`HeError('bad-bytes' | 'wrong-parameters')` when it is not one for `params`).
+   */
   constructor(params: BfvParameters, secretKeyBytes: Uint8Array) {
     super(params);
     this.setup(() => {

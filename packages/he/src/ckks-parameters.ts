@@ -10,7 +10,10 @@ import { seal } from './seal.js';
 export interface CkksParameters {
   /** Ring dimension n (a power of two). */
   readonly polyModulusDegree: number;
-  /** Bit sizes of the coefficient-modulus primes: [first (holds the result), middle (one per rescale)..., special (key switching)]. */
+  /**
+   * Bit sizes of the coefficient-modulus primes: [first (holds the result), middle (one per rescale)..., special (key
+   * switching)].
+   */
   readonly coeffModulusBits: readonly number[];
   /** log2 of the encoding scale; should equal the middle primes' size so that a rescale restores it. */
   readonly scaleBits: number;

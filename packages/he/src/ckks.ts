@@ -25,7 +25,9 @@ import { HeError, reason } from './errors.js';
 import { SealRole } from './role.js';
 import { scope, seal, type Deletable } from './seal.js';
 
-/** Rotation steps 1, 2, 4, ..., span / 2: enough for rotate-and-sum over the first `span` slots (all slots by default). */
+/**
+ * Rotation steps 1, 2, 4, ..., span / 2: enough for rotate-and-sum over the first `span` slots (all slots by default).
+ */
 function powerOfTwoSteps(span: number): Int32Array {
   const steps: number[] = [];
   for (let k = 1; k < span; k *= 2) steps.push(k);

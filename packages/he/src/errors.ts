@@ -15,7 +15,10 @@ export type HeErrorCode =
   | 'wrong-parameters'
   /** A vector of the wrong length, a word not below the plaintext modulus, a chunk index out of range. */
   | 'bad-input'
-  /** A ciphertext whose invariant noise budget is 0: it no longer decrypts correctly (too many additions or the wrong key). */
+  /**
+   * A ciphertext whose invariant noise budget is 0: it no longer decrypts correctly (too many additions or the wrong
+   * key).
+   */
   | 'noise-exhausted'
   /** A method called on an object after `dispose()`, or a result asked for before every chunk has a contribution. */
   | 'bad-state';

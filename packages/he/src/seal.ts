@@ -49,7 +49,8 @@ export function loadSeal(): Promise<SealLibrary> {
         return result;
       };
       try {
-        // The UMD bundle's module.exports is the loader function; TypeScript sees it through the d.ts's `export default`.
+        // The UMD bundle's module.exports is the loader function; TypeScript sees it through the d.ts's `export
+        // default`.
         const load = ((SEAL as unknown as { default?: () => Promise<SealLibrary> }).default ??
           SEAL) as unknown as () => Promise<SealLibrary>;
         library = await load();

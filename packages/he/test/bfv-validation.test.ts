@@ -173,7 +173,8 @@ describe('BFV keys and bytes are validated', () => {
         'wrong-parameters',
         /chunk 0 was made under other encryption parameters/,
       );
-      // With the envelope's parms id forged, SEAL's own load refuses the ciphertext (its parms id is unknown to the context).
+      // With the envelope's parms id forged, SEAL's own load refuses the ciphertext (its parms id is unknown to the
+      // context).
       const forged = wrap(
         EnvelopeKind.BfvCiphertext,
         keyIdOf(good),

@@ -47,9 +47,15 @@ export interface PrivacySpec {
   unit: 'participant' | 'record';
   epsilon: number;
   delta: number;
-  /** L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (unit participant, default secure.clip). */
+  /**
+   * L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (unit
+   * participant, default secure.clip).
+   */
   clip: number;
-  /** Rows a participant contributes at most to a private statistics release (more are subsampled); sizes the fixed-point scale. */
+  /**
+   * Rows a participant contributes at most to a private statistics release (more are subsampled); sizes the fixed-point
+   * scale.
+   */
   maxRecords: number;
   /** Unit participant: adapt the clip each round to a quantile of the update norms (Andrew et al. 2021), privately. */
   adaptiveClip?: AdaptiveClipSpec;
@@ -66,12 +72,18 @@ export interface AdaptiveClipSpec {
   targetQuantile: number;
   /** Step size of the geometric clip update. */
   learningRate: number;
-  /** Noise standard deviation on the count of unclipped updates (default: the larger of participants/20 and the noise multiplier). */
+  /**
+   * Noise standard deviation on the count of unclipped updates (default: the larger of participants/20 and the noise
+   * multiplier).
+   */
   bitNoiseStd?: number;
 }
 
 export interface SecureSpec {
-  /** masked: SecAgg+; sealed: SecAgg+ under the analyst's BFV key, so only the analyst reads aggregates; none: plaintext. */
+  /**
+   * masked: SecAgg+; sealed: SecAgg+ under the analyst's BFV key, so only the analyst reads aggregates; none:
+   * plaintext.
+   */
   mode: 'masked' | 'sealed' | 'none';
   /** Bits per coordinate of a quantised model update. */
   bits: number;
@@ -515,5 +527,8 @@ function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
   };
 }
 
-/** Context of the analyst's Ed25519 signature over a submitted job spec (SubmitJobRequest.spec_signature, Task.spec_signature). */
+/**
+ * Context of the analyst's Ed25519 signature over a submitted job spec (SubmitJobRequest.spec_signature,
+ * Task.spec_signature).
+ */
 export const JOB_SPEC_CONTEXT = 'tessera/v1/job-spec';

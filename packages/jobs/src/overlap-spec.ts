@@ -1,6 +1,9 @@
 import { JobSpecError } from './job-spec.js';
 
-/** An audience-overlap job: two participants learn how many customer identifiers they share, and nothing else about each other's sets. */
+/**
+ * An audience-overlap job: two participants learn how many customer identifiers they share, and nothing else about each
+ * other's sets.
+ */
 export interface OverlapSpec {
   name: string;
   kind: 'overlap';

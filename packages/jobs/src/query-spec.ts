@@ -8,7 +8,9 @@ import {
 } from '@tessera/analytics';
 import { JobSpecError } from './job-spec.js';
 
-/** An analytics job: one aggregate query over a data set every participant serves, run once through secure aggregation. */
+/**
+ * An analytics job: one aggregate query over a data set every participant serves, run once through secure aggregation.
+ */
 export interface QuerySpec {
   name: string;
   kind: 'query';
@@ -53,7 +55,10 @@ const FIELDS = [
   'waitForParticipantsSeconds',
 ];
 
-/** Validates a query job (the SQL, its bounds and domains, privacy) before any participant reads data; errors name the field or the SQL token. */
+/**
+ * Validates a query job (the SQL, its bounds and domains, privacy) before any participant reads data; errors name the
+ * field or the SQL token.
+ */
 export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPlan } {
   if (!isObj(input)) throw new JobSpecError('(root)', 'a query job spec is an object with at least "sql"');
   for (const k of Object.keys(input))

@@ -73,7 +73,8 @@ describe('queryNoiseMultiplier: one release calibrated by the analytic Gaussian 
         expect(c.rdpNoiseMultiplier).toBe(rdp);
         expect(c.noiseMultiplier).toBe(Math.min(c.analyticNoiseMultiplier, rdp));
         expect(queryNoiseMultiplier({ epsilon, delta })).toBe(c.noiseMultiplier);
-        // The guarantee: the Gaussian mechanism at this multiplier is (epsilon, delta)-DP, by its exact privacy profile.
+        // The guarantee: the Gaussian mechanism at this multiplier is (epsilon, delta)-DP, by its exact privacy
+        // profile.
         expect(gaussianDelta(c.noiseMultiplier, epsilon, 1)).toBeLessThanOrEqual(delta);
         expect(c.method).toBe('analytic-gaussian');
         const saving = 1 - c.noiseMultiplier / rdp;

@@ -97,7 +97,8 @@ describe('trainLogistic', () => {
       { l2: 0, learningRate: 0.5, batchSize: 8, epochs: 1 },
       seededRandom(0),
     );
-    // at w = 0 every p is 1/2, so the gradient is mean((1/2 - y) x) = ((-1/2)(1,2) + (1/2)(3,-1) + (-1/2)(0,1)) / 3 = (1/3, -2/3); bias (-1/2)/3
+    // at w = 0 every p is 1/2, so the gradient is mean((1/2 - y) x) = ((-1/2)(1,2) + (1/2)(3,-1) + (-1/2)(0,1)) / 3 =
+    // (1/3, -2/3); bias (-1/2)/3
     expect(steps).toBe(1);
     expect(meanLoss).toBeCloseTo(Math.log(2), 14);
     expect(weights[0]).toBeCloseTo(-0.5 / 3, 14);

@@ -21,7 +21,9 @@ export function toDyadic(x: number): Dyadic {
   return { mantissa, exponent };
 }
 
-/** Exact integers proportional to the given doubles: each one's mantissa shifted to the smallest common power of two. */
+/**
+ * Exact integers proportional to the given doubles: each one's mantissa shifted to the smallest common power of two.
+ */
 export function commonScale(xs: readonly number[]): bigint[] {
   const parts = xs.map(toDyadic);
   const lowest = Math.min(...parts.filter((p) => p.mantissa > 0n).map((p) => p.exponent));

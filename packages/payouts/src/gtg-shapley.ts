@@ -5,7 +5,8 @@ import { checkOption, checkSamplingOptions, type SamplingOptions } from './sampl
 
 /**
  * GTG-Shapley options; both thresholds are absolute utility differences (the paper's epsilon), so the defaults suit
- * utilities such as accuracy in [0, 1]. `tolerance` (TMC's relative rule) is not used: withinRoundTolerance replaces it.
+ * utilities such as accuracy in [0, 1]. `tolerance` (TMC's relative rule) is not used: withinRoundTolerance replaces
+ * it.
  */
 export interface GtgOptions extends SamplingOptions {
   /** Skip a round (all its values 0) when |U_t(N) - U_t(∅)| <= this; default 0.001. */

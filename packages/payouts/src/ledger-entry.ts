@@ -146,14 +146,19 @@ export function appendEntries(
   return out;
 }
 
-/** One exported line: JSON with keys in the order seq, prevHash, job, participant, amount, currency, method, share, timestamp, hash, signature. */
+/**
+ * One exported line: JSON with keys in the order seq, prevHash, job, participant, amount, currency, method, share,
+ * timestamp, hash, signature.
+ */
 export function ledgerLine(e: LedgerEntry): string {
   const ordered: Record<string, unknown> = {};
   for (const field of LEDGER_FIELDS) ordered[field] = e[field];
   return JSON.stringify(ordered);
 }
 
-/** Hash and signature of one entry (a participant's receipt): true when both hold under the coordinator's public key. */
+/**
+ * Hash and signature of one entry (a participant's receipt): true when both hold under the coordinator's public key.
+ */
 export function verifyEntry(e: LedgerEntry, publicKey: Uint8Array): boolean {
   if (LEDGER_FIELDS.some((f) => fieldProblem(f, e[f]) !== undefined)) return false;
   return entryHash(e) === e.hash && verify(LEDGER_CONTEXT, fromHex(e.hash), fromHex(e.signature), publicKey);

@@ -54,7 +54,8 @@ export type LedgerVerdict =
  * Checks every line of an exported ledger (JSON Lines): format, seq continuity, prevHash chain, hash, signature;
  * stops at the first bad entry. By default the first line must be seq 1 chained to GENESIS_HASH; `firstSeq` accepts an
  * export that starts later (its first prevHash is then taken on trust, continuity is still checked). A file cannot
- * show that its newest entries were cut off: pass `head` (the hash of the newest entry, as published by the coordinator)
+ * show that its newest entries were cut off: pass `head` (the hash of the newest entry, as published by the
+ * coordinator)
  * to detect the removal of the last entries. `entries` counts the lines that passed.
  */
 export function verifyLedger(

@@ -52,7 +52,8 @@ export function permutation(n: number, random: Random, first?: number): number[]
 
 /**
  * Running mean of truncated permutation marginals: the Monte Carlo core of TMC and GTG-Shapley.
- * Stops after `maxPermutations` or once the estimates moved by less than `convergence` over the last `window` permutations
+ * Stops after `maxPermutations` or once the estimates moved by less than `convergence` over the last `window`
+ * permutations
  * (checked from permutation max(2·window, n) on, so every guided start is tried before stopping).
  */
 export function samplePermutations(

@@ -29,7 +29,8 @@ describe('splitPool', () => {
     expect(splitPool(2, 'EUR', scores(3, 1, 1, 1)).entries.map((e) => e.amount)).toEqual([1, 1, 0, 0]);
     // pool 1, values 2 and 2 and 4 (quotas 1/4, 1/4, 1/2): the largest remainder wins
     expect(splitPool(1, 'EUR', scores(2, 2, 4)).entries.map((e) => e.amount)).toEqual([0, 0, 1]);
-    // pool 3, values 1, 2, 3 (sum 6): quotas 0.5, 1, 1.5 -> floors 0, 1, 1, remainders 1/2 and 1/2: the larger value (c) wins
+    // pool 3, values 1, 2, 3 (sum 6): quotas 0.5, 1, 1.5 -> floors 0, 1, 1, remainders 1/2 and 1/2: the larger value
+    // (c) wins
     expect(splitPool(3, 'EUR', scores(1, 2, 3)).entries.map((e) => e.amount)).toEqual([0, 1, 2]);
   });
 

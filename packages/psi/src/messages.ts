@@ -1,4 +1,6 @@
-/** Which side a party plays. The protocol is symmetric; the role only labels messages so that reflections are refused. */
+/**
+ * Which side a party plays. The protocol is symmetric; the role only labels messages so that reflections are refused.
+ */
 export type PsiRole = 'initiator' | 'responder';
 
 /** Protocol version carried in every message. */

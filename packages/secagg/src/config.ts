@@ -10,7 +10,10 @@ export interface RoundConfig {
   readonly roundId: Uint8Array;
   /** Participants, with indices 0..n-1 (2 <= n <= 65535: Shamir evaluation points are index + 1). */
   readonly n: number;
-  /** Shamir threshold t in 2..degree + 1: shares needed to recover a secret, and the fewest participants a stage may close with. */
+  /**
+   * Shamir threshold t in 2..degree + 1: shares needed to recover a secret, and the fewest participants a stage may
+   * close with.
+   */
   readonly threshold: number;
   readonly graph: Neighbourhood;
   /** Arithmetic modulus of inputs and masks, an integer in [2, 2^32]; 2^32 when omitted. */
@@ -63,7 +66,10 @@ export const SHARE_KEY_INFO = 'tessera/secagg/share-key';
 export const SHARE_AD_LABEL = 'tessera/secagg/share';
 export const PAIRWISE_MASK_INFO = 'tessera/secagg/pairwise-mask';
 
-/** The signed bytes of an advertisement: lengthPrefixed(roundId, u32(index), encryptionKey, maskingKey), under context ADVERTISE_CONTEXT. */
+/**
+ * The signed bytes of an advertisement: lengthPrefixed(roundId, u32(index), encryptionKey, maskingKey), under context
+ * ADVERTISE_CONTEXT.
+ */
 export function advertisedBytes(
   roundId: Uint8Array,
   index: number,
@@ -115,7 +121,10 @@ export function identityKeyOf(config: ResolvedConfig, i: number): Uint8Array {
   return key;
 }
 
-/** Checks that y is a Uint32Array of the round's dimension with every entry below the modulus; returns a problem or undefined. */
+/**
+ * Checks that y is a Uint32Array of the round's dimension with every entry below the modulus; returns a problem or
+ * undefined.
+ */
 export function vectorProblem(
   config: ResolvedConfig,
   y: unknown,

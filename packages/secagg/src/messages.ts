@@ -7,7 +7,10 @@ export interface AdvertiseKeys {
   readonly encryptionKey: Uint8Array;
   /** s_u: key agreement for pairwise masks. */
   readonly maskingKey: Uint8Array;
-  /** Ed25519 with context 'tessera/secagg/advertise' over lengthPrefixed(roundId, u32(index), encryptionKey, maskingKey). */
+  /**
+   * Ed25519 with context 'tessera/secagg/advertise' over lengthPrefixed(roundId, u32(index), encryptionKey,
+   * maskingKey).
+   */
   readonly signature: Uint8Array;
 }
 

@@ -13,7 +13,9 @@ export interface ParameterRequest {
   readonly corruptFraction: number;
   /** Privacy target: log2 of the acceptable probability of a leak is at most -securityBits. Default 40. */
   readonly securityBits?: number;
-  /** Correctness target: log2 of the acceptable probability of a failed round is at most -correctnessBits. Default 40. */
+  /**
+   * Correctness target: log2 of the acceptable probability of a failed round is at most -correctnessBits. Default 40.
+   */
   readonly correctnessBits?: number;
 }
 

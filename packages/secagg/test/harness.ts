@@ -138,7 +138,10 @@ export interface RoundResult {
   readonly dropped: number[];
   readonly responders: number[];
   readonly stats: ServerStats;
-  /** Sealed rounds only: the survivors' masked vectors (as the analyst's ciphertexts would hold them) and the server's mask correction. */
+  /**
+   * Sealed rounds only: the survivors' masked vectors (as the analyst's ciphertexts would hold them) and the server's
+   * mask correction.
+   */
   readonly sealed?: { readonly masked: ReadonlyMap<number, Uint32Array>; readonly correction: Uint32Array };
 }
 

@@ -76,7 +76,10 @@ export interface QueryRules {
 export const analystOf = (task: tessera.v1.ITask): string =>
   Buffer.from(task.analystIdentity ?? new Uint8Array(0)).toString('hex');
 
-/** The decision for one task: the purpose and job kind, the analyst, and the grant it was admitted under (none without a policy). */
+/**
+ * The decision for one task: the purpose and job kind, the analyst, and the grant it was admitted under (none without a
+ * policy).
+ */
 export interface ConsentDecision {
   purpose: Purpose | '';
   kind: JobKind | '';
@@ -87,7 +90,9 @@ export interface ConsentDecision {
 /** ISO time to the second, e.g. 2026-11-22T08:01:02Z. */
 export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The node's data sources with a policy's column restrictions applied: only `datasets.NAME.columns` are ever served. */
+/**
+ * The node's data sources with a policy's column restrictions applied: only `datasets.NAME.columns` are ever served.
+ */
 export function restrictSources(
   sources: Record<string, DatasetSource>,
   policy: ConsentPolicy | undefined,

@@ -40,7 +40,10 @@ export function nameParts(column: string): string[] {
     .filter(Boolean);
 }
 
-/** True for a column named like an identifier: an id, key, email, phone number (customer_id, userKey, email_address, Phone). */
+/**
+ * True for a column named like an identifier: an id, key, email, phone number (customer_id, userKey, email_address,
+ * Phone).
+ */
 export function namedLikeIdentifier(column: string): boolean {
   const parts = nameParts(column);
   return parts.some((p) => NAME_PARTS.has(p)) || GLUED.test(parts.join(''));

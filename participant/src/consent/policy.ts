@@ -15,9 +15,13 @@ export interface DatasetRestriction {
   columns?: string[];
   /** The only column a training job may use as its label. */
   label?: string;
-  /** Released aggregates must cover at least this many rows (default 20; enforced by the participant's query checks). */
+  /**
+   * Released aggregates must cover at least this many rows (default 20; enforced by the participant's query checks).
+   */
   minGroupSize?: number;
-  /** Columns that identify a customer (a key, an email, any column unique per row): refused as filters and group keys. */
+  /**
+   * Columns that identify a customer (a key, an email, any column unique per row): refused as filters and group keys.
+   */
   identifierColumns?: string[];
   /** true: filters and group keys on `identifierColumns` are allowed (default false). */
   allowIdentifierQueries?: boolean;

@@ -25,7 +25,10 @@ export interface ParticipantAudit {
   uses: DataUse[];
   /** The hash-chained audit log: every admitted use, refusal and revocation, oldest first. */
   log: AuditEntry[];
-  /** The chain recomputed: ok with the head hash (note it: deleting the newest entries is only detectable against a noted head), or the first bad entry. */
+  /**
+   * The chain recomputed: ok with the head hash (note it: deleting the newest entries is only detectable against a
+   * noted head), or the first bad entry.
+   */
   chain: ChainVerification;
   /** Stored payout receipts, parsed. */
   receipts: unknown[];

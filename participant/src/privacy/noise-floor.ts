@@ -79,7 +79,8 @@ function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | un
         if (!(Number.isInteger(bits) && bits >= 2 && bits <= 31))
           throw new PrivacyRefusal(`the task's secure.bits ${setup.bits} is outside 2..31`);
         const updateLevel = 2 ** (bits - 1) - 1;
-        // Adaptive clipping spends part of the budget on the clip indicator: the update's own noise multiplier is larger.
+        // Adaptive clipping spends part of the budget on the clip indicator: the update's own noise multiplier is
+        // larger.
         const z = own.noiseMultiplier;
         const ratio = own.adaptiveClip
           ? effectiveNoiseMultiplier(z, own.adaptiveClip.bitNoiseStd ?? Math.max(n / 20, z)) / z
@@ -97,7 +98,8 @@ function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | un
       const magnitudes = config.statsPart === 'magnitudes';
       const unitNorm = magnitudes ? Math.sqrt(d) : boundedMomentsSensitivity(d);
       const unit = own.unit === 'participant' ? 'participant' : 'record';
-      // Two records' vectors differ by at most replaceNorm (magnitudeNorms, boundedMomentsNorms): what the coordinator calibrates to.
+      // Two records' vectors differ by at most replaceNorm (magnitudeNorms, boundedMomentsNorms): what the coordinator
+      // calibrates to.
       const replaceNorm = magnitudes ? Math.sqrt(2 * d) : 2 * Math.sqrt(d);
       return releaseSensitivity({
         kind: 'statistics',

@@ -8,7 +8,10 @@ import { checkTask, type CheckedTask } from './release-check.js';
 
 const pb = tessera.v1;
 
-/** One release's cost: its RDP curve, the sampling rate it was accounted at, and its own (epsilon, delta) when calibrated to one. */
+/**
+ * One release's cost: its RDP curve, the sampling rate it was accounted at, and its own (epsilon, delta) when
+ * calibrated to one.
+ */
 interface Release {
   rdp: number[];
   sampleRate: number;
@@ -175,7 +178,8 @@ export class PrivacyGuard {
     if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined)
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     if (stage === pb.Stage.QUERY) {
-      // A single query's noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or the RDP conversion): at a noise multiplier at least this node's own, that guarantee holds.
+      // A single query's noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or the RDP conversion):
+      // at a noise multiplier at least this node's own, that guarantee holds.
       return {
         rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1),
         sampleRate: 1,
@@ -187,7 +191,9 @@ export class PrivacyGuard {
     return undefined;
   }
 
-  /** The data set's budget delta, or 1e-5 without a budget: the delta at which epsilons of this data set are reported. */
+  /**
+   * The data set's budget delta, or 1e-5 without a budget: the delta at which epsilons of this data set are reported.
+   */
   deltaOf(dataset: string): number {
     return this.budgets[dataset]?.delta ?? 1e-5;
   }

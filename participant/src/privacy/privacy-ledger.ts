@@ -168,7 +168,9 @@ export class PrivacyLedger {
       );
   }
 
-  /** The composed RDP curve of the charges admitted under a consent grant (over every data set; of one job if given). */
+  /**
+   * The composed RDP curve of the charges admitted under a consent grant (over every data set; of one job if given).
+   */
   grantRdp(grantId: string, orders: number, jobId?: string): number[] {
     const rows = (
       jobId === undefined
@@ -183,7 +185,10 @@ export class PrivacyLedger {
     return total;
   }
 
-  /** Records that the owner revoked a grant (durable; a running node reads it before its next task). Keeps the first revocation of a grant. */
+  /**
+   * Records that the owner revoked a grant (durable; a running node reads it before its next task). Keeps the first
+   * revocation of a grant.
+   */
   revokeGrant(r: GrantRevocation): GrantRevocation {
     return this.db
       .transaction(() => {
@@ -410,7 +415,10 @@ export class PrivacyLedger {
     }));
   }
 
-  /** The (epsilon, delta) guarantees of every charge against a data set, or undefined if one has none (see PrivacyCharge.approx). */
+  /**
+   * The (epsilon, delta) guarantees of every charge against a data set, or undefined if one has none (see
+   * PrivacyCharge.approx).
+   */
   spentApprox(dataset: string): { epsilon: number; delta: number }[] | undefined {
     const out: { epsilon: number; delta: number }[] = [];
     for (const c of this.charges(dataset)) {

@@ -7,7 +7,10 @@ import type { Store } from '../../store/store.js';
 import type { JobEvents } from '../job-events.js';
 import type { JobLifecycle } from '../job-lifecycle.js';
 
-/** Why a submission is refused: a spec that is invalid (INVALID_ARGUMENT), or one the federation cannot run as it stands (FAILED_PRECONDITION). */
+/**
+ * Why a submission is refused: a spec that is invalid (INVALID_ARGUMENT), or one the federation cannot run as it stands
+ * (FAILED_PRECONDITION).
+ */
 export type RefusalCode = 'invalid-spec' | 'precondition';
 
 /** A refused submission with its typed code; the message names the field or the participant. */
@@ -21,7 +24,10 @@ export class SubmissionRefused extends Error {
   }
 }
 
-/** What a kind sees of a submission: the parsed spec and the request (keys, signatures), and the federation as it stands. */
+/**
+ * What a kind sees of a submission: the parsed spec and the request (keys, signatures), and the federation as it
+ * stands.
+ */
 export interface SubmitInput {
   parsed: unknown;
   req: tessera.v1.ISubmitJobRequest;

@@ -39,8 +39,14 @@ async function readKeys(file: string): Promise<AnalystKeys> {
   }
 }
 
-/** Reads and validates a job spec; with `sealed`, secure.mode becomes "sealed" unless the spec says another mode (an error). */
-/** A payout's `validation: {path: rows.csv}` (relative to the spec file) becomes the rows themselves, which the coordinator keeps for the job. */
+/**
+ * Reads and validates a job spec; with `sealed`, secure.mode becomes "sealed" unless the spec says another mode (an
+ * error).
+ */
+/**
+ * A payout's `validation: {path: rows.csv}` (relative to the spec file) becomes the rows themselves, which the
+ * coordinator keeps for the job.
+ */
 function withValidationRows(spec: unknown, file: string): unknown {
   const payout = (spec as { payout?: { validation?: { path?: unknown } } } | null)?.payout;
   const path = payout?.validation?.path;

@@ -39,7 +39,10 @@ export function parsePool(text: string): number {
   return pool;
 }
 
-/** Runs `fn`, turning a library input error (a `PayoutInputError`, the class given) into a usage error that names the flag to change. */
+/**
+ * Runs `fn`, turning a library input error (a `PayoutInputError`, the class given) into a usage error that names the
+ * flag to change.
+ */
 const asUsage = <T>(inputError: typeof PayoutInputError, fn: () => T): T => {
   try {
     return fn();

@@ -41,7 +41,10 @@ export function parseDomains(text: string | undefined): Record<string, string[]>
   return out;
 }
 
-/** --unit, --user-column, --max-rows-per-user as the spec's privacy fields (contradictions are refused by the coordinator, naming the field). */
+/**
+ * --unit, --user-column, --max-rows-per-user as the spec's privacy fields (contradictions are refused by the
+ * coordinator, naming the field).
+ */
 function unitFields(o: { unit?: string; userColumn?: string; maxRowsPerUser?: number }): {
   unit?: 'record' | 'customer';
   userColumn?: string;

@@ -48,7 +48,10 @@ export interface DemoOptions {
   unit?: 'record' | 'participant';
   epsilon?: number;
   delta?: number;
-  /** L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (default 10, or 1 with DP). */
+  /**
+   * L2 clipping bound: of each record's gradient (unit record, default 1) or of each participant's update (default 10,
+   * or 1 with DP).
+   */
   clip?: number;
   /** Data-trust payout: split this pool (integer minor units) by the value of each participant's contribution. */
   payout?: DemoPayoutOptions;

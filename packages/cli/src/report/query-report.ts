@@ -234,7 +234,10 @@ export function renderQueryReport(input: QueryReportInput): string {
   return htmlDocument(input.title?.trim() || 'Query report', renderQuerySection(input, 'h1'));
 }
 
-/** Several query results on one self-contained page (a market-insight report), each with its own charts and privacy statement. */
+/**
+ * Several query results on one self-contained page (a market-insight report), each with its own charts and privacy
+ * statement.
+ */
 export function renderReportPage(title: string, inputs: readonly QueryReportInput[]): string {
   return htmlDocument(title, `<h1>${esc(title)}</h1>\n${inputs.map((i) => renderQuerySection(i, 'h2')).join('\n')}`);
 }

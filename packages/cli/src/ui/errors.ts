@@ -1,4 +1,7 @@
-/** Prints an error for a person: the message (which names the file, field or value), no stack unless TESSERA_DEBUG is set. */
+/**
+ * Prints an error for a person: the message (which names the file, field or value), no stack unless TESSERA_DEBUG is
+ * set.
+ */
 export function reportError(e: unknown): void {
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(`error: ${err.message}\n`);

@@ -87,7 +87,10 @@ export class AnalystKeys {
     return signAnalystKey(this.publicKey, this.sealedParams, this.#identitySecretKey);
   }
 
-  /** The analyst's signature over a job spec as submitted (SubmitJobRequest.spec_signature), so participants' grants can name this analyst. */
+  /**
+   * The analyst's signature over a job spec as submitted (SubmitJobRequest.spec_signature), so participants' grants can
+   * name this analyst.
+   */
   signSpec(specJson: string): Uint8Array {
     return sign('tessera/v1/job-spec', new TextEncoder().encode(specJson), this.#identitySecretKey);
   }

@@ -42,7 +42,9 @@ export function strategyForJob(spec: SealedJobSpec, jobId: string): Strategy {
   });
 }
 
-/** Reusable state between aggregates of one job (a decryptor, the strategy); `answerAggregate` makes its own without it. */
+/**
+ * Reusable state between aggregates of one job (a decryptor, the strategy); `answerAggregate` makes its own without it.
+ */
 export interface SealedSession {
   decryptor?: BfvDecryptor;
   strategy?: Strategy;

@@ -43,7 +43,8 @@ function logGaussianDelta(sigma: number, epsilon: number, sensitivity: number): 
  * exactly (Balle & Wang 2018, analytic Gaussian mechanism). Solved by bisection on log sigma
  * of the exact CDF condition (the delta of the mechanism is decreasing in sigma), to ~1e-15
  * relative precision, then rounded up by a 1e-12 relative margin so that the returned sigma is on
- * the safe side despite float64 rounding (e.g. eps 0.1, delta 1e-6 -> 36.30469042623186; true root 36.3046904261957849...).
+ * the safe side despite float64 rounding (e.g. eps 0.1, delta 1e-6 -> 36.30469042623186; true root
+ * 36.3046904261957849...).
  */
 export function analyticGaussianSigma(epsilon: number, delta: number, sensitivity = 1): number {
   validateEpsilon(epsilon);

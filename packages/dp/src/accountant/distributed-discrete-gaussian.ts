@@ -13,8 +13,10 @@
  *   tau = 10 · sum_{k=1}^{n-1} exp(-2 pi² sigma² k/(k+1)).
  *
  * The zCDP parameter follows because alpha >= 1 makes tau d <= alpha tau d:
- *   rho = min( Δ2²/(2 n sigma²) + tau d,  ½(Δ2²/(n sigma²) + 2 Δ1 tau/(sqrt(n) sigma) + tau² d),  ½(Δ2/(sqrt(n) sigma) + tau sqrt(d))² ),
- * i.e. ½eps²-zCDP with eps = min( sqrt(Δ2²/(n sigma²) + 2 tau d), Δ2/(sqrt(n) sigma) + tau sqrt(d) ) when Δ1 is not given.
+ *   rho = min( Δ2²/(2 n sigma²) + tau d,  ½(Δ2²/(n sigma²) + 2 Δ1 tau/(sqrt(n) sigma) + tau² d),  ½(Δ2/(sqrt(n) sigma)
+ * + tau sqrt(d))² ),
+ * i.e. ½eps²-zCDP with eps = min( sqrt(Δ2²/(n sigma²) + 2 tau d), Δ2/(sqrt(n) sigma) + tau sqrt(d) ) when Δ1 is not
+ * given.
  * Note: a form with "+ ½ tau d" under the first square root is sometimes quoted for Theorem 1; it is smaller than the
  * bound above and does not follow from the RDP bound at orders alpha < 4, so the conservative form is used here.
  * The L1 term is optional (Δ1 <= sqrt(d) Δ2 always, so omitting it only drops a bound that can be tighter).

@@ -58,7 +58,10 @@ export function clipIndicator(updateNorm: number, clip: number): 0 | 1 {
   return updateNorm <= clip ? 1 : 0;
 }
 
-/** The next clip C · exp(-eta (b̄ - gamma)) with b̄ = noisySumOfIndicators / participants (b̄ is not truncated to [0, 1]). */
+/**
+ * The next clip C · exp(-eta (b̄ - gamma)) with b̄ = noisySumOfIndicators / participants (b̄ is not truncated to [0,
+ * 1]).
+ */
 export function nextClip(state: AdaptiveClipState, noisySumOfIndicators: number, participants: number): number {
   adaptiveClipState(state);
   check(

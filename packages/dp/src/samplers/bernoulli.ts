@@ -19,7 +19,10 @@ export function bernoulli(num: Integer, den: Integer, rng: Random): boolean {
   return uniformBelowBig(BigInt(den), rng) < BigInt(num);
 }
 
-/** CKS Algorithm 1, gamma = num/den in [0, 1]: K = index of the first failure of Bernoulli(gamma/k), k = 1, 2, ...; true iff K is odd. */
+/**
+ * CKS Algorithm 1, gamma = num/den in [0, 1]: K = index of the first failure of Bernoulli(gamma/k), k = 1, 2, ...; true
+ * iff K is odd.
+ */
 function bernoulliExpAtMostOne(num: number, den: number, rng: Random): boolean {
   for (let k = 1; ; k++) {
     const scaledDen = den * k;

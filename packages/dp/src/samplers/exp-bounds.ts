@@ -9,7 +9,8 @@ export interface RationalInterval {
 /**
  * Rational bounds on e^c for a rational c = num/den >= 0, exactly, from the Taylor series with `terms` terms:
  * lo = S_N = sum_{n=0}^{N} c^n/n!, hi = S_N + c^{N+1}/(N+1)! · (N+2)/(N+2 - c) (the tail is dominated by a geometric
- * series of ratio c/(N+2) < 1). N is raised to 2c + 2 if smaller, so the bound is always valid; hi - lo -> 0 as N grows.
+ * series of ratio c/(N+2) < 1). N is raised to 2c + 2 if smaller, so the bound is always valid; hi - lo -> 0 as N
+ * grows.
  * For c = 0 the interval is exactly [1, 1].
  */
 export function expBounds(num: bigint, den: bigint, terms: number): RationalInterval {

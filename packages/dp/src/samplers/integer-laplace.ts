@@ -4,10 +4,13 @@ const TWO_32 = 4294967296;
 
 /**
  * A sampler of P(y) ∝ exp(-|y|/t) on the integers for an integer scale 1 <= t <= 2^31 — the CKS 2020 Algorithm 2
- * construction specialised to integer t (their s = 1), exact, with fair coins taken one bit at a time from 32-bit words:
- *   U uniform in [0, t), kept with probability exp(-U/t) (Algorithm 1: K = first failure of Bernoulli(U/(t·k)), keep iff
+ * construction specialised to integer t (their s = 1), exact, with fair coins taken one bit at a time from 32-bit
+ * words:
+ *   U uniform in [0, t), kept with probability exp(-U/t) (Algorithm 1: K = first failure of Bernoulli(U/(t·k)), keep
+ * iff
  *   K odd); V = number of Bernoulli(exp(-1)) successes before the first failure (Algorithm 1 with gamma = 1, where
- *   Bernoulli(1/1) always succeeds and Bernoulli(1/2) is a fair coin); X = U + t·V; a fair sign, (negative, 0) rejected.
+ *   Bernoulli(1/1) always succeeds and Bernoulli(1/2) is a fair coin); X = U + t·V; a fair sign, (negative, 0)
+ * rejected.
  * Every decision compares uniform integers (rng.int) or takes a uniform bit; no floating point.
  */
 export function integerLaplaceSampler(t: number, rng: Random): () => number {

@@ -30,18 +30,22 @@ export interface PoissonPathCounters {
  *
  * Elementary bounds (each proved by differentiating the difference, which vanishes at 0):
  *   x >= 0:     x - x²/2 <= log(1 + x) <= x - x²/2 + x³/3;
- *   -1/2 < z <= 0: z - z²/2 - (2/3)|z|³ <= log(1 + z) <= z - z²/2   (the series tail sum_{n>=3} |z|^n/n <= |z|³/(3(1-|z|))).
+ *   -1/2 < z <= 0: z - z²/2 - (2/3)|z|³ <= log(1 + z) <= z - z²/2   (the series tail sum_{n>=3} |z|^n/n <=
+ * |z|³/(3(1-|z|))).
  * Summed in closed form with power sums they give rational polynomials in y:
  *   right (1 <= y <= m):       G(y) = -sum (x_i - x_i²/2) >= L(y) >= G(y) - delta,  delta = sum x_i³/3;
  *   left  (1 <= u <= m/2):     G(y) =  sum (z_i - z_i²/2) >= L(y) >= G(y) - delta,  delta = (2/3) sum |z_i|³;
  * so a(y) = r · exp(-gamma) with gamma = mu - G(y) - |y|/t >= 0 (rational) and r = exp(L(y) - G(y)) in [e^{-delta}, 1].
- * exp(-gamma) is an exact Bernoulli (bernoulliExp); r is decided by a uniform U revealed 32 bits at a time: U < 1 - delta
+ * exp(-gamma) is an exact Bernoulli (bernoulliExp); r is decided by a uniform U revealed 32 bits at a time: U < 1 -
+ * delta
  * (<= e^{-delta} <= r) accepts at once, which fails only with probability <= delta = O(y⁴/lambda³); otherwise U is
  * compared exactly with r = R(y)·e^{-G(y)} (R(y) = P(m + y)/P(m) as an exact big rational, e^{c} bracketed by Taylor
  * bounds that shrink until the comparison is decided).
  *
- * mu: G + |y|/t has increments -(x - x²/2) + 1/t (right) and (z - z²/2) + 1/t (left) that decrease with |y| (x - x²/2 is
- * increasing on (-1, 1)), so it is discretely concave on each fast range and its maximum is found exactly by bisection on
+ * mu: G + |y|/t has increments -(x - x²/2) + 1/t (right) and (z - z²/2) + 1/t (left) that decrease with |y| (x - x²/2
+ * is
+ * increasing on (-1, 1)), so it is discretely concave on each fast range and its maximum is found exactly by bisection
+ * on
  * the sign of the increment. Outside the fast ranges (y > m, or u > m/2) L(y) + |y|/t keeps decreasing, because there
  * log(1 + x_i) >= log(31/16) > 1/t and log(1 + z_i) <= log(17/32) < -1/t (lambda >= 16, t >= 4), so it stays below its
  * value at the end of the fast range, itself below mu. Proposals there (probability <= e^{-sqrt(lambda)/2}-ish) are
@@ -136,7 +140,8 @@ export function largePoissonSampler(p: bigint, q: bigint, rng: Random, counters?
   }
   const ySafe = Number(safeLo);
   const muNumber = Number(muNum);
-  // squeeze in doubles: E >= delta·2^32 as an integer (E = ceil(s3/K) with K = floor(3p³/2^32), or s3·A with A = ceil(2^32/(3p³)))
+  // squeeze in doubles: E >= delta·2^32 as an integer (E = ceil(s3/K) with K = floor(3p³/2^32), or s3·A with A =
+  // ceil(2^32/(3p³)))
   const squeezeK = threeP3 >= TWO_32_BIG ? threeP3 / TWO_32_BIG : 0n;
   const squeezeKN = squeezeK <= SAFE ? Number(squeezeK) : 0;
   const squeezeAN = squeezeK === 0n ? Number((TWO_32_BIG + threeP3 - 1n) / threeP3) : 0;
@@ -189,7 +194,8 @@ export function largePoissonSampler(p: bigint, q: bigint, rng: Random, counters?
     }
     return [num, den];
   };
-  // Accept r = R(y)·e^{c} (c = cNum/(2p²) > 0) given delta = deltaNum/deltaDen: cheap squeeze, then the exact comparison.
+  // Accept r = R(y)·e^{c} (c = cNum/(2p²) > 0) given delta = deltaNum/deltaDen: cheap squeeze, then the exact
+  // comparison.
   const acceptRemainder = (y: number, deltaNum: bigint, deltaDen: bigint, cNum: bigint): boolean => {
     const w = rng.int(TWO_32);
     // U < (w + 1)/2^32 <= 1 - delta  <=>  (2^32 - 1 - w)·deltaDen >= deltaNum·2^32

@@ -17,7 +17,8 @@ const LARGE_LAMBDA = 48n;
  *   probability 1/k! (Bernoulli(1/i) for i = 2..k), so P(accepted k) ∝ r^k/k!; acceptance (1 - r)·e^r >= 0.82.
  * - 8 <= lambda < 48: rejection from a two-sided geometric envelope around the mode m = floor(lambda), cost
  *   O(sqrt(lambda)) per draw, see envelopePoissonSampler;
- * - lambda >= 48: rejection from a discrete Laplace envelope with an exact squeeze, O(1) expected, see largePoissonSampler.
+ * - lambda >= 48: rejection from a discrete Laplace envelope with an exact squeeze, O(1) expected, see
+ * largePoissonSampler.
  */
 export function poissonSampler(lambda: RationalLike, rng: Random): () => number {
   const { num: p, den: q } = nonNegativeRational(lambda, 'Poisson lambda');
@@ -69,7 +70,8 @@ function ratioBernoulli(
 }
 
 /**
- * Poisson(p/q) for lambda = p/q >= 8 by exact rejection (used for 8 <= lambda < 48). Target weights R(k) = P(k)/P(m) are rational:
+ * Poisson(p/q) for lambda = p/q >= 8 by exact rejection (used for 8 <= lambda < 48). Target weights R(k) = P(k)/P(m)
+ * are rational:
  * R(m + d) = prod_{i=m+1}^{m+d} lambda/i and R(m - 1 - d) = prod_{i=m-d}^{m} i/lambda.
  * Envelope: with s = isqrt(floor(lambda)) + 2 and rho = (s - 1)/s, the right side k = m + d and the left side
  * k = m - 1 - d (d >= 0 geometric: P(d) = (1 - rho)·rho^d) are chosen with probabilities proportional to

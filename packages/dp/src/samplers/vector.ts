@@ -10,7 +10,9 @@ function checkModulus(modulus: number): void {
     throw new RangeError(`modulus must be an integer in [2, 2^32], got ${modulus}`);
 }
 
-/** words[i] = (words[i] + noise()) mod modulus in place, with exact integer arithmetic; words must already be < modulus. */
+/**
+ * words[i] = (words[i] + noise()) mod modulus in place, with exact integer arithmetic; words must already be < modulus.
+ */
 export function addNoiseModulo(words: Uint32Array, noise: () => number, modulus: number): Uint32Array {
   checkModulus(modulus);
   for (let i = 0; i < words.length; i++) {

@@ -17,7 +17,10 @@ export interface RecordCodec {
   modulus: number;
 }
 
-/** Adds one record's gradient (clipped, scaled, rounded with `rng`) and its count to an integer accumulator of length g + 1. */
+/**
+ * Adds one record's gradient (clipped, scaled, rounded with `rng`) and its count to an integer accumulator of length g
+ * + 1.
+ */
 export function addClippedRecord(
   accumulator: Float64Array,
   gradient: Float64Array,

@@ -73,7 +73,9 @@ export class ServerMaskedInput extends ServerStage {
     this.round.stats.accepted.maskedInput++;
   }
 
-  /** A plaintext masked input y (masked mode): checked (length, entries below the modulus) and added to the running sum. */
+  /**
+   * A plaintext masked input y (masked mode): checked (length, entries below the modulus) and added to the running sum.
+   */
   receive(msg: MaskedInput): void {
     const from = this.checkSender('MaskedInput', msg?.index, 'plain');
     const { config } = this.round;

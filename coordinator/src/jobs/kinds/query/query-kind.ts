@@ -4,7 +4,10 @@ import { budgetConflicts } from '../../privacy-precheck.js';
 import { SubmissionRefused, type JobKind } from '../job-kind.js';
 import { QueryRunner } from './query-runner.js';
 
-/** Analytics queries: the SQL subset planned with its bounds and domains, no participant whose reported budget it would exceed, the analyst's key when sealed. */
+/**
+ * Analytics queries: the SQL subset planned with its bounds and domains, no participant whose reported budget it would
+ * exceed, the analyst's key when sealed.
+ */
 export const queryKind: JobKind = {
   name: 'query',
   async submit({ parsed, req, registry }) {

@@ -33,7 +33,10 @@ export const QUERY_MAX_RECORDS = 1_000_000;
 /** The dropout and collusion assumptions of query rounds (QuerySpec.secure); they size the noise shares. */
 const QUERY_SECURE = { dropoutRate: 0.1, corruptFraction: 0.1 };
 
-/** Fraction bits of the exact encoding: all of the 63-bit signed range the largest total (QUERY_MAX_RECORDS records at the largest per-record scale) leaves, at most 32. */
+/**
+ * Fraction bits of the exact encoding: all of the 63-bit signed range the largest total (QUERY_MAX_RECORDS records at
+ * the largest per-record scale) leaves, at most 32.
+ */
 export function exactFractionBits(plan: QueryPlan): number {
   const largest = QUERY_MAX_RECORDS * Math.max(1, ...plan.scale);
   return Math.max(8, Math.min(32, Math.floor(62 - Math.log2(largest))));
@@ -55,7 +58,10 @@ export interface QueryPrivacy {
   delta: number | null;
   mode: string;
   noiseMultiplier?: number;
-  /** The unit the guarantee covers: one row, or one customer (at most maxRowsPerUser rows per userColumn value). Absent without DP. */
+  /**
+   * The unit the guarantee covers: one row, or one customer (at most maxRowsPerUser rows per userColumn value). Absent
+   * without DP.
+   */
   unit?: 'record' | 'customer';
   userColumn?: string;
   maxRowsPerUser?: number;
@@ -203,7 +209,8 @@ export class QueryRunner extends OneRoundRunner {
     const noise = queryNoise(this.plan, s.privacy, n, threshold);
     const dimension = noise ? this.plan.length : this.plan.length * WIDE_DIGITS;
     const started = performance.now();
-    // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total leaves.
+    // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total
+    // leaves.
     const fractionBits = exactFractionBits(this.plan);
     const privacyConfig: Record<string, string | number> = noise
       ? {

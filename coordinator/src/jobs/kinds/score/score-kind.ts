@@ -3,7 +3,10 @@ import { scoringSetup } from '../../../service/scoring-setup.js';
 import { SubmissionRefused, type JobKind } from '../job-kind.js';
 import { ScoreRunner } from './score-runner.js';
 
-/** Encrypted scoring: the model's features, no participant that serves only private jobs (scoring is not one), the analyst's CKKS keys and encrypted model. */
+/**
+ * Encrypted scoring: the model's features, no participant that serves only private jobs (scoring is not one), the
+ * analyst's CKKS keys and encrypted model.
+ */
 export const scoreKind: JobKind = {
   name: 'score',
   async submit({ parsed, req, registry }) {

@@ -6,7 +6,10 @@ import type { TrainingRun } from './training-run.js';
 
 const pb = tessera.v1;
 
-/** Federated evaluation of a round's model: example-weighted loss, accuracy and AUC, plain or through secure aggregation (not run under DP or sealed mode). */
+/**
+ * Federated evaluation of a round's model: example-weighted loss, accuracy and AUC, plain or through secure aggregation
+ * (not run under DP or sealed mode).
+ */
 export class EvaluateRound {
   constructor(private readonly r: TrainingRun) {}
 

@@ -302,7 +302,10 @@ export class FitRound {
     return result.model;
   }
 
-  /** Central mode with fractionFit < 1: participants are drawn by Poisson sampling from the CSPRNG, the rate the accountant amplifies with. */
+  /**
+   * Central mode with fractionFit < 1: participants are drawn by Poisson sampling from the CSPRNG, the rate the
+   * accountant amplifies with.
+   */
   private get poisson(): boolean {
     return participantSampling(this.r.spec) === 'poisson';
   }

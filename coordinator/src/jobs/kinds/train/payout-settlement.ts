@@ -10,7 +10,10 @@ import type { TrainingRun } from './training-run.js';
 
 const pb = tessera.v1;
 
-/** The data-trust payout after training: contributors disclose their updates, the coordinator values them, splits the pool exactly and appends it to the signed ledger (never twice). */
+/**
+ * The data-trust payout after training: contributors disclose their updates, the coordinator values them, splits the
+ * pool exactly and appends it to the signed ledger (never twice).
+ */
 export class PayoutSettlement {
   constructor(private readonly r: TrainingRun) {}
 

@@ -7,7 +7,10 @@ import type { TrainingRun } from './training-run.js';
 
 const pb = tessera.v1;
 
-/** The schema stage: participants profile their tables; the coordinator agrees on the features (refusing first a job it can see is over budget). */
+/**
+ * The schema stage: participants profile their tables; the coordinator agrees on the features (refusing first a job it
+ * can see is over budget).
+ */
 export class SchemaStage {
   constructor(private readonly r: TrainingRun) {}
 

@@ -24,7 +24,10 @@ const pb = tessera.v1;
 /** With noisy statistics, standardised values are clamped to this many (estimated) standard deviations. */
 const PRIVATE_STANDARDIZED_CLIP = 6;
 
-/** The statistics stage: the federated standardisation, as a plain sum, a secure sum, two private releases, or decrypted by the analyst (sealed). */
+/**
+ * The statistics stage: the federated standardisation, as a plain sum, a secure sum, two private releases, or decrypted
+ * by the analyst (sealed).
+ */
 export class StatisticsStage {
   constructor(private readonly r: TrainingRun) {}
 
@@ -165,7 +168,10 @@ export class StatisticsStage {
     this.r.publish(`statistics computed over ${contributors} participants (sealed: decrypted by the analyst)`);
   }
 
-  /** One release of the private statistics stage: a secure sum of fixed-point vectors with discrete Gaussian noise, decoded. */
+  /**
+   * One release of the private statistics stage: a secure sum of fixed-point vectors with discrete Gaussian noise,
+   * decoded.
+   */
   private async privateStatisticsRelease(
     part: 'magnitudes' | 'moments',
     length: number,

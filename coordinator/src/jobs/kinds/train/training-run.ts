@@ -70,7 +70,9 @@ export class TrainingRun {
     });
   }
 
-  /** Participants serving the job's data set, less those that refused it on privacy grounds (they are not asked again). */
+  /**
+   * Participants serving the job's data set, less those that refused it on privacy grounds (they are not asked again).
+   */
   willing(): ParticipantSession[] {
     const refused = new Set((this.context.refusals ?? []).map((r) => r.participantId));
     return this.registry.serving(this.spec.dataset).filter((s) => !refused.has(s.participantId));
@@ -93,7 +95,10 @@ export class TrainingRun {
     this.saveContext({ refusals });
   }
 
-  /** Counts one charged release for every participant asked to contribute to a private release (except those that refused it). */
+  /**
+   * Counts one charged release for every participant asked to contribute to a private release (except those that
+   * refused it).
+   */
   notePrivacySpend(
     kind: 'rounds' | 'statistics',
     asked: readonly ParticipantSession[],
@@ -386,7 +391,10 @@ export class TrainingRun {
 
   private featureList: tessera.v1.IColumnProfile[] | undefined;
 
-  /** Example count that earns full weight in a secure FIT round: twice the mean per participant (larger ones are capped). */
+  /**
+   * Example count that earns full weight in a secure FIT round: twice the mean per participant (larger ones are
+   * capped).
+   */
   weightCap(): number {
     const st = this.context.standardization!;
     return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
