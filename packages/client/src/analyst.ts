@@ -170,9 +170,16 @@ export class AnalystClient {
     this.metadata.set('authorization', `Bearer ${token}`);
   }
 
+  /** A method of the generic gRPC client (bound to it); a name the service does not have is a programming error. */
+  private rpc(name: string): (...args: unknown[]) => unknown {
+    const method = this.client[name];
+    if (!method) throw new Error(`the analyst service has no method ${name}`);
+    return method.bind(this.client);
+  }
+
   private unary<T>(method: string, request: object): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.client[method](
+      this.rpc(method)(
         request,
         this.metadata,
         { deadline: Date.now() + 30_000 },
@@ -219,7 +226,7 @@ export class AnalystClient {
       const lines: string[] = [];
       let head = '',
         key = '';
-      const call = this.client.exportLedger(
+      const call = this.rpc('exportLedger')(
         { jobId },
         this.metadata,
       ) as grpc.ClientReadableStream<tessera.v1.LedgerLines>;
@@ -318,7 +325,7 @@ export class AnalystClient {
   ): Promise<JobView | undefined> {
     return new Promise((resolve, reject) => {
       let last: JobView | undefined;
-      const call = this.client.watchJob({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.JobEvent>;
+      const call = this.rpc('watchJob')({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.JobEvent>;
       if (signal) {
         const onAbort = () => call.cancel();
         signal.addEventListener('abort', onAbort, { once: true });
@@ -339,7 +346,7 @@ export class AnalystClient {
       let header: tessera.v1.IResultHeader | undefined;
       let weights: Float64Array | undefined;
       let received = 0;
-      const call = this.client.getResult({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.ResultPart>;
+      const call = this.rpc('getResult')({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.ResultPart>;
       call.on('data', (p: tessera.v1.ResultPart) => {
         if (p.header) header = p.header;
         else if (p.weights) {
@@ -378,7 +385,7 @@ export class AnalystClient {
    * {jobId, attach: true} first, then one reply per SealedAggregate. `attachSealed` runs the whole loop.
    */
   attachSealedStream(): grpc.ClientDuplexStream<tessera.v1.ISealedReply, tessera.v1.SealedAggregate> {
-    return this.client.attachSealed(this.metadata) as grpc.ClientDuplexStream<
+    return this.rpc('attachSealed')(this.metadata) as grpc.ClientDuplexStream<
       tessera.v1.ISealedReply,
       tessera.v1.SealedAggregate
     >;

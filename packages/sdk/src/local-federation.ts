@@ -166,12 +166,12 @@ export class LocalFederation {
     const address = o.coordinator?.address ?? coordinator!.address;
     const participants: LocalParticipant[] = [];
     try {
-      for (let i = 0; i < o.shards.length; i++) {
+      for (const [i, shard] of o.shards.entries()) {
         const name = o.names?.[i] ?? `merchant-${i + 1}`;
         const dir = join(o.dir, name);
         mkdirSync(dir, { recursive: true });
         const csv = join(dir, `${dataset}.csv`);
-        writeFileSync(csv, toCsv(o.shards[i]));
+        writeFileSync(csv, toCsv(shard));
         const token = createEnrollmentToken(coordinatorDir, name);
         // A simulation that owns all the data: no consent policy (each node warns so in its log).
         const { configPath, participantId } = await initParticipant({

@@ -76,9 +76,14 @@ export async function scoreEncrypted(
         return;
       }
       try {
+        if (a.chunks.length !== 2 * names.length) {
+          throw new Error(
+            `the scores arrived as ${a.chunks.length} ciphertexts, expected 2 per segment for ${names.length} segments`,
+          );
+        }
         answer = names.map((segment, i) => ({
           segment,
-          ...analyst.decrypt({ score: a.chunks[2 * i], count: a.chunks[2 * i + 1] }),
+          ...analyst.decrypt({ score: a.chunks[2 * i]!, count: a.chunks[2 * i + 1]! }),
         }));
         call.write({ jobId: job.id, round: a.round, stage: a.stage, values: [] });
       } catch (e) {

@@ -80,8 +80,9 @@ function statisticsValues(sum: Uint32Array, aggregate: SealedAggregateMessage, s
     throw new Error(
       `the statistics aggregate decodes to ${stats.length} values, expected ${2 * d + 1} for ${d} features`,
     );
-  const s = standardizationFrom({ count: stats[0], sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) });
-  const values = [stats[0], ...s.mean, ...s.std];
+  const count = stats[0]!; // the length is 2d + 1 >= 1 (checked above)
+  const s = standardizationFrom({ count, sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) });
+  const values = [count, ...s.mean, ...s.std];
   checkFinite(values, 'the standardisation');
   return values;
 }
