@@ -114,7 +114,7 @@ export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
     const offset = Number(chunk.offset ?? 0);
     const words = chunk.words ?? [];
     for (let i = 0; i < words.length; i++) {
-      if (!(words[i] < this.modulus))
+      if (!(words[i]! < this.modulus))
         return this.reject(
           'wrong-modulus',
           `masked word ${words[i]} at index ${offset + i} is not below the modulus ${this.modulus}`,

@@ -302,12 +302,18 @@ async function secureSumRounds(
     return fail(`unmask: ${tooFew(e)}`);
   }
 
-  const survivors = request.survivors.map((i) => ids[i]);
+  const idAt = (i: number): string => {
+    const id = ids[i];
+    if (id === undefined)
+      throw new Error(`secure aggregation: participant index ${i} is outside the round's ${ids.length}`);
+    return id;
+  };
+  const survivors = request.survivors.map(idAt);
   for (const id of survivors) {
     failures.delete(id);
     refusals.delete(id);
   }
   for (const i of request.dropped)
-    if (!failures.has(ids[i])) failures.set(ids[i], 'dropped before sending its masked input');
+    if (!failures.has(idAt(i))) failures.set(idAt(i), 'dropped before sending its masked input');
   return { ...result, survivors, failures, refusals, rejected: tally.counts };
 }

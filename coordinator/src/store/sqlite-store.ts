@@ -70,7 +70,7 @@ export class SqliteStore implements Store {
     );
     const current =
       (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
-    const newest = MIGRATIONS[MIGRATIONS.length - 1].version;
+    const newest = MIGRATIONS.at(-1)?.version ?? 0;
     if (current > newest) {
       throw new Error(
         `${this.path} has schema version ${current}, newer than this coordinator knows (${newest}); upgrade Tessera`,

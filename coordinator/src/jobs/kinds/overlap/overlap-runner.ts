@@ -84,10 +84,11 @@ export class OverlapRunner extends OneRoundRunner {
     });
     const seconds = (performance.now() - started) / 1000;
     const counts = [...outcome.results.values()];
+    const [first = 0, second = 0] = counts;
     const error =
       outcome.results.size < 2
         ? `the overlap did not complete: ${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')}`
-        : counts[0] !== counts[1]
+        : first !== second
           ? `the two participants computed different overlaps (${counts.join(' and ')})`
           : '';
     this.store.addRound({
@@ -98,12 +99,12 @@ export class OverlapRunner extends OneRoundRunner {
       status: error ? 'failed' : 'completed',
       contributors: outcome.results.size,
       dropped: [...outcome.failures.keys()],
-      metrics: error ? {} : { overlap: counts[0] },
+      metrics: error ? {} : { overlap: first },
       seconds,
       error,
       finishedAt: Date.now(),
     });
     if (error) throw new Error(error);
-    return counts[0];
+    return first;
   }
 }

@@ -146,7 +146,10 @@ export function decodeNoisySum(
   const normalised = decodeFixedPoint(sum, noise.level, 2 ** 32);
   const variance = mode === 'central' ? noise.totalVariance : noise.shareVariance * survivors;
   const stdNormalised = Math.sqrt(variance) / noise.level;
-  return { values: normalised.map((v, i) => v * plan.scale[i]), noiseStd: plan.scale.map((sc) => stdNormalised * sc) };
+  if (normalised.length !== plan.scale.length) {
+    throw new Error(`the query sum has ${normalised.length} values, the plan ${plan.scale.length}`);
+  }
+  return { values: normalised.map((v, i) => v * plan.scale[i]!), noiseStd: plan.scale.map((sc) => stdNormalised * sc) };
 }
 
 /**

@@ -103,7 +103,7 @@ export class ScoreRunner extends OneRoundRunner {
             } catch (e) {
               return `an encrypted score does not load under the job's parameters: ${(e as Error).message}`;
             }
-            for (const [i, c] of segments.entries()) totals[i].add(c);
+            for (const [i, c] of segments.entries()) totals[i]!.add(c); // the collector checked one per segment
             return undefined;
           }),
       });

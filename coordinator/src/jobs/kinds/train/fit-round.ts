@@ -36,7 +36,7 @@ const weightedMean = (answers: Iterable<TaskAnswer>, metric: string): number => 
     w = 0;
   for (const a of answers) {
     const v = a.metrics[metric];
-    if (Number.isFinite(v)) {
+    if (v !== undefined && Number.isFinite(v)) {
       s += v * a.numExamples;
       w += a.numExamples;
     }
@@ -232,7 +232,7 @@ export class FitRound {
       let sum = r.value.sum;
       let nextClip: number | undefined;
       if (dp?.indicator && privacy.adaptiveClip) {
-        const unclipped = fromRing(sum[sum.length - 1], 2 ** 32) / dp.indicator.scale + n / 2;
+        const unclipped = fromRing(sum[sum.length - 1]!, 2 ** 32) / dp.indicator.scale + n / 2; // the indicator is the last word
         nextClip = updateClipState(
           { clip, ...privacy.adaptiveClip, bitNoiseStd: dp.indicator.bitNoiseStd },
           unclipped,

@@ -23,14 +23,15 @@ export class PayoutSettlement {
    */
   private restorePayout(base: Omit<PayoutsView, 'status' | 'entries'>): boolean {
     const rows = this.r.store.ledgerRows(this.r.jobId);
-    if (!rows.length) return false;
+    const last = rows.at(-1);
+    if (!last) return false;
     const entries = rows.map(
       (r) => JSON.parse(r.line) as { participant: string; amount: number; share: number; seq: number; method: string },
     );
     this.r.saveContext({
       payouts: {
         ...base,
-        method: entries[0].method,
+        method: entries[0]?.method ?? base.method,
         status: 'paid',
         reason: 'restored from the ledger after a restart (values were not kept)',
         entries: entries.map((e) => ({
@@ -40,7 +41,7 @@ export class PayoutSettlement {
           amount: e.amount,
           seq: e.seq,
         })),
-        ledgerHead: rows[rows.length - 1].hash,
+        ledgerHead: last.hash,
       },
     });
     this.r.publish('payout already in the ledger (restored after a restart)');
@@ -123,7 +124,7 @@ export class PayoutSettlement {
     const split = splitPool(
       payout.pool,
       payout.currency,
-      contributors.map((participant, i) => ({ participant, value: report.values[i] })),
+      contributors.map((participant, i) => ({ participant, value: report.values[i] ?? 0 })),
     );
     const timestamp = new Date().toISOString();
     const entries = this.r.ledger.append(
@@ -144,7 +145,7 @@ export class PayoutSettlement {
         status: 'paid',
         evaluations: report.evaluations,
         valuationSeconds: (performance.now() - started) / 1000,
-        entries: split.entries.map((e, i) => ({ ...e, seq: entries[i].seq })),
+        entries: split.entries.map((e, i) => ({ ...e, seq: entries[i]?.seq })),
         ledgerHead: entries[entries.length - 1]?.hash ?? '',
       },
     });

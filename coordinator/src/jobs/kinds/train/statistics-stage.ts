@@ -88,7 +88,9 @@ export class StatisticsStage {
   }
 
   private saveStatistics(stats: Float64Array, d: number, contributors: number): void {
-    const moments = { count: stats[0], sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) };
+    if (stats.length !== 2 * d + 1)
+      throw new Error(`the statistics sum has ${stats.length} values, expected ${2 * d + 1}`);
+    const moments = { count: stats[0]!, sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) };
     const s = standardizationFrom(moments);
     this.r.saveContext({
       standardization: { mean: [...s.mean], std: [...s.std], count: moments.count, contributors },
@@ -160,7 +162,7 @@ export class StatisticsStage {
       standardization: {
         mean: [...values.subarray(1, d + 1)],
         std: [...values.subarray(d + 1)],
-        count: values[0],
+        count: values[0]!, // the length was checked above
         contributors,
       },
       stage: 'training',
