@@ -30,7 +30,7 @@ describe('private query noise: the stated standard deviation and 95% coverage ov
       minCount: 0,
     });
     const truth = runPooled(plan, [table]);
-    const noise = queryNoise(plan, { mode: 'distributed', epsilon: 1, delta: 1e-6 }, shards.length, 4)!;
+    const noise = queryNoise(plan, { mode: 'distributed', epsilon: 1, delta: 1e-6 }, shards.length)!;
     const normalised = shards.map((s) => evaluateLocally(plan, s).map((v, i) => v / plan.scale[i]));
     const rng = seededRandom('query-noise/coverage/1');
     const keys = ['COUNT(*)', 'returns'];

@@ -67,21 +67,21 @@ function unitFields(o: { unit?: string; userColumn?: string; maxRowsPerUser?: nu
   };
 }
 
-export function queryRequestFrom(
-  sql: string,
-  o: {
-    bounds?: string;
-    domain?: string;
-    dp: string;
-    epsilon: number;
-    delta: number;
-    minCount?: number;
-    minParticipants?: number;
-    unit?: string;
-    userColumn?: string;
-    maxRowsPerUser?: number;
-  },
-): QueryRequest {
+/** The flags `tessera query` turns into a query request. */
+interface QueryFlags {
+  bounds?: string;
+  domain?: string;
+  dp: string;
+  epsilon: number;
+  delta: number;
+  minCount?: number;
+  minParticipants?: number;
+  unit?: string;
+  userColumn?: string;
+  maxRowsPerUser?: number;
+}
+
+export function queryRequestFrom(sql: string, o: QueryFlags): QueryRequest {
   if (!['none', 'distributed', 'central', 'local'].includes(o.dp))
     throw new UsageError(`--dp must be none, distributed, central or local, got "${o.dp}"`);
   if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
@@ -200,17 +200,7 @@ ${connectionOptions}`,
     .action(
       async (
         sql: string,
-        o: {
-          bounds?: string;
-          domain?: string;
-          dp: string;
-          epsilon: number;
-          delta: number;
-          minCount?: number;
-          minParticipants?: number;
-          unit?: string;
-          userColumn?: string;
-          maxRowsPerUser?: number;
+        o: QueryFlags & {
           out?: string;
           sealed?: boolean;
           keys: string;

@@ -96,7 +96,6 @@ export function queryNoise(
   plan: QueryPlan,
   privacy: Pick<QuerySpec['privacy'], 'mode' | 'epsilon' | 'delta'>,
   participants: number,
-  _threshold: number,
 ): QueryNoise | undefined {
   if (privacy.mode === 'none') return undefined;
   const calibration = queryNoiseCalibration(privacy);
@@ -209,7 +208,7 @@ export class QueryRunner extends OneRoundRunner {
     const n = sessions.length;
     const p = chooseParameters({ n, dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction });
     const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(s.minParticipants, n)));
-    const noise = queryNoise(this.plan, s.privacy, n, threshold);
+    const noise = queryNoise(this.plan, s.privacy, n);
     const dimension = noise ? this.plan.length : this.plan.length * WIDE_DIGITS;
     const started = performance.now();
     // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total
