@@ -1,6 +1,7 @@
 export * from './random.js';
 export * from './identity.js';
 export * from './hash.js';
+export * from './hash-chain.js';
 export * from './encoding.js';
 export * from './key-file.js';
 export * from './key-agreement.js';
