@@ -12,11 +12,10 @@ import {
   type RecordRandomness,
 } from '@tessera/fl';
 import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRows, trainLogistic } from '@tessera/ml';
-import { fromConfigEntries, tessera } from '@tessera/proto';
+import { columnProfileFromProto, fromConfigEntries, type tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
 
 import { privacyPlanOf } from './privacy/privacy-plan.js';
-const pb = tessera.v1;
 
 /** The answer to one task: a vector to upload (or none), the example count and metrics. */
 export interface LocalResult {
@@ -49,13 +48,7 @@ export function agreedSchemaOf(task: tessera.v1.ITask): AgreedSchema {
   const declared = privacyPlanOf(task) !== undefined;
   return {
     label: task.label ?? '',
-    features: (task.features ?? []).map((f) => ({
-      name: f.name ?? '',
-      kind: f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? ('categorical' as const) : ('numeric' as const),
-      ...(f.kind === pb.ColumnProfile.Kind.CATEGORICAL
-        ? { categories: f.categories ?? [], ...(declared ? { declared: true } : {}) }
-        : {}),
-    })),
+    features: (task.features ?? []).map((f) => columnProfileFromProto(f, { declared })),
   };
 }
 

@@ -5,6 +5,7 @@ export * from './limits.js';
 export * from './envelope.js';
 export * from './clients.js';
 export * from './config-entries.js';
+export { columnProfileFromProto, columnProfileToProto } from './column-profile.js';
 export {
   ANALYST_KEY_CONTEXT,
   analystKeyMessage,

@@ -5,7 +5,7 @@ import { SubmissionRefused } from '../jobs/kinds/job-kind.js';
 import * as grpc from '@grpc/grpc-js';
 import { constantTimeEqual, randomId, verify } from '@tessera/crypto';
 import type { PayoutLedger } from '../payouts/payout-ledger.js';
-import { CHUNK_VALUES, tessera } from '@tessera/proto';
+import { CHUNK_VALUES, columnProfileToProto, tessera } from '@tessera/proto';
 import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { SealedExchange } from './sealed-exchange.js';
@@ -310,14 +310,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
           mean: ctx.standardization?.mean ?? [],
           std: ctx.standardization?.std ?? [],
           standardizedClip: ctx.standardization?.clip ?? 0,
-          features: (ctx.schema?.features ?? []).map((f) => ({
-            name: f.name,
-            kind:
-              f.kind === 'categorical'
-                ? tessera.v1.ColumnProfile.Kind.CATEGORICAL
-                : tessera.v1.ColumnProfile.Kind.NUMERIC,
-            categories: f.categories ?? [],
-          })),
+          features: (ctx.schema?.features ?? []).map((f) => columnProfileToProto(f)),
         },
       });
       for (let offset = 0; offset < latest.weights.length; offset += CHUNK_VALUES) {

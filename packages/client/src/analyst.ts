@@ -1,6 +1,6 @@
 import type { PayoutsView, PrivacyView } from '@tessera/jobs';
 import * as grpc from '@grpc/grpc-js';
-import { analystClient, tessera, type GenericClient } from '@tessera/proto';
+import { analystClient, columnProfileFromProto, tessera, type GenericClient } from '@tessera/proto';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
 
 export type JobStatusName = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -365,12 +365,7 @@ export class AnalystClient {
           label: header.label ?? '',
           modelType: header.modelType ?? '',
           featureNames: header.featureNames ?? [],
-          features: (header.features ?? []).map((f) => ({
-            name: f.name ?? '',
-            kind:
-              f.kind === tessera.v1.ColumnProfile.Kind.CATEGORICAL ? ('categorical' as const) : ('numeric' as const),
-            ...(f.kind === tessera.v1.ColumnProfile.Kind.CATEGORICAL ? { categories: f.categories ?? [] } : {}),
-          })),
+          features: (header.features ?? []).map((f) => columnProfileFromProto(f)),
           mean: header.mean ?? [],
           std: header.std ?? [],
           standardizedClip: Number(header.standardizedClip ?? 0),

@@ -1,5 +1,5 @@
 // SCHEMA: the columns this node's data set has (under differential privacy, only declared domains).
-import { tessera } from '@tessera/proto';
+import { columnProfileToProto, tessera } from '@tessera/proto';
 import { schemaReport } from '../local-compute.js';
 import { privacyPlanOf } from '../privacy/privacy-plan.js';
 import { privateSchemaReport } from '../privacy/private-schema.js';
@@ -21,11 +21,7 @@ export const schemaTask: ComputeHandler<tessera.v1.ISchemaReport> = {
     const schema: tessera.v1.ISchemaReport = {
       task: task.ref,
       rows: s.rows,
-      columns: s.columns.map((c) => ({
-        name: c.name,
-        kind: c.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC,
-        categories: c.categories ?? [],
-      })),
+      columns: s.columns.map((c) => columnProfileToProto(c)),
     };
     return { result: schema, rows: Number(schema.rows ?? 0) };
   },

@@ -1,5 +1,5 @@
 import { CkksEvaluator, loadSeal, ScoreAccumulator } from '@tessera/he';
-import { tessera } from '@tessera/proto';
+import { columnProfileToProto, tessera } from '@tessera/proto';
 import { ScoreCollector } from '../../../rounds/score-collector.js';
 import { runStage } from '../../../rounds/stage.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
@@ -81,11 +81,7 @@ export class ScoreRunner extends OneRoundRunner {
               dataset: s.dataset,
               label: s.label,
               deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-              features: s.features.map((f) => ({
-                name: f.name,
-                kind: f.kind === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC,
-                categories: f.categories ?? [],
-              })),
+              features: s.features.map((f) => columnProfileToProto(f)),
               scoring,
               segmentBy: s.segmentBy ?? '',
               segments: s.segments,

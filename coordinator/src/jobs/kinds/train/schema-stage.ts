@@ -1,5 +1,5 @@
 import { agreeSchema, type AgreedSchema, type LocalSchema } from '@tessera/data';
-import { tessera } from '@tessera/proto';
+import { columnProfileFromProto, tessera } from '@tessera/proto';
 import { SchemaCollector } from '../../../rounds/collectors.js';
 import { runStage } from '../../../rounds/stage.js';
 import { budgetConflicts } from '../../privacy-precheck.js';
@@ -30,11 +30,7 @@ export class SchemaStage {
         const profile: LocalSchema = {
           label: this.r.spec.label,
           rows: Number(r.rows),
-          columns: (r.columns ?? []).map((c) => ({
-            name: c.name ?? '',
-            kind: c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? ('categorical' as const) : ('numeric' as const),
-            ...(c.kind === pb.ColumnProfile.Kind.CATEGORICAL ? { categories: c.categories ?? [] } : {}),
-          })),
+          columns: (r.columns ?? []).map((c) => columnProfileFromProto(c)),
         };
         try {
           const agreed = merged ? agreeSchema([merged, profile]) : agreeSchema([profile]);

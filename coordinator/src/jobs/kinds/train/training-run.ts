@@ -2,7 +2,7 @@ import type { AgreedSchema } from '@tessera/data';
 import { createStrategy, jobEpsilon, type Strategy } from '@tessera/fl';
 import { chooseParameters } from '@tessera/secagg';
 import { parseJobSpec, type JobSpec } from '@tessera/jobs';
-import { toConfigEntries, tessera } from '@tessera/proto';
+import { columnProfileToProto, toConfigEntries, tessera } from '@tessera/proto';
 import { runSecureSum, type SecureSumOutcome } from '../../../rounds/secure-sum.js';
 import { refusalReasons } from '../../../rounds/refusals.js';
 import type { OwnersRefusal } from '../../../rounds/stage.js';
@@ -25,9 +25,6 @@ const pb = tessera.v1;
 export class JobStop extends Error {}
 
 export const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
-
-const kindToProto = (k: string) =>
-  k === 'categorical' ? pb.ColumnProfile.Kind.CATEGORICAL : pb.ColumnProfile.Kind.NUMERIC;
 
 /** One secure sum's result as the stages see it: the ring sum (or sealed sum) and the round's threshold and degree. */
 export type SecureSumResult =
@@ -206,7 +203,7 @@ export class TrainingRun {
   }
 
   featureMessages(schema: AgreedSchema): tessera.v1.IColumnProfile[] {
-    return schema.features.map((f) => ({ name: f.name, kind: kindToProto(f.kind), categories: f.categories ?? [] }));
+    return schema.features.map((f) => columnProfileToProto(f));
   }
 
   get secure(): boolean {
