@@ -13,16 +13,18 @@ export { simulatedDropout, droppersOf, type DropoutPlan } from './simulated-drop
 export { auditParticipant, type ParticipantAudit, type DatasetAudit } from './privacy/audit.js';
 export {
   PrivacyLedger,
+  type DataUse,
+  type PrivacyCharge,
+  type GrantRevocation,
+} from './privacy/privacy-ledger.js';
+export {
   canonicalJson,
   auditHash,
   GENESIS_HASH,
-  type DataUse,
-  type PrivacyCharge,
   type AuditEntry,
   type AuditFields,
   type ChainVerification,
-  type GrantRevocation,
-} from './privacy/privacy-ledger.js';
+} from './privacy/audit-chain.js';
 export { BudgetRefusal } from './privacy/privacy-guard.js';
 export {
   loadConsentPolicy,

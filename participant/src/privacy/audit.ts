@@ -1,13 +1,8 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_ORDERS, epsilonFor } from '@tessera/dp';
 import type { DatasetBudget, ParticipantConfig } from '../config.js';
-import {
-  GENESIS_HASH,
-  PrivacyLedger,
-  type AuditEntry,
-  type ChainVerification,
-  type DataUse,
-} from './privacy-ledger.js';
+import { GENESIS_HASH, type AuditEntry, type ChainVerification } from './audit-chain.js';
+import { PrivacyLedger, type DataUse } from './privacy-ledger.js';
 
 export interface DatasetAudit {
   dataset: string;
