@@ -16,24 +16,24 @@ export class EvaluateRound {
   /** Federated evaluation through secure aggregation: only the example-weighted sums of the metrics are revealed. */
   async evaluateSecurely(round: number, model: Float64Array): Promise<Record<string, number>> {
     // Sealed: only the analyst may read aggregates, evaluation metrics included; they are not computed here.
-    if (this.r.sealed) return {};
+    if (this.r.aggregator.mode === 'sealed') return {};
     // Under differential privacy every release is accounted; federated evaluation would be one more, so it is not run.
     if (this.r.spec.privacy.mode !== 'none') return {};
     const sessions = this.r.willing();
     if (sessions.length < 2) return {};
     const key = this.r.taskKey(round, pb.Stage.EVALUATE);
-    const r = await this.r.secureSum(
-      'evaluate',
+    const r = await this.r.aggregator.sum<Record<string, number>>({
+      stage: 'evaluate',
       round,
-      1,
-      pb.Stage.EVALUATE,
+      attempt: 1,
+      computation: pb.Stage.EVALUATE,
       sessions,
-      EVALUATION_VALUES * WIDE_DIGITS,
-      (s) => this.r.trainingTask(key, model, {}, s),
-      { model },
-    );
-    if (!r.ok) return {};
-    return decodeEvaluationSum(r.value.sum, r.value.survivors.length, DEFAULT_WIDE);
+      dimension: EVALUATION_VALUES * WIDE_DIGITS,
+      task: (s) => this.r.trainingTask(key, model, {}, s),
+      model,
+      decoding: { ring: (words, n) => decodeEvaluationSum(words, n, DEFAULT_WIDE) },
+    });
+    return r.ok ? r.value.value : {};
   }
 
   async evaluate(round: number, model: Float64Array): Promise<Record<string, number>> {

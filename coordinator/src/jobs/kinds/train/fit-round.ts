@@ -3,33 +3,31 @@ import {
   fromRing,
   poissonSample,
   QuantizationError,
-  StreamingSum,
   summedUpdatesFrom,
   type SumDecoding,
 } from '@tessera/fl';
-import { addDiscreteGaussianNoise, updateClipState } from '@tessera/dp';
+import { updateClipState } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
 import { participantSampling } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
-import { VectorCollector, type TaskAnswer } from '../../../rounds/collectors.js';
-import type { SecureSumOutcome } from '../../../rounds/secure-sum.js';
-import { runStage } from '../../../rounds/stage.js';
+import type { TaskAnswer } from '../../../rounds/collectors.js';
 import type { DpRound } from '../../job-privacy.js';
+import type { Aggregate } from './aggregation/aggregator.js';
+import { DpAggregator, releaseNoise } from './aggregation/dp-aggregator.js';
 import type { EvaluateRound } from './evaluate-round.js';
 import { fmt, type TrainingRun } from './training-run.js';
 
 const pb = tessera.v1;
 
-/** One completed secure training round, before it is recorded. */
-interface SecureRoundResult {
+/** One completed training round, before it is recorded. */
+type FitResult = Aggregate<unknown> & {
   model: Float64Array;
-  outcome: SecureSumOutcome & { sum: Uint32Array };
-  params: { threshold: number; degree: number };
+  nextClip?: number | undefined;
   attempt: number;
-  seconds: number;
   clip: number;
-  nextClip?: number;
-}
+  /** How many participants were asked. */
+  participants: number;
+};
 
 const weightedMean = (answers: Iterable<TaskAnswer>, metric: string): number => {
   let s = 0,
@@ -56,102 +54,11 @@ export class FitRound {
   ) {}
 
   async trainRound(round: number, global: Float64Array): Promise<Float64Array> {
-    if (this.r.secure) return this.trainRoundSecurely(round, global);
-    const fitKey = this.r.taskKey(round, pb.Stage.FIT);
-    const { model, fit, seconds, attempt, participants } = await this.r.withAttempts(
-      'fit',
-      round,
-      async (sessions, attempt) => {
-        const started = performance.now();
-        const plan = this.r.strategy.configureFit(
-          round,
-          sessions.map((s) => s.participantId),
-        );
-        const chosen = sessions.filter((s) => plan.participants.includes(s.participantId));
-        const config = {
-          epochs: this.r.spec.local.epochs,
-          batchSize: this.r.spec.local.batchSize,
-          learningRate: this.r.spec.local.learningRate,
-          l2: this.r.spec.model.l2,
-          ...plan.config,
-        };
-        const sum = new StreamingSum(global.length);
-        const fit = await runStage<TaskAnswer>({
-          key: fitKey,
-          sessions: chosen,
-          deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
-          signal: this.r.signal,
-          request: (s) => ({ message: { task: this.r.trainingTask(fitKey, global, config, s) }, model: global }),
-          collector: (s, settle) =>
-            new VectorCollector(
-              fitKey,
-              settle,
-              global.length,
-              this.r.slots,
-              () => s.send({ grant: { task: fitKey } }),
-              (delta, answer) => {
-                const w = this.r.strategy.contributionWeight(answer.numExamples);
-                sum.addChunk(0, delta, w);
-                sum.commit(w);
-                return undefined;
-              },
-            ),
-        });
-        const seconds = (performance.now() - started) / 1000;
-        if (fit.results.size < this.r.spec.minParticipants) {
-          const reason = `${fit.results.size} of ${chosen.length} participants contributed, fewer than minParticipants = ${this.r.spec.minParticipants} (${this.r.failureSummary(fit.failures)})`;
-          this.r.store.addRound(
-            this.r.recordRound({
-              round,
-              stage: 'fit',
-              attempt,
-              status: 'failed',
-              contributors: fit.results.size,
-              dropped: [...fit.failures.keys()],
-              metrics: {},
-              seconds,
-              error: reason,
-            }),
-          );
-          return { ok: false as const, reason };
-        }
-        const model = this.r.strategy.aggregateFit(round, global, sum.result());
-        return { ok: true as const, value: { model, fit, seconds, attempt, participants: chosen.length } };
-      },
-    );
-    this.r.checkNotCancelled();
-    const evaluation = await this.evaluation.evaluate(round, model);
-    const metrics: Record<string, number> = {
-      train_loss: weightedMean(fit.results.values(), 'train_loss'),
-      ...evaluation,
-      participants,
-    };
-    const record = this.r.recordRound({
-      round,
-      stage: 'fit',
-      attempt,
-      status: 'completed',
-      contributors: fit.results.size,
-      dropped: [...fit.failures.keys()],
-      metrics,
-      seconds,
-      error: '',
-    });
-    this.r.store.completeRound(record, model, round);
-    this.r.noteContributors(fit.results.keys());
-    const dropped = fit.failures.size ? `; dropped ${this.r.failureSummary(fit.failures)}` : '';
-    this.r.publish(
-      `round ${round}/${this.r.spec.rounds} completed: loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`,
-    );
-    return model;
-  }
-
-  private async trainRoundSecurely(round: number, global: Float64Array): Promise<Float64Array> {
+    const secure = this.r.aggregator.mode !== 'plain';
     // Central mode, fractionFit < 1: one Poisson sample per round (from the CSPRNG), kept across attempts.
     let sample: string[] | undefined;
     let skipped = false;
-    const result = await this.r.withAttempts<SecureRoundResult | undefined>('fit', round, async (sessions, attempt) => {
-      const started = performance.now();
+    const result = await this.r.withAttempts<FitResult | undefined>('fit', round, async (sessions, attempt) => {
       const plan = this.r.strategy.configureFit(
         round,
         sessions.map((s) => s.participantId),
@@ -168,21 +75,17 @@ export class FitRound {
         this.skippedRound(round, attempt, sample.length, global);
         return { ok: true as const, value: undefined };
       }
-      const privacy = this.r.spec.privacy;
-      const clip =
-        privacy.mode !== 'none' && privacy.unit === 'participant'
-          ? privacy.adaptiveClip
-            ? (this.r.context.adaptiveClip?.clip ?? privacy.clip)
-            : privacy.clip
-          : this.r.spec.secure.clip;
+      const clip = this.clip();
       const codec = { bits: this.r.spec.secure.bits, clip, modulus: this.r.ringModulus };
-      const dp = this.r.privacy.round(
-        codec.bits,
-        chosen.length,
-        global.length,
-        Math.min(this.r.weightCap(), this.r.spec.privacy.maxRecords),
-      );
-      if (dp?.unit !== 'record') {
+      const dp = secure
+        ? this.r.privacy.round(
+            codec.bits,
+            chosen.length,
+            global.length,
+            Math.min(this.r.weightCap(), this.r.spec.privacy.maxRecords),
+          )
+        : undefined;
+      if (secure && dp?.unit !== 'record') {
         try {
           checkUpdateCodec(codec, chosen.length);
         } catch (e) {
@@ -207,99 +110,104 @@ export class FitRound {
           : {}),
         ...(dp?.indicator ? { clipIndicatorScale: dp.indicator.scale } : {}),
       };
-      const r = await this.r.secureSum(
-        'fit',
+      const aggregator = dp ? new DpAggregator(this.r.aggregator, releaseNoise(dp.mode, dp)) : this.r.aggregator;
+      const decoding = this.sumDecoding(codec, dp);
+      const r = await aggregator.sum<{ model: Float64Array; nextClip?: number }>({
+        stage: 'fit',
         round,
         attempt,
-        pb.Stage.FIT,
-        chosen,
-        global.length + 1 + (dp?.indicator ? 1 : 0),
-        (s) => this.r.trainingTask(fitKey, global, config, s),
-        {
-          model: global,
-          codec: {
-            bits: codec.bits,
-            clip: codec.clip,
-            weightCap: dp ? 0 : this.r.weightCap(),
-            ...(dp && dp.shareVariance > 0 ? { noiseVariance: dp.shareVariance } : {}),
+        computation: pb.Stage.FIT,
+        sessions: chosen,
+        dimension: secure ? global.length + 1 + (dp?.indicator ? 1 : 0) : global.length,
+        task: (s) => this.r.trainingTask(fitKey, global, config, s),
+        model: global,
+        codec: { bits: codec.bits, clip: codec.clip, weightCap: dp ? 0 : this.r.weightCap() },
+        decoding: {
+          plain: {
+            verb: 'contributed',
+            weight: (answer) => this.r.strategy.contributionWeight(answer.numExamples),
+            value: (sum) => ({ model: this.r.strategy.aggregateFit(round, global, sum) }),
+          },
+          ring: (words, n) => {
+            let sum = words;
+            let nextClip: number | undefined;
+            const adaptive = this.r.spec.privacy.mode !== 'none' ? this.r.spec.privacy.adaptiveClip : undefined;
+            if (dp?.indicator && adaptive) {
+              // The indicator is the last word.
+              const unclipped = fromRing(sum[sum.length - 1]!, 2 ** 32) / dp.indicator.scale + n / 2;
+              nextClip = updateClipState(
+                { clip, ...adaptive, bitNoiseStd: dp.indicator.bitNoiseStd },
+                unclipped,
+                n,
+              ).clip;
+              sum = sum.subarray(0, sum.length - 1);
+            }
+            const updates = summedUpdatesFrom(sum, decoding, global, n);
+            return { model: this.r.strategy.aggregateFit(round, global, updates), nextClip };
+          },
+          sealed: {
+            length: global.length + 1,
+            decode: { decoding },
+            model: global,
+            value: (values) => ({ model: this.checkedModel(values, global.length) }),
           },
         },
-      );
+      });
       if (!r.ok) return r;
-      if (dp?.mode === 'central')
-        addDiscreteGaussianNoise(r.value.sum, BigInt(Math.ceil(dp.totalVariance)), 2 ** 32, systemRandom());
-      const n = r.value.survivors.length;
-      let sum = r.value.sum;
-      let nextClip: number | undefined;
-      if (dp?.indicator && privacy.adaptiveClip) {
-        const unclipped = fromRing(sum[sum.length - 1]!, 2 ** 32) / dp.indicator.scale + n / 2; // the indicator is the last word
-        nextClip = updateClipState(
-          { clip, ...privacy.adaptiveClip, bitNoiseStd: dp.indicator.bitNoiseStd },
-          unclipped,
-          n,
-        ).clip;
-        sum = sum.subarray(0, sum.length - 1);
-      }
-      const model = this.r.sealed
-        ? this.checkedModel(
-            await this.r.askAnalyst(
-              'fit',
-              round,
-              r.value,
-              global.length + 1,
-              { decoding: this.sumDecoding(codec, dp) },
-              global,
-            ),
-            global.length,
-          )
-        : this.r.strategy.aggregateFit(round, global, summedUpdatesFrom(sum, this.sumDecoding(codec, dp), global, n));
-      return {
-        ok: true as const,
-        value: {
-          model,
-          outcome: r.value,
-          params: r.params,
-          attempt,
-          seconds: (performance.now() - started) / 1000,
-          clip,
-          nextClip,
-        },
-      };
+      return { ok: true as const, value: { ...r.value, ...r.value.value, attempt, clip, participants: chosen.length } };
     });
     this.r.checkNotCancelled();
     if (skipped || !result) return global;
-    const evaluation = await this.evaluation.evaluateSecurely(round, result.model);
-    const rejected = Object.values(result.outcome.rejected).reduce((a, b) => a + b, 0);
-    const metrics: Record<string, number> = {
-      ...evaluation,
-      participants: result.outcome.survivors.length + result.outcome.failures.size,
-      threshold: result.params.threshold,
-      degree: result.params.degree,
-      rejected,
-      ...(this.r.spec.privacy.mode !== 'none'
-        ? { epsilon: this.r.spentEpsilon(), noise_multiplier: this.r.privacy.noiseMultiplier, clip: result.clip }
-        : {}),
-    };
     if (result.nextClip !== undefined) this.r.saveContext({ adaptiveClip: { clip: result.nextClip, round } });
+    const metrics = await this.roundMetrics(round, result);
     const record = this.r.recordRound({
       round,
       stage: 'fit',
       attempt: result.attempt,
       status: 'completed',
-      contributors: result.outcome.survivors.length,
-      dropped: [...result.outcome.failures.keys()],
+      contributors: result.contributors.length,
+      dropped: [...result.failures.keys()],
       metrics,
       seconds: result.seconds,
       error: '',
     });
     this.r.store.completeRound(record, result.model, round);
-    this.r.noteContributors(result.outcome.survivors);
-    const dropped = result.outcome.failures.size ? `; dropped ${this.r.failureSummary(result.outcome.failures)}` : '';
+    this.r.noteContributors(result.contributors);
+    const dropped = result.failures.size ? `; dropped ${this.r.failureSummary(result.failures)}` : '';
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
+    const how = result.secure ? ` (secure aggregation, threshold ${result.secure.threshold}${privacy})` : '';
     this.r.publish(
-      `round ${round}/${this.r.spec.rounds} completed (secure aggregation, threshold ${result.params.threshold}${privacy}): loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`,
+      `round ${round}/${this.r.spec.rounds} completed${how}: loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`,
     );
     return result.model;
+  }
+
+  /** A completed round's metrics: federated evaluation, and training loss (plaintext) or the secure round's figures. */
+  private async roundMetrics(round: number, result: FitResult): Promise<Record<string, number>> {
+    if (!result.secure)
+      return {
+        train_loss: weightedMean(result.answers.values(), 'train_loss'),
+        ...(await this.evaluation.evaluate(round, result.model)),
+        participants: result.participants,
+      };
+    return {
+      ...(await this.evaluation.evaluateSecurely(round, result.model)),
+      participants: result.contributors.length + result.failures.size,
+      threshold: result.secure.threshold,
+      degree: result.secure.degree,
+      rejected: result.secure.rejected,
+      ...(this.r.spec.privacy.mode !== 'none'
+        ? { epsilon: this.r.spentEpsilon(), noise_multiplier: this.r.privacy.noiseMultiplier, clip: result.clip }
+        : {}),
+    };
+  }
+
+  /** The clip of this round's updates: the DP clip (adaptive or fixed) per participant, else the codec's. */
+  private clip(): number {
+    const privacy = this.r.spec.privacy;
+    if (privacy.mode !== 'none' && privacy.unit === 'participant')
+      return privacy.adaptiveClip ? (this.r.context.adaptiveClip?.clip ?? privacy.clip) : privacy.clip;
+    return this.r.spec.secure.clip;
   }
 
   /**

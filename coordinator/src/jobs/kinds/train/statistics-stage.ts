@@ -8,15 +8,11 @@ import {
   magnitudeNorms,
   MAGNITUDE_BUCKETS,
   momentsFromBounded,
-  StreamingSum,
   WIDE_DIGITS,
 } from '@tessera/fl';
-import { addDiscreteGaussianNoise } from '@tessera/dp';
-import { systemRandom } from '@tessera/crypto';
 import { standardizationFrom } from '@tessera/ml';
 import { toConfigEntries, tessera } from '@tessera/proto';
-import { VectorCollector, type TaskAnswer } from '../../../rounds/collectors.js';
-import { runStage } from '../../../rounds/stage.js';
+import { DpAggregator, releaseNoise } from './aggregation/dp-aggregator.js';
 import type { TrainingRun } from './training-run.js';
 
 const pb = tessera.v1;
@@ -25,66 +21,66 @@ const pb = tessera.v1;
 const PRIVATE_STANDARDIZED_CLIP = 6;
 
 /**
- * The statistics stage: the federated standardisation, as a plain sum, a secure sum, two private releases, or decrypted
- * by the analyst (sealed).
+ * The statistics stage: the federated standardisation, summed by the job's aggregator (plaintext, SecAgg+, or
+ * decrypted by the analyst in sealed mode), or as two private releases through a DP-wrapped aggregator.
  */
 export class StatisticsStage {
   constructor(private readonly r: TrainingRun) {}
 
   async computeStatistics(): Promise<void> {
-    if (this.r.secure) return this.computeStatisticsSecurely();
-    const key = this.r.taskKey(0, pb.Stage.STATISTICS);
+    if (this.r.spec.privacy.mode !== 'none') return this.computePrivateStatistics();
     const d = this.r.context.featureNames!.length;
-    const dimension = 2 * d + 1;
+    const plainLength = 2 * d + 1;
+    const ringLength = plainLength * WIDE_DIGITS;
+    const key = this.r.taskKey(0, pb.Stage.STATISTICS);
+    const wide = { ...DEFAULT_WIDE, modulus: this.r.ringModulus };
     const stats = await this.r.withAttempts('statistics', 0, async (sessions, attempt) => {
-      const started = performance.now();
-      const sum = new StreamingSum(dimension);
-      const outcome = await runStage<TaskAnswer>({
-        key,
+      const r = await this.r.aggregator.sum<Float64Array>({
+        stage: 'statistics',
+        round: 0,
+        attempt,
+        computation: pb.Stage.STATISTICS,
         sessions,
-        deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
-        signal: this.r.signal,
-        request: () => ({
-          message: { task: { ...this.r.baseTask(key), features: this.r.featureMessages(this.r.context.schema!) } },
-        }),
-        collector: (s, settle) =>
-          new VectorCollector(
-            key,
-            settle,
-            dimension,
-            this.r.slots,
-            () => s.send({ grant: { task: key } }),
-            (v, answer) => {
-              if (v[0] !== answer.numExamples)
-                return `statistics count ${v[0]} does not match the reported ${answer.numExamples} examples`;
-              sum.addChunk(0, v, 1);
-              sum.commit(1);
-              return undefined;
-            },
-          ),
+        dimension: this.r.aggregator.mode === 'plain' ? plainLength : ringLength,
+        task: () => ({ ...this.r.baseTask(key), features: this.r.featureMessages(this.r.context.schema!) }),
+        decoding: {
+          plain: {
+            verb: 'sent statistics',
+            weight: () => 1,
+            check: (v, answer) =>
+              v[0] !== answer.numExamples
+                ? `statistics count ${v[0]} does not match the reported ${answer.numExamples} examples`
+                : undefined,
+            value: (sum) => sum.weightedSum,
+          },
+          ring: (words, survivors) => decodeWideSum(words, survivors, wide),
+          sealed: { length: ringLength, decode: { wide, features: d }, value: (values) => values },
+        },
       });
-      const seconds = (performance.now() - started) / 1000;
-      const dropped = [...outcome.failures.keys()];
-      const ok = outcome.results.size >= this.r.spec.minParticipants;
-      const reason = ok
-        ? ''
-        : `${outcome.results.size} of ${sessions.length} participants sent statistics, fewer than minParticipants = ${this.r.spec.minParticipants} (${this.r.failureSummary(outcome.failures)})`;
+      if (!r.ok) return r;
       this.r.store.addRound(
         this.r.recordRound({
           round: 0,
           stage: 'statistics',
           attempt,
-          status: ok ? 'completed' : 'failed',
-          contributors: outcome.results.size,
-          dropped,
-          metrics: {},
-          seconds,
-          error: reason,
+          status: 'completed',
+          contributors: r.value.contributors.length,
+          dropped: [...r.value.failures.keys()],
+          metrics: r.value.secure ? { threshold: r.value.secure.threshold, degree: r.value.secure.degree } : {},
+          seconds: r.value.seconds,
+          error: '',
         }),
       );
-      return ok ? { ok: true as const, value: sum.result().weightedSum } : { ok: false as const, reason };
+      return { ok: true as const, value: r.value };
     });
-    this.saveStatistics(stats, d, this.r.registry.serving(this.r.spec.dataset).length);
+    if (this.r.aggregator.mode === 'sealed')
+      return this.saveSealedStatistics(stats.value, d, stats.contributors.length);
+    // Plaintext statistics count every serving participant, as before the aggregators (the weight cap uses it).
+    const contributors =
+      this.r.aggregator.mode === 'plain'
+        ? this.r.registry.serving(this.r.spec.dataset).length
+        : stats.contributors.length;
+    this.saveStatistics(stats.value, d, contributors);
   }
 
   private saveStatistics(stats: Float64Array, d: number, contributors: number): void {
@@ -97,54 +93,6 @@ export class StatisticsStage {
       stage: 'training',
     });
     this.r.publish(`statistics computed over ${moments.count} records${this.r.secure ? ' (securely aggregated)' : ''}`);
-  }
-
-  private async computeStatisticsSecurely(): Promise<void> {
-    if (this.r.spec.privacy.mode !== 'none') return this.computePrivateStatistics();
-    const d = this.r.context.featureNames!.length;
-    const outcome = await this.r.withAttempts('statistics', 0, async (sessions, attempt) => {
-      const key = this.r.taskKey(0, pb.Stage.STATISTICS);
-      const started = performance.now();
-      const r = await this.r.secureSum(
-        'statistics',
-        0,
-        attempt,
-        pb.Stage.STATISTICS,
-        sessions,
-        (2 * d + 1) * WIDE_DIGITS,
-        () => ({ ...this.r.baseTask(key), features: this.r.featureMessages(this.r.context.schema!) }),
-      );
-      if (!r.ok) return r;
-      this.r.store.addRound(
-        this.r.recordRound({
-          round: 0,
-          stage: 'statistics',
-          attempt,
-          status: 'completed',
-          contributors: r.value.survivors.length,
-          dropped: [...r.value.failures.keys()],
-          metrics: { threshold: r.params.threshold, degree: r.params.degree },
-          seconds: (performance.now() - started) / 1000,
-          error: '',
-        }),
-      );
-      return { ok: true as const, value: r.value };
-    });
-    const { sum, survivors } = outcome;
-    if (this.r.sealed)
-      return this.saveSealedStatistics(
-        await this.r.askAnalyst('statistics', 0, outcome, (2 * d + 1) * WIDE_DIGITS, {
-          wide: { ...DEFAULT_WIDE, modulus: this.r.ringModulus },
-          features: d,
-        }),
-        d,
-        survivors.length,
-      );
-    this.saveStatistics(
-      decodeWideSum(sum, survivors.length, { ...DEFAULT_WIDE, modulus: this.r.ringModulus }),
-      d,
-      survivors.length,
-    );
   }
 
   /** Sealed mode: the analyst decrypted the statistics and answered with the count, means and standard deviations. */
@@ -182,16 +130,17 @@ export class StatisticsStage {
   ): Promise<{ values: Float64Array; noiseStd: number }> {
     return this.r.withAttempts('statistics', 0, async (sessions, attempt) => {
       const key = this.r.taskKey(0, pb.Stage.STATISTICS);
-      const started = performance.now();
       const release = this.r.privacy.release(sessions.length, norms, length);
-      const r = await this.r.secureSum(
-        'statistics',
-        0,
+      const mode = this.r.spec.privacy.mode as 'central' | 'distributed' | 'local';
+      const aggregator = new DpAggregator(this.r.aggregator, releaseNoise(mode, release));
+      const r = await aggregator.sum({
+        stage: 'statistics',
+        round: 0,
         attempt,
-        pb.Stage.STATISTICS,
+        computation: pb.Stage.STATISTICS,
         sessions,
-        length,
-        () => {
+        dimension: length,
+        task: () => {
           const base = this.r.baseTask(key);
           return {
             ...base,
@@ -207,45 +156,38 @@ export class StatisticsStage {
             ],
           };
         },
-        {
-          codec: {
-            bits: 0,
-            clip: 0,
-            weightCap: 0,
-            ...(release.shareVariance > 0 ? { noiseVariance: release.shareVariance } : {}),
-          },
-        },
-      );
+        codec: { bits: 0, clip: 0, weightCap: 0 },
+        decoding: { ring: (words) => decodeFixedPoint(words, release.level, 2 ** 32) },
+      });
       if (!r.ok) return r;
-      if (this.r.spec.privacy.mode === 'central')
-        addDiscreteGaussianNoise(r.value.sum, BigInt(Math.ceil(release.totalVariance)), 2 ** 32, systemRandom());
       this.r.store.addRound(
         this.r.recordRound({
           round: 0,
           stage: 'statistics',
           attempt,
           status: 'completed',
-          contributors: r.value.survivors.length,
+          contributors: r.value.contributors.length,
           dropped: [...r.value.failures.keys()],
           metrics: {
-            threshold: r.params.threshold,
-            degree: r.params.degree,
+            threshold: r.value.secure!.threshold,
+            degree: r.value.secure!.degree,
             noise_multiplier: this.r.privacy.noiseMultiplier,
           },
-          seconds: (performance.now() - started) / 1000,
+          seconds: r.value.seconds,
           error: '',
         }),
       );
-      this.statisticsContributors = r.value.survivors.length;
+      this.statisticsContributors = r.value.contributors.length;
+      const n = r.value.contributors.length;
       const noiseStd =
         Math.sqrt(
-          this.r.spec.privacy.mode === 'distributed'
-            ? release.shareVariance * r.value.survivors.length
-            : this.r.spec.privacy.mode === 'local'
-              ? release.totalVariance * r.value.survivors.length
+          mode === 'distributed'
+            ? release.shareVariance * n
+            : mode === 'local'
+              ? release.totalVariance * n
               : release.totalVariance,
         ) / release.level;
-      return { ok: true as const, value: { values: decodeFixedPoint(r.value.sum, release.level, 2 ** 32), noiseStd } };
+      return { ok: true as const, value: { values: r.value.value, noiseStd } };
     });
   }
 

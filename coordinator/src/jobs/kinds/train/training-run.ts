@@ -1,9 +1,7 @@
 import type { AgreedSchema } from '@tessera/data';
 import { createStrategy, jobEpsilon, type Strategy } from '@tessera/fl';
-import { chooseParameters } from '@tessera/secagg';
 import { parseJobSpec, type JobSpec } from '@tessera/jobs';
-import { columnProfileToProto, toConfigEntries, tessera } from '@tessera/proto';
-import { runSecureSum, type SecureSumOutcome } from '../../../rounds/secure-sum.js';
+import { columnProfileToProto, toConfigEntries, type tessera } from '@tessera/proto';
 import { refusalReasons } from '../../../rounds/refusals.js';
 import type { OwnersRefusal } from '../../../rounds/stage.js';
 import type { ParticipantSession } from '../../../service/participant-session.js';
@@ -18,29 +16,28 @@ import type { JobEvents } from '../../job-events.js';
 import { JobPrivacy } from '../../job-privacy.js';
 import { sealedRoundOf, type SealedRound } from '../../sealed-round.js';
 import { signedSpecFields } from '../../signed-spec.js';
-
-const pb = tessera.v1;
+import type { Aggregator } from './aggregation/aggregator.js';
+import { PlainAggregator } from './aggregation/plain-aggregator.js';
+import { SecAggAggregator } from './aggregation/secagg-aggregator.js';
+import { SealedAggregator } from './aggregation/sealed-aggregator.js';
 
 /** Thrown to unwind a job whose abort signal fired (cancel or suspend). */
 export class JobStop extends Error {}
 
 export const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
 
-/** One secure sum's result as the stages see it: the ring sum (or sealed sum) and the round's threshold and degree. */
-export type SecureSumResult =
-  | { ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } }
-  | { ok: false; reason: string };
-
 /**
  * What every stage of one training job shares: the job's spec, privacy and strategy, its
- * persisted context, the participants, and the round machinery (attempts, secure sums, the
- * analyst's answers in sealed mode, task building). Stages (schema, statistics, fit, evaluate,
+ * persisted context, the participants, and the round machinery (attempts, the aggregator, task
+ * building). Stages (schema, statistics, fit, evaluate,
  * payout) hold one and know nothing of each other.
  */
 export class TrainingRun {
   readonly spec: JobSpec;
   readonly privacy: JobPrivacy;
   readonly strategy: Strategy;
+  /** How the stages sum: in plaintext, through SecAgg+, or under the analyst's key (secure.mode). */
+  readonly aggregator: Aggregator;
   context: JobContext;
 
   constructor(
@@ -65,6 +62,13 @@ export class TrainingRun {
       minFitParticipants: this.spec.minParticipants,
       ...(this.spec.seed !== undefined ? { seed: `${this.spec.seed}/${jobId}` } : {}),
     });
+    const mode = this.spec.secure.mode;
+    this.aggregator =
+      mode === 'none'
+        ? new PlainAggregator(this)
+        : mode === 'sealed'
+          ? new SealedAggregator(this)
+          : new SecAggAggregator(this);
   }
 
   /**
@@ -162,7 +166,7 @@ export class TrainingRun {
     );
   }
 
-  failureSummary(failures: Map<string, string>): string {
+  failureSummary(failures: ReadonlyMap<string, string>): string {
     return [...failures].map(([id, why]) => `${id}: ${why}`).join('; ');
   }
 
@@ -223,143 +227,6 @@ export class TrainingRun {
   /** The ring of secure aggregation: 2^32, or the analyst's plaintext modulus in sealed mode. */
   get ringModulus(): number {
     return this.sealed ? (this.sealed.params.plainModulus as number) : 2 ** 32;
-  }
-
-  /** Sealed mode: hands the encrypted sum to the job's analyst and waits for its answer. */
-  async askAnalyst(
-    stage: 'statistics' | 'fit',
-    round: number,
-    outcome: SecureSumOutcome,
-    length: number,
-    decode: object,
-    model?: Float64Array,
-  ): Promise<Float64Array> {
-    if (!this.sealedExchange.attached(this.jobId))
-      this.publish(
-        `waiting for the analyst to decrypt the ${stage} aggregate${round ? ` of round ${round}` : ''} (tessera job attach ${this.jobId})`,
-      );
-    return this.sealedExchange.request(
-      {
-        jobId: this.jobId,
-        round,
-        stage,
-        length,
-        chunks: outcome.sealedSum!,
-        survivors: outcome.survivors.length,
-        decodeJson: JSON.stringify(decode),
-        ...(model ? { model: [...model] } : {}),
-      },
-      this.signal,
-    );
-  }
-
-  /** SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions. */
-  secureParameters(n: number): { threshold: number; degree: number; complete: boolean } {
-    let params = this.parametersByN.get(n);
-    if (!params) {
-      const p = chooseParameters({
-        n,
-        dropoutRate: this.spec.secure.dropoutRate,
-        corruptFraction: this.spec.secure.corruptFraction,
-      });
-      const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(this.spec.minParticipants, n)));
-      params = { threshold, degree: p.degree, complete: p.complete };
-      this.parametersByN.set(n, params);
-    }
-    return params;
-  }
-
-  /** The parameter search depends only on n and the job's assumptions: computed once per n. */
-  private readonly parametersByN = new Map<number, { threshold: number; degree: number; complete: boolean }>();
-
-  /** Runs one secure sum; records a failed round when it fails. */
-  async secureSum(
-    stage: RoundStage,
-    round: number,
-    attempt: number,
-    computation: tessera.v1.Stage,
-    sessions: ParticipantSession[],
-    dimension: number,
-    task: (s: ParticipantSession) => tessera.v1.ITask,
-    extra: {
-      model?: Float64Array;
-      codec?: { bits: number; clip: number; weightCap: number; noiseVariance?: number };
-    } = {},
-  ): Promise<
-    | { ok: true; value: SecureSumOutcome & { sum: Uint32Array }; params: { threshold: number; degree: number } }
-    | { ok: false; reason: string }
-  > {
-    const sealed = this.sealed;
-    const started = performance.now();
-    if (sessions.length < 2) {
-      const reason =
-        `secure aggregation needs at least 2 participants in a round, and ${sessions.length} is available; ` +
-        'connect more participants, or set secure: {mode: none} to aggregate in plaintext';
-      this.store.addRound(
-        this.recordRound({
-          round,
-          stage,
-          attempt,
-          status: 'failed',
-          contributors: 0,
-          dropped: [],
-          metrics: {},
-          seconds: 0,
-          error: reason,
-        }),
-      );
-      return { ok: false, reason };
-    }
-    const params = this.secureParameters(sessions.length);
-    const minSurvivors = this.privacy.minSurvivors(sessions.length);
-    const outcome = await runSecureSum({
-      jobId: this.jobId,
-      round,
-      attempt,
-      computation,
-      sessions,
-      dimension,
-      ...params,
-      modulus: this.ringModulus,
-      task,
-      ...(sealed ? { sealed } : {}),
-      ...(minSurvivors > 0 && computation !== pb.Stage.EVALUATE ? { minSurvivors } : {}),
-      identityKey: (id) => this.store.getParticipant(id)!.publicKey,
-      deadlineMs: this.spec.roundTimeoutSeconds * 1000,
-      signal: this.signal,
-      slots: this.slots,
-      ...extra,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
-    this.noteRefusals(stage, round, outcome);
-    if (stage === 'fit') this.notePrivacySpend('rounds', sessions, outcome);
-    if (stage === 'statistics' && this.spec.privacy.mode !== 'none')
-      this.notePrivacySpend('statistics', sessions, outcome);
-    if (
-      (!outcome.sum && !outcome.sealedSum) ||
-      outcome.survivors.length < Math.min(this.spec.minParticipants, sessions.length)
-    ) {
-      const reason =
-        outcome.reason ??
-        `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.spec.minParticipants}`;
-      const detail = outcome.failures.size ? ` (${this.failureSummary(outcome.failures)})` : '';
-      this.store.addRound(
-        this.recordRound({
-          round,
-          stage,
-          attempt,
-          status: 'failed',
-          contributors: outcome.survivors.length,
-          dropped: [...outcome.failures.keys()],
-          metrics: { threshold: params.threshold, degree: params.degree, rejected },
-          seconds,
-          error: `secure aggregation failed: ${reason}${detail}`,
-        }),
-      );
-      return { ok: false, reason: `secure aggregation failed: ${reason}${detail}` };
-    }
-    return { ok: true, value: outcome as SecureSumOutcome & { sum: Uint32Array }, params };
   }
 
   /**
