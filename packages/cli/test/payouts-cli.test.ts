@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateSigningKeyPair, toHex } from '@tessera/crypto';
 import { appendEntries, GENESIS_HASH, ledgerLine } from '@tessera/payouts';
 import { describe, expect, it } from 'vitest';
@@ -168,7 +169,16 @@ describe('tessera ledger verify', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`ledger intact: 3 entries, head ${entries[2].hash}\n`);
     const j = await runCli(['ledger', 'verify', path, '--key', key, '--head', entries[2].hash, '--json']);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, entries: 3, head: entries[2].hash });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, entries: 3, head: entries[2].hash, formatVersion: 2 });
+  });
+
+  it('verifies a ledger written in format version 1, and says so', async () => {
+    const fixture = fileURLToPath(new URL('../../payouts/test/fixtures/ledger-v1.jsonl', import.meta.url));
+    const v1Key = '8619ca426a271aa32131ec52a3db6b855af19ff2bfe23c82d75fbb6e06acf8a1';
+    const v1Head = 'e23697a09e1967d0f75947d4dbd2527f24a5d4540c0c3499ae7d266e27526334';
+    const j = await runCli(['ledger', 'verify', fixture, '--key', v1Key, '--head', v1Head, '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    expect(JSON.parse(j.stdout)).toEqual({ ok: true, entries: 4, head: v1Head, seq: 4, formatVersion: 1 });
   });
 
   it('exits non-zero naming the first tampered line', async () => {

@@ -1,7 +1,7 @@
-import { fromHex, sha256Hex, sign, toHex, verify } from '@tessera/crypto';
+import { CHAIN_GENESIS, fromHex, sign, toHex, verify } from '@tessera/crypto';
+import { entryHash, LEDGER_CONTEXT, LEDGER_VERSION, type LedgerVersion } from './ledger-format.js';
 
-export const LEDGER_CONTEXT = 'tessera/v1/payout-ledger';
-export const GENESIS_HASH = '0'.repeat(64);
+export const GENESIS_HASH = CHAIN_GENESIS;
 
 /** One payment to one participant for one job. */
 export interface PayoutRecord {
@@ -15,6 +15,8 @@ export interface PayoutRecord {
 }
 /** A record chained to its predecessor and signed by the coordinator. */
 export interface LedgerEntry extends PayoutRecord {
+  /** The format the hash is computed in; absent (version 1) in entries written before version 2. */
+  version?: LedgerVersion;
   seq: number;
   prevHash: string;
   hash: string;
@@ -26,7 +28,10 @@ export interface LedgerHead {
   hash: string;
 }
 
-/** The fields of an entry in their fixed order (the order of the hash input and of an exported line). */
+/**
+ * The required fields of an entry in their fixed order (the order of the hash input and of an exported line). An
+ * exported line starts with `version` when the entry has one (LEDGER_VERSION_FIELD).
+ */
 export const LEDGER_FIELDS = [
   'seq',
   'prevHash',
@@ -40,15 +45,20 @@ export const LEDGER_FIELDS = [
   'hash',
   'signature',
 ] as const;
+export type LedgerField = (typeof LEDGER_FIELDS)[number];
+/** The optional first field of an exported line: the entry's format version (LedgerVersion). */
+export const LEDGER_VERSION_FIELD = 'version';
 
 const HASH = /^[0-9a-f]{64}$/;
 const SIGNATURE = /^[0-9a-f]{128}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The reason a field value is invalid, or undefined when it is valid. */
-export function fieldProblem(field: (typeof LEDGER_FIELDS)[number], value: unknown): string | undefined {
+export function fieldProblem(field: LedgerField | typeof LEDGER_VERSION_FIELD, value: unknown): string | undefined {
   const got = ` (got ${JSON.stringify(value) ?? String(value)})`;
   switch (field) {
+    case 'version':
+      return value === 1 || value === 2 ? undefined : `version must be 1 or 2${got}`;
     case 'seq':
       return Number.isSafeInteger(value) && (value as number) >= 1 ? undefined : `seq must be a positive integer${got}`;
     case 'prevHash':
@@ -83,28 +93,6 @@ export function fieldProblem(field: (typeof LEDGER_FIELDS)[number], value: unkno
   }
 }
 
-/**
- * SHA-256 (hex) of the canonical encoding of seq, prevHash and the record fields in this fixed order:
- * seq, prevHash, job, participant, amount, currency, method, share, timestamp. The encoding is the JSON array
- * [LEDGER_CONTEXT, seq, prevHash, job, ...] (JSON strings are quoted and escaped, so no two entries encode alike).
- */
-export function entryHash(e: Omit<LedgerEntry, 'hash' | 'signature'>): string {
-  return sha256Hex(
-    JSON.stringify([
-      LEDGER_CONTEXT,
-      e.seq,
-      e.prevHash,
-      e.job,
-      e.participant,
-      e.amount,
-      e.currency,
-      e.method,
-      e.share,
-      e.timestamp,
-    ]),
-  );
-}
-
 /** Throws a RangeError naming the record and field unless every field of `record` is valid. */
 function checkRecord(record: PayoutRecord, index: number): void {
   for (const field of ['job', 'participant', 'amount', 'currency', 'method', 'share', 'timestamp'] as const) {
@@ -113,7 +101,7 @@ function checkRecord(record: PayoutRecord, index: number): void {
   }
 }
 
-/** Chains and signs records after `head` with the coordinator's Ed25519 secret key. */
+/** Chains and signs records after `head` with the coordinator's Ed25519 secret key, in format LEDGER_VERSION. */
 export function appendEntries(
   head: LedgerHead,
   records: readonly PayoutRecord[],
@@ -128,6 +116,7 @@ export function appendEntries(
   for (const r of records) {
     seq++;
     const unsigned = {
+      version: LEDGER_VERSION,
       seq,
       prevHash,
       job: r.job,
@@ -147,11 +136,12 @@ export function appendEntries(
 }
 
 /**
- * One exported line: JSON with keys in the order seq, prevHash, job, participant, amount, currency, method, share,
- * timestamp, hash, signature.
+ * One exported line: JSON with keys in the order version (when the entry has one), seq, prevHash, job, participant,
+ * amount, currency, method, share, timestamp, hash, signature.
  */
 export function ledgerLine(e: LedgerEntry): string {
   const ordered: Record<string, unknown> = {};
+  if (e.version !== undefined) ordered[LEDGER_VERSION_FIELD] = e.version;
   for (const field of LEDGER_FIELDS) ordered[field] = e[field];
   return JSON.stringify(ordered);
 }
@@ -161,5 +151,6 @@ export function ledgerLine(e: LedgerEntry): string {
  */
 export function verifyEntry(e: LedgerEntry, publicKey: Uint8Array): boolean {
   if (LEDGER_FIELDS.some((f) => fieldProblem(f, e[f]) !== undefined)) return false;
+  if (e.version !== undefined && fieldProblem(LEDGER_VERSION_FIELD, e.version) !== undefined) return false;
   return entryHash(e) === e.hash && verify(LEDGER_CONTEXT, fromHex(e.hash), fromHex(e.signature), publicKey);
 }

@@ -1,13 +1,13 @@
 import { fromHex, verify } from '@tessera/crypto';
 import {
-  entryHash,
   fieldProblem,
   GENESIS_HASH,
-  LEDGER_CONTEXT,
   LEDGER_FIELDS,
+  LEDGER_VERSION_FIELD,
   type LedgerEntry,
   type LedgerHead,
 } from './ledger-entry.js';
+import { entryHash, entryVersion, LEDGER_CONTEXT, type LedgerVersion } from './ledger-format.js';
 
 /** A malformed ledger line; the message starts with "line N". */
 export class LedgerFormatError extends Error {
@@ -32,11 +32,16 @@ export function parseLedgerLine(text: string, line: number): LedgerEntry {
     throw new LedgerFormatError(line, `line ${line} is not a JSON object`);
   const fields = parsed as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!(LEDGER_FIELDS as readonly string[]).includes(key))
+    if (key !== LEDGER_VERSION_FIELD && !(LEDGER_FIELDS as readonly string[]).includes(key))
       throw new LedgerFormatError(
         line,
-        `line ${line}: unknown field "${key}" (an entry has exactly ${LEDGER_FIELDS.join(', ')})`,
+        `line ${line}: unknown field "${key}" (an entry has exactly ${LEDGER_FIELDS.join(', ')}` +
+          `, and optionally ${LEDGER_VERSION_FIELD})`,
       );
+  }
+  if (LEDGER_VERSION_FIELD in fields) {
+    const problem = fieldProblem(LEDGER_VERSION_FIELD, fields[LEDGER_VERSION_FIELD]);
+    if (problem) throw new LedgerFormatError(line, `line ${line}: ${problem}`);
   }
   for (const field of LEDGER_FIELDS) {
     if (!(field in fields)) throw new LedgerFormatError(line, `line ${line}: field ${field} is missing`);
@@ -46,8 +51,9 @@ export function parseLedgerLine(text: string, line: number): LedgerEntry {
   return fields as unknown as LedgerEntry;
 }
 
+/** The outcome of verifyLedger; formatVersion is the format of the newest entry (absent for an empty ledger). */
 export type LedgerVerdict =
-  | { ok: true; entries: number; head: LedgerHead }
+  | { ok: true; entries: number; head: LedgerHead; formatVersion?: LedgerVersion }
   | { ok: false; line: number; seq?: number; reason: string; entries: number };
 
 /**
@@ -69,6 +75,7 @@ export function verifyLedger(
   if (!Number.isSafeInteger(startSeq) || startSeq < 1)
     throw new RangeError(`firstSeq must be a positive integer, got ${options.firstSeq}`);
   let head: LedgerHead = { seq: startSeq - 1, hash: GENESIS_HASH };
+  let formatVersion: LedgerVersion | undefined;
   for (const [i, text] of lines.entries()) {
     const line = i + 1;
     const fail = (reason: string, seq?: number): LedgerVerdict => ({
@@ -100,6 +107,13 @@ export function verifyLedger(
     }
     if (i > 0 && e.prevHash !== head.hash)
       return fail(`line ${line}: prevHash does not match the hash of line ${line - 1}`, e.seq);
+    const version = entryVersion(e);
+    // A ledger moves to newer formats only: an older one after a newer one is an entry rewritten (or re-signed).
+    if (formatVersion !== undefined && version < formatVersion)
+      return fail(
+        `${at}: format version ${version} after version ${formatVersion} (a ledger never goes back to an older format)`,
+        e.seq,
+      );
     if (entryHash(e) !== e.hash)
       return fail(
         `${at}: hash does not match the entry's fields (a field such as amount, share, participant or timestamp was changed)`,
@@ -112,6 +126,7 @@ export function verifyLedger(
       );
     }
     head = { seq: e.seq, hash: e.hash };
+    formatVersion = version;
   }
   if (options.head !== undefined && options.head.toLowerCase() !== head.hash) {
     const last =
@@ -126,5 +141,5 @@ export function verifyLedger(
       entries: lines.length,
     };
   }
-  return { ok: true, entries: lines.length, head };
+  return { ok: true, entries: lines.length, head, ...(formatVersion === undefined ? {} : { formatVersion }) };
 }

@@ -84,8 +84,9 @@ describe('the payout ledger', () => {
       ok: true,
       entries: 4,
       head: { seq: 4, hash: entries[3].hash },
+      formatVersion: 2,
     });
-    expect(Object.keys(JSON.parse(lines[0]))).toEqual([...LEDGER_FIELDS]);
+    expect(Object.keys(JSON.parse(lines[0]))).toEqual(['version', ...LEDGER_FIELDS]);
     expect(lines[0]).toContain('"amount":334,');
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(entries[0].prevHash).toBe(GENESIS_HASH);

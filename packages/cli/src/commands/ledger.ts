@@ -32,7 +32,7 @@ function registerVerify(cmd: Command): void {
       'the file is a slice (tessera ledger export --job) whose first entry has this seq; the chain before it is not checked',
       (v: string) => Number(v),
     )
-    .option('--json', 'print {ok, entries, head} or {ok: false, line, seq, reason}')
+    .option('--json', 'print {ok, entries, head, seq, formatVersion} or {ok: false, line, seq, reason}')
     .addHelpText(
       'after',
       `
@@ -63,7 +63,14 @@ Examples:
         ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }),
       });
       if (v.ok) {
-        if (o.json) printJson({ ok: true, entries: v.entries, head: v.head.hash, seq: v.head.seq });
+        if (o.json)
+          printJson({
+            ok: true,
+            entries: v.entries,
+            head: v.head.hash,
+            seq: v.head.seq,
+            ...(v.formatVersion === undefined ? {} : { formatVersion: v.formatVersion }),
+          });
         else process.stdout.write(`ledger intact: ${v.entries} entries, head ${v.head.hash}\n`);
         return;
       }

@@ -1,0 +1,71 @@
+import { hashChain, sha256Hex } from '@tessera/crypto';
+import type { LedgerEntry } from './ledger-entry.js';
+
+/**
+ * The context of every entry's Ed25519 signature (over the entry's hash). It predates format versions, hence its
+ * "v1"; it did not change with version 2, whose hashes are already domain-separated by PAYOUT_CHAIN's tag.
+ */
+export const LEDGER_CONTEXT = 'tessera/v1/payout-ledger';
+
+/**
+ * How an entry is hashed. 1: the JSON array of LEDGER_CONTEXT and the fields (entries without a `version` field,
+ * written before version 2 existed). 2: the shared hash chain of @tessera/crypto under PAYOUT_CHAIN's tag.
+ */
+export type LedgerVersion = 1 | 2;
+
+/** The version appendEntries writes. A ledger may move from version 1 to 2 at any entry, never back. */
+export const LEDGER_VERSION: LedgerVersion = 2;
+
+/** The version 2 chain: link(seq, prevHash, [job, participant, amount, currency, method, share, timestamp]). */
+export const PAYOUT_CHAIN = hashChain('tessera/payout-ledger/v2');
+
+/** The entry's format version: 1 when it has no `version` field. */
+export function entryVersion(e: { version?: LedgerVersion }): LedgerVersion {
+  return e.version ?? 1;
+}
+
+/**
+ * The version 1 hash: SHA-256 (hex) of the JSON array [LEDGER_CONTEXT, seq, prevHash, job, participant, amount,
+ * currency, method, share, timestamp] (JSON strings are quoted and escaped, so no two entries encode alike).
+ */
+function entryHashV1(e: Omit<LedgerEntry, 'hash' | 'signature'>): string {
+  return sha256Hex(
+    JSON.stringify([
+      LEDGER_CONTEXT,
+      e.seq,
+      e.prevHash,
+      e.job,
+      e.participant,
+      e.amount,
+      e.currency,
+      e.method,
+      e.share,
+      e.timestamp,
+    ]),
+  );
+}
+
+function entryHashV2(e: Omit<LedgerEntry, 'hash' | 'signature'>): string {
+  return PAYOUT_CHAIN.link(e.seq, e.prevHash, [
+    e.job,
+    e.participant,
+    e.amount,
+    e.currency,
+    e.method,
+    e.share,
+    e.timestamp,
+  ]);
+}
+
+/** The hash of an entry in the encoding of its format version (see LedgerVersion). */
+export function entryHash(e: Omit<LedgerEntry, 'hash' | 'signature'>): string {
+  const version = entryVersion(e);
+  switch (version) {
+    case 1:
+      return entryHashV1(e);
+    case 2:
+      return entryHashV2(e);
+    default:
+      throw new RangeError(`unknown payout ledger format version ${String(version)}`);
+  }
+}
