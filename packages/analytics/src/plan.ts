@@ -1,213 +1,37 @@
 import type { RawTable } from '@tessera/data';
-import { QueryError } from './parse.js';
+import { AGGREGATE_FUNCTIONS, canonicalName, conditionColumns, outputName, type Query } from './query.js';
+import { checkBounds, checkUnit, fail } from './plan-options.js';
+import { planSections, type PendingSection } from './plan-sections.js';
 import {
-  AGGREGATE_FUNCTIONS,
-  canonicalName,
-  conditionColumns,
-  outputName,
-  type AggregateItem,
-  type Query,
-} from './query.js';
+  MAX_GROUP_COLUMNS,
+  type Output,
+  type PrivacyUnit,
+  type QueryOptions,
+  type QueryPlan,
+  type Slot,
+  type SlotKind,
+} from './plan-types.js';
 
-export interface QueryOptions {
-  /** For every numeric aggregate column: values are clamped to [lo, hi]; the bounds set the sensitivity. */
-  bounds: Record<string, [number, number]>;
-  /** For every GROUP BY column, and for HISTOGRAM over a categorical column: the declared values. */
-  domains: Record<string, string[]>;
-  /** HISTOGRAM/QUANTILES over a numeric column: bin edges (default: 32 equal bins over the bounds). */
-  bins?: Record<string, number[]>;
-  /** Groups whose (noisy) row count is below this are suppressed (default 0). */
-  minCount?: number;
-  /** Heavy hitters sketch settings. depth/width are optional extensions (defaults 4 and 256). */
-  topK?: { maxLength?: number; threshold?: number; depth?: number; width?: number };
-}
-
-/**
- * What one "neighbouring data set" differs by, which the sensitivity covers: one row (`record`,
- * the default), or all the rows of one customer (`customer`): each participant keeps at most
- * `maxRowsPerUser` of a customer's contributing rows (identified by `userColumn`), chosen at
- * random with its own CSPRNG, so the sensitivity is `maxRowsPerUser` times the per-record one.
- */
-export type PrivacyUnit = { unit: 'record' } | CustomerUnit;
-export interface CustomerUnit {
-  unit: 'customer';
-  userColumn: string;
-  maxRowsPerUser: number;
-}
-/** The largest per-customer cap a plan accepts (the noise grows linearly with it). */
-export const MAX_ROWS_PER_USER = 10_000;
-
-/**
- * A per-group counter: rows (COUNT(*)), non-missing cells (COUNT(col)), numeric cells, clamped sum, clamped sum of
- * squares.
- */
-export type SlotKind = 'rows' | 'nonnull' | 'n' | 'sum' | 'sq';
-export interface Slot {
-  kind: SlotKind;
-  column?: string;
-  bounds?: [number, number];
-}
-
-export interface GroupLayout {
-  /** GROUP BY columns (empty: one group). */
-  columns: string[];
-  /** Declared domain of each group column. */
-  domains: string[][];
-  /** Number of groups: the product of the domain sizes (1 without GROUP BY). */
-  count: number;
-  /** The counters of each group's block; slots[0] is always the row count. Block g starts at g * slots.length. */
-  slots: Slot[];
-}
-
-export type Section =
-  | {
-      kind: 'histogram';
-      name: string;
-      column: string;
-      offset: number;
-      length: number;
-      edges: number[];
-      clamp: [number, number];
-    }
-  | { kind: 'categories'; name: string; column: string; offset: number; length: number; categories: string[] }
-  | {
-      kind: 'quantiles';
-      name: string;
-      column: string;
-      offset: number;
-      length: number;
-      edges: number[];
-      clamp: [number, number];
-      leaves: number;
-      levels: number;
-    }
-  | {
-      kind: 'topk';
-      name: string;
-      column: string;
-      offset: number;
-      length: number;
-      k: number;
-      maxLength: number;
-      depth: number;
-      width: number;
-      seed: string;
-    };
-
-/** How one SELECT item is read from the vector. */
-export type Output =
-  | { kind: 'group'; name: string; column: string }
-  | { kind: 'count' | 'sum'; name: string; fn: string; slot: number }
-  | { kind: 'avg'; name: string; fn: string; n: number; sum: number }
-  | { kind: 'variance'; name: string; fn: string; n: number; sum: number; sq: number }
-  | { kind: 'section'; name: string; fn: string; section: number };
-
-export interface QueryPlan {
-  query: Query;
-  table: string;
-  /** Length of the vector every participant contributes. */
-  length: number;
-  /**
-   * Per coordinate: the most one record can add in absolute value (raw units). Dividing by it normalises one record's
-   * contribution to [-1, 1].
-   */
-  scale: Float64Array;
-  /**
-   * L2 norm of one unit's normalised contribution (the sensitivity the noise is calibrated to, in normalised units):
-   * recordSensitivity x maxRowsPerUser for unit customer.
-   */
-  sensitivity: number;
-  /** L2 norm of one record's normalised contribution. */
-  recordSensitivity: number;
-  /** The unit the sensitivity protects. */
-  unit: PrivacyUnit;
-  /** Columns the query reads (with unit customer, the user column last). */
-  columns: string[];
-  groups: GroupLayout;
-  /** Offset of the first section (= groups.count * groups.slots.length). */
-  sectionsOffset: number;
-  sections: Section[];
-  outputs: Output[];
-  minCount: number;
-  /** TOP_K decoding threshold if declared (otherwise minCount, or 1% of the rows). */
-  topKThreshold?: number;
-}
-
-export const DEFAULT_BINS = 32;
-export const TOPK_DEFAULTS = { maxLength: 16, depth: 4, width: 256 } as const;
-/** Public seed of the sketch hashes: every participant and the decoder must agree on it. */
-export const TOPK_SEED = 'tessera/analytics/top-k/v1';
-export const MAX_GROUP_COLUMNS = 2;
-export const MAX_VECTOR_LENGTH = 1 << 24;
-
-function fail(message: string): never {
-  throw new QueryError(message);
-}
-
-function checkBounds(column: string, b: unknown, fn: string): [number, number] {
-  if (
-    !Array.isArray(b) ||
-    b.length !== 2 ||
-    !b.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
-    b[0] > b[1]
-  ) {
-    fail(`${fn}: the bounds of "${column}" must be two finite numbers lo <= hi, got ${JSON.stringify(b)}`);
-  }
-  return [b[0], b[1]];
-}
-
-function numericEdges(column: string, options: QueryOptions, fn: string): { edges: number[]; clamp: [number, number] } {
-  const declared = options.bins?.[column];
-  const bounds = options.bounds[column] !== undefined ? checkBounds(column, options.bounds[column], fn) : undefined;
-  if (declared !== undefined) {
-    if (
-      !Array.isArray(declared) ||
-      declared.length < 2 ||
-      !declared.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
-      declared.some((x, i) => i > 0 && x <= declared[i - 1]!)
-    ) {
-      fail(
-        `${fn}: the bins of "${column}" must be at least two finite, strictly increasing edges, got ${JSON.stringify(declared)}`,
-      );
-    }
-    const first = declared[0]!,
-      last = declared[declared.length - 1]!; // at least two edges, checked above
-    const lo = Math.max(first, bounds ? bounds[0] : -Infinity);
-    const hi = Math.min(last, bounds ? bounds[1] : Infinity);
-    return { edges: [...declared], clamp: lo <= hi ? [lo, hi] : [first, last] };
-  }
-  if (!bounds) {
-    fail(
-      `${fn} needs bounds or bin edges for "${column}" (declare bounds ${column}=LO:HI, e.g. --bounds ${column}=0:100, or bins for ${column})`,
-    );
-  }
-  const [lo, hi] = bounds;
-  if (!(hi > lo)) fail(`${fn}: the bounds of "${column}" must have lo < hi to make bins, got ${lo}:${hi}`);
-  const edges = Array.from({ length: DEFAULT_BINS + 1 }, (_, i) =>
-    i === DEFAULT_BINS ? hi : lo + ((hi - lo) * i) / DEFAULT_BINS,
-  );
-  return { edges, clamp: [lo, hi] };
-}
-
-function positiveInt(v: unknown, what: string, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
-    fail(`${what} must be a whole number between 1 and ${max}, got ${String(v)}`);
-  return v;
-}
-
-/** The unit, checked: a customer unit needs a user column name and a whole-number cap of at least 1. */
-function checkUnit(unit: PrivacyUnit | undefined): PrivacyUnit {
-  if (unit === undefined || unit.unit === 'record') return { unit: 'record' };
-  if (unit.unit !== 'customer')
-    fail(`privacy.unit must be record or customer, got ${JSON.stringify((unit as { unit?: unknown }).unit)}`);
-  if (typeof unit.userColumn !== 'string' || !unit.userColumn.trim()) {
-    fail(
-      'privacy.userColumn must name the column that identifies a customer (e.g. customer_id) when privacy.unit is customer',
-    );
-  }
-  positiveInt(unit.maxRowsPerUser, 'privacy.maxRowsPerUser', MAX_ROWS_PER_USER);
-  return { unit: 'customer', userColumn: unit.userColumn, maxRowsPerUser: unit.maxRowsPerUser };
-}
+// Planning a query: the group counters, the outputs and the sensitivity are laid out here; the
+// sections (plan-sections.ts) and the checks of the options (plan-options.ts) live beside it. The
+// re-exports keep './plan.js' the one import for a plan's types and limits.
+export {
+  DEFAULT_BINS,
+  MAX_GROUP_COLUMNS,
+  MAX_ROWS_PER_USER,
+  MAX_VECTOR_LENGTH,
+  TOPK_DEFAULTS,
+  TOPK_SEED,
+  type CustomerUnit,
+  type GroupLayout,
+  type Output,
+  type PrivacyUnit,
+  type QueryOptions,
+  type QueryPlan,
+  type Section,
+  type Slot,
+  type SlotKind,
+} from './plan-types.js';
 
 /**
  * Plans a query: the vector layout, per-coordinate scale, and the sensitivity of the unit (one
@@ -250,7 +74,7 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
   };
 
   const outputs: Output[] = [];
-  const pending: Array<{ item: AggregateItem; name: string; outputIndex: number }> = [];
+  const pending: PendingSection[] = [];
   const seenNames = new Set<string>();
   for (const item of query.items) {
     const name = outputName(item);
@@ -323,77 +147,7 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
   if (!outputs.some((o) => o.kind !== 'group')) fail('the query has no aggregate');
 
   const sectionsOffset = groupCount * slots.length;
-  let offset = sectionsOffset;
-  const sections: Section[] = [];
-  const topK = options.topK ?? {};
-  const maxLength = positiveInt(topK.maxLength ?? TOPK_DEFAULTS.maxLength, 'topK.maxLength', 64);
-  const depth = positiveInt(topK.depth ?? TOPK_DEFAULTS.depth, 'topK.depth', 16);
-  const width = positiveInt(topK.width ?? TOPK_DEFAULTS.width, 'topK.width', 65536);
-  if (
-    topK.threshold !== undefined &&
-    !(typeof topK.threshold === 'number' && topK.threshold > 0 && Number.isFinite(topK.threshold))
-  ) {
-    fail(`topK.threshold must be a positive number, got ${String(topK.threshold)}`);
-  }
-  for (const { item, name, outputIndex } of pending) {
-    const col = item.column as string;
-    const fn = canonicalName(item);
-    let s: Section;
-    if (item.fn === 'HISTOGRAM') {
-      const categorical = opts.bins?.[col] === undefined && domains[col] !== undefined;
-      if (categorical) {
-        const cats = domains[col];
-        if (!Array.isArray(cats) || cats.length === 0 || new Set(cats).size !== cats.length)
-          fail(`${fn}: the domain of "${col}" must be a non-empty list of distinct strings`);
-        s = { kind: 'categories', name, column: col, offset, length: cats.length, categories: [...cats] };
-      } else {
-        if (opts.bins?.[col] === undefined && bounds[col] === undefined) {
-          fail(
-            `${fn} needs bin edges or bounds for a numeric column, or a declared domain (categories) for a categorical one; "${col}" has none`,
-          );
-        }
-        const { edges, clamp } = numericEdges(col, opts, fn);
-        s = { kind: 'histogram', name, column: col, offset, length: edges.length - 1, edges, clamp };
-      }
-    } else if (item.fn === 'QUANTILES') {
-      const { edges, clamp } = numericEdges(col, opts, fn);
-      const bins = edges.length - 1;
-      let leaves = 1;
-      let levels = 1;
-      while (leaves < bins) {
-        leaves *= 2;
-        levels++;
-      }
-      s = { kind: 'quantiles', name, column: col, offset, length: 2 * leaves - 1, edges, clamp, leaves, levels };
-    } else {
-      const k = positiveInt(item.k, `${fn}: k`, 10000);
-      s = {
-        kind: 'topk',
-        name,
-        column: col,
-        offset,
-        length: maxLength * depth * width,
-        k,
-        maxLength,
-        depth,
-        width,
-        seed: TOPK_SEED,
-      };
-    }
-    offset += s.length;
-    if (offset > MAX_VECTOR_LENGTH)
-      fail(
-        `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries; use smaller domains, fewer bins or a smaller sketch`,
-      );
-    sections.push(s);
-    (outputs[outputIndex] as Extract<Output, { kind: 'section' }>).section = sections.length - 1;
-  }
-  if (sectionsOffset > MAX_VECTOR_LENGTH || offset > MAX_VECTOR_LENGTH) {
-    fail(
-      `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries (${groupCount} groups); use smaller domains`,
-    );
-  }
-  const length = offset;
+  const { sections, length } = planSections(pending, opts, outputs, sectionsOffset, groupCount);
 
   // Scale and sensitivity: every coordinate's maximal per-record contribution; a record touches each of its
   // group's slots once, one bin per histogram, one node per quantile-tree level, one counter per sketch row and level.
@@ -436,7 +190,8 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
     outputs,
     minCount,
   };
-  if (topK.threshold !== undefined) plan.topKThreshold = topK.threshold;
+  const threshold = options.topK?.threshold;
+  if (threshold !== undefined) plan.topKThreshold = threshold;
   return plan;
 }
 
