@@ -6,3 +6,5 @@ export * from './overlap-spec.js';
 export * from './query-noise.js';
 export * from './privacy-view.js';
 export * from './payouts-view.js';
+export * from './wire-json.js';
+export * from './views-from-json.js';
