@@ -12,6 +12,7 @@
  *   part 3...  one part per field of the record, in the order the log's format fixes, each a typed value:
  *                string  0x73 ('s'), then its UTF-8 bytes
  *                number  0x6e ('n'), then IEEE 754 binary64, big-endian (finite only; -0 is written as 0)
+ *                null    0x7a ('z'), nothing else (what JSON makes of a number that is not finite)
  *                list    0x6c ('l'), then `lengthPrefixed` of its items' typed values
  *
  * Every part carries its length and every value its type, so the encoding is injective: no two (tag, seq, prevHash,
@@ -23,7 +24,7 @@ import { fromHex, lengthPrefixed } from './encoding.js';
 import { sha256Hex } from './hash.js';
 
 /** A field of a chained record. */
-export type ChainValue = string | number | readonly ChainValue[];
+export type ChainValue = string | number | null | readonly ChainValue[];
 
 /** The previous hash of the first link of a chain. */
 export const CHAIN_GENESIS = '0'.repeat(64);
@@ -49,6 +50,7 @@ const HASH = /^[0-9a-f]{64}$/;
 const TYPE_STRING = 0x73;
 const TYPE_NUMBER = 0x6e;
 const TYPE_LIST = 0x6c;
+const TYPE_NULL = 0x7a;
 const utf8 = new TextEncoder();
 
 function tagged(type: number, body: Uint8Array): Uint8Array {
@@ -60,6 +62,7 @@ function tagged(type: number, body: Uint8Array): Uint8Array {
 
 function encodeValue(value: ChainValue, path: string): Uint8Array {
   if (typeof value === 'string') return tagged(TYPE_STRING, utf8.encode(value));
+  if (value === null) return Uint8Array.of(TYPE_NULL);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ChainEncodingError(`${path} must be a finite number, got ${value}`);
     const body = new Uint8Array(8);
@@ -68,7 +71,7 @@ function encodeValue(value: ChainValue, path: string): Uint8Array {
   }
   if (Array.isArray(value))
     return tagged(TYPE_LIST, lengthPrefixed(...value.map((v, i) => encodeValue(v, `${path}[${i}]`))));
-  throw new ChainEncodingError(`${path} must be a string, a number or a list, got ${typeof value}`);
+  throw new ChainEncodingError(`${path} must be a string, a number, null or a list, got ${typeof value}`);
 }
 
 function encodeSeq(seq: number): Uint8Array {

@@ -51,6 +51,9 @@ describe('hashChain', () => {
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
     expect(chain.link(1, CHAIN_GENESIS, ['1'])).not.toBe(chain.link(1, CHAIN_GENESIS, [1]));
     expect(chain.link(1, CHAIN_GENESIS, [[]])).not.toBe(chain.link(1, CHAIN_GENESIS, ['']));
+    const empties = [null, '', [], 0].map((v) => chain.link(1, CHAIN_GENESIS, [v]));
+    expect(new Set(empties).size).toBe(4);
+    expect(toHex(chain.encode(1, CHAIN_GENESIS, [null])).slice(-10)).toBe('000000017a');
   });
 
   it('writes -0 as 0 (a JSON round trip cannot keep it)', () => {
