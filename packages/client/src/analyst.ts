@@ -1,130 +1,24 @@
-import type { PayoutsView, PrivacyView } from '@tessera/jobs';
 import * as grpc from '@grpc/grpc-js';
-import { analystClient, columnProfileFromProto, tessera, type GenericClient } from '@tessera/proto';
+import { analystClient, columnProfileFromProto, type tessera, type GenericClient } from '@tessera/proto';
+import { isFinalStatus, jobView, type BudgetView, type JobResult, type JobView } from './job-view.js';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
 
-export type JobStatusName = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-
-export interface RoundView {
-  round: number;
-  stage: string;
-  status: string;
-  attempt: number;
-  contributors: number;
-  dropped: string[];
-  metrics: Record<string, number>;
-  seconds: number;
-  error: string;
-}
-
-/** A job as analysts see it. */
-export type { PayoutsView };
-
-export interface JobView {
-  id: string;
-  name: string;
-  status: JobStatusName;
-  spec: Record<string, unknown>;
-  roundsCompleted: number;
-  roundsTotal: number;
-  createdAt: Date;
-  updatedAt: Date;
-  error: string;
-  featureNames: string[];
-  history: RoundView[];
-  /** Differential privacy each participant spent in this job (epsilon at the job's delta). */
-  privacySpend: { participantId: string; epsilon: number; rounds: number; statisticsReleases: number }[];
-  /** Participants that refused work on privacy grounds, with their reasons. */
-  refusals: { participantId: string; stage: string; round: number; reason: string }[];
-  /** Query jobs: the decoded result (rows with error bars), once completed. */
-  result?: unknown;
-  /** Jobs with a payout pool: how it was split (or why not), once valued. */
-  payouts?: PayoutsView;
-  /** Hex Ed25519 identity of the analyst that signed the submission ('' when unsigned). */
-  analystIdentity: string;
-  /** Training jobs with differential privacy: the guarantee (target, spent, sampling, whom it protects against). */
-  privacy?: PrivacyView;
-}
+// The job views live in job-view.ts; re-exported so './analyst.js' stays the one import for the analyst API.
+export {
+  isFinalStatus,
+  jobView,
+  type BudgetView,
+  type JobResult,
+  type JobStatusName,
+  type JobView,
+  type PayoutsView,
+  type RoundView,
+} from './job-view.js';
 
 /** Signs job specs with an analyst identity (AnalystKeys does). */
 export interface SpecSigner {
   readonly identity: Uint8Array;
   signSpec(specJson: string): Uint8Array;
-}
-
-/** A privacy budget a participant keeps for one data set, as it reported it. */
-export interface BudgetView {
-  dataset: string;
-  epsilon: number;
-  delta: number;
-  unit: string;
-  spentEpsilon: number;
-}
-
-export interface JobResult {
-  job: JobView;
-  round: number;
-  label: string;
-  modelType: string;
-  featureNames: string[];
-  features: { name: string; kind: 'numeric' | 'categorical'; categories?: string[] }[];
-  mean: number[];
-  std: number[];
-  /** Standardised values are clamped to [-clip, clip] (0: no clamp). */
-  standardizedClip: number;
-  weights: Float64Array;
-}
-
-const STATUS: Record<number, JobStatusName> = {
-  [tessera.v1.JobStatus.PENDING]: 'pending',
-  [tessera.v1.JobStatus.RUNNING]: 'running',
-  [tessera.v1.JobStatus.COMPLETED]: 'completed',
-  [tessera.v1.JobStatus.FAILED]: 'failed',
-  [tessera.v1.JobStatus.CANCELLED]: 'cancelled',
-};
-
-export const isFinalStatus = (s: JobStatusName) => s === 'completed' || s === 'failed' || s === 'cancelled';
-
-export function jobView(j: tessera.v1.IJob): JobView {
-  return {
-    id: j.id ?? '',
-    name: j.name ?? '',
-    status: STATUS[j.status ?? 0] ?? 'pending',
-    spec: j.specJson ? (JSON.parse(j.specJson) as Record<string, unknown>) : {},
-    roundsCompleted: j.roundsCompleted ?? 0,
-    roundsTotal: j.roundsTotal ?? 0,
-    createdAt: new Date(j.createdUnixMs ?? 0),
-    updatedAt: new Date(j.updatedUnixMs ?? 0),
-    error: j.error ?? '',
-    featureNames: j.featureNames ?? [],
-    history: (j.history ?? []).map((r) => ({
-      round: r.round ?? 0,
-      stage: r.stage ?? '',
-      status: r.status ?? '',
-      attempt: r.attempt ?? 1,
-      contributors: r.contributors ?? 0,
-      dropped: r.dropped ?? [],
-      metrics: Object.fromEntries((r.metrics ?? []).map((m) => [m.name ?? '', Number(m.value)])),
-      seconds: r.seconds ?? 0,
-      error: r.error ?? '',
-    })),
-    privacySpend: (j.privacySpend ?? []).map((p) => ({
-      participantId: p.participantId ?? '',
-      epsilon: Number(p.epsilon ?? 0),
-      rounds: p.rounds ?? 0,
-      statisticsReleases: p.statisticsReleases ?? 0,
-    })),
-    refusals: (j.refusals ?? []).map((r) => ({
-      participantId: r.participantId ?? '',
-      stage: r.stage ?? '',
-      round: r.round ?? 0,
-      reason: r.reason ?? '',
-    })),
-    ...(j.resultJson ? { result: JSON.parse(j.resultJson) as unknown } : {}),
-    ...(j.payoutsJson ? { payouts: JSON.parse(j.payoutsJson) as PayoutsView } : {}),
-    analystIdentity: j.analystIdentity ?? '',
-    ...(j.privacyJson ? { privacy: JSON.parse(j.privacyJson) as PrivacyView } : {}),
-  };
 }
 
 /** An error from the coordinator, with the gRPC status name and the coordinator's reason. */
