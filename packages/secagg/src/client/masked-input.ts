@@ -1,0 +1,43 @@
+import { addPrgWords } from '@tessera/crypto';
+import { maskSign, vectorProblem } from '../config.js';
+import type { MaskedInput } from '../messages.js';
+import { ClientStage, fail, type Self, type SharePair } from './stage.js';
+import { ClientUnmask } from './unmask.js';
+
+/** Stage 3 (MaskedInput): masks the input once. */
+export class ClientMaskedInput extends ClientStage {
+  /** @internal Created by `ClientShareKeys.receiveShares`. */
+  constructor(
+    protected readonly self: Self,
+    private readonly selfMaskSeed: Uint8Array,
+    /** s_{u,v} for v in U2 and N(u) */
+    private readonly maskSeeds: ReadonlyMap<number, Uint8Array>,
+    private readonly ownShares: SharePair,
+    private readonly received: ReadonlyMap<number, SharePair>,
+  ) {
+    super();
+  }
+
+  /** This client's view of U2 and N(u): the neighbours whose shares it holds, sorted. */
+  get sharingNeighbours(): number[] {
+    return [...this.received.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * y = x + PRG(b_u) + sum over v in U2 and N(u) of sign(u, v) PRG(s_{u,v}), mod the modulus. Once only:
+   * two masked inputs under one mask would reveal their difference.
+   */
+  mask(x: Uint32Array): { message: MaskedInput; next: ClientUnmask } {
+    this.checkNotMoved('mask');
+    const { config, index } = this.self;
+    const problem = vectorProblem(config, x);
+    if (problem) fail(this.self, problem.code, `the input ${problem.message}`, index);
+    const y = Uint32Array.from(x);
+    addPrgWords(y, this.selfMaskSeed, config.modulus, 1);
+    for (const [v, seed] of this.maskSeeds) addPrgWords(y, seed, config.modulus, maskSign(index, v));
+    this.moveOn();
+    this.selfMaskSeed.fill(0);
+    for (const seed of this.maskSeeds.values()) seed.fill(0);
+    return { message: { index, y }, next: new ClientUnmask(this.self, this.ownShares, this.received) };
+  }
+}
