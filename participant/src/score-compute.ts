@@ -1,5 +1,5 @@
 import { encodeTable } from '@tessera/data';
-import { ScoringParticipant, type CkksParameters, type ScoringRequest, type SegmentCiphertexts } from '@tessera/he';
+import { ckksParametersFromJson, ScoringParticipant, type ScoringRequest, type SegmentCiphertexts } from '@tessera/he';
 import type { tessera } from '@tessera/proto';
 import { agreedSchemaOf } from './local-compute.js';
 import type { LocalData } from './local-data.js';
@@ -15,7 +15,7 @@ export function scoreSegments(
 ): { segments: SegmentCiphertexts[]; rows: number } {
   const setup = task.scoring;
   if (!setup?.encryptedModel?.length) throw new Error('a score task needs the encrypted model');
-  const params = { ...(JSON.parse(setup.paramsJson ?? '{}') as CkksParameters), securityLevel: 128 as const };
+  const params = ckksParametersFromJson(setup.paramsJson ?? '{}', 'task.scoring.params_json');
   const request: ScoringRequest = {
     params,
     span: Number(setup.span ?? 0),

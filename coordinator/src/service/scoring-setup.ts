@@ -1,5 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
-import { CkksEncryptor, CkksEvaluator, loadSeal, validateCkksParameters, type CkksParameters } from '@tessera/he';
+import {
+  ckksParametersFromJson,
+  CkksEncryptor,
+  CkksEvaluator,
+  loadSeal,
+  validateCkksParameters,
+  type CkksParameters,
+} from '@tessera/he';
 import type { tessera } from '@tessera/proto';
 
 /** The scoring setup as a job keeps it: public keys and the encrypted model, base64. */
@@ -29,9 +36,9 @@ export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: 
   }
   let params: CkksParameters;
   try {
-    params = { ...(JSON.parse(s.paramsJson || 'null') as CkksParameters), securityLevel: 128 };
+    params = ckksParametersFromJson(s.paramsJson || 'null', 'scoring.params_json');
   } catch (e) {
-    throw invalid(`scoring.params_json: ${(e as Error).message}`);
+    throw invalid((e as Error).message);
   }
   if (s.features !== features)
     throw invalid(`the encrypted model scores ${s.features} encoded features, the spec's features encode ${features}`);

@@ -61,3 +61,35 @@ export function validateCkksParameters(params: CkksParameters): void {
   if (!Number.isInteger(s) || s < 10 || s >= bits[0])
     throw bad(`scaleBits must be an integer from 10 to below the first prime's ${bits[0]} bits, got ${s}`);
 }
+
+/**
+ * CKKS parameters from JSON that crossed a process boundary (a scoring submission, a score task): the
+ * shape is checked here and the values by `validateCkksParameters`; the security level is always 128.
+ */
+export function ckksParametersFromJson(text: string, where: string): CkksParameters {
+  const bad = (m: string) => new HeError('bad-parameters', `${where}: ${m}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text) as unknown;
+  } catch (e) {
+    throw bad(`not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw bad('expected {polyModulusDegree, coeffModulusBits, scaleBits, slots}');
+  const o = raw as Record<string, unknown>;
+  const int = (key: string): number => {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(`${key} must be an integer, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const bits = o.coeffModulusBits;
+  if (!Array.isArray(bits) || !bits.every((b) => typeof b === 'number' && Number.isInteger(b)))
+    throw bad(`coeffModulusBits must be a list of integers, got ${JSON.stringify(bits)}`);
+  return {
+    polyModulusDegree: int('polyModulusDegree'),
+    coeffModulusBits: bits as number[],
+    scaleBits: int('scaleBits'),
+    slots: int('slots'),
+    securityLevel: 128,
+  };
+}

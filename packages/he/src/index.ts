@@ -9,7 +9,12 @@ export {
   type BfvParameters,
 } from './bfv-parameters.js';
 export { BfvAccumulator, BfvDecryptor, BfvEncryptor, BfvKeyPair, bfvChunkCount } from './bfv.js';
-export { defaultCkksParameters, validateCkksParameters, type CkksParameters } from './ckks-parameters.js';
+export {
+  ckksParametersFromJson,
+  defaultCkksParameters,
+  validateCkksParameters,
+  type CkksParameters,
+} from './ckks-parameters.js';
 export { CkksDecryptor, CkksEncryptor, CkksEvaluator, CkksKeyPair } from './ckks.js';
 export {
   foldedModel,

@@ -1,5 +1,5 @@
 import { decodeResult, parseQuery, planQuery, type QueryResult } from '@tessera/analytics';
-import { decodeWideSum, type WideCodec } from '@tessera/fl';
+import { decodeWideSum, wideCodecOf } from '@tessera/fl';
 import type { tessera } from '@tessera/proto';
 import type { AnalystClient, JobView } from '../analyst.js';
 import type { AnalystKeys } from '../sealed/analyst-keys.js';
@@ -77,7 +77,8 @@ export async function runQuery(
         const decryptor = keys.decryptor();
         try {
           if (a.stage !== 'query') throw new Error(`expected the query's encrypted sum, got a ${a.stage} aggregate`);
-          const { wide } = JSON.parse(a.decodeJson) as { wide: WideCodec };
+          const how = JSON.parse(a.decodeJson) as unknown;
+          const wide = wideCodecOf((how as { wide?: unknown } | null)?.wide, 'decode_json.wide');
           const values = decodeWideSum(decryptor.decrypt(a.chunks, a.length), a.survivors, wide);
           answer = { ...decodeResult(plan, values, 0), privacy: { epsilon: null, delta: null, mode: 'none' } };
           call.write({ jobId: submitted.id, round: a.round, stage: a.stage, values: [] });

@@ -11,7 +11,7 @@ import {
   summedUpdatesFrom,
   type Strategy,
   type SumDecoding,
-  type WideCodec,
+  wideCodecOf,
 } from '@tessera/fl';
 import type { BfvDecryptor } from '@tessera/he';
 import { standardizationFrom } from '@tessera/ml';
@@ -69,10 +69,8 @@ function checkFinite(values: ArrayLike<number>, what: string): void {
 
 function statisticsValues(sum: Uint32Array, aggregate: SealedAggregateMessage, survivors: number): number[] {
   const how = decodeJsonOf(aggregate);
-  const wide = how.wide as WideCodec | undefined;
+  const wide = wideCodecOf(how.wide, 'decode_json.wide');
   const d = how.features;
-  if (typeof wide !== 'object' || wide === null || typeof wide.fractionBits !== 'number')
-    throw new Error('decode_json.wide must be a wide codec {fractionBits, modulus}');
   if (typeof d !== 'number' || !Number.isInteger(d) || d < 1)
     throw new Error(`decode_json.features must be a positive integer, got ${JSON.stringify(d)}`);
   const stats = decodeWideSum(sum, survivors, wide);

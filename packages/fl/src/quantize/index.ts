@@ -8,7 +8,15 @@ export {
   QuantizationError,
   type UpdateCodec,
 } from './update-codec.js';
-export { encodeWide, decodeWideSum, checkWideCodec, DEFAULT_WIDE, WIDE_DIGITS, type WideCodec } from './wide-codec.js';
+export {
+  encodeWide,
+  decodeWideSum,
+  checkWideCodec,
+  wideCodecOf,
+  DEFAULT_WIDE,
+  WIDE_DIGITS,
+  type WideCodec,
+} from './wide-codec.js';
 export {
   encodeEvaluation,
   decodeEvaluationSum,

@@ -18,6 +18,18 @@ export interface WideCodec {
 
 export const DEFAULT_WIDE: WideCodec = { fractionBits: 16, modulus: 2 ** 32 };
 
+/** A wide codec from JSON that crossed a process boundary (a sealed aggregate's decode_json), checked. */
+export function wideCodecOf(value: unknown, where: string): WideCodec {
+  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const { fractionBits, modulus } = o;
+  if (typeof fractionBits !== 'number' || !Number.isInteger(fractionBits) || fractionBits < 0 || fractionBits > 52)
+    throw new RangeError(`${where}.fractionBits must be an integer from 0 to 52, got ${JSON.stringify(fractionBits)}`);
+  if (typeof modulus !== 'number')
+    throw new RangeError(`${where}.modulus must be a number, got ${JSON.stringify(modulus)}`);
+  checkModulus(modulus);
+  return { fractionBits, modulus };
+}
+
 export function checkWideCodec(c: WideCodec, participants: number): void {
   checkModulus(c.modulus);
   if (participants * 2 ** 16 > c.modulus)
