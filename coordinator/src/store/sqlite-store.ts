@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { migrate, MIGRATIONS_TABLE } from '@tessera/data';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
@@ -63,32 +64,17 @@ export class SqliteStore implements Store {
     this.migrate();
   }
 
-  /** Applies the migrations this file has not seen yet; returns the schema version. */
+  /** Applies the migrations this file has not seen yet (a row each in schema_migrations); returns the version. */
   private migrate(): number {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
-    );
-    const current =
-      (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
-    const newest = MIGRATIONS.at(-1)?.version ?? 0;
-    if (current > newest) {
-      throw new Error(
-        `${this.path} has schema version ${current}, newer than this coordinator knows (${newest}); upgrade Tessera`,
-      );
-    }
-    for (const m of MIGRATIONS.filter((m) => m.version > current)) {
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(m.version, m.name, Date.now());
-      })();
-    }
-    return newest;
+    return migrate(this.db, MIGRATIONS, {
+      book: MIGRATIONS_TABLE,
+      tooNew: (current, known) =>
+        `${this.path} has schema version ${current}, newer than this coordinator knows (${known}); upgrade Tessera`,
+    });
   }
 
   schemaVersion(): number {
-    return (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v;
+    return MIGRATIONS_TABLE.current(this.db);
   }
 
   addEnrollmentToken(tokenHash: string, name: string): void {

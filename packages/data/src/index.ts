@@ -14,3 +14,14 @@ export { splitRows, type SplitOptions } from './split-rows.js';
 export { dirichletSample } from './dirichlet.js';
 export { generateCommerce, type CommerceOptions } from './commerce.js';
 export { lineLookup } from './raw-table.js';
+export {
+  migrate,
+  MIGRATIONS_TABLE,
+  VERSION_ROW,
+  SchemaTooNewError,
+  MigrationListError,
+  type Migration,
+  type MigrationBook,
+  type MigrateOptions,
+  type SqliteConnection,
+} from './sqlite-migrations.js';

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { migrate, VERSION_ROW, type Migration } from '@tessera/data';
 import {
   appendAuditEntry,
   readAuditLog,
@@ -46,18 +47,31 @@ export interface GrantRevocation {
   reason: string;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE data_use (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, stage TEXT NOT NULL, round INTEGER NOT NULL, rows INTEGER NOT NULL);
+/** The ledger's schema, recorded as a single row in schema_version. Never edit a released one: add the next. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'data uses and privacy charges',
+    sql: `CREATE TABLE data_use (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, stage TEXT NOT NULL, round INTEGER NOT NULL, rows INTEGER NOT NULL);
    CREATE TABLE privacy_charge (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, round INTEGER NOT NULL, attempt INTEGER NOT NULL,
      unit TEXT NOT NULL, noise_multiplier REAL NOT NULL, sample_rate REAL NOT NULL, rdp_json TEXT NOT NULL);
    CREATE INDEX privacy_charge_dataset ON privacy_charge(dataset);`,
-  `ALTER TABLE privacy_charge ADD COLUMN grant_id TEXT;
+  },
+  {
+    version: 2,
+    name: 'consent grants, revocations, audit log, payout receipts',
+    sql: `ALTER TABLE privacy_charge ADD COLUMN grant_id TEXT;
    CREATE INDEX privacy_charge_grant ON privacy_charge(grant_id);
    CREATE TABLE grant_revocation (id INTEGER PRIMARY KEY, at REAL NOT NULL, grant_id TEXT NOT NULL, reason TEXT NOT NULL);
    CREATE TABLE audit_log (id INTEGER PRIMARY KEY, entry_json TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
    CREATE TABLE payout_receipt (id INTEGER PRIMARY KEY, received_at REAL NOT NULL, entry_json TEXT NOT NULL, coordinator_key TEXT NOT NULL DEFAULT '');`,
-  `ALTER TABLE privacy_charge ADD COLUMN approx_epsilon REAL;
+  },
+  {
+    version: 3,
+    name: 'approximate (epsilon, delta) charges',
+    sql: `ALTER TABLE privacy_charge ADD COLUMN approx_epsilon REAL;
    ALTER TABLE privacy_charge ADD COLUMN approx_delta REAL;`,
+  },
 ];
 
 /**
@@ -71,18 +85,11 @@ export class PrivacyLedger {
   constructor(readonly path: string) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-    const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-    const current = row?.version ?? 0;
-    if (current > MIGRATIONS.length)
-      throw new Error(
-        `${path}: ledger version ${current} is newer than this software (${MIGRATIONS.length}); upgrade tessera`,
-      );
-    this.db.transaction(() => {
-      for (let v = current; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]);
-      this.db.prepare('DELETE FROM schema_version').run();
-      this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
-    })();
+    migrate(this.db, MIGRATIONS, {
+      book: VERSION_ROW,
+      tooNew: (current, known) =>
+        `${path}: ledger version ${current} is newer than this software (${known}); upgrade tessera`,
+    });
   }
 
   /**
