@@ -53,6 +53,7 @@ export {
   type SegmentScore,
 } from './sealed/encrypted-scoring.js';
 export { runQuery, type QueryRequest, type QueryJobResult } from './analytics/run-query.js';
+export { queryResultOf } from './analytics/query-result.js';
 export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type PrivacyView } from '@tessera/jobs';
 

@@ -1,4 +1,11 @@
-import type { PayoutsView, PrivacyView } from '@tessera/jobs';
+import {
+  objectAt,
+  parseWireJson,
+  payoutsViewFromJson,
+  privacyViewFromJson,
+  type PayoutsView,
+  type PrivacyView,
+} from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
 
 // What an analyst sees of jobs, rounds, budgets and results, and the decoding of a wire Job into it.
@@ -84,7 +91,7 @@ export function jobView(j: tessera.v1.IJob): JobView {
     id: j.id ?? '',
     name: j.name ?? '',
     status: STATUS[j.status ?? 0] ?? 'pending',
-    spec: j.specJson ? (JSON.parse(j.specJson) as Record<string, unknown>) : {},
+    spec: j.specJson ? objectAt(parseWireJson(j.specJson, 'spec_json'), 'spec_json') : {},
     roundsCompleted: j.roundsCompleted ?? 0,
     roundsTotal: j.roundsTotal ?? 0,
     createdAt: new Date(j.createdUnixMs ?? 0),
@@ -114,9 +121,9 @@ export function jobView(j: tessera.v1.IJob): JobView {
       round: r.round ?? 0,
       reason: r.reason ?? '',
     })),
-    ...(j.resultJson ? { result: JSON.parse(j.resultJson) as unknown } : {}),
-    ...(j.payoutsJson ? { payouts: JSON.parse(j.payoutsJson) as PayoutsView } : {}),
+    ...(j.resultJson ? { result: parseWireJson(j.resultJson, 'result_json') } : {}),
+    ...(j.payoutsJson ? { payouts: payoutsViewFromJson(j.payoutsJson) } : {}),
     analystIdentity: j.analystIdentity ?? '',
-    ...(j.privacyJson ? { privacy: JSON.parse(j.privacyJson) as PrivacyView } : {}),
+    ...(j.privacyJson ? { privacy: privacyViewFromJson(j.privacyJson) } : {}),
   };
 }

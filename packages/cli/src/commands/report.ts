@@ -40,21 +40,20 @@ ${connectionOptions}`,
         dataDir?: string;
       }) => {
         if (!o.job.length && !o.in.length) throw new UsageError('give at least one --job ID or --in result.json');
-        const [{ reportInputOf }, { renderReportPage }] = await Promise.all([
+        const [{ reportInputOf }, { renderReportPage }, { queryResultOf }] = await Promise.all([
           import('../report/from-result.js'),
           import('../report/index.js'),
+          import('@tessera/sdk'),
         ]);
         const inputs = o.in.map((file) => {
           let parsed: QueryJobResult;
           try {
-            parsed = JSON.parse(readFileSync(file, 'utf8')) as QueryJobResult;
+            parsed = queryResultOf(JSON.parse(readFileSync(file, 'utf8')) as unknown, file);
           } catch (e) {
             throw new UsageError(
               `${file}: not a query result (${(e as Error).message}); write one with tessera query --out`,
             );
           }
-          if (!Array.isArray(parsed.rows) || typeof parsed.query !== 'string')
-            throw new UsageError(`${file}: not a query result (no query and rows); write one with tessera query --out`);
           return reportInputOf(parsed, { participants: 0 });
         });
         if (o.job.length) {
@@ -70,7 +69,7 @@ ${connectionOptions}`,
                 );
               const participants = Math.max(0, ...job.history.map((h) => h.contributors));
               inputs.push(
-                reportInputOf(job.result as QueryJobResult, {
+                reportInputOf(queryResultOf(job.result, `job ${id} result`), {
                   participants,
                   title: job.name,
                   generatedAt: job.updatedAt.toISOString(),

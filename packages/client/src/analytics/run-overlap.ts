@@ -14,8 +14,10 @@ export interface OverlapRequest {
 export async function runOverlap(client: AnalystClient, r: OverlapRequest): Promise<{ job: JobView; overlap: number }> {
   const submitted = await client.submit({ kind: 'overlap', ...r });
   const job = await client.watch(submitted.id);
-  const result = job.result as { overlap?: number } | undefined;
-  if (job.status !== 'completed' || result?.overlap === undefined)
+  const overlap = (job.result as { overlap?: unknown } | undefined)?.overlap;
+  if (job.status !== 'completed' || overlap === undefined)
     throw new Error(`the overlap job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
-  return { job, overlap: result.overlap };
+  if (typeof overlap !== 'number' || !Number.isInteger(overlap) || overlap < 0)
+    throw new Error(`the overlap job ${job.id} answered a malformed overlap ${JSON.stringify(overlap)}`);
+  return { job, overlap };
 }

@@ -1,5 +1,6 @@
 import { decodeResult, parseQuery, planQuery, type QueryResult } from '@tessera/analytics';
 import { decodeWideSum, wideCodecOf } from '@tessera/fl';
+import { queryResultOf } from './query-result.js';
 import type { tessera } from '@tessera/proto';
 import type { AnalystClient, JobView } from '../analyst.js';
 import type { AnalystKeys } from '../sealed/analyst-keys.js';
@@ -60,7 +61,7 @@ export async function runQuery(
     const job = await client.watch(submitted.id, opts.onEvent);
     if (job.status !== 'completed' || !job.result)
       throw new Error(`the query job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
-    return { job, result: job.result as QueryJobResult };
+    return { job, result: queryResultOf(job.result, `job ${job.id} result`) };
   }
   const plan = planQuery(parseQuery(q.sql), {
     bounds: q.bounds ?? {},

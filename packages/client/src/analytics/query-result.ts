@@ -1,0 +1,26 @@
+import { arrayAt, numberAt, objectAt, stringAt, WireJsonError } from '@tessera/jobs';
+import type { QueryJobResult } from './run-query.js';
+
+/**
+ * A query job's result as the coordinator sends it (result_json) or as `tessera query --out` wrote
+ * it, checked: the query, its rows with their error bars, the suppressed count and the privacy
+ * line. Optional sections (histograms, quantiles, top-k) must be objects when present.
+ */
+export function queryResultOf(value: unknown, where: string): QueryJobResult {
+  const o = objectAt(value, where);
+  stringAt(o, 'query', where);
+  numberAt(o, 'suppressed', where);
+  arrayAt(o, 'rows', where).forEach((row, i) => {
+    const r = objectAt(row, `${where}.rows[${i}]`);
+    objectAt(r.stddev, `${where}.rows[${i}].stddev`);
+    objectAt(r.ci95, `${where}.rows[${i}].ci95`);
+  });
+  for (const section of ['histograms', 'quantiles', 'topK'])
+    if (o[section] !== undefined) objectAt(o[section], `${where}.${section}`);
+  const privacy = objectAt(o.privacy, `${where}.privacy`);
+  stringAt(privacy, 'mode', `${where}.privacy`);
+  for (const key of ['epsilon', 'delta'])
+    if (privacy[key] !== null && typeof privacy[key] !== 'number')
+      throw new WireJsonError(`${where}.privacy.${key}`, 'expected a number or null');
+  return o as unknown as QueryJobResult; // every required field checked above
+}
