@@ -27,15 +27,16 @@ import {
 } from '@tessera/he';
 import {
   chooseParameters,
-  ClientAdvertiseKeys,
   completeGraph,
   harary,
-  ServerAdvertiseKeys,
-  type ClientShareKeys,
-  type ClientUnmask,
-  type MaskedInput,
+  simulateRound,
   type RoundConfig,
+  type RoundDropouts,
+  type RoundMembers,
+  type RoundStageName,
+  type RoundStep,
 } from '@tessera/secagg';
+import { benchDropouts } from '../secagg/bench-dropouts.js';
 
 export interface SealedRoundRequest {
   readonly participants: number;
@@ -129,95 +130,70 @@ function runRound(
   config: RoundConfig,
   identities: readonly SigningKeyPair[],
   encoded: readonly Uint32Array[],
-  gone: (i: number, stage: number) => boolean,
+  dropouts: RoundDropouts,
   sealing?: Sealing,
 ): RoundRun {
-  const n = config.n;
-  const slowest = [0, 0, 0, 0];
-  let serverSeconds = 0;
-  const timed = <T>(stage: number | null, fn: () => T): T => {
-    const s = now();
-    const r = fn();
-    const dt = now() - s;
-    if (stage === null) serverSeconds += dt;
-    else slowest[stage] = Math.max(slowest[stage], dt);
-    return r;
+  // Each participant's time at each stage (the sum of its steps there); the critical path takes the slowest.
+  const spent: Record<RoundStageName, Map<number, number>> = {
+    advertise: new Map(),
+    shareKeys: new Map(),
+    maskedInput: new Map(),
+    unmask: new Map(),
   };
+  let serverSeconds = 0;
+  let finalSeconds = 0;
   let encryptSeconds = 0;
   let encryptorSetupSeconds = 0;
   let accumulateSeconds = 0;
   let sealedBytes = 0;
-  const start = now();
-
-  const server1 = timed(null, () => new ServerAdvertiseKeys(config));
-  const advertising = new Map<number, ClientAdvertiseKeys>();
-  for (let i = 0; i < n; i++) {
-    if (gone(i, 0)) continue;
-    const c = timed(0, () => new ClientAdvertiseKeys(config, i, identities[i].secretKey));
-    advertising.set(i, c);
-    timed(null, () => server1.receive(c.advertise()));
-  }
-  const server2 = timed(null, () => server1.close());
-  const sharing = new Map<number, ClientShareKeys>();
-  for (const [i, c] of advertising) {
-    if (gone(i, 1)) continue;
-    const { next, msg } = timed(1, () => {
-      const next = c.receiveKeys(server2.forwardedKeys(i));
-      return { next, msg: next.shareKeys() };
-    });
-    sharing.set(i, next);
-    timed(null, () => server2.receive(msg));
-  }
-  const server3 = timed(null, () => server2.close());
-  const unmasking = new Map<number, ClientUnmask>();
-  for (const [i, c] of sharing) {
-    if (gone(i, 2)) continue;
-    // A participant masks and, in sealed mode, encrypts under the analyst's key (its own encryptor).
-    const s = now();
-    const { message, next } = c.receiveShares(server3.sharesFor(i)).mask(encoded[i]);
-    let chunks: Uint8Array[] | undefined;
-    if (sealing) {
-      const e = now();
-      const encryptor = new BfvEncryptor(sealing.params, sealing.publicKey);
-      encryptorSetupSeconds += now() - e;
-      try {
-        chunks = encryptor.encrypt(message.y);
-      } finally {
-        encryptor.dispose();
-      }
-      encryptSeconds += now() - e;
-      sealedBytes = chunks.reduce((a, b) => a + b.length, 0);
-    }
-    slowest[2] = Math.max(slowest[2], now() - s);
-    unmasking.set(i, next);
-    if (sealing) {
-      const sealed = chunks!;
-      const a = now();
-      server3.receiveSealed(i, () => sealing.accumulator.addVector(sealed));
-      const dt = now() - a;
-      accumulateSeconds += dt;
+  const step = <R>(s: RoundStep, work: () => R): R => {
+    const start = now();
+    const r = work();
+    const dt = now() - start;
+    if (s.party !== 'server') spent[s.stage].set(s.party, (spent[s.stage].get(s.party) ?? 0) + dt);
+    else {
       serverSeconds += dt;
-    } else {
-      const plain: MaskedInput = message;
-      timed(null, () => server3.receive(plain));
+      if (s.call === 'receiveSealed') accumulateSeconds += dt;
+      if (s.call === 'finish') finalSeconds = dt;
     }
+    return r;
+  };
+  const start = now();
+  const options = { config, identities, inputs: encoded, dropouts, step };
+  let output: Uint32Array;
+  let members: RoundMembers;
+  if (sealing) {
+    // A participant encrypts its masked vector under the analyst's key (its own encryptor); the server adds it.
+    const round = simulateRound(options, {
+      seal: (_i, y) => {
+        const e = now();
+        const encryptor = new BfvEncryptor(sealing.params, sealing.publicKey);
+        encryptorSetupSeconds += now() - e;
+        let chunks: Uint8Array[];
+        try {
+          chunks = encryptor.encrypt(y);
+        } finally {
+          encryptor.dispose();
+        }
+        encryptSeconds += now() - e;
+        sealedBytes = chunks.reduce((a, b) => a + b.length, 0);
+        return chunks;
+      },
+      absorb: (_i, chunks) => sealing.accumulator.addVector(chunks),
+    });
+    output = round.maskCorrection;
+    members = round;
+  } else {
+    const round = simulateRound(options);
+    output = round.sum;
+    members = round;
   }
-  const server4 = timed(null, () => server3.close());
-  const request = server4.unmaskRequest();
-  for (const [i, c] of unmasking) {
-    if (gone(i, 3)) continue;
-    const msg = timed(3, () => c.unmask(request).message);
-    timed(null, () => server4.receive(msg));
-  }
-  const f = now();
-  const output = sealing ? server4.maskCorrection() : server4.finish();
-  const finalSeconds = now() - f;
-  serverSeconds += finalSeconds;
+  const slowest = (m: Map<number, number>) => [...m.values()].reduce((a, b) => Math.max(a, b), 0);
   return {
-    survivors: [...request.survivors],
-    dropped: [...request.dropped],
+    survivors: members.survivors,
+    dropped: members.dropped,
     seconds: now() - start,
-    criticalPathSeconds: serverSeconds + slowest.reduce((a, b) => a + b, 0),
+    criticalPathSeconds: serverSeconds + Object.values(spent).reduce((a, m) => a + slowest(m), 0),
     output,
     finalSeconds,
     encryptSeconds,
@@ -264,11 +240,7 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
   const encodeSeconds = now() - t;
 
   const sp = chooseParameters({ n, dropoutRate: Math.max(0.1, drop), corruptFraction: 0.1 });
-  const order = Array.from({ length: n }, (_, i) => i);
-  const dropRng = seededRandom(`${seed}/drop`);
-  dropRng.shuffle(order);
-  const dropStage = new Map<number, number>(order.slice(0, Math.round(drop * n)).map((i) => [i, dropRng.int(4)]));
-  const gone = (i: number, stage: number) => (dropStage.get(i) ?? 99) <= stage;
+  const dropouts = benchDropouts(n, drop, seed);
   const configFor = (): RoundConfig => {
     // A fresh round id (and fresh keys) for each round: masks are never reused.
     const roundId = new Uint8Array(randomBytes(32));
@@ -297,7 +269,7 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
   };
 
   // Masked round.
-  const masked = runRound(configFor(), identities, encoded, gone);
+  const masked = runRound(configFor(), identities, encoded, dropouts);
   checkEqual("the masked round's sum", masked.output, plainSumOf(masked.survivors));
 
   // Sealed round.
@@ -308,7 +280,7 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
   const accumulator = new BfvAccumulator(params, chunkCount);
   let decryptor: BfvDecryptor | undefined;
   try {
-    const sealedRun = runRound(configFor(), identities, encoded, gone, {
+    const sealedRun = runRound(configFor(), identities, encoded, dropouts, {
       params,
       publicKey: keys.publicKey,
       accumulator,

@@ -4,15 +4,14 @@ import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tess
 import { encodeUpdate } from '@tessera/fl';
 import {
   chooseParameters,
-  ClientAdvertiseKeys,
+  ClientMaskedInput,
   completeGraph,
   harary,
-  ServerAdvertiseKeys,
-  type ClientMaskedInput,
-  type ClientShareKeys,
-  type ClientUnmask,
+  simulateRound,
   type RoundConfig,
+  type RoundStep,
 } from '@tessera/secagg';
+import { benchDropouts } from './bench-dropouts.js';
 
 /** One measured round of aggregation in one process: the real protocol objects, no network. */
 export interface SecAggRoundFigures {
@@ -78,72 +77,43 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
     dimension: d,
     identityKeys: identities.map((k) => k.publicKey),
   };
-  const order = Array.from({ length: n }, (_, i) => i);
-  const dropRng = seededRandom(`${seed}/drop`);
-  dropRng.shuffle(order);
-  const dropStage = new Map<number, number>(order.slice(0, Math.round(drop * n)).map((i) => [i, dropRng.int(4)]));
-  const gone = (i: number, stage: number) => (dropStage.get(i) ?? 99) <= stage;
+  const dropouts = benchDropouts(n, drop, seed);
   const times = { advertise: [] as number[], shareKeys: [] as number[], mask: [] as number[], unmask: [] as number[] };
   let serverSeconds = 0;
-  const timed = <T>(bucket: number[] | null, fn: () => T): T => {
-    const s = now();
-    const r = fn();
-    const dt = now() - s;
-    if (bucket) bucket.push(dt);
-    else serverSeconds += dt;
+  let unmaskSeconds = 0;
+  let maskWords = 0,
+    maskSeconds = 0;
+  let sharingNeighbours = 0;
+  // Attributes each step's time: a participant's receiveShares and mask make one mask time, and the mask call alone
+  // is the masking throughput's; the server's finish is its unmask.
+  const step = <R>(s: RoundStep, work: () => R): R => {
+    const start = now();
+    const r = work();
+    const dt = now() - start;
+    if (s.party === 'server') {
+      serverSeconds += dt;
+      if (s.call === 'finish') unmaskSeconds = dt;
+    } else if (s.call === 'advertise') times.advertise.push(dt);
+    else if (s.call === 'receiveKeys' || s.call === 'shareKeys') times.shareKeys.push(dt);
+    else if (s.call === 'receiveShares') {
+      times.mask.push(dt);
+      if (r instanceof ClientMaskedInput) sharingNeighbours = r.sharingNeighbours.length;
+    } else if (s.call === 'mask') {
+      times.mask[times.mask.length - 1]! += dt;
+      maskSeconds += dt;
+      maskWords += d * (sharingNeighbours + 1);
+    } else if (s.call === 'unmask') times.unmask.push(dt);
     return r;
   };
 
   t = now();
-  const server1 = timed(null, () => new ServerAdvertiseKeys(config));
-  const advertising = new Map<number, ClientAdvertiseKeys>();
-  for (let i = 0; i < n; i++) {
-    if (gone(i, 0)) continue;
-    const c = timed(times.advertise, () => new ClientAdvertiseKeys(config, i, identities[i].secretKey));
-    advertising.set(i, c);
-    timed(null, () => server1.receive(c.advertise()));
-  }
-  const server2 = timed(null, () => server1.close());
-  const sharing = new Map<number, ClientShareKeys>();
-  for (const [i, c] of advertising) {
-    if (gone(i, 1)) continue;
-    const next = timed(times.shareKeys, () => c.receiveKeys(server2.forwardedKeys(i)));
-    const msg = timed(times.shareKeys, () => next.shareKeys());
-    sharing.set(i, next);
-    timed(null, () => server2.receive(msg));
-  }
-  const server3 = timed(null, () => server2.close());
-  const unmasking = new Map<number, ClientUnmask>();
-  let maskWords = 0,
-    maskSeconds = 0;
-  for (const [i, c] of sharing) {
-    if (gone(i, 2)) continue;
-    const masking: ClientMaskedInput = timed(times.mask, () => c.receiveShares(server3.sharesFor(i)));
-    const s = now();
-    const { message, next } = masking.mask(encoded[i]);
-    const dt = now() - s;
-    times.mask[times.mask.length - 1] += dt;
-    maskSeconds += dt;
-    maskWords += d * (masking.sharingNeighbours.length + 1);
-    unmasking.set(i, next);
-    timed(null, () => server3.receive(message));
-  }
-  const server4 = timed(null, () => server3.close());
-  const request = server4.unmaskRequest();
-  for (const [i, c] of unmasking) {
-    if (gone(i, 3)) continue;
-    const msg = timed(times.unmask, () => c.unmask(request).message);
-    timed(null, () => server4.receive(msg));
-  }
-  const unmaskStart = now();
-  const sum = server4.finish();
-  const unmaskSeconds = now() - unmaskStart;
-  serverSeconds += unmaskSeconds;
+  const round = simulateRound({ config, identities, inputs: encoded, dropouts, step });
+  const sum = round.sum;
   const secureSeconds = encodeSeconds + (now() - t);
 
   // The result must be exact: the survivors' encoded vectors, summed.
   const expected = new Uint32Array(d);
-  for (const i of request.survivors) for (let j = 0; j < d; j++) expected[j] = (expected[j] + encoded[i][j]) >>> 0;
+  for (const i of round.survivors) for (let j = 0; j < d; j++) expected[j] = (expected[j] + encoded[i][j]) >>> 0;
   for (let j = 0; j < d; j++)
     if (sum[j] !== expected[j]) throw new Error(`secure sum differs from the plain sum at index ${j}`);
 
@@ -155,7 +125,7 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
     drop,
     threshold: p.threshold,
     degree: graph.degree,
-    survivors: request.survivors.length,
+    survivors: round.survivors.length,
     plainSeconds,
     secureSeconds,
     ratio: secureSeconds / plainSeconds,

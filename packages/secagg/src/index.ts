@@ -28,3 +28,16 @@ export {
   type MaskedInputMode,
   type ServerStats,
 } from './server.js';
+export {
+  simulateRound,
+  type ParticipantCall,
+  type PlainSimulatedRound,
+  type RoundDropouts,
+  type RoundMembers,
+  type RoundStageName,
+  type RoundStep,
+  type SealedSimulatedRound,
+  type SealedUploads,
+  type ServerCall,
+  type SimulateRoundOptions,
+} from './simulate.js';

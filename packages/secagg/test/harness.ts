@@ -1,6 +1,6 @@
 /**
- * Test-only driver: wires n clients and a server in memory, with optional dropouts at each stage.
- * Not part of the package (src/ has no such thing): the services wire the state machines to the network.
+ * Test helpers: round set-ups, seeded dropout plans and inputs, and stage-by-stage honest drivers for tests that step
+ * in between stages. Whole rounds run through the package's own `simulateRound`.
  */
 import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tessera/crypto';
 import { randomBytes } from 'node:crypto';
@@ -12,12 +12,14 @@ import {
   completeGraph,
   SecAggError,
   ServerAdvertiseKeys,
+  simulateRound,
   type SecAggErrorCode,
   type ServerMaskedInput,
   type ServerShareKeys,
   type ServerUnmask,
   type Neighbourhood,
   type RoundConfig,
+  type RoundDropouts,
   type ServerStats,
 } from '@tessera/secagg';
 
@@ -57,18 +59,7 @@ export function setup(options: {
 }
 
 /** Where participants drop out. Each set is disjoint from the others. */
-export interface Dropouts {
-  /** Never advertise (not in U1). */
-  beforeAdvertise?: Iterable<number>;
-  /** Advertise, then vanish before sending shares (U1 \ U2). */
-  afterAdvertise?: Iterable<number>;
-  /** Send shares, then vanish before receiving the others' (U2 \ U3). */
-  afterShareKeys?: Iterable<number>;
-  /** Receive the shares and build the masked-input state, but never send the masked input (U2 \ U3). */
-  beforeMaskedInput?: Iterable<number>;
-  /** Send the masked input but never answer the unmask request (in U3, not a responder). */
-  duringUnmask?: Iterable<number>;
-}
+export type Dropouts = RoundDropouts;
 
 export const STAGES = ['afterAdvertise', 'afterShareKeys', 'beforeMaskedInput', 'duringUnmask'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -154,87 +145,28 @@ export function runRound(
   s: Setup,
   options: { inputs?: readonly Uint32Array[]; dropouts?: Dropouts; sealed?: boolean } = {},
 ): RoundResult {
-  const { config } = s;
-  const n = config.n;
-  const inputs = options.inputs ?? randomInputs(n, config.dimension, s.modulus);
-  const drop = (key: keyof Dropouts) => new Set(options.dropouts?.[key] ?? []);
-  const beforeAdvertise = drop('beforeAdvertise');
-  const afterAdvertise = drop('afterAdvertise');
-  const afterShareKeys = drop('afterShareKeys');
-  const beforeMaskedInput = drop('beforeMaskedInput');
-  const duringUnmask = drop('duringUnmask');
-
-  // Stage 1: AdvertiseKeys.
-  const server1 = new ServerAdvertiseKeys(config);
-  const advertising = new Map<number, ClientAdvertiseKeys>();
-  for (let i = 0; i < n; i++) {
-    if (beforeAdvertise.has(i)) continue;
-    const client = new ClientAdvertiseKeys(config, i, s.identities[i].secretKey);
-    advertising.set(i, client);
-    server1.receive(client.advertise());
+  const inputs = options.inputs ?? randomInputs(s.config.n, s.config.dimension, s.modulus);
+  const round = { config: s.config, identities: s.identities, inputs, dropouts: options.dropouts };
+  const expected = (survivors: readonly number[]) => expectedSum(inputs, survivors, s.modulus);
+  if (!options.sealed) {
+    const { mode: _, ...r } = simulateRound(round);
+    return { ...r, expected: expected(r.survivors) };
   }
-  const server2 = server1.close();
-
-  // Stage 2: ShareKeys.
-  const sharing = new Map<number, ClientShareKeys>();
-  for (const [i, client] of advertising) {
-    if (afterAdvertise.has(i)) continue;
-    const next = client.receiveKeys(server2.forwardedKeys(i));
-    sharing.set(i, next);
-    server2.receive(next.shareKeys());
-  }
-  const server3 = server2.close();
-
-  // Stage 3: MaskedInput.
-  const masking = new Map<number, ClientMaskedInput>();
-  for (const [i, client] of sharing) {
-    if (afterShareKeys.has(i)) continue;
-    masking.set(i, client.receiveShares(server3.sharesFor(i)));
-  }
-  const unmasking = new Map<number, ClientUnmask>();
-  const sealedVectors = new Map<number, Uint32Array>();
-  for (const [i, client] of masking) {
-    if (beforeMaskedInput.has(i)) continue;
-    const { message, next } = client.mask(inputs[i]);
-    unmasking.set(i, next);
-    if (options.sealed) server3.receiveSealed(i, () => sealedVectors.set(i, message.y));
-    else server3.receive(message);
-  }
-  const server4 = server3.close();
-
-  // Stage 4: Unmask.
-  const request = server4.unmaskRequest();
-  for (const [i, client] of unmasking) {
-    if (duringUnmask.has(i)) continue;
-    server4.receive(client.unmask(request).message);
-  }
-  let sealed: RoundResult['sealed'];
-  let sum: Uint32Array;
-  if (options.sealed) {
-    const correction = server4.maskCorrection();
-    sealed = { masked: sealedVectors, correction };
-    const ys = [...sealedVectors.values()];
-    sum = subtractMod(
-      expectedSum(
-        ys,
-        ys.map((_, k) => k),
-        s.modulus,
-      ),
-      correction,
+  // The sealed uploads are the masked vectors themselves, kept here out of the server's sight.
+  const masked = new Map<number, Uint32Array>();
+  const sealed = simulateRound(round, { seal: (_i, y) => y, absorb: (i, y) => masked.set(i, y) });
+  const { mode: _, maskCorrection: correction, ...r } = sealed;
+  const ys = [...masked.values()];
+  const sum = subtractMod(
+    expectedSum(
+      ys,
+      ys.map((_, k) => k),
       s.modulus,
-    );
-  } else sum = server4.finish();
-  return {
-    sealed,
-    sum,
-    expected: expectedSum(inputs, request.survivors, s.modulus),
-    u1: server2.advertised,
-    u2: server3.shared,
-    survivors: [...request.survivors],
-    dropped: [...request.dropped],
-    responders: server4.responded,
-    stats: server4.stats(),
-  };
+    ),
+    correction,
+    s.modulus,
+  );
+  return { ...r, sum, expected: expected(r.survivors), sealed: { masked, correction } };
 }
 
 /**
