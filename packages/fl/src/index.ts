@@ -2,7 +2,7 @@ export type { ConfigValue, FitPlan, SummedUpdates, EvaluationReport, Strategy } 
 export type { FedAvgOptions } from './fedavg.js';
 export { FedAvg } from './fedavg.js';
 export { createStrategy, knownStrategies } from './registry.js';
-export { weightedMeanMetrics } from './weighted-metrics.js';
+export { weightedMean, weightedMeanMetrics } from './weighted-metrics.js';
 export { StreamingSum } from './streaming-sum.js';
 export type { Chunk } from './chunks.js';
 export { chunksOf, ChunkAssembler } from './chunks.js';

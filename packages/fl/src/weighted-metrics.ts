@@ -25,3 +25,23 @@ export function weightedMeanMetrics(reports: readonly EvaluationReport[]): Recor
   for (const [name, { weighted, examples }] of sums) out[name] = examples > 0 ? weighted / examples : NaN;
   return out;
 }
+
+/**
+ * Example-weighted mean of one metric. A report without a finite value for it is left out, examples and all (a
+ * participant's infinite loss must not swamp the others'); NaN when no report counts.
+ */
+export function weightedMean(
+  reports: Iterable<Pick<EvaluationReport, 'numExamples' | 'metrics'>>,
+  metric: string,
+): number {
+  let sum = 0;
+  let examples = 0;
+  for (const report of reports) {
+    const value = report.metrics[metric];
+    if (value !== undefined && Number.isFinite(value)) {
+      sum += value * report.numExamples;
+      examples += report.numExamples;
+    }
+  }
+  return examples > 0 ? sum / examples : Number.NaN;
+}

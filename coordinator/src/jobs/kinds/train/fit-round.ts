@@ -4,13 +4,13 @@ import {
   poissonSample,
   QuantizationError,
   summedUpdatesFrom,
+  weightedMean,
   type SumDecoding,
 } from '@tessera/fl';
 import { updateClipState } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
 import { participantSampling } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
-import type { TaskAnswer } from '../../../rounds/collectors.js';
 import type { DpRound } from '../../job-privacy.js';
 import type { Aggregate } from './aggregation/aggregator.js';
 import { DpAggregator, releaseNoise } from './aggregation/dp-aggregator.js';
@@ -27,19 +27,6 @@ type FitResult = Aggregate<unknown> & {
   clip: number;
   /** How many participants were asked. */
   participants: number;
-};
-
-const weightedMean = (answers: Iterable<TaskAnswer>, metric: string): number => {
-  let s = 0,
-    w = 0;
-  for (const a of answers) {
-    const v = a.metrics[metric];
-    if (v !== undefined && Number.isFinite(v)) {
-      s += v * a.numExamples;
-      w += a.numExamples;
-    }
-  }
-  return w > 0 ? s / w : Number.NaN;
 };
 
 /**
