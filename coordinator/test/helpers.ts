@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JobView } from '@tessera/sdk';
 
 /** A fresh temporary directory, removed by `cleanup`. */
 export function tempDir(prefix = 'tessera-coordinator-test-'): { dir: string; cleanup: () => void } {
@@ -13,3 +14,7 @@ export function sameBits(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
+
+/** A job's fit rounds (of one round, if given), every attempt, in order. */
+export const fits = (job: JobView, round?: number) =>
+  job.history.filter((h) => h.stage === 'fit' && (round === undefined || h.round === round));
