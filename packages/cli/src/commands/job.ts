@@ -327,7 +327,16 @@ ${connectionOptions}`,
         else {
           if (o.out) process.stdout.write(`model of job ${id} (round ${model.job.round}) written to ${o.out}\n`);
           const top = model.featureNames
-            .map((n, i) => [n, model.weights[i]] as const)
+            .map((n, i) => {
+              const w = model.weights[i];
+              // The result comes from the coordinator unchecked (a saved model file is checked on load).
+              if (w === undefined) {
+                throw new Error(
+                  `job ${id}'s model has ${model.weights.length} weights for ${model.featureNames.length} features`,
+                );
+              }
+              return [n, w] as const;
+            })
             .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
             .slice(0, 10);
           process.stdout.write(

@@ -109,10 +109,15 @@ ${connectionOptions}`,
           coordinatorPublicKey: ledger.coordinatorKey,
         };
         if (o.json) return printJson(summary);
+        const first = ledger.lines[0];
+        const anchor = o.job
+          ? first === undefined
+            ? ''
+            : ` --first-seq ${(JSON.parse(first) as { seq: number }).seq}`
+          : ` --head ${summary.head}`;
         process.stdout.write(
           `${summary.entries} ledger entries written to ${o.out}; head ${summary.head}\n` +
-            `verify with: tessera ledger verify ${o.out} --key ${summary.coordinatorPublicKey}` +
-            `${o.job ? (ledger.lines.length ? ` --first-seq ${(JSON.parse(ledger.lines[0]) as { seq: number }).seq}` : '') : ` --head ${summary.head}`}\n`,
+            `verify with: tessera ledger verify ${o.out} --key ${summary.coordinatorPublicKey}${anchor}\n`,
         );
       });
     });

@@ -27,7 +27,8 @@ Examples:
         const esc = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
         const lines = [
           [...s.table.columns, 'score'].map(esc).join(','),
-          ...s.table.rows.map((r, i) => [...r, s.probabilities[i].toFixed(6)].map(esc).join(',')),
+          // scoreCsv gives one probability per row of the table
+          ...s.table.rows.map((r, i) => [...r, s.probabilities[i]!.toFixed(6)].map(esc).join(',')),
         ];
         writeFileSync(o.out, `${lines.join('\n')}\n`);
       }

@@ -189,7 +189,7 @@ differential privacy (allowWithoutPrivacy: true in the policy).`,
     )
     .option(
       '--json',
-      'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}], log:[{id, kind, at, jobId, round, stage, purpose, dataset, columns, rows, epsilon, analyst, grantId, reason, prevHash, hash}], chain:{ok, entries, head | badId, problem}, receipts:[...]}',
+      'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}], log:[{id, formatVersion, kind, at, jobId, round, stage, purpose, dataset, columns, rows, epsilon, analyst, grantId, reason, prevHash, hash}], chain:{ok, entries, head, formatVersion | badId, problem}, receipts:[...]}',
     )
     .addHelpText(
       'after',

@@ -13,12 +13,12 @@ export function parseBounds(text: string | undefined): Record<string, [number, n
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const m = /^([^=]+)=(-?[\d.eE+-]+):(-?[\d.eE+-]+)$/.exec(part);
-    if (!m || !(Number(m[2]) < Number(m[3])))
+    const [, column, low, high] = /^([^=]+)=(-?[\d.eE+-]+):(-?[\d.eE+-]+)$/.exec(part) ?? [];
+    if (column === undefined || !(Number(low) < Number(high)))
       throw new UsageError(
         `--bounds "${part}" must look like COLUMN=LOW:HIGH with LOW < HIGH, e.g. order_value=0:5000`,
       );
-    out[m[1]] = [Number(m[2]), Number(m[3])];
+    out[column] = [Number(low), Number(high)];
   }
   return out;
 }
@@ -108,10 +108,9 @@ export function unitLine(p: QueryJobResult['privacy']): string {
 
 /** The result as a table, with ± one standard deviation, and the privacy line. */
 export function printQueryResult(result: QueryJobResult): void {
-  const keys = result.rows.length
-    ? Object.keys(result.rows[0]).filter(
-        (k) => k !== 'stddev' && k !== 'ci95' && ['string', 'number'].includes(typeof result.rows[0][k]),
-      )
+  const first = result.rows[0];
+  const keys = first
+    ? Object.keys(first).filter((k) => k !== 'stddev' && k !== 'ci95' && ['string', 'number'].includes(typeof first[k]))
     : [];
   for (const [column, q] of Object.entries(result.quantiles ?? {}))
     process.stdout.write(`${column}: ${q.map((x) => `q${x.q} = ${x.value.toPrecision(4)}`).join(', ')}\n`);

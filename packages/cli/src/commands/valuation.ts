@@ -103,7 +103,7 @@ Examples:
       process.stdout.write(
         `${renderTable(
           ['player', 'value'],
-          players.map((p, i) => [p, r.values[i]]),
+          players.map((p, i) => [p, r.values[i]!]), // the valuers return one value per player
         )}\n`,
       );
       process.stdout.write(

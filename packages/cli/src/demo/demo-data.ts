@@ -25,7 +25,8 @@ export function loadDemoData(o: {
     const table = readCsvFile(o.data);
     profileTable(table, o.label);
     const li = table.columns.indexOf(o.label);
-    const labels = Float64Array.from(table.rows.map((r) => binaryLabel(r[li]) ?? 0));
+    // profileTable refused a missing label column or cell
+    const labels = Float64Array.from(table.rows.map((r) => binaryLabel(r[li]!) ?? 0));
     return {
       table,
       label: o.label,
@@ -40,7 +41,7 @@ export function loadDemoData(o: {
   const perMerchant = o.customersPerMerchant ?? 600;
   const table = generateCommerce({ merchants: o.participants, customersPerMerchant: perMerchant, seed: o.seed });
   const li = table.columns.indexOf('repurchase');
-  const labels = Float64Array.from(table.rows.map((r) => binaryLabel(r[li]) ?? 0));
+  const labels = Float64Array.from(table.rows.map((r) => binaryLabel(r[li]!) ?? 0)); // every generated row has one
   return {
     table,
     label: 'repurchase',

@@ -101,12 +101,13 @@ export interface DemoResult {
   centralized: Quality;
   localOnly: (Quality & { participant: string; rows: number })[];
   localOnlyMean: Quality;
+  /** A round's metrics are absent when it did not report them: under DP no federated evaluation runs. */
   history: {
     round: number;
-    trainLoss: number;
-    loss: number;
-    auc: number;
-    accuracy: number;
+    trainLoss?: number;
+    loss?: number;
+    auc?: number;
+    accuracy?: number;
     contributors: number;
     dropped: number;
     seconds: number;
@@ -129,11 +130,11 @@ export interface DemoResult {
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? Number.NaN
-    : s.length % 2
-      ? s[(s.length - 1) / 2]
-      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  // The two middle values (one and the same for an odd count), undefined when there are none.
+  const lower = s[Math.ceil(s.length / 2) - 1];
+  const upper = s[Math.floor(s.length / 2)];
+  if (lower === undefined || upper === undefined) return Number.NaN;
+  return lower === upper ? lower : (lower + upper) / 2;
 };
 
 const meanQuality = (qs: Quality[]): Quality => ({
@@ -177,17 +178,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const { train, test } = trainTestSplit(data.table.rows.length, o.testFraction, rng, data.labels);
   const assignment = splitRows(data.table, train, data.labels, o.participants, split, rng);
   const shards: RawTable[] = assignment.map((rows) => selectRows(data.table, rows));
+  // A participant number given by a flag: its shard's index, and the shard (splitRows made one per participant).
   const which = (flag: string, k: number | undefined) => {
     if (k === undefined) return undefined;
-    if (!Number.isInteger(k) || k < 1 || k > o.participants)
+    const shard = shards[k - 1];
+    if (!Number.isInteger(k) || k < 1 || k > o.participants || !shard)
       throw new UsageError(`${flag} must be a participant number from 1 to ${o.participants}, got ${k}`);
-    return k - 1;
+    return { index: k - 1, shard };
   };
   const noisy = which('--noisy-participant', o.noisyParticipant);
   if (noisy !== undefined)
-    shards[noisy] = scrambleLabels(shards[noisy], data.label, seededRandom(`tessera-demo/${o.seed}/noise`));
+    shards[noisy.index] = scrambleLabels(noisy.shard, data.label, seededRandom(`tessera-demo/${o.seed}/noise`));
   const duplicate = which('--duplicate-participant', o.duplicateParticipant);
-  if (duplicate !== undefined) shards.push({ ...shards[duplicate], rows: shards[duplicate].rows.map((r) => [...r]) });
+  if (duplicate !== undefined) shards.push({ ...duplicate.shard, rows: duplicate.shard.rows.map((r) => [...r]) });
   const testTable = selectRows(data.table, test);
   const dataset = o.data ? basename(o.data, extname(o.data)).replace(/[^A-Za-z0-9_-]/g, '_') : 'customers';
 
@@ -262,9 +265,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
   const pooled = selectRows(data.table, train);
   const centralized = trainAlone(pooled, testTable, schema, cfg, `centralized/${o.seed}`);
-  const names = fed.participants.map((p) => p.name);
+  // The federation ran one participant per shard, in shard order.
+  const nameOf = (shard: number): string => {
+    const name = fed.participants[shard]?.name;
+    if (name === undefined) throw new Error(`the federation has no participant for shard ${shard}`);
+    return name;
+  };
   const localOnly = shards.map((s, i) => ({
-    participant: names[i],
+    participant: nameOf(i),
     rows: s.rows.length,
     ...trainAlone(s, testTable, schema, cfg, `local/${o.seed}/${i}`),
   }));
@@ -313,9 +321,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     ...(noisy !== undefined || duplicate !== undefined
       ? {
           altered: {
-            ...(noisy !== undefined ? { noisy: names[noisy] } : {}),
+            ...(noisy !== undefined ? { noisy: nameOf(noisy.index) } : {}),
             ...(duplicate !== undefined
-              ? { duplicate: { participant: names[shards.length - 1], copyOf: names[duplicate] } }
+              ? { duplicate: { participant: nameOf(shards.length - 1), copyOf: nameOf(duplicate.index) } }
               : {}),
           },
         }
@@ -326,9 +334,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 /** A copy of a shard whose label column is randomly permuted: same class balance, no signal. */
 function scrambleLabels(t: RawTable, label: string, rng: ReturnType<typeof seededRandom>): RawTable {
   const li = t.columns.indexOf(label);
-  const labels = t.rows.map((r) => r[li]);
+  const labels = t.rows.map((r) => r[li]!); // the demo's tables were checked to hold the label column
   rng.shuffle(labels);
-  return { ...t, rows: t.rows.map((r, i) => r.map((c, j) => (j === li ? labels[i] : c))) };
+  return { ...t, rows: t.rows.map((r, i) => r.map((c, j) => (j === li ? labels[i]! : c))) }; // one label per row
 }
 
 /** The job's split, named by participant, and the exported ledger (written to `ledgerOut`). */

@@ -72,7 +72,8 @@ export async function runQueryDemo(o: QueryDemoOptions): Promise<QueryDemoResult
     }
     for (const column of groupBy) {
       const c = table.columns.indexOf(column);
-      if (!domains[column] && c >= 0) domains[column] = [...new Set(table.rows.map((r) => r[c]))].sort();
+      // Every row has a cell per column (readCsvFile checks; the generator makes them so).
+      if (!domains[column] && c >= 0) domains[column] = [...new Set(table.rows.map((r) => r[c]!))].sort();
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'tessera-query-demo-'));

@@ -1,4 +1,4 @@
-import { clip, fmt, line, niceTicks, r, rect, scale, svg, text, yAxis } from './svg.js';
+import { clip, fmt, line, niceTicks, r, rect, scale, svg, tickSpan, text, yAxis } from './svg.js';
 
 export interface Bar {
   label: string;
@@ -17,7 +17,7 @@ export function barChart(series: string, bars: Bar[], title: string): string {
   const height = 300 + (rotate ? 56 : 0);
   const values = bars.flatMap((b) => [b.value, ...(b.ci ?? [])]).filter(Number.isFinite);
   const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values));
-  const y = scale(ticks[0], ticks[ticks.length - 1], height - bottom, top);
+  const y = scale(...tickSpan(ticks), height - bottom, top);
   const slot = (width - left - right) / Math.max(bars.length, 1);
   const bw = Math.min(56, slot * 0.7);
   let body = yAxis(ticks, y, left, width - right);

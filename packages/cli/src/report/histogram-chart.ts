@@ -1,4 +1,4 @@
-import { clip, fmt, line, niceTicks, rect, scale, svg, text, yAxis } from './svg.js';
+import { clip, fmt, line, niceTicks, rect, scale, svg, tickSpan, text, yAxis } from './svg.js';
 
 export interface Histogram {
   /** Numeric bin edges (counts.length + 1 of them). */
@@ -15,11 +15,15 @@ export function histogramChart(name: string, h: Histogram, title: string): strin
   const height = 280;
   const [top, left, right, bottom] = [28, 64, 16, 44];
   const ticks = niceTicks(Math.min(0, ...h.counts), Math.max(0, ...h.counts));
-  const y = scale(ticks[0], ticks[ticks.length - 1], height - bottom, top);
+  const y = scale(...tickSpan(ticks), height - bottom, top);
   const bw = (width - left - right) / Math.max(n, 1);
   const numeric = !!h.edges && h.edges.length === n + 1;
-  const binLabel = (i: number): string =>
-    numeric ? `${fmt(h.edges![i])}–${fmt(h.edges![i + 1])}` : (h.categories?.[i] ?? `bin ${i + 1}`);
+  const binLabel = (i: number): string => {
+    const [lo, hi] = [h.edges?.[i], h.edges?.[i + 1]];
+    return numeric && lo !== undefined && hi !== undefined
+      ? `${fmt(lo)}–${fmt(hi)}`
+      : (h.categories?.[i] ?? `bin ${i + 1}`);
+  };
   let body = yAxis(ticks, y, left, width - right);
   h.counts.forEach((c, i) => {
     const x = left + i * bw;

@@ -1,4 +1,4 @@
-import { esc, fmt, niceTicks, r, scale, svg, text, xAxis, yAxis } from './svg.js';
+import { esc, fmt, niceTicks, r, scale, svg, tickSpan, text, xAxis, yAxis } from './svg.js';
 
 export interface Quantile {
   q: number;
@@ -14,7 +14,7 @@ export function quantileChart(name: string, qs: Quantile[], title: string): stri
   const yt = niceTicks(Math.min(...vals), Math.max(...vals));
   const xt = [0, 0.25, 0.5, 0.75, 1];
   const x = scale(0, 1, left, width - right);
-  const y = scale(yt[0], yt[yt.length - 1], height - bottom, top);
+  const y = scale(...tickSpan(yt), height - bottom, top);
   let body = yAxis(yt, y, left, width - right) + xAxis(xt, x, height - bottom, top, (v) => `q${Math.round(v * 100)}`);
   body += `<path class="qline" d="${pts.map((p, i) => `${i ? 'L' : 'M'}${r(x(p.q))} ${r(y(p.value))}`).join('')}"/>`;
   for (const p of pts) {

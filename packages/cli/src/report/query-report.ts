@@ -60,7 +60,8 @@ const groupLabel = (input: QueryReportInput, row: QueryReportRow): string =>
  * the row's first group column (e.g. the share of each category within its region).
  */
 function shares(input: QueryReportInput, aggregate: string): number[] {
-  const key = (row: QueryReportRow) => (input.groupColumns.length > 1 ? String(row[input.groupColumns[0]]) : '');
+  const first = input.groupColumns.length > 1 ? input.groupColumns[0] : undefined;
+  const key = (row: QueryReportRow) => (first === undefined ? '' : String(row[first]));
   const totals = new Map<string, number>();
   for (const row of input.rows)
     totals.set(key(row), (totals.get(key(row)) ?? 0) + Math.max(0, Number(row[aggregate]) || 0));
@@ -93,10 +94,12 @@ function aggregateCharts(input: QueryReportInput): string[] {
 }
 
 /** Whether numeric bin edges are unevenly spaced. */
-const unequalBins = (h: Histogram): boolean =>
-  !!h.edges &&
-  h.edges.length > 2 &&
-  h.edges.some((e, i) => i > 1 && Math.abs(e - h.edges![i - 1] - (h.edges![1] - h.edges![0])) > 1e-9);
+const unequalBins = (h: Histogram): boolean => {
+  const edges = h.edges ?? [];
+  const widths = edges.slice(1).map((e, i) => e - edges[i]!); // edges[i] is the edge before e
+  const first = widths[0];
+  return first !== undefined && widths.some((w) => Math.abs(w - first) > 1e-9);
+};
 
 function figure(chart: string, caption: string): string {
   return `<figure>${chart}<figcaption>${esc(caption)}</figcaption></figure>`;
@@ -164,7 +167,8 @@ function privacyStatement(input: QueryReportInput): string {
       : 'No groups were suppressed: every group reached the minimum count.',
   );
   const mode = input.secure.mode;
-  parts.push(Object.hasOwn(SECURE, mode) ? SECURE[mode] : `Secure aggregation mode: ${mode}.`);
+  const described = Object.hasOwn(SECURE, mode) ? SECURE[mode] : undefined; // own keys only, not "toString"
+  parts.push(described ?? `Secure aggregation mode: ${mode}.`);
   return `<p class="privacy">${parts.map(esc).join(' ')}</p>`;
 }
 

@@ -31,8 +31,14 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const ticks: number[] = [];
   for (let t = Math.floor(min / step) * step; t <= max + step * 1e-9; t += step)
     ticks.push(Math.round(t / step) * step);
-  if (ticks[ticks.length - 1] < max) ticks.push(ticks[ticks.length - 1] + step);
+  const last = ticks[ticks.length - 1];
+  if (last !== undefined && last < max) ticks.push(last + step);
   return ticks;
+}
+
+/** The first and last tick: the span of an axis (NaN for no ticks, which niceTicks gives for a non-finite range). */
+export function tickSpan(ticks: number[]): [number, number] {
+  return [ticks[0] ?? Number.NaN, ticks[ticks.length - 1] ?? Number.NaN];
 }
 
 /** A linear map from the domain [d0, d1] to the range [r0, r1]. */
@@ -80,10 +86,11 @@ export function yAxis(
   xEnd: number,
   label = (v: number) => fmt(v),
 ): string {
+  const [first, last] = tickSpan(ticks);
   return (
     ticks
       .map((t) => line(x, y(t), xEnd, y(t), 'grid') + text(x - 6, y(t) + 4, label(t), 'class="tick" text-anchor="end"'))
-      .join('') + line(x, y(ticks[0]), x, y(ticks[ticks.length - 1]), 'axis')
+      .join('') + line(x, y(first), x, y(last), 'axis')
   );
 }
 
@@ -95,10 +102,11 @@ export function xAxis(
   yTop: number,
   label = (v: number) => fmt(v),
 ): string {
+  const [first, last] = tickSpan(ticks);
   return (
     ticks
       .map((t) => line(x(t), y, x(t), yTop, 'grid') + text(x(t), y + 16, label(t), 'class="tick" text-anchor="middle"'))
-      .join('') + line(x(ticks[0]), y, x(ticks[ticks.length - 1]), y, 'axis')
+      .join('') + line(x(first), y, x(last), y, 'axis')
   );
 }
 

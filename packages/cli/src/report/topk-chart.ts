@@ -1,4 +1,4 @@
-import { clip, fmt, niceTicks, rect, scale, svg, text, xAxis } from './svg.js';
+import { clip, fmt, niceTicks, rect, scale, svg, tickSpan, text, xAxis } from './svg.js';
 
 export interface TopKItem {
   item: string;
@@ -12,7 +12,7 @@ export function topKChart(name: string, items: TopKItem[], title: string): strin
   const width = 560;
   const height = top + bottom + row * Math.max(sorted.length, 1);
   const ticks = niceTicks(Math.min(0, ...sorted.map((i) => i.count)), Math.max(0, ...sorted.map((i) => i.count)), 4);
-  const x = scale(ticks[0], ticks[ticks.length - 1], left, width - right);
+  const x = scale(...tickSpan(ticks), left, width - right);
   let body = xAxis(ticks, x, height - bottom, top);
   sorted.forEach((it, i) => {
     const yc = top + row * (i + 0.5);

@@ -5,10 +5,14 @@ export function renderTable(header: string[], rows: (string | number)[][]): stri
   const numeric = header.map((_, i) => rows.every((r) => typeof r[i] === 'number'));
   const line = (r: (string | number)[]) =>
     r
-      .map((c, i) => (numeric[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i])))
+      .map((c, i) => {
+        // A cell past the header's columns has no width: it goes unpadded.
+        const width = widths[i] ?? 0;
+        return numeric[i] ? String(c).padStart(width) : String(c).padEnd(width);
+      })
       .join('  ')
       .trimEnd();
-  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
 export function formatNumber(v: number): string {
