@@ -21,8 +21,12 @@ export {
   canonicalJson,
   auditHash,
   GENESIS_HASH,
+  AUDIT_CHAIN,
+  AUDIT_FIELD_ORDER,
+  AUDIT_VERSION,
   type AuditEntry,
   type AuditFields,
+  type AuditVersion,
   type ChainVerification,
 } from './privacy/audit-chain.js';
 export { BudgetRefusal } from './privacy/privacy-guard.js';

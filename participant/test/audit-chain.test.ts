@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '@tessera/crypto';
-import { canonicalJson, GENESIS_HASH, PrivacyLedger, type AuditFields } from '../src/index.js';
+import {
+  AUDIT_CHAIN,
+  AUDIT_FIELD_ORDER,
+  canonicalJson,
+  GENESIS_HASH,
+  PrivacyLedger,
+  type AuditFields,
+} from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-audit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,19 +55,24 @@ const sql = (path: string, f: (db: Database.Database) => void) => {
 };
 
 describe('the hash-chained audit log', () => {
-  it('chains every entry to the one before with SHA-256 over prev_hash and the canonical entry', () => {
+  it('chains every entry to the one before with the shared hash chain over id, prev_hash and the fields', () => {
     const path = ledgerWithFive('intact');
     const ledger = new PrivacyLedger(path);
     const log = ledger.auditLog();
     expect(log.map((e) => e.id)).toEqual([1, 2, 3, 4, 5]);
     expect(log[0].prevHash).toBe(GENESIS_HASH);
+    expect(AUDIT_CHAIN.tag).toBe('tessera/audit-log/v2');
     for (const [i, e] of log.entries()) {
-      const { id, prevHash, hash, ...fields } = e;
+      const { id, formatVersion, prevHash, hash, ...fields } = e;
       expect(fields).toEqual(entry(i + 1));
-      expect(hash).toBe(sha256Hex(prevHash + canonicalJson({ ...fields, id })));
+      expect(formatVersion).toBe(2);
+      const f = fields as AuditFields;
+      const inOrder = [f.kind, f.at, f.jobId, f.round, f.stage, f.purpose, f.dataset, f.columns, f.rows, f.epsilon];
+      expect(hash).toBe(AUDIT_CHAIN.link(id, prevHash, [...inOrder, f.analyst, f.grantId, f.reason]));
       if (i > 0) expect(prevHash).toBe(log[i - 1].hash);
     }
-    expect(ledger.verifyAudit()).toEqual({ ok: true, entries: 5, head: log[4].hash });
+    expect(AUDIT_FIELD_ORDER).toEqual(Object.keys(entry(1)));
+    expect(ledger.verifyAudit()).toEqual({ ok: true, entries: 5, head: log[4].hash, formatVersion: 2 });
     ledger.close();
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 'x' }] })).toBe('{"a":[{"c":"x","d":2}],"b":1}');
   });
@@ -104,17 +116,38 @@ describe('the hash-chained audit log', () => {
     // Inserted in a gap with a plausible (copied) prev_hash and a recomputed hash: the next entry no longer chains to
     // it.
     const inserted = ledgerWithFive('inserted');
+    const forged = { ...entry(9), rows: 0 };
     sql(inserted, (db) => {
       db.prepare('UPDATE audit_log SET id = id + 10 WHERE id >= 4').run();
       const prev = db.prepare('SELECT hash FROM audit_log WHERE id = 3').get() as { hash: string };
-      const forged = { ...entry(9), rows: 0 };
+      db.prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash, format_version) VALUES (4, ?, ?, ?, 2)').run(
+        canonicalJson(forged),
+        prev.hash,
+        AUDIT_CHAIN.link(
+          4,
+          prev.hash,
+          AUDIT_FIELD_ORDER.map((k) => forged[k]),
+        ),
+      );
+    });
+    expect(verify(inserted)).toMatchObject({ ok: false, badId: 14 });
+
+    // The same, forged in format version 1 (the row's default format_version): an older format after a newer one.
+    const insertedV1 = ledgerWithFive('inserted-v1');
+    sql(insertedV1, (db) => {
+      db.prepare('UPDATE audit_log SET id = id + 10 WHERE id >= 4').run();
+      const prev = db.prepare('SELECT hash FROM audit_log WHERE id = 3').get() as { hash: string };
       db.prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (4, ?, ?, ?)').run(
         canonicalJson(forged),
         prev.hash,
         sha256Hex(prev.hash + canonicalJson({ ...forged, id: 4 })),
       );
     });
-    expect(verify(inserted)).toMatchObject({ ok: false, badId: 14 });
+    expect(verify(insertedV1)).toMatchObject({
+      ok: false,
+      badId: 4,
+      problem: expect.stringMatching(/format version 1 follows version 2/),
+    });
 
     // Appended at the end with a made-up hash.
     const appended = ledgerWithFive('appended');

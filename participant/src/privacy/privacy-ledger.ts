@@ -72,6 +72,12 @@ const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE privacy_charge ADD COLUMN approx_epsilon REAL;
    ALTER TABLE privacy_charge ADD COLUMN approx_delta REAL;`,
   },
+  {
+    version: 4,
+    name: 'audit log format versions',
+    // Rows already written keep format 1 (their hash); new ones are written in format 2 (see audit-chain.ts).
+    sql: 'ALTER TABLE audit_log ADD COLUMN format_version INTEGER NOT NULL DEFAULT 1;',
+  },
 ];
 
 /**
