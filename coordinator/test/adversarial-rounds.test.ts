@@ -98,7 +98,8 @@ describe('the coordinator against misbehaving participants and analysts (real gR
           }
           case 3: {
             await granted();
-            m.send(bench.mallory, update(new Array<number>(10).fill(1e6), n, 0)); // a valid (if huge) first chunk, then a bad second one
+            // A valid (if huge) first chunk, then a bad second one.
+            m.send(bench.mallory, update(new Array<number>(10).fill(1e6), n, 0));
             const v = zeros(n - 10);
             v[2] = Number.NEGATIVE_INFINITY;
             await expectRejected(

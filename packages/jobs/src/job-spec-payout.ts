@@ -2,7 +2,7 @@ import { PAYOUT_METHOD_ALIASES, PAYOUT_METHODS, PAYOUT_METRICS, type PayoutSpec 
 import { isObj, JobSpecError, noUnknownKeys, num, section, show, str, type Obj } from './job-spec-fields.js';
 import type { JobSpec } from './job-spec-types.js';
 
-/** The `payout` section of a training job spec, given the rest of the parsed spec (a payout needs no DP, no sealing). */
+/** The `payout` section of a training job spec, given the rest of the spec (a payout needs no DP and no sealing). */
 export function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
   const p = section(input, 'payout', [
     'pool',
