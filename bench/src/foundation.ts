@@ -19,9 +19,9 @@ export function memoryChecks(runs: readonly FoundationRun[]): MemoryCheck[] {
   for (const mode of [...new Set(runs.map((r) => r.mode))]) {
     for (const d of [...new Set(runs.map((r) => r.d))]) {
       const same = runs.filter((r) => r.mode === mode && r.d === d).sort((a, b) => a.n - b.n);
-      if (same.length < 2) continue;
-      const low = same[0],
-        high = same[same.length - 1];
+      const [low] = same;
+      const high = same.at(-1);
+      if (same.length < 2 || !low || !high) continue;
       const ratio = high.coordinatorPeakRssMiB / low.coordinatorPeakRssMiB;
       checks.push({
         mode,

@@ -123,6 +123,13 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
   const dir = mkdtempSync(join(tmpdir(), `tessera-bench-n${n}-d${d}-`));
   const coordinatorDir = join(dir, 'coordinator');
   const shardPaths = writeShards(join(dir, 'shards'), shardSpec(cfg));
+  // Participant i serves shard i mod the shard count (several share a shard when n exceeds it).
+  const shardOf = (i: number): string => {
+    const path = shardPaths[i % shardPaths.length];
+    if (path === undefined)
+      throw new Error(`no shard for participant ${i + 1}: ${shardPaths.length} shards were written`);
+    return path;
+  };
   const coordinator = await CoordinatorProcess.start({ dataDir: coordinatorDir, uploadSlots: cfg.uploadSlots });
   const sampler = new RssSampler(coordinator.pid, SAMPLE_INTERVAL_MS);
   const nodes: ParticipantNode[] = [];
@@ -144,7 +151,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
             coordinator: coordinator.address,
             token,
             name,
-            datasets: { [BENCH_DATASET]: { type: 'csv', path: shardPaths[i % shardPaths.length] } },
+            datasets: { [BENCH_DATASET]: { type: 'csv', path: shardOf(i) } },
             policy: false,
           });
           configPaths[i] = configPath;
@@ -156,7 +163,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
     const problems: string[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
-      const config = loadParticipantConfig(configPaths[i]);
+      const config = loadParticipantConfig(configPaths[i]!); // the enrolment above filled every index
       const data = shared.get(i % shardPaths.length);
       const node = new ParticipantNode({
         config,

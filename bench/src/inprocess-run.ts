@@ -59,7 +59,12 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
       (path) => new LocalData({ [BENCH_DATASET]: { type: 'csv', path, exclude: [] } }),
     );
     const ids = Array.from({ length: n }, (_, i) => `p-${String(i + 1).padStart(3, '0')}`);
-    const dataOf = (i: number) => shardData[i % shardData.length];
+    // Participant i trains on shard i mod the shard count (several share a shard when n exceeds it).
+    const dataOf = (i: number) => {
+      const data = shardData[i % shardData.length];
+      if (!data) throw new Error(`no shard for participant ${i + 1}: ${shardData.length} shards were written`);
+      return data;
+    };
     const spec = benchJobSpec(cfg);
 
     // Setup, as the coordinator's schema and statistics stages (not timed).
@@ -74,7 +79,7 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
     }
     const s = stats.result().weightedSum;
     const standardization: Standardization = standardizationFrom({
-      count: s[0],
+      count: s[0]!, // the sum has 2k + 1 entries, the count first
       sum: s.slice(1, k + 1),
       sumSquares: s.slice(k + 1),
     });

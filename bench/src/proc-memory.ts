@@ -51,7 +51,8 @@ export class RssSampler {
     this.stopped ??= new Promise((resolve, reject) => {
       this.worker.once('message', (flat: number[]) => {
         const samples: RssSample[] = [];
-        for (let i = 0; i + 1 < flat.length; i += 2) samples.push({ t: flat[i], rssKiB: flat[i + 1] });
+        // (time, RSS) pairs: the loop bound keeps both of a pair in range
+        for (let i = 0; i + 1 < flat.length; i += 2) samples.push({ t: flat[i]!, rssKiB: flat[i + 1]! });
         void this.worker.terminate();
         resolve(samples);
       });

@@ -2,8 +2,11 @@ export const MiB = 1024 * 1024;
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  // The two middle values (one and the same for an odd count), undefined when there are none.
+  const lower = s[Math.ceil(s.length / 2) - 1];
+  const upper = s[Math.floor(s.length / 2)];
+  if (lower === undefined || upper === undefined) return Number.NaN;
+  return lower === upper ? lower : (lower + upper) / 2;
 }
 
 /** Rounds to `digits` decimals (for JSON output that stays readable). */

@@ -18,8 +18,12 @@ export function benchTable(header: string[], rows: (string | number)[][], digits
   );
   const line = (r: string[]) =>
     r
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) => {
+        // A cell past the header's columns has no width: it goes unpadded.
+        const width = widths[i] ?? 0;
+        return numeric[i] ? c.padStart(width) : c.padEnd(width);
+      })
       .join('  ')
       .trimEnd();
-  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }

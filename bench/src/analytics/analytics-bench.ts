@@ -52,7 +52,9 @@ export const ANALYTICS_QUERIES: readonly { id: string; sql: string }[] = [
 ];
 
 type Privacy = NonNullable<QueryRequest['privacy']>;
-const PRIVACY: readonly { label: string; privacy: Privacy }[] = [
+type PrivacyConfig = { label: string; privacy: Privacy };
+/** Non-empty, DP off first: the sealed runs take that one (they run with DP off only). */
+const PRIVACY: readonly [PrivacyConfig, ...PrivacyConfig[]] = [
   { label: 'off', privacy: { mode: 'none' } },
   { label: 'distributed, epsilon 1, delta 1e-6', privacy: { mode: 'distributed', epsilon: 1, delta: 1e-6 } },
 ];
@@ -98,8 +100,10 @@ function byMerchant(table: RawTable): RawTable[] {
   const m = table.columns.indexOf('merchant');
   const groups = new Map<string, string[][]>();
   for (const r of table.rows) {
-    let g = groups.get(r[m]);
-    if (!g) groups.set(r[m], (g = []));
+    const merchant = r[m];
+    if (merchant === undefined) throw new Error(`${table.source}: a row has no "merchant" cell to split by`);
+    let g = groups.get(merchant);
+    if (!g) groups.set(merchant, (g = []));
     g.push(r);
   }
   return [...groups.values()].map((rows) => ({ ...table, rows }));

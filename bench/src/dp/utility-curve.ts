@@ -135,7 +135,8 @@ export async function runUtilityCurve(
     if (row.dp === 'none') continue;
     const base = rows.find((b) => b.dp === 'none' && b.learningRate === row.learningRate);
     row.gapToNonPrivate = base ? row.mean - base.mean : null;
-    row.worstSeedGap = base ? Math.min(...row.aucs.map((a, i) => a - base.aucs[i])) : null;
+    // Both rows ran the same seeds, in the same order: one AUC each.
+    row.worstSeedGap = base ? Math.min(...row.aucs.map((a, i) => a - base.aucs[i]!)) : null;
   }
   return {
     data: d.data,

@@ -56,7 +56,10 @@ function randomWords(n: number, p: number): Uint32Array {
   let filled = 0;
   while (filled < n) {
     const draw = new Uint32Array(randomBytes(4 * (n - filled + 16)).buffer);
-    for (let i = 0; i < draw.length && filled < n; i++) if (draw[i] < limit) out[filled++] = draw[i] % p;
+    for (const w of draw) {
+      if (filled >= n) break;
+      if (w < limit) out[filled++] = w % p;
+    }
   }
   return out;
 }
@@ -107,10 +110,13 @@ export async function measureHe(request: HeBenchRequest): Promise<HeBenchResult>
   let t = performance.now();
   const ciphertexts = values.map((m) => publicKey.encrypt(m));
   const paillierEncryptUs = microseconds(t);
+  const first = ciphertexts[0];
+  if (first === undefined)
+    throw new RangeError(`the Paillier timings need a sample of at least one value, got ${sample}`);
   t = performance.now();
   // The coordinator's work per value: fold one participant's ciphertext into the running sum.
-  let sum = ciphertexts[0];
-  for (let i = 1; i < ciphertexts.length; i++) sum = publicKey.addition(sum, ciphertexts[i]);
+  let sum = first;
+  for (let i = 1; i < ciphertexts.length; i++) sum = publicKey.addition(sum, ciphertexts[i]!);
   const paillierAddUs = microseconds(t);
   t = performance.now();
   for (const c of ciphertexts) privateKey.decrypt(c);

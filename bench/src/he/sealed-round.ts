@@ -260,8 +260,9 @@ export async function measureSealedRound(request: SealedRoundRequest): Promise<S
     const sum = new Uint32Array(d);
     for (const i of members) {
       const w = encoded[i];
+      if (!w) throw new Error(`member ${i} is not one of the ${encoded.length} participants`);
       for (let j = 0; j < d; j++) {
-        const s = sum[j] + w[j];
+        const s = sum[j]! + w[j]!; // sum and every encoded vector hold d words
         sum[j] = s >= p ? s - p : s;
       }
     }

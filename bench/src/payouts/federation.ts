@@ -71,11 +71,13 @@ function federation(p: Prepared, n: number, seed: string): { data: LabeledData[]
   const rng = seededRandom(`${seed}/split/${n}`);
   const shards = splitRows(p.table, p.train, p.all.y, n - 1, parseSplit('iid'), rng);
   const data = shards.map((rows) => takeRows(p.all, rows));
-  const noisy = data[1];
+  const [source, noisy] = data;
+  if (!source || !noisy)
+    throw new RangeError(`a federation of ${n} is too small for a noisy and a duplicate participant`);
   const labels = Array.from(noisy.y);
   rng.shuffle(labels);
   data[1] = { ...noisy, y: Float64Array.from(labels) };
-  data.push({ ...data[0], x: data[0].x.slice(), y: data[0].y.slice() });
+  data.push({ ...source, x: source.x.slice(), y: source.y.slice() });
   const roles: ParticipantRole[] = data.map((_, i) =>
     i === 0 ? 'duplicate-source' : i === 1 ? 'noisy' : i === n - 1 ? 'duplicate' : 'honest',
   );
@@ -91,7 +93,9 @@ function train(
   validation: LabeledData,
 ): { rounds: RoundUpdates[]; strategy: FedAvg; aucByRound: number[]; logLossByRound: number[] } {
   const strategy = new FedAvg({ learningRate: cfg.learningRate, batchSize: cfg.batchSize, localEpochs: cfg.epochs });
-  let global = logisticInit(data[0].d);
+  const first = data[0];
+  if (!first) throw new RangeError('FedAvg needs at least one participant');
+  let global = logisticInit(first.d);
   const history: RoundUpdates[] = [];
   const aucByRound: number[] = [];
   const logLossByRound: number[] = [];
@@ -106,7 +110,7 @@ function train(
       const w = strategy.contributionWeight(local.n);
       updates.push(delta);
       weights.push(w);
-      for (let k = 0; k < delta.length; k++) weightedSum[k] += w * delta[k];
+      for (let k = 0; k < delta.length; k++) weightedSum[k]! += w * delta[k]!; // a delta has the model's length
       totalWeight += w;
     });
     history.push({ start: global, updates, weights });

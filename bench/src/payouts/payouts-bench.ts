@@ -50,6 +50,17 @@ function describeRow(
     source = roles.indexOf('duplicate-source'),
     dup = roles.indexOf('duplicate');
   const rank = ranks(r.values);
+  const [noisyValue, sourceValue, dupValue, noisyRank] = [
+    r.values[noisy],
+    r.values[source],
+    r.values[dup],
+    rank[noisy],
+  ];
+  if (noisyValue === undefined || sourceValue === undefined || dupValue === undefined || noisyRank === undefined) {
+    throw new RangeError(
+      `${r.values.length} values leave out the noisy or a duplicated participant (${roles.join(', ')})`,
+    );
+  }
   const honest = r.values.filter((_, i) => roles[i] === 'honest');
   const honestMean = honest.length ? honest.reduce((s, x) => s + x, 0) / honest.length : Number.NaN;
   return {
@@ -61,10 +72,10 @@ function describeRow(
     roundsSkipped: r.roundsSkipped ?? null,
     values: r.values,
     error: reference ? errorTo(r.values, reference) : null,
-    noisyRank: rank[noisy],
-    noisyLast: r.values.every((v, i) => i === noisy || v > r.values[noisy]),
-    duplicateRatio: r.values[dup] / r.values[source],
-    duplicatePairOverHonestMean: (r.values[dup] + r.values[source]) / honestMean,
+    noisyRank,
+    noisyLast: r.values.every((v, i) => i === noisy || v > noisyValue),
+    duplicateRatio: dupValue / sourceValue,
+    duplicatePairOverHonestMean: (dupValue + sourceValue) / honestMean,
   };
 }
 

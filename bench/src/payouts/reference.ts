@@ -13,10 +13,11 @@ export function ranks(v: readonly number[]): number[] {
   // average ranks, 1 = largest value
   const order = v.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]);
   const r = new Array<number>(v.length);
-  for (let first = 0; first < order.length; ) {
-    let last = first;
-    while (last + 1 < order.length && order[last + 1][0] === order[first][0]) last++;
-    for (let k = first; k <= last; k++) r[order[k][1]] = (first + last) / 2 + 1;
+  let first = 0;
+  for (const [last, [x]] of order.entries()) {
+    if (order[last + 1]?.[0] === x) continue; // the run of ties goes on
+    // positions first..last hold equal values: they share the mean of their ranks
+    for (const [, i] of order.slice(first, last + 1)) r[i] = (first + last) / 2 + 1;
     first = last + 1;
   }
   return r;
@@ -29,16 +30,19 @@ function spearman(a: readonly number[], b: readonly number[]): number {
   let num = 0,
     da = 0,
     db = 0;
-  for (let i = 0; i < ra.length; i++) {
-    num += (ra[i] - mean) * (rb[i] - mean);
-    da += (ra[i] - mean) ** 2;
-    db += (rb[i] - mean) ** 2;
+  for (const [i, x] of ra.entries()) {
+    const y = rb[i]!; // errorTo checked that a and b are equally long
+    num += (x - mean) * (y - mean);
+    da += (x - mean) ** 2;
+    db += (y - mean) ** 2;
   }
   return da > 0 && db > 0 ? num / Math.sqrt(da * db) : Number.NaN;
 }
 
 export function errorTo(values: readonly number[], reference: readonly number[]): ErrorToReference {
-  const diff = values.map((v, i) => v - reference[i]);
+  if (values.length !== reference.length)
+    throw new RangeError(`${values.length} values to compare with a reference of ${reference.length}`);
+  const diff = values.map((v, i) => v - reference[i]!);
   const l1 = reference.reduce((s, x) => s + Math.abs(x), 0);
   return {
     relativeL2: norm(diff) / norm(reference),
@@ -55,7 +59,8 @@ function subsetsOfSize(items: readonly number[], k: number): number[] {
       out.push(mask);
       return;
     }
-    for (let j = from; j <= items.length - left; j++) walk(j + 1, left - 1, mask | (1 << items[j]));
+    // j < items.length, as left >= 1 here
+    for (let j = from; j <= items.length - left; j++) walk(j + 1, left - 1, mask | (1 << items[j]!));
   };
   walk(0, k, 0);
   return out;
@@ -82,7 +87,9 @@ export function stratifiedReference(
   seed: string,
 ): { values: number[]; stdErr: number[]; evaluations: number; seconds: number } {
   const t0 = performance.now();
-  const n = rounds[0].players;
+  const first = rounds[0];
+  if (!first) throw new RangeError('the stratified reference needs at least one round');
+  const n = first.players;
   const random = seededRandom(seed);
   const values = new Array<number>(n).fill(0);
   const variance = new Array<number>(n).fill(0);
@@ -104,21 +111,22 @@ export function stratifiedReference(
         };
         if (binomial(n - 1, k) <= perStratum) {
           for (const s of subsetsOfSize(others, k)) add(s);
-          values[i] += sum / count / n;
+          values[i]! += sum / count / n; // values and variance hold one entry per player
         } else {
           const pool = others.slice();
           for (let r = 0; r < perStratum; r++) {
             let s = 0;
             for (let j = 0; j < k; j++) {
+              // a partial Fisher-Yates shuffle: j <= pick < pool.length
               const pick = j + random.int(pool.length - j);
-              [pool[j], pool[pick]] = [pool[pick], pool[j]];
-              s |= 1 << pool[j];
+              [pool[j], pool[pick]] = [pool[pick]!, pool[j]!];
+              s |= 1 << pool[j]!;
             }
             add(s);
           }
           const mean = sum / count;
-          values[i] += mean / n;
-          variance[i] += Math.max(0, (sumSquares - count * mean * mean) / (count - 1)) / count / (n * n);
+          values[i]! += mean / n;
+          variance[i]! += Math.max(0, (sumSquares - count * mean * mean) / (count - 1)) / count / (n * n);
         }
       }
     }

@@ -61,7 +61,8 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
   // Plain round: the server sums the quantised vectors.
   const sumStart = now();
   const plainSum = new Uint32Array(d);
-  for (const w of encoded) for (let i = 0; i < d; i++) plainSum[i] = (plainSum[i] + w[i]) >>> 0;
+  // plainSum and every encoded vector hold d words
+  for (const w of encoded) for (let i = 0; i < d; i++) plainSum[i] = (plainSum[i]! + w[i]!) >>> 0;
   const plainSumSeconds = now() - sumStart;
   const plainSeconds = encodeSeconds + plainSumSeconds;
 
@@ -113,7 +114,11 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
 
   // The result must be exact: the survivors' encoded vectors, summed.
   const expected = new Uint32Array(d);
-  for (const i of round.survivors) for (let j = 0; j < d; j++) expected[j] = (expected[j] + encoded[i][j]) >>> 0;
+  for (const i of round.survivors) {
+    const w = encoded[i];
+    if (!w) throw new Error(`survivor ${i} is not one of the ${encoded.length} participants`);
+    for (let j = 0; j < d; j++) expected[j] = (expected[j]! + w[j]!) >>> 0;
+  }
   for (let j = 0; j < d; j++)
     if (sum[j] !== expected[j]) throw new Error(`secure sum differs from the plain sum at index ${j}`);
 
