@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { JobView } from '@tessera/sdk';
 
-/** A fresh temporary directory, removed by `cleanup`. */
-export function tempDir(prefix = 'tessera-coordinator-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export { tempDir } from '@tessera/test-support';
 
 /** Byte-level equality of two Float64Arrays (NaN payloads and -0 included). */
 export function sameBits(a: Float64Array, b: Float64Array): boolean {

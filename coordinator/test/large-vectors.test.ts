@@ -1,13 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '@tessera/test-support';
 import { CHUNK_VALUES, tessera } from '@tessera/proto';
 import { expectModelStreamsWhole } from './result-stream.js';
 
 describe('large vectors travel in chunks', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-large-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, cleanup } = tempDir('tessera-large-');
+  afterAll(cleanup);
 
   it("one chunk encodes far below gRPC's 4 MiB default", () => {
     const values = new Float64Array(CHUNK_VALUES).map((_, i) => Math.sin(i) * 1e6);

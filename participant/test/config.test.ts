@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@tessera/test-support';
 import { ConfigError, loadParticipantConfig, parseParticipantConfig } from '../src/index.js';
 
 const valid = {
@@ -48,7 +48,7 @@ describe('participant config', () => {
   });
 
   it('reports YAML syntax errors and missing files with the file name', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
+    const dir = tempDir('tessera-config-').dir;
     writeFileSync(join(dir, 'broken.yaml'), 'name: [unclosed\n');
     expect(() => loadParticipantConfig(join(dir, 'broken.yaml'))).toThrow(/broken\.yaml: \(syntax\)/);
     expect(() => loadParticipantConfig(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: \(file\): cannot be read/);

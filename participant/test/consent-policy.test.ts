@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@tessera/test-support';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { tessera } from '@tessera/proto';
 import {
@@ -133,7 +133,7 @@ describe('consent policy files', () => {
   });
 
   it('loads YAML files and is named by the participant config', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-policy-'));
+    const dir = tempDir('tessera-policy-').dir;
     writeFileSync(
       join(dir, 'policy.yaml'),
       [
@@ -172,7 +172,7 @@ describe('consent policy files', () => {
   });
 
   it('serves only the columns a policy allows, and names the file and column the data lacks', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-columns-'));
+    const dir = tempDir('tessera-columns-').dir;
     writeFileSync(join(dir, 'c.csv'), 'age,spend,email,churned\n30,10,a@x,1\n40,20,b@x,0\n');
     const data = new LocalData({
       customers: { type: 'csv', path: join(dir, 'c.csv'), exclude: [], columns: ['age', 'spend', 'churned'] },
@@ -199,7 +199,7 @@ describe('consent policy files', () => {
   });
 
   it('a node with a policy serves only its columns and refuses another label, before reading', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-node-policy-'));
+    const dir = tempDir('tessera-node-policy-').dir;
     writeFileSync(join(dir, 'c.csv'), 'age,spend,email,churned\n30,10,a@x,1\n40,20,b@x,0\n');
     writeFileSync(
       join(dir, 'policy.yaml'),

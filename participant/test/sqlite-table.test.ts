@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, test } from 'vitest';
+import { tempDir } from '@tessera/test-support';
 import { parseCsv, profileTable, toCsv } from '@tessera/data';
 import { readSqliteTable } from '../src/sources/sqlite-table.js';
 import { dataErrorOf } from '../../packages/data/test/helpers/errors.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-data-sqlite-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cleanup } = tempDir('tessera-data-sqlite-');
+afterAll(cleanup);
 
 function makeDatabase(name: string, build: (db: Database.Database) => void): string {
   const path = join(dir, name);

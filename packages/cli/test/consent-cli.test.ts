@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@tessera/test-support';
 import { PrivacyLedger } from '@tessera/participant';
 import { requireBuild, tessera } from './cli.js';
 import { runCli } from './in-process.js';
@@ -10,7 +10,7 @@ import { runCli } from './in-process.js';
 const ACME = '3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29';
 
 describe('tessera participant grants, revoke and audit --verify', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-consent-cli-'));
+  const { dir, cleanup } = tempDir('tessera-consent-cli-');
   const config = join(dir, 'participant.yaml');
   const ledgerPath = join(dir, 'shop-ledger.sqlite');
   beforeAll(() => {
@@ -50,7 +50,7 @@ describe('tessera participant grants, revoke and audit --verify', () => {
       ].join('\n'),
     );
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(cleanup);
 
   it('lists grants, revokes one durably (unknown ids are named), and shows it in grants and the audit log', async () => {
     const before = await runCli(['participant', 'grants', '--config', config, '--json']);

@@ -5,11 +5,11 @@
 // dev-only, and the private bench workspace (@tessera/bench) with the packages only it depends on
 // (paillier-bigint), reached by name or by path.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@tessera/test-support';
 import { BIN, requireBuild } from './cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -56,8 +56,8 @@ const run = (args: string[]) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-const tmp = mkdtempSync(join(tmpdir(), 'tessera-no-dev-deps-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const { dir: tmp, cleanup } = tempDir('tessera-no-dev-deps-');
+afterAll(cleanup);
 
 describe('the CLI with devDependencies unavailable', () => {
   requireBuild();

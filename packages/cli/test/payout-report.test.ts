@@ -1,8 +1,8 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@tessera/test-support';
 import type { PayoutsView } from '@tessera/sdk';
 import { renderPayoutReport } from '../src/report/index.js';
 import { requireChromium } from './chromium.js';
@@ -51,7 +51,7 @@ describe('payout report (self-contained HTML)', () => {
   it('renders both charts in headless Chromium and saves a screenshot', async () => {
     const executablePath = requireChromium();
     const { chromium } = await import('playwright-core');
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-payout-report-'));
+    const dir = tempDir('tessera-payout-report-').dir;
     const htmlPath = join(dir, 'payout.html');
     const pngPath = join(dir, 'payout.png');
     writeFileSync(

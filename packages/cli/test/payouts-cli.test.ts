@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSigningKeyPair, toHex } from '@tessera/crypto';
 import { appendEntries, GENESIS_HASH, ledgerLine } from '@tessera/payouts';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@tessera/test-support';
 import { requireBuild, tessera } from './cli.js';
 import { runCli } from './in-process.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-payouts-'));
+const dir = tempDir('tessera-payouts-').dir;
 const file = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '@tessera/test-support';
 import { verifyLedger } from '@tessera/payouts';
 import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
 import { runCli } from './in-process.js';
@@ -26,7 +26,7 @@ const base: DemoOptions = {
 
 describe('tessera demo --payout-pool: valuation, an exact split and an exported, verifiable ledger', () => {
   it('pays the participant whose labels are scrambled the least; the exported ledger verifies and any edit is named', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-payout-demo-'));
+    const { dir, cleanup } = tempDir('tessera-payout-demo-');
     try {
       const ledgerOut = join(dir, 'ledger.jsonl');
       const r = await runDemo({ ...base, noisyParticipant: 4, payout: { pool: 100_000, currency: 'CNY', ledgerOut } });
@@ -63,7 +63,7 @@ describe('tessera demo --payout-pool: valuation, an exact split and an exported,
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/line 1 \(seq 1\)/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }, 120_000);
 

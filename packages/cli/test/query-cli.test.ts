@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@tessera/test-support';
 import { EXAMPLES, requireBuild, tessera } from './cli.js';
 
 /** COUNT and AVG(alcohol) per cultivar, straight from the CSV (the reference a query must match with DP off). */
@@ -69,7 +69,7 @@ describe('tessera demo --query and --report (separate processes)', () => {
   });
 
   it('writes the market-insight report of the synthetic merchants as one self-contained page with charts', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-report-cli-'));
+    const { dir, cleanup } = tempDir('tessera-report-cli-');
     try {
       const file = join(dir, 'market.html');
       const r = tessera(['demo', '--report', file, '--participants', '3', '--json']);
@@ -96,7 +96,7 @@ describe('tessera demo --query and --report (separate processes)', () => {
       expect(readFileSync(page, 'utf8')).toContain('data-chart="bar"');
       expect(tessera(['report', '--out', page]).stderr).toMatch(/--job ID or --in result\.json/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   });
 });

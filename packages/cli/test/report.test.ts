@@ -1,8 +1,8 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@tessera/test-support';
 import { renderQueryReport, type QueryReportInput, type QueryReportRow } from '../src/report/index.js';
 import { requireChromium } from './chromium.js';
 
@@ -148,7 +148,7 @@ describe('renderQueryReport', () => {
   it('renders every chart in headless Chromium and saves a screenshot', async () => {
     const executablePath = requireChromium();
     const { chromium } = await import('playwright-core');
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-report-'));
+    const dir = tempDir('tessera-report-').dir;
     const htmlPath = join(dir, 'market-insight.html');
     const pngPath = join(dir, 'market-insight.png');
     writeFileSync(htmlPath, renderQueryReport(marketInsight()));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@tessera/test-support';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
   constantTimeEqual,
@@ -61,7 +61,7 @@ describe('Ed25519 identities', () => {
   });
 
   it('stores identity keys in a 0600 file and reads them back', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tessera-key-')), 'id.key');
+    const path = join(tempDir('tessera-key-').dir, 'id.key');
     const a = loadOrCreateSigningKeyPair(path);
     const b = loadOrCreateSigningKeyPair(path);
     expect(toHex(b.publicKey)).toBe(toHex(a.publicKey));

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { tempDir } from '@tessera/test-support';
 import { parseCsv, readCsvFile, selectRows, toCsv } from '../src/index.js';
 import { dataErrorOf } from './helpers/errors.js';
 
@@ -101,8 +101,8 @@ describe('selectRows', () => {
 });
 
 describe('readCsvFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-data-csv-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, cleanup } = tempDir('tessera-data-csv-');
+  afterAll(cleanup);
 
   test('reads a file and names it in errors', () => {
     const path = join(dir, 'customers.csv');

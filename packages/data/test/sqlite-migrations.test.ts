@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // better-sqlite3 is the callers' dependency (coordinator, participant); the runner only needs its shape.
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@tessera/test-support';
 import {
   migrate,
   MigrationListError,
@@ -14,8 +13,8 @@ import {
   type MigrationBook,
 } from '../src/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-migrations-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cleanup } = tempDir('tessera-migrations-');
+afterAll(cleanup);
 let files = 0;
 const fresh = () => join(dir, `db-${++files}.sqlite`);
 

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,10 +13,7 @@ import { seededRandom } from '@tessera/ml';
 
 export const EXAMPLE_DATA = fileURLToPath(new URL('../../../examples/data/', import.meta.url));
 
-export function tempDir(prefix = 'tessera-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export { tempDir } from '@tessera/test-support';
 
 /** Splits a CSV into a held-out test table and `parts` participant shards. */
 export function shardsOf(file: string, label: string, parts: number, split: string, seed: string | number) {

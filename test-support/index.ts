@@ -1,0 +1,3 @@
+// Helpers shared by the workspaces' tests, imported as @tessera/test-support (an alias of tsconfig.test.json's
+// paths, which vitest.config.ts reads too); not a package, and nothing under src/ may import it.
+export { tempDir } from './temp-dir.js';
