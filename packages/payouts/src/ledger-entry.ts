@@ -1,32 +1,10 @@
 import { CHAIN_GENESIS, fromHex, sign, toHex, verify } from '@tessera/crypto';
-import { entryHash, LEDGER_CONTEXT, LEDGER_VERSION, type LedgerVersion } from './ledger-format.js';
+import { entryHash, LEDGER_CONTEXT, LEDGER_VERSION } from './ledger-format.js';
+import type { LedgerEntry, LedgerHead, PayoutRecord } from './ledger-types.js';
+
+export type { LedgerEntry, LedgerHead, LedgerVersion, PayoutRecord } from './ledger-types.js';
 
 export const GENESIS_HASH = CHAIN_GENESIS;
-
-/** One payment to one participant for one job. */
-export interface PayoutRecord {
-  job: string;
-  participant: string;
-  amount: number;
-  currency: string;
-  method: string;
-  share: number;
-  timestamp: string;
-}
-/** A record chained to its predecessor and signed by the coordinator. */
-export interface LedgerEntry extends PayoutRecord {
-  /** The format the hash is computed in; absent (version 1) in entries written before version 2. */
-  version?: LedgerVersion;
-  seq: number;
-  prevHash: string;
-  hash: string;
-  signature: string;
-}
-/** The newest entry of a ledger: {seq: 0, hash: GENESIS_HASH} for an empty ledger. */
-export interface LedgerHead {
-  seq: number;
-  hash: string;
-}
 
 /**
  * The required fields of an entry in their fixed order (the order of the hash input and of an exported line). An

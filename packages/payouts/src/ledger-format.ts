@@ -1,5 +1,5 @@
 import { hashChain, sha256Hex } from '@tessera/crypto';
-import type { LedgerEntry } from './ledger-entry.js';
+import type { LedgerEntry, LedgerVersion } from './ledger-types.js';
 
 /**
  * The context of every entry's Ed25519 signature (over the entry's hash). It predates format versions, hence its
@@ -7,11 +7,7 @@ import type { LedgerEntry } from './ledger-entry.js';
  */
 export const LEDGER_CONTEXT = 'tessera/v1/payout-ledger';
 
-/**
- * How an entry is hashed. 1: the JSON array of LEDGER_CONTEXT and the fields (entries without a `version` field,
- * written before version 2 existed). 2: the shared hash chain of @tessera/crypto under PAYOUT_CHAIN's tag.
- */
-export type LedgerVersion = 1 | 2;
+export type { LedgerVersion } from './ledger-types.js';
 
 /** The version appendEntries writes. A ledger may move from version 1 to 2 at any entry, never back. */
 export const LEDGER_VERSION: LedgerVersion = 2;

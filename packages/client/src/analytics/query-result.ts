@@ -1,5 +1,23 @@
 import { arrayAt, numberAt, objectAt, stringAt, WireJsonError } from '@tessera/jobs';
-import type { QueryJobResult } from './run-query.js';
+import type { QueryResult } from '@tessera/analytics';
+
+/**
+ * A query's result. privacy.unit says what the guarantee covers (absent without DP): one row, or one
+ * customer (userColumn, at most maxRowsPerUser rows each); calibration says how the single release's
+ * noise was calibrated for epsilon (analytic-gaussian or rdp).
+ */
+export type QueryJobResult = QueryResult & {
+  privacy: {
+    epsilon: number | null;
+    delta: number | null;
+    mode: string;
+    noiseMultiplier?: number;
+    unit?: 'record' | 'customer';
+    userColumn?: string;
+    maxRowsPerUser?: number;
+    calibration?: 'analytic-gaussian' | 'rdp';
+  };
+};
 
 /**
  * A query job's result as the coordinator sends it (result_json) or as `tessera query --out` wrote

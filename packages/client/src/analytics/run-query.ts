@@ -1,6 +1,6 @@
-import { decodeResult, parseQuery, planQuery, type QueryResult } from '@tessera/analytics';
+import { decodeResult, parseQuery, planQuery } from '@tessera/analytics';
 import { decodeWideSum, wideCodecOf } from '@tessera/fl';
-import { queryResultOf } from './query-result.js';
+import { queryResultOf, type QueryJobResult } from './query-result.js';
 import type { tessera } from '@tessera/proto';
 import type { AnalystClient, JobView } from '../analyst.js';
 import type { AnalystKeys } from '../sealed/analyst-keys.js';
@@ -28,23 +28,7 @@ export interface QueryRequest {
   waitForParticipantsSeconds?: number;
 }
 
-/**
- * A query's result. privacy.unit says what the guarantee covers (absent without DP): one row, or one
- * customer (userColumn, at most maxRowsPerUser rows each); calibration says how the single release's
- * noise was calibrated for epsilon (analytic-gaussian or rdp).
- */
-export type QueryJobResult = QueryResult & {
-  privacy: {
-    epsilon: number | null;
-    delta: number | null;
-    mode: string;
-    noiseMultiplier?: number;
-    unit?: 'record' | 'customer';
-    userColumn?: string;
-    maxRowsPerUser?: number;
-    calibration?: 'analytic-gaussian' | 'rdp';
-  };
-};
+export type { QueryJobResult } from './query-result.js';
 
 /**
  * Runs an aggregate query over the participants' data (one secure-aggregation round) and returns
