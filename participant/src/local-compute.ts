@@ -11,11 +11,21 @@ import {
   selectRecords,
   type RecordRandomness,
 } from '@tessera/fl';
-import { evaluateBinary, forEachExampleGradient, momentsOf, seededRandom, takeRows, trainLogistic } from '@tessera/ml';
-import { columnProfileFromProto, fromConfigEntries, type tessera } from '@tessera/proto';
+import {
+  evaluateBinary,
+  forEachExampleGradient,
+  momentsOf,
+  seededRandom,
+  takeRows,
+  trainLogistic,
+  type LogisticConfig,
+} from '@tessera/ml';
+import { columnProfileFromProto, fromStrategyConfig, tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
 
-import { privacyPlanOf } from './privacy/privacy-plan.js';
+import { announcedUnitOf, announcesDp, privacyPlanOf } from './privacy/privacy-plan.js';
+
+const Part = tessera.v1.StatisticsRelease.Part;
 
 /** The answer to one task: a vector to upload (or none), the example count and metrics. */
 export interface LocalResult {
@@ -59,7 +69,7 @@ export function schemaReport(data: LocalData, task: tessera.v1.ITask): LocalSche
 
 /** [count, sum_1..d, sumOfSquares_1..d] over the local rows, for federated standardisation. */
 export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult {
-  if (fromConfigEntries(task.config).statsPart !== undefined) return privateStatistics(data, task);
+  if (task.statistics) return privateStatistics(data, task);
   const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
   const m = momentsOf(encoded);
   const d = encoded.d;
@@ -70,9 +80,17 @@ export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult
   return { vector, numExamples: m.count, metrics: {} };
 }
 
-/** The task carries a differential privacy plan (its releases are accounted). */
-function underDp(config: ReturnType<typeof fromConfigEntries>): boolean {
-  return config.dpMode !== undefined && config.dpMode !== 'none';
+/**
+ * The local training settings: the job's (absent: the defaults), overridden by the values the strategy sends for this
+ * round (Flower's config dict), as the coordinator once merged them into one bag.
+ */
+function trainingSettings(training: tessera.v1.ITrainingConfig | null | undefined): LogisticConfig {
+  const job: Record<string, number> = {};
+  for (const key of ['epochs', 'batchSize', 'learningRate', 'l2'] as const) {
+    const value = training?.[key];
+    if (value !== null && value !== undefined) job[key] = value;
+  }
+  return logisticConfigFrom(fromStrategyConfig(training?.strategyConfig), logisticConfigFrom(job));
 }
 
 /**
@@ -83,16 +101,16 @@ function underDp(config: ReturnType<typeof fromConfigEntries>): boolean {
  * Every row trains (evaluation, where it runs, sees the same rows).
  */
 function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string) {
-  const config = fromConfigEntries(task.config);
+  const training = task.training;
+  const clip = Number(training?.standardizedClip ?? 0);
   const standardization = {
     mean: Float64Array.from(task.mean ?? []),
     std: Float64Array.from(task.std ?? []),
-    ...(Number(config.standardizedClip) > 0 ? { clip: Number(config.standardizedClip) } : {}),
+    ...(clip > 0 ? { clip } : {}),
   };
-  const seed = `${String(config.seed ?? task.ref?.jobId)}/${participantId}`;
-  const validationFraction = underDp(config) ? 0 : Number(config.validationFraction ?? 0.2);
+  const seed = `${String(training?.seed ?? task.ref?.jobId)}/${participantId}`;
+  const validationFraction = announcesDp(task) ? 0 : Number(training?.validationFraction ?? 0.2);
   return {
-    config,
     seed,
     data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardization, validationFraction, seed),
   };
@@ -110,24 +128,23 @@ export function fit(
   participantId: string,
   randomness: RecordRandomness = secretRecordRandomness(),
 ): LocalResult {
-  if (fromConfigEntries(task.config).dpUnit === 'record')
-    return recordLevelFit(data, task, global, participantId, randomness);
-  const { config, seed, data: local } = prepared(data, task, participantId);
+  if (announcedUnitOf(task) === 'record') return recordLevelFit(data, task, global, participantId, randomness);
+  const { seed, data: local } = prepared(data, task, participantId);
   if (global.length !== local.train.d + 1) {
     throw new Error(
       `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,
     );
   }
-  const cfg = logisticConfigFrom(config);
+  const cfg = trainingSettings(task.training);
   const round = Number(task.ref?.round ?? 0);
-  const dp = underDp(config);
+  const dp = announcesDp(task);
   const result = trainLogistic(
     global,
     local.train,
     cfg,
     dp ? randomness.shared() : seededRandom(`${seed}/round-${round}`),
   );
-  const indicator = Number(config.clipIndicatorScale ?? 0);
+  const indicator = Number(task.training?.clipIndicatorScale ?? 0);
   return {
     vector: deltaOf(result.weights, global),
     numExamples: local.train.n,
@@ -165,18 +182,21 @@ export function recordLevelFit(
   participantId: string,
   randomness: RecordRandomness = secretRecordRandomness(),
 ): LocalResult {
-  const { config, data: local } = prepared(data, task, participantId);
+  const { data: local } = prepared(data, task, participantId);
   if (global.length !== local.train.d + 1) {
     throw new Error(
       `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,
     );
   }
-  const clip = Number(config.recordClip),
-    level = Number(config.recordLevel),
-    maxRecords = Number(config.maxRecords);
+  // An absent setting reads as NaN, which the check refuses.
+  const recordDp = task.training?.recordDp;
+  const clip = Number(recordDp?.clip ?? undefined),
+    level = Number(recordDp?.level ?? undefined),
+    maxRecords = Number(recordDp?.maxRecords ?? undefined);
   if (!(clip > 0) || !Number.isInteger(level) || level < 1 || !Number.isInteger(maxRecords) || maxRecords < 1) {
     throw new Error(
-      `record-level task needs recordClip > 0, integer recordLevel >= 1 and maxRecords >= 1, got ${clip}, ${level}, ${maxRecords}`,
+      'record-level task needs a record clip > 0, an integer record level >= 1 and maxRecords >= 1, ' +
+        `got ${clip}, ${level}, ${maxRecords}`,
     );
   }
   const used = selectRecords(local.train.n, maxRecords, randomness);
@@ -208,30 +228,28 @@ export function privateStatistics(
   task: tessera.v1.ITask,
   randomness: RecordRandomness = secretRecordRandomness(),
 ): LocalResult {
-  const config = fromConfigEntries(task.config);
+  const release = task.statistics;
   const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
   const { d } = encoded;
-  const level = Number(config.dpLevel),
-    maxRecords = Number(config.maxRecords);
+  const level = Number(release?.level ?? undefined),
+    maxRecords = Number(release?.maxRecords ?? undefined);
   if (!(level >= 1) || !Number.isInteger(maxRecords) || maxRecords < 1)
-    throw new Error(
-      `private statistics need dpLevel >= 1 and an integer maxRecords >= 1, got ${config.dpLevel}, ${config.maxRecords}`,
-    );
+    throw new Error(`private statistics need a level >= 1 and an integer maxRecords >= 1, got ${level}, ${maxRecords}`);
   const rows = selectRecords(encoded.n, maxRecords, randomness);
   let vector: Float64Array;
-  if (config.statsPart === 'magnitudes') {
+  if (release?.part === Part.MAGNITUDES) {
     vector = new Float64Array(d * MAGNITUDE_BUCKETS);
     for (const r of rows) addMagnitudes(vector, encoded.x, r * d, d);
-  } else if (config.statsPart === 'moments') {
+  } else if (release?.part === Part.MOMENTS) {
     const bounds = Float64Array.from(task.bounds ?? []);
     if (bounds.length !== d || bounds.some((b) => !(b > 0)))
       throw new Error(`private moments need ${d} positive bounds, got ${bounds.length}`);
     vector = new Float64Array(boundedMomentsLength(d));
     for (const r of rows) addBoundedMoments(vector, encoded.x, r * d, bounds);
   } else {
-    throw new Error(`unknown statistics part ${JSON.stringify(config.statsPart)}`);
+    throw new Error(`unknown statistics part ${release?.part ?? 0}`);
   }
-  if (config.dpUnit === 'participant') {
+  if (announcedUnitOf(task) === 'participant') {
     const weight = 1 / Math.max(1, rows.length);
     for (let i = 0; i < vector.length; i++) vector[i] *= weight;
   }

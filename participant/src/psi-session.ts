@@ -1,5 +1,5 @@
 import { PsiParty, psiReady, type PsiBlindedSet, type PsiReblindedSet, type PsiRole } from '@tessera/psi';
-import { fromConfigEntries, type tessera } from '@tessera/proto';
+import { psiRoles, type tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
 
 /** Wire form of a PSI message (a set of blinded points) and back. */
@@ -39,8 +39,8 @@ export class PsiSession {
     task: tessera.v1.ITask,
     data: LocalData,
   ): Promise<{ session: PsiSession; message: tessera.v1.IPsiPoints; identifiers: number }> {
-    const c = fromConfigEntries(task.config);
-    const column = String(c.psiColumn ?? '');
+    const overlap = task.overlap;
+    const column = overlap?.column ?? '';
     const table = data.table(task.dataset ?? '');
     const index = table.columns.indexOf(column);
     if (index < 0)
@@ -50,8 +50,9 @@ export class PsiSession {
     const ids = table.rows.map((r) => r[index]).filter((v) => v !== undefined && v !== '');
     await psiReady();
     const { party, message } = PsiParty.start(ids, {
-      role: String(c.psiRole) as PsiRole,
-      session: String(c.psiSession ?? ''),
+      // An unspecified or unknown role reaches PsiParty as such, which refuses it.
+      role: (psiRoles.fromProto(overlap?.role) ?? `unspecified (${overlap?.role ?? 0})`) as PsiRole,
+      session: overlap?.session ?? '',
     });
     return {
       session: new PsiSession(task.ref ?? {}, party),

@@ -4,13 +4,11 @@ import {
   evaluateLocally,
   parseQuery,
   planQuery,
-  type PrivacyUnit,
-  type QueryOptions,
   type QueryPlan,
 } from '@tessera/analytics';
 import { systemRandom, type Random } from '@tessera/crypto';
 import { JobSpecError, parseQuerySpec } from '@tessera/jobs';
-import { fromConfigEntries, type tessera } from '@tessera/proto';
+import { declaredQueryFromProto, type tessera } from '@tessera/proto';
 import type { RawTable } from '@tessera/data';
 import type { LocalResult } from './local-compute.js';
 import type { LocalData } from './local-data.js';
@@ -25,7 +23,7 @@ import {
 /**
  * The query a task asks for, planned here: from the job spec the task carries (the one the analyst
  * submitted, and signed, which admission verified) when it carries one, so the coordinator's
- * config cannot change the SQL, bounds, domains or unit; else from the task's config.
+ * announced query cannot change the SQL, bounds, domains or unit; else from the task's declared query.
  */
 export function queryPlanOf(task: tessera.v1.ITask): QueryPlan {
   if (task.specJson) {
@@ -37,14 +35,9 @@ export function queryPlanOf(task: tessera.v1.ITask): QueryPlan {
       throw e;
     }
   }
-  const config = fromConfigEntries(task.config);
-  if (config.query === undefined) throw new Error('the task carries no query; refused before reading any data');
-  const { sql, options, unit } = JSON.parse(String(config.query)) as {
-    sql: string;
-    options: QueryOptions;
-    unit?: PrivacyUnit;
-  };
-  return planQuery(parseQuery(sql), options, unit);
+  const query = declaredQueryFromProto(task.query);
+  if (!query) throw new Error('the task carries no query; refused before reading any data');
+  return planQuery(parseQuery(query.sql), query.options, query.unit);
 }
 
 /**
@@ -63,7 +56,7 @@ export function precheckQuery(
   const table = data.table(dataset);
   checkColumns(plan, table);
   checkIdentifierUse(plan, table, rules, dataset);
-  const maxRecords = Number(fromConfigEntries(task.config).maxRecords ?? Number.POSITIVE_INFINITY);
+  const maxRecords = Number(task.query?.maxRecords ?? Number.POSITIVE_INFINITY);
   if (table.rows.length > maxRecords)
     throw new Error(
       `data set "${dataset}" has more rows than the ${maxRecords} a private query's scale allows; refused`,
@@ -87,9 +80,9 @@ export function runQueryLocally(
   rng: Random = systemRandom(),
 ): LocalResult {
   const { plan, table } = precheckQuery(data, task, rules);
-  const config = fromConfigEntries(task.config);
+  const release = task.query;
   const used = capRowsPerUser(plan, table, rng).table;
-  const level = Number(config.dpLevel ?? 0);
+  const level = Number(release?.dpLevel ?? 0);
   const exact = !(level > 0);
   const raw = applyMinGroupSize(plan, evaluateLocally(plan, used), rules, exact);
   if (exact)
@@ -97,7 +90,7 @@ export function runQueryLocally(
       vector: raw,
       numExamples: table.rows.length,
       metrics: {},
-      ...(config.wideFractionBits ? { fractionBits: Number(config.wideFractionBits) } : {}),
+      ...(release?.wideFractionBits ? { fractionBits: Number(release.wideFractionBits) } : {}),
     };
   return { vector: raw.map((v, i) => v / plan.scale[i]), level, numExamples: table.rows.length, metrics: {} };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKeyPair } from '@tessera/crypto';
-import { tessera, toConfigEntries } from '@tessera/proto';
+import { tessera } from '@tessera/proto';
 import { BREAST_CANCER } from '../../coordinator/test/grpc-helpers.js';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { ParticipantNode, type ParticipantConfig } from '../src/index.js';
@@ -61,14 +61,7 @@ describe('a reconnect drops the protocol state of the old connection', () => {
       label: 'benign',
       modelLength: MODEL_LENGTH,
       secure: setup,
-      config: toConfigEntries({
-        validationFraction: 0,
-        seed: 'reconnect',
-        epochs: 1,
-        batchSize: 32,
-        learningRate: 1,
-        l2: 1e-4,
-      }),
+      training: { validationFraction: 0, seed: 'reconnect', epochs: 1, batchSize: 32, learningRate: 1, l2: 1e-4 },
       features: FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
       mean: FEATURES.map(() => 0),
       std: FEATURES.map(() => 1),
@@ -99,7 +92,7 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     return {
       ref: { jobId: `job-overlap-${job}`, stage: pb.Stage.OVERLAP },
       dataset: 'customers',
-      config: toConfigEntries({ psiColumn: 'email', psiRole: 'initiator', psiSession: `overlap-${job}` }),
+      overlap: { column: 'email', role: pb.OverlapTask.Role.INITIATOR, session: `overlap-${job}` },
     };
   };
   const startOverlap = async (task: tessera.v1.ITask) => {

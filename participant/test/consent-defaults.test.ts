@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refusal } from './support/refusal.js';
-import { toConfigEntries, tessera, type ConfigRecord } from '@tessera/proto';
+import { tessera } from '@tessera/proto';
 import type { RawTable } from '@tessera/data';
 import {
   ConsentGuard,
@@ -17,25 +17,25 @@ import { parse } from 'yaml';
 
 const pb = tessera.v1;
 const NOW = Date.parse('2026-11-22T08:00:00Z');
-const PLAN = {
-  dpMode: 'distributed',
-  dpUnit: 'record',
-  dpNoiseMultiplier: 1.1,
-  dpSampleRate: 1,
-  dpRounds: 3,
-  dpFullReleases: 0,
-  dpEpsilon: 1,
-  dpDelta: 1e-5,
+const PLAN: tessera.v1.IPrivacyPlan = {
+  mode: pb.PrivacyPlan.Mode.DISTRIBUTED,
+  unit: pb.PrivacyPlan.Unit.RECORD,
+  noiseMultiplier: 1.1,
+  sampleRate: 1,
+  rounds: 3,
+  fullReleases: 0,
+  epsilon: 1,
+  delta: 1e-5,
 };
-const QUERY_PLAN = {
-  dpMode: 'distributed',
-  dpUnit: 'record',
-  dpNoiseMultiplier: 2,
-  dpSampleRate: 1,
-  dpRounds: 0,
-  dpFullReleases: 1,
-  dpEpsilon: 1,
-  dpDelta: 1e-6,
+const QUERY_PLAN: tessera.v1.IPrivacyPlan = {
+  mode: pb.PrivacyPlan.Mode.DISTRIBUTED,
+  unit: pb.PrivacyPlan.Unit.RECORD,
+  noiseMultiplier: 2,
+  sampleRate: 1,
+  rounds: 0,
+  fullReleases: 1,
+  epsilon: 1,
+  delta: 1e-6,
 };
 const ANY = { id: 'any', analysts: ['*'], purposes: ['train', 'query', 'score', 'valuation'], expires: '2027-06-30' };
 
@@ -47,11 +47,11 @@ function guard(datasets: object, grants: object[] = [ANY]) {
   const ledger = new PrivacyLedger(':memory:');
   return new ConsentGuard(policy, ledger, new PrivacyGuard(ledger, {}), () => NOW);
 }
-const task = (stage: number, plan?: ConfigRecord, dataset = 'customers'): tessera.v1.ITask => ({
+const task = (stage: number, plan?: tessera.v1.IPrivacyPlan, dataset = 'customers'): tessera.v1.ITask => ({
   ref: { jobId: 'job-1', round: 1, stage },
   dataset,
   label: 'churned',
-  config: toConfigEntries(plan ?? { seed: 's' }),
+  ...(plan ? { privacyPlan: plan } : { training: { seed: 's' } }),
 });
 const table = (columns: string[], rows: string[][]): RawTable =>
   ({ source: 't', columns, rows, lineOf: (i: number) => i + 2 }) as unknown as RawTable;

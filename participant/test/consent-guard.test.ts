@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refusal } from './support/refusal.js';
-import { toConfigEntries, tessera } from '@tessera/proto';
+import { tessera } from '@tessera/proto';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { ConsentGuard, parseConsentPolicy, PrivacyLedger } from '../src/index.js';
 import { PrivacyGuard } from '../src/privacy/privacy-guard.js';
@@ -10,16 +10,16 @@ const ACME = '3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29';
 const OTHER = 'aa'.repeat(32);
 const NOW = Date.parse('2026-11-22T08:00:00Z');
 const PLAN = {
-  dpMode: 'distributed',
-  dpUnit: 'record',
-  dpNoiseMultiplier: 1.1,
-  dpSampleRate: 0.1,
-  dpRounds: 3,
-  dpFullReleases: 0,
-  dpEpsilon: 1,
-  dpDelta: 1e-5,
-};
-const JOB_EPSILON = epsilonOfRdp(jobRdp(PLAN.dpNoiseMultiplier, PLAN.dpSampleRate, PLAN.dpRounds, 0), 1e-5);
+  mode: pb.PrivacyPlan.Mode.DISTRIBUTED,
+  unit: pb.PrivacyPlan.Unit.RECORD,
+  noiseMultiplier: 1.1,
+  sampleRate: 0.1,
+  rounds: 3,
+  fullReleases: 0,
+  epsilon: 1,
+  delta: 1e-5,
+} satisfies tessera.v1.IPrivacyPlan;
+const JOB_EPSILON = epsilonOfRdp(jobRdp(PLAN.noiseMultiplier, PLAN.sampleRate, PLAN.rounds, 0), 1e-5);
 
 function setup(grants: object[], opts: { datasets?: object; start?: number } = {}) {
   // Most cases here run jobs without differential privacy, so both data sets opt out unless a test says otherwise.
@@ -50,7 +50,7 @@ const task = (
   dataset: o.dataset ?? 'customers',
   label: o.label ?? 'churned',
   analystIdentity: o.analyst === '' ? new Uint8Array(0) : Buffer.from(o.analyst ?? ACME, 'hex'),
-  config: toConfigEntries(o.private ? PLAN : { seed: 's' }),
+  ...(o.private ? { privacyPlan: PLAN } : { training: { seed: 's' } }),
 });
 
 const grant = (over: object = {}) => ({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateSigningKeyPair, sign } from '@tessera/crypto';
 import { jobRdp } from '@tessera/fl';
 import { JOB_SPEC_CONTEXT, parseJobSpec } from '@tessera/jobs';
-import { tessera, toConfigEntries } from '@tessera/proto';
+import { tessera } from '@tessera/proto';
 import { JobPrivacy } from '../../coordinator/src/jobs/job-privacy.js';
 import { BREAST_CANCER } from '../../coordinator/test/grpc-helpers.js';
 import { tempDir } from '../../coordinator/test/helpers.js';
@@ -54,25 +54,26 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
   const fitTask = (
     round: number,
     change: {
-      config?: Record<string, string | number>;
+      plan?: Partial<tessera.v1.IPrivacyPlan>;
+      recordDp?: Partial<tessera.v1.IRecordDp>;
       secure?: Partial<tessera.v1.ISecureSetup> | null;
       spec?: string;
     } = {},
   ): tessera.v1.ITask => {
     attempt += 1;
-    const config = {
+    const training: tessera.v1.ITrainingConfig = {
       validationFraction: 0,
       seed: 'job-1',
-      ...privacy.taskPlan(),
       epochs: 1,
       batchSize: 32,
       learningRate: 1,
       l2: 1e-4,
-      dpUnit: 'record',
-      recordClip: honest.record!.clip,
-      recordLevel: honest.record!.level,
-      maxRecords: honest.record!.maxRecords,
-      ...change.config,
+      recordDp: {
+        clip: honest.record!.clip,
+        level: honest.record!.level,
+        maxRecords: honest.record!.maxRecords,
+        ...change.recordDp,
+      },
     };
     const secure: tessera.v1.ISecureSetup = {
       roundId: new Uint8Array(32).fill(attempt),
@@ -93,7 +94,8 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       ref: { jobId: 'job-1', round, stage: change.secure === null ? pb.Stage.FIT : pb.Stage.ADVERTISE_KEYS, attempt },
       dataset: DATASET,
       label: 'benign',
-      config: toConfigEntries(config),
+      training,
+      privacyPlan: { ...privacy.taskPlan(), ...change.plan },
       modelLength,
       features: FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
       mean: FEATURES.map(() => 0),
@@ -167,17 +169,17 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
     ['no secure block on a budgeted data set', () => fitTask(3, { secure: null }), /outside secure aggregation/],
     [
       'the amplified sample rate of the old accounting',
-      () => fitTask(3, { config: { dpSampleRate: 0.2 } }),
+      () => fitTask(3, { plan: { sampleRate: 0.2 } }),
       /sample rate \(0\.2, spec: 1\) differs from the job's signed spec/,
     ],
     [
       'a record clip other than the signed one',
-      () => fitTask(3, { config: { recordClip: 2 } }),
+      () => fitTask(3, { recordDp: { clip: 2 } }),
       /record clip 2 differs from the job's spec/,
     ],
     [
       'a smaller noise multiplier',
-      () => fitTask(3, { config: { dpNoiseMultiplier: privacy.noiseMultiplier / 2 } }),
+      () => fitTask(3, { plan: { noiseMultiplier: privacy.noiseMultiplier / 2 } }),
       /noise multiplier .* below the/,
     ],
     [
@@ -231,16 +233,22 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       analystIdentity: analyst.publicKey,
     };
     const features = FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC }));
-    const plan = toConfigEntries({ ...privacy.taskPlan() });
+    const plan = privacy.taskPlan();
     const tasks: [string, tessera.v1.ITask, RegExp][] = [
       [
         'evaluate',
-        { ...base, ref: { jobId: 'job-1', round: 2, stage: pb.Stage.EVALUATE }, config: plan, features, modelLength },
+        {
+          ...base,
+          ref: { jobId: 'job-1', round: 2, stage: pb.Stage.EVALUATE },
+          privacyPlan: plan,
+          features,
+          modelLength,
+        },
         /evaluate releases exact loss/,
       ],
       [
         'exact statistics',
-        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.STATISTICS }, config: plan, features },
+        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.STATISTICS }, privacyPlan: plan, features },
         /without a private statistics part/,
       ],
       [
@@ -249,7 +257,9 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
           ...fitTask(0),
           ref: { jobId: 'job-1', stage: pb.Stage.ADVERTISE_KEYS, attempt: 99 },
           modelLength: 0,
-          config: toConfigEntries({ ...privacy.taskPlan(), statsPart: 'moments', dpLevel: 1000, maxRecords: 400 }),
+          training: null,
+          privacyPlan: privacy.taskPlan(),
+          statistics: { part: pb.StatisticsRelease.Part.MOMENTS, level: 1000, maxRecords: 400 },
           bounds: FEATURES.map(() => 3),
           secure: { ...fitTask(0).secure, computation: pb.Stage.STATISTICS, noiseVariance: 1e12 },
         },
@@ -262,28 +272,28 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
           specJson: '',
           specSignature: new Uint8Array(0),
           ref: { jobId: 'job-2', stage: pb.Stage.QUERY },
-          config: toConfigEntries({ query: JSON.stringify({ sql: 'SELECT COUNT(*) FROM patients', options: {} }) }),
+          query: { sql: 'SELECT COUNT(*) FROM patients', options: {} },
         },
         /carries no job spec/,
       ],
       [
         'scoring',
-        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.SCORE }, config: plan },
+        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.SCORE }, privacyPlan: plan },
         /score releases exact score totals/,
       ],
       [
         'overlap',
-        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, config: plan },
+        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, privacyPlan: plan },
         /overlap releases an exact overlap count/,
       ],
       [
         'valuation',
-        { ...base, ref: { jobId: 'job-1', round: 5, stage: pb.Stage.VALUATE }, config: plan },
+        { ...base, ref: { jobId: 'job-1', round: 5, stage: pb.Stage.VALUATE }, privacyPlan: plan },
         /discloses this node's per-round updates/,
       ],
       [
         'schema (the whole job)',
-        { ...base, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, config: plan },
+        { ...base, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, privacyPlan: plan },
         /would be exceeded/,
       ],
       ['a training round', fitTask(4), /would be exceeded/],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryNoiseCalibration } from '@tessera/jobs';
-import { tessera, toConfigEntries } from '@tessera/proto';
+import { tessera } from '@tessera/proto';
 import { PrivacyGuard } from '../src/privacy/privacy-guard.js';
 import { PrivacyLedger } from '../src/privacy/privacy-ledger.js';
 
@@ -18,19 +18,17 @@ function queryTask(jobId: string, epsilon: number, delta: number): tessera.v1.IT
     ref: { jobId, round: 1, stage: pb.Stage.ADVERTISE_KEYS, attempt: 1 },
     dataset: 'patients',
     specJson: JSON.stringify(spec),
-    config: toConfigEntries({
-      query: JSON.stringify({ sql: spec.sql, options: {} }),
-      dpMode: 'distributed',
-      dpUnit: 'record',
-      dpNoiseMultiplier: z,
-      dpSampleRate: 1,
-      dpRounds: 0,
-      dpFullReleases: 1,
-      dpEpsilon: epsilon,
-      dpDelta: delta,
-      dpLevel: 1000,
-      maxRecords: 1_000_000,
-    }),
+    query: { sql: spec.sql, options: {}, dpLevel: 1000, maxRecords: 1_000_000 },
+    privacyPlan: {
+      mode: pb.PrivacyPlan.Mode.DISTRIBUTED,
+      unit: pb.PrivacyPlan.Unit.RECORD,
+      noiseMultiplier: z,
+      sampleRate: 1,
+      rounds: 0,
+      fullReleases: 1,
+      epsilon,
+      delta,
+    },
     secure: { participantIds: ['a', 'b', 'c'], computation: pb.Stage.QUERY, modulus: 2 ** 32, noiseVariance: 1e15 },
   };
 }

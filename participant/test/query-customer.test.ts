@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { seededRandom } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
 import { parseQuerySpec } from '@tessera/jobs';
-import { toConfigEntries } from '@tessera/proto';
+import { declaredQueryToProto } from '@tessera/proto';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { LocalData } from '../src/local-data.js';
 import { runQueryLocally } from '../src/query-compute.js';
@@ -51,7 +51,7 @@ describe("customer-level queries through the participant's local path: a custome
   const task = (privacy: object) => ({
     dataset: 'orders',
     specJson: JSON.stringify(spec(privacy)),
-    config: toConfigEntries({ dpLevel: 4096, maxRecords: 1_000_000 }),
+    query: { dpLevel: 4096, maxRecords: 1_000_000 },
   });
   /** The change the customer makes, with the participant's secret draw the same in both runs (coupled randomness). */
   const move = (privacy: object) => {
@@ -105,20 +105,20 @@ describe("customer-level queries through the participant's local path: a custome
     );
   });
 
-  it('plans from the config when the task carries no spec (older coordinators), with the same unit', () => {
+  it('plans from the declared query when the task carries no spec, with the same unit', () => {
     const { spec: s } = parseQuerySpec(spec({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }));
-    const viaConfig = {
+    const declared = {
       dataset: 'orders',
-      config: toConfigEntries({
-        query: JSON.stringify({
+      query: {
+        ...declaredQueryToProto({
           sql: s.sql,
           options: s.options,
           unit: { unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 },
         }),
         dpLevel: 4096,
-      }),
+      },
     };
-    const a = runQueryLocally(withWhale, viaConfig, undefined, seededRandom('k')).vector!;
+    const a = runQueryLocally(withWhale, declared, undefined, seededRandom('k')).vector!;
     const b = runQueryLocally(
       withWhale,
       task({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }),

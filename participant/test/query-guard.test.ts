@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseQuery, planQuery, type PrivacyUnit, type QueryOptions } from '@tessera/analytics';
 import { seededRandom } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
-import { toConfigEntries } from '@tessera/proto';
+import { declaredQueryToProto } from '@tessera/proto';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { LocalData } from '../src/local-data.js';
 import { runQueryLocally } from '../src/query-compute.js';
@@ -137,7 +137,7 @@ describe("the participant's query guard in runQueryLocally", () => {
   const data = new LocalData({ customers: { type: 'csv', path, exclude: [] } });
   const exactTask = (sql: string) => ({
     dataset: 'customers',
-    config: toConfigEntries({ query: JSON.stringify({ sql, options: OPTS }), wideFractionBits: 20 }),
+    query: { ...declaredQueryToProto({ sql, options: OPTS }), wideFractionBits: 20 },
   });
 
   it('without DP, a group below the minimum group size contributes nothing, count included; larger groups are exact', () => {
@@ -165,7 +165,7 @@ describe("the participant's query guard in runQueryLocally", () => {
     const sql = "SELECT COUNT(*) FROM customers WHERE segment = 'a' AND monetary_total < 150";
     const task = {
       dataset: 'customers',
-      config: toConfigEntries({ query: JSON.stringify({ sql, options: OPTS }), dpLevel: 1024 }),
+      query: { ...declaredQueryToProto({ sql, options: OPTS }), dpLevel: 1024 },
     };
     expect(Array.from(runQueryLocally(data, task, STRICT, seededRandom('x')).vector!)).toEqual([3]);
   });

@@ -17,7 +17,7 @@ import {
   type ReleaseShape,
 } from '@tessera/fl';
 import { parseJobSpec, type JobSpec } from '@tessera/jobs';
-import { tessera, toConfigEntries, type ConfigRecord } from '@tessera/proto';
+import { statisticsParts, tessera } from '@tessera/proto';
 import { JobPrivacy } from '../../coordinator/src/jobs/job-privacy.js';
 import { fit, privateStatistics } from '../src/local-compute.js';
 import { LocalData } from '../src/local-data.js';
@@ -124,7 +124,10 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
   const D = localData(`${c.name}-${unit}-D`, c.rows);
   const Dx = localData(`${c.name}-${unit}-Dx`, [...c.rows, extremeOf(c.rows[0])]);
   const { mean, std, bounds } = publicInputs(c.rows);
-  const task = (round: number, config: ConfigRecord): tessera.v1.ITask => ({
+  const task = (
+    round: number,
+    o: { training?: tessera.v1.ITrainingConfig; statistics?: tessera.v1.IStatisticsRelease },
+  ): tessera.v1.ITask => ({
     ref: { jobId: 'harness', round },
     dataset: 'patients',
     label: LABEL,
@@ -134,13 +137,9 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
     std,
     bounds,
     // The job's seed and a validation share are announced as a coordinator would: under DP neither may matter.
-    config: toConfigEntries({
-      seed: 'known-to-the-coordinator',
-      validationFraction: 0.2,
-      standardizedClip: 6,
-      ...privacy.taskPlan(),
-      ...config,
-    }),
+    training: { seed: 'known-to-the-coordinator', validationFraction: 0.2, standardizedClip: 6, ...o.training },
+    privacyPlan: privacy.taskPlan(),
+    ...(o.statistics ? { statistics: o.statistics } : {}),
   });
   const worst = new Map<string, number>();
   const check = (
@@ -170,10 +169,7 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
     const dp = privacy.round(spec.secure.bits, PARTICIPANTS, modelLength, fitMaxRecords)!;
     if (unit === 'record') {
       const cfg = {
-        dpUnit: 'record',
-        recordClip: dp.record!.clip,
-        recordLevel: dp.record!.level,
-        maxRecords: dp.record!.maxRecords,
+        training: { recordDp: { clip: dp.record!.clip, level: dp.record!.level, maxRecords: dp.record!.maxRecords } },
       };
       const [r1, r2] = coupled('fit');
       const a = fit(D, task(round, cfg), global, 'p1', r1).vector!;
@@ -187,10 +183,12 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
       );
     } else {
       const cfg = {
-        epochs: spec.local.epochs,
-        batchSize: spec.local.batchSize,
-        learningRate: spec.local.learningRate,
-        l2: spec.model.l2,
+        training: {
+          epochs: spec.local.epochs,
+          batchSize: spec.local.batchSize,
+          learningRate: spec.local.learningRate,
+          l2: spec.model.l2,
+        },
       };
       const codec = { bits: spec.secure.bits, clip: spec.privacy.clip, modulus: 2 ** 32, uniformWeights: true };
       const [r1, r2] = coupled('fit');
@@ -214,7 +212,13 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
       const length = part === 'magnitudes' ? d * MAGNITUDE_BUCKETS : boundedMomentsLength(d);
       const norms = part === 'magnitudes' ? magnitudeNorms(d) : boundedMomentsNorms(d);
       const release = privacy.release(PARTICIPANTS, norms, length);
-      const cfg = { statsPart: part, dpLevel: release.level, maxRecords: spec.privacy.maxRecords };
+      const cfg = {
+        statistics: {
+          part: statisticsParts.toProto(part),
+          level: release.level,
+          maxRecords: spec.privacy.maxRecords,
+        },
+      };
       const [r1, r2] = coupled(part);
       const va = privateStatistics(D, task(0, cfg), r1),
         vb = privateStatistics(Dx, task(0, cfg), r2);
@@ -264,14 +268,10 @@ describe('sensitivity harness: ||S(D ∪ {x}) − S(D)||₂ ≤ the Δ the coord
     const privacy = new JobPrivacy(spec);
     const dp = privacy.round(spec.secure.bits, PARTICIPANTS, d + 1, 782)!;
     const { mean, std, bounds } = publicInputs(c.rows);
-    const config = toConfigEntries({
-      ...privacy.taskPlan(),
+    const training = {
       standardizedClip: 6,
-      dpUnit: 'record',
-      recordClip: dp.record!.clip,
-      recordLevel: dp.record!.level,
-      maxRecords: 782,
-    });
+      recordDp: { clip: dp.record!.clip, level: dp.record!.level, maxRecords: 782 },
+    };
     const task: tessera.v1.ITask = {
       ref: { jobId: 'harness', round: 1 },
       dataset: 'patients',
@@ -280,7 +280,8 @@ describe('sensitivity harness: ||S(D ∪ {x}) − S(D)||₂ ≤ the Δ the coord
       mean,
       std,
       bounds,
-      config,
+      training,
+      privacyPlan: privacy.taskPlan(),
     };
     const global = new Float64Array(d + 1);
     const a = fit(localData('uncoupled-D', c.rows), task, global, 'p1', coupledRandomness('one')).vector!;

@@ -4,7 +4,9 @@ export { AnalystServiceDefinition, ParticipantServiceDefinition } from './gen/se
 export * from './limits.js';
 export * from './envelope.js';
 export * from './clients.js';
-export * from './config-entries.js';
+export * from './strategy-config.js';
+export { privacyModes, privacyUnits, psiRoles, statisticsParts, type EnumMapping } from './task-enums.js';
+export { declaredQueryFromProto, declaredQueryToProto, type DeclaredQuery } from './query-task.js';
 export { columnProfileFromProto, columnProfileToProto } from './column-profile.js';
 export {
   ANALYST_KEY_CONTEXT,

@@ -12,6 +12,7 @@ import {
   type RecordCodec,
 } from '@tessera/fl';
 import { accountingSampleRate, PRIVATE_STATISTICS_RELEASES, type JobSpec } from '@tessera/jobs';
+import { privacyModes, privacyUnits, type tessera } from '@tessera/proto';
 
 /** One round's differential privacy: who adds how much discrete Gaussian noise, in quantised units. */
 export interface DpRound {
@@ -94,19 +95,22 @@ export class JobPrivacy {
     });
   }
 
-  /** What the job costs, announced on every task so each participant can check its own budget first. */
-  taskPlan(): Record<string, string | number> {
+  /**
+   * What the job costs, announced on every task so each participant can check its own budget first (undefined: no
+   * differential privacy).
+   */
+  taskPlan(): tessera.v1.IPrivacyPlan | undefined {
     const p = this.spec.privacy;
-    if (p.mode === 'none') return {};
+    if (p.mode === 'none') return undefined;
     return {
-      dpMode: p.mode,
-      dpUnit: p.unit,
-      dpNoiseMultiplier: this.noiseMultiplier,
-      dpSampleRate: this.sampleRate,
-      dpRounds: this.spec.rounds,
-      dpFullReleases: PRIVATE_STATISTICS_RELEASES,
-      dpEpsilon: p.epsilon,
-      dpDelta: p.delta,
+      mode: privacyModes.toProto(p.mode),
+      unit: privacyUnits.toProto(p.unit),
+      noiseMultiplier: this.noiseMultiplier,
+      sampleRate: this.sampleRate,
+      rounds: this.spec.rounds,
+      fullReleases: PRIVATE_STATISTICS_RELEASES,
+      epsilon: p.epsilon,
+      delta: p.delta,
     };
   }
 

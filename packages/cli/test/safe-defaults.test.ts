@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generateCommerce, selectRows, toCsv } from '@tessera/data';
-import { tessera as proto, toConfigEntries } from '@tessera/proto';
+import { declaredQueryToProto, tessera as proto } from '@tessera/proto';
 import {
   connectAnalyst,
   createEnrollmentToken,
@@ -166,9 +166,7 @@ describe('safe by default: freshly initialised participant nodes', () => {
     const forged: proto.v1.ITask = {
       ref: { jobId: 'job-forged', round: 0, stage: proto.v1.Stage.QUERY },
       dataset: 'customers',
-      config: toConfigEntries({
-        query: JSON.stringify({ sql: ONE_CUSTOMER, options: { bounds: BOUNDS, domains: {}, minCount: 0 } }),
-      }),
+      query: declaredQueryToProto({ sql: ONE_CUSTOMER, options: { bounds: BOUNDS, domains: {}, minCount: 0 } }),
     };
     for (const node of nodes) {
       expect(() => node.admitData(forged, proto.v1.Stage.QUERY)).toThrow(ConsentRefusal);

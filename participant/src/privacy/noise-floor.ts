@@ -9,7 +9,7 @@ import {
   survivorFloor,
   type ShareSizing,
 } from '@tessera/fl';
-import { fromConfigEntries, tessera } from '@tessera/proto';
+import { tessera } from '@tessera/proto';
 import type { OwnPlan } from './own-plan.js';
 import { PrivacyRefusal, type TaskSpec } from './task-spec.js';
 
@@ -56,22 +56,22 @@ export function noiseFloorOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpe
 /** Δ of the release a task computes, in its quantised units (the same bound the coordinator calibrates to). */
 function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | undefined, n: number): number {
   const setup = task.secure!;
-  const config = fromConfigEntries(task.config);
-  const level = (key: string) => {
-    const v = Number(config[key]);
+  const level = (what: string, value: number | null | undefined) => {
+    const v = Number(value ?? undefined);
     if (!(Number.isInteger(v) && v >= 1))
-      throw new PrivacyRefusal(`the task's ${key} ${String(config[key])} is not a positive integer`);
+      throw new PrivacyRefusal(`the task's ${what} ${String(value ?? undefined)} is not a positive integer`);
     return v;
   };
   switch (setup.computation) {
     case pb.Stage.FIT:
       if (own.unit === 'record') {
-        const l = level('recordLevel');
+        const l = level('record level', task.training?.recordDp?.level);
+        // The count coordinate is weighted at the level (addClippedRecord), as the coordinator calibrates.
         return releaseSensitivity({
           kind: 'record-fit',
           level: l,
           gradientLength: Number(task.modelLength ?? 0),
-          countWeight: Number(config.recordCountWeight ?? l),
+          countWeight: l,
         });
       }
       {
@@ -95,7 +95,7 @@ function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | un
         (k, f) => k + (f.kind === pb.ColumnProfile.Kind.CATEGORICAL ? (f.categories ?? []).length : 1),
         0,
       );
-      const magnitudes = config.statsPart === 'magnitudes';
+      const magnitudes = task.statistics?.part === pb.StatisticsRelease.Part.MAGNITUDES;
       const unitNorm = magnitudes ? Math.sqrt(d) : boundedMomentsSensitivity(d);
       const unit = own.unit === 'participant' ? 'participant' : 'record';
       // Two records' vectors differ by at most replaceNorm (magnitudeNorms, boundedMomentsNorms): what the coordinator
@@ -104,7 +104,7 @@ function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | un
       return releaseSensitivity({
         kind: 'statistics',
         unit,
-        level: level('dpLevel'),
+        level: level('statistics level', task.statistics?.level),
         unitNorm,
         replaceNorm,
         length: magnitudes ? d * MAGNITUDE_BUCKETS : boundedMomentsLength(d),
@@ -112,7 +112,7 @@ function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | un
     }
     case pb.Stage.QUERY: {
       if (spec?.kind !== 'query') throw new PrivacyRefusal("a query task needs the query job's spec");
-      return fixedPointSensitivity(level('dpLevel'), spec.plan.sensitivity, spec.plan.length);
+      return fixedPointSensitivity(level('query level', task.query?.dpLevel), spec.plan.sensitivity, spec.plan.length);
     }
     default:
       throw new PrivacyRefusal(`stage ${setup.computation} has no private release`);

@@ -1,6 +1,6 @@
 import { DEFAULT_ORDERS } from '@tessera/dp';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
-import { fromConfigEntries, stageName, tessera } from '@tessera/proto';
+import { stageName, tessera } from '@tessera/proto';
 import type { DatasetBudget } from '../config.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import type { PrivacyPlan } from './privacy-plan.js';
@@ -175,7 +175,7 @@ export class PrivacyGuard {
   private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): Release | undefined {
     if (stage === pb.Stage.FIT)
       return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
-    if (stage === pb.Stage.STATISTICS && fromConfigEntries(task.config).statsPart !== undefined)
+    if (stage === pb.Stage.STATISTICS && task.statistics)
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     if (stage === pb.Stage.QUERY) {
       // A single query's noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or the RDP conversion):

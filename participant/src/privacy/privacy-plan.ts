@@ -1,4 +1,4 @@
-import { fromConfigEntries, type tessera } from '@tessera/proto';
+import { privacyModes, privacyUnits, type tessera } from '@tessera/proto';
 
 /**
  * What a differentially private job costs, as its tasks announce it: every FIT round is one
@@ -19,19 +19,21 @@ export interface PrivacyPlan {
 
 /** The plan a task carries, or undefined for a job without differential privacy. */
 export function privacyPlanOf(task: tessera.v1.ITask): PrivacyPlan | undefined {
-  const c = fromConfigEntries(task.config);
-  if (c.dpMode === undefined || c.dpMode === 'none') return undefined;
-  const mode = String(c.dpMode);
-  const unit = String(c.dpUnit);
+  const p = task.privacyPlan;
+  if (!p?.mode) return undefined;
+  // An absent number reads as NaN (never as 0), which no check below lets through.
+  const num = (v: number | null | undefined) => (v === null || v === undefined ? Number.NaN : v);
+  const mode = privacyModes.fromProto(p.mode) ?? `mode ${p.mode}`;
+  const unit = privacyUnits.fromProto(p.unit) ?? `unit ${p.unit ?? 0}`;
   const plan = {
     mode,
     unit,
-    noiseMultiplier: Number(c.dpNoiseMultiplier),
-    sampleRate: Number(c.dpSampleRate),
-    rounds: Number(c.dpRounds),
-    fullReleases: Number(c.dpFullReleases ?? 0),
-    epsilon: Number(c.dpEpsilon),
-    delta: Number(c.dpDelta),
+    noiseMultiplier: num(p.noiseMultiplier),
+    sampleRate: num(p.sampleRate),
+    rounds: num(p.rounds),
+    fullReleases: p.fullReleases ?? 0,
+    epsilon: num(p.epsilon),
+    delta: num(p.delta),
   };
   if (
     !['distributed', 'central', 'local'].includes(mode) ||
@@ -45,4 +47,17 @@ export function privacyPlanOf(task: tessera.v1.ITask): PrivacyPlan | undefined {
     throw new Error(`the task's privacy plan is malformed: ${JSON.stringify(plan)}`);
   }
   return plan as PrivacyPlan;
+}
+
+/**
+ * The unit a task's releases protect, as it announces it: record in a record-level FIT round (it carries RecordDp),
+ * else the announced plan's (undefined without one). Not checked: the privacy guard compares the plan with the spec.
+ */
+export function announcedUnitOf(task: tessera.v1.ITask): 'record' | 'participant' | undefined {
+  return task.training?.recordDp ? 'record' : privacyUnits.fromProto(task.privacyPlan?.unit);
+}
+
+/** The task announces differential privacy (its releases are accounted); malformed or not. */
+export function announcesDp(task: tessera.v1.ITask): boolean {
+  return Boolean(task.privacyPlan?.mode);
 }

@@ -1,7 +1,7 @@
-import { fromConfigEntries, tessera } from '@tessera/proto';
+import { statisticsParts, tessera } from '@tessera/proto';
 import { noiseFloorOf, type NoiseFloor } from './noise-floor.js';
 import { ownPlanOf, type OwnPlan } from './own-plan.js';
-import { privacyPlanOf, type PrivacyPlan } from './privacy-plan.js';
+import { announcedUnitOf, privacyPlanOf, type PrivacyPlan } from './privacy-plan.js';
 import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
 
 const pb = tessera.v1;
@@ -64,11 +64,10 @@ export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boole
 
 /** A stage that releases a noisy sum: FIT, a private statistics part, a private query. */
 function isRelease(task: tessera.v1.ITask, stage: number): boolean {
-  const config = fromConfigEntries(task.config);
   return (
     stage === pb.Stage.FIT ||
-    (stage === pb.Stage.STATISTICS && config.statsPart !== undefined) ||
-    (stage === pb.Stage.QUERY && Number(config.dpLevel) > 0)
+    (stage === pb.Stage.STATISTICS && Boolean(task.statistics)) ||
+    (stage === pb.Stage.QUERY && Number(task.query?.dpLevel) > 0)
   );
 }
 
@@ -103,7 +102,6 @@ function compare(own: OwnPlan | undefined, announced: PrivacyPlan | undefined, s
 }
 
 function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefined, dataset: string): void {
-  const config = fromConfigEntries(task.config);
   const notRelease = (why: string) =>
     new PrivacyRefusal(
       `data set "${dataset}" is protected by differential privacy, and ${STAGE(stage)} ${why}; refused before reading any data`,
@@ -113,7 +111,7 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
     case pb.Stage.SCHEMA:
       return;
     case pb.Stage.STATISTICS:
-      if (config.statsPart !== 'magnitudes' && config.statsPart !== 'moments')
+      if (statisticsParts.fromProto(task.statistics?.part) === undefined)
         throw notRelease(
           'without a private statistics part releases exact counts and sums, not a differentially private release',
         );
@@ -121,7 +119,8 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
         throw notRelease("outside secure aggregation would show this node's own noisy vector to the coordinator");
       return;
     case pb.Stage.QUERY:
-      if (!(Number(config.dpLevel) > 0)) throw notRelease('without differential privacy releases exact aggregates');
+      if (!(Number(task.query?.dpLevel) > 0))
+        throw notRelease('without differential privacy releases exact aggregates');
       if (!secure) throw notRelease("outside secure aggregation would show this node's own vector to the coordinator");
       return;
     case pb.Stage.FIT: {
@@ -133,13 +132,15 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
           `round ${round} is outside the ${own.maxRound} rounds of the job's spec; refused before reading any data`,
         );
       if (own.unit === 'record') {
-        if (config.dpUnit !== 'record')
+        if (announcedUnitOf(task) !== 'record')
           throw new PrivacyRefusal(
             "the job's spec protects single records and the task is not a record-level round; refused before reading any data",
           );
-        if (!near(Number(config.recordClip), own.clip))
+        const recordClip = task.training?.recordDp?.clip ?? undefined;
+        if (!near(Number(recordClip), own.clip))
           throw new PrivacyRefusal(
-            `the task's record clip ${String(config.recordClip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`,
+            `the task's record clip ${String(recordClip)} differs from the job's spec (privacy.clip ${own.clip}); ` +
+              'refused before reading any data',
           );
       } else if (!own.adaptiveClip && !near(Number(secure.clip), own.clip)) {
         throw new PrivacyRefusal(

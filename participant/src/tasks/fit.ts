@@ -1,5 +1,5 @@
 // FIT: one round of local training from the global model; kept for the evaluation and for valuation.
-import { fromConfigEntries, tessera } from '@tessera/proto';
+import { tessera } from '@tessera/proto';
 import { fit, type LocalResult } from '../local-compute.js';
 import { asSecureInput, replyWithResult } from './local-result.js';
 import type { ComputeHandler } from './task-handler.js';
@@ -13,7 +13,7 @@ export const fitTask: ComputeHandler<LocalResult> = {
     // The training loss goes (securely summed) with this job's evaluation.
     ctx.memory.lastFit.set(jobId, { examples: r.numExamples, trainLoss: r.metrics.train_loss });
     // A job with a payout may later ask for this round's update, to value the contribution.
-    if (fromConfigEntries(task.config).keepForValuation && r.vector)
+    if (task.training?.keepForValuation && r.vector)
       ctx.memory.disclosure.keep(jobId, Number(task.ref?.round ?? 0), r.vector, r.numExamples);
     return { result: r, rows: r.numExamples };
   },

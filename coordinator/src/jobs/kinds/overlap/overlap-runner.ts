@@ -1,4 +1,4 @@
-import { toConfigEntries, tessera } from '@tessera/proto';
+import { psiRoles, tessera } from '@tessera/proto';
 import { PsiRelayCollector } from '../../../rounds/psi-relay.js';
 import { runStage } from '../../../rounds/stage.js';
 import type { ParticipantSession } from '../../../service/participant-session.js';
@@ -72,11 +72,11 @@ export class OverlapRunner extends OneRoundRunner {
             ref: key,
             dataset: s.dataset,
             deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-            config: toConfigEntries({
-              psiColumn: s.column,
-              psiRole: x === a ? 'initiator' : 'responder',
-              psiSession: this.jobId,
-            }),
+            overlap: {
+              column: s.column,
+              role: psiRoles.toProto(x === a ? 'initiator' : 'responder'),
+              session: this.jobId,
+            },
           },
         },
       }),

@@ -11,7 +11,7 @@ import {
 import { chooseParameters } from '@tessera/secagg';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
-import { toConfigEntries, tessera } from '@tessera/proto';
+import { declaredQueryToProto, privacyModes, privacyUnits, tessera } from '@tessera/proto';
 import { runSecureSum } from '../../../rounds/secure-sum.js';
 import type { SessionRegistry } from '../../../service/registry.js';
 import type { UploadSlots } from '../../../service/upload-slots.js';
@@ -214,22 +214,26 @@ export class QueryRunner extends OneRoundRunner {
     // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total
     // leaves.
     const fractionBits = exactFractionBits(this.plan);
-    const privacyConfig: Record<string, string | number> = noise
-      ? {
-          // dpUnit is the ledger's unit: a customer-level guarantee implies the record-level one at the same epsilon.
-          dpMode: s.privacy.mode,
-          dpUnit: 'record',
-          dpQueryUnit: s.privacy.unit,
-          dpNoiseMultiplier: noise.noiseMultiplier,
-          dpSampleRate: 1,
-          dpRounds: 0,
-          dpFullReleases: 1,
-          dpEpsilon: s.privacy.epsilon,
-          dpDelta: s.privacy.delta,
-          dpLevel: noise.level,
-          maxRecords: QUERY_MAX_RECORDS,
-        }
-      : { wideFractionBits: fractionBits, maxRecords: QUERY_MAX_RECORDS };
+    // The plan's unit is the ledger's: a customer-level guarantee implies the record-level one at the same epsilon
+    // (the query's own unit travels in QueryTask.unit).
+    const privacyPlan: tessera.v1.IPrivacyPlan | undefined =
+      noise && s.privacy.mode !== 'none'
+        ? {
+            mode: privacyModes.toProto(s.privacy.mode),
+            unit: privacyUnits.toProto('record'),
+            noiseMultiplier: noise.noiseMultiplier,
+            sampleRate: 1,
+            rounds: 0,
+            fullReleases: 1,
+            epsilon: s.privacy.epsilon,
+            delta: s.privacy.delta,
+          }
+        : undefined;
+    const query: tessera.v1.IQueryTask = {
+      ...declaredQueryToProto({ sql: s.sql, options: s.options, unit: this.plan.unit }),
+      ...(noise ? { dpLevel: noise.level } : { wideFractionBits: fractionBits }),
+      maxRecords: QUERY_MAX_RECORDS,
+    };
     const modulus = this.sealedKey ? Number(this.sealedKey.params.plainModulus) : 2 ** 32;
     const outcome = await runSecureSum({
       jobId: this.jobId,
@@ -248,10 +252,8 @@ export class QueryRunner extends OneRoundRunner {
         ...this.analystField(),
         dataset: s.dataset,
         deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-        config: toConfigEntries({
-          query: JSON.stringify({ sql: s.sql, options: s.options, unit: this.plan.unit }),
-          ...privacyConfig,
-        }),
+        query,
+        ...(privacyPlan ? { privacyPlan } : {}),
       }),
       identityKey: (id) => this.store.getParticipant(id)!.publicKey,
       codec: {

@@ -10,7 +10,7 @@ import {
 import { updateClipState } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
 import { participantSampling } from '@tessera/jobs';
-import { tessera } from '@tessera/proto';
+import { tessera, toStrategyConfig } from '@tessera/proto';
 import type { DpRound } from '../../job-privacy.js';
 import type { Aggregate } from './aggregation/aggregator.js';
 import { DpAggregator, releaseNoise } from './aggregation/dp-aggregator.js';
@@ -81,19 +81,14 @@ export class FitRound {
         }
       }
       const fitKey = this.r.taskKey(round, pb.Stage.FIT);
-      const config = {
+      const config: tessera.v1.ITrainingConfig = {
         epochs: this.r.spec.local.epochs,
         batchSize: this.r.spec.local.batchSize,
         learningRate: this.r.spec.local.learningRate,
         l2: this.r.spec.model.l2,
-        ...plan.config,
+        strategyConfig: toStrategyConfig(plan.config),
         ...(dp?.record
-          ? {
-              dpUnit: 'record',
-              recordClip: dp.record.clip,
-              recordLevel: dp.record.level,
-              maxRecords: dp.record.maxRecords,
-            }
+          ? { recordDp: { clip: dp.record.clip, level: dp.record.level, maxRecords: dp.record.maxRecords } }
           : {}),
         ...(dp?.indicator ? { clipIndicatorScale: dp.indicator.scale } : {}),
       };

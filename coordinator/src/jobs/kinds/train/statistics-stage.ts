@@ -11,7 +11,7 @@ import {
   WIDE_DIGITS,
 } from '@tessera/fl';
 import { standardizationFrom } from '@tessera/ml';
-import { toConfigEntries, tessera } from '@tessera/proto';
+import { statisticsParts, tessera } from '@tessera/proto';
 import { DpAggregator, releaseNoise } from './aggregation/dp-aggregator.js';
 import type { TrainingRun } from './training-run.js';
 
@@ -141,19 +141,15 @@ export class StatisticsStage {
         sessions,
         dimension: length,
         task: () => {
-          const base = this.r.baseTask(key);
           return {
-            ...base,
+            ...this.r.baseTask(key),
             features: this.r.featureMessages(this.r.context.schema!),
             bounds: [...bounds],
-            config: [
-              ...(base.config ?? []),
-              ...toConfigEntries({
-                statsPart: part,
-                dpLevel: release.level,
-                maxRecords: this.r.spec.privacy.maxRecords,
-              }),
-            ],
+            statistics: {
+              part: statisticsParts.toProto(part),
+              level: release.level,
+              maxRecords: this.r.spec.privacy.maxRecords,
+            },
           };
         },
         codec: { bits: 0, clip: 0, weightCap: 0 },

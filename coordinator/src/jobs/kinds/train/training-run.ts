@@ -1,7 +1,7 @@
 import type { AgreedSchema } from '@tessera/data';
 import { createStrategy, jobEpsilon, type Strategy } from '@tessera/fl';
 import { parseJobSpec, type JobSpec } from '@tessera/jobs';
-import { columnProfileToProto, toConfigEntries, type tessera } from '@tessera/proto';
+import { columnProfileToProto, type tessera } from '@tessera/proto';
 import { refusalReasons } from '../../../rounds/refusals.js';
 import type { OwnersRefusal } from '../../../rounds/stage.js';
 import type { ParticipantSession } from '../../../service/participant-session.js';
@@ -184,17 +184,18 @@ export class TrainingRun {
   }
 
   baseTask(key: TaskKey): tessera.v1.ITask {
+    const plan = this.privacy.taskPlan();
     return {
       ref: key,
       dataset: this.spec.dataset,
       label: this.spec.label,
       deadlineUnixMs: Date.now() + this.spec.roundTimeoutSeconds * 1000,
-      config: toConfigEntries({
+      training: {
         validationFraction: this.spec.validationFraction,
         seed: this.spec.seed ?? this.jobId,
-        ...this.privacy.taskPlan(),
         ...(this.spec.payout ? { keepForValuation: true } : {}),
-      }),
+      },
+      ...(plan ? { privacyPlan: plan } : {}),
       ...signedSpecFields(this.context, this.store.getJob(this.jobId)?.specJson ?? ''),
     };
   }
@@ -236,14 +237,14 @@ export class TrainingRun {
   trainingTask(
     key: TaskKey,
     model: Float64Array,
-    config: Record<string, number | string | boolean>,
+    training: tessera.v1.ITrainingConfig,
     session: ParticipantSession,
   ): tessera.v1.ITask {
     const base = this.baseTask(key);
     const clip = this.context.standardization?.clip;
     const task: tessera.v1.ITask = {
       ...base,
-      config: [...(base.config ?? []), ...toConfigEntries({ ...config, ...(clip ? { standardizedClip: clip } : {}) })],
+      training: { ...base.training, ...training, ...(clip ? { standardizedClip: clip } : {}) },
       modelLength: model.length,
     };
     if (session.jobSetupSent.has(this.jobId)) return task;
