@@ -42,7 +42,9 @@ describe('the privacy plan a task announces', () => {
       expect(() => privacyPlanOf(wire({ privacyPlan: rest })), field).toThrow(/privacy plan is malformed/);
     }
     expect(() => privacyPlanOf(wire({ privacyPlan: { ...PLAN, unit: 0 } }))).toThrow(/malformed/);
-    expect(() => privacyPlanOf(wire({ privacyPlan: { ...PLAN, mode: 7 } }))).toThrow(/malformed/);
+    expect(() => privacyPlanOf(wire({ privacyPlan: { ...PLAN, mode: 7 as tessera.v1.PrivacyPlan.Mode } }))).toThrow(
+      /malformed/,
+    );
     // Absent full releases are none, as before: a plan of rounds only.
     const { fullReleases: _, ...roundsOnly } = PLAN;
     expect(privacyPlanOf(wire({ privacyPlan: roundsOnly }))?.fullReleases).toBe(0);
