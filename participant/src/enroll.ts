@@ -11,7 +11,8 @@ export async function enroll(
   const client = participantClient(coordinator);
   try {
     return await new Promise((resolve, reject) => {
-      client.enroll(
+      // the generic client has every method of ParticipantService
+      client.enroll!(
         {
           token,
           name,

@@ -121,7 +121,8 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
         now,
         expires: oneYearAfter(now),
         datasets: Object.fromEntries(
-          names.map((n) => [n, { identifiers: identifierColumns[n], allowWithoutPrivacy: optedOut.includes(n) }]),
+          // identifierColumns has every data set: they were detected above, as there is no policy
+          names.map((n) => [n, { identifiers: identifierColumns[n]!, allowWithoutPrivacy: optedOut.includes(n) }]),
         ),
       }),
     );
@@ -131,8 +132,8 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   }
   const policy = given ?? (policyPath ? loadConsentPolicy(policyPath, { datasets: names }) : undefined);
   const budgets: Record<string, DatasetBudget | undefined> = {};
-  for (const n of names) {
-    const own = o.datasets[n].budget;
+  for (const [n, source] of Object.entries(o.datasets)) {
+    const own = source.budget;
     budgets[n] =
       own ?? (policy && !datasetRules(policy, n).allowWithoutPrivacy ? { ...(o.budget ?? STARTER_BUDGET) } : undefined);
   }

@@ -28,7 +28,8 @@ function onlyColumns(t: RawTable, columns: string[], name: string, policy: strin
     }
     return i;
   });
-  return { ...t, columns: [...columns], rows: t.rows.map((r) => at.map((i) => r[i])) };
+  // every row has a cell per column, and each i is one of them (checked above)
+  return { ...t, columns: [...columns], rows: t.rows.map((r) => at.map((i) => r[i]!)) };
 }
 
 export interface PreparedData {

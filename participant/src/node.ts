@@ -176,7 +176,7 @@ export class ParticipantNode extends EventEmitter {
   private connect(): void {
     if (this.stopped) return;
     this.client ??= participantClient(this.opts.config.coordinator);
-    const stream = this.client.connect() as Stream;
+    const stream = this.client.connect!() as Stream; // the generic client has every method of ParticipantService
     const connection = new Connection<ActiveTask>(stream, this.id, this.opts.identity.secretKey);
     this.connection = connection;
     stream.on('data', (m: tessera.v1.CoordinatorMessage) => {

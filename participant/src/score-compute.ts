@@ -34,20 +34,22 @@ export function scoreSegments(
   const names = task.segments ?? [];
   const by = task.segmentBy ? table.columns.indexOf(task.segmentBy) : -1;
   if (task.segmentBy && by < 0) throw new Error(`the data set has no column "${task.segmentBy}" to segment by`);
-  const sums = names.map(() => new Float64Array(encoded.d));
-  const counts = names.map(() => 0);
+  const segments = names.map(() => ({ sum: new Float64Array(encoded.d), count: 0 }));
   let used = 0;
-  for (let r = 0; r < encoded.n; r++) {
-    const s = by < 0 ? 0 : names.indexOf(table.rows[r][by]);
+  // encodeTable encodes every row of the table, in order: row r is x[r * d, (r + 1) * d)
+  for (const [r, row] of table.rows.entries()) {
+    const s = by < 0 ? 0 : names.indexOf(row[by]!); // by is a column, and every row has a cell per column
     if (s < 0) continue;
+    const segment = segments[s];
+    if (!segment) throw new Error('the score task declares no segment to sum the rows into');
     const base = r * encoded.d;
-    for (let j = 0; j < encoded.d; j++) sums[s][j] += encoded.x[base + j];
-    counts[s]++;
+    for (let j = 0; j < encoded.d; j++) segment.sum[j]! += encoded.x[base + j]!;
+    segment.count++;
     used++;
   }
   const participant = new ScoringParticipant(request);
   try {
-    return { segments: names.map((_, s) => participant.scoreSegment(sums[s], counts[s])), rows: used };
+    return { segments: segments.map((s) => participant.scoreSegment(s.sum, s.count)), rows: used };
   } finally {
     participant.dispose();
   }

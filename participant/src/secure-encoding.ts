@@ -79,18 +79,24 @@ export function encodeForSecureSum(
       if (noiseVariance > 0n) addDiscreteGaussianNoise(words, noiseVariance, modulus, systemRandom());
       return words;
     }
-    case pb.Stage.EVALUATE:
+    case pb.Stage.EVALUATE: {
+      const { loss, accuracy, auc } = result.metrics;
+      if (loss === undefined || accuracy === undefined || auc === undefined) {
+        const got = Object.keys(result.metrics).join(', ') || 'none';
+        throw new Error(`an evaluation reports loss, accuracy and auc; this one reported ${got}`);
+      }
       return encodeEvaluation(
         {
           examples: result.numExamples,
-          loss: result.metrics.loss,
-          accuracy: result.metrics.accuracy,
-          auc: result.metrics.auc,
+          loss,
+          accuracy,
+          auc,
           trainExamples: lastFit?.examples ?? 0,
           trainLoss: lastFit?.trainLoss ?? Number.NaN,
         },
         wide,
       );
+    }
     default:
       throw new Error(`secure aggregation of stage ${setup.computation} is not defined`);
   }

@@ -269,7 +269,8 @@ export class ConsentGuard {
     const delta = this.privacy.deltaOf(task.dataset ?? '');
     const orders = DEFAULT_ORDERS.length;
     const eps = (rdp: readonly number[]) => (rdp.every((v) => v === 0) ? 0 : this.privacy.epsilonOf(rdp, delta));
-    const plus = (a: readonly number[], b: readonly number[]) => a.map((v, i) => v + b[i]);
+    // Both are curves over DEFAULT_ORDERS; a shorter one would sum to NaN, which epsilonOf refuses.
+    const plus = (a: readonly number[], b: readonly number[]) => a.map((v, i) => v + b[i]!);
     const asks = wholeJob
       ? `this job asks for ${fmtEpsilon(eps(request))}`
       : `this ${stageName(stage)} release asks for ${fmtEpsilon(eps(request))}`;

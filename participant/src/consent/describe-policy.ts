@@ -46,7 +46,7 @@ export function describePolicy(policy: ConsentPolicy, budgets: Record<string, Da
   const granted = new Set(policy.grants.flatMap((g) => g.purposes));
   const missing = PURPOSES.filter((p) => !granted.has(p));
   if (missing.length && policy.grants.length)
-    out.push(`not granted to anyone: ${words(missing.map((p) => PURPOSE_WORDS[p]))}`);
+    out.push(`not granted to anyone: ${words(missing.map((p) => PURPOSE_WORDS[p] ?? p))}`);
   for (const name of Object.keys(budgets)) {
     const r = datasetRules(policy, name);
     out.push(`data set "${name}":`);

@@ -62,7 +62,8 @@ function statusOf(
   now: number,
   ledger: PrivacyLedger | undefined,
 ): GrantStatus {
-  const only = g.datasets?.length === 1 ? config.datasets[g.datasets[0]]?.budget : undefined;
+  const [sole] = g.datasets?.length === 1 ? g.datasets : [];
+  const only = sole === undefined ? undefined : config.datasets[sole]?.budget;
   const rdp = ledger?.grantRdp(g.id, DEFAULT_ORDERS.length);
   const spentEpsilon = rdp?.some((v) => v > 0) ? epsilonOfRdp(rdp, only?.delta ?? 1e-5) : 0;
   return {

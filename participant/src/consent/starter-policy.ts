@@ -53,8 +53,7 @@ export function starterPolicyText(o: StarterPolicyOptions): string {
     '',
     'datasets:',
   ];
-  for (const name of names) {
-    const d = o.datasets[name];
+  for (const [name, d] of Object.entries(o.datasets)) {
     lines.push(`  ${q(name)}:`);
     lines.push(`    # Every released aggregate (a query group, a count) must cover at least this many rows.`);
     lines.push(`    minGroupSize: ${min}`);

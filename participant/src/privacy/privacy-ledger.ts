@@ -146,8 +146,7 @@ export class PrivacyLedger {
     ) as { rdp_json: string }[];
     const total = new Array<number>(orders).fill(0);
     for (const r of rows) {
-      const rdp = JSON.parse(r.rdp_json) as number[];
-      for (let i = 0; i < orders; i++) total[i] += rdp[i];
+      addCurve(total, JSON.parse(r.rdp_json) as number[], `grant ${grantId}`);
     }
     return total;
   }
@@ -309,11 +308,22 @@ export class PrivacyLedger {
   /** The composed RDP curve of every charge against a data set (sums over charges, order by order). */
   spentRdp(dataset: string, orders: number): number[] {
     const total = new Array<number>(orders).fill(0);
-    for (const c of this.charges(dataset)) for (let i = 0; i < orders; i++) total[i] += c.rdp[i];
+    for (const c of this.charges(dataset)) addCurve(total, c.rdp, `data set ${dataset}`);
     return total;
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+/** Adds a charge's RDP curve to `total` order by order; a charge over fewer orders means a damaged ledger row. */
+function addCurve(total: number[], rdp: readonly number[], against: string): void {
+  total.forEach((t, i) => {
+    const v = rdp[i];
+    if (v === undefined) {
+      throw new RangeError(`a privacy charge against ${against} has ${rdp.length} RDP orders, not ${total.length}`);
+    }
+    total[i] = t + v;
+  });
 }

@@ -53,7 +53,8 @@ function storedTableName(db: Database.Database, path: string, requested: string)
   const exact = names.find((n) => n === requested);
   if (exact !== undefined) return exact;
   const caseInsensitive = names.filter((n) => n.toLowerCase() === requested.toLowerCase());
-  if (caseInsensitive.length === 1) return caseInsensitive[0];
+  const [only] = caseInsensitive;
+  if (only !== undefined && caseInsensitive.length === 1) return only;
   const available = names.length > 0 ? `the tables are: ${names.join(', ')}` : 'the database has no tables';
   throw new DataError({ source: path }, `there is no table or view named ${JSON.stringify(requested)}; ${available}`);
 }
