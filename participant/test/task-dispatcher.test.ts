@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '@tessera/crypto';
+import { defaultCkksParameters } from '@tessera/he';
 import { tessera } from '@tessera/proto';
 import type { Admission, DataAdmission } from '../src/admission.js';
 import { Connection } from '../src/connection.js';
@@ -89,7 +90,8 @@ for (const [name, stage] of [
 }
 add('score', S.SCORE, {
   ref: { jobId: 'job-score', stage: S.SCORE },
-  scoring: { encryptedModel: Uint8Array.of(1), paramsJson: '{}' },
+  // Well-formed parameters, so that the task gets as far as reading data (the model itself is junk).
+  scoring: { encryptedModel: Uint8Array.of(1), paramsJson: JSON.stringify(defaultCkksParameters()) },
 });
 for (const [name, stage] of [
   ['fit', S.FIT],
