@@ -204,8 +204,9 @@ export function recordLevelFit(
   const sum = new Float64Array(global.length + 1);
   const codec = { clip, level, modulus: 2 ** 32 };
   let clipped = 0;
+  // rows holds one example per entry of used, in order
   const trainLoss = forEachExampleGradient(global, rows, (g, k) => {
-    if (addClippedRecord(sum, g, codec, randomness.rounding(used[k]))) clipped++;
+    if (addClippedRecord(sum, g, codec, randomness.rounding(used[k]!))) clipped++;
   });
   return {
     vector: sum,
@@ -251,7 +252,7 @@ export function privateStatistics(
   }
   if (announcedUnitOf(task) === 'participant') {
     const weight = 1 / Math.max(1, rows.length);
-    for (let i = 0; i < vector.length; i++) vector[i] *= weight;
+    for (let i = 0; i < vector.length; i++) vector[i]! *= weight;
   }
   return { vector, level, numExamples: rows.length, metrics: {} };
 }

@@ -47,7 +47,7 @@ export class PsiSession {
       throw new Error(
         `data set "${task.dataset}" has no identifier column "${column}" (columns: ${table.columns.join(', ')})`,
       );
-    const ids = table.rows.map((r) => r[index]).filter((v) => v !== undefined && v !== '');
+    const ids = table.rows.map((r) => r[index]).filter((v): v is string => v !== undefined && v !== '');
     await psiReady();
     const { party, message } = PsiParty.start(ids, {
       // An unspecified or unknown role reaches PsiParty as such, which refuses it.

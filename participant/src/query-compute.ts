@@ -92,5 +92,8 @@ export function runQueryLocally(
       metrics: {},
       ...(release?.wideFractionBits ? { fractionBits: Number(release.wideFractionBits) } : {}),
     };
-  return { vector: raw.map((v, i) => v / plan.scale[i]), level, numExamples: table.rows.length, metrics: {} };
+  // Every coordinate has its per-record bound: one scale per value of the plan's vector.
+  if (raw.length !== plan.scale.length)
+    throw new Error(`the query computed ${raw.length} values, and its plan has ${plan.scale.length} scales`);
+  return { vector: raw.map((v, i) => v / plan.scale[i]!), level, numExamples: table.rows.length, metrics: {} };
 }

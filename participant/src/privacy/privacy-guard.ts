@@ -238,7 +238,8 @@ export class PrivacyGuard {
       : release!.rdp;
     const requestApprox = release?.approx && (!wholeJob || plan.rounds === 0) ? [release.approx] : undefined;
     const total = this.composedEpsilon(
-      spent.map((v, i) => v + request[i]),
+      // Both are curves over DEFAULT_ORDERS; a shorter one would sum to NaN, which epsilonOf refuses.
+      spent.map((v, i) => v + request[i]!),
       spentApprox && requestApprox ? [...spentApprox, ...requestApprox] : undefined,
       budget.delta,
     );

@@ -10,8 +10,9 @@ export const fitTask: ComputeHandler<LocalResult> = {
   compute(ctx, { task, model }) {
     const r = fit(ctx.data, task, model!, ctx.id);
     const jobId = task.ref?.jobId ?? '';
-    // The training loss goes (securely summed) with this job's evaluation.
-    ctx.memory.lastFit.set(jobId, { examples: r.numExamples, trainLoss: r.metrics.train_loss });
+    // The training loss goes (securely summed) with this job's evaluation; without one (NaN) the evaluation counts
+    // no training, as without a fit.
+    ctx.memory.lastFit.set(jobId, { examples: r.numExamples, trainLoss: r.metrics.train_loss ?? Number.NaN });
     // A job with a payout may later ask for this round's update, to value the contribution.
     if (task.training?.keepForValuation && r.vector)
       ctx.memory.disclosure.keep(jobId, Number(task.ref?.round ?? 0), r.vector, r.numExamples);
