@@ -1,7 +1,8 @@
 import type { AggregateFunction, ComparisonOp, Condition, Literal, Query, SelectItem } from './query.js';
 
 export const SUBSET_SUMMARY =
-  'the subset supports SELECT <group columns, COUNT(*), COUNT(col), SUM(col), AVG(col)/MEAN(col), VARIANCE(col)/VAR(col), ' +
+  'the subset supports SELECT <group columns, COUNT(*), COUNT(col), SUM(col), ' +
+  'AVG(col)/MEAN(col), VARIANCE(col)/VAR(col), ' +
   'HISTOGRAM(col), QUANTILES(col), TOP_K(col, k)> [AS alias] FROM <table> [WHERE col <op> literal | col IN (...) ' +
   'combined with AND/OR and parentheses] [GROUP BY col[, col]]';
 
@@ -238,7 +239,9 @@ class Parser {
     for (const { item, token } of items) {
       if (item.kind === 'column' && !groupNames.includes(item.column)) {
         throw new QueryError(
-          `column "${item.column}" is selected without an aggregate, so it must appear in GROUP BY (${groupNames.length ? `GROUP BY ${groupNames.join(', ')}` : 'there is no GROUP BY'}); wrap it in an aggregate or add it to GROUP BY`,
+          `column "${item.column}" is selected without an aggregate, so it must appear in GROUP BY ` +
+            `(${groupNames.length ? `GROUP BY ${groupNames.join(', ')}` : 'there is no GROUP BY'}); ` +
+            'wrap it in an aggregate or add it to GROUP BY',
           { position: token.position, token: token.raw },
         );
       }

@@ -36,7 +36,8 @@ export function numericEdges(
       declared.some((x, i) => i > 0 && x <= declared[i - 1]!)
     ) {
       fail(
-        `${fn}: the bins of "${column}" must be at least two finite, strictly increasing edges, got ${JSON.stringify(declared)}`,
+        `${fn}: the bins of "${column}" must be at least two finite, strictly increasing edges, ` +
+          `got ${JSON.stringify(declared)}`,
       );
     }
     const first = declared[0]!,
@@ -47,7 +48,8 @@ export function numericEdges(
   }
   if (!bounds) {
     fail(
-      `${fn} needs bounds or bin edges for "${column}" (declare bounds ${column}=LO:HI, e.g. --bounds ${column}=0:100, or bins for ${column})`,
+      `${fn} needs bounds or bin edges for "${column}" (declare bounds ${column}=LO:HI, ` +
+        `e.g. --bounds ${column}=0:100, or bins for ${column})`,
     );
   }
   const [lo, hi] = bounds;
@@ -71,7 +73,8 @@ export function checkUnit(unit: PrivacyUnit | undefined): PrivacyUnit {
     fail(`privacy.unit must be record or customer, got ${JSON.stringify((unit as { unit?: unknown }).unit)}`);
   if (typeof unit.userColumn !== 'string' || !unit.userColumn.trim()) {
     fail(
-      'privacy.userColumn must name the column that identifies a customer (e.g. customer_id) when privacy.unit is customer',
+      'privacy.userColumn must name the column that identifies a customer (e.g. customer_id) ' +
+        'when privacy.unit is customer',
     );
   }
   positiveInt(unit.maxRowsPerUser, 'privacy.maxRowsPerUser', MAX_ROWS_PER_USER);

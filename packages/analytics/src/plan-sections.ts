@@ -55,7 +55,8 @@ export function planSections(
       } else {
         if (opts.bins?.[col] === undefined && bounds[col] === undefined) {
           fail(
-            `${fn} needs bin edges or bounds for a numeric column, or a declared domain (categories) for a categorical one; "${col}" has none`,
+            `${fn} needs bin edges or bounds for a numeric column, or a declared domain (categories) ` +
+              `for a categorical one; "${col}" has none`,
           );
         }
         const { edges, clamp } = numericEdges(col, opts, fn);
@@ -89,14 +90,16 @@ export function planSections(
     offset += s.length;
     if (offset > MAX_VECTOR_LENGTH)
       fail(
-        `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries; use smaller domains, fewer bins or a smaller sketch`,
+        `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries; ` +
+          'use smaller domains, fewer bins or a smaller sketch',
       );
     sections.push(s);
     (outputs[outputIndex] as Extract<Output, { kind: 'section' }>).section = sections.length - 1;
   }
   if (sectionsOffset > MAX_VECTOR_LENGTH || offset > MAX_VECTOR_LENGTH) {
     fail(
-      `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries (${groupCount} groups); use smaller domains`,
+      `the query's vector would have more than ${MAX_VECTOR_LENGTH} entries ` +
+        `(${groupCount} groups); use smaller domains`,
     );
   }
   return { sections, length: offset };

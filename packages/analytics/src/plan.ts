@@ -55,7 +55,8 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
     const d = domains[col];
     if (d === undefined) {
       fail(
-        `GROUP BY "${col}" needs a declared domain (the list of its values, e.g. domains: { ${col}: ['a', 'b'] }); the groups must be fixed before any participant reads data`,
+        `GROUP BY "${col}" needs a declared domain (the list of its values, e.g. domains: ` +
+          `{ ${col}: ['a', 'b'] }); the groups must be fixed before any participant reads data`,
       );
     }
     if (!Array.isArray(d) || d.length === 0 || !d.every((x) => typeof x === 'string'))
@@ -90,7 +91,8 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
     }
     if (item.kind !== 'aggregate' || !AGGREGATE_FUNCTIONS.includes(item.fn)) {
       fail(
-        `unknown aggregate ${String((item as { fn?: unknown }).fn)}; the subset supports ${AGGREGATE_FUNCTIONS.join(', ')}`,
+        `unknown aggregate ${String((item as { fn?: unknown }).fn)}; ` +
+          `the subset supports ${AGGREGATE_FUNCTIONS.join(', ')}`,
       );
     }
     const fn = canonicalName(item);
@@ -100,7 +102,8 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
       const b = bounds[col];
       if (b === undefined) {
         fail(
-          `${fn} needs bounds for "${col}": values are clamped to them and they set the noise (declare ${col}=LO:HI, e.g. --bounds ${col}=0:5000)`,
+          `${fn} needs bounds for "${col}": values are clamped to them and they set the noise ` +
+            `(declare ${col}=LO:HI, e.g. --bounds ${col}=0:5000)`,
         );
       }
       return checkBounds(col, b, fn);
@@ -136,7 +139,8 @@ export function planQuery(query: Query, options: QueryOptions, privacyUnit?: Pri
       case 'TOP_K':
         if (groupBy.length > 0) {
           fail(
-            `${fn} is computed over all matching records and cannot be combined with GROUP BY; run it in a separate query (optionally with a WHERE filter per group)`,
+            `${fn} is computed over all matching records and cannot be combined with GROUP BY; ` +
+              'run it in a separate query (optionally with a WHERE filter per group)',
           );
         }
         pending.push({ item, name, outputIndex: outputs.length });
@@ -204,15 +208,19 @@ export function checkColumns(plan: QueryPlan, table: RawTable): void {
     const c = plan.unit.userColumn;
     const near = table.columns.find((x) => x.toLowerCase() === c.toLowerCase());
     fail(
-      `privacy.userColumn "${c}" is not a column of table ${plan.table} (${table.source}), so rows cannot be capped per customer; its columns are: ${table.columns.join(', ')}` +
-        `${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}; set privacy.userColumn to the column that identifies a customer`,
+      `privacy.userColumn "${c}" is not a column of table ${plan.table} (${table.source}), ` +
+        `so rows cannot be capped per customer; its columns are: ${table.columns.join(', ')}` +
+        `${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}; ` +
+        'set privacy.userColumn to the column that identifies a customer',
     );
   }
   for (const c of plan.columns) {
     if (!table.columns.includes(c)) {
       const near = table.columns.find((x) => x.toLowerCase() === c.toLowerCase());
+      const hint = near ? `. Did you mean "${near}"? (column names are case-sensitive)` : '';
       fail(
-        `unknown column "${c}" in table ${plan.table} (${table.source}); its columns are: ${table.columns.join(', ')}${near ? `. Did you mean "${near}"? (column names are case-sensitive)` : ''}`,
+        `unknown column "${c}" in table ${plan.table} (${table.source}); ` +
+          `its columns are: ${table.columns.join(', ')}${hint}`,
       );
     }
   }

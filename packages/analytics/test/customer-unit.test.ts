@@ -112,7 +112,7 @@ describe('capRowsPerUser', () => {
     expect(r.unkeyedRows).toBe(2);
   });
 
-  it("draws a uniform sample of a customer's rows with the CSPRNG: every row and every pair about equally often", () => {
+  it("draws a uniform sample of a customer's rows with the CSPRNG: every row and pair about equally often", () => {
     const one = planQuery(parseQuery('SELECT COUNT(*), SUM(value) FROM orders'), OPTS, {
       ...CUSTOMER,
       maxRowsPerUser: 2,
@@ -139,38 +139,42 @@ describe('capRowsPerUser', () => {
     for (const h of pairHits.values()) expect(Math.abs(h / reps - 0.1)).toBeLessThan(0.024);
   });
 
-  it("with the same secret draw, adding a customer changes nothing but that customer's own kept rows (≤ maxRowsPerUser x the record sensitivity)", () => {
-    for (let trial = 0; trial < 20; trial++) {
-      const base = orders(60, `coupled-${trial}`);
-      const rng = seededRandom(`trial-${trial}`);
-      const many = Array.from({ length: 5 + rng.int(40) }, () => [
-        'whale',
-        rng.int(2) ? 'north' : 'south',
-        '100',
-        'paid',
-      ]);
-      // The new customer's rows land anywhere in the table.
-      const rows = [...base.rows];
-      for (const r of many) rows.splice(rng.int(rows.length + 1), 0, r);
-      const withWhale = table(base.columns, rows);
-      const a = evaluateLocally(plan, capRowsPerUser(plan, base, seededRandom(`key-${trial}`)).table);
-      const b = evaluateLocally(plan, capRowsPerUser(plan, withWhale, seededRandom(`key-${trial}`)).table);
-      // The same customer's rows alone, in the order the table holds them.
-      const whaleOnly = evaluateLocally(
-        plan,
-        capRowsPerUser(
+  it(
+    "with the same secret draw, adding a customer changes nothing but that customer's own kept rows " +
+      '(≤ maxRowsPerUser x the record sensitivity)',
+    () => {
+      for (let trial = 0; trial < 20; trial++) {
+        const base = orders(60, `coupled-${trial}`);
+        const rng = seededRandom(`trial-${trial}`);
+        const many = Array.from({ length: 5 + rng.int(40) }, () => [
+          'whale',
+          rng.int(2) ? 'north' : 'south',
+          '100',
+          'paid',
+        ]);
+        // The new customer's rows land anywhere in the table.
+        const rows = [...base.rows];
+        for (const r of many) rows.splice(rng.int(rows.length + 1), 0, r);
+        const withWhale = table(base.columns, rows);
+        const a = evaluateLocally(plan, capRowsPerUser(plan, base, seededRandom(`key-${trial}`)).table);
+        const b = evaluateLocally(plan, capRowsPerUser(plan, withWhale, seededRandom(`key-${trial}`)).table);
+        // The same customer's rows alone, in the order the table holds them.
+        const whaleOnly = evaluateLocally(
           plan,
-          table(
-            base.columns,
-            rows.filter((r) => r[0] === 'whale'),
-          ),
-          seededRandom(`key-${trial}`),
-        ).table,
-      );
-      b.forEach((v, i) => expect(v - a[i]).toBeCloseTo(whaleOnly[i], 9));
-      expect(norm(b, a, plan.scale)).toBeLessThanOrEqual(plan.sensitivity + 1e-9);
-      // The whale's kept rows: exactly the cap.
-      expect(whaleOnly[0] + whaleOnly[plan.groups.slots.length]).toBe(3);
-    }
-  });
+          capRowsPerUser(
+            plan,
+            table(
+              base.columns,
+              rows.filter((r) => r[0] === 'whale'),
+            ),
+            seededRandom(`key-${trial}`),
+          ).table,
+        );
+        b.forEach((v, i) => expect(v - a[i]).toBeCloseTo(whaleOnly[i], 9));
+        expect(norm(b, a, plan.scale)).toBeLessThanOrEqual(plan.sensitivity + 1e-9);
+        // The whale's kept rows: exactly the cap.
+        expect(whaleOnly[0] + whaleOnly[plan.groups.slots.length]).toBe(3);
+      }
+    },
+  );
 });

@@ -14,7 +14,8 @@ import { orders, REGIONS } from './helpers.js';
 const data = orders(20000, 'noise');
 const opts: QueryOptions = { bounds: { order_value: [0, 5000], basket: [0, 20] }, domains: { region: REGIONS } };
 const sql =
-  'SELECT region, COUNT(*) AS n, SUM(order_value), AVG(order_value) AS mean, VARIANCE(order_value) AS var, AVG(basket) FROM orders GROUP BY region';
+  'SELECT region, COUNT(*) AS n, SUM(order_value), AVG(order_value) AS mean, VARIANCE(order_value) AS var, ' +
+  'AVG(basket) FROM orders GROUP BY region';
 const plan = planQuery(parseQuery(sql), opts);
 const exact = evaluateLocally(plan, data);
 const truth = runPooled(plan, [data]);

@@ -28,7 +28,8 @@ describe('parseQuery', () => {
 
   it('accepts lower-case keywords, aliases, MEAN/VAR spellings, quoted names, IN, AND/OR and parentheses', () => {
     const q = parseQuery(
-      `select "Order Value" , mean("Order Value") as m, var(x) AS "v x", count(y), sum(x), histogram(x), quantiles(x), top_k(sku, 5)
+      `select "Order Value" , mean("Order Value") as m, var(x) AS "v x", count(y), sum(x), histogram(x), ` +
+        `quantiles(x), top_k(sku, 5)
        from "my table" where (a = 1 or b <> 'it''s') and c in ('p', 'q', -2.5) and d < 1e3 group by "Order Value";`,
     );
     expect(q.table).toBe('my table');

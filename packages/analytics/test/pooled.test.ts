@@ -90,7 +90,9 @@ const options: QueryOptions = {
 
 const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[]; aggs: Agg[] }> = [
   {
-    sql: "SELECT region, COUNT(*), COUNT(order_value), SUM(order_value), AVG(order_value), VARIANCE(order_value) AS var_value FROM orders WHERE order_date >= '2026-03-01' GROUP BY region",
+    sql:
+      'SELECT region, COUNT(*), COUNT(order_value), SUM(order_value), AVG(order_value), VARIANCE(order_value) ' +
+      "AS var_value FROM orders WHERE order_date >= '2026-03-01' GROUP BY region",
     where: (r) => r.order_date >= '2026-03-01',
     groupBy: ['region'],
     aggs: [
@@ -104,7 +106,9 @@ const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[];
   {
     // category 'garden' and 'other' are outside the declared domain: those rows are not counted; 'tools' is filtered
     // out by IN.
-    sql: "SELECT region, category, COUNT(*) AS n, SUM(basket), AVG(basket), VAR(order_value) FROM orders WHERE category IN ('books', 'toys', 'food', 'garden') AND basket > 2 GROUP BY region, category",
+    sql:
+      'SELECT region, category, COUNT(*) AS n, SUM(basket), AVG(basket), VAR(order_value) ' +
+      "FROM orders WHERE category IN ('books', 'toys', 'food', 'garden') AND basket > 2 GROUP BY region, category",
     where: (r) => ['books', 'toys', 'food'].includes(r.category) && Number(r.basket) > 2,
     groupBy: ['region', 'category'],
     aggs: [
@@ -115,7 +119,9 @@ const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[];
     ],
   },
   {
-    sql: "SELECT COUNT(*), MEAN(order_value), VAR(basket), SUM(order_value) FROM orders WHERE region = 'north' OR basket >= 10",
+    sql:
+      'SELECT COUNT(*), MEAN(order_value), VAR(basket), SUM(order_value) ' +
+      "FROM orders WHERE region = 'north' OR basket >= 10",
     where: (r) => r.region === 'north' || Number(r.basket) >= 10,
     groupBy: [],
     aggs: [
@@ -136,7 +142,9 @@ const cases: Array<{ sql: string; where: (r: Row) => boolean; groupBy: string[];
     ],
   },
   {
-    sql: 'SELECT category, COUNT(*), SUM(basket) FROM orders WHERE basket != 3 AND order_value <= 100.5 GROUP BY category',
+    sql:
+      'SELECT category, COUNT(*), SUM(basket) ' +
+      'FROM orders WHERE basket != 3 AND order_value <= 100.5 GROUP BY category',
     where: (r) =>
       options.domains.category.includes(r.category) &&
       Number(r.basket) !== 3 &&
