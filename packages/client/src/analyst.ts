@@ -42,11 +42,13 @@ const wrap = (e: grpc.ServiceError): CoordinatorError =>
 export function sealedSpec(spec: object): object {
   const s = spec as { secure?: unknown };
   const secure = s.secure === undefined ? {} : s.secure;
-  if (typeof secure !== 'object' || secure === null || Array.isArray(secure)) return spec; // the coordinator names the bad field
+  // the coordinator names the bad field
+  if (typeof secure !== 'object' || secure === null || Array.isArray(secure)) return spec;
   const mode = (secure as { mode?: unknown }).mode;
   if (mode !== undefined && mode !== 'sealed')
     throw new Error(
-      `the job spec says secure.mode "${String(mode)}" but was submitted with sealed analyst keys; use secure.mode "sealed" or leave it out`,
+      `the job spec says secure.mode "${String(mode)}" but was submitted with sealed analyst keys; ` +
+        'use secure.mode "sealed" or leave it out',
     );
   return { ...spec, secure: { ...secure, mode: 'sealed' } };
 }

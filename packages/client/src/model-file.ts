@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeTable, readCsvFile, type AgreedSchema, type RawTable } from '@tessera/data';
-import { evaluateBinary, predictProba, standardize, type BinaryMetrics } from '@tessera/ml';
+import { evaluateBinary, predictProba, standardise, type BinaryMetrics } from '@tessera/ml';
 import type { JobResult } from './analyst.js';
 
 /** A trained model as a self-describing JSON file: everything needed to score new rows. */
@@ -42,14 +42,16 @@ export function loadModelFile(path: string): ModelFile {
     m = JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelFile>;
   } catch (e) {
     throw new Error(
-      `${path}: not a readable JSON model file (${(e as Error).message}); export one with tessera job result <id> --out model.json`,
+      `${path}: not a readable JSON model file (${(e as Error).message}); ` +
+        'export one with tessera job result <id> --out model.json',
     );
   }
   if (m.format !== 'tessera-model' || m.version !== 1)
     throw new Error(`${path}: not a Tessera model file (format "${String(m.format)}", version ${String(m.version)})`);
   if (!Array.isArray(m.weights) || m.weights.length !== (m.featureNames?.length ?? -1) + 1) {
     throw new Error(
-      `${path}: weights has ${m.weights?.length} values for ${m.featureNames?.length} features (+1 bias); the file is damaged`,
+      `${path}: weights has ${m.weights?.length} values for ${m.featureNames?.length} features ` +
+        '(+1 bias); the file is damaged',
     );
   }
   return m as ModelFile;
@@ -74,7 +76,7 @@ export function scoreTable(model: ModelFile, table: RawTable): Scores {
     std: Float64Array.from(model.standardization.std),
     ...(model.standardization.clip ? { clip: model.standardization.clip } : {}),
   };
-  const z = standardize(encoded, s);
+  const z = standardise(encoded, s);
   const w = Float64Array.from(model.weights);
   const probabilities = predictProba(w, z);
   return { probabilities, table, ...(hasLabel ? { metrics: evaluateBinary(w, { ...z, y: encoded.y }) } : {}) };

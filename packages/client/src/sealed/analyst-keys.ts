@@ -180,7 +180,10 @@ export class AnalystKeys {
   }
 
   toString(): string {
-    return `AnalystKeys(BFV n=${this.params.polyModulusDegree}, p=${plainModulusOf(this.params)}, public key sha256 ${this.fingerprint.slice(0, 16)})`;
+    return (
+      `AnalystKeys(BFV n=${this.params.polyModulusDegree}, p=${plainModulusOf(this.params)}, ` +
+      `public key sha256 ${this.fingerprint.slice(0, 16)})`
+    );
   }
 
   /** Never the secret key: the parameters and the public key's fingerprint. */
@@ -244,9 +247,11 @@ export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new AnalystKeysError(
-      `cannot read analyst keys ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (create one with `tessera keys create`)' : (e as Error).message}`,
-    );
+    const reason =
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file (create one with `tessera keys create`)'
+        : (e as Error).message;
+    throw new AnalystKeysError(`cannot read analyst keys ${path}: ${reason}`);
   }
   let doc: unknown;
   try {
