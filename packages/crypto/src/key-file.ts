@@ -17,7 +17,8 @@ export function loadSigningKeyPair(path: string): SigningKeyPair {
   const [header, hex] = text.split(/\s+/);
   if (header !== HEADER || !hex || !/^[0-9a-f]{64}$/.test(hex)) {
     throw new Error(
-      `${path} is not a Tessera identity key file (expected "${HEADER} <64 hex digits>"); move it away to create a new identity`,
+      `${path} is not a Tessera identity key file (expected "${HEADER} <64 hex digits>"); ` +
+        'move it away to create a new identity',
     );
   }
   return signingKeyPairFromSecret(new Uint8Array(Buffer.from(hex, 'hex')));

@@ -31,7 +31,8 @@ export interface Share {
 export function shamirSplit(secret: Uint8Array, threshold: number, xs: readonly number[]): Share[] {
   if (!(secret instanceof Uint8Array) || secret.length !== SECRET_BYTES) {
     throw new RangeError(
-      `Shamir: the secret must be ${SECRET_BYTES} bytes, got ${secret instanceof Uint8Array ? secret.length : typeof secret}`,
+      `Shamir: the secret must be ${SECRET_BYTES} bytes, ` +
+        `got ${secret instanceof Uint8Array ? secret.length : typeof secret}`,
     );
   }
   if (!Number.isInteger(threshold) || threshold < 1)
@@ -60,7 +61,8 @@ export function shamirCombine(shares: readonly Share[], threshold: number): Uint
   const ys = used.map((s, i) => {
     if (!(s.y instanceof Uint8Array) || s.y.length !== field.byteLength) {
       throw new RangeError(
-        `Shamir: share ${i} (x = ${s.x}) has a y of ${s.y instanceof Uint8Array ? s.y.length : typeof s.y} bytes, expected ${field.byteLength}`,
+        `Shamir: share ${i} (x = ${s.x}) has a y of ${s.y instanceof Uint8Array ? s.y.length : typeof s.y} ` +
+          `bytes, expected ${field.byteLength}`,
       );
     }
     const y = bytesToBigInt(s.y);
