@@ -15,7 +15,8 @@ export function agreeSchema(profiles: LocalSchema[]): AgreedSchema {
     if (p.label !== label) {
       throw new DataError(
         { source: SOURCE },
-        `participant 1 uses label "${label}" but participant ${i + 1} uses "${p.label}"; all participants must use the same label column`,
+        `participant 1 uses label "${label}" but participant ${i + 1} uses "${p.label}"; ` +
+          'all participants must use the same label column',
       );
     }
   });

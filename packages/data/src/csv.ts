@@ -18,7 +18,8 @@ export function parseCsv(text: string, source: string): RawTable {
     if (record.cells.length !== columns.length) {
       throw new DataError(
         { source, line: record.line },
-        `${record.cells.length} value${record.cells.length === 1 ? '' : 's'} but the header has ${columns.length} columns (${columns.join(', ')}); ` +
+        `${record.cells.length} value${record.cells.length === 1 ? '' : 's'} but the header ` +
+          `has ${columns.length} columns (${columns.join(', ')}); ` +
           'check for a missing or extra comma, and put values that contain commas in double quotes',
       );
     }

@@ -60,7 +60,8 @@ export function columnIndex(t: RawTable, name: string, role: string): number {
   if (index < 0) {
     throw new DataError(
       { source: t.source },
-      `there is no ${role} column "${name}"; the columns are: ${t.columns.join(', ')}. Check the spelling or choose one of these`,
+      `there is no ${role} column "${name}"; the columns are: ${t.columns.join(', ')}. ` +
+        'Check the spelling or choose one of these',
     );
   }
   return index;

@@ -16,7 +16,8 @@ export function splitByColumn(t: RawTable, rows: Uint32Array, parts: number, col
     throw new DataError(
       { source: t.source, column },
       `by:${column} needs at least one distinct value per part, but the column has ${values.length} distinct ` +
-        `value${values.length === 1 ? '' : 's'} (${values.join(', ')}) for ${parts} parts; use at most ${values.length} parts or another split`,
+        `value${values.length === 1 ? '' : 's'} (${values.join(', ')}) for ${parts} parts; ` +
+        `use at most ${values.length} parts or another split`,
     );
   }
   const partOfValue = new Map(values.map((v, i) => [v, i % parts]));

@@ -20,7 +20,8 @@ export function splitDirichlet(
 ): Uint32Array[] {
   if (rows.length < parts * minRows) {
     throw new RangeError(
-      `cannot give each of ${parts} parts at least ${minRows} rows from ${rows.length} rows; use fewer parts or a lower minRows`,
+      `cannot give each of ${parts} parts at least ${minRows} rows from ${rows.length} rows; ` +
+        'use fewer parts or a lower minRows',
     );
   }
   const groups = indicesByLabel(rows, labels);

@@ -31,7 +31,8 @@ export function trainTestSplit(
   }
   if (n > 0 && (test.length === 0 || train.length === 0)) {
     throw new RangeError(
-      `trainTestSplit: a test fraction of ${testFraction} of ${n} rows leaves the ${test.length === 0 ? 'test' : 'training'} set empty`,
+      `trainTestSplit: a test fraction of ${testFraction} of ${n} rows leaves ` +
+        `the ${test.length === 0 ? 'test' : 'training'} set empty`,
     );
   }
   return { train: sortedIndices(train), test: sortedIndices(test) };

@@ -51,7 +51,8 @@ describe('profileTable', () => {
     expect(err.line).toBe(3);
     expect(err.column).toBe('b');
     expect(err.message).toBe(
-      'customers.csv line 3, column "b": "x" is not a number (the column is numeric in 4 other rows); fix the value or list "b" under exclude',
+      'customers.csv line 3, column "b": "x" is not a number (the column is numeric in 4 other rows); ' +
+        'fix the value or list "b" under exclude',
     );
   });
 
@@ -75,7 +76,8 @@ describe('profileTable', () => {
     expect(err.line).toBe(4);
     expect(err.column).toBe('label');
     expect(err.message).toBe(
-      'l.csv line 4, column "label": "maybe" is not a binary label; use yes/no, y/n, true/false, 1/0 or positive/negative (upper or lower case)',
+      'l.csv line 4, column "label": "maybe" is not a binary label; ' +
+        'use yes/no, y/n, true/false, 1/0 or positive/negative (upper or lower case)',
     );
   });
 

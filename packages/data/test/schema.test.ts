@@ -60,7 +60,8 @@ describe('encodeTable', () => {
     const err = dataErrorOf(() => encodeTable(shopC, agreed));
     expect(err.line).toBe(3);
     expect(err.message).toBe(
-      'c.csv line 3, column "region": "atlantis" is not one of the agreed categories (north, south, west); change it to one of them, or remove the row',
+      'c.csv line 3, column "region": "atlantis" is not one of the agreed categories (north, south, west); ' +
+        'change it to one of them, or remove the row',
     );
   });
 
