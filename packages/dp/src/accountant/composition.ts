@@ -144,7 +144,8 @@ export class RdpAccountant {
     ) {
       throw new PrivacyParameterError(
         'json',
-        'json is not a serialised RdpAccountant (expected kind "tessera.rdp-accountant", version 1, orders[] and rdp[]); pass the output of accountant.toJSON()',
+        'json is not a serialised RdpAccountant (expected kind "tessera.rdp-accountant", version 1, ' +
+          'orders[] and rdp[]); pass the output of accountant.toJSON()',
       );
     }
     const acc = new RdpAccountant(o.orders);

@@ -49,7 +49,8 @@ function validate(p: DistributedDiscreteGaussianParams): void {
   if (p.sigma < 0.5) {
     throw new PrivacyParameterError(
       'sigma',
-      `sigma must be >= 1/2 for the Kairouz-Liu-Steinke bound (got ${p.sigma}); use more noise or a finer discretisation`,
+      `sigma must be >= 1/2 for the Kairouz-Liu-Steinke bound (got ${p.sigma}); ` +
+        'use more noise or a finer discretisation',
     );
   }
   if (!Number.isInteger(p.dimension) || p.dimension < 1) {

@@ -116,7 +116,8 @@ export function validateOrders(orders: readonly number[], name = 'orders'): void
   if (!Array.isArray(orders) || orders.length === 0) {
     throw new PrivacyParameterError(
       name,
-      `${name} must be a non-empty array of Rényi orders > 1 (got ${Array.isArray(orders) ? '[]' : show(orders)}); omit it to use DEFAULT_ORDERS`,
+      `${name} must be a non-empty array of Rényi orders > 1 ` +
+        `(got ${Array.isArray(orders) ? '[]' : show(orders)}); omit it to use DEFAULT_ORDERS`,
     );
   }
   orders.forEach((a, i) => {
@@ -134,7 +135,8 @@ export function validateRdpVector(rdp: readonly number[], orders: readonly numbe
   if (!Array.isArray(rdp) || rdp.length !== orders.length) {
     throw new PrivacyParameterError(
       name,
-      `${name} must have one entry per order (${orders.length} orders, got ${Array.isArray(rdp) ? rdp.length : show(rdp)}); compute it over the same orders array`,
+      `${name} must have one entry per order (${orders.length} orders, ` +
+        `got ${Array.isArray(rdp) ? rdp.length : show(rdp)}); compute it over the same orders array`,
     );
   }
   rdp.forEach((r, i) => {

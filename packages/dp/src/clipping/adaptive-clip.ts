@@ -103,7 +103,8 @@ export function effectiveNoiseMultiplier(noiseMultiplier: number, bitNoiseStd: n
   check(
     bitNoiseStd > noiseMultiplier / 2,
     'bitNoiseStd',
-    `bitNoiseStd = ${bitNoiseStd} is too small for noise multiplier ${noiseMultiplier}: it must exceed z/2 = ${noiseMultiplier / 2}; increase bitNoiseStd (e.g. 0.05 × participants) or decrease the noise multiplier`,
+    `bitNoiseStd = ${bitNoiseStd} is too small for noise multiplier ${noiseMultiplier}: it must exceed z/2 ` +
+      `= ${noiseMultiplier / 2}; increase bitNoiseStd (e.g. 0.05 × participants) or decrease the noise multiplier`,
   );
   return (noiseMultiplier ** -2 - (2 * bitNoiseStd) ** -2) ** -0.5;
 }

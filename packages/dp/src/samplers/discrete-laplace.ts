@@ -24,7 +24,8 @@ export function discreteLaplaceSampler(scale: RationalLike, rng: Random): () => 
       let v = 0;
       while (bernoulliExpMinusOne(rng)) v++;
       const x = u + t * v; // v is geometric, so this stays far below 2^53
-      const y = s === 1 ? x : (x - (x % s)) / s; // exact integer division: % is exact on integers below 2^53, and s divides x - x % s
+      // exact integer division: % is exact on integers below 2^53, and s divides x - x % s
+      const y = s === 1 ? x : (x - (x % s)) / s;
       const negative = rng.int(2) === 1;
       if (negative && y === 0) continue;
       return negative ? -y : y;

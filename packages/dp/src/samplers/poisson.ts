@@ -101,7 +101,8 @@ function envelopePoissonSampler(p: bigint, q: bigint, rng: Random): () => number
   const ps1 = p * (sBig - 1n);
   const rightPeak = Math.max(m, Number(ps / qs1)); // I (always > m for lambda >= 8; clamped for safety)
   const leftPeak = Math.min(m, Number((ps1 + qs - 1n) / qs)); // J (always < m for lambda >= 8)
-  const asNumber = (x: bigint): number => (x <= BigInt(MAX_SAFE) ? Number(x) : Infinity); // Infinity forces the BigInt path
+  // Infinity forces the BigInt path
+  const asNumber = (x: bigint): number => (x <= BigInt(MAX_SAFE) ? Number(x) : Infinity);
   const psN = asNumber(ps),
     qs1N = asNumber(qs1),
     qsN = asNumber(qs),

@@ -48,7 +48,8 @@ describe('RdpAccountant', () => {
     const job2 = new RdpAccountant().spendGaussian(50, 1, 3);
     const total = job1.clone().composeAccountant(job2);
     expect(total.epsilon(1e-5).epsilon).toBeGreaterThan(job1.epsilon(1e-5).epsilon);
-    expect(job1.rdp).toEqual(new RdpAccountant().spendSubsampledGaussian(1.0, 0.02, 500).rdp); // clone left job1 untouched
+    // clone left job1 untouched
+    expect(job1.rdp).toEqual(new RdpAccountant().spendSubsampledGaussian(1.0, 0.02, 500).rdp);
     expect(() => total.composeAccountant(new RdpAccountant([2, 3]))).toThrow(/same orders/);
   });
 

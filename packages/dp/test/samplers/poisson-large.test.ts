@@ -106,7 +106,8 @@ describe('building blocks', () => {
   test.each([0, 2, 31, 32, 33, 100])('Binomial(%s, 1/2) as a count of fair bits', (n) => {
     const rng = seededRandom(`binomial-${n}`);
     const samples = sampleMany(() => sampleBinomialHalf(n, rng), 50_000);
-    const logChoose = (k: number) => logPoisson(1, k) + logPoisson(1, n - k) - logPoisson(1, n) + 1; // log C(n, k), as logPoisson(1, j) = -1 - log j!
+    // log C(n, k), as logPoisson(1, j) = -1 - log j!
+    const logChoose = (k: number) => logPoisson(1, k) + logPoisson(1, n - k) - logPoisson(1, n) + 1;
     expectDistribution(
       samples,
       pmfFrom((k) => Math.exp(logChoose(k) - n * Math.LN2), 0, n),
@@ -140,7 +141,7 @@ describe('building blocks', () => {
     expect(expBounds(0n, 5n, 3)).toEqual({ loNum: 1n, loDen: 1n, hiNum: 1n, hiDen: 1n });
   });
 
-  test('LazyUniform decides U < v with probability v (v = 1/3 exactly, and v = e^{-1/2}/2 through Taylor bounds)', () => {
+  test('LazyUniform decides U < v with probability v (v = 1/3 exactly, v = e^{-1/2}/2 through Taylor bounds)', () => {
     const rng = seededRandom('lazy-uniform');
     const n = 50_000;
     let third = 0,
