@@ -4,6 +4,7 @@ export * from './hash.js';
 export * from './hash-chain.js';
 export * from './encoding.js';
 export * from './key-file.js';
+export * from './private-files.js';
 export * from './key-agreement.js';
 export * from './hkdf.js';
 export { seal, open, AEAD_OVERHEAD } from './aead.js';

@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateSigningKeyPair, signingKeyPairFromSecret, type SigningKeyPair } from './identity.js';
+import { makePrivateDirectory, readSecretFile } from './private-files.js';
 
 const HEADER = 'tessera-ed25519-secret-key';
 
@@ -12,8 +13,9 @@ export function loadOrCreateSigningKeyPair(path: string): SigningKeyPair {
   return pair;
 }
 
+/** Reads an identity key file; one that other users can access is refused (LoosePermissionsError names the fix). */
 export function loadSigningKeyPair(path: string): SigningKeyPair {
-  const text = readFileSync(path, 'utf8').trim();
+  const text = readSecretFile(path).trim();
   const [header, hex] = text.split(/\s+/);
   if (header !== HEADER || !hex || !/^[0-9a-f]{64}$/.test(hex)) {
     throw new Error(
@@ -25,7 +27,7 @@ export function loadSigningKeyPair(path: string): SigningKeyPair {
 }
 
 export function saveSigningKeyPair(path: string, pair: SigningKeyPair): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makePrivateDirectory(dirname(path));
   writeFileSync(path, `${HEADER} ${Buffer.from(pair.secretKey).toString('hex')}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }
