@@ -49,7 +49,8 @@ export class ChunkAssembler {
   result(): Float64Array {
     if (!this.complete) {
       throw new RangeError(
-        `vector incomplete: ${this.total - this.received} of ${this.total} values missing, first at offset ${this.filled.indexOf(0)}`,
+        `vector incomplete: ${this.total - this.received} of ${this.total} values missing, ` +
+          `first at offset ${this.filled.indexOf(0)}`,
       );
     }
     return this.values;

@@ -41,7 +41,8 @@ function checkOptions(strategy: string, opts: Options, schema: Record<string, 'n
     const ok = kind === 'number' ? typeof value === 'number' : typeof value === 'number' || typeof value === 'string';
     if (!ok)
       throw new TypeError(
-        `option '${key}' of strategy ${strategy} must be a ${kind === 'number' ? 'number' : 'string or number'}, got ${typeof value}`,
+        `option '${key}' of strategy ${strategy} must be a ${kind === 'number' ? 'number' : 'string or number'}, ` +
+          `got ${typeof value}`,
       );
   }
   return opts;

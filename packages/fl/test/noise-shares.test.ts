@@ -30,49 +30,61 @@ describe('distributed noise shares hold against ⌊γn⌋ colluders', () => {
     }
   }
 
-  it("for every cohort, collusion level and survivor count the round may release, the honest survivors' noise is at least the target", () => {
-    let checked = 0;
-    for (const s of grid) {
-      if (s.survivorFloor !== undefined && s.survivorFloor > s.n) continue;
-      const m = survivorFloor(s);
-      const c = tolerableColluders(s.n, s.corruptFraction);
-      if (m <= c) continue;
-      const share = noiseShareVariance('distributed', target, s);
-      for (let survivors = m; survivors <= s.n; survivors++) {
-        // Worst case: every colluder survived, and its share is removed.
-        expect((survivors - c) * share).toBeGreaterThanOrEqual(target);
-        checked++;
+  it(
+    'for every cohort, collusion level and survivor count the round may release, ' +
+      "the honest survivors' noise is at least the target",
+    () => {
+      let checked = 0;
+      for (const s of grid) {
+        if (s.survivorFloor !== undefined && s.survivorFloor > s.n) continue;
+        const m = survivorFloor(s);
+        const c = tolerableColluders(s.n, s.corruptFraction);
+        if (m <= c) continue;
+        const share = noiseShareVariance('distributed', target, s);
+        for (let survivors = m; survivors <= s.n; survivors++) {
+          // Worst case: every colluder survived, and its share is removed.
+          expect((survivors - c) * share).toBeGreaterThanOrEqual(target);
+          checked++;
+        }
       }
-    }
-    expect(checked).toBeGreaterThan(1000);
-  });
+      expect(checked).toBeGreaterThan(1000);
+    },
+  );
 
-  it("measured through the real sampler: n = 10, γ = 0.2, exactly m survivors, colluders' shares removed, variance ≥ target", () => {
-    const s: ShareSizing = { n: 10, corruptFraction: 0.2, dropoutRate: 0.3 };
-    const m = survivorFloor(s),
-      c = tolerableColluders(s.n, s.corruptFraction);
-    expect([m, c]).toEqual([7, 2]);
-    const share = noiseShareVariance('distributed', target, s);
-    const length = 20_000;
-    const rng = seededRandom('collusion-test');
-    // Only the honest survivors' shares remain once the colluders subtract theirs.
-    const sum = new Uint32Array(length);
-    for (let p = 0; p < m - c; p++) addDiscreteGaussianNoise(sum, BigInt(share), 2 ** 32, rng);
-    let sq = 0;
-    for (let i = 0; i < length; i++) sq += fromRing(sum[i], 2 ** 32) ** 2;
-    const variance = sq / length;
-    // 20,000 samples: the variance estimate has a relative standard deviation of 1%.
-    expect(variance).toBeGreaterThan(0.96 * target);
-  });
+  it(
+    'measured through the real sampler: n = 10, γ = 0.2, exactly m survivors, ' +
+      "colluders' shares removed, variance ≥ target",
+    () => {
+      const s: ShareSizing = { n: 10, corruptFraction: 0.2, dropoutRate: 0.3 };
+      const m = survivorFloor(s),
+        c = tolerableColluders(s.n, s.corruptFraction);
+      expect([m, c]).toEqual([7, 2]);
+      const share = noiseShareVariance('distributed', target, s);
+      const length = 20_000;
+      const rng = seededRandom('collusion-test');
+      // Only the honest survivors' shares remain once the colluders subtract theirs.
+      const sum = new Uint32Array(length);
+      for (let p = 0; p < m - c; p++) addDiscreteGaussianNoise(sum, BigInt(share), 2 ** 32, rng);
+      let sq = 0;
+      for (let i = 0; i < length; i++) sq += fromRing(sum[i], 2 ** 32) ** 2;
+      const variance = sq / length;
+      // 20,000 samples: the variance estimate has a relative standard deviation of 1%.
+      expect(variance).toBeGreaterThan(0.96 * target);
+    },
+  );
 
-  it('the old sizing by the SecAgg threshold fails it: shares of σ²/t at t = 2 leave half the target after one colluder', () => {
-    const t = 2,
-      c = 1;
-    expect((t - c) * (target / t)).toBeLessThan(target);
-    // and gives n/t times the target with no dropouts, where the survivor floor gives n/(m − c)
-    const s: ShareSizing = { n: 10, corruptFraction: 0.1, dropoutRate: 0.1 };
-    expect((10 * noiseShareVariance('distributed', target, s)) / target).toBeLessThan(10 / t);
-  });
+  it(
+    'the old sizing by the SecAgg threshold fails it: ' +
+      'shares of σ²/t at t = 2 leave half the target after one colluder',
+    () => {
+      const t = 2,
+        c = 1;
+      expect((t - c) * (target / t)).toBeLessThan(target);
+      // and gives n/t times the target with no dropouts, where the survivor floor gives n/(m − c)
+      const s: ShareSizing = { n: 10, corruptFraction: 0.1, dropoutRate: 0.1 };
+      expect((10 * noiseShareVariance('distributed', target, s)) / target).toBeLessThan(10 / t);
+    },
+  );
 
   it('refuses a survivor floor above the cohort, or one the colluders could reach', () => {
     expect(() =>

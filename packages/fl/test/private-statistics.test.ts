@@ -51,19 +51,23 @@ describe('differentially private statistics building blocks', () => {
     expect(swamped[0]).toBeLessThanOrEqual(512);
   });
 
-  it('recovers means and spreads from bounded moments, and falls back to a quarter of the bound when noise swamps the variance', () => {
-    const d = 1;
-    const acc = new Float64Array(3);
-    const x = Float64Array.from({ length: 400 }, (_, i) => 50 + (i % 2 ? 10 : -10));
-    for (let i = 0; i < x.length; i++) addBoundedMoments(acc, x, i, Float64Array.of(128));
-    const m = momentsFromBounded(acc, Float64Array.of(128), 0);
-    expect(m.count).toBe(400);
-    expect(m.sum[0] / m.count).toBeCloseTo(50, 9);
-    expect(m.sumSquares[0] / m.count - 50 ** 2).toBeCloseTo(100, 6);
-    const swamped = momentsFromBounded(acc, Float64Array.of(128), 1e6);
-    expect(swamped.sumSquares[0] / swamped.count - 50 ** 2).toBeCloseTo((128 / 4) ** 2, 6);
-    expect(boundedMomentsSensitivity(d)).toBeCloseTo(Math.sqrt(3), 12);
-  });
+  it(
+    'recovers means and spreads from bounded moments, ' +
+      'and falls back to a quarter of the bound when noise swamps the variance',
+    () => {
+      const d = 1;
+      const acc = new Float64Array(3);
+      const x = Float64Array.from({ length: 400 }, (_, i) => 50 + (i % 2 ? 10 : -10));
+      for (let i = 0; i < x.length; i++) addBoundedMoments(acc, x, i, Float64Array.of(128));
+      const m = momentsFromBounded(acc, Float64Array.of(128), 0);
+      expect(m.count).toBe(400);
+      expect(m.sum[0] / m.count).toBeCloseTo(50, 9);
+      expect(m.sumSquares[0] / m.count - 50 ** 2).toBeCloseTo(100, 6);
+      const swamped = momentsFromBounded(acc, Float64Array.of(128), 1e6);
+      expect(swamped.sumSquares[0] / swamped.count - 50 ** 2).toBeCloseTo((128 / 4) ** 2, 6);
+      expect(boundedMomentsSensitivity(d)).toBeCloseTo(Math.sqrt(3), 12);
+    },
+  );
 
   it('fixed-point encoding is unbiased and one unit moves it by at most the sensitivity', () => {
     const rng = seededRandom('fixed');

@@ -105,52 +105,56 @@ describe('evaluation reports for secure aggregation', () => {
 });
 
 describe('record-level encoding (DP-FedSGD)', () => {
-  it('sums clipped, scaled records with a count, decodes back, and one record moves the sum by at most the sensitivity', async () => {
-    const { addClippedRecord, decodeRecordSum, recordSumToRing, largestRecordLevel } = await import(
-      '../src/quantize/index.js'
-    );
-    const { releaseSensitivity } = await import('../src/privacy/release-sensitivity.js');
-    const { seededRandom } = await import('@tessera/ml');
-    const rng = seededRandom('records');
-    const codec = { clip: 2, level: 1000, modulus: 2 ** 32 };
-    const records = Array.from({ length: 50 }, (_, i) =>
-      Float64Array.from({ length: 7 }, (_, j) => Math.sin(i * 7 + j) * (i % 3 === 0 ? 10 : 0.5)),
-    );
-    const acc = new Float64Array(8);
-    let clipped = 0;
-    for (const r of records) if (addClippedRecord(acc, r, codec, rng)) clipped++;
-    expect(clipped).toBeGreaterThan(0);
-    const { gradientSum, count } = decodeRecordSum(recordSumToRing(acc, codec.modulus), codec);
-    expect(count).toBe(50);
-    const expected = new Float64Array(7);
-    for (const r of records) {
-      const norm = Math.hypot(...r);
-      const k = norm > codec.clip ? codec.clip / norm : 1;
-      for (let j = 0; j < 7; j++) expected[j] += r[j] * k;
-    }
-    for (let j = 0; j < 7; j++)
-      expect(Math.abs(gradientSum[j] - expected[j])).toBeLessThan((50 * codec.clip) / codec.level);
-    // Adding one more record (here the largest possible) changes the integer sum by at most its own bound, sqrt((level
-    // + sqrt(g))^2 + level^2),
-    // which the release's sensitivity (replacement under the fixed-size selection: 2(level + sqrt(g))) covers.
-    const before = Float64Array.from(acc);
-    addClippedRecord(
-      acc,
-      Float64Array.from({ length: 7 }, () => 100),
-      codec,
-      rng,
-    );
-    let moved = 0;
-    for (let j = 0; j < 8; j++) moved += (acc[j] - before[j]) ** 2;
-    expect(Math.sqrt(moved)).toBeLessThanOrEqual(Math.hypot(codec.level + Math.sqrt(7), codec.level));
-    expect(
-      releaseSensitivity({ kind: 'record-fit', level: codec.level, gradientLength: 7, countWeight: codec.level }),
-    ).toBeCloseTo(2 * (codec.level + Math.sqrt(7)), 1);
-    expect(Math.sqrt(moved)).toBeGreaterThan(Math.SQRT2 * codec.level - Math.sqrt(7));
-    // The level leaves room for every record and 12 standard deviations of noise in the centred ring.
-    const level = largestRecordLevel(1000, 2 ** 32, { perLevel: 3, fixed: 30 });
-    expect(1000 * level + 12 * (3 * level + 30)).toBeLessThan(2 ** 31);
-    expect(1000 * (level + 1) + 12 * (3 * (level + 1) + 30)).toBeGreaterThanOrEqual(2 ** 31 - 1);
-    expect(() => recordSumToRing(Float64Array.of(0.5), codec.modulus)).toThrow(/not a safe integer/);
-  });
+  it(
+    'sums clipped, scaled records with a count, decodes back, ' +
+      'and one record moves the sum by at most the sensitivity',
+    async () => {
+      const { addClippedRecord, decodeRecordSum, recordSumToRing, largestRecordLevel } = await import(
+        '../src/quantize/index.js'
+      );
+      const { releaseSensitivity } = await import('../src/privacy/release-sensitivity.js');
+      const { seededRandom } = await import('@tessera/ml');
+      const rng = seededRandom('records');
+      const codec = { clip: 2, level: 1000, modulus: 2 ** 32 };
+      const records = Array.from({ length: 50 }, (_, i) =>
+        Float64Array.from({ length: 7 }, (_, j) => Math.sin(i * 7 + j) * (i % 3 === 0 ? 10 : 0.5)),
+      );
+      const acc = new Float64Array(8);
+      let clipped = 0;
+      for (const r of records) if (addClippedRecord(acc, r, codec, rng)) clipped++;
+      expect(clipped).toBeGreaterThan(0);
+      const { gradientSum, count } = decodeRecordSum(recordSumToRing(acc, codec.modulus), codec);
+      expect(count).toBe(50);
+      const expected = new Float64Array(7);
+      for (const r of records) {
+        const norm = Math.hypot(...r);
+        const k = norm > codec.clip ? codec.clip / norm : 1;
+        for (let j = 0; j < 7; j++) expected[j] += r[j] * k;
+      }
+      for (let j = 0; j < 7; j++)
+        expect(Math.abs(gradientSum[j] - expected[j])).toBeLessThan((50 * codec.clip) / codec.level);
+      // Adding one more record (here the largest possible) changes the integer sum by at most its own bound,
+      // sqrt((level + sqrt(g))^2 + level^2), which the release's sensitivity (replacement under the fixed-size
+      // selection: 2(level + sqrt(g))) covers.
+      const before = Float64Array.from(acc);
+      addClippedRecord(
+        acc,
+        Float64Array.from({ length: 7 }, () => 100),
+        codec,
+        rng,
+      );
+      let moved = 0;
+      for (let j = 0; j < 8; j++) moved += (acc[j] - before[j]) ** 2;
+      expect(Math.sqrt(moved)).toBeLessThanOrEqual(Math.hypot(codec.level + Math.sqrt(7), codec.level));
+      expect(
+        releaseSensitivity({ kind: 'record-fit', level: codec.level, gradientLength: 7, countWeight: codec.level }),
+      ).toBeCloseTo(2 * (codec.level + Math.sqrt(7)), 1);
+      expect(Math.sqrt(moved)).toBeGreaterThan(Math.SQRT2 * codec.level - Math.sqrt(7));
+      // The level leaves room for every record and 12 standard deviations of noise in the centred ring.
+      const level = largestRecordLevel(1000, 2 ** 32, { perLevel: 3, fixed: 30 });
+      expect(1000 * level + 12 * (3 * level + 30)).toBeLessThan(2 ** 31);
+      expect(1000 * (level + 1) + 12 * (3 * (level + 1) + 30)).toBeGreaterThanOrEqual(2 ** 31 - 1);
+      expect(() => recordSumToRing(Float64Array.of(0.5), codec.modulus)).toThrow(/not a safe integer/);
+    },
+  );
 });

@@ -23,25 +23,28 @@ const seeded = (seed: string): RecordRandomness => ({
 });
 
 describe('releaseSensitivity', () => {
-  it('record FIT: replacement under the fixed-size selection, 2(level + sqrt(g)); the count coordinate is free up to sqrt(3)(level + sqrt(g))', () => {
-    const one = 1000 + Math.sqrt(31);
-    expect(releaseSensitivity({ kind: 'record-fit', level: 1000, gradientLength: 31, countWeight: 1000 })).toBeCloseTo(
-      2 * one,
-      1,
-    );
-    expect(releaseSensitivity({ kind: 'record-fit', level: 1000, gradientLength: 31, countWeight: 0 })).toBeCloseTo(
-      2 * one,
-      1,
-    );
-    // A count weight beyond sqrt(3) x one record's bound would make the added record the worst case.
-    expect(
-      releaseSensitivity({ kind: 'record-fit', level: 1000, gradientLength: 31, countWeight: 3 * one }),
-    ).toBeCloseTo(Math.hypot(one, 3 * one), 1);
-    // Never below the bound: the slack is upward and tiny.
-    const d = releaseSensitivity({ kind: 'record-fit', level: 2 ** 20, gradientLength: 31, countWeight: 2 ** 20 });
-    expect(d).toBeGreaterThanOrEqual(2 * (2 ** 20 + Math.sqrt(31)));
-    expect(d / (2 * (2 ** 20 + Math.sqrt(31)))).toBeLessThan(1 + 1e-5);
-  });
+  it(
+    'record FIT: replacement under the fixed-size selection, 2(level + sqrt(g)); ' +
+      'the count coordinate is free up to sqrt(3)(level + sqrt(g))',
+    () => {
+      const one = 1000 + Math.sqrt(31);
+      expect(
+        releaseSensitivity({ kind: 'record-fit', level: 1000, gradientLength: 31, countWeight: 1000 }),
+      ).toBeCloseTo(2 * one, 1);
+      expect(releaseSensitivity({ kind: 'record-fit', level: 1000, gradientLength: 31, countWeight: 0 })).toBeCloseTo(
+        2 * one,
+        1,
+      );
+      // A count weight beyond sqrt(3) x one record's bound would make the added record the worst case.
+      expect(
+        releaseSensitivity({ kind: 'record-fit', level: 1000, gradientLength: 31, countWeight: 3 * one }),
+      ).toBeCloseTo(Math.hypot(one, 3 * one), 1);
+      // Never below the bound: the slack is upward and tiny.
+      const d = releaseSensitivity({ kind: 'record-fit', level: 2 ** 20, gradientLength: 31, countWeight: 2 ** 20 });
+      expect(d).toBeGreaterThanOrEqual(2 * (2 ** 20 + Math.sqrt(31)));
+      expect(d / (2 * (2 ** 20 + Math.sqrt(31)))).toBeLessThan(1 + 1e-5);
+    },
+  );
 
   it('participant FIT: level + sqrt(length), the weight coordinate dropped', () => {
     const bound = 2 ** 19 - 1 + Math.sqrt(31);

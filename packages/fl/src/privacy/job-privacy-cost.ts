@@ -48,7 +48,8 @@ export function calibrateJobNoise(o: {
     throw new PrivacyParameterError(
       'epsilon',
       `epsilon=${o.epsilon} cannot be reached by this job even with noise multiplier ${hi} ` +
-        `(${o.rounds} rounds, ${o.fullReleases} statistics releases, delta ${o.delta}); raise privacy.epsilon or lower rounds`,
+        `(${o.rounds} rounds, ${o.fullReleases} statistics releases, delta ${o.delta}); ` +
+        'raise privacy.epsilon or lower rounds',
     );
   }
   let lo = hi;

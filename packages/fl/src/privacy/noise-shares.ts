@@ -63,11 +63,13 @@ export function noiseShareVariance(
   const c = tolerableColluders(s.n, s.corruptFraction);
   if (m > s.n)
     throw new NoiseShareError(
-      `privacy.survivorFloor = ${m} is above the ${s.n} participants of this round; lower it or connect more participants`,
+      `privacy.survivorFloor = ${m} is above the ${s.n} participants of this round; ` +
+        'lower it or connect more participants',
     );
   if (m - c < 1)
     throw new NoiseShareError(
-      `privacy.survivorFloor = ${m} does not exceed the ${c} colluders tolerated at secure.corruptFraction ${s.corruptFraction} (n = ${s.n}); raise it`,
+      `privacy.survivorFloor = ${m} does not exceed the ${c} colluders tolerated at ` +
+        `secure.corruptFraction ${s.corruptFraction} (n = ${s.n}); raise it`,
     );
   return checkedShare(Math.ceil(totalVariance / (m - c)));
 }
@@ -75,7 +77,8 @@ export function noiseShareVariance(
 function checkedShare(share: number): number {
   if (share < 4) {
     throw new NoiseShareError(
-      'job spec: the noise share of each participant would be below 2 quantisation steps; raise secure.bits (or privacy.epsilon is too large to need noise)',
+      'job spec: the noise share of each participant would be below 2 quantisation steps; ' +
+        'raise secure.bits (or privacy.epsilon is too large to need noise)',
     );
   }
   return share;

@@ -64,7 +64,8 @@ export class SensitivityError extends Error {
 function check(name: string, v: number, integer = false): void {
   if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
     throw new SensitivityError(
-      `release sensitivity: ${name} must be a finite ${integer ? 'non-negative integer' : 'non-negative number'}, got ${v}`,
+      `release sensitivity: ${name} must be a ` +
+        `finite ${integer ? 'non-negative integer' : 'non-negative number'}, got ${v}`,
     );
   }
 }

@@ -43,7 +43,8 @@ export function checkUpdateCodec(c: UpdateCodec, participants: number): void {
   if (worst >= c.modulus / 2) {
     const maxBits = Math.floor(Math.log2(c.modulus / 2 / participants)) + 1;
     throw new QuantizationError(
-      `${participants} participants x 2^${c.bits - 1} levels per coordinate can wrap the ring mod 2^${Math.log2(c.modulus).toFixed(0)}; ` +
+      `${participants} participants x 2^${c.bits - 1} levels per coordinate can wrap the ring mod ` +
+        `2^${Math.log2(c.modulus).toFixed(0)}; ` +
         `lower secure.bits to ${Math.max(2, maxBits - 1)} or fewer, or run with fewer participants per round`,
     );
   }
@@ -59,7 +60,8 @@ export function encodeUpdate(
   // The weight would reveal the participant's row count: not echoed.
   if (c.uniformWeights && weight !== 1)
     throw new RangeError(
-      'with uniform weights (participant-level differential privacy) every update must weigh 1: a task that sets a weight cap is refused',
+      'with uniform weights (participant-level differential privacy) every update must weigh 1: ' +
+        'a task that sets a weight cap is refused',
     );
   const { clipped, norm, wasClipped } = clipL2(delta, c.clip);
   const level = maxLevel(c.bits);

@@ -34,7 +34,8 @@ export function checkWideCodec(c: WideCodec, participants: number): void {
   checkModulus(c.modulus);
   if (participants * 2 ** 16 > c.modulus)
     throw new RangeError(
-      `${participants} participants can wrap 16-bit digit sums in a ring mod ${c.modulus}; use a 2^32 modulus or fewer participants`,
+      `${participants} participants can wrap 16-bit digit sums in a ring mod ${c.modulus}; ` +
+        'use a 2^32 modulus or fewer participants',
     );
 }
 
