@@ -52,7 +52,8 @@ export class BfvDecryptor extends BfvRole {
     if (!Array.isArray(chunks) || chunks.length !== expected) {
       throw new HeError(
         'bad-input',
-        `a vector of ${length} words needs ${expected} chunks, got ${Array.isArray(chunks) ? chunks.length : typeof chunks}`,
+        `a vector of ${length} words needs ${expected} chunks, ` +
+          `got ${Array.isArray(chunks) ? chunks.length : typeof chunks}`,
       );
     }
     const out = new Uint32Array(length);

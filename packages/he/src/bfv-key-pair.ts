@@ -59,7 +59,10 @@ export class BfvKeyPair {
   }
 
   toString(): string {
-    return `BfvKeyPair(n = ${this.params.polyModulusDegree}, p = ${this.params.plainModulus}, public key ${this.publicKey.length} bytes, secret key hidden)`;
+    return (
+      `BfvKeyPair(n = ${this.params.polyModulusDegree}, p = ${this.params.plainModulus}, ` +
+      `public key ${this.publicKey.length} bytes, secret key hidden)`
+    );
   }
 
   [inspect.custom](): string {

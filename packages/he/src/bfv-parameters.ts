@@ -81,7 +81,8 @@ export function chooseBfvParameters(request: BfvParameterRequest): BfvParameters
     } catch (e) {
       throw new HeError(
         'impossible',
-        `sealed mode: no ${maxPlainBits}-bit prime p = 1 mod ${2 * n} exists for batching with n = ${n} (raise maxPlainBits): ${reason(e)}`,
+        `sealed mode: no ${maxPlainBits}-bit prime p = 1 mod ${2 * n} exists for batching with n = ${n} ` +
+          `(raise maxPlainBits): ${reason(e)}`,
       );
     }
     if (p <= needed) {
@@ -89,7 +90,8 @@ export function chooseBfvParameters(request: BfvParameterRequest): BfvParameters
       const maxParticipants = Math.floor(Number(p - 1n) / 2 ** bitsPerCoordinate);
       throw new HeError(
         'impossible',
-        `sealed mode: ${participants} participants x 2^${bitsPerCoordinate} (secure.bits = ${bitsPerCoordinate}) = ${needed} can wrap the plaintext modulus ` +
+        `sealed mode: ${participants} participants x 2^${bitsPerCoordinate} ` +
+          `(secure.bits = ${bitsPerCoordinate}) = ${needed} can wrap the plaintext modulus ` +
           `p = ${p} (the largest ${maxPlainBits}-bit batching prime for n = ${n}); ` +
           (maxBits >= 1 ? `lower secure.bits to ${maxBits} or fewer, ` : '') +
           `or run with at most ${maxParticipants} participants per round`,
@@ -107,7 +109,8 @@ export function chooseBfvParameters(request: BfvParameterRequest): BfvParameters
   }
   throw new HeError(
     'impossible',
-    `sealed mode: no ring dimension up to ${BFV_DEGREES[BFV_DEGREES.length - 1]} has noise budget for summing ${participants} ciphertexts`,
+    `sealed mode: no ring dimension up to ${BFV_DEGREES[BFV_DEGREES.length - 1]} has noise budget for ` +
+      `summing ${participants} ciphertexts`,
   );
 }
 
@@ -133,7 +136,8 @@ export function validateBfvParameters(params: BfvParameters): void {
   const max = seal().CoeffModulus.MaxBitCount(n, seal().SecurityLevel.tc128);
   if (total > max) {
     throw bad(
-      `coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, the most SEAL allows for n = ${n} at 128-bit security`,
+      `coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, ` +
+        `the most SEAL allows for n = ${n} at 128-bit security`,
     );
   }
   let p: bigint;

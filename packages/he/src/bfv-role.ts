@@ -41,7 +41,8 @@ export abstract class BfvRole extends SealRole {
       if (ct.coeffModulusSize !== this.opened.firstCoeffCount || ct.isNttForm) {
         throw new HeError(
           'bad-bytes',
-          `${what}: is not at the first data level of these parameters (${ct.coeffModulusSize} primes, expected ${this.opened.firstCoeffCount})`,
+          `${what}: is not at the first data level of these parameters (${ct.coeffModulusSize} primes, ` +
+            `expected ${this.opened.firstCoeffCount})`,
         );
       }
       if (ct.isTransparent) throw new HeError('bad-bytes', `${what}: is transparent (not encrypted)`);

@@ -48,14 +48,16 @@ export function validateCkksParameters(params: CkksParameters): void {
   const bits = params.coeffModulusBits;
   if (!Array.isArray(bits) || bits.length < 3 || !bits.every((b) => Number.isInteger(b) && b >= 2 && b <= 60)) {
     throw bad(
-      `coeffModulusBits must list at least 3 integers from 2 to 60 (first, one per rescale, special), got ${JSON.stringify(bits)}`,
+      'coeffModulusBits must list at least 3 integers from 2 to 60 ' +
+        `(first, one per rescale, special), got ${JSON.stringify(bits)}`,
     );
   }
   const total = bits.reduce((a, b) => a + b, 0);
   const max = seal().CoeffModulus.MaxBitCount(n, seal().SecurityLevel.tc128);
   if (total > max)
     throw bad(
-      `coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, the most SEAL allows for n = ${n} at 128-bit security`,
+      `coeffModulusBits total ${total} bits (${bits.join(' + ')}) exceeds ${max}, ` +
+        `the most SEAL allows for n = ${n} at 128-bit security`,
     );
   const s = params.scaleBits;
   if (!Number.isInteger(s) || s < 10 || s >= bits[0])

@@ -163,7 +163,10 @@ export class CkksKeyPair {
   }
 
   toString(): string {
-    return `CkksKeyPair(n = ${this.params.polyModulusDegree}, public key ${this.publicKey.length} bytes, Galois keys ${this.galoisKeys?.length ?? 0} bytes, secret key hidden)`;
+    return (
+      `CkksKeyPair(n = ${this.params.polyModulusDegree}, public key ${this.publicKey.length} bytes, ` +
+      `Galois keys ${this.galoisKeys?.length ?? 0} bytes, secret key hidden)`
+    );
   }
 
   [inspect.custom](): string {
@@ -241,7 +244,9 @@ export class CkksEvaluator extends CkksRole {
       if (x.coeffModulusSize !== y.coeffModulusSize || x.scale !== y.scale) {
         throw new HeError(
           'bad-input',
-          `cannot add CKKS ciphertexts at different levels or scales (${x.coeffModulusSize} vs ${y.coeffModulusSize} primes, scale 2^${Math.log2(x.scale).toFixed(3)} vs 2^${Math.log2(y.scale).toFixed(3)})`,
+          'cannot add CKKS ciphertexts at different levels or scales ' +
+            `(${x.coeffModulusSize} vs ${y.coeffModulusSize} primes, ` +
+            `scale 2^${Math.log2(x.scale).toFixed(3)} vs 2^${Math.log2(y.scale).toFixed(3)})`,
         );
       }
       this.evaluator.add(x, y, x);

@@ -84,7 +84,8 @@ export function openContext(
       ctx.delete();
       throw new HeError(
         'bad-parameters',
-        `SEAL refused the ${scheme.toUpperCase()} parameters (n = ${polyModulusDegree}, coefficient modulus bits ${coeffModulusBits.join('+')}) as invalid or below 128-bit security`,
+        `SEAL refused the ${scheme.toUpperCase()} parameters (n = ${polyModulusDegree}, ` +
+          `coefficient modulus bits ${coeffModulusBits.join('+')}) as invalid or below 128-bit security`,
       );
     }
     return ctx;

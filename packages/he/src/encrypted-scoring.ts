@@ -27,7 +27,8 @@ export function foldedModel(model: LinearModel): Float64Array {
   if (s?.clip)
     throw new HeError(
       'bad-input',
-      `the model clamps standardised values at ${s.clip}: its score is not linear in the features and cannot be evaluated encrypted`,
+      `the model clamps standardised values at ${s.clip}: ` +
+        'its score is not linear in the features and cannot be evaluated encrypted',
     );
   if (s && (s.mean.length !== d || s.std.length !== d))
     throw new HeError('bad-input', `standardisation has ${s.mean.length} features, the weights ${d}`);

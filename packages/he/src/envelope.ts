@@ -99,7 +99,8 @@ export function unwrap(bytes: unknown, kind: EnvelopeKind, parmsId: Uint8Array, 
     if (bytes[8 + i] !== parmsId[i]) {
       throw new HeError(
         'wrong-parameters',
-        `${what} was made under other encryption parameters (parms id ${hex(bytes.subarray(8, 8 + ID_BYTES))}..., expected ${hex(parmsId.subarray(0, ID_BYTES))}...)`,
+        `${what} was made under other encryption parameters ` +
+          `(parms id ${hex(bytes.subarray(8, 8 + ID_BYTES))}..., expected ${hex(parmsId.subarray(0, ID_BYTES))}...)`,
       );
     }
   }

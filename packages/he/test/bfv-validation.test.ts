@@ -156,10 +156,11 @@ describe('BFV keys and bytes are validated', () => {
     }
   });
 
-  it('refuses ciphertexts under other parameters, truncated or corrupted bytes, and objects of the wrong kind', async () => {
+  it('refuses ciphertexts under other parameters, truncated or corrupted bytes, and wrong-kind objects', async () => {
     const encryptor = new BfvEncryptor(params, keys.publicKey);
     const accumulator = new BfvAccumulator(params, 1);
-    const otherParams = chooseBfvParameters({ participants: 10, bitsPerCoordinate: 8, maxPlainBits: 31 }); // same n, other p
+    // same n, other p
+    const otherParams = chooseBfvParameters({ participants: 10, bitsPerCoordinate: 8, maxPlainBits: 31 });
     const otherKeys = BfvKeyPair.generate(otherParams);
     const otherEncryptor = new BfvEncryptor(otherParams, otherKeys.publicKey);
     const decryptor = new BfvDecryptor(params, keys.secretKeyBytes());

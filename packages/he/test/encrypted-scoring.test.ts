@@ -24,52 +24,56 @@ describe('encrypted scoring of a linear model (CKKS)', () => {
 
   // CKKS error is absolute at the scale of the computation, so it is measured against the magnitude
   // sum |w_j| x_j of the inner products (a total that nearly cancels would make a plain relative error meaningless).
-  it('returns the same totals and means per segment as plaintext scoring, to 1e-6 of the magnitude of the computation, with only the sum decrypted', () => {
-    const d = 30;
-    const model = {
-      weights: [...uniform(d, -1, 1), 0.3],
-      standardization: { mean: [...uniform(d, 0, 50)], std: [...uniform(d, 0.5, 20)] },
-    };
-    const analyst = ScoringAnalyst.create(model);
-    const segments = ['new', 'returning'];
-    const accumulators = segments.map(() => new ScoreAccumulator(analyst.request.params));
-    const plain = segments.map(() => ({ total: 0, count: 0, magnitude: 0 }));
-    const folded = foldedModel(model);
-    try {
-      for (let p = 0; p < 3; p++) {
-        const participant = new ScoringParticipant(analyst.request);
-        try {
-          segments.forEach((_, s) => {
-            const rows = 500 + 1000 * p + 300 * s;
-            const rowSum = new Float64Array(d);
-            for (let r = 0; r < rows; r++) {
-              const x = uniform(d, 0, 100);
-              for (let j = 0; j < d; j++) rowSum[j] += x[j];
-              let score = folded[d];
-              for (let j = 0; j < d; j++) score += folded[j] * x[j];
-              plain[s].total += score;
-            }
-            plain[s].count += rows;
-            plain[s].magnitude +=
-              Math.abs(folded[d]) * rows + rowSum.reduce((m, v, j) => m + Math.abs(folded[j]) * v, 0);
-            accumulators[s].add(participant.scoreSegment(rowSum, rows));
-          });
-        } finally {
-          participant.dispose();
+  it(
+    'returns the same totals and means per segment as plaintext scoring, ' +
+      'to 1e-6 of the magnitude of the computation, with only the sum decrypted',
+    () => {
+      const d = 30;
+      const model = {
+        weights: [...uniform(d, -1, 1), 0.3],
+        standardization: { mean: [...uniform(d, 0, 50)], std: [...uniform(d, 0.5, 20)] },
+      };
+      const analyst = ScoringAnalyst.create(model);
+      const segments = ['new', 'returning'];
+      const accumulators = segments.map(() => new ScoreAccumulator(analyst.request.params));
+      const plain = segments.map(() => ({ total: 0, count: 0, magnitude: 0 }));
+      const folded = foldedModel(model);
+      try {
+        for (let p = 0; p < 3; p++) {
+          const participant = new ScoringParticipant(analyst.request);
+          try {
+            segments.forEach((_, s) => {
+              const rows = 500 + 1000 * p + 300 * s;
+              const rowSum = new Float64Array(d);
+              for (let r = 0; r < rows; r++) {
+                const x = uniform(d, 0, 100);
+                for (let j = 0; j < d; j++) rowSum[j] += x[j];
+                let score = folded[d];
+                for (let j = 0; j < d; j++) score += folded[j] * x[j];
+                plain[s].total += score;
+              }
+              plain[s].count += rows;
+              plain[s].magnitude +=
+                Math.abs(folded[d]) * rows + rowSum.reduce((m, v, j) => m + Math.abs(folded[j]) * v, 0);
+              accumulators[s].add(participant.scoreSegment(rowSum, rows));
+            });
+          } finally {
+            participant.dispose();
+          }
         }
+        segments.forEach((_, s) => {
+          const got = analyst.decrypt(accumulators[s].result());
+          expect(Math.abs(got.total - plain[s].total) / plain[s].magnitude).toBeLessThan(1e-6);
+          expect(Math.abs(got.count - plain[s].count)).toBeLessThan(1e-3);
+          expect(
+            Math.abs(got.mean - plain[s].total / plain[s].count) / (plain[s].magnitude / plain[s].count),
+          ).toBeLessThan(1e-6);
+        });
+      } finally {
+        for (const a of accumulators) a.dispose();
       }
-      segments.forEach((_, s) => {
-        const got = analyst.decrypt(accumulators[s].result());
-        expect(Math.abs(got.total - plain[s].total) / plain[s].magnitude).toBeLessThan(1e-6);
-        expect(Math.abs(got.count - plain[s].count)).toBeLessThan(1e-3);
-        expect(
-          Math.abs(got.mean - plain[s].total / plain[s].count) / (plain[s].magnitude / plain[s].count),
-        ).toBeLessThan(1e-6);
-      });
-    } finally {
-      for (const a of accumulators) a.dispose();
-    }
-  });
+    },
+  );
 });
 
 describe('encrypted scoring: what the analyst can decrypt', () => {

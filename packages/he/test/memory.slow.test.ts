@@ -30,7 +30,7 @@ describe('wasm heap', () => {
     expect(bytes % 65536).toBe(0); // whole wasm pages: the captured Memory, not the process estimate
   });
 
-  it('does not grow over 1200 BFV operations after warm-up (encrypt, add, subtract, result, decrypt, key churn)', () => {
+  it('does not grow in 1200 BFV operations after warm-up (encrypt, add, subtract, result, decrypt, key churn)', () => {
     const params = chooseBfvParameters({ participants: 1000, bitsPerCoordinate: 16 });
     const p = plainModulusOf(params);
     const keys = BfvKeyPair.generate(params);
