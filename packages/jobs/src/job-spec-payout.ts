@@ -37,20 +37,23 @@ export function payoutOf(input: Obj, spec: JobSpec): PayoutSpec {
   if (!isObj(v) || typeof v.csv !== 'string' || !v.csv.trim()) {
     throw new JobSpecError(
       'payout.validation',
-      'must be {csv: "<labelled validation rows as CSV text>"} (tessera job submit reads {path: file.csv} for you); coalition utilities are measured on these rows',
+      'must be {csv: "<labelled validation rows as CSV text>"} ' +
+        '(tessera job submit reads {path: file.csv} for you); coalition utilities are measured on these rows',
     );
   }
   noUnknownKeys(v, ['csv', 'source'], 'payout.validation');
   if (spec.privacy.mode !== 'none') {
     throw new JobSpecError(
       'payout',
-      "valuation needs each participant's per-round updates, which differential privacy is there to hide; a job with a payout needs privacy.mode none (see docs/payouts.md)",
+      "valuation needs each participant's per-round updates, which differential privacy is there to hide; " +
+        'a job with a payout needs privacy.mode none (see docs/payouts.md)',
     );
   }
   if (spec.secure.mode === 'sealed') {
     throw new JobSpecError(
       'payout',
-      'valuation rebuilds coalition models next to the global model, which the coordinator does not see in sealed mode; use secure.mode masked or none for a job with a payout',
+      'valuation rebuilds coalition models next to the global model, ' +
+        'which the coordinator does not see in sealed mode; use secure.mode masked or none for a job with a payout',
     );
   }
   const seed = p.seed;

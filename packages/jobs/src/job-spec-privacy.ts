@@ -37,7 +37,8 @@ export function privacyHead(input: Obj, secureMode: SecureSpec['mode']): Privacy
   if (!['none', 'distributed', 'central', 'local'].includes(privacyMode)) {
     throw new JobSpecError(
       'privacy.mode',
-      `must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`,
+      'must be "none", "distributed" (noise shares added by participants before masking), "central" (noise added ' +
+        `to the unmasked sum) or "local" (each participant adds the whole noise), got ${show(privacyMode)}`,
     );
   }
   const unit = str(privacy, 'unit', 'privacy.', JOB_SPEC_DEFAULTS.privacy.unit);
@@ -50,13 +51,15 @@ export function privacyHead(input: Obj, secureMode: SecureSpec['mode']): Privacy
   if (secureMode === 'sealed' && privacyMode !== 'none') {
     throw new JobSpecError(
       'privacy.mode',
-      'differential privacy is not available with secure.mode sealed yet (its private statistics need the coordinator to read a noisy histogram); use secure.mode masked, or privacy.mode none',
+      'differential privacy is not available with secure.mode sealed yet (its private statistics need the ' +
+        'coordinator to read a noisy histogram); use secure.mode masked, or privacy.mode none',
     );
   }
   if (privacyMode !== 'none' && secureMode === 'none') {
     throw new JobSpecError(
       'privacy.mode',
-      `${privacyMode} differential privacy adds integer noise inside secure aggregation; set secure.mode to "masked" (or privacy.mode to "none")`,
+      `${privacyMode} differential privacy adds integer noise inside secure aggregation; ` +
+        'set secure.mode to "masked" (or privacy.mode to "none")',
     );
   }
   return { privacy, mode: privacyMode as PrivacySpec['mode'], unit, clip: privacyClip };
@@ -104,7 +107,9 @@ export function noSplitUnderPrivacy(input: Obj, spec: JobSpec): void {
   if (input.validationFraction !== undefined && spec.validationFraction > 0) {
     throw new JobSpecError(
       'validationFraction',
-      `is ${spec.validationFraction}, but under differential privacy every row trains and no federated evaluation runs (a split chosen by a seed the coordinator knows would break the guarantee); remove it or set it to 0`,
+      `is ${spec.validationFraction}, ` +
+        'but under differential privacy every row trains and no federated evaluation runs ' +
+        '(a split chosen by a seed the coordinator knows would break the guarantee); remove it or set it to 0',
     );
   }
   spec.validationFraction = 0;
@@ -128,7 +133,8 @@ function adaptiveClipOf(privacy: Obj, unit: string): { adaptiveClip?: AdaptiveCl
   if (unit !== 'participant')
     throw new JobSpecError(
       'privacy.adaptiveClip',
-      "adapts the clip of whole participant updates; it needs privacy.unit participant (record-level jobs clip each record's gradient at privacy.clip)",
+      'adapts the clip of whole participant updates; it needs privacy.unit participant ' +
+        "(record-level jobs clip each record's gradient at privacy.clip)",
     );
   const path = 'privacy.adaptiveClip.';
   return {

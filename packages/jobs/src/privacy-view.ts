@@ -29,13 +29,15 @@ export interface PrivacyView {
 export function privacyViewOf(spec: JobSpec, noiseMultiplier: number, spentEpsilon: number): PrivacyView | undefined {
   const p = spec.privacy;
   if (p.mode === 'none') return undefined;
-  const colluders = `up to secure.corruptFraction = ${spec.secure.corruptFraction} of each round's participants colluding with it`;
+  const fraction = spec.secure.corruptFraction;
+  const colluders = `up to secure.corruptFraction = ${fraction} of each round's participants colluding with it`;
   const protectsAgainst =
     p.mode === 'central'
       ? 'the analyst and anyone who sees the model; not the coordinator, which adds the noise and sees the exact sum'
       : p.mode === 'distributed'
         ? `the analyst and the coordinator, with ${colluders}; each participant checks and adds its own noise share`
-        : 'the analyst, the coordinator and every other participant: each participant adds the whole noise to its own contribution';
+        : 'the analyst, the coordinator and every other participant: ' +
+          'each participant adds the whole noise to its own contribution';
   return {
     mode: p.mode,
     unit: p.unit,

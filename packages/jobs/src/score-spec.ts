@@ -70,7 +70,8 @@ export function parseScoreSpec(input: unknown): ScoreSpec {
     throw new JobSpecError(
       'segments',
       segmentBy
-        ? `must list the distinct values of ${segmentBy} to report (declared, so every participant answers the same segments)`
+        ? `must list the distinct values of ${segmentBy} to report ` +
+            '(declared, so every participant answers the same segments)'
         : 'must be a list of distinct names',
     );
   }

@@ -79,33 +79,39 @@ describe('parseJobSpec', () => {
     );
   });
 
-  it('under differential privacy: no validation split, a survivor floor only where it means something, an honest sampling rate', () => {
-    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed' } }).validationFraction).toBe(0);
-    expect(parseJobSpec(base).validationFraction).toBe(0.2);
-    expect(specError({ ...base, validationFraction: 0.2, privacy: { mode: 'distributed' } }).message).toMatch(
-      /^job spec: validationFraction: is 0\.2, but under differential privacy every row trains/,
-    );
-    expect(parseJobSpec({ ...base, validationFraction: 0, privacy: { mode: 'local' } }).validationFraction).toBe(0);
-    expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 4 } }).privacy.survivorFloor).toBe(4);
-    expect(specError({ ...base, privacy: { mode: 'central', survivorFloor: 4 } }).message).toMatch(
-      /privacy\.survivorFloor: sizes the noise shares of distributed mode/,
-    );
-    expect(specError({ ...base, privacy: { mode: 'distributed', survivorFloor: 1 } }).message).toMatch(
-      /privacy\.survivorFloor: must be at least 2/,
-    );
-    // Re-parsing a normalised spec (what the coordinator stores) gives the same spec.
-    const normal = parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 3 } });
-    expect(parseJobSpec(JSON.parse(JSON.stringify(normal)))).toEqual(normal);
-    const sampled = (mode: string, unit = 'participant') =>
-      parseJobSpec({ ...base, strategy: { fractionFit: 0.1 }, privacy: { mode, unit } });
-    expect(accountingSampleRate(sampled('distributed'))).toBe(1);
-    expect(accountingSampleRate(sampled('local'))).toBe(1);
-    expect(accountingSampleRate(sampled('central'))).toBe(0.1);
-    expect(accountingSampleRate(sampled('central', 'record'))).toBe(1);
-    expect(participantSampling(sampled('central'))).toBe('poisson');
-    expect(participantSampling(sampled('distributed'))).toBe('fixed-size');
-    expect(participantSampling(parseJobSpec(base))).toBe('all');
-  });
+  it(
+    'under differential privacy: ' +
+      'no validation split, a survivor floor only where it means something, an honest sampling rate',
+    () => {
+      expect(parseJobSpec({ ...base, privacy: { mode: 'distributed' } }).validationFraction).toBe(0);
+      expect(parseJobSpec(base).validationFraction).toBe(0.2);
+      expect(specError({ ...base, validationFraction: 0.2, privacy: { mode: 'distributed' } }).message).toMatch(
+        /^job spec: validationFraction: is 0\.2, but under differential privacy every row trains/,
+      );
+      expect(parseJobSpec({ ...base, validationFraction: 0, privacy: { mode: 'local' } }).validationFraction).toBe(0);
+      expect(parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 4 } }).privacy.survivorFloor).toBe(
+        4,
+      );
+      expect(specError({ ...base, privacy: { mode: 'central', survivorFloor: 4 } }).message).toMatch(
+        /privacy\.survivorFloor: sizes the noise shares of distributed mode/,
+      );
+      expect(specError({ ...base, privacy: { mode: 'distributed', survivorFloor: 1 } }).message).toMatch(
+        /privacy\.survivorFloor: must be at least 2/,
+      );
+      // Re-parsing a normalised spec (what the coordinator stores) gives the same spec.
+      const normal = parseJobSpec({ ...base, privacy: { mode: 'distributed', survivorFloor: 3 } });
+      expect(parseJobSpec(JSON.parse(JSON.stringify(normal)))).toEqual(normal);
+      const sampled = (mode: string, unit = 'participant') =>
+        parseJobSpec({ ...base, strategy: { fractionFit: 0.1 }, privacy: { mode, unit } });
+      expect(accountingSampleRate(sampled('distributed'))).toBe(1);
+      expect(accountingSampleRate(sampled('local'))).toBe(1);
+      expect(accountingSampleRate(sampled('central'))).toBe(0.1);
+      expect(accountingSampleRate(sampled('central', 'record'))).toBe(1);
+      expect(participantSampling(sampled('central'))).toBe('poisson');
+      expect(participantSampling(sampled('distributed'))).toBe('fixed-size');
+      expect(participantSampling(parseJobSpec(base))).toBe('all');
+    },
+  );
 
   it('aggregates securely unless told otherwise, and names a bad secure field', () => {
     expect(parseJobSpec({ ...base, secure: { mode: 'none' } }).secure.mode).toBe('none');
@@ -260,17 +266,21 @@ describe('payout section', () => {
   const base = { dataset: 'customers', label: 'repurchase' };
   const payout = { pool: 100000, currency: 'CNY', validation: { csv: 'a,repurchase\n1,yes\n2,no\n', source: 'v.csv' } };
 
-  it('fills defaults (auto: exact Shapley up to 12 contributors, GTG beyond; negated log loss) and parses its own output to the same spec', () => {
-    const spec = parseJobSpec({ ...base, payout });
-    expect(spec.payout).toEqual({
-      pool: 100000,
-      currency: 'CNY',
-      valuation: 'auto',
-      metric: 'logLoss',
-      validation: payout.validation,
-    });
-    expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
-  });
+  it(
+    'fills defaults (auto: exact Shapley up to 12 contributors, GTG beyond; negated log loss) ' +
+      'and parses its own output to the same spec',
+    () => {
+      const spec = parseJobSpec({ ...base, payout });
+      expect(spec.payout).toEqual({
+        pool: 100000,
+        currency: 'CNY',
+        valuation: 'auto',
+        metric: 'logLoss',
+        validation: payout.validation,
+      });
+      expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+    },
+  );
 
   it("accepts the design's method names as aliases", () => {
     expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'gtg-shapley' } }).payout!.valuation).toBe('gtg');

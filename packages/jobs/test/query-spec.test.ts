@@ -65,29 +65,33 @@ describe('query spec: privacy.unit', () => {
 });
 
 describe('queryNoiseMultiplier: one release calibrated by the analytic Gaussian where it is smaller', () => {
-  it('is the analytic Gaussian sigma (exact delta at epsilon), 6-14% below the RDP conversion for the usual parameters', () => {
-    for (const epsilon of [0.1, 0.5, 1, 2, 4, 8]) {
-      for (const delta of [1e-5, 1e-6, 1e-8]) {
-        const c = queryNoiseCalibration({ epsilon, delta });
-        const rdp = calibrateJobNoise({ epsilon, delta, sampleRate: 1, rounds: 0, fullReleases: 1 });
-        expect(c.rdpNoiseMultiplier).toBe(rdp);
-        expect(c.noiseMultiplier).toBe(Math.min(c.analyticNoiseMultiplier, rdp));
-        expect(queryNoiseMultiplier({ epsilon, delta })).toBe(c.noiseMultiplier);
-        // The guarantee: the Gaussian mechanism at this multiplier is (epsilon, delta)-DP, by its exact privacy
-        // profile.
-        expect(gaussianDelta(c.noiseMultiplier, epsilon, 1)).toBeLessThanOrEqual(delta);
-        expect(c.method).toBe('analytic-gaussian');
-        const saving = 1 - c.noiseMultiplier / rdp;
-        expect(saving, `epsilon ${epsilon}, delta ${delta}: ${saving}`).toBeGreaterThan(0.03);
-        expect(saving).toBeLessThan(0.2);
-        // The ledgers' RDP view of the same release reads somewhat above epsilon (a true but looser bound).
-        expect(
-          jobEpsilon({ noiseMultiplier: c.noiseMultiplier, sampleRate: 1, rounds: 0, fullReleases: 1 }, delta),
-        ).toBeGreaterThan(epsilon);
+  it(
+    'is the analytic Gaussian sigma (exact delta at epsilon), ' +
+      '6-14% below the RDP conversion for the usual parameters',
+    () => {
+      for (const epsilon of [0.1, 0.5, 1, 2, 4, 8]) {
+        for (const delta of [1e-5, 1e-6, 1e-8]) {
+          const c = queryNoiseCalibration({ epsilon, delta });
+          const rdp = calibrateJobNoise({ epsilon, delta, sampleRate: 1, rounds: 0, fullReleases: 1 });
+          expect(c.rdpNoiseMultiplier).toBe(rdp);
+          expect(c.noiseMultiplier).toBe(Math.min(c.analyticNoiseMultiplier, rdp));
+          expect(queryNoiseMultiplier({ epsilon, delta })).toBe(c.noiseMultiplier);
+          // The guarantee: the Gaussian mechanism at this multiplier is (epsilon, delta)-DP, by its exact privacy
+          // profile.
+          expect(gaussianDelta(c.noiseMultiplier, epsilon, 1)).toBeLessThanOrEqual(delta);
+          expect(c.method).toBe('analytic-gaussian');
+          const saving = 1 - c.noiseMultiplier / rdp;
+          expect(saving, `epsilon ${epsilon}, delta ${delta}: ${saving}`).toBeGreaterThan(0.03);
+          expect(saving).toBeLessThan(0.2);
+          // The ledgers' RDP view of the same release reads somewhat above epsilon (a true but looser bound).
+          expect(
+            jobEpsilon({ noiseMultiplier: c.noiseMultiplier, sampleRate: 1, rounds: 0, fullReleases: 1 }, delta),
+          ).toBeGreaterThan(epsilon);
+        }
       }
-    }
-    const at1 = queryNoiseCalibration({ epsilon: 1, delta: 1e-6 });
-    expect(1 - at1.noiseMultiplier / at1.rdpNoiseMultiplier).toBeGreaterThan(0.06);
-    expect(1 - at1.noiseMultiplier / at1.rdpNoiseMultiplier).toBeLessThan(0.14);
-  });
+      const at1 = queryNoiseCalibration({ epsilon: 1, delta: 1e-6 });
+      expect(1 - at1.noiseMultiplier / at1.rdpNoiseMultiplier).toBeGreaterThan(0.06);
+      expect(1 - at1.noiseMultiplier / at1.rdpNoiseMultiplier).toBeLessThan(0.14);
+    },
+  );
 });
