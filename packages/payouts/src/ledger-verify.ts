@@ -101,7 +101,8 @@ export function verifyLedger(
       );
     if (i === 0 && options.firstSeq === undefined && e.prevHash !== GENESIS_HASH) {
       return fail(
-        `${at}: prevHash is not the genesis hash (the first entry of a ledger chains to ${GENESIS_HASH.slice(0, 8)}...; pass firstSeq for an export that starts later)`,
+        `${at}: prevHash is not the genesis hash (the first entry of a ledger chains ` +
+          `to ${GENESIS_HASH.slice(0, 8)}...; pass firstSeq for an export that starts later)`,
         e.seq,
       );
     }
@@ -116,12 +117,14 @@ export function verifyLedger(
       );
     if (entryHash(e) !== e.hash)
       return fail(
-        `${at}: hash does not match the entry's fields (a field such as amount, share, participant or timestamp was changed)`,
+        `${at}: hash does not match the entry's fields (a field such as amount, share, ` +
+          'participant or timestamp was changed)',
         e.seq,
       );
     if (!verify(LEDGER_CONTEXT, fromHex(e.hash), fromHex(e.signature), publicKey)) {
       return fail(
-        `${at}: signature does not verify with the given key (the entry was forged or re-hashed, or the key is not the coordinator's)`,
+        `${at}: signature does not verify with the given key (the entry was forged or re-hashed, ` +
+          "or the key is not the coordinator's)",
         e.seq,
       );
     }
@@ -137,7 +140,9 @@ export function verifyLedger(
       ok: false,
       line: lines.length + 1,
       seq: head.seq + 1,
-      reason: `line ${lines.length + 1}: expected head ${options.head} but ${last}: entries after it were removed (or the head belongs to another ledger)`,
+      reason:
+        `line ${lines.length + 1}: expected head ${options.head} but ${last}: entries after it were removed ` +
+        '(or the head belongs to another ledger)',
       entries: lines.length,
     };
   }

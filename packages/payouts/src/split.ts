@@ -20,7 +20,8 @@ export function checkPool(pool: number): void {
   if (typeof pool !== 'number' || !Number.isSafeInteger(pool) || pool < 0) {
     throw new PayoutInputError(
       'pool',
-      `pool must be a non-negative integer number of minor units (cents) up to ${Number.MAX_SAFE_INTEGER}, got ${String(pool)}`,
+      'pool must be a non-negative integer number of minor units (cents) ' +
+        `up to ${Number.MAX_SAFE_INTEGER}, got ${String(pool)}`,
     );
   }
 }
@@ -78,7 +79,8 @@ export function splitPool(
   if (!(largest > 0)) {
     throw new PayoutInputError(
       'values',
-      'values: no participant has a positive value; nothing can be split (give at least one participant a positive score)',
+      'values: no participant has a positive value; ' +
+        'nothing can be split (give at least one participant a positive score)',
     );
   }
   const exact = commonScale(positive);

@@ -85,7 +85,9 @@ export function parseUtilityTable(json: unknown): UtilityTable {
     if (!keyOf.has(mask)) {
       throw new PayoutInputError(
         'utilities',
-        `utilities has no value for coalition "${coalitionKey(players, mask)}"${mask === 0 ? ' (the empty coalition, key "")' : ''}: every one of the ${table.length} coalitions of ${players.length} players is needed`,
+        'utilities has no value for coalition ' +
+          `"${coalitionKey(players, mask)}"${mask === 0 ? ' (the empty coalition, key "")' : ''}: ` +
+          `every one of the ${table.length} coalitions of ${players.length} players is needed`,
       );
     }
   }

@@ -98,7 +98,8 @@ describe('ledger properties (fast-check)', () => {
           const edited = lines.map((l, i) => (i === k ? ledgerLine(changed) : l));
           const verdict = check(edited, head);
           expect(verdict.ok).toBe(false);
-          if (!verdict.ok) expect(verdict.line).toBeLessThanOrEqual(k + 2); // named at the entry (or its successor, for a hash edit)
+          // named at the entry (or its successor, for a hash edit)
+          if (!verdict.ok) expect(verdict.line).toBeLessThanOrEqual(k + 2);
           // Without the head, too: an edited entry is caught by its own hash and signature.
           expect(check(edited).ok).toBe(false);
         },
@@ -122,7 +123,8 @@ describe('ledger properties (fast-check)', () => {
           fc.pre(edited !== line);
           let same = false;
           try {
-            same = JSON.stringify(JSON.parse(edited)) === JSON.stringify(JSON.parse(line)); // e.g. an escape spelled otherwise
+            // e.g. an escape spelled otherwise
+            same = JSON.stringify(JSON.parse(edited)) === JSON.stringify(JSON.parse(line));
           } catch {
             same = false;
           }

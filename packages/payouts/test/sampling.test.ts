@@ -62,7 +62,8 @@ describe('gtgShapley', () => {
 
   // measured: worst relative L1 error 0.037, L-infinity 0.052; 440 of 640 (6 players) and 1462 of 2560 (8) evaluations
   it.each([6, 8])(
-    'is within 8%% (L1) and 10%% (L-infinity) of per-round exact Shapley over 10 rounds of %i players, with fewer evaluations',
+    'is within 8%% (L1) and 10%% (L-infinity) ' +
+      'of per-round exact Shapley over 10 rounds of %i players, with fewer evaluations',
     (n) => {
       const rounds = federatedRounds(n);
       const exact = valueRounds('shapley', rounds);
