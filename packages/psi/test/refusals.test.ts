@@ -43,7 +43,8 @@ describe('refusals', () => {
   it('refuses a non-canonical or invalid point encoding, and the identity', () => {
     const { alice, bob } = pair();
     refused('bad-point', () => alice.party.receive(withPoints(bob.message, (p) => p.fill(0xff, 32, 64))));
-    refused('bad-point', () => alice.party.receive(withPoints(bob.message, (p) => (p[0] ^= 1)))); // odd s: not canonical
+    // odd s: not canonical
+    refused('bad-point', () => alice.party.receive(withPoints(bob.message, (p) => (p[0] ^= 1))));
     refused('bad-point', () => alice.party.receive(withPoints(bob.message, (p) => p.fill(0, 64, 96)))); // identity
     // a valid field element that is not a ristretto255 encoding
     const notOnGroup = new Uint8Array(32);
@@ -85,11 +86,13 @@ describe('refusals', () => {
 
   it('refuses out-of-order, replayed and reflected messages', () => {
     const { alice, bob } = pair();
-    refused('out-of-order', () => alice.party.finish({ ...bob.message, kind: 'psi/reblinded' } as PsiReblindedSet)); // finish before receive
+    // finish before receive
+    refused('out-of-order', () => alice.party.finish({ ...bob.message, kind: 'psi/reblinded' } as PsiReblindedSet));
     refused('wrong-role', () => alice.party.receive(alice.message)); // reflection of its own message 1
     const toBob = alice.party.receive(bob.message);
     refused('replay', () => alice.party.receive(bob.message));
-    refused('out-of-order', () => alice.party.finish(bob.message as unknown as PsiReblindedSet)); // message 1 where 2 belongs
+    // message 1 where 2 belongs
+    refused('out-of-order', () => alice.party.finish(bob.message as unknown as PsiReblindedSet));
     const toAlice = bob.party.receive(alice.message);
     refused('wrong-role', () => alice.party.finish(toBob)); // its own message 2
     expect(alice.party.finish(toAlice)).toBe(4);
