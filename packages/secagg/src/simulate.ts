@@ -71,7 +71,9 @@ export interface PlainSimulatedRound extends RoundMembers {
   readonly sum: Uint32Array;
 }
 
-/** A sealed round: the sum of the survivors' inputs is the sum of their uploads' masked vectors minus this correction. */
+/**
+ * A sealed round: the sum of the survivors' inputs is the sum of their uploads' masked vectors minus this correction.
+ */
 export interface SealedSimulatedRound extends RoundMembers {
   readonly mode: 'sealed';
   readonly maskCorrection: Uint32Array;

@@ -36,33 +36,40 @@ function upToUnmask(s: Setup, inputs: readonly Uint32Array[]) {
 }
 
 describe('never both shares of one participant', () => {
-  it('clients refuse to name a participant dropped after revealing its self-mask share, so the server cannot unmask its input', () => {
-    const s = setup({ n: 6, threshold: 3, dimension: 16 });
-    const inputs = randomInputs(6, 16, TWO_32, 'both-1');
-    const { server, clients } = upToUnmask(s, inputs);
-    const honest = server.unmaskRequest();
-    expect(honest).toEqual({ survivors: all(6), dropped: [] });
-    const responses = [...clients.values()].map((c) => c.unmask(honest).message);
+  it(
+    'clients refuse to name a participant dropped after revealing its self-mask share, ' +
+      'so the server cannot unmask its input',
+    () => {
+      const s = setup({ n: 6, threshold: 3, dimension: 16 });
+      const inputs = randomInputs(6, 16, TWO_32, 'both-1');
+      const { server, clients } = upToUnmask(s, inputs);
+      const honest = server.unmaskRequest();
+      expect(honest).toEqual({ survivors: all(6), dropped: [] });
+      const responses = [...clients.values()].map((c) => c.unmask(honest).message);
 
-    // Having the self-mask shares of everyone, a curious server claims participant 2 dropped after all.
-    const lie: UnmaskRequest = { survivors: [0, 1, 3, 4, 5], dropped: [2] };
-    for (const [i, client] of clients) {
-      const e = expectSecAggError(() => client.unmask(lie), 'both-shares-requested');
-      expect(e.message).toContain(`participant ${i}:`);
-      expect(e.message).toMatch(
-        i === 2
-          ? /listed as dropped, but it sent its masked input/
-          : /participant 2 is listed as dropped, but its self-mask share was revealed/,
+      // Having the self-mask shares of everyone, a curious server claims participant 2 dropped after all.
+      const lie: UnmaskRequest = { survivors: [0, 1, 3, 4, 5], dropped: [2] };
+      for (const [i, client] of clients) {
+        const e = expectSecAggError(() => client.unmask(lie), 'both-shares-requested');
+        expect(e.message).toContain(`participant ${i}:`);
+        expect(e.message).toMatch(
+          i === 2
+            ? /listed as dropped, but it sent its masked input/
+            : /participant 2 is listed as dropped, but its self-mask share was revealed/,
+        );
+      }
+      // Asking both at once is refused outright, even by a client that has revealed nothing yet.
+      const fresh = upToUnmask(setup({ n: 6, threshold: 3, dimension: 16 }), inputs);
+      expectSecAggError(
+        () => fresh.clients.get(0)!.unmask({ survivors: all(6), dropped: [2] }),
+        'both-shares-requested',
       );
-    }
-    // Asking both at once is refused outright, even by a client that has revealed nothing yet.
-    const fresh = upToUnmask(setup({ n: 6, threshold: 3, dimension: 16 }), inputs);
-    expectSecAggError(() => fresh.clients.get(0)!.unmask({ survivors: all(6), dropped: [2] }), 'both-shares-requested');
 
-    // The refusals changed nothing: the honest answers still unmask the exact sum.
-    for (const r of responses) server.receive(r);
-    expect(server.finish()).toEqual(expectedSum(inputs, all(6), TWO_32));
-  });
+      // The refusals changed nothing: the honest answers still unmask the exact sum.
+      for (const r of responses) server.receive(r);
+      expect(server.finish()).toEqual(expectedSum(inputs, all(6), TWO_32));
+    },
+  );
 
   it('and the other way round: after masking-key shares of a participant, no self-mask shares of it', () => {
     const s = setup({ n: 6, threshold: 3, dimension: 16 });

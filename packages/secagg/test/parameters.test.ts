@@ -120,7 +120,7 @@ describe('chooseParameters', () => {
     }
   });
 
-  it('needs more neighbours for more dropouts, more colluders, more security bits and (slowly) more participants', () => {
+  it('needs more neighbours for more dropouts, colluders, security bits and (slowly) participants', () => {
     const degree = (
       o: Partial<{
         n: number;

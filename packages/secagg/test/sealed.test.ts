@@ -25,7 +25,7 @@ const cases: { n: number; threshold: number; graph?: ReturnType<typeof harary> }
   { n: 20, threshold: 3, graph: harary(20, 8, new TextEncoder().encode('sealed/n20')) },
 ];
 
-describe("sealed mode: sum of the masked inputs minus maskCorrection() is the exact sum of the survivors' inputs", () => {
+describe("sealed mode: sum of masked inputs minus maskCorrection() is the exact sum of the survivors' inputs", () => {
   for (const { n, threshold, graph } of cases) {
     const s = () => setup({ n, threshold, graph, dimension: 48, modulus: P });
 

@@ -30,7 +30,7 @@ function maskedVectors(modulus: number, inputs: Uint32Array[]): Uint32Array[] {
 
 describe('a masked vector alone looks uniform', () => {
   for (const modulus of [2 ** 32, 2 ** 31 - 1]) {
-    it(`all-zero and constant inputs, ${2 ** 16} coordinates, modulus ${modulus === 2 ** 32 ? '2^32' : '2^31 - 1'}`, () => {
+    it(`all-zero and constant inputs, ${D} coordinates, modulus ${modulus === 2 ** 32 ? '2^32' : '2^31 - 1'}`, () => {
       const zeros = new Uint32Array(D);
       const constant = new Uint32Array(D).fill(Math.min(0xdeadbeef, modulus - 1));
       const ramp = Uint32Array.from({ length: D }, (_, i) => i);

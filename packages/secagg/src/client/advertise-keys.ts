@@ -39,7 +39,8 @@ export class ClientAdvertiseKeys extends ClientStage {
     const identity = signingKeyPairFromSecret(identitySecretKey);
     if (!constantTimeEqual(identity.publicKey, identityKeyOf(resolved, index))) {
       throw new RangeError(
-        `the identity secret key does not belong to participant ${index} (its public key differs from identityKeys[${index}])`,
+        `the identity secret key does not belong to participant ${index} ` +
+          `(its public key differs from identityKeys[${index}])`,
       );
     }
     this.self = { config: resolved, index };
@@ -142,7 +143,8 @@ export class ClientAdvertiseKeys extends ClientStage {
       fail(
         this.self,
         'too-few',
-        `only ${peers.size} neighbours advertised keys; with this participant that is ${peers.size + 1} share holders, the threshold is ${config.threshold}`,
+        `only ${peers.size} neighbours advertised keys; ` +
+          `with this participant that is ${peers.size + 1} share holders, the threshold is ${config.threshold}`,
       );
     }
     this.moveOn();

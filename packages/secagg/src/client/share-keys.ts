@@ -126,7 +126,8 @@ export class ClientShareKeys extends ClientStage {
       fail(
         this.self,
         'too-few',
-        `only ${received.size} neighbours sent shares; with this participant that is ${received.size + 1}, the threshold is ${config.threshold}`,
+        `only ${received.size} neighbours sent shares; with this participant that is ${received.size + 1}, ` +
+          `the threshold is ${config.threshold}`,
       );
     }
     this.shareKeys(); // draws the own shares if the message was not built yet

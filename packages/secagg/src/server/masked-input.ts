@@ -60,7 +60,8 @@ export class ServerMaskedInput extends ServerStage {
     if (this.currentMode !== undefined && this.currentMode !== mode) {
       this.round.reject(
         'wrong-mode',
-        `${stage} from participant ${from}: this round's masked inputs are ${this.currentMode === 'sealed' ? 'sealed (use receiveSealed)' : 'plaintext (use receive)'}`,
+        `${stage} from participant ${from}: this round's masked inputs ` +
+          `are ${this.currentMode === 'sealed' ? 'sealed (use receiveSealed)' : 'plaintext (use receive)'}`,
         from,
       );
     }

@@ -64,7 +64,8 @@ export class ServerShareKeys extends ServerStage {
       if (to === from || !config.graph.isNeighbour(from, to) || !this.advertisements.has(to)) {
         this.round.reject(
           'not-neighbour',
-          `ShareKeys from participant ${from}: a share addressed to participant ${to}, which is not a neighbour that advertised keys`,
+          `ShareKeys from participant ${from}: a share addressed to participant ${to}, ` +
+            'which is not a neighbour that advertised keys',
           from,
         );
       }
@@ -77,7 +78,8 @@ export class ServerShareKeys extends ServerStage {
       if (!(item.ciphertext instanceof Uint8Array) || item.ciphertext.length !== SHARE_CIPHERTEXT_BYTES) {
         this.round.reject(
           'wrong-length',
-          `ShareKeys from participant ${from}: the ciphertext for participant ${to} is not ${SHARE_CIPHERTEXT_BYTES} bytes`,
+          `ShareKeys from participant ${from}: ` +
+            `the ciphertext for participant ${to} is not ${SHARE_CIPHERTEXT_BYTES} bytes`,
           from,
         );
       }

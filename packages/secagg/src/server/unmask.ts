@@ -92,13 +92,15 @@ export class ServerUnmask extends ServerStage {
       if (!isIndex(config.n, of))
         this.round.reject(
           'unknown-participant',
-          `Unmask response from participant ${from}: a ${kind} share of ${describeIndex(of)}, not in 0..${config.n - 1}`,
+          `Unmask response from participant ${from}: ` +
+            `a ${kind} share of ${describeIndex(of)}, not in 0..${config.n - 1}`,
           from,
         );
       if (!allowed.has(of)) {
         this.round.reject(
           'bad-share',
-          `Unmask response from participant ${from}: a ${kind} share of participant ${of}, which is not ${selfAllowed ? 'a survivor' : 'dropped'}`,
+          `Unmask response from participant ${from}: a ${kind} share of participant ${of}, ` +
+            `which is not ${selfAllowed ? 'a survivor' : 'dropped'}`,
           from,
         );
       }
@@ -119,7 +121,8 @@ export class ServerUnmask extends ServerStage {
       if (!share || share.x !== from + 1 || !(share.y instanceof Uint8Array) || share.y.length !== SHARE_BYTES - 2) {
         this.round.reject(
           'bad-share',
-          `Unmask response from participant ${from}: the ${kind} share of participant ${of} is malformed or not at x = ${from + 1}`,
+          `Unmask response from participant ${from}: ` +
+            `the ${kind} share of participant ${of} is malformed or not at x = ${from + 1}`,
           from,
         );
       }
@@ -140,7 +143,8 @@ export class ServerUnmask extends ServerStage {
     if (!this.maskedSum)
       throw new SecAggError(
         'wrong-mode',
-        'the masked inputs of this round were sealed, so the server holds no plaintext sum to unmask; use maskCorrection()',
+        'the masked inputs of this round were sealed, ' +
+          'so the server holds no plaintext sum to unmask; use maskCorrection()',
       );
     const result = this.maskedSum.slice();
     this.applyMasks(result, -1);
