@@ -56,7 +56,8 @@ const lines = [
   "import type { ServiceDefinition } from '@grpc/grpc-js';",
   "import { tessera } from './tessera.js';",
   '',
-  'const encode = (type: { encode(m: object): { finish(): Uint8Array } }) => (m: object) => Buffer.from(type.encode(m).finish());',
+  'const encode = (type: { encode(m: object): { finish(): Uint8Array } }) => ' +
+    '(m: object) => Buffer.from(type.encode(m).finish());',
   'const decode = <T>(type: { decode(b: Uint8Array): T }) => (b: Buffer): T => type.decode(b);',
   '',
 ];

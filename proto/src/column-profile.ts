@@ -16,7 +16,8 @@ export function columnProfileToProto(c: ColumnProfile): tessera.v1.IColumnProfil
 
 /**
  * A column profile from the wire; any kind but CATEGORICAL reads as numeric, and only a categorical column keeps its
- * categories. `declared` marks a categorical column's domain as public (declared in the job's spec, not read from data).
+ * categories.
+ * `declared` marks a categorical column's domain as public (declared in the job's spec, not read from data).
  */
 export function columnProfileFromProto(
   c: tessera.v1.IColumnProfile,
