@@ -27,7 +27,9 @@ describe('analytics queries through secure aggregation (3 merchants, synthetic c
   });
 
   const request = {
-    sql: "SELECT region, COUNT(*), SUM(returns) AS returns, AVG(monetary_total), VARIANCE(avg_basket) FROM customers WHERE repurchase = 'yes' GROUP BY region",
+    sql:
+      'SELECT region, COUNT(*), SUM(returns) AS returns, AVG(monetary_total), VARIANCE(avg_basket) ' +
+      "FROM customers WHERE repurchase = 'yes' GROUP BY region",
     bounds: {
       returns: [0, 50] as [number, number],
       monetary_total: [0, 20000] as [number, number],
@@ -37,7 +39,7 @@ describe('analytics queries through secure aggregation (3 merchants, synthetic c
     minParticipants: 3,
   };
 
-  it('with DP off equals the same SQL on the pooled data: counts and sums exactly, means and variances to 1e-9', async () => {
+  it('with DP off equals the SQL on pooled data: counts and sums exactly, means and variances to 1e-9', async () => {
     const { result, job } = await runQuery(fed.analyst, { ...request, privacy: { mode: 'none' } });
     expect(job.status).toBe('completed');
     const pooled = runPooled(
@@ -75,68 +77,76 @@ describe('analytics queries through secure aggregation (3 merchants, synthetic c
     }
   });
 
-  it('with distributed DP: noisy estimates with their standard deviations and 95% intervals, epsilon reported, small groups suppressed', async () => {
-    const { result } = await runQuery(fed.analyst, {
-      ...request,
-      privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6 },
-      minCount: 5,
-    });
-    expect(result.privacy).toMatchObject({
-      epsilon: 2,
-      delta: 1e-6,
-      mode: 'distributed',
-      unit: 'record',
-      calibration: 'analytic-gaussian',
-    });
-    expect(result.privacy.userColumn).toBeUndefined();
-    expect(result.rows.length + result.suppressed).toBe(REGIONS.length);
-    for (const row of result.rows) {
-      expect(row.stddev['COUNT(*)']).toBeGreaterThan(0);
-      const [lo, hi] = row.ci95['COUNT(*)'];
-      expect(lo).toBeLessThan(row['COUNT(*)'] as number);
-      expect(hi).toBeGreaterThan(row['COUNT(*)'] as number);
-    }
-  });
-
-  it('unit customer: the result states the unit, column and cap; the noise follows the cap; a missing user column is named', async () => {
-    const sql = 'SELECT COUNT(*), SUM(returns) AS returns FROM customers';
-    const q = { sql, bounds: request.bounds, minParticipants: 3, minCount: 0 };
-    const record = await runQuery(fed.analyst, { ...q, privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6 } });
-    const customer = await runQuery(fed.analyst, {
-      ...q,
-      privacy: {
-        mode: 'distributed',
+  it(
+    'with distributed DP: noisy estimates with their standard deviations and 95% intervals, ' +
+      'epsilon reported, small groups suppressed',
+    async () => {
+      const { result } = await runQuery(fed.analyst, {
+        ...request,
+        privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6 },
+        minCount: 5,
+      });
+      expect(result.privacy).toMatchObject({
         epsilon: 2,
         delta: 1e-6,
+        mode: 'distributed',
+        unit: 'record',
+        calibration: 'analytic-gaussian',
+      });
+      expect(result.privacy.userColumn).toBeUndefined();
+      expect(result.rows.length + result.suppressed).toBe(REGIONS.length);
+      for (const row of result.rows) {
+        expect(row.stddev['COUNT(*)']).toBeGreaterThan(0);
+        const [lo, hi] = row.ci95['COUNT(*)'];
+        expect(lo).toBeLessThan(row['COUNT(*)'] as number);
+        expect(hi).toBeGreaterThan(row['COUNT(*)'] as number);
+      }
+    },
+  );
+
+  it(
+    'unit customer: the result states the unit, column and cap; the noise follows the cap; ' +
+      'a missing user column is named',
+    async () => {
+      const sql = 'SELECT COUNT(*), SUM(returns) AS returns FROM customers';
+      const q = { sql, bounds: request.bounds, minParticipants: 3, minCount: 0 };
+      const record = await runQuery(fed.analyst, { ...q, privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6 } });
+      const customer = await runQuery(fed.analyst, {
+        ...q,
+        privacy: {
+          mode: 'distributed',
+          epsilon: 2,
+          delta: 1e-6,
+          unit: 'customer',
+          userColumn: 'customer_id',
+          maxRowsPerUser: 2,
+        },
+      });
+      expect(customer.result.privacy).toMatchObject({
+        epsilon: 2,
+        delta: 1e-6,
+        mode: 'distributed',
         unit: 'customer',
         userColumn: 'customer_id',
         maxRowsPerUser: 2,
-      },
-    });
-    expect(customer.result.privacy).toMatchObject({
-      epsilon: 2,
-      delta: 1e-6,
-      mode: 'distributed',
-      unit: 'customer',
-      userColumn: 'customer_id',
-      maxRowsPerUser: 2,
-    });
-    const ratio = customer.result.rows[0].stddev['COUNT(*)'] / record.result.rows[0].stddev['COUNT(*)'];
-    expect(ratio).toBeGreaterThan(1.9);
-    expect(ratio).toBeLessThan(2.1);
-    await expect(
-      runQuery(fed.analyst, {
-        ...q,
-        privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6, unit: 'customer', userColumn: 'client_id' },
-      }),
-    ).rejects.toThrow(/privacy\.userColumn "client_id" is not a column of table customers/);
-    await expect(
-      runQuery(fed.analyst, {
-        ...q,
-        privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6, userColumn: 'customer_id' },
-      }),
-    ).rejects.toThrow(/privacy\.userColumn: is set but privacy\.unit is record/);
-  });
+      });
+      const ratio = customer.result.rows[0].stddev['COUNT(*)'] / record.result.rows[0].stddev['COUNT(*)'];
+      expect(ratio).toBeGreaterThan(1.9);
+      expect(ratio).toBeLessThan(2.1);
+      await expect(
+        runQuery(fed.analyst, {
+          ...q,
+          privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6, unit: 'customer', userColumn: 'client_id' },
+        }),
+      ).rejects.toThrow(/privacy\.userColumn "client_id" is not a column of table customers/);
+      await expect(
+        runQuery(fed.analyst, {
+          ...q,
+          privacy: { mode: 'distributed', epsilon: 2, delta: 1e-6, userColumn: 'customer_id' },
+        }),
+      ).rejects.toThrow(/privacy\.userColumn: is set but privacy\.unit is record/);
+    },
+  );
 
   it('refuses bad queries before any participant reads data, naming the problem', async () => {
     await expect(runQuery(fed.analyst, { sql: 'SELECT AVG(monetary_total) FROM customers' })).rejects.toThrow(
