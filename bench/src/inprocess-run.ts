@@ -9,9 +9,9 @@ import {
   logisticInit,
   momentsOf,
   seededRandom,
-  standardizationFrom,
+  standardisationFrom,
   trainLogistic,
-  type Standardization,
+  type Standardisation,
 } from '@tessera/ml';
 import { LocalData } from '@tessera/participant';
 import { benchJobSpec, dataFields, shardSpec, type RunConfig } from './grpc-run.js';
@@ -78,7 +78,7 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
       stats.commit(1);
     }
     const s = stats.result().weightedSum;
-    const standardization: Standardization = standardizationFrom({
+    const standardisation: Standardisation = standardisationFrom({
       count: s[0]!, // the sum has 2k + 1 entries, the count first
       sum: s.slice(1, k + 1),
       sumSquares: s.slice(k + 1),
@@ -100,7 +100,7 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
     /** One participant's FIT answer, computed as participant/src/local-compute.ts does. */
     const localFit = (i: number, round: number, global: Float64Array) => {
       const seed = `${spec.seed}/${ids[i]}`;
-      const prepared = dataOf(i).prepare(BENCH_DATASET, schema, standardization, spec.validationFraction, seed);
+      const prepared = dataOf(i).prepare(BENCH_DATASET, schema, standardisation, spec.validationFraction, seed);
       const result = trainLogistic(
         global,
         prepared.train,

@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import { createStrategy, decodeWideSum, summedUpdatesFrom, type SumDecoding, type WideCodec } from '@tessera/fl';
 import { BfvDecryptor, BfvKeyPair, chooseBfvParameters, loadSeal, type BfvParameters } from '@tessera/he';
-import { standardizationFrom } from '@tessera/ml';
+import { standardisationFrom } from '@tessera/ml';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { analystClient, signAnalystKey, type tessera } from '@tessera/proto';
 import type { JobSpec } from '@tessera/jobs';
@@ -77,7 +77,7 @@ export class TestSealedAnalyst {
         if (a.stage === 'statistics') {
           const d = decode.features!;
           const stats = decodeWideSum(sum, a.survivors, decode.wide!);
-          const s = standardizationFrom({
+          const s = standardisationFrom({
             count: stats[0],
             sum: stats.slice(1, d + 1),
             sumSquares: stats.slice(d + 1),

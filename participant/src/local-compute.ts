@@ -103,7 +103,7 @@ function trainingSettings(training: tessera.v1.ITrainingConfig | null | undefine
 function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string) {
   const training = task.training;
   const clip = Number(training?.standardizedClip ?? 0);
-  const standardization = {
+  const standardisation = {
     mean: Float64Array.from(task.mean ?? []),
     std: Float64Array.from(task.std ?? []),
     ...(clip > 0 ? { clip } : {}),
@@ -112,7 +112,7 @@ function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string
   const validationFraction = announcesDp(task) ? 0 : Number(training?.validationFraction ?? 0.2);
   return {
     seed,
-    data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardization, validationFraction, seed),
+    data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardisation, validationFraction, seed),
   };
 }
 

@@ -9,7 +9,7 @@ import {
   type LocalSchema,
   type RawTable,
 } from '@tessera/data';
-import { seededRandom, standardize, takeRows, type LabeledData, type Standardization } from '@tessera/ml';
+import { seededRandom, standardise, takeRows, type LabeledData, type Standardisation } from '@tessera/ml';
 import type { DatasetSource } from './config.js';
 import { readSqliteTable } from './sources/sqlite-table.js';
 
@@ -114,12 +114,12 @@ export class LocalData {
   prepare(
     name: string,
     schema: AgreedSchema,
-    standardization: Standardization,
+    standardisation: Standardisation,
     validationFraction: number,
     seed: string,
   ): PreparedData {
     const all = this.encode(name, schema);
-    const z = standardize(all, standardization);
+    const z = standardise(all, standardisation);
     const data: LabeledData = { ...z, y: all.y };
     if (validationFraction <= 0 || all.n < 4) return { train: data, validation: data, all };
     const { train, test } = trainTestSplit(all.n, validationFraction, seededRandom(seed), all.y);

@@ -19,8 +19,8 @@ import {
   momentsOf,
   predictProba,
   seededRandom,
-  standardizationFrom,
-  standardize,
+  standardisationFrom,
+  standardise,
   takeRows,
   trainLogistic,
   type LabeledData,
@@ -58,8 +58,8 @@ export function prepare(o: PayoutsBenchOptions): Prepared {
   const schema = agreeSchema([profileTable(table, o.label)]);
   const enc = encodeTable(table, schema);
   const { train, test } = trainTestSplit(enc.n, o.testFraction, seededRandom(`${o.seed}/holdout`), enc.y);
-  const s = standardizationFrom(momentsOf(takeRows(enc, train)));
-  const all: LabeledData = { ...standardize(enc, s), y: enc.y };
+  const s = standardisationFrom(momentsOf(takeRows(enc, train)));
+  const all: LabeledData = { ...standardise(enc, s), y: enc.y };
   return { all, train, validation: takeRows(all, test), rowsOfTable: enc.n, features: enc.d, table };
 }
 

@@ -1,6 +1,6 @@
 import { encodeTable, parseCsv, type AgreedSchema } from '@tessera/data';
 import type { Strategy } from '@tessera/fl';
-import { evaluateBinary, standardize } from '@tessera/ml';
+import { evaluateBinary, standardise } from '@tessera/ml';
 import { federatedRoundGames, valueRounds, type RoundUpdates, type ValuationReport } from '@tessera/payouts';
 import { EXACT_SHAPLEY_MAX_PARTICIPANTS, resolveValuation, type PayoutSpec } from '@tessera/jobs';
 import type { DisclosedRound } from '../rounds/valuation-collector.js';
@@ -31,7 +31,7 @@ export function validationUtility(
 ): (model: Float64Array) => number {
   const table = parseCsv(payout.validation.csv, payout.validation.source);
   const encoded = encodeTable(table, schema);
-  const z = standardize(encoded, {
+  const z = standardise(encoded, {
     mean: Float64Array.from(standardization.mean),
     std: Float64Array.from(standardization.std),
     ...(standardization.clip ? { clip: standardization.clip } : {}),

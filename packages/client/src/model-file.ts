@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeTable, readCsvFile, type AgreedSchema, type RawTable } from '@tessera/data';
-import { evaluateBinary, predictProba, standardize, type BinaryMetrics } from '@tessera/ml';
+import { evaluateBinary, predictProba, standardise, type BinaryMetrics } from '@tessera/ml';
 import type { JobResult } from './analyst.js';
 
 /** A trained model as a self-describing JSON file: everything needed to score new rows. */
@@ -76,7 +76,7 @@ export function scoreTable(model: ModelFile, table: RawTable): Scores {
     std: Float64Array.from(model.standardization.std),
     ...(model.standardization.clip ? { clip: model.standardization.clip } : {}),
   };
-  const z = standardize(encoded, s);
+  const z = standardise(encoded, s);
   const w = Float64Array.from(model.weights);
   const probabilities = predictProba(w, z);
   return { probabilities, table, ...(hasLabel ? { metrics: evaluateBinary(w, { ...z, y: encoded.y }) } : {}) };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTable, type RawTable } from '@tessera/data';
-import { standardize } from '@tessera/ml';
+import { standardise } from '@tessera/ml';
 import { LocalFederation, modelFileFrom, scoreEncrypted, type ModelFile } from '../src/index.js';
 import { shardsOf, tempDir } from './helpers.js';
 
@@ -26,7 +26,7 @@ function plainTotals(
   };
   for (const t of shards) {
     const enc = encodeTable(t, { label: model.label, features: model.features });
-    const z = standardize(enc, {
+    const z = standardise(enc, {
       mean: Float64Array.from(model.standardization.mean),
       std: Float64Array.from(model.standardization.std),
     });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { BfvAccumulator, BfvEncryptor, bfvChunkCount, plainModulusOf } from '@tessera/he';
 import { encodeUpdate, encodeWide, type SumDecoding } from '@tessera/fl';
-import { seededRandom, standardizationFrom } from '@tessera/ml';
+import { seededRandom, standardisationFrom } from '@tessera/ml';
 import { AnalystClient } from '../../client/src/analyst.js';
 import {
   type AnalystKeys,
@@ -209,7 +209,7 @@ describe('answerAggregate', () => {
     );
     expect(reply.error ?? '').toBe('');
     const total = moments.reduce((a, m) => a.map((x, i) => x + m[i]));
-    const expected = standardizationFrom({
+    const expected = standardisationFrom({
       count: total[0],
       sum: total.slice(1, d + 1),
       sumSquares: total.slice(d + 1),

@@ -3,8 +3,8 @@ import {
   evaluateBinary,
   momentsOf,
   seededRandom,
-  standardizationFrom,
-  standardize,
+  standardisationFrom,
+  standardise,
   trainCentralized,
   type BinaryMetrics,
   type LogisticConfig,
@@ -31,9 +31,9 @@ export function trainAlone(
   seed: string,
 ): Quality {
   const enc = encodeTable(train, schema);
-  const s = standardizationFrom(momentsOf(enc));
-  const z = { ...standardize(enc, s), y: enc.y };
+  const s = standardisationFrom(momentsOf(enc));
+  const z = { ...standardise(enc, s), y: enc.y };
   const weights = trainCentralized(z, cfg, seededRandom(seed));
   const testEnc = encodeTable(test, schema);
-  return qualityOf(evaluateBinary(weights, { ...standardize(testEnc, s), y: testEnc.y }));
+  return qualityOf(evaluateBinary(weights, { ...standardise(testEnc, s), y: testEnc.y }));
 }

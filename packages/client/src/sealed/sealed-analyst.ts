@@ -14,7 +14,7 @@ import {
   wideCodecOf,
 } from '@tessera/fl';
 import type { BfvDecryptor } from '@tessera/he';
-import { standardizationFrom } from '@tessera/ml';
+import { standardisationFrom } from '@tessera/ml';
 import type { tessera } from '@tessera/proto';
 import { CoordinatorError, isFinalStatus, type AnalystClient } from '../analyst.js';
 import type { AnalystKeys } from './analyst-keys.js';
@@ -79,7 +79,7 @@ function statisticsValues(sum: Uint32Array, aggregate: SealedAggregateMessage, s
       `the statistics aggregate decodes to ${stats.length} values, expected ${2 * d + 1} for ${d} features`,
     );
   const count = stats[0]!; // the length is 2d + 1 >= 1 (checked above)
-  const s = standardizationFrom({ count, sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) });
+  const s = standardisationFrom({ count, sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) });
   const values = [count, ...s.mean, ...s.std];
   checkFinite(values, 'the standardisation');
   return values;

@@ -10,7 +10,7 @@ import {
   momentsFromBounded,
   WIDE_DIGITS,
 } from '@tessera/fl';
-import { standardizationFrom } from '@tessera/ml';
+import { standardisationFrom } from '@tessera/ml';
 import { statisticsParts, tessera } from '@tessera/proto';
 import { DpAggregator, releaseNoise } from './aggregation/dp-aggregator.js';
 import type { TrainingRun } from './training-run.js';
@@ -87,7 +87,7 @@ export class StatisticsStage {
     if (stats.length !== 2 * d + 1)
       throw new Error(`the statistics sum has ${stats.length} values, expected ${2 * d + 1}`);
     const moments = { count: stats[0]!, sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) };
-    const s = standardizationFrom(moments);
+    const s = standardisationFrom(moments);
     this.r.saveContext({
       standardization: { mean: [...s.mean], std: [...s.std], count: moments.count, contributors },
       stage: 'training',
@@ -210,7 +210,7 @@ export class StatisticsStage {
       bounds,
     );
     const m = momentsFromBounded(sums.values, bounds, sums.noiseStd);
-    const s = standardizationFrom(m);
+    const s = standardisationFrom(m);
     this.r.saveContext({
       standardization: {
         mean: [...s.mean],

@@ -4,8 +4,8 @@ import {
   matrixFromRows,
   momentsOf,
   seededRandom,
-  standardizationFrom,
-  standardize,
+  standardisationFrom,
+  standardise,
   type Matrix,
 } from '../src/index.js';
 
@@ -29,7 +29,7 @@ function concat(...ms: Matrix[]): Matrix {
 describe('feature moments', () => {
   it('gives the mean and population std of a direct two-pass computation', () => {
     const m = randomMatrix(500, 4, 'moments');
-    const s = standardizationFrom(momentsOf(m));
+    const s = standardisationFrom(momentsOf(m));
     for (let j = 0; j < m.d; j++) {
       let mean = 0;
       for (let i = 0; i < m.n; i++) mean += m.x[i * m.d + j];
@@ -57,7 +57,7 @@ describe('feature moments', () => {
   });
 
   it('gives a constant column std 1, even a large constant', () => {
-    const s = standardizationFrom(
+    const s = standardisationFrom(
       momentsOf(
         matrixFromRows([
           [1e6, 0, 1],
@@ -73,13 +73,13 @@ describe('feature moments', () => {
   });
 });
 
-describe('standardize', () => {
+describe('standardise', () => {
   it('returns a new matrix with zero-mean, unit-std columns', () => {
     const m = randomMatrix(200, 3, 'std');
     const before = m.x.slice();
-    const z = standardize(m, standardizationFrom(momentsOf(m)));
+    const z = standardise(m, standardisationFrom(momentsOf(m)));
     expect(m.x).toEqual(before);
-    const again = standardizationFrom(momentsOf(z));
+    const again = standardisationFrom(momentsOf(z));
     for (let j = 0; j < 3; j++) {
       expect(again.mean[j]).toBeCloseTo(0, 10);
       expect(again.std[j]).toBeCloseTo(1, 10);
@@ -88,6 +88,6 @@ describe('standardize', () => {
 
   it('rejects a standardisation of another width', () => {
     const m = randomMatrix(5, 3, 'w');
-    expect(() => standardize(m, standardizationFrom(momentsOf(randomMatrix(5, 2, 'v'))))).toThrow(RangeError);
+    expect(() => standardise(m, standardisationFrom(momentsOf(randomMatrix(5, 2, 'v'))))).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 import { checkMatrix, type Matrix } from './matrix.js';
 import { checkMoments, type FeatureMoments } from './moments.js';
 
-export interface Standardization {
+export interface Standardisation {
   mean: Float64Array;
   /** Population standard deviation; 1 for a (numerically) constant column. */
   std: Float64Array;
@@ -15,7 +15,7 @@ export interface Standardization {
  */
 const RELATIVE_VARIANCE_FLOOR = 1e-9;
 
-export function standardizationFrom(m: FeatureMoments): Standardization {
+export function standardisationFrom(m: FeatureMoments): Standardisation {
   if (!(m.count > 0)) throw new RangeError(`standardisation needs at least one row, got count ${m.count}`);
   checkMoments(m);
   const d = m.sum.length;
@@ -31,7 +31,7 @@ export function standardizationFrom(m: FeatureMoments): Standardization {
 }
 
 /** (x - mean) / std column by column, into a new matrix. */
-export function standardize(data: Matrix, s: Standardization): Matrix {
+export function standardise(data: Matrix, s: Standardisation): Matrix {
   checkMatrix(data);
   const { x, n, d } = data;
   if (s.mean.length !== d || s.std.length !== d) {
