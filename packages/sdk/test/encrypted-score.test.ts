@@ -49,70 +49,79 @@ function plainTotals(
   return out;
 }
 
-describe('encrypted scoring (CKKS) through the coordinator: the participants never see the model, the analyst never sees a row', () => {
-  const tmp = tempDir();
-  const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 8);
-  const shards = data.shards.map(withCohort);
-  let fed: LocalFederation;
-  let model: ModelFile;
+describe(
+  'encrypted scoring (CKKS) through the coordinator: the participants never see the model, ' +
+    'the analyst never sees a row',
+  () => {
+    const tmp = tempDir();
+    const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 8);
+    const shards = data.shards.map(withCohort);
+    let fed: LocalFederation;
+    let model: ModelFile;
 
-  beforeAll(async () => {
-    fed = await LocalFederation.start({ dir: tmp.dir, shards, runtime: 'inline' });
-    const trained = await fed.analyst.watch(
-      (
-        await fed.analyst.submit({
-          dataset: 'customers',
-          label: 'benign',
-          exclude: ['cohort'],
-          rounds: 3,
-          minParticipants: 3,
-          seed: 8,
-        })
-      ).id,
-    );
-    expect(trained.status).toBe('completed');
-    model = modelFileFrom(await fed.analyst.result(trained.id));
-  });
-  afterAll(async () => {
-    await fed?.stop();
-    tmp.cleanup();
-  });
-
-  it("returns per-segment and overall totals and means equal to plaintext scoring within CKKS precision (1e-6 of the summed terms' magnitude)", async () => {
-    const r = await scoreEncrypted(fed.analyst, model, {
-      dataset: 'customers',
-      segmentBy: 'cohort',
-      segments: ['a', 'b'],
-      minParticipants: 3,
+    beforeAll(async () => {
+      fed = await LocalFederation.start({ dir: tmp.dir, shards, runtime: 'inline' });
+      const trained = await fed.analyst.watch(
+        (
+          await fed.analyst.submit({
+            dataset: 'customers',
+            label: 'benign',
+            exclude: ['cohort'],
+            rounds: 3,
+            minParticipants: 3,
+            seed: 8,
+          })
+        ).id,
+      );
+      expect(trained.status).toBe('completed');
+      model = modelFileFrom(await fed.analyst.result(trained.id));
     });
-    expect(r.job.status).toBe('completed');
-    const expected = plainTotals(model, shards);
-    for (const s of r.segments) {
-      const e = expected[s.segment];
-      expect(Math.abs(s.count - e.count)).toBeLessThan(1e-3);
-      expect(Math.abs(s.total - e.total) / e.magnitude).toBeLessThan(1e-6);
-      expect(Math.abs(s.mean - e.total / e.count) / (e.magnitude / e.count)).toBeLessThan(1e-6);
-    }
-    const all = expected.a.total + expected.b.total;
-    expect(Math.abs(r.overall.total - all) / (expected.a.magnitude + expected.b.magnitude)).toBeLessThan(1e-6);
-    // The coordinator kept nothing it could read: the job has no model, no metrics, only ciphertexts passed through.
-    expect(r.job.history.map((h) => h.stage)).toEqual(['score']);
-    expect(r.job.history[0].metrics).toEqual({});
-  });
+    afterAll(async () => {
+      await fed?.stop();
+      tmp.cleanup();
+    });
 
-  it('refuses bad scoring input before any work, naming what to change', async () => {
-    await expect(
-      fed.analyst.submit({ kind: 'score', dataset: 'customers', label: 'benign', features: model.features }),
-    ).rejects.toThrow(/needs the encrypted model/);
-    await expect(scoreEncrypted(fed.analyst, model, { dataset: 'customers', segmentBy: 'cohort' })).rejects.toThrow(
-      /segments: must list the distinct values of cohort/,
+    it(
+      'returns per-segment and overall totals and means equal to plaintext scoring within CKKS precision ' +
+        "(1e-6 of the summed terms' magnitude)",
+      async () => {
+        const r = await scoreEncrypted(fed.analyst, model, {
+          dataset: 'customers',
+          segmentBy: 'cohort',
+          segments: ['a', 'b'],
+          minParticipants: 3,
+        });
+        expect(r.job.status).toBe('completed');
+        const expected = plainTotals(model, shards);
+        for (const s of r.segments) {
+          const e = expected[s.segment];
+          expect(Math.abs(s.count - e.count)).toBeLessThan(1e-3);
+          expect(Math.abs(s.total - e.total) / e.magnitude).toBeLessThan(1e-6);
+          expect(Math.abs(s.mean - e.total / e.count) / (e.magnitude / e.count)).toBeLessThan(1e-6);
+        }
+        const all = expected.a.total + expected.b.total;
+        expect(Math.abs(r.overall.total - all) / (expected.a.magnitude + expected.b.magnitude)).toBeLessThan(1e-6);
+        // The coordinator kept nothing it could read: the job has no model, no metrics,
+        // only ciphertexts passed through.
+        expect(r.job.history.map((h) => h.stage)).toEqual(['score']);
+        expect(r.job.history[0].metrics).toEqual({});
+      },
     );
-    await expect(
-      scoreEncrypted(
-        fed.analyst,
-        { ...model, standardization: { ...model.standardization, clip: 6 } },
-        { dataset: 'customers' },
-      ),
-    ).rejects.toThrow(/clamps standardised values/);
-  });
-});
+
+    it('refuses bad scoring input before any work, naming what to change', async () => {
+      await expect(
+        fed.analyst.submit({ kind: 'score', dataset: 'customers', label: 'benign', features: model.features }),
+      ).rejects.toThrow(/needs the encrypted model/);
+      await expect(scoreEncrypted(fed.analyst, model, { dataset: 'customers', segmentBy: 'cohort' })).rejects.toThrow(
+        /segments: must list the distinct values of cohort/,
+      );
+      await expect(
+        scoreEncrypted(
+          fed.analyst,
+          { ...model, standardization: { ...model.standardization, clip: 6 } },
+          { dataset: 'customers' },
+        ),
+      ).rejects.toThrow(/clamps standardised values/);
+    });
+  },
+);
