@@ -8,3 +8,4 @@ export * from './privacy-view.js';
 export * from './payouts-view.js';
 export * from './wire-json.js';
 export * from './views-from-json.js';
+export { checkQueryVectorLength, SPEC_CAPS, type SpecCap } from './spec-caps.js';

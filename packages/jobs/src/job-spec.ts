@@ -2,6 +2,7 @@ import { isObj, JobSpecError, noUnknownKeys, num, section, show, str, strings, t
 import { payoutOf } from './job-spec-payout.js';
 import { checkPrivacyFields, noSplitUnderPrivacy, privacyHead, privacyOf } from './job-spec-privacy.js';
 import { JOB_SPEC_DEFAULTS, type JobSpec } from './job-spec-types.js';
+import { cappedNum } from './spec-caps.js';
 
 // A training job spec is parsed here section by section; the sections with rules of their own live
 // beside this file (job-spec-privacy.ts, job-spec-payout.ts). These re-exports keep './job-spec.js'
@@ -82,9 +83,9 @@ export function parseJobSpec(input: unknown): JobSpec {
     ...(features ? { features } : {}),
     exclude: strings(input, 'exclude', '') ?? [],
     model: { type: 'logistic', l2: num(model, 'l2', 'model.', d.model.l2, { min: 0 }) },
-    rounds: num(input, 'rounds', '', d.rounds, { int: true, min: 1, max: 100_000 }),
+    rounds: cappedNum(input, 'rounds', '', d.rounds, 'rounds', { int: true, min: 1 }),
     local: {
-      epochs: num(local, 'epochs', 'local.', d.local.epochs, { int: true, min: 1, max: 10_000 }),
+      epochs: cappedNum(local, 'epochs', 'local.', d.local.epochs, 'epochs', { int: true, min: 1 }),
       batchSize: num(local, 'batchSize', 'local.', d.local.batchSize, { int: true, min: 1 }),
       learningRate: num(local, 'learningRate', 'local.', d.local.learningRate, { exclusiveMin: 0 }),
     },
@@ -98,7 +99,10 @@ export function parseJobSpec(input: unknown): JobSpec {
     minParticipants: num(input, 'minParticipants', '', d.minParticipants, { int: true, min: 1 }),
     roundTimeoutSeconds: num(input, 'roundTimeoutSeconds', '', d.roundTimeoutSeconds, { exclusiveMin: 0 }),
     waitForParticipantsSeconds: num(input, 'waitForParticipantsSeconds', '', d.waitForParticipantsSeconds, { min: 0 }),
-    maxRoundAttempts: num(input, 'maxRoundAttempts', '', d.maxRoundAttempts, { int: true, min: 1 }),
+    maxRoundAttempts: cappedNum(input, 'maxRoundAttempts', '', d.maxRoundAttempts, 'maxRoundAttempts', {
+      int: true,
+      min: 1,
+    }),
     validationFraction: num(input, 'validationFraction', '', d.validationFraction, { min: 0, max: 0.9 }),
     ...(seed !== undefined ? { seed: String(seed) } : {}),
     secure: {

@@ -1,4 +1,5 @@
 import { JobSpecError } from './job-spec.js';
+import { overCap, SPEC_CAPS } from './spec-caps.js';
 
 /**
  * An audience-overlap job: two participants learn how many customer identifiers they share, and nothing else about each
@@ -12,6 +13,8 @@ export interface OverlapSpec {
   column: string;
   /** The two participants, by id. */
   participants: [string, string];
+  /** The most identifiers either side may put in; the relay refuses a larger set (at most the psiSetSize cap). */
+  maxSetSize: number;
   roundTimeoutSeconds: number;
   waitForParticipantsSeconds: number;
 }
@@ -23,6 +26,7 @@ const FIELDS = [
   'dataset',
   'column',
   'participants',
+  'maxSetSize',
   'roundTimeoutSeconds',
   'waitForParticipantsSeconds',
 ];
@@ -48,12 +52,17 @@ export function parseOverlapSpec(input: unknown): OverlapSpec {
       throw new JobSpecError(k, `must be a positive number, got ${JSON.stringify(v)}`);
     return v;
   };
+  const maxSetSize = o.maxSetSize ?? SPEC_CAPS.psiSetSize;
+  if (typeof maxSetSize !== 'number' || !Number.isInteger(maxSetSize) || maxSetSize < 1)
+    throw new JobSpecError('maxSetSize', `must be a positive integer, got ${JSON.stringify(maxSetSize)}`);
+  if (maxSetSize > SPEC_CAPS.psiSetSize) throw overCap('maxSetSize', 'psiSetSize', maxSetSize);
   return {
     name: typeof o.name === 'string' && o.name ? o.name : `overlap-${text('dataset')}`,
     kind: 'overlap',
     dataset: text('dataset'),
     column: text('column'),
     participants: [p[0] as string, p[1] as string],
+    maxSetSize,
     roundTimeoutSeconds: positive('roundTimeoutSeconds', 300),
     waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
   };

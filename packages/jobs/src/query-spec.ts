@@ -7,6 +7,7 @@ import {
   type QueryPlan,
 } from '@tessera/analytics';
 import { JobSpecError } from './job-spec.js';
+import { checkQueryVectorLength } from './spec-caps.js';
 
 /**
  * An analytics job: one aggregate query over a data set every participant serves, run once through secure aggregation.
@@ -139,6 +140,7 @@ export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPl
     if (e instanceof QueryError) throw new JobSpecError('sql', e.message);
     throw e;
   }
+  checkQueryVectorLength(plan.length);
   const spec: QuerySpec = {
     name: typeof input.name === 'string' && input.name ? input.name : `query-${plan.table}`,
     kind: 'query',
