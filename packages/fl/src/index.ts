@@ -8,7 +8,7 @@ export type { Chunk } from './chunks.js';
 export { chunksOf, ChunkAssembler } from './chunks.js';
 export { deltaOf } from './delta.js';
 export { logisticConfigFrom } from './local-config.js';
-export * from './quantize/index.js';
+export * from './quantise/index.js';
 export * from './private-statistics/index.js';
 export {
   calibrateJobNoise,

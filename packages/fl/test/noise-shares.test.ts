@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
 import { seededRandom } from '@tessera/ml';
-import { fromRing } from '../src/quantize/ring.js';
+import { fromRing } from '../src/quantise/ring.js';
 import {
   noiseShareVariance,
   survivorFloor,

@@ -2,7 +2,7 @@ import {
   checkUpdateCodec,
   fromRing,
   poissonSample,
-  QuantizationError,
+  QuantisationError,
   summedUpdatesFrom,
   weightedMean,
   type SumDecoding,
@@ -76,7 +76,7 @@ export class FitRound {
         try {
           checkUpdateCodec(codec, chosen.length);
         } catch (e) {
-          if (e instanceof QuantizationError) throw new Error(`job spec: ${e.message}`);
+          if (e instanceof QuantisationError) throw new Error(`job spec: ${e.message}`);
           throw e;
         }
       }

@@ -8,7 +8,7 @@ import {
   encodeUpdate,
   encodeWide,
   fromRing,
-  QuantizationError,
+  QuantisationError,
   stochasticRound,
   toRing,
   DEFAULT_WIDE,
@@ -65,7 +65,7 @@ describe('quantisation for secure aggregation', () => {
   });
 
   it('refuses a setting whose sum could wrap, naming the knob', () => {
-    expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(QuantizationError);
+    expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(QuantisationError);
     expect(() => checkUpdateCodec({ bits: 24, clip: 1, modulus: 2 ** 32 }, 500)).toThrow(
       /lower secure\.bits to \d+ or fewer/,
     );
@@ -110,7 +110,7 @@ describe('record-level encoding (DP-FedSGD)', () => {
       'and one record moves the sum by at most the sensitivity',
     async () => {
       const { addClippedRecord, decodeRecordSum, recordSumToRing, largestRecordLevel } = await import(
-        '../src/quantize/index.js'
+        '../src/quantise/index.js'
       );
       const { releaseSensitivity } = await import('../src/privacy/release-sensitivity.js');
       const { seededRandom } = await import('@tessera/ml');

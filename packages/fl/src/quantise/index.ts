@@ -5,7 +5,7 @@ export {
   checkUpdateCodec,
   encodeUpdate,
   decodeUpdateSum,
-  QuantizationError,
+  QuantisationError,
   type UpdateCodec,
 } from './update-codec.js';
 export {

@@ -24,10 +24,10 @@ export interface UpdateCodec {
   uniformWeights?: boolean;
 }
 
-export class QuantizationError extends Error {
+export class QuantisationError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'QuantizationError';
+    this.name = 'QuantisationError';
   }
 }
 
@@ -37,12 +37,12 @@ const maxLevel = (bits: number) => 2 ** (bits - 1) - 1;
 export function checkUpdateCodec(c: UpdateCodec, participants: number): void {
   checkModulus(c.modulus);
   if (!Number.isInteger(c.bits) || c.bits < 2 || c.bits > 31)
-    throw new QuantizationError(`secure.bits must be an integer from 2 to 31, got ${c.bits}`);
-  if (!(c.clip > 0)) throw new QuantizationError(`secure.clip must be positive, got ${c.clip}`);
+    throw new QuantisationError(`secure.bits must be an integer from 2 to 31, got ${c.bits}`);
+  if (!(c.clip > 0)) throw new QuantisationError(`secure.clip must be positive, got ${c.clip}`);
   const worst = participants * maxLevel(c.bits);
   if (worst >= c.modulus / 2) {
     const maxBits = Math.floor(Math.log2(c.modulus / 2 / participants)) + 1;
-    throw new QuantizationError(
+    throw new QuantisationError(
       `${participants} participants x 2^${c.bits - 1} levels per coordinate can wrap the ring mod ` +
         `2^${Math.log2(c.modulus).toFixed(0)}; ` +
         `lower secure.bits to ${Math.max(2, maxBits - 1)} or fewer, or run with fewer participants per round`,
