@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomToken, sha256Hex } from '@tessera/crypto';
-import { AnalystServiceDefinition, ParticipantServiceDefinition, SERVER_OPTIONS, type tessera } from '@tessera/proto';
+import { AnalystServiceDefinition, ParticipantServiceDefinition, type tessera } from '@tessera/proto';
 import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
 import { jobKindOfStored } from './jobs/kinds/registry.js';
@@ -14,6 +14,8 @@ import { UploadSlots } from './service/upload-slots.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { PayoutLedger } from './payouts/payout-ledger.js';
 import type { Store } from './store/store.js';
+import { resourceLimits, type ResourceLimits } from './limits/resource-limits.js';
+import { serverOptions } from './limits/server-options.js';
 
 export interface CoordinatorOptions {
   /** Directory for the database and the analyst token (created if missing). */
@@ -22,6 +24,8 @@ export interface CoordinatorOptions {
   listen?: string;
   /** Uploads received at once (memory is about (uploadSlots + 1) * model size). */
   uploadSlots?: number;
+  /** Resource limits in place of the defaults (DEFAULT_RESOURCE_LIMITS; docs/security.md, "Resource limits"). */
+  limits?: Partial<ResourceLimits>;
   log?: (line: string) => void;
   /** Sees every participant message the coordinator accepts as authentic (for audits and transcript tests). */
   onParticipantMessage?: (participantId: string, message: tessera.v1.ParticipantMessage) => void;
@@ -65,7 +69,7 @@ export class Coordinator {
     string,
     { runner: Pick<JobLifecycle, 'run' | 'cancel' | 'suspend'>; done: Promise<void> }
   >();
-  private readonly server = new grpc.Server(SERVER_OPTIONS);
+  private readonly server: grpc.Server;
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
   readonly analystToken: string;
@@ -79,7 +83,9 @@ export class Coordinator {
     this.store = new SqliteStore(join(options.dataDir, DATABASE_FILE));
     this.analystToken = analystTokenOf(options.dataDir);
     this.ledger = new PayoutLedger(this.store, options.dataDir);
-    this.slots = new UploadSlots(options.uploadSlots ?? 4);
+    const limits = resourceLimits(options.limits);
+    this.server = new grpc.Server(serverOptions(limits));
+    this.slots = new UploadSlots(options.uploadSlots ?? 4, limits.uploadIdleSeconds * 1000);
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {

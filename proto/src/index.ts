@@ -2,6 +2,7 @@ import './int64-as-number.js';
 export { tessera } from './gen/tessera.js';
 export { AnalystServiceDefinition, ParticipantServiceDefinition } from './gen/services.js';
 export * from './limits.js';
+export * from './resource-limit.js';
 export * from './envelope.js';
 export * from './clients.js';
 export * from './strategy-config.js';

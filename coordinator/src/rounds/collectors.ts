@@ -3,6 +3,7 @@ import type { OpenTask } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { StagedUpload } from './staged-upload.js';
+import type { UploadLink } from './upload-link.js';
 import type { OwnersRefusal, Settle } from './stage.js';
 import { ownersRefusal } from './refusals.js';
 
@@ -90,14 +91,24 @@ export class MetricsCollector extends Collector<TaskAnswer> {
   }
 }
 
-/** A collector whose participant uploads one staged vector; the staging slot is freed however the task ends. */
-export abstract class UploadCollector<R, B extends Float64Array | Uint32Array> extends Collector<R> {
+/** An upload holding a slot: ended however the task ends; it reports when it took the slot back for idleness. */
+export interface SlotUpload {
+  onIdle(listener: (reason: string) => void): void;
+  end(): void;
+}
+
+/**
+ * A collector whose participant uploads through an upload slot; the slot is freed however the task ends, and an
+ * upload left idle past its deadline fails this participant's contribution.
+ */
+export abstract class UploadCollector<R, U extends SlotUpload> extends Collector<R> {
   constructor(
     key: TaskKey,
     settle: Settle<R>,
-    protected readonly upload: StagedUpload<B>,
+    protected readonly upload: U,
   ) {
     super(key, settle);
+    upload.onIdle((reason) => this.settle({ ok: false, reason }));
   }
 
   /** Settles with `result` after the vector was accepted. */
@@ -123,16 +134,16 @@ export abstract class UploadCollector<R, B extends Float64Array | Uint32Array> e
  * sends it in order, then done; the complete vector goes to `accept` (which adds it to the
  * running sum). A broken upload never reaches the sum.
  */
-export class VectorCollector extends UploadCollector<TaskAnswer, Float64Array> {
+export class VectorCollector extends UploadCollector<TaskAnswer, StagedUpload<Float64Array>> {
   constructor(
     key: TaskKey,
     settle: Settle<TaskAnswer>,
     dimension: number,
     slots: UploadSlots,
-    grant: () => Promise<void>,
+    link: UploadLink,
     private readonly accept: (vector: Float64Array, answer: TaskAnswer) => string | undefined,
   ) {
-    super(key, settle, new StagedUpload(dimension, () => slots.acquire(dimension), slots, grant));
+    super(key, settle, new StagedUpload(dimension, () => slots.acquire(dimension), slots, link));
   }
 
   override onReady(ready: tessera.v1.IUploadReady): string | undefined {

@@ -10,7 +10,9 @@ import {
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { Collector, UploadCollector } from './collectors.js';
+import { SealedUpload, type SealedRefusal } from './sealed-upload.js';
 import { StagedUpload } from './staged-upload.js';
+import type { UploadLink } from './upload-link.js';
 import type { Settle } from './stage.js';
 
 /** Counts rejected messages by reason code for the round report. */
@@ -86,7 +88,7 @@ export class ShareKeysCollector extends Collector<true> {
  * Stages one participant's masked vector (pulled like any upload, exact integers) and hands it to the server state when
  * complete.
  */
-export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
+export class MaskedInputCollector extends UploadCollector<true, StagedUpload<Uint32Array>> {
   constructor(
     key: TaskKey,
     settle: Settle<true>,
@@ -95,10 +97,10 @@ export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
     dimension: number,
     private readonly modulus: number,
     slots: UploadSlots,
-    grant: () => Promise<void>,
+    link: UploadLink,
     private readonly tally: RejectionTally,
   ) {
-    super(key, settle, new StagedUpload(dimension, () => slots.acquireWords(dimension), slots, grant));
+    super(key, settle, new StagedUpload(dimension, () => slots.acquireWords(dimension), slots, link));
   }
 
   private reject(code: string, why: string | undefined): string | undefined {
@@ -136,68 +138,50 @@ export class MaskedInputCollector extends UploadCollector<true, Uint32Array> {
 
 /**
  * Sealed mode: one participant's masked vector arrives as BFV ciphertexts under the analyst's
- * key (announced, granted, sent in order, then done). The complete set is added to the running
- * ciphertext sum only then, through the server state, so a broken upload never reaches the sum.
+ * key, through an upload slot (announced, granted, sent in order, each ciphertext within the size one can take,
+ * then done). The complete set is added to the running ciphertext sum only then, through the server state, so a
+ * broken upload never reaches the sum.
  */
-export class SealedInputCollector extends Collector<true> {
-  private readonly chunks: Uint8Array[] = [];
-  private total = -1;
-
+export class SealedInputCollector extends UploadCollector<true, SealedUpload> {
   constructor(
     key: TaskKey,
     settle: Settle<true>,
     private readonly index: number,
     private readonly server: ServerMaskedInput,
-    private readonly chunkCount: number,
+    sealed: { chunkCount: number; maxCiphertextBytes: number },
     private readonly absorb: (chunks: Uint8Array[]) => void,
-    private readonly grant: () => Promise<void>,
+    slots: UploadSlots,
+    link: UploadLink,
     private readonly tally: RejectionTally,
   ) {
-    super(key, settle);
+    super(key, settle, new SealedUpload(sealed.chunkCount, sealed.maxCiphertextBytes, slots, link));
   }
 
-  private reject(code: string, why: string): string {
-    this.tally.note(code);
-    return why;
+  private reject(refusal: SealedRefusal | undefined): string | undefined {
+    if (!refusal) return undefined;
+    this.tally.note(refusal.code);
+    return refusal.why;
   }
 
   override onReady(ready: tessera.v1.IUploadReady): string | undefined {
-    const total = Number(ready.total ?? 0);
-    if (total !== this.chunkCount)
-      return this.reject(
-        'wrong-length',
-        `an encrypted vector of ${total} ciphertexts was announced; this round takes ${this.chunkCount}`,
-      );
-    this.total = total;
-    void this.grant();
-    return undefined;
+    return this.reject(this.upload.ready(Number(ready.total ?? 0)));
   }
 
   override onSealedChunk(chunk: tessera.v1.ISealedChunk): string | undefined {
-    if (this.total < 0) return this.reject('wrong-length', 'encrypted chunks arrived before the upload was announced');
-    const index = Number(chunk.index ?? -1);
-    if (index !== this.chunks.length || Number(chunk.total ?? 0) !== this.total) {
-      return this.reject(
-        'wrong-length',
-        `ciphertext ${index} of ${chunk.total} does not continue the ${this.chunks.length} of ${this.total} received`,
-      );
-    }
     const bytes = chunk.ciphertext ?? new Uint8Array(0);
-    if (bytes.length === 0) return this.reject('malformed', `ciphertext ${index} is empty`);
-    this.chunks.push(bytes);
-    return undefined;
+    return this.reject(this.upload.add(Number(chunk.index ?? -1), Number(chunk.total ?? 0), bytes));
   }
 
   override onDone(_done: tessera.v1.ITaskDone): string | undefined {
-    if (this.chunks.length !== this.chunkCount)
-      return this.reject(
-        'wrong-length',
-        `the encrypted vector is incomplete: ${this.chunks.length} of ${this.chunkCount} ciphertexts arrived before done`,
-      );
-    const problem = attempt(this.tally, () => this.server.receiveSealed(this.index, () => this.absorb(this.chunks)));
-    this.chunks.length = 0;
-    if (!problem) this.settle({ ok: true, result: true });
-    return problem;
+    const chunks = this.upload.complete();
+    if (!chunks)
+      return this.reject({
+        code: 'wrong-length',
+        why: `the encrypted vector is incomplete: ${this.upload.progress} ciphertexts arrived before done`,
+      });
+    const problem = attempt(this.tally, () => this.server.receiveSealed(this.index, () => this.absorb(chunks)));
+    if (problem) return problem;
+    return this.succeed(true);
   }
 }
 

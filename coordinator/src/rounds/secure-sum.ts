@@ -4,7 +4,7 @@ import { completeGraph, harary, SecAggError, ServerAdvertiseKeys, type ServerUnm
 import type { ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
-import { BfvAccumulator, bfvChunkCount, type BfvParameters } from '@tessera/he';
+import { BfvAccumulator, bfvCiphertextMaxBytes, bfvChunkCount, type BfvParameters } from '@tessera/he';
 import {
   AdvertiseCollector,
   MaskedInputCollector,
@@ -14,6 +14,7 @@ import {
   UnmaskCollector,
 } from './secure-collectors.js';
 import { runStage, type OwnersRefusal, type StageOutcome } from './stage.js';
+import { uploadLink } from './upload-link.js';
 
 const pb = tessera.v1;
 
@@ -249,9 +250,13 @@ async function secureSumRounds(
             settle,
             index(s),
             masked,
-            bfvChunkCount(r.sealed!.params, r.dimension),
+            {
+              chunkCount: bfvChunkCount(r.sealed!.params, r.dimension),
+              maxCiphertextBytes: bfvCiphertextMaxBytes(r.sealed!.params),
+            },
             (chunks) => accumulator.addVector(chunks),
-            () => s.send({ grant: { task: k3 } }),
+            r.slots,
+            uploadLink(s, k3),
             tally,
           )
         : new MaskedInputCollector(
@@ -262,7 +267,7 @@ async function secureSumRounds(
             r.dimension,
             r.modulus,
             r.slots,
-            () => s.send({ grant: { task: k3 } }),
+            uploadLink(s, k3),
             tally,
           ),
   );

@@ -1,24 +1,41 @@
 import type { UploadSlots } from '../service/upload-slots.js';
+import { IdleDeadline } from './idle-deadline.js';
+import { idleReason, type UploadLink } from './upload-link.js';
 
 type Staging = Float64Array | Uint32Array;
 
 /**
  * One participant's vector upload, pulled by the coordinator: on UploadReady it waits for a
  * staging slot (without blocking the participant's stream), then grants the upload; chunks must
- * arrive in order after the grant. Whatever happens, the slot is released exactly once.
+ * arrive in order after the grant, each within the slots' idle deadline of the one before (or of the
+ * grant), or the slot is taken back. Whatever happens, the slot is released exactly once.
  */
 export class StagedUpload<B extends Staging> {
   private buffer: B | undefined;
   private received = 0;
   private requested = false;
   private ended = false;
+  private readonly idle: IdleDeadline;
+  private expired: (reason: string) => void = () => undefined;
 
   constructor(
     private readonly dimension: number,
     private readonly acquire: () => Promise<B>,
     private readonly slots: UploadSlots,
-    private readonly grant: () => Promise<void>,
-  ) {}
+    private readonly link: UploadLink,
+  ) {
+    this.idle = new IdleDeadline(slots.idleMs, () => {
+      const reason = idleReason(slots.idleMs);
+      this.end();
+      this.link.revoke(reason);
+      this.expired(reason);
+    });
+  }
+
+  /** Called with the reason when the slot is taken back for idleness. */
+  onIdle(listener: (reason: string) => void): void {
+    this.expired = listener;
+  }
 
   /** Handles UploadReady; the grant follows asynchronously once a slot is free. */
   ready(total: number): string | undefined {
@@ -28,7 +45,9 @@ export class StagedUpload<B extends Staging> {
     void this.acquire().then(async (buffer) => {
       if (this.ended) return this.slots.release(buffer);
       this.buffer = buffer;
-      await this.grant().catch(() => this.end());
+      // From the grant on (even while it waits in a full stream), the slot is this participant's to use or lose.
+      this.idle.touch();
+      await this.link.grant().catch(() => this.end());
     });
     return undefined;
   }
@@ -43,6 +62,7 @@ export class StagedUpload<B extends Staging> {
       return `chunk at offset ${offset} with ${values.length} values runs past the vector length ${this.dimension}`;
     this.buffer.set(values, offset);
     this.received += values.length;
+    this.idle.touch();
     return undefined;
   }
 
@@ -57,6 +77,7 @@ export class StagedUpload<B extends Staging> {
 
   end(): void {
     this.ended = true;
+    this.idle.stop();
     if (this.buffer) this.slots.release(this.buffer);
     this.buffer = undefined;
   }

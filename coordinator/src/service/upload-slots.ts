@@ -1,8 +1,12 @@
+import { DEFAULT_RESOURCE_LIMITS } from '../limits/resource-limits.js';
+
 /**
  * Bounds how many contributions are being received at once. Each upload is staged in a
  * buffer of length d until it is complete and then added to the running sum, so peak memory is
  * (slots + 1) * d whatever the number of participants; a participant waiting for a slot simply
- * stops being read, and gRPC flow control holds its sender back.
+ * stops being read, and gRPC flow control holds its sender back. Sealed uploads take a slot without a
+ * buffer (`reserve`): they hold their ciphertexts, each at most the size one can take. A granted slot that
+ * sees no chunk for `idleMs` is taken back (StagedUpload, SealedUpload).
  */
 type Buffer = Float64Array | Uint32Array;
 
@@ -11,7 +15,11 @@ export class UploadSlots {
   private readonly waiting: (() => void)[] = [];
   private readonly pool = new Map<string, Buffer[]>();
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    /** How long a granted upload may go without a chunk before its slot is taken back. */
+    readonly idleMs: number = DEFAULT_RESOURCE_LIMITS.uploadIdleSeconds * 1000,
+  ) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`upload slots must be a positive integer, got ${size}`);
     this.free = size;
@@ -20,6 +28,17 @@ export class UploadSlots {
   private async slot(): Promise<void> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** A slot without a staging buffer; give it back with `unreserve`. */
+  async reserve(): Promise<void> {
+    await this.slot();
+  }
+
+  unreserve(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
   }
 
   async acquire(dimension: number): Promise<Float64Array> {
@@ -45,8 +64,6 @@ export class UploadSlots {
     if (buffers.length < this.size) buffers.push(buffer);
     this.pool.clear();
     this.pool.set(key, buffers);
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
+    this.unreserve();
   }
 }

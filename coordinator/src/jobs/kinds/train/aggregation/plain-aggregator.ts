@@ -1,5 +1,6 @@
 import { StreamingSum } from '@tessera/fl';
 import { VectorCollector, type TaskAnswer } from '../../../../rounds/collectors.js';
+import { uploadLink } from '../../../../rounds/upload-link.js';
 import { runStage } from '../../../../rounds/stage.js';
 import {
   MissingDecoding,
@@ -32,21 +33,14 @@ export class PlainAggregator implements Aggregator {
       signal: this.r.signal,
       request: (s) => ({ message: { task: q.task(s) }, ...(q.model ? { model: q.model } : {}) }),
       collector: (s, settle) =>
-        new VectorCollector(
-          key,
-          settle,
-          q.dimension,
-          this.r.slots,
-          () => s.send({ grant: { task: key } }),
-          (vector, answer) => {
-            const rejected = plain.check?.(vector, answer);
-            if (rejected) return rejected;
-            const w = plain.weight(answer);
-            sum.addChunk(0, vector, w);
-            sum.commit(w);
-            return undefined;
-          },
-        ),
+        new VectorCollector(key, settle, q.dimension, this.r.slots, uploadLink(s, key), (vector, answer) => {
+          const rejected = plain.check?.(vector, answer);
+          if (rejected) return rejected;
+          const w = plain.weight(answer);
+          sum.addChunk(0, vector, w);
+          sum.commit(w);
+          return undefined;
+        }),
     });
     const seconds = (performance.now() - started) / 1000;
     if (outcome.results.size < this.r.spec.minParticipants) {
