@@ -11,7 +11,7 @@ describe("a training job's stage is stored, not inferred", () => {
   it('reads the stage of a job stored before stages were, from what its context holds', () => {
     expect(stageOf({})).toBe('schema');
     expect(stageOf({ schema: { label: 'y', features: [] } })).toBe('statistics');
-    expect(stageOf({ schema: { label: 'y', features: [] }, standardization: { mean: [], std: [], count: 0 } })).toBe(
+    expect(stageOf({ schema: { label: 'y', features: [] }, standardisation: { mean: [], std: [], count: 0 } })).toBe(
       'training',
     );
   });

@@ -17,7 +17,7 @@ export interface JobContext {
   stage?: TrainingStage;
   schema?: AgreedSchema;
   featureNames?: string[];
-  standardization?: { mean: number[]; std: number[]; count: number; contributors?: number; clip?: number };
+  standardisation?: { mean: number[]; std: number[]; count: number; contributors?: number; clip?: number };
   privacy?: { noiseMultiplier: number };
   /** Sealed mode: the analyst's BFV public key (base64) and the parameters it was made for. Never a secret key. */
   sealed?: { analystKey: string; params: SealedParams; analystIdentity: string; analystSignature: string };
@@ -37,13 +37,24 @@ export interface JobContext {
   payouts?: PayoutsView;
 }
 
-export const parseContext = (json: string): JobContext => (json ? (JSON.parse(json) as JobContext) : {});
+/** The context as stored before issue 13 spelt one key the US way; the coordinator still reads it. */
+type StoredContext = JobContext & { standardization?: JobContext['standardisation'] };
+
+/**
+ * A job's stored context. Contexts written before issue 13 hold `standardization`: it is read as
+ * `standardisation`, so the next save writes the British key and old databases keep working.
+ */
+export function parseContext(json: string): JobContext {
+  if (!json) return {};
+  const { standardization, ...context } = JSON.parse(json) as StoredContext;
+  return standardization && !context.standardisation ? { ...context, standardisation: standardization } : context;
+}
 
 /** A training job's stage: the stored one, or for jobs stored before it was, the one its context implies. */
 export function stageOf(c: JobContext): TrainingStage {
   if (c.stage) return c.stage;
   if (!c.schema) return 'schema';
-  if (!c.standardization) return 'statistics';
+  if (!c.standardisation) return 'statistics';
   return 'training';
 }
 

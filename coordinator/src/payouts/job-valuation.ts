@@ -8,7 +8,7 @@ import type { DisclosedRound } from '../rounds/valuation-collector.js';
 export interface TrainingValuationInput {
   payout: PayoutSpec;
   schema: AgreedSchema;
-  standardization: { mean: number[]; std: number[]; clip?: number };
+  standardisation: { mean: number[]; std: number[]; clip?: number };
   rounds: number;
   /** The global model round `t` started from (round 1: the initial model). */
   startModel: (round: number) => Float64Array;
@@ -27,14 +27,14 @@ export interface TrainingValuationInput {
 export function validationUtility(
   payout: PayoutSpec,
   schema: AgreedSchema,
-  standardization: TrainingValuationInput['standardization'],
+  standardisation: TrainingValuationInput['standardisation'],
 ): (model: Float64Array) => number {
   const table = parseCsv(payout.validation.csv, payout.validation.source);
   const encoded = encodeTable(table, schema);
   const z = standardise(encoded, {
-    mean: Float64Array.from(standardization.mean),
-    std: Float64Array.from(standardization.std),
-    ...(standardization.clip ? { clip: standardization.clip } : {}),
+    mean: Float64Array.from(standardisation.mean),
+    std: Float64Array.from(standardisation.std),
+    ...(standardisation.clip ? { clip: standardisation.clip } : {}),
   });
   const data = { ...z, y: encoded.y };
   return (model) => {
@@ -57,7 +57,7 @@ export function valueTraining(input: TrainingValuationInput): ValuationReport {
       `payout.valuation shapley evaluates 2^${participants.length} coalitions per round; with more than ${EXACT_SHAPLEY_MAX_PARTICIPANTS} participants use gtg or tmc`,
     );
   }
-  const utility = validationUtility(payout, input.schema, input.standardization);
+  const utility = validationUtility(payout, input.schema, input.standardisation);
   const rounds: RoundUpdates[] = [];
   for (let t = 1; t <= input.rounds; t++) {
     const updates = participants.map((p) => input.disclosed.get(p)?.get(t)?.delta);

@@ -307,9 +307,10 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
           label: spec.label,
           modelType: spec.model.type,
           round: latest.round,
-          mean: ctx.standardization?.mean ?? [],
-          std: ctx.standardization?.std ?? [],
-          standardizedClip: ctx.standardization?.clip ?? 0,
+          mean: ctx.standardisation?.mean ?? [],
+          std: ctx.standardisation?.std ?? [],
+          // The proto field standardized_clip keeps its published name (the generated JSON and TS names follow it).
+          standardizedClip: ctx.standardisation?.clip ?? 0,
           features: (ctx.schema?.features ?? []).map((f) => columnProfileToProto(f)),
         },
       });

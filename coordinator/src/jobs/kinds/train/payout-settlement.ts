@@ -106,7 +106,7 @@ export class PayoutSettlement {
       report = valueTraining({
         payout,
         schema: this.r.context.schema!,
-        standardization: this.r.context.standardization!,
+        standardisation: this.r.context.standardisation!,
         rounds: this.r.spec.rounds,
         startModel: (t) => (t === 1 ? logisticInit(d - 1) : this.r.store.loadModel(this.r.jobId, t - 1)!),
         strategy: this.r.strategy,

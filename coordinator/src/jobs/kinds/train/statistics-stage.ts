@@ -18,7 +18,7 @@ import type { TrainingRun } from './training-run.js';
 const pb = tessera.v1;
 
 /** With noisy statistics, standardised values are clamped to this many (estimated) standard deviations. */
-const PRIVATE_STANDARDIZED_CLIP = 6;
+const PRIVATE_STANDARDISED_CLIP = 6;
 
 /**
  * The statistics stage: the federated standardisation, summed by the job's aggregator (plaintext, SecAgg+, or
@@ -89,7 +89,7 @@ export class StatisticsStage {
     const moments = { count: stats[0]!, sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) };
     const s = standardisationFrom(moments);
     this.r.saveContext({
-      standardization: { mean: [...s.mean], std: [...s.std], count: moments.count, contributors },
+      standardisation: { mean: [...s.mean], std: [...s.std], count: moments.count, contributors },
       stage: 'training',
     });
     this.r.publish(`statistics computed over ${moments.count} records${this.r.secure ? ' (securely aggregated)' : ''}`);
@@ -107,7 +107,7 @@ export class StatisticsStage {
       );
     }
     this.r.saveContext({
-      standardization: {
+      standardisation: {
         mean: [...values.subarray(1, d + 1)],
         std: [...values.subarray(d + 1)],
         count: values[0]!, // the length was checked above
@@ -212,12 +212,12 @@ export class StatisticsStage {
     const m = momentsFromBounded(sums.values, bounds, sums.noiseStd);
     const s = standardisationFrom(m);
     this.r.saveContext({
-      standardization: {
+      standardisation: {
         mean: [...s.mean],
         std: [...s.std],
         count: m.count,
         contributors: this.statisticsContributors,
-        clip: PRIVATE_STANDARDIZED_CLIP,
+        clip: PRIVATE_STANDARDISED_CLIP,
       },
       stage: 'training',
     });

@@ -241,7 +241,8 @@ export class TrainingRun {
     session: ParticipantSession,
   ): tessera.v1.ITask {
     const base = this.baseTask(key);
-    const clip = this.context.standardization?.clip;
+    // standardizedClip: generated from the proto field standardized_clip, whose wire name stays as published.
+    const clip = this.context.standardisation?.clip;
     const task: tessera.v1.ITask = {
       ...base,
       training: { ...base.training, ...training, ...(clip ? { standardizedClip: clip } : {}) },
@@ -249,7 +250,7 @@ export class TrainingRun {
     };
     if (session.jobSetupSent.has(this.jobId)) return task;
     session.jobSetupSent.add(this.jobId);
-    const st = this.context.standardization!;
+    const st = this.context.standardisation!;
     this.featureList ??= this.featureMessages(this.context.schema!);
     return { ...task, features: this.featureList, mean: st.mean, std: st.std };
   }
@@ -261,7 +262,7 @@ export class TrainingRun {
    * capped).
    */
   weightCap(): number {
-    const st = this.context.standardization!;
+    const st = this.context.standardisation!;
     return Math.max(1, Math.ceil((2 * st.count) / Math.max(1, st.contributors ?? 1)));
   }
 
