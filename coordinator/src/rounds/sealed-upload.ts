@@ -72,7 +72,9 @@ export class SealedUpload {
     if (index !== this.chunks.length || total !== this.chunkCount)
       return {
         code: 'wrong-length',
-        why: `ciphertext ${index} of ${total} does not continue the ${this.chunks.length} of ${this.chunkCount} received`,
+        why:
+          `ciphertext ${index} of ${total} does not continue the ${this.chunks.length} ` +
+          `of ${this.chunkCount} received`,
       };
     if (ciphertext.length === 0) return { code: 'malformed', why: `ciphertext ${index} is empty` };
     if (ciphertext.length > this.maxCiphertextBytes)
