@@ -10,6 +10,13 @@ import type { JobLifecycle } from './jobs/job-lifecycle.js';
 import { analystHandlers } from './service/analyst-service.js';
 import { participantHandlers } from './service/participant-service.js';
 import { SessionRegistry } from './service/registry.js';
+import { ParticipantAccess } from './service/participant-access.js';
+import {
+  checkParticipantName,
+  tokenTimes,
+  type EnrollmentTokenOptions,
+  type IssuedEnrollmentToken,
+} from './enrolment/enrolment-rules.js';
 import { UploadSlots } from './service/upload-slots.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { PayoutLedger } from './payouts/payout-ledger.js';
@@ -48,12 +55,26 @@ export function analystTokenOf(dataDir: string): string {
 }
 
 /** Creates a one-time enrolment token for a participant; only its hash is stored. */
-export function createEnrollmentToken(dataDir: string, name: string): string {
+export function createEnrollmentToken(dataDir: string, name: string, options: EnrollmentTokenOptions = {}): string {
+  return issueEnrollmentToken(dataDir, name, options).token;
+}
+
+/**
+ * createEnrollmentToken, with what the operator notes: the token's id (to revoke it) and expiry (default 24 h). The
+ * name is the participant's, chosen here by the operator; a bad name or lifetime throws an EnrolmentError.
+ */
+export function issueEnrollmentToken(
+  dataDir: string,
+  name: string,
+  options: EnrollmentTokenOptions = {},
+): IssuedEnrollmentToken {
+  const checkedName = checkParticipantName(name);
+  const times = tokenTimes(options);
   const store = new SqliteStore(join(dataDir, DATABASE_FILE));
   try {
     const token = randomToken('tse_');
-    store.addEnrollmentToken(sha256Hex(token), name);
-    return token;
+    const record = store.addEnrollmentToken(sha256Hex(token), checkedName, times);
+    return { token, id: record.id, name: record.name, expiresAt: record.expiresAt };
   } finally {
     store.close();
   }
@@ -72,6 +93,8 @@ export class Coordinator {
   private readonly server: grpc.Server;
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
+  /** Cuts off participants the operator revoked or disabled (see ParticipantAccess for when it looks). */
+  private readonly access: ParticipantAccess;
   readonly analystToken: string;
   /** The signed, hash-chained payout ledger (key in the data directory, entries in the database). */
   readonly ledger: PayoutLedger;
@@ -81,6 +104,8 @@ export class Coordinator {
   private constructor(readonly options: CoordinatorOptions) {
     this.log = options.log ?? (() => undefined);
     this.store = new SqliteStore(join(options.dataDir, DATABASE_FILE));
+    this.access = new ParticipantAccess(this.store, this.registry, this.log);
+    this.registry.setGate(this.access);
     this.analystToken = analystTokenOf(options.dataDir);
     this.ledger = new PayoutLedger(this.store, options.dataDir);
     const limits = resourceLimits(options.limits);
@@ -91,6 +116,7 @@ export class Coordinator {
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
     const c = new Coordinator(options);
     await c.listen(options.listen ?? '127.0.0.1:7070');
+    c.access.start();
     c.resumeJobs();
     return c;
   }
@@ -155,6 +181,7 @@ export class Coordinator {
   }
 
   async stop(): Promise<void> {
+    this.access.stop();
     for (const { runner } of this.runners.values()) runner.suspend();
     await Promise.all([...this.runners.values()].map((r) => r.done));
     this.registry.closeAll();

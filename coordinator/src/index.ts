@@ -2,6 +2,7 @@ export {
   Coordinator,
   analystTokenOf,
   createEnrollmentToken,
+  issueEnrollmentToken,
   ANALYST_TOKEN_FILE,
   DATABASE_FILE,
   type CoordinatorOptions,
@@ -10,6 +11,28 @@ export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec } from '@te
 export { SqliteStore } from './store/sqlite-store.js';
 export type { Store, JobRecord, JobStatus, ParticipantRecord, RoundRecord } from './store/store.js';
 export { MIGRATIONS } from './store/migrations.js';
+export type {
+  EnrollmentTokenRecord,
+  EnrollmentTokenStatus,
+  NewParticipant,
+  ParticipantStatus,
+} from './store/store.js';
+export { EnrolmentError, type EnrolmentErrorCode } from './enrolment/enrolment-error.js';
+export {
+  DEFAULT_TOKEN_LIFETIME_MS,
+  MAX_TOKEN_LIFETIME_MS,
+  type EnrollmentTokenOptions,
+  type IssuedEnrollmentToken,
+} from './enrolment/enrolment-rules.js';
+export {
+  listEnrollmentTokens,
+  revokeEnrollmentToken,
+  listEnrolledParticipants,
+  setParticipantStatus,
+  type ParticipantSummary,
+  type TokenSummary,
+} from './enrolment/operator-commands.js';
+export { ACCESS_CHECK_MS } from './service/participant-access.js';
 export {
   DEFAULT_RESOURCE_LIMITS,
   ResourceLimitConfigError,

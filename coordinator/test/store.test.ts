@@ -144,12 +144,16 @@ describe('SqliteStore', () => {
     it('refuses to enrol one identity key twice and leaves the second token unused', () => {
       store.addEnrollmentToken(sha256Hex('t1'), 'one');
       store.addEnrollmentToken(sha256Hex('t2'), 'two');
-      const a = participant('p-a');
+      // Each token names its participant (the operator's choice), so the participants carry those names.
+      const a = participant('p-a', 'one');
       expect(store.redeemEnrollmentToken(sha256Hex('t1'), a).ok).toBe(true);
-      const again = store.redeemEnrollmentToken(sha256Hex('t2'), { ...participant('p-b'), publicKey: a.publicKey });
+      const again = store.redeemEnrollmentToken(sha256Hex('t2'), {
+        ...participant('p-b', 'two'),
+        publicKey: a.publicKey,
+      });
       expect(again).toEqual({ ok: false, reason: expect.stringContaining('already enrolled as p-a') });
       // t2 was not consumed by the refused attempt.
-      expect(store.redeemEnrollmentToken(sha256Hex('t2'), participant('p-c')).ok).toBe(true);
+      expect(store.redeemEnrollmentToken(sha256Hex('t2'), participant('p-c', 'two')).ok).toBe(true);
     });
 
     it('names the participant after its token when no name is given', () => {

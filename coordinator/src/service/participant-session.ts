@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@tessera/crypto';
 import { openParticipantMessage, tessera } from '@tessera/proto';
+import { participantRefusal } from '../enrolment/enrolment-rules.js';
 import type { Store } from '../store/store.js';
 import { describeTask, sameTask, type TaskKey } from './task-ref.js';
 
@@ -176,6 +177,9 @@ export class ParticipantSession {
     if (m.body !== 'hello') return this.reject(m.seq, 'the first message on a stream must be a hello', true);
     if (!constantTimeEqual(m.session, this.challenge))
       return this.reject(m.seq, "hello does not answer this stream's challenge (replayed?)", true);
+    // The operator may have revoked or disabled it since it enrolled (from another process: read the store now).
+    const refusal = participantRefusal(record);
+    if (refusal) return this.reject(m.seq, refusal, true);
     this.lastSeq = m.seq;
     this.participantId = record.id;
     this.name = record.name;
@@ -184,7 +188,23 @@ export class ParticipantSession {
     this.budgets = m.hello!.budgets ?? [];
     this.state = 'ready';
     await this.send({ welcome: { participantId: record.id, name: record.name } });
+    this.store.markParticipantsSeen([record.id], Date.now());
     this.onReady(this);
+  }
+
+  /**
+   * Ends the stream because the operator revoked or disabled this participant: tells it why (a fatal rejection), then
+   * closes at once, without waiting for the stream to drain; an open task sees a disconnect.
+   */
+  cutOff(reason: string): void {
+    if (this.state === 'closed') return;
+    this.log(`cut off participant ${this.participantId} (${this.name}): ${reason}`);
+    try {
+      this.call.write(tessera.v1.CoordinatorMessage.create({ rejection: { seq: 0, reason, fatal: true } }));
+    } catch {
+      /* already gone */
+    }
+    this.close();
   }
 
   private async reject(seq: number, reason: string, fatal: boolean): Promise<void> {

@@ -1,9 +1,27 @@
 import { EventEmitter } from 'node:events';
 import type { ParticipantSession } from './participant-session.js';
 
+/** Decides which connected participants must be cut off now (the operator revoked or disabled them). */
+export interface SessionGate {
+  /** The participants among these that may not stay connected, each with the reason to give it. */
+  cutOffs(participantIds: readonly string[]): Map<string, string>;
+}
+
 /** The participants connected now, one live session each; a reconnect replaces the old session. */
 export class SessionRegistry extends EventEmitter {
   private readonly sessions = new Map<string, ParticipantSession>();
+  private gate: SessionGate | undefined;
+
+  /** From now on, every look at the connected participants first cuts off those the gate refuses. */
+  setGate(gate: SessionGate): void {
+    this.gate = gate;
+  }
+
+  /** Cuts off the sessions the gate refuses (their open tasks count as dropouts). */
+  enforce(): void {
+    if (!this.gate || this.sessions.size === 0) return;
+    for (const [id, reason] of this.gate.cutOffs([...this.sessions.keys()])) this.sessions.get(id)?.cutOff(reason);
+  }
 
   add(session: ParticipantSession): void {
     const previous = this.sessions.get(session.participantId);
@@ -22,7 +40,9 @@ export class SessionRegistry extends EventEmitter {
     return this.sessions.get(id);
   }
 
+  /** The participants connected and welcomed; every stage picks from these, so each call checks the gate first. */
   connected(): ParticipantSession[] {
+    this.enforce();
     return [...this.sessions.values()].filter((s) => s.ready);
   }
 

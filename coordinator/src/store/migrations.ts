@@ -69,4 +69,21 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX payout_ledger_by_job ON payout_ledger(job_id, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'enrolment life cycle: token ids, expiry and revocation; participant status',
+    // Tokens issued before expiry existed expire 24 h after they were issued, as new ones do by default; their id is
+    // a prefix of the stored hash, which reveals nothing the hash does not.
+    sql: `
+      ALTER TABLE enrollment_tokens ADD COLUMN id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE enrollment_tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE enrollment_tokens ADD COLUMN revoked_at INTEGER;
+      UPDATE enrollment_tokens SET id = 'tok-' || substr(token_hash, 1, 16), expires_at = created_at + 86400000;
+      CREATE UNIQUE INDEX enrollment_tokens_by_id ON enrollment_tokens(id);
+      ALTER TABLE participants ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+      ALTER TABLE participants ADD COLUMN status_changed_at INTEGER;
+      ALTER TABLE participants ADD COLUMN last_seen_at INTEGER;
+      CREATE INDEX participants_by_status ON participants(status);
+    `,
+  },
 ];

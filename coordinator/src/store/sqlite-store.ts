@@ -1,9 +1,21 @@
 import Database from 'better-sqlite3';
 import { migrate, MIGRATIONS_TABLE } from '@tessera/data';
-import { mkdirSync } from 'node:fs';
+import { makePrivateDatabaseFile, makePrivateDirectory } from '@tessera/crypto';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
-import type { LedgerRow, JobRecord, JobStatus, ParticipantRecord, RedeemResult, RoundRecord, Store } from './store.js';
+import { SqliteEnrolment } from './sqlite-enrolment.js';
+import type {
+  EnrollmentTokenRecord,
+  LedgerRow,
+  JobRecord,
+  JobStatus,
+  NewParticipant,
+  ParticipantRecord,
+  ParticipantStatus,
+  RedeemResult,
+  RoundRecord,
+  Store,
+} from './store.js';
 
 type Row = Record<string, unknown>;
 
@@ -44,24 +56,23 @@ const roundFromRow = (r: Row): RoundRecord => ({
   finishedAt: r.finished_at as number,
 });
 
-const participantFromRow = (r: Row): ParticipantRecord => ({
-  id: r.id as string,
-  name: r.name as string,
-  publicKey: new Uint8Array(r.public_key as Buffer),
-  enrolledAt: r.enrolled_at as number,
-});
-
 /** The embedded default store: one SQLite file in WAL mode, migrated on open. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  private readonly enrolment: SqliteEnrolment;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // The database holds participants' keys and jobs' results: owner-only directory (when created here) and file.
+    if (path !== ':memory:') {
+      makePrivateDirectory(dirname(path));
+      makePrivateDatabaseFile(path);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.enrolment = new SqliteEnrolment(this.db);
   }
 
   /** Applies the migrations this file has not seen yet (a row each in schema_migrations); returns the version. */
@@ -77,52 +88,44 @@ export class SqliteStore implements Store {
     return MIGRATIONS_TABLE.current(this.db);
   }
 
-  addEnrollmentToken(tokenHash: string, name: string): void {
-    this.db
-      .prepare('INSERT INTO enrollment_tokens (token_hash, name, created_at) VALUES (?, ?, ?)')
-      .run(tokenHash, name, Date.now());
+  addEnrollmentToken(
+    tokenHash: string,
+    name: string,
+    options?: { expiresAt?: number; now?: number },
+  ): EnrollmentTokenRecord {
+    return this.enrolment.addToken(tokenHash, name, options);
   }
 
-  redeemEnrollmentToken(tokenHash: string, p: ParticipantRecord): RedeemResult {
-    return this.db.transaction((): RedeemResult => {
-      const row = this.db.prepare('SELECT used_at, name FROM enrollment_tokens WHERE token_hash = ?').get(tokenHash) as
-        | { used_at: number | null; name: string }
-        | undefined;
-      if (!row)
-        return {
-          ok: false,
-          reason:
-            'unknown enrolment token: ask the coordinator operator for a new one (tessera coordinator enroll <name>)',
-        };
-      if (row.used_at !== null)
-        return {
-          ok: false,
-          reason: 'this enrolment token was already used: each token enrols exactly one participant',
-        };
-      const clash = this.db.prepare('SELECT id FROM participants WHERE public_key = ?').get(Buffer.from(p.publicKey)) as
-        | Row
-        | undefined;
-      if (clash) return { ok: false, reason: `this identity key is already enrolled as ${clash.id as string}` };
-      const participant = { ...p, name: p.name || row.name };
-      this.db
-        .prepare('UPDATE enrollment_tokens SET used_at = ?, participant_id = ? WHERE token_hash = ?')
-        .run(Date.now(), p.id, tokenHash);
-      this.db
-        .prepare('INSERT INTO participants (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)')
-        .run(participant.id, participant.name, Buffer.from(p.publicKey), p.enrolledAt);
-      return { ok: true, participant };
-    })();
+  redeemEnrollmentToken(tokenHash: string, p: NewParticipant, now?: number): RedeemResult {
+    return this.enrolment.redeem(tokenHash, p, now);
+  }
+
+  listEnrollmentTokens(now?: number): EnrollmentTokenRecord[] {
+    return this.enrolment.listTokens(now);
+  }
+
+  revokeEnrollmentToken(id: string, now?: number): EnrollmentTokenRecord {
+    return this.enrolment.revokeToken(id, now);
   }
 
   getParticipant(id: string): ParticipantRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM participants WHERE id = ?').get(id) as Row | undefined;
-    return r && participantFromRow(r);
+    return this.enrolment.participant(id);
   }
 
   listParticipants(): ParticipantRecord[] {
-    return (this.db.prepare('SELECT * FROM participants ORDER BY enrolled_at, id').all() as Row[]).map(
-      participantFromRow,
-    );
+    return this.enrolment.participants();
+  }
+
+  inactiveParticipants(): ParticipantRecord[] {
+    return this.enrolment.inactive();
+  }
+
+  setParticipantStatus(id: string, status: ParticipantStatus, now?: number): ParticipantRecord {
+    return this.enrolment.setStatus(id, status, now);
+  }
+
+  markParticipantsSeen(ids: readonly string[], at: number): void {
+    this.enrolment.markSeen(ids, at);
   }
 
   createJob(j: JobRecord): void {

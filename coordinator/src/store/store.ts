@@ -1,11 +1,42 @@
 /** Durable state of a coordinator. SQLite implements it today; a PostgreSQL store fills the same interface. */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
+/** active: may connect; disabled: cut off until the operator enables it again; revoked: cut off for good. */
+export type ParticipantStatus = 'active' | 'disabled' | 'revoked';
+
 export interface ParticipantRecord {
   id: string;
+  /** Given by the operator (`tessera coordinator enroll NAME`), bound to the enrolment token. */
   name: string;
   publicKey: Uint8Array;
   enrolledAt: number;
+  status: ParticipantStatus;
+  /** When the operator last disabled, enabled or revoked it (undefined: never). */
+  statusChangedAt?: number;
+  /** When the coordinator last heard from it (at each hello, and while it stays connected); undefined: never. */
+  lastSeenAt?: number;
+}
+
+/** A participant as enrolment creates it (active, never seen). */
+export type NewParticipant = Pick<ParticipantRecord, 'id' | 'name' | 'publicKey' | 'enrolledAt'>;
+
+/** pending: can still enrol; used, expired and revoked tokens are refused. */
+export type EnrollmentTokenStatus = 'pending' | 'used' | 'expired' | 'revoked';
+
+/** What the coordinator keeps of an enrolment token: never the token, only its hash (not listed here). */
+export interface EnrollmentTokenRecord {
+  /** A public handle for listing and revoking (`tok-...`); it reveals nothing of the token. */
+  id: string;
+  /** The participant's name, chosen by the operator. */
+  name: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt?: number;
+  /** The participant it enrolled, once used. */
+  participantId?: string;
+  revokedAt?: number;
+  /** Derived from the times above at the moment of reading. */
+  status: EnrollmentTokenStatus;
 }
 
 export interface JobRecord {
@@ -51,15 +82,32 @@ export interface LedgerRow {
 export type RedeemResult = { ok: true; participant: ParticipantRecord } | { ok: false; reason: string };
 
 export interface Store {
-  /** Stores only the token's hash; returns nothing secret. */
-  addEnrollmentToken(tokenHash: string, name: string): void;
+  /** Stores only the token's hash, valid until `expiresAt` (default: 24 h after `now`); returns nothing secret. */
+  addEnrollmentToken(
+    tokenHash: string,
+    name: string,
+    options?: { expiresAt?: number; now?: number },
+  ): EnrollmentTokenRecord;
   /**
-   * Atomically marks the token used and creates the participant (named as the token when `name` is empty); a used or
-   * unknown token is refused.
+   * Atomically marks the token used and creates the participant, named as the token (a `name` that differs is
+   * refused; an empty one is fine); an unknown, used, revoked or expired token is refused with what to do.
    */
-  redeemEnrollmentToken(tokenHash: string, participant: ParticipantRecord): RedeemResult;
+  redeemEnrollmentToken(tokenHash: string, participant: NewParticipant, now?: number): RedeemResult;
+  /** Every token issued, oldest first, with its status at `now`. */
+  listEnrollmentTokens(now?: number): EnrollmentTokenRecord[];
+  /** Marks a pending token revoked; throws an EnrolmentError for an unknown or used token. Idempotent. */
+  revokeEnrollmentToken(id: string, now?: number): EnrollmentTokenRecord;
   getParticipant(id: string): ParticipantRecord | undefined;
   listParticipants(): ParticipantRecord[];
+  /** Participants that are not active (disabled or revoked): the running coordinator cuts their sessions off. */
+  inactiveParticipants(): ParticipantRecord[];
+  /**
+   * Disables, enables or revokes a participant; throws an EnrolmentError for an unknown one or to bring back a revoked
+   * one (revocation is final). Setting the status it already has changes nothing.
+   */
+  setParticipantStatus(id: string, status: ParticipantStatus, now?: number): ParticipantRecord;
+  /** Records that the coordinator heard from these participants at `at`. */
+  markParticipantsSeen(ids: readonly string[], at: number): void;
 
   createJob(job: JobRecord): void;
   getJob(id: string): JobRecord | undefined;

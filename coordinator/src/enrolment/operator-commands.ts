@@ -1,0 +1,107 @@
+/**
+ * The operator's enrolment commands on a coordinator's data directory: list and revoke tokens, list, disable, enable
+ * and revoke participants. They open the store directly, so they work whether a coordinator runs on the directory or
+ * not; a running one reads the store and cuts off a revoked or disabled participant within a second
+ * (ParticipantAccess).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATABASE_FILE } from '../coordinator.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { EnrollmentTokenRecord, ParticipantRecord, ParticipantStatus, Store } from '../store/store.js';
+import { EnrolmentError } from './enrolment-error.js';
+
+/** A participant as the operator sees it: no key material beyond the public key, times as ISO strings. */
+export interface ParticipantSummary {
+  id: string;
+  name: string;
+  status: ParticipantStatus;
+  enrolledAt: string;
+  /** Null if the coordinator never heard from it. */
+  lastSeenAt: string | null;
+  statusChangedAt: string | null;
+  /** The Ed25519 identity it enrolled with, hex. */
+  publicKey: string;
+}
+
+/** An enrolment token as the operator sees it (never the token itself: only its hash is stored). */
+export interface TokenSummary {
+  id: string;
+  name: string;
+  status: EnrollmentTokenRecord['status'];
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  participantId: string | null;
+  revokedAt: string | null;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export const participantSummary = (p: ParticipantRecord): ParticipantSummary => ({
+  id: p.id,
+  name: p.name,
+  status: p.status,
+  enrolledAt: new Date(p.enrolledAt).toISOString(),
+  lastSeenAt: iso(p.lastSeenAt),
+  statusChangedAt: iso(p.statusChangedAt),
+  publicKey: Buffer.from(p.publicKey).toString('hex'),
+});
+
+export const tokenSummary = (t: EnrollmentTokenRecord): TokenSummary => ({
+  id: t.id,
+  name: t.name,
+  status: t.status,
+  createdAt: new Date(t.createdAt).toISOString(),
+  expiresAt: new Date(t.expiresAt).toISOString(),
+  usedAt: iso(t.usedAt),
+  participantId: t.participantId ?? null,
+  revokedAt: iso(t.revokedAt),
+});
+
+/** Runs `fn` on the store of an existing data directory (a typo in --data-dir must not create an empty one). */
+function withStore<T>(dataDir: string, fn: (store: Store) => T): T {
+  const path = join(dataDir, DATABASE_FILE);
+  if (!existsSync(path))
+    throw new EnrolmentError(
+      'no-coordinator-data',
+      `no coordinator data in ${dataDir} (${DATABASE_FILE} is missing): pass the --data-dir of the coordinator`,
+    );
+  const store = new SqliteStore(path);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Every enrolment token issued in this data directory, oldest first, with its status now. */
+export function listEnrollmentTokens(dataDir: string, now?: number): TokenSummary[] {
+  return withStore(dataDir, (s) => s.listEnrollmentTokens(now).map(tokenSummary));
+}
+
+/** Revokes a token that was not used yet (idempotent); a used one is refused, naming its participant. */
+export function revokeEnrollmentToken(dataDir: string, id: string, now?: number): TokenSummary {
+  return tokenSummary(withStore(dataDir, (s) => s.revokeEnrollmentToken(id, now)));
+}
+
+/** Every participant enrolled in this data directory, in enrolment order. */
+export function listEnrolledParticipants(dataDir: string): ParticipantSummary[] {
+  return withStore(dataDir, (s) => s.listParticipants().map(participantSummary));
+}
+
+/**
+ * Disables, enables or revokes a participant (revocation is final); returns it with its previous status. A running
+ * coordinator cuts off a disabled or revoked participant within ACCESS_CHECK_MS.
+ */
+export function setParticipantStatus(
+  dataDir: string,
+  id: string,
+  status: ParticipantStatus,
+  now?: number,
+): ParticipantSummary & { previousStatus: ParticipantStatus } {
+  return withStore(dataDir, (s) => {
+    const previousStatus = s.getParticipant(id)?.status ?? status;
+    return { ...participantSummary(s.setParticipantStatus(id, status, now)), previousStatus };
+  });
+}
