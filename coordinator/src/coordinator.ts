@@ -2,7 +2,14 @@ import * as grpc from '@grpc/grpc-js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomToken, sha256Hex } from '@tessera/crypto';
-import { AnalystServiceDefinition, ParticipantServiceDefinition, type tessera } from '@tessera/proto';
+import {
+  AnalystServiceDefinition,
+  newEnrolmentToken,
+  ParticipantServiceDefinition,
+  type ChannelSecurity,
+  type tessera,
+} from '@tessera/proto';
+import { fingerprintOf, serverCredentials } from '@tessera/transport';
 import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
 import { jobKindOfStored } from './jobs/kinds/registry.js';
@@ -23,6 +30,9 @@ import { PayoutLedger } from './payouts/payout-ledger.js';
 import type { Store } from './store/store.js';
 import { resourceLimits, type ResourceLimits } from './limits/resource-limits.js';
 import { serverOptions } from './limits/server-options.js';
+import { clientSecurityOf, coordinatorTransport } from './tls/coordinator-tls.js';
+import type { OperatorTlsFiles } from './tls/operator-certificates.js';
+import { readTrustAnchor } from './tls/tls-files.js';
 
 export interface CoordinatorOptions {
   /** Directory for the database and the analyst token (created if missing). */
@@ -33,6 +43,13 @@ export interface CoordinatorOptions {
   uploadSlots?: number;
   /** Resource limits in place of the defaults (DEFAULT_RESOURCE_LIMITS; docs/security.md, "Resource limits"). */
   limits?: Partial<ResourceLimits>;
+  /**
+   * Plaintext instead of TLS: refused unless `listen` is a loopback address, and logged as a warning. Default false
+   * (TLS; the own CA and server certificate are created in <dataDir>/tls on first start).
+   */
+  insecure?: boolean;
+  /** The operator's own certificate, key and CA (--tls-cert, --tls-key, --tls-ca) instead of the own CA's. */
+  tls?: OperatorTlsFiles;
   log?: (line: string) => void;
   /** Sees every participant message the coordinator accepts as authentic (for audits and transcript tests). */
   onParticipantMessage?: (participantId: string, message: tessera.v1.ParticipantMessage) => void;
@@ -54,7 +71,10 @@ export function analystTokenOf(dataDir: string): string {
   return token;
 }
 
-/** Creates a one-time enrolment token for a participant; only its hash is stored. */
+/**
+ * Creates a one-time enrolment token for a participant; only its hash is stored. The token carries the TLS fingerprint
+ * of the coordinator's trust anchor (from its last TLS start in this data directory), so the participant can pin it.
+ */
 export function createEnrollmentToken(dataDir: string, name: string, options: EnrollmentTokenOptions = {}): string {
   return issueEnrollmentToken(dataDir, name, options).token;
 }
@@ -70,9 +90,10 @@ export function issueEnrollmentToken(
 ): IssuedEnrollmentToken {
   const checkedName = checkParticipantName(name);
   const times = tokenTimes(options);
+  const anchor = readTrustAnchor(dataDir);
   const store = new SqliteStore(join(dataDir, DATABASE_FILE));
   try {
-    const token = randomToken('tse_');
+    const token = newEnrolmentToken(anchor ? fingerprintOf(anchor) : undefined);
     const record = store.addEnrollmentToken(sha256Hex(token), checkedName, times);
     return { token, id: record.id, name: record.name, expiresAt: record.expiresAt };
   } finally {
@@ -100,6 +121,10 @@ export class Coordinator {
   readonly ledger: PayoutLedger;
   port = 0;
   address = '';
+  /** SHA-256 of the TLS trust anchor clients pin (64 hex characters); undefined when insecure. */
+  tlsFingerprint: string | undefined;
+  /** How a client in this process reaches this coordinator: TLS pinned to its anchor, or plaintext. */
+  clientSecurity: ChannelSecurity = { mode: 'insecure' };
 
   private constructor(readonly options: CoordinatorOptions) {
     this.log = options.log ?? (() => undefined);
@@ -114,14 +139,24 @@ export class Coordinator {
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
+    const listen = options.listen ?? '127.0.0.1:7070';
+    const log = options.log ?? (() => undefined);
+    const insecure = options.insecure ?? true; // TLS-DEFAULT-FLIP
+    const transport = await coordinatorTransport({ ...options, listen, insecure, log });
     const c = new Coordinator(options);
-    await c.listen(options.listen ?? '127.0.0.1:7070');
+    if (transport.mode === 'tls') c.tlsFingerprint = transport.fingerprint;
+    c.clientSecurity = clientSecurityOf(transport);
+    const credentials =
+      transport.mode === 'tls'
+        ? serverCredentials(transport.server).credentials
+        : grpc.ServerCredentials.createInsecure();
+    await c.listen(listen, credentials);
     c.access.start();
     c.resumeJobs();
     return c;
   }
 
-  private async listen(address: string): Promise<void> {
+  private async listen(address: string, credentials: grpc.ServerCredentials): Promise<void> {
     this.server.addService(
       ParticipantServiceDefinition,
       participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage),
@@ -144,7 +179,7 @@ export class Coordinator {
       }),
     );
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) =>
+      this.server.bindAsync(address, credentials, (err, port) =>
         err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port),
       ),
     );

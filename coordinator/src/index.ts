@@ -33,6 +33,9 @@ export {
   type TokenSummary,
 } from './enrolment/operator-commands.js';
 export { ACCESS_CHECK_MS } from './service/participant-access.js';
+export { readTrustAnchor, tlsFiles } from './tls/tls-files.js';
+export { TlsSetupError } from './tls/tls-setup-error.js';
+export type { OperatorTlsFiles } from './tls/operator-certificates.js';
 export {
   DEFAULT_RESOURCE_LIMITS,
   ResourceLimitConfigError,

@@ -31,6 +31,13 @@ export interface ParticipantConfig {
   name: string;
   /** host:port of the coordinator's gRPC endpoint. */
   coordinator: string;
+  /**
+   * The coordinator's TLS trust anchor (PEM file), pinned at init from the fingerprint in the enrolment token: the only
+   * root this node trusts on its TLS channel.
+   */
+  coordinatorCa?: string;
+  /** Plaintext to a coordinator on loopback started with --insecure (refused for any other address). */
+  insecure?: boolean;
   /** Assigned at enrolment. */
   participantId: string;
   /** The Ed25519 identity key file (created by `tessera participant init`). */
@@ -87,6 +94,8 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     'trustedAnalysts',
     'policy',
     'coordinatorKey',
+    'coordinatorCa',
+    'insecure',
   ];
   for (const k of Object.keys(input))
     if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
@@ -132,6 +141,10 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
   const name = text('name');
   if (input.ledger !== undefined && (typeof input.ledger !== 'string' || !input.ledger))
     throw new ConfigError(file, 'ledger', 'must be a file path');
+  if (input.coordinatorCa !== undefined && (typeof input.coordinatorCa !== 'string' || !input.coordinatorCa))
+    throw new ConfigError(file, 'coordinatorCa', "must be a file path (the coordinator's TLS certificate, PEM)");
+  if (input.insecure !== undefined && typeof input.insecure !== 'boolean')
+    throw new ConfigError(file, 'insecure', `must be true or false, got ${JSON.stringify(input.insecure)}`);
   if (input.policy !== undefined && (typeof input.policy !== 'string' || !input.policy))
     throw new ConfigError(file, 'policy', 'must be a file path (a consent policy, YAML or JSON)');
   const trusted = input.trustedAnalysts ?? [];
@@ -148,6 +161,8 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     ...(input.coordinatorKey !== undefined ? { coordinatorKey: hexKey(input.coordinatorKey, file) } : {}),
     ...(typeof input.policy === 'string' ? { policy: at(input.policy) } : {}),
     coordinator: text('coordinator'),
+    ...(typeof input.coordinatorCa === 'string' ? { coordinatorCa: at(input.coordinatorCa) } : {}),
+    ...(input.insecure === true ? { insecure: true } : {}),
     participantId: text('participantId'),
     identityKey: at(text('identityKey')),
     datasets,

@@ -1,14 +1,18 @@
 import { sign, type SigningKeyPair } from '@tessera/crypto';
-import { ENROLL_CONTEXT, enrollmentMessage, participantClient } from '@tessera/proto';
+import { ENROLL_CONTEXT, enrollmentMessage, INSECURE, participantClient, type ChannelSecurity } from '@tessera/proto';
 
-/** Exchanges a one-time token for a participant id bound to this identity key. */
+/**
+ * Exchanges a one-time token for a participant id bound to this identity key, over a channel secured as `security`
+ * says (TLS pinned to the coordinator's anchor, see pinCoordinator).
+ */
 export async function enroll(
   coordinator: string,
   token: string,
   name: string,
   identity: SigningKeyPair,
+  security: ChannelSecurity = INSECURE,
 ): Promise<{ participantId: string; name: string }> {
-  const client = participantClient(coordinator);
+  const client = participantClient(coordinator, security);
   try {
     return await new Promise((resolve, reject) => {
       // the generic client has every method of ParticipantService

@@ -2,9 +2,10 @@
 import { refusalKindOf } from './refusal-kind.js';
 import { EventEmitter } from 'node:events';
 import type { SigningKeyPair } from '@tessera/crypto';
-import { participantClient, tessera, type GenericClient } from '@tessera/proto';
+import { participantClient, tessera, type ChannelSecurity, type GenericClient } from '@tessera/proto';
 import { Admission, type DataAdmission } from './admission.js';
 import type { ParticipantConfig } from './config.js';
+import { channelSecurityOf, explainUnreachable } from './coordinator-channel.js';
 import { Connection, type Stream } from './connection.js';
 import { ConsentGuard, restrictSources } from './consent/consent-guard.js';
 import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
@@ -41,6 +42,8 @@ export interface ParticipantNodeOptions {
   policy?: ConsentPolicy;
   /** The clock grant expiry is checked against, at every task (default Date.now; tests inject one). */
   clock?: () => number;
+  /** How to reach the coordinator, instead of what the config says (coordinatorCa, insecure). */
+  security?: ChannelSecurity;
 }
 
 /**
@@ -69,6 +72,9 @@ export class ParticipantNode extends EventEmitter {
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly log: (line: string) => void;
+  private readonly security: ChannelSecurity;
+  /** The last reason the coordinator could not be reached, logged once until the node connects again. */
+  private unreachable = '';
 
   constructor(private readonly opts: ParticipantNodeOptions) {
     super();
@@ -94,6 +100,7 @@ export class ParticipantNode extends EventEmitter {
     this.dispatcher = new TaskDispatcher(this.admission);
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;
+    this.security = opts.security ?? channelSecurityOf(opts.config);
   }
 
   get id(): string {
@@ -175,7 +182,7 @@ export class ParticipantNode extends EventEmitter {
 
   private connect(): void {
     if (this.stopped) return;
-    this.client ??= participantClient(this.opts.config.coordinator);
+    this.client ??= participantClient(this.opts.config.coordinator, this.security);
     const stream = this.client.connect!() as Stream; // the generic client has every method of ParticipantService
     const connection = new Connection<ActiveTask>(stream, this.id, this.opts.identity.secretKey);
     this.connection = connection;
@@ -194,6 +201,9 @@ export class ParticipantNode extends EventEmitter {
     };
     // grpc-js ends a call with 'status' (and 'error' for a non-OK status); 'close' is not guaranteed.
     stream.on('error', ended);
+    stream.on('error', (e: { code?: number; details?: string }) => {
+      if (e.code === 14) void this.reportUnreachable(e.details ?? ''); // 14: UNAVAILABLE, no connection
+    });
     stream.on('status', ended);
     stream.on('end', ended);
     stream.on('close', ended);
@@ -207,6 +217,15 @@ export class ParticipantNode extends EventEmitter {
       this.reconnectTimer = undefined;
       if (!this.connection) this.connect();
     }, delay);
+  }
+
+  /** Logs why the coordinator cannot be reached, once per reason (the node keeps retrying with backoff). */
+  private async reportUnreachable(details: string): Promise<void> {
+    if (details === this.unreachable) return;
+    this.unreachable = details;
+    const address = this.opts.config.coordinator;
+    const why = await explainUnreachable(address, this.security, details).catch(() => details);
+    this.log(`participant ${this.id}: cannot reach the coordinator at ${address}: ${why}`);
   }
 
   /** The one outlet of every message this node signs: the current connection. */
@@ -244,6 +263,7 @@ export class ParticipantNode extends EventEmitter {
         return ctx.send({ hello: { software: SOFTWARE, datasets: this.data.names(), budgets: this.guard.report() } });
       case 'welcome':
         this.backoff = this.opts.minBackoffMs ?? 250;
+        this.unreachable = '';
         this.log(`participant ${this.id} connected to ${this.opts.config.coordinator}`);
         this.emit('ready');
         return;

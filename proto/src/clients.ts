@@ -1,23 +1,34 @@
 import * as grpc from '@grpc/grpc-js';
+import { channelCredentials, type ChannelSecurity } from '@tessera/transport';
 import { AnalystServiceDefinition, ParticipantServiceDefinition } from './gen/services.js';
 import { CHANNEL_OPTIONS } from './limits.js';
+
+export type { ChannelSecurity } from '@tessera/transport';
 
 const ParticipantClientCtor = grpc.makeGenericClientConstructor(ParticipantServiceDefinition, 'ParticipantService');
 const AnalystClientCtor = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
 
 /** Typed enough for our callers; grpc-js generic clients are dynamically shaped. */
-// biome-ignore lint/suspicious/noExplicitAny: grpc-js builds the methods of a generic client at run time; callers cast
-// the results.
+// biome-ignore lint/suspicious/noExplicitAny: grpc-js builds a generic client's methods at run time; callers cast
 export type GenericClient = grpc.Client & Record<string, (...args: any[]) => any>;
 
-export function participantClient(address: string): GenericClient {
-  return new ParticipantClientCtor(
-    address,
-    grpc.credentials.createInsecure(),
-    CHANNEL_OPTIONS,
-  ) as unknown as GenericClient;
+/** Plaintext, for a coordinator on loopback started with --insecure. */
+export const INSECURE: ChannelSecurity = { mode: 'insecure' };
+
+/**
+ * A participant's channel to the coordinator: TLS trusting only the pinned anchor (with the node's client certificate
+ * when it has one), or plaintext on loopback.
+ */
+export function participantClient(address: string, security: ChannelSecurity = INSECURE): GenericClient {
+  const { credentials, options } = channelCredentials(address, security);
+  return new ParticipantClientCtor(address, credentials, {
+    ...CHANNEL_OPTIONS,
+    ...options,
+  }) as unknown as GenericClient;
 }
 
-export function analystClient(address: string): GenericClient {
-  return new AnalystClientCtor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as GenericClient;
+/** An analyst's channel to the coordinator, secured as `security` says. */
+export function analystClient(address: string, security: ChannelSecurity = INSECURE): GenericClient {
+  const { credentials, options } = channelCredentials(address, security);
+  return new AnalystClientCtor(address, credentials, { ...CHANNEL_OPTIONS, ...options }) as unknown as GenericClient;
 }

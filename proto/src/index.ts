@@ -5,6 +5,7 @@ export * from './limits.js';
 export * from './resource-limit.js';
 export * from './envelope.js';
 export * from './clients.js';
+export { EnrolmentTokenError, enrolmentTokenFingerprint, newEnrolmentToken } from './enrolment-token.js';
 export * from './strategy-config.js';
 export { privacyModes, privacyUnits, psiRoles, statisticsParts, type EnumMapping } from './task-enums.js';
 export { declaredQueryFromProto, declaredQueryToProto, type DeclaredQuery } from './query-task.js';

@@ -1,5 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
-import { analystClient, columnProfileFromProto, type tessera, type GenericClient } from '@tessera/proto';
+import {
+  analystClient,
+  columnProfileFromProto,
+  INSECURE,
+  type ChannelSecurity,
+  type GenericClient,
+  type tessera,
+} from '@tessera/proto';
 import { isFinalStatus, jobView, type BudgetView, type JobResult, type JobView } from './job-view.js';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
 
@@ -58,11 +65,16 @@ export class AnalystClient {
   private readonly client: GenericClient;
   private readonly metadata = new grpc.Metadata();
 
+  /**
+   * `security`: TLS trusting only the coordinator's pinned anchor (see pinAnchor in @tessera/transport, or the anchor
+   * in a local coordinator's data directory), or plaintext to a coordinator on loopback started with --insecure.
+   */
   constructor(
     readonly address: string,
     token: string,
+    security: ChannelSecurity = INSECURE,
   ) {
-    this.client = analystClient(address);
+    this.client = analystClient(address, security);
     this.metadata.set('authorization', `Bearer ${token}`);
   }
 

@@ -4,7 +4,18 @@
  * scoring, queries and overlaps, and model files. It pulls in no coordinator, no participant and
  * no SQLite.
  */
+import type { ChannelSecurity } from '@tessera/transport';
 import { AnalystClient } from './analyst.js';
+
+// Pinning the coordinator's TLS anchor (first contact), for analysts given its fingerprint.
+export {
+  fingerprintOf,
+  parseFingerprint,
+  pinAnchor,
+  TransportError,
+  type ChannelSecurity,
+  type PinnedAnchor,
+} from '@tessera/transport';
 
 export {
   AnalystClient,
@@ -57,7 +68,7 @@ export { queryResultOf } from './analytics/query-result.js';
 export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type PrivacyView } from '@tessera/jobs';
 
-/** Connects to a coordinator's analyst API. */
-export function connectAnalyst(address: string, token: string): AnalystClient {
-  return new AnalystClient(address, token);
+/** Connects to a coordinator's analyst API over a channel secured as `security` says (see AnalystClient). */
+export function connectAnalyst(address: string, token: string, security?: ChannelSecurity): AnalystClient {
+  return new AnalystClient(address, token, security);
 }

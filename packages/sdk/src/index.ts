@@ -15,7 +15,10 @@ export {
   SqliteStore,
   analystTokenOf,
   createEnrollmentToken,
+  readTrustAnchor,
+  TlsSetupError,
   type CoordinatorOptions,
+  type OperatorTlsFiles,
 } from '@tessera/coordinator';
 export {
   ParticipantNode,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Coordinator, createEnrollmentToken } from '@tessera/coordinator';
+import { Coordinator, createEnrollmentToken, readTrustAnchor } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
 import {
@@ -12,7 +12,7 @@ import {
   simulatedDropout,
   type DropoutPlan,
 } from '@tessera/participant';
-import { AnalystClient } from '@tessera/client';
+import { AnalystClient, type ChannelSecurity } from '@tessera/client';
 
 /** A participant started by a local federation, in this thread or in a worker thread. */
 export interface LocalParticipant {
@@ -39,8 +39,16 @@ export interface LocalFederationOptions {
   runtime?: 'worker' | 'inline';
   names?: readonly string[];
   log?: (line: string) => void;
-  /** An already running coordinator to use instead of starting one. */
-  coordinator?: { address: string; dataDir: string };
+  /**
+   * An already running coordinator to use instead of starting one; reached with TLS pinned to the anchor in its data
+   * directory, or in plaintext when `insecure` (it was started with --insecure).
+   */
+  coordinator?: { address: string; dataDir: string; insecure?: boolean };
+  /**
+   * Plaintext on loopback instead of TLS (for comparisons such as the transport benchmark); every channel of the
+   * federation uses TLS by default.
+   */
+  insecure?: boolean;
   /** Simulated dropouts: in every training round this share of participants drops out at a random step. */
   dropouts?: { fraction: number; seed: string };
 }
@@ -162,8 +170,14 @@ export class LocalFederation {
     const coordinatorDir = o.coordinator?.dataDir ?? join(o.dir, 'coordinator');
     const coordinator = o.coordinator
       ? undefined
-      : await Coordinator.start({ dataDir: coordinatorDir, listen: '127.0.0.1:0', log });
+      : await Coordinator.start({
+          dataDir: coordinatorDir,
+          listen: '127.0.0.1:0',
+          log,
+          ...(o.insecure !== undefined ? { insecure: o.insecure } : {}),
+        });
     const address = o.coordinator?.address ?? coordinator!.address;
+    const security = coordinator?.clientSecurity ?? securityOfRunning(o.coordinator!);
     const participants: LocalParticipant[] = [];
     try {
       for (const [i, shard] of o.shards.entries()) {
@@ -178,6 +192,7 @@ export class LocalFederation {
           dir,
           coordinator: address,
           token,
+          ...(security.mode === 'insecure' ? { insecure: true } : {}),
           name,
           datasets: { [dataset]: { type: 'csv', path: csv } },
           policy: false,
@@ -199,7 +214,13 @@ export class LocalFederation {
       throw e;
     }
     const token = coordinator?.analystToken ?? (await import('@tessera/coordinator')).analystTokenOf(coordinatorDir);
-    return new LocalFederation(coordinator, address, new AnalystClient(address, token), participants, dataset);
+    return new LocalFederation(
+      coordinator,
+      address,
+      new AnalystClient(address, token, security),
+      participants,
+      dataset,
+    );
   }
 
   async stop(): Promise<void> {
@@ -207,4 +228,17 @@ export class LocalFederation {
     await Promise.all(this.participants.map((p) => p.stop().catch(() => undefined)));
     await this.coordinator?.stop();
   }
+}
+
+/** A coordinator not started here: plaintext if it says so, else TLS pinned to its data directory's anchor. */
+function securityOfRunning(c: { dataDir: string; insecure?: boolean }): ChannelSecurity {
+  if (c.insecure) return { mode: 'insecure' };
+  const anchorPem = readTrustAnchor(c.dataDir);
+  if (!anchorPem) return { mode: 'insecure' }; // TLS-DEFAULT-FLIP
+  if (!anchorPem)
+    throw new Error(
+      `no TLS trust anchor in ${c.dataDir}/tls (the coordinator writes it at start): start it first, or pass ` +
+        'coordinator.insecure for one started with --insecure',
+    );
+  return { mode: 'tls', anchorPem };
 }

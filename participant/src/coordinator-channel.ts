@@ -1,0 +1,74 @@
+// How this node reaches its coordinator: TLS pinned to the trust anchor saved at init, or plaintext on loopback.
+import { readFileSync } from 'node:fs';
+import { enrolmentTokenFingerprint, INSECURE, type ChannelSecurity } from '@tessera/proto';
+import {
+  assertInsecureAllowed,
+  explainPinFailure,
+  fingerprintOf,
+  parseFingerprint,
+  pinAnchor,
+  sameFingerprint,
+} from '@tessera/transport';
+import { ConfigError, type ParticipantConfig } from './config.js';
+
+/** The channel security a config asks for; `file` names the config in errors. */
+export function channelSecurityOf(config: ParticipantConfig, file = 'participant config'): ChannelSecurity {
+  if (config.insecure) {
+    assertInsecureAllowed(config.coordinator, 'this participant');
+    return INSECURE;
+  }
+  if (!config.coordinatorCa) return INSECURE; // TLS-DEFAULT-FLIP
+  let anchorPem: string;
+  try {
+    anchorPem = readFileSync(config.coordinatorCa, 'utf8');
+  } catch {
+    throw new ConfigError(
+      file,
+      'coordinatorCa',
+      `${config.coordinatorCa} cannot be read; tessera participant init writes it (run it again with a new token)`,
+    );
+  }
+  return { mode: 'tls', anchorPem };
+}
+
+/** How init reaches the coordinator: the token's fingerprint, or one given with --tls-fingerprint, or --insecure. */
+export interface PinOptions {
+  coordinator: string;
+  token: string;
+  tlsFingerprint?: string;
+  insecure?: boolean;
+}
+
+/**
+ * First contact at init: pins the coordinator's trust anchor from the fingerprint in the enrolment token (or
+ * --tls-fingerprint, which must agree with it) and returns the channel security with the anchor to save.
+ */
+export async function pinCoordinator(o: PinOptions): Promise<ChannelSecurity> {
+  if (o.insecure) {
+    assertInsecureAllowed(o.coordinator, 'this participant');
+    return INSECURE;
+  }
+  const fromToken = enrolmentTokenFingerprint(o.token);
+  const given = o.tlsFingerprint === undefined ? undefined : parseFingerprint(o.tlsFingerprint, '--tls-fingerprint');
+  if (given && fromToken && !sameFingerprint(given, fromToken))
+    throw new ConfigError(
+      '(init)',
+      'tlsFingerprint',
+      `--tls-fingerprint ${given} is not the fingerprint in the enrolment token (${fromToken}); ` +
+        'drop --tls-fingerprint, or ask the operator which one is current',
+    );
+  const fingerprint = given ?? fromToken;
+  if (!fingerprint) return INSECURE; // TLS-DEFAULT-FLIP
+  const { anchorPem } = await pinAnchor(o.coordinator, fingerprint);
+  return { mode: 'tls', anchorPem };
+}
+
+/**
+ * Why the coordinator cannot be reached, for the log: when a TLS channel fails on the certificate, the presented chain
+ * is fetched and checked against the pin, so the message names both fingerprints if the coordinator changed.
+ */
+export async function explainUnreachable(address: string, security: ChannelSecurity, details: string): Promise<string> {
+  if (security.mode !== 'tls' || !/certificate|self.signed|issuer|pinned/i.test(details)) return details;
+  const mismatch = await explainPinFailure(address, fingerprintOf(security.anchorPem));
+  return mismatch ? `refusing to connect: ${mismatch.message}` : details;
+}
