@@ -276,7 +276,8 @@ export class AnalystClient {
           features: (header.features ?? []).map((f) => columnProfileFromProto(f)),
           mean: header.mean ?? [],
           std: header.std ?? [],
-          standardizedClip: Number(header.standardizedClip ?? 0),
+          // header.standardizedClip: generated from the proto field standardized_clip, a published wire name.
+          standardisedClip: Number(header.standardizedClip ?? 0),
           weights,
         });
       });

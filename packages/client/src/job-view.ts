@@ -72,7 +72,7 @@ export interface JobResult {
   mean: number[];
   std: number[];
   /** Standardised values are clamped to [-clip, clip] (0: no clamp). */
-  standardizedClip: number;
+  standardisedClip: number;
   weights: Float64Array;
 }
 

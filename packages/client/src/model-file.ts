@@ -11,6 +11,8 @@ export interface ModelFile {
   label: string;
   features: AgreedSchema['features'];
   featureNames: string[];
+  // `standardization` is a key of the published model file format (version 1, also `tessera job result --json`):
+  // it keeps its US spelling so that files already written, and scripts that read them, keep working.
   standardization: { mean: number[]; std: number[]; clip?: number };
   /** Per encoded feature, then the bias last. */
   weights: number[];
@@ -26,7 +28,7 @@ export function modelFileFrom(r: JobResult): ModelFile {
     label: r.label,
     features: r.features,
     featureNames: r.featureNames,
-    standardization: { mean: r.mean, std: r.std, ...(r.standardizedClip > 0 ? { clip: r.standardizedClip } : {}) },
+    standardization: { mean: r.mean, std: r.std, ...(r.standardisedClip > 0 ? { clip: r.standardisedClip } : {}) },
     weights: [...r.weights],
     job: { id: r.job.id, name: r.job.name, round: r.round, metrics: last?.metrics ?? {} },
   };

@@ -12,7 +12,7 @@ import { defaultCkksParameters, type CkksParameters } from './ckks-parameters.js
 export interface LinearModel {
   /** Per encoded feature, then the bias last. */
   weights: ArrayLike<number>;
-  standardization?: { mean: ArrayLike<number>; std: ArrayLike<number>; clip?: number };
+  standardisation?: { mean: ArrayLike<number>; std: ArrayLike<number>; clip?: number };
 }
 
 /** [effective weights..., effective bias]: the vector the analyst encrypts. */
@@ -23,7 +23,7 @@ export function foldedModel(model: LinearModel): Float64Array {
       'bad-input',
       `a linear model needs at least one weight and a bias, got ${model.weights.length} values`,
     );
-  const s = model.standardization;
+  const s = model.standardisation;
   if (s?.clip)
     throw new HeError(
       'bad-input',

@@ -14,10 +14,10 @@ describe('encrypted scoring of a linear model (CKKS)', () => {
   });
 
   it('folds the standardisation into the weights, and refuses a model that clamps standardised values', () => {
-    const folded = foldedModel({ weights: [2, -1, 0.5], standardization: { mean: [10, 4], std: [2, 0.5] } });
+    const folded = foldedModel({ weights: [2, -1, 0.5], standardisation: { mean: [10, 4], std: [2, 0.5] } });
     // score = 2 (x1 - 10)/2 - (x2 - 4)/0.5 + 0.5 = x1 - 2 x2 + (0.5 - 10 + 8)
     expect([...folded]).toEqual([1, -2, -1.5]);
-    expect(() => foldedModel({ weights: [1, 0], standardization: { mean: [0], std: [1], clip: 6 } })).toThrow(
+    expect(() => foldedModel({ weights: [1, 0], standardisation: { mean: [0], std: [1], clip: 6 } })).toThrow(
       /clamps standardised values at 6/,
     );
   });
@@ -31,7 +31,7 @@ describe('encrypted scoring of a linear model (CKKS)', () => {
       const d = 30;
       const model = {
         weights: [...uniform(d, -1, 1), 0.3],
-        standardization: { mean: [...uniform(d, 0, 50)], std: [...uniform(d, 0.5, 20)] },
+        standardisation: { mean: [...uniform(d, 0, 50)], std: [...uniform(d, 0.5, 20)] },
       };
       const analyst = ScoringAnalyst.create(model);
       const segments = ['new', 'returning'];

@@ -39,7 +39,7 @@ export async function scoreEncrypted(
   o: EncryptedScoreOptions,
 ): Promise<EncryptedScoreResult> {
   await loadSeal();
-  const analyst = ScoringAnalyst.create({ weights: model.weights, standardization: model.standardization });
+  const analyst = ScoringAnalyst.create({ weights: model.weights, standardisation: model.standardization });
   const r = analyst.request;
   const spec = {
     kind: 'score',
