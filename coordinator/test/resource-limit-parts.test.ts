@@ -3,8 +3,10 @@ import { StreamQuota } from '../src/limits/stream-quota.js';
 import { TokenBuckets } from '../src/limits/token-bucket.js';
 import { ResourceLimitConfigError, resourceLimits, DEFAULT_RESOURCE_LIMITS } from '../src/limits/resource-limits.js';
 import { IdleDeadline } from '../src/rounds/idle-deadline.js';
+import { PsiRelayCollector } from '../src/rounds/psi-relay.js';
 import { SealedUpload } from '../src/rounds/sealed-upload.js';
 import { StagedUpload } from '../src/rounds/staged-upload.js';
+import type { ParticipantSession } from '../src/service/participant-session.js';
 import { UploadSlots } from '../src/service/upload-slots.js';
 
 // The parts of the coordinator's resource limits, without gRPC (dos-*.test.ts attack a running coordinator).
@@ -206,5 +208,23 @@ describe('sealed uploads go through the slots and are checked against their size
     await flush();
     expect(after.add(0, 1, new Uint8Array(1))).toBeUndefined();
     after.end();
+  });
+});
+
+describe("the PSI relay: a set over the overlap job's maxSetSize", () => {
+  it('is refused naming the limit, and never reaches the other side', () => {
+    const relayed: unknown[] = [];
+    const peer = { send: async (m: unknown) => void relayed.push(m) } as unknown as ParticipantSession;
+    const settle = () => undefined;
+    const key = { jobId: 'job-o', round: 1, stage: 11 }; // OVERLAP
+    const relay = new PsiRelayCollector(key, settle, () => peer, 10);
+    const set = (count: number) => ({ kind: 'psi/blinded', count, points: new Uint8Array(32 * count) });
+    expect(relay.onPsi(set(11))).toBe(
+      'a blinded set of 11 points is larger than the 10 this overlap job takes (its maxSetSize, at most the ' +
+        'psiSetSize cap)',
+    );
+    expect(relayed).toEqual([]);
+    expect(relay.onPsi(set(10))).toBeUndefined();
+    expect(relayed).toHaveLength(1);
   });
 });

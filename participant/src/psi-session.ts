@@ -1,5 +1,6 @@
 import { PsiParty, psiReady, type PsiBlindedSet, type PsiReblindedSet, type PsiRole } from '@tessera/psi';
 import { psiRoles, type tessera } from '@tessera/proto';
+import { SPEC_CAPS } from '@tessera/jobs';
 import type { LocalData } from './local-data.js';
 
 /** Wire form of a PSI message (a set of blinded points) and back. */
@@ -48,11 +49,19 @@ export class PsiSession {
         `data set "${task.dataset}" has no identifier column "${column}" (columns: ${table.columns.join(', ')})`,
       );
     const ids = table.rows.map((r) => r[index]).filter((v): v is string => v !== undefined && v !== '');
+    // The refusal names the cap, never the count: how many customers this node has is its owner's business.
+    if (new Set(ids).size > SPEC_CAPS.psiSetSize)
+      throw new Error(
+        `column "${column}" of data set "${task.dataset}" holds more identifiers than the ${SPEC_CAPS.psiSetSize} ` +
+          'of the psiSetSize cap; refused before blinding any',
+      );
     await psiReady();
     const { party, message } = PsiParty.start(ids, {
       // An unspecified or unknown role reaches PsiParty as such, which refuses it.
       role: (psiRoles.fromProto(overlap?.role) ?? `unspecified (${overlap?.role ?? 0})`) as PsiRole,
       session: overlap?.session ?? '',
+      // A peer's set larger than the cap is refused before any point of it is re-blinded.
+      maxPeerSetSize: SPEC_CAPS.psiSetSize,
     });
     return {
       session: new PsiSession(task.ref ?? {}, party),

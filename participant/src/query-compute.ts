@@ -7,7 +7,7 @@ import {
   type QueryPlan,
 } from '@tessera/analytics';
 import { systemRandom, type Random } from '@tessera/crypto';
-import { JobSpecError, parseQuerySpec } from '@tessera/jobs';
+import { checkQueryVectorLength, JobSpecError, parseQuerySpec } from '@tessera/jobs';
 import { declaredQueryFromProto, type tessera } from '@tessera/proto';
 import type { RawTable } from '@tessera/data';
 import type { LocalResult } from './local-compute.js';
@@ -37,7 +37,10 @@ export function queryPlanOf(task: tessera.v1.ITask): QueryPlan {
   }
   const query = declaredQueryFromProto(task.query);
   if (!query) throw new Error('the task carries no query; refused before reading any data');
-  return planQuery(parseQuery(query.sql), query.options, query.unit);
+  const plan = planQuery(parseQuery(query.sql), query.options, query.unit);
+  // A task without a spec is sized here alone: the same cap as at submission, before the vector is allocated.
+  checkQueryVectorLength(plan.length);
+  return plan;
 }
 
 /**

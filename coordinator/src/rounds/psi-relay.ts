@@ -7,7 +7,8 @@ import type { Settle } from './stage.js';
 /**
  * One side of a set-intersection cardinality run: its blinded point sets are relayed to the
  * other side as they come (the coordinator sees only blinded points), and its TaskDone carries the
- * overlap it computed. Each side sends exactly one set of each kind, in order.
+ * overlap it computed. Each side sends exactly one set of each kind, in order, of at most the job's
+ * `maxSetSize` points (the psiSetSize cap at most), so neither side can make the other hash and re-blind more.
  */
 export class PsiRelayCollector extends Collector<number> {
   private sent = { blinded: false, reblinded: false };
@@ -16,6 +17,7 @@ export class PsiRelayCollector extends Collector<number> {
     key: TaskKey,
     settle: Settle<number>,
     private readonly peer: () => ParticipantSession | undefined,
+    private readonly maxSetSize: number,
   ) {
     super(key, settle);
   }
@@ -25,6 +27,12 @@ export class PsiRelayCollector extends Collector<number> {
     if (!kind) return `unknown set kind ${JSON.stringify(m.kind)}`;
     if (this.sent[kind]) return `a ${kind} set was already relayed`;
     if (kind === 'reblinded' && !this.sent.blinded) return 'a re-blinded set before the blinded one';
+    const count = Number(m.count ?? 0);
+    if (count > this.maxSetSize)
+      return (
+        `a ${kind} set of ${count} points is larger than the ${this.maxSetSize} this overlap job takes ` +
+        '(its maxSetSize, at most the psiSetSize cap)'
+      );
     const points = m.points ?? new Uint8Array(0);
     if (points.length !== Number(m.count ?? 0) * 32)
       return `${m.count} points need ${Number(m.count ?? 0) * 32} bytes, got ${points.length}`;

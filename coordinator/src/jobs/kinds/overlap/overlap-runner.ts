@@ -80,7 +80,7 @@ export class OverlapRunner extends OneRoundRunner {
           },
         },
       }),
-      collector: (x, settle) => new PsiRelayCollector(key, settle, () => (x === a ? b : a)),
+      collector: (x, settle) => new PsiRelayCollector(key, settle, () => (x === a ? b : a), s.maxSetSize),
     });
     const seconds = (performance.now() - started) / 1000;
     const counts = [...outcome.results.values()];
