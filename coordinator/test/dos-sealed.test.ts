@@ -10,7 +10,7 @@ import { BREAST_CANCER, shards, startNode } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 import { TestSealedAnalyst } from './sealed-analyst.js';
 
-// Junk sealed uploads: a participant that sends a 4 MiB "ciphertext" (a real one under n = 4096 is under 150 KiB)
+// Junk sealed uploads: a participant that sends a 4 MiB "ciphertext" (a real one under n = 4096 is about 90 KB)
 // is refused at its first chunk, naming the limit, before the coordinator keeps any of it; the job completes with
 // the honest participants. (That 40 such chunks keep nothing: resource-limit-parts.test.ts.)
 
