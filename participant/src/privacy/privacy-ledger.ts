@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { makePrivateDatabaseFile } from '@tessera/crypto';
 import { migrate, VERSION_ROW, type Migration } from '@tessera/data';
 import {
   appendAuditEntry,
@@ -89,6 +90,8 @@ export class PrivacyLedger {
   private readonly db: Database.Database;
 
   constructor(readonly path: string) {
+    // What the data was used for, and the audit log: readable by the node's owner only.
+    makePrivateDatabaseFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     migrate(this.db, MIGRATIONS, {

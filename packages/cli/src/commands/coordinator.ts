@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ADDRESS_FILE, DEFAULT_COORDINATOR_DIR, DEFAULT_LISTEN } from '../context.js';
+import { parseDuration } from '../ui/duration.js';
 import { printJson } from '../ui/output.js';
+import { registerEnrolmentCommands } from './coordinator-enrolment.js';
 
 export function registerCoordinator(program: Command): void {
   const cmd = program.command('coordinator').description('run and administer a coordinator');
@@ -51,23 +53,41 @@ The analyst token is in <data-dir>/analyst-token; the CLI finds it there by defa
 
   cmd
     .command('enroll')
-    .argument('<name>', 'a name for the participant (e.g. the merchant)')
+    .argument(
+      '<name>',
+      "the participant's name (e.g. the merchant): bound to the token, the participant cannot choose another",
+    )
     .description('create a one-time enrolment token for a new participant')
     .option('--data-dir <dir>', 'coordinator state directory', DEFAULT_COORDINATOR_DIR)
-    .option('--json', 'print {name, token} as JSON')
+    .option('--expires <duration>', 'how long the token can be used: 90s, 30m, 24h, 7d (at most 30d)', '24h')
+    .option('--json', 'print {name, token, id, expiresAt} as JSON')
     .addHelpText(
       'after',
       `
 Examples:
   $ tessera coordinator enroll merchant-a
   $ tessera coordinator enroll merchant-b --json
+  $ tessera coordinator enroll merchant-c --expires 7d > merchant-c.token
 
-Give the token to the merchant; it is valid for one enrolment and stored only as a hash.`,
+Give the token to the merchant over a private channel; it enrols one participant, named as here,
+until it expires, and is stored only as a hash. The merchant can pass it without showing it in
+ps: tessera participant init --token-file FILE (or --token - to read stdin). List the tokens with
+tessera coordinator tokens list; revoke one that was not used with tessera coordinator tokens revoke ID.`,
     )
-    .action(async (name: string, o: { dataDir: string; json?: boolean }) => {
-      const { createEnrollmentToken } = await import('@tessera/sdk');
-      const token = createEnrollmentToken(resolve(o.dataDir), name);
-      if (o.json) printJson({ name, token });
-      else process.stdout.write(`${token}\n`);
+    .action(async (name: string, o: { dataDir: string; expires: string; json?: boolean }) => {
+      const { issueEnrollmentToken } = await import('@tessera/coordinator');
+      const issued = issueEnrollmentToken(resolve(o.dataDir), name, {
+        expiresInMs: parseDuration(o.expires, '--expires'),
+      });
+      const expiresAt = new Date(issued.expiresAt).toISOString();
+      if (o.json) return printJson({ name: issued.name, token: issued.token, id: issued.id, expiresAt });
+      process.stdout.write(`${issued.token}\n`);
+      // Only the token goes to stdout (for $(...) and redirection); what to note goes to stderr.
+      process.stderr.write(
+        `token ${issued.id} enrols "${issued.name}" until ${expiresAt}; ` +
+          `revoke it with: tessera coordinator tokens revoke ${issued.id}\n`,
+      );
     });
+
+  registerEnrolmentCommands(cmd);
 }

@@ -5,6 +5,7 @@ import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
+import { readToken } from '../ui/token-input.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -16,8 +17,16 @@ export function registerParticipant(program: Command): void {
     .description(
       "create an identity key, enrol with the coordinator, write the node's config and a starter consent policy, and say what it allows",
     )
-    .requiredOption('--token <token>', 'one-time enrolment token from the coordinator operator')
-    .requiredOption('--name <name>', "this participant's name")
+    .option(
+      '--token <token>',
+      'one-time enrolment token from the coordinator operator; - reads it from stdin (then it is not shown in ps)',
+    )
+    .option('--token-file <file>', 'read the enrolment token from this file instead of the command line')
+    .option(
+      '--name <name>',
+      "this participant's name: the operator chose it with the token (tessera coordinator enroll NAME); " +
+        'a different one is refused',
+    )
     .option('--coordinator <host:port>', 'coordinator address', DEFAULT_LISTEN)
     .option(
       '--dataset <name=source>',
@@ -60,6 +69,8 @@ Examples:
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv --policy ./policy.yaml
   $ tessera participant init --token tse_... --name shop-b --dataset orders=sqlite:./shop.db:orders --dir ./node-b
+  $ tessera participant init --token-file ./token.txt --dataset customers=./customers.csv
+  $ pass show tessera/token | tessera participant init --token - --dataset customers=./customers.csv
   $ tessera participant init --token tse_... --name lab --dataset patients=./patients.csv --allow-without-privacy patients
 
 Safe by default: without --policy, init writes a starter policy (policy.yaml beside the config)
@@ -72,8 +83,9 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
     )
     .action(
       async (o: {
-        token: string;
-        name: string;
+        token?: string;
+        tokenFile?: string;
+        name?: string;
         coordinator: string;
         dataset: string[];
         dir: string;
@@ -119,8 +131,8 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
         const r = await initParticipant({
           dir: resolve(o.dir),
           coordinator: o.coordinator,
-          token: o.token,
-          name: o.name,
+          token: await readToken(o),
+          ...(o.name !== undefined ? { name: o.name } : {}),
           datasets,
           budget: { epsilon: o.epsilon, delta: o.delta, unit: 'record' },
           ...(o.policy ? { policy: resolve(o.policy) } : {}),
