@@ -64,7 +64,7 @@ describe('runtime caps on the participant', () => {
       dataset: 'orders',
       query: declaredQueryToProto({
         sql: 'SELECT a, b, COUNT(*) FROM orders GROUP BY a, b',
-        options: { domains: { a: values(1025), b: values(1024) } },
+        options: { bounds: {}, domains: { a: values(1025), b: values(1024) } },
       }),
     };
     expect(() => queryPlanOf(task)).toThrow(JobSpecError);
