@@ -6,6 +6,7 @@ import { participantClient, tessera, type ChannelSecurity, type GenericClient } 
 import { Admission, type DataAdmission } from './admission.js';
 import type { ParticipantConfig } from './config.js';
 import { channelSecurityOf, explainUnreachable } from './coordinator-channel.js';
+import { insecureWarning } from '@tessera/transport';
 import { Connection, type Stream } from './connection.js';
 import { ConsentGuard, restrictSources } from './consent/consent-guard.js';
 import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
@@ -115,6 +116,8 @@ export class ParticipantNode extends EventEmitter {
       .map(([n]) => n);
     for (const w of this.consent.startWarnings(this.data.names(), budgeted))
       this.log(`participant ${this.id}: warning: ${w}`);
+    if (this.security.mode === 'insecure')
+      this.log(`participant ${this.id}: ${insecureWarning(this.opts.config.coordinator)}`);
     this.stopped = false;
     this.connect();
   }

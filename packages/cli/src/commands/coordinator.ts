@@ -2,9 +2,22 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ADDRESS_FILE, DEFAULT_COORDINATOR_DIR, DEFAULT_LISTEN } from '../context.js';
+import { UsageError } from '../ui/errors.js';
 import { parseDuration } from '../ui/duration.js';
 import { printJson } from '../ui/output.js';
 import { registerEnrolmentCommands } from './coordinator-enrolment.js';
+
+/** The flags of `coordinator start`. */
+type StartFlags = {
+  dataDir: string;
+  listen: string;
+  uploadSlots: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  insecure?: boolean;
+  json?: boolean;
+};
 
 export function registerCoordinator(program: Command): void {
   const cmd = program.command('coordinator').description('run and administer a coordinator');
@@ -20,25 +33,61 @@ export function registerCoordinator(program: Command): void {
       (v) => parseInt(v, 10),
       4,
     )
-    .option('--json', 'print {address, dataDir} as JSON once listening')
+    .option(
+      '--tls-cert <file>',
+      "your own server certificate (PEM, leaf first, then intermediates) instead of the own CA's",
+    )
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM, mode 0600)')
+    .option(
+      '--tls-ca <file>',
+      'the root CA that issued --tls-cert, which clients pin (else they pin --tls-cert itself)',
+    )
+    .option('--insecure', 'plaintext instead of TLS: only on a loopback --listen address, with a warning')
+    .option('--json', 'print {address, port, dataDir, tlsFingerprint} as JSON once listening')
     .addHelpText(
       'after',
       `
 Examples:
   $ tessera coordinator start
-  $ tessera coordinator start --data-dir /var/lib/tessera --listen 127.0.0.1:7443
+  $ tessera coordinator start --data-dir /var/lib/tessera --listen 0.0.0.0:7443
+  $ tessera coordinator start --listen 0.0.0.0:7443 --tls-cert cert.pem --tls-key key.pem --tls-ca root.pem
 
+TLS on every connection: the first start creates a private CA and a server certificate in <data-dir>/tls.
+Participants pin the CA's SHA-256 fingerprint (tlsFingerprint) from their enrolment tokens; analysts
+pass it with --tls-fingerprint, or read the certificate from --data-dir on this machine.
 Jobs that were running when the coordinator stopped resume from their last completed round.
 The analyst token is in <data-dir>/analyst-token; the CLI finds it there by default.`,
     )
-    .action(async (o: { dataDir: string; listen: string; uploadSlots: number; json?: boolean }) => {
+    .action(async (o: StartFlags) => {
       const { Coordinator } = await import('@tessera/sdk');
       const dataDir = resolve(o.dataDir);
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      const c = await Coordinator.start({ dataDir, listen: o.listen, uploadSlots: o.uploadSlots, log });
+      if ((o.tlsCert || o.tlsKey || o.tlsCa) && !(o.tlsCert && o.tlsKey))
+        throw new UsageError(
+          '--tls-cert and --tls-key go together (--tls-ca needs both): give the certificate and its key',
+        );
+      const tls =
+        o.tlsCert && o.tlsKey
+          ? {
+              certFile: resolve(o.tlsCert),
+              keyFile: resolve(o.tlsKey),
+              ...(o.tlsCa ? { caFile: resolve(o.tlsCa) } : {}),
+            }
+          : undefined;
+      const c = await Coordinator.start({
+        dataDir,
+        listen: o.listen,
+        uploadSlots: o.uploadSlots,
+        log,
+        insecure: o.insecure === true,
+        ...(tls ? { tls } : {}),
+      });
       writeFileSync(join(dataDir, ADDRESS_FILE), `${c.address}\n`);
-      if (o.json) printJson({ address: c.address, port: c.port, dataDir });
-      else process.stdout.write(`coordinator listening on ${c.address} (data in ${dataDir})\n`);
+      if (o.json) printJson({ address: c.address, port: c.port, dataDir, tlsFingerprint: c.tlsFingerprint });
+      else {
+        process.stdout.write(`coordinator listening on ${c.address} (data in ${dataDir})\n`);
+        if (c.tlsFingerprint) process.stdout.write(`TLS fingerprint (SHA-256): ${c.tlsFingerprint}\n`);
+      }
       let stopping = false;
       const stop = async () => {
         if (stopping) return;

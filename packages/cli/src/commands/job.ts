@@ -3,24 +3,34 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { AnalystClient, AnalystKeys, JobView } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
+import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { DEFAULT_ANALYST_KEYS } from './keys.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
-export type Conn = { coordinator?: string; token?: string; dataDir?: string; json?: boolean };
+export type Conn = {
+  coordinator?: string;
+  token?: string;
+  dataDir?: string;
+  tlsFingerprint?: string;
+  insecure?: boolean;
+  json?: boolean;
+};
 
 export const withConnection = (c: Command) =>
   c
     .option('--coordinator <host:port>', 'coordinator address')
     .option('--token <token>', 'analyst token')
-    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)');
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...TLS_FINGERPRINT_OPTION)
+    .option(...INSECURE_OPTION);
 
 /** Connects as an analyst for the duration of `fn`. */
 export async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void>): Promise<void> {
-  const conn = analystConnection(o);
+  const conn = await analystConnection(o);
   const { connectAnalyst } = await import('@tessera/sdk');
-  const analyst = connectAnalyst(conn.address, conn.token);
+  const analyst = connectAnalyst(conn.address, conn.token, conn.security);
   try {
     await fn(analyst);
   } finally {

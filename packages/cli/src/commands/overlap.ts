@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { analystConnection, connectionOptions } from '../context.js';
+import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { printJson } from '../ui/output.js';
 
 export function registerOverlap(program: Command): void {
@@ -15,6 +16,8 @@ export function registerOverlap(program: Command): void {
     .option('--coordinator <host:port>', 'coordinator address')
     .option('--token <token>', 'analyst token')
     .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...TLS_FINGERPRINT_OPTION)
+    .option(...INSECURE_OPTION)
     .option('--json', 'print {jobId, overlap, participants}')
     .addHelpText(
       'after',
@@ -36,11 +39,13 @@ each set's size) is revealed. ${'\n'}${connectionOptions}`,
         coordinator?: string;
         token?: string;
         dataDir?: string;
+        tlsFingerprint?: string;
+        insecure?: boolean;
         json?: boolean;
       }) => {
         const { AnalystClient, runOverlap } = await import('@tessera/sdk');
-        const { address, token } = analystConnection(o);
-        const client = new AnalystClient(address, token);
+        const { address, token, security } = await analystConnection(o);
+        const client = new AnalystClient(address, token, security);
         try {
           const { job, overlap } = await runOverlap(client, {
             dataset: o.dataset,

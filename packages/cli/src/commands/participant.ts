@@ -5,6 +5,7 @@ import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
+import { allowInsecure, INSECURE_OPTION } from '../transport-flags.js';
 import { readToken } from '../ui/token-input.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -28,6 +29,8 @@ export function registerParticipant(program: Command): void {
         'a different one is refused',
     )
     .option('--coordinator <host:port>', 'coordinator address', DEFAULT_LISTEN)
+    .option('--tls-fingerprint <sha256>', "the coordinator's TLS fingerprint, for a token that carries none")
+    .option(...INSECURE_OPTION)
     .option(
       '--dataset <name=source>',
       'a data set to serve: NAME=file.csv or NAME=sqlite:file.db:table (repeatable)',
@@ -93,6 +96,8 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
         allowWithoutPrivacy: string[];
         epsilon: number;
         delta: number;
+        tlsFingerprint?: string;
+        insecure?: boolean;
         json?: boolean;
       }) => {
         if (o.dataset.length === 0)
@@ -127,11 +132,14 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
               `--allow-without-privacy ${d}: no --dataset is named "${d}" (given: ${Object.keys(datasets).join(', ')})`,
             );
         }
+        if (o.insecure) await allowInsecure(o.coordinator, 'this participant');
         const { initParticipant } = await import('@tessera/sdk');
         const r = await initParticipant({
           dir: resolve(o.dir),
           coordinator: o.coordinator,
           token: await readToken(o),
+          ...(o.tlsFingerprint ? { tlsFingerprint: o.tlsFingerprint } : {}),
+          ...(o.insecure ? { insecure: true } : {}),
           ...(o.name !== undefined ? { name: o.name } : {}),
           datasets,
           budget: { epsilon: o.epsilon, delta: o.delta, unit: 'record' },

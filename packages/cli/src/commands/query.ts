@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { QueryJobResult, QueryRequest } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
+import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -176,6 +177,8 @@ export function registerQuery(program: Command): void {
     .option('--coordinator <host:port>', 'coordinator address')
     .option('--token <token>', 'analyst token')
     .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...TLS_FINGERPRINT_OPTION)
+    .option(...INSECURE_OPTION)
     .option(
       '--json',
       'print {query, rows:[{<groups>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode, unit, userColumn, maxRowsPerUser}, suppressed}',
@@ -206,6 +209,8 @@ ${connectionOptions}`,
           coordinator?: string;
           token?: string;
           dataDir?: string;
+          tlsFingerprint?: string;
+          insecure?: boolean;
           json?: boolean;
         },
         cmd: Command,
@@ -222,8 +227,8 @@ ${connectionOptions}`,
               throw new UsageError(e.message);
             })
           : undefined;
-        const { address, token } = analystConnection(o);
-        const client = new AnalystClient(address, token);
+        const { address, token, security } = await analystConnection(o);
+        const client = new AnalystClient(address, token, security);
         try {
           const { result } = await runQuery(client, request, keys ? { sealed: keys } : {});
           if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { QueryJobResult } from '@tessera/sdk';
 import { analystConnection, connectionOptions } from '../context.js';
+import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -18,6 +19,8 @@ export function registerReport(program: Command): void {
     .option('--coordinator <host:port>', 'coordinator address')
     .option('--token <token>', 'analyst token')
     .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...TLS_FINGERPRINT_OPTION)
+    .option(...INSECURE_OPTION)
     .addHelpText(
       'after',
       `
@@ -38,6 +41,8 @@ ${connectionOptions}`,
         coordinator?: string;
         token?: string;
         dataDir?: string;
+        tlsFingerprint?: string;
+        insecure?: boolean;
       }) => {
         if (!o.job.length && !o.in.length) throw new UsageError('give at least one --job ID or --in result.json');
         const [{ reportInputOf }, { renderReportPage }, { queryResultOf }] = await Promise.all([
@@ -58,8 +63,8 @@ ${connectionOptions}`,
         });
         if (o.job.length) {
           const { AnalystClient } = await import('@tessera/sdk');
-          const { address, token } = analystConnection(o);
-          const client = new AnalystClient(address, token);
+          const { address, token, security } = await analystConnection(o);
+          const client = new AnalystClient(address, token, security);
           try {
             for (const id of o.job) {
               const job = await client.get(id);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { analystConnection, connectionOptions } from '../context.js';
+import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -32,6 +33,8 @@ export function registerScore(program: Command): void {
     .option('--coordinator <host:port>', 'coordinator address')
     .option('--token <token>', 'analyst token')
     .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...TLS_FINGERPRINT_OPTION)
+    .option(...INSECURE_OPTION)
     .option('--json', 'print {jobId, overall:{count, total, mean}, segments:[{segment, count, total, mean}]}')
     .addHelpText(
       'after',
@@ -56,6 +59,8 @@ ${connectionOptions}`,
         coordinator?: string;
         token?: string;
         dataDir?: string;
+        tlsFingerprint?: string;
+        insecure?: boolean;
         json?: boolean;
       }) => {
         if (!o.sealed)
@@ -69,8 +74,8 @@ ${connectionOptions}`,
         if (o.segments && !o.segment) throw new UsageError('--segments needs --segment COLUMN');
         const { AnalystClient, loadModelFile, scoreEncrypted } = await import('@tessera/sdk');
         const model = loadModelFile(o.model);
-        const { address, token } = analystConnection(o);
-        const client = new AnalystClient(address, token);
+        const { address, token, security } = await analystConnection(o);
+        const client = new AnalystClient(address, token, security);
         try {
           const r = await scoreEncrypted(client, model, {
             dataset: o.dataset,
