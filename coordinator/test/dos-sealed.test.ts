@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bfvCiphertextMaxBytes } from '@tessera/he';
+import { ciphertextMaxBytes } from '@tessera/he';
 import { parseJobSpec } from '@tessera/jobs';
 import type { ParticipantNode } from '@tessera/participant';
 import type { tessera } from '@tessera/proto';
@@ -74,7 +74,7 @@ describe('denial of service: junk sealed chunks are capped', () => {
         expect(h.dropped).toEqual([nodes[0]!.id]);
         expect(h.metrics.rejected).toBeGreaterThanOrEqual(1);
       }
-      const max = bfvCiphertextMaxBytes(analyst.params);
+      const max = ciphertextMaxBytes(analyst.params);
       const refusals = log.filter((l) => l.includes('limit: sealed ciphertext size'));
       expect(refusals.length).toBeGreaterThanOrEqual(3); // statistics and both rounds
       expect(refusals[0]).toContain(

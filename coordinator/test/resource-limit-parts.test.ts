@@ -4,6 +4,7 @@ import { TokenBuckets } from '../src/limits/token-bucket.js';
 import { ResourceLimitConfigError, resourceLimits, DEFAULT_RESOURCE_LIMITS } from '../src/limits/resource-limits.js';
 import { IdleDeadline } from '../src/rounds/idle-deadline.js';
 import { PsiRelayCollector } from '../src/rounds/psi-relay.js';
+import { ScoreCollector } from '../src/rounds/score-collector.js';
 import { SealedUpload } from '../src/rounds/sealed-upload.js';
 import { StagedUpload } from '../src/rounds/staged-upload.js';
 import type { ParticipantSession } from '../src/service/participant-session.js';
@@ -140,7 +141,7 @@ describe('upload slots: the idle deadline', () => {
 });
 
 describe('sealed uploads go through the slots and are checked against their size', () => {
-  const MAX = 200_000; // about a ciphertext under n = 4096 (bfvCiphertextMaxBytes)
+  const MAX = 200_000; // about a ciphertext under n = 4096 (ciphertextMaxBytes)
 
   it('keeps none of 40 junk chunks of 8 MiB: the first is refused naming the limit, the rest out of order', async () => {
     const slots = new UploadSlots(1, 60_000);
@@ -226,5 +227,36 @@ describe("the PSI relay: a set over the overlap job's maxSetSize", () => {
     expect(relayed).toEqual([]);
     expect(relay.onPsi(set(10))).toBeUndefined();
     expect(relayed).toHaveLength(1);
+  });
+});
+
+describe('encrypted scores: a ciphertext over the size one can take', () => {
+  it('is refused naming the limit before the segment is kept', () => {
+    const accepted: unknown[] = [];
+    const key = { jobId: 'job-s', round: 1, stage: 9 }; // SCORE
+    const collector = new ScoreCollector(
+      key,
+      () => undefined,
+      2,
+      1000,
+      (segments) => {
+        accepted.push(segments);
+        return undefined;
+      },
+    );
+    const segment = (index: number, bytes: number) => ({
+      index,
+      total: 2,
+      score: new Uint8Array(bytes),
+      count: new Uint8Array(10),
+    });
+    expect(collector.onEncryptedSegment(segment(0, 8 * MiB))).toBe(
+      `segment 0 carries a ciphertext of ${8 * MiB} bytes, more than the 1000 one under the job's encryption ` +
+        'parameters can take (limit: ciphertext size)',
+    );
+    expect(collector.onEncryptedSegment(segment(0, 1000))).toBeUndefined();
+    expect(collector.onEncryptedSegment(segment(1, 999))).toBeUndefined();
+    expect(collector.onDone({ numExamples: 1 })).toBeUndefined();
+    expect(accepted).toHaveLength(1);
   });
 });

@@ -7,7 +7,8 @@ import type { Settle } from './stage.js';
 /**
  * One participant's encrypted scores: one EncryptedSegment per declared segment, in order, then
  * done. The complete set goes to `accept` (which adds it to the encrypted totals) only then, so a
- * broken answer never reaches the totals.
+ * broken answer never reaches the totals. Each ciphertext is refused above the size one under the job's
+ * parameters can take, so a participant holds at most segments x 2 such ciphertexts here.
  */
 export class ScoreCollector extends Collector<TaskAnswer> {
   private readonly segments: SegmentCiphertexts[] = [];
@@ -16,6 +17,7 @@ export class ScoreCollector extends Collector<TaskAnswer> {
     key: TaskKey,
     settle: Settle<TaskAnswer>,
     private readonly expected: number,
+    private readonly maxCiphertextBytes: number,
     private readonly accept: (segments: SegmentCiphertexts[]) => string | undefined,
   ) {
     super(key, settle);
@@ -27,6 +29,12 @@ export class ScoreCollector extends Collector<TaskAnswer> {
       return `segment ${index} of ${m.total} does not continue the ${this.segments.length} of ${this.expected} expected`;
     }
     if (!m.score?.length || !m.count?.length) return `segment ${index} lacks its score or count ciphertext`;
+    const largest = Math.max(m.score.length, m.count.length);
+    if (largest > this.maxCiphertextBytes)
+      return (
+        `segment ${index} carries a ciphertext of ${largest} bytes, more than the ${this.maxCiphertextBytes} one ` +
+        "under the job's encryption parameters can take (limit: ciphertext size)"
+      );
     this.segments.push({ score: m.score, count: m.count });
     return undefined;
   }

@@ -4,7 +4,7 @@ import { completeGraph, harary, SecAggError, ServerAdvertiseKeys, type ServerUnm
 import type { ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
-import { BfvAccumulator, bfvCiphertextMaxBytes, bfvChunkCount, type BfvParameters } from '@tessera/he';
+import { BfvAccumulator, ciphertextMaxBytes, bfvChunkCount, type BfvParameters } from '@tessera/he';
 import {
   AdvertiseCollector,
   MaskedInputCollector,
@@ -252,7 +252,7 @@ async function secureSumRounds(
             masked,
             {
               chunkCount: bfvChunkCount(r.sealed!.params, r.dimension),
-              maxCiphertextBytes: bfvCiphertextMaxBytes(r.sealed!.params),
+              maxCiphertextBytes: ciphertextMaxBytes(r.sealed!.params),
             },
             (chunks) => accumulator.addVector(chunks),
             r.slots,

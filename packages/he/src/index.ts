@@ -9,7 +9,7 @@ export {
   type BfvParameters,
 } from './bfv-parameters.js';
 export { BfvAccumulator, BfvDecryptor, BfvEncryptor, BfvKeyPair, bfvChunkCount } from './bfv.js';
-export { bfvCiphertextMaxBytes } from './bfv-ciphertext-size.js';
+export { ciphertextMaxBytes } from './ciphertext-size.js';
 export {
   ckksParametersFromJson,
   defaultCkksParameters,

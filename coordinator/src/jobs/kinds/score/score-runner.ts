@@ -1,4 +1,4 @@
-import { CkksEvaluator, loadSeal, ScoreAccumulator } from '@tessera/he';
+import { ciphertextMaxBytes, CkksEvaluator, loadSeal, ScoreAccumulator } from '@tessera/he';
 import { columnProfileToProto, tessera } from '@tessera/proto';
 import { ScoreCollector } from '../../../rounds/score-collector.js';
 import { runStage } from '../../../rounds/stage.js';
@@ -58,6 +58,7 @@ export class ScoreRunner extends OneRoundRunner {
     const started = performance.now();
     const totals = s.segments.map(() => new ScoreAccumulator(this.setup.params));
     const checker = new CkksEvaluator(this.setup.params);
+    const maxCiphertextBytes = ciphertextMaxBytes(this.setup.params);
     try {
       const b = (x: string) => new Uint8Array(Buffer.from(x, 'base64'));
       const scoring = {
@@ -89,7 +90,7 @@ export class ScoreRunner extends OneRoundRunner {
           },
         }),
         collector: (_session, settle) =>
-          new ScoreCollector(key, settle, s.segments.length, (segments) => {
+          new ScoreCollector(key, settle, s.segments.length, maxCiphertextBytes, (segments) => {
             try {
               // Every ciphertext must load under the job's parameters before any is added.
               for (const c of segments) {
