@@ -153,6 +153,22 @@ describe('denial of service: the coordinator keeps serving a job under its resou
     await analyst.cancel(waiting.id);
   });
 
+  it('keeps one live Connect stream per participant: each hello replaces the older stream', async () => {
+    const job = await submit();
+    const hellos: RawStream[] = [];
+    for (let i = 0; i < 8; i++) {
+      const s = await open();
+      await s.hello(mallory);
+      hellos.push(s);
+    }
+    await Promise.all(hellos.slice(0, -1).map((s) => s.closed));
+    expect(hellos.map((s) => s.isClosed)).toEqual([...new Array(7).fill(true), false]);
+    const listed = (await analyst.participants()).filter((p) => p.id === mallory.id);
+    expect(listed).toMatchObject([{ connected: true }]);
+    const final = await finished(job.id);
+    expect(final.status, final.error).toBe('completed');
+  });
+
   it('takes back a slot held without sending within the idle deadline; the honest uploads proceed', async () => {
     // The honest nodes announce their uploads a little late, so that mallory holds the only slot first.
     const delayed = honest.map((node) => {
