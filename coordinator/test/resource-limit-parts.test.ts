@@ -98,7 +98,7 @@ describe('IdleDeadline', () => {
 });
 
 describe('upload slots: the idle deadline', () => {
-  it('takes back a granted slot that sees no chunk, tells the participant why, and the next upload gets it', async () => {
+  it('takes back a granted slot that sees no chunk, says why, and the next upload gets it', async () => {
     const slots = new UploadSlots(1, 50);
     const idle = recordingLink();
     const held = new StagedUpload(4, () => slots.acquire(4), slots, idle.link);
@@ -143,7 +143,7 @@ describe('upload slots: the idle deadline', () => {
 describe('sealed uploads go through the slots and are checked against their size', () => {
   const MAX = 200_000; // about a ciphertext under n = 4096 (ciphertextMaxBytes)
 
-  it('keeps none of 40 junk chunks of 8 MiB: the first is refused naming the limit, the rest out of order', async () => {
+  it('keeps none of 40 junk chunks of 8 MiB: the first refused naming the limit, the rest out of order', async () => {
     const slots = new UploadSlots(1, 60_000);
     const { link } = recordingLink();
     const upload = new SealedUpload(40, MAX, slots, link);
