@@ -49,7 +49,8 @@ export async function runFoundation(o: FoundationOptions): Promise<FoundationRep
   const machine = machineInfo();
   if (o.modes.includes('grpc') && !canReadProcMemory()) {
     throw new Error(
-      "the gRPC benchmark reads the coordinator's memory from /proc/<pid>/status, which this system does not have (Linux only); run with --modes inprocess",
+      "the gRPC benchmark reads the coordinator's memory from /proc/<pid>/status, " +
+        'which this system does not have (Linux only); run with --modes inprocess',
     );
   }
   o.log(`foundation benchmark on ${describeMachine(machine)}`);
@@ -74,7 +75,8 @@ export async function runFoundation(o: FoundationOptions): Promise<FoundationRep
         const run = mode === 'grpc' ? await runGrpc(cfg) : await runInProcessIsolated(cfg);
         runs.push(run);
         o.log(
-          `${label}: median round ${run.roundSecondsMedian} s, coordinator peak ${run.coordinatorPeakRssMiB} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+          `${label}: median round ${run.roundSecondsMedian} s, coordinator peak ${run.coordinatorPeakRssMiB} MiB ` +
+            `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
         );
       }
     }
@@ -111,7 +113,8 @@ export function renderFoundation(r: FoundationReport): string {
   out.push(`Foundation benchmark, ${r.date}`);
   out.push(`machine: ${describeMachine(r.machine)}`);
   out.push(
-    `${r.options.rounds} rounds per run; ${r.options.rowsPerParticipant} rows per participant, ${r.options.layout} layout; coordinator --upload-slots ${r.options.uploadSlots}`,
+    `${r.options.rounds} rounds per run; ${r.options.rowsPerParticipant} rows per participant, ` +
+      `${r.options.layout} layout; coordinator --upload-slots ${r.options.uploadSlots}`,
   );
   out.push('');
   out.push(

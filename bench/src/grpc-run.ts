@@ -133,7 +133,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
   const coordinator = await CoordinatorProcess.start({ dataDir: coordinatorDir, uploadSlots: cfg.uploadSlots });
   const sampler = new RssSampler(coordinator.pid, SAMPLE_INTERVAL_MS);
   const nodes: ParticipantNode[] = [];
-  const analyst = connectAnalyst(coordinator.address, analystTokenOf(coordinatorDir));
+  const analyst = connectAnalyst(coordinator.address, analystTokenOf(coordinatorDir), coordinator.clientSecurity());
   let jobId = '';
   try {
     const idle = coordinator.memory();
@@ -182,7 +182,9 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
       Promise.all(ready),
       READY_TIMEOUT_MS,
       () =>
-        `${nodes.length} participants did not all connect within ${READY_TIMEOUT_MS / 1000} s${problems.length ? `:\n${problems.join('\n')}` : ''}\ncoordinator messages:\n${coordinator.lastMessages()}`,
+        `${nodes.length} participants did not all connect within ${READY_TIMEOUT_MS / 1000} s` +
+        `${problems.length ? `:\n${problems.join('\n')}` : ''}` +
+        `\ncoordinator messages:\n${coordinator.lastMessages()}`,
     );
     const connected = coordinator.memory();
     log(`${n} participants connected; coordinator RSS ${kibToMiB(connected.rssKiB)} MiB; submitting the job`);
@@ -197,8 +199,10 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
     const end = coordinator.memory();
     const samples = await sampler.stop();
     if (final.status !== 'completed') {
+      const participants = problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : '';
       throw new Error(
-        `job ${job.id} ${final.status}: ${final.error}${problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : ''}\ncoordinator messages:\n${coordinator.lastMessages()}`,
+        `job ${job.id} ${final.status}: ${final.error}${participants}` +
+          `\ncoordinator messages:\n${coordinator.lastMessages()}`,
       );
     }
     await Promise.all(nodes.splice(0).map((p) => p.stop()));
@@ -222,7 +226,8 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
       roundSecondsMedian: fixed(median(roundSeconds), 4),
       coordinatorPeakRssMiB: kibToMiB(end.hwmKiB),
       memoryMeasure:
-        'VmHWM of the coordinator process (/proc/<pid>/status) at the end of the job: its peak resident set over start-up, enrolment, connections and every stage',
+        'VmHWM of the coordinator process (/proc/<pid>/status) at the end of the job: ' +
+        'its peak resident set over start-up, enrolment, connections and every stage',
       grpc: {
         uploadSlots: cfg.uploadSlots,
         coordinatorIdleRssMiB: kibToMiB(idle.rssKiB),

@@ -152,7 +152,8 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
       fitSeconds.push(r.fitSeconds);
       aggregateSeconds.push(r.aggregateSeconds);
       log(
-        `round ${round}/${cfg.rounds}: ${r.seconds.toFixed(3)} s (local fits ${r.fitSeconds.toFixed(3)} s, aggregation ${r.aggregateSeconds.toFixed(4)} s)`,
+        `round ${round}/${cfg.rounds}: ${r.seconds.toFixed(3)} s (local fits ${r.fitSeconds.toFixed(3)} s, ` +
+          `aggregation ${r.aggregateSeconds.toFixed(4)} s)`,
       );
       await settle();
     }
@@ -190,7 +191,9 @@ export async function runInProcess(cfg: RunConfig, gc: () => void): Promise<Foun
       roundSecondsMedian: fixed(median(roundSeconds), 4),
       coordinatorPeakRssMiB: fixed(peak / MiB, 3),
       memoryMeasure:
-        'peak live ArrayBuffer bytes of the aggregation (process.memoryUsage().arrayBuffers after forced full GCs) above the pre-round baseline, at contribution checkpoints and after the FedAvg update; median over 3 instrumented rounds',
+        'peak live ArrayBuffer bytes of the aggregation ' +
+        '(process.memoryUsage().arrayBuffers after forced full GCs) above the pre-round baseline, ' +
+        'at contribution checkpoints and after the FedAvg update; median over 3 instrumented rounds',
       inprocess: {
         aggregationSecondsMedian: fixed(median(aggregateSeconds), 5),
         localFitSecondsMedian: fixed(median(fitSeconds), 4),

@@ -51,4 +51,5 @@ export function machineInfo(): MachineInfo {
 }
 
 export const describeMachine = (m: MachineInfo) =>
-  `${m.cpus} x ${m.cpuModel}, ${m.memTotalGiB} GiB RAM (${m.memAvailableGiB} GiB available), Node ${m.node}, ${m.os}; load average ${m.loadAverage.join(' ')} at start`;
+  `${m.cpus} x ${m.cpuModel}, ${m.memTotalGiB} GiB RAM (${m.memAvailableGiB} GiB available), ` +
+  `Node ${m.node}, ${m.os}; load average ${m.loadAverage.join(' ')} at start`;

@@ -77,7 +77,8 @@ describe('payouts benchmark (bench workspace)', () => {
 });
 
 describe('sampled Shapley on real federations of 6 and 8 participants (breast cancer, 10 FedAvg rounds)', () => {
-  it('TMC and GTG-Shapley land within the stated error of exact Shapley, and rank the noisy participant last', async () => {
+  it('TMC and GTG-Shapley land within the stated error of exact Shapley, ' +
+    'and rank the noisy participant last', async () => {
     const r = await runPayoutsBenchWith(
       { ...PAYOUTS_DEFAULTS, data, sizes: [6, 8], rounds: 10, ledgerEntries: 10, calibrateReference: false },
       () => {},

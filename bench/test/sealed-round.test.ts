@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { measureSealedRound } from '../src/he/sealed-round.js';
 
 describe('sealed-round benchmark (bench workspace)', () => {
-  it('runs a masked and a sealed round on the same inputs, and both sums are exact (checked inside, word for word)', async () => {
+  it('runs a masked and a sealed round on the same inputs; both sums are exact (checked word for word)', async () => {
     // d = 3000 < 4096 slots: one ciphertext per participant; drop 0.25 of 4: one participant drops, with
     // this seed after sending its shares and before its masked input (its pairwise masks are corrected).
     const r = await measureSealedRound({ participants: 4, dimension: 3000, drop: 0.25, seed: 'a' });

@@ -211,9 +211,8 @@ export async function runAnalyticsBench(
           }
           timing.medianSeconds = fixed(median(timing.seconds), 3);
           timing.rowsPerSecond = Math.round(totalRows / median(timing.seconds));
-          log(
-            `  ${timing.seconds.map((s) => s.toFixed(2)).join(', ')} s${timing.warmUp ? ' after a warm-up' : ' (no warm-up)'}`,
-          );
+          const warm = timing.warmUp ? ' after a warm-up' : ' (no warm-up)';
+          log(`  ${timing.seconds.map((s) => s.toFixed(2)).join(', ')} s${warm}`);
         } catch (e) {
           timing.error = (e as Error).message;
           log(`  failed: ${timing.error}`);
@@ -264,8 +263,10 @@ export async function runAnalyticsBench(
 export function renderAnalyticsBench(r: AnalyticsBenchReport): string {
   const s = r.setup;
   return [
-    `Analytics queries over a local federation (tessera analytics benchmark): ${r.participants} participants x ${r.rowsPerParticipant} rows = ${r.totalRows} rows, gRPC on loopback, participants inline`,
-    `set-up: generate ${s.generateSeconds} s, split ${s.splitSeconds} s, federation start (CSV write, enrol, load) ${s.federationStartSeconds} s`,
+    `Analytics queries over a local federation (tessera analytics benchmark): ${r.participants} participants ` +
+      `x ${r.rowsPerParticipant} rows = ${r.totalRows} rows, gRPC on loopback, participants inline`,
+    `set-up: generate ${s.generateSeconds} s, split ${s.splitSeconds} s, federation start ` +
+      `(CSV write, enrol, load) ${s.federationStartSeconds} s`,
     renderTable(
       ['query', 'DP', 'secure', 'runs', 'warm-up', 'median s', 'min s', 'max s', 'rows/s'],
       r.queries.map((q) =>
@@ -288,7 +289,8 @@ export function renderAnalyticsBench(r: AnalyticsBenchReport): string {
       ? 'sealed: DP off only (the coordinator refuses DP with secure.mode sealed)'
       : 'sealed: not available in this build; masked only',
     '',
-    `PSI cardinality (ECDH over ristretto255), both sides on one thread; per side = n / (seconds / 2); target ${r.psiTarget} ids/s/side`,
+    'PSI cardinality (ECDH over ristretto255), both sides on one thread; per side = n / (seconds / 2); ' +
+      `target ${r.psiTarget} ids/s/side`,
     renderTable(
       ['n per side', 'seconds (both sides)', 'ids/s/side', 'target met'],
       r.psi.map((p) => [p.n, p.seconds, p.idsPerSecondPerSide, p.meetsTarget ? 'yes' : 'no']),

@@ -49,7 +49,8 @@ export function renderDpBench(r: DpBenchReport): string {
       ['sampler', 'parameter', 'samples/s'],
       r.samplers.map((s) => [s.name, s.param, Math.round(s.samplesPerSecond)]),
     ),
-    `accountant, 10^4 steps over the default grid: ${r.accountantMs.cold.toFixed(1)} ms first call, ${r.accountantMs.warm.toFixed(2)} ms warm (target < 50 ms)`,
+    `accountant, 10^4 steps over the default grid: ${r.accountantMs.cold.toFixed(1)} ms first call, ` +
+      `${r.accountantMs.warm.toFixed(2)} ms warm (target < 50 ms)`,
     '',
     renderUtility(r.utility),
   ].join('\n');
@@ -59,7 +60,9 @@ function renderUtility(u: UtilityCurve): string {
   const f = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
   const signed = (v: number | null) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(4)}`);
   return [
-    `Utility: held-out AUC of the federated model, ${u.data} (label ${u.label}), ${u.participants} participants, ${u.split}, ${u.rounds} rounds, delta ${u.delta}, mean over seeds ${u.seeds.join(', ')} (${u.seconds.toFixed(0)} s)`,
+    `Utility: held-out AUC of the federated model, ${u.data} ` +
+      `(label ${u.label}), ${u.participants} participants, ${u.split}, ${u.rounds} rounds, delta ${u.delta}, ` +
+      `mean over seeds ${u.seeds.join(', ')} (${u.seconds.toFixed(0)} s)`,
     renderTable(
       ['setting', 'lr', 'epsilon spent', 'noise mult.', 'mean AUC', 'min', 'max', 'gap to no DP', 'worst seed gap'],
       u.rows.map((x) => [
@@ -74,6 +77,7 @@ function renderUtility(u: UtilityCurve): string {
         signed(x.worstSeedGap),
       ]),
     ),
-    'gap: mean AUC minus the non-private mean at the same learning rate; worst seed gap: the lowest per-seed difference (same data split)',
+    'gap: mean AUC minus the non-private mean at the same learning rate; worst seed gap: ' +
+      'the lowest per-seed difference (same data split)',
   ].join('\n');
 }

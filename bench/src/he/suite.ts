@@ -180,7 +180,8 @@ export function renderHeTable(runs: readonly (HeBenchFigures & { targeted?: bool
         ];
       }),
     ),
-    `targets (${judged.map((r) => `n = ${r.participants}, d = ${r.dimension}`).join('; ') || 'none'}): sealed/masked <= ${HE_TARGETS.sealedOverMasked}, ` +
+    `targets (${judged.map((r) => `n = ${r.participants}, d = ${r.dimension}`).join('; ') || 'none'}): ` +
+      `sealed/masked <= ${HE_TARGETS.sealedOverMasked}, ` +
       `bytes sealed/masked <= ${HE_TARGETS.bytesSealedOverMasked}: ${judged.every((r) => r.pass) ? 'met' : 'NOT met'}`,
   ];
   return lines.join('\n');

@@ -90,7 +90,9 @@ export function valueSize(
   const fed = buildFederation(p, n, o);
   const { games, trainSeconds } = fed;
   log(
-    `n = ${n}: trained ${o.rounds} rounds in ${trainSeconds.toFixed(2)} s, final validation AUC ${fed.aucByRound.at(-1)?.toFixed(4)}, log loss ${fed.logLossByRound.at(-1)?.toFixed(4)}; utility ${o.metric}`,
+    `n = ${n}: trained ${o.rounds} rounds in ${trainSeconds.toFixed(2)} s, ` +
+      `final validation AUC ${fed.aucByRound.at(-1)?.toFixed(4)}, ` +
+      `log loss ${fed.logLossByRound.at(-1)?.toFixed(4)}; utility ${o.metric}`,
   );
 
   let exactSkipped: string | null = null;
@@ -124,7 +126,9 @@ export function valueSize(
     referenceRelativeStdErr = norm(mc.stdErr) / norm(mc.values);
     methods.push(describeRow('stratified reference', 'stratified-reference', mc, fed.roles, null));
     log(
-      `n = ${n}: exact skipped (${exactSkipped}); stratified reference (${o.referencePerStratum} per stratum), ${mc.evaluations} utilities in ${mc.seconds.toFixed(1)} s, relative std. error ${referenceRelativeStdErr.toFixed(4)}`,
+      `n = ${n}: exact skipped (${exactSkipped}); stratified reference ` +
+        `(${o.referencePerStratum} per stratum), ${mc.evaluations} utilities in ${mc.seconds.toFixed(1)} s, ` +
+        `relative std. error ${referenceRelativeStdErr.toFixed(4)}`,
     );
   }
   for (const { label, method, options } of o.estimators) {
@@ -132,7 +136,8 @@ export function valueSize(
     methods.push(describeRow(label, method, r, fed.roles, reference));
     const e = methods.at(-1)!.error!;
     log(
-      `n = ${n}: ${label}: ${r.evaluations} utilities, ${r.permutations ?? '-'} permutations, ${r.seconds.toFixed(2)} s, relative L2 error ${e.relativeL2.toFixed(4)} against ${referenceKind}`,
+      `n = ${n}: ${label}: ${r.evaluations} utilities, ${r.permutations ?? '-'} permutations, ` +
+        `${r.seconds.toFixed(2)} s, relative L2 error ${e.relativeL2.toFixed(4)} against ${referenceKind}`,
     );
   }
   return {
@@ -215,7 +220,8 @@ export async function runPayoutsBenchWith(
       relativeStdErr: norm(mc.stdErr) / norm(mc.values),
     };
     log(
-      `n = ${n}: stratified reference against exact: relative L2 error ${lastExact.referenceCalibration.error!.relativeL2.toFixed(4)} (${mc.seconds.toFixed(1)} s)`,
+      `n = ${n}: stratified reference against exact: ` +
+        `relative L2 error ${lastExact.referenceCalibration.error!.relativeL2.toFixed(4)} (${mc.seconds.toFixed(1)} s)`,
     );
   }
   log(`ledger: signing and verifying ${o.ledgerEntries} entries`);
@@ -239,8 +245,13 @@ export async function runPayoutsBenchWith(
         "training rows split IID into n - 1 shards (seeded); participant n - 1 holds a copy of participant 0's shard",
       standardisation: 'pooled mean and std of the training rows',
       metric: o.metric,
-      utility: `${o.metric === 'auc' ? 'AUC' : 'negated log loss'} (evaluateBinary, as coordinator validationUtility) on the held-out validation rows of the model FedAvg would produce from round t's start with only the coalition's updates (federatedRoundGames); values are summed over rounds`,
-      strategy: `FedAvg (server learning rate 1), local trainLogistic ${JSON.stringify(o.local)}, weight = example count, ${o.rounds} rounds, all participants every round`,
+      utility:
+        `${o.metric === 'auc' ? 'AUC' : 'negated log loss'} (evaluateBinary, as coordinator validationUtility) ` +
+        "on the held-out validation rows of the model FedAvg would produce from round t's start with only the " +
+        "coalition's updates (federatedRoundGames); values are summed over rounds",
+      strategy:
+        `FedAvg (server learning rate 1), local trainLogistic ${JSON.stringify(o.local)}, ` +
+        `weight = example count, ${o.rounds} rounds, all participants every round`,
       noisy: "participant 1 (index 1): its shard's labels shuffled",
       duplicate: "participant n - 1: an exact copy of participant 0's rows (its own SGD shuffling seed)",
     },
@@ -282,12 +293,17 @@ export function renderPayoutsBench(r: PayoutsBenchReport): string {
     .filter((s) => s.exactSkipped)
     .map(
       (s) =>
-        `n = ${s.players}: ${s.exactSkipped}; reference: stratified Monte Carlo, ${r.options.referencePerStratum} coalitions per size stratum (relative std. error ${s.referenceRelativeStdErr?.toFixed(4)})`,
+        `n = ${s.players}: ${s.exactSkipped}; reference: ` +
+        `stratified Monte Carlo, ${r.options.referencePerStratum} coalitions per size stratum ` +
+        `(relative std. error ${s.referenceRelativeStdErr?.toFixed(4)})`,
     );
   const cal = r.sizes.find((s) => s.referenceCalibration)?.referenceCalibration;
   const calN = r.sizes.find((s) => s.referenceCalibration)?.players;
   return [
-    `Contribution valuation on breast_cancer (${r.setup.trainRows} training rows, ${r.setup.validationRows} validation), FedAvg ${r.options.rounds} rounds, utility ${r.setup.metric === 'auc' ? 'validation AUC' : 'negated validation log loss'}; participant 1 noisy labels, participant n-1 duplicates participant 0`,
+    `Contribution valuation on breast_cancer (${r.setup.trainRows} training rows, ` +
+      `${r.setup.validationRows} validation), FedAvg ${r.options.rounds} rounds, ` +
+      `utility ${r.setup.metric === 'auc' ? 'validation AUC' : 'negated validation log loss'}; ` +
+      'participant 1 noisy labels, participant n-1 duplicates participant 0',
     benchTable(
       [
         'n',
@@ -308,11 +324,14 @@ export function renderPayoutsBench(r: PayoutsBenchReport): string {
     ...skipped,
     ...(cal
       ? [
-          `Stratified reference at n = ${calN} against exact: relative L2 error ${sci(cal.error!.relativeL2)}, its own relative std. error ${sci(cal.relativeStdErr)} (${cal.seconds.toFixed(1)} s)`,
+          `Stratified reference at n = ${calN} against exact: relative L2 error ${sci(cal.error!.relativeL2)}, ` +
+            `its own relative std. error ${sci(cal.relativeStdErr)} (${cal.seconds.toFixed(1)} s)`,
         ]
       : []),
     '',
-    `Ledger: ${r.ledger.entries} entries signed in ${r.ledger.signSeconds} s (${r.ledger.entriesSignedPerSecond} entries/s), verified in ${r.ledger.verifySeconds} s (${r.ledger.entriesVerifiedPerSecond} entries/s), ${(r.ledger.bytes / 2 ** 20).toFixed(1)} MiB of JSON Lines`,
+    `Ledger: ${r.ledger.entries} entries signed in ${r.ledger.signSeconds} s ` +
+      `(${r.ledger.entriesSignedPerSecond} entries/s), verified in ${r.ledger.verifySeconds} s ` +
+      `(${r.ledger.entriesVerifiedPerSecond} entries/s), ${(r.ledger.bytes / 2 ** 20).toFixed(1)} MiB of JSON Lines`,
     `total ${r.totalSeconds} s`,
   ].join('\n');
 }

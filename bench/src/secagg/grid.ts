@@ -74,7 +74,8 @@ export function renderSecAggGrid(r: SecAggGridReport): string {
         Math.round(x.maskingWordsPerSecond),
       ]),
     ),
-    `targets: ratio at n=100 d=1e5 ${r.targets.ratioAtN100D1e5?.toFixed(2)} (target <= 1.5); unmask at n=500 d=1e5 30% drop ${r.targets.unmaskSecondsAtN500D1e5Drop03?.toFixed(2)} s (target < 5); ` +
+    `targets: ratio at n=100 d=1e5 ${r.targets.ratioAtN100D1e5?.toFixed(2)} (target <= 1.5); ` +
+      `unmask at n=500 d=1e5 30% drop ${r.targets.unmaskSecondsAtN500D1e5Drop03?.toFixed(2)} s (target < 5); ` +
       `masking ${Math.round(r.targets.maskingWordsPerSecondMin ?? 0)} words/s (target >= 1e8)`,
   ].join('\n');
 }
