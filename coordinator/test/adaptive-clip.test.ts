@@ -18,9 +18,9 @@ describe('adaptive clipping (Andrew et al. 2021) in participant-level DP jobs', 
     tmp.cleanup();
   });
 
-  it('moves the clip towards the target quantile of the update norms from the privately summed clip indicators', async () => {
+  it('moves the clip towards the target quantile of update norms, from privately summed clip indicators', async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     const parts = shards(BREAST_CANCER, 4);
     for (let i = 0; i < 4; i++) nodes.push(await startNode(coord, tmp.dir, `n${i}`, 'patients', parts[i]));
     const job = await analyst.watch(

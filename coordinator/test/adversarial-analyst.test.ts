@@ -20,7 +20,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     it('refuses a wrong or missing token with UNAUTHENTICATED on every call', async () => {
       const before = (await bench.analyst.list()).length;
       for (const token of ['tsa_wrong', '', `${bench.coord.analystToken}x`]) {
-        const bad = new AnalystClient(bench.coord.address, token);
+        const bad = new AnalystClient(bench.coord.address, token, bench.coord.clientSecurity);
         try {
           const calls: (() => Promise<unknown>)[] = [
             () => bad.submit({ dataset: 'x', label: 'y' }),
@@ -56,7 +56,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       e = await coordinatorError(bench.analyst.submit({ label: 'y' }));
       expect(e).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'job spec: dataset: is required' });
 
-      const raw = analystClient(bench.coord.address);
+      const raw = analystClient(bench.coord.address, bench.coord.clientSecurity);
       const metadata = new grpc.Metadata();
       metadata.set('authorization', `Bearer ${bench.coord.analystToken}`);
       const notJson = await new Promise<{ code: number; details: string }>((resolve) =>
@@ -93,7 +93,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       await bench.analyst.cancel(job.id);
     });
 
-    it('cancels a running job that waits for participants; it ends as cancelled, and a second cancel is refused', async () => {
+    it('cancels a job waiting for participants; it ends as cancelled, and a second cancel is refused', async () => {
       const job = await bench.analyst.submit({
         dataset: 'nobody-serves-this',
         label: 'y',
@@ -109,7 +109,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(again.message).toMatch(/already cancelled/);
     });
 
-    it("cancels a job in the middle of a stage: the stage stops at once and the participant's task is cancelled", async () => {
+    it("cancels a job mid-stage: the stage stops at once and the participant's task is cancelled", async () => {
       const dataset = 'stalled';
       const m = await open();
       await m.hello(bench.mallory, [dataset]);
@@ -130,8 +130,8 @@ describe('Coordinator.stop', () => {
   it('returns while a stream has not said hello and an analyst is watching, leaving the job resumable', async () => {
     const tmp = tempDir();
     const coord = await Coordinator.start({ dataDir: tmp.dir, listen: '127.0.0.1:0' });
-    const analyst = new AnalystClient(coord.address, coord.analystToken);
-    const s = await RawStream.open(coord.address);
+    const analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    const s = await RawStream.open(coord);
     try {
       const job = await analyst.submit({
         dataset: 'nobody',

@@ -194,7 +194,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       await back; // it reconnected by itself
     });
 
-    it('fails the round with a reason when too few remain, retries it, and completes once the participant is back', async () => {
+    it('fails the round with a reason if too few remain; the retry succeeds once the participant is back', async () => {
       const dataset = 'drop-retry';
       const parts = shards(BREAST_CANCER, 2);
       for (const [i, part] of parts.entries())
@@ -252,7 +252,8 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const final = await bench.analyst.watch(job.id);
       expect(final.status).toBe('failed');
       expect(final.error).toBe(
-        `fit round 1 failed 2 time(s); last: 1 of 2 participants contributed, fewer than minParticipants = 2 (${victim.id}: disconnected during the round)`,
+        'fit round 1 failed 2 time(s); last: 1 of 2 participants contributed, fewer than minParticipants = 2 ' +
+          `(${victim.id}: disconnected during the round)`,
       );
       expect(fits(final).map((r) => [r.round, r.attempt, r.status])).toEqual([
         [1, 1, 'failed'],

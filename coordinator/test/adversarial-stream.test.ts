@@ -134,7 +134,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(s.isClosed).toBe(false);
     });
 
-    it('rejects messages after the hello that are unsigned, badly signed or bound to another stream, without closing', async () => {
+    it('rejects unsigned, badly signed or other-stream messages after the hello, without closing', async () => {
       const other = await open();
       const s = await open();
       await s.hello(bench.mallory);
@@ -193,13 +193,13 @@ describe('the coordinator against misbehaving participants and analysts (real gR
   describe('enrolment', () => {
     it('accepts a token once; a second use is PERMISSION_DENIED with a reason', async () => {
       const token = createEnrollmentToken(bench.coord.options.dataDir, 'carol');
-      const first = await rawEnroll(bench.coord.address, signedEnrollRequest(token, 'carol', generateSigningKeyPair()));
+      const first = await rawEnroll(bench.coord, signedEnrollRequest(token, 'carol', generateSigningKeyPair()));
       expect(first.error).toBeUndefined();
       expect(first.response!.participantId).toMatch(/^p-/);
       expect(first.response!.name).toBe('carol');
 
       const second = await rawEnroll(
-        bench.coord.address,
+        bench.coord,
         signedEnrollRequest(token, 'carol-again', generateSigningKeyPair()),
       );
       expect(second.error?.code).toBe(grpc.status.PERMISSION_DENIED);
@@ -207,23 +207,24 @@ describe('the coordinator against misbehaving participants and analysts (real gR
         'this enrolment token was already used: each token enrols exactly one participant',
       );
       // The participant client surfaces the same reason.
-      await expect(enroll(bench.coord.address, token, 'carol-3', generateSigningKeyPair())).rejects.toThrow(
+      const carol3 = generateSigningKeyPair();
+      await expect(enroll(bench.coord.address, token, 'carol-3', carol3, bench.coord.clientSecurity)).rejects.toThrow(
         /already used/,
       );
     });
 
-    it('refuses an unknown token (PERMISSION_DENIED), a missing token and a malformed key (INVALID_ARGUMENT)', async () => {
+    it('refuses an unknown token (PERMISSION_DENIED), no token or a malformed key (INVALID_ARGUMENT)', async () => {
       const unknown = await rawEnroll(
-        bench.coord.address,
+        bench.coord,
         signedEnrollRequest('tse_made_up', 'x', generateSigningKeyPair()),
       );
       expect(unknown.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(unknown.error?.details).toMatch(/^unknown enrolment token/);
-      const noToken = await rawEnroll(bench.coord.address, signedEnrollRequest('', 'x', generateSigningKeyPair()));
+      const noToken = await rawEnroll(bench.coord, signedEnrollRequest('', 'x', generateSigningKeyPair()));
       expect(noToken.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(noToken.error?.details).toMatch(/needs a token/);
       const token = createEnrollmentToken(bench.coord.options.dataDir, 'short-key');
-      const badKey = await rawEnroll(bench.coord.address, {
+      const badKey = await rawEnroll(bench.coord, {
         ...signedEnrollRequest(token, 'x', generateSigningKeyPair()),
         publicKey: new Uint8Array(31),
       });
@@ -235,15 +236,15 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const token = createEnrollmentToken(bench.coord.options.dataDir, 'dave');
       const keys = generateSigningKeyPair();
       const forged = { ...signedEnrollRequest(token, 'dave', generateSigningKeyPair()), publicKey: keys.publicKey };
-      const bad = await rawEnroll(bench.coord.address, forged);
+      const bad = await rawEnroll(bench.coord, forged);
       expect(bad.error?.code).toBe(grpc.status.UNAUTHENTICATED);
       expect(bad.error?.details).toBe('the enrolment signature does not match the public key');
-      const otherToken = await rawEnroll(bench.coord.address, {
+      const otherToken = await rawEnroll(bench.coord, {
         ...signedEnrollRequest('tse_other', 'dave', keys),
         token,
       });
       expect(otherToken.error?.code).toBe(grpc.status.UNAUTHENTICATED);
-      const good = await rawEnroll(bench.coord.address, signedEnrollRequest(token, 'dave', keys));
+      const good = await rawEnroll(bench.coord, signedEnrollRequest(token, 'dave', keys));
       expect(good.error).toBeUndefined();
     });
   });

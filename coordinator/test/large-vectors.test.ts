@@ -17,7 +17,7 @@ describe('large vectors travel in chunks', () => {
   });
 
   // The 10^7-value model is in large-vectors.slow.test.ts (npm run test:slow).
-  it("a model of three and a bit chunks reaches a client with gRPC's default message limit, every value in place", async () => {
+  it("a model of three and a bit chunks reaches a client with gRPC's default limit, every value in place", async () => {
     await expectModelStreamsWhole(dir, 3 * CHUNK_VALUES + 17);
   });
 });

@@ -34,7 +34,7 @@ describe('categorical domains under differential privacy are public, never the v
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     for (const [i, shard] of shards(BREAST_CANCER, 3).entries()) {
       const name = `m${i}`;
       const who = await enrolIdentity(coord, name);
@@ -53,7 +53,13 @@ describe('categorical domains under differential privacy are public, never the v
         datasets: { [DATASET]: { type: 'csv', path, exclude: [] } },
         ledger: join(tmp.dir, `${name}-ledger.sqlite`),
       };
-      const node = new ParticipantNode({ config, identity: who.keys, minBackoffMs: 100, maxBackoffMs: 400 });
+      const node = new ParticipantNode({
+        config,
+        identity: who.keys,
+        security: coord.clientSecurity,
+        minBackoffMs: 100,
+        maxBackoffMs: 400,
+      });
       const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
       node.start();
       await ready;
@@ -67,7 +73,7 @@ describe('categorical domains under differential privacy are public, never the v
     tmp.cleanup();
   });
 
-  it('with a declared domain the feature is exactly that domain; the rare value never reaches the coordinator', async () => {
+  it('with a declared domain the feature is that domain; the rare value never reaches the coordinator', async () => {
     const view = await analyst.watch(
       (await analyst.submit(job({ domains: { segment: ['online', 'retail', 'wholesale'] } }))).id,
     );
@@ -80,16 +86,20 @@ describe('categorical domains under differential privacy are public, never the v
     expect(JSON.stringify(view)).not.toContain('vip-customer-4711');
   });
 
-  it('without one, the text column is not a feature (its values are withheld), and the job still trains on the rest', async () => {
+  it('without one, the text column is no feature (its values are withheld); the job trains on the rest', async () => {
     const view = await analyst.watch((await analyst.submit(job({}))).id);
     expect(view.status, view.error).toBe('completed');
     expect(view.featureNames.some((f) => f.startsWith('segment'))).toBe(false);
     expect(view.featureNames.length).toBeGreaterThan(20);
   });
 
-  it('without differential privacy the schema step reports the values that occur (as before: the job asked for no guarantee)', async () => {
-    const view = await analyst.watch((await analyst.submit(job({ privacy: { mode: 'none' }, rounds: 1 }))).id);
-    expect(view.status, view.error).toBe('completed');
-    expect(view.featureNames).toContain('segment=vip-customer-4711');
-  });
+  it(
+    'without differential privacy the schema step reports the values that occur (as before: ' +
+      'the job asked for no guarantee)',
+    async () => {
+      const view = await analyst.watch((await analyst.submit(job({ privacy: { mode: 'none' }, rounds: 1 }))).id);
+      expect(view.status, view.error).toBe('completed');
+      expect(view.featureNames).toContain('segment=vip-customer-4711');
+    },
+  );
 });

@@ -49,8 +49,8 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
         if (message.body === 'sealed') received.push({ participantId, chunk: message.sealed! });
       },
     });
-    analyst = await TestSealedAnalyst.create(coord.address, coord.analystToken);
-    plainAnalyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = await TestSealedAnalyst.create(coord, coord.analystToken);
+    plainAnalyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     const parts = shards(BREAST_CANCER, 3);
     for (let i = 0; i < 3; i++) nodes.push(await startNode(coord, tmp.dir, `s${i}`, 'patients', parts[i]));
     const body = {
@@ -95,7 +95,8 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
               Buffer.from(x.buffer, x.byteOffset, Math.min(x.byteLength, y.byteLength)),
             ),
           ).toBe(false);
-        all.push(...words.subarray(0, 30)); // every contribution is at least 33 words (d + 2); the rest of the slots are padding
+        // every contribution is at least 33 words (d + 2); the rest of the slots are padding
+        all.push(...words.subarray(0, 30));
       }
       // 360 masked words in 16 bins: chi-square with 15 degrees of freedom stays below 50 (p < 1e-5) unless far from
       // uniform.
@@ -107,41 +108,45 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
     }
   });
 
-  it('refuses a sealed job without a valid analyst key, and differential privacy with sealed mode, naming what to change', async () => {
-    await expect(
-      plainAnalyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } }),
-    ).rejects.toThrow(/needs the analyst's BFV public key/);
-    const bad = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
-      keys: { publicKey: new Uint8Array(500).fill(7) },
-    });
-    await expect(bad.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
-      /public key is not valid for the declared parameters/,
-    );
-    // A key whose signature does not verify (as if a coordinator had swapped in its own) is refused up front.
-    const forged = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
-      identity: { ...analyst!.identity, publicKey: new Uint8Array(32).fill(1) },
-    });
-    await expect(forged.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
-      /not signed by the analyst identity/,
-    );
-    // Parameters below 128-bit security (too many coefficient-modulus bits for n = 4096) are refused before any work.
-    const weak = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
-      wireParams: () => ({ ...analyst!.wireParams(), coeffModulusBits: [60, 60, 60] }),
-    });
-    await expect(weak.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
-      /sealed parameters refused: .*coeffModulus|sealed parameters refused/,
-    );
-    await expect(
-      analyst!.submit({
-        dataset: 'patients',
-        label: 'benign',
-        secure: { mode: 'sealed' },
-        privacy: { mode: 'distributed' },
-      }),
-    ).rejects.toThrow(/privacy\.mode: differential privacy is not available with secure\.mode sealed/);
-  });
+  it(
+    'refuses a sealed job without a valid analyst key, ' +
+      'and differential privacy with sealed mode, naming what to change',
+    async () => {
+      await expect(
+        plainAnalyst!.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } }),
+      ).rejects.toThrow(/needs the analyst's BFV public key/);
+      const bad = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
+        keys: { publicKey: new Uint8Array(500).fill(7) },
+      });
+      await expect(bad.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
+        /public key is not valid for the declared parameters/,
+      );
+      // A key whose signature does not verify (as if a coordinator had swapped in its own) is refused up front.
+      const forged = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
+        identity: { ...analyst!.identity, publicKey: new Uint8Array(32).fill(1) },
+      });
+      await expect(forged.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
+        /not signed by the analyst identity/,
+      );
+      // Parameters below 128-bit security (too many coefficient-modulus bits for n = 4096) are refused before any work.
+      const weak = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
+        wireParams: () => ({ ...analyst!.wireParams(), coeffModulusBits: [60, 60, 60] }),
+      });
+      await expect(weak.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
+        /sealed parameters refused: .*coeffModulus|sealed parameters refused/,
+      );
+      await expect(
+        analyst!.submit({
+          dataset: 'patients',
+          label: 'benign',
+          secure: { mode: 'sealed' },
+          privacy: { mode: 'distributed' },
+        }),
+      ).rejects.toThrow(/privacy\.mode: differential privacy is not available with secure\.mode sealed/);
+    },
+  );
 
-  it('rejects a corrupted ciphertext with a reason, counts it, and the round goes on without that participant', async () => {
+  it('rejects a corrupted ciphertext with a reason, counts it, and the round goes on without its sender', async () => {
     const body = {
       dataset: 'patients',
       label: 'benign',

@@ -79,7 +79,9 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
 
         const [failed, retried] = fits(job, 1);
         expect(fits(job, 1)).toHaveLength(2);
-        const reason = `secure aggregation failed: ${step}: ${what}: 2, the threshold is 3 (${victim.id}: disconnected during the round)`;
+        const reason =
+          `secure aggregation failed: ${step}: ${what}: 2, the threshold is 3 (${victim.id}: ` +
+          'disconnected during the round)';
         expect(failed).toMatchObject({
           status: 'failed',
           attempt: 1,

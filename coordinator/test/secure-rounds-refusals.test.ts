@@ -21,7 +21,7 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
   const bench = useSecureBench();
   const { startNodes, run, expectModelsFromSurvivors } = bench;
 
-  it('rejects bad secure-aggregation input with a reason, counts it, and the round goes on for the others', async () => {
+  it('rejects bad secure-aggregation input with a reason, counts it; the round goes on for the others', async () => {
     const dataset = 'bad-input';
     const started = await startNodes(dataset, 5);
     const offender = started[4];
@@ -118,14 +118,16 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     for (const r of rounds) expect(r.metrics).toMatchObject({ threshold: 3, degree: 4, participants: 5 });
 
     const o = offenderIndex;
-    const signatureReason = `AdvertiseKeys from participant ${o}: the signature does not verify under its identity key for this round`;
+    const advertiseKeys = `AdvertiseKeys from participant ${o}`;
+    const signatureReason = `${advertiseKeys}: the signature does not verify under its identity key for this round`;
     const expected: [round: number, reason: string][] = [
       [1, `vector length ${MODEL_LENGTH + 2} does not match the expected ${MODEL_LENGTH + 1}`],
       [2, `the masked vector is incomplete: ${MODEL_LENGTH} of ${MODEL_LENGTH + 1} words arrived before done`],
       [3, `ShareKeys from participant ${o}: a share addressed to 99, not in 0..4`],
       [
         4,
-        `ShareKeys from participant ${o}: a share addressed to participant ${o}, which is not a neighbour that advertised keys`,
+        `ShareKeys from participant ${o}: a share addressed to participant ${o}, ` +
+          'which is not a neighbour that advertised keys',
       ],
       [6, signatureReason],
       [7, signatureReason],
@@ -149,7 +151,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     expect(five.dropped).toHaveLength(1);
     expect(five.dropped[0]).not.toBe(offender.id);
     expect(events.find((e) => e.startsWith('round 5/7 completed'))).toContain(
-      `dropped ${five.dropped[0]}: participant ${tamperedPeer}: the share ciphertext from participant ${o} fails authentication (tampered, or from another round)`,
+      `dropped ${five.dropped[0]}: participant ${tamperedPeer}: ` +
+        `the share ciphertext from participant ${o} fails authentication (tampered, or from another round)`,
     );
 
     // Every round's model is exactly the FedAvg of the accepted inputs: no rejected vector reached a sum.

@@ -26,7 +26,7 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
   const bench = useSecureBench();
   const { transcript, startNodes, run, receivedMasked, inputsOf, expectModelsFromSurvivors } = bench;
 
-  it('a masked job with five participants completes, reports its SecAgg+ parameters, and matches a plaintext run', async () => {
+  it('a masked five-participant job completes, reports its SecAgg+ parameters, matches a plaintext run', async () => {
     const dataset = 'five';
     await startNodes(dataset, 5);
     const { job: masked } = await run(spec(dataset, { rounds: 3 }));

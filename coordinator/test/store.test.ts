@@ -306,7 +306,8 @@ describe('SqliteStore', () => {
       store.completeRound(round('a', 1), Float64Array.from([1, 2]), 1);
       const other = new Database(path);
       other.exec(
-        `CREATE TRIGGER refuse_round_2 BEFORE INSERT ON models WHEN NEW.round = 2 BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;`,
+        'CREATE TRIGGER refuse_round_2 BEFORE INSERT ON models WHEN NEW.round = 2 BEGIN SELECT RAISE(ABORT, ' +
+          "'disk full (simulated)'); END;",
       );
       other.close();
       expect(() => store.completeRound(round('a', 2), Float64Array.from([3, 4]), 2)).toThrow(/disk full/);

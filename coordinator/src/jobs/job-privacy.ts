@@ -149,7 +149,8 @@ export class JobPrivacy {
       );
       if (level < 16) {
         throw new Error(
-          `job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant leave no room for the noise in the 32-bit ring; ` +
+          `job spec: privacy.unit record: ${participants} participants x ${maxRecords} records per participant ` +
+            'leave no room for the noise in the 32-bit ring; ' +
             'use fewer participants per round (strategy.fractionFit) or a lower privacy.maxRecords',
         );
       }
@@ -175,7 +176,8 @@ export class JobPrivacy {
       );
     if (participants * level + 10 * spread * sigma >= 2 ** 31) {
       throw new Error(
-        `job spec: secure.bits = ${bits} leaves no room for the privacy noise (about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`,
+        `job spec: secure.bits = ${bits} leaves no room for the privacy noise ` +
+          `(about ${sigma.toExponential(2)} per coordinate) in the 32-bit ring; lower secure.bits`,
       );
     }
     return {
@@ -209,7 +211,8 @@ export class JobPrivacy {
     );
     if (level < 1) {
       throw new Error(
-        `job spec: privacy.maxRecords = ${p.maxRecords} records from each of ${participants} participants leave no room for the noise in the 32-bit ring; lower privacy.maxRecords`,
+        `job spec: privacy.maxRecords = ${p.maxRecords} records from each of ${participants} participants leave ` +
+          'no room for the noise in the 32-bit ring; lower privacy.maxRecords',
       );
     }
     const sigma = z * releaseSensitivity({ kind: 'statistics', unit: p.unit, level, length, ...norms });

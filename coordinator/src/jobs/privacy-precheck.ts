@@ -23,7 +23,9 @@ export function budgetConflicts(
     const epsilon = Number(b.epsilon ?? 0),
       spent = Number(b.spentEpsilon ?? 0),
       delta = Number(b.delta ?? 0);
-    const what = `participant ${h.participantId} keeps a privacy budget for data set "${spec.dataset}" (epsilon ${epsilon} at delta ${delta}, unit ${b.unit}, spent ${spent.toFixed(3)})`;
+    const what =
+      `participant ${h.participantId} keeps a privacy budget for data set "${spec.dataset}" ` +
+      `(epsilon ${epsilon} at delta ${delta}, unit ${b.unit}, spent ${spent.toFixed(3)})`;
     if (spec.privacy.mode === 'none')
       out.push(
         `${what} and serves only differentially private jobs; set privacy.mode to distributed, central or local`,
@@ -32,7 +34,8 @@ export function budgetConflicts(
       out.push(`${what}, which record-level privacy does not cover; set privacy.unit to participant`);
     else if (spec.privacy.epsilon > epsilon - spent + 1e-12) {
       out.push(
-        `${what}: ${(epsilon - spent).toFixed(3)} remains and the job asks for ${spec.privacy.epsilon}; lower privacy.epsilon or leave this participant out`,
+        `${what}: ${(epsilon - spent).toFixed(3)} remains and the job asks for ${spec.privacy.epsilon}; ` +
+          'lower privacy.epsilon or leave this participant out',
       );
     }
   }

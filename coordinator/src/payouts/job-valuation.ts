@@ -42,7 +42,8 @@ export function validationUtility(
     const v = payout.metric === 'auc' ? m.auc : payout.metric === 'accuracy' ? m.accuracy : -m.loss;
     if (!Number.isFinite(v))
       throw new Error(
-        `the validation rows of ${payout.validation.source} give no ${payout.metric} (does the label take both values?)`,
+        `the validation rows of ${payout.validation.source} give no ${payout.metric} ` +
+          '(does the label take both values?)',
       );
     return v;
   };
@@ -54,7 +55,8 @@ export function valueTraining(input: TrainingValuationInput): ValuationReport {
   const method = resolveValuation(payout.valuation, participants.length);
   if (method === 'shapley' && participants.length > EXACT_SHAPLEY_MAX_PARTICIPANTS) {
     throw new Error(
-      `payout.valuation shapley evaluates 2^${participants.length} coalitions per round; with more than ${EXACT_SHAPLEY_MAX_PARTICIPANTS} participants use gtg or tmc`,
+      `payout.valuation shapley evaluates 2^${participants.length} coalitions per round; ` +
+        `with more than ${EXACT_SHAPLEY_MAX_PARTICIPANTS} participants use gtg or tmc`,
     );
   }
   const utility = validationUtility(payout, input.schema, input.standardisation);

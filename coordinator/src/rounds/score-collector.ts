@@ -26,7 +26,8 @@ export class ScoreCollector extends Collector<TaskAnswer> {
   override onEncryptedSegment(m: tessera.v1.IEncryptedSegment): string | undefined {
     const index = Number(m.index ?? -1);
     if (index !== this.segments.length || Number(m.total ?? 0) !== this.expected) {
-      return `segment ${index} of ${m.total} does not continue the ${this.segments.length} of ${this.expected} expected`;
+      const have = this.segments.length;
+      return `segment ${index} of ${m.total} does not continue the ${have} of ${this.expected} expected`;
     }
     if (!m.score?.length || !m.count?.length) return `segment ${index} lacks its score or count ciphertext`;
     const largest = Math.max(m.score.length, m.count.length);

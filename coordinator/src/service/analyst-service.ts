@@ -54,7 +54,8 @@ function analystIdentityOf(req: tessera.v1.ISubmitJobRequest): string | undefine
     if (!verify(JOB_SPEC_CONTEXT, new TextEncoder().encode(req.specJson ?? ''), signature, identity)) {
       throw grpcError(
         grpc.status.INVALID_ARGUMENT,
-        'spec_signature does not verify with analyst_identity over spec_json; sign the exact spec you send (tessera job submit --keys does)',
+        'spec_signature does not verify with analyst_identity over spec_json; ' +
+          'sign the exact spec you send (tessera job submit --keys does)',
       );
     }
     return Buffer.from(identity).toString('hex');

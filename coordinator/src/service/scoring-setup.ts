@@ -31,7 +31,8 @@ export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: 
   const s = req.scoring;
   if (!s?.encryptedModel?.length || !s.publicKey?.length || !s.galoisKeys?.length) {
     throw invalid(
-      'a score job needs the encrypted model, public key and Galois keys with the submission (tessera score --sealed builds them)',
+      'a score job needs the encrypted model, public key and Galois keys with the submission ' +
+        '(tessera score --sealed builds them)',
     );
   }
   let params: CkksParameters;

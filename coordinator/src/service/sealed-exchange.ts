@@ -67,7 +67,10 @@ export class SealedExchange {
     const p = this.pending.get(m.jobId ?? '');
     if (!p) return `job ${m.jobId} has no encrypted aggregate waiting for an answer`;
     if ((m.round ?? 0) !== (p.aggregate.round ?? 0) || (m.stage ?? '') !== (p.aggregate.stage ?? '')) {
-      return `the answer is for ${m.stage} round ${m.round}, but ${p.aggregate.stage} round ${p.aggregate.round} is waiting`;
+      return (
+        `the answer is for ${m.stage} round ${m.round}, ` +
+        `but ${p.aggregate.stage} round ${p.aggregate.round} is waiting`
+      );
     }
     if (m.error)
       p.reject(

@@ -16,7 +16,8 @@ export async function sealedSetup(
   const key = req.analystKey ?? new Uint8Array(0);
   if (key.length === 0)
     throw invalid(
-      "secure.mode sealed needs the analyst's BFV public key with the submission (tessera keys create; tessera job submit --sealed)",
+      "secure.mode sealed needs the analyst's BFV public key with the submission (tessera keys create; " +
+        'tessera job submit --sealed)',
     );
   let params: SealedParams;
   try {
@@ -40,7 +41,8 @@ export async function sealedSetup(
   const signature = req.analystSignature ?? new Uint8Array(0);
   if (identity.length !== 32 || !verifyAnalystKey(key, params, signature, identity)) {
     throw invalid(
-      'the analyst key is not signed by the analyst identity sent with it (analyst_identity, analyst_signature): participants would refuse it; submit with keys from tessera keys create',
+      'the analyst key is not signed by the analyst identity sent with it (analyst_identity, analyst_signature): ' +
+        'participants would refuse it; submit with keys from tessera keys create',
     );
   }
   await loadSeal();

@@ -48,7 +48,8 @@ export class OverlapRunner extends OneRoundRunner {
       if (Date.now() > until || this.abort.signal.aborted) {
         const missing = s.participants.filter((_, i) => !pair[i]);
         throw new Error(
-          `participant(s) ${missing.join(', ')} did not connect serving data set "${s.dataset}" within ${s.waitForParticipantsSeconds} s`,
+          `participant(s) ${missing.join(', ')} did not connect serving data set "${s.dataset}" ` +
+            `within ${s.waitForParticipantsSeconds} s`,
         );
       }
       await new Promise((r) => setTimeout(r, 200));

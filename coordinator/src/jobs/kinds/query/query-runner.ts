@@ -185,10 +185,8 @@ export class QueryRunner extends OneRoundRunner {
     if (this.sealedKey) await loadSeal();
     const result = await this.query();
     if (!result) return { message: 'completed: the analyst decrypted the result (sealed: the coordinator kept none)' };
-    return {
-      message: `completed: ${result.rows.length} group(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`,
-      context: { result },
-    };
+    const suppressed = result.suppressed ? `, ${result.suppressed} suppressed` : '';
+    return { message: `completed: ${result.rows.length} group(s)${suppressed}`, context: { result } };
   }
 
   /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */
@@ -202,7 +200,8 @@ export class QueryRunner extends OneRoundRunner {
     );
     if (!enough)
       throw new Error(
-        `fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`,
+        `fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected ` +
+          `within ${s.waitForParticipantsSeconds} s`,
       );
     const sessions = this.registry.serving(s.dataset);
     const n = sessions.length;
@@ -270,8 +269,10 @@ export class QueryRunner extends OneRoundRunner {
     const dropped = [...outcome.failures.keys()];
     this.noteRefusals('query', outcome);
     if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(s.minParticipants, n)) {
+      const why =
+        outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`;
       const reason =
-        `secure aggregation failed: ${outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`}` +
+        `secure aggregation failed: ${why}` +
         (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
       this.store.addRound({
         jobId: this.jobId,

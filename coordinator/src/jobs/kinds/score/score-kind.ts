@@ -19,7 +19,8 @@ export const scoreKind: JobKind = {
     if (budgeted.length) {
       throw new SubmissionRefused(
         'precondition',
-        `job refused: participant(s) ${budgeted.join(', ')} keep a privacy budget for data set "${spec.dataset}" and serve only differentially private jobs; encrypted scoring is not one`,
+        `job refused: participant(s) ${budgeted.join(', ')} keep a privacy budget for data set "${spec.dataset}" ` +
+          'and serve only differentially private jobs; encrypted scoring is not one',
       );
     }
     const scoring = await scoringSetup(req, encoded);

@@ -51,7 +51,8 @@ export class ScoreRunner extends OneRoundRunner {
     );
     if (!enough)
       throw new Error(
-        `fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected within ${s.waitForParticipantsSeconds} s`,
+        `fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected ` +
+          `within ${s.waitForParticipantsSeconds} s`,
       );
     const sessions = this.registry.serving(s.dataset);
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.SCORE };
@@ -108,7 +109,8 @@ export class ScoreRunner extends OneRoundRunner {
       const dropped = [...outcome.failures.keys()];
       if (outcome.results.size < s.minParticipants) {
         const reason =
-          `${outcome.results.size} of ${sessions.length} participants answered, fewer than minParticipants = ${s.minParticipants}` +
+          `${outcome.results.size} of ${sessions.length} participants answered, ` +
+          `fewer than minParticipants = ${s.minParticipants}` +
           (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
         this.store.addRound({
           jobId: this.jobId,

@@ -81,7 +81,8 @@ export class PayoutSettlement {
       );
     const d = this.r.context.featureNames!.length + 1;
     this.r.publish(
-      `valuing contributions (${resolveValuation(payout.valuation, contributors.length)}, ${payout.metric} on ${payout.validation.source})`,
+      `valuing contributions (${resolveValuation(payout.valuation, contributors.length)}, ${payout.metric} ` +
+        `on ${payout.validation.source})`,
     );
     const outcome = await runStage<Map<number, DisclosedRound>>({
       key,
@@ -156,7 +157,8 @@ export class PayoutSettlement {
         .catch(() => undefined);
     }
     this.r.publish(
-      `payout of ${payout.pool} ${payout.currency} split by ${report.method}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`,
+      `payout of ${payout.pool} ${payout.currency} split ` +
+        `by ${report.method}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`,
     );
   }
 }

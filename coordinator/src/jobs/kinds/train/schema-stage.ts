@@ -60,7 +60,10 @@ export class SchemaStage {
       const dropped = [...outcome.failures.keys()];
       this.r.noteRefusals('schema', 0, outcome);
       if (outcome.results.size < this.r.spec.minParticipants) {
-        const reason = `${outcome.results.size} of ${sessions.length} participants reported a schema, fewer than minParticipants = ${this.r.spec.minParticipants}${dropped.length ? ` (${this.r.failureSummary(outcome.failures)})` : ''}`;
+        const failures = dropped.length ? ` (${this.r.failureSummary(outcome.failures)})` : '';
+        const reason =
+          `${outcome.results.size} of ${sessions.length} participants reported a schema, ` +
+          `fewer than minParticipants = ${this.r.spec.minParticipants}${failures}`;
         this.r.store.addRound(
           this.r.recordRound({
             round: 0,

@@ -103,7 +103,8 @@ export class StatisticsStage {
       values.subarray(d + 1).some((v) => !(v > 0))
     ) {
       throw new Error(
-        `the analyst answered the statistics with ${values.length} values; expected [count, ${d} means, ${d} positive standard deviations]`,
+        `the analyst answered the statistics with ${values.length} values; ` +
+          `expected [count, ${d} means, ${d} positive standard deviations]`,
       );
     }
     this.r.saveContext({
@@ -221,8 +222,10 @@ export class StatisticsStage {
       },
       stage: 'training',
     });
-    this.r.publish(
-      `statistics computed with differential privacy (${this.r.spec.privacy.unit === 'record' ? `about ${Math.round(m.count)} records` : `${this.statisticsContributors} participants`})`,
-    );
+    const over =
+      this.r.spec.privacy.unit === 'record'
+        ? `about ${Math.round(m.count)} records`
+        : `${this.statisticsContributors} participants`;
+    this.r.publish(`statistics computed with differential privacy (${over})`);
   }
 }

@@ -34,7 +34,8 @@ export const trainKind: JobKind = {
     if (floor !== undefined && serving.length > 0 && floor > serving.length) {
       throw new SubmissionRefused(
         'invalid-spec',
-        `job spec: privacy.survivorFloor: is ${floor}, above the ${serving.length} participant(s) serving data set "${spec.dataset}": no round could release; lower it to at most ${serving.length}`,
+        `job spec: privacy.survivorFloor: is ${floor}, above the ${serving.length} participant(s) ` +
+          `serving data set "${spec.dataset}": no round could release; lower it to at most ${serving.length}`,
       );
     }
     const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;

@@ -145,14 +145,18 @@ export class TrainingRun {
       if (!enough) {
         const have = this.registry.serving(this.spec.dataset).length;
         throw new Error(
-          `only ${have} participant(s) serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; the job needs minParticipants = ${this.spec.minParticipants}`,
+          `only ${have} participant(s) ` +
+            `serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; ` +
+            `the job needs minParticipants = ${this.spec.minParticipants}`,
         );
       }
       const willing = this.willing();
       if (willing.length < this.spec.minParticipants) {
         const refused = (this.context.refusals ?? []).map((r) => r.participantId);
         throw new Error(
-          `${refused.length} participant(s) refused this job on privacy grounds (${[...new Set(refused)].join(', ')}), and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`,
+          `${refused.length} participant(s) ` +
+            `refused this job on privacy grounds (${[...new Set(refused)].join(', ')}), ` +
+            `and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`,
         );
       }
       const outcome = await attemptOnce(willing, attempt);
@@ -162,7 +166,8 @@ export class TrainingRun {
     }
     this.checkNotCancelled();
     throw new Error(
-      `${stage}${stage === 'fit' ? ` round ${round}` : ''} failed ${this.spec.maxRoundAttempts} time(s); last: ${lastReason}`,
+      `${stage}${stage === 'fit' ? ` round ${round}` : ''} failed ${this.spec.maxRoundAttempts} time(s); ` +
+        `last: ${lastReason}`,
     );
   }
 
