@@ -115,7 +115,8 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     tmp.cleanup();
   });
 
-  it('pays the noisy participant least, splits the pool exactly, and chains signed entries that verify; each participant keeps its receipt', async () => {
+  it('pays the noisy participant least, splits the pool exactly, and chains signed entries that verify; ' +
+    'each participant keeps its receipt', async () => {
     const started = [
       await start(configOf('a', shards[0])),
       await start(configOf('b', shards[1])),
@@ -164,7 +165,8 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect(verifyLedger(onlySecond.lines.join('\n'), key, { firstSeq: 5 })).toMatchObject({ ok: true, entries: 4 });
   }, 120_000);
 
-  it('does not pay double for duplicated data: each copy earns less than the original did alone, and the pair well under twice that', async () => {
+  it('does not pay double for duplicated data: each copy earns less than the original did alone, ' +
+    'and the pair well under twice that', async () => {
     const base = [configOf('a', shards[0]), configOf('b', shards[1]), configOf('c', shards[2])];
     for (const c of base) await start(c);
     // Every row trains (no local validation split, whose draw depends on the random participant ids) and the
@@ -193,7 +195,8 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     const analystKeys = generateSigningKeyPair();
     const identity = Buffer.from(analystKeys.publicKey).toString('hex');
     const policy = (purposes: string) =>
-      `analysts:\n  buyer: ${identity}\ndatasets:\n  ${DATASET}: { allowWithoutPrivacy: true }\ngrants:\n  - id: buyer-train\n    analysts: [buyer]\n    purposes: [${purposes}]\n    expires: 2099-12-31\n`;
+      `analysts:\n  buyer: ${identity}\ndatasets:\n  ${DATASET}: { allowWithoutPrivacy: true }\n` +
+      `grants:\n  - id: buyer-train\n    analysts: [buyer]\n    purposes: [${purposes}]\n    expires: 2099-12-31\n`;
     for (const c of [
       configOf('a', shards[0], policy('train, valuation')),
       configOf('b', shards[1], policy('train')),
@@ -217,7 +220,8 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect((await analyst.exportLedger()).head).toBe(headBefore);
   }, 120_000);
 
-  it('never pays twice: a coordinator that stopped after writing the ledger but before recording the payout restores it from the ledger', async () => {
+  it('never pays twice: a coordinator that stopped after writing the ledger but before recording the ' +
+    'payout restores it from the ledger', async () => {
     for (const c of [configOf('a', shards[0]), configOf('b', shards[1])]) await start(c);
     const done = await run(job({ valuation: 'loo', pool: 5000 }));
     const paid = done.payouts!;

@@ -70,22 +70,26 @@ describe('a private job states how it sampled and what it spent', () => {
     tmp.cleanup();
   });
 
-  it('distributed, half the participants per round: accounted at q = 1, the fixed-size draw named, spent epsilon within the target', async () => {
-    const view = await analyst.watch((await analyst.submit(job({ mode: 'distributed' }))).id);
-    expect(view.status).toBe('completed');
-    expect(view.privacy).toMatchObject({
-      mode: 'distributed',
-      sampling: 'fixed-size',
-      accountantSampleRate: 1,
-      validationSplit: 'none',
-    });
-    expect(view.privacy!.protectsAgainst).toMatch(/the coordinator, with up to secure\.corruptFraction/);
-    // Nobody was charged more than the job's target, and the participant charged most spent what the view says.
-    expect(view.privacy!.spentEpsilon).toBeLessThanOrEqual(8 + 1e-9);
-    expect(view.privacy!.spentEpsilon).toBeCloseTo(Math.max(...view.privacySpend.map((p) => p.epsilon)), 12);
-    // Each participant's own ledger charged the unamplified cost of every round it joined (q = 1).
-    for (const node of nodes) for (const c of node.ledger.charges(DATASET)) expect(c.sampleRate).toBe(1);
-  });
+  it(
+    'distributed, half the participants per round: accounted at q = 1, the fixed-size draw named, ' +
+      'spent epsilon within the target',
+    async () => {
+      const view = await analyst.watch((await analyst.submit(job({ mode: 'distributed' }))).id);
+      expect(view.status).toBe('completed');
+      expect(view.privacy).toMatchObject({
+        mode: 'distributed',
+        sampling: 'fixed-size',
+        accountantSampleRate: 1,
+        validationSplit: 'none',
+      });
+      expect(view.privacy!.protectsAgainst).toMatch(/the coordinator, with up to secure\.corruptFraction/);
+      // Nobody was charged more than the job's target, and the participant charged most spent what the view says.
+      expect(view.privacy!.spentEpsilon).toBeLessThanOrEqual(8 + 1e-9);
+      expect(view.privacy!.spentEpsilon).toBeCloseTo(Math.max(...view.privacySpend.map((p) => p.epsilon)), 12);
+      // Each participant's own ledger charged the unamplified cost of every round it joined (q = 1).
+      for (const node of nodes) for (const c of node.ledger.charges(DATASET)) expect(c.sampleRate).toBe(1);
+    },
+  );
 
   it('central, half the participants per round: Poisson sampling, amplified at the rate it used', async () => {
     const view = await analyst.watch((await analyst.submit(job({ mode: 'central' }))).id);
