@@ -69,7 +69,8 @@ export async function loadBench(specifier: string = BENCH_PACKAGE): Promise<Benc
     const err = e as NodeJS.ErrnoException;
     if (err.code !== 'ERR_MODULE_NOT_FOUND') throw e;
     throw new UsageError(
-      `tessera bench needs the benchmarks (${specifier}, the private bench/ workspace of the Tessera checkout) and their ` +
+      'tessera bench needs the benchmarks ' +
+        `(${specifier}, the private bench/ workspace of the Tessera checkout) and their ` +
         `dependencies, which this installation lacks (${err.message.split('\n')[0]}). In a Tessera checkout, run ` +
         '`npm install` and `npm run build` there (they install and build the bench/ workspace too), then try again.',
     );

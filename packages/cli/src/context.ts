@@ -35,7 +35,8 @@ export async function analystConnection(opts: {
   const token = opts.token ?? process.env.TESSERA_TOKEN ?? fromFile('analyst-token');
   if (!token) {
     throw new UsageError(
-      `no analyst token: pass --token, set TESSERA_TOKEN, or point --data-dir at the coordinator's data directory (looked in ${dir})`,
+      'no analyst token: pass --token, set TESSERA_TOKEN, ' +
+        `or point --data-dir at the coordinator's data directory (looked in ${dir})`,
     );
   }
   return { address, token, security: await analystSecurity(address, dir, opts) };

@@ -54,7 +54,7 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     expect(Math.abs(masked.federated.auc - plain.federated.auc)).toBeLessThanOrEqual(0.01);
   });
 
-  it('participant-level differential privacy spends at most the requested epsilon, distributed or central', async () => {
+  it('participant-level DP spends at most the requested epsilon, distributed or central', async () => {
     const common = {
       ...base,
       participants: 5,
@@ -83,28 +83,32 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     expect(none.privacy).toMatchObject({ mode: 'none', delta: null, noiseMultiplier: null });
   });
 
-  it('record-level distributed DP at epsilon 8 on breast cancer with 5 participants: AUC within 0.03 of the non-private federated model', async () => {
-    const common = {
-      ...base,
-      participants: 5,
-      rounds: 10,
-      data: breastCancer,
-      label: 'benign',
-      split: 'iid',
-      seed: 1,
-      epsilon: 8,
-      delta: 1e-5,
-    };
-    const plain = await runDemo({ ...common });
-    const dp = await runDemo({ ...common, dp: 'distributed', unit: 'record', learningRate: 1 });
-    expect(dp.privacy).toMatchObject({ mode: 'distributed', unit: 'record', delta: 1e-5, clip: 1 });
-    expect(dp.privacy.epsilon).toBeGreaterThan(7.9);
-    expect(dp.privacy.epsilon).toBeLessThanOrEqual(8 + 1e-9);
-    expect(dp.privacy.noiseMultiplier).toBeGreaterThan(1);
-    expect(plain.federated.auc - dp.federated.auc).toBeLessThanOrEqual(0.03);
-  });
+  it(
+    'record-level distributed DP at epsilon 8 on breast cancer with 5 participants: ' +
+      'AUC within 0.03 of the non-private federated model',
+    async () => {
+      const common = {
+        ...base,
+        participants: 5,
+        rounds: 10,
+        data: breastCancer,
+        label: 'benign',
+        split: 'iid',
+        seed: 1,
+        epsilon: 8,
+        delta: 1e-5,
+      };
+      const plain = await runDemo({ ...common });
+      const dp = await runDemo({ ...common, dp: 'distributed', unit: 'record', learningRate: 1 });
+      expect(dp.privacy).toMatchObject({ mode: 'distributed', unit: 'record', delta: 1e-5, clip: 1 });
+      expect(dp.privacy.epsilon).toBeGreaterThan(7.9);
+      expect(dp.privacy.epsilon).toBeLessThanOrEqual(8 + 1e-9);
+      expect(dp.privacy.noiseMultiplier).toBeGreaterThan(1);
+      expect(plain.federated.auc - dp.federated.auc).toBeLessThanOrEqual(0.03);
+    },
+  );
 
-  it('record-level local DP: every participant adds the whole noise, and the epsilon is still the one asked for', async () => {
+  it('record-level local DP: each participant adds the whole noise, yet the epsilon is the one asked for', async () => {
     const r = await runDemo({
       ...base,
       participants: 4,

@@ -39,7 +39,7 @@ describe('tessera keys create', () => {
     }
   });
 
-  it('job submit --sealed refuses a spec with another secure mode, and a missing or bad key file, naming it', async () => {
+  it('job submit --sealed refuses a spec with another secure mode, and a missing or bad key file by name', async () => {
     const { dir, cleanup } = tempDir('tessera-keys-');
     try {
       const spec = join(dir, 'job.json');

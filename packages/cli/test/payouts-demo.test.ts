@@ -25,7 +25,8 @@ const base: DemoOptions = {
 };
 
 describe('tessera demo --payout-pool: valuation, an exact split and an exported, verifiable ledger', () => {
-  it('pays the participant whose labels are scrambled the least; the exported ledger verifies and any edit is named', async () => {
+  it('pays the participant whose labels are scrambled the least; ' +
+    'the exported ledger verifies and any edit is named', async () => {
     const { dir, cleanup } = tempDir('tessera-payout-demo-');
     try {
       const ledgerOut = join(dir, 'ledger.jsonl');
@@ -67,7 +68,8 @@ describe('tessera demo --payout-pool: valuation, an exact split and an exported,
     }
   }, 120_000);
 
-  it('duplicated data does not earn double: with a copy of participant 1 added, each copy earns less than participant 1 did alone', async () => {
+  it('duplicated data does not earn double: with a copy of participant 1 added, ' +
+    'each copy earns less than participant 1 did alone', async () => {
     const opts = { ...base, participants: 3, payout: { pool: 1_000_000, currency: 'EUR' } };
     const alone = await runDemo(opts);
     const withCopy = await runDemo({ ...opts, duplicateParticipant: 1 });

@@ -18,7 +18,8 @@ describe('tessera CLI payout workflow', () => {
     tmp.cleanup();
   });
 
-  it("trains, values and pays under the members' grants; the exported ledger verifies; each member keeps its receipt", async () => {
+  it("trains, values and pays under the members' grants; " +
+    'the exported ledger verifies; each member keeps its receipt', async () => {
     requireBuild();
     const dataDir = join(tmp.dir, 'coordinator');
     const coord = await startCoordinatorProcess(dataDir);
@@ -64,7 +65,9 @@ describe('tessera CLI payout workflow', () => {
       const policy = join(tmp.dir, `${name}-policy.yaml`);
       writeFileSync(
         policy,
-        `analysts:\n  buyer: ${identity}\ndatasets:\n  patients: { allowWithoutPrivacy: true }\ngrants:\n  - id: buyer-all\n    analysts: [buyer]\n    purposes: [train, valuation]\n    expires: 2099-12-31\n`,
+        `analysts:\n  buyer: ${identity}\ndatasets:\n  patients: { allowWithoutPrivacy: true }\n` +
+          'grants:\n  - id: buyer-all\n    analysts: [buyer]\n' +
+          '    purposes: [train, valuation]\n    expires: 2099-12-31\n',
       );
       const init = tessera([...initArgs, '--policy', policy]);
       expect(init.code, init.stderr).toBe(0);

@@ -21,31 +21,35 @@ const result = (privacy: QueryJobResult['privacy']): QueryJobResult => ({
 const BASE = { dp: 'distributed', epsilon: 1, delta: 1e-6 };
 
 describe('tessera query: the privacy unit', () => {
-  it("--unit customer --user-column C --max-rows-per-user N become the spec's privacy fields; --user-column alone means customer", () => {
-    expect(
-      queryRequestFrom('SELECT COUNT(*) FROM orders', {
-        ...BASE,
+  it(
+    "--unit customer --user-column C --max-rows-per-user N become the spec's privacy fields; " +
+      '--user-column alone means customer',
+    () => {
+      expect(
+        queryRequestFrom('SELECT COUNT(*) FROM orders', {
+          ...BASE,
+          unit: 'customer',
+          userColumn: 'customer_id',
+          maxRowsPerUser: 2,
+        }).privacy,
+      ).toEqual({
+        mode: 'distributed',
+        epsilon: 1,
+        delta: 1e-6,
         unit: 'customer',
         userColumn: 'customer_id',
         maxRowsPerUser: 2,
-      }).privacy,
-    ).toEqual({
-      mode: 'distributed',
-      epsilon: 1,
-      delta: 1e-6,
-      unit: 'customer',
-      userColumn: 'customer_id',
-      maxRowsPerUser: 2,
-    });
-    expect(
-      queryRequestFrom('SELECT COUNT(*) FROM orders', { ...BASE, userColumn: 'customer_id' }).privacy,
-    ).toMatchObject({ unit: 'customer', userColumn: 'customer_id' });
-    expect(queryRequestFrom('SELECT COUNT(*) FROM orders', BASE).privacy).toEqual({
-      mode: 'distributed',
-      epsilon: 1,
-      delta: 1e-6,
-    });
-  });
+      });
+      expect(
+        queryRequestFrom('SELECT COUNT(*) FROM orders', { ...BASE, userColumn: 'customer_id' }).privacy,
+      ).toMatchObject({ unit: 'customer', userColumn: 'customer_id' });
+      expect(queryRequestFrom('SELECT COUNT(*) FROM orders', BASE).privacy).toEqual({
+        mode: 'distributed',
+        epsilon: 1,
+        delta: 1e-6,
+      });
+    },
+  );
 
   it('refuses an incomplete or contradictory unit, naming the flag', () => {
     const bad: Array<[object, RegExp]> = [
@@ -77,7 +81,8 @@ describe('tessera query: the privacy unit', () => {
     expect(unitLine({ ...customer, unit: 'record' })).toBe('per row (unit record)');
     const html = renderQueryReport(reportInputOf(result(customer), { participants: 3 }));
     expect(html).toContain(
-      'The guarantee covers each customer (unit customer): every participant kept at most 2 rows per customer, identified by column customer_id',
+      'The guarantee covers each customer (unit customer): every participant kept at most 2 rows per customer, ' +
+        'identified by column customer_id',
     );
     const record = renderQueryReport(
       reportInputOf(result({ epsilon: 1, delta: 1e-6, mode: 'distributed', unit: 'record' }), { participants: 3 }),

@@ -39,7 +39,8 @@ function marketInsight(): QueryReportInput {
   return {
     title: 'Market insight Q2: category share by region',
     query:
-      'SELECT region, category, COUNT(*), AVG(repurchased) AS repurchase_rate, AVG(order_value)\nFROM orders\nGROUP BY region, category\nHAVING COUNT(*) >= 50',
+      'SELECT region, category, COUNT(*), AVG(repurchased) AS repurchase_rate, ' +
+      'AVG(order_value)\nFROM orders\nGROUP BY region, category\nHAVING COUNT(*) >= 50',
     generatedAt: '2025-06-30T12:00:00.000Z',
     participants: 14,
     rows,

@@ -17,6 +17,7 @@ import {
 import { ConsentRefusal, type InitResult } from '@tessera/participant';
 import { tempDir } from '../../sdk/test/helpers.js';
 import { runCli } from './in-process.js';
+import { joinedRegExp } from '@tessera/test-support';
 
 /** The query: one named customer's exact spend. */
 const ONE_CUSTOMER = "SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE customer_id = 'm1-000002'";
@@ -100,7 +101,7 @@ describe('safe by default: freshly initialised participant nodes', () => {
       }),
     );
     for (const r of inits) nodes.push(await startParticipant(r.configPath, (line) => logs.push(line)));
-    analyst = connectAnalyst(coordinator.address, coordinator.analystToken);
+    analyst = connectAnalyst(coordinator.address, coordinator.analystToken, coordinator.clientSecurity);
   }, 60_000);
 
   afterAll(async () => {
@@ -136,7 +137,10 @@ describe('safe by default: freshly initialised participant nodes', () => {
     }
     expect(existsSync(join(tmp.dir, 'merchant-1b', 'policy.yaml'))).toBe(true);
     expect(cliOut).toMatch(
-      /^enrolled as p-[0-9a-f]+; config written to .*participant\.yaml\nstarter consent policy written to .*policy\.yaml\n/,
+      joinedRegExp(
+        /^enrolled as p-[0-9a-f]+; /,
+        /config written to .*participant\.yaml\nstarter consent policy written to .*policy\.yaml\n/,
+      ),
     );
     for (const phrase of [
       'grant starter: any analyst may use data set customers for training models and aggregate queries, until',
@@ -197,7 +201,8 @@ describe('safe by default: freshly initialised participant nodes', () => {
   const reasonsOf = (done: { refusals: { reason: string }[]; error?: string }) =>
     [...done.refusals.map((r) => r.reason), done.error ?? ''].join('\n');
 
-  it('the single-customer query with DP is refused by each node (customer_id is an identifier), the reason in the job and the audit log', async () => {
+  it('the single-customer query with DP is refused by each node (customer_id is an identifier), ' +
+    'the reason in the job and the audit log', async () => {
     const done = await dpQuery(ONE_CUSTOMER);
     expect(done.status).toBe('failed');
     const reasons = reasonsOf(done);

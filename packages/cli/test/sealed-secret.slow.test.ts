@@ -83,7 +83,8 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
     const policy = join(tmp.dir, 'policy.yaml');
     writeFileSync(
       policy,
-      'datasets:\n  patients: { allowWithoutPrivacy: true }\ngrants:\n  - { id: all, analysts: ["*"], purposes: [train, query, score], expires: 2099-12-31 }\n',
+      'datasets:\n  patients: { allowWithoutPrivacy: true }\n' +
+        'grants:\n  - { id: all, analysts: ["*"], purposes: [train, query, score], expires: 2099-12-31 }\n',
     );
     for (const [i, shard] of data.shards.entries()) {
       const name = `shop-${i}`;
@@ -114,7 +115,7 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
     }
     const token = readFileSync(join(dataDir, 'analyst-token'), 'utf8').trim();
     analystToken = token;
-    const analyst = await TestSealedAnalyst.create(coord.address, token);
+    const analyst = await TestSealedAnalyst.create(coord, token);
     try {
       const body = {
         dataset: 'patients',
@@ -152,7 +153,7 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
     }
   });
 
-  it("tessera score --sealed scores the trained model on the participants' data, encrypted, from the command line", async () => {
+  it("tessera score --sealed scores the trained model on the participants' data, encrypted, from the CLI", async () => {
     const conn = ['--coordinator', address, '--token', analystToken];
     const modelPath = join(tmp.dir, 'model.json');
     const result = tessera(['job', 'result', sealedJob, '--out', modelPath, ...conn]);

@@ -80,7 +80,8 @@ describe('tessera CLI sealed workflow', () => {
     const longer = join(tmp.dir, 'longer.yaml');
     writeFileSync(
       longer,
-      'name: sealed-longer\ndataset: patients\nlabel: benign\nrounds: 4\nminParticipants: 2\nseed: 2\nroundTimeoutSeconds: 60\n',
+      'name: sealed-longer\ndataset: patients\nlabel: benign\nrounds: 4\nminParticipants: 2\n' +
+        'seed: 2\nroundTimeoutSeconds: 60\n',
     );
     const first = spawn(
       process.execPath,

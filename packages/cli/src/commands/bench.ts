@@ -30,7 +30,8 @@ Benchmarks print progress on stderr and their results on stdout (--json for one 
   bench
     .command('foundation')
     .description(
-      'round latency and coordinator peak memory of federated training rounds, for n participants and models of d parameters, over gRPC on loopback and in-process',
+      'round latency and coordinator peak memory of federated training rounds, ' +
+        'for n participants and models of d parameters, over gRPC on loopback and in-process',
     )
     .option(
       '--participants <list>',
@@ -56,7 +57,8 @@ Benchmarks print progress on stderr and their results on stdout (--json for one 
     .option('--rows <n>', 'data rows per participant', String(FOUNDATION_DEFAULTS.rowsPerParticipant))
     .option(
       '--layout <layout>',
-      "participants' columns: onehot (categorical columns of up to 32 categories, one-hot encoded) or numeric (d-1 numeric columns)",
+      "participants' columns: onehot (categorical columns of up to 32 categories, one-hot encoded) " +
+        'or numeric (d-1 numeric columns)',
       FOUNDATION_DEFAULTS.layout,
     )
     .option('--json', 'print the report as one JSON document instead of tables')
@@ -173,14 +175,16 @@ function registerHeBench(bench: Command): void {
   bench
     .command('he')
     .description(
-      'sealed mode cost: BFV vs Paillier per value, and one sealed SecAgg+ round (BFV) against the masked round, in-process (no network)',
+      'sealed mode cost: BFV vs Paillier per value, and one sealed SecAgg+ round (BFV) ' +
+        'against the masked round, in-process (no network)',
     )
     .option('--participants <n>', 'participants in the round', positiveInt('--participants'), 10)
     .option('--dim <d>', 'vector length', positiveInt('--dim'), 10_000)
     .option('--drop <fraction>', 'share of participants that drop out, each at a random stage', fraction, 0.1)
     .option(
       '--json',
-      'print {bfvEncryptUsPerValue, paillierEncryptUsPerValue, speedup, sealedOverMasked, bytesPerValueSealed, bytesPerValueMasked, ...}',
+      'print {bfvEncryptUsPerValue, paillierEncryptUsPerValue, speedup, sealedOverMasked, ' +
+        'bytesPerValueSealed, bytesPerValueMasked, ...}',
     )
     .addHelpText(
       'after',

@@ -15,14 +15,18 @@ function printDemo(r: DemoResult): void {
   out.push(`data: ${r.data}; split: ${r.split}; a held-out test split no participant saw`);
   out.push(
     r.secure.mode === 'masked'
-      ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
+      ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): ` +
+          `the coordinator saw only sums; ${r.secure.dropped} dropouts recovered`
       : r.secure.mode === 'sealed'
-        ? `aggregation: sealed (SecAgg+ under the analyst's BFV key, threshold ${r.secure.threshold}): the coordinator added ciphertexts, only the analyst decrypted the sums; ${r.secure.dropped} dropouts recovered`
+        ? `aggregation: sealed (SecAgg+ under the analyst's BFV key, threshold ${r.secure.threshold}): ` +
+          'the coordinator added ciphertexts, ' +
+          `only the analyst decrypted the sums; ${r.secure.dropped} dropouts recovered`
         : `aggregation: plaintext (--secure none): the coordinator saw every update; ${r.secure.dropped} dropouts`,
   );
   if (r.privacy.mode !== 'none') {
     out.push(
-      `differential privacy: ${r.privacy.mode}, ${r.privacy.unit} level, epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
+      `differential privacy: ${r.privacy.mode}, ${r.privacy.unit} level, ` +
+        `epsilon ${r.privacy.epsilon.toFixed(3)} spent at delta ${r.privacy.delta} ` +
         `(noise multiplier ${r.privacy.noiseMultiplier?.toFixed(3)}, clip ${r.privacy.clip})`,
     );
   }
@@ -30,7 +34,8 @@ function printDemo(r: DemoResult): void {
     out.push(`data quality: ${r.altered.noisy}'s labels are scrambled (--noisy-participant): its data is pure noise`);
   if (r.altered?.duplicate)
     out.push(
-      `data quality: ${r.altered.duplicate.participant} holds a copy of ${r.altered.duplicate.copyOf}'s rows (--duplicate-participant)`,
+      `data quality: ${r.altered.duplicate.participant} holds a copy of ${r.altered.duplicate.copyOf}'s ` +
+        'rows (--duplicate-participant)',
     );
   out.push('');
   const row = (name: string, q: { auc: number; accuracy: number; logLoss: number }, extra = '') => [
@@ -68,8 +73,10 @@ function printDemo(r: DemoResult): void {
   );
   out.push('');
   out.push(
-    `federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} (gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
-      `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} (gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`,
+    `federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} ` +
+      `(gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
+      `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} ` +
+      `(gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`,
   );
   out.push(
     `time: ${r.timing.totalSeconds.toFixed(1)} s in all, median round ${r.timing.roundSecondsMedian.toFixed(3)} s`,
@@ -78,7 +85,8 @@ function printDemo(r: DemoResult): void {
     const p = r.payouts;
     out.push('');
     out.push(
-      `payout: ${p.pool} ${p.currency} (minor units) split by ${p.method} value of each contribution (log loss on the held-out split)`,
+      `payout: ${p.pool} ${p.currency} (minor units) split by ${p.method} value of each contribution ` +
+        '(log loss on the held-out split)',
     );
     out.push(
       renderTable(
@@ -89,7 +97,8 @@ function printDemo(r: DemoResult): void {
     out.push(
       `ledger head ${p.ledgerHead}, signed by coordinator key ${p.coordinatorPublicKey}` +
         (p.ledgerFile
-          ? `\nexported to ${p.ledgerFile}; check it with: tessera ledger verify ${p.ledgerFile} --key ${p.coordinatorPublicKey}`
+          ? `\nexported to ${p.ledgerFile}; check it with: ` +
+            `tessera ledger verify ${p.ledgerFile} --key ${p.coordinatorPublicKey}`
           : ''),
     );
   }
@@ -135,7 +144,8 @@ function payoutOptionsOf(o: {
   const pool = Number(o.payoutPool);
   if (!/^\d+$/.test(o.payoutPool.trim()) || !Number.isSafeInteger(pool)) {
     throw new UsageError(
-      `--payout-pool must be a non-negative integer amount in minor units (e.g. 100000 for 1000.00), got "${o.payoutPool}"`,
+      '--payout-pool must be a non-negative integer amount in minor units ' +
+        `(e.g. 100000 for 1000.00), got "${o.payoutPool}"`,
     );
   }
   if (!/^[A-Z]{3}$/.test(o.currency))
@@ -144,7 +154,8 @@ function payoutOptionsOf(o: {
     );
   if (o.dp !== 'none')
     throw new UsageError(
-      "--payout-pool needs --dp none: valuation reads each participant's per-round updates, which differential privacy hides (docs/payouts.md)",
+      "--payout-pool needs --dp none: valuation reads each participant's per-round updates, " +
+        'which differential privacy hides (docs/payouts.md)',
     );
   if (o.secure === 'sealed')
     throw new UsageError(
@@ -166,7 +177,8 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'run a whole federation on this machine: a coordinator, N participant nodes over real gRPC, one training job, then a results table',
+      'run a whole federation on this machine: a coordinator, N participant nodes over real gRPC, ' +
+        'one training job, then a results table',
     )
     .option('--participants <n>', 'participant nodes (worker threads)', int, 5)
     .option('--rounds <n>', 'federated training rounds', int, 10)
@@ -174,7 +186,8 @@ export function registerDemo(program: Command): void {
     .option('--label <column>', 'the binary target column of --data (yes/no, 0/1, true/false)')
     .option(
       '--split <how>',
-      'how rows are dealt to participants: iid | dirichlet:ALPHA | by:COLUMN (default iid; by:merchant for the synthetic data)',
+      'how rows are dealt to participants: iid | dirichlet:ALPHA | by:COLUMN (default iid; ' +
+        'by:merchant for the synthetic data)',
     )
     .option('--seed <n>', 'seed for data, splits and training (same seed, same result)', int, 42)
     .option('--test-fraction <f>', 'share of rows held out as the global test split', Number, 0.2)
@@ -187,46 +200,54 @@ export function registerDemo(program: Command): void {
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
     .option(
       '--secure <mode>',
-      'aggregation: masked (SecAgg+: the coordinator learns only the sum), sealed (SecAgg+ under homomorphic encryption with analyst keys made for the demo: only the analyst decrypts the sums) or none (plaintext)',
+      'aggregation: masked (SecAgg+: the coordinator learns only the sum), sealed (SecAgg+ under homomorphic ' +
+        'encryption with analyst keys made for the demo: only the analyst decrypts the sums) or none (plaintext)',
       'masked',
     )
     .option('--drop <fraction>', 'share of participants that drop out at a random step of every round', Number, 0)
     .option(
       '--dp <mode>',
-      'differential privacy of the model updates: none, distributed (noise shares added by participants before masking), central (noise added to the unmasked sum) or local (each participant adds the whole noise)',
+      'differential privacy of the model updates: none, distributed (noise shares added by participants before ' +
+        'masking), central (noise added to the unmasked sum) or local (each participant adds the whole noise)',
       'none',
     )
     .option(
       '--unit <unit>',
-      "what --dp protects: record (one customer row: DP-FedSGD, one clipped gradient step per round) or participant (one merchant's whole update: DP-FedAvg)",
+      'what --dp protects: record (one customer row: DP-FedSGD, one clipped gradient step per round) ' +
+        "or participant (one merchant's whole update: DP-FedAvg)",
       'record',
     )
     .option('--epsilon <e>', 'privacy budget of the whole training job, with --dp', Number, 4)
     .option('--delta <d>', 'delta of the privacy guarantee, with --dp', Number, 1e-5)
     .option(
       '--clip <c>',
-      "L2 clipping bound of each record's gradient (--unit record, default 1) or of each participant's update (default 10, or 1 with --dp)",
+      "L2 clipping bound of each record's gradient (--unit record, default 1) or of each participant's update " +
+        '(default 10, or 1 with --dp)',
       Number,
     )
     .option(
       '--query <sql>',
-      "instead of training, run this aggregate query on the demo federation (FROM is the --data file's base name, or customers)",
+      'instead of training, run this aggregate query on the demo federation ' +
+        "(FROM is the --data file's base name, or customers)",
     )
     .option('--bounds <col=lo:hi,...>', 'with --query: clamping bounds of every SUM/AVG/VARIANCE column')
     .option('--domain <col=a|b;...>', "with --query: declared GROUP BY values (default: the demo CSV's values)")
     .option('--min-count <n>', 'with --query: suppress groups with fewer (noisy) rows', Number)
     .option(
       '--report <file.html>',
-      'write an HTML report with charts (with --query: of that query; alone: the market-insight report of the synthetic merchants)',
+      'write an HTML report with charts (with --query: of that query; alone: ' +
+        'the market-insight report of the synthetic merchants)',
     )
     .option(
       '--payout-pool <amount>',
-      "after training, split this pool (an integer in minor units, e.g. 100000 = 1000.00) by the value of each participant's contribution, recorded in the signed ledger",
+      'after training, split this pool (an integer in minor units, e.g. 100000 = 1000.00) ' +
+        "by the value of each participant's contribution, recorded in the signed ledger",
     )
     .option('--currency <code>', 'currency of --payout-pool (ISO 4217)', 'CNY')
     .option(
       '--valuation <method>',
-      'how contributions are valued: auto (default: exact Shapley up to 12 participants, GTG-Shapley beyond), shapley, gtg, tmc, loo or records',
+      'how contributions are valued: auto (default: exact Shapley up to 12 participants, GTG-Shapley beyond), ' +
+        'shapley, gtg, tmc, loo or records',
     )
     .option('--ledger-out <file.jsonl>', 'with --payout-pool: write the exported payout ledger (JSON Lines) here')
     .option(
@@ -260,18 +281,23 @@ Examples:
   $ tessera demo --dp distributed --epsilon 4 --delta 1e-5   record-level differential privacy
   $ tessera demo --dp local --unit record --epsilon 8         every participant adds the whole noise itself
   $ tessera demo --dp central --unit participant --epsilon 8  participant-level (DP-FedAvg)
-  $ tessera demo --query "SELECT region, COUNT(*), AVG(avg_basket) FROM customers GROUP BY region" --bounds avg_basket=0:500
-  $ tessera demo --query "SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar" --data wine.csv --bounds alcohol=0:20 --dp none --json
+  $ tessera demo --query "SELECT region, COUNT(*), AVG(avg_basket) FROM customers GROUP BY region" ` +
+        `--bounds avg_basket=0:500
+  $ tessera demo --query "SELECT cultivar, COUNT(*), AVG(alcohol) FROM wine GROUP BY cultivar" --data wine.csv ` +
+        `--bounds alcohol=0:20 --dp none --json
   $ tessera demo --report market-insight.html       category share, basket sizes and repurchase by region, as charts
-  $ tessera demo --payout-pool 100000 --noisy-participant --ledger-out ledger.jsonl   value contributions, split the pool, export the ledger
+  $ tessera demo --payout-pool 100000 --noisy-participant --ledger-out ledger.jsonl   ` +
+        `value contributions, split the pool, export the ledger
   $ tessera demo --payout-pool 100000 --payout-report payout.html   the split as charts
 
 JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
        localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
        secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}
-With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode}, suppressed}
+With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{...}}], ` +
+        `privacy:{epsilon, delta, mode}, suppressed}
 (a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)
-With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name, value, share, amount}], ledgerHead, coordinatorPublicKey}`,
+With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name, value, share, amount}], ` +
+        `ledgerHead, coordinatorPublicKey}`,
     )
     .action(
       async (
@@ -320,7 +346,8 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
           const queries = o.query ? [o.query] : MARKET_INSIGHT.queries;
           if (o.report && o.data && !o.query)
             throw new UsageError(
-              '--report without --query writes the market-insight report of the synthetic merchants; leave out --data, or give --query',
+              '--report without --query writes the market-insight report of the synthetic merchants; ' +
+                'leave out --data, or give --query',
             );
           const results = await runQueryDemo({
             queries,

@@ -105,7 +105,8 @@ function lastMetrics(j: JobView): Record<string, number> {
 
 function printJob(j: JobView): void {
   process.stdout.write(
-    `job ${j.id} (${j.name}): ${j.status}, ${j.roundsCompleted}/${j.roundsTotal} rounds${j.error ? `\nerror: ${j.error}` : ''}\n`,
+    `job ${j.id} (${j.name}): ${j.status}, ${j.roundsCompleted}/${j.roundsTotal} ` +
+      `rounds${j.error ? `\nerror: ${j.error}` : ''}\n`,
   );
   const rounds = j.history.filter((h) => h.stage === 'fit');
   if (rounds.length) {
@@ -146,16 +147,20 @@ export function registerJob(program: Command): void {
   withConnection(cmd.command('submit'))
     .argument('<spec>', 'job spec file (.yaml, .yml or .json)')
     .description(
-      'submit a job; with --watch, follow it to the end; with --sealed, run it under your analyst keys and stay attached to decrypt its aggregates',
+      'submit a job; with --watch, follow it to the end; ' +
+        'with --sealed, run it under your analyst keys and stay attached to decrypt its aggregates',
     )
     .option('--watch', 'follow the job with a progress bar until it ends')
     .option(
       '--sealed',
-      'sealed mode: participants encrypt under your analyst public key, only you decrypt the aggregates; stays attached until the job ends (implies --watch)',
+      'sealed mode: participants encrypt under your analyst public key, only you decrypt the aggregates; ' +
+        'stays attached until the job ends (implies --watch)',
     )
     .option(
       '--keys <file>',
-      `analyst key file (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS}, used when it exists): signs the spec with your analyst identity, which participants' consent grants name; with --sealed also the encryption keys`,
+      `analyst key file (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS}, used when it exists): ` +
+        "signs the spec with your analyst identity, which participants' consent grants name; " +
+        'with --sealed also the encryption keys',
     )
     .option('--json', 'print the job as JSON')
     .addHelpText(
@@ -357,7 +362,8 @@ ${connectionOptions}`,
           );
           const m = model.job.metrics;
           process.stdout.write(
-            `federated evaluation: loss ${m.loss?.toFixed(4) ?? 'n/a'}, accuracy ${m.accuracy?.toFixed(4) ?? 'n/a'}, AUC ${m.auc?.toFixed(4) ?? 'n/a'}\n`,
+            `federated evaluation: loss ${m.loss?.toFixed(4) ?? 'n/a'}, ` +
+              `accuracy ${m.accuracy?.toFixed(4) ?? 'n/a'}, AUC ${m.auc?.toFixed(4) ?? 'n/a'}\n`,
           );
         }
       });

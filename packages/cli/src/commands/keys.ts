@@ -13,7 +13,8 @@ export function registerKeys(program: Command): void {
   cmd
     .command('create')
     .description(
-      'create a BFV key pair for sealed jobs and save it (mode 0600); the public key goes with each sealed submission, the secret key never leaves this file',
+      'create a BFV key pair for sealed jobs and save it (mode 0600); ' +
+        'the public key goes with each sealed submission, the secret key never leaves this file',
     )
     .option('--out <file>', 'where to write the key file', DEFAULT_ANALYST_KEYS)
     .option('--force', 'replace an existing key file (the old keys can then no longer read their jobs)')
@@ -47,7 +48,8 @@ Keep the key file private: whoever holds it can decrypt every sealed aggregate m
         });
       process.stdout.write(
         `analyst keys written to ${file} (mode 0600)\n` +
-          `BFV n=${keys.sealedParams.polyModulusDegree}, plaintext modulus ${keys.sealedParams.plainModulus}, public key sha256 ${keys.fingerprint}\n` +
+          `BFV n=${keys.sealedParams.polyModulusDegree}, plaintext modulus ${keys.sealedParams.plainModulus}, ` +
+          `public key sha256 ${keys.fingerprint}\n` +
           `analyst identity ${keys.identityHex} (participants may list it under trustedAnalysts)\n` +
           `keep this file private: it decrypts every sealed aggregate made for it\n`,
       );

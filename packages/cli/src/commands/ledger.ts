@@ -9,7 +9,8 @@ import { printJson } from '../ui/output.js';
 export async function parsePublicKey(text: string): Promise<Uint8Array> {
   if (!/^[0-9a-fA-F]{64}$/.test(text))
     throw new UsageError(
-      `--key must be the coordinator's Ed25519 public key as 64 hex characters, got "${text.length > 20 ? `${text.slice(0, 20)}...` : text}" (${text.length} characters)`,
+      "--key must be the coordinator's Ed25519 public key as 64 hex characters, " +
+        `got "${text.length > 20 ? `${text.slice(0, 20)}...` : text}" (${text.length} characters)`,
     );
   const { fromHex } = await import('@tessera/crypto');
   return fromHex(text);
@@ -19,7 +20,8 @@ function registerVerify(cmd: Command): void {
   cmd
     .command('verify')
     .description(
-      "check an exported payout ledger: every entry's hash, the chain of hashes, the sequence numbers and the coordinator's signatures",
+      "check an exported payout ledger: every entry's hash, the chain of hashes, " +
+        "the sequence numbers and the coordinator's signatures",
     )
     .argument('<file>', 'the ledger, one JSON entry per line')
     .requiredOption('--key <hex>', "the coordinator's Ed25519 public key, 64 hex characters")
@@ -29,7 +31,8 @@ function registerVerify(cmd: Command): void {
     )
     .option(
       '--first-seq <n>',
-      'the file is a slice (tessera ledger export --job) whose first entry has this seq; the chain before it is not checked',
+      'the file is a slice (tessera ledger export --job) whose first entry has this seq; ' +
+        'the chain before it is not checked',
       (v: string) => Number(v),
     )
     .option('--json', 'print {ok, entries, head, seq, formatVersion} or {ok: false, line, seq, reason}')

@@ -36,11 +36,13 @@ Examples:
         return printJson({ rows: s.probabilities.length, metrics: s.metrics ?? null, scores: [...s.probabilities] });
       const mean = s.probabilities.reduce((a, b) => a + b, 0) / Math.max(1, s.probabilities.length);
       process.stdout.write(
-        `scored ${s.probabilities.length} rows of ${o.data}: mean score ${mean.toFixed(4)}${o.out ? `, written to ${o.out}` : ''}\n`,
+        `scored ${s.probabilities.length} rows of ${o.data}: ` +
+          `mean score ${mean.toFixed(4)}${o.out ? `, written to ${o.out}` : ''}\n`,
       );
       if (s.metrics)
         process.stdout.write(
-          `against "${model.label}": AUC ${s.metrics.auc.toFixed(4)}, accuracy ${s.metrics.accuracy.toFixed(4)}, log loss ${s.metrics.loss.toFixed(4)}\n`,
+          `against "${model.label}": AUC ${s.metrics.auc.toFixed(4)}, accuracy ${s.metrics.accuracy.toFixed(4)}, ` +
+            `log loss ${s.metrics.loss.toFixed(4)}\n`,
         );
     });
 }

@@ -7,7 +7,8 @@ export function registerOverlap(program: Command): void {
   program
     .command('overlap')
     .description(
-      'count the customers two participants share (audience overlap) by private set intersection: neither learns which, the coordinator learns nothing but the count',
+      'count the customers two participants share (audience overlap) by private set intersection: ' +
+        'neither learns which, the coordinator learns nothing but the count',
     )
     .requiredOption('--as <participant>', 'the first participant (id)')
     .requiredOption('--with <participant>', 'the other participant (id)')

@@ -16,7 +16,8 @@ export function registerParticipant(program: Command): void {
   cmd
     .command('init')
     .description(
-      "create an identity key, enrol with the coordinator, write the node's config and a starter consent policy, and say what it allows",
+      'create an identity key, enrol with the coordinator, ' +
+        "write the node's config and a starter consent policy, and say what it allows",
     )
     .option(
       '--token <token>',
@@ -44,11 +45,13 @@ export function registerParticipant(program: Command): void {
     )
     .option(
       '--policy <file.yaml>',
-      'your own consent policy (grants per analyst, purpose, data set, budget and expiry; docs/privacy.md), checked before enrolling, instead of the starter policy',
+      'your own consent policy (grants per analyst, purpose, data set, budget and expiry; docs/privacy.md), ' +
+        'checked before enrolling, instead of the starter policy',
     )
     .option(
       '--allow-without-privacy <name>',
-      'opt this data set out of differential privacy in the starter policy: jobs and queries without DP read exact results from it, and no budget is written (repeatable)',
+      'opt this data set out of differential privacy in the starter policy: ' +
+        'jobs and queries without DP read exact results from it, and no budget is written (repeatable)',
       collect,
       [],
     )
@@ -70,14 +73,17 @@ export function registerParticipant(program: Command): void {
       `
 Examples:
   $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv
-  $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv --policy ./policy.yaml
+  $ tessera participant init --token tse_... --name merchant-a --dataset customers=./customers.csv ` +
+        `--policy ./policy.yaml
   $ tessera participant init --token tse_... --name shop-b --dataset orders=sqlite:./shop.db:orders --dir ./node-b
   $ tessera participant init --token-file ./token.txt --dataset customers=./customers.csv
   $ pass show tessera/token | tessera participant init --token - --dataset customers=./customers.csv
-  $ tessera participant init --token tse_... --name lab --dataset patients=./patients.csv --allow-without-privacy patients
+  $ tessera participant init --token tse_... --name lab --dataset patients=./patients.csv ` +
+        `--allow-without-privacy patients
 
 Safe by default: without --policy, init writes a starter policy (policy.yaml beside the config)
-and a budget per data set (epsilon ${STARTER_BUDGET.epsilon} at delta ${STARTER_BUDGET.delta}, unit record, in participant.yaml):
+and a budget per data set (epsilon ${STARTER_BUDGET.epsilon} at delta ${STARTER_BUDGET.delta}, ` +
+        `unit record, in participant.yaml):
 differential privacy is required for training and queries, every released aggregate must cover
 at least ${DEFAULT_MIN_GROUP_SIZE} rows, and the identifier-like columns found in the data (unique per row, or named
 like an id, key, email or phone) are refused as filters and group keys. Any analyst may train and
@@ -108,7 +114,8 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
           throw new UsageError(`--delta must be between 0 and 1 (e.g. 1e-6), got ${o.delta}`);
         if (o.policy && o.allowWithoutPrivacy.length) {
           throw new UsageError(
-            '--allow-without-privacy changes the starter policy; with --policy FILE set datasets.NAME.allowWithoutPrivacy: true in that file instead',
+            '--allow-without-privacy changes the starter policy; ' +
+              'with --policy FILE set datasets.NAME.allowWithoutPrivacy: true in that file instead',
           );
         }
         const datasets = Object.fromEntries(
@@ -187,7 +194,8 @@ differential privacy (allowWithoutPrivacy: true in the policy).`,
       const policy = node.consent.policy;
       if (policy)
         process.stdout.write(
-          `consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: tessera participant revoke GRANT --config ${o.config}\n`,
+          `consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: ` +
+            `tessera participant revoke GRANT --config ${o.config}\n`,
         );
       const stop = async () => {
         await node.stop();
@@ -200,16 +208,22 @@ differential privacy (allowWithoutPrivacy: true in the policy).`,
   cmd
     .command('audit')
     .description(
-      "show what this node's data was used for, the differential privacy spent and the hash-chained audit log, from its own ledger",
+      "show what this node's data was used for, " +
+        'the differential privacy spent and the hash-chained audit log, from its own ledger',
     )
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
     .option(
       '--verify',
-      "recompute the audit log's hash chain; exit 1 naming the first bad entry if a row was edited, deleted or inserted",
+      "recompute the audit log's hash chain; " +
+        'exit 1 naming the first bad entry if a row was edited, deleted or inserted',
     )
     .option(
       '--json',
-      'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], uses:[{at, dataset, jobId, stage, round, rows}], log:[{id, formatVersion, kind, at, jobId, round, stage, purpose, dataset, columns, rows, epsilon, analyst, grantId, reason, prevHash, hash}], chain:{ok, entries, head, formatVersion | badId, problem}, receipts:[...]}',
+      'print {ledger, datasets:[{dataset, budget, spentEpsilon, remainingEpsilon, releases, jobs}], ' +
+        'uses:[{at, dataset, jobId, stage, round, rows}], ' +
+        'log:[{id, formatVersion, kind, at, jobId, round, stage, purpose, dataset, columns, rows, epsilon, ' +
+        'analyst, grantId, reason, prevHash, hash}], ' +
+        'chain:{ok, entries, head, formatVersion | badId, problem}, receipts:[...]}',
     )
     .addHelpText(
       'after',
@@ -385,7 +399,8 @@ The consent policy is the file named by policy: in the participant config, e.g.
   cmd
     .command('revoke')
     .description(
-      "revoke a grant of this node's consent policy, durably: the running node refuses its next task, no restart needed",
+      "revoke a grant of this node's consent policy, durably: " +
+        'the running node refuses its next task, no restart needed',
     )
     .argument('<grant>', 'the grant id, as in the policy file (tessera participant grants lists them)')
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
@@ -407,14 +422,16 @@ A revoked grant stays revoked; to allow the analyst again, add a grant with a ne
       const config = loadParticipantConfig(o.config);
       if (!config.policy)
         throw new UsageError(
-          `${o.config}: this node has no consent policy (add policy: ./policy.yaml to its config); without one every request is allowed and there is nothing to revoke`,
+          `${o.config}: this node has no consent policy (add policy: ./policy.yaml to its config); ` +
+            'without one every request is allowed and there is nothing to revoke',
         );
       const r = revokeGrant(config, grant, o.reason !== undefined ? { reason: o.reason } : {});
       if (o.json) return printJson(r);
       process.stdout.write(
         r.alreadyRevoked
           ? `grant ${r.grantId} was already revoked at ${r.at}${r.reason ? ` (${r.reason})` : ''}; nothing changed\n`
-          : `revoked grant ${r.grantId} at ${r.at}${r.reason ? ` (${r.reason})` : ''}; recorded in ${r.ledger}\nthe node refuses the grant's next task (a task already running finishes)\n`,
+          : `revoked grant ${r.grantId} at ${r.at}${r.reason ? ` (${r.reason})` : ''}; ` +
+              `recorded in ${r.ledger}\nthe node refuses the grant's next task (a task already running finishes)\n`,
       );
     });
 }

@@ -33,7 +33,8 @@ export function parsePool(text: string): number {
   const pool = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(pool)) {
     throw new UsageError(
-      `--pool must be a non-negative whole number of minor units (cents, fen) up to ${Number.MAX_SAFE_INTEGER}, got "${text}"`,
+      '--pool must be a non-negative whole number of minor units (cents, fen) ' +
+        `up to ${Number.MAX_SAFE_INTEGER}, got "${text}"`,
     );
   }
   return pool;
@@ -60,7 +61,8 @@ const asUsage = <T>(inputError: typeof PayoutInputError, fn: () => T): T => {
 /** A split as a table for a person. */
 export function renderSplit(split: Split): string {
   const rows = split.entries.map((e) => [e.participant, e.value, `${(e.share * 100).toFixed(2)}%`, e.amount]);
-  return `${renderTable(['participant', 'value', 'share', `amount (${split.currency} minor units)`], rows)}\ntotal ${split.pool} ${split.currency} minor units\n`;
+  const table = renderTable(['participant', 'value', 'share', `amount (${split.currency} minor units)`], rows);
+  return `${table}\ntotal ${split.pool} ${split.currency} minor units\n`;
 }
 
 function registerSplit(cmd: Command): void {
@@ -81,7 +83,8 @@ score, then to the participant name that sorts first.
 
 Examples:
   $ tessera payouts split --pool 1001 --currency CNY --scores a=1,b=1,c=1
-  $ tessera payouts split --pool 250000 --currency EUR --scores merchant-a=0.52,merchant-b=0.31,merchant-c=-0.02 --json`,
+  $ tessera payouts split --pool 250000 --currency EUR ` +
+        `--scores merchant-a=0.52,merchant-b=0.31,merchant-c=-0.02 --json`,
     )
     .action(async (o: { pool: string; currency: string; scores: string; json?: boolean }) => {
       const pool = parsePool(o.pool);
@@ -98,7 +101,8 @@ export function renderPayouts(jobId: string, p: PayoutsView): string {
   if (p.status !== 'paid') return `job ${jobId}: payout of ${p.pool} ${p.currency} ${p.status}: ${p.reason ?? ''}\n`;
   const rows = p.entries.map((e) => [e.participant, e.value, `${(e.share * 100).toFixed(2)}%`, e.amount, e.seq ?? '']);
   return (
-    `job ${jobId}: ${p.pool} ${p.currency} (minor units) split by ${p.method} (${p.metric} on the job's validation rows${p.evaluations !== undefined ? `, ${p.evaluations} utility evaluations` : ''})\n` +
+    `job ${jobId}: ${p.pool} ${p.currency} (minor units) split by ${p.method} (${p.metric} on the job's ` +
+    `validation rows${p.evaluations !== undefined ? `, ${p.evaluations} utility evaluations` : ''})\n` +
     `${renderTable(['participant', 'value', 'share', `amount (${p.currency})`, 'ledger seq'], rows)}\n` +
     `ledger head ${p.ledgerHead}; coordinator key ${p.coordinatorPublicKey}\n`
   );
@@ -110,7 +114,8 @@ function registerShow(cmd: Command): void {
     .requiredOption('--job <id>', 'the training job')
     .option(
       '--json',
-      'print {method, metric, pool, currency, status, entries:[{participant, value, share, amount, seq}], ledgerHead, coordinatorPublicKey}',
+      'print {method, metric, pool, currency, status, entries:[{participant, value, share, amount, seq}], ' +
+        'ledgerHead, coordinatorPublicKey}',
     )
     .option(
       '--out <file.html>',

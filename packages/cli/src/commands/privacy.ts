@@ -128,7 +128,8 @@ Examples:
         if (o.json) printJson({ noiseMultiplier });
         else
           process.stdout.write(
-            `noise multiplier ${noiseMultiplier} keeps ${o.steps} steps at sample rate ${o.sampleRate} within (${o.epsilon}, ${o.delta})-DP\n`,
+            `noise multiplier ${noiseMultiplier} keeps ${o.steps} steps at sample rate ${o.sampleRate} within ` +
+              `(${o.epsilon}, ${o.delta})-DP\n`,
           );
       },
     );

@@ -135,7 +135,8 @@ export function printQueryResult(result: QueryJobResult): void {
   process.stdout.write(
     result.privacy.epsilon === null
       ? 'no differential privacy\n'
-      : `differential privacy: epsilon ${result.privacy.epsilon}, delta ${result.privacy.delta} (${result.privacy.mode}), ${unitLine(result.privacy)}\n`,
+      : `differential privacy: epsilon ${result.privacy.epsilon}, delta ${result.privacy.delta} ` +
+          `(${result.privacy.mode}), ${unitLine(result.privacy)}\n`,
   );
   if (result.suppressed) process.stdout.write(`${result.suppressed} group(s) suppressed under the minimum count\n`);
 }
@@ -145,7 +146,8 @@ export function registerQuery(program: Command): void {
     .command('query')
     .argument('<sql>', 'the query, e.g. "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region"')
     .description(
-      "run an aggregate query over the participants' data through secure aggregation, with differential privacy by default",
+      "run an aggregate query over the participants' data through secure aggregation, " +
+        'with differential privacy by default',
     )
     .option('--bounds <col=lo:hi,...>', 'clamping bounds of every SUM/AVG/VARIANCE column (they set the noise)')
     .option('--domain <col=a|b|c;...>', 'declared values of every GROUP BY column')
@@ -158,19 +160,22 @@ export function registerQuery(program: Command): void {
     .option('--delta <d>', 'delta of the guarantee', Number, 1e-6)
     .option(
       '--unit <unit>',
-      "what the guarantee protects: record (one row, the default) or customer (all of one customer's rows; needs --user-column)",
+      'what the guarantee protects: record (one row, the default) or customer ' +
+        "(all of one customer's rows; needs --user-column)",
     )
     .option('--user-column <col>', 'with --unit customer: the column that identifies a customer, e.g. customer_id')
     .option(
       '--max-rows-per-user <n>',
-      'with --unit customer: rows each participant keeps per customer, chosen at random by the participant (default 1; the noise grows with it)',
+      'with --unit customer: rows each participant keeps per customer, chosen at random by the participant ' +
+        '(default 1; the noise grows with it)',
       Number,
     )
     .option('--min-count <n>', 'suppress groups with fewer (noisy) rows (default 10 with DP, 0 without)', Number)
     .option('--min-participants <n>', 'participants that must answer', Number)
     .option(
       '--sealed',
-      'the sum comes back encrypted under your analyst keys and is decoded here (the coordinator keeps no result; DP off)',
+      'the sum comes back encrypted under your analyst keys and is decoded here ' +
+        '(the coordinator keeps no result; DP off)',
     )
     .option('--keys <file>', 'analyst keys for --sealed (tessera keys create)', 'analyst-keys.json')
     .option('--out <file.json>', 'also write the result JSON here (tessera report turns it into an HTML page)')
@@ -181,17 +186,21 @@ export function registerQuery(program: Command): void {
     .option(...INSECURE_OPTION)
     .option(
       '--json',
-      'print {query, rows:[{<groups>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode, unit, userColumn, maxRowsPerUser}, suppressed}',
+      'print {query, rows:[{<groups>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode, ' +
+        'unit, userColumn, maxRowsPerUser}, suppressed}',
     )
     .addHelpText(
       'after',
       `
 Examples:
-  $ tessera query "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region" --bounds order_value=0:5000 --domain "region=north|south|east|west"
+  $ tessera query "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region" ` +
+        `--bounds order_value=0:5000 --domain "region=north|south|east|west"
   $ tessera query "SELECT COUNT(*) FROM customers WHERE signup >= '2026-01-01'" --dp none --json
   $ tessera query "SELECT QUANTILES(basket_size) FROM orders" --bounds basket_size=0:50 --epsilon 2 --out result.json
-  $ tessera query "SELECT region, COUNT(*) FROM orders GROUP BY region" --domain "region=north|south" --sealed --keys analyst-keys.json
-  $ tessera query "SELECT COUNT(*), SUM(order_value) FROM orders" --bounds order_value=0:500 --unit customer --user-column customer_id --max-rows-per-user 2
+  $ tessera query "SELECT region, COUNT(*) FROM orders GROUP BY region" ` +
+        `--domain "region=north|south" --sealed --keys analyst-keys.json
+  $ tessera query "SELECT COUNT(*), SUM(order_value) FROM orders" --bounds order_value=0:500 ` +
+        `--unit customer --user-column customer_id --max-rows-per-user 2
 
 Every numeric aggregate needs --bounds (values are clamped to them); every GROUP BY column needs
 --domain. The participants check the cost against their own privacy budgets before reading data.

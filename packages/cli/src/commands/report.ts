@@ -26,7 +26,8 @@ export function registerReport(program: Command): void {
       `
 Examples:
   $ tessera report --job job-1a2b3c --out report.html
-  $ tessera query "SELECT region, COUNT(*) FROM customers GROUP BY region" --domain "region=north|south" --out regions.json
+  $ tessera query "SELECT region, COUNT(*) FROM customers GROUP BY region" ` +
+        `--domain "region=north|south" --out regions.json
   $ tessera report --in regions.json --in baskets.json --title "Market insight" --out market.html
 
 The page needs no network to view: charts are inline SVG.

@@ -15,7 +15,8 @@ export function registerScore(program: Command): void {
   program
     .command('score')
     .description(
-      "score a model on the participants' data without showing it to them: the model goes out encrypted (CKKS), only the totals come back, decrypted here",
+      "score a model on the participants' data without showing it to them: the model goes out encrypted (CKKS), " +
+        'only the totals come back, decrypted here',
     )
     .requiredOption('--model <model.json>', 'a model file (tessera job result --out)')
     .requiredOption('--dataset <name>', "the participants' data set to score")
@@ -65,7 +66,8 @@ ${connectionOptions}`,
       }) => {
         if (!o.sealed)
           throw new UsageError(
-            'scoring over the network is encrypted: add --sealed (tessera model score --model M --data FILE scores a local CSV)',
+            'scoring over the network is encrypted: ' +
+              'add --sealed (tessera model score --model M --data FILE scores a local CSV)',
           );
         if (o.segment && !o.segments?.length)
           throw new UsageError(
@@ -95,7 +97,8 @@ ${connectionOptions}`,
                   ? [['all', Math.round(r.overall.count), r.overall.mean, r.overall.total]]
                   : []),
               ],
-            )}\nscored encrypted in job ${r.job.id}: the participants never saw the model; only these totals were decrypted\n`,
+            )}\nscored encrypted in job ${r.job.id}: ` +
+              `the participants never saw the model; only these totals were decrypted\n`,
           );
         } finally {
           client.close();

@@ -106,8 +106,12 @@ Examples:
           players.map((p, i) => [p, r.values[i]!]), // the valuers return one value per player
         )}\n`,
       );
-      process.stdout.write(
-        `${method === 'loo' ? 'leave-one-out' : method === 'tmc' ? `truncated Monte Carlo Shapley (${r.permutations} permutations)` : 'exact Shapley'}: ${r.evaluations} coalitions evaluated\n`,
-      );
+      const how =
+        method === 'loo'
+          ? 'leave-one-out'
+          : method === 'tmc'
+            ? `truncated Monte Carlo Shapley (${r.permutations} permutations)`
+            : 'exact Shapley';
+      process.stdout.write(`${how}: ${r.evaluations} coalitions evaluated\n`);
     });
 }

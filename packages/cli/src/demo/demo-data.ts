@@ -42,12 +42,13 @@ export function loadDemoData(o: {
   const table = generateCommerce({ merchants: o.participants, customersPerMerchant: perMerchant, seed: o.seed });
   const li = table.columns.indexOf('repurchase');
   const labels = Float64Array.from(table.rows.map((r) => binaryLabel(r[li]!) ?? 0)); // every generated row has one
+  const rows = table.rows.length;
   return {
     table,
     label: 'repurchase',
     exclude: ['customer_id', 'merchant'],
     defaultSplit: 'by:merchant',
     labels,
-    description: `synthetic e-commerce customers of ${o.participants} merchants (${table.rows.length} rows, seed ${o.seed})`,
+    description: `synthetic e-commerce customers of ${o.participants} merchants (${rows} rows, seed ${o.seed})`,
   };
 }

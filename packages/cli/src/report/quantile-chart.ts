@@ -18,7 +18,9 @@ export function quantileChart(name: string, qs: Quantile[], title: string): stri
   let body = yAxis(yt, y, left, width - right) + xAxis(xt, x, height - bottom, top, (v) => `q${Math.round(v * 100)}`);
   body += `<path class="qline" d="${pts.map((p, i) => `${i ? 'L' : 'M'}${r(x(p.q))} ${r(y(p.value))}`).join('')}"/>`;
   for (const p of pts) {
-    body += `<circle class="qpt" cx="${r(x(p.q))}" cy="${r(y(p.value))}" r="4"><title>${esc(`q=${p.q}: ${fmt(p.value)}`)}</title></circle>`;
+    body +=
+      `<circle class="qpt" cx="${r(x(p.q))}" cy="${r(y(p.value))}" ` +
+      `r="4"><title>${esc(`q=${p.q}: ${fmt(p.value)}`)}</title></circle>`;
     body += text(x(p.q) + 6, y(p.value) - 6, fmt(p.value), 'class="val"');
   }
   body += text(left, 16, name, 'class="series"');

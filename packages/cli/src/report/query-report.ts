@@ -124,24 +124,40 @@ function table(input: QueryReportInput): string {
       return `<tr>${groups}${aggs}</tr>`;
     })
     .join('');
-  return `<table><caption>All ${input.rows.length} result rows (value ± standard deviation; hover for the 95% confidence interval)</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return (
+    `<table><caption>All ${input.rows.length} result rows (value ± standard deviation; ` +
+    `hover for the 95% confidence interval)</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
+  );
 }
 
 const SECURE: Record<string, string> = {
   masked:
-    'Secure aggregation (masked): every participant hid its contributions with pairwise masks that cancel only in the sum, so the coordinator saw the sum over the participants and never an individual participant\u2019s values.',
+    'Secure aggregation (masked): ' +
+    'every participant hid its contributions with pairwise masks that cancel only in the sum, ' +
+    'so the coordinator saw the sum over the participants and never an individual participant\u2019s values.',
   sealed:
-    'Sealed secure aggregation: participants encrypted their masked contributions under the analyst\u2019s key; the coordinator added ciphertexts without the secret key and saw neither individual values nor the sums. Only the analyst decrypted the aggregates.',
-  none: 'No secure aggregation: the coordinator saw each participant\u2019s contributions in plaintext before summing them.',
+    'Sealed secure aggregation: participants encrypted their masked contributions under the analyst\u2019s key; ' +
+    'the coordinator added ciphertexts without the secret key and saw neither individual values nor the sums. ' +
+    'Only the analyst decrypted the aggregates.',
+  none:
+    'No secure aggregation: ' +
+    'the coordinator saw each participant\u2019s contributions in plaintext before summing them.',
 };
 
 /** What one neighbouring data set differs by, in words. */
 export function unitStatement(p: QueryReportInput['privacy']): string {
   if (p.unit === 'customer') {
     const rows = p.maxRowsPerUser === 1 ? 'one row' : `${p.maxRowsPerUser} rows`;
-    return `The guarantee covers each customer (unit customer): every participant kept at most ${rows} per customer, identified by column ${p.userColumn}, chosen at random by the participant itself, so adding or removing one customer\u2019s rows changes the result by no more than the noise allows for.`;
+    return (
+      `The guarantee covers each customer (unit customer): every participant kept at most ${rows} per customer, ` +
+      `identified by column ${p.userColumn}, chosen at random by the participant itself, ` +
+      'so adding or removing one customer\u2019s rows changes the result by no more than the noise allows for.'
+    );
   }
-  return 'The guarantee covers each single row (unit record); a customer with several rows is protected only as a group of rows, with a weaker guarantee.';
+  return (
+    'The guarantee covers each single row (unit record); ' +
+    'a customer with several rows is protected only as a group of rows, with a weaker guarantee.'
+  );
 }
 
 function privacyStatement(input: QueryReportInput): string {
@@ -163,7 +179,9 @@ function privacyStatement(input: QueryReportInput): string {
     );
   parts.push(
     input.suppressed > 0
-      ? `${input.suppressed} ${input.suppressed === 1 ? 'group was' : 'groups were'} suppressed: fewer records than the minimum count contributed to them, so publishing them could single out a participant or a customer.`
+      ? `${input.suppressed} ${input.suppressed === 1 ? 'group was' : 'groups were'} suppressed: ` +
+          'fewer records than the minimum count contributed to them, ' +
+          'so publishing them could single out a participant or a customer.'
       : 'No groups were suppressed: every group reached the minimum count.',
   );
   const mode = input.secure.mode;
@@ -203,10 +221,14 @@ function renderQuerySection(input: QueryReportInput, heading: 'h1' | 'h2'): stri
       figure(topKChart(k, t, `Top ${t.length} of ${k}`), `Top ${t.length} of ${k} by count.`),
     ),
   );
+  const suppressed = input.suppressed ? ` · ${esc(input.suppressed)} suppressed` : '';
+  const meta =
+    `Generated ${esc(input.generatedAt)} · ${esc(input.participants)} participants · ` +
+    `${esc(input.rows.length)} groups${suppressed}`;
   return `<article>
 <header>
 <${heading}>${esc(title)}</${heading}>
-<p class="meta">Generated ${esc(input.generatedAt)} · ${esc(input.participants)} participants · ${esc(input.rows.length)} groups${input.suppressed ? ` · ${esc(input.suppressed)} suppressed` : ''}</p>
+<p class="meta">${meta}</p>
 <pre class="sql"><code>${esc(input.query)}</code></pre>
 </header>
 <section><${sub}>Privacy</${sub}>${privacyStatement(input)}</section>

@@ -1,12 +1,15 @@
 /** The report's inline stylesheet: system fonts only, nothing fetched. */
-export const REPORT_CSS = `
+export const REPORT_CSS =
+  `
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d9dee7; --bar: #3b6fb6; --accent: #d9822b; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1100px; padding: 24px; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
+body { margin: 0 auto; max-width: 1100px; padding: 24px; ` +
+  `font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .meta { color: var(--muted); margin: 0 0 12px; }
-.sql { background: #f5f7fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow-x: auto; white-space: pre-wrap; font: 13px/1.45 ui-monospace, Menlo, Consolas, monospace; }
+.sql { background: #f5f7fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow-x: auto; ` +
+  `white-space: pre-wrap; font: 13px/1.45 ui-monospace, Menlo, Consolas, monospace; }
 .privacy { background: #f3f8f1; border-left: 4px solid #5a9a4b; padding: 10px 14px; margin: 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 figure { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; max-width: 100%; }

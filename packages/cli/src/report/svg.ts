@@ -60,7 +60,10 @@ export function svg(o: SvgOptions, body: string): string {
   const data = Object.entries(o.data)
     .map(([k, v]) => ` data-${k}="${esc(v)}"`)
     .join('');
-  return `<svg class="chart" viewBox="0 0 ${o.width} ${o.height}" width="${o.width}" height="${o.height}" role="img" aria-label="${esc(o.title)}"${data}><title>${esc(o.title)}</title>${body}</svg>`;
+  return (
+    `<svg class="chart" viewBox="0 0 ${o.width} ${o.height}" width="${o.width}" height="${o.height}" role="img" ` +
+    `aria-label="${esc(o.title)}"${data}><title>${esc(o.title)}</title>${body}</svg>`
+  );
 }
 
 export function text(x: number, y: number, s: string, attrs = ''): string {
@@ -75,7 +78,10 @@ export function line(x1: number, y1: number, x2: number, y2: number, cls: string
 export function rect(x: number, y: number, w: number, h: number, cls: string, tip: string): string {
   const [x0, w0] = w < 0 ? [x + w, -w] : [x, w];
   const [y0, h0] = h < 0 ? [y + h, -h] : [y, h];
-  return `<rect class="${cls}" x="${r(x0)}" y="${r(y0)}" width="${r(w0)}" height="${r(Math.max(h0, 0.5))}"><title>${esc(tip)}</title></rect>`;
+  return (
+    `<rect class="${cls}" x="${r(x0)}" y="${r(y0)}" width="${r(w0)}" ` +
+    `height="${r(Math.max(h0, 0.5))}"><title>${esc(tip)}</title></rect>`
+  );
 }
 
 /** A vertical value axis at x with gridlines across to xEnd. */

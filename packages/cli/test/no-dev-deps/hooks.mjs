@@ -18,7 +18,8 @@ function packageOf(specifier) {
 
 function notFound(what, parentURL) {
   const e = new Error(
-    `Cannot find package '${what}' imported from ${parentURL ?? 'the command line'} (made unavailable by packages/cli/test/no-dev-deps: a devDependency)`,
+    `Cannot find package '${what}' imported from ${parentURL ?? 'the command line'} ` +
+      '(made unavailable by packages/cli/test/no-dev-deps: a devDependency)',
   );
   e.code = 'ERR_MODULE_NOT_FOUND';
   return e;

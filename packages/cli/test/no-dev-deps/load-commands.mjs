@@ -24,6 +24,6 @@ for (const name of JSON.parse(process.env.TESSERA_UNAVAILABLE).packages) {
     unavailable.push({ name, code: e.code ?? String(e) });
   }
 }
-process.stdout.write(
-  `${JSON.stringify({ modules: modules.map((m) => (m.startsWith(dist.href) ? m.slice(dist.href.length) : m)), commands, usage: (reference.match(/^Usage: tessera/gm) ?? []).length, unavailable })}\n`,
-);
+const loaded = modules.map((m) => (m.startsWith(dist.href) ? m.slice(dist.href.length) : m));
+const usage = (reference.match(/^Usage: tessera/gm) ?? []).length;
+process.stdout.write(`${JSON.stringify({ modules: loaded, commands, usage, unavailable })}\n`);
