@@ -177,7 +177,8 @@ function hexKey(v: unknown, file: string): string {
     throw new ConfigError(
       file,
       'coordinatorKey',
-      `must be the coordinator's ledger key, 64 hex characters (printed as coordinatorPublicKey by tessera ledger export --json), got ${JSON.stringify(v)}`,
+      "must be the coordinator's ledger key, 64 hex characters " +
+        `(printed as coordinatorPublicKey by tessera ledger export --json), got ${JSON.stringify(v)}`,
     );
   }
   return v.toLowerCase();

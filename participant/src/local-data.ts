@@ -23,7 +23,8 @@ function onlyColumns(t: RawTable, columns: string[], name: string, policy: strin
     if (i < 0) {
       throw new DataError(
         { source: t.source, column: c },
-        `${policy}: datasets.${name}.columns lists "${c}", which this data does not have (its columns: ${t.columns.join(', ')}); fix the policy or the data`,
+        `${policy}: datasets.${name}.columns lists "${c}", which this data does not have ` +
+          `(its columns: ${t.columns.join(', ')}); fix the policy or the data`,
       );
     }
     return i;

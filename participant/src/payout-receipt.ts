@@ -15,7 +15,8 @@ export function acceptReceipt(
   const keyHex = Buffer.from(key).toString('hex');
   if (trustedKeyHex !== undefined && keyHex !== trustedKeyHex.toLowerCase()) {
     throw new Error(
-      `it is signed with coordinator key ${keyHex.slice(0, 16)}..., not the trusted ${trustedKeyHex.slice(0, 16)}... (config coordinatorKey, or the key of the first receipt kept)`,
+      `it is signed with coordinator key ${keyHex.slice(0, 16)}..., not the ` +
+        `trusted ${trustedKeyHex.slice(0, 16)}... (config coordinatorKey, or the key of the first receipt kept)`,
     );
   }
   const entry = parseLedgerLine(r.entryJson ?? '', 1);

@@ -125,7 +125,9 @@ function uniqueness(table: RawTable, column: string): { unique: boolean; ordered
  */
 export function checkIdentifierUse(plan: QueryPlan, table: RawTable, rules: QueryRules, dataset: string): void {
   if (rules.allowIdentifierQueries) return;
-  const allow = `the data owner can allow it with datasets.${dataset}.allowIdentifierQueries: true in this node's consent policy`;
+  const allow =
+    `the data owner can allow it with datasets.${dataset}.allowIdentifierQueries: ` +
+    "true in this node's consent policy";
   for (const use of usesOf(plan)) {
     const listed = rules.identifierColumns.includes(use.column);
     const customerKey = plan.unit.unit === 'customer' && plan.unit.userColumn === use.column;

@@ -69,13 +69,15 @@ export class SecureContribution {
         !verifyAnalystKey(analystKey, params, analyst?.signature ?? new Uint8Array(0), identity)
       ) {
         throw new Error(
-          'the analyst key of this sealed round is not signed by the analyst identity it came with: refusing to encrypt under it',
+          'the analyst key of this sealed round is not signed by the analyst identity it came with: ' +
+            'refusing to encrypt under it',
         );
       }
       const who = Buffer.from(identity).toString('hex');
       if (analyst?.trusted?.length && !analyst.trusted.includes(who)) {
         throw new Error(
-          `the sealed round's analyst ${who} is not among this node's trustedAnalysts: refusing to encrypt under its key`,
+          `the sealed round's analyst ${who} is not among this node's trustedAnalysts: ` +
+            'refusing to encrypt under its key',
         );
       }
       this.sealed = { params: { ...params, slots: sealedDegree, securityLevel: 128 }, analystKey };
@@ -124,7 +126,8 @@ export class SecureContribution {
     if (survivors < this.minSurvivors) {
       this.state = 'done';
       throw new PrivacyRefusal(
-        `privacy check: the unmask request names ${survivors} survivors, fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
+        `privacy check: the unmask request names ${survivors} survivors, ` +
+          `fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
           "the sum would carry less than the job's noise, so this node does not help release it",
       );
     }

@@ -26,7 +26,8 @@ export class ValuationDisclosure {
     const rounds = this.jobs.get(task.jobId ?? '');
     if (!rounds?.size)
       throw new Error(
-        `this node kept no training updates of job ${task.jobId} (it may have restarted since); nothing to disclose for valuation`,
+        `this node kept no training updates of job ${task.jobId} (it may have restarted since); ` +
+          'nothing to disclose for valuation',
       );
     const ordered = [...rounds].sort(([a], [b]) => a - b);
     return ordered.map(([round, r], index) => ({

@@ -182,12 +182,15 @@ describe('the hash-chained audit log', () => {
     const path = join(dir, 'v1.sqlite');
     sql(path, (db) => {
       db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1);
-        CREATE TABLE data_use (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, stage TEXT NOT NULL, round INTEGER NOT NULL, rows INTEGER NOT NULL);
-        CREATE TABLE privacy_charge (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, round INTEGER NOT NULL, attempt INTEGER NOT NULL,
+        CREATE TABLE data_use (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL,
+          stage TEXT NOT NULL, round INTEGER NOT NULL, rows INTEGER NOT NULL);
+        CREATE TABLE privacy_charge (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL,
+          job_id TEXT NOT NULL, round INTEGER NOT NULL, attempt INTEGER NOT NULL,
           unit TEXT NOT NULL, noise_multiplier REAL NOT NULL, sample_rate REAL NOT NULL, rdp_json TEXT NOT NULL);
         CREATE INDEX privacy_charge_dataset ON privacy_charge(dataset);
         INSERT INTO data_use (at, dataset, job_id, stage, round, rows) VALUES (1, 'customers', 'j', 'fit', 1, 10);
-        INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, rdp_json) VALUES (1, 'customers', 'j', 1, 0, 'record', 1, 0.1, '[0.5]');`);
+        INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, rdp_json)
+          VALUES (1, 'customers', 'j', 1, 0, 'record', 1, 0.1, '[0.5]');`);
     });
     const ledger = new PrivacyLedger(path);
     expect(ledger.uses()).toHaveLength(1);

@@ -50,6 +50,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     const node = new ParticipantNode({
       config,
       identity: identities.get(config.name)!.keys,
+      security: coord.clientSecurity,
       minBackoffMs: 100,
       maxBackoffMs: 400,
       ...(clock ? { clock } : {}),
@@ -103,7 +104,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     for (const name of ['a', 'b', 'c', 'd', 'e']) identities.set(name, await enrolIdentity(coord, name));
   });
   afterEach(async () => {
@@ -115,70 +116,74 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     tmp.cleanup();
   });
 
-  it('a grant revoked (through the ledger, as the CLI does) after round 2 refuses the next round with the reason, and nothing is read after it', async () => {
-    const c = configOf('c', parts[2], policy('hospital-train', '2099-12-31'));
-    await start(configOf('a', parts[0]));
-    await start(configOf('b', parts[1]));
-    const node = await start(c);
-    let revokedAt = 0;
-    afterFitRound(node, 2, () => {
-      const r = revokeGrant(c, 'hospital-train', { reason: 'study withdrawn' });
-      revokedAt = r.atMs;
-      expect(r.alreadyRevoked).toBe(false);
-    });
-    const done = await analyst.watch((await analyst.submit(job('revoke'))).id);
-    expect(done.status).toBe('completed');
-    expect(revokedAt).toBeGreaterThan(0);
-    const cid = identities.get('c')!.id;
-    const refused = done.refusals.filter((r) => r.participantId === cid);
-    expect(refused.length).toBeGreaterThan(0);
-    for (const r of refused) {
-      expect(r.reason).toMatch(
-        /^consent: grant "hospital-train" was revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(study withdrawn\)$/,
-      );
-      expect(r.round).toBeGreaterThanOrEqual(2);
-    }
-    expect(done.refusals.every((r) => r.participantId === cid)).toBe(true);
-    // Rounds before the revocation counted c; the rounds after it went on without c.
-    const fits = done.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
-    expect(fits.find((h) => h.round === 1)?.contributors).toBe(3);
-    expect(fits.filter((h) => h.round >= 4).every((h) => h.contributors === 2)).toBe(true);
+  it(
+    'a grant revoked (through the ledger, as the CLI does) after round 2 refuses the next round with the reason, ' +
+      'and nothing is read after it',
+    async () => {
+      const c = configOf('c', parts[2], policy('hospital-train', '2099-12-31'));
+      await start(configOf('a', parts[0]));
+      await start(configOf('b', parts[1]));
+      const node = await start(c);
+      let revokedAt = 0;
+      afterFitRound(node, 2, () => {
+        const r = revokeGrant(c, 'hospital-train', { reason: 'study withdrawn' });
+        revokedAt = r.atMs;
+        expect(r.alreadyRevoked).toBe(false);
+      });
+      const done = await analyst.watch((await analyst.submit(job('revoke'))).id);
+      expect(done.status).toBe('completed');
+      expect(revokedAt).toBeGreaterThan(0);
+      const cid = identities.get('c')!.id;
+      const refused = done.refusals.filter((r) => r.participantId === cid);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) {
+        expect(r.reason).toMatch(
+          /^consent: grant "hospital-train" was revoked at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(study withdrawn\)$/,
+        );
+        expect(r.round).toBeGreaterThanOrEqual(2);
+      }
+      expect(done.refusals.every((r) => r.participantId === cid)).toBe(true);
+      // Rounds before the revocation counted c; the rounds after it went on without c.
+      const fits = done.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
+      expect(fits.find((h) => h.round === 1)?.contributors).toBe(3);
+      expect(fits.filter((h) => h.round >= 4).every((h) => h.contributors === 2)).toBe(true);
 
-    const audit = auditParticipant(c);
-    expect(audit.chain.ok).toBe(true);
-    const uses = audit.log.filter((e) => e.kind === 'use');
-    expect(uses.length).toBeGreaterThan(0);
-    expect(
-      uses.every(
-        (e) => e.at <= revokedAt && e.grantId === 'hospital-train' && e.purpose === 'train' && e.dataset === DATASET,
-      ),
-    ).toBe(true);
-    expect(uses.filter((e) => e.stage === 'fit').map((e) => e.round)).toEqual([1, 2]);
-    expect(uses[0].columns).toContain('benign');
-    expect(audit.uses.every((u) => u.at <= revokedAt)).toBe(true);
-    expect(audit.log.find((e) => e.kind === 'revocation')).toMatchObject({
-      grantId: 'hospital-train',
-      reason: 'study withdrawn',
-      at: revokedAt,
-    });
-    const refusals = audit.log.filter((e) => e.kind === 'refusal');
-    expect(refusals.length).toBe(refused.length);
-    expect(refusals.every((e) => e.at >= revokedAt && /was revoked at/.test(e.reason))).toBe(true);
-    expect(grantStatuses(c).map((g) => [g.id, g.status])).toEqual([
-      ['hospital-train', 'revoked'],
-      ['hospital-train-queries', 'active'],
-    ]);
+      const audit = auditParticipant(c);
+      expect(audit.chain.ok).toBe(true);
+      const uses = audit.log.filter((e) => e.kind === 'use');
+      expect(uses.length).toBeGreaterThan(0);
+      expect(
+        uses.every(
+          (e) => e.at <= revokedAt && e.grantId === 'hospital-train' && e.purpose === 'train' && e.dataset === DATASET,
+        ),
+      ).toBe(true);
+      expect(uses.filter((e) => e.stage === 'fit').map((e) => e.round)).toEqual([1, 2]);
+      expect(uses[0].columns).toContain('benign');
+      expect(audit.uses.every((u) => u.at <= revokedAt)).toBe(true);
+      expect(audit.log.find((e) => e.kind === 'revocation')).toMatchObject({
+        grantId: 'hospital-train',
+        reason: 'study withdrawn',
+        at: revokedAt,
+      });
+      const refusals = audit.log.filter((e) => e.kind === 'refusal');
+      expect(refusals.length).toBe(refused.length);
+      expect(refusals.every((e) => e.at >= revokedAt && /was revoked at/.test(e.reason))).toBe(true);
+      expect(grantStatuses(c).map((g) => [g.id, g.status])).toEqual([
+        ['hospital-train', 'revoked'],
+        ['hospital-train-queries', 'active'],
+      ]);
 
-    // The next job from the same analyst is refused by c at its first task; the revocation survives a restart.
-    await node.stop();
-    nodes.splice(nodes.indexOf(node), 1);
-    await start(c);
-    const next = await analyst.watch((await analyst.submit({ ...job('after'), rounds: 1 })).id);
-    expect(next.refusals.filter((r) => r.participantId === cid).map((r) => r.stage)).toEqual(['schema']);
-    const ledger = new PrivacyLedger(c.ledger!);
-    expect(ledger.verifyAudit().ok).toBe(true);
-    ledger.close();
-  });
+      // The next job from the same analyst is refused by c at its first task; the revocation survives a restart.
+      await node.stop();
+      nodes.splice(nodes.indexOf(node), 1);
+      await start(c);
+      const next = await analyst.watch((await analyst.submit({ ...job('after'), rounds: 1 })).id);
+      expect(next.refusals.filter((r) => r.participantId === cid).map((r) => r.stage)).toEqual(['schema']);
+      const ledger = new PrivacyLedger(c.ledger!);
+      expect(ledger.verifyAudit().ok).toBe(true);
+      ledger.close();
+    },
+  );
 
   it("a grant that expires during a job (by the node's clock) stops its use at the next task", async () => {
     const expires = Date.now() + 365 * 86_400_000;
@@ -205,7 +210,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     expect(audit.log.filter((e) => e.kind === 'use' && e.stage === 'fit').map((e) => e.round)).toEqual([1, 2]);
   });
 
-  it('admits a signed job only for the analysts a grant names, and logs the analyst and the grant with each use', async () => {
+  it('admits a signed job only for the analysts a grant names, and logs analyst and grant with each use', async () => {
     const acme = generateSigningKeyPair();
     const stranger = generateSigningKeyPair();
     const hex = (k: SigningKeyPair) => Buffer.from(k.publicKey).toString('hex');
@@ -243,7 +248,10 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     expect(refused.refusals.filter((r) => r.participantId === eid)).toMatchObject([
       {
         stage: 'schema',
-        reason: `consent: no grant of this node allows purpose "train" (job kind train) for analyst ${hex(stranger).slice(0, 8)}…(not named in the policy) on data set "patients" (this analyst is not named in the policy and no grant is to "*")`,
+        reason:
+          'consent: no grant of this node allows purpose "train" (job kind train) ' +
+          `for analyst ${hex(stranger).slice(0, 8)}…(not named in the policy) on data set "patients" ` +
+          '(this analyst is not named in the policy and no grant is to "*")',
       },
     ]);
     const audit = auditParticipant(e);

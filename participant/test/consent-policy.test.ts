@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '@tessera/test-support';
+import { tempDir, joinedRegExp } from '@tessera/test-support';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { tessera } from '@tessera/proto';
 import {
@@ -73,12 +73,24 @@ describe('consent policy files', () => {
     bad((p) => {
       p.colour = 'blue';
     }, /colour: unknown field; known fields: analysts, datasets, grants/);
-    bad((p) => {
-      (p.grants[0] as any).purpose = ['train'];
-    }, /grants\[0\]\.purpose: unknown field; known fields: id, analysts, purposes, jobKinds, datasets, budget, expires/);
-    bad((p) => {
-      (p.datasets.customers as any).rows = 5;
-    }, /datasets\.customers\.rows: unknown field; known fields: columns, label, minGroupSize, identifierColumns, allowIdentifierQueries, allowWithoutPrivacy/);
+    bad(
+      (p) => {
+        (p.grants[0] as any).purpose = ['train'];
+      },
+      joinedRegExp(
+        /grants\[0\]\.purpose: unknown field; /,
+        /known fields: id, analysts, purposes, jobKinds, datasets, budget, expires/,
+      ),
+    );
+    bad(
+      (p) => {
+        (p.datasets.customers as any).rows = 5;
+      },
+      joinedRegExp(
+        /datasets\.customers\.rows: unknown field; known fields: columns, label, minGroupSize, identifierColumns, /,
+        /allowIdentifierQueries, allowWithoutPrivacy/,
+      ),
+    );
     bad((p) => {
       (p.grants[0].budget as any).epsilon = 1;
     }, /grants\[0\]\.budget\.epsilon: unknown field; known fields: perJob, total/);
@@ -194,7 +206,10 @@ describe('consent policy files', () => {
       },
     });
     expect(() => missing.validate()).toThrow(
-      /c\.csv.*column "region".*policy\.yaml: datasets\.customers\.columns lists "region", which this data does not have \(its columns: age, spend, email, churned\)/,
+      joinedRegExp(
+        /c\.csv.*column "region".*policy\.yaml: datasets\.customers\.columns lists "region", /,
+        /which this data does not have \(its columns: age, spend, email, churned\)/,
+      ),
     );
   });
 

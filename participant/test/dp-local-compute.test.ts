@@ -61,52 +61,62 @@ describe('participant computations under differential privacy', () => {
     expect(record.vector![d + 1]).toBe(1000 * table.rows.length);
   });
 
-  it('selects and rounds records from the CSPRNG: the same task, seed and participant id give different subsets and sums', () => {
-    const t = task({ plan: plan('record'), training: { recordDp: { clip: 1, level: 1000, maxRecords: 300 } } });
-    const a = fit(data, t, global, 'p1'),
-      b = fit(data, t, global, 'p1');
-    expect(a.numExamples).toBe(300);
-    expect(a.vector![d + 1]).toBe(300 * 1000);
-    expect(Array.from(a.vector!)).not.toEqual(Array.from(b.vector!));
-    const s = task({
-      plan: plan('record'),
-      statistics: { part: pb.StatisticsRelease.Part.MAGNITUDES, level: 1, maxRecords: 300 },
-    });
-    expect(Array.from(privateStatistics(data, s).vector!)).not.toEqual(Array.from(privateStatistics(data, s).vector!));
-  });
+  it(
+    'selects and rounds records from the CSPRNG: ' +
+      'the same task, seed and participant id give different subsets and sums',
+    () => {
+      const t = task({ plan: plan('record'), training: { recordDp: { clip: 1, level: 1000, maxRecords: 300 } } });
+      const a = fit(data, t, global, 'p1'),
+        b = fit(data, t, global, 'p1');
+      expect(a.numExamples).toBe(300);
+      expect(a.vector![d + 1]).toBe(300 * 1000);
+      expect(Array.from(a.vector!)).not.toEqual(Array.from(b.vector!));
+      const s = task({
+        plan: plan('record'),
+        statistics: { part: pb.StatisticsRelease.Part.MAGNITUDES, level: 1, maxRecords: 300 },
+      });
+      expect(Array.from(privateStatistics(data, s).vector!)).not.toEqual(
+        Array.from(privateStatistics(data, s).vector!),
+      );
+    },
+  );
 
-  it('participant unit: the update weighs 1 and its weight coordinate goes out as 0, so it adds nothing to the sensitivity', () => {
-    const r = fit(
-      data,
-      task({ plan: plan('participant'), training: { epochs: 1, batchSize: 32, learningRate: 0.1 } }),
-      global,
-      'p1',
-    );
-    expect(r.uniformWeight).toBe(true);
-    const words = encodeForSecureSum(
-      { computation: pb.Stage.FIT, bits: 20, clip: 10, modulus: 2 ** 32, weightCap: 0 },
-      r,
-      undefined,
-    );
-    expect(words).toHaveLength(d + 2);
-    expect(words[d + 1]).toBe(0);
-    // Without DP the weight coordinate still carries the weight (2^19 - 1 at weight 1).
-    const plain = fit(data, task({ training: { epochs: 1, batchSize: 32, learningRate: 0.1 } }), global, 'p1');
-    expect(plain.uniformWeight).toBeUndefined();
-    expect(
-      encodeForSecureSum(
+  it(
+    'participant unit: the update weighs 1 and its weight coordinate goes out as 0, ' +
+      'so it adds nothing to the sensitivity',
+    () => {
+      const r = fit(
+        data,
+        task({ plan: plan('participant'), training: { epochs: 1, batchSize: 32, learningRate: 0.1 } }),
+        global,
+        'p1',
+      );
+      expect(r.uniformWeight).toBe(true);
+      const words = encodeForSecureSum(
         { computation: pb.Stage.FIT, bits: 20, clip: 10, modulus: 2 ** 32, weightCap: 0 },
-        plain,
-        undefined,
-      )[d + 1],
-    ).toBe(2 ** 19 - 1);
-    // A weight cap would make the weight reveal the row count: refused without echoing it.
-    expect(() =>
-      encodeForSecureSum(
-        { computation: pb.Stage.FIT, bits: 20, clip: 10, modulus: 2 ** 32, weightCap: 10_000 },
         r,
         undefined,
-      ),
-    ).toThrow(/must weigh 1/);
-  });
+      );
+      expect(words).toHaveLength(d + 2);
+      expect(words[d + 1]).toBe(0);
+      // Without DP the weight coordinate still carries the weight (2^19 - 1 at weight 1).
+      const plain = fit(data, task({ training: { epochs: 1, batchSize: 32, learningRate: 0.1 } }), global, 'p1');
+      expect(plain.uniformWeight).toBeUndefined();
+      expect(
+        encodeForSecureSum(
+          { computation: pb.Stage.FIT, bits: 20, clip: 10, modulus: 2 ** 32, weightCap: 0 },
+          plain,
+          undefined,
+        )[d + 1],
+      ).toBe(2 ** 19 - 1);
+      // A weight cap would make the weight reveal the row count: refused without echoing it.
+      expect(() =>
+        encodeForSecureSum(
+          { computation: pb.Stage.FIT, bits: 20, clip: 10, modulus: 2 ** 32, weightCap: 10_000 },
+          r,
+          undefined,
+        ),
+      ).toThrow(/must weigh 1/);
+    },
+  );
 });

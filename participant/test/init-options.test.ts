@@ -10,7 +10,8 @@ type Source = InitOptions['datasets'][string];
  */
 describe('initParticipant options: every kind of data source, exclude optional', () => {
   it('takes a SQLite source with its table and refuses one without', () => {
-    const sqlite: Source = { type: 'sqlite', path: 'shop.db', table: 'customers' }; // an excess property under the old type
+    // an excess property under the old type
+    const sqlite: Source = { type: 'sqlite', path: 'shop.db', table: 'customers' };
     expectTypeOf(sqlite).toExtend<Source>();
     expectTypeOf({ type: 'sqlite' as const, path: 'shop.db' }).not.toExtend<Source>();
     expectTypeOf({ type: 'csv' as const, path: 'a.csv' }).toExtend<Source>();

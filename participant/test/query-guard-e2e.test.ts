@@ -42,7 +42,7 @@ describe('the query guard through the services: a coordinator and three particip
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     for (const [i, shard] of shards.entries()) {
       const name = `merchant-${i + 1}`;
       const who = await enrolIdentity(coord, name);
@@ -67,6 +67,7 @@ describe('the query guard through the services: a coordinator and three particip
           datasets: { customers: { type: 'csv', path, exclude: [] } },
         },
         identity: who.keys,
+        security: coord.clientSecurity,
         policy,
         minBackoffMs: 100,
         maxBackoffMs: 400,
@@ -85,7 +86,7 @@ describe('the query guard through the services: a coordinator and three particip
   });
   const common = { minParticipants: 3, roundTimeoutSeconds: 20, waitForParticipantsSeconds: 20 };
 
-  it('refuses the single-customer query of the issue at every participant, naming the column and not the row counts', async () => {
+  it("refuses the issue's single-customer query at each participant, naming the column but no row counts", async () => {
     const sql = "SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE customer_id = 'm1-000002'";
     const err = await runQuery(analyst, {
       sql,
@@ -111,7 +112,7 @@ describe('the query guard through the services: a coordinator and three particip
     expect((err as Error).message).toMatch(/column "customer_id" as a group key/);
   });
 
-  it('without DP, a group under the minimum group size at every participant is left out; the others are exact', async () => {
+  it('without DP, a group under the minimum size at every participant is dropped; the others are exact', async () => {
     const sql = 'SELECT segment, COUNT(*), SUM(monetary_total) AS spend FROM customers GROUP BY segment';
     const { result } = await runQuery(analyst, {
       sql,

@@ -50,26 +50,30 @@ function refusal(sql: string, rules: QueryRules, t: RawTable, unit?: PrivacyUnit
 describe("the participant's query guard: identifier-like columns", () => {
   const t = customers(60);
 
-  it("refuses filters and group keys on a column unique per row, naming it and the owner's setting, never a row count", () => {
-    for (const sql of [
-      "SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE customer_id = 'm1-000002'",
-      "SELECT COUNT(*) FROM customers WHERE customer_id IN ('m1-000002', 'm1-000003')",
-      "SELECT COUNT(*) FROM customers WHERE region = 'north' AND customer_id != 'm1-000002'",
-      "SELECT COUNT(*) FROM customers WHERE customer_id >= 'm1-000002' AND customer_id <= 'm1-000002'",
-      'SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id',
-      'SELECT TOP_K(customer_id, 5) FROM customers',
-      'SELECT HISTOGRAM(customer_id) FROM customers',
-    ]) {
-      const m = refusal(sql, STRICT, t);
-      expect(m).toMatch(/column "customer_id"/);
-      expect(m).toMatch(/unique per row/);
-      expect(m).toMatch(/datasets\.customers\.allowIdentifierQueries: true in this node's consent policy/);
-      expect(m, 'no row count in a refusal').not.toMatch(/\b(60|20)\b/);
-    }
-    expect(refusal('SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id', STRICT, t)).toMatch(
-      /as a group key/,
-    );
-  });
+  it(
+    'refuses filters and group keys on a column unique per row, ' +
+      "naming it and the owner's setting, never a row count",
+    () => {
+      for (const sql of [
+        "SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE customer_id = 'm1-000002'",
+        "SELECT COUNT(*) FROM customers WHERE customer_id IN ('m1-000002', 'm1-000003')",
+        "SELECT COUNT(*) FROM customers WHERE region = 'north' AND customer_id != 'm1-000002'",
+        "SELECT COUNT(*) FROM customers WHERE customer_id >= 'm1-000002' AND customer_id <= 'm1-000002'",
+        'SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id',
+        'SELECT TOP_K(customer_id, 5) FROM customers',
+        'SELECT HISTOGRAM(customer_id) FROM customers',
+      ]) {
+        const m = refusal(sql, STRICT, t);
+        expect(m).toMatch(/column "customer_id"/);
+        expect(m).toMatch(/unique per row/);
+        expect(m).toMatch(/datasets\.customers\.allowIdentifierQueries: true in this node's consent policy/);
+        expect(m, 'no row count in a refusal').not.toMatch(/\b(60|20)\b/);
+      }
+      expect(refusal('SELECT customer_id, COUNT(*) FROM customers GROUP BY customer_id', STRICT, t)).toMatch(
+        /as a group key/,
+      );
+    },
+  );
 
   it('on an ordered unique column (amounts, dates) allows range filters and refuses equality', () => {
     for (const sql of [
@@ -104,16 +108,20 @@ describe("the participant's query guard: identifier-like columns", () => {
     );
   });
 
-  it('lets everything through when the owner allows identifier queries, and judges no column unique in a small table', () => {
-    const sql = "SELECT COUNT(*) FROM customers WHERE customer_id = 'm1-000002'";
-    expect(() =>
-      checkIdentifierUse(plan(sql), t, { ...STRICT, allowIdentifierQueries: true }, 'customers'),
-    ).not.toThrow();
-    expect(() => checkIdentifierUse(plan(sql), customers(19), STRICT, 'customers')).not.toThrow();
-    expect(() =>
-      checkIdentifierUse(plan('SELECT region, COUNT(*) FROM customers GROUP BY region'), t, STRICT, 'customers'),
-    ).not.toThrow();
-  });
+  it(
+    'lets everything through when the owner allows identifier queries, ' +
+      'and judges no column unique in a small table',
+    () => {
+      const sql = "SELECT COUNT(*) FROM customers WHERE customer_id = 'm1-000002'";
+      expect(() =>
+        checkIdentifierUse(plan(sql), t, { ...STRICT, allowIdentifierQueries: true }, 'customers'),
+      ).not.toThrow();
+      expect(() => checkIdentifierUse(plan(sql), customers(19), STRICT, 'customers')).not.toThrow();
+      expect(() =>
+        checkIdentifierUse(plan('SELECT region, COUNT(*) FROM customers GROUP BY region'), t, STRICT, 'customers'),
+      ).not.toThrow();
+    },
+  );
 
   it('checks the rules themselves, naming the bad setting', () => {
     expect(() => checkQueryRules({ ...STRICT, minGroupSize: -1 }, 'policy datasets.customers.queries')).toThrow(
@@ -140,26 +148,34 @@ describe("the participant's query guard in runQueryLocally", () => {
     query: { ...declaredQueryToProto({ sql, options: OPTS }), wideFractionBits: 20 },
   });
 
-  it('without DP, a group below the minimum group size contributes nothing, count included; larger groups are exact', () => {
-    const single = runQueryLocally(
-      data,
-      exactTask("SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE segment = 'a' AND monetary_total < 150"),
-      { ...STRICT, allowIdentifierQueries: true },
-    );
-    expect(Array.from(single.vector!)).toEqual([0, 0]);
-    const open = runQueryLocally(
-      data,
-      exactTask("SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE segment = 'a' AND monetary_total < 150"),
-    );
-    expect(open.vector![0]).toBe(3);
-    const grouped = runQueryLocally(data, exactTask('SELECT region, COUNT(*) FROM customers GROUP BY region'), STRICT);
-    expect(Array.from(grouped.vector!)).toEqual([40, 20]);
-    const small = runQueryLocally(data, exactTask('SELECT region, COUNT(*) FROM customers GROUP BY region'), {
-      ...STRICT,
-      minGroupSize: 21,
-    });
-    expect(Array.from(small.vector!)).toEqual([40, 0]);
-  });
+  it(
+    'without DP, a group below the minimum group size contributes nothing, ' +
+      'count included; larger groups are exact',
+    () => {
+      const single = runQueryLocally(
+        data,
+        exactTask("SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE segment = 'a' AND monetary_total < 150"),
+        { ...STRICT, allowIdentifierQueries: true },
+      );
+      expect(Array.from(single.vector!)).toEqual([0, 0]);
+      const open = runQueryLocally(
+        data,
+        exactTask("SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE segment = 'a' AND monetary_total < 150"),
+      );
+      expect(open.vector![0]).toBe(3);
+      const grouped = runQueryLocally(
+        data,
+        exactTask('SELECT region, COUNT(*) FROM customers GROUP BY region'),
+        STRICT,
+      );
+      expect(Array.from(grouped.vector!)).toEqual([40, 20]);
+      const small = runQueryLocally(data, exactTask('SELECT region, COUNT(*) FROM customers GROUP BY region'), {
+        ...STRICT,
+        minGroupSize: 21,
+      });
+      expect(Array.from(small.vector!)).toEqual([40, 0]);
+    },
+  );
 
   it("with DP the vector is left to the noise (and the coordinator's noisy-count suppression)", () => {
     const sql = "SELECT COUNT(*) FROM customers WHERE segment = 'a' AND monetary_total < 150";

@@ -27,7 +27,7 @@ const analystKey = new Uint8Array(64).fill(9);
 const contribution = (analyst: ConstructorParameters<typeof SecureContribution>[4]) =>
   new SecureContribution({ jobId: 'j', round: 1 }, setup, new Uint32Array(33), me.secretKey, analyst);
 
-describe('a participant encrypts only under an analyst key its analyst signed (and, if listed, a trusted analyst)', () => {
+describe('a participant encrypts only under an analyst key its analyst signed (if listed, a trusted analyst)', () => {
   const analyst = generateSigningKeyPair();
   const signature = signAnalystKey(analystKey, params, analyst.secretKey);
 

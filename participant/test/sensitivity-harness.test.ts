@@ -241,63 +241,72 @@ function harness(c: Case, unit: 'record' | 'participant'): Measured[] {
   return [...worst].map(([release, w]) => ({ release, worst: w }));
 }
 
-describe('sensitivity harness: ||S(D ∪ {x}) − S(D)||₂ ≤ the Δ the coordinator calibrates to, 20 rounds each, coupled randomness', () => {
-  const table: string[] = [];
-  afterAll(() => console.info(`worst ||S(D+x) - S(D)|| / Δ over ${ROUNDS} rounds:\n${table.join('\n')}`));
+describe(
+  'sensitivity harness: ||S(D ∪ {x}) − S(D)||₂ ≤ the Δ the coordinator calibrates to, ' +
+    '20 rounds each, coupled randomness',
+  () => {
+    const table: string[] = [];
+    afterAll(() => console.info(`worst ||S(D+x) - S(D)|| / Δ over ${ROUNDS} rounds:\n${table.join('\n')}`));
 
-  for (const c of CASES) {
-    for (const unit of ['record', 'participant'] as const) {
-      it(`${c.name}, unit ${unit}`, () => {
-        const measured = harness(c, unit);
-        table.push(`  ${c.name}, ${unit}: ${measured.map((m) => `${m.release} ${m.worst.toFixed(3)}`).join(', ')}`);
-        if (unit === 'record') {
-          // The bound is exercised, not vacuous: the extreme record moves the record-level FIT sum by a good part of Δ.
-          expect(measured.find((m) => m.release === 'FIT')!.worst).toBeGreaterThan(0.25);
-        }
-      });
+    for (const c of CASES) {
+      for (const unit of ['record', 'participant'] as const) {
+        it(`${c.name}, unit ${unit}`, () => {
+          const measured = harness(c, unit);
+          table.push(`  ${c.name}, ${unit}: ${measured.map((m) => `${m.release} ${m.worst.toFixed(3)}`).join(', ')}`);
+          if (unit === 'record') {
+            // The bound is exercised, not vacuous:
+            // the extreme record moves the record-level FIT sum by a good part of Δ.
+            expect(measured.find((m) => m.release === 'FIT')!.worst).toBeGreaterThan(0.25);
+          }
+        });
+      }
     }
-  }
 
-  it('the harness detects a violation: without the coupling (a subsample drawn afresh, as a reseeded shuffle would) one record moves the sum far beyond Δ', () => {
-    const c = CASES[1];
-    const spec = parseJobSpec({
-      dataset: 'patients',
-      label: LABEL,
-      privacy: { mode: 'distributed', unit: 'record', maxRecords: 600 },
-    });
-    const privacy = new JobPrivacy(spec);
-    const dp = privacy.round(spec.secure.bits, PARTICIPANTS, d + 1, 782)!;
-    const { mean, std, bounds } = publicInputs(c.rows);
-    const training = {
-      standardizedClip: 6,
-      recordDp: { clip: dp.record!.clip, level: dp.record!.level, maxRecords: 782 },
-    };
-    const task: tessera.v1.ITask = {
-      ref: { jobId: 'harness', round: 1 },
-      dataset: 'patients',
-      label: LABEL,
-      features: featureNames.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
-      mean,
-      std,
-      bounds,
-      training,
-      privacyPlan: privacy.taskPlan(),
-    };
-    const global = new Float64Array(d + 1);
-    const a = fit(localData('uncoupled-D', c.rows), task, global, 'p1', coupledRandomness('one')).vector!;
-    const b = fit(
-      localData('uncoupled-Dx', [...c.rows, extremeOf(c.rows[0])]),
-      task,
-      global,
-      'p1',
-      coupledRandomness('another'),
-    ).vector!;
-    const delta = releaseSensitivity({
-      kind: 'record-fit',
-      level: dp.record!.level,
-      gradientLength: d + 1,
-      countWeight: dp.record!.level,
-    });
-    expect(distance(a, b) / delta).toBeGreaterThan(3);
-  });
-});
+    it(
+      'the harness detects a violation: without the coupling (a subsample drawn afresh, as a reseeded shuffle would) ' +
+        'one record moves the sum far beyond Δ',
+      () => {
+        const c = CASES[1];
+        const spec = parseJobSpec({
+          dataset: 'patients',
+          label: LABEL,
+          privacy: { mode: 'distributed', unit: 'record', maxRecords: 600 },
+        });
+        const privacy = new JobPrivacy(spec);
+        const dp = privacy.round(spec.secure.bits, PARTICIPANTS, d + 1, 782)!;
+        const { mean, std, bounds } = publicInputs(c.rows);
+        const training = {
+          standardizedClip: 6,
+          recordDp: { clip: dp.record!.clip, level: dp.record!.level, maxRecords: 782 },
+        };
+        const task: tessera.v1.ITask = {
+          ref: { jobId: 'harness', round: 1 },
+          dataset: 'patients',
+          label: LABEL,
+          features: featureNames.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC })),
+          mean,
+          std,
+          bounds,
+          training,
+          privacyPlan: privacy.taskPlan(),
+        };
+        const global = new Float64Array(d + 1);
+        const a = fit(localData('uncoupled-D', c.rows), task, global, 'p1', coupledRandomness('one')).vector!;
+        const b = fit(
+          localData('uncoupled-Dx', [...c.rows, extremeOf(c.rows[0])]),
+          task,
+          global,
+          'p1',
+          coupledRandomness('another'),
+        ).vector!;
+        const delta = releaseSensitivity({
+          kind: 'record-fit',
+          level: dp.record!.level,
+          gradientLength: d + 1,
+          countWeight: dp.record!.level,
+        });
+        expect(distance(a, b) / delta).toBeGreaterThan(3);
+      },
+    );
+  },
+);

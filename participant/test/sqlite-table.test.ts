@@ -67,7 +67,8 @@ describe('readSqliteTable', () => {
   test('an unknown or malicious table name is rejected by name, listing the tables, and nothing runs', () => {
     const err = dataErrorOf(() => readSqliteTable(path, 'customers; DROP TABLE other'));
     expect(err.message).toBe(
-      `${path}: there is no table or view named "customers; DROP TABLE other"; the tables are: customers, northern, other`,
+      `${path}: there is no table or view named "customers; DROP TABLE other"; ` +
+        'the tables are: customers, northern, other',
     );
     expect(readSqliteTable(path, 'other').columns).toEqual(['x']);
     expect(readSqliteTable(path, 'CUSTOMERS').rows).toHaveLength(2);

@@ -141,29 +141,33 @@ describe('TaskDispatcher: admission before any handler reads data', () => {
       expect(h.ctx.connection.active).toBeUndefined();
     });
 
-    it(`${name}: an admitted task reads data only after the consent decision${stage === S.QUERY ? ' (the query pre-check, before the charge)' : ' and the charge'}`, async () => {
-      const h = harness(true);
-      await h.run(task);
-      // A data task is announced ('task') when it arrives; nothing is read before admission all the same.
-      const events = h.events.filter((e) => e !== 'emit task');
-      const at = (e: string) => events.indexOf(e);
-      const firstRead = events.findIndex((e) => e.startsWith('read '));
-      if (stage === S.QUERY) {
-        // The query rules' pre-check runs inside admission, after consent; this task carries no query, so it is refused
-        // uncharged.
-        expect(at('charge')).toBe(-1);
-        expect(events.at(-1)).toBe(
-          `refused stage ${stage}: the task carries no query; refused before reading any data`,
-        );
-      } else {
-        expect(at('consent')).toBe(0);
-        expect(at('charge')).toBe(1);
-        expect(firstRead).toBeGreaterThan(at('charge'));
-        expect(events.at(-1)).toMatch(new RegExp(`^refused stage ${stage}: read (data|memory)$`));
-      }
-      expect(events.some((e) => e.startsWith('record'))).toBe(false);
-      expect(events).not.toContain('emit done');
-    });
+    it(
+      `${name}: an admitted task reads data only after the consent ` +
+        `decision${stage === S.QUERY ? ' (the query pre-check, before the charge)' : ' and the charge'}`,
+      async () => {
+        const h = harness(true);
+        await h.run(task);
+        // A data task is announced ('task') when it arrives; nothing is read before admission all the same.
+        const events = h.events.filter((e) => e !== 'emit task');
+        const at = (e: string) => events.indexOf(e);
+        const firstRead = events.findIndex((e) => e.startsWith('read '));
+        if (stage === S.QUERY) {
+          // The query rules' pre-check runs inside admission, after consent; this task carries no query, so it is
+          // refused uncharged.
+          expect(at('charge')).toBe(-1);
+          expect(events.at(-1)).toBe(
+            `refused stage ${stage}: the task carries no query; refused before reading any data`,
+          );
+        } else {
+          expect(at('consent')).toBe(0);
+          expect(at('charge')).toBe(1);
+          expect(firstRead).toBeGreaterThan(at('charge'));
+          expect(events.at(-1)).toMatch(new RegExp(`^refused stage ${stage}: read (data|memory)$`));
+        }
+        expect(events.some((e) => e.startsWith('record'))).toBe(false);
+        expect(events).not.toContain('emit done');
+      },
+    );
   }
 
   it('a stage no handler knows passes admission like any other, then is refused', async () => {

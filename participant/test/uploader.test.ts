@@ -22,7 +22,7 @@ const kinds = (sent: Body[]) => sent.map((b) => Object.keys(b).find((k) => b[k a
 describe('Uploader: the one chunked upload of plain, masked and sealed vectors', () => {
   const n = 2 * CHUNK_VALUES + 7;
 
-  it('announces a plain update with its length, sends nothing before the grant, then every value in order and done', async () => {
+  it('announces a plain update with its length, waits for the grant, then every value in order and done', async () => {
     const values = Float64Array.from({ length: n }, (_, i) => i + 0.5);
     const { sent, send } = outbox();
     const u = new Uploader();

@@ -160,8 +160,10 @@ export class ConsentGuard {
     };
     const candidates = relevant.filter((g) => g.purposes.includes(purpose) && g.jobKinds.includes(kind));
     if (candidates.length === 0) {
-      const allows = (g: Grant) =>
-        `${g.id} allows ${g.purposes.join(', ')}${g.jobKinds.length < JOB_KINDS.length ? ` (job kinds ${g.jobKinds.join(', ')})` : ''}`;
+      const allows = (g: Grant) => {
+        const kinds = g.jobKinds.length < JOB_KINDS.length ? ` (job kinds ${g.jobKinds.join(', ')})` : '';
+        return `${g.id} allows ${g.purposes.join(', ')}${kinds}`;
+      };
       const live = relevant.filter((g) => !statusOf(g));
       const revoked = relevant.filter((g) => revocations.has(g.id)).map((g) => g.id);
       const expired = relevant.filter((g) => !revocations.has(g.id) && now >= g.expiresAt).map((g) => g.id);
@@ -172,9 +174,13 @@ export class ConsentGuard {
       ]
         .filter(Boolean)
         .join('; ');
+      const none =
+        analyst && name === undefined
+          ? 'this analyst is not named in the policy and no grant is to "*"'
+          : 'no grant covers this analyst and data set';
       throw new ConsentRefusal(
-        `consent: no grant of this node allows purpose "${purpose}" (job kind ${kind}) for analyst ${who} on data set "${dataset}" ` +
-          `(${known || (analyst && name === undefined ? 'this analyst is not named in the policy and no grant is to "*"' : 'no grant covers this analyst and data set')})`,
+        `consent: no grant of this node allows purpose "${purpose}" (job kind ${kind}) ` +
+          `for analyst ${who} on data set "${dataset}" (${known || none})`,
       );
     }
     const blocked: string[] = [];
@@ -198,7 +204,8 @@ export class ConsentGuard {
     const label = policy.datasets[dataset]?.label;
     if (kind === 'train' && label !== undefined && (task.label ?? '') !== label) {
       throw new ConsentRefusal(
-        `consent: data set "${dataset}" may be used for training only with label "${label}" (policy datasets.${dataset}.label), and this job's label is "${task.label ?? ''}"`,
+        `consent: data set "${dataset}" may be used for training only with label "${label}" ` +
+          `(policy datasets.${dataset}.label), and this job's label is "${task.label ?? ''}"`,
       );
     }
 
@@ -232,11 +239,14 @@ export class ConsentGuard {
       const open = datasets.filter((d) => !budgeted.includes(d));
       if (open.length === 0) {
         return [
-          'no consent policy: this node serves every analyst and purpose (its budgets still require differential privacy); run tessera participant init or add a policy',
+          'no consent policy: this node serves every analyst and purpose ' +
+            '(its budgets still require differential privacy); run tessera participant init or add a policy',
         ];
       }
       return [
-        `no consent policy: this node serves every request without differential privacy${open.length < datasets.length ? ` (data sets without a budget: ${open.join(', ')})` : ''}; run tessera participant init or add a policy`,
+        'no consent policy: this node serves every request without differential ' +
+          `privacy${open.length < datasets.length ? ` (data sets without a budget: ${open.join(', ')})` : ''}; ` +
+          'run tessera participant init or add a policy',
       ];
     }
     const out: string[] = [];
@@ -244,8 +254,11 @@ export class ConsentGuard {
       if (!datasetRules(policy, d).allowWithoutPrivacy) continue;
       out.push(
         budgeted.includes(d)
-          ? `data set "${d}": the policy allows serving it without differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}), but its budget in the node config serves only private jobs, so jobs without privacy are still refused; remove the budget or the opt-out`
-          : `data set "${d}" is served WITHOUT differential privacy (datasets.${d}.allowWithoutPrivacy: true in ${policy.file}): jobs without privacy can read exact results from it`,
+          ? `data set "${d}": the policy allows serving it without differential privacy ` +
+              `(datasets.${d}.allowWithoutPrivacy: true in ${policy.file}), but its budget in the node config serves ` +
+              'only private jobs, so jobs without privacy are still refused; remove the budget or the opt-out'
+          : `data set "${d}" is served WITHOUT differential privacy (datasets.${d}.allowWithoutPrivacy: ` +
+              `true in ${policy.file}): jobs without privacy can read exact results from it`,
       );
     }
     return out;
@@ -262,7 +275,10 @@ export class ConsentGuard {
       .join(', ');
     const { plan, release, wholeJob } = this.privacy.requestOf(task, stage);
     if (!plan) {
-      return `grant "${g.id}" caps epsilon (${caps}) and this job is not differentially private (privacy.mode none); ask for privacy.mode distributed, central or local`;
+      return (
+        `grant "${g.id}" caps epsilon (${caps}) and this job is not differentially private (privacy.mode none); ` +
+        'ask for privacy.mode distributed, central or local'
+      );
     }
     const request = wholeJob ?? release?.rdp;
     if (!request) return undefined;
@@ -278,14 +294,20 @@ export class ConsentGuard {
       const spentJob = this.ledger.grantRdp(g.id, orders, task.ref?.jobId ?? '');
       const total = eps(plus(spentJob, request));
       if (total > budget.perJob) {
-        return `grant "${g.id}" allows at most epsilon ${budget.perJob} per job (at delta ${delta}): this job spent ${fmtEpsilon(eps(spentJob))} under it, ${asks}, ${fmtEpsilon(total)} in all`;
+        return (
+          `grant "${g.id}" allows at most epsilon ${budget.perJob} per job (at delta ${delta}): ` +
+          `this job spent ${fmtEpsilon(eps(spentJob))} under it, ${asks}, ${fmtEpsilon(total)} in all`
+        );
       }
     }
     if (budget.total !== undefined) {
       const spent = this.ledger.grantRdp(g.id, orders);
       const total = eps(plus(spent, request));
       if (total > budget.total) {
-        return `grant "${g.id}" allows at most epsilon ${budget.total} in all (at delta ${delta}): spent ${fmtEpsilon(eps(spent))} under it, ${asks}, ${fmtEpsilon(total)} in all`;
+        return (
+          `grant "${g.id}" allows at most epsilon ${budget.total} in all (at delta ${delta}): ` +
+          `spent ${fmtEpsilon(eps(spent))} under it, ${asks}, ${fmtEpsilon(total)} in all`
+        );
       }
     }
     return undefined;

@@ -13,11 +13,18 @@ const words = (xs: readonly string[]) =>
 function grantLine(g: Grant): string {
   const who = g.analysts.map((a) => (a === '*' ? 'any analyst' : `analyst ${a}`));
   const kinds = g.jobKinds.length < 4 ? ` (job kinds ${g.jobKinds.join(', ')})` : '';
-  const caps = g.budget
-    ? `, at most epsilon ${[g.budget.perJob !== undefined ? `${g.budget.perJob} per job` : '', g.budget.total !== undefined ? `${g.budget.total} in all` : ''].filter(Boolean).join(' and ')}`
-    : '';
+  const limits = g.budget
+    ? [
+        g.budget.perJob !== undefined ? `${g.budget.perJob} per job` : '',
+        g.budget.total !== undefined ? `${g.budget.total} in all` : '',
+      ].filter(Boolean)
+    : [];
+  const caps = g.budget ? `, at most epsilon ${limits.join(' and ')}` : '';
   const on = g.datasets ? `data set${g.datasets.length > 1 ? 's' : ''} ${g.datasets.join(', ')}` : 'every data set';
-  return `grant ${g.id}: ${words(who)} may use ${on} for ${words(g.purposes.map((p) => PURPOSE_WORDS[p] ?? p))}${kinds}${caps}, until ${g.expires}`;
+  return (
+    `grant ${g.id}: ${words(who)} may use ${on} ` +
+    `for ${words(g.purposes.map((p) => PURPOSE_WORDS[p] ?? p))}${kinds}${caps}, until ${g.expires}`
+  );
 }
 
 /** 1e-6 rather than 0.000001. */
@@ -26,7 +33,8 @@ const fmtDelta = (d: number) => (d < 1e-3 ? d.toExponential() : String(d));
 function budgetLine(b: DatasetBudget | undefined): string {
   if (!b) return 'no privacy budget: private jobs are not limited in how much they spend';
   return (
-    `privacy budget: epsilon ${b.epsilon} at delta ${fmtDelta(b.delta)}, protecting ${b.unit === 'record' ? 'each row' : "this merchant's whole data set"} ` +
+    `privacy budget: epsilon ${b.epsilon} at delta ${fmtDelta(b.delta)}, ` +
+    `protecting ${b.unit === 'record' ? 'each row' : "this merchant's whole data set"} ` +
     '(unit ' +
     b.unit +
     '); the node refuses any release beyond it, and only private jobs are served'
@@ -53,8 +61,10 @@ export function describePolicy(policy: ConsentPolicy, budgets: Record<string, Da
     const budget = budgets[name];
     out.push(
       r.allowWithoutPrivacy
-        ? `  differential privacy NOT required (allowWithoutPrivacy: true): jobs and queries without it read exact results${budget ? ', but the budget below still refuses them' : ''}`
-        : '  differential privacy required: jobs and queries without it (privacy.mode none, --dp none) are refused, and so are scoring, audience overlap and payout valuation',
+        ? '  differential privacy NOT required (allowWithoutPrivacy: true): ' +
+            `jobs and queries without it read exact results${budget ? ', but the budget below still refuses them' : ''}`
+        : '  differential privacy required: jobs and queries without it (privacy.mode none, --dp none) ' +
+            'are refused, and so are scoring, audience overlap and payout valuation',
     );
     out.push(`  ${budgetLine(budget)}`);
     out.push(
@@ -67,7 +77,8 @@ export function describePolicy(policy: ConsentPolicy, budgets: Record<string, Da
       ids.length === 0
         ? '  no identifier columns listed (identifierColumns: [])'
         : r.allowIdentifierQueries
-          ? `  identifier columns ${ids.join(', ')}: filters and group keys on them are allowed (allowIdentifierQueries: true)`
+          ? `  identifier columns ${ids.join(', ')}: filters and group keys on them are allowed ` +
+            '(allowIdentifierQueries: true)'
           : `  identifier columns, refused as filters (WHERE) and group keys (GROUP BY): ${ids.join(', ')}`,
     );
   }

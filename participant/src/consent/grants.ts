@@ -30,7 +30,8 @@ export function policyOf(config: ParticipantConfig): ConsentPolicy {
     throw new PolicyError(
       '(participant config)',
       'policy',
-      'this node has no consent policy (add policy: ./policy.yaml to its config); without one every request is allowed and there is nothing to revoke',
+      'this node has no consent policy (add policy: ./policy.yaml to its config); ' +
+        'without one every request is allowed and there is nothing to revoke',
     );
   return loadConsentPolicy(config.policy, { datasets: Object.keys(config.datasets), rejectExpired: false });
 }

@@ -25,8 +25,10 @@ const NAME_PARTS = new Set([
   'iban',
 ]);
 /** Glued forms without a separator: customerid, userkey, accountno, phonenumber. */
-const GLUED =
-  /^(customer|user|client|account|member|person|patient|device|session|order|loyalty|card)(id|key|no|number|nr)$|^(e?mail|phone|mobile)(address|number|no)?$/;
+const GLUED = [
+  /^(customer|user|client|account|member|person|patient|device|session|order|loyalty|card)(id|key|no|number|nr)$/,
+  /^(e?mail|phone|mobile)(address|number|no)?$/,
+];
 
 /** Below this many rows "every value is distinct" says little (a small table's columns are often unique by chance). */
 export const UNIQUE_MIN_ROWS = 20;
@@ -46,7 +48,7 @@ export function nameParts(column: string): string[] {
  */
 export function namedLikeIdentifier(column: string): boolean {
   const parts = nameParts(column);
-  return parts.some((p) => NAME_PARTS.has(p)) || GLUED.test(parts.join(''));
+  return parts.some((p) => NAME_PARTS.has(p)) || GLUED.some((g) => g.test(parts.join('')));
 }
 
 /**

@@ -129,7 +129,8 @@ export function parseExpiry(file: string, field: string, v: unknown): { expiresA
     throw new PolicyError(
       file,
       field,
-      `is required: an ISO date (2027-06-30) or date-time with a time zone (2027-06-30T18:00:00Z), got ${JSON.stringify(v)}`,
+      'is required: an ISO date (2027-06-30) or date-time with a time zone ' +
+        `(2027-06-30T18:00:00Z), got ${JSON.stringify(v)}`,
     );
   }
   const s = v.trim();
@@ -203,7 +204,8 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
       throw new PolicyError(
         file,
         field,
-        `data set "${name}" is not in the node config (it serves: ${list(served) || 'none'}); its source is declared there`,
+        `data set "${name}" is not in the node config (it serves: ${list(served) || 'none'}); ` +
+          'its source is declared there',
       );
     if (!isObj(r)) throw new PolicyError(file, field, `must be a mapping with any of ${list(DATASET_FIELDS)}`);
     onlyKnown(file, field, r, DATASET_FIELDS);
@@ -328,7 +330,8 @@ function queryFieldsOf(file: string, field: string, r: Obj): DatasetRestriction 
       throw new PolicyError(
         file,
         `${field}.minGroupSize`,
-        `must be a whole number of rows, at least 1 (1 releases groups of any size; the starter policy uses ${DEFAULT_MIN_GROUP_SIZE}), got ${JSON.stringify(v)}`,
+        'must be a whole number of rows, at least 1 (1 releases groups of any size; ' +
+          `the starter policy uses ${DEFAULT_MIN_GROUP_SIZE}), got ${JSON.stringify(v)}`,
       );
     }
     out.minGroupSize = v;

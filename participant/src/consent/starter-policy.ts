@@ -45,7 +45,8 @@ export function starterPolicyText(o: StarterPolicyOptions): string {
   const names = Object.keys(o.datasets);
   const min = o.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   const lines = [
-    `# Consent policy written by tessera participant init on ${o.now.toISOString().slice(0, 10)}. It says who may use this`,
+    `# Consent policy written by tessera participant init on ${o.now.toISOString().slice(0, 10)}. ` +
+      'It says who may use this',
     "# node's data, for what, and how (docs/privacy.md). Edit it, then restart the node.",
     '',
     '# Analysts by name -> Ed25519 identity (tessera keys create prints it); name one to grant it more than "*" below.',
@@ -68,14 +69,16 @@ export function starterPolicyText(o: StarterPolicyOptions): string {
     lines.push(
       d.allowWithoutPrivacy
         ? '    # Opted out at init: jobs and queries WITHOUT differential privacy may read this data set too.'
-        : "    # true: also serve jobs and queries without differential privacy (exact results); remove the data set's budget in participant.yaml too.",
+        : '    # true: also serve jobs and queries without differential privacy (exact results); ' +
+            "remove the data set's budget in participant.yaml too.",
     );
     lines.push(`    allowWithoutPrivacy: ${d.allowWithoutPrivacy}`);
   }
   lines.push(
     '',
     'grants:',
-    `  # Any analyst ("*") may train models and run aggregate queries on ${names.length === 1 ? 'this data set' : 'these data sets'}, within the`,
+    '  # Any analyst ("*") may train models and run aggregate queries ' +
+      `on ${names.length === 1 ? 'this data set' : 'these data sets'}, within the`,
     '  # budgets in participant.yaml. Scoring, audience overlap and payout valuation are not granted.',
     `  - id: ${STARTER_GRANT}`,
     '    analysts: ["*"]',

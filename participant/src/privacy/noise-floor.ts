@@ -47,7 +47,8 @@ export function noiseFloorOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpe
   if (own.mode !== 'central' && !(announced >= shareVariance * (1 - 1e-9) - 1)) {
     throw new PrivacyRefusal(
       `the task asks this node to add noise of variance ${announced}, below the ${shareVariance} its own plan needs ` +
-        `(${own.mode}, epsilon ${own.epsilon}, noise multiplier ${own.noiseMultiplier.toFixed(4)}, ${n} participants); refused before reading any data`,
+        `(${own.mode}, epsilon ${own.epsilon}, ` +
+        `noise multiplier ${own.noiseMultiplier.toFixed(4)}, ${n} participants); refused before reading any data`,
     );
   }
   return { shareVariance, minSurvivors: own.mode === 'distributed' ? survivorFloor(sizing) : 0 };

@@ -216,7 +216,9 @@ export class PrivacyGuard {
     stage: number,
     release: Release | undefined,
   ): void {
-    const what = `privacy budget of data set "${dataset}" (epsilon ${budget.epsilon} at delta ${budget.delta}, unit ${budget.unit})`;
+    const what =
+      `privacy budget of data set "${dataset}" ` +
+      `(epsilon ${budget.epsilon} at delta ${budget.delta}, unit ${budget.unit})`;
     if (!plan) {
       throw new BudgetRefusal(
         `${what}: this data set serves only differentially private jobs, and this job has privacy.mode none; ` +
@@ -225,7 +227,8 @@ export class PrivacyGuard {
     }
     if (budget.unit === 'participant' && plan.unit === 'record') {
       throw new BudgetRefusal(
-        `${what}: the budget protects this participant's whole data, and the job protects single records only; ask for privacy.unit participant`,
+        `${what}: the budget protects this participant's whole data, and the job protects single records only; ` +
+          'ask for privacy.unit participant',
       );
     }
     const wholeJob =
@@ -250,11 +253,13 @@ export class PrivacyGuard {
         wholeJob && plan.rounds === 0
           ? `this query asks for ${fmt(asks)}`
           : wholeJob
-            ? `this job asks for ${fmt(asks)} (${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
+            ? `this job asks for ${fmt(asks)} ` +
+              `(${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
             : `this ${stageName(stage)} release asks for ${fmt(asks)}`;
       throw new BudgetRefusal(
         `${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
-          'refused before reading any data (the owner can raise the budget in the participant config, or the analyst can ask for a smaller epsilon)',
+          'refused before reading any data (the owner can raise the budget in the participant config, ' +
+          'or the analyst can ask for a smaller epsilon)',
       );
     }
   }

@@ -53,19 +53,27 @@ const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'data uses and privacy charges',
-    sql: `CREATE TABLE data_use (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, stage TEXT NOT NULL, round INTEGER NOT NULL, rows INTEGER NOT NULL);
-   CREATE TABLE privacy_charge (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, round INTEGER NOT NULL, attempt INTEGER NOT NULL,
-     unit TEXT NOT NULL, noise_multiplier REAL NOT NULL, sample_rate REAL NOT NULL, rdp_json TEXT NOT NULL);
-   CREATE INDEX privacy_charge_dataset ON privacy_charge(dataset);`,
+    // The text as released, byte for byte (its line breaks and indentation included), in pieces of 120 columns.
+    sql:
+      'CREATE TABLE data_use (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, job_id TEXT NOT NULL, ' +
+      'stage TEXT NOT NULL, round INTEGER NOT NULL, rows INTEGER NOT NULL);\n' +
+      '   CREATE TABLE privacy_charge (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, ' +
+      'job_id TEXT NOT NULL, round INTEGER NOT NULL, attempt INTEGER NOT NULL,\n' +
+      '     unit TEXT NOT NULL, noise_multiplier REAL NOT NULL, sample_rate REAL NOT NULL, rdp_json TEXT NOT NULL);\n' +
+      '   CREATE INDEX privacy_charge_dataset ON privacy_charge(dataset);',
   },
   {
     version: 2,
     name: 'consent grants, revocations, audit log, payout receipts',
-    sql: `ALTER TABLE privacy_charge ADD COLUMN grant_id TEXT;
-   CREATE INDEX privacy_charge_grant ON privacy_charge(grant_id);
-   CREATE TABLE grant_revocation (id INTEGER PRIMARY KEY, at REAL NOT NULL, grant_id TEXT NOT NULL, reason TEXT NOT NULL);
-   CREATE TABLE audit_log (id INTEGER PRIMARY KEY, entry_json TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-   CREATE TABLE payout_receipt (id INTEGER PRIMARY KEY, received_at REAL NOT NULL, entry_json TEXT NOT NULL, coordinator_key TEXT NOT NULL DEFAULT '');`,
+    sql:
+      'ALTER TABLE privacy_charge ADD COLUMN grant_id TEXT;\n' +
+      '   CREATE INDEX privacy_charge_grant ON privacy_charge(grant_id);\n' +
+      '   CREATE TABLE grant_revocation (id INTEGER PRIMARY KEY, at REAL NOT NULL, grant_id TEXT NOT NULL, ' +
+      'reason TEXT NOT NULL);\n' +
+      '   CREATE TABLE audit_log (id INTEGER PRIMARY KEY, entry_json TEXT NOT NULL, prev_hash TEXT NOT NULL, ' +
+      'hash TEXT NOT NULL);\n' +
+      '   CREATE TABLE payout_receipt (id INTEGER PRIMARY KEY, received_at REAL NOT NULL, entry_json TEXT NOT NULL, ' +
+      "coordinator_key TEXT NOT NULL DEFAULT '');",
   },
   {
     version: 3,
@@ -120,7 +128,8 @@ export class PrivacyLedger {
   charge(c: PrivacyCharge): void {
     this.db
       .prepare(
-        'INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, rdp_json, grant_id, approx_epsilon, approx_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO privacy_charge (at, dataset, job_id, round, attempt, unit, noise_multiplier, sample_rate, ' +
+          'rdp_json, grant_id, approx_epsilon, approx_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         c.at,

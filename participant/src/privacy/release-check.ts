@@ -51,7 +51,8 @@ export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boole
   const dataset = task.dataset ?? '';
   if (budgeted && !spec) {
     throw new PrivacyRefusal(
-      `data set "${dataset}" keeps a privacy budget, and this task carries no job spec to check it against; refused before reading any data`,
+      `data set "${dataset}" keeps a privacy budget, and this task carries no job spec to check it against; ` +
+        'refused before reading any data',
     );
   }
   if (spec) compare(own, announced, spec);
@@ -82,7 +83,8 @@ function compare(own: OwnPlan | undefined, announced: PrivacyPlan | undefined, s
   }
   if (!announced)
     throw new PrivacyRefusal(
-      `the job's spec asks for ${own.mode} differential privacy (epsilon ${own.epsilon}) and the task announces none; refused before reading any data`,
+      `the job's spec asks for ${own.mode} differential privacy (epsilon ${own.epsilon}) ` +
+        'and the task announces none; refused before reading any data',
     );
   if (announced.mode !== own.mode) throw differs(`privacy mode (${announced.mode}, spec: ${own.mode})`);
   if (spec.kind === 'train' && announced.unit !== own.unit)
@@ -91,12 +93,14 @@ function compare(own: OwnPlan | undefined, announced: PrivacyPlan | undefined, s
     throw differs(`sample rate (${announced.sampleRate}, spec: ${own.sampleRate})`);
   if (announced.rounds !== own.rounds || announced.fullReleases !== own.fullReleases) {
     throw differs(
-      `number of releases (${announced.rounds} rounds and ${announced.fullReleases} statistics releases, spec: ${own.rounds} and ${own.fullReleases})`,
+      `number of releases (${announced.rounds} rounds and ${announced.fullReleases} statistics releases, ` +
+        `spec: ${own.rounds} and ${own.fullReleases})`,
     );
   }
   if (!(announced.noiseMultiplier >= own.noiseMultiplier * (1 - 1e-9))) {
     throw differs(
-      `noise multiplier (${announced.noiseMultiplier}, below the ${own.noiseMultiplier} the spec's epsilon ${own.epsilon} needs)`,
+      `noise multiplier (${announced.noiseMultiplier}, ` +
+        `below the ${own.noiseMultiplier} the spec's epsilon ${own.epsilon} needs)`,
     );
   }
 }
@@ -104,7 +108,8 @@ function compare(own: OwnPlan | undefined, announced: PrivacyPlan | undefined, s
 function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefined, dataset: string): void {
   const notRelease = (why: string) =>
     new PrivacyRefusal(
-      `data set "${dataset}" is protected by differential privacy, and ${STAGE(stage)} ${why}; refused before reading any data`,
+      `data set "${dataset}" is protected by differential privacy, and ${STAGE(stage)} ${why}; ` +
+        'refused before reading any data',
     );
   const secure = task.secure;
   switch (stage) {
@@ -134,7 +139,8 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       if (own.unit === 'record') {
         if (announcedUnitOf(task) !== 'record')
           throw new PrivacyRefusal(
-            "the job's spec protects single records and the task is not a record-level round; refused before reading any data",
+            "the job's spec protects single records and the task is not a record-level round; " +
+              'refused before reading any data',
           );
         const recordClip = task.training?.recordDp?.clip ?? undefined;
         if (!near(Number(recordClip), own.clip))
@@ -144,7 +150,8 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
           );
       } else if (!own.adaptiveClip && !near(Number(secure.clip), own.clip)) {
         throw new PrivacyRefusal(
-          `the task's update clip ${String(secure.clip)} differs from the job's spec (privacy.clip ${own.clip}); refused before reading any data`,
+          `the task's update clip ${String(secure.clip)} differs from the job's spec (privacy.clip ${own.clip}); ` +
+            'refused before reading any data',
         );
       }
       return;

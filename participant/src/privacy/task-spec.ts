@@ -38,7 +38,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
   if (!text) return undefined;
   const signature = task.specSignature ?? new Uint8Array(0);
   const identity = task.analystIdentity ?? new Uint8Array(0);
-  const key = `${sha256Hex(new TextEncoder().encode(text))}/${Buffer.from(signature).toString('hex')}/${Buffer.from(identity).toString('hex')}`;
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+  const key = `${sha256Hex(new TextEncoder().encode(text))}/${hex(signature)}/${hex(identity)}`;
   const kept = cache.get(key);
   if (kept) return kept;
   const analyst = Buffer.from(identity).toString('hex');
@@ -47,7 +48,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
     (identity.length !== 32 || !verify(JOB_SPEC_CONTEXT, new TextEncoder().encode(text), signature, identity))
   ) {
     throw new PrivacyRefusal(
-      `the job spec's signature does not verify under the analyst identity ${analyst.slice(0, 16) || '(none)'}…: the spec was changed after the analyst signed it; refused before reading any data`,
+      `the job spec's signature does not verify under the analyst identity ${analyst.slice(0, 16) || '(none)'}…: ` +
+        'the spec was changed after the analyst signed it; refused before reading any data',
     );
   }
   let parsed: unknown;

@@ -7,7 +7,8 @@ type Stream = grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.Coord
 /**
  * A coordinator that plays the adversary: a real gRPC server on loopback that speaks the
  * participant protocol (challenge, welcome) and then sends whatever tasks a test forges, and
- * hands back every message the node answers, after checking its signature.
+ * hands back every message the node answers, after checking its signature. It listens in plaintext (nodes dial it with
+ * insecure: true): it stands for a coordinator the node trusts, TLS included, that misbehaves in what it sends.
  */
 export class RogueCoordinator {
   private readonly server = new grpc.Server(SERVER_OPTIONS);
@@ -61,7 +62,8 @@ export class RogueCoordinator {
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
-          `no matching participant message within ${ms} ms (inbox: ${this.inbox.map((m) => m.body).join(', ') || 'empty'})`,
+          `no matching participant message within ${ms} ms ` +
+            `(inbox: ${this.inbox.map((m) => m.body).join(', ') || 'empty'})`,
         );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
