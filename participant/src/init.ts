@@ -87,7 +87,8 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
     throw new PolicyError(
       typeof o.policy === 'string' ? o.policy : '(init)',
       'allowWithoutPrivacy',
-      'opts data sets out of differential privacy in the starter policy; with your own policy file set datasets.NAME.allowWithoutPrivacy: true in it instead',
+      'opts data sets out of differential privacy in the starter policy; ' +
+        'with your own policy file set datasets.NAME.allowWithoutPrivacy: true in it instead',
     );
   }
   let given: ConsentPolicy | undefined;
@@ -160,7 +161,8 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
       '# Tessera participant node. Raw rows never leave this machine: only model updates and aggregate statistics do.',
       ...(policy
         ? [
-            "# Each data set's budget caps the differential privacy spent on it; the consent policy says who may use it, for what.",
+            "# Each data set's budget caps the differential privacy spent on it; " +
+              'the consent policy says who may use it, for what.',
           ]
         : []),
       stringify({
@@ -176,7 +178,9 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   const allows = policy
     ? describePolicy(policy, budgets)
     : [
-        'no consent policy: this node serves every request without differential privacy (except on data sets with a budget); add a policy (policy: FILE in participant.yaml; tessera participant init writes a starter one)',
+        'no consent policy: this node serves every request without differential privacy ' +
+          '(except on data sets with a budget); add a policy (policy: FILE in participant.yaml; ' +
+          'tessera participant init writes a starter one)',
       ];
   return {
     configPath,

@@ -87,7 +87,8 @@ export class ParticipantNode extends EventEmitter {
         : undefined);
     if (opts.data && policy && Object.values(policy.datasets).some((d) => d.columns)) {
       throw new Error(
-        `${policy.file}: datasets: a policy that restricts columns needs the node to open its own data (do not pass a shared LocalData)`,
+        `${policy.file}: datasets: a policy that restricts columns needs the node to open its own data ` +
+          '(do not pass a shared LocalData)',
       );
     }
     this.data = opts.data ?? new LocalData(restrictSources(opts.config.datasets, policy));
@@ -299,7 +300,8 @@ export class ParticipantNode extends EventEmitter {
       );
       this.ledger.storeReceipt(r.entryJson!, keyHex);
       this.log(
-        `participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for job ${entry.job} (ledger seq ${entry.seq})`,
+        `participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for ` +
+          `job ${entry.job} (ledger seq ${entry.seq})`,
       );
       this.emit('receipt', entry);
     } catch (e) {

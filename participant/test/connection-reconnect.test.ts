@@ -188,7 +188,8 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     rogue.send({ psi: strayPoints(task) });
     await logged(
       new RegExp(
-        `ignored set-intersection points for job ${task.ref!.jobId} round 0 stage ${pb.Stage.OVERLAP} with no matching run`,
+        `ignored set-intersection points for job ${task.ref!.jobId} round 0 ` +
+          `stage ${pb.Stage.OVERLAP} with no matching run`,
       ),
     );
     await expect(rogue.next((m) => m.body === 'refused' || m.body === 'psi', 300)).rejects.toThrow(

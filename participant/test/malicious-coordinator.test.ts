@@ -141,23 +141,27 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
     tmp.cleanup();
   });
 
-  it('accepts the honest task, and charges every round it joins the unamplified cost (no amplification by a sample the coordinator draws)', async () => {
-    for (const round of [1, 2]) {
-      const a = await offer(fitTask(round));
-      expect(a.refused).toBeUndefined();
-      expect(a.body).toBe('advertise');
-    }
-    const charges = ledger.charges(DATASET);
-    expect(charges).toHaveLength(2);
-    const unamplified = jobRdp(privacy.noiseMultiplier, 1, 1, 0);
-    for (const c of charges) {
-      expect(c.sampleRate).toBe(1);
-      c.rdp.forEach((v, i) => expect(v).toBeCloseTo(unamplified[i], 12));
-    }
-    // What the coordinator once charged: the amplified cost at fractionFit 0.2 is far smaller, and would be a lie
-    // against it.
-    expect(jobRdp(privacy.noiseMultiplier, 0.2, 1, 0)[10]).toBeLessThan(unamplified[10] / 2);
-  });
+  it(
+    'accepts the honest task, and charges every round it joins the unamplified cost ' +
+      '(no amplification by a sample the coordinator draws)',
+    async () => {
+      for (const round of [1, 2]) {
+        const a = await offer(fitTask(round));
+        expect(a.refused).toBeUndefined();
+        expect(a.body).toBe('advertise');
+      }
+      const charges = ledger.charges(DATASET);
+      expect(charges).toHaveLength(2);
+      const unamplified = jobRdp(privacy.noiseMultiplier, 1, 1, 0);
+      for (const c of charges) {
+        expect(c.sampleRate).toBe(1);
+        c.rdp.forEach((v, i) => expect(v).toBeCloseTo(unamplified[i], 12));
+      }
+      // What the coordinator once charged: the amplified cost at fractionFit 0.2 is far smaller, and would be a lie
+      // against it.
+      expect(jobRdp(privacy.noiseMultiplier, 0.2, 1, 0)[10]).toBeLessThan(unamplified[10] / 2);
+    },
+  );
 
   const cases: [string, () => tessera.v1.ITask, RegExp][] = [
     ['no noise (variance 0)', () => fitTask(3, { secure: { noiseVariance: 0 } }), /below the \d+ its own plan needs/],
