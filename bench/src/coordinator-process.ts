@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readTrustAnchor, type ChannelSecurity } from '@tessera/sdk';
 import { procMemory, type ProcMemory } from './proc-memory.js';
 
 /** The `tessera` binary of the installed @tessera/cli (its dist/bin.js, next to its main module dist/program.js). */
@@ -79,6 +80,13 @@ export class CoordinatorProcess {
         resolve(c);
       });
     });
+  }
+
+  /** How a client here reaches it: TLS trusting the certificate it wrote to its data directory. */
+  clientSecurity(): ChannelSecurity {
+    const anchorPem = readTrustAnchor(this.dataDir);
+    if (!anchorPem) throw new Error(`the coordinator wrote no TLS certificate to ${this.dataDir}/tls`);
+    return { mode: 'tls', anchorPem };
   }
 
   memory(): ProcMemory {

@@ -141,8 +141,7 @@ export class Coordinator {
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
     const listen = options.listen ?? '127.0.0.1:7070';
     const log = options.log ?? (() => undefined);
-    const insecure = options.insecure ?? true; // TLS-DEFAULT-FLIP
-    const transport = await coordinatorTransport({ ...options, listen, insecure, log });
+    const transport = await coordinatorTransport({ ...options, listen, insecure: options.insecure ?? false, log });
     const c = new Coordinator(options);
     if (transport.mode === 'tls') c.tlsFingerprint = transport.fingerprint;
     c.clientSecurity = clientSecurityOf(transport);

@@ -53,7 +53,7 @@ export function useAdversarialBench(): AdversarialBench {
     dir: tmp.dir,
     nodes: [] as ParticipantNode[],
     open: async () => {
-      const s = await RawStream.open(bench.coord.address);
+      const s = await RawStream.open(bench.coord);
       streams.push(s);
       return s;
     },
@@ -67,7 +67,7 @@ export function useAdversarialBench(): AdversarialBench {
 
   beforeAll(async () => {
     bench.coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    bench.analyst = new AnalystClient(bench.coord.address, bench.coord.analystToken);
+    bench.analyst = new AnalystClient(bench.coord.address, bench.coord.analystToken, bench.coord.clientSecurity);
     bench.alice = await enrolIdentity(bench.coord, 'alice');
     bench.mallory = await enrolIdentity(bench.coord, 'mallory');
   });

@@ -198,10 +198,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       expect(first.response!.participantId).toMatch(/^p-/);
       expect(first.response!.name).toBe('carol');
 
-      const second = await rawEnroll(
-        bench.coord,
-        signedEnrollRequest(token, 'carol-again', generateSigningKeyPair()),
-      );
+      const second = await rawEnroll(bench.coord, signedEnrollRequest(token, 'carol-again', generateSigningKeyPair()));
       expect(second.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(second.error?.details).toBe(
         'this enrolment token was already used: each token enrols exactly one participant',
@@ -214,10 +211,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     });
 
     it('refuses an unknown token (PERMISSION_DENIED), no token or a malformed key (INVALID_ARGUMENT)', async () => {
-      const unknown = await rawEnroll(
-        bench.coord,
-        signedEnrollRequest('tse_made_up', 'x', generateSigningKeyPair()),
-      );
+      const unknown = await rawEnroll(bench.coord, signedEnrollRequest('tse_made_up', 'x', generateSigningKeyPair()));
       expect(unknown.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(unknown.error?.details).toMatch(/^unknown enrolment token/);
       const noToken = await rawEnroll(bench.coord, signedEnrollRequest('', 'x', generateSigningKeyPair()));

@@ -43,7 +43,7 @@ describe('denial of service: the coordinator keeps serving a job under its resou
       uploadSlots: 1,
       limits: LIMITS,
     });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     const [a, b] = shards(BREAST_CANCER, 2);
     honest = [
       await startNode(coord, tmp.dir, 'honest-1', DATASET, a),
@@ -62,7 +62,7 @@ describe('denial of service: the coordinator keeps serving a job under its resou
   });
 
   const open = async () => {
-    const s = await RawStream.open(coord.address);
+    const s = await RawStream.open(coord);
     streams.push(s);
     return s;
   };
@@ -100,7 +100,7 @@ describe('denial of service: the coordinator keeps serving a job under its resou
     expect(refused.details).toMatch(/larger than max \(\d+ vs\.? 1048576\)/);
     expect(resourceLimitOf(refused)).toBe('message-size');
 
-    const enrolment = await rawEnroll(coord.address, { token: 'tse_x', name: 'n'.repeat(2 * MiB) });
+    const enrolment = await rawEnroll(coord, { token: 'tse_x', name: 'n'.repeat(2 * MiB) });
     expect(resourceLimitOf(enrolment.error)).toBe('message-size');
 
     const final = await finished(job.id);

@@ -6,7 +6,7 @@ import { participantClient, resourceLimitOf } from '@tessera/proto';
 import { AnalystClient } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
 import { PLAINTEXT } from './adversarial-bench.js';
-import { BREAST_CANCER, rawEnroll, shards, startNode } from './grpc-helpers.js';
+import { BREAST_CANCER, rawEnroll, shards, startNode, type Dial } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 // The rate limit of unauthenticated calls (Enroll, opening a Connect stream), per peer address: a flood from one
@@ -18,8 +18,8 @@ const DATASET = 'flood';
 const BURST = 6;
 
 /** Opens a Connect stream and resolves with the status that ends it (or undefined if it is welcomed open). */
-function connectStatus(address: string): Promise<grpc.StatusObject | undefined> {
-  const client = participantClient(address);
+function connectStatus(coord: Dial): Promise<grpc.StatusObject | undefined> {
+  const client = participantClient(coord.address, coord.clientSecurity);
   const call = client.connect() as grpc.ClientDuplexStream<unknown, unknown>;
   return new Promise((resolve) => {
     call.on('error', () => undefined);
@@ -47,7 +47,7 @@ describe('denial of service: the rate limit of unauthenticated calls', () => {
       listen: '127.0.0.1:0',
       limits: { unauthenticatedBurst: BURST, unauthenticatedPerSecond: 0.01 },
     });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     const [a, b] = shards(BREAST_CANCER, 2);
     honest = [
       await startNode(coord, tmp.dir, 'honest-1', DATASET, a),
@@ -71,7 +71,7 @@ describe('denial of service: the rate limit of unauthenticated calls', () => {
       seed: 1,
     });
     const answers = [];
-    for (let i = 0; i < 10; i++) answers.push(await rawEnroll(coord.address, { token: `tse_guess${i}`, name: 'x' }));
+    for (let i = 0; i < 10; i++) answers.push(await rawEnroll(coord, { token: `tse_guess${i}`, name: 'x' }));
     const codes = answers.map((a) => a.error?.code);
     // The burst left after the honest participants' four calls answers two guesses (refused on their merits) ...
     expect(codes.slice(0, BURST - 4).every((c) => c !== grpc.status.RESOURCE_EXHAUSTED)).toBe(true);
@@ -84,7 +84,7 @@ describe('denial of service: the rate limit of unauthenticated calls', () => {
           '\\(limits unauthenticatedBurst, unauthenticatedPerSecond\\); retry in \\d+\\.\\d s$',
       ),
     );
-    const connect = await connectStatus(coord.address);
+    const connect = await connectStatus(coord);
     expect(resourceLimitOf(connect)).toBe('rate-limit');
 
     const final = await analyst.watch(job.id);

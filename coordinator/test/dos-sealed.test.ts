@@ -31,8 +31,8 @@ describe('denial of service: junk sealed chunks are capped', () => {
       uploadSlots: 1,
       log: (line) => log.push(line),
     });
-    analyst = await TestSealedAnalyst.create(coord.address, coord.analystToken);
-    plain = new AnalystClient(coord.address, coord.analystToken);
+    analyst = await TestSealedAnalyst.create(coord, coord.analystToken);
+    plain = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     const parts = shards(BREAST_CANCER, 3);
     for (let i = 0; i < 3; i++) nodes.push(await startNode(coord, tmp.dir, `s${i}`, 'patients', parts[i]!));
   });

@@ -39,16 +39,19 @@ export interface Identity {
 export async function enrolIdentity(coord: Coordinator, name: string): Promise<Identity> {
   const keys = generateSigningKeyPair();
   const token = createEnrollmentToken(coord.options.dataDir, name);
-  const { participantId } = await enroll(coord.address, token, name, keys);
+  const { participantId } = await enroll(coord.address, token, name, keys, coord.clientSecurity);
   return { id: participantId, name, keys };
 }
 
+/** Where a test dials: a coordinator's address and how to secure the channel (a Coordinator is one). */
+export type Dial = Pick<Coordinator, 'address' | 'clientSecurity'>;
+
 /** A raw Enroll call: the gRPC error (with its status code) or the response. */
 export function rawEnroll(
-  address: string,
+  coord: Dial,
   request: tessera.v1.IEnrollRequest,
 ): Promise<{ error?: grpc.ServiceError; response?: tessera.v1.EnrollResponse }> {
-  const client = participantClient(address);
+  const client = participantClient(coord.address, coord.clientSecurity);
   return new Promise((resolve) => {
     client.enroll(
       request,
@@ -85,8 +88,8 @@ export class RawStream {
   challenge: Uint8Array = new Uint8Array(0);
   seq = 0;
 
-  private constructor(address: string) {
-    this.client = participantClient(address);
+  private constructor(coord: Dial) {
+    this.client = participantClient(coord.address, coord.clientSecurity);
     this.call = this.client.connect() as grpc.ClientDuplexStream<tessera.v1.SignedMessage, CoordinatorMessage>;
     this.call.on('data', (m: CoordinatorMessage) => {
       this.inbox.push(m);
@@ -107,8 +110,8 @@ export class RawStream {
   }
 
   /** Opens a stream and waits for the coordinator's challenge. */
-  static async open(address: string): Promise<RawStream> {
-    const s = new RawStream(address);
+  static async open(coord: Dial): Promise<RawStream> {
+    const s = new RawStream(coord);
     s.challenge = (await s.take('challenge')).challenge!.nonce ?? new Uint8Array(0);
     expect(s.challenge.length).toBe(32);
     return s;
@@ -222,6 +225,7 @@ export async function startNode(
       datasets: { [dataset]: { type: 'csv', path, exclude: [] } },
     },
     identity: who.keys,
+    security: coord.clientSecurity,
     minBackoffMs: 100,
     maxBackoffMs: 400,
     ...extra,

@@ -32,7 +32,7 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
   describe('enrolment', () => {
     it('refuses an expired token and a revoked token with what to do, and keeps them unused', async () => {
       const expired = createEnrollmentToken(dataDir(), 'late', { now: Date.now() - 60_000, expiresInMs: 1000 });
-      const late = await rawEnroll(bench.coord.address, signedEnrollRequest(expired, '', generateSigningKeyPair()));
+      const late = await rawEnroll(bench.coord, signedEnrollRequest(expired, '', generateSigningKeyPair()));
       expect(late.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(late.error?.details).toMatch(
         /^this enrolment token \(tok-[0-9a-f]+\) expired at .+: ask the coordinator /,
@@ -43,10 +43,7 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
 
       const issued = issueEnrollmentToken(dataDir(), 'withdrawn');
       expect(revokeEnrollmentToken(dataDir(), issued.id).status).toBe('revoked');
-      const withdrawn = await rawEnroll(
-        bench.coord.address,
-        signedEnrollRequest(issued.token, '', generateSigningKeyPair()),
-      );
+      const withdrawn = await rawEnroll(bench.coord, signedEnrollRequest(issued.token, '', generateSigningKeyPair()));
       expect(withdrawn.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(withdrawn.error?.details).toMatch(
         new RegExp(`^this enrolment token \\(${issued.id}\\) was revoked by the coordinator operator at `),
@@ -58,10 +55,10 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
     it("takes the operator's name for the participant: another is refused naming both; none takes it", async () => {
       const token = createEnrollmentToken(dataDir(), 'm1');
       const keys = generateSigningKeyPair();
-      const wrong = await rawEnroll(bench.coord.address, signedEnrollRequest(token, 'm2', keys));
+      const wrong = await rawEnroll(bench.coord, signedEnrollRequest(token, 'm2', keys));
       expect(wrong.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(wrong.error?.details).toContain('named "m1", not "m2"');
-      const unnamed = await rawEnroll(bench.coord.address, signedEnrollRequest(token, '', keys));
+      const unnamed = await rawEnroll(bench.coord, signedEnrollRequest(token, '', keys));
       expect(unnamed.error).toBeUndefined();
       expect(unnamed.response?.name).toBe('m1');
     });

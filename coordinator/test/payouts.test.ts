@@ -72,6 +72,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     const node = new ParticipantNode({
       config,
       identity: identities.get(config.name)!.keys,
+      security: coord.clientSecurity,
       minBackoffMs: 100,
       maxBackoffMs: 400,
     });
@@ -103,7 +104,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     for (const name of ['a', 'b', 'c', 'd']) identities.set(name, await enrolIdentity(coord, name));
   });
   afterEach(async () => {
@@ -240,7 +241,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     store.updateJob(done.id, { status: 'running', contextJson: JSON.stringify(context) });
     store.close();
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: `127.0.0.1:${port}` });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     const resumed = await analyst.watch(done.id);
     expect(resumed.status).toBe('completed');
     expect(resumed.payouts!.status).toBe('paid');

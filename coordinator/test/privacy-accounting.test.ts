@@ -37,7 +37,7 @@ describe('a private job states how it sampled and what it spent', () => {
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken);
+    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
     for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) {
       identities.set(name, await enrolIdentity(coord, name));
       const path = join(tmp.dir, `${name}.csv`);
@@ -53,6 +53,7 @@ describe('a private job states how it sampled and what it spent', () => {
       const node = new ParticipantNode({
         config,
         identity: identities.get(name)!.keys,
+        security: coord.clientSecurity,
         minBackoffMs: 100,
         maxBackoffMs: 400,
       });

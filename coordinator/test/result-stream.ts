@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { AnalystServiceDefinition, CHUNK_VALUES, type tessera } from '@tessera/proto';
+import { channelCredentials } from '@tessera/transport';
 import { expect } from 'vitest';
 import { Coordinator } from '../src/index.js';
 
@@ -45,7 +46,8 @@ export async function expectModelStreamsWhole(dataDir: string, d: number): Promi
     );
 
     const Client = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
-    const client = new Client(c.address, grpc.credentials.createInsecure()) as unknown as grpc.Client &
+    const { credentials, options } = channelCredentials(c.address, c.clientSecurity);
+    const client = new Client(c.address, credentials, options) as unknown as grpc.Client &
       Record<string, (...a: unknown[]) => grpc.ClientReadableStream<tessera.v1.ResultPart>>;
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${c.analystToken}`);

@@ -6,6 +6,7 @@ import { standardisationFrom } from '@tessera/ml';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { analystClient, signAnalystKey, type tessera } from '@tessera/proto';
 import type { JobSpec } from '@tessera/jobs';
+import type { Dial } from './grpc-helpers.js';
 
 /**
  * A minimal analyst for coordinator tests: keys, sealed submission and the decrypt-and-answer loop over AttachSealed.
@@ -18,16 +19,16 @@ export class TestSealedAnalyst {
   private readonly client;
   private readonly metadata = new Metadata();
 
-  private constructor(address: string, token: string) {
+  private constructor(coord: Dial, token: string) {
     this.params = chooseBfvParameters({ participants: 1, bitsPerCoordinate: 1 });
     this.keys = BfvKeyPair.generate(this.params);
-    this.client = analystClient(address);
+    this.client = analystClient(coord.address, coord.clientSecurity);
     this.metadata.set('authorization', `Bearer ${token}`);
   }
 
-  static async create(address: string, token: string): Promise<TestSealedAnalyst> {
+  static async create(coord: Dial, token: string): Promise<TestSealedAnalyst> {
     await loadSeal();
-    return new TestSealedAnalyst(address, token);
+    return new TestSealedAnalyst(coord, token);
   }
 
   submit(spec: object): Promise<tessera.v1.Job> {

@@ -201,7 +201,7 @@ export function useSecureBench(): SecureBench {
       listen: '127.0.0.1:0',
       onParticipantMessage: (participantId, message) => transcript.push({ participantId, message }),
     });
-    bench.analyst = new AnalystClient(bench.coord.address, bench.coord.analystToken);
+    bench.analyst = new AnalystClient(bench.coord.address, bench.coord.analystToken, bench.coord.clientSecurity);
     // Capture each contribution's ring vector before masking (the contribution zeroes it afterwards) and its round
     // keys.
     SecureContribution.prototype.mask = function (this: SecureContribution, m: tessera.v1.ISharesForYou): Uint32Array {

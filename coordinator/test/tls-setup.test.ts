@@ -19,7 +19,7 @@ describe('the coordinator sets up TLS', () => {
 
   it('creates its CA and server certificate on first start (0700 directory, 0600 keys) and keeps them', async () => {
     const dataDir = join(tmp.dir, 'own');
-    const first = await Coordinator.start({ dataDir, listen: '127.0.0.1:0', insecure: false });
+    const first = await Coordinator.start({ dataDir, listen: '127.0.0.1:0' });
     const files = tlsFiles(dataDir);
     const fingerprint = fingerprintOf(readFileSync(files.caCert, 'utf8'));
     try {
@@ -36,7 +36,7 @@ describe('the coordinator sets up TLS', () => {
     } finally {
       await first.stop();
     }
-    const again = await Coordinator.start({ dataDir, listen: '127.0.0.1:0', insecure: false });
+    const again = await Coordinator.start({ dataDir, listen: '127.0.0.1:0' });
     await again.stop();
     expect(again.tlsFingerprint).toBe(fingerprint);
   });
@@ -60,7 +60,6 @@ describe('the coordinator sets up TLS', () => {
       const c = await Coordinator.start({
         dataDir,
         listen: '127.0.0.1:0',
-        insecure: false,
         tls: files('a', operatorCa),
       });
       try {
@@ -76,7 +75,7 @@ describe('the coordinator sets up TLS', () => {
 
     it('refuses files that do not fit together, naming the flag to change', async () => {
       const start = (tls: ReturnType<typeof files>) =>
-        Coordinator.start({ dataDir: join(tmp.dir, 'refused'), listen: '127.0.0.1:0', insecure: false, tls });
+        Coordinator.start({ dataDir: join(tmp.dir, 'refused'), listen: '127.0.0.1:0', tls });
       await expect(start(files('b', undefined))).rejects.toThrow(
         /is not self-signed: give the CA that issued it with --tls-ca/,
       );

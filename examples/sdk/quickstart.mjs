@@ -47,7 +47,7 @@ for (let m = 0; m < 3; m++) {
 }
 
 // 3. An analyst submits a job and follows it round by round.
-const analyst = connectAnalyst(coordinator.address, coordinator.analystToken);
+const analyst = connectAnalyst(coordinator.address, coordinator.analystToken, coordinator.clientSecurity);
 const job = await analyst.submit({ dataset: 'patients', label: 'benign', rounds: 5, minParticipants: 3 });
 const final = await analyst.watch(job.id, (j, message) =>
   console.log(`[${j.roundsCompleted}/${j.roundsTotal}] ${message}`),

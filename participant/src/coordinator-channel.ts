@@ -17,7 +17,13 @@ export function channelSecurityOf(config: ParticipantConfig, file = 'participant
     assertInsecureAllowed(config.coordinator, 'this participant');
     return INSECURE;
   }
-  if (!config.coordinatorCa) return INSECURE; // TLS-DEFAULT-FLIP
+  if (!config.coordinatorCa)
+    throw new ConfigError(
+      file,
+      'coordinatorCa',
+      "is missing: the node trusts only the coordinator's TLS certificate pinned at init. Run tessera participant " +
+        'init again with a new token, or set insecure: true for a coordinator on loopback started with --insecure',
+    );
   let anchorPem: string;
   try {
     anchorPem = readFileSync(config.coordinatorCa, 'utf8');
@@ -58,7 +64,13 @@ export async function pinCoordinator(o: PinOptions): Promise<ChannelSecurity> {
         'drop --tls-fingerprint, or ask the operator which one is current',
     );
   const fingerprint = given ?? fromToken;
-  if (!fingerprint) return INSECURE; // TLS-DEFAULT-FLIP
+  if (!fingerprint)
+    throw new ConfigError(
+      '(init)',
+      'tlsFingerprint',
+      'the enrolment token carries no TLS fingerprint (an older coordinator made it): pass --tls-fingerprint ' +
+        "SHA256 (the coordinator's tlsFingerprint), or --insecure for a loopback coordinator started with --insecure",
+    );
   const { anchorPem } = await pinAnchor(o.coordinator, fingerprint);
   return { mode: 'tls', anchorPem };
 }

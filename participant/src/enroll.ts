@@ -1,5 +1,5 @@
 import { sign, type SigningKeyPair } from '@tessera/crypto';
-import { ENROLL_CONTEXT, enrollmentMessage, INSECURE, participantClient, type ChannelSecurity } from '@tessera/proto';
+import { ENROLL_CONTEXT, enrollmentMessage, participantClient, type ChannelSecurity } from '@tessera/proto';
 
 /**
  * Exchanges a one-time token for a participant id bound to this identity key, over a channel secured as `security`
@@ -10,7 +10,7 @@ export async function enroll(
   token: string,
   name: string,
   identity: SigningKeyPair,
-  security: ChannelSecurity = INSECURE,
+  security: ChannelSecurity,
 ): Promise<{ participantId: string; name: string }> {
   const client = participantClient(coordinator, security);
   try {

@@ -73,7 +73,8 @@ export class ParticipantNode extends EventEmitter {
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly log: (line: string) => void;
-  private readonly security: ChannelSecurity;
+  /** How the node reaches the coordinator: set at start (from the options, else the config). */
+  private security: ChannelSecurity = { mode: 'insecure' };
   /** The last reason the coordinator could not be reached, logged once until the node connects again. */
   private unreachable = '';
 
@@ -102,16 +103,16 @@ export class ParticipantNode extends EventEmitter {
     this.dispatcher = new TaskDispatcher(this.admission);
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;
-    this.security = opts.security ?? channelSecurityOf(opts.config);
   }
 
   get id(): string {
     return this.opts.config.participantId;
   }
 
-  /** Validates local data, then connects (and keeps reconnecting). */
+  /** Validates local data and the channel's settings, then connects (and keeps reconnecting). */
   start(): void {
     this.data.validate();
+    this.security = this.opts.security ?? channelSecurityOf(this.opts.config);
     const budgeted = Object.entries(this.opts.config.datasets)
       .filter(([, s]) => s.budget)
       .map(([n]) => n);

@@ -120,6 +120,7 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     const config: ParticipantConfig = {
       name: 'me',
       coordinator: rogue.address,
+      insecure: true, // the rogue coordinator listens in plaintext on loopback: what it forges is the point
       participantId: 'me',
       identityKey: '(in memory)',
       datasets: {

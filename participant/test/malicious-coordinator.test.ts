@@ -124,6 +124,7 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
     const config: ParticipantConfig = {
       name: 'me',
       coordinator: rogue.address,
+      insecure: true, // the rogue coordinator listens in plaintext on loopback: what it forges is the point
       participantId: 'me',
       identityKey: '(in memory)',
       ledger: join(tmp.dir, 'ledger.sqlite'),

@@ -83,7 +83,7 @@ describe('participant data sources', () => {
       allowWithoutPrivacy: ['customers'],
     });
     const nodes = [await startParticipant(a.configPath), await startParticipant(b.configPath)];
-    const analyst = connectAnalyst(coordinator.address, coordinator.analystToken);
+    const analyst = connectAnalyst(coordinator.address, coordinator.analystToken, coordinator.clientSecurity);
     try {
       const job = await analyst.submit({ dataset: 'customers', label: 'benign', rounds: 3, minParticipants: 2 });
       const final = await analyst.watch(job.id);

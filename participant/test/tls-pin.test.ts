@@ -19,8 +19,8 @@ describe('a participant pins the coordinator it enrolled with', () => {
 
   beforeAll(async () => {
     writeFileSync(csv, toCsv(shards(BREAST_CANCER, 2)[0]!));
-    ours = await Coordinator.start({ dataDir: join(tmp.dir, 'ours'), listen: '127.0.0.1:0', insecure: false });
-    other = await Coordinator.start({ dataDir: join(tmp.dir, 'other'), listen: '127.0.0.1:0', insecure: false });
+    ours = await Coordinator.start({ dataDir: join(tmp.dir, 'ours'), listen: '127.0.0.1:0' });
+    other = await Coordinator.start({ dataDir: join(tmp.dir, 'other'), listen: '127.0.0.1:0' });
   });
   afterAll(async () => {
     await ours.stop();
@@ -69,6 +69,15 @@ describe('a participant pins the coordinator it enrolled with', () => {
       `--tls-fingerprint ${other.tlsFingerprint} is not the fingerprint in the enrolment token ` +
         `(${ours.tlsFingerprint})`,
     );
+  });
+
+  it('refuses a token without a fingerprint unless one is given, before anything is sent', async () => {
+    const legacy = `tse_${'A'.repeat(43)}`;
+    await expect(init('m5', ours.address, legacy)).rejects.toThrow(
+      /the enrolment token carries no TLS fingerprint .*pass --tls-fingerprint/,
+    );
+    await expect(init('m5', ours.address, 'tse1_not-a-token')).rejects.toThrow(/copy it whole/);
+    expect(existsSync(join(tmp.dir, 'm5'))).toBe(false);
   });
 
   it('a node pinned to one coordinator refuses to connect to another and logs why', async () => {

@@ -19,7 +19,7 @@ export const INSECURE: ChannelSecurity = { mode: 'insecure' };
  * A participant's channel to the coordinator: TLS trusting only the pinned anchor (with the node's client certificate
  * when it has one), or plaintext on loopback.
  */
-export function participantClient(address: string, security: ChannelSecurity = INSECURE): GenericClient {
+export function participantClient(address: string, security: ChannelSecurity): GenericClient {
   const { credentials, options } = channelCredentials(address, security);
   return new ParticipantClientCtor(address, credentials, {
     ...CHANNEL_OPTIONS,
@@ -28,7 +28,7 @@ export function participantClient(address: string, security: ChannelSecurity = I
 }
 
 /** An analyst's channel to the coordinator, secured as `security` says. */
-export function analystClient(address: string, security: ChannelSecurity = INSECURE): GenericClient {
+export function analystClient(address: string, security: ChannelSecurity): GenericClient {
   const { credentials, options } = channelCredentials(address, security);
   return new AnalystClientCtor(address, credentials, { ...CHANNEL_OPTIONS, ...options }) as unknown as GenericClient;
 }

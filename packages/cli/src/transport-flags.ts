@@ -1,5 +1,6 @@
 // The TLS flags of the commands that connect to a coordinator, and how an analyst command secures its channel.
 import type { ChannelSecurity } from '@tessera/sdk';
+import { UsageError } from './ui/errors.js';
 
 /** --tls-fingerprint for analyst commands (participant init has its own wording: the token carries one). */
 export const TLS_FINGERPRINT_OPTION = [
@@ -38,5 +39,9 @@ export async function analystSecurity(
   if (fingerprint) return { mode: 'tls', anchorPem: (await pinAnchor(address, fingerprint)).anchorPem };
   const anchorPem = readTrustAnchor(dataDir);
   if (anchorPem) return { mode: 'tls', anchorPem };
-  return { mode: 'insecure' }; // TLS-DEFAULT-FLIP: a UsageError naming the flags once TLS is the default
+  throw new UsageError(
+    `no TLS certificate to trust for the coordinator at ${address}: pass --tls-fingerprint SHA256 (tlsFingerprint in ` +
+      "tessera coordinator start --json) or set TESSERA_TLS_FINGERPRINT, point --data-dir at the coordinator's data " +
+      `directory (looked in ${dataDir}), or pass --insecure for a loopback coordinator started with --insecure`,
+  );
 }

@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ChannelSecurity } from '@tessera/proto';
 
 /** The built CLI: these tests exercise what users run (`npm test` builds first). */
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -20,11 +22,21 @@ export function tessera(args: string[], opts: { cwd?: string; env?: NodeJS.Proce
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `tessera coordinator start --json` and resolves with its address once it listens. */
+/**
+ * Starts `tessera coordinator start --json` and resolves with its address once it listens, and how a client in the test
+ * reaches it (TLS trusting the certificate it wrote to its data directory).
+ */
 export function startCoordinatorProcess(
   dataDir: string,
   listen = '127.0.0.1:0',
-): Promise<{ proc: ChildProcess; address: string; port: number; stderr: () => string }> {
+): Promise<{
+  proc: ChildProcess;
+  address: string;
+  port: number;
+  tlsFingerprint: string;
+  clientSecurity: ChannelSecurity;
+  stderr: () => string;
+}> {
   const proc = spawn(
     process.execPath,
     [BIN, 'coordinator', 'start', '--data-dir', dataDir, '--listen', listen, '--json'],
@@ -40,8 +52,14 @@ export function startCoordinatorProcess(
       out += d;
       const end = out.indexOf('}\n');
       if (end >= 0) {
-        const info = JSON.parse(out.slice(0, end + 1)) as { address: string; port: number };
-        resolve({ proc, address: info.address, port: info.port, stderr: () => err });
+        const info = JSON.parse(out.slice(0, end + 1)) as { address: string; port: number; tlsFingerprint: string };
+        const anchorPem = readFileSync(join(dataDir, 'tls', 'anchor.pem'), 'utf8');
+        resolve({
+          ...info,
+          proc,
+          clientSecurity: { mode: 'tls', anchorPem },
+          stderr: () => err,
+        });
       }
     });
     proc.on('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${err}`)));

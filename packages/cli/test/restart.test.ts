@@ -19,7 +19,7 @@ describe('coordinator restart', () => {
       runtime: 'inline',
       coordinator: { address: coord.address, dataDir },
     });
-    const analyst = new AnalystClient(coord.address, analystTokenOf(dataDir));
+    const analyst = new AnalystClient(coord.address, analystTokenOf(dataDir), coord.clientSecurity);
     try {
       const rounds = 12;
       const job = await analyst.submit({

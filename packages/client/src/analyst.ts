@@ -2,7 +2,6 @@ import * as grpc from '@grpc/grpc-js';
 import {
   analystClient,
   columnProfileFromProto,
-  INSECURE,
   type ChannelSecurity,
   type GenericClient,
   type tessera,
@@ -72,7 +71,7 @@ export class AnalystClient {
   constructor(
     readonly address: string,
     token: string,
-    security: ChannelSecurity = INSECURE,
+    security: ChannelSecurity,
   ) {
     this.client = analystClient(address, security);
     this.metadata.set('authorization', `Bearer ${token}`);

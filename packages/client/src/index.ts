@@ -69,6 +69,6 @@ export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type PrivacyView } from '@tessera/jobs';
 
 /** Connects to a coordinator's analyst API over a channel secured as `security` says (see AnalystClient). */
-export function connectAnalyst(address: string, token: string, security?: ChannelSecurity): AnalystClient {
+export function connectAnalyst(address: string, token: string, security: ChannelSecurity): AnalystClient {
   return new AnalystClient(address, token, security);
 }

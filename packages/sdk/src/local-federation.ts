@@ -234,7 +234,6 @@ export class LocalFederation {
 function securityOfRunning(c: { dataDir: string; insecure?: boolean }): ChannelSecurity {
   if (c.insecure) return { mode: 'insecure' };
   const anchorPem = readTrustAnchor(c.dataDir);
-  if (!anchorPem) return { mode: 'insecure' }; // TLS-DEFAULT-FLIP
   if (!anchorPem)
     throw new Error(
       `no TLS trust anchor in ${c.dataDir}/tls (the coordinator writes it at start): start it first, or pass ` +

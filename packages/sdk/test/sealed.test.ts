@@ -319,7 +319,7 @@ describe('sealed submission', () => {
   });
 
   it('the client exposes the AttachSealed stream', () => {
-    const client = new AnalystClient('127.0.0.1:1', 'tsa_x');
+    const client = new AnalystClient('127.0.0.1:1', 'tsa_x', { mode: 'insecure' });
     try {
       expect(typeof client.attachSealedStream).toBe('function');
     } finally {

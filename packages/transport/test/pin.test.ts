@@ -35,7 +35,7 @@ const Client = grpc.makeGenericClientConstructor(service, 'Echo');
 
 function call(address: string, security: ChannelSecurity): Promise<string> {
   const { credentials, options } = channelCredentials(address, security);
-  const client = new Client(address, credentials, options) as grpc.Client & {
+  const client = new Client(address, credentials, options) as unknown as grpc.Client & {
     whoAmI: (r: Buffer, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Buffer) => void) => void;
   };
   return new Promise((resolve, reject) =>
