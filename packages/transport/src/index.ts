@@ -16,3 +16,11 @@ export {
 export { generateKeyPair, privateKeyPem, signingKeyFromPem, subjectPublicKeyOf } from './pki/keys.js';
 export { toPem, pemBlocks, certificatesFromPem, certificatePem } from './pki/pem.js';
 export { verifyChain, isSelfSigned } from './pki/verify-chain.js';
+export {
+  certifiedIdentity,
+  ed25519BindingUri,
+  ed25519Sha256,
+  verifyClientCertificate,
+  type CertifiedIdentity,
+  type ClientRole,
+} from './client-identity.js';

@@ -52,11 +52,18 @@ export function identityUri(role: 'participant' | 'analyst', id: string): string
 
 /**
  * A client certificate from the CA for a key the client holds (only its public key comes here), bound to an identity
- * by a SAN URI (see identityUri); one year by default.
+ * by a SAN URI (see identityUri), and to anything in `bindings` by further SAN URIs (see ed25519BindingUri); one year
+ * by default.
  */
 export async function issueClientCertificate(
   ca: CertificateAuthority,
-  opts: { publicKey: string | Uint8Array | KeyObject; identity: string; days?: number; now?: Date },
+  opts: {
+    publicKey: string | Uint8Array | KeyObject;
+    identity: string;
+    bindings?: readonly string[];
+    days?: number;
+    now?: Date;
+  },
 ): Promise<string> {
   const der = await buildCertificate({
     commonName: opts.identity,
@@ -67,7 +74,7 @@ export async function issueClientCertificate(
     ca: false,
     keyUsage: [KeyUsageBit.digitalSignature],
     extendedKeyUsage: [CLIENT_AUTH],
-    altNames: { uri: [opts.identity] },
+    altNames: { uri: [opts.identity, ...(opts.bindings ?? [])] },
   });
   return toPem(der, 'CERTIFICATE');
 }
