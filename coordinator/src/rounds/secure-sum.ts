@@ -283,7 +283,9 @@ async function secureSumRounds(
   const request = unmask.unmaskRequest();
   if (request.survivors.length < (r.minSurvivors ?? 0)) {
     return fail(
-      `${request.survivors.length} participants sent masked inputs, fewer than the survivor floor ${r.minSurvivors} the noise shares are sized for (privacy.survivorFloor); nothing was unmasked or released`,
+      `${request.survivors.length} participants sent masked inputs, ` +
+        `fewer than the survivor floor ${r.minSurvivors} the noise shares are sized for (privacy.survivorFloor); ` +
+        'nothing was unmasked or released',
     );
   }
   await stage<true>(

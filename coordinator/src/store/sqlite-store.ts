@@ -130,7 +130,8 @@ export class SqliteStore implements Store {
 
   createJob(j: JobRecord): void {
     this.db
-      .prepare(`INSERT INTO jobs (id, name, spec_json, status, rounds_completed, rounds_total, created_at, updated_at, error, context_json)
+      .prepare(`INSERT INTO jobs (id, name, spec_json, status, rounds_completed, rounds_total, created_at, updated_at,
+        error, context_json)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(
         j.id,
@@ -185,7 +186,8 @@ export class SqliteStore implements Store {
 
   addRound(r: RoundRecord): void {
     this.db
-      .prepare(`INSERT INTO rounds (job_id, round, stage, attempt, status, contributors, dropped_json, metrics_json, seconds, error, finished_at)
+      .prepare(`INSERT INTO rounds (job_id, round, stage, attempt, status, contributors, dropped_json, metrics_json,
+        seconds, error, finished_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(
         r.jobId,

@@ -159,7 +159,8 @@ export class FitRound {
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
     const how = result.secure ? ` (secure aggregation, threshold ${result.secure.threshold}${privacy})` : '';
     this.r.publish(
-      `round ${round}/${this.r.spec.rounds} completed${how}: loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`,
+      `round ${round}/${this.r.spec.rounds} completed${how}: ` +
+        `loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`,
     );
     return result.model;
   }
@@ -206,7 +207,9 @@ export class FitRound {
    * above the one the accountant assumes); it still counts as one of the job's rounds.
    */
   private skippedRound(round: number, attempt: number, sampled: number, global: Float64Array) {
-    const reason = `Poisson sample of ${sampled} participant(s) is below what a round needs (minParticipants = ${this.r.spec.minParticipants}); nothing released, model unchanged`;
+    const reason =
+      `Poisson sample of ${sampled} participant(s) is below what a round needs ` +
+      `(minParticipants = ${this.r.spec.minParticipants}); nothing released, model unchanged`;
     this.r.store.completeRound(
       this.r.recordRound({
         round,
