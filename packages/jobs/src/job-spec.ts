@@ -70,7 +70,8 @@ export function parseJobSpec(input: unknown): JobSpec {
   if (secureMode !== 'masked' && secureMode !== 'sealed' && secureMode !== 'none') {
     throw new JobSpecError(
       'secure.mode',
-      `must be "masked" (SecAgg+, the default), "sealed" (SecAgg+ under the analyst's homomorphic key: only the analyst reads aggregates) or "none" (plaintext aggregation), got ${show(secureMode)}`,
+      `must be "masked" (SecAgg+, the default), "sealed" (SecAgg+ under the analyst's homomorphic key: ` +
+        `only the analyst reads aggregates) or "none" (plaintext aggregation), got ${show(secureMode)}`,
     );
   }
   const privacyRead = privacyHead(input, secureMode);

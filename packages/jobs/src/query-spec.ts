@@ -175,7 +175,8 @@ function privacyUnitOf(p: Obj, mode: string): PrivacyUnit {
     if (stray) {
       throw new JobSpecError(
         `privacy.${stray}`,
-        `is set but privacy.unit is record, which protects single rows and caps nothing; set privacy.unit to customer to protect each customer's rows, or remove privacy.${stray}`,
+        'is set but privacy.unit is record, which protects single rows and caps nothing; ' +
+          `set privacy.unit to customer to protect each customer's rows, or remove privacy.${stray}`,
       );
     }
     return { unit: 'record' };
@@ -183,13 +184,15 @@ function privacyUnitOf(p: Obj, mode: string): PrivacyUnit {
   if (mode === 'none') {
     throw new JobSpecError(
       'privacy.unit',
-      'customer is a differential privacy guarantee, but privacy.mode is none; set privacy.mode to distributed, central or local, or remove privacy.unit',
+      'customer is a differential privacy guarantee, but privacy.mode is none; set privacy.mode to distributed, ' +
+        'central or local, or remove privacy.unit',
     );
   }
   if (typeof p.userColumn !== 'string' || !p.userColumn.trim()) {
     throw new JobSpecError(
       'privacy.userColumn',
-      `is required with privacy.unit customer: the column that identifies a customer (e.g. customer_id), got ${JSON.stringify(p.userColumn)}`,
+      'is required with privacy.unit customer: the column that identifies a customer (e.g. customer_id), ' +
+        `got ${JSON.stringify(p.userColumn)}`,
     );
   }
   const cap = p.maxRowsPerUser ?? 1;
