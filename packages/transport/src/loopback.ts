@@ -25,12 +25,15 @@ export function assertInsecureAllowed(address: string, who: string): void {
   if (!isLoopbackAddress(address))
     throw new TransportError(
       'INSECURE_NOT_LOOPBACK',
-      `${who} refuses --insecure for ${address}: plaintext is allowed only on loopback (127.0.0.0/8, ::1, localhost); ` +
-        'drop --insecure to use TLS',
+      `${who} refuses --insecure for ${address}: ` +
+        'plaintext is allowed only on loopback (127.0.0.0/8, ::1, localhost); drop --insecure to use TLS',
     );
 }
 
 /** The warning printed whenever a channel runs in plaintext. */
 export function insecureWarning(address: string): string {
-  return `warning: --insecure: traffic with ${address} is plaintext (loopback only); anyone on this machine who can read loopback traffic sees tokens and data`;
+  return (
+    `warning: --insecure: traffic with ${address} is plaintext (loopback only); ` +
+    'anyone on this machine who can read loopback traffic sees tokens and data'
+  );
 }

@@ -26,8 +26,9 @@ export function verifyChain(
     if (!issuer)
       throw new TransportError(
         'CHAIN_INVALID',
-        `certificate "${current.subject.replace(/\n/g, ', ')}" (${fingerprintOf(current)}) is not signed by the trust ` +
-          `anchor "${anchor.subject.replace(/\n/g, ', ')}" (${fingerprintOf(anchor)}) or an intermediate certificate given`,
+        `certificate "${current.subject.replace(/\n/g, ', ')}" (${fingerprintOf(current)}) ` +
+          `is not signed by the trust anchor "${anchor.subject.replace(/\n/g, ', ')}" (${fingerprintOf(anchor)}) ` +
+          'or an intermediate certificate given',
       );
     current = issuer;
   }
