@@ -22,8 +22,8 @@ export async function allowInsecure(address: string, who: string): Promise<void>
 }
 
 /**
- * An analyst's channel: plaintext with --insecure; TLS pinned to --tls-fingerprint (or TESSERA_TLS_FINGERPRINT) at first
- * contact; else TLS trusting the anchor a local coordinator wrote to its data directory.
+ * An analyst's channel: plaintext with --insecure; TLS pinned to --tls-fingerprint (or TESSERA_TLS_FINGERPRINT) at
+ * first contact; else TLS trusting the anchor a local coordinator wrote to its data directory.
  */
 export async function analystSecurity(
   address: string,
