@@ -217,107 +217,115 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
     });
   }
 
-  it('once the budget is spent, refuses every data-reading stage: evaluate, exact and private statistics, queries, scoring, overlap, valuation, schema', async () => {
-    // Spend the rest of the budget (another job's charges, as a crowded ledger would hold).
-    ledger.charge({
-      at: Date.now(),
-      dataset: DATASET,
-      jobId: 'other',
-      round: 1,
-      attempt: 1,
-      unit: 'record',
-      noiseMultiplier: 0.1,
-      sampleRate: 1,
-      rdp: jobRdp(0.05, 1, 0, 1),
-    });
-    const base = {
-      dataset: DATASET,
-      label: 'benign',
-      specJson: specText,
-      specSignature: signature,
-      analystIdentity: analyst.publicKey,
-    };
-    const features = FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC }));
-    const plan = privacy.taskPlan();
-    const tasks: [string, tessera.v1.ITask, RegExp][] = [
-      [
-        'evaluate',
-        {
-          ...base,
-          ref: { jobId: 'job-1', round: 2, stage: pb.Stage.EVALUATE },
-          privacyPlan: plan,
-          features,
-          modelLength,
-        },
-        /evaluate releases exact loss/,
-      ],
-      [
-        'exact statistics',
-        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.STATISTICS }, privacyPlan: plan, features },
-        /without a private statistics part/,
-      ],
-      [
-        'private statistics',
-        {
-          ...fitTask(0),
-          ref: { jobId: 'job-1', stage: pb.Stage.ADVERTISE_KEYS, attempt: 99 },
-          modelLength: 0,
-          training: null,
-          privacyPlan: privacy.taskPlan(),
-          statistics: { part: pb.StatisticsRelease.Part.MOMENTS, level: 1000, maxRecords: 400 },
-          bounds: FEATURES.map(() => 3),
-          secure: { ...fitTask(0).secure, computation: pb.Stage.STATISTICS, noiseVariance: 1e12 },
-        },
-        /privacy budget .* would be exceeded/,
-      ],
-      [
-        'a query without DP',
-        {
-          ...base,
-          specJson: '',
-          specSignature: new Uint8Array(0),
-          ref: { jobId: 'job-2', stage: pb.Stage.QUERY },
-          query: { sql: 'SELECT COUNT(*) FROM patients', options: {} },
-        },
-        /carries no job spec/,
-      ],
-      [
-        'scoring',
-        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.SCORE }, privacyPlan: plan },
-        /score releases exact score totals/,
-      ],
-      [
-        'overlap',
-        { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, privacyPlan: plan },
-        /overlap releases an exact overlap count/,
-      ],
-      [
-        'valuation',
-        { ...base, ref: { jobId: 'job-1', round: 5, stage: pb.Stage.VALUATE }, privacyPlan: plan },
-        /discloses this node's per-round updates/,
-      ],
-      [
-        'schema (the whole job)',
-        { ...base, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, privacyPlan: plan },
-        /would be exceeded/,
-      ],
-      ['a training round', fitTask(4), /would be exceeded/],
-    ];
-    const usesBefore = uses().length;
-    for (const [what, task, reason] of tasks) {
-      const answer = rogue.answerTo(task.ref!);
-      rogue.send({ task });
-      if (Number(task.modelLength) > 0)
-        rogue.send({
-          model: {
-            task: task.ref,
-            chunk: { offset: 0, total: Number(task.modelLength), values: new Array(Number(task.modelLength)).fill(0) },
+  it(
+    'once the budget is spent, refuses every data-reading stage: evaluate, ' +
+      'exact and private statistics, queries, scoring, overlap, valuation, schema',
+    async () => {
+      // Spend the rest of the budget (another job's charges, as a crowded ledger would hold).
+      ledger.charge({
+        at: Date.now(),
+        dataset: DATASET,
+        jobId: 'other',
+        round: 1,
+        attempt: 1,
+        unit: 'record',
+        noiseMultiplier: 0.1,
+        sampleRate: 1,
+        rdp: jobRdp(0.05, 1, 0, 1),
+      });
+      const base = {
+        dataset: DATASET,
+        label: 'benign',
+        specJson: specText,
+        specSignature: signature,
+        analystIdentity: analyst.publicKey,
+      };
+      const features = FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC }));
+      const plan = privacy.taskPlan();
+      const tasks: [string, tessera.v1.ITask, RegExp][] = [
+        [
+          'evaluate',
+          {
+            ...base,
+            ref: { jobId: 'job-1', round: 2, stage: pb.Stage.EVALUATE },
+            privacyPlan: plan,
+            features,
+            modelLength,
           },
-        });
-      const a = await answer;
-      expect(a.refused, what).toMatch(reason);
-      expect(refusals().at(-1)!.reason, what).toMatch(reason);
-    }
-    expect(uses()).toHaveLength(usesBefore);
-  });
+          /evaluate releases exact loss/,
+        ],
+        [
+          'exact statistics',
+          { ...base, ref: { jobId: 'job-1', stage: pb.Stage.STATISTICS }, privacyPlan: plan, features },
+          /without a private statistics part/,
+        ],
+        [
+          'private statistics',
+          {
+            ...fitTask(0),
+            ref: { jobId: 'job-1', stage: pb.Stage.ADVERTISE_KEYS, attempt: 99 },
+            modelLength: 0,
+            training: null,
+            privacyPlan: privacy.taskPlan(),
+            statistics: { part: pb.StatisticsRelease.Part.MOMENTS, level: 1000, maxRecords: 400 },
+            bounds: FEATURES.map(() => 3),
+            secure: { ...fitTask(0).secure, computation: pb.Stage.STATISTICS, noiseVariance: 1e12 },
+          },
+          /privacy budget .* would be exceeded/,
+        ],
+        [
+          'a query without DP',
+          {
+            ...base,
+            specJson: '',
+            specSignature: new Uint8Array(0),
+            ref: { jobId: 'job-2', stage: pb.Stage.QUERY },
+            query: { sql: 'SELECT COUNT(*) FROM patients', options: {} },
+          },
+          /carries no job spec/,
+        ],
+        [
+          'scoring',
+          { ...base, ref: { jobId: 'job-1', stage: pb.Stage.SCORE }, privacyPlan: plan },
+          /score releases exact score totals/,
+        ],
+        [
+          'overlap',
+          { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, privacyPlan: plan },
+          /overlap releases an exact overlap count/,
+        ],
+        [
+          'valuation',
+          { ...base, ref: { jobId: 'job-1', round: 5, stage: pb.Stage.VALUATE }, privacyPlan: plan },
+          /discloses this node's per-round updates/,
+        ],
+        [
+          'schema (the whole job)',
+          { ...base, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, privacyPlan: plan },
+          /would be exceeded/,
+        ],
+        ['a training round', fitTask(4), /would be exceeded/],
+      ];
+      const usesBefore = uses().length;
+      for (const [what, task, reason] of tasks) {
+        const answer = rogue.answerTo(task.ref!);
+        rogue.send({ task });
+        if (Number(task.modelLength) > 0)
+          rogue.send({
+            model: {
+              task: task.ref,
+              chunk: {
+                offset: 0,
+                total: Number(task.modelLength),
+                values: new Array(Number(task.modelLength)).fill(0),
+              },
+            },
+          });
+        const a = await answer;
+        expect(a.refused, what).toMatch(reason);
+        expect(refusals().at(-1)!.reason, what).toMatch(reason);
+      }
+      expect(uses()).toHaveLength(usesBefore);
+    },
+  );
 });
