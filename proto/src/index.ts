@@ -18,3 +18,18 @@ export {
   type AnalystKeyParams,
 } from './analyst-key.js';
 export { describeTaskRef, sameTaskRef, stageName } from './task-ref.js';
+export { TLS_KEY_CONTEXT, signTlsKey, tlsKeyMessage, verifyTlsKey, type TlsKeyRole } from './tls-key.js';
+export {
+  AnalystInvitationError,
+  newAnalystInvitation,
+  parseAnalystInvitation,
+  type AnalystInvitation,
+} from './analyst-invitation.js';
+export {
+  ANALYST_CALL_CONTEXT,
+  ANALYST_CALL_METADATA,
+  parseAnalystCall,
+  signAnalystCall,
+  verifyAnalystCall,
+  type SignedAnalystCall,
+} from './analyst-call.js';
