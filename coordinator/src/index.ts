@@ -18,6 +18,8 @@ export type {
   ParticipantStatus,
 } from './store/store.js';
 export { EnrolmentError, type EnrolmentErrorCode } from './enrolment/enrolment-error.js';
+export { AnalystError, type AnalystErrorCode } from './analysts/analyst-error.js';
+export type { AnalystRecord, AnalystStatus } from './store/store.js';
 export {
   DEFAULT_TOKEN_LIFETIME_MS,
   MAX_TOKEN_LIFETIME_MS,

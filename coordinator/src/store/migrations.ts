@@ -86,4 +86,22 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX participants_by_status ON participants(status);
     `,
   },
+  {
+    version: 4,
+    name: 'analyst identities; job owners',
+    // Jobs submitted before analysts had identities keep an empty owner: no analyst sees them (docs/security.md).
+    sql: `
+      CREATE TABLE analysts (
+        name TEXT PRIMARY KEY,
+        public_key BLOB UNIQUE,
+        created_at INTEGER NOT NULL,
+        invitation_hash TEXT UNIQUE,
+        invitation_expires_at INTEGER,
+        joined_at INTEGER,
+        revoked_at INTEGER
+      );
+      ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+      CREATE INDEX jobs_by_owner ON jobs(owner, created_at);
+    `,
+  },
 ];

@@ -3,8 +3,11 @@ import { migrate, MIGRATIONS_TABLE } from '@tessera/data';
 import { makePrivateDatabaseFile, makePrivateDirectory } from '@tessera/crypto';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteAnalysts } from './sqlite-analysts.js';
 import { SqliteEnrolment } from './sqlite-enrolment.js';
 import type {
+  AnalystJoinResult,
+  AnalystRecord,
   EnrollmentTokenRecord,
   LedgerRow,
   JobRecord,
@@ -40,6 +43,7 @@ const jobFromRow = (r: Row): JobRecord => ({
   updatedAt: r.updated_at as number,
   error: r.error as string,
   contextJson: r.context_json as string,
+  ...(r.owner ? { owner: r.owner as string } : {}),
 });
 
 const roundFromRow = (r: Row): RoundRecord => ({
@@ -60,6 +64,7 @@ const roundFromRow = (r: Row): RoundRecord => ({
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly enrolment: SqliteEnrolment;
+  private readonly analysts: SqliteAnalysts;
 
   constructor(readonly path: string) {
     // The database holds participants' keys and jobs' results: owner-only directory (when created here) and file.
@@ -73,6 +78,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.enrolment = new SqliteEnrolment(this.db);
+    this.analysts = new SqliteAnalysts(this.db);
   }
 
   /** Applies the migrations this file has not seen yet (a row each in schema_migrations); returns the version. */
@@ -128,11 +134,39 @@ export class SqliteStore implements Store {
     this.enrolment.markSeen(ids, at);
   }
 
+  inviteAnalyst(name: string, secretHash: string, times: { now: number; expiresAt: number }): AnalystRecord {
+    return this.analysts.invite(name, secretHash, times);
+  }
+
+  registerAnalyst(name: string, publicKey: Uint8Array, now?: number): AnalystRecord {
+    return this.analysts.register(name, publicKey, now);
+  }
+
+  redeemAnalystInvitation(secretHash: string, publicKey: Uint8Array, now?: number): AnalystJoinResult {
+    return this.analysts.redeem(secretHash, publicKey, now);
+  }
+
+  getAnalyst(name: string, now?: number): AnalystRecord | undefined {
+    return this.analysts.get(name, now);
+  }
+
+  analystByKey(publicKey: Uint8Array, now?: number): AnalystRecord | undefined {
+    return this.analysts.byKey(publicKey, now);
+  }
+
+  listAnalysts(now?: number): AnalystRecord[] {
+    return this.analysts.list(now);
+  }
+
+  revokeAnalyst(name: string, now?: number): AnalystRecord {
+    return this.analysts.revoke(name, now);
+  }
+
   createJob(j: JobRecord): void {
     this.db
       .prepare(`INSERT INTO jobs (id, name, spec_json, status, rounds_completed, rounds_total, created_at, updated_at,
-        error, context_json)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        error, context_json, owner)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(
         j.id,
         j.name,
@@ -144,6 +178,7 @@ export class SqliteStore implements Store {
         j.updatedAt,
         j.error,
         j.contextJson,
+        j.owner ?? '',
       );
   }
 
@@ -152,10 +187,12 @@ export class SqliteStore implements Store {
     return r && jobFromRow(r);
   }
 
-  listJobs(limit: number): JobRecord[] {
-    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]).map(
-      jobFromRow,
-    );
+  listJobs(limit: number, owner?: string): JobRecord[] {
+    const rows =
+      owner === undefined
+        ? this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(limit)
+        : this.db.prepare('SELECT * FROM jobs WHERE owner = ? ORDER BY created_at DESC, id LIMIT ?').all(owner, limit);
+    return (rows as Row[]).map(jobFromRow);
   }
 
   jobsWithStatus(statuses: readonly JobStatus[]): JobRecord[] {

@@ -39,6 +39,28 @@ export interface EnrollmentTokenRecord {
   status: EnrollmentTokenStatus;
 }
 
+/**
+ * invited: the operator issued an invitation, not redeemed yet; expired: it expired unredeemed; active: the analyst's
+ * Ed25519 key is registered (joined, or registered by the operator); revoked: refused for good.
+ */
+export type AnalystStatus = 'invited' | 'expired' | 'active' | 'revoked';
+
+/** An analyst identity: a name chosen by the operator and, once joined, the analyst's Ed25519 public key. */
+export interface AnalystRecord {
+  name: string;
+  /** Undefined until the analyst joins (or the operator registers the key). */
+  publicKey?: Uint8Array;
+  createdAt: number;
+  /** When the pending invitation expires (undefined: registered directly, or none issued). */
+  invitationExpiresAt?: number;
+  joinedAt?: number;
+  revokedAt?: number;
+  /** Derived from the fields above at the moment of reading. */
+  status: AnalystStatus;
+}
+
+export type AnalystJoinResult = { ok: true; analyst: AnalystRecord } | { ok: false; reason: string };
+
 export interface JobRecord {
   id: string;
   name: string;
@@ -51,6 +73,8 @@ export interface JobRecord {
   error: string;
   /** Results of the job's setup stages (agreed schema, standardisation), JSON; empty until they ran. */
   contextJson: string;
+  /** The analyst (name) who submitted it; only that analyst sees it. Empty for jobs from before analyst identities. */
+  owner?: string;
 }
 
 export type RoundStage = 'schema' | 'statistics' | 'fit' | 'evaluate' | 'score' | 'query' | 'overlap' | 'valuate';
@@ -109,9 +133,29 @@ export interface Store {
   /** Records that the coordinator heard from these participants at `at`. */
   markParticipantsSeen(ids: readonly string[], at: number): void;
 
+  /**
+   * A new invitation for analyst `name` (only the secret's hash is kept), valid until `expiresAt`; replaces an
+   * unredeemed one. Throws an AnalystError for a name already taken by a joined or revoked analyst.
+   */
+  inviteAnalyst(name: string, secretHash: string, times: { now: number; expiresAt: number }): AnalystRecord;
+  /**
+   * Registers an analyst's Ed25519 key directly (the operator's `analysts add NAME --public-key`); throws an
+   * AnalystError for a name or key already taken.
+   */
+  registerAnalyst(name: string, publicKey: Uint8Array, now?: number): AnalystRecord;
+  /** Atomically redeems a pending invitation for this key; an unknown, expired or used one is refused with why. */
+  redeemAnalystInvitation(secretHash: string, publicKey: Uint8Array, now?: number): AnalystJoinResult;
+  getAnalyst(name: string, now?: number): AnalystRecord | undefined;
+  analystByKey(publicKey: Uint8Array, now?: number): AnalystRecord | undefined;
+  /** Every analyst, oldest first. */
+  listAnalysts(now?: number): AnalystRecord[];
+  /** Revokes an analyst for good (idempotent); throws an AnalystError for an unknown one. */
+  revokeAnalyst(name: string, now?: number): AnalystRecord;
+
   createJob(job: JobRecord): void;
   getJob(id: string): JobRecord | undefined;
-  listJobs(limit: number): JobRecord[];
+  /** The newest jobs first; only those of `owner` when given. */
+  listJobs(limit: number, owner?: string): JobRecord[];
   jobsWithStatus(statuses: readonly JobStatus[]): JobRecord[];
   updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): void;
 
