@@ -28,7 +28,13 @@ export class CoordinatorProcess {
     return this.child.pid!;
   }
 
-  static start(o: { dataDir: string; uploadSlots: number; timeoutMs?: number }): Promise<CoordinatorProcess> {
+  /** `insecure`: plaintext on loopback (`--insecure`) instead of TLS, for the transport benchmark's comparison. */
+  static start(o: {
+    dataDir: string;
+    uploadSlots: number;
+    insecure?: boolean;
+    timeoutMs?: number;
+  }): Promise<CoordinatorProcess> {
     const args = [
       tesseraBin(),
       'coordinator',
@@ -39,6 +45,7 @@ export class CoordinatorProcess {
       '127.0.0.1:0',
       '--upload-slots',
       String(o.uploadSlots),
+      ...(o.insecure ? ['--insecure'] : []),
       '--json',
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,8 +89,9 @@ export class CoordinatorProcess {
     });
   }
 
-  /** How a client here reaches it: TLS trusting the certificate it wrote to its data directory. */
-  clientSecurity(): ChannelSecurity {
+  /** How a client here reaches it: TLS trusting the certificate it wrote to its data directory (or plaintext). */
+  clientSecurity(insecure = false): ChannelSecurity {
+    if (insecure) return { mode: 'insecure' };
     const anchorPem = readTrustAnchor(this.dataDir);
     if (!anchorPem) throw new Error(`the coordinator wrote no TLS certificate to ${this.dataDir}/tls`);
     return { mode: 'tls', anchorPem };

@@ -12,6 +12,7 @@ import {
   ParticipantNode,
 } from '@tessera/sdk';
 import { CoordinatorProcess } from './coordinator-process.js';
+import { procCpuSeconds } from './proc-cpu.js';
 import { RssSampler, type RssSample } from './proc-memory.js';
 import type { FoundationRun } from './results.js';
 import { fixed, kibToMiB, median } from './stats.js';
@@ -28,6 +29,8 @@ export interface RunConfig {
   shards: number;
   layout: BenchLayout;
   uploadSlots: number;
+  /** Plaintext on loopback (the coordinator's --insecure) instead of TLS: the transport benchmark's baseline. */
+  insecure?: boolean;
   log: (line: string) => void;
 }
 
@@ -130,10 +133,20 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
       throw new Error(`no shard for participant ${i + 1}: ${shardPaths.length} shards were written`);
     return path;
   };
-  const coordinator = await CoordinatorProcess.start({ dataDir: coordinatorDir, uploadSlots: cfg.uploadSlots });
+  const insecure = cfg.insecure === true;
+  const coordinator = await CoordinatorProcess.start({
+    dataDir: coordinatorDir,
+    uploadSlots: cfg.uploadSlots,
+    insecure,
+  });
+  const cpuAtStart = procCpuSeconds(coordinator.pid);
   const sampler = new RssSampler(coordinator.pid, SAMPLE_INTERVAL_MS);
   const nodes: ParticipantNode[] = [];
-  const analyst = connectAnalyst(coordinator.address, analystTokenOf(coordinatorDir), coordinator.clientSecurity());
+  const analyst = connectAnalyst(
+    coordinator.address,
+    analystTokenOf(coordinatorDir),
+    coordinator.clientSecurity(insecure),
+  );
   let jobId = '';
   try {
     const idle = coordinator.memory();
@@ -150,6 +163,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
             dir: join(dir, name),
             coordinator: coordinator.address,
             token,
+            ...(insecure ? { insecure: true } : {}),
             name,
             datasets: { [BENCH_DATASET]: { type: 'csv', path: shardOf(i) } },
             policy: false,
@@ -187,6 +201,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
         `\ncoordinator messages:\n${coordinator.lastMessages()}`,
     );
     const connected = coordinator.memory();
+    const cpuConnected = procCpuSeconds(coordinator.pid);
     log(`${n} participants connected; coordinator RSS ${kibToMiB(connected.rssKiB)} MiB; submitting the job`);
 
     const submitted = performance.now();
@@ -196,6 +211,7 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
       if (message) log(message);
     });
     const jobSeconds = (performance.now() - submitted) / 1000;
+    const cpuEnd = procCpuSeconds(coordinator.pid);
     const end = coordinator.memory();
     const samples = await sampler.stop();
     if (final.status !== 'completed') {
@@ -235,6 +251,11 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
         stagePeakRssMiB: stagePeaks(records, samples),
         stageSeconds: { schema: stageSeconds('schema'), statistics: stageSeconds('statistics') },
         jobSeconds: fixed(jobSeconds, 3),
+        transport: insecure ? 'insecure' : 'tls',
+        coordinatorCpuSeconds: {
+          connect: fixed(cpuConnected - cpuAtStart, 2),
+          job: fixed(cpuEnd - cpuConnected, 2),
+        },
         rssSamples: samples.length,
         rssSampleIntervalMs: SAMPLE_INTERVAL_MS,
       },

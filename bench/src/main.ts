@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
-// Parts: foundation, secagg, dp, he, analytics, payouts.
+// Parts: foundation, secagg, dp, he, analytics, payouts, transport.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -10,6 +10,7 @@ import { renderDpBench, runDpBench } from './dp/dp-bench.js';
 import { renderHeBench, runHeBenchSuite } from './he/suite.js';
 import { renderAnalyticsBench, runAnalyticsBench } from './analytics/analytics-bench.js';
 import { renderPayoutsBench, runPayoutsBench } from './payouts/payouts-bench.js';
+import { renderTransportBench, runTransportBench } from './transport-bench.js';
 
 interface Benchmark {
   name: string;
@@ -47,6 +48,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'payouts',
     run: () => runPayoutsBench(stderrLog('payouts')),
     render: renderPayoutsBench as (r: never) => string,
+  },
+  {
+    name: 'transport',
+    run: () => runTransportBench(stderrLog('transport')),
+    render: renderTransportBench as (r: never) => string,
   },
 ];
 

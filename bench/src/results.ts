@@ -16,6 +16,13 @@ export interface GrpcDetails {
   stageSeconds: { schema: number; statistics: number };
   /** From submitting the job to its completion, as the analyst saw it. */
   jobSeconds: number;
+  /** TLS (the default) or plaintext on loopback (the coordinator's --insecure). */
+  transport: 'tls' | 'insecure';
+  /**
+   * CPU seconds (user + system, all threads; /proc/<pid>/stat) the coordinator process used while the n participants
+   * enrolled and connected (from its start), and from then to the job's completion.
+   */
+  coordinatorCpuSeconds: { connect: number; job: number };
   rssSamples: number;
   rssSampleIntervalMs: number;
 }

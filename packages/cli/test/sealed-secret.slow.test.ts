@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '@tessera/data';
 import type { ParticipantNode } from '@tessera/participant';
@@ -66,6 +66,7 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
   });
 
   let address = '';
+  let fingerprint = '';
   let analystToken = '';
   let sealedJob = '';
   let rows = 0;
@@ -76,6 +77,7 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
     const coord = await startCoordinatorProcess(dataDir);
     stop = () => killed(coord.proc, 'SIGTERM');
     address = coord.address;
+    fingerprint = coord.tlsFingerprint;
     const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 5);
     rows = data.shards.reduce((n, s) => n + s.rows.length, 0);
     // These merchants opt their (public) data out of DP and grant scoring too: sealed jobs and encrypted scoring are
@@ -143,7 +145,8 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
       const [pubFound, ...secretFound] = scanProcessMemory(coord.proc.pid!, [window(pub), ...secretForms]);
       expect(pubFound).toBeGreaterThan(0);
       expect(secretFound).toEqual([0, 0, 0]);
-      for (const file of readdirSync(dataDir)) {
+      for (const file of readdirSync(dataDir, { recursive: true, encoding: 'utf8' })) {
+        if (!statSync(join(dataDir, file)).isFile()) continue; // tls/ holds the coordinator's certificates
         const bytes = readFileSync(join(dataDir, file));
         for (const form of secretForms) expect(bytes.indexOf(form), `${file} holds the secret key`).toBe(-1);
       }
@@ -154,7 +157,7 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
   });
 
   it("tessera score --sealed scores the trained model on the participants' data, encrypted, from the CLI", async () => {
-    const conn = ['--coordinator', address, '--token', analystToken];
+    const conn = ['--coordinator', address, '--token', analystToken, '--tls-fingerprint', fingerprint];
     const modelPath = join(tmp.dir, 'model.json');
     const result = tessera(['job', 'result', sealedJob, '--out', modelPath, ...conn]);
     expect(result.code, result.stderr).toBe(0);
