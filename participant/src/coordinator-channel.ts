@@ -1,5 +1,5 @@
 // How this node reaches its coordinator: TLS pinned to the trust anchor saved at init, or plaintext on loopback.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { enrolmentTokenFingerprint, INSECURE, type ChannelSecurity } from '@tessera/proto';
 import {
   assertInsecureAllowed,
@@ -83,4 +83,26 @@ export async function explainUnreachable(address: string, security: ChannelSecur
   if (security.mode !== 'tls' || !/certificate|self.signed|issuer|pinned/i.test(details)) return details;
   const mismatch = await explainPinFailure(address, fingerprintOf(security.anchorPem));
   return mismatch ? `refusing to connect: ${mismatch.message}` : details;
+}
+
+/**
+ * Pins the coordinator again after its operator replaced the TLS trust anchor (a new CA, another --tls-ca): fetches the
+ * chain, checks it against the new fingerprint (given by the operator out of band) and writes the anchor over the
+ * config's coordinatorCa. The node uses it from its next start.
+ */
+export async function repinCoordinator(
+  config: ParticipantConfig,
+  fingerprint: string,
+  file = 'participant config',
+): Promise<{ fingerprint: string; path: string }> {
+  if (!config.coordinatorCa)
+    throw new ConfigError(
+      file,
+      'coordinatorCa',
+      'is not set (the node talks plaintext to a loopback coordinator): nothing to pin; remove insecure: true and ' +
+        'add coordinatorCa: coordinator-ca.pem to the config first',
+    );
+  const pinned = await pinAnchor(config.coordinator, parseFingerprint(fingerprint, '--tls-fingerprint'));
+  writeFileSync(config.coordinatorCa, pinned.anchorPem);
+  return { fingerprint: pinned.fingerprint, path: config.coordinatorCa };
 }

@@ -1,6 +1,6 @@
 export { ParticipantNode, type ParticipantNodeOptions, type DataAdmission } from './node.js';
 export { enroll } from './enroll.js';
-export { channelSecurityOf, pinCoordinator, type PinOptions } from './coordinator-channel.js';
+export { channelSecurityOf, pinCoordinator, repinCoordinator, type PinOptions } from './coordinator-channel.js';
 export {
   loadParticipantConfig,
   parseParticipantConfig,

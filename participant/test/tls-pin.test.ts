@@ -7,7 +7,8 @@ import { Coordinator, createEnrollmentToken } from '@tessera/coordinator';
 import { toCsv } from '@tessera/data';
 import { BREAST_CANCER, shards } from '../../coordinator/test/grpc-helpers.js';
 import { tempDir } from '../../coordinator/test/helpers.js';
-import { initParticipant, loadParticipantConfig, ParticipantNode } from '../src/index.js';
+import { fingerprintOf } from '@tessera/transport';
+import { initParticipant, loadParticipantConfig, ParticipantNode, repinCoordinator } from '../src/index.js';
 
 // A participant pins the coordinator's TLS anchor at init from the fingerprint in its token, and uses it on every
 // connection; another coordinator (another CA) is refused, and the message names both fingerprints.
@@ -100,5 +101,21 @@ describe('a participant pins the coordinator it enrolled with', () => {
     expect(line).toContain(`presented TLS certificate fingerprint ${other.tlsFingerprint}`);
     expect(line).toContain(`the pinned fingerprint is ${ours.tlsFingerprint}`);
     expect(lines).not.toContain('READY');
+  });
+
+  it('pins again when the operator replaced the certificate authority, checking the new fingerprint', async () => {
+    const r = await init('m6', ours.address, createEnrollmentToken(ours.options.dataDir, 'm6'));
+    // As if the operator had moved to another CA: the coordinator now presents `other`'s chain.
+    const config = { ...loadParticipantConfig(r.configPath), coordinator: other.address };
+    const before = readFileSync(config.coordinatorCa!, 'utf8');
+    await expect(repinCoordinator(config, ours.tlsFingerprint!)).rejects.toThrow(
+      `presented TLS certificate fingerprint ${other.tlsFingerprint}`,
+    );
+    expect(readFileSync(config.coordinatorCa!, 'utf8')).toBe(before);
+    await expect(repinCoordinator(config, other.tlsFingerprint!)).resolves.toEqual({
+      fingerprint: other.tlsFingerprint,
+      path: config.coordinatorCa,
+    });
+    expect(fingerprintOf(readFileSync(config.coordinatorCa!, 'utf8'))).toBe(other.tlsFingerprint);
   });
 });

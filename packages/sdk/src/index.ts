@@ -24,6 +24,7 @@ export {
   ParticipantNode,
   initParticipant,
   loadParticipantConfig,
+  repinCoordinator,
   auditParticipant,
   ConfigError,
   type ParticipantConfig,

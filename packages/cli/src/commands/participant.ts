@@ -6,6 +6,7 @@ import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { allowInsecure, INSECURE_OPTION } from '../transport-flags.js';
+import { registerParticipantPin } from './participant-pin.js';
 import { readToken } from '../ui/token-input.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -162,6 +163,8 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
         process.stdout.write(`${lines.join('\n')}\n`);
       },
     );
+
+  registerParticipantPin(cmd);
 
   cmd
     .command('start')
