@@ -92,7 +92,7 @@ describe('the enrolment life cycle in the store', () => {
     });
     expect(store.listParticipants()).toEqual([]);
 
-    const used = store.addEnrollmentToken(sha256Hex('tse_u'), 'merchant-u', { now: T0 });
+    const used = store.addEnrollmentToken(sha256Hex('tse_u'), 'merchant-u', { now: T0 + 1 });
     expect(store.redeemEnrollmentToken(sha256Hex('tse_u'), participant('p-u'), T0 + 1).ok).toBe(true);
     const e = thrown(() => store.revokeEnrollmentToken(used.id));
     expect(e.code).toBe('token-already-used');
