@@ -33,6 +33,7 @@ import { serverOptions } from './limits/server-options.js';
 import { clientSecurityOf, coordinatorTransport } from './tls/coordinator-tls.js';
 import type { OperatorTlsFiles } from './tls/operator-certificates.js';
 import { readTrustAnchor } from './tls/tls-files.js';
+import { ClientCertificates } from './identity/client-certificates.js';
 
 export interface CoordinatorOptions {
   /** Directory for the database and the analyst token (created if missing). */
@@ -125,6 +126,8 @@ export class Coordinator {
   tlsFingerprint: string | undefined;
   /** How a client in this process reaches this coordinator: TLS pinned to its anchor, or plaintext. */
   clientSecurity: ChannelSecurity = { mode: 'insecure' };
+  /** The own CA's client certificates (participants', analysts'); undefined when insecure. */
+  certificates: ClientCertificates | undefined;
 
   private constructor(readonly options: CoordinatorOptions) {
     this.log = options.log ?? (() => undefined);
@@ -143,7 +146,10 @@ export class Coordinator {
     const log = options.log ?? (() => undefined);
     const transport = await coordinatorTransport({ ...options, listen, insecure: options.insecure ?? false, log });
     const c = new Coordinator(options);
-    if (transport.mode === 'tls') c.tlsFingerprint = transport.fingerprint;
+    if (transport.mode === 'tls') {
+      c.tlsFingerprint = transport.fingerprint;
+      c.certificates = new ClientCertificates(transport.ca);
+    }
     c.clientSecurity = clientSecurityOf(transport);
     const credentials =
       transport.mode === 'tls'
@@ -158,7 +164,7 @@ export class Coordinator {
   private async listen(address: string, credentials: grpc.ServerCredentials): Promise<void> {
     this.server.addService(
       ParticipantServiceDefinition,
-      participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage),
+      participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage, this.certificates),
     );
     this.server.addService(
       AnalystServiceDefinition,

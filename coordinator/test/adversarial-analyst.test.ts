@@ -5,7 +5,7 @@ import { analystClient, tessera } from '@tessera/proto';
 import { AnalystClient } from '@tessera/sdk';
 import { Coordinator, DATABASE_FILE, SqliteStore } from '../src/index.js';
 import { coordinatorError, useAdversarialBench } from './adversarial-bench.js';
-import { RawStream } from './grpc-helpers.js';
+import { enrolIdentity, RawStream } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 // Misbehaving analysts on the analyst API, cancelling, and stopping the coordinator under open calls.
@@ -131,7 +131,7 @@ describe('Coordinator.stop', () => {
     const tmp = tempDir();
     const coord = await Coordinator.start({ dataDir: tmp.dir, listen: '127.0.0.1:0' });
     const analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
-    const s = await RawStream.open(coord);
+    const s = await RawStream.open(await enrolIdentity(coord, 'silent'));
     try {
       const job = await analyst.submit({
         dataset: 'nobody',

@@ -39,8 +39,8 @@ export interface AdversarialBench {
   readonly mallory: Identity;
   /** Participant nodes a test started: stopped after it. */
   readonly nodes: ParticipantNode[];
-  /** Opens a raw Connect stream, closed after the test. */
-  open(): Promise<RawStream>;
+  /** Opens a raw Connect stream with `who`'s client certificate (default mallory's), closed after the test. */
+  open(who?: Identity): Promise<RawStream>;
   /** An honest participant, on a stream of its own, is still welcomed. */
   expectStillServing(): Promise<void>;
 }
@@ -52,13 +52,13 @@ export function useAdversarialBench(): AdversarialBench {
   const bench = {
     dir: tmp.dir,
     nodes: [] as ParticipantNode[],
-    open: async () => {
-      const s = await RawStream.open(bench.coord);
+    open: async (who?: Identity) => {
+      const s = await RawStream.open(who ?? bench.mallory);
       streams.push(s);
       return s;
     },
     expectStillServing: async () => {
-      const s = await bench.open();
+      const s = await bench.open(bench.alice);
       const welcome = await s.hello(bench.alice);
       expect(welcome.participantId).toBe(bench.alice.id);
       s.close();

@@ -17,7 +17,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
 
   describe('the Connect stream', () => {
     it('welcomes an honest hello with the enrolled id and name, and lists the participant as connected', async () => {
-      const s = await open();
+      const s = await open(bench.alice);
       const welcome = await s.hello(bench.alice, ['customers']);
       expect(welcome).toMatchObject({ participantId: bench.alice.id, name: 'alice' });
       const listed = (await bench.analyst.participants()).find((p) => p.id === bench.alice.id);

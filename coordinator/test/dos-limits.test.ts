@@ -62,7 +62,7 @@ describe('denial of service: the coordinator keeps serving a job under its resou
   });
 
   const open = async () => {
-    const s = await RawStream.open(coord);
+    const s = await RawStream.open(mallory);
     streams.push(s);
     return s;
   };

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSigningKeyPair, sign, type SigningKeyPair } from '@tessera/crypto';
 import { readCsvFile, toCsv, type RawTable } from '@tessera/data';
-import { enroll, ParticipantNode, type ParticipantNodeOptions } from '@tessera/participant';
+import { createTlsKey, enroll, ParticipantNode, type ParticipantNodeOptions } from '@tessera/participant';
 import {
   ENROLL_CONTEXT,
   enrollmentMessage,
   participantClient,
   sealParticipantMessage,
   tessera,
+  type ChannelSecurity,
   type GenericClient,
 } from '@tessera/proto';
 import { createEnrollmentToken, type Coordinator } from '../src/index.js';
@@ -28,23 +29,34 @@ export function shards(file: string, parts: number): RawTable[] {
   return Array.from({ length: parts }, (_, p) => ({ ...table, rows: table.rows.filter((_r, i) => i % parts === p) }));
 }
 
-/** An enrolled identity: a participant id bound to an Ed25519 key. */
-export interface Identity {
+/** Where a test dials: a coordinator's address and how to secure the channel (a Coordinator is one). */
+export type Dial = Pick<Coordinator, 'address' | 'clientSecurity'>;
+
+/**
+ * An enrolled identity: a participant id bound to an Ed25519 key, and the channel its node dials (TLS with the client
+ * certificate the coordinator issued at enrolment), so a stream opened with it passes mutual TLS.
+ */
+export interface Identity extends Dial {
   id: string;
   name: string;
   keys: SigningKeyPair;
 }
 
-/** Enrols a fresh key with a one-time token, as `tessera participant init` does. */
+/** What signs a participant's messages: its id and identity key. */
+export type Signer = Pick<Identity, 'id' | 'keys'> & Partial<Identity>;
+
+/** Enrols a fresh key (and TLS key) with a one-time token, as `tessera participant init` does. */
 export async function enrolIdentity(coord: Coordinator, name: string): Promise<Identity> {
   const keys = generateSigningKeyPair();
   const token = createEnrollmentToken(coord.options.dataDir, name);
-  const { participantId } = await enroll(coord.address, token, name, keys, coord.clientSecurity);
-  return { id: participantId, name, keys };
+  const tls = coord.clientSecurity.mode === 'tls' ? await createTlsKey() : undefined;
+  const enrolled = await enroll(coord.address, token, name, keys, coord.clientSecurity, tls?.publicKey);
+  const clientSecurity: ChannelSecurity =
+    coord.clientSecurity.mode === 'tls' && tls
+      ? { ...coord.clientSecurity, clientCertificate: { certPem: enrolled.clientCertificate, keyPem: tls.keyPem } }
+      : coord.clientSecurity;
+  return { id: enrolled.participantId, name, keys, address: coord.address, clientSecurity };
 }
-
-/** Where a test dials: a coordinator's address and how to secure the channel (a Coordinator is one). */
-export type Dial = Pick<Coordinator, 'address' | 'clientSecurity'>;
 
 /** A raw Enroll call: the gRPC error (with its status code) or the response. */
 export function rawEnroll(
@@ -156,7 +168,7 @@ export class RawStream {
 
   /** Seals a message the way an honest participant does (this stream's challenge, the next seq); returns its seq. */
   send(
-    who: Identity,
+    who: Signer,
     body: Omit<tessera.v1.IParticipantMessage, 'session' | 'seq'>,
     override: { seq?: number; session?: Uint8Array } = {},
   ): number {
@@ -168,7 +180,7 @@ export class RawStream {
   }
 
   /** Says hello and waits for the welcome. */
-  async hello(who: Identity, datasets: string[] = []): Promise<tessera.v1.IWelcome> {
+  async hello(who: Signer, datasets: string[] = []): Promise<tessera.v1.IWelcome> {
     this.send(who, { hello: { software: 'raw-test/0', datasets } });
     return (await this.take('welcome')).welcome!;
   }
@@ -187,7 +199,7 @@ export class RawStream {
     return { task, model };
   }
 
-  refuse(who: Identity, task: tessera.v1.ITask, reason = 'not today'): number {
+  refuse(who: Signer, task: tessera.v1.ITask, reason = 'not today'): number {
     return this.send(who, { refused: { task: task.ref, reason } });
   }
 
@@ -225,7 +237,7 @@ export async function startNode(
       datasets: { [dataset]: { type: 'csv', path, exclude: [] } },
     },
     identity: who.keys,
-    security: coord.clientSecurity,
+    security: who.clientSecurity,
     minBackoffMs: 100,
     maxBackoffMs: 400,
     ...extra,

@@ -68,18 +68,18 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
     it('is refused at hello while disabled, welcomed once enabled, and refused for good once revoked', async () => {
       const who = await enrolIdentity(bench.coord, 'toggled');
       setParticipantStatus(dataDir(), who.id, 'disabled');
-      const s1 = await bench.open();
+      const s1 = await bench.open(who);
       s1.send(who, { hello: { software: 'raw-test/0', datasets: [] } });
       expect(await s1.rejection()).toMatchObject({ fatal: true, reason: expect.stringMatching(DISABLED) });
       await s1.closed;
 
       setParticipantStatus(dataDir(), who.id, 'active');
-      const s2 = await bench.open();
+      const s2 = await bench.open(who);
       expect((await s2.hello(who)).participantId).toBe(who.id);
       s2.close();
 
       setParticipantStatus(dataDir(), who.id, 'revoked');
-      const s3 = await bench.open();
+      const s3 = await bench.open(who);
       s3.send(who, { hello: { software: 'raw-test/0', datasets: [] } });
       expect(await s3.rejection()).toMatchObject({ fatal: true, reason: expect.stringMatching(REVOKED) });
       expect(() => setParticipantStatus(dataDir(), who.id, 'active')).toThrow(/revocation is final/);
@@ -95,7 +95,7 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
       // The participant to revoke holds its task without answering: only the cut-off can end its part of the stage
       // before the stage's 30 s timeout.
       const victim = await enrolIdentity(bench.coord, 'to-revoke');
-      const m = await bench.open();
+      const m = await bench.open(victim);
       await m.hello(victim, [dataset]);
       const job = await bench.analyst.submit({
         dataset,
@@ -124,7 +124,7 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
       expect(bench.coord.registry.get(victim.id)).toBeUndefined();
 
       // Its reconnection is refused at hello.
-      const again = await bench.open();
+      const again = await bench.open(victim);
       again.send(victim, { hello: { software: 'raw-test/0', datasets: [dataset] } });
       expect(await again.rejection()).toMatchObject({ fatal: true, reason: expect.stringMatching(REVOKED) });
       expect(listEnrolledParticipants(dataDir()).find((p) => p.id === victim.id)?.status).toBe('revoked');

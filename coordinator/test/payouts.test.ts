@@ -72,7 +72,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     const node = new ParticipantNode({
       config,
       identity: identities.get(config.name)!.keys,
-      security: coord.clientSecurity,
+      security: identities.get(config.name)!.clientSecurity,
       minBackoffMs: 100,
       maxBackoffMs: 400,
     });

@@ -53,7 +53,7 @@ describe('a private job states how it sampled and what it spent', () => {
       const node = new ParticipantNode({
         config,
         identity: identities.get(name)!.keys,
-        security: coord.clientSecurity,
+        security: identities.get(name)!.clientSecurity,
         minBackoffMs: 100,
         maxBackoffMs: 400,
       });

@@ -36,7 +36,7 @@ describe('privacy budgets kept by each participant, enforced before any data is 
     const node = new ParticipantNode({
       config,
       identity: identities.get(config.name)!.keys,
-      security: coord.clientSecurity,
+      security: identities.get(config.name)!.clientSecurity,
       minBackoffMs: 100,
       maxBackoffMs: 400,
     });

@@ -56,7 +56,7 @@ describe('categorical domains under differential privacy are public, never the v
       const node = new ParticipantNode({
         config,
         identity: who.keys,
-        security: coord.clientSecurity,
+        security: who.clientSecurity,
         minBackoffMs: 100,
         maxBackoffMs: 400,
       });

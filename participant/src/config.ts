@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -38,6 +38,12 @@ export interface ParticipantConfig {
   coordinatorCa?: string;
   /** Plaintext to a coordinator on loopback started with --insecure (refused for any other address). */
   insecure?: boolean;
+  /**
+   * The node's TLS client key (PEM, 0600) and the certificate the coordinator's CA issued for it (mutual TLS), written
+   * by init or `tessera participant renew-cert`; default tls.key and tls.pem beside the config when both exist.
+   */
+  tlsKey?: string;
+  tlsCertificate?: string;
   /** Assigned at enrolment. */
   participantId: string;
   /** The Ed25519 identity key file (created by `tessera participant init`). */
@@ -96,6 +102,8 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     'coordinatorKey',
     'coordinatorCa',
     'insecure',
+    'tlsKey',
+    'tlsCertificate',
   ];
   for (const k of Object.keys(input))
     if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
@@ -143,6 +151,16 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     throw new ConfigError(file, 'ledger', 'must be a file path');
   if (input.coordinatorCa !== undefined && (typeof input.coordinatorCa !== 'string' || !input.coordinatorCa))
     throw new ConfigError(file, 'coordinatorCa', "must be a file path (the coordinator's TLS certificate, PEM)");
+  for (const field of ['tlsKey', 'tlsCertificate'])
+    if (input[field] !== undefined && (typeof input[field] !== 'string' || !input[field]))
+      throw new ConfigError(file, field, 'must be a file path (PEM; tessera participant renew-cert writes it)');
+  // A node given a certificate by renew-cert has the default files without naming them in its config.
+  const tls =
+    typeof input.tlsKey === 'string' && typeof input.tlsCertificate === 'string'
+      ? { tlsKey: at(input.tlsKey), tlsCertificate: at(input.tlsCertificate) }
+      : existsSync(at('tls.key')) && existsSync(at('tls.pem'))
+        ? { tlsKey: at('tls.key'), tlsCertificate: at('tls.pem') }
+        : {};
   if (input.insecure !== undefined && typeof input.insecure !== 'boolean')
     throw new ConfigError(file, 'insecure', `must be true or false, got ${JSON.stringify(input.insecure)}`);
   if (input.policy !== undefined && (typeof input.policy !== 'string' || !input.policy))
@@ -163,6 +181,7 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     coordinator: text('coordinator'),
     ...(typeof input.coordinatorCa === 'string' ? { coordinatorCa: at(input.coordinatorCa) } : {}),
     ...(input.insecure === true ? { insecure: true } : {}),
+    ...tls,
     participantId: text('participantId'),
     identityKey: at(text('identityKey')),
     datasets,

@@ -9,6 +9,7 @@ import {
   pinAnchor,
   sameFingerprint,
 } from '@tessera/transport';
+import { clientCertificateOf } from './client-certificate.js';
 import { ConfigError, type ParticipantConfig } from './config.js';
 
 /** The channel security a config asks for; `file` names the config in errors. */
@@ -34,7 +35,7 @@ export function channelSecurityOf(config: ParticipantConfig, file = 'participant
       `${config.coordinatorCa} cannot be read; tessera participant init writes it (run it again with a new token)`,
     );
   }
-  return { mode: 'tls', anchorPem };
+  return { mode: 'tls', anchorPem, ...clientCertificateOf(config) };
 }
 
 /** How init reaches the coordinator: the token's fingerprint, or one given with --tls-fingerprint, or --insecure. */

@@ -3,6 +3,8 @@ import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { loadOrCreateSigningKeyPair, makePrivateDirectory } from '@tessera/crypto';
 import type { DatasetBudget, DatasetSource } from './config.js';
+import { createTlsKey, saveClientCertificate, TLS_CERTIFICATE_FILE, TLS_KEY_FILE } from './client-certificate.js';
+import { pinCoordinator } from './coordinator-channel.js';
 import { enroll } from './enroll.js';
 import { LocalData } from './local-data.js';
 import { describePolicy } from './consent/describe-policy.js';
@@ -22,7 +24,12 @@ export interface InitOptions {
   /** Directory for the config file and the identity key. */
   dir: string;
   coordinator: string;
+  /** The enrolment token; it carries the fingerprint of the coordinator's TLS trust anchor, which init pins. */
   token: string;
+  /** The coordinator's TLS fingerprint, for a token without one (from an older coordinator). */
+  tlsFingerprint?: string;
+  /** Plaintext to a coordinator on loopback started with --insecure (refused for any other address). */
+  insecure?: boolean;
   /**
    * The participant's name, if given: the coordinator operator names it with the token (tessera coordinator enroll
    * NAME), and enrolment under another name is refused. Absent: the token's name.
@@ -67,6 +74,8 @@ export interface InitResult {
 }
 
 const POLICY_FILE = 'policy.yaml';
+/** The coordinator's TLS trust anchor, pinned at init, beside the config. */
+const COORDINATOR_CA_FILE = 'coordinator-ca.pem';
 
 /**
  * Creates an identity key, enrols with the coordinator and writes participant.yaml (and, by default, a starter
@@ -112,11 +121,22 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
     for (const name of names) identifierColumns[name] = detectIdentifierColumns(data.table(name));
   }
 
+  // First contact before anything is written: a wrong fingerprint leaves no files and the token unused.
+  const security = await pinCoordinator(o);
   // The directory holds the identity key and the ledger: owner-only when created here.
   makePrivateDirectory(o.dir);
   const keyPath = join(o.dir, 'identity.key');
   const identity = loadOrCreateSigningKeyPair(keyPath);
-  const { participantId, name: enrolledName } = await enroll(o.coordinator, o.token, o.name ?? '', identity);
+  // Mutual TLS: the node's own TLS key, certified by the coordinator's CA at enrolment.
+  const tlsKey = security.mode === 'tls' ? await createTlsKey() : undefined;
+  const enrolled = await enroll(o.coordinator, o.token, o.name ?? '', identity, security, tlsKey?.publicKey);
+  const { participantId, name: enrolledName } = enrolled;
+  if (security.mode === 'tls') writeFileSync(join(o.dir, COORDINATOR_CA_FILE), security.anchorPem);
+  const certified = tlsKey !== undefined && enrolled.clientCertificate !== '';
+  if (certified) {
+    const paths = { key: join(o.dir, TLS_KEY_FILE), certificate: join(o.dir, TLS_CERTIFICATE_FILE) };
+    saveClientCertificate(paths, tlsKey.keyPem, enrolled.clientCertificate);
+  }
 
   let policyPath: string | undefined;
   if (o.policy === undefined) {
@@ -168,6 +188,8 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
       stringify({
         name: enrolledName,
         coordinator: o.coordinator,
+        ...(security.mode === 'tls' ? { coordinatorCa: COORDINATOR_CA_FILE } : { insecure: true }),
+        ...(certified ? { tlsKey: TLS_KEY_FILE, tlsCertificate: TLS_CERTIFICATE_FILE } : {}),
         participantId,
         identityKey: 'identity.key',
         datasets,

@@ -207,7 +207,13 @@ export class ParticipantNode extends EventEmitter {
     // grpc-js ends a call with 'status' (and 'error' for a non-OK status); 'close' is not guaranteed.
     stream.on('error', ended);
     stream.on('error', (e: { code?: number; details?: string }) => {
-      if (e.code === 14) void this.reportUnreachable(e.details ?? ''); // 14: UNAVAILABLE, no connection
+      if (e.code === 14)
+        void this.reportUnreachable(e.details ?? ''); // 14: UNAVAILABLE, no connection
+      // 16 UNAUTHENTICATED, 7 PERMISSION_DENIED: the coordinator refused this node's certificate; say why, once.
+      else if ((e.code === 16 || e.code === 7) && e.details !== this.unreachable) {
+        this.unreachable = e.details ?? '';
+        this.log(`participant ${this.id}: the coordinator refused the connection: ${e.details}`);
+      }
     });
     stream.on('status', ended);
     stream.on('end', ended);

@@ -50,7 +50,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     const node = new ParticipantNode({
       config,
       identity: identities.get(config.name)!.keys,
-      security: coord.clientSecurity,
+      security: identities.get(config.name)!.clientSecurity,
       minBackoffMs: 100,
       maxBackoffMs: 400,
       ...(clock ? { clock } : {}),

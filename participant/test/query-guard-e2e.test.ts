@@ -67,7 +67,7 @@ describe('the query guard through the services: a coordinator and three particip
           datasets: { customers: { type: 'csv', path, exclude: [] } },
         },
         identity: who.keys,
-        security: coord.clientSecurity,
+        security: who.clientSecurity,
         policy,
         minBackoffMs: 100,
         maxBackoffMs: 400,

@@ -1,19 +1,52 @@
 import * as grpc from '@grpc/grpc-js';
 import { isAcceptablePublicKey, randomId, sha256Hex, verify } from '@tessera/crypto';
-import { ENROLL_CONTEXT, enrollmentMessage, tessera } from '@tessera/proto';
+import { ENROLL_CONTEXT, enrollmentMessage, tessera, verifyTlsKey } from '@tessera/proto';
+import type { CertifiedIdentity } from '@tessera/transport';
+import { participantRefusal } from '../enrolment/enrolment-rules.js';
+import { ClientCertificateError } from '../identity/client-certificate-error.js';
+import type { ClientCertificates } from '../identity/client-certificates.js';
 import type { Store } from '../store/store.js';
+import { certificateRefusal, uncertifiedStreamRefusal } from './participant-certificate-check.js';
 import { ParticipantSession } from './participant-session.js';
 import type { SessionRegistry } from './registry.js';
 
 type Callback<T> = grpc.sendUnaryData<T>;
 
-/** Handlers of ParticipantService: enrolment and the signed work stream. */
+const serviceError = (code: grpc.status, details: string): grpc.ServiceError =>
+  Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+
+/**
+ * Handlers of ParticipantService: enrolment, certificate renewal and the signed work stream. With `certificates` (a
+ * TLS coordinator), enrolment issues the node a client certificate, and a Connect stream must present one.
+ */
 export function participantHandlers(
   store: Store,
   registry: SessionRegistry,
   log: (line: string) => void,
   observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void,
+  certificates?: ClientCertificates,
 ): grpc.UntypedServiceImplementation {
+  /** A certificate for the node's TLS key, once its identity key's signature over it checks; '' in plaintext. */
+  const certify = async (
+    id: string,
+    publicKey: Uint8Array,
+    tlsPublicKey: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<string> => {
+    if (!certificates || tlsPublicKey.length === 0) return '';
+    if (!verifyTlsKey('participant', '', tlsPublicKey, signature, publicKey))
+      throw serviceError(
+        grpc.status.UNAUTHENTICATED,
+        "the signature over the TLS key does not match the participant's identity key",
+      );
+    try {
+      return await certificates.issue('participant', id, publicKey, tlsPublicKey);
+    } catch (e) {
+      if (e instanceof ClientCertificateError) throw serviceError(grpc.status.INVALID_ARGUMENT, e.message);
+      throw e;
+    }
+  };
+
   return {
     enroll(
       call: grpc.ServerUnaryCall<tessera.v1.EnrollRequest, tessera.v1.EnrollResponse>,
@@ -33,19 +66,78 @@ export function participantHandlers(
         return fail(grpc.status.UNAUTHENTICATED, 'the enrolment signature does not match the public key');
       }
       const id = randomId('p-');
-      const result = store.redeemEnrollmentToken(sha256Hex(token), {
-        id,
-        name: name.trim().slice(0, 100),
-        publicKey,
-        enrolledAt: Date.now(),
-      });
-      if (!result.ok) return fail(grpc.status.PERMISSION_DENIED, result.reason);
-      const stored = store.getParticipant(id)!;
-      log(`enrolled participant ${stored.id} (${stored.name})`);
-      callback(null, tessera.v1.EnrollResponse.create({ participantId: stored.id, name: stored.name || name }));
+      // The certificate comes first: a bad TLS key is refused before the token is used up.
+      certify(id, publicKey, call.request.tlsPublicKey ?? new Uint8Array(0), call.request.tlsKeySignature).then(
+        (clientCertificate) => {
+          const result = store.redeemEnrollmentToken(sha256Hex(token), {
+            id,
+            name: name.trim().slice(0, 100),
+            publicKey,
+            enrolledAt: Date.now(),
+          });
+          if (!result.ok) return fail(grpc.status.PERMISSION_DENIED, result.reason);
+          const stored = store.getParticipant(id)!;
+          log(`enrolled participant ${stored.id} (${stored.name})`);
+          callback(
+            null,
+            tessera.v1.EnrollResponse.create({
+              participantId: stored.id,
+              name: stored.name || name,
+              clientCertificate,
+            }),
+          );
+        },
+        (e: grpc.ServiceError) => callback(e),
+      );
+    },
+
+    renewCertificate(
+      call: grpc.ServerUnaryCall<tessera.v1.RenewCertificateRequest, tessera.v1.RenewCertificateResponse>,
+      callback: Callback<tessera.v1.RenewCertificateResponse>,
+    ) {
+      const { participantId, tlsPublicKey, signature } = call.request;
+      if (!certificates)
+        return callback(
+          serviceError(
+            grpc.status.FAILED_PRECONDITION,
+            'this coordinator runs in plaintext (--insecure): participants connect without a certificate',
+          ),
+        );
+      const record = store.getParticipant(participantId);
+      if (!record)
+        return callback(
+          serviceError(
+            grpc.status.NOT_FOUND,
+            `unknown participant "${participantId}": enrol first (tessera participant init --token ...)`,
+          ),
+        );
+      const refusal = participantRefusal(record);
+      if (refusal) return callback(serviceError(grpc.status.PERMISSION_DENIED, refusal));
+      if ((tlsPublicKey?.length ?? 0) === 0)
+        return callback(serviceError(grpc.status.INVALID_ARGUMENT, 'tls_public_key is missing'));
+      certify(record.id, record.publicKey, tlsPublicKey, signature).then(
+        (clientCertificate) => {
+          log(`issued a new client certificate to participant ${record.id} (${record.name})`);
+          callback(null, tessera.v1.RenewCertificateResponse.create({ clientCertificate }));
+        },
+        (e: grpc.ServiceError) => callback(e),
+      );
     },
 
     connect(call: grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>) {
+      let certified: CertifiedIdentity | undefined;
+      if (certificates) {
+        const peer = certificates.peerOf(call, 'participant');
+        const refuse = (code: grpc.status, problem: string) => {
+          log(`refused a participant stream from ${call.getPeer()}: ${problem}`);
+          // grpc-js sends the status from an 'error' event (nothing reads the stream yet)
+          call.emit('error', serviceError(code, uncertifiedStreamRefusal(problem)));
+        };
+        if ('problem' in peer) return refuse(grpc.status.UNAUTHENTICATED, peer.problem);
+        const refusal = certificateRefusal(peer.identity, store.getParticipant(peer.identity.id));
+        if (refusal) return refuse(grpc.status.PERMISSION_DENIED, refusal);
+        certified = peer.identity;
+      }
       const session = new ParticipantSession(
         call,
         store,
@@ -58,6 +150,7 @@ export function participantHandlers(
         },
         log,
         observe,
+        certified,
       );
       void session.run();
     },

@@ -2,7 +2,9 @@ import type * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@tessera/crypto';
 import { openParticipantMessage, tessera } from '@tessera/proto';
+import type { CertifiedIdentity } from '@tessera/transport';
 import { participantRefusal } from '../enrolment/enrolment-rules.js';
+import { helloMismatch } from './participant-certificate-check.js';
 import type { Store } from '../store/store.js';
 import { describeTask, sameTask, type TaskKey } from './task-ref.js';
 
@@ -58,6 +60,8 @@ export class ParticipantSession {
     private readonly onReady: (s: ParticipantSession) => void,
     private readonly log: (line: string) => void,
     private readonly observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void,
+    /** The identity the stream's TLS client certificate proves (mutual TLS); its hello must be signed as it. */
+    private readonly certified?: CertifiedIdentity,
   ) {}
 
   get ready(): boolean {
@@ -180,6 +184,8 @@ export class ParticipantSession {
     // The operator may have revoked or disabled it since it enrolled (from another process: read the store now).
     const refusal = participantRefusal(record);
     if (refusal) return this.reject(m.seq, refusal, true);
+    const mismatch = this.certified && helloMismatch(this.certified, record);
+    if (mismatch) return this.reject(m.seq, mismatch, true);
     this.lastSeq = m.seq;
     this.participantId = record.id;
     this.name = record.name;

@@ -6,6 +6,7 @@ import {
   fingerprintOf,
   insecureWarning,
   splitAddress,
+  type CertificateAuthority,
   type ChannelSecurity,
   type ServerTls,
 } from '@tessera/transport';
@@ -22,6 +23,8 @@ export type CoordinatorTransport =
       fingerprint: string;
       anchorPem: string;
       server: ServerTls;
+      /** The own CA: it issues participants' and analysts' client certificates. */
+      ca: CertificateAuthority;
     }
   | { mode: 'insecure' };
 
@@ -61,6 +64,7 @@ export async function coordinatorTransport(o: TransportOptions): Promise<Coordin
     fingerprint: fingerprintOf(served.anchor),
     anchorPem,
     server: { certChainPem: served.certChainPem, keyPem: served.keyPem, clientCaPem: ca.certPem },
+    ca,
   };
 }
 

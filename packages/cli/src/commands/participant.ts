@@ -7,6 +7,7 @@ import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { allowInsecure, INSECURE_OPTION } from '../transport-flags.js';
 import { registerParticipantPin } from './participant-pin.js';
+import { registerParticipantRenewCert } from './participant-renew-cert.js';
 import { readToken } from '../ui/token-input.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -165,6 +166,7 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
     );
 
   registerParticipantPin(cmd);
+  registerParticipantRenewCert(cmd);
 
   cmd
     .command('start')
