@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { DATABASE_FILE, SqliteStore, type RoundRecord } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import {
-  analystTokenOf,
-  connectAnalyst,
+  connectLocalAnalyst,
   createEnrollmentToken,
   initParticipant,
   loadParticipantConfig,
@@ -142,11 +141,17 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
   const cpuAtStart = procCpuSeconds(coordinator.pid);
   const sampler = new RssSampler(coordinator.pid, SAMPLE_INTERVAL_MS);
   const nodes: ParticipantNode[] = [];
-  const analyst = connectAnalyst(
-    coordinator.address,
-    analystTokenOf(coordinatorDir),
-    coordinator.clientSecurity(insecure),
-  );
+  // The bench's analyst, registered on the coordinator's data directory as its operator would.
+  const analyst = await connectLocalAnalyst({
+    dataDir: coordinatorDir,
+    address: coordinator.address,
+    security: coordinator.clientSecurity(insecure),
+    name: 'bench',
+  }).catch(async (e: unknown) => {
+    await sampler.stop().catch(() => undefined);
+    await coordinator.stop();
+    throw e;
+  });
   let jobId = '';
   try {
     const idle = coordinator.memory();

@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomToken, sha256Hex } from '@tessera/crypto';
+import { sha256Hex } from '@tessera/crypto';
 import {
   AnalystServiceDefinition,
   newEnrolmentToken,
@@ -36,7 +35,7 @@ import { readTrustAnchor } from './tls/tls-files.js';
 import { ClientCertificates } from './identity/client-certificates.js';
 
 export interface CoordinatorOptions {
-  /** Directory for the database and the analyst token (created if missing). */
+  /** Directory for the database, the TLS keys and the ledger key (created if missing). */
   dataDir: string;
   /** host:port to listen on; port 0 lets the OS choose. Default 127.0.0.1:7070. */
   listen?: string;
@@ -56,21 +55,10 @@ export interface CoordinatorOptions {
   onParticipantMessage?: (participantId: string, message: tessera.v1.ParticipantMessage) => void;
 }
 
-export const ANALYST_TOKEN_FILE = 'analyst-token';
 export const DATABASE_FILE = 'coordinator.sqlite';
 
 /** How long `stop()` waits for open calls to end before cutting them. */
 const SHUTDOWN_GRACE_MS = 2000;
-
-/** Reads the analyst token of a data directory, creating it (mode 0600) the first time. */
-export function analystTokenOf(dataDir: string): string {
-  const path = join(dataDir, ANALYST_TOKEN_FILE);
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomToken('tsa_');
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
-  return token;
-}
 
 /**
  * Creates a one-time enrolment token for a participant; only its hash is stored. The token carries the TLS fingerprint
@@ -117,7 +105,6 @@ export class Coordinator {
   private readonly log: (line: string) => void;
   /** Cuts off participants the operator revoked or disabled (see ParticipantAccess for when it looks). */
   private readonly access: ParticipantAccess;
-  readonly analystToken: string;
   /** The signed, hash-chained payout ledger (key in the data directory, entries in the database). */
   readonly ledger: PayoutLedger;
   port = 0;
@@ -134,7 +121,6 @@ export class Coordinator {
     this.store = new SqliteStore(join(options.dataDir, DATABASE_FILE));
     this.access = new ParticipantAccess(this.store, this.registry, this.log);
     this.registry.setGate(this.access);
-    this.analystToken = analystTokenOf(options.dataDir);
     this.ledger = new PayoutLedger(this.store, options.dataDir);
     const limits = resourceLimits(options.limits);
     this.server = new grpc.Server(serverOptions(limits));
@@ -172,7 +158,8 @@ export class Coordinator {
         store: this.store,
         registry: this.registry,
         events: this.events,
-        analystToken: this.analystToken,
+        certificates: this.certificates,
+        log: this.log,
         sealed: this.sealed,
         ledger: this.ledger,
         startJob: (id) => this.startJob(id),

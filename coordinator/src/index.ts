@@ -1,9 +1,7 @@
 export {
   Coordinator,
-  analystTokenOf,
   createEnrollmentToken,
   issueEnrollmentToken,
-  ANALYST_TOKEN_FILE,
   DATABASE_FILE,
   type CoordinatorOptions,
 } from './coordinator.js';
@@ -20,6 +18,15 @@ export type {
 export { EnrolmentError, type EnrolmentErrorCode } from './enrolment/enrolment-error.js';
 export { AnalystError, type AnalystErrorCode } from './analysts/analyst-error.js';
 export type { AnalystRecord, AnalystStatus } from './store/store.js';
+export {
+  certifyAnalyst,
+  inviteAnalyst,
+  listAnalysts,
+  registerAnalystKey,
+  revokeAnalyst,
+  type AnalystSummary,
+  type IssuedInvitation,
+} from './analysts/operator-analysts.js';
 export {
   DEFAULT_TOKEN_LIFETIME_MS,
   MAX_TOKEN_LIFETIME_MS,

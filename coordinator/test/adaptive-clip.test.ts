@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ParticipantNode } from '@tessera/participant';
-import { AnalystClient } from '@tessera/sdk';
+import type { AnalystClient } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
-import { BREAST_CANCER, shards, startNode } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, shards, startNode } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 describe('adaptive clipping (Andrew et al. 2021) in participant-level DP jobs', () => {
@@ -20,7 +20,7 @@ describe('adaptive clipping (Andrew et al. 2021) in participant-level DP jobs', 
 
   it('moves the clip towards the target quantile of update norms, from privately summed clip indicators', async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     const parts = shards(BREAST_CANCER, 4);
     for (let i = 0; i < 4; i++) nodes.push(await startNode(coord, tmp.dir, `n${i}`, 'patients', parts[i]));
     const job = await analyst.watch(

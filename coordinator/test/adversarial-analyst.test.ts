@@ -2,10 +2,10 @@ import * as grpc from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analystClient, tessera } from '@tessera/proto';
-import { AnalystClient } from '@tessera/sdk';
+import { AnalystClient, AnalystIdentity } from '@tessera/sdk';
 import { Coordinator, DATABASE_FILE, SqliteStore } from '../src/index.js';
 import { coordinatorError, useAdversarialBench } from './adversarial-bench.js';
-import { enrolIdentity, RawStream } from './grpc-helpers.js';
+import { analystChannel, connectAnalystTo, enrolIdentity, RawStream } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 // Misbehaving analysts on the analyst API, cancelling, and stopping the coordinator under open calls.
@@ -17,10 +17,11 @@ describe('the coordinator against misbehaving participants and analysts (real gR
   const { open } = bench;
 
   describe('the analyst API', () => {
-    it('refuses a wrong or missing token with UNAUTHENTICATED on every call', async () => {
+    it('refuses a caller without a client certificate with UNAUTHENTICATED on every call', async () => {
       const before = (await bench.analyst.list()).length;
-      for (const token of ['tsa_wrong', '', `${bench.coord.analystToken}x`]) {
-        const bad = new AnalystClient(bench.coord.address, token, bench.coord.clientSecurity);
+      // TLS to the right coordinator, an identity of its own, but no certificate from the coordinator's CA.
+      for (const identity of [AnalystIdentity.generate(), bench.analyst.identity as AnalystIdentity]) {
+        const bad = new AnalystClient(bench.coord.address, identity, bench.coord.clientSecurity);
         try {
           const calls: (() => Promise<unknown>)[] = [
             () => bad.submit({ dataset: 'x', label: 'y' }),
@@ -34,7 +35,8 @@ describe('the coordinator against misbehaving participants and analysts (real gR
           for (const call of calls) {
             const e = await coordinatorError(call());
             expect(e.code).toBe('UNAUTHENTICATED');
-            expect(e.message).toMatch(/missing or wrong analyst token/);
+            expect(e.message).toMatch(/authenticates each analyst by the client certificate its CA issues/);
+            expect(e.message).toContain('tessera analyst join INVITATION --keys FILE');
           }
         } finally {
           bad.close();
@@ -56,11 +58,15 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       e = await coordinatorError(bench.analyst.submit({ label: 'y' }));
       expect(e).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'job spec: dataset: is required' });
 
-      const raw = analystClient(bench.coord.address, bench.coord.clientSecurity);
-      const metadata = new grpc.Metadata();
-      metadata.set('authorization', `Bearer ${bench.coord.analystToken}`);
+      const identity = AnalystIdentity.generate();
+      const raw = analystClient(
+        bench.coord.address,
+        await analystChannel(bench.coord, 'raw-analyst', identity.identity),
+      );
+      const specJson = '{"dataset": ';
+      const signed = { specJson, analystIdentity: identity.identity, specSignature: identity.signSpec(specJson) };
       const notJson = await new Promise<{ code: number; details: string }>((resolve) =>
-        raw.submitJob({ specJson: '{"dataset": ' }, metadata, (err: { code: number; details: string }) => resolve(err)),
+        raw.submitJob(signed, new grpc.Metadata(), (err: { code: number; details: string }) => resolve(err)),
       );
       raw.close();
       expect(notJson.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -130,7 +136,7 @@ describe('Coordinator.stop', () => {
   it('returns while a stream has not said hello and an analyst is watching, leaving the job resumable', async () => {
     const tmp = tempDir();
     const coord = await Coordinator.start({ dataDir: tmp.dir, listen: '127.0.0.1:0' });
-    const analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    const analyst = await connectAnalystTo(coord);
     const s = await RawStream.open(await enrolIdentity(coord, 'silent'));
     try {
       const job = await analyst.submit({

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { ParticipantNode } from '@tessera/participant';
-import { AnalystClient, CoordinatorError } from '@tessera/sdk';
+import { type AnalystClient, CoordinatorError } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
-import { enrolIdentity, RawStream, type Identity } from './grpc-helpers.js';
+import { connectAnalystTo, enrolIdentity, type Identity, RawStream } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 // The coordinator the adversarial-*.test.ts files attack: one per file, with an honest identity (alice), a
@@ -67,7 +67,7 @@ export function useAdversarialBench(): AdversarialBench {
 
   beforeAll(async () => {
     bench.coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    bench.analyst = new AnalystClient(bench.coord.address, bench.coord.analystToken, bench.coord.clientSecurity);
+    bench.analyst = await connectAnalystTo(bench.coord);
     bench.alice = await enrolIdentity(bench.coord, 'alice');
     bench.mallory = await enrolIdentity(bench.coord, 'mallory');
   });

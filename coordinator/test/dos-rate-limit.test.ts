@@ -3,10 +3,10 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParticipantNode } from '@tessera/participant';
 import { participantClient, resourceLimitOf } from '@tessera/proto';
-import { AnalystClient } from '@tessera/sdk';
+import type { AnalystClient } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
 import { PLAINTEXT } from './adversarial-bench.js';
-import { BREAST_CANCER, rawEnroll, shards, startNode, type Dial } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, type Dial, rawEnroll, shards, startNode } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 // The rate limit of unauthenticated calls (Enroll, opening a Connect stream), per peer address: a flood from one
@@ -47,7 +47,7 @@ describe('denial of service: the rate limit of unauthenticated calls', () => {
       listen: '127.0.0.1:0',
       limits: { unauthenticatedBurst: BURST, unauthenticatedPerSecond: 0.01 },
     });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     const [a, b] = shards(BREAST_CANCER, 2);
     honest = [
       await startNode(coord, tmp.dir, 'honest-1', DATASET, a),

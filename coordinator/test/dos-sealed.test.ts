@@ -4,9 +4,9 @@ import { ciphertextMaxBytes } from '@tessera/he';
 import { parseJobSpec } from '@tessera/jobs';
 import type { ParticipantNode } from '@tessera/participant';
 import type { tessera } from '@tessera/proto';
-import { AnalystClient } from '@tessera/sdk';
+import { AnalystIdentity, type AnalystClient } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
-import { BREAST_CANCER, shards, startNode } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, shards, startNode } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 import { TestSealedAnalyst } from './sealed-analyst.js';
 
@@ -31,8 +31,9 @@ describe('denial of service: junk sealed chunks are capped', () => {
       uploadSlots: 1,
       log: (line) => log.push(line),
     });
-    analyst = await TestSealedAnalyst.create(coord, coord.analystToken);
-    plain = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await TestSealedAnalyst.create(coord);
+    // The same analyst, through the client API: it sees the sealed analyst's jobs because they are its own.
+    plain = await connectAnalystTo(coord, 'sealed-analyst', AnalystIdentity.fromSecretKey(analyst.identity.secretKey));
     const parts = shards(BREAST_CANCER, 3);
     for (let i = 0; i < 3; i++) nodes.push(await startNode(coord, tmp.dir, `s${i}`, 'patients', parts[i]!));
   });

@@ -9,13 +9,15 @@ import { createTlsKey, enroll, ParticipantNode, type ParticipantNodeOptions } fr
 import {
   ENROLL_CONTEXT,
   enrollmentMessage,
+  analystClient,
   participantClient,
   sealParticipantMessage,
   tessera,
   type ChannelSecurity,
   type GenericClient,
 } from '@tessera/proto';
-import { createEnrollmentToken, type Coordinator } from '../src/index.js';
+import { AnalystIdentity, connectLocalAnalyst, newTlsKey, type AnalystClient, type AnalystKeys } from '@tessera/sdk';
+import { certifyAnalyst, createEnrollmentToken, type Coordinator } from '../src/index.js';
 
 const pb = tessera.v1;
 type CoordinatorMessage = tessera.v1.CoordinatorMessage;
@@ -27,6 +29,66 @@ export const BREAST_CANCER = fileURLToPath(new URL('../../examples/data/breast_c
 export function shards(file: string, parts: number): RawTable[] {
   const table = readCsvFile(file);
   return Array.from({ length: parts }, (_, p) => ({ ...table, rows: table.rows.filter((_r, i) => i % parts === p) }));
+}
+
+/** The identities connectAnalystTo made, per data directory and name: the same name is the same analyst again. */
+const testAnalysts = new Map<string, AnalystIdentity>();
+
+/**
+ * An analyst of this coordinator, registered directly on its data directory as its operator can (default name
+ * "analyst"; called again with the same name, after a restart too, it is the same analyst). With keys, their identity
+ * (sealed jobs).
+ */
+export function connectAnalystTo(
+  coord: Pick<Coordinator, 'address' | 'clientSecurity' | 'options'>,
+  name = 'analyst',
+  identity?: AnalystKeys | AnalystIdentity,
+): Promise<AnalystClient> {
+  const key = `${coord.options.dataDir}\u0000${name}`;
+  const remembered = testAnalysts.get(key) ?? AnalystIdentity.generate();
+  testAnalysts.set(key, remembered);
+  return connectLocalAnalyst({
+    dataDir: coord.options.dataDir,
+    address: coord.address,
+    security: coord.clientSecurity,
+    name,
+    identity: identity ?? remembered,
+  });
+}
+
+/**
+ * The channel of analyst `name` with this Ed25519 identity, registered directly: TLS with its client certificate (or
+ * plaintext), for tests that make raw analyst calls.
+ */
+export async function analystChannel(
+  coord: Pick<Coordinator, 'clientSecurity'> & { options: { dataDir: string } },
+  name: string,
+  identity: Uint8Array,
+): Promise<ChannelSecurity> {
+  const tlsKey = await newTlsKey();
+  const { tls } = await certifyAnalyst(coord.options.dataDir, name, identity, tlsKey.publicKey);
+  return coord.clientSecurity.mode === 'tls' && tls
+    ? { ...coord.clientSecurity, clientCertificate: { certPem: tls.certPem, keyPem: tlsKey.keyPem } }
+    : coord.clientSecurity;
+}
+
+/**
+ * A raw SubmitJob as analyst `name` registered with `identity` (its client certificate on the channel), for requests
+ * an AnalystClient would not make: unsigned, forged or signed by another key. The gRPC error, or the job.
+ */
+export async function rawSubmit(
+  coord: Pick<Coordinator, 'address' | 'clientSecurity' | 'options'>,
+  name: string,
+  identity: Uint8Array,
+  request: tessera.v1.ISubmitJobRequest,
+): Promise<{ error?: grpc.ServiceError; job?: tessera.v1.Job }> {
+  const client = analystClient(coord.address, await analystChannel(coord, name, identity));
+  return new Promise((resolve) =>
+    client.submitJob!(request, (error: grpc.ServiceError | null, job: tessera.v1.Job) => {
+      client.close();
+      resolve(error ? { error } : { job });
+    }),
+  );
 }
 
 /** Where a test dials: a coordinator's address and how to secure the channel (a Coordinator is one). */

@@ -5,9 +5,9 @@ import { parseCsv, selectRows, toCsv, type RawTable } from '@tessera/data';
 import { generateSigningKeyPair, sign } from '@tessera/crypto';
 import { ParticipantNode, type ParticipantConfig } from '@tessera/participant';
 import { parseLedgerLine, verifyEntry, verifyLedger } from '@tessera/payouts';
-import { AnalystClient, type CoordinatorError, type JobView } from '@tessera/sdk';
+import { AnalystIdentity, type AnalystClient, type CoordinatorError, type JobView } from '@tessera/sdk';
 import { Coordinator, SqliteStore } from '../src/index.js';
-import { BREAST_CANCER, enrolIdentity, type Identity } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, enrolIdentity, rawSubmit, type Identity } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 const DATASET = 'patients';
@@ -104,7 +104,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     for (const name of ['a', 'b', 'c', 'd']) identities.set(name, await enrolIdentity(coord, name));
   });
   afterEach(async () => {
@@ -206,11 +206,9 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
       await start(c);
     const headBefore = (await analyst.exportLedger()).head;
     const spec = job({});
-    const signer = {
-      identity: analystKeys.publicKey,
-      signSpec: (json: string) => sign('tessera/v1/job-spec', new TextEncoder().encode(json), analystKeys.secretKey),
-    };
-    const done = await analyst.watch((await analyst.submit(spec, { signer })).id);
+    // The buyer the policies name submits: every spec is signed by the analyst who sends it.
+    const buyer = await connectAnalystTo(coord, 'buyer', AnalystIdentity.fromSecretKey(analystKeys.secretKey));
+    const done = await buyer.watch((await buyer.submit(spec)).id).finally(() => buyer.close());
     expect(done.status).toBe('completed');
     expect(done.analystIdentity).toBe(identity);
     expect(done.payouts!.status).toBe('refused');
@@ -241,7 +239,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     store.updateJob(done.id, { status: 'running', contextJson: JSON.stringify(context) });
     store.close();
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: `127.0.0.1:${port}` });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     const resumed = await analyst.watch(done.id);
     expect(resumed.status).toBe('completed');
     expect(resumed.payouts!.status).toBe('paid');
@@ -268,10 +266,12 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
       (await bad(job({}, { privacy: { mode: 'distributed', unit: 'record', epsilon: 4, delta: 1e-5 } }))).message,
     ).toMatch(/payout.*privacy\.mode none/);
     const k = generateSigningKeyPair();
-    const forged = {
-      identity: k.publicKey,
-      signSpec: () => sign('tessera/v1/job-spec', new TextEncoder().encode('another spec'), k.secretKey),
-    };
-    expect((await bad(job({}), { signer: forged })).message).toMatch(/spec_signature/);
+    const specJson = JSON.stringify(job({}));
+    const forged = await rawSubmit(coord, 'forger', k.publicKey, {
+      specJson,
+      analystIdentity: k.publicKey,
+      specSignature: sign('tessera/v1/job-spec', new TextEncoder().encode('another spec'), k.secretKey),
+    });
+    expect(forged.error?.details).toMatch(/spec_signature/);
   });
 });

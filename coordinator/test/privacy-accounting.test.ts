@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '@tessera/data';
 import { ParticipantNode, type ParticipantConfig } from '@tessera/participant';
-import { AnalystClient } from '@tessera/sdk';
+import type { AnalystClient } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
-import { BREAST_CANCER, enrolIdentity, shards, type Identity } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, enrolIdentity, type Identity, shards } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 const DATASET = 'patients';
@@ -37,7 +37,7 @@ describe('a private job states how it sampled and what it spent', () => {
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) {
       identities.set(name, await enrolIdentity(coord, name));
       const path = join(tmp.dir, `${name}.csv`);

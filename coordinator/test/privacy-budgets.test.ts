@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv, type RawTable } from '@tessera/data';
 import { auditParticipant, ParticipantNode, type DatasetBudget, type ParticipantConfig } from '@tessera/participant';
-import { AnalystClient } from '@tessera/sdk';
+import type { AnalystClient } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
-import { BREAST_CANCER, enrolIdentity, shards, type Identity } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, enrolIdentity, type Identity, shards } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 import { joinedRegExp } from '@tessera/test-support';
 
@@ -61,7 +61,7 @@ describe('privacy budgets kept by each participant, enforced before any data is 
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     for (const name of ['a', 'b', 'c']) identities.set(name, await enrolIdentity(coord, name));
   });
   afterEach(async () => {

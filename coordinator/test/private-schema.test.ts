@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '@tessera/data';
 import { ParticipantNode, type ParticipantConfig } from '@tessera/participant';
-import { AnalystClient } from '@tessera/sdk';
+import type { AnalystClient } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
-import { BREAST_CANCER, enrolIdentity, shards } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, enrolIdentity, shards } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
 const DATASET = 'patients';
@@ -34,7 +34,7 @@ describe('categorical domains under differential privacy are public, never the v
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     for (const [i, shard] of shards(BREAST_CANCER, 3).entries()) {
       const name = `m${i}`;
       const who = await enrolIdentity(coord, name);

@@ -2,7 +2,9 @@ import * as grpc from '@grpc/grpc-js';
 import { AnalystServiceDefinition, CHUNK_VALUES, type tessera } from '@tessera/proto';
 import { channelCredentials } from '@tessera/transport';
 import { expect } from 'vitest';
+import { generateSigningKeyPair } from '@tessera/crypto';
 import { Coordinator } from '../src/index.js';
+import { analystChannel } from './grpc-helpers.js';
 
 /**
  * Stores a completed job whose model has `d` weights, fetches it with a grpc-js client at its
@@ -26,6 +28,7 @@ export async function expectModelStreamsWhole(dataDir: string, d: number): Promi
       updatedAt: now,
       error: '',
       contextJson: '',
+      owner: 'analyst',
     });
     c.store.completeRound(
       {
@@ -46,11 +49,12 @@ export async function expectModelStreamsWhole(dataDir: string, d: number): Promi
     );
 
     const Client = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
-    const { credentials, options } = channelCredentials(c.address, c.clientSecurity);
+    // The job's owner, over TLS with its client certificate (no raised limits, as said above).
+    const security = await analystChannel(c, 'analyst', generateSigningKeyPair().publicKey);
+    const { credentials, options } = channelCredentials(c.address, security);
     const client = new Client(c.address, credentials, options) as unknown as grpc.Client &
       Record<string, (...a: unknown[]) => grpc.ClientReadableStream<tessera.v1.ResultPart>>;
     const md = new grpc.Metadata();
-    md.set('authorization', `Bearer ${c.analystToken}`);
     const got = new Float64Array(d);
     let chunks = 0,
       largest = 0;

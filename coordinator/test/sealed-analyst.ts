@@ -3,10 +3,11 @@ import { Metadata } from '@grpc/grpc-js';
 import { createStrategy, decodeWideSum, summedUpdatesFrom, type SumDecoding, type WideCodec } from '@tessera/fl';
 import { BfvDecryptor, BfvKeyPair, chooseBfvParameters, loadSeal, type BfvParameters } from '@tessera/he';
 import { standardisationFrom } from '@tessera/ml';
-import { generateSigningKeyPair } from '@tessera/crypto';
-import { analystClient, signAnalystKey, type tessera } from '@tessera/proto';
-import type { JobSpec } from '@tessera/jobs';
-import type { Dial } from './grpc-helpers.js';
+import { generateSigningKeyPair, sign, type SigningKeyPair } from '@tessera/crypto';
+import { analystClient, signAnalystKey, type ChannelSecurity, type tessera } from '@tessera/proto';
+import { JOB_SPEC_CONTEXT, type JobSpec } from '@tessera/jobs';
+import type { Coordinator } from '../src/index.js';
+import { analystChannel } from './grpc-helpers.js';
 
 /**
  * A minimal analyst for coordinator tests: keys, sealed submission and the decrypt-and-answer loop over AttachSealed.
@@ -14,21 +15,33 @@ import type { Dial } from './grpc-helpers.js';
 export class TestSealedAnalyst {
   readonly params: BfvParameters;
   readonly keys: BfvKeyPair;
-  readonly identity = generateSigningKeyPair();
   readonly aggregates: tessera.v1.ISealedAggregate[] = [];
   private readonly client;
   private readonly metadata = new Metadata();
+  /** Signs the BFV key instead of the identity when set: a key swapped in by someone else, for refusal tests. */
+  readonly keySigner?: SigningKeyPair;
 
-  private constructor(coord: Dial, token: string) {
+  private constructor(
+    coord: Pick<Coordinator, 'address'>,
+    security: ChannelSecurity,
+    readonly identity: SigningKeyPair,
+  ) {
     this.params = chooseBfvParameters({ participants: 1, bitsPerCoordinate: 1 });
     this.keys = BfvKeyPair.generate(this.params);
-    this.client = analystClient(coord.address, coord.clientSecurity);
-    this.metadata.set('authorization', `Bearer ${token}`);
+    this.client = analystClient(coord.address, security);
   }
 
-  static async create(coord: Dial, token: string): Promise<TestSealedAnalyst> {
+  /**
+   * A sealed analyst registered at the coordinator as `name`, with an identity of its own (or `identity`) and a client
+   * certificate.
+   */
+  static async create(
+    coord: Pick<Coordinator, 'address' | 'clientSecurity'> & { options: { dataDir: string } },
+    name = 'sealed-analyst',
+    identity: SigningKeyPair = generateSigningKeyPair(),
+  ): Promise<TestSealedAnalyst> {
     await loadSeal();
-    return new TestSealedAnalyst(coord, token);
+    return new TestSealedAnalyst(coord, await analystChannel(coord, name, identity.publicKey), identity);
   }
 
   submit(spec: object): Promise<tessera.v1.Job> {
@@ -36,10 +49,19 @@ export class TestSealedAnalyst {
       this.client.submitJob(
         {
           specJson: JSON.stringify(spec),
+          specSignature: sign(
+            JOB_SPEC_CONTEXT,
+            new TextEncoder().encode(JSON.stringify(spec)),
+            this.identity.secretKey,
+          ),
           analystKey: this.keys.publicKey,
           sealedParamsJson: JSON.stringify(this.wireParams()),
           analystIdentity: this.identity.publicKey,
-          analystSignature: signAnalystKey(this.keys.publicKey, this.wireParams(), this.identity.secretKey),
+          analystSignature: signAnalystKey(
+            this.keys.publicKey,
+            this.wireParams(),
+            (this.keySigner ?? this.identity).secretKey,
+          ),
         },
         this.metadata,
         (err: grpc.ServiceError | null, res: tessera.v1.Job) => (err ? reject(err) : resolve(res)),

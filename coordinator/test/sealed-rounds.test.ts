@@ -1,13 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { generateSigningKeyPair } from '@tessera/crypto';
 import { BfvDecryptor } from '@tessera/he';
 import type { ParticipantNode } from '@tessera/participant';
 import type { tessera } from '@tessera/proto';
-import { AnalystClient } from '@tessera/sdk';
+import { AnalystIdentity, type AnalystClient } from '@tessera/sdk';
 import { SecureContribution } from '../../participant/src/secure-contribution.js';
 import { Coordinator } from '../src/index.js';
 import { parseJobSpec } from '@tessera/jobs';
-import { BREAST_CANCER, shards, startNode } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, shards, startNode } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 import { TestSealedAnalyst } from './sealed-analyst.js';
 
@@ -49,8 +50,13 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
         if (message.body === 'sealed') received.push({ participantId, chunk: message.sealed! });
       },
     });
-    analyst = await TestSealedAnalyst.create(coord, coord.analystToken);
-    plainAnalyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await TestSealedAnalyst.create(coord);
+    // The same analyst, through the client API: it sees the sealed analyst's jobs because they are its own.
+    plainAnalyst = await connectAnalystTo(
+      coord,
+      'sealed-analyst',
+      AnalystIdentity.fromSecretKey(analyst.identity.secretKey),
+    );
     const parts = shards(BREAST_CANCER, 3);
     for (let i = 0; i < 3; i++) nodes.push(await startNode(coord, tmp.dir, `s${i}`, 'patients', parts[i]));
     const body = {
@@ -123,7 +129,7 @@ describe("sealed mode: aggregates only the analyst can read (real gRPC, BFV unde
       );
       // A key whose signature does not verify (as if a coordinator had swapped in its own) is refused up front.
       const forged = Object.assign(Object.create(analyst!) as TestSealedAnalyst, {
-        identity: { ...analyst!.identity, publicKey: new Uint8Array(32).fill(1) },
+        keySigner: generateSigningKeyPair(),
       });
       await expect(forged.submit({ dataset: 'patients', label: 'benign', secure: { mode: 'sealed' } })).rejects.toThrow(
         /not signed by the analyst identity/,

@@ -4,11 +4,11 @@ import { decodeUpdateSum, FedAvg } from '@tessera/fl';
 import { logisticInit } from '@tessera/ml';
 import type { ParticipantNode } from '@tessera/participant';
 import { tessera } from '@tessera/proto';
-import { AnalystClient, type JobView } from '@tessera/sdk';
+import type { AnalystClient, JobView } from '@tessera/sdk';
 import type { Connection } from '../../participant/src/connection.js';
 import { SecureContribution } from '../../participant/src/secure-contribution.js';
 import { Coordinator } from '../src/index.js';
-import { BREAST_CANCER, shards, startNode } from './grpc-helpers.js';
+import { BREAST_CANCER, connectAnalystTo, shards, startNode } from './grpc-helpers.js';
 import { fits, sameBits, tempDir } from './helpers.js';
 
 // The coordinator the secure-rounds*.test.ts files run SecAgg+ jobs on: one per file, recording every participant
@@ -201,7 +201,7 @@ export function useSecureBench(): SecureBench {
       listen: '127.0.0.1:0',
       onParticipantMessage: (participantId, message) => transcript.push({ participantId, message }),
     });
-    bench.analyst = new AnalystClient(bench.coord.address, bench.coord.analystToken, bench.coord.clientSecurity);
+    bench.analyst = await connectAnalystTo(bench.coord);
     // Capture each contribution's ring vector before masking (the contribution zeroes it afterwards) and its round
     // keys.
     SecureContribution.prototype.mask = function (this: SecureContribution, m: tessera.v1.ISharesForYou): Uint32Array {

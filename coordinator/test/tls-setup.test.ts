@@ -1,7 +1,6 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AnalystClient } from '@tessera/sdk';
 import {
   createCertificateAuthority,
   fingerprintOf,
@@ -10,6 +9,7 @@ import {
 } from '@tessera/transport';
 import { Coordinator, createEnrollmentToken, tlsFiles } from '../src/index.js';
 import { tempDir } from './helpers.js';
+import { connectAnalystTo } from './grpc-helpers.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -30,7 +30,7 @@ describe('the coordinator sets up TLS', () => {
       expect(mode(files.serverKey)).toBe(0o600);
       // The enrolment token carries the fingerprint the participant pins.
       expect(createEnrollmentToken(dataDir, 'm1')).toMatch(new RegExp(`^tse1_[A-Za-z0-9_-]{43}_${fingerprint}$`));
-      const analyst = new AnalystClient(first.address, first.analystToken, first.clientSecurity);
+      const analyst = await connectAnalystTo(first);
       expect(await analyst.list()).toEqual([]);
       analyst.close();
     } finally {
@@ -65,7 +65,7 @@ describe('the coordinator sets up TLS', () => {
       try {
         expect(c.tlsFingerprint).toBe(fingerprintOf(operatorCa.certPem));
         expect(fingerprintOf(readFileSync(tlsFiles(dataDir).anchor, 'utf8'))).toBe(c.tlsFingerprint);
-        const analyst = new AnalystClient(c.address, c.analystToken, c.clientSecurity);
+        const analyst = await connectAnalystTo(c);
         expect(await analyst.list()).toEqual([]);
         analyst.close();
       } finally {

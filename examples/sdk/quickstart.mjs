@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  connectAnalyst,
+  connectLocalAnalyst,
   createEnrollmentToken,
   initParticipant,
   modelFileFrom,
@@ -46,8 +46,15 @@ for (let m = 0; m < 3; m++) {
   nodes.push(await startParticipant(configPath));
 }
 
-// 3. An analyst submits a job and follows it round by round.
-const analyst = connectAnalyst(coordinator.address, coordinator.analystToken, coordinator.clientSecurity);
+// 3. An analyst submits a job and follows it round by round. It has an identity of its own (a fresh one here; pass
+// `identity: keys` for the keys of tessera keys create), registered on the coordinator's data directory as its
+// operator can, with a client certificate from the coordinator's CA; it sees only its own jobs.
+const analyst = await connectLocalAnalyst({
+  dataDir: join(work, 'coordinator'),
+  address: coordinator.address,
+  security: coordinator.clientSecurity,
+  name: 'quickstart',
+});
 const job = await analyst.submit({ dataset: 'patients', label: 'benign', rounds: 5, minParticipants: 3 });
 const final = await analyst.watch(job.id, (j, message) =>
   console.log(`[${j.roundsCompleted}/${j.roundsTotal}] ${message}`),

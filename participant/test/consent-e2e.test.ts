@@ -2,11 +2,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv, type RawTable } from '@tessera/data';
-import { generateSigningKeyPair, sign, type SigningKeyPair } from '@tessera/crypto';
+import { generateSigningKeyPair, type SigningKeyPair } from '@tessera/crypto';
 import { tessera } from '@tessera/proto';
 import { Coordinator } from '@tessera/coordinator';
-import { AnalystClient } from '@tessera/sdk';
-import { BREAST_CANCER, enrolIdentity, shards, type Identity } from '../../coordinator/test/grpc-helpers.js';
+import { AnalystIdentity, type AnalystClient } from '@tessera/sdk';
+import {
+  BREAST_CANCER,
+  connectAnalystTo,
+  enrolIdentity,
+  type Identity,
+  shards,
+} from '../../coordinator/test/grpc-helpers.js';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import {
   auditParticipant,
@@ -104,7 +110,7 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     for (const name of ['a', 'b', 'c', 'd', 'e']) identities.set(name, await enrolIdentity(coord, name));
   });
   afterEach(async () => {
@@ -214,11 +220,12 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     const acme = generateSigningKeyPair();
     const stranger = generateSigningKeyPair();
     const hex = (k: SigningKeyPair) => Buffer.from(k.publicKey).toString('hex');
-    // The coordinator checks the spec signature (context tessera/v1/job-spec) and passes the identity to every task.
-    const signer = (k: SigningKeyPair) => ({
-      identity: k.publicKey,
-      signSpec: (spec: string) => sign('tessera/v1/job-spec', new TextEncoder().encode(spec), k.secretKey),
-    });
+    // Each analyst signs its specs (context tessera/v1/job-spec); the coordinator checks the signature against the
+    // analyst's registered identity and passes the identity to every task.
+    const as = (name: string, k: SigningKeyPair) =>
+      connectAnalystTo(coord, name, AnalystIdentity.fromSecretKey(k.secretKey));
+    const acmeAnalyst = await as('acme', acme);
+    const strangerAnalyst = await as('stranger', stranger);
     const e = configOf(
       'e',
       parts[2],
@@ -239,12 +246,12 @@ describe('consent grants enforced by a running node: revocation and expiry stop 
     await start(configOf('b', parts[1]));
     await start(e);
     const eid = identities.get('e')!.id;
-    const ok = await analyst.watch((await analyst.submit({ ...job('acme'), rounds: 2 }, { signer: signer(acme) })).id);
+    const ok = await acmeAnalyst.watch((await acmeAnalyst.submit({ ...job('acme'), rounds: 2 })).id);
     expect(ok.status).toBe('completed');
     expect(ok.refusals).toEqual([]);
-    const refused = await analyst.watch(
-      (await analyst.submit({ ...job('stranger'), rounds: 2 }, { signer: signer(stranger) })).id,
-    );
+    const refused = await strangerAnalyst.watch((await strangerAnalyst.submit({ ...job('stranger'), rounds: 2 })).id);
+    acmeAnalyst.close();
+    strangerAnalyst.close();
     expect(refused.refusals.filter((r) => r.participantId === eid)).toMatchObject([
       {
         stage: 'schema',

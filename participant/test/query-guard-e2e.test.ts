@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { parseQuery, planQuery, runPooled } from '@tessera/analytics';
 import { toCsv, type RawTable } from '@tessera/data';
 import { Coordinator } from '@tessera/coordinator';
-import { AnalystClient, runQuery } from '@tessera/sdk';
-import { enrolIdentity } from '../../coordinator/test/grpc-helpers.js';
+import { type AnalystClient, runQuery } from '@tessera/sdk';
+import { connectAnalystTo, enrolIdentity } from '../../coordinator/test/grpc-helpers.js';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { parseConsentPolicy, ParticipantNode } from '../src/index.js';
 
@@ -42,7 +42,7 @@ describe('the query guard through the services: a coordinator and three particip
 
   beforeAll(async () => {
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
-    analyst = new AnalystClient(coord.address, coord.analystToken, coord.clientSecurity);
+    analyst = await connectAnalystTo(coord);
     for (const [i, shard] of shards.entries()) {
       const name = `merchant-${i + 1}`;
       const who = await enrolIdentity(coord, name);

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { readCsvFile, toCsv } from '@tessera/data';
 import {
-  connectAnalyst,
+  connectLocalAnalyst,
   createEnrollmentToken,
   initParticipant,
   startCoordinator,
@@ -83,7 +83,12 @@ describe('participant data sources', () => {
       allowWithoutPrivacy: ['customers'],
     });
     const nodes = [await startParticipant(a.configPath), await startParticipant(b.configPath)];
-    const analyst = connectAnalyst(coordinator.address, coordinator.analystToken, coordinator.clientSecurity);
+    const analyst = await connectLocalAnalyst({
+      dataDir: join(dir, 'coordinator'),
+      address: coordinator.address,
+      security: coordinator.clientSecurity,
+      name: 'analyst',
+    });
     try {
       const job = await analyst.submit({ dataset: 'customers', label: 'benign', rounds: 3, minParticipants: 2 });
       const final = await analyst.watch(job.id);

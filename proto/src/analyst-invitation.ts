@@ -4,8 +4,8 @@
 import { randomToken } from '@tessera/crypto';
 import { parseFingerprint, splitAddress, type Fingerprint } from '@tessera/transport';
 
-/** tsi1_<32 random bytes, base64url>_<TLS fingerprint, 64 hex, or "plain">_<address, base64url; may be empty> */
-const INVITATION = /^tsi1_([A-Za-z0-9_-]{43})_([0-9a-f]{64}|plain)_([A-Za-z0-9_-]*)$/;
+/** tsi1_<32 random bytes, base64url>_<TLS fingerprint, 64 hex, or "none">_<address, base64url; may be empty> */
+const INVITATION = /^tsi1_([A-Za-z0-9_-]{43})_([0-9a-f]{64}|none)_([A-Za-z0-9_-]*)$/;
 
 export class AnalystInvitationError extends Error {
   constructor(message: string) {
@@ -17,7 +17,7 @@ export class AnalystInvitationError extends Error {
 /** What an invitation carries. The secret is what the coordinator checks; the rest tells the analyst where to go. */
 export interface AnalystInvitation {
   secret: string;
-  /** The coordinator's TLS fingerprint to pin; undefined for a plaintext coordinator (--insecure, loopback). */
+  /** The coordinator's TLS fingerprint to pin; undefined when the operator's coordinator had none yet. */
   tlsFingerprint: Fingerprint | undefined;
   /** host:port, when the operator knew it. */
   address: string | undefined;
@@ -30,7 +30,7 @@ export function newAnalystInvitation(o: { tlsFingerprint?: Fingerprint; address?
 } {
   const secret = randomToken(); // 32 bytes from node:crypto, 43 base64url characters
   if (o.address !== undefined) splitAddress(o.address); // a bad address is refused before anything is printed
-  const fingerprint = o.tlsFingerprint === undefined ? 'plain' : parseFingerprint(o.tlsFingerprint);
+  const fingerprint = o.tlsFingerprint === undefined ? 'none' : parseFingerprint(o.tlsFingerprint);
   const address = o.address === undefined ? '' : Buffer.from(o.address, 'utf8').toString('base64url');
   return { text: `tsi1_${secret}_${fingerprint}_${address}`, secret };
 }
@@ -53,5 +53,5 @@ export function parseAnalystInvitation(text: string): AnalystInvitation {
       throw new AnalystInvitationError('the invitation names no valid coordinator address; copy it whole');
     }
   }
-  return { secret: secret!, tlsFingerprint: fingerprint === 'plain' ? undefined : fingerprint, address };
+  return { secret: secret!, tlsFingerprint: fingerprint === 'none' ? undefined : fingerprint, address };
 }

@@ -24,7 +24,7 @@ describe('analyst invitations', () => {
     });
   });
 
-  it('may leave out the address, and say plain for a plaintext coordinator', () => {
+  it('may leave out the address and the fingerprint', () => {
     const { text, secret } = newAnalystInvitation({});
     expect(parseAnalystInvitation(text)).toEqual({ secret, tlsFingerprint: undefined, address: undefined });
   });

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { renderTable } from '@tessera/cli/ui/table';
 import { generateCommerce, type RawTable } from '@tessera/data';
 import { measurePsiThroughputDetailed, type PsiThroughput } from '@tessera/psi';
-import { createAnalystKeys, LocalFederation, runQuery, type AnalystKeys, type QueryRequest } from '@tessera/sdk';
+import {
+  createAnalystKeys,
+  LocalFederation,
+  runQuery,
+  type AnalystClient,
+  type AnalystKeys,
+  type QueryRequest,
+} from '@tessera/sdk';
 import { machineInfo, type MachineInfo } from '../machine.js';
 import { fixed, median } from '../stats.js';
 
@@ -145,9 +152,12 @@ export async function runAnalyticsBench(
     table.rows.length = 0;
     try {
       let keys: AnalystKeys | undefined;
+      let sealedAnalyst: AnalystClient | undefined;
       if (o.sealed) {
         try {
           keys = await createAnalystKeys();
+          // Sealed queries are the keys' analyst's: their identity signs the BFV key and the spec alike.
+          sealedAnalyst = await fed.addAnalyst('sealed-bench', keys);
           sealedAvailable = true;
         } catch (e) {
           log(`sealed mode unavailable: ${(e as Error).message}`);
@@ -174,10 +184,11 @@ export async function runAnalyticsBench(
         };
         const once = async () => {
           const t0 = performance.now();
+          const sealed = c.secure === 'sealed' && keys && sealedAnalyst;
           const { result } = await runQuery(
-            fed.analyst,
+            sealed ? sealedAnalyst! : fed.analyst,
             request,
-            c.secure === 'sealed' && keys ? { sealed: keys } : {},
+            sealed ? { sealed: keys! } : {},
           );
           return { seconds: secondsSince(t0), sample: result.rows[0] };
         };

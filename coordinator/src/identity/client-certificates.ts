@@ -68,7 +68,7 @@ export function certifiesKey(identity: CertifiedIdentity, publicKey: Uint8Array)
 }
 
 /** Refuses a TLS public key that is not an ECDSA P-256 SubjectPublicKeyInfo (what Tessera clients create). */
-function checkTlsKey(spki: Uint8Array): void {
+export function checkTlsKey(spki: Uint8Array): void {
   let details: { type?: string; curve?: string };
   try {
     const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { ANALYST_CALL_METADATA } from '@tessera/proto';
 import { LimitExceeded } from './limit-exceeded.js';
 import type { ResourceLimits } from './resource-limits.js';
 import { StreamQuota } from './stream-quota.js';
@@ -10,7 +10,12 @@ import { TokenBuckets } from './token-bucket.js';
  * database read, so they are rate-limited per peer address. (A Connect stream proves its identity with its
  * hello; until then it is unauthenticated, and the hello timeout bounds how long it may wait.)
  */
-const UNAUTHENTICATED = new Set(['/tessera.v1.ParticipantService/Enroll', '/tessera.v1.ParticipantService/Connect']);
+const UNAUTHENTICATED = new Set([
+  '/tessera.v1.ParticipantService/Enroll',
+  '/tessera.v1.ParticipantService/Connect',
+  '/tessera.v1.ParticipantService/RenewCertificate',
+  '/tessera.v1.AnalystService/Join',
+]);
 
 /**
  * Long-lived calls counted per identity. Connect streams are not: a participant has one live stream, a newer
@@ -24,10 +29,17 @@ function hostOf(call: grpc.ServerInterceptingCallInterface): string {
   return address ?? call.getPeer().replace(/:\d+$/, '');
 }
 
-/** Who holds a stream: the analyst token (never named: a short hash of it), else the peer address. */
+/**
+ * Who holds a stream: the analyst its TLS client certificate names (Node's TLS layer checked it against the CA), or
+ * the identity key a signed call names (plaintext coordinators; the service checks the signature), else the peer
+ * address.
+ */
 function identityOf(call: grpc.ServerInterceptingCallInterface, metadata: grpc.Metadata): string {
-  const token = String(metadata.get('authorization')[0] ?? '').replace(/^Bearer\s+/i, '');
-  if (token) return `analyst token ${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+  const names = call.getAuthContext().sslPeerCertificate?.subjectaltname ?? '';
+  const certified = /URI:urn:tessera:analyst:([A-Za-z0-9._~-]+)/.exec(names)?.[1];
+  if (certified) return `analyst ${certified}`;
+  const signed = /^v1\.([0-9a-f]{12})/.exec(String(metadata.get(ANALYST_CALL_METADATA)[0] ?? ''))?.[1];
+  if (signed) return `analyst key ${signed}`;
   return `peer ${hostOf(call)}`;
 }
 

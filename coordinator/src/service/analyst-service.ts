@@ -3,13 +3,16 @@ import { JOB_SPEC_CONTEXT, JobSpecError } from '@tessera/jobs';
 import { jobKindOf } from '../jobs/kinds/registry.js';
 import { SubmissionRefused } from '../jobs/kinds/job-kind.js';
 import * as grpc from '@grpc/grpc-js';
-import { constantTimeEqual, randomId, verify } from '@tessera/crypto';
+import { randomId, verify } from '@tessera/crypto';
 import type { PayoutLedger } from '../payouts/payout-ledger.js';
-import { CHUNK_VALUES, columnProfileToProto, tessera } from '@tessera/proto';
+import { AnalystServiceDefinition, CHUNK_VALUES, columnProfileToProto, tessera } from '@tessera/proto';
 import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { SealedExchange } from './sealed-exchange.js';
-import type { Store } from '../store/store.js';
+import type { AnalystRecord, JobRecord, Store } from '../store/store.js';
+import type { ClientCertificates } from '../identity/client-certificates.js';
+import { AnalystAuth, type AnalystCall } from './analyst-auth.js';
+import { joinHandler } from './analyst-join.js';
 import { isFinished, jobMessage } from './job-view.js';
 import type { SessionRegistry } from './registry.js';
 
@@ -17,7 +20,9 @@ export interface AnalystServiceDeps {
   store: Store;
   registry: SessionRegistry;
   events: JobEvents;
-  analystToken: string;
+  /** The coordinator's CA (TLS): it authenticates analysts by their client certificates. Undefined in plaintext. */
+  certificates: ClientCertificates | undefined;
+  log?: (line: string) => void;
   /** Sealed mode: where runners post encrypted aggregates and analysts answer. */
   sealed: SealedExchange;
   /** The payout ledger ExportLedger reads. */
@@ -44,65 +49,68 @@ const failStream = (
 export { JOB_SPEC_CONTEXT };
 
 /**
- * The analyst identity (hex) a submission proves: its signature over the spec, or the identity that
- * signed a sealed job's key. A signature that does not verify is refused.
+ * The analyst identity (hex) of a submission: every spec carries the submitting analyst's signature, by the identity
+ * the analyst is registered with (a sealed job's key is checked against the same identity in sealedSetup). A spec
+ * without a signature, with one that does not verify, or signed by another identity is refused.
  */
-function analystIdentityOf(req: tessera.v1.ISubmitJobRequest): string | undefined {
+function analystIdentityOf(req: tessera.v1.ISubmitJobRequest, analyst: AnalystRecord): string {
   const identity = req.analystIdentity ?? new Uint8Array(0);
   const signature = req.specSignature ?? new Uint8Array(0);
-  if (signature.length > 0) {
-    if (!verify(JOB_SPEC_CONTEXT, new TextEncoder().encode(req.specJson ?? ''), signature, identity)) {
-      throw grpcError(
-        grpc.status.INVALID_ARGUMENT,
-        'spec_signature does not verify with analyst_identity over spec_json; ' +
-          'sign the exact spec you send (tessera job submit --keys does)',
-      );
-    }
-    return Buffer.from(identity).toString('hex');
-  }
-  return (req.analystSignature?.length ?? 0) > 0 && identity.length === 32
-    ? Buffer.from(identity).toString('hex')
-    : undefined;
+  if (signature.length === 0)
+    throw grpcError(
+      grpc.status.INVALID_ARGUMENT,
+      "the job spec is not signed: every submission carries the analyst's signature over spec_json " +
+        '(spec_signature, by analyst_identity; tessera job submit and AnalystClient sign it)',
+    );
+  if (!Buffer.from(identity).equals(Buffer.from(analyst.publicKey ?? [])))
+    throw grpcError(
+      grpc.status.PERMISSION_DENIED,
+      `analyst_identity is not the identity analyst ${analyst.name} is registered with: sign with your own key file`,
+    );
+  if (!verify(JOB_SPEC_CONTEXT, new TextEncoder().encode(req.specJson ?? ''), signature, identity))
+    throw grpcError(
+      grpc.status.INVALID_ARGUMENT,
+      'spec_signature does not verify with analyst_identity over spec_json; ' +
+        'sign the exact spec you send (tessera job submit --keys does)',
+    );
+  return Buffer.from(identity).toString('hex');
 }
 
-const withAnalyst = (context: object, analyst: string | undefined, req?: tessera.v1.ISubmitJobRequest): string => {
-  const c = {
-    ...context,
-    ...(analyst ? { analystIdentity: analyst } : {}),
-    ...(req ? { submission: submissionOf(req) } : {}),
-  };
-  return Object.keys(c).length ? JSON.stringify(c) : '';
-};
+const withAnalyst = (context: object, analyst: string, req?: tessera.v1.ISubmitJobRequest): string =>
+  JSON.stringify({ ...context, analystIdentity: analyst, ...(req ? { submission: submissionOf(req) } : {}) });
 
-/** Handlers of AnalystService. Every call must carry `authorization: Bearer <analyst token>`. */
+const path = (method: keyof typeof AnalystServiceDefinition) => AnalystServiceDefinition[method].path;
+
+/**
+ * Handlers of AnalystService. Every call but Join is made by one analyst (AnalystAuth: its client certificate, or a
+ * signed call in plaintext), who sees and acts on its own jobs only: another analyst's job is PERMISSION_DENIED.
+ */
 export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceImplementation {
   const { store, registry, events } = deps;
-  const expected = Buffer.from(deps.analystToken);
+  const auth = new AnalystAuth(store, deps.certificates);
+  const authorize = (call: AnalystCall, method: keyof typeof AnalystServiceDefinition) =>
+    auth.authenticate(call, path(method));
 
-  const authorize = (metadata: grpc.Metadata): grpc.ServiceError | undefined => {
-    const header = String(metadata.get('authorization')[0] ?? '');
-    const token = Buffer.from(header.replace(/^Bearer\s+/i, ''));
-    if (!header || !constantTimeEqual(token, expected)) {
-      return grpcError(
-        grpc.status.UNAUTHENTICATED,
-        "missing or wrong analyst token (see the coordinator's data directory, file analyst-token, or pass --token)",
-      );
-    }
-    return undefined;
-  };
-
-  const findJob = (id: string) => {
+  /** The caller's own job, or NOT_FOUND / PERMISSION_DENIED. */
+  const findJob = (id: string, analyst: AnalystRecord): JobRecord | grpc.ServiceError => {
     const job = store.getJob(id);
-    return job ?? grpcError(grpc.status.NOT_FOUND, `no job "${id}" (tessera job list shows the jobs)`);
+    if (!job) return grpcError(grpc.status.NOT_FOUND, `no job "${id}" (tessera job list shows your jobs)`);
+    if (job.owner !== analyst.name)
+      return grpcError(
+        grpc.status.PERMISSION_DENIED,
+        `job ${id} belongs to ${job.owner ? 'another analyst' : 'no analyst (it predates analyst identities)'}: ` +
+          `analyst ${analyst.name} sees and acts on its own jobs only`,
+      );
+    return job;
   };
 
   const unary =
-    <Req, Res>(fn: (req: Req) => Res) =>
+    <Req, Res>(method: keyof typeof AnalystServiceDefinition, fn: (req: Req, analyst: AnalystRecord) => Res) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      const denied = authorize(call.metadata);
-      if (denied) return callback(denied);
+      const analyst = authorize(call, method);
+      if (analyst instanceof Error) return callback(analyst);
       try {
-        callback(null, fn(call.request));
+        callback(null, fn(call.request, analyst));
       } catch (e) {
         callback(
           e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e)),
@@ -111,11 +119,11 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     };
 
   const unaryAsync =
-    <Req, Res>(fn: (req: Req) => Promise<Res>) =>
+    <Req, Res>(method: keyof typeof AnalystServiceDefinition, fn: (req: Req, analyst: AnalystRecord) => Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      const denied = authorize(call.metadata);
-      if (denied) return callback(denied);
-      fn(call.request).then(
+      const analyst = authorize(call, method);
+      if (analyst instanceof Error) return callback(analyst);
+      fn(call.request, analyst).then(
         (res) => callback(null, res),
         (e: unknown) =>
           callback(
@@ -125,14 +133,16 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     };
 
   return {
-    submitJob: unaryAsync(async (req: tessera.v1.SubmitJobRequest) => {
+    join: joinHandler(store, deps.certificates, deps.log ?? (() => undefined)),
+
+    submitJob: unaryAsync('submitJob', async (req: tessera.v1.SubmitJobRequest, caller) => {
+      const analyst = analystIdentityOf(req, caller);
       let parsed: unknown;
       try {
         parsed = JSON.parse(req.specJson);
       } catch (e) {
         throw grpcError(grpc.status.INVALID_ARGUMENT, `job spec is not valid JSON: ${(e as Error).message}`);
       }
-      const analyst = analystIdentityOf(req);
       let accepted;
       try {
         accepted = await jobKindOf(parsed).submit({ parsed, req, registry, store });
@@ -158,19 +168,20 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         updatedAt: now,
         error: '',
         contextJson: withAnalyst(accepted.context, analyst, req),
+        owner: caller.name,
       });
       deps.startJob(id);
       return jobMessage(store, store.getJob(id)!);
     }),
 
     async exportLedger(call: grpc.ServerWritableStream<tessera.v1.ExportLedgerRequest, tessera.v1.LedgerLines>) {
-      const denied = authorize(call.metadata);
-      if (denied) return failStream(call, denied);
+      const analyst = authorize(call, 'exportLedger');
+      if (analyst instanceof Error) return failStream(call, analyst);
       if (!deps.ledger)
         return failStream(call, grpcError(grpc.status.UNIMPLEMENTED, 'this coordinator keeps no payout ledger'));
       const jobId = call.request.jobId || undefined;
       if (jobId) {
-        const job = findJob(jobId);
+        const job = findJob(jobId, analyst);
         if (job instanceof Error) return failStream(call, job);
       }
       const { lines, head } = deps.ledger.export(jobId);
@@ -184,18 +195,20 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       call.end();
     },
 
-    getJob: unary((req: tessera.v1.JobRef) => {
-      const job = findJob(req.jobId);
+    getJob: unary('getJob', (req: tessera.v1.JobRef, analyst) => {
+      const job = findJob(req.jobId, analyst);
       if (job instanceof Error) throw job;
       return jobMessage(store, job);
     }),
 
-    listJobs: unary((req: tessera.v1.ListJobsRequest) =>
-      tessera.v1.ListJobsResponse.create({ jobs: store.listJobs(req.limit || 50).map((j) => jobMessage(store, j)) }),
+    listJobs: unary('listJobs', (req: tessera.v1.ListJobsRequest, analyst) =>
+      tessera.v1.ListJobsResponse.create({
+        jobs: store.listJobs(req.limit || 50, analyst.name).map((j) => jobMessage(store, j)),
+      }),
     ),
 
-    cancelJob: unary((req: tessera.v1.JobRef) => {
-      const job = findJob(req.jobId);
+    cancelJob: unary('cancelJob', (req: tessera.v1.JobRef, analyst) => {
+      const job = findJob(req.jobId, analyst);
       if (job instanceof Error) throw job;
       if (isFinished(job.status))
         throw grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} already ${job.status}`);
@@ -204,7 +217,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       return jobMessage(store, store.getJob(job.id)!);
     }),
 
-    listParticipants: unary(() => {
+    listParticipants: unary('listParticipants', () => {
       const online = new Map(registry.connected().map((s) => [s.participantId, s]));
       return tessera.v1.ListParticipantsResponse.create({
         participants: store.listParticipants().map((p) => ({
@@ -219,9 +232,9 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     }),
 
     watchJob(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.JobEvent>) {
-      const denied = authorize(call.metadata);
-      if (denied) return failStream(call, denied);
-      const first = findJob(call.request.jobId);
+      const analyst = authorize(call, 'watchJob');
+      if (analyst instanceof Error) return failStream(call, analyst);
+      const first = findJob(call.request.jobId, analyst);
       if (first instanceof Error) return failStream(call, first);
       const jobId = first.id;
       const push = (message: string) => {
@@ -239,8 +252,8 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     },
 
     attachSealed(call: grpc.ServerDuplexStream<tessera.v1.SealedReply, tessera.v1.SealedAggregate>) {
-      const denied = authorize(call.metadata);
-      if (denied) return failStream(call, denied);
+      const analyst = authorize(call, 'attachSealed');
+      if (analyst instanceof Error) return failStream(call, analyst);
       let jobId = '';
       const stream = {
         write: (m: tessera.v1.ISealedAggregate) => call.write(tessera.v1.SealedAggregate.create(m)),
@@ -249,7 +262,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       call.on('data', (m: tessera.v1.SealedReply) => {
         if (!jobId) {
           const job = m.attach
-            ? findJob(m.jobId)
+            ? findJob(m.jobId, analyst)
             : grpcError(grpc.status.INVALID_ARGUMENT, 'the first message must attach to a job: {jobId, attach: true}');
           if (job instanceof Error) return failStream(call, job as grpc.ServiceError);
           const attachable = JSON.parse(job.specJson) as { kind?: string; secure?: { mode?: string } };
@@ -283,9 +296,9 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     },
 
     async getResult(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.ResultPart>) {
-      const denied = authorize(call.metadata);
-      if (denied) return failStream(call, denied);
-      const job = findJob(call.request.jobId);
+      const analyst = authorize(call, 'getResult');
+      if (analyst instanceof Error) return failStream(call, analyst);
+      const job = findJob(call.request.jobId, analyst);
       if (job instanceof Error) return failStream(call, job);
       const latest = store.latestModel(job.id);
       if (!latest) {

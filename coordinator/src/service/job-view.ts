@@ -35,6 +35,7 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     refusals: context.refusals ?? [],
     payoutsJson: context.payouts ? JSON.stringify(context.payouts) : '',
     analystIdentity: context.analystIdentity ?? '',
+    owner: job.owner ?? '',
     privacyJson: privacyJsonOf(job, context),
     resultJson: (context as { result?: unknown }).result
       ? JSON.stringify((context as { result?: unknown }).result)

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAnalyst } from './commands/analyst.js';
 import { registerBench } from './commands/bench.js';
 import { registerCoordinator } from './commands/coordinator.js';
 import { registerDemo } from './commands/demo.js';
@@ -34,8 +35,9 @@ Examples:
   $ tessera coordinator enroll merchant-a         print a one-time enrolment token
   $ tessera participant init --token <t> --name merchant-a --dataset customers=./customers.csv
   $ tessera participant start                     serve local data to the coordinator
+  $ tessera keys create                           your analyst identity (and keys for sealed jobs)
+  $ tessera analyst join <invitation>             join a coordinator with it (the operator invites you)
   $ tessera job submit job.yaml --watch           train and follow the rounds
-  $ tessera keys create                           analyst keys for sealed (homomorphically encrypted) jobs
   $ tessera job submit job.yaml --sealed          only you can decrypt the aggregates
 `,
     );
@@ -44,6 +46,7 @@ Examples:
   registerParticipant(program);
   registerJob(program);
   registerKeys(program);
+  registerAnalyst(program);
   registerModel(program);
   registerScore(program);
   registerQuery(program);

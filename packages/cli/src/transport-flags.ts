@@ -23,12 +23,13 @@ export async function allowInsecure(address: string, who: string): Promise<void>
 
 /**
  * An analyst's channel: plaintext with --insecure; TLS pinned to --tls-fingerprint (or TESSERA_TLS_FINGERPRINT) at
- * first contact; else TLS trusting the anchor a local coordinator wrote to its data directory.
+ * first contact; else TLS trusting `anchorPem` (pinned when the analyst joined), else the anchor a local coordinator
+ * wrote to its data directory.
  */
 export async function analystSecurity(
   address: string,
   dataDir: string,
-  o: { tlsFingerprint?: string; insecure?: boolean },
+  o: { tlsFingerprint?: string; insecure?: boolean; anchorPem?: string | undefined },
 ): Promise<ChannelSecurity> {
   if (o.insecure) {
     await allowInsecure(address, 'this analyst');
@@ -37,7 +38,7 @@ export async function analystSecurity(
   const { pinAnchor, readTrustAnchor } = await import('@tessera/sdk');
   const fingerprint = o.tlsFingerprint ?? process.env.TESSERA_TLS_FINGERPRINT;
   if (fingerprint) return { mode: 'tls', anchorPem: (await pinAnchor(address, fingerprint)).anchorPem };
-  const anchorPem = readTrustAnchor(dataDir);
+  const anchorPem = o.anchorPem ?? readTrustAnchor(dataDir);
   if (anchorPem) return { mode: 'tls', anchorPem };
   throw new UsageError(
     `no TLS certificate to trust for the coordinator at ${address}: pass --tls-fingerprint SHA256 (tlsFingerprint in ` +

@@ -44,7 +44,7 @@ describe('tessera keys create', () => {
     try {
       const spec = join(dir, 'job.json');
       writeFileSync(spec, JSON.stringify({ dataset: 'patients', label: 'benign', secure: { mode: 'masked' } }));
-      const env = { TESSERA_TOKEN: 'tsa_unused', TESSERA_COORDINATOR: '127.0.0.1:1' };
+      const env = { TESSERA_COORDINATOR: '127.0.0.1:1' };
       const conflict = await runCli(['job', 'submit', spec, '--sealed', '--keys', join(dir, 'k.json')], { env });
       expect(conflict.code).not.toBe(0);
       expect(conflict.stderr).toMatch(/job\.json: .*secure\.mode "masked"/);

@@ -28,6 +28,8 @@ describe('tessera CLI payout workflow', () => {
     const created = tessera(['keys', 'create', '--out', keys, '--json']);
     expect(created.code, created.stderr).toBe(0);
     const identity = (JSON.parse(created.stdout) as { identity: string }).identity;
+    const added = tessera(['coordinator', 'analysts', 'add', 'buyer', '--keys', keys, '--data-dir', dataDir]);
+    expect(added.code, added.stderr).toBe(0);
 
     const data = shardsOf('breast_cancer.csv', 'benign', 3, 'iid', 4);
     const configs: string[] = [];
@@ -84,10 +86,10 @@ describe('tessera CLI payout workflow', () => {
       'name: paid\ndataset: patients\nlabel: benign\nrounds: 3\nminParticipants: 3\nseed: 1\n' +
         'payout:\n  pool: 100001\n  currency: CNY\n  valuation: shapley\n  validation:\n    path: validation.csv\n',
     );
-    const conn = ['--data-dir', dataDir];
+    const conn = ['--data-dir', dataDir, '--keys', keys];
     const env = { TESSERA_COORDINATOR: coord.address };
 
-    const submitted = tessera(['job', 'submit', spec, '--watch', '--keys', keys, '--json', ...conn], { env });
+    const submitted = tessera(['job', 'submit', spec, '--watch', '--json', ...conn], { env });
     expect(submitted.code, submitted.stderr).toBe(0);
     const job = JSON.parse(submitted.stdout) as {
       id: string;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { AnalystClient, LocalFederation, SqliteStore, analystTokenOf } from '@tessera/sdk';
+import { connectLocalAnalyst, LocalFederation, SqliteStore } from '@tessera/sdk';
 import { shardsOf, tempDir } from '../../sdk/test/helpers.js';
 import { killed, requireBuild, startCoordinatorProcess } from './cli.js';
 
@@ -19,7 +19,12 @@ describe('coordinator restart', () => {
       runtime: 'inline',
       coordinator: { address: coord.address, dataDir },
     });
-    const analyst = new AnalystClient(coord.address, analystTokenOf(dataDir), coord.clientSecurity);
+    const analyst = await connectLocalAnalyst({
+      dataDir,
+      address: coord.address,
+      security: coord.clientSecurity,
+      name: 'analyst',
+    });
     try {
       const rounds = 12;
       const job = await analyst.submit({

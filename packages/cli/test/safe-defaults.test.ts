@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { generateCommerce, selectRows, toCsv } from '@tessera/data';
 import { declaredQueryToProto, tessera as proto } from '@tessera/proto';
 import {
-  connectAnalyst,
+  connectLocalAnalyst,
   createEnrollmentToken,
   initParticipant,
   startCoordinator,
@@ -101,7 +101,12 @@ describe('safe by default: freshly initialised participant nodes', () => {
       }),
     );
     for (const r of inits) nodes.push(await startParticipant(r.configPath, (line) => logs.push(line)));
-    analyst = connectAnalyst(coordinator.address, coordinator.analystToken, coordinator.clientSecurity);
+    analyst = await connectLocalAnalyst({
+      dataDir,
+      address: coordinator.address,
+      security: coordinator.clientSecurity,
+      name: 'analyst',
+    });
   }, 60_000);
 
   afterAll(async () => {

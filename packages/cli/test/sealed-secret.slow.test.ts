@@ -3,7 +3,8 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, wri
 import { join } from 'node:path';
 import { toCsv } from '@tessera/data';
 import type { ParticipantNode } from '@tessera/participant';
-import { startParticipant } from '@tessera/sdk';
+import { signingKeyPairFromSecret } from '@tessera/crypto';
+import { createAnalystKeys, saveAnalystKeys, startParticipant } from '@tessera/sdk';
 import { parseJobSpec } from '@tessera/jobs';
 import { TestSealedAnalyst } from '../../../coordinator/test/sealed-analyst.js';
 import { shardsOf, tempDir } from '../../sdk/test/helpers.js';
@@ -67,7 +68,7 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
 
   let address = '';
   let fingerprint = '';
-  let analystToken = '';
+  const keysFile = join(tmp.dir, 'analyst-keys.json');
   let sealedJob = '';
   let rows = 0;
 
@@ -115,9 +116,13 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
       expect(init.code, init.stderr).toBe(0);
       nodes.push(await startParticipant((JSON.parse(init.stdout) as { configPath: string }).configPath));
     }
-    const token = readFileSync(join(dataDir, 'analyst-token'), 'utf8').trim();
-    analystToken = token;
-    const analyst = await TestSealedAnalyst.create(coord, token);
+    // The analyst, registered on the coordinator's machine; the CLI later acts as the same analyst with its key file.
+    const keys = await createAnalystKeys();
+    saveAnalystKeys(keysFile, keys);
+    const added = tessera(['coordinator', 'analysts', 'add', 'sealer', '--keys', keysFile, '--data-dir', dataDir]);
+    expect(added.code, added.stderr).toBe(0);
+    const identity = signingKeyPairFromSecret(keys.identitySecretKeyBytes());
+    const analyst = await TestSealedAnalyst.create({ ...coord, options: { dataDir } }, 'sealer', identity);
     try {
       const body = {
         dataset: 'patients',
@@ -157,7 +162,7 @@ describe("sealed mode: the coordinator never holds the analyst's secret key", ()
   });
 
   it("tessera score --sealed scores the trained model on the participants' data, encrypted, from the CLI", async () => {
-    const conn = ['--coordinator', address, '--token', analystToken, '--tls-fingerprint', fingerprint];
+    const conn = ['--coordinator', address, '--keys', keysFile, '--tls-fingerprint', fingerprint];
     const modelPath = join(tmp.dir, 'model.json');
     const result = tessera(['job', 'result', sealedJob, '--out', modelPath, ...conn]);
     expect(result.code, result.stderr).toBe(0);

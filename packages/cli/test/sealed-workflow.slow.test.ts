@@ -55,12 +55,14 @@ describe('tessera CLI sealed workflow', () => {
     }
     const keys = join(tmp.dir, 'analyst-keys.json');
     expect(tessera(['keys', 'create', '--out', keys]).code).toBe(0);
+    const added = tessera(['coordinator', 'analysts', 'add', 'sealer', '--keys', keys, '--data-dir', dataDir]);
+    expect(added.code, added.stderr).toBe(0);
     const spec = join(tmp.dir, 'job.yaml');
     writeFileSync(
       spec,
       'name: sealed-screening\ndataset: patients\nlabel: benign\nrounds: 3\nminParticipants: 2\nseed: 1\n',
     );
-    const env = { TESSERA_COORDINATOR: coord.address };
+    const env = { TESSERA_COORDINATOR: coord.address, TESSERA_ANALYST_KEYS: keys };
 
     const submitted = tessera(['job', 'submit', spec, '--sealed', '--keys', keys, '--json', '--data-dir', dataDir], {
       env,

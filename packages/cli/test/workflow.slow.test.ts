@@ -78,7 +78,12 @@ describe('tessera CLI workflow: coordinator, enrolment, participants, job, resul
       spec,
       'name: cancer-screening\ndataset: patients\nlabel: benign\nrounds: 4\nminParticipants: 2\nseed: 1\n',
     );
-    const env = { TESSERA_COORDINATOR: coord.address };
+    // The analyst: a key file, registered by the operator on this machine (its certificate is saved beside it).
+    const keys = join(tmp.dir, 'analyst-keys.json');
+    expect(tessera(['keys', 'create', '--out', keys]).code).toBe(0);
+    const added = tessera(['coordinator', 'analysts', 'add', 'analyst', '--keys', keys, '--data-dir', dataDir]);
+    expect(added.code, added.stderr).toBe(0);
+    const env = { TESSERA_COORDINATOR: coord.address, TESSERA_ANALYST_KEYS: keys };
     const submitted = tessera(['job', 'submit', spec, '--watch', '--json', '--data-dir', dataDir], { env });
     expect(submitted.code, submitted.stderr).toBe(0);
     const job = JSON.parse(submitted.stdout) as { id: string; status: string; roundsCompleted: number };

@@ -1,11 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  ANALYST_CALL_METADATA,
+  AnalystServiceDefinition,
   analystClient,
   columnProfileFromProto,
   type ChannelSecurity,
   type GenericClient,
   type tessera,
 } from '@tessera/proto';
+import type { AnalystIdentity } from './analyst-identity.js';
 import { isFinalStatus, jobView, type BudgetView, type JobResult, type JobView } from './job-view.js';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
 
@@ -21,11 +24,14 @@ export {
   type RoundView,
 } from './job-view.js';
 
-/** Signs job specs with an analyst identity (AnalystKeys does). */
+/** Signs job specs with an analyst identity (AnalystIdentity does). */
 export interface SpecSigner {
   readonly identity: Uint8Array;
   signSpec(specJson: string): Uint8Array;
 }
+
+/** What an analyst client authenticates with: its identity signs specs (and, on a plaintext coordinator, calls). */
+export type AnalystSigner = SpecSigner & Pick<AnalystIdentity, 'signCall'>;
 
 /** An error from the coordinator, with the gRPC status name and the coordinator's reason. */
 export class CoordinatorError extends Error {
@@ -59,22 +65,35 @@ export function sealedSpec(spec: object): object {
   return { ...spec, secure: { ...secure, mode: 'sealed' } };
 }
 
-/** The analyst's connection to a coordinator: submit, watch, list, cancel jobs and fetch results. */
+/**
+ * The analyst's connection to a coordinator: submit, watch, list, cancel jobs and fetch results, of this analyst's own
+ * jobs only (the coordinator refuses another analyst's with PERMISSION_DENIED).
+ */
 export class AnalystClient {
   private readonly client: GenericClient;
-  private readonly metadata = new grpc.Metadata();
+  private readonly plaintext: boolean;
 
   /**
-   * `security`: TLS trusting only the coordinator's pinned anchor (see pinAnchor in @tessera/transport, or the anchor
-   * in a local coordinator's data directory), or plaintext to a coordinator on loopback started with --insecure.
+   * `identity`: the analyst's identity (AnalystIdentity), which signs every job spec. `security`: TLS trusting only the
+   * coordinator's pinned anchor, with the client certificate its CA issued to this analyst at join (see
+   * joinCoordinator and securityOf), which authenticates every call; or plaintext to a coordinator on loopback started
+   * with --insecure, where each call is signed by the identity instead.
    */
   constructor(
     readonly address: string,
-    token: string,
+    readonly identity: AnalystSigner,
     security: ChannelSecurity,
   ) {
     this.client = analystClient(address, security);
-    this.metadata.set('authorization', `Bearer ${token}`);
+    this.plaintext = security.mode === 'insecure';
+  }
+
+  /** The metadata of a call of `method`: empty over TLS (the certificate authenticates), a signed call in plaintext. */
+  private metadataFor(method: keyof typeof AnalystServiceDefinition): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    if (this.plaintext)
+      metadata.set(ANALYST_CALL_METADATA, this.identity.signCall(AnalystServiceDefinition[method].path));
+    return metadata;
   }
 
   /** A method of the generic gRPC client (bound to it); a name the service does not have is a programming error. */
@@ -84,11 +103,11 @@ export class AnalystClient {
     return method.bind(this.client);
   }
 
-  private unary<T>(method: string, request: object): Promise<T> {
+  private unary<T>(method: keyof typeof AnalystServiceDefinition, request: object): Promise<T> {
     return new Promise((resolve, reject) => {
       this.rpc(method)(
         request,
-        this.metadata,
+        this.metadataFor(method),
         { deadline: Date.now() + 30_000 },
         (err: grpc.ServiceError | null, res: T) => (err ? reject(wrap(err)) : resolve(res)),
       );
@@ -96,28 +115,31 @@ export class AnalystClient {
   }
 
   /**
-   * Submits a job. With `sealed`, the job runs in sealed mode under these analyst keys: the public
-   * key and its parameters travel with the submission (never the secret key), `secure.mode` is set to
-   * "sealed" when the spec does not say it, and the analyst must then answer the job's aggregates
-   * (`attachSealed`).
+   * Submits a job, its spec signed by this client's identity (the coordinator refuses a spec without a valid
+   * signature by the analyst calling). With `sealed`, the job runs in sealed mode under these analyst keys: the public
+   * key and its parameters travel with the submission (never the secret key), `secure.mode` is set to "sealed" when the
+   * spec does not say it, and the analyst must then answer the job's aggregates (`attachSealed`). The keys must be
+   * this analyst's: their identity signs the BFV key, and it must be the identity that signs the spec.
    */
   async submit(
     spec: object,
     opts: {
       sealed?: Pick<AnalystKeys, 'publicKey' | 'sealedParams' | 'identity' | 'keySignature'>;
       scoring?: tessera.v1.IScoringSetup;
-      signer?: SpecSigner;
     } = {},
   ): Promise<JobView> {
     const request: tessera.v1.ISubmitJobRequest = { specJson: JSON.stringify(opts.sealed ? sealedSpec(spec) : spec) };
-    if (opts.signer) {
-      request.analystIdentity = opts.signer.identity;
-      request.specSignature = opts.signer.signSpec(request.specJson!);
-    }
+    request.analystIdentity = this.identity.identity;
+    request.specSignature = this.identity.signSpec(request.specJson!);
     if (opts.sealed) {
+      if (!Buffer.from(opts.sealed.identity).equals(Buffer.from(this.identity.identity)))
+        throw new CoordinatorError(
+          'INVALID_ARGUMENT',
+          "the sealed keys' identity is not the identity of this analyst client: connect with the analyst whose keys " +
+            'they are (the key file you joined the coordinator with)',
+        );
       request.analystKey = opts.sealed.publicKey;
       request.sealedParamsJson = JSON.stringify(opts.sealed.sealedParams);
-      request.analystIdentity = opts.sealed.identity;
       request.analystSignature = opts.sealed.keySignature();
     }
     if (opts.scoring) request.scoring = opts.scoring;
@@ -135,7 +157,7 @@ export class AnalystClient {
         key = '';
       const call = this.rpc('exportLedger')(
         { jobId },
-        this.metadata,
+        this.metadataFor('exportLedger'),
       ) as grpc.ClientReadableStream<tessera.v1.LedgerLines>;
       call.on('data', (m: tessera.v1.LedgerLines) => {
         lines.push(...m.lines);
@@ -232,7 +254,10 @@ export class AnalystClient {
   ): Promise<JobView | undefined> {
     return new Promise((resolve, reject) => {
       let last: JobView | undefined;
-      const call = this.rpc('watchJob')({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.JobEvent>;
+      const call = this.rpc('watchJob')(
+        { jobId },
+        this.metadataFor('watchJob'),
+      ) as grpc.ClientReadableStream<tessera.v1.JobEvent>;
       if (signal) {
         const onAbort = () => call.cancel();
         signal.addEventListener('abort', onAbort, { once: true });
@@ -253,7 +278,10 @@ export class AnalystClient {
       let header: tessera.v1.IResultHeader | undefined;
       let weights: Float64Array | undefined;
       let received = 0;
-      const call = this.rpc('getResult')({ jobId }, this.metadata) as grpc.ClientReadableStream<tessera.v1.ResultPart>;
+      const call = this.rpc('getResult')(
+        { jobId },
+        this.metadataFor('getResult'),
+      ) as grpc.ClientReadableStream<tessera.v1.ResultPart>;
       call.on('data', (p: tessera.v1.ResultPart) => {
         if (p.header) header = p.header;
         else if (p.weights) {
@@ -284,11 +312,11 @@ export class AnalystClient {
   }
 
   /**
-   * The raw AttachSealed call (bidirectional stream, with the analyst token): write a SealedReply
-   * {jobId, attach: true} first, then one reply per SealedAggregate. `attachSealed` runs the whole loop.
+   * The raw AttachSealed call (bidirectional stream, as this analyst): write a SealedReply {jobId, attach: true}
+   * first, then one reply per SealedAggregate. `attachSealed` runs the whole loop.
    */
   attachSealedStream(): grpc.ClientDuplexStream<tessera.v1.ISealedReply, tessera.v1.SealedAggregate> {
-    return this.rpc('attachSealed')(this.metadata) as grpc.ClientDuplexStream<
+    return this.rpc('attachSealed')(this.metadataFor('attachSealed')) as grpc.ClientDuplexStream<
       tessera.v1.ISealedReply,
       tessera.v1.SealedAggregate
     >;

@@ -5,7 +5,7 @@
  * no SQLite.
  */
 import type { ChannelSecurity } from '@tessera/transport';
-import { AnalystClient } from './analyst.js';
+import { AnalystClient, type AnalystSigner } from './analyst.js';
 
 // Pinning the coordinator's TLS anchor (first contact), for analysts given its fingerprint.
 export {
@@ -28,7 +28,19 @@ export {
   type RoundView,
   type PayoutsView,
   type SpecSigner,
+  type AnalystSigner,
 } from './analyst.js';
+export { AnalystIdentity, loadAnalystIdentity } from './analyst-identity.js';
+export {
+  ANALYST_CREDENTIALS_FORMAT,
+  credentialsPathFor,
+  loadAnalystCredentials,
+  saveAnalystCredentials,
+  securityOf,
+  type AnalystCredentials,
+} from './analyst-credentials.js';
+export { joinCoordinator, newTlsKey, type JoinOptions } from './join-coordinator.js';
+export { AnalystInvitationError, parseAnalystInvitation, type AnalystInvitation } from '@tessera/proto';
 export {
   AnalystKeys,
   AnalystKeysError,
@@ -68,7 +80,10 @@ export { queryResultOf } from './analytics/query-result.js';
 export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type PrivacyView } from '@tessera/jobs';
 
-/** Connects to a coordinator's analyst API over a channel secured as `security` says (see AnalystClient). */
-export function connectAnalyst(address: string, token: string, security: ChannelSecurity): AnalystClient {
-  return new AnalystClient(address, token, security);
+/**
+ * Connects to a coordinator's analyst API as the analyst `identity`, over a channel secured as `security` says: TLS
+ * with the analyst's client certificate, or plaintext on loopback (see AnalystClient).
+ */
+export function connectAnalyst(address: string, identity: AnalystSigner, security: ChannelSecurity): AnalystClient {
+  return new AnalystClient(address, identity, security);
 }

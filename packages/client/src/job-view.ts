@@ -47,8 +47,10 @@ export interface JobView {
   result?: unknown;
   /** Jobs with a payout pool: how it was split (or why not), once valued. */
   payouts?: PayoutsView;
-  /** Hex Ed25519 identity of the analyst that signed the submission ('' when unsigned). */
+  /** Hex Ed25519 identity of the analyst that signed the submission ('' for a job from before signatures). */
   analystIdentity: string;
+  /** The analyst (name) who submitted the job: the only one who sees it. */
+  owner: string;
   /** Training jobs with differential privacy: the guarantee (target, spent, sampling, whom it protects against). */
   privacy?: PrivacyView;
 }
@@ -124,6 +126,7 @@ export function jobView(j: tessera.v1.IJob): JobView {
     ...(j.resultJson ? { result: parseWireJson(j.resultJson, 'result_json') } : {}),
     ...(j.payoutsJson ? { payouts: payoutsViewFromJson(j.payoutsJson) } : {}),
     analystIdentity: j.analystIdentity ?? '',
+    owner: j.owner ?? '',
     ...(j.privacyJson ? { privacy: privacyViewFromJson(j.privacyJson) } : {}),
   };
 }

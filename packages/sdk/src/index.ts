@@ -10,11 +10,19 @@ import { loadParticipantConfig, ParticipantNode, type ParticipantConfig } from '
 // The analyst's side lives in @tessera/client (no services, no SQLite); the SDK adds the services.
 export * from '@tessera/client';
 export { LocalFederation, type LocalFederationOptions, type LocalParticipant } from './local-federation.js';
+export { connectLocalAnalyst, type LocalAnalystOptions } from './local-analyst.js';
 export {
   Coordinator,
   SqliteStore,
-  analystTokenOf,
   createEnrollmentToken,
+  inviteAnalyst,
+  registerAnalystKey,
+  certifyAnalyst,
+  listAnalysts,
+  revokeAnalyst,
+  AnalystError,
+  type AnalystSummary,
+  type IssuedInvitation,
   readTrustAnchor,
   TlsSetupError,
   type CoordinatorOptions,

@@ -12,7 +12,8 @@ import {
   simulatedDropout,
   type DropoutPlan,
 } from '@tessera/participant';
-import { AnalystClient, type ChannelSecurity } from '@tessera/client';
+import type { AnalystClient, AnalystIdentity, AnalystKeys, ChannelSecurity } from '@tessera/client';
+import { connectLocalAnalyst } from './local-analyst.js';
 
 /** A participant started by a local federation, in this thread or in a worker thread. */
 export interface LocalParticipant {
@@ -51,6 +52,11 @@ export interface LocalFederationOptions {
   insecure?: boolean;
   /** Simulated dropouts: in every training round this share of participants drops out at a random step. */
   dropouts?: { fraction: number; seed: string };
+  /**
+   * The identity of the federation's analyst (`analyst`, registered as "local-analyst"): sealed jobs need the analyst
+   * keys whose identity it is. Default: a fresh identity.
+   */
+  analystKeys?: AnalystKeys | AnalystIdentity;
 }
 
 type TaskRef = { jobId: string; round: number; stage: number };
@@ -156,13 +162,33 @@ class WorkerParticipant implements LocalParticipant {
  * and one participant node per shard, each enrolled with its own token and identity key.
  */
 export class LocalFederation {
+  private readonly analysts: AnalystClient[] = [];
+
   private constructor(
     readonly coordinator: Coordinator | undefined,
     readonly address: string,
     readonly analyst: AnalystClient,
     readonly participants: LocalParticipant[],
     readonly dataset: string,
+    private readonly coordinatorDir: string,
+    private readonly security: ChannelSecurity,
   ) {}
+
+  /**
+   * Another analyst of this federation, registered under `name` (with these keys' identity, or a fresh one): it sees
+   * only its own jobs, as analysts of a real coordinator do. Closed with the federation.
+   */
+  async addAnalyst(name: string, identity?: AnalystKeys | AnalystIdentity): Promise<AnalystClient> {
+    const client = await connectLocalAnalyst({
+      dataDir: this.coordinatorDir,
+      address: this.address,
+      security: this.security,
+      name,
+      ...(identity ? { identity } : {}),
+    });
+    this.analysts.push(client);
+    return client;
+  }
 
   static async start(o: LocalFederationOptions): Promise<LocalFederation> {
     const log = o.log ?? (() => undefined);
@@ -213,18 +239,20 @@ export class LocalFederation {
       await coordinator?.stop();
       throw e;
     }
-    const token = coordinator?.analystToken ?? (await import('@tessera/coordinator')).analystTokenOf(coordinatorDir);
-    return new LocalFederation(
-      coordinator,
+    // The federation's analyst is registered directly, as the operator of a coordinator on this machine can.
+    const analyst = await connectLocalAnalyst({
+      dataDir: coordinatorDir,
       address,
-      new AnalystClient(address, token, security),
-      participants,
-      dataset,
-    );
+      security,
+      name: 'local-analyst',
+      ...(o.analystKeys ? { identity: o.analystKeys } : {}),
+    });
+    return new LocalFederation(coordinator, address, analyst, participants, dataset, coordinatorDir, security);
   }
 
   async stop(): Promise<void> {
     this.analyst.close();
+    for (const a of this.analysts.splice(0)) a.close();
     await Promise.all(this.participants.map((p) => p.stop().catch(() => undefined)));
     await this.coordinator?.stop();
   }

@@ -60,7 +60,9 @@ describe('analytics queries through secure aggregation (3 merchants, synthetic c
 
   it('sealed (DP off): the same exact answer, decoded by the analyst; the coordinator keeps no result', async () => {
     const keys = await createAnalystKeys();
-    const { result, job } = await runQuery(fed.analyst, { ...request, privacy: { mode: 'none' } }, { sealed: keys });
+    // A sealed query is its keys' analyst's: their identity signs the spec and the BFV key alike.
+    const sealedAnalyst = await fed.addAnalyst('sealed-analyst', keys);
+    const { result, job } = await runQuery(sealedAnalyst, { ...request, privacy: { mode: 'none' } }, { sealed: keys });
     expect(job.status).toBe('completed');
     expect(job.result).toBeUndefined();
     const pooled = runPooled(

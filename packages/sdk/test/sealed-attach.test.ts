@@ -27,7 +27,8 @@ describe('attachSealed (3 participants, breast cancer)', () => {
 
   beforeAll(async () => {
     keys = await createAnalystKeys();
-    fed = await LocalFederation.start({ dir: tmp.dir, shards: data.shards, runtime: 'inline' });
+    // The federation's analyst holds the keys: their identity signs both the spec and the BFV key.
+    fed = await LocalFederation.start({ dir: tmp.dir, shards: data.shards, runtime: 'inline', analystKeys: keys });
   });
   afterAll(async () => {
     await fed?.stop();

@@ -6,6 +6,7 @@ import { BfvAccumulator, BfvEncryptor, bfvChunkCount, plainModulusOf } from '@te
 import { encodeUpdate, encodeWide, type SumDecoding } from '@tessera/fl';
 import { seededRandom, standardisationFrom } from '@tessera/ml';
 import { AnalystClient } from '../../client/src/analyst.js';
+import { AnalystIdentity } from '../../client/src/analyst-identity.js';
 import {
   type AnalystKeys,
   AnalystKeysError,
@@ -319,7 +320,7 @@ describe('sealed submission', () => {
   });
 
   it('the client exposes the AttachSealed stream', () => {
-    const client = new AnalystClient('127.0.0.1:1', 'tsa_x', { mode: 'insecure' });
+    const client = new AnalystClient('127.0.0.1:1', AnalystIdentity.generate(), { mode: 'insecure' });
     try {
       expect(typeof client.attachSealedStream).toBe('function');
     } finally {

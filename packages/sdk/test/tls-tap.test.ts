@@ -4,12 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCommerce, toCsv, type RawTable } from '@tessera/data';
 import {
   AnalystClient,
+  AnalystIdentity,
   attachSealed,
   createAnalystKeys,
   createEnrollmentToken,
   initParticipant,
-  pinAnchor,
+  inviteAnalyst,
+  joinCoordinator,
   runQuery,
+  securityOf,
   startCoordinator,
   startParticipant,
   type Coordinator,
@@ -19,8 +22,8 @@ import { tempDir } from './helpers.js';
 import { TcpTap, type TappedConnection } from './tcp-tap.js';
 
 // Issue 14's tap test: a passive wiretap between each kind of client and the coordinator records a whole workflow
-// (enrolment, a training job, a query, a sealed job). Every connection is TLS from its first byte, and neither a token
-// nor a column name of the data crosses the wire in the clear.
+// (enrolment, an analyst joining, a training job, a query, a sealed job). Every connection is TLS from its first byte,
+// and neither a token, an invitation nor a column name of the data crosses the wire in the clear.
 
 /** Each merchant's customers: a non-IID split by merchant. */
 function byMerchant(table: RawTable): RawTable[] {
@@ -48,7 +51,6 @@ describe('a wiretap between every client and the coordinator sees only TLS', () 
     coord = await startCoordinator({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0' });
     participantsTap = await TcpTap.start(coord.address);
     analystTap = await TcpTap.start(coord.address);
-    secrets.push(coord.analystToken);
   });
   afterAll(async () => {
     analyst?.close();
@@ -77,9 +79,14 @@ describe('a wiretap between every client and the coordinator sees only TLS', () 
       });
       nodes.push(await startParticipant(configPath));
     }
-    // The analyst pins the fingerprint through the tap too, as `--tls-fingerprint` does.
-    const { anchorPem } = await pinAnchor(analystTap.address, coord.tlsFingerprint!);
-    analyst = new AnalystClient(analystTap.address, coord.analystToken, { mode: 'tls', anchorPem });
+    // The analyst joins through the tap too: the invitation's fingerprint is pinned, and the coordinator certifies the
+    // analyst's TLS key; every call after that is authenticated by that certificate.
+    const { invitation } = inviteAnalyst(coord.options.dataDir, 'tapped', { address: analystTap.address });
+    secrets.push(invitation);
+    const keys = await createAnalystKeys();
+    const identity = AnalystIdentity.of(keys);
+    const credentials = await joinCoordinator({ identity, invitation });
+    analyst = new AnalystClient(analystTap.address, identity, securityOf(credentials));
     const spec = {
       dataset: 'customers',
       label: 'repurchase',
@@ -98,7 +105,6 @@ describe('a wiretap between every client and the coordinator sees only TLS', () 
       privacy: { mode: 'none' },
     });
     expect(query.status).toBe('completed');
-    const keys = await createAnalystKeys();
     const sealed = await analyst.submit({ ...spec, rounds: 1 }, { sealed: keys });
     const [final] = await Promise.all([analyst.watch(sealed.id), attachSealed(analyst, sealed.id, keys)]);
     expect(final.status, final.error).toBe('completed');
@@ -109,9 +115,9 @@ describe('a wiretap between every client and the coordinator sees only TLS', () 
       ...participantsTap.connections.map((c): [string, TappedConnection] => ['participant', c]),
       ...analystTap.connections.map((c): [string, TappedConnection] => ['analyst', c]),
     ];
-    // Per participant: the pin, the Enroll call and the node's stream; the analyst: the pin and its channel.
+    // Per participant: the pin, the Enroll call and the node's stream; the analyst: the pin, Join and its channel.
     expect(participantsTap.connections.length).toBeGreaterThanOrEqual(3 * 3);
-    expect(analystTap.connections.length).toBeGreaterThanOrEqual(2);
+    expect(analystTap.connections.length).toBeGreaterThanOrEqual(3);
     for (const [who, c] of all) {
       expect(startsWithTlsHandshake(Buffer.concat(c.fromClient)), `${who} client hello`).toBe(true);
       expect(startsWithTlsHandshake(Buffer.concat(c.fromServer)), `${who} server hello`).toBe(true);

@@ -5,6 +5,7 @@ import { ADDRESS_FILE, DEFAULT_COORDINATOR_DIR, DEFAULT_LISTEN } from '../contex
 import { UsageError } from '../ui/errors.js';
 import { parseDuration } from '../ui/duration.js';
 import { printJson } from '../ui/output.js';
+import { registerAnalystCommands } from './coordinator-analysts.js';
 import { registerEnrolmentCommands } from './coordinator-enrolment.js';
 
 /** The flags of `coordinator start`. */
@@ -25,7 +26,7 @@ export function registerCoordinator(program: Command): void {
   cmd
     .command('start')
     .description('start a coordinator: gRPC for participants and analysts, state in an SQLite file')
-    .option('--data-dir <dir>', 'state directory (database, analyst token)', DEFAULT_COORDINATOR_DIR)
+    .option('--data-dir <dir>', 'state directory (database, TLS keys, ledger key)', DEFAULT_COORDINATOR_DIR)
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
     .option(
       '--upload-slots <n>',
@@ -53,10 +54,10 @@ Examples:
   $ tessera coordinator start --listen 0.0.0.0:7443 --tls-cert cert.pem --tls-key key.pem --tls-ca root.pem
 
 TLS on every connection: the first start creates a private CA and a server certificate in <data-dir>/tls.
-Participants pin the CA's SHA-256 fingerprint (tlsFingerprint) from their enrolment tokens; analysts
-pass it with --tls-fingerprint, or read the certificate from --data-dir on this machine.
-Jobs that were running when the coordinator stopped resume from their last completed round.
-The analyst token is in <data-dir>/analyst-token; the CLI finds it there by default.`,
+Participants pin the CA's SHA-256 fingerprint (tlsFingerprint) from their enrolment tokens, analysts
+from their invitations (tessera coordinator analysts add NAME); both then connect with a client
+certificate the CA issues them. Jobs that were running when the coordinator stopped resume from
+their last completed round.`,
     )
     .action(async (o: StartFlags) => {
       const { Coordinator } = await import('@tessera/sdk');
@@ -139,4 +140,5 @@ tessera coordinator tokens list; revoke one that was not used with tessera coord
     });
 
   registerEnrolmentCommands(cmd);
+  registerAnalystCommands(cmd);
 }

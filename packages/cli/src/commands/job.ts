@@ -1,17 +1,16 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { AnalystClient, AnalystKeys, JobView } from '@tessera/sdk';
-import { analystConnection, connectionOptions } from '../context.js';
+import { analystConnection, connectionOptions, KEYS_OPTION, keysFileOf } from '../context.js';
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
-import { DEFAULT_ANALYST_KEYS } from './keys.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
 export type Conn = {
   coordinator?: string;
-  token?: string;
+  keys?: string;
   dataDir?: string;
   tlsFingerprint?: string;
   insecure?: boolean;
@@ -20,9 +19,9 @@ export type Conn = {
 
 export const withConnection = (c: Command) =>
   c
-    .option('--coordinator <host:port>', 'coordinator address')
-    .option('--token <token>', 'analyst token')
-    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...KEYS_OPTION)
+    .option('--coordinator <host:port>', 'coordinator address (default: the one you joined)')
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and certificate)')
     .option(...TLS_FINGERPRINT_OPTION)
     .option(...INSECURE_OPTION);
 
@@ -30,7 +29,7 @@ export const withConnection = (c: Command) =>
 export async function withAnalyst(o: Conn, fn: (analyst: AnalystClient) => Promise<void>): Promise<void> {
   const conn = await analystConnection(o);
   const { connectAnalyst } = await import('@tessera/sdk');
-  const analyst = connectAnalyst(conn.address, conn.token, conn.security);
+  const analyst = connectAnalyst(conn.address, conn.identity, conn.security);
   try {
     await fn(analyst);
   } finally {
@@ -156,12 +155,6 @@ export function registerJob(program: Command): void {
       'sealed mode: participants encrypt under your analyst public key, only you decrypt the aggregates; ' +
         'stays attached until the job ends (implies --watch)',
     )
-    .option(
-      '--keys <file>',
-      `analyst key file (from \`tessera keys create\`; default ${DEFAULT_ANALYST_KEYS}, used when it exists): ` +
-        "signs the spec with your analyst identity, which participants' consent grants name; " +
-        'with --sealed also the encryption keys',
-    )
     .option('--json', 'print the job as JSON')
     .addHelpText(
       'after',
@@ -169,26 +162,23 @@ export function registerJob(program: Command): void {
 Examples:
   $ tessera job submit examples/jobs/repurchase.yaml --watch
   $ tessera job submit examples/jobs/payout.yaml --watch   train, then value contributions and split a payout pool
-  $ tessera job submit job.json --coordinator 127.0.0.1:7070 --token tsa_... --json
+  $ tessera job submit job.json --keys ~/.tessera/analyst-keys.json --json
   $ tessera keys create && tessera job submit job.yaml --sealed
   $ tessera job submit job.yaml --sealed --keys ~/.tessera/analyst-keys.json --json
 ${connectionOptions}
-A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field.
+A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field. The spec is signed with
+your analyst identity (participants' consent grants name analysts by it); with --sealed the key file's
+encryption keys are used too.
 --sealed sets secure.mode "sealed" unless the spec says it. A sealed job waits for you to decrypt each
 aggregate: if this command stops, continue with \`tessera job attach <id>\`.`,
     )
-    .action(async (file: string, o: Conn & { watch?: boolean; sealed?: boolean; keys?: string }) => {
+    .action(async (file: string, o: Conn & { watch?: boolean; sealed?: boolean }) => {
       const spec = await readJobSpec(file, { sealed: Boolean(o.sealed) });
-      const keys = o.sealed ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS) : undefined;
-      const signer =
-        keys ??
-        (o.keys !== undefined || existsSync(DEFAULT_ANALYST_KEYS)
-          ? await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS)
-          : undefined);
+      const keys = o.sealed ? await readKeys(keysFileOf(o)) : undefined;
       const follow = Boolean(o.watch || keys);
       const { followSealed, watchWithProgress } = await import('../job-watch.js');
       await withAnalyst(o, async (analyst) => {
-        let job = await analyst.submit(spec, { ...(keys ? { sealed: keys } : {}), ...(signer ? { signer } : {}) });
+        let job = await analyst.submit(spec, keys ? { sealed: keys } : {});
         if (!o.json)
           process.stderr.write(
             `submitted job ${job.id}${keys ? ` (sealed, analyst key ${keys.fingerprint.slice(0, 16)})` : ''}\n`,
@@ -207,7 +197,6 @@ aggregate: if this command stops, continue with \`tessera job attach <id>\`.`,
     .description(
       're-attach to a running sealed job: decrypt its aggregates with your analyst keys and follow it to the end',
     )
-    .option('--keys <file>', `analyst key file the job was submitted with (default ${DEFAULT_ANALYST_KEYS})`)
     .option('--json', 'print the final job as JSON')
     .addHelpText(
       'after',
@@ -218,8 +207,8 @@ Examples:
 ${connectionOptions}
 The coordinator re-sends the aggregate it is waiting for; the job goes on once you answered it.`,
     )
-    .action(async (id: string, o: Conn & { keys?: string }) => {
-      const keys = await readKeys(o.keys ?? DEFAULT_ANALYST_KEYS);
+    .action(async (id: string, o: Conn) => {
+      const keys = await readKeys(keysFileOf(o));
       const { followSealed } = await import('../job-watch.js');
       await withAnalyst(o, async (analyst) => {
         const job = await followSealed(analyst, id, keys);

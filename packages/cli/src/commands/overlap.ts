@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { analystConnection, connectionOptions } from '../context.js';
+import { analystConnection, connectionOptions, KEYS_OPTION } from '../context.js';
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { printJson } from '../ui/output.js';
 
@@ -15,8 +15,8 @@ export function registerOverlap(program: Command): void {
     .option('--dataset <name>', 'the data set both serve', 'customers')
     .option('--column <name>', 'the identifier column both data sets carry', 'customer_id')
     .option('--coordinator <host:port>', 'coordinator address')
-    .option('--token <token>', 'analyst token')
-    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...KEYS_OPTION)
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and certificate)')
     .option(...TLS_FINGERPRINT_OPTION)
     .option(...INSECURE_OPTION)
     .option('--json', 'print {jobId, overlap, participants}')
@@ -38,15 +38,15 @@ each set's size) is revealed. ${'\n'}${connectionOptions}`,
         dataset: string;
         column: string;
         coordinator?: string;
-        token?: string;
+        keys?: string;
         dataDir?: string;
         tlsFingerprint?: string;
         insecure?: boolean;
         json?: boolean;
       }) => {
         const { AnalystClient, runOverlap } = await import('@tessera/sdk');
-        const { address, token, security } = await analystConnection(o);
-        const client = new AnalystClient(address, token, security);
+        const { address, identity, security } = await analystConnection(o);
+        const client = new AnalystClient(address, identity, security);
         try {
           const { job, overlap } = await runOverlap(client, {
             dataset: o.dataset,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { QueryJobResult, QueryRequest } from '@tessera/sdk';
-import { analystConnection, connectionOptions } from '../context.js';
+import { analystConnection, connectionOptions, KEYS_OPTION, keysFileOf } from '../context.js';
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -177,11 +177,10 @@ export function registerQuery(program: Command): void {
       'the sum comes back encrypted under your analyst keys and is decoded here ' +
         '(the coordinator keeps no result; DP off)',
     )
-    .option('--keys <file>', 'analyst keys for --sealed (tessera keys create)', 'analyst-keys.json')
+    .option(...KEYS_OPTION)
     .option('--out <file.json>', 'also write the result JSON here (tessera report turns it into an HTML page)')
     .option('--coordinator <host:port>', 'coordinator address')
-    .option('--token <token>', 'analyst token')
-    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and certificate)')
     .option(...TLS_FINGERPRINT_OPTION)
     .option(...INSECURE_OPTION)
     .option(
@@ -214,9 +213,8 @@ ${connectionOptions}`,
         o: QueryFlags & {
           out?: string;
           sealed?: boolean;
-          keys: string;
+          keys?: string;
           coordinator?: string;
-          token?: string;
           dataDir?: string;
           tlsFingerprint?: string;
           insecure?: boolean;
@@ -232,12 +230,12 @@ ${connectionOptions}`,
         const request = queryRequestFrom(sql, { ...o, dp });
         const { AnalystClient, loadAnalystKeys, runQuery } = await import('@tessera/sdk');
         const keys = o.sealed
-          ? await loadAnalystKeys(o.keys).catch((e: Error) => {
+          ? await loadAnalystKeys(keysFileOf(o)).catch((e: Error) => {
               throw new UsageError(e.message);
             })
           : undefined;
-        const { address, token, security } = await analystConnection(o);
-        const client = new AnalystClient(address, token, security);
+        const { address, identity, security } = await analystConnection(o);
+        const client = new AnalystClient(address, identity, security);
         try {
           const { result } = await runQuery(client, request, keys ? { sealed: keys } : {});
           if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);

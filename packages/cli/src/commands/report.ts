@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { QueryJobResult } from '@tessera/sdk';
-import { analystConnection, connectionOptions } from '../context.js';
+import { analystConnection, connectionOptions, KEYS_OPTION } from '../context.js';
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 
@@ -17,8 +17,8 @@ export function registerReport(program: Command): void {
     .option('--title <text>', 'page title', 'Tessera query report')
     .option('--out <report.html>', 'where to write the page', 'report.html')
     .option('--coordinator <host:port>', 'coordinator address')
-    .option('--token <token>', 'analyst token')
-    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...KEYS_OPTION)
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and certificate)')
     .option(...TLS_FINGERPRINT_OPTION)
     .option(...INSECURE_OPTION)
     .addHelpText(
@@ -40,7 +40,7 @@ ${connectionOptions}`,
         title: string;
         out: string;
         coordinator?: string;
-        token?: string;
+        keys?: string;
         dataDir?: string;
         tlsFingerprint?: string;
         insecure?: boolean;
@@ -64,8 +64,8 @@ ${connectionOptions}`,
         });
         if (o.job.length) {
           const { AnalystClient } = await import('@tessera/sdk');
-          const { address, token, security } = await analystConnection(o);
-          const client = new AnalystClient(address, token, security);
+          const { address, identity, security } = await analystConnection(o);
+          const client = new AnalystClient(address, identity, security);
           try {
             for (const id of o.job) {
               const job = await client.get(id);

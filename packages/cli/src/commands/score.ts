@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { analystConnection, connectionOptions } from '../context.js';
+import { analystConnection, connectionOptions, KEYS_OPTION } from '../context.js';
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
@@ -32,8 +32,8 @@ export function registerScore(program: Command): void {
     )
     .option('--min-participants <n>', 'participants that must answer', Number, 2)
     .option('--coordinator <host:port>', 'coordinator address')
-    .option('--token <token>', 'analyst token')
-    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and token)')
+    .option(...KEYS_OPTION)
+    .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and certificate)')
     .option(...TLS_FINGERPRINT_OPTION)
     .option(...INSECURE_OPTION)
     .option('--json', 'print {jobId, overall:{count, total, mean}, segments:[{segment, count, total, mean}]}')
@@ -58,7 +58,7 @@ ${connectionOptions}`,
         segments?: string[];
         minParticipants: number;
         coordinator?: string;
-        token?: string;
+        keys?: string;
         dataDir?: string;
         tlsFingerprint?: string;
         insecure?: boolean;
@@ -76,8 +76,8 @@ ${connectionOptions}`,
         if (o.segments && !o.segment) throw new UsageError('--segments needs --segment COLUMN');
         const { AnalystClient, loadModelFile, scoreEncrypted } = await import('@tessera/sdk');
         const model = loadModelFile(o.model);
-        const { address, token, security } = await analystConnection(o);
-        const client = new AnalystClient(address, token, security);
+        const { address, identity, security } = await analystConnection(o);
+        const client = new AnalystClient(address, identity, security);
         try {
           const r = await scoreEncrypted(client, model, {
             dataset: o.dataset,

@@ -241,8 +241,19 @@ export function saveAnalystKeys(path: string, keys: AnalystKeys, opts: { overwri
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Reads and checks an analyst key file; errors name the file and the field. */
-export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
+/** The fields of an analyst key file, checked for shape (not yet for what SEAL makes of them). */
+export interface AnalystKeyFile {
+  params: SealedParams;
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+  identitySecretKey: Uint8Array;
+}
+
+/**
+ * Reads an analyst key file and checks its shape without loading SEAL (every analyst command needs the identity, only
+ * sealed ones the BFV keys); errors name the file and the field.
+ */
+export function readAnalystKeyFile(path: string): AnalystKeyFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -302,6 +313,13 @@ export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
   const identitySecretKey = bytes('identitySecretKey');
   if (identitySecretKey.length !== 32)
     throw bad('identitySecretKey', `must be a 32-byte Ed25519 secret key, got ${identitySecretKey.length} bytes`);
+  return { params, publicKey, secretKey, identitySecretKey };
+}
+
+/** Reads and checks an analyst key file; errors name the file and the field. */
+export async function loadAnalystKeys(path: string): Promise<AnalystKeys> {
+  const { params, publicKey, secretKey, identitySecretKey } = readAnalystKeyFile(path);
+  const bad = (field: string, what: string) => new AnalystKeysError(`${path}: ${field} ${what}`);
   await loadSeal();
   try {
     validateBfvParameters(fullParams(params));
