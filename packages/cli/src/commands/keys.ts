@@ -8,13 +8,17 @@ export const DEFAULT_ANALYST_KEYS = 'analyst-keys.json';
 export function registerKeys(program: Command): void {
   const cmd = program
     .command('keys')
-    .description('analyst keys for sealed mode (homomorphic encryption: only you can read the aggregates)');
+    .description(
+      'your analyst key file: the identity that signs your jobs and joins coordinators, and the keys of sealed ' +
+        'mode (homomorphic encryption: only you can read the aggregates)',
+    );
 
   cmd
     .command('create')
     .description(
-      'create a BFV key pair for sealed jobs and save it (mode 0600); ' +
-        'the public key goes with each sealed submission, the secret key never leaves this file',
+      'create your analyst key file (mode 0600): an Ed25519 identity, which signs every job you submit, and a BFV ' +
+        'key pair for sealed jobs (the public key goes with each sealed submission, the secret key never leaves ' +
+        'this file)',
     )
     .option('--out <file>', 'where to write the key file', DEFAULT_ANALYST_KEYS)
     .option('--force', 'replace an existing key file (the old keys can then no longer read their jobs)')
@@ -25,9 +29,12 @@ export function registerKeys(program: Command): void {
 Examples:
   $ tessera keys create
   $ tessera keys create --out ~/.tessera/analyst-keys.json
+  $ tessera analyst join INVITATION --keys ~/.tessera/analyst-keys.json
   $ tessera job submit job.yaml --sealed --keys ~/.tessera/analyst-keys.json
 
-Keep the key file private: whoever holds it can decrypt every sealed aggregate made for it.`,
+Give the coordinator's operator the analyst identity it prints (or redeem their invitation with
+tessera analyst join). Keep the key file private: whoever holds it can act as you and decrypt every
+sealed aggregate made for it.`,
     )
     .action(async (o: { out: string; force?: boolean; json?: boolean }) => {
       const { AnalystKeysError, createAnalystKeys, saveAnalystKeys } = await import('@tessera/sdk');
