@@ -1,7 +1,15 @@
 /**
  * Choosing the SecAgg+ graph degree k and Shamir threshold t for n participants (Bell et al., CCS 2020,
- * section 4), from a dropout rate delta and a corrupt fraction gamma. See README.md for the derivation and
- * the limits of the bound.
+ * section 4), from a dropout rate delta and a corrupt fraction gamma, for a malicious server. See README.md for the
+ * derivation and the limits of the bound.
+ *
+ * The malicious-server condition: a participant v's secrets are shared among its k neighbours and itself (k + 1
+ * holders). A server that tells some holders that v survived and others that v dropped collects self-mask shares of v
+ * from the first group and masking-key shares from the second; each honest holder gives one kind only, while c
+ * corrupt holders give both. Both reach t only if 2t <= k + 1 + c. So t is chosen with 2t - 1 > k + c, c the corrupt
+ * neighbours: exactly, c = floor(n * gamma), for the complete graph; with probability 1 - 2^-securityBits over all
+ * participants for a sparse one. No consistency check can do better while a round with t survivors still finishes
+ * (README.md, "A malicious server").
  */
 
 export interface ParameterRequest {
@@ -17,6 +25,11 @@ export interface ParameterRequest {
    * Correctness target: log2 of the acceptable probability of a failed round is at most -correctnessBits. Default 40.
    */
   readonly correctnessBits?: number;
+  /**
+   * The smallest threshold the caller accepts (the coordinator passes the job's minParticipants, at most n): t is
+   * raised to it, at most to k + 1, and the bounds returned are those of the raised t. Raising t never helps a split.
+   */
+  readonly minThreshold?: number;
 }
 
 export interface Parameters {
@@ -30,9 +43,10 @@ export interface Parameters {
   readonly failureProbabilityLog2: number;
   /**
    * Upper bound on log2 P[the server and its colluders learn something beyond the sum]: some honest
-   * participant has t or more corrupt neighbours, or the honest survivors' subgraph is disconnected. At most 0;
-   * -Infinity when it cannot happen under the stated corrupt fraction (the complete graph with t above the
-   * number of colluders).
+   * participant has 2t - 1 - k or more corrupt neighbours (enough for a split of its shares; t or more, enough to
+   * unmask it outright, is a special case), or the honest survivors' subgraph is disconnected. At most 0;
+   * -Infinity when it cannot happen under the stated corrupt fraction (the complete graph with 2t - 1 > k + the
+   * colluders).
    */
   readonly leakProbabilityLog2: number;
 }
@@ -126,12 +140,16 @@ export function chooseParameters(request: ParameterRequest): Parameters {
   const { n, dropoutRate: delta, corruptFraction: gamma } = request;
   const securityBits = request.securityBits ?? 40;
   const correctnessBits = request.correctnessBits ?? 40;
+  const minThreshold = request.minThreshold ?? 2;
   if (!Number.isInteger(n) || n < 2 || n > 0xffff) throw new RangeError(`n must be an integer in 2..65535, got ${n}`);
   if (!(delta >= 0 && delta < 1)) throw new RangeError(`dropoutRate must be in [0, 1), got ${delta}`);
   if (!(gamma >= 0 && gamma < 1)) throw new RangeError(`corruptFraction must be in [0, 1), got ${gamma}`);
   if (!(securityBits > 0) || !(correctnessBits > 0))
     throw new RangeError('securityBits and correctnessBits must be positive');
+  if (!Number.isInteger(minThreshold) || minThreshold < 2)
+    throw new RangeError(`minThreshold must be an integer of at least 2, got ${minThreshold}`);
   const log2n = Math.log2(n);
+  const raise = (k: number, t: number) => Math.min(k + 1, Math.max(t, minThreshold));
 
   if (n >= SPARSE_MINIMUM_PARTICIPANTS && delta + gamma < 1) {
     // Disconnection bound n * (delta + gamma)^(k/2) <= 2^-securityBits gives a lower bound on k.
@@ -144,33 +162,41 @@ export function chooseParameters(request: ParameterRequest): Parameters {
     for (let k = kStart; k < n - 1; k += 2) {
       const disconnect = lnRemoved === -Infinity ? -Infinity : log2n + ((k / 2) * lnRemoved) / LN2;
       if (disconnect > -securityBits) continue;
-      const corruptAtLeast = lnUpperTails(k, gamma); // ln P[Bin(k, gamma) >= t]
+      const corruptAtLeast = lnUpperTails(k, gamma); // ln P[Bin(k, gamma) >= c]
       const liveBelow = lnLowerTails(k, 1 - delta); // ln P[Bin(k, 1 - delta) < t]
+      // Leak and failure bounds of threshold t on degree k; both tables have k + 2 entries, 2t - k - 1 is in 1..k
+      // for t in (k + 2) / 2..k, and t is at most k + 1.
+      const bounds = (t: number) => ({
+        leak: capAtZero(log2Sum(log2n + corruptAtLeast[2 * t - k - 1]! / LN2, disconnect)),
+        fail: capAtZero(log2n + liveBelow[t]! / LN2),
+      });
       let best: { t: number; leak: number; fail: number; slack: number } | undefined;
-      for (let t = 2; t <= k; t++) {
-        // Both tables have k + 2 entries and 2 <= t <= k.
-        const leak = capAtZero(log2Sum(log2n + corruptAtLeast[t]! / LN2, disconnect));
-        const fail = capAtZero(log2n + liveBelow[t]! / LN2);
+      // Below (k + 2) / 2 a split needs no colluder at all.
+      for (let t = Math.max(2, Math.ceil((k + 2) / 2)); t <= k; t++) {
+        const { leak, fail } = bounds(t);
         if (leak > -securityBits || fail > -correctnessBits) continue;
         const slack = Math.min(-securityBits - leak, -correctnessBits - fail);
         if (!best || slack > best.slack) best = { t, leak, fail, slack };
       }
-      if (best)
+      if (best) {
+        const threshold = raise(k, best.t);
+        const { leak, fail } = threshold === best.t ? best : bounds(threshold);
         return {
           complete: false,
           degree: k,
-          threshold: best.t,
-          failureProbabilityLog2: best.fail,
-          leakProbabilityLog2: best.leak,
+          threshold,
+          failureProbabilityLog2: fail,
+          leakProbabilityLog2: leak,
         };
+      }
     }
   }
 
-  // Complete graph: all colluders are everyone's neighbours, so privacy needs t > floor(n * gamma) outright;
-  // the smallest such t (at least 2) is the one that tolerates the most dropouts.
+  // Complete graph: all colluders are everyone's neighbours, so privacy needs 2t - 1 > (n - 1) + floor(n * gamma)
+  // outright; the smallest such t (at least 2) is the one that tolerates the most dropouts. It is at most n.
   const colluders = Math.floor(n * gamma);
-  const threshold = Math.min(n, Math.max(2, colluders + 1));
+  const threshold = raise(n - 1, Math.max(2, Math.floor((n + colluders) / 2) + 1));
   const fail = capAtZero(log2n + log2BinomialBelow(n - 1, 1 - delta, threshold));
-  const leak = colluders < threshold ? -Infinity : 0;
+  const leak = 2 * threshold - 1 > n - 1 + colluders ? -Infinity : 0;
   return { complete: true, degree: n - 1, threshold, failureProbabilityLog2: fail, leakProbabilityLog2: leak };
 }

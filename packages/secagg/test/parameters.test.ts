@@ -11,9 +11,12 @@ function directTail(k: number, p: number, from: number, to: number): number {
   return Math.log2(sum);
 }
 
-/** Recomputes the bounds of a sparse choice from the binomial tails (README, "The bound"). */
+/**
+ * Recomputes the bounds of a sparse choice from the binomial tails (README, "The bound"): a leak needs 2t - 1 - k
+ * corrupt neighbours of one participant (a split of its k + 1 share holders), or a disconnected honest subgraph.
+ */
 function sparseBounds(n: number, delta: number, gamma: number, k: number, t: number) {
-  const leakShares = Math.log2(n) + log2BinomialAtLeast(k, gamma, t);
+  const leakShares = Math.log2(n) + log2BinomialAtLeast(k, gamma, 2 * t - k - 1);
   const disconnect = Math.log2(n) + (k / 2) * Math.log2(delta + gamma);
   const leak = Math.min(0, Math.log2(2 ** leakShares + 2 ** disconnect));
   const fail = Math.min(0, Math.log2(n) + log2BinomialBelow(k, 1 - delta, t));
@@ -47,12 +50,15 @@ describe('binomial tails in log space', () => {
 });
 
 describe('chooseParameters', () => {
-  it('uses the complete graph for small n, with t just above the colluders', () => {
+  it('uses the complete graph for small n, with 2t - 1 just above n - 1 plus the colluders', () => {
     for (const n of [3, 10, 20, SPARSE_MINIMUM_PARTICIPANTS - 1]) {
       const p = chooseParameters({ n, dropoutRate: 0.1, corruptFraction: 0.2 });
       expect(p.complete).toBe(true);
       expect(p.degree).toBe(n - 1);
-      expect(p.threshold).toBe(Math.max(2, Math.floor(n * 0.2) + 1));
+      const colluders = Math.floor(n * 0.2);
+      expect(p.threshold).toBe(Math.max(2, Math.floor((n + colluders) / 2) + 1));
+      expect(2 * p.threshold - 1).toBeGreaterThan(n - 1 + colluders);
+      expect(2 * (p.threshold - 1) - 1).toBeLessThanOrEqual(n - 1 + colluders);
       expect(p.leakProbabilityLog2).toBe(-Infinity);
       expect(p.failureProbabilityLog2).toBeCloseTo(
         Math.min(0, Math.log2(n) + log2BinomialBelow(n - 1, 0.9, p.threshold)),
@@ -64,7 +70,7 @@ describe('chooseParameters', () => {
   it('reports the achieved failure probability when the complete graph cannot meet the target', () => {
     const p = chooseParameters({ n: 10, dropoutRate: 0.3, corruptFraction: 0.1 });
     expect(p.complete).toBe(true);
-    expect(p.threshold).toBe(2);
+    expect(p.threshold).toBe(6); // 2t - 1 > 9 neighbours + 1 colluder
     expect(p.failureProbabilityLog2).toBeGreaterThan(-40);
     expect(p.failureProbabilityLog2).toBeLessThanOrEqual(0);
   });
@@ -73,7 +79,9 @@ describe('chooseParameters', () => {
     const p = chooseParameters({ n: 1000, dropoutRate: 0.1, corruptFraction: 0.1 });
     expect(p.complete).toBe(false);
     expect(p.degree % 2).toBe(0);
-    expect(p.degree).toBeLessThan(1000 / 8);
+    expect(p.degree).toBeLessThan(1000 / 6);
+    // A split of one participant's k + 1 share holders needs colluders: 2t - 1 > k, with room for 10% of them.
+    expect(2 * p.threshold - 1).toBeGreaterThan(1.1 * p.degree);
     expect(p.threshold).toBeGreaterThan(0.1 * p.degree);
     expect(p.threshold).toBeLessThan(0.9 * p.degree);
     expect(p.leakProbabilityLog2).toBeLessThanOrEqual(-40);
@@ -106,7 +114,9 @@ describe('chooseParameters', () => {
             if (p.complete) {
               expect(p.degree).toBe(n - 1);
               expect(p.threshold).toBeGreaterThan(Math.floor(n * gamma));
+              expect(2 * p.threshold - 1).toBeGreaterThan(n - 1 + Math.floor(n * gamma));
             } else {
+              expect(2 * p.threshold - 1).toBeGreaterThan(p.degree);
               expect(p.degree).toBeLessThan(n - 1);
               expect(p.leakProbabilityLog2).toBeLessThanOrEqual(-bits);
               expect(p.failureProbabilityLog2).toBeLessThanOrEqual(-bits);
@@ -142,6 +152,25 @@ describe('chooseParameters', () => {
     }
     // O(log n): 600 times the participants, well under twice the neighbours.
     expect(byN[byN.length - 1]).toBeLessThan(2 * byN[0]);
+  });
+
+  it('raises t to minThreshold (at most to k + 1) and reports the bounds of the raised t', () => {
+    const small = chooseParameters({ n: 5, dropoutRate: 0.1, corruptFraction: 0.1, minThreshold: 4 });
+    expect(small).toMatchObject({ complete: true, degree: 4, threshold: 4 });
+    expect(small.failureProbabilityLog2).toBeCloseTo(Math.min(0, Math.log2(5) + log2BinomialBelow(4, 0.9, 4)), 9);
+    expect(chooseParameters({ n: 5, dropoutRate: 0.1, corruptFraction: 0.1, minThreshold: 9 }).threshold).toBe(5);
+    const base = chooseParameters({ n: 1000, dropoutRate: 0.1, corruptFraction: 0.1 });
+    const raised = chooseParameters({ n: 1000, dropoutRate: 0.1, corruptFraction: 0.1, minThreshold: 150 });
+    expect(raised).toMatchObject({ complete: false, degree: base.degree, threshold: 150 });
+    const b = sparseBounds(1000, 0.1, 0.1, base.degree, 150);
+    expect(raised.leakProbabilityLog2).toBeCloseTo(b.leak, 6);
+    expect(raised.leakProbabilityLog2).toBeLessThanOrEqual(base.leakProbabilityLog2);
+    expect(raised.failureProbabilityLog2).toBeCloseTo(b.fail, 6);
+    // Below the threshold chosen it changes nothing.
+    expect(chooseParameters({ n: 1000, dropoutRate: 0.1, corruptFraction: 0.1, minThreshold: 3 })).toEqual(base);
+    expect(() => chooseParameters({ n: 5, dropoutRate: 0.1, corruptFraction: 0.1, minThreshold: 1 })).toThrow(
+      RangeError,
+    );
   });
 
   it('rejects nonsense', () => {

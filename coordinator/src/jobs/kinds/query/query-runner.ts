@@ -205,8 +205,14 @@ export class QueryRunner extends OneRoundRunner {
       );
     const sessions = this.registry.serving(s.dataset);
     const n = sessions.length;
-    const p = chooseParameters({ n, dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction });
-    const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(s.minParticipants, n)));
+    // t for a malicious coordinator (2t - 1 > k + colluding neighbours), raised to minParticipants.
+    const p = chooseParameters({
+      n,
+      dropoutRate: s.secure.dropoutRate,
+      corruptFraction: s.secure.corruptFraction,
+      minThreshold: Math.max(2, Math.min(s.minParticipants, n)),
+    });
+    const { threshold } = p;
     const noise = queryNoise(this.plan, s.privacy, n);
     const dimension = noise ? this.plan.length : this.plan.length * WIDE_DIGITS;
     const started = performance.now();

@@ -38,7 +38,11 @@ export class SecAggAggregator implements Aggregator {
     return { ok: true, value: { ...r.value, value: ring(r.sum, r.value.contributors.length) } };
   }
 
-  /** SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions. */
+  /**
+   * SecAgg+ threshold and graph for n participants, from the job's dropout and corruption assumptions: t for a
+   * malicious coordinator (2t - 1 > k + colluding neighbours, so no split of a participant's share holders reaches t
+   * twice), raised to minParticipants so that a round never completes with fewer contributors.
+   */
   parameters(n: number): SecureParameters {
     let params = this.parametersByN.get(n);
     if (!params) {
@@ -47,9 +51,9 @@ export class SecAggAggregator implements Aggregator {
         n,
         dropoutRate: spec.secure.dropoutRate,
         corruptFraction: spec.secure.corruptFraction,
+        minThreshold: Math.max(2, Math.min(spec.minParticipants, n)),
       });
-      const threshold = Math.min(p.degree + 1, Math.max(p.threshold, Math.min(spec.minParticipants, n)));
-      params = { threshold, degree: p.degree, complete: p.complete };
+      params = { threshold: p.threshold, degree: p.degree, complete: p.complete };
       this.parametersByN.set(n, params);
     }
     return params;
