@@ -10,8 +10,8 @@ import { fits } from './helpers.js';
 import { internals, MODEL_LENGTH, spec, useSecureBench, type Body, type Ref } from './secure-bench.js';
 
 // SecAgg+ input that must be refused: tampered messages from a participant (the coordinator or a peer refuses them
-// and the round goes on), and an unmask request that asks for both shares of one participant (the participant
-// refuses it).
+// and the round goes on), and a survivor set that asks for both shares of one participant (the participant refuses
+// to sign it, so it never unmasks from it).
 
 const pb = tessera.v1;
 /** The participant's index in the secure round its contribution belongs to. */
@@ -225,7 +225,7 @@ describe('a participant asked for both shares of one participant', () => {
     );
     masked.receive({ index: 0, y: ys[0] });
     masked.receive({ index: 1, y: ys[1] });
-    return { contributions, inputs, unmask: masked.close(), ref };
+    return { contributions, inputs, check: masked.close(), ref };
   }
 
   const refusal = (f: () => unknown): SecAggError => {
@@ -238,27 +238,36 @@ describe('a participant asked for both shares of one participant', () => {
     throw new Error('expected a refusal');
   };
 
-  it('SecureContribution refuses to reveal both the self-mask and the masking-key share of one participant', () => {
+  it('SecureContribution refuses to sign a survivor set that would reveal both shares of one participant', () => {
     const {
       contributions: [c0, c1],
       inputs,
-      unmask,
+      check,
     } = threeAtUnmask();
-    const honest = unmask.unmaskRequest();
+    const honest = check.consistencyRequest();
     expect(honest).toEqual({ survivors: [0, 1], dropped: [2] });
 
-    // Participant 1 listed both as a survivor and as dropped: its self-mask and its masking key would both come out.
-    let e = refusal(() => c0.unmask({ survivors: [0, 1, 2], dropped: [2] }));
+    // Participant 2 listed both as a survivor and as dropped: its self-mask and its masking key would both come out.
+    let e = refusal(() => c0.consistency({ survivors: [0, 1, 2], dropped: [2] }));
     expect(e.code).toBe('both-shares-requested');
     expect(e.message).toBe('participant 0: participant 2 is listed both as a survivor and as dropped');
     // Listing the answering participant itself as dropped (it sent its masked input) is refused the same way.
-    e = refusal(() => c1.unmask({ survivors: [0, 2], dropped: [1] }));
+    e = refusal(() => c1.consistency({ survivors: [0, 2], dropped: [1] }));
     expect(e.code).toBe('both-shares-requested');
+    // An unmask request before the survivor set is signed has nowhere to land.
+    expect(() => c0.unmask({ signatures: [] })).toThrow('an unmask request arrived out of order');
 
-    // The refusals changed nothing: the honest request is still answered, and the sum comes out.
+    // The refusals changed nothing: the honest set is signed, and the sum comes out.
+    const signatures = [c0, c1].map((c, index) => {
+      const { signature } = c.consistency({ survivors: [...honest.survivors], dropped: [...honest.dropped] });
+      check.receive({ index, signature: signature! });
+      return { signer: index, signature: signature! };
+    });
+    const unmask = check.close();
+    expect(unmask.unmaskRequest(0).signatures).toEqual([signatures[1]]);
     const answers = [c0, c1].map((c, index) => ({
       index,
-      reply: c.unmask({ survivors: [...honest.survivors], dropped: [...honest.dropped] }),
+      reply: c.unmask({ signatures: [...unmask.unmaskRequest(index).signatures] }),
     }));
     for (const { index, reply } of answers) {
       expect(reply.selfMaskShares!.map((s) => s.owner)).toEqual([0, 1]);
@@ -271,8 +280,10 @@ describe('a participant asked for both shares of one participant', () => {
     }
     expect([...unmask.finish()]).toEqual([...inputs[0]].map((v, i) => v + inputs[1][i]));
 
-    // Having revealed participant 2's masking-key share, participant 0 will not now reveal its self-mask share.
-    expect(() => c0.unmask({ survivors: [0, 1, 2], dropped: [] })).toThrow('an unmask request arrived out of order');
+    // Having signed and unmasked from that set, participant 0 signs no other (which would reveal 2's self-mask share).
+    expect(() => c0.consistency({ survivors: [0, 1, 2], dropped: [] })).toThrow(
+      'a consistency check arrived out of order',
+    );
   });
 
   it('a ParticipantNode answers such a request with a refusal naming the reason, and sends no shares', async () => {
@@ -298,15 +309,16 @@ describe('a participant asked for both shares of one participant', () => {
     const connection = new Connection({} as never, node.id, generateSigningKeyPair().secretKey);
     connection.secure = c0;
     internals(node).connection = connection;
-    const unmaskRef = { ...ref, stage: pb.Stage.UNMASK };
+    const checkRef = { ...ref, stage: pb.Stage.CONSISTENCY_CHECK };
     await internals(node).onMessage(
       connection,
-      pb.CoordinatorMessage.create({ unmaskRequest: { task: unmaskRef, survivors: [0, 1, 2], dropped: [2] } }),
+      pb.CoordinatorMessage.create({ consistencyCheck: { task: checkRef, survivors: [0, 1, 2], dropped: [2] } }),
     );
     expect(sent).toHaveLength(1);
+    expect(sent[0].consistency).toBeUndefined();
     expect(sent[0].unmask).toBeUndefined();
     expect(sent[0].refused).toMatchObject({
-      task: unmaskRef,
+      task: checkRef,
       reason: 'participant 0: participant 2 is listed both as a survivor and as dropped',
     });
     expect(connection.secure).toBeUndefined();

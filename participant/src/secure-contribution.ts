@@ -4,20 +4,23 @@ import type { BfvParameters } from '@tessera/he';
 import { type tessera, verifyAnalystKey } from '@tessera/proto';
 import {
   ClientAdvertiseKeys,
+  ClientConsistencyCheck,
+  ClientUnmask,
   completeGraph,
   harary,
   type ClientMaskedInput,
   type ClientShareKeys,
-  type ClientUnmask,
   type RoundConfig,
 } from '@tessera/secagg';
 
-type State = ClientAdvertiseKeys | ClientShareKeys | ClientMaskedInput | ClientUnmask | 'done';
+type State = ClientAdvertiseKeys | ClientShareKeys | ClientMaskedInput | ClientConsistencyCheck | ClientUnmask | 'done';
 
 /**
  * This participant's side of one SecAgg+ round, driven by the coordinator's messages:
- * advertise keys -> share keys -> masked input -> unmask. Each step is accepted only in its
- * state (the secagg client classes), so an out-of-order request is refused.
+ * advertise keys -> share keys -> masked input -> consistency check -> unmask. Each step is accepted
+ * only in its state (the secagg client classes), so an out-of-order request is refused. The node ends
+ * the contribution on any refusal (tasks/secure-aggregation.ts), so a coordinator that showed an
+ * inconsistent survivor set gets no second try.
  */
 export class SecureContribution {
   private state: State;
@@ -119,19 +122,34 @@ export class SecureContribution {
     return message.y;
   }
 
-  unmask(m: tessera.v1.IUnmaskRequest): tessera.v1.IUnmaskShares {
+  /** Signs the survivor set the coordinator shows: the only set this node will unmask from. */
+  consistency(m: tessera.v1.IConsistencyCheck): tessera.v1.IConsistencySignature {
     const s = this.state;
-    if (typeof s === 'string' || !('unmask' in s)) throw new Error('an unmask request arrived out of order');
+    if (!(s instanceof ClientConsistencyCheck)) throw new Error('a consistency check arrived out of order');
     const survivors = (m.survivors ?? []).length;
     if (survivors < this.minSurvivors) {
       this.state = 'done';
       throw new PrivacyRefusal(
-        `privacy check: the unmask request names ${survivors} survivors, ` +
+        `privacy check: the consistency check names ${survivors} survivors, ` +
           `fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
           "the sum would carry less than the job's noise, so this node does not help release it",
       );
     }
-    const { message } = s.unmask({ survivors: m.survivors ?? [], dropped: m.dropped ?? [] });
+    const { message, next } = s.sign({ survivors: m.survivors ?? [], dropped: m.dropped ?? [] });
+    this.state = next;
+    return { signature: message.signature };
+  }
+
+  /** Unmasks from the signed set, after checking that t of this node's neighbourhood signed the same set. */
+  unmask(m: tessera.v1.IUnmaskRequest): tessera.v1.IUnmaskShares {
+    const s = this.state;
+    if (!(s instanceof ClientUnmask)) throw new Error('an unmask request arrived out of order');
+    const { message } = s.unmask({
+      signatures: (m.signatures ?? []).map((x) => ({
+        signer: x.signer ?? -1,
+        signature: x.signature ?? new Uint8Array(0),
+      })),
+    });
     this.state = 'done';
     return {
       selfMaskShares: message.selfMaskShares.map((x) => ({ owner: x.of, share: encodeShare(x.share) })),

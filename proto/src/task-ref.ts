@@ -13,6 +13,7 @@ const STAGE_NAMES: Readonly<Record<number, string>> = {
   [pb.Stage.ADVERTISE_KEYS]: 'advertise-keys',
   [pb.Stage.SHARE_KEYS]: 'share-keys',
   [pb.Stage.MASKED_INPUT]: 'masked-input',
+  [pb.Stage.CONSISTENCY_CHECK]: 'consistency-check',
   [pb.Stage.UNMASK]: 'unmask',
   [pb.Stage.SCORE]: 'score',
   [pb.Stage.QUERY]: 'query',

@@ -138,6 +138,7 @@ function runRound(
     advertise: new Map(),
     shareKeys: new Map(),
     maskedInput: new Map(),
+    consistencyCheck: new Map(),
     unmask: new Map(),
   };
   let serverSeconds = 0;

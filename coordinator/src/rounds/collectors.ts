@@ -38,6 +38,9 @@ export abstract class Collector<R> implements OpenTask {
   async onMaskedChunk(_chunk: tessera.v1.IWordChunk): Promise<string | undefined> {
     return 'a masked vector was not asked for in this stage';
   }
+  onConsistency(_signature: tessera.v1.IConsistencySignature): string | undefined {
+    return 'consistency-check signatures were not asked for in this stage';
+  }
   onUnmask(_shares: tessera.v1.IUnmaskShares): string | undefined {
     return 'unmasking shares were not asked for in this stage';
   }

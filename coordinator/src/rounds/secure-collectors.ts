@@ -3,6 +3,7 @@ import type { tessera } from '@tessera/proto';
 import {
   SecAggError,
   type ServerAdvertiseKeys,
+  type ServerConsistencyCheck,
   type ServerMaskedInput,
   type ServerShareKeys,
   type ServerUnmask,
@@ -182,6 +183,26 @@ export class SealedInputCollector extends UploadCollector<true, SealedUpload> {
     const problem = attempt(this.tally, () => this.server.receiveSealed(this.index, () => this.absorb(chunks)));
     if (problem) return problem;
     return this.succeed(true);
+  }
+}
+
+/** A survivor's signature over the survivor set it was shown (the server state checks it before counting it). */
+export class ConsistencyCollector extends Collector<true> {
+  constructor(
+    key: TaskKey,
+    settle: Settle<true>,
+    private readonly index: number,
+    private readonly server: ServerConsistencyCheck,
+    private readonly tally: RejectionTally,
+  ) {
+    super(key, settle);
+  }
+  override onConsistency(m: tessera.v1.IConsistencySignature): string | undefined {
+    const problem = attempt(this.tally, () =>
+      this.server.receive({ index: this.index, signature: m.signature ?? new Uint8Array(0) }),
+    );
+    if (!problem) this.settle({ ok: true, result: true });
+    return problem;
   }
 }
 

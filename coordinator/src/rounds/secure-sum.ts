@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { tessera } from '@tessera/proto';
-import { completeGraph, harary, SecAggError, ServerAdvertiseKeys, type ServerUnmask } from '@tessera/secagg';
+import {
+  completeGraph,
+  harary,
+  SecAggError,
+  ServerAdvertiseKeys,
+  type ServerConsistencyCheck,
+  type ServerUnmask,
+} from '@tessera/secagg';
 import type { ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { BfvAccumulator, ciphertextMaxBytes, bfvChunkCount, type BfvParameters } from '@tessera/he';
 import {
   AdvertiseCollector,
+  ConsistencyCollector,
   MaskedInputCollector,
   RejectionTally,
   SealedInputCollector,
@@ -68,8 +76,8 @@ export interface SecureSumOutcome {
 
 /**
  * One SecAgg+ round over the participant streams (Bonawitz et al. 2017; Bell et al. 2020):
- * AdvertiseKeys, ShareKeys, MaskedInput, Unmask, each a stage with its own deadline. The
- * coordinator holds only the server state: it sees masked vectors and learns only their sum.
+ * AdvertiseKeys, ShareKeys, MaskedInput, ConsistencyCheck, Unmask, each a stage with its own deadline.
+ * The coordinator holds only the server state: it sees masked vectors and learns only their sum.
  * Fewer than `threshold` participants at any step fails the round with no partial output.
  */
 export async function runSecureSum(r: SecureSumRequest): Promise<SecureSumOutcome> {
@@ -271,16 +279,15 @@ async function secureSumRounds(
             tally,
           ),
   );
-  let unmask: ServerUnmask;
+  let check: ServerConsistencyCheck;
   try {
-    unmask = masked.close();
+    check = masked.close();
   } catch (e) {
     return fail(`masked input: ${tooFew(e)}`);
   }
 
-  // 4. Unmask: survivors reveal self-mask shares of survivors and masking-key shares of the dropped.
-  const k4 = key(pb.Stage.UNMASK);
-  const request = unmask.unmaskRequest();
+  // 4. ConsistencyCheck: every survivor signs the survivor set it is shown (the same set for all).
+  const request = check.consistencyRequest();
   if (request.survivors.length < (r.minSurvivors ?? 0)) {
     return fail(
       `${request.survivors.length} participants sent masked inputs, ` +
@@ -288,13 +295,33 @@ async function secureSumRounds(
         'nothing was unmasked or released',
     );
   }
+  const k4 = key(pb.Stage.CONSISTENCY_CHECK);
   await stage<true>(
     bySession(request.survivors),
     k4,
-    () => ({
-      unmaskRequest: { task: k4, survivors: [...request.survivors], dropped: [...request.dropped] },
+    () => ({ consistencyCheck: { task: k4, survivors: [...request.survivors], dropped: [...request.dropped] } }),
+    (s, settle) => new ConsistencyCollector(k4, settle, index(s), check, tally),
+  );
+  let unmask: ServerUnmask;
+  try {
+    unmask = check.close();
+  } catch (e) {
+    return fail(`consistency check: ${tooFew(e)}`);
+  }
+
+  // 5. Unmask: each signer gets its neighbours' signatures, checks them, and reveals self-mask shares of the
+  // survivors and masking-key shares of the dropped.
+  const k5 = key(pb.Stage.UNMASK);
+  await stage<true>(
+    bySession(unmask.signers),
+    k5,
+    (s) => ({
+      unmaskRequest: {
+        task: k5,
+        signatures: unmask.unmaskRequest(index(s)).signatures.map((x) => ({ ...x })),
+      },
     }),
-    (s, settle) => new UnmaskCollector(k4, settle, index(s), unmask, tally),
+    (s, settle) => new UnmaskCollector(k5, settle, index(s), unmask, tally),
   );
   let result: { sum: Uint32Array } | { sealedSum: Uint8Array[] };
   try {

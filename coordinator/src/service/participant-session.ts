@@ -23,6 +23,7 @@ export interface OpenTask {
   onEncryptedSegment(segment: tessera.v1.IEncryptedSegment): string | undefined;
   onPsi(points: tessera.v1.IPsiPoints): string | undefined;
   onValuation(update: tessera.v1.IValuationUpdate): string | undefined;
+  onConsistency(signature: tessera.v1.IConsistencySignature): string | undefined;
   onUnmask(shares: tessera.v1.IUnmaskShares): string | undefined;
   onReady(ready: tessera.v1.IUploadReady): string | undefined;
   onRefused(reason: string, kind?: tessera.v1.RefusalKind | null): void;
@@ -127,6 +128,8 @@ export class ParticipantSession {
         return this.route(m.seq, m.psi!.task, (t) => t.onPsi(m.psi!));
       case 'valuation':
         return this.route(m.seq, m.valuation!.task, (t) => t.onValuation(m.valuation!));
+      case 'consistency':
+        return this.route(m.seq, m.consistency!.task, (t) => t.onConsistency(m.consistency!));
       case 'unmask':
         return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
       case 'ready':

@@ -2,4 +2,5 @@
 export { ClientAdvertiseKeys } from './client/advertise-keys.js';
 export { ClientShareKeys } from './client/share-keys.js';
 export { ClientMaskedInput } from './client/masked-input.js';
-export { ClientDone, ClientUnmask } from './client/unmask.js';
+export { ClientConsistencyCheck } from './client/consistency-check.js';
+export { ClientDone, ClientUnmask, type SignedView } from './client/unmask.js';

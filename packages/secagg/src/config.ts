@@ -65,6 +65,8 @@ export const ADVERTISE_CONTEXT = 'tessera/secagg/advertise';
 export const SHARE_KEY_INFO = 'tessera/secagg/share-key';
 export const SHARE_AD_LABEL = 'tessera/secagg/share';
 export const PAIRWISE_MASK_INFO = 'tessera/secagg/pairwise-mask';
+/** Signature context of a ConsistencyCheck response: distinct from the advertisement's, so neither passes as the other. */
+export const CONSISTENCY_CONTEXT = 'tessera/secagg/consistency';
 
 /**
  * The signed bytes of an advertisement: lengthPrefixed(roundId, u32(index), encryptionKey, maskingKey), under context
@@ -77,6 +79,27 @@ export function advertisedBytes(
   maskingKey: Uint8Array,
 ): Uint8Array {
   return lengthPrefixed(roundId, u32be(index), encryptionKey, maskingKey);
+}
+
+/** Indices as consecutive big-endian u32s (the lists of a consistency check are sorted before they are signed). */
+function u32s(indices: readonly number[]): Uint8Array {
+  const out = new Uint8Array(4 * indices.length);
+  for (let i = 0; i < indices.length; i++) out.set(u32be(indices[i]!), 4 * i);
+  return out;
+}
+
+/**
+ * The signed bytes of a consistency check: lengthPrefixed(roundId, u32(index), u32s(survivors), u32s(dropped)), under
+ * context CONSISTENCY_CONTEXT. The signer's index is bound in, so one signature never counts for two participants
+ * (even two that share an identity key).
+ */
+export function consistencyBytes(
+  roundId: Uint8Array,
+  index: number,
+  survivors: readonly number[],
+  dropped: readonly number[],
+): Uint8Array {
+  return lengthPrefixed(roundId, u32be(index), u32s(survivors), u32s(dropped));
 }
 
 /** AES-256-GCM key for the shares u sends to v (and v to u). */

@@ -19,6 +19,12 @@ export type SecAggErrorCode =
   | 'replay'
   /** The server asked for both the self-mask share and the masking-key share of one participant. */
   | 'both-shares-requested'
+  /**
+   * A consistency-check signature, forwarded to a client, that does not verify over the survivor set that client
+   * was told: the server told participants different survivor sets (or altered a signature). The client does not
+   * unmask.
+   */
+  | 'inconsistent-survivors'
   /** Fewer participants, neighbours, shares or responses than the threshold needs. */
   | 'too-few'
   /** An index outside 0..n-1, or a participant that is not part of this stage. */

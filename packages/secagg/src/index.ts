@@ -11,6 +11,9 @@ export {
 export { DEFAULT_MODULUS, type RoundConfig } from './config.js';
 export type {
   AdvertiseKeys,
+  ConsistencyCheckRequest,
+  ConsistencyCheckResponse,
+  ConsistencySignature,
   IncomingShares,
   MaskedInput,
   OutgoingShares,
@@ -19,9 +22,18 @@ export type {
   UnmaskRequest,
   UnmaskResponse,
 } from './messages.js';
-export { ClientAdvertiseKeys, ClientDone, ClientMaskedInput, ClientShareKeys, ClientUnmask } from './client.js';
+export {
+  ClientAdvertiseKeys,
+  ClientConsistencyCheck,
+  ClientDone,
+  ClientMaskedInput,
+  ClientShareKeys,
+  ClientUnmask,
+  type SignedView,
+} from './client.js';
 export {
   ServerAdvertiseKeys,
+  ServerConsistencyCheck,
   ServerMaskedInput,
   ServerShareKeys,
   ServerUnmask,

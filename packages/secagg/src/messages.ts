@@ -38,12 +38,35 @@ export interface MaskedInput {
   readonly y: Uint32Array;
 }
 
-/** Stage 4, server -> every client (the same request for all). */
-export interface UnmaskRequest {
+/**
+ * Stage 4 (ConsistencyCheck), server -> every survivor (the same request for all): the survivor set the client
+ * signs, and from which it unmasks in stage 5.
+ */
+export interface ConsistencyCheckRequest {
   /** U3: participants whose masked input the server received. */
   readonly survivors: readonly number[];
   /** U2 \ U3: participants who sent shares but no masked input. */
   readonly dropped: readonly number[];
+}
+
+/**
+ * Stage 4, client -> server: Ed25519 with context 'tessera/secagg/consistency' over
+ * lengthPrefixed(roundId, u32(index), u32s(survivors), u32s(dropped)), the lists sorted.
+ */
+export interface ConsistencyCheckResponse {
+  readonly index: number;
+  readonly signature: Uint8Array;
+}
+
+/** One participant's consistency-check signature, as the server forwards it. */
+export interface ConsistencySignature {
+  readonly signer: number;
+  readonly signature: Uint8Array;
+}
+
+/** Stage 5 (Unmask), server -> one client: the consistency-check signatures of that client's neighbours. */
+export interface UnmaskRequest {
+  readonly signatures: readonly ConsistencySignature[];
 }
 
 /** A Shamir share of participant `of`'s secret, held by the responder. */
@@ -52,7 +75,7 @@ export interface ShareOf {
   readonly share: Share;
 }
 
-/** Stage 4, client -> server. */
+/** Stage 5, client -> server. */
 export interface UnmaskResponse {
   readonly index: number;
   /** Shares of b_v for v in survivors that are the responder or its neighbours. */

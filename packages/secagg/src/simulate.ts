@@ -1,6 +1,6 @@
 // One whole SecAgg+ round in one process: every client's and the server's state machines, no network. Tests,
 // benchmarks and simulations share this driver; the services wire the same state machines to the network instead.
-import { ClientAdvertiseKeys, type ClientShareKeys, type ClientUnmask } from './client.js';
+import { ClientAdvertiseKeys, type ClientConsistencyCheck, type ClientShareKeys, type ClientUnmask } from './client.js';
 import type { RoundConfig } from './config.js';
 import { ServerAdvertiseKeys, type ServerStats } from './server.js';
 
@@ -14,24 +14,35 @@ export interface RoundDropouts {
   readonly afterShareKeys?: Iterable<number>;
   /** Receive the shares and build the masked-input state, but never send the masked input (U2 \ U3). */
   readonly beforeMaskedInput?: Iterable<number>;
-  /** Send the masked input but never answer the unmask request (in U3, not a responder). */
+  /** Send the masked input but never sign the survivor set (in U3; neither a signer nor a responder). */
+  readonly beforeConsistencyCheck?: Iterable<number>;
+  /** Sign the survivor set but never answer the unmask request (in U3 and U4, not a responder). */
   readonly duringUnmask?: Iterable<number>;
 }
 
-/** The four protocol stages, each named after the message its participants send. */
-export type RoundStageName = 'advertise' | 'shareKeys' | 'maskedInput' | 'unmask';
+/** The five protocol stages, each named after the message its participants send. */
+export type RoundStageName = 'advertise' | 'shareKeys' | 'maskedInput' | 'consistencyCheck' | 'unmask';
 
 /**
  * One piece of work in a simulated round, for a caller that times who does what. A participant's `receiveKeys` and
  * `receiveShares` include the server's `forwardedKeys` and `sharesFor` for it (what the network would deliver);
- * `seal` happens in sealed mode only; the server's `finish` is its unmask (or, sealed, its mask correction).
+ * `seal` happens in sealed mode only; the server's `checkRequest` and `unmaskRequest` build what it sends (the latter
+ * once per signer); its `finish` is its unmask (or, sealed, its mask correction).
  */
 export type RoundStep =
   | { readonly party: 'server'; readonly stage: RoundStageName; readonly call: ServerCall }
   | { readonly party: number; readonly stage: RoundStageName; readonly call: ParticipantCall };
 
-export type ServerCall = 'start' | 'receive' | 'receiveSealed' | 'close' | 'unmaskRequest' | 'finish';
-export type ParticipantCall = 'advertise' | 'receiveKeys' | 'shareKeys' | 'receiveShares' | 'mask' | 'seal' | 'unmask';
+export type ServerCall = 'start' | 'receive' | 'receiveSealed' | 'close' | 'checkRequest' | 'unmaskRequest' | 'finish';
+export type ParticipantCall =
+  | 'advertise'
+  | 'receiveKeys'
+  | 'shareKeys'
+  | 'receiveShares'
+  | 'mask'
+  | 'seal'
+  | 'sign'
+  | 'unmask';
 
 /** Sealed mode: what a participant uploads instead of its masked vector, and how the server absorbs it. */
 export interface SealedUploads<T> {
@@ -60,7 +71,9 @@ export interface RoundMembers {
   readonly survivors: number[];
   /** U2 \ U3. */
   readonly dropped: number[];
-  /** The survivors that answered the unmask request. */
+  /** U4: the survivors that signed the survivor set. */
+  readonly signers: number[];
+  /** The signers that answered the unmask request. */
   readonly responders: number[];
   readonly stats: ServerStats;
 }
@@ -95,6 +108,7 @@ export function simulateRound<T>(
   const afterAdvertise = drop('afterAdvertise');
   const afterShareKeys = drop('afterShareKeys');
   const beforeMaskedInput = drop('beforeMaskedInput');
+  const beforeConsistencyCheck = drop('beforeConsistencyCheck');
   const duringUnmask = drop('duringUnmask');
   const server = (stage: RoundStageName, call: ServerCall): RoundStep => ({ party: 'server', stage, call });
 
@@ -129,7 +143,7 @@ export function simulateRound<T>(
   const server3 = step(server('shareKeys', 'close'), () => server2.close());
 
   // Stage 3: MaskedInput.
-  const unmasking = new Map<number, ClientUnmask>();
+  const checking = new Map<number, ClientConsistencyCheck>();
   for (const [i, client] of sharing) {
     if (afterShareKeys.has(i)) continue;
     const masking = step({ party: i, stage: 'maskedInput', call: 'receiveShares' }, () => {
@@ -138,7 +152,7 @@ export function simulateRound<T>(
     if (beforeMaskedInput.has(i)) continue;
     const input = inputs[i]!; // a missing input is refused by mask() like any other bad vector
     const { message, next } = step({ party: i, stage: 'maskedInput', call: 'mask' }, () => masking.mask(input));
-    unmasking.set(i, next);
+    checking.set(i, next);
     if (sealed) {
       const upload = step({ party: i, stage: 'maskedInput', call: 'seal' }, () => sealed.seal(i, message.y));
       step(server('maskedInput', 'receiveSealed'), () => server3.receiveSealed(i, () => sealed.absorb(i, upload)));
@@ -146,25 +160,37 @@ export function simulateRound<T>(
   }
   const server4 = step(server('maskedInput', 'close'), () => server3.close());
 
-  // Stage 4: Unmask.
-  const request = step(server('unmask', 'unmaskRequest'), () => server4.unmaskRequest());
+  // Stage 4: ConsistencyCheck.
+  const request = step(server('consistencyCheck', 'checkRequest'), () => server4.consistencyRequest());
+  const unmasking = new Map<number, ClientUnmask>();
+  for (const [i, client] of checking) {
+    if (beforeConsistencyCheck.has(i)) continue;
+    const { message, next } = step({ party: i, stage: 'consistencyCheck', call: 'sign' }, () => client.sign(request));
+    unmasking.set(i, next);
+    step(server('consistencyCheck', 'receive'), () => server4.receive(message));
+  }
+  const server5 = step(server('consistencyCheck', 'close'), () => server4.close());
+
+  // Stage 5: Unmask.
   for (const [i, client] of unmasking) {
     if (duringUnmask.has(i)) continue;
-    const response = step({ party: i, stage: 'unmask', call: 'unmask' }, () => client.unmask(request).message);
-    step(server('unmask', 'receive'), () => server4.receive(response));
+    const forwarded = step(server('unmask', 'unmaskRequest'), () => server5.unmaskRequest(i));
+    const response = step({ party: i, stage: 'unmask', call: 'unmask' }, () => client.unmask(forwarded).message);
+    step(server('unmask', 'receive'), () => server5.receive(response));
   }
   const members = (): RoundMembers => ({
     u1: server2.advertised,
     u2: server3.shared,
     survivors: [...request.survivors],
     dropped: [...request.dropped],
-    responders: server4.responded,
-    stats: server4.stats(),
+    signers: server5.signers,
+    responders: server5.responded,
+    stats: server5.stats(),
   });
   if (sealed) {
-    const maskCorrection = step(server('unmask', 'finish'), () => server4.maskCorrection());
+    const maskCorrection = step(server('unmask', 'finish'), () => server5.maskCorrection());
     return { mode: 'sealed', maskCorrection, ...members() };
   }
-  const sum = step(server('unmask', 'finish'), () => server4.finish());
+  const sum = step(server('unmask', 'finish'), () => server5.finish());
   return { mode: 'plain', sum, ...members() };
 }

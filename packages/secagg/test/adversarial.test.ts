@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { lengthPrefixed, sign, u32be } from '@tessera/crypto';
-import {
-  harary,
-  ServerAdvertiseKeys,
-  type AdvertiseKeys,
-  type ClientUnmask,
-  type UnmaskRequest,
-} from '@tessera/secagg';
+import { harary, ServerAdvertiseKeys, type AdvertiseKeys, type ConsistencyCheckRequest } from '@tessera/secagg';
 import {
   expectedSum,
   expectSecAggError,
   honestAdvertise,
+  honestCheck,
   honestMask,
   honestReceiveShares,
   honestShareKeys,
@@ -24,89 +19,84 @@ import {
 const TWO_32 = 2 ** 32;
 const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** An honest round up to the unmask stage. */
-function upToUnmask(s: Setup, inputs: readonly Uint32Array[]) {
+/** An honest round up to the consistency check (the clients have masked, the server holds U3). */
+function upToCheck(s: Setup, inputs: readonly Uint32Array[]) {
   const a = honestAdvertise(s);
   const shareKeys = a.server.close();
   const sharing = honestShareKeys(shareKeys, a.clients);
   const maskedInput = shareKeys.close();
   const masking = honestReceiveShares(maskedInput, sharing);
-  const unmasking = honestMask(maskedInput, masking, inputs);
-  return { server: maskedInput.close(), clients: unmasking };
+  const checking = honestMask(maskedInput, masking, inputs);
+  return { server: maskedInput.close(), clients: checking };
 }
 
 describe('never both shares of one participant', () => {
   it(
-    'clients refuse to name a participant dropped after revealing its self-mask share, ' +
-      'so the server cannot unmask its input',
+    'a client signs one survivor set and unmasks from it once, so a server that later claims a survivor ' +
+      'dropped gets nothing more',
     () => {
       const s = setup({ n: 6, threshold: 3, dimension: 16 });
       const inputs = randomInputs(6, 16, TWO_32, 'both-1');
-      const { server, clients } = upToUnmask(s, inputs);
-      const honest = server.unmaskRequest();
-      expect(honest).toEqual({ survivors: all(6), dropped: [] });
-      const responses = [...clients.values()].map((c) => c.unmask(honest).message);
+      const { server, clients } = upToCheck(s, inputs);
+      expect(server.consistencyRequest()).toEqual({ survivors: all(6), dropped: [] });
+      const { server: unmask, clients: unmasking } = honestCheck(server, clients);
+      const responses = [...unmasking].map(([i, c]) => c.unmask(unmask.unmaskRequest(i)).message);
 
       // Having the self-mask shares of everyone, a curious server claims participant 2 dropped after all.
-      const lie: UnmaskRequest = { survivors: [0, 1, 3, 4, 5], dropped: [2] };
+      const lie: ConsistencyCheckRequest = { survivors: [0, 1, 3, 4, 5], dropped: [2] };
       for (const [i, client] of clients) {
-        const e = expectSecAggError(() => client.unmask(lie), 'both-shares-requested');
-        expect(e.message).toContain(`participant ${i}:`);
-        expect(e.message).toMatch(
-          i === 2
-            ? /listed as dropped, but it sent its masked input/
-            : /participant 2 is listed as dropped, but its self-mask share was revealed/,
-        );
+        const e = expectSecAggError(() => client.sign(lie), 'replay');
+        expect(e.message).toContain(`participant ${i}: sign was already done`);
       }
-      // Asking both at once is refused outright, even by a client that has revealed nothing yet.
-      const fresh = upToUnmask(setup({ n: 6, threshold: 3, dimension: 16 }), inputs);
-      expectSecAggError(
-        () => fresh.clients.get(0)!.unmask({ survivors: all(6), dropped: [2] }),
+      for (const [i, client] of unmasking) expectSecAggError(() => client.unmask(unmask.unmaskRequest(i)), 'replay');
+      // Asking both at once is refused outright, even by a client that has signed nothing yet.
+      const fresh = upToCheck(setup({ n: 6, threshold: 3, dimension: 16 }), inputs);
+      const both = expectSecAggError(
+        () => fresh.clients.get(0)!.sign({ survivors: all(6), dropped: [2] }),
         'both-shares-requested',
+      );
+      expect(both.message).toBe('participant 0: participant 2 is listed both as a survivor and as dropped');
+      expect(expectSecAggError(() => fresh.clients.get(2)!.sign(lie), 'both-shares-requested').message).toMatch(
+        /participant 2: this participant is listed as dropped, but it sent its masked input/,
       );
 
       // The refusals changed nothing: the honest answers still unmask the exact sum.
-      for (const r of responses) server.receive(r);
-      expect(server.finish()).toEqual(expectedSum(inputs, all(6), TWO_32));
+      for (const r of responses) unmask.receive(r);
+      expect(unmask.finish()).toEqual(expectedSum(inputs, all(6), TWO_32));
     },
   );
 
   it('and the other way round: after masking-key shares of a participant, no self-mask shares of it', () => {
     const s = setup({ n: 6, threshold: 3, dimension: 16 });
     const inputs = randomInputs(6, 16, TWO_32, 'both-2');
-    const { clients } = upToUnmask(s, inputs);
-    // The server falsely claims 4 dropped: 4's neighbours (everyone, in the complete graph) reveal s_4 shares.
+    const { clients } = upToCheck(s, inputs);
+    // The server falsely claims 4 dropped: 4 refuses to sign that, the others sign it and reveal s_4 shares.
     const first = { survivors: [0, 1, 2, 3, 5], dropped: [4] };
-    const given = new Map<number, number>();
-    for (const [i, client] of clients) {
-      if (i === 4) {
-        expectSecAggError(() => client.unmask(first), 'both-shares-requested');
-        continue;
-      }
-      const { message, next } = client.unmask(first);
+    expectSecAggError(() => clients.get(4)!.sign(first), 'both-shares-requested');
+    const signed = new Map(
+      [...clients].filter(([i]) => i !== 4).map(([i, c]) => [i, { ...c.sign(first), index: i }] as const),
+    );
+    const forwarded = (i: number) => ({
+      signatures: [...signed.values()]
+        .filter((x) => x.index !== i)
+        .map((x) => ({ signer: x.index, signature: x.message.signature })),
+    });
+    for (const [i, { next }] of signed) {
+      const { message, next: done } = next.unmask(forwarded(i));
       expect(message.maskingKeyShares.map((x) => x.of)).toEqual([4]);
       expect(message.selfMaskShares.map((x) => x.of)).not.toContain(4);
-      expect(next.revealedMaskingKeyShares).toEqual([4]);
-      given.set(i, message.selfMaskShares.length);
+      expect(done.revealedMaskingKeyShares).toEqual([4]);
     }
-    // Now it wants b_4 as well, to strip 4's masks: every client that holds a share of it refuses.
+    // Now it wants b_4 as well, to strip 4's masks: the others signed once and will not sign again.
     const second = { survivors: all(6), dropped: [] };
-    for (const [i, client] of clients) {
-      if (i === 4) continue;
-      const e = expectSecAggError(() => client.unmask(second), 'both-shares-requested');
-      expect(e.participant).toBe(4);
-    }
-    // Participant 4 itself gives its own self-mask share (one share; t = 3 are needed).
-    const own = (clients.get(4) as ClientUnmask).unmask(second).message;
-    expect(own.selfMaskShares.filter((x) => x.of === 4).length).toBe(1);
-    // A repeat of the first request is still answered the same way.
-    expect(
-      clients
-        .get(0)!
-        .unmask(first)
-        .message.maskingKeyShares.map((x) => x.of),
-    ).toEqual([4]);
-    expect(given.size).toBe(5);
+    for (const [i, c] of clients) if (i !== 4) expectSecAggError(() => c.sign(second), 'replay');
+    // Participant 4 signs the true set, but nobody else did: it reveals not even its own self-mask share.
+    const own = clients.get(4)!.sign(second).next;
+    const e = expectSecAggError(() => own.unmask({ signatures: [] }), 'too-few');
+    expect(e.message).toMatch(/only 1 of this participant's neighbourhood .* the threshold is 3/);
+    // Nor does a signature over the false set count for the true one.
+    const over = signed.get(0)!.message.signature;
+    expectSecAggError(() => own.unmask({ signatures: [{ signer: 0, signature: over }] }), 'inconsistent-survivors');
   });
 });
 
@@ -190,11 +180,11 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
     ).toBe(outsider);
     expectSecAggError(() => c0.receiveShares([...incoming, incoming[1]]), 'duplicate');
     const masking = honestReceiveShares(maskedInput, sharing);
-    const unmasking = honestMask(maskedInput, masking, inputs);
-    const unmask = maskedInput.close();
+    const checking = honestMask(maskedInput, masking, inputs);
+    const { server: unmask, clients: unmasking } = honestCheck(maskedInput.close(), checking);
 
     // Server, unmask stage: a share of a non-neighbour's seed, and a share of a survivor in the dropped list.
-    const response = unmasking.get(0)!.unmask(unmask.unmaskRequest()).message;
+    const response = unmasking.get(0)!.unmask(unmask.unmaskRequest(0)).message;
     const fake = {
       ...response,
       selfMaskShares: [...response.selfMaskShares, { of: outsider, share: response.selfMaskShares[0].share }],
@@ -205,7 +195,10 @@ describe('bad input is rejected with a code, changes nothing, and the round comp
       'bad-share',
     );
     expect(unmask.responded).toEqual([]);
-    expect(honestUnmask(unmask, unmasking)).toEqual(expectedSum(inputs, all(12), TWO_32));
+    // The honest response is still accepted after the refusals.
+    unmask.receive(response);
+    for (const [i, c] of unmasking) if (i !== 0) unmask.receive(c.unmask(unmask.unmaskRequest(i)).message);
+    expect(unmask.finish()).toEqual(expectedSum(inputs, all(12), TWO_32));
   });
 
   it('a share ciphertext that fails authentication (one flipped byte)', () => {

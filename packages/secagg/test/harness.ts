@@ -6,6 +6,7 @@ import { generateSigningKeyPair, seededRandom, type SigningKeyPair } from '@tess
 import { randomBytes } from 'node:crypto';
 import {
   ClientAdvertiseKeys,
+  type ClientConsistencyCheck,
   type ClientMaskedInput,
   type ClientShareKeys,
   type ClientUnmask,
@@ -14,6 +15,7 @@ import {
   ServerAdvertiseKeys,
   simulateRound,
   type SecAggErrorCode,
+  type ServerConsistencyCheck,
   type ServerMaskedInput,
   type ServerShareKeys,
   type ServerUnmask,
@@ -127,6 +129,7 @@ export interface RoundResult {
   readonly u2: number[];
   readonly survivors: number[];
   readonly dropped: number[];
+  readonly signers: number[];
   readonly responders: number[];
   readonly stats: ServerStats;
   /**
@@ -171,9 +174,10 @@ export function runRound(
 
 /**
  * Whether a dropout plan leaves the round recoverable when every client stays until its planned stage:
- * every stage keeps t participants, each client sees t - 1 neighbours at each exchange, every survivor's
- * self-mask seed has t responding holders (itself or neighbours) and every dropped participant's masking key
- * has t responding neighbours. A seeded plan either always passes or always fails this check.
+ * every stage keeps t participants, each client sees t - 1 neighbours at each exchange, every responder sees t
+ * signers of the survivor set among its neighbourhood (itself included), every survivor's self-mask seed has t
+ * responding holders (itself or neighbours) and every dropped participant's masking key has t responding
+ * neighbours. A seeded plan either always passes or always fails this check.
  */
 export function feasible(graph: Neighbourhood, threshold: number, dropouts: Dropouts): boolean {
   const n = graph.n;
@@ -182,11 +186,13 @@ export function feasible(graph: Neighbourhood, threshold: number, dropouts: Drop
   const u1 = all.filter((i) => !gone(['beforeAdvertise']).has(i));
   const u2 = u1.filter((i) => !gone(['afterAdvertise']).has(i));
   const u3 = u2.filter((i) => !gone(['afterShareKeys', 'beforeMaskedInput']).has(i));
-  const responders = new Set(u3.filter((i) => !gone(['duringUnmask']).has(i)));
+  const signers = new Set(u3.filter((i) => !gone(['beforeConsistencyCheck']).has(i)));
+  const responders = new Set([...signers].filter((i) => !gone(['duringUnmask']).has(i)));
   const count = (i: number, set: Set<number>) => graph.neighbours(i).filter((j) => set.has(j)).length;
   const s1 = new Set(u1),
     s2 = new Set(u2);
-  if (u3.length < threshold || responders.size < threshold) return false;
+  if (u3.length < threshold || signers.size < threshold || responders.size < threshold) return false;
+  if ([...responders].some((i) => count(i, signers) + 1 < threshold)) return false;
   if (u2.some((i) => count(i, s1) + 1 < threshold)) return false;
   if (u3.some((i) => count(i, s2) + 1 < threshold)) return false;
   if (u3.some((v) => count(v, responders) + (responders.has(v) ? 1 : 0) < threshold)) return false;
@@ -238,8 +244,8 @@ export function honestMask(
   server: ServerMaskedInput,
   clients: ReadonlyMap<number, ClientMaskedInput>,
   inputs: readonly Uint32Array[],
-): Map<number, ClientUnmask> {
-  const out = new Map<number, ClientUnmask>();
+): Map<number, ClientConsistencyCheck> {
+  const out = new Map<number, ClientConsistencyCheck>();
   for (const [i, client] of clients) {
     const { message, next } = client.mask(inputs[i]);
     out.set(i, next);
@@ -248,10 +254,30 @@ export function honestMask(
   return out;
 }
 
-export function honestUnmask(server: ServerUnmask, clients: ReadonlyMap<number, ClientUnmask>): Uint32Array {
-  const request = server.unmaskRequest();
-  for (const client of clients.values()) server.receive(client.unmask(request).message);
-  return server.finish();
+/** Every client signs the survivor set the server shows; returns the unmask stage of both sides. */
+export function honestCheck(
+  server: ServerConsistencyCheck,
+  clients: ReadonlyMap<number, ClientConsistencyCheck>,
+): { server: ServerUnmask; clients: Map<number, ClientUnmask> } {
+  const request = server.consistencyRequest();
+  const out = new Map<number, ClientUnmask>();
+  for (const [i, client] of clients) {
+    const { message, next } = client.sign(request);
+    out.set(i, next);
+    server.receive(message);
+  }
+  return { server: server.close(), clients: out };
+}
+
+/** The consistency check and the unmask stage of an honest round: the sum. */
+export function honestUnmask(
+  server: ServerConsistencyCheck,
+  clients: ReadonlyMap<number, ClientConsistencyCheck>,
+): Uint32Array {
+  const unmask = honestCheck(server, clients);
+  for (const [i, client] of unmask.clients)
+    unmask.server.receive(client.unmask(unmask.server.unmaskRequest(i)).message);
+  return unmask.server.finish();
 }
 
 /** Runs `fn`, expects a SecAggError with `code`, and returns it. */

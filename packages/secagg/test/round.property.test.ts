@@ -73,6 +73,7 @@ function dropoutsOf(s: Scenario): Dropouts {
     afterAdvertise: [],
     afterShareKeys: [],
     beforeMaskedInput: [],
+    beforeConsistencyCheck: [],
     duringUnmask: [],
   };
   s.fates.forEach((f, i) => {

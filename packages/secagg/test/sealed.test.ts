@@ -5,6 +5,7 @@ import {
   expectSecAggError,
   feasible,
   honestAdvertise,
+  honestCheck,
   honestReceiveShares,
   honestShareKeys,
   planDropouts,
@@ -133,15 +134,18 @@ describe("sealed mode: the stages' rules", () => {
     expect(server.stats().accepted.maskedInput).toBe(4);
     expect(server.stats().rejected['wrong-mode']).toBe(1);
 
-    const unmask = server.close();
+    const check = server.close();
     expectSecAggError(() => server.receiveSealed(4), 'replay');
+    expect(check.mode).toBe('sealed');
+    expect(check.consistencyRequest()).toEqual({ survivors: [0, 1, 2, 3], dropped: [4] });
+    const signed = honestCheck(check, new Map([0, 1, 2, 3].map((i) => [i, unmasking.get(i)!])));
+    const unmask = signed.server;
     expect(unmask.mode).toBe('sealed');
-    expect(unmask.unmaskRequest()).toEqual({ survivors: [0, 1, 2, 3], dropped: [4] });
-    const request = unmask.unmaskRequest();
+    const answer = (i: number) => signed.clients.get(i)!.unmask(unmask.unmaskRequest(i)).message;
     // Too few responses: refused, nothing changes.
-    unmask.receive(unmasking.get(0)!.unmask(request).message);
+    unmask.receive(answer(0));
     expectSecAggError(() => unmask.maskCorrection(), 'too-few');
-    for (const i of [1, 2, 3]) unmask.receive(unmasking.get(i)!.unmask(request).message);
+    for (const i of [1, 2, 3]) unmask.receive(answer(i));
     // No plaintext sum to unmask in a sealed round; refused without closing the stage.
     expectSecAggError(() => unmask.finish(), 'wrong-mode');
     const correction = unmask.maskCorrection();
@@ -164,7 +168,7 @@ describe("sealed mode: the stages' rules", () => {
         const { message, next } = c.mask(inputs[i]);
         server.receive(message);
         ys.push(message.y);
-        return next;
+        return [i, next] as const;
       });
     expect(server.mode).toBe('plain');
     expectSecAggError(() => server.receiveSealed(2), 'wrong-mode');
@@ -172,11 +176,13 @@ describe("sealed mode: the stages' rules", () => {
     expectSecAggError(() => server.receive({ index: 2, y: new Uint32Array(23) }), 'wrong-length');
     expectSecAggError(() => server.receive({ index: 2, y: new Uint32Array(24).fill(P) }), 'wrong-modulus');
     expectSecAggError(() => server.receive({ index: 0, y: new Uint32Array(24) }), 'duplicate');
-    const unmask = server.close();
+    const check = server.close();
+    expect(check.mode).toBe('plain');
+    expect(check.consistencyRequest().dropped).toEqual([2]);
+    const signed = honestCheck(check, new Map(unmasking));
+    const unmask = signed.server;
     expect(unmask.mode).toBe('plain');
-    const request = unmask.unmaskRequest();
-    expect(request.dropped).toEqual([2]);
-    for (const c of unmasking) unmask.receive(c.unmask(request).message);
+    for (const [i, c] of signed.clients) unmask.receive(c.unmask(unmask.unmaskRequest(i)).message);
     const correction = unmask.maskCorrection();
     expect(
       subtractMod(

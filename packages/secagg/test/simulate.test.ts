@@ -19,6 +19,7 @@ describe('simulateRound', () => {
     expect(r.u2).toEqual([2, 3, 4, 5]);
     expect(r.survivors).toEqual([3, 4, 5]);
     expect(r.dropped).toEqual([2]);
+    expect(r.signers).toEqual([3, 4, 5]);
     expect(r.responders).toEqual([4, 5]);
     expect(r.sum).toEqual(expectedSum(inputs, [3, 4, 5], s.modulus));
   });
@@ -40,8 +41,8 @@ describe('simulateRound', () => {
     expect(calls(0)).toEqual([]);
     expect(calls(1)).toEqual(['advertise']);
     expect(calls(2)).toEqual(['advertise', 'receiveKeys', 'shareKeys', 'receiveShares']);
-    expect(calls(3)).toEqual(['advertise', 'receiveKeys', 'shareKeys', 'receiveShares', 'mask']);
-    expect(calls(4)).toEqual(['advertise', 'receiveKeys', 'shareKeys', 'receiveShares', 'mask', 'unmask']);
+    expect(calls(3)).toEqual(['advertise', 'receiveKeys', 'shareKeys', 'receiveShares', 'mask', 'sign']);
+    expect(calls(4)).toEqual(['advertise', 'receiveKeys', 'shareKeys', 'receiveShares', 'mask', 'sign', 'unmask']);
     const server = steps.filter((x) => x.party === 'server');
     expect(server[0]).toEqual({ party: 'server', stage: 'advertise', call: 'start' });
     expect(server.at(-1)).toEqual({ party: 'server', stage: 'unmask', call: 'finish' });
@@ -49,7 +50,11 @@ describe('simulateRound', () => {
       'advertise',
       'shareKeys',
       'maskedInput',
+      'consistencyCheck',
     ]);
+    // One consistency request for all, one unmask request per signer that answers.
+    expect(server.filter((x) => x.call === 'checkRequest')).toHaveLength(1);
+    expect(server.filter((x) => x.call === 'unmaskRequest')).toHaveLength(2);
     // The hook's result is the round's: a step that passes work() through changes nothing.
     expect(r.sum).toEqual(expectedSum(inputs, r.survivors, s.modulus));
   });

@@ -8,7 +8,14 @@ import { onPsiPoints, overlapTask } from './overlap.js';
 import { queryTask } from './query.js';
 import { schemaTask } from './schema.js';
 import { scoreTask } from './score.js';
-import { onNeighbourKeys, onShares, onUnmaskRequest, prepareSecure, startContribution } from './secure-aggregation.js';
+import {
+  onConsistencyCheck,
+  onNeighbourKeys,
+  onShares,
+  onUnmaskRequest,
+  prepareSecure,
+  startContribution,
+} from './secure-aggregation.js';
 import { statisticsTask } from './statistics.js';
 import { valuateTask } from './valuate.js';
 import type { ActiveTask, ComputeHandler, SessionHandler, TaskContext, TaskHandler } from './task-handler.js';
@@ -68,6 +75,8 @@ export class TaskDispatcher {
         return onNeighbourKeys(ctx, m.neighbourKeys!);
       case 'shares':
         return onShares(ctx, m.shares!);
+      case 'consistencyCheck':
+        return onConsistencyCheck(ctx, m.consistencyCheck!);
       case 'unmaskRequest':
         return onUnmaskRequest(ctx, m.unmaskRequest!);
       case 'psi':

@@ -1,4 +1,4 @@
-// SecAgg+ steps: a computed result contributed to a secure sum, then keys, masked input, unmask.
+// SecAgg+ steps: a computed result contributed to a secure sum, then keys, masked input, consistency check, unmask.
 import { loadSeal } from '@tessera/he';
 import { tessera } from '@tessera/proto';
 import type { LocalResult } from '../local-compute.js';
@@ -47,6 +47,9 @@ export const onNeighbourKeys = (ctx: TaskContext, m: tessera.v1.INeighbourKeys):
 
 export const onShares = (ctx: TaskContext, m: tessera.v1.ISharesForYou): Promise<void> =>
   step(ctx, m.task, (c) => uploadMasked(ctx, m.task!, c, c.mask(m)));
+
+export const onConsistencyCheck = (ctx: TaskContext, m: tessera.v1.IConsistencyCheck): Promise<void> =>
+  step(ctx, m.task, (c) => ctx.send({ consistency: { ...c.consistency(m), task: m.task } }));
 
 export const onUnmaskRequest = (ctx: TaskContext, m: tessera.v1.IUnmaskRequest): Promise<void> =>
   step(ctx, m.task, (c) => ctx.send({ unmask: { ...c.unmask(m), task: m.task } }));

@@ -43,12 +43,11 @@ export class ClientAdvertiseKeys extends ClientStage {
           `(its public key differs from identityKeys[${index}])`,
       );
     }
-    this.self = { config: resolved, index };
+    this.self = { config: resolved, index, sign: (context, message) => sign(context, message, identity.secretKey) };
     const { encryption, masking } = this;
-    const signature = sign(
+    const signature = this.self.sign(
       ADVERTISE_CONTEXT,
       advertisedBytes(resolved.roundId, index, encryption.publicKey, masking.publicKey),
-      identity.secretKey,
     );
     this.message = Object.freeze({
       index,

@@ -2,7 +2,7 @@ import { addPrgWords } from '@tessera/crypto';
 import { maskSign, vectorProblem } from '../config.js';
 import type { MaskedInput } from '../messages.js';
 import { ClientStage, fail, type Self, type SharePair } from './stage.js';
-import { ClientUnmask } from './unmask.js';
+import { ClientConsistencyCheck } from './consistency-check.js';
 
 /** Stage 3 (MaskedInput): masks the input once. */
 export class ClientMaskedInput extends ClientStage {
@@ -27,7 +27,7 @@ export class ClientMaskedInput extends ClientStage {
    * y = x + PRG(b_u) + sum over v in U2 and N(u) of sign(u, v) PRG(s_{u,v}), mod the modulus. Once only:
    * two masked inputs under one mask would reveal their difference.
    */
-  mask(x: Uint32Array): { message: MaskedInput; next: ClientUnmask } {
+  mask(x: Uint32Array): { message: MaskedInput; next: ClientConsistencyCheck } {
     this.checkNotMoved('mask');
     const { config, index } = this.self;
     const problem = vectorProblem(config, x);
@@ -38,6 +38,6 @@ export class ClientMaskedInput extends ClientStage {
     this.moveOn();
     this.selfMaskSeed.fill(0);
     for (const seed of this.maskSeeds.values()) seed.fill(0);
-    return { message: { index, y }, next: new ClientUnmask(this.self, this.ownShares, this.received) };
+    return { message: { index, y }, next: new ClientConsistencyCheck(this.self, this.ownShares, this.received) };
   }
 }

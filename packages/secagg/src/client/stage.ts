@@ -9,6 +9,8 @@ import type { AdvertiseKeys } from '../messages.js';
 export interface Self {
   readonly config: ResolvedConfig;
   readonly index: number;
+  /** Ed25519 with this participant's identity key (its advertisement in stage 1, its survivor set in stage 4). */
+  readonly sign: (context: string, message: Uint8Array) => Uint8Array;
 }
 
 /** A neighbour that advertised valid keys, with the secrets this client derived for it. */

@@ -1,112 +1,112 @@
-import { describeIndex, isIndex } from '../config.js';
+import { verify } from '@tessera/crypto';
+import { CONSISTENCY_CONTEXT, consistencyBytes, describeIndex, identityKeyOf, isIndex } from '../config.js';
 import type { ShareOf, UnmaskRequest, UnmaskResponse } from '../messages.js';
-import { fail, type Self, type SharePair } from './stage.js';
+import { ClientStage, fail, type Self, type SharePair } from './stage.js';
+
+/** The survivor set a client signed in stage 4, sorted. */
+export interface SignedView {
+  readonly survivors: readonly number[];
+  readonly dropped: readonly number[];
+}
 
 /**
- * Stage 4 (Unmask). Reveals, for each participant, either the self-mask share (it survived) or the
- * masking-key share (it dropped), never both: the choice is remembered across requests.
+ * Stage 5 (Unmask). Reveals, from the survivor set it signed in stage 4 and from nothing else, the self-mask share
+ * of each survivor and the masking-key share of each dropped participant it holds shares of: never both kinds for
+ * one participant, since the set is fixed. It answers only after the server shows that t members of its
+ * neighbourhood, itself included, signed that same set (Bonawitz et al. 2017, section 4.2).
  */
-export class ClientUnmask {
-  private readonly revealedSelfMask = new Set<number>();
-  private readonly revealedMaskingKey = new Set<number>();
-
-  /** @internal Created by `ClientMaskedInput.mask`. */
+export class ClientUnmask extends ClientStage {
+  /** @internal Created by `ClientConsistencyCheck.sign`. */
   constructor(
-    private readonly self: Self,
+    protected readonly self: Self,
     private readonly ownShares: SharePair,
     private readonly received: ReadonlyMap<number, SharePair>,
-  ) {}
-
-  get index(): number {
-    return this.self.index;
+    /** What this client signed. */
+    readonly view: SignedView,
+  ) {
+    super();
   }
 
   /**
-   * Answers the server's request. Refuses ('both-shares-requested') an index in both lists, this client
-   * listed as dropped (it sent its masked input), or a participant whose other share this client revealed in
-   * an earlier request; refuses fewer than t survivors ('too-few'). May be called again (a server retry) under
-   * the same rules; each call's answer stands on its own.
+   * Answers once, after checking the forwarded signatures: each from a distinct neighbour that the set lists as a
+   * survivor ('not-neighbour', 'duplicate', 'unknown-participant'), each valid over the set this client signed
+   * ('inconsistent-survivors': the server told that neighbour another set, or altered its signature), and with this
+   * client's own at least t of them ('too-few'). A refusal changes nothing and reveals nothing.
    */
   unmask(request: UnmaskRequest): { message: UnmaskResponse; next: ClientDone } {
-    const { config, index } = this.self;
-    const survivors = this.checkList(request?.survivors, 'survivors');
-    const dropped = this.checkList(request?.dropped, 'dropped');
-    for (const v of dropped) {
-      if (survivors.has(v))
-        fail(this.self, 'both-shares-requested', `participant ${v} is listed both as a survivor and as dropped`, v);
-    }
-    if (dropped.has(index))
-      fail(
-        this.self,
-        'both-shares-requested',
-        'this participant is listed as dropped, but it sent its masked input',
-        index,
-      );
-    for (const v of dropped) {
-      if (this.revealedSelfMask.has(v))
-        fail(
-          this.self,
-          'both-shares-requested',
-          `participant ${v} is listed as dropped, but its self-mask share was revealed in an earlier request`,
-          v,
-        );
-    }
-    for (const v of survivors) {
-      if (this.revealedMaskingKey.has(v))
-        fail(
-          this.self,
-          'both-shares-requested',
-          `participant ${v} is listed as a survivor, but its masking-key share was revealed in an earlier request`,
-          v,
-        );
-    }
-    if (survivors.size < config.threshold)
-      fail(this.self, 'too-few', `only ${survivors.size} survivors, the threshold is ${config.threshold}`);
-    for (const v of [...survivors, ...dropped]) {
-      if (v !== index && config.graph.isNeighbour(index, v) && !this.received.has(v)) {
-        fail(
-          this.self,
-          'unknown-participant',
-          `participant ${v} is listed in the unmask request, but it sent no shares to this neighbour`,
-          v,
-        );
-      }
-    }
+    this.checkNotMoved('unmask');
+    this.confirm(request);
+    const { index } = this.self;
     const selfMaskShares: ShareOf[] = [];
     const maskingKeyShares: ShareOf[] = [];
-    for (const v of [...survivors].sort((a, b) => a - b)) {
+    for (const v of this.view.survivors) {
       if (v === index) selfMaskShares.push({ of: v, share: this.ownShares.selfMask });
       else if (this.received.has(v)) selfMaskShares.push({ of: v, share: this.received.get(v)!.selfMask });
     }
-    for (const v of [...dropped].sort((a, b) => a - b)) {
+    for (const v of this.view.dropped) {
       if (this.received.has(v)) maskingKeyShares.push({ of: v, share: this.received.get(v)!.maskingKey });
     }
-    for (const s of selfMaskShares) this.revealedSelfMask.add(s.of);
-    for (const s of maskingKeyShares) this.revealedMaskingKey.add(s.of);
+    this.moveOn();
     return {
       message: { index, selfMaskShares, maskingKeyShares },
       next: new ClientDone(
         index,
-        [...this.revealedSelfMask].sort((a, b) => a - b),
-        [...this.revealedMaskingKey].sort((a, b) => a - b),
+        selfMaskShares.map((s) => s.of),
+        maskingKeyShares.map((s) => s.of),
       ),
     };
   }
 
-  private checkList(list: unknown, name: string): Set<number> {
-    if (!Array.isArray(list)) fail(this.self, 'unknown-participant', `the unmask request's ${name} is not a list`);
-    const out = new Set<number>();
-    for (const v of list) {
-      if (!isIndex(this.self.config.n, v))
+  /** Throws unless t members of this client's neighbourhood (itself included) signed the set it signed. */
+  private confirm(request: UnmaskRequest): void {
+    const { config, index } = this.self;
+    const list: unknown = request?.signatures;
+    if (!Array.isArray(list)) fail(this.self, 'unknown-participant', "the unmask request's signatures are not a list");
+    const survivors = new Set(this.view.survivors);
+    const seen = new Set<number>();
+    const confirmed = new Set<number>([index]); // its own signature, made in stage 4
+    for (const item of list as { signer?: unknown; signature?: unknown }[]) {
+      const w = item?.signer;
+      if (!isIndex(config.n, w))
         fail(
           this.self,
           'unknown-participant',
-          `the unmask request's ${name} names ${describeIndex(v)}, not in 0..${this.self.config.n - 1}`,
+          `a consistency signature from ${describeIndex(w)}, not in 0..${config.n - 1}`,
         );
-      if (out.has(v)) fail(this.self, 'duplicate', `the unmask request's ${name} lists participant ${v} twice`, v);
-      out.add(v);
+      if (w !== index && !config.graph.isNeighbour(index, w))
+        fail(this.self, 'not-neighbour', `a consistency signature from participant ${w}, which is not a neighbour`, w);
+      if (seen.has(w)) fail(this.self, 'duplicate', `two consistency signatures from participant ${w}`, w);
+      seen.add(w);
+      if (!survivors.has(w))
+        fail(
+          this.self,
+          'unknown-participant',
+          `a consistency signature from participant ${w}, which the survivor set does not list`,
+          w,
+        );
+      const signature = item.signature;
+      const bytes = consistencyBytes(config.roundId, w, this.view.survivors, this.view.dropped);
+      if (
+        !(signature instanceof Uint8Array) ||
+        !verify(CONSISTENCY_CONTEXT, bytes, signature, identityKeyOf(config, w))
+      )
+        fail(
+          this.self,
+          'inconsistent-survivors',
+          `participant ${w}'s consistency signature does not verify over the survivor set this participant signed: ` +
+            'the coordinator told participants different survivor sets, or altered the signature; not unmasking',
+          w,
+        );
+      confirmed.add(w);
     }
-    return out;
+    if (confirmed.size < config.threshold)
+      fail(
+        this.self,
+        'too-few',
+        `only ${confirmed.size} of this participant's neighbourhood (itself included) are shown to have signed ` +
+          `the survivor set it signed, the threshold is ${config.threshold}: the coordinator may have told the ` +
+          'others a different set; not unmasking',
+      );
   }
 }
 

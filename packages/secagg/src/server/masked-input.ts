@@ -2,7 +2,7 @@ import { describeIndex, isIndex, vectorProblem } from '../config.js';
 import { SecAggError } from '../errors.js';
 import type { AdvertiseKeys, IncomingShares, MaskedInput } from '../messages.js';
 
-import { ServerUnmask } from './unmask.js';
+import { ServerConsistencyCheck } from './consistency-check.js';
 import { type Round, sorted, ServerStage, type MaskedInputMode } from './round.js';
 export type { MaskedInputMode } from './round.js';
 
@@ -118,12 +118,12 @@ export class ServerMaskedInput extends ServerStage {
   }
 
   /** Ends stage 3 with U3 = the participants whose masked input arrived; needs at least t. */
-  close(): ServerUnmask {
+  close(): ServerConsistencyCheck {
     this.checkNotClosed('MaskedInput');
     this.requireAtLeast(this.received.size, 'participants that sent masked inputs');
     this.markClosed();
     const maskedSum = this.currentMode === 'plain' ? this.sum! : undefined;
-    return new ServerUnmask(
+    return new ServerConsistencyCheck(
       this.round,
       this.advertisements,
       new Set(this.received),

@@ -6,7 +6,13 @@ import { SecAggError, type SecAggErrorCode } from '../errors.js';
 /** Counts for the round report. */
 export interface ServerStats {
   /** Messages accepted per stage. */
-  readonly accepted: { advertiseKeys: number; shareKeys: number; maskedInput: number; unmask: number };
+  readonly accepted: {
+    advertiseKeys: number;
+    shareKeys: number;
+    maskedInput: number;
+    consistencyCheck: number;
+    unmask: number;
+  };
   /** Messages rejected, by error code. */
   readonly rejected: Partial<Record<SecAggErrorCode, number>>;
 }
@@ -14,7 +20,7 @@ export interface ServerStats {
 /** Shared by all stages of one server round. */
 export class Round {
   readonly stats: ServerStats = {
-    accepted: { advertiseKeys: 0, shareKeys: 0, maskedInput: 0, unmask: 0 },
+    accepted: { advertiseKeys: 0, shareKeys: 0, maskedInput: 0, consistencyCheck: 0, unmask: 0 },
     rejected: {},
   };
   constructor(readonly config: ResolvedConfig) {}

@@ -1,4 +1,4 @@
-// Server stage 4 (r3): collects the unmasking shares and removes the masks.
+// Server stage 5 (r4): collects the unmasking shares and removes the masks.
 import {
   addPrgWords,
   keyAgreementPairFromSecret,
@@ -9,32 +9,31 @@ import {
 } from '@tessera/crypto';
 import { describeIndex, isIndex, maskSign, pairwiseSeed } from '../config.js';
 import { SecAggError } from '../errors.js';
-import type { AdvertiseKeys, ShareOf, UnmaskRequest, UnmaskResponse } from '../messages.js';
+import type { AdvertiseKeys, ConsistencyCheckRequest, ShareOf, UnmaskRequest, UnmaskResponse } from '../messages.js';
 
 import { push, type Round, sorted, ServerStage, type MaskedInputMode } from './round.js';
 
-/** Stage 4: collects the shares and removes the masks. */
+/** Stage 5: forwards the consistency signatures, collects the shares and removes the masks. */
 export class ServerUnmask extends ServerStage {
-  private readonly survivors: ReadonlySet<number>;
   private readonly dropped: ReadonlySet<number>;
-  private readonly request: UnmaskRequest;
   private readonly selfMaskShares = new Map<number, Share[]>();
   private readonly maskingKeyShares = new Map<number, Share[]>();
   private readonly responders = new Set<number>();
 
-  /** @internal Created by `ServerMaskedInput.close`. */
+  /** @internal Created by `ServerConsistencyCheck.close`. */
   constructor(
     protected readonly round: Round,
     private readonly advertisements: ReadonlyMap<number, AdvertiseKeys>,
-    survivors: ReadonlySet<number>,
-    dropped: readonly number[],
+    private readonly survivors: ReadonlySet<number>,
+    /** What every survivor was asked to sign (sorted lists). */
+    private readonly request: ConsistencyCheckRequest,
+    /** U4: the survivors that signed it, with their signatures. */
+    private readonly signatures: ReadonlyMap<number, Uint8Array>,
     /** The sum of the plaintext masked inputs; undefined in sealed mode. */
     private readonly maskedSum: Uint32Array | undefined,
   ) {
     super();
-    this.survivors = survivors;
-    this.dropped = new Set(dropped);
-    this.request = Object.freeze({ survivors: Object.freeze(sorted(survivors)), dropped: Object.freeze([...dropped]) });
+    this.dropped = new Set(request.dropped);
   }
 
   /** The round's masked-input mode: 'sealed' when the masked inputs arrived through `receiveSealed`. */
@@ -42,9 +41,30 @@ export class ServerUnmask extends ServerStage {
     return this.maskedSum ? 'plain' : 'sealed';
   }
 
-  /** The same request for every member of U3: survivors = U3, dropped = U2 \ U3. */
-  unmaskRequest(): UnmaskRequest {
+  /** U3 (whose inputs are in the sum) and U2 \ U3, sorted: the set every signer signed. */
+  survivorSet(): ConsistencyCheckRequest {
     return { survivors: [...this.request.survivors], dropped: [...this.request.dropped] };
+  }
+
+  /** U4: the survivors that signed the survivor set, sorted; only they are asked to unmask. */
+  get signers(): number[] {
+    return sorted(this.signatures.keys());
+  }
+
+  /** For signer i: the signatures of its neighbours in U4, sorted by signer (i's own it knows). */
+  unmaskRequest(i: number): UnmaskRequest {
+    if (!this.signatures.has(i))
+      throw new SecAggError(
+        'unknown-participant',
+        `participant ${describeIndex(i)} did not sign the survivor set in this round`,
+        isIndex(this.round.config.n, i) ? i : undefined,
+      );
+    return {
+      signatures: this.round.config.graph
+        .neighbours(i)
+        .filter((w) => this.signatures.has(w))
+        .map((w) => ({ signer: w, signature: this.signatures.get(w)!.slice() })),
+    };
   }
 
   /** The survivors that answered so far, sorted. */
@@ -56,10 +76,10 @@ export class ServerUnmask extends ServerStage {
     const from = msg?.index;
     this.checkOpen('Unmask', from);
     const { config } = this.round;
-    if (!isIndex(config.n, from) || !this.survivors.has(from))
+    if (!isIndex(config.n, from) || !this.signatures.has(from))
       this.round.reject(
         'unknown-participant',
-        `Unmask response from participant ${describeIndex(from)}, which is not a survivor`,
+        `Unmask response from participant ${describeIndex(from)}, which did not sign the survivor set`,
         isIndex(config.n, from) ? from : undefined,
       );
     if (this.responders.has(from)) this.round.reject('duplicate', `Unmask: participant ${from} already answered`, from);
