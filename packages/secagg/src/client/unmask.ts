@@ -28,8 +28,8 @@ export class ClientUnmask extends ClientStage {
   }
 
   /**
-   * Answers once, after checking the forwarded signatures: each from a distinct neighbour that the set lists as a
-   * survivor ('not-neighbour', 'duplicate', 'unknown-participant'), each valid over the set this client signed
+   * Answers once, after checking the forwarded signatures: each from a distinct neighbour ('not-neighbour',
+   * 'duplicate'), that the set lists as a survivor and whose signature is valid over the set this client signed
    * ('inconsistent-survivors': the server told that neighbour another set, or altered its signature), and with this
    * client's own at least t of them ('too-few'). A refusal changes nothing and reveals nothing.
    */
@@ -77,11 +77,13 @@ export class ClientUnmask extends ClientStage {
         fail(this.self, 'not-neighbour', `a consistency signature from participant ${w}, which is not a neighbour`, w);
       if (seen.has(w)) fail(this.self, 'duplicate', `two consistency signatures from participant ${w}`, w);
       seen.add(w);
+      // An honest participant signs only a set that lists it as a survivor.
       if (!survivors.has(w))
         fail(
           this.self,
-          'unknown-participant',
-          `a consistency signature from participant ${w}, which the survivor set does not list`,
+          'inconsistent-survivors',
+          `participant ${w} signed a survivor set, but the set this participant signed does not list it as a ` +
+            'survivor: the coordinator told participants different survivor sets; not unmasking',
           w,
         );
       const signature = item.signature;
