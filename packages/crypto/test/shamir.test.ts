@@ -259,6 +259,21 @@ describe('Shamir secret sharing', () => {
     ).toBe(7n);
   });
 
+  it('interpolates the same with the small-point path and the general one, and refuses a repeated point', () => {
+    const f = [big.random(), big.random(), big.random(), big.random()];
+    const at = (xs: bigint[]) =>
+      interpolateAtZero(
+        big,
+        xs,
+        xs.map((x) => evaluatePolynomial(big, f, x)),
+      );
+    expect(at([1n, 2n, 65_535n, 40_000n])).toBe(f[0]);
+    expect(at([70_000n, 1n, 2n ** 200n, 5n])).toBe(f[0]); // points of 2^16 and above take the BigInt path
+    // Cached weights (the same points again) give the same answer.
+    expect(at([1n, 2n, 65_535n, 40_000n])).toBe(f[0]);
+    expect(() => at([3n, 7n, 3n, 9n])).toThrow('zero has no inverse');
+  });
+
   it('encodes a share as 2-byte big-endian x || 33-byte y and decodes it back', () => {
     const [share] = shamirSplit(secret32(), 2, [0x1234, 1]);
     const bytes = encodeShare(share);
