@@ -84,8 +84,24 @@ export function advertisedBytes(
 /** Indices as consecutive big-endian u32s (the lists of a consistency check are sorted before they are signed). */
 function u32s(indices: readonly number[]): Uint8Array {
   const out = new Uint8Array(4 * indices.length);
-  for (let i = 0; i < indices.length; i++) out.set(u32be(indices[i]!), 4 * i);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i]!;
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`not a participant index: ${v}`);
+    view.setUint32(4 * i, v, false);
+  }
   return out;
+}
+
+/** A consistency check's survivor set as it is signed; encoded once, signed or verified once per participant. */
+export interface EncodedSurvivorSet {
+  readonly survivors: Uint8Array;
+  readonly dropped: Uint8Array;
+}
+
+/** `survivors` and `dropped`, each sorted, as u32s. */
+export function encodeSurvivorSet(survivors: readonly number[], dropped: readonly number[]): EncodedSurvivorSet {
+  return { survivors: u32s(survivors), dropped: u32s(dropped) };
 }
 
 /**
@@ -93,13 +109,8 @@ function u32s(indices: readonly number[]): Uint8Array {
  * context CONSISTENCY_CONTEXT. The signer's index is bound in, so one signature never counts for two participants
  * (even two that share an identity key).
  */
-export function consistencyBytes(
-  roundId: Uint8Array,
-  index: number,
-  survivors: readonly number[],
-  dropped: readonly number[],
-): Uint8Array {
-  return lengthPrefixed(roundId, u32be(index), u32s(survivors), u32s(dropped));
+export function consistencyBytes(roundId: Uint8Array, index: number, set: EncodedSurvivorSet): Uint8Array {
+  return lengthPrefixed(roundId, u32be(index), set.survivors, set.dropped);
 }
 
 /** AES-256-GCM key for the shares u sends to v (and v to u). */

@@ -1,4 +1,4 @@
-import { CONSISTENCY_CONTEXT, consistencyBytes, describeIndex, isIndex } from '../config.js';
+import { CONSISTENCY_CONTEXT, consistencyBytes, describeIndex, encodeSurvivorSet, isIndex } from '../config.js';
 import type { ConsistencyCheckRequest, ConsistencyCheckResponse } from '../messages.js';
 import { ClientStage, fail, type Self, type SharePair } from './stage.js';
 import { ClientUnmask } from './unmask.js';
@@ -57,7 +57,7 @@ export class ClientConsistencyCheck extends ClientStage {
     const view = { survivors: [...survivors].sort((a, b) => a - b), dropped: [...dropped].sort((a, b) => a - b) };
     const signature = this.self.sign(
       CONSISTENCY_CONTEXT,
-      consistencyBytes(config.roundId, index, view.survivors, view.dropped),
+      consistencyBytes(config.roundId, index, encodeSurvivorSet(view.survivors, view.dropped)),
     );
     this.moveOn();
     return { message: { index, signature }, next: new ClientUnmask(this.self, this.ownShares, this.received, view) };

@@ -1,5 +1,12 @@
 import { verify } from '@tessera/crypto';
-import { CONSISTENCY_CONTEXT, consistencyBytes, describeIndex, identityKeyOf, isIndex } from '../config.js';
+import {
+  CONSISTENCY_CONTEXT,
+  consistencyBytes,
+  describeIndex,
+  encodeSurvivorSet,
+  identityKeyOf,
+  isIndex,
+} from '../config.js';
 import type { ShareOf, UnmaskRequest, UnmaskResponse } from '../messages.js';
 import { ClientStage, fail, type Self, type SharePair } from './stage.js';
 
@@ -63,6 +70,7 @@ export class ClientUnmask extends ClientStage {
     const list: unknown = request?.signatures;
     if (!Array.isArray(list)) fail(this.self, 'unknown-participant', "the unmask request's signatures are not a list");
     const survivors = new Set(this.view.survivors);
+    const encoded = encodeSurvivorSet(this.view.survivors, this.view.dropped);
     const seen = new Set<number>();
     const confirmed = new Set<number>([index]); // its own signature, made in stage 4
     for (const item of list as { signer?: unknown; signature?: unknown }[]) {
@@ -87,7 +95,7 @@ export class ClientUnmask extends ClientStage {
           w,
         );
       const signature = item.signature;
-      const bytes = consistencyBytes(config.roundId, w, this.view.survivors, this.view.dropped);
+      const bytes = consistencyBytes(config.roundId, w, encoded);
       if (
         !(signature instanceof Uint8Array) ||
         !verify(CONSISTENCY_CONTEXT, bytes, signature, identityKeyOf(config, w))

@@ -1,6 +1,14 @@
 // Server stage 4 (Bonawitz et al. 2017, section 4.2): collects each survivor's signature over the survivor set.
 import { verify } from '@tessera/crypto';
-import { CONSISTENCY_CONTEXT, consistencyBytes, describeIndex, identityKeyOf, isIndex } from '../config.js';
+import {
+  CONSISTENCY_CONTEXT,
+  consistencyBytes,
+  describeIndex,
+  encodeSurvivorSet,
+  identityKeyOf,
+  isIndex,
+  type EncodedSurvivorSet,
+} from '../config.js';
 import type { AdvertiseKeys, ConsistencyCheckRequest, ConsistencyCheckResponse } from '../messages.js';
 
 import { type MaskedInputMode, type Round, sorted, ServerStage } from './round.js';
@@ -12,6 +20,7 @@ import { ServerUnmask } from './unmask.js';
  */
 export class ServerConsistencyCheck extends ServerStage {
   private readonly request: ConsistencyCheckRequest;
+  private readonly encoded: EncodedSurvivorSet;
   private readonly signatures = new Map<number, Uint8Array>();
 
   /** @internal Created by `ServerMaskedInput.close`. */
@@ -28,6 +37,7 @@ export class ServerConsistencyCheck extends ServerStage {
       survivors: Object.freeze(sorted(survivorSet)),
       dropped: Object.freeze([...dropped]),
     });
+    this.encoded = encodeSurvivorSet(this.request.survivors, this.request.dropped);
   }
 
   /** The round's masked-input mode. */
@@ -66,13 +76,12 @@ export class ServerConsistencyCheck extends ServerStage {
       );
     if (this.signatures.has(from))
       this.round.reject('duplicate', `ConsistencyCheck: participant ${from} already signed`, from);
-    const { survivors, dropped } = this.request;
     const signature = msg.signature;
     if (
       !(signature instanceof Uint8Array) ||
       !verify(
         CONSISTENCY_CONTEXT,
-        consistencyBytes(config.roundId, from, survivors, dropped),
+        consistencyBytes(config.roundId, from, this.encoded),
         signature,
         identityKeyOf(config, from),
       )
