@@ -5,7 +5,13 @@ import { tessera } from '@tessera/proto';
 import { completeGraph, SecAggError, ServerAdvertiseKeys, type RoundConfig } from '@tessera/secagg';
 import { Connection } from '../../participant/src/connection.js';
 import { SecureContribution } from '../../participant/src/secure-contribution.js';
-import { ADVERTISE_CONTEXT, advertisedBytes } from '../../packages/secagg/src/config.js';
+import {
+  ADVERTISE_CONTEXT,
+  advertisedBytes,
+  CONSISTENCY_CONTEXT,
+  consistencyBytes,
+  encodeSurvivorSet,
+} from '../../packages/secagg/src/config.js';
 import { fits } from './helpers.js';
 import { internals, MODEL_LENGTH, spec, useSecureBench, type Body, type Ref } from './secure-bench.js';
 
@@ -225,7 +231,32 @@ describe('a participant asked for both shares of one participant', () => {
     );
     masked.receive({ index: 0, y: ys[0] });
     masked.receive({ index: 1, y: ys[1] });
-    return { contributions, inputs, check: masked.close(), ref };
+    return { contributions, inputs, check: masked.close(), ref, roundId, identities };
+  }
+
+  /** A ParticipantNode whose connection holds contribution `c`; what it sends is collected in `sent`. */
+  function nodeWith(c: SecureContribution) {
+    const node = new ParticipantNode({
+      config: {
+        name: 'n0',
+        coordinator: '127.0.0.1:1',
+        participantId: 'p-n0',
+        identityKey: '(in memory)',
+        datasets: {},
+      },
+      identity: generateSigningKeyPair(),
+    });
+    const sent: Body[] = [];
+    internals(node).send = async (body: Body) => {
+      sent.push(body);
+    };
+    // A connection whose stream is never written to: the node's send is replaced above.
+    const connection = new Connection({} as never, node.id, generateSigningKeyPair().secretKey);
+    connection.secure = c;
+    internals(node).connection = connection;
+    const deliver = (m: tessera.v1.ICoordinatorMessage) =>
+      internals(node).onMessage(connection, pb.CoordinatorMessage.create(m));
+    return { sent, connection, deliver };
   }
 
   const refusal = (f: () => unknown): SecAggError => {
@@ -291,35 +322,43 @@ describe('a participant asked for both shares of one participant', () => {
       contributions: [c0],
       ref,
     } = threeAtUnmask();
-    const node = new ParticipantNode({
-      config: {
-        name: 'n0',
-        coordinator: '127.0.0.1:1',
-        participantId: 'p-n0',
-        identityKey: '(in memory)',
-        datasets: {},
-      },
-      identity: generateSigningKeyPair(),
-    });
-    const sent: Body[] = [];
-    internals(node).send = async (body: Body) => {
-      sent.push(body);
-    };
-    // A connection whose stream is never written to: the node's send is replaced above.
-    const connection = new Connection({} as never, node.id, generateSigningKeyPair().secretKey);
-    connection.secure = c0;
-    internals(node).connection = connection;
+    const { sent, connection, deliver } = nodeWith(c0);
     const checkRef = { ...ref, stage: pb.Stage.CONSISTENCY_CHECK };
-    await internals(node).onMessage(
-      connection,
-      pb.CoordinatorMessage.create({ consistencyCheck: { task: checkRef, survivors: [0, 1, 2], dropped: [2] } }),
-    );
+    await deliver({ consistencyCheck: { task: checkRef, survivors: [0, 1, 2], dropped: [2] } });
     expect(sent).toHaveLength(1);
     expect(sent[0].consistency).toBeUndefined();
     expect(sent[0].unmask).toBeUndefined();
     expect(sent[0].refused).toMatchObject({
       task: checkRef,
       reason: 'participant 0: participant 2 is listed both as a survivor and as dropped',
+    });
+    expect(connection.secure).toBeUndefined();
+  });
+
+  it('a ParticipantNode shown a signature over another survivor set refuses to unmask, naming the signer', async () => {
+    const {
+      contributions: [c0],
+      ref,
+      roundId,
+      identities,
+    } = threeAtUnmask();
+    const { sent, connection, deliver } = nodeWith(c0);
+    const checkRef = { ...ref, stage: pb.Stage.CONSISTENCY_CHECK };
+    await deliver({ consistencyCheck: { task: checkRef, survivors: [0, 1], dropped: [2] } });
+    expect(sent[0].consistency?.signature).toHaveLength(64);
+    // The coordinator told participant 1 that 2 survived too: 1's (genuine) signature is over that other set.
+    const bytes = consistencyBytes(roundId, 1, encodeSurvivorSet([0, 1, 2], []));
+    const other = sign(CONSISTENCY_CONTEXT, bytes, identities[1].secretKey);
+    const unmaskRef = { ...ref, stage: pb.Stage.UNMASK };
+    await deliver({ unmaskRequest: { task: unmaskRef, signatures: [{ signer: 1, signature: other }] } });
+    expect(sent).toHaveLength(2);
+    expect(sent[1].unmask).toBeUndefined();
+    expect(sent[1].refused).toMatchObject({
+      task: unmaskRef,
+      reason:
+        "participant 0: participant 1's consistency signature does not verify over the survivor set this " +
+        'participant signed: the coordinator told participants different survivor sets, or altered the ' +
+        'signature; not unmasking',
     });
     expect(connection.secure).toBeUndefined();
   });
