@@ -4,15 +4,12 @@
  * directly: local access to the data directory is the operator's credential, and a running coordinator reads the
  * store at every analyst call, so a revocation takes effect at the analyst's next call.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fromHex, isAcceptablePublicKey, sha256Hex } from '@tessera/crypto';
 import { newAnalystInvitation } from '@tessera/proto';
 import { fingerprintOf } from '@tessera/transport';
-import { DATABASE_FILE } from '../coordinator.js';
 import { tokenTimes } from '../enrolment/enrolment-rules.js';
 import { ClientCertificates } from '../identity/client-certificates.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { withOperatorStore } from '../store/operator-store.js';
 import type { AnalystRecord, Store } from '../store/store.js';
 import { ownCertificateAuthority } from '../tls/own-certificates.js';
 import { readTrustAnchor } from '../tls/tls-files.js';
@@ -52,21 +49,9 @@ export const analystSummary = (a: AnalystRecord): AnalystSummary => ({
   publicKey: a.publicKey ? Buffer.from(a.publicKey).toString('hex') : null,
 });
 
-/** Runs `fn` on the store of an existing data directory (a typo in --data-dir must not create an empty one). */
-function withStore<T>(dataDir: string, fn: (store: Store) => T): T {
-  const path = join(dataDir, DATABASE_FILE);
-  if (!existsSync(path))
-    throw new AnalystError(
-      'no-coordinator-data',
-      `no coordinator data in ${dataDir} (${DATABASE_FILE} is missing): pass the --data-dir of the coordinator`,
-    );
-  const store = new SqliteStore(path);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+/** Runs `fn` on the store of an existing data directory; a missing one is an AnalystError. */
+const withStore = <T>(dataDir: string, fn: (store: Store) => T): T =>
+  withOperatorStore(dataDir, (message) => new AnalystError('no-coordinator-data', message), fn);
 
 /**
  * A one-time invitation for analyst `name` (24 h by default, like enrolment tokens), carrying the coordinator's TLS

@@ -4,10 +4,7 @@
  * not; a running one reads the store and cuts off a revoked or disabled participant within a second
  * (ParticipantAccess).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DATABASE_FILE } from '../coordinator.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { withOperatorStore } from '../store/operator-store.js';
 import type { EnrollmentTokenRecord, ParticipantRecord, ParticipantStatus, Store } from '../store/store.js';
 import { EnrolmentError } from './enrolment-error.js';
 
@@ -59,21 +56,9 @@ export const tokenSummary = (t: EnrollmentTokenRecord): TokenSummary => ({
   revokedAt: iso(t.revokedAt),
 });
 
-/** Runs `fn` on the store of an existing data directory (a typo in --data-dir must not create an empty one). */
-function withStore<T>(dataDir: string, fn: (store: Store) => T): T {
-  const path = join(dataDir, DATABASE_FILE);
-  if (!existsSync(path))
-    throw new EnrolmentError(
-      'no-coordinator-data',
-      `no coordinator data in ${dataDir} (${DATABASE_FILE} is missing): pass the --data-dir of the coordinator`,
-    );
-  const store = new SqliteStore(path);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+/** Runs `fn` on the store of an existing data directory; a missing one is an EnrolmentError. */
+const withStore = <T>(dataDir: string, fn: (store: Store) => T): T =>
+  withOperatorStore(dataDir, (message) => new EnrolmentError('no-coordinator-data', message), fn);
 
 /** Every enrolment token issued in this data directory, oldest first, with its status now. */
 export function listEnrollmentTokens(dataDir: string, now?: number): TokenSummary[] {

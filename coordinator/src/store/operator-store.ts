@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATABASE_FILE } from '../coordinator.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { Store } from './store.js';
+
+/**
+ * Runs an operator command's `fn` on the store of an existing data directory, then closes it. A typo in --data-dir
+ * must not create an empty one, so a directory without the database is refused with the error `refuse` makes of the
+ * message (each command family throws its own error type).
+ */
+export function withOperatorStore<T>(dataDir: string, refuse: (message: string) => Error, fn: (store: Store) => T): T {
+  const path = join(dataDir, DATABASE_FILE);
+  if (!existsSync(path))
+    throw refuse(
+      `no coordinator data in ${dataDir} (${DATABASE_FILE} is missing): pass the --data-dir of the coordinator`,
+    );
+  const store = new SqliteStore(path);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
