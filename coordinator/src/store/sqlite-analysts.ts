@@ -2,11 +2,8 @@
 import type Database from 'better-sqlite3';
 import { AnalystError } from '../analysts/analyst-error.js';
 import { analystStatus, invitationRefusal } from '../analysts/analyst-rules.js';
+import { optional, type Row } from './sqlite-rows.js';
 import type { AnalystJoinResult, AnalystRecord } from './store.js';
-
-type Row = Record<string, unknown>;
-
-const optional = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : (v as number));
 
 const analystFromRow = (r: Row, now: number): AnalystRecord => {
   const fields = {

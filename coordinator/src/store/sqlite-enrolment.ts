@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { randomId } from '@tessera/crypto';
 import { EnrolmentError } from '../enrolment/enrolment-error.js';
 import { DEFAULT_TOKEN_LIFETIME_MS, redeemRefusal, tokenStatus } from '../enrolment/enrolment-rules.js';
+import { optional, type Row } from './sqlite-rows.js';
 import type {
   EnrollmentTokenRecord,
   NewParticipant,
@@ -10,10 +11,6 @@ import type {
   ParticipantStatus,
   RedeemResult,
 } from './store.js';
-
-type Row = Record<string, unknown>;
-
-const optional = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : (v as number));
 
 const participantFromRow = (r: Row): ParticipantRecord => {
   const changed = optional(r.status_changed_at);
