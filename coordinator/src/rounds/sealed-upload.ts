@@ -1,6 +1,6 @@
 import type { UploadSlots } from '../service/upload-slots.js';
-import { IdleDeadline } from './idle-deadline.js';
-import { idleReason, type UploadLink } from './upload-link.js';
+import { UploadIdle } from './upload-idle.js';
+import type { UploadLink } from './upload-link.js';
 
 /** Why a sealed chunk was refused, with the code the round's rejection tally counts it under. */
 export interface SealedRefusal {
@@ -19,8 +19,7 @@ export class SealedUpload {
   private announced = false;
   private granted = false;
   private ended = false;
-  private readonly idle: IdleDeadline;
-  private expired: (reason: string) => void = () => undefined;
+  private readonly idle: UploadIdle;
   /** Bytes of ciphertext held now. */
   bytes = 0;
 
@@ -30,16 +29,11 @@ export class SealedUpload {
     private readonly slots: UploadSlots,
     private readonly link: UploadLink,
   ) {
-    this.idle = new IdleDeadline(slots.idleMs, () => {
-      const reason = idleReason(slots.idleMs);
-      this.end();
-      this.link.revoke(reason);
-      this.expired(reason);
-    });
+    this.idle = new UploadIdle(slots.idleMs, link, () => this.end());
   }
 
   onIdle(listener: (reason: string) => void): void {
-    this.expired = listener;
+    this.idle.onIdle(listener);
   }
 
   /** Handles UploadReady; the grant follows once a slot is free. */

@@ -1,6 +1,6 @@
 import type { UploadSlots } from '../service/upload-slots.js';
-import { IdleDeadline } from './idle-deadline.js';
-import { idleReason, type UploadLink } from './upload-link.js';
+import { UploadIdle } from './upload-idle.js';
+import type { UploadLink } from './upload-link.js';
 
 type Staging = Float64Array | Uint32Array;
 
@@ -15,8 +15,7 @@ export class StagedUpload<B extends Staging> {
   private received = 0;
   private requested = false;
   private ended = false;
-  private readonly idle: IdleDeadline;
-  private expired: (reason: string) => void = () => undefined;
+  private readonly idle: UploadIdle;
 
   constructor(
     private readonly dimension: number,
@@ -24,17 +23,12 @@ export class StagedUpload<B extends Staging> {
     private readonly slots: UploadSlots,
     private readonly link: UploadLink,
   ) {
-    this.idle = new IdleDeadline(slots.idleMs, () => {
-      const reason = idleReason(slots.idleMs);
-      this.end();
-      this.link.revoke(reason);
-      this.expired(reason);
-    });
+    this.idle = new UploadIdle(slots.idleMs, link, () => this.end());
   }
 
   /** Called with the reason when the slot is taken back for idleness. */
   onIdle(listener: (reason: string) => void): void {
-    this.expired = listener;
+    this.idle.onIdle(listener);
   }
 
   /** Handles UploadReady; the grant follows asynchronously once a slot is free. */
