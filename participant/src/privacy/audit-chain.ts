@@ -38,6 +38,33 @@ export interface AuditFields {
   reason: string;
 }
 
+/**
+ * An entry that records only its kind, time and `fields`, every other field empty: a revocation, or the stand-in
+ * for a row that no longer parses.
+ */
+export function blankAuditFields(
+  kind: AuditFields['kind'],
+  at: number,
+  fields: Partial<Omit<AuditFields, 'kind' | 'at'>>,
+): AuditFields {
+  return {
+    kind,
+    at,
+    jobId: '',
+    round: 0,
+    stage: '',
+    purpose: '',
+    dataset: '',
+    columns: [],
+    rows: 0,
+    epsilon: 0,
+    analyst: '',
+    grantId: '',
+    reason: '',
+    ...fields,
+  };
+}
+
 export interface AuditEntry extends AuditFields {
   id: number;
   formatVersion: AuditVersion;
@@ -168,21 +195,7 @@ export function readAuditLog(db: Database.Database): AuditEntry[] {
     try {
       fields = JSON.parse(r.entry_json) as AuditFields;
     } catch {
-      fields = {
-        kind: 'use',
-        at: 0,
-        jobId: '',
-        round: 0,
-        stage: '',
-        purpose: '',
-        dataset: '',
-        columns: [],
-        rows: 0,
-        epsilon: 0,
-        analyst: '',
-        grantId: '',
-        reason: `(unreadable entry: ${r.entry_json.slice(0, 40)})`,
-      };
+      fields = blankAuditFields('use', 0, { reason: `(unreadable entry: ${r.entry_json.slice(0, 40)})` });
     }
     // An unknown format_version is shown as stored (cast): verifyAudit names the row.
     const formatVersion = r.format_version as AuditVersion;

@@ -3,6 +3,7 @@ import { makePrivateDatabaseFile } from '@tessera/crypto';
 import { migrate, VERSION_ROW, type Migration } from '@tessera/data';
 import {
   appendAuditEntry,
+  blankAuditFields,
   readAuditLog,
   verifyAuditChain,
   type AuditEntry,
@@ -175,21 +176,7 @@ export class PrivacyLedger {
         this.db
           .prepare('INSERT INTO grant_revocation (at, grant_id, reason) VALUES (?, ?, ?)')
           .run(r.at, r.grantId, r.reason);
-        appendAuditEntry(this.db, {
-          kind: 'revocation',
-          at: r.at,
-          jobId: '',
-          round: 0,
-          stage: '',
-          purpose: '',
-          dataset: '',
-          columns: [],
-          rows: 0,
-          epsilon: 0,
-          analyst: '',
-          grantId: r.grantId,
-          reason: r.reason,
-        });
+        appendAuditEntry(this.db, blankAuditFields('revocation', r.at, { grantId: r.grantId, reason: r.reason }));
         return r;
       })
       .immediate();
