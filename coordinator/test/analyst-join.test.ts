@@ -21,6 +21,7 @@ import {
   revokeAnalyst,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
+import { startedCoordinator } from './started-coordinator.js';
 
 // Issue 14, one identity per analyst: the operator invites an analyst (or registers their public key), the analyst
 // joins with the identity from tessera keys create, and the coordinator's CA certifies the analyst's TLS key.
@@ -142,25 +143,18 @@ describe('analysts join with an invitation or a registered key', () => {
 });
 
 describe('analysts join a plaintext coordinator', () => {
-  const tmp = tempDir();
-  let coord: Coordinator;
-
-  beforeAll(async () => {
-    coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0', insecure: true });
-  });
-  afterAll(async () => {
-    await coord?.stop();
-    tmp.cleanup();
-  });
+  const started = startedCoordinator({ insecure: true });
 
   it('registers the identity and issues no certificate; the calls are then signed', async () => {
-    const { invitation, tlsFingerprint } = inviteAnalyst(coord.options.dataDir, 'alice', { address: coord.address });
+    const { invitation, tlsFingerprint } = inviteAnalyst(started.coord.options.dataDir, 'alice', {
+      address: started.coord.address,
+    });
     expect(tlsFingerprint).toBeNull();
     const identity = AnalystIdentity.generate();
     await expect(joinCoordinator({ identity, invitation })).rejects.toThrow(/the invitation carries none/);
     const credentials = await joinCoordinator({ identity, invitation, insecure: true });
     expect(credentials.tls).toBeUndefined();
-    const client = new AnalystClient(coord.address, identity, securityOf(credentials));
+    const client = new AnalystClient(started.coord.address, identity, securityOf(credentials));
     const job = await client.submit({ dataset: 'nobody', label: 'y', waitForParticipantsSeconds: 30 });
     expect(job.owner).toBe('alice');
     await client.cancel(job.id);

@@ -9,6 +9,7 @@ import { Coordinator, revokeAnalyst } from '../src/index.js';
 import { coordinatorError } from './adversarial-bench.js';
 import { analystChannel, connectAnalystTo, enrolIdentity, rawSubmit } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
+import { startedCoordinator } from './started-coordinator.js';
 import { TestSealedAnalyst } from './sealed-analyst.js';
 
 // Issue 14, one identity per analyst: analyst B cannot get, watch, cancel, fetch the result of, or attach to analyst
@@ -160,21 +161,12 @@ describe('each analyst sees and acts on its own jobs only', () => {
 });
 
 describe('analysts of a plaintext coordinator sign each call', () => {
-  const tmp = tempDir();
-  let coord: Coordinator;
-
-  beforeAll(async () => {
-    coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: '127.0.0.1:0', insecure: true });
-  });
-  afterAll(async () => {
-    await coord?.stop();
-    tmp.cleanup();
-  });
+  const started = startedCoordinator({ insecure: true });
 
   it('serves a registered analyst its own jobs, and refuses B and an unregistered identity', async () => {
-    const alice = await connectAnalystTo(coord, 'alice');
-    const bob = await connectAnalystTo(coord, 'bob');
-    const stranger = connectStranger(coord);
+    const alice = await connectAnalystTo(started.coord, 'alice');
+    const bob = await connectAnalystTo(started.coord, 'bob');
+    const stranger = connectStranger(started.coord);
     try {
       const job = (await alice.submit(WAITING)).id;
       expect((await alice.get(job)).owner).toBe('alice');
@@ -189,8 +181,8 @@ describe('analysts of a plaintext coordinator sign each call', () => {
 
   it('refuses an unsigned call and a replayed one', async () => {
     const identity = generateSigningKeyPair();
-    const security = await analystChannel(coord, 'replayer', identity.publicKey);
-    const raw = analystClient(coord.address, security);
+    const security = await analystChannel(started.coord, 'replayer', identity.publicKey);
+    const raw = analystClient(started.coord.address, security);
     const list = (metadata: grpc.Metadata) =>
       new Promise<grpc.ServiceError | null>((resolve) =>
         raw.listJobs({}, metadata, (e: grpc.ServiceError | null) => resolve(e)),
