@@ -46,6 +46,84 @@ export function addPrgWords(target: Uint32Array, seed: Uint8Array, modulus: numb
   else addRejecting(target, stream, modulus, sign);
 }
 
+/**
+ * target = target + sum over j of signs[j] * prgWords(seeds[j], target.length, modulus), mod modulus, in place: the
+ * same result as one `addPrgWords` per seed. With a power-of-two modulus the keystreams of the same sign are added four
+ * at a time, in one pass over the target: about twice the throughput of the add, which is half the cost of a mask
+ * (a SecAgg+ client adds k + 1 masks; a server removes one per dropped participant and surviving neighbour). Any other
+ * modulus (rejection sampling) takes them one by one.
+ */
+export function addPrgWordsMany(
+  target: Uint32Array,
+  seeds: readonly Uint8Array[],
+  modulus: number,
+  signs: readonly (1 | -1)[],
+): void {
+  if (!(target instanceof Uint32Array)) throw new TypeError('addPrgWordsMany: target must be a Uint32Array');
+  checkModulus(modulus);
+  if (seeds.length !== signs.length)
+    throw new RangeError(`addPrgWordsMany: ${seeds.length} seeds but ${signs.length} signs`);
+  for (const sign of signs)
+    if (sign !== 1 && sign !== -1) throw new RangeError(`addPrgWordsMany: a sign is 1 or -1, got ${String(sign)}`);
+  if (modulus !== TWO_32 && (modulus & (modulus - 1)) !== 0) {
+    for (let j = 0; j < seeds.length; j++) addPrgWords(target, seeds[j]!, modulus, signs[j]!); // same lengths
+    return;
+  }
+  const mask = modulus === TWO_32 ? 0 : modulus - 1; // 0: wrap at 2^32
+  for (const sign of [1, -1] as const) {
+    const group = seeds.filter((_, j) => signs[j] === sign);
+    for (let g = 0; g < group.length; g += 4) {
+      const streams = group.slice(g, g + 4).map((seed) => new Keystream(seed));
+      for (let offset = 0; offset < target.length; offset += BLOCK_WORDS) {
+        const n = Math.min(BLOCK_WORDS, target.length - offset);
+        // Each stream's words are its own buffer, valid together; a missing stream adds zeros.
+        const [a, b, c, d] = [0, 1, 2, 3].map((k) => streams[k]?.next(n) ?? ZERO_WORDS) as [
+          Uint32Array,
+          Uint32Array,
+          Uint32Array,
+          Uint32Array,
+        ];
+        const t = target.subarray(offset, offset + n);
+        if (mask === 0) (sign === 1 ? addFour : subtractFour)(t, a, b, c, d, n);
+        else (sign === 1 ? addFourMasked : subtractFourMasked)(t, a, b, c, d, n, mask);
+      }
+    }
+  }
+}
+
+const ZERO_WORDS = new Uint32Array(BLOCK_WORDS);
+
+// One loop per sign and reduction, each with fixed operations, so that each JIT-compiles tight: a sum of five terms
+// below 2^32 in absolute value is exact in a double, and >>> 0 (or & mask) reduces it, negative or not.
+function addFour(t: Uint32Array, a: Uint32Array, b: Uint32Array, c: Uint32Array, d: Uint32Array, n: number): void {
+  for (let i = 0; i < n; i++) t[i] = (t[i]! + a[i]! + b[i]! + c[i]! + d[i]!) >>> 0;
+}
+function subtractFour(t: Uint32Array, a: Uint32Array, b: Uint32Array, c: Uint32Array, d: Uint32Array, n: number) {
+  for (let i = 0; i < n; i++) t[i] = (t[i]! - a[i]! - b[i]! - c[i]! - d[i]!) >>> 0;
+}
+function addFourMasked(
+  t: Uint32Array,
+  a: Uint32Array,
+  b: Uint32Array,
+  c: Uint32Array,
+  d: Uint32Array,
+  n: number,
+  mask: number,
+): void {
+  for (let i = 0; i < n; i++) t[i] = (t[i]! + a[i]! + b[i]! + c[i]! + d[i]!) & mask;
+}
+function subtractFourMasked(
+  t: Uint32Array,
+  a: Uint32Array,
+  b: Uint32Array,
+  c: Uint32Array,
+  d: Uint32Array,
+  n: number,
+  mask: number,
+): void {
+  for (let i = 0; i < n; i++) t[i] = (t[i]! - a[i]! - b[i]! - c[i]! - d[i]!) & mask;
+}
+
 function checkModulus(modulus: number): void {
   if (!Number.isInteger(modulus) || modulus < 2 || modulus > TWO_32) {
     throw new RangeError(`PRG modulus must be an integer in [2, 2^32], got ${modulus}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCipheriv } from 'node:crypto';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { addPrgWords, hkdfSha256, prgWords, seededRandom, toHex } from '../src/index.js';
+import { addPrgWords, addPrgWordsMany, hkdfSha256, prgWords, seededRandom, toHex } from '../src/index.js';
 import { chiSquareCritical, chiSquareUniform } from './stats.js';
 
 const TWO_32 = 2 ** 32;
@@ -181,5 +181,33 @@ describe('mask PRG (AES-128-CTR)', () => {
     expect(() => prgWords(seed, -1, 3)).toThrow(/count/);
     expect(() => addPrgWords(new Uint32Array(1), seed, 3, 0 as 1)).toThrow(/sign/);
     expect(() => addPrgWords([0] as unknown as Uint32Array, seed, 3, 1)).toThrow(/Uint32Array/);
+  });
+
+  it('addPrgWordsMany gives what one addPrgWords per seed gives, for every kind of modulus', () => {
+    const rng = seededRandom('prg-many');
+    for (const modulus of [TWO_32, 2 ** 20, 2, 2 ** 31 - 1, 65_537]) {
+      for (const [count, streams] of [
+        [0, 3],
+        [7, 0],
+        [5, 1],
+        [16_385, 6],
+        [40_000, 9],
+      ] as const) {
+        const seeds = Array.from({ length: streams }, (_, j) => seedOf(`many-${modulus}-${count}-${j}`));
+        const signs = seeds.map(() => (rng.int(2) === 0 ? 1 : -1) as 1 | -1);
+        // Entries above the modulus are reduced, as addPrgWords does.
+        const start = Uint32Array.from({ length: count }, () => rng.int(2 ** 32));
+        const one = start.slice();
+        seeds.forEach((s, j) => {
+          addPrgWords(one, s, modulus, signs[j]!);
+        });
+        const many = start.slice();
+        addPrgWordsMany(many, seeds, modulus, signs);
+        if (streams === 0) expect(Array.from(many)).toEqual(Array.from(start));
+        else expect(Array.from(many)).toEqual(Array.from(one));
+      }
+    }
+    expect(() => addPrgWordsMany(new Uint32Array(1), [counting], 3, [])).toThrow(/1 seeds but 0 signs/);
+    expect(() => addPrgWordsMany(new Uint32Array(1), [counting], 3, [0 as 1])).toThrow(/sign/);
   });
 });

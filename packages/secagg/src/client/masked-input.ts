@@ -1,4 +1,4 @@
-import { addPrgWords } from '@tessera/crypto';
+import { addPrgWordsMany } from '@tessera/crypto';
 import { maskSign, vectorProblem } from '../config.js';
 import type { MaskedInput } from '../messages.js';
 import { ClientStage, fail, type Self, type SharePair } from './stage.js';
@@ -33,8 +33,11 @@ export class ClientMaskedInput extends ClientStage {
     const problem = vectorProblem(config, x);
     if (problem) fail(this.self, problem.code, `the input ${problem.message}`, index);
     const y = Uint32Array.from(x);
-    addPrgWords(y, this.selfMaskSeed, config.modulus, 1);
-    for (const [v, seed] of this.maskSeeds) addPrgWords(y, seed, config.modulus, maskSign(index, v));
+    const neighbours = [...this.maskSeeds.keys()];
+    addPrgWordsMany(y, [this.selfMaskSeed, ...neighbours.map((v) => this.maskSeeds.get(v)!)], config.modulus, [
+      1,
+      ...neighbours.map((v) => maskSign(index, v)),
+    ]);
     this.moveOn();
     this.selfMaskSeed.fill(0);
     for (const seed of this.maskSeeds.values()) seed.fill(0);

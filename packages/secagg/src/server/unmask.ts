@@ -1,6 +1,6 @@
 // Server stage 5 (r4): collects the unmasking shares and removes the masks.
 import {
-  addPrgWords,
+  addPrgWordsMany,
   keyAgreementPairFromSecret,
   constantTimeEqual,
   shamirCombine,
@@ -229,14 +229,28 @@ export class ServerUnmask extends ServerStage {
       });
       const m = config.modulus;
       // Each survivor u added +PRG(b_u).
-      for (const seed of selfMaskSeeds) addPrgWords(target, seed, m, sign);
+      addPrgWordsMany(
+        target,
+        selfMaskSeeds,
+        m,
+        selfMaskSeeds.map(() => sign),
+      );
       for (const [v, maskingKey] of maskingKeys) {
-        for (const w of config.graph.neighbours(v)) {
-          if (!this.survivors.has(w)) continue;
-          // Survivor w added maskSign(w, v) * PRG(s_{w,v}); v's own masked input never arrived.
-          const seed = pairwiseSeed(config.roundId, maskingKey, this.advertisements.get(w)!.maskingKey);
-          addPrgWords(target, seed, m, maskSign(w, v) === sign ? 1 : -1);
-          seed.fill(0);
+        // Survivor w added maskSign(w, v) * PRG(s_{w,v}); v's own masked input never arrived. One dropped participant's
+        // seeds at a time, added together (on the complete graph that is hundreds of them), then wiped.
+        const survivors = config.graph.neighbours(v).filter((w) => this.survivors.has(w));
+        const seeds = survivors.map((w) =>
+          pairwiseSeed(config.roundId, maskingKey, this.advertisements.get(w)!.maskingKey),
+        );
+        try {
+          addPrgWordsMany(
+            target,
+            seeds,
+            m,
+            survivors.map((w) => (maskSign(w, v) === sign ? 1 : -1)),
+          );
+        } finally {
+          for (const seed of seeds) seed.fill(0);
         }
       }
     } finally {
