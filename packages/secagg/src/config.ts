@@ -65,7 +65,10 @@ export const ADVERTISE_CONTEXT = 'tessera/secagg/advertise';
 export const SHARE_KEY_INFO = 'tessera/secagg/share-key';
 export const SHARE_AD_LABEL = 'tessera/secagg/share';
 export const PAIRWISE_MASK_INFO = 'tessera/secagg/pairwise-mask';
-/** Signature context of a ConsistencyCheck response: distinct from the advertisement's, so neither passes as the other. */
+/**
+ * Signature context of a ConsistencyCheck response: distinct from the advertisement's, so neither passes as the
+ * other.
+ */
 export const CONSISTENCY_CONTEXT = 'tessera/secagg/consistency';
 
 /**

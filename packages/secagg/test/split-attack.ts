@@ -24,7 +24,10 @@ export interface SplitAttack {
   readonly setup: Setup;
   readonly inputs: readonly Uint32Array[];
   readonly victim: number;
-  /** The clients told that the victim dropped (they would reveal its masking-key share); the rest are told it survived. */
+  /**
+   * The clients told that the victim dropped (they would reveal its masking-key share); the rest are told it
+   * survived.
+   */
   readonly toldDropped: readonly number[];
   readonly forwarding: Forwarding;
 }
