@@ -12,5 +12,11 @@ describe('secagg-round benchmark (bench workspace)', () => {
     for (const v of [r.plainSeconds, r.secureSeconds, r.unmaskSeconds, r.maskingWordsPerSecond])
       expect(v).toBeGreaterThan(0);
     for (const v of Object.values(r.clientSecondsMean)) expect(v).toBeGreaterThan(0);
+    // The ConsistencyCheck's cost, on both sides, and the signatures a participant checked before unmasking.
+    const c = r.consistency;
+    for (const v of [c.serverSeconds, c.participantSeconds, c.criticalPathSeconds]) expect(v).toBeGreaterThan(0);
+    expect(c.totalSeconds).toBeCloseTo(c.serverSeconds + c.participantSeconds, 12);
+    expect(c.shareOfSecure).toBeLessThan(1);
+    expect(c.signaturesChecked).toBeGreaterThanOrEqual(r.threshold - 1);
   });
 });

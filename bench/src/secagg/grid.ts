@@ -60,7 +60,7 @@ export function renderSecAggGrid(r: SecAggGridReport): string {
   return [
     'SecAgg+ round against a plain round, in-process (tessera bench secagg)',
     renderTable(
-      ['n', 'd', 'drop', 't', 'k', 'plain s', 'secure s', 'ratio', 'unmask s', 'mask words/s'],
+      ['n', 'd', 'drop', 't', 'k', 'plain s', 'secure s', 'ratio', 'unmask s', 'check s', 'check %', 'mask words/s'],
       r.runs.map((x) => [
         x.participants,
         x.dimension,
@@ -71,6 +71,8 @@ export function renderSecAggGrid(r: SecAggGridReport): string {
         x.secureSeconds,
         x.ratio,
         x.unmaskSeconds,
+        x.consistency.totalSeconds,
+        100 * x.consistency.shareOfSecure,
         Math.round(x.maskingWordsPerSecond),
       ]),
     ),
@@ -83,7 +85,21 @@ export function renderSecAggGrid(r: SecAggGridReport): string {
 /** `tessera bench secagg`: one row per measured round. */
 export function renderSecAggRounds(rows: readonly SecAggRoundFigures[]): string {
   return renderTable(
-    ['n', 'd', 'drop', 't', 'k', 'plain s', 'secure s', 'ratio', 'critical path ratio', 'unmask s', 'mask words/s'],
+    [
+      'n',
+      'd',
+      'drop',
+      't',
+      'k',
+      'plain s',
+      'secure s',
+      'ratio',
+      'critical path ratio',
+      'unmask s',
+      'check s',
+      'check %',
+      'mask words/s',
+    ],
     rows.map((r) => [
       r.participants,
       r.dimension,
@@ -95,6 +111,8 @@ export function renderSecAggRounds(rows: readonly SecAggRoundFigures[]): string 
       r.ratio,
       r.secureCriticalPathSeconds / r.plainCriticalPathSeconds,
       r.unmaskSeconds,
+      r.consistency.totalSeconds,
+      100 * r.consistency.shareOfSecure,
       Math.round(r.maskingWordsPerSecond),
     ]),
   );

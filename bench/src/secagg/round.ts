@@ -39,7 +39,26 @@ export interface SecAggRoundFigures {
   plainCriticalPathSeconds: number;
   /** PRG-and-add throughput inside participants' mask step (words per second, one core). */
   maskingWordsPerSecond: number;
-  clientSecondsMean: { advertise: number; shareKeys: number; mask: number; unmask: number };
+  /** The client's unmask includes checking its neighbours' consistency signatures (nearly all of its time). */
+  clientSecondsMean: { advertise: number; shareKeys: number; mask: number; sign: number; unmask: number };
+  /** What the ConsistencyCheck stage adds to the round (Bonawitz et al. 2017, section 4.2). */
+  consistency: ConsistencyCost;
+}
+
+/** The ConsistencyCheck's share of a round, in seconds. */
+export interface ConsistencyCost {
+  /** The server: the survivor set, one signature check per survivor, each signer's forwarded signatures. */
+  serverSeconds: number;
+  /** Every participant: signing the survivor set, and checking its neighbours' signatures before it unmasks. */
+  participantSeconds: number;
+  /** serverSeconds + participantSeconds, as this benchmark runs them (one after another, in one process). */
+  totalSeconds: number;
+  /** totalSeconds over secureSeconds (the whole secure round, quantisation included). */
+  shareOfSecure: number;
+  /** Per participant on its own machine: the server's part plus the slowest participant's sign and check. */
+  criticalPathSeconds: number;
+  /** Signatures the slowest-checking participant verified (its neighbours that signed). */
+  signaturesChecked: number;
 }
 
 export function measureSecAggRound(n: number, d: number, drop: number, seed = 'bench-secagg'): SecAggRoundFigures {
@@ -79,8 +98,16 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
     identityKeys: identities.map((k) => k.publicKey),
   };
   const dropouts = benchDropouts(n, drop, seed);
-  const times = { advertise: [] as number[], shareKeys: [] as number[], mask: [] as number[], unmask: [] as number[] };
+  const times = {
+    advertise: [] as number[],
+    shareKeys: [] as number[],
+    mask: [] as number[],
+    sign: [] as number[],
+    unmask: [] as number[],
+  };
   let serverSeconds = 0;
+  let serverCheckSeconds = 0;
+  let signaturesChecked = 0;
   let unmaskSeconds = 0;
   let maskWords = 0,
     maskSeconds = 0;
@@ -94,6 +121,10 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
     if (s.party === 'server') {
       serverSeconds += dt;
       if (s.call === 'finish') unmaskSeconds = dt;
+      // The check stage itself, and building each signer's unmask request (its neighbours' signatures).
+      if (s.stage === 'consistencyCheck' || s.call === 'unmaskRequest') serverCheckSeconds += dt;
+      if (s.call === 'unmaskRequest' && r && typeof r === 'object' && 'signatures' in r)
+        signaturesChecked = Math.max(signaturesChecked, (r as { signatures: unknown[] }).signatures.length);
     } else if (s.call === 'advertise') times.advertise.push(dt);
     else if (s.call === 'receiveKeys' || s.call === 'shareKeys') times.shareKeys.push(dt);
     else if (s.call === 'receiveShares') {
@@ -103,7 +134,8 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
       times.mask[times.mask.length - 1]! += dt;
       maskSeconds += dt;
       maskWords += d * (sharingNeighbours + 1);
-    } else if (s.call === 'unmask') times.unmask.push(dt);
+    } else if (s.call === 'sign') times.sign.push(dt);
+    else if (s.call === 'unmask') times.unmask.push(dt);
     return r;
   };
 
@@ -123,7 +155,9 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
     if (sum[j] !== expected[j]) throw new Error(`secure sum differs from the plain sum at index ${j}`);
 
   const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const mean = (xs: number[]) => (xs.length ? total(xs) / xs.length : 0);
+  const checkSeconds = serverCheckSeconds + total(times.sign) + total(times.unmask);
   return {
     participants: n,
     dimension: d,
@@ -136,14 +170,29 @@ export function measureSecAggRound(n: number, d: number, drop: number, seed = 'b
     ratio: secureSeconds / plainSeconds,
     unmaskSeconds,
     secureCriticalPathSeconds:
-      slowestEncode + serverSeconds + max(times.advertise) + max(times.shareKeys) + max(times.mask) + max(times.unmask),
+      slowestEncode +
+      serverSeconds +
+      max(times.advertise) +
+      max(times.shareKeys) +
+      max(times.mask) +
+      max(times.sign) +
+      max(times.unmask),
     plainCriticalPathSeconds: slowestEncode + plainSumSeconds,
     maskingWordsPerSecond: maskWords / maskSeconds,
     clientSecondsMean: {
       advertise: mean(times.advertise),
       shareKeys: mean(times.shareKeys),
       mask: mean(times.mask),
+      sign: mean(times.sign),
       unmask: mean(times.unmask),
+    },
+    consistency: {
+      serverSeconds: serverCheckSeconds,
+      participantSeconds: total(times.sign) + total(times.unmask),
+      totalSeconds: checkSeconds,
+      shareOfSecure: checkSeconds / secureSeconds,
+      criticalPathSeconds: serverCheckSeconds + max(times.sign) + max(times.unmask),
+      signaturesChecked,
     },
   };
 }

@@ -142,9 +142,11 @@ Examples:
   $ tessera bench secagg --participants 100,500 --dim 100000 --drop 0.3
 
 plainSeconds: every participant quantises its update and the server sums them.
-secureSeconds: the same plus all four SecAgg+ stages for every participant and the server,
+secureSeconds: the same plus all five SecAgg+ stages for every participant and the server,
 run one after another in this process; the secure sum is checked against the plain one.
-unmaskSeconds: the server's unmask step alone. See docs/benchmarks.md.`,
+unmaskSeconds: the server's unmask step alone.
+consistency: what the ConsistencyCheck stage costs the server and the participants, and its
+share of secureSeconds. See docs/benchmarks.md.`,
     )
     .action(async (o: { participants: string; dim: string; drop: number; json?: boolean }) => {
       const sizes = list(o.participants).flatMap((participants) =>
