@@ -22,9 +22,18 @@ export class SealedExchange {
   private readonly pending = new Map<string, Pending>();
   private readonly streams = new Map<string, Set<AnalystStream>>();
 
-  /** Posts an aggregate for the job's analyst; resolves with the analyst's values. */
-  request(aggregate: tessera.v1.ISealedAggregate, signal?: AbortSignal): Promise<Float64Array> {
+  /**
+   * Posts an aggregate for the job's analyst; resolves with the analyst's values. `onWait` names what is waiting
+   * for decryption, told (with the command that attaches) when no analyst is attached now.
+   */
+  request(
+    aggregate: tessera.v1.ISealedAggregate,
+    signal?: AbortSignal,
+    onWait?: { what: string; publish: (message: string) => void },
+  ): Promise<Float64Array> {
     const jobId = aggregate.jobId ?? '';
+    if (onWait && !this.attached(jobId))
+      onWait.publish(`waiting for the analyst to decrypt ${onWait.what} (tessera job attach ${jobId})`);
     this.pending.get(jobId)?.reject(new Error('superseded by a newer aggregate'));
     return new Promise<Float64Array>((resolve, reject) => {
       const onAbort = () => {

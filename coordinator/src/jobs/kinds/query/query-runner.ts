@@ -309,11 +309,6 @@ export class QueryRunner extends OneRoundRunner {
         error: '',
         finishedAt: Date.now(),
       });
-      if (!this.exchange.attached(this.jobId))
-        this.events.publish(
-          this.jobId,
-          `waiting for the analyst to decrypt the result (tessera job attach ${this.jobId})`,
-        );
       await this.exchange.request(
         {
           jobId: this.jobId,
@@ -325,6 +320,7 @@ export class QueryRunner extends OneRoundRunner {
           decodeJson: JSON.stringify({ wide: { ...DEFAULT_WIDE, fractionBits, modulus } }),
         },
         this.abort.signal,
+        { what: 'the result', publish: (m) => this.events.publish(this.jobId, m) },
       );
       return undefined;
     }

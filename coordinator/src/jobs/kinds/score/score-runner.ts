@@ -140,11 +140,6 @@ export class ScoreRunner extends OneRoundRunner {
         error: '',
         finishedAt: Date.now(),
       });
-      if (!this.sealed.attached(this.jobId))
-        this.events.publish(
-          this.jobId,
-          `waiting for the analyst to decrypt the scores (tessera job attach ${this.jobId})`,
-        );
       await this.sealed.request(
         {
           jobId: this.jobId,
@@ -159,6 +154,7 @@ export class ScoreRunner extends OneRoundRunner {
           decodeJson: JSON.stringify({ segments: s.segments }),
         },
         this.abort.signal,
+        { what: 'the scores', publish: (m) => this.events.publish(this.jobId, m) },
       );
     } finally {
       checker.dispose();

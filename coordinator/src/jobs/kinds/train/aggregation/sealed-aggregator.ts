@@ -39,11 +39,6 @@ export class SealedAggregator extends SecAggAggregator {
   ): Promise<Float64Array> {
     if (stage !== 'statistics' && stage !== 'fit') throw new Error(`sealed mode does not decrypt ${stage} sums`);
     const r = this.r;
-    if (!r.sealedExchange.attached(r.jobId))
-      r.publish(
-        `waiting for the analyst to decrypt the ${stage} aggregate${round ? ` of round ${round}` : ''} ` +
-          `(tessera job attach ${r.jobId})`,
-      );
     return r.sealedExchange.request(
       {
         jobId: r.jobId,
@@ -56,6 +51,7 @@ export class SealedAggregator extends SecAggAggregator {
         ...(how.model ? { model: [...how.model] } : {}),
       },
       r.signal,
+      { what: `the ${stage} aggregate${round ? ` of round ${round}` : ''}`, publish: (m) => r.publish(m) },
     );
   }
 }
