@@ -308,7 +308,7 @@ export class CkksEvaluator extends CkksRole {
       const x = keep(this.loadCiphertext(encryptedWeights, 'the encrypted weights'));
       if (x.coeffModulusSize !== this.opened.firstCoeffCount)
         throw new HeError('bad-input', 'the encrypted weights must be a fresh encryption (at the first level)');
-      this.multiplyInPlace(x, features, keep(seal().PlainText()));
+      this.multiplyInPlace(x, this.nonZeroFactor(features, span), keep(seal().PlainText()));
       this.rescaleInPlace(x);
       this.rotateSumInPlace(x, keep(seal().CipherText({ context: this.opened.context })), span);
       if (span !== undefined && span < this.params.slots) {
@@ -320,6 +320,27 @@ export class CkksEvaluator extends CkksRole {
       }
       return this.saveCiphertext(x);
     });
+  }
+
+  /**
+   * The factor of a linear score: `features` itself, or, when every feature is 0 (an empty segment),
+   * 0 over the span and 1 in slot `span`, outside it. SEAL refuses a product by the zero plaintext
+   * (its result would be transparent, not encrypted); slot `span` never reaches slot 0 in the
+   * rotate-and-sum over the span, and the product by e_0 that follows clears it, so the score is an
+   * encryption of exactly 0 at the level and scale of every other score.
+   */
+  private nonZeroFactor(features: Float64Array, span: number | undefined): Float64Array {
+    if (features.some((v) => v !== 0)) return features;
+    const s = span ?? this.params.slots;
+    if (s >= this.params.slots)
+      throw new HeError(
+        'bad-input',
+        'an all-zero feature vector (an empty segment) is scored only with a span below the slot count; ' +
+          `this model spans all ${this.params.slots} slots`,
+      );
+    const out = new Float64Array(s + 1);
+    out[s] = 1;
+    return out;
   }
 
   private multiplyInPlace(x: CipherText, values: Float64Array, plain: PlainText): void {
