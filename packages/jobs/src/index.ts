@@ -9,3 +9,4 @@ export * from './payouts-view.js';
 export * from './wire-json.js';
 export * from './views-from-json.js';
 export { checkQueryVectorLength, SPEC_CAPS, type SpecCap } from './spec-caps.js';
+export * from './score-privacy.js';
