@@ -15,3 +15,12 @@ export {
   psiCardinality,
   type PsiThroughput,
 } from './cardinality.js';
+export {
+  PSI_HELLO_CONTEXT,
+  PsiChannel,
+  PsiChannelError,
+  psiHelloMessage,
+  type PsiChannelParties,
+  type PsiHello,
+  type PsiSealed,
+} from './secure-channel.js';
