@@ -10,3 +10,4 @@ export * from './hkdf.js';
 export { seal, open, AEAD_OVERHEAD } from './aead.js';
 export * from './shamir.js';
 export * from './prg.js';
+export * from './roster.js';
