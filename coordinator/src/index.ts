@@ -51,3 +51,4 @@ export {
   resourceLimits,
   type ResourceLimits,
 } from './limits/resource-limits.js';
+export { PayoutLedger, LEDGER_KEY_FILE } from './payouts/payout-ledger.js';

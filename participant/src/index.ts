@@ -13,6 +13,7 @@ export { LocalData } from './local-data.js';
 export { initParticipant, type InitOptions, type InitResult } from './init.js';
 export { simulatedDropout, droppersOf, type DropoutPlan } from './simulated-dropout.js';
 export { auditParticipant, type ParticipantAudit, type DatasetAudit } from './privacy/audit.js';
+export { exportReceipts, type ExportedReceipt } from './payout-receipts-export.js';
 export {
   PrivacyLedger,
   type DataUse,

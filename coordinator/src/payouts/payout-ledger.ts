@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import { loadOrCreateSigningKeyPair, type SigningKeyPair } from '@tessera/crypto';
-import { appendEntries, GENESIS_HASH, ledgerLine, type LedgerEntry, type PayoutRecord } from '@tessera/payouts';
+import {
+  appendEntries,
+  GENESIS_HASH,
+  ledgerLine,
+  signHead,
+  type LedgerEntry,
+  type PayoutRecord,
+  type SignedLedgerHead,
+} from '@tessera/payouts';
+import type { tessera } from '@tessera/proto';
 import type { Store } from '../store/store.js';
 
 /** The coordinator's ledger signing key, in its data directory (mode 0600). */
@@ -42,9 +51,51 @@ export class PayoutLedger {
     return entries;
   }
 
-  /** The ledger as JSON Lines (one job's entries only when `jobId` is given) and the hash of the newest entry. */
-  export(jobId?: string): { lines: string[]; head: string } {
+  /** The ledger's current head, signed with the ledger key (undefined while the ledger is empty). */
+  signedHead(): SignedLedgerHead | undefined {
     const head = this.store.ledgerHead();
-    return { lines: this.store.ledgerRows(jobId).map((r) => r.line), head: head.hash || GENESIS_HASH };
+    return head.seq === 0 ? undefined : signHead(head, this.key.secretKey);
+  }
+
+  /**
+   * The receipts of a batch `append` returned: each entry with the head after the whole batch (the newest of
+   * `entries`), signed, so that a member holds the ledger's length and hash as of its payout.
+   */
+  receipts(entries: readonly LedgerEntry[]): { participant: string; receipt: tessera.v1.IPayoutReceipt }[] {
+    const last = entries.at(-1);
+    if (!last) return [];
+    const head = signHead({ seq: last.seq, hash: last.hash }, this.key.secretKey);
+    return entries.map((e) => ({
+      participant: e.participant,
+      receipt: { entryJson: ledgerLine(e), coordinatorKey: this.key.publicKey, head },
+    }));
+  }
+
+  /**
+   * The ledger as JSON Lines (one job's entries only when `jobId` is given), its head (the newest entry's hash and
+   * seq, signed) and the members' cosignatures over heads (JSON, one each).
+   */
+  export(jobId?: string): {
+    lines: string[];
+    head: string;
+    headSeq: number;
+    headSignature: string;
+    cosignatures: string[];
+  } {
+    const signed = this.signedHead();
+    const rows = this.store.ledgerRows(jobId);
+    // A job's slice carries the cosignatures over heads inside it only.
+    const [from, to] = jobId === undefined ? [1, Infinity] : [rows[0]?.seq ?? 1, rows.at(-1)?.seq ?? 0];
+    const inSlice = (json: string) => {
+      const seq = (JSON.parse(json) as { seq: number }).seq;
+      return seq >= from && seq <= to;
+    };
+    return {
+      lines: rows.map((r) => r.line),
+      head: signed?.hash ?? GENESIS_HASH,
+      headSeq: signed?.seq ?? 0,
+      headSignature: signed?.signature ?? '',
+      cosignatures: this.store.ledgerCosignatures().filter(inSlice),
+    };
   }
 }

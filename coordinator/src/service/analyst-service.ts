@@ -184,14 +184,16 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         const job = findJob(jobId, analyst);
         if (job instanceof Error) return failStream(call, job);
       }
-      const { lines, head } = deps.ledger.export(jobId);
+      const { lines, head, headSeq, headSignature, cosignatures } = deps.ledger.export(jobId);
       const write = (m: tessera.v1.ILedgerLines) =>
         new Promise<void>((resolve) => {
           if (call.write(tessera.v1.LedgerLines.create(m))) resolve();
           else call.once('drain', resolve);
         });
-      await write({ coordinatorKey: deps.ledger.publicKey, head, lines: lines.slice(0, 1000) });
+      await write({ coordinatorKey: deps.ledger.publicKey, head, headSeq, headSignature, lines: lines.slice(0, 1000) });
       for (let i = 1000; i < lines.length; i += 1000) await write({ lines: lines.slice(i, i + 1000) });
+      for (let i = 0; i < cosignatures.length; i += 1000)
+        await write({ cosignatures: cosignatures.slice(i, i + 1000) });
       call.end();
     },
 

@@ -4,6 +4,7 @@ import { constantTimeEqual } from '@tessera/crypto';
 import { openParticipantMessage, tessera } from '@tessera/proto';
 import type { CertifiedIdentity } from '@tessera/transport';
 import { participantRefusal } from '../enrolment/enrolment-rules.js';
+import { acceptLedgerCosignature } from '../payouts/ledger-cosignatures.js';
 import { helloMismatch } from './participant-certificate-check.js';
 import type { Store } from '../store/store.js';
 import { describeTask, sameTask, type TaskKey } from './task-ref.js';
@@ -51,6 +52,8 @@ export class ParticipantSession {
   datasets: string[] = [];
   /** Privacy budgets the participant reported in its hello (with what it has spent). */
   budgets: tessera.v1.IDatasetBudget[] = [];
+  /** The roster authority's signature over its id and identity key, from its hello (empty: none); relayed as is. */
+  rosterSignature: Uint8Array = new Uint8Array(0);
   /** Jobs whose agreed features and standardisation this stream has received. */
   readonly jobSetupSent = new Set<string>();
   private publicKey: Uint8Array | undefined;
@@ -132,6 +135,12 @@ export class ParticipantSession {
         return this.route(m.seq, m.consistency!.task, (t) => t.onConsistency(m.consistency!));
       case 'unmask':
         return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
+      case 'ledgerCosignature': {
+        const problem = acceptLedgerCosignature(this.store, this.participantId, this.publicKey!, m.ledgerCosignature!);
+        if (problem) return this.reject(m.seq, problem, false);
+        this.log(`participant ${this.participantId} cosigned payout ledger head ${m.ledgerCosignature!.seq}`);
+        return;
+      }
       case 'ready':
         return this.route(m.seq, m.ready!.task, (t) => t.onReady(m.ready!));
       case 'refused': {
@@ -195,6 +204,7 @@ export class ParticipantSession {
     this.publicKey = record.publicKey;
     this.datasets = m.hello!.datasets ?? [];
     this.budgets = m.hello!.budgets ?? [];
+    this.rosterSignature = m.hello!.rosterSignature ?? new Uint8Array(0);
     this.state = 'ready';
     await this.send({ welcome: { participantId: record.id, name: record.name } });
     this.store.markParticipantsSeen([record.id], Date.now());

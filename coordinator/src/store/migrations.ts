@@ -104,4 +104,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX jobs_by_owner ON jobs(owner, created_at);
     `,
   },
+  {
+    version: 5,
+    name: 'payout ledger cosignatures',
+    // Members' countersignatures over the ledger heads their receipts carried (ledger-cosignatures.ts).
+    sql: `
+      CREATE TABLE payout_ledger_cosignature (
+        seq INTEGER NOT NULL,
+        participant TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        cosignature_json TEXT NOT NULL,
+        PRIMARY KEY (seq, participant)
+      );
+    `,
+  },
 ];

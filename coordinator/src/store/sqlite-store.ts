@@ -302,6 +302,29 @@ export class SqliteStore implements Store {
     return r ? { seq: r.seq, hash: r.hash } : { seq: 0, hash: '' };
   }
 
+  ledgerRowAt(seq: number): LedgerRow | undefined {
+    const r = this.db.prepare('SELECT * FROM payout_ledger WHERE seq = ?').get(seq) as
+      | { seq: number; job_id: string; participant: string; hash: string; entry_json: string }
+      | undefined;
+    return r && { seq: r.seq, jobId: r.job_id, participant: r.participant, hash: r.hash, line: r.entry_json };
+  }
+
+  addLedgerCosignature(seq: number, participant: string, json: string): void {
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO payout_ledger_cosignature (seq, participant, received_at, cosignature_json) ' +
+          'VALUES (?, ?, ?, ?)',
+      )
+      .run(seq, participant, Date.now(), json);
+  }
+
+  ledgerCosignatures(): string[] {
+    const rows = this.db
+      .prepare('SELECT cosignature_json FROM payout_ledger_cosignature ORDER BY seq, participant')
+      .all() as { cosignature_json: string }[];
+    return rows.map((r) => r.cosignature_json);
+  }
+
   close(): void {
     this.db.close();
   }

@@ -175,6 +175,12 @@ export interface Store {
   /** Ledger rows in order; only one job's when `jobId` is given. */
   ledgerRows(jobId?: string): LedgerRow[];
   ledgerHead(): { seq: number; hash: string };
+  /** The ledger row at `seq`, if any. */
+  ledgerRowAt(seq: number): LedgerRow | undefined;
+  /** Keeps a member's cosignature (JSON) over the head at `seq`; a second one by the same member is ignored. */
+  addLedgerCosignature(seq: number, participant: string, json: string): void;
+  /** Every kept cosignature's JSON, by seq then participant. */
+  ledgerCosignatures(): string[];
 
   close(): void;
 }

@@ -88,6 +88,13 @@ const MIGRATIONS: readonly Migration[] = [
     // Rows already written keep format 1 (their hash); new ones are written in format 2 (see audit-chain.ts).
     sql: 'ALTER TABLE audit_log ADD COLUMN format_version INTEGER NOT NULL DEFAULT 1;',
   },
+  {
+    version: 5,
+    name: 'payout receipt heads and cosignatures',
+    // The signed ledger head a receipt carried and this node's cosignature over it (payout-receipt.ts).
+    sql: `ALTER TABLE payout_receipt ADD COLUMN head_json TEXT;
+   ALTER TABLE payout_receipt ADD COLUMN cosignature_json TEXT;`,
+  },
 ];
 
 /**
@@ -217,11 +224,39 @@ export class PrivacyLedger {
     return verifyAuditChain(this.db);
   }
 
-  /** Stores a payout receipt (its JSON as received; the caller verifies it). */
-  storeReceipt(entryJson: string, coordinatorKeyHex = ''): void {
+  /**
+   * Stores a payout receipt (its JSON as received; the caller verifies it), with the signed ledger head it carried
+   * and this node's cosignature over that head (JSON) when there is one.
+   */
+  storeReceipt(
+    entryJson: string,
+    coordinatorKeyHex = '',
+    extra: { headJson?: string; cosignatureJson?: string } = {},
+  ): void {
     this.db
-      .prepare('INSERT INTO payout_receipt (received_at, entry_json, coordinator_key) VALUES (?, ?, ?)')
-      .run(Date.now(), entryJson, coordinatorKeyHex);
+      .prepare(
+        'INSERT INTO payout_receipt (received_at, entry_json, coordinator_key, head_json, cosignature_json) ' +
+          'VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(Date.now(), entryJson, coordinatorKeyHex, extra.headJson ?? null, extra.cosignatureJson ?? null);
+  }
+
+  /** Every stored receipt with its key, head and cosignature (absent from receipts without a head), oldest first. */
+  storedReceipts(): { entryJson: string; coordinatorKey: string; headJson?: string; cosignatureJson?: string }[] {
+    const rows = this.db
+      .prepare('SELECT entry_json, coordinator_key, head_json, cosignature_json FROM payout_receipt ORDER BY id')
+      .all() as {
+      entry_json: string;
+      coordinator_key: string;
+      head_json: string | null;
+      cosignature_json: string | null;
+    }[];
+    return rows.map((r) => ({
+      entryJson: r.entry_json,
+      coordinatorKey: r.coordinator_key,
+      ...(r.head_json ? { headJson: r.head_json } : {}),
+      ...(r.cosignature_json ? { cosignatureJson: r.cosignature_json } : {}),
+    }));
   }
 
   /** The coordinator key of the first receipt this node kept (trusted from then on), if any. */

@@ -150,12 +150,11 @@ export class PayoutSettlement {
         ledgerHead: entries[entries.length - 1]?.hash ?? '',
       },
     });
-    for (const e of entries) {
+    for (const { participant, receipt } of this.r.ledger.receipts(entries))
       byId
-        .get(e.participant)
-        ?.send({ receipt: { entryJson: JSON.stringify(e), coordinatorKey: this.r.ledger.publicKey } })
+        .get(participant)
+        ?.send({ receipt })
         .catch(() => undefined);
-    }
     this.r.publish(
       `payout of ${payout.pool} ${payout.currency} split ` +
         `by ${report.method}: ${split.entries.map((e) => `${e.participant} ${e.amount}`).join(', ')}`,
