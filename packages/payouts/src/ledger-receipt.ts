@@ -66,7 +66,10 @@ export function parseReceiptFile(text: string, file: string): PayoutReceiptFile 
 export function receiptProblem(r: PayoutReceiptFile): string | undefined {
   const key = fromHex(r.coordinatorKey);
   if (!verifyEntry(r.entry, key))
-    return `its entry (seq ${r.entry.seq}) does not verify under its coordinator key ${r.coordinatorKey.slice(0, 16)}...`;
+    return (
+      `its entry (seq ${r.entry.seq}) does not verify under its coordinator key ` +
+      `${r.coordinatorKey.slice(0, 16)}...`
+    );
   const h = r.head;
   if (!h) return undefined;
   if (!verifyHead(h, key)) return `its head (seq ${h.seq}) is not signed by coordinator key ${r.coordinatorKey}`;

@@ -1,4 +1,4 @@
-/** Checks an exported payout ledger against members' receipts: re-signing, truncation, rewrites, forks, cosignatures. */
+/** Checks an exported payout ledger against members' receipts: re-signing, truncation, rewrite, fork, cosignatures. */
 import { fromHex, toHex, verify } from '@tessera/crypto';
 import type { LedgerEntry } from './ledger-entry.js';
 import { entryHash, LEDGER_CONTEXT } from './ledger-format.js';
@@ -39,7 +39,8 @@ export interface ReceiptsVerdict {
     key: Check & { pinned: string | null; used: string };
     truncation: Check & { exportSeq: number; receiptSeq: number };
     rewrite: Check & { checked: number; uncovered: number };
-    fork: Check & { checked: number };
+    /** `equivocation`: two heads of one length, both signed (named before a truncation or a rewrite). */
+    fork: Check & { checked: number; equivocation: boolean };
     cosignatures: (Check & { count: number; verified: number; own: number; missing: number }) | null;
   };
 }
@@ -76,9 +77,10 @@ function difference(receipt: LedgerEntry, exported: LedgerEntry): string {
  * Checks an exported ledger against members' receipts (any number, of one or more members): that the receipts hold
  * on their own and all pin one coordinator key, the export is signed by that key (else: a re-signed history), reaches
  * every receipt's head (else: a truncation), holds every receipt's entry unchanged (else: a rewrite, naming the seq
- * whose hash differs) and has, at each head's seq, the head's hash (else: a fork; so are two signed heads of one
- * length). With `cosignatures`, each must verify, be over this ledger's key and a head in the export's chain; the
- * receipts' own cosignatures missing from the export are counted (a node may fail to deliver one).
+ * whose hash differs) and has, at each head's seq, the head's hash (else: a fork). Two signed heads of one length are
+ * a fork too, named before a truncation or a rewrite. With `cosignatures`, each must verify, be over this ledger's
+ * key and a head in the export's chain; the receipts' own cosignatures missing from the export are counted (a node
+ * may fail to deliver one).
  */
 export function verifyAgainstReceipts(
   text: string,
@@ -170,7 +172,7 @@ export function verifyAgainstReceipts(
   const receiptSeq = Math.max(0, ...receipts.map((r) => Math.max(r.receipt.entry.seq, r.receipt.head?.seq ?? 0)));
   const truncation: ReceiptsVerdict['checks']['truncation'] = { ok: true, exportSeq, receiptSeq };
   const rewrite: ReceiptsVerdict['checks']['rewrite'] = { ok: true, checked: 0, uncovered: 0 };
-  const fork: ReceiptsVerdict['checks']['fork'] = { ok: true, checked: 0 };
+  const fork: ReceiptsVerdict['checks']['fork'] = { ok: true, checked: 0, equivocation: false };
   const fail = (c: Check, fields: Omit<Check, 'ok'>) => {
     if (c.ok) Object.assign(c, { ok: false, ...fields });
   };
@@ -181,13 +183,15 @@ export function verifyAgainstReceipts(
     if (!h) continue;
     const seen = headAt.get(h.seq);
     if (!seen) headAt.set(h.seq, { hash: h.hash, file });
-    else if (seen.hash !== h.hash)
+    else if (seen.hash !== h.hash && fork.ok) {
+      fork.equivocation = true;
       fail(fork, {
         seq: h.seq,
         reason:
           `fork: two heads of length ${h.seq} signed by the coordinator: ${seen.hash.slice(0, 16)}... in ` +
           `${seen.file} and ${h.hash.slice(0, 16)}... in ${file}`,
       });
+    }
   }
   for (const { file, receipt } of receipts) {
     const { entry, head } = receipt;
@@ -198,7 +202,8 @@ export function verifyAgainstReceipts(
         seq: exportSeq + 1,
         reason:
           `truncation: the export ends at seq ${exportSeq} but receipt ${file} ` +
-          `(job ${entry.job}, entry seq ${entry.seq}) was signed at head seq ${top}: entries after ${exportSeq} were removed`,
+          `(job ${entry.job}, entry seq ${entry.seq}) was signed at head seq ${top}: ` +
+          `entries after ${exportSeq} were removed`,
       });
     if (entry.seq < firstSeq) rewrite.uncovered++;
     else {
@@ -212,7 +217,8 @@ export function verifyAgainstReceipts(
             seq: entry.seq,
             reason:
               `rewrite: hash mismatch at entry ${entry.seq} (line ${got.line}): receipt ${file} has ` +
-              `${entry.hash.slice(0, 16)}..., the export ${got.entry.hash.slice(0, 16)}... (${difference(entry, got.entry)})`,
+              `${entry.hash.slice(0, 16)}..., the export ${got.entry.hash.slice(0, 16)}... ` +
+              `(${difference(entry, got.entry)})`,
           });
       }
     }
@@ -226,7 +232,8 @@ export function verifyAgainstReceipts(
             seq: head.seq,
             reason:
               `fork: the export's chain does not contain the head receipt ${file} was signed at ` +
-              `(seq ${head.seq}, hash ${head.hash.slice(0, 16)}...); the export has ${got.entry.hash.slice(0, 16)}... there`,
+              `(seq ${head.seq}, hash ${head.hash.slice(0, 16)}...); ` +
+              `the export has ${got.entry.hash.slice(0, 16)}... there`,
           });
       }
     }
@@ -279,6 +286,7 @@ export function verifyAgainstReceipts(
   const order: [LedgerFailure, Check | null][] = [
     ['receipts', receiptsCheck],
     ['resigned', key],
+    ...(fork.equivocation ? [['fork', fork] as [LedgerFailure, Check]] : []),
     ['truncation', truncation],
     ['rewrite', rewrite],
     ['fork', fork],
