@@ -5,6 +5,7 @@ import type { LocalData } from './local-data.js';
 import { stageName, type PrivacyGuard } from './privacy/privacy-guard.js';
 import type { PrivacyLedger } from './privacy/privacy-ledger.js';
 import type { CheckedTask } from './privacy/release-check.js';
+import { authorisationOf, checkAuthorised, type AuthorisationPolicy } from './privacy/spec-authorisation.js';
 
 /** A task admitted to read data (consent, then privacy budget): what `record` logs once it has run. */
 export interface DataAdmission {
@@ -29,20 +30,27 @@ export class Admission {
     private readonly guard: PrivacyGuard,
     private readonly consent: ConsentGuard,
     private readonly data: LocalData,
+    /** Analysts the owner trusts for sealed rounds without a signed spec (config trustedAnalysts). */
+    private readonly authorisation: AuthorisationPolicy = { trustedAnalysts: [] },
   ) {}
 
   /**
-   * Admits a task about to read data, before anything is read: the consent policy first
-   * (ConsentRefusal: no grant, revoked, expired, label or epsilon cap), then `beforeCharge` (a
-   * check that refuses before any budget is spent, e.g. the owner's query rules), then the privacy
-   * budget (BudgetRefusal), charging the release under the grant, all in one ledger transaction.
+   * Admits a task about to read data, before anything is read: the consent policy under the analyst
+   * whose signature over the job spec verified, never one the task merely claims (ConsentRefusal: no
+   * grant, revoked, expired, label or epsilon cap), then `beforeCharge` (a check that refuses before
+   * any budget is spent, e.g. the owner's query rules), then the privacy budget (BudgetRefusal),
+   * charging the release under the grant, then the task against the analyst-signed spec and a sealed
+   * key against that analyst (PrivacyRefusal: spec-authorisation.ts), all in one ledger transaction.
    * Call `record` once the task has run; on a throw, refuse the task with the message.
    */
   admit(task: tessera.v1.ITask, stage: number, beforeCharge?: () => void): DataAdmission {
     return this.ledger.atomically(() => {
-      const consent = this.consent.admit(task, stage);
+      const auth = authorisationOf(task);
+      const consent = this.consent.admit(task, stage, auth.analyst);
       beforeCharge?.();
       const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);
+      // Inside the ledger transaction: a task refused here is not charged.
+      checkAuthorised(task, stage, auth, this.authorisation);
       return { task, stage, consent, epsilon, checked };
     });
   }

@@ -99,7 +99,9 @@ export class ParticipantNode extends EventEmitter {
       Object.fromEntries(Object.entries(opts.config.datasets).map(([name, src]) => [name, src.budget])),
     );
     this.consent = new ConsentGuard(policy, this.ledger, this.guard, clock);
-    this.admission = new Admission(this.ledger, this.guard, this.consent, this.data);
+    this.admission = new Admission(this.ledger, this.guard, this.consent, this.data, {
+      trustedAnalysts: opts.config.trustedAnalysts ?? [],
+    });
     this.dispatcher = new TaskDispatcher(this.admission);
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;

@@ -66,7 +66,7 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       seed: 'job-1',
       epochs: 1,
       batchSize: 32,
-      learningRate: 1,
+      learningRate: 0.1, // the spec's (default) local.learningRate: a participant checks it
       l2: 1e-4,
       recordDp: {
         clip: honest.record!.clip,

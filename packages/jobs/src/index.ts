@@ -9,4 +9,5 @@ export * from './payouts-view.js';
 export * from './wire-json.js';
 export * from './views-from-json.js';
 export { checkQueryVectorLength, SPEC_CAPS, type SpecCap } from './spec-caps.js';
+export { exactFractionBits, QUERY_MAX_RECORDS } from './query-encoding.js';
 export * from './score-privacy.js';

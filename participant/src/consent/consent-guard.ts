@@ -132,10 +132,14 @@ export class ConsentGuard {
     return Object.entries(this.policy?.analysts ?? {}).find(([, id]) => id === analyst)?.[0];
   }
 
-  /** Admits a task about to read data (or throws ConsentRefusal); returns the grant it is admitted under. */
-  admit(task: tessera.v1.ITask, stage: number): ConsentDecision {
+  /**
+   * Admits a task about to read data (or throws ConsentRefusal); returns the grant it is admitted under. `analyst`:
+   * the identity whose signature over the job spec Admission verified ('' for none: then only grants to "*" match,
+   * whatever identity the task claims); without it, the identity the task claims (unit tests of grant matching).
+   */
+  admit(task: tessera.v1.ITask, stage: number, analyst: string = analystOf(task)): ConsentDecision {
     const use = purposeOfStage(stage);
-    const analyst = analystOf(task);
+    const claimed = analystOf(task);
     const policy = this.policy;
     if (!policy) return { purpose: use?.purpose ?? '', kind: use?.kind ?? '', analyst };
     if (!use)
@@ -175,9 +179,12 @@ export class ConsentGuard {
         .filter(Boolean)
         .join('; ');
       const none =
-        analyst && name === undefined
-          ? 'this analyst is not named in the policy and no grant is to "*"'
-          : 'no grant covers this analyst and data set';
+        !analyst && claimed
+          ? `the task claims analyst ${this.describeAnalyst(claimed)}, but its job spec carries no valid signature ` +
+            'by that identity, so it acts for no named analyst, and no grant is to "*"'
+          : analyst && name === undefined
+            ? 'this analyst is not named in the policy and no grant is to "*"'
+            : 'no grant covers this analyst and data set';
       throw new ConsentRefusal(
         `consent: no grant of this node allows purpose "${purpose}" (job kind ${kind}) ` +
           `for analyst ${who} on data set "${dataset}" (${known || none})`,

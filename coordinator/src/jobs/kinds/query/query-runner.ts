@@ -23,24 +23,22 @@ import { loadSeal } from '@tessera/he';
 import { OneRoundRunner } from '../../one-round-runner.js';
 import { sealedRoundOf, type SealedRound } from '../../sealed-round.js';
 import { shareVarianceOf } from '../../job-privacy.js';
-import { parseQuerySpec, queryNoiseCalibration, type QueryCalibration, type QuerySpec } from '@tessera/jobs';
+import {
+  exactFractionBits,
+  parseQuerySpec,
+  QUERY_MAX_RECORDS,
+  queryNoiseCalibration,
+  type QueryCalibration,
+  type QuerySpec,
+} from '@tessera/jobs';
+
+// Shared with participants and analysts, which derive the exact encoding from the signed spec.
+export { exactFractionBits, QUERY_MAX_RECORDS };
 
 const pb = tessera.v1;
 
-/** Rows a participant may contribute to a private query; sizes the fixed-point scale (a node with more refuses). */
-export const QUERY_MAX_RECORDS = 1_000_000;
-
 /** The dropout and collusion assumptions of query rounds (QuerySpec.secure); they size the noise shares. */
 const QUERY_SECURE = { dropoutRate: 0.1, corruptFraction: 0.1 };
-
-/**
- * Fraction bits of the exact encoding: all of the 63-bit signed range the largest total (QUERY_MAX_RECORDS records at
- * the largest per-record scale) leaves, at most 32.
- */
-export function exactFractionBits(plan: QueryPlan): number {
-  const largest = QUERY_MAX_RECORDS * Math.max(1, ...plan.scale);
-  return Math.max(8, Math.min(32, Math.floor(62 - Math.log2(largest))));
-}
 
 /** Noise of a private query in raw units per coordinate, and the fixed-point level participants encode at. */
 export interface QueryNoise {
