@@ -103,6 +103,8 @@ async function secureSumRounds(
   const graphSeed = new Uint8Array(randomBytes(32));
   const graph = r.complete || r.degree >= n - 1 ? completeGraph(n) : harary(n, r.degree, graphSeed);
   const identityKeys = ids.map((id) => r.identityKey(id));
+  // Each node's roster certificate as its hello carried it: nodes with a roster authority check them all.
+  const rosterSignatures = sessions.map((s) => s.rosterSignature);
   const tally = new RejectionTally();
   const failures = new Map<string, string>();
   const refusals = new Map<string, OwnersRefusal>();
@@ -187,6 +189,7 @@ async function secureSumRounds(
           index: index(s),
           participantIds: ids,
           identityKeys,
+          rosterSignatures,
           threshold: r.threshold,
           degree: graph.degree,
           graphSeed,

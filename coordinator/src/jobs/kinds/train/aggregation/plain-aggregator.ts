@@ -43,6 +43,8 @@ export class PlainAggregator implements Aggregator {
         }),
     });
     const seconds = (performance.now() - started) / 1000;
+    // Refusals on the owners' terms (e.g. a node whose data set requires secure aggregation) reach job.refusals.
+    this.r.noteRefusals(q.stage, q.round, outcome);
     if (outcome.results.size < this.r.spec.minParticipants) {
       const reason =
         `${outcome.results.size} of ${q.sessions.length} participants ${plain.verb}, fewer than minParticipants = ` +
