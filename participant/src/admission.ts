@@ -5,6 +5,7 @@ import type { LocalData } from './local-data.js';
 import { stageName, type PrivacyGuard } from './privacy/privacy-guard.js';
 import type { PrivacyLedger } from './privacy/privacy-ledger.js';
 import type { CheckedTask } from './privacy/release-check.js';
+import { checkProtection, type ProtectionPolicy } from './privacy/protection-minimums.js';
 import { authorisationOf, checkAuthorised, type AuthorisationPolicy } from './privacy/spec-authorisation.js';
 
 /** A task admitted to read data (consent, then privacy budget): what `record` logs once it has run. */
@@ -32,6 +33,8 @@ export class Admission {
     private readonly data: LocalData,
     /** Analysts the owner trusts for sealed rounds without a signed spec (config trustedAnalysts). */
     private readonly authorisation: AuthorisationPolicy = { trustedAnalysts: [] },
+    /** The node's own secure mode, cohort, threshold and roster minimums (protection-minimums.ts); none: unchecked. */
+    private readonly protection?: ProtectionPolicy,
   ) {}
 
   /**
@@ -44,6 +47,7 @@ export class Admission {
    * Call `record` once the task has run; on a throw, refuse the task with the message.
    */
   admit(task: tessera.v1.ITask, stage: number, beforeCharge?: () => void): DataAdmission {
+    checkProtection(task, stage, this.protection);
     return this.ledger.atomically(() => {
       const auth = authorisationOf(task);
       const consent = this.consent.admit(task, stage, auth.analyst);

@@ -11,10 +11,26 @@ export interface DatasetBudget {
 }
 
 /**
+ * The weakest protection a data set's sums may travel under, weakest last: sealed (secure aggregation whose result
+ * only the analyst can decrypt), masked (secure aggregation, sealed also accepted; the default), none (plaintext
+ * uploads also accepted: the owner's explicit opt-out). See protection-minimums.ts.
+ */
+export type SecureRequirement = 'sealed' | 'masked' | 'none';
+export const SECURE_REQUIREMENTS: readonly SecureRequirement[] = ['sealed', 'masked', 'none'];
+
+/** The smallest secure round this node joins: participants (n) and Shamir threshold (t). */
+export interface ProtectionMinimums {
+  cohort: number;
+  threshold: number;
+}
+/** Two is the least SecAgg+ allows for both (a sum of one is the input itself; t = 1 hands out the secrets). */
+export const DEFAULT_MINIMUMS: ProtectionMinimums = { cohort: 2, threshold: 2 };
+
+/**
  * `columns` is never read from the node config: the node sets it from its consent policy
  * (`datasets.NAME.columns`, with the policy file in `columnsFrom`), and only those columns are then served.
  */
-export type DatasetSource =
+export type DatasetSource = (
   | { type: 'csv'; path: string; exclude: string[]; budget?: DatasetBudget; columns?: string[]; columnsFrom?: string }
   | {
       type: 'sqlite';
@@ -24,7 +40,13 @@ export type DatasetSource =
       budget?: DatasetBudget;
       columns?: string[];
       columnsFrom?: string;
-    };
+    }
+) & {
+  /** The weakest secure mode this data set's tasks may use (default masked). */
+  secure?: SecureRequirement;
+  /** Overrides the node's `minimums` for this data set. */
+  minimums?: Partial<ProtectionMinimums>;
+};
 
 /** A participant node's settings, from its config file (YAML or JSON) and flags. */
 export interface ParticipantConfig {
@@ -66,6 +88,15 @@ export interface ParticipantConfig {
   coordinatorKey?: string;
   /** The consent policy file (grants per analyst, purpose and data set); absent: every request is allowed. */
   policy?: string;
+  /** The smallest secure round this node joins (default DEFAULT_MINIMUMS); data sets may override it. */
+  minimums?: ProtectionMinimums;
+  /**
+   * A roster authority's Ed25519 public key (hex): every participant of a secure round must hold its roster
+   * certificate (tessera roster sign), so a coordinator cannot fill a cohort with nodes of its own.
+   */
+  rosterAuthority?: string;
+  /** This node's roster certificate file (JSON, written by tessera roster sign), sent to the coordinator. */
+  rosterCertificate?: string;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +135,9 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     'insecure',
     'tlsKey',
     'tlsCertificate',
+    'minimums',
+    'rosterAuthority',
+    'rosterCertificate',
   ];
   for (const k of Object.keys(input))
     if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
@@ -131,7 +165,10 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
       throw new ConfigError(file, `${field}.exclude`, 'must be a list of column names');
     if (typeof src.path !== 'string' || !src.path)
       throw new ConfigError(file, `${field}.path`, 'is required (a file path)');
-    const budget = src.budget === undefined ? {} : { budget: parseBudget(src.budget, file, `${field}.budget`) };
+    const budget = {
+      ...(src.budget === undefined ? {} : { budget: parseBudget(src.budget, file, `${field}.budget`) }),
+      ...parseDatasetProtection(src, file, field),
+    };
     if (src.type === 'csv')
       datasets[name] = { type: 'csv', path: at(src.path), exclude: exclude as string[], ...budget };
     else if (src.type === 'sqlite') {
@@ -173,8 +210,18 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
       'must be a list of analyst identities, 64 hex characters each (tessera keys create prints them)',
     );
   }
+  if (
+    input.rosterCertificate !== undefined &&
+    (typeof input.rosterCertificate !== 'string' || !input.rosterCertificate)
+  )
+    throw new ConfigError(file, 'rosterCertificate', 'must be a file path (a roster certificate: tessera roster sign)');
   return {
     name,
+    ...(input.minimums !== undefined ? { minimums: parseMinimums(input.minimums, file, 'minimums') } : {}),
+    ...(input.rosterAuthority !== undefined
+      ? { rosterAuthority: hexKey(input.rosterAuthority, file, 'rosterAuthority') }
+      : {}),
+    ...(typeof input.rosterCertificate === 'string' ? { rosterCertificate: at(input.rosterCertificate) } : {}),
     ...(trusted.length ? { trustedAnalysts: trusted as string[] } : {}),
     ...(input.coordinatorKey !== undefined ? { coordinatorKey: hexKey(input.coordinatorKey, file) } : {}),
     ...(typeof input.policy === 'string' ? { policy: at(input.policy) } : {}),
@@ -191,16 +238,68 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
   };
 }
 
-function hexKey(v: unknown, file: string): string {
+function hexKey(v: unknown, file: string, field = 'coordinatorKey'): string {
   if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) {
-    throw new ConfigError(
-      file,
-      'coordinatorKey',
-      "must be the coordinator's ledger key, 64 hex characters " +
-        `(printed as coordinatorPublicKey by tessera ledger export --json), got ${JSON.stringify(v)}`,
-    );
+    const what =
+      field === 'coordinatorKey'
+        ? "the coordinator's ledger key, 64 hex characters (printed as coordinatorPublicKey by tessera ledger export --json)"
+        : "the roster authority's public key, 64 hex characters (printed by tessera roster keygen)";
+    throw new ConfigError(file, field, `must be ${what}, got ${JSON.stringify(v)}`);
   }
   return v.toLowerCase();
+}
+
+/** `datasets.NAME.secure` and `datasets.NAME.minimums`, when given. */
+function parseDatasetProtection(
+  src: Obj,
+  file: string,
+  field: string,
+): { secure?: SecureRequirement; minimums?: Partial<ProtectionMinimums> } {
+  const out: { secure?: SecureRequirement; minimums?: Partial<ProtectionMinimums> } = {};
+  if (src.secure !== undefined) {
+    if (!SECURE_REQUIREMENTS.includes(src.secure as SecureRequirement))
+      throw new ConfigError(
+        file,
+        `${field}.secure`,
+        `must be one of ${SECURE_REQUIREMENTS.join(', ')} (the weakest secure mode its tasks may use; ` +
+          `none allows plaintext uploads), got ${JSON.stringify(src.secure)}`,
+      );
+    out.secure = src.secure as SecureRequirement;
+  }
+  if (src.minimums !== undefined) out.minimums = parseMinimums(src.minimums, file, `${field}.minimums`, true);
+  return out;
+}
+
+/** `minimums: { cohort, threshold }`: integers of at least 2, threshold at most cohort. */
+function parseMinimums(v: unknown, file: string, field: string, partial = false): ProtectionMinimums {
+  if (!isObj(v)) throw new ConfigError(file, field, 'must be a mapping like { cohort: 3, threshold: 2 }');
+  for (const k of Object.keys(v))
+    if (k !== 'cohort' && k !== 'threshold')
+      throw new ConfigError(file, `${field}.${k}`, 'unknown field; known fields: cohort, threshold');
+  const count = (k: 'cohort' | 'threshold', what: string): number | undefined => {
+    const x = v[k];
+    if (x === undefined && partial) return undefined;
+    if (x === undefined) return DEFAULT_MINIMUMS[k];
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 2 || x > 65535)
+      throw new ConfigError(
+        file,
+        `${field}.${k}`,
+        `must be an integer from 2 to 65535 (${what}), got ${JSON.stringify(x)}`,
+      );
+    return x;
+  };
+  const cohort = count('cohort', 'the fewest participants of a secure round this node joins');
+  const threshold = count('threshold', 'the fewest shares that may unmask a secure round this node joins');
+  if (cohort !== undefined && threshold !== undefined && threshold > cohort)
+    throw new ConfigError(
+      file,
+      `${field}.threshold`,
+      `${threshold} is above ${field}.cohort ${cohort}: no round could meet both; lower it or raise the cohort`,
+    );
+  return {
+    ...(cohort !== undefined ? { cohort } : {}),
+    ...(threshold !== undefined ? { threshold } : {}),
+  } as ProtectionMinimums;
 }
 
 function parseBudget(v: unknown, file: string, field: string): DatasetBudget {

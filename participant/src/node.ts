@@ -15,6 +15,8 @@ import { LocalData } from './local-data.js';
 import { acceptReceipt } from './payout-receipt.js';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
+import { protectionPolicyOf } from './privacy/protection-minimums.js';
+import { loadRosterSignature } from './roster-certificate.js';
 import { describe } from './task-ref.js';
 import { TaskDispatcher } from './tasks/dispatcher.js';
 import type { ActiveTask, TaskContext } from './tasks/task-handler.js';
@@ -66,6 +68,8 @@ export class ParticipantNode extends EventEmitter {
   private readonly admission: Admission;
   private readonly dispatcher: TaskDispatcher;
   private readonly memory = new JobMemory();
+  /** The roster authority's signature over this node's id and identity key, sent in every hello (empty: none). */
+  private readonly rosterSignature: Uint8Array;
   private client: GenericClient | undefined;
   /** The current stream's connection; undefined while disconnected. */
   private connection: Connection<ActiveTask> | undefined;
@@ -99,9 +103,15 @@ export class ParticipantNode extends EventEmitter {
       Object.fromEntries(Object.entries(opts.config.datasets).map(([name, src]) => [name, src.budget])),
     );
     this.consent = new ConsentGuard(policy, this.ledger, this.guard, clock);
-    this.admission = new Admission(this.ledger, this.guard, this.consent, this.data, {
-      trustedAnalysts: opts.config.trustedAnalysts ?? [],
-    });
+    this.admission = new Admission(
+      this.ledger,
+      this.guard,
+      this.consent,
+      this.data,
+      { trustedAnalysts: opts.config.trustedAnalysts ?? [] },
+      protectionPolicyOf(opts.config, opts.identity.publicKey),
+    );
+    this.rosterSignature = loadRosterSignature(opts.config, opts.identity.publicKey);
     this.dispatcher = new TaskDispatcher(this.admission);
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;
@@ -273,7 +283,14 @@ export class ParticipantNode extends EventEmitter {
     switch (m.body) {
       case 'challenge':
         connection.session = m.challenge!.nonce ?? new Uint8Array(0);
-        return ctx.send({ hello: { software: SOFTWARE, datasets: this.data.names(), budgets: this.guard.report() } });
+        return ctx.send({
+          hello: {
+            software: SOFTWARE,
+            datasets: this.data.names(),
+            budgets: this.guard.report(),
+            ...(this.rosterSignature.length ? { rosterSignature: this.rosterSignature } : {}),
+          },
+        });
       case 'welcome':
         this.backoff = this.opts.minBackoffMs ?? 250;
         this.unreachable = '';

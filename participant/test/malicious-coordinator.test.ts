@@ -128,7 +128,17 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       participantId: 'me',
       identityKey: '(in memory)',
       ledger: join(tmp.dir, 'ledger.sqlite'),
-      datasets: { [DATASET]: { type: 'csv', path, exclude: [], budget: { epsilon: 30, delta: 1e-5, unit: 'record' } } },
+      // secure: none lets plaintext tasks through the node's own minimums (protection-minimums.test.ts refuses them),
+      // so that each case here reaches the differential-privacy check, which must refuse them on its own.
+      datasets: {
+        [DATASET]: {
+          type: 'csv',
+          path,
+          exclude: [],
+          budget: { epsilon: 30, delta: 1e-5, unit: 'record' },
+          secure: 'none',
+        },
+      },
     };
     node = new ParticipantNode({ config, identity: me });
     ledger = node.ledger;
@@ -197,7 +207,11 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       'a smaller cohort than the announced share was sized for (each share must then be larger)',
       () =>
         fitTask(3, {
-          secure: { participantIds: ['me', 'p2'], identityKeys: [me.publicKey, generateSigningKeyPair().publicKey] },
+          secure: {
+            participantIds: ['me', 'p2'],
+            identityKeys: [me.publicKey, generateSigningKeyPair().publicKey],
+            threshold: 2,
+          },
         }),
       /below the \d+ its own plan needs/,
     ],

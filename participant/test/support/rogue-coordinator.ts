@@ -16,6 +16,8 @@ export class RogueCoordinator {
   private readonly inbox: tessera.v1.ParticipantMessage[] = [];
   private waiters: (() => void)[] = [];
   address = '';
+  /** Every hello the node sent (one per connection), as it sent it. */
+  readonly hellos: tessera.v1.IHello[] = [];
 
   constructor(private readonly participantKey: Uint8Array) {}
 
@@ -30,6 +32,7 @@ export class RogueCoordinator {
           if (!opened.ok) throw new Error(`participant message does not verify: ${opened.reason}`);
           const m = opened.message;
           if (m.body === 'hello') {
+            this.hellos.push(m.hello!);
             stream.write(tessera.v1.CoordinatorMessage.create({ welcome: {} }));
             return;
           }
