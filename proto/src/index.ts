@@ -17,6 +17,12 @@ export {
   verifyAnalystKey,
   type AnalystKeyParams,
 } from './analyst-key.js';
+export {
+  SCORING_KEY_CONTEXT,
+  scoringSetupMessage,
+  signScoringSetup,
+  verifyScoringSetup,
+} from './scoring-key.js';
 export { describeTaskRef, sameTaskRef, stageName } from './task-ref.js';
 export { TLS_KEY_CONTEXT, signTlsKey, tlsKeyMessage, verifyTlsKey, type TlsKeyRole } from './tls-key.js';
 export {

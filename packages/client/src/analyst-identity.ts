@@ -7,7 +7,7 @@ import {
   signingKeyPairFromSecret,
   type SigningKeyPair,
 } from '@tessera/crypto';
-import { signAnalystCall, signTlsKey } from '@tessera/proto';
+import { signAnalystCall, signScoringSetup, signTlsKey, type tessera } from '@tessera/proto';
 import { readAnalystKeyFile, type AnalystKeys } from './sealed/analyst-keys.js';
 
 /** The signature context of a job spec (participants' consent grants name analysts by the key that signed it). */
@@ -47,6 +47,11 @@ export class AnalystIdentity {
   /** The signature over a job spec as submitted (SubmitJobRequest.spec_signature). */
   signSpec(specJson: string): Uint8Array {
     return sign(JOB_SPEC_CONTEXT, new TextEncoder().encode(specJson), this.#pair.secretKey);
+  }
+
+  /** The signature over an encrypted-scoring setup and the spec it is for (ScoringSetup.signature). */
+  signScoringSetup(specJson: string, setup: tessera.v1.IScoringSetup): Uint8Array {
+    return signScoringSetup(specJson, setup, this.#pair.secretKey);
   }
 
   /** The metadata value of one signed call of `method` (a plaintext coordinator's authentication). */

@@ -28,6 +28,8 @@ export {
 export interface SpecSigner {
   readonly identity: Uint8Array;
   signSpec(specJson: string): Uint8Array;
+  /** The signature over an encrypted-scoring setup and its spec (ScoringSetup.signature); see signScoringSetup. */
+  signScoringSetup?(specJson: string, setup: tessera.v1.IScoringSetup): Uint8Array;
 }
 
 /** What an analyst client authenticates with: its identity signs specs (and, on a plaintext coordinator, calls). */
@@ -142,7 +144,18 @@ export class AnalystClient {
       request.sealedParamsJson = JSON.stringify(opts.sealed.sealedParams);
       request.analystSignature = opts.sealed.keySignature();
     }
-    if (opts.scoring) request.scoring = opts.scoring;
+    if (opts.scoring) {
+      if (!this.identity.signScoringSetup)
+        throw new CoordinatorError(
+          'INVALID_ARGUMENT',
+          'an encrypted-scoring job needs an analyst identity that signs its scoring keys ' +
+            '(participants refuse unsigned ones): connect with an AnalystIdentity or analyst keys',
+        );
+      request.scoring = {
+        ...opts.scoring,
+        signature: this.identity.signScoringSetup(request.specJson!, opts.scoring),
+      };
+    }
     return jobView(await this.unary<tessera.v1.Job>('submitJob', request));
   }
 

@@ -59,6 +59,9 @@ export interface ScoringRequest {
 
 /** The analyst's side: keys (the secret one stays here), the encrypted model, and decryption of the totals. */
 export class ScoringAnalyst {
+  /** Opened at the first decryption and kept (opening one costs more than a decryption): free it with dispose(). */
+  private decryptor: CkksDecryptor | undefined;
+
   private constructor(
     private readonly keys: CkksKeyPair,
     readonly request: ScoringRequest,
@@ -88,15 +91,17 @@ export class ScoringAnalyst {
 
   /** Total score and row count of a segment from the summed ciphertexts; mean = total / count. */
   decrypt(totals: SegmentCiphertexts): { total: number; count: number; mean: number } {
-    const decryptor = new CkksDecryptor(this.request.params, this.keys.secretKeyBytes());
-    try {
-      // decrypt(ct, 1) returns exactly one slot.
-      const total = decryptor.decrypt(totals.score, 1)[0]!;
-      const count = decryptor.decrypt(totals.count, 1)[0]!;
-      return { total, count, mean: count > 0.5 ? total / count : Number.NaN };
-    } finally {
-      decryptor.dispose();
-    }
+    this.decryptor ??= new CkksDecryptor(this.request.params, this.keys.secretKeyBytes());
+    // decrypt(ct, 1) returns exactly one slot.
+    const total = this.decryptor.decrypt(totals.score, 1)[0]!;
+    const count = this.decryptor.decrypt(totals.count, 1)[0]!;
+    return { total, count, mean: count > 0.5 ? total / count : Number.NaN };
+  }
+
+  /** Frees the decryptor kept since the first decryption (a later decrypt opens a new one). */
+  dispose(): void {
+    this.decryptor?.dispose();
+    this.decryptor = undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { generateSigningKeyPair, sign, signingKeyPairFromSecret } from '@tessera/crypto';
-import { signAnalystKey } from '@tessera/proto';
+import { signAnalystKey, signScoringSetup, type tessera } from '@tessera/proto';
 import {
   BfvDecryptor,
   BfvEncryptor,
@@ -93,6 +93,11 @@ export class AnalystKeys {
    */
   signSpec(specJson: string): Uint8Array {
     return sign('tessera/v1/job-spec', new TextEncoder().encode(specJson), this.#identitySecretKey);
+  }
+
+  /** The signature over an encrypted-scoring setup and the spec it is for (ScoringSetup.signature). */
+  signScoringSetup(specJson: string, setup: tessera.v1.IScoringSetup): Uint8Array {
+    return signScoringSetup(specJson, setup, this.#identitySecretKey);
   }
 
   /** A copy of the identity's secret key (for saving the key file). */

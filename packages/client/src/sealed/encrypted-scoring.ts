@@ -1,4 +1,5 @@
-import { loadSeal, ScoringAnalyst } from '@tessera/he';
+import { foldedModel, loadSeal, ScoringAnalyst } from '@tessera/he';
+import { encodedFeaturesOf, parseScoreSpec, scoreNoise, type ScorePrivacy } from '@tessera/jobs';
 import type { tessera } from '@tessera/proto';
 import type { AnalystClient, JobView } from '../analyst.js';
 import type { ModelFile } from '../model-file.js';
@@ -10,6 +11,11 @@ export interface EncryptedScoreOptions {
   segments?: string[];
   minParticipants?: number;
   roundTimeoutSeconds?: number;
+  /**
+   * Noised totals (differential privacy): every participant clips its rows to L2 norm `clip` and adds
+   * integer noise to its segment sums before scoring them. Required on data sets with a privacy budget.
+   */
+  privacy?: Partial<ScorePrivacy> & { clip: number };
   onProgress?: (message: string) => void;
 }
 
@@ -20,6 +26,15 @@ export interface SegmentScore {
   total: number;
   /** Mean linear score (the model's log-odds before the sigmoid). */
   mean: number;
+  /**
+   * ok; suppressed: at least one participant had fewer rows in it than its owner's minimum and sent 0
+   * for its part (exact totals only; `suppressedBy` says how many); empty: no rows (decrypted count
+   * below one half, exact totals only).
+   */
+  status: 'ok' | 'suppressed' | 'empty';
+  suppressedBy: number;
+  /** Noised totals: the standard deviation of the noise on `count` (rows) and on `total` (score units). */
+  noise?: { countStd: number; totalStd: number };
 }
 
 export interface EncryptedScoreResult {
@@ -49,7 +64,14 @@ export async function scoreEncrypted(
     ...(o.segmentBy ? { segmentBy: o.segmentBy, segments: o.segments } : {}),
     ...(o.minParticipants ? { minParticipants: o.minParticipants } : {}),
     ...(o.roundTimeoutSeconds ? { roundTimeoutSeconds: o.roundTimeoutSeconds } : {}),
+    ...(o.privacy ? { privacy: o.privacy } : {}),
   };
+  const parsed = parseScoreSpec(spec);
+  const noise = parsed.privacy
+    ? scoreNoise(parsed.privacy, parsed.minParticipants, encodedFeaturesOf(parsed))
+    : undefined;
+  // The noise on the count coordinate enters the total weighted by the bias: the folded model's norm scales it.
+  const modelNorm = Math.hypot(...foldedModel({ weights: model.weights, standardisation: model.standardization }));
   const job = await client.submit(spec, {
     scoring: {
       paramsJson: JSON.stringify(r.params),
@@ -81,10 +103,19 @@ export async function scoreEncrypted(
             `the scores arrived as ${a.chunks.length} ciphertexts, expected 2 per segment for ${names.length} segments`,
           );
         }
-        answer = names.map((segment, i) => ({
-          segment,
-          ...analyst.decrypt({ score: a.chunks[2 * i]!, count: a.chunks[2 * i + 1]! }),
-        }));
+        const decode = JSON.parse(a.decodeJson || '{}') as { suppressed?: number[] };
+        answer = names.map((segment, i): SegmentScore => {
+          const d = analyst.decrypt({ score: a.chunks[2 * i]!, count: a.chunks[2 * i + 1]! });
+          const suppressedBy = decode.suppressed?.[i] ?? 0;
+          const countStd = noise?.countStd(a.survivors);
+          return {
+            segment,
+            ...d,
+            status: suppressedBy > 0 ? 'suppressed' : !noise && d.count < 0.5 ? 'empty' : 'ok',
+            suppressedBy,
+            ...(countStd !== undefined ? { noise: { countStd, totalStd: countStd * modelNorm } } : {}),
+          };
+        });
         call.write({ jobId: job.id, round: a.round, stage: a.stage, values: [] });
       } catch (e) {
         call.write({ jobId: job.id, round: a.round, stage: a.stage, error: (e as Error).message });
@@ -93,7 +124,7 @@ export async function scoreEncrypted(
     call.on('end', () => (answer ? resolve(answer) : reject(new Error(`job ${job.id} ended without scores`))));
     call.on('error', (e: Error & { code?: number }) => reject('code' in e ? client.errorOf(e as never) : e));
     call.write({ jobId: job.id, attach: true });
-  });
+  }).finally(() => analyst.dispose());
   const finished = await client.watch(job.id);
   if (finished.status !== 'completed') throw new Error(`the score job ${finished.status}: ${finished.error}`);
   const count = segments.reduce((s, x) => s + x.count, 0);
