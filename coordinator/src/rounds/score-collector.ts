@@ -12,13 +12,15 @@ import type { Settle } from './stage.js';
  */
 export class ScoreCollector extends Collector<TaskAnswer> {
   private readonly segments: SegmentCiphertexts[] = [];
+  /** Per segment: the participant sent 0 for it, below its owner's minimum segment size. */
+  private readonly suppressed: boolean[] = [];
 
   constructor(
     key: TaskKey,
     settle: Settle<TaskAnswer>,
     private readonly expected: number,
     private readonly maxCiphertextBytes: number,
-    private readonly accept: (segments: SegmentCiphertexts[]) => string | undefined,
+    private readonly accept: (segments: SegmentCiphertexts[], suppressed: boolean[]) => string | undefined,
   ) {
     super(key, settle);
   }
@@ -37,13 +39,14 @@ export class ScoreCollector extends Collector<TaskAnswer> {
         "under the job's encryption parameters can take (limit: ciphertext size)"
       );
     this.segments.push({ score: m.score, count: m.count });
+    this.suppressed.push(Boolean(m.suppressed));
     return undefined;
   }
 
   override onDone(done: tessera.v1.ITaskDone): string | undefined {
     if (this.segments.length !== this.expected)
       return `only ${this.segments.length} of ${this.expected} segments arrived before done`;
-    const problem = this.accept(this.segments);
+    const problem = this.accept(this.segments, this.suppressed);
     if (problem) return problem;
     this.settle({ ok: true, result: { numExamples: Number(done.numExamples ?? 0), metrics: {} } });
     return undefined;

@@ -1,7 +1,7 @@
 import { tessera } from '@tessera/proto';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { parseContext, type JobContext } from '../jobs/job-context.js';
-import { accountingSampleRate, privacyViewOf, type JobSpec } from '@tessera/jobs';
+import { accountingSampleRate, parseScoreSpec, privacyViewOf, scorePrivacyViewOf, type JobSpec } from '@tessera/jobs';
 import type { JobRecord, JobStatus, Store } from '../store/store.js';
 
 const STATUS: Record<JobStatus, tessera.v1.JobStatus> = {
@@ -70,8 +70,14 @@ function publicSpecJson(specJson: string): string {
   });
 }
 
-/** A private training job's guarantee as the view states it (PrivacyView), or '' for others. */
+/** A private training or score job's guarantee as the view states it (PrivacyView), or '' for others. */
 function privacyJsonOf(job: JobRecord, context: JobContext): string {
+  if ((JSON.parse(job.specJson) as { kind?: string }).kind === 'score') {
+    // A private score is one release, charged by every participant that answered once the job ran.
+    const spec = parseScoreSpec(JSON.parse(job.specJson));
+    const view = spec.privacy && scorePrivacyViewOf(spec, job.status === 'pending' ? 0 : spec.privacy.epsilon);
+    return view ? JSON.stringify(view) : '';
+  }
   const z = context.privacy?.noiseMultiplier;
   if (!z) return '';
   const spec = JSON.parse(job.specJson) as JobSpec;

@@ -7,7 +7,7 @@ import {
   validateCkksParameters,
   type CkksParameters,
 } from '@tessera/he';
-import type { tessera } from '@tessera/proto';
+import { verifyScoringSetup, type tessera } from '@tessera/proto';
 
 /** The scoring setup as a job keeps it: public keys and the encrypted model, base64. */
 export interface StoredScoringSetup {
@@ -17,6 +17,8 @@ export interface StoredScoringSetup {
   encryptedModel: string;
   features: number;
   span: number;
+  /** The analyst's signature over the spec and the setup (ScoringSetup.signature), base64; participants check it. */
+  signature?: string;
 }
 
 const invalid = (details: string): grpc.ServiceError =>
@@ -43,6 +45,12 @@ export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: 
   }
   if (s.features !== features)
     throw invalid(`the encrypted model scores ${s.features} encoded features, the spec's features encode ${features}`);
+  if (!verifyScoringSetup(req.specJson ?? '', s, req.analystIdentity ?? new Uint8Array(0))) {
+    throw invalid(
+      "scoring.signature: the scoring keys are not signed by the analyst identity that signs the spec (over that spec's " +
+        'exact text); participants refuse them. Submit with an analyst client (tessera score --sealed signs them)',
+    );
+  }
   await loadSeal();
   try {
     validateCkksParameters(params);
@@ -70,5 +78,6 @@ export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: 
     encryptedModel: b64(s.encryptedModel),
     features,
     span: s.span ?? 0,
+    signature: b64(s.signature),
   };
 }

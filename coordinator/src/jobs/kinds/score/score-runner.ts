@@ -1,5 +1,5 @@
 import { ciphertextMaxBytes, CkksEvaluator, loadSeal, ScoreAccumulator } from '@tessera/he';
-import { columnProfileToProto, tessera } from '@tessera/proto';
+import { columnProfileToProto, privacyModes, privacyUnits, tessera } from '@tessera/proto';
 import { ScoreCollector } from '../../../rounds/score-collector.js';
 import { runStage } from '../../../rounds/stage.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
@@ -7,7 +7,7 @@ import type { SessionRegistry } from '../../../service/registry.js';
 import type { Store } from '../../../store/store.js';
 import type { JobEvents } from '../../job-events.js';
 import { OneRoundRunner } from '../../one-round-runner.js';
-import { parseScoreSpec, type ScoreSpec } from '@tessera/jobs';
+import { encodedFeaturesOf, parseScoreSpec, scoreNoise, type ScoreSpec } from '@tessera/jobs';
 import type { StoredScoringSetup } from '../../../service/scoring-setup.js';
 
 const pb = tessera.v1;
@@ -58,6 +58,21 @@ export class ScoreRunner extends OneRoundRunner {
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.SCORE };
     const started = performance.now();
     const totals = s.segments.map(() => new ScoreAccumulator(this.setup.params));
+    // Per segment: how many answering participants suppressed it (fewer rows than their owner's minimum).
+    const suppressed = s.segments.map(() => 0);
+    // Noised totals: announced as one release (participants derive their own noise from the signed spec).
+    const privacyPlan: tessera.v1.IPrivacyPlan | undefined = s.privacy
+      ? {
+          mode: privacyModes.toProto(s.privacy.mode),
+          unit: privacyUnits.toProto('record'),
+          noiseMultiplier: scoreNoise(s.privacy, s.minParticipants, encodedFeaturesOf(s)).noiseMultiplier,
+          sampleRate: 1,
+          rounds: 0,
+          fullReleases: 1,
+          epsilon: s.privacy.epsilon,
+          delta: s.privacy.delta,
+        }
+      : undefined;
     const checker = new CkksEvaluator(this.setup.params);
     const maxCiphertextBytes = ciphertextMaxBytes(this.setup.params);
     try {
@@ -69,6 +84,7 @@ export class ScoreRunner extends OneRoundRunner {
         encryptedModel: b(this.setup.encryptedModel),
         features: this.setup.features,
         span: this.setup.span,
+        signature: b(this.setup.signature ?? ''),
       };
       const outcome = await runStage({
         key,
@@ -87,11 +103,12 @@ export class ScoreRunner extends OneRoundRunner {
               scoring,
               segmentBy: s.segmentBy ?? '',
               segments: s.segments,
+              ...(privacyPlan ? { privacyPlan } : {}),
             },
           },
         }),
         collector: (_session, settle) =>
-          new ScoreCollector(key, settle, s.segments.length, maxCiphertextBytes, (segments) => {
+          new ScoreCollector(key, settle, s.segments.length, maxCiphertextBytes, (segments, small) => {
             try {
               // Every ciphertext must load under the job's parameters before any is added.
               for (const c of segments) {
@@ -102,11 +119,13 @@ export class ScoreRunner extends OneRoundRunner {
               return `an encrypted score does not load under the job's parameters: ${(e as Error).message}`;
             }
             for (const [i, c] of segments.entries()) totals[i]!.add(c); // the collector checked one per segment
+            for (const [i, v] of small.entries()) if (v) suppressed[i]!++;
             return undefined;
           }),
       });
       const seconds = (performance.now() - started) / 1000;
       const dropped = [...outcome.failures.keys()];
+      this.noteRefusals('score', outcome);
       if (outcome.results.size < s.minParticipants) {
         const reason =
           `${outcome.results.size} of ${sessions.length} participants answered, ` +
@@ -151,7 +170,7 @@ export class ScoreRunner extends OneRoundRunner {
             const r = t.result();
             return [r.score, r.count];
           }),
-          decodeJson: JSON.stringify({ segments: s.segments }),
+          decodeJson: JSON.stringify({ segments: s.segments, suppressed }),
         },
         this.abort.signal,
         { what: 'the scores', publish: (m) => this.events.publish(this.jobId, m) },
