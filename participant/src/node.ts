@@ -13,6 +13,7 @@ import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
 import { JobMemory } from './job-memory.js';
 import { LocalData } from './local-data.js';
 import { acceptReceipt } from './payout-receipt.js';
+import { cosignatureLine, cosignHead } from '@tessera/payouts';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
 import { protectionPolicyOf } from './privacy/protection-minimums.js';
@@ -319,12 +320,26 @@ export class ParticipantNode extends EventEmitter {
   /** A payout ledger entry for this node: kept if it verifies under the trusted coordinator key. */
   private onReceipt(r: tessera.v1.IPayoutReceipt): void {
     try {
-      const { entry, keyHex } = acceptReceipt(
+      const { entry, keyHex, head } = acceptReceipt(
         r,
         this.id,
         this.opts.config.coordinatorKey ?? this.ledger.firstReceiptKey(),
       );
-      this.ledger.storeReceipt(r.entryJson!, keyHex);
+      // The head is countersigned with this node's identity key and sent back: the coordinator exports it.
+      const cosignature = head && cosignHead(head, keyHex, this.id, this.opts.identity);
+      this.ledger.storeReceipt(r.entryJson!, keyHex, {
+        ...(head ? { headJson: JSON.stringify(head) } : {}),
+        ...(cosignature ? { cosignatureJson: cosignatureLine(cosignature) } : {}),
+      });
+      if (cosignature)
+        this.send({
+          ledgerCosignature: {
+            seq: cosignature.seq,
+            hash: cosignature.hash,
+            coordinatorKey: cosignature.coordinatorKey,
+            signature: cosignature.signature,
+          },
+        }).catch((e: Error) => this.log(`participant ${this.id}: could not send a ledger cosignature: ${e.message}`));
       this.log(
         `participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for ` +
           `job ${entry.job} (ledger seq ${entry.seq})`,

@@ -163,11 +163,21 @@ export class AnalystClient {
    * The coordinator's payout ledger as JSON Lines (one job's entries when `jobId` is given), its head and the key that
    * verifies it.
    */
-  exportLedger(jobId = ''): Promise<{ lines: string[]; head: string; coordinatorKey: string }> {
+  exportLedger(jobId = ''): Promise<{
+    lines: string[];
+    head: string;
+    coordinatorKey: string;
+    headSeq: number;
+    headSignature: string;
+    cosignatures: string[];
+  }> {
     return new Promise((resolve, reject) => {
       const lines: string[] = [];
+      const cosignatures: string[] = [];
       let head = '',
-        key = '';
+        key = '',
+        headSeq = 0,
+        headSignature = '';
       const call = this.rpc('exportLedger')(
         { jobId },
         this.metadataFor('exportLedger'),
@@ -175,10 +185,13 @@ export class AnalystClient {
       call.on('data', (m: tessera.v1.LedgerLines) => {
         lines.push(...m.lines);
         if (m.head) head = m.head;
+        cosignatures.push(...m.cosignatures);
+        if (m.headSeq) headSeq = Number(m.headSeq);
+        if (m.headSignature) headSignature = m.headSignature;
         if (m.coordinatorKey?.length) key = Buffer.from(m.coordinatorKey).toString('hex');
       });
       call.on('error', (e: grpc.ServiceError) => reject(wrap(e)));
-      call.on('end', () => resolve({ lines, head, coordinatorKey: key }));
+      call.on('end', () => resolve({ lines, head, coordinatorKey: key, headSeq, headSignature, cosignatures }));
     });
   }
 

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connectionOptions } from '../context.js';
 import { withAnalyst, withConnection, type Conn } from './job.js';
 import type { Command } from 'commander';
@@ -16,15 +17,26 @@ export async function parsePublicKey(text: string): Promise<Uint8Array> {
   return fromHex(text);
 }
 
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 function registerVerify(cmd: Command): void {
   cmd
     .command('verify')
     .description(
       "check an exported payout ledger: every entry's hash, the chain of hashes, " +
-        "the sequence numbers and the coordinator's signatures",
+        "the sequence numbers and the coordinator's signatures; with --receipts, also against members' receipts",
     )
     .argument('<file>', 'the ledger, one JSON entry per line')
-    .requiredOption('--key <hex>', "the coordinator's Ed25519 public key, 64 hex characters")
+    .option(
+      '--key <hex>',
+      "the coordinator's Ed25519 public key, 64 hex characters (required without --receipts, whose receipts pin it)",
+    )
     .option(
       '--head <hash>',
       'the hash of the newest entry as the coordinator published it: detects entries cut off the end',
@@ -35,52 +47,159 @@ function registerVerify(cmd: Command): void {
         'the chain before it is not checked',
       (v: string) => Number(v),
     )
-    .option('--json', 'print {ok, entries, head, seq, formatVersion} or {ok: false, line, seq, reason}')
+    .option(
+      '--receipts <dir>',
+      'a directory of payout receipts (tessera participant receipts --out DIR): names a re-signed history, ' +
+        'a truncation, a rewritten entry or a fork',
+    )
+    .option(
+      '--cosignatures <file>',
+      "the members' cosignatures over ledger heads (written by tessera ledger export): each must verify " +
+        "and be over a head in the ledger's chain",
+    )
+    .option(
+      '--json',
+      'print {ok, entries, head, seq, formatVersion} or {ok: false, line, seq, reason}; with --receipts or ' +
+        '--cosignatures also failure (resigned | truncation | rewrite | fork | chain | receipts | cosignatures) ' +
+        'and checks:{chain, receipts, key, truncation, rewrite, fork, cosignatures}',
+    )
     .addHelpText(
       'after',
       `
 Exits 0 when the ledger is intact, 1 with the first bad line otherwise. Without --head a file whose newest
 entries were deleted still verifies: the file alone cannot show what is missing after its last line.
+A member's receipts can: each pins the coordinator's key and carries the ledger head (length and hash) the
+coordinator signed when it paid the member, so --receipts detects a history re-signed with a new key, an
+export shorter than a receipt's head, an entry the receipts cover that was changed, and a fork (a chain
+without a receipt's head, or two signed heads of one length).
 
 Examples:
   $ tessera ledger verify payouts.jsonl --key 3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
-  $ tessera ledger verify payouts.jsonl --key <coordinator key hex> --head <newest entry hash> --json`,
+  $ tessera ledger verify payouts.jsonl --key <coordinator key hex> --head <newest entry hash> --json
+  $ tessera participant receipts --out receipts/ && tessera ledger verify payouts.jsonl --receipts receipts/
+  $ tessera ledger verify payouts.jsonl --receipts receipts/ --cosignatures payouts.cosignatures.jsonl --json`,
     )
-    .action(async (file: string, o: { key: string; head?: string; firstSeq?: number; json?: boolean }) => {
-      if (o.firstSeq !== undefined && !(Number.isInteger(o.firstSeq) && o.firstSeq >= 1))
-        throw new UsageError(`--first-seq must be a positive integer, got ${o.firstSeq}`);
-      const key = await parsePublicKey(o.key);
-      if (o.head !== undefined && !/^[0-9a-fA-F]{64}$/.test(o.head))
-        throw new UsageError(`--head must be an entry hash, 64 hex characters, got "${o.head}"`);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new UsageError(
-          `cannot read ledger ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        );
-      }
-      const { verifyLedger } = await import('@tessera/payouts');
-      const v = verifyLedger(text, key, {
-        ...(o.head === undefined ? {} : { head: o.head }),
-        ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }),
+    .action(
+      async (
+        file: string,
+        o: {
+          key?: string;
+          head?: string;
+          firstSeq?: number;
+          receipts?: string;
+          cosignatures?: string;
+          json?: boolean;
+        },
+      ) => {
+        if (o.key === undefined && o.receipts === undefined)
+          throw new UsageError(
+            "--key is required: the coordinator's Ed25519 public key (or --receipts DIR, whose receipts pin it)",
+          );
+        if (o.firstSeq !== undefined && !(Number.isInteger(o.firstSeq) && o.firstSeq >= 1))
+          throw new UsageError(`--first-seq must be a positive integer, got ${o.firstSeq}`);
+        const key = o.key === undefined ? undefined : await parsePublicKey(o.key);
+        if (o.head !== undefined && !/^[0-9a-fA-F]{64}$/.test(o.head))
+          throw new UsageError(`--head must be an entry hash, 64 hex characters, got "${o.head}"`);
+        const text = readText(file, 'ledger');
+        if (o.receipts !== undefined || o.cosignatures !== undefined) return verifyWithReceipts(file, text, key, o);
+        const { verifyLedger } = await import('@tessera/payouts');
+        const v = verifyLedger(text, key!, {
+          ...(o.head === undefined ? {} : { head: o.head }),
+          ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }),
+        });
+        if (v.ok) {
+          if (o.json)
+            printJson({
+              ok: true,
+              entries: v.entries,
+              head: v.head.hash,
+              seq: v.head.seq,
+              ...(v.formatVersion === undefined ? {} : { formatVersion: v.formatVersion }),
+            });
+          else process.stdout.write(`ledger intact: ${v.entries} entries, head ${v.head.hash}\n`);
+          return;
+        }
+        process.exitCode = 1;
+        if (o.json) printJson({ ok: false, line: v.line, seq: v.seq ?? null, reason: v.reason, entries: v.entries });
+        else process.stderr.write(`ledger tampered: ${file} ${v.reason}\n`);
+      },
+    );
+}
+
+/** Every receipt-*.json (any *.json) file in `dir`, parsed; errors name the file. */
+async function readReceipts(dir: string) {
+  const { parseReceiptFile } = await import('@tessera/payouts');
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
+  } catch (e) {
+    throw new UsageError(
+      `cannot read receipts directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  if (names.length === 0)
+    throw new UsageError(
+      `${dir} holds no receipt files (*.json): write them with tessera participant receipts --out ${dir}`,
+    );
+  return names.map((n) => {
+    const path = join(dir, n);
+    try {
+      return { file: n, receipt: parseReceiptFile(readFileSync(path, 'utf8'), path) };
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+}
+
+async function verifyWithReceipts(
+  file: string,
+  text: string,
+  key: Uint8Array | undefined,
+  o: { head?: string; firstSeq?: number; receipts?: string; cosignatures?: string; json?: boolean },
+): Promise<void> {
+  const { verifyAgainstReceipts } = await import('@tessera/payouts');
+  const receipts = o.receipts === undefined ? [] : await readReceipts(o.receipts);
+  const v = verifyAgainstReceipts(text, receipts, {
+    ...(key === undefined ? {} : { key }),
+    ...(o.head === undefined ? {} : { head: o.head }),
+    ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }),
+    ...(o.cosignatures === undefined ? {} : { cosignatures: readText(o.cosignatures, 'cosignatures') }),
+  });
+  const c = v.chainVerdict;
+  const cos = v.checks.cosignatures;
+  if (v.ok && c.ok) {
+    if (o.json)
+      return printJson({
+        ok: true,
+        entries: c.entries,
+        head: c.head.hash,
+        seq: c.head.seq,
+        ...(c.formatVersion === undefined ? {} : { formatVersion: c.formatVersion }),
+        checks: v.checks,
       });
-      if (v.ok) {
-        if (o.json)
-          printJson({
-            ok: true,
-            entries: v.entries,
-            head: v.head.hash,
-            seq: v.head.seq,
-            ...(v.formatVersion === undefined ? {} : { formatVersion: v.formatVersion }),
-          });
-        else process.stdout.write(`ledger intact: ${v.entries} entries, head ${v.head.hash}\n`);
-        return;
-      }
-      process.exitCode = 1;
-      if (o.json) printJson({ ok: false, line: v.line, seq: v.seq ?? null, reason: v.reason, entries: v.entries });
-      else process.stderr.write(`ledger tampered: ${file} ${v.reason}\n`);
+    const against = [
+      ...(o.receipts === undefined ? [] : [`${v.checks.receipts.count} receipt(s) agree (key ${v.checks.key.used})`]),
+      ...(cos
+        ? [`${cos.verified} cosignature(s) verify${cos.missing ? `, ${cos.missing} of the receipts' own missing` : ''}`]
+        : []),
+    ];
+    process.stdout.write(`ledger intact: ${c.entries} entries, head ${c.head.hash}; ${against.join('; ')}\n`);
+    return;
+  }
+  process.exitCode = 1;
+  if (o.json)
+    return printJson({
+      ok: false,
+      line: v.line ?? null,
+      seq: v.seq ?? null,
+      reason: v.reason,
+      entries: c.entries,
+      failure: v.failure,
+      checks: v.checks,
     });
+  process.stderr.write(`ledger tampered: ${file} ${v.reason}\n`);
 }
 
 function registerExport(cmd: Command): void {
@@ -91,7 +210,15 @@ function registerExport(cmd: Command): void {
       '--job <id>',
       "only this job's entries: a slice of the chain (verify it with --first-seq, the seq of its first entry)",
     )
-    .option('--json', 'print {file, entries, head, coordinatorPublicKey}')
+    .option(
+      '--cosignatures-out <file.jsonl>',
+      "where to write the members' cosignatures over ledger heads " +
+        '(default: the --out file with .cosignatures.jsonl for .jsonl)',
+    )
+    .option(
+      '--json',
+      'print {file, entries, head, coordinatorPublicKey, headSeq, headSignature, cosignatures, cosignaturesFile}',
+    )
     .addHelpText(
       'after',
       `
@@ -99,17 +226,24 @@ Examples:
   $ tessera ledger export --out ledger.jsonl
   $ tessera ledger export --out ledger.jsonl --json
   $ tessera ledger export --out ledger.jsonl && tessera ledger verify ledger.jsonl --key <coordinatorPublicKey>
+  $ tessera ledger verify ledger.jsonl --receipts receipts/ --cosignatures ledger.cosignatures.jsonl
 ${connectionOptions}`,
     )
-    .action(async (o: Conn & { out: string; job?: string }) => {
+    .action(async (o: Conn & { out: string; job?: string; cosignaturesOut?: string }) => {
       await withAnalyst(o, async (analyst) => {
         const ledger = await analyst.exportLedger(o.job ?? '');
         writeFileSync(o.out, ledger.lines.map((l) => `${l}\n`).join(''));
+        const cosignaturesFile = o.cosignaturesOut ?? `${o.out.replace(/\.jsonl$/, '')}.cosignatures.jsonl`;
+        writeFileSync(cosignaturesFile, ledger.cosignatures.map((l) => `${l}\n`).join(''));
         const summary = {
           file: o.out,
           entries: ledger.lines.length,
           head: ledger.head,
           coordinatorPublicKey: ledger.coordinatorKey,
+          headSeq: ledger.headSeq,
+          headSignature: ledger.headSignature,
+          cosignatures: ledger.cosignatures.length,
+          cosignaturesFile,
         };
         if (o.json) return printJson(summary);
         const first = ledger.lines[0];
@@ -120,7 +254,10 @@ ${connectionOptions}`,
           : ` --head ${summary.head}`;
         process.stdout.write(
           `${summary.entries} ledger entries written to ${o.out}; head ${summary.head}\n` +
-            `verify with: tessera ledger verify ${o.out} --key ${summary.coordinatorPublicKey}${anchor}\n`,
+            `${summary.cosignatures} member cosignature(s) written to ${cosignaturesFile}\n` +
+            `verify with: tessera ledger verify ${o.out} --key ${summary.coordinatorPublicKey}${anchor}\n` +
+            `a member checks it against its receipts with: tessera ledger verify ${o.out} --receipts DIR ` +
+            `--cosignatures ${cosignaturesFile}\n`,
         );
       });
     });

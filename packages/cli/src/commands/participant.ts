@@ -7,6 +7,7 @@ import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { allowInsecure, INSECURE_OPTION } from '../transport-flags.js';
 import { registerParticipantAudit } from './participant-audit.js';
+import { registerParticipantReceipts } from './participant-receipts.js';
 import { registerParticipantPin } from './participant-pin.js';
 import { registerParticipantRenewCert } from './participant-renew-cert.js';
 import { readToken } from '../ui/token-input.js';
@@ -212,6 +213,7 @@ differential privacy (allowWithoutPrivacy: true in the policy).`,
     });
 
   registerParticipantAudit(cmd);
+  registerParticipantReceipts(cmd);
 
   cmd
     .command('grants')
