@@ -54,7 +54,11 @@ const DP_STAGES: ReadonlySet<number> = new Set([
 export function withoutPrivacy(task: tessera.v1.ITask, stage: number): string | undefined {
   if (stage === pb.Stage.VALUATE)
     return "payout valuation discloses this node's own model updates to the coordinator, without noise";
-  if (stage === pb.Stage.SCORE) return 'encrypted scoring returns exact per-segment totals, without noise';
+  // Noised scoring announces its plan; the privacy check then holds it to the signed spec's privacy.
+  if (stage === pb.Stage.SCORE)
+    return privacyPlanOf(task)
+      ? undefined
+      : 'encrypted scoring without privacy in its spec returns exact per-segment totals, without noise';
   if (stage === pb.Stage.OVERLAP) return 'audience overlap reveals the exact size of the intersection, without noise';
   if (!DP_STAGES.has(stage)) return `stage ${stageName(stage)} is not a differentially private release`;
   if (privacyPlanOf(task)) return undefined;

@@ -1,5 +1,11 @@
 import { calibrateJobNoise, type ShareSizing } from '@tessera/fl';
-import { accountingSampleRate, PRIVATE_STATISTICS_RELEASES, queryNoiseMultiplier } from '@tessera/jobs';
+import {
+  accountingSampleRate,
+  encodedFeaturesOf,
+  PRIVATE_STATISTICS_RELEASES,
+  queryNoiseMultiplier,
+  scoreNoise,
+} from '@tessera/jobs';
 import type { PrivacyPlan } from './privacy-plan.js';
 import type { TaskSpec } from './task-spec.js';
 
@@ -81,6 +87,28 @@ export function ownPlanOf(t: TaskSpec): OwnPlan | undefined {
       clip: 0,
       maxRound: 1,
       sizing: { dropoutRate: t.spec.secure.dropoutRate, corruptFraction: t.spec.secure.corruptFraction },
+    };
+  }
+  if (t.kind === 'score') {
+    const p = t.spec.privacy;
+    if (!p) return undefined;
+    // One release of noised segment sums (score-privacy.ts), calibrated like a single query.
+    return {
+      mode: p.mode,
+      unit: 'record',
+      noiseMultiplier: scoreNoise(p, t.spec.minParticipants, encodedFeaturesOf(t.spec)).noiseMultiplier,
+      sampleRate: 1,
+      rounds: 0,
+      fullReleases: 1,
+      epsilon: p.epsilon,
+      delta: p.delta,
+      clip: p.clip,
+      maxRound: 1,
+      sizing: {
+        dropoutRate: 0,
+        corruptFraction: p.corruptFraction,
+        survivorFloor: t.spec.minParticipants,
+      },
     };
   }
   return undefined;

@@ -177,9 +177,9 @@ export class PrivacyGuard {
       return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
     if (stage === pb.Stage.STATISTICS && task.statistics)
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
-    if (stage === pb.Stage.QUERY) {
-      // A single query's noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or the RDP conversion):
-      // at a noise multiplier at least this node's own, that guarantee holds.
+    if (stage === pb.Stage.QUERY || stage === pb.Stage.SCORE) {
+      // A single query's (or private score's) noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or
+      // the RDP conversion): at a noise multiplier at least this node's own, that guarantee holds.
       return {
         rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1),
         sampleRate: 1,

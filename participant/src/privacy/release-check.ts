@@ -41,8 +41,9 @@ const near = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Ma
  *   the spec implies, with the noise multiplier at least this node's own calibration;
  * - only stages that are differentially private releases read data: the schema (the whole job's
  *   check), private statistics parts, FIT rounds within the spec's rounds, private queries, each
- *   through secure aggregation; evaluation, exact statistics, scoring, overlap and valuation are
- *   refused, whatever the budget left.
+ *   through secure aggregation, and encrypted scoring whose spec asks for noised totals (each
+ *   participant noises its own segment sums: score-noise.ts); evaluation, exact statistics, exact
+ *   scoring, overlap and valuation are refused, whatever the budget left.
  */
 export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boolean): CheckedTask {
   const spec = taskSpecOf(task);
@@ -161,7 +162,12 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
         "releases exact loss, accuracy and AUC over this node's rows, which is not a differentially private release",
       );
     case pb.Stage.SCORE:
-      throw notRelease('releases exact score totals, which is not a differentially private release');
+      // Noised at this node before encryption, from the signed spec's privacy (score-noise.ts).
+      if (own) return;
+      throw notRelease(
+        'without privacy in its spec releases exact score totals, which is not a differentially private release; ' +
+          'the analyst can ask for noised totals (privacy: {epsilon, delta, clip})',
+      );
     case pb.Stage.OVERLAP:
       throw notRelease('releases an exact overlap count, which is not a differentially private release');
     case pb.Stage.VALUATE:

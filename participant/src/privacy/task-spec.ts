@@ -4,8 +4,10 @@ import {
   JobSpecError,
   parseJobSpec,
   parseQuerySpec,
+  parseScoreSpec,
   type JobSpec,
   type QuerySpec,
+  type ScoreSpec,
 } from '@tessera/jobs';
 import type { QueryPlan } from '@tessera/analytics';
 import type { tessera } from '@tessera/proto';
@@ -22,6 +24,7 @@ export class PrivacyRefusal extends Error {
 export type TaskSpec =
   | { kind: 'train'; spec: JobSpec; signed: boolean; analyst: string }
   | { kind: 'query'; spec: QuerySpec; plan: QueryPlan; signed: boolean; analyst: string }
+  | { kind: 'score'; spec: ScoreSpec; signed: boolean; analyst: string }
   | { kind: 'other'; signed: boolean; analyst: string };
 
 const cache = new Map<string, TaskSpec>();
@@ -64,6 +67,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
     if (kind === 'query') {
       const { spec, plan } = parseQuerySpec(parsed);
       out = { kind: 'query', spec, plan, signed: signature.length > 0, analyst };
+    } else if (kind === 'score') {
+      out = { kind: 'score', spec: parseScoreSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === undefined || kind === 'train') {
       out = { kind: 'train', spec: parseJobSpec(parsed), signed: signature.length > 0, analyst };
     } else {

@@ -1,25 +1,44 @@
 // SCORE: encrypted scoring; per-segment sums scored against the analyst's encrypted model.
 import { loadSeal } from '@tessera/he';
 import { tessera } from '@tessera/proto';
-import { scoreSegments } from '../score-compute.js';
-import type { ComputeHandler } from './task-handler.js';
+import { scoreSegments, scoringTable } from '../score-compute.js';
+import { checkSegmentColumn, scoreRulesOf, signedScoreSpec } from '../score-guard.js';
+import type { ComputeHandler, TaskContext } from './task-handler.js';
 
 type Scores = ReturnType<typeof scoreSegments>;
+
+const rulesOf = (ctx: TaskContext, task: tessera.v1.ITask) => scoreRulesOf(ctx.consent.policy, task.dataset ?? '');
 
 export const scoreTask: ComputeHandler<Scores> = {
   kind: 'compute',
   stage: tessera.v1.Stage.SCORE,
   prepare: (task) => (task.scoring ? loadSeal() : undefined),
+  // Before the charge (a refused task is never charged): keys signed by the spec's analyst, no identifier segments.
+  beforeCharge(ctx, task) {
+    signedScoreSpec(task, ctx.trustedAnalysts);
+    checkSegmentColumn(task, scoringTable(ctx.data, task, task.label ?? ''), rulesOf(ctx, task));
+  },
   compute(ctx, { task }) {
-    const scores = scoreSegments(ctx.data, task);
+    const spec = signedScoreSpec(task, ctx.trustedAnalysts);
+    const scores = scoreSegments(ctx.data, task, spec, rulesOf(ctx, task));
     return { result: scores, rows: scores.rows };
   },
-  /** One message per segment (only ciphertexts), then done. */
-  async reply(ctx, { task }, { segments, rows }) {
+  /** One message per segment (only ciphertexts, and whether this node suppressed it), then done. */
+  async reply(ctx, { task }, { segments, rows, noised }) {
     const ref = task.ref;
     for (const [index, c] of segments.entries()) {
-      await ctx.send({ segment: { task: ref, index, total: segments.length, score: c.score, count: c.count } });
+      await ctx.send({
+        segment: {
+          task: ref,
+          index,
+          total: segments.length,
+          score: c.score,
+          count: c.count,
+          ...(c.suppressed ? { suppressed: true } : {}),
+        },
+      });
     }
-    await ctx.send({ done: { task: ref, numExamples: rows } });
+    // Noised totals: the exact row count stays here (the audit log has it), the coordinator gets none.
+    await ctx.send({ done: { task: ref, numExamples: noised ? 0 : rows } });
   },
 };
