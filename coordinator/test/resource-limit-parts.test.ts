@@ -212,21 +212,24 @@ describe('sealed uploads go through the slots and are checked against their size
   });
 });
 
-describe("the PSI relay: a set over the overlap job's maxSetSize", () => {
+describe("the PSI relay: a sealed set over the overlap job's maxSetSize", () => {
   it('is refused naming the limit, and never reaches the other side', () => {
     const relayed: unknown[] = [];
     const peer = { send: async (m: unknown) => void relayed.push(m) } as unknown as ParticipantSession;
     const settle = () => undefined;
     const key = { jobId: 'job-o', round: 1, stage: 11 }; // OVERLAP
     const relay = new PsiRelayCollector(key, settle, () => peer, 10);
-    const set = (count: number) => ({ kind: 'psi/blinded', count, points: new Uint8Array(32 * count) });
-    expect(relay.onPsi(set(11))).toBe(
-      'a blinded set of 11 points is larger than the 10 this overlap job takes (its maxSetSize, at most the ' +
-        'psiSetSize cap)',
+    const hello = { kind: 'psi/hello', ephemeralKey: new Uint8Array(32), ephemeralSignature: new Uint8Array(64) };
+    expect(relay.onPsi(hello)).toBeUndefined();
+    // 10 points of 32 bytes, plus 1024 bytes for the AEAD and the inner message's fields.
+    const sealed = (bytes: number) => ({ kind: 'psi/sealed', seq: 0, sealed: new Uint8Array(bytes) });
+    expect(relay.onPsi(sealed(32 * 10 + 1025))).toBe(
+      'a sealed PSI message of 1345 bytes is larger than the 1344 that a set of the 10 points this overlap job ' +
+        'takes needs (its maxSetSize, at most the psiSetSize cap)',
     );
-    expect(relayed).toEqual([]);
-    expect(relay.onPsi(set(10))).toBeUndefined();
     expect(relayed).toHaveLength(1);
+    expect(relay.onPsi(sealed(32 * 10 + 1024))).toBeUndefined();
+    expect(relayed).toHaveLength(2);
   });
 });
 

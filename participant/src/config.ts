@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseOverlapPolicy, type OverlapPolicy } from './overlap-policy.js';
 
 /** A differential-privacy budget the owner sets for one data set; jobs are refused beyond it. */
 export interface DatasetBudget {
@@ -97,6 +98,8 @@ export interface ParticipantConfig {
   rosterAuthority?: string;
   /** This node's roster certificate file (JSON, written by tessera roster sign), sent to the coordinator. */
   rosterCertificate?: string;
+  /** Audience overlap: the minimum set size and the peers that may count (overlap-policy.ts); default 100, none. */
+  overlap?: OverlapPolicy;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +141,7 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     'minimums',
     'rosterAuthority',
     'rosterCertificate',
+    'overlap',
   ];
   for (const k of Object.keys(input))
     if (!known.includes(k)) throw new ConfigError(file, k, `unknown field; known fields: ${known.join(', ')}`);
@@ -215,8 +219,12 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     (typeof input.rosterCertificate !== 'string' || !input.rosterCertificate)
   )
     throw new ConfigError(file, 'rosterCertificate', 'must be a file path (a roster certificate: tessera roster sign)');
+  const overlapFail = (field: string, message: string): never => {
+    throw new ConfigError(file, field, message);
+  };
   return {
     name,
+    ...(input.overlap !== undefined ? { overlap: parseOverlapPolicy(input.overlap, overlapFail) } : {}),
     ...(input.minimums !== undefined ? { minimums: parseMinimums(input.minimums, file, 'minimums') } : {}),
     ...(input.rosterAuthority !== undefined
       ? { rosterAuthority: hexKey(input.rosterAuthority, file, 'rosterAuthority') }

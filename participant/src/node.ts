@@ -271,6 +271,8 @@ export class ParticipantNode extends EventEmitter {
       memory: this.memory,
       identitySecretKey: this.opts.identity.secretKey,
       trustedAnalysts: this.opts.config.trustedAnalysts ?? [],
+      ...(this.opts.config.overlap ? { overlapPolicy: this.opts.config.overlap } : {}),
+      ...(this.opts.config.rosterAuthority ? { rosterAuthority: this.opts.config.rosterAuthority } : {}),
       send,
       refuse: (ref, reason, task, stage) => this.refuseOn(send, ref, reason, task, stage),
       emit: (event, ref) => void this.emit(event, ref),

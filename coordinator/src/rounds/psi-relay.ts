@@ -4,14 +4,23 @@ import type { TaskKey } from '../service/task-ref.js';
 import { Collector } from './collectors.js';
 import type { Settle } from './stage.js';
 
+/** Sealed messages per side: the blinded set, then the re-blinded set (blinding side) or the count (counting side). */
+const MAX_SEALED = 2;
+/** Bytes a sealed set may carry beyond its points: the AEAD's nonce and tag and the inner message's fields. */
+const SEALED_SLACK = 1024;
+
 /**
- * One side of a set-intersection cardinality run: its blinded point sets are relayed to the
- * other side as they come (the coordinator sees only blinded points), and its TaskDone carries the
- * overlap it computed. Each side sends exactly one set of each kind, in order, of at most the job's
- * `maxSetSize` points (the psiSetSize cap at most), so neither side can make the other hash and re-blind more.
+ * One side of a set-intersection cardinality run. The two participants' messages cross the
+ * coordinator sealed end to end (psi-channel in @tessera/psi): a hello (an ephemeral key signed by
+ * the sender's identity) and then sealed messages, which are relayed as they come; plaintext point
+ * sets are refused, so the coordinator never holds a blinded point. Each side sends one hello and at
+ * most two sealed messages (its blinded set, and the re-blinded set or the count), each no larger than
+ * the job's `maxSetSize` points (the psiSetSize cap at most) allow, so neither side can make the other
+ * hash and re-blind more. Its TaskDone carries the noisy overlap it reported.
  */
 export class PsiRelayCollector extends Collector<number> {
-  private sent = { blinded: false, reblinded: false };
+  private hello = false;
+  private sealed = 0;
 
   constructor(
     key: TaskKey,
@@ -23,23 +32,47 @@ export class PsiRelayCollector extends Collector<number> {
   }
 
   override onPsi(m: tessera.v1.IPsiPoints): string | undefined {
-    const kind = m.kind === 'psi/blinded' ? 'blinded' : m.kind === 'psi/reblinded' ? 'reblinded' : undefined;
-    if (!kind) return `unknown set kind ${JSON.stringify(m.kind)}`;
-    if (this.sent[kind]) return `a ${kind} set was already relayed`;
-    if (kind === 'reblinded' && !this.sent.blinded) return 'a re-blinded set before the blinded one';
-    const count = Number(m.count ?? 0);
-    if (count > this.maxSetSize)
-      return (
-        `a ${kind} set of ${count} points is larger than the ${this.maxSetSize} this overlap job takes ` +
-        '(its maxSetSize, at most the psiSetSize cap)'
-      );
-    const points = m.points ?? new Uint8Array(0);
-    if (points.length !== Number(m.count ?? 0) * 32)
-      return `${m.count} points need ${Number(m.count ?? 0) * 32} bytes, got ${points.length}`;
+    const problem = this.check(m);
+    if (problem) return problem;
     const peer = this.peer();
     if (!peer) return 'the other participant is gone';
-    this.sent[kind] = true;
-    void peer.send({ psi: { ...m, task: this.key } });
+    if (m.kind === 'psi/hello') this.hello = true;
+    else this.sealed++;
+    // Only the channel's fields travel on: nothing in the clear beyond the kind, the sender's role and the number.
+    void peer.send({
+      psi: {
+        task: this.key,
+        kind: m.kind,
+        session: m.session ?? '',
+        from: m.from ?? '',
+        ephemeralKey: m.ephemeralKey ?? new Uint8Array(0),
+        ephemeralSignature: m.ephemeralSignature ?? new Uint8Array(0),
+        seq: Number(m.seq ?? 0),
+        sealed: m.sealed ?? new Uint8Array(0),
+      },
+    });
+    return undefined;
+  }
+
+  private check(m: tessera.v1.IPsiPoints): string | undefined {
+    if ((m.points?.length ?? 0) > 0 || m.kind === 'psi/blinded' || m.kind === 'psi/reblinded')
+      return 'a PSI set in the clear: the participants seal their sets end to end (psi/hello, psi/sealed)';
+    if (m.kind === 'psi/hello') {
+      if (this.hello) return 'a second hello';
+      if (m.ephemeralKey?.length !== 32 || m.ephemeralSignature?.length !== 64)
+        return 'a hello needs a 32-byte ephemeral key and a 64-byte signature';
+      return undefined;
+    }
+    if (m.kind !== 'psi/sealed') return `unknown PSI message kind ${JSON.stringify(m.kind)}`;
+    if (!this.hello) return 'a sealed PSI message before the hello';
+    if (this.sealed >= MAX_SEALED) return `more than ${MAX_SEALED} sealed PSI messages`;
+    if (Number(m.seq ?? 0) !== this.sealed) return `sealed message number ${m.seq}, expected ${this.sealed}`;
+    const limit = this.maxSetSize * 32 + SEALED_SLACK;
+    if ((m.sealed?.length ?? 0) > limit)
+      return (
+        `a sealed PSI message of ${m.sealed?.length} bytes is larger than the ${limit} that a set of the ` +
+        `${this.maxSetSize} points this overlap job takes needs (its maxSetSize, at most the psiSetSize cap)`
+      );
     return undefined;
   }
 

@@ -17,7 +17,22 @@ export interface OverlapSpec {
   maxSetSize: number;
   roundTimeoutSeconds: number;
   waitForParticipantsSeconds: number;
+  /**
+   * The released count's differential privacy: the counting participant adds discrete Laplace noise of
+   * scale 1/epsilon (an identifier in or out of either set moves the count by at most 1), and each
+   * participant charges epsilon (at delta 0) to its privacy ledger. Default epsilon 1.
+   */
+  privacy: OverlapPrivacy;
 }
+
+export interface OverlapPrivacy {
+  epsilon: number;
+}
+
+/** The epsilon of an overlap job that does not name one. */
+export const DEFAULT_OVERLAP_EPSILON = 1;
+/** Bounds on an overlap's epsilon: below 0.001 the noise swamps any count; above 10 it hides nothing. */
+export const OVERLAP_EPSILON_RANGE = { min: 0.001, max: 10 } as const;
 
 type Obj = Record<string, unknown>;
 const FIELDS = [
@@ -29,6 +44,7 @@ const FIELDS = [
   'maxSetSize',
   'roundTimeoutSeconds',
   'waitForParticipantsSeconds',
+  'privacy',
 ];
 
 export function parseOverlapSpec(input: unknown): OverlapSpec {
@@ -65,5 +81,23 @@ export function parseOverlapSpec(input: unknown): OverlapSpec {
     maxSetSize,
     roundTimeoutSeconds: positive('roundTimeoutSeconds', 300),
     waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
+    privacy: parseOverlapPrivacy(o.privacy),
   };
+}
+
+function parseOverlapPrivacy(v: unknown): OverlapPrivacy {
+  if (v === undefined) return { epsilon: DEFAULT_OVERLAP_EPSILON };
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new JobSpecError('privacy', `must be a mapping like { epsilon: 1 }, got ${JSON.stringify(v)}`);
+  for (const k of Object.keys(v))
+    if (k !== 'epsilon') throw new JobSpecError(`privacy.${k}`, 'unknown field; known fields: epsilon');
+  const epsilon = (v as Obj).epsilon ?? DEFAULT_OVERLAP_EPSILON;
+  const { min, max } = OVERLAP_EPSILON_RANGE;
+  if (typeof epsilon !== 'number' || !(epsilon >= min && epsilon <= max))
+    throw new JobSpecError(
+      'privacy.epsilon',
+      `must be a number from ${min} to ${max} (the noise on the released count has scale 1/epsilon), ` +
+        `got ${JSON.stringify(epsilon)}`,
+    );
+  return { epsilon };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -50,6 +50,11 @@ export interface LocalFederationOptions {
    * federation uses TLS by default.
    */
   insecure?: boolean;
+  /**
+   * The weakest secure mode the participants' data set accepts (datasets.NAME.secure; default masked, which also
+   * accepts sealed). Plaintext jobs (secure.mode none) need 'none'.
+   */
+  secure?: 'none' | 'masked' | 'sealed';
   /** Simulated dropouts: in every training round this share of participants drops out at a random step. */
   dropouts?: { fraction: number; seed: string };
   /**
@@ -220,9 +225,11 @@ export class LocalFederation {
           token,
           ...(security.mode === 'insecure' ? { insecure: true } : {}),
           name,
-          datasets: { [dataset]: { type: 'csv', path: csv } },
+          datasets: { [dataset]: { type: 'csv', path: csv, ...(o.secure ? { secure: o.secure } : {}) } },
           policy: false,
         });
+        // The same owner holds every shard, so each node lets any other count an audience overlap against it.
+        appendFileSync(configPath, 'overlap:\n  countingPeers: ["*"]\n');
         const dropout =
           o.dropouts && o.dropouts.fraction > 0
             ? { ...o.dropouts, participants: o.shards.length, position: i }

@@ -10,7 +10,7 @@ function customers(first: number, n: number, seed: string): RawTable {
   return { ...t, rows: t.rows.map((r, i) => r.map((v, j) => (j === id ? `c${first + i}` : v))) };
 }
 
-describe('audience overlap (ECDH-PSI cardinality relayed by the coordinator)', () => {
+describe('audience overlap (ECDH-PSI cardinality sealed end to end, relayed by the coordinator)', () => {
   const tmp = tempDir();
   let fed: LocalFederation;
   beforeAll(async () => {
@@ -25,14 +25,26 @@ describe('audience overlap (ECDH-PSI cardinality relayed by the coordinator)', (
     tmp.cleanup();
   });
 
-  it('two participants learn exactly how many customers they share; a third is not involved', async () => {
+  it('two participants learn how many customers they share, with the noise of the spec; a third is not involved', async () => {
     const [a, b, c] = fed.participants.map((p) => p.id);
-    const ab = await runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, b] });
-    expect(ab.overlap).toBe(300);
+    const ab = await runOverlap(fed.analyst, {
+      dataset: 'customers',
+      column: 'customer_id',
+      participants: [a, b],
+      privacy: { epsilon: 2 },
+    });
+    // 300 shared, plus discrete Laplace noise of scale 1/2 (|noise| > 15 has probability about 2e-13).
+    expect(Math.abs(ab.overlap - 300)).toBeLessThanOrEqual(15);
     expect(ab.job.history[0]).toMatchObject({ stage: 'overlap', contributors: 2 });
-    expect(
-      (await runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, c] })).overlap,
-    ).toBe(0);
+    expect((ab.job.result as { privacy?: unknown }).privacy).toMatchObject({
+      epsilon: 2,
+      mechanism: 'discrete Laplace',
+      countedBy: a,
+    });
+    // c holds 50 customers, below every node's default minimum of 100: it refuses, naming the minimum.
+    await expect(
+      runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, c] }),
+    ).rejects.toThrow(/fewer distinct identifiers than this node's minimum of 100/);
   });
 
   it('refuses a missing identifier column and an unknown participant, naming them', async () => {

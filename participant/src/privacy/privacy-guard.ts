@@ -4,6 +4,7 @@ import { stageName, tessera } from '@tessera/proto';
 import type { DatasetBudget } from '../config.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import type { PrivacyPlan } from './privacy-plan.js';
+import { overlapCharge } from './overlap-release.js';
 import { checkTask, type CheckedTask } from './release-check.js';
 
 const pb = tessera.v1;
@@ -177,6 +178,8 @@ export class PrivacyGuard {
       return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
     if (stage === pb.Stage.STATISTICS && task.statistics)
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
+    // One noisy overlap count: pure epsilon-DP (discrete Laplace), charged at (epsilon, 0).
+    if (stage === pb.Stage.OVERLAP) return { ...overlapCharge(plan.epsilon), sampleRate: 1 };
     if (stage === pb.Stage.QUERY || stage === pb.Stage.SCORE) {
       // A single query's (or private score's) noise is calibrated to (epsilon, delta) directly (analytic Gaussian, or
       // the RDP conversion): at a noise multiplier at least this node's own, that guarantee holds.

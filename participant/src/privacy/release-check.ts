@@ -1,6 +1,7 @@
 import { statisticsParts, tessera } from '@tessera/proto';
 import { noiseFloorOf, type NoiseFloor } from './noise-floor.js';
 import { ownPlanOf, type OwnPlan } from './own-plan.js';
+import { overlapPlanOf } from './overlap-release.js';
 import { announcedUnitOf, privacyPlanOf, type PrivacyPlan } from './privacy-plan.js';
 import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
 
@@ -58,8 +59,10 @@ export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boole
   }
   if (spec) compare(own, announced, spec);
   const isProtected = budgeted || own !== undefined;
-  if (isProtected) checkStage(task, stage, own, dataset);
-  const plan = own ?? (spec ? undefined : announced);
+  // An overlap whose spec carries its privacy: the count is released with noise and charged (overlap-release.ts).
+  const overlap = spec?.kind === 'overlap' && stage === pb.Stage.OVERLAP ? overlapPlanOf(spec.spec) : undefined;
+  if (isProtected && !overlap) checkStage(task, stage, own, dataset);
+  const plan = own ?? overlap ?? (spec ? undefined : announced);
   const floor = own && task.secure && isRelease(task, stage) ? noiseFloorOf(task, own, spec) : undefined;
   return { ...(spec ? { spec } : {}), ...(own ? { own } : {}), ...(plan ? { plan } : {}), ...(floor ? { floor } : {}) };
 }

@@ -3,9 +3,11 @@ import {
   JOB_SPEC_CONTEXT,
   JobSpecError,
   parseJobSpec,
+  parseOverlapSpec,
   parseQuerySpec,
   parseScoreSpec,
   type JobSpec,
+  type OverlapSpec,
   type QuerySpec,
   type ScoreSpec,
 } from '@tessera/jobs';
@@ -25,6 +27,7 @@ export type TaskSpec =
   | { kind: 'train'; spec: JobSpec; signed: boolean; analyst: string }
   | { kind: 'query'; spec: QuerySpec; plan: QueryPlan; signed: boolean; analyst: string }
   | { kind: 'score'; spec: ScoreSpec; signed: boolean; analyst: string }
+  | { kind: 'overlap'; spec: OverlapSpec; signed: boolean; analyst: string }
   | { kind: 'other'; signed: boolean; analyst: string };
 
 const cache = new Map<string, TaskSpec>();
@@ -69,6 +72,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
       out = { kind: 'query', spec, plan, signed: signature.length > 0, analyst };
     } else if (kind === 'score') {
       out = { kind: 'score', spec: parseScoreSpec(parsed), signed: signature.length > 0, analyst };
+    } else if (kind === 'overlap') {
+      out = { kind: 'overlap', spec: parseOverlapSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === undefined || kind === 'train') {
       out = { kind: 'train', spec: parseJobSpec(parsed), signed: signature.length > 0, analyst };
     } else {

@@ -176,7 +176,8 @@ export class TaskDispatcher {
   /** An overlap or valuation run: admitted, then started; a refusal at either step abandons it. */
   private async startSession(ctx: TaskContext, handler: SessionHandler, task: tessera.v1.ITask): Promise<void> {
     try {
-      const admission = this.admission.admit(task, handler.stage);
+      const beforeCharge = handler.beforeCharge ? () => handler.beforeCharge!(ctx, task) : undefined;
+      const admission = this.admission.admit(task, handler.stage, beforeCharge);
       await handler.start(ctx, task, (rows) => this.admission.record(admission, rows));
     } catch (e) {
       handler.abandon?.(ctx);

@@ -1,25 +1,41 @@
-// OVERLAP: this node's side of a private set intersection (audience overlap) with one peer.
+// OVERLAP: this node's side of a private set intersection (audience overlap) with one peer, sealed end to end.
 import { tessera } from '@tessera/proto';
-import { PsiSession } from '../psi-session.js';
+import { checkOverlapTask, PsiSession, type OverlapNode } from '../psi-session.js';
 import { describe, sameRef } from '../task-ref.js';
 import type { SessionHandler, TaskContext } from './task-handler.js';
+
+const nodeOf = (ctx: TaskContext): OverlapNode => ({
+  id: ctx.id,
+  identitySecretKey: ctx.identitySecretKey,
+  data: ctx.data,
+  ...(ctx.overlapPolicy ? { policy: ctx.overlapPolicy } : {}),
+  ...(ctx.rosterAuthority ? { rosterAuthority: ctx.rosterAuthority } : {}),
+});
 
 export const overlapTask: SessionHandler = {
   kind: 'session',
   stage: tessera.v1.Stage.OVERLAP,
-  /** Blinds the identifier column and sends it; the run continues on this connection as the peer's sets arrive. */
+  /** Role, peer, roster, counting peers and minimum set size: refused here is never charged. */
+  beforeCharge(ctx, task) {
+    checkOverlapTask(task, nodeOf(ctx));
+  },
+  /** Blinds the identifier column and sends the channel's hello; the run goes on as the peer's messages arrive. */
   async start(ctx, task, record) {
-    const { session, message, identifiers } = await PsiSession.start(task, ctx.data);
-    record(identifiers);
+    const node = nodeOf(ctx);
+    const checked = checkOverlapTask(task, node);
+    const { session, hello } = await PsiSession.start(task, node, checked);
+    record(checked.ids.length);
+    ctx.connection.psi?.close();
     ctx.connection.psi = session;
-    await ctx.send({ psi: message });
+    await ctx.send({ psi: hello });
   },
   abandon(ctx) {
+    ctx.connection.psi?.close();
     ctx.connection.psi = undefined;
   },
 };
 
-/** The peer's points, relayed by the coordinator: answered, or (the last of them) the overlap reported. */
+/** The peer's messages, relayed by the coordinator: answered, or (the last of them) the noisy overlap reported. */
 export async function onPsiPoints(ctx: TaskContext, m: tessera.v1.IPsiPoints): Promise<void> {
   const session = ctx.connection.psi;
   if (!session || !sameRef(session.ref, m.task))
@@ -28,11 +44,14 @@ export async function onPsiPoints(ctx: TaskContext, m: tessera.v1.IPsiPoints): P
     );
   try {
     const out = session.onPoints(m);
-    if ('reply' in out) return await ctx.send({ psi: out.reply });
+    for (const reply of out.send) await ctx.send({ psi: reply });
+    if (out.overlap === undefined) return;
+    session.close();
     ctx.connection.psi = undefined;
     await ctx.send({ done: { task: session.ref, numExamples: 0, metrics: [{ name: 'overlap', value: out.overlap }] } });
     ctx.emit('done', session.ref);
   } catch (e) {
+    session.close();
     ctx.connection.psi = undefined;
     await ctx.refuse(session.ref, e as Error);
   }

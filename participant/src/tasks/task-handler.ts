@@ -5,6 +5,7 @@ import type { ConsentGuard } from '../consent/consent-guard.js';
 import type { JobMemory } from '../job-memory.js';
 import type { LocalResult } from '../local-compute.js';
 import type { LocalData } from '../local-data.js';
+import type { OverlapPolicy } from '../overlap-policy.js';
 import type { CheckedTask } from '../privacy/release-check.js';
 import type { Send } from '../uploader.js';
 
@@ -22,6 +23,10 @@ export interface TaskContext {
   readonly identitySecretKey: Uint8Array;
   /** Analyst identities (hex) the owner trusts for sealed rounds; empty trusts any validly signed key. */
   readonly trustedAnalysts: readonly string[];
+  /** Audience overlap: the owner's minimum set size and counting peers (default DEFAULT_OVERLAP_POLICY). */
+  readonly overlapPolicy?: OverlapPolicy;
+  /** The roster authority's Ed25519 key (hex) the owner configured, if any: an overlap peer must hold its certificate. */
+  readonly rosterAuthority?: string;
   /** Sends on the task's connection; fails with "not connected" once that connection is gone. */
   readonly send: Send;
   /** Refuses a task step: logs it, appends the refusal to the audit log and sends TaskRefused. */
@@ -85,6 +90,8 @@ export interface ComputeHandler<R = unknown> {
 export interface SessionHandler {
   readonly kind: 'session';
   readonly stage: tessera.v1.Stage;
+  /** A check inside admission, after consent and before the budget charge: a task it refuses is never charged. */
+  beforeCharge?(ctx: TaskContext, task: tessera.v1.ITask): void;
   start(ctx: TaskContext, task: tessera.v1.ITask, record: (rows: number) => void): Promise<void>;
   abandon?(ctx: TaskContext): void;
 }

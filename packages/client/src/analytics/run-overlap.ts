@@ -8,6 +8,8 @@ export interface OverlapRequest {
   participants: [string, string];
   roundTimeoutSeconds?: number;
   waitForParticipantsSeconds?: number;
+  /** The noise on the released count: discrete Laplace of scale 1/epsilon (default epsilon 1). */
+  privacy?: { epsilon: number };
 }
 
 /** Audience overlap: how many identifiers two participants share, by ECDH-PSI between them (relayed, blinded). */

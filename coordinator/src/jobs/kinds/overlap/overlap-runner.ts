@@ -12,8 +12,9 @@ const pb = tessera.v1;
 
 /**
  * Runs an audience-overlap job: the two named participants run ECDH-PSI cardinality on their
- * identifier column, the coordinator relaying their blinded point sets (it never sees an
- * identifier nor anything it could match); both report the overlap, which must agree.
+ * identifier column over a channel sealed end to end between their identity keys (the coordinator
+ * relays ciphertext only, psi-relay.ts). The first participant counts and releases the count with
+ * discrete Laplace noise of the spec's epsilon; both report that noisy overlap, which must agree.
  */
 export class OverlapRunner extends OneRoundRunner {
   private readonly spec: OverlapSpec;
@@ -34,7 +35,20 @@ export class OverlapRunner extends OneRoundRunner {
     const overlap = await this.overlap();
     return {
       message: `completed: ${overlap} shared identifiers`,
-      context: { result: { overlap, participants: this.spec.participants } },
+      context: {
+        result: {
+          overlap,
+          participants: this.spec.participants,
+          // How the count was noised (by the counting participant, participants[0]) and what each side charged.
+          privacy: {
+            epsilon: this.spec.privacy.epsilon,
+            delta: 0,
+            mechanism: 'discrete Laplace',
+            scale: 1 / this.spec.privacy.epsilon,
+            countedBy: this.spec.participants[0],
+          },
+        },
+      },
     };
   }
 
@@ -61,27 +75,44 @@ export class OverlapRunner extends OneRoundRunner {
     const [a, b] = await this.both();
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.OVERLAP };
     const started = performance.now();
+    // A run cannot go on without either side: once one refuses or fails, the stage ends for the other too.
+    const oneFailed = new AbortController();
     const outcome = await runStage<number>({
       key,
       sessions: [a, b],
       deadlineMs: s.roundTimeoutSeconds * 1000,
-      signal: this.abort.signal,
-      request: (x) => ({
-        message: {
-          task: {
-            ...this.analystField(),
-            ref: key,
-            dataset: s.dataset,
-            deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
-            overlap: {
-              column: s.column,
-              role: psiRoles.toProto(x === a ? 'initiator' : 'responder'),
-              session: this.jobId,
+      signal: AbortSignal.any([this.abort.signal, oneFailed.signal]),
+      request: (x) => {
+        const peer = x === a ? b : a;
+        return {
+          message: {
+            task: {
+              ...this.analystField(),
+              ref: key,
+              dataset: s.dataset,
+              deadlineUnixMs: Date.now() + s.roundTimeoutSeconds * 1000,
+              overlap: {
+                column: s.column,
+                role: psiRoles.toProto(x === a ? 'initiator' : 'responder'),
+                session: this.jobId,
+                peerId: peer.participantId,
+                peerIdentityKey: this.store.getParticipant(peer.participantId)?.publicKey ?? new Uint8Array(0),
+                peerRosterSignature: peer.rosterSignature,
+              },
             },
           },
-        },
-      }),
-      collector: (x, settle) => new PsiRelayCollector(key, settle, () => (x === a ? b : a), s.maxSetSize),
+        };
+      },
+      collector: (x, settle) =>
+        new PsiRelayCollector(
+          key,
+          (o) => {
+            settle(o);
+            if (!o.ok) oneFailed.abort();
+          },
+          () => (x === a ? b : a),
+          s.maxSetSize,
+        ),
     });
     const seconds = (performance.now() - started) / 1000;
     const counts = [...outcome.results.values()];
