@@ -170,7 +170,8 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
             token,
             ...(insecure ? { insecure: true } : {}),
             name,
-            datasets: { [BENCH_DATASET]: { type: 'csv', path: shardOf(i) } },
+            // The foundation job aggregates in plaintext: its nodes opt in (secure: none).
+            datasets: { [BENCH_DATASET]: { type: 'csv', path: shardOf(i), secure: 'none' } },
             policy: false,
           });
           configPaths[i] = configPath;

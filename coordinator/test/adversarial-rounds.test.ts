@@ -18,8 +18,8 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const dataset = 'in-round';
       const [a, b] = shards(BREAST_CANCER, 2);
       nodes.push(
-        await startNode(bench.coord, bench.dir, 'honest-1', dataset, a),
-        await startNode(bench.coord, bench.dir, 'honest-2', dataset, b),
+        await startNode(bench.coord, bench.dir, 'honest-1', dataset, a, { secure: 'none' }),
+        await startNode(bench.coord, bench.dir, 'honest-2', dataset, b, { secure: 'none' }),
       );
       const m = await open();
       await m.hello(bench.mallory, [dataset]);
@@ -168,7 +168,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const dataset = 'drop-enough';
       const parts = shards(BREAST_CANCER, 3);
       for (const [i, part] of parts.entries())
-        nodes.push(await startNode(bench.coord, bench.dir, `${dataset}-${i}`, dataset, part));
+        nodes.push(await startNode(bench.coord, bench.dir, `${dataset}-${i}`, dataset, part, { secure: 'none' }));
       const victim = nodes[2];
       dropOn(victim, 1);
       const back = new Promise<void>((resolve) =>
@@ -198,7 +198,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const dataset = 'drop-retry';
       const parts = shards(BREAST_CANCER, 2);
       for (const [i, part] of parts.entries())
-        nodes.push(await startNode(bench.coord, bench.dir, `${dataset}-${i}`, dataset, part));
+        nodes.push(await startNode(bench.coord, bench.dir, `${dataset}-${i}`, dataset, part, { secure: 'none' }));
       const victim = nodes[1];
       dropOn(victim, 1);
 
@@ -234,7 +234,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const dataset = 'drop-always';
       const parts = shards(BREAST_CANCER, 2);
       for (const [i, part] of parts.entries())
-        nodes.push(await startNode(bench.coord, bench.dir, `${dataset}-${i}`, dataset, part));
+        nodes.push(await startNode(bench.coord, bench.dir, `${dataset}-${i}`, dataset, part, { secure: 'none' }));
       const victim = nodes[1];
       dropOn(victim, Number.POSITIVE_INFINITY);
 

@@ -50,8 +50,8 @@ describe('denial of service: the rate limit of unauthenticated calls', () => {
     analyst = await connectAnalystTo(coord);
     const [a, b] = shards(BREAST_CANCER, 2);
     honest = [
-      await startNode(coord, tmp.dir, 'honest-1', DATASET, a),
-      await startNode(coord, tmp.dir, 'honest-2', DATASET, b),
+      await startNode(coord, tmp.dir, 'honest-1', DATASET, a, { secure: 'none' }),
+      await startNode(coord, tmp.dir, 'honest-2', DATASET, b, { secure: 'none' }),
     ];
   });
   afterAll(async () => {

@@ -277,7 +277,8 @@ export class RawStream {
 
 /**
  * Writes a shard to CSV and starts a real participant node on it; resolves once welcomed.
- * `extra` adds node options (for example a `dropAt` hook or a `log`).
+ * `extra` adds node options (for example a `dropAt` hook or a `log`), and `secure` the data set's secure requirement:
+ * a test that runs plaintext jobs (secure.mode none) opts its nodes in with `secure: 'none'`.
  */
 export async function startNode(
   coord: Coordinator,
@@ -285,8 +286,9 @@ export async function startNode(
   name: string,
   dataset: string,
   shard: RawTable,
-  extra: Partial<Pick<ParticipantNodeOptions, 'dropAt' | 'log'>> = {},
+  extra: Partial<Pick<ParticipantNodeOptions, 'dropAt' | 'log'>> & { secure?: 'none' | 'masked' | 'sealed' } = {},
 ): Promise<ParticipantNode> {
+  const { secure, ...options } = extra;
   const who = await enrolIdentity(coord, name);
   const path = join(dir, `${name}.csv`);
   writeFileSync(path, toCsv(shard));
@@ -296,13 +298,13 @@ export async function startNode(
       coordinator: coord.address,
       participantId: who.id,
       identityKey: '(in memory)',
-      datasets: { [dataset]: { type: 'csv', path, exclude: [] } },
+      datasets: { [dataset]: { type: 'csv', path, exclude: [], ...(secure ? { secure } : {}) } },
     },
     identity: who.keys,
     security: who.clientSecurity,
     minBackoffMs: 100,
     maxBackoffMs: 400,
-    ...extra,
+    ...options,
   });
   const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
   node.start();

@@ -89,8 +89,8 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
       const dataset = 'revoked-mid-job';
       const [a, b] = shards(BREAST_CANCER, 2);
       bench.nodes.push(
-        await startNode(bench.coord, bench.dir, 'stays-1', dataset, a),
-        await startNode(bench.coord, bench.dir, 'stays-2', dataset, b),
+        await startNode(bench.coord, bench.dir, 'stays-1', dataset, a, { secure: 'none' }),
+        await startNode(bench.coord, bench.dir, 'stays-2', dataset, b, { secure: 'none' }),
       );
       // The participant to revoke holds its task without answering: only the cut-off can end its part of the stage
       // before the stage's 30 s timeout.

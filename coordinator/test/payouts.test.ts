@@ -49,7 +49,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
   const { shards, validation } = dealt(table, 3, 4);
   const validationCsv = toCsv(validation);
 
-  const configOf = (name: string, shard: RawTable, policy?: string): ParticipantConfig => {
+  const configOf = (name: string, shard: RawTable, policy?: string, secure?: 'none'): ParticipantConfig => {
     const path = join(tmp.dir, `${name}.csv`);
     writeFileSync(path, toCsv(shard));
     const who = identities.get(name)!;
@@ -63,7 +63,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
       coordinator: coord.address,
       participantId: who.id,
       identityKey: '(in memory)',
-      datasets: { [DATASET]: { type: 'csv', path, exclude: [] } },
+      datasets: { [DATASET]: { type: 'csv', path, exclude: [], ...(secure ? { secure } : {}) } },
       ledger: join(tmp.dir, `${name}-ledger.sqlite`),
       ...(policyPath ? { policy: policyPath } : {}),
     };
@@ -168,7 +168,12 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
 
   it('does not pay double for duplicated data: each copy earns less than the original did alone, ' +
     'and the pair well under twice that', async () => {
-    const base = [configOf('a', shards[0]), configOf('b', shards[1]), configOf('c', shards[2])];
+    // The nodes opt in to plaintext aggregation (secure: none), which this comparison runs.
+    const base = [
+      configOf('a', shards[0], undefined, 'none'),
+      configOf('b', shards[1], undefined, 'none'),
+      configOf('c', shards[2], undefined, 'none'),
+    ];
     for (const c of base) await start(c);
     // Every row trains (no local validation split, whose draw depends on the random participant ids) and the
     // aggregation is plaintext (masked rounds round stochastically): the copy is an exact duplicate and the values
@@ -176,7 +181,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     const plain = { secure: { mode: 'none' }, validationFraction: 0 };
     const alone = (await run(job({ valuation: 'shapley', pool: 1_000_000 }, plain))).payouts!;
     await Promise.all(nodes.splice(0).map((n) => n.stop()));
-    for (const c of [...base, configOf('d', shards[0])]) await start(c);
+    for (const c of [...base, configOf('d', shards[0], undefined, 'none')]) await start(c);
     const withCopy = (await run(job({ valuation: 'shapley', pool: 1_000_000 }, plain))).payouts!;
     const valueIn = (p: typeof alone, name: string) =>
       p.entries.find((e) => e.participant === identities.get(name)!.id)!.value;

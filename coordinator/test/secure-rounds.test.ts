@@ -28,7 +28,8 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
 
   it('a masked five-participant job completes, reports its SecAgg+ parameters, matches a plaintext run', async () => {
     const dataset = 'five';
-    await startNodes(dataset, 5);
+    // The nodes opt in to plaintext (secure: none) for the comparison run; masked rounds are always accepted.
+    await startNodes(dataset, 5, () => ({ secure: 'none' }));
     const { job: masked } = await run(spec(dataset, { rounds: 3 }));
     expect(masked.status, masked.error).toBe('completed');
     // The same nodes (so the same local seeds), data and seed, aggregated in the clear.

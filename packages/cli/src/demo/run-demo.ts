@@ -204,6 +204,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     runtime: o.runtime,
     ...(o.log ? { log: o.log } : {}),
     ...(drop > 0 ? { dropouts: { fraction: drop, seed: `tessera-demo/${o.seed}` } } : {}),
+    // --secure none: the merchants opt in to plaintext aggregation (their data sets' secure: none).
+    ...(mode === 'none' ? { secure: 'none' as const } : {}),
     // The demo's analyst is the holder of the sealed keys: their identity signs the job and the BFV key alike.
     ...(keys ? { analystKeys: keys } : {}),
   });

@@ -77,7 +77,8 @@ export class SecAggAggregator implements Aggregator {
     if (q.sessions.length < 2) {
       const reason =
         `secure aggregation needs at least 2 participants in a round, and ${q.sessions.length} is available; ` +
-        'connect more participants, or set secure: {mode: none} to aggregate in plaintext';
+        'connect more participants, or set secure: {mode: none} to aggregate in plaintext ' +
+        "(which the participants' data sets must allow: datasets.NAME.secure: none in their config)";
       this.recordFailure(q, { contributors: 0, dropped: [], metrics: {}, seconds: 0, error: reason });
       return { ok: false, reason };
     }
