@@ -55,13 +55,17 @@ export async function followSealed(
   analyst: AnalystClient,
   jobId: string,
   keys: AnalystKeys,
-  opts: Omit<WatchOptions, 'signal' | 'detail'> = {},
+  opts: Omit<WatchOptions, 'signal' | 'detail'> & {
+    /** The spec as this analyst submitted it: aggregates are checked and decoded against it, not the coordinator's. */
+    spec?: object;
+  } = {},
 ): Promise<JobView> {
   const stop = new AbortController();
   let answered = 0;
   let refused = 0;
   const attached = attachSealed(analyst, jobId, keys, {
     signal: stop.signal,
+    ...(opts.spec ? { spec: opts.spec } : {}),
     onAggregate: (round, stage, error) => {
       if (error) refused++;
       else answered++;

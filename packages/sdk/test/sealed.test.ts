@@ -278,14 +278,14 @@ describe('answerAggregate', () => {
   it('answers with an error when the aggregate cannot be used', async () => {
     const p = plainModulusOf(keys.params);
     const wide = { fractionBits: 16, modulus: p };
-    const chunks = sealedSum([encodeWide([1, 2, 3], wide)]);
+    const chunks = sealedSum([encodeWide([1, 2, 3], wide), encodeWide([1, 4, 5], wide)]);
     const base = {
       jobId: 'job-3',
       round: 0,
       stage: 'statistics',
       length: 12,
       chunks,
-      survivors: 1,
+      survivors: 2, // the spec's minParticipants: the analyst decrypts no sum of fewer
       decodeJson: JSON.stringify({ wide, features: 1 }),
     };
     expect(answerAggregate(base, keys, spec, 'job-3').values).toHaveLength(3);
@@ -301,13 +301,16 @@ describe('answerAggregate', () => {
     );
     expect(
       answerAggregate({ ...base, decodeJson: JSON.stringify({ wide, features: 4 }) }, keys, spec, 'job-3').error,
-    ).toMatch(/expected 9 for 4 features/);
+    ).toMatch(/has length 12, not the 36 of 4 features/);
     expect(answerAggregate({ ...base, stage: 'evaluate' }, keys, spec, 'job-3').error).toMatch(/unknown stage/);
     expect(answerAggregate({ ...base, stage: 'fit', decodeJson: '{}' }, keys, spec, 'job-3').error).toMatch(
       /decode_json\.decoding/,
     );
     expect(answerAggregate(base, keys, spec, 'job-4').error).toMatch(/for job job-3, not job-4/);
     expect(answerAggregate({ ...base, survivors: 0 }, keys, spec, 'job-3').error).toMatch(/no survivors/);
+    expect(answerAggregate({ ...base, survivors: 1 }, keys, spec, 'job-3').error).toMatch(
+      /sums 1 participant\(s\), fewer than the 2 the job spec requires/,
+    );
   });
 });
 

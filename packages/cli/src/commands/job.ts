@@ -183,7 +183,7 @@ aggregate: if this command stops, continue with \`tessera job attach <id>\`.`,
           process.stderr.write(
             `submitted job ${job.id}${keys ? ` (sealed, analyst key ${keys.fingerprint.slice(0, 16)})` : ''}\n`,
           );
-        if (keys) job = await followSealed(analyst, job.id, keys);
+        if (keys) job = await followSealed(analyst, job.id, keys, { spec });
         else if (o.watch) job = await watchWithProgress(analyst, job.id);
         if (o.json) printJson(job);
         else if (follow) printJob(job);

@@ -1,9 +1,11 @@
 import { decodeResult, parseQuery, planQuery } from '@tessera/analytics';
-import { decodeWideSum, wideCodecOf } from '@tessera/fl';
+import { decodeWideSum } from '@tessera/fl';
+import { exactFractionBits } from '@tessera/jobs';
 import { queryResultOf, type QueryJobResult } from './query-result.js';
 import type { tessera } from '@tessera/proto';
 import type { AnalystClient, JobView } from '../analyst.js';
 import type { AnalystKeys } from '../sealed/analyst-keys.js';
+import { checkSurvivors, ownDecoding, wideDecodingOf } from '../sealed/spec-decoding.js';
 
 export interface QueryRequest {
   sql: string;
@@ -54,6 +56,9 @@ export async function runQuery(
     minCount: q.minCount ?? 0,
   });
   const keys = opts.sealed;
+  // Decoded as this request says (the spec the analyst signed), never as the coordinator's decode_json directs.
+  const wide = wideDecodingOf(keys.sealedParams.plainModulus, exactFractionBits(plan));
+  const spec = { minParticipants: q.minParticipants ?? 2 };
   const [result, job] = await Promise.all([
     new Promise<QueryJobResult>((resolve, reject) => {
       const call = client.attachSealedStream();
@@ -62,8 +67,9 @@ export async function runQuery(
         const decryptor = keys.decryptor();
         try {
           if (a.stage !== 'query') throw new Error(`expected the query's encrypted sum, got a ${a.stage} aggregate`);
-          const how = JSON.parse(a.decodeJson) as unknown;
-          const wide = wideCodecOf((how as { wide?: unknown } | null)?.wide, 'decode_json.wide');
+          checkSurvivors(a.survivors, spec, 'query result');
+          const how = JSON.parse(a.decodeJson) as { wide?: unknown } | null;
+          ownDecoding(how?.wide, wide, 'wide');
           const values = decodeWideSum(decryptor.decrypt(a.chunks, a.length), a.survivors, wide);
           answer = { ...decodeResult(plan, values, 0), privacy: { epsilon: null, delta: null, mode: 'none' } };
           call.write({ jobId: submitted.id, round: a.round, stage: a.stage, values: [] });

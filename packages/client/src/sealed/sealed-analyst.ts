@@ -8,6 +8,7 @@ import { parseJobSpec } from '@tessera/jobs';
 import {
   createStrategy,
   decodeWideSum,
+  WIDE_DIGITS,
   summedUpdatesFrom,
   type Strategy,
   type SumDecoding,
@@ -16,11 +17,16 @@ import {
 import type { BfvDecryptor } from '@tessera/he';
 import { standardisationFrom } from '@tessera/ml';
 import type { tessera } from '@tessera/proto';
-import { CoordinatorError, isFinalStatus, type AnalystClient } from '../analyst.js';
+import { CoordinatorError, isFinalStatus, sealedSpec, type AnalystClient } from '../analyst.js';
 import type { AnalystKeys } from './analyst-keys.js';
+import { checkSurvivors, fitDecodingOf, ownDecoding, wideDecodingOf, type DecodingSpec } from './spec-decoding.js';
 
-/** What of a job's (normalised) spec the analyst needs to aggregate as the coordinator would. */
-export interface SealedJobSpec {
+/**
+ * What of a job's (normalised) spec the analyst needs to aggregate as the coordinator would, and to decode only as
+ * the spec says: with `secure` (a whole JobSpec has it), the decoding comes from the spec and a coordinator's
+ * decode_json that differs is refused; a sum of fewer than minParticipants (or privacy.survivorFloor) is refused.
+ */
+export interface SealedJobSpec extends DecodingSpec {
   strategy: { name: string; fractionFit: number; serverLearningRate: number };
   minParticipants: number;
   seed?: string | number;
@@ -67,12 +73,25 @@ function checkFinite(values: ArrayLike<number>, what: string): void {
     if (!Number.isFinite(values[i])) throw new Error(`${what} has a non-finite value at index ${i}`);
 }
 
-function statisticsValues(sum: Uint32Array, aggregate: SealedAggregateMessage, survivors: number): number[] {
+/** The wide codec of a statistics sum: the spec's (the default fraction bits, the analyst's ring) when it has one. */
+function statisticsCodec(aggregate: SealedAggregateMessage, spec: SealedJobSpec, plainModulus: number) {
   const how = decodeJsonOf(aggregate);
-  const wide = wideCodecOf(how.wide, 'decode_json.wide');
+  const wide = spec.secure
+    ? ownDecoding(how.wide, wideDecodingOf(plainModulus), 'wide')
+    : wideCodecOf(how.wide, 'decode_json.wide');
   const d = how.features;
   if (typeof d !== 'number' || !Number.isInteger(d) || d < 1)
     throw new Error(`decode_json.features must be a positive integer, got ${JSON.stringify(d)}`);
+  if ((aggregate.length ?? 0) !== (2 * d + 1) * WIDE_DIGITS)
+    throw new Error(
+      `the statistics aggregate has length ${aggregate.length}, not the ${(2 * d + 1) * WIDE_DIGITS} ` +
+        `of ${d} features (decode_json.features)`,
+    );
+  return { wide, d };
+}
+
+function statisticsValues(sum: Uint32Array, codec: ReturnType<typeof statisticsCodec>, survivors: number): number[] {
+  const { wide, d } = codec;
   const stats = decodeWideSum(sum, survivors, wide);
   if (stats.length !== 2 * d + 1)
     throw new Error(
@@ -85,17 +104,25 @@ function statisticsValues(sum: Uint32Array, aggregate: SealedAggregateMessage, s
   return values;
 }
 
-function fitValues(
-  sum: Uint32Array,
-  aggregate: SealedAggregateMessage,
-  survivors: number,
-  strategy: Strategy,
-): number[] {
+/** The decoding of a fit sum: the spec's update codec in the analyst's ring when it has one, else decode_json's. */
+function fitDecoding(aggregate: SealedAggregateMessage, spec: SealedJobSpec, plainModulus: number): SumDecoding {
   const how = decodeJsonOf(aggregate);
+  const own = fitDecodingOf(spec, plainModulus);
+  if (own) return ownDecoding(how.decoding, own, 'decoding');
   const decoding = how.decoding as SumDecoding | undefined;
   if (typeof decoding !== 'object' || decoding === null || (decoding.kind !== 'update' && decoding.kind !== 'record')) {
     throw new Error('decode_json.decoding must be a sum decoding {kind: "update" | "record", codec, ...}');
   }
+  return decoding;
+}
+
+function fitValues(
+  sum: Uint32Array,
+  aggregate: SealedAggregateMessage,
+  decoding: SumDecoding,
+  survivors: number,
+  strategy: Strategy,
+): number[] {
   const global = Float64Array.from(aggregate.model ?? []);
   if (global.length === 0) throw new Error('the fit aggregate carries no model');
   const next = strategy.aggregateFit(aggregate.round ?? 0, global, summedUpdatesFrom(sum, decoding, global, survivors));
@@ -130,17 +157,24 @@ export function answerAggregate(
       throw new Error(`unknown stage "${stage}" (expected statistics or fit)`);
     const survivors = aggregate.survivors ?? 0;
     if (!(survivors >= 1)) throw new Error('the aggregate has no survivors');
+    // Before decrypting: enough survivors, and a decoding the spec implies (the coordinator directs neither).
+    checkSurvivors(survivors, spec, `${stage} aggregate`);
     const length = aggregate.length ?? 0;
     if (!(length >= 1)) throw new Error('the aggregate has length 0');
+    const plainModulus = keys.sealedParams.plainModulus;
+    const how =
+      stage === 'statistics'
+        ? { stage, codec: statisticsCodec(aggregate, spec, plainModulus) }
+        : { stage, decoding: fitDecoding(aggregate, spec, plainModulus) };
     decryptor = session.decryptor ?? keys.decryptor();
     const sum = decryptor.decrypt(
       (aggregate.chunks ?? []).map((c) => new Uint8Array(c)),
       length,
     );
     const values =
-      stage === 'statistics'
-        ? statisticsValues(sum, aggregate, survivors)
-        : fitValues(sum, aggregate, survivors, session.strategy ?? strategyForJob(spec, jobId));
+      how.stage === 'statistics'
+        ? statisticsValues(sum, how.codec!, survivors)
+        : fitValues(sum, aggregate, how.decoding!, survivors, session.strategy ?? strategyForJob(spec, jobId));
     return { ...reply, values };
   } catch (e) {
     return {
@@ -153,6 +187,11 @@ export function answerAggregate(
 }
 
 export interface AttachSealedOptions {
+  /**
+   * The analyst's own copy of the job spec (as submitted: an object or its JSON text). The aggregates are checked and
+   * decoded against it; without it, against the spec the coordinator shows for the job.
+   */
+  spec?: object | string;
   /** Called after each aggregate was answered (error: the reason the analyst refused it). */
   onAggregate?(round: number, stage: string, error?: string): void;
   /** Keep re-attaching after a lost connection for this long (default 60 s). */
@@ -176,7 +215,9 @@ export async function attachSealed(
 ): Promise<void> {
   const view = await client.get(jobId);
   if (isFinalStatus(view.status)) return;
-  const spec = parseJobSpec(view.spec);
+  // The analyst's own copy, as submitted with sealed keys (secure.mode sealed added when it was left out).
+  const own = typeof opts.spec === 'string' ? (JSON.parse(opts.spec) as object) : opts.spec;
+  const spec = parseJobSpec(own === undefined ? view.spec : sealedSpec(own));
   if (spec.secure.mode !== 'sealed')
     throw new CoordinatorError(
       'FAILED_PRECONDITION',
