@@ -15,6 +15,7 @@ import { registerPrivacy } from './commands/privacy.js';
 import { registerValuation } from './commands/valuation.js';
 import { registerPayouts } from './commands/payouts.js';
 import { registerLedger } from './commands/ledger.js';
+import { registerRoster } from './commands/roster.js';
 
 export const VERSION = '0.1.0';
 export { cliReference } from './cli-reference.js';
@@ -56,6 +57,7 @@ Examples:
   registerValuation(program);
   registerPayouts(program);
   registerLedger(program);
+  registerRoster(program);
   registerBench(program);
   return program;
 }
