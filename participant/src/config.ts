@@ -250,7 +250,8 @@ function hexKey(v: unknown, file: string, field = 'coordinatorKey'): string {
   if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) {
     const what =
       field === 'coordinatorKey'
-        ? "the coordinator's ledger key, 64 hex characters (printed as coordinatorPublicKey by tessera ledger export --json)"
+        ? "the coordinator's ledger key, 64 hex characters " +
+          '(printed as coordinatorPublicKey by tessera ledger export --json)'
         : "the roster authority's public key, 64 hex characters (printed by tessera roster keygen)";
     throw new ConfigError(file, field, `must be ${what}, got ${JSON.stringify(v)}`);
   }

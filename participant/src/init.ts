@@ -179,6 +179,8 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
     configPath,
     [
       '# Tessera participant node. Raw rows never leave this machine: only model updates and aggregate statistics do.',
+      '# They leave only through secure aggregation (datasets.NAME.secure: masked by default; none allows plaintext),',
+      '# in rounds of at least minimums.cohort participants and minimums.threshold shares (default 2 and 2).',
       ...(policy
         ? [
             "# Each data set's budget caps the differential privacy spent on it; " +
