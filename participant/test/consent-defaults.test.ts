@@ -58,7 +58,7 @@ const table = (columns: string[], rows: string[][]): RawTable =>
   ({ source: 't', columns, rows, lineOf: (i: number) => i + 2 }) as unknown as RawTable;
 
 describe('consent policy: differential privacy required unless a data set opts out', () => {
-  it('refuses every data-reading stage of a job without DP, and scoring, overlap, valuation even in a DP job', () => {
+  it('refuses every data-reading stage of a job without DP, and overlap, valuation even in a DP job (not noised scoring)', () => {
     const g = guard({});
     for (const stage of [pb.Stage.SCHEMA, pb.Stage.STATISTICS, pb.Stage.FIT, pb.Stage.EVALUATE]) {
       expect(refusal(() => g.admit(task(stage), stage))).toBe(
@@ -77,9 +77,11 @@ describe('consent policy: differential privacy required unless a data set opts o
     expect(refusal(() => g.admit(task(pb.Stage.VALUATE, PLAN), pb.Stage.VALUATE))).toMatch(
       /payout valuation discloses this node's own model updates/,
     );
-    expect(refusal(() => g.admit(task(pb.Stage.SCORE, PLAN), pb.Stage.SCORE))).toMatch(
+    expect(refusal(() => g.admit(task(pb.Stage.SCORE), pb.Stage.SCORE))).toMatch(
       /encrypted scoring returns exact per-segment totals/,
     );
+    // Noised scoring (issue 15) announces its plan; the privacy check then holds it to the signed score spec.
+    expect(g.admit(task(pb.Stage.SCORE, PLAN), pb.Stage.SCORE).grantId).toBe('any');
     expect(refusal(() => g.admit(task(pb.Stage.OVERLAP), pb.Stage.OVERLAP))).toMatch(
       /audience overlap reveals the exact size of the intersection/,
     );

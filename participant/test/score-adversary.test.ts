@@ -169,7 +169,7 @@ describe('a participant scores only under keys its analyst signed, and never per
 
   it('refuses exact totals on a budgeted data set, and scores noised ones there, charged once', async () => {
     const exact = await offer(scoreTask({ dataset: 'budgeted' }));
-    expect(exact.refused).toMatch(/without privacy in its spec releases exact score totals/);
+    expect(exact.refused).toMatch(/releases exact score totals without privacy in its score spec/);
     const privacy = { epsilon: 1, delta: 1e-6, clip: 150 };
     const silent = await offer(scoreTask({ dataset: 'budgeted', privacy }, { privacyPlan: false }));
     expect(silent.refused).toMatch(/asks for distributed differential privacy .* and the task announces none/);

@@ -58,7 +58,7 @@ export function withoutPrivacy(task: tessera.v1.ITask, stage: number): string | 
   if (stage === pb.Stage.SCORE)
     return privacyPlanOf(task)
       ? undefined
-      : 'encrypted scoring without privacy in its spec returns exact per-segment totals, without noise';
+      : 'encrypted scoring returns exact per-segment totals, without noise (its spec asks for no privacy)';
   if (stage === pb.Stage.OVERLAP) return 'audience overlap reveals the exact size of the intersection, without noise';
   if (!DP_STAGES.has(stage)) return `stage ${stageName(stage)} is not a differentially private release`;
   if (privacyPlanOf(task)) return undefined;

@@ -166,10 +166,10 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       );
     case pb.Stage.SCORE:
       // Noised at this node before encryption, from the signed spec's privacy (score-noise.ts).
-      if (own) return;
+      if (own && taskSpecOf(task)?.kind === 'score') return;
       throw notRelease(
-        'without privacy in its spec releases exact score totals, which is not a differentially private release; ' +
-          'the analyst can ask for noised totals (privacy: {epsilon, delta, clip})',
+        'releases exact score totals without privacy in its score spec, which is not a differentially private ' +
+          'release; the analyst can ask for noised totals (privacy: {epsilon, delta, clip})',
       );
     case pb.Stage.OVERLAP:
       throw notRelease('releases an exact overlap count, which is not a differentially private release');

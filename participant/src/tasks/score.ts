@@ -2,6 +2,7 @@
 import { loadSeal } from '@tessera/he';
 import { tessera } from '@tessera/proto';
 import { scoreSegments, scoringTable } from '../score-compute.js';
+import { taskSpecOf } from '../privacy/task-spec.js';
 import { checkSegmentColumn, scoreRulesOf, signedScoreSpec } from '../score-guard.js';
 import type { ComputeHandler, TaskContext } from './task-handler.js';
 
@@ -14,8 +15,10 @@ export const scoreTask: ComputeHandler<Scores> = {
   stage: tessera.v1.Stage.SCORE,
   prepare: (task) => (task.scoring ? loadSeal() : undefined),
   // Before the charge (a refused task is never charged): keys signed by the spec's analyst, no identifier segments.
+  // A task with a spec of another kind is left to the privacy and spec checks, which name what differs; compute
+  // checks the keys again in any case.
   beforeCharge(ctx, task) {
-    signedScoreSpec(task, ctx.trustedAnalysts);
+    if (taskSpecOf(task)?.kind === 'score') signedScoreSpec(task, ctx.trustedAnalysts);
     checkSegmentColumn(task, scoringTable(ctx.data, task, task.label ?? ''), rulesOf(ctx, task));
   },
   compute(ctx, { task }) {
