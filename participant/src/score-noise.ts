@@ -60,7 +60,8 @@ export class NoisySegmentSums {
         const v = exact[j]! + draw();
         if (!(Math.abs(v) < EXACT_LIMIT))
           throw new RangeError(
-            `segment ${s}: a fixed-point sum reached ${v}, beyond exact integers; lower privacy.clip or score fewer rows`,
+            `segment ${s}: a fixed-point sum reached ${v}, beyond exact integers; ` +
+              'lower privacy.clip or score fewer rows',
           );
         noisy[j] = v / this.noise.scale;
       }

@@ -58,7 +58,7 @@ const table = (columns: string[], rows: string[][]): RawTable =>
   ({ source: 't', columns, rows, lineOf: (i: number) => i + 2 }) as unknown as RawTable;
 
 describe('consent policy: differential privacy required unless a data set opts out', () => {
-  it('refuses every data-reading stage of a job without DP, and overlap, valuation even in a DP job (not noised scoring)', () => {
+  it('refuses every data-reading stage of a job without DP, and overlap, valuation even in a DP job', () => {
     const g = guard({});
     for (const stage of [pb.Stage.SCHEMA, pb.Stage.STATISTICS, pb.Stage.FIT, pb.Stage.EVALUATE]) {
       expect(refusal(() => g.admit(task(stage), stage))).toBe(
@@ -83,8 +83,16 @@ describe('consent policy: differential privacy required unless a data set opts o
     // Noised scoring (issue 15) announces its plan; the privacy check then holds it to the signed score spec.
     expect(g.admit(task(pb.Stage.SCORE, PLAN), pb.Stage.SCORE).grantId).toBe('any');
     expect(refusal(() => g.admit(task(pb.Stage.OVERLAP), pb.Stage.OVERLAP))).toMatch(
-      /audience overlap reveals the exact size of the intersection/,
+      /audience overlap without its job spec reveals the exact size of the intersection/,
     );
+    // An overlap job's spec fixes the noise on the count (discrete Laplace, privacy.epsilon): admitted.
+    const overlapSpec = JSON.stringify({
+      kind: 'overlap',
+      dataset: 'customers',
+      column: 'id',
+      participants: ['a', 'b'],
+    });
+    expect(g.admit({ ...task(pb.Stage.OVERLAP), specJson: overlapSpec }, pb.Stage.OVERLAP).grantId).toBe('any');
   });
 
   it('serves jobs without DP only on the data set that opts out, and the refusal reveals no path or row count', () => {

@@ -152,7 +152,7 @@ describe('a participant scores only under keys its analyst signed, and never per
     expect(refusals().at(-1)?.reason).toBe(a.refused);
   });
 
-  it('suppresses a single-customer segment of exact totals (below 20 rows), flagged, as an encryption of 0', async () => {
+  it('suppresses a single-customer segment of exact totals (below 20 rows): flagged, an encryption of 0', async () => {
     const a = await offer(
       scoreTask({ dataset: 'customers', segmentBy: 'region', segments: ['east', 'north', 'west'] }),
     );

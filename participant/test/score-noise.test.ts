@@ -94,7 +94,7 @@ describe('noised encrypted scoring: the decrypted totals carry the noise the spe
     expect(Math.abs(mean(countErrors))).toBeLessThan((4 * countStd) / Math.sqrt(countErrors.length));
   }, 60_000);
 
-  it('draws integer noise of the share variance on every coordinate (20 000 draws of the noise layer, within 3%)', () => {
+  it('draws integer noise of the share variance on every coordinate (20 000 draws, within 3%)', () => {
     const noise = scoreNoise(spec.privacy!, spec.minParticipants, encodedFeaturesOf(spec));
     const sums = new NoisySegmentSums(SEGMENTS.length, 2, spec.privacy!.clip, noise);
     // One row of norm 13 (clipped to 10) in segment 0: (round(4096 * 10 * 5/13), round(4096 * 10 * 12/13), 4096).

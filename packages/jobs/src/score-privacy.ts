@@ -4,7 +4,7 @@ import type { PrivacyView } from './privacy-view.js';
 import { queryNoiseMultiplier } from './query-noise.js';
 import type { ScorePrivacy, ScoreSpec } from './score-spec.js';
 
-/** Every bound below is multiplied by this, covering the float rounding of its few operations (as for other releases). */
+/** Every bound below is multiplied by this: it covers the float rounding of its few operations (as elsewhere). */
 const FLOAT_SLACK = 1 + 2 ** -20;
 
 /**

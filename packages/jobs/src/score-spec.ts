@@ -31,7 +31,7 @@ export interface ScorePrivacy {
   mode: 'distributed' | 'local';
   epsilon: number;
   delta: number;
-  /** L2 bound on one row's encoded feature vector (raw units, before standardisation): rows above it are scaled down. */
+  /** L2 bound on one row's encoded features (raw units, not standardised): rows above it are scaled down. */
   clip: number;
   /** Share of the minParticipants answers that may collude with the coordinator and analyst (distributed mode). */
   corruptFraction: number;
@@ -144,7 +144,8 @@ function parseScorePrivacy(p: unknown): ScorePrivacy {
   if (typeof p.clip !== 'number' || !(p.clip > 0) || !Number.isFinite(p.clip))
     throw new JobSpecError(
       'privacy.clip',
-      `is required: the L2 bound on one row's encoded features (raw units), a positive number, got ${JSON.stringify(p.clip)}`,
+      "is required: the L2 bound on one row's encoded features (raw units), a positive number, " +
+        `got ${JSON.stringify(p.clip)}`,
     );
   if (typeof corruptFraction !== 'number' || !(corruptFraction >= 0 && corruptFraction < 1))
     throw new JobSpecError(

@@ -30,23 +30,44 @@ export function registerScore(program: Command): void {
       'the values of --segment to report (declared, so every participant answers the same segments)',
       list,
     )
-    .option('--min-participants <n>', 'participants that must answer', Number, 2)
+    .option('--min-participants <n>', 'participants that must answer (at least 2)', Number, 2)
+    .option(
+      '--epsilon <e>',
+      'noised totals (differential privacy; required on data sets with a privacy budget): each participant clips ' +
+        'its rows and adds its share of integer noise to its segment sums before scoring them',
+      Number,
+    )
+    .option('--delta <d>', 'delta of the noised totals (with --epsilon)', Number, 1e-6)
+    .option('--clip <c>', "with --epsilon: the L2 bound on one row's encoded features, in raw units", Number)
+    .option(
+      '--dp-mode <mode>',
+      'with --epsilon: distributed (a share per participant, sized for --min-participants answers) or local ' +
+        '(the whole noise at each participant)',
+      'distributed',
+    )
     .option('--coordinator <host:port>', 'coordinator address')
     .option(...KEYS_OPTION)
     .option('--data-dir <dir>', 'data directory of a local coordinator (to find its address and certificate)')
     .option(...TLS_FINGERPRINT_OPTION)
     .option(...INSECURE_OPTION)
-    .option('--json', 'print {jobId, overall:{count, total, mean}, segments:[{segment, count, total, mean}]}')
+    .option(
+      '--json',
+      'print {jobId, overall:{count, total, mean}, ' +
+        'segments:[{segment, count, total, mean, status, suppressedBy, noise?}]}',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ tessera score --model model.json --dataset customers --sealed
   $ tessera score --model model.json --dataset customers --sealed --segment region --segments north,south --json
+  $ tessera score --model model.json --dataset customers --sealed --epsilon 1 --clip 500
 
 The score is the model's linear score (log-odds); means are over the rows each segment holds.
 Participants never see the weights, the coordinator only adds ciphertexts, and this command
-alone decrypts the totals.
+alone decrypts the totals. Each participant sends 0 for a segment with fewer of its rows than
+its owner's minimum (default 20; exact totals only), refuses segments by a column that
+identifies customers, and, with --epsilon, adds its share of noise to every total.
 ${connectionOptions}`,
     )
     .action(
@@ -57,6 +78,10 @@ ${connectionOptions}`,
         segment?: string;
         segments?: string[];
         minParticipants: number;
+        epsilon?: number;
+        delta: number;
+        clip?: number;
+        dpMode: string;
         coordinator?: string;
         keys?: string;
         dataDir?: string;
@@ -74,6 +99,14 @@ ${connectionOptions}`,
             `--segment ${o.segment} needs --segments listing the values to report, e.g. --segments a,b,c`,
           );
         if (o.segments && !o.segment) throw new UsageError('--segments needs --segment COLUMN');
+        if (o.epsilon !== undefined && o.clip === undefined)
+          throw new UsageError(
+            "--epsilon needs --clip, the L2 bound on one row's encoded features (e.g. --clip 100): rows above it " +
+              'are scaled down, and the noise is sized to it',
+          );
+        if (o.epsilon === undefined && o.clip !== undefined) throw new UsageError('--clip needs --epsilon');
+        if (o.dpMode !== 'distributed' && o.dpMode !== 'local')
+          throw new UsageError(`--dp-mode must be distributed or local, got ${o.dpMode}`);
         const { AnalystClient, loadModelFile, scoreEncrypted } = await import('@tessera/sdk');
         const model = loadModelFile(o.model);
         const { address, identity, security } = await analystConnection(o);
@@ -83,6 +116,16 @@ ${connectionOptions}`,
             dataset: o.dataset,
             minParticipants: o.minParticipants,
             ...(o.segment ? { segmentBy: o.segment, segments: o.segments } : {}),
+            ...(o.epsilon !== undefined && o.clip !== undefined
+              ? {
+                  privacy: {
+                    epsilon: o.epsilon,
+                    delta: o.delta,
+                    clip: o.clip,
+                    mode: o.dpMode as 'distributed' | 'local',
+                  },
+                }
+              : {}),
             onProgress: (m) => {
               if (!o.json) process.stderr.write(`${m}\n`);
             },
@@ -90,11 +133,21 @@ ${connectionOptions}`,
           if (o.json) return printJson({ jobId: r.job.id, overall: r.overall, segments: r.segments });
           process.stdout.write(
             `${renderTable(
-              ['segment', 'rows', 'mean score (log-odds)', 'total'],
+              ['segment', 'rows', 'mean score (log-odds)', 'total', 'status'],
               [
-                ...r.segments.map((s) => [s.segment, Math.round(s.count), s.mean, s.total]),
+                ...r.segments.map((s) => [
+                  s.segment,
+                  Math.round(s.count),
+                  s.mean,
+                  s.total,
+                  s.status === 'suppressed'
+                    ? `suppressed by ${s.suppressedBy} (below a participant's minimum rows)`
+                    : s.noise
+                      ? `noised (sd ${s.noise.countStd.toFixed(2)} rows, ${s.noise.totalStd.toFixed(2)} on the total)`
+                      : s.status,
+                ]),
                 ...(r.segments.length > 1
-                  ? [['all', Math.round(r.overall.count), r.overall.mean, r.overall.total]]
+                  ? [['all', Math.round(r.overall.count), r.overall.mean, r.overall.total, '']]
                   : []),
               ],
             )}\nscored encrypted in job ${r.job.id}: ` +
