@@ -48,11 +48,11 @@ const refuse = (why: string) => new PrivacyRefusal(`overlap: ${why}; refused bef
 export function checkOverlapTask(task: tessera.v1.ITask, node: OverlapNode): CheckedOverlap {
   const policy = node.policy ?? DEFAULT_OVERLAP_POLICY;
   const overlap = task.overlap;
-  const role = psiRoles.fromProto(overlap?.role);
-  if (role !== 'initiator' && role !== 'responder') throw refuse(`the task has no PSI role (${overlap?.role ?? 0})`);
   const spec = taskSpecOf(task);
   if (spec?.kind !== 'overlap')
     throw refuse("the task carries no overlap job spec, so this node cannot know the count's privacy or its peer");
+  const role = psiRoles.fromProto(overlap?.role);
+  if (role !== 'initiator' && role !== 'responder') throw refuse(`the task has no PSI role (${overlap?.role ?? 0})`);
   const [first, second] = spec.spec.participants;
   const counts = node.id === first;
   if (node.id !== first && node.id !== second)

@@ -87,12 +87,26 @@ describe('a reconnect drops the protocol state of the old connection', () => {
   };
 
   let job = 0;
+  const peerKey = generateSigningKeyPair().publicKey;
   const overlapTask = (): tessera.v1.ITask => {
     job += 1;
+    const jobId = `job-overlap-${job}`;
     return {
-      ref: { jobId: `job-overlap-${job}`, stage: pb.Stage.OVERLAP },
+      ref: { jobId, stage: pb.Stage.OVERLAP },
       dataset: 'customers',
-      overlap: { column: 'email', role: pb.OverlapTask.Role.INITIATOR, session: `overlap-${job}` },
+      specJson: JSON.stringify({
+        kind: 'overlap',
+        dataset: 'customers',
+        column: 'email',
+        participants: ['me', 'peer'],
+      }),
+      overlap: {
+        column: 'email',
+        role: pb.OverlapTask.Role.INITIATOR,
+        session: jobId,
+        peerId: 'peer',
+        peerIdentityKey: peerKey,
+      },
     };
   };
   const startOverlap = async (task: tessera.v1.ITask) => {
@@ -127,6 +141,7 @@ describe('a reconnect drops the protocol state of the old connection', () => {
         patients: { type: 'csv', path: patients, exclude: [] },
         customers: { type: 'csv', path: customers, exclude: [] },
       },
+      overlap: { minSetSize: 1, countingPeers: [] }, // three customers: enough for a test of the connection
     };
     node = new ParticipantNode({ config, identity: me, log: (l) => lines.push(l), minBackoffMs: 20, maxBackoffMs: 50 });
     const first = ready();
@@ -175,7 +190,7 @@ describe('a reconnect drops the protocol state of the old connection', () => {
     rogue.send({ psi: strayPoints(task) });
     expect(await answer).toEqual({
       body: 'refused',
-      refused: 'unknown set kind "psi/stray"',
+      refused: 'a PSI message of kind "psi/stray" outside the channel: this node takes only psi/hello and psi/sealed',
       kind: tessera.v1.RefusalKind.REFUSAL_FAILURE,
     });
   });

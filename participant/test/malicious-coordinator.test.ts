@@ -306,7 +306,7 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
         [
           'overlap',
           { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, privacyPlan: plan },
-          /overlap releases an exact overlap count/,
+          /overlap: the task carries no overlap job spec/,
         ],
         [
           'valuation',

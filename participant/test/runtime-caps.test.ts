@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { RawTable } from '@tessera/data';
 import { JobSpecError, SPEC_CAPS } from '@tessera/jobs';
 import { declaredQueryToProto, tessera } from '@tessera/proto';
-import { PsiError } from '@tessera/psi';
+import { generateSigningKeyPair } from '@tessera/crypto';
+import { PsiChannel, PsiError } from '@tessera/psi';
 import type { LocalData } from '../src/local-data.js';
-import { PsiSession } from '../src/psi-session.js';
+import { PrivacyRefusal } from '../src/privacy/task-spec.js';
+import { checkOverlapTask, PsiSession, type OverlapNode } from '../src/psi-session.js';
 import { queryPlanOf } from '../src/query-compute.js';
 
 // The caps of the job spec (docs/job-spec.md, "Caps") where a participant sizes things from a task: the set it
@@ -23,39 +25,79 @@ function identifiers(n: number): LocalData {
   return { table: () => table } as unknown as LocalData;
 }
 
-const overlapTask = (role: tessera.v1.OverlapTask.Role): tessera.v1.ITask => ({
-  ref: { jobId: 'job-psi', round: 1, stage: pb.Stage.OVERLAP },
-  dataset: 'customers',
-  overlap: { column: 'email', role, session: 'job-psi' },
+const me = generateSigningKeyPair();
+const peer = generateSigningKeyPair();
+
+/** An overlap task between this node ("me") and "peer"; the initiator (first in the spec) counts. */
+const overlapTask = (role: tessera.v1.OverlapTask.Role): tessera.v1.ITask => {
+  const initiator = role === pb.OverlapTask.Role.INITIATOR;
+  return {
+    ref: { jobId: 'job-psi', round: 1, stage: pb.Stage.OVERLAP },
+    dataset: 'customers',
+    specJson: JSON.stringify({
+      kind: 'overlap',
+      dataset: 'customers',
+      column: 'email',
+      participants: initiator ? ['me', 'peer'] : ['peer', 'me'],
+    }),
+    overlap: { column: 'email', role, session: 'job-psi', peerId: 'peer', peerIdentityKey: peer.publicKey },
+  };
+};
+const node = (n: number): OverlapNode => ({
+  id: 'me',
+  identitySecretKey: me.secretKey,
+  data: identifiers(n),
+  policy: { minSetSize: 1, countingPeers: ['peer'] },
 });
 
 describe('runtime caps on the participant', () => {
-  it('refuses to blind more identifiers than the PSI set cap, naming the cap and never the count', async () => {
+  it('refuses to blind more identifiers than the PSI set cap, naming the cap and never the count', () => {
     const over = SPEC_CAPS.psiSetSize + 1;
-    const refused = await PsiSession.start(overlapTask(pb.OverlapTask.Role.INITIATOR), identifiers(over)).catch(
-      (e: unknown) => e as Error,
-    );
-    expect(refused).toBeInstanceOf(Error);
+    let refused: unknown;
+    try {
+      checkOverlapTask(overlapTask(pb.OverlapTask.Role.INITIATOR), node(over));
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(PrivacyRefusal);
     expect((refused as Error).message).toBe(
-      'column "email" of data set "customers" holds more identifiers than the 250000 of the psiSetSize cap; ' +
-        'refused before blinding any',
+      'privacy check: overlap: column "email" of data set "customers" holds more identifiers than the 250000 of ' +
+        'the psiSetSize cap; refused before sending anything',
     );
     expect((refused as Error).message).not.toContain(String(over));
   });
 
   it("refuses a peer's set over the cap before re-blinding any of it", async () => {
-    const { session } = await PsiSession.start(overlapTask(pb.OverlapTask.Role.RESPONDER), identifiers(3));
-    const huge = {
-      task: overlapTask(pb.OverlapTask.Role.RESPONDER).ref,
+    const task = overlapTask(pb.OverlapTask.Role.RESPONDER);
+    const { session, hello } = await PsiSession.start(task, node(3), checkOverlapTask(task, node(3)));
+    // The peer's side of the channel, so that its oversized set arrives sealed as a real one would.
+    const channel = PsiChannel.start({
+      session: 'job-psi',
+      selfId: 'peer',
+      peerId: 'me',
+      identitySecretKey: peer.secretKey,
+      peerIdentityKey: me.publicKey,
+    });
+    channel.accept({ ephemeralKey: hello.ephemeralKey!, signature: hello.ephemeralSignature! });
+    session.onPoints({
+      task: task.ref,
+      kind: 'psi/hello',
+      ephemeralKey: channel.hello.ephemeralKey,
+      ephemeralSignature: channel.hello.signature,
+    });
+    const huge = tessera.v1.PsiPoints.encode({
       kind: 'psi/blinded',
       version: 1,
       session: 'job-psi',
       from: 'initiator',
       count: SPEC_CAPS.psiSetSize + 1,
       points: new Uint8Array(0),
-    };
-    expect(() => session.onPoints(huge)).toThrow(PsiError);
-    expect(() => session.onPoints(huge)).toThrow(/over the limit of 250000/);
+    }).finish();
+    const sealed = channel.seal(huge);
+    expect(() => session.onPoints({ task: task.ref, kind: 'psi/sealed', ...sealed })).toThrow(PsiError);
+    expect(() => session.onPoints({ task: task.ref, kind: 'psi/sealed', ...sealed })).toThrow(
+      /expected number 1/, // the channel took the message; the run refused it: a retry is a replay
+    );
   });
 
   it('refuses a declared query (a task without a spec) whose vector is over the cap, before allocating it', () => {

@@ -151,7 +151,15 @@ describe('TaskDispatcher: admission before any handler reads data', () => {
         const events = h.events.filter((e) => e !== 'emit task');
         const at = (e: string) => events.indexOf(e);
         const firstRead = events.findIndex((e) => e.startsWith('read '));
-        if (stage === S.QUERY) {
+        if (stage === S.OVERLAP) {
+          // The overlap's checks (role, peer, minimum set size) run inside admission, after consent: this task carries
+          // no overlap spec, so it is refused uncharged, before its identifiers are read.
+          expect(at('charge')).toBe(-1);
+          expect(firstRead).toBe(-1);
+          expect(events.at(-1)).toMatch(
+            new RegExp(`^refused stage ${stage}: privacy check: overlap: the task carries no overlap job spec`),
+          );
+        } else if (stage === S.QUERY) {
           // The query rules' pre-check runs inside admission, after consent; this task carries no query, so it is
           // refused uncharged.
           expect(at('charge')).toBe(-1);

@@ -4,6 +4,7 @@ import type { DatasetSource } from '../config.js';
 import { fmtEpsilon, stageName, type PrivacyGuard } from '../privacy/privacy-guard.js';
 import type { PrivacyLedger } from '../privacy/privacy-ledger.js';
 import { privacyPlanOf } from '../privacy/privacy-plan.js';
+import { taskSpecOf } from '../privacy/task-spec.js';
 import { datasetRules, JOB_KINDS, type ConsentPolicy, type Grant, type JobKind, type Purpose } from './policy.js';
 
 const pb = tessera.v1;
@@ -59,7 +60,11 @@ export function withoutPrivacy(task: tessera.v1.ITask, stage: number): string | 
     return privacyPlanOf(task)
       ? undefined
       : 'encrypted scoring returns exact per-segment totals, without noise (its spec asks for no privacy)';
-  if (stage === pb.Stage.OVERLAP) return 'audience overlap reveals the exact size of the intersection, without noise';
+  // An overlap job's spec fixes the noise on the released count (discrete Laplace, privacy.epsilon, default 1).
+  if (stage === pb.Stage.OVERLAP)
+    return taskSpecOf(task)?.kind === 'overlap'
+      ? undefined
+      : 'audience overlap without its job spec reveals the exact size of the intersection, without noise';
   if (!DP_STAGES.has(stage)) return `stage ${stageName(stage)} is not a differentially private release`;
   if (privacyPlanOf(task)) return undefined;
   return stage === pb.Stage.QUERY
