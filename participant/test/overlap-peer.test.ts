@@ -145,7 +145,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
     const hello = (await next(t)).psi!;
     expect(hello.kind).toBe('psi/hello');
     const channel = peerChannel(t);
-    channel.accept({ ephemeralKey: hello.ephemeralKey, signature: hello.ephemeralSignature });
+    channel.accept({ ephemeralKey: hello.ephemeralKey!, signature: hello.ephemeralSignature! });
     rogue.send({
       psi: {
         task: t.ref,
@@ -214,7 +214,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
     const m = (await next(t)).psi!;
     expect(m.kind).toBe('psi/sealed');
     expect(m.points?.length ?? 0).toBe(0);
-    return { seq: m.seq, sealed: m.sealed };
+    return { seq: Number(m.seq ?? 0), sealed: m.sealed ?? new Uint8Array(0) };
   }
 
   it('as the blinding side, the attacker of the finding learns nothing per guess: the node never re-blinds them', async () => {
@@ -261,7 +261,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
     rogue.send({ task: t });
     const hello = (await next(t)).psi!;
     const channel = peerChannel(t);
-    channel.accept({ ephemeralKey: hello.ephemeralKey, signature: hello.ephemeralSignature });
+    channel.accept({ ephemeralKey: hello.ephemeralKey!, signature: hello.ephemeralSignature! });
     rogue.send({
       psi: {
         task: t.ref,
@@ -307,7 +307,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
       rogue.send({ task: t });
       const hello = (await next(t)).psi!;
       const channel = peerChannel(t);
-      channel.accept({ ephemeralKey: hello.ephemeralKey, signature: hello.ephemeralSignature });
+      channel.accept({ ephemeralKey: hello.ephemeralKey!, signature: hello.ephemeralSignature! });
       rogue.send({
         psi: {
           task: t.ref,
