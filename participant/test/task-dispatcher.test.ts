@@ -159,6 +159,14 @@ describe('TaskDispatcher: admission before any handler reads data', () => {
           expect(events.at(-1)).toMatch(
             new RegExp(`^refused stage ${stage}: privacy check: overlap: the task carries no overlap job spec`),
           );
+        } else if (stage === S.SCORE) {
+          // The scoring keys' check runs inside admission, after consent: this task carries no score spec (nothing
+          // vouches for its keys), so it is refused uncharged, before any row is read.
+          expect(at('charge')).toBe(-1);
+          expect(firstRead).toBe(-1);
+          expect(events.at(-1)).toMatch(
+            new RegExp(`^refused stage ${stage}: privacy check: a score task must carry its score job spec`),
+          );
         } else if (stage === S.QUERY) {
           // The query rules' pre-check runs inside admission, after consent; this task carries no query, so it is
           // refused uncharged.

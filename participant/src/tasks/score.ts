@@ -14,11 +14,13 @@ export const scoreTask: ComputeHandler<Scores> = {
   kind: 'compute',
   stage: tessera.v1.Stage.SCORE,
   prepare: (task) => (task.scoring ? loadSeal() : undefined),
-  // Before the charge (a refused task is never charged): keys signed by the spec's analyst, no identifier segments.
-  // A task with a spec of another kind is left to the privacy and spec checks, which name what differs; compute
-  // checks the keys again in any case.
+  // After consent and before the charge (a refused task is never charged): keys signed by the spec's analyst, no
+  // segments by an identifier column (this reads the segment column, as a query's pre-check reads its table). A task
+  // with a spec of another kind is left to the privacy and spec checks, which name what differs; compute checks the
+  // keys again in any case.
   beforeCharge(ctx, task) {
-    if (taskSpecOf(task)?.kind === 'score') signedScoreSpec(task, ctx.trustedAnalysts);
+    const kind = taskSpecOf(task)?.kind;
+    if (kind === undefined || kind === 'score') signedScoreSpec(task, ctx.trustedAnalysts);
     checkSegmentColumn(task, scoringTable(ctx.data, task, task.label ?? ''), rulesOf(ctx, task));
   },
   compute(ctx, { task }) {
