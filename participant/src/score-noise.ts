@@ -13,11 +13,11 @@ export interface SegmentSums {
 }
 
 /**
- * Accumulates rows into per-segment integer vectors (round(scale·x), scale), x the row's encoded
+ * Accumulates rows into per-segment integer vectors (round(scale·x), countWeight), x the row's encoded
  * features scaled down to L2 norm at most `clip` (the bound the sensitivity in scoreNoise assumes),
  * then adds an independent discrete Gaussian share of `noise.shareVariance` to every coordinate
  * (features and count) of every segment, in integers; only the noisy integers are divided by the
- * scale (a power of two: exact) for the encrypted scoring. No float carries noise.
+ * scale (a power of two: exact) or the count weight for the encrypted scoring. No float carries noise.
  */
 export class NoisySegmentSums {
   private readonly sums: Float64Array[];
@@ -27,7 +27,7 @@ export class NoisySegmentSums {
     segments: number,
     private readonly d: number,
     private readonly clip: number,
-    private readonly noise: Pick<ScoreNoise, 'scale' | 'shareVariance'>,
+    private readonly noise: Pick<ScoreNoise, 'scale' | 'countWeight' | 'shareVariance'>,
   ) {
     this.sums = Array.from({ length: segments }, () => new Float64Array(d + 1));
     this.rows = Array.from({ length: segments }, () => 0);
@@ -42,7 +42,7 @@ export class NoisySegmentSums {
     const norm = Math.sqrt(norm2);
     const factor = (norm > this.clip ? this.clip / norm : 1) * this.noise.scale;
     for (let j = 0; j < this.d; j++) sum[j]! += Math.round(x[base + j]! * factor);
-    sum[this.d]! += this.noise.scale;
+    sum[this.d]! += this.noise.countWeight;
     this.rows[s]!++;
   }
 
@@ -63,7 +63,7 @@ export class NoisySegmentSums {
             `segment ${s}: a fixed-point sum reached ${v}, beyond exact integers; ` +
               'lower privacy.clip or score fewer rows',
           );
-        noisy[j] = v / this.noise.scale;
+        noisy[j] = v / (j < this.d ? this.noise.scale : this.noise.countWeight);
       }
       return { sum: noisy.subarray(0, this.d), count: noisy[this.d]! };
     });

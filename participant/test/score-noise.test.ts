@@ -67,8 +67,11 @@ describe('noised encrypted scoring: the decrypted totals carry the noise the spe
     // The share: sigma^2 / (m - c) with m = 3 answers, c = 0 colluders, in integer units of 1 / scale.
     expect(noise.shareVariance).toBe(Math.ceil((noise.sigma * noise.sigma) / 3));
     expect(noise.scale).toBe(2 ** 12);
+    expect(noise.countWeight).toBe(40_960);
     const countStd = noise.countStd(1);
-    const totalStd = countStd * Math.hypot(...foldedModel({ weights }));
+    // Each feature sum's noise enters the total through its weight, the count's through the bias.
+    const folded = foldedModel({ weights });
+    const totalStd = Math.hypot(noise.featureStd(1) * Math.hypot(folded[0]!, folded[1]!), countStd * folded[2]!);
     const countErrors: number[] = [];
     const totalErrors: number[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -86,8 +89,8 @@ describe('noised encrypted scoring: the decrypted totals carry the noise the spe
     const std = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     expect(countErrors).toHaveLength(RUNS * SEGMENTS.length);
-    // The stated sigma: about 1.1 rows on each count here (epsilon 1, clip 10, a third of the noise per node).
-    expect(countStd).toBeGreaterThan(0.5);
+    // The stated sigma: 3.4 rows on each count per node here (epsilon 1, clip 10, a third of the variance each).
+    expect(countStd).toBeCloseTo(3.45, 2);
     expect(Math.abs(std(countErrors) / countStd - 1)).toBeLessThan(0.3);
     expect(Math.abs(std(totalErrors) / totalStd - 1)).toBeLessThan(0.3);
     // Centred: the mean error is within 4 standard errors of 0.
@@ -97,14 +100,16 @@ describe('noised encrypted scoring: the decrypted totals carry the noise the spe
   it('draws integer noise of the share variance on every coordinate (20 000 draws, within 3%)', () => {
     const noise = scoreNoise(spec.privacy!, spec.minParticipants, encodedFeaturesOf(spec));
     const sums = new NoisySegmentSums(SEGMENTS.length, 2, spec.privacy!.clip, noise);
-    // One row of norm 13 (clipped to 10) in segment 0: (round(4096 * 10 * 5/13), round(4096 * 10 * 12/13), 4096).
+    // One row of norm 13 (clipped to 10) in segment 0: (round(4096 * 10 * 5/13), round(4096 * 10 * 12/13), 40960).
     sums.add(0, Float64Array.of(5, 12), 0);
-    const exact = [Math.round((4096 * 50) / 13), Math.round((4096 * 120) / 13), 4096];
+    const exact = [Math.round((4096 * 50) / 13), Math.round((4096 * 120) / 13), noise.countWeight];
     const errors: number[] = [];
     while (errors.length < 20_000) {
       for (const [i, seg] of sums.release(systemRandom()).entries()) {
         for (const [j, v] of [...seg.sum, seg.count].entries()) {
-          const integer = v * noise.scale; // exact: the noisy integer over a power of two
+          // The noisy integer, back from its division by the scale (exact: a power of two) or the count weight.
+          const integer = j < 2 ? v * noise.scale : Math.round(v * noise.countWeight);
+          if (j === 2) expect(Math.abs(v * noise.countWeight - integer)).toBeLessThan(1e-6);
           expect(Number.isInteger(integer)).toBe(true);
           errors.push(integer - (i === 0 ? exact[j]! : 0));
         }

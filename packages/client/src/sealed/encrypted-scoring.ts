@@ -70,8 +70,10 @@ export async function scoreEncrypted(
   const noise = parsed.privacy
     ? scoreNoise(parsed.privacy, parsed.minParticipants, encodedFeaturesOf(parsed))
     : undefined;
-  // The noise on the count coordinate enters the total weighted by the bias: the folded model's norm scales it.
-  const modelNorm = Math.hypot(...foldedModel({ weights: model.weights, standardisation: model.standardization }));
+  // Each feature sum's noise enters the total weighted by its folded weight, the count's by the bias.
+  const folded = foldedModel({ weights: model.weights, standardisation: model.standardization });
+  const featureNorm = Math.hypot(...folded.subarray(0, folded.length - 1));
+  const bias = Math.abs(folded[folded.length - 1]!);
   const job = await client.submit(spec, {
     scoring: {
       paramsJson: JSON.stringify(r.params),
@@ -108,12 +110,15 @@ export async function scoreEncrypted(
           const d = analyst.decrypt({ score: a.chunks[2 * i]!, count: a.chunks[2 * i + 1]! });
           const suppressedBy = decode.suppressed?.[i] ?? 0;
           const countStd = noise?.countStd(a.survivors);
+          const featureStd = noise?.featureStd(a.survivors) ?? 0;
           return {
             segment,
             ...d,
             status: suppressedBy > 0 ? 'suppressed' : !noise && d.count < 0.5 ? 'empty' : 'ok',
             suppressedBy,
-            ...(countStd !== undefined ? { noise: { countStd, totalStd: countStd * modelNorm } } : {}),
+            ...(countStd !== undefined
+              ? { noise: { countStd, totalStd: Math.hypot(featureStd * featureNorm, countStd * bias) } }
+              : {}),
           };
         });
         call.write({ jobId: job.id, round: a.round, stage: a.stage, values: [] });
