@@ -33,6 +33,7 @@ export {
   type ChainVerification,
 } from './privacy/audit-chain.js';
 export { BudgetRefusal } from './privacy/privacy-guard.js';
+export { ProtectionRefusal } from './privacy/protection-minimums.js';
 export {
   loadConsentPolicy,
   parseConsentPolicy,

@@ -122,6 +122,11 @@ export class ParticipantNode extends EventEmitter {
     return this.opts.config.participantId;
   }
 
+  /** This node's Ed25519 identity public key (what a secure round's setup lists for it). */
+  get identityKey(): Uint8Array {
+    return this.opts.identity.publicKey;
+  }
+
   /** Validates local data and the channel's settings, then connects (and keeps reconnecting). */
   start(): void {
     this.data.validate();

@@ -36,10 +36,12 @@ let files = 0;
 function oldLedger(): string {
   const path = join(dir, `old-${++files}.sqlite`);
   const db = new Database(path);
-  // Only audit_log matters here; its columns are migration 2's.
+  // Only audit_log matters here, and payout_receipt, which a later migration alters; their columns are migration 2's.
   db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (3);
     CREATE TABLE audit_log (id INTEGER PRIMARY KEY, entry_json TEXT NOT NULL, prev_hash TEXT NOT NULL,
-      hash TEXT NOT NULL);`);
+      hash TEXT NOT NULL);
+    CREATE TABLE payout_receipt (id INTEGER PRIMARY KEY, received_at REAL NOT NULL, entry_json TEXT NOT NULL,
+      coordinator_key TEXT NOT NULL DEFAULT '');`);
   const insert = db.prepare('INSERT INTO audit_log (id, entry_json, prev_hash, hash) VALUES (?, ?, ?, ?)');
   for (const r of fixture.rows) insert.run(r.id, r.entry_json, r.prev_hash, r.hash);
   db.close();
@@ -94,7 +96,7 @@ describe('audit log format versions', () => {
     expect(log.map((e) => e.formatVersion)).toEqual([1, 1, 1, 1, 1]);
     expect(log[0].prevHash).toBe(GENESIS_HASH);
     expect(log[3]).toMatchObject({ kind: 'revocation', grantId: 'acme-train', reason: 'owner revoked it' });
-    sql(path, (db) => expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 4 }]));
+    sql(path, (db) => expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 5 }]));
   });
 
   it('detects tampering with a version 1 row', () => {

@@ -217,7 +217,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
     return { seq: Number(m.seq ?? 0), sealed: m.sealed ?? new Uint8Array(0) };
   }
 
-  it('as the blinding side, the attacker of the finding learns nothing per guess: the node never re-blinds them', async () => {
+  it('as the blinding side, the attacker learns nothing per guess: the node never re-blinds them', async () => {
     const { received, found, count, done } = await attackAsBlinder(task(ME), true);
     // Everything the node sent it: its own blinded set and the count; never a re-blinding of the guesses.
     expect(received.map((m) => m.kind)).toEqual(['psi/blinded', 'psi/count']);
@@ -244,7 +244,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
     expect(charges[0]!.approx).toEqual({ epsilon: 1, delta: 0 });
   });
 
-  it('as the counting side, the attacker is refused unless the owner lets it count (overlap.countingPeers)', async () => {
+  it('as the counting side, the attacker is refused unless the owner lets it count (countingPeers)', async () => {
     const t = task(PEER);
     rogue.send({ task: t });
     const answer = await next(t);
@@ -280,7 +280,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
     expect(refusals().at(-1)?.reason).toMatch(/fewer than this node's minimum of 100/);
   });
 
-  it('refuses a hello the coordinator made with a key of its own, and a tampered or replayed sealed message', async () => {
+  it('refuses a hello the coordinator made with its own key, and a tampered or replayed sealed message', async () => {
     // The coordinator substitutes its own ephemeral key, signed by a key that is not the peer's.
     let t = task(ME);
     rogue.send({ task: t });
@@ -332,7 +332,7 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
     }
   });
 
-  it('with a roster authority configured, refuses a peer key it did not certify; refuses a set below the minimum', async () => {
+  it('with a roster authority, refuses a peer key it did not certify; refuses a set below the minimum', async () => {
     const config: ParticipantConfig = {
       name: 'strict',
       coordinator: rogue.address,

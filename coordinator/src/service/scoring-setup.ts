@@ -47,8 +47,9 @@ export async function scoringSetup(req: tessera.v1.ISubmitJobRequest, features: 
     throw invalid(`the encrypted model scores ${s.features} encoded features, the spec's features encode ${features}`);
   if (!verifyScoringSetup(req.specJson ?? '', s, req.analystIdentity ?? new Uint8Array(0))) {
     throw invalid(
-      "scoring.signature: the scoring keys are not signed by the analyst identity that signs the spec (over that spec's " +
-        'exact text); participants refuse them. Submit with an analyst client (tessera score --sealed signs them)',
+      'scoring.signature: the scoring keys are not signed by the analyst identity that signs the spec ' +
+        "(over that spec's exact text); participants refuse them. " +
+        'Submit with an analyst client (tessera score --sealed signs them)',
     );
   }
   await loadSeal();

@@ -38,7 +38,10 @@ function unavailablePackages(): string[] {
   const devOnly = Object.entries(lock.packages)
     .filter(([path, p]) => p.dev && path.includes('node_modules/'))
     .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
-  return [...new Set([...declared, ...devOnly, '@tessera/bench', ...benchOnly])].sort();
+  // A devDependency of one workspace that another lists under dependencies stays installed.
+  const installed = new Set([root, ...workspaces].flatMap((m) => Object.keys(m.dependencies ?? {})));
+  const dropped = declared.filter((d) => !installed.has(d));
+  return [...new Set([...dropped, ...devOnly, '@tessera/bench', ...benchOnly])].sort();
 }
 
 const packages = unavailablePackages();

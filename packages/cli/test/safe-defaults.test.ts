@@ -14,7 +14,7 @@ import {
   type Coordinator,
   type ParticipantNode,
 } from '@tessera/sdk';
-import { ConsentRefusal, type InitResult } from '@tessera/participant';
+import { ConsentRefusal, ProtectionRefusal, type InitResult } from '@tessera/participant';
 import { tempDir } from '../../sdk/test/helpers.js';
 import { runCli } from './in-process.js';
 import { joinedRegExp } from '@tessera/test-support';
@@ -178,8 +178,20 @@ describe('safe by default: freshly initialised participant nodes', () => {
       query: declaredQueryToProto({ sql: ONE_CUSTOMER, options: { bounds: BOUNDS, domains: {}, minCount: 0 } }),
     };
     for (const node of nodes) {
-      expect(() => node.admitData(forged, proto.v1.Stage.QUERY)).toThrow(ConsentRefusal);
-      expect(() => node.admitData(forged, proto.v1.Stage.QUERY)).toThrow(
+      // Without a secure setup the node's own minimums refuse it first (it would travel in plaintext).
+      expect(() => node.admitData(forged, proto.v1.Stage.QUERY)).toThrow(ProtectionRefusal);
+    }
+    for (const [index, node] of nodes.entries()) {
+      // With one that meets them, the consent check refuses it.
+      const secure = {
+        participantIds: nodes.map((n) => n.id),
+        identityKeys: nodes.map((n) => n.identityKey),
+        threshold: nodes.length,
+        index,
+      };
+      const withSecure = { ...forged, secure };
+      expect(() => node.admitData(withSecure, proto.v1.Stage.QUERY)).toThrow(ConsentRefusal);
+      expect(() => node.admitData(withSecure, proto.v1.Stage.QUERY)).toThrow(
         /data set "customers" is served only with differential privacy, and this query has no differential privacy/,
       );
       expect(node.ledger.uses()).toEqual([]);

@@ -25,7 +25,7 @@ describe('audience overlap (ECDH-PSI cardinality sealed end to end, relayed by t
     tmp.cleanup();
   });
 
-  it('two participants learn how many customers they share, with the noise of the spec; a third is not involved', async () => {
+  it('two participants learn how many customers they share, noised as specified; a third takes no part', async () => {
     const [a, b, c] = fed.participants.map((p) => p.id);
     const ab = await runOverlap(fed.analyst, {
       dataset: 'customers',

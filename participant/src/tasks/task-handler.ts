@@ -25,7 +25,7 @@ export interface TaskContext {
   readonly trustedAnalysts: readonly string[];
   /** Audience overlap: the owner's minimum set size and counting peers (default DEFAULT_OVERLAP_POLICY). */
   readonly overlapPolicy?: OverlapPolicy;
-  /** The roster authority's Ed25519 key (hex) the owner configured, if any: an overlap peer must hold its certificate. */
+  /** The roster authority's Ed25519 key (hex) the owner configured, if any: an overlap peer needs its certificate. */
   readonly rosterAuthority?: string;
   /** Sends on the task's connection; fails with "not connected" once that connection is gone. */
   readonly send: Send;

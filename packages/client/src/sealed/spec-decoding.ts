@@ -10,7 +10,10 @@ export interface DecodingSpec {
   privacy?: { survivorFloor?: number | undefined };
 }
 
-/** The fewest survivors a sum may have for the analyst to decrypt it: minParticipants, or the survivor floor if larger. */
+/**
+ * The fewest survivors a sum may have for the analyst to decrypt it: minParticipants, or the survivor floor if
+ * larger.
+ */
 export function minimumSurvivors(spec: DecodingSpec): number {
   return Math.max(1, spec.minParticipants, spec.privacy?.survivorFloor ?? 0);
 }
