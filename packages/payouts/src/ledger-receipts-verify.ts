@@ -1,6 +1,7 @@
 /** Checks an exported payout ledger against members' receipts: re-signing, truncation, rewrite, fork, cosignatures. */
 import { fromHex, toHex, verify } from '@tessera/crypto';
 import type { LedgerEntry } from './ledger-entry.js';
+import { cosignerKeys, type RosterInput } from './ledger-cosigner-keys.js';
 import { entryHash, LEDGER_CONTEXT } from './ledger-format.js';
 import { cosignatureProblem, parseCosignatureLine, type LedgerCosignature } from './ledger-head.js';
 import { receiptProblem, type PayoutReceiptFile } from './ledger-receipt.js';
@@ -41,8 +42,24 @@ export interface ReceiptsVerdict {
     rewrite: Check & { checked: number; uncovered: number };
     /** `equivocation`: two heads of one length, both signed (named before a truncation or a rewrite). */
     fork: Check & { checked: number; equivocation: boolean };
-    cosignatures: (Check & { count: number; verified: number; own: number; missing: number }) | null;
+    cosignatures: (Check & CosignatureCounts) | null;
   };
+}
+
+/**
+ * The cosignature check's counts: `verified` lines are under the key the receipts or roster certificates pin for
+ * their participant; `unverified` ones name a participant nothing pins (`unpinned`), so their key is only the
+ * coordinator's word. `pinned`: participants with a pinned key; `rosterAuthority`: the certificates' authority.
+ */
+export interface CosignatureCounts {
+  count: number;
+  verified: number;
+  own: number;
+  missing: number;
+  unverified: number;
+  unpinned: string[];
+  pinned: number;
+  rosterAuthority: string | null;
 }
 
 export interface ReceiptsOptions {
@@ -52,6 +69,10 @@ export interface ReceiptsOptions {
   firstSeq?: number;
   /** The export's cosignature lines (JSON Lines), when it has them. */
   cosignatures?: string;
+  /** Roster certificates pinning members' identity keys, besides the receipts' own cosignatures. */
+  roster?: readonly RosterInput[];
+  /** The roster authority every certificate must be signed by; default: the first certificate's. */
+  rosterAuthority?: Uint8Array;
 }
 
 const FIELDS = ['job', 'participant', 'amount', 'currency', 'method', 'share', 'timestamp'] as const;
@@ -79,8 +100,10 @@ function difference(receipt: LedgerEntry, exported: LedgerEntry): string {
  * every receipt's head (else: a truncation), holds every receipt's entry unchanged (else: a rewrite, naming the seq
  * whose hash differs) and has, at each head's seq, the head's hash (else: a fork). Two signed heads of one length are
  * a fork too, named before a truncation or a rewrite. With `cosignatures`, each must verify, be over this ledger's
- * key and a head in the export's chain; the receipts' own cosignatures missing from the export are counted (a node
- * may fail to deliver one).
+ * key and a head in the export's chain, and be under the identity key the receipts' own cosignatures or the `roster`
+ * certificates pin for its participant (else: forged); a line whose participant nothing pins is counted unverified,
+ * and one participant under two keys fails. The receipts' own cosignatures missing from the export are counted (a
+ * node may fail to deliver one).
  */
 export function verifyAgainstReceipts(
   text: string,
@@ -240,10 +263,23 @@ export function verifyAgainstReceipts(
   }
   const cosignatures = options.cosignatures === undefined ? null : checkCosignatures(options.cosignatures);
   function checkCosignatures(cosText: string): NonNullable<ReceiptsVerdict['checks']['cosignatures']> {
-    const c = { ok: true, count: 0, verified: 0, own: 0, missing: 0 } as NonNullable<
-      ReceiptsVerdict['checks']['cosignatures']
-    >;
+    const keys = cosignerKeys(receipts, options.roster, options.rosterAuthority);
+    const c: NonNullable<ReceiptsVerdict['checks']['cosignatures']> = {
+      ok: true,
+      count: 0,
+      verified: 0,
+      own: 0,
+      missing: 0,
+      unverified: 0,
+      unpinned: [],
+      pinned: keys.pins.size,
+      rosterAuthority: keys.rosterAuthority,
+    };
+    if (keys.problem) fail(c, { reason: keys.problem });
     const present = new Set<string>();
+    /** Participants nothing pins: the first key and line each was seen under in the export. */
+    const firstSeen = new Map<string, { publicKey: string; line: number }>();
+    const unpinned = new Set<string>();
     for (const [i, l] of lines(cosText).entries()) {
       let cos: LedgerCosignature;
       try {
@@ -255,9 +291,11 @@ export function verifyAgainstReceipts(
       c.count++;
       const problem = cosignatureProblem(cos);
       const at = bySeq.get(cos.seq);
+      const keyIssue = problem || cos.coordinatorKey !== used ? undefined : keyProblem(cos, i + 1);
       if (problem) fail(c, { seq: cos.seq, reason: `cosignature line ${i + 1}: ${problem}` });
       else if (cos.coordinatorKey !== used)
         fail(c, { seq: cos.seq, reason: `cosignature line ${i + 1} is over another ledger's key` });
+      else if (keyIssue) fail(c, { seq: cos.seq, reason: keyIssue });
       else if (cos.seq >= firstSeq && at && at.entry.hash !== cos.hash)
         fail(c, {
           seq: cos.seq,
@@ -270,10 +308,33 @@ export function verifyAgainstReceipts(
           seq: cos.seq,
           reason: `cosignature line ${i + 1} is over head seq ${cos.seq}, after the export's end (${exportSeq})`,
         });
-      else {
+      else if (keys.pins.has(cos.participant)) {
         c.verified++;
         present.add(cos.signature);
+      } else {
+        c.unverified++;
+        unpinned.add(cos.participant);
       }
+    }
+    c.unpinned = [...unpinned].sort();
+    /** Why a well-formed line is not the member's: another key than the pinned one, or two keys in the export. */
+    function keyProblem(cos: LedgerCosignature, line: number): string | undefined {
+      const pin = keys.pins.get(cos.participant);
+      if (pin)
+        return pin.publicKey === cos.publicKey
+          ? undefined
+          : `forged cosignature: line ${line} is by participant ${cos.participant} under key ` +
+              `${cos.publicKey.slice(0, 16)}..., but ${pin.source} pins its identity key ` +
+              `${pin.publicKey.slice(0, 16)}...: the member did not make it`;
+      const seen = firstSeen.get(cos.participant);
+      if (!seen) {
+        firstSeen.set(cos.participant, { publicKey: cos.publicKey, line });
+        return undefined;
+      }
+      return seen.publicKey === cos.publicKey
+        ? undefined
+        : `cosignature lines ${seen.line} and ${line} name participant ${cos.participant} under two keys ` +
+            `(${seen.publicKey.slice(0, 16)}... and ${cos.publicKey.slice(0, 16)}...): at most one is the member's`;
     }
     for (const { receipt } of receipts) {
       if (!receipt.cosignature) continue;

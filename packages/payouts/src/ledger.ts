@@ -4,3 +4,4 @@ export * from './ledger-format.js';
 export * from './ledger-head.js';
 export * from './ledger-receipt.js';
 export * from './ledger-receipts-verify.js';
+export * from './ledger-cosigner-keys.js';

@@ -1,5 +1,5 @@
 // verifyAgainstReceipts: each way a coordinator can misstate its ledger is named, and an honest one passes.
-import { generateSigningKeyPair, toHex } from '@tessera/crypto';
+import { generateSigningKeyPair, signRosterEntry, toHex, type RosterCertificate } from '@tessera/crypto';
 import { describe, expect, it } from 'vitest';
 import {
   appendEntries,
@@ -71,6 +71,7 @@ describe('a ledger checked against members’ receipts', () => {
     expect(v.checks.fork).toMatchObject({ ok: true, checked: 3 });
     expect(v.checks.truncation).toMatchObject({ ok: true, exportSeq: 4, receiptSeq: 4 });
     expect(v.checks.cosignatures).toMatchObject({ ok: true, count: 3, verified: 3, own: 3, missing: 0 });
+    expect(v.checks.cosignatures).toMatchObject({ unverified: 0, unpinned: [], pinned: 2, rosterAuthority: null });
   });
 
   it('names a history re-signed with a new key, whether or not the new key is given', () => {
@@ -141,5 +142,77 @@ describe('a ledger checked against members’ receipts', () => {
     expect(receiptProblem({ ...receiptOf(job1[1]!, job1[1]!).receipt, head: early, cosignature: undefined })).toMatch(
       /head seq 1 is before its entry's seq 2/,
     );
+  });
+});
+
+describe('cosignatures the coordinator cannot forge', () => {
+  const head = signHead({ seq: 4, hash: job2[1]!.hash }, coordinator.secretKey);
+  const fresh = generateSigningKeyPair();
+  /** The coordinator's forgery: "a cosigned head 4", signed with a key it made. */
+  const forgedA = cosignatureLine(cosignHead(head, keyHex, 'a', fresh));
+  const authority = generateSigningKeyPair();
+  const certificate = (participantId: string, key: Uint8Array, by = authority): RosterCertificate => ({
+    participantId,
+    identityKey: key,
+    authority: by.publicKey,
+    signature: signRosterEntry(by.secretKey, participantId, key),
+  });
+  const roster = (['a', 'b', 'c'] as const).map((p) => ({
+    file: `${p}.roster.json`,
+    certificate: certificate(p, members[p].publicKey),
+  }));
+  const honestC = cosignatureLine(cosignHead(head, keyHex, 'c', members.c));
+
+  it('a line for a member under a key its own receipt does not pin is named forged', () => {
+    const v = verifyAgainstReceipts(text(ledger), receipts, { cosignatures: `${cosignatures}\n${forgedA}` });
+    expect(v).toMatchObject({ ok: false, failure: 'cosignatures', seq: 4 });
+    expect(v.reason).toMatch(/forged cosignature: line 4 is by participant a under key .* receipt a-1\.json pins/);
+    expect(v.checks.cosignatures).toMatchObject({ count: 4, verified: 3, unverified: 0 });
+  });
+
+  it('a line for a member nothing pins is unverified, not verified; two keys for one member fail', () => {
+    const onlyB = [receipts[1]!];
+    const bLines = cosignatures.split('\n').slice(1).join('\n');
+    const v = verifyAgainstReceipts(text(ledger), onlyB, { cosignatures: `${bLines}\n${forgedA}` });
+    expect(v.ok).toBe(true); // nothing shows which key is a's: reported as unverified, not counted as verified
+    expect(v.checks.cosignatures).toMatchObject({ count: 3, verified: 2, unverified: 1, unpinned: ['a'], pinned: 1 });
+    // a's honest line (1) and the forged one: a member has one identity key, so one of them is not a's.
+    const twoKeys = `${cosignatures.split('\n')[0]}\n${forgedA}`;
+    const w = verifyAgainstReceipts(text(ledger), onlyB, { cosignatures: twoKeys });
+    expect(w).toMatchObject({ ok: false, failure: 'cosignatures' });
+    expect(w.reason).toMatch(/cosignature lines 1 and 2 name participant a under two keys/);
+  });
+
+  it('roster certificates pin the members without receipts: honest lines verify, a forged one fails', () => {
+    const onlyB = [receipts[1]!];
+    const all = `${cosignatures}\n${honestC}`;
+    const v = verifyAgainstReceipts(text(ledger), onlyB, { cosignatures: all, roster });
+    expect(v.ok).toBe(true);
+    expect(v.checks.cosignatures).toMatchObject({
+      count: 4,
+      verified: 4,
+      unverified: 0,
+      pinned: 3,
+      rosterAuthority: toHex(authority.publicKey),
+    });
+    const forged = verifyAgainstReceipts(text(ledger), onlyB, { cosignatures: `${all}\n${forgedA}`, roster });
+    expect(forged).toMatchObject({ ok: false, failure: 'cosignatures' });
+    expect(forged.reason).toMatch(/forged cosignature: line 5 .* roster certificate a\.roster\.json pins/);
+  });
+
+  it('a roster certificate of another authority, or one contradicting a receipt, fails the check', () => {
+    const mallory = generateSigningKeyPair();
+    const theirs = [...roster, { file: 'a2.roster.json', certificate: certificate('a', fresh.publicKey, mallory) }];
+    const v = verifyAgainstReceipts(text(ledger), receipts, {
+      cosignatures,
+      roster: theirs,
+      rosterAuthority: authority.publicKey,
+    });
+    expect(v).toMatchObject({ ok: false, failure: 'cosignatures' });
+    expect(v.reason).toMatch(/roster certificate a2\.roster\.json is signed by authority .*--roster-authority/);
+    // Certified by the right authority, but not the key a's own receipt pins.
+    const wrong = [{ file: 'a3.roster.json', certificate: certificate('a', fresh.publicKey) }];
+    const w = verifyAgainstReceipts(text(ledger), receipts, { cosignatures, roster: wrong });
+    expect(w.reason).toMatch(/participant a has two identity keys: .* in receipt a-1\.json and .* a3\.roster\.json/);
   });
 });
