@@ -42,6 +42,29 @@ export interface PrivacyCharge {
   approx?: { epsilon: number; delta: number };
 }
 
+/** One admitted audience-overlap run: when, on which data set, in which job, with which peer, at which epsilon. */
+export interface OverlapRun {
+  at: number;
+  dataset: string;
+  jobId: string;
+  peerId: string;
+  epsilon: number;
+}
+
+/**
+ * A peer's identity key as this node pinned it: on first use, certified by the roster authority, or named by the
+ * owner (config overlap.peerKeys).
+ */
+export interface PinnedPeerKey {
+  participantId: string;
+  /** Hex. */
+  identityKey: string;
+  at: number;
+  /** The job whose task first carried this key. */
+  jobId: string;
+  source: 'first-use' | 'roster' | 'owner';
+}
+
 /** A consent grant revoked by the node's owner (`tessera participant revoke`). */
 export interface GrantRevocation {
   grantId: string;
@@ -94,6 +117,23 @@ const MIGRATIONS: readonly Migration[] = [
     // The signed ledger head a receipt carried and this node's cosignature over it (payout-receipt.ts).
     sql: `ALTER TABLE payout_receipt ADD COLUMN head_json TEXT;
    ALTER TABLE payout_receipt ADD COLUMN cosignature_json TEXT;`,
+  },
+  {
+    version: 6,
+    name: 'signed job specs tied to the job that first ran them',
+    // The hash of an analyst's signed spec and the job id of the first task admitted under it (spec-replay.ts).
+    sql: 'CREATE TABLE spec_job (spec_hash TEXT PRIMARY KEY, job_id TEXT NOT NULL, at REAL NOT NULL);',
+  },
+  {
+    version: 7,
+    name: 'overlap runs and peer identity keys pinned on first use',
+    // Each admitted overlap run (for overlap.maxRunsPerDay) and each overlap peer's identity key (overlap-runs.ts).
+    sql:
+      'CREATE TABLE overlap_run (id INTEGER PRIMARY KEY, at REAL NOT NULL, dataset TEXT NOT NULL, ' +
+      'job_id TEXT NOT NULL, peer_id TEXT NOT NULL, epsilon REAL NOT NULL);\n' +
+      '   CREATE INDEX overlap_run_at ON overlap_run(at);\n' +
+      '   CREATE TABLE peer_key (participant_id TEXT PRIMARY KEY, identity_key TEXT NOT NULL, at REAL NOT NULL, ' +
+      'job_id TEXT NOT NULL, source TEXT NOT NULL);',
   },
 ];
 
@@ -265,6 +305,62 @@ export class PrivacyLedger {
       .prepare("SELECT coordinator_key FROM payout_receipt WHERE coordinator_key != '' ORDER BY id LIMIT 1")
       .get() as { coordinator_key: string } | undefined;
     return r?.coordinator_key;
+  }
+
+  /** The job id a signed spec (by its hash, spec-replay.ts) was first admitted under, if any. */
+  specJob(specHash: string): string | undefined {
+    const r = this.db.prepare('SELECT job_id FROM spec_job WHERE spec_hash = ?').get(specHash) as
+      | { job_id: string }
+      | undefined;
+    return r?.job_id;
+  }
+
+  /** Ties a signed spec (by its hash) to the job id of the first task admitted under it; a later call keeps the first. */
+  bindSpecJob(specHash: string, jobId: string, at: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO spec_job (spec_hash, job_id, at) VALUES (?, ?, ?)').run(specHash, jobId, at);
+  }
+
+  /** The times (ms) of the overlap runs this node was admitted to at or after `since`, oldest first. */
+  overlapRunsSince(since: number): number[] {
+    return (
+      this.db.prepare('SELECT at FROM overlap_run WHERE at >= ? ORDER BY at').all(since) as { at: number }[]
+    ).map((r) => r.at);
+  }
+
+  /** Records an admitted overlap run (inside the admission's transaction: a refused task leaves no row). */
+  recordOverlapRun(r: OverlapRun): void {
+    this.db
+      .prepare('INSERT INTO overlap_run (at, dataset, job_id, peer_id, epsilon) VALUES (?, ?, ?, ?, ?)')
+      .run(r.at, r.dataset, r.jobId, r.peerId, r.epsilon);
+  }
+
+  /** The identity key this node pinned for a participant, if any. */
+  pinnedPeerKey(participantId: string): PinnedPeerKey | undefined {
+    const r = this.db
+      .prepare('SELECT participant_id, identity_key, at, job_id, source FROM peer_key WHERE participant_id = ?')
+      .get(participantId) as
+      | { participant_id: string; identity_key: string; at: number; job_id: string; source: string }
+      | undefined;
+    return r
+      ? {
+          participantId: r.participant_id,
+          identityKey: r.identity_key,
+          at: r.at,
+          jobId: r.job_id,
+          source: r.source as PinnedPeerKey['source'],
+        }
+      : undefined;
+  }
+
+  /** Pins (or, certified or vouched for by the owner, re-pins) a participant's identity key. */
+  pinPeerKey(p: PinnedPeerKey): void {
+    this.db
+      .prepare(
+        'INSERT INTO peer_key (participant_id, identity_key, at, job_id, source) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT(participant_id) DO UPDATE SET identity_key = excluded.identity_key, at = excluded.at, ' +
+          'job_id = excluded.job_id, source = excluded.source',
+      )
+      .run(p.participantId, p.identityKey, p.at, p.jobId, p.source);
   }
 
   /** Every stored payout receipt's JSON, oldest first. */
