@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PayoutLedger, LEDGER_KEY_FILE, SqliteStore } from '@tessera/coordinator';
 import { parseCsv } from '@tessera/data';
-import { parseLedgerLine, parseReceiptFile, type LedgerEntry, type PayoutRecord } from '@tessera/payouts';
+import { generateSigningKeyPair, toHex } from '@tessera/crypto';
+import {
+  cosignatureLine,
+  cosignHead,
+  parseCosignatureLine,
+  parseLedgerLine,
+  parseReceiptFile,
+  type LedgerEntry,
+  type PayoutRecord,
+} from '@tessera/payouts';
 import { LocalFederation } from '@tessera/sdk';
 import { tempDir } from '@tessera/test-support';
 import { runCli } from './in-process.js';
@@ -21,6 +30,7 @@ const recordOf = (e: LedgerEntry): PayoutRecord => ({
   timestamp: e.timestamp,
 });
 const jsonl = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join('');
+const toHexKey = () => toHex(generateSigningKeyPair().publicKey);
 
 describe('tessera ledger verify --receipts: what a member detects with the receipts its node kept', () => {
   const tmp = tempDir('tessera-ledger-receipts-');
@@ -122,7 +132,7 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
       truncation: { ok: true, exportSeq: 3, receiptSeq: 3 },
       rewrite: { ok: true, checked: 3 },
       fork: { ok: true, checked: 3 },
-      cosignatures: { ok: true, count: 3, verified: 3, own: 3, missing: 0 },
+      cosignatures: { ok: true, count: 3, verified: 3, own: 3, missing: 0, unverified: 0, unpinned: [], pinned: 3 },
     });
     // Each cosignature is by the member's enrolled identity key, over the head its receipt carried.
     for (const line of readFileSync(cosignaturesFile, 'utf8').trim().split('\n')) {
@@ -220,6 +230,137 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
     expect(two.code).toBe(1);
     expect(JSON.parse(two.stdout)).toMatchObject({ failure: 'fork' });
     expect(JSON.parse(two.stdout).reason).toMatch(/two heads of length 3 signed by the coordinator/);
+  });
+
+  it('a cosignature the coordinator writes under a fresh key for a member is named forged', async () => {
+    // The coordinator's forgery: the first member "cosigned" the real head, signed with a key the coordinator made.
+    const p1 = entries[0]!.participant;
+    const forged = cosignatureLine(cosignHead({ seq: 3, hash: entries[2]!.hash }, key, p1, generateSigningKeyPair()));
+    const file = join(tmp.dir, 'forged.cosignatures.jsonl');
+    writeFileSync(file, `${readFileSync(cosignaturesFile, 'utf8')}${forged}\n`);
+    const r = await runCli([
+      'ledger',
+      'verify',
+      ledgerFile,
+      '--receipts',
+      allReceipts,
+      '--cosignatures',
+      file,
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.stdout);
+    expect(v).toMatchObject({ ok: false, failure: 'cosignatures', seq: 3 });
+    expect(v.checks.cosignatures).toMatchObject({ count: 4, verified: 3, unverified: 0 });
+    expect(v.reason).toMatch(
+      new RegExp(`forged cosignature: line 4 is by participant ${p1} under key .* receipt receipt-0+1\\.json pins`),
+    );
+    // Only the forged line: the member's receipt still names it.
+    writeFileSync(file, `${forged}\n`);
+    const alone = await runCli(['ledger', 'verify', ledgerFile, '--receipts', firstReceipts, '--cosignatures', file]);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/ledger tampered: .* forged cosignature: line 1/);
+  });
+
+  it('members nothing pins are unverified; roster certificates pin them, and a forgery for one is named', async () => {
+    // The first member's receipts pin only its own key: the other two cosignatures are the coordinator's word.
+    const r = await runCli([
+      'ledger',
+      'verify',
+      ledgerFile,
+      '--receipts',
+      firstReceipts,
+      '--cosignatures',
+      cosignaturesFile,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const others = entries.slice(1).map((e) => e.participant);
+    expect(JSON.parse(r.stdout).checks.cosignatures).toMatchObject({
+      ok: true,
+      verified: 1,
+      unverified: 2,
+      unpinned: [...others].sort(),
+      pinned: 1,
+      rosterAuthority: null,
+    });
+    const human = await runCli([
+      'ledger',
+      'verify',
+      ledgerFile,
+      '--receipts',
+      firstReceipts,
+      '--cosignatures',
+      cosignaturesFile,
+    ]);
+    expect(human.stdout).toMatch(/1 cosignature\(s\) verify; 2 unverified: no receipt or --roster certificate pins/);
+    // A roster authority (not the coordinator) certifies each member's identity key, checked with the member.
+    const authorityFile = join(tmp.dir, 'roster-authority.key');
+    const kg = await runCli(['roster', 'keygen', '--out', authorityFile, '--json']);
+    expect(kg.code, kg.stderr).toBe(0);
+    const authority = (JSON.parse(kg.stdout) as { publicKey: string }).publicKey;
+    const rosterDir = join(tmp.dir, 'roster');
+    mkdirSync(rosterDir);
+    for (const line of readFileSync(cosignaturesFile, 'utf8').trim().split('\n')) {
+      const c = parseCosignatureLine(line, 1);
+      const out = join(rosterDir, `${c.participant}.json`);
+      const signed = await runCli([
+        'roster',
+        'sign',
+        '--key',
+        authorityFile,
+        '--participant',
+        c.participant,
+        '--identity',
+        c.publicKey,
+        '--out',
+        out,
+      ]);
+      expect(signed.code, signed.stderr).toBe(0);
+    }
+    const withRoster = ['--receipts', firstReceipts, '--roster', rosterDir, '--roster-authority', authority, '--json'];
+    const pinned = await runCli(['ledger', 'verify', ledgerFile, '--cosignatures', cosignaturesFile, ...withRoster]);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(JSON.parse(pinned.stdout).checks.cosignatures).toMatchObject({
+      verified: 3,
+      unverified: 0,
+      pinned: 3,
+      rosterAuthority: authority,
+    });
+    // The coordinator adds a line for the second member under a fresh key: its roster certificate names it.
+    const p2 = others[0]!;
+    const forged = cosignatureLine(cosignHead({ seq: 3, hash: entries[2]!.hash }, key, p2, generateSigningKeyPair()));
+    const file = join(tmp.dir, 'forged-p2.cosignatures.jsonl');
+    writeFileSync(file, `${readFileSync(cosignaturesFile, 'utf8')}${forged}\n`);
+    const f = await runCli(['ledger', 'verify', ledgerFile, '--cosignatures', file, ...withRoster]);
+    expect(f.code).toBe(1);
+    expect(JSON.parse(f.stdout)).toMatchObject({ ok: false, failure: 'cosignatures' });
+    expect(JSON.parse(f.stdout).reason).toMatch(
+      new RegExp(`forged cosignature: line 4 is by participant ${p2} .* roster certificate ${p2}\\.json pins`),
+    );
+    // Certificates of another authority than the one the member's node trusts are refused.
+    const other = toHexKey();
+    const wrong = await runCli([
+      'ledger',
+      'verify',
+      ledgerFile,
+      '--cosignatures',
+      cosignaturesFile,
+      '--receipts',
+      firstReceipts,
+      '--roster',
+      rosterDir,
+      '--roster-authority',
+      other,
+      '--json',
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout).reason).toMatch(
+      /roster certificate .* is signed by authority .*--roster-authority/,
+    );
+    expect(
+      (await runCli(['ledger', 'verify', ledgerFile, '--receipts', firstReceipts, '--roster', rosterDir])).stderr,
+    ).toMatch(/--roster and --roster-authority pin the keys of cosignatures: give --cosignatures FILE/);
   });
 
   it('says what is missing: no key and no receipts, an empty receipts directory', async () => {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectionOptions } from '../context.js';
 import { withAnalyst, withConnection, type Conn } from './job.js';
@@ -55,7 +55,17 @@ function registerVerify(cmd: Command): void {
     .option(
       '--cosignatures <file>',
       "the members' cosignatures over ledger heads (written by tessera ledger export): each must verify " +
-        "and be over a head in the ledger's chain",
+        "and be over a head in the ledger's chain, under the member's identity key as its receipts or --roster pin it",
+    )
+    .option(
+      '--roster <path>',
+      'roster certificates (tessera roster sign), a file or a directory of *.json: pin the identity keys of members ' +
+        'without receipts here, so their cosignatures verify (else they count as unverified)',
+    )
+    .option(
+      '--roster-authority <hex>',
+      "the roster authority's Ed25519 public key your node trusts (rosterAuthority in its config): every --roster " +
+        "certificate must be signed by it (default: all by one authority, the first certificate's)",
     )
     .option(
       '--json',
@@ -72,12 +82,17 @@ A member's receipts can: each pins the coordinator's key and carries the ledger 
 coordinator signed when it paid the member, so --receipts detects a history re-signed with a new key, an
 export shorter than a receipt's head, an entry the receipts cover that was changed, and a fork (a chain
 without a receipt's head, or two signed heads of one length).
+A cosignature counts as verified only under the identity key pinned for its participant by a receipt's own
+cosignature or a --roster certificate: another key is a forgery (exit 1); a participant nothing pins is
+reported as unverified (checks.cosignatures.unverified and unpinned), since its key is the coordinator's word.
 
 Examples:
   $ tessera ledger verify payouts.jsonl --key 3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
   $ tessera ledger verify payouts.jsonl --key <coordinator key hex> --head <newest entry hash> --json
   $ tessera participant receipts --out receipts/ && tessera ledger verify payouts.jsonl --receipts receipts/
-  $ tessera ledger verify payouts.jsonl --receipts receipts/ --cosignatures payouts.cosignatures.jsonl --json`,
+  $ tessera ledger verify payouts.jsonl --receipts receipts/ --cosignatures payouts.cosignatures.jsonl --json
+  $ tessera ledger verify payouts.jsonl --receipts receipts/ --cosignatures payouts.cosignatures.jsonl \\
+      --roster roster/ --roster-authority <roster authority key hex>`,
     )
     .action(
       async (
@@ -88,9 +103,22 @@ Examples:
           firstSeq?: number;
           receipts?: string;
           cosignatures?: string;
+          roster?: string;
+          rosterAuthority?: string;
           json?: boolean;
         },
       ) => {
+        if ((o.roster !== undefined || o.rosterAuthority !== undefined) && o.cosignatures === undefined)
+          throw new UsageError(
+            '--roster and --roster-authority pin the keys of cosignatures: give --cosignatures FILE as well',
+          );
+        if (o.rosterAuthority !== undefined && o.roster === undefined)
+          throw new UsageError('--roster-authority checks roster certificates: give --roster FILE|DIR as well');
+        if (o.rosterAuthority !== undefined && !/^[0-9a-fA-F]{64}$/.test(o.rosterAuthority))
+          throw new UsageError(
+            `--roster-authority must be the roster authority's Ed25519 public key, 64 hex characters, ` +
+              `got "${o.rosterAuthority}"`,
+          );
         if (o.key === undefined && o.receipts === undefined)
           throw new UsageError(
             "--key is required: the coordinator's Ed25519 public key (or --receipts DIR, whose receipts pin it)",
@@ -126,6 +154,31 @@ Examples:
     );
 }
 
+/** The roster certificates in `path` (a certificate file, or a directory of *.json), parsed; errors name the file. */
+async function readRoster(path: string) {
+  const { parseRosterCertificate } = await import('@tessera/crypto');
+  let files: { file: string; path: string }[];
+  try {
+    files = statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter((n) => n.endsWith('.json'))
+          .sort()
+          .map((n) => ({ file: n, path: join(path, n) }))
+      : [{ file: path, path }];
+  } catch (e) {
+    throw new UsageError(`cannot read --roster ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (files.length === 0)
+    throw new UsageError(`--roster ${path} holds no roster certificates (*.json, written by tessera roster sign)`);
+  return files.map(({ file, path: p }) => {
+    try {
+      return { file, certificate: parseRosterCertificate(readFileSync(p, 'utf8'), p) };
+    } catch (e) {
+      throw new UsageError(`--roster: ${(e as Error).message}`);
+    }
+  });
+}
+
 /** Every receipt-*.json (any *.json) file in `dir`, parsed; errors name the file. */
 async function readReceipts(dir: string) {
   const { parseReceiptFile } = await import('@tessera/payouts');
@@ -157,15 +210,27 @@ async function verifyWithReceipts(
   file: string,
   text: string,
   key: Uint8Array | undefined,
-  o: { head?: string; firstSeq?: number; receipts?: string; cosignatures?: string; json?: boolean },
+  o: {
+    head?: string;
+    firstSeq?: number;
+    receipts?: string;
+    cosignatures?: string;
+    roster?: string;
+    rosterAuthority?: string;
+    json?: boolean;
+  },
 ): Promise<void> {
   const { verifyAgainstReceipts } = await import('@tessera/payouts');
+  const { fromHex } = await import('@tessera/crypto');
   const receipts = o.receipts === undefined ? [] : await readReceipts(o.receipts);
+  const roster = o.roster === undefined ? undefined : await readRoster(o.roster);
   const v = verifyAgainstReceipts(text, receipts, {
     ...(key === undefined ? {} : { key }),
     ...(o.head === undefined ? {} : { head: o.head }),
     ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }),
     ...(o.cosignatures === undefined ? {} : { cosignatures: readText(o.cosignatures, 'cosignatures') }),
+    ...(roster === undefined ? {} : { roster }),
+    ...(o.rosterAuthority === undefined ? {} : { rosterAuthority: fromHex(o.rosterAuthority.toLowerCase()) }),
   });
   const c = v.chainVerdict;
   const cos = v.checks.cosignatures;
@@ -182,7 +247,15 @@ async function verifyWithReceipts(
     const against = [
       ...(o.receipts === undefined ? [] : [`${v.checks.receipts.count} receipt(s) agree (key ${v.checks.key.used})`]),
       ...(cos
-        ? [`${cos.verified} cosignature(s) verify${cos.missing ? `, ${cos.missing} of the receipts' own missing` : ''}`]
+        ? [
+            `${cos.verified} cosignature(s) verify${cos.missing ? `, ${cos.missing} of the receipts' own missing` : ''}`,
+            ...(cos.unverified
+              ? [
+                  `${cos.unverified} unverified: no receipt or --roster certificate pins the key of ` +
+                    cos.unpinned.join(', '),
+                ]
+              : []),
+          ]
         : []),
     ];
     process.stdout.write(`ledger intact: ${c.entries} entries, head ${c.head.hash}; ${against.join('; ')}\n`);
