@@ -110,7 +110,7 @@ export class ParticipantNode extends EventEmitter {
       this.consent,
       this.data,
       { trustedAnalysts: opts.config.trustedAnalysts ?? [] },
-      protectionPolicyOf(opts.config, opts.identity.publicKey),
+      protectionPolicyOf(opts.config, opts.identity.publicKey, policy),
     );
     this.rosterSignature = loadRosterSignature(opts.config, opts.identity.publicKey);
     this.dispatcher = new TaskDispatcher(this.admission);

@@ -55,6 +55,13 @@ export interface LocalFederationOptions {
    * accepts sealed). Plaintext jobs (secure.mode none) need 'none'.
    */
   secure?: 'none' | 'masked' | 'sealed';
+  /**
+   * The merchants opt in to payout valuation, which sends each node's per-round model updates to the coordinator in
+   * plaintext: each node gets a consent policy granting any analyst training and valuation on the data set (with or
+   * without differential privacy), and nothing else. Default: no policy, and valuation refused (unless `secure` is
+   * 'none').
+   */
+  valuation?: boolean;
   /** Simulated dropouts: in every training round this share of participants drops out at a random step. */
   dropouts?: { fraction: number; seed: string };
   /**
@@ -218,7 +225,9 @@ export class LocalFederation {
         const csv = join(dir, `${dataset}.csv`);
         writeFileSync(csv, toCsv(shard));
         const token = createEnrollmentToken(coordinatorDir, name);
-        // A simulation that owns all the data: no consent policy (each node warns so in its log).
+        // A simulation that owns all the data: no consent policy (each node warns so in its log), unless the
+        // merchants opt in to valuation.
+        const policy = o.valuation ? valuationPolicy(dir, dataset) : false;
         const { configPath, participantId } = await initParticipant({
           dir,
           coordinator: address,
@@ -226,7 +235,7 @@ export class LocalFederation {
           ...(security.mode === 'insecure' ? { insecure: true } : {}),
           name,
           datasets: { [dataset]: { type: 'csv', path: csv, ...(o.secure ? { secure: o.secure } : {}) } },
-          policy: false,
+          policy,
         });
         // The same owner holds every shard, so each node lets any other count an audience overlap against it.
         appendFileSync(configPath, 'overlap:\n  countingPeers: ["*"]\n');
@@ -263,6 +272,20 @@ export class LocalFederation {
     await Promise.all(this.participants.map((p) => p.stop().catch(() => undefined)));
     await this.coordinator?.stop();
   }
+}
+
+/** A consent policy that grants any analyst training and payout valuation on `dataset` for a year; its path. */
+function valuationPolicy(dir: string, dataset: string): string {
+  const path = join(dir, 'policy.yaml');
+  const expires = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  writeFileSync(
+    path,
+    '# The merchant opts in to payouts: valuation discloses its per-round model updates, without noise.\n' +
+      `datasets:\n  ${JSON.stringify(dataset)}: { allowWithoutPrivacy: true }\n` +
+      'grants:\n  - id: train-and-valuation\n    analysts: ["*"]\n    purposes: [train, valuation]\n' +
+      `    jobKinds: [train]\n    expires: ${expires}\n`,
+  );
+  return path;
 }
 
 /** A coordinator not started here: plaintext if it says so, else TLS pinned to its data directory's anchor. */

@@ -7,6 +7,7 @@ import {
   type ProtectionMinimums,
   type SecureRequirement,
 } from '../config.js';
+import type { ConsentPolicy } from '../consent/policy.js';
 
 const pb = tessera.v1;
 
@@ -22,6 +23,11 @@ export class ProtectionRefusal extends Error {
 export interface DatasetProtection {
   secure: SecureRequirement;
   minimums: ProtectionMinimums;
+  /**
+   * The owner opted this data set in to payout valuation (VALUATE, and FIT rounds that keep their update for it):
+   * its consent policy has a grant with purpose `valuation` on it. `secure: none` opts in as well.
+   */
+  valuation: boolean;
 }
 
 /** The node's protection rules, from its config: per data set, and the roster authority if it names one. */
@@ -34,19 +40,37 @@ export interface ProtectionPolicy {
   rosterAuthority?: Uint8Array;
 }
 
-/** The node's protection policy: each data set's `secure` (default masked) and minimums over the top-level ones. */
-export function protectionPolicyOf(config: ParticipantConfig, identityKey: Uint8Array): ProtectionPolicy {
+/** A grant of the consent policy has purpose `valuation` (for training jobs) on this data set. */
+const grantsValuation = (consent: ConsentPolicy | undefined, dataset: string): boolean =>
+  !!consent?.grants.some(
+    (g) =>
+      g.purposes.includes('valuation') && g.jobKinds.includes('train') && (!g.datasets || g.datasets.includes(dataset)),
+  );
+
+/**
+ * The node's protection policy: each data set's `secure` (default masked) and minimums over the top-level ones, and
+ * whether the owner's consent policy (`consent`, if the node has one) grants valuation on it.
+ */
+export function protectionPolicyOf(
+  config: ParticipantConfig,
+  identityKey: Uint8Array,
+  consent?: ConsentPolicy,
+): ProtectionPolicy {
   const top = { ...DEFAULT_MINIMUMS, ...config.minimums };
   const datasets = Object.fromEntries(
     Object.entries(config.datasets).map(([name, src]): [string, DatasetProtection] => [
       name,
-      { secure: src.secure ?? 'masked', minimums: { ...top, ...src.minimums } },
+      {
+        secure: src.secure ?? 'masked',
+        minimums: { ...top, ...src.minimums },
+        valuation: grantsValuation(consent, name),
+      },
     ]),
   );
   return {
     self: { id: config.participantId, identityKey },
     datasets,
-    fallback: { secure: 'masked', minimums: top },
+    fallback: { secure: 'masked', minimums: top, valuation: false },
     ...(config.rosterAuthority ? { rosterAuthority: fromHex(config.rosterAuthority, 'rosterAuthority') } : {}),
   };
 }
@@ -64,8 +88,10 @@ const short = (bytes: Uint8Array) => `${Buffer.from(bytes).toString('hex').slice
  * Checks a task against the node's own minimums before any data is read, or throws ProtectionRefusal.
  * It applies to the stages whose result is a sum of this node's data-derived values (statistics, fit, evaluate,
  * query: `stage` is the computed stage). The schema exchanges only the column schema; scoring is CKKS-encrypted
- * under the analyst's key and overlap is PSI, each with checks of its own; valuation is the owner's `valuation`
- * consent grant.
+ * under the analyst's key and overlap is PSI, each with checks of its own.
+ * - Valuation (a VALUATE task, or a FIT task with training.keepForValuation, which keeps the update VALUATE would
+ *   disclose) sends this node's own per-round updates to the coordinator in plaintext, whatever the round's mode:
+ *   refused unless the owner opted in (checkValuationOptIn).
  * - Without `task.secure` the values would reach the coordinator in plaintext: refused unless the data set's
  *   `secure` is none. A masked round on a data set that requires sealed is refused.
  * - A secure round must have at least the minimum cohort (n) and threshold (t), a threshold that no split of the
@@ -75,11 +101,12 @@ const short = (bytes: Uint8Array) => `${Buffer.from(bytes).toString('hex').slice
  */
 export function checkProtection(task: tessera.v1.ITask, stage: number, policy: ProtectionPolicy | undefined): void {
   if (!policy) return;
-  const what = STAGE_NAMES[stage];
-  if (what === undefined) return;
   const dataset = task.dataset ?? '';
   const rules = policy.datasets[dataset] ?? policy.fallback;
   const field = `datasets.${dataset}`;
+  checkValuationOptIn(task, stage, rules, dataset);
+  const what = STAGE_NAMES[stage];
+  if (what === undefined) return;
   const setup = task.secure;
   if (!setup) {
     if (rules.secure === 'none') return;
@@ -97,6 +124,28 @@ export function checkProtection(task: tessera.v1.ITask, stage: number, policy: P
     );
   checkCohort(setup, rules.minimums, field, policy.self);
   if (policy.rosterAuthority) checkRoster(setup, policy.rosterAuthority);
+}
+
+/**
+ * Valuation is plaintext: VALUATE sends the coordinator this node's kept per-round model updates in the clear, and a
+ * FIT task with training.keepForValuation keeps them for it. Both need the owner's explicit opt-in: the data set's
+ * `secure: none` (the owner accepts plaintext), or a consent policy grant with purpose `valuation` on the data set
+ * (ConsentGuard then holds VALUATE, and the fit handler a kept FIT, to a live grant for the job's verified analyst).
+ */
+function checkValuationOptIn(task: tessera.v1.ITask, stage: number, rules: DatasetProtection, dataset: string): void {
+  const valuate = stage === pb.Stage.VALUATE;
+  if (!valuate && !(stage === pb.Stage.FIT && task.training?.keepForValuation)) return;
+  if (rules.secure === 'none' || rules.valuation) return;
+  const what = valuate
+    ? "this valuate task would send this node's own per-round model updates to the coordinator in plaintext"
+    : 'this fit task (training.keepForValuation) would keep its model update for a later valuate task, which ' +
+      'sends it to the coordinator in plaintext';
+  throw new ProtectionRefusal(
+    `data set "${dataset}" is not opted in to payout valuation (datasets.${dataset}.secure: ${rules.secure}, and ` +
+      `no consent grant with purpose valuation on it): ${what}. An owner who accepts grants purpose valuation in ` +
+      `the node's consent policy (with datasets.${dataset}.allowWithoutPrivacy: true) or sets ` +
+      `datasets.${dataset}.secure: none in the node's config`,
+  );
 }
 
 function checkCohort(

@@ -1,12 +1,20 @@
 // FIT: one round of local training from the global model; kept for the evaluation and for valuation.
 import { tessera } from '@tessera/proto';
 import { fit, type LocalResult } from '../local-compute.js';
+import { verifiedAnalystOf } from '../privacy/spec-authorisation.js';
 import { asSecureInput, replyWithResult } from './local-result.js';
 import type { ComputeHandler } from './task-handler.js';
 
 export const fitTask: ComputeHandler<LocalResult> = {
   kind: 'compute',
   stage: tessera.v1.Stage.FIT,
+  // A round that keeps its update for valuation passed the protection check on the owner's opt-in; under a consent
+  // policy the job's verified analyst must also hold a live `valuation` grant (VALUATE would disclose to it), so a
+  // node refuses the round up front rather than keep an update it will never be allowed to disclose.
+  beforeCharge(ctx, task) {
+    if (task.training?.keepForValuation && ctx.consent.policy)
+      ctx.consent.admit(task, tessera.v1.Stage.VALUATE, verifiedAnalystOf(task));
+  },
   compute(ctx, { task, model }) {
     const r = fit(ctx.data, task, model!, ctx.id);
     const jobId = task.ref?.jobId ?? '';

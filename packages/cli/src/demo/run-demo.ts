@@ -206,6 +206,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     ...(drop > 0 ? { dropouts: { fraction: drop, seed: `tessera-demo/${o.seed}` } } : {}),
     // --secure none: the merchants opt in to plaintext aggregation (their data sets' secure: none).
     ...(mode === 'none' ? { secure: 'none' as const } : {}),
+    // A payout: the merchants opt in to valuation (a consent grant), which discloses their per-round updates.
+    ...(o.payout ? { valuation: true } : {}),
     // The demo's analyst is the holder of the sealed keys: their identity signs the job and the BFV key alike.
     ...(keys ? { analystKeys: keys } : {}),
   });
