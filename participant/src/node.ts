@@ -278,6 +278,7 @@ export class ParticipantNode extends EventEmitter {
       trustedAnalysts: this.opts.config.trustedAnalysts ?? [],
       ...(this.opts.config.overlap ? { overlapPolicy: this.opts.config.overlap } : {}),
       ...(this.opts.config.rosterAuthority ? { rosterAuthority: this.opts.config.rosterAuthority } : {}),
+      ledger: this.ledger,
       send,
       refuse: (ref, reason, task, stage) => this.refuseOn(send, ref, reason, task, stage),
       emit: (event, ref) => void this.emit(event, ref),

@@ -11,7 +11,7 @@ import {
   type PsiRole,
 } from '@tessera/psi';
 import type { LocalData } from './local-data.js';
-import { DEFAULT_OVERLAP_POLICY, mayCount, type OverlapPolicy } from './overlap-policy.js';
+import { DEFAULT_MAX_EPSILON, DEFAULT_OVERLAP_POLICY, mayCount, type OverlapPolicy } from './overlap-policy.js';
 import { noisyOverlap } from './privacy/overlap-release.js';
 import { PrivacyRefusal, taskSpecOf } from './privacy/task-spec.js';
 
@@ -42,8 +42,9 @@ const refuse = (why: string) => new PrivacyRefusal(`overlap: ${why}; refused bef
  * Checks an overlap task against the job's spec and the owner's rules, before anything is charged or sent:
  * the node's role and peer are those of the spec (participants[0] counts), the peer's identity key is known
  * (and certified by the roster authority when the owner named one), a peer may count against this node's set
- * only if the owner lets it (overlap.countingPeers), and the node's identifier column holds at least
- * overlap.minSetSize distinct values. Throws PrivacyRefusal with the reason.
+ * only if the owner lets it (overlap.countingPeers), the spec's epsilon is at most overlap.maxEpsilon, and the node's
+ * identifier column holds at least overlap.minSetSize distinct values. Throws PrivacyRefusal with the reason. The
+ * run limit and the peer's pinned key are checked on the ledger (admitOverlapRun, overlap-runs.ts).
  */
 export function checkOverlapTask(task: tessera.v1.ITask, node: OverlapNode): CheckedOverlap {
   const policy = node.policy ?? DEFAULT_OVERLAP_POLICY;
@@ -51,6 +52,17 @@ export function checkOverlapTask(task: tessera.v1.ITask, node: OverlapNode): Che
   const spec = taskSpecOf(task);
   if (spec?.kind !== 'overlap')
     throw refuse("the task carries no overlap job spec, so this node cannot know the count's privacy or its peer");
+  const epsilon = spec.spec.privacy.epsilon;
+  const maxEpsilon = policy.maxEpsilon ?? DEFAULT_MAX_EPSILON;
+  if (!(epsilon <= maxEpsilon)) {
+    const p = Math.exp(-epsilon);
+    throw refuse(
+      `the job's spec asks for epsilon ${epsilon}, above this node's limit of ${maxEpsilon} (config ` +
+        `overlap.maxEpsilon): at epsilon ${epsilon} the count is released exactly with probability ` +
+        `${((1 - p) / (1 + p)).toFixed(4)}, which makes a set padded around one guess a membership test. ` +
+        'Ask for a smaller epsilon, or the owner can raise overlap.maxEpsilon',
+    );
+  }
   const role = psiRoles.fromProto(overlap?.role);
   if (role !== 'initiator' && role !== 'responder') throw refuse(`the task has no PSI role (${overlap?.role ?? 0})`);
   const [first, second] = spec.spec.participants;
@@ -97,7 +109,7 @@ export function checkOverlapTask(task: tessera.v1.ITask, node: OverlapNode): Che
     counts,
     peerId,
     peerIdentityKey,
-    epsilon: spec.spec.privacy.epsilon,
+    epsilon,
     ids,
     minPeerSetSize: policy.minSetSize,
   };

@@ -1,5 +1,6 @@
 // A malicious overlap peer (with the coordinator relaying for it) against an honest node: what it can still learn.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKeyPair, sign, signRosterEntry } from '@tessera/crypto';
@@ -68,6 +69,8 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
       identityKey: '(in memory)',
       ledger: join(tmp.dir, 'ledger.sqlite'),
       datasets: { [DATASET]: { type: 'csv', path, exclude: [] } },
+      // The attacks below run more often than the default 3 runs a day (overlap-limits.test.ts tests that limit).
+      overlap: { minSetSize: 100, countingPeers: [], maxRunsPerDay: 100 },
     };
     node = new ParticipantNode({ config, identity: me });
     ledger = node.ledger;
@@ -95,6 +98,8 @@ describe('audience overlap against a malicious peer (the rogue coordinator relay
       column: 'customer_id',
       participants: [first, second],
       privacy: { epsilon: change.epsilon ?? 1 },
+      // A fresh submission per job, as the analyst's client signs it: a node runs a signed spec under one job only.
+      submission: { nonce: randomBytes(16).toString('hex'), at: new Date().toISOString() },
     });
     return {
       ref: { jobId, round: 1, stage: pb.Stage.OVERLAP },

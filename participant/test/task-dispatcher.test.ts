@@ -7,6 +7,7 @@ import { Connection } from '../src/connection.js';
 import type { ConsentGuard } from '../src/consent/consent-guard.js';
 import type { JobMemory } from '../src/job-memory.js';
 import type { LocalData } from '../src/local-data.js';
+import type { PrivacyLedger } from '../src/privacy/privacy-ledger.js';
 import { OPEN_QUERY_RULES } from '../src/query-guard.js';
 import { TaskDispatcher } from '../src/tasks/dispatcher.js';
 import type { TaskContext } from '../src/tasks/task-handler.js';
@@ -52,6 +53,7 @@ function harness(admit: boolean) {
     memory: tripwire<JobMemory>('memory'),
     identitySecretKey: new Uint8Array(64),
     trustedAnalysts: [],
+    ledger: tripwire<PrivacyLedger>('ledger'),
     send,
     refuse: async (ref, cause, _task, stage) => {
       const reason = typeof cause === 'string' ? cause : cause.message;

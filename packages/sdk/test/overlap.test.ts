@@ -31,13 +31,13 @@ describe('audience overlap (ECDH-PSI cardinality sealed end to end, relayed by t
       dataset: 'customers',
       column: 'customer_id',
       participants: [a, b],
-      privacy: { epsilon: 2 },
+      privacy: { epsilon: 1 },
     });
-    // 300 shared, plus discrete Laplace noise of scale 1/2 (|noise| > 15 has probability about 2e-13).
-    expect(Math.abs(ab.overlap - 300)).toBeLessThanOrEqual(15);
+    // 300 shared, plus discrete Laplace noise of scale 1 (|noise| > 20 has probability about 1e-9).
+    expect(Math.abs(ab.overlap - 300)).toBeLessThanOrEqual(20);
     expect(ab.job.history[0]).toMatchObject({ stage: 'overlap', contributors: 2 });
     expect((ab.job.result as { privacy?: unknown }).privacy).toMatchObject({
-      epsilon: 2,
+      epsilon: 1,
       mechanism: 'discrete Laplace',
       countedBy: a,
     });
@@ -45,6 +45,15 @@ describe('audience overlap (ECDH-PSI cardinality sealed end to end, relayed by t
     await expect(
       runOverlap(fed.analyst, { dataset: 'customers', column: 'customer_id', participants: [a, c] }),
     ).rejects.toThrow(/fewer distinct identifiers than this node's minimum of 100/);
+    // Above each node's default overlap.maxEpsilon of 1 the count would be nearly exact: refused.
+    await expect(
+      runOverlap(fed.analyst, {
+        dataset: 'customers',
+        column: 'customer_id',
+        participants: [a, b],
+        privacy: { epsilon: 2 },
+      }),
+    ).rejects.toThrow(/asks for epsilon 2, above this node's limit of 1 \(config overlap\.maxEpsilon\)/);
   });
 
   it('refuses a missing identifier column and an unknown participant, naming them', async () => {

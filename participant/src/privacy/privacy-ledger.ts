@@ -320,11 +320,11 @@ export class PrivacyLedger {
     this.db.prepare('INSERT OR IGNORE INTO spec_job (spec_hash, job_id, at) VALUES (?, ?, ?)').run(specHash, jobId, at);
   }
 
-  /** The times (ms) of the overlap runs this node was admitted to at or after `since`, oldest first. */
-  overlapRunsSince(since: number): number[] {
-    return (
-      this.db.prepare('SELECT at FROM overlap_run WHERE at >= ? ORDER BY at').all(since) as { at: number }[]
-    ).map((r) => r.at);
+  /** The times (ms) of the overlap runs this node was admitted to strictly after `after`, oldest first. */
+  overlapRunsAfter(after: number): number[] {
+    return (this.db.prepare('SELECT at FROM overlap_run WHERE at > ? ORDER BY at').all(after) as { at: number }[]).map(
+      (r) => r.at,
+    );
   }
 
   /** Records an admitted overlap run (inside the admission's transaction: a refused task leaves no row). */

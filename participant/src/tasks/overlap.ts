@@ -1,5 +1,7 @@
 // OVERLAP: this node's side of a private set intersection (audience overlap) with one peer, sealed end to end.
 import { tessera } from '@tessera/proto';
+import { DEFAULT_OVERLAP_POLICY } from '../overlap-policy.js';
+import { admitOverlapRun } from '../overlap-runs.js';
 import { checkOverlapTask, PsiSession, type OverlapNode } from '../psi-session.js';
 import { describe, sameRef } from '../task-ref.js';
 import type { SessionHandler, TaskContext } from './task-handler.js';
@@ -15,9 +17,21 @@ const nodeOf = (ctx: TaskContext): OverlapNode => ({
 export const overlapTask: SessionHandler = {
   kind: 'session',
   stage: tessera.v1.Stage.OVERLAP,
-  /** Role, peer, roster, counting peers and minimum set size: refused here is never charged. */
+  /**
+   * Role, peer, roster, counting peers, epsilon and minimum set size, then the daily run limit and the peer's pinned
+   * key: refused here is never charged. Runs inside the admission's ledger transaction, so the run and the pin it
+   * records are rolled back if a later check refuses the task.
+   */
   beforeCharge(ctx, task) {
-    checkOverlapTask(task, nodeOf(ctx));
+    const node = nodeOf(ctx);
+    const checked = checkOverlapTask(task, node);
+    admitOverlapRun(
+      ctx.ledger,
+      node.policy ?? DEFAULT_OVERLAP_POLICY,
+      task,
+      checked,
+      node.rosterAuthority !== undefined,
+    );
   },
   /** Blinds the identifier column and sends the channel's hello; the run goes on as the peer's messages arrive. */
   async start(ctx, task, record) {

@@ -6,6 +6,7 @@ import type { JobMemory } from '../job-memory.js';
 import type { LocalResult } from '../local-compute.js';
 import type { LocalData } from '../local-data.js';
 import type { OverlapPolicy } from '../overlap-policy.js';
+import type { PrivacyLedger } from '../privacy/privacy-ledger.js';
 import type { CheckedTask } from '../privacy/release-check.js';
 import type { Send } from '../uploader.js';
 
@@ -27,6 +28,8 @@ export interface TaskContext {
   readonly overlapPolicy?: OverlapPolicy;
   /** The roster authority's Ed25519 key (hex) the owner configured, if any: an overlap peer needs its certificate. */
   readonly rosterAuthority?: string;
+  /** The node's ledger: overlap runs and the peer keys pinned on first use (overlap-runs.ts). */
+  readonly ledger: PrivacyLedger;
   /** Sends on the task's connection; fails with "not connected" once that connection is gone. */
   readonly send: Send;
   /** Refuses a task step: logs it, appends the refusal to the audit log and sends TaskRefused. */
