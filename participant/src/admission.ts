@@ -1,4 +1,4 @@
-// Admission: consent, then the privacy check and budget charge, before any handler reads data; and their audit.
+// Admission: the signed spec, then consent, the privacy check and budget charge, before any handler reads data; audit.
 import type { tessera } from '@tessera/proto';
 import { analystOf, purposeOfStage, type ConsentDecision, type ConsentGuard } from './consent/consent-guard.js';
 import type { LocalData } from './local-data.js';
@@ -6,7 +6,11 @@ import { stageName, type PrivacyGuard } from './privacy/privacy-guard.js';
 import type { PrivacyLedger } from './privacy/privacy-ledger.js';
 import type { CheckedTask } from './privacy/release-check.js';
 import { checkProtection, type ProtectionPolicy } from './privacy/protection-minimums.js';
+import { announcesDp } from './privacy/privacy-plan.js';
 import { authorisationOf, checkAuthorised, type AuthorisationPolicy } from './privacy/spec-authorisation.js';
+import { bindSpecToJob, checkNotReplayed } from './privacy/spec-replay.js';
+import { checkOwnFeatures, FEATURE_STAGES, ownSchemaAnswer } from './privacy/train-features.js';
+import type { JobMemory } from './job-memory.js';
 
 /** A task admitted to read data (consent, then privacy budget): what `record` logs once it has run. */
 export interface DataAdmission {
@@ -35,26 +39,38 @@ export class Admission {
     private readonly authorisation: AuthorisationPolicy = { trustedAnalysts: [] },
     /** The node's own secure mode, cohort, threshold and roster minimums (protection-minimums.ts); none: unchecked. */
     private readonly protection?: ProtectionPolicy,
+    /** The node's job state: its own schema answers, against which later train stages' features are checked. */
+    private readonly memory?: JobMemory,
   ) {}
 
   /**
-   * Admits a task about to read data, before anything is read: the consent policy under the analyst
-   * whose signature over the job spec verified, never one the task merely claims (ConsentRefusal: no
-   * grant, revoked, expired, label or epsilon cap), then `beforeCharge` (a check that refuses before
-   * any budget is spent, e.g. the owner's query rules), then the privacy budget (BudgetRefusal),
-   * charging the release under the grant, then the task against the analyst-signed spec and a sealed
-   * key against that analyst (PrivacyRefusal: spec-authorisation.ts), all in one ledger transaction.
+   * Admits a task about to read data, before anything is read: the node's own minimums, then the task
+   * against the analyst-signed spec and a sealed key against that analyst (PrivacyRefusal:
+   * spec-authorisation.ts), first, so no check that reads data runs on a field the coordinator forged
+   * (its refusal would tell the coordinator about the data). Then, in one ledger transaction: the spec
+   * not already run under another job id (spec-replay.ts), the consent policy under the analyst whose
+   * signature over the job spec verified, never one the task merely claims (ConsentRefusal: no grant,
+   * revoked, expired, label or epsilon cap), `beforeCharge` (a check that refuses before any budget is
+   * spent, e.g. the owner's query rules), the privacy budget (BudgetRefusal), charging the release
+   * under the grant, and a train task's features against this node's own schema answer.
    * Call `record` once the task has run; on a throw, refuse the task with the message.
    */
   admit(task: tessera.v1.ITask, stage: number, beforeCharge?: () => void): DataAdmission {
     checkProtection(task, stage, this.protection);
+    const auth = authorisationOf(task);
+    checkAuthorised(task, stage, auth, this.authorisation);
     return this.ledger.atomically(() => {
-      const auth = authorisationOf(task);
+      checkNotReplayed(this.ledger, task, auth);
       const consent = this.consent.admit(task, stage, auth.analyst);
       beforeCharge?.();
       const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);
       // Inside the ledger transaction: a task refused here is not charged.
-      checkAuthorised(task, stage, auth, this.authorisation);
+      if (auth.spec?.kind === 'train' && FEATURE_STAGES.includes(stage)) {
+        const spec = auth.spec.spec;
+        const dp = spec.privacy.mode !== 'none' || Boolean(checked.own) || announcesDp(task);
+        checkOwnFeatures(task, ownSchemaAnswer(this.data, this.memory, task, spec, dp), dp, spec.domains);
+      }
+      bindSpecToJob(this.ledger, task, auth);
       return { task, stage, consent, epsilon, checked };
     });
   }

@@ -1,4 +1,5 @@
 // What a node keeps about jobs across connections: last fits, updates kept for valuation, BFV encryptors.
+import type { LocalSchema } from '@tessera/data';
 import { BfvEncryptor, type BfvParameters } from '@tessera/he';
 import type { LastFit } from './secure-encoding.js';
 import { ValuationDisclosure } from './valuation-disclosure.js';
@@ -14,6 +15,22 @@ export class JobMemory {
   /** Training updates of jobs with a payout, kept for a later valuation request. */
   readonly disclosure = new ValuationDisclosure();
   private readonly encryptors = new Map<string, { key: Uint8Array; encryptor: BfvEncryptor }>();
+  /** This node's own schema answer per job and spec (train-features.ts checks later stages' features against it). */
+  private readonly schemaAnswers = new Map<string, LocalSchema>();
+
+  /** Keeps the schema answer this node gave (the 64 most recent jobs). */
+  keepSchemaAnswer(key: string, schema: LocalSchema): void {
+    this.schemaAnswers.delete(key);
+    this.schemaAnswers.set(key, schema);
+    for (const old of this.schemaAnswers.keys()) {
+      if (this.schemaAnswers.size <= 64) break;
+      this.schemaAnswers.delete(old);
+    }
+  }
+
+  schemaAnswer(key: string): LocalSchema | undefined {
+    return this.schemaAnswers.get(key);
+  }
 
   /** One encryptor per job and analyst key, kept across rounds (setting one up costs about 0.1 s). */
   encryptorFor(jobId: string, sealed: { params: BfvParameters; analystKey: Uint8Array }): BfvEncryptor {

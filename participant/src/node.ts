@@ -111,6 +111,7 @@ export class ParticipantNode extends EventEmitter {
       this.data,
       { trustedAnalysts: opts.config.trustedAnalysts ?? [] },
       protectionPolicyOf(opts.config, opts.identity.publicKey, policy),
+      this.memory,
     );
     this.rosterSignature = loadRosterSignature(opts.config, opts.identity.publicKey);
     this.dispatcher = new TaskDispatcher(this.admission);

@@ -1,5 +1,6 @@
 // The analyst's Ed25519 identity, the one `tessera keys create` puts in the key file: it signs every job spec, each
 // call to a plaintext loopback coordinator, and the TLS key the coordinator's CA certifies at join.
+import { randomBytes } from 'node:crypto';
 import {
   generateSigningKeyPair,
   readSecretFile,
@@ -82,4 +83,15 @@ export function loadAnalystIdentity(path: string): AnalystIdentity {
   const { identitySecretKey } = readAnalystKeyFile(path);
   readSecretFile(path); // refuses a key file others can read
   return AnalystIdentity.fromSecretKey(identitySecretKey);
+}
+
+/**
+ * The spec with a fresh submission stamp (`submission: {nonce, at}`) signed into it: a participant runs a signed spec
+ * under one job id only, so a coordinator cannot replay an authorised spec as a new job with another cohort, while
+ * each submission of the same spec by the analyst is a new signed spec and runs. A spec that already carries a
+ * `submission` keeps it (the caller stamped it).
+ */
+export function stampedSpec(spec: object, now: Date = new Date()): object {
+  if ('submission' in spec) return spec;
+  return { ...spec, submission: { nonce: randomBytes(16).toString('hex'), at: now.toISOString() } };
 }

@@ -8,7 +8,7 @@ import {
   type GenericClient,
   type tessera,
 } from '@tessera/proto';
-import type { AnalystIdentity } from './analyst-identity.js';
+import { stampedSpec, type AnalystIdentity } from './analyst-identity.js';
 import { isFinalStatus, jobView, type BudgetView, type JobResult, type JobView } from './job-view.js';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
 
@@ -130,7 +130,9 @@ export class AnalystClient {
       scoring?: tessera.v1.IScoringSetup;
     } = {},
   ): Promise<JobView> {
-    const request: tessera.v1.ISubmitJobRequest = { specJson: JSON.stringify(opts.sealed ? sealedSpec(spec) : spec) };
+    // A fresh nonce in each submission: participants refuse the same signed spec under a second job id.
+    const stamped = stampedSpec(opts.sealed ? sealedSpec(spec) : spec);
+    const request: tessera.v1.ISubmitJobRequest = { specJson: JSON.stringify(stamped) };
     request.analystIdentity = this.identity.identity;
     request.specSignature = this.identity.signSpec(request.specJson!);
     if (opts.sealed) {

@@ -30,7 +30,7 @@ export {
   type SpecSigner,
   type AnalystSigner,
 } from './analyst.js';
-export { AnalystIdentity, loadAnalystIdentity } from './analyst-identity.js';
+export { AnalystIdentity, loadAnalystIdentity, stampedSpec } from './analyst-identity.js';
 export {
   ANALYST_CREDENTIALS_FORMAT,
   credentialsPathFor,

@@ -11,3 +11,4 @@ export * from './views-from-json.js';
 export { checkQueryVectorLength, SPEC_CAPS, type SpecCap } from './spec-caps.js';
 export { exactFractionBits, QUERY_MAX_RECORDS } from './query-encoding.js';
 export * from './score-privacy.js';
+export { parseSubmission, SUBMISSION_FIELD, type Submission } from './submission.js';

@@ -1,3 +1,4 @@
+import { parseSubmission } from './submission.js';
 import { isObj, JobSpecError, noUnknownKeys, num, section, show, str, strings, type Obj } from './job-spec-fields.js';
 import { payoutOf } from './job-spec-payout.js';
 import { checkPrivacyFields, noSplitUnderPrivacy, privacyHead, privacyOf } from './job-spec-privacy.js';
@@ -42,6 +43,7 @@ const TOP_LEVEL = [
   'privacy',
   'payout',
   'domains',
+  'submission',
 ] as const;
 
 /** Validates a parsed spec, fills defaults, and throws JobSpecError naming the first bad field. */
@@ -49,6 +51,7 @@ export function parseJobSpec(input: unknown): JobSpec {
   if (!isObj(input))
     throw new JobSpecError('(root)', `a job spec is an object with at least "dataset" and "label", got ${show(input)}`);
   noUnknownKeys(input, TOP_LEVEL, '');
+  parseSubmission(input.submission);
   const d = JOB_SPEC_DEFAULTS;
   const kind = str(input, 'kind', '', d.kind);
   if (kind !== 'train') throw new JobSpecError('kind', `must be "train", got ${show(kind)}`);

@@ -1,3 +1,4 @@
+import { parseSubmission } from './submission.js';
 import { JobSpecError } from './job-spec.js';
 import { overCap, SPEC_CAPS } from './spec-caps.js';
 
@@ -45,6 +46,7 @@ const FIELDS = [
   'roundTimeoutSeconds',
   'waitForParticipantsSeconds',
   'privacy',
+  'submission',
 ];
 
 export function parseOverlapSpec(input: unknown): OverlapSpec {
@@ -53,6 +55,7 @@ export function parseOverlapSpec(input: unknown): OverlapSpec {
   const o = input as Obj;
   for (const k of Object.keys(o))
     if (!FIELDS.includes(k)) throw new JobSpecError(k, `unknown field; known fields: ${FIELDS.join(', ')}`);
+  parseSubmission(o.submission);
   const text = (k: string): string => {
     if (typeof o[k] !== 'string' || !o[k])
       throw new JobSpecError(k, `must be a non-empty string, got ${JSON.stringify(o[k])}`);

@@ -1,3 +1,4 @@
+import { parseSubmission } from './submission.js';
 import {
   parseQuery,
   planQuery,
@@ -54,6 +55,7 @@ const FIELDS = [
   'minParticipants',
   'roundTimeoutSeconds',
   'waitForParticipantsSeconds',
+  'submission',
 ];
 
 /**
@@ -64,6 +66,7 @@ export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPl
   if (!isObj(input)) throw new JobSpecError('(root)', 'a query job spec is an object with at least "sql"');
   for (const k of Object.keys(input))
     if (!FIELDS.includes(k)) throw new JobSpecError(k, `unknown field; known fields: ${FIELDS.join(', ')}`);
+  parseSubmission(input.submission);
   if (typeof input.sql !== 'string' || !input.sql.trim())
     throw new JobSpecError('sql', 'must be the query text, e.g. SELECT region, COUNT(*) FROM orders GROUP BY region');
   const pairs = (key: string): Record<string, [number, number]> => {

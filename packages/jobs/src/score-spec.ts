@@ -1,3 +1,4 @@
+import { parseSubmission } from './submission.js';
 import type { AgreedSchema } from '@tessera/data';
 import { JobSpecError } from './job-spec.js';
 
@@ -52,12 +53,14 @@ const FIELDS = [
   'minParticipants',
   'roundTimeoutSeconds',
   'waitForParticipantsSeconds',
+  'submission',
 ];
 
 export function parseScoreSpec(input: unknown): ScoreSpec {
   if (!isObj(input)) throw new JobSpecError('(root)', 'a score job spec is an object');
   for (const k of Object.keys(input))
     if (!FIELDS.includes(k)) throw new JobSpecError(k, `unknown field; known fields: ${FIELDS.join(', ')}`);
+  parseSubmission(input.submission);
   const text = (k: string, fallback?: string): string => {
     const v = input[k] ?? fallback;
     if (typeof v !== 'string' || !v) throw new JobSpecError(k, `must be a non-empty string, got ${JSON.stringify(v)}`);

@@ -21,6 +21,7 @@ import {
 } from '@tessera/proto';
 import { chooseParameters } from '@tessera/secagg';
 import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
+import { checkTrainFeatureNames } from './train-features.js';
 
 const pb = tessera.v1;
 
@@ -177,6 +178,8 @@ function checkTrain(task: tessera.v1.ITask, stage: number, spec: JobSpec, diff: 
     const features = (task.features ?? []).map((f) => f.name ?? '');
     if (!same(features, spec.features ?? [])) throw diff('features', spec.features ?? [], features);
   }
+  // Statistics, fit and evaluate: features named by the spec, and the spec's validation split (train-features.ts).
+  checkTrainFeatureNames(task, stage, spec, diff);
   if (stage === pb.Stage.FIT) {
     // The effective settings: the job's, overridden by the strategy's per-round config (as local-compute reads them).
     const job: Record<string, number> = {};

@@ -3,6 +3,7 @@ import { columnProfileToProto, tessera } from '@tessera/proto';
 import { schemaReport } from '../local-compute.js';
 import { privacyPlanOf } from '../privacy/privacy-plan.js';
 import { privateSchemaReport } from '../privacy/private-schema.js';
+import { schemaAnswerKey } from '../privacy/train-features.js';
 import type { ComputeHandler } from './task-handler.js';
 
 const pb = tessera.v1;
@@ -18,6 +19,8 @@ export const schemaTask: ComputeHandler<tessera.v1.ISchemaReport> = {
       checked?.own || privacyPlanOf(task)
         ? privateSchemaReport(local, spec?.kind === 'train' ? spec.spec.domains : undefined).schema
         : local;
+    // Later stages' features are checked against what this node answered here (train-features.ts).
+    ctx.memory.keepSchemaAnswer(schemaAnswerKey(task), s);
     const schema: tessera.v1.ISchemaReport = {
       task: task.ref,
       rows: s.rows,
