@@ -248,7 +248,8 @@ async function verifyWithReceipts(
       ...(o.receipts === undefined ? [] : [`${v.checks.receipts.count} receipt(s) agree (key ${v.checks.key.used})`]),
       ...(cos
         ? [
-            `${cos.verified} cosignature(s) verify${cos.missing ? `, ${cos.missing} of the receipts' own missing` : ''}`,
+            `${cos.verified} cosignature(s) verify` +
+              (cos.missing ? `, ${cos.missing} of the receipts' own missing` : ''),
             ...(cos.unverified
               ? [
                   `${cos.unverified} unverified: no receipt or --roster certificate pins the key of ` +
