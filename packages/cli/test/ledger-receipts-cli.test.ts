@@ -55,7 +55,14 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
     const table = parseCsv(readFileSync(breastCancer, 'utf8'), breastCancer);
     const shards = [0, 1, 2].map((k) => ({ ...table, rows: table.rows.filter((_, i) => i % 4 === k) }));
     const validation = { ...table, rows: table.rows.filter((_, i) => i % 4 === 3) };
-    fed = await LocalFederation.start({ dir: tmp.dir, shards, dataset: 'patients', runtime: 'inline' });
+    // The members opt in to valuation (a consent grant): a payout discloses their per-round updates.
+    fed = await LocalFederation.start({
+      dir: tmp.dir,
+      shards,
+      dataset: 'patients',
+      runtime: 'inline',
+      valuation: true,
+    });
     const { toCsv } = await import('@tessera/data');
     const submitted = await fed.analyst.submit({
       name: 'paid',
