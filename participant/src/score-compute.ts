@@ -8,7 +8,10 @@ import type { LocalData } from './local-data.js';
 import { checkSegmentColumn, type ScoreRules } from './score-guard.js';
 import { NoisySegmentSums, type SegmentSums } from './score-noise.js';
 
-/** One segment's answer: its ciphertexts, and whether this node sent 0 for it (below its minimum, exact totals). */
+/**
+ * One segment's answer: its ciphertexts, and whether this node sent 0 for it (below its minimum, exact totals). The
+ * flag stays on this node; the analyst learns it from slot 1 of the count ciphertext, the coordinator not at all.
+ */
 export interface ScoredSegment extends SegmentCiphertexts {
   suppressed: boolean;
 }
@@ -22,7 +25,8 @@ export interface ScoredSegment extends SegmentCiphertexts {
  *   (score-noise.ts), and no segment is suppressed (a threshold on the exact count would undo the
  *   noise's guarantee; the noise protects small segments instead);
  * - without it, a segment with fewer than `rules.minSegmentRows` rows here (but some) is sent as an
- *   encryption of 0 and flagged suppressed; an empty segment is an encryption of 0 too.
+ *   encryption of 0, its suppression indicator encrypted with the count (ScoringParticipant.scoreSegment) so only
+ *   the analyst learns it; an empty segment is an encryption of 0 too, not suppressed.
  */
 export function scoreSegments(
   data: LocalData,
@@ -87,7 +91,10 @@ export function scoreSegments(
   const participant = new ScoringParticipant(request);
   try {
     return {
-      segments: released.map((s) => ({ ...participant.scoreSegment(s.sum, s.count), suppressed: s.suppressed })),
+      segments: released.map((s) => ({
+        ...participant.scoreSegment(s.sum, s.count, s.suppressed),
+        suppressed: s.suppressed,
+      })),
       rows: used,
       noised: noisy !== undefined,
     };

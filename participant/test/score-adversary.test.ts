@@ -84,16 +84,19 @@ describe('a participant scores only under keys its analyst signed, and never per
     };
   };
 
-  /** The node's answer: its refusal, or its segments (ciphertexts and flags) once it sent done. */
+  /**
+   * The node's answer: its refusal, or its segments once it sent done: the ciphertexts, and the fields each
+   * EncryptedSegment carried on the wire (what the coordinator sees).
+   */
   const offer = async (task: tessera.v1.ITask) => {
     rogue.send({ task });
     const first = await rogue.next((m) => m.body === 'refused' || m.body === 'segment' || m.body === 'done', 60_000);
     if (first.body === 'refused') return { refused: first.refused!.reason ?? '', kind: first.refused!.kind };
-    const segments: (SegmentCiphertexts & { suppressed: boolean })[] = [];
+    const segments: (SegmentCiphertexts & { wire: string[] })[] = [];
     let m = first;
     for (;;) {
       if (m.body === 'done') return { segments, numExamples: Number(m.done!.numExamples ?? 0) };
-      segments.push({ score: m.segment!.score!, count: m.segment!.count!, suppressed: Boolean(m.segment!.suppressed) });
+      segments.push({ score: m.segment!.score!, count: m.segment!.count!, wire: Object.keys(m.segment!).sort() });
       m = await rogue.next((x) => x.body === 'segment' || x.body === 'done', 60_000);
     }
   };
@@ -152,20 +155,31 @@ describe('a participant scores only under keys its analyst signed, and never per
     expect(refusals().at(-1)?.reason).toBe(a.refused);
   });
 
-  it('suppresses a single-customer segment of exact totals (below 20 rows): flagged, an encryption of 0', async () => {
-    const a = await offer(
-      scoreTask({ dataset: 'customers', segmentBy: 'region', segments: ['east', 'north', 'west'] }),
-    );
-    expect(a.refused).toBeUndefined();
-    const [east, north, west] = a.segments!;
-    expect(east!.suppressed).toBe(true);
-    expect(analyst.decrypt(east!).count).toBeCloseTo(0, 3);
-    expect(analyst.decrypt(east!).total).toBeCloseTo(0, 3);
-    // 19 customers in north: below 20 as well; west has no row at all, an empty segment (0, not suppressed).
-    expect(north!.suppressed).toBe(true);
-    expect(west!.suppressed).toBe(false);
-    expect(analyst.decrypt(west!).count).toBeCloseTo(0, 3);
-  });
+  it(
+    'suppresses a single-customer segment of exact totals (below 20 rows): an encryption of 0, flagged for the ' +
+      'analyst alone',
+    async () => {
+      const a = await offer(
+        scoreTask({ dataset: 'customers', segmentBy: 'region', segments: ['east', 'north', 'west', 'south'] }),
+      );
+      expect(a.refused).toBeUndefined();
+      const [east, north, west, south] = a.segments!;
+      // What the coordinator receives: the same fields for a suppressed, an empty and a scored segment, ciphertexts
+      // only; no plaintext suppression flag (review finding 8).
+      const CIPHERTEXTS_ONLY = ['task', 'index', 'total', 'score', 'count'];
+      for (const s of a.segments!) expect(s.wire.filter((f) => !CIPHERTEXTS_ONLY.includes(f))).toEqual([]);
+      expect(analyst.decrypt(east!)).toMatchObject({ suppressedBy: 1 });
+      expect(analyst.decrypt(east!).count).toBeCloseTo(0, 3);
+      expect(analyst.decrypt(east!).total).toBeCloseTo(0, 3);
+      // 19 customers in north: below 20 as well; west has no row at all, an empty segment (0, not suppressed); south
+      // has 20, scored.
+      expect(analyst.decrypt(north!)).toMatchObject({ suppressedBy: 1 });
+      expect(analyst.decrypt(west!)).toMatchObject({ suppressedBy: 0 });
+      expect(analyst.decrypt(west!).count).toBeCloseTo(0, 3);
+      expect(analyst.decrypt(south!)).toMatchObject({ suppressedBy: 0 });
+      expect(analyst.decrypt(south!).count).toBeCloseTo(20, 3);
+    },
+  );
 
   it('refuses exact totals on a budgeted data set, and scores noised ones there, charged once', async () => {
     const exact = await offer(scoreTask({ dataset: 'budgeted' }));
@@ -176,7 +190,8 @@ describe('a participant scores only under keys its analyst signed, and never per
     const noised = await offer(scoreTask({ dataset: 'budgeted', privacy, segmentBy: 'region', segments: ['east'] }));
     expect(noised.refused).toBeUndefined();
     // Noised: no threshold (the noise protects the single customer), and no exact row count to the coordinator.
-    expect(noised.segments![0]!.suppressed).toBe(false);
+    expect(analyst.decrypt(noised.segments![0]!).suppressedBy).toBe(0);
+    expect(noised.segments![0]!.wire).not.toContain('suppressed');
     expect(noised.numExamples).toBe(0);
     expect(ledger.charges('budgeted')).toHaveLength(1);
     const use = ledger.auditLog().filter((e) => e.kind === 'use');

@@ -130,6 +130,8 @@ describe('noised encrypted scoring: the decrypted totals carry the noise the spe
     for (const c of segments) {
       expect(c.suppressed).toBe(true);
       expect(Math.abs(analyst.decrypt(c).count)).toBeLessThan(1e-3);
+      // The flag the analyst decrypts (slot 1 of the count ciphertext): the coordinator gets no plaintext one.
+      expect(analyst.decrypt(c).suppressedBy).toBe(1);
     }
     const open = scoreSegments(data, task, exact, {
       minSegmentRows: 3,
@@ -137,6 +139,7 @@ describe('noised encrypted scoring: the decrypted totals carry the noise the spe
       allowIdentifierSegments: false,
     });
     expect(open.segments.every((c) => !c.suppressed)).toBe(true);
+    expect(open.segments.map((c) => analyst.decrypt(c).suppressedBy)).toEqual(open.segments.map(() => 0));
     expect(analyst.decrypt(open.segments[0]!).count).toBeCloseTo(3, 3);
   });
 });

@@ -12,15 +12,13 @@ import type { Settle } from './stage.js';
  */
 export class ScoreCollector extends Collector<TaskAnswer> {
   private readonly segments: SegmentCiphertexts[] = [];
-  /** Per segment: the participant sent 0 for it, below its owner's minimum segment size. */
-  private readonly suppressed: boolean[] = [];
 
   constructor(
     key: TaskKey,
     settle: Settle<TaskAnswer>,
     private readonly expected: number,
     private readonly maxCiphertextBytes: number,
-    private readonly accept: (segments: SegmentCiphertexts[], suppressed: boolean[]) => string | undefined,
+    private readonly accept: (segments: SegmentCiphertexts[]) => string | undefined,
   ) {
     super(key, settle);
   }
@@ -38,15 +36,16 @@ export class ScoreCollector extends Collector<TaskAnswer> {
         `segment ${index} carries a ciphertext of ${largest} bytes, more than the ${this.maxCiphertextBytes} one ` +
         "under the job's encryption parameters can take (limit: ciphertext size)"
       );
+    // Whether the participant suppressed the segment is in the count ciphertext (slot 1), for the analyst alone; the
+    // plaintext `suppressed` field of older participants is ignored.
     this.segments.push({ score: m.score, count: m.count });
-    this.suppressed.push(Boolean(m.suppressed));
     return undefined;
   }
 
   override onDone(done: tessera.v1.ITaskDone): string | undefined {
     if (this.segments.length !== this.expected)
       return `only ${this.segments.length} of ${this.expected} segments arrived before done`;
-    const problem = this.accept(this.segments, this.suppressed);
+    const problem = this.accept(this.segments);
     if (problem) return problem;
     this.settle({ ok: true, result: { numExamples: Number(done.numExamples ?? 0), metrics: {} } });
     return undefined;

@@ -89,13 +89,24 @@ export class ScoringAnalyst {
     }
   }
 
-  /** Total score and row count of a segment from the summed ciphertexts; mean = total / count. */
-  decrypt(totals: SegmentCiphertexts): { total: number; count: number; mean: number } {
+  /**
+   * Total score and row count of a segment from the summed ciphertexts; mean = total / count. `suppressedBy`: how
+   * many participants sent 0 for the segment, below their owner's minimum (slot 1 of the count ciphertext, an integer
+   * sum that CKKS returns within ~1e-6; 0 from participants that predate the slot).
+   */
+  decrypt(totals: SegmentCiphertexts): { total: number; count: number; mean: number; suppressedBy: number } {
     this.decryptor ??= new CkksDecryptor(this.request.params, this.keys.secretKeyBytes());
-    // decrypt(ct, 1) returns exactly one slot.
+    // decrypt(ct, n) returns exactly n slots.
     const total = this.decryptor.decrypt(totals.score, 1)[0]!;
-    const count = this.decryptor.decrypt(totals.count, 1)[0]!;
-    return { total, count, mean: count > 0.5 ? total / count : Number.NaN };
+    const counts = this.decryptor.decrypt(totals.count, 2);
+    const count = counts[0]!;
+    const suppressed = counts[1]!;
+    return {
+      total,
+      count,
+      mean: count > 0.5 ? total / count : Number.NaN,
+      suppressedBy: Math.max(0, Math.round(suppressed)),
+    };
   }
 
   /** Frees the decryptor kept since the first decryption (a later decrypt opens a new one). */
@@ -105,7 +116,11 @@ export class ScoringAnalyst {
   }
 }
 
-/** One segment's encrypted contribution (or sum of contributions): its total score and its row count. */
+/**
+ * One segment's encrypted contribution (or sum of contributions): its total score, and its row count in slot 0 of
+ * `count` with the suppression indicator in slot 1 (1 when a participant sent 0 for the segment, below its owner's
+ * minimum; summed, how many did). Only the analyst can read either: the coordinator adds the ciphertexts blind.
+ */
 export interface SegmentCiphertexts {
   score: Uint8Array;
   count: Uint8Array;
@@ -121,8 +136,12 @@ export class ScoringParticipant {
     this.encryptor = new CkksEncryptor(request.params, request.publicKey);
   }
 
-  /** `rowSum` is the sum of the segment's encoded feature rows (length = features); `count` its number of rows. */
-  scoreSegment(rowSum: Float64Array, count: number): SegmentCiphertexts {
+  /**
+   * `rowSum` is the sum of the segment's encoded feature rows (length = features); `count` its number of rows;
+   * `suppressed`: this participant sends 0 for the segment in place of its rows (below its owner's minimum), which
+   * goes into slot 1 of the count ciphertext, so that only the analyst learns it.
+   */
+  scoreSegment(rowSum: Float64Array, count: number, suppressed = false): SegmentCiphertexts {
     if (rowSum.length !== this.request.features)
       throw new HeError(
         'bad-input',
@@ -133,7 +152,7 @@ export class ScoringParticipant {
     f[rowSum.length] = count;
     return {
       score: this.evaluator.linearScore(this.request.encryptedModel, f, this.request.span),
-      count: this.encryptor.encrypt(Float64Array.of(count)),
+      count: this.encryptor.encrypt(Float64Array.of(count, suppressed ? 1 : 0)),
     };
   }
 

@@ -28,20 +28,15 @@ export const scoreTask: ComputeHandler<Scores> = {
     const scores = scoreSegments(ctx.data, task, spec, rulesOf(ctx, task));
     return { result: scores, rows: scores.rows };
   },
-  /** One message per segment (only ciphertexts, and whether this node suppressed it), then done. */
+  /**
+   * One message per segment, then done. Only ciphertexts: whether this node suppressed a segment travels encrypted in
+   * its count ciphertext (the plaintext `suppressed` field is never set), so the coordinator cannot tell a segment
+   * of 1 to 19 rows here from an empty one.
+   */
   async reply(ctx, { task }, { segments, rows, noised }) {
     const ref = task.ref;
     for (const [index, c] of segments.entries()) {
-      await ctx.send({
-        segment: {
-          task: ref,
-          index,
-          total: segments.length,
-          score: c.score,
-          count: c.count,
-          ...(c.suppressed ? { suppressed: true } : {}),
-        },
-      });
+      await ctx.send({ segment: { task: ref, index, total: segments.length, score: c.score, count: c.count } });
     }
     // Noised totals: the exact row count stays here (the audit log has it), the coordinator gets none.
     await ctx.send({ done: { task: ref, numExamples: noised ? 0 : rows } });

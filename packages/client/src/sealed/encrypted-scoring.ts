@@ -28,8 +28,8 @@ export interface SegmentScore {
   mean: number;
   /**
    * ok; suppressed: at least one participant had fewer rows in it than its owner's minimum and sent 0
-   * for its part (exact totals only; `suppressedBy` says how many); empty: no rows (decrypted count
-   * below one half, exact totals only).
+   * for its part (exact totals only; `suppressedBy` says how many, decrypted from the count ciphertext, so only
+   * the analyst knows); empty: no rows (decrypted count below one half, exact totals only).
    */
   status: 'ok' | 'suppressed' | 'empty';
   suppressedBy: number;
@@ -105,10 +105,10 @@ export async function scoreEncrypted(
             `the scores arrived as ${a.chunks.length} ciphertexts, expected 2 per segment for ${names.length} segments`,
           );
         }
-        const decode = JSON.parse(a.decodeJson || '{}') as { suppressed?: number[] };
         answer = names.map((segment, i): SegmentScore => {
-          const d = analyst.decrypt({ score: a.chunks[2 * i]!, count: a.chunks[2 * i + 1]! });
-          const suppressedBy = decode.suppressed?.[i] ?? 0;
+          // How many participants suppressed the segment is decrypted here with its count: the coordinator never
+          // learns it (its decode no longer carries a plaintext `suppressed`).
+          const { suppressedBy, ...d } = analyst.decrypt({ score: a.chunks[2 * i]!, count: a.chunks[2 * i + 1]! });
           const countStd = noise?.countStd(a.survivors);
           const featureStd = noise?.featureStd(a.survivors) ?? 0;
           return {

@@ -57,9 +57,9 @@ export class ScoreRunner extends OneRoundRunner {
     const sessions = this.registry.serving(s.dataset);
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.SCORE };
     const started = performance.now();
+    // Per segment, the sum of the ciphertexts: also of the suppression indicators (slot 1 of the count), which only
+    // the analyst decrypts.
     const totals = s.segments.map(() => new ScoreAccumulator(this.setup.params));
-    // Per segment: how many answering participants suppressed it (fewer rows than their owner's minimum).
-    const suppressed = s.segments.map(() => 0);
     // Noised totals: announced as one release (participants derive their own noise from the signed spec).
     const privacyPlan: tessera.v1.IPrivacyPlan | undefined = s.privacy
       ? {
@@ -108,7 +108,7 @@ export class ScoreRunner extends OneRoundRunner {
           },
         }),
         collector: (_session, settle) =>
-          new ScoreCollector(key, settle, s.segments.length, maxCiphertextBytes, (segments, small) => {
+          new ScoreCollector(key, settle, s.segments.length, maxCiphertextBytes, (segments) => {
             try {
               // Every ciphertext must load under the job's parameters before any is added.
               for (const c of segments) {
@@ -119,7 +119,6 @@ export class ScoreRunner extends OneRoundRunner {
               return `an encrypted score does not load under the job's parameters: ${(e as Error).message}`;
             }
             for (const [i, c] of segments.entries()) totals[i]!.add(c); // the collector checked one per segment
-            for (const [i, v] of small.entries()) if (v) suppressed[i]!++;
             return undefined;
           }),
       });
@@ -170,7 +169,7 @@ export class ScoreRunner extends OneRoundRunner {
             const r = t.result();
             return [r.score, r.count];
           }),
-          decodeJson: JSON.stringify({ segments: s.segments, suppressed }),
+          decodeJson: JSON.stringify({ segments: s.segments }),
         },
         this.abort.signal,
         { what: 'the scores', publish: (m) => this.events.publish(this.jobId, m) },
