@@ -181,7 +181,12 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       () => fitTask(3, { secure: { noiseVariance: Math.floor(honest.shareVariance / 2) } }),
       /below the \d+ its own plan needs/,
     ],
-    ['no secure block on a budgeted data set', () => fitTask(3, { secure: null }), /outside secure aggregation/],
+    [
+      'no secure block on a budgeted data set',
+      () => fitTask(3, { secure: null }),
+      // The signed spec is checked first (masked); without one, the node's own minimums refuse it.
+      /secure mode \("none"\) differs from the analyst's signed job spec \("masked"\)|outside secure aggregation/,
+    ],
     [
       'the amplified sample rate of the old accounting',
       () => fitTask(3, { plan: { sampleRate: 0.2 } }),
@@ -256,6 +261,14 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
       };
       const features = FEATURES.map((name) => ({ name, kind: pb.ColumnProfile.Kind.NUMERIC }));
       const plan = privacy.taskPlan();
+      const again = JSON.stringify({
+        ...JSON.parse(specText),
+        submission: { nonce: 'f'.repeat(32), at: '2030-01-01' },
+      });
+      const resubmitted = {
+        specJson: again,
+        specSignature: sign(JOB_SPEC_CONTEXT, new TextEncoder().encode(again), analyst.secretKey),
+      };
       const tasks: [string, tessera.v1.ITask, RegExp][] = [
         [
           'evaluate',
@@ -266,12 +279,13 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
             features,
             modelLength,
           },
-          /evaluate releases exact loss/,
+          // The signed spec is checked first: this forged evaluation is also outside secure aggregation.
+          /evaluate releases exact loss|secure mode \("none"\) differs from the analyst's signed job spec/,
         ],
         [
           'exact statistics',
           { ...base, ref: { jobId: 'job-1', stage: pb.Stage.STATISTICS }, privacyPlan: plan, features },
-          /without a private statistics part/,
+          /without a private statistics part|secure mode \("none"\) differs from the analyst's signed job spec/,
         ],
         [
           'private statistics',
@@ -301,12 +315,13 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
         [
           'scoring',
           { ...base, ref: { jobId: 'job-1', stage: pb.Stage.SCORE }, privacyPlan: plan },
-          /score releases exact score totals/,
+          // The signed spec is checked first: a train job has no score stage.
+          /score releases exact score totals|stage score, which a train job does not have/,
         ],
         [
           'overlap',
           { ...base, ref: { jobId: 'job-1', stage: pb.Stage.OVERLAP }, privacyPlan: plan },
-          /overlap: the task carries no overlap job spec/,
+          /overlap: the task carries no overlap job spec|stage overlap, which a train job does not have/,
         ],
         [
           'valuation',
@@ -315,7 +330,8 @@ describe('a participant refuses tasks a malicious coordinator forges', () => {
         ],
         [
           'schema (the whole job)',
-          { ...base, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, privacyPlan: plan },
+          // The same spec re-submitted (a new nonce): a node runs one signed spec under one job id only.
+          { ...base, ...resubmitted, ref: { jobId: 'job-3', stage: pb.Stage.SCHEMA }, privacyPlan: plan },
           /would be exceeded/,
         ],
         ['a training round', fitTask(4), /would be exceeded/],

@@ -5,6 +5,7 @@ import type { JobSpec } from '@tessera/jobs';
 import { columnProfileFromProto, tessera } from '@tessera/proto';
 import type { JobMemory } from '../job-memory.js';
 import type { LocalData } from '../local-data.js';
+import { announcesDp } from './privacy-plan.js';
 import { privateSchemaReport } from './private-schema.js';
 import { PrivacyRefusal } from './task-spec.js';
 
@@ -45,8 +46,9 @@ export function checkTrainFeatureNames(task: tessera.v1.ITask, stage: number, sp
   }
   if (stage !== pb.Stage.FIT && stage !== pb.Stage.EVALUATE) return;
   const training = task.training;
-  // As local-compute reads them: an absent fraction is 0.2, an absent seed the job id.
-  const fraction = Number(training?.validationFraction ?? 0.2);
+  // As local-compute reads them: no split under announced differential privacy, an absent fraction is 0.2, an absent
+  // seed the job id.
+  const fraction = announcesDp(task) ? 0 : Number(training?.validationFraction ?? 0.2);
   if (Math.abs(fraction - spec.validationFraction) > 1e-12)
     throw diff('training.validationFraction', spec.validationFraction, fraction);
   const jobId = task.ref?.jobId ?? '';
