@@ -209,7 +209,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect(Math.abs(valueIn(withCopy, 'a') - valueIn(withCopy, 'd'))).toBeLessThan(0.3 * pair);
   }, 120_000);
 
-  it('pays only contributors that grant valuation: a node without the grant refuses the payout rounds, named', async () => {
+  it('pays only contributors that grant valuation: a node without the grant refuses the rounds, named', async () => {
     const analystKeys = generateSigningKeyPair();
     const identity = Buffer.from(analystKeys.publicKey).toString('hex');
     const policy = (purposes: string) =>

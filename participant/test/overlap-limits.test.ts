@@ -14,6 +14,7 @@ import { PrivacyLedger } from '../src/privacy/privacy-ledger.js';
 import { ParticipantNode, type ParticipantConfig } from '../src/index.js';
 import type { CheckedOverlap } from '../src/psi-session.js';
 import { RogueCoordinator } from './support/rogue-coordinator.js';
+import { joinedRegExp } from '@tessera/test-support';
 
 const pb = tessera.v1;
 const DATASET = 'customers';
@@ -161,7 +162,10 @@ describe('overlap limits of the node (a rogue coordinator drives an honest node)
     const t = task({ epsilon: 10 });
     const out = await run(t);
     expect(out.refused).toMatch(
-      /the job's spec asks for epsilon 10, above this node's limit of 1 \(config overlap\.maxEpsilon\): at epsilon 10 the count is released exactly with probability 0\.9999/,
+      joinedRegExp(
+        /the job's spec asks for epsilon 10, above this node's limit of 1 \(config overlap\.maxEpsilon\): /,
+        /at epsilon 10 the count is released exactly with probability 0\.9999/,
+      ),
     );
     expect(lastRefusal()).toMatchObject({ jobId: t.ref!.jobId, stage: 'overlap' });
     expect(node.ledger.charges(DATASET)).toHaveLength(0);
@@ -171,7 +175,7 @@ describe('overlap limits of the node (a rogue coordinator drives an honest node)
     expect(node.ledger.pinnedPeerKey(PEER)).toMatchObject({ identityKey: toHex(peer.publicKey), source: 'first-use' });
   });
 
-  it('after a first honest run, refuses a peer key the coordinator swapped in (with a hello under that key)', async () => {
+  it('after a first honest run, refuses a peer key the coordinator swapped in (with a hello under it)', async () => {
     // Restarted on the same ledger file: the pin is durable.
     await node.stop();
     await startNode();
@@ -193,7 +197,10 @@ describe('overlap limits of the node (a rogue coordinator drives an honest node)
     const t = task();
     const out = await run(t);
     expect(out.refused).toMatch(
-      /this node has taken part in 3 overlap runs in the last 24 hours, its limit \(config overlap\.maxRunsPerDay: 3\).*The next run is possible from 20\d\d-/,
+      joinedRegExp(
+        /this node has taken part in 3 overlap runs in the last 24 hours, /,
+        /its limit \(config overlap\.maxRunsPerDay: 3\).*The next run is possible from 20\d\d-/,
+      ),
     );
     expect(lastRefusal()).toMatchObject({ jobId: t.ref!.jobId });
     expect(node.ledger.charges(DATASET)).toHaveLength(3);

@@ -6,6 +6,7 @@ import { exactFractionBits, parseJobSpec, parseQuerySpec, QUERY_MAX_RECORDS } fr
 import { declaredQueryToProto, tessera } from '@tessera/proto';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { DATASET, FEATURES, Harness, hex, signed } from './support/authorisation-harness.js';
+import { joinedRegExp } from '@tessera/test-support';
 
 const pb = tessera.v1;
 
@@ -203,7 +204,10 @@ describe('the signed spec decides first, at every stage, for one job', () => {
       );
       await refused(
         stageTask(pb.Stage.FIT, { training: { seed: 'chosen-by-the-coordinator' } }),
-        /task's training\.seed \(which rows train and which evaluate\) \("chosen-by-the-coordinator"\) differs .*\("job-m"\)/,
+        joinedRegExp(
+          /task's training\.seed \(which rows train and which evaluate\) /,
+          /\("chosen-by-the-coordinator"\) differs .*\("job-m"\)/,
+        ),
       );
     });
   });

@@ -315,7 +315,7 @@ export class PrivacyLedger {
     return r?.job_id;
   }
 
-  /** Ties a signed spec (by its hash) to the job id of the first task admitted under it; a later call keeps the first. */
+  /** Ties a signed spec (by its hash) to the job id of the first task admitted under it; later calls keep the first. */
   bindSpecJob(specHash: string, jobId: string, at: number): void {
     this.db.prepare('INSERT OR IGNORE INTO spec_job (spec_hash, job_id, at) VALUES (?, ?, ?)').run(specHash, jobId, at);
   }

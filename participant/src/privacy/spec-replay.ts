@@ -30,7 +30,8 @@ export function checkNotReplayed(ledger: PrivacyLedger, task: tessera.v1.ITask, 
     throw new PrivacyRefusal(
       `privacy check: the analyst's signed job spec (hash ${hash.slice(0, 16)}…) already ran here as job ` +
         `${JSON.stringify(first)}; the coordinator cannot rerun it as job ${JSON.stringify(jobId)} (the analyst ` +
-        're-submits the job to run it again: its client signs a fresh submission nonce); refused before reading any data',
+        're-submits the job to run it again: its client signs a fresh submission nonce); ' +
+        'refused before reading any data',
     );
 }
 
