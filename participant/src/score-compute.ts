@@ -79,7 +79,7 @@ export function scoreSegments(
       for (let j = 0; j < encoded.d; j++) segment.sum[j]! += encoded.x[base + j]!;
       segment.count++;
     }
-    used++;
+    used++; // every row read, suppressed segments included: the node's own data-use record, never sent
   }
   const released: (SegmentSums & { suppressed: boolean })[] = noisy
     ? noisy.release(rng).map((s) => ({ ...s, suppressed: false }))

@@ -37,6 +37,8 @@ describe('a participant scores only under keys its analyst signed, and never per
   let ledger: PrivacyLedger;
   let analyst: ScoringAnalyst;
   let job = 0;
+  /** Every TaskDone the coordinator received for SCORE: its example count, and whether the totals were noised. */
+  const dones: { numExamples: number; noised: boolean }[] = [];
 
   /** A SCORE task as an honest coordinator relays it, for `spec`, with the analyst's signatures unless changed. */
   const scoreTask = (
@@ -95,12 +97,17 @@ describe('a participant scores only under keys its analyst signed, and never per
     const segments: (SegmentCiphertexts & { wire: string[] })[] = [];
     let m = first;
     for (;;) {
-      if (m.body === 'done') return { segments, numExamples: Number(m.done!.numExamples ?? 0) };
+      if (m.body === 'done') {
+        const numExamples = Number(m.done!.numExamples ?? 0);
+        dones.push({ numExamples, noised: task.privacyPlan != null });
+        return { segments, numExamples };
+      }
       segments.push({ score: m.segment!.score!, count: m.segment!.count!, wire: Object.keys(m.segment!).sort() });
       m = await rogue.next((x) => x.body === 'segment' || x.body === 'done', 60_000);
     }
   };
   const refusals = () => ledger.auditLog().filter((e) => e.kind === 'refusal');
+  const uses = () => ledger.auditLog().filter((e) => e.kind === 'use');
 
   beforeAll(async () => {
     await loadSeal();
@@ -178,8 +185,21 @@ describe('a participant scores only under keys its analyst signed, and never per
       expect(analyst.decrypt(west!).count).toBeCloseTo(0, 3);
       expect(analyst.decrypt(south!)).toMatchObject({ suppressedBy: 0 });
       expect(analyst.decrypt(south!).count).toBeCloseTo(20, 3);
+      // No row count to the coordinator either (40 rows were read: east 1, north 19, south 20); the node's audit log
+      // keeps the real one.
+      expect(a.numExamples).toBe(0);
+      expect(uses().at(-1)?.rows).toBe(40);
     },
   );
+
+  it('tells the coordinator no row count for one segment of exact totals (it would reveal suppression)', async () => {
+    // With one segment, a count of 1 in TaskDone would say "suppressed here" (1 < 20) as plainly as a flag.
+    const a = await offer(scoreTask({ dataset: 'customers', segmentBy: 'region', segments: ['east'] }));
+    expect(a.refused).toBeUndefined();
+    expect(analyst.decrypt(a.segments![0]!)).toMatchObject({ suppressedBy: 1 });
+    expect(a.numExamples).toBe(0);
+    expect(uses().at(-1)?.rows).toBe(1);
+  });
 
   it('refuses exact totals on a budgeted data set, and scores noised ones there, charged once', async () => {
     const exact = await offer(scoreTask({ dataset: 'budgeted' }));
@@ -197,5 +217,11 @@ describe('a participant scores only under keys its analyst signed, and never per
     const use = ledger.auditLog().filter((e) => e.kind === 'use');
     expect(use.at(-1)?.rows).toBe(1);
     expect(use.at(-1)?.epsilon).toBeGreaterThan(0.9);
+  });
+
+  it('sends numExamples 0 in every TaskDone for SCORE, exact totals and noised alike', () => {
+    expect(dones.some((d) => d.noised)).toBe(true);
+    expect(dones.some((d) => !d.noised)).toBe(true);
+    expect(dones.filter((d) => d.numExamples !== 0)).toEqual([]);
   });
 });

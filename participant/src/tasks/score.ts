@@ -31,14 +31,15 @@ export const scoreTask: ComputeHandler<Scores> = {
   /**
    * One message per segment, then done. Only ciphertexts: whether this node suppressed a segment travels encrypted in
    * its count ciphertext (the plaintext `suppressed` field is never set), so the coordinator cannot tell a segment
-   * of 1 to 19 rows here from an empty one.
+   * of 1 to 19 rows here from an empty one. Done reports 0 examples in every mode: a row count (exact or noised
+   * totals) would tell the coordinator how many rows the declared segments hold here, and with one segment whether it
+   * was suppressed. The analyst learns the counts by decrypting; the real count stays in this node's audit log.
    */
-  async reply(ctx, { task }, { segments, rows, noised }) {
+  async reply(ctx, { task }, { segments }) {
     const ref = task.ref;
     for (const [index, c] of segments.entries()) {
       await ctx.send({ segment: { task: ref, index, total: segments.length, score: c.score, count: c.count } });
     }
-    // Noised totals: the exact row count stays here (the audit log has it), the coordinator gets none.
-    await ctx.send({ done: { task: ref, numExamples: noised ? 0 : rows } });
+    await ctx.send({ done: { task: ref, numExamples: 0 } });
   },
 };
