@@ -9,6 +9,7 @@ import { checkProtection, type ProtectionPolicy } from './privacy/protection-min
 import { announcesDp } from './privacy/privacy-plan.js';
 import { authorisationOf, checkAuthorised, type AuthorisationPolicy } from './privacy/spec-authorisation.js';
 import { bindSpecToJob, checkNotReplayed } from './privacy/spec-replay.js';
+import { bindExactCohort, checkExactCohort } from './privacy/exact-cohort.js';
 import { checkOwnFeatures, FEATURE_STAGES, ownSchemaAnswer } from './privacy/train-features.js';
 import type { JobMemory } from './job-memory.js';
 
@@ -48,7 +49,8 @@ export class Admission {
    * against the analyst-signed spec and a sealed key against that analyst (PrivacyRefusal:
    * spec-authorisation.ts), first, so no check that reads data runs on a field the coordinator forged
    * (its refusal would tell the coordinator about the data). Then, in one ledger transaction: the spec
-   * not already run under another job id (spec-replay.ts), the consent policy under the analyst whose
+   * not already run under another job id (spec-replay.ts), an exact single release only over the cohort
+   * of its first release here (exact-cohort.ts), the consent policy under the analyst whose
    * signature over the job spec verified, never one the task merely claims (ConsentRefusal: no grant,
    * revoked, expired, label or epsilon cap), `beforeCharge` (a check that refuses before any budget is
    * spent, e.g. the owner's query rules), the privacy budget (BudgetRefusal), charging the release
@@ -61,6 +63,8 @@ export class Admission {
     checkAuthorised(task, stage, auth, this.authorisation);
     return this.ledger.atomically(() => {
       checkNotReplayed(this.ledger, task, auth);
+      // An exact single release of a signed spec: over the cohort of its first release here only (exact-cohort.ts).
+      checkExactCohort(this.ledger, task, stage, auth);
       const consent = this.consent.admit(task, stage, auth.analyst);
       beforeCharge?.();
       const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);
@@ -71,6 +75,7 @@ export class Admission {
         checkOwnFeatures(task, ownSchemaAnswer(this.data, this.memory, task, spec, dp), dp, spec.domains);
       }
       bindSpecToJob(this.ledger, task, auth);
+      bindExactCohort(this.ledger, task, stage, auth);
       return { task, stage, consent, epsilon, checked };
     });
   }

@@ -2,7 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { stampedSpec } from '@tessera/client';
-import { exactFractionBits, parseJobSpec, parseQuerySpec, QUERY_MAX_RECORDS } from '@tessera/jobs';
+import {
+  exactFractionBits,
+  parseJobSpec,
+  parseQuerySpec,
+  QUERY_MAX_RECORDS,
+  queryNoiseCalibration,
+} from '@tessera/jobs';
 import { declaredQueryToProto, tessera } from '@tessera/proto';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { DATASET, FEATURES, Harness, hex, signed } from './support/authorisation-harness.js';
@@ -209,6 +215,92 @@ describe('the signed spec decides first, at every stage, for one job', () => {
           /\("chosen-by-the-coordinator"\) differs .*\("job-m"\)/,
         ),
       );
+    });
+  });
+
+  describe('an exact single release is released over one cohort', () => {
+    // The same exact query as a second attempt of one job over the cohort minus one node: the two sums differ by
+    // that node's value. Refused; the same cohort again releases the same sum and is admitted.
+    const exactInput = { kind: 'query', sql: `SELECT COUNT(*) FROM ${DATASET}`, minParticipants: 2 };
+    const exactSpec = signed(exactInput, analyst);
+    const { spec: es, plan: ep } = parseQuerySpec(exactInput);
+    const cohort = (ids: string[]) => {
+      const identityKeys = ids.map((id) => (id === 'me' ? h.me.publicKey : generateSigningKeyPair().publicKey));
+      const change = { participantIds: ids, index: ids.indexOf('me'), identityKeys, degree: ids.length - 1 };
+      return h.secure(pb.Stage.QUERY, ids.length, { ...change, threshold: Math.floor(ids.length / 2) + 1 });
+    };
+    const exact = (ids: string[]): tessera.v1.ITask => ({
+      ref: { jobId: 'job-exact', round: 1, stage: pb.Stage.ADVERTISE_KEYS, attempt: h.nextAttempt() },
+      dataset: DATASET,
+      query: {
+        ...declaredQueryToProto({ sql: es.sql, options: es.options, unit: ep.unit }),
+        wideFractionBits: exactFractionBits(ep),
+        maxRecords: QUERY_MAX_RECORDS,
+      },
+      secure: cohort(ids),
+      specJson: exactSpec.text,
+      specSignature: exactSpec.signature,
+      analystIdentity: analyst.publicKey,
+    });
+
+    it('refuses a second attempt over {me, p2} after {me, p2, p3}; admits {p3, me, p2} again', async () => {
+      expect((await h.offer(exact(['me', 'p2', 'p3']))).body).toBe('advertise');
+      await refused(
+        exact(['me', 'p2']),
+        joinedRegExp(
+          /signed query spec \(hash [0-9a-f]{16}…\) was already released here exactly \(without differential /,
+          /privacy\) over cohort \["me","p2","p3"\] in job "job-exact"; the coordinator cannot release it again /,
+          /over cohort \["me","p2"\]/,
+        ),
+      );
+      // The same cohort (in another order) releases the same sum: admitted.
+      const again = await h.offer(exact(['p3', 'me', 'p2']));
+      expect(again.refused).toBeUndefined();
+      expect(again.body).toBe('advertise');
+      // The first cohort stays bound across a restart of the node (the ledger keeps it).
+      await h.node.stop();
+      h.node.start();
+      await new Promise<void>((resolve) => h.node.once('ready', () => resolve()));
+      await refused(exact(['me', 'p2', 'p3', 'p4']), /already released here exactly/);
+    });
+
+    it('admits a private query over a changed cohort, and charges each attempt', async () => {
+      const privacy = { mode: 'distributed', epsilon: 1, delta: 1e-6 };
+      const dpInput = { ...exactInput, privacy };
+      const dpSpec = signed(dpInput, analyst);
+      const { spec: ds, plan: dplan } = parseQuerySpec(dpInput);
+      const z = queryNoiseCalibration({ epsilon: 1, delta: 1e-6 }).noiseMultiplier;
+      const dp = (ids: string[]): tessera.v1.ITask => ({
+        ...exact(ids),
+        ref: { jobId: 'job-dp', round: 1, stage: pb.Stage.ADVERTISE_KEYS, attempt: h.nextAttempt() },
+        query: {
+          ...declaredQueryToProto({ sql: ds.sql, options: ds.options, unit: dplan.unit }),
+          dpLevel: 4096,
+          maxRecords: QUERY_MAX_RECORDS,
+        },
+        privacyPlan: {
+          mode: pb.PrivacyPlan.Mode.DISTRIBUTED,
+          unit: pb.PrivacyPlan.Unit.RECORD,
+          noiseMultiplier: z,
+          sampleRate: 1,
+          rounds: 0,
+          fullReleases: 1,
+          epsilon: 1,
+          delta: 1e-6,
+        },
+        secure: { ...cohort(ids), noiseVariance: 1e15 },
+        specJson: dpSpec.text,
+        specSignature: dpSpec.signature,
+      });
+      const charges = () => h.ledger.charges(DATASET).filter((c) => c.jobId === 'job-dp').length;
+      const first = await h.offer(dp(['me', 'p2', 'p3']));
+      expect(first.refused).toBeUndefined();
+      expect(first.body).toBe('advertise');
+      expect(charges()).toBe(1);
+      const second = await h.offer(dp(['me', 'p2']));
+      expect(second.refused).toBeUndefined();
+      expect(second.body).toBe('advertise');
+      expect(charges()).toBe(2);
     });
   });
 

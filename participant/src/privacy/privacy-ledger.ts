@@ -65,6 +65,17 @@ export interface PinnedPeerKey {
   source: 'first-use' | 'roster' | 'owner';
 }
 
+/** The cohort of the first exact single release of a signed spec at this node (exact-cohort.ts). */
+export interface SpecCohort {
+  specHash: string;
+  stage: number;
+  round: number;
+  /** The sorted participant ids (JSON) of a query's secure round, or a score's attempt. */
+  cohort: string;
+  jobId: string;
+  at: number;
+}
+
 /** A consent grant revoked by the node's owner (`tessera participant revoke`). */
 export interface GrantRevocation {
   grantId: string;
@@ -134,6 +145,14 @@ const MIGRATIONS: readonly Migration[] = [
       '   CREATE INDEX overlap_run_at ON overlap_run(at);\n' +
       '   CREATE TABLE peer_key (participant_id TEXT PRIMARY KEY, identity_key TEXT NOT NULL, at REAL NOT NULL, ' +
       'job_id TEXT NOT NULL, source TEXT NOT NULL);',
+  },
+  {
+    version: 8,
+    name: 'cohorts of exact single releases of signed specs',
+    // The cohort of the first exact release of a signed spec's stage and round at this node (exact-cohort.ts).
+    sql:
+      'CREATE TABLE spec_cohort (spec_hash TEXT NOT NULL, stage INTEGER NOT NULL, round INTEGER NOT NULL, ' +
+      'cohort TEXT NOT NULL, job_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (spec_hash, stage, round));',
   },
 ];
 
@@ -318,6 +337,23 @@ export class PrivacyLedger {
   /** Ties a signed spec (by its hash) to the job id of the first task admitted under it; later calls keep the first. */
   bindSpecJob(specHash: string, jobId: string, at: number): void {
     this.db.prepare('INSERT OR IGNORE INTO spec_job (spec_hash, job_id, at) VALUES (?, ?, ?)').run(specHash, jobId, at);
+  }
+
+  /** The first exact release of a signed spec's stage and round at this node, if any. */
+  specCohort(specHash: string, stage: number, round: number): SpecCohort | undefined {
+    const r = this.db
+      .prepare('SELECT cohort, job_id, at FROM spec_cohort WHERE spec_hash = ? AND stage = ? AND round = ?')
+      .get(specHash, stage, round) as { cohort: string; job_id: string; at: number } | undefined;
+    return r ? { specHash, stage, round, cohort: r.cohort, jobId: r.job_id, at: r.at } : undefined;
+  }
+
+  /** Records the cohort of an exact single release; a later call for the same spec, stage and round keeps the first. */
+  bindSpecCohort(c: SpecCohort): void {
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO spec_cohort (spec_hash, stage, round, cohort, job_id, at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(c.specHash, c.stage, c.round, c.cohort, c.jobId, c.at);
   }
 
   /** The times (ms) of the overlap runs this node was admitted to strictly after `after`, oldest first. */
