@@ -251,6 +251,8 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       events.on(jobId, push);
       call.on('cancelled', () => events.off(jobId, push));
       push(`job ${jobId} is ${first.status}`);
+      const standing = events.standingOf(jobId);
+      if (standing && !isFinished(first.status)) push(standing);
     },
 
     attachSealed(call: grpc.ServerDuplexStream<tessera.v1.SealedReply, tessera.v1.SealedAggregate>) {

@@ -7,6 +7,7 @@ import type { SessionRegistry } from '../../../service/registry.js';
 import type { Store } from '../../../store/store.js';
 import type { JobEvents } from '../../job-events.js';
 import { OneRoundRunner } from '../../one-round-runner.js';
+import { waitForParticipants } from '../../participant-wait.js';
 import { encodedFeaturesOf, parseScoreSpec, scoreNoise, type ScoreSpec } from '@tessera/jobs';
 import type { StoredScoringSetup } from '../../../service/scoring-setup.js';
 
@@ -43,17 +44,15 @@ export class ScoreRunner extends OneRoundRunner {
 
   private async score(): Promise<void> {
     const s = this.spec;
-    const enough = await this.registry.waitFor(
-      s.dataset,
-      s.minParticipants,
-      s.waitForParticipantsSeconds * 1000,
-      this.abort.signal,
-    );
-    if (!enough)
-      throw new Error(
-        `fewer than minParticipants = ${s.minParticipants} participants serving "${s.dataset}" connected ` +
-          `within ${s.waitForParticipantsSeconds} s`,
-      );
+    const enough = await waitForParticipants(this.registry, {
+      dataset: s.dataset,
+      minParticipants: s.minParticipants,
+      waitForParticipantsSeconds: s.waitForParticipantsSeconds,
+      signal: this.abort.signal,
+      events: this.events,
+      jobId: this.jobId,
+    });
+    if (!enough) throw new Error('cancelled while waiting for participants');
     const sessions = this.registry.serving(s.dataset);
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.SCORE };
     const started = performance.now();

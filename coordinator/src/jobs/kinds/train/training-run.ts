@@ -14,6 +14,7 @@ import type { PayoutLedger } from '../../../payouts/payout-ledger.js';
 import { parseContext, type JobContext } from '../../job-context.js';
 import type { JobEvents } from '../../job-events.js';
 import { JobPrivacy } from '../../job-privacy.js';
+import { waitForParticipants } from '../../participant-wait.js';
 import { sealedRoundOf, type SealedRound } from '../../sealed-round.js';
 import { signedSpecFields } from '../../signed-spec.js';
 import type { Aggregator } from './aggregation/aggregator.js';
@@ -135,21 +136,16 @@ export class TrainingRun {
     let lastReason = '';
     for (let attempt = 1; attempt <= this.spec.maxRoundAttempts; attempt++) {
       this.checkNotCancelled();
-      const enough = await this.registry.waitFor(
-        this.spec.dataset,
-        this.spec.minParticipants,
-        this.spec.waitForParticipantsSeconds * 1000,
-        this.signal,
-      );
+      const enough = await waitForParticipants(this.registry, {
+        dataset: this.spec.dataset,
+        minParticipants: this.spec.minParticipants,
+        waitForParticipantsSeconds: this.spec.waitForParticipantsSeconds,
+        signal: this.signal,
+        events: this.events,
+        jobId: this.jobId,
+      });
       this.checkNotCancelled();
-      if (!enough) {
-        const have = this.registry.serving(this.spec.dataset).length;
-        throw new Error(
-          `only ${have} participant(s) ` +
-            `serving data set "${this.spec.dataset}" connected within ${this.spec.waitForParticipantsSeconds} s; ` +
-            `the job needs minParticipants = ${this.spec.minParticipants}`,
-        );
-      }
+      if (!enough) throw new JobStop('cancelled');
       const willing = this.willing();
       if (willing.length < this.spec.minParticipants) {
         const refused = (this.context.refusals ?? []).map((r) => r.participantId);

@@ -1,0 +1,108 @@
+// Waits for a job's participants, says why each missing one is missing, and fails fast when nobody serves its data set.
+import type { SessionRegistry } from '../service/registry.js';
+import type { JobEvents } from './job-events.js';
+
+/**
+ * How long a job waits, with nodes connected but none serving its data set, before it fails with the fix: long
+ * enough for nodes started together with the job to connect, short enough that a typo fails in under 5 s.
+ */
+export const UNSERVED_GRACE_MS = 3_000;
+
+export interface ParticipantWait {
+  dataset: string;
+  minParticipants: number;
+  waitForParticipantsSeconds: number;
+  signal?: AbortSignal;
+  /** Where the job's watchers learn who is missing ("waiting for participants (1/2 serving customers): ..."). */
+  events: JobEvents;
+  jobId: string;
+  /** Test hook: the fail-fast grace in milliseconds. */
+  graceMs?: number;
+}
+
+/** Thrown when the wait ends without enough participants; its message names the fix. */
+export class ParticipantShortfall extends Error {}
+
+/** Why the participants that are connected do not count for `dataset`, and how many are still missing. */
+export function waitingStatus(registry: SessionRegistry, dataset: string, minParticipants: number): string {
+  const connected = registry.connected();
+  const serving = connected.filter((s) => s.datasets.includes(dataset)).length;
+  const others = connected
+    .filter((s) => !s.datasets.includes(dataset))
+    .sort((a, b) => a.participantId.localeCompare(b.participantId))
+    .map(
+      (s) => `${s.participantId} serves ${s.datasets.length ? s.datasets.join(', ') : 'no data set'}, not ${dataset}`,
+    );
+  const missing = Math.max(0, minParticipants - serving);
+  const reasons = [...others];
+  if (missing > 0 && missing > others.length) {
+    const absent = missing - others.length;
+    reasons.push(`${absent} more not connected`);
+  }
+  return `waiting for participants (${serving}/${minParticipants} serving ${dataset})${
+    reasons.length ? `: ${reasons.join('; ')}` : ''
+  }`;
+}
+
+/** The fix for too few participants serving `dataset`, for the message the analyst reads. */
+export function shortfallFix(dataset: string, serving: number): string {
+  const start = `start a node serving \`${dataset}\``;
+  return serving > 0 ? `${start}, or set minParticipants to ${serving}` : `${start}, or set minParticipants`;
+}
+
+/**
+ * Resolves once `minParticipants` connected participants serve the data set. While it waits it publishes who is
+ * missing and why (on every connect or disconnect). It throws a ParticipantShortfall naming the fix after the wait, or
+ * after UNSERVED_GRACE_MS if nodes are connected but none of them serves the data set. Returns false when aborted.
+ */
+export async function waitForParticipants(registry: SessionRegistry, w: ParticipantWait): Promise<boolean> {
+  const { dataset, minParticipants } = w;
+  if (registry.serving(dataset).length >= minParticipants) return true;
+  const graceMs = w.graceMs ?? UNSERVED_GRACE_MS;
+  let lastStatus = '';
+  const report = () => {
+    const status = waitingStatus(registry, dataset, minParticipants);
+    if (status !== lastStatus) w.events.publishStanding(w.jobId, status);
+    lastStatus = status;
+  };
+  const unserved = () => registry.connected().length > 0 && registry.serving(dataset).length === 0;
+  return new Promise<boolean>((resolve, reject) => {
+    const finish = (outcome: boolean | Error) => {
+      clearTimeout(timer);
+      clearTimeout(grace);
+      w.events.clearStanding(w.jobId);
+      registry.off('change', check);
+      w.signal?.removeEventListener('abort', check);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const check = () => {
+      if (registry.serving(dataset).length >= minParticipants) finish(true);
+      else if (w.signal?.aborted) finish(false);
+      else report();
+    };
+    const timer = setTimeout(() => {
+      const have = registry.serving(dataset).length;
+      finish(
+        new ParticipantShortfall(
+          `only ${have} participant(s) serving data set "${dataset}" connected within ` +
+            `${w.waitForParticipantsSeconds} s; the job needs minParticipants = ${minParticipants}: ` +
+            `${shortfallFix(dataset, have)}`,
+        ),
+      );
+    }, w.waitForParticipantsSeconds * 1000);
+    const grace = setTimeout(() => {
+      if (!unserved()) return;
+      const served = [...new Set(registry.connected().flatMap((s) => s.datasets))].sort();
+      finish(
+        new ParticipantShortfall(
+          `no connected participant serves data set "${dataset}" (they serve: ${served.join(', ') || 'nothing'}): ` +
+            `${shortfallFix(dataset, 0)}, or submit the job on a data set that is served`,
+        ),
+      );
+    }, graceMs);
+    registry.on('change', check);
+    w.signal?.addEventListener('abort', check);
+    check();
+  });
+}

@@ -1,0 +1,65 @@
+// A job on a data set no connected node serves fails fast naming the fix; while waiting, watchers learn who is missing.
+import { describe, expect, it } from 'vitest';
+import type { ParticipantNode } from '@tessera/participant';
+import { BREAST_CANCER, connectAnalystTo, shards, startNode } from './grpc-helpers.js';
+import { startedCoordinator } from './started-coordinator.js';
+import { tempDir } from './helpers.js';
+
+const job = (dataset: string, extra: object = {}) => ({
+  dataset,
+  label: 'benign',
+  rounds: 1,
+  minParticipants: 2,
+  roundTimeoutSeconds: 10,
+  waitForParticipantsSeconds: 120,
+  seed: 7,
+  ...extra,
+});
+
+describe('waiting for participants on a real coordinator', () => {
+  const started = startedCoordinator();
+  const tmp = tempDir();
+
+  it('fails in under 5 s on an unserved data set, naming the fix, and says who is missing', async () => {
+    const nodes: ParticipantNode[] = [];
+    try {
+      const [first, second] = shards(BREAST_CANCER, 2);
+      nodes.push(await startNode(started.coord, tmp.dir, 'shop-a', 'orders', first!));
+      const analyst = await connectAnalystTo(started.coord);
+
+      const t0 = performance.now();
+      const events: string[] = [];
+      const submitted = await analyst.submit(job('customers'));
+      const failed = await analyst.watch(submitted.id, (_j, m) => events.push(m));
+      const seconds = (performance.now() - t0) / 1000;
+      expect(failed.status).toBe('failed');
+      expect(seconds).toBeLessThan(5);
+      expect(failed.error).toContain('no connected participant serves data set "customers"');
+      expect(failed.error).toContain('start a node serving `customers`, or set minParticipants');
+      expect(events.some((e) => e.startsWith('waiting for participants (0/2 serving customers)'))).toBe(true);
+      expect(events.join('\n')).toMatch(/serves orders, not customers/);
+
+      // One of two nodes serving the data set: the job waits, and says so with the reason for the missing one.
+      nodes.push(await startNode(started.coord, tmp.dir, 'shop-b', 'customers', second!));
+      const waiting: string[] = [];
+      const pending = await analyst.submit(job('customers'));
+      const seen = new Promise<void>((resolve) => {
+        void analyst.watch(pending.id, (_j, m) => {
+          waiting.push(m);
+          if (m.startsWith('waiting for participants')) resolve();
+        });
+      });
+      await seen;
+      expect(waiting.find((m) => m.startsWith('waiting'))).toMatch(
+        /^waiting for participants \(1\/2 serving customers\): \S+ serves orders, not customers$/,
+      );
+      // Past the fail-fast grace, a job that one node serves is still waiting, not failed.
+      await new Promise((r) => setTimeout(r, 3_500));
+      expect((await analyst.get(pending.id)).status).not.toBe('failed');
+      await analyst.cancel(pending.id);
+    } finally {
+      for (const n of nodes) await n.stop();
+      tmp.cleanup();
+    }
+  }, 20_000);
+});
