@@ -5,6 +5,7 @@ import { ADDRESS_FILE, DEFAULT_COORDINATOR_DIR, DEFAULT_LISTEN } from '../contex
 import { UsageError } from '../ui/errors.js';
 import { parseDuration } from '../ui/duration.js';
 import { printJson } from '../ui/output.js';
+import { checkPortFree, claimPidFile, listenError, stopOnSignals } from '../ui/service.js';
 import { registerAnalystCommands } from './coordinator-analysts.js';
 import { registerEnrolmentCommands } from './coordinator-enrolment.js';
 
@@ -17,6 +18,7 @@ type StartFlags = {
   tlsKey?: string;
   tlsCa?: string;
   insecure?: boolean;
+  pidFile?: string;
   json?: boolean;
 };
 
@@ -44,6 +46,7 @@ export function registerCoordinator(program: Command): void {
       'the root CA that issued --tls-cert, which clients pin (else they pin --tls-cert itself)',
     )
     .option('--insecure', 'plaintext instead of TLS: only on a loopback --listen address, with a warning')
+    .option('--pid-file <file>', 'write the process id here at start, remove it at exit (refused if that process runs)')
     .option('--json', 'print {address, port, dataDir, tlsFingerprint} as JSON once listening')
     .addHelpText(
       'after',
@@ -57,7 +60,8 @@ TLS on every connection: the first start creates a private CA and a server certi
 Participants pin the CA's SHA-256 fingerprint (tlsFingerprint) from their enrolment tokens, analysts
 from their invitations (tessera coordinator analysts add NAME); both then connect with a client
 certificate the CA issues them. Jobs that were running when the coordinator stopped resume from
-their last completed round.`,
+their last completed round. It runs in the foreground until SIGINT or SIGTERM, then shuts down
+cleanly and logs it (systemd units: docs/deployment.md).`,
     )
     .action(async (o: StartFlags) => {
       const { Coordinator } = await import('@tessera/sdk');
@@ -75,30 +79,37 @@ their last completed round.`,
               ...(o.tlsCa ? { caFile: resolve(o.tlsCa) } : {}),
             }
           : undefined;
-      const c = await Coordinator.start({
-        dataDir,
-        listen: o.listen,
-        uploadSlots: o.uploadSlots,
-        log,
-        insecure: o.insecure === true,
-        ...(tls ? { tls } : {}),
-      });
+      const releasePidFile = o.pidFile ? claimPidFile(o.pidFile) : () => {};
+      let c: Awaited<ReturnType<typeof Coordinator.start>>;
+      try {
+        await checkPortFree(o.listen);
+        c = await Coordinator.start({
+          dataDir,
+          listen: o.listen,
+          uploadSlots: o.uploadSlots,
+          log,
+          insecure: o.insecure === true,
+          ...(tls ? { tls } : {}),
+        });
+      } catch (e) {
+        releasePidFile();
+        throw listenError(e, o.listen);
+      }
       writeFileSync(join(dataDir, ADDRESS_FILE), `${c.address}\n`);
       if (o.json) printJson({ address: c.address, port: c.port, dataDir, tlsFingerprint: c.tlsFingerprint });
       else {
         process.stdout.write(`coordinator listening on ${c.address} (data in ${dataDir})\n`);
         if (c.tlsFingerprint) process.stdout.write(`TLS fingerprint (SHA-256): ${c.tlsFingerprint}\n`);
       }
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        log('shutting down: running jobs will resume at the next start');
-        await c.stop();
-        process.exit(0);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      stopOnSignals(
+        'coordinator',
+        log,
+        async () => {
+          log('coordinator: running jobs will resume at the next start');
+          await c.stop();
+        },
+        releasePidFile,
+      );
     });
 
   cmd

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_MIN_GROUP_SIZE, STARTER_BUDGET } from '@tessera/participant/defaults';
 import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
+import { claimPidFile, stopOnSignals } from '../ui/service.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -175,11 +176,13 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
     .description('connect to the coordinator and serve tasks until stopped (reconnects automatically)')
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
     .option('--coordinator <host:port>', 'override the coordinator address of the config file')
+    .option('--pid-file <file>', 'write the process id here at start, remove it at exit (refused if that process runs)')
     .addHelpText(
       'after',
       `
 Examples:
   $ tessera participant start
+  $ tessera participant start --config /etc/tessera/participant.yaml --pid-file /run/tessera/node.pid
   $ tessera participant start --config ./node-b/participant.yaml
 
 The node checks that every configured data source can be read before it connects.
@@ -187,14 +190,22 @@ Raw records never leave it: it sends only model updates and aggregate statistics
 With policy: ./policy.yaml in the config, it serves only the analysts, purposes and data sets
 its grants allow (see tessera participant grants), and refuses everything else. It warns at start
 when it has no policy (it then serves every request) and for every data set it serves without
-differential privacy (allowWithoutPrivacy: true in the policy).`,
+differential privacy (allowWithoutPrivacy: true in the policy). It runs in the foreground until
+SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/deployment.md).`,
     )
-    .action(async (o: { config: string; coordinator?: string }) => {
+    .action(async (o: { config: string; coordinator?: string; pidFile?: string }) => {
       const { loadParticipantConfig, startParticipant } = await import('@tessera/sdk');
       const config = loadParticipantConfig(o.config);
       if (o.coordinator) config.coordinator = o.coordinator;
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      const node = await startParticipant(config, log);
+      const releasePidFile = o.pidFile ? claimPidFile(o.pidFile) : () => {};
+      let node: Awaited<ReturnType<typeof startParticipant>>;
+      try {
+        node = await startParticipant(config, log);
+      } catch (e) {
+        releasePidFile();
+        throw e;
+      }
       process.stdout.write(
         `participant ${config.participantId} (${config.name}) serving ${Object.keys(config.datasets).join(', ')}\n`,
       );
@@ -204,12 +215,7 @@ differential privacy (allowWithoutPrivacy: true in the policy).`,
           `consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: ` +
             `tessera participant revoke GRANT --config ${o.config}\n`,
         );
-      const stop = async () => {
-        await node.stop();
-        process.exit(0);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      stopOnSignals(`participant ${config.participantId}`, log, () => node.stop(), releasePidFile);
     });
 
   registerParticipantAudit(cmd);
