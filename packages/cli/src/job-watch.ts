@@ -18,6 +18,7 @@ export async function watchWithProgress(
 ): Promise<JobView> {
   let bar: ProgressBar | undefined;
   let last: { done: number; detail: string } | undefined;
+  let waiting: string | undefined;
   const draw = () => {
     if (!bar || !last) return;
     const extra = opts.detail?.();
@@ -30,9 +31,12 @@ export async function watchWithProgress(
       (job, message) => {
         bar ??= new ProgressBar(job.roundsTotal, `job ${job.id}`, opts.bar === undefined ? {} : { enabled: opts.bar });
         const fit = [...job.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed');
+        // "waiting for participants (1/2 serving customers): ..." stays on the bar until the next event replaces it.
+        if (message?.startsWith(WAITING)) waiting = message;
+        else if (message && !message.startsWith(`job ${job.id} is `)) waiting = undefined;
         last = {
           done: job.roundsCompleted,
-          detail: fit ? `loss ${fmt(fit.metrics.loss)}  AUC ${fmt(fit.metrics.auc)}` : job.status,
+          detail: waiting ?? (fit ? `loss ${fmt(fit.metrics.loss)}  AUC ${fmt(fit.metrics.auc)}` : job.status),
         };
         draw();
         if (!opts.quiet && !process.stderr.isTTY && message) process.stderr.write(`${message}\n`);
@@ -96,5 +100,8 @@ export async function followSealed(
   }
   return job;
 }
+
+/** How the coordinator begins the standing message of a job still waiting for its participants. */
+const WAITING = 'waiting for participants';
 
 const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
