@@ -44,22 +44,44 @@ describe('examples', () => {
     expect(policy.grants.map((g) => g.id)).toEqual(['anyone-queries', 'acme-train']);
   });
 
-  it("the README walkthrough data: two merchants' customers and new customers, customer_id unique per row", () => {
+  it("the README walkthrough data: two merchants' customers and orders, new customers, unique identifiers", () => {
     const rows = (f: string) =>
       readFileSync(at(`data/${f}`), 'utf8')
         .trim()
         .split('\n');
     for (const [f, n] of [
-      ['customers-a.csv', 600],
-      ['customers-b.csv', 600],
-      ['new-customers.csv', 200],
+      ['customers.csv', 600],
+      ['merchant-b/customers.csv', 600],
+      ['new_customers.csv', 200],
     ] as const) {
       const [header, ...lines] = rows(f);
       expect(header.split(',').slice(0, 2)).toEqual(['customer_id', 'merchant']);
+      expect(header.split(',').at(-1)).toBe('repurchase');
       expect(lines).toHaveLength(n);
       expect(new Set(lines.map((l) => l.split(',')[0])).size).toBe(n);
     }
-    expect(rows('customers-a.csv')[2]).toMatch(/^m1-000002,m1,/);
+    expect(rows('customers.csv')[2]).toMatch(/^m1-000002,m1,/);
+    expect(rows('merchant-b/customers.csv')[1]).toMatch(/^m2-000001,m2,/);
+    // Each merchant's orders belong to its customers and add up, to the cent, to each customer's monetary_total.
+    for (const [orders, customers] of [
+      ['orders.csv', 'customers.csv'],
+      ['merchant-b/orders.csv', 'merchant-b/customers.csv'],
+    ] as const) {
+      const [header, ...lines] = rows(orders);
+      expect(header).toBe('order_id,customer_id,region,category,order_value,days_ago');
+      expect(new Set(lines.map((l) => l.split(',')[0])).size).toBe(lines.length);
+      const cents = new Map<string, number>();
+      for (const l of lines) {
+        const [, id, , , value] = l.split(',');
+        cents.set(id!, (cents.get(id!) ?? 0) + Math.round(Number(value) * 100));
+      }
+      const [head, ...people] = rows(customers);
+      const total = head.split(',').indexOf('monetary_total');
+      for (const p of people) {
+        const cells = p.split(',');
+        expect(cents.get(cells[0]!) ?? 0, cells[0]).toBe(Math.round(Number(cells[total]) * 100));
+      }
+    }
   });
 
   it('the example job spec is private, as a node initialised with the starter policy requires', () => {

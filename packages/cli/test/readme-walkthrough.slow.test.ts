@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +68,7 @@ describe('README: a federation by hand works as written under the safe defaults'
     requireBuild();
     symlinkSync(EXAMPLES, join(tmp.dir, 'examples'));
     const [walk, refused] = walkthroughBlocks(readFileSync(README, 'utf8'));
-    expect(walk.length).toBeGreaterThanOrEqual(10);
+    expect(walk.length).toBeGreaterThanOrEqual(15);
     const address = `127.0.0.1:${await freePort()}`;
     const tokens: string[] = [];
     let jobId = '';
@@ -122,10 +122,17 @@ describe('README: a federation by hand works as written under the safe defaults'
     );
     expect(of(/participant start .*node-a/).stderr).not.toMatch(/warning/);
     expect(of(/job submit/).stdout).toMatch(/: completed, 10\/10 rounds/);
+    // Both merchants, each from its own directory, contributed to every round.
+    expect(of(/job submit/).stdout).toMatch(/^\s+10\s+completed\s+2\s+0\s/m);
+    expect(of(/tessera query/).stdout).toMatch(/^region\s+COUNT\(\*\)\s+AVG\(order_value\)/m);
+    expect(of(/participant init .*merchant-b/).stdout).toMatch(/node-b[/\\]policy\.yaml/);
     expect(of(/model score/).stdout).toMatch(
-      /scored 200 rows of examples\/data\/new-customers\.csv[\s\S]*AUC 0\.[6-9]\d*/,
+      /scored 200 rows of examples\/data\/new_customers\.csv[\s\S]*AUC 0\.[6-9]\d*/,
     );
     expect(of(/tessera query/).stdout).toMatch(/central\s[\s\S]*differential privacy: epsilon 1, delta/);
+    expect(of(/tessera report/).code).toBe(0);
+    expect(existsSync(join(tmp.dir, 'regions.json'))).toBe(true);
+    expect(readFileSync(join(tmp.dir, 'report.html'), 'utf8')).toMatch(/<svg[\s\S]*order_value/);
     expect(of(/participant audit/).stdout).toMatch(/customers\s+epsilon 10, delta [^\n]*record/);
 
     expect(refused).toHaveLength(1);
