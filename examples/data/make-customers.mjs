@@ -2,9 +2,9 @@
 // merchant A's customers.csv and orders.csv, merchant B's merchant-b/customers.csv and merchant-b/orders.csv,
 // and new_customers.csv (customers of both, held back, to score). Same seed, same files.
 //
-//   node examples/data/make-customers.mjs       (after npm run build; the files are checked in)
+//   node examples/data/make-customers.mjs [DIR]   (after npm run build; the files are checked in; DIR: elsewhere)
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@tessera/crypto';
 import { generateCommerce, selectRows, toCsv } from '@tessera/data';
@@ -14,8 +14,9 @@ const table = generateCommerce({ merchants: 2, customersPerMerchant: 700, seed: 
 const col = (name) => table.columns.indexOf(name);
 const merchant = col('merchant');
 const rowsOf = (id, from, to) => table.rows.flatMap((r, i) => (r[merchant] === id ? [i] : [])).slice(from, to);
+const outDir = process.argv[2] ? resolve(process.argv[2]) : dirname(fileURLToPath(import.meta.url));
 const write = (name, text) => {
-  const file = fileURLToPath(new URL(name, import.meta.url));
+  const file = resolve(outDir, name);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
 };

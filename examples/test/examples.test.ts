@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseJobSpec, JOB_SPEC_DEFAULTS } from '@tessera/coordinator';
 import { datasetRules, loadConsentPolicy, parseParticipantConfig } from '@tessera/participant';
 
 const at = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const WALKTHROUGH_FILES = [
+  'customers.csv',
+  'orders.csv',
+  'merchant-b/customers.csv',
+  'merchant-b/orders.csv',
+  'new_customers.csv',
+];
 
 describe('examples', () => {
   it('the SDK quickstart runs and reports a held-out AUC', () => {
@@ -62,6 +71,16 @@ describe('examples', () => {
     }
     expect(rows('customers.csv')[2]).toMatch(/^m1-000002,m1,/);
     expect(rows('merchant-b/customers.csv')[1]).toMatch(/^m2-000001,m2,/);
+    // The checked-in files are exactly what the seeded generator writes.
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-examples-'));
+    try {
+      const r = spawnSync(process.execPath, [at('data/make-customers.mjs'), dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      for (const f of WALKTHROUGH_FILES)
+        expect(readFileSync(join(dir, f)).equals(readFileSync(at(`data/${f}`))), f).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     // Each merchant's orders belong to its customers and add up, to the cent, to each customer's monetary_total.
     for (const [orders, customers] of [
       ['orders.csv', 'customers.csv'],
