@@ -9,6 +9,7 @@ import { renderTable } from '../ui/table.js';
 import { allowInsecure, INSECURE_OPTION } from '../transport-flags.js';
 import { registerParticipantAudit } from './participant-audit.js';
 import { registerParticipantReceipts } from './participant-receipts.js';
+import { registerParticipantCheck } from './participant-check.js';
 import { registerParticipantPin } from './participant-pin.js';
 import { registerParticipantRenewCert } from './participant-renew-cert.js';
 import { readToken } from '../ui/token-input.js';
@@ -218,6 +219,7 @@ SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/depl
       stopOnSignals(`participant ${config.participantId}`, log, () => node.stop(), releasePidFile);
     });
 
+  registerParticipantCheck(cmd);
   registerParticipantAudit(cmd);
   registerParticipantReceipts(cmd);
 
