@@ -5,10 +5,12 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../../sdk/test/helpers.js';
-import { BIN, EXAMPLES, killed, requireBuild } from './cli.js';
+import { EXAMPLES, killed, requireBuild } from './cli.js';
 import { joinedRegExp } from '@tessera/test-support';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+/** What `npx tessera` runs in the repository: the command npm links on install (packages/cli/bin/tessera.js). */
+const NPX_TESSERA = fileURLToPath(new URL('../../../node_modules/.bin/tessera', import.meta.url));
 
 /** The shell blocks of the README's "A federation by hand" section, one command a line (continuations joined). */
 export function walkthroughBlocks(readme: string): string[][] {
@@ -52,7 +54,7 @@ interface Ran {
 
 /**
  * Runs the README's federation-by-hand commands as written, each a separate process, in a fresh
- * directory that links the repository's examples/: `npx tessera` is the built CLI, the tokens and
+ * directory that links the repository's examples/: `npx tessera` is the command npm linked, the tokens and
  * the job id are the ones the earlier commands printed, and the coordinator listens on a free
  * loopback port (the only change: --listen, and --coordinator for init).
  */
@@ -81,7 +83,7 @@ describe('README: a federation by hand works as written under the safe defaults'
         .map((a) => (a === '<job-id>' ? jobId : /^<token(-\w+)?>$/.test(a) ? (tokens.shift() ?? a) : a));
       if (args[0] === 'coordinator' && args[1] === 'start') args.push('--listen', address);
       if (args[0] === 'participant' && args[1] === 'init') args.push('--coordinator', address);
-      const proc = spawn(process.execPath, [BIN, ...args], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [NPX_TESSERA, ...args], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '',
         stderr = '';
       proc.stdout!.on('data', (d) => {
