@@ -1,4 +1,5 @@
 // ParticipantNode: this node's life cycle; a Connection per stream, tasks through admission and the TaskDispatcher.
+import { analystReason } from './analyst-reason.js';
 import { refusalKindOf } from './refusal-kind.js';
 import { EventEmitter } from 'node:events';
 import type { SigningKeyPair } from '@tessera/crypto';
@@ -201,7 +202,8 @@ export class ParticipantNode extends EventEmitter {
     } catch (e) {
       this.log(`participant ${this.id}: could not append the refusal to the audit log: ${(e as Error).message}`);
     }
-    await send({ refused: { task: ref, reason, kind } });
+    // The full reason stays here; the analyst is told the problem without this node's paths or other columns.
+    await send({ refused: { task: ref, reason: analystReason(reason, this.opts.config.datasets), kind } });
   }
 
   private connect(): void {

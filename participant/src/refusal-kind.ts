@@ -1,4 +1,5 @@
 // The kind of a refusal, from the error that caused it, for TaskRefused.kind.
+import { DataError } from '@tessera/data';
 import { tessera } from '@tessera/proto';
 import { ConsentRefusal } from './consent/consent-guard.js';
 import { BudgetRefusal } from './privacy/privacy-guard.js';
@@ -18,5 +19,7 @@ export function refusalKindOf(e: unknown): tessera.v1.RefusalKind {
     return pb.RefusalKind.REFUSAL_PRIVACY;
   if (e instanceof ConsentRefusal) return pb.RefusalKind.REFUSAL_CONSENT;
   if (e instanceof QueryGuardRefusal) return pb.RefusalKind.REFUSAL_QUERY_RULES;
+  // The data set cannot serve the job (a missing column, a wrong type): asking again will not change that.
+  if (e instanceof DataError) return pb.RefusalKind.REFUSAL_DATA;
   return pb.RefusalKind.REFUSAL_FAILURE;
 }

@@ -148,10 +148,12 @@ export class TrainingRun {
       if (!enough) throw new JobStop('cancelled');
       const willing = this.willing();
       if (willing.length < this.spec.minParticipants) {
-        const refused = (this.context.refusals ?? []).map((r) => r.participantId);
+        // Each refusing participant once, with its first reason (already free of its paths and other columns).
+        const refused = new Map<string, string>();
+        for (const r of this.context.refusals ?? [])
+          if (!refused.has(r.participantId)) refused.set(r.participantId, r.reason);
         throw new Error(
-          `${refused.length} participant(s) ` +
-            `refused this job on privacy grounds (${[...new Set(refused)].join(', ')}), ` +
+          `${refused.size} participant(s) refused this job (${[...refused].map(([id, why]) => `${id}: ${why}`).join('; ')}), ` +
             `and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`,
         );
       }

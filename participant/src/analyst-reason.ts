@@ -1,0 +1,25 @@
+// What of a refusal's reason may cross to the analyst: the problem, never the owner's file paths or column lists.
+import type { DatasetSource } from './config.js';
+
+/** "; the columns are: a, b, c. Check the spelling or choose one of these" and "its columns are: ...". */
+const COLUMN_LIST =
+  /[;,]?\s*(?:its|the) columns are: .*?(?:\.\s*Check the spelling or choose one of these|(?=\.\s|$))/gs;
+/** An absolute POSIX or Windows path of two or more parts. */
+const ABSOLUTE_PATH = /(?:[A-Za-z]:\\|\/)(?:[^\s/\\:"'()]+[/\\])+[^\s/\\:"'()]*/g;
+
+/**
+ * The reason to send to the coordinator (and so to the analyst) for a refusal whose full text stays in the node's
+ * log and audit log: each configured data set's file is named by its data set name, any other absolute path is
+ * hidden, and column lists (which name columns outside the agreed schema) are dropped.
+ */
+export function analystReason(full: string, datasets: Readonly<Record<string, DatasetSource>>): string {
+  let text = full.replace(COLUMN_LIST, '');
+  const files = Object.entries(datasets)
+    .flatMap(([name, src]) => [
+      [src.path, `data set "${name}"`] as const,
+      ...(src.columnsFrom ? [[src.columnsFrom, `the column policy of data set "${name}"`] as const] : []),
+    ])
+    .sort((a, b) => b[0].length - a[0].length);
+  for (const [path, name] of files) if (path) text = text.split(path).join(name);
+  return text.replace(ABSOLUTE_PATH, '(a local file)');
+}
