@@ -78,7 +78,8 @@ describe('tessera participant check', () => {
     const unserved = await check(job('orders', 'dataset: orders\nlabel: repurchase\n'), config(''));
     expect(unserved.code).toBe(1);
     expect(failed(unserved.report)).toEqual([
-      'data set: this node serves no data set "orders" (it serves: customers): add datasets.orders to the participant config',
+      'data set: this node serves no data set "orders" (it serves: customers): ' +
+        'add datasets.orders to the participant config',
     ]);
 
     const label = await check(
