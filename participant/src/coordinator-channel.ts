@@ -11,6 +11,7 @@ import {
 } from '@tessera/transport';
 import { clientCertificateOf } from './client-certificate.js';
 import { ConfigError, type ParticipantConfig } from './config.js';
+import { describeConnectionFailure } from './connection-diagnosis.js';
 
 /** The channel security a config asks for; `file` names the config in errors. */
 export function channelSecurityOf(config: ParticipantConfig, file = 'participant config'): ChannelSecurity {
@@ -81,9 +82,10 @@ export async function pinCoordinator(o: PinOptions): Promise<ChannelSecurity> {
  * is fetched and checked against the pin, so the message names both fingerprints if the coordinator changed.
  */
 export async function explainUnreachable(address: string, security: ChannelSecurity, details: string): Promise<string> {
-  if (security.mode !== 'tls' || !/certificate|self.signed|issuer|pinned/i.test(details)) return details;
+  if (security.mode !== 'tls' || !/certificate|self.signed|issuer|pinned/i.test(details))
+    return describeConnectionFailure(address, details);
   const mismatch = await explainPinFailure(address, fingerprintOf(security.anchorPem));
-  return mismatch ? `refusing to connect: ${mismatch.message}` : details;
+  return mismatch ? `refusing to connect: ${mismatch.message}` : describeConnectionFailure(address, details);
 }
 
 /**

@@ -38,6 +38,11 @@ export interface ParticipantNodeOptions {
    */
   data?: LocalData;
   log?: (line: string) => void;
+  /**
+   * What `log` is given: 'warn' only problems (refusals, unreachable coordinator, warnings); 'info' (the default) also
+   * connect, reconnect, disconnect, task start and finish, and stop; 'debug' also every coordinator message's kind.
+   */
+  logLevel?: NodeLogLevel;
   /** Reconnect delays grow from this to `maxBackoffMs` (default 250 ms to 5 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -60,6 +65,10 @@ export interface ParticipantNodeOptions {
  * Each stream is a Connection, dropped whole when it ends; every task passes Admission (consent,
  * then privacy budget) before the TaskDispatcher's handler for its kind reads any data.
  */
+/** How much a node logs (see ParticipantNodeOptions.logLevel). */
+export type NodeLogLevel = 'warn' | 'info' | 'debug';
+export const NODE_LOG_LEVELS: readonly NodeLogLevel[] = ['warn', 'info', 'debug'];
+
 export class ParticipantNode extends EventEmitter {
   readonly data: LocalData;
   /** What this node's data was used for and the privacy it spent, durably. */
@@ -83,6 +92,10 @@ export class ParticipantNode extends EventEmitter {
   private security: ChannelSecurity = { mode: 'insecure' };
   /** The last reason the coordinator could not be reached, logged once until the node connects again. */
   private unreachable = '';
+  /** Whether this node was welcomed by the coordinator before (its next welcome is a reconnect). */
+  private everConnected = false;
+  /** The connections the coordinator welcomed (losing one of them is worth a line in the log). */
+  private readonly welcomed = new WeakSet<object>();
 
   constructor(private readonly opts: ParticipantNodeOptions) {
     super();
@@ -145,6 +158,7 @@ export class ParticipantNode extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    if (!this.stopped) this.info(`participant ${this.id} stopping: disconnecting from ${this.opts.config.coordinator}`);
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     this.dropConnection();
@@ -222,6 +236,11 @@ export class ParticipantNode extends EventEmitter {
       over = true;
       connection.close();
       if (this.connection === connection) this.connection = undefined;
+      if (this.welcomed.has(connection) && !this.stopped)
+        this.info(
+          `participant ${this.id} lost the connection to ${this.opts.config.coordinator}; reconnecting ` +
+            `(next try in ${this.backoff} ms)`,
+        );
       this.emit('disconnected');
       this.scheduleReconnect();
     };
@@ -284,13 +303,18 @@ export class ParticipantNode extends EventEmitter {
       ledger: this.ledger,
       send,
       refuse: (ref, reason, task, stage) => this.refuseOn(send, ref, reason, task, stage),
-      emit: (event, ref) => void this.emit(event, ref),
+      emit: (event, ref) => {
+        if (event === 'task') this.info(`participant ${this.id} started ${describe(ref)}`);
+        else if (event === 'done') this.info(`participant ${this.id} finished ${describe(ref)}`);
+        this.emit(event, ref);
+      },
       dropsOut: (ref) => this.dropsOut(ref),
       log: this.log,
     };
   }
 
   private async onMessage(connection: Connection<ActiveTask>, m: tessera.v1.CoordinatorMessage): Promise<void> {
+    if (this.opts.logLevel === 'debug') this.log(`participant ${this.id} received ${m.body ?? 'an empty message'}`);
     const ctx = this.contextFor(connection);
     switch (m.body) {
       case 'challenge':
@@ -306,7 +330,12 @@ export class ParticipantNode extends EventEmitter {
       case 'welcome':
         this.backoff = this.opts.minBackoffMs ?? 250;
         this.unreachable = '';
-        this.log(`participant ${this.id} connected to ${this.opts.config.coordinator}`);
+        this.welcomed.add(connection);
+        this.info(
+          `participant ${this.id} ${this.everConnected ? 'reconnected' : 'connected'} to ` +
+            `${this.opts.config.coordinator}, serving ${this.data.names().join(', ') || 'no data set'}`,
+        );
+        this.everConnected = true;
         this.emit('ready');
         return;
       case 'receipt':
@@ -318,6 +347,11 @@ export class ParticipantNode extends EventEmitter {
       default:
         return this.dispatcher.dispatch(ctx, m);
     }
+  }
+
+  /** Logs a line of what the node is doing, unless its log level is 'warn'. */
+  private info(line: string): void {
+    if (this.opts.logLevel !== 'warn') this.log(line);
   }
 
   /** The dropout hook (tests and demos): drops the connection on this step if `dropAt` says so. */
