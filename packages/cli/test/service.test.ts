@@ -101,6 +101,7 @@ describe('nodes as services', () => {
     procs.push(first.proc);
     await first.waitFor(`participant ${participantId} connected`);
     expect(readFileSync(pidFile, 'utf8')).toBe(`${first.proc.pid}\n`);
+    expect(first.stderr()).toContain(`participant ${participantId}: serves patients as loaded at start`);
     first.proc.kill('SIGTERM');
     expect(await exited(first.proc)).toBe(0);
     expect(first.stderr()).toContain(`participant ${participantId}: shutting down (SIGTERM)`);

@@ -216,6 +216,11 @@ SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/depl
           `consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: ` +
             `tessera participant revoke GRANT --config ${o.config}\n`,
         );
+      // Files are read once: say so, so that an owner who replaces an export knows to restart the node.
+      log(
+        `participant ${config.participantId}: serves ${Object.keys(config.datasets).join(', ')} as loaded at start; ` +
+          'after changing a data file, the config or the policy, restart the node',
+      );
       stopOnSignals(`participant ${config.participantId}`, log, () => node.stop(), releasePidFile);
     });
 
