@@ -1,4 +1,10 @@
-export { ParticipantNode, type ParticipantNodeOptions, type DataAdmission } from './node.js';
+export {
+  NODE_LOG_LEVELS,
+  ParticipantNode,
+  type NodeLogLevel,
+  type ParticipantNodeOptions,
+  type DataAdmission,
+} from './node.js';
 export { enroll } from './enroll.js';
 export { createTlsKey, renewClientCertificate, TLS_CERTIFICATE_FILE, TLS_KEY_FILE } from './client-certificate.js';
 export { channelSecurityOf, pinCoordinator, repinCoordinator, type PinOptions } from './coordinator-channel.js';

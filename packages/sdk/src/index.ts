@@ -5,7 +5,12 @@
  */
 import { Coordinator, type CoordinatorOptions } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
-import { loadParticipantConfig, ParticipantNode, type ParticipantConfig } from '@tessera/participant';
+import {
+  loadParticipantConfig,
+  type NodeLogLevel,
+  ParticipantNode,
+  type ParticipantConfig,
+} from '@tessera/participant';
 
 // The analyst's side lives in @tessera/client (no services, no SQLite); the SDK adds the services.
 export * from '@tessera/client';
@@ -37,6 +42,8 @@ export {
   ConfigError,
   type ParticipantConfig,
   type ParticipantAudit,
+  NODE_LOG_LEVELS,
+  type NodeLogLevel,
 } from '@tessera/participant';
 
 /** Starts a coordinator in this process (listen '127.0.0.1:0' picks a free port; see `.address`). */
@@ -44,13 +51,22 @@ export function startCoordinator(options: CoordinatorOptions): Promise<Coordinat
   return Coordinator.start(options);
 }
 
-/** Starts a participant node from a config file path or object; resolves once the coordinator welcomed it. */
+/**
+ * Starts a participant node from a config file path or object; resolves once the coordinator welcomed it. `logLevel`
+ * ('warn' | 'info' | 'debug', default info) sets how much it gives `log`.
+ */
 export async function startParticipant(
   config: string | ParticipantConfig,
   log?: (line: string) => void,
+  options: { logLevel?: NodeLogLevel } = {},
 ): Promise<ParticipantNode> {
   const c = typeof config === 'string' ? loadParticipantConfig(config) : config;
-  const node = new ParticipantNode({ config: c, identity: loadSigningKeyPair(c.identityKey), ...(log ? { log } : {}) });
+  const node = new ParticipantNode({
+    config: c,
+    identity: loadSigningKeyPair(c.identityKey),
+    ...(log ? { log } : {}),
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
   const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
   node.start();
   await ready;
