@@ -178,6 +178,11 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
     .option('--config <file>', 'participant config file (YAML or JSON)', DEFAULT_PARTICIPANT_CONFIG)
     .option('--coordinator <host:port>', 'override the coordinator address of the config file')
     .option('--pid-file <file>', 'write the process id here at start, remove it at exit (refused if that process runs)')
+    .option(
+      '--log-level <level>',
+      'warn: problems only; info: also connect, reconnect, disconnect, task start and finish; debug: every message',
+      'info',
+    )
     .addHelpText(
       'after',
       `
@@ -194,15 +199,17 @@ when it has no policy (it then serves every request) and for every data set it s
 differential privacy (allowWithoutPrivacy: true in the policy). It runs in the foreground until
 SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/deployment.md).`,
     )
-    .action(async (o: { config: string; coordinator?: string; pidFile?: string }) => {
-      const { loadParticipantConfig, startParticipant } = await import('@tessera/sdk');
+    .action(async (o: { config: string; coordinator?: string; pidFile?: string; logLevel: string }) => {
+      const { loadParticipantConfig, NODE_LOG_LEVELS, startParticipant } = await import('@tessera/sdk');
+      const logLevel = NODE_LOG_LEVELS.find((l) => l === o.logLevel);
+      if (!logLevel) throw new UsageError(`--log-level ${o.logLevel}: choose one of ${NODE_LOG_LEVELS.join(', ')}`);
       const config = loadParticipantConfig(o.config);
       if (o.coordinator) config.coordinator = o.coordinator;
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       const releasePidFile = o.pidFile ? claimPidFile(o.pidFile) : () => {};
       let node: Awaited<ReturnType<typeof startParticipant>>;
       try {
-        node = await startParticipant(config, log);
+        node = await startParticipant(config, log, { logLevel });
       } catch (e) {
         releasePidFile();
         throw e;
