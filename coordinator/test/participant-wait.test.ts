@@ -37,7 +37,9 @@ describe('waiting for participants on a real coordinator', () => {
       expect(failed.error).toContain('no connected participant serves data set "customers"');
       expect(failed.error).toContain('start a node serving `customers`, or set minParticipants');
       expect(events.some((e) => e.startsWith('waiting for participants (0/2 serving customers)'))).toBe(true);
-      expect(events.join('\n')).toMatch(/serves orders, not customers/);
+      expect(events.join('\n')).toMatch(
+        /\(0\/2 serving customers\): shop-a \(p-\S+\) serves orders, not customers; 2 more to enrol/,
+      );
 
       // One of two nodes serving the data set: the job waits, and says so with the reason for the missing one.
       nodes.push(await startNode(started.coord, tmp.dir, 'shop-b', 'customers', second!));
@@ -51,7 +53,7 @@ describe('waiting for participants on a real coordinator', () => {
       });
       await seen;
       expect(waiting.find((m) => m.startsWith('waiting'))).toMatch(
-        /^waiting for participants \(1\/2 serving customers\): \S+ serves orders, not customers$/,
+        /^waiting for participants \(1\/2 serving customers\): shop-a \(p-\S+\) serves orders, not customers; 1 more to enrol \(tessera coordinator enroll NAME\)$/,
       );
       // Past the fail-fast grace, a job that one node serves is still waiting, not failed.
       await new Promise((r) => setTimeout(r, 3_500));

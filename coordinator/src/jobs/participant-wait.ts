@@ -1,5 +1,6 @@
 // Waits for a job's participants, says why each missing one is missing, and fails fast when nobody serves its data set.
 import type { SessionRegistry } from '../service/registry.js';
+import type { ParticipantRecord } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
 
 /**
@@ -16,6 +17,8 @@ export interface ParticipantWait {
   /** Where the job's watchers learn who is missing ("waiting for participants (1/2 serving customers): ..."). */
   events: JobEvents;
   jobId: string;
+  /** The enrolled participants, to name those not connected (the analyst's participants listing shows them too). */
+  enrolled?: () => readonly Pick<ParticipantRecord, 'id' | 'name' | 'status'>[];
   /** Test hook: the fail-fast grace in milliseconds. */
   graceMs?: number;
 }
@@ -23,24 +26,40 @@ export interface ParticipantWait {
 /** Thrown when the wait ends without enough participants; its message names the fix. */
 export class ParticipantShortfall extends Error {}
 
+/** At most this many participants are named in one waiting line; the rest are counted. */
+const NAMED = 5;
+
 /** Why the participants that are connected do not count for `dataset`, and how many are still missing. */
-export function waitingStatus(registry: SessionRegistry, dataset: string, minParticipants: number): string {
+export function waitingStatus(
+  registry: SessionRegistry,
+  dataset: string,
+  minParticipants: number,
+  enrolled: readonly Pick<ParticipantRecord, 'id' | 'name' | 'status'>[] = [],
+): string {
   const connected = registry.connected();
+  const online = new Set(connected.map((s) => s.participantId));
+  const names = new Map(enrolled.map((p) => [p.id, p.name]));
+  const who = (id: string) => (names.get(id) ? `${names.get(id)} (${id})` : id);
   const serving = connected.filter((s) => s.datasets.includes(dataset)).length;
-  const others = connected
+  const reasons = connected
     .filter((s) => !s.datasets.includes(dataset))
     .sort((a, b) => a.participantId.localeCompare(b.participantId))
     .map(
-      (s) => `${s.participantId} serves ${s.datasets.length ? s.datasets.join(', ') : 'no data set'}, not ${dataset}`,
+      (s) =>
+        `${who(s.participantId)} serves ${s.datasets.length ? s.datasets.join(', ') : 'no data set'}, not ${dataset}`,
     );
+  const away = enrolled
+    .filter((p) => !online.has(p.id))
+    .map((p) => `${who(p.id)} is ${p.status === 'active' ? 'not connected' : p.status}`);
+  reasons.push(...away);
+  // Nodes connected without the data set fill no place; enrolled ones away might, once they connect.
   const missing = Math.max(0, minParticipants - serving);
-  const reasons = [...others];
-  if (missing > 0 && missing > others.length) {
-    const absent = missing - others.length;
-    reasons.push(`${absent} more not connected`);
-  }
+  if (enrolled.length && missing > away.length)
+    reasons.push(`${missing - away.length} more to enrol (tessera coordinator enroll NAME)`);
+  else if (!enrolled.length && missing > 0) reasons.push(`${missing} more not connected`);
+  const shown = reasons.length > NAMED ? [...reasons.slice(0, NAMED), `${reasons.length - NAMED} more`] : reasons;
   return `waiting for participants (${serving}/${minParticipants} serving ${dataset})${
-    reasons.length ? `: ${reasons.join('; ')}` : ''
+    shown.length ? `: ${shown.join('; ')}` : ''
   }`;
 }
 
@@ -61,7 +80,7 @@ export async function waitForParticipants(registry: SessionRegistry, w: Particip
   const graceMs = w.graceMs ?? UNSERVED_GRACE_MS;
   let lastStatus = '';
   const report = () => {
-    const status = waitingStatus(registry, dataset, minParticipants);
+    const status = waitingStatus(registry, dataset, minParticipants, w.enrolled?.() ?? []);
     if (status !== lastStatus) w.events.publishStanding(w.jobId, status);
     lastStatus = status;
   };

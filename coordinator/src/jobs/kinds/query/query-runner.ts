@@ -198,6 +198,7 @@ export class QueryRunner extends OneRoundRunner {
       signal: this.abort.signal,
       events: this.events,
       jobId: this.jobId,
+      enrolled: () => this.store.listParticipants(),
     });
     if (!enough) throw new Error('cancelled while waiting for participants');
     const sessions = this.registry.serving(s.dataset);

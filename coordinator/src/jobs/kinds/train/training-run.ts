@@ -143,6 +143,7 @@ export class TrainingRun {
         signal: this.signal,
         events: this.events,
         jobId: this.jobId,
+        enrolled: () => this.store.listParticipants(),
       });
       this.checkNotCancelled();
       if (!enough) throw new JobStop('cancelled');
