@@ -26,6 +26,8 @@ export class SchemaStage {
       const started = performance.now();
       // Reports are folded into a running agreement as they arrive: memory does not grow with n.
       let merged: LocalSchema | undefined;
+      // A column typed differently at two participants: the same data disagrees again, so it is not retried.
+      let disagreed = false;
       const fold = (r: tessera.v1.ISchemaReport): string | undefined => {
         const profile: LocalSchema = {
           label: this.r.spec.label,
@@ -37,6 +39,7 @@ export class SchemaStage {
           merged = { label: this.r.spec.label, rows: (merged?.rows ?? 0) + profile.rows, columns: agreed.features };
           return undefined;
         } catch (e) {
+          disagreed = true;
           return `its schema cannot be agreed with the others: ${(e as Error).message}`;
         }
       };
@@ -77,7 +80,7 @@ export class SchemaStage {
             error: reason,
           }),
         );
-        return { ok: false as const, reason };
+        return { ok: false as const, reason, permanent: disagreed };
       }
       const agreed: AgreedSchema = { label: this.r.spec.label, features: merged!.columns };
       if (agreed.features.length === 0)

@@ -131,7 +131,7 @@ export class TrainingRun {
     attemptOnce: (
       sessions: ParticipantSession[],
       attempt: number,
-    ) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>,
+    ) => Promise<{ ok: true; value: T } | { ok: false; reason: string; permanent?: boolean }>,
   ): Promise<T> {
     let lastReason = '';
     for (let attempt = 1; attempt <= this.spec.maxRoundAttempts; attempt++) {
@@ -161,6 +161,9 @@ export class TrainingRun {
       const outcome = await attemptOnce(willing, attempt);
       if (outcome.ok) return outcome.value;
       lastReason = outcome.reason;
+      // The same participants and data would fail the same way: stop here instead of asking again.
+      if (outcome.permanent)
+        throw new Error(`${stage} failed: ${outcome.reason}; not retried, as asking again cannot change it`);
       this.publish(`${stage} ${stage === 'fit' ? `round ${round} ` : ''}attempt ${attempt} failed: ${outcome.reason}`);
     }
     this.checkNotCancelled();
