@@ -23,7 +23,7 @@ describe('a permanent failure on a real coordinator', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
-  it('a missing label column fails once, no retries, and names the participant and the problem, not the file', async () => {
+  it('a missing label column fails once, no retries, naming the participant and problem, not the file', async () => {
     const nodes: ParticipantNode[] = [];
     try {
       const [first, second] = shards(BREAST_CANCER, 2);
