@@ -5,6 +5,7 @@ import { analystConnection, connectionOptions, KEYS_OPTION, keysFileOf } from '.
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
+import { formatNoisy, isCountColumn, SD_LEGEND } from '../ui/noisy.js';
 import { renderTable } from '../ui/table.js';
 
 /** COL=LO:HI,COL=LO:HI */
@@ -107,7 +108,7 @@ export function unitLine(p: QueryJobResult['privacy']): string {
   return 'per row (unit record)';
 }
 
-/** The result as a table, with ± one standard deviation, and the privacy line. */
+/** The result as a table, each noisy value rounded to its noise with ± one standard deviation, and the privacy line. */
 export function printQueryResult(result: QueryJobResult): void {
   const first = result.rows[0];
   const keys = first
@@ -119,6 +120,7 @@ export function printQueryResult(result: QueryJobResult): void {
     process.stdout.write(`${column}: histogram of ${h.counts.length} bins (see --json or tessera report)\n`);
   for (const [column, t] of Object.entries(result.topK ?? {}))
     process.stdout.write(`${column}: ${t.map((x) => `${x.item} (${Math.round(x.count)})`).join(', ')}\n`);
+  let noisy = false;
   if (keys.length)
     process.stdout.write(
       `${renderTable(
@@ -127,11 +129,14 @@ export function printQueryResult(result: QueryJobResult): void {
           keys.map((k) => {
             const v = r[k];
             const sd = r.stddev[k];
-            return typeof v === 'number' && sd ? `${v.toPrecision(6)} ± ${sd.toPrecision(2)}` : (v as string | number);
+            if (typeof v !== 'number') return v as string;
+            if (sd) noisy = true;
+            return formatNoisy(v, sd, isCountColumn(k));
           }),
         ),
       )}\n`,
     );
+  if (noisy) process.stdout.write(`${SD_LEGEND}\n`);
   process.stdout.write(
     result.privacy.epsilon === null
       ? 'no differential privacy\n'
