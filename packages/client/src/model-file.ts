@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { encodeTable, readCsvFile, type AgreedSchema, type RawTable } from '@tessera/data';
+import { DataError, encodeTable, readCsvFile, type AgreedSchema, type RawTable } from '@tessera/data';
 import { evaluateBinary, predictProba, standardise, type BinaryMetrics } from '@tessera/ml';
 import type { JobResult } from './analyst.js';
 
@@ -68,6 +68,17 @@ export interface Scores {
 
 /** Scores every row of a table; the label column is optional. */
 export function scoreTable(model: ModelFile, table: RawTable): Scores {
+  // Name only the feature columns the model needs and the table lacks (not the label, which is optional here).
+  const present = new Set(table.columns);
+  const missing = model.features.map((f) => f.name).filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    const list = missing.map((name) => `"${name}"`).join(', ');
+    throw new DataError(
+      { source: table.source },
+      `the model needs feature column${missing.length === 1 ? '' : 's'} ${list}, which ` +
+        `${missing.length === 1 ? 'is' : 'are'} missing; add ${missing.length === 1 ? 'it' : 'them'} to the file`,
+    );
+  }
   const hasLabel = table.columns.includes(model.label);
   const t: RawTable = hasLabel
     ? table
