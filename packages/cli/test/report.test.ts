@@ -50,7 +50,8 @@ function marketInsight(): QueryReportInput {
     histograms: {
       basket_size: {
         edges: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20],
-        counts: [0, 4120, 3650, 2480, 1530, 980, 1010, 420, 260, 75],
+        // The last bin's noisy count fell below zero, as Laplace noise on a small bin can make it.
+        counts: [0, 4120, 3650, 2480, 1530, 980, 1010, 420, 260, -200],
       },
       payment_method: { categories: ['card', 'wallet', 'invoice', 'cash'], counts: [8200, 3900, 1250, 640] },
     },
@@ -133,6 +134,39 @@ describe('renderQueryReport', () => {
     expect(html).toMatch(/coordinator saw the sum/);
   });
 
+  it('draws a negative noisy histogram count at zero and says so in the caption', () => {
+    const html = renderQueryReport(marketInsight());
+    const hist = html.match(/<svg[^>]*data-chart="histogram"[^>]*data-series="basket_size"[\s\S]*?<\/svg>/)?.[0] ?? '';
+    expect(hist).not.toBe('');
+    const bars = [...hist.matchAll(/<rect class="bar hist" x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"/g)];
+    expect(bars).toHaveLength(10);
+    const bottoms = bars.map((b) => Number(b[1]) + Number(b[2]));
+    // Every bar stands on the zero line: none hangs below it.
+    for (const b of bottoms.slice(0, 9)) expect(Math.abs(b - bottoms[0]!)).toBeLessThan(1);
+    expect(Number(bars[9]![1])).toBeGreaterThanOrEqual(bottoms[0]! - 1);
+    expect(hist).toContain('15–20: 0 (noisy count -200, drawn at zero)');
+    expect(html).toMatch(/1 bin with a negative noisy count is drawn at zero/);
+  });
+
+  it('a single-row result with only a histogram still fills the Results table', () => {
+    const input: QueryReportInput = {
+      ...marketInsight(),
+      query: 'SELECT HISTOGRAM(order_value) FROM orders',
+      rows: [{ stddev: {}, ci95: {} }],
+      groupColumns: [],
+      aggregates: [],
+      histograms: { order_value: { edges: [0, 10, 20], counts: [35.6, -4.2] } },
+      quantiles: {},
+      topK: {},
+    };
+    const html = renderQueryReport(input);
+    const results = html.slice(html.indexOf('Results</h2>'));
+    expect(results).toMatch(/<caption>Histogram of order_value/);
+    expect(count(results, '<td>')).toBe(2);
+    expect(results).toContain('0 (noisy -4.2)');
+    expect(results).not.toMatch(/<tr><\/tr>|<thead><tr><\/tr>/);
+  });
+
   it('states when there is no differential privacy and no secure aggregation', () => {
     const input = {
       ...marketInsight(),
@@ -184,6 +218,16 @@ describe('renderQueryReport', () => {
         const first = chart.locator('rect, path').first();
         const markBox = await first.boundingBox();
         expect(markBox && markBox.width * markBox.height, `${kind} first mark`).toBeGreaterThan(0);
+        if (kind === 'histogram') {
+          // No negative bars: every bar's bottom edge sits on the same zero line, as rendered.
+          const bottoms: number[] = [];
+          for (const bar of await chart.locator('rect.hist').all()) {
+            const b = await bar.boundingBox();
+            if (b) bottoms.push(b.y + b.height);
+          }
+          expect(bottoms.length, 'histogram bars').toBeGreaterThan(0);
+          expect(Math.max(...bottoms) - Math.min(...bottoms), 'a histogram bar below zero').toBeLessThan(1);
+        }
       }
       await page.screenshot({ path: pngPath, fullPage: true });
       expect(errors).toEqual([]);

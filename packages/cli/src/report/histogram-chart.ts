@@ -8,13 +8,18 @@ export interface Histogram {
   counts: number[];
 }
 
-/** A histogram: adjacent bars, one per bin, labelled with the bin edges or categories. */
+/** How many bins have a negative noisy count (drawn at zero). */
+export const clampedBins = (h: Histogram): number => h.counts.filter((c) => c < 0).length;
+
+/** A histogram: adjacent bars, one per bin, labelled with the bin edges or categories; negative counts at zero. */
 export function histogramChart(name: string, h: Histogram, title: string): string {
   const n = h.counts.length;
   const width = Math.max(360, Math.min(900, 80 + n * 40));
   const height = 280;
   const [top, left, right, bottom] = [28, 64, 16, 44];
-  const ticks = niceTicks(Math.min(0, ...h.counts), Math.max(0, ...h.counts));
+  // Noise can push a bin's count below zero; no bin holds fewer than zero rows, so it is drawn at zero.
+  const shown = h.counts.map((c) => Math.max(0, c));
+  const ticks = niceTicks(0, Math.max(0, ...shown));
   const y = scale(...tickSpan(ticks), height - bottom, top);
   const bw = (width - left - right) / Math.max(n, 1);
   const numeric = !!h.edges && h.edges.length === n + 1;
@@ -27,7 +32,8 @@ export function histogramChart(name: string, h: Histogram, title: string): strin
   let body = yAxis(ticks, y, left, width - right);
   h.counts.forEach((c, i) => {
     const x = left + i * bw;
-    body += rect(x + 1, y(0), bw - 2, y(c) - y(0), 'bar hist', `${binLabel(i)}: ${fmt(c)}`);
+    const tip = c < 0 ? `${binLabel(i)}: 0 (noisy count ${fmt(c)}, drawn at zero)` : `${binLabel(i)}: ${fmt(c)}`;
+    body += rect(x + 1, y(0), bw - 2, y(shown[i] ?? 0) - y(0), 'bar hist', tip);
     if (!numeric)
       body += text(
         x + bw / 2,

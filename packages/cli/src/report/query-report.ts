@@ -3,7 +3,7 @@
  * scripts, fonts or network at view time), a table of the rows and a privacy statement.
  */
 import { barChart, type Bar } from './bar-chart.js';
-import { histogramChart, type Histogram } from './histogram-chart.js';
+import { clampedBins, histogramChart, type Histogram } from './histogram-chart.js';
 import { quantileChart, type Quantile } from './quantile-chart.js';
 import { esc, fmt } from './svg.js';
 import { topKChart, type TopKItem } from './topk-chart.js';
@@ -101,11 +101,67 @@ const unequalBins = (h: Histogram): boolean => {
   return first !== undefined && widths.some((w) => Math.abs(w - first) > 1e-9);
 };
 
+const UNEQUAL = ' (bins of unequal width are drawn equally wide)';
+
+/** The caption's note on bins whose noisy count fell below zero. */
+const clampNote = (h: Histogram): string => {
+  const n = clampedBins(h);
+  return n
+    ? ` ${n} bin${n === 1 ? '' : 's'} with a negative noisy count ${n === 1 ? 'is' : 'are'} drawn at zero ` +
+        '(the noise, not the data, made it negative).'
+    : '';
+};
+
 function figure(chart: string, caption: string): string {
   return `<figure>${chart}<figcaption>${esc(caption)}</figcaption></figure>`;
 }
 
+/** A small two-column table with a caption. */
+function pairTable(caption: string, head: [string, string], rows: [string, string][]): string {
+  const body = rows.map(([a, b]) => `<tr><th scope="row">${esc(a)}</th><td>${esc(b)}</td></tr>`).join('');
+  return (
+    `<table><caption>${esc(caption)}</caption><thead><tr><th scope="col" class="g">${esc(head[0])}</th>` +
+    `<th scope="col">${esc(head[1])}</th></tr></thead><tbody>${body}</tbody></table>`
+  );
+}
+
+/** The histograms, quantiles and top items as tables, for a result with no scalar columns. */
+function distributionTables(input: QueryReportInput): string {
+  const tables: string[] = [];
+  for (const [k, h] of Object.entries(input.histograms ?? {})) {
+    const label = (i: number): string => {
+      const [lo, hi] = [h.edges?.[i], h.edges?.[i + 1]];
+      return lo !== undefined && hi !== undefined ? `${fmt(lo)}–${fmt(hi)}` : (h.categories?.[i] ?? `bin ${i + 1}`);
+    };
+    tables.push(
+      pairTable(
+        `Histogram of ${k} (noisy counts${clampedBins(h) ? '; a negative one is shown as 0, as drawn' : ''})`,
+        ['bin', 'count'],
+        h.counts.map((c, i) => [label(i), c < 0 ? `0 (noisy ${fmt(c)})` : fmt(c)]),
+      ),
+    );
+  }
+  for (const [k, q] of Object.entries(input.quantiles ?? {}))
+    tables.push(
+      pairTable(
+        `Quantiles of ${k}`,
+        ['q', 'value'],
+        q.map((x) => [fmt(x.q), fmt(x.value)]),
+      ),
+    );
+  for (const [k, t] of Object.entries(input.topK ?? {}))
+    tables.push(
+      pairTable(
+        `Top ${t.length} of ${k}`,
+        ['item', 'count'],
+        t.map((x) => [x.item, fmt(x.count)]),
+      ),
+    );
+  return tables.length ? tables.join('') : '<p>The query returned no values.</p>';
+}
+
 function table(input: QueryReportInput): string {
+  if (!input.aggregates.length && !input.groupColumns.length) return distributionTables(input);
   const head =
     input.groupColumns.map((c) => `<th scope="col" class="g">${esc(c)}</th>`).join('') +
     input.aggregates.map((c) => `<th scope="col">${esc(c)}</th>`).join('');
@@ -205,7 +261,7 @@ function renderQuerySection(input: QueryReportInput, heading: 'h1' | 'h2'): stri
     Object.entries(input.histograms ?? {}).map(([k, h]) =>
       figure(
         histogramChart(k, h, `Histogram of ${k}`),
-        `Histogram of ${k}${unequalBins(h) ? ' (bins of unequal width are drawn equally wide)' : ''}.`,
+        `Histogram of ${k}${unequalBins(h) ? UNEQUAL : ''}.${clampNote(h)}`,
       ),
     ),
   );
