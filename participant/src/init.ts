@@ -6,6 +6,7 @@ import type { DatasetBudget, DatasetSource } from './config.js';
 import { createTlsKey, saveClientCertificate, TLS_CERTIFICATE_FILE, TLS_KEY_FILE } from './client-certificate.js';
 import { pinCoordinator } from './coordinator-channel.js';
 import { enroll } from './enroll.js';
+import { InitRollback } from './init-rollback.js';
 import { LocalData } from './local-data.js';
 import { describePolicy } from './consent/describe-policy.js';
 import { detectIdentifierColumns, type IdentifierColumn } from './consent/identifier-columns.js';
@@ -79,9 +80,19 @@ const COORDINATOR_CA_FILE = 'coordinator-ca.pem';
 
 /**
  * Creates an identity key, enrols with the coordinator and writes participant.yaml (and, by default, a starter
- * policy.yaml).
+ * policy.yaml). A failure (a refused token, an unreachable coordinator) leaves behind no directory or file it created.
  */
 export async function initParticipant(o: InitOptions): Promise<InitResult> {
+  const rollback = new InitRollback(o.dir);
+  try {
+    return await initSteps(o, rollback);
+  } catch (e) {
+    rollback.undo();
+    throw e;
+  }
+}
+
+async function initSteps(o: InitOptions, rollback: InitRollback): Promise<InitResult> {
   const names = Object.keys(o.datasets);
   const optedOut = o.allowWithoutPrivacy ?? [];
   for (const d of optedOut) {
@@ -125,16 +136,19 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   const security = await pinCoordinator(o);
   // The directory holds the identity key and the ledger: owner-only when created here.
   makePrivateDirectory(o.dir);
-  const keyPath = join(o.dir, 'identity.key');
+  const keyPath = rollback.adding(join(o.dir, 'identity.key'));
   const identity = loadOrCreateSigningKeyPair(keyPath);
   // Mutual TLS: the node's own TLS key, certified by the coordinator's CA at enrolment.
   const tlsKey = security.mode === 'tls' ? await createTlsKey() : undefined;
   const enrolled = await enroll(o.coordinator, o.token, o.name ?? '', identity, security, tlsKey?.publicKey);
   const { participantId, name: enrolledName } = enrolled;
-  if (security.mode === 'tls') writeFileSync(join(o.dir, COORDINATOR_CA_FILE), security.anchorPem);
+  if (security.mode === 'tls') writeFileSync(rollback.adding(join(o.dir, COORDINATOR_CA_FILE)), security.anchorPem);
   const certified = tlsKey !== undefined && enrolled.clientCertificate !== '';
   if (certified) {
-    const paths = { key: join(o.dir, TLS_KEY_FILE), certificate: join(o.dir, TLS_CERTIFICATE_FILE) };
+    const paths = {
+      key: rollback.adding(join(o.dir, TLS_KEY_FILE)),
+      certificate: rollback.adding(join(o.dir, TLS_CERTIFICATE_FILE)),
+    };
     saveClientCertificate(paths, tlsKey.keyPem, enrolled.clientCertificate);
   }
 
@@ -142,7 +156,7 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
   if (o.policy === undefined) {
     const now = o.now ?? new Date();
     writeFileSync(
-      starterPath,
+      rollback.adding(starterPath),
       starterPolicyText({
         now,
         expires: oneYearAfter(now),
@@ -176,7 +190,7 @@ export async function initParticipant(o: InitOptions): Promise<InitResult> {
     ]),
   );
   writeFileSync(
-    configPath,
+    rollback.adding(configPath),
     [
       '# Tessera participant node. Raw rows never leave this machine: only model updates and aggregate statistics do.',
       '# They leave only through secure aggregation (datasets.NAME.secure: masked by default; none allows plaintext),',
