@@ -3,6 +3,7 @@ import { printQueryResult, queryRequestFrom } from './query.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DemoPrivacyMode, DemoSecureMode } from '../demo/run-demo.js';
+import { refuseWithoutPrivacy } from '../ui/dependent-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { printDemo } from '../demo/print-demo.js';
@@ -244,6 +245,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
         if (o.query || o.report) {
           const { MARKET_INSIGHT, runQueryDemo } = await import('../demo/run-query-demo.js');
           const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
+          refuseWithoutPrivacy(cmd, dp, ['epsilon', 'delta'], '--dp is none');
           const epsilon = cmd.getOptionValueSource('epsilon') === 'default' ? 1 : o.epsilon;
           const delta = cmd.getOptionValueSource('delta') === 'default' ? 1e-6 : o.delta;
           const request = queryRequestFrom(o.query ?? '', { ...o, dp, epsilon, delta });
@@ -288,6 +290,12 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
           for (const r of results) printQueryResult(r);
           return;
         }
+        refuseWithoutPrivacy(
+          cmd,
+          o.dp,
+          ['epsilon', 'delta', 'unit'],
+          cmd.getOptionValueSource('dp') === 'default' ? '--dp is none (the default when training)' : '--dp is none',
+        );
         const { DEMO_PRIVACY_MODES, DEMO_SECURE_MODES, runDemo } = await import('../demo/run-demo.js');
         if (!DEMO_SECURE_MODES.includes(o.secure as DemoSecureMode))
           throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got "${o.secure}"`);

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { QueryJobResult, QueryRequest } from '@tessera/sdk';
 import { analystConnection, connectionOptions, KEYS_OPTION, keysFileOf } from '../context.js';
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
+import { refuseWithoutPrivacy } from '../ui/dependent-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { formatNoisy, isCountColumn, SD_LEGEND } from '../ui/noisy.js';
@@ -231,6 +232,15 @@ ${connectionOptions}`,
         if (o.sealed && dp !== 'none')
           throw new UsageError(
             '--sealed queries run without differential privacy for now: leave out --dp (or give --dp none)',
+          );
+        if (dp === o.dp) refuseWithoutPrivacy(cmd, dp, ['epsilon', 'delta'], '--dp is none');
+        else
+          refuseWithoutPrivacy(
+            cmd,
+            dp,
+            ['epsilon', 'delta'],
+            '--sealed queries run without differential privacy for now',
+            'leave out',
           );
         const request = queryRequestFrom(sql, { ...o, dp });
         const { AnalystClient, loadAnalystKeys, runQuery } = await import('@tessera/sdk');
