@@ -1,5 +1,6 @@
 import type { DemoResult } from './run-demo.js';
 import { renderTable } from '../ui/table.js';
+import { missingEvaluation, missingTrainLoss, type MissingMetric } from './missing-metric.js';
 
 /**
  * The demo's human-readable report: the per-round table, the comparison with centralised and local-only training,
@@ -53,20 +54,29 @@ export function printDemo(r: DemoResult): void {
     ),
   );
   out.push('');
+  // A missing metric says why in its cell; each reason used is spelled out once under the table.
+  const notes = new Set<string>();
+  const metric = (v: number | undefined, missing: () => MissingMetric): string | number => {
+    if (v !== undefined && Number.isFinite(v)) return v;
+    const m = missing();
+    notes.add(m.note);
+    return m.cell;
+  };
   out.push(
     renderTable(
       ['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'dropped', 'seconds'],
       r.history.map((h) => [
         h.round,
-        h.trainLoss ?? NaN,
-        h.loss ?? NaN,
-        h.auc ?? NaN,
+        metric(h.trainLoss, () => missingTrainLoss(r)),
+        metric(h.loss, () => missingEvaluation(r, h.contributors)),
+        metric(h.auc, () => missingEvaluation(r, h.contributors)),
         h.contributors,
         h.dropped,
         h.seconds,
       ]),
     ),
   );
+  out.push(...notes);
   out.push('');
   out.push(
     `federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} ` +

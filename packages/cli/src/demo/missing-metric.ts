@@ -1,0 +1,37 @@
+/** Why a round's metric is missing from the demo's per-round table, said in the cell and in a note under it. */
+import type { DemoResult } from './run-demo.js';
+
+/** A missing cell's text (`n/a (why)`) and the sentence that explains it. */
+export interface MissingMetric {
+  cell: string;
+  note: string;
+}
+
+/** Why the training loss is absent: secure aggregation sums updates without revealing a participant's loss. */
+export function missingTrainLoss(r: Pick<DemoResult, 'secure'>): MissingMetric {
+  if (r.secure.mode === 'sealed')
+    return { cell: 'n/a (sealed)', note: 'n/a (sealed): only the analyst decrypts metrics; the coordinator sees none' };
+  if (r.secure.mode === 'masked')
+    return {
+      cell: 'n/a (masked)',
+      note: "n/a (masked): the coordinator sees only masked sums, never a participant's training loss",
+    };
+  return { cell: 'n/a (not reported)', note: 'n/a (not reported): no participant reported it in that round' };
+}
+
+/** Why the federated evaluation (loss, AUC) is absent in a round. */
+export function missingEvaluation(r: Pick<DemoResult, 'secure' | 'privacy'>, contributors: number): MissingMetric {
+  if (r.secure.mode === 'sealed')
+    return { cell: 'n/a (sealed)', note: 'n/a (sealed): only the analyst decrypts metrics; the coordinator sees none' };
+  if (r.privacy.mode !== 'none')
+    return {
+      cell: 'n/a (DP)',
+      note: 'n/a (DP): under differential privacy each evaluation would spend privacy budget, so none runs per round',
+    };
+  if (contributors < 2)
+    return {
+      cell: 'n/a (too few)',
+      note: 'n/a (too few): a federated evaluation needs at least 2 participants, and fewer were left',
+    };
+  return { cell: 'n/a (not reported)', note: 'n/a (not reported): no participant reported it in that round' };
+}
