@@ -51,10 +51,10 @@ describe('the per-round table explains each n/a', () => {
     expect(out.split('n/a (sealed):').length - 1).toBe(1);
   });
 
-  it('masked with DP: train loss is masked, evaluation is skipped for the privacy budget', () => {
+  it('masked with DP: no per-round evaluation, for the privacy budget', () => {
     const out = printed(result('masked', 'distributed'));
     expect(out).not.toMatch(/n\/a(?! \()/);
-    expect(out).toMatch(/n\/a \(masked\): the coordinator sees only masked sums/);
+    expect(out).not.toContain('n/a (not reported)');
     expect(out).toMatch(/n\/a \(DP\): under differential privacy each evaluation would spend privacy budget/);
   });
 

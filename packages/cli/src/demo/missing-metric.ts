@@ -7,18 +7,6 @@ export interface MissingMetric {
   note: string;
 }
 
-/** Why the training loss is absent: secure aggregation sums updates without revealing a participant's loss. */
-export function missingTrainLoss(r: Pick<DemoResult, 'secure'>): MissingMetric {
-  if (r.secure.mode === 'sealed')
-    return { cell: 'n/a (sealed)', note: 'n/a (sealed): only the analyst decrypts metrics; the coordinator sees none' };
-  if (r.secure.mode === 'masked')
-    return {
-      cell: 'n/a (masked)',
-      note: "n/a (masked): the coordinator sees only masked sums, never a participant's training loss",
-    };
-  return { cell: 'n/a (not reported)', note: 'n/a (not reported): no participant reported it in that round' };
-}
-
 /** Why the federated evaluation (loss, AUC) is absent in a round. */
 export function missingEvaluation(r: Pick<DemoResult, 'secure' | 'privacy'>, contributors: number): MissingMetric {
   if (r.secure.mode === 'sealed')
@@ -34,4 +22,14 @@ export function missingEvaluation(r: Pick<DemoResult, 'secure' | 'privacy'>, con
       note: 'n/a (too few): a federated evaluation needs at least 2 participants, and fewer were left',
     };
   return { cell: 'n/a (not reported)', note: 'n/a (not reported): no participant reported it in that round' };
+}
+
+/**
+ * Why the training loss is absent. In plaintext rounds the participants report it; under secure aggregation it
+ * comes from the same secure evaluation as the loss and AUC, so it is absent for the same reasons.
+ */
+export function missingTrainLoss(r: Pick<DemoResult, 'secure' | 'privacy'>, contributors: number): MissingMetric {
+  if (r.secure.mode === 'none')
+    return { cell: 'n/a (not reported)', note: 'n/a (not reported): no participant reported it in that round' };
+  return missingEvaluation(r, contributors);
 }

@@ -67,7 +67,7 @@ export function printDemo(r: DemoResult): void {
       ['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'dropped', 'seconds'],
       r.history.map((h) => [
         h.round,
-        metric(h.trainLoss, () => missingTrainLoss(r)),
+        metric(h.trainLoss, () => missingTrainLoss(r, h.contributors)),
         metric(h.loss, () => missingEvaluation(r, h.contributors)),
         metric(h.auc, () => missingEvaluation(r, h.contributors)),
         h.contributors,
