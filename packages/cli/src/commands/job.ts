@@ -7,6 +7,7 @@ import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
+import { missingEvaluation, missingTrainLoss, modesOfSpec, type MissingMetric } from '../demo/missing-metric.js';
 
 export type Conn = {
   coordinator?: string;
@@ -102,29 +103,41 @@ function lastMetrics(j: JobView): Record<string, number> {
   return [...j.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed')?.metrics ?? {};
 }
 
-function printJob(j: JobView): void {
+export function printJob(j: JobView): void {
   process.stdout.write(
     `job ${j.id} (${j.name}): ${j.status}, ${j.roundsCompleted}/${j.roundsTotal} ` +
       `rounds${j.error ? `\nerror: ${j.error}` : ''}\n`,
   );
   const rounds = j.history.filter((h) => h.stage === 'fit');
   if (rounds.length) {
+    // A missing metric says why in its cell; each reason used is spelled out once under the table.
+    const modes = modesOfSpec(j.spec);
+    const notes = new Set<string>();
+    const metric = (v: number | undefined, missing: MissingMetric): string | number => {
+      if (v !== undefined && Number.isFinite(v)) return v;
+      notes.add(missing.note);
+      return missing.cell;
+    };
     process.stdout.write(
       `${renderTable(
         ['round', 'status', 'contributors', 'dropped', 'train loss', 'loss', 'accuracy', 'AUC', 'seconds'],
-        rounds.map((h) => [
-          h.round,
-          h.status + (h.attempt > 1 ? ` (attempt ${h.attempt})` : ''),
-          h.contributors,
-          h.dropped.length,
-          h.metrics.train_loss ?? NaN,
-          h.metrics.loss ?? NaN,
-          h.metrics.accuracy ?? NaN,
-          h.metrics.auc ?? NaN,
-          h.seconds,
-        ]),
+        rounds.map((h) => {
+          const evaluation = missingEvaluation(modes, h.contributors);
+          return [
+            h.round,
+            h.status + (h.attempt > 1 ? ` (attempt ${h.attempt})` : ''),
+            h.contributors,
+            h.dropped.length,
+            metric(h.metrics.train_loss, missingTrainLoss(modes, h.contributors)),
+            metric(h.metrics.loss, evaluation),
+            metric(h.metrics.accuracy, evaluation),
+            metric(h.metrics.auc, evaluation),
+            h.seconds,
+          ];
+        }),
       )}\n`,
     );
+    for (const note of notes) process.stdout.write(`${note}\n`);
   }
   if (j.privacySpend.length) {
     process.stdout.write(
@@ -350,9 +363,13 @@ ${connectionOptions}`,
             )}\n`,
           );
           const m = model.job.metrics;
+          const na = 'n/a (not reported)';
           process.stdout.write(
-            `federated evaluation: loss ${m.loss?.toFixed(4) ?? 'n/a'}, ` +
-              `accuracy ${m.accuracy?.toFixed(4) ?? 'n/a'}, AUC ${m.auc?.toFixed(4) ?? 'n/a'}\n`,
+            m.loss === undefined && m.accuracy === undefined && m.auc === undefined
+              ? 'federated evaluation: none reported (a sealed job leaves metrics to the analyst; ' +
+                  'a differentially private job runs none, to save privacy budget)\n'
+              : `federated evaluation: loss ${m.loss?.toFixed(4) ?? na}, ` +
+                  `accuracy ${m.accuracy?.toFixed(4) ?? na}, AUC ${m.auc?.toFixed(4) ?? na}\n`,
           );
         }
       });
