@@ -1,4 +1,5 @@
 import { attachSealed, type AnalystClient, type AnalystKeys, type JobView } from '@tessera/sdk';
+import { missingEvaluation, modesOfSpec } from './demo/missing-metric.js';
 import { ProgressBar } from './ui/progress.js';
 
 export interface WatchOptions {
@@ -36,7 +37,7 @@ export async function watchWithProgress(
         else if (message && !message.startsWith(`job ${job.id} is `)) waiting = undefined;
         last = {
           done: job.roundsCompleted,
-          detail: waiting ?? (fit ? `loss ${fmt(fit.metrics.loss)}  AUC ${fmt(fit.metrics.auc)}` : job.status),
+          detail: waiting ?? (fit ? roundDetail(job, fit) : job.status),
         };
         draw();
         if (!opts.quiet && !process.stderr.isTTY && message) process.stderr.write(`${message}\n`);
@@ -104,4 +105,11 @@ export async function followSealed(
 /** How the coordinator begins the standing message of a job still waiting for its participants. */
 const WAITING = 'waiting for participants';
 
-const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
+/** A completed round's loss and AUC for the bar; a missing one says why (sealed, DP, too few). */
+export function roundDetail(job: JobView, fit: JobView['history'][number]): string {
+  const fmt = (v: number | undefined) =>
+    v === undefined || !Number.isFinite(v)
+      ? missingEvaluation(modesOfSpec(job.spec), fit.contributors).cell
+      : v.toFixed(4);
+  return `loss ${fmt(fit.metrics.loss)}  AUC ${fmt(fit.metrics.auc)}`;
+}

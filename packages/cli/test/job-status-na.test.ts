@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '@tessera/sdk';
 import { printJob } from '../src/commands/job.js';
+import { roundDetail } from '../src/job-watch.js';
 
 function job(spec: Record<string, unknown>, metrics: Record<string, number>): JobView {
   const round = {
@@ -67,5 +68,14 @@ describe('job status: the round table explains each n/a', () => {
     expect(plain).toContain('0.8000');
     expect(plain).toContain('n/a (not reported)');
     expect(plain).not.toMatch(/n\/a(?! \()/);
+  });
+
+  it("job watch's progress line says why loss and AUC are missing", () => {
+    const sealed = job({ secure: { mode: 'sealed' }, privacy: { mode: 'none' } }, {});
+    expect(roundDetail(sealed, sealed.history[0]!)).toBe('loss n/a (sealed)  AUC n/a (sealed)');
+    const dp = job({ secure: { mode: 'masked' }, privacy: { mode: 'central' } }, {});
+    expect(roundDetail(dp, dp.history[0]!)).toBe('loss n/a (DP)  AUC n/a (DP)');
+    const plain = job({ secure: { mode: 'masked' }, privacy: { mode: 'none' } }, { loss: 0.51234, auc: 0.8 });
+    expect(roundDetail(plain, plain.history[0]!)).toBe('loss 0.5123  AUC 0.8000');
   });
 });
