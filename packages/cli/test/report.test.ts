@@ -127,7 +127,10 @@ describe('renderQueryReport', () => {
     expect(html).toMatch(/share within each region/);
     // The table lists every row with ± stddev; the privacy statement covers ε, δ, noise, suppression, secure mode.
     expect(count(html, '<tr>')).toBe(input.rows.length + 1);
-    expect(html).toContain('± 2.8');
+    // Rounded to the noise: COUNT(*) with sd 2.8 is a whole number ± sd 3; the AVG with sd 0.9 to units.
+    expect(html).toMatch(/<td[^>]*>\d+ <span class="sd">± sd 3<\/span><\/td>/);
+    expect(html).toMatch(/<td[^>]*>0\.\d\d <span class="sd">± sd 0\.01<\/span><\/td>/);
+    expect(html).toMatch(/one standard deviation of the noise/);
     expect(html).toMatch(/ε = 1\.5.*δ = 0\.000001/);
     expect(html).toMatch(/Noise scale .*COUNT\(\*\) 2\.8/);
     expect(html).toMatch(/2 groups were suppressed/);

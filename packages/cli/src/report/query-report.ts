@@ -5,6 +5,7 @@
 import { barChart, type Bar } from './bar-chart.js';
 import { clampedBins, histogramChart, type Histogram } from './histogram-chart.js';
 import { quantileChart, type Quantile } from './quantile-chart.js';
+import { isCountColumn, roundNoisy } from '../ui/noisy.js';
 import { esc, fmt } from './svg.js';
 import { topKChart, type TopKItem } from './topk-chart.js';
 import { REPORT_CSS } from './style.js';
@@ -173,15 +174,21 @@ function table(input: QueryReportInput): string {
           const sd = row.stddev?.[a];
           const ci = row.ci95?.[a];
           const tip = ci ? ` title="95% CI ${esc(fmt(ci[0]))} to ${esc(fmt(ci[1]))}"` : '';
-          const v = typeof row[a] === 'number' ? fmt(row[a] as number) : esc(row[a] ?? '–');
-          return `<td${tip}>${v}${sd !== undefined ? ` <span class="sd">± ${esc(fmt(sd))}</span>` : ''}</td>`;
+          const value = row[a];
+          if (typeof value === 'number' && sd !== undefined && sd > 0 && Number.isFinite(sd)) {
+            const r = roundNoisy(value, sd, isCountColumn(a));
+            return `<td${tip}>${esc(r.value)} <span class="sd">± sd ${esc(r.sd)}</span></td>`;
+          }
+          const v = typeof value === 'number' ? fmt(value) : esc(value ?? '–');
+          return `<td${tip}>${v}${sd !== undefined ? ` <span class="sd">± sd ${esc(fmt(sd))}</span>` : ''}</td>`;
         })
         .join('');
       return `<tr>${groups}${aggs}</tr>`;
     })
     .join('');
   return (
-    `<table><caption>All ${input.rows.length} result rows (value ± standard deviation; ` +
+    `<table><caption>All ${input.rows.length} result rows (value ± sd: one standard deviation of the noise, ` +
+    'values rounded to what the noise supports; ' +
     `hover for the 95% confidence interval)</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
   );
 }

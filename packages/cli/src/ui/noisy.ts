@@ -32,7 +32,13 @@ export function formatNoisy(value: number, sd: number | undefined, count = false
     if (count) return String(Math.round(value));
     return Number.isInteger(value) ? String(value) : value.toFixed(4);
   }
+  const r = roundNoisy(value, sd, count);
+  return `${r.value} ± sd ${r.sd}`;
+}
+
+/** A noisy value and its sd (> 0) as text, both rounded to the place of the sd's first significant figure. */
+export function roundNoisy(value: number, sd: number, count = false): { value: string; sd: string } {
   const k = roundingPower(sd, count);
   const sdText = roundTo(sd, k);
-  return `${roundTo(value, k)} ± sd ${Number(sdText) === 0 ? '< 1' : sdText}`;
+  return { value: roundTo(value, k), sd: Number(sdText) === 0 ? '< 1' : sdText };
 }
