@@ -12,7 +12,8 @@ const flagOf = (option: string): string => `--${option.replace(/[A-Z]/g, (c) => 
 
 /**
  * With differential privacy off (`dp` is 'none'), throws a UsageError naming the first of `options` that was given,
- * why it does nothing, and the fix (`fix` is followed by the flag). `why` says what turned privacy off, e.g. "--dp is none (the default)".
+ * why it does nothing, and the fix (`fix` is followed by the flag). `why` says what turned privacy off, e.g.
+ * "--dp is none (the default)".
  */
 export function refuseWithoutPrivacy(
   cmd: Command,

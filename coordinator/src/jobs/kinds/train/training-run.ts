@@ -153,8 +153,9 @@ export class TrainingRun {
         const refused = new Map<string, string>();
         for (const r of this.context.refusals ?? [])
           if (!refused.has(r.participantId)) refused.set(r.participantId, r.reason);
+        const reasons = [...refused].map(([id, why]) => `${id}: ${why}`).join('; ');
         throw new Error(
-          `${refused.size} participant(s) refused this job (${[...refused].map(([id, why]) => `${id}: ${why}`).join('; ')}), ` +
+          `${refused.size} participant(s) refused this job (${reasons}), ` +
             `and the ${willing.length} left are fewer than minParticipants = ${this.spec.minParticipants}`,
         );
       }
