@@ -6,6 +6,8 @@ import type { JobEvents } from './job-events.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { refusalReasons } from '../rounds/refusals.js';
 import type { OwnersRefusal } from '../rounds/stage.js';
+import type { SessionRegistry } from '../service/registry.js';
+import { waitForParticipants } from './participant-wait.js';
 
 /**
  * The life cycle of a job that is one round (a query, an encrypted score, an overlap): running,
@@ -52,6 +54,27 @@ export abstract class OneRoundRunner extends JobLifecycle {
     ];
     for (const [participantId, reason] of found) refusals.push({ participantId, stage, round: 1, reason });
     this.store.updateJob(this.jobId, { contextJson: JSON.stringify({ ...context, refusals }) });
+  }
+
+  /**
+   * Waits (saying who is missing) until the spec's `minParticipants` nodes serve its data set, and returns their
+   * sessions; throws when the job is cancelled while it waits.
+   */
+  protected async servingParticipants(
+    registry: SessionRegistry,
+    s: { dataset: string; minParticipants: number; waitForParticipantsSeconds: number },
+  ) {
+    const enough = await waitForParticipants(registry, {
+      dataset: s.dataset,
+      minParticipants: s.minParticipants,
+      waitForParticipantsSeconds: s.waitForParticipantsSeconds,
+      signal: this.abort.signal,
+      events: this.events,
+      jobId: this.jobId,
+      enrolled: () => this.store.listParticipants(),
+    });
+    if (!enough) throw new Error('cancelled while waiting for participants');
+    return registry.serving(s.dataset);
   }
 
   /** The round itself: the completion message, and the job context to store (the result), if any. */

@@ -21,7 +21,6 @@ import type { JobContext } from '../../job-context.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
 import { loadSeal } from '@tessera/he';
 import { OneRoundRunner } from '../../one-round-runner.js';
-import { waitForParticipants } from '../../participant-wait.js';
 import { sealedRoundOf, type SealedRound } from '../../sealed-round.js';
 import { shareVarianceOf } from '../../job-privacy.js';
 import {
@@ -191,17 +190,7 @@ export class QueryRunner extends OneRoundRunner {
   /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */
   private async query(): Promise<(QueryResult & { privacy: QueryPrivacy }) | undefined> {
     const s = this.spec;
-    const enough = await waitForParticipants(this.registry, {
-      dataset: s.dataset,
-      minParticipants: s.minParticipants,
-      waitForParticipantsSeconds: s.waitForParticipantsSeconds,
-      signal: this.abort.signal,
-      events: this.events,
-      jobId: this.jobId,
-      enrolled: () => this.store.listParticipants(),
-    });
-    if (!enough) throw new Error('cancelled while waiting for participants');
-    const sessions = this.registry.serving(s.dataset);
+    const sessions = await this.servingParticipants(this.registry, s);
     const n = sessions.length;
     // t for a malicious coordinator (2t - 1 > k + colluding neighbours), raised to minParticipants.
     const p = chooseParameters({

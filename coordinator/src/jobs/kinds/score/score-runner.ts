@@ -7,7 +7,6 @@ import type { SessionRegistry } from '../../../service/registry.js';
 import type { Store } from '../../../store/store.js';
 import type { JobEvents } from '../../job-events.js';
 import { OneRoundRunner } from '../../one-round-runner.js';
-import { waitForParticipants } from '../../participant-wait.js';
 import { encodedFeaturesOf, parseScoreSpec, scoreNoise, type ScoreSpec } from '@tessera/jobs';
 import type { StoredScoringSetup } from '../../../service/scoring-setup.js';
 
@@ -44,17 +43,7 @@ export class ScoreRunner extends OneRoundRunner {
 
   private async score(): Promise<void> {
     const s = this.spec;
-    const enough = await waitForParticipants(this.registry, {
-      dataset: s.dataset,
-      minParticipants: s.minParticipants,
-      waitForParticipantsSeconds: s.waitForParticipantsSeconds,
-      signal: this.abort.signal,
-      events: this.events,
-      jobId: this.jobId,
-      enrolled: () => this.store.listParticipants(),
-    });
-    if (!enough) throw new Error('cancelled while waiting for participants');
-    const sessions = this.registry.serving(s.dataset);
+    const sessions = await this.servingParticipants(this.registry, s);
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.SCORE };
     const started = performance.now();
     // Per segment, the sum of the ciphertexts: also of the suppression indicators (slot 1 of the count), which only
