@@ -1,7 +1,22 @@
-export type { ConfigValue, FitPlan, SummedUpdates, EvaluationReport, Strategy } from './strategy.js';
-export type { FedAvgOptions } from './fedavg.js';
-export { FedAvg } from './fedavg.js';
-export { createStrategy, knownStrategies } from './registry.js';
+export type {
+  ConfigValue,
+  FitPlan,
+  SummedUpdates,
+  EvaluationReport,
+  Strategy,
+  StrategyState,
+} from './strategy.js';
+export { FedAvg, type FedAvgOptions } from './strategies/fedavg.js';
+export { FedAvgM, type FedAvgMOptions } from './strategies/fedavgm.js';
+export { FedProx, type FedProxOptions } from './strategies/fedprox.js';
+export { AdaptiveStrategy, type AdaptiveOptions } from './strategies/adaptive.js';
+export { FedAdam } from './strategies/fedadam.js';
+export { FedYogi } from './strategies/fedyogi.js';
+export { FedAdagrad, type FedAdagradOptions } from './strategies/fedadagrad.js';
+export { FitSampling, type FitOptions } from './strategies/fit-sampling.js';
+export { SumStrategy } from './strategies/sum-strategy.js';
+export { StrategyOptionError } from './strategies/option-checks.js';
+export { createStrategy, knownStrategies, strategyOptionsOf } from './registry.js';
 export { weightedMean, weightedMeanMetrics } from './weighted-metrics.js';
 export { StreamingSum } from './streaming-sum.js';
 export type { Chunk } from './chunks.js';

@@ -13,6 +13,12 @@ export interface SummedUpdates {
   contributors: number;
 }
 
+/**
+ * A stateful strategy's server-side optimiser state (FedAvgM's velocity, FedAdam's m and v) as named plain
+ * vectors, so that it survives JSON. `{}` is the state before the first aggregated round.
+ */
+export type StrategyState = Record<string, number[]>;
+
 export interface EvaluationReport {
   participant: string;
   numExamples: number;
@@ -34,4 +40,12 @@ export interface Strategy {
   aggregateFit(round: number, global: Float64Array, summed: SummedUpdates): Float64Array;
   /** Example-weighted mean of each metric (skip NaN values per metric, e.g. AUC of a one-class participant). */
   aggregateEvaluate(round: number, reports: readonly EvaluationReport[]): Record<string, number>;
+  /**
+   * Stateful strategies only: a copy of the optimiser state after the last aggregateFit. A coordinator that
+   * persists it with each round's global model and, after a restart, builds the strategy from the same options
+   * and calls restore, gets the same next models as if it had never stopped.
+   */
+  state?(): StrategyState;
+  /** Replaces the optimiser state with a copy of `state` (as returned by state()); throws, naming the key, if bad. */
+  restore?(state: StrategyState): void;
 }
