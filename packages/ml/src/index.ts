@@ -22,3 +22,22 @@ export type { Random } from '@tessera/crypto';
 export { seededRandom, systemRandom, randomFrom } from '@tessera/crypto';
 export type { SeparableData } from './synthetic.js';
 export { separableData } from './synthetic.js';
+export type { LocalOptimiser, LocalTraining, LocalTrainingResult, Model, ModelTask } from './model/model.js';
+export type { LinearModelOptions } from './model/logistic.js';
+export { logisticModel } from './model/logistic.js';
+export { linearModel } from './model/linear.js';
+export type { SoftmaxModelOptions } from './model/softmax.js';
+export { softmaxModel } from './model/softmax.js';
+export type { MlpActivation, MlpHead, MlpOptions } from './model/mlp.js';
+export { mlpModel } from './model/mlp.js';
+export { trainModel, trainCentralizedModel } from './model/train-model.js';
+export { metricSumsLength, metricSums, metricsFromSums, evaluateModel } from './model/task-metrics.js';
+export type { ModelContext, ModelKind, ModelSpec } from './model/model-spec.js';
+export {
+  checkModelSpec,
+  defaultHead,
+  defaultModelSpec,
+  DEFAULT_MODEL_L2,
+  modelFromSpec,
+  modelSize,
+} from './model/model-spec.js';
