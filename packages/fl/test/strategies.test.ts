@@ -128,7 +128,7 @@ describe('adaptive strategies (Reddi et al. 2021, Algorithm 2)', () => {
     const weights = [100, 300, 600];
     const optimum = a.map((_, j) => centres.reduce((s, c, i) => s + weights[i]! * c[j]!, 0) / 1000);
     const strategy = new FedAdam();
-    let w = new Float64Array(3);
+    let w: Float64Array = new Float64Array(3);
     const distance = () => Math.hypot(...optimum.map((o, j) => w[j]! - o));
     const start = distance();
     for (let round = 1; round <= 300; round++) {
