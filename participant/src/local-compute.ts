@@ -100,7 +100,7 @@ function trainingSettings(training: tessera.v1.ITrainingConfig | null | undefine
  * the coordinator decide which records train, and adding one record would reshuffle them all.
  * Every row trains (evaluation, where it runs, sees the same rows).
  */
-function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string) {
+function prepared(data: LocalData, task: tessera.v1.ITask, seedName: string) {
   const training = task.training;
   const clip = Number(training?.standardizedClip ?? 0);
   const standardisation = {
@@ -108,7 +108,7 @@ function prepared(data: LocalData, task: tessera.v1.ITask, participantId: string
     std: Float64Array.from(task.std ?? []),
     ...(clip > 0 ? { clip } : {}),
   };
-  const seed = `${String(training?.seed ?? task.ref?.jobId)}/${participantId}`;
+  const seed = `${String(training?.seed ?? task.ref?.jobId)}/${seedName}`;
   const validationFraction = announcesDp(task) ? 0 : Number(training?.validationFraction ?? 0.2);
   return {
     seed,
@@ -125,11 +125,11 @@ export function fit(
   data: LocalData,
   task: tessera.v1.ITask,
   global: Float64Array,
-  participantId: string,
+  seedName: string,
   randomness: RecordRandomness = secretRecordRandomness(),
 ): LocalResult {
-  if (announcedUnitOf(task) === 'record') return recordLevelFit(data, task, global, participantId, randomness);
-  const { seed, data: local } = prepared(data, task, participantId);
+  if (announcedUnitOf(task) === 'record') return recordLevelFit(data, task, global, seedName, randomness);
+  const { seed, data: local } = prepared(data, task, seedName);
   if (global.length !== local.train.d + 1) {
     throw new Error(
       `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,
@@ -159,9 +159,9 @@ export function evaluate(
   data: LocalData,
   task: tessera.v1.ITask,
   global: Float64Array,
-  participantId: string,
+  seedName: string,
 ): LocalResult {
-  const { data: local } = prepared(data, task, participantId);
+  const { data: local } = prepared(data, task, seedName);
   const m = evaluateBinary(global, local.validation);
   return { numExamples: m.n, metrics: { loss: m.loss, accuracy: m.accuracy, auc: m.auc } };
 }
@@ -179,10 +179,10 @@ export function recordLevelFit(
   data: LocalData,
   task: tessera.v1.ITask,
   global: Float64Array,
-  participantId: string,
+  seedName: string,
   randomness: RecordRandomness = secretRecordRandomness(),
 ): LocalResult {
-  const { data: local } = prepared(data, task, participantId);
+  const { data: local } = prepared(data, task, seedName);
   if (global.length !== local.train.d + 1) {
     throw new Error(
       `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,

@@ -292,6 +292,7 @@ export class ParticipantNode extends EventEmitter {
     const send: Send = (body) => (connection.closed ? Promise.reject(new Error('not connected')) : this.send(body));
     return {
       id: this.id,
+      name: this.opts.config.name,
       data: this.data,
       consent: this.consent,
       connection,

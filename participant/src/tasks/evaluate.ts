@@ -8,7 +8,7 @@ export const evaluateTask: ComputeHandler<LocalResult> = {
   kind: 'compute',
   stage: tessera.v1.Stage.EVALUATE,
   compute(ctx, { task, model }) {
-    const result = evaluate(ctx.data, task, model!, ctx.id);
+    const result = evaluate(ctx.data, task, model!, ctx.name);
     return { result, rows: result.numExamples };
   },
   reply: replyWithResult,

@@ -16,7 +16,7 @@ export const fitTask: ComputeHandler<LocalResult> = {
       ctx.consent.admit(task, tessera.v1.Stage.VALUATE, verifiedAnalystOf(task));
   },
   compute(ctx, { task, model }) {
-    const r = fit(ctx.data, task, model!, ctx.id);
+    const r = fit(ctx.data, task, model!, ctx.name);
     const jobId = task.ref?.jobId ?? '';
     // The training loss goes (securely summed) with this job's evaluation; without one (NaN) the evaluation counts
     // no training, as without a fit.

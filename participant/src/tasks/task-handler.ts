@@ -14,6 +14,11 @@ import type { Send } from '../uploader.js';
 export interface TaskContext {
   /** This node's participant id. */
   readonly id: string;
+  /**
+   * The name this node enrolled under: what seeds its plaintext training and validation split, so that the same job
+   * seed over the same data gives the same model in every run (ids are random per enrolment).
+   */
+  readonly name: string;
   readonly data: LocalData;
   readonly consent: ConsentGuard;
   /** The connection the task came on; its protocol state (secure contribution, PSI run, uploads) lives there. */

@@ -7,6 +7,11 @@ import { missingEvaluation, missingTrainLoss, type MissingMetric } from './missi
  * and the privacy, secure-aggregation and payout lines.
  */
 export function printDemo(r: DemoResult): void {
+  process.stdout.write(demoReport(r));
+}
+
+/** The report printDemo writes, as text. */
+export function demoReport(r: DemoResult): string {
   const out: string[] = [];
   out.push(`Tessera demo: ${r.participants} participants, ${r.rounds} rounds over gRPC on loopback`);
   out.push(`data: ${r.data}; split: ${r.split}; a held-out test split no participant saw`);
@@ -62,9 +67,20 @@ export function printDemo(r: DemoResult): void {
     notes.add(m.note);
     return m.cell;
   };
+  // A node that dropped out is absent until it has reconnected: say so, so that the columns add up.
+  const absent = r.history.some((h) => h.absent > 0);
   out.push(
     renderTable(
-      ['round', 'train loss', 'federated eval loss', 'AUC', 'contributors', 'dropped', 'seconds'],
+      [
+        'round',
+        'train loss',
+        'federated eval loss',
+        'AUC',
+        'contributors',
+        'dropped',
+        ...(absent ? ['absent'] : []),
+        'seconds',
+      ],
       r.history.map((h) => [
         h.round,
         metric(h.trainLoss, () => missingTrainLoss(r, h.contributors)),
@@ -72,11 +88,17 @@ export function printDemo(r: DemoResult): void {
         metric(h.auc, () => missingEvaluation(r, h.contributors)),
         h.contributors,
         h.dropped,
+        ...(absent ? [h.absent] : []),
         h.seconds,
       ]),
     ),
   );
   out.push(...notes);
+  if (absent)
+    out.push(
+      `absent: not connected when the round began (a node that dropped out reconnects after its backoff); ` +
+        `contributors + dropped + absent = ${r.participants} participants`,
+    );
   out.push('');
   out.push(
     `federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} ` +
@@ -108,5 +130,5 @@ export function printDemo(r: DemoResult): void {
           : ''),
     );
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  return `${out.join('\n')}\n`;
 }

@@ -110,6 +110,11 @@ export interface DemoResult {
     accuracy?: number;
     contributors: number;
     dropped: number;
+    /**
+     * Participants that were not connected when the round began (a node that dropped out reconnects after its
+     * backoff): contributors + dropped + absent = participants.
+     */
+    absent: number;
     seconds: number;
   }[];
   secure: { mode: DemoSecureMode; threshold: number | null; degree: number | null; dropped: number };
@@ -302,6 +307,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       accuracy: h.metrics.accuracy,
       contributors: h.contributors,
       dropped: h.dropped.length,
+      absent: Math.max(0, shards.length - h.contributors - h.dropped.length),
       seconds: h.seconds,
     })),
     secure: {
