@@ -2,6 +2,7 @@ import type { Random } from '@tessera/crypto';
 import type { LabeledData } from '../matrix.js';
 import { logLossFromLogit, sigmoid } from '../sigmoid.js';
 import { softmaxInPlace } from './log-softmax.js';
+import { denseForward } from './mlp-dense.js';
 import type { MlpLayout } from './mlp-layout.js';
 import { checkBinary, checkClass } from './model-checks.js';
 
@@ -15,11 +16,14 @@ export interface MlpWorkspace {
   acts: Float64Array[];
   deltas: Float64Array[];
   masks: Float64Array[];
+  /** Scratch list of the rows or units with a non-zero delta (backward skips the others). */
+  nonZero: Int32Array;
 }
 
 export function mlpWorkspace(layout: MlpLayout, capacity: number): MlpWorkspace {
   const make = () => layout.widths.map((w) => new Float64Array(w * capacity));
-  return { capacity, acts: make(), deltas: make(), masks: layout.dropout > 0 ? make() : [] };
+  const nonZero = new Int32Array(Math.max(capacity, ...layout.widths));
+  return { capacity, acts: make(), deltas: make(), masks: layout.dropout > 0 ? make() : [], nonZero };
 }
 
 /**
@@ -39,7 +43,11 @@ export function mlpForward(
   const { widths, weightOffset, biasOffset } = layout;
   const d = widths[0]!;
   const input = ws.acts[0]!;
-  for (let k = 0; k < b; k++) input.set(x.subarray(rows[start + k]! * d, (rows[start + k]! + 1) * d), k * d);
+  for (let k = 0; k < b; k++) {
+    const from = rows[start + k]! * d;
+    const to = k * d;
+    for (let j = 0; j < d; j++) input[to + j] = x[from + j]!;
+  }
   const layers = widths.length - 1;
   const drop = rng !== undefined && layout.dropout > 0 ? layout.dropout : 0;
   const keep = 1 / (1 - drop);
@@ -48,44 +56,12 @@ export function mlpForward(
   for (let l = 0; l < layers; l++) {
     const nIn = widths[l]!;
     const nOut = widths[l + 1]!;
-    const a = ws.acts[l]!;
     const z = ws.acts[l + 1]!;
-    const w0 = weightOffset[l]!;
-    const b0 = biasOffset[l]!;
     const hidden = l + 1 < layers;
+    denseForward(params, weightOffset[l]!, biasOffset[l]!, ws.acts[l]!, z, nIn, nOut, b);
+    if (!hidden) continue;
     for (let r = 0; r < b; r++) {
-      const aBase = r * nIn;
       const zBase = r * nOut;
-      let o = 0;
-      // Four outputs per pass over the input row: each input value is loaded once for four weight rows.
-      for (; o + 4 <= nOut; o += 4) {
-        const p0 = w0 + o * nIn;
-        const p1 = p0 + nIn;
-        const p2 = p1 + nIn;
-        const p3 = p2 + nIn;
-        let s0 = params[b0 + o]!;
-        let s1 = params[b0 + o + 1]!;
-        let s2 = params[b0 + o + 2]!;
-        let s3 = params[b0 + o + 3]!;
-        for (let i = 0; i < nIn; i++) {
-          const v = a[aBase + i]!;
-          s0 += params[p0 + i]! * v;
-          s1 += params[p1 + i]! * v;
-          s2 += params[p2 + i]! * v;
-          s3 += params[p3 + i]! * v;
-        }
-        z[zBase + o] = s0;
-        z[zBase + o + 1] = s1;
-        z[zBase + o + 2] = s2;
-        z[zBase + o + 3] = s3;
-      }
-      for (; o < nOut; o++) {
-        const p = w0 + o * nIn;
-        let s = params[b0 + o]!;
-        for (let i = 0; i < nIn; i++) s += params[p + i]! * a[aBase + i]!;
-        z[zBase + o] = s;
-      }
-      if (!hidden) continue;
       if (drop > 0) {
         const mask = ws.masks[l + 1]!;
         for (let j = zBase; j < zBase + nOut; j++) {
@@ -150,54 +126,4 @@ export function mlpOutputs(layout: MlpLayout, ws: MlpWorkspace, b: number): Floa
   if (layout.head === 'softmax') for (let r = 0; r < b; r++) softmaxInPlace(z, r * k, k);
   else if (layout.head === 'sigmoid') for (let r = 0; r < b; r++) z[r] = sigmoid(z[r]!);
   return z.subarray(0, b * k);
-}
-
-/**
- * Back-propagates deltas[last] (set by mlpHeadLoss) through the b rows of the last forward pass, adding each
- * layer's weight and bias gradients into `gradient` (not cleared here). `dropped`: what mlpForward returned.
- */
-export function mlpBackward(
-  layout: MlpLayout,
-  ws: MlpWorkspace,
-  params: Float64Array,
-  b: number,
-  gradient: Float64Array,
-  dropped: boolean,
-): void {
-  const { widths, weightOffset, biasOffset } = layout;
-  for (let l = widths.length - 2; l >= 0; l--) {
-    const nIn = widths[l]!;
-    const nOut = widths[l + 1]!;
-    const a = ws.acts[l]!;
-    const dz = ws.deltas[l + 1]!;
-    const w0 = weightOffset[l]!;
-    const b0 = biasOffset[l]!;
-    const da = ws.deltas[l]!;
-    const propagate = l > 0;
-    if (propagate) da.fill(0, 0, b * nIn);
-    for (let r = 0; r < b; r++) {
-      const aBase = r * nIn;
-      for (let o = 0; o < nOut; o++) {
-        const g = dz[r * nOut + o]!;
-        if (g === 0) continue; // ReLU zeros and dropped units: nothing to add
-        gradient[b0 + o]! += g;
-        const p = w0 + o * nIn;
-        if (propagate) {
-          for (let i = 0; i < nIn; i++) {
-            gradient[p + i]! += g * a[aBase + i]!;
-            da[aBase + i]! += g * params[p + i]!;
-          }
-        } else {
-          for (let i = 0; i < nIn; i++) gradient[p + i]! += g * a[aBase + i]!;
-        }
-      }
-    }
-    if (!propagate) continue;
-    // Through ReLU (and dropout): a > 0 exactly where the unit was active and kept; the mask rescales by 1/(1-p).
-    const mask = dropped ? ws.masks[l]! : undefined;
-    for (let j = 0; j < b * nIn; j++) {
-      if (!(a[j]! > 0)) da[j] = 0;
-      else if (mask) da[j]! *= mask[j]!;
-    }
-  }
 }

@@ -1,7 +1,8 @@
 import type { Random } from '@tessera/crypto';
 import { checkLabeled, checkMatrix, type LabeledData, type Matrix } from '../matrix.js';
 import { type MlpOptions, mlpInit, mlpLayout } from './mlp-layout.js';
-import { mlpBackward, mlpForward, mlpHeadLoss, mlpOutputs, mlpWorkspace, type MlpWorkspace } from './mlp-pass.js';
+import { mlpBackward } from './mlp-backward.js';
+import { mlpForward, mlpHeadLoss, mlpOutputs, mlpWorkspace, type MlpWorkspace } from './mlp-pass.js';
 import { checkBatch, checkFeatures, checkParams } from './model-checks.js';
 import type { Model } from './model.js';
 
