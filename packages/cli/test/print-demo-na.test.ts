@@ -19,7 +19,14 @@ function result(secure: DemoResult['secure']['mode'], dp: DemoResult['privacy'][
     localOnlyMean: q,
     history: [
       { round: 1, contributors: 3, dropped: 0, absent: 0, seconds: 0.5 },
-      { round: 2, contributors: 3, dropped: 0, absent: 0, seconds: 0.5, ...(secure === 'none' ? { trainLoss: 0.6 } : {}) },
+      {
+        round: 2,
+        contributors: 3,
+        dropped: 0,
+        absent: 0,
+        seconds: 0.5,
+        ...(secure === 'none' ? { trainLoss: 0.6 } : {}),
+      },
     ],
     secure: { mode: secure, threshold: secure === 'none' ? null : 2, degree: secure === 'none' ? null : 2, dropped: 0 },
     privacy: { mode: dp, unit: 'record', epsilon: 4, delta: 1e-5, noiseMultiplier: 1.1, clip: 1 },

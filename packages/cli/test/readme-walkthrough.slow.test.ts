@@ -61,6 +61,8 @@ interface Ran {
 describe('README: a federation by hand works as written under the safe defaults', () => {
   const tmp = tempDir('tessera-readme-');
   const background: ChildProcess[] = [];
+  /** What each background process has printed so far. */
+  const backgroundOutput: (() => string)[] = [];
   afterAll(async () => {
     await Promise.all(background.map((p) => killed(p, 'SIGTERM')));
     tmp.cleanup();
@@ -69,7 +71,7 @@ describe('README: a federation by hand works as written under the safe defaults'
   it('every command succeeds; the single-customer query without DP is refused', async () => {
     requireBuild();
     symlinkSync(EXAMPLES, join(tmp.dir, 'examples'));
-    const [walk, refused] = walkthroughBlocks(readFileSync(README, 'utf8'));
+    const [walk, refused, stop] = walkthroughBlocks(readFileSync(README, 'utf8'));
     expect(walk.length).toBeGreaterThanOrEqual(15);
     const address = `127.0.0.1:${await freePort()}`;
     const tokens: string[] = [];
@@ -94,6 +96,7 @@ describe('README: a federation by hand works as written under the safe defaults'
       });
       if (bg) {
         background.push(proc);
+        backgroundOutput.push(() => stdout + stderr);
         // Started: the coordinator listens, a participant is serving.
         await new Promise<void>((resolve, reject) => {
           proc.stdout!.on('data', () => {
@@ -149,5 +152,20 @@ describe('README: a federation by hand works as written under the safe defaults'
         /differentially private jobs/,
       ),
     );
+
+    // The last block stops the background processes through their pid files: the pids are the node processes
+    // themselves (not npx), each logs a clean shutdown, exits 0 and removes its pid file.
+    expect(stop).toEqual([expect.stringMatching(/^kill \$\(cat( \S+\.pid)+\)$/)]);
+    const pidFiles = [...stop[0]!.matchAll(/(\S+\.pid)/g)].map((m) => join(tmp.dir, m[1]!));
+    expect(pidFiles).toHaveLength(background.length);
+    const pids = pidFiles.map((f) => Number(readFileSync(f, 'utf8').trim()));
+    expect(pids.sort()).toEqual(background.map((p) => p.pid!).sort());
+    const exits = background.map((p) => new Promise<number | null>((resolve) => p.on('exit', resolve)));
+    for (const pid of pids) process.kill(pid, 'SIGTERM');
+    expect(await Promise.all(exits)).toEqual(background.map(() => 0));
+    for (const f of pidFiles) expect(existsSync(f), f).toBe(false);
+    const logs = backgroundOutput.map((output) => output());
+    expect(logs.join('\n')).toMatch(/coordinator: shutting down \(SIGTERM\)/);
+    expect(logs.join('\n').match(/participant p-[0-9a-f]+: shutting down \(SIGTERM\)/g)).toHaveLength(2);
   }, 180_000);
 });

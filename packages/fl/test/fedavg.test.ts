@@ -137,11 +137,11 @@ describe('createStrategy', () => {
     expect(s).toBeInstanceOf(FedAvg);
     expect(s.name).toBe('fedavg');
     expect(s.configureFit(1, ['a', 'b', 'c', 'd']).participants).toHaveLength(2);
-    expect(knownStrategies()).toEqual(['fedavg']);
+    expect(knownStrategies()).toContain('fedavg');
   });
 
   it('names the known strategies for an unknown name, and rejects unknown or mistyped options', () => {
-    expect(() => createStrategy({ name: 'fedprox' })).toThrow(/unknown strategy 'fedprox'.*fedavg/);
+    expect(() => createStrategy({ name: 'scaffold' })).toThrow(/unknown strategy 'scaffold'.*fedavg/);
     expect(() => createStrategy({ name: 'fedavg', fraction: 0.5 })).toThrow(/unknown option 'fraction'/);
     expect(() => createStrategy({ name: 'fedavg', fractionFit: '0.5' })).toThrow(TypeError);
   });

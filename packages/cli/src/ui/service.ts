@@ -1,7 +1,7 @@
 // Running a node as a service: pid files, clean shutdown on SIGINT/SIGTERM, a port in use named with its fix.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
 /** Whether a process with this id is running (EPERM: it runs, under another user). */
@@ -36,6 +36,8 @@ export function claimPidFile(file: string): () => void {
       );
   }
   try {
+    // Its directory is made as needed (the README's .tessera/ may not exist before the coordinator's first start).
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${process.pid}\n`);
   } catch (e) {
     throw new UsageError(`--pid-file ${path}: cannot write it (${(e as Error).message}): choose a writable path`);
