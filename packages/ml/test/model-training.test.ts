@@ -183,4 +183,20 @@ describe('trainModel', () => {
     expect(() => trainModel(model, anchor, data, wrong, rng)).toThrow(/optimiser must be/);
     expect(trainModel(model, anchor, data, { ...cfg, epochs: 0 }, rng).meanLoss).toBeNaN();
   });
+
+  it("uses the model's own fitLocal when it has one", () => {
+    const base = logisticModel({ features: 6, l2: 0 });
+    const calls: number[] = [];
+    const own = {
+      ...base,
+      fitLocal: (p: Float64Array, d: LabeledData) => {
+        calls.push(d.n);
+        return { params: p.map((v) => v + 1), meanLoss: 0.5, steps: 1 };
+      },
+    };
+    const cfg = { learningRate: 0.1, batchSize: 8, epochs: 3 };
+    const result = trainModel(own, new Float64Array(7), data, cfg, seededRandom('own'));
+    expect(calls).toEqual([400]);
+    expect(Array.from(result.params)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+  });
 });

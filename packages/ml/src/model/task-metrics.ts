@@ -87,8 +87,8 @@ export function metricSums(model: Model, params: Float64Array, data: LabeledData
 /**
  * Decodes metric sums. binary: {loss (mean log loss), accuracy, auc (NaN when nAuc = 0), n}. regression:
  * {loss = MSE/2 (the training loss of linearModel and the linear head, without penalty), mse, rmse, mae, r2 =
- * 1 - SSE/SST with SST = Σy² - (Σy)²/n (NaN when SST is 0 up to rounding), n}. multiclass: {loss = logLoss (mean cross-entropy),
- * accuracy, macroF1, n}; macroF1 averages 2TP/(2TP+FP+FN) over the classes that occur among the labels or the
+ * 1 - SSE/SST with SST = Σy² - (Σy)²/n (NaN when SST is 0 up to rounding), n}. multiclass: {loss = logLoss
+ * (mean cross-entropy), accuracy, macroF1, n}; macroF1 averages 2TP/(2TP+FP+FN) over the classes that occur among the labels or the
  * predictions (2TP+FP+FN > 0), which is scikit-learn's f1_score(average='macro') without a `labels` argument; a
  * class absent from both would otherwise count as 0 or 1 arbitrarily. With n = 0 every metric is NaN.
  */
