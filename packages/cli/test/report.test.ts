@@ -183,7 +183,7 @@ describe('renderQueryReport', () => {
     expect(html).toMatch(/No secure aggregation/);
   });
 
-  it('renders every chart in headless Chromium and saves a screenshot', async () => {
+  it('renders every chart in headless Chromium and saves a screenshot', async ({ annotate }) => {
     const executablePath = requireChromium();
     const { chromium } = await import('playwright-core');
     const dir = tempDir('tessera-report-').dir;
@@ -239,5 +239,7 @@ describe('renderQueryReport', () => {
     }
     console.log(`report screenshot: ${pngPath} (html: ${htmlPath})`);
     expect(statSync(pngPath).size).toBeGreaterThan(10 * 1024);
+    // Attached to the test's result: reporters show it, and vitest keeps a copy after the temp directory is gone.
+    await annotate('report screenshot', { path: pngPath, contentType: 'image/png' });
   }, 20_000);
 });
