@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
-// Parts: foundation, secagg, dp, he, analytics, payouts, transport.
+// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -11,6 +11,7 @@ import { renderHeBench, runHeBenchSuite } from './he/suite.js';
 import { renderAnalyticsBench, runAnalyticsBench } from './analytics/analytics-bench.js';
 import { renderPayoutsBench, runPayoutsBench } from './payouts/payouts-bench.js';
 import { renderTransportBench, runTransportBench } from './transport-bench.js';
+import { renderMlpThroughput, runMlpThroughput } from './ml/mlp-throughput.js';
 
 interface Benchmark {
   name: string;
@@ -53,6 +54,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'transport',
     run: () => runTransportBench(stderrLog('transport')),
     render: renderTransportBench as (r: never) => string,
+  },
+  {
+    name: 'mlp',
+    run: () => runMlpThroughput(stderrLog('mlp')),
+    render: renderMlpThroughput as (r: never) => string,
   },
 ];
 
