@@ -1,5 +1,5 @@
 // A job on a data set no connected node serves fails fast naming the fix; while waiting, watchers learn who is missing.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ParticipantNode } from '@tessera/participant';
 import { BREAST_CANCER, connectAnalystTo, shards, startNode } from './grpc-helpers.js';
 import { startedCoordinator } from './started-coordinator.js';
@@ -19,6 +19,7 @@ const job = (dataset: string, extra: object = {}) => ({
 describe('waiting for participants on a real coordinator', () => {
   const started = startedCoordinator();
   const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
 
   it('fails in under 5 s on an unserved data set, naming the fix, and says who is missing', async () => {
     const nodes: ParticipantNode[] = [];
@@ -63,7 +64,29 @@ describe('waiting for participants on a real coordinator', () => {
       await analyst.cancel(pending.id);
     } finally {
       for (const n of nodes) await n.stop();
-      tmp.cleanup();
+    }
+  }, 20_000);
+
+  it('a query on an unserved data set fails fast too, naming the fix', async () => {
+    const nodes: ParticipantNode[] = [];
+    try {
+      const [first] = shards(BREAST_CANCER, 2);
+      nodes.push(await startNode(started.coord, tmp.dir, 'shop-q', 'orders', first!));
+      const analyst = await connectAnalystTo(started.coord);
+      const t0 = performance.now();
+      const submitted = await analyst.submit({
+        kind: 'query',
+        sql: 'SELECT COUNT(*) FROM customers',
+        minParticipants: 2,
+        waitForParticipantsSeconds: 120,
+      });
+      const failed = await analyst.watch(submitted.id, () => {});
+      expect(failed.status).toBe('failed');
+      expect((performance.now() - t0) / 1000).toBeLessThan(5);
+      expect(failed.error).toContain('no connected participant serves data set "customers"');
+      expect(failed.error).toContain('start a node serving `customers`');
+    } finally {
+      for (const n of nodes) await n.stop();
     }
   }, 20_000);
 });
