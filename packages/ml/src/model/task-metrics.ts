@@ -88,9 +88,10 @@ export function metricSums(model: Model, params: Float64Array, data: LabeledData
  * Decodes metric sums. binary: {loss (mean log loss), accuracy, auc (NaN when nAuc = 0), n}. regression:
  * {loss = MSE/2 (the training loss of linearModel and the linear head, without penalty), mse, rmse, mae, r2 =
  * 1 - SSE/SST with SST = Σy² - (Σy)²/n (NaN when SST is 0 up to rounding), n}. multiclass: {loss = logLoss
- * (mean cross-entropy), accuracy, macroF1, n}; macroF1 averages 2TP/(2TP+FP+FN) over the classes that occur among the labels or the
- * predictions (2TP+FP+FN > 0), which is scikit-learn's f1_score(average='macro') without a `labels` argument; a
- * class absent from both would otherwise count as 0 or 1 arbitrarily. With n = 0 every metric is NaN.
+ * (mean cross-entropy), accuracy, macroF1, n}; macroF1 averages 2TP/(2TP+FP+FN) over the classes that occur
+ * among the labels or the predictions (2TP+FP+FN > 0), which is scikit-learn's f1_score(average='macro') without
+ * a `labels` argument; a class absent from both would otherwise count as 0 or 1 arbitrarily. With n = 0 every
+ * metric is NaN.
  */
 export function metricsFromSums(task: ModelTask, outputs: number, sums: Float64Array): Record<string, number> {
   const length = metricSumsLength(task, outputs);
@@ -109,7 +110,9 @@ export function metricsFromSums(task: ModelTask, outputs: number, sums: Float64A
     // SST below rounding level of Σy² counts as 0: constant labels have no variance to explain.
     const sst = syy - (sy * sy) / n;
     const r2 = sst > 1e-12 * syy ? 1 - sse / sst : Number.NaN;
-    return { loss: mse / 2, mse, rmse: Math.sqrt(mse), mae: sums[2]! / n, r2, n };
+    // An SST that underflows to a subnormal makes SSE/SST overflow: that is SST = 0 as well.
+    const finiteR2 = Number.isFinite(r2) ? r2 : Number.NaN;
+    return { loss: mse / 2, mse, rmse: Math.sqrt(mse), mae: sums[2]! / n, r2: finiteR2, n };
   }
   let f1Sum = 0;
   let present = 0;
