@@ -6,6 +6,7 @@ import type { MlpWorkspace } from './mlp-pass.js';
  * layer's weight and bias gradients into `gradient` (not cleared here). `dropped`: what mlpForward returned.
  * Rows and units whose delta is 0 (inactive ReLUs, dropped units) are skipped; the others are taken four at a
  * time so that each pass over a contiguous weight or activation row does four multiply-adds per load and store.
+ * `assign` (one row only, b = 1): write the gradient instead of adding to it, so the caller need not clear it.
  */
 export function mlpBackward(
   layout: MlpLayout,
@@ -14,6 +15,7 @@ export function mlpBackward(
   b: number,
   gradient: Float64Array,
   dropped: boolean,
+  assign = false,
 ): void {
   const { widths, weightOffset, biasOffset } = layout;
   for (let l = widths.length - 2; l >= 0; l--) {
@@ -21,7 +23,8 @@ export function mlpBackward(
     const nOut = widths[l + 1]!;
     const a = ws.acts[l]!;
     const dz = ws.deltas[l + 1]!;
-    weightGradients(gradient, weightOffset[l]!, biasOffset[l]!, a, dz, nIn, nOut, b, ws.nonZero);
+    if (assign) assignRowGradients(gradient, weightOffset[l]!, biasOffset[l]!, a, dz, nIn, nOut);
+    else weightGradients(gradient, weightOffset[l]!, biasOffset[l]!, a, dz, nIn, nOut, b, ws.nonZero);
     if (l > 0) inputDeltas(ws, params, weightOffset[l]!, l, nIn, nOut, b, dropped);
   }
 }
@@ -75,6 +78,25 @@ function weightGradients(
       const base = r * nIn;
       for (let i = 0; i < nIn; i++) gradient[p + i]! += g * a[base + i]!;
     }
+  }
+}
+
+/** One row's weight and bias gradients, written: W[o, :] = dz[o]·a, b[o] = dz[o]. */
+function assignRowGradients(
+  gradient: Float64Array,
+  w0: number,
+  b0: number,
+  a: Float64Array,
+  dz: Float64Array,
+  nIn: number,
+  nOut: number,
+): void {
+  for (let o = 0; o < nOut; o++) {
+    const g = dz[o]!;
+    const p = w0 + o * nIn;
+    gradient[b0 + o] = g;
+    if (g === 0) gradient.fill(0, p, p + nIn);
+    else for (let i = 0; i < nIn; i++) gradient[p + i] = g * a[i]!;
   }
 }
 

@@ -63,10 +63,9 @@ export function mlpModel(options: MlpOptions): Model {
       let loss = 0;
       for (let row = 0; row < data.n; row++) {
         oneRow[0] = row;
-        gradient.fill(0);
         mlpForward(layout, rowSpace, params, data.x, oneRow, 0, 1);
         loss += mlpHeadLoss(layout, rowSpace, data, oneRow, 0, 1, 1);
-        mlpBackward(layout, rowSpace, params, 1, gradient, false);
+        mlpBackward(layout, rowSpace, params, 1, gradient, false, true);
         visit(gradient, row);
       }
       return data.n > 0 ? loss / data.n : Number.NaN;
