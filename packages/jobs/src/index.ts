@@ -12,3 +12,17 @@ export { checkQueryVectorLength, SPEC_CAPS, type SpecCap } from './spec-caps.js'
 export { exactFractionBits, QUERY_MAX_RECORDS } from './query-encoding.js';
 export * from './score-privacy.js';
 export { parseSubmission, SUBMISSION_FIELD, type Submission } from './submission.js';
+export {
+  MAX_CLASSES,
+  modelSectionOf,
+  type ModelKindName,
+  type ModelSection,
+  type TrainingTask,
+} from './job-spec-model.js';
+export {
+  scheduledLearningRate,
+  type EarlyStopping,
+  type LearningRateSchedule,
+  type LocalSection,
+  type StrategySection,
+} from './job-spec-training.js';

@@ -1,4 +1,6 @@
 import type { PayoutSpec } from './payout-spec.js';
+import type { ModelSection } from './job-spec-model.js';
+import type { EarlyStopping, LocalSection, StrategySection } from './job-spec-training.js';
 
 /** A training job as analysts write it (YAML or JSON), validated field by field. */
 export interface JobSpec {
@@ -10,10 +12,12 @@ export interface JobSpec {
   /** Only these columns (default: every column all participants share, except the label and `exclude`). */
   features?: string[];
   exclude: string[];
-  model: { type: 'logistic'; l2: number };
+  model: ModelSection;
   rounds: number;
-  local: { epochs: number; batchSize: number; learningRate: number };
-  strategy: { name: string; fractionFit: number; serverLearningRate: number };
+  local: LocalSection;
+  strategy: StrategySection;
+  /** Without differential privacy: stop when the federated validation loss stops improving. */
+  earlyStopping?: EarlyStopping;
   /** A round completes only if at least this many participants contribute (the threshold). */
   minParticipants: number;
   roundTimeoutSeconds: number;
@@ -98,9 +102,9 @@ export interface SecureSpec {
 export const JOB_SPEC_DEFAULTS = {
   kind: 'train',
   exclude: [] as string[],
-  model: { type: 'logistic', l2: 1e-4 },
+  model: { type: 'logistic', l2: 1e-4, task: 'binary' },
   rounds: 10,
-  local: { epochs: 1, batchSize: 32, learningRate: 0.1 },
+  local: { epochs: 1, batchSize: 32, learningRate: 0.1, optimiser: 'sgd' },
   strategy: { name: 'fedavg', fractionFit: 1, serverLearningRate: 1 },
   minParticipants: 2,
   roundTimeoutSeconds: 120,

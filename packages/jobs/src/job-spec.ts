@@ -4,6 +4,8 @@ import { payoutOf } from './job-spec-payout.js';
 import { checkPrivacyFields, noSplitUnderPrivacy, privacyHead, privacyOf } from './job-spec-privacy.js';
 import { JOB_SPEC_DEFAULTS, type JobSpec } from './job-spec-types.js';
 import { cappedNum } from './spec-caps.js';
+import { modelSectionOf } from './job-spec-model.js';
+import { earlyStoppingOf, localSectionOf, strategySectionOf } from './job-spec-training.js';
 
 // A training job spec is parsed here section by section; the sections with rules of their own live
 // beside this file (job-spec-privacy.ts, job-spec-payout.ts). These re-exports keep './job-spec.js'
@@ -43,6 +45,7 @@ const TOP_LEVEL = [
   'privacy',
   'payout',
   'domains',
+  'earlyStopping',
   'submission',
 ] as const;
 
@@ -55,15 +58,9 @@ export function parseJobSpec(input: unknown): JobSpec {
   const d = JOB_SPEC_DEFAULTS;
   const kind = str(input, 'kind', '', d.kind);
   if (kind !== 'train') throw new JobSpecError('kind', `must be "train", got ${show(kind)}`);
-  const model = section(input, 'model', ['type', 'l2']);
-  const modelType = str(model, 'type', 'model.', d.model.type);
-  if (modelType !== 'logistic')
-    throw new JobSpecError('model.type', `must be "logistic" (binary logistic regression), got ${show(modelType)}`);
-  const local = section(input, 'local', ['epochs', 'batchSize', 'learningRate']);
-  const strategy = section(input, 'strategy', ['name', 'fractionFit', 'serverLearningRate']);
-  const strategyName = str(strategy, 'name', 'strategy.', d.strategy.name).toLowerCase();
-  if (strategyName !== 'fedavg')
-    throw new JobSpecError('strategy.name', `unknown strategy ${show(strategyName)}; known: fedavg`);
+  const model = modelSectionOf(input);
+  const { local, ...localRest } = localSectionOf(input, d.local);
+  const strategy = strategySectionOf(input, d.strategy);
   const seed = input.seed;
   if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number')
     throw new JobSpecError('seed', `must be a string or number, got ${show(seed)}`);
@@ -86,20 +83,14 @@ export function parseJobSpec(input: unknown): JobSpec {
     label: str(input, 'label', ''),
     ...(features ? { features } : {}),
     exclude: strings(input, 'exclude', '') ?? [],
-    model: { type: 'logistic', l2: num(model, 'l2', 'model.', d.model.l2, { min: 0 }) },
+    model,
     rounds: cappedNum(input, 'rounds', '', d.rounds, 'rounds', { int: true, min: 1 }),
     local: {
       epochs: cappedNum(local, 'epochs', 'local.', d.local.epochs, 'epochs', { int: true, min: 1 }),
       batchSize: num(local, 'batchSize', 'local.', d.local.batchSize, { int: true, min: 1 }),
-      learningRate: num(local, 'learningRate', 'local.', d.local.learningRate, { exclusiveMin: 0 }),
+      ...localRest,
     },
-    strategy: {
-      name: strategyName,
-      fractionFit: num(strategy, 'fractionFit', 'strategy.', d.strategy.fractionFit, { exclusiveMin: 0, max: 1 }),
-      serverLearningRate: num(strategy, 'serverLearningRate', 'strategy.', d.strategy.serverLearningRate, {
-        exclusiveMin: 0,
-      }),
-    },
+    strategy,
     minParticipants: num(input, 'minParticipants', '', d.minParticipants, { int: true, min: 1 }),
     roundTimeoutSeconds: num(input, 'roundTimeoutSeconds', '', d.roundTimeoutSeconds, { exclusiveMin: 0 }),
     waitForParticipantsSeconds: num(input, 'waitForParticipantsSeconds', '', d.waitForParticipantsSeconds, { min: 0 }),
@@ -118,12 +109,26 @@ export function parseJobSpec(input: unknown): JobSpec {
     },
     privacy: privacyOf(privacyRead),
   };
+  const earlyStopping = earlyStoppingOf(input);
+  if (earlyStopping) spec.earlyStopping = earlyStopping;
   const domains = domainsOf(input);
   if (domains) spec.domains = domains;
   checkPrivacyFields(privacyRead.privacy, spec);
   noSplitUnderPrivacy(input, spec);
   spec.privacy.clip = privacyRead.clip ?? (unit === 'record' ? d.privacy.recordClip : spec.secure.clip);
   if (input.payout !== undefined) spec.payout = payoutOf(input, spec);
+  if (spec.earlyStopping && (spec.privacy.mode !== 'none' || spec.secure.mode === 'sealed'))
+    throw new JobSpecError(
+      'earlyStopping',
+      spec.privacy.mode !== 'none'
+        ? 'needs privacy mode none: under differential privacy no federated validation loss is released'
+        : 'needs secure mode masked or none: in sealed mode only the analyst reads the validation loss',
+    );
+  if (spec.model.type === 'tfjs' && spec.privacy.mode !== 'none' && spec.privacy.unit === 'record')
+    throw new JobSpecError(
+      'model.kind',
+      'tfjs models train with their own fit, which has no per-record gradients: use unit participant, or kind mlp',
+    );
   if (spec.exclude.includes(spec.label))
     throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label))

@@ -130,7 +130,7 @@ describe('parseJobSpec', () => {
       dataset: 'customers',
       label: 'churned',
       exclude: [],
-      model: { type: 'logistic', l2: JOB_SPEC_DEFAULTS.model.l2 },
+      model: { type: 'logistic', l2: JOB_SPEC_DEFAULTS.model.l2, task: 'binary' },
       rounds: JOB_SPEC_DEFAULTS.rounds,
       local: { ...JOB_SPEC_DEFAULTS.local },
       strategy: { ...JOB_SPEC_DEFAULTS.strategy },
@@ -171,6 +171,7 @@ describe('parseJobSpec', () => {
       epochs: 2,
       batchSize: JOB_SPEC_DEFAULTS.local.batchSize,
       learningRate: JOB_SPEC_DEFAULTS.local.learningRate,
+      optimiser: 'sgd',
     });
     expect(spec.strategy.name).toBe('fedavg');
     expect(spec.features).toEqual(['a', 'b']);
@@ -200,9 +201,9 @@ describe('parseJobSpec', () => {
     ['local not an object', { ...base, local: 5 }, 'local', /must be an object/],
     [
       'strategy.name unknown',
-      { ...base, strategy: { name: 'fedprox' } },
+      { ...base, strategy: { name: 'scaffold' } },
       'strategy.name',
-      /unknown strategy "fedprox"; known: fedavg/,
+      /unknown strategy "scaffold"; known: fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad/,
     ],
     ['strategy.fractionFit 2', { ...base, strategy: { fractionFit: 2 } }, 'strategy.fractionFit', /at most 1/],
     ['label listed in exclude', { ...base, exclude: ['id', 'churned'] }, 'exclude', /label column "churned"/],
@@ -214,7 +215,36 @@ describe('parseJobSpec', () => {
     ['roundTimeoutSeconds 0', { ...base, roundTimeoutSeconds: 0 }, 'roundTimeoutSeconds', /greater than 0/],
     ['maxRoundAttempts 0', { ...base, maxRoundAttempts: 0 }, 'maxRoundAttempts', /at least 1/],
     ['kind not train', { ...base, kind: 'query' }, 'kind', /must be "train"/],
-    ['model.type not logistic', { ...base, model: { type: 'mlp' } }, 'model.type', /must be "logistic"/],
+    ['model.type unknown', { ...base, model: { type: 'svm' } }, 'model.type', /must be one of logistic, linear/],
+    ['model.kind unknown', { ...base, model: { kind: 'forest' } }, 'model.kind', /must be one of logistic, linear/],
+    [
+      'too many classes for a binary model',
+      { ...base, model: { kind: 'logistic', classes: ['a', 'b', 'c'] } },
+      'model.classes',
+      /lists 3 classes, but a logistic model for a binary task predicts 2: use kind softmax or mlp/,
+    ],
+    [
+      'a multiclass model without classes',
+      { ...base, model: { kind: 'softmax' } },
+      'model.classes',
+      /is required for a multiclass model/,
+    ],
+    ['a regression without a label range', { ...base, model: { kind: 'linear' } }, 'model.labelRange', /required/],
+    ['an mlp with a zero-width layer', { ...base, model: { kind: 'mlp', hidden: [64, 0] } }, 'model.hidden[1]', /1 to/],
+    [
+      'an unknown strategy option',
+      { ...base, strategy: { name: 'fedadam', momentum: 0.9 } },
+      'strategy.momentum',
+      /unknown field.*known fields: name, fractionFit, serverLearningRate, beta1, beta2, tau/,
+    ],
+    ['a strategy option out of range', { ...base, strategy: { name: 'fedadam', beta1: 1 } }, 'strategy.beta1', /beta1/],
+    ['fedprox without its mu', { ...base, strategy: { name: 'fedprox' } }, 'strategy.proximalMu', /required/],
+    [
+      'early stopping under DP',
+      { ...base, earlyStopping: { patience: 2 }, privacy: { mode: 'distributed' } },
+      'earlyStopping',
+      /privacy mode none/,
+    ],
     ['seed an object', { ...base, seed: { a: 1 } }, 'seed', /string or number/],
     ['NaN number', { ...base, model: { l2: Number.NaN } }, 'model.l2', /must be a number/],
   ])('refuses %s, naming the field', (_what, input, field, message) => {
