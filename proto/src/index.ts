@@ -39,3 +39,4 @@ export {
   verifyAnalystCall,
   type SignedAnalystCall,
 } from './analyst-call.js';
+export { fromModelConfig, toModelConfig, type WireModel } from './model-config.js';

@@ -5,7 +5,14 @@ import { SubmissionRefused } from '../jobs/kinds/job-kind.js';
 import * as grpc from '@grpc/grpc-js';
 import { randomId, verify } from '@tessera/crypto';
 import type { PayoutLedger } from '../payouts/payout-ledger.js';
-import { AnalystServiceDefinition, CHUNK_VALUES, columnProfileToProto, tessera } from '@tessera/proto';
+import {
+  AnalystServiceDefinition,
+  CHUNK_VALUES,
+  columnProfileToProto,
+  tessera,
+  toModelConfig,
+  type WireModel,
+} from '@tessera/proto';
 import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { SealedExchange } from './sealed-exchange.js';
@@ -312,7 +319,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         );
       }
       const ctx = parseContext(job.contextJson);
-      const spec = JSON.parse(job.specJson) as { label: string; model: { type: string } };
+      const spec = JSON.parse(job.specJson) as { label: string; model: WireModel; local?: { optimiser?: string } };
       const write = (part: tessera.v1.IResultPart) =>
         new Promise<void>((resolve) => {
           if (call.write(tessera.v1.ResultPart.create(part))) resolve();
@@ -324,6 +331,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
           featureNames: ctx.featureNames ?? [],
           label: spec.label,
           modelType: spec.model.type,
+          model: toModelConfig(spec.model, spec.local?.optimiser ?? 'sgd'),
           round: latest.round,
           mean: ctx.standardisation?.mean ?? [],
           std: ctx.standardisation?.std ?? [],
