@@ -39,9 +39,8 @@ function run(command: string, args: string[], cwd: string, timeout: number) {
   const started = Date.now();
   const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
-    `${[command, ...args.slice(0, 3)].join(' ')}${args.length > 3 ? ' ...' : ''}: exit ${r.status}, ${seconds} s`,
-  );
+  const shown = [command, ...args.slice(0, 3)].map((a) => (a.length > 60 ? `${a.slice(0, 57)}...` : a)).join(' ');
+  console.log(`${shown}${args.length > 3 ? ' ...' : ''}: exit ${r.status}, ${seconds} s`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, error: r.error };
 }
 
