@@ -152,14 +152,17 @@ export async function runMlpThroughput(
   };
 }
 
+const onOff = (b: boolean) => (b ? 'on' : 'off');
+
 export function renderMlpThroughput(r: MlpThroughputReport): string {
   const { shape } = r.options;
   return [
     `Local training throughput, MLP on digits (issue 17), ${r.date}`,
     `machine: ${describeMachine(r.machine)}`,
     `${r.rows} rows, ${shape.features} -> [${shape.hidden.join(', ')}] -> ${shape.classes} softmax, batch ` +
-      `${r.options.batchSize}, ${r.options.epochs} timed epochs after a 1-epoch warm-up, median of ${r.options.runs}; ` +
-      `tfjs ${r.tfjs.version} (WASM SIMD ${r.tfjs.wasmSimd ? 'on' : 'off'}, threads ${r.tfjs.wasmThreads ? 'on' : 'off'})`,
+      `${r.options.batchSize}, ${r.options.epochs} timed epochs after a 1-epoch warm-up, ` +
+      `median of ${r.options.runs}; tfjs ${r.tfjs.version} (WASM SIMD ${onOff(r.tfjs.wasmSimd)}, ` +
+      `threads ${onOff(r.tfjs.wasmThreads)})`,
     '',
     benchTable(
       ['optimiser', 'implementation', 'examples/s', 'per CPU s', 'cores', 'train accuracy'],
