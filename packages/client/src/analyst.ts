@@ -4,6 +4,7 @@ import {
   AnalystServiceDefinition,
   analystClient,
   columnProfileFromProto,
+  fromModelConfig,
   type ChannelSecurity,
   type GenericClient,
   type tessera,
@@ -322,6 +323,12 @@ export class AnalystClient {
       call.on('end', () => {
         if (!header || !weights || received !== weights.length)
           return reject(new CoordinatorError('DATA_LOSS', `the result of job ${jobId} arrived incomplete`));
+        let model: JobResult['model'];
+        try {
+          model = fromModelConfig(header.model);
+        } catch (e) {
+          return reject(new CoordinatorError('DATA_LOSS', `the result of job ${jobId}: ${(e as Error).message}`));
+        }
         resolve({
           job: jobView(header.job!),
           round: header.round ?? 0,
@@ -334,6 +341,7 @@ export class AnalystClient {
           // header.standardizedClip: generated from the proto field standardized_clip, a published wire name.
           standardisedClip: Number(header.standardizedClip ?? 0),
           weights,
+          model,
         });
       });
     });

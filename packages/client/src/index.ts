@@ -63,12 +63,24 @@ export {
 export {
   loadModelFile,
   modelFileFrom,
+  modelOfFile,
   saveModelFile,
+  MODEL_FILE_VERSIONS,
+  type ModelFile,
+  type ModelFileKind,
+  type ModelFileModel,
+  type ModelFileV1,
+  type ModelFileV2,
+} from './model-file.js';
+export { modelFromFile, TFJS_SCORING_REFUSAL } from './model-from-file.js';
+export {
   scoreCsv,
   scoreTable,
-  type ModelFile,
+  type MulticlassMetrics,
+  type RegressionMetrics,
   type Scores,
-} from './model-file.js';
+  type TaskMetrics,
+} from './model-scoring.js';
 export {
   scoreEncrypted,
   type EncryptedScoreOptions,

@@ -6,7 +6,7 @@ import {
   type PayoutsView,
   type PrivacyView,
 } from '@tessera/jobs';
-import { tessera } from '@tessera/proto';
+import { tessera, type WireModel } from '@tessera/proto';
 
 // What an analyst sees of jobs, rounds, budgets and results, and the decoding of a wire Job into it.
 
@@ -76,6 +76,8 @@ export interface JobResult {
   /** Standardised values are clamped to [-clip, clip] (0: no clamp). */
   standardisedClip: number;
   weights: Float64Array;
+  /** The trained model's kind, task and shape (the header's ModelConfig; absent there: binary logistic). */
+  model: WireModel & { optimiser: string };
 }
 
 const STATUS: Record<number, JobStatusName> = {

@@ -2,7 +2,7 @@ import { foldedModel, loadSeal, ScoringAnalyst } from '@tessera/he';
 import { encodedFeaturesOf, parseScoreSpec, scoreNoise, type ScorePrivacy } from '@tessera/jobs';
 import type { tessera } from '@tessera/proto';
 import type { AnalystClient, JobView } from '../analyst.js';
-import type { ModelFile } from '../model-file.js';
+import { modelOfFile, type ModelFile } from '../model-file-format.js';
 
 export interface EncryptedScoreOptions {
   dataset: string;
@@ -53,6 +53,12 @@ export async function scoreEncrypted(
   model: ModelFile,
   o: EncryptedScoreOptions,
 ): Promise<EncryptedScoreResult> {
+  const { kind } = modelOfFile(model);
+  if (kind !== 'logistic')
+    throw new Error(
+      `encrypted scoring evaluates a logistic model's linear score; this model file is kind ${kind}: ` +
+        'score it in plaintext with tessera model score, or train a logistic model',
+    );
   await loadSeal();
   const analyst = ScoringAnalyst.create({ weights: model.weights, standardisation: model.standardization });
   const r = analyst.request;
