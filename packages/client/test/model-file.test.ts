@@ -165,7 +165,7 @@ describe('a model file that cannot be used', () => {
     const t = wineSoftmax();
     const damaged = { ...t.file, weights: t.file.weights.slice(1) };
     expect(() => loadModelFile(written(damaged))).toThrow(
-      /weights has 41 values, but the softmax model it describes \(13 features, 3 classes\) has 42; the file is damaged/,
+      'weights has 41 values, but the softmax model it describes (13 features, 3 classes) has 42; the file is damaged',
     );
     const v1 = { ...v1File(), weights: [1, 2] };
     expect(() => loadModelFile(written(v1))).toThrow(/weights has 2 values, but the logistic model .* has 5/);
