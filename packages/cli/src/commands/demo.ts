@@ -7,76 +7,10 @@ import { refuseWithoutPrivacy } from '../ui/dependent-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { printDemo } from '../demo/print-demo.js';
+import { modelOptionsOf, type ModelFlags } from '../demo/model-flags.js';
+import { payoutOptionsOf } from '../demo/payout-flags.js';
 
 const int = (v: string) => Number(v);
-
-const participantFlag = (flag: string, v: string | boolean | undefined, last: number): number | undefined => {
-  if (v === undefined) return undefined;
-  if (v === true) return last;
-  const n = Number(v);
-  if (!Number.isInteger(n))
-    throw new UsageError(`${flag} takes a participant number (1 to ${last}), got "${String(v)}"`);
-  return n;
-};
-
-/** The demo's payout and data-quality flags, checked. */
-function payoutOptionsOf(o: {
-  participants: number;
-  payoutPool?: string;
-  currency: string;
-  valuation?: string;
-  ledgerOut?: string;
-  payoutReport?: string;
-  noisyParticipant?: string | boolean;
-  duplicateParticipant?: string | boolean;
-  dp: string;
-  secure: string;
-}) {
-  const noisy = participantFlag('--noisy-participant', o.noisyParticipant, o.participants);
-  const duplicate =
-    o.duplicateParticipant === true
-      ? 1
-      : participantFlag('--duplicate-participant', o.duplicateParticipant, o.participants);
-  const extra = {
-    ...(noisy !== undefined ? { noisyParticipant: noisy } : {}),
-    ...(duplicate !== undefined ? { duplicateParticipant: duplicate } : {}),
-  };
-  if (o.payoutPool === undefined) {
-    if (o.ledgerOut || o.valuation || o.payoutReport)
-      throw new UsageError('--ledger-out, --payout-report and --valuation go with --payout-pool AMOUNT');
-    return extra;
-  }
-  const pool = Number(o.payoutPool);
-  if (!/^\d+$/.test(o.payoutPool.trim()) || !Number.isSafeInteger(pool)) {
-    throw new UsageError(
-      '--payout-pool must be a non-negative integer amount in minor units ' +
-        `(e.g. 100000 for 1000.00), got "${o.payoutPool}"`,
-    );
-  }
-  if (!/^[A-Z]{3}$/.test(o.currency))
-    throw new UsageError(
-      `--currency must be a three-letter ISO 4217 code such as CNY, EUR or USD, got "${o.currency}"`,
-    );
-  if (o.dp !== 'none')
-    throw new UsageError(
-      "--payout-pool needs --dp none: valuation reads each participant's per-round updates, " +
-        'which differential privacy hides (docs/payouts.md)',
-    );
-  if (o.secure === 'sealed')
-    throw new UsageError(
-      '--payout-pool needs --secure masked or none: in sealed mode the coordinator cannot rebuild coalition models',
-    );
-  return {
-    ...extra,
-    payout: {
-      pool,
-      currency: o.currency,
-      ...(o.valuation ? { valuation: o.valuation } : {}),
-      ...(o.ledgerOut ? { ledgerOut: o.ledgerOut } : {}),
-      ...(o.payoutReport ? { reportOut: o.payoutReport } : {}),
-    },
-  };
-}
 
 export function registerDemo(program: Command): void {
   program
@@ -88,7 +22,10 @@ export function registerDemo(program: Command): void {
     .option('--participants <n>', 'participant nodes (worker threads)', int, 5)
     .option('--rounds <n>', 'federated training rounds', int, 10)
     .option('--data <file.csv>', 'a CSV file with a header row (default: seeded synthetic e-commerce customers)')
-    .option('--label <column>', 'the binary target column of --data (yes/no, 0/1, true/false)')
+    .option(
+      '--label <column>',
+      'the target column of --data: binary (yes/no, 0/1, true/false), classes, or a number (see --task)',
+    )
     .option(
       '--split <how>',
       'how rows are dealt to participants: iid | dirichlet:ALPHA | by:COLUMN (default iid; ' +
@@ -104,11 +41,34 @@ export function registerDemo(program: Command): void {
     .option('--test-fraction <f>', 'share of rows held out as the global test split', Number, 0.2)
     .option(
       '--learning-rate <lr>',
-      'local SGD learning rate (default 0.1; the gradient step size with --dp and --unit record, default 1)',
+      'local learning rate (default 0.1, 0.05 for a regression; the gradient step size with --dp and --unit record, ' +
+        'default 1)',
       Number,
     )
     .option('--batch-size <n>', 'local mini-batch size', int, 32)
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
+    .option(
+      '--task <task>',
+      "classification or regression (default: from the label's values: 0/1 or yes/no/true/false is binary; numbers " +
+        'with at most 20 distinct integer values or text are classes; other numbers are a regression)',
+    )
+    .option(
+      '--model <kind>',
+      'logistic (binary), softmax (multiclass), linear (regression) or mlp (any task; default: the single-layer ' +
+        'model of the task)',
+    )
+    .option('--hidden <widths>', 'with --model mlp: hidden layer widths, e.g. 64,32 (default 64)')
+    .option('--optimiser <name>', 'local optimiser: sgd (default) or adam')
+    .option(
+      '--strategy <name>',
+      'aggregation strategy: fedavg (default), fedavgm, fedprox, fedadam, fedyogi, fedadagrad',
+    )
+    .option('--server-lr <lr>', 'server learning rate (every strategy; default 1, fedadam and fedyogi 0.1)')
+    .option('--server-momentum <m>', 'with --strategy fedavgm: server momentum')
+    .option('--proximal-mu <mu>', 'with --strategy fedprox: the proximal term mu (default 0.01)')
+    .option('--beta1 <b>', 'with --strategy fedadam, fedyogi or fedadagrad: first moment decay')
+    .option('--beta2 <b>', 'with --strategy fedadam or fedyogi: second moment decay')
+    .option('--tau <t>', 'with --strategy fedadam, fedyogi or fedadagrad: adaptivity (epsilon of the update)')
     .option(
       '--secure <mode>',
       'aggregation: masked (SecAgg+: the coordinator learns only the sum), sealed (SecAgg+ under homomorphic ' +
@@ -200,10 +160,17 @@ Examples:
   $ tessera demo --payout-pool 100000 --noisy-participant --ledger-out ledger.jsonl   ` +
         `value contributions, split the pool, export the ledger
   $ tessera demo --payout-pool 100000 --payout-report payout.html   the split as charts
+  $ tessera demo --data examples/data/digits.csv --label digit --model mlp --hidden 64,32 --rounds 5 --split iid
+  $ tessera demo --data examples/data/diabetes.csv --label progression --model linear --task regression
+  $ tessera demo --data examples/data/wine.csv --label cultivar --model softmax --strategy fedadam --rounds 3
+  $ tessera demo --data examples/data/breast_cancer.csv --label benign --strategy fedprox --proximal-mu 0.1
 
-JSON: {participants, rounds, federated:{auc,accuracy,logLoss}, centralized:{...},
-       localOnly:[{participant,auc,accuracy,logLoss,rows}], timing:{totalSeconds, roundSecondsMedian},
+JSON: {participants, rounds, model:{kind, task, hidden, classes, labelRange, optimiser}, strategy:{name, options},
+       federated:{auc,accuracy,logLoss}, centralized:{...}, localOnly:[{participant,auc,accuracy,logLoss,rows}],
+       timing:{totalSeconds, roundSecondsMedian},
        secure:{mode, threshold, degree, dropped}, privacy:{mode, unit, epsilon, delta, noiseMultiplier, clip}, ...}
+federated, centralized, localOnly and localOnlyMean hold the task's metrics: binary auc, accuracy, logLoss;
+multiclass accuracy, macroF1, logLoss; regression rmse, mae, r2, mse (in label units); others are null.
 With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{...}}], ` +
         `privacy:{epsilon, delta, mode}, suppressed}
 (a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)
@@ -245,7 +212,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
           payoutReport?: string;
           noisyParticipant?: string | boolean;
           duplicateParticipant?: string | boolean;
-        },
+        } & ModelFlags,
         cmd: Command,
       ) => {
         if (o.query || o.report) {
@@ -316,7 +283,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
           rounds: o.rounds,
           seed: o.seed,
           testFraction: o.testFraction,
-          learningRate: o.learningRate ?? (o.dp !== 'none' && o.unit === 'record' ? 1 : 0.1),
+          ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
           batchSize: o.batchSize,
           localEpochs: o.localEpochs,
           runtime: o.inline ? 'inline' : 'worker',
@@ -333,6 +300,7 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
           ...(o.split ? { split: o.split } : {}),
           ...(o.keep ? { keep: o.keep } : {}),
           ...payoutOptionsOf(o),
+          ...modelOptionsOf(o),
         });
         if (o.json) printJson(result);
         else printDemo(result);

@@ -1,6 +1,39 @@
-import type { DemoResult } from './run-demo.js';
+import type { DemoResult } from './demo-result.js';
 import { renderTable } from '../ui/table.js';
 import { missingEvaluation, missingTrainLoss, type MissingMetric } from './missing-metric.js';
+import type { DemoTask } from './demo-task.js';
+import { headline, type Quality } from './quality.js';
+
+type History = DemoResult['history'][number];
+
+/** The quality columns of the comparison table, by task. */
+const QUALITY_COLUMNS: Record<DemoTask, [string, (q: Quality) => number | undefined][]> = {
+  binary: [
+    ['AUC', (q) => q.auc],
+    ['accuracy', (q) => q.accuracy],
+    ['log loss', (q) => q.logLoss],
+  ],
+  multiclass: [
+    ['accuracy', (q) => q.accuracy],
+    ['macro F1', (q) => q.macroF1],
+    ['log loss', (q) => q.logLoss],
+  ],
+  regression: [
+    ['RMSE', (q) => q.rmse],
+    ['MAE', (q) => q.mae],
+    ['R²', (q) => q.r2],
+  ],
+};
+
+/** The per-round federated evaluation columns, by task (from the job's history). */
+const ROUND_COLUMNS: Record<DemoTask, [string, (h: History) => number | undefined][]> = {
+  binary: [['AUC', (h) => h.auc]],
+  multiclass: [['accuracy', (h) => h.accuracy]],
+  regression: [
+    ['RMSE', (h) => h.rmse],
+    ['R²', (h) => h.r2],
+  ],
+};
 
 /**
  * The demo's human-readable report: the per-round table, the comparison with centralised and local-only training,
@@ -15,6 +48,7 @@ export function demoReport(r: DemoResult): string {
   const out: string[] = [];
   out.push(`Tessera demo: ${r.participants} participants, ${r.rounds} rounds over gRPC on loopback`);
   out.push(`data: ${r.data}; split: ${r.split}; a held-out test split no participant saw`);
+  if (r.model) out.push(modelLine(r.model, r.strategy));
   out.push(
     r.secure.mode === 'masked'
       ? `aggregation: SecAgg+ masking (threshold ${r.secure.threshold}, ${r.secure.degree} neighbours each): ` +
@@ -40,16 +74,12 @@ export function demoReport(r: DemoResult): string {
         'rows (--duplicate-participant)',
     );
   out.push('');
-  const row = (name: string, q: { auc: number; accuracy: number; logLoss: number }, extra = '') => [
-    name,
-    q.auc,
-    q.accuracy,
-    q.logLoss,
-    extra,
-  ];
+  const task = r.model?.task ?? 'binary';
+  const columns = QUALITY_COLUMNS[task];
+  const row = (name: string, q: Quality, extra = '') => [name, ...columns.map(([, of]) => of(q) ?? Number.NaN), extra];
   out.push(
     renderTable(
-      ['model (on the global test split)', 'AUC', 'accuracy', 'log loss', 'note'],
+      ['model (on the global test split)', ...columns.map(([title]) => title), 'note'],
       [
         row('federated (Tessera)', r.federated, 'raw rows never left the participants'),
         row('centralized (pooled data)', r.centralized, 'the ceiling: needs all data in one place'),
@@ -75,7 +105,7 @@ export function demoReport(r: DemoResult): string {
         'round',
         'train loss',
         'federated eval loss',
-        'AUC',
+        ...ROUND_COLUMNS[task].map(([title]) => title),
         'contributors',
         'dropped',
         ...(absent ? ['absent'] : []),
@@ -85,7 +115,7 @@ export function demoReport(r: DemoResult): string {
         h.round,
         metric(h.trainLoss, () => missingTrainLoss(r, h.contributors)),
         metric(h.loss, () => missingEvaluation(r, h.contributors)),
-        metric(h.auc, () => missingEvaluation(r, h.contributors)),
+        ...ROUND_COLUMNS[task].map(([, of]) => metric(of(h), () => missingEvaluation(r, h.contributors))),
         h.contributors,
         h.dropped,
         ...(absent ? [h.absent] : []),
@@ -100,11 +130,13 @@ export function demoReport(r: DemoResult): string {
         `contributors + dropped + absent = ${r.participants} participants`,
     );
   out.push('');
+  const h = headline(task);
+  const [fed, central, local] = [r.federated, r.centralized, r.localOnlyMean].map(h.of) as [number, number, number];
   out.push(
-    `federated AUC ${r.federated.auc.toFixed(4)} vs centralized ${r.centralized.auc.toFixed(4)} ` +
-      `(gap ${(r.centralized.auc - r.federated.auc).toFixed(4)}); ` +
-      `vs local-only mean ${r.localOnlyMean.auc.toFixed(4)} ` +
-      `(gain ${(r.federated.auc - r.localOnlyMean.auc).toFixed(4)})`,
+    `federated ${h.name} ${fed.toFixed(4)} vs centralized ${central.toFixed(4)} ` +
+      `(gap ${(central - fed).toFixed(4)}); ` +
+      `vs local-only mean ${local.toFixed(4)} ` +
+      `(gain ${(fed - local).toFixed(4)})`,
   );
   out.push(
     `time: ${r.timing.totalSeconds.toFixed(1)} s in all, median round ${r.timing.roundSecondsMedian.toFixed(3)} s`,
@@ -131,4 +163,20 @@ export function demoReport(r: DemoResult): string {
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+/** What was trained: the model, its task and the strategy. */
+function modelLine(m: NonNullable<DemoResult['model']>, strategy: DemoResult['strategy']): string {
+  const layers = m.hidden ? ` [${m.hidden.join(', ')}]` : '';
+  const task =
+    m.task === 'multiclass'
+      ? `multiclass (${m.classes?.length} classes)`
+      : m.task === 'regression'
+        ? `regression (label range ${m.labelRange?.join(' to ')}; metrics in label units)`
+        : 'binary';
+  const options = Object.entries(strategy?.options ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const name = strategy?.name ?? 'fedavg';
+  return `model: ${m.kind}${layers}, ${task}; strategy ${name}${options ? ` (${options})` : ''}; ${m.optimiser}`;
 }

@@ -1,23 +1,24 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { parseSplit, selectRows, splitRows, toCsv, trainTestSplit, type RawTable } from '@tessera/data';
-import { seededRandom } from '@tessera/ml';
-import {
-  createAnalystKeys,
-  LocalFederation,
-  type PayoutsView,
-  modelFileFrom,
-  scoreTable,
-  JOB_SPEC_DEFAULTS,
-  type AnalystKeys,
-  type JobView,
-} from '@tessera/sdk';
+import { seededRandom, type LocalOptimiser } from '@tessera/ml';
+import { createAnalystKeys, LocalFederation, JOB_SPEC_DEFAULTS, type AnalystKeys, type JobView } from '@tessera/sdk';
 import { followSealed, watchWithProgress } from '../job-watch.js';
 import { UsageError } from '../ui/errors.js';
-import { qualityOf, trainAlone, type Quality } from './baselines.js';
-import { renderPayoutReport } from '../report/payout-report.js';
-import { loadDemoData } from './demo-data.js';
+import { trainAlone } from './baselines.js';
+import { loadDemoData, scrambleLabels } from './demo-data.js';
+import { demoModelSpec } from './demo-model.js';
+import { collectPayouts, type DemoPayoutOptions, type DemoPayouts } from './demo-payouts.js';
+import type { DemoPrivacyMode, DemoResult, DemoSecureMode } from './demo-result.js';
+import { checkDemoStrategy, type StrategyOption } from './demo-strategy.js';
+import { DEMO_MODEL_KINDS, type DemoModelKind } from './demo-task.js';
+import { federatedQuality } from './federated-quality.js';
+import { meanQuality, type Quality } from './quality.js';
+
+export type { DemoPayoutOptions, DemoPayouts } from './demo-payouts.js';
+export type { DemoPrivacyMode, DemoResult, DemoSecureMode } from './demo-result.js';
+export type { Quality } from './quality.js';
 
 export interface DemoOptions {
   participants: number;
@@ -28,7 +29,11 @@ export interface DemoOptions {
   seed: number;
   /** Share of rows held out as the global test split that no participant sees. */
   testFraction: number;
-  learningRate: number;
+  /**
+   * Local learning rate (default: 1 with --dp at unit record, where it is the gradient step size; else 0.1, or 0.05
+   * for a regression, whose final SGD iterate is noisy at 0.1).
+   */
+  learningRate?: number;
   batchSize: number;
   localEpochs: number;
   runtime: 'worker' | 'inline';
@@ -59,79 +64,21 @@ export interface DemoOptions {
   noisyParticipant?: number;
   /** Adds one more participant holding a copy of this (1-based) participant's shard: duplicated data. */
   duplicateParticipant?: number;
+  /** classification or regression (default: inferred from the label's values). */
+  task?: 'classification' | 'regression';
+  /** The model kind (default from the task: binary logistic, multiclass softmax, regression linear). */
+  model?: DemoModelKind;
+  /** mlp: hidden layer widths (default [64]). */
+  hidden?: number[];
+  /** The aggregation strategy (default fedavg) and its options (only those it takes). */
+  strategy?: string;
+  strategyOptions?: Partial<Record<StrategyOption, number>>;
+  /** Local optimiser (default sgd). */
+  optimiser?: LocalOptimiser;
 }
 
-export interface DemoPayoutOptions {
-  pool: number;
-  currency: string;
-  /** records, loo, shapley (exact), tmc or gtg; default shapley up to 8 participants, gtg beyond. */
-  valuation?: string;
-  /** Write the exported ledger (JSON Lines) here. */
-  ledgerOut?: string;
-  /** Write an HTML report of the payout (charts of shares and values, the entries, how to verify) here. */
-  reportOut?: string;
-}
-
-export interface DemoPayouts {
-  method: string;
-  pool: number;
-  currency: string;
-  entries: { participant: string; name: string; value: number; share: number; amount: number }[];
-  ledgerHead: string;
-  coordinatorPublicKey: string;
-  ledgerFile: string | null;
-  evaluations: number | null;
-  valuationSeconds: number | null;
-}
-
-export type DemoSecureMode = 'masked' | 'sealed' | 'none';
 export const DEMO_SECURE_MODES: readonly DemoSecureMode[] = ['masked', 'sealed', 'none'];
-
-export type DemoPrivacyMode = 'none' | 'central' | 'distributed' | 'local';
 export const DEMO_PRIVACY_MODES: readonly DemoPrivacyMode[] = ['none', 'central', 'distributed', 'local'];
-
-export interface DemoResult {
-  participants: number;
-  rounds: number;
-  data: string;
-  split: string;
-  seed: number;
-  jobId: string;
-  federated: Quality;
-  centralized: Quality;
-  localOnly: (Quality & { participant: string; rows: number })[];
-  localOnlyMean: Quality;
-  /** A round's metrics are absent when it did not report them: under DP no federated evaluation runs. */
-  history: {
-    round: number;
-    trainLoss?: number;
-    loss?: number;
-    auc?: number;
-    accuracy?: number;
-    contributors: number;
-    dropped: number;
-    /**
-     * Participants that were not connected when the round began (a node that dropped out reconnects after its
-     * backoff): contributors + dropped + absent = participants.
-     */
-    absent: number;
-    seconds: number;
-  }[];
-  secure: { mode: DemoSecureMode; threshold: number | null; degree: number | null; dropped: number };
-  privacy: {
-    mode: DemoPrivacyMode;
-    unit: 'record' | 'participant';
-    epsilon: number;
-    delta: number | null;
-    noiseMultiplier: number | null;
-    clip: number;
-  };
-  timing: { totalSeconds: number; jobSeconds: number; roundSecondsMedian: number };
-  /** With a payout pool: how it was split, and the ledger it was recorded in. */
-  payouts?: DemoPayouts;
-  /** Participants whose data the demo altered on purpose: labels scrambled, or a copy of another's rows. */
-  altered?: { noisy?: string; duplicate?: { participant: string; copyOf: string } };
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -141,12 +88,6 @@ const median = (xs: number[]) => {
   if (lower === undefined || upper === undefined) return Number.NaN;
   return lower === upper ? lower : (lower + upper) / 2;
 };
-
-const meanQuality = (qs: Quality[]): Quality => ({
-  auc: qs.reduce((s, q) => s + q.auc, 0) / qs.length,
-  accuracy: qs.reduce((s, q) => s + q.accuracy, 0) / qs.length,
-  logLoss: qs.reduce((s, q) => s + q.logLoss, 0) / qs.length,
-});
 
 /** Runs a whole federation on this machine and compares it with the centralized and local-only baselines. */
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
@@ -171,7 +112,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     throw new UsageError(`--secure must be one of ${DEMO_SECURE_MODES.join(', ')}, got ${String(o.secure)}`);
   if (mode === 'sealed' && dp !== 'none')
     throw new UsageError('--secure sealed does not combine with --dp yet; use --secure masked with --dp');
+  if (o.model !== undefined && !DEMO_MODEL_KINDS.includes(o.model))
+    throw new UsageError(`--model must be one of ${DEMO_MODEL_KINDS.join(', ')}, got ${String(o.model)}`);
+  if (o.hidden !== undefined && o.model !== 'mlp')
+    throw new UsageError(`--hidden sets the hidden layers of an mlp: add --model mlp, or leave out --hidden`);
+  const optimiser = o.optimiser ?? 'sgd';
+  if (optimiser !== 'sgd' && optimiser !== 'adam')
+    throw new UsageError(`--optimiser must be sgd or adam, got ${String(o.optimiser)}`);
+  const strategy = checkDemoStrategy(o.strategy ?? 'fedavg', o.strategyOptions ?? {});
   const data = loadDemoData({ ...o });
+  const { target } = data;
+  const learningRate = o.learningRate ?? (recordLevel ? 1 : target.task === 'regression' ? 0.05 : 0.1);
+  if (!(learningRate > 0)) throw new UsageError(`--learning-rate must be positive, got ${learningRate}`);
+  const spec = demoModelSpec(target, { l2: JOB_SPEC_DEFAULTS.model.l2, ...(o.hidden ? { hidden: o.hidden } : {}) });
   const splitText = o.split ?? data.defaultSplit;
   let split;
   try {
@@ -231,7 +184,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         rounds: o.rounds,
         seed: String(o.seed),
         minParticipants: Math.max(1, Math.ceil(shards.length / 2)),
-        local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate: o.learningRate },
+        model: {
+          kind: target.model,
+          task: target.task,
+          l2: spec.l2,
+          ...(spec.hidden ? { hidden: spec.hidden } : {}),
+          ...(target.classes ? { classes: target.classes } : {}),
+          ...(target.labelRange ? { labelRange: target.labelRange } : {}),
+        },
+        strategy: { name: strategy.name, ...strategy.options },
+        local: { epochs: o.localEpochs, batchSize: o.batchSize, learningRate, optimiser },
         waitForParticipantsSeconds: 60,
         roundTimeoutSeconds: 30,
         secure: { mode, dropoutRate: Math.max(0.1, drop), clip: secureClip },
@@ -257,10 +219,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       : await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
     if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
     if (o.payout) payouts = await collectPayouts(fed, job, o.payout);
-    const result = await fed.analyst.result(job.id);
-    const model = modelFileFrom(result);
-    federated = qualityOf(scoreTable(model, testTable).metrics!);
-    schema = { label: data.label, features: model.features };
+    const fedResult = federatedQuality(await fed.analyst.result(job.id), testTable, spec, target, data.labelTarget);
+    federated = fedResult.quality;
+    schema = fedResult.schema;
   } finally {
     await fed.stop();
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
@@ -268,14 +229,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const jobSeconds = (performance.now() - jobStarted) / 1000;
 
   const cfg = {
-    l2: JOB_SPEC_DEFAULTS.model.l2,
-    learningRate: o.learningRate,
+    learningRate,
     batchSize: o.batchSize,
     epochs: o.localEpochs,
     rounds: o.rounds,
+    optimiser,
   };
   const pooled = selectRows(data.table, train);
-  const centralized = trainAlone(pooled, testTable, schema, cfg, `centralized/${o.seed}`);
+  const centralized = trainAlone(pooled, testTable, schema, spec, target, cfg, `centralized/${o.seed}`);
   // The federation ran one participant per shard, in shard order.
   const nameOf = (shard: number): string => {
     const name = fed.participants[shard]?.name;
@@ -285,7 +246,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const localOnly = shards.map((s, i) => ({
     participant: nameOf(i),
     rows: s.rows.length,
-    ...trainAlone(s, testTable, schema, cfg, `local/${o.seed}/${i}`),
+    ...trainAlone(s, testTable, schema, spec, target, cfg, `local/${o.seed}/${i}`),
   }));
   const fits = job.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
   return {
@@ -295,6 +256,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     split: splitText,
     seed: o.seed,
     jobId: job.id,
+    model: {
+      kind: target.model,
+      task: target.task,
+      ...(spec.hidden ? { hidden: spec.hidden } : {}),
+      ...(target.classes ? { classes: target.classes } : {}),
+      ...(target.labelRange ? { labelRange: target.labelRange } : {}),
+      optimiser,
+    },
+    strategy: { name: strategy.name, options: { ...strategy.options } },
     federated,
     centralized,
     localOnly,
@@ -305,6 +275,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       loss: h.metrics.loss,
       auc: h.metrics.auc,
       accuracy: h.metrics.accuracy,
+      macroF1: h.metrics.macroF1 ?? h.metrics.macro_f1,
+      rmse: h.metrics.rmse,
+      r2: h.metrics.r2,
       contributors: h.contributors,
       dropped: h.dropped.length,
       absent: Math.max(0, shards.length - h.contributors - h.dropped.length),
@@ -340,52 +313,5 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           },
         }
       : {}),
-  };
-}
-
-/** A copy of a shard whose label column is randomly permuted: same class balance, no signal. */
-function scrambleLabels(t: RawTable, label: string, rng: ReturnType<typeof seededRandom>): RawTable {
-  const li = t.columns.indexOf(label);
-  const labels = t.rows.map((r) => r[li]!); // the demo's tables were checked to hold the label column
-  rng.shuffle(labels);
-  return { ...t, rows: t.rows.map((r, i) => r.map((c, j) => (j === li ? labels[i]! : c))) }; // one label per row
-}
-
-/** The job's split, named by participant, and the exported ledger (written to `ledgerOut`). */
-async function collectPayouts(fed: LocalFederation, job: JobView, o: DemoPayoutOptions): Promise<DemoPayouts> {
-  const p: PayoutsView | undefined = job.payouts;
-  if (p?.status !== 'paid') throw new Error(`the payout was not made: ${p?.reason ?? 'the job reported no payout'}`);
-  const names = new Map(fed.participants.map((x) => [x.id, x.name]));
-  const ledger = await fed.analyst.exportLedger();
-  if (o.ledgerOut) writeFileSync(o.ledgerOut, ledger.lines.map((l) => `${l}\n`).join(''));
-  if (o.reportOut)
-    writeFileSync(
-      o.reportOut,
-      renderPayoutReport({
-        jobId: job.id,
-        payouts: p,
-        names: Object.fromEntries(names),
-        generatedAt: new Date().toISOString(),
-      }),
-    );
-  return {
-    method: p.method,
-    pool: p.pool,
-    currency: p.currency,
-    // In the federation's order (participant k holds shard k), not the ledger's order (by participant id).
-    entries: fed.participants
-      .flatMap((x) => p.entries.filter((e) => e.participant === x.id))
-      .map((e) => ({
-        participant: e.participant,
-        name: names.get(e.participant) ?? e.participant,
-        value: e.value,
-        share: e.share,
-        amount: e.amount,
-      })),
-    ledgerHead: ledger.head,
-    coordinatorPublicKey: ledger.coordinatorKey,
-    ledgerFile: o.ledgerOut ?? null,
-    evaluations: p.evaluations ?? null,
-    valuationSeconds: p.valuationSeconds ?? null,
   };
 }
