@@ -5,25 +5,34 @@ import {
   addMagnitudes,
   boundedMomentsLength,
   deltaOf,
-  logisticConfigFrom,
   MAGNITUDE_BUCKETS,
   secretRecordRandomness,
   selectRecords,
+  type EvaluationShape,
   type RecordRandomness,
 } from '@tessera/fl';
 import {
-  evaluateBinary,
-  forEachExampleGradient,
+  metricSums,
+  metricsFromSums,
   momentsOf,
   seededRandom,
   takeRows,
-  trainLogistic,
-  type LogisticConfig,
+  trainModel,
+  type LabeledData,
 } from '@tessera/ml';
-import { columnProfileFromProto, fromStrategyConfig, tessera } from '@tessera/proto';
+import { columnProfileFromProto, tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
 
 import { announcedUnitOf, announcesDp, privacyPlanOf } from './privacy/privacy-plan.js';
+import {
+  inLabelUnits,
+  labelScaleOf,
+  labelTargetOf,
+  localTrainingOf,
+  modelOfTask,
+  scaleLabels,
+  taskModelOf,
+} from './training-model.js';
 
 const Part = tessera.v1.StatisticsRelease.Part;
 
@@ -47,6 +56,8 @@ export interface LocalResult {
   uniformWeight?: boolean;
   numExamples: number;
   metrics: Record<string, number>;
+  /** EVALUATE: the model's metric sums on the validation rows (what secure aggregation adds up), and their shape. */
+  evaluation?: { sums: Float64Array; shape: EvaluationShape };
 }
 
 /**
@@ -59,12 +70,19 @@ export function agreedSchemaOf(task: tessera.v1.ITask): AgreedSchema {
   return {
     label: task.label ?? '',
     features: (task.features ?? []).map((f) => columnProfileFromProto(f, { declared })),
+    target: labelTargetOf(taskModelOf(task)),
   };
 }
 
 export function schemaReport(data: LocalData, task: tessera.v1.ITask): LocalSchema {
   const features = (task.features ?? []).map((f) => f.name ?? '').filter(Boolean);
-  return data.profile(task.dataset ?? '', task.label ?? '', task.exclude ?? [], features);
+  return data.profile(
+    task.dataset ?? '',
+    task.label ?? '',
+    task.exclude ?? [],
+    features,
+    labelTargetOf(taskModelOf(task)),
+  );
 }
 
 /** [count, sum_1..d, sumOfSquares_1..d] over the local rows, for federated standardisation. */
@@ -78,19 +96,6 @@ export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult
   vector.set(m.sum, 1);
   vector.set(m.sumSquares, d + 1);
   return { vector, numExamples: m.count, metrics: {} };
-}
-
-/**
- * The local training settings: the job's (absent: the defaults), overridden by the values the strategy sends for this
- * round (Flower's config dict), as the coordinator once merged them into one bag.
- */
-function trainingSettings(training: tessera.v1.ITrainingConfig | null | undefined): LogisticConfig {
-  const job: Record<string, number> = {};
-  for (const key of ['epochs', 'batchSize', 'learningRate', 'l2'] as const) {
-    const value = training?.[key];
-    if (value !== null && value !== undefined) job[key] = value;
-  }
-  return logisticConfigFrom(fromStrategyConfig(training?.strategyConfig), logisticConfigFrom(job));
 }
 
 /**
@@ -110,10 +115,22 @@ function prepared(data: LocalData, task: tessera.v1.ITask, seedName: string) {
   };
   const seed = `${String(training?.seed ?? task.ref?.jobId)}/${seedName}`;
   const validationFraction = announcesDp(task) ? 0 : Number(training?.validationFraction ?? 0.2);
-  return {
-    seed,
-    data: data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardisation, validationFraction, seed),
-  };
+  const local = data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardisation, validationFraction, seed);
+  // A regression trains on labels scaled to [-1, 1] over the job's public range (training-model.ts).
+  const scale = labelScaleOf(taskModelOf(task));
+  const scaled = (d: LabeledData): LabeledData => (scale ? { ...d, y: scaleLabels(d.y, scale) } : d);
+  return { seed, data: { ...local, train: scaled(local.train) }, validation: local.validation };
+}
+
+/** The task's model for the local data, after checking the global parameters fit it. */
+function checkedModel(task: tessera.v1.ITask, global: Float64Array, features: number) {
+  const model = modelOfTask(task, features);
+  if (global.length !== model.size)
+    throw new Error(
+      `the global model has ${global.length} parameters but a ${model.kind} model of the ${features} agreed ` +
+        `features has ${model.size}`,
+    );
+  return model;
 }
 
 /**
@@ -130,23 +147,19 @@ export function fit(
 ): LocalResult {
   if (announcedUnitOf(task) === 'record') return recordLevelFit(data, task, global, seedName, randomness);
   const { seed, data: local } = prepared(data, task, seedName);
-  if (global.length !== local.train.d + 1) {
-    throw new Error(
-      `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,
-    );
-  }
-  const cfg = trainingSettings(task.training);
+  const model = checkedModel(task, global, local.train.d);
   const round = Number(task.ref?.round ?? 0);
   const dp = announcesDp(task);
-  const result = trainLogistic(
+  const result = trainModel(
+    model,
     global,
     local.train,
-    cfg,
+    localTrainingOf(task, global),
     dp ? randomness.shared() : seededRandom(`${seed}/round-${round}`),
   );
   const indicator = Number(task.training?.clipIndicatorScale ?? 0);
   return {
-    vector: deltaOf(result.weights, global),
+    vector: deltaOf(result.params, global),
     numExamples: local.train.n,
     metrics: { train_loss: result.meanLoss },
     ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}),
@@ -155,15 +168,18 @@ export function fit(
 }
 
 /** Evaluates the global model on the local validation rows. */
-export function evaluate(
-  data: LocalData,
-  task: tessera.v1.ITask,
-  global: Float64Array,
-  seedName: string,
-): LocalResult {
-  const { data: local } = prepared(data, task, seedName);
-  const m = evaluateBinary(global, local.validation);
-  return { numExamples: m.n, metrics: { loss: m.loss, accuracy: m.accuracy, auc: m.auc } };
+export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float64Array, seedName: string): LocalResult {
+  const { validation } = prepared(data, task, seedName);
+  const model = checkedModel(task, global, validation.d);
+  // Metrics in the label's own units: a regression's predictions are scaled back from [-1, 1].
+  const scale = labelScaleOf(taskModelOf(task));
+  const sums = metricSums(scale ? inLabelUnits(model, scale) : model, global, validation);
+  const shape = { task: model.task, outputs: model.outputs };
+  const { n, ...metrics } = metricsFromSums(shape.task, shape.outputs, sums);
+  // In the clear the sums go too (`sum.0`, `sum.1`, ...): the coordinator adds them up, so that R², macro-F1 and the
+  // rest are the metrics of all the participants' rows rather than a mean of theirs.
+  const named = Object.fromEntries(Array.from(sums, (v, i) => [`sum.${i}`, v]));
+  return { numExamples: validation.n, metrics: { ...metrics, ...named }, evaluation: { sums, shape } };
 }
 
 /**
@@ -183,11 +199,7 @@ export function recordLevelFit(
   randomness: RecordRandomness = secretRecordRandomness(),
 ): LocalResult {
   const { data: local } = prepared(data, task, seedName);
-  if (global.length !== local.train.d + 1) {
-    throw new Error(
-      `the global model has ${global.length} weights but the local data encodes ${local.train.d} features (+1 bias)`,
-    );
-  }
+  const model = checkedModel(task, global, local.train.d);
   // An absent setting reads as NaN, which the check refuses.
   const recordDp = task.training?.recordDp;
   const clip = Number(recordDp?.clip ?? undefined),
@@ -205,7 +217,7 @@ export function recordLevelFit(
   const codec = { clip, level, modulus: 2 ** 32 };
   let clipped = 0;
   // rows holds one example per entry of used, in order
-  const trainLoss = forEachExampleGradient(global, rows, (g, k) => {
+  const trainLoss = model.forEachExampleGradient(global, rows, (g, k) => {
     if (addClippedRecord(sum, g, codec, randomness.rounding(used[k]!))) clipped++;
   });
   return {

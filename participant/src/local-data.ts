@@ -6,6 +6,7 @@ import {
   trainTestSplit,
   type AgreedSchema,
   type EncodedData,
+  type LabelTarget,
   type LocalSchema,
   type RawTable,
 } from '@tessera/data';
@@ -88,11 +89,12 @@ export class LocalData {
     for (const name of this.names()) this.table(name);
   }
 
-  profile(name: string, label: string, exclude: string[], features: string[]): LocalSchema {
+  profile(name: string, label: string, exclude: string[], features: string[], target?: LabelTarget): LocalSchema {
     const s = this.source(name);
     return profileTable(this.table(name), label, {
       exclude: [...new Set([...exclude, ...s.exclude])],
       ...(features.length ? { features } : {}),
+      ...(target ? { target } : {}),
     });
   }
 
@@ -123,7 +125,9 @@ export class LocalData {
     const z = standardise(all, standardisation);
     const data: LabeledData = { ...z, y: all.y };
     if (validationFraction <= 0 || all.n < 4) return { train: data, validation: data, all };
-    const { train, test } = trainTestSplit(all.n, validationFraction, seededRandom(seed), all.y);
+    // Stratified by class; a regression label is split without strata (each value would be its own).
+    const strata = schema.target?.task === 'regression' ? undefined : all.y;
+    const { train, test } = trainTestSplit(all.n, validationFraction, seededRandom(seed), strata);
     return { train: takeRows(data, train), validation: takeRows(data, test), all };
   }
 }

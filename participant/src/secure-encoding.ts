@@ -7,7 +7,6 @@ import {
   toRing,
   encodeWide,
   DEFAULT_WIDE,
-  EVALUATION_VALUES,
   WIDE_DIGITS,
 } from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
@@ -80,38 +79,18 @@ export function encodeForSecureSum(
       return words;
     }
     case pb.Stage.EVALUATE: {
-      const { loss, accuracy, auc } = result.metrics;
-      if (loss === undefined || accuracy === undefined || auc === undefined) {
-        const got = Object.keys(result.metrics).join(', ') || 'none';
-        throw new Error(`an evaluation reports loss, accuracy and auc; this one reported ${got}`);
-      }
+      if (!result.evaluation) throw new Error('an evaluation reports its metric sums; this one reported none');
       return encodeEvaluation(
         {
-          examples: result.numExamples,
-          loss,
-          accuracy,
-          auc,
+          sums: result.evaluation.sums,
           trainExamples: lastFit?.examples ?? 0,
           trainLoss: lastFit?.trainLoss ?? Number.NaN,
         },
         wide,
+        result.evaluation.shape,
       );
     }
     default:
       throw new Error(`secure aggregation of stage ${setup.computation} is not defined`);
-  }
-}
-
-/** Length of the ring vector a computation produces, for d encoded features (model length d + 1). */
-export function secureVectorLength(computation: tessera.v1.Stage, features: number): number {
-  switch (computation) {
-    case pb.Stage.STATISTICS:
-      return (2 * features + 1) * WIDE_DIGITS;
-    case pb.Stage.FIT:
-      return features + 2;
-    case pb.Stage.EVALUATE:
-      return EVALUATION_VALUES * WIDE_DIGITS;
-    default:
-      throw new Error(`no secure vector for stage ${computation}`);
   }
 }

@@ -35,6 +35,12 @@ export interface JobContext {
   contributors?: string[];
   /** The job's payout, once valued and split (or why it was not). */
   payouts?: PayoutsView;
+  /** A stateful strategy's server optimiser state after the last completed round (FedAvgM, FedAdam, ...). */
+  strategyState?: Record<string, number[]>;
+  /** Early stopping: the round with the lowest federated validation loss so far, and that loss. */
+  best?: { round: number; loss: number };
+  /** Why training ended before its last round (early stopping). */
+  stoppedEarly?: string;
 }
 
 /** The context as stored before issue 13 spelt one key the US way; the coordinator still reads it. */

@@ -311,14 +311,18 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       if (analyst instanceof Error) return failStream(call, analyst);
       const job = findJob(call.request.jobId, analyst);
       if (job instanceof Error) return failStream(call, job);
-      const latest = store.latestModel(job.id);
-      if (!latest) {
+      const last = store.latestModel(job.id);
+      if (!last) {
         return failStream(
           call,
           grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is ${job.status} and has no completed round yet`),
         );
       }
       const ctx = parseContext(job.contextJson);
+      // The result is the round with the lowest federated validation loss, where validation ran (not under DP).
+      const bestWeights =
+        ctx.best && ctx.best.round !== last.round ? store.loadModel(job.id, ctx.best.round) : undefined;
+      const latest = bestWeights ? { weights: bestWeights, round: ctx.best!.round } : last;
       const spec = JSON.parse(job.specJson) as { label: string; model: WireModel; local?: { optimiser?: string } };
       const write = (part: tessera.v1.IResultPart) =>
         new Promise<void>((resolve) => {

@@ -1,10 +1,11 @@
 import { categoryValue, numberValue } from './cell-values.js';
-import { emptyNumberError, labelAt } from './cell-errors.js';
+import { emptyNumberError } from './cell-errors.js';
+import { BINARY_TARGET, labelCellReader } from './label-target.js';
 import { DataError } from './data-error.js';
 import { cellAt, cellLocation, columnIndex, columnName, type RawTable } from './raw-table.js';
 import type { AgreedSchema, ColumnProfile } from './schema.js';
 
-/** A numeric design matrix: `x` is n rows of d features, row-major; `y` holds 0/1 labels. */
+/** A numeric design matrix: `x` is n rows of d features, row-major; `y` the encoded labels (see LabelTarget). */
 export interface EncodedData {
   x: Float64Array;
   y: Float64Array;
@@ -29,9 +30,10 @@ export function encodeTable(t: RawTable, schema: AgreedSchema): EncodedData {
   const y = new Float64Array(n);
   const labelColumn = columnIndex(t, schema.label, 'label');
   const encoders = schema.features.map((f) => columnEncoder(t, f));
+  const labelAt = labelCellReader(t, labelColumn, schema.target ?? BINARY_TARGET);
 
   for (let row = 0; row < n; row++) {
-    y[row] = labelAt(t, row, labelColumn);
+    y[row] = labelAt(row);
     let offset = row * d;
     for (const encode of encoders) offset = encode(row, x, offset);
   }

@@ -25,3 +25,4 @@ export {
   type MigrateOptions,
   type SqliteConnection,
 } from './sqlite-migrations.js';
+export { BINARY_TARGET, labelCellReader, type LabelTarget } from './label-target.js';

@@ -1,5 +1,6 @@
 import { categoryValue, numberValue } from './cell-values.js';
-import { emptyNumberError, labelAt } from './cell-errors.js';
+import { emptyNumberError } from './cell-errors.js';
+import { BINARY_TARGET, labelCellReader, type LabelTarget } from './label-target.js';
 import { DataError } from './data-error.js';
 import { cellAt, cellLocation, columnIndex, type RawTable } from './raw-table.js';
 import { sortedStrings, type ColumnProfile, type LocalSchema } from './schema.js';
@@ -13,6 +14,8 @@ export interface ProfileOptions {
   exclude?: string[];
   /** If given, only these columns (in this order) are features. */
   features?: string[];
+  /** What the label must hold (default binary 0/1); every label cell is checked against it. */
+  target?: LabelTarget;
 }
 
 /**
@@ -32,7 +35,8 @@ export function profileTable(t: RawTable, label: string, opts: ProfileOptions = 
       'the table has a header but no data rows; add rows or choose another file',
     );
   }
-  for (let row = 0; row < t.rows.length; row++) labelAt(t, row, labelColumn);
+  const labelAt = labelCellReader(t, labelColumn, opts.target ?? BINARY_TARGET);
+  for (let row = 0; row < t.rows.length; row++) labelAt(row);
   return {
     columns: features.map((name) => profileColumn(t, name, maxCategories)),
     label,

@@ -1,3 +1,5 @@
+import type { LabelTarget } from './label-target.js';
+
 /** A feature column is numeric or categorical (text with a small domain); the label is separate. */
 export type ColumnKind = 'numeric' | 'categorical';
 
@@ -24,6 +26,8 @@ export interface LocalSchema {
 export interface AgreedSchema {
   label: string;
   features: ColumnProfile[];
+  /** What the label holds (absent: binary 0/1, the one task before there were others). */
+  target?: LabelTarget;
 }
 
 /** Sorts strings by code unit, independent of locale, so every participant gets the same order. */

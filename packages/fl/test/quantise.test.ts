@@ -90,17 +90,57 @@ describe('evaluation reports for secure aggregation', () => {
   it('sums to example-weighted means, skipping undefined AUC', async () => {
     const { encodeEvaluation, decodeEvaluationSum } = await import('../src/index.js');
     const sum = new Uint32Array(28);
+    // Binary metric sums: [n, Σ log loss, correct, nAuc, nAuc·auc].
     const reports = [
-      { examples: 10, loss: 0.5, accuracy: 0.8, auc: 0.9, trainExamples: 40, trainLoss: 0.6 },
-      { examples: 30, loss: 0.3, accuracy: 0.9, auc: Number.NaN, trainExamples: 120, trainLoss: 0.4 },
+      { sums: [10, 10 * 0.5, 8, 10, 10 * 0.9], trainExamples: 40, trainLoss: 0.6 },
+      { sums: [30, 30 * 0.3, 27, 0, 0], trainExamples: 120, trainLoss: 0.4 },
     ];
     for (const r of reports) addRing(sum, encodeEvaluation(r, DEFAULT_WIDE));
     const m = decodeEvaluationSum(sum, 2, DEFAULT_WIDE);
     expect(m.loss).toBeCloseTo((10 * 0.5 + 30 * 0.3) / 40, 4);
-    expect(m.accuracy).toBeCloseTo((10 * 0.8 + 30 * 0.9) / 40, 4);
+    expect(m.accuracy).toBeCloseTo((8 + 27) / 40, 4);
     expect(m.auc).toBeCloseTo(0.9, 4);
     expect(m.train_loss).toBeCloseTo((40 * 0.6 + 120 * 0.4) / 160, 4);
     expect(m.evaluated_examples).toBe(40);
+  });
+
+  it('decodes multiclass and regression sums to the metrics of the pooled rows', async () => {
+    const { encodeEvaluation, decodeEvaluationSum, evaluationValues, WIDE_DIGITS } = await import('../src/index.js');
+    const { evaluateModel, metricSums, softmaxModel, linearModel, seededRandom } = await import('@tessera/ml');
+    const rng = seededRandom('evaluation-codec');
+    const rows = (n: number, label: (i: number) => number) => {
+      const x = Float64Array.from({ length: n * 2 }, () => rng.gaussian());
+      return { x, y: Float64Array.from({ length: n }, (_, i) => label(i)), n, d: 2 };
+    };
+    for (const [model, label] of [
+      [softmaxModel({ features: 2, classes: 3, l2: 0 }), (i: number) => i % 3],
+      [linearModel({ features: 2, l2: 0 }), (i: number) => (i % 7) - 3],
+    ] as const) {
+      const params = Float64Array.from({ length: model.size }, () => rng.gaussian());
+      const shape = { task: model.task, outputs: model.outputs };
+      const a = rows(13, label);
+      const b = rows(20, label);
+      const sum = new Uint32Array(evaluationValues(shape) * WIDE_DIGITS);
+      for (const part of [a, b])
+        addRing(
+          sum,
+          encodeEvaluation(
+            { sums: metricSums(model, params, part), trainExamples: 0, trainLoss: 0 },
+            DEFAULT_WIDE,
+            shape,
+          ),
+        );
+      const decoded = decodeEvaluationSum(sum, 2, DEFAULT_WIDE, shape);
+      const pooled = evaluateModel(model, params, {
+        x: Float64Array.from([...a.x, ...b.x]),
+        y: Float64Array.from([...a.y, ...b.y]),
+        n: 33,
+        d: 2,
+      });
+      for (const key of Object.keys(pooled).filter((k) => k !== 'n'))
+        expect(decoded[key], `${model.kind} ${key}`).toBeCloseTo(pooled[key]!, 3);
+      expect(decoded.evaluated_examples).toBe(33);
+    }
   });
 });
 

@@ -26,3 +26,4 @@ export {
   type LocalSection,
   type StrategySection,
 } from './job-spec-training.js';
+export { builtInModelOfSpec, strategyOfSpec } from './job-model.js';

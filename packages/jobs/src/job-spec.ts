@@ -129,6 +129,12 @@ export function parseJobSpec(input: unknown): JobSpec {
       'model.kind',
       'tfjs models train with their own fit, which has no per-record gradients: use unit participant, or kind mlp',
     );
+  if (spec.payout && spec.model.type !== 'logistic')
+    throw new JobSpecError(
+      'payout',
+      `valuation rebuilds and scores coalition models of kind logistic only; this job trains a ${spec.model.type} ` +
+        'model: remove the payout or train kind logistic',
+    );
   if (spec.exclude.includes(spec.label))
     throw new JobSpecError('exclude', `lists the label column "${spec.label}"; remove it from exclude`);
   if (spec.features?.includes(spec.label))

@@ -7,6 +7,7 @@ import {
   parseOverlapSpec,
   parseScoreSpec,
   QUERY_MAX_RECORDS,
+  scheduledLearningRate,
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
@@ -15,6 +16,7 @@ import {
 import {
   columnProfileFromProto,
   declaredQueryFromProto,
+  fromModelConfig,
   fromStrategyConfig,
   tessera,
   verifyAnalystKey,
@@ -180,6 +182,7 @@ function checkTrain(task: tessera.v1.ITask, stage: number, spec: JobSpec, diff: 
   }
   // Statistics, fit and evaluate: features named by the spec, and the spec's validation split (train-features.ts).
   checkTrainFeatureNames(task, stage, spec, diff);
+  checkModel(task, spec, diff);
   if (stage === pb.Stage.FIT) {
     // The effective settings: the job's, overridden by the strategy's per-round config (as local-compute reads them).
     const job: Record<string, number> = {};
@@ -191,9 +194,12 @@ function checkTrain(task: tessera.v1.ITask, stage: number, spec: JobSpec, diff: 
     const want = {
       epochs: spec.local.epochs,
       batchSize: spec.local.batchSize,
-      learningRate: spec.local.learningRate,
+      learningRate: scheduledLearningRate(spec.local, Number(task.ref?.round ?? 1), spec.rounds),
       l2: spec.model.l2,
     };
+    const mu = fromStrategyConfig(training?.strategyConfig).proximalMu ?? 0;
+    if (!near(Number(mu), spec.strategy.proximalMu ?? 0))
+      throw diff('FedProx proximal term (strategy.proximalMu)', spec.strategy.proximalMu ?? 0, mu);
     const field = { epochs: 'local.epochs', batchSize: 'local.batchSize', learningRate: 'local.learningRate' };
     for (const key of ['epochs', 'batchSize', 'learningRate', 'l2'] as const) {
       if (!near(local[key], want[key]))
@@ -355,4 +361,34 @@ function checkSealedKey(task: tessera.v1.ITask, auth: Authorisation, policy: Aut
       '; refusing to encrypt under a key the coordinator may have made (list the analyst in trustedAnalysts ' +
       'to trust its key without a signed spec); refused before reading any data',
   );
+}
+
+/** The model a training task names (kind, task, shape, classes, label range, optimiser) must be the spec's. */
+function checkModel(task: tessera.v1.ITask, spec: JobSpec, diff: Diff): void {
+  const got = fromModelConfig(task.training?.model);
+  const m = spec.model;
+  const want = {
+    kind: m.type,
+    task: m.task,
+    hidden: m.hidden ?? [],
+    activation: m.activation ?? '',
+    dropout: m.dropout ?? 0,
+    classes: m.classes ?? [],
+    labelRange: m.labelRange ?? [],
+    topology: m.topology === undefined ? '' : JSON.stringify(m.topology),
+    optimiser: spec.local.optimiser,
+  };
+  const have = {
+    kind: got.type,
+    task: got.task,
+    hidden: got.hidden ?? [],
+    activation: got.activation ?? '',
+    dropout: got.dropout ?? 0,
+    classes: got.classes ?? [],
+    labelRange: got.labelRange ?? [],
+    topology: got.topology === undefined ? '' : JSON.stringify(got.topology),
+    optimiser: got.optimiser,
+  };
+  for (const key of Object.keys(want) as (keyof typeof want)[])
+    if (JSON.stringify(want[key]) !== JSON.stringify(have[key])) throw diff(`model ${key}`, want[key], have[key]);
 }

@@ -1,6 +1,8 @@
 // FIT: one round of local training from the global model; kept for the evaluation and for valuation.
+import { featureNames } from '@tessera/data';
 import { tessera } from '@tessera/proto';
-import { fit, type LocalResult } from '../local-compute.js';
+import { prepareTaskModel } from '../training-model.js';
+import { agreedSchemaOf, fit, type LocalResult } from '../local-compute.js';
 import { verifiedAnalystOf } from '../privacy/spec-authorisation.js';
 import { asSecureInput, replyWithResult } from './local-result.js';
 import type { ComputeHandler } from './task-handler.js';
@@ -15,6 +17,7 @@ export const fitTask: ComputeHandler<LocalResult> = {
     if (task.training?.keepForValuation && ctx.consent.policy)
       ctx.consent.admit(task, tessera.v1.Stage.VALUATE, verifiedAnalystOf(task));
   },
+  prepare: (task) => prepareTaskModel(task, featureNames(agreedSchemaOf(task)).length),
   compute(ctx, { task, model }) {
     const r = fit(ctx.data, task, model!, ctx.name);
     const jobId = task.ref?.jobId ?? '';

@@ -1,59 +1,62 @@
+import { metricSumsLength, metricsFromSums, type ModelTask } from '@tessera/ml';
 import { decodeWideSum, encodeWide, type WideCodec } from './wide-codec.js';
 
-/** One participant's evaluation and last training loss, as example-weighted sums for secure aggregation. */
+/**
+ * One participant's evaluation and last training loss, as sums for secure aggregation: the model's metric sums
+ * (@tessera/ml metricSums: counts and sums over its validation rows, so the participants' sums decode to the
+ * metrics of all their rows) and its last fit's example count and example-weighted training loss.
+ */
 export interface EvaluationReportInput {
-  examples: number;
-  loss: number;
-  accuracy: number;
-  /** NaN when the participant's validation rows hold one class only. */
-  auc: number;
+  /** metricSums of the model on the participant's validation rows. */
+  sums: ArrayLike<number>;
   trainExamples: number;
   trainLoss: number;
 }
 
-export const EVALUATION_VALUES = 7;
+/** What the evaluation sums describe: the model's task and output count (classes of a multiclass model). */
+export interface EvaluationShape {
+  task: ModelTask;
+  outputs: number;
+}
 
-export function encodeEvaluation(r: EvaluationReportInput, codec: WideCodec): Uint32Array {
-  const aucKnown = Number.isFinite(r.auc);
+/** The binary shape, the only one before there were other tasks. */
+export const BINARY_EVALUATION: EvaluationShape = Object.freeze({ task: 'binary', outputs: 1 });
+
+/** Values in one evaluation vector: the metric sums, then the training examples and their summed loss. */
+export function evaluationValues(shape: EvaluationShape): number {
+  return metricSumsLength(shape.task, shape.outputs) + 2;
+}
+
+/** The binary vector's length (loss, accuracy and AUC sums, then the training loss). */
+export const EVALUATION_VALUES = evaluationValues(BINARY_EVALUATION);
+
+export function encodeEvaluation(r: EvaluationReportInput, codec: WideCodec, shape = BINARY_EVALUATION): Uint32Array {
+  const length = metricSumsLength(shape.task, shape.outputs);
+  if (r.sums.length !== length)
+    throw new RangeError(`a ${shape.task} evaluation has ${length} metric sums, this one ${r.sums.length}`);
   const trained = r.trainExamples > 0 && Number.isFinite(r.trainLoss);
   return encodeWide(
-    [
-      r.examples,
-      r.examples * r.loss,
-      r.examples * r.accuracy,
-      aucKnown ? r.examples : 0,
-      aucKnown ? r.examples * r.auc : 0,
-      trained ? r.trainExamples : 0,
-      trained ? r.trainExamples * r.trainLoss : 0,
-    ],
+    [...Array.from(r.sums), trained ? r.trainExamples : 0, trained ? r.trainExamples * r.trainLoss : 0],
     codec,
   );
 }
 
-/** The summed values in the order encodeEvaluation writes them. */
-type EvaluationSums = [
-  n: number,
-  loss: number,
-  accuracy: number,
-  nAuc: number,
-  auc: number,
-  nTrain: number,
-  trainLoss: number,
-];
-
-/** The example-weighted means of the summed reports (AUC over participants where it is defined). */
-export function decodeEvaluationSum(sum: Uint32Array, contributors: number, codec: WideCodec): Record<string, number> {
+/** The task's metrics of all the summed reports, the mean training loss and the evaluated example count. */
+export function decodeEvaluationSum(
+  sum: Uint32Array,
+  contributors: number,
+  codec: WideCodec,
+  shape = BINARY_EVALUATION,
+): Record<string, number> {
   const values = decodeWideSum(sum, contributors, codec);
-  if (values.length !== EVALUATION_VALUES) {
-    throw new RangeError(`an evaluation sum decodes to ${EVALUATION_VALUES} values, got ${values.length}`);
+  const expected = evaluationValues(shape);
+  if (values.length !== expected) {
+    throw new RangeError(`a ${shape.task} evaluation sum decodes to ${expected} values, got ${values.length}`);
   }
-  const [n, loss, accuracy, nAuc, auc, nTrain, trainLoss] = Array.from(values) as EvaluationSums; // length checked
+  const length = expected - 2;
+  const { n, ...metrics } = metricsFromSums(shape.task, shape.outputs, values.subarray(0, length));
+  const nTrain = values[length]!;
+  const trainLoss = values[length + 1]!;
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
-  return {
-    loss: ratio(loss, n),
-    accuracy: ratio(accuracy, n),
-    auc: ratio(auc, nAuc),
-    train_loss: ratio(trainLoss, nTrain),
-    evaluated_examples: n,
-  };
+  return { ...metrics, train_loss: ratio(trainLoss, nTrain), evaluated_examples: n ?? Number.NaN };
 }

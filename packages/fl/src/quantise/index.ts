@@ -21,7 +21,10 @@ export {
   encodeEvaluation,
   decodeEvaluationSum,
   EVALUATION_VALUES,
+  BINARY_EVALUATION,
+  evaluationValues,
   type EvaluationReportInput,
+  type EvaluationShape,
 } from './evaluation-codec.js';
 export {
   addClippedRecord,

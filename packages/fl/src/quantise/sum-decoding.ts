@@ -13,7 +13,14 @@ import { decodeUpdateSum, type UpdateCodec } from './update-codec.js';
  */
 export type SumDecoding =
   | { kind: 'update'; codec: UpdateCodec; uniformWeights: boolean }
-  | { kind: 'record'; codec: RecordCodec; learningRate: number; l2: number };
+  | {
+      kind: 'record';
+      codec: RecordCodec;
+      learningRate: number;
+      l2: number;
+      /** Parameters without the L2 penalty (the model's biases); absent: the last one (the linear models' bias). */
+      biasIndices?: number[];
+    };
 
 export function summedUpdatesFrom(
   sum: Uint32Array,
@@ -29,10 +36,11 @@ export function summedUpdatesFrom(
     }
     const n = Math.max(1, count);
     const weightedSum = new Float64Array(gradientSum.length);
-    const last = gradientSum.length - 1; // the bias: no l2 penalty
+    const free = new Uint8Array(gradientSum.length);
+    for (const j of how.biasIndices ?? [gradientSum.length - 1]) free[j] = 1; // the biases: no l2 penalty
     // gradientSum, global and weightedSum have equal lengths (checked above).
     for (let j = 0; j < gradientSum.length; j++) {
-      weightedSum[j] = -how.learningRate * (gradientSum[j]! + (j < last ? n * how.l2 * global[j]! : 0));
+      weightedSum[j] = -how.learningRate * (gradientSum[j]! + (free[j] ? 0 : n * how.l2 * global[j]!));
     }
     return { weightedSum, totalWeight: n, contributors: survivors };
   }

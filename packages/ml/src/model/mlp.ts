@@ -37,6 +37,8 @@ export function mlpModel(options: MlpOptions): Model {
     outputs: layout.outputs,
     size: layout.size,
     init: (rng: Random) => mlpInit(layout, rng),
+    biasIndices: () =>
+      layout.biasOffset.flatMap((offset, l) => Array.from({ length: widths[l + 1]! }, (_, i) => offset + i)),
     lossAndGradient(params, data, rows, start, end, gradient, rng) {
       checkBatch(model, params, data, rows, start, end, gradient);
       const b = end - start;

@@ -75,6 +75,11 @@ export interface Model {
    */
   predict(params: Float64Array, data: Matrix): Float64Array;
   /**
+   * Indices of the parameters the L2 penalty leaves alone (the biases); absent: the last one only, as in the linear
+   * models. Record-level DP applies the penalty's gradient after the noisy sum, so it must know them.
+   */
+  biasIndices?(): number[];
+  /**
    * Optional local training of the model's own (a tfjs model's `fit`); when absent, trainModel runs mini-batch SGD or
    * Adam over lossAndGradient.
    */

@@ -62,6 +62,7 @@ export function softmaxModel(options: SoftmaxModelOptions): Model {
     outputs: k,
     size: k * stride,
     init: (_rng: Random) => new Float64Array(k * stride),
+    biasIndices: () => Array.from({ length: k }, (_, c) => c * stride + d),
     lossAndGradient(params, data, rows, start, end, gradient) {
       checkBatch(model, params, data, rows, start, end, gradient);
       const { x, y } = data;

@@ -1,4 +1,5 @@
-import { decodeEvaluationSum, DEFAULT_WIDE, EVALUATION_VALUES, WIDE_DIGITS } from '@tessera/fl';
+import { decodeEvaluationSum, DEFAULT_WIDE, evaluationValues, WIDE_DIGITS, type EvaluationShape } from '@tessera/fl';
+import { metricSumsLength, metricsFromSums } from '@tessera/ml';
 import { tessera } from '@tessera/proto';
 import { MetricsCollector, type TaskAnswer } from '../../../rounds/collectors.js';
 import { runStage, type StageOutcome } from '../../../rounds/stage.js';
@@ -28,10 +29,10 @@ export class EvaluateRound {
       attempt: 1,
       computation: pb.Stage.EVALUATE,
       sessions,
-      dimension: EVALUATION_VALUES * WIDE_DIGITS,
+      dimension: evaluationValues(this.shape) * WIDE_DIGITS,
       task: (s) => this.r.trainingTask(key, model, {}, s),
       model,
-      decoding: { ring: (words, n) => decodeEvaluationSum(words, n, DEFAULT_WIDE) },
+      decoding: { ring: (words, n) => decodeEvaluationSum(words, n, DEFAULT_WIDE, this.shape) },
     });
     return r.ok ? r.value.value : {};
   }
@@ -53,8 +54,36 @@ export class EvaluateRound {
       metrics: a.metrics,
     }));
     return {
-      ...this.r.strategy.aggregateEvaluate(round, reports),
+      ...Object.fromEntries(
+        Object.entries(this.r.strategy.aggregateEvaluate(round, reports)).filter(([k]) => !k.startsWith('sum.')),
+      ),
+      ...this.pooled(reports.map((r) => r.metrics)),
       evaluated_examples: reports.reduce((s, r) => s + r.numExamples, 0),
     };
+  }
+
+  /** The task's metrics and output count, for the evaluation vector's layout. */
+  private get shape(): EvaluationShape {
+    const model = this.r.model;
+    return model ? { task: model.task, outputs: model.outputs } : { task: 'binary', outputs: 1 };
+  }
+
+  /**
+   * In the clear each participant also reports its metric sums (`sum.0`, ...): added up they give the metrics of
+   * all the evaluated rows (R² and macro-F1 are not means of the participants' values). Absent when any report
+   * lacks them.
+   */
+  private pooled(reports: readonly Record<string, number>[]): Record<string, number> {
+    const length = metricSumsLength(this.shape.task, this.shape.outputs);
+    if (reports.length === 0) return {};
+    const sums = new Float64Array(length);
+    for (const m of reports)
+      for (let i = 0; i < length; i++) {
+        const v = m[`sum.${i}`];
+        if (v === undefined || !Number.isFinite(v)) return {};
+        sums[i]! += v;
+      }
+    const { n, ...metrics } = metricsFromSums(this.shape.task, this.shape.outputs, sums);
+    return metrics;
   }
 }

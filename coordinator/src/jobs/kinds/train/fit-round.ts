@@ -9,7 +9,7 @@ import {
 } from '@tessera/fl';
 import { updateClipState } from '@tessera/dp';
 import { systemRandom } from '@tessera/crypto';
-import { participantSampling } from '@tessera/jobs';
+import { participantSampling, scheduledLearningRate, type TrainingTask } from '@tessera/jobs';
 import { tessera, toStrategyConfig } from '@tessera/proto';
 import type { DpRound } from '../../job-privacy.js';
 import type { Aggregate } from './aggregation/aggregator.js';
@@ -84,7 +84,7 @@ export class FitRound {
       const config: tessera.v1.ITrainingConfig = {
         epochs: this.r.spec.local.epochs,
         batchSize: this.r.spec.local.batchSize,
-        learningRate: this.r.spec.local.learningRate,
+        learningRate: scheduledLearningRate(this.r.spec.local, round, this.r.spec.rounds),
         l2: this.r.spec.model.l2,
         strategyConfig: toStrategyConfig(plan.config),
         ...(dp?.record
@@ -93,7 +93,7 @@ export class FitRound {
         ...(dp?.indicator ? { clipIndicatorScale: dp.indicator.scale } : {}),
       };
       const aggregator = dp ? new DpAggregator(this.r.aggregator, releaseNoise(dp.mode, dp)) : this.r.aggregator;
-      const decoding = this.sumDecoding(codec, dp);
+      const decoding = this.sumDecoding(codec, dp, round);
       const r = await aggregator.sum<{ model: Float64Array; nextClip?: number }>({
         stage: 'fit',
         round,
@@ -155,14 +155,36 @@ export class FitRound {
     });
     this.r.store.completeRound(record, result.model, round);
     this.r.noteContributors(result.contributors);
+    const state = this.r.strategy.state?.();
+    if (state) this.r.saveContext({ strategyState: state });
+    this.earlyStopping(round, metrics.loss);
     const dropped = result.failures.size ? `; dropped ${this.r.failureSummary(result.failures)}` : '';
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
     const how = result.secure ? ` (secure aggregation, threshold ${result.secure.threshold}${privacy})` : '';
     this.r.publish(
       `round ${round}/${this.r.spec.rounds} completed${how}: ` +
-        `loss ${fmt(metrics.loss)}, AUC ${fmt(metrics.auc)}${dropped}`,
+        `loss ${fmt(metrics.loss)}, ${headline(this.r.spec.model.task, metrics)}${dropped}`,
     );
     return result.model;
+  }
+
+  /**
+   * Keeps the round with the lowest federated validation loss (the job's result) and, with earlyStopping, ends
+   * training after `patience` rounds without an improvement of at least minDelta. Rounds without a validation loss
+   * (DP, sealed) change nothing.
+   */
+  private earlyStopping(round: number, loss: number | undefined): void {
+    if (loss === undefined || !Number.isFinite(loss)) return;
+    const best = this.r.context.best;
+    const stop = this.r.spec.earlyStopping;
+    if (!best || loss < best.loss - (stop?.minDelta ?? 0)) this.r.saveContext({ best: { round, loss } });
+    else if (stop && round - best.round >= stop.patience) {
+      const why =
+        `early stopping after round ${round}: no validation loss below ${fmt(best.loss)} ` +
+        `(round ${best.round}) for ${stop.patience} rounds`;
+      this.r.saveContext({ stoppedEarly: why });
+      this.r.publish(why);
+    }
   }
 
   /** A completed round's metrics: federated evaluation, and training loss (plaintext) or the secure round's figures. */
@@ -235,14 +257,28 @@ export class FitRound {
   }
 
   /** How this round's ring sum decodes into the strategy's input (the analyst applies it in sealed mode). */
-  private sumDecoding(codec: { bits: number; clip: number; modulus: number }, dp: DpRound | undefined): SumDecoding {
-    if (dp?.record)
+  private sumDecoding(
+    codec: { bits: number; clip: number; modulus: number },
+    dp: DpRound | undefined,
+    round: number,
+  ): SumDecoding {
+    if (dp?.record) {
+      const biasIndices = this.r.model?.biasIndices?.();
       return {
         kind: 'record',
         codec: { clip: dp.record.clip, level: dp.record.level, modulus: dp.record.modulus },
-        learningRate: this.r.spec.local.learningRate,
+        learningRate: scheduledLearningRate(this.r.spec.local, round, this.r.spec.rounds),
         l2: this.r.spec.model.l2,
+        ...(biasIndices ? { biasIndices } : {}),
       };
+    }
     return { kind: 'update', codec, uniformWeights: dp !== undefined };
   }
+}
+
+/** The round line's headline metric for the task: AUC (binary), accuracy (multiclass) or R² (regression). */
+function headline(task: TrainingTask, m: Record<string, number>): string {
+  if (task === 'multiclass') return `accuracy ${fmt(m.accuracy)}`;
+  if (task === 'regression') return `R² ${fmt(m.r2)}`;
+  return `AUC ${fmt(m.auc)}`;
 }

@@ -1,5 +1,6 @@
 import { loadSeal } from '@tessera/he';
-import { logisticInit } from '@tessera/ml';
+import { seededRandom } from '@tessera/ml';
+import { modelOfJob } from './job-model.js';
 import type { PayoutLedger } from '../../../payouts/payout-ledger.js';
 import type { SessionRegistry } from '../../../service/registry.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
@@ -57,10 +58,12 @@ export class TrainingJob extends JobLifecycle {
           await new StatisticsStage(r).computeStatistics();
           break;
         case 'training': {
+          r.model ??= await modelOfJob(r.spec, r.context.featureNames!.length);
           const fit = new FitRound(r, new EvaluateRound(r));
           const latest = this.store.latestModel(this.jobId);
-          let model = latest?.weights ?? logisticInit(r.context.featureNames!.length);
-          for (let round = (latest?.round ?? 0) + 1; round <= r.spec.rounds; round++)
+          // The starting parameters are public: zeros for the linear models, He or Glorot draws from the job's seed.
+          let model = latest?.weights ?? r.model.init(seededRandom(`${r.spec.seed ?? this.jobId}/initial-model`));
+          for (let round = (latest?.round ?? 0) + 1; round <= r.spec.rounds && !r.context.stoppedEarly; round++)
             model = await fit.trainRound(round, model);
           r.saveContext({ stage: r.spec.payout && !r.context.payouts ? 'payout' : 'done' });
           break;

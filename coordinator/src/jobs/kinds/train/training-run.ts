@@ -1,7 +1,8 @@
 import type { AgreedSchema } from '@tessera/data';
-import { createStrategy, jobEpsilon, type Strategy } from '@tessera/fl';
-import { parseJobSpec, type JobSpec } from '@tessera/jobs';
-import { columnProfileToProto, type tessera } from '@tessera/proto';
+import { jobEpsilon, type Strategy } from '@tessera/fl';
+import { parseJobSpec, strategyOfSpec, type JobSpec } from '@tessera/jobs';
+import type { Model } from '@tessera/ml';
+import { columnProfileToProto, toModelConfig, type tessera } from '@tessera/proto';
 import { refusalReasons } from '../../../rounds/refusals.js';
 import type { OwnersRefusal } from '../../../rounds/stage.js';
 import type { ParticipantSession } from '../../../service/participant-session.js';
@@ -37,6 +38,8 @@ export class TrainingRun {
   readonly spec: JobSpec;
   readonly privacy: JobPrivacy;
   readonly strategy: Strategy;
+  /** The model being trained, built when training starts (its input width is the agreed schema's). */
+  model?: Model;
   /** How the stages sum: in plaintext, through SecAgg+, or under the analyst's key (secure.mode). */
   readonly aggregator: Aggregator;
   context: JobContext;
@@ -56,13 +59,9 @@ export class TrainingRun {
     this.spec = parseJobSpec(JSON.parse(job.specJson));
     this.privacy = new JobPrivacy(this.spec);
     this.context = parseContext(job.contextJson);
-    this.strategy = createStrategy({
-      name: this.spec.strategy.name,
-      fractionFit: this.spec.strategy.fractionFit,
-      serverLearningRate: this.spec.strategy.serverLearningRate,
-      minFitParticipants: this.spec.minParticipants,
-      ...(this.spec.seed !== undefined ? { seed: `${this.spec.seed}/${jobId}` } : {}),
-    });
+    this.strategy = strategyOfSpec(this.spec, this.spec.seed !== undefined ? `${this.spec.seed}/${jobId}` : undefined);
+    // A stateful strategy resumes from the state of the last completed round.
+    if (this.context.strategyState) this.strategy.restore?.(this.context.strategyState);
     const mode = this.spec.secure.mode;
     this.aggregator =
       mode === 'none'
@@ -202,6 +201,8 @@ export class TrainingRun {
         validationFraction: this.spec.validationFraction,
         seed: this.spec.seed ?? this.jobId,
         ...(this.spec.payout ? { keepForValuation: true } : {}),
+        // Every stage's task names the model: the schema checks the label against its task, the rest train it.
+        model: toModelConfig(this.spec.model, this.spec.local.optimiser),
       },
       ...(plan ? { privacyPlan: plan } : {}),
       ...signedSpecFields(this.context, this.store.getJob(this.jobId)?.specJson ?? ''),
