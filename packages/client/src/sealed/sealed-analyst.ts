@@ -17,6 +17,7 @@ import {
 import type { BfvDecryptor } from '@tessera/he';
 import { standardisationFrom } from '@tessera/ml';
 import type { tessera } from '@tessera/proto';
+import type { StrategySection } from '@tessera/jobs';
 import { CoordinatorError, isFinalStatus, sealedSpec, type AnalystClient } from '../analyst.js';
 import type { AnalystKeys } from './analyst-keys.js';
 import { checkSurvivors, fitDecodingOf, ownDecoding, wideDecodingOf, type DecodingSpec } from './spec-decoding.js';
@@ -27,7 +28,8 @@ import { checkSurvivors, fitDecodingOf, ownDecoding, wideDecodingOf, type Decodi
  * decode_json that differs is refused; a sum of fewer than minParticipants (or privacy.survivorFloor) is refused.
  */
 export interface SealedJobSpec extends DecodingSpec {
-  strategy: { name: string; fractionFit: number; serverLearningRate: number };
+  /** The strategy and its own options (serverMomentum, proximalMu, beta1, beta2, tau), as a JobSpec has them. */
+  strategy: StrategySection;
   minParticipants: number;
   seed?: string | number;
 }
@@ -40,9 +42,7 @@ export type SealedReplyMessage = tessera.v1.ISealedReply;
 /** The strategy the coordinator would use for the job, built exactly as the coordinator builds it. */
 export function strategyForJob(spec: SealedJobSpec, jobId: string): Strategy {
   return createStrategy({
-    name: spec.strategy.name,
-    fractionFit: spec.strategy.fractionFit,
-    serverLearningRate: spec.strategy.serverLearningRate,
+    ...spec.strategy,
     minFitParticipants: spec.minParticipants,
     ...(spec.seed !== undefined ? { seed: `${spec.seed}/${jobId}` } : {}),
   });
