@@ -124,6 +124,11 @@ export function demoReport(r: DemoResult): string {
     ),
   );
   out.push(...notes);
+  if (task === 'regression')
+    out.push(
+      'train loss: half the mean squared error on the label scaled to [-1, 1] (as the participants train); ' +
+        'the evaluation columns are in label units',
+    );
   if (absent)
     out.push(
       `absent: not connected when the round began (a node that dropped out reconnects after its backoff); ` +
