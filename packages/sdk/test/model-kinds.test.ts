@@ -184,3 +184,52 @@ function leastSquaresR2(shards: RawTable[], test: RawTable, label: string): numb
   }
   return 1 - sse / sst;
 }
+
+describe('a bring-your-own TensorFlow.js model as a job', () => {
+  it('trains from its topology alone: participants rebuild it with no job code, and it scores like the MLP', async () => {
+    const { tfl, topologyOf } = await import('@tessera/tfjs');
+    const layers = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [13], units: 8, activation: 'relu' }),
+        tfl.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const topology = topologyOf(layers);
+    layers.dispose();
+    const { fed } = await federation('wine.csv', 'wine-tfjs');
+    const spec = {
+      dataset: 'customers',
+      label: 'cultivar',
+      rounds: 6,
+      minParticipants: 3,
+      seed: 5,
+      local: { optimiser: 'adam', learningRate: 0.02, epochs: 2 },
+    };
+    const tfjs = await fed.analyst.watch(
+      (await fed.analyst.submit({ ...spec, model: { kind: 'tfjs', topology, classes: ['0', '1', '2'] } })).id,
+    );
+    expect(tfjs.status, tfjs.error).toBe('completed');
+    const mlp = await fed.analyst.watch(
+      (await fed.analyst.submit({ ...spec, model: { kind: 'mlp', hidden: [8], classes: ['0', '1', '2'] } })).id,
+    );
+    expect(mlp.status, mlp.error).toBe('completed');
+    const accuracy = (j: typeof tfjs) =>
+      j.history.filter((h) => h.stage === 'fit' && h.status === 'completed').at(-1)!.metrics.accuracy!;
+    expect(accuracy(tfjs)).toBeGreaterThan(0.85);
+    expect(Math.abs(accuracy(tfjs) - accuracy(mlp))).toBeLessThan(0.1);
+
+    // A topology whose input does not fit the agreed features fails before training, naming the field.
+    const wrong = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [5], units: 3, activation: 'softmax' })] });
+    const bad = await fed.analyst.watch(
+      (
+        await fed.analyst.submit({
+          ...spec,
+          model: { kind: 'tfjs', topology: topologyOf(wrong), classes: ['0', '1', '2'] },
+        })
+      ).id,
+    );
+    wrong.dispose();
+    expect(bad.status).toBe('failed');
+    expect(bad.error).toMatch(/model\.topology: the tfjs model takes 5 inputs, but the agreed features encode to 13/);
+  });
+});

@@ -93,6 +93,11 @@ export function tfjsModel(layersModel: LayersModel, options: TfjsModelOptions): 
     outputs,
     size,
     init: (rng: Random) => glorotInit(slots, size, rng),
+    // Rank-1 weights (biases, batch-norm scales and shifts) carry no L2 penalty.
+    biasIndices: () =>
+      slots
+        .filter((s) => s.shape.length === 1)
+        .flatMap((s) => Array.from({ length: s.length }, (_, i) => s.offset + i)),
     lossAndGradient(params, data, rows, start, end, gradient, rng) {
       checkParams(params);
       checkData(data);
