@@ -218,6 +218,29 @@ describe('the signed spec decides first, at every stage, for one job', () => {
     });
   });
 
+  describe('the model, its schedule and its proximal term are the spec\'s', () => {
+    it('refuses a task that swaps the model, adds classes, or moves the learning rate or FedProx term', async () => {
+      await refused(
+        stageTask(pb.Stage.FIT, { training: { model: { kind: 'mlp', task: 'binary', hidden: [512, 512] } } }),
+        /task's model kind \("mlp"\) differs from the analyst's signed job spec \("logistic"\)/,
+      );
+      await refused(
+        stageTask(pb.Stage.EVALUATE, {
+          training: { model: { kind: 'logistic', task: 'multiclass', classes: ['0', '1', '2'] } },
+        }),
+        /task's model task \("multiclass"\) differs from the analyst's signed job spec \("binary"\)/,
+      );
+      await refused(
+        stageTask(pb.Stage.FIT, { training: { learningRate: 5 } }),
+        /local training setting local\.learningRate \(5\) differs .*\(0\.05\)/,
+      );
+      await refused(
+        stageTask(pb.Stage.FIT, { training: { strategyConfig: [{ key: 'proximalMu', number: 100 }] } }),
+        /FedProx proximal term \(strategy\.proximalMu\) \(100\) differs .*\(0\)/,
+      );
+    });
+  });
+
   describe('an exact single release is released over one cohort', () => {
     // The same exact query as a second attempt of one job over the cohort minus one node: the two sums differ by
     // that node's value. Refused; the same cohort again releases the same sum and is admitted.
