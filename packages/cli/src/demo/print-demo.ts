@@ -1,6 +1,7 @@
 import type { DemoResult } from './demo-result.js';
 import { renderTable } from '../ui/table.js';
 import { missingEvaluation, missingTrainLoss, type MissingMetric } from './missing-metric.js';
+import { STRATEGY_FLAGS, type StrategyOption } from './demo-strategy.js';
 import type { DemoTask } from './demo-task.js';
 import { headline, type Quality } from './quality.js';
 
@@ -126,8 +127,7 @@ export function demoReport(r: DemoResult): string {
   out.push(...notes);
   if (task === 'regression')
     out.push(
-      'train loss: half the mean squared error on the label scaled to [-1, 1] (as the participants train); ' +
-        'the evaluation columns are in label units',
+      'train loss: on the label scaled to [-1, 1], as the participants train; the other columns are in label units',
     );
   if (absent)
     out.push(
@@ -180,7 +180,7 @@ function modelLine(m: NonNullable<DemoResult['model']>, strategy: DemoResult['st
         ? `regression (label range ${m.labelRange?.join(' to ')}; metrics in label units)`
         : 'binary';
   const options = Object.entries(strategy?.options ?? {})
-    .map(([k, v]) => `${k} ${v}`)
+    .map(([k, v]) => `${STRATEGY_FLAGS[k as StrategyOption] ?? k} ${v}`)
     .join(', ');
   const name = strategy?.name ?? 'fedavg';
   return `model: ${m.kind}${layers}, ${task}; strategy ${name}${options ? ` (${options})` : ''}; ${m.optimiser}`;
