@@ -37,7 +37,7 @@ describe('tessera demo --seed', () => {
     expect(Math.abs(c.federated.logLoss - a.federated.logLoss)).toBeGreaterThan(1e-6);
   });
 
-  it('--drop: contributors + dropped + absent add up to the participants in every round, and the table says so', async () => {
+  it('--drop: contributors + dropped + absent add up to the participants each round, as the table says', async () => {
     const r = await runDemo({ ...base, participants: 5, rounds: 5, secure: 'masked', drop: 0.4 });
     for (const h of r.history) expect(h.contributors + h.dropped + h.absent, `round ${h.round}`).toBe(5);
     expect(r.history.some((h) => h.dropped > 0)).toBe(true);

@@ -84,7 +84,8 @@ export function modelSectionOf(input: Obj): ModelSection {
     throw new JobSpecError(
       'model.classes',
       `lists ${classes.length} classes, but a ${kind} model for a ${task} task ` +
-        `${task === 'binary' ? 'predicts 2' : 'predicts a number'}: use kind softmax or mlp for ${classes.length} classes`,
+        `${task === 'binary' ? 'predicts 2' : 'predicts a number'}: ` +
+        `use kind softmax or mlp for ${classes.length} classes`,
     );
   }
   if (task === 'regression') {
@@ -134,7 +135,8 @@ function classesOf(m: Obj, label: unknown): string[] | undefined {
   if (!Array.isArray(v) || v.length < 2 || v.some((c) => (typeof c !== 'string' && typeof c !== 'number') || c === ''))
     throw new JobSpecError(
       'model.classes',
-      `must list at least 2 label values (strings or numbers), got ${show(v)}${label ? ` for label ${show(label)}` : ''}`,
+      `must list at least 2 label values (strings or numbers), got ${show(v)}` +
+        (label ? ` for label ${show(label)}` : ''),
     );
   if (v.length > MAX_CLASSES)
     throw new JobSpecError('model.classes', `lists ${v.length} classes; at most ${MAX_CLASSES} are supported`);

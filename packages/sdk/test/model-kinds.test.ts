@@ -186,7 +186,7 @@ function leastSquaresR2(shards: RawTable[], test: RawTable, label: string): numb
 }
 
 describe('a bring-your-own TensorFlow.js model as a job', () => {
-  it('trains from its topology alone: participants rebuild it with no job code, and it scores like the MLP', async () => {
+  it('trains from its topology alone: nodes rebuild it running no job code; it scores like the MLP', async () => {
     const { tfl, topologyOf } = await import('@tessera/tfjs');
     const layers = tfl.sequential({
       layers: [
