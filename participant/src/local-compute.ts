@@ -161,7 +161,7 @@ export function fit(
   return {
     vector: deltaOf(result.params, global),
     numExamples: local.train.n,
-    metrics: { train_loss: result.meanLoss },
+    metrics: { train_loss: inLabelUnitsLoss(result.meanLoss, task) },
     ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}),
     ...(dp ? { uniformWeight: true } : {}),
   };
@@ -224,7 +224,7 @@ export function recordLevelFit(
     vector: sum,
     integer: true,
     numExamples: rows.n,
-    metrics: { train_loss: trainLoss, clipped_fraction: rows.n ? clipped / rows.n : 0 },
+    metrics: { train_loss: inLabelUnitsLoss(trainLoss, task), clipped_fraction: rows.n ? clipped / rows.n : 0 },
   };
 }
 
@@ -267,4 +267,10 @@ export function privateStatistics(
     for (let i = 0; i < vector.length; i++) vector[i]! *= weight;
   }
   return { vector, level, numExamples: rows.length, metrics: {} };
+}
+
+/** A regression's training loss (half the squared error on the scaled label) in the label's units, as evaluation's. */
+function inLabelUnitsLoss(loss: number, task: tessera.v1.ITask): number {
+  const scale = labelScaleOf(taskModelOf(task));
+  return scale ? loss * scale.half * scale.half : loss;
 }

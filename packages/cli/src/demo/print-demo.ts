@@ -126,9 +126,7 @@ export function demoReport(r: DemoResult): string {
   );
   out.push(...notes);
   if (task === 'regression')
-    out.push(
-      'train loss: on the label scaled to [-1, 1], as the participants train; the other columns are in label units',
-    );
+    out.push('losses: half the mean squared error, in label units (participants train on the label scaled to [-1, 1])');
   if (absent)
     out.push(
       `absent: not connected when the round began (a node that dropped out reconnects after its backoff); ` +
