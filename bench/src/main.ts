@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
-// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp.
+// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -12,6 +12,7 @@ import { renderAnalyticsBench, runAnalyticsBench } from './analytics/analytics-b
 import { renderPayoutsBench, runPayoutsBench } from './payouts/payouts-bench.js';
 import { renderTransportBench, runTransportBench } from './transport-bench.js';
 import { renderMlpThroughput, runMlpThroughput } from './ml/mlp-throughput.js';
+import { renderMlpRounds, runMlpRounds } from './ml/mlp-rounds.js';
 
 interface Benchmark {
   name: string;
@@ -59,6 +60,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'mlp',
     run: () => runMlpThroughput(stderrLog('mlp')),
     render: renderMlpThroughput as (r: never) => string,
+  },
+  {
+    name: 'mlp-rounds',
+    run: () => runMlpRounds(stderrLog('mlp-rounds')),
+    render: renderMlpRounds as (r: never) => string,
   },
 ];
 
