@@ -196,7 +196,12 @@ describe('a bring-your-own TensorFlow.js model as a job', () => {
     });
     const topology = topologyOf(layers);
     layers.dispose();
-    const { fed } = await federation('wine.csv', 'wine-tfjs');
+    const { fed, data } = await federation('wine.csv', 'wine-tfjs');
+    const classes = ['0', '1', '2'];
+    const wrong5 = () => {
+      const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [5], units: 3, activation: 'softmax' })] });
+      return m;
+    };
     const spec = {
       dataset: 'customers',
       label: 'cultivar',
@@ -231,5 +236,21 @@ describe('a bring-your-own TensorFlow.js model as a job', () => {
     wrong.dispose();
     expect(bad.status).toBe('failed');
     expect(bad.error).toMatch(/model\.topology: the tfjs model takes 5 inputs, but the agreed features encode to 13/);
+
+    // Refused at submission, naming the field: features listed that the input cannot take, a head that does not fit
+    // the classes, an unknown strategy option, too many classes for a binary model.
+    const features = data.table.columns.filter((c) => c !== 'cultivar');
+    await expect(
+      fed.analyst.submit({ ...spec, features, model: { kind: 'tfjs', topology: topologyOf(wrong5()), classes } }),
+    ).rejects.toThrow(/model\.topology: the tfjs model takes 5 inputs, but the listed features encode to at least 13/);
+    await expect(
+      fed.analyst.submit({ ...spec, model: { kind: 'tfjs', topology, classes: ['0', '1', '2', '3'] } }),
+    ).rejects.toThrow(/model\.topology: .*classes 4 must be >= 2 and equal the model's output width 3/);
+    await expect(fed.analyst.submit({ ...spec, strategy: { name: 'fedyogi', momentum: 0.9 } })).rejects.toThrow(
+      /strategy\.momentum: unknown field/,
+    );
+    await expect(fed.analyst.submit({ ...spec, model: { kind: 'logistic', classes } })).rejects.toThrow(
+      /model\.classes: lists 3 classes, but a logistic model for a binary task predicts 2/,
+    );
   });
 });

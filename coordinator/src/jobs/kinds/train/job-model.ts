@@ -17,3 +17,32 @@ export async function modelOfJob(spec: JobSpec, features: number): Promise<Model
     );
   return model;
 }
+
+/**
+ * At submission, a tfjs model must rebuild from its topology (tfjs's own classes only; its output fitting the task)
+ * and, where the spec lists its features, take as many inputs as they encode to: exactly when every text feature's
+ * domain is declared or under DP (where only declared text columns are features); at least one input per feature
+ * otherwise. The schema step checks the width again once the features are agreed.
+ */
+export async function checkTfjsAtSubmission(spec: JobSpec): Promise<void> {
+  if (spec.model.type !== 'tfjs') return;
+  let model: Model;
+  try {
+    const { tfjsModelFromTopology } = await import('@tessera/tfjs');
+    ({ model } = await tfjsModelFromTopology(spec.model.topology as never, {
+      task: spec.model.task,
+      ...(spec.model.classes ? { classes: spec.model.classes.length } : {}),
+    }));
+  } catch (e) {
+    throw new Error(`job spec: model.topology: ${(e as Error).message}`);
+  }
+  if (!spec.features) return;
+  const width = spec.features.reduce((n, f) => n + (spec.domains?.[f]?.length ?? 1), 0);
+  const exact = spec.privacy.mode !== 'none' || spec.features.every((f) => spec.domains?.[f] !== undefined);
+  if (exact ? model.features !== width : model.features < width)
+    throw new Error(
+      `job spec: model.topology: the tfjs model takes ${model.features} inputs, but the listed features encode to ` +
+        `${exact ? '' : 'at least '}${width} (a numeric feature is one input, a text one one per domain value); ` +
+        'fit its input layer to them',
+    );
+}

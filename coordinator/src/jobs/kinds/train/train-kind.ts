@@ -3,6 +3,7 @@ import { accountingSampleRate, parseJobSpec, PRIVATE_STATISTICS_RELEASES } from 
 import { sealedSetup } from '../../../service/sealed-setup.js';
 import { budgetConflicts } from '../../privacy-precheck.js';
 import { SubmissionRefused, type JobKind } from '../job-kind.js';
+import { checkTfjsAtSubmission } from './job-model.js';
 import { TrainingJob } from './training-job.js';
 
 /**
@@ -26,6 +27,11 @@ export const trainKind: JobKind = {
       } catch (e) {
         throw new SubmissionRefused('invalid-spec', `job spec: privacy.epsilon: ${(e as Error).message}`);
       }
+    }
+    try {
+      await checkTfjsAtSubmission(spec);
+    } catch (e) {
+      throw new SubmissionRefused('invalid-spec', (e as Error).message);
     }
     const serving = registry.serving(spec.dataset);
     const conflicts = budgetConflicts(spec, serving);
