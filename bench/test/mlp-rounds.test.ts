@@ -22,6 +22,10 @@ describe('mlp-rounds benchmark (bench workspace)', () => {
     expect(r.largestMaskedN).toBe(3);
     for (const x of r.runs) {
       expect(x.roundSeconds).toHaveLength(MLP_ROUNDS_QUICK.rounds);
+      expect(x.roundToRoundSeconds).toHaveLength(MLP_ROUNDS_QUICK.rounds - 1);
+      expect(x.stages.filter((s) => s.stage === 'fit' && s.status === 'completed')).toHaveLength(
+        MLP_ROUNDS_QUICK.rounds,
+      );
       for (const v of [
         x.roundSecondsMedian,
         x.roundSecondsP90,

@@ -44,6 +44,13 @@ export interface MlpRoundRun {
   roundSecondsMedian: number;
   roundSecondsP90: number;
   /**
+   * Seconds between successive round completions as the analyst sees them (fit and evaluation stages), from round 2
+   * on: the whole round, where roundSeconds is its fit stage.
+   */
+  roundToRoundSeconds: number[];
+  /** Every stage the coordinator recorded: round, stage, status, seconds and any error. */
+  stages: { round: number; stage: string; status: string; seconds: number; error?: string }[];
+  /**
    * Bytes the coordinator received per participant per round (TCP payload: TLS, HTTP/2, the update and, when
    * masked, the SecAgg+ key agreement), from round 2 on (round 1 also carries the schema and statistics stages).
    */
@@ -167,10 +174,14 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
     const job = await analyst.submit(mlpJobSpec(cfg));
     // Bytes received when each round completed: their differences are one round's traffic.
     const atRound: number[] = [];
+    const timeAtRound: number[] = [];
     const final = await analyst.watch(
       job.id,
       (j, message) => {
-        while (atRound.length < j.roundsCompleted) atRound.push(bytesReceivedOnPort(port));
+        while (atRound.length < j.roundsCompleted) {
+          atRound.push(bytesReceivedOnPort(port));
+          timeAtRound.push(performance.now());
+        }
         if (message) log(message);
       },
       60_000,
@@ -201,6 +212,14 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
       roundSeconds,
       roundSecondsMedian: fixed(median(roundSeconds), 3),
       roundSecondsP90: fixed(p90(roundSeconds), 3),
+      roundToRoundSeconds: timeAtRound.slice(1).map((t, k) => fixed((t - timeAtRound[k]!) / 1000, 3)),
+      stages: final.history.map((h) => ({
+        round: h.round,
+        stage: h.stage,
+        status: h.status,
+        seconds: fixed(h.seconds, 3),
+        ...(h.error ? { error: h.error } : {}),
+      })),
       uploadBytesPerParticipantRound: Math.round(median(perRound) / n),
       jobBytesPerParticipantRound: Math.round((bytesAtEnd - bytesAtStart) / n / cfg.rounds),
       coordinatorConnectedRssMiB: kibToMiB(connectedRss),

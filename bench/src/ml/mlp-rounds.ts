@@ -21,7 +21,7 @@ export interface MlpRoundsOptions {
   timeoutSeconds: number;
 }
 
-/** 64 -> [512, 128] -> 10: 64·512 + 512 + 512·128 + 128 + 128·10 + 10 = 100,490 parameters. */
+/** 64 -> [512, 128] -> 10: 64·512 + 512 + 512·128 + 128 + 128·10 + 10 = 100,234 parameters. */
 export const MLP_ROUNDS_DEFAULTS: MlpRoundsOptions = {
   participants: [10, 100],
   hidden: [512, 128],
@@ -29,7 +29,7 @@ export const MLP_ROUNDS_DEFAULTS: MlpRoundsOptions = {
   rounds: 3,
   rowsPerParticipant: 30,
   batchSize: 16,
-  timeoutSeconds: 1500,
+  timeoutSeconds: 900,
 };
 
 /** Seconds in all: what bench/test runs. */
@@ -173,6 +173,7 @@ export function renderMlpRounds(r: MlpRoundsReport): string {
         'secure',
         'round s median',
         'round s p90',
+        'fit+eval s',
         'up KiB/participant/round',
         'coord. RSS connected MiB',
         'coord. peak in job MiB',
@@ -185,6 +186,7 @@ export function renderMlpRounds(r: MlpRoundsReport): string {
         x.secure,
         x.roundSecondsMedian,
         x.roundSecondsP90,
+        median(x.roundToRoundSeconds),
         fixed(x.uploadBytesPerParticipantRound / 1024, 1),
         x.coordinatorConnectedRssMiB,
         x.coordinatorJobPeakRssMiB,
@@ -192,7 +194,7 @@ export function renderMlpRounds(r: MlpRoundsReport): string {
         x.participantsCpuSeconds,
         x.lastMetrics.accuracy ?? Number.NaN,
       ]),
-      { 2: 2, 3: 2, 4: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 3 },
+      { 2: 2, 3: 2, 4: 2, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 10: 3 },
     ),
     ...r.failures.map((f) => `n=${f.n} ${f.secure}: did not complete after ${f.seconds} s: ${f.error.split('\n')[0]}`),
     `largest n with a completed masked job: ${r.largestMaskedN}; total ${r.totalSeconds} s`,
