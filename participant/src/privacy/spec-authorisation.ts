@@ -20,6 +20,7 @@ import {
   fromStrategyConfig,
   tessera,
   verifyAnalystKey,
+  type WireModel,
 } from '@tessera/proto';
 import { chooseParameters } from '@tessera/secagg';
 import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
@@ -365,9 +366,15 @@ function checkSealedKey(task: tessera.v1.ITask, auth: Authorisation, policy: Aut
 
 /** The model a training task names (kind, task, shape, classes, label range, optimiser) must be the spec's. */
 function checkModel(task: tessera.v1.ITask, spec: JobSpec, diff: Diff): void {
-  const got = fromModelConfig(task.training?.model);
-  const m = spec.model;
-  const want = {
+  const want = comparable({ ...spec.model, optimiser: spec.local.optimiser });
+  const have = comparable(fromModelConfig(task.training?.model));
+  for (const key of Object.keys(want) as (keyof typeof want)[])
+    if (JSON.stringify(want[key]) !== JSON.stringify(have[key])) throw diff(`model ${key}`, want[key], have[key]);
+}
+
+/** A model description with every optional field filled as the wire leaves it absent. */
+function comparable(m: WireModel & { optimiser: string }) {
+  return {
     kind: m.type,
     task: m.task,
     hidden: m.hidden ?? [],
@@ -376,19 +383,6 @@ function checkModel(task: tessera.v1.ITask, spec: JobSpec, diff: Diff): void {
     classes: m.classes ?? [],
     labelRange: m.labelRange ?? [],
     topology: m.topology === undefined ? '' : JSON.stringify(m.topology),
-    optimiser: spec.local.optimiser,
+    optimiser: m.optimiser,
   };
-  const have = {
-    kind: got.type,
-    task: got.task,
-    hidden: got.hidden ?? [],
-    activation: got.activation ?? '',
-    dropout: got.dropout ?? 0,
-    classes: got.classes ?? [],
-    labelRange: got.labelRange ?? [],
-    topology: got.topology === undefined ? '' : JSON.stringify(got.topology),
-    optimiser: got.optimiser,
-  };
-  for (const key of Object.keys(want) as (keyof typeof want)[])
-    if (JSON.stringify(want[key]) !== JSON.stringify(have[key])) throw diff(`model ${key}`, want[key], have[key]);
 }
