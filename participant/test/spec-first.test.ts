@@ -218,7 +218,7 @@ describe('the signed spec decides first, at every stage, for one job', () => {
     });
   });
 
-  describe('the model, its schedule and its proximal term are the spec\'s', () => {
+  describe("the model, its schedule and its proximal term are the spec's", () => {
     it('refuses a task that swaps the model, adds classes, or moves the learning rate or FedProx term', async () => {
       await refused(
         stageTask(pb.Stage.FIT, { training: { model: { kind: 'mlp', task: 'binary', hidden: [512, 512] } } }),

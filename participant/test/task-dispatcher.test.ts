@@ -47,6 +47,7 @@ function harness(admit: boolean) {
   };
   const ctx: TaskContext = {
     id: 'me',
+    name: 'me',
     data: tripwire<LocalData>('data'),
     consent: { queryRules: () => OPEN_QUERY_RULES } as unknown as ConsentGuard,
     connection: new Connection({} as never, 'me', generateSigningKeyPair().secretKey),

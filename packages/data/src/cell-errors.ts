@@ -1,5 +1,5 @@
 import { DataError } from './data-error.js';
-import { cellAt, cellLocation, columnName, type RawTable } from './raw-table.js';
+import { cellLocation, type RawTable } from './raw-table.js';
 
 /** The DataError for an empty cell in a numeric column. */
 export function emptyNumberError(t: RawTable, row: number, column: string): DataError {
