@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
-// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds.
+// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -13,6 +13,7 @@ import { renderPayoutsBench, runPayoutsBench } from './payouts/payouts-bench.js'
 import { renderTransportBench, runTransportBench } from './transport-bench.js';
 import { renderMlpThroughput, runMlpThroughput } from './ml/mlp-throughput.js';
 import { renderMlpRounds, runMlpRounds } from './ml/mlp-rounds.js';
+import { renderTfjsFederated, runTfjsFederated } from './ml/tfjs-federated.js';
 
 interface Benchmark {
   name: string;
@@ -65,6 +66,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'mlp-rounds',
     run: () => runMlpRounds(stderrLog('mlp-rounds')),
     render: renderMlpRounds as (r: never) => string,
+  },
+  {
+    name: 'tfjs-federated',
+    run: () => runTfjsFederated(stderrLog('tfjs-federated')),
+    render: renderTfjsFederated as (r: never) => string,
   },
 ];
 
