@@ -28,6 +28,8 @@ export interface MlpRoundConfig {
   rounds: number;
   rowsPerParticipant: number;
   batchSize: number;
+  /** minParticipants = ceil(quorum × n): the share that must contribute (1: all; below 1 tolerates dropouts). */
+  quorum: number;
   /** The job is abandoned (and the run reported as failed) after this many seconds. */
   timeoutSeconds: number;
   log: (line: string) => void;
@@ -36,6 +38,8 @@ export interface MlpRoundConfig {
 export interface MlpRoundRun {
   n: number;
   secure: MlpSecureMode;
+  /** The job's minParticipants: SecAgg+'s threshold is at least this (see lastMetrics.threshold). */
+  minParticipants: number;
   /** Model parameters (d). */
   parameters: number;
   rounds: number;
@@ -80,14 +84,14 @@ export function p90(xs: readonly number[]): number {
 }
 
 /** The job the runs train: every participant in every round, one local epoch, the MLP named by `hidden`. */
-export function mlpJobSpec(cfg: Pick<MlpRoundConfig, 'n' | 'hidden' | 'secure' | 'rounds' | 'batchSize'>) {
+export function mlpJobSpec(cfg: Pick<MlpRoundConfig, 'n' | 'hidden' | 'secure' | 'rounds' | 'batchSize' | 'quorum'>) {
   return {
     name: `bench-mlp-rounds-n${cfg.n}-${cfg.secure}`,
     dataset: DIGITS_DATASET,
     label: DIGITS_LABEL,
     model: { kind: 'mlp', hidden: cfg.hidden, classes: DIGITS_CLASSES },
     rounds: cfg.rounds,
-    minParticipants: cfg.n,
+    minParticipants: Math.max(2, Math.ceil(cfg.quorum * cfg.n)),
     local: { epochs: 1, batchSize: cfg.batchSize, learningRate: 0.05 },
     validationFraction: 0.25,
     seed: 'tessera-bench-mlp',
@@ -197,7 +201,8 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
     if (final.status !== 'completed') {
       const participants = problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : '';
       throw new Error(
-        `job ${job.id} ${final.status}: ${final.error}${participants}\ncoordinator messages:\n${coordinator.lastMessages()}`,
+        `job ${job.id} ${final.status}: ${final.error}${participants}` +
+          `\ncoordinator messages:\n${coordinator.lastMessages()}`,
       );
     }
     const fits = final.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
@@ -207,6 +212,7 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
     return {
       n,
       secure: cfg.secure,
+      minParticipants: mlpJobSpec(cfg).minParticipants,
       parameters,
       rounds: cfg.rounds,
       roundSeconds,

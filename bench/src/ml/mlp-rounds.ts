@@ -17,6 +17,8 @@ export interface MlpRoundsOptions {
   rounds: number;
   rowsPerParticipant: number;
   batchSize: number;
+  /** minParticipants = ceil(quorum × n); 1 (the default): every participant must contribute to every stage. */
+  quorum: number;
   /** A run still going after this many seconds is stopped and reported as not completed. */
   timeoutSeconds: number;
 }
@@ -29,6 +31,7 @@ export const MLP_ROUNDS_DEFAULTS: MlpRoundsOptions = {
   rounds: 3,
   rowsPerParticipant: 30,
   batchSize: 16,
+  quorum: 1,
   timeoutSeconds: 900,
 };
 
@@ -123,6 +126,7 @@ export async function runMlpRounds(
             rounds: o.rounds,
             rowsPerParticipant: o.rowsPerParticipant,
             batchSize: o.batchSize,
+            quorum: o.quorum,
             timeoutSeconds: o.timeoutSeconds,
             log: (line) => log(`${label}: ${line}`),
           },
@@ -165,7 +169,7 @@ export function renderMlpRounds(r: MlpRoundsReport): string {
     `machine: ${describeMachine(r.machine)}`,
     `MLP ${DIGITS_FEATURES} -> [${o.hidden.join(', ')}] -> 10 (${r.parameters} parameters) on digits, ` +
       `${o.rowsPerParticipant} rows per participant, 1 local epoch (batch ${o.batchSize}), ${o.rounds} rounds; ` +
-      `one local epoch alone: ${r.localEpochSeconds} s`,
+      `one local epoch alone: ${r.localEpochSeconds} s; minParticipants ceil(${o.quorum} n)`,
     '',
     benchTable(
       [
@@ -195,6 +199,11 @@ export function renderMlpRounds(r: MlpRoundsReport): string {
         x.lastMetrics.accuracy ?? Number.NaN,
       ]),
       { 2: 2, 3: 2, 4: 2, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 10: 3 },
+    ),
+    ...r.runs.flatMap((x) =>
+      x.stages
+        .filter((s) => s.status !== 'completed')
+        .map((s) => `n=${x.n} ${x.secure}: round ${s.round} ${s.stage} ${s.status}: ${s.error ?? ''}`),
     ),
     ...r.failures.map((f) => `n=${f.n} ${f.secure}: did not complete after ${f.seconds} s: ${f.error.split('\n')[0]}`),
     `largest n with a completed masked job: ${r.largestMaskedN}; total ${r.totalSeconds} s`,
