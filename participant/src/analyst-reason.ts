@@ -4,6 +4,8 @@ import type { DatasetSource } from './config.js';
 /** "; the columns are: a, b, c. Check the spelling or choose one of these" and "its columns are: ...". */
 const COLUMN_LIST =
   /[;,]?\s*(?:its|the) columns are: .*?(?:\.\s*Check the spelling or choose one of these|(?=\.\s|$))/gs;
+/** A quoted cell value a data error begins its problem with: "abc" is not a number / a binary label / one of ... */
+const CELL_VALUE = /"(?:[^"\\]|\\.)*"(?= is not )/g;
 /** An absolute POSIX or Windows path of two or more parts. */
 const ABSOLUTE_PATH = /(?:[A-Za-z]:\\|\/)(?:[^\s/\\:"'()]+[/\\])+[^\s/\\:"'()]*/g;
 
@@ -13,7 +15,9 @@ const ABSOLUTE_PATH = /(?:[A-Za-z]:\\|\/)(?:[^\s/\\:"'()]+[/\\])+[^\s/\\:"'()]*/
  * hidden, and column lists (which name columns outside the agreed schema) are dropped.
  */
 export function analystReason(full: string, datasets: Readonly<Record<string, DatasetSource>>): string {
-  let text = full.replace(COLUMN_LIST, '');
+  // A cell's value is the merchant's data: "\"7\" is not one of the job's classes" names the problem, not the value
+  // (a spec could otherwise list a column's values one refusal at a time).
+  let text = full.replace(COLUMN_LIST, '').replace(CELL_VALUE, 'the value');
   const files = Object.entries(datasets)
     .flatMap(([name, src]) => [
       [src.path, `data set "${name}"`] as const,

@@ -25,7 +25,6 @@ import type { LocalData } from './local-data.js';
 
 import { announcedUnitOf, announcesDp, privacyPlanOf } from './privacy/privacy-plan.js';
 import {
-  inLabelUnits,
   labelScaleOf,
   labelTargetOf,
   localTrainingOf,
@@ -161,7 +160,7 @@ export function fit(
   return {
     vector: deltaOf(result.params, global),
     numExamples: local.train.n,
-    metrics: { train_loss: inLabelUnitsLoss(result.meanLoss, task) },
+    metrics: { train_loss: result.meanLoss },
     ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}),
     ...(dp ? { uniformWeight: true } : {}),
   };
@@ -171,9 +170,14 @@ export function fit(
 export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float64Array, seedName: string): LocalResult {
   const { validation } = prepared(data, task, seedName);
   const model = checkedModel(task, global, validation.d);
-  // Metrics in the label's own units: a regression's predictions are scaled back from [-1, 1].
+  // A regression's sums are over the scaled label (not clamped: the errors are the true ones), so that they stay small
+  // whatever the label's range; the coordinator reports them in label units (regressionMetricsInLabelUnits).
   const scale = labelScaleOf(taskModelOf(task));
-  const sums = metricSums(scale ? inLabelUnits(model, scale) : model, global, validation);
+  const sums = metricSums(
+    model,
+    global,
+    scale ? { ...validation, y: unclampedScaled(validation.y, scale) } : validation,
+  );
   const shape = { task: model.task, outputs: model.outputs };
   const { n, ...metrics } = metricsFromSums(shape.task, shape.outputs, sums);
   // In the clear the sums go too (`sum.0`, `sum.1`, ...): the coordinator adds them up, so that R², macro-F1 and the
@@ -224,7 +228,7 @@ export function recordLevelFit(
     vector: sum,
     integer: true,
     numExamples: rows.n,
-    metrics: { train_loss: inLabelUnitsLoss(trainLoss, task), clipped_fraction: rows.n ? clipped / rows.n : 0 },
+    metrics: { train_loss: trainLoss, clipped_fraction: rows.n ? clipped / rows.n : 0 },
   };
 }
 
@@ -269,8 +273,7 @@ export function privateStatistics(
   return { vector, level, numExamples: rows.length, metrics: {} };
 }
 
-/** A regression's training loss (half the squared error on the scaled label) in the label's units, as evaluation's. */
-function inLabelUnitsLoss(loss: number, task: tessera.v1.ITask): number {
-  const scale = labelScaleOf(taskModelOf(task));
-  return scale ? loss * scale.half * scale.half : loss;
+/** Labels scaled as training scales them, but not clamped: evaluation measures the true errors. */
+function unclampedScaled(y: Float64Array, s: { mid: number; half: number }): Float64Array {
+  return y.map((v) => (v - s.mid) / s.half);
 }

@@ -1,5 +1,6 @@
 import {
   encodeEvaluation,
+  evaluationCodec,
   encodeFixedPoint,
   encodeUpdate,
   recordSumToRing,
@@ -86,7 +87,7 @@ export function encodeForSecureSum(
           trainExamples: lastFit?.examples ?? 0,
           trainLoss: lastFit?.trainLoss ?? Number.NaN,
         },
-        wide,
+        evaluationCodec(result.evaluation.shape, modulus),
         result.evaluation.shape,
       );
     }

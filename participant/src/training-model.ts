@@ -120,11 +120,3 @@ export function localTrainingOf(task: tessera.v1.ITask, global: Float64Array): L
     ...(mu > 0 ? { proximalMu: mu, anchor: global } : {}),
   };
 }
-
-/** The model with its predictions in the label's units (a regression's scaled back from [-1, 1]). */
-export function inLabelUnits(model: Model, s: LabelScale): Model {
-  return {
-    ...model,
-    predict: (params, data) => model.predict(params, data).map((v) => s.mid + s.half * v),
-  };
-}

@@ -27,4 +27,17 @@ describe('analystReason', () => {
       'the privacy budget of customers is spent (1.5 of 1.5)',
     );
   });
+
+  it('keeps a cell value from the analyst: a spec could list a column one refused value at a time', () => {
+    const full =
+      '/srv/shop/private/customers.csv:7: column "segment": "platinum-vip" is not one of the job\'s classes ' +
+      '(bronze, silver, gold); fix the value or remove the row';
+    expect(analystReason(full, datasets)).toBe(
+      'data set "customers":7: column "segment": the value is not one of the job\'s classes (bronze, silver, gold); ' +
+        'fix the value or remove the row',
+    );
+    expect(
+      analystReason('customers.csv:3: column "age": "4x" is not a number, and the label of a regression is', datasets),
+    ).toBe('customers.csv:3: column "age": the value is not a number, and the label of a regression is');
+  });
 });

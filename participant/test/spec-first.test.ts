@@ -238,6 +238,11 @@ describe('the signed spec decides first, at every stage, for one job', () => {
         stageTask(pb.Stage.FIT, { training: { strategyConfig: [{ key: 'proximalMu', number: 100 }] } }),
         /FedProx proximal term \(strategy\.proximalMu\) \(100\) differs .*\(0\)/,
       );
+      // An l2 in the round's config would override the checked training.l2.
+      await refused(
+        stageTask(pb.Stage.FIT, { training: { l2: 1000, strategyConfig: [{ key: 'l2', number: 0.001 }] } }),
+        /task's strategy round config \(l2\)/,
+      );
     });
   });
 

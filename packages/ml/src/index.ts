@@ -31,7 +31,13 @@ export { softmaxModel } from './model/softmax.js';
 export type { MlpActivation, MlpHead, MlpOptions } from './model/mlp.js';
 export { mlpModel } from './model/mlp.js';
 export { trainModel, trainCentralizedModel } from './model/train-model.js';
-export { metricSumsLength, metricSums, metricsFromSums, evaluateModel } from './model/task-metrics.js';
+export {
+  metricSumsLength,
+  metricSums,
+  metricsFromSums,
+  evaluateModel,
+  regressionMetricsInLabelUnits,
+} from './model/task-metrics.js';
 export type { ModelContext, ModelKind, ModelSpec } from './model/model-spec.js';
 export {
   checkModelSpec,

@@ -84,6 +84,25 @@ describe('model kinds through the coordinator and participants', () => {
     const r2 = (scored.taskMetrics as { r2: number }).r2;
     const ols = leastSquaresR2(data.shards, data.test, 'progression');
     expect(Math.abs(r2 - ols), `federated ${r2} vs least squares ${ols}`).toBeLessThan(0.02);
+    // The round's metrics are in label units (the progression score's RMSE is about 55).
+    const last = final.history.filter((h) => h.stage === 'fit' && h.status === 'completed').at(-1)!;
+    expect(last.metrics.rmse).toBeGreaterThan(30);
+    expect(last.metrics.rmse).toBeLessThan(90);
+    // A wide public range (a price in cents, say) keeps the masked evaluation's sums in range: they are over the
+    // scaled label, so the job completes and still reports label units.
+    const wide = await fed.analyst.watch(
+      (
+        await fed.analyst.submit({
+          dataset: 'customers',
+          label: 'progression',
+          model: { kind: 'linear', labelRange: [0, 1e6] },
+          rounds: 2,
+          minParticipants: 3,
+        })
+      ).id,
+    );
+    expect(wide.status, wide.error).toBe('completed');
+    expect(wide.history.filter((h) => h.stage === 'fit').at(-1)!.metrics.rmse).toBeGreaterThan(30);
   });
 
   it('an MLP on digits (10 classes) learns; record-level DP (distributed, epsilon 8) runs for every kind', async () => {

@@ -7,3 +7,4 @@ export type { WeightSlot } from './flat-weights.js';
 export { weightSlots } from './flat-weights.js';
 export { tf, tfl } from './tfjs.js';
 export type { LayersModel } from './tfjs.js';
+export { TOPOLOGY_LIMITS, topologyParameters } from './topology-size.js';

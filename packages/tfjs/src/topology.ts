@@ -1,3 +1,4 @@
+import { topologyParameters } from './topology-size.js';
 import type { Model } from '@tessera/ml';
 import { tf, tfl, type LayersModel } from './tfjs.js';
 import { type TfjsModelOptions, tfjsModel } from './tfjs-model.js';
@@ -48,6 +49,8 @@ export async function tfjsModelFromTopology(
 ): Promise<{ model: Model; layersModel: LayersModel }> {
   const json: unknown = typeof topology === 'string' ? JSON.parse(topology) : topology;
   checkTopologyClasses(json);
+  // Bounded before tfjs allocates anything: a Sequential stack of tabular layers, at most TOPOLOGY_LIMITS.
+  topologyParameters(json);
   const layersModel = await tfl.models.modelFromJSON({ modelTopology: json as tf.io.ModelJSON['modelTopology'] });
   return { model: tfjsModel(layersModel, options), layersModel };
 }

@@ -171,6 +171,9 @@ function checkAgainstSpec(task: tessera.v1.ITask, stage: number, s: SignedSpec, 
 
 type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
 
+/** The keys a strategy's per-round config may carry: the round, local settings (checked below) and FedProx's mu. */
+const ROUND_CONFIG_KEYS = new Set(['round', 'epochs', 'batchSize', 'learningRate', 'proximalMu']);
+
 function checkTrain(task: tessera.v1.ITask, stage: number, spec: JobSpec, diff: Diff): void {
   if ((task.label ?? '') !== spec.label) throw diff('label', spec.label, task.label ?? '');
   const training = task.training;
@@ -198,7 +201,17 @@ function checkTrain(task: tessera.v1.ITask, stage: number, spec: JobSpec, diff: 
       learningRate: scheduledLearningRate(spec.local, Number(task.ref?.round ?? 1), spec.rounds),
       l2: spec.model.l2,
     };
-    const mu = fromStrategyConfig(training?.strategyConfig).proximalMu ?? 0;
+    // The strategy's per-round config may set only what strategies send: anything else (l2, say) would override a
+    // checked setting behind the check's back.
+    const roundConfig = fromStrategyConfig(training?.strategyConfig);
+    const unknown = Object.keys(roundConfig).filter((k) => !ROUND_CONFIG_KEYS.has(k));
+    if (unknown.length > 0)
+      throw diff(
+        `strategy round config (${unknown.join(', ')})`,
+        [...ROUND_CONFIG_KEYS].join(', '),
+        unknown.join(', '),
+      );
+    const mu = roundConfig.proximalMu ?? 0;
     if (!near(Number(mu), spec.strategy.proximalMu ?? 0))
       throw diff('FedProx proximal term (strategy.proximalMu)', spec.strategy.proximalMu ?? 0, mu);
     const field = { epochs: 'local.epochs', batchSize: 'local.batchSize', learningRate: 'local.learningRate' };

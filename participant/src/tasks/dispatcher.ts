@@ -100,11 +100,18 @@ export class TaskDispatcher {
     const conn = ctx.connection;
     const task = conn.withJobSetup(received);
     // Only a task that needs a library awaits it: until the task is active, its model chunks would be ignored.
-    const loading = [prepareSecure(task), handler.prepare?.(task)].filter((p) => p !== undefined);
-    if (loading.length > 0) {
-      await Promise.all(loading);
+    // A task that cannot even be prepared (a model config that does not parse, say) is refused with the reason,
+    // rather than left for the coordinator to time out.
+    let loading: Promise<unknown>[];
+    try {
+      loading = [prepareSecure(task), handler.prepare?.(task)].filter((p) => p !== undefined);
+      if (loading.length > 0) await Promise.all(loading);
+    } catch (e) {
       if (conn.closed) return;
+      await ctx.refuse(task.ref, e as Error, task, computedStage(task));
+      return;
     }
+    if (loading.length > 0 && conn.closed) return;
     if (conn.active) conn.active.cancelled = true;
     const length = Number(task.modelLength ?? 0);
     const active: ActiveTask = {

@@ -1,5 +1,5 @@
 import { metricSumsLength, metricsFromSums, type ModelTask } from '@tessera/ml';
-import { decodeWideSum, encodeWide, type WideCodec } from './wide-codec.js';
+import { decodeWideSum, DEFAULT_WIDE, encodeWide, type WideCodec } from './wide-codec.js';
 
 /**
  * One participant's evaluation and last training loss, as sums for secure aggregation: the model's metric sums
@@ -21,6 +21,15 @@ export interface EvaluationShape {
 
 /** The binary shape, the only one before there were other tasks. */
 export const BINARY_EVALUATION: EvaluationShape = Object.freeze({ task: 'binary', outputs: 1 });
+
+/**
+ * The fixed point of an evaluation's sums: 16 fraction bits for classification (counts and log losses), 32 for a
+ * regression, whose sums are over the label scaled to about [-1, 1] and whose squared errors can be small (a value
+ * may then reach 2^31 per participant: 2^31 rows of a label at the range's edge).
+ */
+export function evaluationCodec(shape: EvaluationShape, modulus = DEFAULT_WIDE.modulus): WideCodec {
+  return { fractionBits: shape.task === 'regression' ? 32 : DEFAULT_WIDE.fractionBits, modulus };
+}
 
 /** Values in one evaluation vector: the metric sums, then the training examples and their summed loss. */
 export function evaluationValues(shape: EvaluationShape): number {

@@ -23,6 +23,7 @@ export {
   EVALUATION_VALUES,
   BINARY_EVALUATION,
   evaluationValues,
+  evaluationCodec,
   type EvaluationReportInput,
   type EvaluationShape,
 } from './evaluation-codec.js';

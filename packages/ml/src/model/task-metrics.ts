@@ -132,3 +132,16 @@ export function metricsFromSums(task: ModelTask, outputs: number, sums: Float64A
 export function evaluateModel(model: Model, params: Float64Array, data: LabeledData): Record<string, number> {
   return metricsFromSums(model.task, model.outputs, metricSums(model, params, data));
 }
+
+/**
+ * A regression's metrics computed on labels scaled as (y - mid) / half, in the label's own units: errors times half,
+ * squared errors and losses times half²; R² does not change. Sums over scaled labels stay small (|y'| is about 1),
+ * so they fit secure aggregation's fixed point whatever the label's range.
+ */
+export function regressionMetricsInLabelUnits(metrics: Record<string, number>, half: number): Record<string, number> {
+  const out = { ...metrics };
+  for (const key of ['rmse', 'mae'] as const) if (out[key] !== undefined) out[key] = out[key]! * half;
+  for (const key of ['mse', 'loss', 'train_loss'] as const)
+    if (out[key] !== undefined) out[key] = out[key]! * half * half;
+  return out;
+}

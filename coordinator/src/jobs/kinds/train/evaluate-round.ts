@@ -1,4 +1,4 @@
-import { decodeEvaluationSum, DEFAULT_WIDE, evaluationValues, WIDE_DIGITS, type EvaluationShape } from '@tessera/fl';
+import { decodeEvaluationSum, evaluationCodec, evaluationValues, WIDE_DIGITS, type EvaluationShape } from '@tessera/fl';
 import { metricSumsLength, metricsFromSums } from '@tessera/ml';
 import { tessera } from '@tessera/proto';
 import { MetricsCollector, type TaskAnswer } from '../../../rounds/collectors.js';
@@ -32,7 +32,7 @@ export class EvaluateRound {
       dimension: evaluationValues(this.shape) * WIDE_DIGITS,
       task: (s) => this.r.trainingTask(key, model, {}, s),
       model,
-      decoding: { ring: (words, n) => decodeEvaluationSum(words, n, DEFAULT_WIDE, this.shape) },
+      decoding: { ring: (words, n) => decodeEvaluationSum(words, n, evaluationCodec(this.shape), this.shape) },
     });
     return r.ok ? r.value.value : {};
   }

@@ -8,6 +8,7 @@ import {
   type SumDecoding,
 } from '@tessera/fl';
 import { updateClipState } from '@tessera/dp';
+import { regressionMetricsInLabelUnits } from '@tessera/ml';
 import { systemRandom } from '@tessera/crypto';
 import { participantSampling, scheduledLearningRate, type TrainingTask } from '@tessera/jobs';
 import { tessera, toStrategyConfig } from '@tessera/proto';
@@ -189,6 +190,13 @@ export class FitRound {
 
   /** A completed round's metrics: federated evaluation, and training loss (plaintext) or the secure round's figures. */
   private async roundMetrics(round: number, result: FitResult): Promise<Record<string, number>> {
+    // Participants measure a regression on the label scaled to [-1, 1]; the round reports it in label units.
+    const range = this.r.spec.model.labelRange;
+    const metrics = await this.measuredMetrics(round, result);
+    return range ? regressionMetricsInLabelUnits(metrics, (range[1] - range[0]) / 2) : metrics;
+  }
+
+  private async measuredMetrics(round: number, result: FitResult): Promise<Record<string, number>> {
     if (!result.secure)
       return {
         train_loss: weightedMean(result.answers.values(), 'train_loss'),
