@@ -4,8 +4,11 @@ import type { DatasetSource } from './config.js';
 /** "; the columns are: a, b, c. Check the spelling or choose one of these" and "its columns are: ...". */
 const COLUMN_LIST =
   /[;,]?\s*(?:its|the) columns are: .*?(?:\.\s*Check the spelling or choose one of these|(?=\.\s|$))/gs;
-/** A quoted cell value a data error begins its problem with: "abc" is not a number / a binary label / one of ... */
-const CELL_VALUE = /"(?:[^"\\]|\\.)*"(?= is not )/g;
+/**
+ * A cell's quoted value where a data error names it after its location: `column "age": "4x" is not a number`, or a
+ * label's "is not one of the job's classes".
+ */
+const CELL_VALUE = /(column "[^"]*": )"(?:[^"\\]|\\.)*"(?= is not )/g;
 /** An absolute POSIX or Windows path of two or more parts. */
 const ABSOLUTE_PATH = /(?:[A-Za-z]:\\|\/)(?:[^\s/\\:"'()]+[/\\])+[^\s/\\:"'()]*/g;
 
@@ -17,7 +20,7 @@ const ABSOLUTE_PATH = /(?:[A-Za-z]:\\|\/)(?:[^\s/\\:"'()]+[/\\])+[^\s/\\:"'()]*/
 export function analystReason(full: string, datasets: Readonly<Record<string, DatasetSource>>): string {
   // A cell's value is the merchant's data: "\"7\" is not one of the job's classes" names the problem, not the value
   // (a spec could otherwise list a column's values one refusal at a time).
-  let text = full.replace(COLUMN_LIST, '').replace(CELL_VALUE, 'the value');
+  let text = full.replace(COLUMN_LIST, '').replace(CELL_VALUE, '$1the value');
   const files = Object.entries(datasets)
     .flatMap(([name, src]) => [
       [src.path, `data set "${name}"`] as const,
