@@ -124,11 +124,6 @@ export function parseJobSpec(input: unknown): JobSpec {
         ? 'needs privacy mode none: under differential privacy no federated validation loss is released'
         : 'needs secure mode masked or none: in sealed mode only the analyst reads the validation loss',
     );
-  if (spec.model.type === 'tfjs' && spec.privacy.mode !== 'none' && spec.privacy.unit === 'record')
-    throw new JobSpecError(
-      'model.kind',
-      'tfjs models train with their own fit, which has no per-record gradients: use unit participant, or kind mlp',
-    );
   if (spec.payout && spec.model.type !== 'logistic')
     throw new JobSpecError(
       'payout',

@@ -240,6 +240,19 @@ describe('a bring-your-own TensorFlow.js model as a job', () => {
     const accuracy = (j: typeof tfjs) =>
       j.history.filter((h) => h.stage === 'fit' && h.status === 'completed').at(-1)!.metrics.accuracy!;
     expect(accuracy(tfjs)).toBeGreaterThan(0.85);
+    // Record-level DP (distributed, epsilon 8): per-record gradients through tfjs, one row at a time.
+    const dp = await fed.analyst.watch(
+      (
+        await fed.analyst.submit({
+          ...spec,
+          rounds: 2,
+          local: { learningRate: 1 },
+          model: { kind: 'tfjs', topology, classes },
+          privacy: { mode: 'distributed', unit: 'record', epsilon: 8, delta: 1e-5 },
+        })
+      ).id,
+    );
+    expect(dp.status, dp.error).toBe('completed');
     expect(Math.abs(accuracy(tfjs) - accuracy(mlp))).toBeLessThan(0.1);
 
     // A topology whose input does not fit the agreed features fails before training, naming the field.
