@@ -35,6 +35,7 @@ describe('mlp-rounds benchmark (bench workspace)', () => {
         x.coordinatorCpuSeconds,
         x.participantsCpuSeconds,
         x.jobSeconds,
+        x.eventLoopMaxStallSeconds,
       ])
         expect(v, x.secure).toBeGreaterThan(0);
       // Each participant uploads at least its model update every round: d values of 4 bytes or more.

@@ -3,6 +3,7 @@
 // its own digits rows every round, with SecAgg+ masking or plaintext aggregation.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import {
@@ -70,6 +71,11 @@ export interface MlpRoundRun {
   coordinatorCpuSeconds: number;
   participantsCpuSeconds: number;
   jobSeconds: number;
+  /**
+   * Longest stall of this process's event loop during the job (the n nodes share it): a stall past gRPC's keepalive
+   * timeout lets the coordinator drop their streams.
+   */
+  eventLoopMaxStallSeconds: number;
   /** Last completed round's training metrics (accuracy, loss), as a check the model learns. */
   lastMetrics: Record<string, number>;
 }
@@ -174,6 +180,8 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
     const cpuCoordinator = procCpuSeconds(coordinator.pid);
     const cpuHere = process.cpuUsage();
     const startedAt = Date.now();
+    const loop = monitorEventLoopDelay({ resolution: 20 });
+    loop.enable();
     const submitted = performance.now();
     const job = await analyst.submit(mlpJobSpec(cfg));
     // Bytes received when each round completed: their differences are one round's traffic.
@@ -192,6 +200,7 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
       AbortSignal.timeout(cfg.timeoutSeconds * 1000),
     );
     const jobSeconds = (performance.now() - submitted) / 1000;
+    loop.disable();
     const bytesAtEnd = bytesReceivedOnPort(port);
     const used = process.cpuUsage(cpuHere);
     const coordinatorCpu = procCpuSeconds(coordinator.pid) - cpuCoordinator;
@@ -202,6 +211,7 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
       const participants = problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : '';
       throw new Error(
         `job ${job.id} ${final.status}: ${final.error}${participants}` +
+          `\nlongest event-loop stall of the participants' process during the job: ${fixed(loop.max / 1e9, 3)} s` +
           `\ncoordinator messages:\n${coordinator.lastMessages()}`,
       );
     }
@@ -234,6 +244,7 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
       coordinatorCpuSeconds: fixed(coordinatorCpu, 2),
       participantsCpuSeconds: fixed((used.user + used.system) / 1e6, 2),
       jobSeconds: fixed(jobSeconds, 2),
+      eventLoopMaxStallSeconds: fixed(loop.max / 1e9, 3),
       lastMetrics: Object.fromEntries(
         Object.entries(fits.at(-1)?.metrics ?? {}).map(([k, v]) => [k, fixed(v, 4)] as const),
       ),

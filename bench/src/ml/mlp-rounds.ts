@@ -183,6 +183,7 @@ export function renderMlpRounds(r: MlpRoundsReport): string {
         'coord. peak in job MiB',
         'coord. CPU s',
         'participants CPU s',
+        'loop stall s',
         'accuracy',
       ],
       r.runs.map((x) => [
@@ -196,9 +197,10 @@ export function renderMlpRounds(r: MlpRoundsReport): string {
         x.coordinatorJobPeakRssMiB,
         x.coordinatorCpuSeconds,
         x.participantsCpuSeconds,
+        x.eventLoopMaxStallSeconds,
         x.lastMetrics.accuracy ?? Number.NaN,
       ]),
-      { 2: 2, 3: 2, 4: 2, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 10: 3 },
+      { 2: 2, 3: 2, 4: 2, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 10: 2, 11: 3 },
     ),
     ...r.runs.flatMap((x) =>
       x.stages
