@@ -37,8 +37,10 @@ export interface JobContext {
   payouts?: PayoutsView;
   /** A stateful strategy's server optimiser state after the last completed round (FedAvgM, FedAdam, ...). */
   strategyState?: Record<string, number[]>;
-  /** Early stopping: the round with the lowest federated validation loss so far, and that loss. */
+  /** The round with the lowest federated validation loss so far, and that loss: the job's result. */
   best?: { round: number; loss: number };
+  /** Early stopping: the last round that improved the validation loss by at least minDelta. */
+  improved?: { round: number; loss: number };
   /** Why training ended before its last round (early stopping). */
   stoppedEarly?: string;
 }

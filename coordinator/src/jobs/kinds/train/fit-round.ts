@@ -171,18 +171,20 @@ export class FitRound {
 
   /**
    * Keeps the round with the lowest federated validation loss (the job's result) and, with earlyStopping, ends
-   * training after `patience` rounds without an improvement of at least minDelta. Rounds without a validation loss
-   * (DP, sealed) change nothing.
+   * training after `patience` rounds without an improvement of at least minDelta on the last such improvement.
+   * Rounds without a validation loss (DP, sealed) change nothing.
    */
   private earlyStopping(round: number, loss: number | undefined): void {
     if (loss === undefined || !Number.isFinite(loss)) return;
-    const best = this.r.context.best;
+    const { best, improved } = this.r.context;
+    if (!best || loss < best.loss) this.r.saveContext({ best: { round, loss } });
     const stop = this.r.spec.earlyStopping;
-    if (!best || loss < best.loss - (stop?.minDelta ?? 0)) this.r.saveContext({ best: { round, loss } });
-    else if (stop && round - best.round >= stop.patience) {
+    if (!improved || loss < improved.loss - (stop?.minDelta ?? 0)) this.r.saveContext({ improved: { round, loss } });
+    else if (stop && round - improved.round >= stop.patience) {
       const why =
-        `early stopping after round ${round}: no validation loss below ${fmt(best.loss)} ` +
-        `(round ${best.round}) for ${stop.patience} rounds`;
+        `early stopping after round ${round}: the validation loss has not gone below ${fmt(improved.loss)} ` +
+        `(round ${improved.round}) by ${stop.minDelta} for ${stop.patience} round(s); the result is round ` +
+        `${this.r.context.best!.round}'s model`;
       this.r.saveContext({ stoppedEarly: why });
       this.r.publish(why);
     }
