@@ -1,5 +1,4 @@
-// Issue 17's Must show, as demo federations (the digits Dirichlet(0.5) MLP, 40 rounds, is in
-// demo-must-show.slow.test.ts) (participants inline, plaintext aggregation for speed: masked rounding
+// Issue 17's Must show, as demo federations (participants inline, plaintext aggregation for speed: masked rounding
 // moves the model by about 1e-4). Seeds and sizes were checked over 5 to 8 seeds; docs/benchmarks.md ("Models and
 // strategies (issue 17)") has the figures for every seed and the `tessera demo --json` runs.
 import { describe, expect, it } from 'vitest';
@@ -67,6 +66,25 @@ function leastSquaresR2(train: RawTable, test: RawTable, label: string): number 
 }
 
 describe("issue 17's Must show (demo federations, participants inline)", () => {
+  it('digits, 5 participants, Dirichlet(0.5): the MLP within 0.02 of centralised, above local-only', async () => {
+    const r = await runDemo({
+      ...base,
+      data: example('digits'),
+      label: 'digit',
+      model: 'mlp',
+      hidden: [64, 32],
+      split: 'dirichlet:0.5',
+      rounds: 40,
+      learningRate: 0.2,
+      seed: 2,
+    });
+    expect(r.model).toMatchObject({ kind: 'mlp', task: 'multiclass', hidden: [64, 32] });
+    // Centralised: the same MLP on the pooled training rows for 40 epochs (rounds × local epochs).
+    expect(r.centralized.accuracy).toBeGreaterThan(0.93);
+    expect(Math.abs(r.federated.accuracy - r.centralized.accuracy)).toBeLessThanOrEqual(0.02);
+    expect(r.federated.accuracy - r.localOnlyMean.accuracy).toBeGreaterThan(0.15);
+  });
+
   it('wine: softmax regression within 0.02 accuracy of centralised', async () => {
     const r = await runDemo({
       ...base,
