@@ -1,5 +1,5 @@
-// `npm run bench tfjs-federated`: a bring-your-own TensorFlow.js LayersModel trained federated through the SDK (issue 17)
-// against the built-in MLP of the same shape, over several seeds: held-out accuracy, mean ± sd for each.
+// `npm run bench tfjs-federated`: a bring-your-own TensorFlow.js LayersModel trained federated through the SDK
+// (issue 17) against the built-in MLP of the same shape, over several seeds: held-out accuracy, mean ± sd for each.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

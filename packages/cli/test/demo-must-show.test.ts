@@ -113,7 +113,7 @@ describe("issue 17's Must show (demo federations, participants inline)", () => {
     expect(Math.abs(r.federated.r2! - ols), `federated ${r.federated.r2} vs least squares ${ols}`).toBeLessThan(0.02);
   });
 
-  it('digits, Dirichlet(0.1): FedAdam reaches 0.9 federated evaluation accuracy in fewer rounds than FedAvg', async () => {
+  it('digits, Dirichlet(0.1): FedAdam reaches 0.9 evaluation accuracy in fewer rounds than FedAvg', async () => {
     const common = {
       ...base,
       data: example('digits'),
