@@ -228,8 +228,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   }
   const jobSeconds = (performance.now() - jobStarted) / 1000;
 
+  // The baselines train without noise by mini-batch SGD: record-level DP's step size (one full-batch noisy step per
+  // round, default 1) would make them diverge, so they keep the non-DP default unless the user set one.
+  const baselineRate =
+    recordLevel && o.learningRate === undefined ? (target.task === 'regression' ? 0.05 : 0.1) : learningRate;
   const cfg = {
-    learningRate,
+    learningRate: baselineRate,
     batchSize: o.batchSize,
     epochs: o.localEpochs,
     rounds: o.rounds,
