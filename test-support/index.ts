@@ -2,3 +2,4 @@
 // paths, which vitest.config.ts reads too); not a package, and nothing under src/ may import it.
 export { joinedRegExp } from './joined-regexp.js';
 export { tempDir } from './temp-dir.js';
+export { leastSquaresR2 } from './least-squares.js';

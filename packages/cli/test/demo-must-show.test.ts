@@ -1,9 +1,10 @@
 // Issue 17's Must show, as demo federations (participants inline, plaintext aggregation for speed: masked rounding
 // moves the model by about 1e-4). Seeds and sizes were checked over 5 to 8 seeds; docs/benchmarks.md ("Models and
 // strategies (issue 17)") has the figures for every seed and the `tessera demo --json` runs.
+import { leastSquaresR2 } from '@tessera/test-support';
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { selectRows, trainTestSplit, type RawTable } from '@tessera/data';
+import { selectRows, trainTestSplit } from '@tessera/data';
 import { seededRandom } from '@tessera/ml';
 import { loadDemoData } from '../src/demo/demo-data.js';
 import { runDemo, type DemoOptions, type DemoResult } from '../src/demo/run-demo.js';
@@ -26,43 +27,6 @@ const base: DemoOptions = {
 function roundsToTarget(r: DemoResult, target: number): number {
   const i = r.history.findIndex((h) => (h.accuracy ?? 0) >= target);
   return i < 0 ? Number.POSITIVE_INFINITY : r.history[i]!.round;
-}
-
-/** Held-out R² of ordinary least squares (with an intercept, no regularisation) fitted to the pooled training rows. */
-function leastSquaresR2(train: RawTable, test: RawTable, label: string): number {
-  const rowsOf = (t: RawTable) => {
-    const li = t.columns.indexOf(label);
-    return t.rows.map((r) => ({ x: [...r.filter((_, j) => j !== li).map(Number), 1], y: Number(r[li]) }));
-  };
-  const rows = rowsOf(train);
-  const d = rows[0]!.x.length;
-  // The normal equations [XᵀX | Xᵀy], solved by Gauss-Jordan elimination with partial pivoting.
-  const a = Array.from({ length: d }, () => new Array<number>(d + 1).fill(0));
-  for (const { x, y } of rows)
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) a[i]![j]! += x[i]! * x[j]!;
-      a[i]![d]! += x[i]! * y;
-    }
-  for (let c = 0; c < d; c++) {
-    let p = c;
-    for (let r = c + 1; r < d; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[p]![c]!)) p = r;
-    [a[c], a[p]] = [a[p]!, a[c]!];
-    for (let r = 0; r < d; r++) {
-      if (r === c) continue;
-      const f = a[r]![c]! / a[c]![c]!;
-      for (let k = c; k <= d; k++) a[r]![k]! -= f * a[c]![k]!;
-    }
-  }
-  const w = a.map((row, i) => row[d]! / row[i]!);
-  const held = rowsOf(test);
-  const mean = held.reduce((s, r) => s + r.y, 0) / held.length;
-  let sse = 0;
-  let sst = 0;
-  for (const { x, y } of held) {
-    sse += (x.reduce((s, v, i) => s + v * w[i]!, 0) - y) ** 2;
-    sst += (y - mean) ** 2;
-  }
-  return 1 - sse / sst;
 }
 
 describe("issue 17's Must show (demo federations, participants inline)", () => {
@@ -108,7 +72,7 @@ describe("issue 17's Must show (demo federations, participants inline)", () => {
     const data = loadDemoData({ ...o, task: 'regression' });
     const rng = seededRandom(`tessera-demo/${seed}`);
     const { train, test } = trainTestSplit(data.table.rows.length, base.testFraction, rng, data.labels);
-    const ols = leastSquaresR2(selectRows(data.table, train), selectRows(data.table, test), 'progression');
+    const ols = leastSquaresR2([selectRows(data.table, train)], selectRows(data.table, test), 'progression');
     expect(ols).toBeGreaterThan(0.4);
     expect(Math.abs(r.federated.r2! - ols), `federated ${r.federated.r2} vs least squares ${ols}`).toBeLessThan(0.02);
   });

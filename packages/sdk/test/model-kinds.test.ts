@@ -1,5 +1,6 @@
 // Every model kind trains through the real coordinator and participants (gRPC on loopback, SecAgg+ masking): the
 // job names the model, participants encode the label for its task, and the result scores held-out rows.
+import { leastSquaresR2 } from '@tessera/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readCsvFile, selectRows, type RawTable } from '@tessera/data';
@@ -166,43 +167,6 @@ describe('model kinds through the coordinator and participants', () => {
     expect((scored.taskMetrics as { accuracy: number }).accuracy).toBeGreaterThan(0.85);
   });
 });
-
-/** R² on `test` of ordinary least squares fitted to the pooled shards (normal equations, Gaussian elimination). */
-function leastSquaresR2(shards: RawTable[], test: RawTable, label: string): number {
-  const rowsOf = (t: RawTable) => {
-    const li = t.columns.indexOf(label);
-    return t.rows.map((r) => ({ x: [...r.filter((_, j) => j !== li).map(Number), 1], y: Number(r[li]) }));
-  };
-  const train = shards.flatMap(rowsOf);
-  const d = train[0]!.x.length;
-  const a = Array.from({ length: d }, () => new Array<number>(d + 1).fill(0));
-  for (const { x, y } of train)
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) a[i]![j]! += x[i]! * x[j]!;
-      a[i]![d]! += x[i]! * y;
-    }
-  for (let c = 0; c < d; c++) {
-    let p = c;
-    for (let r = c + 1; r < d; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[p]![c]!)) p = r;
-    [a[c], a[p]] = [a[p]!, a[c]!];
-    for (let r = 0; r < d; r++) {
-      if (r === c) continue;
-      const f = a[r]![c]! / a[c]![c]!;
-      for (let k = c; k <= d; k++) a[r]![k]! -= f * a[c]![k]!;
-    }
-  }
-  const w = a.map((row, i) => row[d]! / row[i]!);
-  const rows = rowsOf(test);
-  const mean = rows.reduce((s, r) => s + r.y, 0) / rows.length;
-  let sse = 0;
-  let sst = 0;
-  for (const { x, y } of rows) {
-    const e = x.reduce((s, v, i) => s + v * w[i]!, 0) - y;
-    sse += e * e;
-    sst += (y - mean) ** 2;
-  }
-  return 1 - sse / sst;
-}
 
 describe('a bring-your-own TensorFlow.js model as a job', () => {
   it('trains from its topology alone: nodes rebuild it running no job code; it scores like the MLP', async () => {
