@@ -19,8 +19,8 @@ import {
   fromModelConfig,
   fromStrategyConfig,
   tessera,
+  toModelConfig,
   verifyAnalystKey,
-  type WireModel,
 } from '@tessera/proto';
 import { chooseParameters } from '@tessera/secagg';
 import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
@@ -379,23 +379,10 @@ function checkSealedKey(task: tessera.v1.ITask, auth: Authorisation, policy: Aut
 
 /** The model a training task names (kind, task, shape, classes, label range, optimiser) must be the spec's. */
 function checkModel(task: tessera.v1.ITask, spec: JobSpec, diff: Diff): void {
-  const want = comparable({ ...spec.model, optimiser: spec.local.optimiser });
-  const have = comparable(fromModelConfig(task.training?.model));
+  // Both sides in the wire form, absent fields filled as the wire leaves them.
+  const want = toModelConfig(spec.model, spec.local.optimiser);
+  const got = fromModelConfig(task.training?.model);
+  const have = toModelConfig(got, got.optimiser);
   for (const key of Object.keys(want) as (keyof typeof want)[])
     if (JSON.stringify(want[key]) !== JSON.stringify(have[key])) throw diff(`model ${key}`, want[key], have[key]);
-}
-
-/** A model description with every optional field filled as the wire leaves it absent. */
-function comparable(m: WireModel & { optimiser: string }) {
-  return {
-    kind: m.type,
-    task: m.task,
-    hidden: m.hidden ?? [],
-    activation: m.activation ?? '',
-    dropout: m.dropout ?? 0,
-    classes: m.classes ?? [],
-    labelRange: m.labelRange ?? [],
-    topology: m.topology === undefined ? '' : JSON.stringify(m.topology),
-    optimiser: m.optimiser,
-  };
 }
