@@ -24,3 +24,4 @@ export {
   type PsiHello,
   type PsiSealed,
 } from './secure-channel.js';
+export * from './alignment/index.js';
