@@ -1,3 +1,34 @@
 // Vertical federated learning: parties hold different columns of the same customers. Protocol state and
 // arithmetic only; the coordinator and participants wire them to services.
 export {};
+export {
+  GuestVlrAwaitingMasked,
+  GuestVlrReady,
+  GuestVlrSetup,
+  GuestVlrTrained,
+} from './logistic/guest.js';
+export {
+  HostVlrAwaitingStep,
+  HostVlrAwaitingSums,
+  HostVlrReady,
+  HostVlrSetup,
+  HostVlrTrained,
+} from './logistic/host.js';
+export type {
+  VlrGuestStep,
+  VlrHostHello,
+  VlrHostMasked,
+  VlrMaskedSums,
+  VlrMessage,
+  VlrSchedule,
+  VlrScoreShare,
+  VlrSetup,
+} from './logistic/messages.js';
+export { loadVlrSeal, vlrParameters, type VlrHeParameters } from './logistic/vlr-seal.js';
+export {
+  trainVerticalLogistic,
+  type VerticalLogisticInput,
+  type VerticalLogisticResult,
+  type VlrRecipient,
+} from './logistic/train.js';
+export * from './boost/index.js';
