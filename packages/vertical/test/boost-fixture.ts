@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@tessera/ml';
+import type { BoostSplit, FeatureSplit, HostBoostModel, Tree } from '@tessera/vertical';
+import { expect } from 'vitest';
 
 const CSV = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
@@ -35,4 +37,29 @@ export function breastCancerBoost(seed = 'secureboost'): BoostSplitData {
     hostTest: cols(test, 10, 30),
     yTest: Float64Array.from(test, (r) => rows[r]![label]!),
   };
+}
+
+/** The SecureBoost tree with host splits resolved through the host's model, in the joined feature order. */
+export function resolved(tree: Tree<BoostSplit>, host: HostBoostModel, guestFeatures: number): Tree<FeatureSplit> {
+  if ('leaf' in tree) return tree;
+  const s = tree.split;
+  let split: FeatureSplit;
+  if (s.party === 'guest') split = { feature: s.feature, value: s.value };
+  else {
+    const kept = host.splits.get(s.split)!;
+    split = { feature: guestFeatures + kept.feature, value: kept.value };
+  }
+  return { split, left: resolved(tree.left, host, guestFeatures), right: resolved(tree.right, host, guestFeatures) };
+}
+
+/** Same splits and leaf weights (to 1e-9). */
+export function expectSameTree(a: Tree<FeatureSplit>, b: Tree<FeatureSplit>): void {
+  if ('leaf' in a || 'leaf' in b) {
+    expect('leaf' in a && 'leaf' in b).toBe(true);
+    if ('leaf' in a && 'leaf' in b) expect(a.leaf).toBeCloseTo(b.leaf, 9);
+    return;
+  }
+  expect(a.split).toEqual(b.split);
+  expectSameTree(a.left, b.left);
+  expectSameTree(a.right, b.right);
 }
