@@ -54,6 +54,10 @@ export interface AlignmentThroughput {
   readonly seconds: number;
   /** 2n / seconds: identifiers per second per side, each side having the whole pool for half of the run. */
   readonly idsPerSecondPerSide: number;
+  /** CPU seconds of this process (all threads) over the run: unlike `seconds`, not inflated by other load. */
+  readonly cpuSeconds: number;
+  /** 2n / cpuSeconds: identifiers per CPU second per side, i.e. per side and core when the cores are free. */
+  readonly idsPerCpuSecondPerSide: number;
 }
 
 /**
@@ -69,19 +73,29 @@ export async function measureAlignmentThroughput(n: number, threads: number): Pr
   const b = Array.from({ length: n }, (_, i) => `customer-${i + n - overlap}`);
   const pool = threads > 0 ? await AlignmentWorkers.open(threads) : undefined;
   try {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const { initiator, responder } = await alignIds(a, b, {
       salt: randomBytes(32),
       ...(pool === undefined ? {} : { blinder: pool }),
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     if (initiator.size !== overlap || responder.size !== overlap) {
       throw new Error(`measureAlignmentThroughput: expected ${overlap} shared ids, got ${initiator.size}`);
     }
     for (let i = 0; i < overlap; i++) {
       if (a[initiator.rows[i]!] !== b[responder.rows[i]!]) throw new Error(`measureAlignmentThroughput: row ${i}`);
     }
-    return { n, threads, seconds, idsPerSecondPerSide: (2 * n) / seconds };
+    return {
+      n,
+      threads,
+      seconds,
+      idsPerSecondPerSide: (2 * n) / seconds,
+      cpuSeconds,
+      idsPerCpuSecondPerSide: (2 * n) / cpuSeconds,
+    };
   } finally {
     await pool?.close();
   }
