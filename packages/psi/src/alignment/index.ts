@@ -18,4 +18,5 @@ export {
   requireOverlap,
   startAlignment,
 } from './stages.js';
+export { decodeAlignmentMessage, encodeAlignmentMessage } from './wire.js';
 export { AlignmentWorkers } from './workers.js';
