@@ -3,14 +3,21 @@
 import { describe, expect, it } from 'vitest';
 import type { LabeledData, Matrix } from '@tessera/ml';
 import { trainVerticalLogistic, type VlrSchedule } from '@tessera/vertical';
-import { VlrBatches } from '../src/logistic/schedule.js';
+import { minimumBatchRows, VlrBatches } from '../src/logistic/schedule.js';
 import { breastCancerVertical } from './logistic-fixture.js';
 
 const SCHEDULE: VlrSchedule = { epochs: 1, batchSize: 100, learningRate: 0.5, l2: 1e-3, shuffleSeed: 'exact' };
 
 /** Plaintext reference: mini-batch gradient descent on the Taylor loss, residual 0.25 u - 0.5 y (y in {-1, 1}). */
 function taylorReference(guest: LabeledData, hosts: readonly Matrix[], schedule: VlrSchedule) {
-  const batches = new VlrBatches(guest.n, schedule);
+  const batches = new VlrBatches(
+    guest.n,
+    schedule,
+    minimumBatchRows(
+      guest.d + 1,
+      hosts.map((h) => h.d),
+    ),
+  );
   const gw = new Float64Array(guest.d + 1);
   const hw = hosts.map((h) => new Float64Array(h.d));
   for (let step = 0; step < batches.totalSteps; step++) {

@@ -9,7 +9,7 @@ import type { LabeledData } from '@tessera/ml';
 import { blockSums, centred, encodeFixed, FEATURE_CLIP, fixedPointPlan, RESIDUAL_CLIP } from './fixed-point.js';
 import type { FixedPointPlan } from './fixed-point.js';
 import type { VlrGuestStep, VlrHostHello, VlrHostMasked, VlrMaskedSums, VlrSchedule, VlrSetup } from './messages.js';
-import { VlrBatches } from './schedule.js';
+import { minimumBatchRows, VlrBatches } from './schedule.js';
 import { expectMessage, VlrState } from './state.js';
 import { VlrGuestCipher } from './vlr-cipher.js';
 import { vlrParameters } from './vlr-seal.js';
@@ -48,12 +48,12 @@ export class GuestVlrSetup extends VlrState {
       if (!Number.isInteger(h.features) || h.features < 1)
         throw new Error(`host ${i} must hold at least one feature, got ${h.features}`);
     });
-    this.leave();
-    const batches = new VlrBatches(this.data.n, this.schedule);
-    const params = vlrParameters();
-    const plan = fixedPointPlan(params.plainModulus, Math.min(this.schedule.batchSize, this.data.n), hellos.length);
-    const cipher = new VlrGuestCipher(params);
     const hostFeatures = hellos.map((h) => h.features);
+    const batches = new VlrBatches(this.data.n, this.schedule, minimumBatchRows(this.data.d + 1, hostFeatures));
+    this.leave();
+    const params = vlrParameters();
+    const plan = fixedPointPlan(params.plainModulus, batches.maxRows, hellos.length);
+    const cipher = new VlrGuestCipher(params);
     const context: GuestContext = {
       data: this.data,
       schedule: this.schedule,

@@ -12,12 +12,13 @@ import {
   centred,
   encodeFixed,
   FEATURE_CLIP,
+  fixedPointPlan,
   RESIDUAL_CLIP,
   subMod,
   type FixedPointPlan,
 } from './fixed-point.js';
 import type { VlrGuestStep, VlrHostHello, VlrHostMasked, VlrMaskedSums, VlrScoreShare, VlrSetup } from './messages.js';
-import { VlrBatches } from './schedule.js';
+import { minimumBatchRows, VlrBatches } from './schedule.js';
 import { expectMessage, VlrState } from './state.js';
 import { VlrHostCipher } from './vlr-cipher.js';
 import { checkVlrParameters } from './vlr-seal.js';
@@ -55,7 +56,17 @@ export class HostVlrSetup extends VlrState {
     if (setup.rows !== this.data.n) throw new Error(`setup.rows is ${setup.rows}, this host has ${this.data.n} rows`);
     if (setup.hostFeatures[this.host] !== this.data.d)
       throw new Error(`setup.hostFeatures[${this.host}] is ${setup.hostFeatures[this.host]}, expected ${this.data.d}`);
-    const batches = new VlrBatches(this.data.n, setup.schedule);
+    const batches = new VlrBatches(
+      this.data.n,
+      setup.schedule,
+      minimumBatchRows(setup.guestColumns, setup.hostFeatures),
+    );
+    const expected = fixedPointPlan(setup.params.plainModulus, batches.maxRows, setup.hostFeatures.length);
+    if (setup.fixedPoint.residualBits + setup.fixedPoint.featureBits > expected.residualBits + expected.featureBits)
+      throw new Error(
+        `setup.fixedPoint uses ${setup.fixedPoint.residualBits} + ${setup.fixedPoint.featureBits} fraction bits, ` +
+          `more than the ${expected.residualBits + expected.featureBits} that fit: the sums could wrap`,
+      );
     this.leave();
     const cipher = new VlrHostCipher(setup.params, setup.publicKey);
     const context: HostContext = {

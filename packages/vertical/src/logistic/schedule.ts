@@ -1,7 +1,9 @@
 /**
  * The public row schedule both sides derive from `VlrSchedule`: epochs of mini-batches over the aligned rows, the
  * order reshuffled every epoch with `seededRandom(shuffleSeed)` exactly as @tessera/ml's `trainModel` does (so a
- * centralised run with the same seed visits the same batches).
+ * centralised run with the same seed visits the same batches). Every step has at least `minRows` rows: each side
+ * learns its own gradient, d linear equations in the batch's residuals (host) or host scores (guest), which a batch
+ * of d rows or fewer would let it solve. A last batch smaller than that joins the one before it.
  */
 import { seededRandom } from '@tessera/crypto';
 import type { VlrSchedule } from './messages.js';
@@ -28,10 +30,19 @@ export class VlrBatches {
   constructor(
     readonly rows: number,
     readonly schedule: VlrSchedule,
+    readonly minRows: number,
   ) {
     checkSchedule(schedule);
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`rows must be a positive integer, got ${rows}`);
-    this.stepsPerEpoch = Math.ceil(rows / schedule.batchSize);
+    if (rows < minRows) throw new Error(`vertical LR needs at least ${minRows} aligned rows here, got ${rows}`);
+    if (schedule.batchSize < minRows)
+      throw new Error(
+        `batchSize ${schedule.batchSize} is too small: each step needs at least ${minRows} rows (twice the widest ` +
+          "party's column count) so that no side can solve for the other's per-row values",
+      );
+    const full = Math.floor(rows / schedule.batchSize);
+    this.stepsPerEpoch =
+      full > 0 && rows - full * schedule.batchSize < minRows ? full : Math.ceil(rows / schedule.batchSize);
     this.totalSteps = this.stepsPerEpoch * schedule.epochs;
     this.rng = seededRandom(schedule.shuffleSeed);
     this.order = new Uint32Array(rows);
@@ -48,7 +59,19 @@ export class VlrBatches {
       this.rng.shuffle(this.order);
       this.epoch++;
     }
-    const start = (step - epoch * this.stepsPerEpoch) * this.schedule.batchSize;
-    return this.order.slice(start, Math.min(this.rows, start + this.schedule.batchSize));
+    const index = step - epoch * this.stepsPerEpoch;
+    const start = index * this.schedule.batchSize;
+    const end = index === this.stepsPerEpoch - 1 ? this.rows : start + this.schedule.batchSize;
+    return this.order.slice(start, end);
   }
+
+  /** The most rows any step has (a folded last batch can exceed batchSize). */
+  get maxRows(): number {
+    return Math.min(this.rows, this.schedule.batchSize + this.minRows - 1);
+  }
+}
+
+/** Rows every step needs: twice the widest party's column count (the guest's include its bias column). */
+export function minimumBatchRows(guestColumns: number, hostFeatures: readonly number[]): number {
+  return 2 * Math.max(guestColumns, ...hostFeatures);
 }

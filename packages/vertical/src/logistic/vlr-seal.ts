@@ -66,7 +66,7 @@ export function openVlrContext(params: VlrHeParameters): VlrContext {
     parms.setPolyModulusDegree(params.polyModulusDegree);
     parms.setCoeffModulus(keep(s.CoeffModulus.BFVDefault(params.polyModulusDegree, s.SecurityLevel.tc128)));
     parms.setPlainModulus(keep(s.Modulus(BigInt(params.plainModulus))));
-    const context = s.Context(parms, true, s.SecurityLevel.tc128);
+    const context = s.Context(parms, false, s.SecurityLevel.tc128); // no modulus switching: no chain to expand
     if (!context.parametersSet()) {
       context.delete();
       throw new Error('SEAL refused the vertical LR BFV parameters');
