@@ -1,16 +1,24 @@
 /**
- * The guest's BFV keys for SecureBoost: it encrypts fixed-point gradients and hessians (row 0 and row 1 of
- * the slot matrix, n/2 data rows per ciphertext) and decrypts the hosts' bin sums. Only the Galois key for
- * one-step row rotations leaves the guest; the secret key never does.
+ * The guest's BFV keys for SecureBoost: it encrypts the packed fixed-point gradients and hessians (one row
+ * per slot, n rows per ciphertext) and decrypts the hosts' bin sums. Only the Galois key for one-step row
+ * rotations leaves the guest; the secret key never does.
  */
 import { free, loadSeal, scope } from '@tessera/he';
-import { type BoostHeParams, openBoostContext, type Seal, type SealContext } from './he-context.js';
+import {
+  type BoostHeParams,
+  openBoostContext,
+  packSlot,
+  type Seal,
+  type SealContext,
+  unpackSum,
+} from './he-context.js';
 
 export class GuestCrypto {
   readonly #secretKey: ReturnType<Seal['SecretKey']>;
   private readonly encryptor: ReturnType<Seal['Encryptor']>;
   private readonly decryptor: ReturnType<Seal['Decryptor']>;
   private readonly encoder: ReturnType<Seal['BatchEncoder']>;
+  private readonly p: bigint;
   /** Serialized Galois key for rotateRows by one step, for the hosts. */
   readonly galoisKey: Uint8Array;
   private disposed = false;
@@ -20,6 +28,7 @@ export class GuestCrypto {
     readonly params: BoostHeParams,
     private readonly context: SealContext,
   ) {
+    this.p = BigInt(params.plainModulus);
     const generator = s.KeyGenerator(context);
     try {
       // node-seal's `secretKey()` copies the key and never frees the original: take the raw copy and free it.
@@ -46,22 +55,21 @@ export class GuestCrypto {
     return new GuestCrypto(s, params, openBoostContext(s, params));
   }
 
-  /** Rows per ciphertext. */
+  /** Rows per ciphertext (n: one per slot). */
   get rowsPerCiphertext(): number {
-    return this.params.polyModulusDegree / 2;
+    return this.params.polyModulusDegree;
   }
 
-  /** Encrypts words mod p of gradients and hessians, n/2 rows per ciphertext. */
-  encrypt(g: Uint32Array, h: Uint32Array): Uint8Array[] {
+  /** Encrypts integer fixed-point gradients `g` and hessians `h` (|g|, h below 2^29), n rows per ciphertext. */
+  encrypt(g: ArrayLike<number>, h: ArrayLike<number>): Uint8Array[] {
     this.live();
-    const m = this.rowsPerCiphertext;
+    const n = this.rowsPerCiphertext;
     const out: Uint8Array[] = [];
-    const slots = new Uint32Array(2 * m);
-    for (let start = 0; start < g.length; start += m) {
-      slots.fill(0);
-      const end = Math.min(start + m, g.length);
-      slots.set(g.subarray(start, end), 0);
-      slots.set(h.subarray(start, end), m);
+    const slots = new BigUint64Array(n);
+    for (let start = 0; start < g.length; start += n) {
+      slots.fill(0n);
+      const end = Math.min(start + n, g.length);
+      for (let i = start; i < end; i++) slots[i - start] = packSlot(g[i]!, h[i]!, this.p);
       out.push(
         scope((keep) => {
           const pt = keep(this.encoder.encode(slots) as ReturnType<Seal['PlainText']>);
@@ -70,37 +78,34 @@ export class GuestCrypto {
         }),
       );
     }
-    slots.fill(0);
+    slots.fill(0n);
     return out;
   }
 
   /**
-   * Decrypts one histogram ciphertext and folds its slots into `classes` gradient and hessian sums (mod p):
+   * Decrypts one histogram ciphertext and folds its slots into `classes` integer gradient and hessian sums:
    * the host added a random mask summing to zero over each class, so only the class sums mean anything.
    */
-  decryptClasses(bytes: Uint8Array): { g: Uint32Array; h: Uint32Array; noiseBudget: number } {
+  decryptClasses(bytes: Uint8Array): { g: Float64Array; h: Float64Array; noiseBudget: number } {
     this.live();
-    const m = this.rowsPerCiphertext;
+    const n = this.rowsPerCiphertext;
     const k = this.params.classes;
-    const p = this.params.plainModulus;
+    const p = this.p;
     return scope((keep) => {
       const ct = keep(this.s.CipherText());
       ct.loadArray(this.context, bytes);
       const noiseBudget = this.decryptor.invariantNoiseBudget(ct);
       if (noiseBudget <= 0) throw new Error('a histogram ciphertext has no noise budget left: it cannot decrypt');
       const pt = keep(this.decryptor.decrypt(ct) as ReturnType<Seal['PlainText']>);
-      const slots = this.encoder.decode(pt, false) as Uint32Array;
-      const g = new Uint32Array(k);
-      const h = new Uint32Array(k);
+      const slots = this.encoder.decodeBigInt(pt, false) as BigUint64Array;
+      const g = new Float64Array(k);
+      const h = new Float64Array(k);
       for (let c = 0; c < k; c++) {
-        let sg = 0;
-        let sh = 0;
-        for (let s = c; s < m; s += k) {
-          sg += slots[s]!;
-          sh += slots[m + s]!;
-        }
-        g[c] = sg % p;
-        h[c] = sh % p;
+        let sum = 0n;
+        for (let s = c; s < n; s += k) sum += slots[s]!;
+        const unpacked = unpackSum(sum % p, p);
+        g[c] = unpacked.g;
+        h[c] = unpacked.h;
       }
       return { g, h, noiseBudget };
     });

@@ -11,7 +11,7 @@ import { binFeature, type BinnedFeature } from './binning.js';
 import { boostConfig, type BoostConfig } from './config.js';
 import { histograms, rowsLeft } from './gbdt.js';
 import { GuestCrypto } from './guest-crypto.js';
-import { type BoostHeParams, boostHeParams, centred, encodeFixed } from './he-context.js';
+import { type BoostHeParams, boostHeParams } from './he-context.js';
 import type { BoostSetup, EncryptedGradients, HostHello, HostLink } from './messages.js';
 import { bestSplit, type Histogram } from './split.js';
 import { baseMargin, complement, gradientBits, growTree, logisticGradients, type Tree } from './tree.js';
@@ -27,8 +27,8 @@ export interface GuestBoostModel {
   readonly trees: readonly Tree<BoostSplit>[];
 }
 
-/** One host's bin sums for a node: per group, class sums of gradients and hessians mod p. */
-type HostSums = { g: Uint32Array; h: Uint32Array }[];
+/** One host's bin sums for a node: per group, integer class sums of fixed-point gradients and hessians. */
+type HostSums = { g: Float64Array; h: Float64Array }[];
 
 export interface GuestStats {
   /** Smallest noise budget (bits) left in any decrypted histogram ciphertext. */
@@ -111,14 +111,16 @@ export class SecureBoostGuest {
     if (!crypto || !params) throw new Error('guest: train before setup');
     if (links.length !== this.hostFeatures.length)
       throw new Error(`guest: ${links.length} host links for ${this.hostFeatures.length} hosts`);
-    const p = params.plainModulus;
     const n = this.labels.length;
     const { g, h } = logisticGradients(this.margin, this.labels);
     const bits = gradientBits(n);
-    if (n * 2 ** bits > (p - 1) / 2) throw new Error(`guest: ${n} rows at ${bits} bits can wrap p = ${p}`);
-    const gWords = Uint32Array.from(g, (x) => encodeFixed(x, bits, p));
-    const hWords = Uint32Array.from(h, (x) => encodeFixed(x, bits, p));
-    const ciphertexts = crypto.encrypt(gWords, hWords);
+    // Packed sums must keep |G| and H below 2^29 units (he-context.ts).
+    if (n * 2 ** bits > 2 ** 29) throw new Error(`guest: ${n} rows at ${bits} fractional bits overflow the packing`);
+    const scale = 2 ** bits;
+    const ciphertexts = crypto.encrypt(
+      Float64Array.from(g, (x) => Math.round(x * scale)),
+      Float64Array.from(h, (x) => Math.round(x * scale)),
+    );
     this.stats.gradientBytes += ciphertexts.reduce((a, c) => a + c.length, 0);
     send({ kind: 'encrypted-gradients', tree, ciphertexts });
     const cache = new WeakMap<Uint32Array, HostSums[]>();
@@ -175,7 +177,7 @@ export class SecureBoostGuest {
           const [small, big] = left.length <= right.length ? [left, right] : [right, left];
           const smallSums = fetch(small, -1 - node);
           cache.set(small, smallSums);
-          cache.set(big, subtract(hostSums, smallSums, p));
+          cache.set(big, subtract(hostSums, smallSums));
         }
         return { split, left, right };
       },
@@ -186,7 +188,7 @@ export class SecureBoostGuest {
     this.trees.push(built);
   }
 
-  /** Feature f's histogram from a host's class sums (fixed-point, centred mod p). */
+  /** Feature f's histogram from a host's class sums (fixed-point integers). */
   private decode(sums: HostSums, f: number, bits: number): Histogram {
     const params = this.params!;
     const perGroup = params.classes / params.binSlots;
@@ -196,15 +198,16 @@ export class SecureBoostGuest {
     const g = new Float64Array(this.config.bins);
     const h = new Float64Array(this.config.bins);
     for (let b = 0; b < this.config.bins; b++) {
-      g[b] = centred(group.g[offset + b]!, params.plainModulus) * scale;
-      h[b] = centred(group.h[offset + b]!, params.plainModulus) * scale;
+      g[b] = group.g[offset + b]! * scale;
+      h[b] = group.h[offset + b]! * scale;
     }
     return { g, h };
   }
 }
 
-function subtract(parent: HostSums[], child: HostSums[], p: number): HostSums[] {
-  const sub = (a: Uint32Array, b: Uint32Array) => a.map((x, i) => (x - b[i]! + p) % p);
+/** The larger child's integer bin sums: parent minus the smaller child (exact). */
+function subtract(parent: HostSums[], child: HostSums[]): HostSums[] {
+  const sub = (a: Float64Array, b: Float64Array) => a.map((x, i) => x - b[i]!);
   return parent.map((groups, host) =>
     groups.map((s, i) => ({ g: sub(s.g, child[host]![i]!.g), h: sub(s.h, child[host]![i]!.h) })),
   );

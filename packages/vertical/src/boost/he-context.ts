@@ -1,7 +1,8 @@
 /**
- * The BFV setting of SecureBoost: n = 8192 (SEAL's default 218-bit coefficient modulus, 128-bit security),
- * a 31-bit batching prime p, and the helpers both roles share. Slots form SEAL's 2 x (n/2) matrix: row 0
- * carries gradients and row 1 hessians of the same n/2 rows, so one rotation moves both.
+ * The BFV setting of SecureBoost: n = 8192 (SEAL's default 218-bit coefficient modulus, 128-bit security)
+ * and a 60-bit batching prime p. One slot carries one data row, its fixed-point gradient and hessian packed
+ * as g + h * 2^30 (sums of up to 2^29 units each stay apart and below p / 2), so a ciphertext holds n rows.
+ * SEAL's slots form a 2 x (n/2) matrix whose rows rotate independently; each half is a block of n/2 rows.
  */
 import { randomBytes } from 'node:crypto';
 import { loadSeal, scope, type SealLibrary } from '@tessera/he';
@@ -14,8 +15,8 @@ export type SealPlain = ReturnType<Seal['PlainText']>;
 export interface BoostHeParams {
   /** Ring dimension; rows per ciphertext = polyModulusDegree / 2. */
   readonly polyModulusDegree: number;
-  /** Batching prime p below 2^31. */
-  readonly plainModulus: number;
+  /** Batching prime p of 60 bits, as a decimal string (it is not a safe integer). */
+  readonly plainModulus: string;
   /** Output classes per histogram ciphertext (a power of two dividing n/2): features x slots per feature. */
   readonly classes: number;
   /** Slots per feature (a power of two at least the bin count). */
@@ -28,9 +29,9 @@ export async function boostHeParams(bins: number, classes = 128, polyModulusDegr
   const binSlots = 2 ** Math.ceil(Math.log2(bins));
   if (classes < binSlots || (classes & (classes - 1)) !== 0 || classes > polyModulusDegree / 2)
     throw new Error(`classes must be a power of two from ${binSlots} to ${polyModulusDegree / 2}, got ${classes}`);
-  const m = s.PlainModulus.Batching(polyModulusDegree, 31);
+  const m = s.PlainModulus.Batching(polyModulusDegree, 60);
   try {
-    return Object.freeze({ polyModulusDegree, plainModulus: Number(m.value), classes, binSlots });
+    return Object.freeze({ polyModulusDegree, plainModulus: m.value.toString(), classes, binSlots });
   } finally {
     m.delete();
   }
@@ -52,28 +53,36 @@ export function openBoostContext(s: Seal, params: BoostHeParams): SealContext {
   });
 }
 
-/** `count` uniform values mod p from node:crypto (rejection sampling, no modulo bias). */
-export function randomModP(count: number, p: number): Uint32Array {
-  const out = new Uint32Array(count);
-  const limit = Math.floor(2 ** 32 / p) * p;
+/** Bits between the packed gradient and hessian of a slot. */
+export const PACK_BITS = 30n;
+
+/** `count` uniform values mod p (p < 2^60) from node:crypto, by rejection sampling (no modulo bias). */
+export function randomModP(count: number, p: bigint): BigUint64Array {
+  const out = new BigUint64Array(count);
+  const bits = BigInt(p.toString(2).length);
+  const mask = (1n << bits) - 1n;
   let filled = 0;
   while (filled < count) {
-    const words = new Uint32Array(randomBytes(4 * (count - filled + 16)).buffer);
+    const words = new BigUint64Array(randomBytes(8 * (count - filled + 16)).buffer);
     for (const w of words) {
       if (filled === count) break;
-      if (w < limit) out[filled++] = w % p;
+      const v = w & mask;
+      if (v < p) out[filled++] = v;
     }
   }
   return out;
 }
 
-/** round(x * 2^bits) mod p. */
-export function encodeFixed(x: number, bits: number, p: number): number {
-  const v = Math.round(x * 2 ** bits);
+/** The slot word of a row: g + h * 2^30 mod p, for integer fixed-point g (signed) and h. */
+export function packSlot(g: number, h: number, p: bigint): bigint {
+  const v = BigInt(g) + (BigInt(h) << PACK_BITS);
   return ((v % p) + p) % p;
 }
 
-/** The centred integer of a word mod p (words above (p - 1) / 2 are negative). */
-export function centred(w: number, p: number): number {
-  return w > (p - 1) / 2 ? w - p : w;
+/** Splits a class sum mod p back into its integer gradient and hessian sums (each below 2^29 in size). */
+export function unpackSum(word: bigint, p: bigint): { g: number; h: number } {
+  const t = word > (p - 1n) / 2n ? word - p : word;
+  const half = 1n << (PACK_BITS - 1n);
+  const h = (t + half) >> PACK_BITS;
+  return { g: Number(t - (h << PACK_BITS)), h: Number(h) };
 }

@@ -1,22 +1,22 @@
 /**
  * The host's homomorphic bin sums (hybrid diagonal method). The guest's ciphertext v holds one data row per
- * slot (gradient in row 0, hessian in row 1). For a node and a group of features, output class
- * k = (feature in group) * binSlots + bin, and the host forms
+ * slot (gradient and hessian packed), in two halves of m = n/2 slots that rotate independently. For a node
+ * and a group of features, output class k = (feature in group) * binSlots + bin, and the host forms
  *
- *   acc = sum_d diag_d * rot(v, d),   diag_d[s] = 1 when row (s + d) mod m is in the node and its bin of the
- *                                     class's feature equals s mod K's bin (K = classes),
+ *   acc = sum_d diag_d * rot(v, d),   diag_d[s] = 1 when the row at slot (s + d) mod m of the same half is in
+ *                                     the node and its bin of class (s mod K)'s feature is that class's bin,
  *
  * so that the slots s = k mod K of acc add up to the bin sum of class k: each (row, feature) pair lands in
  * exactly one diagonal. The K rotations rot(v, d) are shared by every node and feature of a tree (kept in NTT
  * form); each node costs one plaintext product per class. Before sending, the host adds a random vector that
  * sums to zero over every class, so the guest learns the K class sums and nothing about single rows, and
- * switches the ciphertext down two levels to shrink it.
+ * switches the ciphertext down one level to shrink it.
  */
 import { free, loadSeal, scope } from '@tessera/he';
 import { type BoostHeParams, openBoostContext, randomModP, type Seal, type SealCipher } from './he-context.js';
 
 /** Levels dropped before a histogram ciphertext is sent (it shrinks; the guest still has noise budget left). */
-const DROP_LEVELS = 2;
+const DROP_LEVELS = 1;
 
 export class HostCrypto {
   private readonly context;
@@ -46,7 +46,7 @@ export class HostCrypto {
   }
 
   get rowsPerCiphertext(): number {
-    return this.params.polyModulusDegree / 2;
+    return this.params.polyModulusDegree;
   }
 
   /** Loads a tree's encrypted gradients and precomputes the `classes` rotations of each chunk. */
@@ -80,7 +80,8 @@ export class HostCrypto {
    */
   groupHistogram(rows: Uint32Array, bins: readonly Uint8Array[]): Uint8Array {
     this.live();
-    const m = this.rowsPerCiphertext;
+    const n = this.rowsPerCiphertext;
+    const m = n / 2;
     const k = this.params.classes;
     const slotsPerFeature = this.params.binSlots;
     if (bins.length * slotsPerFeature > k) throw new Error(`at most ${k / slotsPerFeature} features per group`);
@@ -95,17 +96,17 @@ export class HostCrypto {
       let at = 0;
       for (let c = 0; c < this.rotations.length && at < rows.length; c++) {
         diagonals.clear();
-        const end = (c + 1) * m;
+        const end = (c + 1) * n;
         for (; at < rows.length && rows[at]! < end; at++) {
-          const j = rows[at]! - c * m;
+          const local = rows[at]! - c * n;
+          const half = local >= m ? m : 0;
+          const j = local - half;
           for (let f = 0; f < bins.length; f++) {
             const cls = f * slotsPerFeature + bins[f]![rows[at]!]!;
             const d = (((j - cls) % k) + k) % k;
-            const slot = (j - d + m) % m;
             let diag = diagonals.get(d);
-            if (!diag) diagonals.set(d, (diag = new Uint32Array(2 * m)));
-            diag[slot] = 1;
-            diag[m + slot] = 1;
+            if (!diag) diagonals.set(d, (diag = new Uint32Array(n)));
+            diag[half + ((j - d + m) % m)] = 1;
           }
         }
         const rotated = this.rotations[c]!;
@@ -131,18 +132,16 @@ export class HostCrypto {
     });
   }
 
-  /** Uniform random slots mod p whose sum over each class (s = k mod K, in each slot row) is zero. */
-  private zeroSumMask(): Uint32Array {
-    const m = this.rowsPerCiphertext;
+  /** Uniform random slots mod p whose sum over each class (all slots s = k mod K) is zero. */
+  private zeroSumMask(): BigUint64Array {
+    const n = this.rowsPerCiphertext;
     const k = this.params.classes;
-    const p = this.params.plainModulus;
-    const mask = randomModP(2 * m, p);
-    for (const base of [0, m]) {
-      for (let c = 0; c < k; c++) {
-        let sum = 0;
-        for (let s = c + k; s < m; s += k) sum = (sum + mask[base + s]!) % p;
-        mask[base + c] = (p - sum) % p;
-      }
+    const p = BigInt(this.params.plainModulus);
+    const mask = randomModP(n, p);
+    for (let c = 0; c < k; c++) {
+      let sum = 0n;
+      for (let s = c + k; s < n; s += k) sum += mask[s]!;
+      mask[c] = (p - (sum % p)) % p;
     }
     return mask;
   }
