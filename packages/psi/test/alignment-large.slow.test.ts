@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => pool.close());
 
-// In the slow project: about 35-60 s on this machine's 2 cores (see packages/psi/README.md, "Alignment").
+// In the slow project: ~55 CPU seconds, so ~30 s on this machine's 2 free cores; 100-130 s were measured while
+// other jobs kept the load at 6-7 (see packages/psi/README.md, "Alignment").
 // test/alignment.test.ts and test/alignment-workers.test.ts keep 10^3 in the default suite.
 describe('alignIds at 10^5 ids per side on every core', () => {
   it('is exact with a known overlap of 61234, rows in any order', async () => {
