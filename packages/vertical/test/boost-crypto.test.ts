@@ -18,7 +18,13 @@ describe('encrypted bin sums (hybrid diagonal method)', () => {
       const bins = [0, 1].map(() => Uint8Array.from({ length: rows }, () => random.int(16)));
       const node = Uint32Array.from({ length: rows }, (_, i) => i).filter(() => random.int(3) > 0);
       host.setGradients(guest.encrypt(g, h));
-      const sums = guest.decryptClasses(host.groupHistogram(node, bins));
+      const histogram = host.groupHistogram(node, bins);
+      const sums = guest.decryptClasses(histogram);
+      // Beyond the class sums the guest sees only the host's mask: slots uniform mod p (a 60-bit prime), where
+      // unmasked partial sums would all be small. Expect no slot below 2^40 (chance about 2^-20 each).
+      const raw = guest.rawSlots(histogram);
+      const small = raw.filter((w) => w < 2n ** 40n || w > BigInt(params.plainModulus) - 2n ** 40n).length;
+      expect(small).toBeLessThanOrEqual(2);
       expect(sums.noiseBudget).toBeGreaterThan(0);
       for (let f = 0; f < 2; f++) {
         const eg = new Array(16).fill(0);

@@ -111,6 +111,17 @@ export class GuestCrypto {
     });
   }
 
+  /** Every decrypted slot of a histogram ciphertext (mod p): what the guest could look at beyond the class sums. */
+  rawSlots(bytes: Uint8Array): BigUint64Array {
+    this.live();
+    return scope((keep) => {
+      const ct = keep(this.s.CipherText());
+      ct.loadArray(this.context, bytes);
+      const pt = keep(this.decryptor.decrypt(ct) as ReturnType<Seal['PlainText']>);
+      return BigUint64Array.from(this.encoder.decodeBigInt(pt, false) as BigUint64Array);
+    });
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
