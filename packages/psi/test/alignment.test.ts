@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@tessera/crypto';
 import {
+  ALIGNMENT_KEY_DOMAIN,
   type Alignment,
   AlignmentError,
+  alignmentKeys,
   type AlignmentErrorCode,
   alignIds,
   normaliseIdentifier,
@@ -89,6 +91,21 @@ describe('alignIds', () => {
     const r3 = r2.stage.finish(i2.message);
     expect(i3.stage.confirm(r3.message).size).toBe(0);
     expect(r3.stage.confirm(i3.message).size).toBe(0);
+  });
+});
+
+describe('alignmentKeys', () => {
+  it('is SHA-256 over the domain, the salt length and salt, and the normalised id', () => {
+    const domain = Buffer.from(ALIGNMENT_KEY_DOMAIN);
+    const length = Buffer.from([0, 0, 0, salt.length]);
+    const expected = (id: string) =>
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from([domain.length]), domain, length, salt, Buffer.from(id, 'utf8')]))
+        .digest();
+    const keys = alignmentKeys([' Caf\u00e9 ', '+44 7700 900123'], salt);
+    expect(Buffer.from(keys.subarray(0, 32))).toEqual(expected('caf\u00e9'));
+    expect(Buffer.from(keys.subarray(32, 64))).toEqual(expected('+44 7700 900123'));
+    expect(keys).toHaveLength(64);
   });
 });
 

@@ -46,7 +46,7 @@ export function alignmentKeys(ids: readonly string[], salt: Uint8Array): Uint8Ar
   checkSalt(salt);
   const saltLength = Buffer.alloc(4);
   saltLength.writeUInt32BE(salt.length);
-  const prefix = createHash('sha256').update(KEY_PREFIX).update(saltLength).update(salt);
+  const prefix = Buffer.concat([KEY_PREFIX, saltLength, salt]); // a fresh hash per id is faster than copying one
   const seen = new Set<string>();
   const keys = new Uint8Array(ids.length * KEY_BYTES);
   for (let row = 0; row < ids.length; row++) {
@@ -59,7 +59,7 @@ export function alignmentKeys(ids: readonly string[], salt: Uint8Array): Uint8Ar
       throw new AlignmentError('bad-id', `identifier on row ${row} is empty after normalisation; drop the row`);
     }
     seen.add(normalised);
-    keys.set(prefix.copy().update(normalised, 'utf8').digest(), row * KEY_BYTES);
+    keys.set(createHash('sha256').update(prefix).update(normalised, 'utf8').digest(), row * KEY_BYTES);
   }
   const duplicates = ids.length - seen.size;
   if (duplicates > 0) {
