@@ -1,33 +1,25 @@
 // tessera demo for every model kind and strategy: the task read from the label, refusals of inconsistent flags, and
 // federations of softmax, linear and mlp models against their centralised and local-only baselines.
 import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { readCsvFile } from '@tessera/data';
-import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
+import { demoOptions, example } from './demo-options.js';
+import { runDemo } from '../src/demo/run-demo.js';
 import { resolveTarget } from '../src/demo/demo-task.js';
 import { loadDemoData } from '../src/demo/demo-data.js';
 import { modelOptionsOf } from '../src/demo/model-flags.js';
 import { demoReport } from '../src/demo/print-demo.js';
 import { runCli } from './in-process.js';
 
-const example = (name: string) => fileURLToPath(new URL(`../../../examples/data/${name}.csv`, import.meta.url));
 const labelCells = (name: string, label: string) => {
   const t = readCsvFile(example(name));
   const li = t.columns.indexOf(label);
   return t.rows.map((r) => r[li]!);
 };
 
-const base: DemoOptions = {
-  participants: 3,
+const base = demoOptions({
   rounds: 3,
-  seed: 1,
-  testFraction: 0.2,
-  batchSize: 32,
-  localEpochs: 1,
-  runtime: 'inline',
-  progress: false,
   secure: 'none',
-};
+});
 
 describe('the demo reads the task from the label', () => {
   it('binary spellings, a few integers, many numbers and text each get their task and default model', () => {

@@ -3,25 +3,16 @@
 // strategies (issue 17)") has the figures for every seed and the `tessera demo --json` runs.
 import { leastSquaresR2 } from '@tessera/test-support';
 import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { selectRows, trainTestSplit } from '@tessera/data';
 import { seededRandom } from '@tessera/ml';
 import { loadDemoData } from '../src/demo/demo-data.js';
-import { runDemo, type DemoOptions, type DemoResult } from '../src/demo/run-demo.js';
+import { demoOptions, example } from './demo-options.js';
+import { runDemo, type DemoResult } from '../src/demo/run-demo.js';
 
-const example = (name: string) => fileURLToPath(new URL(`../../../examples/data/${name}.csv`, import.meta.url));
-
-const base: DemoOptions = {
+const base = demoOptions({
   participants: 5,
-  rounds: 10,
-  seed: 1,
-  testFraction: 0.2,
-  batchSize: 32,
-  localEpochs: 1,
-  runtime: 'inline',
-  progress: false,
   secure: 'none',
-};
+});
 
 /** The first round (1-based) whose federated evaluation accuracy reaches `target`, or Infinity if none does. */
 function roundsToTarget(r: DemoResult, target: number): number {

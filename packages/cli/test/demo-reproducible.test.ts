@@ -3,25 +3,20 @@
 // round is accounted for: contributors + dropped + absent = participants.
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
+import { demoOptions } from './demo-options.js';
+import { runDemo } from '../src/demo/run-demo.js';
 import { demoReport } from '../src/demo/print-demo.js';
 
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
-const base: DemoOptions = {
-  participants: 3,
+const base = demoOptions({
   rounds: 4,
   seed: 11,
-  testFraction: 0.2,
   learningRate: 0.1,
-  batchSize: 32,
-  localEpochs: 1,
-  runtime: 'inline',
-  progress: false,
   data: breastCancer,
   label: 'benign',
   split: 'iid',
-};
+});
 
 describe('tessera demo --seed', () => {
   it('the same seed gives the same model with --secure none, and masked runs agree to the rounding', async () => {

@@ -1,23 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
+import { demoOptions } from './demo-options.js';
+import { runDemo } from '../src/demo/run-demo.js';
 
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
-const base: DemoOptions = {
+const base = demoOptions({
   participants: 4,
   rounds: 6,
   seed: 11,
-  testFraction: 0.2,
   learningRate: 0.1,
-  batchSize: 32,
-  localEpochs: 1,
-  runtime: 'inline',
-  progress: false,
   data: breastCancer,
   label: 'benign',
   split: 'iid',
-};
+});
 
 describe('tessera demo --secure sealed (analyst keys in memory, the analyst decrypts every aggregate)', () => {
   it('trains breast cancer to within 0.01 AUC of masked aggregation on the same seed', async () => {

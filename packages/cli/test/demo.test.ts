@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
+import { demoOptions } from './demo-options.js';
+import { runDemo } from '../src/demo/run-demo.js';
 
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
-const base: DemoOptions = {
-  participants: 3,
-  rounds: 10,
-  seed: 1,
-  testFraction: 0.2,
+const base = demoOptions({
   learningRate: 0.1,
-  batchSize: 32,
-  localEpochs: 1,
-  runtime: 'inline',
-  progress: false,
-};
+});
 
 describe('tessera demo (federation over gRPC on loopback, participants inline)', () => {
   it('IID breast cancer: federated AUC within 0.02 of centralized, and the loss falls', async () => {

@@ -4,25 +4,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '@tessera/test-support';
 import { verifyLedger } from '@tessera/payouts';
-import { runDemo, type DemoOptions } from '../src/demo/run-demo.js';
+import { demoOptions } from './demo-options.js';
+import { runDemo } from '../src/demo/run-demo.js';
 import { runCli } from './in-process.js';
 
 const breastCancer = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
 
-const base: DemoOptions = {
+const base = demoOptions({
   participants: 4,
   rounds: 5,
   seed: 5,
-  testFraction: 0.2,
   learningRate: 0.1,
-  batchSize: 32,
-  localEpochs: 1,
-  runtime: 'inline',
-  progress: false,
   data: breastCancer,
   label: 'benign',
   split: 'iid',
-};
+});
 
 describe('tessera demo --payout-pool: valuation, an exact split and an exported, verifiable ledger', () => {
   it('pays the participant whose labels are scrambled the least; ' +
