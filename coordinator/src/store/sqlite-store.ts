@@ -245,13 +245,13 @@ export class SqliteStore implements Store {
     return (this.db.prepare('SELECT * FROM rounds WHERE job_id = ? ORDER BY id').all(jobId) as Row[]).map(roundFromRow);
   }
 
-  completeRound(r: RoundRecord, weights: Float64Array, roundsCompleted: number): void {
+  completeRound(r: RoundRecord, weights: Float64Array, roundsCompleted: number, contextJson?: string): void {
     this.db.transaction(() => {
       this.addRound(r);
       this.db
         .prepare('INSERT OR REPLACE INTO models (job_id, round, dimension, weights, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(r.jobId, r.round, weights.length, toBlob(weights), Date.now());
-      this.updateJob(r.jobId, { roundsCompleted });
+      this.updateJob(r.jobId, { roundsCompleted, ...(contextJson !== undefined ? { contextJson } : {}) });
     })();
   }
 

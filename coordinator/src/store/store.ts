@@ -163,7 +163,11 @@ export interface Store {
   listRounds(jobId: string): RoundRecord[];
 
   /** Persists a completed round's model and the job's progress in one transaction. */
-  completeRound(round: RoundRecord, weights: Float64Array, roundsCompleted: number): void;
+  /**
+   * Records a completed round and its model in one transaction; `contextJson`, when given, is the job's context as
+   * of that round (a strategy's optimiser state), written in the same transaction.
+   */
+  completeRound(round: RoundRecord, weights: Float64Array, roundsCompleted: number, contextJson?: string): void;
   loadModel(jobId: string, round: number): Float64Array | undefined;
   latestModel(jobId: string): { round: number; weights: Float64Array } | undefined;
 

@@ -154,10 +154,12 @@ export class FitRound {
       seconds: result.seconds,
       error: '',
     });
-    this.r.store.completeRound(record, result.model, round);
-    this.r.noteContributors(result.contributors);
+    // A stateful strategy's optimiser state is stored with the round's model, in one transaction: a restart
+    // resumes either before the round (old state, round redone) or after it (new state), never between.
     const state = this.r.strategy.state?.();
-    if (state) this.r.saveContext({ strategyState: state });
+    if (state) this.r.context = { ...this.r.context, strategyState: state };
+    this.r.store.completeRound(record, result.model, round, state ? JSON.stringify(this.r.context) : undefined);
+    this.r.noteContributors(result.contributors);
     this.earlyStopping(round, metrics.loss);
     const dropped = result.failures.size ? `; dropped ${this.r.failureSummary(result.failures)}` : '';
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
