@@ -27,3 +27,4 @@ export {
   type StrategySection,
 } from './job-spec-training.js';
 export { builtInModelOfSpec, strategyOfSpec } from './job-model.js';
+export * from './vertical-spec.js';
