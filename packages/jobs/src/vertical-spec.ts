@@ -40,7 +40,7 @@ export interface SecureBoostSection {
   depth: number;
   /** Shrinkage of every leaf weight. */
   learningRate: number;
-  /** Quantile bins per feature, 2 to 256. */
+  /** Quantile bins per feature, 2 to 32 (the encrypted bin sums pack 32 bins per feature). */
   bins: number;
   /** Smallest hessian sum allowed in a child. */
   minChildWeight: number;
@@ -86,7 +86,7 @@ export const VERTICAL_SPEC_DEFAULTS = {
 } as const;
 
 /** Bounds of the SecureBoost fields with a range. */
-export const SECUREBOOST_LIMITS = { maxTrees: 10_000, maxDepth: 8, minBins: 2, maxBins: 256 } as const;
+export const SECUREBOOST_LIMITS = { maxTrees: 10_000, maxDepth: 8, minBins: 2, maxBins: 32 } as const;
 
 const TOP_LEVEL = ['name', 'kind', 'parties', 'salt', 'minOverlap', 'model', 'secure', 'seed', 'submission'];
 const PARTY_FIELDS = ['participant', 'dataset', 'idColumn', 'role', 'label', 'features', 'exclude'];

@@ -56,7 +56,7 @@ describe('parseVerticalSpec', () => {
       ),
       salt: 'job-7-salt',
       minOverlap: 5000,
-      model: { kind: 'secureboost', trees: 4, depth: 8, bins: 256, learningRate: 0.1, minChildWeight: 0, lambda: 2 },
+      model: { kind: 'secureboost', trees: 4, depth: 8, bins: 32, learningRate: 0.1, minChildWeight: 0, lambda: 2 },
       secure: { scheme: 'bfv' },
       seed: 42,
     });
@@ -70,7 +70,7 @@ describe('parseVerticalSpec', () => {
     expect(spec.parties[1]!.exclude).toEqual(['email']);
     expect(spec.salt).toBe('job-7-salt');
     expect(spec.minOverlap).toBe(5000);
-    expect(spec.model).toMatchObject({ trees: 4, depth: 8, bins: 256, minChildWeight: 0, lambda: 2 });
+    expect(spec.model).toMatchObject({ trees: 4, depth: 8, bins: 32, minChildWeight: 0, lambda: 2 });
     expect(spec.seed).toBe('42');
   });
 
@@ -151,7 +151,7 @@ describe('parseVerticalSpec', () => {
     const bins = refusal(withModel({ kind: 'secureboost', bins: 1 }));
     expect(bins.field).toBe('model.bins');
     expect(bins.message).toMatch(/must be at least 2, got 1/);
-    expect(refusal(withModel({ kind: 'secureboost', bins: 257 })).message).toMatch(/model\.bins: must be at most 256/);
+    expect(refusal(withModel({ kind: 'secureboost', bins: 33 })).message).toMatch(/model\.bins: must be at most 32/);
     expect(refusal(withModel({ kind: 'secureboost', trees: 1.5 })).message).toMatch(/model\.trees: must be an integer/);
     expect(refusal(withModel({ kind: 'vertical-logistic', batchSize: 1 })).message).toMatch(
       /model\.batchSize: must be at least 2/,
