@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE, SqliteStore, type RoundRecord } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
-import {
-  connectLocalAnalyst,
-  createEnrollmentToken,
-  initParticipant,
-  loadParticipantConfig,
-  ParticipantNode,
-} from '@tessera/sdk';
+import { connectLocalAnalyst, loadParticipantConfig, ParticipantNode } from '@tessera/sdk';
+import { enrolBenchParticipants } from './bench-enrol.js';
 import { CoordinatorProcess } from './coordinator-process.js';
 import { procCpuSeconds } from './proc-cpu.js';
 import { RssSampler, type RssSample } from './proc-memory.js';
@@ -34,7 +29,6 @@ export interface RunConfig {
 }
 
 const SAMPLE_INTERVAL_MS = 10;
-const ENROL_CONCURRENCY = 10;
 const READY_TIMEOUT_MS = 120_000;
 
 async function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
@@ -157,27 +151,15 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
     const idle = coordinator.memory();
     log(`coordinator pid ${coordinator.pid} on ${coordinator.address}; enrolling ${n} participants`);
 
-    const configPaths: string[] = new Array(n);
-    for (let start = 0; start < n; start += ENROL_CONCURRENCY) {
-      await Promise.all(
-        Array.from({ length: Math.min(ENROL_CONCURRENCY, n - start) }, async (_, k) => {
-          const i = start + k;
-          const name = `bench-${String(i + 1).padStart(3, '0')}`;
-          const token = createEnrollmentToken(coordinatorDir, name);
-          const { configPath } = await initParticipant({
-            dir: join(dir, name),
-            coordinator: coordinator.address,
-            token,
-            ...(insecure ? { insecure: true } : {}),
-            name,
-            // The foundation job aggregates in plaintext: its nodes opt in (secure: none).
-            datasets: { [BENCH_DATASET]: { type: 'csv', path: shardOf(i), secure: 'none' } },
-            policy: false,
-          });
-          configPaths[i] = configPath;
-        }),
-      );
-    }
+    const configPaths = await enrolBenchParticipants({
+      n,
+      dir,
+      coordinatorDir,
+      address: coordinator.address,
+      dataset: BENCH_DATASET,
+      shardOf,
+      ...(insecure ? { insecure: true } : {}),
+    });
 
     const shared = new Map<number, ParticipantNode['data']>();
     const problems: string[] = [];

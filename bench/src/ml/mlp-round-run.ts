@@ -6,13 +6,8 @@ import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { loadSigningKeyPair } from '@tessera/crypto';
-import {
-  connectLocalAnalyst,
-  createEnrollmentToken,
-  initParticipant,
-  loadParticipantConfig,
-  ParticipantNode,
-} from '@tessera/sdk';
+import { connectLocalAnalyst, loadParticipantConfig, ParticipantNode } from '@tessera/sdk';
+import { enrolBenchParticipants } from '../bench-enrol.js';
 import { CoordinatorProcess } from '../coordinator-process.js';
 import { procCpuSeconds } from '../proc-cpu.js';
 import { RssSampler } from '../proc-memory.js';
@@ -80,7 +75,6 @@ export interface MlpRoundRun {
   lastMetrics: Record<string, number>;
 }
 
-const ENROL_CONCURRENCY = 10;
 const READY_TIMEOUT_MS = 300_000;
 
 /** 90th percentile, nearest rank. */
@@ -129,25 +123,14 @@ export async function runMlpRound(cfg: MlpRoundConfig, parameters: number): Prom
   });
   try {
     log(`coordinator pid ${coordinator.pid} on ${coordinator.address}; enrolling ${n} participants`);
-    const configPaths: string[] = new Array(n);
-    for (let start = 0; start < n; start += ENROL_CONCURRENCY) {
-      await Promise.all(
-        Array.from({ length: Math.min(ENROL_CONCURRENCY, n - start) }, async (_, k) => {
-          const i = start + k;
-          const name = `bench-${String(i + 1).padStart(3, '0')}`;
-          const { configPath } = await initParticipant({
-            dir: join(dir, name),
-            coordinator: coordinator.address,
-            token: createEnrollmentToken(coordinatorDir, name),
-            name,
-            // none: these nodes also take the plaintext comparison job (masked and sealed stay accepted).
-            datasets: { [DIGITS_DATASET]: { type: 'csv', path: shards[i]!, secure: 'none' } },
-            policy: false,
-          });
-          configPaths[i] = configPath;
-        }),
-      );
-    }
+    const configPaths = await enrolBenchParticipants({
+      n,
+      dir,
+      coordinatorDir,
+      address: coordinator.address,
+      dataset: DIGITS_DATASET,
+      shardOf: (i) => shards[i]!,
+    });
     const problems: string[] = [];
     const ready: Promise<void>[] = [];
     for (const path of configPaths) {

@@ -119,3 +119,19 @@ export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } =
   }
   return { code, stdout, stderr };
 }
+
+/** What `run` writes to stdout (synchronously), with stdout restored afterwards. */
+export function capturedStdout(run: () => void): string {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((c: string | Uint8Array) => {
+    chunks.push(String(c));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    run();
+  } finally {
+    process.stdout.write = write;
+  }
+  return chunks.join('');
+}

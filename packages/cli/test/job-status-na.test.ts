@@ -1,5 +1,6 @@
 // `tessera job status`'s round table: every n/a says why, from the job's own secure and privacy modes.
 import { describe, expect, it } from 'vitest';
+import { capturedStdout } from './in-process.js';
 import type { JobView } from '@tessera/sdk';
 import { printJob } from '../src/commands/job.js';
 import { roundDetail } from '../src/job-watch.js';
@@ -36,20 +37,7 @@ function job(spec: Record<string, unknown>, metrics: Record<string, number>): Jo
   };
 }
 
-function printed(j: JobView): string {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    printJob(j);
-  } finally {
-    process.stdout.write = write;
-  }
-  return chunks.join('');
-}
+const printed = (j: JobView): string => capturedStdout(() => printJob(j));
 
 describe('job status: the round table explains each n/a', () => {
   it('a sealed job says only the analyst decrypts metrics', () => {

@@ -1,5 +1,6 @@
 // Noisy values in the text output are rounded to what their noise supports, and the ± is labelled.
 import { describe, expect, it } from 'vitest';
+import { capturedStdout } from './in-process.js';
 import type { QueryJobResult } from '@tessera/sdk';
 import { printQueryResult } from '../src/commands/query.js';
 import { formatNoisy, SD_LEGEND } from '../src/ui/noisy.js';
@@ -19,20 +20,7 @@ const result: QueryJobResult = {
   ],
 };
 
-function captured(run: () => void): string {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    run();
-  } finally {
-    process.stdout.write = write;
-  }
-  return chunks.join('');
-}
+const captured = capturedStdout;
 
 describe('noisy values in text output', () => {
   it('rounds a value to the order of magnitude of its noise sd, counts to whole numbers', () => {

@@ -1,6 +1,6 @@
 // Every n/a in the demo's per-round table says why, in its cell, with the reason spelled out under the table.
 import { describe, expect, it } from 'vitest';
-import { printDemo } from '../src/demo/print-demo.js';
+import { demoReport } from '../src/demo/print-demo.js';
 import type { DemoResult } from '../src/demo/run-demo.js';
 
 const q = { auc: 0.8, accuracy: 0.75, logLoss: 0.5 };
@@ -34,20 +34,7 @@ function result(secure: DemoResult['secure']['mode'], dp: DemoResult['privacy'][
   };
 }
 
-function printed(r: DemoResult): string {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    printDemo(r);
-  } finally {
-    process.stdout.write = write;
-  }
-  return chunks.join('');
-}
+const printed = (r: DemoResult): string => demoReport(r);
 
 describe('the per-round table explains each n/a', () => {
   it('sealed: the cells say sealed and a note says only the analyst decrypts metrics', () => {
