@@ -18,7 +18,7 @@ describe('SecureBoost, default configuration', () => {
       expectSameTree(resolved(t, result.hostModels[0]!, data.guestTrain.length), reference.trees[i]!),
     );
     const scorer = new SecureBoostHostScorer(result.hostModels[0]!, data.hostTest);
-    const federated = scoreSecureBoost(result.guestModel, data.guestTest, [scorer], data.yTest.length);
+    const federated = await scoreSecureBoost(result.guestModel, data.guestTest, [scorer], data.yTest.length);
     const plain = predictGbdt(reference, [...data.guestTest, ...data.hostTest]);
     const guestOnly = predictGbdt(trainGbdt(data.guestTrain, data.yTrain), data.guestTest);
     const aucs = {

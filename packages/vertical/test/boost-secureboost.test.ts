@@ -30,7 +30,7 @@ describe('SecureBoost on breast cancer (guest 10 features + label, host 20 featu
       classes: 64,
     });
     const scorer = new SecureBoostHostScorer(result.hostModels[0]!, data.hostTest);
-    federated = scoreSecureBoost(result.guestModel, data.guestTest, [scorer], data.yTest.length, (host, query) =>
+    federated = await scoreSecureBoost(result.guestModel, data.guestTest, [scorer], data.yTest.length, (host, query) =>
       queries.push({ host, query }),
     );
   }, 60_000);

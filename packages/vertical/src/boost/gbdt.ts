@@ -5,7 +5,7 @@
 import { binFeature, type BinnedFeature } from './binning.js';
 import { boostConfig, type BoostConfig } from './config.js';
 import { bestSplit, type Histogram } from './split.js';
-import { baseMargin, growTree, logisticGradients, walkTree, type Tree } from './tree.js';
+import { baseMargin, growTreeSync, logisticGradients, walkTree, type Tree } from './tree.js';
 
 /** A plaintext split: rows with x[feature] <= value go left. */
 export interface FeatureSplit {
@@ -58,7 +58,7 @@ export function trainGbdt(
   const trees: Tree<FeatureSplit>[] = [];
   for (let t = 0; t < config.trees; t++) {
     const { g, h } = logisticGradients(margin, labels);
-    const tree = growTree<FeatureSplit>(all, g, h, config, (rows) => {
+    const tree = growTreeSync<FeatureSplit>(all, g, h, config, (rows) => {
       const best = bestSplit(histograms(binned, rows, g, h), config.lambda, config.minChildWeight);
       if (!best) return undefined;
       const f = binned[best.feature]!;

@@ -91,9 +91,19 @@ export class SecureBoostGuest {
     };
   }
 
-  /** Trains all trees, talking to the hosts through `links` (one per host, in host order). */
-  train(links: readonly HostLink[], sendGradients: (m: EncryptedGradients) => void): GuestBoostModel {
-    for (let t = this.trees.length; t < this.config.trees; t++) this.trainTree(t, links, sendGradients);
+  /**
+   * Trains all trees, talking to the hosts through `links` (one per host, in host order); `onTree` hears of each
+   * finished tree (progress).
+   */
+  async train(
+    links: readonly HostLink[],
+    sendGradients: (m: EncryptedGradients) => void | Promise<void>,
+    onTree?: (tree: number) => void,
+  ): Promise<GuestBoostModel> {
+    for (let t = this.trees.length; t < this.config.trees; t++) {
+      await this.trainTree(t, links, sendGradients);
+      onTree?.(t);
+    }
     return this.model();
   }
 
@@ -105,7 +115,11 @@ export class SecureBoostGuest {
     this.crypto?.dispose();
   }
 
-  private trainTree(tree: number, links: readonly HostLink[], send: (m: EncryptedGradients) => void): void {
+  private async trainTree(
+    tree: number,
+    links: readonly HostLink[],
+    send: (m: EncryptedGradients) => void | Promise<void>,
+  ): Promise<void> {
     const crypto = this.crypto;
     const params = this.params;
     if (!crypto || !params) throw new Error('guest: train before setup');
@@ -122,27 +136,31 @@ export class SecureBoostGuest {
       Float64Array.from(h, (x) => Math.round(x * scale)),
     );
     this.stats.gradientBytes += ciphertexts.reduce((a, c) => a + c.length, 0);
-    send({ kind: 'encrypted-gradients', tree, ciphertexts });
+    await send({ kind: 'encrypted-gradients', tree, ciphertexts });
     const cache = new WeakMap<Uint32Array, HostSums[]>();
-    const fetch = (rows: Uint32Array, node: number): HostSums[] =>
-      links.map((link) => {
-        const response = link.histogram({ kind: 'histogram-request', tree, node, rows });
-        return response.groups.map((bytes) => {
+    const fetch = async (rows: Uint32Array, node: number): Promise<HostSums[]> => {
+      const out: HostSums[] = [];
+      for (const link of links) {
+        const response = await link.histogram({ kind: 'histogram-request', tree, node, rows });
+        const groups = response.groups.map((bytes) => {
           const sums = crypto.decryptClasses(bytes);
           this.stats.minNoiseBudget = Math.min(this.stats.minNoiseBudget, sums.noiseBudget);
           this.stats.histogramCiphertexts++;
           this.stats.histogramBytes += bytes.length;
           return { g: sums.g, h: sums.h };
         });
-      });
+        out.push(groups);
+      }
+      return out;
+    };
     const all = Uint32Array.from({ length: n }, (_, i) => i);
-    const built = growTree<BoostSplit>(
+    const built = await growTree<BoostSplit>(
       all,
       g,
       h,
       this.config,
-      (rows, node, depth) => {
-        const hostSums = cache.get(rows) ?? fetch(rows, node);
+      async (rows, node, depth) => {
+        const hostSums = cache.get(rows) ?? (await fetch(rows, node));
         const candidates: Histogram[] = histograms(this.binned, rows, g, h);
         const owners: { host: number; feature: number }[] = [];
         hostSums.forEach((sums, host) => {
@@ -161,7 +179,7 @@ export class SecureBoostGuest {
           left = rowsLeft(f.bins, rows, best.threshold);
         } else {
           const owner = owners[best.feature - this.binned.length]!;
-          const answer = links[owner.host]!.split({
+          const answer = await links[owner.host]!.split({
             kind: 'split-request',
             tree,
             node,
@@ -175,7 +193,7 @@ export class SecureBoostGuest {
         const right = complement(rows, left);
         if (depth + 1 < this.config.depth && left.length > 0 && right.length > 0) {
           const [small, big] = left.length <= right.length ? [left, right] : [right, left];
-          const smallSums = fetch(small, -1 - node);
+          const smallSums = await fetch(small, -1 - node);
           cache.set(small, smallSums);
           cache.set(big, subtract(hostSums, smallSums));
         }

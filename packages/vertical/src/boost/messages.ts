@@ -77,10 +77,11 @@ export interface ScoreAnswer {
 
 /** How the guest reaches one host (the driver relays and records; a service layer would do the same). */
 export interface HostLink {
-  histogram(request: HistogramRequest): EncryptedHistogram;
-  split(request: SplitRequest): SplitAnswer;
+  histogram(request: HistogramRequest): Promise<EncryptedHistogram>;
+  split(request: SplitRequest): Promise<SplitAnswer>;
 }
 
+/** How the scoring guest reaches one host: in process (SecureBoostHostScorer) or over a link. */
 export interface HostScoreLink {
-  score(query: ScoreQuery): ScoreAnswer;
+  score(query: ScoreQuery): ScoreAnswer | Promise<ScoreAnswer>;
 }

@@ -59,11 +59,11 @@ export async function trainSecureBoost(input: SecureBoostInput): Promise<SecureB
     for (const [i, h] of hosts.entries()) await h.setup(record(`host ${i}`, setup));
     const setupMs = performance.now() - started;
     const links: HostLink[] = hosts.map((h, i) => ({
-      histogram: (request) => record('guest', h.histogram(record(`host ${i}`, request))),
-      split: (request) => record('guest', h.split(record(`host ${i}`, request))),
+      histogram: async (request) => record('guest', h.histogram(record(`host ${i}`, request))),
+      split: async (request) => record('guest', h.split(record(`host ${i}`, request))),
     }));
     const trainStart = performance.now();
-    const guestModel = guest.train(links, (m) => {
+    const guestModel = await guest.train(links, (m) => {
       for (const [i, h] of hosts.entries()) h.gradients(record(`host ${i}`, m));
     });
     return {
@@ -82,17 +82,22 @@ export async function trainSecureBoost(input: SecureBoostInput): Promise<SecureB
 
 /**
  * Joint scoring: the guest walks each tree over `rows` rows (its own feature columns `guestFeatures`), deciding
- * its own splits and asking the owning host at host splits which rows go left. Returns margins (log-odds).
+ * its own splits and asking the owning host at host splits which rows go left (in process or over a link).
+ * `rowIds` names the rows to the hosts (default 0..rows-1: the hosts' columns are in the same order). Returns
+ * margins (log-odds).
  */
-export function scoreSecureBoost(
+export async function scoreSecureBoost(
   model: GuestBoostModel,
   guestFeatures: readonly ArrayLike<number>[],
   hosts: readonly HostScoreLink[],
   rows: number,
   onQuery?: (host: number, query: ScoreQuery) => void,
-): Float64Array {
+  rowIds?: Uint32Array,
+): Promise<Float64Array> {
   const margin = new Float64Array(rows).fill(model.base);
-  const walk = (tree: Tree<BoostSplit>, subset: Uint32Array): void => {
+  const ids = rowIds ?? Uint32Array.from({ length: rows }, (_, i) => i);
+  if (ids.length !== rows) throw new Error(`scoring: ${ids.length} row ids for ${rows} rows`);
+  const walk = async (tree: Tree<BoostSplit>, subset: Uint32Array): Promise<void> => {
     if (subset.length === 0) return;
     if ('leaf' in tree) {
       for (const r of subset) margin[r]! += tree.leaf;
@@ -106,18 +111,22 @@ export function scoreSecureBoost(
     } else {
       const host = hosts[s.host];
       if (!host) throw new Error(`scoring: the model needs host ${s.host}, only ${hosts.length} hosts given`);
-      const query: ScoreQuery = { kind: 'score-query', split: s.split, rows: subset };
+      // Hosts name rows by `ids`; ask in increasing id order and map the answer back to local rows.
+      const local = Array.from(subset).sort((a, b) => ids[a]! - ids[b]!);
+      const query: ScoreQuery = { kind: 'score-query', split: s.split, rows: Uint32Array.from(local, (r) => ids[r]!) };
       onQuery?.(s.host, query);
-      left = host.score(query).left;
+      const answer = await host.score(query);
+      const leftIds = new Set(answer.left);
+      left = subset.filter((r) => leftIds.has(ids[r]!));
     }
     const goesLeft = new Set(left);
-    walk(tree.left, left);
-    walk(
+    await walk(tree.left, left);
+    await walk(
       tree.right,
       subset.filter((r) => !goesLeft.has(r)),
     );
   };
   const all = Uint32Array.from({ length: rows }, (_, i) => i);
-  for (const tree of model.trees) walk(tree, all);
+  for (const tree of model.trees) await walk(tree, all);
   return margin;
 }

@@ -21,8 +21,29 @@ export interface NodeSplit<S> {
 
 export type SplitFinder<S> = (rows: Uint32Array, node: number, depth: number) => NodeSplit<S> | undefined;
 
-/** Grows a tree of at most `config.depth` levels; leaf weights are -G/(H + lambda) times the learning rate. */
-export function growTree<S>(
+/** The same, for a caller that must ask another party (the SecureBoost guest asks its hosts over a link). */
+export type AsyncSplitFinder<S> = (
+  rows: Uint32Array,
+  node: number,
+  depth: number,
+) => Promise<NodeSplit<S> | undefined> | NodeSplit<S> | undefined;
+
+/** A leaf's weight, -G/(H + lambda) times the learning rate, over `rows`. */
+function leafOf(rows: Uint32Array, g: ArrayLike<number>, h: ArrayLike<number>, config: BoostConfig): number {
+  let gs = 0;
+  let hs = 0;
+  for (const r of rows) {
+    gs += g[r]!;
+    hs += h[r]!;
+  }
+  return config.learningRate * leafWeight(gs, hs, config.lambda);
+}
+
+/**
+ * Grows a tree of at most `config.depth` levels, depth first, numbering nodes in the order they are visited;
+ * leaf weights are -G/(H + lambda) times the learning rate. Synchronous: the plaintext reference.
+ */
+export function growTreeSync<S>(
   rows: Uint32Array,
   g: ArrayLike<number>,
   h: ArrayLike<number>,
@@ -35,18 +56,40 @@ export function growTree<S>(
     const node = nextNode++;
     const found = depth < config.depth ? find(nodeRows, node, depth) : undefined;
     if (!found) {
-      let gs = 0;
-      let hs = 0;
-      for (const r of nodeRows) {
-        gs += g[r]!;
-        hs += h[r]!;
-      }
-      const weight = config.learningRate * leafWeight(gs, hs, config.lambda);
+      const weight = leafOf(nodeRows, g, h, config);
       onLeaf?.(nodeRows, weight);
       return { leaf: weight };
     }
     const right = found.right ?? complement(nodeRows, found.left);
     return { split: found.split, left: grow(found.left, depth + 1), right: grow(right, depth + 1) };
+  };
+  return grow(rows, 0);
+}
+
+/**
+ * growTreeSync with a split finder that may wait (for a host's answer): the same nodes in the same order, so the
+ * same tree for the same decisions.
+ */
+export async function growTree<S>(
+  rows: Uint32Array,
+  g: ArrayLike<number>,
+  h: ArrayLike<number>,
+  config: BoostConfig,
+  find: AsyncSplitFinder<S>,
+  onLeaf?: (rows: Uint32Array, weight: number) => void,
+): Promise<Tree<S>> {
+  let nextNode = 0;
+  const grow = async (nodeRows: Uint32Array, depth: number): Promise<Tree<S>> => {
+    const node = nextNode++;
+    const found = depth < config.depth ? await find(nodeRows, node, depth) : undefined;
+    if (!found) {
+      const weight = leafOf(nodeRows, g, h, config);
+      onLeaf?.(nodeRows, weight);
+      return { leaf: weight };
+    }
+    const right = found.right ?? complement(nodeRows, found.left);
+    const left = await grow(found.left, depth + 1);
+    return { split: found.split, left, right: await grow(right, depth + 1) };
   };
   return grow(rows, 0);
 }
