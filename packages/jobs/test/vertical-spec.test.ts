@@ -28,6 +28,7 @@ describe('parseVerticalSpec', () => {
         { ...host, exclude: [] },
       ],
       minOverlap: 100,
+      testFraction: 0.2,
       model: { kind: 'vertical-logistic', epochs: 5, batchSize: 1024, learningRate: 0.5, l2: 0 },
       secure: { scheme: 'bfv' },
     });
@@ -181,6 +182,8 @@ describe('parseVerticalSpec', () => {
     expect(refusal({ ...minimal, salt: '' }).field).toBe('salt');
     expect(refusal({ ...minimal, minOverlap: 0 }).message).toMatch(/minOverlap: must be at least 1/);
     expect(refusal({ ...minimal, seed: [1] }).field).toBe('seed');
+    expect(refusal({ ...minimal, testFraction: 0 }).message).toMatch(/testFraction: must be greater than 0/);
+    expect(refusal({ ...minimal, testFraction: 0.6 }).message).toMatch(/testFraction: must be at most 0.5/);
     expect(refusal({ ...minimal, secure: { scheme: 'ckks' } }).message).toMatch(/secure\.scheme: must be "bfv"/);
     expect(refusal({ ...minimal, secure: { mode: 'masked' } }).field).toBe('secure.mode');
     expect(refusal({ ...minimal, submission: { nonce: 'short' } }).field).toBe('submission.nonce');
