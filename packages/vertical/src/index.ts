@@ -1,6 +1,3 @@
-// Vertical federated learning: parties hold different columns of the same customers. Protocol state and
-// arithmetic only; the coordinator and participants wire them to services.
-export {};
 export {
   GuestVlrAwaitingMasked,
   GuestVlrReady,
@@ -32,3 +29,4 @@ export {
   type VlrRecipient,
 } from './logistic/train.js';
 export * from './boost/index.js';
+export * from './party/index.js';
