@@ -30,3 +30,18 @@ export {
 } from './logistic/train.js';
 export * from './boost/index.js';
 export * from './party/index.js';
+export {
+  chunkBytes,
+  type VerticalDecodeOptions,
+  decodeVerticalMessage,
+  encodeVerticalMessage,
+  WIRE_MAX_CHUNK_BYTES,
+  WIRE_MAX_CIPHERTEXTS,
+  WIRE_MAX_MESSAGE_BYTES,
+  WIRE_MAX_ROWS,
+  WIRE_MAX_STRING_BYTES,
+  Reassembler,
+  type ReassemblerOptions,
+  VERTICAL_WIRE_TAGS,
+  VerticalWireError,
+} from './party/wire.js';

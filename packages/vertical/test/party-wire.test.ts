@@ -15,9 +15,9 @@ import {
   chunkBytes,
   decodeVerticalMessage,
   encodeVerticalMessage,
-  MAX_CHUNK_BYTES,
-  MAX_MESSAGE_BYTES,
-  MAX_ROWS,
+  WIRE_MAX_CHUNK_BYTES,
+  WIRE_MAX_MESSAGE_BYTES,
+  WIRE_MAX_ROWS,
   Reassembler,
   VERTICAL_WIRE_TAGS,
   VerticalWireError,
@@ -198,6 +198,21 @@ describe('vertical wire codec', () => {
     }
     const step = real.find((m) => m.kind === 'vlr-guest-step')!;
     expect(encodeVerticalMessage(step).length).toBeGreaterThan(200_000);
+    // Figures: the largest encoding of each kind, and the codec's speed on the largest message.
+    const largest = new Map<string, number>();
+    for (const m of real) largest.set(m.kind, Math.max(largest.get(m.kind) ?? 0, encodeVerticalMessage(m).length));
+    const biggest = real.reduce((a, b) => (encodeVerticalMessage(b).length > encodeVerticalMessage(a).length ? b : a));
+    const t0 = performance.now();
+    const bytes = encodeVerticalMessage(biggest);
+    const t1 = performance.now();
+    decodeVerticalMessage(bytes);
+    const t2 = performance.now();
+    console.log(
+      JSON.stringify({
+        largestBytes: Object.fromEntries(largest),
+        speed: { kind: biggest.kind, bytes: bytes.length, encodeMs: t1 - t0, decodeMs: t2 - t1 },
+      }),
+    );
   });
 
   it('decodes into fresh memory: reusing the input buffer changes nothing', () => {
@@ -249,11 +264,11 @@ describe('vertical wire codec', () => {
     // A row count over the cap, then a count the remaining bytes cannot back: refused before allocating.
     const rowsHeader = [tag['histogram-request'], ...le32(0), ...le32(1)];
     expectWireError(
-      () => decodeVerticalMessage(new Uint8Array([...rowsHeader, ...le32(MAX_ROWS + 1)])),
+      () => decodeVerticalMessage(new Uint8Array([...rowsHeader, ...le32(WIRE_MAX_ROWS + 1)])),
       /histogram-request\.rows: .* over the cap/,
     );
     expectWireError(
-      () => decodeVerticalMessage(new Uint8Array([...rowsHeader, ...le32(MAX_ROWS), 1, 2, 3, 4])),
+      () => decodeVerticalMessage(new Uint8Array([...rowsHeader, ...le32(WIRE_MAX_ROWS), 1, 2, 3, 4])),
       /histogram-request\.rows: .* need at least/,
     );
     expectWireError(
@@ -290,7 +305,10 @@ describe('vertical wire codec', () => {
       /vertical\/abort\.reason: .* over the cap/,
     );
     // Inputs over the total cap are refused before reading them.
-    expectWireError(() => decodeVerticalMessage(new Uint8Array(MAX_MESSAGE_BYTES + 1)), /over/);
+    const hello = encodeVerticalMessage({ kind: 'host-hello', host: 0, features: 3 });
+    expectWireError(() => decodeVerticalMessage(hello, { maxBytes: hello.length - 1 }), /over the cap of 8/);
+    expect(decodeVerticalMessage(hello, { maxBytes: hello.length }).kind).toBe('host-hello');
+    expect(WIRE_MAX_MESSAGE_BYTES).toBe(512 * 1024 * 1024); // the participant's sealed link's cap
     // Alignment errors come through as wire errors too.
     expectWireError(() => decodeVerticalMessage(Uint8Array.of(0x01, 9, 9, 9)), /psi-align/);
   });
@@ -369,10 +387,10 @@ describe('chunking', () => {
   const sizes = (max: number) => [0, 1, max - 1, max, max + 1, 2 * max - 1, 2 * max, 2 * max + 1, 5 * max + 3];
 
   it('cuts at most maxChunk bytes per chunk and reassembles exactly, around the boundary', () => {
-    for (const max of [1, 7, 16, MAX_CHUNK_BYTES]) {
+    for (const max of [1, 7, 16, WIRE_MAX_CHUNK_BYTES]) {
       for (const n of sizes(max)) {
         const bytes = randomBytes(n);
-        const chunks = max === MAX_CHUNK_BYTES ? chunkBytes(bytes) : chunkBytes(bytes, max);
+        const chunks = max === WIRE_MAX_CHUNK_BYTES ? chunkBytes(bytes) : chunkBytes(bytes, max);
         expect(chunks.length, `${n}/${max}`).toBe(Math.max(1, Math.ceil(n / max)));
         for (const c of chunks.slice(0, -1)) expect(c.length).toBe(max);
         expect(chunks.at(-1)!.length).toBeLessThanOrEqual(max);
@@ -392,7 +410,7 @@ describe('chunking', () => {
   });
 
   it('carries real multi-megabyte messages through 1 MiB chunks', () => {
-    const big = real.filter((m) => encodeVerticalMessage(m).length > MAX_CHUNK_BYTES);
+    const big = real.filter((m) => encodeVerticalMessage(m).length > WIRE_MAX_CHUNK_BYTES);
     expect(big.length).toBeGreaterThan(0);
     const r = new Reassembler();
     for (const m of big) {

@@ -21,16 +21,20 @@
 import { decodeAlignmentMessage, encodeAlignmentMessage } from '@tessera/psi';
 import type { VerticalMessage } from './messages.js';
 
-/** Largest encoded message either side accepts (before sealing). */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest encoded message either side accepts (before sealing): the participant's sealed link's own cap. SecureBoost's
+ * encrypted gradients take about 54 MB at 10^6 rows (a 430 kB ciphertext per 8192 rows) and an alignment message
+ * 32 MB at 10^6 identifiers, so a 64 MiB cap would refuse real runs a little past that; decode takes a lower cap.
+ */
+export const WIRE_MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
 /** Most elements of a row list or other numeric array. */
-export const MAX_ROWS = 2 ** 26;
+export const WIRE_MAX_ROWS = 2 ** 26;
 /** Most byte arrays (ciphertexts) in one list, and most entries of a short list such as the hosts' features. */
-export const MAX_CIPHERTEXTS = 2 ** 16;
+export const WIRE_MAX_CIPHERTEXTS = 2 ** 16;
 /** Longest string (abort reason, split id, seed, modulus), in UTF-8 bytes. */
-export const MAX_STRING_BYTES = 2 ** 16;
+export const WIRE_MAX_STRING_BYTES = 2 ** 16;
 /** Largest chunk the relay carries. */
-export const MAX_CHUNK_BYTES = 1024 * 1024;
+export const WIRE_MAX_CHUNK_BYTES = 1024 * 1024;
 
 type Kind = VerticalMessage['kind'];
 type AlignmentKind = Extract<Kind, `psi-align/${string}`>;
@@ -95,7 +99,7 @@ class Writer {
   private push(part: Uint8Array): void {
     this.parts.push(part);
     this.length += part.length;
-    if (this.length > MAX_MESSAGE_BYTES) this.fail('(message)', `more than ${MAX_MESSAGE_BYTES} bytes`);
+    if (this.length > WIRE_MAX_MESSAGE_BYTES) this.fail('(message)', `more than ${WIRE_MAX_MESSAGE_BYTES} bytes`);
   }
 
   private scalar(size: number, set: (view: DataView) => void): void {
@@ -143,37 +147,37 @@ class Writer {
     if (typeof s !== 'string') this.fail(field, 'not a string');
     if (LONE_SURROGATE.test(s)) this.fail(field, 'has a lone surrogate (not encodable as UTF-8)');
     const bytes = utf8Encoder.encode(s);
-    this.count(field, bytes.length, MAX_STRING_BYTES);
+    this.count(field, bytes.length, WIRE_MAX_STRING_BYTES);
     this.push(bytes);
   }
 
   bytes(field: string, b: Uint8Array): void {
     if (!(b instanceof Uint8Array)) this.fail(field, 'not a Uint8Array');
-    this.count(field, b.length, MAX_MESSAGE_BYTES);
+    this.count(field, b.length, WIRE_MAX_MESSAGE_BYTES);
     this.push(b);
   }
 
   byteList(field: string, list: readonly Uint8Array[]): void {
     if (!Array.isArray(list)) this.fail(field, 'not an array');
-    this.count(field, list.length, MAX_CIPHERTEXTS);
+    this.count(field, list.length, WIRE_MAX_CIPHERTEXTS);
     for (let i = 0; i < list.length; i++) this.bytes(`${field}[${i}]`, list[i]!);
   }
 
   u32List(field: string, list: readonly number[]): void {
     if (!Array.isArray(list)) this.fail(field, 'not an array');
-    this.count(field, list.length, MAX_CIPHERTEXTS);
+    this.count(field, list.length, WIRE_MAX_CIPHERTEXTS);
     for (let i = 0; i < list.length; i++) this.u32(`${field}[${i}]`, list[i]!);
   }
 
   u64List(field: string, list: readonly number[]): void {
     if (!Array.isArray(list)) this.fail(field, 'not an array');
-    this.count(field, list.length, MAX_ROWS);
+    this.count(field, list.length, WIRE_MAX_ROWS);
     for (let i = 0; i < list.length; i++) this.u64(`${field}[${i}]`, list[i]!);
   }
 
   rows(field: string, rows: Uint32Array, increasing: boolean): void {
     if (!(rows instanceof Uint32Array)) this.fail(field, 'not a Uint32Array');
-    this.count(field, rows.length, MAX_ROWS);
+    this.count(field, rows.length, WIRE_MAX_ROWS);
     if (increasing)
       for (let i = 1; i < rows.length; i++)
         if (rows[i]! <= rows[i - 1]!) this.fail(field, `rows must be strictly increasing (index ${i})`);
@@ -186,7 +190,7 @@ class Writer {
 
   reals(field: string, values: Float64Array): void {
     if (!(values instanceof Float64Array)) this.fail(field, 'not a Float64Array');
-    this.count(field, values.length, MAX_ROWS);
+    this.count(field, values.length, WIRE_MAX_ROWS);
     for (let i = 0; i < values.length; i++)
       if (!Number.isFinite(values[i]!)) this.fail(field, `element ${i} is ${values[i]}, not finite`);
     if (LITTLE_ENDIAN) this.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
@@ -261,7 +265,7 @@ class Reader {
   }
 
   string(field: string): string {
-    const n = this.count(field, MAX_STRING_BYTES, 1);
+    const n = this.count(field, WIRE_MAX_STRING_BYTES, 1);
     const from = this.take(field, n);
     try {
       return utf8Decoder.decode(this.input.subarray(from, from + n));
@@ -271,30 +275,30 @@ class Reader {
   }
 
   bytes(field: string): Uint8Array {
-    const n = this.count(field, MAX_MESSAGE_BYTES, 1);
+    const n = this.count(field, WIRE_MAX_MESSAGE_BYTES, 1);
     const from = this.take(field, n);
     return this.input.slice(from, from + n); // a copy: the caller reuses its buffer
   }
 
   byteList(field: string): Uint8Array[] {
-    const n = this.count(field, MAX_CIPHERTEXTS, 4);
+    const n = this.count(field, WIRE_MAX_CIPHERTEXTS, 4);
     const out: Uint8Array[] = [];
     for (let i = 0; i < n; i++) out.push(this.bytes(`${field}[${i}]`));
     return out;
   }
 
   u32List(field: string): number[] {
-    const n = this.count(field, MAX_CIPHERTEXTS, 4);
+    const n = this.count(field, WIRE_MAX_CIPHERTEXTS, 4);
     return Array.from({ length: n }, (_, i) => this.u32(`${field}[${i}]`));
   }
 
   u64List(field: string): number[] {
-    const n = this.count(field, MAX_ROWS, 8);
+    const n = this.count(field, WIRE_MAX_ROWS, 8);
     return Array.from({ length: n }, (_, i) => this.u64(`${field}[${i}]`));
   }
 
   rows(field: string, increasing: boolean): Uint32Array {
-    const n = this.count(field, MAX_ROWS, 4);
+    const n = this.count(field, WIRE_MAX_ROWS, 4);
     const from = this.take(field, 4 * n);
     const out = new Uint32Array(n);
     if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(this.input.subarray(from, from + 4 * n));
@@ -306,7 +310,7 @@ class Reader {
   }
 
   reals(field: string): Float64Array {
-    const n = this.count(field, MAX_ROWS, 8);
+    const n = this.count(field, WIRE_MAX_ROWS, 8);
     const from = this.take(field, 8 * n);
     const out = new Float64Array(n);
     if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(this.input.subarray(from, from + 8 * n));
@@ -475,15 +479,21 @@ export function encodeVerticalMessage(m: VerticalMessage): Uint8Array {
   return w.finish();
 }
 
+export interface VerticalDecodeOptions {
+  /** Refuse inputs longer than this (default and most `WIRE_MAX_MESSAGE_BYTES`). */
+  readonly maxBytes?: number;
+}
+
 /**
  * The message in `bytes` (an output of `encodeVerticalMessage`), sharing no memory with `bytes`. Throws a
  * `VerticalWireError` naming the kind and field on anything else.
  */
-export function decodeVerticalMessage(bytes: Uint8Array): VerticalMessage {
+export function decodeVerticalMessage(bytes: Uint8Array, options: VerticalDecodeOptions = {}): VerticalMessage {
+  const maxBytes = Math.min(options.maxBytes ?? WIRE_MAX_MESSAGE_BYTES, WIRE_MAX_MESSAGE_BYTES);
   if (!(bytes instanceof Uint8Array)) throw new VerticalWireError('(unknown)', '(message)', 'not a Uint8Array');
   if (bytes.length === 0) throw new VerticalWireError('(unknown)', 'tag', 'empty input');
-  if (bytes.length > MAX_MESSAGE_BYTES)
-    throw new VerticalWireError('(unknown)', '(message)', `${bytes.length} bytes is over ${MAX_MESSAGE_BYTES}`);
+  if (!(bytes.length <= maxBytes))
+    throw new VerticalWireError('(unknown)', '(message)', `${bytes.length} bytes is over the cap of ${maxBytes}`);
   const tag = bytes[0]!;
   if (tag === ALIGNMENT_TAG) {
     try {
@@ -598,7 +608,7 @@ function decodeBody(kind: Kind, r: Reader): VerticalMessage {
  * `bytes` cut into consecutive views of at most `maxChunk` bytes (all but the last exactly `maxChunk`); an empty
  * input is one empty chunk. The views share `bytes`' memory; send them with their index and the total.
  */
-export function chunkBytes(bytes: Uint8Array, maxChunk = MAX_CHUNK_BYTES): Uint8Array[] {
+export function chunkBytes(bytes: Uint8Array, maxChunk = WIRE_MAX_CHUNK_BYTES): Uint8Array[] {
   if (!Number.isSafeInteger(maxChunk) || maxChunk < 1) throw new RangeError(`maxChunk must be a positive integer`);
   if (bytes.length === 0) return [bytes.subarray(0, 0)];
   const out: Uint8Array[] = [];
@@ -610,7 +620,7 @@ export function chunkBytes(bytes: Uint8Array, maxChunk = MAX_CHUNK_BYTES): Uint8
 export interface ReassemblerOptions {
   /** Largest chunk accepted (default 1 MiB). */
   readonly maxChunk?: number;
-  /** Largest whole message accepted (default 64 MiB). */
+  /** Largest whole message accepted (default `WIRE_MAX_MESSAGE_BYTES`). */
   readonly maxBytes?: number;
 }
 
@@ -629,8 +639,8 @@ export class Reassembler {
   private length = 0;
 
   constructor(options: ReassemblerOptions = {}) {
-    this.maxChunk = options.maxChunk ?? MAX_CHUNK_BYTES;
-    this.maxBytes = options.maxBytes ?? MAX_MESSAGE_BYTES;
+    this.maxChunk = options.maxChunk ?? WIRE_MAX_CHUNK_BYTES;
+    this.maxBytes = options.maxBytes ?? WIRE_MAX_MESSAGE_BYTES;
     if (!Number.isSafeInteger(this.maxChunk) || this.maxChunk < 1)
       throw new RangeError('maxChunk must be a positive integer');
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 0)
