@@ -45,3 +45,4 @@ export {
   VERTICAL_WIRE_TAGS,
   VerticalWireError,
 } from './party/wire.js';
+export { heldOutSplit, isHeldOut } from './party/held-out.js';
