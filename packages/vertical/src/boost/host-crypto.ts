@@ -11,9 +11,14 @@
  * form); each node costs one plaintext product per class. Before sending, the host adds a random vector that
  * sums to zero over every class, so the guest learns the K class sums and nothing about single rows, and
  * switches the ciphertext down one level to shrink it.
+ *
+ * The work runs on worker threads (host-pool.ts), one per core by default: the gradient chunks are dealt out
+ * to the workers, each keeps its chunks' rotations and sums its share of the diagonal products, and this
+ * thread adds the partial sums, then masks and shrinks the total.
  */
 import { free, loadSeal, scope } from '@tessera/he';
-import { type BoostHeParams, openBoostContext, randomModP, type Seal, type SealCipher } from './he-context.js';
+import { type BoostHeParams, openBoostContext, randomModP, type Seal } from './he-context.js';
+import { HostWorkerPool } from './host-pool.js';
 
 /** Levels dropped before a histogram ciphertext is sent (it shrinks; the guest still has noise budget left). */
 const DROP_LEVELS = 1;
@@ -22,56 +27,47 @@ export class HostCrypto {
   private readonly context;
   private readonly evaluator;
   private readonly encoder;
-  private readonly galois;
-  /** rot(v_c, d) in NTT form, per chunk c and step d < classes. */
-  private rotations: SealCipher[][] = [];
-  /** The parms id of the NTT-form rotations (read once: node-seal's getter leaks a copy per call). */
-  private parmsId: ReturnType<Seal['ParmsIdType']> | undefined;
+  private readonly pool: HostWorkerPool;
+  private chunks = 0;
   private disposed = false;
 
   private constructor(
     private readonly s: Seal,
     readonly params: BoostHeParams,
     galoisKey: Uint8Array,
+    threads: number | undefined,
   ) {
-    this.context = openBoostContext(s, params);
-    this.evaluator = s.Evaluator(this.context);
-    this.encoder = s.BatchEncoder(this.context);
-    this.galois = s.GaloisKeys();
-    this.galois.loadArray(this.context, galoisKey);
+    this.pool = HostWorkerPool.open(params, galoisKey, threads);
+    try {
+      this.context = openBoostContext(s, params);
+      this.evaluator = s.Evaluator(this.context);
+      this.encoder = s.BatchEncoder(this.context);
+    } catch (e) {
+      this.pool.close();
+      throw e;
+    }
   }
 
-  static async create(params: BoostHeParams, galoisKey: Uint8Array): Promise<HostCrypto> {
-    return new HostCrypto(await loadSeal(), params, galoisKey);
+  /** `threads`: worker threads for the homomorphic work (default: one per core). */
+  static async create(params: BoostHeParams, galoisKey: Uint8Array, threads?: number): Promise<HostCrypto> {
+    return new HostCrypto(await loadSeal(), params, galoisKey, threads);
   }
 
   get rowsPerCiphertext(): number {
     return this.params.polyModulusDegree;
   }
 
-  /** Loads a tree's encrypted gradients and precomputes the `classes` rotations of each chunk. */
+  /** Worker threads doing the homomorphic work. */
+  get threads(): number {
+    return this.pool.size;
+  }
+
+  /** Loads a tree's encrypted gradients; the workers precompute the `classes` rotations of each chunk. */
   setGradients(chunks: readonly Uint8Array[]): void {
     this.live();
-    this.clearRotations();
-    const k = this.params.classes;
-    for (const bytes of chunks) {
-      const list: SealCipher[] = [];
-      this.rotations.push(list);
-      const current = this.s.CipherText();
-      try {
-        current.loadArray(this.context, bytes);
-        if (current.size !== 2) throw new Error(`a gradient ciphertext has ${current.size} components, expected 2`);
-        for (let d = 0; d < k; d++) {
-          if (d > 0) this.evaluator.rotateRows(current, 1, this.galois, current);
-          const ntt = this.s.CipherText();
-          list.push(ntt);
-          this.evaluator.cipherTransformToNtt(current, ntt);
-          this.parmsId ??= ntt.parmsId;
-        }
-      } finally {
-        current.delete();
-      }
-    }
+    this.chunks = 0;
+    this.pool.setGradients(chunks);
+    this.chunks = chunks.length;
   }
 
   /**
@@ -80,51 +76,26 @@ export class HostCrypto {
    */
   groupHistogram(rows: Uint32Array, bins: readonly Uint8Array[]): Uint8Array {
     this.live();
-    const n = this.rowsPerCiphertext;
-    const m = n / 2;
     const k = this.params.classes;
-    const slotsPerFeature = this.params.binSlots;
-    if (bins.length * slotsPerFeature > k) throw new Error(`at most ${k / slotsPerFeature} features per group`);
+    if (bins.length * this.params.binSlots > k)
+      throw new Error(`at most ${k / this.params.binSlots} features per group`);
+    if (this.chunks === 0) throw new Error('groupHistogram: no gradients were loaded');
+    const limit = this.chunks * this.rowsPerCiphertext;
+    if (rows.length > 0 && rows[rows.length - 1]! >= limit)
+      throw new Error(`groupHistogram: row ${rows[rows.length - 1]} is beyond the ${limit} encrypted rows`);
+    const partials = this.pool.partialHistograms(rows, bins);
+    if (partials.length === 0) throw new Error('groupHistogram: the node has no rows');
     const s = this.s;
     return scope((keep) => {
       const acc = keep(s.CipherText());
-      let empty = true;
-      const diagonals = new Map<number, Uint32Array>();
-      const plain = keep(s.PlainText());
-      const plainNtt = keep(s.PlainText());
-      const product = keep(s.CipherText());
-      let at = 0;
-      for (let c = 0; c < this.rotations.length && at < rows.length; c++) {
-        diagonals.clear();
-        const end = (c + 1) * n;
-        for (; at < rows.length && rows[at]! < end; at++) {
-          const local = rows[at]! - c * n;
-          const half = local >= m ? m : 0;
-          const j = local - half;
-          for (let f = 0; f < bins.length; f++) {
-            const cls = f * slotsPerFeature + bins[f]![rows[at]!]!;
-            const d = (((j - cls) % k) + k) % k;
-            let diag = diagonals.get(d);
-            if (!diag) diagonals.set(d, (diag = new Uint32Array(n)));
-            diag[half + ((j - d + m) % m)] = 1;
-          }
-        }
-        const rotated = this.rotations[c]!;
-        for (const [d, diag] of diagonals) {
-          const rot = rotated[d]!;
-          this.encoder.encode(diag, plain);
-          this.evaluator.plainTransformToNtt(plain, this.parmsId!, plainNtt);
-          if (empty) {
-            this.evaluator.multiplyPlain(rot, plainNtt, acc);
-            empty = false;
-          } else {
-            this.evaluator.multiplyPlain(rot, plainNtt, product);
-            this.evaluator.add(acc, product, acc);
-          }
-        }
+      const part = keep(s.CipherText());
+      acc.loadArray(this.context, partials[0]!);
+      for (const bytes of partials.slice(1)) {
+        part.loadArray(this.context, bytes);
+        this.evaluator.add(acc, part, acc);
       }
-      if (empty) throw new Error('groupHistogram: the node has no rows');
       this.evaluator.cipherTransformFromNtt(acc, acc);
+      const plain = keep(s.PlainText());
       this.encoder.encode(this.zeroSumMask(), plain);
       this.evaluator.addPlain(acc, plain, acc);
       for (let i = 0; i < DROP_LEVELS; i++) this.evaluator.cipherModSwitchToNext(acc, acc);
@@ -146,16 +117,14 @@ export class HostCrypto {
     return mask;
   }
 
-  private clearRotations(): void {
-    for (const list of this.rotations) free(...list);
-    this.rotations = [];
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.clearRotations();
-    free(this.parmsId, this.galois, this.encoder, this.evaluator, this.context);
+    try {
+      this.pool.close();
+    } finally {
+      free(this.encoder, this.evaluator, this.context);
+    }
   }
 
   private live(): void {

@@ -1,0 +1,140 @@
+/**
+ * The host's worker threads for SecureBoost's encrypted bin sums: one per core by default, each with its own
+ * node-seal instance, BFV context and Galois key (loaded once), holding the rotations of the gradient chunks
+ * assigned to it (chunk c goes to worker c mod threads). The calls are synchronous, as HostCrypto's are: the
+ * main thread posts the jobs, every worker computes its share at once, and the main thread blocks on a shared
+ * flag per worker (Atomics.wait) and takes each reply with receiveMessageOnPort.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { BoostHeParams } from './he-context.js';
+import { HOST_WORKER_SOURCE } from './host-worker-source.js';
+
+type Reply = { ready: true } | { ok: true; partial?: Uint8Array } | { error: string };
+
+interface Thread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly flag: Int32Array;
+}
+
+/** How long a single job may take before the pool gives up (a whole group of a large node takes seconds). */
+const JOB_TIMEOUT_MS = 30 * 60_000;
+
+export class HostWorkerPool {
+  private closed = false;
+
+  private constructor(
+    private readonly threads: readonly Thread[],
+    private readonly params: BoostHeParams,
+  ) {}
+
+  /** Starts `threads` workers for `params` and the guest's serialized Galois key; waits until each is ready. */
+  static open(params: BoostHeParams, galoisKey: Uint8Array, threads = availableParallelism()): HostWorkerPool {
+    if (!Number.isSafeInteger(threads) || threads < 1 || threads > 256)
+      throw new Error(`host worker threads must be an integer in [1, 256], got ${threads}`);
+    const sealPath = createRequire(import.meta.url).resolve('node-seal/throws_wasm_node_umd.js');
+    const started: Thread[] = [];
+    try {
+      for (let i = 0; i < threads; i++) {
+        const { port1, port2 } = new MessageChannel();
+        const signal = new SharedArrayBuffer(4);
+        const worker = new Worker(HOST_WORKER_SOURCE, {
+          eval: true,
+          workerData: { port: port2, signal, sealPath, params, galoisKey },
+          transferList: [port2],
+        });
+        worker.unref();
+        port1.unref();
+        started.push({ worker, port: port1, flag: new Int32Array(signal) });
+      }
+      for (const t of started) HostWorkerPool.take(t);
+    } catch (e) {
+      for (const t of started) void t.worker.terminate();
+      throw e;
+    }
+    return new HostWorkerPool(started, params);
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** Hands each worker its gradient chunks (chunk c to worker c mod size) and waits for their rotations. */
+  setGradients(chunks: readonly Uint8Array[]): void {
+    this.live();
+    const share = this.threads.map(() => [] as { index: number; bytes: Uint8Array }[]);
+    for (const [index, bytes] of chunks.entries()) share[index % this.threads.length]!.push({ index, bytes });
+    for (const [i, t] of this.threads.entries()) t.port.postMessage({ op: 'gradients', chunks: share[i] });
+    this.collect();
+  }
+
+  /**
+   * Every worker's partial bin sums (NTT form, unmasked, serialized without compression) for `rows` and `bins`;
+   * workers whose chunks hold none of the rows return nothing.
+   */
+  partialHistograms(rows: Uint32Array, bins: readonly Uint8Array[]): Uint8Array[] {
+    this.live();
+    for (const t of this.threads)
+      t.port.postMessage({ op: 'histogram', rows, bins, slotsPerFeature: this.params.binSlots });
+    return this.collect()
+      .map((r) => ('partial' in r ? r.partial : undefined))
+      .filter((p): p is Uint8Array => p !== undefined);
+  }
+
+  /** Frees every worker's SEAL objects and ends the threads. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      for (const t of this.threads) t.port.postMessage({ op: 'close' });
+      for (const t of this.threads) HostWorkerPool.take(t);
+    } finally {
+      for (const t of this.threads) {
+        t.port.close();
+        void t.worker.terminate();
+      }
+    }
+  }
+
+  private collect(): Reply[] {
+    const replies: Reply[] = [];
+    let failure: Error | undefined;
+    for (const t of this.threads) {
+      try {
+        replies.push(HostWorkerPool.take(t));
+      } catch (e) {
+        failure ??= e as Error;
+      }
+    }
+    if (failure) throw failure;
+    return replies;
+  }
+
+  /** Blocks until worker `t` raises its flag, then returns its reply (or throws its error). */
+  private static take(t: Thread): Reply {
+    const deadline = Date.now() + JOB_TIMEOUT_MS;
+    for (;;) {
+      if (Atomics.wait(t.flag, 0, 0, 1_000) !== 'timed-out') break;
+      if (Date.now() > deadline) throw new Error('host worker: no reply within the time limit');
+      // A worker that failed to start never raises the flag: notice it by its exit.
+      if (t.worker.threadId < 0) throw new Error('host worker: the thread exited');
+    }
+    let received = receiveMessageOnPort(t.port);
+    // The flag is raised after the post; the message is normally already queued, but allow a moment.
+    for (let i = 0; received === undefined && i < 1_000; i++) {
+      Atomics.wait(t.flag, 0, 2, 1);
+      received = receiveMessageOnPort(t.port);
+    }
+    Atomics.store(t.flag, 0, 0);
+    if (received === undefined) throw new Error('host worker: the flag was raised with no reply');
+    const reply = received.message as Reply;
+    if ('error' in reply) throw new Error(`host worker: ${reply.error}`);
+    return reply;
+  }
+
+  private live(): void {
+    if (this.closed) throw new Error('HostWorkerPool was closed');
+  }
+}
