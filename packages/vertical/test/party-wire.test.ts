@@ -222,6 +222,13 @@ describe('vertical wire codec', () => {
       bytes.fill(0xa5);
       expectSame(back, m, m.kind);
     }
+    // The same from a Buffer (whose slice() is a view, not a copy), as the participant's link passes.
+    for (const m of [...real, ...smallMessages()]) {
+      const bytes = Buffer.from(encodeVerticalMessage(m));
+      const back = decodeVerticalMessage(bytes);
+      bytes.fill(0x5a);
+      expectSame(back, m, m.kind);
+    }
     // Also from a view at an odd offset of a larger buffer (unaligned typed arrays).
     const m = smallMessages().find((x) => x.kind === 'vertical/partial-scores')!;
     const bytes = encodeVerticalMessage(m);
@@ -397,7 +404,7 @@ describe('chunking', () => {
         const r = new Reassembler({ maxChunk: max, maxBytes: 6 * max + 8 });
         let whole: Uint8Array | undefined;
         chunks.forEach((c, i) => {
-          const scratch = new Uint8Array(c); // the relay reuses its receive buffer
+          const scratch = Buffer.from(c); // the relay reuses its receive buffer (a Buffer: slice() is a view)
           const out = r.push(scratch, i, chunks.length);
           scratch.fill(0);
           if (i < chunks.length - 1) expect(out).toBeUndefined();

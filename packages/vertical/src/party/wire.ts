@@ -1,12 +1,11 @@
 // The byte encoding of every vertical message (`VerticalMessage`) and its chunking for the coordinator's relay.
 /**
- * A participant seals `encodeVerticalMessage(m)` end to end and the coordinator relays the ciphertext in chunks of at
- * most 1 MiB (`chunkBytes`, `Reassembler`); the peer opens it and calls `decodeVerticalMessage`.
+ * A participant seals `encodeVerticalMessage(m)` end to end and the coordinator relays it in chunks of at most 1 MiB
+ * (`chunkBytes` and `Reassembler` cut and join them); the peer opens it and calls `decodeVerticalMessage`.
  *
  * Layout: one tag byte naming the kind, then the kind's fields in declaration order, all little-endian:
  * - a count or index (u32; a tree node i32, as the guest numbers the smaller child of a pair -1 - node); an exact
- *   integer mod p that may exceed 32 bits (u64, at most 2^53 - 1); a real (f64,
- *   finite);
+ *   integer mod p that may exceed 32 bits (u64, at most 2^53 - 1); a real (f64, finite);
  * - a string: u32 byte length, then UTF-8; a byte array: u32 length, then the bytes; a list of byte arrays: u32
  *   count, then each byte array; a list of numbers: u32 count, then the numbers;
  * - a Uint32Array or Float64Array: u32 count, then the raw little-endian elements.
@@ -213,13 +212,16 @@ class Writer {
 
 /** Reads one message's fields off the input, refusing anything the input cannot back. */
 class Reader {
+  private readonly input: Uint8Array;
   private readonly view: DataView;
   private at = 1; // past the tag
 
   constructor(
     private readonly kind: string,
-    private readonly input: Uint8Array,
+    input: Uint8Array,
   ) {
+    // A plain view, so that slice() copies even when the caller passes a Buffer (whose slice() is a view).
+    this.input = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   }
 
@@ -670,7 +672,7 @@ export class Reassembler {
     if (chunk.length > this.maxChunk) this.refuse(`chunk of ${chunk.length} bytes is over ${this.maxChunk}`);
     if (chunk.length === 0 && total > 1) this.refuse(`empty chunk ${index} of ${total}`);
     if (this.length + chunk.length > this.maxBytes) this.refuse(`message is over ${this.maxBytes} bytes`);
-    this.chunks.push(chunk.slice()); // a copy: the caller reuses its buffer
+    this.chunks.push(new Uint8Array(chunk)); // a copy (even of a Buffer): the caller reuses its buffer
     this.total = total;
     this.length += chunk.length;
     if (this.chunks.length < total) return undefined;
