@@ -2,6 +2,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { sealParticipantMessage, tessera } from '@tessera/proto';
 import type { PsiSession } from './psi-session.js';
+import type { VerticalRun } from './vertical/vertical-run.js';
 import type { SecureContribution } from './secure-contribution.js';
 import { Uploader, type Body } from './uploader.js';
 
@@ -36,6 +37,8 @@ export class Connection<A extends { cancelled: boolean } = { cancelled: boolean 
   secure: SecureContribution | undefined;
   /** The audience-overlap run in progress (its peer's sets arrive relayed by the coordinator). */
   psi: PsiSession | undefined;
+  /** The vertical-learning run in progress (its peer's sealed messages arrive relayed by the coordinator). */
+  vertical: VerticalRun | undefined;
   readonly uploads = new Uploader();
   private readonly jobSetups = new Map<string, JobSetup>();
 
@@ -85,6 +88,8 @@ export class Connection<A extends { cancelled: boolean } = { cancelled: boolean 
     this.active = undefined;
     this.secure = undefined;
     this.psi = undefined;
+    this.vertical?.stop('the connection to the coordinator was lost');
+    this.vertical = undefined;
     this.uploads.clear();
     this.jobSetups.clear();
   }

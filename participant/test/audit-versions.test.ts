@@ -96,7 +96,7 @@ describe('audit log format versions', () => {
     expect(log.map((e) => e.formatVersion)).toEqual([1, 1, 1, 1, 1]);
     expect(log[0].prevHash).toBe(GENESIS_HASH);
     expect(log[3]).toMatchObject({ kind: 'revocation', grantId: 'acme-train', reason: 'owner revoked it' });
-    sql(path, (db) => expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 8 }]));
+    sql(path, (db) => expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 9 }]));
   });
 
   it('detects tampering with a version 1 row', () => {

@@ -19,6 +19,7 @@ const STAGE_NAMES: Readonly<Record<number, string>> = {
   [pb.Stage.QUERY]: 'query',
   [pb.Stage.OVERLAP]: 'overlap',
   [pb.Stage.VALUATE]: 'valuate',
+  [pb.Stage.VERTICAL]: 'vertical',
 };
 
 /**

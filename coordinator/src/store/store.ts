@@ -77,7 +77,16 @@ export interface JobRecord {
   owner?: string;
 }
 
-export type RoundStage = 'schema' | 'statistics' | 'fit' | 'evaluate' | 'score' | 'query' | 'overlap' | 'valuate';
+export type RoundStage =
+  | 'schema'
+  | 'statistics'
+  | 'fit'
+  | 'evaluate'
+  | 'score'
+  | 'query'
+  | 'overlap'
+  | 'valuate'
+  | 'vertical';
 export type RoundStatus = 'completed' | 'failed' | 'abandoned';
 
 export interface RoundRecord {

@@ -33,6 +33,8 @@ export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind
       return { purpose: 'query', kind: 'overlap' };
     case pb.Stage.VALUATE:
       return { purpose: 'valuation', kind: 'train' };
+    case pb.Stage.VERTICAL:
+      return { purpose: 'train', kind: 'vertical' };
     default:
       return undefined;
   }
@@ -65,6 +67,11 @@ export function withoutPrivacy(task: tessera.v1.ITask, stage: number): string | 
     return taskSpecOf(task)?.kind === 'overlap'
       ? undefined
       : 'audience overlap without its job spec reveals the exact size of the intersection, without noise';
+  if (stage === pb.Stage.VERTICAL)
+    return (
+      "vertical learning releases exact held-out metrics and the guest's part of the model, and shows the guest " +
+      'which shared customers each host split sends left, without noise'
+    );
   if (!DP_STAGES.has(stage)) return `stage ${stageName(stage)} is not a differentially private release`;
   if (privacyPlanOf(task)) return undefined;
   return stage === pb.Stage.QUERY

@@ -6,7 +6,7 @@ import { ConfigError } from '../config.js';
 export const PURPOSES = ['train', 'query', 'score', 'valuation'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 /** What kind of job reads the data. */
-export const JOB_KINDS = ['train', 'query', 'score', 'overlap'] as const;
+export const JOB_KINDS = ['train', 'query', 'score', 'overlap', 'vertical'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Per data set restrictions of a consent policy (the source itself stays in the node config). */

@@ -76,6 +76,16 @@ export interface SpecCohort {
   at: number;
 }
 
+/** This node's part of a vertical model, kept in its ledger. */
+export interface VerticalModelRecord {
+  jobId: string;
+  role: 'guest' | 'host';
+  dataset: string;
+  peerId: string;
+  modelJson: string;
+  at: number;
+}
+
 /** A consent grant revoked by the node's owner (`tessera participant revoke`). */
 export interface GrantRevocation {
   grantId: string;
@@ -153,6 +163,14 @@ const MIGRATIONS: readonly Migration[] = [
     sql:
       'CREATE TABLE spec_cohort (spec_hash TEXT NOT NULL, stage INTEGER NOT NULL, round INTEGER NOT NULL, ' +
       'cohort TEXT NOT NULL, job_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (spec_hash, stage, round));',
+  },
+  {
+    version: 9,
+    name: "this node's parts of vertical models",
+    // Each party keeps its own part of a vertical model (a host's weights or split thresholds never leave it).
+    sql:
+      'CREATE TABLE vertical_model (job_id TEXT PRIMARY KEY, role TEXT NOT NULL, dataset TEXT NOT NULL, ' +
+      'peer_id TEXT NOT NULL, model_json TEXT NOT NULL, at REAL NOT NULL);',
   },
 ];
 
@@ -287,6 +305,34 @@ export class PrivacyLedger {
    * Stores a payout receipt (its JSON as received; the caller verifies it), with the signed ledger head it carried
    * and this node's cosignature over that head (JSON) when there is one.
    */
+  /** Keeps this node's part of a vertical job's model (replacing one kept for the same job). */
+  storeVerticalModel(m: VerticalModelRecord): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO vertical_model (job_id, role, dataset, peer_id, model_json, at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(m.jobId, m.role, m.dataset, m.peerId, m.modelJson, m.at);
+  }
+
+  /** This node's part of a vertical job's model, if it took part and the job completed. */
+  verticalModel(jobId: string): VerticalModelRecord | undefined {
+    const r = this.db
+      .prepare('SELECT job_id, role, dataset, peer_id, model_json, at FROM vertical_model WHERE job_id = ?')
+      .get(jobId) as
+      | { job_id: string; role: string; dataset: string; peer_id: string; model_json: string; at: number }
+      | undefined;
+    return r
+      ? {
+          jobId: r.job_id,
+          role: r.role as 'guest' | 'host',
+          dataset: r.dataset,
+          peerId: r.peer_id,
+          modelJson: r.model_json,
+          at: r.at,
+        }
+      : undefined;
+  }
+
   storeReceipt(
     entryJson: string,
     coordinatorKeyHex = '',

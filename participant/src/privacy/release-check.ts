@@ -28,6 +28,7 @@ const STAGE = (s: number) =>
       [pb.Stage.QUERY]: 'query',
       [pb.Stage.OVERLAP]: 'overlap',
       [pb.Stage.VALUATE]: 'valuate',
+      [pb.Stage.VERTICAL]: 'vertical',
     }) as Record<number, string>
   )[s] ?? `stage ${s}`;
 
@@ -175,6 +176,10 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       throw notRelease('releases an exact overlap count, which is not a differentially private release');
     case pb.Stage.VALUATE:
       throw notRelease("discloses this node's per-round updates, which is not a differentially private release");
+    case pb.Stage.VERTICAL:
+      throw notRelease(
+        'releases exact held-out metrics and a jointly trained model, which is not a differentially private release',
+      );
     default:
       throw notRelease('is not a stage this node knows to be private');
   }

@@ -6,12 +6,14 @@ import {
   JobSpecError,
   parseOverlapSpec,
   parseScoreSpec,
+  parseVerticalSpec,
   QUERY_MAX_RECORDS,
   scheduledLearningRate,
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
   type ScoreSpec,
+  type VerticalSpec,
 } from '@tessera/jobs';
 import {
   columnProfileFromProto,
@@ -33,7 +35,8 @@ export type SignedSpec =
   | { kind: 'train'; spec: JobSpec }
   | { kind: 'query'; spec: QuerySpec; plan: QueryPlan }
   | { kind: 'score'; spec: ScoreSpec }
-  | { kind: 'overlap'; spec: OverlapSpec };
+  | { kind: 'overlap'; spec: OverlapSpec }
+  | { kind: 'vertical'; spec: VerticalSpec };
 
 /** Who a task acts for, as far as this node can tell from signatures, and the spec it carries. */
 export interface Authorisation {
@@ -71,6 +74,7 @@ function signedSpecOf(task: tessera.v1.ITask, parsed: TaskSpec): SignedSpec {
   try {
     if (input.kind === 'score') return { kind: 'score', spec: parseScoreSpec(input) };
     if (input.kind === 'overlap') return { kind: 'overlap', spec: parseOverlapSpec(input) };
+    if (input.kind === 'vertical') return { kind: 'vertical', spec: parseVerticalSpec(input) };
   } catch (e) {
     if (e instanceof JobSpecError)
       throw new PrivacyRefusal(`the task's job spec is invalid (${e.message}); refused before reading any data`);
@@ -88,6 +92,7 @@ const STAGES: Record<SignedSpec['kind'], readonly number[]> = {
   query: [pb.Stage.QUERY],
   score: [pb.Stage.SCORE],
   overlap: [pb.Stage.OVERLAP],
+  vertical: [pb.Stage.VERTICAL],
 };
 
 const STAGE_NAME = (s: number) => (pb.Stage[s] as string | undefined)?.toLowerCase() ?? `stage ${s}`;
@@ -162,6 +167,12 @@ function checkAgainstSpec(task: tessera.v1.ITask, stage: number, s: SignedSpec, 
         `(the analyst's ${signed ? 'signed ' : ''}spec is a ${s.kind} job); refused before reading any data`,
     );
   const dataset = task.dataset ?? '';
+  // A vertical job names one data set per party: which one is this node's is checked with its role (vertical-check.ts).
+  if (s.kind === 'vertical') {
+    const named = s.spec.parties.map((p) => p.dataset);
+    if (!named.includes(dataset)) throw diff('data set', named, dataset);
+    return;
+  }
   if (dataset !== s.spec.dataset) throw diff('data set', s.spec.dataset, dataset);
   if (s.kind === 'train') checkTrain(task, stage, s.spec, diff);
   else if (s.kind === 'query') checkQuery(task, s.spec, s.plan, diff);

@@ -6,10 +6,12 @@ import {
   parseOverlapSpec,
   parseQuerySpec,
   parseScoreSpec,
+  parseVerticalSpec,
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
   type ScoreSpec,
+  type VerticalSpec,
 } from '@tessera/jobs';
 import type { QueryPlan } from '@tessera/analytics';
 import type { tessera } from '@tessera/proto';
@@ -28,6 +30,7 @@ export type TaskSpec =
   | { kind: 'query'; spec: QuerySpec; plan: QueryPlan; signed: boolean; analyst: string }
   | { kind: 'score'; spec: ScoreSpec; signed: boolean; analyst: string }
   | { kind: 'overlap'; spec: OverlapSpec; signed: boolean; analyst: string }
+  | { kind: 'vertical'; spec: VerticalSpec; signed: boolean; analyst: string }
   | { kind: 'other'; signed: boolean; analyst: string };
 
 const cache = new Map<string, TaskSpec>();
@@ -74,6 +77,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
       out = { kind: 'score', spec: parseScoreSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === 'overlap') {
       out = { kind: 'overlap', spec: parseOverlapSpec(parsed), signed: signature.length > 0, analyst };
+    } else if (kind === 'vertical') {
+      out = { kind: 'vertical', spec: parseVerticalSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === undefined || kind === 'train') {
       out = { kind: 'train', spec: parseJobSpec(parsed), signed: signature.length > 0, analyst };
     } else {

@@ -18,6 +18,7 @@ import {
 } from './secure-aggregation.js';
 import { statisticsTask } from './statistics.js';
 import { valuateTask } from './valuate.js';
+import { onVerticalCancel, onVerticalPsi, verticalTask } from './vertical.js';
 import type { ActiveTask, ComputeHandler, SessionHandler, TaskContext, TaskHandler } from './task-handler.js';
 
 const pb = tessera.v1;
@@ -32,6 +33,7 @@ const KINDS: readonly TaskHandler[] = [
   scoreTask,
   overlapTask,
   valuateTask,
+  verticalTask,
 ];
 const HANDLERS: ReadonlyMap<number, TaskHandler> = new Map(KINDS.map((h) => [h.stage, h]));
 
@@ -62,6 +64,7 @@ export class TaskDispatcher {
       case 'model':
         return this.onModelChunk(ctx, m.model!);
       case 'cancel': {
+        onVerticalCancel(ctx, m.cancel!);
         const active = ctx.connection.active;
         if (active && sameRef(active.task.ref, m.cancel!.task)) {
           active.cancelled = true;
@@ -80,6 +83,7 @@ export class TaskDispatcher {
       case 'unmaskRequest':
         return onUnmaskRequest(ctx, m.unmaskRequest!);
       case 'psi':
+        if (Number(m.psi!.task?.stage) === pb.Stage.VERTICAL) return onVerticalPsi(ctx, m.psi!);
         return onPsiPoints(ctx, m.psi!);
       default:
         return;

@@ -4,10 +4,11 @@ import { overlapKind } from './overlap/overlap-kind.js';
 import { queryKind } from './query/query-kind.js';
 import { scoreKind } from './score/score-kind.js';
 import { trainKind } from './train/train-kind.js';
+import { verticalKind } from './vertical/vertical-kind.js';
 
 /** Every job kind the coordinator runs, by the spec's `kind` (absent: train). */
 const KINDS: ReadonlyMap<string, JobKind> = new Map(
-  [trainKind, queryKind, scoreKind, overlapKind].map((k) => [k.name, k]),
+  [trainKind, queryKind, scoreKind, overlapKind, verticalKind].map((k) => [k.name, k]),
 );
 
 /** The kind a spec names, or a JobSpecError naming the known kinds. */

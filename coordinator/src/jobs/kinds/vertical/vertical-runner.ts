@@ -1,0 +1,195 @@
+// Runs a vertical job: both parties connected, one VERTICAL task each, their sealed messages relayed, one result.
+import { parseVerticalSpec, type VerticalParty, type VerticalSpec } from '@tessera/jobs';
+import { tessera } from '@tessera/proto';
+import { runStage } from '../../../rounds/stage.js';
+import { type VerticalAnswer, VerticalRelayCollector } from '../../../rounds/vertical-relay.js';
+import type { ParticipantSession } from '../../../service/participant-session.js';
+import type { SessionRegistry } from '../../../service/registry.js';
+import type { Store } from '../../../store/store.js';
+import type { JobEvents } from '../../job-events.js';
+import { OneRoundRunner } from '../../one-round-runner.js';
+
+const pb = tessera.v1;
+
+/** The guest's metrics that make the analyst's result (anything else it sends is dropped). */
+const METRICS = ['overlap', 'auc', 'accuracy', 'logLoss', 'trainRows', 'testRows'] as const;
+
+/**
+ * The coordinator's side of a vertical job: it waits for the guest and the host to connect serving the data sets the
+ * spec names, sends each its VERTICAL task (the signed spec, the peer's identity key and the run's salt), relays
+ * their sealed messages until both answer, and keeps what the guest reports: the held-out metrics and the guest's
+ * part of the model. It holds no key that opens a message; a host's part of the model never reaches it.
+ */
+export class VerticalRunner extends OneRoundRunner {
+  private readonly spec: VerticalSpec;
+
+  constructor(
+    jobId: string,
+    store: Store,
+    private readonly registry: SessionRegistry,
+    events: JobEvents,
+  ) {
+    super(jobId, store, events);
+    const job = store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    this.spec = parseVerticalSpec(JSON.parse(job.specJson));
+  }
+
+  protected async runRound(): Promise<{ message: string; context: object }> {
+    const [guestParty, hostParty] = this.roles();
+    const [guest, host] = await this.both(guestParty, hostParty);
+    const key = { jobId: this.jobId, round: 1, stage: pb.Stage.VERTICAL };
+    const salt = Buffer.from(this.salt(), 'hex');
+    const started = performance.now();
+    this.events.publish(
+      this.jobId,
+      `running: ${guestParty.participant} (guest) and ${hostParty.participant} (host) align their customers and ` +
+        `train ${this.spec.model.kind}`,
+    );
+    const oneFailed = new AbortController();
+    const collectors = new Map<ParticipantSession, VerticalRelayCollector>();
+    const outcome = await runStage<VerticalAnswer>({
+      key,
+      sessions: [guest, host],
+      deadlineMs: this.spec.timeoutSeconds * 1000,
+      signal: AbortSignal.any([this.abort.signal, oneFailed.signal]),
+      request: (x) => {
+        const peer = x === guest ? host : guest;
+        const party = x === guest ? guestParty : hostParty;
+        return {
+          message: {
+            task: {
+              ...this.analystField(),
+              ref: key,
+              dataset: party.dataset,
+              deadlineUnixMs: Date.now() + this.spec.timeoutSeconds * 1000,
+              vertical: {
+                session: this.jobId,
+                peerId: peer.participantId,
+                peerIdentityKey: this.store.getParticipant(peer.participantId)?.publicKey ?? new Uint8Array(0),
+                peerRosterSignature: peer.rosterSignature,
+                salt,
+              },
+            },
+          },
+        };
+      },
+      collector: (x, settle) => {
+        const c = new VerticalRelayCollector(
+          key,
+          (o) => {
+            settle(o);
+            if (!o.ok) oneFailed.abort();
+          },
+          () => (x === guest ? host : guest),
+        );
+        collectors.set(x, c);
+        return c;
+      },
+    });
+    this.noteRefusals('vertical', outcome);
+    const seconds = (performance.now() - started) / 1000;
+    const answer = outcome.results.get(guest.participantId);
+    const failed = [...outcome.failures].map(([id, why]) => `${this.role(id)} ${id}: ${why}`);
+    const error =
+      outcome.results.size < 2 || !answer
+        ? `the vertical run did not complete: ${failed.join('; ') || 'no answer'}`
+        : '';
+    const bytes = [...collectors.values()].reduce((a, c) => a + c.bytes, 0);
+    const metrics = answer ? this.metricsOf(answer) : {};
+    this.store.addRound({
+      jobId: this.jobId,
+      round: 1,
+      stage: 'vertical',
+      attempt: 1,
+      status: error ? 'failed' : 'completed',
+      contributors: outcome.results.size,
+      dropped: [...outcome.failures.keys()],
+      metrics: error ? {} : { ...metrics, relayedBytes: bytes },
+      seconds,
+      error,
+      finishedAt: Date.now(),
+    });
+    if (error) throw new Error(error);
+    const guestModel = this.guestModelOf(answer!);
+    return {
+      message: `completed: ${metrics.overlap ?? 0} shared customers, held-out AUC ${metrics.auc?.toFixed(4)}`,
+      context: {
+        result: {
+          vertical: {
+            model: this.spec.model.kind,
+            overlap: metrics.overlap ?? 0,
+            federated: {
+              auc: metrics.auc,
+              accuracy: metrics.accuracy,
+              logLoss: metrics.logLoss,
+              trainRows: metrics.trainRows,
+              testRows: metrics.testRows,
+            },
+            guest: guestParty.participant,
+            hosts: [hostParty.participant],
+            relayedBytes: bytes,
+            seconds,
+          },
+          guestModel,
+        },
+      },
+    };
+  }
+
+  private roles(): [VerticalParty, VerticalParty] {
+    const guest = this.spec.parties.find((p) => p.role === 'guest');
+    const host = this.spec.parties.find((p) => p.role === 'host');
+    if (!guest || !host) throw new Error('a vertical job needs a guest and a host');
+    return [guest, host];
+  }
+
+  private role(id: string): string {
+    return this.spec.parties.find((p) => p.participant === id)?.role ?? 'party';
+  }
+
+  private salt(): string {
+    const context = JSON.parse(this.store.getJob(this.jobId)?.contextJson || '{}') as { verticalSalt?: string };
+    if (!context.verticalSalt || !/^[0-9a-f]{64}$/.test(context.verticalSalt))
+      throw new Error('the job has no alignment salt (it was stored by an older coordinator); submit it again');
+    return context.verticalSalt;
+  }
+
+  private metricsOf(answer: VerticalAnswer): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const m of METRICS) if (answer.metrics[m] !== undefined) out[m] = answer.metrics[m]!;
+    return out;
+  }
+
+  private guestModelOf(answer: VerticalAnswer): unknown {
+    try {
+      return JSON.parse(answer.resultJson || 'null');
+    } catch {
+      throw new Error("the guest's model is not JSON");
+    }
+  }
+
+  /** Both parties' sessions once each is connected serving its own data set, or an error naming who is missing. */
+  private async both(guest: VerticalParty, host: VerticalParty): Promise<[ParticipantSession, ParticipantSession]> {
+    const until = Date.now() + this.spec.waitForParticipantsSeconds * 1000;
+    let said = '';
+    for (;;) {
+      const found = [guest, host].map((p) =>
+        this.registry.serving(p.dataset).find((x) => x.participantId === p.participant),
+      );
+      if (found[0] && found[1]) return [found[0], found[1]];
+      const missing = [guest, host]
+        .filter((_, i) => !found[i])
+        .map((p) => `${p.participant} (${p.role}) serving "${p.dataset}"`);
+      const line = `waiting for ${missing.join(' and ')}`;
+      if (line !== said) this.events.publish(this.jobId, line);
+      said = line;
+      if (Date.now() > until || this.abort.signal.aborted)
+        throw new Error(
+          `${missing.join(' and ')} did not connect within ${this.spec.waitForParticipantsSeconds} s ` +
+            '(waitForParticipantsSeconds); check that each node maps the data set the spec names',
+        );
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
