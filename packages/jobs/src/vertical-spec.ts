@@ -80,12 +80,18 @@ export interface VerticalSpec {
    * model; the guest reports AUC, accuracy and log loss on them. Default 0.2, at most 0.5.
    */
   testFraction: number;
+  /** How long the coordinator waits for both parties to connect serving their data sets. Default 120. */
+  waitForParticipantsSeconds: number;
+  /** How long the whole run (alignment, training, evaluation) may take. Default 3600. */
+  timeoutSeconds: number;
 }
 
 /** The defaults a vertical spec's omitted fields take. */
 export const VERTICAL_SPEC_DEFAULTS = {
   minOverlap: 100,
   testFraction: 0.2,
+  waitForParticipantsSeconds: 120,
+  timeoutSeconds: 3600,
   verticalLogistic: { epochs: 5, batchSize: 1024, learningRate: 0.5, l2: 0 },
   secureboost: { trees: 10, depth: 3, learningRate: 0.3, bins: 32, minChildWeight: 1, lambda: 1 },
   secure: { scheme: 'bfv' },
@@ -101,6 +107,8 @@ const TOP_LEVEL = [
   'salt',
   'minOverlap',
   'testFraction',
+  'waitForParticipantsSeconds',
+  'timeoutSeconds',
   'model',
   'secure',
   'seed',
@@ -144,6 +152,14 @@ export function parseVerticalSpec(input: unknown): VerticalSpec {
     secure: secureOf(input.secure),
     ...(seed !== undefined ? { seed: String(seed) } : {}),
     testFraction: num(input, 'testFraction', '', VERTICAL_SPEC_DEFAULTS.testFraction, { exclusiveMin: 0, max: 0.5 }),
+    waitForParticipantsSeconds: num(
+      input,
+      'waitForParticipantsSeconds',
+      '',
+      VERTICAL_SPEC_DEFAULTS.waitForParticipantsSeconds,
+      { exclusiveMin: 0 },
+    ),
+    timeoutSeconds: num(input, 'timeoutSeconds', '', VERTICAL_SPEC_DEFAULTS.timeoutSeconds, { exclusiveMin: 0 }),
   };
 }
 

@@ -29,6 +29,8 @@ describe('parseVerticalSpec', () => {
       ],
       minOverlap: 100,
       testFraction: 0.2,
+      waitForParticipantsSeconds: 120,
+      timeoutSeconds: 3600,
       model: { kind: 'vertical-logistic', epochs: 5, batchSize: 1024, learningRate: 0.5, l2: 0 },
       secure: { scheme: 'bfv' },
     });
