@@ -90,7 +90,12 @@ export class VerticalRunner extends OneRoundRunner {
     this.noteRefusals('vertical', outcome);
     const seconds = (performance.now() - started) / 1000;
     const answer = outcome.results.get(guest.participantId);
-    const failed = [...outcome.failures].map(([id, why]) => `${this.role(id)} ${id}: ${why}`);
+    // The party stopped because the other one failed is told so, not "cancelled" (the job was not).
+    const peerFailed = !this.abort.signal.aborted && oneFailed.signal.aborted;
+    const failed = [...outcome.failures].map(
+      ([id, why]) =>
+        `${this.role(id)} ${id}: ${peerFailed && why === 'the job was cancelled' ? 'stopped, as its peer could not go on' : why}`,
+    );
     const error =
       outcome.results.size < 2 || !answer
         ? `the vertical run did not complete: ${failed.join('; ') || 'no answer'}`
