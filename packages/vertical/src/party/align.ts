@@ -2,9 +2,16 @@
  * Private ID alignment over a PeerLink (@tessera/psi): the guest is the initiator, the host the responder; each
  * side ends with its own rows of the shared identifiers in one agreed order. Refuses an overlap below the run's
  * minimum, naming the minimum (the overlap size is what the protocol reveals to both sides anyway).
+ *
+ * The protocol's order follows the doubly blinded values, so it changes from run to run. Both sides then re-sort
+ * the shared rows by their salted identifier keys (SHA-256 of salt and identifier, which each side computes alone
+ * and both compute alike for a shared customer): the order, and so the train/test split, depends only on the salt
+ * and the shared identifiers, and a job rerun with the same salt and seed reproduces its model.
  */
-import { type Alignment, type AlignmentBlinder, psiReady, startAlignment } from '@tessera/psi';
+import { type Alignment, type AlignmentBlinder, alignmentKeys, psiReady, startAlignment } from '@tessera/psi';
 import { type PartyChannel, PartyRefusal } from './channel.js';
+
+const KEY_BYTES = 32; // alignmentKeys: one SHA-256 per identifier
 
 export interface AlignOptions {
   readonly salt: Uint8Array;
@@ -40,5 +47,19 @@ export async function alignWithPeer(
     throw new PartyRefusal(
       `only ${alignment.size} identifiers are shared, fewer than the minimum overlap of ${minOverlap}`,
     );
-  return alignment;
+  return canonicalOrder(alignment, ids, options.salt);
+}
+
+/** The alignment with its rows sorted by the salted keys of their identifiers (both sides get the same order). */
+function canonicalOrder(alignment: Alignment, ids: readonly string[], salt: Uint8Array): Alignment {
+  const keys = Buffer.from(
+    alignmentKeys(
+      Array.from(alignment.rows, (r) => ids[r]!),
+      salt,
+    ),
+  );
+  const order = Array.from(alignment.rows.keys()).sort((a, b) =>
+    keys.compare(keys, b * KEY_BYTES, (b + 1) * KEY_BYTES, a * KEY_BYTES, (a + 1) * KEY_BYTES),
+  );
+  return { ...alignment, rows: Uint32Array.from(order, (i) => alignment.rows[i]!) };
 }

@@ -17,7 +17,13 @@ export {
   type HostSecureBoostModel,
   type HostVerticalModel,
 } from './model.js';
-export type { VerticalGuestResult, VerticalHostResult, VerticalScores, VerticalSeconds } from './results.js';
+export type {
+  VerticalGuestResult,
+  VerticalHostResult,
+  VerticalRows,
+  VerticalScores,
+  VerticalSeconds,
+} from './results.js';
 export { runVerticalGuest, runVerticalHost } from './run.js';
 export {
   scoreVerticalGuest,
@@ -25,6 +31,5 @@ export {
   type VerticalGuestScoringInput,
   type VerticalHostScoringInput,
 } from './score.js';
-export { splitAligned, testRowCount } from './split.js';
 export { applyStandardisation, fitStandardisation, type ColumnStandardisation } from './standardise.js';
 export type * from './types.js';

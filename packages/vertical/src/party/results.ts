@@ -10,17 +10,28 @@ export interface VerticalSeconds {
   readonly evaluate: number;
 }
 
+/**
+ * This side's own table rows (local indices) of the training and test rows, in the agreed order: row i of the
+ * guest's `train` and of the host's `train` are the same customer. Lets a caller compute baselines on the same rows.
+ */
+export interface VerticalRows {
+  readonly train: Uint32Array;
+  readonly test: Uint32Array;
+}
+
 export interface VerticalGuestResult {
   /** Identifiers shared with the host (the aligned rows, training and test). */
   readonly overlap: number;
   readonly metrics: VerticalMetrics;
   readonly model: GuestVerticalModel;
+  readonly rows: VerticalRows;
   readonly seconds: VerticalSeconds;
 }
 
 export interface VerticalHostResult {
   readonly overlap: number;
   readonly model: HostVerticalModel;
+  readonly rows: VerticalRows;
   readonly seconds: VerticalSeconds;
 }
 

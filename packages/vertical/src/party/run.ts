@@ -1,6 +1,6 @@
 /**
- * One guest and one host training a vertical model over a PeerLink: align the identifiers (PSI), split the aligned
- * rows into training and test rows (public, from the seed), standardise each party's own columns over its training
+ * One guest and one host training a vertical model over a PeerLink: align the identifiers (PSI), split the shared
+ * customers into training and test rows (public, per identifier from the seed: held-out.ts), standardise each party's own columns over its training
  * rows, train (vertical logistic regression or SecureBoost), evaluate on the test rows (the guest alone holds the
  * label), and finish. Several hosts are not wired here yet (the states support them; the service wires two parties).
  * On any local failure a side tells the other why (`vertical/abort`) and rejects; on the other's abort it rejects
@@ -20,7 +20,7 @@ import {
   type HostVerticalModel,
 } from './model.js';
 import type { VerticalGuestResult, VerticalHostResult } from './results.js';
-import { splitAligned } from './split.js';
+import { heldOutSplit } from './held-out.js';
 import { applyStandardisation, fitStandardisation, rowMajor } from './standardise.js';
 import { checkLabels, checkTable } from './table.js';
 import type { VerticalGuestInput, VerticalHostInput, VerticalRunCommon } from './types.js';
@@ -47,7 +47,14 @@ async function alignAndSplit(channel: PartyChannel, input: VerticalRunCommon) {
   });
   const alignSeconds = (performance.now() - started) / 1000;
   channel.report('align', `${alignment.size} identifiers shared`);
-  const split = splitAligned(alignment.size, input.seed, input.testFraction);
+  // Held-out customers are chosen by identifier (held-out.ts): both sides agree without exchanging anything.
+  const sharedIds = Array.from(alignment.rows, (r) => input.table.ids[r]!);
+  let split: { train: Uint32Array; test: Uint32Array };
+  try {
+    split = heldOutSplit(sharedIds, input.seed, input.testFraction);
+  } catch (e) {
+    throw new PartyRefusal(`the ${channel.role} cannot split the shared customers: ${(e as Error).message}`);
+  }
   const local = (aligned: Uint32Array) => Uint32Array.from(aligned, (i) => alignment.rows[i]!);
   return { alignment, split, trainRows: local(split.train), testRows: local(split.test), alignSeconds };
 }
@@ -116,7 +123,8 @@ export async function runVerticalGuest(input: VerticalGuestInput): Promise<Verti
     await channel.send({ kind: 'vertical/finished' });
     const evaluate = (performance.now() - evaluateStarted) / 1000;
     channel.report('evaluate', `held-out AUC ${metrics.auc.toFixed(4)}`);
-    return { overlap: alignment.size, metrics, model, seconds: { align: alignSeconds, setup, train, evaluate } };
+    const seconds = { align: alignSeconds, setup, train, evaluate };
+    return { overlap: alignment.size, metrics, model, rows: { train: trainRows, test: testRows }, seconds };
   } catch (e) {
     return channel.fail(e);
   }
@@ -127,7 +135,7 @@ export async function runVerticalHost(input: VerticalHostInput): Promise<Vertica
   const channel = new PartyChannel(input.link, 'host', input.signal, input.progress);
   try {
     checkRun(channel, input);
-    const { alignment, split, trainRows, alignSeconds } = await alignAndSplit(channel, input);
+    const { alignment, split, trainRows, testRows, alignSeconds } = await alignAndSplit(channel, input);
     const { table, model: config } = input;
     const standardisation = fitStandardisation(table.columns, trainRows);
     const trainColumns = applyStandardisation(table.columns, standardisation, trainRows);
@@ -160,7 +168,8 @@ export async function runVerticalHost(input: VerticalHostInput): Promise<Vertica
       };
       seconds = { setup: served.setupSeconds, train: served.trainSeconds, evaluate: served.evaluateSeconds };
     }
-    return { overlap: alignment.size, model, seconds: { align: alignSeconds, ...seconds } };
+    const rows = { train: trainRows, test: testRows };
+    return { overlap: alignment.size, model, rows, seconds: { align: alignSeconds, ...seconds } };
   } catch (e) {
     return channel.fail(e);
   }
