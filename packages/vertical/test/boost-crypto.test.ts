@@ -41,4 +41,39 @@ describe('encrypted bin sums (hybrid diagonal method)', () => {
       guest.dispose();
     }
   }, 30_000);
+
+  it('are the same when one chunk is split by rotation step between worker threads', async () => {
+    const params = await boostHeParams(8, 32);
+    const guest = await GuestCrypto.create(params);
+    const random = seededRandom('boost-crypto-split');
+    const rows = 700;
+    const g = Int32Array.from({ length: rows }, () => random.int(2001) - 1000);
+    const h = Int32Array.from({ length: rows }, () => random.int(1000));
+    const bins = [0, 1, 2, 3].map(() => Uint8Array.from({ length: rows }, () => random.int(8)));
+    const node = Uint32Array.from({ length: rows }, (_, i) => i).filter(() => random.int(2) > 0);
+    const chunks = guest.encrypt(g, h);
+    try {
+      for (const threads of [1, 3]) {
+        const host = await HostCrypto.create(params, guest.galoisKey, threads);
+        try {
+          expect(host.threads).toBe(threads);
+          host.setGradients(chunks);
+          const sums = guest.decryptClasses(host.groupHistogram(node, bins));
+          const eg = new Array(32).fill(0);
+          const eh = new Array(32).fill(0);
+          for (const r of node)
+            for (let f = 0; f < 4; f++) {
+              eg[f * 8 + bins[f]![r]!] += g[r]!;
+              eh[f * 8 + bins[f]![r]!] += h[r]!;
+            }
+          expect(Array.from(sums.g)).toEqual(eg);
+          expect(Array.from(sums.h)).toEqual(eh);
+        } finally {
+          host.dispose();
+        }
+      }
+    } finally {
+      guest.dispose();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 /**
  * The host's worker threads for SecureBoost's encrypted bin sums: one per core by default, each with its own
- * node-seal instance, BFV context and Galois key (loaded once), holding the rotations of the gradient chunks
- * assigned to it (chunk c goes to worker c mod threads). The calls are synchronous, as HostCrypto's are: the
+ * node-seal instance, BFV context and Galois key (loaded once), holding its share of the rotations of the
+ * gradient chunks (an equal run of the chunks x classes diagonals). The calls are synchronous, as HostCrypto's are: the
  * main thread posts the jobs, every worker computes its share at once, and the main thread blocks on a shared
  * flag per worker (Atomics.wait) and takes each reply with receiveMessageOnPort.
  */
@@ -61,11 +61,26 @@ export class HostWorkerPool {
     return this.threads.length;
   }
 
-  /** Hands each worker its gradient chunks (chunk c to worker c mod size) and waits for their rotations. */
+  /**
+   * Hands each worker its share of the gradient chunks and waits for their rotations: the (chunk, step d) pairs,
+   * chunks x classes of them, are cut into one contiguous run per worker, so a chunk may be split between two
+   * workers by step (the second one rotates through the first one's steps without keeping them).
+   */
   setGradients(chunks: readonly Uint8Array[]): void {
     this.live();
-    const share = this.threads.map(() => [] as { index: number; bytes: Uint8Array }[]);
-    for (const [index, bytes] of chunks.entries()) share[index % this.threads.length]!.push({ index, bytes });
+    const k = this.params.classes;
+    const units = chunks.length * k;
+    const w = this.threads.length;
+    const share = this.threads.map(() => [] as { index: number; bytes: Uint8Array; from: number; to: number }[]);
+    for (let i = 0; i < w; i++) {
+      const start = Math.floor((i * units) / w);
+      const end = Math.floor(((i + 1) * units) / w);
+      for (let c = Math.floor(start / k); c * k < end; c++) {
+        const from = Math.max(start - c * k, 0);
+        const to = Math.min(end - c * k, k);
+        if (to > from) share[i]!.push({ index: c, bytes: chunks[c]!, from, to });
+      }
+    }
     for (const [i, t] of this.threads.entries()) t.port.postMessage({ op: 'gradients', chunks: share[i] });
     this.collect();
   }

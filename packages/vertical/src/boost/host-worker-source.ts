@@ -3,8 +3,8 @@
  * no build step (the tests run this package from its TypeScript sources), as psi's blinding workers do.
  *
  * The worker loads node-seal once, opens the BFV context of the parameters in `workerData` and loads the Galois
- * key once. It holds the gradient chunks assigned to it: for each, the `classes` row rotations rot(v, d) in NTT
- * form. For a histogram job it builds the hybrid-diagonal selection plaintexts of its chunks only (host-crypto.ts
+ * key once. It holds its share of the gradient chunks' row rotations rot(v, d) in NTT form: a range of steps
+ * d of each chunk assigned to it (a chunk may be split between two workers). For a histogram job it builds the hybrid-diagonal selection plaintexts of its chunks only (host-crypto.ts
  * explains the method) and returns its partial sum, still in NTT form and unmasked, to the host's main thread,
  * which adds the partial sums of every worker and masks the total. Nothing here leaves the host.
  *
@@ -17,7 +17,7 @@ const { workerData } = require('node:worker_threads');
 const { port, signal, sealPath, params, galoisKey } = workerData;
 const flag = new Int32Array(signal);
 let s, context, evaluator, encoder, galois, parmsId;
-/** chunk index -> rotations rot(v, d) in NTT form, d < classes */
+/** chunk index -> { from, to, rotations }: rot(v, d) in NTT form for from <= d < to */
 const chunks = new Map();
 
 function reply(message, transfer) {
@@ -27,22 +27,22 @@ function reply(message, transfer) {
 }
 
 function clearChunks() {
-  for (const list of chunks.values()) for (const c of list) c.delete();
+  for (const held of chunks.values()) for (const c of held.rotations) c.delete();
   chunks.clear();
 }
 
 function setGradients(list) {
   clearChunks();
-  const k = params.classes;
-  for (const { index, bytes } of list) {
+  for (const { index, bytes, from, to } of list) {
     const rotations = [];
-    chunks.set(index, rotations);
+    chunks.set(index, { from, to, rotations });
     const current = s.CipherText();
     try {
       current.loadArray(context, bytes);
       if (current.size !== 2) throw new Error('a gradient ciphertext has ' + current.size + ' components, expected 2');
-      for (let d = 0; d < k; d++) {
+      for (let d = 0; d < to; d++) {
         if (d > 0) evaluator.rotateRows(current, 1, galois, current);
+        if (d < from) continue;
         const ntt = s.CipherText();
         rotations.push(ntt);
         evaluator.cipherTransformToNtt(current, ntt);
@@ -73,6 +73,7 @@ function histogram(rows, bins, slotsPerFeature) {
       const end = start + n;
       while (at < rows.length && rows[at] < start) at++;
       diagonals.clear();
+      const held = chunks.get(c);
       for (; at < rows.length && rows[at] < end; at++) {
         const row = rows[at];
         const local = row - start;
@@ -81,20 +82,21 @@ function histogram(rows, bins, slotsPerFeature) {
         for (let f = 0; f < bins.length; f++) {
           const cls = f * slotsPerFeature + bins[f][row];
           const d = (((j - cls) % k) + k) % k;
+          if (d < held.from || d >= held.to) continue;
           let diag = diagonals.get(d);
           if (!diag) diagonals.set(d, (diag = new Uint32Array(n)));
           diag[half + ((j - d + m) % m)] = 1;
         }
       }
-      const rotated = chunks.get(c);
       for (const [d, diag] of diagonals) {
+        const rotated = held.rotations[d - held.from];
         encoder.encode(diag, plain);
         evaluator.plainTransformToNtt(plain, parmsId, plainNtt);
         if (empty) {
-          evaluator.multiplyPlain(rotated[d], plainNtt, acc);
+          evaluator.multiplyPlain(rotated, plainNtt, acc);
           empty = false;
         } else {
-          evaluator.multiplyPlain(rotated[d], plainNtt, product);
+          evaluator.multiplyPlain(rotated, plainNtt, product);
           evaluator.add(acc, product, acc);
         }
       }
