@@ -9,6 +9,7 @@ import { printJson } from '../ui/output.js';
 import { printDemo } from '../demo/print-demo.js';
 import { modelOptionsOf, type ModelFlags } from '../demo/model-flags.js';
 import { payoutOptionsOf } from '../demo/payout-flags.js';
+import { refuseVerticalFlags, verticalOptionsOf, type VerticalFlags } from '../demo/vertical/vertical-flags.js';
 
 const int = (v: string) => Number(v);
 
@@ -55,7 +56,7 @@ export function registerDemo(program: Command): void {
     .option(
       '--model <kind>',
       'logistic (binary), softmax (multiclass), linear (regression) or mlp (any task; default: the single-layer ' +
-        'model of the task)',
+        'model of the task); with --vertical: vertical-logistic (default) or secureboost',
     )
     .option('--hidden <widths>', 'with --model mlp: hidden layer widths, e.g. 64,32 (default 64)')
     .option('--optimiser <name>', 'local optimiser: sgd (default) or adam')
@@ -133,6 +134,21 @@ export function registerDemo(program: Command): void {
       '--duplicate-participant [n]',
       "add one more participant holding a copy of participant n's data (default: 1)",
     )
+    .option(
+      '--vertical',
+      'vertical federated learning instead: a "bank" node (guest: the label and some columns) and a "platform" node ' +
+        '(host: the other columns of the same customers), aligned by private set intersection (default data: the ' +
+        'bundled breast cancer set, label benign)',
+    )
+    .option(
+      '--guest-columns <a,b,c>',
+      "with --vertical: the guest's feature columns (default: the first 10 non-label columns; the host gets the rest)",
+    )
+    .option('--overlap <share>', 'with --vertical: share of customers at both nodes, in (0, 1] (default 0.8)', Number)
+    .option('--epochs <n>', 'with --vertical --model vertical-logistic: training epochs (default 5)', int)
+    .option('--trees <n>', 'with --vertical --model secureboost: trees (default 5)', int)
+    .option('--depth <n>', 'with --vertical --model secureboost: maximum tree depth, 1 to 8 (default 3)', int)
+    .option('--bins <n>', 'with --vertical --model secureboost: quantile bins per feature, 2 to 32 (default 32)', int)
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option(
       '--keep <dir>',
@@ -164,6 +180,10 @@ Examples:
   $ tessera demo --data examples/data/diabetes.csv --label progression --model linear --task regression
   $ tessera demo --data examples/data/wine.csv --label cultivar --model softmax --strategy fedadam --rounds 3
   $ tessera demo --data examples/data/breast_cancer.csv --label benign --strategy fedprox --proximal-mu 0.1
+  $ tessera demo --vertical                        a bank and a platform learn from each other's columns
+  $ tessera demo --vertical --model secureboost --trees 3 --depth 3 --overlap 0.6
+  $ tessera demo --vertical --data examples/data/breast_cancer.csv --label benign ` +
+        `--guest-columns mean_radius,mean_texture --json
 
 JSON: {participants, rounds, model:{kind, task, hidden, classes, labelRange, optimiser}, strategy:{name, options},
        federated:{auc,accuracy,logLoss}, centralized:{...}, localOnly:[{participant,auc,accuracy,logLoss,rows}],
@@ -175,7 +195,9 @@ With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{
         `privacy:{epsilon, delta, mode}, suppressed}
 (a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)
 With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name, value, share, amount}], ` +
-        `ledgerHead, coordinatorPublicKey}`,
+        `ledgerHead, coordinatorPublicKey}
+With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logLoss, trainRows, testRows}, ` +
+        `centralized:{...}, guestOnly:{...}, relayedBytes, seconds, ...}}`,
     )
     .action(
       async (
@@ -212,9 +234,25 @@ With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name
           payoutReport?: string;
           noisyParticipant?: string | boolean;
           duplicateParticipant?: string | boolean;
-        } & ModelFlags,
+          vertical?: boolean;
+        } & ModelFlags &
+          Omit<VerticalFlags, 'model'>,
         cmd: Command,
       ) => {
+        if (o.vertical) {
+          const [{ runVerticalDemo }, { printVerticalDemo }] = await Promise.all([
+            import('../demo/vertical/run-vertical-demo.js'),
+            import('../demo/vertical/print-vertical-demo.js'),
+          ]);
+          const result = await runVerticalDemo({
+            ...verticalOptionsOf({ ...o, model: o.model }, cmd),
+            progress: (line) => process.stderr.write(`${line}\n`),
+          });
+          if (o.json) printJson(result);
+          else printVerticalDemo(result);
+          return;
+        }
+        refuseVerticalFlags(cmd);
         if (o.query || o.report) {
           const { MARKET_INSIGHT, runQueryDemo } = await import('../demo/run-query-demo.js');
           const dp = cmd.getOptionValueSource('dp') === 'default' ? 'distributed' : o.dp;
