@@ -84,7 +84,7 @@ export interface PairRun {
 /** A fixed job salt: with it the aligned order, the split and so the whole run are reproducible. */
 export const SALT = new Uint8Array(32).fill(7);
 
-type Overrides = Partial<Omit<VerticalRunCommon, 'link' | 'table' | 'model'>>;
+type Overrides = Partial<Omit<VerticalRunCommon, 'link' | 'table'>>;
 
 /** Runs both sides over a linkedPair; settles both (each within `ms`) and records what each received. */
 export async function runPair(
