@@ -20,6 +20,7 @@ const STAGE_NAMES: Readonly<Record<number, string>> = {
   [pb.Stage.OVERLAP]: 'overlap',
   [pb.Stage.VALUATE]: 'valuate',
   [pb.Stage.VERTICAL]: 'vertical',
+  [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
 };
 
 /**

@@ -86,7 +86,8 @@ export type RoundStage =
   | 'query'
   | 'overlap'
   | 'valuate'
-  | 'vertical';
+  | 'vertical'
+  | 'vertical-score';
 export type RoundStatus = 'completed' | 'failed' | 'abandoned';
 
 export interface RoundRecord {

@@ -90,7 +90,13 @@ export {
 export { runQuery, type QueryRequest, type QueryJobResult } from './analytics/run-query.js';
 export { queryResultOf } from './analytics/query-result.js';
 export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
-export { runVertical, type VerticalJobResult, type VerticalMetrics } from './vertical/run-vertical.js';
+export {
+  runVertical,
+  runVerticalScore,
+  type VerticalJobResult,
+  type VerticalMetrics,
+  type VerticalScoreResult,
+} from './vertical/run-vertical.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type PrivacyView } from '@tessera/jobs';
 
 /**

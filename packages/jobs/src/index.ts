@@ -28,3 +28,4 @@ export {
 } from './job-spec-training.js';
 export { builtInModelOfSpec, strategyOfSpec } from './job-model.js';
 export * from './vertical-spec.js';
+export * from './vertical-score-spec.js';

@@ -163,7 +163,8 @@ export function parseVerticalSpec(input: unknown): VerticalSpec {
   };
 }
 
-function partiesOf(v: unknown): VerticalParty[] {
+/** The parties of a vertical spec; `scoring`: a score job's, whose guest reads no label. */
+export function partiesOf(v: unknown, scoring = false): VerticalParty[] {
   if (!Array.isArray(v) || v.length === 0)
     throw new JobSpecError(
       'parties',
@@ -171,7 +172,7 @@ function partiesOf(v: unknown): VerticalParty[] {
         'role: guest, label: defaulted}, {participant: shop, dataset: orders, idColumn: phone, role: host}], ' +
         `got ${show(v)}`,
     );
-  const parties = v.map((p, i) => partyOf(p, `parties[${i}]`));
+  const parties = v.map((p, i) => partyOf(p, `parties[${i}]`, scoring));
   const guests = parties.filter((p) => p.role === 'guest').length;
   if (guests !== 1)
     throw new JobSpecError(
@@ -191,7 +192,7 @@ function partiesOf(v: unknown): VerticalParty[] {
   return parties;
 }
 
-function partyOf(v: unknown, at: string): VerticalParty {
+function partyOf(v: unknown, at: string, scoring: boolean): VerticalParty {
   if (!isObj(v)) throw new JobSpecError(at, `must be an object with fields ${PARTY_FIELDS.join(', ')}, got ${show(v)}`);
   noUnknownKeys(v, PARTY_FIELDS, at);
   const path = `${at}.`;
@@ -205,8 +206,10 @@ function partyOf(v: unknown, at: string): VerticalParty {
       `must be "guest" (holds the label) or "host" (holds other features), got ${show(role)}`,
     );
   let label: string | undefined;
-  if (role === 'guest') label = str(v, 'label', path);
-  else if (v.label !== undefined)
+  if (role === 'guest' && scoring && v.label !== undefined)
+    throw new JobSpecError(`${path}label`, 'a score job reads no label (it scores customers whose outcome is unknown)');
+  if (role === 'guest' && !scoring) label = str(v, 'label', path);
+  else if (role === 'host' && v.label !== undefined)
     throw new JobSpecError(
       `${path}label`,
       `a host holds no label; move the label to the guest's party or make ${show(participant)} the guest`,

@@ -35,6 +35,8 @@ export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind
       return { purpose: 'valuation', kind: 'train' };
     case pb.Stage.VERTICAL:
       return { purpose: 'train', kind: 'vertical' };
+    case pb.Stage.VERTICAL_SCORE:
+      return { purpose: 'score', kind: 'vertical' };
     default:
       return undefined;
   }
@@ -71,6 +73,11 @@ export function withoutPrivacy(task: tessera.v1.ITask, stage: number): string | 
     return (
       "vertical learning releases exact held-out metrics and the guest's part of the model, and shows the guest " +
       'which shared customers each host split sends left, without noise'
+    );
+  if (stage === pb.Stage.VERTICAL_SCORE)
+    return (
+      'vertical scoring gives the guest an exact score per shared customer (and, for SecureBoost, which of them each ' +
+      'host split sends left), without noise'
     );
   if (!DP_STAGES.has(stage)) return `stage ${stageName(stage)} is not a differentially private release`;
   if (privacyPlanOf(task)) return undefined;

@@ -29,6 +29,7 @@ const STAGE = (s: number) =>
       [pb.Stage.OVERLAP]: 'overlap',
       [pb.Stage.VALUATE]: 'valuate',
       [pb.Stage.VERTICAL]: 'vertical',
+      [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
     }) as Record<number, string>
   )[s] ?? `stage ${s}`;
 
@@ -176,6 +177,10 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       throw notRelease('releases an exact overlap count, which is not a differentially private release');
     case pb.Stage.VALUATE:
       throw notRelease("discloses this node's per-round updates, which is not a differentially private release");
+    case pb.Stage.VERTICAL_SCORE:
+      throw notRelease(
+        'gives the guest exact scores of shared customers, which is not a differentially private release',
+      );
     case pb.Stage.VERTICAL:
       throw notRelease(
         'releases exact held-out metrics and a jointly trained model, which is not a differentially private release',

@@ -6,6 +6,7 @@ import {
   JobSpecError,
   parseOverlapSpec,
   parseScoreSpec,
+  parseVerticalScoreSpec,
   parseVerticalSpec,
   QUERY_MAX_RECORDS,
   scheduledLearningRate,
@@ -13,6 +14,7 @@ import {
   type OverlapSpec,
   type QuerySpec,
   type ScoreSpec,
+  type VerticalScoreSpec,
   type VerticalSpec,
 } from '@tessera/jobs';
 import {
@@ -36,7 +38,8 @@ export type SignedSpec =
   | { kind: 'query'; spec: QuerySpec; plan: QueryPlan }
   | { kind: 'score'; spec: ScoreSpec }
   | { kind: 'overlap'; spec: OverlapSpec }
-  | { kind: 'vertical'; spec: VerticalSpec };
+  | { kind: 'vertical'; spec: VerticalSpec }
+  | { kind: 'vertical-score'; spec: VerticalScoreSpec };
 
 /** Who a task acts for, as far as this node can tell from signatures, and the spec it carries. */
 export interface Authorisation {
@@ -75,6 +78,7 @@ function signedSpecOf(task: tessera.v1.ITask, parsed: TaskSpec): SignedSpec {
     if (input.kind === 'score') return { kind: 'score', spec: parseScoreSpec(input) };
     if (input.kind === 'overlap') return { kind: 'overlap', spec: parseOverlapSpec(input) };
     if (input.kind === 'vertical') return { kind: 'vertical', spec: parseVerticalSpec(input) };
+    if (input.kind === 'vertical-score') return { kind: 'vertical-score', spec: parseVerticalScoreSpec(input) };
   } catch (e) {
     if (e instanceof JobSpecError)
       throw new PrivacyRefusal(`the task's job spec is invalid (${e.message}); refused before reading any data`);
@@ -93,6 +97,7 @@ const STAGES: Record<SignedSpec['kind'], readonly number[]> = {
   score: [pb.Stage.SCORE],
   overlap: [pb.Stage.OVERLAP],
   vertical: [pb.Stage.VERTICAL],
+  'vertical-score': [pb.Stage.VERTICAL_SCORE],
 };
 
 const STAGE_NAME = (s: number) => (pb.Stage[s] as string | undefined)?.toLowerCase() ?? `stage ${s}`;
@@ -168,7 +173,7 @@ function checkAgainstSpec(task: tessera.v1.ITask, stage: number, s: SignedSpec, 
     );
   const dataset = task.dataset ?? '';
   // A vertical job names one data set per party: which one is this node's is checked with its role (vertical-check.ts).
-  if (s.kind === 'vertical') {
+  if (s.kind === 'vertical' || s.kind === 'vertical-score') {
     const named = s.spec.parties.map((p) => p.dataset);
     if (!named.includes(dataset)) throw diff('data set', named, dataset);
     return;

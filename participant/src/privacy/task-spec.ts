@@ -6,11 +6,13 @@ import {
   parseOverlapSpec,
   parseQuerySpec,
   parseScoreSpec,
+  parseVerticalScoreSpec,
   parseVerticalSpec,
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
   type ScoreSpec,
+  type VerticalScoreSpec,
   type VerticalSpec,
 } from '@tessera/jobs';
 import type { QueryPlan } from '@tessera/analytics';
@@ -31,6 +33,7 @@ export type TaskSpec =
   | { kind: 'score'; spec: ScoreSpec; signed: boolean; analyst: string }
   | { kind: 'overlap'; spec: OverlapSpec; signed: boolean; analyst: string }
   | { kind: 'vertical'; spec: VerticalSpec; signed: boolean; analyst: string }
+  | { kind: 'vertical-score'; spec: VerticalScoreSpec; signed: boolean; analyst: string }
   | { kind: 'other'; signed: boolean; analyst: string };
 
 const cache = new Map<string, TaskSpec>();
@@ -79,6 +82,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
       out = { kind: 'overlap', spec: parseOverlapSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === 'vertical') {
       out = { kind: 'vertical', spec: parseVerticalSpec(parsed), signed: signature.length > 0, analyst };
+    } else if (kind === 'vertical-score') {
+      out = { kind: 'vertical-score', spec: parseVerticalScoreSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === undefined || kind === 'train') {
       out = { kind: 'train', spec: parseJobSpec(parsed), signed: signature.length > 0, analyst };
     } else {

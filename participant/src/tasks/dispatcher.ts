@@ -19,6 +19,7 @@ import {
 import { statisticsTask } from './statistics.js';
 import { valuateTask } from './valuate.js';
 import { onVerticalCancel, onVerticalPsi, verticalTask } from './vertical.js';
+import { verticalScoreTask } from './vertical-score.js';
 import type { ActiveTask, ComputeHandler, SessionHandler, TaskContext, TaskHandler } from './task-handler.js';
 
 const pb = tessera.v1;
@@ -34,6 +35,7 @@ const KINDS: readonly TaskHandler[] = [
   overlapTask,
   valuateTask,
   verticalTask,
+  verticalScoreTask,
 ];
 const HANDLERS: ReadonlyMap<number, TaskHandler> = new Map(KINDS.map((h) => [h.stage, h]));
 
@@ -83,7 +85,8 @@ export class TaskDispatcher {
       case 'unmaskRequest':
         return onUnmaskRequest(ctx, m.unmaskRequest!);
       case 'psi':
-        if (Number(m.psi!.task?.stage) === pb.Stage.VERTICAL) return onVerticalPsi(ctx, m.psi!);
+        if ([pb.Stage.VERTICAL, pb.Stage.VERTICAL_SCORE].includes(Number(m.psi!.task?.stage)))
+          return onVerticalPsi(ctx, m.psi!);
         return onPsiPoints(ctx, m.psi!);
       default:
         return;

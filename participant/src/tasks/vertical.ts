@@ -1,24 +1,32 @@
 // VERTICAL: this node's side (guest or host) of vertical federated learning with one peer, sealed end to end.
 import { tessera } from '@tessera/proto';
+import {
+  runVerticalGuest,
+  runVerticalHost,
+  type VerticalGuestResult,
+  type VerticalHostResult,
+} from '@tessera/vertical';
 import { sameRef } from '../task-ref.js';
-import { checkVerticalTask, type VerticalNode } from '../vertical/vertical-check.js';
-import { VerticalRun } from '../vertical/vertical-run.js';
+import { checkVerticalTask, type CheckedParties, type VerticalNode } from '../vertical/vertical-check.js';
+import { alignmentSalt, VerticalRun } from '../vertical/vertical-run.js';
 import { readVerticalTable } from '../vertical/vertical-table.js';
 import type { SessionHandler, TaskContext } from './task-handler.js';
 
-const nodeOf = (ctx: TaskContext): VerticalNode => ({
+export const verticalNodeOf = (ctx: TaskContext): VerticalNode => ({
   id: ctx.id,
   ledger: ctx.ledger,
   ...(ctx.rosterAuthority ? { rosterAuthority: ctx.rosterAuthority } : {}),
   ...(ctx.overlapPolicy ? { overlapPolicy: ctx.overlapPolicy } : {}),
 });
 
+type Outcome = { role: 'guest'; result: VerticalGuestResult } | { role: 'host'; result: VerticalHostResult };
+
 export const verticalTask: SessionHandler = {
   kind: 'session',
   stage: tessera.v1.Stage.VERTICAL,
   /** Role, data set, peer, session, salt and the peer's key (pinned on first use): refused here is never charged. */
   beforeCharge(ctx, task) {
-    checkVerticalTask(task, nodeOf(ctx));
+    checkVerticalTask(task, verticalNodeOf(ctx));
   },
   /**
    * Reads the party's columns (refusing a missing id, label or feature column, a repeated or empty identifier, a
@@ -26,28 +34,111 @@ export const verticalTask: SessionHandler = {
    * the protocol in the background: the peer's messages arrive through onVerticalPsi.
    */
   async start(ctx, task, record) {
-    const checked = checkVerticalTask(task, nodeOf(ctx));
+    const checked = checkVerticalTask(task, verticalNodeOf(ctx));
     const table = readVerticalTable(ctx.data, checked.party, ctx.data.servedColumns(checked.party.dataset));
     record(table.ids.length);
-    const ref = task.ref ?? {};
-    ctx.connection.vertical?.stop('a new vertical task replaced this run');
-    const run = new VerticalRun(
-      ref,
-      checked,
-      table,
-      { id: ctx.id, identitySecretKey: ctx.identitySecretKey },
-      (m) => ctx.send({ psi: m }),
-      (phase, detail) => ctx.log(`participant ${ctx.id}: vertical ${ref.jobId} ${phase}: ${detail}`),
-    );
-    ctx.connection.vertical = run;
+    const spec = checked.spec;
+    const run = startRun<Outcome>(ctx, task, checked, (link, signal) => {
+      const common = {
+        link,
+        table: { ids: table.ids, featureNames: table.featureNames, columns: table.columns },
+        model: spec.model,
+        salt: alignmentSalt(checked, spec.salt),
+        session: checked.session,
+        seed: checked.seed,
+        testFraction: spec.testFraction,
+        minOverlap: spec.minOverlap,
+        signal,
+        progress: progressOf(ctx, task),
+      };
+      return checked.party.role === 'guest'
+        ? runVerticalGuest({ ...common, labels: table.labels! }).then((result) => ({ role: 'guest', result }))
+        : runVerticalHost(common).then((result) => ({ role: 'host', result }));
+    });
     await ctx.send({ psi: run.hello() });
-    void finish(ctx, run);
+    void finishRun(ctx, run, async (outcome) => {
+      const model = outcome.result.model;
+      ctx.ledger.storeVerticalModel({
+        jobId: run.ref.jobId ?? '',
+        role: checked.party.role,
+        dataset: checked.party.dataset,
+        peerId: checked.peer.participant,
+        modelJson: JSON.stringify(model),
+        at: Date.now(),
+      });
+      if (outcome.role === 'host') {
+        // The host's part of the model stays here: its TaskDone carries nothing but the count it aligned.
+        return { task: run.ref, numExamples: outcome.result.overlap };
+      }
+      const m = outcome.result.metrics;
+      const metrics = Object.entries({
+        overlap: outcome.result.overlap,
+        auc: m.auc,
+        accuracy: m.accuracy,
+        logLoss: m.logLoss,
+        trainRows: m.trainRows,
+        testRows: m.testRows,
+      }).map(([name, value]) => ({ name, value }));
+      return { task: run.ref, numExamples: outcome.result.overlap, metrics, resultJson: JSON.stringify(model) };
+    });
   },
-  abandon(ctx) {
-    ctx.connection.vertical?.stop('abandoned');
-    ctx.connection.vertical = undefined;
-  },
+  abandon: abandonRun,
 };
+
+/** Logs a run's progress lines. */
+export const progressOf = (ctx: TaskContext, task: tessera.v1.ITask) => (phase: string, detail: string) =>
+  ctx.log(
+    `participant ${ctx.id}: ${tessera.v1.Stage[Number(task.ref?.stage)]?.toLowerCase()} ${task.ref?.jobId} ${phase}: ${detail}`,
+  );
+
+/** Starts a run as the connection's vertical run (stopping any other). */
+export function startRun<T>(
+  ctx: TaskContext,
+  task: tessera.v1.ITask,
+  checked: CheckedParties,
+  protocol: ConstructorParameters<typeof VerticalRun<T>>[4],
+): VerticalRun<T> {
+  ctx.connection.vertical?.stop('a new vertical task replaced this run');
+  const run = new VerticalRun<T>(
+    task.ref ?? {},
+    checked,
+    { id: ctx.id, identitySecretKey: ctx.identitySecretKey },
+    (m) => ctx.send({ psi: m }),
+    protocol,
+  );
+  ctx.connection.vertical = run as VerticalRun;
+  return run;
+}
+
+/** Waits for the protocol's end and answers with `done`'s TaskDone, or refuses with the reason it stopped. */
+export async function finishRun<T>(
+  ctx: TaskContext,
+  run: VerticalRun<T>,
+  done: (outcome: T) => Promise<tessera.v1.ITaskDone>,
+): Promise<void> {
+  const { checked, ref } = run;
+  try {
+    const outcome = await run.outcome;
+    if (ctx.connection.vertical === (run as VerticalRun)) ctx.connection.vertical = undefined;
+    const answer = await done(outcome);
+    ctx.log(
+      `participant ${ctx.id}: ${tessera.v1.Stage[Number(ref.stage)]?.toLowerCase()} ${ref.jobId} done as ` +
+        `${checked.party.role}: ${answer.numExamples} shared customers; sent ${run.link.bytesOut} bytes, received ` +
+        `${run.link.bytesIn}`,
+    );
+    await ctx.send({ done: answer });
+    ctx.emit('done', ref);
+  } catch (e) {
+    if (ctx.connection.vertical === (run as VerticalRun)) ctx.connection.vertical = undefined;
+    if (ctx.connection.closed) return;
+    await ctx.refuse(ref, e as Error, undefined, Number(ref.stage)).catch(() => undefined);
+  }
+}
+
+export function abandonRun(ctx: TaskContext): void {
+  ctx.connection.vertical?.stop('abandoned');
+  ctx.connection.vertical = undefined;
+}
 
 /** The peer's hello and sealed chunks, relayed by the coordinator. */
 export function onVerticalPsi(ctx: TaskContext, m: tessera.v1.IPsiPoints): void {
@@ -65,48 +156,4 @@ export function onVerticalCancel(ctx: TaskContext, m: tessera.v1.ICancelTask): v
   if (!run || !sameRef(run.ref, m.task)) return;
   run.stop(`the coordinator cancelled the run: ${m.reason || 'no reason given'}`);
   ctx.connection.vertical = undefined;
-}
-
-/** Waits for the protocol's end: keeps this node's part of the model and answers, or refuses with the reason. */
-async function finish(ctx: TaskContext, run: VerticalRun): Promise<void> {
-  const { checked, ref } = run;
-  try {
-    const outcome = await run.outcome;
-    if (ctx.connection.vertical === run) ctx.connection.vertical = undefined;
-    const model = outcome.result.model;
-    ctx.ledger.storeVerticalModel({
-      jobId: ref.jobId ?? '',
-      role: checked.party.role,
-      dataset: checked.party.dataset,
-      peerId: checked.peer.participant,
-      modelJson: JSON.stringify(model),
-      at: Date.now(),
-    });
-    ctx.log(
-      `participant ${ctx.id}: vertical ${ref.jobId} done as ${checked.party.role}: ${outcome.result.overlap} shared ` +
-        `customers; sent ${run.link.bytesOut} bytes, received ${run.link.bytesIn}`,
-    );
-    if (outcome.role === 'guest') {
-      const m = outcome.result.metrics;
-      const metrics = Object.entries({
-        overlap: outcome.result.overlap,
-        auc: m.auc,
-        accuracy: m.accuracy,
-        logLoss: m.logLoss,
-        trainRows: m.trainRows,
-        testRows: m.testRows,
-      }).map(([name, value]) => ({ name, value }));
-      await ctx.send({
-        done: { task: ref, numExamples: outcome.result.overlap, metrics, resultJson: JSON.stringify(model) },
-      });
-    } else {
-      // The host's part of the model stays here: its TaskDone carries nothing but the count it aligned.
-      await ctx.send({ done: { task: ref, numExamples: outcome.result.overlap } });
-    }
-    ctx.emit('done', ref);
-  } catch (e) {
-    if (ctx.connection.vertical === run) ctx.connection.vertical = undefined;
-    if (ctx.connection.closed) return;
-    await ctx.refuse(ref, e as Error, undefined, tessera.v1.Stage.VERTICAL).catch(() => undefined);
-  }
 }

@@ -1,14 +1,13 @@
 // A VERTICAL task checked against the analyst-signed spec and the node's peer keys, before a row is read.
 import { fromHex, toHex, verifyRosterEntry } from '@tessera/crypto';
-import type { VerticalParty, VerticalSpec } from '@tessera/jobs';
+import type { VerticalParty, VerticalScoreSpec, VerticalSpec } from '@tessera/jobs';
 import type { tessera } from '@tessera/proto';
 import type { OverlapPolicy } from '../overlap-policy.js';
 import type { PrivacyLedger } from '../privacy/privacy-ledger.js';
 import { PrivacyRefusal, taskSpecOf } from '../privacy/task-spec.js';
 
-/** What this node's part in a vertical run is, as the signed spec and the task fix it together. */
-export interface CheckedVertical {
-  readonly spec: VerticalSpec;
+/** This node's party in a vertical run and its peer, as the signed spec and the task fix them together. */
+export interface CheckedParties {
   readonly party: VerticalParty;
   readonly peer: VerticalParty;
   readonly peerIdentityKey: Uint8Array;
@@ -16,8 +15,19 @@ export interface CheckedVertical {
   readonly coordinatorSalt: Uint8Array;
   /** The run's session label (the job id). */
   readonly session: string;
-  /** Public seed of the split, batching and initialisation: the spec's seed, else the job id. */
+}
+
+/** A training run: the spec, and the public seed of the split, batching and initialisation. */
+export interface CheckedVertical extends CheckedParties {
+  readonly spec: VerticalSpec;
+  /** The spec's seed, else the job id. */
   readonly seed: string;
+}
+
+/** A scoring run: the spec, and this node's part of the model that scores (from its ledger). */
+export interface CheckedVerticalScore extends CheckedParties {
+  readonly spec: VerticalScoreSpec;
+  readonly modelJson: string;
 }
 
 const refuse = (why: string) => new PrivacyRefusal(`vertical: ${why}; refused before reading any data`);
@@ -43,6 +53,33 @@ export function checkVerticalTask(task: tessera.v1.ITask, node: VerticalNode): C
   if (parsed?.kind !== 'vertical')
     throw refuse('the task carries no vertical job spec, so this node cannot know its role, its columns or its peer');
   const spec = parsed.spec;
+  const parties = checkParties(task, node, spec.parties);
+  return { ...parties, spec, seed: spec.seed ?? parties.session };
+}
+
+/**
+ * Checks a VERTICAL_SCORE task as checkVerticalTask does, and that this node holds its part of the model the spec
+ * names, trained in the same role with the same peer.
+ */
+export function checkVerticalScoreTask(task: tessera.v1.ITask, node: VerticalNode): CheckedVerticalScore {
+  const parsed = taskSpecOf(task);
+  if (parsed?.kind !== 'vertical-score')
+    throw refuse('the task carries no vertical score spec, so this node cannot know its role, its model or its peer');
+  const spec = parsed.spec;
+  const parties = checkParties(task, node, spec.parties);
+  const kept = node.ledger.verticalModel(spec.model);
+  if (!kept)
+    throw refuse(`this node holds no part of a model of vertical job ${spec.model} (it did not complete it here)`);
+  if (kept.role !== parties.party.role || kept.peerId !== parties.peer.participant)
+    throw refuse(
+      `this node's part of job ${spec.model}'s model is the ${kept.role}'s, trained with ${kept.peerId}; the score ` +
+        `job makes it the ${parties.party.role} with ${parties.peer.participant}`,
+    );
+  return { ...parties, spec, modelJson: kept.modelJson };
+}
+
+function checkParties(task: tessera.v1.ITask, node: VerticalNode, parties: readonly VerticalParty[]): CheckedParties {
+  const spec = { parties };
   const party = spec.parties.find((p) => p.participant === node.id);
   if (!party)
     throw refuse(
@@ -68,15 +105,7 @@ export function checkVerticalTask(task: tessera.v1.ITask, node: VerticalNode): C
   const key = v?.peerIdentityKey ?? new Uint8Array(0);
   if (key.length !== 32) throw refuse(`the task carries no identity key for the peer ${peer.participant}`);
   checkPeerKey(node, peer.participant, key, v?.peerRosterSignature ?? new Uint8Array(0), jobId);
-  return {
-    spec,
-    party,
-    peer,
-    peerIdentityKey: key,
-    coordinatorSalt: salt,
-    session: jobId,
-    seed: spec.seed ?? jobId,
-  };
+  return { party, peer, peerIdentityKey: key, coordinatorSalt: salt, session: jobId };
 }
 
 /** The peer's key: certified by the roster authority, or the owner's, or the one pinned on first use (pinned here). */

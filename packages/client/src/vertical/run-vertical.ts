@@ -43,3 +43,36 @@ export async function runVertical(
     throw new Error(`the vertical job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
   return { job, result };
 }
+
+/** A completed vertical score job's result: the guest keeps the scores; the analyst sees their count and spread. */
+export interface VerticalScoreResult {
+  verticalScore: {
+    /** The vertical job whose model scored. */
+    model: string;
+    scored: number;
+    meanScore: number;
+    /** Customers per score bin of width 0.1, from [0, 0.1) to [0.9, 1]. */
+    histogram: number[];
+    guest: string;
+    hosts: string[];
+    relayedBytes: number;
+    seconds: number;
+  };
+}
+
+/**
+ * Scores the customers the parties of vertical job `spec.model` share in the data sets the spec names (kind
+ * "vertical-score"); the guest keeps each score, the analyst receives the summary.
+ */
+export async function runVerticalScore(
+  client: AnalystClient,
+  spec: object,
+  onEvent?: (job: JobView, message: string) => void,
+): Promise<{ job: JobView; result: VerticalScoreResult }> {
+  const submitted = await client.submit({ ...spec, kind: 'vertical-score' });
+  const job = await client.watch(submitted.id, onEvent);
+  const result = job.result as VerticalScoreResult | undefined;
+  if (job.status !== 'completed' || !result?.verticalScore)
+    throw new Error(`the vertical score job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+  return { job, result };
+}

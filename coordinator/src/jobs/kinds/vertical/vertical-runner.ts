@@ -1,5 +1,11 @@
 // Runs a vertical job: both parties connected, one VERTICAL task each, their sealed messages relayed, one result.
-import { parseVerticalSpec, type VerticalParty, type VerticalSpec } from '@tessera/jobs';
+import {
+  parseVerticalScoreSpec,
+  parseVerticalSpec,
+  type VerticalParty,
+  type VerticalScoreSpec,
+  type VerticalSpec,
+} from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
 import { runStage } from '../../../rounds/stage.js';
 import { type VerticalAnswer, VerticalRelayCollector } from '../../../rounds/vertical-relay.js';
@@ -12,7 +18,7 @@ import { OneRoundRunner } from '../../one-round-runner.js';
 const pb = tessera.v1;
 
 /** The guest's metrics that make the analyst's result (anything else it sends is dropped). */
-const METRICS = ['overlap', 'auc', 'accuracy', 'logLoss', 'trainRows', 'testRows'] as const;
+const METRICS = ['overlap', 'auc', 'accuracy', 'logLoss', 'trainRows', 'testRows', 'scored', 'meanScore'] as const;
 
 /**
  * The coordinator's side of a vertical job: it waits for the guest and the host to connect serving the data sets the
@@ -21,7 +27,8 @@ const METRICS = ['overlap', 'auc', 'accuracy', 'logLoss', 'trainRows', 'testRows
  * part of the model. It holds no key that opens a message; a host's part of the model never reaches it.
  */
 export class VerticalRunner extends OneRoundRunner {
-  private readonly spec: VerticalSpec;
+  private readonly spec: VerticalSpec | VerticalScoreSpec;
+  private readonly stage: tessera.v1.Stage;
 
   constructor(
     jobId: string,
@@ -32,19 +39,23 @@ export class VerticalRunner extends OneRoundRunner {
     super(jobId, store, events);
     const job = store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
-    this.spec = parseVerticalSpec(JSON.parse(job.specJson));
+    const input = JSON.parse(job.specJson) as { kind?: unknown };
+    this.spec = input.kind === 'vertical-score' ? parseVerticalScoreSpec(input) : parseVerticalSpec(input);
+    this.stage = this.spec.kind === 'vertical-score' ? pb.Stage.VERTICAL_SCORE : pb.Stage.VERTICAL;
   }
 
   protected async runRound(): Promise<{ message: string; context: object }> {
     const [guestParty, hostParty] = this.roles();
     const [guest, host] = await this.both(guestParty, hostParty);
-    const key = { jobId: this.jobId, round: 1, stage: pb.Stage.VERTICAL };
+    const key = { jobId: this.jobId, round: 1, stage: this.stage };
     const salt = Buffer.from(this.salt(), 'hex');
     const started = performance.now();
     this.events.publish(
       this.jobId,
       `running: ${guestParty.participant} (guest) and ${hostParty.participant} (host) align their customers and ` +
-        `train ${this.spec.model.kind}`,
+        (this.spec.kind === 'vertical-score'
+          ? `score them with job ${this.spec.model}'s model`
+          : `train ${this.spec.model.kind}`),
     );
     const oneFailed = new AbortController();
     const collectors = new Map<ParticipantSession, VerticalRelayCollector>();
@@ -105,7 +116,7 @@ export class VerticalRunner extends OneRoundRunner {
     this.store.addRound({
       jobId: this.jobId,
       round: 1,
-      stage: 'vertical',
+      stage: this.spec.kind === 'vertical-score' ? 'vertical-score' : 'vertical',
       attempt: 1,
       status: error ? 'failed' : 'completed',
       contributors: outcome.results.size,
@@ -116,6 +127,26 @@ export class VerticalRunner extends OneRoundRunner {
       finishedAt: Date.now(),
     });
     if (error) throw new Error(error);
+    if (this.spec.kind === 'vertical-score') {
+      const summary = this.guestModelOf(answer!) as { histogram?: unknown };
+      return {
+        message: `completed: ${metrics.scored ?? 0} shared customers scored; the scores stay with the guest`,
+        context: {
+          result: {
+            verticalScore: {
+              model: this.spec.model,
+              scored: metrics.scored ?? 0,
+              meanScore: metrics.meanScore,
+              histogram: Array.isArray(summary?.histogram) ? summary.histogram.map(Number) : [],
+              guest: guestParty.participant,
+              hosts: [hostParty.participant],
+              relayedBytes: bytes,
+              seconds,
+            },
+          },
+        },
+      };
+    }
     const guestModel = this.guestModelOf(answer!);
     return {
       message: `completed: ${metrics.overlap ?? 0} shared customers, held-out AUC ${metrics.auc?.toFixed(4)}`,
@@ -123,6 +154,7 @@ export class VerticalRunner extends OneRoundRunner {
         result: {
           vertical: {
             model: this.spec.model.kind,
+            job: this.jobId,
             overlap: metrics.overlap ?? 0,
             federated: {
               auc: metrics.auc,
