@@ -43,10 +43,10 @@ export function registerDemo(program: Command): void {
     .option(
       '--learning-rate <lr>',
       'local learning rate (default 0.1, 0.05 for a regression; the gradient step size with --dp and --unit record, ' +
-        'default 1)',
+        'default 1; with --vertical 0.5 for vertical-logistic, 0.3 for secureboost)',
       Number,
     )
-    .option('--batch-size <n>', 'local mini-batch size', int, 32)
+    .option('--batch-size <n>', 'local mini-batch size (with --vertical: rows per step, default 64)', int, 32)
     .option('--local-epochs <n>', 'local epochs per round', int, 1)
     .option(
       '--task <task>',
