@@ -46,9 +46,13 @@ describe('vertical logistic regression between two parties over a link', () => {
   let run: PairRun;
   let guest: VerticalGuestResult;
   let host: VerticalHostResult;
+  const progress = { guest: [] as string[], host: [] as string[] };
 
   beforeAll(async () => {
-    run = await runPair(tables, MODEL);
+    run = await runPair(tables, MODEL, {
+      guest: { progress: (phase, detail) => progress.guest.push(`${phase}: ${detail}`) },
+      host: { progress: (phase, detail) => progress.host.push(`${phase}: ${detail}`) },
+    });
     guest = value(run.guest);
     host = value(run.host);
   }, 60_000);
@@ -63,6 +67,14 @@ describe('vertical logistic regression between two parties over a link', () => {
     expect(guest.metrics.testRows).toBe(guest.rows.test.length);
     for (const part of ['train', 'test'] as const)
       guest.rows[part].forEach((r, i) => expect(tables.guest.ids[r]).toBe(tables.host.ids[host.rows[part][i]!]));
+  });
+
+  it('reports progress per phase and per epoch on both sides', () => {
+    for (const side of [progress.guest, progress.host]) {
+      expect(side.filter((line) => /^train: epoch \d of 3/.test(line))).toHaveLength(3);
+      expect(side.some((line) => line.startsWith('align: '))).toBe(true);
+      expect(side.some((line) => line.startsWith('evaluate: '))).toBe(true);
+    }
   });
 
   it('is within 0.01 AUC of centralised LR on the same joined rows, and above guest-only', () => {

@@ -101,6 +101,7 @@ export async function trainVlrHost(
   let ready = setupState.receiveSetup(setup);
   let live: { dispose(): void } | undefined = ready;
   try {
+    const { stepsPerEpoch } = new VlrBatches(data.n, s, minimumBatchRows(setup.guestColumns, setup.hostFeatures));
     const setupSeconds = (performance.now() - started) / 1000;
     const trainStarted = performance.now();
     for (;;) {
@@ -111,6 +112,9 @@ export async function trainVlrHost(
       live = out.state;
       await channel.send(out.message);
       const next = out.state.receive(await channel.receive('vlr-masked-sums'));
+      const done = step.step + 1;
+      if (done % stepsPerEpoch === 0)
+        channel.report('train', `epoch ${done / stepsPerEpoch} of ${schedule.epochs} (${done} steps)`);
       if (next instanceof HostVlrTrained) {
         live = undefined;
         return { weights: next.weights, setupSeconds, trainSeconds: (performance.now() - trainStarted) / 1000 };
