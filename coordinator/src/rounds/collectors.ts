@@ -53,6 +53,9 @@ export abstract class Collector<R> implements OpenTask {
   onPsi(_points: tessera.v1.IPsiPoints): string | undefined {
     return 'set-intersection points were not asked for in this stage';
   }
+  onVerticalProgress(_progress: tessera.v1.IVerticalProgress): string | undefined {
+    return 'vertical progress was not asked for in this stage';
+  }
   onReady(_ready: tessera.v1.IUploadReady): string | undefined {
     return 'an upload was not asked for in this stage';
   }

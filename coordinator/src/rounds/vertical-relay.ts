@@ -10,6 +10,8 @@ export const MAX_VERTICAL_SEALED_BYTES = 1024 * 1024 + 1024;
 /** The largest guest model a TaskDone may carry (JSON). */
 export const MAX_VERTICAL_RESULT_BYTES = 4 * 1024 * 1024;
 
+const PHASES = ['align', 'setup', 'train', 'evaluate', 'score'];
+
 /** What a party's TaskDone says: the guest's held-out metrics and its part of the model; a host's nothing. */
 export interface VerticalAnswer {
   readonly metrics: Record<string, number>;
@@ -32,8 +34,17 @@ export class VerticalRelayCollector extends Collector<VerticalAnswer> {
     key: TaskKey,
     settle: Settle<VerticalAnswer>,
     private readonly peer: () => ParticipantSession | undefined,
+    /** Where a party's progress goes (the job's events): a phase and step counts, nothing else. */
+    private readonly progress: (phase: string, done: number, total: number) => void = () => undefined,
   ) {
     super(key, settle);
+  }
+
+  override onVerticalProgress(p: tessera.v1.IVerticalProgress): string | undefined {
+    const phase = p.phase ?? '';
+    if (!PHASES.includes(phase)) return `unknown vertical phase ${JSON.stringify(phase)}`;
+    this.progress(phase, Number(p.done ?? 0), Number(p.total ?? 0));
+    return undefined;
   }
 
   override onPsi(m: tessera.v1.IPsiPoints): string | undefined {

@@ -23,6 +23,7 @@ export interface OpenTask {
   onSealedChunk(chunk: tessera.v1.ISealedChunk): string | undefined;
   onEncryptedSegment(segment: tessera.v1.IEncryptedSegment): string | undefined;
   onPsi(points: tessera.v1.IPsiPoints): string | undefined;
+  onVerticalProgress(progress: tessera.v1.IVerticalProgress): string | undefined;
   onValuation(update: tessera.v1.IValuationUpdate): string | undefined;
   onConsistency(signature: tessera.v1.IConsistencySignature): string | undefined;
   onUnmask(shares: tessera.v1.IUnmaskShares): string | undefined;
@@ -129,6 +130,8 @@ export class ParticipantSession {
         return this.route(m.seq, m.segment!.task, (t) => t.onEncryptedSegment(m.segment!));
       case 'psi':
         return this.route(m.seq, m.psi!.task, (t) => t.onPsi(m.psi!));
+      case 'verticalProgress':
+        return this.route(m.seq, m.verticalProgress!.task, (t) => t.onVerticalProgress(m.verticalProgress!));
       case 'valuation':
         return this.route(m.seq, m.valuation!.task, (t) => t.onValuation(m.valuation!));
       case 'consistency':

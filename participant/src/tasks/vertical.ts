@@ -1,5 +1,5 @@
 // VERTICAL: this node's side (guest or host) of vertical federated learning with one peer, sealed end to end.
-import { tessera } from '@tessera/proto';
+import { stageName, tessera } from '@tessera/proto';
 import {
   runVerticalGuest,
   runVerticalHost,
@@ -85,11 +85,26 @@ export const verticalTask: SessionHandler = {
   abandon: abandonRun,
 };
 
-/** Logs a run's progress lines. */
-export const progressOf = (ctx: TaskContext, task: tessera.v1.ITask) => (phase: string, detail: string) =>
-  ctx.log(
-    `participant ${ctx.id}: ${tessera.v1.Stage[Number(task.ref?.stage)]?.toLowerCase()} ${task.ref?.jobId} ${phase}: ${detail}`,
-  );
+/**
+ * Logs a run's progress and tells the coordinator (for the analyst's progress line) the phase and, where the detail
+ * counts steps ("epoch 2 of 5", "tree 3 of 10"), those two numbers: nothing else of the detail leaves the node. At
+ * most one message a second within a phase.
+ */
+export function progressOf(ctx: TaskContext, task: tessera.v1.ITask) {
+  let lastPhase = '';
+  let lastAt = 0;
+  return (phase: string, detail: string) => {
+    const ref = task.ref ?? {};
+    ctx.log(`participant ${ctx.id}: ${stageName(Number(ref.stage))} ${ref.jobId} ${phase}: ${detail}`);
+    const now = Date.now();
+    if (phase === lastPhase && now - lastAt < 1000) return;
+    lastPhase = phase;
+    lastAt = now;
+    const steps = /\b(\d+) of (\d+)\b/.exec(detail);
+    const counts = steps && phase === 'train' ? { done: Number(steps[1]), total: Number(steps[2]) } : {};
+    ctx.send({ verticalProgress: { task: ref, phase, ...counts } }).catch(() => undefined);
+  };
+}
 
 /** Starts a run as the connection's vertical run (stopping any other). */
 export function startRun<T>(
@@ -122,7 +137,7 @@ export async function finishRun<T>(
     if (ctx.connection.vertical === (run as VerticalRun)) ctx.connection.vertical = undefined;
     const answer = await done(outcome);
     ctx.log(
-      `participant ${ctx.id}: ${tessera.v1.Stage[Number(ref.stage)]?.toLowerCase()} ${ref.jobId} done as ` +
+      `participant ${ctx.id}: ${stageName(Number(ref.stage))} ${ref.jobId} done as ` +
         `${checked.party.role}: ${answer.numExamples} shared customers; sent ${run.link.bytesOut} bytes, received ` +
         `${run.link.bytesIn}`,
     );

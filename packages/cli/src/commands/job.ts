@@ -8,6 +8,13 @@ import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { missingEvaluation, missingTrainLoss, modesOfSpec, type MissingMetric } from '../demo/missing-metric.js';
+import {
+  printVerticalResult,
+  printVerticalScore,
+  saveGuestModel,
+  verticalResultOf,
+  verticalScoreOf,
+} from './vertical-output.js';
 
 export type Conn = {
   coordinator?: string;
@@ -108,6 +115,10 @@ export function printJob(j: JobView): void {
     `job ${j.id} (${j.name}): ${j.status}, ${j.roundsCompleted}/${j.roundsTotal} ` +
       `rounds${j.error ? `\nerror: ${j.error}` : ''}\n`,
   );
+  const vertical = verticalResultOf(j);
+  if (vertical) printVerticalResult(vertical);
+  const scored = verticalScoreOf(j);
+  if (scored) printVerticalScore(scored);
   const rounds = j.history.filter((h) => h.stage === 'fit');
   if (rounds.length) {
     // A missing metric says why in its cell; each reason used is spelled out once under the table.
@@ -324,7 +335,10 @@ ${connectionOptions}`,
 
   withConnection(cmd.command('result'))
     .argument('<id>', 'job id')
-    .description('fetch the trained model of a job; --out saves it as a model file for `tessera model score`')
+    .description(
+      'fetch the trained model of a job; --out saves it as a model file for `tessera model score` ' +
+        "(a vertical job: its held-out metrics and the guest's part of the model)",
+    )
     .option('--out <file>', 'write the model file (JSON) here')
     .option('--json', 'print the model file on stdout')
     .addHelpText(
@@ -333,11 +347,25 @@ ${connectionOptions}`,
 Examples:
   $ tessera job result job-3f2a9c1b7e44 --out model.json
   $ tessera model score --model model.json --data new_customers.csv
+  $ tessera job result job-7d01c2e9a4b3 --out guest-model.json     a vertical job: the guest's part of the model
 ${connectionOptions}`,
     )
     .action(async (id: string, o: Conn & { out?: string }) => {
       const { modelFileFrom, saveModelFile } = await import('@tessera/sdk');
       await withAnalyst(o, async (analyst) => {
+        const job = await analyst.get(id);
+        const vertical = verticalResultOf(job);
+        if (vertical || job.spec.kind === 'vertical') {
+          if (!vertical)
+            throw new UsageError(
+              `vertical job ${id} is ${job.status}${job.error ? `: ${job.error}` : ''}; no result yet`,
+            );
+          if (o.out) saveGuestModel(o.out, job, vertical);
+          if (o.json) return printJson(vertical);
+          printVerticalResult(vertical);
+          if (o.out) process.stdout.write(`the guest's part of the model written to ${o.out}\n`);
+          return;
+        }
         const model = modelFileFrom(await analyst.result(id));
         if (o.out) saveModelFile(o.out, model);
         if (o.json) printJson(model);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { analystConnection, connectionOptions, KEYS_OPTION } from '../context.js';
 import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
+import { scoreVertical } from './score-vertical.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
@@ -18,8 +19,17 @@ export function registerScore(program: Command): void {
       "score a model on the participants' data without showing it to them: the model goes out encrypted (CKKS), " +
         'only the totals come back, decrypted here',
     )
-    .requiredOption('--model <model.json>', 'a model file (tessera job result --out)')
-    .requiredOption('--dataset <name>', "the participants' data set to score")
+    .option('--model <model.json>', 'a model file (tessera job result --out)')
+    .option('--dataset <name>', "the participants' data set to score (with --vertical: the guest's)")
+    .option(
+      '--vertical',
+      "joint scoring with a vertical job's model (--job): its guest and host align the customers of their data sets " +
+        'and score those both hold; the guest keeps each score, you get their count and distribution',
+    )
+    .option('--job <id>', 'with --vertical: the completed vertical job whose model scores')
+    .option('--host-dataset <name>', "with --vertical: the host's data set (default: the one it trained on)")
+    .option('--id-column <column>', 'with --vertical: the identifier column (default: the one each party trained on)')
+    .option('--host-id-column <column>', "with --vertical: the host's identifier column, when it differs")
     .option(
       '--sealed',
       'encrypted scoring (the only kind over the network; tessera model score scores a local CSV in the clear)',
@@ -62,6 +72,7 @@ Examples:
   $ tessera score --model model.json --dataset customers --sealed
   $ tessera score --model model.json --dataset customers --sealed --segment region --segments north,south --json
   $ tessera score --model model.json --dataset customers --sealed --epsilon 1 --clip 500
+  $ tessera score --vertical --job job-7d01c2e9a4b3 --dataset applicants     joint scoring with a vertical model
 
 The score is the model's linear score (log-odds); means are over the rows each segment holds.
 Participants never see the weights, the coordinator only adds ciphertexts, and this command
@@ -72,8 +83,13 @@ ${connectionOptions}`,
     )
     .action(
       async (o: {
-        model: string;
-        dataset: string;
+        model?: string;
+        dataset?: string;
+        vertical?: boolean;
+        job?: string;
+        hostDataset?: string;
+        idColumn?: string;
+        hostIdColumn?: string;
         sealed?: boolean;
         segment?: string;
         segments?: string[];
@@ -89,6 +105,12 @@ ${connectionOptions}`,
         insecure?: boolean;
         json?: boolean;
       }) => {
+        if (o.vertical) return scoreVertical(o);
+        for (const flag of ['job', 'hostDataset', 'idColumn', 'hostIdColumn'] as const)
+          if (o[flag] !== undefined)
+            throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --vertical`);
+        if (!o.model) throw new UsageError('--model is required (a model file: tessera job result --out)');
+        if (!o.dataset) throw new UsageError("--dataset is required: the participants' data set to score");
         if (!o.sealed)
           throw new UsageError(
             'scoring over the network is encrypted: ' +

@@ -4,10 +4,13 @@
  * minimum, naming the minimum (the overlap size is what the protocol reveals to both sides anyway).
  *
  * The protocol's order follows the doubly blinded values, so it changes from run to run. Both sides then re-sort
- * the shared rows by their salted identifier keys (SHA-256 of salt and identifier, which each side computes alone
- * and both compute alike for a shared customer): the order, and so the train/test split, depends only on the salt
- * and the shared identifiers, and a job rerun with the same salt and seed reproduces its model.
+ * the shared rows by keyed hashes of their identifiers (which each side computes alone and both compute alike for a
+ * shared customer), keyed by the run's public seed when it gives one (`orderSeed`), else by the salt: the order of
+ * training depends only on the seed and the shared identifiers, so a job rerun with the same seed (and a fresh salt,
+ * as every job draws) reproduces its model. The order is public (so is the seed); it says nothing about which
+ * customers are shared.
  */
+import { createHash } from 'node:crypto';
 import { type Alignment, type AlignmentBlinder, alignmentKeys, psiReady, startAlignment } from '@tessera/psi';
 import { type PartyChannel, PartyRefusal } from './channel.js';
 
@@ -18,6 +21,8 @@ export interface AlignOptions {
   readonly session: string;
   readonly minOverlap: number;
   readonly blinder?: AlignmentBlinder;
+  /** Key the agreed order by this public seed instead of the salt (training: reproducible across jobs). */
+  readonly orderSeed?: string;
 }
 
 export async function alignWithPeer(
@@ -47,7 +52,11 @@ export async function alignWithPeer(
     throw new PartyRefusal(
       `only ${alignment.size} identifiers are shared, fewer than the minimum overlap of ${minOverlap}`,
     );
-  return canonicalOrder(alignment, ids, options.salt);
+  const orderKey =
+    options.orderSeed === undefined
+      ? options.salt
+      : createHash('sha256').update('tessera/v1/vertical-order\0').update(options.orderSeed, 'utf8').digest();
+  return canonicalOrder(alignment, ids, orderKey);
 }
 
 /** The alignment with its rows sorted by the salted keys of their identifiers (both sides get the same order). */

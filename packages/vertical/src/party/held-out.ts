@@ -36,7 +36,9 @@ export function heldOutSplit(
 ): { train: Uint32Array; test: Uint32Array } {
   const train: number[] = [];
   const test: number[] = [];
-  ids.forEach((id, i) => (isHeldOut(id, seed, testFraction) ? test : train).push(i));
+  ids.forEach((id, i) => {
+    (isHeldOut(id, seed, testFraction) ? test : train).push(i);
+  });
   if (test.length === 0 || train.length < 2)
     throw new RangeError(
       `the ${ids.length} shared customers leave ${test.length} to test and ${train.length} to train at testFraction ` +

@@ -43,6 +43,7 @@ async function alignAndSplit(channel: PartyChannel, input: VerticalRunCommon) {
     salt: input.salt,
     session: input.session,
     minOverlap: Math.max(2, input.minOverlap),
+    orderSeed: input.seed,
     ...(input.blinder === undefined ? {} : { blinder: input.blinder }),
   });
   const alignSeconds = (performance.now() - started) / 1000;

@@ -17,6 +17,14 @@ import { OneRoundRunner } from '../../one-round-runner.js';
 
 const pb = tessera.v1;
 
+const PHASE_NAMES: Record<string, string> = {
+  align: 'aligning customers (ECDH-PSI)',
+  setup: 'setting up keys',
+  train: 'training',
+  evaluate: 'evaluating on held-out customers',
+  score: 'scoring',
+};
+
 /** The guest's metrics that make the analyst's result (anything else it sends is dropped). */
 const METRICS = ['overlap', 'auc', 'accuracy', 'logLoss', 'trainRows', 'testRows', 'scored', 'meanScore'] as const;
 
@@ -59,6 +67,7 @@ export class VerticalRunner extends OneRoundRunner {
     );
     const oneFailed = new AbortController();
     const collectors = new Map<ParticipantSession, VerticalRelayCollector>();
+    const lastLine = new Map<ParticipantSession, string>();
     const outcome = await runStage<VerticalAnswer>({
       key,
       sessions: [guest, host],
@@ -93,6 +102,12 @@ export class VerticalRunner extends OneRoundRunner {
             if (!o.ok) oneFailed.abort();
           },
           () => (x === guest ? host : guest),
+          (phase, done, total) => {
+            const role = x === guest ? 'guest' : 'host';
+            const line = `${role} ${x.participantId}: ${PHASE_NAMES[phase] ?? phase}${total ? ` ${done} of ${total}` : ''}`;
+            if (line !== lastLine.get(x)) this.events.publish(this.jobId, line);
+            lastLine.set(x, line);
+          },
         );
         collectors.set(x, c);
         return c;
