@@ -93,6 +93,43 @@ describe('consent policy: differential privacy required unless a data set opts o
       participants: ['a', 'b'],
     });
     expect(g.admit({ ...task(pb.Stage.OVERLAP), specJson: overlapSpec }, pb.Stage.OVERLAP).grantId).toBe('any');
+    // Vertical learning and scoring release exact results, even with a plan announced: refused here, naming why.
+    expect(refusal(() => g.admit(task(pb.Stage.VERTICAL, PLAN), pb.Stage.VERTICAL))).toMatch(
+      /vertical learning releases exact held-out metrics and the guest's part of the model/,
+    );
+    expect(refusal(() => g.admit(task(pb.Stage.VERTICAL_SCORE, PLAN), pb.Stage.VERTICAL_SCORE))).toMatch(
+      /vertical scoring gives the guest an exact score per shared customer/,
+    );
+  });
+
+  it('refuses vertical tasks on a data set with a privacy budget, even one that opts out of requiring DP', () => {
+    const ledger = new PrivacyLedger(':memory:');
+    const budgets = { orders: { epsilon: 10, delta: 1e-6 } };
+    const vertical = JSON.stringify({
+      name: 'v',
+      kind: 'vertical',
+      parties: [
+        { participant: 'a', dataset: 'orders', idColumn: 'id', role: 'guest', label: 'y' },
+        { participant: 'b', dataset: 'orders', idColumn: 'id', role: 'host' },
+      ],
+      model: { kind: 'vertical-logistic' },
+    });
+    const budgeted = new PrivacyGuard(ledger, budgets);
+    for (const stage of [pb.Stage.VERTICAL, pb.Stage.VERTICAL_SCORE])
+      expect(() => budgeted.admit({ ...task(stage, undefined, 'orders'), specJson: vertical }, stage)).toThrow(
+        /not a differentially private release/,
+      );
+  });
+
+  it('serves vertical tasks on a data set that opts out of DP, under a grant that covers the vertical kind', () => {
+    const g = guard({ orders: { allowWithoutPrivacy: true } });
+    expect(g.admit(task(pb.Stage.VERTICAL, undefined, 'orders'), pb.Stage.VERTICAL).grantId).toBe('any');
+    const trainOnly = guard({ orders: { allowWithoutPrivacy: true } }, [
+      { id: 't', analysts: ['*'], purposes: ['train'], jobKinds: ['train'], expires: '2027-06-30' },
+    ]);
+    expect(refusal(() => trainOnly.admit(task(pb.Stage.VERTICAL, undefined, 'orders'), pb.Stage.VERTICAL))).toMatch(
+      /vertical/,
+    );
   });
 
   it('serves jobs without DP only on the data set that opts out, and the refusal reveals no path or row count', () => {
