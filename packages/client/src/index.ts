@@ -98,6 +98,12 @@ export {
   type VerticalScoreResult,
 } from './vertical/run-vertical.js';
 export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec, type PrivacyView } from '@tessera/jobs';
+export {
+  parseVerticalScoreSpec,
+  parseVerticalSpec,
+  type VerticalScoreSpec,
+  type VerticalSpec,
+} from '@tessera/jobs';
 
 /**
  * Connects to a coordinator's analyst API as the analyst `identity`, over a channel secured as `security` says: TLS

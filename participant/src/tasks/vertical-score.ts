@@ -11,7 +11,7 @@ import { checkVerticalScoreTask } from '../vertical/vertical-check.js';
 import { alignmentSalt } from '../vertical/vertical-run.js';
 import { scoreSummary, writeScores } from '../vertical/score-output.js';
 import { readVerticalTable } from '../vertical/vertical-table.js';
-import { abandonRun, finishRun, progressOf, startRun, verticalNodeOf } from './vertical.js';
+import { abandonRun, finishRun, progressOf, startRun, verticalNodeOf, withBlinder } from './vertical.js';
 import type { SessionHandler } from './task-handler.js';
 
 export const verticalScoreTask: SessionHandler = {
@@ -34,22 +34,25 @@ export const verticalScoreTask: SessionHandler = {
     const party = { ...checked.party, features: [...model.featureNames] };
     const table = readVerticalTable(ctx.data, party, ctx.data.servedColumns(party.dataset));
     record(table.ids.length);
-    const run = startRun<VerticalScores | undefined>(ctx, task, checked, (link, signal) => {
-      const common = {
-        link,
-        table: { ids: table.ids, featureNames: table.featureNames, columns: table.columns },
-        salt: alignmentSalt(checked, checked.spec.salt),
-        session: checked.session,
-        minOverlap: checked.spec.minOverlap,
-        signal,
-        progress: progressOf(ctx, task),
-      };
-      return guest
-        ? scoreVerticalGuest({ ...common, model: model as ReturnType<typeof parseGuestModel> })
-        : serveVerticalHostScoring({ ...common, model: model as ReturnType<typeof parseHostModel> }).then(
-            () => undefined,
-          );
-    });
+    const run = startRun<VerticalScores | undefined>(ctx, task, checked, (link, signal) =>
+      withBlinder(table.ids.length, (blinder) => {
+        const common = {
+          ...(blinder ? { blinder } : {}),
+          link,
+          table: { ids: table.ids, featureNames: table.featureNames, columns: table.columns },
+          salt: alignmentSalt(checked, checked.spec.salt),
+          session: checked.session,
+          minOverlap: checked.spec.minOverlap,
+          signal,
+          progress: progressOf(ctx, task),
+        };
+        return guest
+          ? scoreVerticalGuest({ ...common, model: model as ReturnType<typeof parseGuestModel> })
+          : serveVerticalHostScoring({ ...common, model: model as ReturnType<typeof parseHostModel> }).then(
+              () => undefined,
+            );
+      }),
+    );
     await ctx.send({ psi: run.hello() });
     void finishRun(ctx, run, async (scores) => {
       if (!scores) return { task: run.ref, numExamples: 0 };

@@ -1,5 +1,6 @@
 // VERTICAL: this node's side (guest or host) of vertical federated learning with one peer, sealed end to end.
 import { stageName, tessera } from '@tessera/proto';
+import { AlignmentWorkers } from '@tessera/psi';
 import {
   runVerticalGuest,
   runVerticalHost,
@@ -38,23 +39,26 @@ export const verticalTask: SessionHandler = {
     const table = readVerticalTable(ctx.data, checked.party, ctx.data.servedColumns(checked.party.dataset));
     record(table.ids.length);
     const spec = checked.spec;
-    const run = startRun<Outcome>(ctx, task, checked, (link, signal) => {
-      const common = {
-        link,
-        table: { ids: table.ids, featureNames: table.featureNames, columns: table.columns },
-        model: spec.model,
-        salt: alignmentSalt(checked, spec.salt),
-        session: checked.session,
-        seed: checked.seed,
-        testFraction: spec.testFraction,
-        minOverlap: spec.minOverlap,
-        signal,
-        progress: progressOf(ctx, task),
-      };
-      return checked.party.role === 'guest'
-        ? runVerticalGuest({ ...common, labels: table.labels! }).then((result) => ({ role: 'guest', result }))
-        : runVerticalHost(common).then((result) => ({ role: 'host', result }));
-    });
+    const run = startRun<Outcome>(ctx, task, checked, (link, signal) =>
+      withBlinder(table.ids.length, (blinder) => {
+        const common = {
+          ...(blinder ? { blinder } : {}),
+          link,
+          table: { ids: table.ids, featureNames: table.featureNames, columns: table.columns },
+          model: spec.model,
+          salt: alignmentSalt(checked, spec.salt),
+          session: checked.session,
+          seed: checked.seed,
+          testFraction: spec.testFraction,
+          minOverlap: spec.minOverlap,
+          signal,
+          progress: progressOf(ctx, task),
+        };
+        return checked.party.role === 'guest'
+          ? runVerticalGuest({ ...common, labels: table.labels! }).then((result) => ({ role: 'guest', result }))
+          : runVerticalHost(common).then((result) => ({ role: 'host', result }));
+      }),
+    );
     await ctx.send({ psi: run.hello() });
     void finishRun(ctx, run, async (outcome) => {
       const model = outcome.result.model;
@@ -84,6 +88,29 @@ export const verticalTask: SessionHandler = {
   },
   abandon: abandonRun,
 };
+
+/**
+ * Identifiers from which the alignment's blinding runs on a worker thread per core (below, the pool's start-up costs
+ * more than it saves).
+ */
+export const ALIGNMENT_WORKERS_FROM = 20_000;
+
+/**
+ * Runs `protocol` with a blinder for the alignment: a pool of worker threads on every core for a large table (closed
+ * when the protocol ends), this thread for a small one.
+ */
+export async function withBlinder<T>(
+  ids: number,
+  protocol: (blinder: AlignmentWorkers | undefined) => Promise<T>,
+): Promise<T> {
+  if (ids < ALIGNMENT_WORKERS_FROM) return protocol(undefined);
+  const pool = await AlignmentWorkers.open();
+  try {
+    return await protocol(pool);
+  } finally {
+    await pool.close();
+  }
+}
 
 /**
  * Logs a run's progress and tells the coordinator (for the analyst's progress line) the phase and, where the detail

@@ -81,10 +81,8 @@ function withValidationRows(spec: unknown, file: string): unknown {
 }
 
 export async function readJobSpec(file: string, opts: { sealed?: boolean } = {}): Promise<object> {
-  const [{ parse: parseYaml }, { parseJobSpec, sealedSpec }] = await Promise.all([
-    import('yaml'),
-    import('@tessera/sdk'),
-  ]);
+  const [{ parse: parseYaml }, { parseJobSpec, parseVerticalScoreSpec, parseVerticalSpec, sealedSpec }] =
+    await Promise.all([import('yaml'), import('@tessera/sdk')]);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -96,6 +94,21 @@ export async function readJobSpec(file: string, opts: { sealed?: boolean } = {})
     parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
     throw new UsageError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+  const kind = (parsed as { kind?: unknown } | null)?.kind;
+  if (kind === 'vertical' || kind === 'vertical-score') {
+    if (opts.sealed)
+      throw new UsageError(
+        `${file}: --sealed is for training jobs; a ${kind} job encrypts under the guest's key already`,
+      );
+    try {
+      // Checked here so a typo fails before anything is sent; the spec goes as written (the coordinator fills defaults).
+      if (kind === 'vertical') parseVerticalSpec(parsed);
+      else parseVerticalScoreSpec(parsed);
+      return parsed as object;
+    } catch (e) {
+      throw new UsageError(`${file}: ${(e as Error).message}`);
+    }
   }
   try {
     if (opts.sealed && typeof parsed === 'object' && parsed !== null) parsed = sealedSpec(parsed);
