@@ -104,7 +104,7 @@ describe('consent policy: differential privacy required unless a data set opts o
 
   it('refuses vertical tasks on a data set with a privacy budget, even one that opts out of requiring DP', () => {
     const ledger = new PrivacyLedger(':memory:');
-    const budgets = { orders: { epsilon: 10, delta: 1e-6 } };
+    const budgets = { orders: { epsilon: 10, delta: 1e-6, unit: 'record' as const } };
     const vertical = JSON.stringify({
       name: 'v',
       kind: 'vertical',
