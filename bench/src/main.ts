@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
-// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated.
+// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated, vertical.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -14,6 +14,7 @@ import { renderTransportBench, runTransportBench } from './transport-bench.js';
 import { renderMlpThroughput, runMlpThroughput } from './ml/mlp-throughput.js';
 import { renderMlpRounds, runMlpRounds } from './ml/mlp-rounds.js';
 import { renderTfjsFederated, runTfjsFederated } from './ml/tfjs-federated.js';
+import { renderVerticalBench, runVerticalBench } from './vertical/vertical-bench.js';
 
 interface Benchmark {
   name: string;
@@ -71,6 +72,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'tfjs-federated',
     run: () => runTfjsFederated(stderrLog('tfjs-federated')),
     render: renderTfjsFederated as (r: never) => string,
+  },
+  {
+    name: 'vertical',
+    run: () => runVerticalBench(stderrLog('vertical')),
+    render: renderVerticalBench as (r: never) => string,
   },
 ];
 
