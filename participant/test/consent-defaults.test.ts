@@ -94,10 +94,11 @@ describe('consent policy: differential privacy required unless a data set opts o
     });
     expect(g.admit({ ...task(pb.Stage.OVERLAP), specJson: overlapSpec }, pb.Stage.OVERLAP).grantId).toBe('any');
     // Vertical learning and scoring release exact results, even with a plan announced: refused here, naming why.
-    expect(refusal(() => g.admit(task(pb.Stage.VERTICAL, PLAN), pb.Stage.VERTICAL))).toMatch(
+    const gv = guard({}, [{ ...ANY, jobKinds: ['train', 'vertical'] }]);
+    expect(refusal(() => gv.admit(task(pb.Stage.VERTICAL, PLAN), pb.Stage.VERTICAL))).toMatch(
       /vertical learning releases exact held-out metrics and the guest's part of the model/,
     );
-    expect(refusal(() => g.admit(task(pb.Stage.VERTICAL_SCORE, PLAN), pb.Stage.VERTICAL_SCORE))).toMatch(
+    expect(refusal(() => gv.admit(task(pb.Stage.VERTICAL_SCORE, PLAN), pb.Stage.VERTICAL_SCORE))).toMatch(
       /vertical scoring gives the guest an exact score per shared customer/,
     );
   });
@@ -121,13 +122,16 @@ describe('consent policy: differential privacy required unless a data set opts o
       );
   });
 
-  it('serves vertical tasks on a data set that opts out of DP, under a grant that covers the vertical kind', () => {
-    const g = guard({ orders: { allowWithoutPrivacy: true } });
-    expect(g.admit(task(pb.Stage.VERTICAL, undefined, 'orders'), pb.Stage.VERTICAL).grantId).toBe('any');
-    const trainOnly = guard({ orders: { allowWithoutPrivacy: true } }, [
-      { id: 't', analysts: ['*'], purposes: ['train'], jobKinds: ['train'], expires: '2027-06-30' },
-    ]);
-    expect(refusal(() => trainOnly.admit(task(pb.Stage.VERTICAL, undefined, 'orders'), pb.Stage.VERTICAL))).toMatch(
+  it('serves vertical tasks on a data set that opts out of DP, only under a grant that names the vertical kind', () => {
+    const named = { ...ANY, id: 'vertical', jobKinds: ['train', 'vertical'] };
+    const g = guard({ orders: { allowWithoutPrivacy: true } }, [named]);
+    expect(g.admit(task(pb.Stage.VERTICAL, undefined, 'orders'), pb.Stage.VERTICAL).grantId).toBe('vertical');
+    expect(g.admit(task(pb.Stage.VERTICAL_SCORE, undefined, 'orders'), pb.Stage.VERTICAL_SCORE).grantId).toBe(
+      'vertical',
+    );
+    // A grant without jobKinds (written before vertical jobs existed, say) does not cover them.
+    const unnamed = guard({ orders: { allowWithoutPrivacy: true } });
+    expect(refusal(() => unnamed.admit(task(pb.Stage.VERTICAL, undefined, 'orders'), pb.Stage.VERTICAL))).toMatch(
       /vertical/,
     );
   });

@@ -251,6 +251,11 @@ export class ParticipantSession {
     }
   }
 
+  /** True while a task of some job is open on this stream (a new one would replace it). */
+  get busy(): boolean {
+    return this.task !== undefined;
+  }
+
   openTask(task: OpenTask): void {
     this.task = task;
   }

@@ -1,7 +1,7 @@
 // The spec of a vertical score job: the parties of a trained vertical job score new customers together.
 import { isObj, JobSpecError, noUnknownKeys, num, show, str } from './job-spec-fields.js';
 import { parseSubmission } from './submission.js';
-import { partiesOf, type VerticalParty } from './vertical-spec.js';
+import { MAX_TIMEOUT_SECONDS, partiesOf, type VerticalParty } from './vertical-spec.js';
 
 /**
  * A vertical score job: the guest and the host of the completed vertical job `model` align the customers of the data
@@ -34,6 +34,19 @@ const FIELDS = [
   'submission',
 ];
 
+/** The parties of a score job: their columns are their models' features, so a column list is refused. */
+function scoringParties(v: unknown): VerticalParty[] {
+  const parties = partiesOf(v, true);
+  parties.forEach((p, i) => {
+    if (p.features !== undefined || p.exclude.length > 0)
+      throw new JobSpecError(
+        `parties[${i}].${p.features !== undefined ? 'features' : 'exclude'}`,
+        "a score job reads the features each party's part of the model was trained on; leave the column lists out",
+      );
+  });
+  return parties;
+}
+
 /** Validates a vertical score spec and fills defaults; throws JobSpecError naming the first bad field. */
 export function parseVerticalScoreSpec(input: unknown): VerticalScoreSpec {
   if (!isObj(input))
@@ -50,12 +63,12 @@ export function parseVerticalScoreSpec(input: unknown): VerticalScoreSpec {
   const salt = input.salt;
   if (salt !== undefined && (typeof salt !== 'string' || salt === ''))
     throw new JobSpecError('salt', `must be a non-empty string, or absent for a fresh salt, got ${show(salt)}`);
-  const positive = (k: string, d: number) => num(input, k, '', d, { exclusiveMin: 0 });
+  const positive = (k: string, d: number) => num(input, k, '', d, { exclusiveMin: 0, max: MAX_TIMEOUT_SECONDS });
   return {
     name: str(input, 'name', '', `score with ${model}`),
     kind: 'vertical-score',
     model,
-    parties: partiesOf(input.parties, true),
+    parties: scoringParties(input.parties),
     ...(salt !== undefined ? { salt } : {}),
     minOverlap: num(input, 'minOverlap', '', 1, { int: true, min: 1 }),
     waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),

@@ -97,6 +97,9 @@ export const VERTICAL_SPEC_DEFAULTS = {
   secure: { scheme: 'bfv' },
 } as const;
 
+/** The longest wait or run a vertical spec may ask for: a week (timers cannot exceed 24.8 days). */
+export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
 /** Bounds of the SecureBoost fields with a range. */
 export const SECUREBOOST_LIMITS = { maxTrees: 10_000, maxDepth: 8, minBins: 2, maxBins: 32 } as const;
 
@@ -157,9 +160,12 @@ export function parseVerticalSpec(input: unknown): VerticalSpec {
       'waitForParticipantsSeconds',
       '',
       VERTICAL_SPEC_DEFAULTS.waitForParticipantsSeconds,
-      { exclusiveMin: 0 },
+      { exclusiveMin: 0, max: MAX_TIMEOUT_SECONDS },
     ),
-    timeoutSeconds: num(input, 'timeoutSeconds', '', VERTICAL_SPEC_DEFAULTS.timeoutSeconds, { exclusiveMin: 0 }),
+    timeoutSeconds: num(input, 'timeoutSeconds', '', VERTICAL_SPEC_DEFAULTS.timeoutSeconds, {
+      exclusiveMin: 0,
+      max: MAX_TIMEOUT_SECONDS,
+    }),
   };
 }
 

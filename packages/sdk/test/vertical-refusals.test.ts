@@ -14,10 +14,10 @@ const N = 240;
 function table(side: 'guest' | 'host'): RawTable {
   const rng = seededRandom(`refusals-${side}`);
   const columns = ['id', 'alt_id', 'dup_id', side === 'guest' ? 'f1' : 'g1', side === 'guest' ? 'f2' : 'g2'];
-  if (side === 'guest') columns.push('label');
+  if (side === 'guest') columns.push('label', 'ones');
   const rows = Array.from({ length: N }, (_, i) => {
     const r = [`c${i}`, `${side}-only-${i}`, `d${i % 100}`, String(rng.float()), String(rng.float())];
-    if (side === 'guest') r.push(String(i % 2));
+    if (side === 'guest') r.push(String(i % 2), '1');
     return r;
   });
   return { source: `${side}.csv`, columns, rows, lineOf: (i) => i + 2 };
@@ -97,9 +97,26 @@ describe('a vertical job with bad input', () => {
 
   it('refuses when the parties share no customer', async () => {
     const error = await refused(spec(guestSpec, { idColumn: 'alt_id' }));
-    expect(error).toMatch(/only 0 identifiers are shared, fewer than the minimum overlap of 50/);
+    expect(error).toMatch(/only 0 identifiers are shared, fewer than the minimum overlap of 100/);
     expect(error).toMatch(/host p-[0-9a-f]+: stopped, as its peer could not go on/);
   }, 60_000);
+
+  it('refuses a label with one class (its metrics would be undefined) before training, keeping nothing', async () => {
+    const error = await refused(spec({ ...guestSpec, label: 'ones' }));
+    expect(error).toMatch(/the training customers all have the same label/);
+  }, 60_000);
+
+  it("waits for a party busy with another job's run rather than breaking it", async () => {
+    const long = spec(guestSpec, {}, { model: { kind: 'vertical-logistic', epochs: 8, batchSize: 32 } });
+    const first = await fed.analyst.submit({ ...long, kind: 'vertical' });
+    // Submitted while the first runs: a bad spec (no such label) that the guest refuses once it gets its turn.
+    const bad = spec({ label: 'nope', features: ['f1'] }, {}, { waitForParticipantsSeconds: 120 });
+    const second = await fed.analyst.submit({ ...bad, kind: 'vertical' });
+    const [a, b] = await Promise.all([fed.analyst.watch(first.id), fed.analyst.watch(second.id)]);
+    expect(a.status, a.error).toBe('completed');
+    expect(b.status).toBe('failed');
+    expect(b.error).toMatch(/no label column "nope"/);
+  }, 120_000);
 
   it('refuses a label on the wrong side: at submission in the spec, at the guest when its data lacks it', async () => {
     await expect(fed.analyst.submit({ ...spec(guestSpec, { label: 'label' }), kind: 'vertical' })).rejects.toThrow(

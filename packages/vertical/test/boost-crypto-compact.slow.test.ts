@@ -49,20 +49,13 @@ it('sums packed node ciphertexts exactly, in chunks that follow the node sizes',
   let groupCpu = 0;
   try {
     for (const node of nodes) {
-      const gathered = bins.map((b) => Uint8Array.from(node, (r) => b[r]!));
-      const chunks = guest.encrypt(
-        Int32Array.from(node, (r) => g[r]!),
-        Int32Array.from(node, (r) => h[r]!),
-      );
+      const chunks = guest.encryptRows(g, h, node);
       packedChunks += chunks.length;
       let cpu = process.cpuUsage();
       host.setGradients(chunks);
       rotationCpu += cpuSeconds(cpu);
       cpu = process.cpuUsage();
-      const bytes = host.groupHistogram(
-        Uint32Array.from({ length: node.length }, (_, i) => i),
-        gathered,
-      );
+      const bytes = host.packedHistogram(node, bins);
       groupCpu += cpuSeconds(cpu);
       const sums = guest.decryptClasses(bytes);
       const eg = new Array(128).fill(0);

@@ -8,6 +8,11 @@ export type Purpose = (typeof PURPOSES)[number];
 /** What kind of job reads the data. */
 export const JOB_KINDS = ['train', 'query', 'score', 'overlap', 'vertical'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+/**
+ * The kinds a grant without `jobKinds` covers: every kind but vertical, which shows a peer organisation which of its
+ * customers this node holds and gives the guest exact per-customer results; a grant names it to allow it.
+ */
+export const DEFAULT_JOB_KINDS: readonly JobKind[] = ['train', 'query', 'score', 'overlap'];
 
 /** Per data set restrictions of a consent policy (the source itself stays in the node config). */
 export interface DatasetRestriction {
@@ -266,7 +271,7 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
         throw new PolicyError(file, `${field}.purposes`, `unknown purpose "${p}"; purposes are ${list(PURPOSES)}`);
     const kinds =
       g.jobKinds === undefined
-        ? [...JOB_KINDS]
+        ? [...DEFAULT_JOB_KINDS]
         : stringList(file, `${field}.jobKinds`, g.jobKinds, `job kinds (${list(JOB_KINDS)})`);
     for (const k of kinds)
       if (!(JOB_KINDS as readonly string[]).includes(k))

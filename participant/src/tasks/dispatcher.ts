@@ -194,7 +194,7 @@ export class TaskDispatcher {
       const admission = this.admission.admit(task, handler.stage, beforeCharge);
       await handler.start(ctx, task, (rows) => this.admission.record(admission, rows));
     } catch (e) {
-      handler.abandon?.(ctx);
+      handler.abandon?.(ctx, task);
       await ctx.refuse(task.ref ?? {}, e as Error, task, handler.stage);
     }
   }

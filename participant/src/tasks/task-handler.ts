@@ -101,7 +101,7 @@ export interface SessionHandler {
   /** A check inside admission, after consent and before the budget charge: a task it refuses is never charged. */
   beforeCharge?(ctx: TaskContext, task: tessera.v1.ITask): void;
   start(ctx: TaskContext, task: tessera.v1.ITask, record: (rows: number) => void): Promise<void>;
-  abandon?(ctx: TaskContext): void;
+  abandon?(ctx: TaskContext, task: tessera.v1.ITask): void;
 }
 
 export type TaskHandler = ComputeHandler | SessionHandler;

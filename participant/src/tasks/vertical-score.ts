@@ -11,7 +11,16 @@ import { checkVerticalScoreTask } from '../vertical/vertical-check.js';
 import { alignmentSalt } from '../vertical/vertical-run.js';
 import { scoreSummary, writeScores } from '../vertical/score-output.js';
 import { readVerticalTable } from '../vertical/vertical-table.js';
-import { abandonRun, finishRun, progressOf, startRun, verticalNodeOf, withBlinder } from './vertical.js';
+import {
+  abandonRun,
+  checkNotBusy,
+  finishRun,
+  minSharedOf,
+  progressOf,
+  startRun,
+  verticalNodeOf,
+  withBlinder,
+} from './vertical.js';
 import type { SessionHandler } from './task-handler.js';
 
 export const verticalScoreTask: SessionHandler = {
@@ -19,6 +28,7 @@ export const verticalScoreTask: SessionHandler = {
   stage: tessera.v1.Stage.VERTICAL_SCORE,
   /** As a training run's, and this node must hold its part of the named model (same role, same peer). */
   beforeCharge(ctx, task) {
+    checkNotBusy(ctx, task);
     checkVerticalScoreTask(task, verticalNodeOf(ctx));
   },
   /**
@@ -42,7 +52,7 @@ export const verticalScoreTask: SessionHandler = {
           table: { ids: table.ids, featureNames: table.featureNames, columns: table.columns },
           salt: alignmentSalt(checked, checked.spec.salt),
           session: checked.session,
-          minOverlap: checked.spec.minOverlap,
+          minOverlap: minSharedOf(ctx, checked.spec.minOverlap),
           signal,
           progress: progressOf(ctx, task),
         };

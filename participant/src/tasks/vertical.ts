@@ -7,6 +7,7 @@ import {
   type VerticalGuestResult,
   type VerticalHostResult,
 } from '@tessera/vertical';
+import { DEFAULT_OVERLAP_POLICY } from '../overlap-policy.js';
 import { sameRef } from '../task-ref.js';
 import { checkVerticalTask, type CheckedParties, type VerticalNode } from '../vertical/vertical-check.js';
 import { alignmentSalt, VerticalRun } from '../vertical/vertical-run.js';
@@ -27,6 +28,7 @@ export const verticalTask: SessionHandler = {
   stage: tessera.v1.Stage.VERTICAL,
   /** Role, data set, peer, session, salt and the peer's key (pinned on first use): refused here is never charged. */
   beforeCharge(ctx, task) {
+    checkNotBusy(ctx, task);
     checkVerticalTask(task, verticalNodeOf(ctx));
   },
   /**
@@ -50,7 +52,7 @@ export const verticalTask: SessionHandler = {
           session: checked.session,
           seed: checked.seed,
           testFraction: spec.testFraction,
-          minOverlap: spec.minOverlap,
+          minOverlap: minSharedOf(ctx, spec.minOverlap),
           signal,
           progress: progressOf(ctx, task),
         };
@@ -140,13 +142,14 @@ export function startRun<T>(
   checked: CheckedParties,
   protocol: ConstructorParameters<typeof VerticalRun<T>>[4],
 ): VerticalRun<T> {
-  ctx.connection.vertical?.stop('a new vertical task replaced this run');
+  checkNotBusy(ctx, task);
   const run = new VerticalRun<T>(
     task.ref ?? {},
     checked,
     { id: ctx.id, identitySecretKey: ctx.identitySecretKey },
     (m) => ctx.send({ psi: m }),
     protocol,
+    Number(task.deadlineUnixMs ?? 0),
   );
   ctx.connection.vertical = run as VerticalRun;
   return run;
@@ -177,9 +180,30 @@ export async function finishRun<T>(
   }
 }
 
-export function abandonRun(ctx: TaskContext): void {
-  ctx.connection.vertical?.stop('abandoned');
+/** A refused or failed start ends that task's run only: another job's run on this connection goes on. */
+export function abandonRun(ctx: TaskContext, task: tessera.v1.ITask): void {
+  const run = ctx.connection.vertical;
+  if (!run || !sameRef(run.ref, task.ref)) return;
+  run.stop('abandoned');
   ctx.connection.vertical = undefined;
+}
+
+/**
+ * The fewest shared customers this node takes part with: the spec's minOverlap, but never below the owner's
+ * overlap.minSetSize (default 100), so that neither a held-out metric nor a score summary is about a handful of people.
+ */
+export function minSharedOf(ctx: TaskContext, specMinimum: number): number {
+  return Math.max(specMinimum, (ctx.overlapPolicy ?? DEFAULT_OVERLAP_POLICY).minSetSize);
+}
+
+/** One vertical run at a time per node: a task for another job while one runs is refused (not queued, not swapped). */
+export function checkNotBusy(ctx: TaskContext, task: tessera.v1.ITask): void {
+  const run = ctx.connection.vertical;
+  if (run && !run.link.closed && !sameRef(run.ref, task.ref))
+    throw new Error(
+      `this node is already running vertical job ${run.ref.jobId}; it takes one vertical run at a time, so run this ` +
+        'job when that one has ended',
+    );
 }
 
 /** The peer's hello and sealed chunks, relayed by the coordinator. */

@@ -8,6 +8,12 @@ export const CHUNK_BYTES = 1024 * 1024 - 16;
 /** The largest whole message a peer may send (SecureBoost's gradients at 10^6 rows are far below it). */
 export const MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Whole messages the peer may have sent ahead of this side's protocol (which answers each in turn, so a handful at
+ * most): more is a peer flooding the node, and the link closes.
+ */
+export const MAX_INBOX = 16;
+
 const LAST = 1;
 const MORE = 0;
 
@@ -19,6 +25,8 @@ export interface SealedLinkParties {
   readonly identitySecretKey: Uint8Array;
   readonly peerIdentityKey: Uint8Array;
   readonly send: (m: tessera.v1.IPsiPoints) => Promise<void>;
+  /** Called once, when the peer's hello verified under its identity key. */
+  readonly onOpen?: () => void;
 }
 
 /**
@@ -98,6 +106,7 @@ export class SealedLink implements PeerLink {
           signature: m.ephemeralSignature ?? new Uint8Array(0),
         });
         this.accepted = true;
+        this.parties.onOpen?.();
         this.opened();
         return;
       }
@@ -145,7 +154,12 @@ export class SealedLink implements PeerLink {
 
   private deliver(m: VerticalMessage): void {
     const w = this.waiting.shift();
-    if (w) w.resolve(m);
-    else this.inbox.push(m);
+    if (w) {
+      w.resolve(m);
+      return;
+    }
+    if (this.inbox.length >= MAX_INBOX)
+      throw new PsiChannelError(`the peer sent more than ${MAX_INBOX} messages ahead of the protocol`);
+    this.inbox.push(m);
   }
 }

@@ -15,6 +15,11 @@ export interface CheckedParties {
   readonly coordinatorSalt: Uint8Array;
   /** The run's session label (the job id). */
   readonly session: string;
+  /**
+   * Pins the peer's key on first use (or re-pins a certified one). Called once the peer's hello verified under it, so a
+   * task refused after this check (its data, say) pins nothing.
+   */
+  readonly pinPeerKey: () => void;
 }
 
 /** A training run: the spec, and the public seed of the split, batching and initialisation. */
@@ -104,12 +109,26 @@ function checkParties(task: tessera.v1.ITask, node: VerticalNode, parties: reado
   if (salt.length !== 32) throw refuse(`the task carries a ${salt.length}-byte alignment salt, not 32 bytes`);
   const key = v?.peerIdentityKey ?? new Uint8Array(0);
   if (key.length !== 32) throw refuse(`the task carries no identity key for the peer ${peer.participant}`);
-  checkPeerKey(node, peer.participant, key, v?.peerRosterSignature ?? new Uint8Array(0), jobId);
-  return { party, peer, peerIdentityKey: key, coordinatorSalt: salt, session: jobId };
+  if (parties.length !== 2)
+    throw refuse(
+      `the job's spec names ${parties.length} parties; this node runs a guest with one host (the coordinator refuses ` +
+        'more), so a spec for more cannot be run as a pair',
+    );
+  const pinPeerKey = checkPeerKey(node, peer.participant, key, v?.peerRosterSignature ?? new Uint8Array(0), jobId);
+  return { party, peer, peerIdentityKey: key, coordinatorSalt: salt, session: jobId, pinPeerKey };
 }
 
-/** The peer's key: certified by the roster authority, or the owner's, or the one pinned on first use (pinned here). */
-function checkPeerKey(node: VerticalNode, peer: string, key: Uint8Array, signature: Uint8Array, jobId: string): void {
+/**
+ * The peer's key: certified by the roster authority, or the owner's, or the one pinned on first use. Returns the pin
+ * to record once the run's channel opened under that key.
+ */
+function checkPeerKey(
+  node: VerticalNode,
+  peer: string,
+  key: Uint8Array,
+  signature: Uint8Array,
+  jobId: string,
+): () => void {
   const hex = toHex(key);
   let certified = false;
   if (node.rosterAuthority) {
@@ -134,7 +153,8 @@ function checkPeerKey(node: VerticalNode, peer: string, key: Uint8Array, signatu
         `${peer} really has a new key, a roster authority can certify it or the owner can name it in ` +
         'config overlap.peerKeys',
     );
-  if (pinned?.identityKey !== hex)
+  return () => {
+    if (node.ledger.pinnedPeerKey(peer)?.identityKey === hex) return;
     node.ledger.pinPeerKey({
       participantId: peer,
       identityKey: hex,
@@ -142,4 +162,5 @@ function checkPeerKey(node: VerticalNode, peer: string, key: Uint8Array, signatu
       jobId,
       source: owners !== undefined ? 'owner' : certified ? 'roster' : 'first-use',
     });
+  };
 }

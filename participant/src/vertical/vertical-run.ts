@@ -23,6 +23,7 @@ export class VerticalRun<T = unknown> {
   readonly link: SealedLink;
   private readonly abort = new AbortController();
   readonly outcome: Promise<T>;
+  private deadline: NodeJS.Timeout | undefined;
 
   constructor(
     readonly ref: tessera.v1.ITaskRef,
@@ -30,6 +31,8 @@ export class VerticalRun<T = unknown> {
     node: { id: string; identitySecretKey: Uint8Array },
     send: (m: tessera.v1.IPsiPoints) => Promise<void>,
     protocol: (link: PeerLink, signal: AbortSignal) => Promise<T>,
+    /** The task's deadline (Unix ms; 0: none): the run stops there, whatever the coordinator does. */
+    deadlineUnixMs = 0,
   ) {
     this.link = new SealedLink({
       ref,
@@ -38,10 +41,23 @@ export class VerticalRun<T = unknown> {
       identitySecretKey: node.identitySecretKey,
       peerIdentityKey: checked.peerIdentityKey,
       send,
+      onOpen: checked.pinPeerKey,
     });
+    if (deadlineUnixMs > 0) {
+      // setTimeout takes at most 2^31 - 1 ms; a later deadline is checked again then.
+      const arm = (): NodeJS.Timeout =>
+        setTimeout(
+          () => {
+            if (Date.now() >= deadlineUnixMs) this.stop('the run passed its task deadline');
+            else this.deadline = arm();
+          },
+          Math.min(2 ** 31 - 1, Math.max(0, deadlineUnixMs - Date.now())),
+        ).unref();
+      this.deadline = arm();
+    }
     this.outcome = protocol(this.link, this.abort.signal);
     // Settled by whoever awaits it; never an unhandled rejection in between.
-    this.outcome.catch(() => undefined);
+    this.outcome.catch(() => undefined).finally(() => clearTimeout(this.deadline));
   }
 
   /** The hello to send first. */

@@ -1,6 +1,7 @@
 // A vertical party's local table: its identifier column and numeric feature columns (and the guest's 0/1 label).
 import { DataError } from '@tessera/data';
 import type { VerticalParty } from '@tessera/jobs';
+import { normaliseIdentifier } from '@tessera/psi';
 import type { LocalData } from '../local-data.js';
 
 /** The columns a party reads for a vertical job, in its own row order. */
@@ -52,14 +53,16 @@ export function readVerticalTable(data: LocalData, party: VerticalParty, served:
   for (let i = 0; i < n; i++) {
     const id = (table.rows[i]![idAt] ?? '').trim();
     if (id === '') throw new DataError(at(party.idColumn, i), 'has no identifier; every row needs one to be aligned');
-    const first = seen.get(id);
+    // Alignment compares identifiers as it normalises them (Unicode NFKC, spaces, case): so does this check.
+    const key = normaliseIdentifier(id);
+    const first = seen.get(key);
     if (first !== undefined)
       throw new DataError(
         at(party.idColumn, i),
         `repeats the identifier of ${table.lineName ?? 'line'} ${table.lineOf(first)}; identifiers must be unique ` +
           'per row (one row per customer) for the alignment to be exact',
       );
-    seen.set(id, i);
+    seen.set(key, i);
     ids[i] = id;
   }
   const columns = featureAt.map((j, k) => {

@@ -83,6 +83,18 @@ export class GuestCrypto {
   }
 
   /**
+   * Encrypts the gradients and hessians of `rows` only (sorted row indices), packed from slot 0: a node's own
+   * ciphertexts, for a host to sum with HostCrypto.packedHistogram after setGradients. Not in the protocol yet:
+   * it would let the host's work follow the node's size (docs/benchmarks.md, issue 18).
+   */
+  encryptRows(g: ArrayLike<number>, h: ArrayLike<number>, rows: Uint32Array): Uint8Array[] {
+    return this.encrypt(
+      Float64Array.from(rows, (r) => g[r]!),
+      Float64Array.from(rows, (r) => h[r]!),
+    );
+  }
+
+  /**
    * Decrypts one histogram ciphertext and folds its slots into `classes` integer gradient and hessian sums:
    * the host added a random mask summing to zero over each class, so only the class sums mean anything.
    */

@@ -103,6 +103,18 @@ export class HostCrypto {
     });
   }
 
+  /**
+   * Encrypted class sums of a node whose own rows `rows` (sorted global indices) were loaded packed with
+   * setGradients (GuestCrypto.encryptRows): `bins` are the whole columns, gathered here at `rows`.
+   */
+  packedHistogram(rows: Uint32Array, bins: readonly Uint8Array[]): Uint8Array {
+    const local = Uint32Array.from({ length: rows.length }, (_, i) => i);
+    return this.groupHistogram(
+      local,
+      bins.map((b) => Uint8Array.from(rows, (r) => b[r]!)),
+    );
+  }
+
   /** Uniform random slots mod p whose sum over each class (all slots s = k mod K) is zero. */
   private zeroSumMask(): BigUint64Array {
     const n = this.rowsPerCiphertext;

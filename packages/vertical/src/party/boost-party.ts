@@ -96,7 +96,7 @@ export async function serveBoostHost(
   config: BoostModelConfig,
 ): Promise<{ model: HostBoostModel; setupSeconds: number; trainSeconds: number; evaluateSeconds: number }> {
   const started = performance.now();
-  const host = new SecureBoostHost(0, trainColumns);
+  const host = new SecureBoostHost(0, trainColumns, config.depth);
   try {
     await channel.send(host.hello());
     const setup = await channel.receive('boost-setup');

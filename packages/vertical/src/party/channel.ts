@@ -63,7 +63,15 @@ export class PartyChannel {
       throw new PartyRefusal(`the ${this.role} received something that is not a message`);
     if (m.kind === 'vertical/abort') {
       this.stopped = true;
-      const reason = typeof m.reason === 'string' && m.reason !== '' ? m.reason.slice(0, 500) : 'no reason given';
+      // The peer's words end up in this node's log and the job's error: printable text only, and short.
+      const text =
+        typeof m.reason === 'string'
+          ? m.reason
+              .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+              .trim()
+              .slice(0, 500)
+          : '';
+      const reason = text !== '' ? text : 'no reason given';
       throw new PeerStoppedError(this.peer, reason);
     }
     if (!(kinds as string[]).includes(m.kind))

@@ -60,6 +60,29 @@ async function alignAndSplit(channel: PartyChannel, input: VerticalRunCommon) {
   return { alignment, split, trainRows: local(split.train), testRows: local(split.test), alignSeconds };
 }
 
+/** Held-out customers a run needs at least, so that its metrics say something and reveal no one customer's label. */
+export const MIN_TEST_ROWS = 10;
+
+/** Both classes among the training and the held-out customers, and enough held out (refused before training). */
+function checkHeldOut(yTrain: Float64Array, yTest: Float64Array): void {
+  if (yTest.length < MIN_TEST_ROWS)
+    throw new PartyRefusal(
+      `only ${yTest.length} shared customers are held out, fewer than ${MIN_TEST_ROWS}: share more customers or ` +
+        'raise testFraction',
+    );
+  for (const [y, what] of [
+    [yTrain, 'training'],
+    [yTest, 'held-out'],
+  ] as const) {
+    const positives = y.reduce((a, v) => a + v, 0);
+    if (positives === 0 || positives === y.length)
+      throw new PartyRefusal(
+        `the ${what} customers all have the same label, so the model cannot be ${what === 'training' ? 'trained' : 'measured'}: ` +
+          'share more customers or change the seed or testFraction',
+      );
+  }
+}
+
 /** The guest's side of a vertical training run. */
 export async function runVerticalGuest(input: VerticalGuestInput): Promise<VerticalGuestResult> {
   const channel = new PartyChannel(input.link, 'guest', input.signal, input.progress);
@@ -73,6 +96,7 @@ export async function runVerticalGuest(input: VerticalGuestInput): Promise<Verti
     const testColumns = applyStandardisation(table.columns, standardisation, testRows);
     const yTrain = Float64Array.from(trainRows, (r) => labels[r]!);
     const yTest = Float64Array.from(testRows, (r) => labels[r]!);
+    checkHeldOut(yTrain, yTest);
     const common = { featureNames: [...table.featureNames], standardisation };
     let model: GuestVerticalModel;
     let margins: Float64Array;
@@ -121,6 +145,9 @@ export async function runVerticalGuest(input: VerticalGuestInput): Promise<Verti
       trainRows: trainRows.length,
       testRows: testRows.length,
     };
+    // The host keeps its model once told the run finished: only a run whose metrics are defined gets that far.
+    if (![metrics.auc, metrics.accuracy, metrics.logLoss].every(Number.isFinite))
+      throw new PartyRefusal('the held-out metrics are not defined (a score was not a number); nothing was kept');
     await channel.send({ kind: 'vertical/finished' });
     const evaluate = (performance.now() - evaluateStarted) / 1000;
     channel.report('evaluate', `held-out AUC ${metrics.auc.toFixed(4)}`);

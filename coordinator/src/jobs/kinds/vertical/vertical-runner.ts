@@ -229,17 +229,25 @@ export class VerticalRunner extends OneRoundRunner {
       const found = [guest, host].map((p) =>
         this.registry.serving(p.dataset).find((x) => x.participantId === p.participant),
       );
-      if (found[0] && found[1]) return [found[0], found[1]];
+      // A party busy with another job's task (a vertical run takes minutes) is waited for, not interrupted.
+      const busy = [guest, host].filter((_, i) => found[i]?.busy);
+      if (found[0] && found[1] && busy.length === 0) return [found[0], found[1]];
       const missing = [guest, host]
         .filter((_, i) => !found[i])
         .map((p) => `${p.participant} (${p.role}) serving "${p.dataset}"`);
-      const line = `waiting for ${missing.join(' and ')}`;
+      const line =
+        missing.length > 0
+          ? `waiting for ${missing.join(' and ')}`
+          : `waiting for ${busy.map((p) => p.participant).join(' and ')} to finish another job's task`;
       if (line !== said) this.events.publish(this.jobId, line);
       said = line;
       if (Date.now() > until || this.abort.signal.aborted)
         throw new Error(
-          `${missing.join(' and ')} did not connect within ${this.spec.waitForParticipantsSeconds} s ` +
-            '(waitForParticipantsSeconds); check that each node maps the data set the spec names',
+          missing.length > 0
+            ? `${missing.join(' and ')} did not connect within ${this.spec.waitForParticipantsSeconds} s ` +
+                '(waitForParticipantsSeconds); check that each node maps the data set the spec names'
+            : `${busy.map((p) => p.participant).join(' and ')} stayed busy with another job's task for ` +
+                `${this.spec.waitForParticipantsSeconds} s (waitForParticipantsSeconds); submit again when it ends`,
         );
       await new Promise((r) => setTimeout(r, 200));
     }
