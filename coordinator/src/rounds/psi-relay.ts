@@ -10,6 +10,35 @@ const MAX_SEALED = 2;
 const SEALED_SLACK = 1024;
 
 /**
+ * Relays a channel message (hello or sealed) to the peer: only the channel's fields travel on, nothing in the clear
+ * beyond the kind, the sender's role and the sequence number.
+ */
+export function forwardSealed(peer: ParticipantSession, key: TaskKey, m: tessera.v1.IPsiPoints): void {
+  void peer
+    .send({
+      psi: {
+        task: key,
+        kind: m.kind,
+        session: m.session ?? '',
+        from: m.from ?? '',
+        ephemeralKey: m.ephemeralKey ?? new Uint8Array(0),
+        ephemeralSignature: m.ephemeralSignature ?? new Uint8Array(0),
+        seq: Number(m.seq ?? 0),
+        sealed: m.sealed ?? new Uint8Array(0),
+      },
+    })
+    .catch(() => undefined);
+}
+
+/** Why a hello cannot be relayed (a second one, or not an X25519 key and an Ed25519 signature), or undefined. */
+export function helloProblem(m: tessera.v1.IPsiPoints, seen: boolean): string | undefined {
+  if (seen) return 'a second hello';
+  if (m.ephemeralKey?.length !== 32 || m.ephemeralSignature?.length !== 64)
+    return 'a hello needs a 32-byte ephemeral key and a 64-byte signature';
+  return undefined;
+}
+
+/**
  * One side of a set-intersection cardinality run. The two participants' messages cross the
  * coordinator sealed end to end (psi-channel in @tessera/psi): a hello (an ephemeral key signed by
  * the sender's identity) and then sealed messages, which are relayed as they come; plaintext point
@@ -38,31 +67,14 @@ export class PsiRelayCollector extends Collector<number> {
     if (!peer) return 'the other participant is gone';
     if (m.kind === 'psi/hello') this.hello = true;
     else this.sealed++;
-    // Only the channel's fields travel on: nothing in the clear beyond the kind, the sender's role and the number.
-    void peer.send({
-      psi: {
-        task: this.key,
-        kind: m.kind,
-        session: m.session ?? '',
-        from: m.from ?? '',
-        ephemeralKey: m.ephemeralKey ?? new Uint8Array(0),
-        ephemeralSignature: m.ephemeralSignature ?? new Uint8Array(0),
-        seq: Number(m.seq ?? 0),
-        sealed: m.sealed ?? new Uint8Array(0),
-      },
-    });
+    forwardSealed(peer, this.key, m);
     return undefined;
   }
 
   private check(m: tessera.v1.IPsiPoints): string | undefined {
     if ((m.points?.length ?? 0) > 0 || m.kind === 'psi/blinded' || m.kind === 'psi/reblinded')
       return 'a PSI set in the clear: the participants seal their sets end to end (psi/hello, psi/sealed)';
-    if (m.kind === 'psi/hello') {
-      if (this.hello) return 'a second hello';
-      if (m.ephemeralKey?.length !== 32 || m.ephemeralSignature?.length !== 64)
-        return 'a hello needs a 32-byte ephemeral key and a 64-byte signature';
-      return undefined;
-    }
+    if (m.kind === 'psi/hello') return helloProblem(m, this.hello);
     if (m.kind !== 'psi/sealed') return `unknown PSI message kind ${JSON.stringify(m.kind)}`;
     if (!this.hello) return 'a sealed PSI message before the hello';
     if (this.sealed >= MAX_SEALED) return `more than ${MAX_SEALED} sealed PSI messages`;

@@ -3,6 +3,7 @@ import type { tessera } from '@tessera/proto';
 import type { ParticipantSession } from '../service/participant-session.js';
 import type { TaskKey } from '../service/task-ref.js';
 import { Collector } from './collectors.js';
+import { forwardSealed, helloProblem } from './psi-relay.js';
 import type { Settle } from './stage.js';
 
 /** The largest sealed message: a 1 MiB chunk of a vertical message plus the AEAD's nonce, tag and framing. */
@@ -55,33 +56,14 @@ export class VerticalRelayCollector extends Collector<VerticalAnswer> {
     if (m.kind === 'psi/hello') this.hello = true;
     else this.sealed++;
     this.bytes += m.sealed?.length ?? 0;
-    // Only the channel's fields travel on.
-    void peer
-      .send({
-        psi: {
-          task: this.key,
-          kind: m.kind,
-          session: m.session ?? '',
-          from: m.from ?? '',
-          ephemeralKey: m.ephemeralKey ?? new Uint8Array(0),
-          ephemeralSignature: m.ephemeralSignature ?? new Uint8Array(0),
-          seq: Number(m.seq ?? 0),
-          sealed: m.sealed ?? new Uint8Array(0),
-        },
-      })
-      .catch(() => undefined);
+    forwardSealed(peer, this.key, m);
     return undefined;
   }
 
   private check(m: tessera.v1.IPsiPoints): string | undefined {
     if ((m.points?.length ?? 0) > 0 || (m.kind !== 'psi/hello' && m.kind !== 'psi/sealed'))
       return 'a vertical message in the clear: the parties seal their messages end to end (psi/hello, psi/sealed)';
-    if (m.kind === 'psi/hello') {
-      if (this.hello) return 'a second hello';
-      if (m.ephemeralKey?.length !== 32 || m.ephemeralSignature?.length !== 64)
-        return 'a hello needs a 32-byte ephemeral key and a 64-byte signature';
-      return undefined;
-    }
+    if (m.kind === 'psi/hello') return helloProblem(m, this.hello);
     if (!this.hello) return 'a sealed vertical message before the hello';
     if (Number(m.seq ?? 0) !== this.sealed) return `sealed message number ${m.seq}, expected ${this.sealed}`;
     if ((m.sealed?.length ?? 0) > MAX_VERTICAL_SEALED_BYTES)
