@@ -42,7 +42,7 @@ describe('encrypted bin sums (hybrid diagonal method)', () => {
     }
   }, 30_000);
 
-  it('are the same when one chunk is split by rotation step between worker threads', async () => {
+  it('are the same when one chunk is split by rotation step between worker threads, and asynchronously', async () => {
     const params = await boostHeParams(8, 32);
     const guest = await GuestCrypto.create(params);
     const random = seededRandom('boost-crypto-split');
@@ -68,6 +68,16 @@ describe('encrypted bin sums (hybrid diagonal method)', () => {
             }
           expect(Array.from(sums.g)).toEqual(eg);
           expect(Array.from(sums.h)).toEqual(eh);
+          // Without blocking: two calls at once queue behind each other and give the same sums.
+          const [a, b] = await Promise.all([
+            host.groupHistogramAsync(node, bins),
+            host.groupHistogramAsync(node, bins),
+          ]);
+          for (const bytes of [a, b]) {
+            const again = guest.decryptClasses(bytes);
+            expect(Array.from(again.g)).toEqual(eg);
+            expect(Array.from(again.h)).toEqual(eh);
+          }
         } finally {
           host.dispose();
         }

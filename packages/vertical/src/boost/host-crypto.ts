@@ -75,6 +75,19 @@ export class HostCrypto {
    * indices per feature of this group, at most classes / binSlots features). One ciphertext.
    */
   groupHistogram(rows: Uint32Array, bins: readonly Uint8Array[]): Uint8Array {
+    this.check(rows, bins);
+    return this.finish(this.pool.partialHistograms(rows, bins));
+  }
+
+  /** groupHistogram without blocking this thread while the workers sum (for a host serving other requests). */
+  async groupHistogramAsync(rows: Uint32Array, bins: readonly Uint8Array[]): Promise<Uint8Array> {
+    this.check(rows, bins);
+    const partials = await this.pool.partialHistogramsAsync(rows, bins);
+    this.live();
+    return this.finish(partials);
+  }
+
+  private check(rows: Uint32Array, bins: readonly Uint8Array[]): void {
     this.live();
     const k = this.params.classes;
     if (bins.length * this.params.binSlots > k)
@@ -83,7 +96,10 @@ export class HostCrypto {
     const limit = this.chunks * this.rowsPerCiphertext;
     if (rows.length > 0 && rows[rows.length - 1]! >= limit)
       throw new Error(`groupHistogram: row ${rows[rows.length - 1]} is beyond the ${limit} encrypted rows`);
-    const partials = this.pool.partialHistograms(rows, bins);
+  }
+
+  /** Adds the workers' partial sums, leaves NTT form, adds the zero-sum mask, drops levels, serializes. */
+  private finish(partials: readonly Uint8Array[]): Uint8Array {
     if (partials.length === 0) throw new Error('groupHistogram: the node has no rows');
     const s = this.s;
     return scope((keep) => {

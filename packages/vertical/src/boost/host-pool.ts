@@ -3,7 +3,8 @@
  * node-seal instance, BFV context and Galois key (loaded once), holding its share of the rotations of the
  * gradient chunks (an equal run of the chunks x classes diagonals). The calls are synchronous, as HostCrypto's are: the
  * main thread posts the jobs, every worker computes its share at once, and the main thread blocks on a shared
- * flag per worker (Atomics.wait) and takes each reply with receiveMessageOnPort.
+ * flag per worker (Atomics.wait) and takes each reply with receiveMessageOnPort. partialHistogramsAsync waits
+ * on the same flags with Atomics.waitAsync instead.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -12,6 +13,13 @@ import type { BoostHeParams } from './he-context.js';
 import { HOST_WORKER_SOURCE } from './host-worker-source.js';
 
 type Reply = { ready: true } | { ok: true; partial?: Uint8Array } | { error: string };
+
+/** Atomics.waitAsync (Node 16+; typed only from lib ES2024, this repository builds with ES2023). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 
 interface Thread {
   readonly worker: Worker;
@@ -24,6 +32,9 @@ const JOB_TIMEOUT_MS = 30 * 60_000;
 
 export class HostWorkerPool {
   private closed = false;
+  /** Asynchronous histogram calls in flight, and the tail of their queue. */
+  private pending = 0;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly threads: readonly Thread[],
@@ -67,7 +78,7 @@ export class HostWorkerPool {
    * workers by step (the second one rotates through the first one's steps without keeping them).
    */
   setGradients(chunks: readonly Uint8Array[]): void {
-    this.live();
+    this.idle();
     const k = this.params.classes;
     const units = chunks.length * k;
     const w = this.threads.length;
@@ -90,12 +101,42 @@ export class HostWorkerPool {
    * workers whose chunks hold none of the rows return nothing.
    */
   partialHistograms(rows: Uint32Array, bins: readonly Uint8Array[]): Uint8Array[] {
-    this.live();
+    this.idle();
+    this.postHistogram(rows, bins);
+    return HostWorkerPool.partials(this.collect());
+  }
+
+  /**
+   * The same without blocking this thread (Atomics.waitAsync): for a host that serves other requests while
+   * the workers sum. Calls queue one behind the other; a synchronous call while one is pending throws.
+   */
+  partialHistogramsAsync(rows: Uint32Array, bins: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    const run = async (): Promise<Uint8Array[]> => {
+      this.live();
+      this.pending++;
+      try {
+        this.postHistogram(rows, bins);
+        for (const t of this.threads) {
+          const waited = waitAsync(t.flag, 0, 0);
+          if (waited.async) await waited.value;
+        }
+        return HostWorkerPool.partials(this.collect());
+      } finally {
+        this.pending--;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private postHistogram(rows: Uint32Array, bins: readonly Uint8Array[]): void {
     for (const t of this.threads)
       t.port.postMessage({ op: 'histogram', rows, bins, slotsPerFeature: this.params.binSlots });
-    return this.collect()
-      .map((r) => ('partial' in r ? r.partial : undefined))
-      .filter((p): p is Uint8Array => p !== undefined);
+  }
+
+  private static partials(replies: readonly Reply[]): Uint8Array[] {
+    return replies.map((r) => ('partial' in r ? r.partial : undefined)).filter((p): p is Uint8Array => p !== undefined);
   }
 
   /** Frees every worker's SEAL objects and ends the threads. */
@@ -151,5 +192,11 @@ export class HostWorkerPool {
 
   private live(): void {
     if (this.closed) throw new Error('HostWorkerPool was closed');
+  }
+
+  /** For the synchronous calls: the workers must not be in the middle of an asynchronous one. */
+  private idle(): void {
+    this.live();
+    if (this.pending > 0) throw new Error('HostWorkerPool: an asynchronous histogram is still running');
   }
 }
