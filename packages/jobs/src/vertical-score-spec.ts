@@ -1,7 +1,7 @@
 // The spec of a vertical score job: the parties of a trained vertical job score new customers together.
 import { isObj, JobSpecError, noUnknownKeys, num, show, str } from './job-spec-fields.js';
 import { parseSubmission } from './submission.js';
-import { MAX_TIMEOUT_SECONDS, partiesOf, type VerticalParty } from './vertical-spec.js';
+import { MAX_TIMEOUT_SECONDS, partiesOf, saltOf, type VerticalParty } from './vertical-spec.js';
 
 /**
  * A vertical score job: the guest and the host of the completed vertical job `model` align the customers of the data
@@ -60,9 +60,7 @@ export function parseVerticalScoreSpec(input: unknown): VerticalScoreSpec {
     throw new JobSpecError('kind', `must be "vertical-score", got ${show(input.kind)}`);
   const model = str(input, 'model', '');
   if (model === '') throw new JobSpecError('model', 'must name the completed vertical job whose model scores');
-  const salt = input.salt;
-  if (salt !== undefined && (typeof salt !== 'string' || salt === ''))
-    throw new JobSpecError('salt', `must be a non-empty string, or absent for a fresh salt, got ${show(salt)}`);
+  const salt = saltOf(input.salt);
   const positive = (k: string, d: number) => num(input, k, '', d, { exclusiveMin: 0, max: MAX_TIMEOUT_SECONDS });
   return {
     name: str(input, 'name', '', `score with ${model}`),

@@ -136,12 +136,7 @@ export function parseVerticalSpec(input: unknown): VerticalSpec {
   const name = str(input, 'name', '');
   if (input.kind !== 'vertical') throw new JobSpecError('kind', `must be "vertical", got ${show(input.kind)}`);
   const parties = partiesOf(input.parties);
-  const salt = input.salt;
-  if (salt !== undefined && (typeof salt !== 'string' || salt === ''))
-    throw new JobSpecError(
-      'salt',
-      `must be a non-empty string, or absent for a fresh salt drawn by the coordinator, got ${show(salt)}`,
-    );
+  const salt = saltOf(input.salt);
   const seed = input.seed;
   if (seed !== undefined && typeof seed !== 'string' && typeof seed !== 'number')
     throw new JobSpecError('seed', `must be a string or number, got ${show(seed)}`);
@@ -167,6 +162,16 @@ export function parseVerticalSpec(input: unknown): VerticalSpec {
       max: MAX_TIMEOUT_SECONDS,
     }),
   };
+}
+
+/** A spec's optional salt: a non-empty string, or absent (the coordinator draws a fresh one per job anyway). */
+export function saltOf(salt: unknown): string | undefined {
+  if (salt !== undefined && (typeof salt !== 'string' || salt === ''))
+    throw new JobSpecError(
+      'salt',
+      `must be a non-empty string, or absent for a fresh salt drawn by the coordinator, got ${show(salt)}`,
+    );
+  return salt;
 }
 
 /** The parties of a vertical spec; `scoring`: a score job's, whose guest reads no label. */

@@ -84,20 +84,19 @@ export function checkVerticalScoreTask(task: tessera.v1.ITask, node: VerticalNod
 }
 
 function checkParties(task: tessera.v1.ITask, node: VerticalNode, parties: readonly VerticalParty[]): CheckedParties {
-  const spec = { parties };
-  const party = spec.parties.find((p) => p.participant === node.id);
+  const party = parties.find((p) => p.participant === node.id);
   if (!party)
     throw refuse(
-      `the job's spec names parties ${spec.parties.map((p) => p.participant).join(' and ')}, not this node (${node.id})`,
+      `the job's spec names parties ${parties.map((p) => p.participant).join(' and ')}, not this node (${node.id})`,
     );
   if ((task.dataset ?? '') !== party.dataset)
     throw refuse(`the task names data set "${task.dataset ?? ''}", the spec gives this node "${party.dataset}"`);
   const v = task.vertical;
-  const peer = spec.parties.find((p) => p.participant === (v?.peerId ?? ''));
+  const peer = parties.find((p) => p.participant === (v?.peerId ?? ''));
   if (!peer || peer === party || peer.role === party.role)
     throw refuse(
       `the task names peer ${JSON.stringify(v?.peerId ?? '')}, which is not this node's counterpart in the spec ` +
-        `(${spec.parties
+        `(${parties
           .filter((p) => p !== party)
           .map((p) => p.participant)
           .join(', ')})`,
