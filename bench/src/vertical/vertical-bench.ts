@@ -170,7 +170,9 @@ export function estimateBoost(runs: readonly BoostRun[], hostFeatures: number): 
       fit((r) => r.treeCpuSeconds),
       0,
     ),
-    method: `estimate, not measured: a line a + b * groups through the runs at ${measured}, evaluated at ${groups} groups`,
+    method:
+      `estimate, not measured: a line a + b * groups through the runs at ${measured}, ` +
+      `evaluated at ${groups} groups`,
   };
 }
 

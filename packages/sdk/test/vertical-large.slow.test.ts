@@ -14,8 +14,9 @@ describe('a vertical job at 10^5 customers per side', () => {
   let fed: LocalFederation;
 
   beforeAll(async () => {
-    // Customer c's label is 1 when g(c) + h(c) > 0: the guest holds g and the label, the host h (for its customers
-    // c = SHIFT..N+SHIFT-1). With rows paired wrongly, h would be noise to the label and the AUC near the guest's alone.
+    // Customer c's label is 1 when g(c) + h(c) > 0: the guest holds g and the label, the host h (for its
+    // customers c = SHIFT..N+SHIFT-1). With rows paired wrongly, h would be noise to the label and the AUC near
+    // the guest's alone.
     const rng = seededRandom('vertical-large');
     const g = Float64Array.from({ length: N + SHIFT }, () => rng.gaussian());
     const h = Float64Array.from({ length: N + SHIFT }, () => rng.gaussian());
@@ -54,7 +55,8 @@ describe('a vertical job at 10^5 customers per side', () => {
     const v = result.vertical;
     console.log(
       `10^5 per side: ${v.overlap} shared, AUC ${v.federated.auc.toFixed(4)}, ${v.seconds.toFixed(1)} s in the run, ` +
-        `${((performance.now() - started) / 1000).toFixed(1)} s in all, ${(v.relayedBytes / 2 ** 20).toFixed(0)} MiB relayed`,
+        `${((performance.now() - started) / 1000).toFixed(1)} s in all, ` +
+        `${(v.relayedBytes / 2 ** 20).toFixed(0)} MiB relayed`,
     );
     expect(v.overlap).toBe(N - SHIFT);
     expect(v.federated.trainRows + v.federated.testRows).toBe(N - SHIFT);

@@ -53,7 +53,7 @@ describe('the vertical transcript at the coordinator', () => {
     { kind: 'vertical-logistic', epochs: 1, batchSize: 128 },
     { kind: 'secureboost', trees: 1, depth: 2, bins: 8 },
   ]) {
-    it(`${model.kind}: relays only hellos and sealed chunks, and keeps no identifier, feature or host split`, async () => {
+    it(`${model.kind}: relays only hellos and sealed chunks, keeps no identifier, feature or host split`, async () => {
       relayed.length = 0;
       const [bank, platform] = fed.participants.map((p) => p.id) as [string, string];
       const { result } = await runVertical(fed.analyst, {

@@ -90,7 +90,8 @@ describe('vertical logistic regression between two parties over a link', () => {
     const guestOnly = centralised(labeled(guestCols(train), y(train)), labeled(guestCols(test), y(test)));
     console.log(
       `party VLR AUC ${guest.metrics.auc.toFixed(4)} (accuracy ${guest.metrics.accuracy.toFixed(3)}, log loss ` +
-        `${guest.metrics.logLoss.toFixed(3)}), centralised ${central.toFixed(4)}, guest-only ${guestOnly.toFixed(4)}; ` +
+        `${guest.metrics.logLoss.toFixed(3)}), centralised ${central.toFixed(4)}, ` +
+        `guest-only ${guestOnly.toFixed(4)}; ` +
         `seconds ${JSON.stringify(guest.seconds)}`,
     );
     expect(Math.abs(guest.metrics.auc - central)).toBeLessThanOrEqual(0.01);

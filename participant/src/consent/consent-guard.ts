@@ -5,7 +5,7 @@ import { fmtEpsilon, stageName, type PrivacyGuard } from '../privacy/privacy-gua
 import type { PrivacyLedger } from '../privacy/privacy-ledger.js';
 import { privacyPlanOf } from '../privacy/privacy-plan.js';
 import { taskSpecOf } from '../privacy/task-spec.js';
-import { datasetRules, JOB_KINDS, type ConsentPolicy, type Grant, type JobKind, type Purpose } from './policy.js';
+import { datasetRules, jobKindsNote, type ConsentPolicy, type Grant, type JobKind, type Purpose } from './policy.js';
 
 const pb = tessera.v1;
 
@@ -188,8 +188,7 @@ export class ConsentGuard {
     const candidates = relevant.filter((g) => g.purposes.includes(purpose) && g.jobKinds.includes(kind));
     if (candidates.length === 0) {
       const allows = (g: Grant) => {
-        const kinds = g.jobKinds.length < JOB_KINDS.length ? ` (job kinds ${g.jobKinds.join(', ')})` : '';
-        return `${g.id} allows ${g.purposes.join(', ')}${kinds}`;
+        return `${g.id} allows ${g.purposes.join(', ')}${jobKindsNote(g.jobKinds)}`;
       };
       const live = relevant.filter((g) => !statusOf(g));
       const revoked = relevant.filter((g) => revocations.has(g.id)).map((g) => g.id);

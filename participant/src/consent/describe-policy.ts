@@ -1,5 +1,5 @@
 import type { DatasetBudget } from '../config.js';
-import { datasetRules, PURPOSES, type ConsentPolicy, type Grant } from './policy.js';
+import { datasetRules, jobKindsNote, PURPOSES, type ConsentPolicy, type Grant } from './policy.js';
 
 const PURPOSE_WORDS: Record<string, string> = {
   train: 'training models',
@@ -12,7 +12,7 @@ const words = (xs: readonly string[]) =>
 
 function grantLine(g: Grant): string {
   const who = g.analysts.map((a) => (a === '*' ? 'any analyst' : `analyst ${a}`));
-  const kinds = g.jobKinds.length < 4 ? ` (job kinds ${g.jobKinds.join(', ')})` : '';
+  const kinds = jobKindsNote(g.jobKinds);
   const limits = g.budget
     ? [
         g.budget.perJob !== undefined ? `${g.budget.perJob} per job` : '',

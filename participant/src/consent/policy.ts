@@ -14,6 +14,12 @@ export type JobKind = (typeof JOB_KINDS)[number];
  */
 export const DEFAULT_JOB_KINDS: readonly JobKind[] = ['train', 'query', 'score', 'overlap'];
 
+/** ' (job kinds …)' when a grant's job kinds differ from the default ones, else ''. */
+export function jobKindsNote(kinds: readonly string[]): string {
+  const usual = kinds.length === DEFAULT_JOB_KINDS.length && DEFAULT_JOB_KINDS.every((k) => kinds.includes(k));
+  return usual ? '' : ` (job kinds ${kinds.join(', ')})`;
+}
+
 /** Per data set restrictions of a consent policy (the source itself stays in the node config). */
 export interface DatasetRestriction {
   /** Only these columns are ever served; every other column is dropped when the data is opened. */

@@ -309,7 +309,8 @@ export class PrivacyLedger {
   storeVerticalModel(m: VerticalModelRecord): void {
     this.db
       .prepare(
-        'INSERT OR REPLACE INTO vertical_model (job_id, role, dataset, peer_id, model_json, at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO vertical_model (job_id, role, dataset, peer_id, model_json, at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(m.jobId, m.role, m.dataset, m.peerId, m.modelJson, m.at);
   }

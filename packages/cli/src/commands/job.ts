@@ -102,7 +102,8 @@ export async function readJobSpec(file: string, opts: { sealed?: boolean } = {})
         `${file}: --sealed is for training jobs; a ${kind} job encrypts under the guest's key already`,
       );
     try {
-      // Checked here so a typo fails before anything is sent; the spec goes as written (the coordinator fills defaults).
+      // Checked here so a typo fails before anything is sent; the spec goes as written
+      // (the coordinator fills defaults).
       if (kind === 'vertical') parseVerticalSpec(parsed);
       else parseVerticalScoreSpec(parsed);
       return parsed as object;

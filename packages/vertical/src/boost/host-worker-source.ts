@@ -1,15 +1,16 @@
 /**
- * The source of one SecureBoost host worker thread, run with `new Worker(source, { eval: true })` so that it needs
- * no build step (the tests run this package from its TypeScript sources), as psi's blinding workers do.
+ * The source of one SecureBoost host worker thread, run with `new Worker(source, { eval: true })` so that it needs no
+ * build step (the tests run this package from its TypeScript sources), as psi's blinding workers do.
  *
- * The worker loads node-seal once, opens the BFV context of the parameters in `workerData` and loads the Galois
- * key once. It holds its share of the gradient chunks' row rotations rot(v, d) in NTT form: a range of steps
- * d of each chunk assigned to it (a chunk may be split between two workers). For a histogram job it builds the hybrid-diagonal selection plaintexts of its chunks only (host-crypto.ts
- * explains the method) and returns its partial sum, still in NTT form and unmasked, to the host's main thread,
- * which adds the partial sums of every worker and masks the total. Nothing here leaves the host.
+ * The worker loads node-seal once, opens the BFV context of the parameters in `workerData` and loads the Galois key
+ * once. It holds its share of the gradient chunks' row rotations rot(v, d) in NTT form: a range of steps d of each
+ * chunk assigned to it (a chunk may be split between two workers). For a histogram job it builds the hybrid-diagonal
+ * selection plaintexts of its chunks only (host-crypto.ts explains the method) and returns its partial sum, still in
+ * NTT form and unmasked, to the host's main thread, which adds the partial sums of every worker and masks the total.
+ * Nothing here leaves the host.
  *
- * Replies are synchronous for the main thread: the worker posts on its MessagePort, then raises a shared flag
- * and notifies; the main thread waits on the flag (Atomics.wait) and takes the reply with receiveMessageOnPort.
+ * Replies are synchronous for the main thread: the worker posts on its MessagePort, then raises a shared flag and
+ * notifies; the main thread waits on the flag (Atomics.wait) and takes the reply with receiveMessageOnPort.
  */
 export const HOST_WORKER_SOURCE = `
 'use strict';

@@ -1,10 +1,10 @@
 /**
  * One guest and one host training a vertical model over a PeerLink: align the identifiers (PSI), split the shared
- * customers into training and test rows (public, per identifier from the seed: held-out.ts), standardise each party's own columns over its training
- * rows, train (vertical logistic regression or SecureBoost), evaluate on the test rows (the guest alone holds the
- * label), and finish. Several hosts are not wired here yet (the states support them; the service wires two parties).
- * On any local failure a side tells the other why (`vertical/abort`) and rejects; on the other's abort it rejects
- * with the reason.
+ * customers into training and test rows (public, per identifier from the seed: held-out.ts), standardise each party's
+ * own columns over its training rows, train (vertical logistic regression or SecureBoost), evaluate on the test rows
+ * (the guest alone holds the label), and finish. Several hosts are not wired here yet (the states support them; the
+ * service wires two parties). On any local failure a side tells the other why (`vertical/abort`) and rejects; on the
+ * other's abort it rejects with the reason.
  */
 import { accuracy, auc, logLoss, sigmoid } from '@tessera/ml';
 import type { Alignment } from '@tessera/psi';
@@ -77,7 +77,8 @@ function checkHeldOut(yTrain: Float64Array, yTest: Float64Array): void {
     const positives = y.reduce((a, v) => a + v, 0);
     if (positives === 0 || positives === y.length)
       throw new PartyRefusal(
-        `the ${what} customers all have the same label, so the model cannot be ${what === 'training' ? 'trained' : 'measured'}: ` +
+        `the ${what} customers all have the same label, ` +
+          `so the model cannot be ${what === 'training' ? 'trained' : 'measured'}: ` +
           'share more customers or change the seed or testFraction',
       );
   }

@@ -104,7 +104,8 @@ export class VerticalRunner extends OneRoundRunner {
           () => (x === guest ? host : guest),
           (phase, done, total) => {
             const role = x === guest ? 'guest' : 'host';
-            const line = `${role} ${x.participantId}: ${PHASE_NAMES[phase] ?? phase}${total ? ` ${done} of ${total}` : ''}`;
+            const count = total ? ` ${done} of ${total}` : '';
+            const line = `${role} ${x.participantId}: ${PHASE_NAMES[phase] ?? phase}${count}`;
             if (line !== lastLine.get(x)) this.events.publish(this.jobId, line);
             lastLine.set(x, line);
           },
@@ -118,10 +119,10 @@ export class VerticalRunner extends OneRoundRunner {
     const answer = outcome.results.get(guest.participantId);
     // The party stopped because the other one failed is told so, not "cancelled" (the job was not).
     const peerFailed = !this.abort.signal.aborted && oneFailed.signal.aborted;
-    const failed = [...outcome.failures].map(
-      ([id, why]) =>
-        `${this.role(id)} ${id}: ${peerFailed && why === 'the job was cancelled' ? 'stopped, as its peer could not go on' : why}`,
-    );
+    const failed = [...outcome.failures].map(([id, why]) => {
+      const reason = peerFailed && why === 'the job was cancelled' ? 'stopped, as its peer could not go on' : why;
+      return `${this.role(id)} ${id}: ${reason}`;
+    });
     const error =
       outcome.results.size < 2 || !answer
         ? `the vertical run did not complete: ${failed.join('; ') || 'no answer'}`

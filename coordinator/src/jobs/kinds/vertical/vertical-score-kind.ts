@@ -24,12 +24,14 @@ export const verticalScoreKind: JobKind = {
       );
     const roles = new Map(parseVerticalSpec(JSON.parse(trained.specJson)).parties.map((p) => [p.participant, p.role]));
     spec.parties.forEach((p, i) => {
-      if (roles.get(p.participant) !== p.role)
+      if (roles.get(p.participant) !== p.role) {
+        const was = roles.has(p.participant) ? `the ${roles.get(p.participant)}` : 'no party';
         throw new SubmissionRefused(
           'invalid-spec',
-          `parties[${i}]: ${p.participant} was ${roles.has(p.participant) ? `the ${roles.get(p.participant)}` : 'no party'} ` +
+          `parties[${i}]: ${p.participant} was ${was} ` +
             `of job ${spec.model}; a score job's parties are that job's, in the same roles`,
         );
+      }
     });
     if (spec.parties.length !== roles.size)
       throw new SubmissionRefused(
