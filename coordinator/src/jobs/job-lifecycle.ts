@@ -33,14 +33,14 @@ export abstract class JobLifecycle {
     } catch (e) {
       if (this.suspended) return;
       if (this.abort.signal.aborted) {
-        this.store.updateJob(this.jobId, {
+        await this.store.updateJob(this.jobId, {
           status: 'cancelled',
           error: String(this.abort.signal.reason ?? 'cancelled'),
         });
         this.events.publish(this.jobId, 'cancelled');
       } else {
         const message = e instanceof Error ? e.message : String(e);
-        this.store.updateJob(this.jobId, { status: 'failed', error: message });
+        await this.store.updateJob(this.jobId, { status: 'failed', error: message });
         this.events.publish(this.jobId, `failed: ${message}`);
       }
     } finally {

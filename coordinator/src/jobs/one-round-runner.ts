@@ -1,7 +1,7 @@
 import type { tessera } from '@tessera/proto';
 import { signedSpecFields, type Submission } from './signed-spec.js';
 import type { SealedExchange } from '../service/sealed-exchange.js';
-import type { Store } from '../store/store.js';
+import type { JobRecord, Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { refusalReasons } from '../rounds/refusals.js';
@@ -17,43 +17,44 @@ import { waitForParticipants } from './participant-wait.js';
  */
 export abstract class OneRoundRunner extends JobLifecycle {
   protected constructor(
-    jobId: string,
+    /** The job as stored when its runner started: its spec and the submission in its context do not change. */
+    protected readonly job: JobRecord,
     store: Store,
     events: JobEvents,
     private readonly analysts?: SealedExchange,
   ) {
-    super(jobId, store, events);
+    super(job.id, store, events);
   }
 
   protected analystField(): Pick<tessera.v1.ITask, 'specJson' | 'specSignature' | 'analystIdentity'> {
-    const job = this.store.getJob(this.jobId);
     return signedSpecFields(
-      JSON.parse(job?.contextJson || '{}') as { submission?: Submission; analystIdentity?: string },
-      job?.specJson ?? '',
+      JSON.parse(this.job.contextJson || '{}') as { submission?: Submission; analystIdentity?: string },
+      this.job.specJson,
     );
   }
 
-  private context(): Record<string, unknown> {
-    return JSON.parse(this.store.getJob(this.jobId)?.contextJson || '{}') as Record<string, unknown>;
+  /** The job's context as stored now (refusals noted since the start included). */
+  private async context(): Promise<Record<string, unknown>> {
+    return JSON.parse((await this.store.getJob(this.jobId))?.contextJson || '{}') as Record<string, unknown>;
   }
 
   /**
    * Keeps the participants' refusals on their owners' terms (privacy, consent, query rules) among a
    * round's failures in the job's context, so the analyst sees them in `job.refusals`.
    */
-  protected noteRefusals(
+  protected async noteRefusals(
     stage: string,
     outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> },
-  ): void {
+  ): Promise<void> {
     const found = [...refusalReasons(outcome)];
     if (!found.length) return;
-    const context = this.context();
+    const context = await this.context();
     const refusals = [
       ...((context.refusals as { participantId: string; stage: string; round: number; reason: string }[] | undefined) ??
         []),
     ];
     for (const [participantId, reason] of found) refusals.push({ participantId, stage, round: 1, reason });
-    this.store.updateJob(this.jobId, { contextJson: JSON.stringify({ ...context, refusals }) });
+    await this.store.updateJob(this.jobId, { contextJson: JSON.stringify({ ...context, refusals }) });
   }
 
   /**
@@ -81,13 +82,13 @@ export abstract class OneRoundRunner extends JobLifecycle {
   protected abstract runRound(): Promise<{ message: string; context?: object }>;
 
   protected async work(): Promise<void> {
-    this.store.updateJob(this.jobId, { status: 'running' });
+    await this.store.updateJob(this.jobId, { status: 'running' });
     this.events.publish(this.jobId, 'started');
     const done = await this.runRound();
-    this.store.updateJob(this.jobId, {
+    await this.store.updateJob(this.jobId, {
       status: 'completed',
       roundsCompleted: 1,
-      ...(done.context ? { contextJson: JSON.stringify({ ...this.context(), ...done.context }) } : {}),
+      ...(done.context ? { contextJson: JSON.stringify({ ...(await this.context()), ...done.context }) } : {}),
     });
     this.events.publish(this.jobId, done.message);
   }

@@ -18,7 +18,7 @@ export interface ParticipantWait {
   events: JobEvents;
   jobId: string;
   /** The enrolled participants, to name those not connected (the analyst's participants listing shows them too). */
-  enrolled?: () => readonly Pick<ParticipantRecord, 'id' | 'name' | 'status'>[];
+  enrolled?: () => Promise<readonly Pick<ParticipantRecord, 'id' | 'name' | 'status'>[]>;
   /** Test hook: the fail-fast grace in milliseconds. */
   graceMs?: number;
 }
@@ -79,14 +79,28 @@ export async function waitForParticipants(registry: SessionRegistry, w: Particip
   if (registry.serving(dataset).length >= minParticipants) return true;
   const graceMs = w.graceMs ?? UNSERVED_GRACE_MS;
   let lastStatus = '';
+  let ended = false;
+  // The enrolled list as last read from the store; read again at each connect or disconnect (a node enrolled while
+  // the job waits connects next), then reported once it is in.
+  let enrolled: readonly Pick<ParticipantRecord, 'id' | 'name' | 'status'>[] = [];
+  const readEnrolled = async () => {
+    try {
+      enrolled = (await w.enrolled?.()) ?? [];
+    } catch {
+      // The waiting line names fewer nodes; the wait itself does not depend on it.
+    }
+  };
   const report = () => {
-    const status = waitingStatus(registry, dataset, minParticipants, w.enrolled?.() ?? []);
+    if (ended) return;
+    const status = waitingStatus(registry, dataset, minParticipants, enrolled);
     if (status !== lastStatus) w.events.publishStanding(w.jobId, status);
     lastStatus = status;
   };
+  await readEnrolled();
   const unserved = () => registry.connected().length > 0 && registry.serving(dataset).length === 0;
   return new Promise<boolean>((resolve, reject) => {
     const finish = (outcome: boolean | Error) => {
+      ended = true;
       clearTimeout(timer);
       clearTimeout(grace);
       w.events.clearStanding(w.jobId);
@@ -96,9 +110,13 @@ export async function waitForParticipants(registry: SessionRegistry, w: Particip
       else resolve(outcome);
     };
     const check = () => {
+      if (ended) return;
       if (registry.serving(dataset).length >= minParticipants) finish(true);
       else if (w.signal?.aborted) finish(false);
-      else report();
+      else {
+        report();
+        void readEnrolled().then(report);
+      }
     };
     const timer = setTimeout(() => {
       const have = registry.serving(dataset).length;

@@ -9,14 +9,14 @@ import type { Store } from '../store/store.js';
  * ledger (the entry at its seq has its hash, signed by the named coordinator key) and the signature must verify
  * under the participant's enrolled identity key.
  */
-export function acceptLedgerCosignature(
+export async function acceptLedgerCosignature(
   store: Store,
   participantId: string,
   identityKey: Uint8Array,
   m: tessera.v1.ILedgerCosignature,
-): string | undefined {
+): Promise<string | undefined> {
   const seq = Number(m.seq ?? 0);
-  const row = store.ledgerRowAt(seq);
+  const row = await store.ledgerRowAt(seq);
   if (!row) return `ledger cosignature: the ledger has no entry at seq ${seq}`;
   if (row.hash !== m.hash)
     return `ledger cosignature: head hash ${String(m.hash).slice(0, 16)}... is not the ledger's hash at seq ${seq}`;
@@ -33,6 +33,6 @@ export function acceptLedgerCosignature(
   };
   const problem = cosignatureProblem(cosignature);
   if (problem) return `ledger cosignature: ${problem}`;
-  store.addLedgerCosignature(seq, participantId, cosignatureLine(cosignature));
+  await store.addLedgerCosignature(seq, participantId, cosignatureLine(cosignature));
   return undefined;
 }

@@ -36,9 +36,9 @@ export class PayoutLedger {
   }
 
   /** Chains, signs and stores the records after the current head, atomically. */
-  append(records: readonly PayoutRecord[]): LedgerEntry[] {
+  async append(records: readonly PayoutRecord[]): Promise<LedgerEntry[]> {
     let entries: LedgerEntry[] = [];
-    this.store.appendLedger((head) => {
+    await this.store.appendLedger((head) => {
       entries = appendEntries({ seq: head.seq, hash: head.hash || GENESIS_HASH }, records, this.key.secretKey);
       return entries.map((e) => ({
         seq: e.seq,
@@ -52,8 +52,8 @@ export class PayoutLedger {
   }
 
   /** The ledger's current head, signed with the ledger key (undefined while the ledger is empty). */
-  signedHead(): SignedLedgerHead | undefined {
-    const head = this.store.ledgerHead();
+  async signedHead(): Promise<SignedLedgerHead | undefined> {
+    const head = await this.store.ledgerHead();
     return head.seq === 0 ? undefined : signHead(head, this.key.secretKey);
   }
 
@@ -75,15 +75,15 @@ export class PayoutLedger {
    * The ledger as JSON Lines (one job's entries only when `jobId` is given), its head (the newest entry's hash and
    * seq, signed) and the members' cosignatures over heads (JSON, one each).
    */
-  export(jobId?: string): {
+  async export(jobId?: string): Promise<{
     lines: string[];
     head: string;
     headSeq: number;
     headSignature: string;
     cosignatures: string[];
-  } {
-    const signed = this.signedHead();
-    const rows = this.store.ledgerRows(jobId);
+  }> {
+    const signed = await this.signedHead();
+    const rows = await this.store.ledgerRows(jobId);
     // A job's slice carries the cosignatures over heads inside it only.
     const [from, to] = jobId === undefined ? [1, Infinity] : [rows[0]?.seq ?? 1, rows.at(-1)?.seq ?? 0];
     const inSlice = (json: string) => {
@@ -95,7 +95,7 @@ export class PayoutLedger {
       head: signed?.hash ?? GENESIS_HASH,
       headSeq: signed?.seq ?? 0,
       headSignature: signed?.signature ?? '',
-      cosignatures: this.store.ledgerCosignatures().filter(inSlice),
+      cosignatures: (await this.store.ledgerCosignatures()).filter(inSlice),
     };
   }
 }

@@ -94,75 +94,79 @@ export class SqliteStore implements Store {
     return MIGRATIONS_TABLE.current(this.db);
   }
 
-  addEnrollmentToken(
+  async addEnrollmentToken(
     tokenHash: string,
     name: string,
     options?: { expiresAt?: number; now?: number },
-  ): EnrollmentTokenRecord {
+  ): Promise<EnrollmentTokenRecord> {
     return this.enrolment.addToken(tokenHash, name, options);
   }
 
-  redeemEnrollmentToken(tokenHash: string, p: NewParticipant, now?: number): RedeemResult {
+  async redeemEnrollmentToken(tokenHash: string, p: NewParticipant, now?: number): Promise<RedeemResult> {
     return this.enrolment.redeem(tokenHash, p, now);
   }
 
-  listEnrollmentTokens(now?: number): EnrollmentTokenRecord[] {
+  async listEnrollmentTokens(now?: number): Promise<EnrollmentTokenRecord[]> {
     return this.enrolment.listTokens(now);
   }
 
-  revokeEnrollmentToken(id: string, now?: number): EnrollmentTokenRecord {
+  async revokeEnrollmentToken(id: string, now?: number): Promise<EnrollmentTokenRecord> {
     return this.enrolment.revokeToken(id, now);
   }
 
-  getParticipant(id: string): ParticipantRecord | undefined {
+  async getParticipant(id: string): Promise<ParticipantRecord | undefined> {
     return this.enrolment.participant(id);
   }
 
-  listParticipants(): ParticipantRecord[] {
+  async listParticipants(): Promise<ParticipantRecord[]> {
     return this.enrolment.participants();
   }
 
-  inactiveParticipants(): ParticipantRecord[] {
+  async inactiveParticipants(): Promise<ParticipantRecord[]> {
     return this.enrolment.inactive();
   }
 
-  setParticipantStatus(id: string, status: ParticipantStatus, now?: number): ParticipantRecord {
+  async setParticipantStatus(id: string, status: ParticipantStatus, now?: number): Promise<ParticipantRecord> {
     return this.enrolment.setStatus(id, status, now);
   }
 
-  markParticipantsSeen(ids: readonly string[], at: number): void {
+  async markParticipantsSeen(ids: readonly string[], at: number): Promise<void> {
     this.enrolment.markSeen(ids, at);
   }
 
-  inviteAnalyst(name: string, secretHash: string, times: { now: number; expiresAt: number }): AnalystRecord {
+  async inviteAnalyst(
+    name: string,
+    secretHash: string,
+    times: { now: number; expiresAt: number },
+  ): Promise<AnalystRecord> {
     return this.analysts.invite(name, secretHash, times);
   }
 
-  registerAnalyst(name: string, publicKey: Uint8Array, now?: number): AnalystRecord {
+  async registerAnalyst(name: string, publicKey: Uint8Array, now?: number): Promise<AnalystRecord> {
     return this.analysts.register(name, publicKey, now);
   }
 
-  redeemAnalystInvitation(secretHash: string, publicKey: Uint8Array, now?: number): AnalystJoinResult {
+  async redeemAnalystInvitation(secretHash: string, publicKey: Uint8Array, now?: number): Promise<AnalystJoinResult> {
     return this.analysts.redeem(secretHash, publicKey, now);
   }
 
-  getAnalyst(name: string, now?: number): AnalystRecord | undefined {
+  async getAnalyst(name: string, now?: number): Promise<AnalystRecord | undefined> {
     return this.analysts.get(name, now);
   }
 
-  analystByKey(publicKey: Uint8Array, now?: number): AnalystRecord | undefined {
+  async analystByKey(publicKey: Uint8Array, now?: number): Promise<AnalystRecord | undefined> {
     return this.analysts.byKey(publicKey, now);
   }
 
-  listAnalysts(now?: number): AnalystRecord[] {
+  async listAnalysts(now?: number): Promise<AnalystRecord[]> {
     return this.analysts.list(now);
   }
 
-  revokeAnalyst(name: string, now?: number): AnalystRecord {
+  async revokeAnalyst(name: string, now?: number): Promise<AnalystRecord> {
     return this.analysts.revoke(name, now);
   }
 
-  createJob(j: JobRecord): void {
+  async createJob(j: JobRecord): Promise<void> {
     this.db
       .prepare(`INSERT INTO jobs (id, name, spec_json, status, rounds_completed, rounds_total, created_at, updated_at,
         error, context_json, owner)
@@ -182,12 +186,12 @@ export class SqliteStore implements Store {
       );
   }
 
-  getJob(id: string): JobRecord | undefined {
+  async getJob(id: string): Promise<JobRecord | undefined> {
     const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
     return r && jobFromRow(r);
   }
 
-  listJobs(limit: number, owner?: string): JobRecord[] {
+  async listJobs(limit: number, owner?: string): Promise<JobRecord[]> {
     const rows =
       owner === undefined
         ? this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?').all(limit)
@@ -195,7 +199,7 @@ export class SqliteStore implements Store {
     return (rows as Row[]).map(jobFromRow);
   }
 
-  jobsWithStatus(statuses: readonly JobStatus[]): JobRecord[] {
+  async jobsWithStatus(statuses: readonly JobStatus[]): Promise<JobRecord[]> {
     if (statuses.length === 0) return [];
     const marks = statuses.map(() => '?').join(', ');
     return (
@@ -203,7 +207,11 @@ export class SqliteStore implements Store {
     ).map(jobFromRow);
   }
 
-  updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): void {
+  async updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<void> {
+    this.patchJob(id, patch);
+  }
+
+  private patchJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): void {
     const columns: Record<string, string> = {
       name: 'name',
       specJson: 'spec_json',
@@ -221,7 +229,11 @@ export class SqliteStore implements Store {
     this.db.prepare(sql).run(...entries.map(([, v]) => v as string | number), id);
   }
 
-  addRound(r: RoundRecord): void {
+  async addRound(r: RoundRecord): Promise<void> {
+    this.insertRound(r);
+  }
+
+  private insertRound(r: RoundRecord): void {
     this.db
       .prepare(`INSERT INTO rounds (job_id, round, stage, attempt, status, contributors, dropped_json, metrics_json,
         seconds, error, finished_at)
@@ -241,37 +253,42 @@ export class SqliteStore implements Store {
       );
   }
 
-  listRounds(jobId: string): RoundRecord[] {
+  async listRounds(jobId: string): Promise<RoundRecord[]> {
     return (this.db.prepare('SELECT * FROM rounds WHERE job_id = ? ORDER BY id').all(jobId) as Row[]).map(roundFromRow);
   }
 
-  completeRound(r: RoundRecord, weights: Float64Array, roundsCompleted: number, contextJson?: string): void {
+  async completeRound(
+    r: RoundRecord,
+    weights: Float64Array,
+    roundsCompleted: number,
+    contextJson?: string,
+  ): Promise<void> {
     this.db.transaction(() => {
-      this.addRound(r);
+      this.insertRound(r);
       this.db
         .prepare('INSERT OR REPLACE INTO models (job_id, round, dimension, weights, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(r.jobId, r.round, weights.length, toBlob(weights), Date.now());
-      this.updateJob(r.jobId, { roundsCompleted, ...(contextJson !== undefined ? { contextJson } : {}) });
+      this.patchJob(r.jobId, { roundsCompleted, ...(contextJson !== undefined ? { contextJson } : {}) });
     })();
   }
 
-  loadModel(jobId: string, round: number): Float64Array | undefined {
+  async loadModel(jobId: string, round: number): Promise<Float64Array | undefined> {
     const r = this.db.prepare('SELECT weights FROM models WHERE job_id = ? AND round = ?').get(jobId, round) as
       | { weights: Buffer }
       | undefined;
     return r && fromBlob(r.weights);
   }
 
-  latestModel(jobId: string): { round: number; weights: Float64Array } | undefined {
+  async latestModel(jobId: string): Promise<{ round: number; weights: Float64Array } | undefined> {
     const r = this.db
       .prepare('SELECT round, weights FROM models WHERE job_id = ? ORDER BY round DESC LIMIT 1')
       .get(jobId) as { round: number; weights: Buffer } | undefined;
     return r && { round: r.round, weights: fromBlob(r.weights) };
   }
 
-  appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): LedgerRow[] {
+  async appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): Promise<LedgerRow[]> {
     return this.db.transaction(() => {
-      const rows = build(this.ledgerHead());
+      const rows = build(this.head());
       const insert = this.db.prepare(
         'INSERT INTO payout_ledger (seq, job_id, participant, hash, entry_json) VALUES (?, ?, ?, ?, ?)',
       );
@@ -280,7 +297,7 @@ export class SqliteStore implements Store {
     })();
   }
 
-  ledgerRows(jobId?: string): LedgerRow[] {
+  async ledgerRows(jobId?: string): Promise<LedgerRow[]> {
     const rows = (
       jobId === undefined
         ? this.db.prepare('SELECT * FROM payout_ledger ORDER BY seq').all()
@@ -295,21 +312,25 @@ export class SqliteStore implements Store {
     }));
   }
 
-  ledgerHead(): { seq: number; hash: string } {
+  async ledgerHead(): Promise<{ seq: number; hash: string }> {
+    return this.head();
+  }
+
+  private head(): { seq: number; hash: string } {
     const r = this.db.prepare('SELECT seq, hash FROM payout_ledger ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: string }
       | undefined;
     return r ? { seq: r.seq, hash: r.hash } : { seq: 0, hash: '' };
   }
 
-  ledgerRowAt(seq: number): LedgerRow | undefined {
+  async ledgerRowAt(seq: number): Promise<LedgerRow | undefined> {
     const r = this.db.prepare('SELECT * FROM payout_ledger WHERE seq = ?').get(seq) as
       | { seq: number; job_id: string; participant: string; hash: string; entry_json: string }
       | undefined;
     return r && { seq: r.seq, jobId: r.job_id, participant: r.participant, hash: r.hash, line: r.entry_json };
   }
 
-  addLedgerCosignature(seq: number, participant: string, json: string): void {
+  async addLedgerCosignature(seq: number, participant: string, json: string): Promise<void> {
     this.db
       .prepare(
         'INSERT OR IGNORE INTO payout_ledger_cosignature (seq, participant, received_at, cosignature_json) ' +
@@ -318,14 +339,14 @@ export class SqliteStore implements Store {
       .run(seq, participant, Date.now(), json);
   }
 
-  ledgerCosignatures(): string[] {
+  async ledgerCosignatures(): Promise<string[]> {
     const rows = this.db
       .prepare('SELECT cosignature_json FROM payout_ledger_cosignature ORDER BY seq, participant')
       .all() as { cosignature_json: string }[];
     return rows.map((r) => r.cosignature_json);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }

@@ -1,4 +1,7 @@
-/** Durable state of a coordinator. SQLite implements it today; a PostgreSQL store fills the same interface. */
+/**
+ * Durable state of a coordinator: SQLite (embedded, one process) or PostgreSQL (shared by replicas) behind one
+ * asynchronous interface.
+ */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** active: may connect; disabled: cut off until the operator enables it again; revoked: cut off for good. */
@@ -121,80 +124,84 @@ export interface Store {
     tokenHash: string,
     name: string,
     options?: { expiresAt?: number; now?: number },
-  ): EnrollmentTokenRecord;
+  ): Promise<EnrollmentTokenRecord>;
   /**
    * Atomically marks the token used and creates the participant, named as the token (a `name` that differs is
    * refused; an empty one is fine); an unknown, used, revoked or expired token is refused with what to do.
    */
-  redeemEnrollmentToken(tokenHash: string, participant: NewParticipant, now?: number): RedeemResult;
+  redeemEnrollmentToken(tokenHash: string, participant: NewParticipant, now?: number): Promise<RedeemResult>;
   /** Every token issued, oldest first, with its status at `now`. */
-  listEnrollmentTokens(now?: number): EnrollmentTokenRecord[];
+  listEnrollmentTokens(now?: number): Promise<EnrollmentTokenRecord[]>;
   /** Marks a pending token revoked; throws an EnrolmentError for an unknown or used token. Idempotent. */
-  revokeEnrollmentToken(id: string, now?: number): EnrollmentTokenRecord;
-  getParticipant(id: string): ParticipantRecord | undefined;
-  listParticipants(): ParticipantRecord[];
+  revokeEnrollmentToken(id: string, now?: number): Promise<EnrollmentTokenRecord>;
+  getParticipant(id: string): Promise<ParticipantRecord | undefined>;
+  listParticipants(): Promise<ParticipantRecord[]>;
   /** Participants that are not active (disabled or revoked): the running coordinator cuts their sessions off. */
-  inactiveParticipants(): ParticipantRecord[];
+  inactiveParticipants(): Promise<ParticipantRecord[]>;
   /**
    * Disables, enables or revokes a participant; throws an EnrolmentError for an unknown one or to bring back a revoked
    * one (revocation is final). Setting the status it already has changes nothing.
    */
-  setParticipantStatus(id: string, status: ParticipantStatus, now?: number): ParticipantRecord;
+  setParticipantStatus(id: string, status: ParticipantStatus, now?: number): Promise<ParticipantRecord>;
   /** Records that the coordinator heard from these participants at `at`. */
-  markParticipantsSeen(ids: readonly string[], at: number): void;
+  markParticipantsSeen(ids: readonly string[], at: number): Promise<void>;
 
   /**
    * A new invitation for analyst `name` (only the secret's hash is kept), valid until `expiresAt`; replaces an
    * unredeemed one. Throws an AnalystError for a name already taken by a joined or revoked analyst.
    */
-  inviteAnalyst(name: string, secretHash: string, times: { now: number; expiresAt: number }): AnalystRecord;
+  inviteAnalyst(name: string, secretHash: string, times: { now: number; expiresAt: number }): Promise<AnalystRecord>;
   /**
    * Registers an analyst's Ed25519 key directly (the operator's `analysts add NAME --public-key`); throws an
    * AnalystError for a name or key already taken.
    */
-  registerAnalyst(name: string, publicKey: Uint8Array, now?: number): AnalystRecord;
+  registerAnalyst(name: string, publicKey: Uint8Array, now?: number): Promise<AnalystRecord>;
   /** Atomically redeems a pending invitation for this key; an unknown, expired or used one is refused with why. */
-  redeemAnalystInvitation(secretHash: string, publicKey: Uint8Array, now?: number): AnalystJoinResult;
-  getAnalyst(name: string, now?: number): AnalystRecord | undefined;
-  analystByKey(publicKey: Uint8Array, now?: number): AnalystRecord | undefined;
+  redeemAnalystInvitation(secretHash: string, publicKey: Uint8Array, now?: number): Promise<AnalystJoinResult>;
+  getAnalyst(name: string, now?: number): Promise<AnalystRecord | undefined>;
+  analystByKey(publicKey: Uint8Array, now?: number): Promise<AnalystRecord | undefined>;
   /** Every analyst, oldest first. */
-  listAnalysts(now?: number): AnalystRecord[];
+  listAnalysts(now?: number): Promise<AnalystRecord[]>;
   /** Revokes an analyst for good (idempotent); throws an AnalystError for an unknown one. */
-  revokeAnalyst(name: string, now?: number): AnalystRecord;
+  revokeAnalyst(name: string, now?: number): Promise<AnalystRecord>;
 
-  createJob(job: JobRecord): void;
-  getJob(id: string): JobRecord | undefined;
+  createJob(job: JobRecord): Promise<void>;
+  getJob(id: string): Promise<JobRecord | undefined>;
   /** The newest jobs first; only those of `owner` when given. */
-  listJobs(limit: number, owner?: string): JobRecord[];
-  jobsWithStatus(statuses: readonly JobStatus[]): JobRecord[];
-  updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): void;
+  listJobs(limit: number, owner?: string): Promise<JobRecord[]>;
+  jobsWithStatus(statuses: readonly JobStatus[]): Promise<JobRecord[]>;
+  updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<void>;
 
-  addRound(round: RoundRecord): void;
-  listRounds(jobId: string): RoundRecord[];
+  addRound(round: RoundRecord): Promise<void>;
+  listRounds(jobId: string): Promise<RoundRecord[]>;
 
-  /** Persists a completed round's model and the job's progress in one transaction. */
   /**
    * Records a completed round and its model in one transaction; `contextJson`, when given, is the job's context as
    * of that round (a strategy's optimiser state), written in the same transaction.
    */
-  completeRound(round: RoundRecord, weights: Float64Array, roundsCompleted: number, contextJson?: string): void;
-  loadModel(jobId: string, round: number): Float64Array | undefined;
-  latestModel(jobId: string): { round: number; weights: Float64Array } | undefined;
+  completeRound(
+    round: RoundRecord,
+    weights: Float64Array,
+    roundsCompleted: number,
+    contextJson?: string,
+  ): Promise<void>;
+  loadModel(jobId: string, round: number): Promise<Float64Array | undefined>;
+  latestModel(jobId: string): Promise<{ round: number; weights: Float64Array } | undefined>;
 
   /**
    * Appends to the payout ledger atomically: `build` receives the current head ({seq: 0, hash: ''}
    * when empty) and returns the rows to append after it, in order.
    */
-  appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): LedgerRow[];
+  appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): Promise<LedgerRow[]>;
   /** Ledger rows in order; only one job's when `jobId` is given. */
-  ledgerRows(jobId?: string): LedgerRow[];
-  ledgerHead(): { seq: number; hash: string };
+  ledgerRows(jobId?: string): Promise<LedgerRow[]>;
+  ledgerHead(): Promise<{ seq: number; hash: string }>;
   /** The ledger row at `seq`, if any. */
-  ledgerRowAt(seq: number): LedgerRow | undefined;
+  ledgerRowAt(seq: number): Promise<LedgerRow | undefined>;
   /** Keeps a member's cosignature (JSON) over the head at `seq`; a second one by the same member is ignored. */
-  addLedgerCosignature(seq: number, participant: string, json: string): void;
+  addLedgerCosignature(seq: number, participant: string, json: string): Promise<void>;
   /** Every kept cosignature's JSON, by seq then participant. */
-  ledgerCosignatures(): string[];
+  ledgerCosignatures(): Promise<string[]>;
 
-  close(): void;
+  close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { PayoutLedger } from '../../payouts/payout-ledger.js';
 import type { SessionRegistry } from '../../service/registry.js';
 import type { SealedExchange } from '../../service/sealed-exchange.js';
 import type { UploadSlots } from '../../service/upload-slots.js';
-import type { Store } from '../../store/store.js';
+import type { JobRecord, Store } from '../../store/store.js';
 import type { JobEvents } from '../job-events.js';
 import type { JobLifecycle } from '../job-lifecycle.js';
 
@@ -60,5 +60,6 @@ export interface RunnerDeps {
 export interface JobKind {
   readonly name: string;
   submit(input: SubmitInput): Promise<Accepted>;
-  runner(jobId: string, deps: RunnerDeps): JobLifecycle;
+  /** The runner of a stored job (the record as read when it starts). */
+  runner(job: JobRecord, deps: RunnerDeps): JobLifecycle;
 }

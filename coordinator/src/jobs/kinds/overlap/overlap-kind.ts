@@ -8,7 +8,7 @@ export const overlapKind: JobKind = {
   async submit({ parsed, store }) {
     const spec = parseOverlapSpec(parsed);
     for (const id of spec.participants) {
-      if (!store.getParticipant(id))
+      if (!(await store.getParticipant(id)))
         throw new SubmissionRefused(
           'invalid-spec',
           `participants: no enrolled participant "${id}" (tessera job list-participants shows them)`,
@@ -16,5 +16,5 @@ export const overlapKind: JobKind = {
     }
     return { name: spec.name, specJson: JSON.stringify(spec), roundsTotal: 1, context: {} };
   },
-  runner: (id, d) => new OverlapRunner(id, d.store, d.registry, d.events),
+  runner: (job, d) => new OverlapRunner(job, d.store, d.registry, d.events),
 };

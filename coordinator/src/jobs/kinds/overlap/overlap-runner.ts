@@ -3,7 +3,8 @@ import { PsiRelayCollector } from '../../../rounds/psi-relay.js';
 import { runStage } from '../../../rounds/stage.js';
 import type { ParticipantSession } from '../../../service/participant-session.js';
 import type { SessionRegistry } from '../../../service/registry.js';
-import type { Store } from '../../../store/store.js';
+import type { JobRecord, Store } from '../../../store/store.js';
+import { identityKeysOf } from '../../identity-keys.js';
 import type { JobEvents } from '../../job-events.js';
 import { OneRoundRunner } from '../../one-round-runner.js';
 import { parseOverlapSpec, type OverlapSpec } from '@tessera/jobs';
@@ -20,14 +21,12 @@ export class OverlapRunner extends OneRoundRunner {
   private readonly spec: OverlapSpec;
 
   constructor(
-    jobId: string,
+    job: JobRecord,
     store: Store,
     private readonly registry: SessionRegistry,
     events: JobEvents,
   ) {
-    super(jobId, store, events);
-    const job = store.getJob(jobId);
-    if (!job) throw new Error(`no job ${jobId}`);
+    super(job, store, events);
     this.spec = parseOverlapSpec(JSON.parse(job.specJson));
   }
 
@@ -73,6 +72,7 @@ export class OverlapRunner extends OneRoundRunner {
   private async overlap(): Promise<number> {
     const s = this.spec;
     const [a, b] = await this.both();
+    const keys = await identityKeysOf(this.store, [a.participantId, b.participantId]);
     const key = { jobId: this.jobId, round: 1, stage: pb.Stage.OVERLAP };
     const started = performance.now();
     // A run cannot go on without either side: once one refuses or fails, the stage ends for the other too.
@@ -96,7 +96,7 @@ export class OverlapRunner extends OneRoundRunner {
                 role: psiRoles.toProto(x === a ? 'initiator' : 'responder'),
                 session: this.jobId,
                 peerId: peer.participantId,
-                peerIdentityKey: this.store.getParticipant(peer.participantId)?.publicKey ?? new Uint8Array(0),
+                peerIdentityKey: keys.get(peer.participantId) ?? new Uint8Array(0),
                 peerRosterSignature: peer.rosterSignature,
               },
             },
@@ -123,7 +123,7 @@ export class OverlapRunner extends OneRoundRunner {
         : first !== second
           ? `the two participants computed different overlaps (${counts.join(' and ')})`
           : '';
-    this.store.addRound({
+    await this.store.addRound({
       jobId: this.jobId,
       round: 1,
       stage: 'overlap',

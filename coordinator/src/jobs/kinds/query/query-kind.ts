@@ -20,5 +20,5 @@ export const queryKind: JobKind = {
     const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
     return { name: spec.name, specJson: JSON.stringify(parsed), roundsTotal: 1, context: sealed ? { sealed } : {} };
   },
-  runner: (id, d) => new QueryRunner(id, d.store, d.registry, d.slots, d.events, d.sealed),
+  runner: (job, d) => new QueryRunner(job, d.store, d.registry, d.slots, d.events, d.sealed),
 };

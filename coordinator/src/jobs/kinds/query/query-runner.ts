@@ -15,7 +15,8 @@ import { declaredQueryToProto, privacyModes, privacyUnits, tessera } from '@tess
 import { runSecureSum } from '../../../rounds/secure-sum.js';
 import type { SessionRegistry } from '../../../service/registry.js';
 import type { UploadSlots } from '../../../service/upload-slots.js';
-import type { Store } from '../../../store/store.js';
+import type { JobRecord, Store } from '../../../store/store.js';
+import { identityKeysOf } from '../../identity-keys.js';
 import type { JobEvents } from '../../job-events.js';
 import type { JobContext } from '../../job-context.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
@@ -161,20 +162,18 @@ export class QueryRunner extends OneRoundRunner {
   private readonly sealedKey: SealedRound | undefined;
 
   constructor(
-    jobId: string,
+    job: JobRecord,
     store: Store,
     private readonly registry: SessionRegistry,
     private readonly slots: UploadSlots,
     events: JobEvents,
     private readonly exchange: SealedExchange,
   ) {
-    super(jobId, store, events, exchange);
-    const job = store.getJob(jobId);
-    if (!job) throw new Error(`no job ${jobId}`);
+    super(job, store, events, exchange);
     ({ spec: this.spec, plan: this.plan } = parseQuerySpec(JSON.parse(job.specJson)));
     if (this.spec.secure.mode === 'sealed') {
       const sealed = job.contextJson ? (JSON.parse(job.contextJson) as JobContext).sealed : undefined;
-      if (!sealed) throw new Error(`sealed query ${jobId} has no analyst key`);
+      if (!sealed) throw new Error(`sealed query ${job.id} has no analyst key`);
       this.sealedKey = sealedRoundOf(sealed);
     }
   }
@@ -192,6 +191,10 @@ export class QueryRunner extends OneRoundRunner {
     const s = this.spec;
     const sessions = await this.servingParticipants(this.registry, s);
     const n = sessions.length;
+    const keys = await identityKeysOf(
+      this.store,
+      sessions.map((x) => x.participantId),
+    );
     // t for a malicious coordinator (2t - 1 > k + colluding neighbours), raised to minParticipants.
     const p = chooseParameters({
       n,
@@ -247,7 +250,7 @@ export class QueryRunner extends OneRoundRunner {
         query,
         ...(privacyPlan ? { privacyPlan } : {}),
       }),
-      identityKey: (id) => this.store.getParticipant(id)!.publicKey,
+      identityKey: (id) => keys.get(id)!,
       codec: {
         bits: 0,
         clip: 0,
@@ -260,14 +263,14 @@ export class QueryRunner extends OneRoundRunner {
     });
     const seconds = (performance.now() - started) / 1000;
     const dropped = [...outcome.failures.keys()];
-    this.noteRefusals('query', outcome);
+    await this.noteRefusals('query', outcome);
     if ((!outcome.sum && !outcome.sealedSum) || outcome.survivors.length < Math.min(s.minParticipants, n)) {
       const why =
         outcome.reason ?? `${outcome.survivors.length} survivors, fewer than minParticipants = ${s.minParticipants}`;
       const reason =
         `secure aggregation failed: ${why}` +
         (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
-      this.store.addRound({
+      await this.store.addRound({
         jobId: this.jobId,
         round: 1,
         stage: 'query',
@@ -283,7 +286,7 @@ export class QueryRunner extends OneRoundRunner {
       throw new Error(reason);
     }
     if (outcome.sealedSum) {
-      this.store.addRound({
+      await this.store.addRound({
         jobId: this.jobId,
         round: 1,
         stage: 'query',
@@ -316,7 +319,7 @@ export class QueryRunner extends OneRoundRunner {
       ? decodeNoisySum(this.plan, sum, noise, s.privacy.mode, outcome.survivors.length)
       : { values: decodeWideSum(sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits }), noiseStd: 0 };
     const result = decodeResult(this.plan, values, noiseStd);
-    this.store.addRound({
+    await this.store.addRound({
       jobId: this.jobId,
       round: 1,
       stage: 'query',

@@ -35,5 +35,5 @@ export const scoreKind: JobKind = {
     const scoring = await scoringSetup(req, encoded);
     return { name: spec.name, specJson: JSON.stringify(spec), roundsTotal: 1, context: { scoring } };
   },
-  runner: (id, d) => new ScoreRunner(id, d.store, d.registry, d.events, d.sealed),
+  runner: (job, d) => new ScoreRunner(job, d.store, d.registry, d.events, d.sealed),
 };

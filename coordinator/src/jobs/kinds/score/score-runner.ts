@@ -4,7 +4,7 @@ import { ScoreCollector } from '../../../rounds/score-collector.js';
 import { runStage } from '../../../rounds/stage.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
 import type { SessionRegistry } from '../../../service/registry.js';
-import type { Store } from '../../../store/store.js';
+import type { JobRecord, Store } from '../../../store/store.js';
 import type { JobEvents } from '../../job-events.js';
 import { OneRoundRunner } from '../../one-round-runner.js';
 import { encodedFeaturesOf, parseScoreSpec, scoreNoise, type ScoreSpec } from '@tessera/jobs';
@@ -22,15 +22,13 @@ export class ScoreRunner extends OneRoundRunner {
   private readonly setup: StoredScoringSetup;
 
   constructor(
-    jobId: string,
+    job: JobRecord,
     store: Store,
     private readonly registry: SessionRegistry,
     events: JobEvents,
     private readonly sealed: SealedExchange,
   ) {
-    super(jobId, store, events, sealed);
-    const job = store.getJob(jobId);
-    if (!job) throw new Error(`no job ${jobId}`);
+    super(job, store, events, sealed);
     this.spec = parseScoreSpec(JSON.parse(job.specJson));
     this.setup = (JSON.parse(job.contextJson) as { scoring: StoredScoringSetup }).scoring;
   }
@@ -113,13 +111,13 @@ export class ScoreRunner extends OneRoundRunner {
       });
       const seconds = (performance.now() - started) / 1000;
       const dropped = [...outcome.failures.keys()];
-      this.noteRefusals('score', outcome);
+      await this.noteRefusals('score', outcome);
       if (outcome.results.size < s.minParticipants) {
         const reason =
           `${outcome.results.size} of ${sessions.length} participants answered, ` +
           `fewer than minParticipants = ${s.minParticipants}` +
           (dropped.length ? ` (${[...outcome.failures].map(([id, why]) => `${id}: ${why}`).join('; ')})` : '');
-        this.store.addRound({
+        await this.store.addRound({
           jobId: this.jobId,
           round: 1,
           stage: 'score',
@@ -134,7 +132,7 @@ export class ScoreRunner extends OneRoundRunner {
         });
         throw new Error(reason);
       }
-      this.store.addRound({
+      await this.store.addRound({
         jobId: this.jobId,
         round: 1,
         stage: 'score',

@@ -60,7 +60,7 @@ export class FitRound {
       const chosen = sessions.filter((s) => (sample ?? plan.participants).includes(s.participantId));
       if (sample && sample.length < Math.max(2, this.r.spec.minParticipants)) {
         skipped = true;
-        this.skippedRound(round, attempt, sample.length, global);
+        await this.skippedRound(round, attempt, sample.length, global);
         return { ok: true as const, value: undefined };
       }
       const clip = this.clip();
@@ -141,7 +141,7 @@ export class FitRound {
     });
     this.r.checkNotCancelled();
     if (skipped || !result) return global;
-    if (result.nextClip !== undefined) this.r.saveContext({ adaptiveClip: { clip: result.nextClip, round } });
+    if (result.nextClip !== undefined) await this.r.saveContext({ adaptiveClip: { clip: result.nextClip, round } });
     const metrics = await this.roundMetrics(round, result);
     const record = this.r.recordRound({
       round,
@@ -158,9 +158,9 @@ export class FitRound {
     // resumes either before the round (old state, round redone) or after it (new state), never between.
     const state = this.r.strategy.state?.();
     if (state) this.r.context = { ...this.r.context, strategyState: state };
-    this.r.store.completeRound(record, result.model, round, state ? JSON.stringify(this.r.context) : undefined);
-    this.r.noteContributors(result.contributors);
-    this.earlyStopping(round, metrics.loss);
+    await this.r.store.completeRound(record, result.model, round, state ? JSON.stringify(this.r.context) : undefined);
+    await this.r.noteContributors(result.contributors);
+    await this.earlyStopping(round, metrics.loss);
     const dropped = result.failures.size ? `; dropped ${this.r.failureSummary(result.failures)}` : '';
     const privacy = metrics.epsilon !== undefined ? `, epsilon spent ${fmt(metrics.epsilon)}` : '';
     const how = result.secure ? ` (secure aggregation, threshold ${result.secure.threshold}${privacy})` : '';
@@ -176,18 +176,19 @@ export class FitRound {
    * training after `patience` rounds without an improvement of at least minDelta on the last such improvement.
    * Rounds without a validation loss (DP, sealed) change nothing.
    */
-  private earlyStopping(round: number, loss: number | undefined): void {
+  private async earlyStopping(round: number, loss: number | undefined): Promise<void> {
     if (loss === undefined || !Number.isFinite(loss)) return;
     const { best, improved } = this.r.context;
-    if (!best || loss < best.loss) this.r.saveContext({ best: { round, loss } });
+    if (!best || loss < best.loss) await this.r.saveContext({ best: { round, loss } });
     const stop = this.r.spec.earlyStopping;
-    if (!improved || loss < improved.loss - (stop?.minDelta ?? 0)) this.r.saveContext({ improved: { round, loss } });
+    if (!improved || loss < improved.loss - (stop?.minDelta ?? 0))
+      await this.r.saveContext({ improved: { round, loss } });
     else if (stop && round - improved.round >= stop.patience) {
       const why =
         `early stopping after round ${round}: the validation loss has not gone below ${fmt(improved.loss)} ` +
         `(round ${improved.round}) by ${stop.minDelta} for ${stop.patience} round(s); the result is round ` +
         `${this.r.context.best!.round}'s model`;
-      this.r.saveContext({ stoppedEarly: why });
+      await this.r.saveContext({ stoppedEarly: why });
       this.r.publish(why);
     }
   }
@@ -240,11 +241,11 @@ export class FitRound {
    * is not retried with a new sample (resampling until enough would raise the real sampling rate
    * above the one the accountant assumes); it still counts as one of the job's rounds.
    */
-  private skippedRound(round: number, attempt: number, sampled: number, global: Float64Array) {
+  private async skippedRound(round: number, attempt: number, sampled: number, global: Float64Array) {
     const reason =
       `Poisson sample of ${sampled} participant(s) is below what a round needs ` +
       `(minParticipants = ${this.r.spec.minParticipants}); nothing released, model unchanged`;
-    this.r.store.completeRound(
+    await this.r.store.completeRound(
       this.r.recordRound({
         round,
         stage: 'fit',

@@ -21,14 +21,14 @@ export class PayoutSettlement {
    * A coordinator that stopped between writing a job's ledger entries and recording its payout view
    * must not pay twice: the entries already in the ledger are the payout.
    */
-  private restorePayout(base: Omit<PayoutsView, 'status' | 'entries'>): boolean {
-    const rows = this.r.store.ledgerRows(this.r.jobId);
+  private async restorePayout(base: Omit<PayoutsView, 'status' | 'entries'>): Promise<boolean> {
+    const rows = await this.r.store.ledgerRows(this.r.jobId);
     const last = rows.at(-1);
     if (!last) return false;
     const entries = rows.map(
       (r) => JSON.parse(r.line) as { participant: string; amount: number; share: number; seq: number; method: string },
     );
-    this.r.saveContext({
+    await this.r.saveContext({
       payouts: {
         ...base,
         method: entries[0]?.method ?? base.method,
@@ -64,12 +64,12 @@ export class PayoutSettlement {
       currency: payout.currency,
       coordinatorPublicKey: this.r.ledger?.publicKeyHex ?? '',
     };
-    const give = (status: PayoutsView['status'], reason: string) => {
-      this.r.saveContext({ payouts: { ...base, status, reason, entries: [] } });
+    const give = async (status: PayoutsView['status'], reason: string) => {
+      await this.r.saveContext({ payouts: { ...base, status, reason, entries: [] } });
       this.r.publish(`payout not made: ${reason}`);
     };
     if (!this.r.ledger) return give('failed', 'this coordinator has no payout ledger');
-    if (this.restorePayout(base)) return;
+    if (await this.restorePayout(base)) return;
     if (contributors.length === 0) return give('failed', 'no participant contributed to a completed round');
     const key = this.r.taskKey(this.r.spec.rounds, pb.Stage.VALUATE);
     const byId = new Map(this.r.registry.serving(this.r.spec.dataset).map((s) => [s.participantId, s]));
@@ -93,13 +93,19 @@ export class PayoutSettlement {
       collector: (_s, settle) => new ValuationCollector(key, settle, d, this.r.spec.rounds),
     });
     this.r.checkNotCancelled();
-    this.r.noteRefusals('valuate', this.r.spec.rounds, outcome);
+    await this.r.noteRefusals('valuate', this.r.spec.rounds, outcome);
     if (outcome.failures.size) {
       const refused = [...outcome.failures.keys()].every((id) => outcome.refusals.has(id));
       return give(
         refused ? 'refused' : 'failed',
         `valuation runs only with every contributor's updates: ${this.r.failureSummary(outcome.failures)}`,
       );
+    }
+    // Valuation replays the rounds from each round's stored starting model (read before it starts).
+    const models = new Map<number, Float64Array>();
+    for (let t = 2; t <= this.r.spec.rounds; t++) {
+      const m = await this.r.store.loadModel(this.r.jobId, t - 1);
+      if (m) models.set(t, m);
     }
     const started = performance.now();
     let report;
@@ -109,7 +115,7 @@ export class PayoutSettlement {
         schema: this.r.context.schema!,
         standardisation: this.r.context.standardisation!,
         rounds: this.r.spec.rounds,
-        startModel: (t) => (t === 1 ? logisticInit(d - 1) : this.r.store.loadModel(this.r.jobId, t - 1)!),
+        startModel: (t) => (t === 1 ? logisticInit(d - 1) : models.get(t)!),
         strategy: this.r.strategy,
         participants: contributors,
         disclosed: outcome.results,
@@ -128,7 +134,7 @@ export class PayoutSettlement {
       contributors.map((participant, i) => ({ participant, value: report.values[i] ?? 0 })),
     );
     const timestamp = new Date().toISOString();
-    const entries = this.r.ledger.append(
+    const entries = await this.r.ledger.append(
       split.entries.map((e) => ({
         job: this.r.jobId,
         participant: e.participant,
@@ -139,7 +145,7 @@ export class PayoutSettlement {
         timestamp,
       })),
     );
-    this.r.saveContext({
+    await this.r.saveContext({
       payouts: {
         ...base,
         method: report.method,

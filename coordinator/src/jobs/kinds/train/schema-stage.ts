@@ -61,13 +61,13 @@ export class SchemaStage {
       });
       const seconds = (performance.now() - started) / 1000;
       const dropped = [...outcome.failures.keys()];
-      this.r.noteRefusals('schema', 0, outcome);
+      await this.r.noteRefusals('schema', 0, outcome);
       if (outcome.results.size < this.r.spec.minParticipants) {
         const failures = dropped.length ? ` (${this.r.failureSummary(outcome.failures)})` : '';
         const reason =
           `${outcome.results.size} of ${sessions.length} participants reported a schema, ` +
           `fewer than minParticipants = ${this.r.spec.minParticipants}${failures}`;
-        this.r.store.addRound(
+        await this.r.store.addRound(
           this.r.recordRound({
             round: 0,
             stage: 'schema',
@@ -85,7 +85,7 @@ export class SchemaStage {
       const agreed: AgreedSchema = { label: this.r.spec.label, features: merged!.columns };
       if (agreed.features.length === 0)
         throw new Error(`the participants share no feature columns besides the label "${this.r.spec.label}"`);
-      this.r.store.addRound(
+      await this.r.store.addRound(
         this.r.recordRound({
           round: 0,
           stage: 'schema',
@@ -103,7 +103,7 @@ export class SchemaStage {
     const featureNames = schema.features.flatMap((f) =>
       f.kind === 'categorical' ? (f.categories ?? []).map((c) => `${f.name}=${c}`) : [f.name],
     );
-    this.r.saveContext({ schema, featureNames, stage: 'statistics' });
+    await this.r.saveContext({ schema, featureNames, stage: 'statistics' });
     this.r.publish(`schema agreed: ${featureNames.length} features`);
   }
 }

@@ -58,7 +58,7 @@ export class StatisticsStage {
         },
       });
       if (!r.ok) return r;
-      this.r.store.addRound(
+      await this.r.store.addRound(
         this.r.recordRound({
           round: 0,
           stage: 'statistics',
@@ -74,21 +74,21 @@ export class StatisticsStage {
       return { ok: true as const, value: r.value };
     });
     if (this.r.aggregator.mode === 'sealed')
-      return this.saveSealedStatistics(stats.value, d, stats.contributors.length);
+      return await this.saveSealedStatistics(stats.value, d, stats.contributors.length);
     // Plaintext statistics count every serving participant, as before the aggregators (the weight cap uses it).
     const contributors =
       this.r.aggregator.mode === 'plain'
         ? this.r.registry.serving(this.r.spec.dataset).length
         : stats.contributors.length;
-    this.saveStatistics(stats.value, d, contributors);
+    await this.saveStatistics(stats.value, d, contributors);
   }
 
-  private saveStatistics(stats: Float64Array, d: number, contributors: number): void {
+  private async saveStatistics(stats: Float64Array, d: number, contributors: number): Promise<void> {
     if (stats.length !== 2 * d + 1)
       throw new Error(`the statistics sum has ${stats.length} values, expected ${2 * d + 1}`);
     const moments = { count: stats[0]!, sum: stats.slice(1, d + 1), sumSquares: stats.slice(d + 1) };
     const s = standardisationFrom(moments);
-    this.r.saveContext({
+    await this.r.saveContext({
       standardisation: { mean: [...s.mean], std: [...s.std], count: moments.count, contributors },
       stage: 'training',
     });
@@ -96,7 +96,7 @@ export class StatisticsStage {
   }
 
   /** Sealed mode: the analyst decrypted the statistics and answered with the count, means and standard deviations. */
-  private saveSealedStatistics(values: Float64Array, d: number, contributors: number): void {
+  private async saveSealedStatistics(values: Float64Array, d: number, contributors: number): Promise<void> {
     if (
       values.length !== 2 * d + 1 ||
       values.some((v) => !Number.isFinite(v)) ||
@@ -107,7 +107,7 @@ export class StatisticsStage {
           `expected [count, ${d} means, ${d} positive standard deviations]`,
       );
     }
-    this.r.saveContext({
+    await this.r.saveContext({
       standardisation: {
         mean: [...values.subarray(1, d + 1)],
         std: [...values.subarray(d + 1)],
@@ -157,7 +157,7 @@ export class StatisticsStage {
         decoding: { ring: (words) => decodeFixedPoint(words, release.level, 2 ** 32) },
       });
       if (!r.ok) return r;
-      this.r.store.addRound(
+      await this.r.store.addRound(
         this.r.recordRound({
           round: 0,
           stage: 'statistics',
@@ -212,7 +212,7 @@ export class StatisticsStage {
     );
     const m = momentsFromBounded(sums.values, bounds, sums.noiseStd);
     const s = standardisationFrom(m);
-    this.r.saveContext({
+    await this.r.saveContext({
       standardisation: {
         mean: [...s.mean],
         std: [...s.std],

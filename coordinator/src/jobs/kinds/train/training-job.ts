@@ -5,7 +5,7 @@ import type { PayoutLedger } from '../../../payouts/payout-ledger.js';
 import type { SessionRegistry } from '../../../service/registry.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
 import type { UploadSlots } from '../../../service/upload-slots.js';
-import type { Store } from '../../../store/store.js';
+import type { JobRecord, Store } from '../../../store/store.js';
 import { stageOf } from '../../job-context.js';
 import type { JobEvents } from '../../job-events.js';
 import { JobLifecycle } from '../../job-lifecycle.js';
@@ -26,7 +26,7 @@ export class TrainingJob extends JobLifecycle {
   private readonly r: TrainingRun;
 
   constructor(
-    jobId: string,
+    job: JobRecord,
     store: Store,
     registry: SessionRegistry,
     slots: UploadSlots,
@@ -34,18 +34,19 @@ export class TrainingJob extends JobLifecycle {
     private readonly sealedExchange: SealedExchange,
     ledger?: PayoutLedger,
   ) {
-    super(jobId, store, events);
-    this.r = new TrainingRun(jobId, store, registry, slots, events, sealedExchange, this.abort.signal, ledger);
+    super(job.id, store, events);
+    this.r = new TrainingRun(job, store, registry, slots, events, sealedExchange, this.abort.signal, ledger);
   }
 
   protected async work(): Promise<void> {
     const r = this.r;
-    const job = this.store.getJob(this.jobId)!;
-    if (job.status === 'pending') this.store.updateJob(this.jobId, { status: 'running' });
+    const job = await this.store.getJob(this.jobId);
+    if (!job) throw new Error(`no job ${this.jobId}`);
+    if (job.status === 'pending') await this.store.updateJob(this.jobId, { status: 'running' });
     r.publish(job.roundsCompleted > 0 ? `resuming after round ${job.roundsCompleted}` : 'started');
     if (r.sealed) await loadSeal();
     if (r.privacy.enabled && !r.context.privacy)
-      r.saveContext({ privacy: { noiseMultiplier: r.privacy.noiseMultiplier } });
+      await r.saveContext({ privacy: { noiseMultiplier: r.privacy.noiseMultiplier } });
     for (let stage = stageOf(r.context); stage !== 'done'; stage = stageOf(r.context)) {
       switch (stage) {
         case 'schema': {
@@ -60,21 +61,21 @@ export class TrainingJob extends JobLifecycle {
         case 'training': {
           r.model ??= await modelOfJob(r.spec, r.context.featureNames!.length);
           const fit = new FitRound(r, new EvaluateRound(r));
-          const latest = this.store.latestModel(this.jobId);
+          const latest = await this.store.latestModel(this.jobId);
           // The starting parameters are public: zeros for the linear models, He or Glorot draws from the job's seed.
           let model = latest?.weights ?? r.model.init(seededRandom(`${r.spec.seed ?? this.jobId}/initial-model`));
           for (let round = (latest?.round ?? 0) + 1; round <= r.spec.rounds && !r.context.stoppedEarly; round++)
             model = await fit.trainRound(round, model);
-          r.saveContext({ stage: r.spec.payout && !r.context.payouts ? 'payout' : 'done' });
+          await r.saveContext({ stage: r.spec.payout && !r.context.payouts ? 'payout' : 'done' });
           break;
         }
         case 'payout':
           await new PayoutSettlement(r).settlePayout();
-          r.saveContext({ stage: 'done' });
+          await r.saveContext({ stage: 'done' });
           break;
       }
     }
-    this.store.updateJob(this.jobId, { status: 'completed' });
+    await this.store.updateJob(this.jobId, { status: 'completed' });
     r.publish('completed');
   }
 

@@ -10,7 +10,7 @@ import type { SessionRegistry } from '../../../service/registry.js';
 import type { SealedExchange } from '../../../service/sealed-exchange.js';
 import type { TaskKey } from '../../../service/task-ref.js';
 import type { UploadSlots } from '../../../service/upload-slots.js';
-import type { RoundRecord, RoundStage, Store } from '../../../store/store.js';
+import type { JobRecord, RoundRecord, RoundStage, Store } from '../../../store/store.js';
 import type { PayoutLedger } from '../../../payouts/payout-ledger.js';
 import { parseContext, type JobContext } from '../../job-context.js';
 import type { JobEvents } from '../../job-events.js';
@@ -43,9 +43,14 @@ export class TrainingRun {
   /** How the stages sum: in plaintext, through SecAgg+, or under the analyst's key (secure.mode). */
   readonly aggregator: Aggregator;
   context: JobContext;
+  readonly jobId: string;
+  /** The spec as submitted (every task carries it with the analyst's signature). */
+  private readonly specJson: string;
+  /** Context writes in the order they were made (each writes the whole context; a later one must land last). */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly jobId: string,
+    job: JobRecord,
     readonly store: Store,
     readonly registry: SessionRegistry,
     readonly slots: UploadSlots,
@@ -54,8 +59,9 @@ export class TrainingRun {
     readonly signal: AbortSignal,
     readonly ledger?: PayoutLedger,
   ) {
-    const job = store.getJob(jobId);
-    if (!job) throw new Error(`no job ${jobId}`);
+    const jobId = job.id;
+    this.jobId = jobId;
+    this.specJson = job.specJson;
     this.spec = parseJobSpec(JSON.parse(job.specJson));
     this.privacy = new JobPrivacy(this.spec);
     this.context = parseContext(job.contextJson);
@@ -80,11 +86,11 @@ export class TrainingRun {
   }
 
   /** Keeps the privacy-budget refusals among a stage's failures, by participant, for the job's report. */
-  noteRefusals(
+  async noteRefusals(
     stage: RoundStage,
     round: number,
     outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> },
-  ): void {
+  ): Promise<void> {
     const found = [...refusalReasons(outcome)];
     if (!found.length) return;
     const refusals = [...(this.context.refusals ?? [])];
@@ -93,18 +99,18 @@ export class TrainingRun {
         refusals.push({ participantId, stage, round, reason });
       this.publish(`participant ${participantId} refused ${stage}${round ? ` round ${round}` : ''}: ${reason}`);
     }
-    this.saveContext({ refusals });
+    await this.saveContext({ refusals });
   }
 
   /**
    * Counts one charged release for every participant asked to contribute to a private release (except those that
    * refused it).
    */
-  notePrivacySpend(
+  async notePrivacySpend(
     kind: 'rounds' | 'statistics',
     asked: readonly ParticipantSession[],
     outcome: { refusals: ReadonlyMap<string, OwnersRefusal> },
-  ): void {
+  ): Promise<void> {
     if (this.spec.privacy.mode === 'none') return;
     const spend = { ...(this.context.privacySpend ?? {}) };
     for (const s of asked) {
@@ -112,7 +118,7 @@ export class TrainingRun {
       const was = spend[s.participantId] ?? { rounds: 0, statistics: 0 };
       spend[s.participantId] = { ...was, [kind]: was[kind] + 1 };
     }
-    this.saveContext({ privacySpend: spend });
+    await this.saveContext({ privacySpend: spend });
   }
 
   publish(message: string): void {
@@ -181,9 +187,13 @@ export class TrainingRun {
     return { ...r, jobId: this.jobId, finishedAt: Date.now() };
   }
 
-  saveContext(patch: Partial<JobContext>): void {
+  /** Updates the context in memory at once and in the store in call order; resolves once this write landed. */
+  saveContext(patch: Partial<JobContext>): Promise<void> {
     this.context = { ...this.context, ...patch };
-    this.store.updateJob(this.jobId, { contextJson: JSON.stringify(this.context) });
+    const contextJson = JSON.stringify(this.context);
+    const write = this.saving.then(() => this.store.updateJob(this.jobId, { contextJson }));
+    this.saving = write.catch(() => undefined);
+    return write;
   }
 
   taskKey(round: number, stage: tessera.v1.Stage): TaskKey {
@@ -205,15 +215,16 @@ export class TrainingRun {
         model: toModelConfig(this.spec.model, this.spec.local.optimiser),
       },
       ...(plan ? { privacyPlan: plan } : {}),
-      ...signedSpecFields(this.context, this.store.getJob(this.jobId)?.specJson ?? ''),
+      ...signedSpecFields(this.context, this.specJson),
     };
   }
 
   /** Remembers who contributed to a completed round (valuation asks each of them for its updates). */
-  noteContributors(ids: Iterable<string>): void {
+  async noteContributors(ids: Iterable<string>): Promise<void> {
     if (!this.spec.payout) return;
     const all = new Set([...(this.context.contributors ?? []), ...ids]);
-    if (all.size !== (this.context.contributors ?? []).length) this.saveContext({ contributors: [...all].sort() });
+    if (all.size !== (this.context.contributors ?? []).length)
+      await this.saveContext({ contributors: [...all].sort() });
   }
 
   featureMessages(schema: AgreedSchema): tessera.v1.IColumnProfile[] {

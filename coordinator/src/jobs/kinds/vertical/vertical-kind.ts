@@ -19,14 +19,14 @@ export const verticalKind: JobKind = {
         `parties: ${spec.parties.length} parties, and this coordinator runs a guest with one host; ` +
           'split the job into one job per host',
       );
-    spec.parties.forEach((p, i) => {
-      if (!store.getParticipant(p.participant))
+    for (const [i, p] of spec.parties.entries()) {
+      if (!(await store.getParticipant(p.participant)))
         throw new SubmissionRefused(
           'invalid-spec',
           `parties[${i}].participant: no enrolled participant "${p.participant}" ` +
             '(tessera job list-participants shows them)',
         );
-    });
+    }
     return {
       name: spec.name,
       specJson: JSON.stringify(spec),
@@ -34,5 +34,5 @@ export const verticalKind: JobKind = {
       context: { verticalSalt: randomBytes(32).toString('hex') },
     };
   },
-  runner: (id, d) => new VerticalRunner(id, d.store, d.registry, d.events),
+  runner: (job, d) => new VerticalRunner(job, d.store, d.registry, d.events),
 };

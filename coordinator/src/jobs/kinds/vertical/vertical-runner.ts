@@ -11,7 +11,8 @@ import { runStage } from '../../../rounds/stage.js';
 import { type VerticalAnswer, VerticalRelayCollector } from '../../../rounds/vertical-relay.js';
 import type { ParticipantSession } from '../../../service/participant-session.js';
 import type { SessionRegistry } from '../../../service/registry.js';
-import type { Store } from '../../../store/store.js';
+import type { JobRecord, Store } from '../../../store/store.js';
+import { identityKeysOf } from '../../identity-keys.js';
 import type { JobEvents } from '../../job-events.js';
 import { OneRoundRunner } from '../../one-round-runner.js';
 
@@ -39,14 +40,12 @@ export class VerticalRunner extends OneRoundRunner {
   private readonly stage: tessera.v1.Stage;
 
   constructor(
-    jobId: string,
+    job: JobRecord,
     store: Store,
     private readonly registry: SessionRegistry,
     events: JobEvents,
   ) {
-    super(jobId, store, events);
-    const job = store.getJob(jobId);
-    if (!job) throw new Error(`no job ${jobId}`);
+    super(job, store, events);
     const input = JSON.parse(job.specJson) as { kind?: unknown };
     this.spec = input.kind === 'vertical-score' ? parseVerticalScoreSpec(input) : parseVerticalSpec(input);
     this.stage = this.spec.kind === 'vertical-score' ? pb.Stage.VERTICAL_SCORE : pb.Stage.VERTICAL;
@@ -56,6 +55,7 @@ export class VerticalRunner extends OneRoundRunner {
     const [guestParty, hostParty] = this.roles();
     const [guest, host] = await this.both(guestParty, hostParty);
     const key = { jobId: this.jobId, round: 1, stage: this.stage };
+    const keys = await identityKeysOf(this.store, [guest.participantId, host.participantId]);
     const salt = Buffer.from(this.salt(), 'hex');
     const started = performance.now();
     this.events.publish(
@@ -86,7 +86,7 @@ export class VerticalRunner extends OneRoundRunner {
               vertical: {
                 session: this.jobId,
                 peerId: peer.participantId,
-                peerIdentityKey: this.store.getParticipant(peer.participantId)?.publicKey ?? new Uint8Array(0),
+                peerIdentityKey: keys.get(peer.participantId) ?? new Uint8Array(0),
                 peerRosterSignature: peer.rosterSignature,
                 salt,
               },
@@ -114,7 +114,7 @@ export class VerticalRunner extends OneRoundRunner {
         return c;
       },
     });
-    this.noteRefusals('vertical', outcome);
+    await this.noteRefusals('vertical', outcome);
     const seconds = (performance.now() - started) / 1000;
     const answer = outcome.results.get(guest.participantId);
     // The party stopped because the other one failed is told so, not "cancelled" (the job was not).
@@ -129,7 +129,7 @@ export class VerticalRunner extends OneRoundRunner {
         : '';
     const bytes = [...collectors.values()].reduce((a, c) => a + c.bytes, 0);
     const metrics = answer ? this.metricsOf(answer) : {};
-    this.store.addRound({
+    await this.store.addRound({
       jobId: this.jobId,
       round: 1,
       stage: this.spec.kind === 'vertical-score' ? 'vertical-score' : 'vertical',
@@ -202,7 +202,8 @@ export class VerticalRunner extends OneRoundRunner {
   }
 
   private salt(): string {
-    const context = JSON.parse(this.store.getJob(this.jobId)?.contextJson || '{}') as { verticalSalt?: string };
+    // Drawn at submission and stored in the context with the submission, before the runner started.
+    const context = JSON.parse(this.job.contextJson || '{}') as { verticalSalt?: string };
     if (!context.verticalSalt || !/^[0-9a-f]{64}$/.test(context.verticalSalt))
       throw new Error('the job has no alignment salt (it was stored by an older coordinator); submit it again');
     return context.verticalSalt;

@@ -13,7 +13,7 @@ export const verticalScoreKind: JobKind = {
   name: 'vertical-score',
   async submit({ parsed, store }) {
     const spec = parseVerticalScoreSpec(parsed);
-    const trained = store.getJob(spec.model);
+    const trained = await store.getJob(spec.model);
     const kind = trained ? (JSON.parse(trained.specJson || '{}') as { kind?: unknown }).kind : undefined;
     if (!trained || kind !== 'vertical')
       throw new SubmissionRefused('invalid-spec', `model: "${spec.model}" is not a vertical job of this coordinator`);
@@ -45,5 +45,5 @@ export const verticalScoreKind: JobKind = {
       context: { verticalSalt: randomBytes(32).toString('hex') },
     };
   },
-  runner: (id, d) => new VerticalRunner(id, d.store, d.registry, d.events),
+  runner: (job, d) => new VerticalRunner(job, d.store, d.registry, d.events),
 };

@@ -111,10 +111,10 @@ export interface AggregationHost {
     stage: RoundStage,
     round: number,
     outcome: { failures: ReadonlyMap<string, string>; refusals: ReadonlyMap<string, OwnersRefusal> },
-  ): void;
+  ): Promise<void>;
   notePrivacySpend(
     kind: 'rounds' | 'statistics',
     asked: readonly ParticipantSession[],
     outcome: { refusals: ReadonlyMap<string, OwnersRefusal> },
-  ): void;
+  ): Promise<void>;
 }

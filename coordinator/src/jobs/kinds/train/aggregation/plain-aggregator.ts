@@ -44,12 +44,12 @@ export class PlainAggregator implements Aggregator {
     });
     const seconds = (performance.now() - started) / 1000;
     // Refusals on the owners' terms (e.g. a node whose data set requires secure aggregation) reach job.refusals.
-    this.r.noteRefusals(q.stage, q.round, outcome);
+    await this.r.noteRefusals(q.stage, q.round, outcome);
     if (outcome.results.size < this.r.spec.minParticipants) {
       const reason =
         `${outcome.results.size} of ${q.sessions.length} participants ${plain.verb}, fewer than minParticipants = ` +
         `${this.r.spec.minParticipants} (${this.r.failureSummary(outcome.failures)})`;
-      this.r.store.addRound(
+      await this.r.store.addRound(
         this.r.recordRound({
           round: q.round,
           stage: q.stage,

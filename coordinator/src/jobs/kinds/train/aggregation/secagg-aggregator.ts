@@ -2,6 +2,7 @@ import { chooseParameters } from '@tessera/secagg';
 import { tessera } from '@tessera/proto';
 import { runSecureSum, type SecureSumOutcome } from '../../../../rounds/secure-sum.js';
 import type { SealedRound } from '../../../sealed-round.js';
+import { identityKeysOf } from '../../../identity-keys.js';
 import {
   MissingDecoding,
   type Aggregate,
@@ -79,11 +80,15 @@ export class SecAggAggregator implements Aggregator {
         `secure aggregation needs at least 2 participants in a round, and ${q.sessions.length} is available; ` +
         'connect more participants, or set secure: {mode: none} to aggregate in plaintext ' +
         "(which the participants' data sets must allow: datasets.NAME.secure: none in their config)";
-      this.recordFailure(q, { contributors: 0, dropped: [], metrics: {}, seconds: 0, error: reason });
+      await this.recordFailure(q, { contributors: 0, dropped: [], metrics: {}, seconds: 0, error: reason });
       return { ok: false, reason };
     }
     const params = this.parameters(q.sessions.length);
     const minSurvivors = this.r.privacy.minSurvivors(q.sessions.length);
+    const keys = await identityKeysOf(
+      this.r.store,
+      q.sessions.map((x) => x.participantId),
+    );
     const outcome = await runSecureSum({
       jobId: this.r.jobId,
       round: q.round,
@@ -96,7 +101,7 @@ export class SecAggAggregator implements Aggregator {
       task: q.task,
       ...(sealed ? { sealed } : {}),
       ...(minSurvivors > 0 && q.computation !== pb.Stage.EVALUATE ? { minSurvivors } : {}),
-      identityKey: (id) => this.r.store.getParticipant(id)!.publicKey,
+      identityKey: (id) => keys.get(id)!,
       deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
       signal: this.r.signal,
       slots: this.r.slots,
@@ -105,10 +110,10 @@ export class SecAggAggregator implements Aggregator {
     });
     const seconds = (performance.now() - started) / 1000;
     const rejected = Object.values(outcome.rejected).reduce((a, b) => a + b, 0);
-    this.r.noteRefusals(q.stage, q.round, outcome);
-    if (q.stage === 'fit') this.r.notePrivacySpend('rounds', q.sessions, outcome);
+    await this.r.noteRefusals(q.stage, q.round, outcome);
+    if (q.stage === 'fit') await this.r.notePrivacySpend('rounds', q.sessions, outcome);
     if (q.stage === 'statistics' && this.r.spec.privacy.mode !== 'none')
-      this.r.notePrivacySpend('statistics', q.sessions, outcome);
+      await this.r.notePrivacySpend('statistics', q.sessions, outcome);
     if (
       (!outcome.sum && !outcome.sealedSum) ||
       outcome.survivors.length < Math.min(this.r.spec.minParticipants, q.sessions.length)
@@ -118,7 +123,7 @@ export class SecAggAggregator implements Aggregator {
         `${outcome.survivors.length} survivors, fewer than minParticipants = ${this.r.spec.minParticipants}`;
       const detail = outcome.failures.size ? ` (${this.r.failureSummary(outcome.failures)})` : '';
       const reason = `secure aggregation failed: ${why}${detail}`;
-      this.recordFailure(q, {
+      await this.recordFailure(q, {
         contributors: outcome.survivors.length,
         dropped: [...outcome.failures.keys()],
         metrics: { threshold: params.threshold, degree: params.degree, rejected },
@@ -142,11 +147,11 @@ export class SecAggAggregator implements Aggregator {
     };
   }
 
-  private recordFailure<T>(
+  private async recordFailure<T>(
     q: SumRequest<T>,
     r: { contributors: number; dropped: string[]; metrics: Record<string, number>; seconds: number; error: string },
-  ): void {
-    this.r.store.addRound(
+  ): Promise<void> {
+    await this.r.store.addRound(
       this.r.recordRound({ round: q.round, stage: q.stage, attempt: q.attempt, status: 'failed', ...r }),
     );
   }
