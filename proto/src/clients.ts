@@ -1,12 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { channelCredentials, type ChannelSecurity } from '@tessera/transport';
-import { AnalystServiceDefinition, ParticipantServiceDefinition } from './gen/services.js';
+import { AnalystServiceDefinition, ParticipantServiceDefinition, ReplicaServiceDefinition } from './gen/services.js';
 import { CHANNEL_OPTIONS } from './limits.js';
 
 export type { ChannelSecurity } from '@tessera/transport';
 
 const ParticipantClientCtor = grpc.makeGenericClientConstructor(ParticipantServiceDefinition, 'ParticipantService');
 const AnalystClientCtor = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
+const ReplicaClientCtor = grpc.makeGenericClientConstructor(ReplicaServiceDefinition, 'ReplicaService');
 
 /** Typed enough for our callers; grpc-js generic clients are dynamically shaped. */
 // biome-ignore lint/suspicious/noExplicitAny: grpc-js builds a generic client's methods at run time; callers cast
@@ -31,4 +32,13 @@ export function participantClient(address: string, security: ChannelSecurity): G
 export function analystClient(address: string, security: ChannelSecurity): GenericClient {
   const { credentials, options } = channelCredentials(address, security);
   return new AnalystClientCtor(address, credentials, { ...CHANNEL_OPTIONS, ...options }) as unknown as GenericClient;
+}
+
+/** A coordinator replica's channel to another replica of the same federation (same trust anchor as participants). */
+export function replicaClient(address: string, security: ChannelSecurity): GenericClient {
+  const { credentials, options } = channelCredentials(address, security);
+  return new ReplicaClientCtor(address, credentials, {
+    ...CHANNEL_OPTIONS,
+    ...options,
+  }) as unknown as GenericClient;
 }

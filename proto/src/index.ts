@@ -1,6 +1,6 @@
 import './int64-as-number.js';
 export { tessera } from './gen/tessera.js';
-export { AnalystServiceDefinition, ParticipantServiceDefinition } from './gen/services.js';
+export { AnalystServiceDefinition, ParticipantServiceDefinition, ReplicaServiceDefinition } from './gen/services.js';
 export * from './limits.js';
 export * from './resource-limit.js';
 export * from './envelope.js';

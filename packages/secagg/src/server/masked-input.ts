@@ -83,8 +83,34 @@ export class ServerMaskedInput extends ServerStage {
     const problem = vectorProblem(config, msg.y);
     if (problem)
       this.round.reject(problem.code, `MaskedInput from participant ${from}: the vector ${problem.message}`, from);
+    this.add(msg.y);
+    this.accept(from, 'plain');
+  }
+
+  /**
+   * The sum (mod the modulus) of the masked inputs of several participants, added elsewhere (a coordinator replica
+   * that holds their streams sums them where they arrive): counted as if each had arrived here. A masked sum of a
+   * subset reveals nothing the whole sum does not, as each input carries pairwise masks with participants outside
+   * the subset as well as its self-mask. Every sender is checked first; nothing is recorded unless all pass.
+   */
+  receivePartialSum(indices: readonly number[], partial: Uint32Array): void {
+    const stage = `partial MaskedInput sum of ${indices.length} participant(s)`;
+    if (indices.length === 0) this.round.reject('wrong-length', `${stage}: no participant in it`);
+    const seen = new Set<number>();
+    for (const from of indices) {
+      this.checkSender(stage, from, 'plain');
+      if (seen.has(from)) this.round.reject('duplicate', `${stage}: participant ${from} appears twice`, from);
+      seen.add(from);
+    }
+    const problem = vectorProblem(this.round.config, partial);
+    if (problem) this.round.reject(problem.code, `${stage}: the vector ${problem.message}`);
+    this.add(partial);
+    for (const from of indices) this.accept(from, 'plain');
+  }
+
+  private add(y: Uint32Array): void {
+    const { config } = this.round;
     const sum = (this.sum ??= new Uint32Array(config.dimension));
-    const y = msg.y;
     const m = config.modulus;
     // vectorProblem checked y.length === dimension === sum.length, so every i is in range for both.
     if (m === 2 ** 32) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i]! + y[i]!) >>> 0;
@@ -94,7 +120,6 @@ export class ServerMaskedInput extends ServerStage {
         sum[i] = s >= m ? s - m : s;
       }
     }
-    this.accept(from, 'plain');
   }
 
   /**
