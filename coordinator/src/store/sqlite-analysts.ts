@@ -1,11 +1,18 @@
 /** The SQLite side of analyst identities: invitations (stored as hashes), registered keys and revocations. */
 import type Database from 'better-sqlite3';
-import { AnalystError } from '../analysts/analyst-error.js';
 import { analystStatus, invitationRefusal } from '../analysts/analyst-rules.js';
 import { optional, type Row } from './sqlite-rows.js';
+import {
+  analystKeyClash,
+  refuseAnalystKeyTaken,
+  refuseAnalystNameTaken,
+  UNKNOWN_INVITATION_REASON,
+  unknownAnalyst,
+} from './store-refusals.js';
 import type { AnalystJoinResult, AnalystRecord } from './store.js';
 
-const analystFromRow = (r: Row, now: number): AnalystRecord => {
+/** An analysts row as a record, its status derived at `now` (shared with the PostgreSQL store). */
+export const analystFromRow = (r: Row, now: number): AnalystRecord => {
   const fields = {
     name: r.name as string,
     ...(r.public_key ? { publicKey: new Uint8Array(r.public_key as Buffer) } : {}),
@@ -45,7 +52,7 @@ export class SqliteAnalysts {
     return this.db.transaction((): AnalystRecord => {
       const existing = this.get(name, times.now);
       if (existing) {
-        this.refuseTaken(existing);
+        refuseAnalystNameTaken(existing);
         this.db
           .prepare('UPDATE analysts SET invitation_hash = ?, invitation_expires_at = ? WHERE name = ?')
           .run(secretHash, times.expiresAt, name);
@@ -63,8 +70,8 @@ export class SqliteAnalysts {
   register(name: string, publicKey: Uint8Array, now = Date.now()): AnalystRecord {
     return this.db.transaction((): AnalystRecord => {
       const existing = this.get(name, now);
-      if (existing) this.refuseTaken(existing);
-      this.refuseKeyTaken(publicKey, name, now);
+      if (existing) refuseAnalystNameTaken(existing);
+      refuseAnalystKeyTaken(this.byKey(publicKey, now), name);
       if (existing)
         this.db
           .prepare(
@@ -85,24 +92,12 @@ export class SqliteAnalysts {
       const row = this.db.prepare('SELECT * FROM analysts WHERE invitation_hash = ?').get(secretHash) as
         | Row
         | undefined;
-      if (!row)
-        return {
-          ok: false,
-          reason:
-            'unknown or already used analyst invitation: ask the coordinator operator for a new one ' +
-            '(tessera coordinator analysts add NAME)',
-        };
+      if (!row) return { ok: false, reason: UNKNOWN_INVITATION_REASON };
       const analyst = analystFromRow(row, now);
       const refusal = invitationRefusal(analyst);
       if (refusal) return { ok: false, reason: refusal };
       const clash = this.byKey(publicKey, now);
-      if (clash)
-        return {
-          ok: false,
-          reason:
-            `this identity key is already registered as analyst ${clash.name}: ` +
-            'join with the key file of the new analyst (tessera keys create --out FILE makes one)',
-        };
+      if (clash) return { ok: false, reason: analystKeyClash(clash.name) };
       this.db
         .prepare(
           'UPDATE analysts SET public_key = ?, joined_at = ?, invitation_hash = NULL, ' +
@@ -116,35 +111,10 @@ export class SqliteAnalysts {
   revoke(name: string, now = Date.now()): AnalystRecord {
     return this.db.transaction((): AnalystRecord => {
       const a = this.get(name, now);
-      if (!a)
-        throw new AnalystError(
-          'unknown-analyst',
-          `no analyst is called ${name}; tessera coordinator analysts list shows the names`,
-        );
+      if (!a) throw unknownAnalyst(name);
       if (a.status === 'revoked') return a;
       this.db.prepare('UPDATE analysts SET revoked_at = ?, invitation_hash = NULL WHERE name = ?').run(now, name);
       return this.get(name, now)!;
     })();
-  }
-
-  /** A joined or revoked analyst keeps its name for good: its jobs are listed under it. */
-  private refuseTaken(a: AnalystRecord): void {
-    if (a.status === 'active')
-      throw new AnalystError(
-        'name-taken',
-        `analyst ${a.name} has already joined; revoke it first (tessera coordinator analysts revoke ${a.name}) ` +
-          'and choose another name for its replacement',
-      );
-    if (a.status === 'revoked')
-      throw new AnalystError(
-        'analyst-revoked',
-        `analyst ${a.name} was revoked, and its name stays with its jobs: choose another name`,
-      );
-  }
-
-  private refuseKeyTaken(publicKey: Uint8Array, name: string, now: number): void {
-    const clash = this.byKey(publicKey, now);
-    if (clash && clash.name !== name)
-      throw new AnalystError('key-taken', `this public key is already registered as analyst ${clash.name}`);
   }
 }

@@ -1,9 +1,16 @@
 /** The SQLite side of enrolment: tokens (stored as hashes) and participants with their status. */
 import type Database from 'better-sqlite3';
 import { randomId } from '@tessera/crypto';
-import { EnrolmentError } from '../enrolment/enrolment-error.js';
 import { DEFAULT_TOKEN_LIFETIME_MS, redeemRefusal, tokenStatus } from '../enrolment/enrolment-rules.js';
 import { optional, type Row } from './sqlite-rows.js';
+import {
+  participantKeyClash,
+  participantRevoked,
+  tokenAlreadyUsed,
+  UNKNOWN_TOKEN_REASON,
+  unknownParticipant,
+  unknownTokenId,
+} from './store-refusals.js';
 import type {
   EnrollmentTokenRecord,
   NewParticipant,
@@ -12,7 +19,8 @@ import type {
   RedeemResult,
 } from './store.js';
 
-const participantFromRow = (r: Row): ParticipantRecord => {
+/** A participants row as a record (the PostgreSQL store's rows have the same columns). */
+export const participantFromRow = (r: Row): ParticipantRecord => {
   const changed = optional(r.status_changed_at);
   const seen = optional(r.last_seen_at);
   return {
@@ -26,7 +34,8 @@ const participantFromRow = (r: Row): ParticipantRecord => {
   };
 };
 
-const tokenFromRow = (r: Row, now: number): EnrollmentTokenRecord => {
+/** An enrollment_tokens row as a record, its status derived at `now` (shared with the PostgreSQL store). */
+export const tokenFromRow = (r: Row, now: number): EnrollmentTokenRecord => {
   const times = {
     createdAt: r.created_at as number,
     expiresAt: r.expires_at as number,
@@ -70,17 +79,8 @@ export class SqliteEnrolment {
   revokeToken(id: string, now = Date.now()): EnrollmentTokenRecord {
     return this.db.transaction((): EnrollmentTokenRecord => {
       const t = this.token(id, now);
-      if (!t)
-        throw new EnrolmentError(
-          'unknown-token-id',
-          `no enrolment token has id ${id}; tessera coordinator tokens list shows the ids`,
-        );
-      if (t.status === 'used')
-        throw new EnrolmentError(
-          'token-already-used',
-          `token ${id} already enrolled participant ${t.participantId}; ` +
-            `to cut that participant off, run tessera coordinator participants revoke ${t.participantId}`,
-        );
+      if (!t) throw unknownTokenId(id);
+      if (t.status === 'used') throw tokenAlreadyUsed(id, t.participantId);
       if (t.status === 'revoked') return t;
       this.db.prepare('UPDATE enrollment_tokens SET revoked_at = ? WHERE id = ?').run(now, id);
       return this.token(id, now)!;
@@ -92,19 +92,14 @@ export class SqliteEnrolment {
       const row = this.db.prepare('SELECT * FROM enrollment_tokens WHERE token_hash = ?').get(tokenHash) as
         | Row
         | undefined;
-      if (!row)
-        return {
-          ok: false,
-          reason:
-            'unknown enrolment token: ask the coordinator operator for a new one (tessera coordinator enroll <name>)',
-        };
+      if (!row) return { ok: false, reason: UNKNOWN_TOKEN_REASON };
       const token = tokenFromRow(row, now);
       const refusal = redeemRefusal(token, p.name, now);
       if (refusal) return { ok: false, reason: refusal };
       const clash = this.db.prepare('SELECT id FROM participants WHERE public_key = ?').get(Buffer.from(p.publicKey)) as
         | Row
         | undefined;
-      if (clash) return { ok: false, reason: `this identity key is already enrolled as ${clash.id as string}` };
+      if (clash) return { ok: false, reason: participantKeyClash(clash.id as string) };
       this.db
         .prepare('UPDATE enrollment_tokens SET used_at = ?, participant_id = ? WHERE token_hash = ?')
         .run(now, p.id, tokenHash);
@@ -135,18 +130,9 @@ export class SqliteEnrolment {
   setStatus(id: string, status: ParticipantStatus, now = Date.now()): ParticipantRecord {
     return this.db.transaction((): ParticipantRecord => {
       const p = this.participant(id);
-      if (!p)
-        throw new EnrolmentError(
-          'unknown-participant',
-          `no participant has id ${id}; tessera coordinator participants list shows the ids`,
-        );
+      if (!p) throw unknownParticipant(id);
       if (p.status === status) return p;
-      if (p.status === 'revoked')
-        throw new EnrolmentError(
-          'participant-revoked',
-          `participant ${id} (${p.name}) was revoked, and revocation is final: ` +
-            `enrol it again with a new token (tessera coordinator enroll ${p.name})`,
-        );
+      if (p.status === 'revoked') throw participantRevoked(id, p.name);
       this.db.prepare('UPDATE participants SET status = ?, status_changed_at = ? WHERE id = ?').run(status, now, id);
       return this.participant(id)!;
     })();
