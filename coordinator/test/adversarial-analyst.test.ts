@@ -161,8 +161,8 @@ describe('Coordinator.stop', () => {
       await s.closed;
       expect(await watching).toMatch(/^ended/);
       const store = new SqliteStore(join(tmp.dir, DATABASE_FILE));
-      expect(store.getJob(job.id)?.status).toBe('running');
-      store.close();
+      expect((await store.getJob(job.id))?.status).toBe('running');
+      await store.close();
     } finally {
       s.close();
       analyst.close();

@@ -192,7 +192,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
 
   describe('enrolment', () => {
     it('accepts a token once; a second use is PERMISSION_DENIED with a reason', async () => {
-      const token = createEnrollmentToken(bench.coord.options.dataDir, 'carol');
+      const token = await createEnrollmentToken(bench.coord.options.dataDir, 'carol');
       const first = await rawEnroll(bench.coord, signedEnrollRequest(token, 'carol', generateSigningKeyPair()));
       expect(first.error).toBeUndefined();
       expect(first.response!.participantId).toMatch(/^p-/);
@@ -217,7 +217,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
       const noToken = await rawEnroll(bench.coord, signedEnrollRequest('', 'x', generateSigningKeyPair()));
       expect(noToken.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(noToken.error?.details).toMatch(/needs a token/);
-      const token = createEnrollmentToken(bench.coord.options.dataDir, 'short-key');
+      const token = await createEnrollmentToken(bench.coord.options.dataDir, 'short-key');
       const badKey = await rawEnroll(bench.coord, {
         ...signedEnrollRequest(token, 'x', generateSigningKeyPair()),
         publicKey: new Uint8Array(31),
@@ -227,7 +227,7 @@ describe('the coordinator against misbehaving participants and analysts (real gR
     });
 
     it('refuses a bad enrolment signature as UNAUTHENTICATED without using up the token', async () => {
-      const token = createEnrollmentToken(bench.coord.options.dataDir, 'dave');
+      const token = await createEnrollmentToken(bench.coord.options.dataDir, 'dave');
       const keys = generateSigningKeyPair();
       const forged = { ...signedEnrollRequest(token, 'dave', generateSigningKeyPair()), publicKey: keys.publicKey };
       const bad = await rawEnroll(bench.coord, forged);

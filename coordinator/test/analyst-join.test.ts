@@ -48,7 +48,7 @@ describe('analysts join with an invitation or a registered key', () => {
   });
 
   it('redeems an invitation once: the credentials carry a certificate for the analyst and its identity', async () => {
-    const issued = inviteAnalyst(dataDir(), 'alice', { address: coord.address });
+    const issued = await inviteAnalyst(dataDir(), 'alice', { address: coord.address });
     expect(issued).toMatchObject({ name: 'alice', tlsFingerprint: coord.tlsFingerprint, address: coord.address });
     expect(parseAnalystInvitation(issued.invitation).tlsFingerprint).toBe(coord.tlsFingerprint);
     const identity = AnalystIdentity.generate();
@@ -63,7 +63,7 @@ describe('analysts join with an invitation or a registered key', () => {
     const client = new AnalystClient(credentials.coordinator, identity, securityOf(credentials));
     expect(await client.list()).toEqual([]);
     client.close();
-    expect(listAnalysts(dataDir()).find((a) => a.name === 'alice')).toMatchObject({
+    expect((await listAnalysts(dataDir())).find((a) => a.name === 'alice')).toMatchObject({
       status: 'active',
       publicKey: identity.identityHex,
     });
@@ -75,7 +75,7 @@ describe('analysts join with an invitation or a registered key', () => {
   });
 
   it('refuses a join whose signature is not by the identity sent, and leaves the invitation usable', async () => {
-    const { invitation } = inviteAnalyst(dataDir(), 'bob', { address: coord.address });
+    const { invitation } = await inviteAnalyst(dataDir(), 'bob', { address: coord.address });
     const { secret } = parseAnalystInvitation(invitation);
     const identity = AnalystIdentity.generate();
     const tls = await newTlsKey();
@@ -96,7 +96,7 @@ describe('analysts join with an invitation or a registered key', () => {
   });
 
   it('refuses an expired invitation, naming when it expired and what to do', async () => {
-    const { invitation } = inviteAnalyst(dataDir(), 'carol', {
+    const { invitation } = await inviteAnalyst(dataDir(), 'carol', {
       address: coord.address,
       now: Date.now() - 2 * 86_400_000,
     });
@@ -107,7 +107,7 @@ describe('analysts join with an invitation or a registered key', () => {
 
   it('certifies an analyst registered by public key without an invitation, and renews a certificate', async () => {
     const identity = AnalystIdentity.generate();
-    registerAnalystKey(dataDir(), 'dave', identity.identityHex);
+    await registerAnalystKey(dataDir(), 'dave', identity.identityHex);
     const pinned = { identity, coordinator: coord.address, tlsFingerprint: coord.tlsFingerprint! };
     const first = await joinCoordinator(pinned);
     expect(first.name).toBe('dave');
@@ -119,7 +119,7 @@ describe('analysts join with an invitation or a registered key', () => {
     const stranger = await joinError(joinCoordinator({ ...pinned, identity: AnalystIdentity.generate() }));
     expect(stranger.code).toBe('UNAUTHENTICATED');
     expect(stranger.message).toMatch(/not a registered analyst: join with the invitation/);
-    revokeAnalyst(dataDir(), 'dave');
+    await revokeAnalyst(dataDir(), 'dave');
     const revoked = await joinError(joinCoordinator(pinned));
     expect(revoked.code).toBe('PERMISSION_DENIED');
     expect(revoked.message).toMatch(/^analyst dave was revoked/);
@@ -134,11 +134,11 @@ describe('analysts join with an invitation or a registered key', () => {
     expect((e as Error).message).toContain(`the pinned fingerprint is ${other}`);
   });
 
-  it('refuses bad names and keys at the operator, naming the fix', () => {
-    expect(() => inviteAnalyst(dataDir(), 'a b')).toThrow(AnalystError);
-    expect(() => inviteAnalyst(dataDir(), 'a b')).toThrow(/letters, digits and \. _ ~ - only/);
-    expect(() => registerAnalystKey(dataDir(), 'eve', 'abc')).toThrow(/64 hex characters/);
-    expect(() => inviteAnalyst(join(tmp.dir, 'typo'), 'eve')).toThrow(/no coordinator data in/);
+  it('refuses bad names and keys at the operator, naming the fix', async () => {
+    await expect(inviteAnalyst(dataDir(), 'a b')).rejects.toThrow(AnalystError);
+    await expect(inviteAnalyst(dataDir(), 'a b')).rejects.toThrow(/letters, digits and \. _ ~ - only/);
+    await expect(registerAnalystKey(dataDir(), 'eve', 'abc')).rejects.toThrow(/64 hex characters/);
+    await expect(inviteAnalyst(join(tmp.dir, 'typo'), 'eve')).rejects.toThrow(/no coordinator data in/);
   });
 });
 
@@ -146,7 +146,7 @@ describe('analysts join a plaintext coordinator', () => {
   const started = startedCoordinator({ insecure: true });
 
   it('registers the identity and issues no certificate; the calls are then signed', async () => {
-    const { invitation, tlsFingerprint } = inviteAnalyst(started.coord.options.dataDir, 'alice', {
+    const { invitation, tlsFingerprint } = await inviteAnalyst(started.coord.options.dataDir, 'alice', {
       address: started.coord.address,
     });
     expect(tlsFingerprint).toBeNull();

@@ -142,7 +142,7 @@ describe('each analyst sees and acts on its own jobs only', () => {
     const erin = await connectAnalystTo(coord, 'erin');
     try {
       await erin.list();
-      revokeAnalyst(coord.options.dataDir, 'erin');
+      await revokeAnalyst(coord.options.dataDir, 'erin');
       const e = await coordinatorError(erin.list());
       expect(e.code).toBe('PERMISSION_DENIED');
       expect(e.message).toMatch(/^analyst erin was revoked by the coordinator operator at /);

@@ -110,7 +110,7 @@ export type Signer = Pick<Identity, 'id' | 'keys'> & Partial<Identity>;
 /** Enrols a fresh key (and TLS key) with a one-time token, as `tessera participant init` does. */
 export async function enrolIdentity(coord: Coordinator, name: string): Promise<Identity> {
   const keys = generateSigningKeyPair();
-  const token = createEnrollmentToken(coord.options.dataDir, name);
+  const token = await createEnrollmentToken(coord.options.dataDir, name);
   const tls = coord.clientSecurity.mode === 'tls' ? await createTlsKey() : undefined;
   const enrolled = await enroll(coord.address, token, name, keys, coord.clientSecurity, tls?.publicKey);
   const clientSecurity: ChannelSecurity =

@@ -121,7 +121,7 @@ describe('participants authenticate with client certificates', () => {
   });
 
   it('refuses an enrolment whose TLS key another identity signed, and leaves the token unused', async () => {
-    const token = createEnrollmentToken(coord.options.dataDir, 'carol');
+    const token = await createEnrollmentToken(coord.options.dataDir, 'carol');
     const keys = generateSigningKeyPair();
     const tls = await createTlsKey();
     const { error } = await rawEnroll(coord, {
@@ -134,14 +134,14 @@ describe('participants authenticate with client certificates', () => {
     });
     expect(error?.code).toBe(grpc.status.UNAUTHENTICATED);
     expect(error?.details).toMatch(/signature over the TLS key does not match/);
-    expect(listEnrollmentTokens(coord.options.dataDir).find((t) => t.name === 'carol')?.status).toBe('pending');
+    expect((await listEnrollmentTokens(coord.options.dataDir)).find((t) => t.name === 'carol')?.status).toBe('pending');
   });
 
   it('gives a node enrolled without a certificate one on its identity key, and then welcomes it', async () => {
     const dir = join(tmp.dir, 'old-node');
     mkdirSync(dir);
     const keys = generateSigningKeyPair();
-    const token = createEnrollmentToken(coord.options.dataDir, 'old');
+    const token = await createEnrollmentToken(coord.options.dataDir, 'old');
     const { participantId, clientCertificate } = await enroll(coord.address, token, 'old', keys, anchorOnly());
     expect(clientCertificate).toBe('');
     const csv = join(tmp.dir, 'old.csv');
@@ -191,7 +191,7 @@ describe('participants authenticate with client certificates', () => {
     const renew = (identity = who.keys) =>
       renewClientCertificate({ config, configFile: join(tmp.dir, 'x', 'p.yaml'), identity, security: anchorOnly() });
     await expect(renew(generateSigningKeyPair())).rejects.toThrow(/signature over the TLS key does not match/);
-    setParticipantStatus(coord.options.dataDir, who.id, 'revoked');
+    await setParticipantStatus(coord.options.dataDir, who.id, 'revoked');
     await expect(renew()).rejects.toThrow(/was revoked by the coordinator operator/);
   });
 });
@@ -214,7 +214,7 @@ describe('participant init gets a client certificate', () => {
     const r = await initParticipant({
       dir: join(tmp.dir, 'node'),
       coordinator: coord.address,
-      token: createEnrollmentToken(coord.options.dataDir, 'm1'),
+      token: await createEnrollmentToken(coord.options.dataDir, 'm1'),
       datasets: { customers: { type: 'csv', path: csv } },
       policy: false,
     });

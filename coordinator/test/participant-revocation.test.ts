@@ -31,7 +31,7 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
 
   describe('enrolment', () => {
     it('refuses an expired token and a revoked token with what to do, and keeps them unused', async () => {
-      const expired = createEnrollmentToken(dataDir(), 'late', { now: Date.now() - 60_000, expiresInMs: 1000 });
+      const expired = await createEnrollmentToken(dataDir(), 'late', { now: Date.now() - 60_000, expiresInMs: 1000 });
       const late = await rawEnroll(bench.coord, signedEnrollRequest(expired, '', generateSigningKeyPair()));
       expect(late.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(late.error?.details).toMatch(
@@ -41,19 +41,19 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
         /: ask the coordinator operator for a new one \(tessera coordinator enroll late\)$/,
       );
 
-      const issued = issueEnrollmentToken(dataDir(), 'withdrawn');
-      expect(revokeEnrollmentToken(dataDir(), issued.id).status).toBe('revoked');
+      const issued = await issueEnrollmentToken(dataDir(), 'withdrawn');
+      expect((await revokeEnrollmentToken(dataDir(), issued.id)).status).toBe('revoked');
       const withdrawn = await rawEnroll(bench.coord, signedEnrollRequest(issued.token, '', generateSigningKeyPair()));
       expect(withdrawn.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(withdrawn.error?.details).toMatch(
         new RegExp(`^this enrolment token \\(${issued.id}\\) was revoked by the coordinator operator at `),
       );
-      expect(listEnrolledParticipants(dataDir()).map((p) => p.name)).not.toContain('late');
-      expect(listEnrolledParticipants(dataDir()).map((p) => p.name)).not.toContain('withdrawn');
+      expect((await listEnrolledParticipants(dataDir())).map((p) => p.name)).not.toContain('late');
+      expect((await listEnrolledParticipants(dataDir())).map((p) => p.name)).not.toContain('withdrawn');
     });
 
     it("takes the operator's name for the participant: another is refused naming both; none takes it", async () => {
-      const token = createEnrollmentToken(dataDir(), 'm1');
+      const token = await createEnrollmentToken(dataDir(), 'm1');
       const keys = generateSigningKeyPair();
       const wrong = await rawEnroll(bench.coord, signedEnrollRequest(token, 'm2', keys));
       expect(wrong.error?.code).toBe(grpc.status.PERMISSION_DENIED);
@@ -67,22 +67,22 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
   describe('a participant the operator disables or revokes', () => {
     it('is refused at hello while disabled, welcomed once enabled, and refused for good once revoked', async () => {
       const who = await enrolIdentity(bench.coord, 'toggled');
-      setParticipantStatus(dataDir(), who.id, 'disabled');
+      await setParticipantStatus(dataDir(), who.id, 'disabled');
       const s1 = await bench.open(who);
       s1.send(who, { hello: { software: 'raw-test/0', datasets: [] } });
       expect(await s1.rejection()).toMatchObject({ fatal: true, reason: expect.stringMatching(DISABLED) });
       await s1.closed;
 
-      setParticipantStatus(dataDir(), who.id, 'active');
+      await setParticipantStatus(dataDir(), who.id, 'active');
       const s2 = await bench.open(who);
       expect((await s2.hello(who)).participantId).toBe(who.id);
       s2.close();
 
-      setParticipantStatus(dataDir(), who.id, 'revoked');
+      await setParticipantStatus(dataDir(), who.id, 'revoked');
       const s3 = await bench.open(who);
       s3.send(who, { hello: { software: 'raw-test/0', datasets: [] } });
       expect(await s3.rejection()).toMatchObject({ fatal: true, reason: expect.stringMatching(REVOKED) });
-      expect(() => setParticipantStatus(dataDir(), who.id, 'active')).toThrow(/revocation is final/);
+      await expect(setParticipantStatus(dataDir(), who.id, 'active')).rejects.toThrow(/revocation is final/);
     });
 
     it('is cut off mid-stage within about a second, and the job completes with the others', async () => {
@@ -110,7 +110,7 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
       await m.task(); // the schema stage's task, left unanswered
 
       const revokedAt = Date.now();
-      const revoked = setParticipantStatus(dataDir(), victim.id, 'revoked');
+      const revoked = await setParticipantStatus(dataDir(), victim.id, 'revoked');
       expect(revoked).toMatchObject({ status: 'revoked', previousStatus: 'active' });
       const rejection = await m.rejection(10_000);
       expect(rejection).toMatchObject({ fatal: true, reason: expect.stringMatching(REVOKED) });
@@ -127,7 +127,7 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
       const again = await bench.open(victim);
       again.send(victim, { hello: { software: 'raw-test/0', datasets: [dataset] } });
       expect(await again.rejection()).toMatchObject({ fatal: true, reason: expect.stringMatching(REVOKED) });
-      expect(listEnrolledParticipants(dataDir()).find((p) => p.id === victim.id)?.status).toBe('revoked');
+      expect((await listEnrolledParticipants(dataDir())).find((p) => p.id === victim.id)?.status).toBe('revoked');
     });
 
     it('cuts off a connected node when disabled; once enabled, the node reconnects by itself', async () => {
@@ -135,13 +135,13 @@ describe('the enrolment life cycle on a running coordinator (real gRPC on loopba
       const node = await startNode(bench.coord, bench.dir, 'paused', 'paused-data', part);
       bench.nodes.push(node);
       const told = nextRejection(node);
-      setParticipantStatus(dataDir(), node.id, 'disabled');
+      await setParticipantStatus(dataDir(), node.id, 'disabled');
       expect(await told).toMatch(DISABLED);
       const back = new Promise<void>((resolve) => node.once('ready', () => resolve()));
-      setParticipantStatus(dataDir(), node.id, 'active');
+      await setParticipantStatus(dataDir(), node.id, 'active');
       await back;
       expect(bench.coord.registry.get(node.id)?.ready).toBe(true);
-      const seen = listEnrolledParticipants(dataDir()).find((p) => p.id === node.id);
+      const seen = (await listEnrolledParticipants(dataDir())).find((p) => p.id === node.id);
       expect(seen?.lastSeenAt).not.toBeNull();
     });
   });

@@ -251,12 +251,12 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     await coord.stop();
     // The crash window: entries are in the ledger, the job is still running, in its payout stage, with no payout view.
     const store = new SqliteStore(join(tmp.dir, 'coordinator', 'coordinator.sqlite'));
-    const record = store.getJob(done.id)!;
+    const record = (await store.getJob(done.id))!;
     const context = JSON.parse(record.contextJson) as { payouts?: unknown; stage?: string };
     delete context.payouts;
     context.stage = 'payout';
-    store.updateJob(done.id, { status: 'running', contextJson: JSON.stringify(context) });
-    store.close();
+    await store.updateJob(done.id, { status: 'running', contextJson: JSON.stringify(context) });
+    await store.close();
     coord = await Coordinator.start({ dataDir: join(tmp.dir, 'coordinator'), listen: `127.0.0.1:${port}` });
     analyst = await connectAnalystTo(coord);
     const resumed = await analyst.watch(done.id);

@@ -17,7 +17,7 @@ export async function expectModelStreamsWhole(dataDir: string, d: number): Promi
     const weights = new Float64Array(d);
     for (let i = 0; i < d; i++) weights[i] = (i % 1000) / 7;
     const now = Date.now();
-    c.store.createJob({
+    await c.store.createJob({
       id: 'job-big',
       name: 'big',
       specJson: JSON.stringify({ label: 'y', model: { type: 'logistic' } }),
@@ -30,7 +30,7 @@ export async function expectModelStreamsWhole(dataDir: string, d: number): Promi
       contextJson: '',
       owner: 'analyst',
     });
-    c.store.completeRound(
+    await c.store.completeRound(
       {
         jobId: 'job-big',
         round: 1,

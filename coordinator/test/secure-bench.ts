@@ -86,7 +86,7 @@ export interface SecureBench {
   /** The pre-mask ring vectors of one secure sum, by participant. */
   inputsOf(ref: Ref): Map<string, MaskCapture>;
   /** Every completed fit round's stored model is exactly FedAvg of its contributors' inputs (the ones not dropped). */
-  expectModelsFromSurvivors(job: JobView): void;
+  expectModelsFromSurvivors(job: JobView): Promise<void>;
 }
 
 /** Starts a recording coordinator for the enclosing describe block (call it there) and stops it after. */
@@ -169,14 +169,14 @@ export function useSecureBench(): SecureBench {
     });
   };
 
-  const expectModelsFromSurvivors: SecureBench['expectModelsFromSurvivors'] = (job) => {
+  const expectModelsFromSurvivors: SecureBench['expectModelsFromSurvivors'] = async (job) => {
     let previous = logisticInit(MODEL_LENGTH - 1);
     for (const r of fits(job).filter((h) => h.status === 'completed')) {
       const survivors = [
         ...inputsOf({ jobId: job.id, round: r.round, computation: pb.Stage.FIT, attempt: r.attempt }).keys(),
       ].filter((id) => !r.dropped.includes(id));
       expect(survivors, `contributors of round ${r.round}`).toHaveLength(r.contributors);
-      const stored = bench.coord.store.loadModel(job.id, r.round)!;
+      const stored = (await bench.coord.store.loadModel(job.id, r.round))!;
       expect(
         sameBits(stored, expectedModel(job.id, r.round, r.attempt, survivors, previous)),
         `round ${r.round}'s model is the survivors' FedAvg`,

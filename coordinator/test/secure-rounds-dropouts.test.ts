@@ -55,7 +55,7 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
         }
         expect(first.metrics).toMatchObject({ threshold: 3, degree: 3, rejected: 0 });
         expect(job.roundsCompleted).toBe(2);
-        expectModelsFromSurvivors(job);
+        await expectModelsFromSurvivors(job);
       },
     );
 
@@ -65,13 +65,18 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
         const dataset = `too-few-${name}`;
         const started = await startNodes(dataset, 3, (i) => (i === 2 ? { dropAt: dropOnce(stage) } : {}));
         const victim = started[2];
-        const atFailure: { model: Float64Array | undefined; roundsCompleted: number }[] = [];
+        type AtFailure = { model: Float64Array | undefined; roundsCompleted: number | undefined } | { error: string };
+        const atFailure: Promise<AtFailure>[] = [];
         const onEvent = (jobId: string, message: string) => {
-          if (message.startsWith('fit round 1 attempt 1 failed'))
-            atFailure.push({
-              model: bench.coord.store.loadModel(jobId, 1),
-              roundsCompleted: bench.coord.store.getJob(jobId)!.roundsCompleted,
-            });
+          if (!message.startsWith('fit round 1 attempt 1 failed')) return;
+          // Both reads start at the failure, before the fresh attempt runs; an error shows in the expectation below.
+          const reads = Promise.all([bench.coord.store.loadModel(jobId, 1), bench.coord.store.getJob(jobId)]);
+          atFailure.push(
+            reads.then(
+              ([model, j]) => ({ model, roundsCompleted: j?.roundsCompleted }),
+              (e: unknown) => ({ error: String(e) }),
+            ),
+          );
         };
         bench.coord.events.on('*', onEvent);
         const { job, events } = await run(spec(dataset)).finally(() => bench.coord.events.off('*', onEvent));
@@ -92,10 +97,10 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
         });
         expect(events).toContain(`fit round 1 attempt 1 failed: ${reason}`);
         // No partial output: when the attempt failed there was no model for the round.
-        expect(atFailure).toEqual([{ model: undefined, roundsCompleted: 0 }]);
+        expect(await Promise.all(atFailure)).toEqual([{ model: undefined, roundsCompleted: 0 }]);
         expect(retried).toMatchObject({ status: 'completed', attempt: 2, contributors: 3, dropped: [] });
         expect(job.roundsCompleted).toBe(2);
-        expectModelsFromSurvivors(job);
+        await expectModelsFromSurvivors(job);
 
         // The new attempt ran with a fresh round id and fresh keys.
         const ofAttempt = (attempt: number) =>
@@ -121,17 +126,17 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
               sumKey(t.message.advertise!.task) ===
                 sumKey({ jobId: job.id, round: 1, computation: pb.Stage.FIT, attempt }),
           );
-        const signedFor = (t: (typeof transcript)[number], roundId: Uint8Array) => {
+        const signedFor = async (t: (typeof transcript)[number], roundId: Uint8Array) => {
           const a = t.message.advertise!;
-          const key = bench.coord.store.getParticipant(t.participantId)!.publicKey;
+          const key = (await bench.coord.store.getParticipant(t.participantId))!.publicKey;
           return [0, 1, 2].some((i) =>
             verify(ADVERTISE_CONTEXT, advertisedBytes(roundId, i, a.encryptionKey!, a.maskingKey!), a.signature!, key),
           );
         };
         expect(recorded(2)).toHaveLength(3);
-        for (const t of recorded(2)) expect(signedFor(t, roundId2)).toBe(true);
+        for (const t of recorded(2)) expect(await signedFor(t, roundId2)).toBe(true);
         expect(recorded(1)).toHaveLength(one.length);
-        for (const t of recorded(1)) expect(signedFor(t, roundId2)).toBe(false);
+        for (const t of recorded(1)) expect(await signedFor(t, roundId2)).toBe(false);
       },
     );
   });

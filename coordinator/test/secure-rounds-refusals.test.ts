@@ -162,7 +162,7 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
     );
 
     // Every round's model is exactly the FedAvg of the accepted inputs: no rejected vector reached a sum.
-    expectModelsFromSurvivors(job);
+    await expectModelsFromSurvivors(job);
     expect(fits(job, 7)[0].metrics.auc).toBeGreaterThan(0.95);
   });
 });

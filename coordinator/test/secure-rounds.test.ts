@@ -52,7 +52,7 @@ describe('secure aggregation (SecAgg+) over real gRPC on loopback', () => {
       contributors: 5,
       metrics: { threshold: 3, degree: 4 },
     });
-    expectModelsFromSurvivors(masked);
+    await expectModelsFromSurvivors(masked);
 
     // Quantisation (20 bits over a clip of 10) adds noise of about 1e-5 per weight: the models agree closely.
     const a = (await bench.analyst.result(masked.id)).weights;

@@ -29,7 +29,7 @@ describe('the coordinator sets up TLS', () => {
       expect(mode(files.caKey)).toBe(0o600);
       expect(mode(files.serverKey)).toBe(0o600);
       // The enrolment token carries the fingerprint the participant pins.
-      expect(createEnrollmentToken(dataDir, 'm1')).toMatch(new RegExp(`^tse1_[A-Za-z0-9_-]{43}_${fingerprint}$`));
+      expect(await createEnrollmentToken(dataDir, 'm1')).toMatch(new RegExp(`^tse1_[A-Za-z0-9_-]{43}_${fingerprint}$`));
       const analyst = await connectAnalystTo(first);
       expect(await analyst.list()).toEqual([]);
       analyst.close();

@@ -27,7 +27,7 @@ describe('a failed participant init leaves nothing behind', () => {
     initParticipant({ dir, coordinator: address, token, name, datasets: { customers: { type: 'csv', path: csv } } });
 
   it('removes the directory (and the parents) it created when the coordinator refuses a used token', async () => {
-    const token = createEnrollmentToken(coordinator.options.dataDir, 'm1');
+    const token = await createEnrollmentToken(coordinator.options.dataDir, 'm1');
     await init(join(tmp.dir, 'm1'), token, 'm1');
     const second = join(tmp.dir, 'nested', 'm1-again');
     await expect(init(second, token, 'm1')).rejects.toThrow();
@@ -39,7 +39,7 @@ describe('a failed participant init leaves nothing behind', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine\n');
     // The token names m2; enrolling as another name is refused by the coordinator, after the key is made.
-    const token = createEnrollmentToken(coordinator.options.dataDir, 'm2');
+    const token = await createEnrollmentToken(coordinator.options.dataDir, 'm2');
     await expect(init(dir, token, 'someone-else')).rejects.toThrow();
     expect(readdirSync(dir)).toEqual(['notes.txt']);
     // The token was refused, not used: the right name still enrols.
@@ -54,7 +54,7 @@ describe('a failed participant init leaves nothing behind', () => {
       });
     });
     const dir = join(tmp.dir, 'unreachable');
-    const token = createEnrollmentToken(coordinator.options.dataDir, 'm3');
+    const token = await createEnrollmentToken(coordinator.options.dataDir, 'm3');
     await expect(init(dir, token, 'm3', `127.0.0.1:${closed}`)).rejects.toThrow();
     expect(existsSync(dir)).toBe(false);
   }, 20_000);

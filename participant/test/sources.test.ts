@@ -69,7 +69,7 @@ describe('participant data sources', () => {
     const a = await initParticipant({
       dir: join(dir, 'a'),
       coordinator: coordinator.address,
-      token: createEnrollmentToken(join(dir, 'coordinator'), 'a'),
+      token: await createEnrollmentToken(join(dir, 'coordinator'), 'a'),
       name: 'a',
       datasets: { customers: { type: 'csv', path: csvPath } },
       allowWithoutPrivacy: ['customers'],
@@ -77,7 +77,7 @@ describe('participant data sources', () => {
     const b = await initParticipant({
       dir: join(dir, 'b'),
       coordinator: coordinator.address,
-      token: createEnrollmentToken(join(dir, 'coordinator'), 'b'),
+      token: await createEnrollmentToken(join(dir, 'coordinator'), 'b'),
       name: 'b',
       datasets: { customers: { type: 'sqlite', path: dbPath, table: 'customers' } },
       allowWithoutPrivacy: ['customers'],

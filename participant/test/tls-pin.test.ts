@@ -41,7 +41,7 @@ describe('a participant pins the coordinator it enrolled with', () => {
     });
 
   it('enrols over TLS with nothing but the token, saves the anchor and connects through it', async () => {
-    const r = await init('m1', ours.address, createEnrollmentToken(ours.options.dataDir, 'm1'));
+    const r = await init('m1', ours.address, await createEnrollmentToken(ours.options.dataDir, 'm1'));
     const written = parseYaml(readFileSync(r.configPath, 'utf8')) as Record<string, unknown>;
     expect(written.coordinatorCa).toBe('coordinator-ca.pem');
     expect(written.insecure).toBeUndefined();
@@ -55,7 +55,7 @@ describe('a participant pins the coordinator it enrolled with', () => {
   });
 
   it('refuses another coordinator at init, naming both fingerprints, and writes nothing', async () => {
-    const token = createEnrollmentToken(ours.options.dataDir, 'm2');
+    const token = await createEnrollmentToken(ours.options.dataDir, 'm2');
     const e = await init('m2', other.address, token).catch((x: unknown) => x);
     expect((e as Error).message).toContain(`presented TLS certificate fingerprint ${other.tlsFingerprint}`);
     expect((e as Error).message).toContain(`the pinned fingerprint is ${ours.tlsFingerprint}`);
@@ -65,7 +65,7 @@ describe('a participant pins the coordinator it enrolled with', () => {
   });
 
   it('refuses a --tls-fingerprint that disagrees with the token', async () => {
-    const token = createEnrollmentToken(ours.options.dataDir, 'm3');
+    const token = await createEnrollmentToken(ours.options.dataDir, 'm3');
     await expect(init('m3', ours.address, token, { tlsFingerprint: other.tlsFingerprint! })).rejects.toThrow(
       `--tls-fingerprint ${other.tlsFingerprint} is not the fingerprint in the enrolment token ` +
         `(${ours.tlsFingerprint})`,
@@ -82,7 +82,7 @@ describe('a participant pins the coordinator it enrolled with', () => {
   });
 
   it('a node pinned to one coordinator refuses to connect to another and logs why', async () => {
-    const r = await init('m4', ours.address, createEnrollmentToken(ours.options.dataDir, 'm4'));
+    const r = await init('m4', ours.address, await createEnrollmentToken(ours.options.dataDir, 'm4'));
     const config = { ...loadParticipantConfig(r.configPath), coordinator: other.address };
     const lines: string[] = [];
     const node = new ParticipantNode({
@@ -104,7 +104,7 @@ describe('a participant pins the coordinator it enrolled with', () => {
   });
 
   it('pins again when the operator replaced the certificate authority, checking the new fingerprint', async () => {
-    const r = await init('m6', ours.address, createEnrollmentToken(ours.options.dataDir, 'm6'));
+    const r = await init('m6', ours.address, await createEnrollmentToken(ours.options.dataDir, 'm6'));
     // As if the operator had moved to another CA: the coordinator now presents `other`'s chain.
     const config = { ...loadParticipantConfig(r.configPath), coordinator: other.address };
     const before = readFileSync(config.coordinatorCa!, 'utf8');

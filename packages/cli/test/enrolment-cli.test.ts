@@ -20,10 +20,10 @@ describe('tessera coordinator enroll, tokens and participants (in process)', () 
   afterEach(() => tmp.cleanup());
 
   /** Enrols a participant under a token, as the coordinator's Enroll call does. */
-  const enrolWith = (token: string, id: string) => {
+  const enrolWith = async (token: string, id: string) => {
     const store = new SqliteStore(join(dataDir, DATABASE_FILE));
     try {
-      const r = store.redeemEnrollmentToken(sha256Hex(token), {
+      const r = await store.redeemEnrollmentToken(sha256Hex(token), {
         id,
         name: '',
         publicKey: generateSigningKeyPair().publicKey,
@@ -31,7 +31,7 @@ describe('tessera coordinator enroll, tokens and participants (in process)', () 
       });
       expect(r.ok).toBe(true);
     } finally {
-      store.close();
+      await store.close();
     }
   };
 
@@ -77,7 +77,7 @@ describe('tessera coordinator enroll, tokens and participants (in process)', () 
       );
     const a = await issue('shop-a');
     const b = await issue('shop-b');
-    enrolWith(b.token, 'p-b');
+    await enrolWith(b.token, 'p-b');
 
     const revoked = await runCli(['coordinator', 'tokens', 'revoke', a.id, '--data-dir', dataDir]);
     expect(revoked.code, revoked.stderr).toBe(0);
@@ -107,7 +107,7 @@ describe('tessera coordinator enroll, tokens and participants (in process)', () 
     const { token } = json<{ token: string }>(
       (await runCli(['coordinator', 'enroll', 'merchant-x', '--data-dir', dataDir, '--json'])).stdout,
     );
-    enrolWith(token, 'p-x');
+    await enrolWith(token, 'p-x');
     const run = (...args: string[]) => runCli(['coordinator', 'participants', ...args, '--data-dir', dataDir]);
 
     const disabled = await run('disable', 'p-x');

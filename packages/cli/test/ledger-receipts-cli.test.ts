@@ -165,10 +165,10 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
     // The same payments but the first member's amount, signed by a new key.
     const records = entries.map(recordOf);
     records[0] = { ...records[0]!, amount: records[0]!.amount + 1000 };
-    ledger.append(records);
+    await ledger.append(records);
     const file = join(tmp.dir, 'resigned.jsonl');
-    writeFileSync(file, jsonl(ledger.export().lines));
-    store.close();
+    writeFileSync(file, jsonl((await ledger.export()).lines));
+    await store.close();
     expect((await runCli(['ledger', 'verify', file, '--key', ledger.publicKeyHex])).code).toBe(0);
     const r = await runCli([
       'ledger',
@@ -206,11 +206,11 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
     const coordinatorDir = join(tmp.dir, 'coordinator');
     const { store, ledger } = ledgerIn('forked', coordinatorDir);
     const records = entries.map(recordOf);
-    ledger.append(records.slice(0, 2));
-    const third = ledger.append([{ ...records[2]!, amount: records[2]!.amount + 500 }]);
+    await ledger.append(records.slice(0, 2));
+    const third = await ledger.append([{ ...records[2]!, amount: records[2]!.amount + 500 }]);
     expect(ledger.publicKeyHex).toBe(key);
     const file = join(tmp.dir, 'forked.jsonl');
-    writeFileSync(file, jsonl(ledger.export().lines));
+    writeFileSync(file, jsonl((await ledger.export()).lines));
     expect((await runCli(['ledger', 'verify', file, '--key', key])).code).toBe(0);
     const r = await runCli(['ledger', 'verify', file, '--receipts', firstReceipts, '--json']);
     expect(r.code).toBe(1);
@@ -232,7 +232,7 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
         head: forkReceipt!.receipt.head,
       }),
     );
-    store.close();
+    await store.close();
     const two = await runCli(['ledger', 'verify', ledgerFile, '--receipts', both, '--json']);
     expect(two.code).toBe(1);
     expect(JSON.parse(two.stdout)).toMatchObject({ failure: 'fork' });

@@ -44,8 +44,10 @@ describe('coordinator restart', () => {
       const completedBeforeKill = beforeKill.roundsCompleted;
       expect(completedBeforeKill).toBeLessThan(rounds);
       const snapshot = new SqliteStore(join(dataDir, 'coordinator.sqlite'));
-      const savedModels = Array.from({ length: completedBeforeKill }, (_, i) => snapshot.loadModel(job.id, i + 1));
-      snapshot.close();
+      const savedModels = await Promise.all(
+        Array.from({ length: completedBeforeKill }, (_, i) => snapshot.loadModel(job.id, i + 1)),
+      );
+      await snapshot.close();
 
       coord = await startCoordinatorProcess(dataDir, `127.0.0.1:${coord.port}`);
       const final = await analyst.watch(job.id);
@@ -55,8 +57,8 @@ describe('coordinator restart', () => {
       // The statistics stage was not repeated, and the models of rounds finished before the kill are untouched.
       expect(final.history.filter((h) => h.stage === 'statistics' && h.status === 'completed')).toHaveLength(1);
       const after = new SqliteStore(join(dataDir, 'coordinator.sqlite'));
-      savedModels.forEach((m, i) => expect(after.loadModel(job.id, i + 1)).toEqual(m));
-      after.close();
+      for (const [i, m] of savedModels.entries()) expect(await after.loadModel(job.id, i + 1)).toEqual(m);
+      await after.close();
     } finally {
       analyst.close();
       await fed.stop();
@@ -106,9 +108,9 @@ describe('coordinator restart', () => {
       const resumed = await analyst.watch(interrupted.id);
       expect(resumed.status, resumed.error).toBe('completed');
       const store = new SqliteStore(join(dataDir, 'coordinator.sqlite'));
-      const a = store.loadModel(whole.id, 8)!;
-      const b = store.loadModel(interrupted.id, 8)!;
-      store.close();
+      const a = (await store.loadModel(whole.id, 8))!;
+      const b = (await store.loadModel(interrupted.id, 8))!;
+      await store.close();
       // Summed in arrival order: equal up to floating-point reassociation, not reset moments (which move it by ~1e-2).
       b.forEach((v, i) => expect(v).toBeCloseTo(a[i]!, 8));
     } finally {

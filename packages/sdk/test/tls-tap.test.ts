@@ -67,7 +67,7 @@ describe('a wiretap between every client and the coordinator sees only TLS', () 
       const name = `merchant-${i + 1}`;
       const csv = join(tmp.dir, `${name}.csv`);
       writeFileSync(csv, toCsv(shard));
-      const token = createEnrollmentToken(coord.options.dataDir, name);
+      const token = await createEnrollmentToken(coord.options.dataDir, name);
       secrets.push(token);
       const { configPath } = await initParticipant({
         dir: join(tmp.dir, name),
@@ -81,7 +81,7 @@ describe('a wiretap between every client and the coordinator sees only TLS', () 
     }
     // The analyst joins through the tap too: the invitation's fingerprint is pinned, and the coordinator certifies the
     // analyst's TLS key; every call after that is authenticated by that certificate.
-    const { invitation } = inviteAnalyst(coord.options.dataDir, 'tapped', { address: analystTap.address });
+    const { invitation } = await inviteAnalyst(coord.options.dataDir, 'tapped', { address: analystTap.address });
     secrets.push(invitation);
     const keys = await createAnalystKeys();
     const identity = AnalystIdentity.of(keys);
