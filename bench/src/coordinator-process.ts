@@ -28,14 +28,20 @@ export class CoordinatorProcess {
     return this.child.pid!;
   }
 
-  /** `insecure`: plaintext on loopback (`--insecure`) instead of TLS, for the transport benchmark's comparison. */
+  /**
+   * `insecure`: plaintext on loopback (`--insecure`) instead of TLS, for the transport benchmark's comparison.
+   * `nodeArgs` go to node before the script (e.g. --cpu-prof), `extraArgs` to `coordinator start` (e.g. --store).
+   */
   static start(o: {
     dataDir: string;
     uploadSlots: number;
     insecure?: boolean;
     timeoutMs?: number;
+    nodeArgs?: string[];
+    extraArgs?: string[];
   }): Promise<CoordinatorProcess> {
     const args = [
+      ...(o.nodeArgs ?? []),
       tesseraBin(),
       'coordinator',
       'start',
@@ -46,6 +52,7 @@ export class CoordinatorProcess {
       '--upload-slots',
       String(o.uploadSlots),
       ...(o.insecure ? ['--insecure'] : []),
+      ...(o.extraArgs ?? []),
       '--json',
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,6 +4,7 @@
 import type { BenchApi } from '@tessera/cli/bench-api';
 import { renderFoundation, runFoundation } from './foundation.js';
 import { renderHeTable, runHeBench } from './he/suite.js';
+import { renderLoad, runLoadBench } from './load/load-bench.js';
 import { stderrLog } from './log.js';
 import { renderSecAggRounds } from './secagg/grid.js';
 import { measureSecAggRound } from './secagg/round.js';
@@ -21,6 +22,10 @@ export const benchApi: BenchApi = {
     const figures = await runHeBench(size, log);
     return { figures, text: renderHeTable([figures]) };
   },
+  async load(o) {
+    const report = await runLoadBench(o);
+    return { report, text: renderLoad(report) };
+  },
   stderrLog,
 };
 
@@ -34,3 +39,4 @@ export { renderDpBench, runDpBench } from './dp/dp-bench.js';
 export { renderAnalyticsBench, runAnalyticsBench } from './analytics/analytics-bench.js';
 export { PAYOUTS_DEFAULTS, renderPayoutsBench, runPayoutsBench, runPayoutsBenchWith } from './payouts/payouts-bench.js';
 export { stderrLog } from './log.js';
+export { LOAD_DEFAULTS, renderLoad, runLoadBench, type LoadReport } from './load/load-bench.js';

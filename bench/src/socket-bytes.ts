@@ -4,13 +4,21 @@ import { execFileSync } from 'node:child_process';
 
 /** The sum of bytes_received over the established connections whose local port is `port`. */
 export function bytesReceivedOnPort(port: number): number {
+  return socketBytesOnPort(port).received;
+}
+
+/** Bytes received and sent (bytes_received, bytes_sent) over the established connections on local port `port`. */
+export function socketBytesOnPort(port: number): { received: number; sent: number } {
   const out = execFileSync('ss', ['-tinH', 'state', 'established', `( sport = :${port} )`], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  let sum = 0;
-  for (const m of out.matchAll(/\bbytes_received:(\d+)/g)) sum += Number(m[1]);
-  return sum;
+  const sum = (field: string) => {
+    let total = 0;
+    for (const m of out.matchAll(new RegExp(`\\b${field}:(\\d+)`, 'g'))) total += Number(m[1]);
+    return total;
+  };
+  return { received: sum('bytes_received'), sent: sum('bytes_sent') };
 }
 
 /** Checks that `ss` is here and reports bytes_received (iproute2 on Linux). */

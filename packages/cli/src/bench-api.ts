@@ -36,6 +36,32 @@ export interface FoundationRequest {
   log: (line: string) => void;
 }
 
+/** `tessera bench load`: the sizes of issue 19 (masked, d = 10^4, one round, one replica). */
+export const LOAD_DEFAULTS = {
+  participants: [500, 1_000, 2_000],
+  dim: 10_000,
+  rounds: 1,
+  replicas: 1,
+  workers: 4,
+  rowsPerParticipant: 8,
+  shards: 10,
+  uploadSlots: 4,
+};
+
+export interface LoadRequest {
+  participants: number[];
+  dim: number;
+  rounds: number;
+  /** Coordinator processes on one shared PostgreSQL store (1: one coordinator on its SQLite store). */
+  replicas: number;
+  /** Worker processes the simulated participants are spread over. */
+  workers: number;
+  /** Take a CPU profile of the coordinator (node --cpu-prof) and name its hottest functions. */
+  profile: boolean;
+  command: string;
+  log: (line: string) => void;
+}
+
 export interface HeRequest {
   readonly participants: number;
   readonly dimension: number;
@@ -50,6 +76,8 @@ export interface BenchApi {
   secagg(sizes: readonly { participants: number; dimension: number }[], drop: number): { rows: object[]; text: string };
   /** BFV vs Paillier per value and one sealed round against the masked round (`tessera bench he`). */
   he(size: HeRequest, log: (line: string) => void): Promise<{ figures: object; text: string }>;
+  /** Thousands of simulated participants against a real coordinator, masked (`tessera bench load`). */
+  load(o: LoadRequest): Promise<{ report: object; text: string }>;
   /** Progress lines on stderr, prefixed with the seconds since start. */
   stderrLog(prefix: string): (line: string) => void;
 }

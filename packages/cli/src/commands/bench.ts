@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FOUNDATION_DEFAULTS, loadBench, type BenchLayout, type BenchMode } from '../bench-api.js';
+import { FOUNDATION_DEFAULTS, LOAD_DEFAULTS, loadBench, type BenchLayout, type BenchMode } from '../bench-api.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
@@ -22,6 +22,7 @@ Examples:
   $ tessera bench foundation --participants 10 --dims 1000 --rounds 2
   $ tessera bench secagg --participants 100 --dim 100000 --drop 0.1 --json
   $ tessera bench he --participants 100 --dim 100000 --drop 0.1 --json
+  $ tessera bench load --participants 500 --dim 10000 --profile
   $ npm run bench                                 every benchmark; JSON in bench-results/
 
 Benchmarks print progress on stderr and their results on stdout (--json for one JSON document).`,
@@ -121,6 +122,7 @@ JSON: {benchmark, date, machine, options, runs:[{mode, n, d, roundSecondsMedian,
     );
   registerSecAggBench(bench);
   registerHeBench(bench);
+  registerLoadBench(bench);
 }
 
 const list = (v: string) => v.split(',').map((x) => Number(x.trim()));
@@ -213,6 +215,85 @@ bytesPerValueSealed / bytesPerValueMasked: one participant's upload per word. Ta
       if (o.json) printJson(figures);
       else process.stdout.write(`${text}\n`);
     });
+}
+
+/** `tessera bench load`: thousands of simulated participants against a real coordinator, masked. */
+function registerLoadBench(bench: Command): void {
+  bench
+    .command('load')
+    .description(
+      'load harness: n simulated participants (real identities, TLS, SecAgg+) over worker processes against ' +
+        'a real coordinator, one masked training job; round latency, stage times, coordinator CPU and memory',
+    )
+    .option('--participants <list>', 'participant counts n, comma-separated', LOAD_DEFAULTS.participants.join(','))
+    .option('--dim <d>', 'model length d (d-1 one-hot features + bias)', String(LOAD_DEFAULTS.dim))
+    .option(
+      '--rounds <n>',
+      'training rounds of the job (latency is the median fit round)',
+      String(LOAD_DEFAULTS.rounds),
+    )
+    .option(
+      '--replicas <n>',
+      'coordinator processes on one throwaway PostgreSQL (needs coordinator start --store)',
+      String(LOAD_DEFAULTS.replicas),
+    )
+    .option('--workers <n>', 'worker processes the participants are spread over', String(LOAD_DEFAULTS.workers))
+    .option('--profile', 'take a CPU profile of the coordinator (node --cpu-prof) and name its hottest functions')
+    .option('--json', 'print the report as one JSON document instead of tables')
+    .option('--out <file>', 'also write the JSON report to this file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tessera bench load                                    n = 500, 1000 and 2000, d = 10^4 (tens of minutes)
+  $ tessera bench load --participants 500 --profile       one size, with the coordinator's hottest functions
+  $ tessera bench load --participants 2000 --replicas 3 --workers 6 --out bench-results/load.json
+
+Starts a coordinator in its own process (TLS, as tessera coordinator start runs it), enrols n
+participants with their own identity keys and client certificates, and runs them as real
+participant nodes (the participant's own task and SecAgg+ client code on a tiny synthetic data
+set per node) spread over --workers processes. It then submits one masked training job with
+every participant in every round and measures: round latency (the fit stage's secure sum), the
+SecAgg+ stage times the coordinator records (advertise, share keys, masked input, consistency,
+unmask), the coordinator's CPU seconds and peak resident set (/proc), messages per second
+(signed participant messages plus coordinator messages, over the job) and bytes per participant
+on the coordinator's sockets (ss). All processes share this machine's cores. Linux only.
+
+JSON: {benchmark, date, machine, options, runs:[{n, replicas, contributors, roundSecondsMedian, stageSeconds,
+       coordinator:{cpuSeconds, cores, peakRssMiB}, messages, bytesPerParticipant, participantMemory, profile}]}`,
+    )
+    .action(
+      async (o: {
+        participants: string;
+        dim: string;
+        rounds: string;
+        replicas: string;
+        workers: string;
+        profile?: boolean;
+        json?: boolean;
+        out?: string;
+      }) => {
+        const request = {
+          participants: parseIntList('--participants', o.participants, 2),
+          dim: parseInt1('--dim', o.dim, 2),
+          rounds: parseInt1('--rounds', o.rounds, 1),
+          replicas: parseInt1('--replicas', o.replicas, 1),
+          workers: parseInt1('--workers', o.workers, 1),
+          profile: o.profile === true,
+          command: `tessera ${process.argv.slice(2).join(' ')}`,
+        };
+        const api = await loadBench();
+        if (typeof api.load !== 'function')
+          throw new UsageError('the installed benchmarks have no load harness: rebuild them with `npm run build`');
+        const { report, text } = await api.load({ ...request, log: api.stderrLog('load') });
+        if (o.out) {
+          mkdirSync(dirname(resolve(o.out)), { recursive: true });
+          writeFileSync(o.out, jsonText(report));
+        }
+        if (o.json) printJson(report);
+        else process.stdout.write(`${text}\n${o.out ? `report written to ${o.out}\n` : ''}`);
+      },
+    );
 }
 
 /** "10,100" -> [10, 100]; also accepts 1e5. Every value must be an integer >= min. */
