@@ -22,6 +22,7 @@ import {
   UnmaskCollector,
 } from './secure-collectors.js';
 import { runStage, type OwnersRefusal, type StageOutcome } from './stage.js';
+import { PartialSums } from '../replicas/partial-sums.js';
 import { uploadLink } from './upload-link.js';
 
 const pb = tessera.v1;
@@ -71,6 +72,12 @@ export interface SecureSumOutcome {
   refusals: Map<string, OwnersRefusal>;
   /** Rejected messages by reason code. */
   rejected: Record<string, number>;
+  /**
+   * Seconds of each stage that ran, its server step included (the load harness reads them from the round's metrics):
+   * secagg_advertise_seconds, secagg_share_keys_seconds, secagg_masked_input_seconds, secagg_consistency_seconds and
+   * secagg_unmask_seconds (the unmask stage and the server's reconstruction of the sum).
+   */
+  stageSeconds?: Record<string, number>;
   reason?: string;
 }
 
@@ -108,11 +115,19 @@ async function secureSumRounds(
   const tally = new RejectionTally();
   const failures = new Map<string, string>();
   const refusals = new Map<string, OwnersRefusal>();
+  const stageSeconds: Record<string, number> = {};
+  let stageStart = performance.now();
+  const timed = (name: string) => {
+    const now = performance.now();
+    stageSeconds[`secagg_${name}_seconds`] = (now - stageStart) / 1000;
+    stageStart = now;
+  };
   const fail = (reason: string): SecureSumOutcome => ({
     survivors: [],
     failures,
     refusals,
     rejected: tally.counts,
+    stageSeconds,
     reason,
   });
   if (n < r.threshold) return fail(`${n} participants available, fewer than the threshold ${r.threshold}`);
@@ -221,6 +236,7 @@ async function secureSumRounds(
   } catch (e) {
     return fail(`advertise keys: ${tooFew(e)}`);
   }
+  timed('advertise');
 
   // 2. ShareKeys: each advertiser gets its neighbours' keys and returns encrypted Shamir shares for them.
   const k2 = key(pb.Stage.SHARE_KEYS);
@@ -245,9 +261,22 @@ async function secureSumRounds(
   } catch (e) {
     return fail(`share keys: ${tooFew(e)}`);
   }
+  timed('share_keys');
 
   // 3. MaskedInput: each sharer gets the shares addressed to it and uploads its masked vector, summed on arrival.
   const k3 = key(pb.Stage.MASKED_INPUT);
+  // Participants whose streams other replicas hold: each such replica sums their masked vectors and sends one
+  // partial sum (plaintext masked mode; sealed uploads are relayed whole). It sends what it has a little before
+  // this stage's deadline.
+  const partials = accumulator
+    ? undefined
+    : new PartialSums(
+        k3,
+        bySession(masked.shared),
+        index,
+        { dimension: r.dimension, modulus: r.modulus, flushAtMs: Date.now() + Math.floor(r.deadlineMs * 0.9) },
+        masked,
+      );
   await stage<true>(
     bySession(masked.shared),
     k3,
@@ -255,7 +284,8 @@ async function secureSumRounds(
       shares: { task: k3, shares: masked.sharesFor(index(s)).map((x) => ({ peer: x.from, ciphertext: x.ciphertext })) },
     }),
     (s, settle) =>
-      accumulator
+      partials?.collectorFor(s, settle) ??
+      (accumulator
         ? new SealedInputCollector(
             k3,
             settle,
@@ -280,14 +310,16 @@ async function secureSumRounds(
             r.slots,
             uploadLink(s, k3),
             tally,
-          ),
+          )),
   );
+  partials?.close();
   let check: ServerConsistencyCheck;
   try {
     check = masked.close();
   } catch (e) {
     return fail(`masked input: ${tooFew(e)}`);
   }
+  timed('masked_input');
 
   // 4. ConsistencyCheck: every survivor signs the survivor set it is shown (the same set for all).
   const request = check.consistencyRequest();
@@ -311,6 +343,7 @@ async function secureSumRounds(
   } catch (e) {
     return fail(`consistency check: ${tooFew(e)}`);
   }
+  timed('consistency');
 
   // 5. Unmask: each signer gets its neighbours' signatures, checks them, and reveals self-mask shares of the
   // survivors and masking-key shares of the dropped.
@@ -338,6 +371,7 @@ async function secureSumRounds(
   } catch (e) {
     return fail(`unmask: ${tooFew(e)}`);
   }
+  timed('unmask');
 
   const idAt = (i: number): string => {
     const id = ids[i];
@@ -352,5 +386,5 @@ async function secureSumRounds(
   }
   for (const i of request.dropped)
     if (!failures.has(idAt(i))) failures.set(idAt(i), 'dropped before sending its masked input');
-  return { ...result, survivors, failures, refusals, rejected: tally.counts };
+  return { ...result, survivors, failures, refusals, rejected: tally.counts, stageSeconds };
 }

@@ -214,6 +214,7 @@ export class FitRound {
       threshold: result.secure.threshold,
       degree: result.secure.degree,
       rejected: result.secure.rejected,
+      ...result.secure.stageSeconds,
       ...(this.r.spec.privacy.mode !== 'none'
         ? { epsilon: this.r.spentEpsilon(), noise_multiplier: this.r.privacy.noiseMultiplier, clip: result.clip }
         : {}),

@@ -77,8 +77,11 @@ export interface Aggregate<T> {
   refusals: ReadonlyMap<string, OwnersRefusal>;
   /** Plaintext only: each contributor's answer (its metrics). */
   answers: ReadonlyMap<string, TaskAnswer>;
-  /** Secure modes: the SecAgg+ threshold and graph degree used, and messages rejected by reason. */
-  secure?: { threshold: number; degree: number; rejected: number };
+  /**
+   * Secure modes: the SecAgg+ threshold and graph degree used, messages rejected, and each stage's seconds (the
+   * secure sum's stageSeconds).
+   */
+  secure?: { threshold: number; degree: number; rejected: number; stageSeconds?: Record<string, number> };
   seconds: number;
 }
 

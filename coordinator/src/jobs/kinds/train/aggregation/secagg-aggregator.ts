@@ -141,7 +141,7 @@ export class SecAggAggregator implements Aggregator {
         failures: outcome.failures,
         refusals: outcome.refusals,
         answers: new Map(),
-        secure: { threshold: params.threshold, degree: params.degree, rejected },
+        secure: { threshold: params.threshold, degree: params.degree, rejected, stageSeconds: outcome.stageSeconds },
         seconds,
       },
     };
