@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { channelCredentials, type ChannelSecurity } from '@tessera/transport';
+import { channelCredentials, grpcTarget, type ChannelSecurity } from '@tessera/transport';
 import { AnalystServiceDefinition, ParticipantServiceDefinition, ReplicaServiceDefinition } from './gen/services.js';
 import { CHANNEL_OPTIONS } from './limits.js';
 
@@ -22,16 +22,29 @@ export const INSECURE: ChannelSecurity = { mode: 'insecure' };
  */
 export function participantClient(address: string, security: ChannelSecurity): GenericClient {
   const { credentials, options } = channelCredentials(address, security);
-  return new ParticipantClientCtor(address, credentials, {
+  return new ParticipantClientCtor(grpcTarget(address), credentials, {
     ...CHANNEL_OPTIONS,
+    ...REPLICA_SPREAD,
     ...options,
   }) as unknown as GenericClient;
 }
 
+/**
+ * With several coordinator replicas (a list of addresses, or a name that resolves to several), each client starts
+ * at a random one, so that participants spread over the replicas; when it goes away the channel moves to another.
+ */
+const REPLICA_SPREAD = {
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ pick_first: { shuffleAddressList: true } }] }),
+};
+
 /** An analyst's channel to the coordinator, secured as `security` says. */
 export function analystClient(address: string, security: ChannelSecurity): GenericClient {
   const { credentials, options } = channelCredentials(address, security);
-  return new AnalystClientCtor(address, credentials, { ...CHANNEL_OPTIONS, ...options }) as unknown as GenericClient;
+  return new AnalystClientCtor(grpcTarget(address), credentials, {
+    ...REPLICA_SPREAD,
+    ...CHANNEL_OPTIONS,
+    ...options,
+  }) as unknown as GenericClient;
 }
 
 /** A coordinator replica's channel to another replica of the same federation (same trust anchor as participants). */

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { isIP } from 'node:net';
-import { splitAddress } from './address.js';
+import { splitAddresses } from './address.js';
 import { MemoryCertificateProvider } from './certificate-provider.js';
 import { fingerprintOf } from './fingerprint.js';
 import { assertInsecureAllowed } from './loopback.js';
@@ -44,7 +44,7 @@ export function channelCredentials(
     client ? Buffer.from(client.certPem) : null,
     { checkServerIdentity: pinnedServerIdentity(address, fingerprintOf(security.anchorPem)) },
   );
-  const options = isIP(splitAddress(address).host) ? { 'grpc.ssl_target_name_override': SERVER_NAME } : {};
+  const options = isIP(splitAddresses(address)[0]!.host) ? { 'grpc.ssl_target_name_override': SERVER_NAME } : {};
   return { credentials, options };
 }
 

@@ -1,6 +1,6 @@
 export { TransportError, type TransportErrorCode } from './transport-error.js';
 export { fingerprintOf, parseFingerprint, sameFingerprint, type Fingerprint } from './fingerprint.js';
-export { splitAddress } from './address.js';
+export { grpcTarget, splitAddress, splitAddresses } from './address.js';
 export { isLoopbackHost, isLoopbackAddress, assertInsecureAllowed, insecureWarning } from './loopback.js';
 export { fetchPeerChain, pinAnchor, pinnedServerIdentity, explainPinFailure, type PinnedAnchor } from './pin.js';
 export { channelCredentials, serverCredentials, type ChannelSecurity, type ServerTls } from './credentials.js';

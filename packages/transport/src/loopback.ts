@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { splitAddress } from './address.js';
+import { splitAddresses } from './address.js';
 import { TransportError } from './transport-error.js';
 
 /** True for the loopback range 127.0.0.0/8, ::1 (also IPv4-mapped) and the name localhost. */
@@ -14,7 +14,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** True when a host:port address is on this machine's loopback interface. */
 export function isLoopbackAddress(address: string): boolean {
-  return isLoopbackHost(splitAddress(address).host);
+  return splitAddresses(address).every((a) => isLoopbackHost(a.host));
 }
 
 /**

@@ -3,7 +3,7 @@
 import { connect, type PeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { splitAddress } from './address.js';
+import { splitAddresses } from './address.js';
 import { fingerprintOf, parseFingerprint, sameFingerprint, type Fingerprint } from './fingerprint.js';
 import { certificatePem } from './pki/pem.js';
 import { verifyChain } from './pki/verify-chain.js';
@@ -17,7 +17,7 @@ export interface PinnedAnchor {
 
 /** The certificates a peer presents, leaf first, without checking them (rejectUnauthorized false). */
 export function fetchPeerChain(address: string, timeoutMs = 10_000): Promise<X509Certificate[]> {
-  const { host, port } = splitAddress(address);
+  const { host, port } = splitAddresses(address)[0]!;
   return new Promise((resolve, reject) => {
     const socket = connect({
       host,

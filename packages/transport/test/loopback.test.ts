@@ -35,3 +35,30 @@ describe('loopback', () => {
     expect(() => assertInsecureAllowed('192.0.2.1:7070', 'this participant')).toThrow(/drop --insecure to use TLS/);
   });
 });
+
+describe('several coordinator replicas in one address', () => {
+  it('turns a list of IP addresses into one gRPC target of their family', async () => {
+    const { grpcTarget, splitAddresses } = await import('@tessera/transport');
+    expect(grpcTarget('127.0.0.1:7070')).toBe('127.0.0.1:7070');
+    expect(grpcTarget('coordinator.example.com:7070')).toBe('coordinator.example.com:7070');
+    expect(grpcTarget('127.0.0.1:7070, 127.0.0.2:7071')).toBe('ipv4:127.0.0.1:7070,127.0.0.2:7071');
+    expect(grpcTarget('[::1]:7070,[::1]:7071')).toBe('ipv6:[::1]:7070,[::1]:7071');
+    expect(splitAddresses('127.0.0.1:1,127.0.0.1:2')).toEqual([
+      { host: '127.0.0.1', port: 1 },
+      { host: '127.0.0.1', port: 2 },
+    ]);
+  });
+
+  it('refuses a list of names or of mixed families, saying what to give instead', async () => {
+    const { grpcTarget } = await import('@tessera/transport');
+    expect(() => grpcTarget('a.example.com:7070,b.example.com:7070')).toThrow(/one DNS name that resolves to every/);
+    expect(() => grpcTarget('127.0.0.1:7070,[::1]:7070')).toThrow(/IP addresses of one family/);
+    expect(() => grpcTarget('127.0.0.1:7070,nonsense')).toThrow(/not a host:port address/);
+  });
+
+  it('allows plaintext for a list only when every replica is on loopback', async () => {
+    const { isLoopbackAddress } = await import('@tessera/transport');
+    expect(isLoopbackAddress('127.0.0.1:1,127.0.0.2:2')).toBe(true);
+    expect(isLoopbackAddress('127.0.0.1:1,10.0.0.2:2')).toBe(false);
+  });
+});
