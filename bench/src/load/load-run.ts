@@ -82,6 +82,8 @@ export interface LoadRun {
     perParticipantMiB: number;
     /** Sum of the workers' peak resident sets. */
     workersPeakRssMiB: number;
+    /** The longest event-loop stall of a worker during the job (past 10 s, gRPC keepalive drops its streams). */
+    workerMaxStallSeconds: number;
   };
   profile?: ProfileSummary;
 }
@@ -127,6 +129,13 @@ async function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Pro
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The CPU profile the coordinator wrote at exit, over the job's window. */
+function readProfile(dir: string, fromUs: number, toUs: number): ProfileSummary {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`the coordinator wrote no CPU profile to ${dir} (did it exit cleanly?)`);
+  return summariseProfile(join(dir, file), fromUs, toUs);
 }
 
 export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
@@ -214,16 +223,22 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
     const bytesAfter = bytes();
     const counts = await pool.totals();
     const peakRss = coordinators.map((c) => kibToMiB(c.memory().hwmKiB));
-    if (final.status !== 'completed') {
-      throw new Error(
-        `job ${job.id} ${final.status}: ${final.error}` +
-          `${problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : ''}` +
-          `\ncoordinator messages:\n${first.lastMessages()}`,
-      );
-    }
     await pool.stop();
     pool = undefined;
     await cluster.stop();
+    // The profile is written when the coordinator exits; a failed job's profile says where it spent its time.
+    const profile = cfg.profile ? readProfile(profileDir, fromUs, toUs) : undefined;
+    if (final.status !== 'completed') {
+      const hot = profile
+        ? `\ncoordinator CPU profile: ${profile.top.map((f) => `${f.name} ${f.selfSeconds} s`).join('; ')}`
+        : '';
+      throw new Error(
+        `job ${job.id} ${final.status}: ${final.error}` +
+          `\nlongest worker event-loop stall: ${counts.maxStallSeconds.toFixed(1)} s` +
+          `${problems.length ? `\nparticipant messages:\n${problems.join('\n')}` : ''}` +
+          `\ncoordinator messages:\n${first.lastMessages()}${hot}`,
+      );
+    }
 
     const fits = final.history.filter((h) => h.stage === 'fit' && h.status === 'completed');
     const lastFit = fits.at(-1);
@@ -232,12 +247,6 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
     const setup = (s: string) =>
       fixed(final.history.find((h) => h.stage === s && h.status === 'completed')?.seconds ?? Number.NaN, 3);
     const messages = counts.sent + counts.received;
-    let profile: ProfileSummary | undefined;
-    if (cfg.profile) {
-      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-      if (!file) throw new Error(`the coordinator wrote no CPU profile to ${profileDir} (did it exit cleanly?)`);
-      profile = summariseProfile(join(profileDir, file), fromUs, toUs);
-    }
     return {
       n,
       d,
@@ -274,6 +283,7 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
       participantMemory: {
         perParticipantMiB: fixed(grown / 1024 / n, 3),
         workersPeakRssMiB: kibToMiB(counts.hwmKiB),
+        workerMaxStallSeconds: fixed(counts.maxStallSeconds, 2),
       },
       ...(profile ? { profile } : {}),
     };

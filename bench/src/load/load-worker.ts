@@ -1,6 +1,7 @@
 // A worker process of the load harness (child_process.fork): runs its share of the simulated participants as real
 // ParticipantNodes (signed messages, TLS with the node's client certificate, the real task code and SecAgg+ client),
 // sharing one parsed LocalData per shard, and counts the messages they exchange with the coordinator.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import { loadParticipantConfig, ParticipantNode } from '@tessera/sdk';
 import { procMemory } from '../proc-memory.js';
@@ -10,6 +11,9 @@ const nodes: ParticipantNode[] = [];
 /** Messages the nodes signed and sent, and coordinator messages they received, since the last reset. */
 const counts = { sent: 0, received: 0 };
 let problems = 0;
+/** The longest stall of this worker's event loop: one past gRPC's keepalive timeout (10 s) drops its streams. */
+const stalls = monitorEventLoopDelay({ resolution: 20 });
+stalls.enable();
 
 const post = (m: WorkerMessage) => process.send?.(m);
 
@@ -77,9 +81,11 @@ process.on('message', (m: ParentMessage) => {
   else if (m.type === 'reset') {
     counts.sent = 0;
     counts.received = 0;
-  } else if (m.type === 'counts')
-    post({ type: 'counts', ...counts, rssKiB: procMemory(process.pid).rssKiB, hwmKiB: procMemory(process.pid).hwmKiB });
-  else if (m.type === 'stop')
+    stalls.reset();
+  } else if (m.type === 'counts') {
+    const { rssKiB, hwmKiB } = procMemory(process.pid);
+    post({ type: 'counts', ...counts, rssKiB, hwmKiB, maxStallSeconds: stalls.max / 1e9 });
+  } else if (m.type === 'stop')
     void Promise.all(nodes.splice(0).map((n) => n.stop().catch(() => undefined))).then(() => {
       post({ type: 'stopped' });
       process.disconnect?.();

@@ -49,6 +49,8 @@ export interface WorkerTotals {
   /** Sum of the workers' current resident sets and of their peaks. */
   rssKiB: number;
   hwmKiB: number;
+  /** The longest event-loop stall of any worker since the last reset. */
+  maxStallSeconds: number;
 }
 
 /** `count` worker processes, each running its share of the participants. */
@@ -113,6 +115,7 @@ export class WorkerPool {
       received: sum((c) => c.received),
       rssKiB: sum((c) => c.rssKiB),
       hwmKiB: sum((c) => c.hwmKiB),
+      maxStallSeconds: Math.max(...all.map((c) => c.maxStallSeconds)),
     };
   }
 

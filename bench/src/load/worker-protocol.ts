@@ -15,7 +15,7 @@ export type ParentMessage = WorkerStart | { type: 'reset' } | { type: 'counts' }
 export type WorkerMessage =
   | { type: 'alive' }
   | { type: 'ready'; participants: number; rssBeforeKiB: number; rssAfterKiB: number }
-  | { type: 'counts'; sent: number; received: number; rssKiB: number; hwmKiB: number }
+  | { type: 'counts'; sent: number; received: number; rssKiB: number; hwmKiB: number; maxStallSeconds: number }
   | { type: 'problem'; line: string }
   | { type: 'failed'; error: string }
   | { type: 'stopped' };
