@@ -27,7 +27,7 @@ export async function enrolBenchParticipants(e: BenchEnrolment): Promise<string[
         const { configPath } = await initParticipant({
           dir: join(e.dir, name),
           coordinator: e.address,
-          token: createEnrollmentToken(e.coordinatorDir, name),
+          token: await createEnrollmentToken(e.coordinatorDir, name),
           ...(e.insecure ? { insecure: true } : {}),
           name,
           // Plaintext comparison jobs run on these nodes too: they opt in (masked and sealed stay accepted).

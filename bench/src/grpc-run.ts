@@ -213,8 +213,8 @@ export async function runGrpc(cfg: RunConfig): Promise<FoundationRun> {
     await coordinator.stop();
 
     const store = new SqliteStore(join(coordinatorDir, DATABASE_FILE));
-    const records = store.listRounds(jobId);
-    store.close();
+    const records = await store.listRounds(jobId);
+    await store.close();
     const roundSeconds = final.history
       .filter((h) => h.stage === 'fit' && h.status === 'completed')
       .map((h) => fixed(h.seconds, 4));

@@ -26,7 +26,7 @@ import {
 import { UploadSlots } from './service/upload-slots.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { PayoutLedger } from './payouts/payout-ledger.js';
-import type { Store } from './store/store.js';
+import type { JobRecord, Store } from './store/store.js';
 import { resourceLimits, type ResourceLimits } from './limits/resource-limits.js';
 import { serverOptions } from './limits/server-options.js';
 import { clientSecurityOf, coordinatorTransport } from './tls/coordinator-tls.js';
@@ -64,29 +64,33 @@ const SHUTDOWN_GRACE_MS = 2000;
  * Creates a one-time enrolment token for a participant; only its hash is stored. The token carries the TLS fingerprint
  * of the coordinator's trust anchor (from its last TLS start in this data directory), so the participant can pin it.
  */
-export function createEnrollmentToken(dataDir: string, name: string, options: EnrollmentTokenOptions = {}): string {
-  return issueEnrollmentToken(dataDir, name, options).token;
+export async function createEnrollmentToken(
+  dataDir: string,
+  name: string,
+  options: EnrollmentTokenOptions = {},
+): Promise<string> {
+  return (await issueEnrollmentToken(dataDir, name, options)).token;
 }
 
 /**
  * createEnrollmentToken, with what the operator notes: the token's id (to revoke it) and expiry (default 24 h). The
  * name is the participant's, chosen here by the operator; a bad name or lifetime throws an EnrolmentError.
  */
-export function issueEnrollmentToken(
+export async function issueEnrollmentToken(
   dataDir: string,
   name: string,
   options: EnrollmentTokenOptions = {},
-): IssuedEnrollmentToken {
+): Promise<IssuedEnrollmentToken> {
   const checkedName = checkParticipantName(name);
   const times = tokenTimes(options);
   const anchor = readTrustAnchor(dataDir);
   const store = new SqliteStore(join(dataDir, DATABASE_FILE));
   try {
     const token = newEnrolmentToken(anchor ? fingerprintOf(anchor) : undefined);
-    const record = store.addEnrollmentToken(sha256Hex(token), checkedName, times);
+    const record = await store.addEnrollmentToken(sha256Hex(token), checkedName, times);
     return { token, id: record.id, name: record.name, expiresAt: record.expiresAt };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -142,8 +146,8 @@ export class Coordinator {
         ? serverCredentials(transport.server).credentials
         : grpc.ServerCredentials.createInsecure();
     await c.listen(listen, credentials);
-    c.access.start();
-    c.resumeJobs();
+    await c.access.start();
+    await c.resumeJobs();
     return c;
   }
 
@@ -162,7 +166,7 @@ export class Coordinator {
         log: this.log,
         sealed: this.sealed,
         ledger: this.ledger,
-        startJob: (id) => this.startJob(id),
+        startJob: (job) => this.startJob(job),
         cancelJob: (id, reason) => {
           const r = this.runners.get(id);
           r?.runner.cancel(reason);
@@ -181,16 +185,21 @@ export class Coordinator {
   }
 
   /** Jobs that were running when the coordinator stopped continue from their last completed round. */
-  private resumeJobs(): void {
-    for (const job of this.store.jobsWithStatus(['pending', 'running'])) {
+  private async resumeJobs(): Promise<void> {
+    for (const job of await this.store.jobsWithStatus(['pending', 'running'])) {
       this.log(`resuming job ${job.id} after round ${job.roundsCompleted}`);
-      this.startJob(job.id);
+      this.startJob(job);
     }
   }
 
-  private startJob(id: string): void {
+  /**
+   * Starts the runner of a stored job, as read; synchronous, so that no other start of the same job can come in
+   * between the check and the registration.
+   */
+  private startJob(job: JobRecord): void {
+    const { id } = job;
     if (this.runners.has(id)) return;
-    const runner = jobKindOfStored(this.store.getJob(id)?.specJson ?? '{}').runner(id, {
+    const runner = jobKindOfStored(job.specJson).runner(job, {
       store: this.store,
       registry: this.registry,
       slots: this.slots,
@@ -208,7 +217,7 @@ export class Coordinator {
   }
 
   async stop(): Promise<void> {
-    this.access.stop();
+    await this.access.stop();
     for (const { runner } of this.runners.values()) runner.suspend();
     await Promise.all([...this.runners.values()].map((r) => r.done));
     this.registry.closeAll();
@@ -222,6 +231,6 @@ export class Coordinator {
       });
     });
     this.server.forceShutdown();
-    this.store.close();
+    await this.store.close();
   }
 }

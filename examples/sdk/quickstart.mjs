@@ -30,7 +30,7 @@ for (let m = 0; m < 3; m++) {
   const rows = data.rows.map((_, i) => i).filter((i) => i % 4 !== 3 && i % 3 === m);
   const csv = join(work, `merchant-${m}.csv`);
   writeFileSync(csv, toCsv(selectRows(data, rows)));
-  const token = createEnrollmentToken(join(work, 'coordinator'), `merchant-${m}`);
+  const token = await createEnrollmentToken(join(work, 'coordinator'), `merchant-${m}`);
   // initParticipant writes a starter consent policy (docs/privacy.md): differential privacy is
   // required unless a data set opts out. These rows are a public data set, so they opt out and the
   // job below runs without DP; with real customers leave allowWithoutPrivacy out and submit with

@@ -50,18 +50,18 @@ export const analystSummary = (a: AnalystRecord): AnalystSummary => ({
 });
 
 /** Runs `fn` on the store of an existing data directory; a missing one is an AnalystError. */
-const withStore = <T>(dataDir: string, fn: (store: Store) => T): T =>
+const withStore = <T>(dataDir: string, fn: (store: Store) => T | Promise<T>): Promise<T> =>
   withOperatorStore(dataDir, (message) => new AnalystError('no-coordinator-data', message), fn);
 
 /**
  * A one-time invitation for analyst `name` (24 h by default, like enrolment tokens), carrying the coordinator's TLS
  * fingerprint and `address` so `tessera analyst join INVITATION` needs nothing else. Only its hash is kept.
  */
-export function inviteAnalyst(
+export async function inviteAnalyst(
   dataDir: string,
   name: string,
   options: { expiresInMs?: number; address?: string; now?: number } = {},
-): IssuedInvitation {
+): Promise<IssuedInvitation> {
   const checked = checkAnalystName(name);
   const times = tokenTimes(options);
   const anchor = readTrustAnchor(dataDir);
@@ -70,7 +70,7 @@ export function inviteAnalyst(
     ...(tlsFingerprint ? { tlsFingerprint } : {}),
     ...(options.address ? { address: options.address } : {}),
   });
-  const record = withStore(dataDir, (s) => s.inviteAnalyst(checked, sha256Hex(secret), times));
+  const record = await withStore(dataDir, (s) => s.inviteAnalyst(checked, sha256Hex(secret), times));
   return {
     invitation: text,
     name: record.name,
@@ -81,9 +81,14 @@ export function inviteAnalyst(
 }
 
 /** Registers an analyst's Ed25519 public key (64 hex characters) directly, without an invitation. */
-export function registerAnalystKey(dataDir: string, name: string, publicKeyHex: string, now?: number) {
+export async function registerAnalystKey(
+  dataDir: string,
+  name: string,
+  publicKeyHex: string,
+  now?: number,
+): Promise<AnalystSummary> {
   const checked = checkAnalystName(name);
-  return analystSummary(withStore(dataDir, (s) => s.registerAnalyst(checked, publicKeyOf(publicKeyHex), now)));
+  return analystSummary(await withStore(dataDir, (s) => s.registerAnalyst(checked, publicKeyOf(publicKeyHex), now)));
 }
 
 /**
@@ -99,8 +104,9 @@ export async function certifyAnalyst(
   tlsPublicKey: Uint8Array,
 ): Promise<{ analyst: AnalystSummary; tls?: { certPem: string; anchorPem: string } }> {
   const checked = checkAnalystName(name);
-  const analyst = withStore(dataDir, (s) => {
-    const known = s.getAnalyst(checked);
+  const analyst = await withStore(dataDir, async (s) => {
+    // Read, then register: if another process registers the name in between, registerAnalyst refuses it.
+    const known = await s.getAnalyst(checked);
     const same = known?.status === 'active' && Buffer.from(known.publicKey ?? []).equals(Buffer.from(identity));
     return same ? known! : s.registerAnalyst(checked, publicKeyOf(Buffer.from(identity).toString('hex')));
   });
@@ -112,13 +118,13 @@ export async function certifyAnalyst(
 }
 
 /** Every analyst of this data directory, oldest first, with its status now. */
-export function listAnalysts(dataDir: string, now?: number): AnalystSummary[] {
-  return withStore(dataDir, (s) => s.listAnalysts(now).map(analystSummary));
+export function listAnalysts(dataDir: string, now?: number): Promise<AnalystSummary[]> {
+  return withStore(dataDir, async (s) => (await s.listAnalysts(now)).map(analystSummary));
 }
 
 /** Revokes an analyst for good (idempotent): its calls are refused from the next one on. */
-export function revokeAnalyst(dataDir: string, name: string, now?: number): AnalystSummary {
-  return analystSummary(withStore(dataDir, (s) => s.revokeAnalyst(name, now)));
+export async function revokeAnalyst(dataDir: string, name: string, now?: number): Promise<AnalystSummary> {
+  return analystSummary(await withStore(dataDir, (s) => s.revokeAnalyst(name, now)));
 }
 
 function publicKeyOf(hex: string): Uint8Array {

@@ -57,22 +57,22 @@ export const tokenSummary = (t: EnrollmentTokenRecord): TokenSummary => ({
 });
 
 /** Runs `fn` on the store of an existing data directory; a missing one is an EnrolmentError. */
-const withStore = <T>(dataDir: string, fn: (store: Store) => T): T =>
+const withStore = <T>(dataDir: string, fn: (store: Store) => T | Promise<T>): Promise<T> =>
   withOperatorStore(dataDir, (message) => new EnrolmentError('no-coordinator-data', message), fn);
 
 /** Every enrolment token issued in this data directory, oldest first, with its status now. */
-export function listEnrollmentTokens(dataDir: string, now?: number): TokenSummary[] {
-  return withStore(dataDir, (s) => s.listEnrollmentTokens(now).map(tokenSummary));
+export function listEnrollmentTokens(dataDir: string, now?: number): Promise<TokenSummary[]> {
+  return withStore(dataDir, async (s) => (await s.listEnrollmentTokens(now)).map(tokenSummary));
 }
 
 /** Revokes a token that was not used yet (idempotent); a used one is refused, naming its participant. */
-export function revokeEnrollmentToken(dataDir: string, id: string, now?: number): TokenSummary {
-  return tokenSummary(withStore(dataDir, (s) => s.revokeEnrollmentToken(id, now)));
+export async function revokeEnrollmentToken(dataDir: string, id: string, now?: number): Promise<TokenSummary> {
+  return tokenSummary(await withStore(dataDir, (s) => s.revokeEnrollmentToken(id, now)));
 }
 
 /** Every participant enrolled in this data directory, in enrolment order. */
-export function listEnrolledParticipants(dataDir: string): ParticipantSummary[] {
-  return withStore(dataDir, (s) => s.listParticipants().map(participantSummary));
+export function listEnrolledParticipants(dataDir: string): Promise<ParticipantSummary[]> {
+  return withStore(dataDir, async (s) => (await s.listParticipants()).map(participantSummary));
 }
 
 /**
@@ -84,9 +84,10 @@ export function setParticipantStatus(
   id: string,
   status: ParticipantStatus,
   now?: number,
-): ParticipantSummary & { previousStatus: ParticipantStatus } {
-  return withStore(dataDir, (s) => {
-    const previousStatus = s.getParticipant(id)?.status ?? status;
-    return { ...participantSummary(s.setParticipantStatus(id, status, now)), previousStatus };
+): Promise<ParticipantSummary & { previousStatus: ParticipantStatus }> {
+  return withStore(dataDir, async (s) => {
+    // Read, then write: another process may change the status in between; previousStatus is then the one read.
+    const previousStatus = (await s.getParticipant(id))?.status ?? status;
+    return { ...participantSummary(await s.setParticipantStatus(id, status, now)), previousStatus };
   });
 }

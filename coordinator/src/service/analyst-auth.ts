@@ -26,14 +26,14 @@ export class AnalystAuth {
   ) {}
 
   /** The calling analyst (active), or the error that refuses the call of `method` (its path). */
-  authenticate(call: AnalystCall, method: string): AnalystRecord | grpc.ServiceError {
-    const who = this.certificates ? this.byCertificate(call) : this.bySignature(call, method);
+  async authenticate(call: AnalystCall, method: string): Promise<AnalystRecord | grpc.ServiceError> {
+    const who = this.certificates ? await this.byCertificate(call) : await this.bySignature(call, method);
     if (who instanceof Error) return who;
     const refusal = analystRefusal(who);
     return refusal ? grpcError(grpc.status.PERMISSION_DENIED, refusal) : who;
   }
 
-  private byCertificate(call: AnalystCall): AnalystRecord | grpc.ServiceError {
+  private async byCertificate(call: AnalystCall): Promise<AnalystRecord | grpc.ServiceError> {
     const peer = this.certificates!.peerOf(call, 'analyst');
     if ('problem' in peer)
       return grpcError(
@@ -41,7 +41,7 @@ export class AnalystAuth {
         'this coordinator authenticates each analyst by the client certificate its CA issues when the analyst ' +
           `joins, and ${peer.problem}; ${JOIN}`,
       );
-    const analyst = this.store.getAnalyst(peer.identity.id);
+    const analyst = await this.store.getAnalyst(peer.identity.id);
     if (!analyst?.publicKey)
       return grpcError(
         grpc.status.UNAUTHENTICATED,
@@ -56,10 +56,10 @@ export class AnalystAuth {
     return analyst;
   }
 
-  private bySignature(call: AnalystCall, method: string): AnalystRecord | grpc.ServiceError {
+  private async bySignature(call: AnalystCall, method: string): Promise<AnalystRecord | grpc.ServiceError> {
     const checked = this.signed.check(method, call.metadata.get(ANALYST_CALL_METADATA)[0]?.toString());
     if ('problem' in checked) return grpcError(grpc.status.UNAUTHENTICATED, checked.problem);
-    const analyst = this.store.analystByKey(checked.identity);
+    const analyst = await this.store.analystByKey(checked.identity);
     if (!analyst)
       return grpcError(
         grpc.status.UNAUTHENTICATED,

@@ -34,7 +34,7 @@ export function joinHandler(
     }
     if (!verifyTlsKey('analyst', invitation, tlsPublicKey, signature, identity))
       throw grpcError(grpc.status.UNAUTHENTICATED, 'the signature does not verify with the identity sent');
-    const analyst = invitation ? redeem(invitation, identity) : registered(identity);
+    const analyst = invitation ? await redeem(invitation, identity) : await registered(identity);
     const clientCertificate = certificates
       ? await certificates.issue('analyst', analyst.name, identity, tlsPublicKey)
       : '';
@@ -42,14 +42,14 @@ export function joinHandler(
     return tessera.v1.JoinResponse.create({ name: analyst.name, clientCertificate });
   };
 
-  const redeem = (invitation: string, identity: Uint8Array): AnalystRecord => {
-    const r = store.redeemAnalystInvitation(sha256Hex(invitation), identity);
+  const redeem = async (invitation: string, identity: Uint8Array): Promise<AnalystRecord> => {
+    const r = await store.redeemAnalystInvitation(sha256Hex(invitation), identity);
     if (!r.ok) throw grpcError(grpc.status.PERMISSION_DENIED, r.reason);
     return r.analyst;
   };
 
-  const registered = (identity: Uint8Array): AnalystRecord => {
-    const analyst = store.analystByKey(identity);
+  const registered = async (identity: Uint8Array): Promise<AnalystRecord> => {
+    const analyst = await store.analystByKey(identity);
     if (!analyst)
       throw grpcError(
         grpc.status.UNAUTHENTICATED,

@@ -34,7 +34,8 @@ export interface AnalystServiceDeps {
   sealed: SealedExchange;
   /** The payout ledger ExportLedger reads. */
   ledger?: PayoutLedger;
-  startJob(jobId: string): void;
+  /** Starts the runner of a job just stored (synchronously: nothing else can start it in between). */
+  startJob(job: JobRecord): void;
   cancelJob(jobId: string, reason: string): boolean;
 }
 
@@ -86,6 +87,10 @@ function analystIdentityOf(req: tessera.v1.ISubmitJobRequest, analyst: AnalystRe
 const withAnalyst = (context: object, analyst: string, req?: tessera.v1.ISubmitJobRequest): string =>
   JSON.stringify({ ...context, analystIdentity: analyst, ...(req ? { submission: submissionOf(req) } : {}) });
 
+/** A thrown ServiceError as is; anything else (a store failure) as INTERNAL. */
+const asServiceError = (e: unknown): grpc.ServiceError =>
+  e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e));
+
 const path = (method: keyof typeof AnalystServiceDefinition) => AnalystServiceDefinition[method].path;
 
 /**
@@ -99,8 +104,8 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     auth.authenticate(call, path(method));
 
   /** The caller's own job, or NOT_FOUND / PERMISSION_DENIED. */
-  const findJob = (id: string, analyst: AnalystRecord): JobRecord | grpc.ServiceError => {
-    const job = store.getJob(id);
+  const findJob = async (id: string, analyst: AnalystRecord): Promise<JobRecord | grpc.ServiceError> => {
+    const job = await store.getJob(id);
     if (!job) return grpcError(grpc.status.NOT_FOUND, `no job "${id}" (tessera job list shows your jobs)`);
     if (job.owner !== analyst.name)
       return grpcError(
@@ -111,38 +116,43 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     return job;
   };
 
+  /** A unary call of an authenticated analyst: `fn`'s answer, or the error it throws (a store failure: INTERNAL). */
   const unary =
-    <Req, Res>(method: keyof typeof AnalystServiceDefinition, fn: (req: Req, analyst: AnalystRecord) => Res) =>
-    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      const analyst = authorize(call, method);
-      if (analyst instanceof Error) return callback(analyst);
-      try {
-        callback(null, fn(call.request, analyst));
-      } catch (e) {
-        callback(
-          e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e)),
-        );
-      }
-    };
-
-  const unaryAsync =
     <Req, Res>(method: keyof typeof AnalystServiceDefinition, fn: (req: Req, analyst: AnalystRecord) => Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      const analyst = authorize(call, method);
-      if (analyst instanceof Error) return callback(analyst);
-      fn(call.request, analyst).then(
+      const answer = async (): Promise<Res> => {
+        const analyst = await authorize(call, method);
+        if (analyst instanceof Error) throw analyst;
+        return fn(call.request, analyst);
+      };
+      answer().then(
         (res) => callback(null, res),
-        (e: unknown) =>
-          callback(
-            e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : grpcError(grpc.status.INTERNAL, String(e)),
-          ),
+        (e: unknown) => callback(asServiceError(e)),
       );
+    };
+
+  /**
+   * A streaming call of an authenticated analyst: `fn` runs once the caller is known; an error it throws (or a store
+   * failure) ends the stream with its status.
+   */
+  const stream =
+    <Call extends AnalystCall & { emit(event: 'error', error: grpc.ServiceError): boolean }>(
+      method: keyof typeof AnalystServiceDefinition,
+      fn: (call: Call, analyst: AnalystRecord) => void | Promise<void>,
+    ) =>
+    (call: Call) => {
+      const run = async () => {
+        const analyst = await authorize(call, method);
+        if (analyst instanceof Error) return failStream(call, analyst);
+        await fn(call, analyst);
+      };
+      run().catch((e: unknown) => failStream(call, asServiceError(e)));
     };
 
   return {
     join: joinHandler(store, deps.certificates, deps.log ?? (() => undefined)),
 
-    submitJob: unaryAsync('submitJob', async (req: tessera.v1.SubmitJobRequest, caller) => {
+    submitJob: unary('submitJob', async (req: tessera.v1.SubmitJobRequest, caller) => {
       const analyst = analystIdentityOf(req, caller);
       let parsed: unknown;
       try {
@@ -164,7 +174,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       }
       const now = Date.now();
       const id = randomId('job-', 6);
-      store.createJob({
+      const job: JobRecord = {
         id,
         name: accepted.name,
         specJson: accepted.specJson,
@@ -176,60 +186,73 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         error: '',
         contextJson: withAnalyst(accepted.context, analyst, req),
         owner: caller.name,
-      });
-      deps.startJob(id);
-      return jobMessage(store, store.getJob(id)!);
+      };
+      await store.createJob(job);
+      deps.startJob(job);
+      return jobMessage(store, (await store.getJob(id)) ?? job);
     }),
 
-    async exportLedger(call: grpc.ServerWritableStream<tessera.v1.ExportLedgerRequest, tessera.v1.LedgerLines>) {
-      const analyst = authorize(call, 'exportLedger');
-      if (analyst instanceof Error) return failStream(call, analyst);
-      if (!deps.ledger)
-        return failStream(call, grpcError(grpc.status.UNIMPLEMENTED, 'this coordinator keeps no payout ledger'));
-      const jobId = call.request.jobId || undefined;
-      if (jobId) {
-        const job = findJob(jobId, analyst);
-        if (job instanceof Error) return failStream(call, job);
-      }
-      const { lines, head, headSeq, headSignature, cosignatures } = deps.ledger.export(jobId);
-      const write = (m: tessera.v1.ILedgerLines) =>
-        new Promise<void>((resolve) => {
-          if (call.write(tessera.v1.LedgerLines.create(m))) resolve();
-          else call.once('drain', resolve);
+    exportLedger: stream(
+      'exportLedger',
+      async (call: grpc.ServerWritableStream<tessera.v1.ExportLedgerRequest, tessera.v1.LedgerLines>, analyst) => {
+        if (!deps.ledger)
+          return failStream(call, grpcError(grpc.status.UNIMPLEMENTED, 'this coordinator keeps no payout ledger'));
+        const jobId = call.request.jobId || undefined;
+        if (jobId) {
+          const job = await findJob(jobId, analyst);
+          if (job instanceof Error) return failStream(call, job);
+        }
+        const { lines, head, headSeq, headSignature, cosignatures } = await deps.ledger.export(jobId);
+        const write = (m: tessera.v1.ILedgerLines) =>
+          new Promise<void>((resolve) => {
+            if (call.write(tessera.v1.LedgerLines.create(m))) resolve();
+            else call.once('drain', resolve);
+          });
+        await write({
+          coordinatorKey: deps.ledger.publicKey,
+          head,
+          headSeq,
+          headSignature,
+          lines: lines.slice(0, 1000),
         });
-      await write({ coordinatorKey: deps.ledger.publicKey, head, headSeq, headSignature, lines: lines.slice(0, 1000) });
-      for (let i = 1000; i < lines.length; i += 1000) await write({ lines: lines.slice(i, i + 1000) });
-      for (let i = 0; i < cosignatures.length; i += 1000)
-        await write({ cosignatures: cosignatures.slice(i, i + 1000) });
-      call.end();
-    },
+        for (let i = 1000; i < lines.length; i += 1000) await write({ lines: lines.slice(i, i + 1000) });
+        for (let i = 0; i < cosignatures.length; i += 1000)
+          await write({ cosignatures: cosignatures.slice(i, i + 1000) });
+        call.end();
+      },
+    ),
 
-    getJob: unary('getJob', (req: tessera.v1.JobRef, analyst) => {
-      const job = findJob(req.jobId, analyst);
+    getJob: unary('getJob', async (req: tessera.v1.JobRef, analyst) => {
+      const job = await findJob(req.jobId, analyst);
       if (job instanceof Error) throw job;
       return jobMessage(store, job);
     }),
 
-    listJobs: unary('listJobs', (req: tessera.v1.ListJobsRequest, analyst) =>
-      tessera.v1.ListJobsResponse.create({
-        jobs: store.listJobs(req.limit || 50, analyst.name).map((j) => jobMessage(store, j)),
-      }),
-    ),
+    listJobs: unary('listJobs', async (req: tessera.v1.ListJobsRequest, analyst) => {
+      const jobs = await store.listJobs(req.limit || 50, analyst.name);
+      return tessera.v1.ListJobsResponse.create({ jobs: await Promise.all(jobs.map((j) => jobMessage(store, j))) });
+    }),
 
-    cancelJob: unary('cancelJob', (req: tessera.v1.JobRef, analyst) => {
-      const job = findJob(req.jobId, analyst);
+    cancelJob: unary('cancelJob', async (req: tessera.v1.JobRef, analyst) => {
+      const job = await findJob(req.jobId, analyst);
       if (job instanceof Error) throw job;
       if (isFinished(job.status))
         throw grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} already ${job.status}`);
-      if (!deps.cancelJob(job.id, 'cancelled by the analyst'))
-        store.updateJob(job.id, { status: 'cancelled', error: 'cancelled by the analyst' });
-      return jobMessage(store, store.getJob(job.id)!);
+      if (!deps.cancelJob(job.id, 'cancelled by the analyst')) {
+        // No runner here: the job is not running in this process, or its runner ended since the read above. Read
+        // again so that a job that finished meanwhile keeps its outcome (the store has no conditional update).
+        const now = await store.getJob(job.id);
+        if (now && !isFinished(now.status))
+          await store.updateJob(job.id, { status: 'cancelled', error: 'cancelled by the analyst' });
+      }
+      return jobMessage(store, (await store.getJob(job.id)) ?? job);
     }),
 
-    listParticipants: unary('listParticipants', () => {
+    listParticipants: unary('listParticipants', async () => {
+      const enrolled = await store.listParticipants();
       const online = new Map(registry.connected().map((s) => [s.participantId, s]));
       return tessera.v1.ListParticipantsResponse.create({
-        participants: store.listParticipants().map((p) => ({
+        participants: enrolled.map((p) => ({
           id: p.id,
           name: p.name,
           connected: online.has(p.id),
@@ -240,115 +263,155 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       });
     }),
 
-    watchJob(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.JobEvent>) {
-      const analyst = authorize(call, 'watchJob');
-      if (analyst instanceof Error) return failStream(call, analyst);
-      const first = findJob(call.request.jobId, analyst);
-      if (first instanceof Error) return failStream(call, first);
-      const jobId = first.id;
-      const push = (message: string) => {
-        const job = store.getJob(jobId)!;
-        call.write(tessera.v1.JobEvent.create({ job: jobMessage(store, job), message }));
-        if (isFinished(job.status)) finish();
-      };
-      const finish = () => {
-        events.off(jobId, push);
-        call.end();
-      };
-      events.on(jobId, push);
-      call.on('cancelled', () => events.off(jobId, push));
-      push(`job ${jobId} is ${first.status}`);
-      const standing = events.standingOf(jobId);
-      if (standing && !isFinished(first.status)) push(standing);
-    },
+    watchJob: stream(
+      'watchJob',
+      async (call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.JobEvent>, analyst) => {
+        const first = await findJob(call.request.jobId, analyst);
+        if (first instanceof Error) return failStream(call, first);
+        const jobId = first.id;
+        let ended = false;
+        // Each event reads the job from the store: they are written one after another, in the order they came.
+        let queue = Promise.resolve();
+        const send = async (message: string) => {
+          if (ended) return;
+          const job = await store.getJob(jobId);
+          if (!job) throw new Error(`job ${jobId} is no longer in the store`);
+          const view = await jobMessage(store, job);
+          if (ended) return;
+          call.write(tessera.v1.JobEvent.create({ job: view, message }));
+          if (isFinished(job.status)) finish();
+        };
+        const push = (message: string) => {
+          queue = queue.then(() => send(message)).catch((e: unknown) => fail(e));
+        };
+        const stop = () => {
+          ended = true;
+          events.off(jobId, push);
+        };
+        const finish = () => {
+          stop();
+          call.end();
+        };
+        const fail = (e: unknown) => {
+          if (ended) return;
+          stop();
+          failStream(call, asServiceError(e));
+        };
+        events.on(jobId, push);
+        call.on('cancelled', stop);
+        push(`job ${jobId} is ${first.status}`);
+        const standing = events.standingOf(jobId);
+        if (standing && !isFinished(first.status)) push(standing);
+      },
+    ),
 
-    attachSealed(call: grpc.ServerDuplexStream<tessera.v1.SealedReply, tessera.v1.SealedAggregate>) {
-      const analyst = authorize(call, 'attachSealed');
-      if (analyst instanceof Error) return failStream(call, analyst);
-      let jobId = '';
-      const stream = {
-        write: (m: tessera.v1.ISealedAggregate) => call.write(tessera.v1.SealedAggregate.create(m)),
-        end: () => call.end(),
-      };
-      call.on('data', (m: tessera.v1.SealedReply) => {
-        if (!jobId) {
-          const job = m.attach
-            ? findJob(m.jobId, analyst)
-            : grpcError(grpc.status.INVALID_ARGUMENT, 'the first message must attach to a job: {jobId, attach: true}');
-          if (job instanceof Error) return failStream(call, job as grpc.ServiceError);
-          const attachable = JSON.parse(job.specJson) as { kind?: string; secure?: { mode?: string } };
-          if (attachable.kind !== 'score' && attachable.secure?.mode !== 'sealed') {
-            return failStream(
-              call,
-              grpcError(
-                grpc.status.FAILED_PRECONDITION,
-                `job ${job.id} is not sealed (secure.mode is not "sealed", and it is not an encrypted score job)`,
-              ),
-            );
+    attachSealed: stream(
+      'attachSealed',
+      (call: grpc.ServerDuplexStream<tessera.v1.SealedReply, tessera.v1.SealedAggregate>, analyst) => {
+        let jobId = '';
+        let left = false;
+        const stream = {
+          write: (m: tessera.v1.ISealedAggregate) => call.write(tessera.v1.SealedAggregate.create(m)),
+          end: () => call.end(),
+        };
+        const receive = async (m: tessera.v1.SealedReply) => {
+          if (left) return;
+          if (!jobId) {
+            const job = m.attach
+              ? await findJob(m.jobId, analyst)
+              : grpcError(
+                  grpc.status.INVALID_ARGUMENT,
+                  'the first message must attach to a job: {jobId, attach: true}',
+                );
+            if (left) return;
+            if (job instanceof Error) return failStream(call, job as grpc.ServiceError);
+            const attachable = JSON.parse(job.specJson) as { kind?: string; secure?: { mode?: string } };
+            if (attachable.kind !== 'score' && attachable.secure?.mode !== 'sealed') {
+              return failStream(
+                call,
+                grpcError(
+                  grpc.status.FAILED_PRECONDITION,
+                  `job ${job.id} is not sealed (secure.mode is not "sealed", and it is not an encrypted score job)`,
+                ),
+              );
+            }
+            if (isFinished(job.status)) {
+              call.end();
+              return;
+            }
+            jobId = job.id;
+            deps.sealed.attach(jobId, stream);
+            return;
           }
-          if (isFinished(job.status)) return call.end();
-          jobId = job.id;
-          deps.sealed.attach(jobId, stream);
-          return;
-        }
-        const problem =
-          m.jobId === jobId ? deps.sealed.reply(m) : `this stream is attached to job ${jobId}, not ${m.jobId}`;
-        if (problem) failStream(call, grpcError(grpc.status.FAILED_PRECONDITION, problem));
-      });
-      const leave = () => {
-        if (jobId) deps.sealed.detach(jobId, stream);
-      };
-      call.on('end', () => {
-        leave();
-        call.end();
-      });
-      call.on('cancelled', leave);
-      call.on('error', leave);
-    },
-
-    async getResult(call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.ResultPart>) {
-      const analyst = authorize(call, 'getResult');
-      if (analyst instanceof Error) return failStream(call, analyst);
-      const job = findJob(call.request.jobId, analyst);
-      if (job instanceof Error) return failStream(call, job);
-      const last = store.latestModel(job.id);
-      if (!last) {
-        return failStream(
-          call,
-          grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is ${job.status} and has no completed round yet`),
+          const problem =
+            m.jobId === jobId ? deps.sealed.reply(m) : `this stream is attached to job ${jobId}, not ${m.jobId}`;
+          if (problem) failStream(call, grpcError(grpc.status.FAILED_PRECONDITION, problem));
+        };
+        // The attach reads the store: messages are handled one after another, so no reply overtakes it.
+        let queue = Promise.resolve();
+        const inOrder = (step: () => void | Promise<void>) => {
+          queue = queue.then(step).catch((e: unknown) => failStream(call, asServiceError(e)));
+        };
+        const leave = () => {
+          left = true;
+          if (jobId) deps.sealed.detach(jobId, stream);
+        };
+        call.on('data', (m: tessera.v1.SealedReply) => inOrder(() => receive(m)));
+        call.on('end', () =>
+          inOrder(() => {
+            leave();
+            call.end();
+          }),
         );
-      }
-      const ctx = parseContext(job.contextJson);
-      // The result is the round with the lowest federated validation loss, where validation ran (not under DP).
-      const bestWeights =
-        ctx.best && ctx.best.round !== last.round ? store.loadModel(job.id, ctx.best.round) : undefined;
-      const latest = bestWeights ? { weights: bestWeights, round: ctx.best!.round } : last;
-      const spec = JSON.parse(job.specJson) as { label: string; model: WireModel; local?: { optimiser?: string } };
-      const write = (part: tessera.v1.IResultPart) =>
-        new Promise<void>((resolve) => {
-          if (call.write(tessera.v1.ResultPart.create(part))) resolve();
-          else call.once('drain', resolve);
+        call.on('cancelled', leave);
+        call.on('error', leave);
+      },
+    ),
+
+    getResult: stream(
+      'getResult',
+      async (call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.ResultPart>, analyst) => {
+        const job = await findJob(call.request.jobId, analyst);
+        if (job instanceof Error) return failStream(call, job);
+        const last = await store.latestModel(job.id);
+        if (!last) {
+          return failStream(
+            call,
+            grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is ${job.status} and has no completed round yet`),
+          );
+        }
+        const ctx = parseContext(job.contextJson);
+        // The result is the round with the lowest federated validation loss, where validation ran (not under DP).
+        const bestWeights =
+          ctx.best && ctx.best.round !== last.round ? await store.loadModel(job.id, ctx.best.round) : undefined;
+        const latest = bestWeights ? { weights: bestWeights, round: ctx.best!.round } : last;
+        const spec = JSON.parse(job.specJson) as { label: string; model: WireModel; local?: { optimiser?: string } };
+        const write = (part: tessera.v1.IResultPart) =>
+          new Promise<void>((resolve) => {
+            if (call.write(tessera.v1.ResultPart.create(part))) resolve();
+            else call.once('drain', resolve);
+          });
+        await write({
+          header: {
+            job: await jobMessage(store, job),
+            featureNames: ctx.featureNames ?? [],
+            label: spec.label,
+            modelType: spec.model.type,
+            model: toModelConfig(spec.model, spec.local?.optimiser ?? 'sgd'),
+            round: latest.round,
+            mean: ctx.standardisation?.mean ?? [],
+            std: ctx.standardisation?.std ?? [],
+            // The proto field standardized_clip keeps its published name (the generated JSON and TS names follow it).
+            standardizedClip: ctx.standardisation?.clip ?? 0,
+            features: (ctx.schema?.features ?? []).map((f) => columnProfileToProto(f)),
+          },
         });
-      await write({
-        header: {
-          job: jobMessage(store, job),
-          featureNames: ctx.featureNames ?? [],
-          label: spec.label,
-          modelType: spec.model.type,
-          model: toModelConfig(spec.model, spec.local?.optimiser ?? 'sgd'),
-          round: latest.round,
-          mean: ctx.standardisation?.mean ?? [],
-          std: ctx.standardisation?.std ?? [],
-          // The proto field standardized_clip keeps its published name (the generated JSON and TS names follow it).
-          standardizedClip: ctx.standardisation?.clip ?? 0,
-          features: (ctx.schema?.features ?? []).map((f) => columnProfileToProto(f)),
-        },
-      });
-      for (let offset = 0; offset < latest.weights.length; offset += CHUNK_VALUES) {
-        const values = latest.weights.subarray(offset, offset + CHUNK_VALUES);
-        await write({ weights: { offset, total: latest.weights.length, values: values as unknown as number[] } });
-      }
-      call.end();
-    },
+        for (let offset = 0; offset < latest.weights.length; offset += CHUNK_VALUES) {
+          const values = latest.weights.subarray(offset, offset + CHUNK_VALUES);
+          await write({ weights: { offset, total: latest.weights.length, values: values as unknown as number[] } });
+        }
+        call.end();
+      },
+    ),
   };
 }

@@ -18,8 +18,9 @@ const finiteMetrics = (m: Record<string, number>) =>
     .map(([name, value]) => ({ name, value }));
 
 /** The wire view of a job: its record plus the round history. */
-export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
+export async function jobMessage(store: Store, job: JobRecord): Promise<tessera.v1.Job> {
   const context = parseContext(job.contextJson);
+  const rounds = await store.listRounds(job.id);
   return tessera.v1.Job.create({
     id: job.id,
     name: job.name,
@@ -40,7 +41,7 @@ export function jobMessage(store: Store, job: JobRecord): tessera.v1.Job {
     resultJson: (context as { result?: unknown }).result
       ? JSON.stringify((context as { result?: unknown }).result)
       : '',
-    history: store.listRounds(job.id).map((r) => ({
+    history: rounds.map((r) => ({
       round: r.round,
       stage: r.stage,
       status: r.status,

@@ -15,6 +15,10 @@ type Callback<T> = grpc.sendUnaryData<T>;
 const serviceError = (code: grpc.status, details: string): grpc.ServiceError =>
   Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
 
+/** A thrown ServiceError as is; anything else (a store failure) as INTERNAL. */
+const asServiceError = (e: unknown): grpc.ServiceError =>
+  e instanceof Error && 'code' in e ? (e as grpc.ServiceError) : serviceError(grpc.status.INTERNAL, String(e));
+
 /**
  * Handlers of ParticipantService: enrolment, certificate renewal and the signed work stream. With `certificates` (a
  * TLS coordinator), enrolment issues the node a client certificate, and a Connect stream must present one.
@@ -67,27 +71,34 @@ export function participantHandlers(
       }
       const id = randomId('p-');
       // The certificate comes first: a bad TLS key is refused before the token is used up.
-      certify(id, publicKey, call.request.tlsPublicKey ?? new Uint8Array(0), call.request.tlsKeySignature).then(
-        (clientCertificate) => {
-          const result = store.redeemEnrollmentToken(sha256Hex(token), {
-            id,
-            name: name.trim().slice(0, 100),
-            publicKey,
-            enrolledAt: Date.now(),
-          });
-          if (!result.ok) return fail(grpc.status.PERMISSION_DENIED, result.reason);
-          const stored = store.getParticipant(id)!;
-          log(`enrolled participant ${stored.id} (${stored.name})`);
-          callback(
-            null,
-            tessera.v1.EnrollResponse.create({
-              participantId: stored.id,
-              name: stored.name || name,
-              clientCertificate,
-            }),
-          );
-        },
-        (e: grpc.ServiceError) => callback(e),
+      const enroll = async (): Promise<tessera.v1.EnrollResponse | undefined> => {
+        const clientCertificate = await certify(
+          id,
+          publicKey,
+          call.request.tlsPublicKey ?? new Uint8Array(0),
+          call.request.tlsKeySignature,
+        );
+        const result = await store.redeemEnrollmentToken(sha256Hex(token), {
+          id,
+          name: name.trim().slice(0, 100),
+          publicKey,
+          enrolledAt: Date.now(),
+        });
+        if (!result.ok) {
+          fail(grpc.status.PERMISSION_DENIED, result.reason);
+          return undefined;
+        }
+        const stored = result.participant;
+        log(`enrolled participant ${stored.id} (${stored.name})`);
+        return tessera.v1.EnrollResponse.create({
+          participantId: stored.id,
+          name: stored.name || name,
+          clientCertificate,
+        });
+      };
+      enroll().then(
+        (res) => res && callback(null, res),
+        (e: unknown) => callback(asServiceError(e)),
       );
     },
 
@@ -103,56 +114,76 @@ export function participantHandlers(
             'this coordinator runs in plaintext (--insecure): participants connect without a certificate',
           ),
         );
-      const record = store.getParticipant(participantId);
-      if (!record)
-        return callback(
-          serviceError(
+      const renew = async (): Promise<tessera.v1.RenewCertificateResponse> => {
+        const record = await store.getParticipant(participantId);
+        if (!record)
+          throw serviceError(
             grpc.status.NOT_FOUND,
             `unknown participant "${participantId}": enrol first (tessera participant init --token ...)`,
-          ),
-        );
-      const refusal = participantRefusal(record);
-      if (refusal) return callback(serviceError(grpc.status.PERMISSION_DENIED, refusal));
-      if ((tlsPublicKey?.length ?? 0) === 0)
-        return callback(serviceError(grpc.status.INVALID_ARGUMENT, 'tls_public_key is missing'));
-      certify(record.id, record.publicKey, tlsPublicKey, signature).then(
-        (clientCertificate) => {
-          log(`issued a new client certificate to participant ${record.id} (${record.name})`);
-          callback(null, tessera.v1.RenewCertificateResponse.create({ clientCertificate }));
-        },
-        (e: grpc.ServiceError) => callback(e),
+          );
+        const refusal = participantRefusal(record);
+        if (refusal) throw serviceError(grpc.status.PERMISSION_DENIED, refusal);
+        if ((tlsPublicKey?.length ?? 0) === 0)
+          throw serviceError(grpc.status.INVALID_ARGUMENT, 'tls_public_key is missing');
+        const clientCertificate = await certify(record.id, record.publicKey, tlsPublicKey, signature);
+        log(`issued a new client certificate to participant ${record.id} (${record.name})`);
+        return tessera.v1.RenewCertificateResponse.create({ clientCertificate });
+      };
+      renew().then(
+        (res) => callback(null, res),
+        (e: unknown) => callback(asServiceError(e)),
       );
     },
 
     connect(call: grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>) {
-      let certified: CertifiedIdentity | undefined;
-      if (certificates) {
+      const refuse = (code: grpc.status, problem: string, details = uncertifiedStreamRefusal(problem)) => {
+        log(`refused a participant stream from ${call.getPeer()}: ${problem}`);
+        // grpc-js sends the status from an 'error' event (nothing reads the stream yet)
+        call.emit('error', serviceError(code, details));
+      };
+      const certifiedPeer = async (): Promise<CertifiedIdentity | 'refused' | undefined> => {
+        if (!certificates) return undefined;
         const peer = certificates.peerOf(call, 'participant');
-        const refuse = (code: grpc.status, problem: string) => {
-          log(`refused a participant stream from ${call.getPeer()}: ${problem}`);
-          // grpc-js sends the status from an 'error' event (nothing reads the stream yet)
-          call.emit('error', serviceError(code, uncertifiedStreamRefusal(problem)));
-        };
-        if ('problem' in peer) return refuse(grpc.status.UNAUTHENTICATED, peer.problem);
-        const refusal = certificateRefusal(peer.identity, store.getParticipant(peer.identity.id));
-        if (refusal) return refuse(grpc.status.PERMISSION_DENIED, refusal);
-        certified = peer.identity;
-      }
-      const session = new ParticipantSession(
-        call,
-        store,
-        (s) => {
-          registry.add(s);
-          log(
-            `participant ${s.participantId} (${s.name}) connected, serving ${s.datasets.join(', ') || 'no data sets'}`,
-          );
-          s.onClose(() => log(`participant ${s.participantId} (${s.name}) disconnected`));
+        if ('problem' in peer) {
+          refuse(grpc.status.UNAUTHENTICATED, peer.problem);
+          return 'refused';
+        }
+        const refusal = certificateRefusal(peer.identity, await store.getParticipant(peer.identity.id));
+        if (refusal) {
+          refuse(grpc.status.PERMISSION_DENIED, refusal);
+          return 'refused';
+        }
+        return peer.identity;
+      };
+      certifiedPeer().then(
+        (certified) => {
+          if (certified !== 'refused') serve(call, certified);
         },
-        log,
-        observe,
-        certified,
+        (e: unknown) => {
+          const problem = `could not read the participant its certificate names: ${String(e)}`;
+          refuse(grpc.status.INTERNAL, problem, `${problem}; connect again`);
+        },
       );
-      void session.run();
     },
   };
+
+  /** Runs the Connect stream of a participant (its certificate checked, when the coordinator serves TLS). */
+  function serve(
+    call: grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>,
+    certified: CertifiedIdentity | undefined,
+  ): void {
+    const session = new ParticipantSession(
+      call,
+      store,
+      (s) => {
+        registry.add(s);
+        log(`participant ${s.participantId} (${s.name}) connected, serving ${s.datasets.join(', ') || 'no data sets'}`);
+        s.onClose(() => log(`participant ${s.participantId} (${s.name}) disconnected`));
+      },
+      log,
+      observe,
+      certified,
+    );
+    void session.run();
+  }
 }

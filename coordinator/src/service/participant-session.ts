@@ -58,6 +58,8 @@ export class ParticipantSession {
   /** Jobs whose agreed features and standardisation this stream has received. */
   readonly jobSetupSent = new Set<string>();
   private publicKey: Uint8Array | undefined;
+  /** When the hello began reading this participant's record (its status) from the store; 0 before the hello. */
+  statusReadAt = 0;
 
   constructor(
     private readonly call: Stream,
@@ -139,7 +141,12 @@ export class ParticipantSession {
       case 'unmask':
         return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
       case 'ledgerCosignature': {
-        const problem = acceptLedgerCosignature(this.store, this.participantId, this.publicKey!, m.ledgerCosignature!);
+        const problem = await acceptLedgerCosignature(
+          this.store,
+          this.participantId,
+          this.publicKey!,
+          m.ledgerCosignature!,
+        );
         if (problem) return this.reject(m.seq, problem, false);
         this.log(`participant ${this.participantId} cosigned payout ledger head ${m.ledgerCosignature!.seq}`);
         return;
@@ -183,7 +190,9 @@ export class ParticipantSession {
   }
 
   private async receiveHello(signed: tessera.v1.SignedMessage): Promise<void> {
-    const record = this.store.getParticipant(signed.participantId);
+    const statusReadAt = Date.now();
+    const record = await this.store.getParticipant(signed.participantId);
+    if (this.state === 'closed') return; // cut by the hello timeout or a disconnect while the store answered
     if (!record)
       return this.reject(
         0,
@@ -202,6 +211,7 @@ export class ParticipantSession {
     const mismatch = this.certified && helloMismatch(this.certified, record);
     if (mismatch) return this.reject(m.seq, mismatch, true);
     this.lastSeq = m.seq;
+    this.statusReadAt = statusReadAt;
     this.participantId = record.id;
     this.name = record.name;
     this.publicKey = record.publicKey;
@@ -210,8 +220,13 @@ export class ParticipantSession {
     this.rosterSignature = m.hello!.rosterSignature ?? new Uint8Array(0);
     this.state = 'ready';
     await this.send({ welcome: { participantId: record.id, name: record.name } });
-    this.store.markParticipantsSeen([record.id], Date.now());
     this.onReady(this);
+    try {
+      await this.store.markParticipantsSeen([record.id], Date.now());
+    } catch (e) {
+      // "Last seen" is for the operator's listing; the session goes on, and the next access check writes it again.
+      this.log(`could not note participant ${record.id} as seen: ${(e as Error).message}`);
+    }
   }
 
   /**

@@ -1,10 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { ParticipantSession } from './participant-session.js';
 
+/** A connected participant as the gate sees it: who, and when its session last read its status from the store. */
+export interface GatedSession {
+  readonly participantId: string;
+  /** Date.now() when the session began reading the participant's record (at its hello). */
+  readonly statusReadAt: number;
+}
+
 /** Decides which connected participants must be cut off now (the operator revoked or disabled them). */
 export interface SessionGate {
   /** The participants among these that may not stay connected, each with the reason to give it. */
-  cutOffs(participantIds: readonly string[]): Map<string, string>;
+  cutOffs(sessions: readonly GatedSession[]): Map<string, string>;
 }
 
 /** The participants connected now, one live session each; a reconnect replaces the old session. */
@@ -20,7 +27,7 @@ export class SessionRegistry extends EventEmitter {
   /** Cuts off the sessions the gate refuses (their open tasks count as dropouts). */
   enforce(): void {
     if (!this.gate || this.sessions.size === 0) return;
-    for (const [id, reason] of this.gate.cutOffs([...this.sessions.keys()])) this.sessions.get(id)?.cutOff(reason);
+    for (const [id, reason] of this.gate.cutOffs([...this.sessions.values()])) this.sessions.get(id)?.cutOff(reason);
   }
 
   add(session: ParticipantSession): void {

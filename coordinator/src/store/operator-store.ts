@@ -5,11 +5,15 @@ import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
 /**
- * Runs an operator command's `fn` on the store of an existing data directory, then closes it. A typo in --data-dir
- * must not create an empty one, so a directory without the database is refused with the error `refuse` makes of the
- * message (each command family throws its own error type).
+ * Runs an operator command's `fn` on the store of an existing data directory, then closes it once `fn` has settled.
+ * A typo in --data-dir must not create an empty one, so a directory without the database is refused with the error
+ * `refuse` makes of the message (each command family throws its own error type).
  */
-export function withOperatorStore<T>(dataDir: string, refuse: (message: string) => Error, fn: (store: Store) => T): T {
+export async function withOperatorStore<T>(
+  dataDir: string,
+  refuse: (message: string) => Error,
+  fn: (store: Store) => T | Promise<T>,
+): Promise<T> {
   const path = join(dataDir, DATABASE_FILE);
   if (!existsSync(path))
     throw refuse(
@@ -17,8 +21,8 @@ export function withOperatorStore<T>(dataDir: string, refuse: (message: string) 
     );
   const store = new SqliteStore(path);
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }

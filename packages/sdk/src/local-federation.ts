@@ -224,7 +224,7 @@ export class LocalFederation {
         mkdirSync(dir, { recursive: true });
         const csv = join(dir, `${dataset}.csv`);
         writeFileSync(csv, toCsv(shard));
-        const token = createEnrollmentToken(coordinatorDir, name);
+        const token = await createEnrollmentToken(coordinatorDir, name);
         // A simulation that owns all the data: no consent policy (each node warns so in its log), unless the
         // merchants opt in to valuation.
         const policy = o.valuation ? valuationPolicy(dir, dataset) : false;

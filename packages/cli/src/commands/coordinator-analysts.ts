@@ -70,14 +70,14 @@ With --public-key the analyst needs no invitation: tessera analyst join --keys F
       if (o.keys) return addLocal(name, dataDir, resolve(o.keys), o.json);
       if (o.publicKey) {
         const { registerAnalystKey } = await import('@tessera/coordinator');
-        const a = registerAnalystKey(dataDir, name, o.publicKey);
+        const a = await registerAnalystKey(dataDir, name, o.publicKey);
         if (o.json) return printJson(a);
         process.stdout.write(`analyst ${a.name} registered with identity ${a.publicKey}\n`);
         return;
       }
       const { inviteAnalyst } = await import('@tessera/coordinator');
       const address = o.address ?? listenAddressOf(dataDir);
-      const issued = inviteAnalyst(dataDir, name, {
+      const issued = await inviteAnalyst(dataDir, name, {
         expiresInMs: parseDuration(o.expires, '--expires'),
         ...(address ? { address } : {}),
       });
@@ -114,7 +114,7 @@ invite them again), active or revoked.`,
     )
     .action(async (o: { dataDir: string; json?: boolean }) => {
       const { listAnalysts } = await import('@tessera/coordinator');
-      const analysts = listAnalysts(resolve(o.dataDir));
+      const analysts = await listAnalysts(resolve(o.dataDir));
       if (o.json) return printJson(analysts);
       process.stdout.write(
         analysts.length
@@ -149,7 +149,7 @@ a running job of theirs, cancel it before revoking (tessera job cancel ID, as th
     )
     .action(async (name: string, o: { dataDir: string; json?: boolean }) => {
       const { revokeAnalyst } = await import('@tessera/coordinator');
-      const a = revokeAnalyst(resolve(o.dataDir), name);
+      const a = await revokeAnalyst(resolve(o.dataDir), name);
       if (o.json) return printJson(a);
       process.stdout.write(`analyst ${a.name} revoked at ${when(a.revokedAt)}\n`);
     });

@@ -38,7 +38,7 @@ is stored, so the tokens themselves cannot be shown again: issue a new one if on
     )
     .action(async (o: { dataDir: string; json?: boolean }) => {
       const { listEnrollmentTokens } = await import('@tessera/coordinator');
-      const tokens = listEnrollmentTokens(resolve(o.dataDir));
+      const tokens = await listEnrollmentTokens(resolve(o.dataDir));
       if (o.json) return printJson(tokens);
       process.stdout.write(
         tokens.length
@@ -67,7 +67,7 @@ A token that already enrolled a participant cannot be revoked: revoke the partic
     )
     .action(async (id: string, o: { dataDir: string; json?: boolean }) => {
       const { revokeEnrollmentToken } = await import('@tessera/coordinator');
-      const t = revokeEnrollmentToken(resolve(o.dataDir), id);
+      const t = await revokeEnrollmentToken(resolve(o.dataDir), id);
       if (o.json) return printJson(t);
       process.stdout.write(`token ${t.id} (for ${t.name}) revoked at ${when(t.revokedAt)}\n`);
     });
@@ -91,7 +91,7 @@ is when the running coordinator last heard from the participant (updated every 1
     )
     .action(async (o: { dataDir: string; json?: boolean }) => {
       const { listEnrolledParticipants } = await import('@tessera/coordinator');
-      const participants = listEnrolledParticipants(resolve(o.dataDir));
+      const participants = await listEnrolledParticipants(resolve(o.dataDir));
       if (o.json) return printJson(participants);
       process.stdout.write(
         participants.length
@@ -112,7 +112,7 @@ is when the running coordinator last heard from the participant (updated every 1
       .option('--json', 'print {id, name, status, previousStatus, enrolledAt, lastSeenAt, statusChangedAt, publicKey}')
       .action(async (id: string, o: { dataDir: string; json?: boolean }) => {
         const { setParticipantStatus } = await import('@tessera/coordinator');
-        const p = setParticipantStatus(resolve(o.dataDir), id, status);
+        const p = await setParticipantStatus(resolve(o.dataDir), id, status);
         if (o.json) return printJson(p);
         process.stdout.write(
           p.previousStatus === status

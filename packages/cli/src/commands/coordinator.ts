@@ -137,7 +137,7 @@ tessera coordinator tokens list; revoke one that was not used with tessera coord
     )
     .action(async (name: string, o: { dataDir: string; expires: string; json?: boolean }) => {
       const { issueEnrollmentToken } = await import('@tessera/coordinator');
-      const issued = issueEnrollmentToken(resolve(o.dataDir), name, {
+      const issued = await issueEnrollmentToken(resolve(o.dataDir), name, {
         expiresInMs: parseDuration(o.expires, '--expires'),
       });
       const expiresAt = new Date(issued.expiresAt).toISOString();
