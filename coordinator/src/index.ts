@@ -9,6 +9,11 @@ export { parseJobSpec, JobSpecError, JOB_SPEC_DEFAULTS, type JobSpec } from '@te
 export { SqliteStore } from './store/sqlite-store.js';
 export type { Store, JobRecord, JobStatus, ParticipantRecord, RoundRecord } from './store/store.js';
 export { MIGRATIONS } from './store/migrations.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
+export { PG_MIGRATIONS } from './store/postgres/postgres-migrations.js';
+export { openStore } from './store/open-store.js';
+export { LeaseLost } from './store/lease-lost.js';
+export type { JobLease } from './store/store.js';
 export type {
   EnrollmentTokenRecord,
   EnrollmentTokenStatus,

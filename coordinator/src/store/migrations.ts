@@ -118,4 +118,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 6,
+    name: 'job leases',
+    // Which replica drives each job, until when; the epoch is a fencing token (store.ts, JobLease).
+    sql: `
+      CREATE TABLE job_leases (
+        job_id TEXT PRIMARY KEY REFERENCES jobs(id),
+        holder TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

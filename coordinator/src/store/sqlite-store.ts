@@ -5,10 +5,13 @@ import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteAnalysts } from './sqlite-analysts.js';
 import { SqliteEnrolment } from './sqlite-enrolment.js';
+import { SqliteLeases } from './sqlite-leases.js';
+import { LeaseLost } from './lease-lost.js';
 import type {
   AnalystJoinResult,
   AnalystRecord,
   EnrollmentTokenRecord,
+  JobLease,
   LedgerRow,
   JobRecord,
   JobStatus,
@@ -65,6 +68,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly enrolment: SqliteEnrolment;
   private readonly analysts: SqliteAnalysts;
+  private readonly leases: SqliteLeases;
 
   constructor(readonly path: string) {
     // The database holds participants' keys and jobs' results: owner-only directory (when created here) and file.
@@ -79,6 +83,7 @@ export class SqliteStore implements Store {
     this.migrate();
     this.enrolment = new SqliteEnrolment(this.db);
     this.analysts = new SqliteAnalysts(this.db);
+    this.leases = new SqliteLeases(this.db);
   }
 
   /** Applies the migrations this file has not seen yet (a row each in schema_migrations); returns the version. */
@@ -262,8 +267,11 @@ export class SqliteStore implements Store {
     weights: Float64Array,
     roundsCompleted: number,
     contextJson?: string,
+    lease?: { holder: string; epoch: number },
   ): Promise<void> {
     this.db.transaction(() => {
+      if (lease && !this.leases.holds(r.jobId, lease, Date.now()))
+        throw new LeaseLost(r.jobId, lease.holder, lease.epoch);
       this.insertRound(r);
       this.db
         .prepare('INSERT OR REPLACE INTO models (job_id, round, dimension, weights, created_at) VALUES (?, ?, ?, ?, ?)')
@@ -344,6 +352,22 @@ export class SqliteStore implements Store {
       .prepare('SELECT cosignature_json FROM payout_ledger_cosignature ORDER BY seq, participant')
       .all() as { cosignature_json: string }[];
     return rows.map((r) => r.cosignature_json);
+  }
+
+  async acquireJobLeases(holder: string, ttlMs: number, limit: number, now?: number): Promise<JobLease[]> {
+    return this.leases.acquire(holder, ttlMs, limit, now);
+  }
+
+  async renewJobLeases(holder: string, jobIds: readonly string[], ttlMs: number, now?: number): Promise<string[]> {
+    return this.leases.renew(holder, jobIds, ttlMs, now);
+  }
+
+  async releaseJobLease(jobId: string, holder: string): Promise<void> {
+    this.leases.release(jobId, holder);
+  }
+
+  async jobLease(jobId: string): Promise<JobLease | undefined> {
+    return this.leases.get(jobId);
   }
 
   async close(): Promise<void> {

@@ -118,6 +118,14 @@ export interface LedgerRow {
 
 export type RedeemResult = { ok: true; participant: ParticipantRecord } | { ok: false; reason: string };
 
+/** A replica's claim to drive a job until `expiresAt`; `epoch` grows by one at each new holder (a fencing token). */
+export interface JobLease {
+  jobId: string;
+  holder: string;
+  epoch: number;
+  expiresAt: number;
+}
+
 export interface Store {
   /** Stores only the token's hash, valid until `expiresAt` (default: 24 h after `now`); returns nothing secret. */
   addEnrollmentToken(
@@ -177,13 +185,16 @@ export interface Store {
 
   /**
    * Records a completed round and its model in one transaction; `contextJson`, when given, is the job's context as
-   * of that round (a strategy's optimiser state), written in the same transaction.
+   * of that round (a strategy's optimiser state), written in the same transaction. With `lease`, the write happens
+   * only if that holder still holds that epoch's lease (unexpired, checked in the same transaction); otherwise it
+   * throws LeaseLost and writes nothing.
    */
   completeRound(
     round: RoundRecord,
     weights: Float64Array,
     roundsCompleted: number,
     contextJson?: string,
+    lease?: { holder: string; epoch: number },
   ): Promise<void>;
   loadModel(jobId: string, round: number): Promise<Float64Array | undefined>;
   latestModel(jobId: string): Promise<{ round: number; weights: Float64Array } | undefined>;
@@ -202,6 +213,24 @@ export interface Store {
   addLedgerCosignature(seq: number, participant: string, json: string): Promise<void>;
   /** Every kept cosignature's JSON, by seq then participant. */
   ledgerCosignatures(): Promise<string[]>;
+
+  /**
+   * Takes up to `limit` jobs with status pending or running whose lease is absent or expired at `now`, oldest first,
+   * for `holder`, each until `now + ttlMs` with the job's next epoch (PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED).
+   */
+  acquireJobLeases(holder: string, ttlMs: number, limit: number, now?: number): Promise<JobLease[]>;
+  /**
+   * Extends to `now + ttlMs` the given leases that `holder` still holds (unexpired at `now`); returns the job ids it
+   * no longer holds (lost: expired, released, taken over, or never held).
+   */
+  renewJobLeases(holder: string, jobIds: readonly string[], ttlMs: number, now?: number): Promise<string[]>;
+  /**
+   * Gives up a lease (a finished or suspended job); only the holder's own. The lease stays, expired (at 0), so the
+   * job's next holder gets the next epoch.
+   */
+  releaseJobLease(jobId: string, holder: string): Promise<void>;
+  /** The lease of a job, if any (expired ones too). */
+  jobLease(jobId: string): Promise<JobLease | undefined>;
 
   close(): Promise<void>;
 }

@@ -122,6 +122,18 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       );
     `,
   },
+  {
+    version: 6,
+    name: 'job leases',
+    sql: `
+      CREATE TABLE job_leases (
+        job_id TEXT PRIMARY KEY REFERENCES jobs(id),
+        holder TEXT NOT NULL,
+        epoch BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

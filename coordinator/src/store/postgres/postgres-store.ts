@@ -1,8 +1,10 @@
 import pg from 'pg';
+import { LeaseLost } from '../lease-lost.js';
 import type {
   AnalystJoinResult,
   AnalystRecord,
   EnrollmentTokenRecord,
+  JobLease,
   JobRecord,
   JobStatus,
   LedgerRow,
@@ -15,6 +17,7 @@ import type {
 } from '../store.js';
 import { PostgresAnalysts } from './postgres-analysts.js';
 import { PostgresEnrolment } from './postgres-enrolment.js';
+import { PostgresLeases } from './postgres-leases.js';
 import { migratePostgres, schemaVersionOf } from './postgres-migrations.js';
 import { fromBytea, jobFromRow, metricsJson, POOL_TYPES, type Row, roundFromRow, toBytea } from './postgres-rows.js';
 import { type Queryable, transaction } from './postgres-transaction.js';
@@ -54,6 +57,7 @@ const JOB_COLUMNS: Record<string, string> = {
 export class PostgresStore implements Store {
   private readonly enrolment: PostgresEnrolment;
   private readonly analysts: PostgresAnalysts;
+  private readonly leases: PostgresLeases;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -62,6 +66,7 @@ export class PostgresStore implements Store {
   ) {
     this.enrolment = new PostgresEnrolment(pool);
     this.analysts = new PostgresAnalysts(pool);
+    this.leases = new PostgresLeases(pool);
   }
 
   /** Connects to `url` (postgres://user:password@host:port/database), migrates the schema, and returns the store. */
@@ -238,8 +243,16 @@ export class PostgresStore implements Store {
     );
   }
 
-  completeRound(r: RoundRecord, weights: Float64Array, roundsCompleted: number, contextJson?: string): Promise<void> {
+  completeRound(
+    r: RoundRecord,
+    weights: Float64Array,
+    roundsCompleted: number,
+    contextJson?: string,
+    lease?: { holder: string; epoch: number },
+  ): Promise<void> {
     return transaction(this.pool, async (db) => {
+      if (lease && !(await this.leases.holds(db, r.jobId, lease, Date.now())))
+        throw new LeaseLost(r.jobId, lease.holder, lease.epoch);
       await this.insertRound(db, r);
       await db.query(
         `INSERT INTO models (job_id, round, dimension, weights, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -314,6 +327,22 @@ export class PostgresStore implements Store {
   async ledgerCosignatures(): Promise<string[]> {
     const sql = 'SELECT cosignature_json FROM payout_ledger_cosignature ORDER BY seq, participant';
     return (await this.pool.query<{ cosignature_json: string }>(sql)).rows.map((r) => r.cosignature_json);
+  }
+
+  acquireJobLeases(holder: string, ttlMs: number, limit: number, now?: number): Promise<JobLease[]> {
+    return this.leases.acquire(holder, ttlMs, limit, now);
+  }
+
+  renewJobLeases(holder: string, jobIds: readonly string[], ttlMs: number, now?: number): Promise<string[]> {
+    return this.leases.renew(holder, jobIds, ttlMs, now);
+  }
+
+  releaseJobLease(jobId: string, holder: string): Promise<void> {
+    return this.leases.release(jobId, holder);
+  }
+
+  jobLease(jobId: string): Promise<JobLease | undefined> {
+    return this.leases.get(jobId);
   }
 
   close(): Promise<void> {
