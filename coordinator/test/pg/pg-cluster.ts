@@ -20,6 +20,11 @@ export interface PostgresCluster {
   readonly url: string;
   /** A URL for a fresh, empty database (t_<random>) in the cluster: one per test keeps tests apart. */
   createDatabase(): Promise<string>;
+  /**
+   * A URL whose connections work in a fresh, empty schema (s_<random>, their search_path) of one test database:
+   * as good as a fresh database for code that names no schema, and several times quicker to make.
+   */
+  createSchema(): Promise<string>;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
@@ -123,18 +128,30 @@ export async function startPostgres(): Promise<PostgresCluster> {
       }
     }
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    const execute = async (on: string, sql: string) => {
+      const client = new pg.Client({ connectionString: on });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    };
+    const createDatabase = async () => {
+      const name = `t_${randomBytes(8).toString('hex')}`;
+      await execute(url, `CREATE DATABASE ${name}`);
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    };
+    let schemas: Promise<string> | undefined;
     return {
       url,
-      async createDatabase() {
-        const name = `t_${randomBytes(8).toString('hex')}`;
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        try {
-          await client.query(`CREATE DATABASE ${name}`);
-        } finally {
-          await client.end();
-        }
-        return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      createDatabase,
+      async createSchema() {
+        schemas ??= createDatabase();
+        const database = await schemas;
+        const name = `s_${randomBytes(8).toString('hex')}`;
+        await execute(database, `CREATE SCHEMA ${name}`);
+        return `${database}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
       },
       async stop() {
         process.removeListener('exit', stopNow);
