@@ -24,7 +24,7 @@ async function replicas(count: number) {
   return stores;
 }
 
-/** Every acquisition with the `now` it was made at, checked: per job, epochs 1, 2, 3... and terms that never overlap. */
+/** Checks every acquisition (with the `now` it was made at): per job, epochs 1, 2, 3... and terms never overlap. */
 function checkNoOverlap(taken: { lease: JobLease; at: number }[]) {
   const byJob = new Map<string, { lease: JobLease; at: number }[]>();
   for (const t of taken) byJob.set(t.lease.jobId, [...(byJob.get(t.lease.jobId) ?? []), t]);
@@ -39,7 +39,7 @@ function checkNoOverlap(taken: { lease: JobLease; at: number }[]) {
 }
 
 describe('PostgresStore: job leases across replicas', () => {
-  it('replicas acquiring at the same moment take different jobs, each at epoch 1, and together all of them', async () => {
+  it('replicas acquiring at one moment take different jobs, each at epoch 1, and together all of them', async () => {
     const stores = await replicas(5);
     try {
       const taken: { lease: JobLease; at: number }[] = [];
@@ -56,7 +56,7 @@ describe('PostgresStore: job leases across replicas', () => {
     }
   });
 
-  it('under a race of acquisitions with short terms, no job ever has two holders, and expired ones move on', async () => {
+  it('in a race of acquisitions with short terms, no job ever has two holders, and expired ones move on', async () => {
     const stores = await replicas(4);
     try {
       const taken: { lease: JobLease; at: number }[] = [];

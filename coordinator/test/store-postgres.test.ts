@@ -69,7 +69,7 @@ describe('PostgresStore: a database shared by replicas', () => {
     }
   });
 
-  it('refuses a database newer than this coordinator, naming its version and the URL without the password', async () => {
+  it('refuses a database newer than this coordinator, naming its version and the URL without password', async () => {
     const url = await cluster.createDatabase();
     await (await PostgresStore.open(url)).close();
     await onDatabase(url, 'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
