@@ -16,6 +16,8 @@ import pg from 'pg';
 const run = promisify(execFile);
 
 export interface PostgresCluster {
+  /** The cluster's directory (data and socket), removed by stop(). */
+  readonly dir: string;
   /** The superuser's URL of the cluster's `postgres` database (trust authentication, loopback only). */
   readonly url: string;
   /** A URL for a fresh, empty database (t_<random>) in the cluster: one per test keeps tests apart. */
@@ -31,15 +33,18 @@ export interface PostgresCluster {
 
 const INSTALL = 'install it with apt-get install postgresql (.ci/run does when it is missing)';
 
-/** The directory of initdb, pg_ctl and postgres: pg_config's, else the newest /usr/lib/postgresql/N/bin. */
-export function postgresBinDir(): string {
+/**
+ * The directory of initdb, pg_ctl and postgres: pg_config's, else the newest /usr/lib/postgresql/N/bin. Throws,
+ * saying to install Debian's postgresql package, when there is none (tests may pass other places to look).
+ */
+export function postgresBinDir(where = { pgConfig: 'pg_config', root: '/usr/lib/postgresql' }): string {
   const candidates: string[] = [];
   try {
-    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    candidates.push(execFileSync(where.pgConfig, ['--bindir'], { encoding: 'utf8', stdio: 'pipe' }).trim());
   } catch {
     // No pg_config (libpq-dev): fall back to Debian's layout.
   }
-  const root = '/usr/lib/postgresql';
+  const { root } = where;
   if (existsSync(root))
     candidates.push(
       ...readdirSync(root)
@@ -144,6 +149,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     };
     let schemas: Promise<string> | undefined;
     return {
+      dir,
       url,
       createDatabase,
       async createSchema() {
