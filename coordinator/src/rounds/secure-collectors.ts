@@ -94,7 +94,8 @@ export class MaskedInputCollector extends UploadCollector<true, StagedUpload<Uin
     key: TaskKey,
     settle: Settle<true>,
     private readonly index: number,
-    private readonly server: ServerMaskedInput,
+    /** The round's stage 3 state, or a replica's partial sum (partial-sum-holder.ts). */
+    private readonly server: Pick<ServerMaskedInput, 'receive'>,
     dimension: number,
     private readonly modulus: number,
     slots: UploadSlots,

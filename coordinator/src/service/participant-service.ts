@@ -7,7 +7,7 @@ import { ClientCertificateError } from '../identity/client-certificate-error.js'
 import type { ClientCertificates } from '../identity/client-certificates.js';
 import type { Store } from '../store/store.js';
 import { certificateRefusal, uncertifiedStreamRefusal } from './participant-certificate-check.js';
-import { ParticipantSession } from './participant-session.js';
+import { StreamSession } from './participant-session.js';
 import type { SessionRegistry } from './registry.js';
 
 type Callback<T> = grpc.sendUnaryData<T>;
@@ -172,7 +172,7 @@ export function participantHandlers(
     call: grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>,
     certified: CertifiedIdentity | undefined,
   ): void {
-    const session = new ParticipantSession(
+    const session = new StreamSession(
       call,
       store,
       (s) => {

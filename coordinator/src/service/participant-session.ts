@@ -7,6 +7,7 @@ import { participantRefusal } from '../enrolment/enrolment-rules.js';
 import { acceptLedgerCosignature } from '../payouts/ledger-cosignatures.js';
 import { helloMismatch } from './participant-certificate-check.js';
 import type { Store } from '../store/store.js';
+import { taskMessageOf } from './task-dispatch.js';
 import { describeTask, sameTask, type TaskKey } from './task-ref.js';
 
 type Stream = grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>;
@@ -30,6 +31,40 @@ export interface OpenTask {
   onReady(ready: tessera.v1.IUploadReady): string | undefined;
   onRefused(reason: string, kind?: tessera.v1.RefusalKind | null): void;
   onDisconnect(): void;
+  /**
+   * A task another replica drives (replicas/relay-task.ts): it takes each message whole, after the stream's checks,
+   * instead of the handlers above.
+   */
+  relay?(seq: number, message: tessera.v1.IParticipantMessage): void;
+}
+
+/**
+ * A connected participant as the job stages see it: its stream on this replica (StreamSession), or on another
+ * replica of the federation, which relays its tasks (replicas/remote-session.ts).
+ */
+export interface ParticipantSession {
+  readonly participantId: string;
+  readonly name: string;
+  readonly datasets: string[];
+  /** Privacy budgets the participant reported in its hello (with what it has spent). */
+  readonly budgets: tessera.v1.IDatasetBudget[];
+  /** The roster authority's signature over its id and identity key, from its hello (empty: none); relayed as is. */
+  readonly rosterSignature: Uint8Array;
+  /** Jobs whose agreed features and standardisation this participant has received. */
+  readonly jobSetupSent: Set<string>;
+  /** When its hello began reading the participant's record (its status) from the store. */
+  readonly statusReadAt: number;
+  readonly ready: boolean;
+  /** True while a task of some job is open for it (a new one would replace it). */
+  readonly busy: boolean;
+  /** Writes with backpressure: resolves when the stream can take more. */
+  send(message: tessera.v1.ICoordinatorMessage): Promise<void>;
+  openTask(task: OpenTask): void;
+  closeTask(task: OpenTask): void;
+  onClose(listener: () => void): void;
+  /** Ends it because the operator revoked or disabled the participant; an open task sees a disconnect. */
+  cutOff(reason: string): void;
+  close(): void;
 }
 
 type SessionState = 'awaiting-hello' | 'ready' | 'closed';
@@ -42,7 +77,7 @@ export const HELLO_TIMEOUT_MS = 10_000;
  * challenge is accepted) -> ready (messages must be signed, bound to this stream, in sequence,
  * and belong to the task open for this participant) -> closed.
  */
-export class ParticipantSession {
+export class StreamSession implements ParticipantSession {
   private state: SessionState = 'awaiting-hello';
   private readonly challenge = new Uint8Array(randomBytes(32));
   private lastSeq = -1;
@@ -113,33 +148,9 @@ export class ParticipantSession {
       return this.reject(m.seq, `sequence number ${m.seq} is not above ${this.lastSeq} (replayed?)`, false);
     this.lastSeq = m.seq;
     this.observe?.(this.participantId, m);
+    const routed = taskMessageOf(m);
+    if (routed) return this.route(m.seq, routed.ref, routed.handle, m);
     switch (m.body) {
-      case 'schema':
-        return this.route(m.seq, m.schema!.task, (t) => t.onSchema(m.schema!));
-      case 'update':
-        return this.route(m.seq, m.update!.task, (t) => t.onChunk(m.update!.chunk ?? {}));
-      case 'done':
-        return this.route(m.seq, m.done!.task, (t) => t.onDone(m.done!));
-      case 'advertise':
-        return this.route(m.seq, m.advertise!.task, (t) => t.onAdvertise(m.advertise!));
-      case 'shareKeys':
-        return this.route(m.seq, m.shareKeys!.task, (t) => t.onShareKeys(m.shareKeys!));
-      case 'masked':
-        return this.route(m.seq, m.masked!.task, (t) => t.onMaskedChunk(m.masked!.chunk ?? {}));
-      case 'sealed':
-        return this.route(m.seq, m.sealed!.task, (t) => t.onSealedChunk(m.sealed!));
-      case 'segment':
-        return this.route(m.seq, m.segment!.task, (t) => t.onEncryptedSegment(m.segment!));
-      case 'psi':
-        return this.route(m.seq, m.psi!.task, (t) => t.onPsi(m.psi!));
-      case 'verticalProgress':
-        return this.route(m.seq, m.verticalProgress!.task, (t) => t.onVerticalProgress(m.verticalProgress!));
-      case 'valuation':
-        return this.route(m.seq, m.valuation!.task, (t) => t.onValuation(m.valuation!));
-      case 'consistency':
-        return this.route(m.seq, m.consistency!.task, (t) => t.onConsistency(m.consistency!));
-      case 'unmask':
-        return this.route(m.seq, m.unmask!.task, (t) => t.onUnmask(m.unmask!));
       case 'ledgerCosignature': {
         const problem = await acceptLedgerCosignature(
           this.store,
@@ -151,8 +162,6 @@ export class ParticipantSession {
         this.log(`participant ${this.participantId} cosigned payout ledger head ${m.ledgerCosignature!.seq}`);
         return;
       }
-      case 'ready':
-        return this.route(m.seq, m.ready!.task, (t) => t.onReady(m.ready!));
       case 'refused': {
         const t = this.task;
         if (t && sameTask(t.key, m.refused!.task)) {
@@ -172,8 +181,10 @@ export class ParticipantSession {
     seq: number,
     ref: tessera.v1.ITaskRef | null | undefined,
     handle: (t: OpenTask) => string | undefined | Promise<string | undefined>,
+    message: tessera.v1.ParticipantMessage,
   ): Promise<void> {
     const t = this.task;
+    if (t?.relay && sameTask(t.key, ref)) return t.relay(seq, message);
     if (!t || !sameTask(t.key, ref)) {
       return this.reject(
         seq,

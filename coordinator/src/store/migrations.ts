@@ -131,4 +131,22 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 7,
+    name: 'coordinator replicas',
+    // The replicas sharing this database and where they reach each other (replicas/replica-mesh.ts), and the secret
+    // with which they prove to each other that they are replicas of this federation.
+    sql: `
+      CREATE TABLE replicas (
+        id TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      );
+      CREATE TABLE replica_secret (
+        id INTEGER PRIMARY KEY,
+        secret BLOB NOT NULL
+      );
+    `,
+  },
 ];

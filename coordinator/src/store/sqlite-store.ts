@@ -6,6 +6,7 @@ import { MIGRATIONS } from './migrations.js';
 import { SqliteAnalysts } from './sqlite-analysts.js';
 import { SqliteEnrolment } from './sqlite-enrolment.js';
 import { SqliteLeases } from './sqlite-leases.js';
+import { SqliteReplicas } from './sqlite-replicas.js';
 import { LeaseLost } from './lease-lost.js';
 import type {
   AnalystJoinResult,
@@ -19,6 +20,7 @@ import type {
   ParticipantRecord,
   ParticipantStatus,
   RedeemResult,
+  ReplicaRecord,
   RoundRecord,
   Store,
 } from './store.js';
@@ -69,6 +71,7 @@ export class SqliteStore implements Store {
   private readonly enrolment: SqliteEnrolment;
   private readonly analysts: SqliteAnalysts;
   private readonly leases: SqliteLeases;
+  private readonly replicas: SqliteReplicas;
 
   constructor(readonly path: string) {
     // The database holds participants' keys and jobs' results: owner-only directory (when created here) and file.
@@ -84,6 +87,7 @@ export class SqliteStore implements Store {
     this.enrolment = new SqliteEnrolment(this.db);
     this.analysts = new SqliteAnalysts(this.db);
     this.leases = new SqliteLeases(this.db);
+    this.replicas = new SqliteReplicas(this.db);
   }
 
   /** Applies the migrations this file has not seen yet (a row each in schema_migrations); returns the version. */
@@ -368,6 +372,26 @@ export class SqliteStore implements Store {
 
   async jobLease(jobId: string): Promise<JobLease | undefined> {
     return this.leases.get(jobId);
+  }
+
+  async registerReplica(id: string, address: string, now?: number): Promise<void> {
+    this.replicas.register(id, address, now);
+  }
+
+  async heartbeatReplica(id: string, now?: number): Promise<void> {
+    this.replicas.heartbeat(id, now);
+  }
+
+  async liveReplicas(since: number): Promise<ReplicaRecord[]> {
+    return this.replicas.live(since);
+  }
+
+  async removeReplica(id: string): Promise<void> {
+    this.replicas.remove(id);
+  }
+
+  async replicaSecret(): Promise<Uint8Array> {
+    return this.replicas.secret();
   }
 
   async close(): Promise<void> {

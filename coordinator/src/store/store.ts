@@ -119,6 +119,14 @@ export interface LedgerRow {
 export type RedeemResult = { ok: true; participant: ParticipantRecord } | { ok: false; reason: string };
 
 /** A replica's claim to drive a job until `expiresAt`; `epoch` grows by one at each new holder (a fencing token). */
+/** A coordinator process sharing the database: where the others reach it, and when it last said it was alive. */
+export interface ReplicaRecord {
+  id: string;
+  address: string;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
 export interface JobLease {
   jobId: string;
   holder: string;
@@ -231,6 +239,16 @@ export interface Store {
   releaseJobLease(jobId: string, holder: string): Promise<void>;
   /** The lease of a job, if any (expired ones too). */
   jobLease(jobId: string): Promise<JobLease | undefined>;
+
+  /** Notes a coordinator replica and where the others reach it (replaces an entry of the same id). */
+  registerReplica(id: string, address: string, now?: number): Promise<void>;
+  /** Says replica `id` is alive at `now`. */
+  heartbeatReplica(id: string, now?: number): Promise<void>;
+  /** The replicas that said they were alive at `since` or later, oldest first. */
+  liveReplicas(since: number): Promise<ReplicaRecord[]>;
+  removeReplica(id: string): Promise<void>;
+  /** The secret replicas prove themselves with to each other: 32 random bytes, drawn once by the first that asks. */
+  replicaSecret(): Promise<Uint8Array>;
 
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateCommerce, type RawTable } from '@tessera/data';
 import { tessera } from '@tessera/proto';
 import { PsiParty } from '@tessera/psi';
-import { ParticipantSession } from '../../../coordinator/src/service/participant-session.js';
+import { StreamSession } from '../../../coordinator/src/service/participant-session.js';
 import { LocalFederation, runOverlap } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
@@ -45,8 +45,8 @@ describe('the overlap transcript at the coordinator', () => {
       return out;
     });
     const relayed: tessera.v1.IPsiPoints[] = [];
-    const send = ParticipantSession.prototype.send;
-    vi.spyOn(ParticipantSession.prototype, 'send').mockImplementation(function (this: ParticipantSession, m) {
+    const send = StreamSession.prototype.send;
+    vi.spyOn(StreamSession.prototype, 'send').mockImplementation(function (this: StreamSession, m) {
       if (m.psi) relayed.push(m.psi);
       return send.call(this, m);
     });

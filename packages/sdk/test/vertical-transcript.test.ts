@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tessera } from '@tessera/proto';
 import { decodeVerticalMessage } from '@tessera/vertical';
-import { ParticipantSession } from '../../../coordinator/src/service/participant-session.js';
+import { StreamSession } from '../../../coordinator/src/service/participant-session.js';
 import { LocalFederation, runVertical } from '../src/index.js';
 import { tempDir } from './helpers.js';
 import { ID, LABEL, verticalTables } from './vertical-fixture.js';
@@ -31,8 +31,8 @@ describe('the vertical transcript at the coordinator', () => {
   const relayed: tessera.v1.IPsiPoints[] = [];
 
   beforeAll(async () => {
-    const send = ParticipantSession.prototype.send;
-    vi.spyOn(ParticipantSession.prototype, 'send').mockImplementation(function (this: ParticipantSession, m) {
+    const send = StreamSession.prototype.send;
+    vi.spyOn(StreamSession.prototype, 'send').mockImplementation(function (this: StreamSession, m) {
       if (m.psi && Number(m.psi.task?.stage) === tessera.v1.Stage.VERTICAL) relayed.push(m.psi);
       return send.call(this, m);
     });

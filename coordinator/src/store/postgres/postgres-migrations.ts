@@ -134,6 +134,24 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       );
     `,
   },
+  {
+    version: 7,
+    name: 'coordinator replicas',
+    // The replicas sharing this database and where they reach each other (replicas/replica-mesh.ts), and the secret
+    // with which they prove to each other that they are replicas of this federation.
+    sql: `
+      CREATE TABLE replicas (
+        id TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        heartbeat_at BIGINT NOT NULL
+      );
+      CREATE TABLE replica_secret (
+        id INTEGER PRIMARY KEY,
+        secret BYTEA NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

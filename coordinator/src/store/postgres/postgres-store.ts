@@ -12,12 +12,14 @@ import type {
   ParticipantRecord,
   ParticipantStatus,
   RedeemResult,
+  ReplicaRecord,
   RoundRecord,
   Store,
 } from '../store.js';
 import { PostgresAnalysts } from './postgres-analysts.js';
 import { PostgresEnrolment } from './postgres-enrolment.js';
 import { PostgresLeases } from './postgres-leases.js';
+import { PostgresReplicas } from './postgres-replicas.js';
 import { migratePostgres, schemaVersionOf } from './postgres-migrations.js';
 import { fromBytea, jobFromRow, metricsJson, POOL_TYPES, type Row, roundFromRow, toBytea } from './postgres-rows.js';
 import { type Queryable, transaction } from './postgres-transaction.js';
@@ -58,6 +60,7 @@ export class PostgresStore implements Store {
   private readonly enrolment: PostgresEnrolment;
   private readonly analysts: PostgresAnalysts;
   private readonly leases: PostgresLeases;
+  private readonly replicas: PostgresReplicas;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -67,6 +70,7 @@ export class PostgresStore implements Store {
     this.enrolment = new PostgresEnrolment(pool);
     this.analysts = new PostgresAnalysts(pool);
     this.leases = new PostgresLeases(pool);
+    this.replicas = new PostgresReplicas(pool);
   }
 
   /** Connects to `url` (postgres://user:password@host:port/database), migrates the schema, and returns the store. */
@@ -343,6 +347,26 @@ export class PostgresStore implements Store {
 
   jobLease(jobId: string): Promise<JobLease | undefined> {
     return this.leases.get(jobId);
+  }
+
+  registerReplica(id: string, address: string, now?: number): Promise<void> {
+    return this.replicas.register(id, address, now);
+  }
+
+  heartbeatReplica(id: string, now?: number): Promise<void> {
+    return this.replicas.heartbeat(id, now);
+  }
+
+  liveReplicas(since: number): Promise<ReplicaRecord[]> {
+    return this.replicas.live(since);
+  }
+
+  removeReplica(id: string): Promise<void> {
+    return this.replicas.remove(id);
+  }
+
+  replicaSecret(): Promise<Uint8Array> {
+    return this.replicas.secret();
   }
 
   close(): Promise<void> {
