@@ -40,6 +40,7 @@ export async function runLoadBench(o: LoadRequest): Promise<LoadReport> {
       replicas: o.replicas,
       workers,
       profile: o.profile,
+      ...(o.profileDir ? { profileDir: o.profileDir } : {}),
       rowsPerParticipant: LOAD_DEFAULTS.rowsPerParticipant,
       shards: LOAD_DEFAULTS.shards,
       uploadSlots: LOAD_DEFAULTS.uploadSlots,

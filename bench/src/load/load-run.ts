@@ -1,8 +1,8 @@
 // One load-harness run: a real coordinator (own process, TLS), n enrolled participants spread over worker processes,
 // one masked training job; measures round latency, SecAgg+ stage times, coordinator CPU and memory, messages, bytes.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connectLocalAnalyst } from '@tessera/sdk';
 import { enrolBenchParticipants } from '../bench-enrol.js';
 import { procCpuSeconds } from '../proc-cpu.js';
@@ -23,6 +23,8 @@ export interface LoadConfig {
   workers: number;
   /** Take a CPU profile of the (first) coordinator with node --cpu-prof. */
   profile: boolean;
+  /** Keep the coordinator's .cpuprofile here (as load-n<n>.cpuprofile) for a closer look (e.g. Chrome DevTools). */
+  profileDir?: string;
   rowsPerParticipant: number;
   shards: number;
   uploadSlots: number;
@@ -132,9 +134,13 @@ async function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Pro
 }
 
 /** The CPU profile the coordinator wrote at exit, over the job's window. */
-function readProfile(dir: string, fromUs: number, toUs: number): ProfileSummary {
+function readProfile(dir: string, fromUs: number, toUs: number, keepAs?: string): ProfileSummary {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`the coordinator wrote no CPU profile to ${dir} (did it exit cleanly?)`);
+  if (keepAs) {
+    mkdirSync(dirname(keepAs), { recursive: true });
+    copyFileSync(join(dir, file), keepAs);
+  }
   return summariseProfile(join(dir, file), fromUs, toUs);
 }
 
@@ -227,7 +233,8 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
     pool = undefined;
     await cluster.stop();
     // The profile is written when the coordinator exits; a failed job's profile says where it spent its time.
-    const profile = cfg.profile ? readProfile(profileDir, fromUs, toUs) : undefined;
+    const keepAs = cfg.profileDir ? join(cfg.profileDir, `load-n${n}.cpuprofile`) : undefined;
+    const profile = cfg.profile ? readProfile(profileDir, fromUs, toUs, keepAs) : undefined;
     if (final.status !== 'completed') {
       const hot = profile
         ? `\ncoordinator CPU profile: ${profile.top.map((f) => `${f.name} ${f.selfSeconds} s`).join('; ')}`

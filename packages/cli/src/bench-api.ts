@@ -58,6 +58,8 @@ export interface LoadRequest {
   workers: number;
   /** Take a CPU profile of the coordinator (node --cpu-prof) and name its hottest functions. */
   profile: boolean;
+  /** Keep the coordinator's .cpuprofile files in this directory. */
+  profileDir?: string;
   command: string;
   log: (line: string) => void;
 }

@@ -239,6 +239,7 @@ function registerLoadBench(bench: Command): void {
     )
     .option('--workers <n>', 'worker processes the participants are spread over', String(LOAD_DEFAULTS.workers))
     .option('--profile', 'take a CPU profile of the coordinator (node --cpu-prof) and name its hottest functions')
+    .option('--profile-dir <dir>', "keep the coordinator's CPU profiles here (load-n<n>.cpuprofile); implies --profile")
     .option('--json', 'print the report as one JSON document instead of tables')
     .option('--out <file>', 'also write the JSON report to this file')
     .addHelpText(
@@ -270,6 +271,7 @@ JSON: {benchmark, date, machine, options, runs:[{n, replicas, contributors, roun
         replicas: string;
         workers: string;
         profile?: boolean;
+        profileDir?: string;
         json?: boolean;
         out?: string;
       }) => {
@@ -279,7 +281,8 @@ JSON: {benchmark, date, machine, options, runs:[{n, replicas, contributors, roun
           rounds: parseInt1('--rounds', o.rounds, 1),
           replicas: parseInt1('--replicas', o.replicas, 1),
           workers: parseInt1('--workers', o.workers, 1),
-          profile: o.profile === true,
+          profile: o.profile === true || o.profileDir !== undefined,
+          ...(o.profileDir ? { profileDir: resolve(o.profileDir) } : {}),
           command: `tessera ${process.argv.slice(2).join(' ')}`,
         };
         const api = await loadBench();
