@@ -1,7 +1,5 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { Coordinator, createEnrollmentToken, readTrustAnchor } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
@@ -14,6 +12,7 @@ import {
 } from '@tessera/participant';
 import type { AnalystClient, AnalystIdentity, AnalystKeys, ChannelSecurity } from '@tessera/client';
 import { connectLocalAnalyst } from './local-analyst.js';
+import { WorkerParticipant } from './worker-participant.js';
 
 /** A participant started by a local federation, in this thread or in a worker thread. */
 export interface LocalParticipant {
@@ -109,62 +108,6 @@ class InlineParticipant implements LocalParticipant {
         resolve({ jobId: ref.jobId, round: ref.round ?? 0, stage: ref.stage ?? 0 });
       };
       this.node.on('task', on);
-    });
-  }
-}
-
-class WorkerParticipant implements LocalParticipant {
-  private readonly worker: Worker;
-  constructor(
-    readonly name: string,
-    readonly id: string,
-    readonly configPath: string,
-    private readonly log: (l: string) => void,
-    dropout?: DropoutPlan,
-  ) {
-    const require = createRequire(import.meta.url);
-    this.worker = new Worker(require.resolve('@tessera/participant/worker'), {
-      workerData: { configPath, ...(dropout ? { dropout } : {}) },
-    });
-    this.worker.on('message', (m: { event: string; line?: string; message?: string }) => {
-      if (m.event === 'log' && m.line) this.log(m.line);
-      if (m.event === 'error') this.log(`participant ${name} failed: ${m.message}`);
-    });
-  }
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const on = (m: { event: string; message?: string }) => {
-        if (m.event === 'ready') {
-          this.worker.off('message', on);
-          resolve();
-        }
-        if (m.event === 'error') {
-          this.worker.off('message', on);
-          reject(new Error(`participant ${this.name}: ${m.message}`));
-        }
-      };
-      this.worker.on('message', on);
-      this.worker.once('error', reject);
-    });
-  }
-  drop(): void {
-    this.worker.postMessage('drop');
-  }
-  async stop(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage('stop');
-    const timer = setTimeout(() => void this.worker.terminate(), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  nextTask(stage?: number): Promise<TaskRef> {
-    return new Promise((resolve) => {
-      const on = (m: { event: string; ref?: TaskRef }) => {
-        if (m.event !== 'task' || (stage !== undefined && m.ref?.stage !== stage)) return;
-        this.worker.off('message', on);
-        resolve(m.ref!);
-      };
-      this.worker.on('message', on);
     });
   }
 }
