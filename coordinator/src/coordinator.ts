@@ -5,6 +5,7 @@ import {
   AnalystServiceDefinition,
   newEnrolmentToken,
   ParticipantServiceDefinition,
+  ReplicaServiceDefinition,
   type ChannelSecurity,
   type tessera,
 } from '@tessera/proto';
@@ -25,8 +26,14 @@ import {
 } from './enrolment/enrolment-rules.js';
 import { UploadSlots } from './service/upload-slots.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { openStore } from './store/open-store.js';
+import { isPostgresUrl, redactPostgresUrl } from './store/postgres/postgres-url.js';
 import { PayoutLedger } from './payouts/payout-ledger.js';
-import type { JobRecord, Store } from './store/store.js';
+import type { JobLease, JobRecord, Store } from './store/store.js';
+import { JobScheduler, type LeasedRun } from './replicas/job-scheduler.js';
+import { ReplicaMesh } from './replicas/replica-mesh.js';
+import { replicaHandlers } from './replicas/replica-service.js';
+import { replicaIdOf } from './replicas/replica-id.js';
 import { resourceLimits, type ResourceLimits } from './limits/resource-limits.js';
 import { serverOptions } from './limits/server-options.js';
 import { clientSecurityOf, coordinatorTransport } from './tls/coordinator-tls.js';
@@ -53,7 +60,24 @@ export interface CoordinatorOptions {
   log?: (line: string) => void;
   /** Sees every participant message the coordinator accepts as authentic (for audits and transcript tests). */
   onParticipantMessage?: (participantId: string, message: tessera.v1.ParticipantMessage) => void;
+  /**
+   * Where the state lives: a postgres:// URL (shared by any number of replicas), or a SQLite file. Default
+   * <dataDir>/coordinator.sqlite (one process).
+   */
+  store?: string;
+  /** host:port other replicas reach this one at (default: the address it listens on). */
+  advertise?: string;
+  /**
+   * Seconds a job lease, and a replica's word that it is alive, lasts without renewal: how long after a replica dies
+   * another takes over its jobs. Default 15.
+   */
+  leaseSeconds?: number;
+  /** This replica's name in leases (default: kept in <dataDir>/replica-id with SQLite; new at each start otherwise). */
+  replicaId?: string;
 }
+
+/** Job leases and replica liveness last this long without renewal, by default. */
+export const DEFAULT_LEASE_SECONDS = 15;
 
 export const DATABASE_FILE = 'coordinator.sqlite';
 
@@ -104,6 +128,14 @@ export class Coordinator {
     string,
     { runner: Pick<JobLifecycle, 'run' | 'cancel' | 'suspend'>; done: Promise<void> }
   >();
+  /** This replica's name in job leases and in the replica directory. */
+  readonly replicaId: string;
+  /** Which jobs this replica drives (job leases in the store). */
+  private readonly scheduler: JobScheduler;
+  /** The other replicas on the same database, linked to drive their participants; set once listening. */
+  private mesh: ReplicaMesh | undefined;
+  /** Links other replicas opened here, through which an analyst's cancel reaches the replica that runs the job. */
+  private readonly cancelRoutes = new Set<(jobId: string, reason: string) => void>();
   private readonly server: grpc.Server;
   private readonly slots: UploadSlots;
   private readonly log: (line: string) => void;
@@ -120,9 +152,22 @@ export class Coordinator {
   /** The own CA's client certificates (participants', analysts'); undefined when insecure. */
   certificates: ClientCertificates | undefined;
 
-  private constructor(readonly options: CoordinatorOptions) {
+  private constructor(
+    readonly options: CoordinatorOptions,
+    store: Store,
+    replicaId: string,
+  ) {
     this.log = options.log ?? (() => undefined);
-    this.store = new SqliteStore(join(options.dataDir, DATABASE_FILE));
+    this.store = store;
+    this.replicaId = replicaId;
+    this.scheduler = new JobScheduler({
+      store,
+      replicaId,
+      leaseTtlMs: (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000,
+      run: (job, lease) => this.runJob(job, lease),
+      log: this.log,
+    });
+    this.events.forward = (e) => this.mesh?.broadcast(e);
     this.access = new ParticipantAccess(this.store, this.registry, this.log);
     this.registry.setGate(this.access);
     this.ledger = new PayoutLedger(this.store, options.dataDir);
@@ -135,7 +180,11 @@ export class Coordinator {
     const listen = options.listen ?? '127.0.0.1:7070';
     const log = options.log ?? (() => undefined);
     const transport = await coordinatorTransport({ ...options, listen, insecure: options.insecure ?? false, log });
-    const c = new Coordinator(options);
+    const location = options.store ?? join(options.dataDir, DATABASE_FILE);
+    const store = await openStore(location);
+    const replicaId = options.replicaId ?? replicaIdOf(options.dataDir, isPostgresUrl(location));
+    const c = new Coordinator(options, store, replicaId);
+    if (isPostgresUrl(location)) log(`coordinator state in ${redactPostgresUrl(location)} (replica ${replicaId})`);
     if (transport.mode === 'tls') {
       c.tlsFingerprint = transport.fingerprint;
       c.certificates = new ClientCertificates(transport.ca);
@@ -147,7 +196,19 @@ export class Coordinator {
         : grpc.ServerCredentials.createInsecure();
     await c.listen(listen, credentials);
     await c.access.start();
-    await c.resumeJobs();
+    c.mesh = new ReplicaMesh({
+      store,
+      replicaId,
+      address: options.advertise ?? c.address,
+      security: c.clientSecurity,
+      registry: c.registry,
+      ttlMs: (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000,
+      onCancel: (jobId, reason) => c.runners.get(jobId)?.runner.cancel(reason),
+      log,
+    });
+    await c.mesh.start();
+    // Jobs that were running when this replica (or another) stopped continue from their last completed round.
+    await c.scheduler.start();
     return c;
   }
 
@@ -166,12 +227,29 @@ export class Coordinator {
         log: this.log,
         sealed: this.sealed,
         ledger: this.ledger,
-        startJob: (job) => this.startJob(job),
+        startJob: () => this.scheduler.poke(),
         cancelJob: (id, reason) => {
           const r = this.runners.get(id);
           r?.runner.cancel(reason);
+          // Another replica may run it: tell every replica linked here (the one that runs it cancels it).
+          if (!r) for (const send of this.cancelRoutes) send(id, reason);
           return !!r;
         },
+      }),
+    );
+    this.server.addService(
+      ReplicaServiceDefinition,
+      replicaHandlers({
+        replicaId: this.replicaId,
+        secret: () => this.store.replicaSecret(),
+        registry: this.registry,
+        slots: this.slots,
+        onEvent: (e) => this.events.applyRemote(e),
+        onCancelRoute: (send) => {
+          this.cancelRoutes.add(send);
+          return () => this.cancelRoutes.delete(send);
+        },
+        log: this.log,
       }),
     );
     this.port = await new Promise<number>((resolve, reject) =>
@@ -184,21 +262,19 @@ export class Coordinator {
     this.log(`coordinator listening on ${this.address}`);
   }
 
-  /** Jobs that were running when the coordinator stopped continue from their last completed round. */
-  private async resumeJobs(): Promise<void> {
-    for (const job of await this.store.jobsWithStatus(['pending', 'running'])) {
-      this.log(`resuming job ${job.id} after round ${job.roundsCompleted}`);
-      this.startJob(job);
-    }
-  }
-
   /**
-   * Starts the runner of a stored job, as read; synchronous, so that no other start of the same job can come in
-   * between the check and the registration.
+   * Starts the runner of a job whose lease this replica took (job-scheduler.ts), as read; synchronous, so that no
+   * other start of the same job can come in between the check and the registration.
    */
-  private startJob(job: JobRecord): void {
+  private runJob(job: JobRecord, lease: JobLease): LeasedRun {
     const { id } = job;
-    if (this.runners.has(id)) return;
+    const running = this.runners.get(id);
+    if (running)
+      return {
+        done: running.done,
+        suspend: () => running.runner.suspend(),
+        cancel: (why) => running.runner.cancel(why),
+      };
     const runner = jobKindOfStored(job.specJson).runner(job, {
       store: this.store,
       registry: this.registry,
@@ -206,20 +282,23 @@ export class Coordinator {
       events: this.events,
       sealed: this.sealed,
       ...(this.ledger ? { ledger: this.ledger } : {}),
+      lease: { holder: lease.holder, epoch: lease.epoch },
     });
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
+    return { done, suspend: () => runner.suspend(), cancel: (why) => runner.cancel(why) };
   }
 
-  /** Resolves when the job reaches a final state. */
+  /** Resolves when the job reaches a final state (or stops running here). */
   async waitForJob(id: string): Promise<void> {
     await this.runners.get(id)?.done;
   }
 
   async stop(): Promise<void> {
     await this.access.stop();
-    for (const { runner } of this.runners.values()) runner.suspend();
-    await Promise.all([...this.runners.values()].map((r) => r.done));
+    // Suspends this replica's jobs and gives up their leases: another replica resumes them at once.
+    await this.scheduler.stop();
+    await this.mesh?.stop();
     this.registry.closeAll();
     // Calls the coordinator does not end itself (a stream that never said hello, an analyst's
     // watch) would hold a graceful shutdown open forever: give them a moment, then cut them.

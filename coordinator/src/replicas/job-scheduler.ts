@@ -4,6 +4,8 @@ import type { JobLease, JobRecord, Store } from '../store/store.js';
 export interface LeasedRun {
   readonly done: Promise<void>;
   suspend(): void;
+  /** Ends the job as cancelled (an analyst cancelled it through another replica). */
+  cancel(reason: string): void;
 }
 
 export interface SchedulerOptions {
@@ -123,6 +125,11 @@ export class JobScheduler {
         this.running.delete(id);
         r.run.suspend();
       }
+    }
+    // A job cancelled through another replica whose word did not reach this one (its link was down) ends here too.
+    for (const [id, r] of [...this.running]) {
+      const job = await store.getJob(id);
+      if (job?.status === 'cancelled') r.run.cancel(job.error || 'cancelled');
     }
     const room = (this.o.maxJobs ?? 64) - this.running.size;
     if (room <= 0 || this.stopped) return;

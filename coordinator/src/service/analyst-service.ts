@@ -34,8 +34,8 @@ export interface AnalystServiceDeps {
   sealed: SealedExchange;
   /** The payout ledger ExportLedger reads. */
   ledger?: PayoutLedger;
-  /** Starts the runner of a job just stored (synchronously: nothing else can start it in between). */
-  startJob(job: JobRecord): void;
+  /** A job was just stored: a replica (this one, if it can) takes its lease and runs it. */
+  startJob(job: JobRecord): void | Promise<void>;
   cancelJob(jobId: string, reason: string): boolean;
 }
 
@@ -188,7 +188,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         owner: caller.name,
       };
       await store.createJob(job);
-      deps.startJob(job);
+      await deps.startJob(job);
       return jobMessage(store, (await store.getJob(id)) ?? job);
     }),
 

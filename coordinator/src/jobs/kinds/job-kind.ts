@@ -51,6 +51,8 @@ export interface RunnerDeps {
   events: JobEvents;
   sealed: SealedExchange;
   ledger?: PayoutLedger;
+  /** The lease this replica holds on the job: a round is recorded only while it still holds it (fencing). */
+  lease?: { holder: string; epoch: number };
 }
 
 /**

@@ -158,7 +158,13 @@ export class FitRound {
     // resumes either before the round (old state, round redone) or after it (new state), never between.
     const state = this.r.strategy.state?.();
     if (state) this.r.context = { ...this.r.context, strategyState: state };
-    await this.r.store.completeRound(record, result.model, round, state ? JSON.stringify(this.r.context) : undefined);
+    await this.r.store.completeRound(
+      record,
+      result.model,
+      round,
+      state ? JSON.stringify(this.r.context) : undefined,
+      this.r.lease,
+    );
     await this.r.noteContributors(result.contributors);
     await this.earlyStopping(round, metrics.loss);
     const dropped = result.failures.size ? `; dropped ${this.r.failureSummary(result.failures)}` : '';
@@ -260,6 +266,8 @@ export class FitRound {
       }),
       global,
       round,
+      undefined,
+      this.r.lease,
     );
     this.r.publish(`round ${round}/${this.r.spec.rounds} skipped: ${reason}`);
   }

@@ -52,5 +52,5 @@ export const trainKind: JobKind = {
       context: sealed ? { sealed } : {},
     };
   },
-  runner: (job, d) => new TrainingJob(job, d.store, d.registry, d.slots, d.events, d.sealed, d.ledger),
+  runner: (job, d) => new TrainingJob(job, d.store, d.registry, d.slots, d.events, d.sealed, d.ledger, d.lease),
 };

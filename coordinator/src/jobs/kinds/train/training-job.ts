@@ -33,9 +33,10 @@ export class TrainingJob extends JobLifecycle {
     events: JobEvents,
     private readonly sealedExchange: SealedExchange,
     ledger?: PayoutLedger,
+    lease?: { holder: string; epoch: number },
   ) {
     super(job.id, store, events);
-    this.r = new TrainingRun(job, store, registry, slots, events, sealedExchange, this.abort.signal, ledger);
+    this.r = new TrainingRun(job, store, registry, slots, events, sealedExchange, this.abort.signal, ledger, lease);
   }
 
   protected async work(): Promise<void> {

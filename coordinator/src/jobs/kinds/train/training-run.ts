@@ -58,6 +58,8 @@ export class TrainingRun {
     readonly sealedExchange: SealedExchange,
     readonly signal: AbortSignal,
     readonly ledger?: PayoutLedger,
+    /** The job lease this replica holds: rounds are recorded only under it (the store fences on its epoch). */
+    readonly lease?: { holder: string; epoch: number },
   ) {
     const jobId = job.id;
     this.jobId = jobId;
