@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Coordinator, createEnrollmentToken, readTrustAnchor } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
@@ -12,6 +13,7 @@ import {
 } from '@tessera/participant';
 import type { AnalystClient, AnalystIdentity, AnalystKeys, ChannelSecurity } from '@tessera/client';
 import { connectLocalAnalyst } from './local-analyst.js';
+import { ParticipantThread } from './participant-thread.js';
 import { WorkerParticipant } from './worker-participant.js';
 
 /** A participant started by a local federation, in this thread or in a worker thread. */
@@ -35,8 +37,15 @@ export interface LocalFederationOptions {
   shards: readonly RawTable[];
   /** Logical data set name the participants serve (default "customers"). */
   dataset?: string;
-  /** 'worker': each participant in its own worker thread (parallel); 'inline': all in this thread. */
+  /** 'worker': the participants in worker threads (parallel; see `threads`); 'inline': all in this thread. */
   runtime?: 'worker' | 'inline';
+  /**
+   * How many worker threads the 'worker' runtime's participants share, participant i in thread i mod threads (default:
+   * one per core, os.availableParallelism(); never more than participants).
+   */
+  threads?: number;
+  /** Called each time one more participant has connected and been welcomed: how many of how many. */
+  onParticipantReady?: (ready: number, total: number) => void;
   names?: readonly string[];
   log?: (line: string) => void;
   /**
@@ -160,6 +169,10 @@ export class LocalFederation {
     const address = o.coordinator?.address ?? coordinator!.address;
     const security = coordinator?.clientSecurity ?? securityOfRunning(o.coordinator!);
     const participants: LocalParticipant[] = [];
+    const threads: ParticipantThread[] = [];
+    const threadCount = Math.max(1, Math.min(o.shards.length, o.threads ?? availableParallelism()));
+    let ready = 0;
+    const onReady = () => o.onParticipantReady?.(++ready, o.shards.length);
     try {
       for (const [i, shard] of o.shards.entries()) {
         const name = o.names?.[i] ?? `merchant-${i + 1}`;
@@ -189,10 +202,10 @@ export class LocalFederation {
         const p =
           o.runtime === 'inline'
             ? new InlineParticipant(name, participantId, configPath, log, dropout)
-            : new WorkerParticipant(name, participantId, configPath, log, dropout);
+            : new WorkerParticipant(name, participantId, configPath, log, dropout, threadFor(threads, i, threadCount));
         participants.push(p);
       }
-      await Promise.all(participants.map((p) => (p as InlineParticipant | WorkerParticipant).start()));
+      await Promise.all(participants.map((p) => (p as InlineParticipant | WorkerParticipant).start().then(onReady)));
     } catch (e) {
       await Promise.all(participants.map((p) => p.stop().catch(() => undefined)));
       await coordinator?.stop();
@@ -215,6 +228,13 @@ export class LocalFederation {
     await Promise.all(this.participants.map((p) => p.stop().catch(() => undefined)));
     await this.coordinator?.stop();
   }
+}
+
+/** Participant i's thread: thread i mod count, started on first use. */
+function threadFor(threads: ParticipantThread[], i: number, count: number): ParticipantThread {
+  const k = i % count;
+  threads[k] ??= new ParticipantThread();
+  return threads[k];
 }
 
 /** A consent policy that grants any analyst training and payout valuation on `dataset` for a year; its path. */

@@ -1,21 +1,20 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type { DropoutPlan } from '@tessera/participant';
 import type { LocalParticipant } from './local-federation.js';
+import { ParticipantThread, type ThreadMessage } from './participant-thread.js';
 
 type TaskRef = { jobId: string; round: number; stage: number };
-type WorkerMessage = { event: string; line?: string; message?: string; ref?: TaskRef };
 
 /**
- * A participant node in its own worker thread (@tessera/participant/worker). The thread starts, connects and may be
- * welcomed as soon as it is constructed, long before `start()` is called (a federation enrols every other participant
- * first), so the readiness is listened for from construction on: a message no listener hears is lost for good.
+ * A participant node in a worker thread (a ParticipantThread, shared with other nodes or its own). The node starts,
+ * connects and may be welcomed as soon as it is constructed, long before `start()` is called (a federation enrols
+ * every other participant first), so its readiness is listened for from construction on: a message no listener hears
+ * is lost for good.
  */
 export class WorkerParticipant implements LocalParticipant {
-  private readonly worker: Worker;
+  private readonly thread: ParticipantThread;
+  private readonly index: number;
   private readonly ready: Promise<void>;
-  /** Whether the thread has ended ('exit' comes once: a stop() waiting for it after that would wait for ever). */
-  private exited = false;
+  private stopped: Promise<void> | undefined;
 
   constructor(
     readonly name: string,
@@ -23,38 +22,39 @@ export class WorkerParticipant implements LocalParticipant {
     readonly configPath: string,
     private readonly log: (l: string) => void,
     dropout?: DropoutPlan,
+    /** The thread to run in (default: a thread of its own). */
+    thread?: ParticipantThread,
   ) {
-    const require = createRequire(import.meta.url);
-    this.worker = new Worker(require.resolve('@tessera/participant/worker'), {
-      workerData: { configPath, ...(dropout ? { dropout } : {}) },
-    });
-    this.worker.on('message', (m: WorkerMessage) => {
+    const spec = { configPath, ...(dropout ? { dropout } : {}) };
+    if (thread) {
+      this.thread = thread;
+      this.index = thread.add(spec);
+    } else {
+      this.thread = new ParticipantThread(spec);
+      this.index = 0;
+    }
+    this.thread.onNode(this.index, (m) => {
       if (m.event === 'log' && m.line) this.log(m.line);
       if (m.event === 'error') this.log(`participant ${name} failed: ${m.message}`);
     });
-    this.worker.once('exit', () => {
-      this.exited = true;
-    });
-    // A thread that failed is logged (an 'error' event nobody listens to would throw in the federation's thread).
-    this.worker.on('error', (e) => this.log(`participant ${name}'s worker thread failed: ${e.message}`));
     this.ready = new Promise<void>((resolve, reject) => {
       const settle = (error?: Error) => {
-        this.worker.off('message', onMessage);
-        this.worker.off('error', onError);
-        this.worker.off('exit', onExit);
+        this.thread.offNode(this.index, onMessage);
+        this.thread.offThread('failed', onFailed);
+        this.thread.offThread('exit', onExit);
         if (error) reject(error);
         else resolve();
       };
-      const onMessage = (m: WorkerMessage) => {
+      const onMessage = (m: ThreadMessage) => {
         if (m.event === 'ready') settle();
         if (m.event === 'error') settle(new Error(`participant ${this.name}: ${m.message}`));
       };
       const onExit = (code: number) =>
         settle(new Error(`participant ${this.name}: its worker thread exited (code ${code}) before it connected`));
-      const onError = (e: Error) => settle(new Error(`participant ${this.name}: ${e.message}`));
-      this.worker.on('message', onMessage);
-      this.worker.on('error', onError);
-      this.worker.on('exit', onExit);
+      const onFailed = (e: Error) => settle(new Error(`participant ${this.name}: ${e.message}`));
+      this.thread.onNode(this.index, onMessage);
+      this.thread.onThread('failed', onFailed);
+      this.thread.onThread('exit', onExit);
     });
     // start() hands the failure on; this only keeps one before start() from going unhandled.
     this.ready.catch(() => undefined);
@@ -66,26 +66,38 @@ export class WorkerParticipant implements LocalParticipant {
   }
 
   drop(): void {
-    this.worker.postMessage('drop');
+    this.thread.post({ drop: this.index });
   }
 
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage('stop');
-    const timer = setTimeout(() => void this.worker.terminate(), 5000);
-    await exited;
-    clearTimeout(timer);
+  /** Stops the node; one that has not stopped within 5 s takes its thread (and the thread's other nodes) down. */
+  stop(): Promise<void> {
+    this.stopped ??= new Promise<void>((resolve) => {
+      if (this.thread.exited !== undefined) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        this.thread.offNode(this.index, onMessage);
+        this.thread.offThread('exit', done);
+        resolve();
+      };
+      const onMessage = (m: ThreadMessage) => {
+        if (m.event === 'stopped') done();
+      };
+      const timer = setTimeout(() => void this.thread.terminate(), 5000);
+      this.thread.onNode(this.index, onMessage);
+      this.thread.onThread('exit', done);
+      this.thread.post({ stop: this.index });
+    });
+    return this.stopped;
   }
 
   nextTask(stage?: number): Promise<TaskRef> {
     return new Promise((resolve) => {
-      const on = (m: WorkerMessage) => {
+      const on = (m: ThreadMessage) => {
         if (m.event !== 'task' || (stage !== undefined && m.ref?.stage !== stage)) return;
-        this.worker.off('message', on);
+        this.thread.offNode(this.index, on);
         resolve(m.ref!);
       };
-      this.worker.on('message', on);
+      this.thread.onNode(this.index, on);
     });
   }
 }
