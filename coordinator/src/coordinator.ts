@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import { join } from 'node:path';
 import { sha256Hex } from '@tessera/crypto';
 import {
   AnalystServiceDefinition,
@@ -25,8 +24,8 @@ import {
   type IssuedEnrollmentToken,
 } from './enrolment/enrolment-rules.js';
 import { UploadSlots } from './service/upload-slots.js';
-import { SqliteStore } from './store/sqlite-store.js';
 import { openStore } from './store/open-store.js';
+import { noteStoreLocation, storeLocationOf } from './store/store-location.js';
 import { isPostgresUrl, redactPostgresUrl } from './store/postgres/postgres-url.js';
 import { PayoutLedger } from './payouts/payout-ledger.js';
 import type { JobLease, JobRecord, Store } from './store/store.js';
@@ -79,7 +78,7 @@ export interface CoordinatorOptions {
 /** Job leases and replica liveness last this long without renewal, by default. */
 export const DEFAULT_LEASE_SECONDS = 15;
 
-export const DATABASE_FILE = 'coordinator.sqlite';
+export { DATABASE_FILE } from './store/store-location.js';
 
 /** How long `stop()` waits for open calls to end before cutting them. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -108,7 +107,7 @@ export async function issueEnrollmentToken(
   const checkedName = checkParticipantName(name);
   const times = tokenTimes(options);
   const anchor = readTrustAnchor(dataDir);
-  const store = new SqliteStore(join(dataDir, DATABASE_FILE));
+  const store = await openStore(storeLocationOf(dataDir));
   try {
     const token = newEnrolmentToken(anchor ? fingerprintOf(anchor) : undefined);
     const record = await store.addEnrollmentToken(sha256Hex(token), checkedName, times);
@@ -130,6 +129,8 @@ export class Coordinator {
   >();
   /** This replica's name in job leases and in the replica directory. */
   readonly replicaId: string;
+  /** Where the state is: the SQLite file, or the PostgreSQL URL without its password. */
+  storeDescription = '';
   /** Which jobs this replica drives (job leases in the store). */
   private readonly scheduler: JobScheduler;
   /** The other replicas on the same database, linked to drive their participants; set once listening. */
@@ -180,10 +181,12 @@ export class Coordinator {
     const listen = options.listen ?? '127.0.0.1:7070';
     const log = options.log ?? (() => undefined);
     const transport = await coordinatorTransport({ ...options, listen, insecure: options.insecure ?? false, log });
-    const location = options.store ?? join(options.dataDir, DATABASE_FILE);
+    const location = options.store ?? storeLocationOf(options.dataDir);
     const store = await openStore(location);
+    noteStoreLocation(options.dataDir, location);
     const replicaId = options.replicaId ?? replicaIdOf(options.dataDir, isPostgresUrl(location));
     const c = new Coordinator(options, store, replicaId);
+    c.storeDescription = isPostgresUrl(location) ? redactPostgresUrl(location) : location;
     if (isPostgresUrl(location)) log(`coordinator state in ${redactPostgresUrl(location)} (replica ${replicaId})`);
     if (transport.mode === 'tls') {
       c.tlsFingerprint = transport.fingerprint;

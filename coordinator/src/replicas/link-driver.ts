@@ -87,7 +87,8 @@ export class LinkDriver implements RemoteLink, PartialSumLink {
         this.deps.log(`linked to replica ${this.holderId} at ${this.address}`);
         return;
       case 'roster':
-        return this.roster(m.roster!);
+        this.roster(m.roster!);
+        return;
       case 'message': {
         const r = m.message!;
         this.sessions.get(r.participantId ?? '')?.receive(Number(r.seq ?? 0), r.message ?? {});
@@ -105,7 +106,8 @@ export class LinkDriver implements RemoteLink, PartialSumLink {
         return;
       }
       case 'cancel':
-        return this.deps.onCancel(m.cancel!.jobId ?? '', m.cancel!.reason ?? 'cancelled');
+        this.deps.onCancel(m.cancel!.jobId ?? '', m.cancel!.reason ?? 'cancelled');
+        return;
       default:
         return;
     }

@@ -118,11 +118,14 @@ export class LinkHolder {
   private receive(m: tessera.v1.ReplicaDown): void {
     switch (m.body) {
       case 'open':
-        return this.openTask(m.open!.participantId ?? '', keyOf(m.open!.task));
+        this.openTask(m.open!.participantId ?? '', keyOf(m.open!.task));
+        return;
       case 'close':
-        return this.closeTask(m.close!.participantId ?? '', m.close!.task);
+        this.closeTask(m.close!.participantId ?? '', m.close!.task);
+        return;
       case 'deliver':
-        return this.deliver(m.deliver!.participantId ?? '', m.deliver!.message ?? {});
+        this.deliver(m.deliver!.participantId ?? '', m.deliver!.message ?? {});
+        return;
       case 'problem': {
         const p = m.problem!;
         const id = p.participantId ?? '';
@@ -142,12 +145,14 @@ export class LinkHolder {
           this.deps.slots,
           (up) => this.send(up),
           () => this.partials.splice(this.partials.indexOf(partial), 1),
+          this.deps.log,
         );
         this.partials.push(partial);
         return;
       }
       case 'event':
-        return this.deps.onEvent(m.event!);
+        this.deps.onEvent(m.event!);
+        return;
       default:
         return;
     }
@@ -160,7 +165,10 @@ export class LinkHolder {
       return;
     }
     const partial = this.partials.find((p) => p.matches(key) && p.members(participantId));
-    if (partial) return partial.openFor(session);
+    if (partial) {
+      partial.openFor(session);
+      return;
+    }
     const task = new RelayTask(key, participantId, (up) => this.send(up));
     this.relayed.set(participantId, task);
     session.openTask(task);
@@ -168,7 +176,10 @@ export class LinkHolder {
 
   private closeTask(participantId: string, ref: tessera.v1.ITaskRef | null | undefined): void {
     const partial = this.partials.find((p) => p.matches(ref) && p.members(participantId));
-    if (partial) return partial.closeFor(participantId);
+    if (partial) {
+      partial.closeFor(participantId);
+      return;
+    }
     const task = this.relayed.get(participantId);
     if (!task || !sameTask(task.key, ref)) return;
     this.relayed.delete(participantId);

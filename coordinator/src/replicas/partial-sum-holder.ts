@@ -27,6 +27,7 @@ export class PartialSumHolder {
     private readonly slots: UploadSlots,
     private readonly up: (m: tessera.v1.IReplicaUp) => void,
     private readonly onFlushed: () => void,
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     const ids = spec.participantIds ?? [];
     this.indexOf = new Map(ids.map((id, i) => [id, Number(spec.indices?.[i] ?? -1)]));
@@ -101,6 +102,10 @@ export class PartialSumHolder {
     for (const id of this.indexOf.keys())
       if (!this.failed.has(id) && !this.included.includes(this.indexOf.get(id)!))
         this.failed.set(id, 'the driver did not open the stage for it here');
+    this.log(
+      `partial sum of ${this.included.length} masked input(s) for job ${this.key.jobId} round ${this.key.round} ` +
+        `sent to the driving replica${this.failed.size ? ` (${this.failed.size} not in it)` : ''}`,
+    );
     this.up({
       partialSum: {
         task: this.key,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { tessera } from '@tessera/proto';
+import { stageName, tessera } from '@tessera/proto';
 import {
   completeGraph,
   harary,
@@ -56,6 +56,8 @@ export interface SecureSumRequest {
   sealed?: { params: BfvParameters; analystKey: Uint8Array; analystIdentity: Uint8Array; analystSignature: Uint8Array };
   deadlineMs: number;
   signal?: AbortSignal;
+  /** Tells the job's watchers how far each step is (stageProgress), with the step's name. */
+  progress?: (step: string) => ((settled: number, total: number) => void) | undefined;
   slots: UploadSlots;
 }
 
@@ -161,11 +163,13 @@ async function secureSumRounds(
     collector: Parameters<typeof runStage<T>>[0]['collector'],
     model?: Float64Array,
   ): Promise<StageOutcome<T>> => {
+    const progress = r.progress?.(stageName(k.stage));
     const outcome = await runStage<T>({
       key: k,
       sessions: sessionsIn,
       deadlineMs: r.deadlineMs,
       ...(r.signal ? { signal: r.signal } : {}),
+      ...(progress ? { onProgress: progress } : {}),
       request: (s) => ({ message: message(s), ...(model ? { model } : {}) }),
       collector,
     });

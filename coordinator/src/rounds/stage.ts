@@ -43,6 +43,8 @@ export async function runStage<R>(opts: {
   signal?: AbortSignal;
   /** Participants being sent to at once (default SEND_CONCURRENCY). */
   sendConcurrency?: number;
+  /** Called each time a participant has answered, dropped or refused: how many have, of how many (stageProgress). */
+  onProgress?: (settled: number, total: number) => void;
 }): Promise<StageOutcome<R>> {
   const results = new Map<string, R>();
   const failures = new Map<string, string>();
@@ -70,6 +72,7 @@ export async function runStage<R>(opts: {
         failures.set(id, o.reason);
         if (o.refusal) refusals.set(id, o.refusal);
       }
+      opts.onProgress?.(results.size + failures.size, opts.sessions.length);
       checkDone();
     };
     const task = opts.collector(session, settle);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DATABASE_FILE } from '../coordinator.js';
-import { SqliteStore } from './sqlite-store.js';
+import { openStore } from './open-store.js';
+import { isPostgresUrl } from './postgres/postgres-url.js';
+import { DATABASE_FILE, storeLocationOf } from './store-location.js';
 import type { Store } from './store.js';
 
 /**
@@ -14,12 +14,12 @@ export async function withOperatorStore<T>(
   refuse: (message: string) => Error,
   fn: (store: Store) => T | Promise<T>,
 ): Promise<T> {
-  const path = join(dataDir, DATABASE_FILE);
-  if (!existsSync(path))
+  const path = storeLocationOf(dataDir);
+  if (!isPostgresUrl(path) && !existsSync(path))
     throw refuse(
       `no coordinator data in ${dataDir} (${DATABASE_FILE} is missing): pass the --data-dir of the coordinator`,
     );
-  const store = new SqliteStore(path);
+  const store = await openStore(path);
   try {
     return await fn(store);
   } finally {

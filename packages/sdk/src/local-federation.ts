@@ -54,6 +54,11 @@ export interface LocalFederationOptions {
    */
   coordinator?: { address: string; dataDir: string; insecure?: boolean };
   /**
+   * The coordinator address participant i dials (default: the coordinator's): for replicas, a replica each, or a
+   * list of them ("127.0.0.1:7071,127.0.0.1:7072").
+   */
+  participantAddress?: (index: number) => string;
+  /**
    * Plaintext on loopback instead of TLS (for comparisons such as the transport benchmark); every channel of the
    * federation uses TLS by default.
    */
@@ -186,7 +191,7 @@ export class LocalFederation {
         const policy = o.valuation ? valuationPolicy(dir, dataset) : false;
         const { configPath, participantId } = await initParticipant({
           dir,
-          coordinator: address,
+          coordinator: o.participantAddress?.(i) ?? address,
           token,
           ...(security.mode === 'insecure' ? { insecure: true } : {}),
           name,

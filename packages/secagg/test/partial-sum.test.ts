@@ -49,7 +49,7 @@ describe('partial sums of masked inputs (coordinator replicas)', () => {
     });
   }
 
-  it('refuses a partial sum naming a participant twice, one already counted, or with a wrong length; records none', () => {
+  it('refuses a partial sum naming a participant twice or counted, or of a wrong length; records none', () => {
     const modulus = 2 ** 32;
     const { server3, masked } = toMaskedInput(5, modulus);
     server3.receive(masked[0]!.message);

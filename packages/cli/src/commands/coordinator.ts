@@ -20,6 +20,9 @@ type StartFlags = {
   insecure?: boolean;
   pidFile?: string;
   json?: boolean;
+  store?: string;
+  advertise?: string;
+  leaseSeconds?: number;
 };
 
 export function registerCoordinator(program: Command): void {
@@ -27,7 +30,10 @@ export function registerCoordinator(program: Command): void {
 
   cmd
     .command('start')
-    .description('start a coordinator: gRPC for participants and analysts, state in an SQLite file')
+    .description(
+      'start a coordinator: gRPC for participants and analysts, state in an SQLite file or a PostgreSQL ' +
+        'database shared by replicas',
+    )
     .option('--data-dir <dir>', 'state directory (database, TLS keys, ledger key)', DEFAULT_COORDINATOR_DIR)
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free port)', DEFAULT_LISTEN)
     .option(
@@ -47,6 +53,22 @@ export function registerCoordinator(program: Command): void {
     )
     .option('--insecure', 'plaintext instead of TLS: only on a loopback --listen address, with a warning')
     .option('--pid-file <file>', 'write the process id here at start, remove it at exit (refused if that process runs)')
+    .option(
+      '--store <url>',
+      'keep the state in PostgreSQL (postgres://user:password@host:5432/db), shared by any number of replicas; ' +
+        'default: <data-dir>/coordinator.sqlite, one process',
+    )
+    .option('--advertise <host:port>', 'where other replicas reach this one (default: the --listen address)')
+    .option(
+      '--lease-seconds <s>',
+      'a job lease lasts this long unrenewed: how soon another replica takes over the jobs of one that died',
+      (v) => {
+        const n = Number(v);
+        if (!(n >= 1 && n <= 3600)) throw new UsageError(`--lease-seconds: ${v} is not a number of seconds in 1..3600`);
+        return n;
+      },
+      15,
+    )
     .option('--json', 'print {address, port, dataDir, tlsFingerprint} as JSON once listening')
     .addHelpText(
       'after',
@@ -55,6 +77,13 @@ Examples:
   $ tessera coordinator start
   $ tessera coordinator start --data-dir /var/lib/tessera --listen 0.0.0.0:7443
   $ tessera coordinator start --listen 0.0.0.0:7443 --tls-cert cert.pem --tls-key key.pem --tls-ca root.pem
+  $ tessera coordinator start --store postgres://tessera:secret@db.internal:5432/tessera --listen 0.0.0.0:7443
+
+Replicas: start any number with the same --store and the same data directory's keys (its tls/ folder
+and ledger-key: copy them from the first); give participants and analysts every replica's address
+(10.0.0.1:7443,10.0.0.2:7443) or one DNS name for all. Each job runs on the replica holding its lease
+in the database; when that replica dies, another takes the job over after --lease-seconds and resumes
+it from its last completed round (docs/deployment.md).
 
 TLS on every connection: the first start creates a private CA and a server certificate in <data-dir>/tls.
 Participants pin the CA's SHA-256 fingerprint (tlsFingerprint) from their enrolment tokens, analysts
@@ -88,6 +117,9 @@ cleanly and logs it (systemd units: docs/deployment.md).`,
           listen: o.listen,
           uploadSlots: o.uploadSlots,
           log,
+          ...(o.store ? { store: o.store } : {}),
+          ...(o.advertise ? { advertise: o.advertise } : {}),
+          ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}),
           insecure: o.insecure === true,
           ...(tls ? { tls } : {}),
         });
@@ -96,7 +128,15 @@ cleanly and logs it (systemd units: docs/deployment.md).`,
         throw listenError(e, o.listen);
       }
       writeFileSync(join(dataDir, ADDRESS_FILE), `${c.address}\n`);
-      if (o.json) printJson({ address: c.address, port: c.port, dataDir, tlsFingerprint: c.tlsFingerprint });
+      if (o.json)
+        printJson({
+          address: c.address,
+          port: c.port,
+          dataDir,
+          tlsFingerprint: c.tlsFingerprint,
+          replicaId: c.replicaId,
+          store: c.storeDescription,
+        });
       else {
         process.stdout.write(`coordinator listening on ${c.address} (data in ${dataDir})\n`);
         if (c.tlsFingerprint) process.stdout.write(`TLS fingerprint (SHA-256): ${c.tlsFingerprint}\n`);

@@ -2,6 +2,7 @@ import { StreamingSum } from '@tessera/fl';
 import { VectorCollector, type TaskAnswer } from '../../../../rounds/collectors.js';
 import { uploadLink } from '../../../../rounds/upload-link.js';
 import { runStage } from '../../../../rounds/stage.js';
+import { stageLabel, stageProgress } from '../../../../rounds/stage-progress.js';
 import {
   MissingDecoding,
   type Aggregator,
@@ -31,6 +32,7 @@ export class PlainAggregator implements Aggregator {
       sessions: q.sessions,
       deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
       signal: this.r.signal,
+      onProgress: stageProgress((m) => this.r.publish(m), stageLabel(q.stage, q.round, this.r.spec.rounds), 'uploads'),
       request: (s) => ({ message: { task: q.task(s) }, ...(q.model ? { model: q.model } : {}) }),
       collector: (s, settle) =>
         new VectorCollector(key, settle, q.dimension, this.r.slots, uploadLink(s, key), (vector, answer) => {

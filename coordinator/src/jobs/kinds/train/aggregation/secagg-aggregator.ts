@@ -1,6 +1,7 @@
 import { chooseParameters } from '@tessera/secagg';
 import { tessera } from '@tessera/proto';
 import { runSecureSum, type SecureSumOutcome } from '../../../../rounds/secure-sum.js';
+import { stageLabel, stageProgress } from '../../../../rounds/stage-progress.js';
 import type { SealedRound } from '../../../sealed-round.js';
 import { identityKeysOf } from '../../../identity-keys.js';
 import {
@@ -104,6 +105,12 @@ export class SecAggAggregator implements Aggregator {
       identityKey: (id) => keys.get(id)!,
       deadlineMs: this.r.spec.roundTimeoutSeconds * 1000,
       signal: this.r.signal,
+      progress: (step) =>
+        stageProgress(
+          (m) => this.r.publish(m),
+          `${stageLabel(q.stage, q.round, this.r.spec.rounds)}, ${step}`,
+          'answered',
+        ),
       slots: this.r.slots,
       ...(q.model ? { model: q.model } : {}),
       ...(q.codec ? { codec: q.codec } : {}),
