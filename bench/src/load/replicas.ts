@@ -1,8 +1,7 @@
 // The coordinators of a load run: one process on its SQLite store, or N replicas sharing a throwaway PostgreSQL
-// (`tessera coordinator start --store postgres://...`), each in its own process with a copy of the first one's TLS
-// material, so that participants pinned to the first trust them all.
+// (`tessera coordinator start --store postgres://...`), each in its own process on the same data directory (its TLS
+// keys and ledger key), so that participants pinned to the first trust them all.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoordinatorProcess, tesseraBin } from '../coordinator-process.js';
 import { startBenchPostgres, type BenchPostgres } from './bench-postgres.js';
@@ -48,15 +47,15 @@ export async function startReplicas(o: {
       o.log(`PostgreSQL for ${o.replicas} replicas at ${database.url}`);
     }
     const store = database ? ['--store', database.url] : [];
+    // Replicas share one data directory: the first creates its TLS keys and ledger key, and notes the store there,
+    // so that enrolment and the analyst's registration on it reach the shared database.
+    const dataDir = join(o.dir, 'coordinator');
     for (let k = 0; k < o.replicas; k++) {
-      const dataDir = join(o.dir, k === 0 ? 'coordinator' : `coordinator-${k + 1}`);
-      const tls = join(o.dir, 'coordinator', 'tls');
-      if (k > 0 && existsSync(tls)) cpSync(tls, join(dataDir, 'tls'), { recursive: true });
       coordinators.push(
         await CoordinatorProcess.start({
           dataDir,
           uploadSlots: o.uploadSlots,
-          // Only the first replica is profiled: the one that holds the job's lease when it is submitted there.
+          // Only the first replica is profiled: the one the job is submitted to.
           ...(k === 0 && o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
           extraArgs: store,
           timeoutMs: 60_000,
