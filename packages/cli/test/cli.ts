@@ -29,6 +29,7 @@ export function tessera(args: string[], opts: { cwd?: string; env?: NodeJS.Proce
 export function startCoordinatorProcess(
   dataDir: string,
   listen = '127.0.0.1:0',
+  extra: readonly string[] = [],
 ): Promise<{
   proc: ChildProcess;
   address: string;
@@ -39,7 +40,7 @@ export function startCoordinatorProcess(
 }> {
   const proc = spawn(
     process.execPath,
-    [BIN, 'coordinator', 'start', '--data-dir', dataDir, '--listen', listen, '--json'],
+    [BIN, 'coordinator', 'start', '--data-dir', dataDir, '--listen', listen, '--json', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '',
