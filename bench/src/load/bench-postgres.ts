@@ -1,8 +1,9 @@
 // A throwaway PostgreSQL for the load harness's replicas: the bench-side copy of coordinator/test/pg/pg-cluster.ts
 // (initdb in a directory, a free loopback port, trust authentication, durability off), without the pg client.
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -46,13 +47,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts a cluster in `dir` (created); as root, PostgreSQL runs as the postgres system user. */
-export async function startBenchPostgres(dir: string): Promise<BenchPostgres> {
+/**
+ * Starts a cluster in a new directory of its own under the system's temporary directory (a load run's directory is
+ * private to this user, and as root PostgreSQL runs as the postgres system user, which must reach it).
+ */
+export async function startBenchPostgres(): Promise<BenchPostgres> {
   const bin = binDir();
   const root = process.getuid?.() === 0;
   const as = (tool: string, args: string[]) =>
     root ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
-  mkdirSync(dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-load-pg-'));
   if (root) {
     const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, id('-u'), id('-g'));

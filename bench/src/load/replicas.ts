@@ -43,7 +43,7 @@ export async function startReplicas(o: {
   };
   try {
     if (o.replicas > 1) {
-      database = await startBenchPostgres(join(o.dir, 'postgres'));
+      database = await startBenchPostgres();
       o.log(`PostgreSQL for ${o.replicas} replicas at ${database.url}`);
     }
     const store = database ? ['--store', database.url] : [];
