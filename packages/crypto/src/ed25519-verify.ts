@@ -21,17 +21,26 @@ export function verifyDetached(message: Uint8Array, signature: Uint8Array, publi
 }
 
 const acceptable = new WeakMap<Uint8Array, boolean>();
+/** The same answers by the key's bytes, bounded (a decoded message brings a fresh array for a key seen before). */
+const acceptableByContent = new Map<string, boolean>();
+const ACCEPTABLE_BY_CONTENT = 8192;
 
 /** A 32-byte encoding of a curve point that is not of small order (small-order keys let forged signatures verify). */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.length !== 32) return false;
   const known = acceptable.get(publicKey);
   if (known !== undefined) return known;
-  let ok: boolean;
-  try {
-    ok = !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
-  } catch {
-    ok = false;
+  const hex = Buffer.from(publicKey.buffer, publicKey.byteOffset, 32).toString('hex');
+  let ok = acceptableByContent.get(hex);
+  if (ok === undefined) {
+    try {
+      ok = !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+    } catch {
+      ok = false;
+    }
+    if (acceptableByContent.size >= ACCEPTABLE_BY_CONTENT)
+      acceptableByContent.delete(acceptableByContent.keys().next().value!);
+    acceptableByContent.set(hex, ok);
   }
   acceptable.set(publicKey, ok);
   return ok;

@@ -25,11 +25,33 @@ const JWK_CURVE = { 'x25519-public': 'X25519', 'ed25519-public': 'Ed25519' } as 
  * of a participant's share-keys step (a fresh key per neighbour). Private keys, cached and few, stay on DER.
  */
 function createKey(kind: RawKeyKind, raw: Uint8Array): KeyObject {
-  if (kind === 'x25519-public' || kind === 'ed25519-public') {
-    const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
-    return createPublicKey({ key: { kty: 'OKP', crv: JWK_CURVE[kind], x }, format: 'jwk' });
-  }
+  if (kind === 'x25519-public' || kind === 'ed25519-public') return publicKeyByContent(kind, raw);
   return createPrivateKey({ key: Buffer.concat([DER_PREFIX[kind], raw]), format: 'der', type: 'pkcs8' });
+}
+
+/** How many public keys are also kept by their bytes (about 100 bytes each, plus OpenSSL's key). */
+const PUBLIC_BY_CONTENT = 8192;
+const publicByContent: Record<'x25519-public' | 'ed25519-public', Map<string, KeyObject>> = {
+  'x25519-public': new Map(),
+  'ed25519-public': new Map(),
+};
+
+/**
+ * Public keys are also cached by their bytes, not only per array: every decoded message brings a fresh array for a key
+ * seen before (a neighbour's keys at every step of every round, every participant's identity key), and participants
+ * simulated in one thread verify the same neighbours' keys. Without it a SecAgg+ share-keys step of 200 participants
+ * created some 30,000 key objects, each costing more than the signature check it served. Bounded: the oldest go first.
+ */
+function publicKeyByContent(kind: 'x25519-public' | 'ed25519-public', raw: Uint8Array): KeyObject {
+  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+  const known = publicByContent[kind];
+  let k = known.get(x);
+  if (!k) {
+    k = createPublicKey({ key: { kty: 'OKP', crv: JWK_CURVE[kind], x }, format: 'jwk' });
+    if (known.size >= PUBLIC_BY_CONTENT) known.delete(known.keys().next().value!);
+    known.set(x, k);
+  }
+  return k;
 }
 
 export function keyObject(kind: RawKeyKind, raw: Uint8Array): KeyObject {
