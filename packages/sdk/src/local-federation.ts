@@ -176,6 +176,7 @@ export class LocalFederation {
     const participants: LocalParticipant[] = [];
     const threads: ParticipantThread[] = [];
     const threadCount = Math.max(1, Math.min(o.shards.length, o.threads ?? availableParallelism()));
+    const starts: Promise<void>[] = [];
     let ready = 0;
     const onReady = () => o.onParticipantReady?.(++ready, o.shards.length);
     try {
@@ -209,8 +210,12 @@ export class LocalFederation {
             ? new InlineParticipant(name, participantId, configPath, log, dropout)
             : new WorkerParticipant(name, participantId, configPath, log, dropout, threadFor(threads, i, threadCount));
         participants.push(p);
+        // Started (and counted) as it is made: a node connects while the others enrol.
+        const started = (p as InlineParticipant | WorkerParticipant).start().then(onReady);
+        started.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+        starts.push(started);
       }
-      await Promise.all(participants.map((p) => (p as InlineParticipant | WorkerParticipant).start().then(onReady)));
+      await Promise.all(starts);
     } catch (e) {
       await Promise.all(participants.map((p) => p.stop().catch(() => undefined)));
       await coordinator?.stop();

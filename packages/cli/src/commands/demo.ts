@@ -326,6 +326,7 @@ With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logL
           localEpochs: o.localEpochs,
           runtime: o.inline ? 'inline' : 'worker',
           progress: Boolean(process.stderr.isTTY),
+          status: (line: string) => process.stderr.write(`${line}\n`),
           secure: o.secure as DemoSecureMode,
           drop: o.drop,
           dp: o.dp as DemoPrivacyMode,

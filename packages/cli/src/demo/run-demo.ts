@@ -41,6 +41,11 @@ export interface DemoOptions {
   keep?: string;
   log?: (line: string) => void;
   /**
+   * Progress lines as the demo goes (participants connected, the job's rounds and stages, the baselines), for stderr:
+   * at scale a run takes minutes, which must not pass in silence. Without a bar, the job's events come here too.
+   */
+  status?: (line: string) => void;
+  /**
    * Aggregation: SecAgg+ masking (default), sealed (SecAgg+ under the analyst's BFV key: the demo makes
    * analyst keys in memory and decrypts each aggregate itself) or plaintext.
    */
@@ -88,6 +93,20 @@ const median = (xs: number[]) => {
   if (lower === undefined || upper === undefined) return Number.NaN;
   return lower === upper ? lower : (lower + upper) / 2;
 };
+
+/**
+ * A progress callback that says "<done>/<total> <what>" at most every 2 s, and always the last count (a federation of
+ * 200 participants would otherwise give 200 lines).
+ */
+function everyFewSeconds(say: (line: string) => void, what: string): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = performance.now();
+    if (done < total && now - last < 2_000) return;
+    last = now;
+    say(`${done}/${total} ${what}`);
+  };
+}
 
 /** Runs a whole federation on this machine and compares it with the centralized and local-only baselines. */
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
@@ -155,11 +174,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   // Sealed mode: the analyst's BFV key pair, in memory only (the demo is the analyst).
   const keys: AnalystKeys | undefined = mode === 'sealed' ? await createAnalystKeys() : undefined;
   const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'tessera-demo-'));
+  o.status?.(`starting a coordinator and ${shards.length} participants`);
   const fed = await LocalFederation.start({
     dir,
     shards,
     dataset,
     runtime: o.runtime,
+    ...(o.status ? { onParticipantReady: everyFewSeconds(o.status, 'participants connected') } : {}),
     ...(o.log ? { log: o.log } : {}),
     ...(drop > 0 ? { dropouts: { fraction: drop, seed: `tessera-demo/${o.seed}` } } : {}),
     // --secure none: the merchants opt in to plaintext aggregation (their data sets' secure: none).
@@ -214,9 +235,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       },
       keys ? { sealed: keys } : {},
     );
+    // Without a bar (stderr not a terminal), the job's events are printed as lines: rounds, stages and their counts.
+    const watch = { quiet: o.status === undefined, bar: o.progress };
     job = keys
-      ? await followSealed(fed.analyst, submitted.id, keys, { quiet: true, bar: o.progress })
-      : await watchWithProgress(fed.analyst, submitted.id, { quiet: true, bar: o.progress });
+      ? await followSealed(fed.analyst, submitted.id, keys, watch)
+      : await watchWithProgress(fed.analyst, submitted.id, watch);
     if (job.status !== 'completed') throw new Error(`the federated job ${job.status}: ${job.error}`);
     if (o.payout) payouts = await collectPayouts(fed, job, o.payout);
     const fedResult = federatedQuality(await fed.analyst.result(job.id), testTable, spec, target, data.labelTarget);
@@ -239,6 +262,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     rounds: o.rounds,
     optimiser,
   };
+  o.status?.(`training the baselines: centralized, and each of the ${shards.length} participants alone`);
   const pooled = selectRows(data.table, train);
   const centralized = trainAlone(pooled, testTable, schema, spec, target, cfg, `centralized/${o.seed}`);
   // The federation ran one participant per shard, in shard order.
