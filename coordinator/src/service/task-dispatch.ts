@@ -1,5 +1,5 @@
 import type { tessera } from '@tessera/proto';
-import type { OpenTask } from './participant-session.js';
+import type { OpenTask } from './open-task.js';
 
 /** A participant message that belongs to a task: the task it names, and how an open task takes it. */
 export interface TaskMessage {
