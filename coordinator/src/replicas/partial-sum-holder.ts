@@ -32,8 +32,8 @@ export class PartialSumHolder {
     const ids = spec.participantIds ?? [];
     this.indexOf = new Map(ids.map((id, i) => [id, Number(spec.indices?.[i] ?? -1)]));
     this.sum = new Uint32Array(Number(spec.dimension ?? 0));
-    const wait = Math.max(0, Number(spec.flushUnixMs ?? 0) - Date.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    // A wait from now, not a time of day: this replica's clock need not agree with the driver's.
+    this.timer = setTimeout(() => this.flush(), Math.max(0, Number(spec.flushAfterMs ?? 0)));
   }
 
   members(participantId: string): boolean {
@@ -48,7 +48,9 @@ export class PartialSumHolder {
   openFor(session: ParticipantSession): void {
     const id = session.participantId;
     const index = this.indexOf.get(id);
+    // Opened once per participant: a repeated open (the driver's RelayOpen sent again) must not count it twice.
     if (index === undefined || this.flushed || this.open.has(id) || this.failed.has(id)) return;
+    if (this.included.includes(index)) return;
     const modulus = Number(this.spec.modulus ?? 2 ** 32);
     const sink = {
       receive: (m: { index: number; y: Uint32Array }) => {

@@ -35,7 +35,7 @@ export class PartialSums {
     private readonly key: TaskKey,
     sessions: readonly ParticipantSession[],
     indexOf: (s: ParticipantSession) => number,
-    spec: { dimension: number; modulus: number; flushAtMs: number },
+    spec: { dimension: number; modulus: number; flushAfterMs: number },
     private readonly server: Pick<ServerMaskedInput, 'receivePartialSum'>,
   ) {
     const byLink = new Map<RemoteSession['link'], RemoteSession[]>();
@@ -53,7 +53,7 @@ export class PartialSums {
             modulus: spec.modulus,
             participantIds: ids,
             indices: group.map(indexOf),
-            flushUnixMs: spec.flushAtMs,
+            flushAfterMs: spec.flushAfterMs,
           },
           (sum) => this.absorb(sum, ids, group.map(indexOf)),
         ),

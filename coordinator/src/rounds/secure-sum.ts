@@ -270,15 +270,15 @@ async function secureSumRounds(
   // 3. MaskedInput: each sharer gets the shares addressed to it and uploads its masked vector, summed on arrival.
   const k3 = key(pb.Stage.MASKED_INPUT);
   // Participants whose streams other replicas hold: each such replica sums their masked vectors and sends one
-  // partial sum (plaintext masked mode; sealed uploads are relayed whole). It sends what it has a little before
-  // this stage's deadline.
+  // partial sum (plaintext masked mode; sealed uploads are relayed whole). It sends what it has at 80% of
+  // this stage's deadline (a wait, not a time of day: the replicas' clocks need not agree).
   const partials = accumulator
     ? undefined
     : new PartialSums(
         k3,
         bySession(masked.shared),
         index,
-        { dimension: r.dimension, modulus: r.modulus, flushAtMs: Date.now() + Math.floor(r.deadlineMs * 0.9) },
+        { dimension: r.dimension, modulus: r.modulus, flushAfterMs: Math.floor(r.deadlineMs * 0.8) },
         masked,
       );
   await stage<true>(
@@ -315,8 +315,7 @@ async function secureSumRounds(
             uploadLink(s, k3),
             tally,
           )),
-  );
-  partials?.close();
+  ).finally(() => partials?.close());
   let check: ServerConsistencyCheck;
   try {
     check = masked.close();
