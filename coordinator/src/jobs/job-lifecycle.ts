@@ -1,11 +1,13 @@
+import { LeaseLost } from '../store/lease-lost.js';
 import type { Store } from '../store/store.js';
 import type { JobEvents } from './job-events.js';
 
 /**
  * The life cycle every job runner shares: `work` runs the job (and marks it completed); a throw
  * fails it with the reason, a cancel ends it as cancelled, and a suspend (the coordinator shutting
- * down) leaves it as it is for a restarted coordinator to resume. `ended` runs once the job has
- * ended (not when suspended).
+ * down) leaves it as it is for a restarted coordinator to resume. A fenced write refused because this
+ * replica lost the job's lease (LeaseLost) is a suspend too: the replica now holding the lease resumes the
+ * job, so it is not failed here. `ended` runs once the job has ended (not when suspended).
  */
 export abstract class JobLifecycle {
   protected readonly abort = new AbortController();
@@ -31,6 +33,10 @@ export abstract class JobLifecycle {
     try {
       await this.work();
     } catch (e) {
+      if (e instanceof LeaseLost || (e as Error | undefined)?.name === 'LeaseLost') {
+        this.suspended = true;
+        this.abort.abort('the job lease was lost to another replica');
+      }
       if (this.suspended) return;
       if (this.abort.signal.aborted) {
         await this.store.updateJob(this.jobId, {

@@ -23,15 +23,26 @@ export interface SchedulerOptions {
   log: (line: string) => void;
 }
 
+/** A run here with the lease it holds, and the timer that stops it when the lease expires unrenewed. */
+interface Held {
+  run: LeasedRun;
+  lease: JobLease;
+  expiry?: NodeJS.Timeout;
+}
+
 /**
  * Which jobs this replica drives, decided through the database (Janus's model): it takes the lease of pending or
  * running jobs nobody holds (FOR UPDATE SKIP LOCKED on PostgreSQL), renews its leases at every tick, and suspends a
  * job whose lease it lost. A replica that dies stops renewing; once its leases expire another replica takes them and
  * resumes the jobs from their last completed round. Two replicas never drive one job at once: a lease has one holder,
  * and a runner that lost its lease can no longer record a round (the store fences the write on the lease's epoch).
+ * A replica that cannot reach the database to renew a lease suspends the job once the lease, as last renewed, has
+ * expired: by then another replica may hold it.
  */
 export class JobScheduler {
-  private readonly running = new Map<string, { run: LeasedRun; lease: JobLease }>();
+  private readonly running = new Map<string, Held>();
+  /** Runs suspended here that have not ended yet: their jobs are not taken again until they have. */
+  private readonly stopping = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private again = false;
@@ -54,6 +65,7 @@ export class JobScheduler {
     const { store, replicaId, leaseTtlMs } = this.o;
     const open = await store.jobsWithStatus(['pending', 'running']);
     if (!open.length) return;
+    const at = Date.now();
     const lost = new Set(
       await store.renewJobLeases(
         replicaId,
@@ -64,7 +76,7 @@ export class JobScheduler {
     for (const job of open) {
       if (lost.has(job.id)) continue;
       const lease = await store.jobLease(job.id);
-      if (lease) this.begin(job, lease);
+      if (lease) this.begin(job, lease, at);
     }
   }
 
@@ -80,7 +92,7 @@ export class JobScheduler {
 
   /** Resolves when the job's runner here ends (at once when it does not run here). */
   async waitFor(jobId: string): Promise<void> {
-    await this.running.get(jobId)?.run.done;
+    await (this.running.get(jobId)?.run.done ?? this.stopping.get(jobId))?.catch(() => undefined);
   }
 
   private schedule(): void {
@@ -115,15 +127,21 @@ export class JobScheduler {
   private async pass(): Promise<void> {
     if (this.stopped) return;
     const { store, replicaId, leaseTtlMs } = this.o;
-    const held = [...this.running.keys()];
+    const held = [...this.running];
     if (held.length) {
-      const lost = await store.renewJobLeases(replicaId, held, leaseTtlMs);
-      for (const id of lost) {
-        const r = this.running.get(id);
-        if (!r) continue;
-        this.o.log(`job ${id}: lease lost to another replica; stopping here (it resumes there)`);
-        this.running.delete(id);
-        r.run.suspend();
+      // Taken before the call: the database's expiry is at least this much later than the renewal it records.
+      const at = Date.now();
+      const lost = new Set(
+        await store.renewJobLeases(
+          replicaId,
+          held.map(([id]) => id),
+          leaseTtlMs,
+        ),
+      );
+      for (const [id, h] of held) {
+        if (this.running.get(id) !== h) continue;
+        if (lost.has(id)) this.suspend(id, h, 'lease lost to another replica; stopping here (it resumes there)');
+        else this.expireAt(id, h, at + leaseTtlMs);
       }
     }
     // A job cancelled through another replica whose word did not reach this one (its link was down) ends here too.
@@ -133,8 +151,14 @@ export class JobScheduler {
     }
     const room = (this.o.maxJobs ?? 64) - this.running.size;
     if (room <= 0 || this.stopped) return;
+    const at = Date.now();
     for (const lease of await store.acquireJobLeases(replicaId, leaseTtlMs, room)) {
       if (this.stopped) {
+        await store.releaseJobLease(lease.jobId, replicaId);
+        continue;
+      }
+      if (this.stopping.has(lease.jobId) || this.running.has(lease.jobId)) {
+        // Its runner here is still stopping: a new one under this epoch starts once it has ended, at a later tick.
         await store.releaseJobLease(lease.jobId, replicaId);
         continue;
       }
@@ -143,23 +167,53 @@ export class JobScheduler {
         await store.releaseJobLease(lease.jobId, replicaId);
         continue;
       }
-      this.begin(job, lease);
+      this.begin(job, lease, at);
     }
   }
 
-  private begin(job: JobRecord, lease: JobLease): void {
-    const { store, replicaId } = this.o;
+  /** Starts a job's runner under `lease`, taken or renewed at `at` (this replica's clock). */
+  private begin(job: JobRecord, lease: JobLease, at: number): void {
+    const { store, replicaId, leaseTtlMs } = this.o;
     this.o.log(
       `job ${job.id}: lease taken (epoch ${lease.epoch})` +
         (job.roundsCompleted > 0 ? `, resuming after round ${job.roundsCompleted}` : ''),
     );
     const run = this.o.run(job, lease);
-    this.running.set(job.id, { run, lease });
-    void run.done.finally(() => {
-      if (this.running.get(job.id)?.run !== run) return;
-      this.running.delete(job.id);
-      store.releaseJobLease(job.id, replicaId).catch(() => undefined);
-    });
+    const h: Held = { run, lease };
+    this.running.set(job.id, h);
+    this.expireAt(job.id, h, at + leaseTtlMs);
+    void run.done
+      .catch(() => undefined)
+      .then(() => {
+        clearTimeout(h.expiry);
+        if (this.stopping.get(job.id) === run.done) this.stopping.delete(job.id);
+        if (this.running.get(job.id) !== h) return;
+        this.running.delete(job.id);
+        return store.releaseJobLease(job.id, replicaId);
+      })
+      .catch(() => undefined);
+  }
+
+  /** Suspends the job at `expiresAt` unless a renewal moves it on first (the database may be out of reach). */
+  private expireAt(id: string, h: Held, expiresAt: number): void {
+    clearTimeout(h.expiry);
+    h.expiry = setTimeout(
+      () => {
+        if (this.running.get(id) !== h) return;
+        this.suspend(id, h, 'lease expired without a renewal (is the database reachable?); stopping here');
+        this.o.store.releaseJobLease(id, this.o.replicaId).catch(() => undefined);
+      },
+      Math.max(0, expiresAt - Date.now()),
+    );
+    h.expiry.unref?.();
+  }
+
+  private suspend(id: string, h: Held, why: string): void {
+    this.o.log(`job ${id}: ${why}`);
+    clearTimeout(h.expiry);
+    this.running.delete(id);
+    this.stopping.set(id, h.run.done);
+    h.run.suspend();
   }
 
   /** Suspends every job here and gives up their leases, so another replica takes them at once. */
@@ -169,8 +223,12 @@ export class JobScheduler {
     await this.ticking;
     const runs = [...this.running.entries()];
     this.running.clear();
-    for (const [, r] of runs) r.run.suspend();
-    await Promise.all(runs.map(([, r]) => r.run.done.catch(() => undefined)));
+    for (const [, h] of runs) {
+      clearTimeout(h.expiry);
+      h.run.suspend();
+    }
+    await Promise.all(runs.map(([, h]) => h.run.done.catch(() => undefined)));
+    await Promise.all([...this.stopping.values()].map((done) => done.catch(() => undefined)));
     await Promise.all(runs.map(([id]) => this.o.store.releaseJobLease(id, this.o.replicaId).catch(() => undefined)));
   }
 }
