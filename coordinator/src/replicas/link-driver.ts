@@ -176,8 +176,14 @@ export class LinkDriver implements RemoteLink, PartialSumLink {
     try {
       if (!call.write(tessera.v1.ReplicaDown.create(m)))
         this.drained = new Promise<void>((resolve) => {
-          call.once('drain', resolve);
-          call.once('close', resolve);
+          // Whichever comes first removes both: each full write would otherwise leave two listeners behind.
+          const done = () => {
+            call.off('drain', done);
+            call.off('close', done);
+            resolve();
+          };
+          call.once('drain', done);
+          call.once('close', done);
         });
     } catch {
       this.broken(call);

@@ -1,4 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { constantTimeEqual } from '@tessera/crypto';
 import { tessera } from '@tessera/proto';
 import type { ParticipantSession } from '../service/participant-session.js';
@@ -8,13 +8,14 @@ import type { UploadSlots } from '../service/upload-slots.js';
 import { PartialSumHolder } from './partial-sum-holder.js';
 import { RelayTask } from './relay-task.js';
 import { RemoteSession } from './remote-session.js';
+import { keyOf } from './task-key.js';
 
 type LinkStream = grpc.ServerDuplexStream<tessera.v1.ReplicaDown, tessera.v1.ReplicaUp>;
 
 /** What a holder needs of the replica it runs in. */
 export interface HolderDeps {
   replicaId: string;
-  /** The federation's replica secret, read from the shared database. */
+  /** The federation's replica secret, read from the shared database (replica-service.ts reads it once). */
   secret: () => Promise<Uint8Array>;
   registry: SessionRegistry;
   slots: UploadSlots;
@@ -25,18 +26,12 @@ export interface HolderDeps {
   log: (line: string) => void;
 }
 
-/** A wire task reference as the coordinator's key. */
-export const keyOf = (ref: tessera.v1.ITaskRef | null | undefined): TaskKey => ({
-  jobId: ref?.jobId ?? '',
-  round: Number(ref?.round ?? 0),
-  stage: ref?.stage ?? 0,
-  ...(ref?.computation ? { computation: ref.computation } : {}),
-  ...(ref?.attempt ? { attempt: Number(ref.attempt) } : {}),
-});
-
 /** The participants whose streams this replica holds (not the remote ones its own links show it). */
 export const localSessions = (registry: SessionRegistry): ParticipantSession[] =>
   registry.connected().filter((s) => !(s instanceof RemoteSession));
+
+/** A link whose first message is not a hello by then is ended: ReplicaService shares the participants' port. */
+export const REPLICA_HELLO_TIMEOUT_MS = 10_000;
 
 const rosterEntry = (s: ParticipantSession): tessera.v1.IRemoteParticipant => ({
   participantId: s.participantId,
@@ -58,7 +53,8 @@ export class LinkHolder {
   private welcomed = false;
   private readonly relayed = new Map<string, RelayTask>();
   private readonly partials: PartialSumHolder[] = [];
-  private known = new Set<string>();
+  /** The session announced to the driver for each participant: a reconnect (a new session) is announced anew. */
+  private known = new Map<string, ParticipantSession>();
   private readonly cleanups: (() => void)[] = [];
   /** Deliveries to one participant in order; a slow one does not hold up the others. */
   private readonly deliveries = new Map<string, Promise<void>>();
@@ -66,11 +62,22 @@ export class LinkHolder {
   constructor(
     private readonly call: LinkStream,
     private readonly deps: HolderDeps,
+    /** Logs why a link was refused (at most one line per while: anyone may dial the public port). */
+    private readonly refused: (why: string) => void = (why) => deps.log(`refused a replica link: ${why}`),
+    private readonly helloTimeoutMs = REPLICA_HELLO_TIMEOUT_MS,
   ) {}
 
   async run(): Promise<void> {
     this.call.on('error', () => this.end());
     this.call.on('cancelled', () => this.end());
+    const helloTimer = setTimeout(() => {
+      if (this.welcomed) return;
+      this.refused(`no hello within ${this.helloTimeoutMs / 1000} s`);
+      this.call.emit('error', {
+        code: grpc.status.DEADLINE_EXCEEDED,
+        details: `a replica link starts with a hello within ${this.helloTimeoutMs / 1000} s`,
+      });
+    }, this.helloTimeoutMs);
     try {
       for await (const m of this.call as AsyncIterable<tessera.v1.ReplicaDown>) {
         if (!this.welcomed) {
@@ -82,6 +89,7 @@ export class LinkHolder {
     } catch {
       // the driver went away: handled below
     } finally {
+      clearTimeout(helloTimer);
       this.end();
     }
   }
@@ -90,7 +98,7 @@ export class LinkHolder {
     const secret = await this.deps.secret();
     const offered = m.hello?.secret ?? new Uint8Array(0);
     if (!m.hello || offered.length !== secret.length || !constantTimeEqual(offered, secret)) {
-      this.deps.log("refused a replica link: the first message is not a hello with this federation's secret");
+      this.refused("the first message is not a hello with this federation's secret");
       this.call.end();
       return false;
     }
@@ -108,10 +116,11 @@ export class LinkHolder {
 
   private sendRoster(full: boolean): void {
     const now = localSessions(this.deps.registry);
-    const ids = new Set(now.map((s) => s.participantId));
-    const added = full ? now : now.filter((s) => !this.known.has(s.participantId));
-    const removed = full ? [] : [...this.known].filter((id) => !ids.has(id));
-    this.known = ids;
+    const current = new Map(now.map((s) => [s.participantId, s]));
+    // A participant that reconnected has a new session: removed and added again, so the driver starts afresh.
+    const added = full ? now : now.filter((s) => this.known.get(s.participantId) !== s);
+    const removed = full ? [] : [...this.known].filter(([id, s]) => current.get(id) !== s).map(([id]) => id);
+    this.known = current;
     if (full || added.length || removed.length) this.send({ roster: { full, added: added.map(rosterEntry), removed } });
   }
 
@@ -130,6 +139,7 @@ export class LinkHolder {
         const p = m.problem!;
         const id = p.participantId ?? '';
         const session = this.deps.registry.get(id);
+        // Closes the task only when it is the one open (a stale task's message is rejected, the open one goes on).
         this.closeTask(id, p.task);
         if (session && !(session instanceof RemoteSession))
           void session
@@ -169,7 +179,14 @@ export class LinkHolder {
       partial.openFor(session);
       return;
     }
-    const task = new RelayTask(key, participantId, (up) => this.send(up));
+    const task: RelayTask = new RelayTask(
+      key,
+      participantId,
+      (up) => this.send(up),
+      () => {
+        if (this.relayed.get(participantId) === task) this.relayed.delete(participantId);
+      },
+    );
     this.relayed.set(participantId, task);
     session.openTask(task);
   }

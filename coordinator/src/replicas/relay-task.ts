@@ -14,6 +14,8 @@ export class RelayTask implements OpenTask {
     readonly key: TaskKey,
     private readonly participantId: string,
     private readonly up: (m: tessera.v1.IReplicaUp) => void,
+    /** The task ended on this side (refused, or the stream closed): the holder forgets it. */
+    private readonly onEnd: () => void = () => undefined,
   ) {}
 
   relay(seq: number, message: tessera.v1.IParticipantMessage): void {
@@ -21,10 +23,12 @@ export class RelayTask implements OpenTask {
   }
 
   onRefused(reason: string, kind?: tessera.v1.RefusalKind | null): void {
+    this.onEnd();
     this.up({ ended: { participantId: this.participantId, task: this.key, reason, ...(kind ? { kind } : {}) } });
   }
 
   onDisconnect(): void {
+    this.onEnd();
     this.up({ ended: { participantId: this.participantId, task: this.key, disconnected: true } });
   }
 

@@ -2,6 +2,7 @@ import type { tessera } from '@tessera/proto';
 import type { OpenTask, ParticipantSession } from '../service/participant-session.js';
 import { taskMessageOf } from '../service/task-dispatch.js';
 import { describeTask, sameTask, type TaskKey } from '../service/task-ref.js';
+import { keyOf } from './task-key.js';
 
 /** What a remote session needs of the link to the replica that holds its participant's stream. */
 export interface RemoteLink {
@@ -79,13 +80,14 @@ export class RemoteSession implements ParticipantSession {
   private async route(seq: number, m: tessera.v1.IParticipantMessage): Promise<void> {
     const t = this.task;
     const routed = taskMessageOf(m);
-    if (!routed || !t) return;
-    if (!sameTask(t.key, routed.ref)) {
+    if (!routed) return;
+    if (!t || !sameTask(t.key, routed.ref)) {
+      // The message's own task, not the open one: the holder rejects the message and leaves the open task be.
       this.link.problem(
         this.participantId,
-        t.key,
+        keyOf(routed.ref),
         seq,
-        `no open task for ${describeTask(routed.ref)} (open: ${describeTask(t.key)})`,
+        `no open task for ${describeTask(routed.ref)}${t ? ` (open: ${describeTask(t.key)})` : ''}`,
       );
       return;
     }
@@ -97,19 +99,20 @@ export class RemoteSession implements ParticipantSession {
     }
   }
 
-  /** The holder says the task ended on its side: the participant refused it, or its stream closed. */
+  /**
+   * The holder says the task ended on its side: the participant refused it, or the stream it was open on closed.
+   * Either ends that task only: whether the participant is gone is the holder's roster's to say (it may have
+   * reconnected to the holder at once, as a new session the roster announces anew).
+   */
   ended(e: tessera.v1.IRelayEnded): void {
-    if (e.disconnected) {
-      this.close();
-      return;
-    }
     const t = this.task;
     if (!t || !sameTask(t.key, e.task)) return;
     this.inbox = this.inbox
       .then(() => {
         if (this.task !== t) return;
         this.task = undefined;
-        t.onRefused(e.reason || 'refused without a reason', e.kind);
+        if (e.disconnected) t.onDisconnect();
+        else t.onRefused(e.reason || 'refused without a reason', e.kind);
       })
       .catch(() => undefined);
   }
@@ -128,10 +131,15 @@ export class RemoteSession implements ParticipantSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const t = this.task;
-    this.task = undefined;
-    // After the answers already relayed: they were sent before the stream closed.
-    this.inbox = this.inbox.then(() => t?.onDisconnect()).catch(() => undefined);
+    // After the answers already relayed (they were sent before the stream closed): they still reach the open task,
+    // which is cleared only then.
+    this.inbox = this.inbox
+      .then(() => {
+        const t = this.task;
+        this.task = undefined;
+        t?.onDisconnect();
+      })
+      .catch(() => undefined);
     for (const l of this.closeListeners.splice(0)) l();
   }
 }
