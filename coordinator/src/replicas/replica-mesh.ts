@@ -17,6 +17,11 @@ export interface MeshOptions {
   log: (line: string) => void;
 }
 
+/** A replica silent for this many lease lifetimes crashed: its row is removed. */
+const FORGET_AFTER_TTLS = 10;
+/** Dead replicas are looked for at every this many ticks (three ticks per lease lifetime). */
+const FORGET_EVERY_TICKS = 30;
+
 /**
  * The replicas of one federation, found through the shared database: each replica notes itself there with its
  * address and says it is alive at every tick; it keeps a Link to every other live replica (link-driver.ts), through
@@ -28,6 +33,7 @@ export class ReplicaMesh {
   private timer: NodeJS.Timeout | undefined;
   private secret: Uint8Array | undefined;
   private stopped = false;
+  private ticks = 0;
 
   constructor(private readonly o: MeshOptions) {}
 
@@ -56,7 +62,11 @@ export class ReplicaMesh {
     if (this.stopped) return;
     const now = Date.now();
     await this.o.store.heartbeatReplica(this.o.replicaId, now);
-    const live = (await this.o.store.liveReplicas(now - this.o.ttlMs)).filter((r) => r.id !== this.o.replicaId);
+    if (this.ticks++ % FORGET_EVERY_TICKS === 0) await this.forgetDead(now);
+    // Never itself: not by id, nor by address (a row left by a crashed process that listened where this one does).
+    const live = (await this.o.store.liveReplicas(now - this.o.ttlMs)).filter(
+      (r) => r.id !== this.o.replicaId && r.address !== this.o.address,
+    );
     const ids = new Set(live.map((r) => r.id));
     for (const [id, link] of this.links)
       if (!ids.has(id)) {
@@ -77,6 +87,16 @@ export class ReplicaMesh {
       this.links.set(r.id, link);
       link.start();
     }
+  }
+
+  /** Removes the rows of replicas silent for FORGET_AFTER_TTLS lease lifetimes (crashed: they never removed them). */
+  private async forgetDead(now: number): Promise<void> {
+    const before = now - FORGET_AFTER_TTLS * this.o.ttlMs;
+    for (const r of await this.o.store.liveReplicas(0))
+      if (r.heartbeatAt < before && r.id !== this.o.replicaId) {
+        await this.o.store.removeReplica(r.id);
+        this.o.log(`replica ${r.id} (${r.address}) forgotten: silent since ${new Date(r.heartbeatAt).toISOString()}`);
+      }
   }
 
   /** A job event of a job this replica drives, for the watchers on every other replica. */
