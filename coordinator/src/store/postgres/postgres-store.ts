@@ -255,7 +255,7 @@ export class PostgresStore implements Store {
     lease?: { holder: string; epoch: number },
   ): Promise<void> {
     return transaction(this.pool, async (db) => {
-      if (lease && !(await this.leases.holds(db, r.jobId, lease, Date.now())))
+      if (lease && !(await this.leases.holds(db, r.jobId, lease)))
         throw new LeaseLost(r.jobId, lease.holder, lease.epoch);
       await this.insertRound(db, r);
       await db.query(
