@@ -22,7 +22,7 @@ interface Run {
   roundSeconds: number[];
   roundSecondsMedian: number;
   stageSeconds: Record<string, number>;
-  coordinator: { cpuSeconds: { job: number }; peakRssMiB: number[] };
+  coordinator: { cpuSeconds: { job: number; perRound: number }; peakRssMiB: number[] };
   messages: { received: number; sent: number; perSecond: number };
   bytesPerParticipant: { up: number; down: number };
   participantMemory: { perParticipantMiB: number };
@@ -57,6 +57,9 @@ describe('tessera bench load', () => {
     const total = stages.reduce((a, s) => a + (run?.stageSeconds[s] ?? 0), 0);
     expect(total).toBeLessThanOrEqual((run?.roundSecondsMedian ?? 0) + 0.01);
     expect(run?.coordinator.cpuSeconds.job).toBeGreaterThan(0);
+    // The training rounds' share of the job's CPU (from the end of the statistics stage).
+    expect(Number.isFinite(run?.coordinator.cpuSeconds.perRound)).toBe(true);
+    expect(run?.coordinator.cpuSeconds.perRound).toBeLessThanOrEqual(run?.coordinator.cpuSeconds.job ?? 0);
     expect(run?.coordinator.peakRssMiB[0]).toBeGreaterThan(10);
     // Each participant at least says hello and answers the five SecAgg+ steps of every secure sum.
     expect(run?.messages.received).toBeGreaterThanOrEqual(6 * 5);

@@ -78,6 +78,7 @@ export function renderLoad(r: LoadReport): string {
       'consistency',
       'unmask',
       'coord CPU s',
+      'CPU s/round',
       'coord cores',
       'coord peak MiB',
       'msg/s',
@@ -96,6 +97,7 @@ export function renderLoad(r: LoadReport): string {
       x.stageSeconds.consistency,
       x.stageSeconds.unmask,
       x.coordinator.cpuSeconds.job,
+      x.coordinator.cpuSeconds.perRound,
       x.coordinator.cores,
       Math.max(...x.coordinator.peakRssMiB),
       x.messages.perSecond,
@@ -103,7 +105,7 @@ export function renderLoad(r: LoadReport): string {
       fixed(x.bytesPerParticipant.down / 1024, 1),
       x.participantMemory.perParticipantMiB,
     ]),
-    { 3: 2, 4: 2, 5: 2, 6: 2, 7: 2, 8: 2, 9: 1, 10: 2, 12: 0, 13: 1, 14: 1, 15: 2 },
+    { 3: 2, 4: 2, 5: 2, 6: 2, 7: 2, 8: 2, 9: 1, 10: 1, 11: 2, 13: 0, 14: 1, 15: 1, 16: 2 },
   );
   const profiles = r.runs
     .filter((x) => x.profile)

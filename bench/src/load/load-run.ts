@@ -62,8 +62,11 @@ export interface LoadRun {
   enrolSeconds: number;
   connectSeconds: number;
   coordinator: {
-    /** CPU seconds (user + system) of all coordinator processes: while participants connected, and over the job. */
-    cpuSeconds: { connect: number; job: number };
+    /**
+     * CPU seconds (user + system) of all coordinator processes: while participants connected, over the job, and over
+     * the training rounds alone (fit and evaluate, from the end of the statistics stage to the job's end) per round.
+     */
+    cpuSeconds: { connect: number; job: number; perRound: number };
     /** Job CPU seconds over job wall seconds: cores the coordinator kept busy. */
     cores: number;
     /** VmHWM of each coordinator process at the end of the job. */
@@ -224,8 +227,12 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
     const fromUs = monotonicMicros();
     const submitted = performance.now();
     const job = await analyst.submit(loadJobSpec(cfg));
+    // The coordinator's CPU when the setup stages are done: what the training rounds cost it is measured from here.
+    let cpuSetupDone = Number.NaN;
     const final = await analyst.watch(job.id, (_j, message) => {
-      if (message) log(message);
+      if (!message) return;
+      if (message.startsWith('statistics computed')) cpuSetupDone = cpu();
+      log(message);
     });
     const jobSeconds = (performance.now() - submitted) / 1000;
     const toUs = monotonicMicros();
@@ -281,7 +288,11 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
       enrolSeconds: fixed(enrolSeconds, 2),
       connectSeconds: fixed(connectSeconds, 2),
       coordinator: {
-        cpuSeconds: { connect: fixed(cpuConnected - cpuStart, 2), job: fixed(cpuEnd - cpuConnected, 2) },
+        cpuSeconds: {
+          connect: fixed(cpuConnected - cpuStart, 2),
+          job: fixed(cpuEnd - cpuConnected, 2),
+          perRound: fixed((cpuEnd - cpuSetupDone) / cfg.rounds, 2),
+        },
         cores: fixed((cpuEnd - cpuConnected) / jobSeconds, 2),
         peakRssMiB: peakRss,
         connectedRssMiB: connectedRss,
