@@ -9,9 +9,9 @@ import { procMemory } from '../proc-memory.js';
 import type { ParentMessage, WorkerMessage, WorkerStart } from './worker-protocol.js';
 
 /**
- * A real node runs alone on its machine; here hundreds share a core, and a SecAgg+ step that reaches all of them at
- * once (share keys, unmask) keeps this event loop busy for many seconds, past gRPC's 10 s keepalive timeout, which would
- * drop every stream whose ping answer waits behind the others' work. The simulated nodes wait longer for it.
+ * A real node runs alone on its machine; here hundreds share a core, and a SecAgg+ step that reaches all of them
+ * at once (share keys, unmask) keeps this event loop busy for many seconds, past gRPC's 10 s keepalive timeout,
+ * which would drop every stream whose ping answer waits behind the others' work. The simulated nodes wait longer.
  */
 export const SIMULATED_KEEPALIVE_TIMEOUT_MS = 600_000;
 (CHANNEL_OPTIONS as Record<string, number>)['grpc.keepalive_timeout_ms'] = SIMULATED_KEEPALIVE_TIMEOUT_MS;
