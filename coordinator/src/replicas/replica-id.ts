@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where a coordinator on SQLite keeps its name in job leases, so that after a restart it resumes its own jobs. */
@@ -21,5 +21,6 @@ export function replicaIdOf(dataDir: string, shared: boolean): string {
   }
   const id = fresh();
   writeFileSync(file, `${id}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // the mode above applies only to a new file
   return id;
 }

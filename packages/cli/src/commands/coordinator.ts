@@ -55,8 +55,8 @@ export function registerCoordinator(program: Command): void {
     .option('--pid-file <file>', 'write the process id here at start, remove it at exit (refused if that process runs)')
     .option(
       '--store <url>',
-      'keep the state in PostgreSQL (postgres://user:password@host:5432/db), shared by any number of replicas; ' +
-        'default: <data-dir>/coordinator.sqlite, one process',
+      'keep the state in PostgreSQL (postgres://user@host:5432/db, the password in PGPASSWORD or ~/.pgpass, ' +
+        'not in the URL), shared by any number of replicas; default: <data-dir>/coordinator.sqlite, one process',
     )
     .option('--advertise <host:port>', 'where other replicas reach this one (default: the --listen address)')
     .option(
@@ -77,7 +77,7 @@ Examples:
   $ tessera coordinator start
   $ tessera coordinator start --data-dir /var/lib/tessera --listen 0.0.0.0:7443
   $ tessera coordinator start --listen 0.0.0.0:7443 --tls-cert cert.pem --tls-key key.pem --tls-ca root.pem
-  $ tessera coordinator start --store postgres://tessera:secret@db.internal:5432/tessera --listen 0.0.0.0:7443
+  $ tessera coordinator start --store postgres://tessera@db.internal:5432/tessera --listen 0.0.0.0:7443
 
 Replicas: start any number with the same --store and the same data directory's keys (its tls/ folder
 and ledger-key: copy them from the first); give participants and analysts every replica's address
