@@ -28,6 +28,7 @@ export class ParticipantThread {
   private readonly events = new EventEmitter();
   private added = 0;
   private exitCode: number | undefined;
+  private terminating: Promise<number> | undefined;
 
   /** A thread with no node yet (`add` them), or started with this one node as node 0. */
   constructor(first?: ThreadNodeSpec) {
@@ -76,8 +77,9 @@ export class ParticipantThread {
     if (this.exitCode === undefined) this.worker.postMessage(message);
   }
 
-  /** Ends the thread at once, with every node in it. */
+  /** Ends the thread at once, with every node in it (once: its nodes may each ask, and each call adds a listener). */
   terminate(): Promise<number> {
-    return this.worker.terminate();
+    this.terminating ??= this.worker.terminate();
+    return this.terminating;
   }
 }
