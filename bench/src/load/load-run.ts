@@ -4,12 +4,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { connectLocalAnalyst } from '@tessera/sdk';
-import { enrolBenchParticipants } from '../bench-enrol.js';
 import { procCpuSeconds } from '../proc-cpu.js';
 import { socketBytesOnPort, portOf } from '../socket-bytes.js';
 import { fixed, kibToMiB, median } from '../stats.js';
 import { BENCH_DATASET, BENCH_LABEL, writeShards } from '../synthetic.js';
 import { monotonicMicros, summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { enrolLoadParticipants } from './load-enrol.js';
 import { startReplicas } from './replicas.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -191,7 +191,7 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadRun> {
     const cpuStart = cpu();
     log(`${coordinators.length} coordinator(s) at ${coordinators.map((c) => c.address).join(', ')}; enrolling ${n}`);
     let t = performance.now();
-    const configPaths = await enrolBenchParticipants({
+    const configPaths = await enrolLoadParticipants({
       n,
       dir,
       coordinatorDir: first.dataDir,
