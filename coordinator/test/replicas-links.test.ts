@@ -295,4 +295,43 @@ describe('PartialSumHolder', () => {
     await until('the partial sum', () => sent.length === 1, 2_000);
     expect(sent[0]!.partialSum?.failedIds).toEqual(['p1']);
   });
+
+  it('takes one masked vector per participant: a repeated open does not count it twice', async () => {
+    const sent: tessera.v1.IReplicaUp[] = [];
+    const key: TaskKey = { jobId: 'job-1', round: 1, stage: tessera.v1.Stage.MASKED_INPUT };
+    const holder = new PartialSumHolder(
+      key,
+      {
+        task: key,
+        dimension: 3,
+        modulus: 2 ** 32,
+        participantIds: ['p1', 'p2'],
+        indices: [1, 2],
+        flushAfterMs: 60_000,
+      },
+      new UploadSlots(1, 10_000),
+      (m) => sent.push(m),
+      () => undefined,
+    );
+    cleanups.push(() => holder.abandon());
+    const p1 = new LocalStream('p1');
+    const upload = async () => {
+      holder.openFor(p1);
+      const task = p1.task;
+      if (!task) return;
+      const grants = () => p1.sent.filter((m) => m.grant).length;
+      const before = grants();
+      expect(task.onReady({ task: key, total: 3 })).toBeUndefined();
+      await until('the upload granted', () => grants() > before);
+      expect(await task.onMaskedChunk({ task: key, offset: 0, total: 3, words: [5, 6, 7] })).toBeUndefined();
+      expect(task.onDone({ task: key })).toBeUndefined();
+    };
+    await upload();
+    expect(p1.task).toBeUndefined();
+    await upload(); // the driver's open again (a RelayOpen sent twice)
+    holder.flush();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.partialSum?.indices).toEqual([1]);
+    expect(sent[0]!.partialSum?.words).toEqual([5, 6, 7]);
+  });
 });
