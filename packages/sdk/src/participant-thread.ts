@@ -20,8 +20,8 @@ export interface ThreadMessage {
 
 /**
  * One worker thread (@tessera/participant/worker) that runs participant nodes, each known by its index in the thread.
- * Nodes sharing a thread share one V8 heap and one copy of the code: a thread per node would cost tens of MB and seconds
- * of module loading each, and more threads than cores only take turns.
+ * Nodes sharing a thread share one V8 heap and one copy of the code: a thread per node would cost tens of MB and
+ * seconds of module loading each, and more threads than cores only take turns.
  */
 export class ParticipantThread {
   private readonly worker: Worker;

@@ -262,7 +262,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     rounds: o.rounds,
     optimiser,
   };
-  o.status?.(`training the baselines: centralized, and each of the ${shards.length} participants alone`);
+  o.status?.(`training the baselines: centralised, and each of the ${shards.length} participants alone`);
   const pooled = selectRows(data.table, train);
   const centralized = trainAlone(pooled, testTable, schema, spec, target, cfg, `centralized/${o.seed}`);
   // The federation ran one participant per shard, in shard order.
