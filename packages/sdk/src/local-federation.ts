@@ -14,21 +14,10 @@ import {
 import type { AnalystClient, AnalystIdentity, AnalystKeys, ChannelSecurity } from '@tessera/client';
 import { connectLocalAnalyst } from './local-analyst.js';
 import { ParticipantThread } from './participant-thread.js';
+import type { LocalParticipant } from './local-participant.js';
 import { WorkerParticipant } from './worker-participant.js';
 
-/** A participant started by a local federation, in this thread or in a worker thread. */
-export interface LocalParticipant {
-  readonly name: string;
-  readonly id: string;
-  readonly configPath: string;
-  /** Cuts its connection as a crash would; it reconnects after a backoff. */
-  drop(): void;
-  stop(): Promise<void>;
-  /**
-   * Resolves when the participant has received a task of the given stage (1 schema, 2 statistics, 3 fit, 4 evaluate).
-   */
-  nextTask(stage?: number): Promise<{ jobId: string; round: number; stage: number }>;
-}
+export type { LocalParticipant } from './local-participant.js';
 
 export interface LocalFederationOptions {
   /** Working directory: coordinator state and one folder per participant. */

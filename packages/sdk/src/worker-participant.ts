@@ -1,5 +1,5 @@
 import type { DropoutPlan } from '@tessera/participant';
-import type { LocalParticipant } from './local-federation.js';
+import type { LocalParticipant } from './local-participant.js';
 import { ParticipantThread, type ThreadMessage } from './participant-thread.js';
 
 type TaskRef = { jobId: string; round: number; stage: number };
