@@ -2,15 +2,7 @@
 import type Database from 'better-sqlite3';
 import { checkLeaseTerms, LEASED_STATUSES } from './lease-terms.js';
 import type { JobLease } from './store.js';
-
-type LeaseRow = { job_id: string; holder: string; epoch: number; expires_at: number };
-
-const leaseFromRow = (r: LeaseRow): JobLease => ({
-  jobId: r.job_id,
-  holder: r.holder,
-  epoch: r.epoch,
-  expiresAt: r.expires_at,
-});
+import { leaseFromRow, type LeaseRow } from './store-rows.js';
 
 const STATUSES = LEASED_STATUSES.map((s) => `'${s}'`).join(', ');
 

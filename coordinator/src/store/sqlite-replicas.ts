@@ -2,15 +2,7 @@
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { ReplicaRecord } from './store.js';
-
-type ReplicaRow = { id: string; address: string; started_at: number; heartbeat_at: number };
-
-const replicaFromRow = (r: ReplicaRow): ReplicaRecord => ({
-  id: r.id,
-  address: r.address,
-  startedAt: r.started_at,
-  heartbeatAt: r.heartbeat_at,
-});
+import { replicaFromRow, type ReplicaRow } from './store-rows.js';
 
 /** Replicas and the federation's replica secret in one SQLite database (the store delegates to it). */
 export class SqliteReplicas {

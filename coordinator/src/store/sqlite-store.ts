@@ -7,6 +7,7 @@ import { SqliteAnalysts } from './sqlite-analysts.js';
 import { SqliteEnrolment } from './sqlite-enrolment.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { SqliteReplicas } from './sqlite-replicas.js';
+import { jobFromRow, roundFromRow, type Row } from './store-rows.js';
 import { LeaseLost } from './lease-lost.js';
 import type {
   AnalystJoinResult,
@@ -25,8 +26,6 @@ import type {
   Store,
 } from './store.js';
 
-type Row = Record<string, unknown>;
-
 function toBlob(v: Float64Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
@@ -36,34 +35,6 @@ function fromBlob(b: Buffer): Float64Array {
   copy.set(b);
   return new Float64Array(copy.buffer);
 }
-
-const jobFromRow = (r: Row): JobRecord => ({
-  id: r.id as string,
-  name: r.name as string,
-  specJson: r.spec_json as string,
-  status: r.status as JobStatus,
-  roundsCompleted: r.rounds_completed as number,
-  roundsTotal: r.rounds_total as number,
-  createdAt: r.created_at as number,
-  updatedAt: r.updated_at as number,
-  error: r.error as string,
-  contextJson: r.context_json as string,
-  ...(r.owner ? { owner: r.owner as string } : {}),
-});
-
-const roundFromRow = (r: Row): RoundRecord => ({
-  jobId: r.job_id as string,
-  round: r.round as number,
-  stage: r.stage as RoundRecord['stage'],
-  attempt: r.attempt as number,
-  status: r.status as RoundRecord['status'],
-  contributors: r.contributors as number,
-  dropped: JSON.parse(r.dropped_json as string) as string[],
-  metrics: JSON.parse(r.metrics_json as string, (_k, v) => (v === null ? Number.NaN : v)) as Record<string, number>,
-  seconds: r.seconds as number,
-  error: r.error as string,
-  finishedAt: r.finished_at as number,
-});
 
 /** The embedded default store: one SQLite file in WAL mode, migrated on open. */
 export class SqliteStore implements Store {

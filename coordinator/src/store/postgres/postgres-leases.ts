@@ -3,15 +3,7 @@ import type pg from 'pg';
 import { checkLeaseTerms, LEASED_STATUSES } from '../lease-terms.js';
 import type { JobLease } from '../store.js';
 import type { Queryable } from './postgres-transaction.js';
-
-type LeaseRow = { job_id: string; holder: string; epoch: number; expires_at: number };
-
-const leaseFromRow = (r: LeaseRow): JobLease => ({
-  jobId: r.job_id,
-  holder: r.holder,
-  epoch: r.epoch,
-  expiresAt: r.expires_at,
-});
+import { leaseFromRow, type LeaseRow } from '../store-rows.js';
 
 /**
  * The time leases are reckoned in: the `now` a caller gives (tests), else the database's clock in milliseconds, so
