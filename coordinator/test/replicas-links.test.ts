@@ -323,7 +323,7 @@ describe('PartialSumHolder', () => {
       const before = grants();
       expect(task.onReady({ task: key, total: 3 })).toBeUndefined();
       await until('the upload granted', () => grants() > before);
-      expect(await task.onMaskedChunk({ task: key, offset: 0, total: 3, words: [5, 6, 7] })).toBeUndefined();
+      expect(await task.onMaskedChunk({ offset: 0, total: 3, words: [5, 6, 7] })).toBeUndefined();
       expect(task.onDone({ task: key })).toBeUndefined();
     };
     await upload();
