@@ -24,7 +24,12 @@ export function socketBytesOnPort(port: number): { received: number; sent: numbe
 /** Checks that `ss` is here and reports bytes_received (iproute2 on Linux). */
 export function canCountSocketBytes(): boolean {
   try {
-    execFileSync('ss', ['-tinH', 'state', 'established'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // One line per connection: a machine with thousands open (a load run beside this one) prints megabytes.
+    execFileSync('ss', ['-tinH', 'state', 'established', '( sport = :1 )'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return true;
   } catch {
     return false;
