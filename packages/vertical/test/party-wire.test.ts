@@ -92,7 +92,7 @@ async function boostMessages(): Promise<VerticalMessage[]> {
       return answer;
     },
   };
-  scoreSecureBoost(result.guestModel, guestFeatures, [link], n);
+  await scoreSecureBoost(result.guestModel, guestFeatures, [link], n);
   return seen;
 }
 
