@@ -41,7 +41,9 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     expect(plain.secure).toEqual({ mode: 'none', threshold: null, degree: null, dropped: 0 });
     expect(masked.secure.mode).toBe('masked');
     expect(masked.secure.threshold).toBeGreaterThanOrEqual(2);
-    expect(masked.secure.degree).toBeGreaterThanOrEqual(3); // the complete graph on the round's participants
+    // The complete graph on the last round's participants: at least minParticipants (3) of the 6, as a round may
+    // start while the participants that dropped in the one before are still reconnecting (degree 2 on 3 nodes).
+    expect(masked.secure.degree).toBeGreaterThanOrEqual(2);
     expect(masked.secure.dropped).toBeGreaterThanOrEqual(8);
     expect(masked.history.every((h) => h.contributors >= 3)).toBe(true);
     expect(Math.abs(masked.federated.auc - plain.federated.auc)).toBeLessThanOrEqual(0.01);
