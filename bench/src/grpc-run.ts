@@ -11,6 +11,7 @@ import { RssSampler, type RssSample } from './proc-memory.js';
 import type { FoundationRun } from './results.js';
 import { fixed, kibToMiB, median } from './stats.js';
 import { BENCH_DATASET, BENCH_LABEL, rawFeatureColumns, writeShards, type BenchLayout } from './synthetic.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface RunConfig {
   n: number;
@@ -30,20 +31,6 @@ export interface RunConfig {
 
 const SAMPLE_INTERVAL_MS = 10;
 const READY_TIMEOUT_MS = 120_000;
-
-async function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(why())), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * The job every foundation run trains: all n participants in every round, one local epoch on a

@@ -12,6 +12,7 @@ import { monotonicMicros, summariseProfile, type ProfileSummary } from './cpu-pr
 import { enrolLoadParticipants } from './load-enrol.js';
 import { startReplicas } from './replicas.js';
 import { WorkerPool } from './worker-pool.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface LoadConfig {
   n: number;
@@ -125,20 +126,6 @@ const STAGE_METRICS: Record<keyof StageSeconds, string> = {
   consistency: 'secagg_consistency_seconds',
   unmask: 'secagg_unmask_seconds',
 };
-
-async function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(why())), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The CPU profile the coordinator wrote at exit, over the job's window. */
 function readProfile(dir: string, fromUs: number, toUs: number, keepAs?: string): ProfileSummary {
