@@ -544,6 +544,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
+    describe('console login links', () => {
+      it('logs in once, as whom the link says, and never after it expires', async () => {
+        await store.addConsoleLogin(
+          sha256Hex('link-a'),
+          { role: 'analyst', analystId: 'a-1', expiresAt: T0 + 60_000 },
+          T0,
+        );
+        await store.addConsoleLogin(sha256Hex('link-o'), { role: 'operator', expiresAt: T0 + 60_000 }, T0);
+        expect(await store.takeConsoleLogin(sha256Hex('link-a'), T0 + 1)).toEqual({
+          role: 'analyst',
+          analystId: 'a-1',
+          expiresAt: T0 + 60_000,
+        });
+        expect(await store.takeConsoleLogin(sha256Hex('link-a'), T0 + 2)).toBeUndefined();
+        expect(await store.takeConsoleLogin(sha256Hex('never issued'), T0 + 2)).toBeUndefined();
+        expect(await store.takeConsoleLogin(sha256Hex('link-o'), T0 + 60_000)).toBeUndefined();
+      });
+    });
+
     leaseContract(() => store);
   });
 }

@@ -149,4 +149,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 8,
+    name: 'console logins',
+    // One-time links into the web console (console/): only a hash of each is kept, with whom it logs in and until when.
+    sql: `
+      CREATE TABLE console_logins (
+        token_hash TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        analyst_id TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+    `,
+  },
 ];

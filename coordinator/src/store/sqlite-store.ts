@@ -6,10 +6,12 @@ import { MIGRATIONS } from './migrations.js';
 import { SqliteAnalysts } from './sqlite-analysts.js';
 import { SqliteEnrolment } from './sqlite-enrolment.js';
 import { SqliteLeases } from './sqlite-leases.js';
+import { SqliteConsoleLogins } from './sqlite-console-logins.js';
 import { SqliteReplicas } from './sqlite-replicas.js';
 import { jobFromRow, roundFromRow, type Row } from './store-rows.js';
 import { LeaseLost } from './lease-lost.js';
 import type {
+  ConsoleLogin,
   AnalystJoinResult,
   AnalystRecord,
   EnrollmentTokenRecord,
@@ -43,6 +45,7 @@ export class SqliteStore implements Store {
   private readonly analysts: SqliteAnalysts;
   private readonly leases: SqliteLeases;
   private readonly replicas: SqliteReplicas;
+  private readonly consoleLogins: SqliteConsoleLogins;
 
   constructor(readonly path: string) {
     // The database holds participants' keys and jobs' results: owner-only directory (when created here) and file.
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
     this.analysts = new SqliteAnalysts(this.db);
     this.leases = new SqliteLeases(this.db);
     this.replicas = new SqliteReplicas(this.db);
+    this.consoleLogins = new SqliteConsoleLogins(this.db);
   }
 
   /** Applies the migrations this file has not seen yet (a row each in schema_migrations); returns the version. */
@@ -363,6 +367,14 @@ export class SqliteStore implements Store {
 
   async replicaSecret(): Promise<Uint8Array> {
     return this.replicas.secret();
+  }
+
+  async addConsoleLogin(tokenHash: string, login: ConsoleLogin, now?: number): Promise<void> {
+    this.consoleLogins.add(tokenHash, login, now);
+  }
+
+  async takeConsoleLogin(tokenHash: string, now?: number): Promise<ConsoleLogin | undefined> {
+    return this.consoleLogins.take(tokenHash, now);
   }
 
   async close(): Promise<void> {

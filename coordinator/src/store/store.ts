@@ -2,6 +2,9 @@
  * Durable state of a coordinator: SQLite (embedded, one process) or PostgreSQL (shared by replicas) behind one
  * asynchronous interface.
  */
+import type { ConsoleLogin } from './console-logins.js';
+
+export type { ConsoleLogin, ConsoleRole } from './console-logins.js';
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** active: may connect; disabled: cut off until the operator enables it again; revoked: cut off for good. */
@@ -249,6 +252,11 @@ export interface Store {
   removeReplica(id: string): Promise<void>;
   /** The secret replicas prove themselves with to each other: 32 random bytes, drawn once by the first that asks. */
   replicaSecret(): Promise<Uint8Array>;
+
+  /** Keeps a one-time console login link (by the SHA-256 hex of its token) until `login.expiresAt`. */
+  addConsoleLogin(tokenHash: string, login: ConsoleLogin, now?: number): Promise<void>;
+  /** Uses up a console login link: whom it logs in, or undefined if unknown, used or expired (atomic: once only). */
+  takeConsoleLogin(tokenHash: string, now?: number): Promise<ConsoleLogin | undefined>;
 
   close(): Promise<void>;
 }

@@ -152,6 +152,20 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       );
     `,
   },
+  {
+    version: 8,
+    name: 'console logins',
+    sql: `
+      CREATE TABLE console_logins (
+        token_hash TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        analyst_id TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+    `,
+  },
 ];
 
 /**

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { LeaseLost } from '../lease-lost.js';
 import type {
+  ConsoleLogin,
   AnalystJoinResult,
   AnalystRecord,
   EnrollmentTokenRecord,
@@ -19,6 +20,7 @@ import type {
 import { PostgresAnalysts } from './postgres-analysts.js';
 import { PostgresEnrolment } from './postgres-enrolment.js';
 import { PostgresLeases } from './postgres-leases.js';
+import { PostgresConsoleLogins } from './postgres-console-logins.js';
 import { PostgresReplicas } from './postgres-replicas.js';
 import { migratePostgres, schemaVersionOf } from './postgres-migrations.js';
 import { fromBytea, jobFromRow, metricsJson, POOL_TYPES, type Row, roundFromRow, toBytea } from './postgres-rows.js';
@@ -61,6 +63,7 @@ export class PostgresStore implements Store {
   private readonly analysts: PostgresAnalysts;
   private readonly leases: PostgresLeases;
   private readonly replicas: PostgresReplicas;
+  private readonly consoleLogins: PostgresConsoleLogins;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -71,6 +74,7 @@ export class PostgresStore implements Store {
     this.analysts = new PostgresAnalysts(pool);
     this.leases = new PostgresLeases(pool);
     this.replicas = new PostgresReplicas(pool);
+    this.consoleLogins = new PostgresConsoleLogins(pool);
   }
 
   /** Connects to `url` (postgres://user:password@host:port/database), migrates the schema, and returns the store. */
@@ -367,6 +371,14 @@ export class PostgresStore implements Store {
 
   replicaSecret(): Promise<Uint8Array> {
     return this.replicas.secret();
+  }
+
+  addConsoleLogin(tokenHash: string, login: ConsoleLogin, now?: number): Promise<void> {
+    return this.consoleLogins.add(tokenHash, login, now);
+  }
+
+  takeConsoleLogin(tokenHash: string, now?: number): Promise<ConsoleLogin | undefined> {
+    return this.consoleLogins.take(tokenHash, now);
   }
 
   close(): Promise<void> {

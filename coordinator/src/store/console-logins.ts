@@ -1,0 +1,9 @@
+/** One-time links into the web console: who a link logs in, and until when (the store keeps only a hash of each). */
+export type ConsoleRole = 'operator' | 'analyst';
+
+export interface ConsoleLogin {
+  role: ConsoleRole;
+  /** The analyst a link logs in (role analyst). */
+  analystId?: string;
+  expiresAt: number;
+}
