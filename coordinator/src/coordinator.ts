@@ -39,6 +39,7 @@ import { clientSecurityOf, coordinatorTransport } from './tls/coordinator-tls.js
 import type { OperatorTlsFiles } from './tls/operator-certificates.js';
 import { readTrustAnchor } from './tls/tls-files.js';
 import { ClientCertificates } from './identity/client-certificates.js';
+import { readinessOf, type Readiness } from './health/readiness.js';
 
 export interface CoordinatorOptions {
   /** Directory for the database, the TLS keys and the ledger key (created if missing). */
@@ -152,6 +153,10 @@ export class Coordinator {
   clientSecurity: ChannelSecurity = { mode: 'insecure' };
   /** The own CA's client certificates (participants', analysts'); undefined when insecure. */
   certificates: ClientCertificates | undefined;
+  /** The certificate chain and key the gRPC port serves (the web console serves the same); undefined when insecure. */
+  serverTls: { certChainPem: string; keyPem: string } | undefined;
+  /** Whether the gRPC server listens (from start until stop). */
+  private listening = false;
 
   private constructor(
     readonly options: CoordinatorOptions,
@@ -191,6 +196,7 @@ export class Coordinator {
     if (transport.mode === 'tls') {
       c.tlsFingerprint = transport.fingerprint;
       c.certificates = new ClientCertificates(transport.ca);
+      c.serverTls = { certChainPem: transport.server.certChainPem, keyPem: transport.server.keyPem };
     }
     c.clientSecurity = clientSecurityOf(transport);
     const credentials =
@@ -262,6 +268,7 @@ export class Coordinator {
     );
     const host = address.slice(0, address.lastIndexOf(':'));
     this.address = `${host}:${this.port}`;
+    this.listening = true;
     this.log(`coordinator listening on ${this.address}`);
   }
 
@@ -297,7 +304,13 @@ export class Coordinator {
     await this.runners.get(id)?.done;
   }
 
+  /** Whether this coordinator can serve now: its store answers with the newest schema and gRPC listens. */
+  readiness(): Promise<Readiness> {
+    return readinessOf(this.store, { listening: this.listening, address: this.address });
+  }
+
   async stop(): Promise<void> {
+    this.listening = false;
     await this.access.stop();
     // Suspends this replica's jobs and gives up their leases: another replica resumes them at once.
     await this.scheduler.stop();

@@ -57,3 +57,17 @@ export {
   type ResourceLimits,
 } from './limits/resource-limits.js';
 export { PayoutLedger, LEDGER_KEY_FILE } from './payouts/payout-ledger.js';
+export type { ConsoleLogin, ConsoleRole } from './store/store.js';
+export {
+  CONSOLE_LINK_LIFETIME_MS,
+  CONSOLE_LINK_PATH,
+  issueConsoleLink,
+  issueOperatorConsoleLink,
+  redeemConsoleLink,
+} from './console/console-links.js';
+export type { Readiness, ReadinessCheck } from './health/readiness.js';
+export { jobMessage, isFinished } from './service/job-view.js';
+export { analystRefusal } from './analysts/analyst-rules.js';
+export type { SessionRegistry } from './service/registry.js';
+export type { ParticipantSession } from './service/participant-session.js';
+export type { JobEvents } from './jobs/job-events.js';

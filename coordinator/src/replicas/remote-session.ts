@@ -22,6 +22,9 @@ export class RemoteSession implements ParticipantSession {
   readonly participantId: string;
   readonly name: string;
   readonly datasets: string[];
+  /** Not relayed between replicas. */
+  readonly software = '';
+  readonly connectedAt = Date.now();
   readonly budgets: tessera.v1.IDatasetBudget[];
   readonly rosterSignature: Uint8Array;
   readonly jobSetupSent = new Set<string>();

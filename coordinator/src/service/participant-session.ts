@@ -23,6 +23,10 @@ export interface ParticipantSession {
   readonly participantId: string;
   readonly name: string;
   readonly datasets: string[];
+  /** The software the participant said it runs in its hello (e.g. tessera-participant/0.1.0); '' when unknown. */
+  readonly software: string;
+  /** When it connected (Date.now()). */
+  readonly connectedAt: number;
   /** Privacy budgets the participant reported in its hello (with what it has spent). */
   readonly budgets: tessera.v1.IDatasetBudget[];
   /** The roster authority's signature over its id and identity key, from its hello (empty: none); relayed as is. */
@@ -63,6 +67,8 @@ export class StreamSession implements ParticipantSession {
   participantId = '';
   name = '';
   datasets: string[] = [];
+  software = '';
+  readonly connectedAt = Date.now();
   /** Privacy budgets the participant reported in its hello (with what it has spent). */
   budgets: tessera.v1.IDatasetBudget[] = [];
   /** The roster authority's signature over its id and identity key, from its hello (empty: none); relayed as is. */
@@ -204,6 +210,7 @@ export class StreamSession implements ParticipantSession {
     this.name = record.name;
     this.publicKey = record.publicKey;
     this.datasets = m.hello!.datasets ?? [];
+    this.software = (m.hello!.software ?? '').slice(0, 64);
     this.budgets = m.hello!.budgets ?? [];
     this.rosterSignature = m.hello!.rosterSignature ?? new Uint8Array(0);
     this.state = 'ready';

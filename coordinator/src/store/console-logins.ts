@@ -3,7 +3,7 @@ export type ConsoleRole = 'operator' | 'analyst';
 
 export interface ConsoleLogin {
   role: ConsoleRole;
-  /** The analyst a link logs in (role analyst). */
+  /** The analyst a link logs in (role analyst), by name (analysts are named uniquely). */
   analystId?: string;
   expiresAt: number;
 }

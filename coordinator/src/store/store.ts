@@ -258,5 +258,8 @@ export interface Store {
   /** Uses up a console login link: whom it logs in, or undefined if unknown, used or expired (atomic: once only). */
   takeConsoleLogin(tokenHash: string, now?: number): Promise<ConsoleLogin | undefined>;
 
+  /** The newest schema migration applied (a query: it also shows the store answers). */
+  schemaVersion(): number | Promise<number>;
+
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { capturedStdout } from './in-process.js';
 import type { QueryJobResult } from '@tessera/sdk';
 import { printQueryResult } from '../src/commands/query.js';
-import { formatNoisy, SD_LEGEND } from '../src/ui/noisy.js';
+import { formatNoisy, SD_LEGEND } from '@tessera/console/report';
 
 const result: QueryJobResult = {
   query: 'SELECT COUNT(*), SUM(order_value), AVG(order_value) FROM orders',

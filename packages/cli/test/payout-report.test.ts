@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '@tessera/test-support';
 import type { PayoutsView } from '@tessera/sdk';
-import { renderPayoutReport } from '../src/report/index.js';
+import { renderPayoutReport } from '@tessera/console/report';
 import { requireChromium } from './chromium.js';
 
 const paid: PayoutsView = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { QueryJobResult } from '@tessera/sdk';
 import { queryRequestFrom, unitLine } from '../src/commands/query.js';
-import { reportInputOf } from '../src/report/from-result.js';
-import { renderQueryReport } from '../src/report/index.js';
+import { reportInputOf } from '@tessera/console/report';
+import { renderQueryReport } from '@tessera/console/report';
 import { UsageError } from '../src/ui/errors.js';
 
 const result = (privacy: QueryJobResult['privacy']): QueryJobResult => ({

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '@tessera/test-support';
-import { renderQueryReport, type QueryReportInput, type QueryReportRow } from '../src/report/index.js';
+import { renderQueryReport, type QueryReportInput, type QueryReportRow } from '@tessera/console/report';
 import { requireChromium } from './chromium.js';
 
 /** A row with a symmetric 95% CI (1.96 standard deviations) around each aggregate. */

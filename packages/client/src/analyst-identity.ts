@@ -14,6 +14,9 @@ import { readAnalystKeyFile, type AnalystKeys } from './sealed/analyst-keys.js';
 /** The signature context of a job spec (participants' consent grants name analysts by the key that signed it). */
 const JOB_SPEC_CONTEXT = 'tessera/v1/job-spec';
 
+/** The signature context of a web console login challenge (packages/console: login-challenges.ts). */
+export const CONSOLE_LOGIN_CONTEXT = 'tessera/v1/console-login';
+
 /** An analyst identity: its public key, and signatures with its secret key (which it never shows). */
 export class AnalystIdentity {
   readonly #pair: SigningKeyPair;
@@ -53,6 +56,11 @@ export class AnalystIdentity {
   /** The signature over an encrypted-scoring setup and the spec it is for (ScoringSetup.signature). */
   signScoringSetup(specJson: string, setup: tessera.v1.IScoringSetup): Uint8Array {
     return signScoringSetup(specJson, setup, this.#pair.secretKey);
+  }
+
+  /** The signature over a web console's login challenge (tessera console open): proves this identity to it. */
+  signConsoleChallenge(challenge: string): Uint8Array {
+    return sign(CONSOLE_LOGIN_CONTEXT, new TextEncoder().encode(challenge), this.#pair.secretKey);
   }
 
   /** The metadata value of one signed call of `method` (a plaintext coordinator's authentication). */

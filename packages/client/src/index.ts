@@ -30,7 +30,7 @@ export {
   type SpecSigner,
   type AnalystSigner,
 } from './analyst.js';
-export { AnalystIdentity, loadAnalystIdentity, stampedSpec } from './analyst-identity.js';
+export { AnalystIdentity, CONSOLE_LOGIN_CONTEXT, loadAnalystIdentity, stampedSpec } from './analyst-identity.js';
 export {
   ANALYST_CREDENTIALS_FORMAT,
   credentialsPathFor,

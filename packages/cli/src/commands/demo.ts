@@ -282,8 +282,8 @@ With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logL
           });
           if (o.report) {
             const [{ reportInputOf }, { renderReportPage }] = await Promise.all([
-              import('../report/from-result.js'),
-              import('../report/index.js'),
+              import('@tessera/console/report'),
+              import('@tessera/console/report'),
             ]);
             const inputs = results.map((r, i) =>
               reportInputOf(r, {

@@ -141,7 +141,7 @@ ${connectionOptions}`,
           );
         }
         if (o.out) {
-          const { renderPayoutReport } = await import('../report/payout-report.js');
+          const { renderPayoutReport } = await import('@tessera/console/report');
           writeFileSync(
             o.out,
             renderPayoutReport({ jobId: job.id, payouts: job.payouts, generatedAt: new Date().toISOString() }),

@@ -6,7 +6,7 @@ import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { refuseWithoutPrivacy } from '../ui/dependent-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
-import { formatNoisy, isCountColumn, SD_LEGEND } from '../ui/noisy.js';
+import { formatNoisy, isCountColumn, SD_LEGEND } from '@tessera/console/report';
 import { renderTable } from '../ui/table.js';
 
 /** COL=LO:HI,COL=LO:HI */

@@ -47,8 +47,8 @@ ${connectionOptions}`,
       }) => {
         if (!o.job.length && !o.in.length) throw new UsageError('give at least one --job ID or --in result.json');
         const [{ reportInputOf }, { renderReportPage }, { queryResultOf }] = await Promise.all([
-          import('../report/from-result.js'),
-          import('../report/index.js'),
+          import('@tessera/console/report'),
+          import('@tessera/console/report'),
           import('@tessera/sdk'),
         ]);
         const inputs = o.in.map((file) => {

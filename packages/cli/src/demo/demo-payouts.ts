@@ -1,7 +1,7 @@
 // The demo's payout: the split the job made, named by participant, and the exported ledger.
 import { writeFileSync } from 'node:fs';
 import type { JobView, LocalFederation, PayoutsView } from '@tessera/sdk';
-import { renderPayoutReport } from '../report/payout-report.js';
+import { renderPayoutReport } from '@tessera/console/report';
 
 export interface DemoPayoutOptions {
   pool: number;

@@ -5,7 +5,7 @@
 import { barChart, type Bar } from './bar-chart.js';
 import { clampedBins, histogramChart, type Histogram } from './histogram-chart.js';
 import { quantileChart, type Quantile } from './quantile-chart.js';
-import { isCountColumn, roundNoisy } from '../ui/noisy.js';
+import { isCountColumn, roundNoisy } from './noisy.js';
 import { esc, fmt } from './svg.js';
 import { topKChart, type TopKItem } from './topk-chart.js';
 import { REPORT_CSS } from './style.js';

@@ -1,2 +1,4 @@
 export { renderReportPage, renderQueryReport, type QueryReportInput, type QueryReportRow } from './query-report.js';
 export { renderPayoutReport, type PayoutReportInput } from './payout-report.js';
+export { reportInputOf } from './from-result.js';
+export { formatNoisy, isCountColumn, roundNoisy, SD_LEGEND } from './noisy.js';

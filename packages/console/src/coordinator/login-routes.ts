@@ -1,0 +1,89 @@
+/**
+ * Logging in to the coordinator console: an analyst's CLI fetches a challenge, signs it and gets a one-time link
+ * (tessera console open); the operator's CLI writes its link into the store; opening a link starts a session.
+ */
+import { analystRefusal, issueConsoleLink, redeemConsoleLink, CONSOLE_LINK_PATH } from '@tessera/coordinator';
+import { ConsoleError } from '../http/console-error.js';
+import { page } from '../http/page.js';
+import type { Principal } from '../http/sessions.js';
+import { LoginChallenges } from '../login/login-challenges.js';
+import { esc } from '../report/svg.js';
+import type { CoordinatorConsoleContext } from './console-context.js';
+
+export function registerLoginRoutes({ coordinator, console: c }: CoordinatorConsoleContext): void {
+  const challenges = new LoginChallenges();
+  const store = coordinator.store;
+
+  c.app.get('/', async (request, reply) => {
+    let role: string | undefined;
+    try {
+      role = c.require(request).principal.role;
+    } catch {
+      return reply.redirect('/login', 303);
+    }
+    return reply.redirect(role === 'operator' ? '/operator' : '/jobs', 303);
+  });
+
+  c.app.get('/login', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(
+      page({
+        title: 'Log in',
+        body: `<p>Log in with the identity you use everywhere else in Tessera. An analyst runs</p>
+<pre>tessera console open --keys analyst-keys.json</pre>
+<p>and the operator, on the coordinator's machine,</p>
+<pre>tessera console open --operator --data-dir ${esc('<coordinator data directory>')}</pre>
+<p>Each prints a link that logs this browser in once, within two minutes.</p>`,
+      }),
+    ),
+  );
+
+  c.app.get('/login/challenge', async (_request, reply) => reply.send(challenges.issue()));
+
+  c.app.post('/login/challenge', async (request, reply) => {
+    const b = (request.body ?? {}) as { challenge?: unknown; identity?: unknown; signature?: unknown };
+    if (typeof b.challenge !== 'string' || typeof b.identity !== 'string' || typeof b.signature !== 'string')
+      throw new ConsoleError('BAD_REQUEST', 'send JSON {challenge, identity, signature} (identity and signature hex)');
+    const answered = challenges.answer(b.challenge, b.identity, b.signature);
+    if ('problem' in answered) throw new ConsoleError('LOGIN_REFUSED', answered.problem);
+    const analyst = await store.analystByKey(answered.identity);
+    if (!analyst)
+      throw new ConsoleError(
+        'LOGIN_REFUSED',
+        `identity ${b.identity} is not a registered analyst at this coordinator: join it first ` +
+          '(tessera analyst join INVITATION --keys FILE)',
+      );
+    const refusal = analystRefusal(analyst);
+    if (refusal) throw new ConsoleError('LOGIN_REFUSED', refusal);
+    const link = await issueConsoleLink(store, { role: 'analyst', analystId: analyst.name });
+    return reply.send({
+      path: `${CONSOLE_LINK_PATH}${link.token}`,
+      expiresAt: new Date(link.expiresAt).toISOString(),
+      analyst: analyst.name,
+    });
+  });
+
+  c.app.get('/login/:token', async (request, reply) => {
+    const login = await redeemConsoleLink(store, (request.params as { token: string }).token);
+    if (!login)
+      throw new ConsoleError(
+        'LOGIN_REFUSED',
+        'this login link is unknown, already used or expired (links work once, for two minutes): ' +
+          'run tessera console open again',
+      );
+    let principal: Principal = { role: 'operator', id: 'operator', name: 'operator' };
+    if (login.role === 'analyst') {
+      const analyst = login.analystId ? await store.getAnalyst(login.analystId) : undefined;
+      const refusal = analyst ? analystRefusal(analyst) : 'the analyst of this link is not registered';
+      if (!analyst || refusal) throw new ConsoleError('LOGIN_REFUSED', refusal ?? '');
+      principal = { role: 'analyst', id: analyst.name, name: analyst.name };
+    }
+    c.login(reply, principal);
+    return reply.redirect(principal.role === 'operator' ? '/operator' : '/jobs', 303);
+  });
+
+  c.app.post('/logout', async (request, reply) => {
+    c.require(request);
+    c.logout(request, reply);
+    return reply.redirect('/login', 303);
+  });
+}

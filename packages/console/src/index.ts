@@ -1,0 +1,8 @@
+export {
+  startCoordinatorConsole,
+  type CoordinatorConsoleOptions,
+  type RunningConsole,
+} from './coordinator/coordinator-console.js';
+export type { MetricsSource } from './coordinator/metrics-route.js';
+export { ConsoleError, type ConsoleErrorCode } from './http/console-error.js';
+export { CHALLENGE_LIFETIME_MS } from './login/login-challenges.js';

@@ -1,0 +1,45 @@
+/** A small HTTPS client for console tests: trusts the coordinator's own CA, keeps no cookies of its own. */
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function call(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {},
+): Promise<Response> {
+  const u = new URL(url);
+  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      u,
+      {
+        method: o.method ?? 'GET',
+        headers: o.headers ?? {},
+        ...(o.ca ? { ca: o.ca, checkServerIdentity: () => undefined } : {}),
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    if (o.body !== undefined) req.write(o.body);
+    req.end();
+  });
+}
+
+/** The value of the session cookie a response sets ("name=value"), for the next request's Cookie header. */
+export function sessionCookieOf(r: Response): string {
+  const set = r.headers['set-cookie'];
+  const first = (Array.isArray(set) ? set : [set ?? ''])[0] ?? '';
+  return first.split(';')[0] ?? '';
+}
