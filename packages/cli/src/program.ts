@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAnalyst } from './commands/analyst.js';
 import { registerBench } from './commands/bench.js';
+import { registerConsole } from './commands/console.js';
 import { registerCoordinator } from './commands/coordinator.js';
 import { registerDemo } from './commands/demo.js';
 import { registerJob } from './commands/job.js';
@@ -44,6 +45,7 @@ Examples:
     );
   registerDemo(program);
   registerCoordinator(program);
+  registerConsole(program);
   registerParticipant(program);
   registerJob(program);
   registerKeys(program);

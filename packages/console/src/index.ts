@@ -6,3 +6,4 @@ export {
 export type { MetricsSource } from './coordinator/metrics-route.js';
 export { ConsoleError, type ConsoleErrorCode } from './http/console-error.js';
 export { CHALLENGE_LIFETIME_MS } from './login/login-challenges.js';
+export { openAnalystConsoleLink, type ConsoleLink } from './login/open-console-link.js';

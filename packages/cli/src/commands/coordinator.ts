@@ -7,6 +7,7 @@ import { parseDuration } from '../ui/duration.js';
 import { printJson } from '../ui/output.js';
 import { checkPortFree, claimPidFile, listenError, stopOnSignals } from '../ui/service.js';
 import { registerAnalystCommands } from './coordinator-analysts.js';
+import { CONSOLE_URL_FILE } from './console.js';
 import { registerEnrolmentCommands } from './coordinator-enrolment.js';
 
 /** The flags of `coordinator start`. */
@@ -23,6 +24,7 @@ type StartFlags = {
   store?: string;
   advertise?: string;
   leaseSeconds?: number;
+  console?: string;
 };
 
 export function registerCoordinator(program: Command): void {
@@ -69,7 +71,11 @@ export function registerCoordinator(program: Command): void {
       },
       15,
     )
-    .option('--json', 'print {address, port, dataDir, tlsFingerprint} as JSON once listening')
+    .option(
+      '--console <host:port>',
+      'serve the web console (HTTPS with the same TLS as gRPC, /metrics, /healthz, /readyz) here; port 0 picks one',
+    )
+    .option('--json', 'print {address, port, dataDir, tlsFingerprint, console} as JSON once listening')
     .addHelpText(
       'after',
       `
@@ -78,6 +84,10 @@ Examples:
   $ tessera coordinator start --data-dir /var/lib/tessera --listen 0.0.0.0:7443
   $ tessera coordinator start --listen 0.0.0.0:7443 --tls-cert cert.pem --tls-key key.pem --tls-ca root.pem
   $ tessera coordinator start --store postgres://tessera@db.internal:5432/tessera --listen 0.0.0.0:7443
+  $ tessera coordinator start --console 127.0.0.1:7071     # then: tessera console open --operator
+
+Web console: --console serves it (off unless asked); log in with a one-time link from
+tessera console open (docs/operations.md: pages, metrics, health endpoints, logs).
 
 Replicas: start any number with the same --store and the same data directory's keys (its tls/ folder
 and ledger-key: copy them from the first); give participants and analysts every replica's address
@@ -128,6 +138,18 @@ cleanly and logs it (systemd units: docs/deployment.md).`,
         throw listenError(e, o.listen);
       }
       writeFileSync(join(dataDir, ADDRESS_FILE), `${c.address}\n`);
+      let web: { url: string; close(): Promise<void> } | undefined;
+      if (o.console) {
+        const { startCoordinatorConsole } = await import('@tessera/console');
+        try {
+          web = await startCoordinatorConsole(c, { listen: o.console });
+        } catch (e) {
+          await c.stop();
+          releasePidFile();
+          throw listenError(e, o.console, '--console');
+        }
+        writeFileSync(join(dataDir, CONSOLE_URL_FILE), `${web.url}\n`);
+      }
       if (o.json)
         printJson({
           address: c.address,
@@ -136,16 +158,19 @@ cleanly and logs it (systemd units: docs/deployment.md).`,
           tlsFingerprint: c.tlsFingerprint,
           replicaId: c.replicaId,
           store: c.storeDescription,
+          ...(web ? { console: web.url } : {}),
         });
       else {
         process.stdout.write(`coordinator listening on ${c.address} (data in ${dataDir})\n`);
         if (c.tlsFingerprint) process.stdout.write(`TLS fingerprint (SHA-256): ${c.tlsFingerprint}\n`);
+        if (web) process.stdout.write(`web console at ${web.url} (log in: tessera console open)\n`);
       }
       stopOnSignals(
         'coordinator',
         log,
         async () => {
           log('coordinator: running jobs will resume at the next start');
+          await web?.close();
           await c.stop();
         },
         releasePidFile,

@@ -102,11 +102,11 @@ export async function checkPortFree(listen: string): Promise<void> {
 }
 
 /** Turns "listen EADDRINUSE" into one line naming the address and the fix; other errors pass unchanged. */
-export function listenError(e: unknown, listen: string): unknown {
+export function listenError(e: unknown, listen: string, flag = '--listen'): unknown {
   const message = e instanceof Error ? e.message : String(e);
   if (!/EADDRINUSE/.test(message)) return e;
   return new UsageError(
-    `--listen ${listen}: the port is already in use (another coordinator still running?): stop that process ` +
-      '(its pid is in its --pid-file; ss -ltnp shows who listens) or choose another --listen port',
+    `${flag} ${listen}: the port is already in use (another coordinator still running?): stop that process ` +
+      `(its pid is in its --pid-file; ss -ltnp shows who listens) or choose another ${flag} port`,
   );
 }
