@@ -39,6 +39,10 @@ import { clientSecurityOf, coordinatorTransport } from './tls/coordinator-tls.js
 import type { OperatorTlsFiles } from './tls/operator-certificates.js';
 import { readTrustAnchor } from './tls/tls-files.js';
 import { ClientCertificates } from './identity/client-certificates.js';
+import { CoordinatorMetrics } from './metrics/coordinator-metrics.js';
+import { meteredService } from './metrics/metered-service.js';
+import type { ServiceName } from './metrics/metric-labels.js';
+import { RemoteSession } from './replicas/remote-session.js';
 import { readinessOf, type Readiness } from './health/readiness.js';
 
 export interface CoordinatorOptions {
@@ -124,6 +128,8 @@ export class Coordinator {
   readonly registry = new SessionRegistry();
   readonly events = new JobEvents();
   readonly sealed = new SealedExchange();
+  /** This coordinator's Prometheus metrics, in a registry of its own (`metrics.registry.metrics()` for /metrics). */
+  readonly metrics: CoordinatorMetrics;
   private readonly runners = new Map<
     string,
     { runner: Pick<JobLifecycle, 'run' | 'cancel' | 'suspend'>; done: Promise<void> }
@@ -166,12 +172,17 @@ export class Coordinator {
     this.log = options.log ?? (() => undefined);
     this.store = store;
     this.replicaId = replicaId;
+    this.metrics = new CoordinatorMetrics({
+      jobCounts: () => this.store.countJobsByStatus(),
+      connectedParticipants: () => this.registry.readySessions().filter((s) => !(s instanceof RemoteSession)).length,
+    });
     this.scheduler = new JobScheduler({
       store,
       replicaId,
       leaseTtlMs: (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000,
       run: (job, lease) => this.runJob(job, lease),
       log: this.log,
+      onLease: (change, jobs) => this.metrics.lease(change, jobs),
     });
     this.events.forward = (e) => this.mesh?.broadcast(e);
     this.access = new ParticipantAccess(this.store, this.registry, this.log);
@@ -179,7 +190,9 @@ export class Coordinator {
     this.ledger = new PayoutLedger(this.store, options.dataDir);
     const limits = resourceLimits(options.limits);
     this.server = new grpc.Server(serverOptions(limits));
-    this.slots = new UploadSlots(options.uploadSlots ?? 4, limits.uploadIdleSeconds * 1000);
+    this.slots = new UploadSlots(options.uploadSlots ?? 4, limits.uploadIdleSeconds * 1000, (s) =>
+      this.metrics.slotWait(s),
+    );
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -223,11 +236,18 @@ export class Coordinator {
 
   private async listen(address: string, credentials: grpc.ServerCredentials): Promise<void> {
     this.server.addService(
-      ParticipantServiceDefinition,
-      participantHandlers(this.store, this.registry, this.log, this.options.onParticipantMessage, this.certificates),
+      this.metered(ParticipantServiceDefinition, 'participant'),
+      participantHandlers(
+        this.store,
+        this.registry,
+        this.log,
+        this.options.onParticipantMessage,
+        this.certificates,
+        this.metrics,
+      ),
     );
     this.server.addService(
-      AnalystServiceDefinition,
+      this.metered(AnalystServiceDefinition, 'analyst'),
       analystHandlers({
         store: this.store,
         registry: this.registry,
@@ -236,6 +256,7 @@ export class Coordinator {
         log: this.log,
         sealed: this.sealed,
         ledger: this.ledger,
+        metrics: this.metrics,
         startJob: () => this.scheduler.poke(),
         cancelJob: (id, reason) => {
           const r = this.runners.get(id);
@@ -247,7 +268,7 @@ export class Coordinator {
       }),
     );
     this.server.addService(
-      ReplicaServiceDefinition,
+      this.metered(ReplicaServiceDefinition, 'replica'),
       replicaHandlers({
         replicaId: this.replicaId,
         secret: () => this.store.replicaSecret(),
@@ -272,6 +293,15 @@ export class Coordinator {
     this.log(`coordinator listening on ${this.address}`);
   }
 
+  /** A service definition that counts the bytes of its messages in tessera_bytes_{received,sent}_total. */
+  private metered<S extends grpc.ServiceDefinition>(definition: S, service: ServiceName): S {
+    return meteredService(
+      definition,
+      (bytes) => this.metrics.received(service, bytes),
+      (bytes) => this.metrics.sent(service, bytes),
+    );
+  }
+
   /**
    * Starts the runner of a job whose lease this replica took (job-scheduler.ts), as read; synchronous, so that no
    * other start of the same job can come in between the check and the registration.
@@ -285,8 +315,10 @@ export class Coordinator {
         suspend: () => running.runner.suspend(),
         cancel: (why) => running.runner.cancel(why),
       };
-    const runner = jobKindOfStored(job.specJson).runner(job, {
-      store: this.store,
+    const kind = jobKindOfStored(job.specJson);
+    const runner = kind.runner(job, {
+      // Every round record the runner writes moves the round metrics.
+      store: this.metrics.observeRounds(this.store, kind.name),
       registry: this.registry,
       slots: this.slots,
       events: this.events,

@@ -57,6 +57,17 @@ export {
   type ResourceLimits,
 } from './limits/resource-limits.js';
 export { PayoutLedger, LEDGER_KEY_FILE } from './payouts/payout-ledger.js';
+export { CoordinatorMetrics, type CoordinatorMetricsSources } from './metrics/coordinator-metrics.js';
+export {
+  LEASE_CHANGES,
+  PRIVACY_REFUSAL_KINDS,
+  REJECT_REASONS,
+  ROUND_FAILURE_REASONS,
+  type LeaseChange,
+  type PrivacyRefusalKind,
+  type RejectReason,
+  type RoundFailureReason,
+} from './metrics/metric-labels.js';
 export type { ConsoleLogin, ConsoleRole } from './store/store.js';
 export {
   CONSOLE_LINK_LIFETIME_MS,

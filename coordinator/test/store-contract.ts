@@ -371,6 +371,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.listJobs(10, 'carol')).toEqual([]);
       });
 
+      it('counts jobs by status, every status present', async () => {
+        const none = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+        expect(await store.countJobsByStatus()).toEqual(none);
+        await store.createJob(job('a', 100));
+        await store.createJob(job('b', 200, { status: 'running' }));
+        await store.createJob(job('c', 300, { status: 'completed' }));
+        await store.createJob(job('d', 400, { status: 'completed' }));
+        await store.updateJob('a', { status: 'failed' });
+        expect(await store.countJobsByStatus()).toEqual({ ...none, running: 1, completed: 2, failed: 1 });
+      });
+
       it('refuses a second job with the same id', async () => {
         await store.createJob(job('a', 1));
         await expect(store.createJob(job('a', 2))).rejects.toThrow();

@@ -1,5 +1,15 @@
 import type { tessera } from '@tessera/proto';
 import type { JobSpec } from '@tessera/jobs';
+import { SubmissionRefused } from './kinds/job-kind.js';
+
+/** A submission refused on the participants' reported budgets (budgetConflicts), with how many would refuse it. */
+export class BudgetRefused extends SubmissionRefused {
+  readonly participants: number;
+  constructor(conflicts: readonly string[]) {
+    super('precondition', `job refused: ${conflicts.join('; ')}`);
+    this.participants = conflicts.length;
+  }
+}
 
 /** A connected participant as the precheck sees it: its id and the budgets from its hello. */
 export interface BudgetHolder {

@@ -1,3 +1,4 @@
+import type { LeaseChange } from '../metrics/metric-labels.js';
 import type { JobLease, JobRecord, Store } from '../store/store.js';
 
 /** A job this replica runs: stopped without ending the job when its lease is lost (another replica resumes it). */
@@ -21,6 +22,8 @@ export interface SchedulerOptions {
   /** Starts the runner of a job whose lease this replica took. */
   run: (job: JobRecord, lease: JobLease) => LeasedRun;
   log: (line: string) => void;
+  /** Told of each lease change here, with how many jobs it concerns (tessera_lease_changes_total). */
+  onLease?: (change: LeaseChange, jobs: number) => void;
 }
 
 /** A run here with the lease it holds, and the timer that stops it when the lease expires unrenewed. */
@@ -76,7 +79,9 @@ export class JobScheduler {
     for (const job of open) {
       if (lost.has(job.id)) continue;
       const lease = await store.jobLease(job.id);
-      if (lease) this.begin(job, lease, at);
+      if (!lease) continue;
+      this.o.onLease?.('acquired', 1);
+      this.begin(job, lease, at);
     }
   }
 
@@ -143,6 +148,8 @@ export class JobScheduler {
         if (lost.has(id)) this.suspend(id, h, 'lease lost to another replica; stopping here (it resumes there)');
         else this.expireAt(id, h, at + leaseTtlMs);
       }
+      this.o.onLease?.('renewed', held.length - lost.size);
+      this.o.onLease?.('lost', lost.size);
     }
     // A job cancelled through another replica whose word did not reach this one (its link was down) ends here too.
     for (const [id, r] of [...this.running]) {
@@ -152,19 +159,21 @@ export class JobScheduler {
     const room = (this.o.maxJobs ?? 64) - this.running.size;
     if (room <= 0 || this.stopped) return;
     const at = Date.now();
-    for (const lease of await store.acquireJobLeases(replicaId, leaseTtlMs, room)) {
+    const taken = await store.acquireJobLeases(replicaId, leaseTtlMs, room);
+    this.o.onLease?.('acquired', taken.length);
+    for (const lease of taken) {
       if (this.stopped) {
-        await store.releaseJobLease(lease.jobId, replicaId);
+        await this.release(lease.jobId);
         continue;
       }
       if (this.stopping.has(lease.jobId) || this.running.has(lease.jobId)) {
         // Its runner here is still stopping: a new one under this epoch starts once it has ended, at a later tick.
-        await store.releaseJobLease(lease.jobId, replicaId);
+        await this.release(lease.jobId);
         continue;
       }
       const job = await store.getJob(lease.jobId);
       if (!job || (job.status !== 'pending' && job.status !== 'running')) {
-        await store.releaseJobLease(lease.jobId, replicaId);
+        await this.release(lease.jobId);
         continue;
       }
       this.begin(job, lease, at);
@@ -173,7 +182,7 @@ export class JobScheduler {
 
   /** Starts a job's runner under `lease`, taken or renewed at `at` (this replica's clock). */
   private begin(job: JobRecord, lease: JobLease, at: number): void {
-    const { store, replicaId, leaseTtlMs } = this.o;
+    const { leaseTtlMs } = this.o;
     this.o.log(
       `job ${job.id}: lease taken (epoch ${lease.epoch})` +
         (job.roundsCompleted > 0 ? `, resuming after round ${job.roundsCompleted}` : ''),
@@ -189,7 +198,7 @@ export class JobScheduler {
         if (this.stopping.get(job.id) === run.done) this.stopping.delete(job.id);
         if (this.running.get(job.id) !== h) return;
         this.running.delete(job.id);
-        return store.releaseJobLease(job.id, replicaId);
+        return this.release(job.id);
       })
       .catch(() => undefined);
   }
@@ -200,8 +209,9 @@ export class JobScheduler {
     h.expiry = setTimeout(
       () => {
         if (this.running.get(id) !== h) return;
+        this.o.onLease?.('expired', 1);
         this.suspend(id, h, 'lease expired without a renewal (is the database reachable?); stopping here');
-        this.o.store.releaseJobLease(id, this.o.replicaId).catch(() => undefined);
+        this.release(id).catch(() => undefined);
       },
       Math.max(0, expiresAt - Date.now()),
     );
@@ -229,6 +239,12 @@ export class JobScheduler {
     }
     await Promise.all(runs.map(([, h]) => h.run.done.catch(() => undefined)));
     await Promise.all([...this.stopping.values()].map((done) => done.catch(() => undefined)));
-    await Promise.all(runs.map(([id]) => this.o.store.releaseJobLease(id, this.o.replicaId).catch(() => undefined)));
+    await Promise.all(runs.map(([id]) => this.release(id).catch(() => undefined)));
+  }
+
+  /** Gives up this replica's lease of a job. */
+  private async release(jobId: string): Promise<void> {
+    await this.o.store.releaseJobLease(jobId, this.o.replicaId);
+    this.o.onLease?.('released', 1);
   }
 }

@@ -5,6 +5,8 @@ import { SubmissionRefused } from '../jobs/kinds/job-kind.js';
 import * as grpc from '@grpc/grpc-js';
 import { randomId, verify } from '@tessera/crypto';
 import type { PayoutLedger } from '../payouts/payout-ledger.js';
+import type { CoordinatorMetrics } from '../metrics/coordinator-metrics.js';
+import { BudgetRefused } from '../jobs/privacy-precheck.js';
 import {
   AnalystServiceDefinition,
   CHUNK_VALUES,
@@ -34,6 +36,8 @@ export interface AnalystServiceDeps {
   sealed: SealedExchange;
   /** The payout ledger ExportLedger reads. */
   ledger?: PayoutLedger;
+  /** Counts budget prechecks that refused a submission (tessera_privacy_refusals_total{kind="precheck"}). */
+  metrics?: Pick<CoordinatorMetrics, 'privacyRefusal'>;
   /** A job was just stored: a replica (this one, if it can) takes its lease and runs it. */
   startJob(job: JobRecord): void | Promise<void>;
   cancelJob(jobId: string, reason: string): boolean;
@@ -165,6 +169,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         accepted = await jobKindOf(parsed).submit({ parsed, req, registry, store });
       } catch (e) {
         if (e instanceof JobSpecError) throw grpcError(grpc.status.INVALID_ARGUMENT, e.message);
+        if (e instanceof BudgetRefused) deps.metrics?.privacyRefusal('precheck', e.participants);
         if (e instanceof SubmissionRefused)
           throw grpcError(
             e.code === 'invalid-spec' ? grpc.status.INVALID_ARGUMENT : grpc.status.FAILED_PRECONDITION,

@@ -9,6 +9,8 @@ import type { Store } from '../store/store.js';
 import { certificateRefusal, uncertifiedStreamRefusal } from './participant-certificate-check.js';
 import { StreamSession } from './participant-session.js';
 import type { SessionRegistry } from './registry.js';
+import type { CoordinatorMetrics } from '../metrics/coordinator-metrics.js';
+import type { RejectReason } from '../metrics/metric-labels.js';
 
 type Callback<T> = grpc.sendUnaryData<T>;
 
@@ -29,6 +31,8 @@ export function participantHandlers(
   log: (line: string) => void,
   observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void,
   certificates?: ClientCertificates,
+  /** Counts refused streams and messages by reason, and participants' refusals by kind. */
+  metrics?: Pick<CoordinatorMetrics, 'rejected' | 'participantRefusal'>,
 ): grpc.UntypedServiceImplementation {
   /** A certificate for the node's TLS key, once its identity key's signature over it checks; '' in plaintext. */
   const certify = async (
@@ -136,7 +140,13 @@ export function participantHandlers(
     },
 
     connect(call: grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>) {
-      const refuse = (code: grpc.status, problem: string, details = uncertifiedStreamRefusal(problem)) => {
+      const refuse = (
+        code: grpc.status,
+        label: RejectReason,
+        problem: string,
+        details = uncertifiedStreamRefusal(problem),
+      ) => {
+        metrics?.rejected(label);
         log(`refused a participant stream from ${call.getPeer()}: ${problem}`);
         // grpc-js sends the status from an 'error' event (nothing reads the stream yet)
         call.emit('error', serviceError(code, details));
@@ -145,12 +155,13 @@ export function participantHandlers(
         if (!certificates) return undefined;
         const peer = certificates.peerOf(call, 'participant');
         if ('problem' in peer) {
-          refuse(grpc.status.UNAUTHENTICATED, peer.problem);
+          refuse(grpc.status.UNAUTHENTICATED, 'bad_certificate', peer.problem);
           return 'refused';
         }
-        const refusal = certificateRefusal(peer.identity, await store.getParticipant(peer.identity.id));
+        const record = await store.getParticipant(peer.identity.id);
+        const refusal = certificateRefusal(peer.identity, record);
         if (refusal) {
-          refuse(grpc.status.PERMISSION_DENIED, refusal);
+          refuse(grpc.status.PERMISSION_DENIED, record ? 'bad_certificate' : 'not_enrolled', refusal);
           return 'refused';
         }
         return peer.identity;
@@ -161,7 +172,7 @@ export function participantHandlers(
         },
         (e: unknown) => {
           const problem = `could not read the participant its certificate names: ${String(e)}`;
-          refuse(grpc.status.INTERNAL, problem, `${problem}; connect again`);
+          refuse(grpc.status.INTERNAL, 'error', problem, `${problem}; connect again`);
         },
       );
     },
@@ -183,6 +194,7 @@ export function participantHandlers(
       log,
       observe,
       certified,
+      metrics,
     );
     void session.run();
   }

@@ -10,6 +10,8 @@ import type { Store } from '../store/store.js';
 import type { OpenTask } from './open-task.js';
 import { taskMessageOf } from './task-dispatch.js';
 import { describeTask, sameTask } from './task-ref.js';
+import type { CoordinatorMetrics } from '../metrics/coordinator-metrics.js';
+import type { RejectReason } from '../metrics/metric-labels.js';
 
 type Stream = grpc.ServerDuplexStream<tessera.v1.SignedMessage, tessera.v1.CoordinatorMessage>;
 
@@ -87,6 +89,8 @@ export class StreamSession implements ParticipantSession {
     private readonly observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void,
     /** The identity the stream's TLS client certificate proves (mutual TLS); its hello must be signed as it. */
     private readonly certified?: CertifiedIdentity,
+    /** Counts rejected messages by reason and participants' refusals by kind. */
+    private readonly metrics?: Pick<CoordinatorMetrics, 'rejected' | 'participantRefusal'>,
   ) {}
 
   get ready(): boolean {
@@ -98,7 +102,7 @@ export class StreamSession implements ParticipantSession {
     this.call.on('cancelled', () => this.close());
     const helloTimer = setTimeout(() => {
       if (this.state === 'awaiting-hello')
-        void this.reject(0, `no hello within ${HELLO_TIMEOUT_MS / 1000} s of the challenge`, true);
+        void this.reject(0, `no hello within ${HELLO_TIMEOUT_MS / 1000} s of the challenge`, true, 'hello_timeout');
     }, HELLO_TIMEOUT_MS);
     this.onClose(() => clearTimeout(helloTimer));
     try {
@@ -121,14 +125,15 @@ export class StreamSession implements ParticipantSession {
         0,
         `message names participant ${signed.participantId} on ${this.participantId}'s stream`,
         true,
+        'wrong_participant',
       );
     const opened = openParticipantMessage(signed, this.publicKey!);
-    if (!opened.ok) return this.reject(0, opened.reason, false);
+    if (!opened.ok) return this.reject(0, opened.reason, false, unopenedReason(opened.reason));
     const m = opened.message;
     if (!constantTimeEqual(m.session, this.challenge))
-      return this.reject(m.seq, 'message is bound to another stream (replayed?)', false);
+      return this.reject(m.seq, 'message is bound to another stream (replayed?)', false, 'replayed');
     if (m.seq <= this.lastSeq)
-      return this.reject(m.seq, `sequence number ${m.seq} is not above ${this.lastSeq} (replayed?)`, false);
+      return this.reject(m.seq, `sequence number ${m.seq} is not above ${this.lastSeq} (replayed?)`, false, 'replayed');
     this.lastSeq = m.seq;
     this.observe?.(this.participantId, m);
     const routed = taskMessageOf(m);
@@ -141,7 +146,7 @@ export class StreamSession implements ParticipantSession {
           this.publicKey!,
           m.ledgerCosignature!,
         );
-        if (problem) return this.reject(m.seq, problem, false);
+        if (problem) return this.reject(m.seq, problem, false, 'bad_cosignature');
         this.log(`participant ${this.participantId} cosigned payout ledger head ${m.ledgerCosignature!.seq}`);
         return;
       }
@@ -149,14 +154,15 @@ export class StreamSession implements ParticipantSession {
         const t = this.task;
         if (t && sameTask(t.key, m.refused!.task)) {
           this.task = undefined;
+          this.metrics?.participantRefusal(m.refused!.kind);
           t.onRefused(m.refused!.reason || 'refused without a reason', m.refused!.kind);
         }
         return;
       }
       case 'hello':
-        return this.reject(m.seq, 'hello was already received on this stream', false);
+        return this.reject(m.seq, 'hello was already received on this stream', false, 'unexpected');
       default:
-        return this.reject(m.seq, 'message has no body', false);
+        return this.reject(m.seq, 'message has no body', false, 'malformed');
     }
   }
 
@@ -173,13 +179,14 @@ export class StreamSession implements ParticipantSession {
         seq,
         `no open task for ${describeTask(ref)}${t ? ` (open: ${describeTask(t.key)})` : ''}`,
         false,
+        'unexpected',
       );
     }
     const problem = await handle(t);
     if (problem) {
       if (this.task === t) this.task = undefined;
       t.onRefused(problem);
-      await this.reject(seq, problem, false);
+      await this.reject(seq, problem, false, 'bad_answer');
     }
   }
 
@@ -192,18 +199,20 @@ export class StreamSession implements ParticipantSession {
         0,
         `unknown participant "${signed.participantId}": enrol first (tessera participant init --token ...)`,
         true,
+        'not_enrolled',
       );
     const opened = openParticipantMessage(signed, record.publicKey);
-    if (!opened.ok) return this.reject(0, opened.reason, true);
+    if (!opened.ok) return this.reject(0, opened.reason, true, unopenedReason(opened.reason));
     const m = opened.message;
-    if (m.body !== 'hello') return this.reject(m.seq, 'the first message on a stream must be a hello', true);
+    if (m.body !== 'hello')
+      return this.reject(m.seq, 'the first message on a stream must be a hello', true, 'unexpected');
     if (!constantTimeEqual(m.session, this.challenge))
-      return this.reject(m.seq, "hello does not answer this stream's challenge (replayed?)", true);
+      return this.reject(m.seq, "hello does not answer this stream's challenge (replayed?)", true, 'replayed');
     // The operator may have revoked or disabled it since it enrolled (from another process: read the store now).
     const refusal = participantRefusal(record);
-    if (refusal) return this.reject(m.seq, refusal, true);
+    if (refusal) return this.reject(m.seq, refusal, true, 'revoked');
     const mismatch = this.certified && helloMismatch(this.certified, record);
-    if (mismatch) return this.reject(m.seq, mismatch, true);
+    if (mismatch) return this.reject(m.seq, mismatch, true, 'bad_certificate');
     this.lastSeq = m.seq;
     this.statusReadAt = statusReadAt;
     this.participantId = record.id;
@@ -239,7 +248,8 @@ export class StreamSession implements ParticipantSession {
     this.close();
   }
 
-  private async reject(seq: number, reason: string, fatal: boolean): Promise<void> {
+  private async reject(seq: number, reason: string, fatal: boolean, label: RejectReason): Promise<void> {
+    this.metrics?.rejected(label);
     this.log(`rejected a message from ${this.participantId || 'an unidentified participant'}: ${reason}`);
     await this.send({ rejection: { seq, reason, fatal } }).catch(() => undefined);
     if (fatal) this.close();
@@ -298,3 +308,7 @@ export class StreamSession implements ParticipantSession {
     }
   }
 }
+
+/** Why a message did not open: unsigned or badly signed, or signed but no ParticipantMessage (proto envelope.ts). */
+const unopenedReason = (problem: string): RejectReason =>
+  problem.startsWith('undecodable') ? 'malformed' : 'bad_signature';

@@ -53,6 +53,11 @@ export class SessionRegistry extends EventEmitter {
     return [...this.sessions.values()].filter((s) => s.ready);
   }
 
+  /** The welcomed sessions, without consulting the gate first: for counts that must cut nobody off (metrics). */
+  readySessions(): ParticipantSession[] {
+    return [...this.sessions.values()].filter((s) => s.ready);
+  }
+
   serving(dataset: string): ParticipantSession[] {
     return this.connected()
       .filter((s) => s.datasets.includes(dataset))

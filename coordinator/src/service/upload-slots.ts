@@ -19,6 +19,8 @@ export class UploadSlots {
     readonly size: number,
     /** How long a granted upload may go without a chunk before its slot is taken back. */
     readonly idleMs: number = DEFAULT_RESOURCE_LIMITS.uploadIdleSeconds * 1000,
+    /** Told how many seconds each slot was waited for (0 when one was free): tessera_upload_slot_wait_seconds. */
+    private readonly onWait?: (seconds: number) => void,
   ) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`upload slots must be a positive integer, got ${size}`);
@@ -26,8 +28,10 @@ export class UploadSlots {
   }
 
   private async slot(): Promise<void> {
+    const asked = performance.now();
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.onWait?.((performance.now() - asked) / 1000);
   }
 
   /** A slot without a staging buffer; give it back with `unreserve`. */

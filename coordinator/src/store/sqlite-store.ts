@@ -8,7 +8,7 @@ import { SqliteEnrolment } from './sqlite-enrolment.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { SqliteConsoleLogins } from './sqlite-console-logins.js';
 import { SqliteReplicas } from './sqlite-replicas.js';
-import { jobFromRow, roundFromRow, type Row } from './store-rows.js';
+import { countsByStatus, jobFromRow, roundFromRow, type Row } from './store-rows.js';
 import { LeaseLost } from './lease-lost.js';
 import type {
   ConsoleLogin,
@@ -189,6 +189,14 @@ export class SqliteStore implements Store {
     return (
       this.db.prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at, id`).all(...statuses) as Row[]
     ).map(jobFromRow);
+  }
+
+  async countJobsByStatus(): Promise<Record<JobStatus, number>> {
+    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as {
+      status: string;
+      n: number;
+    }[];
+    return countsByStatus(rows);
   }
 
   async updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<void> {

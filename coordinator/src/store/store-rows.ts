@@ -1,5 +1,12 @@
 /** Rows as both stores read them (SQLite and PostgreSQL use the same column names), turned into records. */
-import type { JobLease, JobRecord, JobStatus, ReplicaRecord, RoundRecord } from './store.js';
+import {
+  JOB_STATUSES,
+  type JobLease,
+  type JobRecord,
+  type JobStatus,
+  type ReplicaRecord,
+  type RoundRecord,
+} from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -49,3 +56,10 @@ export const replicaFromRow = (r: ReplicaRow): ReplicaRecord => ({
   startedAt: r.started_at,
   heartbeatAt: r.heartbeat_at,
 });
+
+/** `SELECT status, COUNT(*) AS n ... GROUP BY status` rows as a count for every status (0 when it has no rows). */
+export function countsByStatus(rows: readonly { status: string; n: number | string }[]): Record<JobStatus, number> {
+  const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+  for (const r of rows) if (r.status in counts) counts[r.status as JobStatus] = Number(r.n);
+  return counts;
+}

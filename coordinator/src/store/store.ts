@@ -7,6 +7,9 @@ import type { ConsoleLogin } from './console-logins.js';
 export type { ConsoleLogin, ConsoleRole } from './console-logins.js';
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
+/** Every job status, in the order of a job's life. */
+export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
+
 /** active: may connect; disabled: cut off until the operator enables it again; revoked: cut off for good. */
 export type ParticipantStatus = 'active' | 'disabled' | 'revoked';
 
@@ -189,6 +192,8 @@ export interface Store {
   /** The newest jobs first; only those of `owner` when given. */
   listJobs(limit: number, owner?: string): Promise<JobRecord[]>;
   jobsWithStatus(statuses: readonly JobStatus[]): Promise<JobRecord[]>;
+  /** How many jobs are in each status, every status present (0 when none): one indexed count, for metrics. */
+  countJobsByStatus(): Promise<Record<JobStatus, number>>;
   updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<void>;
 
   addRound(round: RoundRecord): Promise<void>;

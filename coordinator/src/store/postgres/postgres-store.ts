@@ -26,6 +26,7 @@ import { migratePostgres, schemaVersionOf } from './postgres-migrations.js';
 import { fromBytea, jobFromRow, metricsJson, POOL_TYPES, type Row, roundFromRow, toBytea } from './postgres-rows.js';
 import { type Queryable, transaction } from './postgres-transaction.js';
 import { redactPostgresUrl } from './postgres-url.js';
+import { countsByStatus } from '../store-rows.js';
 
 export interface PostgresStoreOptions {
   /** Most connections the pool opens (default 10). */
@@ -206,6 +207,11 @@ export class PostgresStore implements Store {
     if (statuses.length === 0) return [];
     const sql = 'SELECT * FROM jobs WHERE status = ANY($1::text[]) ORDER BY created_at, id';
     return (await this.pool.query<Row>(sql, [[...statuses]])).rows.map(jobFromRow);
+  }
+
+  async countJobsByStatus(): Promise<Record<JobStatus, number>> {
+    const sql = 'SELECT status, COUNT(*)::int AS n FROM jobs GROUP BY status';
+    return countsByStatus((await this.pool.query<{ status: string; n: number }>(sql)).rows);
   }
 
   updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'createdAt'>>): Promise<void> {

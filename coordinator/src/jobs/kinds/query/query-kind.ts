@@ -1,7 +1,7 @@
 import { parseQuerySpec } from '@tessera/jobs';
 import { sealedSetup } from '../../../service/sealed-setup.js';
-import { budgetConflicts } from '../../privacy-precheck.js';
-import { SubmissionRefused, type JobKind } from '../job-kind.js';
+import { BudgetRefused, budgetConflicts } from '../../privacy-precheck.js';
+import type { JobKind } from '../job-kind.js';
 import { QueryRunner } from './query-runner.js';
 
 /**
@@ -16,7 +16,7 @@ export const queryKind: JobKind = {
       { dataset: spec.dataset, privacy: { ...spec.privacy, unit: 'record' } },
       registry.serving(spec.dataset),
     );
-    if (conflicts.length) throw new SubmissionRefused('precondition', `job refused: ${conflicts.join('; ')}`);
+    if (conflicts.length) throw new BudgetRefused(conflicts);
     const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
     return { name: spec.name, specJson: JSON.stringify(parsed), roundsTotal: 1, context: sealed ? { sealed } : {} };
   },

@@ -1,6 +1,6 @@
 import { parseScoreSpec } from '@tessera/jobs';
 import { scoringSetup } from '../../../service/scoring-setup.js';
-import { budgetConflicts } from '../../privacy-precheck.js';
+import { BudgetRefused, budgetConflicts } from '../../privacy-precheck.js';
 import { SubmissionRefused, type JobKind } from '../job-kind.js';
 import { ScoreRunner } from './score-runner.js';
 
@@ -30,7 +30,7 @@ export const scoreKind: JobKind = {
         { dataset: spec.dataset, privacy: { mode: spec.privacy.mode, unit: 'record', epsilon: spec.privacy.epsilon } },
         serving,
       );
-      if (conflicts.length) throw new SubmissionRefused('precondition', `job refused: ${conflicts.join('; ')}`);
+      if (conflicts.length) throw new BudgetRefused(conflicts);
     }
     const scoring = await scoringSetup(req, encoded);
     return { name: spec.name, specJson: JSON.stringify(spec), roundsTotal: 1, context: { scoring } };

@@ -1,7 +1,7 @@
 import { calibrateJobNoise } from '@tessera/fl';
 import { accountingSampleRate, parseJobSpec, PRIVATE_STATISTICS_RELEASES } from '@tessera/jobs';
 import { sealedSetup } from '../../../service/sealed-setup.js';
-import { budgetConflicts } from '../../privacy-precheck.js';
+import { BudgetRefused, budgetConflicts } from '../../privacy-precheck.js';
 import { SubmissionRefused, type JobKind } from '../job-kind.js';
 import { checkTfjsAtSubmission } from './job-model.js';
 import { TrainingJob } from './training-job.js';
@@ -35,7 +35,7 @@ export const trainKind: JobKind = {
     }
     const serving = registry.serving(spec.dataset);
     const conflicts = budgetConflicts(spec, serving);
-    if (conflicts.length) throw new SubmissionRefused('precondition', `job refused: ${conflicts.join('; ')}`);
+    if (conflicts.length) throw new BudgetRefused(conflicts);
     const floor = spec.privacy.survivorFloor;
     if (floor !== undefined && serving.length > 0 && floor > serving.length) {
       throw new SubmissionRefused(
