@@ -154,6 +154,11 @@ export function registerDemo(program: Command): void {
       '--keep <dir>',
       "keep the federation's files (coordinator database, participant configs and shards) in this directory",
     )
+    .option(
+      '--console [host:port]',
+      'serve the web console on the demo coordinator (default 127.0.0.1:0, a free port) and print login links to ' +
+        'watch the job live; at a terminal the demo then waits for Enter before it stops',
+    )
     .option('--json', 'print one JSON document instead of the table')
     .addHelpText(
       'after',
@@ -164,6 +169,7 @@ Examples:
   $ tessera demo --split dirichlet:0.3 --seed 7 --json
   $ tessera demo --secure masked --drop 0.3        30% of participants drop out of every round
   $ tessera demo --secure none                     plaintext aggregation, for comparison
+  $ tessera demo --console                         watch it in the web console (links on stderr)
   $ tessera demo --secure sealed                   homomorphically encrypted sums only the analyst decrypts
   $ tessera demo --dp distributed --epsilon 4 --delta 1e-5   record-level differential privacy
   $ tessera demo --dp local --unit record --epsilon 8         every participant adds the whole noise itself
@@ -214,6 +220,7 @@ With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logL
           localEpochs: number;
           inline?: boolean;
           keep?: string;
+          console?: string | boolean;
           json?: boolean;
           secure: string;
           drop: number;
@@ -338,6 +345,14 @@ With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logL
           ...(o.label ? { label: o.label } : {}),
           ...(o.split ? { split: o.split } : {}),
           ...(o.keep ? { keep: o.keep } : {}),
+          ...(o.console
+            ? {
+                console: {
+                  listen: typeof o.console === 'string' ? o.console : '127.0.0.1:0',
+                  ...(process.stdin.isTTY ? { hold: pressEnter } : {}),
+                },
+              }
+            : {}),
           ...payoutOptionsOf(o),
           ...modelOptionsOf(o),
         });
@@ -345,4 +360,19 @@ With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logL
         else printDemo(result);
       },
     );
+}
+
+/** At a terminal: waits for Enter (or Ctrl-C) so the console can still be browsed once the job has ended. */
+function pressEnter(): Promise<void> {
+  process.stderr.write('the job has ended; the console stays open: press Enter to finish\n');
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdin.off('data', done);
+      process.off('SIGINT', done);
+      process.stdin.pause();
+      resolve();
+    };
+    process.stdin.on('data', done);
+    process.once('SIGINT', done);
+  });
 }

@@ -9,6 +9,7 @@ import { UsageError } from '../ui/errors.js';
 import { trainAlone } from './baselines.js';
 import { loadDemoData, scrambleLabels } from './demo-data.js';
 import { demoModelSpec } from './demo-model.js';
+import { openDemoConsole, type DemoConsole, type DemoConsoleOptions } from './demo-console.js';
 import { collectPayouts, type DemoPayoutOptions, type DemoPayouts } from './demo-payouts.js';
 import type { DemoPrivacyMode, DemoResult, DemoSecureMode } from './demo-result.js';
 import { checkDemoStrategy, type StrategyOption } from './demo-strategy.js';
@@ -63,6 +64,8 @@ export interface DemoOptions {
    * or 1 with DP).
    */
   clip?: number;
+  /** Serve the web console on the demo's coordinator (tessera demo --console). */
+  console?: DemoConsoleOptions;
   /** Data-trust payout: split this pool (integer minor units) by the value of each participant's contribution. */
   payout?: DemoPayoutOptions;
   /** 1-based participant whose labels are scrambled (its data is pure noise). */
@@ -190,12 +193,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     // The demo's analyst is the holder of the sealed keys: their identity signs the job and the BFV key alike.
     ...(keys ? { analystKeys: keys } : {}),
   });
+  let web: DemoConsole | undefined;
   let job: JobView;
   let payouts: DemoPayouts | undefined;
   let federated: Quality;
   let schema;
   const jobStarted = performance.now();
   try {
+    if (o.console) web = await openDemoConsole(fed, o.console.listen, o.status ?? (() => undefined));
     const submitted = await fed.analyst.submit(
       {
         name: 'demo',
@@ -245,7 +250,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const fedResult = federatedQuality(await fed.analyst.result(job.id), testTable, spec, target, data.labelTarget);
     federated = fedResult.quality;
     schema = fedResult.schema;
+    await o.console?.hold?.();
   } finally {
+    await web?.close();
     await fed.stop();
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }
