@@ -47,10 +47,7 @@ export async function startCoordinatorConsole(
   const c = createConsoleApp({ tls: coordinator.serverTls, sessions: new Sessions(o.sessions) });
   const ctx: CoordinatorConsoleContext = { coordinator, console: c };
   registerHealthRoutes(ctx);
-  registerMetricsRoute(
-    ctx,
-    o.metrics ?? (coordinator as unknown as { metrics: { registry: MetricsSource } }).metrics.registry,
-  );
+  registerMetricsRoute(ctx, o.metrics ?? coordinator.metrics.registry);
   registerLoginRoutes(ctx);
   registerOperatorPages(ctx);
   registerAnalystPages(ctx);
