@@ -3,3 +3,9 @@
 export { joinedRegExp } from './joined-regexp.js';
 export { tempDir } from './temp-dir.js';
 export { leastSquaresR2 } from './least-squares.js';
+export {
+  parsePrometheus,
+  sampleValue,
+  type PrometheusFamily,
+  type PrometheusSample,
+} from './prometheus.js';

@@ -77,7 +77,7 @@ export class CoordinatorMetrics {
     });
     this.roundFailures = new Counter({
       name: 'tessera_round_failures_total',
-      help: 'Failed rounds by reason (cancelled, timeout, disconnected, secure_aggregation, too_few_contributors, error)',
+      help: 'Round failures (cancelled, timeout, disconnected, secure_aggregation, too_few_contributors, error)',
       labelNames: ['reason'],
       registers,
     });
