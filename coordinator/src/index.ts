@@ -82,3 +82,4 @@ export { analystRefusal } from './analysts/analyst-rules.js';
 export type { SessionRegistry } from './service/registry.js';
 export type { ParticipantSession } from './service/participant-session.js';
 export type { JobEvents } from './jobs/job-events.js';
+export { certifiesKey } from './identity/client-certificates.js';

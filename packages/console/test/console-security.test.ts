@@ -1,6 +1,7 @@
 // The console's login and request checks, played as the adversary: a forged or replayed login, a state-changing
 // request without the CSRF token, with a stale session, or from another origin is refused and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,30 @@ describe('console security', () => {
     const replay = await answer(alice.signConsoleChallenge(challenge));
     expect(replay.status).toBe(403);
     expect(JSON.parse(replay.body).error.message).toMatch(/unknown or already used/);
+  });
+
+  it("logs an analyst in by the client certificate the coordinator's CA issued; refuses a mismatched one", async () => {
+    const tlsKey = (identity: AnalystIdentity, name: string) => {
+      const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+      return coordinator.certificates!.issue('analyst', name, identity.identity, spki).then((certPem) => ({
+        certPem,
+        keyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      }));
+    };
+    const ok = await call(`${web.url}/login/certificate`, { ca, client: await tlsKey(alice, 'alice') });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe('/jobs');
+    const jobs = await call(`${web.url}/jobs`, { ca, headers: { cookie: sessionCookieOf(ok) } });
+    expect(jobs.status).toBe(200);
+    // A certificate naming alice but bound to another identity key, or none at all, logs nobody in.
+    const mallory = await call(`${web.url}/login/certificate`, {
+      ca,
+      client: await tlsKey(AnalystIdentity.generate(), 'alice'),
+    });
+    expect(mallory.status).toBe(403);
+    expect(mallory.headers['set-cookie']).toBeUndefined();
+    expect((await call(`${web.url}/login/certificate`, { ca })).status).toBe(403);
   });
 
   it('answers /healthz and /readyz without a login', async () => {

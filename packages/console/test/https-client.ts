@@ -10,7 +10,14 @@ export interface Response {
 
 export function call(
   url: string,
-  o: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {},
+  o: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    ca?: string;
+    /** A client certificate and its key (PEM). */
+    client?: { certPem: string; keyPem: string };
+  } = {},
 ): Promise<Response> {
   const u = new URL(url);
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -21,6 +28,7 @@ export function call(
         method: o.method ?? 'GET',
         headers: o.headers ?? {},
         ...(o.ca ? { ca: o.ca, checkServerIdentity: () => undefined } : {}),
+        ...(o.client ? { cert: o.client.certPem, key: o.client.keyPem } : {}),
       },
       (res) => {
         let body = '';

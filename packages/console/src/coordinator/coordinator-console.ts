@@ -44,7 +44,11 @@ export async function startCoordinatorConsole(
       "the console serves HTTPS with the coordinator's TLS certificate, and this coordinator runs without TLS " +
         '(--insecure): drop --insecure, or drop --console',
     );
-  const c = createConsoleApp({ tls: coordinator.serverTls, sessions: new Sessions(o.sessions) });
+  const c = createConsoleApp({
+    tls: coordinator.serverTls,
+    clientCaPem: coordinator.serverTls?.clientCaPem,
+    sessions: new Sessions(o.sessions),
+  });
   const ctx: CoordinatorConsoleContext = { coordinator, console: c };
   registerHealthRoutes(ctx);
   registerMetricsRoute(ctx, o.metrics ?? coordinator.metrics.registry);

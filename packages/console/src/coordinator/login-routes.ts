@@ -2,7 +2,14 @@
  * Logging in to the coordinator console: an analyst's CLI fetches a challenge, signs it and gets a one-time link
  * (tessera console open); the operator's CLI writes its link into the store; opening a link starts a session.
  */
-import { analystRefusal, issueConsoleLink, redeemConsoleLink, CONSOLE_LINK_PATH } from '@tessera/coordinator';
+import type { TLSSocket } from 'node:tls';
+import {
+  analystRefusal,
+  certifiesKey,
+  issueConsoleLink,
+  redeemConsoleLink,
+  CONSOLE_LINK_PATH,
+} from '@tessera/coordinator';
 import { ConsoleError } from '../http/console-error.js';
 import { page } from '../http/page.js';
 import type { Principal } from '../http/sessions.js';
@@ -32,7 +39,8 @@ export function registerLoginRoutes({ coordinator, console: c }: CoordinatorCons
 <pre>tessera console open --keys analyst-keys.json</pre>
 <p>and the operator, on the coordinator's machine,</p>
 <pre>tessera console open --operator --data-dir ${esc('<coordinator data directory>')}</pre>
-<p>Each prints a link that logs this browser in once, within two minutes.</p>`,
+<p>Each prints a link that logs this browser in once, within two minutes. An analyst whose browser holds
+the client certificate the coordinator issued them can instead <a href="/login/certificate">log in with it</a>.</p>`,
       }),
     ),
   );
@@ -60,6 +68,32 @@ export function registerLoginRoutes({ coordinator, console: c }: CoordinatorCons
       expiresAt: new Date(link.expiresAt).toISOString(),
       analyst: analyst.name,
     });
+  });
+
+  c.app.get('/login/certificate', async (request, reply) => {
+    const socket = request.raw.socket as TLSSocket;
+    const certificates = coordinator.certificates;
+    if (!certificates || typeof socket.getPeerCertificate !== 'function' || !socket.authorized)
+      throw new ConsoleError(
+        'LOGIN_REFUSED',
+        "this browser presented no client certificate that the coordinator's CA issued and is valid now: " +
+          'log in with a link from tessera console open instead',
+      );
+    const peer = certificates.peerOf(
+      { getAuthContext: () => ({ sslPeerCertificate: socket.getPeerCertificate() }) },
+      'analyst',
+    );
+    if ('problem' in peer) throw new ConsoleError('LOGIN_REFUSED', `this browser's certificate: ${peer.problem}`);
+    const analyst = await store.getAnalyst(peer.identity.id);
+    if (!analyst?.publicKey || !certifiesKey(peer.identity, analyst.publicKey))
+      throw new ConsoleError(
+        'LOGIN_REFUSED',
+        `the client certificate names analyst ${peer.identity.id}, who is not registered with that identity key`,
+      );
+    const refusal = analystRefusal(analyst);
+    if (refusal) throw new ConsoleError('LOGIN_REFUSED', refusal);
+    c.login(reply, { role: 'analyst', id: analyst.name, name: analyst.name });
+    return reply.redirect('/jobs', 303);
   });
 
   c.app.get('/login/:token', async (request, reply) => {

@@ -14,6 +14,11 @@ import { errorPage } from './page.js';
 export interface ConsoleAppOptions {
   /** The certificate chain and key to serve HTTPS with (the coordinator's gRPC ones); plain HTTP without. */
   tls?: { certChainPem: string; keyPem: string } | undefined;
+  /**
+   * Ask browsers for a client certificate from this CA (PEM): one the coordinator issued an analyst logs in at
+   * /login/certificate. Optional for the browser: the connection goes on without one.
+   */
+  clientCaPem?: string | undefined;
   sessions: Sessions;
   /** The largest request body accepted, in bytes. Default 64 KiB. */
   bodyLimit?: number;
@@ -49,7 +54,15 @@ export function createConsoleApp(o: ConsoleAppOptions): ConsoleApp {
     logger: false,
     // Live pages hold server-sent event streams open: closing the console ends them.
     forceCloseConnections: true,
-    ...(o.tls ? { https: { cert: o.tls.certChainPem, key: o.tls.keyPem } } : {}),
+    ...(o.tls
+      ? {
+          https: {
+            cert: o.tls.certChainPem,
+            key: o.tls.keyPem,
+            ...(o.clientCaPem ? { ca: o.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+        }
+      : {}),
   }) as unknown as FastifyInstance;
   const cookieName = https ? '__Host-tessera-session' : 'tessera-session';
   const headers = securityHeaders(https);
