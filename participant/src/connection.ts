@@ -41,6 +41,8 @@ export class Connection<A extends { cancelled: boolean } = { cancelled: boolean 
   vertical: VerticalRun | undefined;
   readonly uploads = new Uploader();
   private readonly jobSetups = new Map<string, JobSetup>();
+  /** Told the encoded size of every message sent on this stream (the node's byte metrics). */
+  onSent: ((bytes: number) => void) | undefined;
 
   constructor(
     readonly stream: Stream,
@@ -58,6 +60,7 @@ export class Connection<A extends { cancelled: boolean } = { cancelled: boolean 
       { ...body, session: this.session, seq: this.seq },
       this.secretKey,
     );
+    this.onSent?.(pb.SignedMessage.encode(signed).finish().length);
     if (!stream.write(signed))
       await new Promise<void>((resolve) => {
         stream.once('drain', resolve);

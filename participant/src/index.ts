@@ -76,3 +76,4 @@ export { starterPolicyText, STARTER_BUDGET, STARTER_GRANT } from './consent/star
 export { describePolicy } from './consent/describe-policy.js';
 export { grantStatuses, revokeGrant, policyOf, type GrantStatus, type RevokeResult } from './consent/grants.js';
 export type { DatasetBudget } from './config.js';
+export { ParticipantMetrics, TASK_OUTCOMES, taskKindOf, type TaskOutcome } from './metrics/participant-metrics.js';

@@ -9,6 +9,7 @@ import type { ParticipantConfig } from './config.js';
 import { channelSecurityOf, explainUnreachable } from './coordinator-channel.js';
 import { insecureWarning } from '@tessera/transport';
 import { Connection, type Stream } from './connection.js';
+import { ParticipantMetrics } from './metrics/participant-metrics.js';
 import { ConsentGuard, restrictSources } from './consent/consent-guard.js';
 import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
 import { JobMemory } from './job-memory.js';
@@ -75,6 +76,8 @@ export class ParticipantNode extends EventEmitter {
   readonly ledger: PrivacyLedger;
   /** The owner's consent policy, enforced before every read (allows everything without `config.policy`). */
   readonly consent: ConsentGuard;
+  /** This node's Prometheus metrics, in a registry of its own (`metrics.registry.metrics()`). */
+  readonly metrics: ParticipantMetrics;
   private readonly guard: PrivacyGuard;
   private readonly admission: Admission;
   private readonly dispatcher: TaskDispatcher;
@@ -129,6 +132,7 @@ export class ParticipantNode extends EventEmitter {
     );
     this.rosterSignature = loadRosterSignature(opts.config, opts.identity.publicKey);
     this.dispatcher = new TaskDispatcher(this.admission);
+    this.metrics = new ParticipantMetrics(() => this.guard.report());
     this.log = opts.log ?? (() => undefined);
     this.backoff = opts.minBackoffMs ?? 250;
   }
@@ -210,6 +214,7 @@ export class ParticipantNode extends EventEmitter {
   ): Promise<void> {
     const reason = typeof cause === 'string' ? cause : cause.message;
     const kind = typeof cause === 'string' ? tessera.v1.RefusalKind.REFUSAL_FAILURE : refusalKindOf(cause);
+    this.metrics.refused(ref, kind);
     this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
     try {
       this.admission.recordRefusal(ref, reason, task, stage);
@@ -226,7 +231,9 @@ export class ParticipantNode extends EventEmitter {
     const stream = this.client.connect!() as Stream; // the generic client has every method of ParticipantService
     const connection = new Connection<ActiveTask>(stream, this.id, this.opts.identity.secretKey);
     this.connection = connection;
+    connection.onSent = (bytes) => this.metrics.sent(bytes);
     stream.on('data', (m: tessera.v1.CoordinatorMessage) => {
+      this.metrics.received(m);
       if (connection.closed) return;
       this.onMessage(connection, m).catch((e) => this.log(`participant ${this.id}: ${(e as Error).message}`));
     });
@@ -236,6 +243,7 @@ export class ParticipantNode extends EventEmitter {
       over = true;
       connection.close();
       if (this.connection === connection) this.connection = undefined;
+      if (this.welcomed.has(connection)) this.metrics.disconnected();
       if (this.welcomed.has(connection) && !this.stopped)
         this.info(
           `participant ${this.id} lost the connection to ${this.opts.config.coordinator}; reconnecting ` +
@@ -307,6 +315,7 @@ export class ParticipantNode extends EventEmitter {
       emit: (event, ref) => {
         if (event === 'task') this.info(`participant ${this.id} started ${describe(ref)}`);
         else if (event === 'done') this.info(`participant ${this.id} finished ${describe(ref)}`);
+        if (event === 'done') this.metrics.done(ref);
         this.emit(event, ref);
       },
       dropsOut: (ref) => this.dropsOut(ref),
@@ -332,6 +341,7 @@ export class ParticipantNode extends EventEmitter {
         this.backoff = this.opts.minBackoffMs ?? 250;
         this.unreachable = '';
         this.welcomed.add(connection);
+        this.metrics.connected(this.everConnected);
         this.info(
           `participant ${this.id} ${this.everConnected ? 'reconnected' : 'connected'} to ` +
             `${this.opts.config.coordinator}, serving ${this.data.names().join(', ') || 'no data set'}`,
