@@ -258,13 +258,7 @@ export class Coordinator {
         ledger: this.ledger,
         metrics: this.metrics,
         startJob: () => this.scheduler.poke(),
-        cancelJob: (id, reason) => {
-          const r = this.runners.get(id);
-          r?.runner.cancel(reason);
-          // Another replica may run it: tell every replica linked here (the one that runs it cancels it).
-          if (!r) for (const send of this.cancelRoutes) send(id, reason);
-          return !!r;
-        },
+        cancelJob: (id, reason) => this.cancelJob(id, reason),
       }),
     );
     this.server.addService(
@@ -329,6 +323,18 @@ export class Coordinator {
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
     return { done, suspend: () => runner.suspend(), cancel: (why) => runner.cancel(why) };
+  }
+
+  /**
+   * Cancels a job's runner here (true), or asks the replicas linked here to cancel it (false: then it may run nowhere,
+   * and the caller marks it cancelled in the store if it is not finished). The analyst's gRPC call and console use it.
+   */
+  cancelJob(id: string, reason: string): boolean {
+    const r = this.runners.get(id);
+    r?.runner.cancel(reason);
+    // Another replica may run it: tell every replica linked here (the one that runs it cancels it).
+    if (!r) for (const send of this.cancelRoutes) send(id, reason);
+    return !!r;
   }
 
   /** Resolves when the job reaches a final state (or stops running here). */

@@ -1,0 +1,90 @@
+/**
+ * A job's live section over server-sent events: the HTML fragment when the browser connects, again shortly after
+ * each change (changes close together are sent once), a keepalive comment in between, and an `end` event once the
+ * job is finished, after which the stream closes. static/console.js swaps each fragment into the data-live element.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { esc } from '../../report/svg.js';
+
+/** Changes within this time of the first are sent as one fragment (so a fragment follows an event within it). */
+export const JOB_LIVE_DEBOUNCE_MS = 250;
+/** A comment line this often keeps an idle stream open through proxies. */
+export const JOB_LIVE_KEEPALIVE_MS = 15_000;
+
+export interface JobFragment {
+  /** The fragment as it is now (already-escaped HTML), and whether the job is finished. */
+  render(): Promise<{ html: string; finished: boolean }>;
+  /** Calls `changed` whenever the fragment may have changed; returns what stops that. */
+  watch(changed: () => void): () => void;
+}
+
+export interface JobStreamTimes {
+  debounceMs?: number;
+  keepaliveMs?: number;
+}
+
+/** Takes over the reply: the event stream of the fragment, ended when the job finishes or the client goes. */
+export function streamJob(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  fragment: JobFragment,
+  times: JobStreamTimes = {},
+): void {
+  void reply.hijack();
+  const res = reply.raw;
+  // The security headers the console set on this reply (CSP and others) go out with the stream's own.
+  const headers = Object.fromEntries(
+    Object.entries(reply.getHeaders()).filter((e): e is [string, string | number | string[]] => e[1] !== undefined),
+  );
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-accel-buffering': 'no',
+  });
+  res.write('retry: 2000\n\n');
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  // One render at a time, in order: a slower earlier render never overwrites a newer fragment.
+  let sending = Promise.resolve();
+  const send = () => {
+    sending = sending.then(async () => {
+      if (closed) return;
+      let out: { html: string; finished: boolean };
+      try {
+        out = await fragment.render();
+      } catch (e) {
+        out = { html: `<p class="error">could not read the job: ${esc((e as Error).message)}</p>`, finished: false };
+      }
+      if (closed) return;
+      res.write(`data: ${JSON.stringify({ html: out.html })}\n\n`);
+      if (out.finished) {
+        res.write('event: end\ndata: {}\n\n');
+        close();
+        res.end();
+      }
+    });
+  };
+  const changed = () => {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      send();
+    }, times.debounceMs ?? JOB_LIVE_DEBOUNCE_MS);
+  };
+  const unwatch = fragment.watch(changed);
+  const keepalive = setInterval(() => {
+    if (!closed) res.write(': keepalive\n\n');
+  }, times.keepaliveMs ?? JOB_LIVE_KEEPALIVE_MS);
+  function close() {
+    if (closed) return;
+    closed = true;
+    clearTimeout(timer);
+    clearInterval(keepalive);
+    unwatch();
+  }
+  request.raw.on('close', close);
+  res.on('close', close);
+  res.on('error', close);
+  send();
+}

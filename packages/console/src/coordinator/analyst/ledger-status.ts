@@ -1,0 +1,55 @@
+/**
+ * Whether a job's payouts stand in the coordinator's ledger: the whole ledger verifies (each entry's hash, the chain
+ * from genesis to the stored head, the sequence numbers and the coordinator's Ed25519 signatures, with the same
+ * verifyLedger as `tessera ledger verify`), and the job's entries say what its payout says (participant, amount, seq).
+ */
+import type { Coordinator } from '@tessera/coordinator';
+import { parseLedgerLine, verifyLedger } from '@tessera/payouts';
+import type { PayoutsView } from '@tessera/sdk';
+
+export type LedgerStatus = { ok: true; entries: number; head: string } | { ok: false; reason: string };
+
+export async function ledgerStatusOf(
+  coordinator: Coordinator,
+  jobId: string,
+  payouts: PayoutsView,
+): Promise<LedgerStatus> {
+  const store = coordinator.store;
+  const [rows, head] = await Promise.all([store.ledgerRows(), store.ledgerHead()]);
+  const key = coordinator.ledger.publicKey;
+  if (payouts.coordinatorPublicKey && payouts.coordinatorPublicKey !== coordinator.ledger.publicKeyHex)
+    return {
+      ok: false,
+      reason:
+        `the payout names ledger key ${payouts.coordinatorPublicKey}, but this coordinator signs with ` +
+        coordinator.ledger.publicKeyHex,
+    };
+  const verdict = verifyLedger(rows.map((r) => r.line).join('\n'), key, head.seq ? { head: head.hash } : {});
+  if (!verdict.ok)
+    return {
+      ok: false,
+      reason: `ledger line ${verdict.line}${verdict.seq ? ` (seq ${verdict.seq})` : ''}: ${verdict.reason}`,
+    };
+  const mine = rows.filter((r) => r.jobId === jobId).map((r) => parseLedgerLine(r.line, r.seq));
+  for (const e of payouts.entries) {
+    const entry = mine.find((m) => (e.seq === undefined ? m.participant === e.participant : m.seq === e.seq));
+    if (!entry)
+      return {
+        ok: false,
+        reason: `no ledger entry of job ${jobId} pays ${e.participant}${e.seq ? ` at seq ${e.seq}` : ''}`,
+      };
+    if (entry.participant !== e.participant || entry.amount !== e.amount)
+      return {
+        ok: false,
+        reason:
+          `ledger entry seq ${entry.seq} pays ${entry.amount} to ${entry.participant}, ` +
+          `the payout says ${e.amount} to ${e.participant}`,
+      };
+  }
+  if (mine.length !== payouts.entries.length)
+    return {
+      ok: false,
+      reason: `the ledger holds ${mine.length} entries of job ${jobId}, its payout lists ${payouts.entries.length}`,
+    };
+  return { ok: true, entries: mine.length, head: head.hash };
+}
