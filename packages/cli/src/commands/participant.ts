@@ -179,6 +179,12 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
     .option('--coordinator <host:port>', 'override the coordinator address of the config file')
     .option('--pid-file <file>', 'write the process id here at start, remove it at exit (refused if that process runs)')
     .option(
+      '--console [host:port]',
+      "serve this node's local page for its owner (grants with Revoke, privacy budgets, audit log, payout " +
+        'receipts; /metrics, /healthz) over plain HTTP on loopback only; ' +
+        'without a value 127.0.0.1:7072; port 0 picks one',
+    )
+    .option(
       '--log-level <level>',
       'warn: problems only; info: also connect, reconnect, disconnect, task start and finish; debug: every message',
       'info',
@@ -190,6 +196,8 @@ Examples:
   $ tessera participant start
   $ tessera participant start --config /etc/tessera/participant.yaml --pid-file /run/tessera/node.pid
   $ tessera participant start --config ./node-b/participant.yaml
+  $ tessera participant start --console                  # then open the login link it prints
+  $ tessera participant start --console 127.0.0.1:0
 
 The node checks that every configured data source can be read before it connects.
 Raw records never leave it: it sends only model updates and aggregate statistics.
@@ -197,7 +205,11 @@ With policy: ./policy.yaml in the config, it serves only the analysts, purposes 
 its grants allow (see tessera participant grants), and refuses everything else. It warns at start
 when it has no policy (it then serves every request) and for every data set it serves without
 differential privacy (allowWithoutPrivacy: true in the policy). It runs in the foreground until
-SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/deployment.md).`,
+SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/deployment.md).
+
+Local page: --console serves it on this machine only (127.0.0.1, ::1 or localhost) and prints a
+one-time login link on stderr once the node is connected. The link works once, within ten minutes;
+to get a new one, restart the node with --console.`,
     )
     .action(async (o: { config: string; coordinator?: string; pidFile?: string; logLevel: string }) => {
       const { loadParticipantConfig, NODE_LOG_LEVELS, startParticipant } = await import('@tessera/sdk');
@@ -223,12 +235,42 @@ SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/depl
           `consent policy ${policy.file}: ${policy.grants.length} grant(s); revoke one with: ` +
             `tessera participant revoke GRANT --config ${o.config}\n`,
         );
+      const consoleAt = (o as { console?: string | true }).console;
+      let web: { url: string; close(): Promise<void> } | undefined;
+      if (consoleAt) {
+        const { startParticipantConsole, DEFAULT_PARTICIPANT_CONSOLE } = await import('@tessera/console');
+        const listen = consoleAt === true ? DEFAULT_PARTICIPANT_CONSOLE : consoleAt;
+        try {
+          const started = await startParticipantConsole(node, config, { listen });
+          web = started;
+          // A human line on stderr, never in the JSON log: the link logs a browser in.
+          process.stderr.write(`console at ${started.url} (log in: ${started.loginUrl})\n`);
+        } catch (e) {
+          await node.stop();
+          releasePidFile();
+          const message = e instanceof Error ? e.message : String(e);
+          if (/EADDRINUSE/.test(message))
+            throw new UsageError(
+              `--console ${listen}: the port is already in use: choose another (0 picks a free one)`,
+            );
+          if ((e as { code?: string }).code === 'BAD_REQUEST') throw new UsageError(message);
+          throw e;
+        }
+      }
       // Files are read once: say so, so that an owner who replaces an export knows to restart the node.
       log(
         `participant ${config.participantId}: serves ${Object.keys(config.datasets).join(', ')} as loaded at start; ` +
           'after changing a data file, the config or the policy, restart the node',
       );
-      stopOnSignals(`participant ${config.participantId}`, log, () => node.stop(), releasePidFile);
+      stopOnSignals(
+        `participant ${config.participantId}`,
+        log,
+        async () => {
+          await web?.close();
+          await node.stop();
+        },
+        releasePidFile,
+      );
     });
 
   registerParticipantCheck(cmd);
