@@ -3,6 +3,7 @@
  * streams) as the driver sees them, relayed tasks when a participant reconnects or a stale message comes in, the
  * driver's RemoteSession on close, and the holder's guard of the shared port (hello timeout, secret, refusals).
  */
+import { lineLogger, silentLogger } from '@tessera/transport';
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { ReplicaServiceDefinition, replicaClient, tessera } from '@tessera/proto';
@@ -69,6 +70,8 @@ class RecordingTask implements OpenTask {
 class LocalStream implements ParticipantSession {
   readonly name = 'p';
   readonly datasets = ['d'];
+  readonly software = 'test';
+  readonly connectedAt = Date.now();
   readonly budgets = [];
   readonly rosterSignature = new Uint8Array(0);
   readonly jobSetupSent = new Set<string>();
@@ -134,7 +137,7 @@ async function linked(o: { helloTimeoutMs?: number } = {}) {
         slots: new UploadSlots(4, 10_000),
         onEvent: () => undefined,
         onCancelRoute: () => () => undefined,
-        log: (l) => holderLog.push(l),
+        logger: lineLogger((l) => holderLog.push(l)),
       },
       o,
     ),
@@ -151,7 +154,7 @@ async function linked(o: { helloTimeoutMs?: number } = {}) {
       security: { mode: 'insecure' },
       registry: driver,
       onCancel: () => undefined,
-      log: () => undefined,
+      logger: silentLogger,
     });
     links.push(l);
     l.start();

@@ -148,24 +148,27 @@ describe('the web console in Chromium', () => {
     );
     const id = submit(spec);
     await page.goto(`${consoleUrl}/jobs/${id}`);
-    // Marks this document: a reload would lose the mark.
-    await page.evaluate(() => {
-      const w = window as unknown as { seen: string[]; mark: boolean };
-      w.mark = true;
-      w.seen = [];
+    // Marks this document (a reload would lose the mark) and records every value the counter shows. Strings, not
+    // functions: this runs in the page, whose globals the test's TypeScript does not know.
+    await page.evaluate(`(() => {
+      window.mark = true;
+      window.seen = [];
       const record = () => {
         const t = document.querySelector('[data-testid="round-counter"]')?.textContent?.trim();
-        if (t && w.seen.at(-1) !== t) w.seen.push(t);
+        if (t && window.seen[window.seen.length - 1] !== t) window.seen.push(t);
       };
       record();
       new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    })()`);
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="round-counter"]')?.textContent?.trim() === '25 / 25',
+      `document.querySelector('[data-testid="round-counter"]')?.textContent?.trim() === '25 / 25'`,
       undefined,
       { timeout: 90_000 },
     );
-    const { seen, mark } = await page.evaluate(() => window as unknown as { seen: string[]; mark: boolean });
+    const { seen, mark } = (await page.evaluate('({ seen: window.seen, mark: window.mark })')) as {
+      seen: string[];
+      mark: boolean;
+    };
     expect(mark).toBe(true);
     // The counter went through several values on this one document: pushed, not reloaded.
     expect(seen.length, seen.join(', ')).toBeGreaterThanOrEqual(3);
