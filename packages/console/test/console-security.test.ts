@@ -61,7 +61,7 @@ describe('console security', () => {
       body,
     });
 
-  it('sets a __Host- cookie that is HttpOnly, Secure and SameSite=Strict, and a CSP without inline script', async () => {
+  it('sets a __Host- cookie: HttpOnly, Secure, SameSite=Strict; and a CSP without inline script', async () => {
     const { token } = await issueOperatorConsoleLink(dir);
     const r = await call(`${web.url}/login/${token}`, { ca });
     const set = String(r.headers['set-cookie']);
@@ -119,7 +119,7 @@ describe('console security', () => {
     expect(await stillLoggedIn(shortLived, s.cookie)).toBe(false);
   });
 
-  it('logs an analyst in by a signed challenge; refuses an unknown identity, a bad signature and a replay', async () => {
+  it('logs an analyst in by a signed challenge; refuses an unknown identity, a bad signature, a replay', async () => {
     const link = await openAnalystConsoleLink({ consoleUrl: web.url, identity: alice, anchorPem: ca });
     expect(link.analyst).toBe('alice');
     const r = await call(link.url, { ca });

@@ -103,7 +103,6 @@ function consoleUrlOf(flag: string | undefined, dataDir: string): string {
 function report(o: OpenFlags, link: { url: string; expiresAt: string; role: string; analyst?: string }): void {
   if (o.json) return printJson(link);
   process.stdout.write(`${link.url}\n`);
-  process.stderr.write(
-    `open it in your browser within two minutes, once: it logs in as ${link.analyst ? `analyst ${link.analyst}` : 'the operator'}\n`,
-  );
+  const who = link.analyst ? `analyst ${link.analyst}` : 'the operator';
+  process.stderr.write(`open it in your browser within two minutes, once: it logs in as ${who}\n`);
 }

@@ -93,6 +93,8 @@ export function createConsoleApp(o: ConsoleAppOptions): ConsoleApp {
   const files = new Map(
     Object.entries(STATIC_FILES).map(([name, type]) => [name, { type, body: readFileSync(new URL(name, STATIC)) }]),
   );
+  // Browsers ask for it whatever the page says; there is none.
+  app.get('/favicon.ico', async (_request, reply) => reply.status(204).send());
   app.get('/static/:file', async (request, reply) => {
     const f = files.get((request.params as { file: string }).file);
     if (!f) throw new ConsoleError('NOT_FOUND', 'no such static file');

@@ -25,6 +25,7 @@ export function page(o: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${o.session ? `<meta name="csrf-token" content="${esc(o.session.csrf)}">` : ''}
 <title>${esc(o.title)} · Tessera</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/console.css">
 <script src="/static/console.js" defer></script>
 </head>

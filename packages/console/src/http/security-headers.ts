@@ -13,7 +13,9 @@ export function securityHeaders(https: boolean): Record<string, string> {
     'content-security-policy': CONSOLE_CSP,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on the console's own form posts,
+    // which the same-origin check must then refuse; other sites still learn nothing of the console's URLs.
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'cache-control': 'no-store',
