@@ -160,11 +160,9 @@ describe('the web console in Chromium', () => {
       record();
       new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
     })()`);
-    await page.waitForFunction(
-      `document.querySelector('[data-testid="round-counter"]')?.textContent?.trim() === '25 / 25'`,
-      undefined,
-      { timeout: 90_000 },
-    );
+    await expect
+      .poll(() => page.locator('[data-testid="round-counter"]').textContent(), { timeout: 90_000, interval: 200 })
+      .toMatch(/^\s*25 \/ 25\s*$/);
     const { seen, mark } = (await page.evaluate('({ seen: window.seen, mark: window.mark })')) as {
       seen: string[];
       mark: boolean;
