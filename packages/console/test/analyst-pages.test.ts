@@ -12,6 +12,7 @@ import { generateCommerce, parseCsv, toCsv, type RawTable } from '@tessera/data'
 import { AnalystIdentity, LocalFederation, modelFileFrom, runQuery, type JobView } from '@tessera/sdk';
 import { tempDir } from '@tessera/test-support';
 import { call, sessionCookieOf } from './https-client.js';
+import { isProtocolMetric } from '../src/coordinator/analyst/round-charts.js';
 
 const NO_METRICS = { contentType: 'text/plain', metrics: async () => '' };
 const BREAST_CANCER = fileURLToPath(new URL('../../../examples/data/breast_cancer.csv', import.meta.url));
@@ -239,9 +240,15 @@ describe('the analyst console: own jobs only, live progress, charts, report, pay
     expect(r.body).toContain(`data-testid="round-counter">${ROUNDS} / ${ROUNDS}<`);
     expect(r.body).toContain('data-testid="job-stage">done<');
     expect(r.body).toContain('data-testid="contributors">3<');
-    // A chart per metric the rounds reported, each with a point per round that reported it.
-    const metrics = new Set(trained.history.filter((h) => h.stage === 'fit').flatMap((h) => Object.keys(h.metrics)));
-    expect(metrics.has('loss')).toBe(true);
+    // A chart per task metric the rounds reported, each with a point per round that reported it; the protocol's
+    // figures (secure aggregation timings, degree, threshold...) in a table instead.
+    const reported = new Set(trained.history.filter((h) => h.stage === 'fit').flatMap((h) => Object.keys(h.metrics)));
+    const metrics = [...reported].filter((m) => !isProtocolMetric(m));
+    expect(metrics).toContain('loss');
+    expect(metrics).toContain('accuracy');
+    expect(r.body).toContain('data-testid="protocol-table"');
+    for (const metric of [...reported].filter(isProtocolMetric))
+      expect(r.body).not.toContain(`data-testid="chart-${metric}"`);
     for (const metric of metrics) {
       const chart = new RegExp(`<svg [^>]*data-testid="chart-${metric}"[^>]*>.*?</svg>`).exec(r.body)?.[0];
       expect(chart, metric).toBeDefined();

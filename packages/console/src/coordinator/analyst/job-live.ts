@@ -4,10 +4,12 @@
  * renders the same fragment inside its data-live element; the stream sends it again after each job event.
  */
 import { isFinished, type Coordinator } from '@tessera/coordinator';
-import { table } from '../../http/page.js';
+import { postForm, table } from '../../http/page.js';
+import type { Session } from '../../http/sessions.js';
 import { esc } from '../../report/svg.js';
 import type { CoordinatorConsoleContext } from '../console-context.js';
 import { jobDataOf, type JobData } from './job-data.js';
+import { privacySection, resultSection } from './job-results.js';
 import { streamJob, type JobStreamTimes } from './job-stream.js';
 import { requireOwnJob, roundCounter } from './own-job.js';
 import { roundCharts } from './round-charts.js';
@@ -16,8 +18,12 @@ import { roundCharts } from './round-charts.js';
 const POLL_MS = 1000;
 
 /** The live section of a job as HTML (escaped), from what the store and the job's events hold now. */
-export function liveSection(coordinator: Coordinator, d: JobData): string {
+export async function liveSection(coordinator: Coordinator, d: JobData, session: Session): Promise<string> {
   const { job, history, message } = d;
+  const names = new Map((await coordinator.store.listParticipants()).map((p) => [p.id, p.name]));
+  const cancel = isFinished(job.status)
+    ? ''
+    : `<p>${postForm(`/jobs/${encodeURIComponent(job.id)}/cancel`, 'Cancel the job', session, {}, 'danger')}</p>`;
   const stage = currentStage(d);
   const standing = coordinator.events.standingOf(job.id);
   const latest = [...history].reverse().find((h) => h.status === 'completed');
@@ -39,7 +45,7 @@ export function liveSection(coordinator: Coordinator, d: JobData): string {
     ]);
   const card = (n: string, label: string, testid: string) =>
     `<div class="card"><div class="n" data-testid="${testid}">${esc(n)}</div>${esc(label)}</div>`;
-  return `<div class="cards">
+  return `${cancel}<div class="cards">
 ${card(roundCounter(job), 'round', 'round-counter')}
 ${card(job.status, 'status', 'job-status')}
 ${card(stage, 'stage', 'job-stage')}
@@ -52,7 +58,9 @@ ${job.error ? `<p class="error" data-testid="job-error">${esc(job.error)}</p>` :
 ${dropped.length ? `<p class="meta" data-testid="dropped">dropped: ${dropped.map(esc).join(', ')}</p>` : ''}
 ${roundCharts(history)}
 ${refusals.length ? `<h3>Refusals</h3>${table(['Participant', 'Stage', 'Round', 'Why'], refusals)}` : ''}
-${failed.length ? `<h3>Failed rounds</h3>${table(['Round', 'Stage', 'Attempt', 'Status', 'Why'], failed)}` : ''}`;
+${failed.length ? `<h3>Failed rounds</h3>${table(['Round', 'Stage', 'Attempt', 'Status', 'Why'], failed)}` : ''}
+${privacySection(d, names)}
+${resultSection(d)}`;
 }
 
 /** The stage a training job is at (its context says), else the newest round's stage; "done" once finished. */
@@ -69,7 +77,7 @@ function currentStage(d: JobData): string {
 
 export function registerJobLive({ coordinator, console: c }: CoordinatorConsoleContext, times: JobStreamTimes): void {
   c.app.get('/jobs/:id/events', async (request, reply) => {
-    const { job } = await requireOwnJob(c, coordinator, request);
+    const { job, session } = await requireOwnJob(c, coordinator, request);
     const id = job.id;
     streamJob(
       request,
@@ -78,7 +86,7 @@ export function registerJobLive({ coordinator, console: c }: CoordinatorConsoleC
         render: async () => {
           const now = (await coordinator.store.getJob(id)) ?? job;
           return {
-            html: liveSection(coordinator, await jobDataOf(coordinator, now)),
+            html: await liveSection(coordinator, await jobDataOf(coordinator, now), session),
             finished: isFinished(now.status),
           };
         },

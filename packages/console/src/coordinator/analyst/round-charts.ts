@@ -87,12 +87,42 @@ export function secondsChart(history: readonly RoundRow[]): string {
   return barChart('seconds', bars, 'Seconds per round').replace('<svg ', `<svg data-testid="chart-seconds" `);
 }
 
-/** Every chart of the job's rounds so far, or a line saying there are none yet. */
+/**
+ * Metrics about the protocol rather than the model (how the round ran): shown as a table under the charts, not
+ * charted, so the charts are the loss, the task's metrics and the seconds.
+ */
+export function isProtocolMetric(name: string): boolean {
+  return /^secagg_|_seconds$|^(degree|threshold|participants|rejected|evaluated_examples)$/.test(name);
+}
+
+/** Every chart of the job's rounds so far, or a line saying there are none yet; protocol figures in a table. */
 export function roundCharts(history: readonly RoundRow[]): string {
-  const figures = [...metricSeries(history)].map(
-    ([metric, points]) => `<figure>${roundLineChart(metric, points)}</figure>`,
-  );
+  const series = [...metricSeries(history)];
+  const figures = series
+    .filter(([metric]) => !isProtocolMetric(metric))
+    .map(([metric, points]) => `<figure>${roundLineChart(metric, points)}</figure>`);
   if (history.some((h) => h.status === 'completed')) figures.push(`<figure>${secondsChart(history)}</figure>`);
   if (!figures.length) return '<p class="empty" data-testid="charts-empty">no round has completed yet</p>';
-  return `<div class="charts" data-testid="round-charts">${figures.join('')}</div>`;
+  return `<div class="charts" data-testid="round-charts">${figures.join('')}</div>${protocolTable(
+    series.filter(([metric]) => isProtocolMetric(metric)),
+  )}`;
 }
+
+/** The protocol's figures by round (secure aggregation timings, graph degree, threshold...), folded away. */
+function protocolTable(series: readonly (readonly [string, Point[]])[]): string {
+  if (!series.length) return '';
+  const rounds = [...new Set(series.flatMap(([, points]) => points.map((p) => p.round)))].sort((a, b) => a - b);
+  const head = ['Round', ...series.map(([m]) => m)].map((h) => `<th>${esc(h)}</th>`).join('');
+  const rows = rounds
+    .map(
+      (round) =>
+        `<tr><td>${round}</td>${series
+          .map(([, points]) => `<td>${esc(fmtOr(points.find((p) => p.round === round)?.value))}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('');
+  return `<details data-testid="protocol-table"><summary>How each round ran (secure aggregation, thresholds)</summary>
+<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></details>`;
+}
+
+const fmtOr = (v: number | undefined) => (v === undefined ? '–' : fmt(v));
