@@ -4,13 +4,13 @@ import { registerJobCancel } from './analyst/job-cancel.js';
 import { registerJobLive } from './analyst/job-live.js';
 import { registerJobPage } from './analyst/job-page.js';
 import { registerJobReport } from './analyst/job-report.js';
-import type { JobStreamTimes } from './analyst/job-stream.js';
+import type { LiveStreamTimes } from '../http/live-stream.js';
 import { registerJobsPage } from './analyst/jobs-page.js';
 import { registerModelDownload } from './analyst/model-download.js';
 import { registerPayoutPage } from './analyst/payout-page.js';
 
 /** `live`: how the job streams debounce and keep alive (defaults: 250 ms, 15 s). */
-export function registerAnalystPages(ctx: CoordinatorConsoleContext, live: JobStreamTimes = {}): void {
+export function registerAnalystPages(ctx: CoordinatorConsoleContext, live: LiveStreamTimes = {}): void {
   registerJobsPage(ctx);
   registerJobPage(ctx);
   registerJobLive(ctx, live);

@@ -10,7 +10,7 @@ import { esc } from '../../report/svg.js';
 import type { CoordinatorConsoleContext } from '../console-context.js';
 import { jobDataOf, type JobData } from './job-data.js';
 import { privacySection, resultSection } from './job-results.js';
-import { streamJob, type JobStreamTimes } from './job-stream.js';
+import { streamLive, type LiveStreamTimes } from '../../http/live-stream.js';
 import { requireOwnJob, roundCounter } from './own-job.js';
 import { roundCharts } from './round-charts.js';
 
@@ -75,11 +75,11 @@ function currentStage(d: JobData): string {
   return d.history.at(-1)?.stage ?? (d.job.status === 'pending' ? 'waiting to start' : 'starting');
 }
 
-export function registerJobLive({ coordinator, console: c }: CoordinatorConsoleContext, times: JobStreamTimes): void {
+export function registerJobLive({ coordinator, console: c }: CoordinatorConsoleContext, times: LiveStreamTimes): void {
   c.app.get('/jobs/:id/events', async (request, reply) => {
     const { job, session } = await requireOwnJob(c, coordinator, request);
     const id = job.id;
-    streamJob(
+    streamLive(
       request,
       reply,
       {

@@ -7,7 +7,7 @@ import type { ParticipantStatus } from '@tessera/coordinator';
 import { ConsoleError } from '../../http/console-error.js';
 import { page } from '../../http/page.js';
 import { OPERATOR_NAV, type CoordinatorConsoleContext } from '../console-context.js';
-import { streamFragment } from './live-fragment.js';
+import { streamLive } from '../../http/live-stream.js';
 import { formField, operatorAction } from './operator-refusal.js';
 import { PARTICIPANT_STATUS_PATH, participantsTable } from './participants-table.js';
 
@@ -27,8 +27,8 @@ participant cuts it off within a second; revocation is final.</p>
 
   c.app.get(EVENTS_PATH, async (request, reply) => {
     const session = c.require(request, 'operator');
-    streamFragment(request, reply, {
-      render: () => participantsTable(coordinator, session),
+    streamLive(request, reply, {
+      render: async () => ({ html: await participantsTable(coordinator, session) }),
       watch: (changed) => {
         coordinator.registry.on('change', changed);
         return () => coordinator.registry.off('change', changed);

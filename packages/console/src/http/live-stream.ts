@@ -1,34 +1,35 @@
 /**
- * A job's live section over server-sent events: the HTML fragment when the browser connects, again shortly after
+ * A live part of a page over server-sent events: the HTML fragment when the browser connects, again shortly after
  * each change (changes close together are sent once), a keepalive comment in between, and an `end` event once the
- * job is finished, after which the stream closes. static/console.js swaps each fragment into the data-live element.
+ * fragment says it is final (a finished job), after which the stream closes. static/console.js swaps each fragment
+ * into the element whose data-live names the stream.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { esc } from '../../report/svg.js';
+import { esc } from '../report/svg.js';
 
 /** Changes within this time of the first are sent as one fragment (so a fragment follows an event within it). */
-export const JOB_LIVE_DEBOUNCE_MS = 250;
+export const LIVE_DEBOUNCE_MS = 250;
 /** A comment line this often keeps an idle stream open through proxies. */
-export const JOB_LIVE_KEEPALIVE_MS = 15_000;
+export const LIVE_KEEPALIVE_MS = 15_000;
 
-export interface JobFragment {
-  /** The fragment as it is now (already-escaped HTML), and whether the job is finished. */
-  render(): Promise<{ html: string; finished: boolean }>;
+export interface LiveFragment {
+  /** The fragment as it is now (already-escaped HTML), and whether it is final (the stream then ends). */
+  render(): Promise<{ html: string; finished?: boolean }>;
   /** Calls `changed` whenever the fragment may have changed; returns what stops that. */
   watch(changed: () => void): () => void;
 }
 
-export interface JobStreamTimes {
+export interface LiveStreamTimes {
   debounceMs?: number;
   keepaliveMs?: number;
 }
 
-/** Takes over the reply: the event stream of the fragment, ended when the job finishes or the client goes. */
-export function streamJob(
+/** Takes over the reply: the event stream of the fragment, ended when it is final or the client goes. */
+export function streamLive(
   request: FastifyRequest,
   reply: FastifyReply,
-  fragment: JobFragment,
-  times: JobStreamTimes = {},
+  fragment: LiveFragment,
+  times: LiveStreamTimes = {},
 ): void {
   void reply.hijack();
   const res = reply.raw;
@@ -50,11 +51,11 @@ export function streamJob(
   const send = () => {
     sending = sending.then(async () => {
       if (closed) return;
-      let out: { html: string; finished: boolean };
+      let out: { html: string; finished?: boolean };
       try {
         out = await fragment.render();
       } catch (e) {
-        out = { html: `<p class="error">could not read the job: ${esc((e as Error).message)}</p>`, finished: false };
+        out = { html: `<p class="error">could not read the current state: ${esc((e as Error).message)}</p>` };
       }
       if (closed) return;
       res.write(`data: ${JSON.stringify({ html: out.html })}\n\n`);
@@ -70,12 +71,12 @@ export function streamJob(
     timer = setTimeout(() => {
       timer = undefined;
       send();
-    }, times.debounceMs ?? JOB_LIVE_DEBOUNCE_MS);
+    }, times.debounceMs ?? LIVE_DEBOUNCE_MS);
   };
   const unwatch = fragment.watch(changed);
   const keepalive = setInterval(() => {
     if (!closed) res.write(': keepalive\n\n');
-  }, times.keepaliveMs ?? JOB_LIVE_KEEPALIVE_MS);
+  }, times.keepaliveMs ?? LIVE_KEEPALIVE_MS);
   function close() {
     if (closed) return;
     closed = true;
