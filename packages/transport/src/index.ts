@@ -24,3 +24,4 @@ export {
   type CertifiedIdentity,
   type ClientRole,
 } from './client-identity.js';
+export { LOG_LEVELS, lineLogger, loggerOf, silentLogger, type Logger, type LogLevel } from './logger.js';
