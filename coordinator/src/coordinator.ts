@@ -8,9 +8,10 @@ import {
   type ChannelSecurity,
   type tessera,
 } from '@tessera/proto';
-import { fingerprintOf, serverCredentials } from '@tessera/transport';
+import { fingerprintOf, loggerOf, serverCredentials, type Logger } from '@tessera/transport';
 import { SealedExchange } from './service/sealed-exchange.js';
 import { JobEvents } from './jobs/job-events.js';
+import { loggedRounds, logJobRun } from './jobs/job-log.js';
 import { jobKindOfStored } from './jobs/kinds/registry.js';
 import type { JobLifecycle } from './jobs/job-lifecycle.js';
 import { analystHandlers } from './service/analyst-service.js';
@@ -61,7 +62,10 @@ export interface CoordinatorOptions {
   insecure?: boolean;
   /** The operator's own certificate, key and CA (--tls-cert, --tls-key, --tls-ca) instead of the own CA's. */
   tls?: OperatorTlsFiles;
+  /** Plain text lines (info and above), for callers without a Logger; `logger` wins when both are given. */
   log?: (line: string) => void;
+  /** Where the coordinator logs, with fields (jobId, round, stage, participantId, ...); default: `log`, else none. */
+  logger?: Logger;
   /** Sees every participant message the coordinator accepts as authentic (for audits and transcript tests). */
   onParticipantMessage?: (participantId: string, message: tessera.v1.ParticipantMessage) => void;
   /**
@@ -146,7 +150,7 @@ export class Coordinator {
   private readonly cancelRoutes = new Set<(jobId: string, reason: string) => void>();
   private readonly server: grpc.Server;
   private readonly slots: UploadSlots;
-  private readonly log: (line: string) => void;
+  private readonly logger: Logger;
   /** Cuts off participants the operator revoked or disabled (see ParticipantAccess for when it looks). */
   private readonly access: ParticipantAccess;
   /** The signed, hash-chained payout ledger (key in the data directory, entries in the database). */
@@ -169,7 +173,7 @@ export class Coordinator {
     store: Store,
     replicaId: string,
   ) {
-    this.log = options.log ?? (() => undefined);
+    this.logger = loggerOf(options);
     this.store = store;
     this.replicaId = replicaId;
     this.metrics = new CoordinatorMetrics({
@@ -181,11 +185,11 @@ export class Coordinator {
       replicaId,
       leaseTtlMs: (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000,
       run: (job, lease) => this.runJob(job, lease),
-      log: this.log,
+      logger: this.logger,
       onLease: (change, jobs) => this.metrics.lease(change, jobs),
     });
     this.events.forward = (e) => this.mesh?.broadcast(e);
-    this.access = new ParticipantAccess(this.store, this.registry, this.log);
+    this.access = new ParticipantAccess(this.store, this.registry, this.logger);
     this.registry.setGate(this.access);
     this.ledger = new PayoutLedger(this.store, options.dataDir);
     const limits = resourceLimits(options.limits);
@@ -197,15 +201,16 @@ export class Coordinator {
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
     const listen = options.listen ?? '127.0.0.1:7070';
-    const log = options.log ?? (() => undefined);
-    const transport = await coordinatorTransport({ ...options, listen, insecure: options.insecure ?? false, log });
+    const logger = loggerOf(options);
+    const transport = await coordinatorTransport({ ...options, listen, insecure: options.insecure ?? false, logger });
     const location = options.store ?? storeLocationOf(options.dataDir);
     const store = await openStore(location);
     noteStoreLocation(options.dataDir, location);
     const replicaId = options.replicaId ?? replicaIdOf(options.dataDir, isPostgresUrl(location));
     const c = new Coordinator(options, store, replicaId);
     c.storeDescription = isPostgresUrl(location) ? redactPostgresUrl(location) : location;
-    if (isPostgresUrl(location)) log(`coordinator state in ${redactPostgresUrl(location)} (replica ${replicaId})`);
+    if (isPostgresUrl(location))
+      logger.info({ replicaId }, `coordinator state in ${redactPostgresUrl(location)} (replica ${replicaId})`);
     if (transport.mode === 'tls') {
       c.tlsFingerprint = transport.fingerprint;
       c.certificates = new ClientCertificates(transport.ca);
@@ -226,7 +231,7 @@ export class Coordinator {
       registry: c.registry,
       ttlMs: (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000,
       onCancel: (jobId, reason) => c.runners.get(jobId)?.runner.cancel(reason),
-      log,
+      logger,
     });
     await c.mesh.start();
     // Jobs that were running when this replica (or another) stopped continue from their last completed round.
@@ -240,7 +245,7 @@ export class Coordinator {
       participantHandlers(
         this.store,
         this.registry,
-        this.log,
+        this.logger,
         this.options.onParticipantMessage,
         this.certificates,
         this.metrics,
@@ -253,7 +258,7 @@ export class Coordinator {
         registry: this.registry,
         events: this.events,
         certificates: this.certificates,
-        log: this.log,
+        logger: this.logger,
         sealed: this.sealed,
         ledger: this.ledger,
         metrics: this.metrics,
@@ -273,7 +278,7 @@ export class Coordinator {
           this.cancelRoutes.add(send);
           return () => this.cancelRoutes.delete(send);
         },
-        log: this.log,
+        logger: this.logger,
       }),
     );
     this.port = await new Promise<number>((resolve, reject) =>
@@ -284,7 +289,7 @@ export class Coordinator {
     const host = address.slice(0, address.lastIndexOf(':'));
     this.address = `${host}:${this.port}`;
     this.listening = true;
-    this.log(`coordinator listening on ${this.address}`);
+    this.logger.info({ replicaId: this.replicaId }, `coordinator listening on ${this.address}`);
   }
 
   /** A service definition that counts the bytes of its messages in tessera_bytes_{received,sent}_total. */
@@ -312,7 +317,7 @@ export class Coordinator {
     const kind = jobKindOfStored(job.specJson);
     const runner = kind.runner(job, {
       // Every round record the runner writes moves the round metrics.
-      store: this.metrics.observeRounds(this.store, kind.name),
+      store: loggedRounds(this.metrics.observeRounds(this.store, kind.name), this.logger),
       registry: this.registry,
       slots: this.slots,
       events: this.events,
@@ -322,6 +327,7 @@ export class Coordinator {
     });
     const done = runner.run().finally(() => this.runners.delete(id));
     this.runners.set(id, { runner, done });
+    logJobRun(this.logger, this.store, job, kind.name, done);
     return { done, suspend: () => runner.suspend(), cancel: (why) => runner.cancel(why) };
   }
 

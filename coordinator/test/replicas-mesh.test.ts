@@ -1,4 +1,5 @@
 /** The replica directory as the mesh keeps it: crashed replicas' rows go, and a replica never links to itself. */
+import { lineLogger } from '@tessera/transport';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplicaMesh } from '../src/replicas/replica-mesh.js';
@@ -33,7 +34,7 @@ describe('ReplicaMesh', () => {
       registry: new SessionRegistry(),
       ttlMs: ttl,
       onCancel: () => undefined,
-      log: (l) => log.push(l),
+      logger: lineLogger((l) => log.push(l)),
     });
     cleanups.push(() => mesh.stop());
     await mesh.start();

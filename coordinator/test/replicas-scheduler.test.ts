@@ -3,6 +3,7 @@
  * runner fenced off by a lost lease leaves the job to the new holder, and a job taken back while its old runner is
  * still stopping starts afresh under the new epoch.
  */
+import { lineLogger, silentLogger } from '@tessera/transport';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobEvents } from '../src/jobs/job-events.js';
@@ -85,7 +86,7 @@ describe('JobScheduler: leases it cannot renew', () => {
         runs.push(r);
         return r;
       },
-      log: (l) => log.push(l),
+      logger: lineLogger((l) => log.push(l)),
     });
     cleanups.push(() => scheduler.stop());
     await scheduler.start();
@@ -126,7 +127,7 @@ describe('JobScheduler: leases it cannot renew', () => {
         // Suspending does not end it at once: it ends when the test says (a runner winding down).
         return { done, suspend: () => undefined, cancel: () => finish() } satisfies LeasedRun;
       },
-      log: () => undefined,
+      logger: silentLogger,
     });
     cleanups.push(async () => {
       for (const r of runs) r.finish();
@@ -167,7 +168,7 @@ describe('JobScheduler: leases it cannot renew', () => {
         suspend: () => undefined,
         cancel: () => undefined,
       }),
-      log: () => undefined,
+      logger: silentLogger,
     });
     cleanups.push(() => scheduler.stop());
     await scheduler.start();

@@ -1,3 +1,4 @@
+import type { Logger } from '@tessera/transport';
 import type { LeaseChange } from '../metrics/metric-labels.js';
 import type { JobLease, JobRecord, Store } from '../store/store.js';
 
@@ -21,7 +22,7 @@ export interface SchedulerOptions {
   maxJobs?: number;
   /** Starts the runner of a job whose lease this replica took. */
   run: (job: JobRecord, lease: JobLease) => LeasedRun;
-  log: (line: string) => void;
+  logger: Logger;
   /** Told of each lease change here, with how many jobs it concerns (tessera_lease_changes_total). */
   onLease?: (change: LeaseChange, jobs: number) => void;
 }
@@ -120,7 +121,10 @@ export class JobScheduler {
         try {
           await this.pass();
         } catch (e) {
-          this.o.log(`job leases: ${(e as Error).message} (retrying in ${this.intervalMs} ms)`);
+          this.o.logger.warn(
+            { replicaId: this.o.replicaId, reason: (e as Error).message },
+            `job leases: ${(e as Error).message} (retrying in ${this.intervalMs} ms)`,
+          );
         }
       } while (this.again && !this.stopped);
     })().finally(() => {
@@ -183,7 +187,8 @@ export class JobScheduler {
   /** Starts a job's runner under `lease`, taken or renewed at `at` (this replica's clock). */
   private begin(job: JobRecord, lease: JobLease, at: number): void {
     const { leaseTtlMs } = this.o;
-    this.o.log(
+    this.o.logger.info(
+      { jobId: job.id, replicaId: this.o.replicaId, epoch: lease.epoch },
       `job ${job.id}: lease taken (epoch ${lease.epoch})` +
         (job.roundsCompleted > 0 ? `, resuming after round ${job.roundsCompleted}` : ''),
     );
@@ -219,7 +224,7 @@ export class JobScheduler {
   }
 
   private suspend(id: string, h: Held, why: string): void {
-    this.o.log(`job ${id}: ${why}`);
+    this.o.logger.warn({ jobId: id, replicaId: this.o.replicaId }, `job ${id}: ${why}`);
     clearTimeout(h.expiry);
     this.running.delete(id);
     this.stopping.set(id, h.run.done);

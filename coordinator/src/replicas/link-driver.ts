@@ -1,3 +1,4 @@
+import type { Logger } from '@tessera/transport';
 import type * as grpc from '@grpc/grpc-js';
 import { replicaClient, tessera, type ChannelSecurity, type GenericClient } from '@tessera/proto';
 import type { SessionRegistry } from '../service/registry.js';
@@ -15,7 +16,7 @@ export interface DriverDeps {
   registry: SessionRegistry;
   /** An analyst on the holder cancelled a job: cancel it if this replica runs it. */
   onCancel: (jobId: string, reason: string) => void;
-  log: (line: string) => void;
+  logger: Logger;
 }
 
 /**
@@ -84,7 +85,7 @@ export class LinkDriver implements RemoteLink, PartialSumLink {
       case 'welcome':
         this.holderId = m.welcome!.replicaId ?? '';
         this.backoffMs = 200;
-        this.deps.log(`linked to replica ${this.holderId} at ${this.address}`);
+        this.deps.logger.info({ replicaId: this.holderId }, `linked to replica ${this.holderId} at ${this.address}`);
         return;
       case 'roster':
         this.roster(m.roster!);

@@ -1,3 +1,4 @@
+import type { Logger } from '@tessera/transport';
 import * as grpc from '@grpc/grpc-js';
 import { constantTimeEqual } from '@tessera/crypto';
 import { tessera } from '@tessera/proto';
@@ -23,7 +24,7 @@ export interface HolderDeps {
   onEvent: (e: tessera.v1.IReplicaJobEvent) => void;
   /** Registers this link as a way to tell drivers that an analyst here cancelled a job; returns the unregister. */
   onCancelRoute: (send: (jobId: string, reason: string) => void) => () => void;
-  log: (line: string) => void;
+  logger: Logger;
 }
 
 /** The participants whose streams this replica holds (not the remote ones its own links show it). */
@@ -63,7 +64,8 @@ export class LinkHolder {
     private readonly call: LinkStream,
     private readonly deps: HolderDeps,
     /** Logs why a link was refused (at most one line per while: anyone may dial the public port). */
-    private readonly refused: (why: string) => void = (why) => deps.log(`refused a replica link: ${why}`),
+    private readonly refused: (why: string) => void = (why) =>
+      deps.logger.warn({ reason: why }, `refused a replica link: ${why}`),
     private readonly helloTimeoutMs = REPLICA_HELLO_TIMEOUT_MS,
   ) {}
 
@@ -110,7 +112,10 @@ export class LinkHolder {
     this.cleanups.push(() => this.deps.registry.off('change', onChange));
     this.cleanups.push(this.deps.onCancelRoute((jobId, reason) => this.send({ cancel: { jobId, reason } })));
     this.sendRoster(true);
-    this.deps.log(`replica ${this.driverId} linked to drive jobs with this replica's participants`);
+    this.deps.logger.info(
+      { replicaId: this.driverId },
+      `replica ${this.driverId} linked to drive jobs with this replica's participants`,
+    );
     return true;
   }
 
@@ -155,7 +160,7 @@ export class LinkHolder {
           this.deps.slots,
           (up) => this.send(up),
           () => this.partials.splice(this.partials.indexOf(partial), 1),
-          this.deps.log,
+          this.deps.logger,
         );
         this.partials.push(partial);
         return;
@@ -232,7 +237,7 @@ export class LinkHolder {
     for (const p of this.partials.splice(0)) p.abandon();
     for (const [id, task] of this.relayed) this.deps.registry.get(id)?.closeTask(task);
     this.relayed.clear();
-    this.deps.log(`replica ${this.driverId} unlinked`);
+    this.deps.logger.info({ replicaId: this.driverId }, `replica ${this.driverId} unlinked`);
     try {
       this.call.end();
     } catch {

@@ -1,6 +1,7 @@
+import { silentLogger, type Logger } from '@tessera/transport';
 import type { tessera } from '@tessera/proto';
 import type { ParticipantSession } from '../service/participant-session.js';
-import { sameTask, type TaskKey } from '../service/task-ref.js';
+import { sameTask, stageName, type TaskKey } from '../service/task-ref.js';
 import type { UploadSlots } from '../service/upload-slots.js';
 import { MaskedInputCollector, RejectionTally } from '../rounds/secure-collectors.js';
 import { uploadLink } from '../rounds/upload-link.js';
@@ -27,7 +28,7 @@ export class PartialSumHolder {
     private readonly slots: UploadSlots,
     private readonly up: (m: tessera.v1.IReplicaUp) => void,
     private readonly onFlushed: () => void,
-    private readonly log: (line: string) => void = () => undefined,
+    private readonly logger: Logger = silentLogger,
   ) {
     const ids = spec.participantIds ?? [];
     this.indexOf = new Map(ids.map((id, i) => [id, Number(spec.indices?.[i] ?? -1)]));
@@ -104,7 +105,14 @@ export class PartialSumHolder {
     for (const id of this.indexOf.keys())
       if (!this.failed.has(id) && !this.included.includes(this.indexOf.get(id)!))
         this.failed.set(id, 'the driver did not open the stage for it here');
-    this.log(
+    this.logger.info(
+      {
+        jobId: this.key.jobId,
+        round: this.key.round,
+        stage: stageName(this.key.stage),
+        contributors: this.included.length,
+        dropped: this.failed.size,
+      },
       `partial sum of ${this.included.length} masked input(s) for job ${this.key.jobId} round ${this.key.round} ` +
         `sent to the driving replica${this.failed.size ? ` (${this.failed.size} not in it)` : ''}`,
     );

@@ -1,3 +1,4 @@
+import type { Logger } from '@tessera/transport';
 import type { ChannelSecurity, tessera } from '@tessera/proto';
 import type { SessionRegistry } from '../service/registry.js';
 import type { Store } from '../store/store.js';
@@ -14,7 +15,7 @@ export interface MeshOptions {
   /** A replica that has not said it is alive for this long is taken for dead (its links are dropped). */
   ttlMs: number;
   onCancel: (jobId: string, reason: string) => void;
-  log: (line: string) => void;
+  logger: Logger;
 }
 
 /** A replica silent for this many lease lifetimes crashed: its row is removed. */
@@ -49,7 +50,7 @@ export class ReplicaMesh {
     this.timer = setTimeout(
       () => {
         void this.tick()
-          .catch((e) => this.o.log(`replicas: ${(e as Error).message}`))
+          .catch((e) => this.o.logger.warn({ reason: (e as Error).message }, `replicas: ${(e as Error).message}`))
           .finally(() => this.schedule());
       },
       Math.max(100, Math.floor(this.o.ttlMs / 3)),
@@ -70,7 +71,10 @@ export class ReplicaMesh {
     const ids = new Set(live.map((r) => r.id));
     for (const [id, link] of this.links)
       if (!ids.has(id)) {
-        this.o.log(`replica ${id} stopped saying it is alive; its participants reconnect to the others`);
+        this.o.logger.warn(
+          { replicaId: id },
+          `replica ${id} stopped saying it is alive; its participants reconnect to the others`,
+        );
         link.stop();
         this.links.delete(id);
       }
@@ -82,7 +86,7 @@ export class ReplicaMesh {
         security: this.o.security,
         registry: this.o.registry,
         onCancel: this.o.onCancel,
-        log: this.o.log,
+        logger: this.o.logger,
       });
       this.links.set(r.id, link);
       link.start();
@@ -95,7 +99,10 @@ export class ReplicaMesh {
     for (const r of await this.o.store.liveReplicas(0))
       if (r.heartbeatAt < before && r.id !== this.o.replicaId) {
         await this.o.store.removeReplica(r.id);
-        this.o.log(`replica ${r.id} (${r.address}) forgotten: silent since ${new Date(r.heartbeatAt).toISOString()}`);
+        this.o.logger.info(
+          { replicaId: r.id },
+          `replica ${r.id} (${r.address}) forgotten: silent since ${new Date(r.heartbeatAt).toISOString()}`,
+        );
       }
   }
 

@@ -34,7 +34,7 @@ export function replicaHandlers(
       return;
     }
     const more = unlogged ? ` (and ${unlogged} more refused since the last such line)` : '';
-    deps.log(`refused a replica link: ${why}${more}`);
+    deps.logger.warn({ reason: why, unlogged }, `refused a replica link: ${why}${more}`);
     loggedAt = now;
     unlogged = 0;
   };

@@ -1,6 +1,7 @@
 // AnalystService.Join: an analyst redeems the operator's invitation with its Ed25519 identity, or (registered already,
 // by invitation or by the operator with the public key) asks for a new certificate; either way it gets a client
 // certificate for its TLS key from the coordinator's CA. The one analyst call made without a certificate.
+import type { Logger } from '@tessera/transport';
 import * as grpc from '@grpc/grpc-js';
 import { isAcceptablePublicKey, sha256Hex } from '@tessera/crypto';
 import { tessera, verifyTlsKey } from '@tessera/proto';
@@ -16,7 +17,7 @@ const grpcError = (code: grpc.status, details: string): grpc.ServiceError =>
 export function joinHandler(
   store: Store,
   certificates: ClientCertificates | undefined,
-  log: (line: string) => void,
+  logger: Logger,
 ): grpc.handleUnaryCall<tessera.v1.JoinRequest, tessera.v1.JoinResponse> {
   const join = async (req: tessera.v1.JoinRequest): Promise<tessera.v1.JoinResponse> => {
     const { invitation, identity, tlsPublicKey, signature } = req;
@@ -38,7 +39,10 @@ export function joinHandler(
     const clientCertificate = certificates
       ? await certificates.issue('analyst', analyst.name, identity, tlsPublicKey)
       : '';
-    log(`analyst ${analyst.name} ${invitation ? 'joined' : 'renewed its certificate'}`);
+    logger.info(
+      { analystId: analyst.name },
+      `analyst ${analyst.name} ${invitation ? 'joined' : 'renewed its certificate'}`,
+    );
     return tessera.v1.JoinResponse.create({ name: analyst.name, clientCertificate });
   };
 

@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '@tessera/transport';
 import { submissionOf } from '../jobs/signed-spec.js';
 import { JOB_SPEC_CONTEXT, JobSpecError } from '@tessera/jobs';
 import { jobKindOf } from '../jobs/kinds/registry.js';
@@ -31,7 +32,7 @@ export interface AnalystServiceDeps {
   events: JobEvents;
   /** The coordinator's CA (TLS): it authenticates analysts by their client certificates. Undefined in plaintext. */
   certificates: ClientCertificates | undefined;
-  log?: (line: string) => void;
+  logger?: Logger;
   /** Sealed mode: where runners post encrypted aggregates and analysts answer. */
   sealed: SealedExchange;
   /** The payout ledger ExportLedger reads. */
@@ -154,7 +155,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
     };
 
   return {
-    join: joinHandler(store, deps.certificates, deps.log ?? (() => undefined)),
+    join: joinHandler(store, deps.certificates, deps.logger ?? silentLogger),
 
     submitJob: unary('submitJob', async (req: tessera.v1.SubmitJobRequest, caller) => {
       const analyst = analystIdentityOf(req, caller);

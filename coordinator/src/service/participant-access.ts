@@ -1,3 +1,4 @@
+import type { Logger } from '@tessera/transport';
 import { participantRefusal } from '../enrolment/enrolment-rules.js';
 import type { ParticipantRecord, Store } from '../store/store.js';
 import type { GatedSession, SessionGate, SessionRegistry } from './registry.js';
@@ -35,7 +36,7 @@ export class ParticipantAccess implements SessionGate {
   constructor(
     private readonly store: Store,
     private readonly registry: SessionRegistry,
-    private readonly log: (line: string) => void,
+    private readonly logger: Logger,
     private readonly checkEveryMs = ACCESS_CHECK_MS,
   ) {}
 
@@ -86,7 +87,7 @@ export class ParticipantAccess implements SessionGate {
       }
     } catch (e) {
       // A busy or closing database must not take the coordinator down: the next check tries again.
-      this.log(`participant access check failed: ${(e as Error).message}`);
+      this.logger.warn({ reason: (e as Error).message }, `participant access check failed: ${(e as Error).message}`);
     }
   }
 

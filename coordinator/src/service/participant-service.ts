@@ -1,3 +1,4 @@
+import type { Logger } from '@tessera/transport';
 import * as grpc from '@grpc/grpc-js';
 import { isAcceptablePublicKey, randomId, sha256Hex, verify } from '@tessera/crypto';
 import { ENROLL_CONTEXT, enrollmentMessage, tessera, verifyTlsKey } from '@tessera/proto';
@@ -28,7 +29,7 @@ const asServiceError = (e: unknown): grpc.ServiceError =>
 export function participantHandlers(
   store: Store,
   registry: SessionRegistry,
-  log: (line: string) => void,
+  logger: Logger,
   observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void,
   certificates?: ClientCertificates,
   /** Counts refused streams and messages by reason, and participants' refusals by kind. */
@@ -93,7 +94,7 @@ export function participantHandlers(
           return undefined;
         }
         const stored = result.participant;
-        log(`enrolled participant ${stored.id} (${stored.name})`);
+        logger.info({ participantId: stored.id }, `enrolled participant ${stored.id} (${stored.name})`);
         return tessera.v1.EnrollResponse.create({
           participantId: stored.id,
           name: stored.name || name,
@@ -130,7 +131,10 @@ export function participantHandlers(
         if ((tlsPublicKey?.length ?? 0) === 0)
           throw serviceError(grpc.status.INVALID_ARGUMENT, 'tls_public_key is missing');
         const clientCertificate = await certify(record.id, record.publicKey, tlsPublicKey, signature);
-        log(`issued a new client certificate to participant ${record.id} (${record.name})`);
+        logger.info(
+          { participantId: record.id },
+          `issued a new client certificate to participant ${record.id} (${record.name})`,
+        );
         return tessera.v1.RenewCertificateResponse.create({ clientCertificate });
       };
       renew().then(
@@ -147,7 +151,10 @@ export function participantHandlers(
         details = uncertifiedStreamRefusal(problem),
       ) => {
         metrics?.rejected(label);
-        log(`refused a participant stream from ${call.getPeer()}: ${problem}`);
+        logger.warn(
+          { peer: call.getPeer(), reason: label },
+          `refused a participant stream from ${call.getPeer()}: ${problem}`,
+        );
         // grpc-js sends the status from an 'error' event (nothing reads the stream yet)
         call.emit('error', serviceError(code, details));
       };
@@ -188,10 +195,14 @@ export function participantHandlers(
       store,
       (s) => {
         registry.add(s);
-        log(`participant ${s.participantId} (${s.name}) connected, serving ${s.datasets.join(', ') || 'no data sets'}`);
-        s.onClose(() => log(`participant ${s.participantId} (${s.name}) disconnected`));
+        const participant = { participantId: s.participantId };
+        logger.info(
+          { ...participant, datasets: s.datasets.length },
+          `participant ${s.participantId} (${s.name}) connected, serving ${s.datasets.join(', ') || 'no data sets'}`,
+        );
+        s.onClose(() => logger.info(participant, `participant ${s.participantId} (${s.name}) disconnected`));
       },
-      log,
+      logger,
       observe,
       certified,
       metrics,

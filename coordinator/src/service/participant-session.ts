@@ -1,3 +1,4 @@
+import type { Logger } from '@tessera/transport';
 import type * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@tessera/crypto';
@@ -9,7 +10,7 @@ import { helloMismatch } from './participant-certificate-check.js';
 import type { Store } from '../store/store.js';
 import type { OpenTask } from './open-task.js';
 import { taskMessageOf } from './task-dispatch.js';
-import { describeTask, sameTask } from './task-ref.js';
+import { describeTask, sameTask, stageName } from './task-ref.js';
 import type { CoordinatorMetrics } from '../metrics/coordinator-metrics.js';
 import type { RejectReason } from '../metrics/metric-labels.js';
 
@@ -85,7 +86,7 @@ export class StreamSession implements ParticipantSession {
     private readonly call: Stream,
     private readonly store: Store,
     private readonly onReady: (s: ParticipantSession) => void,
-    private readonly log: (line: string) => void,
+    private readonly logger: Logger,
     private readonly observe?: (participantId: string, message: tessera.v1.ParticipantMessage) => void,
     /** The identity the stream's TLS client certificate proves (mutual TLS); its hello must be signed as it. */
     private readonly certified?: CertifiedIdentity,
@@ -147,7 +148,10 @@ export class StreamSession implements ParticipantSession {
           m.ledgerCosignature!,
         );
         if (problem) return this.reject(m.seq, problem, false, 'bad_cosignature');
-        this.log(`participant ${this.participantId} cosigned payout ledger head ${m.ledgerCosignature!.seq}`);
+        this.logger.info(
+          { participantId: this.participantId, ledgerSeq: m.ledgerCosignature!.seq },
+          `participant ${this.participantId} cosigned payout ledger head ${m.ledgerCosignature!.seq}`,
+        );
         return;
       }
       case 'refused': {
@@ -229,7 +233,10 @@ export class StreamSession implements ParticipantSession {
       await this.store.markParticipantsSeen([record.id], Date.now());
     } catch (e) {
       // "Last seen" is for the operator's listing; the session goes on, and the next access check writes it again.
-      this.log(`could not note participant ${record.id} as seen: ${(e as Error).message}`);
+      this.logger.warn(
+        { participantId: record.id, reason: (e as Error).message },
+        `could not note participant ${record.id} as seen: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -239,7 +246,10 @@ export class StreamSession implements ParticipantSession {
    */
   cutOff(reason: string): void {
     if (this.state === 'closed') return;
-    this.log(`cut off participant ${this.participantId} (${this.name}): ${reason}`);
+    this.logger.warn(
+      { participantId: this.participantId, reason },
+      `cut off participant ${this.participantId} (${this.name}): ${reason}`,
+    );
     try {
       this.call.write(tessera.v1.CoordinatorMessage.create({ rejection: { seq: 0, reason, fatal: true } }));
     } catch {
@@ -250,7 +260,10 @@ export class StreamSession implements ParticipantSession {
 
   private async reject(seq: number, reason: string, fatal: boolean, label: RejectReason): Promise<void> {
     this.metrics?.rejected(label);
-    this.log(`rejected a message from ${this.participantId || 'an unidentified participant'}: ${reason}`);
+    this.logger.warn(
+      { participantId: this.participantId || undefined, reason: label, seq },
+      `rejected a message from ${this.participantId || 'an unidentified participant'}: ${reason}`,
+    );
     await this.send({ rejection: { seq, reason, fatal } }).catch(() => undefined);
     if (fatal) this.close();
   }
@@ -278,6 +291,11 @@ export class StreamSession implements ParticipantSession {
 
   openTask(task: OpenTask): void {
     this.task = task;
+    const { jobId, round, stage, attempt } = task.key;
+    this.logger.debug(
+      { jobId, round, stage: stageName(stage), attempt, participantId: this.participantId },
+      `participant ${this.participantId}: opened ${describeTask(task.key)}`,
+    );
   }
 
   closeTask(task: OpenTask): void {

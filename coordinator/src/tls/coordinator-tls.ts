@@ -1,4 +1,5 @@
 // How the coordinator secures its port: TLS with its own CA or the operator's certificate, or plaintext on loopback.
+import type { Logger } from '@tessera/transport';
 import { X509Certificate } from 'node:crypto';
 import {
   assertInsecureAllowed,
@@ -33,7 +34,7 @@ export interface TransportOptions {
   listen: string;
   insecure?: boolean;
   tls?: OperatorTlsFiles;
-  log: (line: string) => void;
+  logger: Logger;
 }
 
 /**
@@ -46,7 +47,7 @@ export async function coordinatorTransport(o: TransportOptions): Promise<Coordin
     if (o.tls)
       throw new TlsSetupError('INCOMPLETE_FILES', '--insecure turns TLS off: drop it to use --tls-cert and --tls-key');
     assertInsecureAllowed(o.listen, 'the coordinator');
-    o.log(insecureWarning(o.listen));
+    o.logger.warn({ listen: o.listen }, insecureWarning(o.listen));
     return { mode: 'insecure' };
   }
   const ca = await ownCertificateAuthority(o.dataDir);
