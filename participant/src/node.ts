@@ -3,11 +3,11 @@ import { analystReason } from './analyst-reason.js';
 import { refusalKindOf } from './refusal-kind.js';
 import { EventEmitter } from 'node:events';
 import type { SigningKeyPair } from '@tessera/crypto';
-import { participantClient, tessera, type ChannelSecurity, type GenericClient } from '@tessera/proto';
+import { participantClient, stageName, tessera, type ChannelSecurity, type GenericClient } from '@tessera/proto';
 import { Admission, type DataAdmission } from './admission.js';
 import type { ParticipantConfig } from './config.js';
 import { channelSecurityOf, explainUnreachable } from './coordinator-channel.js';
-import { insecureWarning } from '@tessera/transport';
+import { insecureWarning, lineLogger, silentLogger, type Logger } from '@tessera/transport';
 import { Connection, type Stream } from './connection.js';
 import { ParticipantMetrics } from './metrics/participant-metrics.js';
 import { ConsentGuard, restrictSources } from './consent/consent-guard.js';
@@ -38,12 +38,16 @@ export interface ParticipantNodeOptions {
    * no per-node state besides its caches.
    */
   data?: LocalData;
+  /** Plain text lines at `logLevel` and above, for callers without a Logger; `logger` wins when both are given. */
   log?: (line: string) => void;
   /**
    * What `log` is given: 'warn' only problems (refusals, unreachable coordinator, warnings); 'info' (the default) also
    * connect, reconnect, disconnect, task start and finish, and stop; 'debug' also every coordinator message's kind.
+   * A `logger` filters by its own level instead.
    */
   logLevel?: NodeLogLevel;
+  /** Where the node logs, with fields (participantId, jobId, round, stage); default: `log`, else nothing. */
+  logger?: Logger;
   /** Reconnect delays grow from this to `maxBackoffMs` (default 250 ms to 5 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -67,8 +71,8 @@ export interface ParticipantNodeOptions {
  * then privacy budget) before the TaskDispatcher's handler for its kind reads any data.
  */
 /** How much a node logs (see ParticipantNodeOptions.logLevel). */
-export type NodeLogLevel = 'warn' | 'info' | 'debug';
-export const NODE_LOG_LEVELS: readonly NodeLogLevel[] = ['warn', 'info', 'debug'];
+export type NodeLogLevel = 'warn' | 'info' | 'debug' | 'error' | 'trace';
+export const NODE_LOG_LEVELS: readonly NodeLogLevel[] = ['warn', 'info', 'debug', 'error', 'trace'];
 
 export class ParticipantNode extends EventEmitter {
   readonly data: LocalData;
@@ -90,7 +94,7 @@ export class ParticipantNode extends EventEmitter {
   private stopped = true;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private readonly log: (line: string) => void;
+  private readonly logger: Logger;
   /** How the node reaches the coordinator: set at start (from the options, else the config). */
   private security: ChannelSecurity = { mode: 'insecure' };
   /** The last reason the coordinator could not be reached, logged once until the node connects again. */
@@ -133,7 +137,9 @@ export class ParticipantNode extends EventEmitter {
     this.rosterSignature = loadRosterSignature(opts.config, opts.identity.publicKey);
     this.dispatcher = new TaskDispatcher(this.admission);
     this.metrics = new ParticipantMetrics(() => this.guard.report());
-    this.log = opts.log ?? (() => undefined);
+    this.logger = (opts.logger ?? (opts.log ? lineLogger(opts.log, opts.logLevel ?? 'info') : silentLogger)).child({
+      participantId: opts.config.participantId,
+    });
     this.backoff = opts.minBackoffMs ?? 250;
   }
 
@@ -154,15 +160,16 @@ export class ParticipantNode extends EventEmitter {
       .filter(([, s]) => s.budget)
       .map(([n]) => n);
     for (const w of this.consent.startWarnings(this.data.names(), budgeted))
-      this.log(`participant ${this.id}: warning: ${w}`);
+      this.logger.warn({}, `participant ${this.id}: warning: ${w}`);
     if (this.security.mode === 'insecure')
-      this.log(`participant ${this.id}: ${insecureWarning(this.opts.config.coordinator)}`);
+      this.logger.warn({}, `participant ${this.id}: ${insecureWarning(this.opts.config.coordinator)}`);
     this.stopped = false;
     this.connect();
   }
 
   async stop(): Promise<void> {
-    if (!this.stopped) this.info(`participant ${this.id} stopping: disconnecting from ${this.opts.config.coordinator}`);
+    if (!this.stopped)
+      this.logger.info({}, `participant ${this.id} stopping: disconnecting from ${this.opts.config.coordinator}`);
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     this.dropConnection();
@@ -215,11 +222,14 @@ export class ParticipantNode extends EventEmitter {
     const reason = typeof cause === 'string' ? cause : cause.message;
     const kind = typeof cause === 'string' ? tessera.v1.RefusalKind.REFUSAL_FAILURE : refusalKindOf(cause);
     this.metrics.refused(ref, kind);
-    this.log(`participant ${this.id} refused ${describe(ref)}: ${reason}`);
+    this.logger.warn({ ...refFields(ref), reason }, `participant ${this.id} refused ${describe(ref)}: ${reason}`);
     try {
       this.admission.recordRefusal(ref, reason, task, stage);
     } catch (e) {
-      this.log(`participant ${this.id}: could not append the refusal to the audit log: ${(e as Error).message}`);
+      this.logger.error(
+        refFields(ref),
+        `participant ${this.id}: could not append the refusal to the audit log: ${(e as Error).message}`,
+      );
     }
     // The full reason stays here; the analyst is told the problem without this node's paths or other columns.
     await send({ refused: { task: ref, reason: analystReason(reason, this.opts.config.datasets), kind } });
@@ -235,7 +245,9 @@ export class ParticipantNode extends EventEmitter {
     stream.on('data', (m: tessera.v1.CoordinatorMessage) => {
       this.metrics.received(m);
       if (connection.closed) return;
-      this.onMessage(connection, m).catch((e) => this.log(`participant ${this.id}: ${(e as Error).message}`));
+      this.onMessage(connection, m).catch((e) =>
+        this.logger.warn({}, `participant ${this.id}: ${(e as Error).message}`),
+      );
     });
     let over = false;
     const ended = () => {
@@ -245,7 +257,8 @@ export class ParticipantNode extends EventEmitter {
       if (this.connection === connection) this.connection = undefined;
       if (this.welcomed.has(connection)) this.metrics.disconnected();
       if (this.welcomed.has(connection) && !this.stopped)
-        this.info(
+        this.logger.info(
+          {},
           `participant ${this.id} lost the connection to ${this.opts.config.coordinator}; reconnecting ` +
             `(next try in ${this.backoff} ms)`,
         );
@@ -260,7 +273,7 @@ export class ParticipantNode extends EventEmitter {
       // 16 UNAUTHENTICATED, 7 PERMISSION_DENIED: the coordinator refused this node's certificate; say why, once.
       else if ((e.code === 16 || e.code === 7) && e.details !== this.unreachable) {
         this.unreachable = e.details ?? '';
-        this.log(`participant ${this.id}: the coordinator refused the connection: ${e.details}`);
+        this.logger.warn({}, `participant ${this.id}: the coordinator refused the connection: ${e.details}`);
       }
     });
     stream.on('status', ended);
@@ -284,7 +297,7 @@ export class ParticipantNode extends EventEmitter {
     this.unreachable = details;
     const address = this.opts.config.coordinator;
     const why = await explainUnreachable(address, this.security, details).catch(() => details);
-    this.log(`participant ${this.id}: cannot reach the coordinator at ${address}: ${why}`);
+    this.logger.warn({}, `participant ${this.id}: cannot reach the coordinator at ${address}: ${why}`);
   }
 
   /** The one outlet of every message this node signs: the current connection. */
@@ -313,18 +326,18 @@ export class ParticipantNode extends EventEmitter {
       send,
       refuse: (ref, reason, task, stage) => this.refuseOn(send, ref, reason, task, stage),
       emit: (event, ref) => {
-        if (event === 'task') this.info(`participant ${this.id} started ${describe(ref)}`);
-        else if (event === 'done') this.info(`participant ${this.id} finished ${describe(ref)}`);
+        if (event === 'task') this.logger.info(refFields(ref), `participant ${this.id} started ${describe(ref)}`);
+        else if (event === 'done') this.logger.info(refFields(ref), `participant ${this.id} finished ${describe(ref)}`);
         if (event === 'done') this.metrics.done(ref);
         this.emit(event, ref);
       },
       dropsOut: (ref) => this.dropsOut(ref),
-      log: this.log,
+      logger: this.logger,
     };
   }
 
   private async onMessage(connection: Connection<ActiveTask>, m: tessera.v1.CoordinatorMessage): Promise<void> {
-    if (this.opts.logLevel === 'debug') this.log(`participant ${this.id} received ${m.body ?? 'an empty message'}`);
+    this.logger.debug({ message: m.body }, `participant ${this.id} received ${m.body ?? 'an empty message'}`);
     const ctx = this.contextFor(connection);
     switch (m.body) {
       case 'challenge':
@@ -342,7 +355,8 @@ export class ParticipantNode extends EventEmitter {
         this.unreachable = '';
         this.welcomed.add(connection);
         this.metrics.connected(this.everConnected);
-        this.info(
+        this.logger.info(
+          {},
           `participant ${this.id} ${this.everConnected ? 'reconnected' : 'connected'} to ` +
             `${this.opts.config.coordinator}, serving ${this.data.names().join(', ') || 'no data set'}`,
         );
@@ -352,7 +366,10 @@ export class ParticipantNode extends EventEmitter {
       case 'receipt':
         return this.onReceipt(m.receipt!);
       case 'rejection':
-        this.log(`participant ${this.id}: coordinator rejected message ${m.rejection!.seq}: ${m.rejection!.reason}`);
+        this.logger.warn(
+          { seq: m.rejection!.seq },
+          `participant ${this.id}: coordinator rejected message ${m.rejection!.seq}: ${m.rejection!.reason}`,
+        );
         this.emit('rejected', m.rejection!.reason);
         return;
       default:
@@ -360,15 +377,10 @@ export class ParticipantNode extends EventEmitter {
     }
   }
 
-  /** Logs a line of what the node is doing, unless its log level is 'warn'. */
-  private info(line: string): void {
-    if (this.opts.logLevel !== 'warn') this.log(line);
-  }
-
   /** The dropout hook (tests and demos): drops the connection on this step if `dropAt` says so. */
   private dropsOut(ref: tessera.v1.ITaskRef | null | undefined): boolean {
     if (!ref || !this.opts.dropAt?.(ref)) return false;
-    this.log(`participant ${this.id} drops out at ${describe(ref)} (simulated)`);
+    this.logger.warn(refFields(ref), `participant ${this.id} drops out at ${describe(ref)} (simulated)`);
     this.dropConnection();
     return true;
   }
@@ -395,14 +407,23 @@ export class ParticipantNode extends EventEmitter {
             coordinatorKey: cosignature.coordinatorKey,
             signature: cosignature.signature,
           },
-        }).catch((e: Error) => this.log(`participant ${this.id}: could not send a ledger cosignature: ${e.message}`));
-      this.log(
+        }).catch((e: Error) =>
+          this.logger.warn({}, `participant ${this.id}: could not send a ledger cosignature: ${e.message}`),
+        );
+      this.logger.info(
+        { jobId: entry.job, ledgerSeq: entry.seq },
         `participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for ` +
           `job ${entry.job} (ledger seq ${entry.seq})`,
       );
       this.emit('receipt', entry);
     } catch (e) {
-      this.log(`participant ${this.id}: ignored a payout receipt: ${(e as Error).message}`);
+      this.logger.warn({}, `participant ${this.id}: ignored a payout receipt: ${(e as Error).message}`);
     }
   }
+}
+
+/** A task reference's log fields: jobId, round, stage (by name). */
+function refFields(ref: tessera.v1.ITaskRef | null | undefined): object {
+  if (!ref) return {};
+  return { jobId: ref.jobId, round: ref.round, stage: stageName(Number(ref.stage)) };
 }

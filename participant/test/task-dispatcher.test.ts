@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { defaultCkksParameters } from '@tessera/he';
 import { tessera } from '@tessera/proto';
+import { silentLogger } from '@tessera/transport';
 import type { Admission, DataAdmission } from '../src/admission.js';
 import { Connection } from '../src/connection.js';
 import type { ConsentGuard } from '../src/consent/consent-guard.js';
@@ -63,7 +64,7 @@ function harness(admit: boolean) {
     },
     emit: (event) => void events.push(`emit ${event}`),
     dropsOut: () => false,
-    log: () => undefined,
+    logger: silentLogger,
   };
   const dispatcher = new TaskDispatcher(admission);
   /** Dispatches the task (and its model, if it has one); resolves once the dispatcher is done with it. */

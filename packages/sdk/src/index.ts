@@ -5,6 +5,7 @@
  */
 import { Coordinator, type CoordinatorOptions } from '@tessera/coordinator';
 import { loadSigningKeyPair } from '@tessera/crypto';
+import type { Logger } from '@tessera/transport';
 import {
   loadParticipantConfig,
   type NodeLogLevel,
@@ -53,12 +54,12 @@ export function startCoordinator(options: CoordinatorOptions): Promise<Coordinat
 
 /**
  * Starts a participant node from a config file path or object; resolves once the coordinator welcomed it. `logLevel`
- * ('warn' | 'info' | 'debug', default info) sets how much it gives `log`.
+ * ('warn' | 'info' | 'debug', default info) sets how much it gives `log`; a `logger` (fields, its own level) wins.
  */
 export async function startParticipant(
   config: string | ParticipantConfig,
   log?: (line: string) => void,
-  options: { logLevel?: NodeLogLevel } = {},
+  options: { logLevel?: NodeLogLevel; logger?: Logger } = {},
 ): Promise<ParticipantNode> {
   const c = typeof config === 'string' ? loadParticipantConfig(config) : config;
   const node = new ParticipantNode({
@@ -66,6 +67,7 @@ export async function startParticipant(
     identity: loadSigningKeyPair(c.identityKey),
     ...(log ? { log } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
   node.start();

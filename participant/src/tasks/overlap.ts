@@ -53,7 +53,8 @@ export const overlapTask: SessionHandler = {
 export async function onPsiPoints(ctx: TaskContext, m: tessera.v1.IPsiPoints): Promise<void> {
   const session = ctx.connection.psi;
   if (!session || !sameRef(session.ref, m.task))
-    return ctx.log(
+    return ctx.logger.warn(
+      { participantId: ctx.id, jobId: m.task?.jobId },
       `participant ${ctx.id}: ignored set-intersection points for ${describe(m.task)} with no matching run`,
     );
   try {

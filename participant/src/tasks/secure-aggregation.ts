@@ -63,7 +63,8 @@ async function step(
   if (ctx.dropsOut(ref)) return;
   const c = ctx.connection.secure;
   if (!c || !sameContribution(ref, c.ref)) {
-    ctx.log(
+    ctx.logger.warn(
+      { participantId: ctx.id, jobId: ref?.jobId, round: ref?.round },
       `participant ${ctx.id}: ignored a secure-aggregation step for ${describe(ref)} with no matching contribution`,
     );
     return;

@@ -1,4 +1,5 @@
 // The contract between the TaskDispatcher and the handler of each task kind, and what a handler may use.
+import type { Logger } from '@tessera/transport';
 import type { tessera } from '@tessera/proto';
 import type { Connection } from '../connection.js';
 import type { ConsentGuard } from '../consent/consent-guard.js';
@@ -49,7 +50,8 @@ export interface TaskContext {
   emit(event: 'task' | 'done', ref: tessera.v1.ITaskRef | null | undefined): void;
   /** The node's dropout hook: true if it dropped its connection on this step (tests and demos). */
   dropsOut(ref: tessera.v1.ITaskRef | null | undefined): boolean;
-  log(line: string): void;
+  /** The node's logger (fields: participantId, jobId, round, stage; never data values or keys). */
+  logger: Logger;
 }
 
 /** A data task on its connection: received, possibly waiting for its model, then computed once. */

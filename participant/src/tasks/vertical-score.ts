@@ -67,7 +67,8 @@ export const verticalScoreTask: SessionHandler = {
     void finishRun(ctx, run, async (scores) => {
       if (!scores) return { task: run.ref, numExamples: 0 };
       const path = writeScores(ctx.ledger.path, run.ref.jobId ?? '', scores.ids, scores.scores);
-      ctx.log(
+      ctx.logger.info(
+        { participantId: ctx.id, jobId: run.ref.jobId, rows: scores.ids.length },
         `participant ${ctx.id}: scores of ${scores.ids.length} shared customers ` +
           (path ? `written to ${path}` : 'kept in memory only (the ledger is in memory)'),
       );

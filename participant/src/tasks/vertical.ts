@@ -124,7 +124,10 @@ export function progressOf(ctx: TaskContext, task: tessera.v1.ITask) {
   let lastAt = 0;
   return (phase: string, detail: string) => {
     const ref = task.ref ?? {};
-    ctx.log(`participant ${ctx.id}: ${stageName(Number(ref.stage))} ${ref.jobId} ${phase}: ${detail}`);
+    ctx.logger.info(
+      { participantId: ctx.id, jobId: ref.jobId, stage: stageName(Number(ref.stage)), phase },
+      `participant ${ctx.id}: ${stageName(Number(ref.stage))} ${ref.jobId} ${phase}: ${detail}`,
+    );
     const now = Date.now();
     if (phase === lastPhase && now - lastAt < 1000) return;
     lastPhase = phase;
@@ -166,7 +169,15 @@ export async function finishRun<T>(
     const outcome = await run.outcome;
     if (ctx.connection.vertical === (run as VerticalRun)) ctx.connection.vertical = undefined;
     const answer = await done(outcome);
-    ctx.log(
+    ctx.logger.info(
+      {
+        participantId: ctx.id,
+        jobId: ref.jobId,
+        stage: stageName(Number(ref.stage)),
+        rows: answer.numExamples,
+        bytesOut: run.link.bytesOut,
+        bytesIn: run.link.bytesIn,
+      },
       `participant ${ctx.id}: ${stageName(Number(ref.stage))} ${ref.jobId} done as ` +
         `${checked.party.role}: ${answer.numExamples} shared customers; sent ${run.link.bytesOut} bytes, received ` +
         `${run.link.bytesIn}`,
@@ -210,7 +221,10 @@ export function checkNotBusy(ctx: TaskContext, task: tessera.v1.ITask): void {
 export function onVerticalPsi(ctx: TaskContext, m: tessera.v1.IPsiPoints): void {
   const run = ctx.connection.vertical;
   if (!run || !sameRef(run.ref, m.task)) {
-    ctx.log(`participant ${ctx.id}: ignored a vertical message for a run that is not in progress`);
+    ctx.logger.warn(
+      { participantId: ctx.id, jobId: m.task?.jobId },
+      `participant ${ctx.id}: ignored a vertical message for a run that is not in progress`,
+    );
     return;
   }
   run.onPsi(m);
