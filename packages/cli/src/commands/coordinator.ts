@@ -6,6 +6,7 @@ import { UsageError } from '../ui/errors.js';
 import { parseDuration } from '../ui/duration.js';
 import { printJson } from '../ui/output.js';
 import { checkPortFree, claimPidFile, listenError, stopOnSignals } from '../ui/service.js';
+import { LOG_FORMAT_OPTION, serviceLogger } from '../ui/service-logger.js';
 import { registerAnalystCommands } from './coordinator-analysts.js';
 import { CONSOLE_URL_FILE } from './console.js';
 import { registerEnrolmentCommands } from './coordinator-enrolment.js';
@@ -25,6 +26,8 @@ type StartFlags = {
   advertise?: string;
   leaseSeconds?: number;
   console?: string;
+  logLevel: string;
+  logFormat: string;
 };
 
 export function registerCoordinator(program: Command): void {
@@ -75,6 +78,13 @@ export function registerCoordinator(program: Command): void {
       '--console <host:port>',
       'serve the web console (HTTPS with the same TLS as gRPC, /metrics, /healthz, /readyz) here; port 0 picks one',
     )
+    .option(
+      '--log-level <level>',
+      'trace, debug (also each stage of each round, each task opened), info (lifecycle: jobs, participants), ' +
+        'warn (refusals, cut-offs, failures) or error',
+      'info',
+    )
+    .option(...LOG_FORMAT_OPTION)
     .option('--json', 'print {address, port, dataDir, tlsFingerprint, console} as JSON once listening')
     .addHelpText(
       'after',
@@ -85,6 +95,8 @@ Examples:
   $ tessera coordinator start --listen 0.0.0.0:7443 --tls-cert cert.pem --tls-key key.pem --tls-ca root.pem
   $ tessera coordinator start --store postgres://tessera@db.internal:5432/tessera --listen 0.0.0.0:7443
   $ tessera coordinator start --console 127.0.0.1:7071     # then: tessera console open --operator
+  $ tessera coordinator start --log-level debug 2> coordinator.log
+  $ tessera coordinator start --log-format text
 
 Web console: --console serves it (off unless asked); log in with a one-time link from
 tessera console open (docs/operations.md: pages, metrics, health endpoints, logs).
@@ -105,7 +117,8 @@ cleanly and logs it (systemd units: docs/deployment.md).`,
     .action(async (o: StartFlags) => {
       const { Coordinator } = await import('@tessera/sdk');
       const dataDir = resolve(o.dataDir);
-      const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      // Logs go to stderr: JSON lines (fields jobId, round, stage, participantId, ...), or text with --log-format text.
+      const { logger, line: log } = serviceLogger('coordinator', o);
       if ((o.tlsCert || o.tlsKey || o.tlsCa) && !(o.tlsCert && o.tlsKey))
         throw new UsageError(
           '--tls-cert and --tls-key go together (--tls-ca needs both): give the certificate and its key',
@@ -126,7 +139,7 @@ cleanly and logs it (systemd units: docs/deployment.md).`,
           dataDir,
           listen: o.listen,
           uploadSlots: o.uploadSlots,
-          log,
+          logger,
           ...(o.store ? { store: o.store } : {}),
           ...(o.advertise ? { advertise: o.advertise } : {}),
           ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}),

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_MIN_GROUP_SIZE, STARTER_BUDGET } from '@tessera/participant/defaults';
 import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { claimPidFile, stopOnSignals } from '../ui/service.js';
+import { LOG_FORMAT_OPTION, serviceLogger } from '../ui/service-logger.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -15,6 +16,9 @@ import { registerParticipantRenewCert } from './participant-renew-cert.js';
 import { readToken } from '../ui/token-input.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** The flags of `participant start`. */
+type StartFlags = { config: string; coordinator?: string; pidFile?: string; logLevel: string; logFormat: string };
 
 export function registerParticipant(program: Command): void {
   const cmd = program.command('participant').description('run a participant node next to your data');
@@ -186,9 +190,11 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
     )
     .option(
       '--log-level <level>',
-      'warn: problems only; info: also connect, reconnect, disconnect, task start and finish; debug: every message',
+      'warn: problems only; info: also connect, reconnect, disconnect, task start and finish; debug: every message ' +
+        '(also error: failures only; trace)',
       'info',
     )
+    .option(...LOG_FORMAT_OPTION)
     .addHelpText(
       'after',
       `
@@ -198,6 +204,8 @@ Examples:
   $ tessera participant start --config ./node-b/participant.yaml
   $ tessera participant start --console                  # then open the login link it prints
   $ tessera participant start --console 127.0.0.1:0
+  $ tessera participant start --log-level debug 2> node.log
+  $ tessera participant start --log-format text --log-level warn
 
 The node checks that every configured data source can be read before it connects.
 Raw records never leave it: it sends only model updates and aggregate statistics.
@@ -211,17 +219,19 @@ Local page: --console serves it on this machine only (127.0.0.1, ::1 or localhos
 one-time login link on stderr once the node is connected. The link works once, within ten minutes;
 to get a new one, restart the node with --console.`,
     )
-    .action(async (o: { config: string; coordinator?: string; pidFile?: string; logLevel: string }) => {
+    .action(async (o: StartFlags) => {
       const { loadParticipantConfig, NODE_LOG_LEVELS, startParticipant } = await import('@tessera/sdk');
-      const logLevel = NODE_LOG_LEVELS.find((l) => l === o.logLevel);
-      if (!logLevel) throw new UsageError(`--log-level ${o.logLevel}: choose one of ${NODE_LOG_LEVELS.join(', ')}`);
+      // Logs go to stderr: JSON lines (fields participantId, jobId, round, stage), or text with --log-format text.
+      const nodeLog = serviceLogger('participant', o, NODE_LOG_LEVELS);
       const config = loadParticipantConfig(o.config);
       if (o.coordinator) config.coordinator = o.coordinator;
-      const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      // The node adds participantId to its own lines; this command's lines (start, stop) get it here.
+      const logger = nodeLog.logger.child({ participantId: config.participantId });
+      const log = (text: string) => logger.info({}, text);
       const releasePidFile = o.pidFile ? claimPidFile(o.pidFile) : () => {};
       let node: Awaited<ReturnType<typeof startParticipant>>;
       try {
-        node = await startParticipant(config, log, { logLevel });
+        node = await startParticipant(config, undefined, { logger: nodeLog.logger });
       } catch (e) {
         releasePidFile();
         throw e;
@@ -258,7 +268,8 @@ to get a new one, restart the node with --console.`,
         }
       }
       // Files are read once: say so, so that an owner who replaces an export knows to restart the node.
-      log(
+      logger.info(
+        {},
         `participant ${config.participantId}: serves ${Object.keys(config.datasets).join(', ')} as loaded at start; ` +
           'after changing a data file, the config or the policy, restart the node',
       );
