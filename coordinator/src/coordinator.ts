@@ -164,7 +164,7 @@ export class Coordinator {
   /** The own CA's client certificates (participants', analysts'); undefined when insecure. */
   certificates: ClientCertificates | undefined;
   /** The certificate chain and key the gRPC port serves (the web console serves the same); undefined when insecure. */
-  serverTls: { certChainPem: string; keyPem: string } | undefined;
+  serverTls: { certChainPem: string; keyPem: string; clientCaPem: string } | undefined;
   /** Whether the gRPC server listens (from start until stop). */
   private listening = false;
 
@@ -214,7 +214,7 @@ export class Coordinator {
     if (transport.mode === 'tls') {
       c.tlsFingerprint = transport.fingerprint;
       c.certificates = new ClientCertificates(transport.ca);
-      c.serverTls = { certChainPem: transport.server.certChainPem, keyPem: transport.server.keyPem };
+      c.serverTls = transport.server;
     }
     c.clientSecurity = clientSecurityOf(transport);
     const credentials =
