@@ -45,11 +45,11 @@ Examples:
     );
   registerDemo(program);
   registerCoordinator(program);
-  registerConsole(program);
   registerParticipant(program);
   registerJob(program);
   registerKeys(program);
   registerAnalyst(program);
+  registerConsole(program);
   registerModel(program);
   registerScore(program);
   registerQuery(program);
