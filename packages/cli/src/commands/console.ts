@@ -101,7 +101,10 @@ function consoleUrlOf(flag: string | undefined, dataDir: string): string {
 }
 
 function report(o: OpenFlags, link: { url: string; expiresAt: string; role: string; analyst?: string }): void {
-  if (o.json) return printJson(link);
+  if (o.json) {
+    printJson(link);
+    return;
+  }
   process.stdout.write(`${link.url}\n`);
   const who = link.analyst ? `analyst ${link.analyst}` : 'the operator';
   process.stderr.write(`open it in your browser within two minutes, once: it logs in as ${who}\n`);
