@@ -22,19 +22,34 @@ export function fmt(n: number): string {
 /** Rounds a coordinate to 2 decimals so the markup stays small. */
 export const r = (n: number): string => String(Math.round(n * 100) / 100);
 
-/** About `count` evenly spaced "nice" tick values (1, 2, 5 × 10^k) covering [min, max]. */
+/**
+ * About `count` evenly spaced "nice" tick values (1, 2, 5 × 10^k) covering [min, max]. A range too narrow to step
+ * through in floating point (values a few units in the last place apart, as a plateaued metric gives) is widened to
+ * [value, value + 1] as equal values are; the loop runs over an integer index, so it ends whatever the input.
+ */
 export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (!(max > min)) max = min + 1;
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+  if (!(max - min > Math.max(1e-9 * Math.max(Math.abs(min), Math.abs(max)), 1e-300)))
+    max = min + Math.max(1, Math.abs(min) * 0.1);
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let t = Math.floor(min / step) * step; t <= max + step * 1e-9; t += step)
-    ticks.push(Math.round(t / step) * step);
+  const first = Math.floor(min / step);
+  for (let i = 0; i <= MAX_TICKS; i++) {
+    const t = Number(((first + i) * step).toPrecision(12));
+    if (t > max + step * 1e-9) break;
+    ticks.push(t);
+  }
+  // Rounding (a quotient that underflows, the 12 digits kept) may leave an end inside the range: extend it.
+  if (ticks[0] !== undefined && ticks[0] > min) ticks.unshift(ticks[0] - step);
   const last = ticks[ticks.length - 1];
   if (last !== undefined && last < max) ticks.push(last + step);
   return ticks;
 }
+
+/** No axis needs more ticks than this (a bound, whatever the input). */
+const MAX_TICKS = 100;
 
 /** The first and last tick: the span of an axis (NaN for no ticks, which niceTicks gives for a non-finite range). */
 export function tickSpan(ticks: number[]): [number, number] {
