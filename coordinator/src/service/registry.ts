@@ -19,6 +19,12 @@ export class SessionRegistry extends EventEmitter {
   private readonly sessions = new Map<string, ParticipantSession>();
   private gate: SessionGate | undefined;
 
+  constructor() {
+    super();
+    // Every open console page of the participants and every job waiting for participants listens for 'change'.
+    this.setMaxListeners(0);
+  }
+
   /** From now on, every look at the connected participants first cuts off those the gate refuses. */
   setGate(gate: SessionGate): void {
     this.gate = gate;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AnalystIdentity } from '@tessera/client';
 import { Coordinator, issueOperatorConsoleLink } from '@tessera/coordinator';
 import { openAnalystConsoleLink, startCoordinatorConsole, type RunningConsole } from '@tessera/console';
-import { call, sessionCookieOf } from './https-client.js';
+import { call, openStream, sessionCookieOf } from './https-client.js';
 
 const NO_METRICS = { contentType: 'text/plain', metrics: async () => '' };
 
@@ -177,6 +177,65 @@ describe('console security', () => {
     expect(mallory.status).toBe(403);
     expect(mallory.headers['set-cookie']).toBeUndefined();
     expect((await call(`${web.url}/login/certificate`, { ca })).status).toBe(403);
+  });
+
+  it('ends the sessions of an analyst revoked elsewhere (the CLI, another replica)', async () => {
+    const carol = AnalystIdentity.generate();
+    await coordinator.store.registerAnalyst('carol', carol.identity);
+    const link = await openAnalystConsoleLink({ consoleUrl: web.url, identity: carol, anchorPem: ca });
+    const cookie = sessionCookieOf(await call(link.url, { ca }));
+    expect((await call(`${web.url}/jobs`, { ca, headers: { cookie } })).status).toBe(200);
+    await coordinator.store.revokeAnalyst('carol');
+    await new Promise((r) => setTimeout(r, 1100)); // the console re-reads an analyst at most once a second
+    const after = await call(`${web.url}/jobs`, { ca, headers: { cookie, accept: 'application/json' } });
+    expect(after.status).toBe(403);
+    expect(JSON.parse(after.body).error.message).toMatch(/revoked.*sessions were ended/);
+    // Ended, not merely refused: the cookie no longer names a session.
+    expect((await call(`${web.url}/jobs`, { ca, headers: { cookie } })).status).toBe(401);
+  });
+
+  it('ends an open live stream once its session is logged out', async () => {
+    const s = await operatorSession(web);
+    const events = await openStream(`${web.url}/operator/participants/events`, s.cookie);
+    await events.next(/^data: /m);
+    expect((await logout(web, { cookie: s.cookie }, `_csrf=${s.csrf}`)).status).toBe(303);
+    coordinator.registry.emit('change'); // something to show: the stream looks at the session first
+    await events.next(/^event: end$/m);
+    await events.closed;
+  });
+
+  it('does not act on HEAD: a link checker cannot use up a login link', async () => {
+    const { token } = await issueOperatorConsoleLink(dir);
+    const head = await call(`${web.url}/login/${token}`, { ca, method: 'HEAD' });
+    expect(head.status).toBeGreaterThanOrEqual(400);
+    expect(head.headers['set-cookie']).toBeUndefined();
+    expect((await call(`${web.url}/login/${token}`, { ca })).status).toBe(303);
+  });
+
+  it('sends the security headers and a typed error for a malformed URL and a body too large', async () => {
+    const bad = await call(`${web.url}/%zz`, { ca });
+    expect(bad.status).toBe(400);
+    expect(String(bad.headers['content-security-policy'])).toContain("script-src 'self'");
+    const big = await call(`${web.url}/login/challenge`, {
+      ca,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(100_000) }),
+    });
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.body).error.code).toBe('TOO_LARGE');
+  });
+
+  it('keeps at most 20 sessions per principal, so one cannot push out the others', async () => {
+    const first = await operatorSession(web);
+    for (let i = 0; i < 20; i++) await operatorSession(web);
+    expect(await stillLoggedIn(web, first.cookie)).toBe(false);
+    const { cookie } = await call(
+      (await openAnalystConsoleLink({ consoleUrl: web.url, identity: alice, anchorPem: ca })).url,
+      { ca },
+    ).then((r) => ({ cookie: sessionCookieOf(r) }));
+    for (let i = 0; i < 5; i++) await operatorSession(web);
+    expect((await call(`${web.url}/jobs`, { ca, headers: { cookie } })).status).toBe(200);
   });
 
   it('answers /healthz and /readyz without a login', async () => {

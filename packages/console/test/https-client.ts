@@ -51,3 +51,52 @@ export function sessionCookieOf(r: Response): string {
   const first = (Array.isArray(set) ? set : [set ?? ''])[0] ?? '';
   return first.split(';')[0] ?? '';
 }
+
+/** A server-sent event stream, read as text: wait for the next match, and for the end. */
+export function openStream(
+  url: string,
+  cookie: string,
+  ca?: string,
+): Promise<{ next(pattern: RegExp, timeoutMs?: number): Promise<string>; closed: Promise<void> }> {
+  const u = new URL(url);
+  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      u,
+      {
+        headers: { cookie, accept: 'text/event-stream' },
+        ...(ca ? { ca, checkServerIdentity: () => undefined } : { rejectUnauthorized: false }),
+      },
+      (res) => {
+        let text = '';
+        let seen = 0;
+        const waiters: (() => void)[] = [];
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+          for (const w of waiters.splice(0)) w();
+        });
+        const closed = new Promise<void>((done) => res.on('close', () => done()));
+        resolve({
+          closed,
+          next(pattern, timeoutMs = 5000) {
+            return new Promise((ok, fail) => {
+              const timer = setTimeout(() => fail(new Error(`no ${pattern} in ${timeoutMs} ms: ${text}`)), timeoutMs);
+              const look = () => {
+                const m = pattern.exec(text.slice(seen));
+                if (m) {
+                  seen += m.index + m[0].length;
+                  clearTimeout(timer);
+                  ok(m[0]);
+                } else waiters.push(look);
+              };
+              look();
+            });
+          },
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -149,7 +149,7 @@ describe('participant console', () => {
     const first = await call(c.loginUrl);
     expect(first.status).toBe(303);
     const set = String(first.headers['set-cookie']);
-    expect(set).toMatch(/^tessera-session=[A-Za-z0-9_-]{43};/);
+    expect(set).toMatch(/^tessera-session-\d+=[A-Za-z0-9_-]{43};/);
     for (const flag of ['HttpOnly', 'SameSite=Strict', 'Path=/']) expect(set).toContain(flag);
     expect(set).not.toContain('Secure');
     const page = await call(`${c.url}/grants`, { headers: { cookie: sessionCookieOf(first) } });

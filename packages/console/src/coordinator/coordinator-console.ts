@@ -2,7 +2,9 @@
  * The coordinator's web console: HTTPS with the gRPC port's certificate, login by one-time links, operator and
  * analyst pages with live progress, /metrics, /healthz and /readyz.
  */
-import type { Coordinator } from '@tessera/coordinator';
+import { analystRefusal, type Coordinator } from '@tessera/coordinator';
+import type { Logger } from '@tessera/transport';
+import type { Principal } from '../http/sessions.js';
 import { createConsoleApp, listenConsole } from '../http/console-app.js';
 import { ConsoleError } from '../http/console-error.js';
 import { Sessions, type SessionTimes } from '../http/sessions.js';
@@ -25,6 +27,8 @@ export interface CoordinatorConsoleOptions {
    * Default false: the console refuses to start without TLS.
    */
   allowPlainHttp?: boolean;
+  /** Where the console logs what it could not answer (the service's logger). */
+  logger?: Logger;
 }
 
 export interface RunningConsole {
@@ -48,6 +52,8 @@ export async function startCoordinatorConsole(
     tls: coordinator.serverTls,
     clientCaPem: coordinator.serverTls?.clientCaPem,
     sessions: new Sessions(o.sessions),
+    principalCheck: (p) => stillAllowed(coordinator, p),
+    ...(o.logger ? { logger: o.logger } : {}),
   });
   const ctx: CoordinatorConsoleContext = { coordinator, console: c };
   registerHealthRoutes(ctx);
@@ -63,4 +69,11 @@ export async function startCoordinatorConsole(
       await c.app.close();
     },
   };
+}
+
+/** An analyst revoked (here, on another replica or by the CLI) since logging in may not act: why, or undefined. */
+async function stillAllowed(coordinator: Coordinator, p: Principal): Promise<string | undefined> {
+  if (p.role !== 'analyst') return undefined;
+  const analyst = await coordinator.store.getAnalyst(p.id);
+  return analyst ? analystRefusal(analyst) : `analyst ${p.id} is no longer registered at this coordinator`;
 }

@@ -3,7 +3,9 @@
  * and CSRF checks of every POST, typed errors as pages or JSON, the static script and stylesheet.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isLoopbackHost, silentLogger, type Logger } from '@tessera/transport';
 import { ConsoleError } from './console-error.js';
 import { parseCookies, sessionCookie } from './cookies.js';
 import { checkCsrf, checkSameOrigin, type RequestHeaders } from './request-guard.js';
@@ -22,6 +24,13 @@ export interface ConsoleAppOptions {
   sessions: Sessions;
   /** The largest request body accepted, in bytes. Default 64 KiB. */
   bodyLimit?: number;
+  /**
+   * Whether a logged-in principal may still act (an analyst revoked meanwhile, from any replica or the CLI, may not):
+   * the refusal, or undefined. Asked at most once a second per principal; a refusal ends all its sessions.
+   */
+  principalCheck?: (p: Principal) => Promise<string | undefined>;
+  /** Where failures the console could not answer go (with an id the user is shown). Default: nowhere. */
+  logger?: Logger;
 }
 
 /** A console server under construction: the fastify app and its session helpers. */
@@ -38,7 +47,15 @@ export interface ConsoleApp {
    * Throws a ConsoleError (401: not logged in or expired; 403: another role or a bad token).
    */
   require(request: FastifyRequest, ...roles: Principal['role'][]): Session;
+  /**
+   * For a stream that outlives its request: whether the request's session still holds (not logged out, expired or
+   * ended by a revocation), looked at without counting as use.
+   */
+  stillValid(request: FastifyRequest): () => Promise<boolean>;
 }
+
+/** How long the answer of principalCheck is reused. */
+const CHECK_CACHE_MS = 1000;
 
 const STATIC = new URL('../../static/', import.meta.url);
 const STATIC_FILES: Record<string, string> = {
@@ -50,8 +67,18 @@ export function createConsoleApp(o: ConsoleAppOptions): ConsoleApp {
   const https = !!o.tls;
   const app = Fastify({
     bodyLimit: o.bodyLimit ?? 64 * 1024,
-    // The services log JSON of their own; the console says what matters through its errors.
+    // The services log JSON of their own; the console says what matters through its errors (and logs failures).
     logger: false,
+    // A HEAD request must not act: it would use up a one-time login link (and start a session) for a link checker.
+    exposeHeadRoutes: false,
+    // Even a request fastify cannot route (a malformed URL) gets the security headers and a typed error.
+    frameworkErrors: (error, _request, reply) => {
+      const raw = reply as unknown as FastifyReply;
+      void raw
+        .headers(securityHeaders(!!o.tls))
+        .status(400)
+        .send({ error: { code: 'BAD_REQUEST', message: `refused: ${error.message}` } });
+    },
     // Live pages hold server-sent event streams open: closing the console ends them.
     forceCloseConnections: true,
     ...(o.tls
@@ -64,25 +91,57 @@ export function createConsoleApp(o: ConsoleAppOptions): ConsoleApp {
         }
       : {}),
   }) as unknown as FastifyInstance;
-  const cookieName = https ? '__Host-tessera-session' : 'tessera-session';
+  // Cookies are not scoped by port: on plain HTTP (a node's loopback page) the name carries the port, so two nodes'
+  // pages on one machine do not overwrite each other's session.
+  const cookieName = (request: FastifyRequest) =>
+    https ? '__Host-tessera-session' : `tessera-session-${request.raw.socket.localPort ?? 0}`;
   const headers = securityHeaders(https);
   const scheme = https ? 'https' : 'http';
+  const logger = o.logger ?? silentLogger;
+  /** Per principal: when its check was made and what it said. */
+  const checked = new Map<string, { at: number; refusal: string | undefined }>();
+  /** The refusal that ended this request's session, for require() to say. */
+  const endedBy = new WeakMap<FastifyRequest, string>();
+  const cookieOf = (request: FastifyRequest) => parseCookies(request.headers.cookie).get(cookieName(request));
+  const refusalOf = async (p: Principal): Promise<string | undefined> => {
+    if (!o.principalCheck) return undefined;
+    const key = `${p.role}:${p.id}`;
+    const hit = checked.get(key);
+    if (hit && Date.now() - hit.at < CHECK_CACHE_MS) return hit.refusal;
+    const refusal = await o.principalCheck(p);
+    if (checked.size > 10_000) checked.clear();
+    checked.set(key, { at: Date.now(), refusal });
+    if (refusal) o.sessions.destroyAllOf(p.role, p.id);
+    return refusal;
+  };
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(headers);
+    // HSTS pins the name to HTTPS for a year: not for loopback names, whose other ports serve plain HTTP.
+    if (https && !isLoopbackHost(hostOf(request.headers.host))) reply.header('strict-transport-security', HSTS);
     if (request.method !== 'GET' && request.method !== 'HEAD')
       checkSameOrigin(request.headers as RequestHeaders, scheme);
+    const session = o.sessions.peek(cookieOf(request));
+    if (session) {
+      const refusal = await refusalOf(session.principal);
+      if (refusal) endedBy.set(request, refusal);
+    }
   });
   app.setErrorHandler((error, request, reply) => {
-    const e =
-      error instanceof ConsoleError
-        ? error
-        : (error as { statusCode?: number }).statusCode && (error as { statusCode: number }).statusCode < 500
-          ? new ConsoleError('BAD_REQUEST', (error as Error).message)
-          : new ConsoleError('UNAVAILABLE', `the console could not answer: ${(error as Error).message}`);
+    const status = (error as { statusCode?: number }).statusCode;
+    let e: ConsoleError;
+    if (error instanceof ConsoleError) e = error;
+    else if (status === 413) e = new ConsoleError('TOO_LARGE', `${(error as Error).message}: send less`);
+    else if (status && status < 500) e = new ConsoleError('BAD_REQUEST', (error as Error).message);
+    else {
+      // An unexpected failure: the details go to the service's log under an id, the user gets the id only.
+      const id = randomBytes(4).toString('hex');
+      logger.error({ errorId: id, path: request.url.split('?')[0] }, `console: ${(error as Error).stack ?? error}`);
+      e = new ConsoleError('INTERNAL', `the console failed to answer (error ${id} in the service's log)`);
+    }
     void reply.status(e.status);
     if (wantsHtml(request)) return reply.type('text/html; charset=utf-8').send(errorPage(e));
     return reply.send({ error: { code: e.code, message: e.message } });
@@ -101,7 +160,7 @@ export function createConsoleApp(o: ConsoleAppOptions): ConsoleApp {
     return reply.type(f.type).header('cache-control', 'no-cache').send(f.body);
   });
 
-  const sessionOf = (request: FastifyRequest) => o.sessions.get(parseCookies(request.headers.cookie).get(cookieName));
+  const sessionOf = (request: FastifyRequest) => o.sessions.get(cookieOf(request));
 
   return {
     app,
@@ -109,17 +168,23 @@ export function createConsoleApp(o: ConsoleAppOptions): ConsoleApp {
     sessions: o.sessions,
     login(reply, principal) {
       const { cookie, session } = o.sessions.create(principal);
+      checked.delete(`${principal.role}:${principal.id}`);
       void reply.header(
         'set-cookie',
-        sessionCookie(cookieName, cookie, { secure: https, maxAgeSeconds: Math.floor(o.sessions.maxMs / 1000) }),
+        sessionCookie(cookieName(reply.request), cookie, {
+          secure: https,
+          maxAgeSeconds: Math.floor(o.sessions.maxMs / 1000),
+        }),
       );
       return session;
     },
     logout(request, reply) {
-      o.sessions.destroy(parseCookies(request.headers.cookie).get(cookieName));
-      void reply.header('set-cookie', sessionCookie(cookieName, '', { secure: https, maxAgeSeconds: 0 }));
+      o.sessions.destroy(cookieOf(request));
+      void reply.header('set-cookie', sessionCookie(cookieName(request), '', { secure: https, maxAgeSeconds: 0 }));
     },
     require(request, ...roles) {
+      const ended = endedBy.get(request);
+      if (ended) throw new ConsoleError('FORBIDDEN', `${ended}; your console sessions were ended`);
       const s = sessionOf(request);
       if (s === 'expired')
         throw new ConsoleError('SESSION_EXPIRED', 'your console session has expired: open a new login link');
@@ -130,7 +195,25 @@ export function createConsoleApp(o: ConsoleAppOptions): ConsoleApp {
         checkCsrf(s, request.headers as RequestHeaders, request.body);
       return s;
     },
+    stillValid(request) {
+      const cookie = cookieOf(request);
+      const first = o.sessions.peek(cookie);
+      return async () => {
+        const now = o.sessions.peek(cookie);
+        return !!now && now === first && (await refusalOf(now.principal)) === undefined;
+      };
+    },
   };
+}
+
+const HSTS = 'max-age=31536000';
+
+/** The host name of a Host header (without the port; an IPv6 literal without brackets). */
+function hostOf(host: string | undefined): string {
+  const h = host ?? '';
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
+  const i = h.lastIndexOf(':');
+  return i >= 0 ? h.slice(0, i) : h;
 }
 
 function wantsHtml(request: FastifyRequest): boolean {

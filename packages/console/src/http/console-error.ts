@@ -8,7 +8,9 @@ export type ConsoleErrorCode =
   | 'NOT_FOUND'
   | 'BAD_REQUEST'
   | 'LOGIN_REFUSED'
-  | 'UNAVAILABLE';
+  | 'TOO_LARGE'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
 
 const STATUS: Record<ConsoleErrorCode, number> = {
   NOT_LOGGED_IN: 401,
@@ -19,7 +21,9 @@ const STATUS: Record<ConsoleErrorCode, number> = {
   NOT_FOUND: 404,
   BAD_REQUEST: 400,
   LOGIN_REFUSED: 403,
+  TOO_LARGE: 413,
   UNAVAILABLE: 503,
+  INTERNAL: 500,
 };
 
 export class ConsoleError extends Error {

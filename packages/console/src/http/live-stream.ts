@@ -17,6 +17,11 @@ export interface LiveFragment {
   render(): Promise<{ html: string; finished?: boolean }>;
   /** Calls `changed` whenever the fragment may have changed; returns what stops that. */
   watch(changed: () => void): () => void;
+  /**
+   * Whether the viewer may still see it (their session not logged out, expired or revoked): asked before each
+   * fragment and at each keepalive; the stream ends once it says no.
+   */
+  stillValid?: () => Promise<boolean>;
 }
 
 export interface LiveStreamTimes {
@@ -51,6 +56,9 @@ export function streamLive(
   const send = () => {
     sending = sending.then(async () => {
       if (closed) return;
+      if (fragment.stillValid && !(await fragment.stillValid())) return end();
+      // A client that does not read holds no growing buffer: skip this fragment, the next one carries the news.
+      if (res.writableNeedDrain) return;
       let out: { html: string; finished?: boolean };
       try {
         out = await fragment.render();
@@ -59,12 +67,15 @@ export function streamLive(
       }
       if (closed) return;
       res.write(`data: ${JSON.stringify({ html: out.html })}\n\n`);
-      if (out.finished) {
-        res.write('event: end\ndata: {}\n\n');
-        close();
-        res.end();
-      }
+      if (out.finished) end();
     });
+  };
+  /** Tells the page the stream is over (console.js stops reconnecting) and closes it. */
+  const end = () => {
+    if (closed) return;
+    res.write('event: end\ndata: {}\n\n');
+    close();
+    res.end();
   };
   const changed = () => {
     if (closed || timer) return;
@@ -75,7 +86,13 @@ export function streamLive(
   };
   const unwatch = fragment.watch(changed);
   const keepalive = setInterval(() => {
-    if (!closed) res.write(': keepalive\n\n');
+    if (closed) return;
+    res.write(': keepalive\n\n');
+    if (fragment.stillValid)
+      void fragment.stillValid().then(
+        (ok) => ok || end(),
+        () => undefined,
+      );
   }, times.keepaliveMs ?? LIVE_KEEPALIVE_MS);
   function close() {
     if (closed) return;

@@ -8,7 +8,8 @@ export const CONSOLE_CSP =
 /** A stored HTML report (its styles are inline, it runs no script at all): the same policy as its own meta tag. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
-export function securityHeaders(https: boolean): Record<string, string> {
+/** Without HSTS, which the console adds per request (not for loopback names). */
+export function securityHeaders(_https: boolean): Record<string, string> {
   return {
     'content-security-policy': CONSOLE_CSP,
     'x-content-type-options': 'nosniff',
@@ -19,6 +20,5 @@ export function securityHeaders(https: boolean): Record<string, string> {
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'cache-control': 'no-store',
-    ...(https ? { 'strict-transport-security': 'max-age=31536000' } : {}),
   };
 }

@@ -30,8 +30,13 @@ export interface SessionTimes {
   now?: () => number;
 }
 
-/** Sessions at once, at most: a bound on memory (the oldest is dropped). */
+/** Sessions at once, at most: a bound on memory (expired ones go first, then the least recently used). */
 const MAX_SESSIONS = 10_000;
+/**
+ * Sessions of one principal at once, at most (its least recently used goes): so one analyst logging in over and over
+ * cannot push everyone else's sessions out.
+ */
+const MAX_PER_PRINCIPAL = 20;
 
 export class Sessions {
   private readonly byHash = new Map<string, Session>();
@@ -55,9 +60,28 @@ export class Sessions {
       createdAt: now,
       lastSeenAt: now,
     };
-    if (this.byHash.size >= MAX_SESSIONS) this.byHash.delete(this.byHash.keys().next().value as string);
+    const mine = [...this.byHash].filter(([, s]) => same(s.principal, principal));
+    if (mine.length >= MAX_PER_PRINCIPAL) this.byHash.delete(leastRecent(mine));
+    if (this.byHash.size >= MAX_SESSIONS) {
+      this.sweep(now);
+      if (this.byHash.size >= MAX_SESSIONS) this.byHash.delete(leastRecent([...this.byHash]));
+    }
     this.byHash.set(sha256Hex(cookie), session);
     return { cookie, session };
+  }
+
+  /** The live session of this cookie value, without counting this look as use (for a stream's periodic check). */
+  peek(cookie: string | undefined): Session | undefined {
+    const s = cookie ? this.byHash.get(sha256Hex(cookie)) : undefined;
+    return s && !this.expired(s, this.now()) ? s : undefined;
+  }
+
+  private expired(s: Session, now: number): boolean {
+    return now - s.lastSeenAt > this.idleMs || now - s.createdAt > this.maxMs;
+  }
+
+  private sweep(now: number): void {
+    for (const [k, s] of this.byHash) if (this.expired(s, now)) this.byHash.delete(k);
   }
 
   /** The live session of this cookie value (and notes it was used), 'expired' for one that timed out, or undefined. */
@@ -67,7 +91,7 @@ export class Sessions {
     const s = this.byHash.get(key);
     if (!s) return undefined;
     const now = this.now();
-    if (now - s.lastSeenAt > this.idleMs || now - s.createdAt > this.maxMs) {
+    if (this.expired(s, now)) {
       this.byHash.delete(key);
       return 'expired';
     }
@@ -83,4 +107,12 @@ export class Sessions {
   destroyAllOf(role: Principal['role'], id: string): void {
     for (const [k, s] of this.byHash) if (s.principal.role === role && s.principal.id === id) this.byHash.delete(k);
   }
+}
+
+const same = (a: Principal, b: Principal) => a.role === b.role && a.id === b.id;
+
+function leastRecent(entries: readonly (readonly [string, Session])[]): string {
+  let best = entries[0]!;
+  for (const e of entries) if (e[1].lastSeenAt < best[1].lastSeenAt) best = e;
+  return best[0];
 }

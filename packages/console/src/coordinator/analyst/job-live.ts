@@ -90,6 +90,7 @@ export function registerJobLive({ coordinator, console: c }: CoordinatorConsoleC
             finished: isFinished(now.status),
           };
         },
+        stillValid: c.stillValid(request),
         watch: (changed) => {
           const onEvent = () => changed();
           coordinator.events.on(id, onEvent);

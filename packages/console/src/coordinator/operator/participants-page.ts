@@ -29,6 +29,7 @@ participant cuts it off within a second; revocation is final.</p>
     const session = c.require(request, 'operator');
     streamLive(request, reply, {
       render: async () => ({ html: await participantsTable(coordinator, session) }),
+      stillValid: c.stillValid(request),
       watch: (changed) => {
         coordinator.registry.on('change', changed);
         return () => coordinator.registry.off('change', changed);
