@@ -155,7 +155,7 @@ cleanly and logs it (systemd units: docs/deployment.md).`,
       if (o.console) {
         const { startCoordinatorConsole } = await import('@tessera/console');
         try {
-          web = await startCoordinatorConsole(c, { listen: o.console });
+          web = await startCoordinatorConsole(c, { listen: o.console, logger });
         } catch (e) {
           await c.stop();
           releasePidFile();
