@@ -83,3 +83,5 @@ export type { SessionRegistry } from './service/registry.js';
 export type { ParticipantSession } from './service/participant-session.js';
 export type { JobEvents } from './jobs/job-events.js';
 export { certifiesKey } from './identity/client-certificates.js';
+export { cancelForAnalyst, CANCELLED_BY_ANALYST } from './jobs/cancel-job.js';
+export { DEFAULT_LEASE_SECONDS } from './coordinator.js';

@@ -24,6 +24,7 @@ import type { ClientCertificates } from '../identity/client-certificates.js';
 import { AnalystAuth, type AnalystCall } from './analyst-auth.js';
 import { joinHandler } from './analyst-join.js';
 import { isFinished, jobMessage } from './job-view.js';
+import { cancelForAnalyst } from '../jobs/cancel-job.js';
 import type { SessionRegistry } from './registry.js';
 
 export interface AnalystServiceDeps {
@@ -244,13 +245,7 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       if (job instanceof Error) throw job;
       if (isFinished(job.status))
         throw grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} already ${job.status}`);
-      if (!deps.cancelJob(job.id, 'cancelled by the analyst')) {
-        // No runner here: the job is not running in this process, or its runner ended since the read above. Read
-        // again so that a job that finished meanwhile keeps its outcome (the store has no conditional update).
-        const now = await store.getJob(job.id);
-        if (now && !isFinished(now.status))
-          await store.updateJob(job.id, { status: 'cancelled', error: 'cancelled by the analyst' });
-      }
+      await cancelForAnalyst(store, deps.cancelJob, job.id);
       return jobMessage(store, (await store.getJob(job.id)) ?? job);
     }),
 

@@ -7,3 +7,14 @@ export interface ConsoleLogin {
   analystId?: string;
   expiresAt: number;
 }
+
+/** A console_logins row (either dialect) as a ConsoleLogin. */
+export const loginOf = (row: {
+  role: ConsoleRole;
+  analyst_id: string | null;
+  expires_at: string | number;
+}): ConsoleLogin => ({
+  role: row.role,
+  ...(row.analyst_id ? { analystId: row.analyst_id } : {}),
+  expiresAt: Number(row.expires_at),
+});

@@ -1,6 +1,6 @@
 /** The SQLite side of console login links: added by the CLI or the console, taken once by the console. */
 import type Database from 'better-sqlite3';
-import type { ConsoleLogin, ConsoleRole } from './console-logins.js';
+import { loginOf, type ConsoleLogin, type ConsoleRole } from './console-logins.js';
 
 interface Row {
   role: ConsoleRole;
@@ -31,9 +31,3 @@ export class SqliteConsoleLogins {
     return row && loginOf(row);
   }
 }
-
-export const loginOf = (row: Row): ConsoleLogin => ({
-  role: row.role,
-  ...(row.analyst_id ? { analystId: row.analyst_id } : {}),
-  expiresAt: Number(row.expires_at),
-});

@@ -1,7 +1,6 @@
 /** The PostgreSQL side of console login links: added by the CLI or a console, taken once by any replica's console. */
 import type pg from 'pg';
-import type { ConsoleLogin, ConsoleRole } from '../console-logins.js';
-import { loginOf } from '../sqlite-console-logins.js';
+import { loginOf, type ConsoleLogin, type ConsoleRole } from '../console-logins.js';
 
 interface Row {
   role: ConsoleRole;
@@ -27,6 +26,6 @@ export class PostgresConsoleLogins {
       [now, tokenHash],
     );
     const row = r.rows[0];
-    return row && loginOf({ ...row, expires_at: Number(row.expires_at) });
+    return row && loginOf(row);
   }
 }

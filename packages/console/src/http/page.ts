@@ -56,6 +56,10 @@ export function postForm(
   }>${esc(label)}</button></form>`;
 }
 
+/** A figure card: a big value (escaped here), an already-escaped label, a test id. */
+export const card = (value: number | string, labelHtml: string, testid: string): string =>
+  `<div class="card"><div class="n" data-testid="${esc(testid)}">${esc(String(value))}</div>${labelHtml}</div>`;
+
 /** A table: header cells and rows of already-escaped cells. */
 export function table(head: readonly string[], rows: readonly (readonly string[])[], empty = 'none'): string {
   if (!rows.length) return `<p class="empty">${esc(empty)}</p>`;

@@ -4,7 +4,7 @@
  * renders the same fragment inside its data-live element; the stream sends it again after each job event.
  */
 import { isFinished, type Coordinator } from '@tessera/coordinator';
-import { postForm, table } from '../../http/page.js';
+import { card, postForm, table } from '../../http/page.js';
 import type { Session } from '../../http/sessions.js';
 import { esc } from '../../report/svg.js';
 import type { CoordinatorConsoleContext } from '../console-context.js';
@@ -43,15 +43,14 @@ export async function liveSection(coordinator: Coordinator, d: JobData, session:
       `<span class="badge ${esc(h.status)}">${esc(h.status)}</span>`,
       `<span class="error">${esc(h.error || 'no reason recorded')}</span>`,
     ]);
-  const card = (n: string, label: string, testid: string) =>
-    `<div class="card"><div class="n" data-testid="${testid}">${esc(n)}</div>${esc(label)}</div>`;
+  const fig = (n: string, label: string, testid: string) => card(n, esc(label), testid);
   return `${cancel}<div class="cards">
-${card(roundCounter(job), 'round', 'round-counter')}
-${card(job.status, 'status', 'job-status')}
-${card(stage, 'stage', 'job-stage')}
-${card(String(latest?.contributors ?? 0), 'contributors (latest round)', 'contributors')}
-${card(String(dropped.length), 'dropped', 'dropped-count')}
-${card(String(refusals.length), 'refusals', 'refusal-count')}
+${fig(roundCounter(job), 'round', 'round-counter')}
+${fig(job.status, 'status', 'job-status')}
+${fig(stage, 'stage', 'job-stage')}
+${fig(String(latest?.contributors ?? 0), 'contributors (latest round)', 'contributors')}
+${fig(String(dropped.length), 'dropped', 'dropped-count')}
+${fig(String(refusals.length), 'refusals', 'refusal-count')}
 </div>
 ${standing && !isFinished(job.status) ? `<p class="meta" data-testid="job-standing">${esc(standing)}</p>` : ''}
 ${job.error ? `<p class="error" data-testid="job-error">${esc(job.error)}</p>` : ''}

@@ -2,8 +2,14 @@
  * /operator: how the federation stands. Participants online of enrolled, jobs by state, live replicas; the jobs under
  * way (never their results: those are the analyst's); the latest failed rounds and jobs with why they failed.
  */
-import type { Coordinator, JobRecord, JobStatus, RoundRecord } from '@tessera/coordinator';
-import { page, table, when } from '../../http/page.js';
+import {
+  DEFAULT_LEASE_SECONDS,
+  type Coordinator,
+  type JobRecord,
+  type JobStatus,
+  type RoundRecord,
+} from '@tessera/coordinator';
+import { page, table, when, card } from '../../http/page.js';
 import { esc } from '../../report/svg.js';
 import { OPERATOR_NAV, type CoordinatorConsoleContext } from '../console-context.js';
 
@@ -12,7 +18,6 @@ const STATES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed
 const RECENT_JOBS = 25;
 const FAILURES_SHOWN = 10;
 /** The coordinator's default lease lifetime (--lease-seconds): a replica silent for longer is not live. */
-const DEFAULT_LEASE_SECONDS = 15;
 
 export function registerOverviewPage({ coordinator, console: c }: CoordinatorConsoleContext): void {
   c.app.get('/operator', async (request, reply) => {
@@ -24,9 +29,6 @@ ${await failures(coordinator)}`;
     return reply.type('text/html; charset=utf-8').send(page({ title: 'Overview', nav: OPERATOR_NAV, session, body }));
   });
 }
-
-const card = (n: number | string, label: string, testid: string) =>
-  `<div class="card"><div class="n" data-testid="${esc(testid)}">${esc(String(n))}</div>${label}</div>`;
 
 async function cards(coordinator: Coordinator): Promise<string> {
   const store = coordinator.store;

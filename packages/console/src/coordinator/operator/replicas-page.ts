@@ -2,13 +2,12 @@
  * /operator/replicas: the coordinator replicas sharing this database that said they were alive within a lease
  * lifetime, and who holds the lease of each job under way (the replica that drives it, until the lease expires).
  */
-import type { JobRecord, JobLease } from '@tessera/coordinator';
+import { DEFAULT_LEASE_SECONDS, type JobRecord, type JobLease } from '@tessera/coordinator';
 import { page, table, when } from '../../http/page.js';
 import { esc } from '../../report/svg.js';
 import { OPERATOR_NAV, type CoordinatorConsoleContext } from '../console-context.js';
 
 /** The coordinator's default lease lifetime (--lease-seconds): a replica silent for longer is not live. */
-const DEFAULT_LEASE_SECONDS = 15;
 
 /** When a lease expires; a released one (expiry 0) or an expired one waits for a replica to take the job over. */
 function leaseExpiry(l: JobLease, now: number): string {
