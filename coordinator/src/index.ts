@@ -85,3 +85,4 @@ export type { JobEvents } from './jobs/job-events.js';
 export { certifiesKey } from './identity/client-certificates.js';
 export { cancelForAnalyst, CANCELLED_BY_ANALYST } from './jobs/cancel-job.js';
 export { DEFAULT_LEASE_SECONDS } from './coordinator.js';
+export { resultModel, type ResultModel } from './jobs/result-model.js';

@@ -16,7 +16,6 @@ import {
   toModelConfig,
   type WireModel,
 } from '@tessera/proto';
-import { parseContext } from '../jobs/job-context.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { SealedExchange } from './sealed-exchange.js';
 import type { AnalystRecord, JobRecord, Store } from '../store/store.js';
@@ -25,6 +24,7 @@ import { AnalystAuth, type AnalystCall } from './analyst-auth.js';
 import { joinHandler } from './analyst-join.js';
 import { isFinished, jobMessage } from './job-view.js';
 import { cancelForAnalyst } from '../jobs/cancel-job.js';
+import { resultModel } from '../jobs/result-model.js';
 import type { SessionRegistry } from './registry.js';
 
 export interface AnalystServiceDeps {
@@ -374,18 +374,14 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       async (call: grpc.ServerWritableStream<tessera.v1.JobRef, tessera.v1.ResultPart>, analyst) => {
         const job = await findJob(call.request.jobId, analyst);
         if (job instanceof Error) return failStream(call, job);
-        const last = await store.latestModel(job.id);
-        if (!last) {
+        const latest = await resultModel(store, job);
+        if (!latest) {
           return failStream(
             call,
             grpcError(grpc.status.FAILED_PRECONDITION, `job ${job.id} is ${job.status} and has no completed round yet`),
           );
         }
-        const ctx = parseContext(job.contextJson);
-        // The result is the round with the lowest federated validation loss, where validation ran (not under DP).
-        const bestWeights =
-          ctx.best && ctx.best.round !== last.round ? await store.loadModel(job.id, ctx.best.round) : undefined;
-        const latest = bestWeights ? { weights: bestWeights, round: ctx.best!.round } : last;
+        const ctx = latest.context;
         const spec = JSON.parse(job.specJson) as { label: string; model: WireModel; local?: { optimiser?: string } };
         const write = (part: tessera.v1.IResultPart) =>
           new Promise<void>((resolve) => {

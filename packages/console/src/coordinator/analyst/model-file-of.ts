@@ -3,7 +3,7 @@
  * writes: the model the gRPC GetResult call sends (the round of lowest federated validation loss where validation
  * ran, else the latest), passed through the same wire mappings and modelFileFrom.
  */
-import type { Coordinator } from '@tessera/coordinator';
+import { resultModel, type Coordinator } from '@tessera/coordinator';
 import {
   columnProfileFromProto,
   columnProfileToProto,
@@ -15,17 +15,6 @@ import { modelFileFrom, type JobResult, type JobView, type ModelFileV2 } from '@
 import { ConsoleError } from '../../http/console-error.js';
 import type { JobData } from './job-data.js';
 
-/** A column of the agreed schema, as the stored context holds it. */
-type ColumnProfile = Parameters<typeof columnProfileToProto>[0];
-
-interface ModelContext {
-  featureNames?: string[];
-  standardisation?: { mean: number[]; std: number[]; clip?: number };
-  standardization?: { mean: number[]; std: number[]; clip?: number };
-  schema?: { features?: ColumnProfile[] };
-  best?: { round: number; loss: number };
-}
-
 export async function modelFileOf(coordinator: Coordinator, d: JobData): Promise<ModelFileV2> {
   const { job } = d;
   if (d.kind !== 'train')
@@ -34,15 +23,12 @@ export async function modelFileOf(coordinator: Coordinator, d: JobData): Promise
       `job ${job.id} is a ${d.kind} job: model files are of training jobs (a vertical job's guest model: ` +
         `tessera job result ${job.id} --out FILE)`,
     );
-  const store = coordinator.store;
-  const last = await store.latestModel(job.id);
-  if (!last)
+  const latest = await resultModel(coordinator.store, job);
+  if (!latest)
     throw new ConsoleError('NOT_FOUND', `job ${job.id} is ${job.status} and has no completed round yet: no model`);
-  const ctx = JSON.parse(job.contextJson || '{}') as ModelContext;
-  const best = ctx.best && ctx.best.round !== last.round ? await store.loadModel(job.id, ctx.best.round) : undefined;
-  const latest = best ? { weights: best, round: ctx.best!.round } : last;
+  const ctx = latest.context;
   const spec = JSON.parse(job.specJson) as { label: string; model: WireModel; local?: { optimiser?: string } };
-  const standardisation = ctx.standardisation ?? ctx.standardization;
+  const standardisation = ctx.standardisation;
   const result: JobResult = {
     job: viewOf(d),
     round: latest.round,
