@@ -14,6 +14,7 @@ export const OPERATOR_NAV = [
   ['/operator/tokens', 'Enrolment tokens'],
   ['/operator/analysts', 'Analysts'],
   ['/operator/replicas', 'Replicas'],
+  ['/operator/ledger', 'Payouts'],
 ] as const;
 
 export const ANALYST_NAV = [['/jobs', 'My jobs']] as const;

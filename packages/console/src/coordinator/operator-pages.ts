@@ -1,6 +1,10 @@
-/** The operator's pages: who is online, jobs by state, enrolment tokens, analysts, replicas and their leases. */
+/**
+ * The operator's pages: who is online, jobs by state, enrolment tokens, analysts, replicas and their leases, and the
+ * payout ledger.
+ */
 import type { CoordinatorConsoleContext } from './console-context.js';
 import { registerAnalystsPage } from './operator/analysts-page.js';
+import { registerLedgerPage } from './operator/ledger-page.js';
 import { registerOverviewPage } from './operator/overview-page.js';
 import { registerParticipantsPage } from './operator/participants-page.js';
 import { registerReplicasPage } from './operator/replicas-page.js';
@@ -12,4 +16,5 @@ export function registerOperatorPages(ctx: CoordinatorConsoleContext): void {
   registerTokensPage(ctx);
   registerAnalystsPage(ctx);
   registerReplicasPage(ctx);
+  registerLedgerPage(ctx);
 }

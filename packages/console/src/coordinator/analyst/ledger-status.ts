@@ -4,7 +4,8 @@
  * verifyLedger as `tessera ledger verify`), and the job's entries say what its payout says (participant, amount, seq).
  */
 import type { Coordinator } from '@tessera/coordinator';
-import { parseLedgerLine, verifyLedger } from '@tessera/payouts';
+import { parseLedgerLine } from '@tessera/payouts';
+import { checkLedger } from '../ledger-check.js';
 import type { PayoutsView } from '@tessera/sdk';
 
 export type LedgerStatus = { ok: true; entries: number; head: string } | { ok: false; reason: string };
@@ -14,9 +15,6 @@ export async function ledgerStatusOf(
   jobId: string,
   payouts: PayoutsView,
 ): Promise<LedgerStatus> {
-  const store = coordinator.store;
-  const [rows, head] = await Promise.all([store.ledgerRows(), store.ledgerHead()]);
-  const key = coordinator.ledger.publicKey;
   if (payouts.coordinatorPublicKey && payouts.coordinatorPublicKey !== coordinator.ledger.publicKeyHex)
     return {
       ok: false,
@@ -24,12 +22,9 @@ export async function ledgerStatusOf(
         `the payout names ledger key ${payouts.coordinatorPublicKey}, but this coordinator signs with ` +
         coordinator.ledger.publicKeyHex,
     };
-  const verdict = verifyLedger(rows.map((r) => r.line).join('\n'), key, head.seq ? { head: head.hash } : {});
-  if (!verdict.ok)
-    return {
-      ok: false,
-      reason: `ledger line ${verdict.line}${verdict.seq ? ` (seq ${verdict.seq})` : ''}: ${verdict.reason}`,
-    };
+  const whole = await checkLedger(coordinator);
+  if (!whole.ok) return { ok: false, reason: whole.reason };
+  const { rows, head } = whole;
   const mine = rows.filter((r) => r.jobId === jobId).map((r) => parseLedgerLine(r.line, r.seq));
   for (const e of payouts.entries) {
     const entry = mine.find((m) => (e.seq === undefined ? m.participant === e.participant : m.seq === e.seq));
@@ -51,5 +46,5 @@ export async function ledgerStatusOf(
       ok: false,
       reason: `the ledger holds ${mine.length} entries of job ${jobId}, its payout lists ${payouts.entries.length}`,
     };
-  return { ok: true, entries: mine.length, head: head.hash };
+  return { ok: true, entries: mine.length, head };
 }

@@ -1,9 +1,11 @@
 /**
  * /operator: how the federation stands. Participants online of enrolled, jobs by state, live replicas; the jobs under
- * way (never their results: those are the analyst's); the latest failed rounds and jobs with why they failed.
+ * way (never their results: those are the analyst's); the latest failed rounds and jobs with why they failed; and
+ * the latest refusals: which participant's owner (budget, consent, query rules) refused what.
  */
 import {
   DEFAULT_LEASE_SECONDS,
+  jobMessage,
   type Coordinator,
   type JobRecord,
   type JobStatus,
@@ -17,15 +19,14 @@ const STATES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed
 /** The newest jobs whose rounds the failures table looks through, and how many failures it shows. */
 const RECENT_JOBS = 25;
 const FAILURES_SHOWN = 10;
-/** The coordinator's default lease lifetime (--lease-seconds): a replica silent for longer is not live. */
-
 export function registerOverviewPage({ coordinator, console: c }: CoordinatorConsoleContext): void {
   c.app.get('/operator', async (request, reply) => {
     const session = c.require(request, 'operator');
     const body = `${await cards(coordinator)}
 <h2>Jobs under way</h2>
 ${await jobsUnderWay(coordinator)}
-${await failures(coordinator)}`;
+${await failures(coordinator)}
+${await refusals(coordinator)}`;
     return reply.type('text/html; charset=utf-8').send(page({ title: 'Overview', nav: OPERATOR_NAV, session, body }));
   });
 }
@@ -113,5 +114,30 @@ ${table(
     `<span class="error">${esc(j.error || 'no reason recorded')}</span>`,
   ]),
   `none of the latest ${RECENT_JOBS} jobs failed`,
+)}`;
+}
+
+/** Participants' refusals in the newest jobs: who refused which job's stage, and why (their budget, a grant...). */
+async function refusals(coordinator: Coordinator): Promise<string> {
+  const store = coordinator.store;
+  const recent = await store.listJobs(RECENT_JOBS);
+  const names = new Map((await store.listParticipants()).map((p) => [p.id, p.name]));
+  const rows = (await Promise.all(recent.map(async (j) => ({ j, m: await jobMessage(store, j) }))))
+    .flatMap(({ j, m }) =>
+      (m.refusals ?? []).map((r) => [
+        esc(j.id),
+        esc(j.owner || '–'),
+        esc(names.get(r.participantId ?? '') ?? r.participantId ?? ''),
+        esc(r.stage ?? ''),
+        String(r.round ?? 0),
+        `<span class="bad">${esc(r.reason ?? '')}</span>`,
+      ]),
+    )
+    .slice(0, FAILURES_SHOWN * 2);
+  return `<h2>Latest refusals</h2>
+${table(
+  ['Job', 'Analyst', 'Participant', 'Stage', 'Round', "Why (the owner's terms)"],
+  rows,
+  `no participant refused work in the latest ${RECENT_JOBS} jobs`,
 )}`;
 }

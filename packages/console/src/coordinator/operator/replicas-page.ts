@@ -7,8 +7,6 @@ import { page, table, when } from '../../http/page.js';
 import { esc } from '../../report/svg.js';
 import { OPERATOR_NAV, type CoordinatorConsoleContext } from '../console-context.js';
 
-/** The coordinator's default lease lifetime (--lease-seconds): a replica silent for longer is not live. */
-
 /** When a lease expires; a released one (expiry 0) or an expired one waits for a replica to take the job over. */
 function leaseExpiry(l: JobLease, now: number): string {
   if (l.expiresAt === 0) return '<span class="meta">released: waiting for a replica to take it</span>';
