@@ -13,3 +13,5 @@ export {
   type ParticipantConsoleOptions,
   type RunningParticipantConsole,
 } from './participant/participant-console.js';
+export { CONSOLE_SECRET_FILE, CONSOLE_URL_FILE } from './participant/console-files.js';
+export { LOGIN_LINK_LIFETIME_MS, mintParticipantConsoleLink } from './participant/login-link.js';

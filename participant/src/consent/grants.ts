@@ -47,9 +47,11 @@ function withLedger<T>(config: ParticipantConfig, f: (ledger: PrivacyLedger | un
   }
 }
 
-/** Every grant of the node's policy with its status (active, revoked at, expired) at `now`. */
-export function grantStatuses(config: ParticipantConfig, now = Date.now()): GrantStatus[] {
-  const policy = policyOf(config);
+/**
+ * Every grant of the node's policy with its status (active, revoked at, expired) at `now`. `policy`: the one a
+ * running node loaded and enforces (node.consent.policy); default the policy file as it is now.
+ */
+export function grantStatuses(config: ParticipantConfig, now = Date.now(), policy = policyOf(config)): GrantStatus[] {
   return withLedger(config, (ledger) => {
     const revocations = ledger?.revocations() ?? new Map<string, GrantRevocation>();
     return policy.grants.map((g) => statusOf(config, g, revocations.get(g.id), now, ledger));

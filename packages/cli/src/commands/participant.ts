@@ -11,6 +11,7 @@ import { allowInsecure, INSECURE_OPTION } from '../transport-flags.js';
 import { registerParticipantAudit } from './participant-audit.js';
 import { registerParticipantReceipts } from './participant-receipts.js';
 import { registerParticipantCheck } from './participant-check.js';
+import { registerParticipantConsoleLink } from './participant-console-link.js';
 import { registerParticipantPin } from './participant-pin.js';
 import { registerParticipantRenewCert } from './participant-renew-cert.js';
 import { readToken } from '../ui/token-input.js';
@@ -202,7 +203,7 @@ Examples:
   $ tessera participant start
   $ tessera participant start --config /etc/tessera/participant.yaml --pid-file /run/tessera/node.pid
   $ tessera participant start --config ./node-b/participant.yaml
-  $ tessera participant start --console                  # then open the login link it prints
+  $ tessera participant start --console                  # then: tessera participant console-link
   $ tessera participant start --console 127.0.0.1:0
   $ tessera participant start --log-level debug 2> node.log
   $ tessera participant start --log-format text --log-level warn
@@ -215,9 +216,10 @@ when it has no policy (it then serves every request) and for every data set it s
 differential privacy (allowWithoutPrivacy: true in the policy). It runs in the foreground until
 SIGINT or SIGTERM, then shuts down cleanly and logs it (systemd units: docs/deployment.md).
 
-Local page: --console serves it on this machine only (127.0.0.1, ::1 or localhost) and prints a
-one-time login link on stderr once the node is connected. The link works once, within ten minutes;
-to get a new one, restart the node with --console.`,
+Local page: --console serves it on this machine only (127.0.0.1, ::1 or localhost). It writes
+console-secret (owner-only: it signs login links) and console-url beside the config; get a login
+link, any time while the node runs, with tessera participant console-link --config FILE. A link
+works once, within ten minutes. When stderr is a terminal, the node also prints one at start.`,
     )
     .action(async (o: StartFlags) => {
       const { loadParticipantConfig, NODE_LOG_LEVELS, startParticipant } = await import('@tessera/sdk');
@@ -251,10 +253,14 @@ to get a new one, restart the node with --console.`,
         const { startParticipantConsole, DEFAULT_PARTICIPANT_CONSOLE } = await import('@tessera/console');
         const listen = consoleAt === true ? DEFAULT_PARTICIPANT_CONSOLE : consoleAt;
         try {
-          const started = await startParticipantConsole(node, config, { listen });
+          const started = await startParticipantConsole(node, config, { listen, configFile: o.config });
           web = started;
-          // A human line on stderr, never in the JSON log: the link logs a browser in.
-          process.stderr.write(`console at ${started.url} (log in: ${started.loginUrl})\n`);
+          const how = `get a login link with: tessera participant console-link --config ${o.config}`;
+          // Never a token in the log (under systemd, stderr goes to the journal); a terminal gets a link.
+          logger.info({}, `web page at ${started.url}; ${how}`);
+          if (process.stderr.isTTY)
+            process.stderr.write(`console at ${started.url} (log in: ${started.loginUrl}); later, ${how}\n`);
+          else process.stdout.write(`web page at ${started.url}; ${how}\n`);
         } catch (e) {
           await node.stop();
           releasePidFile();
@@ -284,6 +290,7 @@ to get a new one, restart the node with --console.`,
       );
     });
 
+  registerParticipantConsoleLink(cmd);
   registerParticipantCheck(cmd);
   registerParticipantAudit(cmd);
   registerParticipantReceipts(cmd);

@@ -1,7 +1,7 @@
 /**
- * The merchant's grants: every grant of the node's consent policy and where it stands, with a Revoke button per
- * active grant. A revocation is written to the node's ledger (as tessera participant revoke does), which the running
- * node reads before every task: the grant's next task is refused, without a restart.
+ * The merchant's grants: every grant of the consent policy the node enforces and where it stands, with a Revoke
+ * button per active grant. A revocation is written to the node's ledger (as tessera participant revoke does), which
+ * the running node reads before every task: the grant's next task is refused, without a restart.
  */
 import { grantStatuses, PolicyError, revokeGrant, type GrantStatus } from '@tessera/participant';
 import { ConsoleError } from '../http/console-error.js';
@@ -13,17 +13,19 @@ import { MERCHANT_NAV, type ParticipantConsoleContext } from './participant-cont
 /** The longest reason kept with a revocation, in characters. */
 const MAX_REASON = 500;
 
-export function registerGrantsPage({ config, console: c }: ParticipantConsoleContext): void {
+export function registerGrantsPage({ node, config, console: c }: ParticipantConsoleContext): void {
   c.app.get('/grants', async (request, reply) => {
     const session = c.require(request, 'merchant');
     const revoked = (request.query as { revoked?: unknown }).revoked;
+    // The policy the node loaded at start and enforces, not the file as it may have been edited since.
+    const policy = node.consent.policy;
     let body: string;
-    if (!config.policy)
+    if (!policy)
       body =
         '<p class="bad" data-testid="no-policy">This node has no consent policy: it serves every request. ' +
         'Add policy: ./policy.yaml to its config and restart it to choose who may use your data.</p>';
     else {
-      const grants = grantStatuses(config);
+      const grants = grantStatuses(config, Date.now(), policy);
       const notice = grants.find((g) => g.id === revoked && g.status === 'revoked');
       body =
         (notice
@@ -31,8 +33,8 @@ export function registerGrantsPage({ config, console: c }: ParticipantConsoleCon
               notice.revokedAt ?? '',
             )}: the node refuses its next task (a task already running finishes).</p>`
           : '') +
-        `<p class="meta">Consent policy ${esc(config.policy)}. A revoked grant stays revoked; to allow an analyst ` +
-        'again, add a grant with a new id to the policy and restart the node.</p>' +
+        `<p class="meta">Consent policy ${esc(policy.file)}, as loaded at start. A revoked grant stays revoked; ` +
+        'to allow an analyst again, add a grant with a new id to the policy and restart the node.</p>' +
         table(
           [
             'Grant',

@@ -31,6 +31,6 @@ export function checkLoopbackHost(hostHeader: string | undefined): void {
     throw new ConsoleError(
       'FORBIDDEN',
       `refused a request for host "${host}": this participant console answers only at 127.0.0.1, localhost or ` +
-        '[::1]; open the link the node printed at start',
+        '[::1]; open a link from tessera participant console-link',
     );
 }

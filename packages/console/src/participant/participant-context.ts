@@ -1,13 +1,17 @@
-/** What the participant console's routes share: the running node, its config, the HTTP app and the login link. */
+/**
+ * What the participant console's routes share: the running node, its config (and the file it came from), the HTTP
+ * app and the login links.
+ */
 import type { ParticipantConfig, ParticipantNode } from '@tessera/participant';
 import type { ConsoleApp } from '../http/console-app.js';
-import type { LoginLink } from './login-link.js';
+import type { LoginLinks } from './login-link.js';
 
 export interface ParticipantConsoleContext {
   node: ParticipantNode;
   config: ParticipantConfig;
+  configFile: string;
   console: ConsoleApp;
-  link: LoginLink;
+  links: LoginLinks;
 }
 
 /** The links in every page's header. */
