@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
-// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated, vertical.
+// Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated, vertical,
+// console.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -15,6 +16,7 @@ import { renderMlpThroughput, runMlpThroughput } from './ml/mlp-throughput.js';
 import { renderMlpRounds, runMlpRounds } from './ml/mlp-rounds.js';
 import { renderTfjsFederated, runTfjsFederated } from './ml/tfjs-federated.js';
 import { renderVerticalBench, runVerticalBench } from './vertical/vertical-bench.js';
+import { renderConsoleBench, runConsoleBench } from './console/console-bench.js';
 
 interface Benchmark {
   name: string;
@@ -77,6 +79,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'vertical',
     run: () => runVerticalBench(stderrLog('vertical')),
     render: renderVerticalBench as (r: never) => string,
+  },
+  {
+    name: 'console',
+    run: () => runConsoleBench(stderrLog('console')),
+    render: renderConsoleBench as (r: never) => string,
   },
 ];
 
