@@ -35,7 +35,7 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
   });
 
   it('SecAgg+ with 30% of participants dropping every round trains as well as plaintext aggregation', async () => {
-    const common = { ...base, participants: 6, rounds: 8, data: breastCancer, label: 'benign', split: 'iid', seed: 2 };
+    const common = { ...base, participants: 6, rounds: 8, data: breastCancer, label: 'benign', split: 'iid', seed: 42 };
     const plain = await runDemo({ ...common, secure: 'none' });
     const masked = await runDemo({ ...common, secure: 'masked', drop: 0.3 });
     expect(plain.secure).toEqual({ mode: 'none', threshold: null, degree: null, dropped: 0 });
@@ -44,7 +44,16 @@ describe('tessera demo (federation over gRPC on loopback, participants inline)',
     // The complete graph on the last round's participants: at least minParticipants (3) of the 6, as a round may
     // start while the participants that dropped in the one before are still reconnecting (degree 2 on 3 nodes).
     expect(masked.secure.degree).toBeGreaterThanOrEqual(2);
-    expect(masked.secure.dropped).toBeGreaterThanOrEqual(8);
+    // All six are connected when round 1 starts, so both of its droppers (seed 42) are asked: they leave after sharing
+    // their keys and before sending their masked input, so the round completes on the other four only by recovering
+    // the two dropped participants' masks from the survivors' shares.
+    expect(masked.history[0]).toMatchObject({ round: 1, contributors: 4, dropped: 2, absent: 0 });
+    // A round starts once minParticipants (3) are connected, so a node that dropped may still be reconnecting: then it
+    // is absent (not asked) instead of dropping, or a small cohort's first attempt fails and the retry has no dropouts.
+    // How many drop mid-round thus depends on the load (5 to 15 seen). How many are out of the rounds does not: each
+    // round's 2 planned droppers either drop (15 of the 16 before unmasking) or are absent.
+    expect(masked.history).toHaveLength(8);
+    expect(masked.history.reduce((n, h) => n + h.dropped + h.absent, 0)).toBeGreaterThanOrEqual(8);
     expect(masked.history.every((h) => h.contributors >= 3)).toBe(true);
     expect(Math.abs(masked.federated.auc - plain.federated.auc)).toBeLessThanOrEqual(0.01);
   });
