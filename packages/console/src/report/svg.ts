@@ -16,8 +16,14 @@ export function fmt(n: number): string {
   const abs = Math.abs(n);
   if (abs !== 0 && (abs < 1e-3 || abs >= 1e12)) return n.toExponential(2);
   const digits = abs >= 1000 ? 0 : abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits });
+  return FORMATS[digits]!.format(n);
 }
+
+/**
+ * One formatter per number of fraction digits: toLocaleString builds a new one at every call (about 25 µs), which
+ * made a job page with 1,000 rounds of charts take ~400 ms to render (bench: console).
+ */
+const FORMATS = [0, 1, 2, 3].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
 
 /** Rounds a coordinate to 2 decimals so the markup stays small. */
 export const r = (n: number): string => String(Math.round(n * 100) / 100);
