@@ -112,3 +112,4 @@ export {
 export function connectAnalyst(address: string, identity: AnalystSigner, security: ChannelSecurity): AnalystClient {
   return new AnalystClient(address, identity, security);
 }
+export { jobView } from './job-view.js';
