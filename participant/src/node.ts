@@ -237,13 +237,14 @@ export class ParticipantNode extends EventEmitter {
 
   private connect(): void {
     if (this.stopped) return;
-    this.client ??= participantClient(this.opts.config.coordinator, this.security);
+    this.client ??= participantClient(this.opts.config.coordinator, this.security, (bytes) =>
+      this.metrics.received(bytes),
+    );
     const stream = this.client.connect!() as Stream; // the generic client has every method of ParticipantService
     const connection = new Connection<ActiveTask>(stream, this.id, this.opts.identity.secretKey);
     this.connection = connection;
     connection.onSent = (bytes) => this.metrics.sent(bytes);
     stream.on('data', (m: tessera.v1.CoordinatorMessage) => {
-      this.metrics.received(m);
       if (connection.closed) return;
       this.onMessage(connection, m).catch((e) =>
         this.logger.warn({}, `participant ${this.id}: ${(e as Error).message}`),

@@ -9,6 +9,21 @@ const ParticipantClientCtor = grpc.makeGenericClientConstructor(ParticipantServi
 const AnalystClientCtor = grpc.makeGenericClientConstructor(AnalystServiceDefinition, 'AnalystService');
 const ReplicaClientCtor = grpc.makeGenericClientConstructor(ReplicaServiceDefinition, 'ReplicaService');
 
+/** A participant client class whose response decoding also reports each message's size. */
+function meteredParticipantClient(onReceived: (bytes: number) => void): typeof ParticipantClientCtor {
+  const metered = Object.fromEntries(
+    Object.entries(ParticipantServiceDefinition).map(([name, method]) => {
+      const m = method as grpc.MethodDefinition<unknown, unknown>;
+      const responseDeserialize = (buffer: Buffer) => {
+        onReceived(buffer.length);
+        return m.responseDeserialize(buffer);
+      };
+      return [name, { ...m, responseDeserialize }];
+    }),
+  ) as grpc.ServiceDefinition;
+  return grpc.makeGenericClientConstructor(metered, 'ParticipantService');
+}
+
 /** Typed enough for our callers; grpc-js generic clients are dynamically shaped. */
 // biome-ignore lint/suspicious/noExplicitAny: grpc-js builds a generic client's methods at run time; callers cast
 export type GenericClient = grpc.Client & Record<string, (...args: any[]) => any>;
@@ -20,9 +35,15 @@ export const INSECURE: ChannelSecurity = { mode: 'insecure' };
  * A participant's channel to the coordinator: TLS trusting only the pinned anchor (with the node's client certificate
  * when it has one), or plaintext on loopback.
  */
-export function participantClient(address: string, security: ChannelSecurity): GenericClient {
+export function participantClient(
+  address: string,
+  security: ChannelSecurity,
+  /** Told the wire size of each message the coordinator sends (counted as it is decoded, never re-encoded). */
+  onReceived?: (bytes: number) => void,
+): GenericClient {
   const { credentials, options } = channelCredentials(address, security);
-  return new ParticipantClientCtor(grpcTarget(address), credentials, {
+  const Ctor = onReceived ? meteredParticipantClient(onReceived) : ParticipantClientCtor;
+  return new Ctor(grpcTarget(address), credentials, {
     ...CHANNEL_OPTIONS,
     ...REPLICA_SPREAD,
     ...options,

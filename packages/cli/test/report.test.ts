@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '@tessera/test-support';
 import { renderQueryReport, type QueryReportInput, type QueryReportRow } from '@tessera/console/report';
-import { requireChromium } from './chromium.js';
+import { launchChromium } from '../../console/test/browser.js';
 
 /** A row with a symmetric 95% CI (1.96 standard deviations) around each aggregate. */
 function row(groups: Record<string, string>, values: Record<string, [value: number, sd: number]>): QueryReportRow {
@@ -184,24 +184,11 @@ describe('renderQueryReport', () => {
   });
 
   it('renders every chart in headless Chromium and saves a screenshot', async ({ annotate }) => {
-    const executablePath = requireChromium();
-    const { chromium } = await import('playwright-core');
     const dir = tempDir('tessera-report-').dir;
     const htmlPath = join(dir, 'market-insight.html');
     const pngPath = join(dir, 'market-insight.png');
     writeFileSync(htmlPath, renderQueryReport(marketInsight()));
-    const browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors: string[] = [];

@@ -113,9 +113,9 @@ export class ParticipantMetrics {
     this.bytesSent.inc(bytes);
   }
 
-  /** A message from the coordinator, counted at its encoded size. */
-  received(message: tessera.v1.CoordinatorMessage): void {
-    this.bytesReceived.inc(pb.CoordinatorMessage.encode(message).finish().length);
+  /** A message from the coordinator, of this wire size. */
+  received(bytes: number): void {
+    this.bytesReceived.inc(bytes);
   }
 
   /** The coordinator welcomed the node (`again`: it had been connected before). */

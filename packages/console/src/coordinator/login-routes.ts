@@ -16,20 +16,13 @@ import type { Principal } from '../http/sessions.js';
 import { LoginChallenges } from '../login/login-challenges.js';
 import { esc } from '../report/svg.js';
 import type { CoordinatorConsoleContext } from './console-context.js';
+import { registerSessionRoutes } from '../http/session-routes.js';
 
 export function registerLoginRoutes({ coordinator, console: c }: CoordinatorConsoleContext): void {
   const challenges = new LoginChallenges();
   const store = coordinator.store;
 
-  c.app.get('/', async (request, reply) => {
-    let role: string | undefined;
-    try {
-      role = c.require(request).principal.role;
-    } catch {
-      return reply.redirect('/login', 303);
-    }
-    return reply.redirect(role === 'operator' ? '/operator' : '/jobs', 303);
-  });
+  registerSessionRoutes(c, (role) => (role === 'operator' ? '/operator' : '/jobs'));
 
   c.app.get('/login', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(
@@ -113,11 +106,5 @@ the client certificate the coordinator issued them can instead <a href="/login/c
     }
     c.login(reply, principal);
     return reply.redirect(principal.role === 'operator' ? '/operator' : '/jobs', 303);
-  });
-
-  c.app.post('/logout', async (request, reply) => {
-    c.require(request);
-    c.logout(request, reply);
-    return reply.redirect('/login', 303);
   });
 }

@@ -8,6 +8,7 @@ import { page } from '../http/page.js';
 import { esc } from '../report/svg.js';
 import type { LoginRefusal } from './login-link.js';
 import type { ParticipantConsoleContext } from './participant-context.js';
+import { registerSessionRoutes } from '../http/session-routes.js';
 
 /** The command that mints a login link for this node. */
 export const consoleLinkCommand = (configFile: string) => `tessera participant console-link --config ${configFile}`;
@@ -28,14 +29,7 @@ export function registerParticipantLoginRoutes({
   links,
 }: ParticipantConsoleContext): void {
   const command = consoleLinkCommand(configFile);
-  c.app.get('/', async (request, reply) => {
-    try {
-      c.require(request, 'merchant');
-    } catch {
-      return reply.redirect('/login', 303);
-    }
-    return reply.redirect('/grants', 303);
-  });
+  registerSessionRoutes(c, () => '/grants');
 
   c.app.get('/login', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(
@@ -53,11 +47,5 @@ minutes.</p>`,
     if (!r.ok) throw new ConsoleError('LOGIN_REFUSED', `${REFUSED[r.why]}: make a new one with ${command}`);
     c.login(reply, { role: 'merchant', id: node.id, name: config.name });
     return reply.redirect('/grants', 303);
-  });
-
-  c.app.post('/logout', async (request, reply) => {
-    c.require(request);
-    c.logout(request, reply);
-    return reply.redirect('/login', 303);
   });
 }
