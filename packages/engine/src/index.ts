@@ -1,0 +1,10 @@
+export {
+  LocalEngine,
+  type ColumnDescription,
+  type DatasetDescription,
+  type EngineOptions,
+  type RowBatch,
+} from './engine.js';
+export { sourceLabel, redactedUrl, type SourceSpec } from './source-spec.js';
+export { checkedColumn, quoteIdentifier, quoteLiteral } from './identifiers.js';
+export { sourceError } from './engine-error.js';

@@ -1,0 +1,40 @@
+/**
+ * Where a data set's rows live. A data set is described once, in the node's config: the source, and optionally the
+ * customer key (the column that names whose row it is).
+ */
+export type SourceSpec =
+  /** A UTF-8 CSV file with a header line (any size: read by DuckDB, never whole into JavaScript). */
+  | { type: 'csv'; path: string }
+  /** A Parquet file. */
+  | { type: 'parquet'; path: string }
+  /** A table or view of a SQLite database, opened read-only. */
+  | { type: 'sqlite'; path: string; table: string }
+  /**
+   * A table or view of a PostgreSQL database, read through `pg` (DuckDB's own postgres extension is downloaded at run
+   * time, which this deployment cannot do). `url` is a postgres:// connection string; its password is never logged.
+   */
+  | { type: 'postgres'; url: string; table: string };
+
+/** A human-readable name of a source for messages: the file, or the database and table (never a password). */
+export function sourceLabel(spec: SourceSpec): string {
+  switch (spec.type) {
+    case 'csv':
+    case 'parquet':
+      return spec.path;
+    case 'sqlite':
+      return `${spec.path} table "${spec.table}"`;
+    case 'postgres':
+      return `${redactedUrl(spec.url)} table "${spec.table}"`;
+  }
+}
+
+/** A postgres:// URL with any password replaced by ***. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}

@@ -1,0 +1,29 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnDescription } from '../engine.js';
+import type { SourceSpec } from '../source-spec.js';
+import { registerCsv } from './csv-source.js';
+import { registerParquet } from './parquet-source.js';
+
+/** Creates `relation` over the source and returns its columns; errors are DataErrors naming `source`. */
+export async function registerSource(
+  conn: DuckDBConnection,
+  relation: string,
+  spec: SourceSpec,
+  source: string,
+): Promise<ColumnDescription[]> {
+  switch (spec.type) {
+    case 'csv':
+      return registerCsv(conn, relation, spec.path);
+    case 'parquet':
+      return registerParquet(conn, relation, spec.path);
+    case 'sqlite':
+    case 'postgres':
+      throw new Error(`${source}: ${spec.type} sources are not wired yet`);
+  }
+}
+
+/** The columns and types of a relation. */
+export async function columnsOf(conn: DuckDBConnection, relation: string): Promise<ColumnDescription[]> {
+  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
+  return r.getRowObjects().map((o) => ({ name: String(o.column_name), type: String(o.column_type) }));
+}
