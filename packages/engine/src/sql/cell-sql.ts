@@ -1,0 +1,49 @@
+// The JavaScript path's cell semantics (packages/data cell-values.ts, packages/analytics evaluate.ts) as DuckDB SQL
+// expressions, so that the engine and the JavaScript path agree on every cell. Each function takes an already quoted
+// column identifier (see identifiers.ts) and, for typed columns, its DuckDB type.
+
+/** The characters String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
+const JS_SPACE =
+  ' \t\n\u000b\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a' +
+  '\u2028\u2029\u202f\u205f\u3000\ufeff';
+const SPACE_LITERAL = `'${JS_SPACE}'`;
+
+/** packages/data's NUMBER grammar (cell-values.ts), for RE2: the whole trimmed cell must match. */
+const NUMBER_RE = "'[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?'";
+
+/** True for DuckDB types whose values are numbers (not text). */
+export function isNumericType(type: string): boolean {
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/i.test(
+    type,
+  );
+}
+
+/** The cell's text trimmed as JavaScript trims it (NULL stays NULL). */
+export function trimmedSql(column: string, type = 'VARCHAR'): string {
+  const text = type.toUpperCase() === 'VARCHAR' ? column : `CAST(${column} AS VARCHAR)`;
+  return `trim(${text}, ${SPACE_LITERAL})`;
+}
+
+/** True when the cell is missing: NULL, or trimmed empty, NA, N/A, NULL or NaN in any case (evaluate.ts isMissing). */
+export function missingSql(column: string, type = 'VARCHAR'): string {
+  if (isNumericType(type)) return `(${column} IS NULL OR isnan(CAST(${column} AS DOUBLE)))`;
+  return `(${column} IS NULL OR lower(${trimmedSql(column, type)}) IN ('', 'na', 'n/a', 'null', 'nan'))`;
+}
+
+/**
+ * The cell's number as a DOUBLE, or NULL when it is missing, not a number in the NUMBER grammar, or not finite
+ * (evaluate.ts cellNumber).
+ */
+export function numberSql(column: string, type = 'VARCHAR'): string {
+  if (isNumericType(type)) {
+    const v = `CAST(${column} AS DOUBLE)`;
+    return `(CASE WHEN isfinite(${v}) THEN ${v} END)`;
+  }
+  const t = trimmedSql(column, type);
+  return `(CASE WHEN regexp_full_match(${t}, ${NUMBER_RE}) THEN TRY_CAST(${t} AS DOUBLE) END)`;
+}
+
+/** The category a cell holds: its trimmed text (NULL for a NULL cell). */
+export function categorySql(column: string, type = 'VARCHAR'): string {
+  return trimmedSql(column, type);
+}
