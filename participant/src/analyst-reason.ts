@@ -1,4 +1,5 @@
 // What of a refusal's reason may cross to the analyst: the problem, never the owner's file paths or column lists.
+import { redactedUrl } from '@tessera/engine';
 import type { DatasetSource } from './config.js';
 
 /** "; the columns are: a, b, c. Check the spelling or choose one of these" and "its columns are: ...". */
@@ -23,10 +24,15 @@ export function analystReason(full: string, datasets: Readonly<Record<string, Da
   let text = full.replace(COLUMN_LIST, '').replace(CELL_VALUE, '$1the value');
   const files = Object.entries(datasets)
     .flatMap(([name, src]) => [
-      [src.path, `data set "${name}"`] as const,
+      ...sourceTexts(src).map((text) => [text, `data set "${name}"`] as const),
       ...(src.columnsFrom ? [[src.columnsFrom, `the column policy of data set "${name}"`] as const] : []),
     ])
     .sort((a, b) => b[0].length - a[0].length);
   for (const [path, name] of files) if (path) text = text.split(path).join(name);
   return text.replace(ABSOLUTE_PATH, '(a local file)');
+}
+
+/** How messages name a data set's source: its path, or its url and its url with the password hidden. */
+function sourceTexts(src: DatasetSource): string[] {
+  return src.type === 'postgres' ? [src.url, redactedUrl(src.url)] : [src.path];
 }

@@ -32,17 +32,18 @@ export const DEFAULT_MINIMUMS: ProtectionMinimums = { cohort: 2, threshold: 2 };
  * (`datasets.NAME.columns`, with the policy file in `columnsFrom`), and only those columns are then served.
  */
 export type DatasetSource = (
-  | { type: 'csv'; path: string; exclude: string[]; budget?: DatasetBudget; columns?: string[]; columnsFrom?: string }
-  | {
-      type: 'sqlite';
-      path: string;
-      table: string;
-      exclude: string[];
-      budget?: DatasetBudget;
-      columns?: string[];
-      columnsFrom?: string;
-    }
+  | { type: 'csv'; path: string }
+  | { type: 'parquet'; path: string }
+  | { type: 'sqlite'; path: string; table: string }
+  /** A PostgreSQL table or view; `url` is a postgres:// connection string (its password is never logged). */
+  | { type: 'postgres'; url: string; table: string }
 ) & {
+  exclude: string[];
+  budget?: DatasetBudget;
+  columns?: string[];
+  columnsFrom?: string;
+  /** The column naming whose row it is, where there is one: a customer-unit query must use it. */
+  customerKey?: string;
   /** The weakest secure mode this data set's tasks may use (default masked). */
   secure?: SecureRequirement;
   /** Overrides the node's `minimums` for this data set. */
@@ -167,25 +168,13 @@ export function parseParticipantConfig(input: unknown, file: string, baseDir: st
     const exclude = src.exclude === undefined ? [] : src.exclude;
     if (!Array.isArray(exclude) || exclude.some((c) => typeof c !== 'string'))
       throw new ConfigError(file, `${field}.exclude`, 'must be a list of column names');
-    if (typeof src.path !== 'string' || !src.path)
-      throw new ConfigError(file, `${field}.path`, 'is required (a file path)');
-    const budget = {
+    const common = {
+      exclude: exclude as string[],
       ...(src.budget === undefined ? {} : { budget: parseBudget(src.budget, file, `${field}.budget`) }),
       ...parseDatasetProtection(src, file, field),
+      ...parseCustomerKey(src, file, field),
     };
-    if (src.type === 'csv')
-      datasets[name] = { type: 'csv', path: at(src.path), exclude: exclude as string[], ...budget };
-    else if (src.type === 'sqlite') {
-      if (typeof src.table !== 'string' || !src.table)
-        throw new ConfigError(file, `${field}.table`, 'is required for a sqlite source');
-      datasets[name] = {
-        type: 'sqlite',
-        path: at(src.path),
-        table: src.table,
-        exclude: exclude as string[],
-        ...budget,
-      };
-    } else throw new ConfigError(file, `${field}.type`, `must be "csv" or "sqlite", got ${JSON.stringify(src.type)}`);
+    datasets[name] = { ...parseSourceLocation(src, file, field, at), ...common };
   }
   const name = text('name');
   if (input.ledger !== undefined && (typeof input.ledger !== 'string' || !input.ledger))
@@ -256,6 +245,44 @@ function hexKey(v: unknown, file: string, field = 'coordinatorKey'): string {
     throw new ConfigError(file, field, `must be ${what}, got ${JSON.stringify(v)}`);
   }
   return v.toLowerCase();
+}
+
+const SOURCE_TYPES = 'csv, parquet, sqlite or postgres';
+
+/** Where a data set's rows are: `type` and its `path` (csv, parquet, sqlite with `table`) or `url` and `table`. */
+function parseSourceLocation(
+  src: Obj,
+  file: string,
+  field: string,
+  at: (p: string) => string,
+):
+  | { type: 'csv' | 'parquet'; path: string }
+  | { type: 'sqlite'; path: string; table: string }
+  | { type: 'postgres'; url: string; table: string } {
+  const table = () => {
+    if (typeof src.table !== 'string' || !src.table)
+      throw new ConfigError(file, `${field}.table`, `is required for a ${String(src.type)} source (a table or view)`);
+    return src.table;
+  };
+  if (src.type === 'postgres') {
+    if (typeof src.url !== 'string' || !/^postgres(ql)?:\/\//.test(src.url))
+      throw new ConfigError(file, `${field}.url`, 'is required: a postgres://user:password@host:port/database url');
+    return { type: 'postgres', url: src.url, table: table() };
+  }
+  if (src.type !== 'csv' && src.type !== 'parquet' && src.type !== 'sqlite')
+    throw new ConfigError(file, `${field}.type`, `must be ${SOURCE_TYPES}, got ${JSON.stringify(src.type)}`);
+  if (typeof src.path !== 'string' || !src.path)
+    throw new ConfigError(file, `${field}.path`, 'is required (a file path)');
+  if (src.type === 'sqlite') return { type: 'sqlite', path: at(src.path), table: table() };
+  return { type: src.type, path: at(src.path) };
+}
+
+/** `datasets.NAME.customerKey`, when given. */
+function parseCustomerKey(src: Obj, file: string, field: string): { customerKey?: string } {
+  if (src.customerKey === undefined) return {};
+  if (typeof src.customerKey !== 'string' || !src.customerKey)
+    throw new ConfigError(file, `${field}.customerKey`, 'must be a column name (the column naming the customer)');
+  return { customerKey: src.customerKey };
 }
 
 /** `datasets.NAME.secure` and `datasets.NAME.minimums`, when given. */

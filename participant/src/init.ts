@@ -184,7 +184,7 @@ async function initSteps(o: InitOptions, rollback: InitRollback): Promise<InitRe
       k,
       {
         ...v,
-        path: relative(o.dir, v.path) || '.',
+        ...('path' in v ? { path: relative(o.dir, v.path) || '.' } : {}),
         ...(budgets[k] ? { budget: budgets[k] } : {}),
       },
     ]),

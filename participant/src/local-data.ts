@@ -1,6 +1,7 @@
 import {
   DataError,
   encodeTable,
+  lineLookup,
   profileTable,
   readCsvFile,
   trainTestSplit,
@@ -10,9 +11,47 @@ import {
   type LocalSchema,
   type RawTable,
 } from '@tessera/data';
+import { statSync } from 'node:fs';
+import {
+  LocalEngine,
+  type DatasetDescription,
+  type EngineOptions,
+  type RowBatch,
+  type SourceSpec,
+} from '@tessera/engine';
 import { seededRandom, standardise, takeRows, type LabeledData, type Standardisation } from '@tessera/ml';
 import type { DatasetSource } from './config.js';
+import type { ColumnUniqueness } from './query-guard.js';
+import { measureUniqueness } from './query-uniqueness.js';
 import { readSqliteTable } from './sources/sqlite-table.js';
+
+/**
+ * The most cells (rows x served columns) of a data set that the node reads into JavaScript; larger data sets are
+ * only ever read by the engine, in batches (queries in DuckDB, training streamed).
+ */
+export const DEFAULT_CELL_BUDGET = 2 ** 22;
+/** Files up to this size are read and checked at start by the JavaScript path (as they always were). */
+const SMALL_FILE_BYTES = 64 * 2 ** 20;
+
+export interface LocalDataOptions {
+  /** See DEFAULT_CELL_BUDGET. */
+  cellBudget?: number;
+  /** The engine's settings (threads, memory limit, spill directory). */
+  engine?: EngineOptions;
+}
+
+/** A configured source as the engine reads it. */
+function engineSpec(s: DatasetSource): SourceSpec {
+  switch (s.type) {
+    case 'csv':
+    case 'parquet':
+      return { type: s.type, path: s.path };
+    case 'sqlite':
+      return { type: 'sqlite', path: s.path, table: s.table };
+    case 'postgres':
+      return { type: 'postgres', url: s.url, table: s.table };
+  }
+}
 
 /**
  * Keeps only `columns` of a table (a consent policy's `datasets.NAME.columns`): no computation
@@ -40,12 +79,131 @@ export interface PreparedData {
   all: EncodedData;
 }
 
-/** The participant's own data sets: read once, profiled and encoded locally; rows never leave. */
+/**
+ * The participant's own data sets: read once, profiled and encoded locally; rows never leave. Every data set is
+ * registered in the node's local engine (DuckDB) by `open()`; queries always run there. Data sets within the cell
+ * budget are also read into JavaScript for training, scoring, PSI and vertical tasks; larger ones are streamed.
+ */
 export class LocalData {
   private readonly tables = new Map<string, RawTable>();
   private readonly encoded = new Map<string, EncodedData>();
+  private readonly described = new Map<string, DatasetDescription>();
+  private opening?: Promise<LocalEngine>;
+  private opened?: LocalEngine;
+  private readonly cellBudget: number;
+  /** Large data sets: which columns identify rows, measured at open (query-uniqueness.ts). */
+  private readonly uniqueness = new Map<string, Map<string, ColumnUniqueness>>();
+  /** Work each large data set needs at open (e.g. its column profile for synchronous checks). */
+  static readonly largeDatasetHooks: ((data: LocalData, name: string) => Promise<void>)[] = [];
 
-  constructor(private readonly sources: Record<string, DatasetSource>) {}
+  constructor(
+    private readonly sources: Record<string, DatasetSource>,
+    private readonly opts: LocalDataOptions = {},
+  ) {
+    this.cellBudget = opts.cellBudget ?? DEFAULT_CELL_BUDGET;
+  }
+
+  /**
+   * Opens the local engine and registers every data set (restricted to a consent policy's columns), reading each
+   * one's row count; data sets within the cell budget that JavaScript cannot read directly (Parquet, PostgreSQL) are
+   * read into memory through it. Idempotent; the first DataError is thrown (and thrown again on the next call).
+   */
+  open(): Promise<LocalEngine> {
+    this.opening ??= this.openEngine();
+    return this.opening;
+  }
+
+  private async openEngine(): Promise<LocalEngine> {
+    const engine = await LocalEngine.open(this.opts.engine);
+    try {
+      for (const name of this.names()) {
+        const s = this.source(name);
+        const d = await engine.register(name, engineSpec(s), s.columns);
+        if (s.customerKey && !d.columns.some((c) => c.name === s.customerKey))
+          throw new DataError(
+            { source: d.source, column: s.customerKey },
+            `datasets.${name}.customerKey names a column this data does not serve ` +
+              `(its columns: ${d.columns.map((c) => c.name).join(', ')}); fix the config or the data`,
+          );
+        this.described.set(name, d);
+        if (this.inMemory(name) && (s.type === 'parquet' || s.type === 'postgres'))
+          this.tables.set(name, await readWhole(engine, name, d));
+      }
+      this.opened = engine;
+      for (const name of this.names()) {
+        if (this.inMemory(name)) continue;
+        this.uniqueness.set(name, await measureUniqueness(engine, name));
+        for (const hook of LocalData.largeDatasetHooks) await hook(this, name);
+      }
+      return engine;
+    } catch (err) {
+      engine.close();
+      throw err;
+    }
+  }
+
+  /** The open engine (after `open()`). */
+  get engine(): LocalEngine {
+    if (!this.opened) throw new Error('the local data is not open yet (await data.open() first)');
+    return this.opened;
+  }
+
+  /** Closes the engine (and removes its spill directory). */
+  close(): void {
+    this.opened?.close();
+    this.opened = undefined;
+    this.opening = undefined;
+  }
+
+  /** What the engine read of a data set: its source, served columns and row count (after `open()`). */
+  describe(name: string): DatasetDescription {
+    this.source(name);
+    const d = this.described.get(name);
+    if (!d) throw new Error(`data set "${name}" is not open yet (await data.open() first)`);
+    return d;
+  }
+
+  /**
+   * Whether a data set is read into JavaScript (within the cell budget); before `open()` every data set is (the
+   * JavaScript path reads CSV and SQLite directly).
+   */
+  inMemory(name: string): boolean {
+    const d = this.described.get(name);
+    if (!d) return true;
+    return d.rows * Math.max(1, d.columns.length) <= this.cellBudget;
+  }
+
+  /** The data set's rows in batches of text cells, from the engine (after `open()`); `columns` must be served. */
+  batches(name: string, columns?: readonly string[], batchRows?: number): AsyncGenerator<RowBatch> {
+    return this.engine.batches(name, columns, batchRows);
+  }
+
+  /**
+   * Whether each column identifies rows (the query guard's test): exact on the JavaScript table within the cell
+   * budget, measured at open by the engine beyond it.
+   */
+  columnUniqueness(name: string): RawTable | ((column: string) => ColumnUniqueness) {
+    if (this.inMemory(name)) return this.table(name);
+    const m = this.uniqueness.get(name);
+    if (!m) throw new Error(`data set "${name}" is not open yet (await data.open() first)`);
+    return (column) => m.get(column) ?? { unique: false, ordered: false };
+  }
+
+  /** The column the owner declared as the data set's customer key, if any. */
+  customerKey(name: string): string | undefined {
+    return this.source(name).customerKey;
+  }
+
+  /** The row count: the engine's when open, else the JavaScript table's. */
+  rowCount(name: string): number {
+    return this.described.get(name)?.rows ?? this.table(name).rows.length;
+  }
+
+  /** The served columns (before `exclude`): the engine's when open, else the JavaScript table's. */
+  columnNames(name: string): string[] {
+    const d = this.described.get(name);
+    return d ? d.columns.map((c) => c.name) : this.table(name).columns;
+  }
 
   names(): string[] {
     return Object.keys(this.sources);
@@ -61,10 +219,24 @@ export class LocalData {
     return s;
   }
 
+  /**
+   * The whole data set as a JavaScript table (within the cell budget only: a larger data set is a DataError saying
+   * which tasks stream it).
+   */
   table(name: string): RawTable {
     let t = this.tables.get(name);
     if (!t) {
       const s = this.source(name);
+      if (!this.inMemory(name)) {
+        const d = this.describe(name);
+        throw new DataError(
+          { source: d.source },
+          `data set "${name}" has ${d.rows} rows of ${d.columns.length} columns, more than this node reads into ` +
+            `memory (${this.cellBudget} cells); queries and training stream it, this task kind cannot yet`,
+        );
+      }
+      if (s.type === 'parquet' || s.type === 'postgres')
+        throw new Error(`data set "${name}" is read through the local engine: await data.open() first`);
       t = s.type === 'csv' ? readCsvFile(s.path) : readSqliteTable(s.path, s.table);
       if (s.columns) t = onlyColumns(t, s.columns, name, s.columnsFrom ?? 'the consent policy');
       this.tables.set(name, t);
@@ -78,15 +250,19 @@ export class LocalData {
    */
   servedColumns(name: string): string[] {
     const s = this.source(name);
-    return this.table(name).columns.filter((c) => !s.exclude.includes(c));
+    return this.columnNames(name).filter((c) => !s.exclude.includes(c));
   }
 
   /**
-   * Checks every source can be read (and has the columns a consent policy names) before joining; throws the first
-   * DataError.
+   * Checks, before joining, what can be checked at once: CSV and SQLite files up to 64 MiB are read (and must have
+   * the columns a consent policy names); throws the first DataError. Larger files and other sources are checked
+   * by `open()`.
    */
   validate(): void {
-    for (const name of this.names()) this.table(name);
+    for (const name of this.names()) {
+      const s = this.source(name);
+      if ((s.type === 'csv' || s.type === 'sqlite') && small(s.path)) this.table(name);
+    }
   }
 
   profile(name: string, label: string, exclude: string[], features: string[], target?: LabelTarget): LocalSchema {
@@ -130,4 +306,26 @@ export class LocalData {
     const { train, test } = trainTestSplit(all.n, validationFraction, seededRandom(seed), strata);
     return { train: takeRows(data, train), validation: takeRows(data, test), all };
   }
+}
+
+/** A file is small enough to read at start (a missing file is read too, for its error). */
+function small(path: string): boolean {
+  try {
+    return statSync(path).size <= SMALL_FILE_BYTES;
+  } catch {
+    return true;
+  }
+}
+
+/** A data set within the cell budget, read whole from the engine into a JavaScript table. */
+async function readWhole(engine: LocalEngine, name: string, d: DatasetDescription): Promise<RawTable> {
+  const rows: string[][] = [];
+  for await (const batch of engine.batches(name)) for (const r of batch.rows) rows.push(r);
+  return {
+    source: d.source,
+    columns: d.columns.map((c) => c.name),
+    rows,
+    lineOf: lineLookup(rows.map((_, i) => i + 1)),
+    lineName: 'row',
+  };
 }

@@ -1,15 +1,9 @@
-import {
-  capRowsPerUser,
-  checkColumns,
-  evaluateLocally,
-  parseQuery,
-  planQuery,
-  type QueryPlan,
-} from '@tessera/analytics';
+import { checkColumns, parseQuery, planQuery, type QueryPlan } from '@tessera/analytics';
 import { systemRandom, type Random } from '@tessera/crypto';
 import { checkQueryVectorLength, JobSpecError, parseQuerySpec } from '@tessera/jobs';
 import { declaredQueryFromProto, type tessera } from '@tessera/proto';
-import type { RawTable } from '@tessera/data';
+import { lineLookup, type RawTable } from '@tessera/data';
+import { evaluateQuery } from '@tessera/engine';
 import type { LocalResult } from './local-compute.js';
 import type { LocalData } from './local-data.js';
 import {
@@ -17,6 +11,7 @@ import {
   checkIdentifierUse,
   checkQueryRules,
   OPEN_QUERY_RULES,
+  QueryGuardRefusal,
   type QueryRules,
 } from './query-guard.js';
 
@@ -45,58 +40,71 @@ export function queryPlanOf(task: tessera.v1.ITask): QueryPlan {
 
 /**
  * The checks a query passes before it is admitted (and charged): the owner's query rules, the
- * columns it needs, no filter or grouping on identifier-like columns unless allowed, and the
- * scale's row limit. Throws with the reason (never a row count); returns the plan and the table.
+ * columns it needs, the data set's declared customer key, no filter or grouping on identifier-like
+ * columns unless allowed, and the scale's row limit. Throws with the reason (never a row count);
+ * returns the plan. Reads only what the engine described when the node opened its data (and, within
+ * the cell budget, the table for the exact identifier test): no row is read for the task.
  */
-export function precheckQuery(
-  data: LocalData,
-  task: tessera.v1.ITask,
-  rules: QueryRules,
-): { plan: QueryPlan; table: RawTable } {
+export function precheckQuery(data: LocalData, task: tessera.v1.ITask, rules: QueryRules): { plan: QueryPlan } {
   const dataset = task.dataset ?? '';
   checkQueryRules(rules, `query rules of data set "${dataset}"`);
   const plan = queryPlanOf(task);
-  const table = data.table(dataset);
-  checkColumns(plan, table);
-  checkIdentifierUse(plan, table, rules, dataset);
+  checkColumns(plan, columnsOnly(data, dataset));
+  const key = data.customerKey(dataset);
+  if (key !== undefined && plan.unit.unit === 'customer' && plan.unit.userColumn !== key)
+    throw new QueryGuardRefusal(
+      `query refused by the data owner's rules: the data owner declared "${key}" as the customer key of data set "${dataset}", and the query caps rows by ` +
+        `"${plan.unit.userColumn}"; set privacy.userColumn to "${key}"`,
+    );
+  checkIdentifierUse(plan, data.columnUniqueness(dataset), rules, dataset);
   const maxRecords = Number(task.query?.maxRecords ?? Number.POSITIVE_INFINITY);
-  if (table.rows.length > maxRecords)
+  if (data.rowCount(dataset) > maxRecords)
     throw new Error(
       `data set "${dataset}" has more rows than the ${maxRecords} a private query's scale allows; refused`,
     );
-  return { plan, table };
+  return { plan };
+}
+
+/** The data set's served columns as an empty table, for the plan's column checks. */
+function columnsOnly(data: LocalData, dataset: string): RawTable {
+  const d = data.describe(dataset);
+  return { source: d.source, columns: data.columnNames(dataset), rows: [], lineOf: lineLookup([]) };
 }
 
 /**
  * Analytics: the job's query planned here as at the coordinator, checked against the owner's query
- * rules (no filter or grouping on identifier-like columns unless allowed), run on the local table
- * into the fixed-shape vector. With unit customer, at most maxRowsPerUser rows per customer are
- * kept, chosen with `rng` (this node's CSPRNG; nobody else knows the draw). Without DP the vector
- * holds exact raw sums, with groups below rules.minGroupSize zeroed; under DP it is normalised by
- * each coordinate's per-record bound (every entry of one record's contribution in [-1, 1]) for the
- * fixed-point encoding its noise share is added to.
+ * rules (no filter or grouping on identifier-like columns unless allowed), run by the local engine
+ * (DuckDB, packages/engine: the plan compiled to schema-checked, quoted SQL; the JavaScript
+ * evaluateLocally is its test oracle) into the fixed-shape vector. With unit customer, at most
+ * maxRowsPerUser rows per customer are kept, chosen with `rng` (this node's CSPRNG; nobody else knows
+ * the draw). Without DP the vector holds exact raw sums, with groups below rules.minGroupSize zeroed;
+ * under DP it is normalised by each coordinate's per-record bound (every entry of one record's
+ * contribution in [-1, 1]) for the fixed-point encoding its noise share is added to.
  */
-export function runQueryLocally(
+export async function runQueryLocally(
   data: LocalData,
   task: tessera.v1.ITask,
   rules: QueryRules = OPEN_QUERY_RULES,
   rng: Random = systemRandom(),
-): LocalResult {
-  const { plan, table } = precheckQuery(data, task, rules);
+): Promise<LocalResult> {
+  await data.open();
+  const { plan } = precheckQuery(data, task, rules);
+  const dataset = task.dataset ?? '';
+  const outcome = await evaluateQuery(data.engine, dataset, plan, rng);
   const release = task.query;
-  const used = capRowsPerUser(plan, table, rng).table;
   const level = Number(release?.dpLevel ?? 0);
   const exact = !(level > 0);
-  const raw = applyMinGroupSize(plan, evaluateLocally(plan, used), rules, exact);
+  const raw = applyMinGroupSize(plan, outcome.vector, rules, exact);
+  const rows = data.rowCount(dataset);
   if (exact)
     return {
       vector: raw,
-      numExamples: table.rows.length,
+      numExamples: rows,
       metrics: {},
       ...(release?.wideFractionBits ? { fractionBits: Number(release.wideFractionBits) } : {}),
     };
   // Every coordinate has its per-record bound: one scale per value of the plan's vector.
   if (raw.length !== plan.scale.length)
     throw new Error(`the query computed ${raw.length} values, and its plan has ${plan.scale.length} scales`);
-  return { vector: raw.map((v, i) => v / plan.scale[i]!), level, numExamples: table.rows.length, metrics: {} };
+  return { vector: raw.map((v, i) => v / plan.scale[i]!), level, numExamples: rows, metrics: {} };
 }

@@ -98,7 +98,13 @@ function usesOf(plan: QueryPlan): ColumnUse[] {
  * every row with a value no other row has), and whether they are ordered quantities (numbers or
  * ISO dates), for which a range filter selects an interval rather than a person.
  */
-function uniqueness(table: RawTable, column: string): { unique: boolean; ordered: boolean } {
+/** Whether a column identifies rows: unique per row, and whether its values are ordered (numbers or dates). */
+export interface ColumnUniqueness {
+  unique: boolean;
+  ordered: boolean;
+}
+
+export function uniqueness(table: RawTable, column: string): ColumnUniqueness {
   const i = table.columns.indexOf(column);
   if (i < 0 || table.rows.length < UNIQUE_MIN_ROWS) return { unique: false, ordered: false };
   const seen = new Set<string>();
@@ -123,7 +129,12 @@ function uniqueness(table: RawTable, column: string): { unique: boolean; ordered
  * pick out single rows and are refused. The message names the column and the owner's setting,
  * never a row count.
  */
-export function checkIdentifierUse(plan: QueryPlan, table: RawTable, rules: QueryRules, dataset: string): void {
+export function checkIdentifierUse(
+  plan: QueryPlan,
+  table: RawTable | ((column: string) => ColumnUniqueness),
+  rules: QueryRules,
+  dataset: string,
+): void {
   if (rules.allowIdentifierQueries) return;
   const allow =
     `the data owner can allow it with datasets.${dataset}.allowIdentifierQueries: ` +
@@ -135,7 +146,7 @@ export function checkIdentifierUse(plan: QueryPlan, table: RawTable, rules: Quer
     if (listed) why = 'the data owner lists it as an identifier';
     else if (customerKey) why = 'it is the customer key of this query (privacy.userColumn)';
     else {
-      const u = uniqueness(table, use.column);
+      const u = typeof table === 'function' ? table(use.column) : uniqueness(table, use.column);
       if (u.unique && !(use.how === 'filter' && use.rangeOnly && u.ordered))
         why = 'its values are unique per row in this data set, so it identifies single rows';
     }

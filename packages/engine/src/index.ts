@@ -8,3 +8,4 @@ export {
 export { sourceLabel, redactedUrl, type SourceSpec } from './source-spec.js';
 export { checkedColumn, quoteIdentifier, quoteLiteral } from './identifiers.js';
 export { sourceError } from './engine-error.js';
+export { categorySql, isNumericType, missingSql, numberSql, trimmedSql } from './sql/cell-sql.js';

@@ -69,6 +69,9 @@ export async function startParticipant(
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  // Every data set is opened (and a broken file found) before the node joins: a CSV of any size is read by the local
+  // engine, so a bad line near its end is an error now rather than in the first task.
+  await node.data.open();
   const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
   node.start();
   await ready;

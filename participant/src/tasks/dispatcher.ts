@@ -157,10 +157,12 @@ export class TaskDispatcher {
     let result: unknown;
     try {
       const stage = computedStage(task);
+      // The engine holds every data set's description (columns, rows) that admission's checks read.
+      await ctx.data.open();
       const beforeCharge = handler.beforeCharge ? () => handler.beforeCharge!(ctx, task) : undefined;
       const admission = this.admission.admit(task, stage, beforeCharge);
       active.checked = admission.checked;
-      const computed = handler.compute(ctx, active);
+      const computed = await handler.compute(ctx, active);
       this.admission.record(admission, computed.rows);
       result = computed.result;
     } catch (e) {
@@ -190,6 +192,7 @@ export class TaskDispatcher {
   /** An overlap or valuation run: admitted, then started; a refusal at either step abandons it. */
   private async startSession(ctx: TaskContext, handler: SessionHandler, task: tessera.v1.ITask): Promise<void> {
     try {
+      await ctx.data.open();
       const beforeCharge = handler.beforeCharge ? () => handler.beforeCharge!(ctx, task) : undefined;
       const admission = this.admission.admit(task, handler.stage, beforeCharge);
       await handler.start(ctx, task, (rows) => this.admission.record(admission, rows));

@@ -12,8 +12,8 @@ export const queryTask: ComputeHandler<LocalResult> = {
   beforeCharge(ctx, task) {
     precheckQuery(ctx.data, task, ctx.consent.queryRules(task.dataset ?? ''));
   },
-  compute(ctx, { task }) {
-    const result = runQueryLocally(ctx.data, task, ctx.consent.queryRules(task.dataset ?? ''));
+  async compute(ctx, { task }) {
+    const result = await runQueryLocally(ctx.data, task, ctx.consent.queryRules(task.dataset ?? ''));
     return { result, rows: result.numExamples };
   },
   reply: replyWithResult,

@@ -84,8 +84,8 @@ export interface ComputeHandler<R = unknown> {
   prepare?(task: tessera.v1.ITask): Promise<unknown> | undefined;
   /** A check inside admission, after consent and before the budget charge: a task it refuses is never charged. */
   beforeCharge?(ctx: TaskContext, task: tessera.v1.ITask): void;
-  /** Reads the data (the task was admitted). */
-  compute(ctx: TaskContext, active: ActiveTask): Computed<R>;
+  /** Reads the data (the task was admitted); large data sets are read by the engine, asynchronously. */
+  compute(ctx: TaskContext, active: ActiveTask): Computed<R> | Promise<Computed<R>>;
   /** Answers in the clear. */
   reply(ctx: TaskContext, active: ActiveTask, result: R): Promise<void>;
   /** The result as the input of a secure sum; absent for kinds that are never securely aggregated. */
