@@ -9,7 +9,11 @@ import { enroll } from './enroll.js';
 import { InitRollback } from './init-rollback.js';
 import { LocalData } from './local-data.js';
 import { describePolicy } from './consent/describe-policy.js';
-import { detectIdentifierColumns, type IdentifierColumn } from './consent/identifier-columns.js';
+import {
+  detectIdentifierColumns,
+  detectIdentifierColumnsBy,
+  type IdentifierColumn,
+} from './consent/identifier-columns.js';
 import { datasetRules, loadConsentPolicy, PolicyError, type ConsentPolicy } from './consent/policy.js';
 import { oneYearAfter, STARTER_BUDGET, starterPolicyText } from './consent/starter-policy.js';
 
@@ -129,7 +133,18 @@ async function initSteps(o: InitOptions, rollback: InitRollback): Promise<InitRe
         Object.entries(o.datasets).map(([k, v]): [string, DatasetSource] => [k, { ...v, exclude: v.exclude ?? [] }]),
       ),
     );
-    for (const name of names) identifierColumns[name] = detectIdentifierColumns(data.table(name));
+    try {
+      await data.open();
+      for (const name of names) {
+        const measured = data.columnUniqueness(name);
+        identifierColumns[name] =
+          typeof measured === 'function'
+            ? detectIdentifierColumnsBy(data.columnNames(name), (c) => measured(c).unique)
+            : detectIdentifierColumns(measured);
+      }
+    } finally {
+      data.close();
+    }
   }
 
   // First contact before anything is written: a wrong fingerprint leaves no files and the token unused.

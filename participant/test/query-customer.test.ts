@@ -41,6 +41,10 @@ describe("customer-level queries through the participant's local path: a custome
   };
   const withWhale = dataOf(orders(true), 'with');
   const without = dataOf(orders(false), 'without');
+  afterAll(() => {
+    withWhale.close();
+    without.close();
+  });
   const spec = (privacy: object) => ({
     kind: 'query',
     sql: 'SELECT region, COUNT(*), SUM(order_value) FROM orders GROUP BY region',
@@ -55,10 +59,10 @@ describe("customer-level queries through the participant's local path: a custome
     query: { dpLevel: 4096, maxRecords: 1_000_000 },
   });
   /** The change the customer makes, with the participant's secret draw the same in both runs (coupled randomness). */
-  const move = (privacy: object) => {
+  const move = async (privacy: object) => {
     const t = task(privacy);
-    const a = runQueryLocally(withWhale, t, undefined, seededRandom('participant-secret')).vector!;
-    const b = runQueryLocally(without, t, undefined, seededRandom('participant-secret')).vector!;
+    const a = (await runQueryLocally(withWhale, t, undefined, seededRandom('participant-secret'))).vector!;
+    const b = (await runQueryLocally(without, t, undefined, seededRandom('participant-secret'))).vector!;
     const { plan } = parseQuerySpec(spec(privacy));
     const width = plan.groups.slots.length;
     let count = 0,
@@ -72,16 +76,16 @@ describe("customer-level queries through the participant's local path: a custome
     return { count, sum, l2: Math.sqrt(l2), plan };
   };
 
-  it("with maxRowsPerUser 1 moves COUNT by 1 and SUM by one order's bound at most: the declared sensitivity", () => {
-    const m = move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
+  it("with maxRowsPerUser 1 moves COUNT by 1 and SUM by one order's bound at most: the declared sensitivity", async () => {
+    const m = await move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
     expect(m.plan.sensitivity).toBeCloseTo(Math.SQRT2, 12); // a row adds to its group's row count and sum
     expect(m.count).toBeCloseTo(1, 9);
     expect(m.sum).toBeCloseTo(300, 6);
     expect(m.l2).toBeLessThanOrEqual(m.plan.sensitivity + 1e-9);
   });
 
-  it('with maxRowsPerUser 3: at most 3 orders, within 3 x the record sensitivity', () => {
-    const m = move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 3 });
+  it('with maxRowsPerUser 3: at most 3 orders, within 3 x the record sensitivity', async () => {
+    const m = await move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 3 });
     expect(m.count).toBeCloseTo(3, 9);
     expect(m.sum).toBeCloseTo(900, 6);
     expect(m.l2).toBeLessThanOrEqual(m.plan.sensitivity + 1e-9);
@@ -91,9 +95,9 @@ describe("customer-level queries through the participant's local path: a custome
   it(
     'without the cap (unit record) the same customer moves COUNT by 50 and SUM by 50 orders: ' +
       '50x the capped sensitivity, far beyond the record-level one',
-    () => {
-      const capped = move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
-      const record = move({});
+    async () => {
+      const capped = await move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
+      const record = await move({});
       expect(record.count).toBeCloseTo(50, 9);
       expect(record.sum).toBeCloseTo(50 * 300, 6);
       expect(record.count / capped.count).toBeCloseTo(50, 9);
@@ -102,10 +106,10 @@ describe("customer-level queries through the participant's local path: a custome
     },
   );
 
-  it('refuses a data set without the user column, naming it, before computing anything', () => {
-    expect(() =>
+  it('refuses a data set without the user column, naming it, before computing anything', async () => {
+    await expect(
       runQueryLocally(withWhale, task({ unit: 'customer', userColumn: 'client', maxRowsPerUser: 1 })),
-    ).toThrow(
+    ).rejects.toThrow(
       joinedRegExp(
         /privacy\.userColumn "client" is not a column of table orders .*its columns are: /,
         /customer_id, region, order_value, status/,
@@ -113,7 +117,7 @@ describe("customer-level queries through the participant's local path: a custome
     );
   });
 
-  it('plans from the declared query when the task carries no spec, with the same unit', () => {
+  it('plans from the declared query when the task carries no spec, with the same unit', async () => {
     const { spec: s } = parseQuerySpec(spec({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }));
     const declared = {
       dataset: 'orders',
@@ -126,12 +130,14 @@ describe("customer-level queries through the participant's local path: a custome
         dpLevel: 4096,
       },
     };
-    const a = runQueryLocally(withWhale, declared, undefined, seededRandom('k')).vector!;
-    const b = runQueryLocally(
-      withWhale,
-      task({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }),
-      undefined,
-      seededRandom('k'),
+    const a = (await runQueryLocally(withWhale, declared, undefined, seededRandom('k'))).vector!;
+    const b = (
+      await runQueryLocally(
+        withWhale,
+        task({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 }),
+        undefined,
+        seededRandom('k'),
+      )
     ).vector!;
     expect(Array.from(a)).toEqual(Array.from(b));
   });

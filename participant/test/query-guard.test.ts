@@ -139,7 +139,10 @@ describe("the participant's query guard: identifier-like columns", () => {
 
 describe("the participant's query guard in runQueryLocally", () => {
   const tmp = tempDir('tessera-query-guard-');
-  afterAll(() => tmp.cleanup());
+  afterAll(() => {
+    data.close();
+    tmp.cleanup();
+  });
   const path = join(tmp.dir, 'customers.csv');
   writeFileSync(path, toCsv(customers(60)));
   const data = new LocalData({ customers: { type: 'csv', path, exclude: [] } });
@@ -151,25 +154,25 @@ describe("the participant's query guard in runQueryLocally", () => {
   it(
     'without DP, a group below the minimum group size contributes nothing, ' +
       'count included; larger groups are exact',
-    () => {
-      const single = runQueryLocally(
+    async () => {
+      const single = await runQueryLocally(
         data,
         exactTask("SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE segment = 'a' AND monetary_total < 150"),
         { ...STRICT, allowIdentifierQueries: true },
       );
       expect(Array.from(single.vector!)).toEqual([0, 0]);
-      const open = runQueryLocally(
+      const open = await runQueryLocally(
         data,
         exactTask("SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE segment = 'a' AND monetary_total < 150"),
       );
       expect(open.vector![0]).toBe(3);
-      const grouped = runQueryLocally(
+      const grouped = await runQueryLocally(
         data,
         exactTask('SELECT region, COUNT(*) FROM customers GROUP BY region'),
         STRICT,
       );
       expect(Array.from(grouped.vector!)).toEqual([40, 20]);
-      const small = runQueryLocally(data, exactTask('SELECT region, COUNT(*) FROM customers GROUP BY region'), {
+      const small = await runQueryLocally(data, exactTask('SELECT region, COUNT(*) FROM customers GROUP BY region'), {
         ...STRICT,
         minGroupSize: 21,
       });
@@ -177,22 +180,22 @@ describe("the participant's query guard in runQueryLocally", () => {
     },
   );
 
-  it("with DP the vector is left to the noise (and the coordinator's noisy-count suppression)", () => {
+  it("with DP the vector is left to the noise (and the coordinator's noisy-count suppression)", async () => {
     const sql = "SELECT COUNT(*) FROM customers WHERE segment = 'a' AND monetary_total < 150";
     const task = {
       dataset: 'customers',
       query: { ...declaredQueryToProto({ sql, options: OPTS }), dpLevel: 1024 },
     };
-    expect(Array.from(runQueryLocally(data, task, STRICT, seededRandom('x')).vector!)).toEqual([3]);
+    expect(Array.from((await runQueryLocally(data, task, STRICT, seededRandom('x'))).vector!)).toEqual([3]);
   });
 
-  it("refuses the single-customer query of the issue before computing, with the owner's rules", () => {
-    expect(() =>
+  it("refuses the single-customer query of the issue before computing, with the owner's rules", async () => {
+    await expect(
       runQueryLocally(
         data,
         exactTask("SELECT COUNT(*), SUM(monetary_total) FROM customers WHERE customer_id = 'm1-000002'"),
         STRICT,
       ),
-    ).toThrow(/column "customer_id" as a filter/);
+    ).rejects.toThrow(/column "customer_id" as a filter/);
   });
 });

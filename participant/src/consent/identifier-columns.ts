@@ -76,10 +76,18 @@ export function uniquePerRow(table: RawTable, column: string): boolean {
 
 /** The identifier-like columns of a table, in column order: unique per row, or named like an id/key/email/phone. */
 export function detectIdentifierColumns(table: RawTable): IdentifierColumn[] {
+  return detectIdentifierColumnsBy(table.columns, (column) => uniquePerRow(table, column));
+}
+
+/** The same, for a data set the engine measured (columns and whether each is unique per row). */
+export function detectIdentifierColumnsBy(
+  columns: readonly string[],
+  unique: (column: string) => boolean,
+): IdentifierColumn[] {
   const out: IdentifierColumn[] = [];
-  for (const column of table.columns) {
+  for (const column of columns) {
     const why: IdentifierColumn['why'] = [];
-    if (uniquePerRow(table, column)) why.push('unique');
+    if (unique(column)) why.push('unique');
     if (namedLikeIdentifier(column)) why.push('name');
     if (why.length) out.push({ column, why });
   }

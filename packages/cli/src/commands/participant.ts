@@ -4,6 +4,7 @@ import { DEFAULT_MIN_GROUP_SIZE, STARTER_BUDGET } from '@tessera/participant/def
 import { DEFAULT_LISTEN, DEFAULT_PARTICIPANT_CONFIG } from '../context.js';
 import { claimPidFile, stopOnSignals } from '../ui/service.js';
 import { LOG_FORMAT_OPTION, serviceLogger } from '../ui/service-logger.js';
+import { DATASET_FLAG_FORMS, parseDatasetFlag } from '../dataset-flag.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -43,12 +44,7 @@ export function registerParticipant(program: Command): void {
     .option('--coordinator <host:port>', 'coordinator address', DEFAULT_LISTEN)
     .option('--tls-fingerprint <sha256>', "the coordinator's TLS fingerprint, for a token that carries none")
     .option(...INSECURE_OPTION)
-    .option(
-      '--dataset <name=source>',
-      'a data set to serve: NAME=file.csv or NAME=sqlite:file.db:table (repeatable)',
-      collect,
-      [],
-    )
+    .option('--dataset <name=source>', `a data set to serve: ${DATASET_FLAG_FORMS} (repeatable)`, collect, [])
     .option(
       '--dir <dir>',
       'where to write participant.yaml, policy.yaml and identity.key',
@@ -117,8 +113,7 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
         insecure?: boolean;
         json?: boolean;
       }) => {
-        if (o.dataset.length === 0)
-          throw new UsageError('give at least one --dataset NAME=file.csv (or NAME=sqlite:file.db:table)');
+        if (o.dataset.length === 0) throw new UsageError(`give at least one --dataset (${DATASET_FLAG_FORMS})`);
         if (!(o.epsilon > 0) || !Number.isFinite(o.epsilon))
           throw new UsageError(`--epsilon must be a positive number, got ${o.epsilon}`);
         if (!(o.delta > 0 && o.delta < 1))
@@ -129,21 +124,7 @@ Edit policy.yaml to change any of it (docs/privacy.md).`,
               'with --policy FILE set datasets.NAME.allowWithoutPrivacy: true in that file instead',
           );
         }
-        const datasets = Object.fromEntries(
-          o.dataset.map((spec) => {
-            const eq = spec.indexOf('=');
-            if (eq <= 0)
-              throw new UsageError(`--dataset "${spec}" must look like NAME=file.csv or NAME=sqlite:file.db:table`);
-            const name = spec.slice(0, eq),
-              source = spec.slice(eq + 1);
-            if (source.startsWith('sqlite:')) {
-              const [, path, table] = source.split(':');
-              if (!path || !table) throw new UsageError(`--dataset "${spec}": a SQLite source is sqlite:FILE:TABLE`);
-              return [name, { type: 'sqlite' as const, path: resolve(path), table }];
-            }
-            return [name, { type: 'csv' as const, path: resolve(source) }];
-          }),
-        );
+        const datasets = Object.fromEntries(o.dataset.map((spec) => parseDatasetFlag(spec)));
         for (const d of o.allowWithoutPrivacy) {
           if (!(d in datasets))
             throw new UsageError(
