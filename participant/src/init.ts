@@ -143,7 +143,7 @@ async function initSteps(o: InitOptions, rollback: InitRollback): Promise<InitRe
             : detectIdentifierColumns(measured);
       }
     } finally {
-      data.close();
+      await data.close();
     }
   }
 

@@ -148,11 +148,25 @@ export class LocalData {
     return this.opened;
   }
 
-  /** Closes the engine (and removes its spill directory). */
-  close(): void {
-    this.opened?.close();
+  /** Closes the engine (its relations; the process's database closes with its last engine). */
+  async close(): Promise<void> {
+    const opening = this.opening;
     this.opened = undefined;
     this.opening = undefined;
+    this.described.clear();
+    this.uniqueness.clear();
+    if (opening) await (await opening.catch(() => undefined))?.close();
+  }
+
+  /**
+   * Whether the node must open its engine before any task: a source JavaScript does not read (Parquet, PostgreSQL)
+   * or a file over 64 MiB. Otherwise only queries open it (they always run in the engine).
+   */
+  needsEngine(): boolean {
+    return this.names().some((name) => {
+      const s = this.source(name);
+      return !((s.type === 'csv' || s.type === 'sqlite') && small(s.path));
+    });
   }
 
   /** What the engine read of a data set: its source, served columns and row count (after `open()`). */

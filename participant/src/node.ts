@@ -177,7 +177,7 @@ export class ParticipantNode extends EventEmitter {
     this.client = undefined;
     this.memory.dispose();
     // A LocalData passed in is the caller's to close.
-    if (!this.opts.data) this.data.close();
+    if (!this.opts.data) await this.data.close();
   }
 
   /** Cuts the current connection now (as a crash or network failure would); reconnects later unless stopped. */

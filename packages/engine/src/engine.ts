@@ -51,25 +51,27 @@ export interface RowBatch {
 export class LocalEngine {
   private readonly datasets = new Map<string, DatasetDescription & { relation: string }>();
   private closed = false;
+  /** Relation names are unique in the process: engines of one process share a DuckDB database. */
+  private static nextRelation = 0;
 
   private constructor(
-    private readonly instance: DuckDBInstance,
+    private readonly shared: SharedDatabase,
     readonly connection: DuckDBConnection,
-    private readonly ownTemp: string | undefined,
   ) {}
 
+  /**
+   * Opens an engine: a connection of its own to the process's DuckDB database (one per distinct options, shared by
+   * the engines of one process, so that a simulation of hundreds of nodes runs one database with one thread pool
+   * and one memory limit rather than hundreds).
+   */
   static async open(opts: EngineOptions = {}): Promise<LocalEngine> {
-    const ownTemp = opts.tempDirectory ? undefined : mkdtempSync(join(tmpdir(), 'tessera-engine-'));
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: String(opts.threads ?? 2),
-      memory_limit: opts.memoryLimit ?? '512MB',
-      temp_directory: opts.tempDirectory ?? ownTemp!,
-      // extensions are never downloaded: parquet and json are built in, nothing else is needed
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-    });
-    const connection = await instance.connect();
-    return new LocalEngine(instance, connection, ownTemp);
+    const shared = await SharedDatabase.acquire(opts);
+    try {
+      return new LocalEngine(shared, await shared.instance.connect());
+    } catch (err) {
+      shared.release();
+      throw err;
+    }
   }
 
   /**
@@ -79,7 +81,7 @@ export class LocalEngine {
   async register(name: string, spec: SourceSpec, columns?: readonly string[]): Promise<DatasetDescription> {
     this.checkOpen();
     const source = sourceLabel(spec);
-    const relation = quoteIdentifier(`dataset_${this.datasets.size}_${name}`);
+    const relation = quoteIdentifier(`dataset_${LocalEngine.nextRelation++}_${name}`);
     const all = await registerSource(this.connection, relation, spec, source);
     const served = columns ? restrict(all, columns, source) : all;
     let rows: number;
@@ -151,12 +153,19 @@ export class LocalEngine {
     if (rows.length) yield { columns: names, rows, first };
   }
 
-  close(): void {
+  /** Drops this engine's relations and connection; the database closes with its last engine. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.connection.closeSync();
-    this.instance.closeSync();
-    if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
+    try {
+      for (const d of this.datasets.values()) {
+        await this.connection.run(`DROP VIEW IF EXISTS ${d.relation}`).catch(() => undefined);
+        await this.connection.run(`DROP TABLE IF EXISTS ${d.relation}`).catch(() => undefined);
+      }
+    } finally {
+      this.connection.closeSync();
+      this.shared.release();
+    }
   }
 
   private dataset(name: string) {
@@ -189,4 +198,59 @@ function restrict(all: ColumnDescription[], columns: readonly string[], source: 
     }
     return found;
   });
+}
+
+/** A DuckDB database shared by the engines of one process that asked for the same options. */
+class SharedDatabase {
+  /** Per options: the database (being) opened and how many engines hold it, counted as they ask. */
+  private static readonly entries = new Map<string, { db: Promise<SharedDatabase>; users: number }>();
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    private readonly key: string,
+    private readonly ownTemp: string | undefined,
+  ) {}
+
+  static async acquire(opts: EngineOptions): Promise<SharedDatabase> {
+    const key = JSON.stringify([opts.threads ?? 2, opts.memoryLimit ?? '512MB', opts.tempDirectory ?? '']);
+    let entry = SharedDatabase.entries.get(key);
+    if (!entry) {
+      entry = { db: SharedDatabase.create(opts, key), users: 0 };
+      SharedDatabase.entries.set(key, entry);
+    }
+    entry.users++;
+    try {
+      return await entry.db;
+    } catch (err) {
+      if (--entry.users === 0 && SharedDatabase.entries.get(key) === entry) SharedDatabase.entries.delete(key);
+      throw err;
+    }
+  }
+
+  private static async create(opts: EngineOptions, key: string): Promise<SharedDatabase> {
+    const ownTemp = opts.tempDirectory ? undefined : mkdtempSync(join(tmpdir(), 'tessera-engine-'));
+    try {
+      const instance = await DuckDBInstance.create(':memory:', {
+        threads: String(opts.threads ?? 2),
+        memory_limit: opts.memoryLimit ?? '512MB',
+        temp_directory: opts.tempDirectory ?? ownTemp!,
+        // extensions are never downloaded: parquet and json are built in, nothing else is needed
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+      });
+      return new SharedDatabase(instance, key, ownTemp);
+    } catch (err) {
+      if (ownTemp) rmSync(ownTemp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** One engine is done with the database; the last one closes it. */
+  release(): void {
+    const entry = SharedDatabase.entries.get(this.key);
+    if (!entry || --entry.users > 0) return;
+    SharedDatabase.entries.delete(this.key);
+    this.instance.closeSync();
+    if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
+  }
 }
