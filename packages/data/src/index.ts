@@ -5,7 +5,16 @@ export { readCsvFile } from './csv-file.js';
 export { selectRows } from './select-rows.js';
 export { binaryLabel, numberValue } from './cell-values.js';
 export type { AgreedSchema, ColumnKind, ColumnProfile, LocalSchema } from './schema.js';
-export { profileTable, DEFAULT_MAX_CATEGORIES, type ProfileOptions } from './profile.js';
+export {
+  profileTable,
+  profileSummaries,
+  summariseRows,
+  tableSummaries,
+  DEFAULT_MAX_CATEGORIES,
+  type ProfileOptions,
+  type SummarisedTable,
+} from './profile.js';
+export { ColumnSummariser, summariseTableColumn, type ColumnSummary } from './column-summaries.js';
 export { agreeSchema } from './agree-schema.js';
 export { encodeTable, featureNames, type EncodedData } from './encode.js';
 export { trainTestSplit } from './train-test-split.js';
