@@ -3,6 +3,8 @@ import type { ColumnDescription } from '../engine.js';
 import type { SourceSpec } from '../source-spec.js';
 import { registerCsv } from './csv-source.js';
 import { registerParquet } from './parquet-source.js';
+import { registerPostgres } from './postgres-source.js';
+import { registerSqlite } from './sqlite-source.js';
 
 /** Creates `relation` over the source and returns its columns; errors are DataErrors naming `source`. */
 export async function registerSource(
@@ -17,8 +19,9 @@ export async function registerSource(
     case 'parquet':
       return registerParquet(conn, relation, spec.path);
     case 'sqlite':
+      return registerSqlite(conn, relation, spec.path, spec.table, source);
     case 'postgres':
-      throw new Error(`${source}: ${spec.type} sources are not wired yet`);
+      return registerPostgres(conn, relation, spec.url, spec.table, source);
   }
 }
 
