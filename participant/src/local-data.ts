@@ -137,7 +137,7 @@ export class LocalData {
       }
       return engine;
     } catch (err) {
-      engine.close();
+      await engine.close();
       throw err;
     }
   }
@@ -156,17 +156,6 @@ export class LocalData {
     this.described.clear();
     this.uniqueness.clear();
     if (opening) await (await opening.catch(() => undefined))?.close();
-  }
-
-  /**
-   * Whether the node must open its engine before any task: a source JavaScript does not read (Parquet, PostgreSQL)
-   * or a file over 64 MiB. Otherwise only queries open it (they always run in the engine).
-   */
-  needsEngine(): boolean {
-    return this.names().some((name) => {
-      const s = this.source(name);
-      return !((s.type === 'csv' || s.type === 'sqlite') && small(s.path));
-    });
   }
 
   /** What the engine read of a data set: its source, served columns and row count (after `open()`). */

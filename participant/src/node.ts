@@ -92,6 +92,8 @@ export class ParticipantNode extends EventEmitter {
   /** The current stream's connection; undefined while disconnected. */
   private connection: Connection<ActiveTask> | undefined;
   private stopped = true;
+  /** The data's opening, started by start() (see TaskContext.dataReady). */
+  private dataReady?: Promise<void>;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
@@ -155,6 +157,16 @@ export class ParticipantNode extends EventEmitter {
   /** Validates local data and the channel's settings, then connects (and keeps reconnecting). */
   start(): void {
     this.data.validate();
+    // The engine opens once, at start (every data set's columns and row count; a bad line in a large file is found
+    // here). Tasks wait for it; none ever triggers a read of its own before admission.
+    this.dataReady ??= this.data.open().then(
+      () => undefined,
+      (err: unknown) => {
+        this.logger.error({}, `participant ${this.id}: cannot open its data: ${(err as Error).message}`);
+        throw err;
+      },
+    );
+    this.dataReady.catch(() => undefined);
     this.security = this.opts.security ?? channelSecurityOf(this.opts.config);
     const budgeted = Object.entries(this.opts.config.datasets)
       .filter(([, s]) => s.budget)
@@ -177,7 +189,10 @@ export class ParticipantNode extends EventEmitter {
     this.client = undefined;
     this.memory.dispose();
     // A LocalData passed in is the caller's to close.
-    if (!this.opts.data) await this.data.close();
+    if (!this.opts.data) {
+      this.dataReady = undefined;
+      await this.data.close();
+    }
   }
 
   /** Cuts the current connection now (as a crash or network failure would); reconnects later unless stopped. */
@@ -318,6 +333,7 @@ export class ParticipantNode extends EventEmitter {
       id: this.id,
       name: this.opts.config.name,
       data: this.data,
+      ...(this.dataReady ? { dataReady: this.dataReady } : {}),
       consent: this.consent,
       connection,
       memory: this.memory,

@@ -42,7 +42,19 @@ describe('participant config', () => {
     };
     bad({ coordinator: '' }, /^node\.yaml: coordinator: must be a non-empty string/);
     bad({ datasets: {} }, /node\.yaml: datasets: must map at least one data set/);
-    bad({ datasets: { c: { type: 'excel', path: 'x' } } }, /datasets\.c\.type: must be "csv" or "sqlite", got "excel"/);
+    bad(
+      { datasets: { c: { type: 'excel', path: 'x' } } },
+      /datasets\.c\.type: must be csv, parquet, sqlite or postgres, got "excel"/,
+    );
+    bad({ datasets: { c: { type: 'postgres', table: 't' } } }, /datasets\.c\.url: is required: a postgres:\/\//);
+    bad(
+      { datasets: { c: { type: 'postgres', url: 'postgres://h/db' } } },
+      /datasets\.c\.table: is required for a postgres/,
+    );
+    bad(
+      { datasets: { c: { type: 'parquet', path: 'x', customerKey: 3 } } },
+      /datasets\.c\.customerKey: must be a column/,
+    );
     bad({ datasets: { c: { type: 'sqlite', path: 'x.db' } } }, /datasets\.c\.table: is required/);
     bad({ colour: 'blue' }, /colour: unknown field/);
   });

@@ -71,7 +71,7 @@ export async function startParticipant(
   });
   // Every data set is opened (and a broken file found) before the node joins: a CSV of any size is read by the local
   // engine, so a bad line near its end is an error now rather than in the first task.
-  if (node.data.needsEngine()) await node.data.open();
+  await node.data.open();
   const ready = new Promise<void>((resolve) => node.once('ready', () => resolve()));
   node.start();
   await ready;

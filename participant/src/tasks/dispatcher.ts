@@ -158,7 +158,7 @@ export class TaskDispatcher {
     try {
       const stage = computedStage(task);
       // The engine holds every data set's description (columns, rows) that admission's checks read.
-      if (handler.stage === tessera.v1.Stage.QUERY || ctx.data.needsEngine()) await ctx.data.open();
+      await ctx.dataReady;
       const beforeCharge = handler.beforeCharge ? () => handler.beforeCharge!(ctx, task) : undefined;
       const admission = this.admission.admit(task, stage, beforeCharge);
       active.checked = admission.checked;
@@ -192,7 +192,7 @@ export class TaskDispatcher {
   /** An overlap or valuation run: admitted, then started; a refusal at either step abandons it. */
   private async startSession(ctx: TaskContext, handler: SessionHandler, task: tessera.v1.ITask): Promise<void> {
     try {
-      if (ctx.data.needsEngine()) await ctx.data.open();
+      await ctx.dataReady;
       const beforeCharge = handler.beforeCharge ? () => handler.beforeCharge!(ctx, task) : undefined;
       const admission = this.admission.admit(task, handler.stage, beforeCharge);
       await handler.start(ctx, task, (rows) => this.admission.record(admission, rows));

@@ -21,6 +21,11 @@ export interface TaskContext {
    */
   readonly name: string;
   readonly data: LocalData;
+  /**
+   * The node's data, opened by its start (every data set registered in the local engine): a task waits for it before
+   * admission, and never opens or reads anything itself before admission.
+   */
+  readonly dataReady?: Promise<void>;
   readonly consent: ConsentGuard;
   /** The connection the task came on; its protocol state (secure contribution, PSI run, uploads) lives there. */
   readonly connection: Connection<ActiveTask>;
