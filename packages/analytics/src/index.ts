@@ -36,5 +36,5 @@ export { evaluateLocally, isMissing, cellNumber, compileGroupOf } from './evalua
 export { capRowsPerUser, type CapReport } from './customer-cap.js';
 export { suppressSmallGroups, type SmallGroupReport } from './min-group.js';
 export { decodeResult, runPooled, type QueryResult, type ResultRow } from './decode.js';
-export { consistentTree, quantilesFromBins, QUANTILE_LEVELS } from './tree.js';
-export { decodeHeavyHitters, itemBytes, bytesItem, murmur3 } from './sketch.js';
+export { consistentTree, pathNodes, quantilesFromBins, QUANTILE_LEVELS } from './tree.js';
+export { decodeHeavyHitters, itemBytes, itemCounters, bytesItem, murmur3 } from './sketch.js';

@@ -40,6 +40,18 @@ export function numberSql(column: string, type = 'VARCHAR'): string {
     return `(CASE WHEN isfinite(${v}) THEN ${v} END)`;
   }
   const t = trimmedSql(column, type);
+  const v = `TRY_CAST(${t} AS DOUBLE)`;
+  return `(CASE WHEN regexp_full_match(${t}, ${NUMBER_RE}) AND isfinite(${v}) THEN ${v} END)`;
+}
+
+/**
+ * The cell's number as packages/data's numberValue reads it (what WHERE compares): a DOUBLE, NULL when the trimmed
+ * text is not in the NUMBER grammar, and +-Infinity for text such as 1e999, as JavaScript's Number gives it. Typed
+ * columns: their finite values (a typed NaN or infinity prints as text outside the grammar).
+ */
+export function numberValueSql(column: string, type = 'VARCHAR'): string {
+  if (isNumericType(type)) return numberSql(column, type);
+  const t = trimmedSql(column, type);
   return `(CASE WHEN regexp_full_match(${t}, ${NUMBER_RE}) THEN TRY_CAST(${t} AS DOUBLE) END)`;
 }
 

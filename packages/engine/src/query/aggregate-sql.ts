@@ -1,0 +1,119 @@
+import type { QueryPlan } from '@tessera/analytics';
+import { missingSql, numberSql } from '../sql/cell-sql.js';
+import { binSql, clampSql } from './bin-sql.js';
+import type { ColumnRef } from './column-refs.js';
+import { fixedPointShift, sumSql } from './fixed-point.js';
+import { keySql, type QueryFrame } from './query-frame.js';
+import type { TempTables } from './temp-tables.js';
+
+/** How to read the aggregation's result rows: which columns hold what. */
+export interface AggregateLayout {
+  /** Section keys (one column each) then, with sections, one GROUPING() flag per section; else the group index. */
+  sections: number;
+  /** Fixed-point shift of each slot (undefined for counts and for DOUBLE fallbacks). */
+  shifts: (number | undefined)[];
+}
+
+/**
+ * The one statement that computes a plan's vector in a single scan: every slot of every group, and every section's
+ * counts per key (histogram and quantile leaf bins, category indices, top-k items). Without sections it groups by
+ * the group index; with sections (which planQuery allows only without GROUP BY) it groups by GROUPING SETS, one set
+ * per section key, and the first set's rows (all contributing rows, NULL key included) also carry the slots.
+ * `filters` are further row conditions (the customer unit's). Result columns: keys, GROUPING flags, then one per slot.
+ */
+export async function aggregateSql(
+  plan: QueryPlan,
+  frame: QueryFrame,
+  temp: TempTables,
+  rows: number,
+  filters: string[] = [],
+  joins: string[] = [],
+): Promise<{ sql: string; layout: AggregateLayout }> {
+  const col = (name: string): ColumnRef => frame.columns.get(name)!;
+  const cells = new Map<string, { number?: string; missing?: string }>();
+  const inner: string[] = [`${frame.group} AS g`];
+  const numberOf = (name: string): string => {
+    const entry = cells.get(name) ?? {};
+    if (!entry.number) {
+      entry.number = `n${cells.size}_${inner.length}`;
+      inner.push(`${numberSql(col(name).quoted, col(name).type)} AS ${entry.number}`);
+    }
+    cells.set(name, entry);
+    return entry.number;
+  };
+  const missingOf = (name: string): string => {
+    const entry = cells.get(name) ?? {};
+    if (!entry.missing) {
+      entry.missing = `m${cells.size}_${inner.length}`;
+      inner.push(`${missingSql(col(name).quoted, col(name).type)} AS ${entry.missing}`);
+    }
+    cells.set(name, entry);
+    return entry.missing;
+  };
+
+  const aggregates: string[] = ['count(*)'];
+  const shifts: (number | undefined)[] = [undefined];
+  for (const slot of plan.groups.slots.slice(1)) {
+    const c = slot.column!;
+    switch (slot.kind) {
+      case 'rows':
+        aggregates.push('count(*)');
+        shifts.push(undefined);
+        break;
+      case 'nonnull':
+        aggregates.push(`count_if(NOT ${missingOf(c)})`);
+        shifts.push(undefined);
+        break;
+      case 'n':
+        aggregates.push(`count(${numberOf(c)})`);
+        shifts.push(undefined);
+        break;
+      case 'sum':
+      case 'sq': {
+        const bound = Math.max(Math.abs(slot.bounds![0]), Math.abs(slot.bounds![1]));
+        const clamped = clampSql(numberOf(c), slot.bounds!);
+        const shift = fixedPointShift(slot.kind === 'sum' ? bound : bound * bound, rows);
+        aggregates.push(sumSql(slot.kind === 'sum' ? clamped : `(${clamped} * ${clamped})`, shift));
+        shifts.push(shift);
+        break;
+      }
+    }
+  }
+
+  const sectionJoins: string[] = [];
+  const clamped: string[] = [];
+  const keys: string[] = [];
+  for (const [i, sec] of plan.sections.entries()) {
+    const c = col(sec.column);
+    if (sec.kind === 'histogram' || sec.kind === 'quantiles') {
+      clamped.push(`${clampSql(numberOf(sec.column), sec.clamp)} AS h${i}`);
+      keys.push(`${binSql(`h${i}`, sec.edges)} AS k${i}`);
+    } else if (sec.kind === 'categories') {
+      const table = await temp.valueIndex(sec.categories);
+      sectionJoins.push(`LEFT JOIN ${table} AS c${i} ON c${i}.v = ${keySql(c)}`);
+      inner.push(`c${i}.i AS x${i}`);
+      keys.push(`x${i} AS k${i}`);
+    } else {
+      inner.push(`CASE WHEN ${missingSql(c.quoted, c.type)} THEN NULL ELSE ${keySql(c)} END AS x${i}`);
+      keys.push(`x${i} AS k${i}`);
+    }
+  }
+
+  const where = [frame.where, ...filters].join(' AND ');
+  const from = [frame.from, ...joins, ...sectionJoins].join(' ');
+  const cellsSql = `SELECT ${inner.join(', ')} FROM ${from} WHERE ${where}`;
+  let sql: string;
+  if (plan.sections.length === 0) {
+    const grouped = plan.groups.columns.length > 0;
+    sql = `SELECT ${grouped ? 'g, ' : ''}${aggregates.join(', ')} FROM (${cellsSql}) AS q${grouped ? ' GROUP BY g' : ''}`;
+  } else {
+    const names = plan.sections.map((_, i) => `k${i}`);
+    const withClamped = clamped.length ? `SELECT *, ${clamped.join(', ')} FROM (${cellsSql}) AS q1` : cellsSql;
+    const keyed = `SELECT *, ${keys.join(', ')} FROM (${withClamped}) AS q0`;
+    const flags = names.map((k) => `GROUPING(${k})`);
+    sql =
+      `SELECT ${names.join(', ')}, ${flags.join(', ')}, ${aggregates.join(', ')} FROM (${keyed}) AS q ` +
+      `GROUP BY GROUPING SETS (${names.map((k) => `(${k})`).join(', ')})`;
+  }
+  return { sql, layout: { sections: plan.sections.length, shifts } };
+}

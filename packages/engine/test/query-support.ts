@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { capRowsPerUser, evaluateLocally, type QueryPlan } from '@tessera/analytics';
+import type { Random } from '@tessera/crypto';
+import { toCsv, type RawTable } from '@tessera/data';
+import { evaluateQuery, LocalEngine, type QueryOutcome } from '../src/index.js';
+
+/** A Random whose bytes() always returns the same bytes: the JavaScript path and the engine draw the same key. */
+export function fixedRandom(seed = 7): Random {
+  const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (seed * 31 + i * 17) & 0xff);
+  return {
+    float: () => 0.5,
+    int: () => 0,
+    gaussian: () => 0,
+    bytes,
+    shuffle: () => {},
+  };
+}
+
+/** The JavaScript path's result: evaluateLocally on capRowsPerUser's kept rows. */
+export function oracle(plan: QueryPlan, table: RawTable, rng: Random = fixedRandom()) {
+  const capped = capRowsPerUser(plan, table, rng);
+  return { vector: evaluateLocally(plan, capped.table), capped };
+}
+
+/** A scratch directory, removed by the returned cleanup. */
+export function scratch(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-query-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes `table` as CSV under `dir` and registers it as data set `name` of `engine`. */
+export async function registerTable(engine: LocalEngine, dir: string, name: string, table: RawTable): Promise<string> {
+  const path = join(dir, `${name}.csv`);
+  writeFileSync(path, toCsv(table));
+  await engine.register(name, { type: 'csv', path });
+  return path;
+}
+
+/**
+ * Checks the engine's vector against the oracle's: counts (and integer-valued sums) exactly, other sums within 1e-9
+ * of the magnitude of their terms. Returns a description of the first difference, or undefined.
+ */
+export function difference(plan: QueryPlan, engine: Float64Array, js: Float64Array): string | undefined {
+  if (engine.length !== js.length) return `length ${engine.length} vs ${js.length}`;
+  const width = plan.groups.slots.length;
+  for (let i = 0; i < js.length; i++) {
+    const a = engine[i]!;
+    const b = js[i]!;
+    if (a === b) continue;
+    const slot = i < plan.sectionsOffset ? plan.groups.slots[i % width]! : undefined;
+    const exact = !slot || slot.kind === 'rows' || slot.kind === 'nonnull' || slot.kind === 'n' || Number.isInteger(b);
+    if (!exact) {
+      const scale = Math.max(Math.abs(b), 1e-300);
+      if (Math.abs(a - b) <= 1e-9 * scale) continue;
+    }
+    return `coordinate ${i} (${slot ? `slot ${slot.kind} ${slot.column ?? ''}` : 'section'}): engine ${a}, JavaScript ${b}`;
+  }
+  return undefined;
+}
+
+export type { QueryOutcome };
