@@ -1,4 +1,4 @@
-import type { AgreedSchema, LocalSchema } from '@tessera/data';
+import type { AgreedSchema, EncodedData, LocalSchema } from '@tessera/data';
 import {
   addBoundedMoments,
   addClippedRecord,
@@ -18,10 +18,14 @@ import {
   seededRandom,
   takeRows,
   trainModel,
+  type FeatureMoments,
   type LabeledData,
+  type ModelTask,
+  type Standardisation,
 } from '@tessera/ml';
 import { columnProfileFromProto, tessera } from '@tessera/proto';
 import type { LocalData } from './local-data.js';
+import { largeProfile } from './streaming/profile.js';
 
 import { announcedUnitOf, announcesDp, privacyPlanOf } from './privacy/privacy-plan.js';
 import {
@@ -75,21 +79,21 @@ export function agreedSchemaOf(task: tessera.v1.ITask): AgreedSchema {
 
 export function schemaReport(data: LocalData, task: tessera.v1.ITask): LocalSchema {
   const features = (task.features ?? []).map((f) => f.name ?? '').filter(Boolean);
-  return data.profile(
-    task.dataset ?? '',
-    task.label ?? '',
-    task.exclude ?? [],
-    features,
-    labelTargetOf(taskModelOf(task)),
-  );
+  const name = task.dataset ?? '';
+  const args = [task.label ?? '', task.exclude ?? [], features, labelTargetOf(taskModelOf(task))] as const;
+  // a large data set is profiled from the column summaries its opening gathered (streaming/profile.ts)
+  return data.inMemory(name) ? data.profile(name, ...args) : largeProfile(data, name, ...args);
 }
 
 /** [count, sum_1..d, sumOfSquares_1..d] over the local rows, for federated standardisation. */
 export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult {
   if (task.statistics) return privateStatistics(data, task);
-  const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
-  const m = momentsOf(encoded);
-  const d = encoded.d;
+  return momentsResult(momentsOf(data.encode(task.dataset ?? '', agreedSchemaOf(task))));
+}
+
+/** The statistics vector of the local moments. */
+export function momentsResult(m: FeatureMoments): LocalResult {
+  const d = m.sum.length;
   const vector = new Float64Array(2 * d + 1);
   vector[0] = m.count;
   vector.set(m.sum, 1);
@@ -105,24 +109,32 @@ export function statistics(data: LocalData, task: tessera.v1.ITask): LocalResult
  * Every row trains (evaluation, where it runs, sees the same rows).
  */
 function prepared(data: LocalData, task: tessera.v1.ITask, seedName: string) {
+  const { seed, standardisation, validationFraction, scale } = trainingSetup(task, seedName);
+  const local = data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardisation, validationFraction, seed);
+  const scaled = (d: LabeledData): LabeledData => (scale ? { ...d, y: scaleLabels(d.y, scale) } : d);
+  return { seed, data: { ...local, train: scaled(local.train) }, validation: local.validation };
+}
+
+/**
+ * What training and evaluation take from the task, whatever the data set's size: the standardisation, the split
+ * seed, the validation fraction (0 under differential privacy, see `prepared`) and a regression's label scale (labels
+ * scaled to [-1, 1] over the job's public range, training-model.ts).
+ */
+export function trainingSetup(task: tessera.v1.ITask, seedName: string) {
   const training = task.training;
   const clip = Number(training?.standardizedClip ?? 0);
-  const standardisation = {
+  const standardisation: Standardisation = {
     mean: Float64Array.from(task.mean ?? []),
     std: Float64Array.from(task.std ?? []),
     ...(clip > 0 ? { clip } : {}),
   };
   const seed = `${String(training?.seed ?? task.ref?.jobId)}/${seedName}`;
   const validationFraction = announcesDp(task) ? 0 : Number(training?.validationFraction ?? 0.2);
-  const local = data.prepare(task.dataset ?? '', agreedSchemaOf(task), standardisation, validationFraction, seed);
-  // A regression trains on labels scaled to [-1, 1] over the job's public range (training-model.ts).
-  const scale = labelScaleOf(taskModelOf(task));
-  const scaled = (d: LabeledData): LabeledData => (scale ? { ...d, y: scaleLabels(d.y, scale) } : d);
-  return { seed, data: { ...local, train: scaled(local.train) }, validation: local.validation };
+  return { seed, standardisation, validationFraction, scale: labelScaleOf(taskModelOf(task)) };
 }
 
 /** The task's model for the local data, after checking the global parameters fit it. */
-function checkedModel(task: tessera.v1.ITask, global: Float64Array, features: number) {
+export function checkedModel(task: tessera.v1.ITask, global: Float64Array, features: number) {
   const model = modelOfTask(task, features);
   if (global.length !== model.size)
     throw new Error(
@@ -156,13 +168,24 @@ export function fit(
     localTrainingOf(task, global),
     dp ? randomness.shared() : seededRandom(`${seed}/round-${round}`),
   );
+  return fitResult(task, result.params, global, local.train.n, result.meanLoss);
+}
+
+/** FIT's answer: the delta from the global model, the example count, the loss and the DP flags. */
+export function fitResult(
+  task: tessera.v1.ITask,
+  params: Float64Array,
+  global: Float64Array,
+  examples: number,
+  meanLoss: number,
+): LocalResult {
   const indicator = Number(task.training?.clipIndicatorScale ?? 0);
   return {
-    vector: deltaOf(result.params, global),
-    numExamples: local.train.n,
-    metrics: { train_loss: result.meanLoss },
+    vector: deltaOf(params, global),
+    numExamples: examples,
+    metrics: { train_loss: meanLoss },
     ...(indicator > 0 ? { clipIndicatorScale: indicator } : {}),
-    ...(dp ? { uniformWeight: true } : {}),
+    ...(announcesDp(task) ? { uniformWeight: true } : {}),
   };
 }
 
@@ -178,12 +201,17 @@ export function evaluate(data: LocalData, task: tessera.v1.ITask, global: Float6
     global,
     scale ? { ...validation, y: unclampedScaled(validation.y, scale) } : validation,
   );
+  return evaluationResult(model, sums);
+}
+
+/** EVALUATE's answer from the model's metric sums over the validation rows. */
+export function evaluationResult(model: { task: ModelTask; outputs: number }, sums: Float64Array): LocalResult {
   const shape = { task: model.task, outputs: model.outputs };
   const { n, ...metrics } = metricsFromSums(shape.task, shape.outputs, sums);
   // In the clear the sums go too (`sum.0`, `sum.1`, ...): the coordinator adds them up, so that R², macro-F1 and the
   // rest are the metrics of all the participants' rows rather than a mean of theirs.
   const named = Object.fromEntries(Array.from(sums, (v, i) => [`sum.${i}`, v]));
-  return { numExamples: validation.n, metrics: { ...metrics, ...named }, evaluation: { sums, shape } };
+  return { numExamples: sums[0] ?? n ?? 0, metrics: { ...metrics, ...named }, evaluation: { sums, shape } };
 }
 
 /**
@@ -204,6 +232,14 @@ export function recordLevelFit(
 ): LocalResult {
   const { data: local } = prepared(data, task, seedName);
   const model = checkedModel(task, global, local.train.d);
+  const { maxRecords } = recordDpSettings(task);
+  const used = selectRecords(local.train.n, maxRecords, randomness);
+  const rows = used.length === local.train.n ? local.train : takeRows(local.train, used);
+  return recordLevelSum(task, model, global, rows, used, randomness);
+}
+
+/** A record-level task's clip, level and maxRecords, checked. */
+export function recordDpSettings(task: tessera.v1.ITask) {
   // An absent setting reads as NaN, which the check refuses.
   const recordDp = task.training?.recordDp;
   const clip = Number(recordDp?.clip ?? undefined),
@@ -215,8 +251,22 @@ export function recordLevelFit(
         `got ${clip}, ${level}, ${maxRecords}`,
     );
   }
-  const used = selectRecords(local.train.n, maxRecords, randomness);
-  const rows = used.length === local.train.n ? local.train : takeRows(local.train, used);
+  return { clip, level, maxRecords };
+}
+
+/**
+ * recordLevelFit's sum over the selected rows: `rows` holds one example per entry of `used` (the rows' record
+ * indices, which key their rounding draws), in order.
+ */
+export function recordLevelSum(
+  task: tessera.v1.ITask,
+  model: ReturnType<typeof modelOfTask>,
+  global: Float64Array,
+  rows: LabeledData,
+  used: readonly number[],
+  randomness: RecordRandomness,
+): LocalResult {
+  const { clip, level } = recordDpSettings(task);
   const sum = new Float64Array(global.length + 1);
   const codec = { clip, level, modulus: 2 ** 32 };
   let clipped = 0;
@@ -245,14 +295,30 @@ export function privateStatistics(
   task: tessera.v1.ITask,
   randomness: RecordRandomness = secretRecordRandomness(),
 ): LocalResult {
-  const release = task.statistics;
   const encoded = data.encode(task.dataset ?? '', agreedSchemaOf(task));
-  const { d } = encoded;
+  const { maxRecords } = privateStatisticsSettings(task);
+  return privateStatisticsOf(task, encoded, selectRecords(encoded.n, maxRecords, randomness));
+}
+
+/** A private statistics release's level and maxRecords, checked. */
+export function privateStatisticsSettings(task: tessera.v1.ITask) {
+  const release = task.statistics;
   const level = Number(release?.level ?? undefined),
     maxRecords = Number(release?.maxRecords ?? undefined);
   if (!(level >= 1) || !Number.isInteger(maxRecords) || maxRecords < 1)
     throw new Error(`private statistics need a level >= 1 and an integer maxRecords >= 1, got ${level}, ${maxRecords}`);
-  const rows = selectRecords(encoded.n, maxRecords, randomness);
+  return { level, maxRecords };
+}
+
+/** privateStatistics' release over the selected rows `rows` of `encoded`. */
+export function privateStatisticsOf(
+  task: tessera.v1.ITask,
+  encoded: EncodedData,
+  rows: readonly number[],
+): LocalResult {
+  const release = task.statistics;
+  const { d } = encoded;
+  const { level } = privateStatisticsSettings(task);
   let vector: Float64Array;
   if (release?.part === Part.MAGNITUDES) {
     vector = new Float64Array(d * MAGNITUDE_BUCKETS);
@@ -274,6 +340,6 @@ export function privateStatistics(
 }
 
 /** Labels scaled as training scales them, but not clamped: evaluation measures the true errors. */
-function unclampedScaled(y: Float64Array, s: { mid: number; half: number }): Float64Array {
+export function unclampedScaled(y: Float64Array, s: { mid: number; half: number }): Float64Array {
   return y.map((v) => (v - s.mid) / s.half);
 }

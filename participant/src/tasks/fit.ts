@@ -2,7 +2,8 @@
 import { featureNames } from '@tessera/data';
 import { tessera } from '@tessera/proto';
 import { prepareTaskModel } from '../training-model.js';
-import { agreedSchemaOf, fit, type LocalResult } from '../local-compute.js';
+import { agreedSchemaOf, type LocalResult } from '../local-compute.js';
+import { localFit } from '../streaming/compute.js';
 import { verifiedAnalystOf } from '../privacy/spec-authorisation.js';
 import { asSecureInput, replyWithResult } from './local-result.js';
 import type { ComputeHandler } from './task-handler.js';
@@ -18,8 +19,8 @@ export const fitTask: ComputeHandler<LocalResult> = {
       ctx.consent.admit(task, tessera.v1.Stage.VALUATE, verifiedAnalystOf(task));
   },
   prepare: (task) => prepareTaskModel(task, featureNames(agreedSchemaOf(task)).length),
-  compute(ctx, { task, model }) {
-    const r = fit(ctx.data, task, model!, ctx.name);
+  async compute(ctx, { task, model }) {
+    const r = await localFit(ctx.data, task, model!, ctx.name);
     const jobId = task.ref?.jobId ?? '';
     // The training loss goes (securely summed) with this job's evaluation; without one (NaN) the evaluation counts
     // no training, as without a fit.
