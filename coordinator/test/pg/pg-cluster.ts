@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,12 +84,20 @@ function postgresUser(): { uid: number; gid: number } {
   }
 }
 
+export interface PostgresOptions {
+  /**
+   * Other roles than `postgres` must give their password (scram-sha-256) over TCP, for tests of a wrong password;
+   * the superuser's URL keeps trust authentication.
+   */
+  passwords?: boolean;
+}
+
 /**
  * Starts a cluster (a few seconds at most): trust authentication for the `postgres` superuser, listening on
  * 127.0.0.1 only, durability switched off (a test's data need not survive a crash). Stop it in afterAll; a test
  * process that exits without stopping it stops it on exit.
  */
-export async function startPostgres(): Promise<PostgresCluster> {
+export async function startPostgres(opts: PostgresOptions = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'tessera-pg-'));
@@ -117,6 +125,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
       ['-D', dir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'],
       dir,
     );
+    if (opts.passwords) {
+      const hba = [
+        'local all all trust',
+        'host all postgres 127.0.0.1/32 trust',
+        'host all all 127.0.0.1/32 scram-sha-256',
+      ];
+      writeFileSync(join(dir, 'pg_hba.conf'), `${hba.join('\n')}\n`);
+    }
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();

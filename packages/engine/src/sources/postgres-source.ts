@@ -27,6 +27,7 @@ export async function registerPostgres(
   source: string,
 ): Promise<ColumnDescription[]> {
   const secrets = urlSecrets(url, source);
+  let grant: string | undefined;
   const client = new pg.Client({
     connectionString: url,
     application_name: 'tessera-participant',
@@ -40,6 +41,7 @@ export async function registerPostgres(
     const target = await resolvePostgresTable(client, table, source);
     await client.query('BEGIN READ ONLY');
     const from = `${quoteIdentifier(target.schema)}.${quoteIdentifier(target.name)}`;
+    grant = `GRANT SELECT ON ${from} TO ${quoteIdentifier(client.user ?? 'the user')}`;
     await client.query(`DECLARE tessera_rows NO SCROLL CURSOR FOR SELECT * FROM ${from}`);
     let batch = await fetch(client);
     const text = await TextTable.create(
@@ -62,7 +64,7 @@ export async function registerPostgres(
     await client.query('COMMIT');
     return text.columns;
   } catch (err) {
-    throw postgresProblem(err, source, secrets);
+    throw postgresProblem(err, source, secrets, grant);
   } finally {
     await client.end().catch(() => {});
   }
