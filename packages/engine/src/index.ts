@@ -10,3 +10,13 @@ export { checkedColumn, quoteIdentifier, quoteLiteral } from './identifiers.js';
 export { sourceError } from './engine-error.js';
 export { categorySql, isNumericType, missingSql, numberSql, trimmedSql } from './sql/cell-sql.js';
 export { evaluateQuery, type QueryOutcome } from './query/evaluate-query.js';
+export {
+  DEFAULT_MERCHANTS,
+  generateOrders,
+  type GenerateOrdersOptions,
+  type GeneratedOrders,
+  type OrdersFormat,
+  type OrdersProgress,
+} from './synthetic/orders.js';
+export { ORDER_COLUMNS } from './synthetic/orders-sql.js';
+export { CATEGORIES, CHANNELS, REGIONS } from './synthetic/catalogue.js';
