@@ -12,6 +12,7 @@ import {
   fit,
   fitResult,
   momentsResult,
+  privateStatistics,
   privateStatisticsOf,
   privateStatisticsSettings,
   recordDpSettings,
@@ -39,7 +40,7 @@ export async function localStatistics(
   randomness: RecordRandomness = secretRecordRandomness(),
 ): Promise<LocalResult> {
   const name = task.dataset ?? '';
-  if (data.inMemory(name)) return statistics(data, task);
+  if (data.inMemory(name)) return task.statistics ? privateStatistics(data, task, randomness) : statistics(data, task);
   const schema = agreedSchemaOf(task);
   if (!task.statistics) return momentsResult(await streamedMoments(data, name, schema));
   const { maxRecords } = privateStatisticsSettings(task);
