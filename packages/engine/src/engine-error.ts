@@ -1,4 +1,5 @@
 import { DataError } from '@tessera/data';
+import { csvFileLine } from './sources/csv-lines.js';
 
 /**
  * A DuckDB error while reading a source, as a DataError naming the source and, when DuckDB gives them, the line and
@@ -11,8 +12,15 @@ export function sourceError(source: string, err: unknown, what = 'cannot read th
   if (line) {
     const detail = csvProblem(message);
     return new DataError(
-      { source, line: Number(line[1]) },
+      { source, line: csvFileLine(source, Number(line[1])) },
       `${detail}; fix this line (every line needs one field per header column, quotes closed)`,
+    );
+  }
+  if (/CSV Parser state machine reached an invalid state/.test(message)) {
+    return new DataError(
+      { source },
+      'the file is not CSV as expected (comma-separated, double quotes): it may mix line ends (LF and CRLF); save ' +
+        'it again with one kind of line end',
     );
   }
   const firstLine = message.split('\n')[0]!.replace(/^[A-Za-z ]+ Error: /, '');

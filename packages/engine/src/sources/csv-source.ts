@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError, parseCsv } from '@tessera/data';
 import type { ColumnDescription } from '../engine.js';
 import { sourceError } from '../engine-error.js';
-import { quoteLiteral } from '../identifiers.js';
+import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
 
 /**
  * A CSV file as a view of text columns (every cell VARCHAR, as the JavaScript path reads it): comma-separated, double
@@ -25,10 +25,15 @@ export async function registerCsv(
     'auto_detect = false',
     'strict_mode = true',
     'null_padding = false',
+    // "" is an empty value, not NULL: only an unquoted empty line of a one-column file reads as NULL (below)
+    'allow_quoted_nulls = false',
     `columns = {${columns}}`,
   ].join(', ');
+  // The JavaScript path skips blank lines; DuckDB does too, except in a file of one column, where a blank line is a
+  // NULL value (a quoted "" stays an empty value, which the JavaScript path keeps).
+  const blank = header.length === 1 ? ` WHERE ${quoteIdentifier(header[0]!)} IS NOT NULL` : '';
   try {
-    await conn.run(`CREATE VIEW ${relation} AS SELECT * FROM read_csv(${quoteLiteral(path)}, ${options})`);
+    await conn.run(`CREATE VIEW ${relation} AS SELECT * FROM read_csv(${quoteLiteral(path)}, ${options})${blank}`);
   } catch (err) {
     throw sourceError(path, err);
   }
