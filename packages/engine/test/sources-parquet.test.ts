@@ -41,9 +41,8 @@ beforeAll(async () => {
   engine = await LocalEngine.open({ threads: 2 });
   // DuckDB writes the Parquet copy of the CSV (text columns, as the engine reads the CSV)
   const copy = await engine.register('copy', { type: 'csv', path: csvPath });
-  await engine.connection.run(
-    `COPY (SELECT * FROM ${engine.relation(copy.name)}) TO ${quoteLiteral(parquetPath)} (FORMAT parquet, ROW_GROUP_SIZE 1000)`,
-  );
+  const to = `TO ${quoteLiteral(parquetPath)} (FORMAT parquet, ROW_GROUP_SIZE 1000)`;
+  await engine.connection.run(`COPY (SELECT * FROM ${engine.relation(copy.name)}) ${to}`);
 }, 30_000);
 
 afterAll(async () => {
