@@ -20,3 +20,4 @@ export {
 } from './synthetic/orders.js';
 export { ORDER_COLUMNS } from './synthetic/orders-sql.js';
 export { CATEGORIES, CHANNELS, REGIONS } from './synthetic/catalogue.js';
+export { convertToParquet, type ConvertOptions, type ConvertResult } from './convert/to-parquet.js';
