@@ -39,10 +39,12 @@ export async function registerTable(engine: LocalEngine, dir: string, name: stri
 }
 
 /**
- * Checks the engine's vector against the oracle's: counts (and integer-valued sums) exactly, other sums within 1e-9
- * of the magnitude of their terms. Returns a description of the first difference, or undefined.
+ * Compares the engine's vector with the oracle's: counts and section counts exactly; a sum exactly when both are
+ * whole numbers (and always with `exact`, for integer-valued data), otherwise within 1e-9 relative to the larger of
+ * the sum and the slot's bound (a cancelling sum is compared at the scale of its terms). Returns a description of the
+ * first difference, or undefined.
  */
-export function difference(plan: QueryPlan, engine: Float64Array, js: Float64Array): string | undefined {
+export function difference(plan: QueryPlan, engine: Float64Array, js: Float64Array, exact = false): string | undefined {
   if (engine.length !== js.length) return `length ${engine.length} vs ${js.length}`;
   const width = plan.groups.slots.length;
   for (let i = 0; i < js.length; i++) {
@@ -50,12 +52,12 @@ export function difference(plan: QueryPlan, engine: Float64Array, js: Float64Arr
     const b = js[i]!;
     if (a === b) continue;
     const slot = i < plan.sectionsOffset ? plan.groups.slots[i % width]! : undefined;
-    const exact = !slot || slot.kind === 'rows' || slot.kind === 'nonnull' || slot.kind === 'n' || Number.isInteger(b);
-    if (!exact) {
-      const scale = Math.max(Math.abs(b), 1e-300);
-      if (Math.abs(a - b) <= 1e-9 * scale) continue;
-    }
-    return `coordinate ${i} (${slot ? `slot ${slot.kind} ${slot.column ?? ''}` : 'section'}): engine ${a}, JavaScript ${b}`;
+    const what = slot ? `slot ${slot.kind} ${slot.column ?? ''}` : 'section';
+    const fail = `coordinate ${i} (${what}): engine ${a}, JavaScript ${b}`;
+    if (!slot?.bounds || exact || (Number.isInteger(a) && Number.isInteger(b))) return fail;
+    const bound = Math.max(Math.abs(slot.bounds[0]), Math.abs(slot.bounds[1]));
+    const scale = Math.max(Math.abs(a), Math.abs(b), slot.kind === 'sq' ? bound * bound : bound);
+    if (!(Math.abs(a - b) <= 1e-9 * scale)) return fail;
   }
   return undefined;
 }
