@@ -9,6 +9,7 @@ export { sourceLabel, redactedUrl, type SourceSpec } from './source-spec.js';
 export { checkedColumn, quoteIdentifier, quoteLiteral } from './identifiers.js';
 export { sourceError } from './engine-error.js';
 export { categorySql, isNumericType, missingSql, numberSql, trimmedSql } from './sql/cell-sql.js';
+export { summariseColumns, type ColumnSummary, type SummaryOptions, type ValueCount } from './column-summary.js';
 export { evaluateQuery, type QueryOutcome } from './query/evaluate-query.js';
 export {
   DEFAULT_MERCHANTS,
