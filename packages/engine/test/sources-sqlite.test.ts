@@ -35,7 +35,9 @@ beforeAll(async () => {
   insert.run(null, 1e21, -7, null, null);
   insert.run('émile ☕', -0.000001, 0, '  spaced  ', null);
   insert.run('dora', 2, null, '', null);
-  for (let i = 0; i < 2500; i++) insert.run(`c${i % 17}`, i / 7, i, null, null);
+  db.transaction(() => {
+    for (let i = 0; i < 2500; i++) insert.run(`c${i % 17}`, i / 7, i, null, null);
+  })();
   db.prepare('INSERT INTO "Mixed Case" VALUES (?, ?)').run('x', 1);
   db.close();
   engine = await LocalEngine.open({ threads: 1 });
