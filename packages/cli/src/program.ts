@@ -61,5 +61,8 @@ Examples:
   registerLedger(program);
   registerRoster(program);
   registerBench(program);
+  // Only the program's own options stop at the command's name (set after registering, so no command inherits it):
+  // a command with subcommands of its own, like demo and demo data, then reads its options itself.
+  program.enablePositionalOptions();
   return program;
 }

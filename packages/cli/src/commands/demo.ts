@@ -10,11 +10,12 @@ import { printDemo } from '../demo/print-demo.js';
 import { modelOptionsOf, type ModelFlags } from '../demo/model-flags.js';
 import { payoutOptionsOf } from '../demo/payout-flags.js';
 import { refuseVerticalFlags, verticalOptionsOf, type VerticalFlags } from '../demo/vertical/vertical-flags.js';
+import { registerDemoData } from './demo-data.js';
 
 const int = (v: string) => Number(v);
 
 export function registerDemo(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description(
       'run a whole federation on this machine: a coordinator, N participant nodes over real gRPC, ' +
@@ -360,6 +361,9 @@ With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logL
         else printDemo(result);
       },
     );
+  // `tessera demo data ...`: demo's own options are read only before the word data
+  demo.enablePositionalOptions();
+  registerDemoData(demo);
 }
 
 /** At a terminal: waits for Enter (or Ctrl-C) so the console can still be browsed once the job has ended. */
