@@ -12,6 +12,7 @@ import { allowInsecure, INSECURE_OPTION } from '../transport-flags.js';
 import { registerParticipantAudit } from './participant-audit.js';
 import { registerParticipantReceipts } from './participant-receipts.js';
 import { registerParticipantCheck } from './participant-check.js';
+import { registerParticipantData } from './participant-data.js';
 import { registerParticipantConsoleLink } from './participant-console-link.js';
 import { registerParticipantPin } from './participant-pin.js';
 import { registerParticipantRenewCert } from './participant-renew-cert.js';
@@ -275,6 +276,7 @@ works once, within ten minutes. When stderr is a terminal, the node also prints 
   registerParticipantCheck(cmd);
   registerParticipantAudit(cmd);
   registerParticipantReceipts(cmd);
+  registerParticipantData(cmd);
 
   cmd
     .command('grants')
