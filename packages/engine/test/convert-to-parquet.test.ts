@@ -53,7 +53,7 @@ describe('convertToParquet', () => {
     expect(parquet.rows[2]).toEqual(['3', 'dora "d"', '1e3', '', 'plain', '8', '']);
   });
 
-  it('with infer, makes number columns typed (whole numbers BIGINT, others DOUBLE) and missing cells NULL', async () => {
+  it('with infer, types number columns (whole numbers BIGINT, others DOUBLE), missing cells NULL', async () => {
     const r = await convertToParquet({ type: 'csv', path: at('shop.csv') }, at('typed.parquet'), { types: 'infer' });
     expect(r.columns).toEqual([
       { name: 'id', type: 'BIGINT' },
