@@ -22,7 +22,7 @@ const at = (p) => import(\`\${root}/participant/dist/\${p}\`);
 const { LocalData } = await at('local-data.js');
 const { schemaReport } = await at('local-compute.js');
 const { localStatistics, localFit, localEvaluate } = await at('streaming/compute.js');
-const { hasProfile, prepareProfile } = await at('streaming/profile.js');
+const { hasProfile } = await at('streaming/profile.js');
 const proto = createRequire(\`\${root}/participant/package.json\`).resolve('@tessera/proto');
 const { columnProfileToProto } = await import(pathToFileURL(proto).href);
 const seconds = {};
@@ -35,7 +35,7 @@ const lap = (name) => {
 const data = new LocalData({ orders: { type: 'parquet', path, exclude: [] } });
 await data.open();
 const inMemory = data.inMemory('orders');
-if (!hasProfile(data, 'orders')) await prepareProfile(data, 'orders');
+const profiled = hasProfile(data, 'orders');
 lap('open');
 const base = { ref: { jobId: 'memory', round: 1 }, dataset: 'orders', label: 'label' };
 const schema = schemaReport(data, base);
@@ -61,7 +61,7 @@ const evaluated = await localEvaluate(data, task, params, 'p1');
 lap('evaluate');
 await data.close();
 console.log(JSON.stringify({
-  inMemory, rows: schema.rows, seconds, examples: fit.numExamples, validation: evaluated.numExamples,
+  inMemory, profiled, rows: schema.rows, seconds, examples: fit.numExamples, validation: evaluated.numExamples,
   auc: evaluated.metrics.auc, finite: Array.from(fit.vector).every(Number.isFinite),
   maxRssMiB: process.resourceUsage().maxRSS / 1024,
 }));
@@ -109,6 +109,7 @@ it('a training round on 10^7 Parquet rows runs in under 1 GiB of RSS', async () 
   });
   const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
     inMemory: boolean;
+    profiled: boolean;
     rows: number;
     seconds: Record<string, number>;
     examples: number;
@@ -120,6 +121,7 @@ it('a training round on 10^7 Parquet rows runs in under 1 GiB of RSS', async () 
   const total = (performance.now() - started) / 1000;
   console.log(`streamed training round on ${ROWS} rows: ${total.toFixed(1)} s`, r.seconds, `${r.maxRssMiB} MiB`);
   expect(r.inMemory).toBe(false);
+  expect(r.profiled).toBe(true);
   expect(r.rows).toBe(ROWS);
   expect(r.examples + r.validation).toBe(ROWS);
   expect(r.validation / ROWS).toBeGreaterThan(0.19);
