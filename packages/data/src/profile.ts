@@ -135,7 +135,7 @@ function checkLabel(t: SummarisedTable, label: string, target: LabelTarget): voi
   if (s.overflow) {
     throw new DataError(
       { source: t.source, column: label },
-      `the label has more than ${s.distinct.size} distinct values, more than the job's ` +
+      `the label has more than ${s.distinct.size} distinct values, too many for a class label of ` +
         `${target.classes.length} classes; fix the values or choose another label`,
     );
   }

@@ -4,9 +4,10 @@ import type { LocalData } from '../local-data.js';
 import { labeledBatches, type LabeledScan, type RowPart } from './encoded-batches.js';
 
 /**
- * metricSums over every row of the scan's `part` (validation rows, or all of them without a split). Every entry adds up over batches except a binary model's AUC
- * (entries 3 and 4: nAuc and nAuc x auc), which is not a sum over rows: for it the predictions and labels of the
- * validation rows are kept (9 bytes a row) and the AUC taken over all of them, as metricSums does in memory.
+ * metricSums over every row of the scan's `part` (validation rows, or all of them without a split). Every entry adds
+ * up over batches except a binary model's AUC (entries 3 and 4: nAuc and nAuc x auc), which is not a sum over rows:
+ * for it the predictions and labels of those rows are kept (9 bytes a row) and the AUC is taken over all of them, as
+ * metricSums does in memory.
  */
 export async function streamedMetricSums(
   data: LocalData,
