@@ -152,10 +152,13 @@ describe('generateOrders', () => {
     expect(fromParquet).toEqual(fromCsv);
   });
 
-  it('refuses a count, seed or merchant number that is not a whole number', async () => {
+  it('refuses a count, seed or merchant number that is not a whole number, and a missing directory', async () => {
     const base = { seed: 1, out: at('x.csv'), format: 'csv' as const };
     await expect(generateOrders({ ...base, orders: 0 })).rejects.toThrow(/orders must be a whole number/);
     await expect(generateOrders({ ...base, orders: 10, seed: 1.5 })).rejects.toThrow(/seed must be a whole number/);
     await expect(generateOrders({ ...base, orders: 10, merchants: 0 })).rejects.toThrow(/merchants must be/);
+    await expect(generateOrders({ ...base, orders: 10, out: join(dir, 'no', 'x.csv') })).rejects.toThrow(
+      `the directory ${join(dir, 'no')} does not exist; create it first`,
+    );
   });
 });

@@ -1,8 +1,8 @@
 // `generateOrders`: a merchant-sized synthetic order history written by DuckDB straight to one CSV or Parquet file, in
 // one statement whose progress is polled. A demo and benchmark generator, not a privacy mechanism.
-import { mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LocalEngine } from '../engine.js';
 import { quoteLiteral } from '../identifiers.js';
 import { MIN_CUSTOMERS, ordersSelect } from './orders-sql.js';
@@ -75,7 +75,9 @@ export async function generateOrders(opts: GenerateOrdersOptions): Promise<Gener
   const report = (rows: number, phase: OrdersProgress['phase']) =>
     opts.onProgress?.({ rows, total, seconds: seconds(), phase });
 
-  const work = mkdtempSync(join(dirname(opts.out), `.${basename(opts.out)}.tmp-`));
+  if (!existsSync(dirname(resolve(opts.out))))
+    throw new Error(`${opts.out}: the directory ${dirname(resolve(opts.out))} does not exist; create it first`);
+  const work = mkdtempSync(join(dirname(resolve(opts.out)), `.${basename(opts.out)}.tmp-`));
   const numbers = join(work, 'rows.parquet');
   const partial = join(work, `orders.${opts.format}`);
   const engine = await LocalEngine.open({
