@@ -24,8 +24,8 @@ import {
   type Standardisation,
 } from '@tessera/ml';
 import { columnProfileFromProto, tessera } from '@tessera/proto';
-import type { LocalData } from './local-data.js';
-import { largeProfile } from './streaming/profile.js';
+import { LocalData } from './local-data.js';
+import { largeProfile, prepareProfile } from './streaming/profile.js';
 
 import { announcedUnitOf, announcesDp, privacyPlanOf } from './privacy/privacy-plan.js';
 import {
@@ -38,6 +38,10 @@ import {
 } from './training-model.js';
 
 const Part = tessera.v1.StatisticsRelease.Part;
+
+// Every data set beyond the cell budget is summarised when the node opens its data (LocalData.open runs the hooks), so
+// that its profile is answered synchronously (streaming/profile.ts).
+if (!LocalData.largeDatasetHooks.includes(prepareProfile)) LocalData.largeDatasetHooks.push(prepareProfile);
 
 /** The answer to one task: a vector to upload (or none), the example count and metrics. */
 export interface LocalResult {

@@ -8,7 +8,7 @@ import {
   type ProfileOptions,
   type SummarisedTable,
 } from '@tessera/data';
-import { LocalData } from '../local-data.js';
+import type { LocalData } from '../local-data.js';
 import { BATCH_ROWS } from './encoded-batches.js';
 
 /**
@@ -82,6 +82,3 @@ export function largeProfile(
     ...(target ? { target } : {}),
   });
 }
-
-// Every large data set is summarised when the node opens its data (LocalData.open runs these hooks).
-if (!LocalData.largeDatasetHooks.includes(prepareProfile)) LocalData.largeDatasetHooks.push(prepareProfile);
