@@ -32,7 +32,7 @@ export {
   type Section,
   type Output,
 } from './plan.js';
-export { evaluateLocally, isMissing, cellNumber, compileGroupOf } from './evaluate.js';
+export { evaluateLocally, isMissing, cellNumber, compileGroupOf, binOf } from './evaluate.js';
 export { capRowsPerUser, type CapReport } from './customer-cap.js';
 export { suppressSmallGroups, type SmallGroupReport } from './min-group.js';
 export { decodeResult, runPooled, type QueryResult, type ResultRow } from './decode.js';

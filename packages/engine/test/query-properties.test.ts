@@ -9,10 +9,42 @@ import { difference, fixedRandom, oracle, registerTable, scratch } from './query
 // Random small tables and random queries: the engine's vector equals the JavaScript path's on each.
 
 const MISSING = ['', 'NA', 'na', 'N/A', 'NULL', 'null', 'nan', 'NaN', ' ', ' NA '];
-const NUMBERS = ['1', '2', '-3', '0', '-0', '1e3', '.5', '+2', '5.', '2.25', ' 7 ', '\u00a09\u00a0', '100', '1E2'];
+const NUMBERS = [
+  '\t4\r',
+  '\u20035',
+  '1',
+  '2',
+  '-3',
+  '0',
+  '-0',
+  '1e3',
+  '.5',
+  '+2',
+  '5.',
+  '2.25',
+  ' 7 ',
+  '\u00a09\u00a0',
+  '100',
+  '1E2',
+];
 const ODD_NUMBERS = ['1e999', '-1e999', '1e-400', '0.1', '3.14159', '-2.5e1'];
 const NOT_NUMBERS = ['abc', '1_000', 'inf', 'Infinity', '+-1', '0x10', '1e', '.', '1.2.3', '١'];
-const LABELS = ['a', 'b', 'c', ' a ', 'b ', 'A', 'x y'];
+const LABELS = [
+  'a',
+  'b',
+  'c',
+  ' a ',
+  'b ',
+  'A',
+  'x y',
+  '\u3000a',
+  'a\t',
+  '\ufeffb',
+  'a\nb',
+  '\u00a0NA',
+  'é',
+  ' c\u2028',
+];
 const CUSTOMERS = ['u1', 'u2', 'u3', ' u1', 'u4', ''];
 
 const numberCell = (integers: boolean) =>
@@ -22,6 +54,8 @@ const numberCell = (integers: boolean) =>
 const labelCell = fc.constantFrom(...LABELS, ...MISSING.slice(0, 3), '1', '2.0');
 
 const COLUMNS = ['g', 'h', 'x', 'y', 'u'];
+/** More bins than the engine bins in SQL (CASE_BINS): these are binned per distinct value. */
+const FINE_BINS = Array.from({ length: 101 }, (_, i) => -5 + i * 0.25);
 const tableOf = (integers: boolean) =>
   fc
     .array(fc.tuple(labelCell, labelCell, numberCell(integers), numberCell(integers), fc.constantFrom(...CUSTOMERS)), {
@@ -100,7 +134,9 @@ const sectionQuery = fc
   .record({
     sections: fc.subarray(['HISTOGRAM(x)', 'HISTOGRAM(g)', 'QUANTILES(y)', 'TOP_K(h)', 'SUM(x)'], { minLength: 1 }),
     where: fc.option(condition, { nil: undefined }),
-    bins: fc.option(fc.constantFrom([-1, 0, 2.25, 10, 1000], [0, 1], [-5, -0.5, 0.5, 2, 7, 100]), { nil: undefined }),
+    bins: fc.option(fc.constantFrom([-1, 0, 2.25, 10, 1000], [0, 1], [-5, -0.5, 0.5, 2, 7, 100], FINE_BINS), {
+      nil: undefined,
+    }),
     xBounds: fc.constantFrom<[number, number]>([0, 100], [-2, 3], [0.1, 2.5], [-1000, 1000]),
     gDomain: domain,
   })

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { capRowsPerUser, evaluateLocally, type QueryPlan } from '@tessera/analytics';
 import type { Random } from '@tessera/crypto';
 import { toCsv, type RawTable } from '@tessera/data';
-import { evaluateQuery, LocalEngine, type QueryOutcome } from '../src/index.js';
+import type { LocalEngine } from '../src/index.js';
 
 /** A Random whose bytes() always returns the same bytes: the JavaScript path and the engine draw the same key. */
 export function fixedRandom(seed = 7): Random {
@@ -61,5 +61,3 @@ export function difference(plan: QueryPlan, engine: Float64Array, js: Float64Arr
   }
   return undefined;
 }
-
-export type { QueryOutcome };

@@ -12,7 +12,15 @@ export interface AggregateLayout {
   sections: number;
   /** Fixed-point shift of each slot (undefined for counts and for DOUBLE fallbacks). */
   shifts: (number | undefined)[];
+  /**
+   * Per section: true when its key is the clamped value itself rather than its bin (binned sections with more than
+   * CASE_BINS bins, whose nested CASE would take DuckDB longer to plan than to run; binOf bins each distinct value).
+   */
+  valueKeys: boolean[];
 }
+
+/** The most bins binned in SQL by binSql's nested CASE (depth 6); more are binned per distinct value in JavaScript. */
+export const CASE_BINS = 64;
 
 /**
  * The one statement that computes a plan's vector in a single scan: every slot of every group, and every section's
@@ -87,7 +95,7 @@ export async function aggregateSql(
     const c = col(sec.column);
     if (sec.kind === 'histogram' || sec.kind === 'quantiles') {
       clamped.push(`${clampSql(numberOf(sec.column), sec.clamp)} AS h${i}`);
-      keys.push(`${binSql(`h${i}`, sec.edges)} AS k${i}`);
+      keys.push(`${sec.edges.length - 1 <= CASE_BINS ? binSql(`h${i}`, sec.edges) : `h${i}`} AS k${i}`);
     } else if (sec.kind === 'categories') {
       const table = await temp.valueIndex(sec.categories);
       sectionJoins.push(`LEFT JOIN ${table} AS c${i} ON c${i}.v = ${keySql(c)}`);
@@ -115,5 +123,8 @@ export async function aggregateSql(
       `SELECT ${names.join(', ')}, ${flags.join(', ')}, ${aggregates.join(', ')} FROM (${keyed}) AS q ` +
       `GROUP BY GROUPING SETS (${names.map((k) => `(${k})`).join(', ')})`;
   }
-  return { sql, layout: { sections: plan.sections.length, shifts } };
+  const valueKeys = plan.sections.map(
+    (sec) => (sec.kind === 'histogram' || sec.kind === 'quantiles') && sec.edges.length - 1 > CASE_BINS,
+  );
+  return { sql, layout: { sections: plan.sections.length, shifts, valueKeys } };
 }

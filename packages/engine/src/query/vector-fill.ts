@@ -1,5 +1,5 @@
 import type { QueryPlan, Section } from '@tessera/analytics';
-import { itemCounters, pathNodes } from '@tessera/analytics';
+import { binOf, itemCounters, pathNodes } from '@tessera/analytics';
 import { fixedPointValue } from './fixed-point.js';
 import type { AggregateLayout } from './aggregate-sql.js';
 
@@ -40,7 +40,9 @@ export class VectorFill {
     if (set === 0) this.addSlots(0, row, 2 * m);
     const key = row[set];
     if (key === null || key === undefined) return;
-    this.addSection(this.plan.sections[set]!, key, count);
+    const sec = this.plan.sections[set]!;
+    if (this.layout.valueKeys[set] && 'edges' in sec) this.addSection(sec, binOf(sec.edges, Number(key)), count);
+    else this.addSection(sec, key, count);
   }
 
   /** The vector, with every slot total converted from its fixed-point or count form. */

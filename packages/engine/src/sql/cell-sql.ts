@@ -18,16 +18,31 @@ export function isNumericType(type: string): boolean {
   );
 }
 
+/**
+ * Text that starts and ends with a printable ASCII character other than a space has nothing to trim. DuckDB's
+ * trim(text, characters) is slow (about 1 µs a cell: it reads the character list for every row); this test sends
+ * only the rest to it, so trimming costs a few percent of a scan instead of several times the scan.
+ */
+const UNTRIMMED_RE = "'[!-~](.*[!-~])?'";
+
 /** The cell's text trimmed as JavaScript trims it (NULL stays NULL). */
 export function trimmedSql(column: string, type = 'VARCHAR'): string {
-  const text = type.toUpperCase() === 'VARCHAR' ? column : `CAST(${column} AS VARCHAR)`;
-  return `trim(${text}, ${SPACE_LITERAL})`;
+  if (type.toUpperCase() !== 'VARCHAR') {
+    // Numbers print without surrounding spaces; other types go through the full trim.
+    const text = `CAST(${column} AS VARCHAR)`;
+    return isNumericType(type) ? text : `trim(${text}, ${SPACE_LITERAL})`;
+  }
+  return `(CASE WHEN regexp_full_match(${column}, ${UNTRIMMED_RE}) THEN ${column} ELSE trim(${column}, ${SPACE_LITERAL}) END)`;
 }
 
-/** True when the cell is missing: NULL, or trimmed empty, NA, N/A, NULL or NaN in any case (evaluate.ts isMissing). */
+/**
+ * True when the cell is missing: NULL, or trimmed empty, NA, N/A, NULL or NaN in any case (evaluate.ts isMissing).
+ * Those spellings have at most 4 bytes, so longer text skips lower().
+ */
 export function missingSql(column: string, type = 'VARCHAR'): string {
   if (isNumericType(type)) return `(${column} IS NULL OR isnan(CAST(${column} AS DOUBLE)))`;
-  return `(${column} IS NULL OR lower(${trimmedSql(column, type)}) IN ('', 'na', 'n/a', 'null', 'nan'))`;
+  const t = trimmedSql(column, type);
+  return `(${column} IS NULL OR (CASE WHEN strlen(${t}) > 4 THEN FALSE ELSE lower(${t}) IN ('', 'na', 'n/a', 'null', 'nan') END))`;
 }
 
 /**
