@@ -226,6 +226,33 @@ describe('streamed training stages equal the in-memory ones', () => {
     expect(Array.from(fa.vector!)).toEqual(Array.from(fb.vector!));
   }, 60_000);
 
+  it('a private release over more rows than the node selects in memory is refused, naming the budget', async () => {
+    const path = join(dir, 'million.parquet');
+    const engine = await LocalEngine.open();
+    try {
+      await engine.connection.run(`COPY (${ordersSql(0, 1_000_000)}) TO '${path}' (FORMAT parquet)`);
+    } finally {
+      await engine.close();
+    }
+    const memory = await openData(files.parquet, 'parquet');
+    const large = await openData(path, 'parquet', TINY_BUDGET);
+    const base = await trainingTask(memory, {});
+    const task = baseTask({
+      features: base.features!,
+      bounds: new Array(base.modelLength! - 1).fill(100),
+      statistics: { part: pb.StatisticsRelease.Part.MOMENTS, level: 1000, maxRecords: 1_000_000 },
+    });
+    const refusal = await localStatistics(large, task, coupledRandomness('r')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refusal).toBeInstanceOf(DataError);
+    expect((refusal as Error).message).toBe(
+      `${path}: data set "orders": a private release over 1000000 of its 1000000 rows (maxRecords 1000000) x 5 ` +
+        'columns is more than the 4194304 cells this node selects in memory; ask for a maxRecords of at most 838860',
+    );
+  }, 60_000);
+
   it('a bad cell beyond the budget is the same DataError as in memory, naming the row', async () => {
     const memory = await openData(files.broken, 'parquet');
     const large = await openData(files.broken, 'parquet', TINY_BUDGET);
