@@ -1,9 +1,11 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { planQuery, type Query } from '@tessera/analytics';
 import type { RawTable } from '@tessera/data';
 import { seededRandom } from '@tessera/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateQuery, LocalEngine, quoteLiteral } from '../src/index.js';
+import { KeyedPriority } from '../src/query/customer-priority.js';
 import { fixedRandom, oracle, registerTable, scratch } from './query-support.js';
 
 // The customer unit's sample in the engine is capRowsPerUser's exactly: the same rows are kept, on CSV and on a
@@ -32,7 +34,8 @@ describe("the engine's per-customer sample", () => {
     const csv = await registerTable(engine, dir.dir, 'csv', table);
     const parquet = join(dir.dir, 'customers.parquet');
     await engine.connection.run(
-      `COPY (SELECT CAST(idx AS BIGINT) AS idx, customer, status FROM read_csv(${quoteLiteral(csv)}, all_varchar = true)) ` +
+      'COPY (SELECT CAST(idx AS BIGINT) AS idx, customer, status ' +
+        `FROM read_csv(${quoteLiteral(csv)}, all_varchar = true)) ` +
         `TO ${quoteLiteral(parquet)} (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
     );
     await engine.register('parquet', { type: 'parquet', path: parquet });
@@ -76,4 +79,22 @@ describe("the engine's per-customer sample", () => {
       expect([...a.vector]).not.toEqual([...b.vector]);
     });
   }
+});
+
+describe('KeyedPriority', () => {
+  it('equals createHmac for keys shorter and longer than a block, and any message', () => {
+    for (const length of [0, 1, 32, 64, 65, 100]) {
+      const key = randomBytes(length);
+      const priority = new KeyedPriority(key);
+      for (const [id, k] of [
+        ['', 0],
+        ['whale', 7],
+        ['é\u0000x', 123456],
+        ['c'.repeat(300), 1],
+      ] as const) {
+        const hmac = createHmac('sha256', key).update(`${id}\u0000${k}`).digest();
+        expect(priority.of(id, k).equals(hmac)).toBe(true);
+      }
+    }
+  });
 });

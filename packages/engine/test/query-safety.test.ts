@@ -50,7 +50,7 @@ describe('evaluateQuery refuses unknown names and binds values', () => {
     "value') OR 1=1 --",
   ];
   for (const name of injections) {
-    it(`refuses the column name ${JSON.stringify(name)} in WHERE, GROUP BY, an aggregate and the customer key`, async () => {
+    it(`refuses the column name ${JSON.stringify(name)} in WHERE, GROUP BY, aggregates, the customer key`, async () => {
       const where = { kind: 'compare' as const, column: name, op: '=' as const, value: 1 };
       const plans = [
         planQuery(count(where), { bounds: {}, domains: {} }),

@@ -34,7 +34,8 @@ const OPTIONS: QueryOptions = {
 const QUERIES: [string, PrivacyUnit?][] = [
   ['SELECT region, COUNT(*), COUNT(value), SUM(value), AVG(qty), VARIANCE(price) FROM orders GROUP BY region'],
   [
-    "SELECT region, status, SUM(qty), AVG(price) FROM orders WHERE value > 100 AND status = 'paid' GROUP BY region, status",
+    'SELECT region, status, SUM(qty), AVG(price) FROM orders ' +
+      "WHERE value > 100 AND status = 'paid' GROUP BY region, status",
   ],
   ['SELECT COUNT(*), AVG(value) FROM orders WHERE qty IN (1, 2, 3) OR price <= 10.5'],
   ['SELECT HISTOGRAM(value), HISTOGRAM(qty), QUANTILES(price), TOP_K(customer, 5) FROM orders WHERE qty >= 0'],

@@ -113,7 +113,8 @@ export async function aggregateSql(
   let sql: string;
   if (plan.sections.length === 0) {
     const grouped = plan.groups.columns.length > 0;
-    sql = `SELECT ${grouped ? 'g, ' : ''}${aggregates.join(', ')} FROM (${cellsSql}) AS q${grouped ? ' GROUP BY g' : ''}`;
+    const select = `SELECT ${grouped ? 'g, ' : ''}${aggregates.join(', ')}`;
+    sql = `${select} FROM (${cellsSql}) AS q${grouped ? ' GROUP BY g' : ''}`;
   } else {
     const names = plan.sections.map((_, i) => `k${i}`);
     const withClamped = clamped.length ? `SELECT *, ${clamped.join(', ')} FROM (${cellsSql}) AS q1` : cellsSql;

@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CustomerUnit } from '@tessera/analytics';
 import type { Random } from '@tessera/crypto';
 import { missingSql } from '../sql/cell-sql.js';
+import { CustomerDraw, KeyedPriority } from './customer-priority.js';
 import { keySql, type QueryFrame } from './query-frame.js';
 import { integerSql, type SqlParams } from './sql-values.js';
 import { forEachRow } from './statement.js';
@@ -21,11 +21,12 @@ export interface CustomerSample {
 /**
  * customer-cap.ts capRowsPerUser in the engine. Contributing rows (those in `frame`: WHERE passed, group values in
  * their domains) whose customer key is missing are counted and dropped. One scan finds the customers with more
- * contributing rows than the cap; only their rows are read into JavaScript, in source order (the positional frame:
- * row_number() over the data set's own scan order), where the k-th row of customer u gets the priority
- * HMAC-SHA256(key, u + "\0" + k) with key = rng.bytes(32) drawn once, and the cap's smallest priorities are kept.
- * The other rows' positions go back to DuckDB in a temporary table that the final aggregation anti-joins.
- * `positional` builds the frame with positions (only needed, and only built, when some customer is over the cap).
+ * contributing rows than the cap; only their rows are read into JavaScript, customer by customer and in source order
+ * within each (the positional frame: row_number() over the data set's own scan order). The k-th row of customer u
+ * gets the priority HMAC-SHA256(key, u + "\0" + k) with key = rng.bytes(32) drawn once, and the cap's smallest
+ * priorities are kept. The other rows' positions go back to DuckDB in a temporary table that the final aggregation
+ * anti-joins. `positional` builds the frame with positions (only needed, and only built, when some customer is over
+ * the cap).
  */
 export async function sampleCustomers(
   conn: DuckDBConnection,
@@ -57,22 +58,13 @@ export async function sampleCustomers(
   const key = p.frame.columns.get(unit.userColumn)!;
   const customers = await temp.texts(capped);
   const rowsSql =
-    `SELECT ${p.frame.position} AS pos, u.v AS id FROM ${p.frame.from} JOIN ${customers} AS u ON u.v = ${keySql(key)} ` +
-    `WHERE ${p.frame.where} AND NOT ${missingSql(key.quoted, key.type)} ORDER BY pos`;
-  const byCustomer = new Map<string, { pos: number; p: Buffer }[]>();
-  await forEachRow(conn, rowsSql, p.params, source, (row) => {
-    const customer = String(row[1]);
-    let rows = byCustomer.get(customer);
-    if (!rows) byCustomer.set(customer, (rows = []));
-    const priority = createHmac('sha256', secret).update(`${customer}\u0000${rows.length}`).digest();
-    rows.push({ pos: Number(row[0]), p: priority });
-  });
-  const dropped: number[] = [];
-  for (const rows of byCustomer.values()) {
-    rows.sort((a, b) => Buffer.compare(a.p, b.p) || a.pos - b.pos);
-    for (const r of rows.slice(unit.maxRowsPerUser)) dropped.push(r.pos);
-  }
-  const table = await temp.positions(dropped);
+    `SELECT ${p.frame.position} AS pos, u.v AS id FROM ${p.frame.from} ` +
+    `JOIN ${customers} AS u ON u.v = ${keySql(key)} ` +
+    `WHERE ${p.frame.where} AND NOT ${missingSql(key.quoted, key.type)} ORDER BY id, pos`;
+  const draw = new CustomerDraw(new KeyedPriority(secret), unit.maxRowsPerUser);
+  await forEachRow(conn, rowsSql, p.params, source, (row) => draw.add(String(row[1]), Number(row[0])));
+  draw.flush();
+  const table = await temp.positions(draw.dropped);
   return {
     filters: [`NOT ${missingSql(key.quoted, key.type)}`],
     joins: [`ANTI JOIN ${table} AS dropped ON dropped.pos = ${p.frame.position}`],

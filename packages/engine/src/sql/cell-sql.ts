@@ -11,11 +11,12 @@ const SPACE_LITERAL = `'${JS_SPACE}'`;
 /** packages/data's NUMBER grammar (cell-values.ts), for RE2: the whole trimmed cell must match. */
 const NUMBER_RE = "'[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?'";
 
+const NUMERIC_TYPE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/i;
+
 /** True for DuckDB types whose values are numbers (not text). */
 export function isNumericType(type: string): boolean {
-  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/i.test(
-    type,
-  );
+  return NUMERIC_TYPE.test(type);
 }
 
 /**
@@ -32,7 +33,8 @@ export function trimmedSql(column: string, type = 'VARCHAR'): string {
     const text = `CAST(${column} AS VARCHAR)`;
     return isNumericType(type) ? text : `trim(${text}, ${SPACE_LITERAL})`;
   }
-  return `(CASE WHEN regexp_full_match(${column}, ${UNTRIMMED_RE}) THEN ${column} ELSE trim(${column}, ${SPACE_LITERAL}) END)`;
+  const trimmed = `trim(${column}, ${SPACE_LITERAL})`;
+  return `(CASE WHEN regexp_full_match(${column}, ${UNTRIMMED_RE}) THEN ${column} ELSE ${trimmed} END)`;
 }
 
 /**
@@ -42,7 +44,8 @@ export function trimmedSql(column: string, type = 'VARCHAR'): string {
 export function missingSql(column: string, type = 'VARCHAR'): string {
   if (isNumericType(type)) return `(${column} IS NULL OR isnan(CAST(${column} AS DOUBLE)))`;
   const t = trimmedSql(column, type);
-  return `(${column} IS NULL OR (CASE WHEN strlen(${t}) > 4 THEN FALSE ELSE lower(${t}) IN ('', 'na', 'n/a', 'null', 'nan') END))`;
+  const spelled = `lower(${t}) IN ('', 'na', 'n/a', 'null', 'nan')`;
+  return `(${column} IS NULL OR (CASE WHEN strlen(${t}) > 4 THEN FALSE ELSE ${spelled} END))`;
 }
 
 /**
