@@ -15,7 +15,8 @@ export {
   type ParticipantConfig,
   type DatasetSource,
 } from './config.js';
-export { LocalData } from './local-data.js';
+export { LocalData, DEFAULT_CELL_BUDGET, type LocalDataOptions } from './local-data.js';
+export { largeProfile } from './streaming/profile.js';
 export { initParticipant, type InitOptions, type InitResult } from './init.js';
 export { simulatedDropout, droppersOf, type DropoutPlan } from './simulated-dropout.js';
 export { auditParticipant, type ParticipantAudit, type DatasetAudit } from './privacy/audit.js';
