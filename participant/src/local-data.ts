@@ -38,7 +38,14 @@ export interface LocalDataOptions {
   cellBudget?: number;
   /** The engine's settings (threads, memory limit, spill directory). */
   engine?: EngineOptions;
+  /** Told as each data set starts opening and when it is open (a large file takes a while to count). */
+  onProgress?: (event: OpenProgress) => void;
 }
+
+/** One step of opening the data: a data set being read, or read (with what was found and how long it took). */
+export type OpenProgress =
+  | { name: string; stage: 'opening' }
+  | { name: string; stage: 'open'; description: DatasetDescription; inMemory: boolean; seconds: number };
 
 /** A configured source as the engine reads it. */
 function engineSpec(s: DatasetSource): SourceSpec {
@@ -118,6 +125,8 @@ export class LocalData {
     try {
       for (const name of this.names()) {
         const s = this.source(name);
+        const started = performance.now();
+        this.opts.onProgress?.({ name, stage: 'opening' });
         const d = await engine.register(name, engineSpec(s), s.columns);
         if (s.customerKey && !d.columns.some((c) => c.name === s.customerKey))
           throw new DataError(
@@ -128,6 +137,8 @@ export class LocalData {
         this.described.set(name, d);
         if (this.inMemory(name) && (s.type === 'parquet' || s.type === 'postgres'))
           this.tables.set(name, await readWhole(engine, name, d));
+        const seconds = (performance.now() - started) / 1000;
+        this.opts.onProgress?.({ name, stage: 'open', description: d, inMemory: this.inMemory(name), seconds });
       }
       this.opened = engine;
       for (const name of this.names()) {

@@ -13,7 +13,7 @@ import { ParticipantMetrics } from './metrics/participant-metrics.js';
 import { ConsentGuard, restrictSources } from './consent/consent-guard.js';
 import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
 import { JobMemory } from './job-memory.js';
-import { LocalData } from './local-data.js';
+import { LocalData, type OpenProgress } from './local-data.js';
 import { acceptReceipt } from './payout-receipt.js';
 import { cosignatureLine, cosignHead } from '@tessera/payouts';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
@@ -120,7 +120,9 @@ export class ParticipantNode extends EventEmitter {
           '(do not pass a shared LocalData)',
       );
     }
-    this.data = opts.data ?? new LocalData(restrictSources(opts.config.datasets, policy));
+    this.data =
+      opts.data ??
+      new LocalData(restrictSources(opts.config.datasets, policy), { onProgress: (p) => this.dataProgress(p) });
     this.ledger = new PrivacyLedger(opts.config.ledger ?? ':memory:');
     this.guard = new PrivacyGuard(
       this.ledger,
@@ -143,6 +145,20 @@ export class ParticipantNode extends EventEmitter {
       participantId: opts.config.participantId,
     });
     this.backoff = opts.minBackoffMs ?? 250;
+  }
+
+  /** A line in the node's log as each data set opens (counting a large file's rows takes a while). */
+  private dataProgress(p: OpenProgress): void {
+    if (p.stage === 'opening') {
+      this.logger.info({}, `participant ${this.id}: opening data set "${p.name}"`);
+      return;
+    }
+    const d = p.description;
+    this.logger.info(
+      {},
+      `participant ${this.id}: data set "${p.name}" open: ${d.rows} rows, ${d.columns.length} columns from ` +
+        `${d.source} (${p.inMemory ? 'in memory' : 'streamed by the local engine'}; ${p.seconds.toFixed(1)} s)`,
+    );
   }
 
   get id(): string {
