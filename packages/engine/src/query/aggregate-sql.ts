@@ -25,21 +25,22 @@ export const CASE_BINS = 64;
 /**
  * The one statement that computes a plan's vector in a single scan: every slot of every group, and every section's
  * counts per key (histogram and quantile leaf bins, category indices, top-k items). Without sections it groups by
- * the group index; with sections (which planQuery allows only without GROUP BY) it groups by GROUPING SETS, one set
- * per section key, and the first set's rows (all contributing rows, NULL key included) also carry the slots.
+ * the group columns' trimmed texts and joins the result to the declared domains for the group index; with sections
+ * (which planQuery allows only without GROUP BY) it groups by GROUPING SETS, one set per section key, and the first
+ * set's rows (all contributing rows, NULL key included) also carry the slots.
  * `filters` are further row conditions (the customer unit's). Result columns: keys, GROUPING flags, then one per slot.
  */
 export async function aggregateSql(
   plan: QueryPlan,
   frame: QueryFrame,
   temp: TempTables,
-  rows: number,
   filters: string[] = [],
   joins: string[] = [],
 ): Promise<{ sql: string; layout: AggregateLayout }> {
   const col = (name: string): ColumnRef => frame.columns.get(name)!;
   const cells = new Map<string, { number?: string; missing?: string }>();
-  const inner: string[] = [`${frame.group} AS g`];
+  const groupKeys = frame.keys.map((_, i) => `t${i}`);
+  const inner: string[] = groupKeys.length ? frame.keys.map((k, i) => `${k} AS t${i}`) : ['0 AS g'];
   const numberOf = (name: string): string => {
     const entry = cells.get(name) ?? {};
     if (!entry.number) {
@@ -80,7 +81,7 @@ export async function aggregateSql(
       case 'sq': {
         const bound = Math.max(Math.abs(slot.bounds![0]), Math.abs(slot.bounds![1]));
         const clamped = clampSql(numberOf(c), slot.bounds!);
-        const shift = fixedPointShift(slot.kind === 'sum' ? bound : bound * bound, rows);
+        const shift = fixedPointShift(slot.kind === 'sum' ? bound : bound * bound);
         aggregates.push(sumSql(slot.kind === 'sum' ? clamped : `(${clamped} * ${clamped})`, shift));
         shifts.push(shift);
         break;
@@ -112,9 +113,17 @@ export async function aggregateSql(
   const cellsSql = `SELECT ${inner.join(', ')} FROM ${from} WHERE ${where}`;
   let sql: string;
   if (plan.sections.length === 0) {
-    const grouped = plan.groups.columns.length > 0;
-    const select = `SELECT ${grouped ? 'g, ' : ''}${aggregates.join(', ')}`;
-    sql = `${select} FROM (${cellsSql}) AS q${grouped ? ' GROUP BY g' : ''}`;
+    if (groupKeys.length === 0) {
+      sql = `SELECT ${aggregates.join(', ')} FROM (${cellsSql}) AS q`;
+    } else {
+      // Grouped by the key texts, then joined to the declared domains: the join sees one row per distinct key (out
+      // of domain keys drop out there), not one per data row.
+      const slots = aggregates.map((a, j) => `${a} AS s${j}`);
+      const grouped = `SELECT ${groupKeys.join(', ')}, ${slots.join(', ')} FROM (${cellsSql}) AS q GROUP BY ALL`;
+      const domains = frame.domains.map((t, i) => `JOIN ${t} AS d${i} ON d${i}.v = a.t${i}`).join(' ');
+      const totals = aggregates.map((_, j) => `a.s${j}`).join(', ');
+      sql = `SELECT ${frame.group} AS g, ${totals} FROM (${grouped}) AS a ${domains}`;
+    }
   } else {
     const names = plan.sections.map((_, i) => `k${i}`);
     const withClamped = clamped.length ? `SELECT *, ${clamped.join(', ')} FROM (${cellsSql}) AS q1` : cellsSql;

@@ -43,7 +43,7 @@ export async function sampleCustomers(
   const missing = missingSql(keyCol.quoted, keyCol.type);
   const id = `CASE WHEN ${missing} THEN NULL ELSE ${keySql(keyCol)} END`;
   const counts =
-    `SELECT ${id} AS id, count(*) AS n FROM ${frame.from} WHERE ${frame.where} ` +
+    `SELECT ${id} AS id, count(*) AS n FROM ${frame.contributing} WHERE ${frame.where} ` +
     `GROUP BY id HAVING id IS NULL OR count(*) > ${integerSql(unit.maxRowsPerUser)}`;
   let unkeyedRows = 0;
   const capped: string[] = [];
@@ -58,7 +58,7 @@ export async function sampleCustomers(
   const key = p.frame.columns.get(unit.userColumn)!;
   const customers = await temp.texts(capped);
   const rowsSql =
-    `SELECT ${p.frame.position} AS pos, u.v AS id FROM ${p.frame.from} ` +
+    `SELECT ${p.frame.position} AS pos, u.v AS id FROM ${p.frame.contributing} ` +
     `JOIN ${customers} AS u ON u.v = ${keySql(key)} ` +
     `WHERE ${p.frame.where} AND NOT ${missingSql(key.quoted, key.type)} ORDER BY id, pos`;
   const draw = new CustomerDraw(new KeyedPriority(secret), unit.maxRowsPerUser);

@@ -68,7 +68,7 @@ async function evaluate(engine: LocalEngine, dataset: string, plan: QueryPlan, r
       const sample = await sampleCustomers(conn, plan.unit, frame, params, positional, temp, rng, source);
       ({ filters, joins, cappedCustomers, unkeyedRows, frame, params } = sample);
     }
-    const { sql, layout } = await aggregateSql(plan, frame, temp, rows, filters, joins);
+    const { sql, layout } = await aggregateSql(plan, frame, temp, filters, joins);
     const fill = new VectorFill(plan, layout);
     await forEachRow(conn, sql, params, source, (row) => fill.add(row));
     const vector = fill.finish();

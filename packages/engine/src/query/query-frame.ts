@@ -9,14 +9,19 @@ import type { TempTables } from './temp-tables.js';
 const POSITION = 'tessera_row_position';
 
 /**
- * The rows a query reads, as SQL: `from` (the data set as alias r, with the group domains joined) and `where` (the
- * WHERE condition; rows outside a declared group domain drop out of the inner join), plus `group`, the row's group
- * index in compileGroupOf's stride layout. Cells are read as r."column"; `position` is r's source-order position
- * when asked for (the customer unit's sampling needs it).
+ * The rows a query reads, as SQL: `from` (the data set as alias r) and `where` (the WHERE condition). The group
+ * domains: `keys`, the trimmed text of each group column (keySql); `domains`, the temporary tables (v, i) of their
+ * declared values; `contributing`, `from` with those tables joined as d0, d1 on the keys (rows outside a declared
+ * domain drop out: the rows that contribute); `group`, the group index over d0.i, d1.i in compileGroupOf's stride
+ * layout. Cells are read as r."column"; `position` is r's source-order position when asked for (the customer unit's
+ * sampling needs it).
  */
 export interface QueryFrame {
   from: string;
   where: string;
+  keys: string[];
+  domains: string[];
+  contributing: string;
   group: string;
   position?: string;
   /** The checked columns, qualified with the alias r. */
@@ -47,23 +52,23 @@ export async function queryFrame(
   }
   const joins: string[] = [];
   const terms: string[] = [];
+  const keys: string[] = [];
+  const tables: string[] = [];
   const { domains } = plan.groups;
   for (let i = 0; i < plan.groups.columns.length; i++) {
-    const col = columns.get(plan.groups.columns[i]!)!;
+    const key = keySql(columns.get(plan.groups.columns[i]!)!);
     const table = await temp.valueIndex(domains[i]!);
-    joins.push(`JOIN ${table} AS d${i} ON d${i}.v = ${keySql(col)}`);
+    keys.push(key);
+    tables.push(table);
+    joins.push(`JOIN ${table} AS d${i} ON d${i}.v = ${key}`);
     const stride = domains.slice(i + 1).reduce((a, d) => a * d.length, 1);
     terms.push(stride === 1 ? `d${i}.i` : `d${i}.i * ${integerSql(stride)}`);
   }
   const group = terms.length ? `CAST(${terms.join(' + ')} AS BIGINT)` : '0';
-  const from = [`${source} AS r`, ...joins].join(' ');
-  return {
-    from,
-    where: conditionSql(plan.query.where, columns, params),
-    group,
-    columns,
-    ...(position ? { position } : {}),
-  };
+  const from = `${source} AS r`;
+  const contributing = [from, ...joins].join(' ');
+  const where = conditionSql(plan.query.where, columns, params);
+  return { from, where, keys, domains: tables, contributing, group, columns, ...(position ? { position } : {}) };
 }
 
 function positionName(columns: string[]): string {
