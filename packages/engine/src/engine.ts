@@ -121,36 +121,51 @@ export class LocalEngine {
   }
 
   /**
+   * A connection of its own to the engine's database, which reads this engine's relations. DuckDB ends a
+   * connection's open streamed result, silently, when that connection runs another statement, and a node runs tasks
+   * concurrently: every streamed read takes a connection of its own. The caller closes it (closeSync).
+   */
+  async connect(): Promise<DuckDBConnection> {
+    this.checkOpen();
+    return this.shared.instance.connect();
+  }
+
+  /**
    * The rows of `columns` (all served columns by default) in source order, as text cells, `batchRows` at a time. Memory
-   * is one batch, whatever the table's size.
+   * is one batch, whatever the table's size. The stream has a connection of its own (see connect).
    */
   async *batches(name: string, columns?: readonly string[], batchRows = 65_536): AsyncGenerator<RowBatch> {
     const d = this.dataset(name);
     const names = columns ? [...columns] : d.columns.map((c) => c.name);
     const list = names.map((c) => `CAST(${this.column(name, c)} AS VARCHAR)`).join(', ');
-    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
+    const conn = await this.connect();
     try {
-      result = await this.connection.stream(`SELECT ${list} FROM ${d.relation}`);
-    } catch (err) {
-      throw sourceError(d.source, err);
-    }
-    let rows: string[][] = [];
-    let first = 0;
-    try {
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        for (const r of chunk.getRows()) rows.push(r.map((v) => (v === null ? '' : String(v))));
-        if (rows.length >= batchRows) {
-          yield { columns: names, rows, first };
-          first += rows.length;
-          rows = [];
-        }
+      let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
+      try {
+        result = await conn.stream(`SELECT ${list} FROM ${d.relation}`);
+      } catch (err) {
+        throw sourceError(d.source, err);
       }
-    } catch (err) {
-      throw sourceError(d.source, err);
+      let rows: string[][] = [];
+      let first = 0;
+      try {
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          for (const r of chunk.getRows()) rows.push(r.map((v) => (v === null ? '' : String(v))));
+          if (rows.length >= batchRows) {
+            yield { columns: names, rows, first };
+            first += rows.length;
+            rows = [];
+          }
+        }
+      } catch (err) {
+        throw sourceError(d.source, err);
+      }
+      if (rows.length) yield { columns: names, rows, first };
+    } finally {
+      conn.closeSync();
     }
-    if (rows.length) yield { columns: names, rows, first };
   }
 
   /** Drops this engine's relations and connection; the database closes with its last engine. */

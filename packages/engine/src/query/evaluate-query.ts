@@ -24,7 +24,11 @@ export interface QueryOutcome {
   unkeyedRows: number;
 }
 
-/** One evaluation at a time per engine: statements share its connection, whose streamed results must not overlap. */
+/**
+ * One evaluation at a time per engine. Each runs on a connection of its own (engine.connect): a statement on a
+ * connection ends that connection's open streamed result silently, so sharing the engine's would cut short a
+ * concurrent training stream or this evaluation's own result.
+ */
 const queues = new WeakMap<LocalEngine, Promise<unknown>>();
 
 /**
@@ -51,7 +55,7 @@ async function evaluate(engine: LocalEngine, dataset: string, plan: QueryPlan, r
   const checked = planColumns(engine, dataset, plan);
   const { source, rows } = engine.describe(dataset);
   const relation = engine.relation(dataset);
-  const conn = engine.connection;
+  const conn = await engine.connect();
   const temp = new TempTables(conn);
   try {
     let params = new SqlParams();
@@ -75,5 +79,6 @@ async function evaluate(engine: LocalEngine, dataset: string, plan: QueryPlan, r
     return { vector, rows, contributing: fill.contributing, cappedCustomers, unkeyedRows };
   } finally {
     await temp.dropAll();
+    conn.closeSync();
   }
 }
