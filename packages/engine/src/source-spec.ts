@@ -28,13 +28,18 @@ export function sourceLabel(spec: SourceSpec): string {
   }
 }
 
-/** A postgres:// URL with any password replaced by ***. */
+/** A postgres:// URL with any password (user info, or the query's password and sslpassword) replaced by ***. */
 export function redactedUrl(url: string): string {
+  let shown: string;
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString();
+    shown = u.toString();
   } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+    shown = url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
   }
+  return shown.replace(QUERY_PASSWORD, '$1***');
 }
+
+/** pg, like libpq, also reads a password from the url's query. */
+const QUERY_PASSWORD = /([?&](?:ssl)?password=)[^&#]*/gi;

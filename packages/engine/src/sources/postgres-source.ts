@@ -94,5 +94,7 @@ function urlSecrets(url: string, source: string): string[] {
   } catch {
     // A malformed escape: the password as written is all there is to hide.
   }
+  // pg also reads a password from the query (?password=, ?sslpassword=).
+  for (const key of ['password', 'sslpassword']) secrets.push(...parsed.searchParams.getAll(key));
   return secrets.filter((s) => s !== '');
 }
