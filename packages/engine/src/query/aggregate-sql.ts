@@ -40,7 +40,7 @@ export async function aggregateSql(
   const col = (name: string): ColumnRef => frame.columns.get(name)!;
   const cells = new Map<string, { number?: string; missing?: string }>();
   const groupKeys = frame.keys.map((_, i) => `t${i}`);
-  const inner: string[] = groupKeys.length ? frame.keys.map((k, i) => `${k} AS t${i}`) : ['0 AS g'];
+  const inner: string[] = groupKeys.length ? frame.groupColumns.map((c, i) => `${c.quoted} AS t${i}`) : ['0 AS g'];
   const numberOf = (name: string): string => {
     const entry = cells.get(name) ?? {};
     if (!entry.number) {
@@ -116,13 +116,17 @@ export async function aggregateSql(
     if (groupKeys.length === 0) {
       sql = `SELECT ${aggregates.join(', ')} FROM (${cellsSql}) AS q`;
     } else {
-      // Grouped by the key texts, then joined to the declared domains: the join sees one row per distinct key (out
-      // of domain keys drop out there), not one per data row.
+      // Grouped by the group columns' cells as they are, then each distinct cell trimmed and joined to its declared
+      // domain, and the totals of cells with the same group added: trimming and the domain join see one row per
+      // distinct cell (out-of-domain ones drop out there), not one per data row. Every slot is a sum, so this adds up.
       const slots = aggregates.map((a, j) => `${a} AS s${j}`);
       const grouped = `SELECT ${groupKeys.join(', ')}, ${slots.join(', ')} FROM (${cellsSql}) AS q GROUP BY ALL`;
-      const domains = frame.domains.map((t, i) => `JOIN ${t} AS d${i} ON d${i}.v = a.t${i}`).join(' ');
-      const totals = aggregates.map((_, j) => `a.s${j}`).join(', ');
-      sql = `SELECT ${frame.group} AS g, ${totals} FROM (${grouped}) AS a ${domains}`;
+      const domains = frame.groupColumns.map((c, i) => {
+        const key = keySql({ quoted: `a.t${i}`, type: c.type });
+        return `JOIN ${frame.domains[i]} AS d${i} ON d${i}.v = ${key}`;
+      });
+      const totals = aggregates.map((_, j) => `sum(a.s${j})`).join(', ');
+      sql = `SELECT ${frame.group} AS g, ${totals} FROM (${grouped}) AS a ${domains.join(' ')} GROUP BY g`;
     }
   } else {
     const names = plan.sections.map((_, i) => `k${i}`);

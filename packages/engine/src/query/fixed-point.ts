@@ -6,7 +6,7 @@ const TERM_BITS = 62;
 const MAX_SHIFT = 1000;
 
 /**
- * How a clamped sum is computed exactly: each term x becomes the integer round(x * 2^shift) (a BIGINT), DuckDB sums
+ * How a clamped sum is computed exactly: each term x becomes the integer nearest x * 2^shift (a BIGINT), DuckDB sums
  * the integers exactly in any order (sum(BIGINT) accumulates a HUGEINT), and the total is scaled back by 2^-shift.
  * `shift` is the largest for which a term of magnitude at most `bound` stays below 2^62, so each term is rounded to
  * a multiple of 2^-shift (bound 5000: 2^-48, about 4e-15; integers exactly) and the result is the same whatever the
@@ -23,8 +23,9 @@ export function fixedPointShift(bound: number): number | undefined {
 /** The SQL aggregate of a clamped value's sum under `shift` (see fixedPointShift); NULL terms are skipped. */
 export function sumSql(value: string, shift: number | undefined): string {
   if (shift === undefined) return `fsum(${value})`;
-  if (shift === 0) return `sum(CAST(round(${value}) AS BIGINT))`;
-  return `sum(CAST(round(${value} * ${doubleSql(2 ** shift)}) AS BIGINT))`;
+  // CAST from DOUBLE to BIGINT rounds to the nearest integer (ties to even).
+  if (shift === 0) return `sum(CAST(${value} AS BIGINT))`;
+  return `sum(CAST(${value} * ${doubleSql(2 ** shift)} AS BIGINT))`;
 }
 
 /** A fixed-point total (a HUGEINT read as bigint, or the fallback's double; NULL: no terms) as a number. */

@@ -19,6 +19,8 @@ const POSITION = 'tessera_row_position';
 export interface QueryFrame {
   from: string;
   where: string;
+  /** The group columns, qualified with r. */
+  groupColumns: ColumnRef[];
   keys: string[];
   domains: string[];
   contributing: string;
@@ -54,9 +56,10 @@ export async function queryFrame(
   const terms: string[] = [];
   const keys: string[] = [];
   const tables: string[] = [];
+  const groupColumns = plan.groups.columns.map((name) => columns.get(name)!);
   const { domains } = plan.groups;
   for (let i = 0; i < plan.groups.columns.length; i++) {
-    const key = keySql(columns.get(plan.groups.columns[i]!)!);
+    const key = keySql(groupColumns[i]!);
     const table = await temp.valueIndex(domains[i]!);
     keys.push(key);
     tables.push(table);
@@ -68,7 +71,17 @@ export async function queryFrame(
   const from = `${source} AS r`;
   const contributing = [from, ...joins].join(' ');
   const where = conditionSql(plan.query.where, columns, params);
-  return { from, where, keys, domains: tables, contributing, group, columns, ...(position ? { position } : {}) };
+  return {
+    from,
+    where,
+    groupColumns,
+    keys,
+    domains: tables,
+    contributing,
+    group,
+    columns,
+    ...(position ? { position } : {}),
+  };
 }
 
 function positionName(columns: string[]): string {

@@ -57,9 +57,15 @@ export function numberSql(column: string, type = 'VARCHAR'): string {
     const v = `CAST(${column} AS DOUBLE)`;
     return `(CASE WHEN isfinite(${v}) THEN ${v} END)`;
   }
-  const t = trimmedSql(column, type);
-  const v = `TRY_CAST(${t} AS DOUBLE)`;
-  return `(CASE WHEN regexp_full_match(${t}, ${NUMBER_RE}) AND isfinite(${v}) THEN ${v} END)`;
+  const finite = (text: string) => {
+    const v = `TRY_CAST(${text} AS DOUBLE)`;
+    return `(CASE WHEN isfinite(${v}) THEN ${v} END)`;
+  };
+  if (type.toUpperCase() !== 'VARCHAR') {
+    const t = trimmedSql(column, type);
+    return `(CASE WHEN regexp_full_match(${t}, ${NUMBER_RE}) THEN ${finite(t)} END)`;
+  }
+  return textNumberSql(column, finite);
 }
 
 /**
@@ -69,8 +75,25 @@ export function numberSql(column: string, type = 'VARCHAR'): string {
  */
 export function numberValueSql(column: string, type = 'VARCHAR'): string {
   if (isNumericType(type)) return numberSql(column, type);
-  const t = trimmedSql(column, type);
-  return `(CASE WHEN regexp_full_match(${t}, ${NUMBER_RE}) THEN TRY_CAST(${t} AS DOUBLE) END)`;
+  if (type.toUpperCase() !== 'VARCHAR') {
+    const t = trimmedSql(column, type);
+    return `(CASE WHEN regexp_full_match(${t}, ${NUMBER_RE}) THEN TRY_CAST(${t} AS DOUBLE) END)`;
+  }
+  return textNumberSql(column, (text) => `TRY_CAST(${text} AS DOUBLE)`);
+}
+
+/**
+ * A text cell's number by `cast` when its trimmed text is in the NUMBER grammar, else NULL. The cell as it is comes
+ * first (a match has no surrounding spaces, so it is its own trimmed text); a cell with nothing to trim that does not
+ * match is no number; only the rest is trimmed (trim with a character list is slow, see UNTRIMMED_RE).
+ */
+function textNumberSql(column: string, cast: (text: string) => string): string {
+  const trimmed = `trim(${column}, ${SPACE_LITERAL})`;
+  return (
+    `(CASE WHEN regexp_full_match(${column}, ${NUMBER_RE}) THEN ${cast(column)} ` +
+    `WHEN regexp_full_match(${column}, ${UNTRIMMED_RE}) THEN NULL ` +
+    `WHEN regexp_full_match(${trimmed}, ${NUMBER_RE}) THEN ${cast(trimmed)} END)`
+  );
 }
 
 /** The category a cell holds: its trimmed text (NULL for a NULL cell). */
