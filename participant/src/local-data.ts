@@ -203,6 +203,12 @@ export class LocalData {
     return (column) => m.get(column) ?? { unique: false, ordered: false };
   }
 
+  /** The consent policy that restricts the data set's columns (its datasets.NAME.columns), if one does. */
+  columnsPolicy(name: string): string | undefined {
+    const s = this.source(name);
+    return s.columns ? (s.columnsFrom ?? 'the consent policy') : undefined;
+  }
+
   /** The column the owner declared as the data set's customer key, if any. */
   customerKey(name: string): string | undefined {
     return this.source(name).customerKey;

@@ -2,7 +2,7 @@ import { checkColumns, parseQuery, planQuery, type QueryPlan } from '@tessera/an
 import { systemRandom, type Random } from '@tessera/crypto';
 import { checkQueryVectorLength, JobSpecError, parseQuerySpec } from '@tessera/jobs';
 import { declaredQueryFromProto, type tessera } from '@tessera/proto';
-import { lineLookup, type RawTable } from '@tessera/data';
+import { DataError, lineLookup, type RawTable } from '@tessera/data';
 import { evaluateQuery } from '@tessera/engine';
 import type { LocalResult } from './local-compute.js';
 import type { LocalData } from './local-data.js';
@@ -49,6 +49,7 @@ export function precheckQuery(data: LocalData, task: tessera.v1.ITask, rules: Qu
   const dataset = task.dataset ?? '';
   checkQueryRules(rules, `query rules of data set "${dataset}"`);
   const plan = queryPlanOf(task);
+  checkServed(plan, data, dataset);
   checkColumns(plan, columnsOnly(data, dataset));
   const key = data.customerKey(dataset);
   if (key !== undefined && plan.unit.unit === 'customer' && plan.unit.userColumn !== key)
@@ -63,6 +64,24 @@ export function precheckQuery(data: LocalData, task: tessera.v1.ITask, rules: Qu
       `data set "${dataset}" has more rows than the ${maxRecords} a private query's scale allows; refused`,
     );
   return { plan };
+}
+
+/**
+ * A column outside a consent policy's datasets.NAME.columns is not served: refused as such, naming the column and
+ * the policy (without saying whether the data has it).
+ */
+function checkServed(plan: QueryPlan, data: LocalData, dataset: string): void {
+  const policy = data.columnsPolicy(dataset);
+  if (policy === undefined) return;
+  const served = data.columnNames(dataset);
+  const used = plan.unit.unit === 'customer' ? [...plan.columns, plan.unit.userColumn] : plan.columns;
+  const hidden = used.find((c) => !served.includes(c));
+  if (hidden !== undefined)
+    throw new DataError(
+      { source: data.describe(dataset).source, column: hidden },
+      `data set "${dataset}" does not serve this column: ${policy} serves only datasets.${dataset}.columns ` +
+        `(${served.join(', ')}); ask the data owner, or query those columns`,
+    );
 }
 
 /** The data set's served columns as an empty table, for the plan's column checks. */
