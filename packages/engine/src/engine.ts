@@ -82,13 +82,16 @@ export class LocalEngine {
     this.checkOpen();
     const source = sourceLabel(spec);
     const relation = quoteIdentifier(`dataset_${LocalEngine.nextRelation++}_${name}`);
-    const all = await registerSource(this.connection, relation, spec, source);
-    const served = columns ? restrict(all, columns, source) : all;
+    let served: ColumnDescription[];
     let rows: number;
     try {
+      const all = await registerSource(this.connection, relation, spec, source);
+      served = columns ? restrict(all, columns, source) : all;
       const count = await this.connection.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`);
       rows = Number(count.getRows()[0]![0]);
     } catch (err) {
+      // The database is shared by the process's engines: a relation left here would outlive this engine.
+      await this.drop(relation);
       throw sourceError(source, err);
     }
     const description = { name, source, columns: served, rows, relation };
@@ -173,14 +176,17 @@ export class LocalEngine {
     if (this.closed) return;
     this.closed = true;
     try {
-      for (const d of this.datasets.values()) {
-        await this.connection.run(`DROP VIEW IF EXISTS ${d.relation}`).catch(() => undefined);
-        await this.connection.run(`DROP TABLE IF EXISTS ${d.relation}`).catch(() => undefined);
-      }
+      for (const d of this.datasets.values()) await this.drop(d.relation);
     } finally {
       this.connection.closeSync();
       this.shared.release();
     }
+  }
+
+  /** Drops a relation of this engine, a view (files) or a table (database copies); errors are ignored. */
+  private async drop(relation: string): Promise<void> {
+    await this.connection.run(`DROP VIEW IF EXISTS ${relation}`).catch(() => undefined);
+    await this.connection.run(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
   }
 
   private dataset(name: string) {
