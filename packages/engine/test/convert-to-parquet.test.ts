@@ -76,6 +76,17 @@ describe('convertToParquet', () => {
     expect(parquet.rows.map((x) => x[5])).toEqual(['7', 'x', '8', '9']);
   });
 
+  it('with infer, reads past the first rows: text or a fraction near the end decides the type', async () => {
+    const lines = Array.from({ length: 70_000 }, (_, i) => `${i},${i},${i}`);
+    lines.push('70000,x,0.5');
+    writeFileSync(at('late.csv'), `id,late_text,late_fraction\n${lines.join('\n')}\n`);
+    const r = await convertToParquet({ type: 'csv', path: at('late.csv') }, at('late.parquet'), { types: 'infer' });
+    expect(r.columns.map((c) => c.type)).toEqual(['BIGINT', 'VARCHAR', 'DOUBLE']);
+    const parquet = await read({ type: 'parquet', path: at('late.parquet') });
+    expect(parquet.rows.at(-1)).toEqual(['70000', 'x', '0.5']);
+    expect(parquet.rows[12]).toEqual(['12', '12', '12.0']);
+  });
+
   it('converts a SQLite table (its cells as the node reads them: text)', async () => {
     const db = new Database(at('shop.db'));
     db.exec('CREATE TABLE orders (id INTEGER, amount REAL, who TEXT)');
