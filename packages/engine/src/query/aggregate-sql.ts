@@ -1,6 +1,6 @@
 import type { QueryPlan } from '@tessera/analytics';
 import { missingSql, numberSql } from '../sql/cell-sql.js';
-import { binSql, clampSql } from './bin-sql.js';
+import { binSql, clampSql, isUniform, uniformBinSql, uniformGuessSql } from './bin-sql.js';
 import type { ColumnRef } from './column-refs.js';
 import { fixedPointShift, sumSql } from './fixed-point.js';
 import { keySql, type QueryFrame } from './query-frame.js';
@@ -13,8 +13,9 @@ export interface AggregateLayout {
   /** Fixed-point shift of each slot (undefined for counts and for DOUBLE fallbacks). */
   shifts: (number | undefined)[];
   /**
-   * Per section: true when its key is the clamped value itself rather than its bin (binned sections with more than
-   * CASE_BINS bins, whose nested CASE would take DuckDB longer to plan than to run; binOf bins each distinct value).
+   * Per section: true when its key is the clamped value itself rather than its bin (binned sections of unequal bins,
+   * more than CASE_BINS of them, whose nested CASE would take DuckDB longer to plan than to run; binOf bins each
+   * distinct value). Equal-width bins are found by division (uniformBinSql), unequal ones by binSql's search.
    */
   valueKeys: boolean[];
 }
@@ -91,12 +92,18 @@ export async function aggregateSql(
 
   const sectionJoins: string[] = [];
   const clamped: string[] = [];
+  const guesses: string[] = [];
   const keys: string[] = [];
   for (const [i, sec] of plan.sections.entries()) {
     const c = col(sec.column);
     if (sec.kind === 'histogram' || sec.kind === 'quantiles') {
       clamped.push(`${clampSql(numberOf(sec.column), sec.clamp)} AS h${i}`);
-      keys.push(`${sec.edges.length - 1 <= CASE_BINS ? binSql(`h${i}`, sec.edges) : `h${i}`} AS k${i}`);
+      if (isUniform(sec.edges)) {
+        guesses.push(`${uniformGuessSql(`h${i}`, sec.edges)} AS b${i}`);
+        keys.push(`${uniformBinSql(`h${i}`, `b${i}`, sec.edges)} AS k${i}`);
+      } else {
+        keys.push(`${sec.edges.length - 1 <= CASE_BINS ? binSql(`h${i}`, sec.edges) : `h${i}`} AS k${i}`);
+      }
     } else if (sec.kind === 'categories') {
       const table = await temp.valueIndex(sec.categories);
       sectionJoins.push(`LEFT JOIN ${table} AS c${i} ON c${i}.v = ${keySql(c)}`);
@@ -131,14 +138,19 @@ export async function aggregateSql(
   } else {
     const names = plan.sections.map((_, i) => `k${i}`);
     const withClamped = clamped.length ? `SELECT *, ${clamped.join(', ')} FROM (${cellsSql}) AS q1` : cellsSql;
-    const keyed = `SELECT *, ${keys.join(', ')} FROM (${withClamped}) AS q0`;
-    const flags = names.map((k) => `GROUPING(${k})`);
-    sql =
-      `SELECT ${names.join(', ')}, ${flags.join(', ')}, ${aggregates.join(', ')} FROM (${keyed}) AS q ` +
-      `GROUP BY GROUPING SETS (${names.map((k) => `(${k})`).join(', ')})`;
+    const withGuesses = guesses.length ? `SELECT *, ${guesses.join(', ')} FROM (${withClamped}) AS q2` : withClamped;
+    const keyed = `SELECT *, ${keys.join(', ')} FROM (${withGuesses}) AS q0`;
+    // One section: a plain GROUP BY (GROUPING SETS costs more), its flag always 0.
+    const flags = names.length === 1 ? ['0'] : names.map((k) => `GROUPING(${k})`);
+    const groupBy = names.length === 1 ? 'k0' : `GROUPING SETS (${names.map((k) => `(${k})`).join(', ')})`;
+    const select = `SELECT ${names.join(', ')}, ${flags.join(', ')}, ${aggregates.join(', ')}`;
+    sql = `${select} FROM (${keyed}) AS q GROUP BY ${groupBy}`;
   }
   const valueKeys = plan.sections.map(
-    (sec) => (sec.kind === 'histogram' || sec.kind === 'quantiles') && sec.edges.length - 1 > CASE_BINS,
+    (sec) =>
+      (sec.kind === 'histogram' || sec.kind === 'quantiles') &&
+      !isUniform(sec.edges) &&
+      sec.edges.length - 1 > CASE_BINS,
   );
   return { sql, layout: { sections: plan.sections.length, shifts, valueKeys } };
 }

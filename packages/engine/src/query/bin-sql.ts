@@ -18,6 +18,41 @@ export function binSql(value: string, edges: readonly number[]): string {
 }
 
 /**
+ * True when the edges are equal-width bins as numericEdges lays them out by default: edges[i] is exactly
+ * edges[0] + ((edges[n] - edges[0]) * i) / n for every i < n. Such bins are found by division (uniformBinSql).
+ */
+export function isUniform(edges: readonly number[]): boolean {
+  const n = edges.length - 1;
+  const first = edges[0]!;
+  const span = edges[n]! - first;
+  if (n < 1 || !Number.isFinite(span) || !(span > 0)) return false;
+  return edges.every((e, i) => i === n || e === first + (span * i) / n);
+}
+
+/** The first guess at a uniform bin: the division's floor, limited to [0, n - 1] (within one of the bin). */
+export function uniformGuessSql(value: string, edges: readonly number[]): string {
+  const n = edges.length - 1;
+  const width = (edges[n]! - edges[0]!) / n;
+  const quotient = `floor((${value} - ${doubleSql(edges[0]!)}) / ${doubleSql(width)})`;
+  return `least(greatest(CAST(${quotient} AS BIGINT), 0), ${integerSql(n - 1)})`;
+}
+
+/**
+ * binOf for uniform edges (isUniform), from the guess (uniformGuessSql, a column): the guess moved down when the value
+ * is below its left edge, up when it is at or above its right edge (not past the last bin), where each edge is
+ * computed in SQL with the same double operations as numericEdges, so it is the plan's edge exactly.
+ */
+export function uniformBinSql(value: string, guess: string, edges: readonly number[]): string {
+  const n = edges.length - 1;
+  const first = doubleSql(edges[0]!);
+  const span = doubleSql(edges[n]! - edges[0]!);
+  const edge = (i: string) => `(${first} + (${span} * CAST(${i} AS DOUBLE)) / ${doubleSql(n)})`;
+  const below = `CAST(${value} < ${edge(guess)} AS BIGINT)`;
+  const above = `CAST(${guess} < ${integerSql(n - 1)} AND ${value} >= ${edge(`${guess} + 1`)} AS BIGINT)`;
+  return `(${guess} - ${below} + ${above})`;
+}
+
+/**
  * evaluate.ts clamp as SQL: `value` limited to [lo, hi], NULL staying NULL (DuckDB's least and greatest would skip
  * a NULL and give a bound).
  */
