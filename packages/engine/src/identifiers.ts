@@ -16,6 +16,14 @@ export function quoteLiteral(text: string): string {
 }
 
 /**
+ * A file path as a SQL literal naming that file alone: DuckDB's readers take *, ? and [ as wildcards, so each is
+ * written as a one-character class ([*], [?], [[]), which matches only itself.
+ */
+export function quotePath(path: string): string {
+  return quoteLiteral(path.replace(/[*?[]/g, (c) => `[${c}]`));
+}
+
+/**
  * The quoted identifier of `column`, which must be one of `columns` exactly (case and spaces included); otherwise a
  * DataError naming the source, the column asked for and the columns there are. This is the schema check every
  * analyst-given name passes before it appears in SQL.

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError, parseCsv } from '@tessera/data';
 import type { ColumnDescription } from '../engine.js';
 import { sourceError } from '../engine-error.js';
-import { quoteIdentifier, quoteLiteral } from '../identifiers.js';
+import { quoteIdentifier, quoteLiteral, quotePath } from '../identifiers.js';
 
 /**
  * A CSV file as a view of text columns (every cell VARCHAR, as the JavaScript path reads it): comma-separated, double
@@ -33,7 +33,7 @@ export async function registerCsv(
   // NULL value (a quoted "" stays an empty value, which the JavaScript path keeps).
   const blank = header.length === 1 ? ` WHERE ${quoteIdentifier(header[0]!)} IS NOT NULL` : '';
   try {
-    await conn.run(`CREATE VIEW ${relation} AS SELECT * FROM read_csv(${quoteLiteral(path)}, ${options})${blank}`);
+    await conn.run(`CREATE VIEW ${relation} AS SELECT * FROM read_csv(${quotePath(path)}, ${options})${blank}`);
   } catch (err) {
     throw sourceError(path, err);
   }

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from '@tessera/data';
 import type { ColumnDescription } from '../engine.js';
 import { sourceError } from '../engine-error.js';
-import { quoteLiteral } from '../identifiers.js';
+import { quotePath } from '../identifiers.js';
 import { columnsOf } from './register.js';
 
 /** A Parquet file as a view; its column types are the file's own. */
@@ -14,7 +14,7 @@ export async function registerParquet(
 ): Promise<ColumnDescription[]> {
   if (!existsSync(path)) throw new DataError({ source: path }, 'file not found; check the path');
   try {
-    await conn.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${quoteLiteral(path)})`);
+    await conn.run(`CREATE VIEW ${relation} AS SELECT * FROM read_parquet(${quotePath(path)})`);
     return await columnsOf(conn, relation);
   } catch (err) {
     throw sourceError(path, err, 'this is not a readable Parquet file; export it again or check the path');

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LocalEngine } from '../engine.js';
-import { quoteLiteral } from '../identifiers.js';
+import { quoteLiteral, quotePath } from '../identifiers.js';
 import { MIN_CUSTOMERS, ordersSelect } from './orders-sql.js';
 
 export type OrdersFormat = 'csv' | 'parquet';
@@ -98,7 +98,7 @@ export async function generateOrders(opts: GenerateOrdersOptions): Promise<Gener
     report(0, 'writing');
     const options = opts.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
     const copy = conn.run(
-      `COPY (${ordersSelect(world, `read_parquet(${quoteLiteral(numbers)})`)}) TO ${quoteLiteral(partial)} ` +
+      `COPY (${ordersSelect(world, `read_parquet(${quotePath(numbers)})`)}) TO ${quoteLiteral(partial)} ` +
         `(${options})`,
     );
     let done = 0;
