@@ -17,6 +17,9 @@ export {
 } from './config.js';
 export { LocalData, DEFAULT_CELL_BUDGET, type LocalDataOptions } from './local-data.js';
 export { largeProfile } from './streaming/profile.js';
+// the training stages of any data set's size (the benchmarks time them)
+export { localEvaluate, localFit, localStatistics } from './streaming/compute.js';
+export { schemaReport } from './local-compute.js';
 export { initParticipant, type InitOptions, type InitResult } from './init.js';
 export { simulatedDropout, droppersOf, type DropoutPlan } from './simulated-dropout.js';
 export { auditParticipant, type ParticipantAudit, type DatasetAudit } from './privacy/audit.js';
