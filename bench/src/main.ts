@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
 // Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated, vertical,
-// console.
+// console, data.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -17,6 +17,7 @@ import { renderMlpRounds, runMlpRounds } from './ml/mlp-rounds.js';
 import { renderTfjsFederated, runTfjsFederated } from './ml/tfjs-federated.js';
 import { renderVerticalBench, runVerticalBench } from './vertical/vertical-bench.js';
 import { renderConsoleBench, runConsoleBench } from './console/console-bench.js';
+import { renderDataBench, runDataBench } from './data/data-bench.js';
 
 interface Benchmark {
   name: string;
@@ -84,6 +85,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'console',
     run: () => runConsoleBench(stderrLog('console')),
     render: renderConsoleBench as (r: never) => string,
+  },
+  {
+    name: 'data',
+    run: () => runDataBench(stderrLog('data')),
+    render: renderDataBench as (r: never) => string,
   },
 ];
 
