@@ -13,15 +13,17 @@ import { evaluateQuery, LocalEngine, quoteLiteral } from '../dist/index.js';
 const rows = Number(process.argv[2] ?? 1e7);
 const dir = process.argv[3] ?? mkdtempSync(join(tmpdir(), 'tessera-query-timing-'));
 const withCustomers = process.argv[4] === 'customers';
-const parquet = join(dir, `orders-${rows}.parquet`);
-const csv = join(dir, `orders-${rows}.csv`);
+/** About 50 orders a customer, so that most customers are over the customer unit's cap of 40. */
+const customers = Math.max(1, Math.round(rows / 50));
+const parquet = join(dir, `orders-${rows}-c${customers}.parquet`);
+const csv = join(dir, `orders-${rows}-c${customers}.csv`);
 const REGIONS = ['north', 'south', 'east', 'west', 'centre'];
 
 const engine = await LocalEngine.open({ threads: 2, memoryLimit: '1GB' });
 const conn = engine.connection;
 const orders =
   `SELECT (['north','south','east','west','centre'])[1 + (hash(i) % 5)::INTEGER] AS region, ` +
-  `round(random() * 6000, 2) AS order_value, (hash(i * 7) % 200000)::VARCHAR AS customer FROM range(${rows}) t(i)`;
+  `round(random() * 6000, 2) AS order_value, (hash(i * 7) % ${customers})::VARCHAR AS customer FROM range(${rows}) t(i)`;
 if (!existsSync(parquet)) await conn.run(`COPY (${orders}) TO ${quoteLiteral(parquet)} (FORMAT parquet)`);
 if (!existsSync(csv))
   await conn.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(parquet)})) TO ${quoteLiteral(csv)} (HEADER)`);
