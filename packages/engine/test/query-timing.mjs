@@ -23,7 +23,8 @@ const engine = await LocalEngine.open({ threads: 2, memoryLimit: '1GB' });
 const conn = engine.connection;
 const orders =
   `SELECT (['north','south','east','west','centre'])[1 + (hash(i) % 5)::INTEGER] AS region, ` +
-  `round(random() * 6000, 2) AS order_value, (hash(i * 7) % ${customers})::VARCHAR AS customer FROM range(${rows}) t(i)`;
+  `round(random() * 6000, 2) AS order_value, (hash(i * 7) % ${customers})::VARCHAR AS customer ` +
+  `FROM range(${rows}) t(i)`;
 if (!existsSync(parquet)) await conn.run(`COPY (${orders}) TO ${quoteLiteral(parquet)} (FORMAT parquet)`);
 if (!existsSync(csv))
   await conn.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(parquet)})) TO ${quoteLiteral(csv)} (HEADER)`);
