@@ -181,6 +181,22 @@ describe('the engine equals the JavaScript path on random tables and queries', (
     const diff = difference(plan, out.vector, js.vector, exact);
     if (diff)
       throw new Error(`${diff}\nplan ${JSON.stringify(q)} unit ${JSON.stringify(u)}\nrows ${JSON.stringify(t.rows)}`);
+    // Means (sum over n, per group) within 1e-9 of the JavaScript path's.
+    const width = plan.groups.slots.length;
+    for (const o of plan.outputs) {
+      if (o.kind !== 'avg') continue;
+      for (let g = 0; g < plan.groups.count; g++) {
+        const mean = (v: Float64Array) => v[g * width + o.sum]! / v[g * width + o.n]!;
+        const [a, b] = [mean(out.vector), mean(js.vector)];
+        if (Number.isNaN(b)) expect(a).toBeNaN();
+        else {
+          // Relative to the mean, or to the bound when the terms cancel (as difference() does for sums).
+          const [lo, hi] = plan.groups.slots[o.sum]!.bounds!;
+          const scale = Math.max(Math.abs(b), Math.abs(lo), Math.abs(hi));
+          expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * scale);
+        }
+      }
+    }
     expect(out.cappedCustomers).toBe(js.capped.cappedCustomers);
     expect(out.unkeyedRows).toBe(js.capped.unkeyedRows);
   };
