@@ -127,7 +127,7 @@ export class LocalData {
         const s = this.source(name);
         const started = performance.now();
         this.opts.onProgress?.({ name, stage: 'opening' });
-        const d = await engine.register(name, engineSpec(s), s.columns);
+        const d = await engine.register(name, this.specFor(name), s.columns);
         if (s.customerKey && !d.columns.some((c) => c.name === s.customerKey))
           throw new DataError(
             { source: d.source, column: s.customerKey },
@@ -151,6 +151,20 @@ export class LocalData {
       await engine.close();
       throw err;
     }
+  }
+
+  /**
+   * What the engine reads for a data set: a small CSV or SQLite file as the JavaScript path parsed it (so that both
+   * paths see the same cells, whatever the readers' dialects make of a file's corner cases), anything else from the
+   * source itself.
+   */
+  private specFor(name: string): SourceSpec {
+    const s = this.source(name);
+    if ((s.type === 'csv' || s.type === 'sqlite') && small(s.path)) {
+      const t = this.table(name);
+      return { type: 'rows', source: t.source, columns: t.columns, rows: t.rows };
+    }
+    return engineSpec(s);
   }
 
   /** The open engine (after `open()`). */

@@ -13,7 +13,12 @@ export type SourceSpec =
    * A table or view of a PostgreSQL database, read through `pg` (DuckDB's own postgres extension is downloaded at run
    * time, which this deployment cannot do). `url` is a postgres:// connection string; its password is never logged.
    */
-  | { type: 'postgres'; url: string; table: string };
+  | { type: 'postgres'; url: string; table: string }
+  /**
+   * Rows already parsed by a JavaScript reader (`source` names where they came from): copied in as text, so that the
+   * engine sees the very cells that reader saw.
+   */
+  | { type: 'rows'; source: string; columns: readonly string[]; rows: readonly (readonly string[])[] };
 
 /** A human-readable name of a source for messages: the file, or the database and table (never a password). */
 export function sourceLabel(spec: SourceSpec): string {
@@ -25,6 +30,8 @@ export function sourceLabel(spec: SourceSpec): string {
       return `${spec.path} table "${spec.table}"`;
     case 'postgres':
       return `${redactedUrl(spec.url)} table "${spec.table}"`;
+    case 'rows':
+      return spec.source;
   }
 }
 

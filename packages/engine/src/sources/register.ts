@@ -4,6 +4,7 @@ import type { SourceSpec } from '../source-spec.js';
 import { registerCsv } from './csv-source.js';
 import { registerParquet } from './parquet-source.js';
 import { registerPostgres } from './postgres-source.js';
+import { registerRows } from './rows-source.js';
 import { registerSqlite } from './sqlite-source.js';
 
 /** Creates `relation` over the source and returns its columns; errors are DataErrors naming `source`. */
@@ -22,6 +23,8 @@ export async function registerSource(
       return registerSqlite(conn, relation, spec.path, spec.table, source);
     case 'postgres':
       return registerPostgres(conn, relation, spec.url, spec.table, source);
+    case 'rows':
+      return registerRows(conn, relation, spec.columns, spec.rows, source);
   }
 }
 
