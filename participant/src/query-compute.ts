@@ -54,8 +54,8 @@ export function precheckQuery(data: LocalData, task: tessera.v1.ITask, rules: Qu
   const key = data.customerKey(dataset);
   if (key !== undefined && plan.unit.unit === 'customer' && plan.unit.userColumn !== key)
     throw new QueryGuardRefusal(
-      `query refused by the data owner's rules: the data owner declared "${key}" as the customer key of data set "${dataset}", and the query caps rows by ` +
-        `"${plan.unit.userColumn}"; set privacy.userColumn to "${key}"`,
+      `query refused by the data owner's rules: the data owner declared "${key}" as the customer key of data set ` +
+        `"${dataset}", and the query caps rows by "${plan.unit.userColumn}"; set privacy.userColumn to "${key}"`,
     );
   checkIdentifierUse(plan, data.columnUniqueness(dataset), rules, dataset);
   const maxRecords = Number(task.query?.maxRecords ?? Number.POSITIVE_INFINITY);

@@ -76,7 +76,7 @@ describe("customer-level queries through the participant's local path: a custome
     return { count, sum, l2: Math.sqrt(l2), plan };
   };
 
-  it("with maxRowsPerUser 1 moves COUNT by 1 and SUM by one order's bound at most: the declared sensitivity", async () => {
+  it("with maxRowsPerUser 1 moves COUNT by 1 and SUM by one order's bound at most: the sensitivity", async () => {
     const m = await move({ unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 1 });
     expect(m.plan.sensitivity).toBeCloseTo(Math.SQRT2, 12); // a row adds to its group's row count and sum
     expect(m.count).toBeCloseTo(1, 9);

@@ -6,13 +6,10 @@ import { DataError } from '@tessera/data';
 import { sourceError } from './engine-error.js';
 import { checkedColumn, quoteIdentifier } from './identifiers.js';
 import { sourceLabel, type SourceSpec } from './source-spec.js';
+import type { ColumnDescription } from './column-description.js';
 import { registerSource } from './sources/register.js';
 
-/** One column of a data set as the engine holds it: its name and DuckDB type (VARCHAR for CSV text). */
-export interface ColumnDescription {
-  name: string;
-  type: string;
-}
+export type { ColumnDescription } from './column-description.js';
 
 /** What the engine knows of a registered data set without reading its rows into JavaScript. */
 export interface DatasetDescription {

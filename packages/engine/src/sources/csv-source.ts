@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError, parseCsv } from '@tessera/data';
-import type { ColumnDescription } from '../engine.js';
+import type { ColumnDescription } from '../column-description.js';
 import { sourceError } from '../engine-error.js';
 import { quoteIdentifier, quoteLiteral, quotePath } from '../identifiers.js';
 

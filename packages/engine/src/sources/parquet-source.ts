@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from '@tessera/data';
-import type { ColumnDescription } from '../engine.js';
+import type { ColumnDescription } from '../column-description.js';
 import { sourceError } from '../engine-error.js';
 import { quotePath } from '../identifiers.js';
-import { columnsOf } from './register.js';
+import { columnsOf } from './columns-of.js';
 
 /** A Parquet file as a view; its column types are the file's own. */
 export async function registerParquet(

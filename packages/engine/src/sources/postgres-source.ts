@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from '@tessera/data';
 import pg from 'pg';
-import type { ColumnDescription } from '../engine.js';
+import type { ColumnDescription } from '../column-description.js';
 import { quoteIdentifier } from '../identifiers.js';
 import { postgresProblem } from './postgres-errors.js';
 import { resolvePostgresTable } from './postgres-table.js';

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ColumnDescription } from '../engine.js';
+import type { ColumnDescription } from '../column-description.js';
 import type { SourceSpec } from '../source-spec.js';
 import { registerCsv } from './csv-source.js';
 import { registerParquet } from './parquet-source.js';
@@ -26,10 +26,4 @@ export async function registerSource(
     case 'rows':
       return registerRows(conn, relation, spec.columns, spec.rows, source);
   }
-}
-
-/** The columns and types of a relation. */
-export async function columnsOf(conn: DuckDBConnection, relation: string): Promise<ColumnDescription[]> {
-  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
-  return r.getRowObjects().map((o) => ({ name: String(o.column_name), type: String(o.column_type) }));
 }

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ColumnDescription } from '../engine.js';
+import type { ColumnDescription } from '../column-description.js';
 import { TextTable } from './text-table.js';
 
 /**

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from '@tessera/data';
 import Database from 'better-sqlite3';
-import type { ColumnDescription } from '../engine.js';
+import type { ColumnDescription } from '../column-description.js';
 import { sourceError } from '../engine-error.js';
 import { quoteIdentifier } from '../identifiers.js';
 import { TextTable } from './text-table.js';
