@@ -142,3 +142,41 @@ describe("customer-level queries through the participant's local path: a custome
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 });
+
+describe("a data set's declared customer key", () => {
+  const tmp = tempDir('tessera-customer-key-');
+  const path = join(tmp.dir, 'orders.csv');
+  writeFileSync(path, toCsv(orders(true)));
+  const data = new LocalData({ orders: { type: 'csv', path, exclude: [], customerKey: 'customer_id' } });
+  afterAll(async () => {
+    await data.close();
+    tmp.cleanup();
+  });
+  const task = (userColumn: string) => ({
+    dataset: 'orders',
+    specJson: JSON.stringify({
+      kind: 'query',
+      sql: 'SELECT region, COUNT(*) FROM orders GROUP BY region',
+      domains: { region: REGIONS },
+      privacy: { mode: 'distributed', epsilon: 1, unit: 'customer', userColumn, maxRowsPerUser: 2 },
+    }),
+    query: { dpLevel: 4096, maxRecords: 1_000_000 },
+  });
+
+  it('refuses a customer-unit query that caps rows by another column, naming both', async () => {
+    await expect(runQueryLocally(data, task('status'), undefined, seededRandom('k'))).rejects.toThrow(
+      /declared "customer_id" as the customer key of data set "orders", and the query caps rows by "status"/,
+    );
+  });
+
+  it('answers one that caps by it', async () => {
+    const r = await runQueryLocally(data, task('customer_id'), undefined, seededRandom('k'));
+    expect(r.vector!.length).toBe(REGIONS.length);
+  });
+
+  it('refuses to open when the declared key is not a served column', async () => {
+    const wrong = new LocalData({ orders: { type: 'csv', path, exclude: [], customerKey: 'client' } });
+    await expect(wrong.open()).rejects.toThrow(/customerKey names a column this data does not serve/);
+    await wrong.close();
+  });
+});
