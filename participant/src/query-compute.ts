@@ -58,8 +58,10 @@ export function precheckQuery(data: LocalData, task: tessera.v1.ITask, rules: Qu
         `"${dataset}", and the query caps rows by "${plan.unit.userColumn}"; set privacy.userColumn to "${key}"`,
     );
   checkIdentifierUse(plan, data.columnUniqueness(dataset), rules, dataset);
+  // A private query's noise is sized for maxRecords rows; an exact one travels in the wide encoding, which refuses
+  // (encodeWide) a sum beyond its range rather than capping the rows.
   const maxRecords = Number(task.query?.maxRecords ?? Number.POSITIVE_INFINITY);
-  if (data.rowCount(dataset) > maxRecords)
+  if (Number(task.query?.dpLevel ?? 0) > 0 && data.rowCount(dataset) > maxRecords)
     throw new Error(
       `data set "${dataset}" has more rows than the ${maxRecords} a private query's scale allows; refused`,
     );

@@ -237,3 +237,24 @@ describe('identifiers that try SQL injection are refused by the schema check, an
     }
   });
 });
+
+describe("a data set beyond the coordinator's maxRecords", () => {
+  it('is refused for a private query (its noise is sized for maxRecords rows), and served exactly without DP', async () => {
+    const path = join(tmp.dir, 'records.csv');
+    writeFileSync(path, `${ORDERS.join('\n')}\n`);
+    const data = new LocalData({ orders: { type: 'csv', path, exclude: [] } });
+    try {
+      const sql = 'SELECT region, COUNT(*) FROM orders GROUP BY region';
+      const exact = await runQueryLocally(data, { ...task(sql), query: { wideFractionBits: 32, maxRecords: 100 } });
+      expect(Array.from(exact.vector!)).toEqual([100, 100, 100, 100]);
+      const private_ = {
+        ...task(sql, { privacy: { mode: 'distributed', epsilon: 1 } }),
+        query: { dpLevel: 4096, maxRecords: 100 },
+      };
+      const err = await failure(runQueryLocally(data, private_));
+      expect(err.message).toBe('data set "orders" has more rows than the 100 a private query\'s scale allows; refused');
+    } finally {
+      await data.close();
+    }
+  });
+});
