@@ -26,8 +26,9 @@ export function trainTestSplit(
     const shuffled = Uint32Array.from(group);
     rng.shuffle(shuffled);
     const testCount = Math.round(shuffled.length * testFraction);
-    test.push(...shuffled.subarray(0, testCount));
-    train.push(...shuffled.subarray(testCount));
+    // one push per index: spreading a group of several hundred thousand rows overflows the call stack
+    for (const i of shuffled.subarray(0, testCount)) test.push(i);
+    for (const i of shuffled.subarray(testCount)) train.push(i);
   }
   if (n > 0 && (test.length === 0 || train.length === 0)) {
     throw new RangeError(

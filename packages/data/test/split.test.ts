@@ -47,6 +47,13 @@ describe('trainTestSplit', () => {
     expect(() => trainTestSplit(10, 0.01, seededRandom(1))).toThrow(/test set empty/);
     expect(() => trainTestSplit(10, 0.5, seededRandom(1), new Float64Array(3))).toThrow(/3 labels for 10 rows/);
   });
+
+  test('splits a million rows (the in-memory path within a raised cell budget) without overflowing the stack', () => {
+    const { train, test: held } = trainTestSplit(1_000_000, 0.2, seededRandom('large'));
+    expect(train.length).toBe(800_000);
+    expect(held.length).toBe(200_000);
+    expect(new Set([...train, ...held]).size).toBe(1_000_000);
+  });
 });
 
 describe('parseSplit', () => {
