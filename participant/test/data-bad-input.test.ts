@@ -239,7 +239,7 @@ describe('identifiers that try SQL injection are refused by the schema check, an
 });
 
 describe("a data set beyond the coordinator's maxRecords", () => {
-  it('is refused for a private query (its noise is sized for maxRecords rows), and served exactly without DP', async () => {
+  it('is refused for a private query (noise sized for maxRecords rows), served exactly without DP', async () => {
     const path = join(tmp.dir, 'records.csv');
     writeFileSync(path, `${ORDERS.join('\n')}\n`);
     const data = new LocalData({ orders: { type: 'csv', path, exclude: [] } });
