@@ -45,6 +45,7 @@ export interface LocalDataOptions {
 /** One step of opening the data: a data set being read, or read (with what was found and how long it took). */
 export type OpenProgress =
   | { name: string; stage: 'opening' }
+  | { name: string; stage: 'measuring'; rows: number }
   | { name: string; stage: 'open'; description: DatasetDescription; inMemory: boolean; seconds: number };
 
 /** A configured source as the engine reads it. */
@@ -123,9 +124,10 @@ export class LocalData {
   private async openEngine(): Promise<LocalEngine> {
     const engine = await LocalEngine.open(this.opts.engine);
     try {
+      const started = new Map<string, number>();
       for (const name of this.names()) {
         const s = this.source(name);
-        const started = performance.now();
+        started.set(name, performance.now());
         this.opts.onProgress?.({ name, stage: 'opening' });
         const d = await engine.register(name, this.specFor(name), s.columns);
         if (s.customerKey && !d.columns.some((c) => c.name === s.customerKey))
@@ -137,14 +139,18 @@ export class LocalData {
         this.described.set(name, d);
         if (this.inMemory(name) && (s.type === 'parquet' || s.type === 'postgres'))
           this.tables.set(name, await readWhole(engine, name, d));
-        const seconds = (performance.now() - started) / 1000;
-        this.opts.onProgress?.({ name, stage: 'open', description: d, inMemory: this.inMemory(name), seconds });
       }
       this.opened = engine;
       for (const name of this.names()) {
-        if (this.inMemory(name)) continue;
-        this.uniqueness.set(name, await measureUniqueness(engine, name));
-        for (const hook of LocalData.largeDatasetHooks) await hook(this, name);
+        const d = this.described.get(name)!; // registered above
+        if (!this.inMemory(name)) {
+          // Two more scans of a large data set: the query guard's identifier columns, and the training profile.
+          this.opts.onProgress?.({ name, stage: 'measuring', rows: d.rows });
+          this.uniqueness.set(name, await measureUniqueness(engine, name));
+          for (const hook of LocalData.largeDatasetHooks) await hook(this, name);
+        }
+        const seconds = (performance.now() - started.get(name)!) / 1000;
+        this.opts.onProgress?.({ name, stage: 'open', description: d, inMemory: this.inMemory(name), seconds });
       }
       return engine;
     } catch (err) {

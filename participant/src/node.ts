@@ -150,7 +150,15 @@ export class ParticipantNode extends EventEmitter {
   /** A line in the node's log as each data set opens (counting a large file's rows takes a while). */
   private dataProgress(p: OpenProgress): void {
     if (p.stage === 'opening') {
-      this.logger.info({}, `participant ${this.id}: opening data set "${p.name}"`);
+      this.logger.info({}, `participant ${this.id}: opening data set "${p.name}" (counting its rows)`);
+      return;
+    }
+    if (p.stage === 'measuring') {
+      this.logger.info(
+        {},
+        `participant ${this.id}: data set "${p.name}" has ${p.rows} rows, too many to hold in memory: ` +
+          'scanning it for identifier-like columns and the training profile (a few seconds per million rows)',
+      );
       return;
     }
     const d = p.description;
