@@ -42,7 +42,7 @@ export const DATA_DEFAULTS: Omit<DataBenchOptions, 'cacheDir'> = {
   formats: ['parquet', 'csv'],
   queries: ['group', 'histogram'],
   repeats: 3,
-  largeRepeats: 1,
+  largeRepeats: 3,
   jsRows: 1e6,
   trainRows: 1e6,
   keepData: false,
