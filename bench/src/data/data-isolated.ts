@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Measurement, MeasurementResult } from './data-measure.js';
 
@@ -7,7 +8,7 @@ export function runIsolated(
   m: Measurement,
   log: (line: string) => void,
 ): Promise<MeasurementResult & { peakRssKiB: number }> {
-  const child = fork(fileURLToPath(new URL('./data-child.js', import.meta.url)), [], {
+  const child = fork(childScript(), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -34,4 +35,13 @@ export function runIsolated(
     });
     child.send(m);
   });
+}
+
+/** The built child next to this module; from the sources (vitest), the built one in bench/dist. */
+function childScript(): string {
+  const here = fileURLToPath(new URL('./data-child.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = fileURLToPath(new URL('../../dist/data/data-child.js', import.meta.url));
+  if (!existsSync(built)) throw new Error(`${built} is missing: build the bench first (npx tsc -b bench)`);
+  return built;
 }
