@@ -14,6 +14,9 @@ const NUMBER_RE = "'[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?'";
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/i;
 
+/** DuckDB's integer and decimal types, whose values are always finite. */
+const EXACT_NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL)\b/i;
+
 /** True for DuckDB types whose values are numbers (not text). */
 export function isNumericType(type: string): boolean {
   return NUMERIC_TYPE.test(type);
@@ -55,6 +58,8 @@ export function missingSql(column: string, type = 'VARCHAR'): string {
 export function numberSql(column: string, type = 'VARCHAR'): string {
   if (isNumericType(type)) {
     const v = `CAST(${column} AS DOUBLE)`;
+    // Integers and decimals are always finite (even a HUGEINT's largest value is far below a double's): no check.
+    if (EXACT_NUMERIC.test(type)) return v;
     return `(CASE WHEN isfinite(${v}) THEN ${v} END)`;
   }
   const finite = (text: string) => {
