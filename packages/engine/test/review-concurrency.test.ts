@@ -45,7 +45,7 @@ describe('streams on one engine survive other work on it', () => {
   }
 
   it('a query while a batch stream is paused: both complete', async () => {
-    const plan = planQuery(parseQuery('SELECT COUNT(*), SUM(v) FROM a'), { bounds: { v: [0, 10] } });
+    const plan = planQuery(parseQuery('SELECT COUNT(*), SUM(v) FROM a'), { bounds: { v: [0, 10] }, domains: {} });
     let vector: Float64Array | undefined;
     const rows = await streamAround(async () => {
       vector = (await evaluateQuery(engine, 'a', plan, fixedRandom())).vector;
@@ -64,7 +64,7 @@ describe('streams on one engine survive other work on it', () => {
   });
 
   it('a query while another query streams its result: both complete', async () => {
-    const plan = planQuery(parseQuery('SELECT COUNT(*) FROM a'), {});
+    const plan = planQuery(parseQuery('SELECT COUNT(*) FROM a'), { bounds: {}, domains: {} });
     const [a, b] = await Promise.all([
       evaluateQuery(engine, 'a', plan, fixedRandom()),
       streamAround(() => summariseColumns(engine, 'a')),

@@ -62,7 +62,7 @@ describe('WHERE compares as the JavaScript path does', () => {
     for (const v of [5, 1e308, -1]) cases.push([`text ${op} ${v}`, compare(op, v)]);
   }
   it.each(cases)('%s', async (_, where) => {
-    const plan = planQuery(count(where), { bins });
+    const plan = planQuery(count(where), { bounds: {}, domains: {}, bins });
     const engineVector = (await evaluateQuery(engine, 'w', plan, fixedRandom())).vector;
     expect([...engineVector]).toEqual([...oracle(plan, TABLE).vector]);
   });
