@@ -41,9 +41,9 @@ describe("customer-level queries through the participant's local path: a custome
   };
   const withWhale = dataOf(orders(true), 'with');
   const without = dataOf(orders(false), 'without');
-  afterAll(() => {
-    withWhale.close();
-    without.close();
+  afterAll(async () => {
+    await withWhale.close();
+    await without.close();
   });
   const spec = (privacy: object) => ({
     kind: 'query',

@@ -139,8 +139,8 @@ describe("the participant's query guard: identifier-like columns", () => {
 
 describe("the participant's query guard in runQueryLocally", () => {
   const tmp = tempDir('tessera-query-guard-');
-  afterAll(() => {
-    data.close();
+  afterAll(async () => {
+    await data.close();
     tmp.cleanup();
   });
   const path = join(tmp.dir, 'customers.csv');
