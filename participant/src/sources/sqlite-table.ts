@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DataError, lineLookup, type RawTable } from '@tessera/data';
+import { sqliteCellText, storedSqliteTableName, type SqliteValue } from '@tessera/engine';
 
 /** Reading options; there is deliberately no free-form SQL (`where`), so no SQL text ever comes from configuration. */
 export interface SqliteReadOptions {
   where?: never;
 }
-
-type SqliteValue = null | bigint | number | string | Uint8Array;
 
 /**
  * Reads a whole table (or view) of a SQLite database, opened read-only. The table name is checked against
@@ -28,35 +27,11 @@ export function readSqliteTable(path: string, table: string, _opts: SqliteReadOp
     throw new DataError({ source: path }, `cannot open the database (${(err as Error).message})`);
   }
   try {
-    const name = storedTableName(db, path, table);
+    const name = storedSqliteTableName(db, path, table);
     return readRows(db, `${path} table "${name}"`, name);
   } finally {
     db.close();
   }
-}
-
-function storedTableName(db: Database.Database, path: string, requested: string): string {
-  let names: string[];
-  try {
-    names = db
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
-      )
-      .pluck()
-      .all() as string[];
-  } catch (err) {
-    throw new DataError(
-      { source: path },
-      `cannot read the database (${(err as Error).message}); is this a SQLite file?`,
-    );
-  }
-  const exact = names.find((n) => n === requested);
-  if (exact !== undefined) return exact;
-  const caseInsensitive = names.filter((n) => n.toLowerCase() === requested.toLowerCase());
-  const [only] = caseInsensitive;
-  if (only !== undefined && caseInsensitive.length === 1) return only;
-  const available = names.length > 0 ? `the tables are: ${names.join(', ')}` : 'the database has no tables';
-  throw new DataError({ source: path }, `there is no table or view named ${JSON.stringify(requested)}; ${available}`);
 }
 
 function quoteIdentifier(name: string): string {
@@ -87,9 +62,7 @@ function tryPrepare(db: Database.Database, sql: string): Database.Statement | un
   }
 }
 
-/** Cell text as a CSV export would show it; BLOBs become SQLite hex literals (X'...'). */
+/** Cell text as a CSV export would show it (NULL as ''; BLOBs as SQLite hex literals X'...'). */
 function cellText(value: SqliteValue): string {
-  if (value === null) return '';
-  if (value instanceof Uint8Array) return `X'${Buffer.from(value).toString('hex').toUpperCase()}'`;
-  return String(value);
+  return sqliteCellText(value) ?? '';
 }
