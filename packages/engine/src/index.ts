@@ -22,4 +22,4 @@ export {
 export { ORDER_COLUMNS } from './synthetic/orders-sql.js';
 export { CATEGORIES, CHANNELS, REGIONS } from './synthetic/catalogue.js';
 export { convertToParquet, type ConvertOptions, type ConvertResult } from './convert/to-parquet.js';
-export { sqliteCellText, storedSqliteTableName, type SqliteValue } from './sources/sqlite-names.js';
+export { openSqliteReadOnly, sqliteCellText, storedSqliteTableName, type SqliteValue } from './sources/sqlite-names.js';

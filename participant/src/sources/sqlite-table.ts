@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { DataError, lineLookup, type RawTable } from '@tessera/data';
-import { sqliteCellText, storedSqliteTableName, type SqliteValue } from '@tessera/engine';
+import type Database from 'better-sqlite3';
+import { lineLookup, type RawTable } from '@tessera/data';
+import { openSqliteReadOnly, sqliteCellText, storedSqliteTableName, type SqliteValue } from '@tessera/engine';
 
 /** Reading options; there is deliberately no free-form SQL (`where`), so no SQL text ever comes from configuration. */
 export interface SqliteReadOptions {
@@ -14,18 +13,7 @@ export interface SqliteReadOptions {
  * rowid (or, for views and WITHOUT ROWID tables, the 1-based row position).
  */
 export function readSqliteTable(path: string, table: string, _opts: SqliteReadOptions = {}): RawTable {
-  if (!existsSync(path)) {
-    throw new DataError(
-      { source: path },
-      'database file not found; check the path (relative paths start from the current directory)',
-    );
-  }
-  let db: Database.Database;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-  } catch (err) {
-    throw new DataError({ source: path }, `cannot open the database (${(err as Error).message})`);
-  }
+  const db = openSqliteReadOnly(path);
   try {
     const name = storedSqliteTableName(db, path, table);
     return readRows(db, `${path} table "${name}"`, name);

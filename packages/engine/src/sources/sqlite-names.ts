@@ -1,10 +1,26 @@
-import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { DataError } from '@tessera/data';
+import Database from 'better-sqlite3';
 
 // What both SQLite readers share (the engine's copy and the JavaScript path's readSqliteTable): the table name as
 // stored, and a cell's text.
 
 export type SqliteValue = null | bigint | number | string | Uint8Array;
+
+/** Opens a SQLite file read-only; a missing or unopenable file is a DataError naming it. */
+export function openSqliteReadOnly(path: string): Database.Database {
+  if (!existsSync(path)) {
+    throw new DataError(
+      { source: path },
+      'database file not found; check the path (relative paths start from the current directory)',
+    );
+  }
+  try {
+    return new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new DataError({ source: path }, `cannot open the database (${(err as Error).message})`);
+  }
+}
 
 /** The stored name of `requested`: exact, else the one name equal to it ignoring case (as readSqliteTable does). */
 export function storedSqliteTableName(db: Database.Database, path: string, requested: string): string {

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from '@tessera/data';
-import Database from 'better-sqlite3';
 import type { ColumnDescription } from '../column-description.js';
 import { sourceError } from '../engine-error.js';
 import { quoteIdentifier } from '../identifiers.js';
-import { sqliteCellText, storedSqliteTableName, type SqliteValue } from './sqlite-names.js';
+import { openSqliteReadOnly, sqliteCellText, storedSqliteTableName, type SqliteValue } from './sqlite-names.js';
 import { TextTable } from './text-table.js';
 
 /**
@@ -21,18 +19,7 @@ export async function registerSqlite(
   table: string,
   source: string,
 ): Promise<ColumnDescription[]> {
-  if (!existsSync(path)) {
-    throw new DataError(
-      { source: path },
-      'database file not found; check the path (relative paths start from the current directory)',
-    );
-  }
-  let db: Database.Database;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-  } catch (err) {
-    throw new DataError({ source: path }, `cannot open the database (${(err as Error).message})`);
-  }
+  const db = openSqliteReadOnly(path);
   try {
     const name = storedSqliteTableName(db, path, table);
     const statement = db.prepare(`SELECT * FROM ${quoteIdentifier(name)}`);
