@@ -1,7 +1,8 @@
 import type { QueryPlan } from '@tessera/analytics';
-import { missingSql, numberSql } from '../sql/cell-sql.js';
+import { isExactNumericType, missingSql, numberSql } from '../sql/cell-sql.js';
 import { binSql, clampSql, isUniform, uniformBinSql, uniformGuessSql } from './bin-sql.js';
 import type { ColumnRef } from './column-refs.js';
+import { exactSumSql } from './exact-sum.js';
 import { fixedPointShift, sumSql } from './fixed-point.js';
 import { keySql, type QueryFrame } from './query-frame.js';
 import type { TempTables } from './temp-tables.js';
@@ -12,6 +13,8 @@ export interface AggregateLayout {
   sections: number;
   /** Fixed-point shift of each slot (undefined for counts and for DOUBLE fallbacks). */
   shifts: (number | undefined)[];
+  /** Decimal scale of each slot: its total counts 10^-scale units (exact sums of DECIMAL columns; else 0). */
+  scales: number[];
   /**
    * Per section: true when its key is the clamped value itself rather than its bin (binned sections of unequal bins,
    * more than CASE_BINS of them, whose nested CASE would take DuckDB longer to plan than to run; binOf bins each
@@ -39,7 +42,7 @@ export async function aggregateSql(
   joins: string[] = [],
 ): Promise<{ sql: string; layout: AggregateLayout }> {
   const col = (name: string): ColumnRef => frame.columns.get(name)!;
-  const cells = new Map<string, { number?: string; missing?: string }>();
+  const cells = new Map<string, { number?: string; missing?: string; raw?: string }>();
   const groupKeys = frame.keys.map((_, i) => `t${i}`);
   const inner: string[] = groupKeys.length ? frame.groupColumns.map((c, i) => `${c.quoted} AS t${i}`) : ['0 AS g'];
   const numberOf = (name: string): string => {
@@ -50,6 +53,15 @@ export async function aggregateSql(
     }
     cells.set(name, entry);
     return entry.number;
+  };
+  const rawOf = (name: string): string => {
+    const entry = cells.get(name) ?? {};
+    if (!entry.raw) {
+      entry.raw = `v${cells.size}_${inner.length}`;
+      inner.push(`${col(name).quoted} AS ${entry.raw}`);
+    }
+    cells.set(name, entry);
+    return entry.raw;
   };
   const missingOf = (name: string): string => {
     const entry = cells.get(name) ?? {};
@@ -63,28 +75,41 @@ export async function aggregateSql(
 
   const aggregates: string[] = ['count(*)'];
   const shifts: (number | undefined)[] = [undefined];
+  const scales: number[] = [0];
   for (const slot of plan.groups.slots.slice(1)) {
     const c = slot.column!;
     switch (slot.kind) {
       case 'rows':
         aggregates.push('count(*)');
         shifts.push(undefined);
+        scales.push(0);
         break;
       case 'nonnull':
         aggregates.push(`count_if(NOT ${missingOf(c)})`);
         shifts.push(undefined);
+        scales.push(0);
         break;
       case 'n':
-        aggregates.push(`count(${numberOf(c)})`);
+        // An integer or decimal cell is a number exactly when it is not NULL.
+        aggregates.push(`count(${isExactNumericType(col(c).type) ? rawOf(c) : numberOf(c)})`);
         shifts.push(undefined);
+        scales.push(0);
         break;
       case 'sum':
       case 'sq': {
+        const exact = exactSumSql(() => rawOf(c), col(c).type, slot.bounds!, slot.kind);
+        if (exact) {
+          aggregates.push(exact.sql);
+          shifts.push(0);
+          scales.push(exact.scale);
+          break;
+        }
         const bound = Math.max(Math.abs(slot.bounds![0]), Math.abs(slot.bounds![1]));
         const clamped = clampSql(numberOf(c), slot.bounds!);
         const shift = fixedPointShift(slot.kind === 'sum' ? bound : bound * bound);
         aggregates.push(sumSql(slot.kind === 'sum' ? clamped : `(${clamped} * ${clamped})`, shift));
         shifts.push(shift);
+        scales.push(0);
         break;
       }
     }
@@ -152,5 +177,5 @@ export async function aggregateSql(
       !isUniform(sec.edges) &&
       sec.edges.length - 1 > CASE_BINS,
   );
-  return { sql, layout: { sections: plan.sections.length, shifts, valueKeys } };
+  return { sql, layout: { sections: plan.sections.length, shifts, scales, valueKeys } };
 }

@@ -28,9 +28,14 @@ export function sumSql(value: string, shift: number | undefined): string {
   return `sum(CAST(${value} * ${doubleSql(2 ** shift)} AS BIGINT))`;
 }
 
-/** A fixed-point total (a HUGEINT read as bigint, or the fallback's double; NULL: no terms) as a number. */
-export function fixedPointValue(total: unknown, shift: number | undefined): number {
+/**
+ * A fixed-point total (a HUGEINT read as bigint, or the fallback's double; NULL: no terms) as a number; `scale`: the
+ * bigint counts 10^-scale units instead (an exact sum of a DECIMAL column, shift 0; see exact-sum.ts).
+ */
+export function fixedPointValue(total: unknown, shift: number | undefined, scale = 0): number {
   if (total === null || total === undefined) return 0;
-  if (typeof total === 'bigint') return Number(total) * 2 ** -(shift ?? 0);
+  if (typeof total === 'bigint') {
+    return scale > 0 ? Number(total) / 10 ** scale : Number(total) * 2 ** -(shift ?? 0);
+  }
   return Number(total);
 }

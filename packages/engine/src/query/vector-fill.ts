@@ -1,3 +1,4 @@
+import { DuckDBDecimalValue } from '@duckdb/node-api';
 import type { QueryPlan, Section } from '@tessera/analytics';
 import { binOf, itemCounters, pathNodes } from '@tessera/analytics';
 import { fixedPointValue } from './fixed-point.js';
@@ -7,8 +8,9 @@ type Cell = unknown;
 
 /**
  * Accumulates the aggregation's result rows (see aggregateSql) into the plan's vector: slot totals per group (the
- * fixed-point totals summed as bigints, converted once at the end), section counts per key (quantile leaves spread
- * to their tree path, top-k items to their sketch counters). Also counts the contributing rows.
+ * fixed-point and exact decimal totals summed as bigints, converted once at the end), section counts per key
+ * (quantile leaves spread to their tree path, top-k items to their sketch counters). Also counts the contributing
+ * rows.
  */
 export class VectorFill {
   readonly vector: Float64Array;
@@ -53,7 +55,8 @@ export class VectorFill {
     for (let i = 0; i < this.totals.length; i++) {
       const shift = this.layout.shifts[i % this.width];
       const t = this.totals[i]!;
-      this.vector[i] = typeof t === 'bigint' ? fixedPointValue(t, shift) : t;
+      const scale = this.layout.scales[i % this.width]!;
+      this.vector[i] = typeof t === 'bigint' ? fixedPointValue(t, shift, scale) : t;
     }
     return this.vector;
   }
@@ -61,7 +64,9 @@ export class VectorFill {
   private addSlots(group: number, row: readonly Cell[], first: number): void {
     const base = group * this.width;
     for (let s = 0; s < this.width; s++) {
-      const v = row[first + s];
+      // An exact DECIMAL sum arrives as its unscaled integer and scale (the layout's scale).
+      const cell = row[first + s];
+      const v = cell instanceof DuckDBDecimalValue ? cell.value : cell;
       if (v === null || v === undefined) continue;
       const t = this.totals[base + s]!;
       if (typeof v === 'bigint' && typeof t === 'bigint') this.totals[base + s] = t + v;

@@ -18,6 +18,11 @@ const NUMERIC_TYPE =
 const EXACT_NUMERIC =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL)\b/i;
 
+/** True for DuckDB's integer and decimal types, whose values are always finite (never NaN). */
+export function isExactNumericType(type: string): boolean {
+  return EXACT_NUMERIC.test(type);
+}
+
 /** True for DuckDB types whose values are numbers (not text). */
 export function isNumericType(type: string): boolean {
   return NUMERIC_TYPE.test(type);
