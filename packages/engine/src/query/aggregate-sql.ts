@@ -1,6 +1,6 @@
 import type { QueryPlan } from '@tessera/analytics';
-import { isExactNumericType, missingSql, numberSql } from '../sql/cell-sql.js';
-import { binSql, clampSql, isUniform, uniformBinSql, uniformGuessSql } from './bin-sql.js';
+import { isExactNumericType, isNumericType, missingSql, numberSql } from '../sql/cell-sql.js';
+import { binSql, clampSql, finiteClampSql, isUniform, uniformBinSql, uniformGuessSql } from './bin-sql.js';
 import type { ColumnRef } from './column-refs.js';
 import { exactSumSql } from './exact-sum.js';
 import { fixedPointShift, sumSql } from './fixed-point.js';
@@ -72,6 +72,28 @@ export async function aggregateSql(
     cells.set(name, entry);
     return entry.missing;
   };
+  const isFloat = (name: string): boolean => isNumericType(col(name).type) && !isExactNumericType(col(name).type);
+  const clampedCells = new Map<string, string>();
+  // The clamped number of a cell: for FLOAT and DOUBLE columns one inner column (finiteClampSql, shared by the
+  // column's count, sum and square), else clampSql of its number.
+  const clampedOf = (name: string, bounds: readonly [number, number]): string => {
+    if (!isFloat(name)) return clampSql(numberOf(name), bounds);
+    const key = JSON.stringify([name, bounds]);
+    let cell = clampedCells.get(key);
+    if (!cell) {
+      cell = `c${clampedCells.size}_${inner.length}`;
+      inner.push(`${finiteClampSql(`CAST(${col(name).quoted} AS DOUBLE)`, bounds)} AS ${cell}`);
+      clampedCells.set(key, cell);
+    }
+    return cell;
+  };
+  /** What COUNT(column) counts: a non-NULL integer or decimal, or (a clamped or plain) number. */
+  const countedOf = (name: string): string => {
+    if (isExactNumericType(col(name).type)) return rawOf(name);
+    const summed = plan.groups.slots.find((s) => (s.kind === 'sum' || s.kind === 'sq') && s.column === name);
+    // A FLOAT or DOUBLE cell's clamped value is NULL exactly when its number is.
+    return isFloat(name) && summed ? clampedOf(name, summed.bounds!) : numberOf(name);
+  };
 
   const aggregates: string[] = ['count(*)'];
   const shifts: (number | undefined)[] = [undefined];
@@ -90,8 +112,7 @@ export async function aggregateSql(
         scales.push(0);
         break;
       case 'n':
-        // An integer or decimal cell is a number exactly when it is not NULL.
-        aggregates.push(`count(${isExactNumericType(col(c).type) ? rawOf(c) : numberOf(c)})`);
+        aggregates.push(`count(${countedOf(c)})`);
         shifts.push(undefined);
         scales.push(0);
         break;
@@ -105,7 +126,7 @@ export async function aggregateSql(
           break;
         }
         const bound = Math.max(Math.abs(slot.bounds![0]), Math.abs(slot.bounds![1]));
-        const clamped = clampSql(numberOf(c), slot.bounds!);
+        const clamped = clampedOf(c, slot.bounds!);
         const shift = fixedPointShift(slot.kind === 'sum' ? bound : bound * bound);
         aggregates.push(sumSql(slot.kind === 'sum' ? clamped : `(${clamped} * ${clamped})`, shift));
         shifts.push(shift);
@@ -122,7 +143,7 @@ export async function aggregateSql(
   for (const [i, sec] of plan.sections.entries()) {
     const c = col(sec.column);
     if (sec.kind === 'histogram' || sec.kind === 'quantiles') {
-      clamped.push(`${clampSql(numberOf(sec.column), sec.clamp)} AS h${i}`);
+      clamped.push(`${clampedOf(sec.column, sec.clamp)} AS h${i}`);
       if (isUniform(sec.edges)) {
         guesses.push(`${uniformGuessSql(`h${i}`, sec.edges)} AS b${i}`);
         keys.push(`${uniformBinSql(`h${i}`, `b${i}`, sec.edges)} AS k${i}`);

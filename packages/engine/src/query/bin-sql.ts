@@ -61,3 +61,21 @@ export function clampSql(value: string, [lo, hi]: readonly [number, number]): st
   const h = doubleSql(hi);
   return `(CASE WHEN ${value} < ${l} THEN ${l} WHEN ${value} > ${h} THEN ${h} ELSE ${value} END)`;
 }
+
+/**
+ * numberSql and clampSql together for a FLOAT or DOUBLE value `value` (as DOUBLE): NULL when it is not finite, else
+ * limited to [lo, hi], in one CASE whose first branch is the common case of a value within the bounds. The later
+ * branches are clampSql's in its order, each also requiring a finite value (DuckDB orders NaN above +Infinity, so NaN
+ * fails `< Infinity` and every non-finite value reaches no branch).
+ */
+export function finiteClampSql(value: string, [lo, hi]: readonly [number, number]): string {
+  const l = doubleSql(lo);
+  const h = doubleSql(hi);
+  const inf = "CAST('Infinity' AS DOUBLE)";
+  const minusInf = "CAST('-Infinity' AS DOUBLE)";
+  return (
+    `(CASE WHEN ${value} >= ${l} AND ${value} <= ${h} THEN ${value} ` +
+    `WHEN ${value} < ${l} AND ${value} > ${minusInf} THEN ${l} ` +
+    `WHEN ${value} > ${h} AND ${value} < ${inf} THEN ${h} END)`
+  );
+}
