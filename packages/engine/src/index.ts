@@ -10,6 +10,7 @@ export { checkedColumn, quoteIdentifier, quoteLiteral } from './identifiers.js';
 export { sourceError } from './engine-error.js';
 export { categorySql, isNumericType, missingSql, numberSql, trimmedSql } from './sql/cell-sql.js';
 export { summariseColumns, type ColumnSummary, type SummaryOptions, type ValueCount } from './column-summary.js';
+export { PREFIX_ROWS, summariseForProfile, type ProfileSummaryResult } from './profile-summary.js';
 export { evaluateQuery, type QueryOutcome } from './query/evaluate-query.js';
 export {
   DEFAULT_MERCHANTS,

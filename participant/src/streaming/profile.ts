@@ -1,15 +1,14 @@
 // SCHEMA over a large data set: column summaries gathered once at open, so that the profile is answered at once.
 import {
   profileSummaries,
-  summariseRows,
   type ColumnSummary,
   type LabelTarget,
   type LocalSchema,
   type ProfileOptions,
   type SummarisedTable,
 } from '@tessera/data';
+import { summariseForProfile } from '@tessera/engine';
 import type { LocalData } from '../local-data.js';
-import { BATCH_ROWS } from './encoded-batches.js';
 
 /**
  * Distinct values kept per column: well above any category cap, enough to check a multiclass label value by value.
@@ -20,21 +19,15 @@ export const SUMMARY_DISTINCT_LIMIT = 1024;
 const summaries = new WeakMap<LocalData, Map<string, SummarisedTable>>();
 
 /**
- * Reads every served column of data set `name` once, in batches, into column summaries (column-summaries.ts in
- * @tessera/data): memory is a batch plus SUMMARY_DISTINCT_LIMIT values a column. LocalData.open runs it for each
- * data set beyond the cell budget, so that `streamedProfile` can answer synchronously (admission profiles inside a
- * ledger transaction).
+ * Summarises every served column of data set `name` in the engine (profile-summary.ts in @tessera/engine: two grouped
+ * scans, the same summaries as ColumnSummariser fed every row): memory is bounded by SUMMARY_DISTINCT_LIMIT values a
+ * column. LocalData.open runs it for each data set beyond the cell budget, so that `streamedProfile` can answer
+ * synchronously (admission profiles inside a ledger transaction).
  */
 export async function prepareProfile(data: LocalData, name: string): Promise<void> {
   const d = data.describe(name);
   const columns = d.columns.map((c) => c.name);
-  const summary = summariseRows(columns, SUMMARY_DISTINCT_LIMIT);
-  let rows = 0;
-  for await (const batch of data.batches(name, columns, BATCH_ROWS)) {
-    summary.add(batch.rows, batch.first);
-    rows = batch.first + batch.rows.length;
-  }
-  const byColumn = summary.summaries();
+  const { rows, summaries: byColumn } = await summariseForProfile(data.engine, name, SUMMARY_DISTINCT_LIMIT, columns);
   let byData = summaries.get(data);
   if (!byData) {
     byData = new Map();
