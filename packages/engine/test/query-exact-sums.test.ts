@@ -3,7 +3,7 @@ import { parseQuery, planQuery, type QueryOptions } from '@tessera/analytics';
 import { seededRandom } from '@tessera/crypto';
 import type { RawTable } from '@tessera/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactSumSql } from '../src/query/exact-sum.js';
+import { exactClamp, exactSumSql } from '../src/query/exact-sum.js';
 import { evaluateQuery, LocalEngine, quoteLiteral } from '../src/index.js';
 import { difference, fixedRandom, oracle, registerTable, scratch } from './query-support.js';
 
@@ -38,6 +38,19 @@ describe('exactSumSql', () => {
   });
 });
 
+describe('exactClamp', () => {
+  it('counts the clamped values a column can take, for bounds exact in its type only', () => {
+    expect(exactClamp('DECIMAL(12,2)', [0, 1000])?.values).toBe(100_001n);
+    expect(exactClamp('TINYINT', [-100, 100])?.values).toBe(201n);
+    expect(exactClamp('TINYINT', [-100, 100])?.sql('v')).toBe(
+      '(CASE WHEN v < CAST(-100 AS TINYINT) THEN CAST(-100 AS TINYINT) WHEN v > CAST(100 AS TINYINT) ' +
+        'THEN CAST(100 AS TINYINT) ELSE v END)',
+    );
+    expect(exactClamp('DECIMAL(12,2)', [0, 0.1])).toBeUndefined();
+    expect(exactClamp('DOUBLE', [0, 1])).toBeUndefined();
+  });
+});
+
 function rows(n: number): RawTable {
   const rng = seededRandom('query-exact-sums');
   const out: string[][] = [];
@@ -62,6 +75,21 @@ const QUERIES = [
   'SELECT g, COUNT(*), COUNT(amount), SUM(amount), AVG(small), VARIANCE(amount), VARIANCE(small) FROM t GROUP BY g',
   'SELECT SUM(big), AVG(big), SUM(wide), VARIANCE(wide) FROM t',
   'SELECT g, AVG(amount) FROM t WHERE small > 0 GROUP BY g',
+];
+// Histograms and quantiles: amount [0, 1000] and small have few clamped values (counted per value, then binned);
+// wide has too many, and two sections are binned row by row.
+const BINNED: QueryOptions = {
+  bounds: { amount: [0, 1000], small: [-100, 100], big: [-(2 ** 31), 2 ** 31 - 1], wide: [0, 2 ** 19] },
+  domains: { g: ['a', 'b', 'c'] },
+  bins: { small: [-100, -3, 0, 1, 5, 100] },
+};
+const BINNED_QUERIES = [
+  'SELECT HISTOGRAM(amount) FROM t',
+  'SELECT QUANTILES(small) FROM t',
+  'SELECT HISTOGRAM(small) FROM t',
+  'SELECT COUNT(*), SUM(amount), AVG(small), VARIANCE(amount), HISTOGRAM(amount) FROM t WHERE big > 0',
+  'SELECT HISTOGRAM(amount), HISTOGRAM(small) FROM t',
+  'SELECT HISTOGRAM(wide), QUANTILES(amount) FROM t',
 ];
 const FALLBACK: QueryOptions = {
   ...OPTIONS,
@@ -99,15 +127,14 @@ describe('exact sums of typed Parquet columns equal the JavaScript path', () => 
     });
   });
 
-  it.each(
-    QUERIES.flatMap(
-      (q) =>
-        [
-          [q, OPTIONS],
-          [q, FALLBACK],
-        ] as const,
-    ),
-  )('%s', async (sql, options) => {
+  const cases: [string, QueryOptions][] = [
+    ...QUERIES.flatMap((q): [string, QueryOptions][] => [
+      [q, OPTIONS],
+      [q, FALLBACK],
+    ]),
+    ...BINNED_QUERIES.map((q): [string, QueryOptions] => [q, BINNED]),
+  ];
+  it.each(cases)('%s', async (sql, options) => {
     const plan = planQuery(parseQuery(sql), options);
     const fromParquet = await evaluateQuery(engine, 'parquet', plan, fixedRandom());
     const fromCsv = await evaluateQuery(engine, 'csv', plan, fixedRandom());

@@ -2,7 +2,7 @@ import type { QueryPlan } from '@tessera/analytics';
 import { isExactNumericType, isNumericType, missingSql, numberSql } from '../sql/cell-sql.js';
 import { binSql, clampSql, finiteClampSql, isUniform, uniformBinSql, uniformGuessSql } from './bin-sql.js';
 import type { ColumnRef } from './column-refs.js';
-import { exactSumSql } from './exact-sum.js';
+import { exactClamp, exactSumSql } from './exact-sum.js';
 import { fixedPointShift, sumSql } from './fixed-point.js';
 import { keySql, type QueryFrame } from './query-frame.js';
 import type { TempTables } from './temp-tables.js';
@@ -25,6 +25,13 @@ export interface AggregateLayout {
 
 /** The most bins binned in SQL by binSql's nested CASE (depth 6); more are binned per distinct value in JavaScript. */
 export const CASE_BINS = 64;
+
+/**
+ * The most distinct clamped values for which a lone histogram or quantile section of an integer or decimal column is
+ * counted per value first and binned per value (see aggregateSql): a hash table this small costs less than binning
+ * every row.
+ */
+export const VALUE_GROUPS = 2n ** 17n;
 
 /**
  * The one statement that computes a plan's vector in a single scan: every slot of every group, and every section's
@@ -136,6 +143,16 @@ export async function aggregateSql(
     }
   }
 
+  // A lone histogram or quantile section of an integer or decimal column with few possible clamped values: rows are
+  // grouped by the value clamped in the column's type (e0), and each distinct value is cast to DOUBLE (h0) and binned.
+  const lone = plan.sections.length === 1 ? plan.sections[0]! : undefined;
+  const byValue =
+    lone && (lone.kind === 'histogram' || lone.kind === 'quantiles')
+      ? exactClamp(col(lone.column).type, lone.clamp)
+      : undefined;
+  const valueGrouped = byValue !== undefined && byValue.values <= VALUE_GROUPS;
+  if (valueGrouped) inner.push(`${byValue.sql(rawOf(lone!.column))} AS e0`);
+
   const sectionJoins: string[] = [];
   const clamped: string[] = [];
   const guesses: string[] = [];
@@ -143,7 +160,7 @@ export async function aggregateSql(
   for (const [i, sec] of plan.sections.entries()) {
     const c = col(sec.column);
     if (sec.kind === 'histogram' || sec.kind === 'quantiles') {
-      clamped.push(`${clampedOf(sec.column, sec.clamp)} AS h${i}`);
+      clamped.push(valueGrouped ? `CAST(e${i} AS DOUBLE) AS h${i}` : `${clampedOf(sec.column, sec.clamp)} AS h${i}`);
       if (isUniform(sec.edges)) {
         guesses.push(`${uniformGuessSql(`h${i}`, sec.edges)} AS b${i}`);
         keys.push(`${uniformBinSql(`h${i}`, `b${i}`, sec.edges)} AS k${i}`);
@@ -183,13 +200,17 @@ export async function aggregateSql(
     }
   } else {
     const names = plan.sections.map((_, i) => `k${i}`);
-    const withClamped = clamped.length ? `SELECT *, ${clamped.join(', ')} FROM (${cellsSql}) AS q1` : cellsSql;
+    // Value-grouped: the slots per distinct e0 (every slot is a sum, so they add up per bin below).
+    const slots = aggregates.map((a, j) => `${a} AS s${j}`).join(', ');
+    const rows = valueGrouped ? `SELECT e0, ${slots} FROM (${cellsSql}) AS v GROUP BY e0` : cellsSql;
+    const withClamped = clamped.length ? `SELECT *, ${clamped.join(', ')} FROM (${rows}) AS q1` : rows;
     const withGuesses = guesses.length ? `SELECT *, ${guesses.join(', ')} FROM (${withClamped}) AS q2` : withClamped;
     const keyed = `SELECT *, ${keys.join(', ')} FROM (${withGuesses}) AS q0`;
     // One section: a plain GROUP BY (GROUPING SETS costs more), its flag always 0.
     const flags = names.length === 1 ? ['0'] : names.map((k) => `GROUPING(${k})`);
     const groupBy = names.length === 1 ? 'k0' : `GROUPING SETS (${names.map((k) => `(${k})`).join(', ')})`;
-    const select = `SELECT ${names.join(', ')}, ${flags.join(', ')}, ${aggregates.join(', ')}`;
+    const totals = valueGrouped ? aggregates.map((_, j) => `sum(s${j})`) : aggregates;
+    const select = `SELECT ${names.join(', ')}, ${flags.join(', ')}, ${totals.join(', ')}`;
     sql = `${select} FROM (${keyed}) AS q GROUP BY ${groupBy}`;
   }
   const valueKeys = plan.sections.map(

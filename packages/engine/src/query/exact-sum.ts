@@ -93,3 +93,22 @@ export function exactSumSql(
   const clamped = `(CASE WHEN ${value} < ${l} THEN ${l} WHEN ${value} > ${h} THEN ${h} ELSE ${value} END)`;
   return sum ? { sql: `sum(${clamped})`, scale: t.scale } : { sql: `sum(${t.square(clamped)})`, scale: 2 * t.scale };
 }
+
+/**
+ * The clamp of an integer or DECIMAL(p <= 18) column to [lo, hi] in the column's own type, for bounds the type holds
+ * exactly (else undefined): its cast to DOUBLE equals the JavaScript path's clamp of the cell's double (see
+ * exactSumSql), NULL staying NULL. `values` is how many distinct values the clamped column can take.
+ */
+export function exactClamp(
+  type: string,
+  [lo, hi]: readonly [number, number],
+): { sql: (value: string) => string; values: bigint } | undefined {
+  const t = exactType(type);
+  const l = t?.literal(lo);
+  const h = t?.literal(hi);
+  if (!t || l === undefined || h === undefined || hi < lo) return undefined;
+  return {
+    sql: (v) => `(CASE WHEN ${v} < ${l} THEN ${l} WHEN ${v} > ${h} THEN ${h} ELSE ${v} END)`,
+    values: t.units(hi) - t.units(lo) + 1n,
+  };
+}
