@@ -3,7 +3,7 @@
 import { binaryLabel, numberValue, type ColumnSummary } from '@tessera/data';
 import type { LocalEngine } from './engine.js';
 import { sourceError } from './engine-error.js';
-import { numberValueSql, trimmedSql } from './sql/cell-sql.js';
+import { isNumericType, numberValueSql, trimmedSql } from './sql/cell-sql.js';
 
 /**
  * Rows read first to tell the columns with many distinct values ("wide": more than the limit within these rows)
@@ -49,8 +49,11 @@ export async function summariseForProfile(
   const d = engine.describe(name);
   const names = columns ? [...columns] : d.columns.map((c) => c.name);
   const cols = names.map((c) => {
-    const quoted = engine.column(name, c);
-    const type = d.columns.find((x) => x.name === c)!.type; // engine.column checked the name
+    const own = d.columns.find((x) => x.name === c)!.type; // engine.column checks the name
+    // Cells of other types are judged on their text, as `batches` reads them: as VARCHAR, its fast trim applies.
+    const text = !isNumericType(own) && own.toUpperCase() !== 'VARCHAR';
+    const quoted = text ? `CAST(${engine.column(name, c)} AS VARCHAR)` : engine.column(name, c);
+    const type = text ? 'VARCHAR' : own;
     return { name: c, quoted, type, trimmed: trimmedSql(quoted, type) };
   });
   const summaries = new Map<string, ColumnSummary>();
