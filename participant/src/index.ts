@@ -16,7 +16,6 @@ export {
   type DatasetSource,
 } from './config.js';
 export { LocalData, DEFAULT_CELL_BUDGET, type LocalDataOptions } from './local-data.js';
-export { largeProfile } from './streaming/profile.js';
 // the training stages of any data set's size (the benchmarks time them)
 export { localEvaluate, localFit, localStatistics } from './streaming/compute.js';
 export { schemaReport } from './local-compute.js';

@@ -24,8 +24,7 @@ import {
   type Standardisation,
 } from '@tessera/ml';
 import { columnProfileFromProto, tessera } from '@tessera/proto';
-import { LocalData } from './local-data.js';
-import { largeProfile, prepareProfile } from './streaming/profile.js';
+import type { LocalData } from './local-data.js';
 
 import { announcedUnitOf, announcesDp, privacyPlanOf } from './privacy/privacy-plan.js';
 import {
@@ -38,10 +37,6 @@ import {
 } from './training-model.js';
 
 const Part = tessera.v1.StatisticsRelease.Part;
-
-// Every data set beyond the cell budget is summarised when the node opens its data (LocalData.open runs the hooks), so
-// that its profile is answered synchronously (streaming/profile.ts).
-if (!LocalData.largeDatasetHooks.includes(prepareProfile)) LocalData.largeDatasetHooks.push(prepareProfile);
 
 /** The answer to one task: a vector to upload (or none), the example count and metrics. */
 export interface LocalResult {
@@ -83,10 +78,13 @@ export function agreedSchemaOf(task: tessera.v1.ITask): AgreedSchema {
 
 export function schemaReport(data: LocalData, task: tessera.v1.ITask): LocalSchema {
   const features = (task.features ?? []).map((f) => f.name ?? '').filter(Boolean);
-  const name = task.dataset ?? '';
-  const args = [task.label ?? '', task.exclude ?? [], features, labelTargetOf(taskModelOf(task))] as const;
-  // a large data set is profiled from the column summaries its opening gathered (streaming/profile.ts)
-  return data.inMemory(name) ? data.profile(name, ...args) : largeProfile(data, name, ...args);
+  return data.profile(
+    task.dataset ?? '',
+    task.label ?? '',
+    task.exclude ?? [],
+    features,
+    labelTargetOf(taskModelOf(task)),
+  );
 }
 
 /** [count, sum_1..d, sumOfSquares_1..d] over the local rows, for federated standardisation. */

@@ -2,18 +2,22 @@ import {
   DataError,
   encodeTable,
   lineLookup,
+  profileSummaries,
   profileTable,
   readCsvFile,
   trainTestSplit,
   type AgreedSchema,
+  type ColumnSummary,
   type EncodedData,
   type LabelTarget,
   type LocalSchema,
   type RawTable,
+  type SummarisedTable,
 } from '@tessera/data';
 import { statSync } from 'node:fs';
 import {
   LocalEngine,
+  summariseForProfile,
   type DatasetDescription,
   type EngineOptions,
   type RowBatch,
@@ -101,8 +105,8 @@ export class LocalData {
   private readonly cellBudget: number;
   /** Large data sets: which columns identify rows, measured at open (query-uniqueness.ts). */
   private readonly uniqueness = new Map<string, Map<string, ColumnUniqueness>>();
-  /** Work each large data set needs at open (e.g. its column profile for synchronous checks). */
-  static readonly largeDatasetHooks: ((data: LocalData, name: string) => Promise<void>)[] = [];
+  /** Large data sets: their columns summarised at open, so that `profile` answers synchronously (inside admission). */
+  private readonly summaries = new Map<string, SummarisedTable>();
 
   constructor(
     private readonly sources: Record<string, DatasetSource>,
@@ -147,7 +151,7 @@ export class LocalData {
           // Two more scans of a large data set: the query guard's identifier columns, and the training profile.
           this.opts.onProgress?.({ name, stage: 'measuring', rows: d.rows });
           this.uniqueness.set(name, await measureUniqueness(engine, name));
-          for (const hook of LocalData.largeDatasetHooks) await hook(this, name);
+          this.summaries.set(name, await summarisedTable(engine, d));
         }
         const seconds = (performance.now() - started.get(name)!) / 1000;
         this.opts.onProgress?.({ name, stage: 'open', description: d, inMemory: this.inMemory(name), seconds });
@@ -186,6 +190,7 @@ export class LocalData {
     this.opening = undefined;
     this.described.clear();
     this.uniqueness.clear();
+    this.summaries.clear();
     if (opening) await (await opening.catch(() => undefined))?.close();
   }
 
@@ -305,13 +310,26 @@ export class LocalData {
     }
   }
 
+  /**
+   * The data set's local schema (profileTable's rules and errors): from the table within the cell budget, from the
+   * column summaries gathered at open beyond it (no row is read here).
+   */
   profile(name: string, label: string, exclude: string[], features: string[], target?: LabelTarget): LocalSchema {
     const s = this.source(name);
-    return profileTable(this.table(name), label, {
+    const opts = {
       exclude: [...new Set([...exclude, ...s.exclude])],
       ...(features.length ? { features } : {}),
       ...(target ? { target } : {}),
-    });
+    };
+    if (this.inMemory(name)) return profileTable(this.table(name), label, opts);
+    const summarised = this.summaries.get(name);
+    if (!summarised) throw new Error(`data set "${name}" has no column summaries yet (await data.open() first)`);
+    return profileSummaries(summarised, label, opts);
+  }
+
+  /** Whether opening summarised the data set's columns (it does for every data set beyond the cell budget). */
+  hasSummaries(name: string): boolean {
+    return this.summaries.has(name);
   }
 
   encode(name: string, schema: AgreedSchema): EncodedData {
@@ -355,6 +373,29 @@ function small(path: string): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * Distinct values kept per column in a large data set's summaries: well above any category cap, enough to check a
+ * multiclass label value by value. A column with more is reported as having "more than" this many.
+ */
+export const SUMMARY_DISTINCT_LIMIT = 1024;
+
+/**
+ * Every served column of a large data set summarised in the engine (profile-summary.ts in @tessera/engine: the same
+ * summaries as ColumnSummariser fed every row), memory bounded by SUMMARY_DISTINCT_LIMIT values a column.
+ */
+async function summarisedTable(engine: LocalEngine, d: DatasetDescription): Promise<SummarisedTable> {
+  const columns = d.columns.map((c) => c.name);
+  const { rows, summaries } = await summariseForProfile(engine, d.name, SUMMARY_DISTINCT_LIMIT, columns);
+  return {
+    source: d.source,
+    columns,
+    rows,
+    lineOf: (row) => row + 1,
+    lineName: 'row',
+    summary: (column) => summaries.get(column) as ColumnSummary, // profileSummaries asks only for listed columns
+  };
 }
 
 /** A data set within the cell budget, read whole from the engine into a JavaScript table. */

@@ -22,7 +22,6 @@ const at = (p) => import(\`\${root}/participant/dist/\${p}\`);
 const { LocalData } = await at('local-data.js');
 const { schemaReport } = await at('local-compute.js');
 const { localStatistics, localFit, localEvaluate } = await at('streaming/compute.js');
-const { hasProfile } = await at('streaming/profile.js');
 const proto = createRequire(\`\${root}/participant/package.json\`).resolve('@tessera/proto');
 const { columnProfileToProto } = await import(pathToFileURL(proto).href);
 const seconds = {};
@@ -35,7 +34,7 @@ const lap = (name) => {
 const data = new LocalData({ orders: { type: 'parquet', path, exclude: [] } });
 await data.open();
 const inMemory = data.inMemory('orders');
-const profiled = hasProfile(data, 'orders');
+const profiled = data.hasSummaries('orders');
 lap('open');
 const base = { ref: { jobId: 'memory', round: 1 }, dataset: 'orders', label: 'label' };
 const schema = schemaReport(data, base);

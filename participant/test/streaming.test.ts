@@ -10,7 +10,6 @@ import { columnProfileToProto, tessera } from '@tessera/proto';
 import { agreedSchemaOf, schemaReport } from '../src/local-compute.js';
 import { LocalData } from '../src/local-data.js';
 import { localEvaluate, localFit, localStatistics } from '../src/streaming/compute.js';
-import { hasProfile } from '../src/streaming/profile.js';
 import { validationRows } from '../src/streaming/validation-split.js';
 import { modelOfTask } from '../src/training-model.js';
 import { coupledRandomness } from './coupled-randomness.js';
@@ -43,8 +42,8 @@ async function openData(path: string, type: 'csv' | 'parquet', cellBudget?: numb
   const data = new LocalData({ orders: { type, path, exclude: [] } }, cellBudget ? { cellBudget } : {});
   opened.push(data);
   await data.open();
-  // opening summarises a large data set's columns (the hook streaming/profile.ts registers)
-  expect(hasProfile(data, 'orders')).toBe(!data.inMemory('orders'));
+  // opening summarises a large data set's columns
+  expect(data.hasSummaries('orders')).toBe(!data.inMemory('orders'));
   return data;
 }
 

@@ -5,7 +5,6 @@ import type { JobSpec } from '@tessera/jobs';
 import { columnProfileFromProto, tessera } from '@tessera/proto';
 import type { JobMemory } from '../job-memory.js';
 import type { LocalData } from '../local-data.js';
-import { largeProfile } from '../streaming/profile.js';
 import { announcesDp } from './privacy-plan.js';
 import { privateSchemaReport } from './private-schema.js';
 import { PrivacyRefusal } from './task-spec.js';
@@ -123,10 +122,7 @@ export function ownSchemaAnswer(
   const key = schemaAnswerKey(task);
   const kept = memory?.schemaAnswer(key);
   if (kept) return kept;
-  // A data set beyond the cell budget is profiled from the column summaries its opening prepared (no row read here).
-  const local = data.inMemory(spec.dataset)
-    ? data.profile(spec.dataset, spec.label, spec.exclude, spec.features ?? [])
-    : largeProfile(data, spec.dataset, spec.label, spec.exclude, spec.features ?? []);
+  const local = data.profile(spec.dataset, spec.label, spec.exclude, spec.features ?? []);
   const answer = dp ? privateSchemaReport(local, spec.domains).schema : local;
   memory?.keepSchemaAnswer(key, answer);
   return answer;

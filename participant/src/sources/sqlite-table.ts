@@ -1,6 +1,12 @@
 import type Database from 'better-sqlite3';
 import { lineLookup, type RawTable } from '@tessera/data';
-import { openSqliteReadOnly, sqliteCellText, storedSqliteTableName, type SqliteValue } from '@tessera/engine';
+import {
+  openSqliteReadOnly,
+  quoteIdentifier,
+  sqliteCellText,
+  storedSqliteTableName,
+  type SqliteValue,
+} from '@tessera/engine';
 
 /** Reading options; there is deliberately no free-form SQL (`where`), so no SQL text ever comes from configuration. */
 export interface SqliteReadOptions {
@@ -20,10 +26,6 @@ export function readSqliteTable(path: string, table: string, _opts: SqliteReadOp
   } finally {
     db.close();
   }
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 function readRows(db: Database.Database, source: string, table: string): RawTable {

@@ -25,7 +25,7 @@ export async function checkJob(
   policy: ConsentPolicy | undefined,
   now = Date.now(),
 ): Promise<CheckFinding[]> {
-  const { LocalData, restrictSources, datasetRules, largeProfile } = await import('@tessera/participant');
+  const { LocalData, restrictSources, datasetRules } = await import('@tessera/participant');
   const out: CheckFinding[] = [];
   const add = (check: string, status: CheckFinding['status'], detail: string) => out.push({ check, status, detail });
   const name = spec.dataset;
@@ -76,9 +76,7 @@ export async function checkJob(
       add('features', 'fail', `features not served by "${name}": ${missing.join(', ')}: add them or leave this job`);
     if (columns.includes(spec.label) && !missing.length) {
       try {
-        const profile = data.inMemory(name)
-          ? data.profile(name, spec.label, spec.exclude, spec.features ?? [])
-          : largeProfile(data, name, spec.label, spec.exclude, spec.features ?? []);
+        const profile = data.profile(name, spec.label, spec.exclude, spec.features ?? []);
         const dp = spec.privacy.mode !== 'none';
         const undeclared = profile.columns.filter((c) => c.kind === 'categorical' && dp && !spec.domains?.[c.name]);
         const usable = profile.columns.filter((c) => !undeclared.includes(c));
