@@ -21,6 +21,7 @@ const STAGE_NAMES: Readonly<Record<number, string>> = {
   [pb.Stage.VALUATE]: 'valuate',
   [pb.Stage.VERTICAL]: 'vertical',
   [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
+  [pb.Stage.RECOMMEND]: 'recommend',
 };
 
 /**

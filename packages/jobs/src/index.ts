@@ -29,3 +29,4 @@ export {
 export { builtInModelOfSpec, strategyOfSpec } from './job-model.js';
 export * from './vertical-spec.js';
 export * from './vertical-score-spec.js';
+export * from './recommend-spec.js';
