@@ -30,3 +30,4 @@ export { builtInModelOfSpec, strategyOfSpec } from './job-model.js';
 export * from './vertical-spec.js';
 export * from './vertical-score-spec.js';
 export * from './recommend-spec.js';
+export * from './recommend-encoding.js';

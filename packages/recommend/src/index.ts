@@ -27,3 +27,4 @@ export type { SyntheticOptions, SyntheticRecommendation } from './synthetic.js';
 export { DEFAULT_SYNTHETIC, syntheticRecommendation } from './synthetic.js';
 export type { Random } from '@tessera/crypto';
 export { seededRandom, systemRandom } from '@tessera/crypto';
+export { itemModelVector, itemsFromModelVector } from './model-vector.js';
