@@ -31,3 +31,4 @@ export * from './vertical-spec.js';
 export * from './vertical-score-spec.js';
 export * from './recommend-spec.js';
 export * from './recommend-encoding.js';
+export * from './recommend-privacy.js';
