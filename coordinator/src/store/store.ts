@@ -96,7 +96,8 @@ export type RoundStage =
   | 'overlap'
   | 'valuate'
   | 'vertical'
-  | 'vertical-score';
+  | 'vertical-score'
+  | 'recommend';
 export type RoundStatus = 'completed' | 'failed' | 'abandoned';
 
 export interface RoundRecord {

@@ -2,6 +2,7 @@ import { JobSpecError } from '@tessera/jobs';
 import type { JobKind } from './job-kind.js';
 import { overlapKind } from './overlap/overlap-kind.js';
 import { queryKind } from './query/query-kind.js';
+import { recommendKind } from './recommend/recommend-kind.js';
 import { scoreKind } from './score/score-kind.js';
 import { trainKind } from './train/train-kind.js';
 import { verticalKind } from './vertical/vertical-kind.js';
@@ -9,7 +10,10 @@ import { verticalScoreKind } from './vertical/vertical-score-kind.js';
 
 /** Every job kind the coordinator runs, by the spec's `kind` (absent: train). */
 const KINDS: ReadonlyMap<string, JobKind> = new Map(
-  [trainKind, queryKind, scoreKind, overlapKind, verticalKind, verticalScoreKind].map((k) => [k.name, k]),
+  [trainKind, queryKind, scoreKind, overlapKind, verticalKind, verticalScoreKind, recommendKind].map((k) => [
+    k.name,
+    k,
+  ]),
 );
 
 /** The kind a spec names, or a JobSpecError naming the known kinds. */

@@ -1,0 +1,92 @@
+// What one secure sum of a recommend job releases and how it decodes: pure, shared by the masked and sealed paths.
+import {
+  decodeRecommendDp,
+  decodeRecommendExact,
+  RECOMMEND_EVALUATION_HEAD,
+  RECOMMEND_WIDE_DIGITS,
+  recommendEvaluationLength,
+  recommendEvaluationScale,
+  recommendNoise,
+  recommendUpdateLength,
+  type RecommendJobSpec,
+  type RecommendNoise,
+} from '@tessera/jobs';
+import { privacyModes, privacyUnits, type tessera } from '@tessera/proto';
+
+/** A training round's item update, or the leave-last-out evaluation after the last round. */
+export type RecommendPhase = 'train' | 'evaluate';
+
+/** One release: its real length, the ring words each participant sends, and its noise under DP. */
+export interface RecommendRelease {
+  phase: RecommendPhase;
+  /** Real values in the summed vector (the item update, or the evaluation vector). */
+  length: number;
+  /** Ring words per participant: length x 4 (exact wide digits) or length (DP fixed point). */
+  dimension: number;
+  noise: RecommendNoise | undefined;
+}
+
+/** The release of `phase` for a round of `participants` (the noise is sized for them). */
+export function recommendRelease(
+  spec: RecommendJobSpec,
+  phase: RecommendPhase,
+  participants: number,
+): RecommendRelease {
+  const items = spec.catalogue.items.length;
+  const length =
+    phase === 'train'
+      ? recommendUpdateLength(spec.model.algorithm, items, spec.model.k)
+      : recommendEvaluationLength(items);
+  const noise = recommendNoise(spec, participants, length);
+  return { phase, length, dimension: noise ? length : length * RECOMMEND_WIDE_DIGITS, noise };
+}
+
+/**
+ * The summed vector in real units: the exact wide sum, or the DP sum (the evaluation's divided by the scale each
+ * participant multiplied it by, so that it reads as counts again).
+ */
+export function decodeRelease(
+  release: RecommendRelease,
+  sum: Uint32Array,
+  survivors: number,
+  modulus: number,
+): Float64Array {
+  if (!release.noise) return decodeRecommendExact(sum, survivors, modulus);
+  const values = decodeRecommendDp(sum, release.noise, survivors, modulus);
+  if (release.phase === 'evaluate') {
+    const scale = recommendEvaluationScale(release.noise.clip);
+    for (let i = 0; i < values.length; i++) values[i]! /= scale;
+  }
+  return values;
+}
+
+/** The privacy plan every task of a private release announces (participants recompute it from the signed spec). */
+export function recommendPrivacyPlan(
+  spec: RecommendJobSpec,
+  noise: RecommendNoise | undefined,
+): tessera.v1.IPrivacyPlan | undefined {
+  if (!noise || spec.privacy.mode === 'none') return undefined;
+  // A customer-level guarantee implies the record-level one at the same epsilon: the ledgers' unit is the record.
+  return {
+    mode: privacyModes.toProto(spec.privacy.mode),
+    unit: privacyUnits.toProto('record'),
+    noiseMultiplier: noise.noiseMultiplier,
+    sampleRate: 1,
+    rounds: 0,
+    fullReleases: noise.releases,
+    epsilon: spec.privacy.epsilon,
+    delta: spec.privacy.delta,
+  };
+}
+
+/** The evaluation sums as the analyst's answer in sealed mode carries them: [customers, hits, NDCG sum, covered]. */
+export type EvaluationCounts = [customers: number, hits: number, ndcg: number, covered: number];
+
+/** The four counts of a decoded evaluation vector: an item is covered when some top-10 list holds it. */
+export function evaluationCounts(values: Float64Array, items: number): EvaluationCounts {
+  if (values.length !== recommendEvaluationLength(items))
+    throw new Error(`the evaluation sum has ${values.length} values, expected ${recommendEvaluationLength(items)}`);
+  let covered = 0;
+  for (let i = RECOMMEND_EVALUATION_HEAD; i < values.length; i++) if (values[i]! >= 0.5) covered++;
+  return [values[0]!, values[1]!, values[2]!, covered];
+}
