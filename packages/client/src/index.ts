@@ -90,6 +90,8 @@ export {
 export { runQuery, type QueryRequest, type QueryJobResult } from './analytics/run-query.js';
 export { queryResultOf } from './analytics/query-result.js';
 export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
+export { runRecommend, type RecommendJobResult } from './recommend/run-recommend.js';
+export { answerRecommendAggregate } from './recommend/recommend-sealed.js';
 export {
   runVertical,
   runVerticalScore,

@@ -4,7 +4,7 @@
  * after the statistics stage, the next global model after each fit round).
  */
 import type * as grpc from '@grpc/grpc-js';
-import { parseJobSpec } from '@tessera/jobs';
+import { isRecommendSpec, parseJobSpec, parseRecommendSpec } from '@tessera/jobs';
 import {
   createStrategy,
   decodeWideSum,
@@ -20,6 +20,7 @@ import type { tessera } from '@tessera/proto';
 import type { StrategySection } from '@tessera/jobs';
 import { CoordinatorError, isFinalStatus, sealedSpec, type AnalystClient } from '../analyst.js';
 import type { AnalystKeys } from './analyst-keys.js';
+import { answerRecommendAggregate } from '../recommend/recommend-sealed.js';
 import { checkSurvivors, fitDecodingOf, ownDecoding, wideDecodingOf, type DecodingSpec } from './spec-decoding.js';
 
 /**
@@ -217,13 +218,23 @@ export async function attachSealed(
   if (isFinalStatus(view.status)) return;
   // The analyst's own copy, as submitted with sealed keys (secure.mode sealed added when it was left out).
   const own = typeof opts.spec === 'string' ? (JSON.parse(opts.spec) as object) : opts.spec;
-  const spec = parseJobSpec(own === undefined ? view.spec : sealedSpec(own));
+  const raw = own === undefined ? view.spec : sealedSpec(own);
+  // A recommend job's aggregates are its rounds' item updates and its evaluation (answerRecommendAggregate).
+  const recommend = isRecommendSpec(raw) ? parseRecommendSpec(raw) : undefined;
+  const spec = recommend ?? parseJobSpec(raw);
   if (spec.secure.mode !== 'sealed')
     throw new CoordinatorError(
       'FAILED_PRECONDITION',
       `job ${jobId} is not a sealed job (secure.mode is ${spec.secure.mode})`,
     );
-  const session: SealedSession = { decryptor: keys.decryptor(), strategy: strategyForJob(spec, jobId) };
+  const session: SealedSession = {
+    decryptor: keys.decryptor(),
+    ...(recommend ? {} : { strategy: strategyForJob(spec as SealedJobSpec, jobId) }),
+  };
+  const answer = (a: SealedAggregateMessage) =>
+    recommend
+      ? answerRecommendAggregate(a, keys, recommend, jobId, session)
+      : answerAggregate(a, keys, spec as SealedJobSpec, jobId, session);
   const reconnectForMs = opts.reconnectForMs ?? 60_000;
   let deadline = Date.now() + reconnectForMs;
   let lastError: Error | undefined;
@@ -231,7 +242,7 @@ export async function attachSealed(
     for (;;) {
       if (opts.signal?.aborted) return;
       try {
-        await attachOnce(client, jobId, keys, spec, session, opts, () => {
+        await attachOnce(client, jobId, answer, opts, () => {
           deadline = Date.now() + reconnectForMs;
         });
       } catch (e) {
@@ -258,9 +269,7 @@ export async function attachSealed(
 function attachOnce(
   client: AnalystClient,
   jobId: string,
-  keys: AnalystKeys,
-  spec: SealedJobSpec,
-  session: SealedSession,
+  answer: (aggregate: SealedAggregateMessage) => SealedReplyMessage,
   opts: AttachSealedOptions,
   alive: () => void,
 ): Promise<void> {
@@ -274,7 +283,7 @@ function attachOnce(
     };
     call.on('data', (aggregate: tessera.v1.SealedAggregate) => {
       alive();
-      const reply = answerAggregate(aggregate, keys, spec, jobId, session);
+      const reply = answer(aggregate);
       call.write(reply);
       opts.onAggregate?.(reply.round ?? 0, reply.stage ?? '', reply.error || undefined);
     });
