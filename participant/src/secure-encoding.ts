@@ -91,6 +91,12 @@ export function encodeForSecureSum(
         result.evaluation.shape,
       );
     }
+    case pb.Stage.RECOMMEND: {
+      // Encoded by the recommend step itself (exact wide sums, or the DP level with this node's noise share).
+      const words = (result as LocalResult & { words?: Uint32Array }).words;
+      if (!words) throw new Error('a recommend step contributes its encoded vector; this one has none');
+      return words;
+    }
     default:
       throw new Error(`secure aggregation of stage ${setup.computation} is not defined`);
   }

@@ -37,6 +37,9 @@ export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind
       return { purpose: 'train', kind: 'vertical' };
     case pb.Stage.VERTICAL_SCORE:
       return { purpose: 'score', kind: 'vertical' };
+    // A recommend job trains an item model from the interactions (its customer factors never leave the node).
+    case pb.Stage.RECOMMEND:
+      return { purpose: 'train', kind: 'recommend' };
     default:
       return undefined;
   }
@@ -49,6 +52,7 @@ const DP_STAGES: ReadonlySet<number> = new Set([
   pb.Stage.FIT,
   pb.Stage.EVALUATE,
   pb.Stage.QUERY,
+  pb.Stage.RECOMMEND,
 ]);
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '@tessera/fl';
 import { tessera } from '@tessera/proto';
 import type { OwnPlan } from './own-plan.js';
+import { recommendNoiseOf } from './recommend-check.js';
 import { PrivacyRefusal, type TaskSpec } from './task-spec.js';
 
 const pb = tessera.v1;
@@ -34,6 +35,12 @@ export interface NoiseFloor {
  */
 export function noiseFloorOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | undefined): NoiseFloor {
   const setup = task.secure!;
+  // A recommend release's share and survivor floor are recommend-privacy.ts's; this node adds its own share itself.
+  if (setup.computation === pb.Stage.RECOMMEND) {
+    if (spec?.kind !== 'recommend') throw new PrivacyRefusal("a recommend task needs the recommend job's spec");
+    const noise = recommendNoiseOf(task, spec.spec)!;
+    return { shareVariance: noise.shareVariance, minSurvivors: noise.minSurvivors };
+  }
   const n = (setup.participantIds ?? []).length;
   const sizing: ShareSizing = { n, ...own.sizing };
   const sigma = own.noiseMultiplier * sensitivityOf(task, own, spec, n);

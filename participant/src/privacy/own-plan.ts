@@ -4,8 +4,10 @@ import {
   encodedFeaturesOf,
   PRIVATE_STATISTICS_RELEASES,
   queryNoiseMultiplier,
+  recommendReleases,
   scoreNoise,
 } from '@tessera/jobs';
+import type { RecommendJobSpec } from '@tessera/jobs';
 import type { PrivacyPlan } from './privacy-plan.js';
 import type { TaskSpec } from './task-spec.js';
 
@@ -111,5 +113,36 @@ export function ownPlanOf(t: TaskSpec): OwnPlan | undefined {
       },
     };
   }
+  if (t.kind === 'recommend') return recommendPlan(t.spec);
   return undefined;
+}
+
+/**
+ * Customer-level DP of a recommend job (recommend-privacy.ts): every round's item update and the evaluation are full
+ * Gaussian releases (sample rate 1) of one noise multiplier, calibrated as recommendNoise calibrates it. A customer
+ * is this node's unit record; the survivor floor comes with each round's cohort.
+ */
+function recommendPlan(s: RecommendJobSpec): OwnPlan | undefined {
+  const p = s.privacy;
+  if (p.mode === 'none') return undefined;
+  const releases = recommendReleases(s);
+  const key = JSON.stringify(['recommend', p.epsilon, p.delta, releases]);
+  let z = calibrated.get(key);
+  if (z === undefined) {
+    z = calibrateJobNoise({ epsilon: p.epsilon, delta: p.delta, sampleRate: 1, rounds: 0, fullReleases: releases });
+    calibrated.set(key, z);
+  }
+  return {
+    mode: p.mode,
+    unit: 'record',
+    noiseMultiplier: z,
+    sampleRate: 1,
+    rounds: 0,
+    fullReleases: releases,
+    epsilon: p.epsilon,
+    delta: p.delta,
+    clip: p.clip,
+    maxRound: releases,
+    sizing: { dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction },
+  };
 }

@@ -19,6 +19,17 @@ interface Release {
   approx?: { epsilon: number; delta: number };
 }
 
+/**
+ * Whether a task is where its whole job's cost is checked against the budget (nothing charged for it): the schema
+ * step of a train job, a single query, and a recommend job's first round (each of its releases is then charged as
+ * it is computed, so a job the budget cannot finish is refused before its first release).
+ */
+function checksWholeJob(task: tessera.v1.ITask, stage: number, plan: PrivacyPlan): boolean {
+  if (stage === pb.Stage.RECOMMEND)
+    return Number(task.recommend?.phase) === pb.RecommendTask.Phase.TRAIN && Number(task.recommend?.round ?? 0) === 1;
+  return stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
+}
+
 /** A refusal on privacy grounds; its message names the data set, the budget, the spent amount and the request. */
 export class BudgetRefusal extends Error {
   constructor(message: string) {
@@ -113,7 +124,7 @@ export class PrivacyGuard {
     const { plan, release } = this.requestFor(checked, task, stage);
     const ref = task.ref ?? {};
     return this.ledger.atomically(() => {
-      if (budget) this.check(dataset, budget, plan, stage, release);
+      if (budget) this.check(task, budget, plan, stage, release);
       if (plan && release) {
         this.ledger.charge({
           at: Date.now(),
@@ -159,8 +170,7 @@ export class PrivacyGuard {
     const plan = checked.plan;
     if (!plan) return {};
     const release = this.releaseOf(task, plan, stage);
-    const wholeJob =
-      stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
+    const wholeJob = checksWholeJob(task, stage, plan);
     return {
       plan,
       ...(release ? { release } : {}),
@@ -176,6 +186,8 @@ export class PrivacyGuard {
   private releaseOf(task: tessera.v1.ITask, plan: PrivacyPlan, stage: number): Release | undefined {
     if (stage === pb.Stage.FIT)
       return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
+    // A recommend step (a round's item update, or the evaluation) is one full Gaussian release of the job's noise.
+    if (stage === pb.Stage.RECOMMEND) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     if (stage === pb.Stage.STATISTICS && task.statistics)
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     // One noisy overlap count: pure epsilon-DP (discrete Laplace), charged at (epsilon, 0).
@@ -213,12 +225,13 @@ export class PrivacyGuard {
   }
 
   private check(
-    dataset: string,
+    task: tessera.v1.ITask,
     budget: DatasetBudget,
     plan: PrivacyPlan | undefined,
     stage: number,
     release: Release | undefined,
   ): void {
+    const dataset = task.dataset ?? '';
     const what =
       `privacy budget of data set "${dataset}" ` +
       `(epsilon ${budget.epsilon} at delta ${budget.delta}, unit ${budget.unit})`;
@@ -234,8 +247,7 @@ export class PrivacyGuard {
           'ask for privacy.unit participant',
       );
     }
-    const wholeJob =
-      stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
+    const wholeJob = checksWholeJob(task, stage, plan);
     if (!wholeJob && !release) return;
     const spent = this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length);
     const spentApprox = this.ledger.spentApprox(dataset);
@@ -253,12 +265,14 @@ export class PrivacyGuard {
       const spentEpsilon = this.composedEpsilon(spent, spentApprox, budget.delta);
       const asks = this.composedEpsilon(request, requestApprox, budget.delta);
       const asked =
-        wholeJob && plan.rounds === 0
-          ? `this query asks for ${fmt(asks)}`
-          : wholeJob
-            ? `this job asks for ${fmt(asks)} ` +
-              `(${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
-            : `this ${stageName(stage)} release asks for ${fmt(asks)}`;
+        wholeJob && stage === pb.Stage.RECOMMEND
+          ? `this recommend job asks for ${fmt(asks)} (${plan.fullReleases} releases)`
+          : wholeJob && plan.rounds === 0
+            ? `this query asks for ${fmt(asks)}`
+            : wholeJob
+              ? `this job asks for ${fmt(asks)} ` +
+                `(${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
+              : `this ${stageName(stage)} release asks for ${fmt(asks)}`;
       throw new BudgetRefusal(
         `${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
           'refused before reading any data (the owner can raise the budget in the participant config, ' +

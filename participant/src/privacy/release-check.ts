@@ -30,6 +30,7 @@ const STAGE = (s: number) =>
       [pb.Stage.VALUATE]: 'valuate',
       [pb.Stage.VERTICAL]: 'vertical',
       [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
+      [pb.Stage.RECOMMEND]: 'recommend',
     }) as Record<number, string>
   )[s] ?? `stage ${s}`;
 
@@ -74,7 +75,8 @@ function isRelease(task: tessera.v1.ITask, stage: number): boolean {
   return (
     stage === pb.Stage.FIT ||
     (stage === pb.Stage.STATISTICS && Boolean(task.statistics)) ||
-    (stage === pb.Stage.QUERY && Number(task.query?.dpLevel) > 0)
+    (stage === pb.Stage.QUERY && Number(task.query?.dpLevel) > 0) ||
+    stage === pb.Stage.RECOMMEND
   );
 }
 
@@ -97,7 +99,13 @@ function compare(own: OwnPlan | undefined, announced: PrivacyPlan | undefined, s
     throw differs(`privacy unit (${announced.unit}, spec: ${own.unit})`);
   if (!near(announced.sampleRate, own.sampleRate))
     throw differs(`sample rate (${announced.sampleRate}, spec: ${own.sampleRate})`);
-  if (announced.rounds !== own.rounds || announced.fullReleases !== own.fullReleases) {
+  // A recommend job's releases are all at sample rate 1, where a round and a full release cost the same: their sum.
+  const releases = (p: PrivacyPlan) => p.rounds + p.fullReleases;
+  const sameReleases =
+    spec.kind === 'recommend'
+      ? releases(announced) === releases(own)
+      : announced.rounds === own.rounds && announced.fullReleases === own.fullReleases;
+  if (!sameReleases) {
     throw differs(
       `number of releases (${announced.rounds} rounds and ${announced.fullReleases} statistics releases, ` +
         `spec: ${own.rounds} and ${own.fullReleases})`,
@@ -162,6 +170,11 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       }
       return;
     }
+    case pb.Stage.RECOMMEND:
+      // Each step is one Gaussian release of the signed spec's noise (recommend-check.ts checks phase and round).
+      if (!own) throw notRelease('of a job without differential privacy (privacy.mode none) is not a private release');
+      if (!secure) throw notRelease("outside secure aggregation would show this node's own vector to the coordinator");
+      return;
     case pb.Stage.EVALUATE:
       throw notRelease(
         "releases exact loss, accuracy and AUC over this node's rows, which is not a differentially private release",

@@ -13,6 +13,7 @@ import {
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
+  type RecommendJobSpec,
   type ScoreSpec,
   type VerticalScoreSpec,
   type VerticalSpec,
@@ -28,6 +29,7 @@ import {
 } from '@tessera/proto';
 import { chooseParameters } from '@tessera/secagg';
 import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
+import { checkRecommend, requireSignedRecommendSpec } from './recommend-check.js';
 import { checkTrainFeatureNames } from './train-features.js';
 
 const pb = tessera.v1;
@@ -39,7 +41,8 @@ export type SignedSpec =
   | { kind: 'score'; spec: ScoreSpec }
   | { kind: 'overlap'; spec: OverlapSpec }
   | { kind: 'vertical'; spec: VerticalSpec }
-  | { kind: 'vertical-score'; spec: VerticalScoreSpec };
+  | { kind: 'vertical-score'; spec: VerticalScoreSpec }
+  | { kind: 'recommend'; spec: RecommendJobSpec };
 
 /** Who a task acts for, as far as this node can tell from signatures, and the spec it carries. */
 export interface Authorisation {
@@ -73,6 +76,7 @@ export const verifiedAnalystOf = (task: tessera.v1.ITask): string => authorisati
 function signedSpecOf(task: tessera.v1.ITask, parsed: TaskSpec): SignedSpec {
   if (parsed.kind === 'train') return { kind: 'train', spec: parsed.spec };
   if (parsed.kind === 'query') return { kind: 'query', spec: parsed.spec, plan: parsed.plan };
+  if (parsed.kind === 'recommend') return { kind: 'recommend', spec: parsed.spec };
   const input = JSON.parse(task.specJson ?? '') as { kind?: unknown };
   try {
     if (input.kind === 'score') return { kind: 'score', spec: parseScoreSpec(input) };
@@ -98,6 +102,7 @@ const STAGES: Record<SignedSpec['kind'], readonly number[]> = {
   overlap: [pb.Stage.OVERLAP],
   vertical: [pb.Stage.VERTICAL],
   'vertical-score': [pb.Stage.VERTICAL_SCORE],
+  recommend: [pb.Stage.RECOMMEND],
 };
 
 const STAGE_NAME = (s: number) => (pb.Stage[s] as string | undefined)?.toLowerCase() ?? `stage ${s}`;
@@ -160,6 +165,8 @@ export function checkAuthorised(
   auth: Authorisation,
   policy: AuthorisationPolicy = { trustedAnalysts: [] },
 ): void {
+  // A recommend step reads data only for the job an analyst signed (recommend-check.ts).
+  if (stage === pb.Stage.RECOMMEND) requireSignedRecommendSpec(auth);
   if (auth.spec) checkAgainstSpec(task, stage, auth.spec, auth.analyst !== '');
   checkSealedKey(task, auth, policy);
 }
@@ -182,10 +189,14 @@ function checkAgainstSpec(task: tessera.v1.ITask, stage: number, s: SignedSpec, 
   if (s.kind === 'train') checkTrain(task, stage, s.spec, diff);
   else if (s.kind === 'query') checkQuery(task, s.spec, s.plan, diff);
   else if (s.kind === 'score') checkScore(task, s.spec, diff);
-  else checkOverlap(task, s.spec, diff);
+  else if (s.kind === 'recommend') {
+    checkSecureMode(task, s.spec.secure.mode, diff);
+    if (task.secure) checkCohort(task.secure, s.spec.minParticipants, s.spec.secure, diff);
+    checkRecommend(task, s.spec, diff);
+  } else checkOverlap(task, s.spec, diff);
 }
 
-type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
+export type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
 
 /** The keys a strategy's per-round config may carry: the round, local settings (checked below) and FedProx's mu. */
 const ROUND_CONFIG_KEYS = new Set(['round', 'epochs', 'batchSize', 'learningRate', 'proximalMu']);

@@ -5,12 +5,14 @@ import {
   parseJobSpec,
   parseOverlapSpec,
   parseQuerySpec,
+  parseRecommendSpec,
   parseScoreSpec,
   parseVerticalScoreSpec,
   parseVerticalSpec,
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
+  type RecommendJobSpec,
   type ScoreSpec,
   type VerticalScoreSpec,
   type VerticalSpec,
@@ -34,6 +36,7 @@ export type TaskSpec =
   | { kind: 'overlap'; spec: OverlapSpec; signed: boolean; analyst: string }
   | { kind: 'vertical'; spec: VerticalSpec; signed: boolean; analyst: string }
   | { kind: 'vertical-score'; spec: VerticalScoreSpec; signed: boolean; analyst: string }
+  | { kind: 'recommend'; spec: RecommendJobSpec; signed: boolean; analyst: string }
   | { kind: 'other'; signed: boolean; analyst: string };
 
 const cache = new Map<string, TaskSpec>();
@@ -84,6 +87,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
       out = { kind: 'vertical', spec: parseVerticalSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === 'vertical-score') {
       out = { kind: 'vertical-score', spec: parseVerticalScoreSpec(parsed), signed: signature.length > 0, analyst };
+    } else if (kind === 'recommend') {
+      out = { kind: 'recommend', spec: parseRecommendSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === undefined || kind === 'train') {
       out = { kind: 'train', spec: parseJobSpec(parsed), signed: signature.length > 0, analyst };
     } else {

@@ -6,6 +6,7 @@ import { evaluateTask } from './evaluate.js';
 import { fitTask } from './fit.js';
 import { onPsiPoints, overlapTask } from './overlap.js';
 import { queryTask } from './query.js';
+import { recommendTask } from './recommend.js';
 import { schemaTask } from './schema.js';
 import { scoreTask } from './score.js';
 import {
@@ -36,6 +37,7 @@ const KINDS: readonly TaskHandler[] = [
   valuateTask,
   verticalTask,
   verticalScoreTask,
+  recommendTask,
 ];
 const HANDLERS: ReadonlyMap<number, TaskHandler> = new Map(KINDS.map((h) => [h.stage, h]));
 

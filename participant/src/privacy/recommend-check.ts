@@ -1,0 +1,99 @@
+// A recommend step against the analyst-signed recommend spec: phase, round, item model, encoding and noise.
+import {
+  JobSpecError,
+  RECOMMEND_FRACTION_BITS,
+  recommendEvaluationLength,
+  recommendNoise,
+  recommendUpdateLength,
+  type RecommendJobSpec,
+  type RecommendNoise,
+} from '@tessera/jobs';
+import { tessera } from '@tessera/proto';
+import type { Authorisation, Diff } from './spec-authorisation.js';
+import { PrivacyRefusal } from './task-spec.js';
+
+const Phase = tessera.v1.RecommendTask.Phase;
+
+/**
+ * A recommend step reads the merchant's interactions only for a job an analyst signed: the task must carry a recommend
+ * spec with a signature that verified (authorisationOf), whatever else it says.
+ */
+export function requireSignedRecommendSpec(auth: Authorisation): void {
+  if (!auth.spec)
+    throw new PrivacyRefusal(
+      'privacy check: a recommend task must carry the analyst-signed recommend job spec, and this one carries none; ' +
+        'refused before reading any data',
+    );
+  if (auth.spec.kind !== 'recommend')
+    throw new PrivacyRefusal(
+      `privacy check: the task asks for stage recommend, which a ${auth.spec.kind} job does not have ` +
+        `(the task's spec is a ${auth.spec.kind} job); refused before reading any data`,
+    );
+  if (!auth.analyst)
+    throw new PrivacyRefusal(
+      "privacy check: the recommend task's job spec carries no analyst signature; this node reads interactions " +
+        'only for a job an analyst signed (submit it signed); refused before reading any data',
+    );
+}
+
+/** The length of the vector a recommend step sums: the item update (TRAIN) or the evaluation sums (EVALUATE). */
+export function recommendLengthOf(task: tessera.v1.ITask, spec: RecommendJobSpec): number {
+  const items = spec.catalogue.items.length;
+  return Number(task.recommend?.phase) === Phase.EVALUATE
+    ? recommendEvaluationLength(items)
+    : recommendUpdateLength(spec.model.algorithm, items, spec.model.k);
+}
+
+/**
+ * The noise of this step's release as this node computes it from the signed spec and the round's cohort (never from
+ * what the coordinator announces), or undefined for a job without differential privacy; PrivacyRefusal when the
+ * round cannot carry it.
+ */
+export function recommendNoiseOf(task: tessera.v1.ITask, spec: RecommendJobSpec): RecommendNoise | undefined {
+  if (spec.privacy.mode === 'none') return undefined;
+  const n = (task.secure?.participantIds ?? []).length;
+  try {
+    return recommendNoise(spec, n, recommendLengthOf(task, spec));
+  } catch (e) {
+    if (e instanceof JobSpecError || e instanceof RangeError)
+      throw new PrivacyRefusal(
+        `privacy check: this round of ${n} participants cannot carry the recommend job's noise (${e.message}); ` +
+          'refused before reading any data',
+      );
+    throw e;
+  }
+}
+
+/**
+ * The step's phase and round within the spec (TRAIN rounds 1..rounds; EVALUATE only with evaluation.holdOut 'last',
+ * as round rounds + 1), the item model's length (items x (k + 1)), and its encoding: exact wide sums at
+ * RECOMMEND_FRACTION_BITS without privacy, else the fixed-point level this node computes (recommend-privacy.ts).
+ */
+export function checkRecommend(task: tessera.v1.ITask, spec: RecommendJobSpec, diff: Diff): void {
+  const step = task.recommend;
+  if (!step) throw diff('recommend step (Task.recommend)', 'a TRAIN or EVALUATE step', 'none');
+  const phase = Number(step.phase ?? 0);
+  const round = Number(step.round ?? 0);
+  if (phase === Phase.TRAIN) {
+    if (!(round >= 1 && round <= spec.rounds))
+      throw diff('recommend.round of a TRAIN step', `1..${spec.rounds}`, round);
+  } else if (phase === Phase.EVALUATE) {
+    if (spec.evaluation.holdOut !== 'last')
+      throw diff('recommend phase (evaluation.holdOut)', 'TRAIN only (holdOut "none")', 'EVALUATE');
+    if (round !== spec.rounds + 1) throw diff('recommend.round of the EVALUATE step', spec.rounds + 1, round);
+  } else throw diff('recommend phase', 'TRAIN or EVALUATE', Phase[phase] ?? phase);
+  const items = spec.catalogue.items.length;
+  const modelLength = Number(task.modelLength ?? 0);
+  if (modelLength !== items * (spec.model.k + 1))
+    throw diff('item model length (Task.model_length, items x (k + 1))', items * (spec.model.k + 1), modelLength);
+  const dpLevel = Number(step.dpLevel ?? 0);
+  if (spec.privacy.mode === 'none') {
+    if (dpLevel > 0) throw diff('recommend encoding (dpLevel)', 'exact (privacy.mode none)', dpLevel);
+    const bits = Number(step.wideFractionBits ?? 0);
+    if (bits !== RECOMMEND_FRACTION_BITS) throw diff('recommend.wideFractionBits', RECOMMEND_FRACTION_BITS, bits);
+    return;
+  }
+  if (!task.secure) return; // the secure mode check refuses it
+  const noise = recommendNoiseOf(task, spec)!;
+  if (dpLevel !== noise.level) throw diff('recommend.dpLevel (fixed-point level)', noise.level, dpLevel);
+}
