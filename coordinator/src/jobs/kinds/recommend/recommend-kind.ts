@@ -29,7 +29,8 @@ export const recommendKind: JobKind = {
     const sealed = spec.secure.mode === 'sealed' ? await sealedSetup(req) : undefined;
     return {
       name: spec.name,
-      specJson: JSON.stringify(spec),
+      // As submitted: the normalised spec carries both alpha and itemRate, which parseRecommendSpec refuses together.
+      specJson: JSON.stringify(parsed),
       roundsTotal: spec.rounds,
       context: sealed ? { sealed } : {},
     };
