@@ -84,7 +84,7 @@ describe('recommend jobs over the services (3 merchants, ALS)', () => {
 
   let masked: Awaited<ReturnType<typeof runRecommend>>;
 
-  it('masked: the final items equal trainRecommender on the same tables; the evaluation equals rankHeldOut', async () => {
+  it('masked: the final items equal trainRecommender on the same tables, the evaluation rankHeldOut', async () => {
     const events: string[] = [];
     masked = await runRecommend(fed.analyst, spec, { onEvent: (_, m) => events.push(m) });
     expect(masked.job.status).toBe('completed');
