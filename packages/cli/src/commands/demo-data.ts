@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { RecommendFiles } from '../recommend/synthetic-files.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
@@ -33,10 +34,17 @@ export function registerDemoData(demo: Command): void {
     .description(
       'write a seeded synthetic order history (CSV or Parquet): customers (some repeat), merchants, products, ' +
         'categories, prices, discounts, timestamps, returns and channels; generated inside DuckDB, so 10^8 rows ' +
-        'take minutes',
+        'take minutes. With --recommend: interactions with planted structure, one CSV per merchant',
     )
-    .requiredOption('--orders <n>', 'order rows to write (e.g. 1000000 or 1e7)', wholeNumber('--orders', 1))
-    .requiredOption('--out <file>', 'the file to write (replaced when complete): FILE.csv or FILE.parquet')
+    .option(
+      '--orders <n>',
+      'order rows to write (e.g. 1000000 or 1e7); required without --recommend',
+      wholeNumber('--orders', 1),
+    )
+    .requiredOption(
+      '--out <file>',
+      'the file to write (replaced when complete): FILE.csv or FILE.parquet; with --recommend a directory',
+    )
     .option('--format <format>', "csv or parquet (default: from --out's extension, else csv)")
     .option(
       '--seed <n>',
@@ -46,11 +54,25 @@ export function registerDemoData(demo: Command): void {
     )
     .option(
       '--merchants <m>',
-      'merchants the orders are spread over (a few large, many small)',
+      'merchants the orders are spread over (a few large, many small); default 8, 10 with --recommend',
       wholeNumber('--merchants', 1),
-      8,
     )
-    .option('--json', 'print {file, format, rows, bytes, seconds, seed, merchants, customers} as JSON')
+    .option(
+      '--recommend',
+      'recommendation mode: into the --out directory, one interactions CSV per merchant (customer_id, item_id, ' +
+        'timestamp) with planted customer tastes x item embeddings, catalogue.csv, a recommend job spec, a README',
+    )
+    .option(
+      '--customers <n>',
+      'with --recommend: customers, split over the merchants (default 2000)',
+      wholeNumber('--customers', 1),
+    )
+    .option('--items <n>', 'with --recommend: catalogue items (default 300)', wholeNumber('--items', 2))
+    .option(
+      '--json',
+      'print {file, format, rows, bytes, seconds, seed, merchants, customers} as JSON; with --recommend ' +
+        '{dir, merchants, files, rows, items, customers, seed, catalogue, spec, readme}',
+    )
     .addHelpText(
       'after',
       `
@@ -58,16 +80,36 @@ Examples:
   $ tessera demo data --orders 1000000 --out orders.csv
   $ tessera demo data --orders 1e7 --out orders.parquet --seed 7
   $ tessera demo data --orders 1e8 --out big.csv --merchants 20 --json
+  $ tessera demo data --recommend --out federation --seed 7
+  $ tessera demo data --recommend --out federation --merchants 5 --customers 1000 --items 200 --json
 
 Columns: order_id, customer_id, merchant_id, product_id, category (12), region (north, south, east, west,
 central), ordered_at (2024-2025, weekly and seasonal), quantity, unit_price, order_value (quantity x
 unit_price - discount), discount, returned (yes/no), channel (web, app, store). One row per order.
 The CSV has a header and LF line ends; Parquet columns are typed. Progress goes to stderr.
 The draws are seeded hashes: demo data, not a privacy mechanism. Serve the file with
-tessera participant init --dataset orders=FILE, or look at it with tessera participant data check.`,
+tessera participant init --dataset orders=FILE, or look at it with tessera participant data check.
+With --recommend the same seed and sizes give the merchants of tessera demo --recommend --seed N.`,
     )
     .action(
-      async (o: { orders: number; out: string; format?: string; seed: number; merchants: number; json?: boolean }) => {
+      async (o: {
+        orders?: number;
+        out: string;
+        format?: string;
+        seed: number;
+        merchants?: number;
+        recommend?: boolean;
+        customers?: number;
+        items?: number;
+        json?: boolean;
+      }) => {
+        if (o.recommend) return writeRecommendData(o);
+        for (const flag of ['customers', 'items'] as const)
+          if (o[flag] !== undefined) throw new UsageError(`--${flag} needs --recommend`);
+        if (o.orders === undefined)
+          throw new UsageError(
+            "required option '--orders <n>' not specified (or give --recommend for recommendation interactions)",
+          );
         const format = formatOf(o.out, o.format);
         const out = resolve(o.out);
         if (!existsSync(dirname(out)))
@@ -77,7 +119,7 @@ tessera participant init --dataset orders=FILE, or look at it with tessera parti
         const r = await generateOrders({
           orders: o.orders,
           seed: o.seed,
-          merchants: o.merchants,
+          merchants: o.merchants ?? 8,
           out,
           format,
           onProgress: (p) => {
@@ -106,4 +148,33 @@ tessera participant init --dataset orders=FILE, or look at it with tessera parti
         );
       },
     );
+}
+
+/** `--recommend`: the synthetic recommendation federation's files (see writeRecommendFiles). */
+async function writeRecommendData(o: {
+  orders?: number;
+  out: string;
+  format?: string;
+  seed: number;
+  merchants?: number;
+  customers?: number;
+  items?: number;
+  json?: boolean;
+}): Promise<void> {
+  if (o.orders !== undefined) throw new UsageError('--orders is for order histories; --recommend writes interactions');
+  if (o.format !== undefined) throw new UsageError('--format is for order histories; --recommend writes CSV files');
+  const { RECOMMEND_DATA_DEFAULTS: d, writeRecommendFiles } = await import('../recommend/synthetic-files.js');
+  const r: RecommendFiles = writeRecommendFiles({
+    dir: o.out,
+    seed: o.seed,
+    merchants: o.merchants ?? d.merchants,
+    customers: o.customers ?? d.customers,
+    items: o.items ?? d.items,
+  });
+  if (o.json) return printJson(r);
+  process.stdout.write(
+    `wrote ${r.rows} interactions of ${r.customers} customers with ${r.merchants} merchants to ${r.dir}: ` +
+      `merchant-1.csv to merchant-${r.merchants}.csv, catalogue.csv (${r.items} items), recommend-job.json; ` +
+      `seed ${r.seed}. See ${r.readme}\n`,
+  );
 }

@@ -111,6 +111,7 @@ export async function readJobSpec(file: string, opts: { sealed?: boolean } = {})
       throw new UsageError(`${file}: ${(e as Error).message}`);
     }
   }
+  if (kind === 'recommend') return readRecommendSpec(parsed, file, Boolean(opts.sealed));
   try {
     if (opts.sealed && typeof parsed === 'object' && parsed !== null) parsed = sealedSpec(parsed);
     parsed = withValidationRows(parsed, file);
@@ -118,6 +119,26 @@ export async function readJobSpec(file: string, opts: { sealed?: boolean } = {})
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A recommend spec with its catalogue file read into the list (so the list is what the analyst signs), checked here so
+ * a typo fails before anything is sent; the spec goes as written (the coordinator fills defaults).
+ */
+async function readRecommendSpec(parsed: unknown, file: string, sealed: boolean): Promise<object> {
+  const [{ withCatalogueFile }, { parseRecommendSpec }, { sealedSpec }] = await Promise.all([
+    import('../recommend/catalogue-file.js'),
+    import('@tessera/jobs'),
+    import('@tessera/sdk'),
+  ]);
+  let spec = withCatalogueFile(parsed, file);
+  try {
+    if (sealed && typeof spec === 'object' && spec !== null) spec = sealedSpec(spec);
+    parseRecommendSpec(spec);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  return spec as object;
 }
 
 function lastMetrics(j: JobView): Record<string, number> {
@@ -204,7 +225,9 @@ Examples:
   $ tessera keys create && tessera job submit job.yaml --sealed
   $ tessera job submit job.yaml --sealed --keys ~/.tessera/analyst-keys.json --json
 ${connectionOptions}
-A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field. The spec is signed with
+A spec needs at least "dataset" and "label"; see docs/job-spec.md for every field. A recommend spec's
+"catalogue": {"file": "catalogue.csv"} (one item id per line, or a CSV with an item_id column; relative to
+the spec) is read into "catalogue": {"items": [...]} before the spec is signed. The spec is signed with
 your analyst identity (participants' consent grants name analysts by it); with --sealed the key file's
 encryption keys are used too.
 --sealed sets secure.mode "sealed" unless the spec says it. A sealed job waits for you to decrypt each
@@ -351,7 +374,8 @@ ${connectionOptions}`,
     .argument('<id>', 'job id')
     .description(
       'fetch the trained model of a job; --out saves it as a model file for `tessera model score` ' +
-        "(a vertical job: its held-out metrics and the guest's part of the model)",
+        "(a vertical job: its held-out metrics and the guest's part of the model; a recommend job: the item " +
+        'model for `tessera model recommend`)',
     )
     .option('--out <file>', 'write the model file (JSON) here')
     .option('--json', 'print the model file on stdout')
@@ -362,6 +386,8 @@ Examples:
   $ tessera job result job-3f2a9c1b7e44 --out model.json
   $ tessera model score --model model.json --data new_customers.csv
   $ tessera job result job-7d01c2e9a4b3 --out guest-model.json     a vertical job: the guest's part of the model
+  $ tessera job result job-5e2b8f0c1a9d --out items.json            a recommend job: the item factors
+  $ tessera model recommend --model items.json --data orders.csv --customer c-1042
 ${connectionOptions}`,
     )
     .action(async (id: string, o: Conn & { out?: string }) => {
@@ -379,6 +405,10 @@ ${connectionOptions}`,
           printVerticalResult(vertical);
           if (o.out) process.stdout.write(`the guest's part of the model written to ${o.out}\n`);
           return;
+        }
+        if (job.spec.kind === 'recommend') {
+          const { saveRecommendResult } = await import('../recommend/recommend-result.js');
+          return saveRecommendResult(analyst, job, o);
         }
         const model = modelFileFrom(await analyst.result(id));
         if (o.out) saveModelFile(o.out, model);

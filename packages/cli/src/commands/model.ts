@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { Scores } from '@tessera/sdk';
+import { registerModelRecommend } from '../recommend/recommend-command.js';
 import { printJson } from '../ui/output.js';
 
 const esc = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
@@ -91,4 +92,5 @@ Examples:
       const line = metricsLine(s, model.label);
       if (line) process.stdout.write(`${line}\n`);
     });
+  registerModelRecommend(cmd);
 }
