@@ -63,7 +63,7 @@ describe('recommend jobs: customer-level DP, and a participant whose data the ca
     expect(result.customers).toBeGreaterThan(100);
   });
 
-  it('unknownItems refuse: the participant holding an undeclared item refuses, and the job fails naming it', async () => {
+  it('unknownItems refuse: the node holding an undeclared item refuses, and the job fails naming it', async () => {
     const keep = { ...spec, unknownItems: 'refuse', minParticipants: 3, waitForParticipantsSeconds: 5 };
     await expect(runRecommend(fed.analyst, keep)).rejects.toThrow(/refused this job .*item-unlisted/);
   });
