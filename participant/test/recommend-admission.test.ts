@@ -47,11 +47,12 @@ describe('a recommend step reads interactions only for the signed recommend job 
 
   it('admits the honest TRAIN and EVALUATE steps, reading the data set once for the job', async () => {
     const j = job();
-    const reads = h.data.reads;
-    for (const round of [1, 2, 3]) expect((await h.offer(step(j, round))).body).toBe('advertise');
-    expect((await h.offer(step(j, 4, 'evaluate'))).body).toBe('advertise');
+    expect((await h.offer(step(j, 1))).body).toBe('advertise');
     // The table is parsed at the job's first step and kept for its later rounds.
-    expect(h.data.reads - reads).toBe(1);
+    const reads = h.data.reads;
+    for (const round of [2, 3]) expect((await h.offer(step(j, round))).body).toBe('advertise');
+    expect((await h.offer(step(j, 4, 'evaluate'))).body).toBe('advertise');
+    expect(h.data.reads).toBe(reads);
     const uses = h.uses().filter((u) => u.jobId === j.jobId);
     expect(uses.map((u) => [u.stage, u.round, u.purpose])).toEqual([
       ['recommend', 1, 'train'],
