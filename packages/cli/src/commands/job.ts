@@ -7,6 +7,7 @@ import { INSECURE_OPTION, TLS_FINGERPRINT_OPTION } from '../transport-flags.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
+import { printRecommendJob } from '../recommend/print-recommend-job.js';
 import { missingEvaluation, missingTrainLoss, modesOfSpec, type MissingMetric } from '../demo/missing-metric.js';
 import {
   printVerticalResult,
@@ -154,6 +155,7 @@ export function printJob(j: JobView): void {
   if (vertical) printVerticalResult(vertical);
   const scored = verticalScoreOf(j);
   if (scored) printVerticalScore(scored);
+  if (j.spec.kind === 'recommend') printRecommendJob(j);
   const rounds = j.history.filter((h) => h.stage === 'fit');
   if (rounds.length) {
     // A missing metric says why in its cell; each reason used is spelled out once under the table.

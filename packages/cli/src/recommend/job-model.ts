@@ -1,7 +1,8 @@
 // A recommend job's result as a recommend model file: the signed spec's fields and the final item model vector.
 import { parseRecommendSpec } from '@tessera/jobs';
 import { itemsFromModelVector } from '@tessera/recommend';
-import { recommendModelFile, type RecommendModelFile, type RecommendModelMetrics } from './model-file.js';
+import { recommendModelFile, type RecommendModelFile } from './model-file.js';
+import { recommendMetricsOf } from './recommend-metrics.js';
 
 /** What `job result` has of a recommend job: its view (spec, result) and the item model vector it fetched. */
 export interface RecommendJobResult {
@@ -9,15 +10,6 @@ export interface RecommendJobResult {
   round: number;
   /** itemModelVector(items) (BPR's optimiser state may follow; it is dropped). */
   weights: Float64Array;
-}
-
-/** The metrics of a completed recommend job's `result: {recommend: {...}}`, when it reported them. */
-export function recommendMetricsOf(result: unknown): RecommendModelMetrics | undefined {
-  const r = (result as { recommend?: Record<string, unknown> } | undefined)?.recommend;
-  if (!r) return undefined;
-  const { hr10, ndcg10, coverage, customers } = r;
-  if (typeof hr10 !== 'number' || typeof ndcg10 !== 'number' || typeof coverage !== 'number') return undefined;
-  return { hr10, ndcg10, coverage, customers: typeof customers === 'number' ? customers : 0 };
 }
 
 export function recommendModelFileFromJob(r: RecommendJobResult): RecommendModelFile {

@@ -4,6 +4,7 @@ import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { recommendModelFileFromJob } from './job-model.js';
 import { saveRecommendModelFile } from './model-file.js';
+import { heldOutLine } from './recommend-metrics.js';
 
 export async function saveRecommendResult(
   analyst: AnalystClient,
@@ -29,8 +30,7 @@ export async function saveRecommendResult(
   const m = model.metrics;
   process.stdout.write(
     m
-      ? `held-out evaluation (leave-last-out, ${m.customers} customers): HR@10 ${m.hr10.toFixed(4)}, ` +
-          `NDCG@10 ${m.ndcg10.toFixed(4)}, coverage ${m.coverage.toFixed(4)}\n`
+      ? `${heldOutLine(m)}\n`
       : 'held-out evaluation: none reported (evaluation.holdOut "none", or the job has not completed)\n',
   );
   if (o.out)
