@@ -73,7 +73,7 @@ export interface RecommendJobSpec {
 export const RECOMMEND_SPEC_DEFAULTS = {
   columns: { customer: 'customer_id', item: 'item_id' },
   k: 8,
-  als: { lambda: 0.1, alpha: 10, rounds: 10 },
+  als: { lambda: 1, alpha: 10, rounds: 10 },
   bpr: { lambda: 0.01, itemRate: 0.05, rounds: 100 },
   privacy: { epsilon: 8, delta: 1e-6, clip: 1, maxCustomers: 100_000 },
   minParticipants: 2,

@@ -17,7 +17,7 @@ describe('recommend job spec', () => {
   it('fills the defaults of a minimal spec', () => {
     const s = parseRecommendSpec(base);
     expect(s.columns).toEqual({ customer: 'customer_id', item: 'item_id' });
-    expect(s.model).toMatchObject({ algorithm: 'als', k: 8, lambda: 0.1, alpha: 10 });
+    expect(s.model).toMatchObject({ algorithm: 'als', k: 8, lambda: 1, alpha: 10 });
     expect(s.rounds).toBe(10);
     expect(s.privacy.mode).toBe('none');
     expect(s.secure.mode).toBe('masked');
