@@ -182,6 +182,33 @@ describe('tessera model recommend', () => {
     );
   });
 
+  it('weighs a count column (--count-column) as training does, and refuses an empty or zero count', async () => {
+    const counted = merchant.map((r, i) => ({ ...r, count: 1 + (i % 3) }));
+    const lines = counted.map((r) => `${r.customer},${r.item},${r.count}`);
+    writeFileSync(at('counts.csv'), `customer_id,item_id,qty\n${lines.join('\n')}\n`);
+    const weighted = interactionsFrom(counted, synthetic.catalogue, { source: 'counts' });
+    const c = 4;
+    const base = ['model', 'recommend', '--model', at('model.json'), '--count-column', 'qty', '--json'];
+    const r = await runCli([...base, '--data', at('counts.csv'), '--customer', weighted.customerIds[c]!]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout).recommendations as { item: string; score: number }[];
+    const expected = libraryTop(items, weighted, c, 10);
+    expect(got.map((x) => x.item)).toEqual(expected.map((x) => x.item));
+    got.forEach((x, i) => expect(x.score).toBeCloseTo(expected[i]!.score, 9));
+
+    writeFileSync(
+      at('zero.csv'),
+      `customer_id,item_id,qty\n${lines[0]}\n${merchant[1]!.customer},${merchant[1]!.item},0\n`,
+    );
+    const zero = await runCli([...base, '--data', at('zero.csv'), '--customer', merchant[0]!.customer]);
+    expect(zero.code).toBe(1);
+    expect(zero.stderr).toContain(`${at('zero.csv')} row 2, column "qty": count 0 is not a positive number`);
+    writeFileSync(at('blank.csv'), `customer_id,item_id,qty\n${merchant[1]!.customer},${merchant[1]!.item},\n`);
+    const blank = await runCli([...base, '--data', at('blank.csv'), '--customer', merchant[1]!.customer]);
+    expect(blank.code).toBe(1);
+    expect(blank.stderr).toContain(`${at('blank.csv')} row 1, column "qty": "" is not a number; fix it`);
+  });
+
   it('serves a BPR model too: seeded passes, so the same files give the same list, seen items left out', async () => {
     const bpr = trainRecommender(algorithmFromSpec({ algorithm: 'bpr', k: 4 }), synthetic.tables, {
       rounds: 5,

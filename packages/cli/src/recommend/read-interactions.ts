@@ -17,10 +17,13 @@ export interface ReadInteractions {
   source: string;
 }
 
-/** A number cell: empty is absent; otherwise a finite number, or for a timestamp an ISO 8601 date (and time). */
-function numberCell(cell: string, at: () => DataError, date: boolean): number | undefined {
+/**
+ * A number cell (as the participant reads it in training: an empty cell is an error), or for a timestamp an ISO 8601
+ * date (and time).
+ */
+function numberCell(cell: string, at: () => DataError, date: boolean): number {
   const text = cell.trim();
-  if (text === '') return undefined;
+  if (text === '') throw at();
   const n = Number(text);
   if (Number.isFinite(n)) return n;
   // ISO dates only: V8's Date.parse reads much else as a date (even "customer-1").
@@ -75,7 +78,8 @@ export async function readInteractions(
     for await (const batch of engine.batches('interactions', names)) {
       for (const cells of batch.rows) {
         const r = read++;
-        const row: InteractionRow = { customer: cells[0]!.trim(), item: cells[1]!.trim() };
+        // Ids as they are (not trimmed), as the participant reads them in training.
+        const row: InteractionRow = { customer: cells[0]!, item: cells[1]! };
         if (row.customer === '') throw at(r, columns.customer, 'the customer id is empty; fill it in or drop the row');
         if (!catalogue.index.has(row.item)) {
           unknownItems++;
@@ -97,9 +101,9 @@ export async function readInteractions(
               ),
             field === 'timestamp',
           );
-          if (value !== undefined && field !== 'timestamp' && !(value > 0))
+          if (field !== 'timestamp' && !(value > 0))
             throw at(r, column, `${field} ${value} is not a positive number; fix it or drop the row`);
-          if (value !== undefined) row[field] = value;
+          row[field] = value;
         }
         rows.push(row);
       }
