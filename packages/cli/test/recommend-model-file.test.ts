@@ -16,6 +16,7 @@ import {
   saveRecommendModelFile,
 } from '../src/recommend/model-file.js';
 import { saveRecommendResult } from '../src/recommend/recommend-result.js';
+import { runCli } from './in-process.js';
 
 /** What `run` writes to stdout until it settles. */
 async function stdoutOf(run: () => Promise<void>): Promise<string> {
@@ -137,7 +138,7 @@ describe('recommend model file', () => {
     expect(printed).toContain(`tessera model recommend --model ${out} --data FILE --customer ID`);
   });
 
-  it('refuses another file, naming the field and its value', () => {
+  it('refuses another file, naming the field and its value', async () => {
     const path = join(tmp.dir, 'm.json');
     const good = recommendModelFile({
       job: { id: 'j', name: 'n', round: 1 },
@@ -163,6 +164,11 @@ describe('recommend model file', () => {
     );
     expect(refused({ ...good, catalogue: ['a', 'a', 'b', 'c', 'd'] })).toThrow('catalogue[1] "a" is listed twice');
     expect(refused({ ...good, columns: { item: 'i' } })).toThrow('columns.customer must name a column, got missing');
+    // tessera model score, given a recommend model file, says which command takes it
+    saveRecommendModelFile(path, good);
+    const score = await runCli(['model', 'score', '--model', path, '--data', path]);
+    expect(score.code).toBe(1);
+    expect(score.stderr).toContain("a recommend job's model scores customers with tessera model recommend");
     writeFileSync(path, '{not json');
     expect(() => loadRecommendModelFile(path)).toThrow(`${path}: not a JSON model file`);
     expect(() => loadRecommendModelFile(join(tmp.dir, 'none.json'))).toThrow(/none\.json: file not found/);

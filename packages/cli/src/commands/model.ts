@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { Scores } from '@tessera/sdk';
 import { registerModelRecommend } from '../recommend/recommend-command.js';
+import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
 const esc = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
@@ -67,7 +68,14 @@ Examples:
     )
     .action(async (o: { model: string; data: string; out?: string; json?: boolean }) => {
       const { loadModelFile, scoreCsv } = await import('@tessera/sdk');
-      const model = loadModelFile(o.model);
+      let model: ReturnType<typeof loadModelFile>;
+      try {
+        model = loadModelFile(o.model);
+      } catch (e) {
+        const message = (e as Error).message;
+        if (!message.includes('"tessera-recommend/1"')) throw e;
+        throw new UsageError(`${message}: a recommend job's model scores customers with tessera model recommend`);
+      }
       const s = scoreCsv(model, o.data);
       const rows = s.table.rows.length;
       if (o.out) {
