@@ -126,8 +126,9 @@ describe('the bad input a recommend step refuses names the field', () => {
   it('refuses an item outside the declared catalogue, naming the data set, row and column', async () => {
     const a = await offer(shop, recommendInput(DATASET, items, { name: 'miss' }), 'miss');
     expect(a.kind).toBe(pb.RefusalKind.REFUSAL_DATA);
+    expect(a.refused).toMatch(/data set "patients" row 5, column "item_id": item "sku-unknown" is not in the declared/);
     expect(a.refused).toMatch(
-      /data set "patients" row 5, column "item_id": item "sku-unknown" is not in the declared catalogue .*columns\.item/,
+      /catalogue \(24 items\); add it to the catalogue or drop the row \(the job spec's columns\.item\)/,
     );
     // unknownItems 'skip' drops the row instead.
     const skip = await offer(shop, recommendInput(DATASET, items, { name: 'skip', unknownItems: 'skip' }), 'skip');

@@ -25,6 +25,7 @@ import {
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { JobMemory } from '../src/job-memory.js';
 import { LocalData } from '../src/local-data.js';
+import { readRecommendTable } from '../src/recommend/job-table.js';
 import { recommendMemoryOf } from '../src/recommend/recommend-memory.js';
 import { recommendTask } from '../src/tasks/recommend.js';
 import type { ActiveTask, TaskContext } from '../src/tasks/task-handler.js';
@@ -104,6 +105,24 @@ describe('the RECOMMEND handler computes what the library computes, on the node 
     expect(tally.customers).toBeGreaterThan(10);
     // The job's last step here: its table and customer factors are gone.
     expect(recommendMemoryOf(memory).jobIds()).toEqual([]);
+  });
+
+  it('reads a data set beyond the cell budget through the engine, to the same table', async () => {
+    const input = recommendInput('orders', fed.catalogue.ids, { name: 'large' });
+    const large = new LocalData({ orders: { type: 'csv', path, exclude: [] } }, { cellBudget: 16 });
+    await large.open();
+    try {
+      expect(large.inMemory('orders')).toBe(false);
+      const spec = parseRecommendSpec(input);
+      const [streamed, read] = [await readRecommendTable(large, spec), await readRecommendTable(data, spec)];
+      expect(streamed.rows).toBe(rows.length);
+      expect(streamed.data.customerIds).toEqual(read.data.customerIds);
+      expect([...streamed.train.items]).toEqual([...read.train.items]);
+      expect([...streamed.data.strengths]).toEqual([...read.data.strengths]);
+      expect([...streamed.data.times]).toEqual([...read.data.times]);
+    } finally {
+      await large.close();
+    }
   });
 
   it('BPR samples its negatives from the node CSPRNG: the same round twice gives two different updates', async () => {

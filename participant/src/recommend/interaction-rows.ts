@@ -71,6 +71,7 @@ function numberOf(text: string, field: Field, at: { source: string; row: number;
   if (Number.isFinite(date)) return date;
   throw new DataError(
     { source: at.source, line: at.row, lineName: 'row', column: at.column },
-    `${field} ${JSON.stringify(text)} is not a number${field === 'timestamp' ? ' or a date' : ''}; fix it or drop the row`,
+    `${field} ${JSON.stringify(text)} is not a number${field === 'timestamp' ? ' or a date' : ''}; ` +
+      'fix it or drop the row',
   );
 }
