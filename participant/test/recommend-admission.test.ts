@@ -63,6 +63,25 @@ describe('a recommend step reads interactions only for the signed recommend job 
     expect(uses[0]!.rows).toBe(fed.rows[0]!.length);
   });
 
+  it('releases an exact round over one cohort only: a retry without one node is refused', async () => {
+    const j = job();
+    const first = recommendStep(j.input, analyst, h.secure(pb.Stage.RECOMMEND, 5), { jobId: j.jobId, round: 1 });
+    expect((await h.offer(first.task)).body).toBe('advertise');
+    const again = recommendStep(j.input, analyst, h.secure(pb.Stage.RECOMMEND, 4), {
+      jobId: j.jobId,
+      round: 1,
+      attempt: 2,
+    });
+    await refused(again.task, /signed recommend spec .* was already released here exactly .* over cohort/);
+    // The same cohort again sums the same updates: admitted.
+    const same = recommendStep(j.input, analyst, h.secure(pb.Stage.RECOMMEND, 5), {
+      jobId: j.jobId,
+      round: 1,
+      attempt: 3,
+    });
+    expect((await h.offer(same.task)).body).toBe('advertise');
+  });
+
   it('refuses a task without a spec, with an unsigned spec, or with a spec of another kind', async () => {
     const j = job();
     await refused(step(j, 1, 'train', { specJson: '', specSignature: new Uint8Array(0) }), /carries none/);

@@ -11,7 +11,8 @@ const pb = tessera.v1;
  * The cohort of an exact (not differentially private) single release, or undefined when the task is not one: a QUERY
  * whose signed spec has no privacy (nor a DP level announced), the sorted participant ids of its secure round; a SCORE
  * whose signed spec has no privacy, its attempt (the coordinator sums the ciphertexts, so this node cannot see the
- * cohort: it encrypts its exact totals for one attempt only). A private release is charged each time instead, and the
+ * cohort: it encrypts its exact totals for one attempt only); a round of an exact recommend job (each round sums the
+ * merchants' exact item updates once), its participant ids. A private release is charged each time instead, and the
  * multi-round train stages are not single releases.
  */
 export function exactCohort(task: tessera.v1.ITask, stage: number, auth: Authorisation): string | undefined {
@@ -22,6 +23,9 @@ export function exactCohort(task: tessera.v1.ITask, stage: number, auth: Authori
   }
   if (stage === pb.Stage.SCORE && spec?.kind === 'score' && !spec.spec.privacy)
     return `attempt ${Number(task.ref?.attempt ?? 0)}`;
+  // An exact recommend round (or evaluation) sums the merchants' exact updates: one cohort per round, as a query.
+  if (stage === pb.Stage.RECOMMEND && spec?.kind === 'recommend' && spec.spec.privacy.mode === 'none')
+    return JSON.stringify([...(task.secure?.participantIds ?? [])].sort());
   return undefined;
 }
 
@@ -41,7 +45,7 @@ export function checkExactCohort(
   if (!hash || cohort === undefined) return;
   const first = ledger.specCohort(hash, stage, Number(task.ref?.round ?? 0));
   if (first === undefined || first.cohort === cohort) return;
-  const what = stage === pb.Stage.SCORE ? 'score' : 'query';
+  const what = stage === pb.Stage.SCORE ? 'score' : stage === pb.Stage.RECOMMEND ? 'recommend' : 'query';
   throw new PrivacyRefusal(
     `privacy check: the analyst's signed ${what} spec (hash ${hash.slice(0, 16)}…) was already released here ` +
       `exactly (without differential privacy) over cohort ${first.cohort} in job ${JSON.stringify(first.jobId)}; ` +
