@@ -2,6 +2,7 @@ import { jobEpsilon, tolerableColluders } from '@tessera/fl';
 import { seededRandom, systemRandom } from '@tessera/ml';
 import { describe, expect, it } from 'vitest';
 import {
+  alsLambdaFloor,
   decodeRecommendDp,
   encodeRecommendDp,
   parseRecommendSpec,
@@ -16,13 +17,23 @@ import {
 
 const M = 2 ** 32;
 const items = Array.from({ length: 300 }, (_, i) => `sku-${i}`);
-const specOf = (o: { algorithm?: 'als' | 'bpr'; rounds?: number; privacy?: object; evaluation?: object }) =>
+const specOf = (o: {
+  algorithm?: 'als' | 'bpr';
+  rounds?: number;
+  lambda?: number;
+  privacy?: { clip?: number; [key: string]: unknown };
+  evaluation?: object;
+}) =>
   parseRecommendSpec({
     name: 'dp',
     kind: 'recommend',
     dataset: 'orders',
     catalogue: { items },
-    model: { algorithm: o.algorithm ?? 'als' },
+    // ALS under noise needs lambda well above the noise (alsLambdaFloor): 60 x clip, as the measured defaults.
+    model: {
+      algorithm: o.algorithm ?? 'als',
+      ...(o.algorithm === 'bpr' ? {} : { lambda: o.lambda ?? 60 * (o.privacy?.clip ?? 1) }),
+    },
     ...(o.rounds === undefined ? {} : { rounds: o.rounds }),
     ...(o.evaluation === undefined ? {} : { evaluation: o.evaluation }),
     privacy: { mode: 'distributed', ...o.privacy },
@@ -41,7 +52,9 @@ describe('recommendNoise', () => {
       ['bpr', 100, 'last', 8],
       ['als', 5, 'none', 1],
     ] as const) {
-      const spec = specOf({ algorithm, rounds, evaluation: { holdOut }, privacy: { epsilon, delta: 1e-6 } });
+      // At epsilon 1 the noise is about 10 x clip: ALS needs lambda above ~200 x clip (alsLambdaFloor).
+      const lambda = algorithm === 'als' ? (epsilon < 8 ? 500 : 60) : undefined;
+      const spec = specOf({ algorithm, rounds, lambda, evaluation: { holdOut }, privacy: { epsilon, delta: 1e-6 } });
       const noise = recommendNoise(spec, 10, recommendUpdateLength(algorithm, items.length, 8))!;
       expect(noise.releases).toBe(rounds + (holdOut === 'last' ? 1 : 0));
       const spent = jobEpsilon(
@@ -102,6 +115,17 @@ describe('recommendNoise', () => {
     const std = recommendNoiseStd(noise, participants);
     expect(Math.abs(decoded[0]! - participants * maxCustomers * 0.5)).toBeLessThan(8 * std);
     expect(Math.abs(decoded[1]! + participants * maxCustomers * 0.5)).toBeLessThan(8 * std);
+  });
+
+  it('refuses an ALS lambda the noise can make indefinite, naming model.lambda', () => {
+    const spec = specOf({ lambda: 0.1, privacy: { clip: 0.05 } });
+    expect(() => recommendNoise(spec, 10, recommendUpdateLength('als', items.length, 8))).toThrow(/model\.lambda/);
+    const ok = specOf({ lambda: 3, rounds: 5, privacy: { clip: 0.05 } });
+    const noise = recommendNoise(ok, 10, recommendUpdateLength('als', items.length, 8))!;
+    expect(alsLambdaFloor(noise, 8, 10)).toBeLessThan(3);
+    expect(alsLambdaFloor(noise, 8, 10)).toBeGreaterThan(0.5);
+    // BPR has no normal equations: its lambda is not bounded by the noise.
+    expect(recommendNoise(specOf({ algorithm: 'bpr', rounds: 50 }), 10, 100)).toBeDefined();
   });
 
   it('refuses a maxCustomers that leaves no room in the ring, naming the field', () => {
