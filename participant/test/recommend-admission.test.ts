@@ -119,6 +119,11 @@ describe('a recommend step reads interactions only for the signed recommend job 
       /recommend encoding \(dpLevel\) \(1000\) differs/,
     );
     await refused(step(j, 1, 'train', { modelLength: 10 }), /item model length .* \(10\) differs/);
+    const moved = step(j, 1);
+    await refused(
+      { ...moved, ref: { ...moved.ref, round: 7 } },
+      /task round \(ref\.round\) of the recommend step \(7\) differs .*\(1\)/,
+    );
   });
 });
 

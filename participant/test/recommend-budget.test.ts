@@ -12,7 +12,9 @@ import { recommendInput, recommendStep } from './support/recommend-fixture.js';
 const pb = tessera.v1;
 const analyst = generateSigningKeyPair();
 const ITEMS = Array.from({ length: 20 }, (_, i) => `sku-${i}`);
-const PRIVACY = { mode: 'distributed', epsilon: 8, delta: 1e-6, clip: 1, maxCustomers: 1000 };
+const PRIVACY = { mode: 'distributed', epsilon: 8, delta: 1e-6, clip: 0.05, maxCustomers: 1000 };
+/** Private ALS needs lambda well above the noise on its normal equations (recommend-privacy.ts). */
+const MODEL = { algorithm: 'als', k: 3, lambda: 3 };
 const N = 4;
 const ids = Array.from({ length: N }, (_, i) => `p${i}`);
 const setup = (): tessera.v1.ISecureSetup => ({
@@ -29,12 +31,16 @@ function privateStep(
   round: number,
   change: { dpLevel?: number; noiseMultiplier?: number; privacy?: object } = {},
 ): tessera.v1.ITask {
-  const input = recommendInput('orders', ITEMS, { name, privacy: change.privacy ?? PRIVACY });
+  const input = recommendInput('orders', ITEMS, { name, model: MODEL, privacy: change.privacy ?? PRIVACY });
   const spec = parseRecommendSpec(input);
   const evaluate = round === spec.rounds + 1;
   const length = evaluate ? 3 + ITEMS.length : recommendUpdateLength('als', ITEMS.length, spec.model.k);
   // The noise of the private job (also for a spec without privacy: a coordinator announcing it anyway).
-  const noise = recommendNoise(parseRecommendSpec(recommendInput('orders', ITEMS, { privacy: PRIVACY })), N, length)!;
+  const noise = recommendNoise(
+    parseRecommendSpec(recommendInput('orders', ITEMS, { model: MODEL, privacy: PRIVACY })),
+    N,
+    length,
+  )!;
   const { task } = recommendStep(input, analyst, setup(), {
     jobId: name,
     round,
@@ -70,7 +76,11 @@ describe('a private recommend job at a node with a privacy budget', () => {
   it('checks the whole job at its first round, then charges each of its rounds + 1 releases', () => {
     const ledger = new PrivacyLedger(':memory:');
     const guard = new PrivacyGuard(ledger, { orders: { epsilon: 8.5, delta: 1e-6, unit: 'record' } });
-    const noise = recommendNoise(parseRecommendSpec(recommendInput('orders', ITEMS, { privacy: PRIVACY })), N, 1)!;
+    const noise = recommendNoise(
+      parseRecommendSpec(recommendInput('orders', ITEMS, { model: MODEL, privacy: PRIVACY })),
+      N,
+      1,
+    )!;
     expect(noise.releases).toBe(4);
     for (let round = 1; round <= 4; round++) {
       const task = privateStep('job-a', round);

@@ -141,7 +141,8 @@ describe('the RECOMMEND handler computes what the library computes, on the node 
   it('under differential privacy the vector is one fixed-point word a value, noised by this node', async () => {
     const input = recommendInput('orders', fed.catalogue.ids, {
       name: 'dp',
-      privacy: { mode: 'distributed', epsilon: 8, delta: 1e-6, clip: 1, maxCustomers: 1000 },
+      model: { algorithm: 'als', k: K, lambda: 3 },
+      privacy: { mode: 'distributed', epsilon: 8, delta: 1e-6, clip: 0.05, maxCustomers: 1000 },
     });
     const items = initItemFactors(n, K, seededRandom('dp/items'));
     const once = async () => {

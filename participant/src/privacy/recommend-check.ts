@@ -82,6 +82,9 @@ export function checkRecommend(task: tessera.v1.ITask, spec: RecommendJobSpec, d
       throw diff('recommend phase (evaluation.holdOut)', 'TRAIN only (holdOut "none")', 'EVALUATE');
     if (round !== spec.rounds + 1) throw diff('recommend.round of the EVALUATE step', spec.rounds + 1, round);
   } else throw diff('recommend phase', 'TRAIN or EVALUATE', Phase[phase] ?? phase);
+  // The round the node's records key by (exact cohorts, charges) is the step's own.
+  const refRound = Number(task.ref?.round ?? 0);
+  if (refRound !== round) throw diff('task round (ref.round) of the recommend step', round, refRound);
   const items = spec.catalogue.items.length;
   const modelLength = Number(task.modelLength ?? 0);
   if (modelLength !== items * (spec.model.k + 1))
