@@ -153,7 +153,7 @@ function near(sorted: Float64Array, x: number, tolerance = 1e-9): boolean {
 function numbersIn(v: unknown, out: number[] = []): number[] {
   if (typeof v === 'number') out.push(v);
   else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    if (!(v instanceof Uint8Array)) for (const x of v as unknown as ArrayLike<number>) out.push(Number(x));
+    if (!(v instanceof Uint8Array)) for (const x of Array.from(v as unknown as ArrayLike<number>)) out.push(Number(x));
   } else if (Array.isArray(v)) for (const x of v) numbersIn(x, out);
   else if (v && typeof v === 'object') for (const x of Object.values(v)) numbersIn(x, out);
   return out;

@@ -64,7 +64,10 @@ describe('the RECOMMEND handler computes what the library computes, on the node 
       cancelled: false,
     };
     const computed = await recommendTask.compute(ctx, active);
-    return { words: recommendTask.secureInput!(computed.result) as { words: Uint32Array }, rows: computed.rows };
+    return {
+      words: recommendTask.secureInput!(computed.result) as unknown as { words: Uint32Array },
+      rows: computed.rows,
+    };
   };
 
   it('TRAIN: each round is localItemUpdate of the customers the library fits; EVALUATE is rankHeldOut', async () => {
