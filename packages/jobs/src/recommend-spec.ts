@@ -23,10 +23,10 @@ export interface RecommendModelSection {
   k: number;
   /** L2 regularisation (ALS: of the normal equations; BPR: of the gradient). */
   lambda: number;
-  /** ALS: confidence c = 1 + alpha * strength. */
-  alpha: number;
-  /** BPR: the coordinator's Adagrad step size. */
-  itemRate: number;
+  /** ALS only (absent for BPR): confidence c = 1 + alpha * strength. */
+  alpha?: number;
+  /** BPR only (absent for ALS): the coordinator's Adagrad step size. */
+  itemRate?: number;
 }
 
 /** Customer-level differential privacy: each customer's part of a merchant's item update is clipped to `clip`. */
@@ -244,8 +244,10 @@ function modelOf(v: unknown): RecommendModelSection {
     algorithm,
     k: num(o, 'k', 'model.', d.k, { int: true, min: 1, max: RECOMMEND_LIMITS.maxK }),
     lambda: num(o, 'lambda', 'model.', d[algorithm].lambda, { min: 0 }),
-    alpha: num(o, 'alpha', 'model.', d.als.alpha, { min: 0 }),
-    itemRate: num(o, 'itemRate', 'model.', d.bpr.itemRate, { exclusiveMin: 0 }),
+    // Only the chosen algorithm's own setting, so that a parsed spec parses again to itself.
+    ...(algorithm === 'als'
+      ? { alpha: num(o, 'alpha', 'model.', d.als.alpha, { min: 0 }) }
+      : { itemRate: num(o, 'itemRate', 'model.', d.bpr.itemRate, { exclusiveMin: 0 }) }),
   };
 }
 

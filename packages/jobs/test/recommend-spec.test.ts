@@ -26,6 +26,15 @@ describe('recommend job spec', () => {
     expect(parseRecommendSpec({ ...base, model: { algorithm: 'bpr' } }).rounds).toBe(100);
   });
 
+  it('parses its own output to itself', () => {
+    for (const algorithm of ['als', 'bpr']) {
+      const once = parseRecommendSpec({ ...base, model: { algorithm } });
+      expect(parseRecommendSpec(once)).toEqual(once);
+    }
+    expect(parseRecommendSpec(base).model.itemRate).toBeUndefined();
+    expect(parseRecommendSpec({ ...base, model: { algorithm: 'bpr' } }).model.alpha).toBeUndefined();
+  });
+
   it('names the field it refuses', () => {
     expect(refusal({ ...base, catalogue: undefined })).toBe('catalogue');
     expect(refusal({ ...base, catalogue: { items: [] } })).toBe('catalogue.items');

@@ -11,8 +11,11 @@ import {
 } from '@tessera/jobs';
 import { algorithmFromSpec, itemModelVector, itemsFromModelVector } from '@tessera/recommend';
 import type { AnalystKeys } from '../sealed/analyst-keys.js';
-import type { SealedAggregateMessage, SealedReplyMessage } from '../sealed/sealed-analyst.js';
+import type { tessera } from '@tessera/proto';
 import { checkSurvivors, ownDecoding, wideDecodingOf } from '../sealed/spec-decoding.js';
+
+type SealedAggregateMessage = tessera.v1.ISealedAggregate;
+type SealedReplyMessage = tessera.v1.ISealedReply;
 
 /** The coordinator's stage of a training round's item update, and of the evaluation after the last round. */
 export const RECOMMEND_STAGES = { train: 'recommend', evaluate: 'evaluate' } as const;
