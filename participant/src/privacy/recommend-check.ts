@@ -9,8 +9,10 @@ import {
   type RecommendNoise,
 } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
-import type { Authorisation, Diff } from './spec-authorisation.js';
 import { PrivacyRefusal } from './task-spec.js';
+
+/** The refusal of a task field that differs from the signed spec (spec-authorisation.ts makes it). */
+type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
 
 const Phase = tessera.v1.RecommendTask.Phase;
 
@@ -18,7 +20,7 @@ const Phase = tessera.v1.RecommendTask.Phase;
  * A recommend step reads the merchant's interactions only for a job an analyst signed: the task must carry a recommend
  * spec with a signature that verified (authorisationOf), whatever else it says.
  */
-export function requireSignedRecommendSpec(auth: Authorisation): void {
+export function requireSignedRecommendSpec(auth: { analyst: string; spec?: { kind: string } }): void {
   if (!auth.spec)
     throw new PrivacyRefusal(
       'privacy check: a recommend task must carry the analyst-signed recommend job spec, and this one carries none; ' +

@@ -196,7 +196,7 @@ function checkAgainstSpec(task: tessera.v1.ITask, stage: number, s: SignedSpec, 
   } else checkOverlap(task, s.spec, diff);
 }
 
-export type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
+type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
 
 /** The keys a strategy's per-round config may carry: the round, local settings (checked below) and FedProx's mu. */
 const ROUND_CONFIG_KEYS = new Set(['round', 'epochs', 'batchSize', 'learningRate', 'proximalMu']);
