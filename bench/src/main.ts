@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
 // Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated, vertical,
-// console, data.
+// console, data, recommend.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -18,6 +18,7 @@ import { renderTfjsFederated, runTfjsFederated } from './ml/tfjs-federated.js';
 import { renderVerticalBench, runVerticalBench } from './vertical/vertical-bench.js';
 import { renderConsoleBench, runConsoleBench } from './console/console-bench.js';
 import { renderDataBench, runDataBench } from './data/data-bench.js';
+import { renderRecommendBench, runRecommendBench } from './recommend/recommend-bench.js';
 
 interface Benchmark {
   name: string;
@@ -90,6 +91,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'data',
     run: () => runDataBench(stderrLog('data')),
     render: renderDataBench as (r: never) => string,
+  },
+  {
+    name: 'recommend',
+    run: () => runRecommendBench(stderrLog('recommend')),
+    render: renderRecommendBench as (r: never) => string,
   },
 ];
 

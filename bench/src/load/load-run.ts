@@ -119,7 +119,7 @@ export function loadJobSpec(cfg: Pick<LoadConfig, 'n' | 'd' | 'rounds'>) {
 }
 
 /** The coordinator's per-stage metrics of a secure fit round (rounds/secure-sum.ts), in seconds. */
-const STAGE_METRICS: Record<keyof StageSeconds, string> = {
+export const STAGE_METRICS: Record<keyof StageSeconds, string> = {
   advertise: 'secagg_advertise_seconds',
   shareKeys: 'secagg_share_keys_seconds',
   maskedInput: 'secagg_masked_input_seconds',
