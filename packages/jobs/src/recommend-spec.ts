@@ -76,6 +76,15 @@ export const RECOMMEND_SPEC_DEFAULTS = {
   als: { lambda: 1, alpha: 10, rounds: 10 },
   bpr: { lambda: 0.01, itemRate: 0.05, rounds: 100 },
   privacy: { epsilon: 8, delta: 1e-6, clip: 1, maxCustomers: 100_000 },
+  /**
+   * Under customer-level DP (privacy.mode distributed) the omitted fields default to what measured best at epsilon 8
+   * on the synthetic federation (docs/recommend.md): a small clip, and for ALS a lambda well above the noise so the
+   * summed normal equations stay positive definite, and fewer rounds (each is a release).
+   */
+  private: {
+    als: { lambda: 3, rounds: 5, clip: 0.05 },
+    bpr: { lambda: 0.01, rounds: 50, clip: 0.1, itemRate: 0.5 },
+  },
   minParticipants: 2,
   roundTimeoutSeconds: 300,
   waitForParticipantsSeconds: 120,
@@ -117,7 +126,8 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
   noUnknownKeys(input, TOP_LEVEL, '');
   parseSubmission(input.submission);
   if (input.kind !== 'recommend') throw new JobSpecError('kind', `must be "recommend", got ${show(input.kind)}`);
-  const model = modelOf(input.model);
+  const privateJob = isObj(input.privacy) && input.privacy.mode === 'distributed';
+  const model = modelOf(input.model, privateJob);
   const catalogue = catalogueOf(input.catalogue);
   const length = recommendUpdateLength(model.algorithm, catalogue.items.length, model.k);
   if (length > RECOMMEND_LIMITS.maxUpdateLength)
@@ -128,7 +138,7 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
         (model.algorithm === 'als' ? ' or use algorithm "bpr" (items x (k + 1) values)' : ' or declare fewer items'),
     );
   const secure = secureOf(input.secure);
-  const privacy = privacyOf(input.privacy);
+  const privacy = privacyOf(input.privacy, model.algorithm);
   if (secure.mode === 'sealed' && privacy.mode !== 'none')
     throw new JobSpecError('privacy.mode', 'differential privacy is not available with secure.mode sealed; use masked');
   const seed = input.seed;
@@ -145,7 +155,7 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
     catalogue,
     unknownItems,
     model,
-    rounds: cappedNum(input, 'rounds', '', RECOMMEND_SPEC_DEFAULTS[model.algorithm].rounds, 'rounds', {
+    rounds: cappedNum(input, 'rounds', '', defaultsOf(model.algorithm, privacy.mode !== 'none').rounds, 'rounds', {
       int: true,
       min: 1,
     }),
@@ -230,7 +240,13 @@ function catalogueOf(v: unknown): { items: string[] } {
   return { items: items as string[] };
 }
 
-function modelOf(v: unknown): RecommendModelSection {
+/** The algorithm's defaults, its private ones under DP. */
+function defaultsOf(algorithm: RecommendAlgorithmName, dp: boolean): { lambda: number; rounds: number } {
+  const d = RECOMMEND_SPEC_DEFAULTS;
+  return dp ? d.private[algorithm] : d[algorithm];
+}
+
+function modelOf(v: unknown, dp: boolean): RecommendModelSection {
   const o = sectionOf(v, 'model', MODEL_FIELDS);
   const algorithm = o.algorithm ?? 'als';
   if (algorithm !== 'als' && algorithm !== 'bpr')
@@ -243,11 +259,11 @@ function modelOf(v: unknown): RecommendModelSection {
   return {
     algorithm,
     k: num(o, 'k', 'model.', d.k, { int: true, min: 1, max: RECOMMEND_LIMITS.maxK }),
-    lambda: num(o, 'lambda', 'model.', d[algorithm].lambda, { min: 0 }),
+    lambda: num(o, 'lambda', 'model.', defaultsOf(algorithm, dp).lambda, { min: 0 }),
     // Only the chosen algorithm's own setting, so that a parsed spec parses again to itself.
     ...(algorithm === 'als'
       ? { alpha: num(o, 'alpha', 'model.', d.als.alpha, { min: 0 }) }
-      : { itemRate: num(o, 'itemRate', 'model.', d.bpr.itemRate, { exclusiveMin: 0 }) }),
+      : { itemRate: num(o, 'itemRate', 'model.', (dp ? d.private : d).bpr.itemRate, { exclusiveMin: 0 }) }),
   };
 }
 
@@ -259,7 +275,7 @@ function evaluationOf(v: unknown): { holdOut: 'last' | 'none' } {
   return { holdOut };
 }
 
-function privacyOf(v: unknown): RecommendPrivacy {
+function privacyOf(v: unknown, algorithm: RecommendAlgorithmName): RecommendPrivacy {
   const o = sectionOf(v, 'privacy', PRIVACY_FIELDS);
   const mode = o.mode ?? 'none';
   if (mode !== 'none' && mode !== 'distributed')
@@ -272,7 +288,9 @@ function privacyOf(v: unknown): RecommendPrivacy {
     mode,
     epsilon: num(o, 'epsilon', 'privacy.', d.epsilon, { exclusiveMin: 0, max: 100 }),
     delta: num(o, 'delta', 'privacy.', d.delta, { exclusiveMin: 0, max: 0.1 }),
-    clip: num(o, 'clip', 'privacy.', d.clip, { exclusiveMin: 0 }),
+    clip: num(o, 'clip', 'privacy.', mode === 'none' ? d.clip : RECOMMEND_SPEC_DEFAULTS.private[algorithm].clip, {
+      exclusiveMin: 0,
+    }),
     maxCustomers: num(o, 'maxCustomers', 'privacy.', d.maxCustomers, { int: true, min: 1, max: 1e8 }),
   };
 }

@@ -26,6 +26,16 @@ describe('recommend job spec', () => {
     expect(parseRecommendSpec({ ...base, model: { algorithm: 'bpr' } }).rounds).toBe(100);
   });
 
+  it('takes the private defaults under customer-level DP', () => {
+    const als = parseRecommendSpec({ ...base, privacy: { mode: 'distributed' } });
+    expect([als.model.lambda, als.rounds, als.privacy.clip]).toEqual([3, 5, 0.05]);
+    const bpr = parseRecommendSpec({ ...base, model: { algorithm: 'bpr' }, privacy: { mode: 'distributed' } });
+    expect([bpr.model.lambda, bpr.rounds, bpr.privacy.clip, bpr.model.itemRate]).toEqual([0.01, 50, 0.1, 0.5]);
+    const given = parseRecommendSpec({ ...base, model: { lambda: 5 }, rounds: 7, privacy: { mode: 'distributed' } });
+    expect([given.model.lambda, given.rounds]).toEqual([5, 7]);
+    expect(parseRecommendSpec(als)).toEqual(als);
+  });
+
   it('parses its own output to itself', () => {
     for (const algorithm of ['als', 'bpr']) {
       const once = parseRecommendSpec({ ...base, model: { algorithm } });

@@ -11,6 +11,8 @@ export interface RecommendJobResult {
   ndcg10?: number;
   /** The share of catalogue items in at least one customer's top 10. */
   coverage?: number;
+  /** Under DP: the noisy count of top-10 lists an item had to clear to count as covered (three noise deviations). */
+  coverageThreshold?: number;
   customers?: number;
   rounds: number;
   algorithm: 'als' | 'bpr';

@@ -8,8 +8,13 @@ export interface RecommendResult {
   hr10?: number;
   /** Mean NDCG at 10. */
   ndcg10?: number;
-  /** The share of catalogue items in at least one customer's top 10. */
+  /**
+   * The share of catalogue items in at least one customer's top 10; under DP, of items whose noisy count of top-10
+   * lists clears `coverageThreshold` (three noise standard deviations), an underestimate.
+   */
   coverage?: number;
+  /** Under DP: the noisy count an item's top-10 lists had to clear to count as covered. */
+  coverageThreshold?: number;
   /** Customers evaluated (those with a held-out item). */
   customers?: number;
   rounds: number;
@@ -25,10 +30,12 @@ export function recommendResult(
   spec: RecommendJobSpec,
   counts: EvaluationCounts | undefined,
   noise: RecommendNoise | undefined,
+  coverageThreshold?: number,
 ): RecommendResult {
   const items = spec.catalogue.items.length;
   return {
     ...(counts ? metricsOf(counts, items) : {}),
+    ...(counts && coverageThreshold !== undefined ? { coverageThreshold } : {}),
     rounds: spec.rounds,
     algorithm: spec.model.algorithm,
     k: spec.model.k,

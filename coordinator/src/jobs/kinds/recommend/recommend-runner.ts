@@ -18,7 +18,7 @@ import { sealedRoundOf, type SealedRound } from '../../sealed-round.js';
 import { signedSpecFields } from '../../signed-spec.js';
 import type { RunnerDeps } from '../job-kind.js';
 import { checkedCounts, recommendResult } from './recommend-evaluation.js';
-import { evaluationCounts, type RecommendPhase } from './recommend-release.js';
+import { coveredThreshold, evaluationCounts, type RecommendPhase } from './recommend-release.js';
 import {
   runRecommendSum,
   stageOfPhase,
@@ -89,7 +89,7 @@ export class RecommendRunner extends JobLifecycle {
       : initItemFactors(count, s.model.k, seededRandom(`${s.seed ?? s.name}/items`));
     for (let round = (latest?.round ?? 0) + 1; round <= s.rounds; round++) items = await this.trainRound(round, items);
     const evaluation = s.evaluation.holdOut === 'last' ? await this.evaluate(items) : undefined;
-    const result = recommendResult(s, evaluation?.counts, evaluation?.noise);
+    const result = recommendResult(s, evaluation?.counts, evaluation?.noise, evaluation?.coverageThreshold);
     this.context = { ...parseContext((await this.store.getJob(this.jobId))?.contextJson ?? ''), ...this.context };
     await this.store.updateJob(this.jobId, {
       status: 'completed',
@@ -167,7 +167,8 @@ export class RecommendRunner extends JobLifecycle {
         modelWithState: itemModelVector(items, true),
       }),
     );
-    const counts = r.sealed ? checkedCounts(r.values) : evaluationCounts(r.values, items.count);
+    const threshold = coveredThreshold(r.noise, r.outcome.survivors.length);
+    const counts = r.sealed ? checkedCounts(r.values) : evaluationCounts(r.values, items.count, threshold);
     await this.store.addRound({
       jobId: this.jobId,
       round,
@@ -181,7 +182,7 @@ export class RecommendRunner extends JobLifecycle {
       error: '',
       finishedAt: Date.now(),
     });
-    return { counts, noise: r.noise };
+    return { counts, noise: r.noise, ...(r.noise ? { coverageThreshold: threshold } : {}) };
   }
 
   /** The analyst's next item model (sealed): as long as the model it was sent, finite. */

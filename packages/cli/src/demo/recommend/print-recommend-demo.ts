@@ -27,11 +27,17 @@ export function printRecommendDemo({ recommend: r }: RecommendDemoResult): void 
   for (const [name, m] of rows) out(`${name.padEnd(width)}  ${f(m.hr10)}  ${f(m.ndcg10)}    ${f(m.coverage)}`);
   out('');
   const gap = r.centralized.hr10 > 0 ? (100 * (r.centralized.hr10 - r.hr10)) / r.centralized.hr10 : 0;
+  const versus = (d: number, what: string) => `${f(Math.abs(d))} ${d >= 0 ? 'above' : 'below'} ${what}`;
   out(
     `federated HR@10 is ${Math.abs(gap).toFixed(1)}% ${gap >= 0 ? 'below' : 'above'} centralized; ` +
-      `${f(r.hr10 - r.localOnlyMean.hr10)} above the merchants alone and ${f(r.hr10 - r.popularity.hr10)} above ` +
-      'popularity',
+      `${versus(r.hr10 - r.localOnlyMean.hr10, 'the merchants alone')} and ` +
+      versus(r.hr10 - r.popularity.hr10, 'popularity'),
   );
+  if (r.privacy.mode !== 'none')
+    out(
+      'the baselines are not private; under DP, coverage counts items whose noisy count of top-10 lists clears ' +
+        `${r.privacy.coverageThreshold?.toFixed(1) ?? 'three noise deviations'} (an underestimate)`,
+    );
   out(`customer factors stayed at each merchant; job ${r.jobId} took ${r.timing.jobSeconds.toFixed(1)} s`);
   out('serve it at a merchant: tessera job result <id> --out model.json, then tessera model recommend --help');
 }

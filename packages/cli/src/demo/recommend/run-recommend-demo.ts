@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { algorithmFromSpec, compareRecommenders, type RankingMetrics, type TimedMetrics } from '@tessera/recommend';
 import { createAnalystKeys, LocalFederation, runRecommend, type AnalystKeys } from '@tessera/sdk';
-import { parseRecommendSpec, RECOMMEND_SPEC_DEFAULTS } from '@tessera/jobs';
+import { parseRecommendSpec } from '@tessera/jobs';
 import { UsageError } from '../../ui/errors.js';
 import { merchantTable, recommendDemoData } from './recommend-demo-data.js';
 
@@ -42,6 +42,8 @@ export interface RecommendDemoResult {
       delta?: number;
       clip?: number;
       noiseMultiplier?: number;
+      /** Under DP: an item counts as covered when its noisy count of top-10 lists clears this. */
+      coverageThreshold?: number;
     };
     /** MF on the pooled interactions: the ceiling. */
     centralized: Metrics & { seconds: number };
@@ -98,6 +100,7 @@ export async function runRecommendDemo(o: RecommendDemoOptions): Promise<Recomme
     minParticipants: o.participants,
     waitForParticipantsSeconds: 120,
   };
+  const parsed = parseRecommendSpec(spec);
   const keys: AnalystKeys | undefined = o.secure === 'sealed' ? await createAnalystKeys() : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'tessera-recommend-demo-'));
   o.status?.(`starting a coordinator and ${o.participants} merchants (${items.length} items)`);
@@ -123,7 +126,7 @@ export async function runRecommendDemo(o: RecommendDemoOptions): Promise<Recomme
   o.status?.('training the baselines here (centralized, each merchant alone, popularity)');
   const rounds = run.result.rounds;
   // The baselines train exactly the job's model (its parsed spec's defaults included).
-  const algorithm = algorithmFromSpec(parseRecommendSpec(spec).model);
+  const algorithm = algorithmFromSpec(parsed.model);
   const baselines = compareRecommenders(algorithm, data.tables, { rounds, seed });
   const r = run.result;
   if (r.hr10 === undefined || r.ndcg10 === undefined || r.coverage === undefined || r.customers === undefined)
@@ -148,7 +151,8 @@ export async function runRecommendDemo(o: RecommendDemoOptions): Promise<Recomme
               mode: 'distributed',
               epsilon: o.epsilon,
               delta: o.delta,
-              clip: o.clip ?? RECOMMEND_SPEC_DEFAULTS.privacy.clip,
+              clip: parsed.privacy.clip,
+              ...(r.coverageThreshold !== undefined ? { coverageThreshold: r.coverageThreshold } : {}),
               ...(r.privacy?.noiseMultiplier !== undefined ? { noiseMultiplier: r.privacy.noiseMultiplier } : {}),
             },
       centralized: timedOf(baselines.centralized),
