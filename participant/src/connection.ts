@@ -33,6 +33,11 @@ export class Connection<A extends { cancelled: boolean } = { cancelled: boolean 
   closed = false;
   /** The data task in progress (waiting for its model, or computing). */
   active: A | undefined;
+  /**
+   * A task still loading its library (a sealed round's SEAL) before it becomes `active`: the model chunks that
+   * arrive meanwhile are kept here (at most the task's model length) and handed to it once it is active.
+   */
+  preparing: { ref: tessera.v1.ITaskRef; length: number; chunks: tessera.v1.IModelChunk[] } | undefined;
   /** This node's side of the SecAgg+ round in progress. */
   secure: SecureContribution | undefined;
   /** The audience-overlap run in progress (its peer's sets arrive relayed by the coordinator). */
@@ -89,6 +94,7 @@ export class Connection<A extends { cancelled: boolean } = { cancelled: boolean 
     this.closed = true;
     if (this.active) this.active.cancelled = true;
     this.active = undefined;
+    this.preparing = undefined;
     this.secure = undefined;
     this.psi = undefined;
     this.vertical?.stop('the connection to the coordinator was lost');

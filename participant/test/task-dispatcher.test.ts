@@ -195,4 +195,27 @@ describe('TaskDispatcher: admission before any handler reads data', () => {
     await h.run({ ref: { jobId: 'job-x', stage: 99 as tessera.v1.Stage }, dataset: 'd' });
     expect(h.events).toEqual(['emit task', 'consent', 'charge', 'refused stage 99: unknown stage 99']);
   });
+
+  it("keeps a sealed task's model chunks that arrive while its library loads", async () => {
+    const h = harness(true);
+    const ref = { jobId: 'job-sealed', round: 1, stage: S.ADVERTISE_KEYS, computation: S.FIT };
+    const task = { ref, dataset: 'd', modelLength: 2, secure: { computation: S.FIT, sealedDegree: 4096 } };
+    const dispatcher = new TaskDispatcher({
+      admit: () => {
+        h.events.push('admitted');
+        throw new Error('stop here');
+      },
+      record: () => undefined,
+      recordRefusal: () => undefined,
+    } as unknown as Admission);
+    // The coordinator streams the model right behind the task: the chunk arrives before SEAL has loaded.
+    const started = dispatcher.dispatch(h.ctx, pb.CoordinatorMessage.create({ task }));
+    await dispatcher.dispatch(
+      h.ctx,
+      pb.CoordinatorMessage.create({ model: { task: ref, chunk: { offset: 0, total: 2, values: [1, 2] } } }),
+    );
+    await started;
+    expect(h.events).toContain('admitted');
+    expect(h.ctx.connection.preparing).toBeUndefined();
+  });
 });

@@ -112,17 +112,24 @@ export class TaskDispatcher {
     // A task that cannot even be prepared (a model config that does not parse, say) is refused with the reason,
     // rather than left for the coordinator to time out.
     let loading: Promise<unknown>[];
+    const length = Number(task.modelLength ?? 0);
+    // The coordinator streams the model right after the task: chunks that arrive while the library loads are kept.
+    const preparing = { ref: task.ref ?? {}, length, chunks: [] as tessera.v1.IModelChunk[] };
     try {
       loading = [prepareSecure(task), handler.prepare?.(task)].filter((p) => p !== undefined);
-      if (loading.length > 0) await Promise.all(loading);
+      if (loading.length > 0) {
+        conn.preparing = preparing;
+        await Promise.all(loading);
+      }
     } catch (e) {
+      if (conn.preparing === preparing) conn.preparing = undefined;
       if (conn.closed) return;
       await ctx.refuse(task.ref, e as Error, task, computedStage(task));
       return;
     }
+    if (conn.preparing === preparing) conn.preparing = undefined;
     if (loading.length > 0 && conn.closed) return;
     if (conn.active) conn.active.cancelled = true;
-    const length = Number(task.modelLength ?? 0);
     const active: ActiveTask = {
       task,
       handler,
@@ -132,11 +139,19 @@ export class TaskDispatcher {
     };
     conn.active = active;
     ctx.emit('task', task.ref);
-    if (!active.model) await this.run(ctx, active);
+    if (!active.model) return this.run(ctx, active);
+    for (const chunk of preparing.chunks) await this.onModelChunk(ctx, chunk);
   }
 
   private async onModelChunk(ctx: TaskContext, m: tessera.v1.IModelChunk): Promise<void> {
     const active = ctx.connection.active;
+    const preparing = ctx.connection.preparing;
+    if (preparing && sameRef(preparing.ref, m.task) && !(active && sameRef(active.task.ref, m.task))) {
+      const kept = preparing.chunks.reduce((n, c) => n + (c.chunk?.values?.length ?? 0), 0);
+      // Kept up to one chunk past the model's length, which the active task then refuses as not continuing it.
+      if (kept <= preparing.length) preparing.chunks.push(m);
+      return;
+    }
     if (!active?.model || !sameRef(active.task.ref, m.task)) return;
     const offset = Number(m.chunk?.offset ?? 0);
     const values = m.chunk?.values ?? [];
