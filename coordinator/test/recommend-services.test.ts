@@ -119,6 +119,15 @@ describe('recommend jobs over the services (3 merchants, ALS)', () => {
     expect(sealed.result.hr10).toBeCloseTo(library.metrics.hr10, 9);
   });
 
+  it('a spec that leaves the model out takes the defaults, and its result downloads as an item model', async () => {
+    const { model: _model, ...defaults } = spec;
+    const run = await runRecommend(fed.analyst, { ...defaults, name: 'recommend-defaults', rounds: 1 });
+    expect(run.result).toMatchObject({ algorithm: 'als', k: 8, rounds: 1 });
+    const result = await fed.analyst.result(run.job.id);
+    expect(result.modelType).toBe('recommend');
+    expect(result.weights.length).toBe(40 * 9);
+  });
+
   it('refuses at submission, naming the field: an unknown field, a catalogue listing an item twice', async () => {
     await expect(fed.analyst.submit({ ...spec, learningRate: 0.1 })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',

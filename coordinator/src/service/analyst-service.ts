@@ -382,7 +382,14 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
           );
         }
         const ctx = latest.context;
-        const spec = JSON.parse(job.specJson) as { label: string; model: WireModel; local?: { optimiser?: string } };
+        const spec = JSON.parse(job.specJson) as {
+          kind?: string;
+          label: string;
+          model: WireModel;
+          local?: { optimiser?: string };
+        };
+        // A recommend job's result is its item model (itemModelVector); its spec, not a model config, says the rest.
+        const recommend = spec.kind === 'recommend';
         const write = (part: tessera.v1.IResultPart) =>
           new Promise<void>((resolve) => {
             if (call.write(tessera.v1.ResultPart.create(part))) resolve();
@@ -392,9 +399,9 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
           header: {
             job: await jobMessage(store, job),
             featureNames: ctx.featureNames ?? [],
-            label: spec.label,
-            modelType: spec.model.type,
-            model: toModelConfig(spec.model, spec.local?.optimiser ?? 'sgd'),
+            label: recommend ? '' : spec.label,
+            modelType: recommend ? 'recommend' : spec.model.type,
+            ...(recommend ? {} : { model: toModelConfig(spec.model, spec.local?.optimiser ?? 'sgd') }),
             round: latest.round,
             mean: ctx.standardisation?.mean ?? [],
             std: ctx.standardisation?.std ?? [],
