@@ -41,7 +41,7 @@ export class SecureContribution {
     },
     /**
      * Distributed DP: this node helps unmask only a sum of at least this many survivors (its noise share is sized for
-     * them).
+     * them); an exact recommend round: its whole cohort.
      */
     private readonly minSurvivors = 0,
   ) {
@@ -131,8 +131,9 @@ export class SecureContribution {
       this.state = 'done';
       throw new PrivacyRefusal(
         `privacy check: the consistency check names ${survivors} survivors, ` +
-          `fewer than the survivor floor ${this.minSurvivors} this node's noise share is sized for; ` +
-          "the sum would carry less than the job's noise, so this node does not help release it",
+          `fewer than the survivor floor ${this.minSurvivors} of this release (a private sum: what this node's ` +
+          'noise share is sized for; an exact recommend round: its whole cohort, so that no two sums differ by one ' +
+          'node), so this node does not help release it',
       );
     }
     const { message, next } = s.sign({ survivors: m.survivors ?? [], dropped: m.dropped ?? [] });

@@ -23,11 +23,20 @@ export function exactCohort(task: tessera.v1.ITask, stage: number, auth: Authori
   }
   if (stage === pb.Stage.SCORE && spec?.kind === 'score' && !spec.spec.privacy)
     return `attempt ${Number(task.ref?.attempt ?? 0)}`;
-  // An exact recommend round (or evaluation) sums the merchants' exact updates: one cohort per round, as a query.
+  // An exact recommend round (or evaluation) sums the merchants' exact updates: one cohort for the whole job.
   if (stage === pb.Stage.RECOMMEND && spec?.kind === 'recommend' && spec.spec.privacy.mode === 'none')
     return JSON.stringify([...(task.secure?.participantIds ?? [])].sort());
   return undefined;
 }
+
+/**
+ * The round a cohort is bound to: the task's, except for a recommend job, whose every round and evaluation is bound to
+ * its first cohort (round 0). The coordinator chooses each round's item model, so it could send round 2 the model of
+ * round 1 over the cohort less one node; ALS's update is a function of the model, and the difference of the two sums
+ * would be that node's update.
+ */
+const cohortRound = (task: tessera.v1.ITask, stage: number): number =>
+  stage === pb.Stage.RECOMMEND ? 0 : Number(task.ref?.round ?? 0);
 
 /**
  * Refuses an exact single release of a signed spec over another cohort than the one this node first released it
@@ -43,7 +52,7 @@ export function checkExactCohort(
   const hash = signedSpecHash(task, auth);
   const cohort = exactCohort(task, stage, auth);
   if (!hash || cohort === undefined) return;
-  const first = ledger.specCohort(hash, stage, Number(task.ref?.round ?? 0));
+  const first = ledger.specCohort(hash, stage, cohortRound(task, stage));
   if (first === undefined || first.cohort === cohort) return;
   const what = stage === pb.Stage.SCORE ? 'score' : stage === pb.Stage.RECOMMEND ? 'recommend' : 'query';
   throw new PrivacyRefusal(
@@ -68,7 +77,7 @@ export function bindExactCohort(
   ledger.bindSpecCohort({
     specHash: hash,
     stage,
-    round: Number(task.ref?.round ?? 0),
+    round: cohortRound(task, stage),
     cohort,
     jobId: task.ref?.jobId ?? '',
     at: Date.now(),

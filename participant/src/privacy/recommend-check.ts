@@ -67,6 +67,20 @@ export function recommendNoiseOf(task: tessera.v1.ITask, spec: RecommendJobSpec)
 }
 
 /**
+ * The survivor floor of an exact recommend step (privacy.mode none): its whole cohort. SecAgg+ lets the coordinator
+ * call a node dropped and still unmask the others' sum; with two rounds of one item model (ALS's update is a function
+ * of it) the sum with the node and the sum without would give its update. So this node helps unmask an exact round
+ * only when every node of the cohort (bound for the whole job: exact-cohort.ts) survives. Undefined otherwise.
+ */
+export function exactRecommendFloor(
+  task: tessera.v1.ITask,
+  spec: RecommendJobSpec,
+): { shareVariance: number; minSurvivors: number } | undefined {
+  if (spec.privacy.mode !== 'none' || !task.secure) return undefined;
+  return { shareVariance: 0, minSurvivors: (task.secure.participantIds ?? []).length };
+}
+
+/**
  * The step's phase and round within the spec (TRAIN rounds 1..rounds; EVALUATE only with evaluation.holdOut 'last',
  * as round rounds + 1), the item model's length (items x (k + 1)), and its encoding: exact wide sums at
  * RECOMMEND_FRACTION_BITS without privacy, else the fixed-point level this node computes (recommend-privacy.ts).

@@ -1,5 +1,6 @@
 import { statisticsParts, tessera } from '@tessera/proto';
 import { noiseFloorOf, type NoiseFloor } from './noise-floor.js';
+import { exactRecommendFloor } from './recommend-check.js';
 import { ownPlanOf, type OwnPlan } from './own-plan.js';
 import { overlapPlanOf } from './overlap-release.js';
 import { announcedUnitOf, privacyPlanOf, type PrivacyPlan } from './privacy-plan.js';
@@ -13,7 +14,10 @@ export interface CheckedTask {
   own?: OwnPlan;
   /** The plan to charge: the node's own, or the announced one for a task without a spec on an unprotected data set. */
   plan?: PrivacyPlan;
-  /** A private release through secure aggregation: the noise this node adds at least, and the survivors it needs. */
+  /**
+   * A private release through secure aggregation: the noise this node adds at least, and the survivors it needs; an
+   * exact recommend step: its whole cohort must survive (recommend-check.ts).
+   */
   floor?: NoiseFloor;
 }
 
@@ -31,6 +35,7 @@ const STAGE = (s: number) =>
       [pb.Stage.VERTICAL]: 'vertical',
       [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
       [pb.Stage.RECOMMEND]: 'recommend',
+      [pb.Stage.CATALOGUE]: 'catalogue',
     }) as Record<number, string>
   )[s] ?? `stage ${s}`;
 
@@ -66,7 +71,12 @@ export function checkTask(task: tessera.v1.ITask, stage: number, budgeted: boole
   const overlap = spec?.kind === 'overlap' && stage === pb.Stage.OVERLAP ? overlapPlanOf(spec.spec) : undefined;
   if (isProtected && !overlap) checkStage(task, stage, own, dataset);
   const plan = own ?? overlap ?? (spec ? undefined : announced);
-  const floor = own && task.secure && isRelease(task, stage) ? noiseFloorOf(task, own, spec) : undefined;
+  const floor =
+    own && task.secure && isRelease(task, stage)
+      ? noiseFloorOf(task, own, spec)
+      : stage === pb.Stage.RECOMMEND && spec?.kind === 'recommend'
+        ? exactRecommendFloor(task, spec.spec)
+        : undefined;
   return { ...(spec ? { spec } : {}), ...(own ? { own } : {}), ...(plan ? { plan } : {}), ...(floor ? { floor } : {}) };
 }
 
@@ -76,7 +86,8 @@ function isRelease(task: tessera.v1.ITask, stage: number): boolean {
     stage === pb.Stage.FIT ||
     (stage === pb.Stage.STATISTICS && Boolean(task.statistics)) ||
     (stage === pb.Stage.QUERY && Number(task.query?.dpLevel) > 0) ||
-    stage === pb.Stage.RECOMMEND
+    stage === pb.Stage.RECOMMEND ||
+    stage === pb.Stage.CATALOGUE
   );
 }
 
@@ -171,7 +182,8 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       return;
     }
     case pb.Stage.RECOMMEND:
-      // Each step is one Gaussian release of the signed spec's noise (recommend-check.ts checks phase and round).
+    case pb.Stage.CATALOGUE:
+      // Each step (a catalogue round: catalogue-check.ts) is one Gaussian release of the signed spec's noise (recommend-check.ts checks phase and round).
       if (!own) throw notRelease('of a job without differential privacy (privacy.mode none) is not a private release');
       if (!secure) throw notRelease("outside secure aggregation would show this node's own vector to the coordinator");
       return;
