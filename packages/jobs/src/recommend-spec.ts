@@ -246,6 +246,9 @@ function defaultsOf(algorithm: RecommendAlgorithmName, dp: boolean): { lambda: n
   return dp ? d.private[algorithm] : d[algorithm];
 }
 
+const POSITIVE = { exclusiveMin: 0 };
+const NON_NEGATIVE = { min: 0 };
+
 function modelOf(v: unknown, dp: boolean): RecommendModelSection {
   const o = sectionOf(v, 'model', MODEL_FIELDS);
   const algorithm = o.algorithm ?? 'als';
@@ -259,7 +262,8 @@ function modelOf(v: unknown, dp: boolean): RecommendModelSection {
   return {
     algorithm,
     k: num(o, 'k', 'model.', d.k, { int: true, min: 1, max: RECOMMEND_LIMITS.maxK }),
-    lambda: num(o, 'lambda', 'model.', defaultsOf(algorithm, dp).lambda, { min: 0 }),
+    // ALS solves (G + D_i + lambda I): lambda 0 can leave an item's system singular, which the library refuses.
+    lambda: num(o, 'lambda', 'model.', defaultsOf(algorithm, dp).lambda, algorithm === 'als' ? POSITIVE : NON_NEGATIVE),
     // Only the chosen algorithm's own setting, so that a parsed spec parses again to itself.
     ...(algorithm === 'als'
       ? { alpha: num(o, 'alpha', 'model.', d.als.alpha, { min: 0 }) }
