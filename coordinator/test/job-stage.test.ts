@@ -21,10 +21,10 @@ describe('job kinds sit behind one registry', () => {
   it("dispatches by the spec's kind (train when absent) and names the known kinds otherwise", async () => {
     const { jobKindOf } = await import('../src/jobs/kinds/registry.js');
     expect(jobKindOf({ dataset: 'd', label: 'y' }).name).toBe('train');
-    const kinds = ['train', 'query', 'score', 'overlap', 'vertical', 'vertical-score'];
+    const kinds = ['train', 'query', 'score', 'overlap', 'vertical', 'vertical-score', 'recommend', 'catalogue'];
     for (const k of kinds) expect(jobKindOf({ kind: k }).name).toBe(k);
     expect(() => jobKindOf({ kind: 'horizontal' })).toThrow(
-      /kind: must be one of train, query, score, overlap, vertical, vertical-score, got "horizontal"/,
+      /kind: must be one of train, query, score, overlap, vertical, vertical-score, recommend, catalogue, got "horiz/,
     );
   });
 });

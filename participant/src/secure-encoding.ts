@@ -12,7 +12,7 @@ import {
 } from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
 import { addDiscreteGaussianNoise } from '@tessera/dp';
-import { tessera } from '@tessera/proto';
+import { stageName, tessera } from '@tessera/proto';
 import type { LocalResult } from './local-compute.js';
 
 const pb = tessera.v1;
@@ -91,10 +91,13 @@ export function encodeForSecureSum(
         result.evaluation.shape,
       );
     }
-    case pb.Stage.RECOMMEND: {
-      // Encoded by the recommend step itself (exact wide sums, or the DP level with this node's noise share).
+    case pb.Stage.RECOMMEND:
+    case pb.Stage.CATALOGUE: {
+      // Encoded by the recommend step or catalogue round itself (exact wide sums, or the DP level with this node's
+      // noise share).
       const words = (result as LocalResult & { words?: Uint32Array }).words;
-      if (!words) throw new Error('a recommend step contributes its encoded vector; this one has none');
+      if (!words)
+        throw new Error(`a ${stageName(setup.computation)} step contributes its encoded vector; this has none`);
       return words;
     }
     default:

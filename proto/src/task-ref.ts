@@ -22,6 +22,7 @@ const STAGE_NAMES: Readonly<Record<number, string>> = {
   [pb.Stage.VERTICAL]: 'vertical',
   [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
   [pb.Stage.RECOMMEND]: 'recommend',
+  [pb.Stage.CATALOGUE]: 'catalogue',
 };
 
 /**

@@ -97,7 +97,8 @@ export type RoundStage =
   | 'valuate'
   | 'vertical'
   | 'vertical-score'
-  | 'recommend';
+  | 'recommend'
+  | 'catalogue';
 export type RoundStatus = 'completed' | 'failed' | 'abandoned';
 
 export interface RoundRecord {

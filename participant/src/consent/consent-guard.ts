@@ -40,6 +40,9 @@ export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind
     // A recommend job trains an item model from the interactions (its customer factors never leave the node).
     case pb.Stage.RECOMMEND:
       return { purpose: 'train', kind: 'recommend' };
+    // A catalogue job releases noisy counts of item ids: an aggregate release, as a query is.
+    case pb.Stage.CATALOGUE:
+      return { purpose: 'query', kind: 'catalogue' };
     default:
       return undefined;
   }
@@ -53,6 +56,7 @@ const DP_STAGES: ReadonlySet<number> = new Set([
   pb.Stage.EVALUATE,
   pb.Stage.QUERY,
   pb.Stage.RECOMMEND,
+  pb.Stage.CATALOGUE,
 ]);
 
 /**

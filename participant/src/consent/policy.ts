@@ -6,12 +6,12 @@ import { ConfigError } from '../config.js';
 export const PURPOSES = ['train', 'query', 'score', 'valuation'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 /** What kind of job reads the data. */
-export const JOB_KINDS = ['train', 'query', 'score', 'overlap', 'vertical', 'recommend'] as const;
+export const JOB_KINDS = ['train', 'query', 'score', 'overlap', 'vertical', 'recommend', 'catalogue'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 /**
  * The kinds a grant without `jobKinds` covers: every kind but vertical, which shows a peer organisation which of its
- * customers this node holds and gives the guest exact per-customer results, and recommend (joint recommendation,
- * newer than the grants written before it); a grant names them to allow them.
+ * customers this node holds and gives the guest exact per-customer results, and recommend and catalogue (joint
+ * recommendation, newer than the grants written before them); a grant names them to allow them.
  */
 export const DEFAULT_JOB_KINDS: readonly JobKind[] = ['train', 'query', 'score', 'overlap'];
 

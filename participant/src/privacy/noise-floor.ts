@@ -11,6 +11,7 @@ import {
 } from '@tessera/fl';
 import { tessera } from '@tessera/proto';
 import type { OwnPlan } from './own-plan.js';
+import { catalogueNoiseOf } from './catalogue-check.js';
 import { recommendNoiseOf } from './recommend-check.js';
 import { PrivacyRefusal, type TaskSpec } from './task-spec.js';
 
@@ -39,6 +40,11 @@ export function noiseFloorOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpe
   if (setup.computation === pb.Stage.RECOMMEND) {
     if (spec?.kind !== 'recommend') throw new PrivacyRefusal("a recommend task needs the recommend job's spec");
     const noise = recommendNoiseOf(task, spec.spec)!;
+    return { shareVariance: noise.shareVariance, minSurvivors: noise.minSurvivors };
+  }
+  if (setup.computation === pb.Stage.CATALOGUE) {
+    if (spec?.kind !== 'catalogue') throw new PrivacyRefusal("a catalogue task needs the catalogue job's spec");
+    const noise = catalogueNoiseOf(task, spec.spec);
     return { shareVariance: noise.shareVariance, minSurvivors: noise.minSurvivors };
   }
   const n = (setup.participantIds ?? []).length;

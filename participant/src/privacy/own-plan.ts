@@ -4,10 +4,12 @@ import {
   encodedFeaturesOf,
   PRIVATE_STATISTICS_RELEASES,
   queryNoiseMultiplier,
+  catalogueMultiplier,
+  catalogueReleases,
   recommendReleases,
   scoreNoise,
 } from '@tessera/jobs';
-import type { RecommendJobSpec } from '@tessera/jobs';
+import type { CatalogueJobSpec, RecommendJobSpec } from '@tessera/jobs';
 import type { PrivacyPlan } from './privacy-plan.js';
 import type { TaskSpec } from './task-spec.js';
 
@@ -114,6 +116,7 @@ export function ownPlanOf(t: TaskSpec): OwnPlan | undefined {
     };
   }
   if (t.kind === 'recommend') return recommendPlan(t.spec);
+  if (t.kind === 'catalogue') return cataloguePlan(t.spec);
   return undefined;
 }
 
@@ -142,6 +145,28 @@ function recommendPlan(s: RecommendJobSpec): OwnPlan | undefined {
     epsilon: p.epsilon,
     delta: p.delta,
     clip: p.clip,
+    maxRound: releases,
+    sizing: { dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction },
+  };
+}
+
+/**
+ * Customer-level DP of a catalogue job (catalogue-privacy.ts): up to maxLength + 1 rounds, each a full Gaussian
+ * release (sample rate 1) of one noise multiplier. Its L2 bound is sqrt(maxItemsPerCustomer) votes, the clip.
+ */
+function cataloguePlan(s: CatalogueJobSpec): OwnPlan {
+  const p = s.privacy;
+  const releases = catalogueReleases(s);
+  return {
+    mode: p.mode,
+    unit: 'record',
+    noiseMultiplier: catalogueMultiplier(s).z,
+    sampleRate: 1,
+    rounds: 0,
+    fullReleases: releases,
+    epsilon: p.epsilon,
+    delta: p.delta,
+    clip: Math.sqrt(s.maxItemsPerCustomer),
     maxRound: releases,
     sizing: { dropoutRate: s.secure.dropoutRate, corruptFraction: s.secure.corruptFraction },
   };

@@ -21,12 +21,13 @@ interface Release {
 
 /**
  * Whether a task is where its whole job's cost is checked against the budget (nothing charged for it): the schema
- * step of a train job, a single query, and a recommend job's first round (each of its releases is then charged as
- * it is computed, so a job the budget cannot finish is refused before its first release).
+ * step of a train job, a single query, and a recommend or catalogue job's first round (each of its releases is then
+ * charged as it is computed, so a job the budget cannot finish is refused before its first release).
  */
 function checksWholeJob(task: tessera.v1.ITask, stage: number, plan: PrivacyPlan): boolean {
   if (stage === pb.Stage.RECOMMEND)
     return Number(task.recommend?.phase) === pb.RecommendTask.Phase.TRAIN && Number(task.recommend?.round ?? 0) === 1;
+  if (stage === pb.Stage.CATALOGUE) return Number(task.catalogue?.round ?? 0) === 1;
   return stage === pb.Stage.SCHEMA || (stage === pb.Stage.QUERY && plan.rounds === 0 && plan.fullReleases === 1);
 }
 
@@ -187,7 +188,8 @@ export class PrivacyGuard {
     if (stage === pb.Stage.FIT)
       return { rdp: jobRdp(plan.noiseMultiplier, plan.sampleRate, 1, 0), sampleRate: plan.sampleRate };
     // A recommend step (a round's item update, or the evaluation) is one full Gaussian release of the job's noise.
-    if (stage === pb.Stage.RECOMMEND) return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
+    if (stage === pb.Stage.RECOMMEND || stage === pb.Stage.CATALOGUE)
+      return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     if (stage === pb.Stage.STATISTICS && task.statistics)
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     // One noisy overlap count: pure epsilon-DP (discrete Laplace), charged at (epsilon, 0).
@@ -265,8 +267,8 @@ export class PrivacyGuard {
       const spentEpsilon = this.composedEpsilon(spent, spentApprox, budget.delta);
       const asks = this.composedEpsilon(request, requestApprox, budget.delta);
       const asked =
-        wholeJob && stage === pb.Stage.RECOMMEND
-          ? `this recommend job asks for ${fmt(asks)} (${plan.fullReleases} releases)`
+        wholeJob && (stage === pb.Stage.RECOMMEND || stage === pb.Stage.CATALOGUE)
+          ? `this ${stageName(stage)} job asks for ${fmt(asks)} (${plan.fullReleases} releases)`
           : wholeJob && plan.rounds === 0
             ? `this query asks for ${fmt(asks)}`
             : wholeJob

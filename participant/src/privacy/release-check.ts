@@ -35,6 +35,7 @@ const STAGE = (s: number) =>
       [pb.Stage.VERTICAL]: 'vertical',
       [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
       [pb.Stage.RECOMMEND]: 'recommend',
+      [pb.Stage.CATALOGUE]: 'catalogue',
     }) as Record<number, string>
   )[s] ?? `stage ${s}`;
 
@@ -85,7 +86,8 @@ function isRelease(task: tessera.v1.ITask, stage: number): boolean {
     stage === pb.Stage.FIT ||
     (stage === pb.Stage.STATISTICS && Boolean(task.statistics)) ||
     (stage === pb.Stage.QUERY && Number(task.query?.dpLevel) > 0) ||
-    stage === pb.Stage.RECOMMEND
+    stage === pb.Stage.RECOMMEND ||
+    stage === pb.Stage.CATALOGUE
   );
 }
 
@@ -180,7 +182,9 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       return;
     }
     case pb.Stage.RECOMMEND:
-      // Each step is one Gaussian release of the signed spec's noise (recommend-check.ts checks phase and round).
+    case pb.Stage.CATALOGUE:
+      // Each step is one Gaussian release of the signed spec's noise (recommend-check.ts checks phase and round;
+      // catalogue-check.ts a catalogue round's round, prefixes and level).
       if (!own) throw notRelease('of a job without differential privacy (privacy.mode none) is not a private release');
       if (!secure) throw notRelease("outside secure aggregation would show this node's own vector to the coordinator");
       return;

@@ -10,6 +10,7 @@ import {
   parseVerticalSpec,
   QUERY_MAX_RECORDS,
   scheduledLearningRate,
+  type CatalogueJobSpec,
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
@@ -30,6 +31,7 @@ import {
 import { chooseParameters } from '@tessera/secagg';
 import { PrivacyRefusal, taskSpecOf, type TaskSpec } from './task-spec.js';
 import { checkRecommend, requireSignedRecommendSpec } from './recommend-check.js';
+import { checkCatalogue, requireSignedCatalogueSpec } from './catalogue-check.js';
 import { checkTrainFeatureNames } from './train-features.js';
 
 const pb = tessera.v1;
@@ -42,7 +44,8 @@ export type SignedSpec =
   | { kind: 'overlap'; spec: OverlapSpec }
   | { kind: 'vertical'; spec: VerticalSpec }
   | { kind: 'vertical-score'; spec: VerticalScoreSpec }
-  | { kind: 'recommend'; spec: RecommendJobSpec };
+  | { kind: 'recommend'; spec: RecommendJobSpec }
+  | { kind: 'catalogue'; spec: CatalogueJobSpec };
 
 /** Who a task acts for, as far as this node can tell from signatures, and the spec it carries. */
 export interface Authorisation {
@@ -77,6 +80,7 @@ function signedSpecOf(task: tessera.v1.ITask, parsed: TaskSpec): SignedSpec {
   if (parsed.kind === 'train') return { kind: 'train', spec: parsed.spec };
   if (parsed.kind === 'query') return { kind: 'query', spec: parsed.spec, plan: parsed.plan };
   if (parsed.kind === 'recommend') return { kind: 'recommend', spec: parsed.spec };
+  if (parsed.kind === 'catalogue') return { kind: 'catalogue', spec: parsed.spec };
   const input = JSON.parse(task.specJson ?? '') as { kind?: unknown };
   try {
     if (input.kind === 'score') return { kind: 'score', spec: parseScoreSpec(input) };
@@ -103,6 +107,7 @@ const STAGES: Record<SignedSpec['kind'], readonly number[]> = {
   vertical: [pb.Stage.VERTICAL],
   'vertical-score': [pb.Stage.VERTICAL_SCORE],
   recommend: [pb.Stage.RECOMMEND],
+  catalogue: [pb.Stage.CATALOGUE],
 };
 
 const STAGE_NAME = (s: number) => (pb.Stage[s] as string | undefined)?.toLowerCase() ?? `stage ${s}`;
@@ -167,6 +172,7 @@ export function checkAuthorised(
 ): void {
   // A recommend step reads data only for the job an analyst signed (recommend-check.ts).
   if (stage === pb.Stage.RECOMMEND) requireSignedRecommendSpec(auth);
+  if (stage === pb.Stage.CATALOGUE) requireSignedCatalogueSpec(auth);
   if (auth.spec) checkAgainstSpec(task, stage, auth.spec, auth.analyst !== '');
   checkSealedKey(task, auth, policy);
 }
@@ -193,6 +199,10 @@ function checkAgainstSpec(task: tessera.v1.ITask, stage: number, s: SignedSpec, 
     checkSecureMode(task, s.spec.secure.mode, diff);
     if (task.secure) checkCohort(task.secure, s.spec.minParticipants, s.spec.secure, diff);
     checkRecommend(task, s.spec, diff);
+  } else if (s.kind === 'catalogue') {
+    checkSecureMode(task, s.spec.secure.mode, diff);
+    if (task.secure) checkCohort(task.secure, s.spec.minParticipants, s.spec.secure, diff);
+    checkCatalogue(task, s.spec, diff);
   } else checkOverlap(task, s.spec, diff);
 }
 

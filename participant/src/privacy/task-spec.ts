@@ -2,6 +2,7 @@ import { sha256Hex, verify } from '@tessera/crypto';
 import {
   JOB_SPEC_CONTEXT,
   JobSpecError,
+  parseCatalogueSpec,
   parseJobSpec,
   parseOverlapSpec,
   parseQuerySpec,
@@ -9,6 +10,7 @@ import {
   parseScoreSpec,
   parseVerticalScoreSpec,
   parseVerticalSpec,
+  type CatalogueJobSpec,
   type JobSpec,
   type OverlapSpec,
   type QuerySpec,
@@ -37,6 +39,7 @@ export type TaskSpec =
   | { kind: 'vertical'; spec: VerticalSpec; signed: boolean; analyst: string }
   | { kind: 'vertical-score'; spec: VerticalScoreSpec; signed: boolean; analyst: string }
   | { kind: 'recommend'; spec: RecommendJobSpec; signed: boolean; analyst: string }
+  | { kind: 'catalogue'; spec: CatalogueJobSpec; signed: boolean; analyst: string }
   | { kind: 'other'; signed: boolean; analyst: string };
 
 const cache = new Map<string, TaskSpec>();
@@ -89,6 +92,8 @@ export function taskSpecOf(task: tessera.v1.ITask): TaskSpec | undefined {
       out = { kind: 'vertical-score', spec: parseVerticalScoreSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === 'recommend') {
       out = { kind: 'recommend', spec: parseRecommendSpec(parsed), signed: signature.length > 0, analyst };
+    } else if (kind === 'catalogue') {
+      out = { kind: 'catalogue', spec: parseCatalogueSpec(parsed), signed: signature.length > 0, analyst };
     } else if (kind === undefined || kind === 'train') {
       out = { kind: 'train', spec: parseJobSpec(parsed), signed: signature.length > 0, analyst };
     } else {

@@ -2,6 +2,7 @@
 import { tessera } from '@tessera/proto';
 import type { Admission } from '../admission.js';
 import { computedStage, sameRef } from '../task-ref.js';
+import { catalogueTask } from './catalogue.js';
 import { evaluateTask } from './evaluate.js';
 import { fitTask } from './fit.js';
 import { onPsiPoints, overlapTask } from './overlap.js';
@@ -38,6 +39,7 @@ const KINDS: readonly TaskHandler[] = [
   verticalTask,
   verticalScoreTask,
   recommendTask,
+  catalogueTask,
 ];
 const HANDLERS: ReadonlyMap<number, TaskHandler> = new Map(KINDS.map((h) => [h.stage, h]));
 

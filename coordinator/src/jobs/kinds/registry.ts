@@ -1,4 +1,5 @@
 import { JobSpecError } from '@tessera/jobs';
+import { catalogueKind } from './catalogue/catalogue-kind.js';
 import type { JobKind } from './job-kind.js';
 import { overlapKind } from './overlap/overlap-kind.js';
 import { queryKind } from './query/query-kind.js';
@@ -10,10 +11,9 @@ import { verticalScoreKind } from './vertical/vertical-score-kind.js';
 
 /** Every job kind the coordinator runs, by the spec's `kind` (absent: train). */
 const KINDS: ReadonlyMap<string, JobKind> = new Map(
-  [trainKind, queryKind, scoreKind, overlapKind, verticalKind, verticalScoreKind, recommendKind].map((k) => [
-    k.name,
-    k,
-  ]),
+  [trainKind, queryKind, scoreKind, overlapKind, verticalKind, verticalScoreKind, recommendKind, catalogueKind].map(
+    (k) => [k.name, k],
+  ),
 );
 
 /** The kind a spec names, or a JobSpecError naming the known kinds. */

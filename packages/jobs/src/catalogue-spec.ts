@@ -1,0 +1,162 @@
+// The `catalogue` job spec: a private item catalogue agreed from the merchants' interactions. Parsing only.
+import { isObj, JobSpecError, noUnknownKeys, num, type Obj, section, show, str } from './job-spec-fields.js';
+import { parseSubmission } from './submission.js';
+
+/**
+ * A catalogue job: the item ids that many customers across the participants serving `dataset` interacted with,
+ * found by a trie grown one byte a round from noisy secure sums (catalogue-privacy.ts). DP is mandatory: the job
+ * releases nothing exact.
+ */
+export interface CatalogueJobSpec {
+  name: string;
+  kind: 'catalogue';
+  dataset: string;
+  /** The item column (UTF-8 ids of at most maxLength bytes). */
+  column: string;
+  /** The customer column: the unit of privacy is one customer. */
+  customerColumn: string;
+  /** Distinct items counted per customer (a uniformly random subset when the customer has more). */
+  maxItemsPerCustomer: number;
+  /** The longest item id in bytes (UTF-8); a longer one is refused naming its row. Rounds: at most maxLength + 1. */
+  maxLength: number;
+  /** Extensions kept per round at most (the largest noisy counts). */
+  maxCandidates: number;
+  /** The noisy count an extension must reach; absent: catalogueThreshold (catalogue-privacy.ts). */
+  threshold?: number;
+  privacy: CataloguePrivacy;
+  secure: { mode: 'masked'; dropoutRate: number; corruptFraction: number };
+  minParticipants: number;
+  roundTimeoutSeconds: number;
+  waitForParticipantsSeconds: number;
+}
+
+/** Customer-level distributed DP over every round of the job. */
+export interface CataloguePrivacy {
+  mode: 'distributed';
+  epsilon: number;
+  delta: number;
+  /** The most customers a participant counts (sizes the ring's room); a node with more refuses. */
+  maxCustomers: number;
+}
+
+export const CATALOGUE_SPEC_DEFAULTS = {
+  column: 'item_id',
+  customerColumn: 'customer_id',
+  maxItemsPerCustomer: 5,
+  maxLength: 32,
+  maxCandidates: 10_000,
+  privacy: { epsilon: 1, delta: 1e-6, maxCustomers: 100_000 },
+  minParticipants: 2,
+  roundTimeoutSeconds: 300,
+  waitForParticipantsSeconds: 120,
+} as const;
+
+/** Bounds: the vector of a round is maxCandidates x 257 counts. */
+export const CATALOGUE_LIMITS = { maxItemsPerCustomer: 100, maxLength: 256, maxCandidates: 50_000 } as const;
+
+const TOP_LEVEL = [
+  'name',
+  'kind',
+  'dataset',
+  'column',
+  'customerColumn',
+  'maxItemsPerCustomer',
+  'maxLength',
+  'maxCandidates',
+  'threshold',
+  'privacy',
+  'secure',
+  'minParticipants',
+  'roundTimeoutSeconds',
+  'waitForParticipantsSeconds',
+  'submission',
+];
+const PRIVACY_FIELDS = ['mode', 'epsilon', 'delta', 'maxCustomers'];
+const SECURE_FIELDS = ['mode', 'dropoutRate', 'corruptFraction'];
+
+/** Is this spec a catalogue job's? */
+export const isCatalogueSpec = (spec: unknown): boolean => isObj(spec) && spec.kind === 'catalogue';
+
+/** Validates a catalogue job spec, fills defaults, and throws JobSpecError naming the first bad field. */
+export function parseCatalogueSpec(input: unknown): CatalogueJobSpec {
+  if (!isObj(input))
+    throw new JobSpecError('(root)', `a catalogue job spec is an object with name, kind, dataset, got ${show(input)}`);
+  noUnknownKeys(input, TOP_LEVEL, '');
+  parseSubmission(input.submission);
+  if (input.kind !== 'catalogue') throw new JobSpecError('kind', `must be "catalogue", got ${show(input.kind)}`);
+  const d = CATALOGUE_SPEC_DEFAULTS;
+  const L = CATALOGUE_LIMITS;
+  const column = str(input, 'column', '', d.column);
+  const customerColumn = str(input, 'customerColumn', '', d.customerColumn);
+  if (column === customerColumn)
+    throw new JobSpecError('customerColumn', `names "${column}", which column (the item column) names too`);
+  const threshold = input.threshold;
+  if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 1))
+    throw new JobSpecError(
+      'threshold',
+      `must be a number of at least 1 (a noisy count of customers), got ${show(threshold)}; omit it for the ` +
+        'default, which noise alone clears with probability at most 1e-9',
+    );
+  return {
+    name: str(input, 'name', ''),
+    kind: 'catalogue',
+    dataset: str(input, 'dataset', ''),
+    column,
+    customerColumn,
+    maxItemsPerCustomer: num(input, 'maxItemsPerCustomer', '', d.maxItemsPerCustomer, {
+      int: true,
+      min: 1,
+      max: L.maxItemsPerCustomer,
+    }),
+    maxLength: num(input, 'maxLength', '', d.maxLength, { int: true, min: 1, max: L.maxLength }),
+    maxCandidates: num(input, 'maxCandidates', '', d.maxCandidates, { int: true, min: 1, max: L.maxCandidates }),
+    ...(threshold !== undefined ? { threshold: threshold as number } : {}),
+    privacy: privacyOf(input.privacy),
+    secure: secureOf(input),
+    minParticipants: num(input, 'minParticipants', '', d.minParticipants, { int: true, min: 2 }),
+    roundTimeoutSeconds: num(input, 'roundTimeoutSeconds', '', d.roundTimeoutSeconds, {
+      exclusiveMin: 0,
+      max: 7 * 24 * 3600,
+    }),
+    waitForParticipantsSeconds: num(input, 'waitForParticipantsSeconds', '', d.waitForParticipantsSeconds, {
+      exclusiveMin: 0,
+      max: 7 * 24 * 3600,
+    }),
+  };
+}
+
+function privacyOf(v: unknown): CataloguePrivacy {
+  if (v !== undefined && !isObj(v))
+    throw new JobSpecError('privacy', `must be an object with fields ${PRIVACY_FIELDS.join(', ')}, got ${show(v)}`);
+  const o: Obj = v ?? {};
+  noUnknownKeys(o, PRIVACY_FIELDS, 'privacy');
+  const mode = o.mode ?? 'distributed';
+  if (mode !== 'distributed')
+    throw new JobSpecError(
+      'privacy.mode',
+      `must be "distributed": a catalogue job always adds noise (it releases nothing exact), got ${show(mode)}; ` +
+        'declare a public catalogue in a recommend job instead when the item ids are not private',
+    );
+  const d = CATALOGUE_SPEC_DEFAULTS.privacy;
+  return {
+    mode,
+    epsilon: num(o, 'epsilon', 'privacy.', d.epsilon, { exclusiveMin: 0, max: 100 }),
+    delta: num(o, 'delta', 'privacy.', d.delta, { exclusiveMin: 0, max: 0.1 }),
+    maxCustomers: num(o, 'maxCustomers', 'privacy.', d.maxCustomers, { int: true, min: 1, max: 1e8 }),
+  };
+}
+
+function secureOf(input: Obj): CatalogueJobSpec['secure'] {
+  const o = section(input, 'secure', SECURE_FIELDS);
+  const mode = o.mode ?? 'masked';
+  if (mode !== 'masked')
+    throw new JobSpecError(
+      'secure.mode',
+      `must be "masked" (a catalogue round's noisy counts are decoded by the coordinator), got ${show(mode)}`,
+    );
+  return {
+    mode,
+    dropoutRate: num(o, 'dropoutRate', 'secure.', 0.1, { min: 0, max: 0.5 }),
+    corruptFraction: num(o, 'corruptFraction', 'secure.', 0.1, { min: 0, max: 0.5 }),
+  };
+}
