@@ -1,10 +1,19 @@
 // A malicious coordinator against an exact recommend job: every release of the job at this node sums one cohort whole.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '@tessera/crypto';
+import { encodeRecommendDp, parseRecommendSpec, recommendNoise } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
+import { initItemFactors, itemModelVector, seededRandom, systemRandom } from '@tessera/recommend';
 import { tempDir } from '../../coordinator/test/helpers.js';
+import { JobMemory } from '../src/job-memory.js';
 import { checkTask } from '../src/privacy/release-check.js';
-import { DATASET, Harness } from './support/authorisation-harness.js';
+import { readRecommendTable } from '../src/recommend/job-table.js';
+import { trainStep } from '../src/recommend/recommend-step.js';
+import { recommendTask } from '../src/tasks/recommend.js';
+import type { ActiveTask, TaskContext } from '../src/tasks/task-handler.js';
+import { CountingData, DATASET, Harness } from './support/authorisation-harness.js';
 import { interactionLines, recommendInput, recommendStep, smallFederation } from './support/recommend-fixture.js';
 
 const pb = tessera.v1;
@@ -62,5 +71,60 @@ describe('an exact recommend job cannot be differenced across its rounds', () =>
     const j = job();
     const task = step(j, 1, 5);
     expect(checkTask(task, pb.Stage.RECOMMEND, false).floor?.minSurvivors).toBe(5);
+  });
+});
+
+describe('a crafted item model cannot make a recommend step reveal a customer', () => {
+  const tmp = tempDir('tessera-recommend-crafted-');
+  afterAll(() => tmp.cleanup());
+  const analyst = generateSigningKeyPair();
+  const fed = smallFederation();
+  const rows = fed.rows[0]!;
+  const path = join(tmp.dir, 'orders.csv');
+  writeFileSync(path, `${interactionLines(rows).join('\n')}\n`);
+  const data = new CountingData({ orders: { type: 'csv', path, exclude: [] } });
+  const n = fed.catalogue.ids.length;
+  const K = 3;
+  const PRIVACY = { mode: 'distributed', epsilon: 8, delta: 1e-6, clip: 0.05, maxCustomers: 1000 };
+  const setup: tessera.v1.ISecureSetup = { participantIds: ['me', 'a', 'b'], computation: pb.Stage.RECOMMEND };
+
+  it('refuses a non-finite item model before reading a row', async () => {
+    const input = recommendInput('orders', fed.catalogue.ids, { name: 'nan' });
+    const { task } = recommendStep(input, analyst, setup, { jobId: 'nan', round: 1 });
+    const model = itemModelVector(initItemFactors(n, K, seededRandom('nan/items')));
+    model[7] = Number.NaN;
+    const ctx = { data, memory: new JobMemory() } as unknown as TaskContext;
+    const active: ActiveTask = { task, handler: recommendTask, model, received: 0, cancelled: false };
+    const reads = data.reads;
+    await expect(recommendTask.compute(ctx, active)).rejects.toThrow(/item model value 7 is NaN, not finite/);
+    expect(data.reads).toBe(reads);
+  });
+
+  it('under DP each customer stays within privacy.clip, however large or skewed the items', async () => {
+    for (const algorithm of ['als', 'bpr'] as const) {
+      const input = recommendInput('orders', fed.catalogue.ids, {
+        name: `crafted-${algorithm}`,
+        model: { algorithm, k: K, lambda: 3 },
+        privacy: PRIVACY,
+      });
+      const spec = parseRecommendSpec(input);
+      const table = await readRecommendTable(data, spec);
+      const customers = table.data.customerIds.length;
+      // A coordinator's model built to blow one customer's part up: huge factors and biases of alternating sign.
+      const items = initItemFactors(n, K, seededRandom('crafted/items'));
+      items.factors.forEach((_, i) => {
+        items.factors[i] = (i % 2 ? 1 : -1) * 1e6;
+      });
+      items.biases.fill(1e8);
+      const update = trainStep(spec, items, { key: 'k', table }, 1, systemRandom());
+      let squares = 0;
+      for (const v of update) squares += v * v;
+      expect(Number.isFinite(squares)).toBe(true);
+      // The triangle inequality over the customers' clipped parts.
+      expect(Math.sqrt(squares)).toBeLessThanOrEqual(customers * PRIVACY.clip * (1 + 1e-9));
+      // And what goes into the ring is that vector: it encodes within the release's range.
+      const noise = recommendNoise(spec, 3, update.length)!;
+      expect(encodeRecommendDp(update, noise, 2 ** 32, systemRandom())).toHaveLength(update.length);
+    }
   });
 });
