@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { JobSpecError, parseCatalogueSpec } from '../src/index.js';
+
+const base = { name: 'items', kind: 'catalogue', dataset: 'orders' };
+
+const refusal = (spec: unknown): string => {
+  try {
+    parseCatalogueSpec(spec);
+  } catch (e) {
+    expect(e).toBeInstanceOf(JobSpecError);
+    return (e as JobSpecError).field;
+  }
+  throw new Error('the spec was accepted');
+};
+
+describe('catalogue job spec', () => {
+  it('fills the defaults of a minimal spec, and parses its own output to itself', () => {
+    const s = parseCatalogueSpec(base);
+    expect(s).toMatchObject({
+      column: 'item_id',
+      customerColumn: 'customer_id',
+      maxItemsPerCustomer: 5,
+      maxLength: 32,
+      maxCandidates: 10_000,
+      privacy: { mode: 'distributed', epsilon: 1, delta: 1e-6, maxCustomers: 100_000 },
+      secure: { mode: 'masked', dropoutRate: 0.1, corruptFraction: 0.1 },
+      minParticipants: 2,
+    });
+    expect(s.threshold).toBeUndefined();
+    expect(parseCatalogueSpec(s)).toEqual(s);
+    const given = parseCatalogueSpec({ ...base, threshold: 40, column: 'sku', privacy: { epsilon: 8 } });
+    expect([given.threshold, given.column, given.privacy.epsilon]).toEqual([40, 'sku', 8]);
+  });
+
+  it('refuses bad fields, naming them', () => {
+    expect(refusal({ ...base, maxLenght: 8 })).toBe('maxLenght');
+    expect(refusal({ ...base, kind: 'recommend' })).toBe('kind');
+    expect(refusal({ ...base, dataset: '' })).toBe('dataset');
+    expect(refusal({ ...base, maxItemsPerCustomer: 0 })).toBe('maxItemsPerCustomer');
+    expect(refusal({ ...base, maxItemsPerCustomer: 2.5 })).toBe('maxItemsPerCustomer');
+    expect(refusal({ ...base, maxLength: 0 })).toBe('maxLength');
+    expect(refusal({ ...base, maxLength: 1000 })).toBe('maxLength');
+    expect(refusal({ ...base, maxCandidates: 0 })).toBe('maxCandidates');
+    expect(refusal({ ...base, threshold: 0.5 })).toBe('threshold');
+    expect(refusal({ ...base, threshold: 'high' })).toBe('threshold');
+    expect(refusal({ ...base, customerColumn: 'item_id' })).toBe('customerColumn');
+    expect(refusal({ ...base, privacy: { mode: 'none' } })).toBe('privacy.mode');
+    expect(refusal({ ...base, privacy: { epsilon: 0 } })).toBe('privacy.epsilon');
+    expect(refusal({ ...base, privacy: { clip: 1 } })).toBe('privacy.clip');
+    expect(refusal({ ...base, secure: { mode: 'sealed' } })).toBe('secure.mode');
+    expect(refusal({ ...base, minParticipants: 1 })).toBe('minParticipants');
+    expect(() => parseCatalogueSpec({ ...base, privacy: { mode: 'none' } })).toThrow(
+      /privacy\.mode: must be "distributed": a catalogue job always adds noise/,
+    );
+  });
+});
