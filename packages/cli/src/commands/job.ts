@@ -8,6 +8,7 @@ import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { printRecommendJob } from '../recommend/print-recommend-job.js';
+import { printCatalogueJob } from '../catalogue/catalogue-result.js';
 import { missingEvaluation, missingTrainLoss, modesOfSpec, type MissingMetric } from '../demo/missing-metric.js';
 import {
   printVerticalResult,
@@ -113,6 +114,7 @@ export async function readJobSpec(file: string, opts: { sealed?: boolean } = {})
     }
   }
   if (kind === 'recommend') return readRecommendSpec(parsed, file, Boolean(opts.sealed));
+  if (kind === 'catalogue') return readCatalogueSpec(parsed, file, Boolean(opts.sealed));
   try {
     if (opts.sealed && typeof parsed === 'object' && parsed !== null) parsed = sealedSpec(parsed);
     parsed = withValidationRows(parsed, file);
@@ -142,6 +144,18 @@ async function readRecommendSpec(parsed: unknown, file: string, sealed: boolean)
   return spec as object;
 }
 
+/** A catalogue spec, checked here so a typo fails before anything is sent (it always runs masked, with DP). */
+async function readCatalogueSpec(parsed: unknown, file: string, sealed: boolean): Promise<object> {
+  if (sealed) throw new UsageError(`${file}: --sealed is not available for a catalogue job (it runs masked with DP)`);
+  const { parseCatalogueSpec } = await import('@tessera/jobs');
+  try {
+    parseCatalogueSpec(parsed);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  return parsed as object;
+}
+
 function lastMetrics(j: JobView): Record<string, number> {
   return [...j.history].reverse().find((h) => h.stage === 'fit' && h.status === 'completed')?.metrics ?? {};
 }
@@ -156,6 +170,7 @@ export function printJob(j: JobView): void {
   const scored = verticalScoreOf(j);
   if (scored) printVerticalScore(scored);
   if (j.spec.kind === 'recommend') printRecommendJob(j);
+  if (j.spec.kind === 'catalogue') printCatalogueJob(j);
   const rounds = j.history.filter((h) => h.stage === 'fit');
   if (rounds.length) {
     // A missing metric says why in its cell; each reason used is spelled out once under the table.
@@ -377,7 +392,8 @@ ${connectionOptions}`,
     .description(
       'fetch the trained model of a job; --out saves it as a model file for `tessera model score` ' +
         "(a vertical job: its held-out metrics and the guest's part of the model; a recommend job: the item " +
-        'model for `tessera model recommend`)',
+        'model for `tessera model recommend`; a catalogue job: its items as a catalogue file, item_id then one ' +
+        'id a line)',
     )
     .option('--out <file>', 'write the model file (JSON) here')
     .option('--json', 'print the model file on stdout')
@@ -390,6 +406,7 @@ Examples:
   $ tessera job result job-7d01c2e9a4b3 --out guest-model.json     a vertical job: the guest's part of the model
   $ tessera job result job-5e2b8f0c1a9d --out items.json            a recommend job: the item factors
   $ tessera model recommend --model items.json --data orders.csv --customer c-1042
+  $ tessera job result job-0c4e7a12b9f3 --out catalogue.csv         a catalogue job: item_id, one id a line
 ${connectionOptions}`,
     )
     .action(async (id: string, o: Conn & { out?: string }) => {
@@ -411,6 +428,10 @@ ${connectionOptions}`,
         if (job.spec.kind === 'recommend') {
           const { saveRecommendResult } = await import('../recommend/recommend-result.js');
           return saveRecommendResult(analyst, job, o);
+        }
+        if (job.spec.kind === 'catalogue') {
+          const { saveCatalogueResult } = await import('../catalogue/catalogue-result.js');
+          return saveCatalogueResult(job, o);
         }
         const model = modelFileFrom(await analyst.result(id));
         if (o.out) saveModelFile(o.out, model);
