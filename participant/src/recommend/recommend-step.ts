@@ -1,7 +1,9 @@
 // One recommend step at a merchant: the TRAIN item update or the EVALUATE sums, and their ring encoding.
+import { DataError } from '@tessera/data';
 import {
   encodeRecommendDp,
   encodeRecommendExact,
+  RECOMMEND_FRACTION_BITS,
   recommendEvaluationLength,
   recommendEvaluationScale,
   type RecommendJobSpec,
@@ -87,12 +89,34 @@ export function evaluationStep(
   return out;
 }
 
-/** The vector in the ring: exact wide fixed point without privacy, else the DP level with this node's noise share. */
+/**
+ * The vector in the ring: exact wide fixed point without privacy, else the DP level with this node's noise share. A
+ * value the exact encoding cannot hold (beyond +-2^39: ALS confidences 1 + alpha x strength too large) is a DataError
+ * naming the data set and the spec fields that set it.
+ */
 export function encodeStep(
+  spec: RecommendJobSpec,
   values: Float64Array,
   noise: RecommendNoise | undefined,
   modulus: number,
   rng: Random,
 ): Uint32Array {
-  return noise ? encodeRecommendDp(values, noise, modulus, rng) : encodeRecommendExact(values, modulus);
+  if (noise) return encodeRecommendDp(values, noise, modulus, rng);
+  const limit = 2 ** (63 - RECOMMEND_FRACTION_BITS);
+  for (let i = 0; i < values.length; i++) {
+    if (Math.abs(values[i]!) < limit) continue;
+    const strength = spec.columns.count ?? spec.columns.rating;
+    throw new DataError(
+      { source: `data set "${spec.dataset}"` },
+      `the item update (value ${i}: ${values[i]}) is beyond the exact encoding's ` +
+        `±2^${63 - RECOMMEND_FRACTION_BITS}; ` +
+        (spec.model.algorithm === 'als'
+          ? 'lower model.alpha' +
+            (strength
+              ? ` or the "${strength}" column's values (columns.${spec.columns.count ? 'count' : 'rating'})`
+              : '')
+          : 'the item factors this round sent are too large for an exact sum'),
+    );
+  }
+  return encodeRecommendExact(values, modulus);
 }

@@ -39,7 +39,7 @@ export const recommendTask: ComputeHandler<RecommendResult> = {
     const evaluate = Number(step.phase) === Phase.EVALUATE;
     const values = evaluate ? evaluationStep(spec, items, state, rng) : trainStep(spec, items, state, round, rng);
     const modulus = Number(task.secure?.modulus ?? 2 ** 32);
-    const words = encodeStep(values, recommendNoiseOf(task, spec), modulus, rng);
+    const words = encodeStep(spec, values, recommendNoiseOf(task, spec), modulus, rng);
     values.fill(0);
     // The job's last step here: its customers' factors and table are no longer needed.
     const memory = recommendMemoryOf(ctx.memory);
