@@ -57,8 +57,9 @@ describe('private catalogue recall on the synthetic federation', () => {
     );
     const spurious = [...found].filter((id) => !buyers.has(id)).length;
     const fewest = Math.min(...[...found].map((id) => buyers.get(id)?.size ?? 0));
+    const figures = { found: found.size, rounds: c.rounds, tiers, spurious, fewest, privacy: c.privacy };
     process.stdout.write(
-      `catalogue recall at epsilon ${epsilon} ${JSON.stringify(shape)}: ${JSON.stringify({ found: found.size, rounds: c.rounds, tiers, spurious, fewest, privacy: c.privacy })}\n`,
+      `catalogue recall at epsilon ${epsilon} ${JSON.stringify(shape)}: ${JSON.stringify(figures)}\n`,
     );
     return { tiers, spurious, found };
   };
