@@ -10,6 +10,7 @@ import { announcesDp } from './privacy/privacy-plan.js';
 import { authorisationOf, checkAuthorised, type AuthorisationPolicy } from './privacy/spec-authorisation.js';
 import { bindSpecToJob, checkNotReplayed } from './privacy/spec-replay.js';
 import { bindExactCohort, checkExactCohort } from './privacy/exact-cohort.js';
+import { checkRecommendReleases } from './privacy/recommend-releases.js';
 import { checkOwnFeatures, FEATURE_STAGES, ownSchemaAnswer } from './privacy/train-features.js';
 import type { JobMemory } from './job-memory.js';
 
@@ -65,6 +66,8 @@ export class Admission {
       checkNotReplayed(this.ledger, task, auth);
       // An exact single release of a signed spec: over the cohort of its first release here only (exact-cohort.ts).
       checkExactCohort(this.ledger, task, stage, auth);
+      // A private recommend round, a few attempts at most: its noise is not averaged away (recommend-releases.ts).
+      checkRecommendReleases(this.ledger, task, stage, auth);
       const consent = this.consent.admit(task, stage, auth.analyst);
       beforeCharge?.();
       const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);

@@ -3,11 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '@tessera/crypto';
-import { encodeRecommendDp, parseRecommendSpec, recommendNoise } from '@tessera/jobs';
+import { encodeRecommendDp, parseRecommendSpec, recommendNoise, recommendUpdateLength } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
 import { initItemFactors, itemModelVector, seededRandom, systemRandom } from '@tessera/recommend';
 import { tempDir } from '../../coordinator/test/helpers.js';
 import { JobMemory } from '../src/job-memory.js';
+import { RECOMMEND_RELEASE_ATTEMPTS } from '../src/privacy/recommend-releases.js';
 import { checkTask } from '../src/privacy/release-check.js';
 import { readRecommendTable } from '../src/recommend/job-table.js';
 import { trainStep } from '../src/recommend/recommend-step.js';
@@ -126,5 +127,65 @@ describe('a crafted item model cannot make a recommend step reveal a customer', 
       const noise = recommendNoise(spec, 3, update.length)!;
       expect(encodeRecommendDp(update, noise, 2 ** 32, systemRandom())).toHaveLength(update.length);
     }
+  });
+});
+
+describe('a private recommend round cannot be replayed until its noise averages out', () => {
+  const tmp = tempDir('tessera-recommend-replay-');
+  const analyst = generateSigningKeyPair();
+  const fed = smallFederation();
+  // No privacy budget on the data set: only the job's own plan bounds what its releases spend.
+  const h = new Harness(tmp.dir, 'shop', { csv: () => interactionLines(fed.rows[0]!) });
+  const PRIVACY = { mode: 'distributed', epsilon: 8, delta: 1e-6, clip: 0.05, maxCustomers: 1000 };
+  const input = recommendInput(DATASET, fed.catalogue.ids, {
+    name: 'replay',
+    model: { algorithm: 'als', k: 3, lambda: 3 },
+    privacy: PRIVACY,
+  });
+  const spec = parseRecommendSpec(input);
+  const N = 4;
+  /** Round `round` of the private job as an honest coordinator announces it, as attempt `attempt`. */
+  const privateStep = (round: number, attempt: number): tessera.v1.ITask => {
+    const secure = h.secure(pb.Stage.RECOMMEND, N);
+    const { task } = recommendStep(input, analyst, secure, { jobId: 'replay', round, attempt });
+    const noise = recommendNoise(spec, N, recommendUpdateLength('als', fed.catalogue.ids.length, 3))!;
+    return {
+      ...task,
+      recommend: { phase: pb.RecommendTask.Phase.TRAIN, round, dpLevel: noise.level },
+      privacyPlan: {
+        mode: pb.PrivacyPlan.Mode.DISTRIBUTED,
+        unit: pb.PrivacyPlan.Unit.RECORD,
+        noiseMultiplier: noise.noiseMultiplier,
+        sampleRate: 1,
+        rounds: 0,
+        fullReleases: noise.releases,
+        epsilon: PRIVACY.epsilon,
+        delta: PRIVACY.delta,
+      },
+    };
+  };
+
+  beforeAll(() => h.start());
+  afterAll(async () => {
+    await h.stop();
+    tmp.cleanup();
+  });
+
+  it('admits a round a few times (retries), then refuses it before reading, whatever attempt it claims', async () => {
+    for (let attempt = 1; attempt <= RECOMMEND_RELEASE_ATTEMPTS; attempt++)
+      expect((await h.offer(privateStep(1, attempt))).body).toBe('advertise');
+    const reads = h.data.reads;
+    const charges = h.ledger.charges(DATASET).length;
+    for (const attempt of [RECOMMEND_RELEASE_ATTEMPTS + 1, 1]) {
+      const a = await h.offer(privateStep(1, attempt));
+      expect(a.kind).toBe(pb.RefusalKind.REFUSAL_PRIVACY);
+      expect(a.refused).toMatch(
+        new RegExp(`round 1 of private recommend job "replay" was already released here ${RECOMMEND_RELEASE_ATTEMPTS}`),
+      );
+    }
+    expect(h.data.reads).toBe(reads);
+    expect(h.ledger.charges(DATASET)).toHaveLength(charges);
+    // The job's other rounds are still its own.
+    expect((await h.offer(privateStep(2, 1))).body).toBe('advertise');
   });
 });
