@@ -101,6 +101,22 @@ describe('a crafted item model cannot make a recommend step reveal a customer', 
     expect(data.reads).toBe(reads);
   });
 
+  it('under DP refuses more customers than privacy.maxCustomers, which the ring has no room for', async () => {
+    const customers = new Set(fed.rows[0]!.map((r) => r.customer)).size;
+    const spec = (maxCustomers: number) =>
+      parseRecommendSpec(
+        recommendInput('orders', fed.catalogue.ids, {
+          name: 'many',
+          model: { algorithm: 'bpr', k: K },
+          privacy: { ...PRIVACY, maxCustomers },
+        }),
+      );
+    await expect(readRecommendTable(data, spec(customers - 1))).rejects.toThrow(
+      `data set "orders": ${customers} customers are more than the job spec's privacy.maxCustomers (${customers - 1})`,
+    );
+    expect((await readRecommendTable(data, spec(customers))).data.customerIds).toHaveLength(customers);
+  });
+
   it('under DP each customer stays within privacy.clip, however large or skewed the items', async () => {
     for (const algorithm of ['als', 'bpr'] as const) {
       const input = recommendInput('orders', fed.catalogue.ids, {
