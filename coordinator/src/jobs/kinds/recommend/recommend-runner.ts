@@ -117,9 +117,7 @@ export class RecommendRunner extends JobLifecycle {
         modelWithState: withState,
       }),
     );
-    const next = r.sealed
-      ? this.answeredItems(r.values, withState.length)
-      : this.algorithm.applyItemUpdate(items, r.values);
+    const next = r.sealed ? this.answeredItems(r.values) : this.algorithm.applyItemUpdate(items, r.values);
     const change = rmsChange(items.factors, next.factors);
     const outcome = r.outcome;
     await this.store.completeRound(
@@ -185,8 +183,13 @@ export class RecommendRunner extends JobLifecycle {
     return { counts, noise: r.noise, ...(r.noise ? { coverageThreshold: threshold } : {}) };
   }
 
-  /** The analyst's next item model (sealed): as long as the model it was sent, finite. */
-  private answeredItems(values: Float64Array, length: number): ItemFactors {
+  /**
+   * The analyst's next item model (sealed), finite: itemModelVector(next, true), so with BPR's Adagrad state from the
+   * first round on (the model it was sent has none before the first step).
+   */
+  private answeredItems(values: Float64Array): ItemFactors {
+    const plain = this.spec.catalogue.items.length * (this.spec.model.k + 1);
+    const length = this.spec.model.algorithm === 'bpr' ? 2 * plain : plain;
     if (values.length !== length)
       throw new Error(`the analyst answered with ${values.length} item model values, expected ${length}`);
     return itemsFromModelVector(values, this.spec.catalogue.items.length, this.spec.model.k);
