@@ -11,6 +11,7 @@ import { authorisationOf, checkAuthorised, type AuthorisationPolicy } from './pr
 import { bindSpecToJob, checkNotReplayed } from './privacy/spec-replay.js';
 import { bindExactCohort, checkExactCohort } from './privacy/exact-cohort.js';
 import { checkRecommendReleases } from './privacy/recommend-releases.js';
+import { checkCatalogueReleases } from './privacy/catalogue-releases.js';
 import { checkOwnFeatures, FEATURE_STAGES, ownSchemaAnswer } from './privacy/train-features.js';
 import type { JobMemory } from './job-memory.js';
 
@@ -68,6 +69,7 @@ export class Admission {
       checkExactCohort(this.ledger, task, stage, auth);
       // A private recommend round, a few attempts at most: its noise is not averaged away (recommend-releases.ts).
       checkRecommendReleases(this.ledger, task, stage, auth);
+      checkCatalogueReleases(this.ledger, task, stage, auth);
       const consent = this.consent.admit(task, stage, auth.analyst);
       beforeCharge?.();
       const { epsilon, checked } = this.guard.admit(task, stage, consent.grantId);

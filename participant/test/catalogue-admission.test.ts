@@ -4,6 +4,7 @@ import { generateSigningKeyPair, type SigningKeyPair } from '@tessera/crypto';
 import { catalogueNoise, parseCatalogueSpec } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
 import { tempDir } from '../../coordinator/test/helpers.js';
+import { CATALOGUE_RELEASE_ATTEMPTS } from '../src/privacy/catalogue-releases.js';
 import { DATASET, Harness, hex, signed } from './support/authorisation-harness.js';
 
 const pb = tessera.v1;
@@ -129,6 +130,26 @@ describe('a catalogue round reads item ids only for the signed catalogue job it 
       round(j, 1, undefined, { privacyPlan: { ...honest.privacyPlan, noiseMultiplier: 1 } }),
       /noise multiplier \(1, below the .* the spec's epsilon 4 needs\)/,
     );
+  });
+
+  it('admits a round a few times (retries), then refuses it before reading, whatever attempt it claims', async () => {
+    const j = job();
+    const attempt = (r: number, n: number) => {
+      const task = round(j, r, r === 1 ? undefined : ['s']);
+      return { ...task, ref: { ...task.ref, attempt: n } };
+    };
+    for (let n = 1; n <= CATALOGUE_RELEASE_ATTEMPTS; n++) expect((await h.offer(attempt(1, n))).body).toBe('advertise');
+    const charges = h.ledger.charges(DATASET).length;
+    for (const n of [CATALOGUE_RELEASE_ATTEMPTS + 1, 1])
+      await refused(
+        attempt(1, n),
+        new RegExp(
+          `round 1 of catalogue job "${j.jobId}" was already released here ${CATALOGUE_RELEASE_ATTEMPTS} times`,
+        ),
+      );
+    expect(h.ledger.charges(DATASET)).toHaveLength(charges);
+    // The job's other rounds are still its own.
+    expect((await h.offer(attempt(2, 1))).body).toBe('advertise');
   });
 
   it('refuses an unsigned spec, and a catalogue stage under another kind of job', async () => {
