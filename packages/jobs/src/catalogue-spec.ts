@@ -42,10 +42,10 @@ export interface CataloguePrivacy {
 export const CATALOGUE_SPEC_DEFAULTS = {
   column: 'item_id',
   customerColumn: 'customer_id',
-  maxItemsPerCustomer: 5,
-  maxLength: 32,
+  maxItemsPerCustomer: 10,
+  maxLength: 16,
   maxCandidates: 10_000,
-  privacy: { epsilon: 1, delta: 1e-6, maxCustomers: 100_000 },
+  privacy: { epsilon: 8, delta: 1e-6, maxCustomers: 100_000 },
   minParticipants: 2,
   roundTimeoutSeconds: 300,
   waitForParticipantsSeconds: 120,

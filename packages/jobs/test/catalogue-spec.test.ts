@@ -19,17 +19,17 @@ describe('catalogue job spec', () => {
     expect(s).toMatchObject({
       column: 'item_id',
       customerColumn: 'customer_id',
-      maxItemsPerCustomer: 5,
-      maxLength: 32,
+      maxItemsPerCustomer: 10,
+      maxLength: 16,
       maxCandidates: 10_000,
-      privacy: { mode: 'distributed', epsilon: 1, delta: 1e-6, maxCustomers: 100_000 },
+      privacy: { mode: 'distributed', epsilon: 8, delta: 1e-6, maxCustomers: 100_000 },
       secure: { mode: 'masked', dropoutRate: 0.1, corruptFraction: 0.1 },
       minParticipants: 2,
     });
     expect(s.threshold).toBeUndefined();
     expect(parseCatalogueSpec(s)).toEqual(s);
-    const given = parseCatalogueSpec({ ...base, threshold: 40, column: 'sku', privacy: { epsilon: 8 } });
-    expect([given.threshold, given.column, given.privacy.epsilon]).toEqual([40, 'sku', 8]);
+    const given = parseCatalogueSpec({ ...base, threshold: 40, column: 'sku', privacy: { epsilon: 2 } });
+    expect([given.threshold, given.column, given.privacy.epsilon]).toEqual([40, 'sku', 2]);
   });
 
   it('refuses bad fields, naming them', () => {
