@@ -1,34 +1,22 @@
-// A sealed BPR recommend job: the analyst's answers carry Adagrad's state from round 1 on, and the job completes.
+// A sealed BPR recommend job would hide nothing (the analyst's answer carries Adagrad's state, from which the
+// coordinator computes each round's sum: packages/recommend/test/sealed-bpr-answer.test.ts): it is refused at
+// submission, naming the field, before any node is asked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawTable } from '@tessera/data';
-import { seededRandom, syntheticRecommendation } from '@tessera/recommend';
-import { createAnalystKeys, LocalFederation, runRecommend } from '@tessera/sdk';
+import { createAnalystKeys, LocalFederation } from '@tessera/sdk';
 import { tempDir } from './helpers.js';
 
-const synthetic = syntheticRecommendation(
-  { merchants: 3, customers: 90, items: 20, minCustomers: 20, interactionsPerCustomer: 6 },
-  seededRandom('recommend-sealed-bpr'),
-);
-const shards: RawTable[] = synthetic.rows.map((rows, m) => ({
+const shards: RawTable[] = [0, 1].map((m) => ({
   source: `merchant-${m}`,
-  columns: ['customer_id', 'item_id', 'timestamp'],
-  rows: rows.map((r) => [r.customer, r.item, String(r.timestamp)]),
+  columns: ['customer_id', 'item_id'],
+  rows: [
+    [`c${m}-1`, 'a'],
+    [`c${m}-1`, 'b'],
+  ],
   lineOf: (i) => i + 2,
 }));
-const spec = {
-  name: 'recommend-sealed-bpr',
-  kind: 'recommend',
-  dataset: 'orders',
-  columns: { customer: 'customer_id', item: 'item_id', timestamp: 'timestamp' },
-  catalogue: { items: [...synthetic.catalogue.ids] },
-  model: { algorithm: 'bpr', k: 3 },
-  rounds: 2,
-  evaluation: { holdOut: 'last' },
-  minParticipants: 3,
-  roundTimeoutSeconds: 60,
-};
 
-describe('a sealed BPR recommend job (3 merchants)', () => {
+describe('a sealed BPR recommend job', () => {
   const tmp = tempDir();
   let fed: LocalFederation;
   beforeAll(async () => {
@@ -39,13 +27,21 @@ describe('a sealed BPR recommend job (3 merchants)', () => {
     tmp.cleanup();
   });
 
-  it('completes: the analyst answers with Adagrad state from round 1 on, and the model keeps it', async () => {
+  it('is refused at submission, naming secure.mode and what to use instead', async () => {
     const keys = await createAnalystKeys();
     const analyst = await fed.addAnalyst('sealed-bpr', keys);
-    const run = await runRecommend(analyst, spec, { sealed: keys });
-    expect(run.job.status).toBe('completed');
-    expect(run.result).toMatchObject({ algorithm: 'bpr', k: 3, rounds: 2, items: 20 });
-    expect(run.items.accumulator).toHaveLength(20 * 4);
-    expect(run.items.accumulator!.every((a) => a > 0)).toBe(true);
+    const spec = {
+      name: 'sealed-bpr',
+      kind: 'recommend',
+      dataset: 'orders',
+      catalogue: { items: ['a', 'b', 'c'] },
+      model: { algorithm: 'bpr', k: 1 },
+      secure: { mode: 'sealed' },
+    };
+    await expect(analyst.submit(spec, { sealed: keys })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/secure\.mode: sealed is refused with algorithm "bpr".*use algorithm "als"/),
+    });
+    expect(await fed.analyst.list()).toHaveLength(0);
   });
 });

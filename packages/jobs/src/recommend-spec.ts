@@ -139,6 +139,13 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
     );
   const secure = secureOf(input.secure);
   const privacy = privacyOf(input.privacy, model.algorithm);
+  if (secure.mode === 'sealed' && model.algorithm === 'bpr')
+    throw new JobSpecError(
+      'secure.mode',
+      'sealed is refused with algorithm "bpr": the analyst\'s answer to a round carries Adagrad\'s state, from which ' +
+        'the coordinator recovers the summed gradient, so sealing would hide nothing; use algorithm "als" for a ' +
+        'sealed job, or secure.mode masked',
+    );
   if (secure.mode === 'sealed' && privacy.mode !== 'none')
     throw new JobSpecError('privacy.mode', 'differential privacy is not available with secure.mode sealed; use masked');
   const seed = input.seed;

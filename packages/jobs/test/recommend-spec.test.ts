@@ -57,6 +57,7 @@ describe('recommend job spec', () => {
     expect(refusal({ ...base, secure: { mode: 'plain' } })).toBe('secure.mode');
     expect(refusal({ ...base, secure: { mode: 'sealed' }, privacy: { mode: 'distributed' } })).toBe('privacy.mode');
     expect(refusal({ ...base, colums: {} })).toBe('colums');
+    expect(refusal({ ...base, model: { algorithm: 'bpr' }, secure: { mode: 'sealed' } })).toBe('secure.mode');
     expect(refusal({ ...base, kind: 'train' })).toBe('kind');
   });
 
