@@ -8,7 +8,6 @@ import {
   toRing,
   encodeWide,
   DEFAULT_WIDE,
-  WIDE_DIGITS,
 } from '@tessera/fl';
 import { systemRandom } from '@tessera/ml';
 import { addDiscreteGaussianNoise } from '@tessera/dp';

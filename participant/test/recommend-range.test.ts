@@ -32,7 +32,7 @@ describe('the exact encoding range of a recommend step', () => {
     const model = itemModelVector(initItemFactors(fed.catalogue.ids.length, 3, seededRandom('range/items')));
     const ctx = { data, memory: new JobMemory() } as unknown as TaskContext;
     const active: ActiveTask = { task, handler: recommendTask, model, received: 0, cancelled: false };
-    const error = await recommendTask.compute(ctx, active).then(
+    const error = await (async () => recommendTask.compute(ctx, active))().then(
       () => undefined,
       (e: Error) => e,
     );

@@ -66,7 +66,10 @@ export function saveCatalogueResult(job: JobView, o: { out?: string; json?: bool
   if (!c)
     throw new UsageError(`catalogue job ${job.id} is ${job.status}${job.error ? `: ${job.error}` : ''}; no result yet`);
   if (o.out) writeFileSync(o.out, catalogueCsv(c.items));
-  if (o.json) return printJson(c);
+  if (o.json) {
+    printJson(c);
+    return;
+  }
   process.stdout.write(
     `catalogue of job ${job.id}: ${c.items.length} item(s)${o.out ? ` written to ${o.out}` : ''} ` +
       `(epsilon ${c.privacy.epsilon.toFixed(3)} at delta ${c.privacy.delta})\n`,
