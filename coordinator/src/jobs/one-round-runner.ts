@@ -7,7 +7,7 @@ import { JobLifecycle } from './job-lifecycle.js';
 import { refusalReasons } from '../rounds/refusals.js';
 import type { OwnersRefusal } from '../rounds/stage.js';
 import type { SessionRegistry } from '../service/registry.js';
-import { waitForParticipants } from './participant-wait.js';
+import { awaitServing } from './willing-participants.js';
 
 /**
  * The life cycle of a job that is one round (a query, an encrypted score, an overlap): running,
@@ -65,17 +65,14 @@ export abstract class OneRoundRunner extends JobLifecycle {
     registry: SessionRegistry,
     s: { dataset: string; minParticipants: number; waitForParticipantsSeconds: number },
   ) {
-    const enough = await waitForParticipants(registry, {
-      dataset: s.dataset,
-      minParticipants: s.minParticipants,
-      waitForParticipantsSeconds: s.waitForParticipantsSeconds,
+    return awaitServing({
+      registry,
+      spec: s,
       signal: this.abort.signal,
       events: this.events,
       jobId: this.jobId,
-      enrolled: () => this.store.listParticipants(),
+      store: this.store,
     });
-    if (!enough) throw new Error('cancelled while waiting for participants');
-    return registry.serving(s.dataset);
   }
 
   /** The round itself: the completion message, and the job context to store (the result), if any. */

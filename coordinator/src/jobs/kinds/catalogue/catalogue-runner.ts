@@ -1,12 +1,13 @@
 import { catalogueReleases, parseCatalogueSpec, type CatalogueJobSpec } from '@tessera/jobs';
-import type { ParticipantSession } from '../../../service/participant-session.js';
 import type { JobRecord } from '../../../store/store.js';
 import { parseContext, type JobContext } from '../../job-context.js';
 import { JobLifecycle } from '../../job-lifecycle.js';
-import { waitForParticipants } from '../../participant-wait.js';
+import { noteJobRefusals } from '../../job-refusals.js';
+import { withAttempts, type RoundAttempts } from '../../round-attempts.js';
 import { signedSpecFields } from '../../signed-spec.js';
+import { willingParticipants, type ParticipantNeed } from '../../willing-participants.js';
 import type { RunnerDeps } from '../job-kind.js';
-import { runCatalogueSum, type CatalogueRoundHost, type CatalogueSumOutcome } from './catalogue-round.js';
+import { runCatalogueSum, type CatalogueRoundHost } from './catalogue-round.js';
 import { selectExtensions, sortedItems, type CatalogueItem } from './catalogue-trie.js';
 
 /** Attempts of one round before the job fails: as a recommend job's. */
@@ -48,10 +49,11 @@ export class CatalogueRunner extends JobLifecycle {
   private readonly spec: CatalogueJobSpec;
   private context: CatalogueContext;
   private readonly host: CatalogueRoundHost;
+  private readonly need: ParticipantNeed;
 
   constructor(
     private readonly job: JobRecord,
-    private readonly deps: RunnerDeps,
+    deps: RunnerDeps,
   ) {
     super(job.id, deps.store, deps.events);
     this.spec = parseCatalogueSpec(JSON.parse(job.specJson));
@@ -64,6 +66,14 @@ export class CatalogueRunner extends JobLifecycle {
       signal: this.abort.signal,
       publish: (message) => this.events.publish(this.jobId, message),
       specFields: () => signedSpecFields(this.context, this.job.specJson),
+    };
+    this.need = {
+      registry: deps.registry,
+      store: deps.store,
+      events: deps.events,
+      signal: this.abort.signal,
+      spec: this.spec,
+      jobId: job.id,
     };
   }
 
@@ -107,7 +117,7 @@ export class CatalogueRunner extends JobLifecycle {
   private async round(before: CatalogueProgress): Promise<CatalogueProgress> {
     const round = before.round + 1;
     const prefixes = before.prefixes.map((p) => new Uint8Array(Buffer.from(p, 'base64')));
-    const r = await this.withAttempts(round, (sessions, attempt) =>
+    const r = await withAttempts(this.attempts(round), (sessions, attempt) =>
       runCatalogueSum(this.host, { round, attempt, sessions, prefixes }),
     );
     const s = this.spec;
@@ -157,62 +167,24 @@ export class CatalogueRunner extends JobLifecycle {
     await this.store.updateJob(this.jobId, { ...fields, contextJson: JSON.stringify(this.context) });
   }
 
-  /** Waits for enough participants and runs `once` until a sum completes or the attempts ran out. */
-  private async withAttempts(
-    round: number,
-    once: (sessions: ParticipantSession[], attempt: number) => Promise<CatalogueSumOutcome>,
-  ) {
-    let lastReason = '';
-    for (let attempt = 1; attempt <= CATALOGUE_ROUND_ATTEMPTS; attempt++) {
-      if (this.abort.signal.aborted) throw new Error('cancelled');
-      const sessions = await this.willing();
-      const r = await once(sessions, attempt);
-      await this.noteRefusals(round, r.refusals);
-      if (r.ok) return { ...r.value, attempt };
-      lastReason = r.reason;
-      if (!this.abort.signal.aborted) this.host.publish(`round ${round} attempt ${attempt} failed: ${r.reason}`);
-    }
-    if (this.abort.signal.aborted) throw new Error('cancelled');
-    throw new Error(`round ${round} failed ${CATALOGUE_ROUND_ATTEMPTS} time(s); last: ${lastReason}`);
-  }
-
-  /** The participants serving the data set once minParticipants do, less those that refused this job. */
-  private async willing(): Promise<ParticipantSession[]> {
-    const s = this.spec;
-    const enough = await waitForParticipants(this.deps.registry, {
-      dataset: s.dataset,
-      minParticipants: s.minParticipants,
-      waitForParticipantsSeconds: s.waitForParticipantsSeconds,
+  /** The attempts of round `round`: enough willing participants each time, their refusals noted. */
+  private attempts(round: number): RoundAttempts {
+    return {
+      attempts: CATALOGUE_ROUND_ATTEMPTS,
+      what: `round ${round}`,
       signal: this.abort.signal,
-      events: this.events,
-      jobId: this.jobId,
-      enrolled: () => this.store.listParticipants(),
-    });
-    if (!enough) throw new Error('cancelled while waiting for participants');
-    const refused = new Map<string, string>();
-    for (const r of this.context.refusals ?? [])
-      if (!refused.has(r.participantId)) refused.set(r.participantId, r.reason);
-    const willing = this.deps.registry.serving(s.dataset).filter((x) => !refused.has(x.participantId));
-    if (willing.length < s.minParticipants) {
-      const reasons = [...refused].map(([id, why]) => `${id}: ${why}`).join('; ');
-      throw new Error(
-        `${refused.size} participant(s) refused this job (${reasons}), ` +
-          `and the ${willing.length} left are fewer than minParticipants = ${s.minParticipants}`,
-      );
-    }
-    return willing;
-  }
-
-  /** Keeps the participants' refusals on their owners' terms in the job's context (the analyst sees job.refusals). */
-  private async noteRefusals(round: number, found: ReadonlyMap<string, string>): Promise<void> {
-    if (!found.size) return;
-    const stored = parseContext((await this.store.getJob(this.jobId))?.contextJson ?? '');
-    const refusals = [...(stored.refusals ?? [])];
-    for (const [participantId, reason] of found) {
-      refusals.push({ participantId, stage: 'catalogue', round, reason });
-      this.host.publish(`participant ${participantId} refused catalogue round ${round}: ${reason}`);
-    }
-    this.context = { ...stored, refusals };
-    await this.store.updateJob(this.jobId, { contextJson: JSON.stringify(this.context) });
+      publish: this.host.publish,
+      willing: () => willingParticipants(this.need, this.context.refusals),
+      noteRefusals: async (found) => {
+        const saved = await noteJobRefusals(
+          this.store,
+          this.jobId,
+          { stage: 'catalogue', round },
+          found,
+          this.host.publish,
+        );
+        if (saved) this.context = saved;
+      },
+    };
   }
 }

@@ -9,23 +9,18 @@ import {
   type ItemFactors,
   type RecommendAlgorithm,
 } from '@tessera/recommend';
-import type { ParticipantSession } from '../../../service/participant-session.js';
-import type { JobRecord, RoundStage } from '../../../store/store.js';
+import type { JobRecord } from '../../../store/store.js';
 import { parseContext, type JobContext } from '../../job-context.js';
 import { JobLifecycle } from '../../job-lifecycle.js';
-import { waitForParticipants } from '../../participant-wait.js';
+import { noteJobRefusals } from '../../job-refusals.js';
+import { withAttempts, type RoundAttempts } from '../../round-attempts.js';
 import { sealedRoundOf, type SealedRound } from '../../sealed-round.js';
 import { signedSpecFields } from '../../signed-spec.js';
+import { willingParticipants, type ParticipantNeed } from '../../willing-participants.js';
 import type { RunnerDeps } from '../job-kind.js';
 import { checkedCounts, recommendResult } from './recommend-evaluation.js';
 import { coveredThreshold, evaluationCounts, type RecommendPhase } from './recommend-release.js';
-import {
-  runRecommendSum,
-  stageOfPhase,
-  type RecommendRoundHost,
-  type RecommendSumOutcome,
-  type RecommendSumResult,
-} from './recommend-round.js';
+import { runRecommendSum, stageOfPhase, type RecommendRoundHost } from './recommend-round.js';
 
 /** Attempts of one round (or the evaluation) before the job fails: as a training job's default maxRoundAttempts. */
 export const RECOMMEND_ROUND_ATTEMPTS = 3;
@@ -42,6 +37,7 @@ export class RecommendRunner extends JobLifecycle {
   private readonly sealed: SealedRound | undefined;
   private context: JobContext;
   private readonly host: RecommendRoundHost;
+  private readonly need: ParticipantNeed;
 
   constructor(
     private readonly job: JobRecord,
@@ -72,6 +68,14 @@ export class RecommendRunner extends JobLifecycle {
       signal: this.abort.signal,
       publish: (message) => this.events.publish(this.jobId, message),
       specFields: () => signedSpecFields(this.context, this.job.specJson),
+    };
+    this.need = {
+      registry: deps.registry,
+      store: deps.store,
+      events: deps.events,
+      signal: this.abort.signal,
+      spec: this.spec,
+      jobId: job.id,
     };
   }
 
@@ -107,7 +111,7 @@ export class RecommendRunner extends JobLifecycle {
   /** One training round: the summed item update applied to the items, stored with the round. */
   private async trainRound(round: number, items: ItemFactors): Promise<ItemFactors> {
     const withState = itemModelVector(items, true);
-    const r = await this.withAttempts('train', round, (sessions, attempt) =>
+    const r = await withAttempts(this.attempts('train', round), (sessions, attempt) =>
       runRecommendSum(this.host, {
         phase: 'train',
         round,
@@ -155,7 +159,7 @@ export class RecommendRunner extends JobLifecycle {
   private async evaluate(items: ItemFactors) {
     const round = this.spec.rounds + 1;
     const model = itemModelVector(items);
-    const r = await this.withAttempts('evaluate', round, (sessions, attempt) =>
+    const r = await withAttempts(this.attempts('evaluate', round), (sessions, attempt) =>
       runRecommendSum(this.host, {
         phase: 'evaluate',
         round,
@@ -196,67 +200,22 @@ export class RecommendRunner extends JobLifecycle {
   }
 
   /**
-   * Waits for enough participants and runs `once` until a sum completes or RECOMMEND_ROUND_ATTEMPTS ran out (then
-   * throws with the last reason). Participants that refused the job on their owners' terms are not asked again.
+   * The attempts of a sum of `phase` (RECOMMEND_ROUND_ATTEMPTS): enough willing participants each time, their
+   * refusals noted. Participants that refused the job on their owners' terms are not asked again.
    */
-  private async withAttempts(
-    phase: RecommendPhase,
-    round: number,
-    once: (sessions: ParticipantSession[], attempt: number) => Promise<RecommendSumOutcome>,
-  ): Promise<RecommendSumResult & { attempt: number }> {
-    const what = phase === 'train' ? `round ${round}/${this.spec.rounds}` : 'the evaluation';
-    let last = '';
-    for (let attempt = 1; attempt <= RECOMMEND_ROUND_ATTEMPTS; attempt++) {
-      if (this.abort.signal.aborted) throw new Error('cancelled');
-      const sessions = await this.willing();
-      const r = await once(sessions, attempt);
-      await this.noteRefusals(stageOfPhase(phase), round, r.refusals);
-      if (r.ok) return { ...r.value, attempt };
-      last = r.reason;
-      if (!this.abort.signal.aborted) this.host.publish(`${what} attempt ${attempt} failed: ${r.reason}`);
-    }
-    if (this.abort.signal.aborted) throw new Error('cancelled');
-    throw new Error(`${what} failed ${RECOMMEND_ROUND_ATTEMPTS} time(s); last: ${last}`);
-  }
-
-  /** The participants serving the data set once minParticipants do, less those that refused this job. */
-  private async willing(): Promise<ParticipantSession[]> {
-    const s = this.spec;
-    const enough = await waitForParticipants(this.deps.registry, {
-      dataset: s.dataset,
-      minParticipants: s.minParticipants,
-      waitForParticipantsSeconds: s.waitForParticipantsSeconds,
+  private attempts(phase: RecommendPhase, round: number): RoundAttempts {
+    const stage = stageOfPhase(phase);
+    return {
+      attempts: RECOMMEND_ROUND_ATTEMPTS,
+      what: phase === 'train' ? `round ${round}/${this.spec.rounds}` : 'the evaluation',
       signal: this.abort.signal,
-      events: this.events,
-      jobId: this.jobId,
-      enrolled: () => this.store.listParticipants(),
-    });
-    if (!enough) throw new Error('cancelled while waiting for participants');
-    const refused = new Map<string, string>();
-    for (const r of this.context.refusals ?? [])
-      if (!refused.has(r.participantId)) refused.set(r.participantId, r.reason);
-    const willing = this.deps.registry.serving(s.dataset).filter((x) => !refused.has(x.participantId));
-    if (willing.length < s.minParticipants) {
-      const reasons = [...refused].map(([id, why]) => `${id}: ${why}`).join('; ');
-      throw new Error(
-        `${refused.size} participant(s) refused this job (${reasons}), ` +
-          `and the ${willing.length} left are fewer than minParticipants = ${s.minParticipants}`,
-      );
-    }
-    return willing;
-  }
-
-  /** Keeps the participants' refusals on their owners' terms in the job's context (the analyst sees job.refusals). */
-  private async noteRefusals(stage: RoundStage, round: number, found: ReadonlyMap<string, string>): Promise<void> {
-    if (!found.size) return;
-    const stored = parseContext((await this.store.getJob(this.jobId))?.contextJson ?? '');
-    const refusals = [...(stored.refusals ?? [])];
-    for (const [participantId, reason] of found) {
-      refusals.push({ participantId, stage, round, reason });
-      this.host.publish(`participant ${participantId} refused ${stage} round ${round}: ${reason}`);
-    }
-    this.context = { ...stored, refusals };
-    await this.store.updateJob(this.jobId, { contextJson: JSON.stringify(this.context) });
+      publish: this.host.publish,
+      willing: () => willingParticipants(this.need, this.context.refusals),
+      noteRefusals: async (found) => {
+        const saved = await noteJobRefusals(this.store, this.jobId, { stage, round }, found, this.host.publish);
+        if (saved) this.context = saved;
+      },
+    };
   }
 
   protected override ended(): void {
