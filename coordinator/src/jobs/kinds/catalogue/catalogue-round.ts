@@ -7,8 +7,7 @@ import {
   type CatalogueJobSpec,
   type CatalogueNoise,
 } from '@tessera/jobs';
-import { privacyModes, privacyUnits, tessera } from '@tessera/proto';
-import { chooseParameters } from '@tessera/secagg';
+import { tessera } from '@tessera/proto';
 import { refusalReasons } from '../../../rounds/refusals.js';
 import { runSecureSum, type SecureSumOutcome } from '../../../rounds/secure-sum.js';
 import { stageLabel, stageProgress } from '../../../rounds/stage-progress.js';
@@ -16,6 +15,9 @@ import type { ParticipantSession } from '../../../service/participant-session.js
 import type { UploadSlots } from '../../../service/upload-slots.js';
 import type { Store } from '../../../store/store.js';
 import { identityKeysOf } from '../../identity-keys.js';
+import { releasePrivacyPlan } from '../../release-privacy-plan.js';
+import type { AttemptOutcome } from '../../round-attempts.js';
+import { attemptFailure, sumParameters, sumShortfall } from '../../sum-attempt.js';
 
 const pb = tessera.v1;
 
@@ -41,24 +43,11 @@ export interface CatalogueSumResult {
   metrics: Record<string, number>;
 }
 
-export type CatalogueSumOutcome = ({ ok: true; value: CatalogueSumResult } | { ok: false; reason: string }) & {
-  refusals: ReadonlyMap<string, string>;
-};
+export type CatalogueSumOutcome = AttemptOutcome<CatalogueSumResult>;
 
 /** The privacy plan every task announces (participants recompute it from the signed spec). */
-export function cataloguePrivacyPlan(spec: CatalogueJobSpec, noise: CatalogueNoise): tessera.v1.IPrivacyPlan {
-  // A customer-level guarantee implies the record-level one at the same epsilon: the ledgers' unit is the record.
-  return {
-    mode: privacyModes.toProto(spec.privacy.mode),
-    unit: privacyUnits.toProto('record'),
-    noiseMultiplier: noise.noiseMultiplier,
-    sampleRate: 1,
-    rounds: 0,
-    fullReleases: noise.releases,
-    epsilon: spec.privacy.epsilon,
-    delta: spec.privacy.delta,
-  };
-}
+export const cataloguePrivacyPlan = (spec: CatalogueJobSpec, noise: CatalogueNoise): tessera.v1.IPrivacyPlan =>
+  releasePrivacyPlan(spec.privacy, noise);
 
 /**
  * Runs round `round` of a catalogue job over `prefixes` (masked SecAgg+, the participants' discrete Gaussian shares
@@ -71,30 +60,16 @@ export async function runCatalogueSum(
   const s = h.spec;
   const n = q.sessions.length;
   const started = performance.now();
-  const failed = async (reason: string, outcome?: SecureSumOutcome, metrics: Record<string, number> = {}) => {
-    await h.store.addRound({
-      jobId: h.jobId,
-      round: q.round,
-      stage: 'catalogue',
-      attempt: q.attempt,
-      status: 'failed',
-      contributors: outcome?.survivors.length ?? 0,
-      dropped: outcome ? [...outcome.failures.keys()] : [],
-      metrics,
-      seconds: (performance.now() - started) / 1000,
-      error: reason,
-      finishedAt: Date.now(),
-    });
-    return { ok: false as const, reason, refusals: outcome ? refusalReasons(outcome) : new Map<string, string>() };
-  };
+  const failed = attemptFailure(h.store, {
+    jobId: h.jobId,
+    round: q.round,
+    attempt: q.attempt,
+    stage: 'catalogue',
+    started,
+  });
   if (n < 2) return failed(`secure aggregation needs at least 2 participants in a round, and ${n} is available`);
   const noise = catalogueNoise(s, n);
-  const p = chooseParameters({
-    n,
-    dropoutRate: s.secure.dropoutRate,
-    corruptFraction: s.secure.corruptFraction,
-    minThreshold: Math.max(2, Math.min(s.minParticipants, n)),
-  });
+  const p = sumParameters(n, s);
   const keys = await identityKeysOf(
     h.store,
     q.sessions.map((x) => x.participantId),
@@ -140,14 +115,9 @@ export async function runCatalogueSum(
     dp_level: noise.level,
   };
   const survivors = outcome.survivors.length;
-  if (!outcome.sum || survivors < Math.min(s.minParticipants, n)) {
-    const why = outcome.reason ?? `${survivors} survivors, fewer than minParticipants = ${s.minParticipants}`;
-    const detail = outcome.failures.size
-      ? ` (${[...outcome.failures].map(([id, w]) => `${id}: ${w}`).join('; ')})`
-      : '';
-    return failed(`secure aggregation failed: ${why}${detail}`, outcome, metrics);
-  }
-  const counts = decodeCatalogueSum(outcome.sum, noise, survivors, modulus);
+  const shortfall = sumShortfall(outcome, !!outcome.sum, s.minParticipants, n);
+  if (shortfall !== undefined) return failed(shortfall, outcome, metrics);
+  const counts = decodeCatalogueSum(outcome.sum!, noise, survivors, modulus);
   return {
     ok: true,
     value: {

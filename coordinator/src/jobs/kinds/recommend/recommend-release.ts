@@ -12,7 +12,8 @@ import {
   type RecommendJobSpec,
   type RecommendNoise,
 } from '@tessera/jobs';
-import { privacyModes, privacyUnits, type tessera } from '@tessera/proto';
+import type { tessera } from '@tessera/proto';
+import { releasePrivacyPlan } from '../../release-privacy-plan.js';
 
 /** A training round's item update, or the leave-last-out evaluation after the last round. */
 export type RecommendPhase = 'train' | 'evaluate';
@@ -67,17 +68,7 @@ export function recommendPrivacyPlan(
   noise: RecommendNoise | undefined,
 ): tessera.v1.IPrivacyPlan | undefined {
   if (!noise || spec.privacy.mode === 'none') return undefined;
-  // A customer-level guarantee implies the record-level one at the same epsilon: the ledgers' unit is the record.
-  return {
-    mode: privacyModes.toProto(spec.privacy.mode),
-    unit: privacyUnits.toProto('record'),
-    noiseMultiplier: noise.noiseMultiplier,
-    sampleRate: 1,
-    rounds: 0,
-    fullReleases: noise.releases,
-    epsilon: spec.privacy.epsilon,
-    delta: spec.privacy.delta,
-  };
+  return releasePrivacyPlan({ ...spec.privacy, mode: spec.privacy.mode }, noise);
 }
 
 /** The evaluation sums as the analyst's answer in sealed mode carries them: [customers, hits, NDCG sum, covered]. */

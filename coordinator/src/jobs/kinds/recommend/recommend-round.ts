@@ -1,7 +1,6 @@
 import { DEFAULT_WIDE } from '@tessera/fl';
 import { RECOMMEND_FRACTION_BITS, type RecommendJobSpec, type RecommendNoise } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
-import { chooseParameters } from '@tessera/secagg';
 import { refusalReasons } from '../../../rounds/refusals.js';
 import { runSecureSum, type SecureSumOutcome } from '../../../rounds/secure-sum.js';
 import { stageLabel, stageProgress } from '../../../rounds/stage-progress.js';
@@ -10,7 +9,9 @@ import type { SealedExchange } from '../../../service/sealed-exchange.js';
 import type { UploadSlots } from '../../../service/upload-slots.js';
 import type { RoundStage, Store } from '../../../store/store.js';
 import { identityKeysOf } from '../../identity-keys.js';
+import type { AttemptOutcome } from '../../round-attempts.js';
 import type { SealedRound } from '../../sealed-round.js';
+import { attemptFailure, sumParameters, sumShortfall } from '../../sum-attempt.js';
 import { decodeRelease, recommendPrivacyPlan, recommendRelease, type RecommendPhase } from './recommend-release.js';
 
 const pb = tessera.v1;
@@ -40,9 +41,7 @@ export interface RecommendSumResult {
 }
 
 /** A sum's outcome; either way with the participants that refused it on their owners' terms, and why. */
-export type RecommendSumOutcome = ({ ok: true; value: RecommendSumResult } | { ok: false; reason: string }) & {
-  refusals: ReadonlyMap<string, string>;
-};
+export type RecommendSumOutcome = AttemptOutcome<RecommendSumResult>;
 
 /** What a round needs from its job. */
 export interface RecommendRoundHost {
@@ -71,31 +70,11 @@ export async function runRecommendSum(h: RecommendRoundHost, q: RecommendSum): P
   const n = q.sessions.length;
   const stage = stageOfPhase(q.phase);
   const started = performance.now();
-  const failed = async (reason: string, outcome?: SecureSumOutcome, metrics: Record<string, number> = {}) => {
-    await h.store.addRound({
-      jobId: h.jobId,
-      round: q.round,
-      stage,
-      attempt: q.attempt,
-      status: 'failed',
-      contributors: outcome?.survivors.length ?? 0,
-      dropped: outcome ? [...outcome.failures.keys()] : [],
-      metrics,
-      seconds: (performance.now() - started) / 1000,
-      error: reason,
-      finishedAt: Date.now(),
-    });
-    return { ok: false as const, reason, refusals: outcome ? refusalReasons(outcome) : new Map<string, string>() };
-  };
+  const failed = attemptFailure(h.store, { jobId: h.jobId, round: q.round, attempt: q.attempt, stage, started });
   if (n < 2) return failed(`secure aggregation needs at least 2 participants in a round, and ${n} is available`);
   const release = recommendRelease(s, q.phase, n);
   const noise = release.noise;
-  const p = chooseParameters({
-    n,
-    dropoutRate: s.secure.dropoutRate,
-    corruptFraction: s.secure.corruptFraction,
-    minThreshold: Math.max(2, Math.min(s.minParticipants, n)),
-  });
+  const p = sumParameters(n, s);
   const keys = await identityKeysOf(
     h.store,
     q.sessions.map((x) => x.participantId),
@@ -144,13 +123,8 @@ export async function runRecommendSum(h: RecommendRoundHost, q: RecommendSum): P
     ...(noise ? { epsilon: noise.epsilon, noise_multiplier: noise.noiseMultiplier, dp_level: noise.level } : {}),
   };
   const survivors = outcome.survivors.length;
-  if ((!outcome.sum && !outcome.sealedSum) || survivors < Math.min(s.minParticipants, n)) {
-    const why = outcome.reason ?? `${survivors} survivors, fewer than minParticipants = ${s.minParticipants}`;
-    const detail = outcome.failures.size
-      ? ` (${[...outcome.failures].map(([id, w]) => `${id}: ${w}`).join('; ')})`
-      : '';
-    return failed(`secure aggregation failed: ${why}${detail}`, outcome, metrics);
-  }
+  const shortfall = sumShortfall(outcome, !!(outcome.sum || outcome.sealedSum), s.minParticipants, n);
+  if (shortfall !== undefined) return failed(shortfall, outcome, metrics);
   let values: Float64Array;
   if (outcome.sealedSum) {
     values = await h.exchange.request(
