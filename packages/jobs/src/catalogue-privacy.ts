@@ -2,20 +2,11 @@
 // clear, and the encoding of a participant's counts with its noise share. Coordinator and participants call these
 // same functions; a participant recomputes them from the signed spec and refuses a task announcing another level.
 import { addDiscreteGaussianNoise } from '@tessera/dp';
-import {
-  calibrateJobNoise,
-  decodeFixedPoint,
-  encodeFixedPoint,
-  jobEpsilon,
-  largestRecordLevel,
-  NoiseShareError,
-  noiseShareVariance,
-  survivorFloor,
-  tolerableColluders,
-} from '@tessera/fl';
+import { decodeFixedPoint, encodeFixedPoint, largestRecordLevel } from '@tessera/fl';
 import type { Random } from '@tessera/ml';
 import type { CatalogueJobSpec } from './catalogue-spec.js';
 import { JobSpecError } from './job-spec-fields.js';
+import { releaseMultiplier, releaseShareVariance, shareSizing } from './release-noise.js';
 
 /** Counts per prefix: one per next byte (0..255), then the terminator (the item ends at the prefix). */
 export const CATALOGUE_SYMBOLS = 257;
@@ -43,7 +34,7 @@ export type CatalogueNoiseSpec = Pick<CatalogueJobSpec, 'privacy' | 'secure' | '
  *   steps each (no rounding), so the ring sum moves by at most level x sqrt(maxItemsPerCustomer).
  * - Noise: discrete Gaussian of variance totalVariance = (z level sqrt(maxItemsPerCustomer))^2 on every count of the
  *   sum, carried by noise shares of `shareVariance` (totalVariance / (m - c), rounded up; m the survivor floor, c the
- *   colluders tolerated), as recommend-privacy.ts does.
+ *   colluders tolerated), as recommend-privacy.ts does (both size them in release-noise.ts).
  * - Accounting: every customer is in every round (sample rate 1); `releases` = maxLength + 1 rounds at most (the job
  *   may stop earlier, and is charged for the rounds it runs); z is the smallest multiplier for which that many
  *   Gaussian releases compose to (privacy.epsilon, privacy.delta) under the RDP accountant; `epsilon` is what the
@@ -65,8 +56,6 @@ export interface CatalogueNoise {
   calibration: 'rdp';
 }
 
-const calibrated = new Map<string, { z: number; epsilon: number }>();
-
 /** Rounds a catalogue job's budget covers: one per byte of the longest id, and one for its terminator. */
 export const catalogueReleases = (spec: Pick<CatalogueJobSpec, 'maxLength'>): number => spec.maxLength + 1;
 
@@ -75,17 +64,7 @@ export function catalogueMultiplier(spec: Pick<CatalogueJobSpec, 'maxLength' | '
   z: number;
   epsilon: number;
 } {
-  const { epsilon, delta } = spec.privacy;
-  const releases = catalogueReleases(spec);
-  const key = `${epsilon}/${delta}/${releases}`;
-  let c = calibrated.get(key);
-  if (c === undefined) {
-    const z = calibrateJobNoise({ epsilon, delta, sampleRate: 1, rounds: 0, fullReleases: releases });
-    c = { z, epsilon: jobEpsilon({ noiseMultiplier: z, sampleRate: 1, rounds: 0, fullReleases: releases }, delta) };
-    if (calibrated.size > 256) calibrated.clear();
-    calibrated.set(key, c);
-  }
-  return c;
+  return releaseMultiplier(spec.privacy.epsilon, spec.privacy.delta, catalogueReleases(spec));
 }
 
 /** The noise of every round of a catalogue job in a round of `participants` (see CatalogueNoise). */
@@ -93,14 +72,7 @@ export function catalogueNoise(spec: CatalogueNoiseSpec, participants: number): 
   if (!(Number.isInteger(participants) && participants >= 1))
     throw new RangeError(`a catalogue round has a positive whole number of participants, got ${participants}`);
   const { z, epsilon } = catalogueMultiplier(spec);
-  const sizing = {
-    n: participants,
-    dropoutRate: spec.secure.dropoutRate,
-    corruptFraction: spec.secure.corruptFraction,
-  };
-  const minSurvivors = survivorFloor(sizing);
-  const honest = minSurvivors - tolerableColluders(participants, spec.secure.corruptFraction);
-  const spread = honest >= 1 ? Math.sqrt(participants / honest) : 1;
+  const { sizing, minSurvivors, spread } = shareSizing(participants, spec.secure);
   const sensitivity = Math.sqrt(spec.maxItemsPerCustomer);
   const votes = participants * spec.privacy.maxCustomers;
   const level = Math.min(
@@ -114,13 +86,7 @@ export function catalogueNoise(spec: CatalogueNoiseSpec, participants: number): 
         "with the noise; lower privacy.maxCustomers to the largest merchant's customer count",
     );
   const totalVariance = (z * level * sensitivity) ** 2;
-  let shareVariance: number;
-  try {
-    shareVariance = noiseShareVariance('distributed', totalVariance, sizing);
-  } catch (e) {
-    if (e instanceof NoiseShareError) throw new JobSpecError('secure.corruptFraction', e.message);
-    throw e;
-  }
+  const shareVariance = releaseShareVariance(totalVariance, sizing);
   return {
     noiseMultiplier: z,
     releases: catalogueReleases(spec),

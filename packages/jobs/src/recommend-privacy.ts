@@ -2,21 +2,11 @@
 // level and the noise shares of each release, and the DP encoding. Coordinator, participants and analyst call these
 // same functions; a participant recomputes them from the signed spec and refuses a task announcing another level.
 import { addDiscreteGaussianNoise } from '@tessera/dp';
-import {
-  calibrateJobNoise,
-  decodeFixedPoint,
-  encodeFixedPoint,
-  fixedPointSensitivity,
-  jobEpsilon,
-  largestRecordLevel,
-  NoiseShareError,
-  noiseShareVariance,
-  survivorFloor,
-  tolerableColluders,
-} from '@tessera/fl';
+import { decodeFixedPoint, encodeFixedPoint, fixedPointSensitivity, largestRecordLevel } from '@tessera/fl';
 import type { Random } from '@tessera/ml';
 import { JobSpecError } from './job-spec-fields.js';
 import type { RecommendJobSpec } from './recommend-spec.js';
+import { releaseMultiplier, releaseShareVariance, shareSizing } from './release-noise.js';
 
 /** The spec fields that size a recommend job's noise. */
 export type RecommendNoiseSpec = Pick<RecommendJobSpec, 'privacy' | 'rounds' | 'evaluation' | 'secure'> & {
@@ -75,22 +65,6 @@ const MODULUS = 2 ** 32;
 /** Fewer fixed-point steps per clipped customer than this make the quantisation rival the signal: refused. */
 export const RECOMMEND_MIN_DP_LEVEL = 16;
 
-const calibrated = new Map<string, { z: number; epsilon: number }>();
-
-/** z for `releases` full Gaussian releases at (epsilon, delta), and the epsilon the accountant gives at that z. */
-function jobMultiplier(epsilon: number, delta: number, releases: number): { z: number; epsilon: number } {
-  const key = `${epsilon}/${delta}/${releases}`;
-  let c = calibrated.get(key);
-  if (c === undefined) {
-    const z = calibrateJobNoise({ epsilon, delta, sampleRate: 1, rounds: 0, fullReleases: releases });
-    const spent = jobEpsilon({ noiseMultiplier: z, sampleRate: 1, rounds: 0, fullReleases: releases }, delta);
-    c = { z, epsilon: spent };
-    if (calibrated.size > 256) calibrated.clear();
-    calibrated.set(key, c);
-  }
-  return c;
-}
-
 /** Releases a recommend job makes: one per round, and the evaluation's when it holds out each customer's last item. */
 export const recommendReleases = (spec: Pick<RecommendJobSpec, 'rounds' | 'evaluation'>): number =>
   spec.rounds + (spec.evaluation.holdOut === 'last' ? 1 : 0);
@@ -111,16 +85,9 @@ export function recommendNoise(
   if (!(Number.isInteger(length) && length >= 1))
     throw new RangeError(`a recommend release has a positive whole number of values, got ${length}`);
   const releases = recommendReleases(spec);
-  const { z, epsilon } = jobMultiplier(p.epsilon, p.delta, releases);
-  const sizing = {
-    n: participants,
-    dropoutRate: spec.secure.dropoutRate,
-    corruptFraction: spec.secure.corruptFraction,
-  };
-  const minSurvivors = survivorFloor(sizing);
-  const honest = minSurvivors - tolerableColluders(participants, spec.secure.corruptFraction);
+  const { z, epsilon } = releaseMultiplier(p.epsilon, p.delta, releases);
   // The sum carries every participant's share when none drops out: n / (m - c) times the target variance.
-  const spread = honest >= 1 ? Math.sqrt(participants / honest) : 1;
+  const { sizing, minSurvivors, spread } = shareSizing(participants, spec.secure);
   const customers = participants * p.maxCustomers;
   const room = MODULUS / 2 - 1 - participants; // each participant's stochastic rounding adds at most 1 a coordinate
   let level = Math.min(
@@ -141,13 +108,7 @@ export function recommendNoise(
     );
   const sigma = z * fixedPointSensitivity(level, 1, length);
   const totalVariance = sigma * sigma;
-  let shareVariance: number;
-  try {
-    shareVariance = noiseShareVariance('distributed', totalVariance, sizing);
-  } catch (e) {
-    if (e instanceof NoiseShareError) throw new JobSpecError('secure.corruptFraction', e.message);
-    throw e;
-  }
+  const shareVariance = releaseShareVariance(totalVariance, sizing);
   const noise: RecommendNoise = {
     noiseMultiplier: z,
     releases,
