@@ -1,5 +1,6 @@
 // The `catalogue` job spec: a private item catalogue agreed from the merchants' interactions. Parsing only.
 import { isObj, JobSpecError, noUnknownKeys, num, type Obj, section, show, str } from './job-spec-fields.js';
+import { epsilonDelta, roundFields, secureRates } from './release-spec-fields.js';
 import { parseSubmission } from './submission.js';
 
 /**
@@ -111,25 +112,14 @@ export function parseCatalogueSpec(input: unknown): CatalogueJobSpec {
     maxLength: num(input, 'maxLength', '', d.maxLength, { int: true, min: 1, max: L.maxLength }),
     maxCandidates: num(input, 'maxCandidates', '', d.maxCandidates, { int: true, min: 1, max: L.maxCandidates }),
     ...(threshold !== undefined ? { threshold: threshold as number } : {}),
-    privacy: privacyOf(input.privacy),
+    privacy: privacyOf(input),
     secure: secureOf(input),
-    minParticipants: num(input, 'minParticipants', '', d.minParticipants, { int: true, min: 2 }),
-    roundTimeoutSeconds: num(input, 'roundTimeoutSeconds', '', d.roundTimeoutSeconds, {
-      exclusiveMin: 0,
-      max: 7 * 24 * 3600,
-    }),
-    waitForParticipantsSeconds: num(input, 'waitForParticipantsSeconds', '', d.waitForParticipantsSeconds, {
-      exclusiveMin: 0,
-      max: 7 * 24 * 3600,
-    }),
+    ...roundFields(input, d),
   };
 }
 
-function privacyOf(v: unknown): CataloguePrivacy {
-  if (v !== undefined && !isObj(v))
-    throw new JobSpecError('privacy', `must be an object with fields ${PRIVACY_FIELDS.join(', ')}, got ${show(v)}`);
-  const o: Obj = v ?? {};
-  noUnknownKeys(o, PRIVACY_FIELDS, 'privacy');
+function privacyOf(input: Obj): CataloguePrivacy {
+  const o = section(input, 'privacy', PRIVACY_FIELDS);
   const mode = o.mode ?? 'distributed';
   if (mode !== 'distributed')
     throw new JobSpecError(
@@ -140,8 +130,7 @@ function privacyOf(v: unknown): CataloguePrivacy {
   const d = CATALOGUE_SPEC_DEFAULTS.privacy;
   return {
     mode,
-    epsilon: num(o, 'epsilon', 'privacy.', d.epsilon, { exclusiveMin: 0, max: 100 }),
-    delta: num(o, 'delta', 'privacy.', d.delta, { exclusiveMin: 0, max: 0.1 }),
+    ...epsilonDelta(o, d),
     maxCustomers: num(o, 'maxCustomers', 'privacy.', d.maxCustomers, { int: true, min: 1, max: 1e8 }),
   };
 }
@@ -156,7 +145,6 @@ function secureOf(input: Obj): CatalogueJobSpec['secure'] {
     );
   return {
     mode,
-    dropoutRate: num(o, 'dropoutRate', 'secure.', 0.1, { min: 0, max: 0.5 }),
-    corruptFraction: num(o, 'corruptFraction', 'secure.', 0.1, { min: 0, max: 0.5 }),
+    ...secureRates(o),
   };
 }

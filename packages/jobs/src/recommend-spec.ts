@@ -1,5 +1,6 @@
 // The `recommend` job spec: federated matrix factorisation over the merchants' interactions tables. Parsing only.
-import { isObj, JobSpecError, noUnknownKeys, num, type Obj, show, str } from './job-spec-fields.js';
+import { isObj, JobSpecError, noUnknownKeys, num, type Obj, section, show, str } from './job-spec-fields.js';
+import { epsilonDelta, roundFields, secureRates } from './release-spec-fields.js';
 import { cappedNum } from './spec-caps.js';
 import { parseSubmission } from './submission.js';
 
@@ -127,8 +128,8 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
   parseSubmission(input.submission);
   if (input.kind !== 'recommend') throw new JobSpecError('kind', `must be "recommend", got ${show(input.kind)}`);
   const privateJob = isObj(input.privacy) && input.privacy.mode === 'distributed';
-  const model = modelOf(input.model, privateJob);
-  const catalogue = catalogueOf(input.catalogue);
+  const model = modelOf(input, privateJob);
+  const catalogue = catalogueOf(input);
   const length = recommendUpdateLength(model.algorithm, catalogue.items.length, model.k);
   if (length > RECOMMEND_LIMITS.maxUpdateLength)
     throw new JobSpecError(
@@ -137,8 +138,8 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
         `values, more than the ${RECOMMEND_LIMITS.maxUpdateLength} a round sums; lower k` +
         (model.algorithm === 'als' ? ' or use algorithm "bpr" (items x (k + 1) values)' : ' or declare fewer items'),
     );
-  const secure = secureOf(input.secure);
-  const privacy = privacyOf(input.privacy, model.algorithm);
+  const secure = secureOf(input);
+  const privacy = privacyOf(input, model.algorithm);
   if (secure.mode === 'sealed' && model.algorithm === 'bpr')
     throw new JobSpecError(
       'secure.mode',
@@ -158,7 +159,7 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
     name: str(input, 'name', ''),
     kind: 'recommend',
     dataset: str(input, 'dataset', ''),
-    columns: columnsOf(input.columns),
+    columns: columnsOf(input),
     catalogue,
     unknownItems,
     model,
@@ -166,22 +167,11 @@ export function parseRecommendSpec(input: unknown): RecommendJobSpec {
       int: true,
       min: 1,
     }),
-    evaluation: evaluationOf(input.evaluation),
+    evaluation: evaluationOf(input),
     ...(seed !== undefined ? { seed } : {}),
     privacy,
     secure,
-    minParticipants: num(input, 'minParticipants', '', RECOMMEND_SPEC_DEFAULTS.minParticipants, { int: true, min: 2 }),
-    roundTimeoutSeconds: num(input, 'roundTimeoutSeconds', '', RECOMMEND_SPEC_DEFAULTS.roundTimeoutSeconds, {
-      exclusiveMin: 0,
-      max: 7 * 24 * 3600,
-    }),
-    waitForParticipantsSeconds: num(
-      input,
-      'waitForParticipantsSeconds',
-      '',
-      RECOMMEND_SPEC_DEFAULTS.waitForParticipantsSeconds,
-      { exclusiveMin: 0, max: 7 * 24 * 3600 },
-    ),
+    ...roundFields(input, RECOMMEND_SPEC_DEFAULTS),
   };
 }
 
@@ -196,15 +186,8 @@ export function recommendUpdateLength(algorithm: RecommendAlgorithmName, items: 
   return items * (T + K) + T + K;
 }
 
-function sectionOf(v: unknown, key: string, allowed: readonly string[]): Obj {
-  if (v === undefined) return {};
-  if (!isObj(v)) throw new JobSpecError(key, `must be an object with fields ${allowed.join(', ')}, got ${show(v)}`);
-  noUnknownKeys(v, allowed, key);
-  return v;
-}
-
-function columnsOf(v: unknown): RecommendColumns {
-  const o = sectionOf(v, 'columns', COLUMN_FIELDS);
+function columnsOf(input: Obj): RecommendColumns {
+  const o = section(input, 'columns', COLUMN_FIELDS);
   const d = RECOMMEND_SPEC_DEFAULTS.columns;
   const optional = (key: string) => (o[key] === undefined ? {} : { [key]: str(o, key, 'columns.') });
   const columns: RecommendColumns = {
@@ -224,14 +207,14 @@ function columnsOf(v: unknown): RecommendColumns {
   return columns;
 }
 
-function catalogueOf(v: unknown): { items: string[] } {
-  if (v === undefined)
+function catalogueOf(input: Obj): { items: string[] } {
+  if (input.catalogue === undefined)
     throw new JobSpecError(
       'catalogue',
       'is required: declare the public item catalogue as {"items": ["sku-1", ...]} (the CLI accepts ' +
         '{"file": "catalogue.csv"} and reads it into the list before signing)',
     );
-  const o = sectionOf(v, 'catalogue', ['items']);
+  const o = section(input, 'catalogue', ['items']);
   const items = o.items;
   if (!Array.isArray(items) || items.length === 0)
     throw new JobSpecError('catalogue.items', `must be a non-empty list of item ids, got ${show(items)?.slice(0, 80)}`);
@@ -256,8 +239,8 @@ function defaultsOf(algorithm: RecommendAlgorithmName, dp: boolean): { lambda: n
 const POSITIVE = { exclusiveMin: 0 };
 const NON_NEGATIVE = { min: 0 };
 
-function modelOf(v: unknown, dp: boolean): RecommendModelSection {
-  const o = sectionOf(v, 'model', MODEL_FIELDS);
+function modelOf(input: Obj, dp: boolean): RecommendModelSection {
+  const o = section(input, 'model', MODEL_FIELDS);
   const algorithm = o.algorithm ?? 'als';
   if (algorithm !== 'als' && algorithm !== 'bpr')
     throw new JobSpecError('model.algorithm', `must be "als" or "bpr", got ${show(algorithm)}`);
@@ -278,16 +261,16 @@ function modelOf(v: unknown, dp: boolean): RecommendModelSection {
   };
 }
 
-function evaluationOf(v: unknown): { holdOut: 'last' | 'none' } {
-  const o = sectionOf(v, 'evaluation', ['holdOut']);
+function evaluationOf(input: Obj): { holdOut: 'last' | 'none' } {
+  const o = section(input, 'evaluation', ['holdOut']);
   const holdOut = o.holdOut ?? 'last';
   if (holdOut !== 'last' && holdOut !== 'none')
     throw new JobSpecError('evaluation.holdOut', `must be "last" or "none", got ${show(holdOut)}`);
   return { holdOut };
 }
 
-function privacyOf(v: unknown, algorithm: RecommendAlgorithmName): RecommendPrivacy {
-  const o = sectionOf(v, 'privacy', PRIVACY_FIELDS);
+function privacyOf(input: Obj, algorithm: RecommendAlgorithmName): RecommendPrivacy {
+  const o = section(input, 'privacy', PRIVACY_FIELDS);
   const mode = o.mode ?? 'none';
   if (mode !== 'none' && mode !== 'distributed')
     throw new JobSpecError(
@@ -297,8 +280,7 @@ function privacyOf(v: unknown, algorithm: RecommendAlgorithmName): RecommendPriv
   const d = RECOMMEND_SPEC_DEFAULTS.privacy;
   return {
     mode,
-    epsilon: num(o, 'epsilon', 'privacy.', d.epsilon, { exclusiveMin: 0, max: 100 }),
-    delta: num(o, 'delta', 'privacy.', d.delta, { exclusiveMin: 0, max: 0.1 }),
+    ...epsilonDelta(o, d),
     clip: num(o, 'clip', 'privacy.', mode === 'none' ? d.clip : RECOMMEND_SPEC_DEFAULTS.private[algorithm].clip, {
       exclusiveMin: 0,
     }),
@@ -306,8 +288,8 @@ function privacyOf(v: unknown, algorithm: RecommendAlgorithmName): RecommendPriv
   };
 }
 
-function secureOf(v: unknown): RecommendJobSpec['secure'] {
-  const o = sectionOf(v, 'secure', SECURE_FIELDS);
+function secureOf(input: Obj): RecommendJobSpec['secure'] {
+  const o = section(input, 'secure', SECURE_FIELDS);
   const mode = o.mode ?? 'masked';
   if (mode !== 'masked' && mode !== 'sealed')
     throw new JobSpecError(
@@ -316,7 +298,6 @@ function secureOf(v: unknown): RecommendJobSpec['secure'] {
     );
   return {
     mode,
-    dropoutRate: num(o, 'dropoutRate', 'secure.', 0.1, { min: 0, max: 0.5 }),
-    corruptFraction: num(o, 'corruptFraction', 'secure.', 0.1, { min: 0, max: 0.5 }),
+    ...secureRates(o),
   };
 }
