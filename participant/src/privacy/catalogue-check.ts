@@ -1,13 +1,8 @@
 // A catalogue round against the analyst-signed catalogue spec: its round, its prefixes and its noise's level.
-import {
-  catalogueNoise,
-  catalogueReleases,
-  JobSpecError,
-  type CatalogueJobSpec,
-  type CatalogueNoise,
-} from '@tessera/jobs';
+import { catalogueNoise, catalogueReleases, type CatalogueJobSpec, type CatalogueNoise } from '@tessera/jobs';
 import type { tessera } from '@tessera/proto';
-import { PrivacyRefusal } from './task-spec.js';
+import { cohortNoise, requireSignedKindSpec } from './signed-release-spec.js';
+import type { PrivacyRefusal } from './task-spec.js';
 
 /** The refusal of a task field that differs from the signed spec (spec-authorisation.ts makes it). */
 type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
@@ -16,40 +11,15 @@ type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
  * A catalogue round reads the merchant's items only for a job an analyst signed: the task must carry a catalogue spec
  * with a signature that verified (authorisationOf), whatever else it says.
  */
-export function requireSignedCatalogueSpec(auth: { analyst: string; spec?: { kind: string } }): void {
-  if (!auth.spec)
-    throw new PrivacyRefusal(
-      'privacy check: a catalogue task must carry the analyst-signed catalogue job spec, and this one carries none; ' +
-        'refused before reading any data',
-    );
-  if (auth.spec.kind !== 'catalogue')
-    throw new PrivacyRefusal(
-      `privacy check: the task asks for stage catalogue, which a ${auth.spec.kind} job does not have ` +
-        `(the task's spec is a ${auth.spec.kind} job); refused before reading any data`,
-    );
-  if (!auth.analyst)
-    throw new PrivacyRefusal(
-      "privacy check: the catalogue task's job spec carries no analyst signature; this node reads item ids only " +
-        'for a job an analyst signed (submit it signed); refused before reading any data',
-    );
-}
+export const requireSignedCatalogueSpec = (auth: { analyst: string; spec?: { kind: string } }): void =>
+  requireSignedKindSpec(auth, 'catalogue', 'item ids');
 
 /**
  * The noise of this round as this node computes it from the signed spec and the round's cohort (never from what the
  * coordinator announces); PrivacyRefusal when the round cannot carry it.
  */
 export function catalogueNoiseOf(task: tessera.v1.ITask, spec: CatalogueJobSpec): CatalogueNoise {
-  const n = (task.secure?.participantIds ?? []).length;
-  try {
-    return catalogueNoise(spec, n);
-  } catch (e) {
-    if (e instanceof JobSpecError || e instanceof RangeError)
-      throw new PrivacyRefusal(
-        `privacy check: this round of ${n} participants cannot carry the catalogue job's noise (${e.message}); ` +
-          'refused before reading any data',
-      );
-    throw e;
-  }
+  return cohortNoise(task, 'catalogue', (n) => catalogueNoise(spec, n));
 }
 
 /**

@@ -1,6 +1,5 @@
 // A recommend step against the analyst-signed recommend spec: phase, round, item model, encoding and noise.
 import {
-  JobSpecError,
   RECOMMEND_FRACTION_BITS,
   recommendEvaluationLength,
   recommendNoise,
@@ -9,7 +8,8 @@ import {
   type RecommendNoise,
 } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
-import { PrivacyRefusal } from './task-spec.js';
+import { cohortNoise, requireSignedKindSpec } from './signed-release-spec.js';
+import type { PrivacyRefusal } from './task-spec.js';
 
 /** The refusal of a task field that differs from the signed spec (spec-authorisation.ts makes it). */
 type Diff = (field: string, spec: unknown, task: unknown) => PrivacyRefusal;
@@ -20,23 +20,8 @@ const Phase = tessera.v1.RecommendTask.Phase;
  * A recommend step reads the merchant's interactions only for a job an analyst signed: the task must carry a recommend
  * spec with a signature that verified (authorisationOf), whatever else it says.
  */
-export function requireSignedRecommendSpec(auth: { analyst: string; spec?: { kind: string } }): void {
-  if (!auth.spec)
-    throw new PrivacyRefusal(
-      'privacy check: a recommend task must carry the analyst-signed recommend job spec, and this one carries none; ' +
-        'refused before reading any data',
-    );
-  if (auth.spec.kind !== 'recommend')
-    throw new PrivacyRefusal(
-      `privacy check: the task asks for stage recommend, which a ${auth.spec.kind} job does not have ` +
-        `(the task's spec is a ${auth.spec.kind} job); refused before reading any data`,
-    );
-  if (!auth.analyst)
-    throw new PrivacyRefusal(
-      "privacy check: the recommend task's job spec carries no analyst signature; this node reads interactions " +
-        'only for a job an analyst signed (submit it signed); refused before reading any data',
-    );
-}
+export const requireSignedRecommendSpec = (auth: { analyst: string; spec?: { kind: string } }): void =>
+  requireSignedKindSpec(auth, 'recommend', 'interactions');
 
 /** The length of the vector a recommend step sums: the item update (TRAIN) or the evaluation sums (EVALUATE). */
 export function recommendLengthOf(task: tessera.v1.ITask, spec: RecommendJobSpec): number {
@@ -53,17 +38,7 @@ export function recommendLengthOf(task: tessera.v1.ITask, spec: RecommendJobSpec
  */
 export function recommendNoiseOf(task: tessera.v1.ITask, spec: RecommendJobSpec): RecommendNoise | undefined {
   if (spec.privacy.mode === 'none') return undefined;
-  const n = (task.secure?.participantIds ?? []).length;
-  try {
-    return recommendNoise(spec, n, recommendLengthOf(task, spec));
-  } catch (e) {
-    if (e instanceof JobSpecError || e instanceof RangeError)
-      throw new PrivacyRefusal(
-        `privacy check: this round of ${n} participants cannot carry the recommend job's noise (${e.message}); ` +
-          'refused before reading any data',
-      );
-    throw e;
-  }
+  return cohortNoise(task, 'recommend', (n) => recommendNoise(spec, n, recommendLengthOf(task, spec)));
 }
 
 /**
