@@ -1,5 +1,6 @@
 // What a node keeps of a recommend job between its rounds: the parsed table and its customers' factors (never sent).
 import type { CustomerFactors } from '@tessera/recommend';
+import { KeptJobs, perOwner } from '../kept-jobs.js';
 import type { RecommendTable } from './job-table.js';
 
 /** The customers' factors after a training round, and the ones it started from (a retried round starts there again). */
@@ -26,48 +27,26 @@ export const RECOMMEND_JOBS_KEPT = 8;
  * coordinator failed, this node was dropped), or when newer jobs push it out.
  */
 export class RecommendMemory {
-  private readonly jobs = new Map<string, { state: RecommendJobState; timer: NodeJS.Timeout }>();
+  private readonly kept = new KeptJobs<RecommendJobState>(RECOMMEND_JOBS_KEPT);
 
   get(jobId: string, key: string): RecommendJobState | undefined {
-    const kept = this.jobs.get(jobId);
-    return kept && kept.state.key === key ? kept.state : undefined;
+    return this.kept.get(jobId, key);
   }
 
   /** Keeps (or refreshes) a job's state for `idleMs` more. */
   keep(jobId: string, state: RecommendJobState, idleMs: number): void {
-    const kept = this.jobs.get(jobId);
-    if (kept) clearTimeout(kept.timer);
-    this.jobs.delete(jobId);
-    const timer = setTimeout(() => this.forget(jobId), idleMs);
-    timer.unref();
-    this.jobs.set(jobId, { state, timer });
-    for (const old of this.jobs.keys()) {
-      if (this.jobs.size <= RECOMMEND_JOBS_KEPT) break;
-      this.forget(old);
-    }
+    this.kept.keep(jobId, state.key, state, idleMs);
   }
 
   forget(jobId: string): void {
-    const kept = this.jobs.get(jobId);
-    if (!kept) return;
-    clearTimeout(kept.timer);
-    this.jobs.delete(jobId);
+    this.kept.forget(jobId);
   }
 
   /** The jobs held now (tests). */
   jobIds(): string[] {
-    return [...this.jobs.keys()];
+    return this.kept.jobIds();
   }
 }
-
-const memories = new WeakMap<object, RecommendMemory>();
 
 /** The recommend memory of the node that owns `owner` (its JobMemory): one per node, several nodes per process. */
-export function recommendMemoryOf(owner: object): RecommendMemory {
-  let m = memories.get(owner);
-  if (!m) {
-    m = new RecommendMemory();
-    memories.set(owner, m);
-  }
-  return m;
-}
+export const recommendMemoryOf: (owner: object) => RecommendMemory = perOwner(() => new RecommendMemory());

@@ -1,11 +1,11 @@
 // CATALOGUE: one round of a private catalogue job (noisy counts of item-id extensions), only ever summed securely.
-import { createHash } from 'node:crypto';
-import { catalogueReleases, encodeCatalogueCounts, type CatalogueJobSpec } from '@tessera/jobs';
+import { catalogueReleases, encodeCatalogueCounts } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
 import { systemRandom } from '@tessera/recommend';
 import { catalogueMemoryOf } from '../catalogue/catalogue-memory.js';
 import { readCatalogueTable } from '../catalogue/catalogue-table.js';
 import { catalogueVotes } from '../catalogue/catalogue-votes.js';
+import { keptIdleMs, keptJobKey } from '../kept-jobs.js';
 import type { LocalResult } from '../local-compute.js';
 import { catalogueNoiseOf } from '../privacy/catalogue-check.js';
 import { taskSpecOf } from '../privacy/task-spec.js';
@@ -16,9 +16,6 @@ export interface CatalogueResult {
   words: Uint32Array;
   customers: number;
 }
-
-/** A job's table is kept this long past its last use at least. */
-const MIN_IDLE_MS = 10 * 60 * 1000;
 
 export const catalogueTask: ComputeHandler<CatalogueResult> = {
   kind: 'compute',
@@ -31,9 +28,7 @@ export const catalogueTask: ComputeHandler<CatalogueResult> = {
     const step = task.catalogue!;
     const round = Number(step.round ?? 0);
     const jobId = task.ref?.jobId ?? '';
-    const key = createHash('sha256')
-      .update(`${task.dataset ?? ''}\u0000${task.specJson ?? ''}`)
-      .digest('hex');
+    const key = keptJobKey(task);
     const rng = systemRandom();
     const memory = catalogueMemoryOf(ctx.memory);
     const table = memory.get(jobId, key) ?? (await readCatalogueTable(ctx.data, spec, rng));
@@ -42,7 +37,7 @@ export const catalogueTask: ComputeHandler<CatalogueResult> = {
     const words = encodeCatalogueCounts(counts, catalogueNoiseOf(task, spec), spec.privacy.maxCustomers, modulus, rng);
     counts.fill(0);
     if (round === catalogueReleases(spec)) memory.forget(jobId);
-    else memory.keep(jobId, key, table, idleMs(spec));
+    else memory.keep(jobId, key, table, keptIdleMs(spec));
     return { result: { words, customers: table.customers }, rows: table.rows };
   },
   // Admission refuses a catalogue round outside secure aggregation (its spec's secure.mode is masked).
@@ -50,7 +45,3 @@ export const catalogueTask: ComputeHandler<CatalogueResult> = {
     ctx.refuse(active.task.ref, 'a catalogue round is only ever contributed to a secure sum', active.task),
   secureInput: (r): LocalResult & { words: Uint32Array } => ({ words: r.words, numExamples: 0, metrics: {} }),
 };
-
-/** Two rounds' timeouts and the wait for participants, at least MIN_IDLE_MS. */
-const idleMs = (spec: CatalogueJobSpec): number =>
-  Math.max(MIN_IDLE_MS, (2 * spec.roundTimeoutSeconds + spec.waitForParticipantsSeconds) * 1000);

@@ -1,8 +1,8 @@
 // RECOMMEND: one step of a recommend job (an item update, or the evaluation), only ever summed securely.
-import { createHash } from 'node:crypto';
 import type { RecommendJobSpec } from '@tessera/jobs';
 import { tessera } from '@tessera/proto';
 import { itemsFromModelVector, systemRandom } from '@tessera/recommend';
+import { keptIdleMs, keptJobKey } from '../kept-jobs.js';
 import type { LocalResult } from '../local-compute.js';
 import { recommendNoiseOf } from '../privacy/recommend-check.js';
 import { taskSpecOf } from '../privacy/task-spec.js';
@@ -18,9 +18,6 @@ export interface RecommendResult {
   words: Uint32Array;
   customers: number;
 }
-
-/** A job's state is kept this long past its last use at least (longer when its rounds may take longer). */
-const MIN_IDLE_MS = 10 * 60 * 1000;
 
 export const recommendTask: ComputeHandler<RecommendResult> = {
   kind: 'compute',
@@ -44,7 +41,7 @@ export const recommendTask: ComputeHandler<RecommendResult> = {
     // The job's last step here: its customers' factors and table are no longer needed.
     const memory = recommendMemoryOf(ctx.memory);
     if (evaluate || (round === spec.rounds && spec.evaluation.holdOut !== 'last')) memory.forget(jobId);
-    else memory.keep(jobId, state, idleMs(spec));
+    else memory.keep(jobId, state, keptIdleMs(spec));
     return { result: { words, customers: state.table.data.customerIds.length }, rows };
   },
   // Admission refuses a recommend step outside secure aggregation (its spec's secure.mode is masked or sealed).
@@ -60,16 +57,10 @@ async function jobState(
   task: tessera.v1.ITask,
   spec: RecommendJobSpec,
 ): Promise<{ state: RecommendJobState; rows: number }> {
-  const key = createHash('sha256')
-    .update(`${task.dataset ?? ''}\u0000${task.specJson ?? ''}`)
-    .digest('hex');
+  const key = keptJobKey(task);
   const memory = recommendMemoryOf(ctx.memory);
   const kept = memory.get(jobId, key);
   if (kept) return { state: kept, rows: kept.table.rows };
   const table = await readRecommendTable(ctx.data, spec);
   return { state: { key, table }, rows: table.rows };
 }
-
-/** Two rounds' timeouts and the wait for participants, at least MIN_IDLE_MS. */
-const idleMs = (spec: RecommendJobSpec): number =>
-  Math.max(MIN_IDLE_MS, (2 * spec.roundTimeoutSeconds + spec.waitForParticipantsSeconds) * 1000);
