@@ -32,5 +32,6 @@ export * from './vertical-score-spec.js';
 export * from './recommend-spec.js';
 export * from './recommend-encoding.js';
 export * from './recommend-privacy.js';
+export * from './recommend-result.js';
 export * from './catalogue-spec.js';
 export * from './catalogue-privacy.js';

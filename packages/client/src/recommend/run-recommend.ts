@@ -1,26 +1,11 @@
-import { parseRecommendSpec } from '@tessera/jobs';
+import { parseRecommendSpec, type RecommendResult } from '@tessera/jobs';
 import { itemsFromModelVector, type ItemFactors } from '@tessera/recommend';
 import { sealedSpec, type AnalystClient, type JobView } from '../analyst.js';
 import type { AnalystKeys } from '../sealed/analyst-keys.js';
 import { attachSealed } from '../sealed/sealed-analyst.js';
 
 /** A recommend job's result (the job's `result.recommend`); the metrics are absent with evaluation.holdOut 'none'. */
-export interface RecommendJobResult {
-  /** Hit rate at 10 of every participant's customers' held-out items. */
-  hr10?: number;
-  ndcg10?: number;
-  /** The share of catalogue items in at least one customer's top 10. */
-  coverage?: number;
-  /** Under DP: the noisy count of top-10 lists an item had to clear to count as covered (three noise deviations). */
-  coverageThreshold?: number;
-  customers?: number;
-  rounds: number;
-  algorithm: 'als' | 'bpr';
-  k: number;
-  items: number;
-  /** Under customer-level DP: the whole job's guarantee. */
-  privacy?: { mode: 'distributed'; unit: 'customer'; epsilon: number; delta: number; noiseMultiplier: number };
-}
+export type RecommendJobResult = RecommendResult;
 
 function recommendResultOf(job: JobView): RecommendJobResult {
   const r = (job.result as { recommend?: RecommendJobResult } | undefined)?.recommend;

@@ -1,29 +1,6 @@
 // The leave-last-out evaluation of a recommend job's final item model: the result the job reports.
-import type { RecommendJobSpec, RecommendNoise } from '@tessera/jobs';
+import type { RecommendJobSpec, RecommendNoise, RecommendResult } from '@tessera/jobs';
 import type { EvaluationCounts } from './recommend-release.js';
-
-/** A recommend job's result (its context's `result.recommend`). */
-export interface RecommendResult {
-  /** Hit rate at 10 over every evaluated customer of every participant (absent with evaluation.holdOut 'none'). */
-  hr10?: number;
-  /** Mean NDCG at 10. */
-  ndcg10?: number;
-  /**
-   * The share of catalogue items in at least one customer's top 10; under DP, of items whose noisy count of top-10
-   * lists clears `coverageThreshold` (three noise standard deviations), an underestimate.
-   */
-  coverage?: number;
-  /** Under DP: the noisy count an item's top-10 lists had to clear to count as covered. */
-  coverageThreshold?: number;
-  /** Customers evaluated (those with a held-out item). */
-  customers?: number;
-  rounds: number;
-  algorithm: 'als' | 'bpr';
-  k: number;
-  items: number;
-  /** Under customer-level DP: the whole job's guarantee (every round and the evaluation). */
-  privacy?: { mode: 'distributed'; unit: 'customer'; epsilon: number; delta: number; noiseMultiplier: number };
-}
 
 /** The result from the summed counts; without evaluation (holdOut 'none') it has no metrics. */
 export function recommendResult(
