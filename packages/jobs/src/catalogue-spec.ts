@@ -1,7 +1,6 @@
 // The `catalogue` job spec: a private item catalogue agreed from the merchants' interactions. Parsing only.
-import { isObj, JobSpecError, noUnknownKeys, num, type Obj, section, show, str } from './job-spec-fields.js';
-import { epsilonDelta, roundFields, secureRates } from './release-spec-fields.js';
-import { parseSubmission } from './submission.js';
+import { isObj, JobSpecError, num, type Obj, section, show, str } from './job-spec-fields.js';
+import { epsilonDelta, kindSpecRoot, roundFields, secureRates } from './release-spec-fields.js';
 
 /**
  * A catalogue job: the item ids that many customers across the participants serving `dataset` interacted with,
@@ -79,12 +78,8 @@ const SECURE_FIELDS = ['mode', 'dropoutRate', 'corruptFraction'];
 export const isCatalogueSpec = (spec: unknown): boolean => isObj(spec) && spec.kind === 'catalogue';
 
 /** Validates a catalogue job spec, fills defaults, and throws JobSpecError naming the first bad field. */
-export function parseCatalogueSpec(input: unknown): CatalogueJobSpec {
-  if (!isObj(input))
-    throw new JobSpecError('(root)', `a catalogue job spec is an object with name, kind, dataset, got ${show(input)}`);
-  noUnknownKeys(input, TOP_LEVEL, '');
-  parseSubmission(input.submission);
-  if (input.kind !== 'catalogue') throw new JobSpecError('kind', `must be "catalogue", got ${show(input.kind)}`);
+export function parseCatalogueSpec(spec: unknown): CatalogueJobSpec {
+  const input = kindSpecRoot(spec, 'catalogue', TOP_LEVEL);
   const d = CATALOGUE_SPEC_DEFAULTS;
   const L = CATALOGUE_LIMITS;
   const column = str(input, 'column', '', d.column);

@@ -1,8 +1,7 @@
 // The `recommend` job spec: federated matrix factorisation over the merchants' interactions tables. Parsing only.
-import { isObj, JobSpecError, noUnknownKeys, num, type Obj, section, show, str } from './job-spec-fields.js';
-import { epsilonDelta, roundFields, secureRates } from './release-spec-fields.js';
+import { isObj, JobSpecError, num, type Obj, section, show, str } from './job-spec-fields.js';
+import { epsilonDelta, kindSpecRoot, roundFields, secureRates } from './release-spec-fields.js';
 import { cappedNum } from './spec-caps.js';
-import { parseSubmission } from './submission.js';
 
 export type RecommendAlgorithmName = 'als' | 'bpr';
 
@@ -121,12 +120,8 @@ const SECURE_FIELDS = ['mode', 'dropoutRate', 'corruptFraction'];
 export const isRecommendSpec = (spec: unknown): boolean => isObj(spec) && spec.kind === 'recommend';
 
 /** Validates a recommend job spec, fills defaults, and throws JobSpecError naming the first bad field. */
-export function parseRecommendSpec(input: unknown): RecommendJobSpec {
-  if (!isObj(input))
-    throw new JobSpecError('(root)', `a recommend job spec is an object with name, kind, dataset, got ${show(input)}`);
-  noUnknownKeys(input, TOP_LEVEL, '');
-  parseSubmission(input.submission);
-  if (input.kind !== 'recommend') throw new JobSpecError('kind', `must be "recommend", got ${show(input.kind)}`);
+export function parseRecommendSpec(spec: unknown): RecommendJobSpec {
+  const input = kindSpecRoot(spec, 'recommend', TOP_LEVEL);
   const privateJob = isObj(input.privacy) && input.privacy.mode === 'distributed';
   const model = modelOf(input, privateJob);
   const catalogue = catalogueOf(input);

@@ -1,8 +1,19 @@
 // Field readers the specs of jobs of secure, customer-level private releases share (recommend, catalogue).
-import { num, type Obj } from './job-spec-fields.js';
+import { isObj, JobSpecError, noUnknownKeys, num, type Obj, show } from './job-spec-fields.js';
+import { parseSubmission } from './submission.js';
 
 /** The longest a round or the wait for participants may take: a week. */
 const WEEK_SECONDS = 7 * 24 * 3600;
+
+/** The top level of a `kind` job spec: an object of `fields` only, with a well-formed submission and that kind. */
+export function kindSpecRoot(input: unknown, kind: 'recommend' | 'catalogue', fields: readonly string[]): Obj {
+  if (!isObj(input))
+    throw new JobSpecError('(root)', `a ${kind} job spec is an object with name, kind, dataset, got ${show(input)}`);
+  noUnknownKeys(input, fields, '');
+  parseSubmission(input.submission);
+  if (input.kind !== kind) throw new JobSpecError('kind', `must be "${kind}", got ${show(input.kind)}`);
+  return input;
+}
 
 /** privacy.epsilon (above 0, at most 100) and privacy.delta (above 0, at most 0.1) of the privacy section `o`. */
 export function epsilonDelta(o: Obj, d: { epsilon: number; delta: number }): { epsilon: number; delta: number } {
