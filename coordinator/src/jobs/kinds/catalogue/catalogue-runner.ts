@@ -67,14 +67,7 @@ export class CatalogueRunner extends JobLifecycle {
       publish: (message) => this.events.publish(this.jobId, message),
       specFields: () => signedSpecFields(this.context, this.job.specJson),
     };
-    this.need = {
-      registry: deps.registry,
-      store: deps.store,
-      events: deps.events,
-      signal: this.abort.signal,
-      spec: this.spec,
-      jobId: job.id,
-    };
+    this.need = { ...deps, spec: this.spec, signal: this.abort.signal, jobId: job.id };
   }
 
   protected async work(): Promise<void> {
