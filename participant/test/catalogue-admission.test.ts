@@ -152,6 +152,29 @@ describe('a catalogue round reads item ids only for the signed catalogue job it 
     expect((await h.offer(attempt(2, 1))).body).toBe('advertise');
   });
 
+  it('releases a job maxLength + 1 times in all, retries included: its epsilon is the whole spend', async () => {
+    const j = job({ maxLength: 5 }); // 6 releases: what the spec's epsilon is calibrated for
+    const attempt = (r: number, n: number) => {
+      const task = round(j, r, r === 1 ? undefined : ['sku-0'.slice(0, r - 1)]);
+      return { ...task, ref: { ...task.ref, attempt: n } };
+    };
+    for (const [r, n] of [
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [2, 1],
+      [2, 2],
+      [3, 1],
+    ])
+      expect((await h.offer(attempt(r!, n!))).body).toBe('advertise');
+    const charges = h.ledger.charges(DATASET).length;
+    await refused(
+      attempt(4, 1),
+      new RegExp(`catalogue job "${j.jobId}" was already released here 6 times in all \\(maxLength \\+ 1 = 6`),
+    );
+    expect(h.ledger.charges(DATASET)).toHaveLength(charges);
+  });
+
   it('refuses an unsigned spec, and a catalogue stage under another kind of job', async () => {
     const j = job();
     const task = round(j, 1);
