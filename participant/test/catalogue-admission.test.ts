@@ -196,6 +196,18 @@ describe('a catalogue round reads item ids only for the signed catalogue job it 
     expect(a.kind).toBe(pb.RefusalKind.REFUSAL_DATA);
     expect(a.refused).toMatch(/data set "patients" row 7, column "item_id": item id "x+" is 40 bytes .* maxLength 16/);
   });
+
+  it("refuses a column the data set does not serve, naming the catalogue spec's own field", async () => {
+    for (const [field, change] of [
+      ['column', { column: 'sku' }],
+      ['customerColumn', { customerColumn: 'shopper' }],
+    ] as const) {
+      const a = await h.offer(round(job(change), 1));
+      expect(a.kind).toBe(pb.RefusalKind.REFUSAL_DATA);
+      const name = Object.values(change)[0];
+      expect(a.refused).toMatch(new RegExp(`the job spec's ${field} names "${name}", which this data set does not`));
+    }
+  });
 });
 
 describe('consent: a catalogue job is a query purpose of its own job kind, opt-in', () => {

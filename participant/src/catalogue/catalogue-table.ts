@@ -25,7 +25,8 @@ export async function readCatalogueTable(
   rng: Random,
 ): Promise<CatalogueTable> {
   const columns = { customer: spec.customerColumn, item: spec.column };
-  const { rows, source } = await readInteractionRows(data, spec.dataset, columns);
+  const specField = (field: string) => (field === 'item' ? 'column' : 'customerColumn');
+  const { rows, source } = await readInteractionRows(data, spec.dataset, columns, specField);
   const encoder = new TextEncoder();
   const byCustomer = new Map<string, Set<string>>();
   rows.forEach((r, i) => {

@@ -19,11 +19,13 @@ const FIELDS: readonly Field[] = ['customer', 'item', 'count', 'rating', 'timest
  * JavaScript table within the node's cell budget, else streamed through the local engine, those columns only. A
  * column the data set does not serve (missing, dropped by the consent policy or excluded) is a DataError naming it;
  * a count, rating or timestamp cell that is not a number (a timestamp may also be a date) names its row and column.
+ * `specField` names a column's field in the job spec (default `columns.<field>`, the recommend spec's).
  */
 export async function readInteractionRows(
   data: LocalData,
   dataset: string,
   columns: RecommendColumns,
+  specField: (field: Field) => string = (field) => `columns.${field}`,
 ): Promise<InteractionRows> {
   const source = `data set "${dataset}"`;
   const named = FIELDS.flatMap((f) => (columns[f] === undefined ? [] : [[f, columns[f]!] as const]));
@@ -32,7 +34,7 @@ export async function readInteractionRows(
     if (!served.includes(name))
       throw new DataError(
         { source, column: name },
-        `the job spec's columns.${field} names "${name}", which this data set does not serve ` +
+        `the job spec's ${specField(field)} names "${name}", which this data set does not serve ` +
           `(its columns: ${served.join(', ')}); the analyst can name another column`,
       );
   const rows: InteractionRow[] = [];
