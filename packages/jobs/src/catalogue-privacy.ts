@@ -121,6 +121,21 @@ export function catalogueThreshold(
 }
 
 /**
+ * The least threshold a spec may fix: 1 + 6 z sqrt(maxItemsPerCustomer). Every round's sum carries at least the
+ * calibrated noise, z sqrt(maxItemsPerCustomer) customers (its honest shares alone, colluders' taken out), so a lone
+ * customer's count clears this with probability below 1e-9, as it does the default (which counts every share).
+ */
+export function catalogueThresholdFloor(
+  spec: Pick<CatalogueJobSpec, 'maxLength' | 'privacy' | 'maxItemsPerCustomer'>,
+): {
+  floor: number;
+  z: number;
+} {
+  const { z } = catalogueMultiplier(spec);
+  return { floor: Math.max(2, 1 + CATALOGUE_THRESHOLD_SIGMAS * z * Math.sqrt(spec.maxItemsPerCustomer)), z };
+}
+
+/**
  * One participant's counts for a private secure sum: each count (customers, at most maxCustomers) at `noise.level`
  * ring steps, plus this participant's discrete Gaussian share on every coordinate. `rng` must be a CSPRNG
  * (systemRandom()): the noise protects the customers.

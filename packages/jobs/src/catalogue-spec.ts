@@ -1,4 +1,5 @@
 // The `catalogue` job spec: a private item catalogue agreed from the merchants' interactions. Parsing only.
+import { catalogueThresholdFloor } from './catalogue-privacy.js';
 import { isObj, JobSpecError, num, type Obj, section, show, str } from './job-spec-fields.js';
 import { epsilonDelta, kindSpecRoot, roundFields, secureRates } from './release-spec-fields.js';
 
@@ -93,7 +94,7 @@ export function parseCatalogueSpec(spec: unknown): CatalogueJobSpec {
       `must be a number of at least 1 (a noisy count of customers), got ${show(threshold)}; omit it for the ` +
         'default, which noise alone clears with probability at most 1e-9',
     );
-  return {
+  const parsed: CatalogueJobSpec = {
     name: str(input, 'name', ''),
     kind: 'catalogue',
     dataset: str(input, 'dataset', ''),
@@ -111,6 +112,21 @@ export function parseCatalogueSpec(spec: unknown): CatalogueJobSpec {
     secure: secureOf(input),
     ...roundFields(input, d),
   };
+  if (parsed.threshold !== undefined) checkThreshold(parsed.threshold, parsed);
+  return parsed;
+}
+
+/** A threshold a lone customer's item clears with probability above 1e-9 would release it: refused. */
+function checkThreshold(threshold: number, spec: CatalogueJobSpec): void {
+  const { floor, z } = catalogueThresholdFloor(spec);
+  if (threshold >= floor) return;
+  throw new JobSpecError(
+    'threshold',
+    `${threshold} is below ${floor.toFixed(1)} (1 + 6 x ${z.toFixed(3)} x sqrt(maxItemsPerCustomer ` +
+      `${spec.maxItemsPerCustomer})), 6 standard deviations of the least noise a round carries above one customer: ` +
+      `a lone customer's item would clear it with probability above 1e-9; omit it (the default is higher) or ` +
+      `raise it to ${floor.toFixed(1)} or more`,
+  );
 }
 
 function privacyOf(input: Obj): CataloguePrivacy {

@@ -45,7 +45,7 @@ describe('catalogue privacy', () => {
     const noise = catalogueNoise(s, 4);
     const sigma = catalogueNoiseStd(noise, 4);
     expect(catalogueThreshold(s, noise, 4)).toBeCloseTo(1 + 6 * sigma, 9);
-    expect(catalogueThreshold(spec({ threshold: 3 }), noise, 4)).toBe(3);
+    expect(catalogueThreshold(spec({ threshold: 300 }), noise, 4)).toBe(300);
     // Tiny noise still keeps the floor of 2.
     const quiet = { ...noise, shareVariance: 4, level: 1024 };
     expect(catalogueThreshold(s, quiet, 2)).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobSpecError, parseCatalogueSpec } from '../src/index.js';
+import { catalogueMultiplier, JobSpecError, parseCatalogueSpec } from '../src/index.js';
 
 const base = { name: 'items', kind: 'catalogue', dataset: 'orders' };
 
@@ -28,8 +28,8 @@ describe('catalogue job spec', () => {
     });
     expect(s.threshold).toBeUndefined();
     expect(parseCatalogueSpec(s)).toEqual(s);
-    const given = parseCatalogueSpec({ ...base, threshold: 40, column: 'sku', privacy: { epsilon: 2 } });
-    expect([given.threshold, given.column, given.privacy.epsilon]).toEqual([40, 'sku', 2]);
+    const given = parseCatalogueSpec({ ...base, threshold: 400, column: 'sku', privacy: { epsilon: 2 } });
+    expect([given.threshold, given.column, given.privacy.epsilon]).toEqual([400, 'sku', 2]);
   });
 
   it('refuses bad fields, naming them', () => {
@@ -51,6 +51,20 @@ describe('catalogue job spec', () => {
     expect(refusal({ ...base, minParticipants: 1 })).toBe('minParticipants');
     expect(() => parseCatalogueSpec({ ...base, privacy: { mode: 'none' } })).toThrow(
       /privacy\.mode: must be "distributed": a catalogue job always adds noise/,
+    );
+  });
+
+  it('refuses a threshold a lone customer clears with probability above 1e-9, naming the least it may be', () => {
+    // Every round's sum carries at least z sqrt(maxItemsPerCustomer) customers of noise: 6 of those above 1.
+    for (const change of [{}, { privacy: { epsilon: 1 }, maxItemsPerCustomer: 2 }]) {
+      const s = parseCatalogueSpec({ ...base, ...change });
+      const least = 1 + 6 * catalogueMultiplier(s).z * Math.sqrt(s.maxItemsPerCustomer);
+      expect(refusal({ ...base, ...change, threshold: 2 })).toBe('threshold');
+      expect(refusal({ ...base, ...change, threshold: least * 0.99 })).toBe('threshold');
+      expect(parseCatalogueSpec({ ...base, ...change, threshold: least }).threshold).toBe(least);
+    }
+    expect(() => parseCatalogueSpec({ ...base, threshold: 2 })).toThrow(
+      /threshold: 2 is below 54\.9 \(1 \+ 6 x 2\.84\d x sqrt\(maxItemsPerCustomer 10\)\).*raise it to 54\.9 or more/,
     );
   });
 });
