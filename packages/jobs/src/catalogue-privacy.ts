@@ -6,17 +6,20 @@ import { decodeFixedPoint, encodeFixedPoint, largestRecordLevel } from '@tessera
 import type { Random } from '@tessera/ml';
 import type { CatalogueJobSpec } from './catalogue-spec.js';
 import { JobSpecError } from './job-spec-fields.js';
-import { releaseMultiplier, releaseShareVariance, shareSizing } from './release-noise.js';
+import {
+  CATALOGUE_THRESHOLD_SIGMAS,
+  catalogueMultiplier,
+  catalogueReleases,
+  catalogueThresholdFloor,
+} from './catalogue-threshold.js';
+import { releaseShareVariance, shareSizing } from './release-noise.js';
+
+export { CATALOGUE_THRESHOLD_SIGMAS, catalogueMultiplier, catalogueReleases, catalogueThresholdFloor };
 
 /** Counts per prefix: one per next byte (0..255), then the terminator (the item ends at the prefix). */
 export const CATALOGUE_SYMBOLS = 257;
 /** The symbol that completes an item. */
 export const CATALOGUE_TERMINATOR = 256;
-/**
- * Standard deviations of noise a lone customer's vote (a true count of 1) must climb to reach the default threshold:
- * P(N(0, 1) >= 6) = 9.9e-10, so a single customer's item clears one round's threshold with probability below 1e-9.
- */
-export const CATALOGUE_THRESHOLD_SIGMAS = 6;
 /** The highest fixed-point level: enough steps per vote that every noise share is far above 2 quantisation steps. */
 const MAX_LEVEL = 1 << 10;
 /** The 32-bit ring every catalogue secure sum runs in. */
@@ -54,17 +57,6 @@ export interface CatalogueNoise {
   epsilon: number;
   delta: number;
   calibration: 'rdp';
-}
-
-/** Rounds a catalogue job's budget covers: one per byte of the longest id, and one for its terminator. */
-export const catalogueReleases = (spec: Pick<CatalogueJobSpec, 'maxLength'>): number => spec.maxLength + 1;
-
-/** z for the job's releases at (epsilon, delta), and the epsilon the accountant gives at that z. */
-export function catalogueMultiplier(spec: Pick<CatalogueJobSpec, 'maxLength' | 'privacy'>): {
-  z: number;
-  epsilon: number;
-} {
-  return releaseMultiplier(spec.privacy.epsilon, spec.privacy.delta, catalogueReleases(spec));
 }
 
 /** The noise of every round of a catalogue job in a round of `participants` (see CatalogueNoise). */
@@ -118,21 +110,6 @@ export function catalogueThreshold(
 ): number {
   if (spec.threshold !== undefined) return spec.threshold;
   return Math.max(2, 1 + CATALOGUE_THRESHOLD_SIGMAS * catalogueNoiseStd(noise, survivors));
-}
-
-/**
- * The least threshold a spec may fix: 1 + 6 z sqrt(maxItemsPerCustomer). Every round's sum carries at least the
- * calibrated noise, z sqrt(maxItemsPerCustomer) customers (its honest shares alone, colluders' taken out), so a lone
- * customer's count clears this with probability below 1e-9, as it does the default (which counts every share).
- */
-export function catalogueThresholdFloor(
-  spec: Pick<CatalogueJobSpec, 'maxLength' | 'privacy' | 'maxItemsPerCustomer'>,
-): {
-  floor: number;
-  z: number;
-} {
-  const { z } = catalogueMultiplier(spec);
-  return { floor: Math.max(2, 1 + CATALOGUE_THRESHOLD_SIGMAS * z * Math.sqrt(spec.maxItemsPerCustomer)), z };
 }
 
 /**

@@ -1,5 +1,5 @@
 // The `catalogue` job spec: a private item catalogue agreed from the merchants' interactions. Parsing only.
-import { catalogueThresholdFloor } from './catalogue-privacy.js';
+import { catalogueThresholdFloor } from './catalogue-threshold.js';
 import { isObj, JobSpecError, num, type Obj, section, show, str } from './job-spec-fields.js';
 import { epsilonDelta, kindSpecRoot, roundFields, secureRates } from './release-spec-fields.js';
 
