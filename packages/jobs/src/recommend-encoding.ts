@@ -27,3 +27,18 @@ export function decodeRecommendExact(sum: Uint32Array, contributors: number, mod
  */
 export const RECOMMEND_EVALUATION_HEAD = 3;
 export const recommendEvaluationLength = (items: number): number => RECOMMEND_EVALUATION_HEAD + items;
+
+/** The evaluation sums as the job reports them: [customers, hits, NDCG sum, covered items]. */
+export type EvaluationCounts = [customers: number, hits: number, ndcg: number, covered: number];
+
+/**
+ * The four counts of a decoded evaluation vector: an item is covered when its count of top-10 lists clears `threshold`
+ * (half a list for exact sums; more under DP noise).
+ */
+export function evaluationCounts(values: ArrayLike<number>, items: number, threshold = 0.5): EvaluationCounts {
+  if (values.length !== recommendEvaluationLength(items))
+    throw new Error(`the evaluation sum has ${values.length} values, expected ${recommendEvaluationLength(items)}`);
+  let covered = 0;
+  for (let i = RECOMMEND_EVALUATION_HEAD; i < values.length; i++) if (values[i]! >= threshold) covered++;
+  return [values[0]!, values[1]!, values[2]!, covered];
+}

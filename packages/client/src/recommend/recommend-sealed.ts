@@ -3,7 +3,7 @@
 import { decodeWideSum, WIDE_DIGITS } from '@tessera/fl';
 import type { BfvDecryptor } from '@tessera/he';
 import {
-  RECOMMEND_EVALUATION_HEAD,
+  evaluationCounts,
   RECOMMEND_FRACTION_BITS,
   recommendEvaluationLength,
   recommendUpdateLength,
@@ -94,9 +94,7 @@ export function answerRecommendAggregate(
         if (!Number.isFinite(next[i]!)) throw new Error(`the next item model has a non-finite value at index ${i}`);
       return { ...reply, values: [...next] };
     }
-    let covered = 0;
-    for (let i = RECOMMEND_EVALUATION_HEAD; i < sum.length; i++) if (sum[i]! >= 0.5) covered++;
-    return { ...reply, values: [sum[0]!, sum[1]!, sum[2]!, covered] };
+    return { ...reply, values: evaluationCounts(sum, count) };
   } catch (e) {
     return {
       ...reply,

@@ -1,6 +1,5 @@
 // The leave-last-out evaluation of a recommend job's final item model: the result the job reports.
-import type { RecommendJobSpec, RecommendNoise, RecommendResult } from '@tessera/jobs';
-import type { EvaluationCounts } from './recommend-release.js';
+import type { EvaluationCounts, RecommendJobSpec, RecommendNoise, RecommendResult } from '@tessera/jobs';
 
 /** The result from the summed counts; without evaluation (holdOut 'none') it has no metrics. */
 export function recommendResult(

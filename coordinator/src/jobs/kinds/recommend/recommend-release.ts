@@ -2,7 +2,6 @@
 import {
   decodeRecommendDp,
   decodeRecommendExact,
-  RECOMMEND_EVALUATION_HEAD,
   RECOMMEND_WIDE_DIGITS,
   recommendEvaluationLength,
   recommendEvaluationScale,
@@ -71,9 +70,6 @@ export function recommendPrivacyPlan(
   return releasePrivacyPlan({ ...spec.privacy, mode: spec.privacy.mode }, noise);
 }
 
-/** The evaluation sums as the analyst's answer in sealed mode carries them: [customers, hits, NDCG sum, covered]. */
-export type EvaluationCounts = [customers: number, hits: number, ndcg: number, covered: number];
-
 /**
  * The count above which an item reads as covered: half a list exactly; under DP three standard deviations of the
  * noise on a decoded count (so noise alone marks an item covered with probability about 0.001, and coverage is a
@@ -82,13 +78,4 @@ export type EvaluationCounts = [customers: number, hits: number, ndcg: number, c
 export function coveredThreshold(noise: RecommendNoise | undefined, survivors: number): number {
   if (!noise) return 0.5;
   return Math.max(0.5, (3 * recommendNoiseStd(noise, survivors)) / recommendEvaluationScale(noise.clip));
-}
-
-/** The four counts of a decoded evaluation vector: an item is covered when its count clears `threshold`. */
-export function evaluationCounts(values: Float64Array, items: number, threshold = 0.5): EvaluationCounts {
-  if (values.length !== recommendEvaluationLength(items))
-    throw new Error(`the evaluation sum has ${values.length} values, expected ${recommendEvaluationLength(items)}`);
-  let covered = 0;
-  for (let i = RECOMMEND_EVALUATION_HEAD; i < values.length; i++) if (values[i]! >= threshold) covered++;
-  return [values[0]!, values[1]!, values[2]!, covered];
 }

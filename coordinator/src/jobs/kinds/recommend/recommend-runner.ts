@@ -1,5 +1,5 @@
 import { loadSeal } from '@tessera/he';
-import { parseRecommendSpec, type RecommendJobSpec } from '@tessera/jobs';
+import { evaluationCounts, parseRecommendSpec, type RecommendJobSpec } from '@tessera/jobs';
 import {
   algorithmFromSpec,
   initItemFactors,
@@ -19,7 +19,7 @@ import { signedSpecFields } from '../../signed-spec.js';
 import { willingParticipants, type ParticipantNeed } from '../../willing-participants.js';
 import type { RunnerDeps } from '../job-kind.js';
 import { checkedCounts, recommendResult } from './recommend-evaluation.js';
-import { coveredThreshold, evaluationCounts, type RecommendPhase } from './recommend-release.js';
+import { coveredThreshold, type RecommendPhase } from './recommend-release.js';
 import { runRecommendSum, stageOfPhase, type RecommendRoundHost } from './recommend-round.js';
 
 /** Attempts of one round (or the evaluation) before the job fails: as a training job's default maxRoundAttempts. */
