@@ -12,6 +12,7 @@ import {
 import { algorithmFromSpec, itemModelVector, itemsFromModelVector } from '@tessera/recommend';
 import type { AnalystKeys } from '../sealed/analyst-keys.js';
 import type { tessera } from '@tessera/proto';
+import { sealedReply } from '../sealed/sealed-reply.js';
 import { checkSurvivors, ownDecoding, wideDecodingOf } from '../sealed/spec-decoding.js';
 
 type SealedAggregateMessage = tessera.v1.ISealedAggregate;
@@ -47,12 +48,7 @@ export function answerRecommendAggregate(
 ): SealedReplyMessage {
   const round = aggregate.round ?? 0;
   const stage = aggregate.stage ?? '';
-  const reply = { jobId, round, stage };
-  const ownDecryptor = session.decryptor === undefined;
-  let decryptor: BfvDecryptor | undefined;
-  try {
-    if (aggregate.jobId && aggregate.jobId !== jobId)
-      throw new Error(`the aggregate is for job ${aggregate.jobId}, not ${jobId}`);
+  return sealedReply(aggregate, keys, jobId, session, (decrypt) => {
     const phase =
       stage === RECOMMEND_STAGES.train ? 'train' : stage === RECOMMEND_STAGES.evaluate ? 'evaluate' : undefined;
     if (!phase) throw new Error(`unknown stage "${stage}" of a recommend job (expected recommend or evaluate)`);
@@ -79,28 +75,13 @@ export function answerRecommendAggregate(
     // Before decrypting: the model the sum is applied to must be the job's shape.
     const items =
       phase === 'train' ? itemsFromModelVector(Float64Array.from(aggregate.model ?? []), count, k) : undefined;
-    decryptor = session.decryptor ?? keys.decryptor();
-    const sum = decodeWideSum(
-      decryptor.decrypt(
-        (aggregate.chunks ?? []).map((c) => new Uint8Array(c)),
-        values * WIDE_DIGITS,
-      ),
-      survivors,
-      wide,
-    );
+    const sum = decodeWideSum(decrypt(values * WIDE_DIGITS), survivors, wide);
     if (items) {
       const next = itemModelVector(algorithmFromSpec(spec.model).applyItemUpdate(items, sum), true);
       for (let i = 0; i < next.length; i++)
         if (!Number.isFinite(next[i]!)) throw new Error(`the next item model has a non-finite value at index ${i}`);
-      return { ...reply, values: [...next] };
+      return next;
     }
-    return { ...reply, values: evaluationCounts(sum, count) };
-  } catch (e) {
-    return {
-      ...reply,
-      error: `the analyst could not use the ${stage || 'sealed'} aggregate of round ${round}: ${(e as Error).message}`,
-    };
-  } finally {
-    if (ownDecryptor) decryptor?.dispose();
-  }
+    return evaluationCounts(sum, count);
+  });
 }

@@ -21,6 +21,7 @@ import type { StrategySection } from '@tessera/jobs';
 import { CoordinatorError, isFinalStatus, sealedSpec, type AnalystClient } from '../analyst.js';
 import type { AnalystKeys } from './analyst-keys.js';
 import { answerRecommendAggregate } from '../recommend/recommend-sealed.js';
+import { sealedReply } from './sealed-reply.js';
 import { checkSurvivors, fitDecodingOf, ownDecoding, wideDecodingOf, type DecodingSpec } from './spec-decoding.js';
 
 /**
@@ -146,14 +147,8 @@ export function answerAggregate(
   jobId: string,
   session: SealedSession = {},
 ): SealedReplyMessage {
-  const round = aggregate.round ?? 0;
-  const stage = aggregate.stage ?? '';
-  const reply = { jobId, round, stage };
-  const ownDecryptor = session.decryptor === undefined;
-  let decryptor: BfvDecryptor | undefined;
-  try {
-    if (aggregate.jobId && aggregate.jobId !== jobId)
-      throw new Error(`the aggregate is for job ${aggregate.jobId}, not ${jobId}`);
+  return sealedReply(aggregate, keys, jobId, session, (decrypt) => {
+    const stage = aggregate.stage ?? '';
     if (stage !== 'statistics' && stage !== 'fit')
       throw new Error(`unknown stage "${stage}" (expected statistics or fit)`);
     const survivors = aggregate.survivors ?? 0;
@@ -167,24 +162,11 @@ export function answerAggregate(
       stage === 'statistics'
         ? { stage, codec: statisticsCodec(aggregate, spec, plainModulus) }
         : { stage, decoding: fitDecoding(aggregate, spec, plainModulus) };
-    decryptor = session.decryptor ?? keys.decryptor();
-    const sum = decryptor.decrypt(
-      (aggregate.chunks ?? []).map((c) => new Uint8Array(c)),
-      length,
-    );
-    const values =
-      how.stage === 'statistics'
-        ? statisticsValues(sum, how.codec!, survivors)
-        : fitValues(sum, aggregate, how.decoding!, survivors, session.strategy ?? strategyForJob(spec, jobId));
-    return { ...reply, values };
-  } catch (e) {
-    return {
-      ...reply,
-      error: `the analyst could not use the ${stage || 'sealed'} aggregate of round ${round}: ${(e as Error).message}`,
-    };
-  } finally {
-    if (ownDecryptor) decryptor?.dispose();
-  }
+    const sum = decrypt(length);
+    return how.stage === 'statistics'
+      ? statisticsValues(sum, how.codec!, survivors)
+      : fitValues(sum, aggregate, how.decoding!, survivors, session.strategy ?? strategyForJob(spec, jobId));
+  });
 }
 
 export interface AttachSealedOptions {
