@@ -1,3 +1,4 @@
+import type { JobValuation } from '@tessera/payouts';
 import type { PayoutsView } from '@tessera/jobs';
 import type { Submission } from './signed-spec.js';
 import type { AgreedSchema } from '@tessera/data';
@@ -35,6 +36,8 @@ export interface JobContext {
   contributors?: string[];
   /** The job's payout, once valued and split (or why it was not). */
   payouts?: PayoutsView;
+  /** The job's valuation for data-trust products (docs/sales.md), once released. */
+  valuation?: JobValuation;
   /** A stateful strategy's server optimiser state after the last completed round (FedAvgM, FedAdam, ...). */
   strategyState?: Record<string, number[]>;
   /** The round with the lowest federated validation loss so far, and that loss: the job's result. */

@@ -12,3 +12,4 @@ export * from './split.js';
 export * from './ledger.js';
 export * from './federated-games.js';
 export * from './utility-table.js';
+export type * from './sales-types.js';
