@@ -164,4 +164,30 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 9,
+    name: 'data-trust products and sales',
+    // Products (finished jobs listed for sale) and their sales and refunds (sales/); a sale's or refund's row is
+    // written in the transaction that appends its ledger entries, so one exists iff the other does.
+    sql: `
+      CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX products_by_owner ON products(owner, created_at);
+      CREATE TABLE sales (
+        id TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund')),
+        sale_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX sales_by_product ON sales(product_id, created_at);
+      CREATE INDEX sales_by_sale ON sales(sale_id, created_at);
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import { SqliteEnrolment } from './sqlite-enrolment.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { SqliteConsoleLogins } from './sqlite-console-logins.js';
 import { SqliteReplicas } from './sqlite-replicas.js';
+import { SqliteSales } from './sqlite-sales.js';
 import { countsByStatus, jobFromRow, roundFromRow, type Row } from './store-rows.js';
 import { LeaseLost } from './lease-lost.js';
 import type {
@@ -18,6 +19,9 @@ import type {
   JobLease,
   LedgerRow,
   JobRecord,
+  ProductRecord,
+  SaleRecord,
+  SalesFilter,
   JobStatus,
   NewParticipant,
   ParticipantRecord,
@@ -46,6 +50,7 @@ export class SqliteStore implements Store {
   private readonly leases: SqliteLeases;
   private readonly replicas: SqliteReplicas;
   private readonly consoleLogins: SqliteConsoleLogins;
+  private readonly sales: SqliteSales;
 
   constructor(readonly path: string) {
     // The database holds participants' keys and jobs' results: owner-only directory (when created here) and file.
@@ -63,6 +68,7 @@ export class SqliteStore implements Store {
     this.leases = new SqliteLeases(this.db);
     this.replicas = new SqliteReplicas(this.db);
     this.consoleLogins = new SqliteConsoleLogins(this.db);
+    this.sales = new SqliteSales(this.db);
   }
 
   /** Applies the migrations this file has not seen yet (a row each in schema_migrations); returns the version. */
@@ -281,13 +287,17 @@ export class SqliteStore implements Store {
     return r && { round: r.round, weights: fromBlob(r.weights) };
   }
 
-  async appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): Promise<LedgerRow[]> {
+  async appendLedger(
+    build: (head: { seq: number; hash: string }) => LedgerRow[],
+    sale?: (rows: LedgerRow[]) => SaleRecord,
+  ): Promise<LedgerRow[]> {
     return this.db.transaction(() => {
       const rows = build(this.head());
       const insert = this.db.prepare(
         'INSERT INTO payout_ledger (seq, job_id, participant, hash, entry_json) VALUES (?, ?, ?, ?, ?)',
       );
       for (const r of rows) insert.run(r.seq, r.jobId, r.participant, r.hash, r.line);
+      if (sale) this.sales.insertSale(sale(rows));
       return rows;
     })();
   }
@@ -375,6 +385,26 @@ export class SqliteStore implements Store {
 
   async replicaSecret(): Promise<Uint8Array> {
     return this.replicas.secret();
+  }
+
+  async addProduct(product: ProductRecord): Promise<void> {
+    this.sales.addProduct(product);
+  }
+
+  async getProduct(id: string): Promise<ProductRecord | undefined> {
+    return this.sales.product(id);
+  }
+
+  async listProducts(owner?: string): Promise<ProductRecord[]> {
+    return this.sales.products(owner);
+  }
+
+  async getSale(id: string): Promise<SaleRecord | undefined> {
+    return this.sales.sale(id);
+  }
+
+  async listSales(filter?: SalesFilter): Promise<SaleRecord[]> {
+    return this.sales.sales(filter);
   }
 
   async addConsoleLogin(tokenHash: string, login: ConsoleLogin, now?: number): Promise<void> {

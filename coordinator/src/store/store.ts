@@ -3,8 +3,10 @@
  * asynchronous interface.
  */
 import type { ConsoleLogin } from './console-logins.js';
+import type { ProductRecord, SaleRecord, SalesFilter } from './sales-records.js';
 
 export type { ConsoleLogin, ConsoleRole } from './console-logins.js';
+export type { ProductRecord, SaleRecord, SalesFilter } from './sales-records.js';
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** Every job status, in the order of a job's life. */
@@ -219,9 +221,14 @@ export interface Store {
 
   /**
    * Appends to the payout ledger atomically: `build` receives the current head ({seq: 0, hash: ''}
-   * when empty) and returns the rows to append after it, in order.
+   * when empty) and returns the rows to append after it, in order. With `sale`, the sale or refund it returns for
+   * those rows is written in the same transaction (a sale exists iff its entries do); if that row cannot be written
+   * (its id is taken: a racing refund), nothing is appended and the error is thrown.
    */
-  appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): Promise<LedgerRow[]>;
+  appendLedger(
+    build: (head: { seq: number; hash: string }) => LedgerRow[],
+    sale?: (rows: LedgerRow[]) => SaleRecord,
+  ): Promise<LedgerRow[]>;
   /** Ledger rows in order; only one job's when `jobId` is given. */
   ledgerRows(jobId?: string): Promise<LedgerRow[]>;
   ledgerHead(): Promise<{ seq: number; hash: string }>;
@@ -259,6 +266,16 @@ export interface Store {
   removeReplica(id: string): Promise<void>;
   /** The secret replicas prove themselves with to each other: 32 random bytes, drawn once by the first that asks. */
   replicaSecret(): Promise<Uint8Array>;
+
+  /** Lists a data-trust product; throws if its id is taken. */
+  addProduct(product: ProductRecord): Promise<void>;
+  getProduct(id: string): Promise<ProductRecord | undefined>;
+  /** Products oldest first; only those of `owner` when given. */
+  listProducts(owner?: string): Promise<ProductRecord[]>;
+  /** A sale or refund by its id. */
+  getSale(id: string): Promise<SaleRecord | undefined>;
+  /** Sales and refunds in the order they were made, filtered (see SalesFilter; `owner` is the product's). */
+  listSales(filter?: SalesFilter): Promise<SaleRecord[]>;
 
   /** Keeps a one-time console login link (by the SHA-256 hex of its token) until `login.expiresAt`. */
   addConsoleLogin(tokenHash: string, login: ConsoleLogin, now?: number): Promise<void>;

@@ -166,6 +166,30 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       );
     `,
   },
+  {
+    version: 9,
+    name: 'data-trust products and sales',
+    sql: `
+      CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX products_by_owner ON products(owner, created_at);
+      CREATE TABLE sales (
+        id TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund')),
+        sale_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX sales_by_product ON sales(product_id, created_at);
+      CREATE INDEX sales_by_sale ON sales(sale_id, created_at);
+    `,
+  },
 ];
 
 /**

@@ -10,6 +10,9 @@ import type {
   JobStatus,
   LedgerRow,
   NewParticipant,
+  ProductRecord,
+  SaleRecord,
+  SalesFilter,
   ParticipantRecord,
   ParticipantStatus,
   RedeemResult,
@@ -22,6 +25,7 @@ import { PostgresEnrolment } from './postgres-enrolment.js';
 import { PostgresLeases } from './postgres-leases.js';
 import { PostgresConsoleLogins } from './postgres-console-logins.js';
 import { PostgresReplicas } from './postgres-replicas.js';
+import { PostgresSales } from './postgres-sales.js';
 import { migratePostgres, schemaVersionOf } from './postgres-migrations.js';
 import { fromBytea, jobFromRow, metricsJson, POOL_TYPES, type Row, roundFromRow, toBytea } from './postgres-rows.js';
 import { type Queryable, transaction } from './postgres-transaction.js';
@@ -65,6 +69,7 @@ export class PostgresStore implements Store {
   private readonly leases: PostgresLeases;
   private readonly replicas: PostgresReplicas;
   private readonly consoleLogins: PostgresConsoleLogins;
+  private readonly sales: PostgresSales;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -76,6 +81,7 @@ export class PostgresStore implements Store {
     this.leases = new PostgresLeases(pool);
     this.replicas = new PostgresReplicas(pool);
     this.consoleLogins = new PostgresConsoleLogins(pool);
+    this.sales = new PostgresSales(pool);
   }
 
   /** Connects to `url` (postgres://user:password@host:port/database), migrates the schema, and returns the store. */
@@ -291,7 +297,10 @@ export class PostgresStore implements Store {
   }
 
   /** Appenders on every replica take turns (an advisory lock), so each builds on the head the last one left. */
-  appendLedger(build: (head: { seq: number; hash: string }) => LedgerRow[]): Promise<LedgerRow[]> {
+  appendLedger(
+    build: (head: { seq: number; hash: string }) => LedgerRow[],
+    sale?: (rows: LedgerRow[]) => SaleRecord,
+  ): Promise<LedgerRow[]> {
     return transaction(
       this.pool,
       async (db) => {
@@ -301,6 +310,7 @@ export class PostgresStore implements Store {
             'INSERT INTO payout_ledger (seq, job_id, participant, hash, entry_json) VALUES ($1, $2, $3, $4, $5)',
             [r.seq, r.jobId, r.participant, r.hash, r.line],
           );
+        if (sale) await this.sales.insertSale(db, sale(rows));
         return rows;
       },
       'ledger',
@@ -377,6 +387,26 @@ export class PostgresStore implements Store {
 
   replicaSecret(): Promise<Uint8Array> {
     return this.replicas.secret();
+  }
+
+  addProduct(product: ProductRecord): Promise<void> {
+    return this.sales.addProduct(product);
+  }
+
+  getProduct(id: string): Promise<ProductRecord | undefined> {
+    return this.sales.product(id);
+  }
+
+  listProducts(owner?: string): Promise<ProductRecord[]> {
+    return this.sales.products(owner);
+  }
+
+  getSale(id: string): Promise<SaleRecord | undefined> {
+    return this.sales.sale(id);
+  }
+
+  listSales(filter?: SalesFilter): Promise<SaleRecord[]> {
+    return this.sales.sales(filter);
   }
 
   addConsoleLogin(tokenHash: string, login: ConsoleLogin, now?: number): Promise<void> {
