@@ -23,6 +23,8 @@ const STAGE_NAMES: Readonly<Record<number, string>> = {
   [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
   [pb.Stage.RECOMMEND]: 'recommend',
   [pb.Stage.CATALOGUE]: 'catalogue',
+  [pb.Stage.SALE]: 'sale',
+  [pb.Stage.VALUATION_COUNT]: 'valuation-count',
 };
 
 /**
