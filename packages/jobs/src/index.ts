@@ -4,6 +4,8 @@ export * from './payout-spec.js';
 export * from './score-spec.js';
 export * from './overlap-spec.js';
 export * from './query-noise.js';
+export * from './valuation-count-noise.js';
+export * from './query-valuation.js';
 export * from './privacy-view.js';
 export * from './payouts-view.js';
 export * from './wire-json.js';

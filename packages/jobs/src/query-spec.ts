@@ -34,6 +34,12 @@ export interface QuerySpec {
     maxRowsPerUser?: number;
   };
   secure: { mode: 'masked' | 'sealed'; dropoutRate: number; corruptFraction: number };
+  /**
+   * `records`: every member of the secure sum also puts its row count per group (the rows the query used) into slots
+   * of its own appended to the query vector, released jointly with the report (query-valuation.ts); the job's
+   * valuation for data-trust products. Absent: no valuation.
+   */
+  valuation?: 'records';
   minParticipants: number;
   roundTimeoutSeconds: number;
   waitForParticipantsSeconds: number;
@@ -52,6 +58,7 @@ const FIELDS = [
   'minCount',
   'privacy',
   'secure',
+  'valuation',
   'minParticipants',
   'roundTimeoutSeconds',
   'waitForParticipantsSeconds',
@@ -121,6 +128,7 @@ export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPl
       'privacy.mode',
       'differential privacy is not available with secure.mode sealed yet; use masked',
     );
+  const valuation = valuationOf(input.valuation, secureMode);
   const positive = (k: string, fallback: number, int = false): number => {
     const v = input[k] ?? fallback;
     if (typeof v !== 'number' || !(v > 0) || (int && !Number.isInteger(v)))
@@ -152,11 +160,36 @@ export function parseQuerySpec(input: unknown): { spec: QuerySpec; plan: QueryPl
     options,
     privacy: { mode: mode as QuerySpec['privacy']['mode'], epsilon, delta, ...unit },
     secure: { mode: secureMode, dropoutRate: 0.1, corruptFraction: 0.1 },
+    ...(valuation ? { valuation } : {}),
     minParticipants: positive('minParticipants', 2, true),
     roundTimeoutSeconds: positive('roundTimeoutSeconds', 120),
     waitForParticipantsSeconds: positive('waitForParticipantsSeconds', 120),
   };
   return { spec, plan };
+}
+
+/** The values of a query's `valuation` field (omitted: none). */
+export const QUERY_VALUATIONS = ['records'] as const;
+
+/**
+ * A query's valuation: `records`, or none when omitted. Refused with secure.mode sealed, where the coordinator never
+ * sees the sum and so could not read the counts.
+ */
+function valuationOf(v: unknown, secureMode: string): QuerySpec['valuation'] {
+  if (v === undefined) return undefined;
+  if (!(QUERY_VALUATIONS as readonly unknown[]).includes(v))
+    throw new JobSpecError(
+      'valuation',
+      `must be ${QUERY_VALUATIONS.join(' or ')} (each member's row count per group, released with the query), ` +
+        `or omitted for none; got ${JSON.stringify(v)}`,
+    );
+  if (secureMode === 'sealed')
+    throw new JobSpecError(
+      'valuation',
+      'records is not available with secure.mode sealed: only the analyst decrypts the sum, so the coordinator ' +
+        'would not see the row counts it splits sales by; use secure.mode masked, or remove valuation',
+    );
+  return v as QuerySpec['valuation'];
 }
 
 /**
