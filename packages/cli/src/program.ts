@@ -15,6 +15,7 @@ import { registerParticipant } from './commands/participant.js';
 import { registerPrivacy } from './commands/privacy.js';
 import { registerValuation } from './commands/valuation.js';
 import { registerPayouts } from './commands/payouts.js';
+import { registerProducts } from './commands/products.js';
 import { registerLedger } from './commands/ledger.js';
 import { registerRoster } from './commands/roster.js';
 
@@ -58,6 +59,7 @@ Examples:
   registerPrivacy(program);
   registerValuation(program);
   registerPayouts(program);
+  registerProducts(program);
   registerLedger(program);
   registerRoster(program);
   registerBench(program);

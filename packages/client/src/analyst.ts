@@ -12,6 +12,8 @@ import {
 import { stampedSpec, type AnalystIdentity } from './analyst-identity.js';
 import { isFinalStatus, jobView, type BudgetView, type JobResult, type JobView } from './job-view.js';
 import type { AnalystKeys } from './sealed/analyst-keys.js';
+import type { ProductValuation, ProductView, SaleView } from '@tessera/payouts';
+import { productViewFromJson, saleViewFromJson } from './sales-views.js';
 
 // The job views live in job-view.ts; re-exported so './analyst.js' stays the one import for the analyst API.
 export {
@@ -196,6 +198,77 @@ export class AnalystClient {
       call.on('error', (e: grpc.ServiceError) => reject(wrap(e)));
       call.on('end', () => resolve({ lines, head, coordinatorKey: key, headSeq, headSignature, cosignatures }));
     });
+  }
+
+  /**
+   * Lists finished jobs of this analyst as a product (docs/sales.md): the coordinator checks the jobs (this analyst's,
+   * completed, valued or `valuation: 'equal'`), the name, the price (a whole number of minor units) and the currency,
+   * naming the field it refuses.
+   */
+  async addProduct(o: {
+    jobs: readonly string[];
+    name: string;
+    price: number;
+    currency: string;
+    valuation?: ProductValuation;
+    description?: string;
+  }): Promise<ProductView> {
+    const request: tessera.v1.IAddProductRequest = {
+      jobs: [...o.jobs],
+      name: o.name,
+      price: o.price,
+      currency: o.currency,
+      valuation: o.valuation ?? 'job',
+      description: o.description ?? '',
+    };
+    return productViewFromJson((await this.unary<tessera.v1.Product>('addProduct', request)).json);
+  }
+
+  /** This analyst's products, with their members' shares and sales totals. */
+  async listProducts(): Promise<ProductView[]> {
+    const res = await this.unary<tessera.v1.ListProductsResponse>('listProducts', {});
+    return res.products.map((p, i) => productViewFromJson(p.json ?? '', `products[${i}]`));
+  }
+
+  async getProduct(productId: string): Promise<ProductView> {
+    return productViewFromJson((await this.unary<tessera.v1.Product>('getProduct', { productId })).json);
+  }
+
+  /**
+   * Sells a product to `buyer`: the coordinator asks every member's node for consent (its `sales` policy), splits the
+   * price (the list price unless `amount` is given, in minor units) exactly among the members that consent, and writes
+   * the sale and their payouts to the ledger. The view lists the split and the refusals.
+   */
+  async sellProduct(o: {
+    product: string;
+    buyer: string;
+    buyerClass?: string;
+    amount?: number;
+    currency?: string;
+    note?: string;
+  }): Promise<SaleView> {
+    const request: tessera.v1.ISellProductRequest = {
+      productId: o.product,
+      buyer: o.buyer,
+      buyerClass: o.buyerClass ?? '',
+      amount: o.amount ?? 0,
+      hasAmount: o.amount !== undefined,
+      currency: o.currency ?? '',
+      note: o.note ?? '',
+    };
+    return saleViewFromJson((await this.unary<tessera.v1.Sale>('sellProduct', request)).json);
+  }
+
+  /** Refunds `amount` (minor units, at most what is left of the sale): negative entries for the members paid. */
+  async refundSale(o: { sale: string; amount: number; reason?: string }): Promise<SaleView> {
+    const request: tessera.v1.IRefundSaleRequest = { saleId: o.sale, amount: o.amount, reason: o.reason ?? '' };
+    return saleViewFromJson((await this.unary<tessera.v1.Sale>('refundSale', request)).json);
+  }
+
+  /** The sales of one product, or of all this analyst's products when `productId` is left out. */
+  async listSales(productId = ''): Promise<SaleView[]> {
+    const res = await this.unary<tessera.v1.ListSalesResponse>('listSales', { productId });
+    return res.sales.map((s, i) => saleViewFromJson(s.json ?? '', `sales[${i}]`));
   }
 
   async get(jobId: string): Promise<JobView> {

@@ -87,6 +87,16 @@ export {
   type EncryptedScoreResult,
   type SegmentScore,
 } from './sealed/encrypted-scoring.js';
+export { productViewFromJson, saleViewFromJson } from './sales-views.js';
+export type {
+  ProductMember,
+  ProductValuation,
+  ProductView,
+  RefundView,
+  SaleEntry,
+  SaleRefusal,
+  SaleView,
+} from '@tessera/payouts';
 export { runQuery, type QueryRequest, type QueryJobResult } from './analytics/run-query.js';
 export { queryResultOf } from './analytics/query-result.js';
 export { runOverlap, type OverlapRequest } from './analytics/run-overlap.js';
