@@ -2,3 +2,10 @@ export { renderReportPage, renderQueryReport, type QueryReportInput, type QueryR
 export { renderPayoutReport, type PayoutReportInput } from './payout-report.js';
 export { reportInputOf } from './from-result.js';
 export { formatNoisy, isCountColumn, roundNoisy, SD_LEGEND } from './noisy.js';
+export {
+  renderStatementReport,
+  type StatementPageEntry,
+  type StatementPageInput,
+  type StatementPageSale,
+  type StatementPageTotal,
+} from './statement-report.js';
