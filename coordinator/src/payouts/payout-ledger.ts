@@ -42,7 +42,8 @@ export class PayoutLedger {
       entries = appendEntries({ seq: head.seq, hash: head.hash || GENESIS_HASH }, records, this.key.secretKey);
       return entries.map((e) => ({
         seq: e.seq,
-        jobId: e.job,
+        // A sale's entries are filed under their product, so a job's slice holds its own payouts only.
+        jobId: e.product || e.job,
         participant: e.participant,
         hash: e.hash,
         line: ledgerLine(e),

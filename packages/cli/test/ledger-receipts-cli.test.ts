@@ -131,7 +131,7 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
     ]);
     expect(r.code, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout);
-    expect(v).toMatchObject({ ok: true, entries: 3, seq: 3, head: entries[2]!.hash, formatVersion: 2 });
+    expect(v).toMatchObject({ ok: true, entries: 3, seq: 3, head: entries[2]!.hash, formatVersion: 3 });
     expect(v.checks).toMatchObject({
       chain: { ok: true, entries: 3 },
       receipts: { ok: true, count: 3, withHeads: 3 },
@@ -156,7 +156,7 @@ describe('tessera ledger verify --receipts: what a member detects with the recei
       entries: 3,
       head: entries[2]!.hash,
       seq: 3,
-      formatVersion: 2,
+      formatVersion: 3,
     });
   });
 

@@ -169,7 +169,7 @@ describe('tessera ledger verify', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`ledger intact: 3 entries, head ${entries[2].hash}\n`);
     const j = await runCli(['ledger', 'verify', path, '--key', key, '--head', entries[2].hash, '--json']);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, entries: 3, head: entries[2].hash, formatVersion: 2 });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, entries: 3, head: entries[2].hash, formatVersion: 3 });
   });
 
   it('verifies a ledger written in format version 1, and says so', async () => {

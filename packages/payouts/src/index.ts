@@ -13,3 +13,5 @@ export * from './ledger.js';
 export * from './federated-games.js';
 export * from './utility-table.js';
 export type * from './sales-types.js';
+export * from './product-members.js';
+export * from './sales-split.js';

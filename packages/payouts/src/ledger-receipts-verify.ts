@@ -75,7 +75,18 @@ export interface ReceiptsOptions {
   rosterAuthority?: Uint8Array;
 }
 
-const FIELDS = ['job', 'participant', 'amount', 'currency', 'method', 'share', 'timestamp'] as const;
+const FIELDS = [
+  'job',
+  'participant',
+  'amount',
+  'currency',
+  'method',
+  'share',
+  'timestamp',
+  'kind',
+  'product',
+  'sale',
+] as const;
 
 function lines(text: string): string[] {
   const out = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));

@@ -1,9 +1,12 @@
 import { fromHex, verify } from '@tessera/crypto';
 import {
+  chainProblem,
+  entryProblem,
   fieldProblem,
   GENESIS_HASH,
-  LEDGER_FIELDS,
+  LEDGER_V3_FIELDS,
   LEDGER_VERSION_FIELD,
+  ledgerFields,
   type LedgerEntry,
   type LedgerHead,
 } from './ledger-entry.js';
@@ -20,7 +23,10 @@ export class LedgerFormatError extends Error {
   }
 }
 
-/** Parses one exported line, checking the type of every field (errors name the line and field). */
+/**
+ * Parses one exported line, checking the type of every field and, in version 3, the rules of its kind (errors name
+ * the line, the field and its value).
+ */
 export function parseLedgerLine(text: string, line: number): LedgerEntry {
   let parsed: unknown;
   try {
@@ -31,24 +37,31 @@ export function parseLedgerLine(text: string, line: number): LedgerEntry {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new LedgerFormatError(line, `line ${line} is not a JSON object`);
   const fields = parsed as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (key !== LEDGER_VERSION_FIELD && !(LEDGER_FIELDS as readonly string[]).includes(key))
-      throw new LedgerFormatError(
-        line,
-        `line ${line}: unknown field "${key}" (an entry has exactly ${LEDGER_FIELDS.join(', ')}` +
-          `, and optionally ${LEDGER_VERSION_FIELD})`,
-      );
-  }
   if (LEDGER_VERSION_FIELD in fields) {
     const problem = fieldProblem(LEDGER_VERSION_FIELD, fields[LEDGER_VERSION_FIELD]);
     if (problem) throw new LedgerFormatError(line, `line ${line}: ${problem}`);
   }
-  for (const field of LEDGER_FIELDS) {
-    if (!(field in fields)) throw new LedgerFormatError(line, `line ${line}: field ${field} is missing`);
-    const problem = fieldProblem(field, fields[field]);
-    if (problem) throw new LedgerFormatError(line, `line ${line}: ${problem}`);
+  const version = entryVersion(fields as { version?: LedgerVersion });
+  const expected = ledgerFields(version);
+  for (const key of Object.keys(fields)) {
+    if (key === LEDGER_VERSION_FIELD || (expected as readonly string[]).includes(key)) continue;
+    if ((LEDGER_V3_FIELDS as readonly string[]).includes(key))
+      throw new LedgerFormatError(
+        line,
+        `line ${line}: field "${key}" belongs to version 3 entries, but this entry is version ${version}`,
+      );
+    throw new LedgerFormatError(
+      line,
+      `line ${line}: unknown field "${key}" (a version ${version} entry has exactly ${expected.join(', ')}` +
+        `${version === 1 ? `, and optionally ${LEDGER_VERSION_FIELD}` : ` and ${LEDGER_VERSION_FIELD}`})`,
+    );
   }
-  return fields as unknown as LedgerEntry;
+  for (const field of expected)
+    if (!(field in fields)) throw new LedgerFormatError(line, `line ${line}: field ${field} is missing`);
+  const entry = fields as unknown as LedgerEntry;
+  const problem = chainProblem(entry) ?? entryProblem(entry, version);
+  if (problem) throw new LedgerFormatError(line, `line ${line}: ${problem}`);
+  return entry;
 }
 
 /** The outcome of verifyLedger; formatVersion is the format of the newest entry (absent for an empty ledger). */

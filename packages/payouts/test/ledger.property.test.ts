@@ -77,7 +77,7 @@ describe('ledger properties (fast-check)', () => {
           ok: true,
           entries: entries.length,
           head: { seq: entries.length, hash: head },
-          formatVersion: 2,
+          formatVersion: 3,
         });
       }),
       { seed: 7, numRuns: 100 },

@@ -6,6 +6,7 @@ import {
   entryHash,
   GENESIS_HASH,
   LEDGER_FIELDS,
+  ledgerFields,
   ledgerLine,
   LedgerFormatError,
   parseLedgerLine,
@@ -84,9 +85,9 @@ describe('the payout ledger', () => {
       ok: true,
       entries: 4,
       head: { seq: 4, hash: entries[3].hash },
-      formatVersion: 2,
+      formatVersion: 3,
     });
-    expect(Object.keys(JSON.parse(lines[0]))).toEqual(['version', ...LEDGER_FIELDS]);
+    expect(Object.keys(JSON.parse(lines[0]))).toEqual(['version', ...ledgerFields(3)]);
     expect(lines[0]).toContain('"amount":334,');
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(entries[0].prevHash).toBe(GENESIS_HASH);
