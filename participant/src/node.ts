@@ -15,6 +15,7 @@ import { loadConsentPolicy, type ConsentPolicy } from './consent/policy.js';
 import { JobMemory } from './job-memory.js';
 import { LocalData, type OpenProgress } from './local-data.js';
 import { acceptReceipt } from './payout-receipt.js';
+import { receiptAuditFields } from './sales/sale-audit.js';
 import { cosignatureLine, cosignHead } from '@tessera/payouts';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
@@ -453,10 +454,21 @@ export class ParticipantNode extends EventEmitter {
         }).catch((e: Error) =>
           this.logger.warn({}, `participant ${this.id}: could not send a ledger cosignature: ${e.message}`),
         );
+      // A sale's payout or refund is also written to the audit log (a job's own payout: the receipts table only).
+      const audited = receiptAuditFields(entry, Date.now());
+      try {
+        if (audited) this.ledger.appendAudit(audited);
+      } catch (e) {
+        this.logger.error(
+          {},
+          `participant ${this.id}: could not audit receipt seq ${entry.seq}: ${(e as Error).message}`,
+        );
+      }
       this.logger.info(
-        { jobId: entry.job, ledgerSeq: entry.seq },
-        `participant ${this.id} received payout receipt: ${entry.amount} ${entry.currency} for ` +
-          `job ${entry.job} (ledger seq ${entry.seq})`,
+        { jobId: entry.sale || entry.job, ledgerSeq: entry.seq },
+        `participant ${this.id} received ${entry.kind ?? 'payout'} receipt: ${entry.amount} ${entry.currency} for ` +
+          `${entry.sale ? `sale ${entry.sale} of product ${entry.product} (jobs ${entry.job})` : `job ${entry.job}`} ` +
+          `(ledger seq ${entry.seq})`,
       );
       this.emit('receipt', entry);
     } catch (e) {

@@ -13,7 +13,9 @@ import type { tessera } from '@tessera/proto';
  * Checks a payout receipt before a node keeps it: one ledger line for this participant, whose hash
  * and signature verify under the coordinator key the node trusts (its config's `coordinatorKey`, or
  * the key of the first receipt it ever kept: trust on first use), and, when the coordinator sent one,
- * the ledger head after it, signed by the same key, at or after the entry. Throws with the reason.
+ * the ledger head after it, signed by the same key, at or after the entry. A version 3 entry may be a payout or a
+ * refund (negative) of a sale; one of kind `sale` or `buyer-refund` (the buyer's side) is refused. Throws with the
+ * reason.
  */
 export function acceptReceipt(
   r: tessera.v1.IPayoutReceipt,
@@ -29,6 +31,12 @@ export function acceptReceipt(
     );
   }
   const entry = parseLedgerLine(r.entryJson ?? '', 1);
+  // A sale's own event and a refund to its buyer are the buyer's money, not a member's: no member keeps them.
+  if (entry.kind === 'sale' || entry.kind === 'buyer-refund')
+    throw new Error(
+      `it is a ledger entry of kind ${entry.kind} (sale ${entry.sale || '?'}: the buyer's side), ` +
+        "not a payout or refund of this member's money",
+    );
   if (entry.participant !== participantId) throw new Error(`it names participant ${entry.participant}, not this node`);
   if (!verifyEntry(entry, key)) throw new Error("its hash or the coordinator's signature does not verify");
   if (!r.head) return { entry, keyHex };

@@ -314,6 +314,7 @@ describe('the starter policy', () => {
       'grant starter: any analyst may use data sets customers, ' +
         'orders for training models and aggregate queries, until 2027-11-22',
       'not granted to anyone: encrypted scoring and payout valuation',
+      "sales: no product built from this node's data is sold (sales.allowed: false)",
       'data set "customers":',
       '  differential privacy required: jobs and queries without it (privacy.mode none, --dp none) are refused, ' +
         'and so are scoring, audience overlap and payout valuation',

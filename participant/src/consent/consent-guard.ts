@@ -5,6 +5,8 @@ import { fmtEpsilon, stageName, type PrivacyGuard } from '../privacy/privacy-gua
 import type { PrivacyLedger } from '../privacy/privacy-ledger.js';
 import { privacyPlanOf } from '../privacy/privacy-plan.js';
 import { taskSpecOf } from '../privacy/task-spec.js';
+import { SaleMemory } from '../sales/sale-memory.js';
+import { saleDecision, type Sale, type SaleDecision } from '../sales/sale-rules.js';
 import { datasetRules, jobKindsNote, type ConsentPolicy, type Grant, type JobKind, type Purpose } from './policy.js';
 
 const pb = tessera.v1;
@@ -145,6 +147,9 @@ export function restrictSources(
  * effect at the next task without a restart. Without a policy every task is allowed.
  */
 export class ConsentGuard {
+  /** The node's answers to sales so far (its lifetime): the same sale asked again gets the same answer. */
+  readonly saleMemory = new SaleMemory();
+
   constructor(
     readonly policy: ConsentPolicy | undefined,
     private readonly ledger: PrivacyLedger,
@@ -253,6 +258,14 @@ export class ConsentGuard {
       exceeded.push(problem);
     }
     throw new ConsentRefusal(`consent: ${exceeded.join('; ')}`);
+  }
+
+  /**
+   * Whether the owner's policy allows this sale of a product built from this node's data (sales/sale-rules.ts): no
+   * policy allows every sale, a policy without a `sales` section none; else its buyers, excluded buyers and products.
+   */
+  saleDecision(sale: Sale): SaleDecision {
+    return saleDecision(this.policy, sale);
   }
 
   /**

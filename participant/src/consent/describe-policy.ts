@@ -1,5 +1,6 @@
 import type { DatasetBudget } from '../config.js';
 import { datasetRules, jobKindsNote, PURPOSES, type ConsentPolicy, type Grant } from './policy.js';
+import { BUYER_CLASS_PREFIX } from './sales-policy.js';
 
 const PURPOSE_WORDS: Record<string, string> = {
   train: 'training models',
@@ -27,6 +28,30 @@ function grantLine(g: Grant): string {
   );
 }
 
+/** `any buyer`, `buyer northbank`, `buyers of class bank`. */
+const buyerWords = (e: string) =>
+  e === '*'
+    ? 'any buyer'
+    : e.startsWith(BUYER_CLASS_PREFIX)
+      ? `buyers of class ${e.slice(BUYER_CLASS_PREFIX.length)}`
+      : `buyer ${e}`;
+
+/** What the policy's `sales` section allows, in one line. */
+function salesLine(policy: ConsentPolicy): string {
+  const s = policy.sales;
+  if (!s)
+    return (
+      "sales: no sales section, so no product built from this node's data is sold " +
+      '(add sales.allowed: true to allow sales)'
+    );
+  if (!s.allowed) return "sales: no product built from this node's data is sold (sales.allowed: false)";
+  const never = s.excludeBuyers.length ? `, never to ${words(s.excludeBuyers.map(buyerWords))}` : '';
+  const products = s.products.includes('*')
+    ? ''
+    : `, as product${s.products.length > 1 ? 's' : ''} ${words(s.products)} only`;
+  return `sales: products built from this node's data may be sold to ${words(s.buyers.map(buyerWords))}${never}${products}`;
+}
+
 /** 1e-6 rather than 0.000001. */
 const fmtDelta = (d: number) => (d < 1e-3 ? d.toExponential() : String(d));
 
@@ -43,7 +68,7 @@ function budgetLine(b: DatasetBudget | undefined): string {
 
 /**
  * What a consent policy (with the node's budgets) allows, in plain words, one line per fact:
- * the grants, what no grant allows, then per data set whether differential privacy is required,
+ * the grants, what no grant allows, whether and to whom products built from the data may be sold, then per data set whether differential privacy is required,
  * its budget, the minimum group size and the identifier columns. Indented lines belong to the
  * data set line above them.
  */
@@ -55,6 +80,7 @@ export function describePolicy(policy: ConsentPolicy, budgets: Record<string, Da
   const missing = PURPOSES.filter((p) => !granted.has(p));
   if (missing.length && policy.grants.length)
     out.push(`not granted to anyone: ${words(missing.map((p) => PURPOSE_WORDS[p] ?? p))}`);
+  out.push(salesLine(policy));
   for (const name of Object.keys(budgets)) {
     const r = datasetRules(policy, name);
     out.push(`data set "${name}":`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../config.js';
+import { parseSalesPolicy, SalesPolicyProblem, type SalesPolicy } from './sales-policy.js';
 
 /** What an analyst may use the data for. */
 export const PURPOSES = ['train', 'query', 'score', 'valuation'] as const;
@@ -85,6 +86,8 @@ export interface ConsentPolicy {
   analysts: Record<string, string>;
   datasets: Record<string, DatasetRestriction>;
   grants: Grant[];
+  /** Whether, to whom and as which products the data may be sold; absent: the owner allows no sale. */
+  sales?: SalesPolicy;
 }
 
 /** A mistake in a consent policy file; the message names the file and the field. */
@@ -171,8 +174,12 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
   const now = opts.now ?? Date.now();
   const served = opts.datasets;
   if (!isObj(input))
-    throw new PolicyError(file, '(root)', 'expected a mapping with analysts, datasets (optional) and grants');
-  onlyKnown(file, '', input, ['analysts', 'datasets', 'grants']);
+    throw new PolicyError(
+      file,
+      '(root)',
+      'expected a mapping with analysts, datasets (optional), grants and sales (optional)',
+    );
+  onlyKnown(file, '', input, ['analysts', 'datasets', 'grants', 'sales']);
 
   const analysts: Record<string, string> = {};
   const analystsIn = input.analysts ?? {};
@@ -330,7 +337,14 @@ export function parseConsentPolicy(input: unknown, file: string, opts: PolicyOpt
       ...(budget ? { budget } : {}),
     });
   });
-  return { file, analysts, datasets, grants };
+  let sales: SalesPolicy | undefined;
+  try {
+    sales = input.sales === undefined ? undefined : parseSalesPolicy(input.sales);
+  } catch (e) {
+    if (e instanceof SalesPolicyProblem) throw new PolicyError(file, e.field, e.message);
+    throw e;
+  }
+  return { file, analysts, datasets, grants, ...(sales ? { sales } : {}) };
 }
 
 /** The privacy fields of a data set restriction: minGroupSize, identifierColumns and the two opt-outs. */

@@ -39,7 +39,8 @@ const why = (c: IdentifierColumn) =>
 /**
  * The text of a starter consent policy (YAML, commented): per data set a minimum group size,
  * the identifier-like columns found in the data, no identifier queries and differential privacy
- * required (unless opted out); one grant to any analyst for training and queries, for a year.
+ * required (unless opted out); one grant to any analyst for training and queries, for a year; and a `sales`
+ * section that allows no sale until the owner turns it on.
  */
 export function starterPolicyText(o: StarterPolicyOptions): string {
   const names = Object.keys(o.datasets);
@@ -85,6 +86,15 @@ export function starterPolicyText(o: StarterPolicyOptions): string {
     `    purposes: [${STARTER_PURPOSES.join(', ')}]`,
     `    datasets: [${names.map(q).join(', ')}]`,
     `    expires: ${o.expires}          # after this day nothing is served until you extend it`,
+    '',
+    "# Sales of a data trust's products (reports and models) built from jobs this node contributed to: each",
+    '# member paid is one that consents here. A policy without this section allows no sale.',
+    'sales:',
+    '  # true: allow sales to the buyers and as the products below (the node answers each sale and audits it).',
+    '  allowed: false',
+    '  buyers: ["*"]          # buyer names, "class:bank" for a class of buyers, "*" for any buyer',
+    '  excludeBuyers: []      # buyer names or classes never sold to (wins over buyers)',
+    '  products: ["*"]        # product names or ids, "*" for any product',
     '',
   );
   return lines.join('\n');

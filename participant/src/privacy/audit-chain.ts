@@ -19,8 +19,12 @@ export const AUDIT_CHAIN = hashChain('tessera/audit-log/v2');
 
 /** What an audit log entry records (the chain hashes these fields, canonically, with the entry's id). */
 export interface AuditFields {
-  /** use: data was read; refusal: a task was refused; revocation: the owner revoked a grant. */
-  kind: 'use' | 'refusal' | 'revocation';
+  /**
+   * use: data was read; refusal: a task was refused; revocation: the owner revoked a grant; sale: the node answered a
+   * sale of a product built from its data (accepted or refused: see sales/sale-audit.ts); receipt: a payout or refund
+   * of a sale was kept.
+   */
+  kind: 'use' | 'refusal' | 'revocation' | 'sale' | 'receipt';
   at: number;
   jobId: string;
   round: number;

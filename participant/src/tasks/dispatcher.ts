@@ -8,6 +8,7 @@ import { fitTask } from './fit.js';
 import { onPsiPoints, overlapTask } from './overlap.js';
 import { queryTask } from './query.js';
 import { recommendTask } from './recommend.js';
+import { saleTask } from './sale.js';
 import { schemaTask } from './schema.js';
 import { scoreTask } from './score.js';
 import {
@@ -106,6 +107,8 @@ export class TaskDispatcher {
   }
 
   private async onTask(ctx: TaskContext, received: tessera.v1.ITask): Promise<void> {
+    // A sale reads no data: it skips data admission and never waits for the data (tasks/sale.ts).
+    if (Number(received.ref?.stage) === pb.Stage.SALE) return saleTask(ctx, received);
     const handler = TaskDispatcher.handlerOf(received);
     if (handler.kind === 'session') return this.startSession(ctx, handler, received);
     const conn = ctx.connection;
