@@ -15,3 +15,6 @@ export * from './utility-table.js';
 export type * from './sales-types.js';
 export * from './product-members.js';
 export * from './sales-split.js';
+export * from './reconcile.js';
+export * from './statement-window.js';
+export * from './statement.js';
