@@ -165,11 +165,11 @@ describe('the decision on a sale', () => {
     expect(decide({ allowed: true, buyers: ['class:bank'] }).allowed).toBe(true);
     expect(decide({ allowed: true, buyers: ['class:bank'] }, sale({ buyerClass: '' })).reason).toBe(
       `consent: sale sale-00112233aabbccdd refused: buyer "northbank" (no class given) is not among sales.buyers ` +
-        `("class:bank") in the consent policy ${F}; add "northbank" to sell to it`,
+        `("class:bank") in the consent policy ${F}: add "northbank" to sell to it`,
     );
     expect(decide({ allowed: true, buyers: ['southbank', 'class:insurer'] }).reason).toBe(
       'consent: sale sale-00112233aabbccdd refused: buyer "northbank" (class bank) is not among sales.buyers ' +
-        `("southbank", "class:insurer") in the consent policy ${F}; add "northbank" or "class:bank" to sell to it`,
+        `("southbank", "class:insurer") in the consent policy ${F}: add "northbank" or "class:bank" to sell to it`,
     );
     // A class is not a name: "bank" names a buyer called bank, not the class.
     expect(decide({ allowed: true, buyers: ['bank'] }).allowed).toBe(false);
@@ -190,7 +190,7 @@ describe('the decision on a sale', () => {
       allowed: false,
       reason:
         'consent: sale sale-00112233aabbccdd refused: product "churn-report" (prod-0011223344556677) is not ' +
-        `among sales.products ("basket-model", "prod-ffff") in the consent policy ${F}; add its name or id to sell it`,
+        `among sales.products ("basket-model", "prod-ffff") in the consent policy ${F}: add its name or id to sell it`,
     });
   });
 });

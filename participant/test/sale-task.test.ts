@@ -14,26 +14,9 @@ import { refusalKindOf } from '../src/refusal-kind.js';
 import { TaskDispatcher } from '../src/tasks/dispatcher.js';
 import type { TaskContext } from '../src/tasks/task-handler.js';
 import type { Body } from '../src/uploader.js';
+import { SALE, saleTaskOf } from './support/sale-fixture.js';
 
 const pb = tessera.v1;
-
-/** A SALE task for `sale` (the ref's job id is the sale id). */
-export const saleTaskOf = (sale: tessera.v1.ISaleTask, jobId = sale.saleId ?? ''): tessera.v1.ITask => ({
-  ref: { jobId, round: 1, stage: pb.Stage.SALE },
-  sale,
-});
-
-export const SALE: tessera.v1.ISaleTask = {
-  saleId: 'sale-00112233aabbccdd',
-  productId: 'prod-0011223344556677',
-  productName: 'churn-report',
-  jobs: ['job-1', 'job-2'],
-  buyer: 'northbank',
-  buyerClass: 'bank',
-  amount: 125_000,
-  currency: 'EUR',
-  seller: 'acme-insights',
-};
 
 /**
  * The dispatcher with a real consent guard and ledger (the audit log), while the node's data, its opening, job memory
@@ -89,7 +72,7 @@ function harness(sales?: unknown) {
 }
 
 describe('the SALE task, through the dispatcher', () => {
-  it('consents under the policy, audits the sale, and never touches the data, its admission or job memory', async () => {
+  it('consents under the policy, audits the sale, and touches no data, data admission or job memory', async () => {
     const h = harness({ allowed: true, buyers: ['class:bank'], products: ['churn-report'] });
     await h.run(saleTaskOf(SALE));
     expect(h.sent).toEqual([

@@ -49,7 +49,8 @@ function salesLine(policy: ConsentPolicy): string {
   const products = s.products.includes('*')
     ? ''
     : `, as product${s.products.length > 1 ? 's' : ''} ${words(s.products)} only`;
-  return `sales: products built from this node's data may be sold to ${words(s.buyers.map(buyerWords))}${never}${products}`;
+  const buyers = words(s.buyers.map(buyerWords));
+  return `sales: products built from this node's data may be sold to ${buyers}${never}${products}`;
 }
 
 /** 1e-6 rather than 0.000001. */
@@ -68,9 +69,9 @@ function budgetLine(b: DatasetBudget | undefined): string {
 
 /**
  * What a consent policy (with the node's budgets) allows, in plain words, one line per fact:
- * the grants, what no grant allows, whether and to whom products built from the data may be sold, then per data set whether differential privacy is required,
- * its budget, the minimum group size and the identifier columns. Indented lines belong to the
- * data set line above them.
+ * the grants, what no grant allows, whether and to whom products built from the data may be sold, then per data
+ * set whether differential privacy is required, its budget, the minimum group size and the identifier columns.
+ * Indented lines belong to the data set line above them.
  */
 export function describePolicy(policy: ConsentPolicy, budgets: Record<string, DatasetBudget | undefined>): string[] {
   const out: string[] = [];

@@ -63,7 +63,7 @@ export function saleDecision(policy: ConsentPolicy | undefined, s: Sale): SaleDe
   if (buyers.length === 0) {
     const add = [s.buyer, ...(s.buyerClass ? [`${BUYER_CLASS_PREFIX}${s.buyerClass}`] : [])];
     return refuse(
-      `${describeBuyer(s)} is not among sales.buyers (${quoted(sales.buyers)}) in the consent policy ${file}; ` +
+      `${describeBuyer(s)} is not among sales.buyers (${quoted(sales.buyers)}) in the consent policy ${file}: ` +
         `add ${add.map((x) => JSON.stringify(x)).join(' or ')} to sell to it`,
     );
   }
@@ -71,7 +71,7 @@ export function saleDecision(policy: ConsentPolicy | undefined, s: Sale): SaleDe
   if (product === undefined)
     return refuse(
       `${describeProduct(s)} is not among sales.products (${quoted(sales.products)}) in the consent policy ` +
-        `${file}; add its name or id to sell it`,
+        `${file}: add its name or id to sell it`,
     );
   return {
     allowed: true,
