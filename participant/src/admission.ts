@@ -14,6 +14,7 @@ import { checkRecommendReleases } from './privacy/recommend-releases.js';
 import { checkCatalogueReleases } from './privacy/catalogue-releases.js';
 import { checkOwnFeatures, FEATURE_STAGES, ownSchemaAnswer } from './privacy/train-features.js';
 import type { JobMemory } from './job-memory.js';
+import { valuationAuditNote } from './query-valuation.js';
 
 /** A task admitted to read data (consent, then privacy budget): what `record` logs once it has run. */
 export interface DataAdmission {
@@ -109,7 +110,7 @@ export class Admission {
       epsilon: a.epsilon,
       analyst: consent.analyst,
       grantId: consent.grantId ?? '',
-      reason: '',
+      reason: valuationAuditNote(task, stage),
     });
   }
 

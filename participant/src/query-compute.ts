@@ -14,6 +14,7 @@ import {
   QueryGuardRefusal,
   type QueryRules,
 } from './query-guard.js';
+import { valuationSlotsOf, withValuationCounts } from './query-valuation.js';
 
 /**
  * The query a task asks for, planned here: from the job spec the task carries (the one the analyst
@@ -101,12 +102,15 @@ function columnsOnly(data: LocalData, dataset: string): RawTable {
  * the draw). Without DP the vector holds exact raw sums, with groups below rules.minGroupSize zeroed;
  * under DP it is normalised by each coordinate's per-record bound (every entry of one record's
  * contribution in [-1, 1]) for the fixed-point encoding its noise share is added to.
+ * With valuation slots (`valuation: records`, checked by checkValuationSlots), this node's row count per group follows
+ * in its own slots (`self`: this node's participant id), in the same encoding: query-valuation.ts.
  */
 export async function runQueryLocally(
   data: LocalData,
   task: tessera.v1.ITask,
   rules: QueryRules = OPEN_QUERY_RULES,
   rng: Random = systemRandom(),
+  self?: string,
 ): Promise<LocalResult> {
   await data.open();
   const { plan } = precheckQuery(data, task, rules);
@@ -117,9 +121,13 @@ export async function runQueryLocally(
   const exact = !(level > 0);
   const raw = applyMinGroupSize(plan, outcome.vector, rules, exact);
   const rows = data.rowCount(dataset);
+  const slots = valuationSlotsOf(task);
+  if (slots.length > 0 && self === undefined)
+    throw new Error("a query with valuation slots needs this node's participant id to find its own; refused");
+  const counted = (v: Float64Array) => (slots.length > 0 ? withValuationCounts(plan, v, slots, self!) : v);
   if (exact)
     return {
-      vector: raw,
+      vector: counted(raw),
       numExamples: rows,
       metrics: {},
       ...(release?.wideFractionBits ? { fractionBits: Number(release.wideFractionBits) } : {}),
@@ -127,5 +135,5 @@ export async function runQueryLocally(
   // Every coordinate has its per-record bound: one scale per value of the plan's vector.
   if (raw.length !== plan.scale.length)
     throw new Error(`the query computed ${raw.length} values, and its plan has ${plan.scale.length} scales`);
-  return { vector: raw.map((v, i) => v / plan.scale[i]!), level, numExamples: rows, metrics: {} };
+  return { vector: counted(raw.map((v, i) => v / plan.scale[i]!)), level, numExamples: rows, metrics: {} };
 }

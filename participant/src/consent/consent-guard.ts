@@ -173,8 +173,13 @@ export class ConsentGuard {
    * the identity whose signature over the job spec Admission verified ('' for none: then only grants to "*" match,
    * whatever identity the task claims); without it, the identity the task claims (unit tests of grant matching).
    */
-  admit(task: tessera.v1.ITask, stage: number, analyst: string = analystOf(task)): ConsentDecision {
-    const use = purposeOfStage(stage);
+  admit(
+    task: tessera.v1.ITask,
+    stage: number,
+    analyst: string = analystOf(task),
+    use: { purpose: Purpose; kind: JobKind } | undefined = purposeOfStage(stage),
+  ): ConsentDecision {
+   * `use`: the purpose and job kind to admit, when not the stage's own (a query's valuation counts: valuation, query).
     const claimed = analystOf(task);
     const policy = this.policy;
     if (!policy) return { purpose: use?.purpose ?? '', kind: use?.kind ?? '', analyst };

@@ -10,6 +10,8 @@ import {
   type ShareSizing,
 } from '@tessera/fl';
 import { tessera } from '@tessera/proto';
+import type { QueryPlan } from '@tessera/analytics';
+import { JobSpecError, valuationPlan } from '@tessera/jobs';
 import type { OwnPlan } from './own-plan.js';
 import { catalogueNoiseOf } from './catalogue-check.js';
 import { recommendNoiseOf } from './recommend-check.js';
@@ -126,9 +128,22 @@ function sensitivityOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpec | un
     }
     case pb.Stage.QUERY: {
       if (spec?.kind !== 'query') throw new PrivacyRefusal("a query task needs the query job's spec");
-      return fixedPointSensitivity(level('query level', task.query?.dpLevel), spec.plan.sensitivity, spec.plan.length);
+      // With valuation slots, the joint release of the report and the members' counts (query-valuation.ts).
+      const slots = (task.query?.valuationSlots ?? []).length;
+      const plan = slots > 0 ? valuationPlanOf(spec.plan, slots) : spec.plan;
+      return fixedPointSensitivity(level('query level', task.query?.dpLevel), plan.sensitivity, plan.length);
     }
     default:
       throw new PrivacyRefusal(`stage ${setup.computation} has no private release`);
+  }
+}
+
+/** The joint plan of a query with `slots` members' counts, or a PrivacyRefusal when no such plan can be. */
+function valuationPlanOf(plan: QueryPlan, slots: number): QueryPlan {
+  try {
+    return valuationPlan(plan, slots);
+  } catch (e) {
+    if (e instanceof JobSpecError) throw new PrivacyRefusal(`the task's valuation slots: ${e.message}`);
+    throw e;
   }
 }

@@ -17,6 +17,11 @@ export type QueryJobResult = QueryResult & {
     maxRowsPerUser?: number;
     calibration?: 'analytic-gaussian' | 'rdp';
   };
+  /**
+   * With `valuation: records`: each surviving member's row count (summed over groups; noisy under DP, with noiseStd in
+   * rows), and how it was released (note).
+   */
+  valuation?: { method: string; members: { participant: string; value: number }[]; noiseStd: number; note: string };
 };
 
 /**

@@ -25,6 +25,11 @@ export interface QueryRequest {
     userColumn?: string;
     maxRowsPerUser?: number;
   };
+  /**
+   * 'records': each member's row count per group is released with the query (its noise under DP), the job's
+   * valuation for data-trust products; the result's `valuation` lists them. Not with sealed keys.
+   */
+  valuation?: 'records';
   minParticipants?: number;
   roundTimeoutSeconds?: number;
   waitForParticipantsSeconds?: number;

@@ -31,7 +31,10 @@ import {
   queryNoiseCalibration,
   type QueryCalibration,
   type QuerySpec,
+  valuationPlan,
 } from '@tessera/jobs';
+import type { JobValuation } from '@tessera/payouts';
+import { decodeValuation, resultValuationOf, type ResultValuation } from './query-valuation.js';
 
 // Shared with participants and analysts, which derive the exact encoding from the signed spec.
 export { exactFractionBits, QUERY_MAX_RECORDS };
@@ -150,6 +153,13 @@ export function decodeNoisySum(
   return { values: normalised.map((v, i) => v * plan.scale[i]!), noiseStd: plan.scale.map((sc) => stdNormalised * sc) };
 }
 
+/** A query's outcome: the decoded result (none when sealed), the survivors, and the valuation when the spec asks. */
+interface QueryOutcome {
+  result?: QueryResult & { privacy: QueryPrivacy; valuation?: ResultValuation };
+  contributors: string[];
+  valuation?: JobValuation;
+}
+
 /**
  * Runs an analytics job: every participant serving the query's table evaluates it locally into
  * a fixed-shape vector (exact wide fixed point without DP; normalised fixed point with its noise
@@ -180,14 +190,21 @@ export class QueryRunner extends OneRoundRunner {
 
   protected async runRound(): Promise<{ message: string; context?: object }> {
     if (this.sealedKey) await loadSeal();
-    const result = await this.query();
-    if (!result) return { message: 'completed: the analyst decrypted the result (sealed: the coordinator kept none)' };
+    const { result, contributors, valuation } = await this.query();
+    if (!result)
+      return {
+        message: 'completed: the analyst decrypted the result (sealed: the coordinator kept none)',
+        context: { contributors },
+      };
     const suppressed = result.suppressed ? `, ${result.suppressed} suppressed` : '';
-    return { message: `completed: ${result.rows.length} group(s)${suppressed}`, context: { result } };
+    return {
+      message: `completed: ${result.rows.length} group(s)${suppressed}`,
+      context: { result, contributors, ...(valuation ? { valuation } : {}) },
+    };
   }
 
-  /** The decoded result; undefined in sealed mode, where only the analyst decodes it. */
-  private async query(): Promise<(QueryResult & { privacy: QueryPrivacy }) | undefined> {
+  /** The decoded result (none in sealed mode, where only the analyst decodes it), the survivors and the valuation. */
+  private async query(): Promise<QueryOutcome> {
     const s = this.spec;
     const sessions = await this.servingParticipants(this.registry, s);
     const n = sessions.length;
@@ -203,8 +220,12 @@ export class QueryRunner extends OneRoundRunner {
       minThreshold: Math.max(2, Math.min(s.minParticipants, n)),
     });
     const { threshold } = p;
-    const noise = queryNoise(this.plan, s.privacy, n);
-    const dimension = noise ? this.plan.length : this.plan.length * WIDE_DIGITS;
+    // With valuation: every member's row counts per group in slots of its own after the report, in one release.
+    const cohort = sessions.map((x) => x.participantId);
+    const extended = s.valuation === 'records' ? valuationPlan(this.plan, cohort.length) : undefined;
+    const joint = extended ?? this.plan;
+    const noise = queryNoise(joint, s.privacy, n);
+    const dimension = noise ? joint.length : joint.length * WIDE_DIGITS;
     const started = performance.now();
     // Without DP the sums travel exactly in wide fixed point, with as many fraction bits as the largest possible total
     // leaves.
@@ -228,6 +249,7 @@ export class QueryRunner extends OneRoundRunner {
       ...declaredQueryToProto({ sql: s.sql, options: s.options, unit: this.plan.unit }),
       ...(noise ? { dpLevel: noise.level } : { wideFractionBits: fractionBits }),
       maxRecords: QUERY_MAX_RECORDS,
+      ...(extended ? { valuationSlots: cohort } : {}),
     };
     const modulus = this.sealedKey ? Number(this.sealedKey.params.plainModulus) : 2 ** 32;
     const outcome = await runSecureSum({
@@ -312,13 +334,28 @@ export class QueryRunner extends OneRoundRunner {
         this.abort.signal,
         { what: 'the result', publish: (m) => this.events.publish(this.jobId, m) },
       );
-      return undefined;
+      return { contributors: outcome.survivors };
     }
     const sum = outcome.sum!;
     const { values, noiseStd } = noise
-      ? decodeNoisySum(this.plan, sum, noise, s.privacy.mode, outcome.survivors.length)
+      ? decodeNoisySum(joint, sum, noise, s.privacy.mode, outcome.survivors.length)
       : { values: decodeWideSum(sum, outcome.survivors.length, { ...DEFAULT_WIDE, fractionBits }), noiseStd: 0 };
-    const result = decodeResult(this.plan, values, noiseStd);
+    const L = this.plan.length;
+    const result = decodeResult(
+      this.plan,
+      values.subarray(0, L),
+      typeof noiseStd === 'number' ? noiseStd : noiseStd.subarray(0, L),
+    );
+    const valuation = extended
+      ? decodeValuation(
+          extended,
+          values,
+          typeof noiseStd === 'number' ? noiseStd : (noiseStd[L] ?? 0),
+          cohort,
+          outcome.survivors,
+          s.privacy,
+        )
+      : undefined;
     await this.store.addRound({
       jobId: this.jobId,
       round: 1,
@@ -336,6 +373,14 @@ export class QueryRunner extends OneRoundRunner {
       error: '',
       finishedAt: Date.now(),
     });
-    return { ...result, privacy: queryPrivacyOf(s.privacy, noise) };
+    return {
+      result: {
+        ...result,
+        privacy: queryPrivacyOf(s.privacy, noise),
+        ...(valuation ? { valuation: resultValuationOf(valuation) } : {}),
+      },
+      contributors: outcome.survivors,
+      ...(valuation ? { valuation } : {}),
+    };
   }
 }
