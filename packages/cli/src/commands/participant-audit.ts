@@ -39,9 +39,12 @@ Budgets are set per data set in the config file, e.g.
 The node refuses any task that would spend beyond them, before it reads the data.
 
 Every admitted use of the data and every refusal is appended to a hash-chained log in the
-ledger (each entry's hash covers the previous entry's hash). --verify recomputes the chain and
-prints the head hash: note it somewhere else, since deleting the newest entries is only
-detectable against a head hash noted earlier.`,
+ledger (each entry's hash covers the previous entry's hash). So is each answer to a sale of a
+product built from the data (what: sale; job: the sale id; the reason starts with accepted: or
+refused: and names the product, buyer, amount and currency) and each kept payout or refund of
+a sale (what: receipt; purpose: payout or refund; the reason names the amount, sale and product).
+--verify recomputes the chain and prints the head hash: note it somewhere else, since deleting
+the newest entries is only detectable against a head hash noted earlier.`,
     )
     .action(async (o: { config: string; json?: boolean; verify?: boolean }) => {
       const { loadParticipantConfig, auditParticipant } = await import('@tessera/participant');
@@ -110,7 +113,7 @@ detectable against a head hash noted earlier.`,
               new Date(e.at).toISOString(),
               e.kind,
               e.jobId,
-              e.kind === 'revocation' ? '' : e.round,
+              e.kind === 'revocation' || e.kind === 'receipt' ? '' : e.round,
               e.stage,
               e.purpose,
               e.dataset,
