@@ -39,8 +39,8 @@ const input: StatementPageInput = {
       amount: 120000,
       currency: 'CNY',
       timestamp: '2026-11-02T09:00:00.000Z',
-      seq: 1,
       refunded: 0,
+      memberAmount: 30000,
     },
     {
       id: 'sale-2',
@@ -49,8 +49,8 @@ const input: StatementPageInput = {
       amount: 80000,
       currency: 'CNY',
       timestamp: '2026-11-02T15:00:00.000Z',
-      seq: 5,
       refunded: 20000,
+      memberAmount: 15000,
     },
   ],
   totals: [{ currency: 'CNY', paid: 62500, refunded: -5000, net: 57500, entries: 4 }],
@@ -78,7 +78,7 @@ describe('statement page (self-contained HTML)', () => {
     expect(html).toContain('running total 57,500 CNY');
     for (const e of input.entries) expect(html).toContain(`<td>${e.amount} CNY</td>`);
     expect(html).toContain('<td>62500</td><td>-5000</td><td>57500</td>');
-    expect(html).toContain('<td>retailer</td>');
+    expect(html).toContain('<td>retailer</td><td>80000 CNY</td><td>20000</td><td>15000</td>');
     expect(html).toContain('merchant-1 &lt;north&gt;');
     expect(html).not.toContain('<north>');
     expect(html).toContain(`--key ${'cd'.repeat(32)} --receipts receipts/`);

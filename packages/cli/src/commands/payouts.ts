@@ -7,6 +7,8 @@ import { withAnalyst, withConnection, type Conn } from './job.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
+import { registerReconcile } from '../sales/reconcile-command.js';
+import { registerStatement } from '../sales/statement-command.js';
 
 /** "a=0.5,b=0.3": participant scores, in order; errors name the item. */
 export function parseScores(text: string): { participant: string; value: number }[] {
@@ -164,8 +166,12 @@ export function registerPayouts(program: Command): void {
       `
 Examples:
   $ tessera payouts split --pool 1001 --currency CNY --scores a=1,b=1,c=1
-  $ tessera payouts show --job job-3f2a9c1b7e44`,
+  $ tessera payouts show --job job-3f2a9c1b7e44
+  $ tessera payouts statement --member merchant-a --out statement.html
+  $ tessera payouts reconcile --ledger ledger.jsonl --key <coordinatorPublicKey>`,
     );
   registerSplit(cmd);
   registerShow(cmd);
+  registerStatement(cmd);
+  registerReconcile(cmd);
 }

@@ -26,9 +26,10 @@ export interface StatementPageSale {
   amount: number;
   currency: string;
   timestamp: string;
-  seq: number;
   /** Refunded to the buyer so far (positive), from the ledger's buyer-refund events. */
   refunded: number;
+  /** The member's net from this sale (its payout plus its refunds). */
+  memberAmount: number;
 }
 
 export interface StatementPageTotal {
@@ -107,7 +108,7 @@ export function renderStatementReport(input: StatementPageInput): string {
   const sales = input.sales.length
     ? table(
         'The sales these entries came from',
-        ['sale', 'time', 'product', 'buyer', 'price', 'refunded to the buyer', 'ledger seq'],
+        ['sale', 'time', 'product', 'buyer', 'price', 'refunded to the buyer', "this member's net"],
         input.sales.map((s) => [
           s.id,
           s.timestamp,
@@ -115,7 +116,7 @@ export function renderStatementReport(input: StatementPageInput): string {
           s.buyer,
           `${s.amount} ${s.currency}`,
           String(s.refunded),
-          String(s.seq),
+          String(s.memberAmount),
         ]),
       )
     : '<p class="meta">No sale entries in this period.</p>';
