@@ -150,6 +150,32 @@ describe('runQueryLocally with valuation slots', () => {
     // The report's own coordinates are normalised: the first group's sum of spends over its bound 1000.
     expect(r.vector![1]).toBeCloseTo((40 * 10 + (39 * 40) / 2) / 1000, 9);
   });
+
+  it('unit customer: the rows counted are those kept under the cap', async () => {
+    const rows = [
+      ...Array.from({ length: 10 }, () => ['whale', 'a', '50.00']),
+      ...Array.from({ length: 5 }, (_, i) => [`c${i}`, 'b', '20.00']),
+    ];
+    const capped = join(tmp.dir, 'whale.csv');
+    writeFileSync(capped, toCsv({ ...customers(0), rows }));
+    const whale = new LocalData({ customers: { type: 'csv', path: capped, exclude: [] } });
+    try {
+      const s = spec({
+        privacy: { mode: 'distributed', epsilon: 1, unit: 'customer', userColumn: 'customer_id', maxRowsPerUser: 2 },
+        valuation: 'records',
+      });
+      const { plan } = parseQuerySpec(s);
+      const t = {
+        dataset: 'customers',
+        specJson: JSON.stringify(s),
+        query: { dpLevel: 4096, maxRecords: 1_000_000, valuationSlots: ['me', 'p1'] },
+      };
+      const r = await runQueryLocally(whale, t, undefined, undefined, 'me');
+      expect(Array.from(r.vector!.subarray(plan.length))).toEqual([2, 5, 0, 0, 0, 0]);
+    } finally {
+      await whale.close();
+    }
+  });
 });
 
 describe('valuation grants through the services: three merchants, one without a valuation grant', () => {

@@ -11,11 +11,12 @@ export const queryTask: ComputeHandler<LocalResult> = {
   kind: 'compute',
   stage: tessera.v1.Stage.QUERY,
   // A query the owner's query rules refuse is refused after consent and before the charge, so it is never charged;
-  // so are valuation slots the signed spec did not ask for, or that the owner's consent does not grant.
+  // so are valuation slots the signed spec did not ask for, or that the owner's consent does not grant (checked
+  // first: the query rules may read the table for their identifier test).
   beforeCharge(ctx, task) {
-    precheckQuery(ctx.data, task, ctx.consent.queryRules(task.dataset ?? ''));
     checkValuationSlots(task, ctx.id);
     admitValuation(ctx.consent, task, verifiedAnalystOf(task));
+    precheckQuery(ctx.data, task, ctx.consent.queryRules(task.dataset ?? ''));
   },
   async compute(ctx, { task }) {
     const rules = ctx.consent.queryRules(task.dataset ?? '');
