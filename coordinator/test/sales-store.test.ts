@@ -60,7 +60,7 @@ function salesContract(name: string, open: () => Promise<Store>): void {
       expect((await store.getProduct('prod-a'))?.owner).toBe('alice');
     });
 
-    it('writes a sale with its ledger entries in one transaction, and lists sales by product, owner, sale', async () => {
+    it('writes a sale with its entries in one transaction, and lists sales by product, owner, sale', async () => {
       await store.addProduct(product('prod-a', 'alice'));
       await store.addProduct(product('prod-b', 'bob'));
       await store.appendLedger(

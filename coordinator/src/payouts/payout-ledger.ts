@@ -10,7 +10,7 @@ import {
   type SignedLedgerHead,
 } from '@tessera/payouts';
 import type { tessera } from '@tessera/proto';
-import type { Store } from '../store/store.js';
+import type { SaleRecord, Store } from '../store/store.js';
 
 /** The coordinator's ledger signing key, in its data directory (mode 0600). */
 export const LEDGER_KEY_FILE = 'ledger-key';
@@ -35,9 +35,16 @@ export class PayoutLedger {
     return this.key.publicKey;
   }
 
-  /** Chains, signs and stores the records after the current head, atomically. */
-  async append(records: readonly PayoutRecord[]): Promise<LedgerEntry[]> {
+  /**
+   * Chains, signs and stores the records after the current head, atomically; with `sale`, the sale or refund row it
+   * returns for the entries is stored in the same transaction (sales/).
+   */
+  async append(
+    records: readonly PayoutRecord[],
+    sale?: (entries: LedgerEntry[]) => SaleRecord,
+  ): Promise<LedgerEntry[]> {
     let entries: LedgerEntry[] = [];
+    const row = sale && (() => sale(entries));
     await this.store.appendLedger((head) => {
       entries = appendEntries({ seq: head.seq, hash: head.hash || GENESIS_HASH }, records, this.key.secretKey);
       return entries.map((e) => ({
@@ -48,7 +55,7 @@ export class PayoutLedger {
         hash: e.hash,
         line: ledgerLine(e),
       }));
-    });
+    }, row);
     return entries;
   }
 

@@ -26,6 +26,7 @@ import { isFinished, jobMessage } from './job-view.js';
 import { cancelForAnalyst } from '../jobs/cancel-job.js';
 import { resultModel } from '../jobs/result-model.js';
 import type { SessionRegistry } from './registry.js';
+import { salesHandlers } from '../sales/sales-rpc.js';
 
 export interface AnalystServiceDeps {
   store: Store;
@@ -155,6 +156,8 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
       run().catch((e: unknown) => failStream(call, asServiceError(e)));
     };
 
+  const sales = salesHandlers({ store, registry, ...(deps.ledger ? { ledger: deps.ledger } : {}) });
+
   return {
     join: joinHandler(store, deps.certificates, deps.logger ?? silentLogger),
 
@@ -228,6 +231,13 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
         call.end();
       },
     ),
+
+    addProduct: unary('addProduct', sales.addProduct),
+    listProducts: unary('listProducts', sales.listProducts),
+    getProduct: unary('getProduct', sales.getProduct),
+    sellProduct: unary('sellProduct', sales.sellProduct),
+    refundSale: unary('refundSale', sales.refundSale),
+    listSales: unary('listSales', sales.listSales),
 
     getJob: unary('getJob', async (req: tessera.v1.JobRef, analyst) => {
       const job = await findJob(req.jobId, analyst);
