@@ -64,6 +64,12 @@ export interface LocalFederationOptions {
    * 'none').
    */
   valuation?: boolean;
+  /**
+   * Per participant, in shard order: the text (YAML) of that node's consent policy, written to its folder as
+   * policy.yaml (it wins over `valuation` for that node); undefined leaves the node as `valuation` says. For example a
+   * member with a `sales` section that forbids one buyer (docs/sales.md).
+   */
+  policies?: readonly (string | undefined)[];
   /** Simulated dropouts: in every training round this share of participants drops out at a random step. */
   dropouts?: { fraction: number; seed: string };
   /**
@@ -178,7 +184,8 @@ export class LocalFederation {
         const token = await createEnrollmentToken(coordinatorDir, name);
         // A simulation that owns all the data: no consent policy (each node warns so in its log), unless the
         // merchants opt in to valuation.
-        const policy = o.valuation ? valuationPolicy(dir, dataset) : false;
+        const own = o.policies?.[i];
+        const policy = own !== undefined ? writePolicy(dir, own) : o.valuation ? valuationPolicy(dir, dataset) : false;
         const { configPath, participantId } = await initParticipant({
           dir,
           coordinator: o.participantAddress?.(i) ?? address,
@@ -234,6 +241,13 @@ function threadFor(threads: ParticipantThread[], i: number, count: number): Part
   const k = i % count;
   threads[k] ??= new ParticipantThread();
   return threads[k];
+}
+
+/** A node's own consent policy text, written to its folder; its path. */
+function writePolicy(dir: string, text: string): string {
+  const path = join(dir, 'policy.yaml');
+  writeFileSync(path, text);
+  return path;
 }
 
 /** A consent policy that grants any analyst training and payout valuation on `dataset` for a year; its path. */

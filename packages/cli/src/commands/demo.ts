@@ -158,6 +158,13 @@ export function registerDemo(program: Command): void {
     )
     .option('--algorithm <name>', 'with --recommend: als (default) or bpr')
     .option('--factors <k>', 'with --recommend: latent factors per item and customer (default 8)', int)
+    .option(
+      '--sales',
+      'data-trust sales instead: the market-insight report with row-count valuation under distributed DP, listed ' +
+        'as a product, sold three times (one buyer refused by a merchant), one partial refund, then every ' +
+        "member's statement and the reconciliation (docs/sales.md)",
+    )
+    .option('--statement-out <dir>', "with --sales: write each member's statement page and receipts here")
     .option('--inline', 'run participants in this thread instead of worker threads')
     .option(
       '--keep <dir>',
@@ -195,6 +202,7 @@ Examples:
   $ tessera demo --data examples/data/diabetes.csv --label progression --model linear --task regression
   $ tessera demo --data examples/data/wine.csv --label cultivar --model softmax --strategy fedadam --rounds 3
   $ tessera demo --data examples/data/breast_cancer.csv --label benign --strategy fedprox --proximal-mu 0.1
+  $ tessera demo --sales --ledger-out ledger.jsonl --statement-out statements/   sell the report, pay members
   $ tessera demo --recommend                       merchants learn which products go together
   $ tessera demo --recommend --dp distributed --epsilon 8 --json   customer-level differential privacy
   $ tessera demo --vertical                        a bank and a platform learn from each other's columns
@@ -213,6 +221,8 @@ With --query: {query, rows:[{<group columns>, <aggregates>, stddev:{...}, ci95:{
 (a query demo uses distributed DP with --epsilon, default 1, unless --dp is given)
 With --payout-pool: payouts:{method, pool, currency, entries:[{participant, name, value, share, amount}], ` +
         `ledgerHead, coordinatorPublicKey}
+With --sales: {product, reports, sales:[{id, buyer, amount, entries, refusals, refunds, net}], refund, ` +
+        `statements:[{member, name, totals, receipts}], reconcile:{balanced, currencies, problems}, ledger, timing}
 With --recommend: {recommend:{hr10, ndcg10, coverage, customers, algorithm, k, rounds, participants, items, ` +
         `secure, privacy, centralized:{hr10, ndcg10, coverage, seconds}, localOnly:[{participant, hr10, ...}], ` +
         `localOnlyMean:{...}, popularity:{...}, timing}}
@@ -259,10 +269,17 @@ With --vertical: {vertical:{model, overlap, rows, federated:{auc, accuracy, logL
           recommend?: boolean;
           algorithm?: string;
           factors?: number;
+          sales?: boolean;
+          statementOut?: string;
         } & ModelFlags &
           Omit<VerticalFlags, 'model'>,
         cmd: Command,
       ) => {
+        if (o.sales) {
+          const { runSalesFromFlags } = await import('../demo/sales/sales-flags.js');
+          return runSalesFromFlags(o, cmd);
+        }
+        if (o.statementOut !== undefined) throw new UsageError('--statement-out needs --sales');
         if (o.recommend) {
           const [{ recommendOptionsOf }, { runRecommendDemo }, { printRecommendDemo }] = await Promise.all([
             import('../demo/recommend/recommend-flags.js'),

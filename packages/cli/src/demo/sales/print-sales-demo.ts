@@ -1,0 +1,72 @@
+import { renderTable } from '../../ui/table.js';
+import type { SalesDemoResult } from './run-sales-demo.js';
+
+/** The sales demo for a person: the product, each sale's split and refusals, the refund, statements, reconciliation. */
+export function printSalesDemo(r: SalesDemoResult): void {
+  const name = (id: string) => r.names[id] ?? id;
+  const p = r.product;
+  const out: string[] = [
+    `product ${p.id} "${p.name}": ${r.reports.length} reports under distributed DP (epsilon ` +
+      `${r.reports.map((x) => x.epsilon ?? 'none').join(', ')}), each member valued by its noisy row counts ` +
+      '(value: the mean of its shares of the reports)',
+    renderTable(
+      ['member', 'value', 'share'],
+      p.members.map((m) => [name(m.participant), m.value, `${(m.share * 100).toFixed(2)}%`]),
+    ),
+    '',
+  ];
+  for (const s of r.sales) {
+    out.push(
+      `sale ${s.id} to ${s.buyer} (${s.buyerClass}): ${s.amount} ${s.currency}`,
+      renderTable(
+        ['member', 'share', 'amount'],
+        s.entries.map((e) => [name(e.participant), `${(e.share * 100).toFixed(2)}%`, e.amount]),
+      ),
+      ...s.refusals.map((x) => `  refused: ${name(x.participant)} (${x.kind}): ${x.reason}`),
+    );
+    for (const f of s.refunds)
+      out.push(
+        `  refund ${f.id}: ${f.amount} ${s.currency} (${f.reason}): ` +
+          f.entries.map((e) => `${name(e.participant)} ${e.amount}`).join(', '),
+      );
+    out.push('');
+  }
+  out.push(
+    'statements (from the exported ledger, each checked against the receipts its node kept):',
+    renderTable(
+      ['member', 'entries', 'paid', 'refunded', 'net', 'receipts'],
+      r.statements.flatMap((b) =>
+        (b.totals.length ? b.totals : [{ currency: '', paid: 0, refunded: 0, net: 0, entries: 0 }]).map((t) => [
+          b.name,
+          t.entries,
+          t.paid,
+          t.refunded,
+          `${t.net} ${t.currency}`.trim(),
+          b.receipts ? (b.receipts.ok ? `${b.receipts.matched} match` : 'MISMATCH') : 'none',
+        ]),
+      ),
+    ),
+    '',
+    'reconciliation (exact, per currency):',
+    renderTable(
+      ['currency', 'sales', 'buyer refunds', 'paid', 'refunded', 'difference', 'balanced'],
+      r.reconcile.currencies.map((c) => [
+        c.currency,
+        c.sales,
+        c.buyerRefunds,
+        c.paid,
+        c.refunded,
+        c.difference,
+        c.balanced ? 'yes' : 'NO',
+      ]),
+    ),
+    `ledger: ${r.ledger.entries} entries verified, head ${r.ledger.head}; ` +
+      `coordinator key ${r.ledger.coordinatorPublicKey}` +
+      (r.ledger.file
+        ? `\nwritten to ${r.ledger.file}: tessera payouts reconcile --ledger ${r.ledger.file} --key ` +
+          `${r.ledger.coordinatorPublicKey}`
+        : ''),
+    `${r.timing.totalSeconds.toFixed(1)} s`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+}
