@@ -15,6 +15,8 @@ import {
 } from '@tessera/payouts';
 import type { AnalystClient, CoordinatorError } from '@tessera/sdk';
 import { Coordinator } from '../src/index.js';
+import { refundSale } from '../src/sales/refund.js';
+import type { SalesError } from '../src/sales/sales-error.js';
 import type { JobRecord } from '../src/store/store.js';
 import { BREAST_CANCER, connectAnalystTo, enrolIdentity, shards, type Identity } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
@@ -248,6 +250,40 @@ describe('data-trust sales: products, consent, exact splits, refunds (real coord
     expect((await analyst.getProduct(report.id)).sales).toMatchObject({ refunded: 120_000, net: 140_001 });
   });
 
+  it('two refunds racing for one sale never take back more than it had: one of them is refused', async () => {
+    const sale = sales[1]!;
+    const before = await head();
+    const results = await Promise.allSettled([
+      analyst.refundSale({ sale: sale.id, amount: 50_000 }),
+      analyst.refundSale({ sale: sale.id, amount: 50_000 }),
+    ]);
+    const done = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as CoordinatorError] : []));
+    expect(done).toHaveLength(1);
+    // Made one after the other the second asks for more than is left; made together, the second's id is taken.
+    expect(['INVALID_ARGUMENT', 'FAILED_PRECONDITION']).toContain(refused[0]!.code);
+    const after = (await analyst.listSales(report.id)).find((s) => s.id === sale.id)!;
+    expect(after.refunds.map((r) => r.id)).toEqual([`${sale.id}/refund/1`]);
+    expect(after.net).toBe(40_000);
+    // The buyer-refund event and the members' refund entries of one refund only.
+    expect((await head()).seq).toBe(before.seq + 1 + after.refunds[0]!.entries.length);
+    // Made at the same moment (each read the sale before the other wrote): both take id <sale>/refund/1, and the
+    // store refuses the second with its entries.
+    const deps = { store: coord.store, registry: coord.registry, ledger: coord.ledger };
+    const insurer = sales[2]!;
+    const racing = await Promise.allSettled([
+      refundSale(deps, 'analyst', { saleId: insurer.id, amount: 10, reason: '' }),
+      refundSale(deps, 'analyst', { saleId: insurer.id, amount: 10, reason: '' }),
+    ]);
+    expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = racing.find((r) => r.status === 'rejected')!.reason as SalesError;
+    expect([lost.code, lost.field]).toEqual(['failed-precondition', 'sale']);
+    expect(lost.message).toContain('at the same moment');
+    const raced = (await analyst.listSales(report.id)).find((s) => s.id === insurer.id)!;
+    expect(raced.refunds.map((r) => [r.id, r.amount])).toEqual([[`${insurer.id}/refund/1`, 10]]);
+    expect(raced.net).toBe(insurer.amount - 10);
+  });
+
   it('refuses bad input naming the field, and writes nothing to the ledger or the tables', async () => {
     const before = await head();
     const salesBefore = (await coord.store.listSales()).length;
@@ -382,7 +418,7 @@ describe('data-trust sales: products, consent, exact splits, refunds (real coord
     expect(r.balanced).toBe(true);
     const cny = r.currencies.find((c) => c.currency === 'CNY')!;
     expect(cny.sales).toBe(260_001 + 2 * 100_001);
-    expect(cny.buyerRefunds).toBe(-120_000);
+    expect(cny.buyerRefunds).toBe(-170_010);
     expect(cny.difference).toBe(0);
     // Each sale's entries are in the ledger as its view says.
     for (const s of sales) {

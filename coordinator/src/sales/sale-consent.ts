@@ -17,6 +17,9 @@ const pb = tessera.v1;
 /** How long members have to answer a sale (and a member busy with a job's task, to become free). */
 export const SALE_CONSENT_MS = 30_000;
 
+/** What runStage says of a participant that did not answer by the deadline. */
+const NO_ANSWER = 'no answer before the round deadline';
+
 /** How often a member busy with another job's task is looked at again. */
 const BUSY_POLL_MS = 100;
 
@@ -51,6 +54,7 @@ async function askMember(
   participant: string,
   task: tessera.v1.ISaleTask,
   until: number,
+  seconds: number,
 ): Promise<true | SaleRefusal> {
   const session = await freeSession(registry, participant, until);
   if (typeof session === 'string') return { participant, reason: session, kind: 'unavailable' };
@@ -63,8 +67,11 @@ async function askMember(
     deadlineMs: Math.max(0, until - Date.now()),
   });
   if (outcome.results.has(participant)) return true;
-  const reason = outcome.failures.get(participant) ?? 'no answer';
-  return { participant, reason, kind: outcome.refusals.has(participant) ? 'policy' : 'unavailable' };
+  if (outcome.refusals.has(participant))
+    return { participant, reason: outcome.failures.get(participant) ?? 'refused', kind: 'policy' };
+  const failure = outcome.failures.get(participant);
+  const reason = failure === undefined || failure === NO_ANSWER ? `no answer within the sale's ${seconds} s` : failure;
+  return { participant, reason, kind: 'unavailable' };
 }
 
 /**
@@ -78,7 +85,7 @@ export async function askConsent(
   deadlineMs = SALE_CONSENT_MS,
 ): Promise<SaleConsent> {
   const until = Date.now() + deadlineMs;
-  const answers = await Promise.all(members.map((m) => askMember(registry, m, task, until)));
+  const answers = await Promise.all(members.map((m) => askMember(registry, m, task, until, deadlineMs / 1000)));
   const consenting = new Set(members.filter((_, i) => answers[i] === true));
   return { consenting, refusals: answers.filter((a): a is SaleRefusal => a !== true) };
 }
