@@ -65,8 +65,8 @@ function valuationOf(job: JobRecord, valuation: ProductValuation): JobValuation 
     throw new SalesError(
       'failed-precondition',
       'jobs',
-      `jobs: job ${job.id} records no contributors to share a sale equally among (it finished before Tessera kept ` +
-        'them); leave it out of the product',
+      `jobs: job ${job.id} records no contributors to share a sale equally among (a training job records them ` +
+        'only with a payout: submit it with payout.pool 0 to keep its valuation for sales); leave it out',
     );
   return {
     method: 'equal',
