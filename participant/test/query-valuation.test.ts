@@ -119,7 +119,7 @@ describe('runQueryLocally with valuation slots', () => {
   });
   const slots = ['p1', 'me', 'p2'];
 
-  it('exact: its rows per group in its own slots (0 where minGroupSize zeroed the group), zeros elsewhere', async () => {
+  it('exact: its rows per group in its slots (0 where minGroupSize zeroed the group), zeros elsewhere', async () => {
     const s = spec({ valuation: 'records' });
     const { plan } = parseQuerySpec(s);
     const t = {
