@@ -172,6 +172,7 @@ export class ConsentGuard {
    * Admits a task about to read data (or throws ConsentRefusal); returns the grant it is admitted under. `analyst`:
    * the identity whose signature over the job spec Admission verified ('' for none: then only grants to "*" match,
    * whatever identity the task claims); without it, the identity the task claims (unit tests of grant matching).
+   * `use`: the purpose and job kind to admit, when not the stage's own (a query's valuation counts: valuation, query).
    */
   admit(
     task: tessera.v1.ITask,
@@ -179,7 +180,6 @@ export class ConsentGuard {
     analyst: string = analystOf(task),
     use: { purpose: Purpose; kind: JobKind } | undefined = purposeOfStage(stage),
   ): ConsentDecision {
-   * `use`: the purpose and job kind to admit, when not the stage's own (a query's valuation counts: valuation, query).
     const claimed = analystOf(task);
     const policy = this.policy;
     if (!policy) return { purpose: use?.purpose ?? '', kind: use?.kind ?? '', analyst };
