@@ -6,7 +6,7 @@ import { tessera } from '@tessera/proto';
 import { Coordinator } from '../src/index.js';
 import { MetricsCollector } from '../src/rounds/collectors.js';
 import { runStage } from '../src/rounds/stage.js';
-import { askConsent, saleTaskKey } from '../src/sales/sale-consent.js';
+import { askConsent, consentWindow, SALE_CONSENT_MS, saleTaskKey } from '../src/sales/sale-consent.js';
 import { enrolIdentity, RawStream, type Identity } from './grpc-helpers.js';
 import { tempDir } from './helpers.js';
 
@@ -112,5 +112,15 @@ describe('the SALE consent stage', () => {
     expect(task.ref).toMatchObject(saleTaskKey('sale-3'));
     stream.send(who, { done: { task: task.ref, numExamples: 0 } });
     expect([...(await later).consenting]).toEqual([who.id]);
+  });
+
+  it('members have 30 s, or less when the caller would stop waiting first: a sale is answered before then', () => {
+    const now = 1_000_000;
+    expect(SALE_CONSENT_MS).toBe(30_000);
+    expect(consentWindow(Number.POSITIVE_INFINITY, now)).toBe(30_000);
+    expect(consentWindow(undefined, now)).toBe(30_000);
+    expect(consentWindow(now + 60_000, now)).toBe(30_000);
+    expect(consentWindow(new Date(now + 30_000), now)).toBe(28_000);
+    expect(consentWindow(now + 1_000, now)).toBe(0);
   });
 });

@@ -17,6 +17,19 @@ const pb = tessera.v1;
 /** How long members have to answer a sale (and a member busy with a job's task, to become free). */
 export const SALE_CONSENT_MS = 30_000;
 
+/** Of the caller's deadline, what settling and answering a sale needs after the members have answered. */
+export const SALE_ANSWER_MARGIN_MS = 2_000;
+
+/**
+ * How long members have to answer a sale whose caller waits until `deadline` (grpc's: a Date or ms; Infinity or
+ * undefined: no deadline): SALE_CONSENT_MS, or less so that the sale is settled and answered before the caller gives
+ * up (a sale written after its caller stopped waiting would surprise it).
+ */
+export function consentWindow(deadline: Date | number | undefined, now = Date.now()): number {
+  const until = deadline instanceof Date ? deadline.getTime() : (deadline ?? Number.POSITIVE_INFINITY);
+  return Math.max(0, Math.min(SALE_CONSENT_MS, until - now - SALE_ANSWER_MARGIN_MS));
+}
+
 /** What runStage says of a participant that did not answer by the deadline. */
 const NO_ANSWER = 'no answer before the round deadline';
 

@@ -9,6 +9,7 @@ import type { PayoutLedger } from '../payouts/payout-ledger.js';
 import type { AnalystRecord } from '../store/store.js';
 import { addProduct } from './product-listing.js';
 import { refundSale } from './refund.js';
+import { consentWindow } from './sale-consent.js';
 import { sellProduct } from './sale-settlement.js';
 import { SalesError, type SalesErrorCode } from './sales-error.js';
 import type { SalesDeps } from './sales-deps.js';
@@ -28,7 +29,10 @@ export function salesStatus(e: unknown): unknown {
   return e instanceof SalesError ? grpcError(STATUS[e.code], e.message) : e;
 }
 
-type Handler<Req, Res> = (req: Req, analyst: AnalystRecord) => Promise<Res>;
+/** A call's deadline, as grpc gives it (sales are settled before it). */
+type Call = { getDeadline(): Date | number };
+
+type Handler<Req, Res> = (req: Req, analyst: AnalystRecord, call?: Call) => Promise<Res>;
 
 export interface SalesHandlers {
   addProduct: Handler<tessera.v1.AddProductRequest, tessera.v1.Product>;
@@ -51,8 +55,8 @@ export function salesHandlers(deps: Omit<SalesDeps, 'ledger'> & { ledger?: Payou
   };
   const mapped =
     <Req, Res>(fn: Handler<Req, Res>): Handler<Req, Res> =>
-    (req, analyst) =>
-      fn(req, analyst).catch((e: unknown) => {
+    (req, analyst, call) =>
+      fn(req, analyst, call).catch((e: unknown) => {
         throw salesStatus(e);
       });
   return {
@@ -76,9 +80,9 @@ export function salesHandlers(deps: Omit<SalesDeps, 'ledger'> & { ledger?: Payou
     getProduct: mapped(async (req, analyst) =>
       product(await productView(store, await ownProduct(store, req.productId ?? '', analyst.name))),
     ),
-    sellProduct: mapped(async (req, analyst) =>
+    sellProduct: mapped(async (req, analyst, call) =>
       sale(
-        await sellProduct(withLedger(), analyst.name, {
+        await sellProduct({ ...withLedger(), consentMs: consentWindow(call?.getDeadline()) }, analyst.name, {
           productId: req.productId ?? '',
           buyer: req.buyer ?? '',
           buyerClass: req.buyerClass ?? '',

@@ -125,12 +125,15 @@ export function analystHandlers(deps: AnalystServiceDeps): grpc.UntypedServiceIm
 
   /** A unary call of an authenticated analyst: `fn`'s answer, or the error it throws (a store failure: INTERNAL). */
   const unary =
-    <Req, Res>(method: keyof typeof AnalystServiceDefinition, fn: (req: Req, analyst: AnalystRecord) => Promise<Res>) =>
+    <Req, Res>(
+      method: keyof typeof AnalystServiceDefinition,
+      fn: (req: Req, analyst: AnalystRecord, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+    ) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
       const answer = async (): Promise<Res> => {
         const analyst = await authorize(call, method);
         if (analyst instanceof Error) throw analyst;
-        return fn(call.request, analyst);
+        return fn(call.request, analyst, call);
       };
       answer().then(
         (res) => callback(null, res),
