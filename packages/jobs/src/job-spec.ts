@@ -1,4 +1,5 @@
 import { parseSubmission } from './submission.js';
+import { needsValidation } from './payout-spec.js';
 import { isObj, JobSpecError, noUnknownKeys, num, section, show, str, strings, type Obj } from './job-spec-fields.js';
 import { payoutOf } from './job-spec-payout.js';
 import { checkPrivacyFields, noSplitUnderPrivacy, privacyHead, privacyOf } from './job-spec-privacy.js';
@@ -124,7 +125,7 @@ export function parseJobSpec(input: unknown): JobSpec {
         ? 'needs privacy mode none: under differential privacy no federated validation loss is released'
         : 'needs secure mode masked or none: in sealed mode only the analyst reads the validation loss',
     );
-  if (spec.payout && spec.model.type !== 'logistic')
+  if (spec.payout && needsValidation(spec.payout.valuation) && spec.model.type !== 'logistic')
     throw new JobSpecError(
       'payout',
       `valuation rebuilds and scores coalition models of kind logistic only; this job trains a ${spec.model.type} ` +

@@ -14,4 +14,7 @@ export interface PayoutsView {
   valuationSeconds?: number;
   ledgerHead?: string;
   coordinatorPublicKey: string;
+  /** A DP job's records valuation: the epsilon (at valuationDelta) its count release cost every contributor. */
+  valuationEpsilon?: number;
+  valuationDelta?: number;
 }

@@ -24,6 +24,11 @@ export interface PrivacyView {
   validationSplit: 'none';
   /** The parties the guarantee holds against, and under which assumptions. */
   protectsAgainst: string;
+  /**
+   * A payout valued by records: its own release of one noisy row count per contributor, at (epsilon, delta) on top of
+   * the training's; `released` once the counts were summed (each contributor charged it).
+   */
+  valuation?: { method: 'records'; epsilon: number; delta: number; released: boolean };
 }
 
 export function privacyViewOf(spec: JobSpec, noiseMultiplier: number, spentEpsilon: number): PrivacyView | undefined {

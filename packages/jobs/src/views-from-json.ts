@@ -30,6 +30,8 @@ export function payoutsViewFromJson(text: string, where = 'payouts_json'): Payou
   const evaluations = optionalNumberAt(o, 'evaluations', where);
   const valuationSeconds = optionalNumberAt(o, 'valuationSeconds', where);
   const ledgerHead = optionalStringAt(o, 'ledgerHead', where);
+  const valuationEpsilon = optionalNumberAt(o, 'valuationEpsilon', where);
+  const valuationDelta = optionalNumberAt(o, 'valuationDelta', where);
   return {
     status: oneOfAt(o, 'status', ['paid', 'refused', 'failed'] as const, where),
     ...(reason !== undefined ? { reason } : {}),
@@ -42,6 +44,8 @@ export function payoutsViewFromJson(text: string, where = 'payouts_json'): Payou
     ...(valuationSeconds !== undefined ? { valuationSeconds } : {}),
     ...(ledgerHead !== undefined ? { ledgerHead } : {}),
     coordinatorPublicKey: stringAt(o, 'coordinatorPublicKey', where),
+    ...(valuationEpsilon !== undefined ? { valuationEpsilon } : {}),
+    ...(valuationDelta !== undefined ? { valuationDelta } : {}),
   };
 }
 
@@ -63,5 +67,17 @@ export function privacyViewFromJson(text: string, where = 'privacy_json'): Priva
     ...(floor !== undefined ? { survivorFloor: floor } : {}),
     validationSplit: oneOfAt(o, 'validationSplit', ['none'] as const, where),
     protectsAgainst: stringAt(o, 'protectsAgainst', where),
+    ...(o.valuation !== undefined ? { valuation: valuationReleaseAt(o.valuation, `${where}.valuation`) } : {}),
+  };
+}
+
+/** A privacy view's valuation release (a DP job's records payout), checked field by field. */
+function valuationReleaseAt(v: unknown, where: string): NonNullable<PrivacyView['valuation']> {
+  const o = objectAt(v, where);
+  return {
+    method: oneOfAt(o, 'method', ['records'] as const, where),
+    epsilon: numberAt(o, 'epsilon', where),
+    delta: numberAt(o, 'delta', where),
+    released: o.released === true,
   };
 }

@@ -316,7 +316,7 @@ describe('payout section', () => {
     expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'gtg-shapley' } }).payout!.valuation).toBe('gtg');
     expect(parseJobSpec({ ...base, payout: { ...payout, valuation: 'tmc-shapley' } }).payout!.valuation).toBe('tmc');
     expect(() => parseJobSpec({ ...base, payout: { ...payout, valuation: 'banzhaf' } })).toThrow(
-      /payout\.valuation: must be one of auto, records, loo, shapley, tmc, gtg, got "banzhaf"/,
+      /payout\.valuation: must be one of auto, records, loo, shapley, tmc, gtg, equal, got "banzhaf"/,
     );
   });
 
