@@ -283,7 +283,7 @@ describe('data-trust payouts: valuation after training, an exact split, a signed
     expect((await bad(job({ validation: {} }))).message).toMatch(/payout\.validation/);
     expect(
       (await bad(job({}, { privacy: { mode: 'distributed', unit: 'record', epsilon: 4, delta: 1e-5 } }))).message,
-    ).toMatch(/payout.*privacy\.mode none/);
+    ).toMatch(/payout\.valuation: shapley is refused under differential privacy.*per-round model updates/);
     const k = generateSigningKeyPair();
     const specJson = JSON.stringify(job({}));
     const forged = await rawSubmit(coord, 'forger', k.publicKey, {

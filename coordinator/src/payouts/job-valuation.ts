@@ -29,7 +29,9 @@ export function validationUtility(
   schema: AgreedSchema,
   standardisation: TrainingValuationInput['standardisation'],
 ): (model: Float64Array) => number {
-  const table = parseCsv(payout.validation.csv, payout.validation.source);
+  if (!payout.validation) throw new Error(`payout.validation is needed to value by ${payout.valuation}`);
+  const validation = payout.validation;
+  const table = parseCsv(validation.csv, validation.source);
   const encoded = encodeTable(table, schema);
   const z = standardise(encoded, {
     mean: Float64Array.from(standardisation.mean),
@@ -42,8 +44,7 @@ export function validationUtility(
     const v = payout.metric === 'auc' ? m.auc : payout.metric === 'accuracy' ? m.accuracy : -m.loss;
     if (!Number.isFinite(v))
       throw new Error(
-        `the validation rows of ${payout.validation.source} give no ${payout.metric} ` +
-          '(does the label take both values?)',
+        `the validation rows of ${validation.source} give no ${payout.metric} ` + '(does the label take both values?)',
       );
     return v;
   };
@@ -52,6 +53,7 @@ export function validationUtility(
 /** Values each participant's contribution to a finished training job from the per-round updates they disclosed. */
 export function valueTraining(input: TrainingValuationInput): ValuationReport {
   const { payout, participants } = input;
+  if (payout.valuation === 'equal') throw new Error('payout.valuation equal values no updates');
   const method = resolveValuation(payout.valuation, participants.length);
   if (method === 'shapley' && participants.length > EXACT_SHAPLEY_MAX_PARTICIPANTS) {
     throw new Error(
@@ -59,7 +61,8 @@ export function valueTraining(input: TrainingValuationInput): ValuationReport {
         `with more than ${EXACT_SHAPLEY_MAX_PARTICIPANTS} participants use gtg or tmc`,
     );
   }
-  const utility = validationUtility(payout, input.schema, input.standardisation);
+  // records counts rows and measures no coalition (a payout valued by records may carry no validation rows).
+  const utility = method === 'records' ? () => 0 : validationUtility(payout, input.schema, input.standardisation);
   const rounds: RoundUpdates[] = [];
   for (let t = 1; t <= input.rounds; t++) {
     const updates = participants.map((p) => input.disclosed.get(p)?.get(t)?.delta);

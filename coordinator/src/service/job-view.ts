@@ -1,7 +1,14 @@
 import { tessera } from '@tessera/proto';
 import { epsilonOfRdp, jobRdp } from '@tessera/fl';
 import { parseContext, type JobContext } from '../jobs/job-context.js';
-import { accountingSampleRate, parseScoreSpec, privacyViewOf, scorePrivacyViewOf, type JobSpec } from '@tessera/jobs';
+import {
+  accountingSampleRate,
+  parseJobSpec,
+  parseScoreSpec,
+  privacyViewOf,
+  scorePrivacyViewOf,
+  type JobSpec,
+} from '@tessera/jobs';
 import type { JobRecord, JobStatus, Store } from '../store/store.js';
 
 const STATUS: Record<JobStatus, tessera.v1.JobStatus> = {
@@ -85,6 +92,15 @@ function privacyJsonOf(job: JobRecord, context: JobContext): string {
   if (spec.kind !== 'train') return '';
   const spent = Math.max(0, ...privacySpendOf(job, context).map((p) => Number(p.epsilon ?? 0)));
   const view = privacyViewOf(spec, z, spent);
+  // A payout valued by records releases its own noisy counts, shown beside the training's guarantee.
+  const epsilon = view && spec.payout ? parseJobSpec(JSON.parse(job.specJson)).payout?.epsilon : undefined;
+  if (view && epsilon !== undefined)
+    view.valuation = {
+      method: 'records',
+      epsilon,
+      delta: view.delta,
+      released: context.valuation?.method === 'records',
+    };
   return view ? JSON.stringify(view) : '';
 }
 

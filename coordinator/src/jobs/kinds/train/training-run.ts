@@ -212,7 +212,10 @@ export class TrainingRun {
       training: {
         validationFraction: this.spec.validationFraction,
         seed: this.spec.seed ?? this.jobId,
-        ...(this.spec.payout ? { keepForValuation: true } : {}),
+        // Only a payout that values disclosed updates keeps them (not records under DP, nor equal).
+        ...(this.spec.payout && this.spec.privacy.mode === 'none' && this.spec.payout.valuation !== 'equal'
+          ? { keepForValuation: true }
+          : {}),
         // Every stage's task names the model: the schema checks the label against its task, the rest train it.
         model: toModelConfig(this.spec.model, this.spec.local.optimiser),
       },
