@@ -91,7 +91,8 @@ export function encodeForSecureSum(
       );
     }
     case pb.Stage.RECOMMEND:
-    case pb.Stage.CATALOGUE: {
+    case pb.Stage.CATALOGUE:
+    case pb.Stage.VALUATION_COUNT: {
       // Encoded by the recommend step or catalogue round itself (exact wide sums, or the DP level with this node's
       // noise share).
       const words = (result as LocalResult & { words?: Uint32Array }).words;

@@ -34,6 +34,8 @@ export function purposeOfStage(stage: number): { purpose: Purpose; kind: JobKind
     case pb.Stage.OVERLAP:
       return { purpose: 'query', kind: 'overlap' };
     case pb.Stage.VALUATE:
+    // A DP training job's noisy row counts for its payout (valuation records): under the `valuation` grant too.
+    case pb.Stage.VALUATION_COUNT:
       return { purpose: 'valuation', kind: 'train' };
     case pb.Stage.VERTICAL:
       return { purpose: 'train', kind: 'vertical' };
@@ -59,6 +61,7 @@ const DP_STAGES: ReadonlySet<number> = new Set([
   pb.Stage.QUERY,
   pb.Stage.RECOMMEND,
   pb.Stage.CATALOGUE,
+  pb.Stage.VALUATION_COUNT,
 ]);
 
 /**

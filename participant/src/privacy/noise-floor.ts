@@ -15,6 +15,7 @@ import { JobSpecError, valuationPlan } from '@tessera/jobs';
 import type { OwnPlan } from './own-plan.js';
 import { catalogueNoiseOf } from './catalogue-check.js';
 import { recommendNoiseOf } from './recommend-check.js';
+import { valuationCountFloor } from './valuation-count-check.js';
 import { PrivacyRefusal, type TaskSpec } from './task-spec.js';
 
 const pb = tessera.v1;
@@ -44,6 +45,8 @@ export function noiseFloorOf(task: tessera.v1.ITask, own: OwnPlan, spec: TaskSpe
     const noise = recommendNoiseOf(task, spec.spec)!;
     return { shareVariance: noise.shareVariance, minSurvivors: noise.minSurvivors };
   }
+  // A valuation count's share and floor are its own (payout.epsilon): valuation-count-check.ts.
+  if (setup.computation === pb.Stage.VALUATION_COUNT) return valuationCountFloor(task);
   if (setup.computation === pb.Stage.CATALOGUE) {
     if (spec?.kind !== 'catalogue') throw new PrivacyRefusal("a catalogue task needs the catalogue job's spec");
     const noise = catalogueNoiseOf(task, spec.spec);

@@ -6,6 +6,7 @@ import type { PrivacyLedger } from './privacy-ledger.js';
 import type { PrivacyPlan } from './privacy-plan.js';
 import { overlapCharge } from './overlap-release.js';
 import { checkTask, type CheckedTask } from './release-check.js';
+import { valuationCountRelease } from './valuation-count-check.js';
 
 const pb = tessera.v1;
 
@@ -192,6 +193,8 @@ export class PrivacyGuard {
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
     if (stage === pb.Stage.STATISTICS && task.statistics)
       return { rdp: jobRdp(plan.noiseMultiplier, 1, 0, 1), sampleRate: 1 };
+    // A payout's noisy row counts (valuation records): one release at the payout's own epsilon and z.
+    if (stage === pb.Stage.VALUATION_COUNT) return valuationCountRelease(task);
     // One noisy overlap count: pure epsilon-DP (discrete Laplace), charged at (epsilon, 0).
     if (stage === pb.Stage.OVERLAP) return { ...overlapCharge(plan.epsilon), sampleRate: 1 };
     if (stage === pb.Stage.QUERY || stage === pb.Stage.SCORE) {

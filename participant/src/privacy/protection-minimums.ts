@@ -80,6 +80,7 @@ const STAGE_NAMES: Record<number, string> = {
   [pb.Stage.FIT]: 'fit',
   [pb.Stage.EVALUATE]: 'evaluate',
   [pb.Stage.QUERY]: 'query',
+  [pb.Stage.VALUATION_COUNT]: 'valuation count',
 };
 
 const short = (bytes: Uint8Array) => `${Buffer.from(bytes).toString('hex').slice(0, 16)}…`;

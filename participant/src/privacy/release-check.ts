@@ -36,6 +36,7 @@ const STAGE = (s: number) =>
       [pb.Stage.VERTICAL_SCORE]: 'vertical-score',
       [pb.Stage.RECOMMEND]: 'recommend',
       [pb.Stage.CATALOGUE]: 'catalogue',
+      [pb.Stage.VALUATION_COUNT]: 'valuation-count',
     }) as Record<number, string>
   )[s] ?? `stage ${s}`;
 
@@ -87,7 +88,8 @@ function isRelease(task: tessera.v1.ITask, stage: number): boolean {
     (stage === pb.Stage.STATISTICS && Boolean(task.statistics)) ||
     (stage === pb.Stage.QUERY && Number(task.query?.dpLevel) > 0) ||
     stage === pb.Stage.RECOMMEND ||
-    stage === pb.Stage.CATALOGUE
+    stage === pb.Stage.CATALOGUE ||
+    stage === pb.Stage.VALUATION_COUNT
   );
 }
 
@@ -187,6 +189,11 @@ function checkStage(task: tessera.v1.ITask, stage: number, own: OwnPlan | undefi
       // catalogue-check.ts a catalogue round's round, prefixes and level).
       if (!own) throw notRelease('of a job without differential privacy (privacy.mode none) is not a private release');
       if (!secure) throw notRelease("outside secure aggregation would show this node's own vector to the coordinator");
+      return;
+    case pb.Stage.VALUATION_COUNT:
+      // One noisy count per contributor at the payout's own epsilon (valuation-count-check.ts checks its noise).
+      if (!own) throw notRelease('of a job without differential privacy (privacy.mode none) is not a private release');
+      if (!secure) throw notRelease("outside secure aggregation would show this node's own count to the coordinator");
       return;
     case pb.Stage.EVALUATE:
       throw notRelease(

@@ -100,7 +100,14 @@ function signedSpecOf(task: tessera.v1.ITask, parsed: TaskSpec): SignedSpec {
 
 /** The stages each kind of job may ask for. */
 const STAGES: Record<SignedSpec['kind'], readonly number[]> = {
-  train: [pb.Stage.SCHEMA, pb.Stage.STATISTICS, pb.Stage.FIT, pb.Stage.EVALUATE, pb.Stage.VALUATE],
+  train: [
+    pb.Stage.SCHEMA,
+    pb.Stage.STATISTICS,
+    pb.Stage.FIT,
+    pb.Stage.EVALUATE,
+    pb.Stage.VALUATE,
+    pb.Stage.VALUATION_COUNT,
+  ],
   query: [pb.Stage.QUERY],
   score: [pb.Stage.SCORE],
   overlap: [pb.Stage.OVERLAP],

@@ -21,6 +21,7 @@ import {
 } from './secure-aggregation.js';
 import { statisticsTask } from './statistics.js';
 import { valuateTask } from './valuate.js';
+import { valuationCountTask } from './valuation-count.js';
 import { onVerticalCancel, onVerticalPsi, verticalTask } from './vertical.js';
 import { verticalScoreTask } from './vertical-score.js';
 import type { ActiveTask, ComputeHandler, SessionHandler, TaskContext, TaskHandler } from './task-handler.js';
@@ -41,6 +42,7 @@ const KINDS: readonly TaskHandler[] = [
   verticalScoreTask,
   recommendTask,
   catalogueTask,
+  valuationCountTask,
 ];
 const HANDLERS: ReadonlyMap<number, TaskHandler> = new Map(KINDS.map((h) => [h.stage, h]));
 
