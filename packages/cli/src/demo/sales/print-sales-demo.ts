@@ -4,6 +4,9 @@ import type { SalesDemoResult } from './run-sales-demo.js';
 /** The sales demo for a person: the product, each sale's split and refusals, the refund, statements, reconciliation. */
 export function printSalesDemo(r: SalesDemoResult): void {
   const name = (id: string) => r.names[id] ?? id;
+  /** In the merchants' order (merchant-1, merchant-2, ...), not the coordinator's. */
+  const ordered = <T extends { participant: string }>(xs: readonly T[]) =>
+    [...xs].sort((a, b) => name(a.participant).localeCompare(name(b.participant), 'en', { numeric: true }));
   const p = r.product;
   const out: string[] = [
     `product ${p.id} "${p.name}": ${r.reports.length} reports under distributed DP (epsilon ` +
@@ -11,7 +14,7 @@ export function printSalesDemo(r: SalesDemoResult): void {
       '(value: the mean of its shares of the reports)',
     renderTable(
       ['member', 'value', 'share'],
-      p.members.map((m) => [name(m.participant), m.value, `${(m.share * 100).toFixed(2)}%`]),
+      ordered(p.members).map((m) => [name(m.participant), m.value, `${(m.share * 100).toFixed(2)}%`]),
     ),
     '',
   ];
@@ -20,14 +23,16 @@ export function printSalesDemo(r: SalesDemoResult): void {
       `sale ${s.id} to ${s.buyer} (${s.buyerClass}): ${s.amount} ${s.currency}`,
       renderTable(
         ['member', 'share', 'amount'],
-        s.entries.map((e) => [name(e.participant), `${(e.share * 100).toFixed(2)}%`, e.amount]),
+        ordered(s.entries).map((e) => [name(e.participant), `${(e.share * 100).toFixed(2)}%`, e.amount]),
       ),
       ...s.refusals.map((x) => `  refused: ${name(x.participant)} (${x.kind}): ${x.reason}`),
     );
     for (const f of s.refunds)
       out.push(
         `  refund ${f.id}: ${f.amount} ${s.currency} (${f.reason}): ` +
-          f.entries.map((e) => `${name(e.participant)} ${e.amount}`).join(', '),
+          ordered(f.entries)
+            .map((e) => `${name(e.participant)} ${e.amount}`)
+            .join(', '),
       );
     out.push('');
   }
