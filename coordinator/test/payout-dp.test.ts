@@ -32,7 +32,7 @@ describe('a record-level DP training job pays by noisy row counts (valuation rec
   const parts = shards(BREAST_CANCER, 3);
   const rowsOf = (t: RawTable) => t.rows.length;
 
-  const configOf = (name: string, shard: RawTable, policy: string): ParticipantConfig => {
+  const configOf = (name: string, shard: RawTable, policy: string, budget = true): ParticipantConfig => {
     const path = join(tmp.dir, `${name}.csv`);
     writeFileSync(path, toCsv(shard));
     const policyPath = join(tmp.dir, `${name}-policy.yaml`);
@@ -42,7 +42,7 @@ describe('a record-level DP training job pays by noisy row counts (valuation rec
       coordinator: coord.address,
       participantId: identities.get(name)!.id,
       identityKey: '(in memory)',
-      datasets: { [DATASET]: { type: 'csv', path, exclude: [], budget: BUDGET } },
+      datasets: { [DATASET]: { type: 'csv', path, exclude: [], ...(budget ? { budget: BUDGET } : {}) } },
       ledger: join(tmp.dir, `${name}-${Date.now()}-ledger.sqlite`),
       policy: policyPath,
     };
@@ -62,7 +62,7 @@ describe('a record-level DP training job pays by noisy row counts (valuation rec
     nodes.push(node);
     return node;
   };
-  const job = (payout: object) => ({
+  const job = (payout: object, mode = 'distributed') => ({
     dataset: DATASET,
     label: 'benign',
     rounds: 2,
@@ -71,7 +71,7 @@ describe('a record-level DP training job pays by noisy row counts (valuation rec
     roundTimeoutSeconds: 20,
     waitForParticipantsSeconds: 10,
     local: { learningRate: 0.1 },
-    privacy: { mode: 'distributed', unit: 'record', epsilon: 8, delta: 1e-5 },
+    privacy: { mode, unit: 'record', epsilon: 8, delta: 1e-5 },
     payout: { pool: 100_000, currency: 'CNY', valuation: 'records', ...payout },
   });
   const run = async (spec: object): Promise<JobView> => analyst.watch((await analyst.submit(spec)).id);
@@ -199,5 +199,39 @@ describe('a record-level DP training job pays by noisy row counts (valuation rec
     expect(done.payouts!.entries.every((e) => e.amount === 0)).toBe(true);
     expect((await analyst.exportLedger(done.id)).lines).toHaveLength(0);
     expect((await contextOf(done.id)).valuation).toMatchObject({ method: 'records', epsilon: 1 });
+  }, 180_000);
+
+  it('in central and local mode too: the coordinator adds the whole noise, or every node does', async () => {
+    for (const [i, name] of ['a', 'b', 'c'].entries()) await start(configOf(name, parts[i]!, OPT_IN));
+    for (const mode of ['central', 'local']) {
+      const done = await run(job({ pool: 999 }, mode));
+      expect(done.status).toBe('completed');
+      expect(done.payouts).toMatchObject({ status: 'paid', method: 'records', valuationEpsilon: 0.5 });
+      expect(done.payouts!.entries.reduce((s, e) => s + e.amount, 0)).toBe(999);
+      const v = (await contextOf(done.id)).valuation!;
+      // Central: one draw of z (about 7 rows); local: every node's whole draw, sqrt(3) times that.
+      expect(v.noiseStd).toBeGreaterThan(mode === 'local' ? 10 : 5);
+      expect(v.noiseStd).toBeLessThan(mode === 'local' ? 16 : 9);
+      expect(v.note).toContain(`${mode} noise`);
+    }
+  }, 180_000);
+
+  it('an exact job keeps its valuation too: records from the disclosed updates, no validation rows; equal', async () => {
+    for (const [i, name] of ['a', 'b', 'c'].entries()) await start(configOf(name, parts[i]!, OPT_IN, false));
+    const exact = (payout: object) => {
+      const { privacy: _p, ...rest } = job(payout);
+      return rest;
+    };
+    const records = await run(exact({ pool: 1000 }));
+    expect(records.payouts).toMatchObject({ status: 'paid', method: 'records' });
+    expect(records.payouts!.valuationEpsilon).toBeUndefined();
+    const v = (await contextOf(records.id)).valuation!;
+    expect(v).toMatchObject({ method: 'records', epsilon: 0, delta: null, noiseStd: 0 });
+    // records values are each member's share of the rows: exact, summing to 1.
+    expect(v.members.reduce((s, m) => s + m.value, 0)).toBeCloseTo(1, 12);
+    const equal = await run(exact({ pool: 1000, valuation: 'equal' }));
+    expect(equal.payouts!.entries.map((e) => e.amount).sort()).toEqual([333, 333, 334]);
+    expect((await contextOf(equal.id)).valuation).toMatchObject({ method: 'equal', epsilon: 0 });
+    expect((await contextOf(equal.id)).valuation!.members.map((m) => m.value)).toEqual([1, 1, 1]);
   }, 180_000);
 });
