@@ -216,7 +216,7 @@ describe('a record-level DP training job pays by noisy row counts (valuation rec
     }
   }, 180_000);
 
-  it('an exact job keeps its valuation too: records from the disclosed updates, no validation rows; equal', async () => {
+  it('an exact job keeps its valuation: records from the disclosed updates, no validation rows; equal', async () => {
     for (const [i, name] of ['a', 'b', 'c'].entries()) await start(configOf(name, parts[i]!, OPT_IN, false));
     const exact = (payout: object) => {
       const { privacy: _p, ...rest } = job(payout);
