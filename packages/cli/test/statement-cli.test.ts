@@ -99,6 +99,21 @@ describe('tessera payouts statement (offline)', () => {
     ]);
     expect(s.receipts).toMatchObject({ ok: true, receipts: 3, matched: 3, problems: [] });
     expect(s.ledger).toMatchObject({ entries: 11, seq: 11, head: entries[10]!.hash, coordinatorPublicKey: key });
+    // Offline, a member's own name is resolved by its receipts (the ledger knows only participant ids).
+    const byName = await runCli([
+      'payouts',
+      'statement',
+      '--member',
+      'merchant-1',
+      '--ledger',
+      ledger,
+      '--key',
+      key,
+      '--receipts',
+      receipts,
+    ]);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(byName.stdout).toMatch(/^statement of merchant-1 \(p-1\): 3 entries/);
     const text = await runCli(['payouts', 'statement', '--member', 'p-3', '--ledger', ledger, '--key', key]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/CNY\s+24000\s+-4000\s+20000\s+2/);
