@@ -405,6 +405,34 @@ describe('data-trust sales: products, consent, exact splits, refunds (real coord
     sales.push(even);
   });
 
+  it('sells a trained model without a payout in equal shares among the members that trained it', async () => {
+    const submitted = await analyst.submit({
+      dataset: DATASET,
+      label: 'benign',
+      rounds: 2,
+      minParticipants: 2,
+      roundTimeoutSeconds: 20,
+      waitForParticipantsSeconds: 10,
+      secure: { mode: 'none' },
+    });
+    const job = await analyst.watch(submitted.id);
+    expect(job.status, job.error).toBe('completed');
+    const e = await refusal(analyst.addProduct({ jobs: [job.id], name: 'Model', price: 10, currency: 'CNY' }));
+    expect(e.message).toContain('no valuation');
+    const product = await analyst.addProduct({
+      jobs: [job.id],
+      name: 'Risk model, equal shares',
+      price: 10_001,
+      currency: 'CNY',
+      valuation: 'equal',
+    });
+    expect(product.kinds).toEqual(['train']);
+    expect(product.members.map((m) => m.participant).sort()).toEqual([id('a'), id('b')].sort());
+    const sale = await analyst.sellProduct({ product: product.id, buyer: 'Lab' });
+    expect(sale.entries.map((x) => x.amount).sort()).toEqual([5_000, 5_001]);
+    sales.push(sale);
+  });
+
   it('the ledger verifies, reconciles exactly, and each member kept a receipt of each of its entries', async () => {
     const exported = await analyst.exportLedger();
     const verdict = verifyLedger(exported.lines.join('\n'), Buffer.from(exported.coordinatorKey, 'hex'), {
@@ -417,7 +445,7 @@ describe('data-trust sales: products, consent, exact splits, refunds (real coord
     expect(r.problems).toEqual([]);
     expect(r.balanced).toBe(true);
     const cny = r.currencies.find((c) => c.currency === 'CNY')!;
-    expect(cny.sales).toBe(260_001 + 2 * 100_001);
+    expect(cny.sales).toBe(260_001 + 2 * 100_001 + 10_001);
     expect(cny.buyerRefunds).toBe(-170_010);
     expect(cny.difference).toBe(0);
     // Each sale's entries are in the ledger as its view says.

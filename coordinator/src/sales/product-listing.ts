@@ -65,8 +65,8 @@ function valuationOf(job: JobRecord, valuation: ProductValuation): JobValuation 
     throw new SalesError(
       'failed-precondition',
       'jobs',
-      `jobs: job ${job.id} records no contributors to share a sale equally among (a training job records them ` +
-        'only with a payout: submit it with payout.pool 0 to keep its valuation for sales); leave it out',
+      `jobs: job ${job.id} records no contributors to share a sale equally among (it was run before jobs ` +
+        'recorded them, or no round completed); leave it out',
     );
   return {
     method: 'equal',

@@ -117,6 +117,7 @@ export class RecommendRunner extends JobLifecycle {
     const next = r.sealed ? this.answeredItems(r.values) : this.algorithm.applyItemUpdate(items, r.values);
     const change = rmsChange(items.factors, next.factors);
     const outcome = r.outcome;
+    await this.noteContributors(outcome.survivors);
     await this.store.completeRound(
       {
         jobId: this.jobId,
@@ -178,6 +179,19 @@ export class RecommendRunner extends JobLifecycle {
       finishedAt: Date.now(),
     });
     return { counts, noise: r.noise, ...(r.noise ? { coverageThreshold: threshold } : {}) };
+  }
+
+  /**
+   * Records the round's survivors among the job's contributors (the members a product built from the job can share a
+   * sale among equally), in the stored context so that a resumed job keeps them.
+   */
+  private async noteContributors(survivors: readonly string[]): Promise<void> {
+    const known = this.context.contributors ?? [];
+    const all = [...new Set([...known, ...survivors])].sort();
+    if (all.length === known.length) return;
+    this.context = { ...parseContext((await this.store.getJob(this.jobId))?.contextJson ?? ''), ...this.context };
+    this.context.contributors = all;
+    await this.store.updateJob(this.jobId, { contextJson: JSON.stringify(this.context) });
   }
 
   /**

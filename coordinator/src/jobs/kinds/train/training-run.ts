@@ -224,9 +224,8 @@ export class TrainingRun {
     };
   }
 
-  /** Remembers who contributed to a completed round (valuation asks each of them for its updates). */
+  /** Remembers who contributed to a completed round (valuation asks each of them; products share sales among them). */
   async noteContributors(ids: Iterable<string>): Promise<void> {
-    if (!this.spec.payout) return;
     const all = new Set([...(this.context.contributors ?? []), ...ids]);
     if (all.size !== (this.context.contributors ?? []).length)
       await this.saveContext({ contributors: [...all].sort() });
