@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark with its defaults, writes bench-results/<name>.json and
 // prints a summary. Arguments name a subset: node bench/dist/main.js foundation
 // Parts: foundation, secagg, dp, he, analytics, payouts, transport, mlp, mlp-rounds, tfjs-federated, vertical,
-// console, data, recommend.
+// console, data, recommend, sales.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FOUNDATION_DEFAULTS, renderFoundation, runFoundation } from './foundation.js';
@@ -19,6 +19,7 @@ import { renderVerticalBench, runVerticalBench } from './vertical/vertical-bench
 import { renderConsoleBench, runConsoleBench } from './console/console-bench.js';
 import { renderDataBench, runDataBench } from './data/data-bench.js';
 import { renderRecommendBench, runRecommendBench } from './recommend/recommend-bench.js';
+import { renderSalesBench, runSalesBench } from './sales/sales-bench.js';
 
 interface Benchmark {
   name: string;
@@ -96,6 +97,11 @@ const BENCHMARKS: Benchmark[] = [
     name: 'recommend',
     run: () => runRecommendBench(stderrLog('recommend')),
     render: renderRecommendBench as (r: never) => string,
+  },
+  {
+    name: 'sales',
+    run: () => runSalesBench(stderrLog('sales')),
+    render: renderSalesBench as (r: never) => string,
   },
 ];
 
