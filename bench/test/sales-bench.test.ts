@@ -78,6 +78,10 @@ describe('sales benchmark (bench workspace)', () => {
     expect(l.verify.ok).toBe(true);
     expect(l.reconcile).toMatchObject({ balanced: true, sales: lo.sales, currencies: 1 });
     expect(l.statement.entries).toBeGreaterThan(0);
+    // The year holds the month; member-000 is paid by every (members / membersPerSale)-th sale.
+    expect(l.yearStatement.entries).toBeGreaterThan(l.statement.entries);
+    expect(l.yearStatement.sales).toBe(lo.sales / (lo.members / lo.membersPerSale));
+    expect(l.yearStatement.entries).toBe(l.receipts.receipts);
     expect(l.receipts.ok).toBe(true);
     expect(l.receipts.matched).toBe(l.statement.entries);
     expect(l.receipts.matched + l.receipts.outside).toBe(l.receipts.receipts);

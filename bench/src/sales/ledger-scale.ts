@@ -1,7 +1,8 @@
 // The sales part's ledger tools at scale: a synthetic version 3 ledger of sales, their members' payouts and refunds,
 // signed with a real Ed25519 key by appendEntries, then the tools a trust and its members run over it timed:
 // verifyLedger (the whole JSON Lines text), parsing the lines, reconcileLedger, memberStatement (one member, one
-// month) and checkStatementReceipts (the statement against every receipt the member's node keeps).
+// month, and the whole year) and checkStatementReceipts (the month's statement against every receipt the member's
+// node keeps).
 import { generateSigningKeyPair, toHex } from '@tessera/crypto';
 import {
   appendEntries,
@@ -37,6 +38,9 @@ export interface LedgerScaleOptions {
   statementMonth: number;
 }
 
+/** A member's statement over a period: its time, entries and sales. */
+export type StatementTiming = ToolTiming & { member: string; from: string; to: string; entries: number; sales: number };
+
 /** One tool's time over the ledger. */
 export interface ToolTiming {
   seconds: number;
@@ -51,7 +55,9 @@ export interface LedgerScaleReport {
   verify: ToolTiming & { ok: boolean };
   parse: ToolTiming;
   reconcile: ToolTiming & { balanced: boolean; sales: number; currencies: number };
-  statement: ToolTiming & { member: string; from: string; to: string; entries: number; sales: number };
+  statement: StatementTiming;
+  /** The same member's statement over the whole year: memberStatement looks up each sale's buyer refunds. */
+  yearStatement: StatementTiming;
   receipts: ToolTiming & { receipts: number; matched: number; outside: number; ok: boolean; perReceiptMs: number };
 }
 
@@ -198,16 +204,20 @@ export function runLedgerScale(o: LedgerScaleOptions, log: (line: string) => voi
   const month = String(o.statementMonth).padStart(2, '0');
   const from = `${o.year}-${month}-01`;
   const to = new Date(Date.UTC(o.year, o.statementMonth, 0)).toISOString().slice(0, 10);
-  t = performance.now();
-  const statement = memberStatement(parsed, who, { from, to });
-  const statementTiming = {
-    ...timing(secondsSince(t), parsed.length),
-    member: who,
-    from,
-    to,
-    entries: statement.entries.length,
-    sales: statement.sales.length,
+  const statementOver = (period: { from: string; to: string }) => {
+    const started = performance.now();
+    const made = memberStatement(parsed, who, period);
+    const timed: StatementTiming = {
+      ...timing(secondsSince(started), parsed.length),
+      member: who,
+      ...period,
+      entries: made.entries.length,
+      sales: made.sales.length,
+    };
+    return { made, timed };
   };
+  const { made: statement, timed: statementTiming } = statementOver({ from, to });
+  const year = statementOver({ from: `${o.year}-01-01`, to: `${o.year}-12-31` }).timed;
 
   const receiptFiles = memberReceipts(ledger, groupEnds, who, keys);
   t = performance.now();
@@ -226,6 +236,7 @@ export function runLedgerScale(o: LedgerScaleOptions, log: (line: string) => voi
     parse,
     reconcile,
     statement: statementTiming,
+    yearStatement: year,
     receipts: {
       ...timing(seconds, parsed.length),
       receipts: check.receipts,

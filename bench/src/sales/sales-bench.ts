@@ -246,6 +246,13 @@ export function renderSalesBench(r: SalesBenchReport): string {
           `${l.statement.member} ${l.statement.from}..${l.statement.to}: ${l.statement.entries} entries`,
         ],
         [
+          'memberStatement, year',
+          l.yearStatement.seconds,
+          l.yearStatement.entriesPerSecond,
+          `${l.yearStatement.from}..${l.yearStatement.to}: ${l.yearStatement.entries} entries, ` +
+            `${l.yearStatement.sales} sales`,
+        ],
+        [
           'checkStatementReceipts',
           l.receipts.seconds,
           l.receipts.entriesPerSecond,
