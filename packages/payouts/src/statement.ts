@@ -90,8 +90,15 @@ export function memberStatement(
   period: { from?: string | null; to?: string | null } = {},
 ): MemberStatement {
   const window = parseStatementWindow(period.from, period.to);
+  // One pass over the ledger: each sale's event, and its buyer refunds up to the end of the period.
   const saleEvents = new Map<string, LedgerEntry>();
-  for (const e of entries) if (e.kind === 'sale' && !saleEvents.has(e.sale ?? '')) saleEvents.set(e.sale ?? '', e);
+  const buyerRefunds = new Map<string, bigint>();
+  for (const e of entries) {
+    const sale = e.sale ?? '';
+    if (e.kind === 'sale' && !saleEvents.has(sale)) saleEvents.set(sale, e);
+    else if (e.kind === 'buyer-refund' && (window.end === null || Date.parse(e.timestamp) < window.end))
+      buyerRefunds.set(sale, (buyerRefunds.get(sale) ?? 0n) + BigInt(e.amount));
+  }
   const mine = entries.filter(
     (e) =>
       e.participant === member &&
@@ -132,10 +139,7 @@ export function memberStatement(
     sales.set(e.sale, s);
   }
   const statementSales: StatementSale[] = [...sales.entries()].map(([sale, s]) => {
-    let buyerRefunded = 0n;
-    for (const e of entries)
-      if (e.kind === 'buyer-refund' && e.sale === sale && (window.end === null || Date.parse(e.timestamp) < window.end))
-        buyerRefunded += BigInt(e.amount);
+    const buyerRefunded = buyerRefunds.get(sale) ?? 0n;
     return {
       sale,
       product: s.event?.product ?? s.product,
