@@ -16,6 +16,8 @@ import { JobMemory } from './job-memory.js';
 import { LocalData, type OpenProgress } from './local-data.js';
 import { acceptReceipt } from './payout-receipt.js';
 import { receiptAuditFields } from './sales/sale-audit.js';
+import { saleReceiptRefusal } from './sales/sale-receipt-check.js';
+import { blankAuditFields } from './privacy/audit-chain.js';
 import { cosignatureLine, cosignHead } from '@tessera/payouts';
 import { PrivacyGuard } from './privacy/privacy-guard.js';
 import { PrivacyLedger } from './privacy/privacy-ledger.js';
@@ -437,6 +439,21 @@ export class ParticipantNode extends EventEmitter {
         this.id,
         this.opts.config.coordinatorKey ?? this.ledger.firstReceiptKey(),
       );
+      // A sale's payout or refund for a sale this node did not consent to: not kept, audited as refused.
+      const refused = saleReceiptRefusal(entry, entry.sale ? this.ledger.saleAnswers(entry.sale) : []);
+      if (refused) {
+        this.ledger.appendAudit(
+          blankAuditFields('refusal', Date.now(), {
+            jobId: entry.sale ?? '',
+            stage: 'receipt',
+            purpose: entry.kind ?? 'payout',
+            reason: refused,
+          }),
+        );
+        this.logger.warn({ jobId: entry.sale, ledgerSeq: entry.seq }, `participant ${this.id}: ${refused}`);
+        this.emit('receiptRefused', entry, refused);
+        return;
+      }
       // The head is countersigned with this node's identity key and sent back: the coordinator exports it.
       const cosignature = head && cosignHead(head, keyHex, this.id, this.opts.identity);
       this.ledger.storeReceipt(r.entryJson!, keyHex, {

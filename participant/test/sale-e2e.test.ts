@@ -160,11 +160,38 @@ describe('a running node consents to sales under its policy and keeps their rece
         amount: 1000,
         method: 'equal',
         share: 1,
-        sale: 's1',
+        sale: SALE.saleId!,
       },
-      { ...base, kind: 'payout', job: jobs, participant: 'me', amount: 600, method: 'equal', share: 0.6, sale: 's1' },
-      { ...base, kind: 'payout', job: jobs, participant: 'p2', amount: 400, method: 'equal', share: 0.4, sale: 's1' },
-      { ...base, kind: 'refund', job: jobs, participant: 'me', amount: -150, method: 'refund', share: 0.6, sale: 's1' },
+      {
+        ...base,
+        kind: 'payout',
+        job: jobs,
+        participant: 'me',
+        amount: 600,
+        method: 'equal',
+        share: 0.6,
+        sale: SALE.saleId!,
+      },
+      {
+        ...base,
+        kind: 'payout',
+        job: jobs,
+        participant: 'p2',
+        amount: 400,
+        method: 'equal',
+        share: 0.4,
+        sale: SALE.saleId!,
+      },
+      {
+        ...base,
+        kind: 'refund',
+        job: jobs,
+        participant: 'me',
+        amount: -150,
+        method: 'refund',
+        share: 0.6,
+        sale: SALE.saleId!,
+      },
       {
         ...base,
         kind: 'buyer-refund',
@@ -173,7 +200,7 @@ describe('a running node consents to sales under its policy and keeps their rece
         amount: -250,
         method: 'refund',
         share: 1,
-        sale: 's1',
+        sale: SALE.saleId!,
       },
       // The buyer's side, as if this node were the buyer: still not a member's money.
       { ...base, kind: 'sale', job: jobs, participant: 'me', amount: 5, method: 'equal', share: 1, sale: 's2' },
@@ -194,21 +221,23 @@ describe('a running node consents to sales under its policy and keeps their rece
     ];
     expect(cosigned.map((m) => Number(m.ledgerCosignature!.seq))).toEqual([last.seq, last.seq]);
     expect(kept).toMatchObject([
-      { kind: 'payout', amount: 600, sale: 's1', product: SALE.productId },
-      { kind: 'refund', amount: -150, sale: 's1', product: SALE.productId },
+      { kind: 'payout', amount: 600, sale: SALE.saleId!, product: SALE.productId },
+      { kind: 'refund', amount: -150, sale: SALE.saleId!, product: SALE.productId },
     ]);
     const audit = auditParticipant(config);
     expect(audit.receipts).toHaveLength(2);
     expect(audit.log.filter((e) => e.kind === 'receipt').map((e) => [e.jobId, e.purpose, e.reason])).toEqual([
       [
-        's1',
+        SALE.saleId,
         'payout',
-        `payout of 600 EUR (minor units) for sale s1 of product ${SALE.productId} (jobs job-1, job-2), ledger seq 2`,
+        `payout of 600 EUR (minor units) for sale ${SALE.saleId} of product ${SALE.productId} ` +
+          '(jobs job-1, job-2), ledger seq 2',
       ],
       [
-        's1',
+        SALE.saleId,
         'refund',
-        `refund of -150 EUR (minor units) for sale s1 of product ${SALE.productId} (jobs job-1, job-2), ledger seq 4`,
+        `refund of -150 EUR (minor units) for sale ${SALE.saleId} of product ${SALE.productId} ` +
+          '(jobs job-1, job-2), ledger seq 4',
       ],
     ]);
     expect(audit.chain.ok).toBe(true);

@@ -291,6 +291,27 @@ export class PrivacyLedger {
     return this.db.transaction(() => appendAuditEntry(this.db, fields)).immediate();
   }
 
+  /**
+   * The node's recorded answers to sale `saleId` (audit entries of kind `sale`, oldest first; sales/sale-audit.ts):
+   * what a sale's receipt is checked against (sales/sale-receipt-check.ts).
+   */
+  saleAnswers(saleId: string): AuditFields[] {
+    const rows = this.db
+      .prepare(
+        "SELECT entry_json FROM audit_log WHERE json_extract(entry_json, '$.kind') = 'sale' " +
+          "AND json_extract(entry_json, '$.jobId') = ? ORDER BY id",
+      )
+      .all(saleId) as { entry_json: string }[];
+    // A row that no longer parses is no answer (verifyAudit names it).
+    return rows.flatMap((r) => {
+      try {
+        return [JSON.parse(r.entry_json) as AuditFields];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   /** The audit log, oldest first (as stored: `verifyAudit` says whether it is intact). */
   auditLog(): AuditEntry[] {
     return readAuditLog(this.db);

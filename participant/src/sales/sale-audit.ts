@@ -7,6 +7,18 @@ import type { Sale, SaleDecision } from './sale-rules.js';
 const money = (amount: number, currency: string) => `${amount} ${currency} (minor units)`;
 
 /**
+ * The product's part of a sale's terms in its audit entry, `(prod-…) built from jobs job-1, job-2, `: what a receipt
+ * of the sale is checked against (sale-receipt-check.ts).
+ */
+export const productTerms = (productId: string, jobs: readonly string[]) =>
+  `(${productId}) built from jobs ${jobs.join(', ')}, `;
+
+/** `payout of 600 EUR (minor units) for sale … of product … (jobs …), ledger seq 7`: a sale's receipt. */
+export const receiptTerms = (e: LedgerEntry) =>
+  `${e.kind ?? 'payout'} of ${money(e.amount, e.currency)} for sale ${e.sale} of product ${e.product ?? ''} ` +
+  `(jobs ${e.job.split('+').join(', ')}), ledger seq ${e.seq}`;
+
+/**
  * The audit entry of the node's answer to a sale: kind `sale`, the sale id as its job, stage `sale`, purpose `sale`,
  * the seller as its analyst when the seller is an identity, and a reason that starts with `accepted:` or
  * `refused:` and names the sale, the product (name and id), its jobs, the buyer and class, the amount and currency,
@@ -14,7 +26,7 @@ const money = (amount: number, currency: string) => `${amount} ${currency} (mino
  */
 export function saleAuditFields(s: Sale, decision: SaleDecision, at: number): AuditFields {
   const terms =
-    `sale ${s.saleId} of product "${s.productName}" (${s.productId}) built from jobs ${s.jobs.join(', ')}, ` +
+    `sale ${s.saleId} of product "${s.productName}" ${productTerms(s.productId, s.jobs)}` +
     `to buyer "${s.buyer}" (${s.buyerClass ? `class ${s.buyerClass}` : 'no class given'}) for ` +
     `${money(s.amount, s.currency)}, sold by ${s.seller || '(seller not given)'}`;
   return blankAuditFields('sale', at, {
@@ -38,8 +50,6 @@ export function receiptAuditFields(e: LedgerEntry, at: number): AuditFields | un
   return blankAuditFields('receipt', at, {
     jobId: e.sale,
     purpose: kind,
-    reason:
-      `${kind} of ${money(e.amount, e.currency)} for sale ${e.sale} of product ${e.product ?? ''} ` +
-      `(jobs ${e.job.split('+').join(', ')}), ledger seq ${e.seq}`,
+    reason: receiptTerms(e),
   });
 }
