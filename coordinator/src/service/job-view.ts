@@ -94,12 +94,17 @@ function privacyJsonOf(job: JobRecord, context: JobContext): string {
   const view = privacyViewOf(spec, z, spent);
   // A payout valued by records releases its own noisy counts, shown beside the training's guarantee.
   const epsilon = view && spec.payout ? parseJobSpec(JSON.parse(job.specJson)).payout?.epsilon : undefined;
+  // As charged (payout-settlement.ts): every attempt of the count whose tasks went out, released or not.
+  const released = context.valuation?.method === 'records' ? context.valuation : undefined;
+  const charged = released
+    ? { epsilon: released.epsilon, delta: released.delta ?? view?.delta }
+    : { epsilon: context.payouts?.valuationEpsilon ?? epsilon, delta: context.payouts?.valuationDelta ?? view?.delta };
   if (view && epsilon !== undefined)
     view.valuation = {
       method: 'records',
-      epsilon,
-      delta: view.delta,
-      released: context.valuation?.method === 'records',
+      epsilon: charged.epsilon ?? epsilon,
+      delta: charged.delta ?? view.delta,
+      released: released !== undefined,
     };
   return view ? JSON.stringify(view) : '';
 }

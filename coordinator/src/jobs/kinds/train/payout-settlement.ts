@@ -7,7 +7,7 @@ import { runStage } from '../../../rounds/stage.js';
 import { ValuationCollector, type DisclosedRound } from '../../../rounds/valuation-collector.js';
 import type { PayoutsView } from '../../job-context.js';
 import type { TrainingRun } from './training-run.js';
-import { runValuationCount } from './valuation-count.js';
+import { chargedRelease, runValuationCount } from './valuation-count.js';
 
 const pb = tessera.v1;
 
@@ -73,8 +73,8 @@ export class PayoutSettlement {
         ? { valuationEpsilon: payout.epsilon, valuationDelta: this.r.spec.privacy.delta }
         : {}),
     };
-    const give = async (status: PayoutsView['status'], reason: string) => {
-      await this.r.saveContext({ payouts: { ...base, status, reason, entries: [] } });
+    const give = async (status: PayoutsView['status'], reason: string, extra: Partial<PayoutsView> = {}) => {
+      await this.r.saveContext({ payouts: { ...base, ...extra, status, reason, entries: [] } });
       this.r.publish(`payout not made: ${reason}`);
     };
     if (!this.r.ledger && payout.pool > 0) return give('failed', 'this coordinator has no payout ledger');
@@ -162,10 +162,11 @@ export class PayoutSettlement {
   private async settleWithoutUpdates(
     base: PayoutBase,
     contributors: readonly string[],
-    give: (status: PayoutsView['status'], reason: string) => Promise<void>,
+    give: (status: PayoutsView['status'], reason: string, extra?: Partial<PayoutsView>) => Promise<void>,
   ): Promise<void> {
     const payout = this.r.spec.payout!;
     let valuation: JobValuation;
+    let shown: Partial<PayoutBase> = {};
     if (payout.valuation === 'equal') {
       valuation = {
         method: 'equal',
@@ -182,21 +183,36 @@ export class PayoutSettlement {
           `epsilon ${payout.epsilon} at delta ${p.delta})`,
       );
       const released = await runValuationCount(this.r, contributors);
-      if ('status' in released) return give(released.status, `valuation count not released: ${released.reason}`);
+      // Every attempt whose tasks went out was charged by the members that computed it: shown as charged.
+      const noise = { epsilon: payout.epsilon!, delta: p.delta };
+      if ('status' in released) {
+        const charged = chargedRelease(noise, released.attempts);
+        return give(released.status, `valuation count not released: ${released.reason}`, {
+          valuationEpsilon: charged.epsilon,
+          valuationDelta: charged.delta,
+        });
+      }
+      const charged = chargedRelease(released.noise, released.attempt);
+      const retried =
+        released.attempt > 1
+          ? `; released at attempt ${released.attempt}, and each attempt was charged: ` +
+            `epsilon ${charged.epsilon} at delta ${charged.delta} in all`
+          : '';
       valuation = {
         method: 'records',
         members: contributors.map((participant, i) => ({ participant, value: released.counts[i] ?? 0 })),
-        epsilon: released.noise.epsilon,
-        delta: released.noise.delta,
+        epsilon: charged.epsilon,
+        delta: charged.delta,
         noiseStd: released.noiseStd,
         note:
           `the rows each member trained on, released once through a secure sum with ${p.mode} noise ` +
           `(epsilon ${released.noise.epsilon} at delta ${released.noise.delta}, ` +
           `about ${released.noiseStd.toFixed(1)} ` +
-          "rows per count), charged by every contributor on top of the training's epsilon",
+          `rows per count${retried}), charged by every contributor on top of the training's epsilon`,
       };
+      shown = { valuationEpsilon: charged.epsilon, valuationDelta: charged.delta };
     }
-    await this.record(base, valuation, {});
+    await this.record({ ...base, ...shown }, valuation, {});
   }
 
   /** Keeps the valuation in the context, then pays a pool above 0 by it; a pool of 0 only records it. */

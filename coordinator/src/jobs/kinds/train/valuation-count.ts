@@ -30,6 +30,20 @@ export interface ValuationCounts {
 export interface ValuationCountFailure {
   status: 'refused' | 'failed';
   reason: string;
+  /** Attempts whose tasks went out: each may have been charged by the members that computed it. */
+  attempts: number;
+}
+
+/**
+ * What a member was charged for the count at most: (epsilon, delta) for each of `attempts` attempts whose tasks went
+ * out (a node charges every release it computes, a failed attempt's too), composed basically. The job's valuation and
+ * privacy view show it, so that they match the members' charges when a retry was needed.
+ */
+export function chargedRelease(
+  noise: Pick<ValuationCountNoise, 'epsilon' | 'delta'>,
+  attempts: number,
+): { epsilon: number; delta: number } {
+  return { epsilon: noise.epsilon * attempts, delta: noise.delta * attempts };
 }
 
 /**
@@ -46,6 +60,7 @@ export async function runValuationCount(
     return {
       status: 'failed',
       reason: `the valuation count is a secure sum and needs at least 2 contributors, and the job has ${n}`,
+      attempts: 0,
     };
   const noise = valuationCountNoise(r.spec, n);
   const keys = await identityKeysOf(r.store, contributors);
@@ -57,7 +72,12 @@ export async function runValuationCount(
     r.checkNotCancelled();
     const byId = new Map(r.registry.serving(r.spec.dataset).map((s) => [s.participantId, s]));
     const missing = contributors.filter((id) => !byId.has(id));
-    if (missing.length) return { status: 'failed', reason: `contributors ${missing.join(', ')} are not connected` };
+    if (missing.length)
+      return {
+        status: 'failed',
+        reason: `contributors ${missing.join(', ')} are not connected`,
+        attempts: attempt - 1,
+      };
     const started = performance.now();
     const failed = attemptFailure(r.store, { jobId: r.jobId, round, stage: 'valuate', attempt, started });
     const base = r.baseTask({ jobId: r.jobId, round, stage: pb.Stage.VALUATION_COUNT });
@@ -103,7 +123,7 @@ export async function runValuationCount(
       const named = [...refusals].map(([id, w]) => `${id}: ${w}`).join('; ');
       const reason = `every contributor's count is needed, and ${named}`;
       await failed(reason, outcome, metrics);
-      return { status: 'refused', reason };
+      return { status: 'refused', reason, attempts: attempt };
     }
     const shortfall =
       sumShortfall(outcome, !!outcome.sum, n, n) ??
@@ -137,5 +157,6 @@ export async function runValuationCount(
   return {
     status: 'failed',
     reason: `the valuation count failed ${VALUATION_COUNT_ATTEMPTS} time(s); last: ${last}`,
+    attempts: VALUATION_COUNT_ATTEMPTS,
   };
 }
