@@ -216,7 +216,8 @@ export interface StatementReceiptsCheck {
 /**
  * Checks a statement against the member's receipts: each receipt must hold on its own (receiptProblem) and be the
  * member's; one whose entry falls in the statement's period must be in the statement with the same seq and hash, and
- * in the ledger `entries` the statement was made from, unchanged. A receipt for another member is a problem.
+ * in the ledger `entries` the statement was made from, unchanged. A receipt for another member is a problem, and so
+ * is a sale's entry in the statement the member holds no receipt of (give all its receipts of the period).
  */
 export function checkStatementReceipts(
   statement: MemberStatement,
@@ -268,5 +269,15 @@ export function checkStatementReceipts(
     if (!ledger) problems.push(`${at} is in the statement but not in the ledger it was made from`);
     else matched++;
   }
+  // A sale's entry of the member without its receipt: the coordinator (which holds the ledger key) wrote it, and the
+  // member's node never kept it: a node refuses a sale's entry it did not consent to, or it was never sent.
+  const held = new Set(receipts.filter((r) => r.entry.participant === statement.member).map((r) => r.entry.seq));
+  for (const e of statement.entries)
+    if (e.sale !== '' && !held.has(e.seq))
+      problems.push(
+        `seq ${e.seq} (${e.kind} of ${e.amount} ${e.currency} for sale ${e.sale}) is in the statement, and this ` +
+          "member holds no receipt of it: its node did not keep it (a node refuses a sale's payout or refund it did " +
+          'not consent to: look for a refusal at stage receipt in its audit log), or never received it',
+      );
   return { ok: problems.length === 0, receipts: receipts.length, matched, outside, problems };
 }

@@ -190,11 +190,12 @@ describe('checkStatementReceipts', () => {
       ],
     });
     const other = receiptOf(l.entries.find((e) => e.participant === 'node-b')!);
-    expect(checkStatementReceipts(s, l.entries, [other]).problems).toEqual([
+    expect(checkStatementReceipts(s, l.entries, [...receipts, other]).problems).toEqual([
       `receipt of seq ${other.entry.seq} is for participant node-b, not node-a: give only this member's`,
     ]);
     const forged = receiptOf({ ...receipts[1]!.entry, amount: 601 });
-    expect(checkStatementReceipts(s, l.entries, [forged]).problems).toEqual([
+    const withForged = receipts.map((r, i) => (i === 1 ? forged : r));
+    expect(checkStatementReceipts(s, l.entries, withForged).problems).toEqual([
       expect.stringMatching(/^receipt of seq 3: its entry \(seq 3\) does not verify under its coordinator key/),
     ]);
     // A statement whose entry differs from the receipt's (another hash at that seq).
@@ -203,5 +204,28 @@ describe('checkStatementReceipts', () => {
       `receipt of seq ${missing.seq}: the statement's entry has hash ffffffffffffffff..., the receipt ` +
         `${missing.hash.slice(0, 16)}...`,
     ]);
+  });
+
+  it("names a sale's entry the member holds no receipt of: its node refused it or never received it", () => {
+    // The coordinator paid node-a for sale-2 without its consent: node-a's node refused and did not keep the receipt.
+    const s = memberStatement(l.entries, 'node-a');
+    const unconsented = s.entries.find((e) => e.sale === 'sale-2')!;
+    const kept = receipts.filter((r) => r.entry.seq !== unconsented.seq);
+    const check = checkStatementReceipts(s, l.entries, kept);
+    expect(check).toMatchObject({ ok: false, matched: kept.length });
+    expect(check.problems).toEqual([
+      `seq ${unconsented.seq} (payout of 200 USD for sale sale-2) is in the statement, and this member holds no ` +
+        "receipt of it: its node did not keep it (a node refuses a sale's payout or refund it did not consent " +
+        'to: look for a refusal at stage receipt in its audit log), or never received it',
+    ]);
+    // A job's own payout without a receipt is not a sale's: not named.
+    const job = s.entries.find((e) => e.sale === '')!;
+    expect(
+      checkStatementReceipts(
+        s,
+        l.entries,
+        receipts.filter((r) => r.entry.seq !== job.seq),
+      ).ok,
+    ).toBe(true);
   });
 });
