@@ -1,6 +1,7 @@
 // A VALUATION_COUNT task is checked against the analyst-signed DP training spec, the node's own noise and its
 // memory of the job before its count leaves, under the owner's `valuation` grant, charged and audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { generateSigningKeyPair } from '@tessera/crypto';
 import { parseJobSpec, valuationCountNoise } from '@tessera/jobs';
 import { tessera, toModelConfig } from '@tessera/proto';
@@ -32,6 +33,18 @@ describe('a valuation count leaves the node only for the signed DP payout it fit
   const analyst = generateSigningKeyPair();
   const h = new Harness(tmp.dir, 'member', { consentPolicy: grant(['train', 'valuation']) });
   const trainOnly = new Harness(tmp.dir, 'trains-only', { consentPolicy: grant(['train']) });
+  /** A data set whose budget (epsilon 0.3) is below the payout's count release (0.5). */
+  const tight = new Harness(tmp.dir, 'tight', {
+    consentPolicy: grant(['train', 'valuation']),
+    datasets: {
+      [DATASET]: {
+        type: 'csv',
+        path: join(tmp.dir, 'tight.csv'),
+        exclude: [],
+        budget: { epsilon: 0.3, delta: 1e-5, unit: 'record' },
+      },
+    },
+  });
   let jobs = 0;
   /** The node trained in the job: its last FIT's rows, as the fit handler keeps them. */
   const trained = (at: Harness, jobId: string, examples = 123) =>
@@ -79,9 +92,9 @@ describe('a valuation count leaves the node only for the signed DP payout it fit
     expect(at.uses()).toHaveLength(uses);
   };
 
-  beforeAll(() => Promise.all([h.start(), trainOnly.start()]));
+  beforeAll(() => Promise.all([h.start(), trainOnly.start(), tight.start()]));
   afterAll(async () => {
-    await Promise.all([h.stop(), trainOnly.stop()]);
+    await Promise.all([h.stop(), trainOnly.stop(), tight.stop()]);
     tmp.cleanup();
   });
 
@@ -150,6 +163,16 @@ describe('a valuation count leaves the node only for the signed DP payout it fit
     const j = job();
     trained(trainOnly, j.jobId);
     await refused(countTask(trainOnly, j), /valuation/, trainOnly, pb.RefusalKind.REFUSAL_CONSENT);
+  });
+
+  it("refuses a count its data set's budget cannot pay for, naming the budget, before any charge", async () => {
+    const j = job();
+    trained(tight, j.jobId);
+    await refused(
+      countTask(tight, j),
+      /privacy budget of data set "patients" \(epsilon 0\.3 at delta 0\.00001, unit record\) would be exceeded/,
+      tight,
+    );
   });
 
   it('releases a job at most three times, whatever attempt the coordinator claims', async () => {
