@@ -6,7 +6,11 @@ import type { PrivacyLedger } from './privacy-ledger.js';
 import type { PrivacyPlan } from './privacy-plan.js';
 import { overlapCharge } from './overlap-release.js';
 import { checkTask, type CheckedTask } from './release-check.js';
-import { valuationCountRelease } from './valuation-count-check.js';
+import {
+  valuationCountRelease,
+  valuationCountReleaseOfJob,
+  type ValuationCountRelease,
+} from './valuation-count-check.js';
 
 const pb = tessera.v1;
 
@@ -18,6 +22,18 @@ interface Release {
   rdp: number[];
   sampleRate: number;
   approx?: { epsilon: number; delta: number };
+}
+
+/**
+ * What a task asks for: the plan its releases are charged at, the release this stage computes (if any), the whole
+ * job's RDP when this stage is where the whole job is checked, and then also the payout's valuation count the job's
+ * signed spec asks for after its last round (charged at that stage; checked here with the rest of the job).
+ */
+interface Request {
+  plan?: PrivacyPlan;
+  release?: Release;
+  wholeJob?: number[];
+  valuation?: ValuationCountRelease;
 }
 
 /**
@@ -123,10 +139,11 @@ export class PrivacyGuard {
     const dataset = task.dataset ?? '';
     const budget = this.budgets[dataset];
     const checked = checkTask(task, stage, budget !== undefined);
-    const { plan, release } = this.requestFor(checked, task, stage);
+    const request = this.requestFor(checked, task, stage);
+    const { plan, release } = request;
     const ref = task.ref ?? {};
     return this.ledger.atomically(() => {
-      if (budget) this.check(task, budget, plan, stage, release);
+      if (budget) this.check(task, budget, stage, request);
       if (plan && release) {
         this.ledger.charge({
           at: Date.now(),
@@ -158,25 +175,25 @@ export class PrivacyGuard {
    * What a task asks for, as `check` counts it: the plan its releases are charged at (this node's
    * own, derived from the job's spec; none: not private), the release this stage computes (if any),
    * and the whole job's RDP when this stage is where the whole job is checked (the schema stage, or
-   * a one-release query). Throws PrivacyRefusal for a task this node will not run.
+   * a one-release query), with the payout's valuation count release apart (`valuation`: a training
+   * job whose signed spec asks for `payout.valuation: records` under DP). Throws PrivacyRefusal for a
+   * task this node will not run.
    */
-  requestOf(task: tessera.v1.ITask, stage: number): { plan?: PrivacyPlan; release?: Release; wholeJob?: number[] } {
+  requestOf(task: tessera.v1.ITask, stage: number): Request {
     return this.requestFor(checkTask(task, stage, this.budgets[task.dataset ?? ''] !== undefined), task, stage);
   }
 
-  private requestFor(
-    checked: CheckedTask,
-    task: tessera.v1.ITask,
-    stage: number,
-  ): { plan?: PrivacyPlan; release?: Release; wholeJob?: number[] } {
+  private requestFor(checked: CheckedTask, task: tessera.v1.ITask, stage: number): Request {
     const plan = checked.plan;
     if (!plan) return {};
     const release = this.releaseOf(task, plan, stage);
     const wholeJob = checksWholeJob(task, stage, plan);
+    const valuation = wholeJob ? valuationCountReleaseOfJob(task) : undefined;
     return {
       plan,
       ...(release ? { release } : {}),
       ...(wholeJob ? { wholeJob: jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases) } : {}),
+      ...(valuation ? { valuation } : {}),
     };
   }
 
@@ -229,13 +246,8 @@ export class PrivacyGuard {
     });
   }
 
-  private check(
-    task: tessera.v1.ITask,
-    budget: DatasetBudget,
-    plan: PrivacyPlan | undefined,
-    stage: number,
-    release: Release | undefined,
-  ): void {
+  private check(task: tessera.v1.ITask, budget: DatasetBudget, stage: number, asked: Request): void {
+    const { plan, release, valuation } = asked;
     const dataset = task.dataset ?? '';
     const what =
       `privacy budget of data set "${dataset}" ` +
@@ -252,14 +264,15 @@ export class PrivacyGuard {
           'ask for privacy.unit participant',
       );
     }
-    const wholeJob = checksWholeJob(task, stage, plan);
+    const wholeJob = asked.wholeJob;
     if (!wholeJob && !release) return;
     const spent = this.ledger.spentRdp(dataset, DEFAULT_ORDERS.length);
     const spentApprox = this.ledger.spentApprox(dataset);
-    const request = wholeJob
-      ? jobRdp(plan.noiseMultiplier, plan.sampleRate, plan.rounds, plan.fullReleases)
-      : release!.rdp;
-    const requestApprox = release?.approx && (!wholeJob || plan.rounds === 0) ? [release.approx] : undefined;
+    // The whole job with its payout's valuation count, composed as that count's own charge will be: its RDP curve
+    // summed, its (epsilon, delta) added only when every other part has one too.
+    const request = wholeJob ? (valuation ? wholeJob.map((v, i) => v + valuation.rdp[i]!) : wholeJob) : release!.rdp;
+    const ownApprox = release?.approx && (!wholeJob || plan.rounds === 0) ? [release.approx] : undefined;
+    const requestApprox = valuation ? (ownApprox ? [...ownApprox, valuation.approx] : undefined) : ownApprox;
     const total = this.composedEpsilon(
       // Both are curves over DEFAULT_ORDERS; a shorter one would sum to NaN, which epsilonOf refuses.
       spent.map((v, i) => v + request[i]!),
@@ -269,17 +282,22 @@ export class PrivacyGuard {
     if (total > budget.epsilon * (1 + 1e-12)) {
       const spentEpsilon = this.composedEpsilon(spent, spentApprox, budget.delta);
       const asks = this.composedEpsilon(request, requestApprox, budget.delta);
-      const asked =
+      const parts = [
+        `${plan.rounds} rounds`,
+        ...(plan.fullReleases ? [`${plan.fullReleases} statistics releases`] : []),
+        ...(valuation ? ["the payout's valuation count"] : []),
+      ];
+      const job = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0];
+      const says =
         wholeJob && (stage === pb.Stage.RECOMMEND || stage === pb.Stage.CATALOGUE)
           ? `this ${stageName(stage)} job asks for ${fmt(asks)} (${plan.fullReleases} releases)`
-          : wholeJob && plan.rounds === 0
+          : wholeJob && plan.rounds === 0 && !valuation
             ? `this query asks for ${fmt(asks)}`
             : wholeJob
-              ? `this job asks for ${fmt(asks)} ` +
-                `(${plan.rounds} rounds${plan.fullReleases ? ` and ${plan.fullReleases} statistics releases` : ''})`
+              ? `this job asks for ${fmt(asks)} (${job})`
               : `this ${stageName(stage)} release asks for ${fmt(asks)}`;
       throw new BudgetRefusal(
-        `${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${asked}, ${fmt(total)} in all; ` +
+        `${what} would be exceeded: spent ${fmt(spentEpsilon)}, ${says}, ${fmt(total)} in all; ` +
           'refused before reading any data (the owner can raise the budget in the participant config, ' +
           'or the analyst can ask for a smaller epsilon)',
       );

@@ -18,6 +18,11 @@ export const VALUATION_COUNT_RELEASES = 3;
 const refuse = (why: string) =>
   new PrivacyRefusal(`privacy check: valuation count: ${why}; refused before reading any data`);
 
+/** Whether a training spec asks for a count release after its last round: `payout.valuation: records` under DP. */
+function asksForValuationCount(spec: JobSpec): boolean {
+  return spec.privacy.mode !== 'none' && spec.payout?.valuation === 'records' && spec.payout.epsilon !== undefined;
+}
+
 /** The analyst-signed training spec of a VALUATION_COUNT task, whose payout asks for records under DP. */
 export function valuationCountSpecOf(task: tessera.v1.ITask): JobSpec {
   const parsed = taskSpecOf(task);
@@ -25,7 +30,7 @@ export function valuationCountSpecOf(task: tessera.v1.ITask): JobSpec {
   if (parsed.kind !== 'train') throw refuse(`the task's spec is a ${parsed.kind} job, not a training job`);
   if (!parsed.signed || !parsed.analyst) throw refuse("the training job's spec carries no analyst signature");
   const spec = parsed.spec;
-  if (spec.privacy.mode === 'none' || spec.payout?.valuation !== 'records' || spec.payout.epsilon === undefined)
+  if (!asksForValuationCount(spec))
     throw refuse(
       `the signed spec asks for no noisy count release (privacy.mode ${spec.privacy.mode}, ` +
         `payout.valuation ${spec.payout?.valuation ?? 'none'})`,
@@ -89,19 +94,43 @@ export function checkValuationCountReleases(ledger: PrivacyLedger, task: tessera
     );
 }
 
-/** The release's charge: one Gaussian release at its own z, with the (epsilon, delta) it was calibrated to. */
-export function valuationCountRelease(task: tessera.v1.ITask): {
+/** A count release's cost, as the privacy guard charges it. */
+export interface ValuationCountRelease {
   rdp: number[];
   sampleRate: number;
   approx: { epsilon: number; delta: number };
-} {
-  const spec = valuationCountSpecOf(task);
-  const noise = valuationCountNoiseOf(task, spec);
+}
+
+/** The release's charge: one Gaussian release at its own z, with the (epsilon, delta) it was calibrated to. */
+export function valuationCountRelease(task: tessera.v1.ITask): ValuationCountRelease {
+  return releaseOf(valuationCountNoiseOf(task, valuationCountSpecOf(task)));
+}
+
+function releaseOf(noise: ValuationCountNoise): ValuationCountRelease {
   return {
     rdp: jobRdp(noise.noiseMultiplier, 1, 0, 1),
     sampleRate: 1,
     approx: { epsilon: noise.epsilon, delta: noise.delta },
   };
+}
+
+/**
+ * The count release a training task's signed spec will ask of this node after its last round, as
+ * valuationCountRelease will charge it, for the whole job's check at admission; undefined when the spec (absent,
+ * not a training job's, unsigned, or without `payout.valuation: records` under DP) asks for none the node would
+ * compute. Its z and (epsilon, delta) do not depend on the slots, so one slot sizes it.
+ */
+export function valuationCountReleaseOfJob(task: tessera.v1.ITask): ValuationCountRelease | undefined {
+  const parsed = taskSpecOf(task);
+  if (parsed?.kind !== 'train' || !parsed.signed || !parsed.analyst) return undefined;
+  if (!asksForValuationCount(parsed.spec)) return undefined;
+  try {
+    return releaseOf(valuationCountNoise(parsed.spec, 1));
+  } catch (e) {
+    if (e instanceof JobSpecError || e instanceof RangeError)
+      throw refuse(`the signed spec's payout cannot size its count release (${e.message})`);
+    throw e;
+  }
 }
 
 /** The noise floor of the task (its share and the survivors an unmask needs), for the secure contribution. */
