@@ -149,7 +149,7 @@ describe('a running node consents to sales under its policy and keeps their rece
   });
 
   it("keeps, countersigns and audits a sale's payout and refund; refuses the buyer's side", async () => {
-    const base = { currency: 'EUR', timestamp: '2026-12-03T19:00:00.000Z', product: SALE.productId };
+    const base = { currency: 'EUR', timestamp: '2026-12-03T19:00:00.000Z', product: SALE.productId! };
     const jobs = 'job-1+job-2';
     const records: PayoutRecord[] = [
       {

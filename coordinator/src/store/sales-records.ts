@@ -2,7 +2,8 @@
  * Data-trust products and sales as the stores keep them (sales/ builds and reads the views): the columns a lookup
  * needs, and the rest as the JSON of the view at the time it was written.
  */
-import type { Row } from './store-rows.js';
+/** A row as both stores read it (the shape store-rows.ts reads jobs from; not imported: store.ts imports this). */
+type Row = Record<string, unknown>;
 
 /** A product listed for sale: its id, the analyst who listed it, its name and its ProductView as JSON. */
 export interface ProductRecord {

@@ -16,7 +16,7 @@ describe('a mistyped command', () => {
   });
 
   it('suggests the nearest command (tessera particpant --help, tessera dmeo), and none when nothing is near', () => {
-    const products = run('products', '--help');
+    const products = run('xylophone', '--help');
     expect(products.status).toBe(1);
     expect(products.stdout).toBe('');
     expect(products.stderr).not.toContain('did you mean');
