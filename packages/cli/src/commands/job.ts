@@ -113,6 +113,7 @@ export async function readJobSpec(file: string, opts: { sealed?: boolean } = {})
       throw new UsageError(`${file}: ${(e as Error).message}`);
     }
   }
+  if (kind === 'query') return readQuerySpec(parsed, file, Boolean(opts.sealed));
   if (kind === 'recommend') return readRecommendSpec(parsed, file, Boolean(opts.sealed));
   if (kind === 'catalogue') return readCatalogueSpec(parsed, file, Boolean(opts.sealed));
   try {
@@ -122,6 +123,22 @@ export async function readJobSpec(file: string, opts: { sealed?: boolean } = {})
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A query spec (sql, bounds, domains, privacy, valuation...), checked here so a typo fails before anything is sent; the
+ * spec goes as written (the coordinator fills defaults). A sealed query is decoded by `tessera query --sealed`.
+ */
+async function readQuerySpec(parsed: unknown, file: string, sealed: boolean): Promise<object> {
+  if (sealed)
+    throw new UsageError(`${file}: --sealed query jobs run with tessera query --sealed, which decodes the result`);
+  const { parseQuerySpec } = await import('@tessera/jobs');
+  try {
+    parseQuerySpec(parsed);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  return parsed as object;
 }
 
 /**

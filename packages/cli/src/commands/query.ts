@@ -82,6 +82,21 @@ interface QueryFlags {
   unit?: string;
   userColumn?: string;
   maxRowsPerUser?: number;
+  valuation?: string;
+}
+
+/** The methods `--valuation` takes (the query spec's `valuation` field). */
+export const QUERY_VALUATION_METHODS = ['records'] as const;
+
+/** --valuation as the spec's `valuation` field; anything but records is refused naming the flag. */
+function valuationField(v: string | undefined): Pick<QueryRequest, 'valuation'> {
+  if (v === undefined) return {};
+  if (!(QUERY_VALUATION_METHODS as readonly string[]).includes(v))
+    throw new UsageError(
+      `--valuation must be ${QUERY_VALUATION_METHODS.join(' or ')} (each member's row count per group, ` +
+        `released with the query), got "${v}"; leave it out for no valuation`,
+    );
+  return { valuation: v as 'records' };
 }
 
 export function queryRequestFrom(sql: string, o: QueryFlags): QueryRequest {
@@ -90,6 +105,7 @@ export function queryRequestFrom(sql: string, o: QueryFlags): QueryRequest {
   if (!(o.epsilon > 0)) throw new UsageError(`--epsilon must be positive, got ${o.epsilon}`);
   if (!(o.delta > 0 && o.delta < 1)) throw new UsageError(`--delta must be between 0 and 1, got ${o.delta}`);
   const unit = unitFields(o);
+  const valuation = valuationField(o.valuation);
   if (o.dp === 'none' && unit.unit === 'customer')
     throw new UsageError('--unit customer is a differential privacy guarantee; leave out --dp none (or --unit)');
   return {
@@ -99,6 +115,7 @@ export function queryRequestFrom(sql: string, o: QueryFlags): QueryRequest {
     privacy: { mode: o.dp as 'none', ...(o.dp !== 'none' ? { epsilon: o.epsilon, delta: o.delta, ...unit } : {}) },
     ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
     ...(o.minParticipants ? { minParticipants: o.minParticipants } : {}),
+    ...valuation,
   };
 }
 
@@ -147,6 +164,13 @@ export function printQueryResult(result: QueryJobResult): void {
   if (result.suppressed) process.stdout.write(`${result.suppressed} group(s) suppressed under the minimum count\n`);
 }
 
+/** The members' valuation of a `--valuation records` query: each member's row count, and how it was released. */
+export function printValuation(v: NonNullable<QueryJobResult['valuation']>): void {
+  process.stdout.write(`valuation (${v.method}, ${v.note}):\n`);
+  for (const m of v.members)
+    process.stdout.write(`  ${m.participant}  ${formatNoisy(m.value, v.noiseStd, true)} rows\n`);
+}
+
 export function registerQuery(program: Command): void {
   program
     .command('query')
@@ -179,6 +203,12 @@ export function registerQuery(program: Command): void {
     .option('--min-count <n>', 'suppress groups with fewer (noisy) rows (default 10 with DP, 0 without)', Number)
     .option('--min-participants <n>', 'participants that must answer', Number)
     .option(
+      '--valuation <method>',
+      "records: each member's row count per group is released with the query (noisy under DP, at no extra " +
+        "epsilon but more noise on the report), the job's valuation when it is sold as a product " +
+        '(tessera products add --job ID); not with --sealed',
+    )
+    .option(
       '--sealed',
       'the sum comes back encrypted under your analyst keys and is decoded here ' +
         '(the coordinator keeps no result; DP off)',
@@ -192,7 +222,8 @@ export function registerQuery(program: Command): void {
     .option(
       '--json',
       'print {query, rows:[{<groups>, <aggregates>, stddev:{...}, ci95:{...}}], privacy:{epsilon, delta, mode, ' +
-        'unit, userColumn, maxRowsPerUser}, suppressed}',
+        'unit, userColumn, maxRowsPerUser}, suppressed, valuation:{method, members:[{participant, value}], ' +
+        'noiseStd, note} (with --valuation)}',
     )
     .addHelpText(
       'after',
@@ -206,11 +237,18 @@ Examples:
         `--domain "region=north|south" --sealed --keys analyst-keys.json
   $ tessera query "SELECT COUNT(*), SUM(order_value) FROM orders" --bounds order_value=0:500 ` +
         `--unit customer --user-column customer_id --max-rows-per-user 2
+  $ tessera query "SELECT region, COUNT(*), AVG(order_value) FROM orders GROUP BY region" ` +
+        `--bounds order_value=0:5000 --domain "region=north|south|east|west" --valuation records --json
+    (a report the trust will sell: then tessera products add --job ID --name ... --price ... --currency ...)
 
 Every numeric aggregate needs --bounds (values are clamped to them); every GROUP BY column needs
 --domain. The participants check the cost against their own privacy budgets before reading data.
 With --unit customer each participant keeps at most --max-rows-per-user rows of every customer, so
 the guarantee covers a customer's whole history (the noise is that many times a row's).
+With --valuation records every member's row count is released in the same sum as the report (one
+release, no extra epsilon; the report's noise grows by sqrt(r^2 + 1) / r for its record sensitivity
+r, about 1.41 for a COUNT). A sale of the job as a product is split by those counts. Members need a
+valuation grant for your analyst to take part.
 ${connectionOptions}`,
     )
     .action(
@@ -242,6 +280,11 @@ ${connectionOptions}`,
             '--sealed queries run without differential privacy for now',
             'leave out',
           );
+        if (o.sealed && o.valuation !== undefined)
+          throw new UsageError(
+            '--valuation records is not available with --sealed: only you decrypt the sum, so the coordinator ' +
+              'would not see the row counts a sale is split by; leave out --sealed or --valuation',
+          );
         const request = queryRequestFrom(sql, { ...o, dp });
         const { AnalystClient, loadAnalystKeys, runQuery } = await import('@tessera/sdk');
         const keys = o.sealed
@@ -256,6 +299,7 @@ ${connectionOptions}`,
           if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
           if (o.json) return printJson(result);
           printQueryResult(result);
+          if (result.valuation) printValuation(result.valuation);
         } finally {
           client.close();
         }
