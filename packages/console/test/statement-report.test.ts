@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '@tessera/test-support';
 import { renderStatementReport, type StatementPageInput } from '../src/report/index.js';
-import { dailyAmounts } from '../src/report/amounts-chart.js';
+import { amountBars, dailyAmounts, MAX_ENTRY_BARS } from '../src/report/amounts-chart.js';
 import { launchChromium, screenshot } from './browser.js';
 
 const entry = (seq: number, timestamp: string, amount: number, sale: string, kind = 'payout') => ({
@@ -66,6 +66,28 @@ describe('statement page (self-contained HTML)', () => {
       { day: '2026-11-04', amount: 12500, entries: 1 },
       { day: '2026-11-05', amount: -5000, entries: 1 },
     ]);
+  });
+
+  it('gives each entry its own bar when all fall on one day, else sums them per day', () => {
+    const oneDay = input.entries.map((e, i) => ({ ...e, timestamp: `2026-11-02T1${i}:00:00.000Z` }));
+    expect(amountBars(oneDay)).toEqual({
+      per: 'per entry on 2026-11-02 (UTC)',
+      bars: [
+        { day: '10:00:00', amount: 30000, entries: 1 },
+        { day: '11:00:00', amount: 20000, entries: 1 },
+        { day: '12:00:00', amount: 12500, entries: 1 },
+        { day: '13:00:00', amount: -5000, entries: 1 },
+      ],
+    });
+    expect(amountBars(input.entries)).toEqual({ per: 'per day', bars: dailyAmounts(input.entries) });
+    const many = Array.from({ length: MAX_ENTRY_BARS + 1 }, (_, i) => ({ timestamp: oneDay[0]!.timestamp, amount: i }));
+    expect(amountBars(many).bars).toHaveLength(1);
+    // One day's page: a bar per entry (the refund's below the axis), not a single bar that says nothing.
+    const html = renderStatementReport({ ...input, entries: oneDay });
+    expect(html.match(/<rect class="bar"/g)).toHaveLength(3);
+    expect(html.match(/<rect class="bar neg"/g)).toHaveLength(1);
+    expect(html).toContain('CNY (minor units): per entry on 2026-11-02 (UTC) (bars)');
+    expect(html).toContain('13:00:00: -5,000 CNY (1 entry), total 57,500');
   });
 
   it('has a chart per currency, the entries, sales and totals, the key to check with, and escapes names', () => {

@@ -1,8 +1,8 @@
 import { esc, fmt, niceTicks, r, rect, scale, svg, tickSpan, text, yAxis } from './svg.js';
 
-/** One day's amounts: their sum (negative when refunds outweigh payouts) and how many entries made it. */
+/** One bar's amounts (a day's, or one entry's): their sum (negative when refunds outweigh payouts) and count. */
 export interface DayAmount {
-  /** YYYY-MM-DD (UTC). */
+  /** The bar's label: YYYY-MM-DD (UTC) for a day, HH:MM:SS (UTC) for one entry of a single day. */
   day: string;
   amount: number;
   entries: number;
@@ -21,15 +21,42 @@ export function dailyAmounts(entries: readonly { timestamp: string; amount: numb
   return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
 }
 
+/** At most this many entries of a single day get a bar each; more are summed per day. */
+export const MAX_ENTRY_BARS = 60;
+
 /**
- * Amounts over time: a bar per day (below the axis for a day of net refunds) and the running total as a line with a
- * point per day, on one axis in minor units.
+ * The chart's bars: per UTC day; but when every entry falls on one day (a fresh trust, the demo) a single daily bar
+ * would say nothing of the payouts and refunds, so each entry gets its own bar (labelled by its UTC time) unless
+ * there are more than MAX_ENTRY_BARS of them. `per` says what a bar is, for the chart's legend.
  */
-export function amountsOverTimeChart(currency: string, days: readonly DayAmount[], title: string): string {
-  const width = Math.max(560, Math.min(960, 120 + days.length * 40));
+export function amountBars(entries: readonly { timestamp: string; amount: number }[]): {
+  per: string;
+  bars: DayAmount[];
+} {
+  const days = dailyAmounts(entries);
+  if (days.length !== 1 || entries.length < 2 || entries.length > MAX_ENTRY_BARS) return { per: 'per day', bars: days };
+  const ordered = [...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  return {
+    per: `per entry on ${days[0]!.day} (UTC)`,
+    bars: ordered.map((e) => ({ day: e.timestamp.slice(11, 19), amount: e.amount, entries: 1 })),
+  };
+}
+
+/**
+ * Amounts over time: a bar per day, or per entry (amountBars; below the axis for net refunds), and the running total
+ * as a line with a point per bar, on one axis in minor units. `per` says what a bar is (the legend's words).
+ */
+export function amountsOverTimeChart(
+  currency: string,
+  days: readonly DayAmount[],
+  title: string,
+  per = 'per day',
+): string {
+  const width = Math.max(660, Math.min(960, 120 + days.length * 40));
   const rotate = days.length > 8;
-  const [top, left, right, bottom] = [28, 72, 16, rotate ? 72 : 40];
-  const height = 300 + (rotate ? 32 : 0);
+  // The top leaves room under the legend for the running total's label.
+  const [top, left, right, bottom] = [44, 72, 16, rotate ? 72 : 40];
+  const height = 316 + (rotate ? 32 : 0);
   let running = 0;
   const cumulative = days.map((d) => (running += d.amount));
   const values = [...days.map((d) => d.amount), ...cumulative];
@@ -40,7 +67,8 @@ export function amountsOverTimeChart(currency: string, days: readonly DayAmount[
   let body = yAxis(ticks, y, left, width - right);
   days.forEach((d, i) => {
     const cx = left + slot * (i + 0.5);
-    const tip = `${d.day}: ${fmt(d.amount)} ${currency} (${d.entries} entries), total ${fmt(cumulative[i]!)}`;
+    const what = d.entries === 1 ? '1 entry' : `${d.entries} entries`;
+    const tip = `${d.day}: ${fmt(d.amount)} ${currency} (${what}), total ${fmt(cumulative[i]!)}`;
     body += rect(cx - bw / 2, y(0), bw, y(d.amount) - y(0), d.amount < 0 ? 'bar neg' : 'bar', tip);
     const ly = height - bottom + 14;
     body += rotate
@@ -59,7 +87,7 @@ export function amountsOverTimeChart(currency: string, days: readonly DayAmount[
     const [lx, ly] = points[points.length - 1]!;
     body += text(lx + 6, ly - 6, fmt(cumulative[cumulative.length - 1]!), 'class="val"');
   }
-  body += text(left, 16, `${currency} (minor units): per day (bars), running total (line)`, 'class="series"');
+  body += text(left, 16, `${currency} (minor units): ${per} (bars), running total (line)`, 'class="series"');
   return svg({ width, height, title, data: { chart: 'amounts-over-time', series: currency } }, body);
 }
 

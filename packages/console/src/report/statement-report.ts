@@ -1,4 +1,4 @@
-import { amountsOverTimeChart, AMOUNTS_CHART_CSS, dailyAmounts } from './amounts-chart.js';
+import { amountBars, amountsOverTimeChart, AMOUNTS_CHART_CSS } from './amounts-chart.js';
 import { htmlDocument } from './query-report.js';
 import { esc } from './svg.js';
 
@@ -80,13 +80,10 @@ export function renderStatementReport(input: StatementPageInput): string {
       ? `from ${input.period.from ?? 'the first entry'} to ${input.period.to ?? 'the last entry'}`
       : 'all entries';
   const currencies = [...new Set(input.entries.map((e) => e.currency))].sort();
-  const charts = currencies.map((c) =>
-    amountsOverTimeChart(
-      c,
-      dailyAmounts(input.entries.filter((e) => e.currency === c)),
-      `Amounts paid to ${who} over time (${c})`,
-    ),
-  );
+  const charts = currencies.map((c) => {
+    const { per, bars } = amountBars(input.entries.filter((e) => e.currency === c));
+    return amountsOverTimeChart(c, bars, `Amounts paid to ${who} over time (${c})`, per);
+  });
   const totals = table(
     'Totals per currency (minor units)',
     ['currency', 'paid', 'refunded', 'net', 'entries'],
