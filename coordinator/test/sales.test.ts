@@ -384,6 +384,10 @@ describe('data-trust sales: products, consent, exact splits, refunds (real coord
     });
     expect(product.kinds).toEqual(['query']);
     expect(product.methods).toEqual(['records']);
+    // What the valuation released and cost: exact counts, no epsilon, no report noise to grow.
+    expect(product.releases).toEqual([
+      { job: job.id, method: 'records', epsilon: 0, delta: null, noiseStd: 0, note: 'exact' },
+    ]);
     const values = Object.fromEntries(product.members.map((m) => [m.participant, m.jobs[0]!.value]));
     expect(values).toEqual({ [id('a')]: rows[0], [id('b')]: rows[1] });
     const sale = await analyst.sellProduct({ product: product.id, buyer: 'Lab', buyerClass: 'research' });

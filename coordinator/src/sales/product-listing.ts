@@ -3,10 +3,12 @@
  * field (nothing is stored unless every check passes), and the product's view with its members' weights.
  */
 import { randomId } from '@tessera/crypto';
+import { parseQuerySpec, valuationNoiseFactor } from '@tessera/jobs';
 import {
   PayoutInputError,
   productMembers,
   type JobValuation,
+  type ProductRelease,
   type ProductValuation,
   type ProductView,
 } from '@tessera/payouts';
@@ -76,6 +78,29 @@ function valuationOf(job: JobRecord, valuation: ProductValuation): JobValuation 
     noiseStd: 0,
     note: 'equal shares: releases nothing',
   };
+}
+
+/**
+ * What a job's valuation released and cost, for the analyst: its own epsilon, its noise, and for a private report
+ * valued by records the factor the report's own noise grew by (the counts share its release).
+ */
+export function releaseOf(job: JobRecord, v: JobValuation): ProductRelease {
+  const release: ProductRelease = {
+    job: job.id,
+    method: v.method,
+    epsilon: v.epsilon,
+    delta: v.delta,
+    noiseStd: v.noiseStd,
+    note: v.note,
+  };
+  if (v.method !== 'records' || kindOf(job) !== 'query') return release;
+  try {
+    const { spec, plan } = parseQuerySpec(JSON.parse(job.specJson));
+    if (spec.privacy.mode !== 'none') release.reportNoiseFactor = valuationNoiseFactor(plan);
+  } catch {
+    // A spec this coordinator can no longer parse: the view goes without the factor rather than failing.
+  }
+  return release;
 }
 
 /** The caller's finished, sellable job `id`, or a SalesError naming `jobs`. */
@@ -151,6 +176,7 @@ export async function buildProduct(
     // Each job's valuation is its own release: over several jobs they add up (basic composition).
     valuationEpsilon: spent.reduce((a, v) => a + v.epsilon, 0),
     valuationDelta: spent.some((v) => v.delta !== null) ? spent.reduce((a, v) => a + (v.delta ?? 0), 0) : null,
+    releases: jobs.map((job, i) => releaseOf(job, valuations[i]!.valuation)),
     owner,
     createdAt: new Date(now).toISOString(),
     sales: { count: 0, gross: 0, refunded: 0, net: 0 },

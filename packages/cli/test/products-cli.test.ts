@@ -122,6 +122,9 @@ describe('tessera products and payouts statement|reconcile with a coordinator', 
     ]);
     const shown = await cli(['products', 'show', product.id]);
     expect(shown.stdout).toMatch(/sales: 2, gross 1601, refunded 301, net 1300 CNY/);
+    expect(shown.stdout).toContain(
+      `what each job's valuation released and cost:\n  ${job} (query, equal): equal shares: releases nothing\n`,
+    );
 
     // A member's statement by its name, from the coordinator's ledger (verified first).
     const statement = await cli(['payouts', 'statement', '--member', 'merchant-1', '--json']);

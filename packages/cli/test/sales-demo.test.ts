@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyLedger } from '@tessera/payouts';
-import { renderSale } from '../src/sales/render-sales.js';
+import { renderProduct, renderSale } from '../src/sales/render-sales.js';
 import { requireBuild, tessera } from './cli.js';
 import { runCli } from './in-process.js';
 
@@ -24,6 +24,16 @@ describe('tessera demo --sales', () => {
       methods: ['records'],
     });
     expect(x.product.members).toHaveLength(4);
+    // What the valuation cost each report: no epsilon of its own, its noise raised by sqrt(r^2 + 1) / r.
+    expect(x.product.valuationEpsilon).toBe(0);
+    const factors = x.product.releases.map((r: { reportNoiseFactor: number }) => r.reportNoiseFactor);
+    expect(factors.map((f: number) => f.toFixed(3))).toEqual(['1.414', '1.061', '1.414']);
+    expect(renderProduct(x.product)).toMatch(
+      new RegExp(
+        '\\n {2}job-\\S+ \\(query, records\\): released jointly with the query at epsilon 1; ' +
+          "noise std of a member's value [\\d.]+ rows; the report's own noise x1\\.414 for it",
+      ),
+    );
     expect(x.sales.map((s: { amount: number }) => s.amount)).toEqual([120000, 80000, 50000]);
     expect(x.sales[2].refusals).toEqual([
       expect.objectContaining({ participant: x.statements[1].member, kind: 'policy' }),

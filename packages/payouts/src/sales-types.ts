@@ -36,10 +36,30 @@ export interface ProductView {
   /** Epsilon the valuation released (per member, at `delta`); 0 when it spent none (exact or equal). */
   valuationEpsilon: number;
   valuationDelta: number | null;
+  /** Per job, what its valuation released and cost (absent on products listed before it was kept). */
+  releases?: ProductRelease[];
   owner: string;
   createdAt: string;
   /** Sales so far: their count, and gross, refunded and net in minor units. */
   sales: { count: number; gross: number; refunded: number; net: number };
+}
+
+/** What one job's valuation released and what it cost: its own epsilon, its noise, a report's extra noise. */
+export interface ProductRelease {
+  job: string;
+  method: string;
+  /** Epsilon of the valuation's own release (a DP training job's count); 0 when exact, equal or joint. */
+  epsilon: number;
+  delta: number | null;
+  /** The noise standard deviation of one member's value (rows for records), 0 when exact. */
+  noiseStd: number;
+  /**
+   * A private report valued jointly: the factor its own noise grew by for the counts (sqrt(r^2 + 1) / r,
+   * valuationNoiseFactor of @tessera/jobs); absent for other jobs.
+   */
+  reportNoiseFactor?: number;
+  /** How the values were released, in words (the job valuation's note). */
+  note: string;
 }
 
 /** A member left out of a sale, and why (its policy's words, or that it could not be asked). */

@@ -1,9 +1,21 @@
 import type { ProductView, SaleView } from '@tessera/sdk';
+
+type ProductRelease = NonNullable<ProductView['releases']>[number];
 import { renderTable } from '../ui/table.js';
 
 // Products and sales as text for a person; --json prints the views themselves.
 
 const pct = (share: number) => `${(share * 100).toFixed(2)}%`;
+
+/** One job's valuation as the analyst weighs it: how it was released, its noise, its epsilon, the report's noise. */
+export function renderRelease(r: ProductRelease, kind: string): string {
+  const parts = [r.note || r.method];
+  if (r.noiseStd > 0) parts.push(`noise std of a member's value ${Number(r.noiseStd.toPrecision(3))} rows`);
+  if (r.epsilon > 0) parts.push(`epsilon ${r.epsilon}${r.delta !== null ? ` at delta ${r.delta}` : ''} of its own`);
+  if (r.reportNoiseFactor !== undefined)
+    parts.push(`the report's own noise x${r.reportNoiseFactor.toFixed(3)} for it (no extra epsilon)`);
+  return `  ${r.job} (${kind}, ${r.method}): ${parts.join('; ')}`;
+}
 
 /** One line per product. */
 export function renderProducts(products: readonly ProductView[]): string {
@@ -41,6 +53,12 @@ export function renderProduct(p: ProductView, sales: readonly SaleView[] = []): 
     `product ${p.id} "${p.name}": ${p.price} ${p.currency} (minor units), split by ${methods}`,
     ...(p.description ? [p.description] : []),
     `jobs: ${p.jobs.map((j, i) => `${j} (${p.kinds[i] ?? 'job'})`).join(', ')}; ${epsilon}`,
+    ...(p.releases?.length
+      ? [
+          "what each job's valuation released and cost:",
+          ...p.releases.map((r) => renderRelease(r, p.kinds[p.jobs.indexOf(r.job)] ?? 'job')),
+        ]
+      : []),
     members,
     `sales: ${p.sales.count}, gross ${p.sales.gross}, refunded ${p.sales.refunded}, net ${p.sales.net} ${p.currency}`,
   ];

@@ -12,6 +12,13 @@ export function printSalesDemo(r: SalesDemoResult): void {
     `product ${p.id} "${p.name}": ${r.reports.length} reports under distributed DP (epsilon ` +
       `${r.reports.map((x) => x.epsilon ?? 'none').join(', ')}), each member valued by its noisy row counts ` +
       '(value: the mean of its shares of the reports)',
+    ...(p.releases?.some((x) => x.reportNoiseFactor !== undefined)
+      ? [
+          "valuation cost no extra epsilon: the counts shared each report's release, raising its noise " +
+            `x${p.releases.map((x) => x.reportNoiseFactor?.toFixed(3) ?? '1').join(', x')} ` +
+            '(tessera products show PRODUCT says more)',
+        ]
+      : []),
     renderTable(
       ['member', 'value', 'share'],
       ordered(p.members).map((m) => [name(m.participant), m.value, `${(m.share * 100).toFixed(2)}%`]),
