@@ -181,13 +181,21 @@ describe('tessera payouts statement (offline)', () => {
     const r = await runCli(['payouts', 'statement', '--member', 'p-1', '--ledger', tampered, '--key', key]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/does not verify, so nothing is read from it: .*line 2/);
+    expect(r.stderr.match(/line 2/g), 'the line is named once').toHaveLength(1);
     expect(r.stdout).toBe('');
     const noKey = await runCli(['payouts', 'statement', '--member', 'p-1', '--ledger', ledger]);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/--key is required with --ledger/);
     const nobody = await runCli(['payouts', 'statement', '--member', 'p-9', '--ledger', ledger, '--key', key]);
     expect(nobody.code).toBe(1);
-    expect(nobody.stderr).toMatch(/--member p-9: .* members in the ledger: p-1, p-2, p-3/);
+    expect(nobody.stderr).toMatch(/--member p-9: .* members in the ledger: p-1, p-2, p-3\n/);
+    // Offline, a member's name is not in the ledger: the error says how to find the member anyway.
+    const named = await runCli(['payouts', 'statement', '--member', 'merchant-1', '--ledger', ledger, '--key', key]);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toMatch(/give the id, or --receipts DIR \(the member's receipts/);
+    const missing = await runCli(['payouts', 'reconcile', '--ledger', join(dir, 'missing.jsonl'), '--key', key]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read --ledger \S+missing\.jsonl: no such file \(export one with/);
   });
 
   it('--out writes the statement page with its chart', async () => {

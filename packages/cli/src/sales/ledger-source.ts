@@ -22,9 +22,14 @@ export async function ledgerFrom(o: LedgerFlags): Promise<{ ledger: VerifiedLedg
     try {
       text = readFileSync(o.ledger, 'utf8');
     } catch (e) {
-      throw new UsageError(
-        `cannot read --ledger ${o.ledger}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file (export one with tessera ledger export --out FILE)'
+          : code === 'EISDIR'
+            ? 'it is a directory; give the exported .jsonl file'
+            : (code ?? (e as Error).message);
+      throw new UsageError(`cannot read --ledger ${o.ledger}: ${why}`);
     }
     return { ledger: await verifiedLedger(text, o.key, o.ledger), names: new Map() };
   }

@@ -30,10 +30,16 @@ function memberId(
   const paid = [
     ...new Set(ledger.entries.filter((e) => e.kind !== 'sale' && e.kind !== 'buyer-refund').map((e) => e.participant)),
   ];
+  // Offline the ledger holds participant ids only: a name resolves through the member's own receipts.
+  const offline =
+    names.size === 0 && !/^p-/.test(name)
+      ? `; an exported ledger names members by participant id: give the id, or --receipts DIR (the member's ` +
+        'receipts, tessera participant receipts --out DIR) to find it by them'
+      : '';
   throw new UsageError(
     `--member ${name}: no entry of the ledger is for that participant` +
       `${names.size ? ' and no participant has that name' : ''}; ` +
-      `members in the ledger: ${paid.join(', ') || 'none'}`,
+      `members in the ledger: ${paid.join(', ') || 'none'}${offline}`,
   );
 }
 

@@ -33,7 +33,8 @@ export async function verifiedLedger(
   if (!v.ok)
     throw new UsageError(
       `the ledger (${source}) does not verify, so nothing is read from it: ${v.reason}` +
-        (v.line ? ` (line ${v.line})` : ''),
+        // The reason names its line already when it is about one entry ("line 7 (seq 7): ...").
+        (v.line && !v.reason.includes(`line ${v.line}`) ? ` (line ${v.line})` : ''),
     );
   const entries = text
     .split('\n')
