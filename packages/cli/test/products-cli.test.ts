@@ -97,6 +97,8 @@ describe('tessera products and payouts statement|reconcile with a coordinator', 
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/to shopco: 600 CNY/);
     expect(text.stdout).toMatch(/no member refused this sale/);
+    // The text names the members, with their ids (--json keeps the ids alone).
+    expect(text.stdout).toContain(`merchant-1 (${fed.participants[0]!.id})`);
 
     // The coordinator checks what the CLI cannot: what is left of the sale, the product's currency.
     const tooMuch = await cli(['products', 'refund', sale.id, '--amount', '1002']);
@@ -122,6 +124,7 @@ describe('tessera products and payouts statement|reconcile with a coordinator', 
     ]);
     const shown = await cli(['products', 'show', product.id]);
     expect(shown.stdout).toMatch(/sales: 2, gross 1601, refunded 301, net 1300 CNY/);
+    expect(shown.stdout).toMatch(new RegExp(`\\nmerchant-2 \\(${fed.participants[1]!.id}\\)\\s+0\\.3333\\s+33\\.33%`));
     expect(shown.stdout).toContain(
       `what each job's valuation released and cost:\n  ${job} (query, equal): equal shares: releases nothing\n`,
     );

@@ -2,11 +2,20 @@ import type { Command } from 'commander';
 import { connectionOptions } from '../context.js';
 import { withAnalyst, withConnection, type Conn } from './job.js';
 import { parseCurrency, parseMinorUnits } from '../sales/amount-flag.js';
-import { renderProduct, renderProducts, renderSale, renderSales } from '../sales/render-sales.js';
+import { renderProduct, renderProducts, renderSale, renderSales, type MemberNames } from '../sales/render-sales.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** The members' names for the text form; without them (the list could not be read) the ids alone are printed. */
+async function memberNames(analyst: { participants(): Promise<{ id: string; name: string }[]> }): Promise<MemberNames> {
+  try {
+    return new Map((await analyst.participants()).map((p) => [p.id, p.name]));
+  } catch {
+    return new Map();
+  }
+}
 
 function registerAdd(cmd: Command): void {
   withConnection(cmd.command('add'))
@@ -61,7 +70,7 @@ ${connectionOptions}`,
             ...(o.description !== undefined ? { description: o.description } : {}),
           });
           if (o.json) printJson(product);
-          else process.stdout.write(renderProduct(product));
+          else process.stdout.write(renderProduct(product, [], await memberNames(analyst)));
         });
       },
     );
@@ -106,7 +115,7 @@ ${connectionOptions}`,
         const product = await analyst.getProduct(id);
         const sales = await analyst.listSales(id);
         if (o.json) printJson({ product, sales });
-        else process.stdout.write(renderProduct(product, sales));
+        else process.stdout.write(renderProduct(product, sales, await memberNames(analyst)));
       });
     });
 }
@@ -153,7 +162,7 @@ ${connectionOptions}`,
             ...(o.note !== undefined ? { note: o.note } : {}),
           });
           if (o.json) printJson(sale);
-          else process.stdout.write(renderSale(sale));
+          else process.stdout.write(renderSale(sale, await memberNames(analyst)));
         });
       },
     );
@@ -183,7 +192,7 @@ ${connectionOptions}`,
           ...(o.reason !== undefined ? { reason: o.reason } : {}),
         });
         if (o.json) printJson(sale);
-        else process.stdout.write(renderSale(sale));
+        else process.stdout.write(renderSale(sale, await memberNames(analyst)));
       });
     });
 }

@@ -7,6 +7,15 @@ import { renderTable } from '../ui/table.js';
 
 const pct = (share: number) => `${(share * 100).toFixed(2)}%`;
 
+/** Participant ids to names (the coordinator's participant list); empty when they could not be asked. */
+export type MemberNames = ReadonlyMap<string, string>;
+
+/** A member as a person reads it: "merchant-1 (p-...)" when its name is known, else its id. */
+const who = (names: MemberNames, id: string) => {
+  const name = names.get(id);
+  return name && name !== id ? `${name} (${id})` : id;
+};
+
 /** One job's valuation as the analyst weighs it: how it was released, its noise, its epsilon, the report's noise. */
 export function renderRelease(r: ProductRelease, kind: string): string {
   const parts = [r.note || r.method];
@@ -33,7 +42,7 @@ export function renderProducts(products: readonly ProductView[]): string {
 }
 
 /** A product: its jobs, members and shares, what its valuation released, and its sales so far. */
-export function renderProduct(p: ProductView, sales: readonly SaleView[] = []): string {
+export function renderProduct(p: ProductView, sales: readonly SaleView[] = [], names: MemberNames = new Map()): string {
   const methods = p.valuation === 'equal' ? 'equal shares' : p.methods.join(', ') || "the jobs' own valuation";
   const epsilon =
     p.valuationEpsilon > 0
@@ -43,7 +52,7 @@ export function renderProduct(p: ProductView, sales: readonly SaleView[] = []): 
   const members = renderTable(
     ['member', 'value', 'share', ...(p.jobs.length > 1 ? ['per job'] : [])],
     p.members.map((m) => [
-      m.participant,
+      who(names, m.participant),
       m.value,
       pct(m.share),
       ...(p.jobs.length > 1 ? [m.jobs.map((j) => `${j.job}: ${Number(j.value.toFixed(4))}`).join(', ')] : []),
@@ -84,10 +93,10 @@ export function renderSales(sales: readonly SaleView[]): string {
 }
 
 /** A sale: the split among the consenting members, who was left out and why, refunds, and the ledger entries. */
-export function renderSale(s: SaleView): string {
+export function renderSale(s: SaleView, names: MemberNames = new Map()): string {
   const split = renderTable(
     ['member', 'share', `amount (${s.currency})`, 'ledger seq'],
-    s.entries.map((e) => [e.participant, pct(e.share), e.amount, e.seq]),
+    s.entries.map((e) => [who(names, e.participant), pct(e.share), e.amount, e.seq]),
   );
   const out = [
     `sale ${s.id} of "${s.productName || s.product}" to ${s.buyer}${s.buyerClass ? ` (${s.buyerClass})` : ''}: ` +
@@ -97,7 +106,7 @@ export function renderSale(s: SaleView): string {
   if (s.refusals.length)
     out.push(
       `left out of this sale (${s.refusals.length}):`,
-      ...s.refusals.map((r) => `  ${r.participant} (${r.kind}): ${r.reason}`),
+      ...s.refusals.map((r) => `  ${who(names, r.participant)} (${r.kind}): ${r.reason}`),
     );
   else out.push('no member refused this sale');
   for (const r of s.refunds) {
@@ -105,7 +114,7 @@ export function renderSale(s: SaleView): string {
     out.push(
       renderTable(
         ['member', `amount (${s.currency})`, 'ledger seq'],
-        r.entries.map((e) => [e.participant, e.amount, e.seq]),
+        r.entries.map((e) => [who(names, e.participant), e.amount, e.seq]),
       ),
     );
   }
