@@ -121,7 +121,8 @@ export function renderStatementReport(input: StatementPageInput): string {
     ? `<p class="${input.receipts.ok ? 'ok' : 'bad'}">Receipts: ${esc(input.receipts.summary)}</p>`
     : '<p class="meta">No receipts were given: pass <code>--receipts DIR</code> ' +
       "(written by <code>tessera participant receipts</code>) to check this statement against the node's own.</p>";
-  const body = `<style>${AMOUNTS_CHART_CSS}</style>
+  // Ids, times and amounts are read whole: their cells do not wrap (a long header may).
+  const body = `<style>${AMOUNTS_CHART_CSS}section.ids td, section.ids th[scope="row"] { white-space: nowrap; }</style>
 <h1>${esc(title)}</h1>
 <p class="meta">${esc(period)}; ${esc(input.entries.length)} entries of a ledger of ${esc(input.ledger.entries)}.</p>
 <p class="privacy">The ledger's chain and every signature were checked before this statement was made: head
@@ -130,9 +131,9 @@ ${receipts}
 <div class="charts">${charts.join('')}</div>
 <section><h2>Totals</h2>
 ${totals}</section>
-<section><h2>Entries</h2>
+<section class="ids"><h2>Entries</h2>
 ${entries}</section>
-<section><h2>Sales</h2>
+<section class="ids"><h2>Sales</h2>
 ${sales}</section>
 <section><h2>Check it yourself</h2>
 <p class="meta">Offline, with the exported ledger and your node's receipts:
