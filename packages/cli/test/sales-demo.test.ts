@@ -2,8 +2,9 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { verifyLedger } from '@tessera/payouts';
+import { printSalesDemo } from '../src/demo/sales/print-sales-demo.js';
 import { renderProduct, renderSale } from '../src/sales/render-sales.js';
 import { requireBuild, tessera } from './cli.js';
 import { runCli } from './in-process.js';
@@ -46,6 +47,17 @@ describe('tessera demo --sales', () => {
     });
     expect(v).toMatchObject({ ok: true, entries: x.ledger.entries, formatVersion: 3 });
     expect(readdirSync(out).filter((f) => f.endsWith('.html'))).toHaveLength(4);
+    // The text form says where the statement pages are, what the valuation cost, and what the timing is.
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      printSalesDemo(x);
+      const text = write.mock.calls.map((c) => String(c[0])).join('');
+      expect(text).toContain(`statement pages (amounts over time): ${join(out, 'statement-merchant-1.html')}, `);
+      expect(text).toMatch(/raising its noise x1\.414, x1\.061, x1\.414/);
+      expect(text).toMatch(/\nthe demo took [\d.]+ s\n$/);
+    } finally {
+      write.mockRestore();
+    }
     // The text form names the refused member and why.
     expect(renderSale(x.sales[2])).toMatch(/left out of this sale \(1\):\n {2}p-\S+ \(policy\): .*safe-insure/);
   }, 90_000);

@@ -58,6 +58,14 @@ export function printSalesDemo(r: SalesDemoResult): void {
         ]),
       ),
     ),
+    ...(r.statements.some((b) => b.page)
+      ? [
+          `statement pages (amounts over time): ${r.statements
+            .filter((b) => b.page)
+            .map((b) => b.page)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     'reconciliation (exact, per currency):',
     renderTable(
@@ -78,7 +86,7 @@ export function printSalesDemo(r: SalesDemoResult): void {
         ? `\nwritten to ${r.ledger.file}: tessera payouts reconcile --ledger ${r.ledger.file} --key ` +
           `${r.ledger.coordinatorPublicKey}`
         : ''),
-    `${r.timing.totalSeconds.toFixed(1)} s`,
+    `the demo took ${r.timing.totalSeconds.toFixed(1)} s`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
 }
