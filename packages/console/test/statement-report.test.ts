@@ -133,8 +133,11 @@ describe('statement page (self-contained HTML)', () => {
       expect(line!.width).toBeGreaterThan(100);
       expect(await page.locator('table').count()).toBe(3);
       // Ids and times are read whole: the entries' and sales' cells do not wrap.
+      type Styles = { getComputedStyle(e: unknown): { whiteSpace: string } };
       for (const cell of await page.locator('section.ids tbody th, section.ids td').all())
-        expect(await cell.evaluate((e) => getComputedStyle(e).whiteSpace)).toBe('nowrap');
+        expect(await cell.evaluate((e) => (globalThis as unknown as Styles).getComputedStyle(e).whiteSpace)).toBe(
+          'nowrap',
+        );
       const path = await screenshot(page, dir, 'statement');
       console.log(`statement page screenshot: ${path}`);
       expect(statSync(path).size).toBeGreaterThan(10 * 1024);
