@@ -18,7 +18,7 @@ import type { SaleRecord } from '../store/store.js';
 import { jobsOf, sendReceipts } from './sale-settlement.js';
 import { minorUnits, SalesError, textField } from './sales-error.js';
 import type { SalesDeps } from './sales-deps.js';
-import { ownSale, withRefunds } from './sale-views.js';
+import { memberEntries, ownSale, withRefunds } from './sale-views.js';
 
 export interface RefundRequest {
   saleId: string;
@@ -90,13 +90,7 @@ export async function refundSale(deps: SalesDeps, seller: string, request: Refun
     amount,
     reason,
     createdAt: timestamp,
-    entries: entries.slice(1).map((e) => ({
-      participant: e.participant,
-      amount: e.amount,
-      share: e.share,
-      seq: e.seq,
-      hash: e.hash,
-    })),
+    entries: memberEntries(entries),
     seq: entries[0]!.seq,
   });
   let entries: LedgerEntry[];

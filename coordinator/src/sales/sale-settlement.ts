@@ -17,7 +17,7 @@ import type { SaleRecord } from '../store/store.js';
 import { askConsent } from './sale-consent.js';
 import { currencyCode, minorUnits, SalesError, textField } from './sales-error.js';
 import type { SalesDeps } from './sales-deps.js';
-import { ownProduct } from './sale-views.js';
+import { memberEntries, ownProduct } from './sale-views.js';
 
 export interface SaleRequest {
   productId: string;
@@ -129,13 +129,7 @@ export async function sellProduct(deps: SalesDeps, seller: string, request: Sale
     note: sale.note,
     seller,
     createdAt: timestamp,
-    entries: entries.slice(1).map((e) => ({
-      participant: e.participant,
-      amount: e.amount,
-      share: e.share,
-      seq: e.seq,
-      hash: e.hash,
-    })),
+    entries: memberEntries(entries),
     refusals,
     refunds: [],
     net: sale.amount,

@@ -2,9 +2,20 @@
  * The views of stored products and sales as of now: a sale's row keeps the sale as it was made, its refunds are rows
  * of their own, and a product's sales totals are summed from its sales; these put them together.
  */
-import type { ProductView, RefundView, SaleView } from '@tessera/payouts';
+import type { LedgerEntry, ProductView, RefundView, SaleEntry, SaleView } from '@tessera/payouts';
 import type { ProductRecord, SaleRecord, SalesFilter, Store } from '../store/store.js';
 import { SalesError } from './sales-error.js';
+
+/** The members' entries of an event just appended (`entries[0]` is the sale or buyer-refund event itself). */
+export function memberEntries(entries: readonly LedgerEntry[]): SaleEntry[] {
+  return entries.slice(1).map((e) => ({
+    participant: e.participant,
+    amount: e.amount,
+    share: e.share,
+    seq: e.seq,
+    hash: e.hash,
+  }));
+}
 
 /** A sale with its refunds (rows of kind refund with its id as their sale), in the order they were made. */
 export function withRefunds(sale: SaleRecord, rows: readonly SaleRecord[]): SaleView {
