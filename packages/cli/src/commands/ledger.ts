@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { connectionOptions } from '../context.js';
 import { withAnalyst, withConnection, type Conn } from './job.js';
 import type { Command } from 'commander';
+import { readReceiptFiles } from '../sales/receipts-dir.js';
 import { UsageError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 
@@ -179,33 +180,6 @@ async function readRoster(path: string) {
   });
 }
 
-/** Every receipt-*.json (any *.json) file in `dir`, parsed; errors name the file. */
-async function readReceipts(dir: string) {
-  const { parseReceiptFile } = await import('@tessera/payouts');
-  let names: string[];
-  try {
-    names = readdirSync(dir)
-      .filter((n) => n.endsWith('.json'))
-      .sort();
-  } catch (e) {
-    throw new UsageError(
-      `cannot read receipts directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
-  if (names.length === 0)
-    throw new UsageError(
-      `${dir} holds no receipt files (*.json): write them with tessera participant receipts --out ${dir}`,
-    );
-  return names.map((n) => {
-    const path = join(dir, n);
-    try {
-      return { file: n, receipt: parseReceiptFile(readFileSync(path, 'utf8'), path) };
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  });
-}
-
 async function verifyWithReceipts(
   file: string,
   text: string,
@@ -222,7 +196,7 @@ async function verifyWithReceipts(
 ): Promise<void> {
   const { verifyAgainstReceipts } = await import('@tessera/payouts');
   const { fromHex } = await import('@tessera/crypto');
-  const receipts = o.receipts === undefined ? [] : await readReceipts(o.receipts);
+  const receipts = o.receipts === undefined ? [] : await readReceiptFiles(o.receipts);
   const roster = o.roster === undefined ? undefined : await readRoster(o.roster);
   const v = verifyAgainstReceipts(text, receipts, {
     ...(key === undefined ? {} : { key }),

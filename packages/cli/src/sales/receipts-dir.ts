@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import type { PayoutReceiptFile } from '@tessera/payouts';
 import { UsageError } from '../ui/errors.js';
 
-/** Every receipt file (*.json) in `dir`, parsed (tessera participant receipts --out DIR); errors name the file. */
-export async function readReceiptsDir(dir: string): Promise<PayoutReceiptFile[]> {
+/**
+ * Every receipt file (*.json) in `dir`, by name, parsed (tessera participant receipts --out DIR); errors name the
+ * file, and the flag that named `dir` when `flag` is given (tessera payouts statement --receipts).
+ */
+export async function readReceiptFiles(
+  dir: string,
+  flag?: string,
+): Promise<{ file: string; receipt: PayoutReceiptFile }[]> {
   const { parseReceiptFile } = await import('@tessera/payouts');
   let names: string[];
   try {
@@ -12,18 +18,25 @@ export async function readReceiptsDir(dir: string): Promise<PayoutReceiptFile[]>
       .filter((n) => n.endsWith('.json'))
       .sort();
   } catch (e) {
-    throw new UsageError(`cannot read --receipts ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(`cannot read ${flag ? `${flag} ${dir}` : `receipts directory ${dir}`}: ${why}`);
   }
   if (names.length === 0)
     throw new UsageError(
-      `--receipts ${dir} holds no receipt files (*.json): write them with tessera participant receipts --out ${dir}`,
+      `${flag ? `${flag} ` : ''}${dir} holds no receipt files (*.json): write them with tessera participant receipts ` +
+        `--out ${dir}`,
     );
   return names.map((n) => {
     const path = join(dir, n);
     try {
-      return parseReceiptFile(readFileSync(path, 'utf8'), path);
+      return { file: n, receipt: parseReceiptFile(readFileSync(path, 'utf8'), path) };
     } catch (e) {
-      throw new UsageError(`--receipts: ${(e as Error).message}`);
+      throw new UsageError(flag ? `${flag}: ${(e as Error).message}` : (e as Error).message);
     }
   });
+}
+
+/** The receipts in the --receipts directory `dir`; errors name --receipts and the file. */
+export async function readReceiptsDir(dir: string): Promise<PayoutReceiptFile[]> {
+  return (await readReceiptFiles(dir, '--receipts')).map((r) => r.receipt);
 }
