@@ -28,20 +28,19 @@ export async function reconcileReport(ledger: VerifiedLedger): Promise<Reconcile
   };
 }
 
+/** The columns of a currency's row of the reconciliation (currencyCells). */
+export const CURRENCY_COLUMNS = ['currency', 'sales', 'buyer refunds', 'paid', 'refunded', 'difference', 'balanced'];
+
+/** A currency's row of the reconciliation: what buyers paid and members were paid, and whether it balances. */
+export function currencyCells(c: Reconciliation['currencies'][number]): (string | number)[] {
+  return [c.currency, c.sales, c.buyerRefunds, c.paid, c.refunded, c.difference, c.balanced ? 'yes' : 'NO'];
+}
+
 /** The reconciliation for a person: per currency, then the verdict and any problems. */
 export function renderReconcile(r: ReconcileReport): string {
   const table = renderTable(
-    ['currency', 'sales', 'buyer refunds', 'paid', 'refunded', 'difference', 'balanced', "jobs' own payouts"],
-    r.currencies.map((c) => [
-      c.currency,
-      c.sales,
-      c.buyerRefunds,
-      c.paid,
-      c.refunded,
-      c.difference,
-      c.balanced ? 'yes' : 'NO',
-      c.jobPayouts,
-    ]),
+    [...CURRENCY_COLUMNS, "jobs' own payouts"],
+    r.currencies.map((c) => [...currencyCells(c), c.jobPayouts]),
   );
   const verdict = r.balanced
     ? `balanced: ${r.sales.length} sale(s) in ${r.ledger.entries} verified entries, head ${r.ledger.head}`

@@ -1,3 +1,4 @@
+import { CURRENCY_COLUMNS, currencyCells } from '../../sales/reconcile-report.js';
 import { renderTable } from '../../ui/table.js';
 import type { SalesDemoResult } from './run-sales-demo.js';
 
@@ -68,18 +69,7 @@ export function printSalesDemo(r: SalesDemoResult): void {
       : []),
     '',
     'reconciliation (exact, per currency):',
-    renderTable(
-      ['currency', 'sales', 'buyer refunds', 'paid', 'refunded', 'difference', 'balanced'],
-      r.reconcile.currencies.map((c) => [
-        c.currency,
-        c.sales,
-        c.buyerRefunds,
-        c.paid,
-        c.refunded,
-        c.difference,
-        c.balanced ? 'yes' : 'NO',
-      ]),
-    ),
+    renderTable(CURRENCY_COLUMNS, r.reconcile.currencies.map(currencyCells)),
     `ledger: ${r.ledger.entries} entries verified, head ${r.ledger.head}; ` +
       `coordinator key ${r.ledger.coordinatorPublicKey}` +
       (r.ledger.file
